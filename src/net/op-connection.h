@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "op-protocol-log.h"
+#include "op-tls-verifier.h"
+
+G_BEGIN_DECLS
+
+#define OP_CONNECTION_ERROR (op_connection_error_quark ())
+
+/**
+ * OpConnectionError:
+ * @OP_CONNECTION_ERROR_LINE_TOO_LONG: the peer sent a line longer than the protocol's
+ *   maximum; the connection is unusable afterwards.
+ * @OP_CONNECTION_ERROR_CLOSED: the peer closed the connection (mid-line or between lines).
+ * @OP_CONNECTION_ERROR_BAD_ARGUMENT: a command or argument contains CR, LF or NUL; nothing
+ *   was sent.
+ * @OP_CONNECTION_ERROR_STARTTLS_INJECTION: bytes arrived after the server's go-ahead for
+ *   STARTTLS and before the handshake (response injection); the connection was closed.
+ * @OP_CONNECTION_ERROR_TLS: the TLS handshake failed for a reason other than the
+ *   certificate (certificate refusals keep the verifier's error).
+ */
+typedef enum
+{
+  OP_CONNECTION_ERROR_LINE_TOO_LONG,
+  OP_CONNECTION_ERROR_CLOSED,
+  OP_CONNECTION_ERROR_BAD_ARGUMENT,
+  OP_CONNECTION_ERROR_STARTTLS_INJECTION,
+  OP_CONNECTION_ERROR_TLS,
+} OpConnectionError;
+
+GQuark op_connection_error_quark (void);
+
+/* How a line sent through op_connection_send_command() appears in the protocol log. */
+typedef enum
+{
+  OP_SEND_PLAIN,            /* logged as sent */
+  OP_SEND_SECRET_ARGUMENT,  /* "PASS ****": the verb is logged, the argument is not */
+  OP_SEND_SECRET_LINE,      /* "****": a SASL blob or other secret line */
+} OpSendFlags;
+
+#define OP_TYPE_CONNECTION (op_connection_get_type ())
+G_DECLARE_FINAL_TYPE (OpConnection, op_connection, OP, CONNECTION, GObject)
+
+/*
+ * An OpConnection is used from one thread at a time (a session's OpWorker): every call
+ * below blocks that thread and honours @cancellable. The main thread never calls them.
+ *
+ * @verifier (nullable) decides about certificates the system store refuses; without one,
+ * such a certificate fails the handshake. @log (nullable) records what is sent and read.
+ * @timeout_seconds bounds connecting and every later read or write (0: GIO's default).
+ */
+OpConnection  *op_connection_connect          (const char     *host,
+                                               guint16         port,
+                                               gboolean        implicit_tls,
+                                               guint           timeout_seconds,
+                                               OpTlsVerifier  *verifier,
+                                               OpProtocolLog  *log,
+                                               GCancellable   *cancellable,
+                                               GError        **error);
+
+/* Upgrade to TLS after the server's go-ahead reply was read with read_line(). Fails with
+ * OP_CONNECTION_ERROR_STARTTLS_INJECTION if any byte is already buffered. */
+gboolean       op_connection_start_tls        (OpConnection   *self,
+                                               GCancellable   *cancellable,
+                                               GError        **error);
+
+/* One line without its CRLF (a bare LF also ends a line), at most @max_length bytes
+ * before the terminator, else OP_CONNECTION_ERROR_LINE_TOO_LONG. */
+char          *op_connection_read_line        (OpConnection   *self,
+                                               gsize           max_length,
+                                               gsize          *length,
+                                               GCancellable   *cancellable,
+                                               GError        **error);
+
+/* Sends "VERB" or "VERB ARGUMENT" plus CRLF; refuses CR, LF and NUL in either. */
+gboolean       op_connection_send_command     (OpConnection   *self,
+                                               const char     *verb,
+                                               const char     *argument,
+                                               OpSendFlags     flags,
+                                               GCancellable   *cancellable,
+                                               GError        **error);
+
+/* Raw bytes (message bodies, literals): no checks, logged as a byte count. */
+gboolean       op_connection_write_all        (OpConnection   *self,
+                                               const void     *data,
+                                               gsize           size,
+                                               GCancellable   *cancellable,
+                                               GError        **error);
+/* Raw bytes from the buffered input (after lines were read). Returns 0 at end of stream. */
+gssize         op_connection_read             (OpConnection   *self,
+                                               void           *buffer,
+                                               gsize           size,
+                                               GCancellable   *cancellable,
+                                               GError        **error);
+
+gboolean       op_connection_close            (OpConnection   *self,
+                                               GCancellable   *cancellable,
+                                               GError        **error);
+
+const char    *op_connection_get_host         (OpConnection   *self);
+guint16        op_connection_get_port         (OpConnection   *self);
+gboolean       op_connection_is_tls           (OpConnection   *self);
+/* The peer certificate once TLS is up (nullable). */
+GTlsCertificate *op_connection_get_peer_certificate (OpConnection *self);
+/* The underlying stream (the TLS one once upgraded), e.g. to copy session state. */
+GIOStream     *op_connection_get_stream       (OpConnection   *self);
+/* The peer's address, e.g. for FTP data connections that ignore the PASV address. */
+GInetSocketAddress *op_connection_get_peer_address (OpConnection *self);
+
+G_END_DECLS
