@@ -53,5 +53,10 @@ gboolean      op_trust_store_is_pinned   (OpTrustStore     *self,
                                           const char       *host,
                                           guint16           port,
                                           GTlsCertificate  *certificate);
+/* The certificate pinned for host:port (transfer full), or NULL. */
+GTlsCertificate *op_trust_store_get_pinned (OpTrustStore  *self,
+                                            const char    *host,
+                                            guint16        port);
+GFile        *op_trust_store_get_file    (OpTrustStore     *self);
 
 G_END_DECLS
