@@ -1,0 +1,683 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "op-accounts"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "op-accounts.h"
+#include "op-accounts-private.h"
+#include "op-profile.h"
+
+#define HEADER_GROUP   "Outpost"
+#define VERSION_KEY    "version"
+#define ACCOUNT_PREFIX "Account "
+
+struct _OpAccounts
+{
+  GObject     parent_instance;
+
+  GFile      *file;
+  /* The file as loaded: groups and keys of other versions, and accounts this version
+   * cannot use, are written back as they were. */
+  GKeyFile   *keys;
+  /* Groups of the accounts exposed by the last load or save. */
+  GHashTable *written_groups;
+  GPtrArray  *accounts;
+  /* Why the last load failed; while set, saving would destroy the file's accounts. */
+  GError     *load_error;
+};
+
+enum
+{
+  PROP_0,
+  PROP_FILE,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void op_accounts_list_model_init (GListModelInterface *iface);
+
+G_DEFINE_QUARK (op-accounts-error-quark, op_accounts_error)
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (OpAccounts, op_accounts, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL,
+                                                      op_accounts_list_model_init))
+
+static GType
+op_accounts_get_item_type (GListModel *model)
+{
+  return OP_TYPE_ACCOUNT;
+}
+
+static guint
+op_accounts_get_n_items (GListModel *model)
+{
+  return OP_ACCOUNTS (model)->accounts->len;
+}
+
+static gpointer
+op_accounts_get_item (GListModel *model,
+                      guint       position)
+{
+  OpAccounts *self = OP_ACCOUNTS (model);
+
+  if (position >= self->accounts->len)
+    return NULL;
+
+  return g_object_ref (g_ptr_array_index (self->accounts, position));
+}
+
+static void
+op_accounts_list_model_init (GListModelInterface *iface)
+{
+  iface->get_item_type = op_accounts_get_item_type;
+  iface->get_n_items = op_accounts_get_n_items;
+  iface->get_item = op_accounts_get_item;
+}
+
+static char *
+group_for_id (const char *id)
+{
+  return g_strconcat (ACCOUNT_PREFIX, id, NULL);
+}
+
+static char *
+file_display_name (GFile *file)
+{
+  g_autofree char *path = g_file_get_path (file);
+
+  return path != NULL ? g_filename_display_name (path) : g_file_get_uri (file);
+}
+
+/*
+ * Migrations: a file of version N becomes version N + 1 in step N below, until it is
+ * OP_ACCOUNTS_FORMAT_VERSION; the next save writes it in the new format. Version 1 is the
+ * first format, so there is no step yet. A new format adds "case N:" with the function
+ * that rewrites the groups and raises OP_ACCOUNTS_FORMAT_VERSION.
+ */
+static gboolean
+migrate (GKeyFile  *keys,
+         gint64     from_version,
+         GError   **error)
+{
+  for (gint64 version = from_version; version < OP_ACCOUNTS_FORMAT_VERSION; version++)
+    {
+      switch (version)
+        {
+        default:
+          /* Only versions below 1 get here: load() refuses them before migrating. */
+          g_assert_not_reached ();
+        }
+    }
+
+  return TRUE;
+}
+
+/* NULL (with a debug note) when the group cannot be an account of this version; the
+ * group is then kept in the file untouched. */
+static OpAccount *
+account_from_group (GKeyFile   *keys,
+                    const char *group)
+{
+  const char *id = group + strlen (ACCOUNT_PREFIX);
+  g_autofree char *kind_string = NULL;
+  g_autofree char *security_string = NULL;
+  g_auto(GStrv) names = NULL;
+  g_autoptr(OpAccount) account = NULL;
+  g_autoptr(GError) error = NULL;
+  OpAccountKind kind;
+  OpSecurity security;
+  gint64 port = 0;
+  gboolean allow = FALSE;
+
+  if (!_op_account_id_is_valid (id))
+    {
+      g_debug ("Ignoring [%s]: not a valid account id", group);
+      return NULL;
+    }
+
+  kind_string = g_key_file_get_string (keys, group, OP_ACCOUNT_KEY_KIND, NULL);
+  if (!op_account_kind_from_string (kind_string, &kind))
+    {
+      g_debug ("Ignoring [%s]: unknown kind", group);
+      return NULL;
+    }
+
+  security_string = g_key_file_get_string (keys, group, OP_ACCOUNT_KEY_SECURITY, NULL);
+  if (security_string == NULL)
+    security = kind == OP_ACCOUNT_KIND_CONSOLE ? OP_SECURITY_NONE : OP_SECURITY_STARTTLS;
+  else if (!op_security_from_string (security_string, &security))
+    {
+      g_debug ("Ignoring [%s]: unknown security mode", group);
+      return NULL;
+    }
+
+  if (g_key_file_has_key (keys, group, OP_ACCOUNT_KEY_PORT, NULL))
+    {
+      port = g_key_file_get_int64 (keys, group, OP_ACCOUNT_KEY_PORT, &error);
+      if (error != NULL || port < 0 || port > G_MAXUINT16)
+        {
+          g_debug ("Ignoring [%s]: invalid port", group);
+          return NULL;
+        }
+    }
+
+  if (g_key_file_has_key (keys, group, OP_ACCOUNT_KEY_ALLOW_PLAINTEXT_PASSWORD, NULL))
+    {
+      allow = g_key_file_get_boolean (keys, group, OP_ACCOUNT_KEY_ALLOW_PLAINTEXT_PASSWORD,
+                                      &error);
+      if (error != NULL)
+        {
+          g_debug ("Ignoring [%s]: invalid allow-plaintext-password", group);
+          return NULL;
+        }
+    }
+
+  account = op_account_new (kind, id);
+  op_account_set_security (account, security);
+  op_account_set_port (account, (guint16) port);
+  op_account_set_allow_plaintext_password (account, allow);
+
+  names = g_key_file_get_keys (keys, group, NULL, NULL);
+  for (guint i = 0; names != NULL && names[i] != NULL; i++)
+    {
+      const char *key = names[i];
+      g_autofree char *value = g_key_file_get_string (keys, group, key, NULL);
+
+      if (value == NULL)
+        continue;
+
+      if (g_str_equal (key, OP_ACCOUNT_KEY_NAME))
+        op_account_set_name (account, value);
+      else if (g_str_equal (key, OP_ACCOUNT_KEY_HOST))
+        op_account_set_host (account, value);
+      else if (g_str_equal (key, OP_ACCOUNT_KEY_USER))
+        op_account_set_user (account, value);
+      else if (_op_account_is_core_key (key))
+        continue;
+      else if (_op_account_key_looks_secret (key))
+        /* Someone put a secret here by hand: it goes at the next save instead of being
+         * carried along forever. Its value is not logged. */
+        g_debug ("Dropping key “%s” of [%s]: accounts files hold no secrets", key, group);
+      else
+        _op_account_set_extra_unchecked (account, key, value);
+    }
+
+  return g_steal_pointer (&account);
+}
+
+static void
+write_account (GKeyFile  *keys,
+               OpAccount *account)
+{
+  g_autofree char *group = group_for_id (op_account_get_id (account));
+  g_auto(GStrv) extras = op_account_list_extra_keys (account);
+
+  /* Rewrite the whole group: a key the account no longer has must not linger. */
+  g_key_file_remove_group (keys, group, NULL);
+  g_key_file_set_string (keys, group, OP_ACCOUNT_KEY_ID, op_account_get_id (account));
+  g_key_file_set_string (keys, group, OP_ACCOUNT_KEY_KIND,
+                         op_account_kind_to_string (op_account_get_kind (account)));
+  g_key_file_set_string (keys, group, OP_ACCOUNT_KEY_NAME, op_account_get_name (account));
+  g_key_file_set_string (keys, group, OP_ACCOUNT_KEY_HOST, op_account_get_host (account));
+  g_key_file_set_integer (keys, group, OP_ACCOUNT_KEY_PORT, op_account_get_port (account));
+  g_key_file_set_string (keys, group, OP_ACCOUNT_KEY_USER, op_account_get_user (account));
+  g_key_file_set_string (keys, group, OP_ACCOUNT_KEY_SECURITY,
+                         op_security_to_string (op_account_get_security (account)));
+  g_key_file_set_boolean (keys, group, OP_ACCOUNT_KEY_ALLOW_PLAINTEXT_PASSWORD,
+                          op_account_get_allow_plaintext_password (account));
+
+  for (guint i = 0; extras[i] != NULL; i++)
+    g_key_file_set_string (keys, group, extras[i],
+                           op_account_get_extra (account, extras[i]));
+}
+
+static void
+replace_accounts (OpAccounts *self,
+                  GPtrArray  *accounts)
+{
+  guint removed = self->accounts->len;
+
+  g_clear_pointer (&self->accounts, g_ptr_array_unref);
+  self->accounts = g_ptr_array_ref (accounts);
+
+  if (removed > 0 || accounts->len > 0)
+    g_list_model_items_changed (G_LIST_MODEL (self), 0, removed, accounts->len);
+}
+
+static void
+op_accounts_finalize (GObject *object)
+{
+  OpAccounts *self = OP_ACCOUNTS (object);
+
+  g_clear_object (&self->file);
+  g_clear_pointer (&self->keys, g_key_file_unref);
+  g_clear_pointer (&self->written_groups, g_hash_table_unref);
+  g_clear_pointer (&self->accounts, g_ptr_array_unref);
+  g_clear_error (&self->load_error);
+
+  G_OBJECT_CLASS (op_accounts_parent_class)->finalize (object);
+}
+
+static void
+op_accounts_get_property (GObject    *object,
+                          guint       prop_id,
+                          GValue     *value,
+                          GParamSpec *pspec)
+{
+  OpAccounts *self = OP_ACCOUNTS (object);
+
+  switch (prop_id)
+    {
+    case PROP_FILE:
+      g_value_set_object (value, self->file);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+op_accounts_set_property (GObject      *object,
+                          guint         prop_id,
+                          const GValue *value,
+                          GParamSpec   *pspec)
+{
+  OpAccounts *self = OP_ACCOUNTS (object);
+
+  switch (prop_id)
+    {
+    case PROP_FILE:
+      self->file = g_value_dup_object (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+op_accounts_class_init (OpAccountsClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = op_accounts_finalize;
+  object_class->get_property = op_accounts_get_property;
+  object_class->set_property = op_accounts_set_property;
+
+  properties[PROP_FILE] =
+    g_param_spec_object ("file", NULL, NULL, G_TYPE_FILE,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY
+                         | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+op_accounts_init (OpAccounts *self)
+{
+  self->keys = g_key_file_new ();
+  self->written_groups = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->accounts = g_ptr_array_new_with_free_func (g_object_unref);
+}
+
+/**
+ * op_accounts_new:
+ * @file: the accounts file (it need not exist yet)
+ *
+ * Creates an empty list for @file; call op_accounts_load() to read it.
+ *
+ * Returns: (transfer full): the accounts
+ */
+OpAccounts *
+op_accounts_new (GFile *file)
+{
+  g_return_val_if_fail (G_IS_FILE (file), NULL);
+
+  return g_object_new (OP_TYPE_ACCOUNTS, "file", file, NULL);
+}
+
+/**
+ * op_accounts_new_default:
+ *
+ * Returns: (transfer full): the accounts of `$XDG_CONFIG_HOME/outpost/accounts.ini`, not
+ *   loaded yet
+ */
+OpAccounts *
+op_accounts_new_default (void)
+{
+  g_autofree char *dir = op_profile_config_dir ();
+  g_autofree char *path = g_build_filename (dir, "accounts.ini", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+
+  return op_accounts_new (file);
+}
+
+/**
+ * op_accounts_get_file:
+ * @self: the accounts
+ *
+ * Returns: (transfer none): the accounts file
+ */
+GFile *
+op_accounts_get_file (OpAccounts *self)
+{
+  g_return_val_if_fail (OP_IS_ACCOUNTS (self), NULL);
+
+  return self->file;
+}
+
+static gboolean
+load_file (OpAccounts  *self,
+           GKeyFile    *keys,
+           GError     **error)
+{
+  g_autofree char *path = g_file_get_path (self->file);
+  g_autofree char *display = file_display_name (self->file);
+  g_autoptr(GError) local_error = NULL;
+  g_auto(GStrv) groups = NULL;
+  gint64 version;
+
+  if (path == NULL)
+    {
+      g_set_error (error, OP_ACCOUNTS_ERROR, OP_ACCOUNTS_ERROR_IO,
+                   _("The accounts file “%s” is not a local file."), display);
+      return FALSE;
+    }
+
+  if (!g_key_file_load_from_file (keys, path, G_KEY_FILE_KEEP_COMMENTS, &local_error))
+    {
+      /* No file yet: no accounts. */
+      if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+        return TRUE;
+
+      if (local_error->domain == G_KEY_FILE_ERROR)
+        g_set_error (error, OP_ACCOUNTS_ERROR, OP_ACCOUNTS_ERROR_INVALID,
+                     _("The accounts file “%s” is damaged (%s). Outpost will not change "
+                       "it; repair it, or move it away to start with no accounts."),
+                     display, local_error->message);
+      else
+        g_set_error (error, OP_ACCOUNTS_ERROR, OP_ACCOUNTS_ERROR_IO,
+                     _("The accounts file “%s” could not be read: %s"),
+                     display, local_error->message);
+      return FALSE;
+    }
+
+  groups = g_key_file_get_groups (keys, NULL);
+  if (groups[0] == NULL)
+    return TRUE; /* an empty file is a fresh profile */
+
+  if (!g_key_file_has_key (keys, HEADER_GROUP, VERSION_KEY, NULL))
+    {
+      g_set_error (error, OP_ACCOUNTS_ERROR, OP_ACCOUNTS_ERROR_INVALID,
+                   _("The accounts file “%s” has no [Outpost] version. Outpost will not "
+                     "change it; repair it, or move it away to start with no accounts."),
+                   display);
+      return FALSE;
+    }
+
+  version = g_key_file_get_int64 (keys, HEADER_GROUP, VERSION_KEY, &local_error);
+  if (local_error != NULL || version < 1)
+    {
+      g_set_error (error, OP_ACCOUNTS_ERROR, OP_ACCOUNTS_ERROR_INVALID,
+                   _("The accounts file “%s” has an invalid version. Outpost will not "
+                     "change it; repair it, or move it away to start with no accounts."),
+                   display);
+      return FALSE;
+    }
+
+  /* Writing a newer format back in ours would lose what that version added. */
+  if (version > OP_ACCOUNTS_FORMAT_VERSION)
+    {
+      g_set_error (error, OP_ACCOUNTS_ERROR, OP_ACCOUNTS_ERROR_NEWER_VERSION,
+                   _("The accounts file “%s” was written by a newer version of Outpost "
+                     "(format %" G_GINT64_FORMAT "; this version reads up to %d). Update "
+                     "Outpost to use these accounts; this version will not change the "
+                     "file."),
+                   display, version, OP_ACCOUNTS_FORMAT_VERSION);
+      return FALSE;
+    }
+
+  return migrate (keys, version, error);
+}
+
+/**
+ * op_accounts_load:
+ * @self: the accounts
+ * @error: return location for an #OpAccountsError
+ *
+ * Reads the accounts file, replacing the accounts in the list. A missing file means no
+ * accounts. If loading fails the list is left empty and op_accounts_save() refuses to
+ * overwrite the file until a later load succeeds.
+ *
+ * Returns: %TRUE if the file was read (or does not exist)
+ */
+gboolean
+op_accounts_load (OpAccounts  *self,
+                  GError     **error)
+{
+  g_autoptr(GKeyFile) keys = g_key_file_new ();
+  g_autoptr(GPtrArray) accounts = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GHashTable) written = g_hash_table_new_full (g_str_hash, g_str_equal,
+                                                         g_free, NULL);
+  g_autoptr(GError) local_error = NULL;
+  g_auto(GStrv) groups = NULL;
+
+  g_return_val_if_fail (OP_IS_ACCOUNTS (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  g_clear_error (&self->load_error);
+
+  if (!load_file (self, keys, &local_error))
+    {
+      self->load_error = g_error_copy (local_error);
+      g_clear_pointer (&self->keys, g_key_file_unref);
+      self->keys = g_key_file_new ();
+      g_hash_table_remove_all (self->written_groups);
+      replace_accounts (self, accounts);
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+
+  groups = g_key_file_get_groups (keys, NULL);
+  for (guint i = 0; groups[i] != NULL; i++)
+    {
+      OpAccount *account;
+
+      if (!g_str_has_prefix (groups[i], ACCOUNT_PREFIX))
+        continue;
+
+      account = account_from_group (keys, groups[i]);
+      if (account == NULL)
+        continue;
+
+      g_ptr_array_add (accounts, account);
+      g_hash_table_add (written, g_strdup (groups[i]));
+    }
+
+  g_clear_pointer (&self->keys, g_key_file_unref);
+  self->keys = g_steal_pointer (&keys);
+  g_clear_pointer (&self->written_groups, g_hash_table_unref);
+  self->written_groups = g_steal_pointer (&written);
+  replace_accounts (self, accounts);
+
+  return TRUE;
+}
+
+/**
+ * op_accounts_save:
+ * @self: the accounts
+ * @error: return location for an #OpAccountsError
+ *
+ * Writes the accounts file atomically (readers see the old or the new file, never a mix)
+ * with mode 0600.
+ *
+ * Returns: %TRUE if the file was written
+ */
+gboolean
+op_accounts_save (OpAccounts  *self,
+                  GError     **error)
+{
+  g_autofree char *path = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *display = NULL;
+  g_autofree char *data = NULL;
+  g_autoptr(GKeyFile) keys = g_key_file_new ();
+  g_autoptr(GHashTable) written = g_hash_table_new_full (g_str_hash, g_str_equal,
+                                                         g_free, NULL);
+  g_autoptr(GError) local_error = NULL;
+  GHashTableIter iter;
+  gpointer group;
+  gsize length;
+
+  g_return_val_if_fail (OP_IS_ACCOUNTS (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  display = file_display_name (self->file);
+
+  if (self->load_error != NULL)
+    {
+      g_set_error (error, OP_ACCOUNTS_ERROR, OP_ACCOUNTS_ERROR_NOT_LOADED,
+                   _("The accounts were not saved, so that the accounts file “%s” is not "
+                     "overwritten: %s"),
+                   display, self->load_error->message);
+      return FALSE;
+    }
+
+  path = g_file_get_path (self->file);
+  if (path == NULL)
+    {
+      g_set_error (error, OP_ACCOUNTS_ERROR, OP_ACCOUNTS_ERROR_IO,
+                   _("The accounts file “%s” is not a local file."), display);
+      return FALSE;
+    }
+
+  /* Work on a copy so that a failed write leaves the state as the file has it. */
+  data = g_key_file_to_data (self->keys, &length, NULL);
+  if (!g_key_file_load_from_data (keys, data, length, G_KEY_FILE_KEEP_COMMENTS, NULL))
+    g_assert_not_reached ();
+  g_clear_pointer (&data, g_free);
+
+  g_hash_table_iter_init (&iter, self->written_groups);
+  while (g_hash_table_iter_next (&iter, &group, NULL))
+    g_key_file_remove_group (keys, group, NULL);
+
+  g_key_file_set_integer (keys, HEADER_GROUP, VERSION_KEY, OP_ACCOUNTS_FORMAT_VERSION);
+  for (guint i = 0; i < self->accounts->len; i++)
+    {
+      OpAccount *account = g_ptr_array_index (self->accounts, i);
+
+      write_account (keys, account);
+      g_hash_table_add (written, group_for_id (op_account_get_id (account)));
+    }
+
+  data = g_key_file_to_data (keys, &length, NULL);
+  dir = g_path_get_dirname (path);
+  if (!op_profile_ensure_dir (dir, &local_error)
+      || !g_file_set_contents_full (path, data, (gssize) length,
+                                    G_FILE_SET_CONTENTS_CONSISTENT
+                                    | G_FILE_SET_CONTENTS_DURABLE,
+                                    0600, &local_error))
+    {
+      g_set_error (error, OP_ACCOUNTS_ERROR, OP_ACCOUNTS_ERROR_IO,
+                   _("Could not save the accounts to “%s”: %s"),
+                   display, local_error->message);
+      return FALSE;
+    }
+
+  g_clear_pointer (&self->keys, g_key_file_unref);
+  self->keys = g_steal_pointer (&keys);
+  g_clear_pointer (&self->written_groups, g_hash_table_unref);
+  self->written_groups = g_steal_pointer (&written);
+
+  return TRUE;
+}
+
+static gboolean
+find_account (OpAccounts *self,
+              const char *id,
+              guint      *position)
+{
+  for (guint i = 0; i < self->accounts->len; i++)
+    {
+      if (g_str_equal (op_account_get_id (g_ptr_array_index (self->accounts, i)), id))
+        {
+          *position = i;
+          return TRUE;
+        }
+    }
+
+  return FALSE;
+}
+
+/**
+ * op_accounts_add:
+ * @self: the accounts
+ * @account: an account whose id is not in the list yet
+ *
+ * Appends @account; call op_accounts_save() to keep it.
+ */
+void
+op_accounts_add (OpAccounts *self,
+                 OpAccount  *account)
+{
+  guint position;
+
+  g_return_if_fail (OP_IS_ACCOUNTS (self));
+  g_return_if_fail (OP_IS_ACCOUNT (account));
+  g_return_if_fail (!find_account (self, op_account_get_id (account), &position));
+
+  g_ptr_array_add (self->accounts, g_object_ref (account));
+  g_list_model_items_changed (G_LIST_MODEL (self), self->accounts->len - 1, 0, 1);
+}
+
+/**
+ * op_accounts_remove:
+ * @self: the accounts
+ * @id: an account id
+ *
+ * Removes the account with @id; call op_accounts_save() to remove it from the file. Its
+ * password stays in the keyring until cleared through #OpSecrets.
+ *
+ * Returns: %TRUE if there was such an account
+ */
+gboolean
+op_accounts_remove (OpAccounts *self,
+                    const char *id)
+{
+  guint position;
+
+  g_return_val_if_fail (OP_IS_ACCOUNTS (self), FALSE);
+  g_return_val_if_fail (id != NULL, FALSE);
+
+  if (!find_account (self, id, &position))
+    return FALSE;
+
+  g_ptr_array_remove_index (self->accounts, position);
+  g_list_model_items_changed (G_LIST_MODEL (self), position, 1, 0);
+
+  return TRUE;
+}
+
+/**
+ * op_accounts_lookup:
+ * @self: the accounts
+ * @id: an account id
+ *
+ * Returns: (transfer none) (nullable): the account with @id
+ */
+OpAccount *
+op_accounts_lookup (OpAccounts *self,
+                    const char *id)
+{
+  guint position;
+
+  g_return_val_if_fail (OP_IS_ACCOUNTS (self), NULL);
+  g_return_val_if_fail (id != NULL, NULL);
+
+  if (!find_account (self, id, &position))
+    return NULL;
+
+  return g_ptr_array_index (self->accounts, position);
+}
