@@ -1,0 +1,268 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "op-test"
+
+/*
+ * OpSecrets against a real Secret Service: run-with-keyring.sh starts gnome-keyring-daemon
+ * in a private D-Bus session and a throwaway home, then runs this program.
+ */
+
+#include "config.h"
+
+#include <locale.h>
+#include <string.h>
+
+#include "op-accounts.h"
+#include "op-profile.h"
+#include "op-secrets.h"
+#include "op-test-util.h"
+
+typedef struct
+{
+  gboolean  done;
+  gboolean  ok;
+  char     *password;
+  GError   *error;
+} Outcome;
+
+static void
+outcome_clear (Outcome *outcome)
+{
+  op_secrets_password_free (outcome->password);
+  g_clear_error (&outcome->error);
+  memset (outcome, 0, sizeof *outcome);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Outcome, outcome_clear)
+
+static void
+on_stored (GObject      *source,
+           GAsyncResult *result,
+           gpointer      data)
+{
+  Outcome *outcome = data;
+
+  outcome->ok = op_secrets_store_finish (OP_SECRETS (source), result, &outcome->error);
+  outcome->done = TRUE;
+}
+
+static void
+on_looked_up (GObject      *source,
+              GAsyncResult *result,
+              gpointer      data)
+{
+  Outcome *outcome = data;
+
+  outcome->password = op_secrets_lookup_finish (OP_SECRETS (source), result,
+                                                &outcome->error);
+  outcome->ok = outcome->error == NULL;
+  outcome->done = TRUE;
+}
+
+static void
+on_cleared (GObject      *source,
+            GAsyncResult *result,
+            gpointer      data)
+{
+  Outcome *outcome = data;
+
+  outcome->ok = op_secrets_clear_finish (OP_SECRETS (source), result, &outcome->error);
+  outcome->done = TRUE;
+}
+
+static void
+store (OpSecrets  *secrets,
+       const char *user,
+       const char *password)
+{
+  g_auto(Outcome) outcome = { 0 };
+
+  op_secrets_store_async (secrets, "ftp", "ftp.example.org", 2121, user, password, NULL,
+                          on_stored, &outcome);
+  g_assert_true (op_test_wait_for (&outcome.done, 30000));
+  g_assert_no_error (outcome.error);
+  g_assert_true (outcome.ok);
+}
+
+static char *
+lookup (OpSecrets  *secrets,
+        const char *user)
+{
+  g_auto(Outcome) outcome = { 0 };
+
+  op_secrets_lookup_async (secrets, "ftp", "ftp.example.org", 2121, user, NULL,
+                           on_looked_up, &outcome);
+  g_assert_true (op_test_wait_for (&outcome.done, 30000));
+  g_assert_no_error (outcome.error);
+
+  return g_steal_pointer (&outcome.password);
+}
+
+static void
+clear (OpSecrets  *secrets,
+       const char *user)
+{
+  g_auto(Outcome) outcome = { 0 };
+
+  op_secrets_clear_async (secrets, "ftp", "ftp.example.org", 2121, user, NULL, on_cleared,
+                          &outcome);
+  g_assert_true (op_test_wait_for (&outcome.done, 30000));
+  g_assert_no_error (outcome.error);
+  g_assert_true (outcome.ok);
+}
+
+/* Straight from the Secret Service, bypassing OpSecrets: proves the password is in the
+ * keyring under the schema and attributes of DESIGN.md, not in some object's memory. */
+static char *
+lookup_in_keyring (const char *user)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GHashTable) attributes = NULL;
+  g_autoptr(SecretValue) value = NULL;
+  GList *items;
+
+  /* Searching, not secret_password_lookup_sync(): see op_secrets_lookup_async(). */
+  attributes = secret_attributes_build (op_secrets_get_schema (),
+                                        "protocol", "ftp",
+                                        "host", "ftp.example.org",
+                                        "port", 2121,
+                                        "user", user,
+                                        NULL);
+  items = secret_service_search_sync (NULL, op_secrets_get_schema (), attributes,
+                                      SECRET_SEARCH_UNLOCK | SECRET_SEARCH_LOAD_SECRETS,
+                                      NULL, &error);
+  g_assert_no_error (error);
+  if (items == NULL)
+    return NULL;
+
+  value = secret_item_get_secret (items->data);
+  g_list_free_full (items, g_object_unref);
+  g_assert_nonnull (value);
+
+  return g_strdup (secret_value_get_text (value));
+}
+
+static gboolean
+skip_without_keyring (void)
+{
+  if (g_getenv ("OUTPOST_TEST_KEYRING_HOME") != NULL)
+    return FALSE;
+
+  g_test_skip ("No test keyring: run this test through `meson test` (it starts "
+               "gnome-keyring-daemon through run-with-keyring.sh)");
+  return TRUE;
+}
+
+static void
+test_store_lookup_clear (void)
+{
+  g_autoptr(OpSecrets) secrets = NULL;
+  g_autoptr(OpSecrets) fresh = NULL;
+  g_autofree char *found = NULL;
+  g_autofree char *in_keyring = NULL;
+  g_autofree char *after_clear = NULL;
+  g_autofree char *in_keyring_after_clear = NULL;
+
+  if (skip_without_keyring ())
+    return;
+
+  secrets = op_secrets_new ();
+  store (secrets, "anna", "correct horse battery");
+  g_assert_true (op_secrets_get_persistent (secrets));
+  g_assert_null (op_secrets_get_unavailable_reason (secrets));
+
+  /* A new object has no session memory: what it finds came from the keyring. */
+  fresh = op_secrets_new ();
+  found = lookup (fresh, "anna");
+  g_assert_cmpstr (found, ==, "correct horse battery");
+  in_keyring = lookup_in_keyring ("anna");
+  g_assert_cmpstr (in_keyring, ==, "correct horse battery");
+
+  clear (secrets, "anna");
+  after_clear = lookup (fresh, "anna");
+  g_assert_null (after_clear);
+  in_keyring_after_clear = lookup_in_keyring ("anna");
+  g_assert_null (in_keyring_after_clear);
+  g_assert_true (op_secrets_get_persistent (secrets));
+  g_assert_true (op_secrets_get_persistent (fresh));
+}
+
+static void
+test_replace_and_distinguish (void)
+{
+  g_autoptr(OpSecrets) secrets = NULL;
+  g_autofree char *anna = NULL;
+  g_autofree char *bob = NULL;
+
+  if (skip_without_keyring ())
+    return;
+
+  secrets = op_secrets_new ();
+  store (secrets, "anna", "first");
+  store (secrets, "anna", "second");
+  store (secrets, "bob", "bob's");
+
+  anna = lookup_in_keyring ("anna");
+  bob = lookup_in_keyring ("bob");
+  g_assert_cmpstr (anna, ==, "second");
+  g_assert_cmpstr (bob, ==, "bob's");
+
+  clear (secrets, "anna");
+  clear (secrets, "bob");
+}
+
+static void
+test_nothing_in_plain_text (void)
+{
+  /* Distinctive, so a hit cannot be a coincidence. */
+  const char *password = "Zq7-keyring-only-81c2e4";
+  g_autoptr(OpSecrets) secrets = NULL;
+  g_autoptr(OpAccounts) accounts = NULL;
+  g_autoptr(OpAccount) site = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *roots[] = {
+    g_getenv ("OUTPOST_TEST_KEYRING_HOME"),
+    g_get_user_config_dir (),
+    g_get_user_data_dir (),
+    g_get_user_cache_dir (),
+    g_get_home_dir (),
+  };
+  guint files_read = 0;
+
+  if (skip_without_keyring ())
+    return;
+
+  secrets = op_secrets_new ();
+  accounts = op_accounts_new_default ();
+  g_assert_true (op_accounts_load (accounts, &error));
+  site = op_account_new (OP_ACCOUNT_KIND_FTP, NULL);
+  op_account_set_host (site, "ftp.example.org");
+  op_account_set_port (site, 2121);
+  op_account_set_user (site, "carol");
+  op_accounts_add (accounts, site);
+  g_assert_true (op_accounts_save (accounts, &error));
+  g_assert_no_error (error);
+  store (secrets, "carol", password);
+
+  /* The keyring is encrypted on disk; the accounts file holds no secret at all. */
+  for (gsize i = 0; i < G_N_ELEMENTS (roots); i++)
+    g_assert_false (op_test_tree_contains (roots[i], password, &files_read));
+  g_assert_cmpuint (files_read, >=, 2); /* accounts.ini and login.keyring at least */
+
+  clear (secrets, "carol");
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  setlocale (LC_ALL, "C.UTF-8");
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+  g_test_add_func ("/secrets/keyring/store-lookup-clear", test_store_lookup_clear);
+  g_test_add_func ("/secrets/keyring/replaces-and-tells-users-apart",
+                   test_replace_and_distinguish);
+  g_test_add_func ("/secrets/keyring/password-never-on-disk-in-plain-text",
+                   test_nothing_in_plain_text);
+
+  return g_test_run ();
+}
