@@ -897,14 +897,15 @@ op_trust_store_verify (OpTlsVerifier         *verifier,
 
   info = op_certificate_info_new (host, port, certificate, errors, FALSE);
 
+  pin_mismatch = pinned != NULL
+                 && g_ascii_strcasecmp (pinned, op_certificate_info_get_sha256 (info)) != 0;
+
   /* The user trusted exactly this certificate for this host:port: that overrides what
-   * the system store thinks (self-signed, expired…) — except a revocation. */
-  if (pinned != NULL
-      && g_ascii_strcasecmp (pinned, op_certificate_info_get_sha256 (info)) == 0
-      && (errors & G_TLS_CERTIFICATE_REVOKED) == 0)
+   * the system store thinks (self-signed, expired…) — except a revocation, which is
+   * news the user did not have when pinning. */
+  if (pinned != NULL && !pin_mismatch && (errors & G_TLS_CERTIFICATE_REVOKED) == 0)
     return TRUE;
 
-  pin_mismatch = pinned != NULL;
   if (pin_mismatch)
     {
       g_clear_object (&info);

@@ -236,6 +236,25 @@ test_pin_mismatch (Fixture       *fixture,
 }
 
 static void
+test_pinned_but_revoked (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (op_trust_store_pin (fixture->store, "localhost", 2121, fixture->server,
+                                     &error));
+
+  /* A revocation is news the user did not have when pinning: refused, and not called a
+   * changed certificate, because it is the same one. */
+  g_assert_false (op_tls_verifier_verify (OP_TLS_VERIFIER (fixture->store), "localhost",
+                                          2121, fixture->server,
+                                          G_TLS_CERTIFICATE_UNKNOWN_CA
+                                          | G_TLS_CERTIFICATE_REVOKED, NULL, &error));
+  g_assert_error (error, OP_TRUST_ERROR, OP_TRUST_ERROR_UNTRUSTED);
+  g_assert_nonnull (strstr (error->message, "revoked"));
+}
+
+static void
 test_unpinned_refused_without_prompt (Fixture       *fixture,
                                       gconstpointer  data)
 {
@@ -635,6 +654,7 @@ main (int   argc,
        test_pinned_accepted_without_prompt);
   ADD ("/trust/pin/refuses-a-different-certificate-as-mismatch", test_pin_mismatch);
   ADD ("/trust/pin/for-one-endpoint-trusts-no-other", test_pin_is_per_endpoint);
+  ADD ("/trust/pin/does-not-override-a-revocation", test_pinned_but_revoked);
   ADD ("/trust/pin/ignores-host-case-and-brackets", test_host_spelling);
   ADD ("/trust/pin/can-be-removed", test_unpin);
   ADD ("/trust/file/from-newer-version-is-left-untouched", test_newer_file_untouched);
