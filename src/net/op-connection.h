@@ -13,8 +13,9 @@ G_BEGIN_DECLS
 /**
  * OpConnectionError:
  * @OP_CONNECTION_ERROR_LINE_TOO_LONG: the peer sent a line longer than the protocol's
- *   maximum; the connection is unusable afterwards.
- * @OP_CONNECTION_ERROR_CLOSED: the peer closed the connection (mid-line or between lines).
+ *   maximum; the connection was closed (it is unusable afterwards).
+ * @OP_CONNECTION_ERROR_CLOSED: the peer closed the connection (mid-line or between lines),
+ *   or the connection was already closed when the call was made.
  * @OP_CONNECTION_ERROR_BAD_ARGUMENT: a command or argument contains CR, LF or NUL; nothing
  *   was sent.
  * @OP_CONNECTION_ERROR_STARTTLS_INJECTION: bytes arrived after the server's go-ahead for
@@ -33,13 +34,8 @@ typedef enum
 
 GQuark op_connection_error_quark (void);
 
-/* How a line sent through op_connection_send_command() appears in the protocol log. */
-typedef enum
-{
-  OP_SEND_PLAIN,            /* logged as sent */
-  OP_SEND_SECRET_ARGUMENT,  /* "PASS ****": the verb is logged, the argument is not */
-  OP_SEND_SECRET_LINE,      /* "****": a SASL blob or other secret line */
-} OpSendFlags;
+/* OpSendFlags (how a sent line appears in the protocol log) lives in op-protocol-log.h,
+ * which redacts by it. */
 
 #define OP_TYPE_CONNECTION (op_connection_get_type ())
 G_DECLARE_FINAL_TYPE (OpConnection, op_connection, OP, CONNECTION, GObject)
@@ -60,6 +56,14 @@ OpConnection  *op_connection_connect          (const char     *host,
                                                OpProtocolLog  *log,
                                                GCancellable   *cancellable,
                                                GError        **error);
+
+/* Wraps a stream that is already open (a data connection, a scripted stream in tests);
+ * timeouts are the stream's own. */
+OpConnection  *op_connection_new_for_stream   (GIOStream      *stream,
+                                               const char     *host,
+                                               guint16         port,
+                                               OpTlsVerifier  *verifier,
+                                               OpProtocolLog  *log);
 
 /* Upgrade to TLS after the server's go-ahead reply was read with read_line(). Fails with
  * OP_CONNECTION_ERROR_STARTTLS_INJECTION if any byte is already buffered. */
@@ -83,6 +87,22 @@ gboolean       op_connection_send_command     (OpConnection   *self,
                                                GCancellable   *cancellable,
                                                GError        **error);
 
+/* Like send_command() for an argument of any bytes (@argument_length, or -1 when
+ * nul-terminated): an embedded NUL is refused like CR and LF. */
+gboolean       op_connection_send_command_len (OpConnection   *self,
+                                               const char     *verb,
+                                               const char     *argument,
+                                               gssize          argument_length,
+                                               OpSendFlags     flags,
+                                               GCancellable   *cancellable,
+                                               GError        **error);
+
+/* FALSE with OP_CONNECTION_ERROR_BAD_ARGUMENT if @text holds CR, LF or NUL (with
+ * @length >= 0, an embedded NUL is seen too). For header values and addresses as well. */
+gboolean       op_connection_check_text       (const char     *text,
+                                               gssize          length,
+                                               GError        **error);
+
 /* Raw bytes (message bodies, literals): no checks, logged as a byte count. */
 gboolean       op_connection_write_all        (OpConnection   *self,
                                                const void     *data,
@@ -103,11 +123,15 @@ gboolean       op_connection_close            (OpConnection   *self,
 const char    *op_connection_get_host         (OpConnection   *self);
 guint16        op_connection_get_port         (OpConnection   *self);
 gboolean       op_connection_is_tls           (OpConnection   *self);
+/* TRUE after close(), end of stream, a too-long line or a refused STARTTLS. */
+gboolean       op_connection_is_closed        (OpConnection   *self);
+OpProtocolLog *op_connection_get_log          (OpConnection   *self);
 /* The peer certificate once TLS is up (nullable). */
 GTlsCertificate *op_connection_get_peer_certificate (OpConnection *self);
 /* The underlying stream (the TLS one once upgraded), e.g. to copy session state. */
 GIOStream     *op_connection_get_stream       (OpConnection   *self);
-/* The peer's address, e.g. for FTP data connections that ignore the PASV address. */
+/* The peer's address, e.g. for FTP data connections that ignore the PASV address.
+ * (transfer full) (nullable): NULL for a stream that is not a socket connection. */
 GInetSocketAddress *op_connection_get_peer_address (OpConnection *self);
 
 G_END_DECLS
