@@ -6,16 +6,18 @@
 # does not resume the control connection's TLS session on the data connection gets
 # "522 SSL connection failed; session reuse required" (testing.md "FTP").
 #
-# vsftpd only serves real accounts through PAM. We use a dedicated system account,
-# outpost-ftp (empty home, no login shell), whose password is set to a fresh random value on
-# every start and locked again on stop, and a private PAM service that admits only that
-# account, so nothing else on the machine becomes reachable over FTP.
+# vsftpd only serves real accounts through PAM. Each run folder gets a system account of
+# its own, outpost-ftp-XXXXXXXX (a hash of the run folder; empty home, no login shell),
+# with a fresh random password; stop deletes it. One account per run folder means two
+# sets of servers on one machine (two checkouts, parallel CI jobs) never reset each
+# other's password. A private PAM service admits only these accounts, so nothing else on
+# the machine becomes reachable over FTP.
 
-OP_VSFTPD_USER=outpost-ftp
-OP_VSFTPD_PAM_SERVICE=outpost-test-vsftpd
+OP_VSFTPD_USER=outpost-ftp-$(printf '%s' "$OP_RUNDIR" | sha256sum | cut -c1-8)
+OP_VSFTPD_PAM_SERVICE=outpost-test-ftp
 # vsftpd changes into the account's home before local_root and fails the login ("500
-# OOPS: cannot change directory") when it is missing, so the account gets a real, empty,
-# root-owned one; local_root then moves the session to the run folder's FTP root.
+# OOPS: cannot change directory") when it is missing, so the accounts share a real,
+# empty, read-only one; local_root then moves the session to the run's FTP root.
 OP_VSFTPD_HOME=/var/lib/outpost-ftp
 # vsftpd refuses to start unless secure_chroot_dir exists (Debian's path).
 OP_VSFTPD_EMPTY_DIR=/var/run/vsftpd/empty
@@ -28,26 +30,28 @@ _op_vsftpd_account ()
   chmod 0555 "$OP_VSFTPD_HOME"
   if ! getent passwd "$OP_VSFTPD_USER" >/dev/null; then
     useradd --system --user-group --no-create-home --home-dir "$OP_VSFTPD_HOME" \
-      --shell /usr/sbin/nologin --comment "Outpost FTP test user" "$OP_VSFTPD_USER" \
+      --shell /usr/sbin/nologin --comment "Outpost FTP test user for $OP_RUNDIR" \
+      "$OP_VSFTPD_USER" \
       || op_die "could not create the system user $OP_VSFTPD_USER"
-  elif [ "$(getent passwd "$OP_VSFTPD_USER" | cut -d: -f6)" != "$OP_VSFTPD_HOME" ]; then
-    usermod --home "$OP_VSFTPD_HOME" "$OP_VSFTPD_USER" \
-      || op_die "could not set the home of $OP_VSFTPD_USER to $OP_VSFTPD_HOME"
   fi
   printf '%s:%s\n' "$OP_VSFTPD_USER" "$1" | chpasswd \
     || op_die "could not set the password of $OP_VSFTPD_USER"
 
   # Debian's own vsftpd service requires pam_shells, which a nologin account fails.
-  # This one authenticates with pam_unix and refuses every account but ours.
-  cat >"/etc/pam.d/$OP_VSFTPD_PAM_SERVICE" <<EOF
-# Written by Outpost's tests/servers/vsftpd.sh: lets the throwaway FTP test account, and
-# no other, log in to the test vsftpd instances. Safe to delete.
-auth     requisite pam_succeed_if.so quiet user = $OP_VSFTPD_USER
+  # This one authenticates with pam_unix and refuses every account but the test ones.
+  # Written whole and renamed into place: another run may be reading it.
+  local pam=/etc/pam.d/$OP_VSFTPD_PAM_SERVICE
+  cat >"$pam.tmp.$$" <<'EOF'
+# Written by Outpost's tests/servers/vsftpd.sh: lets the throwaway FTP test accounts
+# (outpost-ftp-*), and no other, log in to the test vsftpd instances. Safe to delete.
+auth     requisite pam_succeed_if.so quiet user =~ outpost-ftp-*
 auth     required  pam_unix.so
-account  requisite pam_succeed_if.so quiet user = $OP_VSFTPD_USER
+account  requisite pam_succeed_if.so quiet user =~ outpost-ftp-*
 account  required  pam_unix.so
 session  required  pam_permit.so
 EOF
+  chmod 0644 "$pam.tmp.$$"
+  mv -f "$pam.tmp.$$" "$pam"
 }
 
 # _op_vsftpd_conf FILE PORT PASV-MIN PASV-MAX LOG TLS(YES|NO)
@@ -159,10 +163,17 @@ start_vsftpd ()
   op_env OUTPOST_TEST_VSFTPD_ROOT "$OP_VSFTPD_ROOT"
 }
 
-# The account's password was only for this run: lock it so it can't be used afterwards.
+# The account existed only for this run. userdel refuses while the account's session
+# processes live, so this run's vsftpd processes are stopped here, before the account
+# goes, rather than after the hook.
 stop_vsftpd ()
 {
+  local pidfile
+  for pidfile in "$OP_RUNDIR/pids/vsftpd-plain.pid" "$OP_RUNDIR/pids/vsftpd-ftps.pid"; do
+    [ ! -e "$pidfile" ] || op_stop_pidfile "$pidfile"
+  done
   if getent passwd "$OP_VSFTPD_USER" >/dev/null; then
-    usermod --lock "$OP_VSFTPD_USER" >/dev/null 2>&1 || true
+    userdel "$OP_VSFTPD_USER" >/dev/null 2>&1 \
+      || op_log "could not delete the account $OP_VSFTPD_USER (still in use?); remove it with: userdel $OP_VSFTPD_USER"
   fi
 }
