@@ -1,0 +1,177 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "op-test"
+
+#include "config.h"
+
+#include <stdarg.h>
+#include <string.h>
+
+#include <glib/gi18n.h>
+
+#include "op-test-fixtures.h"
+
+/**
+ * op_test_data_dir:
+ *
+ * The tests/data folder. Aborts the test program with a clear message when
+ * OUTPOST_TEST_DATA is not set (run tests through `meson test`).
+ *
+ * Returns: (transfer none): an absolute path
+ */
+const char *
+op_test_data_dir (void)
+{
+  const char *dir = g_getenv ("OUTPOST_TEST_DATA");
+
+  if (dir == NULL || *dir == '\0')
+    g_error ("OUTPOST_TEST_DATA is not set: run the tests with `meson test -C BUILDDIR`, "
+             "which sets it to tests/data");
+
+  return dir;
+}
+
+/**
+ * op_test_data_path:
+ * @first_element: the first path element below tests/data
+ * @...: more elements, then %NULL
+ *
+ * Returns: (transfer full): the path of a fixture, e.g. ("tls", "ca.pem", NULL)
+ */
+char *
+op_test_data_path (const char *first_element,
+                   ...)
+{
+  g_autoptr(GPtrArray) elements = g_ptr_array_new ();
+  va_list args;
+
+  g_ptr_array_add (elements, (gpointer) op_test_data_dir ());
+  g_ptr_array_add (elements, (gpointer) first_element);
+
+  va_start (args, first_element);
+  for (const char *e = va_arg (args, const char *); e != NULL; e = va_arg (args, const char *))
+    g_ptr_array_add (elements, (gpointer) e);
+  va_end (args);
+
+  g_ptr_array_add (elements, NULL);
+
+  return g_build_filenamev ((char **) elements->pdata);
+}
+
+/**
+ * op_test_load_certificate:
+ * @name: "server" or "other" (tests/data/tls/NAME.pem and NAME-key.pem)
+ * @error: return location for an error
+ *
+ * Returns: (transfer full) (nullable): the certificate with its private key
+ */
+GTlsCertificate *
+op_test_load_certificate (const char  *name,
+                          GError     **error)
+{
+  g_autofree char *cert_name = g_strconcat (name, ".pem", NULL);
+  g_autofree char *key_name = g_strconcat (name, "-key.pem", NULL);
+  g_autofree char *cert_path = op_test_data_path ("tls", cert_name, NULL);
+  g_autofree char *key_path = op_test_data_path ("tls", key_name, NULL);
+
+  return g_tls_certificate_new_from_files (cert_path, key_path, error);
+}
+
+/**
+ * op_test_load_ca:
+ * @error: return location for an error
+ *
+ * Returns: (transfer full) (nullable): the test CA (tests/data/tls/ca.pem) that signed
+ *   the "server" and "other" certificates
+ */
+GTlsCertificate *
+op_test_load_ca (GError **error)
+{
+  g_autofree char *path = op_test_data_path ("tls", "ca.pem", NULL);
+
+  return g_tls_certificate_new_from_file (path, error);
+}
+
+/**
+ * op_test_server_env:
+ * @name: a variable published by tests/servers/, e.g. "OUTPOST_TEST_VSFTPD_PORT"
+ *
+ * Reads an endpoint of a real test server. When it is missing, the current test is
+ * skipped — or fails, when OUTPOST_TEST_REQUIRE_SERVERS=1 (as `build-aux/dev test` and
+ * CI set it) — with a message naming the variable. Call it at the start of a test and
+ * return when it gives %NULL.
+ *
+ * Returns: (transfer none) (nullable): the value, or %NULL if the test cannot run
+ */
+const char *
+op_test_server_env (const char *name)
+{
+  const char *value = g_getenv (name);
+  g_autofree char *message = NULL;
+
+  g_return_val_if_fail (name != NULL, NULL);
+
+  if (value != NULL && *value != '\0')
+    return value;
+
+  message = g_strdup_printf ("%s is not set: start the test servers with "
+                             "`build-aux/dev test` (or `tests/servers/start` and source the "
+                             "environment file it writes)", name);
+
+  if (g_strcmp0 (g_getenv ("OUTPOST_TEST_REQUIRE_SERVERS"), "1") == 0)
+    g_test_fail_printf ("%s", message);
+  else
+    g_test_skip (message);
+
+  return NULL;
+}
+
+/* Threads of GLib's shared pool (named "pool-PRGNAME"; the spawner stays). */
+static guint
+count_pool_threads (void)
+{
+  g_autoptr(GDir) dir = g_dir_open ("/proc/self/task", 0, NULL);
+  const char *name;
+  guint n = 0;
+
+  if (dir == NULL)
+    return 0;
+
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename ("/proc/self/task", name, "comm", NULL);
+      g_autofree char *comm = NULL;
+
+      if (g_file_get_contents (path, &comm, NULL, NULL) &&
+          g_str_has_prefix (comm, "pool-") && !g_str_has_prefix (comm, "pool-spawner"))
+        n++;
+    }
+
+  return n;
+}
+
+/**
+ * op_test_run:
+ *
+ * Use instead of g_test_run() in programs that do TLS. After the tests, it lets GLib's
+ * idle pool threads exit before the process does: GnuTLS leaves dynamic TLS in the
+ * threads that ran handshakes, and GCC 12's LeakSanitizer crashes ("Tracer caught
+ * signal 11") while scanning it at exit. A non-exclusive pool thread waits half a
+ * second for more work before it becomes unused, so this takes about that long.
+ *
+ * Returns: g_test_run()'s result
+ */
+int
+op_test_run (void)
+{
+  int status = g_test_run ();
+  gint64 deadline = g_get_monotonic_time () + 3 * G_USEC_PER_SEC;
+
+  g_thread_pool_set_max_unused_threads (0);
+  while (count_pool_threads () > 0 && g_get_monotonic_time () < deadline)
+    {
+      g_thread_pool_stop_unused_threads ();
+      g_usleep (20 * 1000);
+    }
+
+  return status;
+}

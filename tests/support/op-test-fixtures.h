@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+/*
+ * Fixture files and test-server endpoints, shared by every test program.
+ *
+ * Fixtures live under tests/data/, found through OUTPOST_TEST_DATA (set by
+ * tests/meson.build's test_env). Real servers started by tests/servers/ publish their
+ * endpoints in OUTPOST_TEST_* variables (tests/servers/README.md).
+ */
+const char      *op_test_data_dir          (void);
+char            *op_test_data_path         (const char  *first_element,
+                                            ...) G_GNUC_NULL_TERMINATED;
+GTlsCertificate *op_test_load_certificate  (const char  *name,
+                                            GError     **error);
+GTlsCertificate *op_test_load_ca           (GError     **error);
+
+const char      *op_test_server_env        (const char  *name);
+
+int              op_test_run               (void);
+
+G_END_DECLS
