@@ -1,0 +1,271 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "op-ui-test"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "op-ui-test-utils.h"
+
+/* Long enough for a slow machine under a sanitizer, short enough to fail usefully. */
+#define WAIT_SECONDS 10
+
+static char *profile_root;
+
+/**
+ * op_ui_test_init:
+ *
+ * g_test_init() for a GTK test: the cairo renderer (steadier and lighter under Xvfb,
+ * testing.md), the memory GSettings backend with the build's compiled schema, a
+ * throwaway profile (the trust store lives there), no animations, then GTK and
+ * libadwaita.
+ */
+void
+op_ui_test_init (int    *argc,
+                 char ***argv)
+{
+  g_autoptr (GError) error = NULL;
+
+  g_setenv ("GSK_RENDERER", "cairo", FALSE);
+  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
+  g_setenv ("GSETTINGS_SCHEMA_DIR", OUTPOST_TEST_SCHEMA_DIR, TRUE);
+  /* No portal, no desktop settings: the tests must not depend on the host session. */
+  g_setenv ("ADW_DISABLE_PORTAL", "1", TRUE);
+
+  /* Not G_TEST_OPTION_ISOLATE_DIRS: it also replaces XDG_DATA_DIRS, which hides the
+   * shared-mime-info database, and GdkPixbuf then can't tell an SVG icon is one. */
+  profile_root = g_dir_make_tmp ("outpost-ui-test-XXXXXX", &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < 3; i++)
+    {
+      const char *names[] = { "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME" };
+      g_autofree char *dir = g_build_filename (profile_root, names[i], NULL);
+
+      g_setenv (names[i], dir, TRUE);
+    }
+
+  g_test_init (argc, argv, NULL);
+  gtk_init ();
+  adw_init ();
+
+  /* Transitions would leave both sides of a GtkStack mapped for a moment. */
+  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
+}
+
+static void
+delete_tree (GFile *file)
+{
+  g_autoptr (GFileEnumerator) children = NULL;
+
+  children = g_file_enumerate_children (file, G_FILE_ATTRIBUTE_STANDARD_NAME,
+                                        G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, NULL, NULL);
+  while (children != NULL)
+    {
+      GFile *child = NULL;
+
+      if (!g_file_enumerator_iterate (children, NULL, &child, NULL, NULL) || child == NULL)
+        break;
+      delete_tree (child);
+    }
+
+  g_file_delete (file, NULL, NULL);
+}
+
+/**
+ * op_ui_test_run:
+ *
+ * g_test_run(), then removes the throwaway profile.
+ */
+int
+op_ui_test_run (void)
+{
+  g_autoptr (GFile) root = NULL;
+  int status;
+
+  status = g_test_run ();
+
+  root = g_file_new_for_path (profile_root);
+  delete_tree (root);
+  g_clear_pointer (&profile_root, g_free);
+
+  return status;
+}
+
+typedef gboolean (*Match) (GtkWidget *widget, gconstpointer data);
+
+static GtkWidget *
+find (GtkWidget     *root,
+      Match          match,
+      gconstpointer  data)
+{
+  if (match (root, data))
+    return root;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find (child, match, data);
+
+      if (found != NULL)
+        return found;
+    }
+
+  return NULL;
+}
+
+static gboolean
+label_is (GtkWidget     *widget,
+          gconstpointer  text)
+{
+  return GTK_IS_LABEL (widget)
+         && g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), text) == 0;
+}
+
+static gboolean
+label_contains (GtkWidget     *widget,
+                gconstpointer  text)
+{
+  return GTK_IS_LABEL (widget)
+         && strstr (gtk_label_get_text (GTK_LABEL (widget)), text) != NULL;
+}
+
+static gboolean
+label_has_class (GtkWidget     *widget,
+                 gconstpointer  css_class)
+{
+  return GTK_IS_LABEL (widget) && gtk_widget_has_css_class (widget, css_class);
+}
+
+static gboolean
+button_is (GtkWidget     *widget,
+           gconstpointer  label)
+{
+  /* Mapped: AdwMessageDialog keeps a second, hidden set of response buttons for its
+   * other layout. */
+  return GTK_IS_BUTTON (widget)
+         && gtk_widget_get_mapped (widget)
+         && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0;
+}
+
+static gboolean
+type_is (GtkWidget     *widget,
+         gconstpointer  type)
+{
+  return G_TYPE_CHECK_INSTANCE_TYPE (widget, GPOINTER_TO_SIZE (type));
+}
+
+GtkLabel *
+op_ui_test_find_label (GtkWidget  *root,
+                       const char *text)
+{
+  return (GtkLabel *) find (root, label_is, text);
+}
+
+GtkLabel *
+op_ui_test_find_label_containing (GtkWidget  *root,
+                                  const char *text)
+{
+  return (GtkLabel *) find (root, label_contains, text);
+}
+
+GtkLabel *
+op_ui_test_find_label_with_class (GtkWidget  *root,
+                                  const char *css_class)
+{
+  return (GtkLabel *) find (root, label_has_class, css_class);
+}
+
+/* @label as given to the button, with its mnemonic underscore; only a button that is on
+ * screen. */
+GtkButton *
+op_ui_test_find_button (GtkWidget  *root,
+                        const char *label)
+{
+  return (GtkButton *) find (root, button_is, label);
+}
+
+GtkWidget *
+op_ui_test_find_type (GtkWidget *root,
+                      GType      type)
+{
+  return find (root, type_is, GSIZE_TO_POINTER (type));
+}
+
+GtkWindow *
+op_ui_test_find_toplevel (GType type)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+  guint n = g_list_model_get_n_items (toplevels);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr (GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type))
+        return window;
+    }
+
+  return NULL;
+}
+
+/* @text without any @c, e.g. a fingerprint without its line breaks. */
+char *
+op_ui_test_strip (const char *text,
+                  char        c)
+{
+  GString *out = g_string_new (NULL);
+
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      if (*p != c)
+        g_string_append_c (out, *p);
+    }
+
+  return g_string_free (out, FALSE);
+}
+
+void
+op_ui_test_iterate (void)
+{
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
+static gboolean
+on_timeout (gpointer data)
+{
+  gboolean *timed_out = data;
+
+  *timed_out = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+gboolean
+op_ui_test_wait_for (gboolean (*done) (gpointer),
+                     gpointer   data)
+{
+  gboolean timed_out = FALSE;
+  guint id = g_timeout_add_seconds (WAIT_SECONDS, on_timeout, &timed_out);
+
+  while (!done (data) && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+
+  if (!timed_out)
+    g_source_remove (id);
+
+  return !timed_out;
+}
+
+static gboolean
+pointer_cleared (gpointer data)
+{
+  return *(gpointer *) data == NULL;
+}
+
+/* Waits until the weak pointer at @location is cleared (the object was finalized). */
+gboolean
+op_ui_test_wait_for_pointer (gpointer *location)
+{
+  return op_ui_test_wait_for (pointer_cleared, location);
+}

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <adwaita.h>
+
+G_BEGIN_DECLS
+
+/*
+ * Helpers for in-process UI tests: find widgets the way a person (or a screen reader)
+ * would, by their text, and wait for the main loop to get somewhere.
+ */
+void        op_ui_test_init             (int          *argc,
+                                         char       ***argv);
+int         op_ui_test_run              (void);
+GtkLabel   *op_ui_test_find_label       (GtkWidget    *root,
+                                         const char   *text);
+GtkLabel   *op_ui_test_find_label_containing (GtkWidget  *root,
+                                              const char *text);
+GtkLabel   *op_ui_test_find_label_with_class (GtkWidget  *root,
+                                              const char *css_class);
+GtkButton  *op_ui_test_find_button      (GtkWidget    *root,
+                                         const char   *label);
+GtkWidget  *op_ui_test_find_type        (GtkWidget    *root,
+                                         GType         type);
+GtkWindow  *op_ui_test_find_toplevel    (GType         type);
+char       *op_ui_test_strip            (const char   *text,
+                                         char          c);
+void        op_ui_test_iterate          (void);
+gboolean    op_ui_test_wait_for         (gboolean    (*done) (gpointer),
+                                         gpointer      data);
+gboolean    op_ui_test_wait_for_pointer (gpointer     *location);
+
+G_END_DECLS
