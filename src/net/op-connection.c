@@ -29,8 +29,9 @@ struct _OpConnection
   OpTlsVerifier      *verifier;
   OpProtocolLog      *log;
 
-  GSocketConnection  *socket_connection; /* (nullable): NULL for op_connection_new_for_stream() */
-  GIOStream          *stream;        /* the plain stream, or the TLS connection over it */
+  GIOStream          *base;          /* the plain stream: a socket connection or a given stream */
+  GSocketConnection  *socket_connection; /* (nullable) (unowned): @base, if it is a socket */
+  GIOStream          *stream;        /* @base, or the TLS connection over it */
   GTlsConnection     *tls;           /* (nullable) */
   GInputStream       *input;         /* (unowned): of @stream */
   GOutputStream      *output;        /* (unowned): of @stream */
@@ -63,7 +64,8 @@ op_connection_finalize (GObject *object)
    * connection politely would block to send close_notify, which dispose must not do. */
   g_clear_object (&self->tls);
   g_clear_object (&self->stream);
-  g_clear_object (&self->socket_connection);
+  self->socket_connection = NULL;
+  g_clear_object (&self->base);
   g_clear_object (&self->verifier);
   g_clear_object (&self->log);
   g_clear_error (&self->verify_error);
@@ -106,6 +108,14 @@ log_info (OpConnection   *self,
   g_debug ("%s: %s", self->endpoint, text);
   if (self->log != NULL)
     op_protocol_log_append (self->log, direction, text);
+}
+
+static void
+set_base (OpConnection *self,
+          GIOStream    *base)
+{
+  g_set_object (&self->base, base);
+  self->socket_connection = G_IS_SOCKET_CONNECTION (base) ? G_SOCKET_CONNECTION (base) : NULL;
 }
 
 static void
@@ -161,10 +171,7 @@ abort_connection (OpConnection *self)
 
   self->closed = TRUE;
   self->start = self->end = 0;
-  if (self->socket_connection != NULL)
-    g_io_stream_close (G_IO_STREAM (self->socket_connection), NULL, NULL);
-  else if (self->stream != NULL)
-    g_io_stream_close (self->stream, NULL, NULL);
+  g_io_stream_close (self->base, NULL, NULL);
 }
 
 /* Turns an error from a read or write into one that names the server; cancellation and
@@ -181,7 +188,12 @@ propagate_io_error (OpConnection  *self,
       return;
     }
 
-  if (g_error_matches (cause, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
+  if (g_error_matches (cause, G_IO_ERROR, G_IO_ERROR_TIMED_OUT) && self->timeout_seconds == 0)
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
+                 _("The server at %s did not answer in time. It may be busy or "
+                   "unreachable; try again later."),
+                 self->endpoint);
+  else if (g_error_matches (cause, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
     g_set_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
                  ngettext ("The server at %s did not answer within %u second. "
                            "It may be busy or unreachable; try again later.",
@@ -336,7 +348,12 @@ set_connect_error (OpConnection  *self,
       return;
     }
 
-  if (g_error_matches (cause, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
+  if (g_error_matches (cause, G_IO_ERROR, G_IO_ERROR_TIMED_OUT) && self->timeout_seconds == 0)
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
+                 _("Could not connect to %s: no answer in time. Check the host name and "
+                   "port, or try again later."),
+                 self->endpoint);
+  else if (g_error_matches (cause, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
     g_set_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
                  ngettext ("Could not connect to %s: no answer within %u second. "
                            "Check the host name and port, or try again later.",
@@ -533,17 +550,19 @@ handshake (OpConnection  *self,
 
   if (!ok)
     {
+      g_autoptr(GError) failure = NULL;
+
       abort_connection (self);
 
       if (self->verify_error != NULL)
         {
-          g_propagate_error (error, g_steal_pointer (&self->verify_error));
+          failure = g_steal_pointer (&self->verify_error);
         }
       else if (self->certificate_refused)
         {
           g_autofree char *reasons = describe_certificate_errors (self->certificate_errors);
 
-          g_set_error (error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE,
+          g_set_error (&failure, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE,
                        _("The certificate of %s is not trusted: %s. Nothing was sent. If "
                          "you trust this server, check its certificate and accept it in "
                          "the connection settings."),
@@ -552,16 +571,18 @@ handshake (OpConnection  *self,
       else if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
                g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
         {
-          propagate_io_error (self, g_steal_pointer (&local_error), error);
+          propagate_io_error (self, g_steal_pointer (&local_error), &failure);
         }
       else
         {
-          g_set_error (error, OP_CONNECTION_ERROR, OP_CONNECTION_ERROR_TLS,
+          g_set_error (&failure, OP_CONNECTION_ERROR, OP_CONNECTION_ERROR_TLS,
                        _("The secure connection to %s could not be set up: %s. The "
                          "server may not offer TLS on this port."),
                        self->endpoint, local_error->message);
         }
-      log_info (self, OP_LOG_TLS, (*error)->message);
+
+      log_info (self, OP_LOG_TLS, failure->message);
+      g_propagate_error (error, g_steal_pointer (&failure));
 
       return FALSE;
     }
@@ -622,13 +643,17 @@ op_connection_connect (const char     *host,
   socket_connection = connect_socket (self, cancellable, &local_error);
   if (socket_connection == NULL)
     {
-      set_connect_error (self, g_steal_pointer (&local_error), error);
-      log_info (self, OP_LOG_INFO, (*error)->message);
+      g_autoptr(GError) connect_error = NULL;
+
+      set_connect_error (self, g_steal_pointer (&local_error), &connect_error);
+      log_info (self, OP_LOG_INFO, connect_error->message);
+      g_propagate_error (error, g_steal_pointer (&connect_error));
       return NULL;
     }
 
-  self->socket_connection = socket_connection;
+  set_base (self, G_IO_STREAM (socket_connection));
   set_stream (self, G_IO_STREAM (socket_connection));
+  g_object_unref (socket_connection);
 
   peer = g_socket_connection_get_remote_address (socket_connection, NULL);
   if (G_IS_INET_SOCKET_ADDRESS (peer))
@@ -676,8 +701,7 @@ op_connection_new_for_stream (GIOStream     *stream,
   g_return_val_if_fail (log == NULL || OP_IS_PROTOCOL_LOG (log), NULL);
 
   self = connection_new (host, port, 0, verifier, log);
-  if (G_IS_SOCKET_CONNECTION (stream))
-    self->socket_connection = G_SOCKET_CONNECTION (g_object_ref (stream));
+  set_base (self, stream);
   set_stream (self, stream);
 
   return self;
@@ -1192,8 +1216,8 @@ op_connection_close (OpConnection  *self,
     {
       /* The TLS close may fail when the peer is gone already; the socket must still
        * be released. */
-      if (self->tls != NULL && self->socket_connection != NULL)
-        g_io_stream_close (G_IO_STREAM (self->socket_connection), NULL, NULL);
+      if (self->tls != NULL)
+        g_io_stream_close (self->base, NULL, NULL);
       propagate_io_error (self, g_steal_pointer (&local_error), error);
       return FALSE;
     }

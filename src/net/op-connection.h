@@ -46,7 +46,7 @@ G_DECLARE_FINAL_TYPE (OpConnection, op_connection, OP, CONNECTION, GObject)
  *
  * @verifier (nullable) decides about certificates the system store refuses; without one,
  * such a certificate fails the handshake. @log (nullable) records what is sent and read.
- * @timeout_seconds bounds connecting and every later read or write (0: GIO's default).
+ * @timeout_seconds bounds connecting and every later read or write (0: no limit).
  */
 OpConnection  *op_connection_connect          (const char     *host,
                                                guint16         port,

@@ -463,7 +463,8 @@ op_protocol_log_dup_entries (OpProtocolLog *self)
  * op_protocol_log_clear:
  * @self: a log
  *
- * Forgets every entry. Call on the log's main context (the UI's "Clear" action).
+ * Forgets every entry. Call it on the log's main context (the UI's "Clear" action), the
+ * only place where the list model may change.
  */
 void
 op_protocol_log_clear (OpProtocolLog *self)
@@ -471,8 +472,6 @@ op_protocol_log_clear (OpProtocolLog *self)
   guint removed;
 
   g_return_if_fail (OP_IS_PROTOCOL_LOG (self));
-  g_return_if_fail (g_main_context_is_owner (self->context) ||
-                    g_main_context_acquire (self->context));
 
   g_mutex_lock (&self->mutex);
   g_queue_clear_full (&self->history, g_object_unref);

@@ -200,6 +200,10 @@ test_refused (void)
   expected = g_strdup_printf ("127.0.0.1:%u refused the connection. Check the port number "
                               "and that the server is running.", port);
   g_assert_cmpstr (error->message, ==, expected);
+
+  /* Callers may ignore the error. */
+  g_assert_null (op_connection_connect ("127.0.0.1", port, FALSE, TIMEOUT_SECONDS, NULL, NULL,
+                                        NULL, NULL));
 }
 
 static void
@@ -504,6 +508,16 @@ test_refused_without_verifier (void)
   g_autoptr(GError) error = NULL;
   g_autofree char *expected = NULL;
 
+  op_test_server_start_tls (server);
+  op_test_server_send (server, "220 never seen\r\n");
+  start_server (server);
+
+  /* Callers may ignore the error (and the server's script then fails at once). */
+  g_assert_null (connect_to (server, TRUE, TIMEOUT_SECONDS, NULL, NULL, NULL));
+  op_test_server_stop (server);
+  g_clear_object (&server);
+
+  server = op_test_server_new ();
   op_test_server_start_tls (server);
   op_test_server_send (server, "220 never seen\r\n");
   start_server (server);
