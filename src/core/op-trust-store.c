@@ -38,6 +38,7 @@ struct _OpTrustStore
 
   GFile         *file;
   GMainContext  *context;     /* the prompt runs here, never on a worker */
+  GThread       *owner;       /* the thread that created the store, and runs @context */
 
   /* verify() runs on session workers while the UI pins and unpins: everything below is
    * guarded by @lock. */
@@ -372,6 +373,7 @@ op_trust_store_init (OpTrustStore *self)
 {
   g_mutex_init (&self->lock);
   self->context = g_main_context_ref_thread_default ();
+  self->owner = g_thread_self ();
 }
 
 /**
@@ -918,8 +920,9 @@ op_trust_store_verify (OpTlsVerifier         *verifier,
       return FALSE;
     }
 
-  /* Blocking the thread that runs the prompt's main context would never end. */
-  if (g_main_context_is_owner (self->context))
+  /* Blocking the thread that runs the prompt's main context would never end. The store
+   * is created on that thread; the ownership check also catches a dispatch on it. */
+  if (g_thread_self () == self->owner || g_main_context_is_owner (self->context))
     {
       g_critical ("A certificate for %s was verified on the thread of the trust store's "
                   "main context; refusing it instead of waiting for a prompt that could "

@@ -617,6 +617,30 @@ test_already_cancelled (Fixture       *fixture,
 }
 
 static void
+test_refuses_to_block_the_prompt_thread (Fixture       *fixture,
+                                         gconstpointer  data)
+{
+  if (g_test_subprocess ())
+    {
+      g_autoptr(OpTestPrompt) prompt = op_test_prompt_new (OP_TRUST_DECISION_ONCE);
+      g_autoptr(GError) error = NULL;
+
+      /* Waiting here for a prompt that this very thread would have to run would hang
+       * the application: refuse loudly instead. */
+      op_trust_store_set_prompt (fixture->store, OP_TRUST_PROMPT (prompt));
+      g_assert_false (op_tls_verifier_verify (OP_TLS_VERIFIER (fixture->store),
+                                              "localhost", 2121, fixture->server,
+                                              G_TLS_CERTIFICATE_UNKNOWN_CA, NULL,
+                                              &error));
+      return;
+    }
+
+  g_test_trap_subprocess (NULL, 10 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_failed ();
+  g_test_trap_assert_stderr ("*refusing it instead of waiting*");
+}
+
+static void
 test_concurrent_workers (Fixture       *fixture,
                          gconstpointer  data)
 {
@@ -671,6 +695,8 @@ main (int   argc,
        test_cancel_from_other_thread);
   ADD ("/trust/prompt/not-shown-when-already-cancelled", test_already_cancelled);
   ADD ("/trust/prompt/serves-concurrent-workers", test_concurrent_workers);
+  ADD ("/trust/prompt/is-never-awaited-on-its-own-thread",
+       test_refuses_to_block_the_prompt_thread);
 
 #undef ADD
 
