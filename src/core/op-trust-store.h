@@ -34,7 +34,10 @@ G_DECLARE_FINAL_TYPE (OpTrustStore, op_trust_store, OP, TRUST_STORE, GObject)
  * The trust store implements OpTlsVerifier: pass it to OpConnection. Pins persist in
  * @file (a key file in the profile, keyed by host:port, holding SHA-256 fingerprints and
  * the PEM). The prompt is called on the main context that was the thread-default one when
- * the store was created; verify() blocks its worker thread until the user answers.
+ * the store was created, so create it on the thread that runs that context (the UI's).
+ * verify() blocks its worker thread until the user answers or the worker's cancellable
+ * fires; called on the prompt's own thread it refuses instead of waiting forever.
+ * Every function is safe to call from any thread.
  */
 OpTrustStore *op_trust_store_new         (GFile            *file);
 OpTrustStore *op_trust_store_new_default (void); /* $XDG_CONFIG_HOME/outpost/trust.ini */
@@ -54,9 +57,9 @@ gboolean      op_trust_store_is_pinned   (OpTrustStore     *self,
                                           guint16           port,
                                           GTlsCertificate  *certificate);
 /* The certificate pinned for host:port (transfer full), or NULL. */
-GTlsCertificate *op_trust_store_get_pinned (OpTrustStore  *self,
-                                            const char    *host,
-                                            guint16        port);
+GTlsCertificate *op_trust_store_get_pinned (OpTrustStore     *self,
+                                            const char       *host,
+                                            guint16           port);
 GFile        *op_trust_store_get_file    (OpTrustStore     *self);
 
 G_END_DECLS
