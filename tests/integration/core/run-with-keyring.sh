@@ -30,6 +30,7 @@ fi
 home=$(mktemp -d "${TMPDIR:-/tmp}/outpost-keyring.XXXXXX")
 daemon=""
 
+# shellcheck disable=SC2317  # reached through the EXIT trap
 cleanup ()
 {
   if [ -n "$daemon" ]; then
