@@ -123,7 +123,8 @@ gboolean       op_connection_close            (OpConnection   *self,
 const char    *op_connection_get_host         (OpConnection   *self);
 guint16        op_connection_get_port         (OpConnection   *self);
 gboolean       op_connection_is_tls           (OpConnection   *self);
-/* TRUE after close(), end of stream, a too-long line or a refused STARTTLS. */
+/* TRUE after close(), end of stream while reading a line, a too-long line, a refused
+ * STARTTLS or a failed handshake. */
 gboolean       op_connection_is_closed        (OpConnection   *self);
 OpProtocolLog *op_connection_get_log          (OpConnection   *self);
 /* The peer certificate once TLS is up (nullable). */

@@ -92,7 +92,7 @@ op_test_load_ca (GError **error)
 }
 
 /**
- * op_test_server_env:
+ * op_test_endpoint_env:
  * @name: a variable published by tests/servers/, e.g. "OUTPOST_TEST_VSFTPD_PORT"
  *
  * Reads an endpoint of a real test server. When it is missing, the current test is
@@ -103,7 +103,7 @@ op_test_load_ca (GError **error)
  * Returns: (transfer none) (nullable): the value, or %NULL if the test cannot run
  */
 const char *
-op_test_server_env (const char *name)
+op_test_endpoint_env (const char *name)
 {
   const char *value = g_getenv (name);
   g_autofree char *message = NULL;

@@ -19,7 +19,7 @@ GTlsCertificate *op_test_load_certificate  (const char  *name,
                                             GError     **error);
 GTlsCertificate *op_test_load_ca           (GError     **error);
 
-const char      *op_test_server_env        (const char  *name);
+const char      *op_test_endpoint_env      (const char  *name);
 
 int              op_test_run               (void);
 

@@ -26,7 +26,7 @@ typedef struct
 } Endpoint;
 
 /* Reads the endpoint of vsftpd; FALSE when the test was skipped or failed because it is
- * not configured (op_test_server_env() said why). */
+ * not configured (op_test_endpoint_env() said why). */
 static gboolean
 get_endpoint (Endpoint   *endpoint,
               const char *port_variable,
@@ -35,11 +35,11 @@ get_endpoint (Endpoint   *endpoint,
   const char *port;
   guint64 value;
 
-  endpoint->host = op_test_server_env ("OUTPOST_TEST_FTP_HOST");
+  endpoint->host = op_test_endpoint_env ("OUTPOST_TEST_FTP_HOST");
   if (endpoint->host == NULL)
     return FALSE;
 
-  port = op_test_server_env (port_variable);
+  port = op_test_endpoint_env (port_variable);
   if (port == NULL)
     return FALSE;
   if (!g_ascii_string_to_unsigned (port, 10, 1, G_MAXUINT16, &value, NULL))
@@ -49,14 +49,14 @@ get_endpoint (Endpoint   *endpoint,
     }
   endpoint->port = value;
 
-  endpoint->ca = op_test_server_env ("OUTPOST_TEST_CA");
+  endpoint->ca = op_test_endpoint_env ("OUTPOST_TEST_CA");
   if (endpoint->ca == NULL)
     return FALSE;
 
   if (need_login)
     {
-      endpoint->user = op_test_server_env ("OUTPOST_TEST_VSFTPD_USER");
-      endpoint->password = op_test_server_env ("OUTPOST_TEST_VSFTPD_PASSWORD");
+      endpoint->user = op_test_endpoint_env ("OUTPOST_TEST_VSFTPD_USER");
+      endpoint->password = op_test_endpoint_env ("OUTPOST_TEST_VSFTPD_PASSWORD");
       if (endpoint->user == NULL || endpoint->password == NULL)
         return FALSE;
     }
