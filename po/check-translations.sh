@@ -61,8 +61,9 @@ for lang in $(sed -e 's/#.*//' "$top/po/LINGUAS"); do
     *fuzzy* | *untranslated*)
       status=1
       echo "$lang: these strings need a translation in po/$lang.po:"
-      msgattrib --untranslated --no-obsolete "$merged" | grep -A1 '^msgid ' | grep -v '^--$' || true
-      msgattrib --only-fuzzy --no-obsolete "$merged" | grep -A1 '^msgid ' | grep -v '^--$' || true
+      { msgattrib --untranslated --no-obsolete --no-wrap "$merged"
+        msgattrib --only-fuzzy --no-obsolete --no-wrap "$merged"
+      } | grep -E '^(#: |msgctxt |msgid )' | grep -v '^msgid ""$' || true
       ;;
   esac
 
