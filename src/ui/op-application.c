@@ -90,10 +90,12 @@ op_application_about_action (GSimpleAction *action,
   OpApplication *self = OP_APPLICATION (user_data);
   g_autofree char *info = debug_info ();
   const char *developers[] = { _("The Outpost developers"), NULL };
+  OpWindow *window = op_application_ensure_window (self);
   GtkWidget *about;
 
+  gtk_window_present (GTK_WINDOW (window));
   about = g_object_new (ADW_TYPE_ABOUT_WINDOW,
-                        "transient-for", op_application_ensure_window (self),
+                        "transient-for", window,
                         "modal", TRUE,
                         "application-name", "Outpost",
                         "application-icon", APP_ID,
