@@ -432,10 +432,10 @@ load_file (OpAccounts  *self,
     {
       g_set_error (error, OP_ACCOUNTS_ERROR, OP_ACCOUNTS_ERROR_NEWER_VERSION,
                    _("The accounts file “%s” was written by a newer version of Outpost "
-                     "(format %" G_GINT64_FORMAT "; this version reads up to %d). Update "
+                     "(format %lld; this version reads up to %d). Update "
                      "Outpost to use these accounts; this version will not change the "
                      "file."),
-                   display, version, OP_ACCOUNTS_FORMAT_VERSION);
+                   display, (long long) version, OP_ACCOUNTS_FORMAT_VERSION);
       return FALSE;
     }
 
