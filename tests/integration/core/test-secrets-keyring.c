@@ -9,76 +9,21 @@
 #include "config.h"
 
 #include <locale.h>
-#include <string.h>
 
 #include "op-accounts.h"
 #include "op-profile.h"
-#include "op-secrets.h"
+#include "op-secrets-test-util.h"
 #include "op-test-util.h"
-
-typedef struct
-{
-  gboolean  done;
-  gboolean  ok;
-  char     *password;
-  GError   *error;
-} Outcome;
-
-static void
-outcome_clear (Outcome *outcome)
-{
-  op_secrets_password_free (outcome->password);
-  g_clear_error (&outcome->error);
-  memset (outcome, 0, sizeof *outcome);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Outcome, outcome_clear)
-
-static void
-on_stored (GObject      *source,
-           GAsyncResult *result,
-           gpointer      data)
-{
-  Outcome *outcome = data;
-
-  outcome->ok = op_secrets_store_finish (OP_SECRETS (source), result, &outcome->error);
-  outcome->done = TRUE;
-}
-
-static void
-on_looked_up (GObject      *source,
-              GAsyncResult *result,
-              gpointer      data)
-{
-  Outcome *outcome = data;
-
-  outcome->password = op_secrets_lookup_finish (OP_SECRETS (source), result,
-                                                &outcome->error);
-  outcome->ok = outcome->error == NULL;
-  outcome->done = TRUE;
-}
-
-static void
-on_cleared (GObject      *source,
-            GAsyncResult *result,
-            gpointer      data)
-{
-  Outcome *outcome = data;
-
-  outcome->ok = op_secrets_clear_finish (OP_SECRETS (source), result, &outcome->error);
-  outcome->done = TRUE;
-}
 
 static void
 store (OpSecrets  *secrets,
        const char *user,
        const char *password)
 {
-  g_auto(Outcome) outcome = { 0 };
+  g_auto(OpTestSecretsOutcome) outcome = { 0 };
 
-  op_secrets_store_async (secrets, "ftp", "ftp.example.org", 2121, user, password, NULL,
-                          on_stored, &outcome);
-  g_assert_true (op_test_wait_for (&outcome.done, 30000));
+  op_test_secrets_store (secrets, "ftp", "ftp.example.org", 2121, user, password, NULL,
+                         &outcome);
   g_assert_no_error (outcome.error);
   g_assert_true (outcome.ok);
 }
@@ -87,11 +32,9 @@ static char *
 lookup (OpSecrets  *secrets,
         const char *user)
 {
-  g_auto(Outcome) outcome = { 0 };
+  g_auto(OpTestSecretsOutcome) outcome = { 0 };
 
-  op_secrets_lookup_async (secrets, "ftp", "ftp.example.org", 2121, user, NULL,
-                           on_looked_up, &outcome);
-  g_assert_true (op_test_wait_for (&outcome.done, 30000));
+  op_test_secrets_lookup (secrets, "ftp", "ftp.example.org", 2121, user, NULL, &outcome);
   g_assert_no_error (outcome.error);
 
   return g_steal_pointer (&outcome.password);
@@ -101,11 +44,9 @@ static void
 clear (OpSecrets  *secrets,
        const char *user)
 {
-  g_auto(Outcome) outcome = { 0 };
+  g_auto(OpTestSecretsOutcome) outcome = { 0 };
 
-  op_secrets_clear_async (secrets, "ftp", "ftp.example.org", 2121, user, NULL, on_cleared,
-                          &outcome);
-  g_assert_true (op_test_wait_for (&outcome.done, 30000));
+  op_test_secrets_clear (secrets, "ftp", "ftp.example.org", 2121, user, NULL, &outcome);
   g_assert_no_error (outcome.error);
   g_assert_true (outcome.ok);
 }

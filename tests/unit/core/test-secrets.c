@@ -13,82 +13,25 @@
 #include <locale.h>
 #include <string.h>
 
-#include "op-secrets.h"
-#include "op-test-util.h"
-
-typedef struct
-{
-  gboolean  done;
-  gboolean  ok;
-  char     *password;
-  GError   *error;
-} Outcome;
+#include "op-secrets-test-util.h"
 
 static void
-outcome_clear (Outcome *outcome)
+store (OpSecrets            *secrets,
+       const char           *host,
+       guint16               port,
+       const char           *password,
+       OpTestSecretsOutcome *outcome)
 {
-  op_secrets_password_free (outcome->password);
-  g_clear_error (&outcome->error);
-  memset (outcome, 0, sizeof *outcome);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Outcome, outcome_clear)
-
-static void
-on_stored (GObject      *source,
-           GAsyncResult *result,
-           gpointer      data)
-{
-  Outcome *outcome = data;
-
-  outcome->ok = op_secrets_store_finish (OP_SECRETS (source), result, &outcome->error);
-  outcome->done = TRUE;
+  op_test_secrets_store (secrets, "ftp", host, port, "anna", password, NULL, outcome);
 }
 
 static void
-on_looked_up (GObject      *source,
-              GAsyncResult *result,
-              gpointer      data)
+lookup (OpSecrets            *secrets,
+        const char           *host,
+        guint16               port,
+        OpTestSecretsOutcome *outcome)
 {
-  Outcome *outcome = data;
-
-  outcome->password = op_secrets_lookup_finish (OP_SECRETS (source), result,
-                                                &outcome->error);
-  outcome->ok = outcome->error == NULL;
-  outcome->done = TRUE;
-}
-
-static void
-on_cleared (GObject      *source,
-            GAsyncResult *result,
-            gpointer      data)
-{
-  Outcome *outcome = data;
-
-  outcome->ok = op_secrets_clear_finish (OP_SECRETS (source), result, &outcome->error);
-  outcome->done = TRUE;
-}
-
-static void
-store (OpSecrets  *secrets,
-       const char *host,
-       guint16     port,
-       const char *password,
-       Outcome    *outcome)
-{
-  op_secrets_store_async (secrets, "ftp", host, port, "anna", password, NULL, on_stored,
-                          outcome);
-  g_assert_true (op_test_wait_for (&outcome->done, 30000));
-}
-
-static void
-lookup (OpSecrets  *secrets,
-        const char *host,
-        guint16     port,
-        Outcome    *outcome)
-{
-  op_secrets_lookup_async (secrets, "ftp", host, port, "anna", NULL, on_looked_up, outcome);
-  g_assert_true (op_test_wait_for (&outcome->done, 30000));
+  op_test_secrets_lookup (secrets, "ftp", host, port, "anna", NULL, outcome);
 }
 
 static void
@@ -105,7 +48,7 @@ static void
 test_store_in_memory (void)
 {
   g_autoptr(OpSecrets) secrets = op_secrets_new ();
-  g_auto(Outcome) outcome = { 0 };
+  g_auto(OpTestSecretsOutcome) outcome = { 0 };
   guint persistent_notified = 0;
   guint reason_notified = 0;
   const char *reason;
@@ -131,15 +74,15 @@ test_store_in_memory (void)
   g_assert_cmpuint (persistent_notified, ==, 1);
   g_assert_cmpuint (reason_notified, ==, 1);
 
-  outcome_clear (&outcome);
+  op_test_secrets_outcome_clear (&outcome);
   lookup (secrets, "ftp.example.org", 21, &outcome);
   g_assert_no_error (outcome.error);
   g_assert_cmpstr (outcome.password, ==, "correct horse");
 
   /* Replacing works too, and the state is announced only once. */
-  outcome_clear (&outcome);
+  op_test_secrets_outcome_clear (&outcome);
   store (secrets, "ftp.example.org", 21, "battery staple", &outcome);
-  outcome_clear (&outcome);
+  op_test_secrets_outcome_clear (&outcome);
   lookup (secrets, "ftp.example.org", 21, &outcome);
   g_assert_cmpstr (outcome.password, ==, "battery staple");
   g_assert_cmpuint (persistent_notified, ==, 1);
@@ -149,7 +92,7 @@ static void
 test_lookup_unknown (void)
 {
   g_autoptr(OpSecrets) secrets = op_secrets_new ();
-  g_auto(Outcome) outcome = { 0 };
+  g_auto(OpTestSecretsOutcome) outcome = { 0 };
 
   lookup (secrets, "ftp.example.org", 21, &outcome);
   g_assert_no_error (outcome.error);
@@ -163,32 +106,28 @@ static void
 test_attributes_distinguish (void)
 {
   g_autoptr(OpSecrets) secrets = op_secrets_new ();
-  g_auto(Outcome) outcome = { 0 };
+  g_auto(OpTestSecretsOutcome) outcome = { 0 };
 
   store (secrets, "ftp.example.org", 21, "for port 21", &outcome);
-  outcome_clear (&outcome);
+  op_test_secrets_outcome_clear (&outcome);
   store (secrets, "ftp.example.org", 2121, "for port 2121", &outcome);
 
-  outcome_clear (&outcome);
+  op_test_secrets_outcome_clear (&outcome);
   lookup (secrets, "ftp.example.org", 21, &outcome);
   g_assert_cmpstr (outcome.password, ==, "for port 21");
-  outcome_clear (&outcome);
+  op_test_secrets_outcome_clear (&outcome);
   lookup (secrets, "ftp.example.org", 2121, &outcome);
   g_assert_cmpstr (outcome.password, ==, "for port 2121");
-  outcome_clear (&outcome);
+  op_test_secrets_outcome_clear (&outcome);
   lookup (secrets, "ftp.example.com", 21, &outcome);
   g_assert_null (outcome.password);
 
   /* Another protocol or user on the same server is another password. */
-  outcome_clear (&outcome);
-  op_secrets_lookup_async (secrets, "sftp", "ftp.example.org", 21, "anna", NULL,
-                           on_looked_up, &outcome);
-  g_assert_true (op_test_wait_for (&outcome.done, 30000));
+  op_test_secrets_outcome_clear (&outcome);
+  op_test_secrets_lookup (secrets, "sftp", "ftp.example.org", 21, "anna", NULL, &outcome);
   g_assert_null (outcome.password);
-  outcome_clear (&outcome);
-  op_secrets_lookup_async (secrets, "ftp", "ftp.example.org", 21, "bob", NULL,
-                           on_looked_up, &outcome);
-  g_assert_true (op_test_wait_for (&outcome.done, 30000));
+  op_test_secrets_outcome_clear (&outcome);
+  op_test_secrets_lookup (secrets, "ftp", "ftp.example.org", 21, "bob", NULL, &outcome);
   g_assert_null (outcome.password);
 }
 
@@ -196,17 +135,15 @@ static void
 test_clear (void)
 {
   g_autoptr(OpSecrets) secrets = op_secrets_new ();
-  g_auto(Outcome) outcome = { 0 };
+  g_auto(OpTestSecretsOutcome) outcome = { 0 };
 
   store (secrets, "ftp.example.org", 21, "to be forgotten", &outcome);
-  outcome_clear (&outcome);
-  op_secrets_clear_async (secrets, "ftp", "ftp.example.org", 21, "anna", NULL, on_cleared,
-                          &outcome);
-  g_assert_true (op_test_wait_for (&outcome.done, 30000));
+  op_test_secrets_outcome_clear (&outcome);
+  op_test_secrets_clear (secrets, "ftp", "ftp.example.org", 21, "anna", NULL, &outcome);
   g_assert_no_error (outcome.error);
   g_assert_true (outcome.ok);
 
-  outcome_clear (&outcome);
+  op_test_secrets_outcome_clear (&outcome);
   lookup (secrets, "ftp.example.org", 21, &outcome);
   g_assert_null (outcome.password);
 }
@@ -216,15 +153,14 @@ test_cancelled (void)
 {
   g_autoptr(OpSecrets) secrets = op_secrets_new ();
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-  g_auto(Outcome) outcome = { 0 };
+  g_auto(OpTestSecretsOutcome) outcome = { 0 };
 
   g_cancellable_cancel (cancellable);
-  op_secrets_store_async (secrets, "ftp", "ftp.example.org", 21, "anna", "never kept",
-                          cancellable, on_stored, &outcome);
-  g_assert_true (op_test_wait_for (&outcome.done, 30000));
+  op_test_secrets_store (secrets, "ftp", "ftp.example.org", 21, "anna", "never kept",
+                         cancellable, &outcome);
   g_assert_error (outcome.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
 
-  outcome_clear (&outcome);
+  op_test_secrets_outcome_clear (&outcome);
   lookup (secrets, "ftp.example.org", 21, &outcome);
   g_assert_null (outcome.password);
 }
