@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "op-application.h"
+#include "op-secrets.h"
 #include "op-ui-resources.h"
 #include "op-ui-trust-prompt.h"
 
@@ -20,6 +21,24 @@ struct _OpApplication
 
 G_DEFINE_FINAL_TYPE (OpApplication, op_application, ADW_TYPE_APPLICATION)
 
+/* The main window if there is one; never creates one (this may run while quitting). */
+static OpWindow *
+find_window (OpApplication *self)
+{
+  GtkWindow *active = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  if (OP_IS_WINDOW (active))
+    return OP_WINDOW (active);
+
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
+    {
+      if (OP_IS_WINDOW (l->data))
+        return OP_WINDOW (l->data);
+    }
+
+  return NULL;
+}
+
 /**
  * op_application_ensure_window:
  * @self: the application
@@ -29,19 +48,13 @@ G_DEFINE_FINAL_TYPE (OpApplication, op_application, ADW_TYPE_APPLICATION)
 OpWindow *
 op_application_ensure_window (OpApplication *self)
 {
-  GtkWindow *active;
+  OpWindow *window;
 
   g_return_val_if_fail (OP_IS_APPLICATION (self), NULL);
 
-  active = gtk_application_get_active_window (GTK_APPLICATION (self));
-  if (OP_IS_WINDOW (active))
-    return OP_WINDOW (active);
-
-  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
-    {
-      if (OP_IS_WINDOW (l->data))
-        return OP_WINDOW (l->data);
-    }
+  window = find_window (self);
+  if (window != NULL)
+    return window;
 
   return op_window_new (GTK_APPLICATION (self));
 }
@@ -135,6 +148,28 @@ static const GActionEntry app_actions[] = {
   { .name = "shortcuts", .activate = op_application_shortcuts_action },
 };
 
+/* Without a keyring, passwords live in memory until the app quits (DESIGN.md
+ * "Credentials"): say so once, when it is first found out, so no later password prompt
+ * comes as a surprise. A dialog rather than a toast: the reason is a long sentence that a
+ * toast would cut short in a narrow window. */
+static void
+on_secrets_persistent_changed (OpSecrets     *secrets,
+                               GParamSpec    *pspec,
+                               OpApplication *self)
+{
+  OpWindow *window;
+
+  if (op_secrets_get_persistent (secrets))
+    return;
+
+  window = find_window (self);
+  if (window == NULL)
+    return;
+
+  op_window_show_error (window, _("Passwords Can’t Be Saved"),
+                        op_secrets_get_unavailable_reason (secrets));
+}
+
 static void
 op_application_startup (GApplication *application)
 {
@@ -154,6 +189,9 @@ op_application_startup (GApplication *application)
   self->trust_store = op_trust_store_new_default ();
   self->trust_prompt = op_ui_trust_prompt_new (GTK_APPLICATION (self));
   op_trust_store_set_prompt (self->trust_store, OP_TRUST_PROMPT (self->trust_prompt));
+
+  g_signal_connect_object (op_secrets_get_default (), "notify::persistent",
+                           G_CALLBACK (on_secrets_persistent_changed), self, 0);
 }
 
 static void
