@@ -166,3 +166,24 @@ op_test_chunked_io_stream_new (OpTestChunkedInputStream  *input,
 
   return stream;
 }
+
+void
+op_test_stream_fixture_set_up (OpTestStreamFixture *fixture,
+                               gconstpointer        user_data)
+{
+  fixture->input = op_test_chunked_input_stream_new ();
+  fixture->stream = op_test_chunked_io_stream_new (fixture->input, &fixture->output);
+  fixture->log = op_protocol_log_new ();
+  fixture->connection = op_connection_new_for_stream (fixture->stream, "server.test", 21,
+                                                      NULL, fixture->log);
+}
+
+void
+op_test_stream_fixture_tear_down (OpTestStreamFixture *fixture,
+                                  gconstpointer        user_data)
+{
+  g_clear_object (&fixture->connection);
+  g_clear_object (&fixture->log);
+  g_clear_object (&fixture->stream);
+  g_clear_object (&fixture->input);
+}

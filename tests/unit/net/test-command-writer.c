@@ -10,35 +10,7 @@
 #include "op-connection.h"
 #include "op-test-chunked-input-stream.h"
 
-typedef struct
-{
-  OpTestChunkedInputStream *input;
-  GIOStream                *stream;
-  GMemoryOutputStream      *output;  /* (unowned) */
-  OpProtocolLog            *log;
-  OpConnection             *connection;
-} Fixture;
-
-static void
-fixture_set_up (Fixture       *fixture,
-                gconstpointer  user_data)
-{
-  fixture->input = op_test_chunked_input_stream_new ();
-  fixture->stream = op_test_chunked_io_stream_new (fixture->input, &fixture->output);
-  fixture->log = op_protocol_log_new ();
-  fixture->connection = op_connection_new_for_stream (fixture->stream, "server.test", 21,
-                                                      NULL, fixture->log);
-}
-
-static void
-fixture_tear_down (Fixture       *fixture,
-                   gconstpointer  user_data)
-{
-  g_clear_object (&fixture->connection);
-  g_clear_object (&fixture->log);
-  g_clear_object (&fixture->stream);
-  g_clear_object (&fixture->input);
-}
+typedef OpTestStreamFixture Fixture;
 
 static void
 assert_sent (Fixture    *fixture,
@@ -271,7 +243,8 @@ main (int   argc,
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
 #define ADD(path, func) \
-  g_test_add ("/connection/command/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  g_test_add ("/connection/command/" path, Fixture, NULL, op_test_stream_fixture_set_up, func, \
+              op_test_stream_fixture_tear_down)
 
   ADD ("refuses-cr-and-sends-nothing", test_refuses_cr);
   ADD ("refuses-lf-and-sends-nothing", test_refuses_lf);

@@ -13,35 +13,7 @@
 #define HOST "server.test"
 #define PORT 21
 
-typedef struct
-{
-  OpTestChunkedInputStream *input;
-  GIOStream                *stream;
-  GMemoryOutputStream      *output;  /* (unowned) */
-  OpProtocolLog            *log;
-  OpConnection             *connection;
-} Fixture;
-
-static void
-fixture_set_up (Fixture       *fixture,
-                gconstpointer  user_data)
-{
-  fixture->input = op_test_chunked_input_stream_new ();
-  fixture->stream = op_test_chunked_io_stream_new (fixture->input, &fixture->output);
-  fixture->log = op_protocol_log_new ();
-  fixture->connection = op_connection_new_for_stream (fixture->stream, HOST, PORT, NULL,
-                                                      fixture->log);
-}
-
-static void
-fixture_tear_down (Fixture       *fixture,
-                   gconstpointer  user_data)
-{
-  g_clear_object (&fixture->connection);
-  g_clear_object (&fixture->log);
-  g_clear_object (&fixture->stream);
-  g_clear_object (&fixture->input);
-}
+typedef OpTestStreamFixture Fixture;
 
 /* Reads a line that must succeed and compares it, length included. */
 static void
@@ -369,7 +341,8 @@ main (int   argc,
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
 #define ADD(path, func) \
-  g_test_add ("/connection/line/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  g_test_add ("/connection/line/" path, Fixture, NULL, op_test_stream_fixture_set_up, func, \
+              op_test_stream_fixture_tear_down)
 
   g_test_add_func ("/connection/line/split-at-every-byte", test_split_at_every_byte);
   ADD ("one-byte-per-read", test_one_byte_per_read);
