@@ -271,21 +271,6 @@ op_window_get_has_views (OpWindow *self)
 }
 
 /**
- * op_window_add_toast:
- * @self: the window
- * @toast: (transfer full): a non-fatal message
- */
-void
-op_window_add_toast (OpWindow *self,
-                     AdwToast *toast)
-{
-  g_return_if_fail (OP_IS_WINDOW (self));
-  g_return_if_fail (ADW_IS_TOAST (toast));
-
-  adw_toast_overlay_add_toast (self->toast_overlay, toast);
-}
-
-/**
  * op_window_show_message:
  * @self: the window
  * @message: a translated sentence that says what happened

@@ -16,8 +16,6 @@ G_DECLARE_FINAL_TYPE (OpWindow, op_window, OP, WINDOW, AdwApplicationWindow)
 OpWindow     *op_window_new            (GtkApplication *application);
 AdwViewStack *op_window_get_view_stack (OpWindow       *self);
 gboolean      op_window_get_has_views  (OpWindow       *self);
-void          op_window_add_toast      (OpWindow       *self,
-                                        AdwToast       *toast);
 void          op_window_show_message   (OpWindow       *self,
                                         const char     *message);
 void          op_window_show_error     (OpWindow       *self,
