@@ -520,7 +520,6 @@ op_accounts_save (OpAccounts  *self,
                   GError     **error)
 {
   g_autofree char *path = NULL;
-  g_autofree char *dir = NULL;
   g_autofree char *display = NULL;
   g_autofree char *data = NULL;
   g_autoptr(GKeyFile) keys = g_key_file_new ();
@@ -573,12 +572,7 @@ op_accounts_save (OpAccounts  *self,
     }
 
   data = g_key_file_to_data (keys, &length, NULL);
-  dir = g_path_get_dirname (path);
-  if (!op_profile_ensure_dir (dir, &local_error)
-      || !g_file_set_contents_full (path, data, (gssize) length,
-                                    G_FILE_SET_CONTENTS_CONSISTENT
-                                    | G_FILE_SET_CONTENTS_DURABLE,
-                                    0600, &local_error))
+  if (!op_profile_write_private_file (path, data, length, &local_error))
     {
       g_set_error (error, OP_ACCOUNTS_ERROR, OP_ACCOUNTS_ERROR_IO,
                    _("Could not save the accounts to “%s”: %s"),

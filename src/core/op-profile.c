@@ -84,3 +84,37 @@ op_profile_cache_dir (void)
 {
   return profile_dir (g_get_user_cache_dir ());
 }
+
+/**
+ * op_profile_write_private_file:
+ * @path: a file in the profile
+ * @data: the new contents
+ * @length: the length of @data
+ * @error: return location for an error
+ *
+ * Replaces @path atomically and durably (a crash leaves the old or the new contents,
+ * never a mix) with mode 0600, creating its folder with mode 0700 first: how every
+ * profile file is written.
+ *
+ * Returns: %TRUE when @path holds @data
+ */
+gboolean
+op_profile_write_private_file (const char  *path,
+                               const char  *data,
+                               gsize        length,
+                               GError     **error)
+{
+  g_autofree char *dir = NULL;
+
+  g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (data != NULL || length == 0, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  dir = g_path_get_dirname (path);
+
+  return op_profile_ensure_dir (dir, error)
+         && g_file_set_contents_full (path, data, (gssize) length,
+                                      G_FILE_SET_CONTENTS_CONSISTENT
+                                      | G_FILE_SET_CONTENTS_DURABLE,
+                                      0600, error);
+}

@@ -21,5 +21,9 @@ char     *op_profile_cache_dir  (void);
 
 gboolean  op_profile_ensure_dir (const char  *path,
                                  GError     **error);
+gboolean  op_profile_write_private_file (const char  *path,
+                                         const char  *data,
+                                         gsize        length,
+                                         GError     **error);
 
 G_END_DECLS

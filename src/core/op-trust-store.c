@@ -189,7 +189,6 @@ save_pins (OpTrustStore  *self,
            GError       **error)
 {
   g_autofree char *path = NULL;
-  g_autofree char *dir = NULL;
   g_autofree char *data = NULL;
   g_autofree char *display = NULL;
   g_autoptr(GError) local_error = NULL;
@@ -204,17 +203,12 @@ save_pins (OpTrustStore  *self,
 
   path = g_file_get_path (self->file);
   g_assert (path != NULL); /* load_pins() set load_error otherwise */
-  dir = g_path_get_dirname (path);
   display = file_display_name (self->file);
 
   g_key_file_set_integer (self->pins, HEADER_GROUP, VERSION_KEY, FORMAT_VERSION);
   data = g_key_file_to_data (self->pins, &length, NULL);
 
-  if (!op_profile_ensure_dir (dir, &local_error)
-      || !g_file_set_contents_full (path, data, (gssize) length,
-                                    G_FILE_SET_CONTENTS_CONSISTENT
-                                    | G_FILE_SET_CONTENTS_DURABLE,
-                                    0600, &local_error))
+  if (!op_profile_write_private_file (path, data, length, &local_error))
     {
       g_set_error (error, OP_TRUST_ERROR, OP_TRUST_ERROR_STORE,
                    _("Could not save the trusted certificates to “%s”: %s"),
