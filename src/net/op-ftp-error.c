@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "op-ftp"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <string.h>
+
+#include "op-ftp-error.h"
+
+G_DEFINE_QUARK (op-ftp-error-quark, op_ftp_error)
+
+static gboolean
+text_says (const char         *lower,
+           const char * const *words)
+{
+  for (guint i = 0; words[i] != NULL; i++)
+    if (strstr (lower, words[i]) != NULL)
+      return TRUE;
+  return FALSE;
+}
+
+/* Servers agree on codes far less than on words: 550 is "not found", "permission denied"
+ * and (after MKD) "exists" alike, so the text decides where the code does not. These are
+ * the phrases vsftpd, ProFTPD, Pure-FTPd, IIS and FileZilla Server use. */
+static const char * const not_found_words[] = {
+  "no such file", "not found", "does not exist", "doesn't exist", "can't find",
+  "cannot find", "no such directory", "failed to open file", "can't check for file",
+  "could not get file size", NULL
+};
+static const char * const denied_words[] = {
+  "permission denied", "access denied", "access is denied", "not allowed", "forbidden",
+  "prohibited", "no permission", "read-only", "not permitted", NULL
+};
+static const char * const exists_words[] = {
+  "exists", "already", NULL
+};
+static const char * const full_words[] = {
+  "quota", "disk full", "no space", "not enough space", "insufficient storage",
+  "exceeded", NULL
+};
+
+static OpFtpError
+classify (const OpFtpReply *reply,
+          OpFtpCommandKind  kind)
+{
+  g_autofree char *lower = g_utf8_strdown (reply->text, -1);
+  gboolean transient = OP_FTP_REPLY_CLASS (reply) == 4;
+
+  if (kind == OP_FTP_COMMAND_LOGIN && (reply->code == 530 || reply->code == 430 ||
+                                       reply->code == 332 || reply->code == 532))
+    return OP_FTP_ERROR_LOGIN_FAILED;
+  if (kind == OP_FTP_COMMAND_TLS)
+    return OP_FTP_ERROR_TLS_REFUSED;
+  /* vsftpd: "522 SSL connection failed: session reuse required"; ProFTPD: "425 Unable to
+   * build data connection: Operation not permitted" with "reuse" in its log only, so a
+   * 425/522 on a TLS data connection that mentions TLS/SSL or reuse is reported as such. */
+  if ((reply->code == 522 || reply->code == 425) &&
+      (strstr (lower, "reuse") != NULL || strstr (lower, "ssl") != NULL ||
+       strstr (lower, "tls") != NULL))
+    return OP_FTP_ERROR_TLS_SESSION_REUSE;
+  if (reply->code == 452 || reply->code == 552 || text_says (lower, full_words))
+    return OP_FTP_ERROR_DISK_FULL;
+  if (reply->code == 502 || reply->code == 504 || reply->code == 500 ||
+      reply->code == 202)
+    return OP_FTP_ERROR_UNSUPPORTED;
+  if (reply->code == 530)
+    return OP_FTP_ERROR_NOT_CONNECTED;
+  if (text_says (lower, not_found_words))
+    return OP_FTP_ERROR_NOT_FOUND;
+  if (text_says (lower, denied_words))
+    return OP_FTP_ERROR_PERMISSION_DENIED;
+  if ((kind == OP_FTP_COMMAND_MKDIR || kind == OP_FTP_COMMAND_RENAME ||
+       reply->code == 521) && text_says (lower, exists_words))
+    return OP_FTP_ERROR_ALREADY_EXISTS;
+  if (reply->code == 553)
+    return OP_FTP_ERROR_PERMISSION_DENIED;
+  return transient ? OP_FTP_ERROR_TRANSIENT : OP_FTP_ERROR_PERMANENT;
+}
+
+GError *
+op_ftp_error_from_reply (const OpFtpReply *reply,
+                         const char       *command,
+                         OpFtpCommandKind  kind)
+{
+  OpFtpError code;
+  const char *what;
+
+  g_return_val_if_fail (reply != NULL, NULL);
+  g_return_val_if_fail (command != NULL, NULL);
+
+  code = classify (reply, kind);
+  switch (code)
+    {
+    case OP_FTP_ERROR_LOGIN_FAILED:
+      what = _("The server refused the login. Check the user name and password.");
+      break;
+    case OP_FTP_ERROR_PERMISSION_DENIED:
+      what = _("The server denied permission.");
+      break;
+    case OP_FTP_ERROR_NOT_FOUND:
+      what = _("The file or folder does not exist on the server.");
+      break;
+    case OP_FTP_ERROR_ALREADY_EXISTS:
+      what = _("A file or folder of that name already exists on the server.");
+      break;
+    case OP_FTP_ERROR_DISK_FULL:
+      what = _("The server has no space left or the quota is exceeded.");
+      break;
+    case OP_FTP_ERROR_TLS_REFUSED:
+      what = _("The server refused to encrypt the connection, so nothing was sent. "
+               "Choose plain FTP for this site only if you trust the network.");
+      break;
+    case OP_FTP_ERROR_TLS_SESSION_REUSE:
+      what = _("The server refused the encrypted data connection because it requires "
+               "the TLS session to be reused.");
+      break;
+    case OP_FTP_ERROR_UNSUPPORTED:
+      what = _("The server does not support this command.");
+      break;
+    case OP_FTP_ERROR_NOT_CONNECTED:
+      what = _("The server says the session is not logged in. Connect again.");
+      break;
+    case OP_FTP_ERROR_TRANSIENT:
+      what = _("The server could not do this now; try again later.");
+      break;
+    case OP_FTP_ERROR_PERMANENT:
+    default:
+      what = _("The server refused the command.");
+      break;
+    }
+
+  /* Translators: the first %s explains the error; then the FTP command (e.g. "RETR"),
+   * and the server's reply code and text, which stay untranslated */
+  return g_error_new (OP_FTP_ERROR, code, _("%s (%s: “%u %s”)"),
+                      what, command, reply->code, reply->text);
+}
+
+gboolean
+op_ftp_error_is_transient (const GError *error)
+{
+  if (error == NULL)
+    return FALSE;
+  if (g_error_matches (error, OP_FTP_ERROR, OP_FTP_ERROR_TRANSIENT) ||
+      g_error_matches (error, OP_FTP_ERROR, OP_FTP_ERROR_CONNECTION_LOST) ||
+      g_error_matches (error, OP_FTP_ERROR, OP_FTP_ERROR_TLS_SESSION_REUSE))
+    return error->code != OP_FTP_ERROR_TLS_SESSION_REUSE;
+  return error->domain == G_IO_ERROR &&
+         (error->code == G_IO_ERROR_TIMED_OUT || error->code == G_IO_ERROR_CONNECTION_CLOSED ||
+          error->code == G_IO_ERROR_BROKEN_PIPE || error->code == G_IO_ERROR_NOT_CONNECTED);
+}
