@@ -1508,8 +1508,8 @@ transfer_error (GError      **error,
       return;
     }
   g_set_error (error, OP_FTP_ERROR, OP_FTP_ERROR_CONNECTION_LOST,
-               _("The transfer stopped after %" G_GUINT64_FORMAT " bytes: %s"),
-               moved, cause->message);
+               _("The transfer stopped after %llu bytes: %s"),
+               (unsigned long long) moved, cause->message);
   g_error_free (cause);
 }
 
@@ -1770,8 +1770,8 @@ finish_transfer (OpFtpClient       *self,
     return TRUE;
   if (reply->code == 426 || reply->code == 451)
     g_set_error (error, OP_FTP_ERROR, OP_FTP_ERROR_CONNECTION_LOST,
-                 _("The server ended the transfer after %" G_GUINT64_FORMAT " bytes: "
-                   "“%u %s”"), moved, reply->code, reply->text);
+                 _("The server ended the transfer after %llu bytes: “%u %s”"),
+                 (unsigned long long) moved, reply->code, reply->text);
   else
     g_propagate_error (error, op_ftp_error_from_reply (reply, verb, kind));
   return FALSE;
@@ -2135,8 +2135,8 @@ download_file (OpFtpClient         *self,
       if (!ascii && size >= 0 && offset + moved != (guint64) size)
         {
           g_set_error (error, OP_FTP_ERROR, OP_FTP_ERROR_CONNECTION_LOST,
-                       _("The download ended after %" G_GUINT64_FORMAT " of %" G_GINT64_FORMAT
-                         " bytes. Resume it to fetch the rest."), offset + moved, size);
+                       _("The download ended after %llu of %lld bytes. Resume it to fetch "
+                         "the rest."), (unsigned long long) (offset + moved), (long long) size);
           return FALSE;
         }
     }
