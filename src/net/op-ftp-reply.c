@@ -199,9 +199,12 @@ read_number (const char **p,
     return FALSE;
   while (g_ascii_isdigit (*s))
     {
-      v = v * 10 + (guint64) (*s - '0');
-      if (v > max)
+      guint64 digit = (guint64) (*s - '0');
+
+      /* Checked before multiplying: "213 18446744073709551616" must not wrap to 0. */
+      if (v > (max - digit) / 10)
         return FALSE;
+      v = v * 10 + digit;
       s++;
     }
   *p = s;
