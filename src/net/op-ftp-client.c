@@ -817,8 +817,7 @@ command_expect (OpFtpClient       *self,
 
   if (reply == NULL)
     return NULL;
-  if (OP_FTP_REPLY_CLASS (reply) == expected_class ||
-      (expected_class == 2 && OP_FTP_REPLY_CLASS (reply) == 2))
+  if (OP_FTP_REPLY_CLASS (reply) == expected_class)
     return reply;
   if (OP_FTP_REPLY_CLASS (reply) == 4 || OP_FTP_REPLY_CLASS (reply) == 5)
     g_propagate_error (error, op_ftp_error_from_reply (reply, verb, kind));
@@ -1508,8 +1507,8 @@ transfer_error (GError      **error,
       return;
     }
   g_set_error (error, OP_FTP_ERROR, OP_FTP_ERROR_CONNECTION_LOST,
-               _("The transfer stopped after %" G_GUINT64_FORMAT " bytes: %s"),
-               moved, cause->message);
+               _("The transfer stopped after %llu bytes: %s"),
+               (unsigned long long) moved, cause->message);
   g_error_free (cause);
 }
 
@@ -1770,8 +1769,8 @@ finish_transfer (OpFtpClient       *self,
     return TRUE;
   if (reply->code == 426 || reply->code == 451)
     g_set_error (error, OP_FTP_ERROR, OP_FTP_ERROR_CONNECTION_LOST,
-                 _("The server ended the transfer after %" G_GUINT64_FORMAT " bytes: "
-                   "“%u %s”"), moved, reply->code, reply->text);
+                 _("The server ended the transfer after %llu bytes: “%u %s”"),
+                 (unsigned long long) moved, reply->code, reply->text);
   else
     g_propagate_error (error, op_ftp_error_from_reply (reply, verb, kind));
   return FALSE;
@@ -2029,10 +2028,9 @@ remote_size_and_time (OpFtpClient   *self,
 
   *size = -1;
   *mtime = 0;
-  if (!has_feature (self, "SIZE") && self->w_features != NULL &&
-      g_hash_table_size (self->w_features) > 0)
-    ;  /* servers that list features but not SIZE: skip it */
-  else
+  /* A server that lists its features but not SIZE is not asked (RFC 3659 §2.2). */
+  if (self->w_features == NULL || g_hash_table_size (self->w_features) == 0 ||
+      has_feature (self, "SIZE"))
     {
       reply = command (self, "SIZE", wire_path, OP_SEND_PLAIN, cancellable, error);
       if (reply == NULL)
@@ -2135,8 +2133,8 @@ download_file (OpFtpClient         *self,
       if (!ascii && size >= 0 && offset + moved != (guint64) size)
         {
           g_set_error (error, OP_FTP_ERROR, OP_FTP_ERROR_CONNECTION_LOST,
-                       _("The download ended after %" G_GUINT64_FORMAT " of %" G_GINT64_FORMAT
-                         " bytes. Resume it to fetch the rest."), offset + moved, size);
+                       _("The download ended after %llu of %lld bytes. Resume it to fetch "
+                         "the rest."), (unsigned long long) (offset + moved), (long long) size);
           return FALSE;
         }
     }
@@ -2794,6 +2792,8 @@ ensure_session (OpFtpClient     *self,
       return FALSE;
     }
   g_clear_object (&self->conn);
+  /* The new session starts in the login folder: callers use absolute paths, as the
+   * Files view does, to be unaffected. */
   op_protocol_log_append (self->log, OP_LOG_INFO, _("Reconnecting…"));
   ok = login (self, s, user, password, account, cancellable, error);
   if (password != NULL)

@@ -24,6 +24,9 @@ OP_HOST=127.0.0.1
 OP_MARKER_TEXT="outpost test servers run folder"
 # Seconds a server gets to accept connections after it was started.
 OP_WAIT_SECONDS=${OUTPOST_TEST_SERVER_WAIT:-20}
+# Debian's proftpd-core and pure-ftpd conflict with vsftpd as packages (testing.md), so
+# build-aux/dev unpacks their .debs under this folder (root/) instead of installing them.
+OP_SERVERS_CACHE=${OUTPOST_TEST_SERVERS_CACHE:-/var/cache/outpost-test-servers}
 
 op_log ()
 {
@@ -50,6 +53,45 @@ op_require_cmd ()
 {
   if ! command -v "$1" >/dev/null 2>&1; then
     op_die "$1 is not installed (Debian package: $2; build-aux/dev installs it)."
+  fi
+}
+
+# op_find_unpacked PATH PACKAGE: the absolute path of PATH (e.g. usr/sbin/proftpd) in the
+# unpacked prefix when build-aux/dev put it there, else /PATH when the package is
+# installed normally; stop with how to get it otherwise.
+op_find_unpacked ()
+{
+  if [ -x "$OP_SERVERS_CACHE/root/$1" ]; then
+    echo "$OP_SERVERS_CACHE/root/$1"
+  elif [ -x "/$1" ]; then
+    echo "/$1"
+  else
+    op_die "/$1 not found in $OP_SERVERS_CACHE/root nor installed (Debian package $2; it conflicts with vsftpd: build-aux/dev deps --test unpacks it there)."
+  fi
+}
+
+# op_service_account NAME: create the system account NAME (no password, no login shell,
+# the shared empty home /var/lib/outpost-ftp) unless it exists. Servers that log in
+# virtual users (ProFTPD's AuthUserFile, Pure-FTPd's PureDB) run their sessions as it, so
+# files uploaded in a test belong to an account that exists only for that run.
+op_service_account ()
+{
+  op_require_cmd useradd passwd
+  mkdir -p /var/lib/outpost-ftp
+  chmod 0555 /var/lib/outpost-ftp
+  if ! getent passwd "$1" >/dev/null; then
+    useradd --system --user-group --no-create-home --home-dir /var/lib/outpost-ftp \
+      --shell /usr/sbin/nologin --comment "Outpost FTP test user for $OP_RUNDIR" "$1" \
+      || op_die "could not create the system user $1"
+  fi
+}
+
+# op_delete_account NAME: the stop-hook counterpart of op_service_account.
+op_delete_account ()
+{
+  if getent passwd "$1" >/dev/null; then
+    userdel "$1" >/dev/null 2>&1 \
+      || op_log "could not delete the account $1 (still in use?); remove it with: userdel $1"
   fi
 }
 

@@ -9,6 +9,7 @@
 #include <glib/gi18n.h>
 
 #include "op-test-fixtures.h"
+#include "op-test-tap.h"
 
 /**
  * op_test_data_dir:
@@ -117,8 +118,16 @@ op_test_endpoint_env (const char *name)
                              "`build-aux/dev test` (or `tests/servers/start` and source the "
                              "environment file it writes)", name);
 
+  /* Programs run by op_tap_run() are not GTest programs (op-test-tap.h says why). */
   if (g_strcmp0 (g_getenv ("OUTPOST_TEST_REQUIRE_SERVERS"), "1") == 0)
-    g_test_fail_printf ("%s", message);
+    {
+      if (op_tap_is_running ())
+        op_tap_fail ("%s", message);
+      else
+        g_test_fail_printf ("%s", message);
+    }
+  else if (op_tap_is_running ())
+    op_tap_skip (message);
   else
     g_test_skip (message);
 
@@ -150,20 +159,17 @@ count_pool_threads (void)
 }
 
 /**
- * op_test_run:
+ * op_test_drain_thread_pool:
  *
- * Use instead of g_test_run() in programs that do TLS. After the tests, it lets GLib's
- * idle pool threads exit before the process does: GnuTLS leaves dynamic TLS in the
- * threads that ran handshakes, and GCC 12's LeakSanitizer crashes ("Tracer caught
- * signal 11") while scanning it at exit. A non-exclusive pool thread waits half a
- * second for more work before it becomes unused, so this takes about that long.
- *
- * Returns: g_test_run()'s result
+ * Lets GLib's idle pool threads exit (waiting at most 3 s). Call it before a process that
+ * did TLS exits: GnuTLS leaves dynamic TLS in the threads that ran handshakes, and GCC
+ * 12's LeakSanitizer crashes ("Tracer caught signal 11") while scanning it at exit. A
+ * non-exclusive pool thread waits half a second for more work before it becomes unused,
+ * so this takes about that long.
  */
-int
-op_test_run (void)
+void
+op_test_drain_thread_pool (void)
 {
-  int status = g_test_run ();
   gint64 deadline = g_get_monotonic_time () + 3 * G_USEC_PER_SEC;
 
   g_thread_pool_set_max_unused_threads (0);
@@ -172,6 +178,21 @@ op_test_run (void)
       g_thread_pool_stop_unused_threads ();
       g_usleep (20 * 1000);
     }
+}
 
+/**
+ * op_test_run:
+ *
+ * Use instead of g_test_run() in programs that do TLS: it runs the tests, then
+ * op_test_drain_thread_pool().
+ *
+ * Returns: g_test_run()'s result
+ */
+int
+op_test_run (void)
+{
+  int status = g_test_run ();
+
+  op_test_drain_thread_pool ();
   return status;
 }

@@ -22,5 +22,6 @@ GTlsCertificate *op_test_load_ca           (GError     **error);
 const char      *op_test_endpoint_env      (const char  *name);
 
 int              op_test_run               (void);
+void             op_test_drain_thread_pool (void);
 
 G_END_DECLS
