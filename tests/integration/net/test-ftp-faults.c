@@ -491,6 +491,32 @@ test_stall_mid_download (Fixture       *f,
   g_assert_cmpuint (op_test_ftp_server_get_n_connections (f->server), ==, 1);
 }
 
+/* A stalled upload fails within the timeout (plus the abort's bound) and the session
+ * stays usable. */
+static void
+test_stall_mid_upload (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(GBytes) source = make_data (16 * MiB);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = local (f, "up.bin");
+  gint64 started, elapsed;
+
+  write_local (path, g_bytes_get_data (source, NULL), g_bytes_get_size (source));
+  op_test_ftp_server_set_data_fault (f->server, OP_TEST_FTP_FAULT_STALL, MiB, 1);
+  start (f);
+
+  started = g_get_monotonic_time ();
+  g_assert_false (client_upload (f->client, path, "/up.bin", OP_FTP_TRANSFER_DEFAULT, &error));
+  elapsed = (g_get_monotonic_time () - started) / G_USEC_PER_SEC;
+  g_assert_error (error, OP_FTP_ERROR, OP_FTP_ERROR_CONNECTION_LOST);
+  g_assert_cmpint (elapsed, <=, TIMEOUT + 5 + 1);
+  g_assert_true (op_test_ftp_server_received (f->server, "ABOR"));
+  g_clear_error (&error);
+  g_assert_true (client_noop (f->client, &error));
+  g_assert_no_error (error);
+}
+
 static void
 drop_then_resume (Fixture        *f,
                   OpTestFtpFault  fault,
@@ -1063,6 +1089,7 @@ main (int    argc,
   ADD ("/ftp/faults/hostile-names/collide", test_hostile_names_collide);
   ADD ("/ftp/faults/hostile-names/single-download", test_hostile_names_single_download);
   ADD ("/ftp/faults/stall-mid-download", test_stall_mid_download);
+  ADD ("/ftp/faults/stall-mid-upload", test_stall_mid_upload);
   ADD ("/ftp/faults/drop-mid-download/426-then-resume", test_drop_mid_download_426);
   ADD ("/ftp/faults/drop-mid-download/silent-then-resume", test_drop_mid_download_silent);
   ADD ("/ftp/faults/drop-control-mid-download", test_drop_control_mid_download);
