@@ -2121,6 +2121,10 @@ download_file (OpFtpClient         *self,
                      error))
         {
           g_output_stream_close (out, NULL, NULL);
+          /* A refused RETR (550, 425…) leaves no empty NAME.part behind; a failure after
+           * bytes arrived keeps them for resuming (DESIGN.md "Storage and no data loss"). */
+          if (offset == 0 && moved == 0)
+            g_unlink (part);
           return FALSE;
         }
       if (!g_output_stream_close (out, NULL, NULL))
