@@ -1,0 +1,129 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# FTP transfer and listing benchmark (README.md): Outpost's engine against curl and lftp
+# on the same files, over vsftpd plain and vsftpd FTPS; listings of a 100,000-entry
+# folder on ProFTPD (MLSD) and vsftpd (LIST). Prints MB/s, ratios and peak RSS growth.
+#
+#   tests/bench/bench-ftp-transfer.sh BENCH-PROGRAM
+#
+# Needs the servers of tests/servers/start (root: it writes into their FTP roots). Exits
+# 77 (skipped) without them. OUTPOST_BENCH_SIZE_MB sets the file size (default 1024).
+set -euo pipefail
+
+bench=${1:?usage: $0 path/to/bench-ftp-transfer}
+env_file=${OUTPOST_TEST_RUNDIR:-/tmp/outpost-test-servers}/env
+size_mb=${OUTPOST_BENCH_SIZE_MB:-1024}
+entries=${OUTPOST_BENCH_LIST_ENTRIES:-100000}
+
+if [ -z "${OUTPOST_TEST_VSFTPD_PORT:-}" ]; then
+  if [ -r "$env_file" ]; then
+    # shellcheck disable=SC1090
+    . "$env_file"
+  else
+    echo "bench-ftp-transfer: no test servers ($env_file); run tests/servers/start" >&2
+    exit 77
+  fi
+fi
+for cmd in curl lftp /usr/bin/time; do
+  command -v "$cmd" >/dev/null || { echo "bench-ftp-transfer: $cmd missing (build-aux/dev deps --test)" >&2; exit 77; }
+done
+
+host=$OUTPOST_TEST_FTP_HOST
+ca=$OUTPOST_TEST_CA
+work=$(mktemp -d /tmp/outpost-bench-XXXXXX)
+name=bench-$$-$RANDOM.bin
+cleanup() {
+  rm -rf "$work" "${OUTPOST_TEST_VSFTPD_ROOT:?}/$name" "$OUTPOST_TEST_VSFTPD_ROOT/up-"*"-$name" \
+    "${OUTPOST_TEST_VSFTPD_ROOT:?}/bench-list-$$" "${OUTPOST_TEST_PROFTPD_ROOT:-/nonexistent}/bench-list-$$"
+}
+trap cleanup EXIT
+
+now() { date +%s.%N; }
+mbps() { awk -v b="$1" -v t="$2" 'BEGIN { printf "%.1f", b / t / 1e6 }'; }
+# Runs a command under /usr/bin/time (its output in $work/out); prints "SECONDS
+# MAXRSS-KIB": the whole run, start-up, connection, TLS and login included, for every
+# client alike.
+timed() {
+  local t0 t1 rss
+  # Write back what the previous step left dirty (the 1 GiB source file, the last
+  # client's output), or the next client pays for it.
+  sync
+  t0=$(now)
+  /usr/bin/time -f '%M' -o "$work/time" "$@" >"$work/out" 2>"$work/err" \
+    || { echo "bench-ftp-transfer: failed: $*" >&2; cat "$work/err" >&2; exit 1; }
+  t1=$(now)
+  rss=$(tail -n 1 "$work/time")
+  awk -v a="$t0" -v b="$t1" -v r="$rss" 'BEGIN { printf "%.3f %d\n", b - a, r }'
+}
+
+bytes=$((size_mb * 1024 * 1024))
+echo "Creating a $size_mb MiB file of random bytes in the vsftpd root"
+head -c "$bytes" /dev/urandom >"$OUTPOST_TEST_VSFTPD_ROOT/$name"
+chmod 0644 "$OUTPOST_TEST_VSFTPD_ROOT/$name"
+cp "$OUTPOST_TEST_VSFTPD_ROOT/$name" "$work/local.bin"
+
+user=$OUTPOST_TEST_VSFTPD_USER
+pass=$OUTPOST_TEST_VSFTPD_PASSWORD
+
+ratio_line() {
+  # ratio_line LABEL OUTPOST CURL LFTP
+  awk -v l="$1" -v o="$2" -v c="$3" -v f="$4" 'BEGIN {
+    m = (c > f) ? c : f
+    printf "%-22s outpost %8.1f MB/s  curl %8.1f MB/s  lftp %8.1f MB/s  outpost/max %.2f\n", l, o, c, f, o / m }'
+}
+
+for mode in plain ftps; do
+  if [ "$mode" = plain ]; then
+    port=$OUTPOST_TEST_VSFTPD_PORT server=vsftpd
+    curl_tls=()
+    lftp_tls="set ftp:ssl-allow false;"
+  else
+    port=$OUTPOST_TEST_VSFTPD_FTPS_PORT server=vsftpd-ftps
+    curl_tls=(--ssl-reqd --cacert "$ca")
+    lftp_tls="set ssl:ca-file $ca; set ftp:ssl-force true; set ftp:ssl-protect-data true;"
+  fi
+  url="ftp://$host:$port"
+  lftp_base="set net:max-retries 1; set xfer:clobber true; $lftp_tls"
+
+  # Download: each client writes a real file.
+  read -r o_t o_rss < <(timed "$bench" "$server" download "/$name" "$work/outpost.bin")
+  o_engine=$(awk '{ print $8 }' "$work/out")
+  o_hwm=$(awk '{ print $10 }' "$work/out")
+  rm -f "$work/outpost.bin"
+  read -r c_t c_rss < <(timed curl -sS "${curl_tls[@]}" -u "$user:$pass" -o "$work/curl.bin" "$url/$name")
+  rm -f "$work/curl.bin"
+  read -r l_t l_rss < <(timed lftp -u "$user,$pass" -e "$lftp_base get /$name -o $work/lftp.bin; quit" "$url")
+  rm -f "$work/lftp.bin"
+  ratio_line "$mode download" "$(mbps "$bytes" "$o_t")" "$(mbps "$bytes" "$c_t")" "$(mbps "$bytes" "$l_t")"
+  echo "  outpost: $o_engine MB/s for the transfer alone; peak RSS $o_rss KiB, grown by $o_hwm KiB during the transfer; curl peak $c_rss KiB; lftp peak $l_rss KiB"
+
+  # Upload.
+  read -r o_t o_rss < <(timed "$bench" "$server" upload "$work/local.bin" "/up-outpost-$name")
+  o_engine=$(awk '{ print $8 }' "$work/out")
+  o_hwm=$(awk '{ print $10 }' "$work/out")
+  rm -f "$OUTPOST_TEST_VSFTPD_ROOT/up-outpost-$name"
+  read -r c_t c_rss < <(timed curl -sS "${curl_tls[@]}" -u "$user:$pass" -T "$work/local.bin" "$url/up-curl-$name")
+  rm -f "$OUTPOST_TEST_VSFTPD_ROOT/up-curl-$name"
+  read -r l_t l_rss < <(timed lftp -u "$user,$pass" -e "$lftp_base put $work/local.bin -o /up-lftp-$name; quit" "$url")
+  rm -f "$OUTPOST_TEST_VSFTPD_ROOT/up-lftp-$name"
+  ratio_line "$mode upload" "$(mbps "$bytes" "$o_t")" "$(mbps "$bytes" "$c_t")" "$(mbps "$bytes" "$l_t")"
+  echo "  outpost: $o_engine MB/s for the transfer alone; peak RSS $o_rss KiB, grown by $o_hwm KiB during the transfer; curl peak $c_rss KiB; lftp peak $l_rss KiB"
+done
+
+# Listings of a big folder: time to a parsed list, and peak RSS growth while listing.
+list_bench() {
+  # list_bench SERVER ROOT PORT USER PASS MODE(mlsd|list) CURL-COMMAND
+  local server=$1 root=$2 port=$3 user=$4 pass=$5 mode=$6 cmd=$7 dir=bench-list-$$ out c_t c_rss
+  mkdir -p "$root/$dir"
+  (cd "$root/$dir" && seq -f "entry %06g with a longer name.txt" 1 "$entries" | xargs -d '\n' touch)
+  out=$("$bench" "$server" list "/$dir" "$mode")
+  read -r c_t c_rss < <(timed curl -sS --ssl-reqd --cacert "$ca" -u "$user:$pass" -X "$cmd" "ftp://$host:$port/$dir/")
+  echo "$server $mode of $entries entries: $out; curl -X $cmd (raw bytes, unparsed) $c_t s, peak $c_rss KiB"
+  rm -rf "${root:?}/$dir"
+}
+echo "Listing $entries entries"
+list_bench proftpd "$OUTPOST_TEST_PROFTPD_ROOT" "$OUTPOST_TEST_PROFTPD_PORT" \
+  "$OUTPOST_TEST_PROFTPD_USER" "$OUTPOST_TEST_PROFTPD_PASSWORD" mlsd MLSD
+list_bench vsftpd-ftps "$OUTPOST_TEST_VSFTPD_ROOT" "$OUTPOST_TEST_VSFTPD_FTPS_PORT" \
+  "$OUTPOST_TEST_VSFTPD_USER" "$OUTPOST_TEST_VSFTPD_PASSWORD" list LIST
