@@ -8,6 +8,9 @@
 
 #include <glib/gi18n.h>
 
+#include <glib/gstdio.h>
+#include <sys/stat.h>
+
 #include "op-test-fixtures.h"
 #include "op-test-tap.h"
 
@@ -195,4 +198,25 @@ op_test_run (void)
 
   op_test_drain_thread_pool ();
   return status;
+}
+
+void
+op_test_remove_tree (const char *path)
+{
+  GStatBuf st;
+
+  if (g_lstat (path, &st) != 0)
+    return;
+  if (S_ISDIR (st.st_mode))
+    {
+      g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+      const char *name;
+
+      while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+        {
+          g_autofree char *child = g_build_filename (path, name, NULL);
+          op_test_remove_tree (child);
+        }
+    }
+  g_remove (path);
 }

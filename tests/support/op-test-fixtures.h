@@ -21,6 +21,9 @@ GTlsCertificate *op_test_load_ca           (GError     **error);
 
 const char      *op_test_endpoint_env      (const char  *name);
 
+/* Removes @path and everything below it; symbolic links are removed, never followed. */
+void             op_test_remove_tree       (const char  *path);
+
 int              op_test_run               (void);
 void             op_test_drain_thread_pool (void);
 

@@ -99,19 +99,6 @@ fixture_set_up (Fixture *f)
   return TRUE;
 }
 
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-      g_remove (child);
-    }
-  g_rmdir (path);
-}
 
 static void
 fixture_tear_down (Fixture *f)
@@ -124,7 +111,7 @@ fixture_tear_down (Fixture *f)
       g_clear_object (&f->client);
     }
   if (f->dir != NULL)
-    remove_tree (f->dir);
+    op_test_remove_tree (f->dir);
   g_free (f->dir);
   g_free (f->remote_dir);
   g_clear_pointer (&f->loop, g_main_loop_unref);

@@ -9,6 +9,7 @@
 #include <glib/gstdio.h>
 
 #include "op-ftp-client.h"
+#include "op-test-fixtures.h"
 #include "op-test-ftp-server.h"
 
 /*
@@ -44,23 +45,6 @@ fixture_set_up (Fixture       *f,
   g_assert_no_error (error);
 }
 
-static void
-remove_tree (const char *path)
-{
-  GDir *dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir != NULL)
-    {
-      while ((name = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-          remove_tree (child);
-        }
-      g_dir_close (dir);
-    }
-  g_remove (path);
-}
 
 static void
 fixture_tear_down (Fixture       *f,
@@ -70,7 +54,7 @@ fixture_tear_down (Fixture       *f,
     op_ftp_client_shutdown (f->client);
   g_clear_object (&f->client);
   g_clear_pointer (&f->server, op_test_ftp_server_free);
-  remove_tree (f->dir);
+  op_test_remove_tree (f->dir);
   g_free (f->dir);
 }
 

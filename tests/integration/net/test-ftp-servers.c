@@ -217,22 +217,6 @@ give_to_server (Session    *s,
   g_assert_cmpint (lchown (path, s->root_uid, s->root_gid), ==, 0);
 }
 
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir != NULL)
-    {
-      while ((name = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-          remove_tree (child);
-        }
-    }
-  g_remove (path);
-}
 
 static gboolean
 exists (const char *path)
@@ -339,10 +323,10 @@ session_close (Session *s)
   g_assert_no_error (error);
   op_ftp_client_shutdown (s->client);
   g_clear_object (&s->client);
-  remove_tree (s->tmp);
+  op_test_remove_tree (s->tmp);
   g_free (s->tmp);
   for (guint i = 0; i < s->remote_dirs->len; i++)
-    remove_tree (g_ptr_array_index (s->remote_dirs, i));
+    op_test_remove_tree (g_ptr_array_index (s->remote_dirs, i));
   g_ptr_array_unref (s->remote_dirs);
   g_free (s->root);
   g_free (s->password);
@@ -1313,7 +1297,7 @@ main (int   argc,
       }
 
   status = op_tap_run (argc, argv);
-  remove_tree (local_base);
+  op_test_remove_tree (local_base);
   g_free (local_base);
   return status;
 }
