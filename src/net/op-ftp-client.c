@@ -354,21 +354,27 @@ sink_set_file (Sink       *sink,
 
 /* --- object -------------------------------------------------------------------------- */
 
-static gboolean keepalive_tick (gpointer data);
+/* The keep-alive timer lives on the client's own context, so g_source_remove() (which
+ * looks in the default one) cannot be used. */
+static void
+stop_keepalive (OpFtpClient *self)
+{
+  GSource *source;
+
+  if (self->keepalive_source == 0)
+    return;
+  source = g_main_context_find_source_by_id (self->context, self->keepalive_source);
+  if (source != NULL)
+    g_source_destroy (source);
+  self->keepalive_source = 0;
+}
 
 static void
 op_ftp_client_dispose (GObject *object)
 {
   OpFtpClient *self = OP_FTP_CLIENT (object);
 
-  if (self->keepalive_source != 0)
-    {
-      GSource *source = g_main_context_find_source_by_id (self->context,
-                                                          self->keepalive_source);
-      if (source != NULL)
-        g_source_destroy (source);
-      self->keepalive_source = 0;
-    }
+  stop_keepalive (self);
   if (self->worker != NULL)
     op_worker_shutdown (self->worker);
   g_clear_object (&self->worker);
@@ -2532,8 +2538,45 @@ download_tree (OpFtpClient         *self,
   return TRUE;
 }
 
-/* A folder that may exist already: vsftpd's "550 Create directory operation failed." does
- * not say why, so an existing folder is recognised by CWD-ing into it. */
+/*
+ * MKD. vsftpd's "550 Create directory operation failed." does not say why, so after a
+ * refusal the name is looked up: when it is taken, a vague refusal becomes
+ * ALREADY_EXISTS (what the user needs to read) and @existing tells what is there.
+ */
+static gboolean
+make_dir (OpFtpClient     *self,
+          const Settings  *s,
+          const char      *wire_path,
+          OpFtpEntryType  *existing,
+          GCancellable    *cancellable,
+          GError         **error)
+{
+  g_autoptr(GError) mkd_error = NULL;
+  g_autoptr(OpFtpEntry) entry = NULL;
+
+  *existing = OP_FTP_ENTRY_UNKNOWN;
+  if (command_ok (self, "MKD", wire_path, OP_FTP_COMMAND_MKDIR, cancellable, &mkd_error))
+    return TRUE;
+  if (mkd_error->domain == OP_FTP_ERROR && is_connected (self))
+    entry = stat_path (self, s, wire_path, cancellable, NULL);
+  if (entry != NULL)
+    {
+      *existing = entry->type;
+      if (mkd_error->code == OP_FTP_ERROR_PERMANENT)
+        {
+          g_autofree char *message = g_strdup (mkd_error->message);
+
+          g_clear_error (&mkd_error);
+          g_set_error (&mkd_error, OP_FTP_ERROR, OP_FTP_ERROR_ALREADY_EXISTS,
+                       _("A file or folder of that name already exists on the "
+                         "server. (%s)"), message);
+        }
+    }
+  g_propagate_error (error, g_steal_pointer (&mkd_error));
+  return FALSE;
+}
+
+/* A folder of a tree being uploaded: one that is there already is fine. */
 static gboolean
 ensure_remote_dir (OpFtpClient     *self,
                    const Settings  *s,
@@ -2541,20 +2584,14 @@ ensure_remote_dir (OpFtpClient     *self,
                    GCancellable    *cancellable,
                    GError         **error)
 {
-  g_autoptr(GError) mkd_error = NULL;
-  g_autoptr(OpFtpEntry) entry = NULL;
+  g_autoptr(GError) local_error = NULL;
+  OpFtpEntryType existing;
 
-  if (command_ok (self, "MKD", wire_path, OP_FTP_COMMAND_MKDIR, cancellable, &mkd_error))
+  if (make_dir (self, s, wire_path, &existing, cancellable, &local_error))
     return TRUE;
-  if (mkd_error->domain != OP_FTP_ERROR || !is_connected (self))
-    {
-      g_propagate_error (error, g_steal_pointer (&mkd_error));
-      return FALSE;
-    }
-  entry = stat_path (self, s, wire_path, cancellable, NULL);
-  if (entry != NULL && entry->type == OP_FTP_ENTRY_DIRECTORY)
+  if (existing == OP_FTP_ENTRY_DIRECTORY)
     return TRUE;
-  g_propagate_error (error, g_steal_pointer (&mkd_error));
+  g_propagate_error (error, g_steal_pointer (&local_error));
   return FALSE;
 }
 
@@ -3024,27 +3061,9 @@ run_job (GTask        *task,
 
     case JOB_MKDIR:
       {
-        g_autoptr(GError) mkd_error = NULL;
+        OpFtpEntryType existing;
 
-        ok = command_ok (self, "MKD", wire, OP_FTP_COMMAND_MKDIR, cancellable, &mkd_error);
-        /* vsftpd says only "550 Create directory operation failed.": look whether the
-         * name is taken, so the user reads "already exists" when that is the reason. */
-        if (!ok && g_error_matches (mkd_error, OP_FTP_ERROR, OP_FTP_ERROR_PERMANENT) &&
-            is_connected (self))
-          {
-            g_autoptr(OpFtpEntry) entry = stat_path (self, &s, wire, cancellable, NULL);
-
-            if (entry != NULL)
-              {
-                g_autofree char *message = g_strdup (mkd_error->message);
-                g_clear_error (&mkd_error);
-                g_set_error (&mkd_error, OP_FTP_ERROR, OP_FTP_ERROR_ALREADY_EXISTS,
-                             _("A file or folder of that name already exists on the "
-                               "server. (%s)"), message);
-              }
-          }
-        if (!ok)
-          g_propagate_error (&error, g_steal_pointer (&mkd_error));
+        ok = make_dir (self, &s, wire, &existing, cancellable, &error);
       }
       break;
 
@@ -3254,13 +3273,7 @@ op_ftp_client_set_keepalive_interval (OpFtpClient *self,
 
   g_return_if_fail (OP_IS_FTP_CLIENT (self));
 
-  if (self->keepalive_source != 0)
-    {
-      source = g_main_context_find_source_by_id (self->context, self->keepalive_source);
-      if (source != NULL)
-        g_source_destroy (source);
-      self->keepalive_source = 0;
-    }
+  stop_keepalive (self);
   self->keepalive_interval = seconds;
   if (seconds == 0)
     return;

@@ -144,10 +144,9 @@ op_ftp_error_is_transient (const GError *error)
 {
   if (error == NULL)
     return FALSE;
-  if (g_error_matches (error, OP_FTP_ERROR, OP_FTP_ERROR_TRANSIENT) ||
-      g_error_matches (error, OP_FTP_ERROR, OP_FTP_ERROR_CONNECTION_LOST) ||
-      g_error_matches (error, OP_FTP_ERROR, OP_FTP_ERROR_TLS_SESSION_REUSE))
-    return error->code != OP_FTP_ERROR_TLS_SESSION_REUSE;
+  if (error->domain == OP_FTP_ERROR)
+    return error->code == OP_FTP_ERROR_TRANSIENT ||
+           error->code == OP_FTP_ERROR_CONNECTION_LOST;
   return error->domain == G_IO_ERROR &&
          (error->code == G_IO_ERROR_TIMED_OUT || error->code == G_IO_ERROR_CONNECTION_CLOSED ||
           error->code == G_IO_ERROR_BROKEN_PIPE || error->code == G_IO_ERROR_NOT_CONNECTED);
