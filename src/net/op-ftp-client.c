@@ -817,8 +817,7 @@ command_expect (OpFtpClient       *self,
 
   if (reply == NULL)
     return NULL;
-  if (OP_FTP_REPLY_CLASS (reply) == expected_class ||
-      (expected_class == 2 && OP_FTP_REPLY_CLASS (reply) == 2))
+  if (OP_FTP_REPLY_CLASS (reply) == expected_class)
     return reply;
   if (OP_FTP_REPLY_CLASS (reply) == 4 || OP_FTP_REPLY_CLASS (reply) == 5)
     g_propagate_error (error, op_ftp_error_from_reply (reply, verb, kind));
@@ -2029,10 +2028,9 @@ remote_size_and_time (OpFtpClient   *self,
 
   *size = -1;
   *mtime = 0;
-  if (!has_feature (self, "SIZE") && self->w_features != NULL &&
-      g_hash_table_size (self->w_features) > 0)
-    ;  /* servers that list features but not SIZE: skip it */
-  else
+  /* A server that lists its features but not SIZE is not asked (RFC 3659 §2.2). */
+  if (self->w_features == NULL || g_hash_table_size (self->w_features) == 0 ||
+      has_feature (self, "SIZE"))
     {
       reply = command (self, "SIZE", wire_path, OP_SEND_PLAIN, cancellable, error);
       if (reply == NULL)
@@ -2123,6 +2121,10 @@ download_file (OpFtpClient         *self,
                      error))
         {
           g_output_stream_close (out, NULL, NULL);
+          /* A refused RETR (550, 425…) leaves no empty NAME.part behind; a failure after
+           * bytes arrived keeps them for resuming (DESIGN.md "Storage and no data loss"). */
+          if (offset == 0 && moved == 0)
+            g_unlink (part);
           return FALSE;
         }
       if (!g_output_stream_close (out, NULL, NULL))
@@ -2794,6 +2796,8 @@ ensure_session (OpFtpClient     *self,
       return FALSE;
     }
   g_clear_object (&self->conn);
+  /* The new session starts in the login folder: callers use absolute paths, as the
+   * Files view does, to be unaffected. */
   op_protocol_log_append (self->log, OP_LOG_INFO, _("Reconnecting…"));
   ok = login (self, s, user, password, account, cancellable, error);
   if (password != NULL)

@@ -59,7 +59,10 @@ classify (const OpFtpReply *reply,
       (strstr (lower, "reuse") != NULL || strstr (lower, "ssl") != NULL ||
        strstr (lower, "tls") != NULL))
     return OP_FTP_ERROR_TLS_SESSION_REUSE;
-  if (reply->code == 452 || reply->code == 552 || text_says (lower, full_words))
+  /* RFC 959 §4.2.1: a second digit 5 is about the file system; "421 Maximum number of
+   * connections exceeded" is about connections, not space. */
+  if (reply->code == 452 || reply->code == 552 ||
+      ((reply->code / 10) % 10 == 5 && text_says (lower, full_words)))
     return OP_FTP_ERROR_DISK_FULL;
   if (reply->code == 502 || reply->code == 504 || reply->code == 500 ||
       reply->code == 202)

@@ -67,7 +67,9 @@ op_ftp_reply_parser_free (OpFtpReplyParser *parser)
   g_free (parser);
 }
 
-/* "NNN" at the start of @line, 100..599; the separator after it in @sep (0 at the end). */
+/* "NNN" at the start of @line, 100..599; the separator after it in @sep. A bare "NNN"
+ * counts as "NNN " (servers end replies so); a NUL after the code is no separator (it
+ * would otherwise read as the end of the line and leave half a U+FFFD in the text). */
 static gboolean
 parse_code (const char *line,
             gsize       length,
@@ -79,7 +81,7 @@ parse_code (const char *line,
       !g_ascii_isdigit (line[1]) || !g_ascii_isdigit (line[2]))
     return FALSE;
   *code = (line[0] - '0') * 100 + (line[1] - '0') * 10 + (line[2] - '0');
-  *sep = length > 3 ? line[3] : 0;
+  *sep = length > 3 ? line[3] : ' ';
   return TRUE;
 }
 
@@ -123,7 +125,7 @@ op_ftp_reply_parser_push_line (OpFtpReplyParser *parser,
 
   if (parser->lines == NULL)
     {
-      if (!has_code || (sep != ' ' && sep != '-' && sep != 0))
+      if (!has_code || (sep != ' ' && sep != '-'))
         {
           g_set_error (error, OP_FTP_ERROR, OP_FTP_ERROR_BAD_REPLY,
                        _("The server sent “%s”, which is not an FTP reply."), valid);
@@ -149,8 +151,8 @@ op_ftp_reply_parser_push_line (OpFtpReplyParser *parser,
         }
       /* RFC 959 §4.2: only "NNN " with the first line's code ends the reply; servers also
        * end with a bare "NNN". Other lines may start with anything, digits included. */
-      last = has_code && code == parser->code && (sep == ' ' || sep == 0);
-      if (has_code && code == parser->code && (sep == ' ' || sep == '-' || sep == 0))
+      last = has_code && code == parser->code && sep == ' ';
+      if (has_code && code == parser->code && (sep == ' ' || sep == '-'))
         text = length > 4 ? valid + 4 : "";
       else if (text[0] == ' ')
         text++;   /* the customary indent of continuation lines (FEAT, STAT) */
@@ -197,9 +199,12 @@ read_number (const char **p,
     return FALSE;
   while (g_ascii_isdigit (*s))
     {
-      v = v * 10 + (guint64) (*s - '0');
-      if (v > max)
+      guint64 digit = (guint64) (*s - '0');
+
+      /* Checked before multiplying: "213 18446744073709551616" must not wrap to 0. */
+      if (v > (max - digit) / 10)
         return FALSE;
+      v = v * 10 + digit;
       s++;
     }
   *p = s;
