@@ -1452,6 +1452,18 @@ abort_transfer (OpFtpClient  *self,
     control_set_timeout (self, previous);
 }
 
+/* What a failure reply to a transfer is about: a 425/522 while the data connection is
+ * protected is about its TLS (op-ftp-error.c tells a refused session reuse from others). */
+static OpFtpCommandKind
+transfer_reply_kind (OpFtpClient      *self,
+                     const OpFtpReply *reply,
+                     OpFtpCommandKind  kind)
+{
+  if (self->w_prot_p && (reply->code == 425 || reply->code == 522))
+    return OP_FTP_COMMAND_TLS_DATA;
+  return kind;
+}
+
 /* Aborts a transfer that failed after the server's 1yz and, when the server said why
  * (vsftpd's "522 … session reuse required" after a refused TLS resumption), reports the
  * server's reason instead of the bare symptom. */
@@ -1467,7 +1479,9 @@ abort_and_explain (OpFtpClient  *self,
   if (why != NULL && *error != NULL &&
       !g_error_matches (*error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
-      GError *server = op_ftp_error_from_reply (why, verb, OP_FTP_COMMAND_DATA);
+      GError *server = op_ftp_error_from_reply (why, verb,
+                                                transfer_reply_kind (self, why,
+                                                                     OP_FTP_COMMAND_DATA));
 
       if (server->code == OP_FTP_ERROR_TLS_SESSION_REUSE ||
           g_error_matches (*error, OP_FTP_ERROR, OP_FTP_ERROR_CONNECTION_LOST))
@@ -1747,7 +1761,9 @@ start_transfer (OpFtpClient       *self,
   if (OP_FTP_REPLY_CLASS (reply) != 1)
     {
       if (OP_FTP_REPLY_CLASS (reply) >= 4)
-        g_propagate_error (error, op_ftp_error_from_reply (reply, verb, kind));
+        g_propagate_error (error, op_ftp_error_from_reply (reply, verb,
+                                                           transfer_reply_kind (self, reply,
+                                                                                kind)));
       else
         g_set_error (error, OP_FTP_ERROR, OP_FTP_ERROR_BAD_REPLY,
                      _("The server answered %s with an unexpected reply: “%u %s”."),
@@ -1778,7 +1794,8 @@ finish_transfer (OpFtpClient       *self,
                  _("The server ended the transfer after %llu bytes: “%u %s”"),
                  (unsigned long long) moved, reply->code, reply->text);
   else
-    g_propagate_error (error, op_ftp_error_from_reply (reply, verb, kind));
+    g_propagate_error (error, op_ftp_error_from_reply (reply, verb,
+                                                       transfer_reply_kind (self, reply, kind)));
   return FALSE;
 }
 

@@ -52,12 +52,16 @@ classify (const OpFtpReply *reply,
     return OP_FTP_ERROR_LOGIN_FAILED;
   if (kind == OP_FTP_COMMAND_TLS)
     return OP_FTP_ERROR_TLS_REFUSED;
-  /* vsftpd: "522 SSL connection failed: session reuse required"; ProFTPD: "425 Unable to
-   * build data connection: Operation not permitted" with "reuse" in its log only, so a
-   * 425/522 on a TLS data connection that mentions TLS/SSL or reuse is reported as such. */
+  /* vsftpd: "522 SSL connection failed: session reuse required". ProFTPD's mod_tls
+   * refuses a data handshake that does not resume the session with EPERM, which reaches
+   * the client only as "425 Unable to build data connection: Operation not permitted"
+   * (the word "reuse" is in its log alone); on a TLS data connection that is the reuse
+   * refusal, and so is any 425/522 that names TLS/SSL or reuse. */
   if ((reply->code == 522 || reply->code == 425) &&
       (strstr (lower, "reuse") != NULL || strstr (lower, "ssl") != NULL ||
-       strstr (lower, "tls") != NULL))
+       strstr (lower, "tls") != NULL ||
+       (kind == OP_FTP_COMMAND_TLS_DATA &&
+        (reply->code == 522 || strstr (lower, "operation not permitted") != NULL))))
     return OP_FTP_ERROR_TLS_SESSION_REUSE;
   /* RFC 959 §4.2.1: a second digit 5 is about the file system; "421 Maximum number of
    * connections exceeded" is about connections, not space. */

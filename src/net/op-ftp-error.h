@@ -71,6 +71,7 @@ typedef enum
   OP_FTP_COMMAND_MKDIR,
   OP_FTP_COMMAND_REMOVE,    /* DELE, RMD */
   OP_FTP_COMMAND_RENAME,
+  OP_FTP_COMMAND_TLS_DATA,  /* a 425/522 to a transfer whose data connection uses TLS */
 } OpFtpCommandKind;
 
 /* The one place reply codes become errors (STYLE.md "Ownership and errors"): @reply is a

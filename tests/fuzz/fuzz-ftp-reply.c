@@ -93,7 +93,7 @@ check_reply (const OpFtpReply *reply)
 
   if (reply->code >= 400)
     {
-      for (int kind = OP_FTP_COMMAND_OTHER; kind <= OP_FTP_COMMAND_RENAME; kind++)
+      for (int kind = OP_FTP_COMMAND_OTHER; kind <= OP_FTP_COMMAND_TLS_DATA; kind++)
         {
           g_autoptr(GError) mapped = op_ftp_error_from_reply (reply, "RETR", kind);
 

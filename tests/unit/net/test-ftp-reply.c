@@ -699,6 +699,15 @@ test_error_tls (void)
                                          OP_FTP_COMMAND_TLS);
   g_autoptr(GError) plain = error_for ("522 Network protocol not supported, use (1)", "EPRT",
                                        OP_FTP_COMMAND_DATA);
+  /* ProFTPD's refusal of a data handshake that did not resume the session. */
+  g_autoptr(GError) proftpd = error_for ("425 Unable to build data connection: Operation not "
+                                         "permitted", "LIST", OP_FTP_COMMAND_TLS_DATA);
+  /* The same words on an unprotected data connection are about something else. */
+  g_autoptr(GError) proftpd_plain = error_for ("425 Unable to build data connection: "
+                                               "Operation not permitted", "LIST",
+                                               OP_FTP_COMMAND_DATA);
+  g_autoptr(GError) timeout = error_for ("425 Unable to build data connection: Connection "
+                                         "timed out", "LIST", OP_FTP_COMMAND_TLS_DATA);
 
   g_assert_error (reuse, OP_FTP_ERROR, OP_FTP_ERROR_TLS_SESSION_REUSE);
   g_assert_cmpstr (reuse->message, ==,
@@ -713,6 +722,9 @@ test_error_tls (void)
                                            "reasons.”)") != NULL);
   /* RFC 2428's 522 for EPRT is about address families, not TLS. */
   g_assert_error (plain, OP_FTP_ERROR, OP_FTP_ERROR_PERMANENT);
+  g_assert_error (proftpd, OP_FTP_ERROR, OP_FTP_ERROR_TLS_SESSION_REUSE);
+  g_assert_error (proftpd_plain, OP_FTP_ERROR, OP_FTP_ERROR_PERMISSION_DENIED);
+  g_assert_error (timeout, OP_FTP_ERROR, OP_FTP_ERROR_TRANSIENT);
 }
 
 static void
