@@ -533,11 +533,10 @@ op_pop3_unstuffer_push (OpPop3Unstuffer  *u,
             const guint8 *nl = memchr (data + i, '\n', size - i);
             gsize span = (nl != NULL ? (gsize) (nl - (data + i)) : size - i);
 
-            /* The CR of CRLF is not part of the line's length. */
-            gsize counted = span;
-            if (nl != NULL && span > 0 && data[i + span - 1] == '\r')
-              counted--;
-            if (u->line_length + counted > u->max_line)
+            /* One byte of slack for the CR of CRLF, counted whether or not the CR and
+             * the LF arrive in the same chunk, so the verdict never depends on where the
+             * stream was cut. */
+            if (u->line_length + span > u->max_line + 1)
               return line_too_long (u, error);
             u->line_length += span;
             if (nl != NULL)

@@ -113,7 +113,8 @@ OpPop3Unstuffer *op_pop3_unstuffer_new     (gsize             max_line);
 void             op_pop3_unstuffer_free    (OpPop3Unstuffer  *unstuffer);
 /* Returns how many bytes of @data were used: all of them, or fewer when the terminator
  * ended inside @data (the rest belongs to whatever follows). FALSE with
- * OP_POP3_ERROR_BAD_REPLY when a line is longer than @max_line. */
+ * OP_POP3_ERROR_BAD_REPLY when a line is longer than @max_line bytes (not counting
+ * its LF, and one byte more for the CR of CRLF). */
 gboolean         op_pop3_unstuffer_push    (OpPop3Unstuffer  *unstuffer,
                                             const guint8     *data,
                                             gsize             size,

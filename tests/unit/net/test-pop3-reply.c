@@ -243,7 +243,7 @@ test_capa_lines (void)
   op_pop3_capabilities_add_line (caps, "", 0);
   op_pop3_capabilities_add_line (caps, "   ", 3);
   op_pop3_capabilities_add_line (caps, "BAD\x01NAME", 8);
-  op_pop3_capabilities_add_line (caps, "NON\xc3\xa9ASCII x", 13);
+  op_pop3_capabilities_add_line (caps, "NON\xc3\xa9" "ASCII x", 13);
 
   g_assert_cmpuint (g_hash_table_size (caps), ==, 3);
   g_assert_cmpstr (g_hash_table_lookup (caps, "SASL"), ==, "PLAIN  CRAM-MD5");
@@ -564,7 +564,9 @@ test_unstuffer_line_too_long (void)
 
   g_byte_array_set_size (out, 0);
   g_assert_true (op_pop3_unstuffer_push (u, (const guint8 *) "12345", 5, out, &used, NULL));
-  g_assert_false (op_pop3_unstuffer_push (u, (const guint8 *) "6789", 4, out, &used, &error));
+  /* Nine bytes pass (the ninth may be the CR of CRLF); ten do not. */
+  g_assert_true (op_pop3_unstuffer_push (u, (const guint8 *) "6789", 4, out, &used, NULL));
+  g_assert_false (op_pop3_unstuffer_push (u, (const guint8 *) "0", 1, out, &used, &error));
   g_assert_error (error, OP_POP3_ERROR, OP_POP3_ERROR_BAD_REPLY);
   g_assert_nonnull (strstr (error->message, "8 bytes"));
 }
