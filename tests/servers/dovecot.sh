@@ -144,8 +144,10 @@ namespace inbox {
 
 # POP3 UIDL is the Maildir file name, so a test can find the file a UIDL names.
 pop3_uidl_format = %f
-# Tests run in parallel and share the mailbox: no session lock.
+# Tests run in parallel and share the mailbox: no session lock, and POP3 reading a
+# message does not mark it \\Seen (IMAP tests expect the seed messages unread).
 pop3_lock_session = no
+pop3_no_flag_updates = yes
 
 service imap-login {
   inet_listener imap {
