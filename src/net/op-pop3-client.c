@@ -220,7 +220,10 @@ connection_failed (OpPop3Client  *self,
       g_propagate_error (error, cause);
       return;
     }
-  if (g_error_matches (cause, OP_CONNECTION_ERROR, OP_CONNECTION_ERROR_CLOSED))
+  if (g_error_matches (cause, OP_CONNECTION_ERROR, OP_CONNECTION_ERROR_LINE_TOO_LONG))
+    g_set_error (error, OP_POP3_ERROR, OP_POP3_ERROR_BAD_REPLY,
+                 _("The server sent an invalid reply: %s"), cause->message);
+  else if (g_error_matches (cause, OP_CONNECTION_ERROR, OP_CONNECTION_ERROR_CLOSED))
     g_set_error_literal (error, OP_POP3_ERROR, OP_POP3_ERROR_CONNECTION_LOST,
                          _("The server closed the connection."));
   else

@@ -18,7 +18,8 @@
 /*
  * OpPop3Client against the Dovecot of tests/servers/dovecot.sh, over STLS and over
  * POP3S: STAT, LIST and UIDL agree with the seeded Maildir, TOP and RETR return the
- * seed files byte for byte, DELE+QUIT removes a message and RSET keeps it.
+ * seed files byte for byte, DELE+QUIT removes a message, and RSET or a session that
+ * ends without QUIT keeps it.
  *
  * Other test programs (IMAP) share the mailbox and run in parallel, so these tests look
  * for the seed messages rather than assume they are alone, and delete only messages
@@ -451,6 +452,22 @@ test_dele_quit_and_rset (gconstpointer data)
   }
   g_assert_true (maildir_has (maildir, kept));
 
+  /* DELE, then the session ends without QUIT: RFC 1939 §6, nothing is deleted. */
+  {
+    g_autoptr(OpPop3Client) client = connect_client (&endpoint);
+
+    n = number_of (client, kept);
+    g_assert_cmpuint (n, >, 0);
+    client_simple (client, "DELE", n);
+  }
+  {
+    g_autoptr(OpPop3Client) client = connect_client (&endpoint);
+
+    g_assert_cmpuint (number_of (client, kept), >, 0);
+    client_simple (client, "QUIT", 0);
+  }
+  g_assert_true (maildir_has (maildir, kept));
+
   /* DELE, then QUIT: the message is gone, from POP3 and from the disk. */
   {
     g_autoptr(OpPop3Client) client = connect_client (&endpoint);
@@ -489,9 +506,9 @@ main (int   argc,
                         test_seeded_maildir);
   g_test_add_data_func ("/pop3/dovecot/pop3s/stat-list-uidl-top-retr-match-the-maildir", &pop3s,
                         test_seeded_maildir);
-  g_test_add_data_func ("/pop3/dovecot/stls/dele-quit-removes-rset-keeps", &stls,
+  g_test_add_data_func ("/pop3/dovecot/stls/dele-quit-removes-rset-or-drop-keeps", &stls,
                         test_dele_quit_and_rset);
-  g_test_add_data_func ("/pop3/dovecot/pop3s/dele-quit-removes-rset-keeps", &pop3s,
+  g_test_add_data_func ("/pop3/dovecot/pop3s/dele-quit-removes-rset-or-drop-keeps", &pop3s,
                         test_dele_quit_and_rset);
 
   return op_test_run ();

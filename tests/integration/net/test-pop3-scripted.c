@@ -715,6 +715,105 @@ test_data_after_terminator (void)
   assert_server_ok (server);
 }
 
+/* A message of several MiB, with a stuffed line every few hundred bytes, crosses many
+ * reads and comes back byte for byte. */
+static void
+test_large_message (void)
+{
+  g_autoptr(OpTestServer) server = op_test_server_new ();
+  g_autoptr(OpPop3Client) client = NULL;
+  g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
+  g_autoptr(GString) message = g_string_new ("Subject: big\r\n\r\n");
+  g_autoptr(GString) wire = g_string_new ("+OK\r\n");
+  g_autoptr(GError) error = NULL;
+  guint64 bytes = 0;
+
+  for (guint i = 0; message->len < 3 * 1024 * 1024; i++)
+    {
+      if (i % 7 == 0)
+        g_string_append (message, ".");
+      if (i % 11 == 0)
+        g_string_append (message, "..");
+      g_string_append_printf (message, "line %u of a long message, some text to fill it up\r\n", i);
+    }
+  for (const char *p = message->str; *p != '\0';)
+    {
+      const char *nl = strchr (p, '\n');
+
+      if (*p == '.')
+        g_string_append_c (wire, '.');
+      g_string_append_len (wire, p, nl + 1 - p);
+      p = nl + 1;
+    }
+  g_string_append (wire, ".\r\n");
+
+  script_plain_login (server);
+  op_test_server_expect_line (server, "RETR 1");
+  op_test_server_send_raw (server, wire->str, wire->len);
+  op_test_server_expect_line (server, "QUIT");
+  op_test_server_send (server, "+OK\r\n");
+  start_server (server);
+
+  client = connect_plain (server);
+  g_assert_true (client_retr (client, 1, out, NULL, &bytes, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (bytes, ==, message->len);
+  g_assert_cmpmem (g_memory_output_stream_get_data (G_MEMORY_OUTPUT_STREAM (out)),
+                   g_memory_output_stream_get_data_size (G_MEMORY_OUTPUT_STREAM (out)),
+                   message->str, message->len);
+  g_assert_true (client_quit (client, &error));
+  assert_server_ok (server);
+}
+
+/* A "line" without end inside a message is refused at the bound, not buffered. */
+static void
+test_endless_message_line (void)
+{
+  g_autoptr(OpTestServer) server = op_test_server_new ();
+  g_autoptr(OpPop3Client) client = NULL;
+  g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *line = g_strnfill (OP_POP3_MAX_MESSAGE_LINE + 16, 'x');
+  guint64 bytes = 0;
+
+  script_plain_login (server);
+  op_test_server_expect_line (server, "RETR 1");
+  op_test_server_send (server, "+OK\r\nSubject: x\r\n\r\n");
+  op_test_server_send (server, line);
+  op_test_server_expect_close (server, 5000);
+  start_server (server);
+
+  client = connect_plain (server);
+  g_assert_false (client_retr (client, 1, out, NULL, &bytes, &error));
+  g_assert_error (error, OP_POP3_ERROR, OP_POP3_ERROR_BAD_REPLY);
+  g_assert_nonnull (strstr (error->message, "longer than"));
+  g_assert_cmpint (op_pop3_client_get_state (client), ==, OP_POP3_STATE_DISCONNECTED);
+  g_assert_cmpuint (g_memory_output_stream_get_data_size (G_MEMORY_OUTPUT_STREAM (out)), <=,
+                    OP_POP3_MAX_MESSAGE_LINE + 64);
+  assert_server_ok (server);
+}
+
+static void
+test_status_line_too_long (void)
+{
+  g_autoptr(OpTestServer) server = op_test_server_new ();
+  g_autoptr(OpPop3Client) client = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = g_strnfill (OP_POP3_MAX_REPLY_LINE + 1, 'y');
+  g_autofree char *greeting = g_strdup_printf ("+OK %s\r\n", text);
+
+  op_test_server_send (server, greeting);
+  op_test_server_expect_close (server, 5000);
+  start_server (server);
+
+  client = new_client (server, OP_POP3_SECURITY_NONE);
+  op_pop3_client_set_allow_plaintext_password (client, TRUE);
+  g_assert_false (client_connect (client, USER, PASSWORD, &error));
+  g_assert_error (error, OP_POP3_ERROR, OP_POP3_ERROR_BAD_REPLY);
+  g_assert_cmpint (op_pop3_client_get_state (client), ==, OP_POP3_STATE_DISCONNECTED);
+  assert_server_ok (server);
+}
+
 static gboolean
 cancel_later (gpointer data)
 {
@@ -784,6 +883,9 @@ main (int   argc,
   g_test_add_func ("/pop3/scripted/transaction/no-such-message", test_no_such_message);
   g_test_add_func ("/pop3/scripted/retr/drop-mid-message", test_drop_mid_retr);
   g_test_add_func ("/pop3/scripted/retr/data-after-terminator", test_data_after_terminator);
+  g_test_add_func ("/pop3/scripted/retr/large-stuffed-message", test_large_message);
+  g_test_add_func ("/pop3/scripted/retr/endless-line-refused", test_endless_message_line);
+  g_test_add_func ("/pop3/scripted/status-line-too-long", test_status_line_too_long);
   g_test_add_func ("/pop3/scripted/cancel", test_cancel);
 
   return op_test_run ();
