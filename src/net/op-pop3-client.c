@@ -890,6 +890,8 @@ static gboolean
 receive_message (OpPop3Client   *self,
                  guint           number,
                  GOutputStream  *output,
+                 OpProgress     *progress,
+                 guint64         total,
                  guint64        *bytes,
                  GCancellable   *cancellable,
                  GError        **error)
@@ -952,6 +954,8 @@ receive_message (OpPop3Client   *self,
               return FALSE;
             }
           written += out->len;
+          if (progress != NULL)
+            op_progress_update (progress, written, MAX (total, written));
         }
     }
   self->w_in_command = FALSE;
@@ -1001,6 +1005,7 @@ typedef struct
   guint          number;
   guint          lines;
   GOutputStream *output;
+  OpProgress    *progress;   /* (nullable) RETR */
   guint64        result;     /* bytes of RETR/TOP, or the size of STAT */
   guint          count;      /* STAT */
 } Job;
@@ -1013,6 +1018,7 @@ job_free (Job *job)
     memset (job->secret, 0, strlen (job->secret));
   g_free (job->secret);
   g_clear_object (&job->output);
+  g_clear_object (&job->progress);
   g_free (job);
 }
 
@@ -1110,9 +1116,19 @@ run_job (GTask        *task,
           argument = g_strdup_printf ("%u %u", job->number, job->lines);
         reply = command_ok (self, job->kind == JOB_RETR ? "RETR" : "TOP", argument,
                             OP_SEND_PLAIN, OP_POP3_COMMAND_OTHER, TRUE, cancellable, &error);
-        ok = reply != NULL &&
-             receive_message (self, job->number, job->output, &job->result, cancellable,
-                              &error);
+        if (reply != NULL)
+          {
+            guint64 total = 0;
+            const char *end = NULL;
+
+            /* RFC 1939 §7's example: "+OK 120 octets"; the number is only a hint. */
+            if (g_ascii_isdigit (reply->text[0]))
+              total = g_ascii_strtoull (reply->text, (char **) &end, 10);
+            ok = receive_message (self, job->number, job->output, job->progress, total,
+                                  &job->result, cancellable, &error);
+          }
+        if (job->progress != NULL)
+          op_progress_finish (job->progress);
       }
       break;
 
@@ -1583,6 +1599,8 @@ message_call (OpPop3Client         *self,
               guint                 number,
               guint                 lines,
               GOutputStream        *output,
+              OpProgressFunc        progress,
+              gpointer              progress_data,
               GCancellable         *cancellable,
               GAsyncReadyCallback   callback,
               gpointer              user_data)
@@ -1593,6 +1611,8 @@ message_call (OpPop3Client         *self,
   job->number = number;
   job->lines = lines;
   job->output = g_object_ref (output);
+  if (progress != NULL)
+    job->progress = op_progress_new_for_task (task, progress, progress_data);
   job_queue (self, task);
 }
 
@@ -1600,14 +1620,16 @@ void
 op_pop3_client_retr_async (OpPop3Client         *self,
                            guint                 number,
                            GOutputStream        *output,
+                           OpProgressFunc        progress,
+                           gpointer              progress_data,
                            GCancellable         *cancellable,
                            GAsyncReadyCallback   callback,
                            gpointer              user_data)
 {
   g_return_if_fail (OP_IS_POP3_CLIENT (self));
   g_return_if_fail (G_IS_OUTPUT_STREAM (output));
-  message_call (self, JOB_RETR, op_pop3_client_retr_async, number, 0, output, cancellable,
-                callback, user_data);
+  message_call (self, JOB_RETR, op_pop3_client_retr_async, number, 0, output, progress,
+                progress_data, cancellable, callback, user_data);
 }
 
 gboolean
@@ -1634,8 +1656,8 @@ op_pop3_client_top_async (OpPop3Client         *self,
 {
   g_return_if_fail (OP_IS_POP3_CLIENT (self));
   g_return_if_fail (G_IS_OUTPUT_STREAM (output));
-  message_call (self, JOB_TOP, op_pop3_client_top_async, number, lines, output, cancellable,
-                callback, user_data);
+  message_call (self, JOB_TOP, op_pop3_client_top_async, number, lines, output, NULL, NULL,
+                cancellable, callback, user_data);
 }
 
 gboolean

@@ -5,6 +5,7 @@
 
 #include "op-pop3-error.h"
 #include "op-pop3-reply.h"
+#include "op-progress.h"
 #include "op-protocol-log.h"
 #include "op-tls-verifier.h"
 
@@ -134,7 +135,8 @@ OpPop3AuthMethod op_pop3_client_get_auth_method          (OpPop3Client    *self)
 gboolean       op_pop3_client_is_tls                     (OpPop3Client    *self);
 GTlsCertificate *op_pop3_client_get_peer_certificate     (OpPop3Client    *self);
 
-/* Connect, secure the link as the security mode says, and log in. */
+/* Connect, secure the link as the security mode says, and log in. On a client that is
+ * connected already, the old session ends first, without QUIT (nothing deleted). */
 void           op_pop3_client_connect_async              (OpPop3Client         *self,
                                                           const char           *user,
                                                           const char           *password,
@@ -179,10 +181,14 @@ GPtrArray     *op_pop3_client_uidl_finish                (OpPop3Client    *self,
 
 /* RETR: the message, dot-unstuffed, written to @output as it arrives (never held whole
  * in memory), with its CRLF line ends. Succeeds only when the whole message arrived;
- * @output is flushed, not closed. @bytes: what was written. */
+ * @output is flushed, not closed. @progress (nullable) gets bytes written so far and the
+ * size the server announced ("+OK 641 octets"; 0 when it did not), on the caller's main
+ * context, at most ~20 times a second. @bytes: what was written. */
 void           op_pop3_client_retr_async                 (OpPop3Client         *self,
                                                           guint                 number,
                                                           GOutputStream        *output,
+                                                          OpProgressFunc        progress,
+                                                          gpointer              progress_data,
                                                           GCancellable         *cancellable,
                                                           GAsyncReadyCallback   callback,
                                                           gpointer              user_data);

@@ -165,7 +165,7 @@ client_fetch (OpPop3Client *client,
 
   if (top_lines < 0)
     {
-      op_pop3_client_retr_async (client, number, out, NULL, store_result, &result);
+      op_pop3_client_retr_async (client, number, out, NULL, NULL, NULL, store_result, &result);
       g_assert_true (op_pop3_client_retr_finish (client, wait_result (&result), &bytes,
                                                  &error));
     }

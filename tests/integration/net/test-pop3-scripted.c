@@ -99,6 +99,45 @@ client_noop (OpPop3Client  *client,
   return ok;
 }
 
+typedef struct
+{
+  guint   n_calls;
+  guint64 done;
+  guint64 total;
+} Progress;
+
+static void
+record_progress (guint64  done,
+                 guint64  total,
+                 gpointer user_data)
+{
+  Progress *p = user_data;
+
+  g_assert_cmpuint (done, >=, p->done);
+  p->n_calls++;
+  p->done = done;
+  p->total = total;
+}
+
+static gboolean
+client_retr_progress (OpPop3Client   *client,
+                      guint           number,
+                      GOutputStream  *output,
+                      Progress       *progress,
+                      GCancellable   *cancellable,
+                      guint64        *bytes,
+                      GError        **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  gboolean ok;
+
+  op_pop3_client_retr_async (client, number, output, progress != NULL ? record_progress : NULL,
+                             progress, cancellable, store_result, &result);
+  ok = op_pop3_client_retr_finish (client, wait_result (&result), bytes, error);
+  spin ();
+  return ok;
+}
+
 static gboolean
 client_retr (OpPop3Client   *client,
              guint           number,
@@ -110,7 +149,8 @@ client_retr (OpPop3Client   *client,
   g_autoptr(GAsyncResult) result = NULL;
   gboolean ok;
 
-  op_pop3_client_retr_async (client, number, output, cancellable, store_result, &result);
+  op_pop3_client_retr_async (client, number, output, NULL, NULL, cancellable, store_result,
+                             &result);
   ok = op_pop3_client_retr_finish (client, wait_result (&result), bytes, error);
   spin ();
   return ok;
@@ -724,8 +764,9 @@ test_large_message (void)
   g_autoptr(OpPop3Client) client = NULL;
   g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
   g_autoptr(GString) message = g_string_new ("Subject: big\r\n\r\n");
-  g_autoptr(GString) wire = g_string_new ("+OK\r\n");
+  g_autoptr(GString) wire = g_string_new ("");
   g_autoptr(GError) error = NULL;
+  Progress progress = { 0 };
   guint64 bytes = 0;
 
   for (guint i = 0; message->len < 3 * 1024 * 1024; i++)
@@ -749,15 +790,27 @@ test_large_message (void)
 
   script_plain_login (server);
   op_test_server_expect_line (server, "RETR 1");
+  /* RFC 1939 §7: "+OK 120 octets", the size as LIST gives it (unstuffed). */
+  {
+    g_autofree char *status = g_strdup_printf ("+OK %" G_GSIZE_FORMAT " octets\r\n",
+                                               message->len);
+
+    op_test_server_send (server, status);
+  }
   op_test_server_send_raw (server, wire->str, wire->len);
   op_test_server_expect_line (server, "QUIT");
   op_test_server_send (server, "+OK\r\n");
   start_server (server);
 
   client = connect_plain (server);
-  g_assert_true (client_retr (client, 1, out, NULL, &bytes, &error));
+  g_assert_true (client_retr_progress (client, 1, out, &progress, NULL, &bytes, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (bytes, ==, message->len);
+  /* Progress reached the end, against the announced size, without a call per read. */
+  g_assert_cmpuint (progress.done, ==, message->len);
+  g_assert_cmpuint (progress.total, ==, message->len);
+  g_assert_cmpuint (progress.n_calls, >=, 1);
+  g_assert_cmpuint (progress.n_calls, <, message->len / (64 * 1024));
   g_assert_cmpmem (g_memory_output_stream_get_data (G_MEMORY_OUTPUT_STREAM (out)),
                    g_memory_output_stream_get_data_size (G_MEMORY_OUTPUT_STREAM (out)),
                    message->str, message->len);
