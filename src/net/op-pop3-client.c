@@ -215,7 +215,8 @@ connection_failed (OpPop3Client  *self,
   drop_connection (self);
   if (g_error_matches (cause, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
       cause->domain == OP_POP3_ERROR || cause->domain == G_TLS_ERROR ||
-      g_error_matches (cause, OP_CONNECTION_ERROR, OP_CONNECTION_ERROR_STARTTLS_INJECTION))
+      g_error_matches (cause, OP_CONNECTION_ERROR, OP_CONNECTION_ERROR_STARTTLS_INJECTION) ||
+      g_error_matches (cause, OP_CONNECTION_ERROR, OP_CONNECTION_ERROR_TLS))
     {
       g_propagate_error (error, cause);
       return;
