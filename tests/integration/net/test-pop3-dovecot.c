@@ -1,0 +1,515 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "test-pop3-dovecot"
+
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+
+#include "op-pop3-client.h"
+#include "op-test-fixtures.h"
+#include "op-test-verifier.h"
+
+/*
+ * OpPop3Client against the Dovecot of tests/servers/dovecot.sh, over STLS and over
+ * POP3S: STAT, LIST and UIDL agree with the seeded Maildir, TOP and RETR return the
+ * seed files byte for byte, DELE+QUIT removes a message, and RSET or a session that
+ * ends without QUIT keeps it.
+ *
+ * Other test programs (IMAP) share the mailbox and run in parallel, so these tests look
+ * for the seed messages rather than assume they are alone, and delete only messages
+ * they delivered themselves.
+ */
+
+#define TIMEOUT_SECONDS 10
+
+typedef struct
+{
+  const char     *host;
+  guint16         port;
+  OpPop3Security  security;
+  const char     *user;
+  const char     *password;
+  const char     *ca;
+} Endpoint;
+
+typedef struct
+{
+  const char     *port_variable;
+  OpPop3Security  security;
+} Variant;
+
+static const Variant stls = { "OUTPOST_TEST_DOVECOT_POP3_PORT", OP_POP3_SECURITY_STLS };
+static const Variant pop3s = { "OUTPOST_TEST_DOVECOT_POP3S_PORT", OP_POP3_SECURITY_IMPLICIT_TLS };
+
+static gboolean
+get_endpoint (Endpoint      *endpoint,
+              const Variant *variant)
+{
+  const char *port;
+  guint64 value;
+
+  endpoint->host = op_test_endpoint_env ("OUTPOST_TEST_MAIL_HOST");
+  port = op_test_endpoint_env (variant->port_variable);
+  endpoint->ca = op_test_endpoint_env ("OUTPOST_TEST_CA");
+  endpoint->user = op_test_endpoint_env ("OUTPOST_TEST_DOVECOT_USER");
+  endpoint->password = op_test_endpoint_env ("OUTPOST_TEST_DOVECOT_PASSWORD");
+  if (endpoint->host == NULL || port == NULL || endpoint->ca == NULL ||
+      endpoint->user == NULL || endpoint->password == NULL)
+    return FALSE;
+  if (!g_ascii_string_to_unsigned (port, 10, 1, G_MAXUINT16, &value, NULL))
+    {
+      g_test_fail_printf ("%s is not a port number: “%s”", variant->port_variable, port);
+      return FALSE;
+    }
+  endpoint->port = value;
+  endpoint->security = variant->security;
+  return TRUE;
+}
+
+/* --- running async calls ------------------------------------------------------------ */
+
+static void
+store_result (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static gboolean
+set_flag (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static GAsyncResult *
+wait_result (GAsyncResult **slot)
+{
+  gboolean timed_out = FALSE;
+  guint id = g_timeout_add_seconds (60, set_flag, &timed_out);
+
+  while (*slot == NULL && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  if (!timed_out)
+    g_source_remove (id);
+  g_assert_false (timed_out);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  return *slot;
+}
+
+static OpPop3Client *
+connect_client (const Endpoint *endpoint)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(OpTestVerifier) verifier = op_test_verifier_new_for_ca_file (endpoint->ca, &error);
+  g_autoptr(GAsyncResult) result = NULL;
+  OpPop3Client *client;
+
+  g_assert_no_error (error);
+  client = op_pop3_client_new (endpoint->host, endpoint->port, endpoint->security);
+  op_pop3_client_set_verifier (client, OP_TLS_VERIFIER (verifier));
+  op_pop3_client_set_timeout (client, TIMEOUT_SECONDS);
+  op_pop3_client_connect_async (client, endpoint->user, endpoint->password, NULL,
+                                store_result, &result);
+  g_assert_true (op_pop3_client_connect_finish (client, wait_result (&result), &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (op_pop3_client_get_state (client), ==, OP_POP3_STATE_READY);
+  g_assert_true (op_pop3_client_is_tls (client));
+  return client;
+}
+
+static GArray *
+client_list (OpPop3Client *client)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  GArray *entries;
+
+  op_pop3_client_list_async (client, 0, NULL, store_result, &result);
+  entries = op_pop3_client_list_finish (client, wait_result (&result), &error);
+  g_assert_no_error (error);
+  return entries;
+}
+
+static GPtrArray *
+client_uidl (OpPop3Client *client,
+             guint         number)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  GPtrArray *entries;
+
+  op_pop3_client_uidl_async (client, number, NULL, store_result, &result);
+  entries = op_pop3_client_uidl_finish (client, wait_result (&result), &error);
+  g_assert_no_error (error);
+  return entries;
+}
+
+static GBytes *
+client_fetch (OpPop3Client *client,
+              guint         number,
+              gint          top_lines)    /* -1: RETR */
+{
+  g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  guint64 bytes = 0;
+
+  if (top_lines < 0)
+    {
+      op_pop3_client_retr_async (client, number, out, NULL, NULL, NULL, store_result, &result);
+      g_assert_true (op_pop3_client_retr_finish (client, wait_result (&result), &bytes,
+                                                 &error));
+    }
+  else
+    {
+      op_pop3_client_top_async (client, number, top_lines, out, NULL, store_result, &result);
+      g_assert_true (op_pop3_client_top_finish (client, wait_result (&result), &bytes,
+                                                &error));
+    }
+  g_assert_no_error (error);
+  g_assert_true (g_output_stream_close (out, NULL, NULL));
+  g_assert_cmpuint (bytes, ==, g_memory_output_stream_get_data_size (G_MEMORY_OUTPUT_STREAM (out)));
+  return g_memory_output_stream_steal_as_bytes (G_MEMORY_OUTPUT_STREAM (out));
+}
+
+static void
+client_simple (OpPop3Client *client,
+               const char   *what,
+               guint         number)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean ok = FALSE;
+
+  if (g_str_equal (what, "DELE"))
+    {
+      op_pop3_client_dele_async (client, number, NULL, store_result, &result);
+      ok = op_pop3_client_dele_finish (client, wait_result (&result), &error);
+    }
+  else if (g_str_equal (what, "RSET"))
+    {
+      op_pop3_client_rset_async (client, NULL, store_result, &result);
+      ok = op_pop3_client_rset_finish (client, wait_result (&result), &error);
+    }
+  else if (g_str_equal (what, "NOOP"))
+    {
+      op_pop3_client_noop_async (client, NULL, store_result, &result);
+      ok = op_pop3_client_noop_finish (client, wait_result (&result), &error);
+    }
+  else if (g_str_equal (what, "QUIT"))
+    {
+      op_pop3_client_quit_async (client, NULL, store_result, &result);
+      ok = op_pop3_client_quit_finish (client, wait_result (&result), &error);
+      g_assert_cmpint (op_pop3_client_get_state (client), ==, OP_POP3_STATE_DISCONNECTED);
+    }
+  else
+    g_assert_not_reached ();
+  g_assert_no_error (error);
+  g_assert_true (ok);
+}
+
+/* The seed files, sorted as the server script loads them. */
+static GPtrArray *
+load_seeds (void)
+{
+  g_autofree char *dir_path = op_test_data_path ("mail", "seed", NULL);
+  g_autoptr(GDir) dir = g_dir_open (dir_path, 0, NULL);
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  GPtrArray *seeds = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  const char *name;
+
+  g_assert_nonnull (dir);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    if (g_str_has_suffix (name, ".eml"))
+      g_ptr_array_add (names, g_build_filename (dir_path, name, NULL));
+  g_ptr_array_sort (names, (GCompareFunc) g_strcmp0);
+  for (guint i = 0; i < names->len; i++)
+    {
+      g_autofree char *data = NULL;
+      gsize size = 0;
+
+      g_assert_true (g_file_get_contents (names->pdata[i], &data, &size, NULL));
+      g_ptr_array_add (seeds, g_bytes_new_take (g_steal_pointer (&data), size));
+    }
+  g_assert_cmpuint (seeds->len, ==, 5);
+  return seeds;
+}
+
+/* True if a file named @uid (plus Maildir flags after ':') is in new/ or cur/. */
+static gboolean
+maildir_has (const char *maildir,
+             const char *uid)
+{
+  static const char *const subdirs[] = { "new", "cur" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (subdirs); i++)
+    {
+      g_autofree char *path = g_build_filename (maildir, subdirs[i], NULL);
+      g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+      const char *name;
+      gsize n = strlen (uid);
+
+      if (dir == NULL)
+        continue;
+      while ((name = g_dir_read_name (dir)) != NULL)
+        if (strncmp (name, uid, n) == 0 && (name[n] == '\0' || name[n] == ':'))
+          return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+test_seeded_maildir (gconstpointer data)
+{
+  const Variant *variant = data;
+  g_autoptr(OpPop3Client) client = NULL;
+  g_autoptr(GPtrArray) seeds = NULL;
+  g_autoptr(GArray) listing = NULL;
+  g_autoptr(GPtrArray) uids = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *maildir = NULL;
+  Endpoint endpoint = { 0 };
+  guint count = 0, found = 0;
+  guint64 size = 0, sum = 0;
+
+  if (!get_endpoint (&endpoint, variant))
+    return;
+  maildir = op_test_endpoint_env ("OUTPOST_TEST_DOVECOT_MAILDIR");
+  if (maildir == NULL)
+    return;
+
+  seeds = load_seeds ();
+  client = connect_client (&endpoint);
+  /* Dovecot offers SASL PLAIN: the strongest method offered is the one used. */
+  g_assert_cmpint (op_pop3_client_get_auth_method (client), ==, OP_POP3_AUTH_SASL_PLAIN);
+  g_assert_true (op_pop3_client_has_capability (client, "TOP"));
+  g_assert_true (op_pop3_client_has_capability (client, "UIDL"));
+
+  op_pop3_client_stat_async (client, NULL, store_result, &result);
+  g_assert_true (op_pop3_client_stat_finish (client, wait_result (&result), &count, &size,
+                                             &error));
+  g_assert_no_error (error);
+  listing = client_list (client);
+  uids = client_uidl (client, 0);
+
+  /* STAT, LIST and UIDL agree with one another… */
+  g_assert_cmpuint (listing->len, ==, count);
+  g_assert_cmpuint (uids->len, ==, count);
+  for (guint i = 0; i < listing->len; i++)
+    {
+      OpPop3ListEntry *entry = &g_array_index (listing, OpPop3ListEntry, i);
+      OpPop3UidEntry *uid = uids->pdata[i];
+
+      sum += entry->size;
+      g_assert_cmpuint (entry->number, ==, i + 1);
+      g_assert_cmpuint (uid->number, ==, i + 1);
+      /* …and with the Maildir: each UIDL is a file name there (pop3_uidl_format %f). */
+      if (!maildir_has (maildir, uid->uid))
+        g_error ("UIDL “%s” names no file in %s", uid->uid, maildir);
+    }
+  g_assert_cmpuint (sum, ==, size);
+
+  /* Every seed message is there: its LIST size is its size, RETR returns it byte for
+   * byte, TOP returns its header and the lines asked for, and its one-message UIDL
+   * matches the listing. */
+  for (guint s = 0; s < seeds->len; s++)
+    {
+      GBytes *seed = seeds->pdata[s];
+      gsize seed_size = g_bytes_get_size (seed);
+      const char *seed_data = g_bytes_get_data (seed, NULL);
+      gboolean matched = FALSE;
+
+      for (guint i = 0; i < listing->len && !matched; i++)
+        {
+          OpPop3ListEntry *entry = &g_array_index (listing, OpPop3ListEntry, i);
+          g_autoptr(GBytes) message = NULL;
+
+          if (entry->size != seed_size)
+            continue;
+          message = client_fetch (client, entry->number, -1);
+          if (!g_bytes_equal (message, seed))
+            continue;
+          matched = TRUE;
+          found++;
+
+          {
+            const char *body = g_strstr_len (seed_data, seed_size, "\r\n\r\n");
+            const char *after_two;
+            g_autoptr(GBytes) top0 = client_fetch (client, entry->number, 0);
+            g_autoptr(GBytes) top2 = client_fetch (client, entry->number, 2);
+            g_autoptr(GPtrArray) one = client_uidl (client, entry->number);
+
+            g_assert_nonnull (body);
+            body += 4;
+            g_assert_cmpmem (g_bytes_get_data (top0, NULL), g_bytes_get_size (top0),
+                             seed_data, body - seed_data);
+            after_two = strstr (strstr (body, "\r\n") + 2, "\r\n") + 2;
+            g_assert_cmpmem (g_bytes_get_data (top2, NULL), g_bytes_get_size (top2),
+                             seed_data, after_two - seed_data);
+            g_assert_cmpuint (one->len, ==, 1);
+            g_assert_cmpstr (((OpPop3UidEntry *) one->pdata[0])->uid, ==,
+                             ((OpPop3UidEntry *) uids->pdata[i])->uid);
+          }
+        }
+      if (!matched)
+        g_error ("seed message %u (%" G_GSIZE_FORMAT " bytes) was not retrieved byte for byte",
+                 s + 1, seed_size);
+    }
+  g_assert_cmpuint (found, ==, seeds->len);
+
+  client_simple (client, "NOOP", 0);
+  client_simple (client, "QUIT", 0);
+
+  /* The password never reached the log. */
+  {
+    g_autoptr(GPtrArray) entries = op_protocol_log_dup_entries (op_pop3_client_get_log (client));
+
+    for (guint i = 0; i < entries->len; i++)
+      g_assert_null (strstr (op_log_entry_get_text (entries->pdata[i]), endpoint.password));
+  }
+}
+
+/* Delivers a message into the Maildir the way an MDA does (tmp/, then rename into new/,
+ * owned like the Maildir). Returns its file name, which Dovecot gives as its UIDL. */
+static char *
+deliver (const char *maildir,
+         const char *test_name)
+{
+  g_autofree char *name = g_strdup_printf ("%" G_GINT64_FORMAT ".P%d_%s.outpost-test",
+                                           g_get_real_time (), (int) getpid (), test_name);
+  g_autofree char *tmp = g_build_filename (maildir, "tmp", name, NULL);
+  g_autofree char *final = g_build_filename (maildir, "new", name, NULL);
+  g_autofree char *text = g_strdup_printf ("From: Outpost tests <tests@example.test>\r\n"
+                                           "To: outpost@example.test\r\n"
+                                           "Subject: %s\r\n"
+                                           "Message-ID: <%s@example.test>\r\n"
+                                           "\r\n"
+                                           ".a line that needs stuffing\r\n", test_name, name);
+  GStatBuf st;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (g_stat (maildir, &st), ==, 0);
+  g_assert_true (g_file_set_contents_full (tmp, text, -1, G_FILE_SET_CONTENTS_NONE, 0644,
+                                           &error));
+  g_assert_no_error (error);
+  if (lchown (tmp, st.st_uid, st.st_gid) != 0 && errno != EPERM)
+    g_error ("chown %s: %s", tmp, g_strerror (errno));
+  g_assert_cmpint (g_rename (tmp, final), ==, 0);
+  return g_steal_pointer (&name);
+}
+
+/* The message number whose UIDL is @uid, or 0. */
+static guint
+number_of (OpPop3Client *client,
+           const char   *uid)
+{
+  g_autoptr(GPtrArray) uids = client_uidl (client, 0);
+
+  for (guint i = 0; i < uids->len; i++)
+    if (g_str_equal (((OpPop3UidEntry *) uids->pdata[i])->uid, uid))
+      return ((OpPop3UidEntry *) uids->pdata[i])->number;
+  return 0;
+}
+
+static void
+test_dele_quit_and_rset (gconstpointer data)
+{
+  const Variant *variant = data;
+  g_autofree char *kept = NULL;
+  g_autofree char *deleted = NULL;
+  const char *maildir;
+  Endpoint endpoint = { 0 };
+  guint n;
+
+  if (!get_endpoint (&endpoint, variant))
+    return;
+  maildir = op_test_endpoint_env ("OUTPOST_TEST_DOVECOT_MAILDIR");
+  if (maildir == NULL)
+    return;
+
+  kept = deliver (maildir, variant == &stls ? "rset-stls" : "rset-pop3s");
+  deleted = deliver (maildir, variant == &stls ? "dele-stls" : "dele-pop3s");
+
+  /* DELE, then RSET: nothing is deleted at QUIT. */
+  {
+    g_autoptr(OpPop3Client) client = connect_client (&endpoint);
+
+    n = number_of (client, kept);
+    g_assert_cmpuint (n, >, 0);
+    client_simple (client, "DELE", n);
+    client_simple (client, "RSET", 0);
+    client_simple (client, "QUIT", 0);
+  }
+  g_assert_true (maildir_has (maildir, kept));
+
+  /* DELE, then the session ends without QUIT: RFC 1939 §6, nothing is deleted. */
+  {
+    g_autoptr(OpPop3Client) client = connect_client (&endpoint);
+
+    n = number_of (client, kept);
+    g_assert_cmpuint (n, >, 0);
+    client_simple (client, "DELE", n);
+  }
+  {
+    g_autoptr(OpPop3Client) client = connect_client (&endpoint);
+
+    g_assert_cmpuint (number_of (client, kept), >, 0);
+    client_simple (client, "QUIT", 0);
+  }
+  g_assert_true (maildir_has (maildir, kept));
+
+  /* DELE, then QUIT: the message is gone, from POP3 and from the disk. */
+  {
+    g_autoptr(OpPop3Client) client = connect_client (&endpoint);
+    g_autoptr(GBytes) message = NULL;
+
+    n = number_of (client, deleted);
+    g_assert_cmpuint (n, >, 0);
+    message = client_fetch (client, n, -1);
+    /* The delivered text, unstuffed on the way back. */
+    g_assert_nonnull (g_strstr_len (g_bytes_get_data (message, NULL), g_bytes_get_size (message),
+                                    "\r\n\r\n.a line that needs stuffing\r\n"));
+    client_simple (client, "DELE", n);
+    client_simple (client, "QUIT", 0);
+  }
+  g_assert_false (maildir_has (maildir, deleted));
+  {
+    g_autoptr(OpPop3Client) client = connect_client (&endpoint);
+
+    g_assert_cmpuint (number_of (client, deleted), ==, 0);
+    /* Clean up the kept one, through POP3 too. */
+    n = number_of (client, kept);
+    g_assert_cmpuint (n, >, 0);
+    client_simple (client, "DELE", n);
+    client_simple (client, "QUIT", 0);
+  }
+  g_assert_false (maildir_has (maildir, kept));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+  g_test_add_data_func ("/pop3/dovecot/stls/stat-list-uidl-top-retr-match-the-maildir", &stls,
+                        test_seeded_maildir);
+  g_test_add_data_func ("/pop3/dovecot/pop3s/stat-list-uidl-top-retr-match-the-maildir", &pop3s,
+                        test_seeded_maildir);
+  g_test_add_data_func ("/pop3/dovecot/stls/dele-quit-removes-rset-or-drop-keeps", &stls,
+                        test_dele_quit_and_rset);
+  g_test_add_data_func ("/pop3/dovecot/pop3s/dele-quit-removes-rset-or-drop-keeps", &pop3s,
+                        test_dele_quit_and_rset);
+
+  return op_test_run ();
+}
