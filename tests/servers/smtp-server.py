@@ -143,6 +143,13 @@ class Handler:
         envelope.rcpt_options.extend(rcpt_options)
         return "250 2.1.5 OK"
 
+    @staticmethod
+    def is_tls(server, session):
+        # STARTTLS sets session.ssl; on the implicit-TLS listener the transport itself
+        # is the TLS one.
+        return (session.ssl is not None
+                or server.transport.get_extra_info("ssl_object") is not None)
+
     async def handle_DATA(self, server, session, envelope):
         content = envelope.original_content
         name = maildir_name()
@@ -155,7 +162,7 @@ class Handler:
                                       for o in envelope.mail_options),
             "smtputf8=" + ("true" if envelope.smtp_utf8 else "false"),
             "size=%d" % len(content),
-            "tls=" + ("true" if session.ssl is not None else "false"),
+            "tls=" + ("true" if self.is_tls(server, session) else "false"),
             "auth-user=" + keyfile_escape(
                 session.auth_data.decode("utf-8", "replace")
                 if isinstance(session.auth_data, bytes) else ""),
