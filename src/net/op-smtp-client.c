@@ -1869,6 +1869,10 @@ job_task (OpSmtpClient         *self,
 
   job->kind = kind;
   g_task_set_source_tag (task, source_tag);
+  /* A send cancelled after its final "." reports OP_SMTP_ERROR_OUTCOME_UNKNOWN, which
+   * GTask would otherwise replace with "cancelled" (the message may be delivered). */
+  if (kind == JOB_SEND)
+    g_task_set_check_cancellable (task, FALSE);
   g_task_set_task_data (task, job, (GDestroyNotify) job_free);
   *job_out = job;
   return task;
