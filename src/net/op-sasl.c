@@ -358,8 +358,8 @@ decode_challenge (const char  *challenge,
   if (n > OP_SASL_MAX_CHALLENGE)
     {
       g_set_error (error, OP_SASL_ERROR, OP_SASL_ERROR_BAD_CHALLENGE,
-                   _("The server’s authentication challenge is too long (%" G_GSIZE_FORMAT
-                     " characters)."), n);
+                   _("The server’s authentication challenge is too long (%lu characters)."),
+                   (gulong) n);
       return NULL;
     }
   for (gsize i = 0; i < n; i++)

@@ -1037,9 +1037,13 @@ do_login (OpSmtpClient    *self,
     return FALSE;
   if (self->w_caps == NULL || self->w_caps->auth[0] == NULL)
     {
-      g_set_error (error, OP_SMTP_ERROR, OP_SMTP_ERROR_AUTH_UNAVAILABLE,
-                   _("The server %s does not offer a login (AUTH)%s."), self->host,
-                   op_connection_is_tls (self->conn) ? "" : _(" on an unencrypted connection"));
+      if (op_connection_is_tls (self->conn))
+        g_set_error (error, OP_SMTP_ERROR, OP_SMTP_ERROR_AUTH_UNAVAILABLE,
+                     _("The server %s does not offer a login (AUTH)."), self->host);
+      else
+        g_set_error (error, OP_SMTP_ERROR, OP_SMTP_ERROR_AUTH_UNAVAILABLE,
+                     _("The server %s does not offer a login (AUTH) on an unencrypted "
+                       "connection."), self->host);
       return FALSE;
     }
   if (self->w_auth_mechanism != OP_SASL_MECHANISM_NONE)
