@@ -1,0 +1,185 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <string.h>
+
+#include "op-smtp-client.h"
+
+/*
+ * Blocking wrappers for the SMTP tests: each starts an _async call and iterates the
+ * main context until its callback ran (the client's worker does the I/O; results come
+ * back on this thread, as in the application). A call that takes more than 60 s fails
+ * the test.
+ */
+
+static void
+smtp_test_store_result (GObject      *source,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  GAsyncResult **slot = user_data;
+
+  *slot = g_object_ref (result);
+}
+
+static gboolean
+smtp_test_set_flag (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static GAsyncResult *
+smtp_test_wait (GAsyncResult **slot)
+{
+  gboolean timed_out = FALSE;
+  guint id = g_timeout_add_seconds (60, smtp_test_set_flag, &timed_out);
+
+  while (*slot == NULL && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  if (!timed_out)
+    g_source_remove (id);
+  g_assert_false (timed_out);
+  return *slot;
+}
+
+static G_GNUC_UNUSED OpSmtpCapabilities *
+smtp_connect (OpSmtpClient  *client,
+              GError       **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  op_smtp_client_connect_async (client, NULL, smtp_test_store_result, &result);
+  return op_smtp_client_connect_finish (client, smtp_test_wait (&result), error);
+}
+
+static G_GNUC_UNUSED OpSmtpCapabilities *
+smtp_starttls (OpSmtpClient  *client,
+               GError       **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  op_smtp_client_starttls_async (client, NULL, smtp_test_store_result, &result);
+  return op_smtp_client_starttls_finish (client, smtp_test_wait (&result), error);
+}
+
+static G_GNUC_UNUSED OpSmtpCapabilities *
+smtp_ehlo (OpSmtpClient  *client,
+           gboolean       helo,
+           GError       **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  op_smtp_client_ehlo_async (client, helo, NULL, smtp_test_store_result, &result);
+  return op_smtp_client_ehlo_finish (client, smtp_test_wait (&result), error);
+}
+
+static G_GNUC_UNUSED gboolean
+smtp_login (OpSmtpClient  *client,
+            const char    *user,
+            const char    *password,
+            const char    *token,
+            GError       **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  op_smtp_client_login_async (client, user, password, token, NULL, smtp_test_store_result,
+                              &result);
+  return op_smtp_client_login_finish (client, smtp_test_wait (&result), error);
+}
+
+static G_GNUC_UNUSED OpSmtpSendResult *
+smtp_send_stream (OpSmtpClient             *client,
+                  const char               *from,
+                  const char * const       *recipients,
+                  GInputStream             *stream,
+                  gssize                    size,
+                  const OpSmtpSendOptions  *options,
+                  GError                  **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  op_smtp_client_send_async (client, from, recipients, stream, size, options, NULL,
+                             smtp_test_store_result, &result);
+  return op_smtp_client_send_finish (client, smtp_test_wait (&result), error);
+}
+
+/* The message from memory (a seekable stream: the client scans it first). */
+static G_GNUC_UNUSED OpSmtpSendResult *
+smtp_send (OpSmtpClient             *client,
+           const char               *from,
+           const char * const       *recipients,
+           const char               *message,
+           gssize                    length,
+           const OpSmtpSendOptions  *options,
+           GError                  **error)
+{
+  gsize size = length < 0 ? strlen (message) : (gsize) length;
+  g_autoptr(GInputStream) stream = g_memory_input_stream_new_from_data (g_memdup2 (message,
+                                                                                   size),
+                                                                        size, g_free);
+
+  return smtp_send_stream (client, from, recipients, stream, (gssize) size, options, error);
+}
+
+static G_GNUC_UNUSED gboolean
+smtp_noop (OpSmtpClient  *client,
+           GError       **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  op_smtp_client_noop_async (client, NULL, smtp_test_store_result, &result);
+  return op_smtp_client_noop_finish (client, smtp_test_wait (&result), error);
+}
+
+static G_GNUC_UNUSED gboolean
+smtp_rset (OpSmtpClient  *client,
+           GError       **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  op_smtp_client_rset_async (client, NULL, smtp_test_store_result, &result);
+  return op_smtp_client_rset_finish (client, smtp_test_wait (&result), error);
+}
+
+static G_GNUC_UNUSED OpSmtpReply *
+smtp_command (OpSmtpClient  *client,
+              const char    *line,
+              GError       **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  op_smtp_client_send_command_async (client, line, NULL, smtp_test_store_result, &result);
+  return op_smtp_client_send_command_finish (client, smtp_test_wait (&result), error);
+}
+
+static G_GNUC_UNUSED gboolean
+smtp_quit (OpSmtpClient  *client,
+           GError       **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  op_smtp_client_quit_async (client, NULL, smtp_test_store_result, &result);
+  return op_smtp_client_quit_finish (client, smtp_test_wait (&result), error);
+}
+
+/* Lets queued main-context notifications (state, capabilities) arrive. */
+static G_GNUC_UNUSED void
+smtp_test_flush_main_context (void)
+{
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
+/* TRUE when any entry of the client's protocol log contains @needle. */
+static G_GNUC_UNUSED gboolean
+smtp_log_contains (OpSmtpClient *client,
+                   const char   *needle)
+{
+  g_autoptr(GPtrArray) entries = op_protocol_log_dup_entries (op_smtp_client_get_log (client));
+
+  for (guint i = 0; i < entries->len; i++)
+    if (strstr (op_log_entry_get_text (g_ptr_array_index (entries, i)), needle) != NULL)
+      return TRUE;
+  return FALSE;
+}
