@@ -334,6 +334,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (OpImapFetch, op_imap_fetch_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (OpImapBodyPart, op_imap_body_part_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (OpImapEnvelope, op_imap_envelope_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (OpImapListEntry, op_imap_list_entry_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (OpImapMailboxStatus, op_imap_mailbox_status_free)
 
 /* The part at @section ("1.2"; "" for the top) of @body, or NULL. */
 const OpImapBodyPart *op_imap_body_part_find (const OpImapBodyPart *body,
