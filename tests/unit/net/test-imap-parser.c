@@ -611,13 +611,89 @@ test_date_time (void)
   g_assert_null (op_imap_parse_date_time ("01-Jan-2024 00:00:00 +0000 x"));
 }
 
+/* A real session with Dovecot 2.3 (tests/servers/dovecot.sh, the seeded INBOX), captured
+ * off the wire: what the server sent, whole. */
+static void
+test_dovecot_capture (void)
+{
+  g_autoptr(GPtrArray) r = parse_file ("dovecot-session.txt");
+  guint n_fetch = 0, n_list = 0, n_bodies = 0;
+  gboolean esearch = FALSE, search = FALSE;
+
+  for (guint i = 0; i < r->len; i++)
+    {
+      const OpImapResponse *x = RESPONSE (r, i);
+
+      if (x->kind == OP_IMAP_RESPONSE_TAGGED)
+        g_assert_cmpint (x->status, ==, OP_IMAP_STATUS_OK);
+      if (x->data == OP_IMAP_DATA_LIST)
+        {
+          n_list++;
+          if (g_str_equal (x->list->name, "Sent"))
+            g_assert_true (x->list->flags & OP_IMAP_MAILBOX_SENT);
+          g_assert_cmpint (x->list->delimiter, ==, '/');
+        }
+      if (x->data == OP_IMAP_DATA_ESEARCH)
+        {
+          esearch = TRUE;
+          g_assert_cmpstr (x->esearch->all, ==, "1:5");
+          g_assert_cmpuint (x->esearch->count, ==, 5);
+        }
+      if (x->data == OP_IMAP_DATA_SEARCH)
+        {
+          search = TRUE;
+          g_assert_cmpuint (x->numbers->len, ==, 1);
+          g_assert_cmpuint (g_array_index (x->numbers, guint32, 0), ==, 5);
+        }
+      if (x->data == OP_IMAP_DATA_FETCH)
+        {
+          const OpImapSection *s = op_imap_fetch_find_section (x->fetch, "");
+
+          n_fetch++;
+          if (x->fetch->body != NULL)
+            {
+              g_assert_nonnull (x->fetch->envelope);
+              g_assert_cmpuint (x->fetch->modseq, >, 0);
+              if (x->fetch->uid == 4)
+                {
+                  const OpImapBodyPart *p = op_imap_body_part_find (x->fetch->body, "2");
+
+                  g_assert_cmpstr (p->subtype, ==, "csv");
+                  g_assert_cmpstr (op_imap_params_lookup (p->disposition_params, "filename"), ==,
+                                   "report.csv");
+                }
+            }
+          if (s != NULL)
+            {
+              /* BODY[] equals the seed file, byte for byte. */
+              const char *name = x->fetch->uid == 4 ? "04-attachment.eml" : "05-encoded-subject.eml";
+              g_autofree char *path = op_test_data_path ("mail", "seed", name, NULL);
+              g_autofree char *seed = NULL;
+              gsize size;
+
+              g_assert_true (g_file_get_contents (path, &seed, &size, NULL));
+              g_assert_cmpmem (g_bytes_get_data (s->data, NULL), g_bytes_get_size (s->data),
+                               seed, size);
+              g_assert_cmpuint (op_imap_fetch_find_section (x->fetch, "1")->size, ==, 20);
+              g_assert_nonnull (op_imap_fetch_find_section (x->fetch, "HEADER.FIELDS (SUBJECT FROM)"));
+              n_bodies++;
+            }
+        }
+    }
+  g_assert_cmpuint (n_list, ==, 5);
+  g_assert_cmpuint (n_fetch, ==, 7);
+  g_assert_cmpuint (n_bodies, ==, 2);
+  g_assert_true (esearch);
+  g_assert_true (search);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   const char *transcripts[] = { "greeting-capability.txt", "select-condstore.txt",
                                 "list-special-use.txt", "fetch-bodystructure.txt",
-                                "fetch-literals.txt" };
+                                "fetch-literals.txt", "dovecot-session.txt" };
 
   g_test_init (&argc, &argv, NULL);
 
@@ -637,6 +713,7 @@ main (int   argc,
   g_test_add_func ("/imap/parser/limits", test_limits);
   g_test_add_func ("/imap/parser/leftover", test_leftover);
   g_test_add_func ("/imap/parser/date-time", test_date_time);
+  g_test_add_func ("/imap/parser/dovecot-capture", test_dovecot_capture);
 
   return g_test_run ();
 }
