@@ -1,0 +1,227 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "op-imap-error.h"
+#include "op-imap-parser.h"
+#include "op-protocol-log.h"
+#include "op-tls-verifier.h"
+
+G_BEGIN_DECLS
+
+/**
+ * OpImapSecurity:
+ * @OP_IMAP_SECURITY_IMPLICIT_TLS: TLS from the first byte (port 993).
+ * @OP_IMAP_SECURITY_STARTTLS: STARTTLS before anything else, required: a server that
+ *   does not offer it, refuses it or greets with PREAUTH is refused (port 143).
+ * @OP_IMAP_SECURITY_NONE: no TLS; sending a password also needs
+ *   op_imap_client_set_allow_plaintext_password().
+ */
+typedef enum
+{
+  OP_IMAP_SECURITY_IMPLICIT_TLS,
+  OP_IMAP_SECURITY_STARTTLS,
+  OP_IMAP_SECURITY_NONE,
+} OpImapSecurity;
+
+/* RFC 3501 §3 states, plus IDLE (RFC 2177). */
+typedef enum
+{
+  OP_IMAP_STATE_DISCONNECTED,
+  OP_IMAP_STATE_CONNECTING,
+  OP_IMAP_STATE_NOT_AUTHENTICATED,
+  OP_IMAP_STATE_AUTHENTICATED,
+  OP_IMAP_STATE_SELECTED,
+  OP_IMAP_STATE_IDLE,
+} OpImapState;
+
+GType op_imap_state_get_type (void) G_GNUC_CONST;
+
+typedef enum
+{
+  OP_IMAP_AUTH_AUTO,     /* AUTHENTICATE PLAIN when offered, else LOGIN */
+  OP_IMAP_AUTH_LOGIN,
+  OP_IMAP_AUTH_PLAIN,
+} OpImapAuthMethod;
+
+typedef enum
+{
+  OP_IMAP_STORE_ADD,     /* +FLAGS */
+  OP_IMAP_STORE_REMOVE,  /* -FLAGS */
+  OP_IMAP_STORE_REPLACE, /* FLAGS */
+} OpImapStoreMode;
+
+/* What SELECT or EXAMINE reported. */
+typedef struct
+{
+  char     *name;               /* UTF-8 */
+  gboolean  read_only;
+  guint32   exists;
+  guint32   recent;
+  guint32   uidvalidity;
+  guint32   uidnext;
+  guint32   unseen;             /* first unseen sequence number, 0 when not sent */
+  guint64   highestmodseq;      /* 0 when the server has none (NOMODSEQ) */
+  char    **flags;
+  char    **permanent_flags;
+} OpImapSelectInfo;
+
+void op_imap_select_info_free (OpImapSelectInfo *info);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (OpImapSelectInfo, op_imap_select_info_free)
+
+/* One folder of a LIST/LSUB: @entry (names decoded) and, with LIST-STATUS, @status. */
+typedef struct
+{
+  OpImapListEntry     *entry;
+  OpImapMailboxStatus *status;  /* (nullable) */
+} OpImapMailbox;
+
+void op_imap_mailbox_free (OpImapMailbox *mailbox);
+
+#define OP_TYPE_IMAP_CLIENT (op_imap_client_get_type ())
+G_DECLARE_FINAL_TYPE (OpImapClient, op_imap_client, OP, IMAP_CLIENT, GObject)
+
+/*
+ * An IMAP session on its own OpWorker (DESIGN.md "Sessions and threads"): every call
+ * below is queued and runs in order; results and signals arrive on the GMainContext that
+ * was the thread-default one when the client was made. Mailbox names are UTF-8 in this
+ * API and modified UTF-7 on the wire. UID sets are RFC 3501 sequence sets ("1:4,7").
+ *
+ * Signals (untagged responses, whenever they arrive, also during other calls and IDLE):
+ *   ::exists (guint count)               — the selected folder holds @count messages
+ *   ::expunged (guint seq)               — message @seq was removed
+ *   ::vanished (const char *uid_set)     — messages removed, by UID (QRESYNC)
+ *   ::flags-changed (guint seq, guint uid, GStrv flags) — an unsolicited FETCH
+ *   ::alert (const char *text)           — [ALERT]: show @text to the user
+ *
+ * Any new call interrupts a running IDLE with DONE first.
+ */
+OpImapClient  *op_imap_client_new                    (const char      *host,
+                                                      guint16          port,
+                                                      OpImapSecurity   security);
+void           op_imap_client_set_verifier           (OpImapClient    *self,
+                                                      OpTlsVerifier   *verifier);
+void           op_imap_client_set_timeout            (OpImapClient    *self,
+                                                      guint            seconds);
+void           op_imap_client_set_allow_plaintext_password (OpImapClient *self,
+                                                      gboolean         allow);
+OpProtocolLog *op_imap_client_get_log                (OpImapClient    *self);
+OpImapState    op_imap_client_get_state              (OpImapClient    *self);
+gboolean       op_imap_client_is_tls                 (OpImapClient    *self);
+/* Capabilities as last seen (upper case); main context snapshot. */
+gboolean       op_imap_client_has_capability         (OpImapClient    *self,
+                                                      const char      *name);
+GStrv          op_imap_client_dup_capabilities       (OpImapClient    *self);
+
+#define OP_IMAP_ASYNC_ARGS GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data
+
+void      op_imap_client_connect_async      (OpImapClient *self, OP_IMAP_ASYNC_ARGS);
+gboolean  op_imap_client_connect_finish     (OpImapClient *self, GAsyncResult *result, GError **error);
+
+void      op_imap_client_login_async        (OpImapClient *self, const char *user,
+                                             const char *password, OpImapAuthMethod method,
+                                             OP_IMAP_ASYNC_ARGS);
+gboolean  op_imap_client_login_finish       (OpImapClient *self, GAsyncResult *result, GError **error);
+
+/* RFC 2971: sends @params (field → value, nullable: NIL) and returns the server's (or NULL
+ * for NIL). */
+void        op_imap_client_id_async         (OpImapClient *self, GHashTable *params, OP_IMAP_ASYNC_ARGS);
+GHashTable *op_imap_client_id_finish        (OpImapClient *self, GAsyncResult *result, GError **error);
+
+/* RFC 5161: returns what the server enabled. */
+void      op_imap_client_enable_async       (OpImapClient *self, const char * const *capabilities,
+                                             OP_IMAP_ASYNC_ARGS);
+GStrv     op_imap_client_enable_finish      (OpImapClient *self, GAsyncResult *result, GError **error);
+
+/* RFC 2342: the personal namespaces (element-type OpImapNamespace). */
+void       op_imap_client_namespace_async   (OpImapClient *self, OP_IMAP_ASYNC_ARGS);
+GPtrArray *op_imap_client_namespace_finish  (OpImapClient *self, GAsyncResult *result, GError **error);
+
+void      op_imap_client_noop_async         (OpImapClient *self, OP_IMAP_ASYNC_ARGS);
+gboolean  op_imap_client_noop_finish        (OpImapClient *self, GAsyncResult *result, GError **error);
+void      op_imap_client_logout_async       (OpImapClient *self, OP_IMAP_ASYNC_ARGS);
+gboolean  op_imap_client_logout_finish      (OpImapClient *self, GAsyncResult *result, GError **error);
+
+/* LIST (or LSUB with @subscribed), with RETURN (SPECIAL-USE STATUS (…)) when offered.
+ * @pattern: NULL for "*". (element-type OpImapMailbox) */
+void       op_imap_client_list_async        (OpImapClient *self, const char *pattern,
+                                             gboolean subscribed, OP_IMAP_ASYNC_ARGS);
+GPtrArray *op_imap_client_list_finish       (OpImapClient *self, GAsyncResult *result, GError **error);
+
+void       op_imap_client_status_async      (OpImapClient *self, const char *mailbox, OP_IMAP_ASYNC_ARGS);
+OpImapMailboxStatus *op_imap_client_status_finish (OpImapClient *self, GAsyncResult *result, GError **error);
+
+/* SELECT, or EXAMINE with @read_only. */
+void       op_imap_client_select_async      (OpImapClient *self, const char *mailbox,
+                                             gboolean read_only, OP_IMAP_ASYNC_ARGS);
+OpImapSelectInfo *op_imap_client_select_finish (OpImapClient *self, GAsyncResult *result, GError **error);
+
+void      op_imap_client_create_async       (OpImapClient *self, const char *mailbox, OP_IMAP_ASYNC_ARGS);
+void      op_imap_client_delete_async       (OpImapClient *self, const char *mailbox, OP_IMAP_ASYNC_ARGS);
+void      op_imap_client_rename_async       (OpImapClient *self, const char *mailbox,
+                                             const char *new_name, OP_IMAP_ASYNC_ARGS);
+void      op_imap_client_subscribe_async    (OpImapClient *self, const char *mailbox, OP_IMAP_ASYNC_ARGS);
+void      op_imap_client_unsubscribe_async  (OpImapClient *self, const char *mailbox, OP_IMAP_ASYNC_ARGS);
+void      op_imap_client_close_async        (OpImapClient *self, OP_IMAP_ASYNC_ARGS);
+void      op_imap_client_expunge_async      (OpImapClient *self, OP_IMAP_ASYNC_ARGS);
+/* Finishes every call above that has no result of its own. */
+gboolean  op_imap_client_simple_finish      (OpImapClient *self, GAsyncResult *result, GError **error);
+
+/* UID FETCH @uid_set (@items) plus BODY.PEEK[s] for each of @sections ("", "1.2",
+ * "HEADER", "HEADER.FIELDS (SUBJECT)", with an optional partial: "1<0.2048>").
+ * (element-type OpImapFetch) in the server's order. */
+void       op_imap_client_fetch_async       (OpImapClient *self, const char *uid_set,
+                                             OpImapFetchItems items,
+                                             const char * const *sections, OP_IMAP_ASYNC_ARGS);
+GPtrArray *op_imap_client_fetch_finish      (OpImapClient *self, GAsyncResult *result, GError **error);
+
+/* UID FETCH @uid BODY.PEEK[@section] written to @stream as it arrives (never held whole);
+ * returns the bytes written. OP_IMAP_ERROR_NO when the message does not exist. */
+void      op_imap_client_fetch_to_stream_async  (OpImapClient *self, guint32 uid,
+                                                 const char *section, GOutputStream *stream,
+                                                 OP_IMAP_ASYNC_ARGS);
+gboolean  op_imap_client_fetch_to_stream_finish (OpImapClient *self, GAsyncResult *result,
+                                                 guint64 *size, GError **error);
+
+/* UID SEARCH: @criteria are search keys and their arguments, e.g. { "UNSEEN", "SUBJECT",
+ * "Grüße", NULL }: the arguments of BCC, BODY, CC, FROM, SUBJECT, TEXT, TO and HEADER
+ * are strings (quoted, or literals when not ASCII, with CHARSET UTF-8); everything else
+ * goes as an atom. Returns the UIDs (guint32). */
+void      op_imap_client_search_async       (OpImapClient *self, const char * const *criteria,
+                                             OP_IMAP_ASYNC_ARGS);
+GArray   *op_imap_client_search_finish      (OpImapClient *self, GAsyncResult *result, GError **error);
+
+void      op_imap_client_store_async        (OpImapClient *self, const char *uid_set,
+                                             OpImapStoreMode mode, const char * const *flags,
+                                             OP_IMAP_ASYNC_ARGS);
+gboolean  op_imap_client_store_finish       (OpImapClient *self, GAsyncResult *result, GError **error);
+
+/* UID COPY / UID MOVE (without MOVE: UID COPY, then only if it succeeded UID STORE
+ * +FLAGS.SILENT (\Deleted) and UID EXPUNGE, which needs UIDPLUS). @dest_uids: the COPYUID
+ * destination set when the server sent one. */
+void      op_imap_client_copy_async         (OpImapClient *self, const char *uid_set,
+                                             const char *mailbox, OP_IMAP_ASYNC_ARGS);
+void      op_imap_client_move_async         (OpImapClient *self, const char *uid_set,
+                                             const char *mailbox, OP_IMAP_ASYNC_ARGS);
+gboolean  op_imap_client_copy_finish        (OpImapClient *self, GAsyncResult *result,
+                                             char **dest_uids, GError **error);
+gboolean  op_imap_client_move_finish        (OpImapClient *self, GAsyncResult *result,
+                                             char **dest_uids, GError **error);
+
+/* APPEND @message (CRLF lines, no NUL) with @flags and @date (both nullable). @uid: from
+ * APPENDUID, 0 when the server does not say. */
+void      op_imap_client_append_async       (OpImapClient *self, const char *mailbox,
+                                             GBytes *message, const char * const *flags,
+                                             GDateTime *date, OP_IMAP_ASYNC_ARGS);
+gboolean  op_imap_client_append_finish      (OpImapClient *self, GAsyncResult *result,
+                                             guint32 *uid, GError **error);
+
+/* IDLE until any other call (or op_imap_client_idle_stop(), or @cancellable: then the
+ * result is G_IO_ERROR_CANCELLED) ends it with DONE. Meanwhile untagged responses arrive
+ * as signals. Completes with TRUE when it ended cleanly. */
+void      op_imap_client_idle_async         (OpImapClient *self, OP_IMAP_ASYNC_ARGS);
+gboolean  op_imap_client_idle_finish        (OpImapClient *self, GAsyncResult *result, GError **error);
+void      op_imap_client_idle_stop          (OpImapClient *self);
+
+G_END_DECLS

@@ -1,0 +1,810 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "test-imap-faults"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "op-connection.h"
+#include "op-imap-client.h"
+#include "op-test-fixtures.h"
+#include "op-test-server.h"
+#include "op-test-verifier.h"
+
+/*
+ * OpImapClient against scripted in-process servers: the refusals that keep a password
+ * safe (STARTTLS missing, refused or injected into; PREAUTH with TLS required;
+ * LOGINDISABLED; plaintext), literals and their continuations, untagged responses
+ * delivered as signals, IDLE ended by the next call, and MOVE's fallback order.
+ */
+
+#define TIMEOUT 10
+
+/* --- running async calls ------------------------------------------------------------ */
+
+static void
+store_result (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  GAsyncResult **slot = user_data;
+
+  *slot = g_object_ref (result);
+}
+
+static gboolean
+set_flag (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static GAsyncResult *
+wait_result (GAsyncResult **slot)
+{
+  gboolean timed_out = FALSE;
+  guint id = g_timeout_add_seconds (TIMEOUT, set_flag, &timed_out);
+
+  while (*slot == NULL && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  if (!timed_out)
+    g_source_remove (id);
+  g_assert_false (timed_out);
+  return *slot;
+}
+
+static void
+spin_until (gboolean *flag)
+{
+  gboolean timed_out = FALSE;
+  guint id = g_timeout_add_seconds (TIMEOUT, set_flag, &timed_out);
+
+  while (!*flag && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  if (!timed_out)
+    g_source_remove (id);
+  g_assert_false (timed_out);
+}
+
+static OpImapClient *
+new_client (OpTestServer   *server,
+            OpImapSecurity  security)
+{
+  OpImapClient *client = op_imap_client_new ("127.0.0.1", op_test_server_get_port (server),
+                                             security);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GTlsCertificate) ca = op_test_load_ca (&error);
+  g_autoptr(OpTestVerifier) verifier = NULL;
+
+  g_assert_no_error (error);
+  verifier = op_test_verifier_new_for_ca (ca);
+  op_imap_client_set_verifier (client, OP_TLS_VERIFIER (verifier));
+  op_imap_client_set_timeout (client, TIMEOUT);
+  return client;
+}
+
+static gboolean
+do_connect (OpImapClient  *client,
+            GError       **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  op_imap_client_connect_async (client, NULL, store_result, &result);
+  return op_imap_client_connect_finish (client, wait_result (&result), error);
+}
+
+static gboolean
+do_login (OpImapClient      *client,
+          OpImapAuthMethod   method,
+          GError           **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  op_imap_client_login_async (client, "user", "sec\"ret", method, NULL, store_result, &result);
+  return op_imap_client_login_finish (client, wait_result (&result), error);
+}
+
+static gboolean
+do_noop (OpImapClient  *client,
+         GError       **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  op_imap_client_noop_async (client, NULL, store_result, &result);
+  return op_imap_client_noop_finish (client, wait_result (&result), error);
+}
+
+static gboolean
+server_saw (OpTestServer *server,
+            const char   *fragment)
+{
+  g_auto(GStrv) lines = op_test_server_dup_received_lines (server);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (strstr (lines[i], fragment) != NULL)
+      return TRUE;
+  return FALSE;
+}
+
+static void
+finish_server (OpTestServer *server)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (op_test_server_wait (server, TIMEOUT * 1000, &error));
+  g_assert_no_error (error);
+}
+
+/* --- TLS and passwords ------------------------------------------------------------- */
+
+static void
+test_starttls_injection (void)
+{
+  g_autoptr(OpTestServer) server = op_test_server_new ();
+  g_autoptr(OpImapClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+
+  op_test_server_send (server, "* OK [CAPABILITY IMAP4rev1 STARTTLS AUTH=PLAIN] ready\r\n");
+  op_test_server_expect_line (server, "a1 STARTTLS");
+  /* The go-ahead and an injected response in one write. */
+  op_test_server_send (server, "a1 OK Begin TLS negotiation now.\r\n* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] injected\r\n");
+  op_test_server_expect_close (server, TIMEOUT * 1000);
+  g_assert_true (op_test_server_start (server, NULL));
+
+  client = new_client (server, OP_IMAP_SECURITY_STARTTLS);
+  g_assert_false (do_connect (client, &error));
+  g_assert_error (error, OP_CONNECTION_ERROR, OP_CONNECTION_ERROR_STARTTLS_INJECTION);
+  g_assert_nonnull (strstr (error->message, "attack"));
+  g_clear_error (&error);
+  g_assert_false (do_login (client, OP_IMAP_AUTH_AUTO, &error));
+  g_assert_error (error, OP_IMAP_ERROR, OP_IMAP_ERROR_NOT_CONNECTED);
+  finish_server (server);
+  g_assert_false (server_saw (server, "AUTHENTICATE"));
+  g_assert_false (server_saw (server, "LOGIN"));
+}
+
+static void
+test_starttls_missing (void)
+{
+  g_autoptr(OpTestServer) server = op_test_server_new ();
+  g_autoptr(OpImapClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+
+  op_test_server_send (server, "* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] no TLS here\r\n");
+  op_test_server_expect_close (server, TIMEOUT * 1000);
+  g_assert_true (op_test_server_start (server, NULL));
+
+  client = new_client (server, OP_IMAP_SECURITY_STARTTLS);
+  g_assert_false (do_connect (client, &error));
+  g_assert_error (error, OP_IMAP_ERROR, OP_IMAP_ERROR_TLS_REFUSED);
+  g_assert_nonnull (strstr (error->message, "STARTTLS"));
+  g_clear_error (&error);
+  g_assert_false (do_login (client, OP_IMAP_AUTH_LOGIN, &error));
+  finish_server (server);
+  /* The server never saw a line, let alone LOGIN. */
+  g_assert_false (server_saw (server, "LOGIN"));
+  g_assert_false (server_saw (server, "user"));
+}
+
+static void
+test_starttls_refused (void)
+{
+  g_autoptr(OpTestServer) server = op_test_server_new ();
+  g_autoptr(OpImapClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+
+  op_test_server_send (server, "* OK ready\r\n");
+  op_test_server_expect_line (server, "a1 CAPABILITY");
+  op_test_server_send (server, "* CAPABILITY IMAP4rev1 STARTTLS\r\na1 OK done\r\n");
+  op_test_server_expect_line (server, "a2 STARTTLS");
+  op_test_server_send (server, "a2 NO [UNAVAILABLE] TLS is broken today\r\n");
+  op_test_server_expect_close (server, TIMEOUT * 1000);
+  g_assert_true (op_test_server_start (server, NULL));
+
+  client = new_client (server, OP_IMAP_SECURITY_STARTTLS);
+  g_assert_false (do_connect (client, &error));
+  g_assert_error (error, OP_IMAP_ERROR, OP_IMAP_ERROR_TLS_REFUSED);
+  g_assert_nonnull (strstr (error->message, "TLS is broken today"));
+  finish_server (server);
+  g_assert_false (server_saw (server, "LOGIN"));
+}
+
+static void
+test_preauth_refused (void)
+{
+  g_autoptr(OpTestServer) server = op_test_server_new ();
+  g_autoptr(OpImapClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+
+  op_test_server_send (server, "* PREAUTH [CAPABILITY IMAP4rev1 STARTTLS] welcome back\r\n");
+  op_test_server_expect_close (server, TIMEOUT * 1000);
+  g_assert_true (op_test_server_start (server, NULL));
+
+  client = new_client (server, OP_IMAP_SECURITY_STARTTLS);
+  g_assert_false (do_connect (client, &error));
+  g_assert_error (error, OP_IMAP_ERROR, OP_IMAP_ERROR_PREAUTH_REFUSED);
+  finish_server (server);
+  g_assert_cmpint (op_imap_client_get_state (client), ==, OP_IMAP_STATE_DISCONNECTED);
+}
+
+static void
+test_preauth_without_tls (void)
+{
+  g_autoptr(OpTestServer) server = op_test_server_new ();
+  g_autoptr(OpImapClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* With security "none" (an explicit choice), PREAUTH is simply logged in. */
+  op_test_server_send (server, "* PREAUTH [CAPABILITY IMAP4rev1] welcome back\r\n");
+  op_test_server_expect_line (server, "a1 NOOP");
+  op_test_server_send (server, "a1 OK nothing\r\n");
+  g_assert_true (op_test_server_start (server, NULL));
+
+  client = new_client (server, OP_IMAP_SECURITY_NONE);
+  g_assert_true (do_connect (client, &error));
+  g_assert_no_error (error);
+  g_assert_true (do_login (client, OP_IMAP_AUTH_AUTO, &error));
+  g_assert_true (do_noop (client, &error));
+  g_assert_cmpint (op_imap_client_get_state (client), ==, OP_IMAP_STATE_AUTHENTICATED);
+  finish_server (server);
+  g_assert_false (server_saw (server, "LOGIN"));
+}
+
+static void
+test_login_disabled (void)
+{
+  g_autoptr(OpTestServer) server = op_test_server_new ();
+  g_autoptr(OpImapClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+
+  op_test_server_send (server, "* OK [CAPABILITY IMAP4rev1 LOGINDISABLED] ready\r\n");
+  op_test_server_expect_line (server, "a1 NOOP");
+  op_test_server_send (server, "a1 OK nothing\r\n");
+  g_assert_true (op_test_server_start (server, NULL));
+
+  client = new_client (server, OP_IMAP_SECURITY_NONE);
+  op_imap_client_set_allow_plaintext_password (client, TRUE);
+  g_assert_true (do_connect (client, &error));
+  g_assert_false (do_login (client, OP_IMAP_AUTH_AUTO, &error));
+  g_assert_error (error, OP_IMAP_ERROR, OP_IMAP_ERROR_LOGIN_DISABLED);
+  g_clear_error (&error);
+  /* The session is still usable. */
+  g_assert_true (do_noop (client, &error));
+  finish_server (server);
+  g_assert_false (server_saw (server, "LOGIN"));
+}
+
+static void
+test_plaintext_refused (void)
+{
+  g_autoptr(OpTestServer) server = op_test_server_new ();
+  g_autoptr(OpImapClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+
+  op_test_server_send (server, "* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] ready\r\n");
+  op_test_server_expect_line (server, "a1 LOGOUT");
+  op_test_server_send (server, "* BYE bye\r\na1 OK bye\r\n");
+  g_assert_true (op_test_server_start (server, NULL));
+
+  client = new_client (server, OP_IMAP_SECURITY_NONE);
+  g_assert_true (do_connect (client, &error));
+  g_assert_false (do_login (client, OP_IMAP_AUTH_AUTO, &error));
+  g_assert_error (error, OP_IMAP_ERROR, OP_IMAP_ERROR_PLAINTEXT_REFUSED);
+  {
+    g_autoptr(GAsyncResult) result = NULL;
+
+    op_imap_client_logout_async (client, NULL, store_result, &result);
+    g_assert_true (op_imap_client_logout_finish (client, wait_result (&result), NULL));
+  }
+  finish_server (server);
+  g_assert_false (server_saw (server, "AUTHENTICATE"));
+}
+
+static void
+test_starttls_then_plain (void)
+{
+  g_autoptr(OpTestServer) server = op_test_server_new ();
+  g_autoptr(OpImapClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) entries = NULL;
+  g_autofree char *b64 = g_base64_encode ((const guchar *) "\0user\0sec\"ret", 13);
+  g_autofree char *expected = g_strdup_printf ("a3 AUTHENTICATE PLAIN %s", b64);
+
+  /* Before TLS the server claims LOGINDISABLED and no SASL-IR; after TLS, what it says
+   * then is all that counts (RFC 3501 §6.2.1). */
+  op_test_server_send (server, "* OK [CAPABILITY IMAP4rev1 STARTTLS LOGINDISABLED] ready\r\n");
+  op_test_server_expect_line (server, "a1 STARTTLS");
+  op_test_server_send (server, "a1 OK go\r\n");
+  op_test_server_start_tls (server);
+  op_test_server_expect_line (server, "a2 CAPABILITY");
+  op_test_server_send (server, "* CAPABILITY IMAP4rev1 AUTH=PLAIN SASL-IR IDLE\r\na2 OK\r\n");
+  op_test_server_expect_line (server, expected);
+  op_test_server_send (server, "a3 OK [CAPABILITY IMAP4rev1 IDLE MOVE] Logged in\r\n");
+  g_assert_true (op_test_server_start (server, NULL));
+
+  client = new_client (server, OP_IMAP_SECURITY_STARTTLS);
+  g_assert_true (do_connect (client, &error));
+  g_assert_no_error (error);
+  do_login (client, OP_IMAP_AUTH_AUTO, &error);
+  g_assert_no_error (error);
+  finish_server (server);
+  g_assert_true (op_imap_client_is_tls (client));
+  g_assert_true (op_imap_client_has_capability (client, "MOVE"));
+  g_assert_false (op_imap_client_has_capability (client, "LOGINDISABLED"));
+  /* The protocol log never shows the SASL blob. */
+  entries = op_protocol_log_dup_entries (op_imap_client_get_log (client));
+  for (guint i = 0; i < entries->len; i++)
+    g_assert_null (strstr (op_log_entry_get_text (entries->pdata[i]), b64));
+}
+
+static void
+test_login_literal_masked (void)
+{
+  g_autoptr(OpTestServer) server = op_test_server_new ();
+  g_autoptr(OpImapClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) entries = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+
+  /* A non-ASCII password goes as a literal; every line after LOGIN is masked. */
+  op_test_server_send (server, "* OK [CAPABILITY IMAP4rev1] ready\r\n");
+  op_test_server_expect_line (server, "a1 LOGIN \"user\" {7}");
+  op_test_server_send (server, "+ go on\r\n");
+  op_test_server_expect_line (server, "p\xc3\xa4sswd");
+  op_test_server_send (server, "a1 OK done\r\n");
+  op_test_server_expect_line (server, "a2 CAPABILITY");
+  op_test_server_send (server, "* CAPABILITY IMAP4rev1\r\na2 OK\r\n");
+  g_assert_true (op_test_server_start (server, NULL));
+
+  client = new_client (server, OP_IMAP_SECURITY_NONE);
+  op_imap_client_set_allow_plaintext_password (client, TRUE);
+  g_assert_true (do_connect (client, &error));
+  op_imap_client_login_async (client, "user", "p\xc3\xa4sswd", OP_IMAP_AUTH_LOGIN, NULL,
+                              store_result, &result);
+  g_assert_true (op_imap_client_login_finish (client, wait_result (&result), &error));
+  g_assert_no_error (error);
+  finish_server (server);
+  entries = op_protocol_log_dup_entries (op_imap_client_get_log (client));
+  for (guint i = 0; i < entries->len; i++)
+    {
+      const char *text = op_log_entry_get_text (entries->pdata[i]);
+
+      g_assert_null (strstr (text, "sswd"));
+      g_assert_null (strstr (text, "\"user\""));
+    }
+}
+
+static void
+test_bad_argument (void)
+{
+  g_autoptr(OpTestServer) server = op_test_server_new ();
+  g_autoptr(OpImapClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+
+  op_test_server_send (server, "* PREAUTH [CAPABILITY IMAP4rev1] hi\r\n");
+  op_test_server_expect_line (server, "a1 NOOP");
+  op_test_server_send (server, "a1 OK\r\n");
+  g_assert_true (op_test_server_start (server, NULL));
+
+  client = new_client (server, OP_IMAP_SECURITY_NONE);
+  g_assert_true (do_connect (client, &error));
+  op_imap_client_create_async (client, "evil\r\na2 DELETE INBOX", NULL, store_result, &result);
+  g_assert_false (op_imap_client_simple_finish (client, wait_result (&result), &error));
+  g_assert_error (error, OP_IMAP_ERROR, OP_IMAP_ERROR_INVALID_NAME);
+  g_clear_error (&error);
+  g_assert_true (do_noop (client, &error));
+  finish_server (server);
+  g_assert_false (server_saw (server, "DELETE"));
+}
+
+/* --- responses at any time ------------------------------------------------------------ */
+
+typedef struct
+{
+  guint    exists;
+  GArray  *expunged;
+  char    *vanished;
+  guint    flags_uid;
+  char    *flags;
+  char    *alert;
+  gboolean got_exists;
+} Events;
+
+static void
+on_exists (OpImapClient *client,
+           guint         count,
+           Events       *e)
+{
+  e->exists = count;
+  e->got_exists = TRUE;
+}
+
+static void
+on_expunged (OpImapClient *client,
+             guint         seq,
+             Events       *e)
+{
+  g_array_append_val (e->expunged, seq);
+}
+
+static void
+on_vanished (OpImapClient *client,
+             const char   *set,
+             Events       *e)
+{
+  g_free (e->vanished);
+  e->vanished = g_strdup (set);
+}
+
+static void
+on_flags (OpImapClient *client,
+          guint         seq,
+          guint         uid,
+          GStrv         flags,
+          Events       *e)
+{
+  e->flags_uid = uid;
+  g_free (e->flags);
+  e->flags = g_strjoinv (" ", flags);
+}
+
+static void
+on_alert (OpImapClient *client,
+          const char   *text,
+          Events       *e)
+{
+  g_free (e->alert);
+  e->alert = g_strdup (text);
+}
+
+static void
+events_connect (OpImapClient *client,
+                Events       *e)
+{
+  e->expunged = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_signal_connect (client, "exists", G_CALLBACK (on_exists), e);
+  g_signal_connect (client, "expunged", G_CALLBACK (on_expunged), e);
+  g_signal_connect (client, "vanished", G_CALLBACK (on_vanished), e);
+  g_signal_connect (client, "flags-changed", G_CALLBACK (on_flags), e);
+  g_signal_connect (client, "alert", G_CALLBACK (on_alert), e);
+}
+
+static void
+events_clear (Events *e)
+{
+  g_array_unref (e->expunged);
+  g_free (e->vanished);
+  g_free (e->flags);
+  g_free (e->alert);
+}
+
+static void
+select_inbox (OpImapClient *client)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(OpImapSelectInfo) info = NULL;
+  g_autoptr(GError) error = NULL;
+
+  op_imap_client_select_async (client, "INBOX", FALSE, NULL, store_result, &result);
+  info = op_imap_client_select_finish (client, wait_result (&result), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (info->exists, ==, 4);
+  g_assert_cmpuint (info->uidvalidity, ==, 77);
+  g_assert_cmpuint (info->uidnext, ==, 9);
+  g_assert_cmpuint (info->highestmodseq, ==, 120);
+  g_assert_cmpstr (info->flags[0], ==, "\\Seen");
+  g_assert_cmpstr (info->permanent_flags[1], ==, "\\*");
+  g_assert_false (info->read_only);
+}
+
+static void
+script_select (OpTestServer *server,
+               const char   *tag)
+{
+  g_autofree char *line = g_strdup_printf ("%s SELECT \"INBOX\" (CONDSTORE)", tag);
+  g_autofree char *done = g_strdup_printf ("%s OK [READ-WRITE] selected\r\n", tag);
+
+  op_test_server_expect_line (server, line);
+  op_test_server_send (server,
+                       "* FLAGS (\\Seen \\Deleted)\r\n"
+                       "* OK [PERMANENTFLAGS (\\Seen \\*)] ok\r\n"
+                       "* 4 EXISTS\r\n* 0 RECENT\r\n"
+                       "* OK [UIDVALIDITY 77] ok\r\n* OK [UIDNEXT 9] ok\r\n"
+                       "* OK [HIGHESTMODSEQ 120] ok\r\n");
+  op_test_server_send (server, done);
+}
+
+#define CAPS "* PREAUTH [CAPABILITY IMAP4rev1 IDLE CONDSTORE UIDPLUS] hi\r\n"
+
+static void
+test_untagged_events (void)
+{
+  g_autoptr(OpTestServer) server = op_test_server_new ();
+  g_autoptr(OpImapClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+  Events e = { 0 };
+
+  op_test_server_send (server, CAPS);
+  script_select (server, "a1");
+  op_test_server_expect_line (server, "a2 NOOP");
+  op_test_server_send (server, "* 5 EXISTS\r\n* 2 EXPUNGE\r\n* 3 EXPUNGE\r\n"
+                               "* 3 FETCH (UID 7 FLAGS (\\Seen \\Flagged))\r\n"
+                               "* VANISHED 9:10\r\n* OK [ALERT] Disk almost full\r\n"
+                               "a2 OK done\r\n");
+  g_assert_true (op_test_server_start (server, NULL));
+
+  client = new_client (server, OP_IMAP_SECURITY_NONE);
+  events_connect (client, &e);
+  g_assert_true (do_connect (client, &error));
+  select_inbox (client);
+  g_assert_true (do_noop (client, &error));
+  /* Signals arrive on the main context, before the call's own callback. */
+  g_assert_cmpuint (e.exists, ==, 5);
+  g_assert_cmpuint (e.expunged->len, ==, 2);
+  g_assert_cmpuint (g_array_index (e.expunged, guint, 1), ==, 3);
+  g_assert_cmpuint (e.flags_uid, ==, 7);
+  g_assert_cmpstr (e.flags, ==, "\\Seen \\Flagged");
+  g_assert_cmpstr (e.vanished, ==, "9:10");
+  g_assert_cmpstr (e.alert, ==, "Disk almost full");
+  finish_server (server);
+  events_clear (&e);
+}
+
+static void
+test_idle_interrupted (void)
+{
+  g_autoptr(OpTestServer) server = op_test_server_new ();
+  g_autoptr(OpImapClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) idle = NULL;
+  Events e = { 0 };
+
+  op_test_server_send (server, CAPS);
+  script_select (server, "a1");
+  op_test_server_expect_line (server, "a2 IDLE");
+  op_test_server_send (server, "+ idling\r\n");
+  op_test_server_sleep (server, 100);
+  op_test_server_send (server, "* 6 EXISTS\r\n");
+  op_test_server_expect_line (server, "DONE");
+  op_test_server_send (server, "* 7 EXISTS\r\na2 OK Idle completed\r\n");
+  op_test_server_expect_line (server, "a3 NOOP");
+  op_test_server_send (server, "a3 OK done\r\n");
+  g_assert_true (op_test_server_start (server, NULL));
+
+  client = new_client (server, OP_IMAP_SECURITY_NONE);
+  events_connect (client, &e);
+  g_assert_true (do_connect (client, &error));
+  select_inbox (client);
+  e.got_exists = FALSE;
+  op_imap_client_idle_async (client, NULL, store_result, &idle);
+  spin_until (&e.got_exists);
+  g_assert_cmpuint (e.exists, ==, 6);
+  g_assert_cmpint (op_imap_client_get_state (client), ==, OP_IMAP_STATE_IDLE);
+  /* The next call ends IDLE with DONE, then runs. */
+  g_assert_true (do_noop (client, &error));
+  g_assert_no_error (error);
+  g_assert_true (op_imap_client_idle_finish (client, wait_result (&idle), &error));
+  g_assert_cmpuint (e.exists, ==, 7);
+  g_assert_cmpint (op_imap_client_get_state (client), ==, OP_IMAP_STATE_SELECTED);
+  finish_server (server);
+  events_clear (&e);
+}
+
+static void
+test_idle_cancelled (void)
+{
+  g_autoptr(OpTestServer) server = op_test_server_new ();
+  g_autoptr(OpImapClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) idle = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  Events e = { 0 };
+
+  op_test_server_send (server, CAPS);
+  script_select (server, "a1");
+  op_test_server_expect_line (server, "a2 IDLE");
+  op_test_server_send (server, "+ idling\r\n* 5 EXISTS\r\n");
+  op_test_server_expect_line (server, "DONE");
+  op_test_server_send (server, "a2 OK Idle completed\r\n");
+  op_test_server_expect_line (server, "a3 NOOP");
+  op_test_server_send (server, "a3 OK done\r\n");
+  g_assert_true (op_test_server_start (server, NULL));
+
+  client = new_client (server, OP_IMAP_SECURITY_NONE);
+  events_connect (client, &e);
+  g_assert_true (do_connect (client, &error));
+  select_inbox (client);
+  e.got_exists = FALSE;
+  op_imap_client_idle_async (client, cancellable, store_result, &idle);
+  spin_until (&e.got_exists);
+  g_cancellable_cancel (cancellable);
+  g_assert_false (op_imap_client_idle_finish (client, wait_result (&idle), &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+  /* DONE left the session usable. */
+  g_assert_true (do_noop (client, &error));
+  finish_server (server);
+  events_clear (&e);
+}
+
+/* --- literals and the MOVE fallback ----------------------------------------------------- */
+
+static void
+test_append_waits_for_continuation (void)
+{
+  g_autoptr(OpTestServer) server = op_test_server_new ();
+  g_autoptr(OpImapClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GBytes) message = g_bytes_new_static ("Subject: x\r\n\r\nhi\r\n", 18);
+  g_autoptr(GTimeZone) tz = g_time_zone_new_identifier ("+08:00");
+  g_autoptr(GDateTime) date = g_date_time_new (tz, 2024, 3, 5, 9, 7, 1);
+  const char *flags[] = { "\\Seen", "$Label1", NULL };
+  guint32 uid = 0;
+
+  op_test_server_send (server, "* PREAUTH [CAPABILITY IMAP4rev1 UIDPLUS] hi\r\n");
+  op_test_server_expect_line (server, "a1 APPEND \"Entw&APw-rfe\" (\\Seen $Label1) \" 5-Mar-2024 09:07:01 +0800\" {18}");
+  op_test_server_send (server, "+ Ready for literal data\r\n");
+  op_test_server_expect_line (server, "Subject: x");
+  op_test_server_expect_line (server, "");
+  op_test_server_expect_line (server, "hi");
+  op_test_server_expect_line (server, "");
+  op_test_server_send (server, "a1 OK [APPENDUID 38505 3955] APPEND completed\r\n");
+  g_assert_true (op_test_server_start (server, NULL));
+
+  client = new_client (server, OP_IMAP_SECURITY_NONE);
+  g_assert_true (do_connect (client, &error));
+  op_imap_client_append_async (client, "Entw\xc3\xbcrfe", message, flags, date, NULL,
+                               store_result, &result);
+  g_assert_true (op_imap_client_append_finish (client, wait_result (&result), &uid, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (uid, ==, 3955);
+  finish_server (server);
+}
+
+static void
+test_search_literal_plus (void)
+{
+  g_autoptr(OpTestServer) server = op_test_server_new ();
+  g_autoptr(OpImapClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GArray) uids = NULL;
+  const char *criteria[] = { "UNSEEN", "SUBJECT", "\xe4\xbd\xa0\xe5\xa5\xbd", "FROM", "a\"b", NULL };
+
+  op_test_server_send (server, "* PREAUTH [CAPABILITY IMAP4rev1 LITERAL+ CONDSTORE] hi\r\n");
+  script_select (server, "a1");
+  /* LITERAL+: no continuation is awaited. */
+  op_test_server_expect_line (server, "a2 UID SEARCH CHARSET UTF-8 UNSEEN SUBJECT {6+}");
+  op_test_server_expect_line (server, "\xe4\xbd\xa0\xe5\xa5\xbd FROM \"a\\\"b\"");
+  op_test_server_send (server, "* SEARCH 3 9 12\r\na2 OK done\r\n");
+  g_assert_true (op_test_server_start (server, NULL));
+
+  client = new_client (server, OP_IMAP_SECURITY_NONE);
+  g_assert_true (do_connect (client, &error));
+  select_inbox (client);
+  op_imap_client_search_async (client, criteria, NULL, store_result, &result);
+  uids = op_imap_client_search_finish (client, wait_result (&result), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (uids->len, ==, 3);
+  g_assert_cmpuint (g_array_index (uids, guint32, 2), ==, 12);
+  finish_server (server);
+}
+
+static void
+test_move_fallback_copy_fails (void)
+{
+  g_autoptr(OpTestServer) server = op_test_server_new ();
+  g_autoptr(OpImapClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+
+  /* No MOVE: UID COPY first; when it fails nothing is deleted. */
+  op_test_server_send (server, CAPS);
+  script_select (server, "a1");
+  op_test_server_expect_line (server, "a2 UID COPY 4:5 \"Nope\"");
+  op_test_server_send (server, "a2 NO [TRYCREATE] Mailbox doesn't exist: Nope\r\n");
+  op_test_server_expect_line (server, "a3 NOOP");
+  op_test_server_send (server, "a3 OK\r\n");
+  g_assert_true (op_test_server_start (server, NULL));
+
+  client = new_client (server, OP_IMAP_SECURITY_NONE);
+  g_assert_true (do_connect (client, &error));
+  select_inbox (client);
+  op_imap_client_move_async (client, "4:5", "Nope", NULL, store_result, &result);
+  g_assert_false (op_imap_client_move_finish (client, wait_result (&result), NULL, &error));
+  g_assert_error (error, OP_IMAP_ERROR, OP_IMAP_ERROR_MAILBOX_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_true (do_noop (client, &error));
+  finish_server (server);
+  g_assert_false (server_saw (server, "UID STORE"));
+  g_assert_false (server_saw (server, "EXPUNGE"));
+}
+
+static void
+test_move_fallback (void)
+{
+  g_autoptr(OpTestServer) server = op_test_server_new ();
+  g_autoptr(OpImapClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autofree char *dest = NULL;
+
+  op_test_server_send (server, CAPS);
+  script_select (server, "a1");
+  op_test_server_expect_line (server, "a2 UID COPY 4:5 \"Archive\"");
+  op_test_server_send (server, "a2 OK [COPYUID 5 4:5 20:21] copied\r\n");
+  op_test_server_expect_line (server, "a3 UID STORE 4:5 +FLAGS.SILENT (\\Deleted)");
+  op_test_server_send (server, "a3 OK\r\n");
+  op_test_server_expect_line (server, "a4 UID EXPUNGE 4:5");
+  op_test_server_send (server, "* 3 EXPUNGE\r\n* 3 EXPUNGE\r\na4 OK\r\n");
+  g_assert_true (op_test_server_start (server, NULL));
+
+  client = new_client (server, OP_IMAP_SECURITY_NONE);
+  g_assert_true (do_connect (client, &error));
+  select_inbox (client);
+  op_imap_client_move_async (client, "4:5", "Archive", NULL, store_result, &result);
+  g_assert_true (op_imap_client_move_finish (client, wait_result (&result), &dest, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (dest, ==, "20:21");
+  finish_server (server);
+}
+
+static void
+test_connection_lost (void)
+{
+  g_autoptr(OpTestServer) server = op_test_server_new ();
+  g_autoptr(OpImapClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+
+  op_test_server_send (server, CAPS);
+  script_select (server, "a1");
+  op_test_server_expect_line (server, "a2 UID FETCH 1:* (UID FLAGS BODY.PEEK[]<0.100>)");
+  op_test_server_send (server, "* 1 FETCH (UID 1 FLAGS () BODY[]<0> {100}\r\nonly a part");
+  op_test_server_close (server);
+  g_assert_true (op_test_server_start (server, NULL));
+
+  client = new_client (server, OP_IMAP_SECURITY_NONE);
+  g_assert_true (do_connect (client, &error));
+  select_inbox (client);
+  {
+    const char *sections[] = { "<0.100>", NULL };
+
+    op_imap_client_fetch_async (client, "1:*", OP_IMAP_FETCH_FLAGS, sections, NULL,
+                                store_result, &result);
+  }
+  g_assert_null (op_imap_client_fetch_finish (client, wait_result (&result), &error));
+  g_assert_error (error, OP_IMAP_ERROR, OP_IMAP_ERROR_CONNECTION_LOST);
+  finish_server (server);
+  g_assert_cmpint (op_imap_client_get_state (client), ==, OP_IMAP_STATE_DISCONNECTED);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/imap/faults/starttls-injection", test_starttls_injection);
+  g_test_add_func ("/imap/faults/starttls-missing", test_starttls_missing);
+  g_test_add_func ("/imap/faults/starttls-refused", test_starttls_refused);
+  g_test_add_func ("/imap/faults/preauth-refused", test_preauth_refused);
+  g_test_add_func ("/imap/faults/preauth-without-tls", test_preauth_without_tls);
+  g_test_add_func ("/imap/faults/login-disabled", test_login_disabled);
+  g_test_add_func ("/imap/faults/plaintext-refused", test_plaintext_refused);
+  g_test_add_func ("/imap/faults/starttls-then-plain", test_starttls_then_plain);
+  g_test_add_func ("/imap/faults/login-literal-masked", test_login_literal_masked);
+  g_test_add_func ("/imap/faults/bad-argument", test_bad_argument);
+  g_test_add_func ("/imap/faults/untagged-events", test_untagged_events);
+  g_test_add_func ("/imap/faults/idle-interrupted", test_idle_interrupted);
+  g_test_add_func ("/imap/faults/idle-cancelled", test_idle_cancelled);
+  g_test_add_func ("/imap/faults/append-waits-for-continuation", test_append_waits_for_continuation);
+  g_test_add_func ("/imap/faults/search-literal-plus", test_search_literal_plus);
+  g_test_add_func ("/imap/faults/move-fallback/copy-fails", test_move_fallback_copy_fails);
+  g_test_add_func ("/imap/faults/move-fallback/copy-store-expunge", test_move_fallback);
+  g_test_add_func ("/imap/faults/connection-lost", test_connection_lost);
+
+  return op_test_run ();
+}
