@@ -770,7 +770,16 @@ op_mime_composer_to_bytes (OpMimeComposer  *self,
   format = g_mime_format_options_clone (NULL);
   g_mime_format_options_set_newline_format (format, GMIME_NEWLINE_FORMAT_DOS);
   stream = g_mime_stream_mem_new ();
-  g_mime_object_write_to_stream (GMIME_OBJECT (message), format, stream);
+  {
+    /* GMime writes parsed content (a forwarded message/rfc822) as it was read: convert
+     * what is left of bare LF there too. */
+    g_autoptr(GMimeStream) filtered = g_mime_stream_filter_new (stream);
+    g_autoptr(GMimeFilter) crlf = g_mime_filter_unix2dos_new (FALSE);
+
+    g_mime_stream_filter_add (GMIME_STREAM_FILTER (filtered), crlf);
+    g_mime_object_write_to_stream (GMIME_OBJECT (message), format, filtered);
+    g_mime_stream_flush (filtered);
+  }
   array = g_mime_stream_mem_get_byte_array (GMIME_STREAM_MEM (stream));
   self->serialised = g_bytes_new (array->data, array->len);
   return g_bytes_ref (self->serialised);
