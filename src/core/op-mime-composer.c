@@ -618,7 +618,12 @@ message_part (Attachment *attachment)
   g_autoptr(GMimeParser) parser = g_mime_parser_new_with_stream (stream);
   g_autoptr(GMimeParserOptions) options = _op_mime_parser_options_new (NULL);
   g_autoptr(GMimeMessage) message = g_mime_parser_construct_message (parser, options);
-  GMimeMessagePart *part = g_mime_message_part_new_with_message ("rfc822", message);
+  GMimeMessagePart *part;
+
+  /* The bytes came from a parsed message, so this parses; an empty one if not. */
+  if (message == NULL)
+    message = g_mime_message_new (FALSE);
+  part = g_mime_message_part_new_with_message ("rfc822", message);
 
   g_mime_object_set_disposition (GMIME_OBJECT (part), "attachment");
   g_mime_object_set_content_disposition_parameter (GMIME_OBJECT (part), "filename", attachment->filename);
