@@ -544,12 +544,21 @@ op_mime_composer_dup_recipients (OpMimeComposer *self)
     for (guint i = 0; i < lists[l]->len; i++)
       {
         OpMimeAddress *address = g_ptr_array_index (lists[l], i);
-        char *key = g_utf8_casefold (address->address, -1);
+        g_autofree char *envelope = op_mime_address_to_envelope (address->address);
+        char *key = g_utf8_casefold (envelope, -1);
 
         if (g_hash_table_add (seen, key))
-          g_strv_builder_add (builder, address->address);
+          g_strv_builder_add (builder, envelope);
       }
   return g_strv_builder_end (builder);
+}
+
+char *
+op_mime_composer_dup_envelope_from (OpMimeComposer *self)
+{
+  g_return_val_if_fail (OP_IS_MIME_COMPOSER (self), NULL);
+
+  return self->from != NULL ? op_mime_address_to_envelope (self->from->address) : NULL;
 }
 
 /* ---- building --------------------------------------------------------------------- */

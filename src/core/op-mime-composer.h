@@ -123,8 +123,11 @@ const char  *op_mime_composer_get_message_id    (OpMimeComposer  *self);
 const char  *op_mime_composer_get_in_reply_to   (OpMimeComposer  *self);
 const char * const *op_mime_composer_get_references (OpMimeComposer *self);
 
-/* The RCPT TO addresses: To, Cc and Bcc, each once. (transfer full) */
+/* The RCPT TO addresses: To, Cc and Bcc, each once, in envelope form
+ * (op_mime_address_to_envelope()). (transfer full) */
 GStrv        op_mime_composer_dup_recipients    (OpMimeComposer  *self);
+/* The MAIL FROM address in envelope form, or NULL before set_from(). (transfer full) */
+char        *op_mime_composer_dup_envelope_from (OpMimeComposer  *self);
 /* The message as it goes to SMTP DATA or IMAP APPEND: CRLF line ends, lines of at most
  * 998 octets. The same bytes until the composer is changed. Fails with
  * OP_MIME_ERROR_INCOMPLETE without a From. (transfer full) */

@@ -466,15 +466,43 @@ op_mime_check_header_value (const char  *value,
   return TRUE;
 }
 
+static gboolean
+is_ascii (const char *text,
+          gssize      length)
+{
+  for (gssize i = 0; length < 0 ? text[i] != '\0' : i < length; i++)
+    if ((guchar) text[i] >= 0x80)
+      return FALSE;
+  return TRUE;
+}
+
+char *
+op_mime_address_to_envelope (const char *address)
+{
+  const char *at;
+  g_autofree char *domain = NULL;
+
+  g_return_val_if_fail (address != NULL, NULL);
+
+  at = strrchr (address, '@');
+  if (at == NULL || is_ascii (at + 1, -1))
+    return g_strdup (address);
+  /* RFC 5890: an internationalised domain travels as its A-label everywhere. */
+  domain = g_hostname_to_ascii (at + 1);
+  if (domain == NULL)
+    return g_strdup (address);
+  return g_strdup_printf ("%.*s@%s", (int) (at - address), address, domain);
+}
+
 gboolean
 op_mime_address_needs_smtputf8 (const char *address)
 {
+  g_autofree char *envelope = NULL;
+
   g_return_val_if_fail (address != NULL, FALSE);
 
-  for (const char *p = address; *p != '\0'; p++)
-    if ((guchar) *p >= 0x80)
-      return TRUE;
-  return FALSE;
+  envelope = op_mime_address_to_envelope (address);
+  return !is_ascii (envelope, -1);
 }
 
 OpMimeRequirements

@@ -59,8 +59,12 @@ void               op_mime_init                    (void);
 
 /* What SMTP must offer to carry @message (serialised, as it will be sent). */
 OpMimeRequirements op_mime_scan_requirements       (GBytes      *message);
-/* TRUE when @address (an addr-spec) has a non-ASCII local part or domain. */
+/* TRUE when @address (an addr-spec) cannot go into SMTP without SMTPUTF8: its local
+ * part is not ASCII (an internationalised domain alone can, see below). */
 gboolean           op_mime_address_needs_smtputf8  (const char  *address);
+/* @address as MAIL FROM / RCPT TO carry it: the domain in its ASCII (IDNA) form, the
+ * local part unchanged. (transfer full) */
+char              *op_mime_address_to_envelope     (const char  *address);
 
 /* Refuses CR, LF and NUL (and any other C0 control but TAB) in a caller-supplied header
  * value; @what names the field for the message ("subject"). @length may be -1. */

@@ -426,6 +426,28 @@ test_requirements (void)
   g_assert_cmpint (op_mime_scan_requirements (header8), ==, OP_MIME_NEEDS_8BITMIME | OP_MIME_NEEDS_SMTPUTF8);
   g_assert_false (op_mime_address_needs_smtputf8 ("user@example.com"));
   g_assert_true (op_mime_address_needs_smtputf8 ("用户@例子.广告"));
+  /* An internationalised domain alone goes as its A-label: no SMTPUTF8 needed. */
+  g_assert_false (op_mime_address_needs_smtputf8 ("user@bücher.example"));
+  {
+    g_autofree char *envelope = op_mime_address_to_envelope ("user@bücher.example");
+    g_autofree char *same = op_mime_address_to_envelope ("user@example.com");
+
+    g_assert_cmpstr (envelope, ==, "user@xn--bcher-kva.example");
+    g_assert_cmpstr (same, ==, "user@example.com");
+  }
+  {
+    g_autoptr(OpMimeComposer) idn = basic_composer ();
+    g_auto(GStrv) recipients = NULL;
+    g_autofree char *sender = NULL;
+
+    g_assert_true (op_mime_composer_add_to (idn, "Müller", "info@bücher.example", &error));
+    g_assert_true (op_mime_composer_set_from (idn, NULL, "me@bücher.example", &error));
+    g_assert_cmpint (op_mime_composer_get_requirements (idn, &error), ==, OP_MIME_NEEDS_NOTHING);
+    recipients = op_mime_composer_dup_recipients (idn);
+    g_assert_cmpstr (recipients[1], ==, "info@xn--bcher-kva.example");
+    sender = op_mime_composer_dup_envelope_from (idn);
+    g_assert_cmpstr (sender, ==, "me@xn--bcher-kva.example");
+  }
 
   /* RFC 6531: a non-ASCII mailbox goes out raw in the header, and needs SMTPUTF8. */
   g_assert_true (op_mime_composer_add_to (composer, "用户", "用户@例子.广告", &error));
