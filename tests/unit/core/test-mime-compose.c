@@ -601,6 +601,37 @@ test_reply_drops_hostile_addresses (void)
 }
 
 static void
+test_reply_long_thread (void)
+{
+  GString *text = g_string_new ("From: a@example.com\nSubject: Re: long thread\nMessage-ID: <last@example.com>\nReferences:");
+  g_autoptr(OpMimeMessage) original = NULL;
+  g_autoptr(OpMimeComposer) reply = NULL;
+  g_autoptr(OpMimeMessage) sent = NULL;
+  g_autoptr(GError) error = NULL;
+  const char * const *refs;
+
+  for (guint i = 0; i < 40; i++)
+    g_string_append_printf (text, " <message-%02u-with-a-rather-long-unique-part-0123456789@lists.example.org>", i);
+  g_string_append (text, "\n\nbody\n");
+  original = parse_text (text->str);
+  g_string_free (text, TRUE);
+
+  reply = op_mime_composer_new_reply (original, OP_MIME_REPLY_SENDER, NULL);
+  refs = op_mime_composer_get_references (reply);
+  /* The thread's root and the most recent ones, ending with the parent. */
+  g_assert_cmpuint (g_strv_length ((char **) refs), ==, 20);
+  g_assert_cmpstr (refs[0], ==, "message-00-with-a-rather-long-unique-part-0123456789@lists.example.org");
+  g_assert_cmpstr (refs[1], ==, "message-22-with-a-rather-long-unique-part-0123456789@lists.example.org");
+  g_assert_cmpstr (refs[19], ==, "last@example.com");
+
+  g_assert_true (op_mime_composer_set_from (reply, NULL, "me@example.org", &error));
+  /* round_trip() checks that the folded References stay under 998 octets a line. */
+  sent = round_trip (reply);
+  g_assert_cmpuint (g_strv_length ((char **) op_mime_message_get_references (sent)), ==, 20);
+  g_assert_cmpstr (op_mime_message_get_references (sent)[19], ==, "last@example.com");
+}
+
+static void
 test_forward_inline (void)
 {
   g_autoptr(OpMimeMessage) original = parse_sample ("apple-mail-attachment.eml");
@@ -691,6 +722,7 @@ main (int   argc,
   g_test_add_func ("/mime/reply/all-without-me", test_reply_all);
   g_test_add_func ("/mime/reply/own-message-goes-to-its-recipients", test_reply_to_own_message);
   g_test_add_func ("/mime/reply/hostile-addresses-dropped", test_reply_drops_hostile_addresses);
+  g_test_add_func ("/mime/reply/long-thread-references-trimmed", test_reply_long_thread);
   g_test_add_func ("/mime/forward/inline-with-attachments", test_forward_inline);
   g_test_add_func ("/mime/forward/as-message-rfc822", test_forward_as_attachment);
 
