@@ -39,8 +39,8 @@ OpMimeRoot   *_op_mime_root_ref                (OpMimeRoot      *root);
 void          _op_mime_root_unref              (OpMimeRoot      *root);
 
 /* A canonical iconv name for a MIME charset label (see op_mime_decode_text()), or NULL
- * when @charset is NULL, empty or unknown. */
-const char   *_op_mime_canonical_charset       (const char      *charset);
+ * when @charset is NULL, empty or unknown. (transfer full) */
+char         *_op_mime_canonical_charset       (const char      *charset);
 
 /* Parser options for hostile real-world mail: loose RFC 2047/2231 and addresses, the
  * fallback charsets for raw 8-bit headers. (transfer full) */

@@ -87,29 +87,32 @@ static const struct
   { "utf-8", "UTF-8" }, { "utf8", "UTF-8" }, { "unicode-1-1-utf-8", "UTF-8" },
 };
 
-const char *
+char *
 _op_mime_canonical_charset (const char *charset)
 {
   g_autofree char *lower = NULL;
-  const char *name;
   GIConv cd;
 
-  if (charset == NULL || *charset == '\0' || strlen (charset) > 64)
+  if (charset == NULL || *charset == '\0' || strlen (charset) > 40)
     return NULL;
 
   lower = g_ascii_strdown (charset, -1);
   g_strstrip (lower);
   for (gsize i = 0; i < G_N_ELEMENTS (charset_aliases); i++)
     if (strcmp (lower, charset_aliases[i].label) == 0)
-      return charset_aliases[i].iconv_name;
+      return g_strdup (charset_aliases[i].iconv_name);
 
-  /* "unknown-8bit", "x-user-defined", "default", typos: decide as for no charset. */
-  name = g_mime_charset_iconv_name (lower);
-  cd = g_iconv_open ("UTF-8", name);
+  /* A label from the message goes to iconv_open() only as a plain name: no "//"
+   * options, nothing that is not a charset name. "unknown-8bit", "x-user-defined",
+   * typos: decided as for no charset. */
+  for (const char *p = lower; *p != '\0'; p++)
+    if (!g_ascii_isalnum (*p) && *p != '-' && *p != '_' && *p != '.' && *p != ':')
+      return NULL;
+  cd = g_iconv_open ("UTF-8", lower);
   if (cd == (GIConv) -1)
     return NULL;
   g_iconv_close (cd);
-  return g_intern_string (name);
+  return g_steal_pointer (&lower);
 }
 
 /* ISO-2022-JP as Japanese webmail writes it (CP50220/50221) uses the NEC and IBM rows,
@@ -250,7 +253,7 @@ op_mime_decode_text (const char *data,
                      const char *charset,
                      const char *fallback_charset)
 {
-  const char *name = _op_mime_canonical_charset (charset);
+  g_autofree char *name = _op_mime_canonical_charset (charset);
   char *text = NULL;
 
   g_return_val_if_fail (data != NULL || length == 0, NULL);
@@ -272,7 +275,7 @@ op_mime_decode_text (const char *data,
   if (name == NULL)
     name = _op_mime_canonical_charset (fallback_charset);
   if (name == NULL)
-    name = "WINDOWS-1252";
+    name = g_strdup ("WINDOWS-1252");
 
   if (strcmp (name, "ISO-2022-JP") == 0)
     {
@@ -303,7 +306,7 @@ rewrite_encoded_words (const char *raw)
       const char *start = strstr (p, "=?");
       const char *q1, *q2, *end;
       g_autofree char *charset = NULL;
-      const char *canonical;
+      g_autofree char *canonical = NULL;
       char *star;
 
       if (start == NULL)
@@ -378,7 +381,7 @@ GMimeParserOptions *
 _op_mime_parser_options_new (const char *fallback_charset)
 {
   GMimeParserOptions *options = g_mime_parser_options_new ();
-  const char *fallback = _op_mime_canonical_charset (fallback_charset);
+  g_autofree char *fallback = _op_mime_canonical_charset (fallback_charset);
   const char *charsets[] = { "UTF-8", fallback != NULL ? fallback : "WINDOWS-1252", NULL };
 
   g_mime_parser_options_set_address_compliance_mode (options, GMIME_RFC_COMPLIANCE_LOOSE);
