@@ -1,0 +1,545 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "op-mime"
+
+#include "config.h"
+
+#include <errno.h>
+#include <glib/gi18n.h>
+#include <string.h>
+
+#include "op-mime-private.h"
+
+G_DEFINE_QUARK (op-mime-error-quark, op_mime_error)
+
+void
+op_mime_init (void)
+{
+  static gsize initialised = 0;
+
+  /* g_mime_init() itself is not thread-safe; after it, GMime's global tables are only
+   * read, and its iconv cache has its own lock, so workers may parse in parallel. */
+  if (g_once_init_enter (&initialised))
+    {
+      g_mime_init ();
+      g_once_init_leave (&initialised, 1);
+    }
+}
+
+OpMimeRoot *
+_op_mime_root_new (GMimeMessage *message,
+                   const char   *fallback_charset)
+{
+  OpMimeRoot *root = g_atomic_rc_box_new0 (OpMimeRoot);
+
+  g_mutex_init (&root->lock);
+  root->message = g_object_ref (message);
+  root->fallback_charset = g_strdup (fallback_charset);
+  return root;
+}
+
+OpMimeRoot *
+_op_mime_root_ref (OpMimeRoot *root)
+{
+  return g_atomic_rc_box_acquire (root);
+}
+
+static void
+root_clear (gpointer data)
+{
+  OpMimeRoot *root = data;
+
+  g_mutex_clear (&root->lock);
+  g_clear_object (&root->message);
+  g_free (root->fallback_charset);
+}
+
+void
+_op_mime_root_unref (OpMimeRoot *root)
+{
+  g_atomic_rc_box_release_full (root, root_clear);
+}
+
+/* The WHATWG Encoding Standard's lesson: mail labelled with a legacy charset was written
+ * with its vendor superset, so decode with the superset (a GB2312 label on GBK text, a
+ * Shift_JIS label on Windows-31J text, ISO-8859-1 on windows-1252). */
+static const struct
+{
+  const char *label;
+  const char *iconv_name;
+} charset_aliases[] = {
+  { "gb2312", "GB18030" }, { "gbk", "GB18030" }, { "x-gbk", "GB18030" },
+  { "cp936", "GB18030" }, { "ms936", "GB18030" }, { "windows-936", "GB18030" },
+  { "euc-cn", "GB18030" }, { "x-euc-cn", "GB18030" }, { "csgb2312", "GB18030" },
+  { "gb_2312-80", "GB18030" }, { "chinese", "GB18030" }, { "gb18030", "GB18030" },
+  { "big5", "BIG5-HKSCS" }, { "big-5", "BIG5-HKSCS" }, { "cn-big5", "BIG5-HKSCS" },
+  { "x-x-big5", "BIG5-HKSCS" }, { "csbig5", "BIG5-HKSCS" }, { "big5-hkscs", "BIG5-HKSCS" },
+  { "shift_jis", "CP932" }, { "shift-jis", "CP932" }, { "sjis", "CP932" },
+  { "x-sjis", "CP932" }, { "ms_kanji", "CP932" }, { "csshiftjis", "CP932" },
+  { "windows-31j", "CP932" }, { "cp932", "CP932" }, { "ms932", "CP932" },
+  { "euc-jp", "EUC-JP-MS" }, { "x-euc-jp", "EUC-JP-MS" }, { "cseucpkdfmtjapanese", "EUC-JP-MS" },
+  { "iso-2022-jp", "ISO-2022-JP" }, { "csiso2022jp", "ISO-2022-JP" },
+  { "ks_c_5601-1987", "CP949" }, { "euc-kr", "CP949" }, { "korean", "CP949" },
+  { "ks_c_5601", "CP949" }, { "cp949", "CP949" },
+  { "iso-8859-1", "WINDOWS-1252" }, { "iso8859-1", "WINDOWS-1252" }, { "latin1", "WINDOWS-1252" },
+  { "l1", "WINDOWS-1252" }, { "us-ascii", "WINDOWS-1252" }, { "ascii", "WINDOWS-1252" },
+  { "ansi_x3.4-1968", "WINDOWS-1252" }, { "iso-8859-9", "WINDOWS-1254" },
+  { "iso-8859-11", "WINDOWS-874" }, { "tis-620", "WINDOWS-874" },
+  { "utf-8", "UTF-8" }, { "utf8", "UTF-8" }, { "unicode-1-1-utf-8", "UTF-8" },
+};
+
+char *
+_op_mime_canonical_charset (const char *charset)
+{
+  g_autofree char *lower = NULL;
+  GIConv cd;
+
+  if (charset == NULL || *charset == '\0' || strlen (charset) > 40)
+    return NULL;
+
+  lower = g_ascii_strdown (charset, -1);
+  g_strstrip (lower);
+  for (gsize i = 0; i < G_N_ELEMENTS (charset_aliases); i++)
+    if (strcmp (lower, charset_aliases[i].label) == 0)
+      return g_strdup (charset_aliases[i].iconv_name);
+
+  /* A label from the message goes to iconv_open() only as a plain name: no "//"
+   * options, nothing that is not a charset name. "unknown-8bit", "x-user-defined",
+   * typos: decided as for no charset. */
+  for (const char *p = lower; *p != '\0'; p++)
+    if (!g_ascii_isalnum (*p) && *p != '-' && *p != '_' && *p != '.' && *p != ':')
+      return NULL;
+  cd = g_iconv_open ("UTF-8", lower);
+  if (cd == (GIConv) -1)
+    return NULL;
+  g_iconv_close (cd);
+  return g_steal_pointer (&lower);
+}
+
+/* ISO-2022-JP as Japanese webmail writes it (CP50220/50221) uses the NEC and IBM rows,
+ * which glibc's ISO-2022-JP refuses. Its JIS X 0208 bytes with the high bit set are
+ * EUC-JP, and EUC-JP-MS has those rows: transcode, then decode as EUC-JP-MS. */
+static GByteArray *
+iso2022jp_to_eucjp (const guint8 *data,
+                    gsize         length)
+{
+  GByteArray *out = g_byte_array_sized_new (length);
+  enum { ASCII, JIS0208, KATAKANA, OTHER } mode = ASCII;
+
+  for (gsize i = 0; i < length; i++)
+    {
+      guint8 c = data[i];
+
+      if (c == 0x1b && i + 2 < length)
+        {
+          if (data[i + 1] == '$' && (data[i + 2] == 'B' || data[i + 2] == '@'))
+            mode = JIS0208, i += 2;
+          else if (data[i + 1] == '(' && (data[i + 2] == 'B' || data[i + 2] == 'J'))
+            mode = ASCII, i += 2;
+          else if (data[i + 1] == '(' && data[i + 2] == 'I')
+            mode = KATAKANA, i += 2;
+          else
+            mode = OTHER, i += 2;
+          continue;
+        }
+      if (c == '\n' || c == '\r')
+        mode = ASCII;
+
+      switch (mode)
+        {
+        case JIS0208:
+          if (c >= 0x21 && c <= 0x7e && i + 1 < length && data[i + 1] >= 0x21 && data[i + 1] <= 0x7e)
+            {
+              guint8 pair[2] = { c | 0x80, data[i + 1] | 0x80 };
+
+              g_byte_array_append (out, pair, 2);
+              i++;
+            }
+          else
+            g_byte_array_append (out, &c, 1);
+          break;
+        case KATAKANA:
+          if (c >= 0x21 && c <= 0x5f)
+            {
+              guint8 pair[2] = { 0x8e, c | 0x80 };
+
+              g_byte_array_append (out, pair, 2);
+            }
+          else
+            g_byte_array_append (out, &c, 1);
+          break;
+        case OTHER:
+          /* A set we do not map: keep it visible as undecodable rather than as Latin. */
+          {
+            guint8 bad = 0xff;
+
+            g_byte_array_append (out, c < 0x20 ? &c : &bad, 1);
+          }
+          break;
+        case ASCII:
+        default:
+          g_byte_array_append (out, &c, 1);
+          break;
+        }
+    }
+  return out;
+}
+
+/* Converts with iconv, replacing each undecodable byte with U+FFFD. */
+static char *
+convert_lossy (const char *data,
+               gsize       length,
+               const char *iconv_name)
+{
+  GIConv cd = g_iconv_open ("UTF-8", iconv_name);
+  GString *out;
+  char *in = (char *) data;
+  gsize in_left = length;
+  char buffer[4096];
+
+  if (cd == (GIConv) -1)
+    return NULL;
+
+  out = g_string_sized_new (length + length / 2);
+  while (in_left > 0)
+    {
+      char *outp = buffer;
+      gsize out_left = sizeof buffer;
+      gsize r = g_iconv (cd, &in, &in_left, &outp, &out_left);
+
+      g_string_append_len (out, buffer, outp - buffer);
+      if (r == (gsize) -1)
+        {
+          if (errno == E2BIG)
+            continue;
+          /* EILSEQ, or EINVAL (truncated at the end): skip one byte, say so. */
+          g_string_append (out, "\xef\xbf\xbd");
+          in++;
+          in_left--;
+          g_iconv (cd, NULL, NULL, NULL, NULL);
+        }
+    }
+  {
+    char *outp = buffer;
+    gsize out_left = sizeof buffer;
+
+    g_iconv (cd, NULL, NULL, &outp, &out_left);
+    g_string_append_len (out, buffer, outp - buffer);
+  }
+  g_iconv_close (cd);
+
+  /* iconv may pass NULs through; they would cut the string short for every reader. */
+  for (gsize i = 0; i < out->len; i++)
+    if (out->str[i] == '\0')
+      out->str[i] = ' ';
+
+  return g_string_free (out, FALSE);
+}
+
+static char *
+utf8_lossy (const char *data,
+            gsize       length)
+{
+  g_autofree char *copy = g_memdup2 (data, length);
+
+  for (gsize i = 0; i < length; i++)
+    if (copy[i] == '\0')
+      copy[i] = ' ';
+  return g_utf8_make_valid (copy, length);
+}
+
+char *
+op_mime_decode_text (const char *data,
+                     gsize       length,
+                     const char *charset,
+                     const char *fallback_charset)
+{
+  g_autofree char *name = _op_mime_canonical_charset (charset);
+  char *text = NULL;
+
+  g_return_val_if_fail (data != NULL || length == 0, NULL);
+
+  if (length == 0)
+    return g_strdup ("");
+
+  /* A part that declares ASCII or Latin-1 but is valid UTF-8 with 8-bit bytes was
+   * written as UTF-8 by a mailer that did not say so: UTF-8 is almost never valid by
+   * accident. The same for no charset at all. */
+  if (name == NULL || g_strcmp0 (name, "WINDOWS-1252") == 0 || g_strcmp0 (name, "UTF-8") == 0)
+    {
+      if (g_utf8_validate_len (data, length, NULL))
+        return g_strndup (data, length);
+      if (g_strcmp0 (name, "UTF-8") == 0)
+        return utf8_lossy (data, length);
+    }
+
+  if (name == NULL)
+    name = _op_mime_canonical_charset (fallback_charset);
+  if (name == NULL)
+    name = g_strdup ("WINDOWS-1252");
+
+  if (strcmp (name, "ISO-2022-JP") == 0)
+    {
+      g_autoptr(GByteArray) euc = iso2022jp_to_eucjp ((const guint8 *) data, length);
+
+      text = convert_lossy ((const char *) euc->data, euc->len, "EUC-JP-MS");
+    }
+  else
+    text = convert_lossy (data, length, name);
+
+  if (text == NULL)
+    text = utf8_lossy (data, length);
+  return text;
+}
+
+/* Rewrites the charset of each RFC 2047 encoded word in @raw to the superset
+ * op_mime_decode_text() would use, and re-encodes ISO-2022-JP words as EUC-JP-MS (see
+ * iso2022jp_to_eucjp()), so GMime's decoder reads real-world Chinese and Japanese
+ * headers right. Everything else is left byte for byte. */
+static char *
+rewrite_encoded_words (const char *raw)
+{
+  GString *out = g_string_sized_new (strlen (raw));
+  const char *p = raw;
+
+  while (*p != '\0')
+    {
+      const char *start = strstr (p, "=?");
+      const char *q1, *q2, *end;
+      g_autofree char *charset = NULL;
+      g_autofree char *canonical = NULL;
+      char *star;
+
+      if (start == NULL)
+        break;
+      g_string_append_len (out, p, start - p);
+      q1 = strchr (start + 2, '?');
+      q2 = q1 != NULL && q1[1] != '\0' ? (q1[2] == '?' ? q1 + 2 : NULL) : NULL;
+      end = q2 != NULL ? strstr (q2 + 1, "?=") : NULL;
+      if (q1 == NULL || q2 == NULL || end == NULL || q1 - start > 72)
+        {
+          g_string_append (out, "=?");
+          p = start + 2;
+          continue;
+        }
+
+      charset = g_strndup (start + 2, q1 - start - 2);
+      /* RFC 2231 §5: "=?charset*language?…?=". */
+      star = strchr (charset, '*');
+      if (star != NULL)
+        *star = '\0';
+      canonical = _op_mime_canonical_charset (charset);
+
+      if (g_strcmp0 (canonical, "ISO-2022-JP") == 0)
+        {
+          g_autofree char *payload = g_strndup (q2 + 1, end - q2 - 1);
+          g_autoptr(GByteArray) decoded = g_byte_array_new ();
+          g_autoptr(GByteArray) euc = NULL;
+          g_autofree char *b64 = NULL;
+
+          if (g_ascii_toupper (q1[1]) == 'B')
+            {
+              gsize n = 0;
+              g_autofree guchar *bytes = NULL;
+
+              g_strdelimit (payload, " \t", '=');  /* never valid base64 inside a word */
+              bytes = g_base64_decode (payload, &n);
+              g_byte_array_append (decoded, bytes, n);
+            }
+          else
+            {
+              for (const char *c = payload; *c != '\0'; c++)
+                {
+                  guint8 b = *c;
+
+                  if (*c == '_')
+                    b = ' ';
+                  else if (*c == '=' && g_ascii_isxdigit (c[1]) && g_ascii_isxdigit (c[2]))
+                    {
+                      b = g_ascii_xdigit_value (c[1]) * 16 + g_ascii_xdigit_value (c[2]);
+                      c += 2;
+                    }
+                  g_byte_array_append (decoded, &b, 1);
+                }
+            }
+          euc = iso2022jp_to_eucjp (decoded->data, decoded->len);
+          b64 = g_base64_encode (euc->data, euc->len);
+          g_string_append_printf (out, "=?EUC-JP-MS?B?%s?=", b64);
+        }
+      else
+        {
+          g_string_append (out, "=?");
+          g_string_append (out, canonical != NULL ? canonical : charset);
+          g_string_append_len (out, q1, end + 2 - q1);
+        }
+      p = end + 2;
+    }
+  g_string_append (out, p);
+  return g_string_free (out, FALSE);
+}
+
+GMimeParserOptions *
+_op_mime_parser_options_new (const char *fallback_charset)
+{
+  GMimeParserOptions *options = g_mime_parser_options_new ();
+  g_autofree char *fallback = _op_mime_canonical_charset (fallback_charset);
+  const char *charsets[] = { "UTF-8", fallback != NULL ? fallback : "WINDOWS-1252", NULL };
+
+  g_mime_parser_options_set_address_compliance_mode (options, GMIME_RFC_COMPLIANCE_LOOSE);
+  g_mime_parser_options_set_parameter_compliance_mode (options, GMIME_RFC_COMPLIANCE_LOOSE);
+  g_mime_parser_options_set_rfc2047_compliance_mode (options, GMIME_RFC_COMPLIANCE_LOOSE);
+  g_mime_parser_options_set_allow_addresses_without_domain (options, TRUE);
+  g_mime_parser_options_set_fallback_charsets (options, charsets);
+  return options;
+}
+
+static char *
+valid_header_text (char *text)
+{
+  char *valid;
+
+  if (text == NULL)
+    return NULL;
+  /* Decoded words may carry control characters; a header shown on one line must not. */
+  valid = g_utf8_make_valid (text, -1);
+  g_free (text);
+  for (char *p = valid; *p != '\0'; p++)
+    if ((guchar) *p < 0x20 || *p == 0x7f)
+      *p = ' ';
+  return valid;
+}
+
+char *
+_op_mime_decode_header_text (GMimeParserOptions *options,
+                             const char         *raw)
+{
+  g_autofree char *rewritten = NULL;
+  g_autofree char *unfolded = NULL;
+
+  if (raw == NULL)
+    return NULL;
+  rewritten = rewrite_encoded_words (raw);
+  unfolded = g_mime_utils_header_unfold (rewritten);
+  return valid_header_text (g_mime_utils_header_decode_text (options, unfolded));
+}
+
+InternetAddressList *
+_op_mime_decode_address_list (GMimeParserOptions *options,
+                              const char         *raw)
+{
+  g_autofree char *rewritten = NULL;
+
+  if (raw == NULL)
+    return NULL;
+  rewritten = rewrite_encoded_words (raw);
+  return internet_address_list_parse (options, rewritten);
+}
+
+gboolean
+op_mime_check_header_value (const char  *value,
+                            gssize       length,
+                            const char  *what,
+                            GError     **error)
+{
+  gsize n;
+
+  g_return_val_if_fail (value != NULL, FALSE);
+  g_return_val_if_fail (what != NULL, FALSE);
+
+  n = length < 0 ? strlen (value) : (gsize) length;
+  for (gsize i = 0; i < n; i++)
+    {
+      guchar c = value[i];
+
+      if (c == '\r' || c == '\n' || c == '\0' || (c < 0x20 && c != '\t') || c == 0x7f)
+        {
+          g_set_error (error, OP_MIME_ERROR, OP_MIME_ERROR_INVALID_HEADER,
+                       /* Translators: %s names a header field, e.g. "subject" */
+                       _("The %s contains a line break or a control character, which a mail header cannot carry."),
+                       what);
+          return FALSE;
+        }
+    }
+  if (!g_utf8_validate_len (value, n, NULL))
+    {
+      g_set_error (error, OP_MIME_ERROR, OP_MIME_ERROR_INVALID_HEADER,
+                   /* Translators: %s names a header field, e.g. "subject" */
+                   _("The %s is not valid UTF-8 text."), what);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+is_ascii (const char *text,
+          gssize      length)
+{
+  for (gssize i = 0; length < 0 ? text[i] != '\0' : i < length; i++)
+    if ((guchar) text[i] >= 0x80)
+      return FALSE;
+  return TRUE;
+}
+
+char *
+op_mime_address_to_envelope (const char *address)
+{
+  const char *at;
+  g_autofree char *domain = NULL;
+
+  g_return_val_if_fail (address != NULL, NULL);
+
+  at = strrchr (address, '@');
+  if (at == NULL || is_ascii (at + 1, -1))
+    return g_strdup (address);
+  /* RFC 5890: an internationalised domain travels as its A-label everywhere. */
+  domain = g_hostname_to_ascii (at + 1);
+  if (domain == NULL)
+    return g_strdup (address);
+  return g_strdup_printf ("%.*s@%s", (int) (at - address), address, domain);
+}
+
+gboolean
+op_mime_address_needs_smtputf8 (const char *address)
+{
+  g_autofree char *envelope = NULL;
+
+  g_return_val_if_fail (address != NULL, FALSE);
+
+  envelope = op_mime_address_to_envelope (address);
+  return !is_ascii (envelope, -1);
+}
+
+OpMimeRequirements
+op_mime_scan_requirements (GBytes *message)
+{
+  const guint8 *data;
+  gsize length;
+  OpMimeRequirements needs = OP_MIME_NEEDS_NOTHING;
+  gboolean in_header = TRUE;
+  gsize line_start = 0;
+
+  g_return_val_if_fail (message != NULL, OP_MIME_NEEDS_NOTHING);
+
+  data = g_bytes_get_data (message, &length);
+  for (gsize i = 0; i < length; i++)
+    {
+      if (data[i] == '\n')
+        {
+          gsize line_length = i - line_start;
+
+          if (line_length > 0 && data[i - 1] == '\r')
+            line_length--;
+          if (in_header && line_length == 0)
+            in_header = FALSE;
+          line_start = i + 1;
+        }
+      else if (data[i] >= 0x80)
+        {
+          /* RFC 6532: raw UTF-8 in the top-level header is only allowed over SMTPUTF8;
+           * 8-bit body text needs BODY=8BITMIME. */
+          needs |= OP_MIME_NEEDS_8BITMIME;
+          if (in_header)
+            return needs | OP_MIME_NEEDS_SMTPUTF8;
+        }
+    }
+  return needs;
+}
