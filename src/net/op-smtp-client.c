@@ -1518,7 +1518,10 @@ do_send (OpSmtpClient    *self,
 
   needs_utf8 = utf8_address || (job->options.flags & OP_SMTP_SEND_UTF8) ||
                scanner.utf8_headers;
-  needs_8bit = needs_utf8 || (job->options.flags & OP_SMTP_SEND_8BIT) || scanner.eight_bit;
+  /* An address alone needs SMTPUTF8, not BODY=8BITMIME; UTF-8 header fields are 8-bit
+   * content (RFC 6532 §3.1). */
+  needs_8bit = (job->options.flags & (OP_SMTP_SEND_8BIT | OP_SMTP_SEND_UTF8)) ||
+               scanner.eight_bit;
 
   /* Refusals that cost nothing: before MAIL, nothing sent. */
   if (scanned && scanner.nul)
