@@ -827,7 +827,10 @@ hello (OpSmtpClient    *self,
                                                 : default_hello_name (self);
   g_autoptr(OpSmtpReply) reply = NULL;
 
+  /* Until a hello succeeds the session knows of no extension (never NULL while
+   * connected: the other calls read it). */
   g_clear_pointer (&self->w_caps, op_smtp_capabilities_free);
+  self->w_caps = op_smtp_capabilities_new_empty ();
   if (!helo_only)
     {
       reply = command (self, "EHLO", name, OP_SEND_PLAIN, cancellable, error);
@@ -835,6 +838,7 @@ hello (OpSmtpClient    *self,
         return FALSE;
       if (reply->code == 250)
         {
+          g_clear_pointer (&self->w_caps, op_smtp_capabilities_free);
           self->w_caps = op_smtp_capabilities_parse (reply);
           return TRUE;
         }
@@ -851,10 +855,7 @@ hello (OpSmtpClient    *self,
       g_clear_pointer (&reply, op_smtp_reply_free);
     }
   reply = command_expect (self, "HELO", name, 2, OP_SMTP_COMMAND_HELLO, cancellable, error);
-  if (reply == NULL)
-    return FALSE;
-  self->w_caps = op_smtp_capabilities_new_empty ();
-  return TRUE;
+  return reply != NULL;
 }
 
 /* RFC 3207 §4: STARTTLS, the handshake, then EHLO again: everything learnt before TLS

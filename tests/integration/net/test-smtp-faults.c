@@ -644,6 +644,39 @@ test_helo_fallback (Fixture       *f,
   server_done (f);
 }
 
+/* A failed EHLO later in the session leaves it connected and knowing no extension. */
+static void
+test_ehlo_refused_later (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(OpSmtpCapabilities) caps = NULL;
+  g_autoptr(OpSmtpCapabilities) again = NULL;
+  g_autoptr(OpSmtpSendResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *rcpt[] = { "b@example.test", NULL };
+
+  script_hello (f, "250 8BITMIME\r\n");
+  op_test_server_expect_line (f->server, "EHLO client.test");
+  op_test_server_send (f->server, "451 4.3.0 try again later\r\n");
+  op_test_server_expect_line (f->server, "NOOP");
+  op_test_server_send (f->server, "250 ok\r\n");
+  start (f, OP_SMTP_SECURITY_NONE);
+
+  caps = smtp_connect (f->client, &error);
+  g_assert_no_error (error);
+  g_assert_true (caps->eightbitmime);
+  again = smtp_ehlo (f->client, FALSE, &error);
+  g_assert_null (again);
+  g_assert_error (error, OP_SMTP_ERROR, OP_SMTP_ERROR_TRANSIENT);
+  g_clear_error (&error);
+  result = smtp_send (f->client, "a@example.test", rcpt, "Subject: x\r\n\r\nCaf\xc3\xa9\r\n",
+                      -1, NULL, &error);
+  g_assert_error (error, OP_SMTP_ERROR, OP_SMTP_ERROR_8BIT_UNSUPPORTED);
+  g_clear_error (&error);
+  g_assert_true (smtp_noop (f->client, &error));
+  server_done (f);
+}
+
 static void
 test_greeting_refused (Fixture       *f,
                        gconstpointer  data)
@@ -730,6 +763,7 @@ main (int   argc,
   ADD ("/smtp/faults/send/drop-during-data-not-sent", test_drop_during_data);
   ADD ("/smtp/faults/send/refused-after-final-dot", test_refused_after_final_dot);
   ADD ("/smtp/faults/hello/helo-fallback", test_helo_fallback);
+  ADD ("/smtp/faults/hello/ehlo-refused-later", test_ehlo_refused_later);
   ADD ("/smtp/faults/hello/greeting-refused", test_greeting_refused);
   ADD ("/smtp/faults/hello/closing-421", test_closing_421);
   ADD ("/smtp/faults/hello/not-smtp", test_not_smtp);
