@@ -932,9 +932,8 @@ do_connect (OpSmtpClient    *self,
 
   if (self->conn != NULL)
     drop_connection (self);
+  /* OpConnection logs the connecting itself. */
   set_state (self, OP_SMTP_STATE_CONNECTING);
-  op_protocol_log_append_printf (self->log, OP_LOG_INFO, _("Connecting to %s port %u…"),
-                                 self->host, self->port);
 
   self->conn = op_connection_connect (self->host, self->port,
                                       self->security == OP_SMTP_SECURITY_IMPLICIT_TLS,
