@@ -140,6 +140,10 @@ op_smtp_send_result_copy (const OpSmtpSendResult *result)
 
 /* --- scanning ------------------------------------------------------------------------ */
 
+/* RFC 5321 §4.5.3.1.6: a text line is at most 1000 octets with its CRLF. Servers refuse
+ * longer ones, or worse, break them (which corrupts signatures): refuse before sending. */
+#define MAX_LINE_LENGTH 998
+
 typedef struct
 {
   gboolean in_headers;
@@ -148,6 +152,8 @@ typedef struct
   gboolean utf8_headers;
   gboolean nul;
   char     previous;
+  guint64  line_length;  /* bytes since the last LF */
+  guint64  longest;      /* the longest line so far, without its line end */
   guint64  bytes;        /* as given */
   guint64  wire_bytes;   /* with every bare LF made CRLF (RFC 1870 §3: the size counts
                           * CRLF line ends; dot-stuffing is not counted) */
@@ -186,9 +192,18 @@ scanner_feed (Scanner      *s,
           if (s->line_empty)
             s->in_headers = FALSE;
           s->line_empty = TRUE;
+          s->line_length = 0;
         }
-      else if (b != '\r')
-        s->line_empty = FALSE;
+      else
+        {
+          /* A CR counts once something follows it on the line (not before its LF). */
+          s->line_length++;
+          if (b != '\r')
+            {
+              s->line_empty = FALSE;
+              s->longest = MAX (s->longest, s->line_length);
+            }
+        }
       s->previous = (char) b;
     }
   s->bytes += size;
@@ -827,7 +842,10 @@ hello (OpSmtpClient    *self,
                                                 : default_hello_name (self);
   g_autoptr(OpSmtpReply) reply = NULL;
 
+  /* Until a hello succeeds the session knows of no extension (never NULL while
+   * connected: the other calls read it). */
   g_clear_pointer (&self->w_caps, op_smtp_capabilities_free);
+  self->w_caps = op_smtp_capabilities_new_empty ();
   if (!helo_only)
     {
       reply = command (self, "EHLO", name, OP_SEND_PLAIN, cancellable, error);
@@ -835,6 +853,7 @@ hello (OpSmtpClient    *self,
         return FALSE;
       if (reply->code == 250)
         {
+          g_clear_pointer (&self->w_caps, op_smtp_capabilities_free);
           self->w_caps = op_smtp_capabilities_parse (reply);
           return TRUE;
         }
@@ -851,10 +870,7 @@ hello (OpSmtpClient    *self,
       g_clear_pointer (&reply, op_smtp_reply_free);
     }
   reply = command_expect (self, "HELO", name, 2, OP_SMTP_COMMAND_HELLO, cancellable, error);
-  if (reply == NULL)
-    return FALSE;
-  self->w_caps = op_smtp_capabilities_new_empty ();
-  return TRUE;
+  return reply != NULL;
 }
 
 /* RFC 3207 §4: STARTTLS, the handshake, then EHLO again: everything learnt before TLS
@@ -916,9 +932,8 @@ do_connect (OpSmtpClient    *self,
 
   if (self->conn != NULL)
     drop_connection (self);
+  /* OpConnection logs the connecting itself. */
   set_state (self, OP_SMTP_STATE_CONNECTING);
-  op_protocol_log_append_printf (self->log, OP_LOG_INFO, _("Connecting to %s port %u…"),
-                                 self->host, self->port);
 
   self->conn = op_connection_connect (self->host, self->port,
                                       self->security == OP_SMTP_SECURITY_IMPLICIT_TLS,
@@ -1381,6 +1396,15 @@ all_refused_error (OpSmtpSendResult *result)
   return error;
 }
 
+static void
+set_line_too_long (GError **error)
+{
+  g_set_error (error, OP_SMTP_ERROR, OP_SMTP_ERROR_INVALID_ARGUMENT,
+               _("A line of the message is longer than SMTP allows (%d characters), so it "
+                 "was not sent. Encode the message as quoted-printable or base64."),
+               MAX_LINE_LENGTH);
+}
+
 /* The message through GMime's unix2dos (CRLF line ends, and one at the end) and SMTP
  * data (dot-stuffing) filters, onto the connection. Returns the bytes written. */
 static gboolean
@@ -1398,9 +1422,10 @@ stream_message (OpSmtpClient   *self,
   GMimeFilter *crlf = GMIME_FILTER (crlf_object);
   GMimeFilter *dots = GMIME_FILTER (dots_object);
   g_autofree char *buffer = g_malloc (MESSAGE_CHUNK_SIZE);
-  guint64 raw = 0;
+  Scanner scanner;
   gboolean done = FALSE;
 
+  scanner_init (&scanner);
   *bytes_written = 0;
   while (!done)
     {
@@ -1423,10 +1448,12 @@ stream_message (OpSmtpClient   *self,
         }
       if (n > 0)
         {
-          /* RFC 5321 §4.5.2 / RFC 6152: no NUL in DATA, and 8-bit bytes only after
-           * BODY=8BITMIME. What the caller did not declare is caught here, before the
-           * final "." makes it a delivery. */
-          if (memchr (buffer, '\0', (gsize) n) != NULL)
+          /* RFC 5321 §4.5.2 / RFC 6152: no NUL in DATA, 8-bit bytes only after
+           * BODY=8BITMIME, lines of at most 998 octets. What the caller did not declare
+           * (or the scan could not see) is caught here, before the final "." makes it a
+           * delivery. */
+          scanner_feed (&scanner, (const guint8 *) buffer, (gsize) n);
+          if (scanner.nul)
             {
               abort_data (self);
               g_set_error_literal (error, OP_SMTP_ERROR, OP_SMTP_ERROR_INVALID_ARGUMENT,
@@ -1434,18 +1461,21 @@ stream_message (OpSmtpClient   *self,
                                      "carry; it was not sent."));
               return FALSE;
             }
-          if (!declared_8bit)
-            for (gssize i = 0; i < n; i++)
-              if ((guchar) buffer[i] >= 0x80)
-                {
-                  abort_data (self);
-                  g_set_error_literal (error, OP_SMTP_ERROR, OP_SMTP_ERROR_8BIT_UNSUPPORTED,
-                                       _("The message contains 8-bit data that was not "
-                                         "declared, so it was not sent. Encode it as "
-                                         "quoted-printable or base64."));
-                  return FALSE;
-                }
-          raw += (guint64) n;
+          if (scanner.eight_bit && !declared_8bit)
+            {
+              abort_data (self);
+              g_set_error_literal (error, OP_SMTP_ERROR, OP_SMTP_ERROR_8BIT_UNSUPPORTED,
+                                   _("The message contains 8-bit data that was not "
+                                     "declared, so it was not sent. Encode it as "
+                                     "quoted-printable or base64."));
+              return FALSE;
+            }
+          if (scanner.longest > MAX_LINE_LENGTH)
+            {
+              abort_data (self);
+              set_line_too_long (error);
+              return FALSE;
+            }
           g_mime_filter_filter (crlf, buffer, (size_t) n, 0, &out1, &len1, &pre1);
           g_mime_filter_filter (dots, out1, len1, pre1, &out2, &len2, &pre2);
         }
@@ -1458,7 +1488,7 @@ stream_message (OpSmtpClient   *self,
         }
       /* RFC 1870 §6.3: a server that announced a limit discards a larger message
        * anyway; stop sending what it will refuse (the size was unknown before). */
-      if (size_limit > 0 && raw > size_limit)
+      if (size_limit > 0 && scanner.bytes > size_limit)
         {
           g_autofree char *max = g_format_size (size_limit);
 
@@ -1518,7 +1548,10 @@ do_send (OpSmtpClient    *self,
 
   needs_utf8 = utf8_address || (job->options.flags & OP_SMTP_SEND_UTF8) ||
                scanner.utf8_headers;
-  needs_8bit = needs_utf8 || (job->options.flags & OP_SMTP_SEND_8BIT) || scanner.eight_bit;
+  /* An address alone needs SMTPUTF8, not BODY=8BITMIME; UTF-8 header fields are 8-bit
+   * content (RFC 6532 §3.1). */
+  needs_8bit = (job->options.flags & (OP_SMTP_SEND_8BIT | OP_SMTP_SEND_UTF8)) ||
+               scanner.eight_bit;
 
   /* Refusals that cost nothing: before MAIL, nothing sent. */
   if (scanned && scanner.nul)
@@ -1526,6 +1559,11 @@ do_send (OpSmtpClient    *self,
       g_set_error_literal (error, OP_SMTP_ERROR, OP_SMTP_ERROR_INVALID_ARGUMENT,
                            _("The message contains a NUL byte, which SMTP cannot carry; it "
                              "was not sent."));
+      return NULL;
+    }
+  if (scanned && scanner.longest > MAX_LINE_LENGTH)
+    {
+      set_line_too_long (error);
       return NULL;
     }
   if (needs_utf8 && !caps->smtputf8)

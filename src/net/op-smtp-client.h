@@ -270,10 +270,11 @@ gboolean op_smtp_client_login_finish       (OpSmtpClient          *self,
  * is read once first to learn its size and whether it needs 8BITMIME or SMTPUTF8
  * (op_smtp_message_scan()), then sent from where it was; otherwise @options->flags say.
  * Checked before MAIL: the SIZE limit (OP_SMTP_ERROR_MESSAGE_TOO_LARGE), 8BITMIME
- * (_8BIT_UNSUPPORTED) and SMTPUTF8 (_UTF8_UNSUPPORTED) — nothing is sent then. While
- * sending, an 8-bit byte the client was not told of, a NUL, or more bytes than the SIZE
- * limit end the session before the final "." (the message is not delivered) with the
- * same errors.
+ * (_8BIT_UNSUPPORTED), SMTPUTF8 (_UTF8_UNSUPPORTED), and NUL bytes and lines longer than
+ * 998 octets (_INVALID_ARGUMENT, RFC 5321 §4.5.3.1.6) — nothing is sent then. While
+ * sending, an 8-bit byte the client was not told of, a NUL, a line too long, or more
+ * bytes than the SIZE limit end the session before the final "." (the message is not
+ * delivered) with the same errors.
  *
  * Result: which recipients were accepted and which refused, and why. All refused is
  * OP_SMTP_ERROR_ALL_RECIPIENTS_REFUSED. A failure after the final "." was sent and

@@ -150,8 +150,10 @@ static char *
 make_valid (const char *line,
             gsize       length)
 {
-  g_autofree char *copy = g_memdup2 (line, length + 1);
+  g_autofree char *copy = g_malloc (length + 1);
 
+  /* @line is not nul-terminated: a line read off the wire is a length. */
+  memcpy (copy, line, length);
   copy[length] = '\0';
   for (gsize i = 0; i < length; i++)
     if (((guchar) copy[i] < 0x20 && copy[i] != '\t') || copy[i] == 0x7f)

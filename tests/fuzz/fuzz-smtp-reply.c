@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "op-sasl.h"
 #include "op-smtp-error.h"
 #include "op-smtp-reply.h"
 
@@ -13,7 +14,8 @@
  * The SMTP reply parser: the input is split into lines at LF (a CR before it dropped, as
  * the connection does), pushed through one OpSmtpReplyParser, and every reply it makes
  * goes through op_smtp_capabilities_parse() and op_smtp_error_from_reply() for every
- * command kind. Besides "no crash", the promises of op-smtp-reply.h are checked: codes
+ * command kind; a 334 reply's text is answered as a challenge by every SASL mechanism
+ * (op-sasl.h), as the client does. Besides "no crash", the promises of op-smtp-reply.h are checked: codes
  * 200..599, text and lines valid UTF-8 without control characters but tab and the line
  * breaks between lines, an enhanced code of the reply's class, bounded line counts, errors
  * in OP_SMTP_ERROR_BAD_REPLY.
@@ -82,6 +84,37 @@ check_reply (const OpSmtpReply *reply)
     }
 }
 
+/* Each mechanism answers @challenge at each step: a base64 answer or a SASL error. */
+static void
+check_challenge (const char *challenge)
+{
+  const OpSaslMechanism mechanisms[] = { OP_SASL_MECHANISM_LOGIN, OP_SASL_MECHANISM_PLAIN,
+                                         OP_SASL_MECHANISM_CRAM_MD5,
+                                         OP_SASL_MECHANISM_XOAUTH2 };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (mechanisms); i++)
+    for (guint steps = 0; steps < 3; steps++)
+      {
+        g_autoptr(OpSaslSession) session = op_sasl_session_new (mechanisms[i], "user",
+                                                                "secret");
+
+        for (guint step = 0; step <= steps; step++)
+          {
+            g_autoptr(GError) error = NULL;
+            char *response = op_sasl_session_respond (session, challenge, &error);
+
+            if (response == NULL)
+              {
+                g_assert (error != NULL && error->domain == OP_SASL_ERROR);
+                break;
+              }
+            for (const char *p = response; *p != '\0'; p++)
+              g_assert (g_ascii_isalnum (*p) || *p == '+' || *p == '/' || *p == '=');
+            op_sasl_secret_free (response);
+          }
+      }
+}
+
 int
 LLVMFuzzerTestOneInput (const uint8_t *data,
                         size_t         size)
@@ -107,6 +140,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
         {
           g_assert (error == NULL);
           check_reply (reply);
+          if (reply->code == 334)
+            check_challenge (reply->lines[0]);
         }
       else if (error != NULL)
         g_assert (g_error_matches (error, OP_SMTP_ERROR, OP_SMTP_ERROR_BAD_REPLY) &&

@@ -36,6 +36,9 @@ start_smtp ()
   if [ -f "$OP_RUNDIR/dovecot/maildir-path" ]; then
     local target
     target=$(cat "$OP_RUNDIR/dovecot/maildir-path")
+    # The Maildir itself (holding cur/ new/ tmp/); tolerate a path to its new/.
+    target=${target%/}
+    target=${target%/new}
     [ -d "$target" ] || op_die "$OP_RUNDIR/dovecot/maildir-path names $target, which is not a folder"
     deliver=(--deliver-to "$target")
   fi

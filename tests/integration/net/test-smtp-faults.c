@@ -411,6 +411,58 @@ test_undeclared_8bit_aborts_before_dot (Fixture       *f,
   g_assert_false (server_received (f, "."));
 }
 
+/* RFC 5321 §4.5.3.1.6: lines of at most 998 octets. A longer one is refused before MAIL
+ * when the client can scan the message, and ends the session before the final "."
+ * otherwise: never a message the server would refuse or break. */
+static void
+test_line_too_long (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(OpSmtpCapabilities) caps = NULL;
+  g_autoptr(OpSmtpSendResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(OpTestChunkedInputStream) stream = op_test_chunked_input_stream_new ();
+  g_autofree char *longest_ok = g_strnfill (998, 'a');
+  g_autofree char *too_long = g_strnfill (999, 'b');
+  g_autofree char *seekable = g_strdup_printf ("Subject: x\r\n\r\n%s\r\n", too_long);
+  const char *rcpt[] = { "b@example.test", NULL };
+
+  script_hello (f, "250 8BITMIME\r\n");
+  op_test_server_expect_line (f->server, "MAIL FROM:<a@example.test>");
+  op_test_server_send (f->server, "250 ok\r\n");
+  op_test_server_expect_line (f->server, "RCPT TO:<b@example.test>");
+  op_test_server_send (f->server, "250 ok\r\n");
+  op_test_server_expect_line (f->server, "DATA");
+  op_test_server_send (f->server, "354 go\r\n");
+  op_test_server_expect_line (f->server, "Subject: x");
+  op_test_server_expect_line (f->server, "");
+  op_test_server_expect_line (f->server, longest_ok);
+  op_test_server_expect_close (f->server, 5000);
+  start (f, OP_SMTP_SECURITY_NONE);
+
+  caps = smtp_connect (f->client, &error);
+  g_assert_no_error (error);
+  result = smtp_send (f->client, "a@example.test", rcpt, seekable, -1, NULL, &error);
+  g_assert_error (error, OP_SMTP_ERROR, OP_SMTP_ERROR_INVALID_ARGUMENT);
+  g_assert_nonnull (strstr (error->message, "998"));
+  g_clear_error (&error);
+
+  /* The longest allowed line goes; the next, split over two reads, does not. */
+  op_test_chunked_input_stream_add_string (stream, "Subject: x\r\n\r\n");
+  op_test_chunked_input_stream_add_string (stream, longest_ok);
+  op_test_chunked_input_stream_add_string (stream, "\r");
+  op_test_chunked_input_stream_add_string (stream, "\n");
+  op_test_chunked_input_stream_add (stream, too_long, 500);
+  op_test_chunked_input_stream_add (stream, too_long + 500, 499);
+  op_test_chunked_input_stream_add_string (stream, "\r\n");
+  result = smtp_send_stream (f->client, "a@example.test", rcpt, G_INPUT_STREAM (stream), -1,
+                             NULL, &error);
+  g_assert_error (error, OP_SMTP_ERROR, OP_SMTP_ERROR_INVALID_ARGUMENT);
+  server_done (f);
+  g_assert_false (server_received (f, "."));
+  g_assert_false (server_received (f, "bbbb"));
+}
+
 /* --- pipelining and results -------------------------------------------------------- */
 
 static void
@@ -586,7 +638,13 @@ test_drop_during_data (Fixture       *f,
 
   /* Enough data after the server closed that writing must fail. */
   op_test_chunked_input_stream_add_string (stream, "Subject: x\r\n\r\nbody\r\n");
-  filler = g_strnfill (256 * 1024, 'y');
+  {
+    GString *lines = g_string_new (NULL);
+
+    while (lines->len < 256 * 1024)
+      g_string_append (lines, "yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy\r\n");
+    filler = g_string_free (lines, FALSE);
+  }
   for (guint i = 0; i < 64; i++)
     op_test_chunked_input_stream_add_string (stream, filler);
   caps = smtp_connect (f->client, &error);
@@ -641,6 +699,39 @@ test_helo_fallback (Fixture       *f,
   caps = smtp_connect (f->client, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (g_hash_table_size (caps->keywords), ==, 0);
+  server_done (f);
+}
+
+/* A failed EHLO later in the session leaves it connected and knowing no extension. */
+static void
+test_ehlo_refused_later (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(OpSmtpCapabilities) caps = NULL;
+  g_autoptr(OpSmtpCapabilities) again = NULL;
+  g_autoptr(OpSmtpSendResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *rcpt[] = { "b@example.test", NULL };
+
+  script_hello (f, "250 8BITMIME\r\n");
+  op_test_server_expect_line (f->server, "EHLO client.test");
+  op_test_server_send (f->server, "451 4.3.0 try again later\r\n");
+  op_test_server_expect_line (f->server, "NOOP");
+  op_test_server_send (f->server, "250 ok\r\n");
+  start (f, OP_SMTP_SECURITY_NONE);
+
+  caps = smtp_connect (f->client, &error);
+  g_assert_no_error (error);
+  g_assert_true (caps->eightbitmime);
+  again = smtp_ehlo (f->client, FALSE, &error);
+  g_assert_null (again);
+  g_assert_error (error, OP_SMTP_ERROR, OP_SMTP_ERROR_TRANSIENT);
+  g_clear_error (&error);
+  result = smtp_send (f->client, "a@example.test", rcpt, "Subject: x\r\n\r\nCaf\xc3\xa9\r\n",
+                      -1, NULL, &error);
+  g_assert_error (error, OP_SMTP_ERROR, OP_SMTP_ERROR_8BIT_UNSUPPORTED);
+  g_clear_error (&error);
+  g_assert_true (smtp_noop (f->client, &error));
   server_done (f);
 }
 
@@ -722,6 +813,7 @@ main (int   argc,
   ADD ("/smtp/faults/send/8bit-and-utf8-not-offered", test_8bit_without_8bitmime);
   ADD ("/smtp/faults/send/undeclared-8bit-aborts-before-dot",
        test_undeclared_8bit_aborts_before_dot);
+  ADD ("/smtp/faults/send/line-too-long", test_line_too_long);
   ADD ("/smtp/faults/send/pipelining-and-dsn", test_pipelining);
   ADD ("/smtp/faults/send/no-pipelining-sender-refused", test_no_pipelining_sender_refused);
   ADD ("/smtp/faults/send/drop-after-final-dot-outcome-unknown", test_drop_after_final_dot);
@@ -730,6 +822,7 @@ main (int   argc,
   ADD ("/smtp/faults/send/drop-during-data-not-sent", test_drop_during_data);
   ADD ("/smtp/faults/send/refused-after-final-dot", test_refused_after_final_dot);
   ADD ("/smtp/faults/hello/helo-fallback", test_helo_fallback);
+  ADD ("/smtp/faults/hello/ehlo-refused-later", test_ehlo_refused_later);
   ADD ("/smtp/faults/hello/greeting-refused", test_greeting_refused);
   ADD ("/smtp/faults/hello/closing-421", test_closing_421);
   ADD ("/smtp/faults/hello/not-smtp", test_not_smtp);

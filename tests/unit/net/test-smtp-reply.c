@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "op-smtp-client.h"
 #include "op-smtp-error.h"
 #include "op-smtp-reply.h"
 #include "op-test-fixtures.h"
@@ -361,6 +362,40 @@ test_error_is_transient (void)
   g_assert_false (op_smtp_error_is_transient (NULL));
 }
 
+/* What a message needs (op_smtp_message_scan()): 8-bit anywhere → 8BITMIME; non-ASCII in
+ * the header section (up to the first empty line, CRLF or LF) → SMTPUTF8. */
+static void
+test_message_scan (void)
+{
+  const struct
+  {
+    const char *message;
+    gboolean    eight_bit;
+    gboolean    utf8;
+  } cases[] = {
+    { "Subject: hi\r\n\r\nplain\r\n", FALSE, FALSE },
+    { "Subject: hi\r\n\r\nCaf\xc3\xa9\r\n", TRUE, FALSE },
+    { "Subject: hi\n\nCaf\xc3\xa9\n", TRUE, FALSE },
+    { "Subject: \xe4\xbd\xa0\r\n\r\nx\r\n", TRUE, TRUE },
+    { "Subject: a\r\n b \xc3\xa9\r\n\r\n", TRUE, TRUE },
+    /* A line of blanks is not the end of the header section. */
+    { "Subject: a\r\n \r\nX-Name: \xc3\xa9\r\n\r\n", TRUE, TRUE },
+    { "", FALSE, FALSE },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      gboolean eight_bit = !cases[i].eight_bit;
+      gboolean utf8 = !cases[i].utf8;
+
+      g_test_message ("case %" G_GSIZE_FORMAT, i);
+      op_smtp_message_scan ((const guint8 *) cases[i].message, strlen (cases[i].message),
+                            &eight_bit, &utf8);
+      g_assert_cmpint (eight_bit, ==, cases[i].eight_bit);
+      g_assert_cmpint (utf8, ==, cases[i].utf8);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -379,6 +414,7 @@ main (int   argc,
   g_test_add_func ("/smtp/ehlo/old-forms-and-junk", test_ehlo_old_forms);
   g_test_add_func ("/smtp/error/mapping", test_error_mapping);
   g_test_add_func ("/smtp/error/is-transient", test_error_is_transient);
+  g_test_add_func ("/smtp/message/scan-8bit-and-utf8-headers", test_message_scan);
 
   return g_test_run ();
 }
