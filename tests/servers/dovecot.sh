@@ -5,6 +5,8 @@
 # POP3S (implicit TLS), all with the run's test certificate. One test user from a
 # passwd-file, its Maildir in the run folder, the special-use folders Sent, Drafts, Trash
 # and Archive, and an INBOX preloaded on every start from tests/data/mail/seed/*.eml.
+# A second user, with an empty Maildir of its own, receives what smtp.sh accepts: tests
+# that send and read back never touch the INBOX that the IMAP and POP3 tests count.
 #
 # Dovecot runs from a private configuration (never /etc/dovecot) with its own base_dir,
 # state_dir and log file in the run folder, so nothing it writes lands elsewhere.
@@ -18,6 +20,7 @@
 
 OP_DOVECOT_ACCOUNT=outpost-mail-$(printf '%s' "$OP_RUNDIR" | sha256sum | cut -c1-8)
 OP_DOVECOT_USER=outpost
+OP_DOVECOT_RT_USER=outpost-rt
 
 _op_dovecot_account ()
 {
@@ -51,19 +54,21 @@ start_dovecot ()
   op_require_cmd dovecot "dovecot-imapd dovecot-pop3d"
   [ -x /usr/lib/dovecot/imap ] || op_die "Dovecot's IMAP server is missing (Debian package dovecot-imapd)"
   [ -x /usr/lib/dovecot/pop3 ] || op_die "Dovecot's POP3 server is missing (Debian package dovecot-pop3d)"
-  local dir=$OP_RUNDIR/dovecot password uid gid maildir
+  local dir=$OP_RUNDIR/dovecot password uid gid maildir rt_password rt_maildir
   local imap_port imaps_port pop3_port pop3s_port
   _op_dovecot_account
   uid=$(id -u "$OP_DOVECOT_ACCOUNT")
   gid=$(id -g "$OP_DOVECOT_ACCOUNT")
   password=$(op_random_secret)
   maildir=$dir/mail/Maildir
+  rt_password=$(op_random_secret)
+  rt_maildir=$dir/mail-rt/Maildir
   # base_dir holds Unix sockets (sun_path ≤ 108 bytes): keep its name short.
-  mkdir -p "$dir/run" "$dir/state" "$dir/tls" "$maildir"/{cur,new,tmp}
+  mkdir -p "$dir/run" "$dir/state" "$dir/tls" "$maildir"/{cur,new,tmp} "$rt_maildir"/{cur,new,tmp}
   chmod 0755 "$dir" "$dir/run"
   _op_dovecot_seed "$maildir"
-  chown -R "$uid:$gid" "$dir/mail"
-  chmod -R u=rwX,go=rX "$dir/mail"
+  chown -R "$uid:$gid" "$dir/mail" "$dir/mail-rt"
+  chmod -R u=rwX,go=rX "$dir/mail" "$dir/mail-rt"
 
   # Dovecot reads the key as root, before dropping privileges.
   cp "$OP_TLS_CERT" "$dir/tls/server.pem"
@@ -74,6 +79,8 @@ start_dovecot ()
   umask 077
   printf '%s:{PLAIN}%s:%s:%s::%s/mail::userdb_mail=maildir:%s\n' \
     "$OP_DOVECOT_USER" "$password" "$uid" "$gid" "$dir" "$maildir" >"$dir/users"
+  printf '%s:{PLAIN}%s:%s:%s::%s/mail-rt::userdb_mail=maildir:%s\n' \
+    "$OP_DOVECOT_RT_USER" "$rt_password" "$uid" "$gid" "$dir" "$rt_maildir" >>"$dir/users"
   umask 022
   chown root:dovecot "$dir/users"
   chmod 0640 "$dir/users"
@@ -195,7 +202,8 @@ EOF
   op_wait_tcp dovecot "$OP_HOST" "$imaps_port"
   op_wait_tcp dovecot "$OP_HOST" "$pop3s_port"
 
-  printf '%s\n' "$maildir" >"$dir/maildir-path"
+  # Where smtp.sh delivers: the second user's Maildir, not the seeded INBOX.
+  printf '%s\n' "$rt_maildir" >"$dir/maildir-path"
   op_env OUTPOST_TEST_MAIL_HOST "$OP_HOST"
   op_env OUTPOST_TEST_DOVECOT_IMAP_PORT "$imap_port"
   op_env OUTPOST_TEST_DOVECOT_IMAPS_PORT "$imaps_port"
@@ -204,6 +212,9 @@ EOF
   op_env OUTPOST_TEST_DOVECOT_USER "$OP_DOVECOT_USER"
   op_env OUTPOST_TEST_DOVECOT_PASSWORD "$password"
   op_env OUTPOST_TEST_DOVECOT_MAILDIR "$maildir"
+  op_env OUTPOST_TEST_DOVECOT_RT_USER "$OP_DOVECOT_RT_USER"
+  op_env OUTPOST_TEST_DOVECOT_RT_PASSWORD "$rt_password"
+  op_env OUTPOST_TEST_DOVECOT_RT_MAILDIR "$rt_maildir"
 }
 
 # The account existed only for this run: stop Dovecot (and its mail processes) first.

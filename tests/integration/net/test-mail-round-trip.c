@@ -73,8 +73,8 @@ servers_get (Servers       *s,
     "OUTPOST_TEST_SMTP_USER", "OUTPOST_TEST_SMTP_PASSWORD", "OUTPOST_TEST_SMTP_MAILDIR",
     "OUTPOST_TEST_MAIL_HOST", "OUTPOST_TEST_DOVECOT_IMAP_PORT",
     "OUTPOST_TEST_DOVECOT_IMAPS_PORT", "OUTPOST_TEST_DOVECOT_POP3_PORT",
-    "OUTPOST_TEST_DOVECOT_POP3S_PORT", "OUTPOST_TEST_DOVECOT_USER",
-    "OUTPOST_TEST_DOVECOT_PASSWORD", "OUTPOST_TEST_CA",
+    "OUTPOST_TEST_DOVECOT_POP3S_PORT", "OUTPOST_TEST_DOVECOT_RT_USER",
+    "OUTPOST_TEST_DOVECOT_RT_PASSWORD", "OUTPOST_TEST_CA",
   };
   g_autoptr(GError) error = NULL;
 
@@ -95,8 +95,8 @@ servers_get (Servers       *s,
                                        : PORT ("OUTPOST_TEST_DOVECOT_IMAP_PORT");
   s->pop3_port = variant->implicit_tls ? PORT ("OUTPOST_TEST_DOVECOT_POP3S_PORT")
                                        : PORT ("OUTPOST_TEST_DOVECOT_POP3_PORT");
-  s->user = g_getenv ("OUTPOST_TEST_DOVECOT_USER");
-  s->password = g_getenv ("OUTPOST_TEST_DOVECOT_PASSWORD");
+  s->user = g_getenv ("OUTPOST_TEST_DOVECOT_RT_USER");
+  s->password = g_getenv ("OUTPOST_TEST_DOVECOT_RT_PASSWORD");
 #undef PORT
   s->verifier = op_test_verifier_new_for_ca_file (g_getenv ("OUTPOST_TEST_CA"), &error);
   g_assert_no_error (error);
