@@ -349,6 +349,26 @@ test_parse_stream (void)
 }
 
 static void
+test_parse_stream_large (void)
+{
+  GString *text = g_string_new ("Subject: Large\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n");
+  g_autoptr(GInputStream) input = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(OpMimeMessage) message = NULL;
+  gsize body_length;
+
+  /* Several read blocks, and a UTF-8 character across each block boundary. */
+  for (guint i = 0; i < 50000; i++)
+    g_string_append (text, "中文 ok\n");
+  body_length = text->len - strlen ("Subject: Large\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n");
+  input = g_memory_input_stream_new_from_data (g_string_free (text, FALSE), -1, g_free);
+  message = op_mime_message_parse_stream (input, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (strlen (op_mime_message_get_text (message)), ==, body_length);
+  g_assert_true (g_str_has_suffix (op_mime_message_get_text (message), "中文 ok\n中文 ok\n"));
+}
+
+static void
 test_parse_stream_cancelled (void)
 {
   g_autoptr(GInputStream) input = g_memory_input_stream_new_from_data ("Subject: x\n\nx", -1, NULL);
@@ -615,6 +635,7 @@ main (int   argc,
 
   g_test_add_func ("/mime/parse/not-a-message", test_not_a_message);
   g_test_add_func ("/mime/parse/from-stream", test_parse_stream);
+  g_test_add_func ("/mime/parse/from-stream-in-many-blocks", test_parse_stream_large);
   g_test_add_func ("/mime/parse/from-stream-cancelled", test_parse_stream_cancelled);
   g_test_add_func ("/mime/parse/hostile-headers-stay-on-one-line", test_hostile_headers);
   g_test_add_func ("/mime/parse/too-many-parts-truncated", test_too_many_parts);
