@@ -524,6 +524,15 @@ walk (Walk        *w,
     }
 }
 
+static gboolean
+is_blank (const char *text)
+{
+  for (const char *p = text; *p != '\0'; p++)
+    if (!g_ascii_isspace (*p))
+      return FALSE;
+  return TRUE;
+}
+
 OpMimeMessage *
 _op_mime_message_new_from_gmime (OpMimeRoot   *root,
                                  GMimeMessage *message,
@@ -544,6 +553,10 @@ _op_mime_message_new_from_gmime (OpMimeRoot   *root,
   w.n_parts = n_parts;
   w.text = g_string_new (NULL);
   walk (&w, g_mime_message_get_mime_part (message), depth, MODE_BODY);
+
+  /* Some mailers send an empty plain alternative beside the real HTML body. */
+  if (w.has_text && self->html != NULL && is_blank (w.text->str))
+    w.has_text = FALSE;
 
   if (w.has_text)
     self->text = g_string_free (g_steal_pointer (&w.text), FALSE);

@@ -541,6 +541,19 @@ test_hostile_headers (void)
 }
 
 static void
+test_empty_plain_alternative (void)
+{
+  g_autoptr(OpMimeMessage) message = parse_string (
+    "Subject: s\nMIME-Version: 1.0\nContent-Type: multipart/alternative; boundary=b\n\n"
+    "--b\nContent-Type: text/plain; charset=utf-8\n\n \n"
+    "--b\nContent-Type: text/html; charset=utf-8\n\n<p>The real text</p>\n"
+    "--b--\n", NULL);
+
+  g_assert_cmpstr (op_mime_message_get_text (message), ==, "The real text");
+  g_assert_true (op_mime_message_get_text_is_from_html (message));
+}
+
+static void
 test_too_many_parts (void)
 {
   GString *text = g_string_new ("Subject: many\nMIME-Version: 1.0\n"
@@ -638,6 +651,7 @@ main (int   argc,
   g_test_add_func ("/mime/parse/from-stream-in-many-blocks", test_parse_stream_large);
   g_test_add_func ("/mime/parse/from-stream-cancelled", test_parse_stream_cancelled);
   g_test_add_func ("/mime/parse/hostile-headers-stay-on-one-line", test_hostile_headers);
+  g_test_add_func ("/mime/parse/empty-plain-alternative-uses-html", test_empty_plain_alternative);
   g_test_add_func ("/mime/parse/too-many-parts-truncated", test_too_many_parts);
   g_test_add_func ("/mime/parse/safe-filenames", test_safe_filename);
   g_test_add_func ("/mime/parse/parallel-workers", test_parallel_workers);
