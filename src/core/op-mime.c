@@ -377,6 +377,47 @@ rewrite_encoded_words (const char *raw)
   return g_string_free (out, FALSE);
 }
 
+char *
+_op_mime_rewrite_parameter_charsets (const char *raw)
+{
+  GString *out = g_string_sized_new (strlen (raw));
+  const char *p = raw;
+
+  /* RFC 2231 §4: name*=charset'language'%XX…, the charset only on the first section. */
+  while (*p != '\0')
+    {
+      const char *star = strstr (p, "*=");
+      const char *start, *quote;
+      g_autofree char *charset = NULL;
+      g_autofree char *canonical = NULL;
+
+      if (star == NULL)
+        break;
+      start = star + 2;
+      while (*start == ' ' || *start == '\t' || *start == '"')
+        start++;
+      quote = start;
+      while (*quote != '\0' && *quote != '\'' && *quote != ';' && *quote != '"' && quote - start < 40)
+        quote++;
+      g_string_append_len (out, p, start - p);
+      if (*quote != '\'' || quote == start)
+        {
+          p = start;
+          continue;
+        }
+      charset = g_strndup (start, quote - start);
+      canonical = _op_mime_canonical_charset (charset);
+      /* ISO-2022-JP needs its escapes; names are never written in it anyway. */
+      if (canonical != NULL && strcmp (canonical, "ISO-2022-JP") != 0)
+        g_string_append (out, canonical);
+      else
+        g_string_append (out, charset);
+      p = quote;
+    }
+  g_string_append (out, p);
+  return g_string_free (out, FALSE);
+}
+
 GMimeParserOptions *
 _op_mime_parser_options_new (const char *fallback_charset)
 {

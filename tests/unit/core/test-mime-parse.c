@@ -586,6 +586,9 @@ test_safe_filename (void)
     { "attachment; filename=\"a\tb.txt\"", "text/plain", "a b.txt" },
     { "attachment; filename*=UTF-8''invoice%E2%80%AEfdp.exe", "application/octet-stream", "invoice_fdp.exe" },
     { "attachment", "image/png", "attachment.png" },
+    /* CP932's NEC row in a "shift_jis" RFC 2231 name; GBK in a "gb2312" one. */
+    { "attachment; filename*=shift_jis''%87%40%8C%A9%90%CF.txt", "text/plain", "①見積.txt" },
+    { "attachment; filename*=gb2312''%D6%EC%E9%46.txt", "text/plain", "朱镕.txt" },
     { "attachment; filename=\"..\"", "application/pdf", "attachment.pdf" },
   };
 
