@@ -576,6 +576,77 @@ _op_mime_message_new_from_gmime (OpMimeRoot   *root,
 
 /* ---- public ----------------------------------------------------------------------- */
 
+/* GMime decodes every Subject while it parses (the message's and those of nested
+ * messages), in time quadratic in the encoded-word openings ("=?") of the field: a
+ * megabyte of them stalls a worker for minutes. No real subject has more than a few:
+ * a Subject field (anywhere a header could start) with more than MAX_SUBJECT_WORDS, or
+ * any once the message's Subject fields had MAX_SUBJECT_WORDS_TOTAL, is cut to the first
+ * CUT_SUBJECT_LENGTH bytes of its first line. NULL when nothing needed cutting (the
+ * usual case). */
+#define MAX_SUBJECT_WORDS       500
+#define MAX_SUBJECT_WORDS_TOTAL 2000
+#define CUT_SUBJECT_LENGTH      256
+
+static gboolean
+is_subject_line (const char *line,
+                 const char *end)
+{
+  return end - line >= 8 && g_ascii_strncasecmp (line, "subject:", 8) == 0;
+}
+
+static GByteArray *
+defuse_subjects (const char *data,
+                 gsize       length)
+{
+  const char *end = data + length;
+  const char *copied = data;
+  GByteArray *out = NULL;
+  guint total = 0;
+
+  for (const char *line = data; line < end;)
+    {
+      const char *next = memchr (line, '\n', end - line);
+      const char *field_end;
+      guint words = 0;
+
+      next = next != NULL ? next + 1 : end;
+      if (!is_subject_line (line, end))
+        {
+          line = next;
+          continue;
+        }
+      /* The field: this line and its continuation lines. */
+      field_end = next;
+      while (field_end < end && (*field_end == ' ' || *field_end == '\t'))
+        {
+          const char *nl = memchr (field_end, '\n', end - field_end);
+
+          field_end = nl != NULL ? nl + 1 : end;
+        }
+      for (const char *p = line; p + 1 < field_end && words <= MAX_SUBJECT_WORDS; p++)
+        if (p[0] == '=' && p[1] == '?')
+          words++;
+      if (words > MAX_SUBJECT_WORDS || (words > 0 && total + words > MAX_SUBJECT_WORDS_TOTAL))
+        {
+          const char *first_end = MIN (next, line + CUT_SUBJECT_LENGTH);
+
+          if (out == NULL)
+            out = g_byte_array_sized_new (length);
+          g_byte_array_append (out, (const guint8 *) copied, line - copied);
+          g_byte_array_append (out, (const guint8 *) line, first_end - line);
+          if (first_end[-1] != '\n')
+            g_byte_array_append (out, (const guint8 *) "\n", 1);
+          copied = field_end;
+        }
+      else
+        total += words;
+      line = field_end;
+    }
+  if (out != NULL)
+    g_byte_array_append (out, (const guint8 *) copied, end - copied);
+  return out;
+}
+
 OpMimeMessage *
 op_mime_message_parse_bytes (GBytes      *data,
                              const char  *fallback_charset,
@@ -604,7 +675,14 @@ op_mime_message_parse_bytes (GBytes      *data,
       return NULL;
     }
 
-  stream = g_mime_stream_mem_new_with_buffer (bytes != NULL ? bytes : "", length);
+  {
+    g_autoptr(GByteArray) defused = defuse_subjects (bytes, length);
+
+    if (defused != NULL)
+      stream = g_mime_stream_mem_new_with_byte_array (g_steal_pointer (&defused));
+    else
+      stream = g_mime_stream_mem_new_with_buffer (bytes != NULL ? bytes : "", length);
+  }
   parser = g_mime_parser_new_with_stream (stream);
   g_mime_parser_set_format (parser, GMIME_FORMAT_MESSAGE);
   options = _op_mime_parser_options_new (fallback_charset);

@@ -554,6 +554,35 @@ test_empty_plain_alternative (void)
 }
 
 static void
+test_huge_hostile_header (void)
+{
+  GString *text = g_string_new ("Subject: ");
+  g_autoptr(OpMimeMessage) message = NULL;
+  g_autoptr(GTimer) timer = g_timer_new ();
+
+  /* Encoded-word openings that never close, and RFC 2231 starts that never end: each
+   * must be looked at once, not searched to the end of the header again. */
+  for (guint i = 0; i < 150000; i++)
+    g_string_append (text, "=?a?B? ");
+  /* Many Subject fields, each under the per-field bound. */
+  for (guint i = 0; i < 20000; i++)
+    {
+      g_string_append (text, "\nSubject: ");
+      for (guint j = 0; j < 400; j++)
+        g_string_append (text, "=?a?B? ");
+    }
+  g_string_append (text, "\nContent-Type: text/plain; name*=");
+  for (guint i = 0; i < 150000; i++)
+    g_string_append (text, "x*=");
+  g_string_append (text, "\n\nbody\n");
+  message = parse_string (text->str, NULL);
+  g_string_free (text, TRUE);
+  g_assert_true (g_str_has_prefix (op_mime_message_get_subject (message), "=?a?B?"));
+  /* Linear work is well under a second here; quadratic would take minutes. */
+  g_assert_cmpfloat (g_timer_elapsed (timer, NULL), <, 20.0);
+}
+
+static void
 test_too_many_parts (void)
 {
   GString *text = g_string_new ("Subject: many\nMIME-Version: 1.0\n"
@@ -655,6 +684,7 @@ main (int   argc,
   g_test_add_func ("/mime/parse/from-stream-cancelled", test_parse_stream_cancelled);
   g_test_add_func ("/mime/parse/hostile-headers-stay-on-one-line", test_hostile_headers);
   g_test_add_func ("/mime/parse/empty-plain-alternative-uses-html", test_empty_plain_alternative);
+  g_test_add_func ("/mime/parse/huge-hostile-header-linear", test_huge_hostile_header);
   g_test_add_func ("/mime/parse/too-many-parts-truncated", test_too_many_parts);
   g_test_add_func ("/mime/parse/safe-filenames", test_safe_filename);
   g_test_add_func ("/mime/parse/parallel-workers", test_parallel_workers);
