@@ -407,7 +407,14 @@ walk_leaf (Walk      *w,
 
   if (body_candidate && is_type (object, "text", "plain"))
     {
-      g_autofree char *text = part_text (w, part);
+      g_autofree char *text = NULL;
+
+      if (w->text->len >= OP_MIME_MAX_BODY_SIZE)
+        {
+          w->self->truncated = TRUE;
+          return;
+        }
+      text = part_text (w, part);
 
       /* Apple Mail splits a body around inline images into several text parts. */
       if (w->has_text)
@@ -647,6 +654,64 @@ defuse_subjects (const char *data,
   return out;
 }
 
+/* GMime builds an object for every part and every header field before we can count
+ * them (about 1.5 KB a part, 0.4 KB a field): seven-byte parts would make a 256 MB
+ * message cost tens of gigabytes. So the structure is bounded before GMime sees it: the
+ * message is cut before the line that would make more than MAX_DELIMITER_LINES possible
+ * boundary lines (short lines starting with "--"), or more than MAX_FIELD_LINES
+ * possible header fields ("Name:" lines in a block that may be a header: the first
+ * block, the two blocks after a possible boundary, and the block after one that
+ * mentions "message/"). Real messages stay far below both. */
+#define MAX_DELIMITER_LINES 20000
+#define MAX_FIELD_LINES     50000
+
+static gsize
+structure_bound (const char *data,
+                 gsize       length)
+{
+  const char *end = data + length;
+  guint delimiters = 0;
+  guint fields = 0;
+  guint header_blocks = 1;     /* blocks from here on that may be headers */
+  gboolean names_message = FALSE;
+
+  for (const char *line = data; line < end;)
+    {
+      const char *nl = memchr (line, '\n', end - line);
+      const char *next = nl != NULL ? nl + 1 : end;
+      gsize line_length = next - line;
+
+      if (line_length <= 80 && line_length >= 2 && line[0] == '-' && line[1] == '-')
+        {
+          delimiters++;
+          header_blocks = 2;
+          names_message = FALSE;
+        }
+      else if (header_blocks > 0 && (line[0] == '\n' || (line[0] == '\r' && line_length == 2)))
+        {
+          header_blocks--;
+          if (names_message)
+            header_blocks++;
+          names_message = FALSE;
+        }
+      else if (header_blocks > 0)
+        {
+          const char *p = line;
+
+          while (p < next && p - line < 76 && (g_ascii_isalnum (*p) || *p == '-' || *p == '_'))
+            p++;
+          if (p > line && p < next && *p == ':')
+            fields++;
+          if (!names_message && g_strstr_len (line, MIN (line_length, 200), "essage/") != NULL)
+            names_message = TRUE;
+        }
+      if (delimiters > MAX_DELIMITER_LINES || fields > MAX_FIELD_LINES)
+        return line - data;
+      line = next;
+    }
+  return length;
+}
+
 OpMimeMessage *
 op_mime_message_parse_bytes (GBytes      *data,
                              const char  *fallback_charset,
@@ -659,7 +724,7 @@ op_mime_message_parse_bytes (GBytes      *data,
   OpMimeRoot *root;
   OpMimeMessage *self;
   guint n_parts = 0;
-  gsize length;
+  gsize length, kept;
   const char *bytes;
 
   g_return_val_if_fail (data != NULL, NULL);
@@ -675,13 +740,14 @@ op_mime_message_parse_bytes (GBytes      *data,
       return NULL;
     }
 
+  kept = structure_bound (bytes, length);
   {
-    g_autoptr(GByteArray) defused = defuse_subjects (bytes, length);
+    g_autoptr(GByteArray) defused = defuse_subjects (bytes, kept);
 
     if (defused != NULL)
       stream = g_mime_stream_mem_new_with_byte_array (g_steal_pointer (&defused));
     else
-      stream = g_mime_stream_mem_new_with_buffer (bytes != NULL ? bytes : "", length);
+      stream = g_mime_stream_mem_new_with_buffer (bytes != NULL ? bytes : "", kept);
   }
   parser = g_mime_parser_new_with_stream (stream);
   g_mime_parser_set_format (parser, GMIME_FORMAT_MESSAGE);
@@ -699,6 +765,8 @@ op_mime_message_parse_bytes (GBytes      *data,
   root = _op_mime_root_new (message, fallback_charset);
   self = _op_mime_message_new_from_gmime (root, message, 0, &n_parts);
   _op_mime_root_unref (root);
+  if (kept < length)
+    self->truncated = TRUE;
   return self;
 }
 

@@ -583,6 +583,71 @@ test_huge_hostile_header (void)
 }
 
 static void
+test_structure_bounded_before_gmime (void)
+{
+  GString *text = g_string_new ("Subject: tiny parts\nMIME-Version: 1.0\n"
+                                "Content-Type: multipart/mixed; boundary=b\n\n"
+                                "--b\nContent-Type: text/plain\n\nThe text.\n");
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(OpMimeMessage) message = NULL;
+  g_autoptr(OpMimeMessage) fields = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* Seven bytes a part: 3 MB would be 450,000 GMime parts (over 600 MB). */
+  for (guint i = 0; i < 450000; i++)
+    g_string_append (text, "--b\n\nz\n");
+  bytes = g_string_free_to_bytes (text);
+  message = op_mime_message_parse_bytes (bytes, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (op_mime_message_get_truncated (message));
+  g_assert_true (g_str_has_prefix (op_mime_message_get_text (message), "The text.\n"));
+  g_assert_cmpuint (op_mime_message_get_parts (message)->len, <=, OP_MIME_MAX_PARTS);
+
+  /* The same for header fields: four bytes each. */
+  text = g_string_new ("Subject: many fields\n");
+  for (guint i = 0; i < 1000000; i++)
+    g_string_append (text, "a:b\n");
+  g_string_append (text, "\nbody\n");
+  g_clear_pointer (&bytes, g_bytes_unref);
+  bytes = g_string_free_to_bytes (text);
+  fields = op_mime_message_parse_bytes (bytes, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (op_mime_message_get_truncated (fields));
+  g_assert_cmpstr (op_mime_message_get_subject (fields), ==, "many fields");
+
+  /* The same inside a forwarded message. */
+  {
+    g_autoptr(OpMimeMessage) nested = NULL;
+
+    text = g_string_new ("Subject: outer\nMIME-Version: 1.0\nContent-Type: message/rfc822\n\n"
+                         "Subject: inner\n");
+    for (guint i = 0; i < 1000000; i++)
+      g_string_append (text, "a:b\n");
+    g_string_append (text, "\nbody\n");
+    g_clear_pointer (&bytes, g_bytes_unref);
+    bytes = g_string_free_to_bytes (text);
+    nested = op_mime_message_parse_bytes (bytes, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_true (op_mime_message_get_truncated (nested));
+  }
+
+  /* Field-like lines in a body count for nothing: a long text keeps all of it. */
+  {
+    g_autoptr(OpMimeMessage) log = NULL;
+
+    text = g_string_new ("Subject: log\nContent-Type: text/plain\n\nStart\n\n");
+    for (guint i = 0; i < 100000; i++)
+      g_string_append (text, "ERROR: something\n");
+    g_clear_pointer (&bytes, g_bytes_unref);
+    bytes = g_string_free_to_bytes (text);
+    log = op_mime_message_parse_bytes (bytes, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_false (op_mime_message_get_truncated (log));
+    g_assert_cmpuint (strlen (op_mime_message_get_text (log)), ==, strlen ("Start\n\n") + 100000 * strlen ("ERROR: something\n"));
+  }
+}
+
+static void
 test_too_many_parts (void)
 {
   GString *text = g_string_new ("Subject: many\nMIME-Version: 1.0\n"
@@ -685,6 +750,7 @@ main (int   argc,
   g_test_add_func ("/mime/parse/hostile-headers-stay-on-one-line", test_hostile_headers);
   g_test_add_func ("/mime/parse/empty-plain-alternative-uses-html", test_empty_plain_alternative);
   g_test_add_func ("/mime/parse/huge-hostile-header-linear", test_huge_hostile_header);
+  g_test_add_func ("/mime/parse/structure-bounded-before-gmime", test_structure_bounded_before_gmime);
   g_test_add_func ("/mime/parse/too-many-parts-truncated", test_too_many_parts);
   g_test_add_func ("/mime/parse/safe-filenames", test_safe_filename);
   g_test_add_func ("/mime/parse/parallel-workers", test_parallel_workers);
