@@ -126,27 +126,58 @@ decode_message_id (const char *raw)
   return clean_message_id (id);
 }
 
+/* TRUE when every letter of each label of @domain is of one script: "bücher" is, a
+ * "pаypal" with a Cyrillic "а" is not (and is shown as its xn-- form, as browsers do). */
+static gboolean
+single_script_labels (const char *domain)
+{
+  GUnicodeScript script = G_UNICODE_SCRIPT_COMMON;
+
+  for (const char *p = domain; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+      GUnicodeScript s;
+
+      if (c == '.')
+        {
+          script = G_UNICODE_SCRIPT_COMMON;
+          continue;
+        }
+      s = g_unichar_get_script (c);
+      if (s == G_UNICODE_SCRIPT_COMMON || s == G_UNICODE_SCRIPT_INHERITED)
+        continue;
+      if (script == G_UNICODE_SCRIPT_COMMON)
+        script = s;
+      else if (s != script)
+        return FALSE;
+    }
+  return TRUE;
+}
+
 static char *
 display_address (const char *addr)
 {
   const char *at = strrchr (addr, '@');
-  char *result;
+  g_autofree char *domain = NULL;
+  g_autofree char *local = NULL;
+  g_autofree char *joined = NULL;
 
-  /* An internationalised domain arrives as "xn--…"; the reader wants to see it. */
-  if (at != NULL && strstr (at, "xn--") != NULL)
+  if (at == NULL)
+    return one_line (addr);
+
+  /* An internationalised domain (GMime decodes "xn--" labels itself) is shown in
+   * Unicode, unless a label mixes scripts: then in its ASCII form. */
+  domain = g_hostname_to_unicode (at + 1);
+  if (domain != NULL && !single_script_labels (domain))
     {
-      g_autofree char *domain = g_hostname_to_unicode (at + 1);
-
-      if (domain != NULL)
-        {
-          g_autofree char *local = g_strndup (addr, at - addr);
-          g_autofree char *joined = g_strconcat (local, "@", domain, NULL);
-
-          return one_line (joined);
-        }
+      g_free (domain);
+      domain = g_hostname_to_ascii (at + 1);
     }
-  result = one_line (addr);
-  return result;
+  if (domain == NULL)
+    return one_line (addr);
+  local = g_strndup (addr, at - addr);
+  joined = g_strconcat (local, "@", domain, NULL);
+  return one_line (joined);
 }
 
 static void

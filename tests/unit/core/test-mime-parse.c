@@ -648,6 +648,20 @@ test_structure_bounded_before_gmime (void)
 }
 
 static void
+test_idn_display (void)
+{
+  /* xn--bcher-kva is "bücher"; xn--pypal-4ve is "pаypal" with a Cyrillic "а". */
+  g_autoptr(OpMimeMessage) message = parse_string (
+    "From: a@xn--bcher-kva.example\nTo: b@xn--pypal-4ve.com, c@xn--80ak6aa92e.com\n\nx\n", NULL);
+  g_autofree char *from = op_mime_address_list_to_display (op_mime_message_get_from (message));
+  g_autofree char *to = op_mime_address_list_to_display (op_mime_message_get_to (message));
+
+  g_assert_cmpstr (from, ==, "a@bücher.example");
+  /* A mixed-script label stays in its ASCII form; a single-script one does not. */
+  g_assert_cmpstr (to, ==, "b@xn--pypal-4ve.com, c@аррӏе.com");
+}
+
+static void
 test_too_many_parts (void)
 {
   GString *text = g_string_new ("Subject: many\nMIME-Version: 1.0\n"
@@ -751,6 +765,7 @@ main (int   argc,
   g_test_add_func ("/mime/parse/empty-plain-alternative-uses-html", test_empty_plain_alternative);
   g_test_add_func ("/mime/parse/huge-hostile-header-linear", test_huge_hostile_header);
   g_test_add_func ("/mime/parse/structure-bounded-before-gmime", test_structure_bounded_before_gmime);
+  g_test_add_func ("/mime/parse/idn-mixed-script-stays-ascii", test_idn_display);
   g_test_add_func ("/mime/parse/too-many-parts-truncated", test_too_many_parts);
   g_test_add_func ("/mime/parse/safe-filenames", test_safe_filename);
   g_test_add_func ("/mime/parse/parallel-workers", test_parallel_workers);
