@@ -588,6 +588,16 @@ add_mailboxes (InternetAddressList *list,
     }
 }
 
+/* Empty GBytes have no data pointer, which GMime refuses. (transfer full) */
+static GMimeStream *
+stream_for_bytes (GBytes *bytes)
+{
+  gsize size;
+  gconstpointer data = g_bytes_get_data (bytes, &size);
+
+  return size > 0 ? g_mime_stream_mem_new_with_buffer (data, size) : g_mime_stream_mem_new ();
+}
+
 /* A text part in UTF-8, quoted-printable (or base64) when it is not 7-bit clean, so the
  * message never needs 8BITMIME for its body. */
 static GMimeObject *
@@ -610,13 +620,14 @@ attachment_part (Attachment *attachment,
 {
   g_autoptr(GMimeContentType) type = g_mime_content_type_parse (NULL, attachment->content_type);
   GMimePart *part;
-  gsize size;
-  gconstpointer data = g_bytes_get_data (attachment->data, &size);
-  g_autoptr(GMimeStream) stream = g_mime_stream_mem_new_with_buffer (data, size);
+  g_autoptr(GMimeStream) stream = stream_for_bytes (attachment->data);
   g_autoptr(GMimeDataWrapper) content = g_mime_data_wrapper_new_with_stream (stream, GMIME_CONTENT_ENCODING_DEFAULT);
+  const char *media = type != NULL ? g_mime_content_type_get_media_type (type) : NULL;
+  const char *subtype = type != NULL ? g_mime_content_type_get_media_subtype (type) : NULL;
 
-  part = g_mime_part_new_with_type (g_mime_content_type_get_media_type (type),
-                                    g_mime_content_type_get_media_subtype (type));
+  if (media == NULL || subtype == NULL)
+    media = "application", subtype = "octet-stream";
+  part = g_mime_part_new_with_type (media, subtype);
   g_mime_part_set_content (part, content);
   /* Base64 for every attachment: the bytes arrive as they were, whatever line ends a
    * text file has (quoted-printable would pass them through the CRLF conversion). */
@@ -633,8 +644,7 @@ attachment_part (Attachment *attachment,
 static GMimeObject *
 message_part (Attachment *attachment)
 {
-  g_autoptr(GMimeStream) stream = g_mime_stream_mem_new_with_buffer (g_bytes_get_data (attachment->data, NULL),
-                                                                      g_bytes_get_size (attachment->data));
+  g_autoptr(GMimeStream) stream = stream_for_bytes (attachment->data);
   g_autoptr(GMimeParser) parser = g_mime_parser_new_with_stream (stream);
   g_autoptr(GMimeParserOptions) options = _op_mime_parser_options_new (NULL);
   g_autoptr(GMimeMessage) message = g_mime_parser_construct_message (parser, options);

@@ -755,6 +755,36 @@ test_draft_reopened (void)
   g_assert_cmpstr (op_mime_message_get_message_id (sent), !=, op_mime_message_get_message_id (draft));
 }
 
+static void
+test_empty_attachment (void)
+{
+  g_autoptr(OpMimeMessage) original = parse_text (
+    "From: a@example.com\nTo: b@example.com\nSubject: empty file\nMIME-Version: 1.0\n"
+    "Content-Type: multipart/mixed; boundary=b\n\n"
+    "--b\nContent-Type: text/plain\n\nSee the empty file.\n"
+    "--b\nContent-Type: text/plain; name=empty.txt\nContent-Disposition: attachment; filename=empty.txt\n\n"
+    "--b--\n");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(OpMimeComposer) forward = op_mime_composer_new_forward (original, OP_MIME_FORWARD_INLINE, &error);
+  g_autoptr(OpMimeComposer) draft = NULL;
+  g_autoptr(OpMimeMessage) sent = NULL;
+  OpMimePart *part;
+
+  g_assert_no_error (error);
+  g_assert_true (op_mime_composer_set_from (forward, NULL, "me@example.org", &error));
+  sent = round_trip (forward);
+  g_assert_cmpuint (op_mime_message_get_parts (sent)->len, ==, 1);
+  part = g_ptr_array_index (op_mime_message_get_parts (sent), 0);
+  g_assert_cmpstr (op_mime_part_get_filename (part), ==, "empty.txt");
+  g_assert_cmpuint (op_mime_part_get_size (part), ==, 0);
+
+  draft = op_mime_composer_new_from_draft (sent, &error);
+  g_assert_no_error (error);
+  g_clear_object (&sent);
+  sent = round_trip (draft);
+  g_assert_cmpuint (op_mime_message_get_parts (sent)->len, ==, 1);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -773,6 +803,7 @@ main (int   argc,
   g_test_add_func ("/mime/compose/no-sender", test_no_sender);
   g_test_add_func ("/mime/compose/smtp-requirements", test_requirements);
   g_test_add_func ("/mime/compose/draft-keeps-bcc-and-reopens", test_draft_reopened);
+  g_test_add_func ("/mime/compose/empty-attachment", test_empty_attachment);
   g_test_add_func ("/mime/reply/to-sender", test_reply_to_sender);
   g_test_add_func ("/mime/reply/prefers-reply-to", test_reply_prefers_reply_to);
   g_test_add_func ("/mime/reply/all-without-me", test_reply_all);
