@@ -41,6 +41,7 @@ struct _OpMimeComposer
   char          *message_id;
   char          *in_reply_to;
   GStrv          references;
+  gboolean       include_bcc;
 
   GBytes        *serialised;   /* cache; dropped by every change */
 };
@@ -561,6 +562,16 @@ op_mime_composer_dup_envelope_from (OpMimeComposer *self)
   return self->from != NULL ? op_mime_address_to_envelope (self->from->address) : NULL;
 }
 
+void
+op_mime_composer_set_include_bcc (OpMimeComposer *self,
+                                  gboolean        include)
+{
+  g_return_if_fail (OP_IS_MIME_COMPOSER (self));
+
+  self->include_bcc = include;
+  changed (self);
+}
+
 /* ---- building --------------------------------------------------------------------- */
 
 static void
@@ -575,6 +586,16 @@ add_mailboxes (InternetAddressList *list,
       internet_address_set_charset (mailbox, "utf-8");
       internet_address_list_add (list, mailbox);
     }
+}
+
+/* Empty GBytes have no data pointer, which GMime refuses. (transfer full) */
+static GMimeStream *
+stream_for_bytes (GBytes *bytes)
+{
+  gsize size;
+  gconstpointer data = g_bytes_get_data (bytes, &size);
+
+  return size > 0 ? g_mime_stream_mem_new_with_buffer (data, size) : g_mime_stream_mem_new ();
 }
 
 /* A text part in UTF-8, quoted-printable (or base64) when it is not 7-bit clean, so the
@@ -599,13 +620,14 @@ attachment_part (Attachment *attachment,
 {
   g_autoptr(GMimeContentType) type = g_mime_content_type_parse (NULL, attachment->content_type);
   GMimePart *part;
-  gsize size;
-  gconstpointer data = g_bytes_get_data (attachment->data, &size);
-  g_autoptr(GMimeStream) stream = g_mime_stream_mem_new_with_buffer (data, size);
+  g_autoptr(GMimeStream) stream = stream_for_bytes (attachment->data);
   g_autoptr(GMimeDataWrapper) content = g_mime_data_wrapper_new_with_stream (stream, GMIME_CONTENT_ENCODING_DEFAULT);
+  const char *media = type != NULL ? g_mime_content_type_get_media_type (type) : NULL;
+  const char *subtype = type != NULL ? g_mime_content_type_get_media_subtype (type) : NULL;
 
-  part = g_mime_part_new_with_type (g_mime_content_type_get_media_type (type),
-                                    g_mime_content_type_get_media_subtype (type));
+  if (media == NULL || subtype == NULL)
+    media = "application", subtype = "octet-stream";
+  part = g_mime_part_new_with_type (media, subtype);
   g_mime_part_set_content (part, content);
   /* Base64 for every attachment: the bytes arrive as they were, whatever line ends a
    * text file has (quoted-printable would pass them through the CRLF conversion). */
@@ -622,8 +644,7 @@ attachment_part (Attachment *attachment,
 static GMimeObject *
 message_part (Attachment *attachment)
 {
-  g_autoptr(GMimeStream) stream = g_mime_stream_mem_new_with_buffer (g_bytes_get_data (attachment->data, NULL),
-                                                                      g_bytes_get_size (attachment->data));
+  g_autoptr(GMimeStream) stream = stream_for_bytes (attachment->data);
   g_autoptr(GMimeParser) parser = g_mime_parser_new_with_stream (stream);
   g_autoptr(GMimeParserOptions) options = _op_mime_parser_options_new (NULL);
   g_autoptr(GMimeMessage) message = g_mime_parser_construct_message (parser, options);
@@ -730,6 +751,8 @@ build (OpMimeComposer  *self,
   add_mailboxes (g_mime_message_get_reply_to (message), self->reply_to);
   add_mailboxes (g_mime_message_get_to (message), self->to);
   add_mailboxes (g_mime_message_get_cc (message), self->cc);
+  if (self->include_bcc)
+    add_mailboxes (g_mime_message_get_bcc (message), self->bcc);
 
   g_mime_message_set_subject (message, self->subject != NULL ? self->subject : "", "utf-8");
   if (self->date == NULL)
@@ -1133,5 +1156,76 @@ op_mime_composer_new_forward (OpMimeMessage     *original,
           return NULL;
       }
   }
+  return g_steal_pointer (&self);
+}
+
+OpMimeComposer *
+op_mime_composer_new_from_draft (OpMimeMessage  *draft,
+                                 GError        **error)
+{
+  g_autoptr(OpMimeComposer) self = NULL;
+  GPtrArray *from;
+  GPtrArray *parts;
+  const char *subject;
+  const char * const *references;
+
+  g_return_val_if_fail (OP_IS_MIME_MESSAGE (draft), NULL);
+
+  self = op_mime_composer_new ();
+  from = op_mime_message_get_from (draft);
+  if (from->len > 0)
+    {
+      OpMimeAddress *sender = g_ptr_array_index (from, 0);
+
+      /* A sender that does not pass the checks is left for the user to choose again. */
+      if (check_address (sender->address, NULL) &&
+          (sender->name == NULL || op_mime_check_header_value (sender->name, -1, "name", NULL)))
+        self->from = op_mime_address_copy (sender);
+    }
+  {
+    GPtrArray *sources[] = { op_mime_message_get_to (draft), op_mime_message_get_cc (draft),
+                             op_mime_message_get_bcc (draft), op_mime_message_get_reply_to (draft) };
+    GPtrArray *targets[] = { self->to, self->cc, self->bcc, self->reply_to };
+
+    for (guint l = 0; l < G_N_ELEMENTS (sources); l++)
+      for (guint i = 0; i < sources[l]->len; i++)
+        add_unique (targets[l], g_ptr_array_index (sources[l], i), NULL, NULL);
+  }
+
+  subject = op_mime_message_get_subject (draft);
+  if (subject != NULL)
+    self->subject = g_strdup (subject);
+  g_free (self->text);
+  self->text = g_strdup (op_mime_message_get_text_is_from_html (draft) ? "" : op_mime_message_get_text (draft));
+  if (op_mime_message_get_html (draft) != NULL)
+    self->html = g_strdup (op_mime_message_get_html (draft));
+  self->in_reply_to = g_strdup (op_mime_message_get_in_reply_to (draft));
+  references = op_mime_message_get_references (draft);
+  g_strfreev (self->references);
+  self->references = g_strdupv ((char **) references);
+
+  parts = op_mime_message_get_parts (draft);
+  for (guint i = 0; i < parts->len; i++)
+    {
+      OpMimePart *part = g_ptr_array_index (parts, i);
+      g_autoptr(GBytes) data = op_mime_part_get_bytes (part, OP_MIME_MAX_MESSAGE_SIZE, error);
+      g_autofree char *filename = NULL;
+      Attachment *attachment;
+
+      if (data == NULL)
+        return NULL;
+      filename = op_mime_part_get_safe_filename (part);
+      attachment = new_attachment (filename, op_mime_part_get_content_type (part), data, error);
+      if (attachment == NULL)
+        return NULL;
+      if (op_mime_part_get_is_inline (part) && op_mime_part_get_content_id (part) != NULL &&
+          op_mime_check_header_value (op_mime_part_get_content_id (part), -1, "Content-ID", NULL))
+        {
+          attachment->content_id = g_strdup (op_mime_part_get_content_id (part));
+          g_ptr_array_add (self->images, attachment);
+        }
+      else
+        g_ptr_array_add (self->attachments, attachment);
+    }
   return g_steal_pointer (&self);
 }

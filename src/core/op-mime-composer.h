@@ -55,6 +55,17 @@ OpMimeComposer *op_mime_composer_new_forward    (OpMimeMessage    *original,
                                                  OpMimeForwardMode mode,
                                                  GError          **error);
 
+/* A draft opened again for editing: its addresses (Bcc included), subject, bodies,
+ * attachments, inline images (with their Content-IDs, so the HTML still finds them),
+ * In-Reply-To and References. A new Message-ID and Date are made when it is saved. */
+OpMimeComposer *op_mime_composer_new_from_draft (OpMimeMessage    *draft,
+                                                 GError          **error);
+
+/* Write the Bcc header too: for the copy saved to Drafts or Sent, never for SMTP.
+ * Default FALSE. */
+void         op_mime_composer_set_include_bcc   (OpMimeComposer  *self,
+                                                 gboolean         include);
+
 gboolean     op_mime_composer_set_from          (OpMimeComposer  *self,
                                                  const char      *name,
                                                  const char      *address,

@@ -126,27 +126,58 @@ decode_message_id (const char *raw)
   return clean_message_id (id);
 }
 
+/* TRUE when every letter of each label of @domain is of one script: "bücher" is, a
+ * "pаypal" with a Cyrillic "а" is not (and is shown as its xn-- form, as browsers do). */
+static gboolean
+single_script_labels (const char *domain)
+{
+  GUnicodeScript script = G_UNICODE_SCRIPT_COMMON;
+
+  for (const char *p = domain; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+      GUnicodeScript s;
+
+      if (c == '.')
+        {
+          script = G_UNICODE_SCRIPT_COMMON;
+          continue;
+        }
+      s = g_unichar_get_script (c);
+      if (s == G_UNICODE_SCRIPT_COMMON || s == G_UNICODE_SCRIPT_INHERITED)
+        continue;
+      if (script == G_UNICODE_SCRIPT_COMMON)
+        script = s;
+      else if (s != script)
+        return FALSE;
+    }
+  return TRUE;
+}
+
 static char *
 display_address (const char *addr)
 {
   const char *at = strrchr (addr, '@');
-  char *result;
+  g_autofree char *domain = NULL;
+  g_autofree char *local = NULL;
+  g_autofree char *joined = NULL;
 
-  /* An internationalised domain arrives as "xn--…"; the reader wants to see it. */
-  if (at != NULL && strstr (at, "xn--") != NULL)
+  if (at == NULL)
+    return one_line (addr);
+
+  /* An internationalised domain (GMime decodes "xn--" labels itself) is shown in
+   * Unicode, unless a label mixes scripts: then in its ASCII form. */
+  domain = g_hostname_to_unicode (at + 1);
+  if (domain != NULL && !single_script_labels (domain))
     {
-      g_autofree char *domain = g_hostname_to_unicode (at + 1);
-
-      if (domain != NULL)
-        {
-          g_autofree char *local = g_strndup (addr, at - addr);
-          g_autofree char *joined = g_strconcat (local, "@", domain, NULL);
-
-          return one_line (joined);
-        }
+      g_free (domain);
+      domain = g_hostname_to_ascii (at + 1);
     }
-  result = one_line (addr);
-  return result;
+  if (domain == NULL)
+    return one_line (addr);
+  local = g_strndup (addr, at - addr);
+  joined = g_strconcat (local, "@", domain, NULL);
+  return one_line (joined);
 }
 
 static void
@@ -407,7 +438,14 @@ walk_leaf (Walk      *w,
 
   if (body_candidate && is_type (object, "text", "plain"))
     {
-      g_autofree char *text = part_text (w, part);
+      g_autofree char *text = NULL;
+
+      if (w->text->len >= OP_MIME_MAX_BODY_SIZE)
+        {
+          w->self->truncated = TRUE;
+          return;
+        }
+      text = part_text (w, part);
 
       /* Apple Mail splits a body around inline images into several text parts. */
       if (w->has_text)
@@ -524,6 +562,15 @@ walk (Walk        *w,
     }
 }
 
+static gboolean
+is_blank (const char *text)
+{
+  for (const char *p = text; *p != '\0'; p++)
+    if (!g_ascii_isspace (*p))
+      return FALSE;
+  return TRUE;
+}
+
 OpMimeMessage *
 _op_mime_message_new_from_gmime (OpMimeRoot   *root,
                                  GMimeMessage *message,
@@ -545,6 +592,10 @@ _op_mime_message_new_from_gmime (OpMimeRoot   *root,
   w.text = g_string_new (NULL);
   walk (&w, g_mime_message_get_mime_part (message), depth, MODE_BODY);
 
+  /* Some mailers send an empty plain alternative beside the real HTML body. */
+  if (w.has_text && self->html != NULL && is_blank (w.text->str))
+    w.has_text = FALSE;
+
   if (w.has_text)
     self->text = g_string_free (g_steal_pointer (&w.text), FALSE);
   else
@@ -563,6 +614,135 @@ _op_mime_message_new_from_gmime (OpMimeRoot   *root,
 
 /* ---- public ----------------------------------------------------------------------- */
 
+/* GMime decodes every Subject while it parses (the message's and those of nested
+ * messages), in time quadratic in the encoded-word openings ("=?") of the field: a
+ * megabyte of them stalls a worker for minutes. No real subject has more than a few:
+ * a Subject field (anywhere a header could start) with more than MAX_SUBJECT_WORDS, or
+ * any once the message's Subject fields had MAX_SUBJECT_WORDS_TOTAL, is cut to the first
+ * CUT_SUBJECT_LENGTH bytes of its first line. NULL when nothing needed cutting (the
+ * usual case). */
+#define MAX_SUBJECT_WORDS       500
+#define MAX_SUBJECT_WORDS_TOTAL 2000
+#define CUT_SUBJECT_LENGTH      256
+
+static gboolean
+is_subject_line (const char *line,
+                 const char *end)
+{
+  return end - line >= 8 && g_ascii_strncasecmp (line, "subject:", 8) == 0;
+}
+
+static GByteArray *
+defuse_subjects (const char *data,
+                 gsize       length)
+{
+  const char *end = data + length;
+  const char *copied = data;
+  GByteArray *out = NULL;
+  guint total = 0;
+
+  for (const char *line = data; line < end;)
+    {
+      const char *next = memchr (line, '\n', end - line);
+      const char *field_end;
+      guint words = 0;
+
+      next = next != NULL ? next + 1 : end;
+      if (!is_subject_line (line, end))
+        {
+          line = next;
+          continue;
+        }
+      /* The field: this line and its continuation lines. */
+      field_end = next;
+      while (field_end < end && (*field_end == ' ' || *field_end == '\t'))
+        {
+          const char *nl = memchr (field_end, '\n', end - field_end);
+
+          field_end = nl != NULL ? nl + 1 : end;
+        }
+      for (const char *p = line; p + 1 < field_end && words <= MAX_SUBJECT_WORDS; p++)
+        if (p[0] == '=' && p[1] == '?')
+          words++;
+      if (words > MAX_SUBJECT_WORDS || (words > 0 && total + words > MAX_SUBJECT_WORDS_TOTAL))
+        {
+          const char *first_end = MIN (next, line + CUT_SUBJECT_LENGTH);
+
+          if (out == NULL)
+            out = g_byte_array_sized_new (length);
+          g_byte_array_append (out, (const guint8 *) copied, line - copied);
+          g_byte_array_append (out, (const guint8 *) line, first_end - line);
+          if (first_end[-1] != '\n')
+            g_byte_array_append (out, (const guint8 *) "\n", 1);
+          copied = field_end;
+        }
+      else
+        total += words;
+      line = field_end;
+    }
+  if (out != NULL)
+    g_byte_array_append (out, (const guint8 *) copied, end - copied);
+  return out;
+}
+
+/* GMime builds an object for every part and every header field before we can count
+ * them (about 1.5 KB a part, 0.4 KB a field): seven-byte parts would make a 256 MB
+ * message cost tens of gigabytes. So the structure is bounded before GMime sees it: the
+ * message is cut before the line that would make more than MAX_DELIMITER_LINES possible
+ * boundary lines (short lines starting with "--"), or more than MAX_FIELD_LINES
+ * possible header fields ("Name:" lines in a block that may be a header: the first
+ * block, the two blocks after a possible boundary, and the block after one that
+ * mentions "message/"). Real messages stay far below both. */
+#define MAX_DELIMITER_LINES 20000
+#define MAX_FIELD_LINES     50000
+
+static gsize
+structure_bound (const char *data,
+                 gsize       length)
+{
+  const char *end = data + length;
+  guint delimiters = 0;
+  guint fields = 0;
+  guint header_blocks = 1;     /* blocks from here on that may be headers */
+  gboolean names_message = FALSE;
+
+  for (const char *line = data; line < end;)
+    {
+      const char *nl = memchr (line, '\n', end - line);
+      const char *next = nl != NULL ? nl + 1 : end;
+      gsize line_length = next - line;
+
+      if (line_length <= 80 && line_length >= 2 && line[0] == '-' && line[1] == '-')
+        {
+          delimiters++;
+          header_blocks = 2;
+          names_message = FALSE;
+        }
+      else if (header_blocks > 0 && (line[0] == '\n' || (line[0] == '\r' && line_length == 2)))
+        {
+          header_blocks--;
+          if (names_message)
+            header_blocks++;
+          names_message = FALSE;
+        }
+      else if (header_blocks > 0)
+        {
+          const char *p = line;
+
+          while (p < next && p - line < 76 && (g_ascii_isalnum (*p) || *p == '-' || *p == '_'))
+            p++;
+          if (p > line && p < next && *p == ':')
+            fields++;
+          if (!names_message && g_strstr_len (line, MIN (line_length, 200), "essage/") != NULL)
+            names_message = TRUE;
+        }
+      if (delimiters > MAX_DELIMITER_LINES || fields > MAX_FIELD_LINES)
+        return line - data;
+      line = next;
+    }
+  return length;
+}
+
 OpMimeMessage *
 op_mime_message_parse_bytes (GBytes      *data,
                              const char  *fallback_charset,
@@ -575,7 +755,7 @@ op_mime_message_parse_bytes (GBytes      *data,
   OpMimeRoot *root;
   OpMimeMessage *self;
   guint n_parts = 0;
-  gsize length;
+  gsize length, kept;
   const char *bytes;
 
   g_return_val_if_fail (data != NULL, NULL);
@@ -591,7 +771,15 @@ op_mime_message_parse_bytes (GBytes      *data,
       return NULL;
     }
 
-  stream = g_mime_stream_mem_new_with_buffer (bytes != NULL ? bytes : "", length);
+  kept = structure_bound (bytes, length);
+  {
+    g_autoptr(GByteArray) defused = defuse_subjects (bytes, kept);
+
+    if (defused != NULL)
+      stream = g_mime_stream_mem_new_with_byte_array (g_steal_pointer (&defused));
+    else
+      stream = g_mime_stream_mem_new_with_buffer (bytes != NULL ? bytes : "", kept);
+  }
   parser = g_mime_parser_new_with_stream (stream);
   g_mime_parser_set_format (parser, GMIME_FORMAT_MESSAGE);
   options = _op_mime_parser_options_new (fallback_charset);
@@ -608,6 +796,8 @@ op_mime_message_parse_bytes (GBytes      *data,
   root = _op_mime_root_new (message, fallback_charset);
   self = _op_mime_message_new_from_gmime (root, message, 0, &n_parts);
   _op_mime_root_unref (root);
+  if (kept < length)
+    self->truncated = TRUE;
   return self;
 }
 

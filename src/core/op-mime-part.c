@@ -122,6 +122,42 @@ serialise_message (GMimeMessage *message)
   return g_mime_object_to_string (GMIME_OBJECT (message), NULL);
 }
 
+static const char *
+raw_header (GMimeObject *object,
+            const char  *name)
+{
+  GMimeHeader *header = g_mime_header_list_get_header (g_mime_object_get_header_list (object), name);
+
+  return header != NULL ? g_mime_header_get_raw_value (header) : NULL;
+}
+
+/* An RFC 2231 file name read again with the charset superset (a "shift_jis" name with
+ * NEC characters, a "gb2312" one with GBK characters); NULL when the part has none. */
+static char *
+rfc2231_filename (GMimeObject        *object,
+                  GMimeParserOptions *options)
+{
+  const char *raw = raw_header (object, "Content-Disposition");
+  char *name = NULL;
+
+  if (raw != NULL && strstr (raw, "*=") != NULL)
+    {
+      g_autofree char *rewritten = _op_mime_rewrite_parameter_charsets (raw);
+      g_autoptr(GMimeContentDisposition) disposition = g_mime_content_disposition_parse (options, rewritten);
+
+      name = g_strdup (g_mime_content_disposition_get_parameter (disposition, "filename"));
+    }
+  raw = raw_header (object, "Content-Type");
+  if (name == NULL && raw != NULL && strstr (raw, "*=") != NULL)
+    {
+      g_autofree char *rewritten = _op_mime_rewrite_parameter_charsets (raw);
+      g_autoptr(GMimeContentType) type = g_mime_content_type_parse (options, rewritten);
+
+      name = g_strdup (g_mime_content_type_get_parameter (type, "name"));
+    }
+  return name;
+}
+
 OpMimePart *
 _op_mime_part_new (OpMimeRoot    *root,
                    GMimeObject   *object,
@@ -147,16 +183,14 @@ _op_mime_part_new (OpMimeRoot    *root,
 
   if (GMIME_IS_PART (object))
     {
-      const char *name = g_mime_part_get_filename (GMIME_PART (object));
+      g_autoptr(GMimeParserOptions) options = _op_mime_parser_options_new (root->fallback_charset);
+      g_autofree char *reparsed = rfc2231_filename (object, options);
+      const char *name = reparsed != NULL ? reparsed : g_mime_part_get_filename (GMIME_PART (object));
 
+      /* GMime decodes RFC 2231 already; RFC 2047 in a quoted name (Outlook, Gmail) is
+       * not standard but universal, so decode that too. */
       if (name != NULL && *name != '\0')
-        {
-          g_autoptr(GMimeParserOptions) options = _op_mime_parser_options_new (root->fallback_charset);
-
-          /* GMime decodes RFC 2231 already; RFC 2047 in a quoted name (Outlook, Gmail)
-           * is not standard but universal, so decode that too. */
-          self->filename = _op_mime_decode_header_text (options, name);
-        }
+        self->filename = _op_mime_decode_header_text (options, name);
       self->size = decoded_size (GMIME_PART (object));
     }
   else if (GMIME_IS_MESSAGE_PART (object))

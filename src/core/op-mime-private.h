@@ -13,6 +13,7 @@ G_BEGIN_DECLS
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GMimeStream, g_object_unref)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GMimeDataWrapper, g_object_unref)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GMimeContentType, g_object_unref)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GMimeContentDisposition, g_object_unref)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GMimeParser, g_object_unref)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GMimeMessage, g_object_unref)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GMimeObject, g_object_unref)
@@ -41,6 +42,10 @@ void          _op_mime_root_unref              (OpMimeRoot      *root);
 /* A canonical iconv name for a MIME charset label (see op_mime_decode_text()), or NULL
  * when @charset is NULL, empty or unknown. (transfer full) */
 char         *_op_mime_canonical_charset       (const char      *charset);
+
+/* @raw (a Content-Type or Content-Disposition value) with each RFC 2231 charset
+ * rewritten as _op_mime_canonical_charset() says. (transfer full) */
+char         *_op_mime_rewrite_parameter_charsets (const char    *raw);
 
 /* Parser options for hostile real-world mail: loose RFC 2047/2231 and addresses, the
  * fallback charsets for raw 8-bit headers. (transfer full) */

@@ -298,7 +298,9 @@ op_mime_decode_text (const char *data,
 static char *
 rewrite_encoded_words (const char *raw)
 {
-  GString *out = g_string_sized_new (strlen (raw));
+  gsize length = strlen (raw);
+  const char *raw_end = raw + length;
+  GString *out = g_string_sized_new (length);
   const char *p = raw;
 
   while (*p != '\0')
@@ -312,10 +314,12 @@ rewrite_encoded_words (const char *raw)
       if (start == NULL)
         break;
       g_string_append_len (out, p, start - p);
-      q1 = strchr (start + 2, '?');
+      /* Bounded looks: a hostile header of unclosed words stays linear. RFC 2047 §2
+       * allows 75 characters a word; real mailers write longer ones, never this long. */
+      q1 = memchr (start + 2, '?', MIN ((gsize) (raw_end - start - 2), 72));
       q2 = q1 != NULL && q1[1] != '\0' ? (q1[2] == '?' ? q1 + 2 : NULL) : NULL;
-      end = q2 != NULL ? strstr (q2 + 1, "?=") : NULL;
-      if (q1 == NULL || q2 == NULL || end == NULL || q1 - start > 72)
+      end = q2 != NULL ? g_strstr_len (q2 + 1, MIN (raw_end - q2 - 1, 4096), "?=") : NULL;
+      if (q1 == NULL || q2 == NULL || end == NULL)
         {
           g_string_append (out, "=?");
           p = start + 2;
@@ -377,6 +381,47 @@ rewrite_encoded_words (const char *raw)
   return g_string_free (out, FALSE);
 }
 
+char *
+_op_mime_rewrite_parameter_charsets (const char *raw)
+{
+  GString *out = g_string_sized_new (strlen (raw));
+  const char *p = raw;
+
+  /* RFC 2231 §4: name*=charset'language'%XX…, the charset only on the first section. */
+  while (*p != '\0')
+    {
+      const char *star = strstr (p, "*=");
+      const char *start, *quote;
+      g_autofree char *charset = NULL;
+      g_autofree char *canonical = NULL;
+
+      if (star == NULL)
+        break;
+      start = star + 2;
+      while (*start == ' ' || *start == '\t' || *start == '"')
+        start++;
+      quote = start;
+      while (*quote != '\0' && *quote != '\'' && *quote != ';' && *quote != '"' && quote - start < 40)
+        quote++;
+      g_string_append_len (out, p, start - p);
+      if (*quote != '\'' || quote == start)
+        {
+          p = start;
+          continue;
+        }
+      charset = g_strndup (start, quote - start);
+      canonical = _op_mime_canonical_charset (charset);
+      /* ISO-2022-JP needs its escapes; names are never written in it anyway. */
+      if (canonical != NULL && strcmp (canonical, "ISO-2022-JP") != 0)
+        g_string_append (out, canonical);
+      else
+        g_string_append (out, charset);
+      p = quote;
+    }
+  g_string_append (out, p);
+  return g_string_free (out, FALSE);
+}
+
 GMimeParserOptions *
 _op_mime_parser_options_new (const char *fallback_charset)
 {
@@ -412,11 +457,16 @@ char *
 _op_mime_decode_header_text (GMimeParserOptions *options,
                              const char         *raw)
 {
+  g_autofree char *bounded = NULL;
   g_autofree char *rewritten = NULL;
   g_autofree char *unfolded = NULL;
 
   if (raw == NULL)
     return NULL;
+  /* GMime's decoder takes time quadratic in the encoded-word openings of a value: a
+   * one-line field is shown cut at OP_MIME_MAX_HEADER_TEXT bytes, before decoding. */
+  if (strlen (raw) > OP_MIME_MAX_HEADER_TEXT)
+    raw = bounded = g_strndup (raw, OP_MIME_MAX_HEADER_TEXT);
   rewritten = rewrite_encoded_words (raw);
   unfolded = g_mime_utils_header_unfold (rewritten);
   return valid_header_text (g_mime_utils_header_decode_text (options, unfolded));

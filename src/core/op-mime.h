@@ -38,6 +38,7 @@ GQuark op_mime_error_quark (void);
 #define OP_MIME_MAX_PARTS         1000   /* leaf parts in a whole message */
 #define OP_MIME_MAX_BODY_SIZE     (8 * 1024 * 1024) /* decoded text or HTML body shown */
 #define OP_MIME_MAX_TEXT_LENGTH   (4 * 1024 * 1024) /* HTML-to-text output */
+#define OP_MIME_MAX_HEADER_TEXT   (16 * 1024)       /* a subject or other text field */
 
 /**
  * OpMimeRequirements:

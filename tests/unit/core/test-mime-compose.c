@@ -700,6 +700,91 @@ test_forward_as_attachment (void)
   g_assert_cmpstr (op_mime_message_get_message_id (nested), ==, op_mime_message_get_message_id (original));
 }
 
+static void
+test_draft_reopened (void)
+{
+  g_autoptr(OpMimeComposer) composer = basic_composer ();
+  static const guint8 gif_bytes[] = { 'G', 'I', 'F', '8', '9', 'a', 1, 0, 1, 0, 0, 0, 0, ';' };
+  g_autoptr(GBytes) gif = g_bytes_new_static (gif_bytes, sizeof gif_bytes);
+  g_autoptr(GBytes) data = binary_data ();
+  g_autoptr(GBytes) draft_bytes = NULL;
+  g_autoptr(GBytes) smtp_bytes = NULL;
+  g_autoptr(OpMimeMessage) draft = NULL;
+  g_autoptr(OpMimeComposer) reopened = NULL;
+  g_autoptr(OpMimeMessage) sent = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *cid = op_mime_composer_add_inline_image (composer, "dot.gif", "image/gif", gif, &error);
+  g_autofree char *html = g_strdup_printf ("<p>Draft <img src=\"cid:%s\"></p>", cid);
+  g_autofree char *bcc = NULL;
+  g_autofree char *url = g_strdup_printf ("cid:%s", cid);
+
+  op_mime_composer_set_text (composer, "Draft text\n");
+  op_mime_composer_set_html (composer, html);
+  g_assert_true (op_mime_composer_add_attachment (composer, "data.bin", NULL, data, &error));
+  g_assert_no_error (error);
+
+  /* The Drafts copy keeps Bcc; the SMTP copy never has it. */
+  op_mime_composer_set_include_bcc (composer, TRUE);
+  draft_bytes = op_mime_composer_to_bytes (composer, &error);
+  g_assert_no_error (error);
+  g_assert_true (bytes_contain (draft_bytes, "Bcc: Hidden <secret-bcc@example.org>\r\n"));
+  op_mime_composer_set_include_bcc (composer, FALSE);
+  smtp_bytes = op_mime_composer_to_bytes (composer, &error);
+  g_assert_false (bytes_contain (smtp_bytes, "secret-bcc"));
+
+  draft = op_mime_message_parse_bytes (draft_bytes, NULL, &error);
+  g_assert_no_error (error);
+  reopened = op_mime_composer_new_from_draft (draft, &error);
+  g_assert_no_error (error);
+  bcc = display (op_mime_composer_get_bcc (reopened));
+  g_assert_cmpstr (bcc, ==, "Hidden <secret-bcc@example.org>");
+  g_assert_cmpstr (op_mime_composer_get_subject (reopened), ==, op_mime_composer_get_subject (composer));
+  g_assert_cmpstr (op_mime_composer_get_text (reopened), ==, "Draft text\n");
+
+  sent = round_trip (reopened);
+  g_assert_cmpstr (op_mime_message_get_html (sent), ==, html);
+  g_assert_nonnull (op_mime_message_find_content_id (sent, url));
+  {
+    g_autoptr(GPtrArray) attachments = op_mime_message_dup_attachments (sent);
+    g_autoptr(GBytes) content = NULL;
+
+    g_assert_cmpuint (attachments->len, ==, 1);
+    content = saved (g_ptr_array_index (attachments, 0));
+    g_assert_true (g_bytes_equal (content, data));
+  }
+  g_assert_cmpstr (op_mime_message_get_message_id (sent), !=, op_mime_message_get_message_id (draft));
+}
+
+static void
+test_empty_attachment (void)
+{
+  g_autoptr(OpMimeMessage) original = parse_text (
+    "From: a@example.com\nTo: b@example.com\nSubject: empty file\nMIME-Version: 1.0\n"
+    "Content-Type: multipart/mixed; boundary=b\n\n"
+    "--b\nContent-Type: text/plain\n\nSee the empty file.\n"
+    "--b\nContent-Type: text/plain; name=empty.txt\nContent-Disposition: attachment; filename=empty.txt\n\n"
+    "--b--\n");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(OpMimeComposer) forward = op_mime_composer_new_forward (original, OP_MIME_FORWARD_INLINE, &error);
+  g_autoptr(OpMimeComposer) draft = NULL;
+  g_autoptr(OpMimeMessage) sent = NULL;
+  OpMimePart *part;
+
+  g_assert_no_error (error);
+  g_assert_true (op_mime_composer_set_from (forward, NULL, "me@example.org", &error));
+  sent = round_trip (forward);
+  g_assert_cmpuint (op_mime_message_get_parts (sent)->len, ==, 1);
+  part = g_ptr_array_index (op_mime_message_get_parts (sent), 0);
+  g_assert_cmpstr (op_mime_part_get_filename (part), ==, "empty.txt");
+  g_assert_cmpuint (op_mime_part_get_size (part), ==, 0);
+
+  draft = op_mime_composer_new_from_draft (sent, &error);
+  g_assert_no_error (error);
+  g_clear_object (&sent);
+  sent = round_trip (draft);
+  g_assert_cmpuint (op_mime_message_get_parts (sent)->len, ==, 1);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -717,6 +802,8 @@ main (int   argc,
   g_test_add_func ("/mime/compose/header-injection-refused", test_header_injection_refused);
   g_test_add_func ("/mime/compose/no-sender", test_no_sender);
   g_test_add_func ("/mime/compose/smtp-requirements", test_requirements);
+  g_test_add_func ("/mime/compose/draft-keeps-bcc-and-reopens", test_draft_reopened);
+  g_test_add_func ("/mime/compose/empty-attachment", test_empty_attachment);
   g_test_add_func ("/mime/reply/to-sender", test_reply_to_sender);
   g_test_add_func ("/mime/reply/prefers-reply-to", test_reply_prefers_reply_to);
   g_test_add_func ("/mime/reply/all-without-me", test_reply_all);

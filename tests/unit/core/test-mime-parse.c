@@ -349,6 +349,26 @@ test_parse_stream (void)
 }
 
 static void
+test_parse_stream_large (void)
+{
+  GString *text = g_string_new ("Subject: Large\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n");
+  g_autoptr(GInputStream) input = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(OpMimeMessage) message = NULL;
+  gsize body_length;
+
+  /* Several read blocks, and a UTF-8 character across each block boundary. */
+  for (guint i = 0; i < 50000; i++)
+    g_string_append (text, "中文 ok\n");
+  body_length = text->len - strlen ("Subject: Large\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n");
+  input = g_memory_input_stream_new_from_data (g_string_free (text, FALSE), -1, g_free);
+  message = op_mime_message_parse_stream (input, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (strlen (op_mime_message_get_text (message)), ==, body_length);
+  g_assert_true (g_str_has_suffix (op_mime_message_get_text (message), "中文 ok\n中文 ok\n"));
+}
+
+static void
 test_parse_stream_cancelled (void)
 {
   g_autoptr(GInputStream) input = g_memory_input_stream_new_from_data ("Subject: x\n\nx", -1, NULL);
@@ -521,6 +541,127 @@ test_hostile_headers (void)
 }
 
 static void
+test_empty_plain_alternative (void)
+{
+  g_autoptr(OpMimeMessage) message = parse_string (
+    "Subject: s\nMIME-Version: 1.0\nContent-Type: multipart/alternative; boundary=b\n\n"
+    "--b\nContent-Type: text/plain; charset=utf-8\n\n \n"
+    "--b\nContent-Type: text/html; charset=utf-8\n\n<p>The real text</p>\n"
+    "--b--\n", NULL);
+
+  g_assert_cmpstr (op_mime_message_get_text (message), ==, "The real text");
+  g_assert_true (op_mime_message_get_text_is_from_html (message));
+}
+
+static void
+test_huge_hostile_header (void)
+{
+  GString *text = g_string_new ("Subject: ");
+  g_autoptr(OpMimeMessage) message = NULL;
+  g_autoptr(GTimer) timer = g_timer_new ();
+
+  /* Encoded-word openings that never close, and RFC 2231 starts that never end: each
+   * must be looked at once, not searched to the end of the header again. */
+  for (guint i = 0; i < 150000; i++)
+    g_string_append (text, "=?a?B? ");
+  /* Many Subject fields, each under the per-field bound. */
+  for (guint i = 0; i < 20000; i++)
+    {
+      g_string_append (text, "\nSubject: ");
+      for (guint j = 0; j < 400; j++)
+        g_string_append (text, "=?a?B? ");
+    }
+  g_string_append (text, "\nContent-Type: text/plain; name*=");
+  for (guint i = 0; i < 150000; i++)
+    g_string_append (text, "x*=");
+  g_string_append (text, "\n\nbody\n");
+  message = parse_string (text->str, NULL);
+  g_string_free (text, TRUE);
+  g_assert_true (g_str_has_prefix (op_mime_message_get_subject (message), "=?a?B?"));
+  /* Linear work is well under a second here; quadratic would take minutes. */
+  g_assert_cmpfloat (g_timer_elapsed (timer, NULL), <, 20.0);
+}
+
+static void
+test_structure_bounded_before_gmime (void)
+{
+  GString *text = g_string_new ("Subject: tiny parts\nMIME-Version: 1.0\n"
+                                "Content-Type: multipart/mixed; boundary=b\n\n"
+                                "--b\nContent-Type: text/plain\n\nThe text.\n");
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(OpMimeMessage) message = NULL;
+  g_autoptr(OpMimeMessage) fields = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* Seven bytes a part: 3 MB would be 450,000 GMime parts (over 600 MB). */
+  for (guint i = 0; i < 450000; i++)
+    g_string_append (text, "--b\n\nz\n");
+  bytes = g_string_free_to_bytes (text);
+  message = op_mime_message_parse_bytes (bytes, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (op_mime_message_get_truncated (message));
+  g_assert_true (g_str_has_prefix (op_mime_message_get_text (message), "The text.\n"));
+  g_assert_cmpuint (op_mime_message_get_parts (message)->len, <=, OP_MIME_MAX_PARTS);
+
+  /* The same for header fields: four bytes each. */
+  text = g_string_new ("Subject: many fields\n");
+  for (guint i = 0; i < 1000000; i++)
+    g_string_append (text, "a:b\n");
+  g_string_append (text, "\nbody\n");
+  g_clear_pointer (&bytes, g_bytes_unref);
+  bytes = g_string_free_to_bytes (text);
+  fields = op_mime_message_parse_bytes (bytes, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (op_mime_message_get_truncated (fields));
+  g_assert_cmpstr (op_mime_message_get_subject (fields), ==, "many fields");
+
+  /* The same inside a forwarded message. */
+  {
+    g_autoptr(OpMimeMessage) nested = NULL;
+
+    text = g_string_new ("Subject: outer\nMIME-Version: 1.0\nContent-Type: message/rfc822\n\n"
+                         "Subject: inner\n");
+    for (guint i = 0; i < 1000000; i++)
+      g_string_append (text, "a:b\n");
+    g_string_append (text, "\nbody\n");
+    g_clear_pointer (&bytes, g_bytes_unref);
+    bytes = g_string_free_to_bytes (text);
+    nested = op_mime_message_parse_bytes (bytes, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_true (op_mime_message_get_truncated (nested));
+  }
+
+  /* Field-like lines in a body count for nothing: a long text keeps all of it. */
+  {
+    g_autoptr(OpMimeMessage) log = NULL;
+
+    text = g_string_new ("Subject: log\nContent-Type: text/plain\n\nStart\n\n");
+    for (guint i = 0; i < 100000; i++)
+      g_string_append (text, "ERROR: something\n");
+    g_clear_pointer (&bytes, g_bytes_unref);
+    bytes = g_string_free_to_bytes (text);
+    log = op_mime_message_parse_bytes (bytes, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_false (op_mime_message_get_truncated (log));
+    g_assert_cmpuint (strlen (op_mime_message_get_text (log)), ==, strlen ("Start\n\n") + 100000 * strlen ("ERROR: something\n"));
+  }
+}
+
+static void
+test_idn_display (void)
+{
+  /* xn--bcher-kva is "bücher"; xn--pypal-4ve is "pаypal" with a Cyrillic "а". */
+  g_autoptr(OpMimeMessage) message = parse_string (
+    "From: a@xn--bcher-kva.example\nTo: b@xn--pypal-4ve.com, c@xn--80ak6aa92e.com\n\nx\n", NULL);
+  g_autofree char *from = op_mime_address_list_to_display (op_mime_message_get_from (message));
+  g_autofree char *to = op_mime_address_list_to_display (op_mime_message_get_to (message));
+
+  g_assert_cmpstr (from, ==, "a@bücher.example");
+  /* A mixed-script label stays in its ASCII form; a single-script one does not. */
+  g_assert_cmpstr (to, ==, "b@xn--pypal-4ve.com, c@аррӏе.com");
+}
+
+static void
 test_too_many_parts (void)
 {
   GString *text = g_string_new ("Subject: many\nMIME-Version: 1.0\n"
@@ -553,6 +694,9 @@ test_safe_filename (void)
     { "attachment; filename=\"a\tb.txt\"", "text/plain", "a b.txt" },
     { "attachment; filename*=UTF-8''invoice%E2%80%AEfdp.exe", "application/octet-stream", "invoice_fdp.exe" },
     { "attachment", "image/png", "attachment.png" },
+    /* CP932's NEC row in a "shift_jis" RFC 2231 name; GBK in a "gb2312" one. */
+    { "attachment; filename*=shift_jis''%87%40%8C%A9%90%CF.txt", "text/plain", "①見積.txt" },
+    { "attachment; filename*=gb2312''%D6%EC%E9%46.txt", "text/plain", "朱镕.txt" },
     { "attachment; filename=\"..\"", "application/pdf", "attachment.pdf" },
   };
 
@@ -615,8 +759,13 @@ main (int   argc,
 
   g_test_add_func ("/mime/parse/not-a-message", test_not_a_message);
   g_test_add_func ("/mime/parse/from-stream", test_parse_stream);
+  g_test_add_func ("/mime/parse/from-stream-in-many-blocks", test_parse_stream_large);
   g_test_add_func ("/mime/parse/from-stream-cancelled", test_parse_stream_cancelled);
   g_test_add_func ("/mime/parse/hostile-headers-stay-on-one-line", test_hostile_headers);
+  g_test_add_func ("/mime/parse/empty-plain-alternative-uses-html", test_empty_plain_alternative);
+  g_test_add_func ("/mime/parse/huge-hostile-header-linear", test_huge_hostile_header);
+  g_test_add_func ("/mime/parse/structure-bounded-before-gmime", test_structure_bounded_before_gmime);
+  g_test_add_func ("/mime/parse/idn-mixed-script-stays-ascii", test_idn_display);
   g_test_add_func ("/mime/parse/too-many-parts-truncated", test_too_many_parts);
   g_test_add_func ("/mime/parse/safe-filenames", test_safe_filename);
   g_test_add_func ("/mime/parse/parallel-workers", test_parallel_workers);
