@@ -59,6 +59,8 @@ struct _OpImapClient
   OpImapState      w_state;
   guint32          w_exists;
   gboolean         w_logging_out;
+  gboolean         w_quiet_fetch;    /* a bulk FETCH: count responses, log a summary */
+  guint            w_n_quiet;
 };
 
 enum
@@ -566,16 +568,34 @@ read_response (OpImapClient  *self,
           self->rpos += n;
           if (r != NULL)
             {
-              if (op_connection_get_log (self->conn) != NULL)
+              if (self->w_quiet_fetch && r->kind == OP_IMAP_RESPONSE_DATA &&
+                  r->data == OP_IMAP_DATA_FETCH)
+                self->w_n_quiet++;
+              else if (op_connection_get_log (self->conn) != NULL)
                 {
-                  /* The log shows the first line of each response. */
-                  const char *first = r->kind == OP_IMAP_RESPONSE_TAGGED ? r->tag : "*";
-                  op_protocol_log_append_printf (op_connection_get_log (self->conn),
-                                                 OP_LOG_RECEIVED, "%s %s%s%s",
-                                                 r->kind == OP_IMAP_RESPONSE_CONTINUATION ? "+" : first,
-                                                 r->name != NULL ? r->name : "",
-                                                 r->name != NULL ? " " : "",
-                                                 r->text != NULL ? r->text : "…");
+                  /* The log shows each response in short: its tag, status or name,
+                   * its code and text (data values are not repeated). */
+                  static const char *status[] = { "OK", "NO", "BAD", "BYE", "PREAUTH" };
+                  g_autoptr(GString) line = g_string_new (NULL);
+
+                  if (r->kind == OP_IMAP_RESPONSE_CONTINUATION)
+                    g_string_append (line, "+");
+                  else if (r->kind == OP_IMAP_RESPONSE_TAGGED)
+                    g_string_append_printf (line, "%s %s", r->tag, status[r->status]);
+                  else if (r->kind == OP_IMAP_RESPONSE_STATUS)
+                    g_string_append_printf (line, "* %s", status[r->status]);
+                  else if (r->number > 0 || r->data == OP_IMAP_DATA_EXISTS)
+                    g_string_append_printf (line, "* %u %s", r->number, r->name);
+                  else
+                    g_string_append_printf (line, "* %s …", r->name);
+                  if (r->code != NULL)
+                    g_string_append_printf (line, " [%s%s%s]", r->code->name,
+                                            r->code->raw != NULL ? " " : "",
+                                            r->code->raw != NULL ? r->code->raw : "");
+                  if (r->text != NULL && *r->text != '\0')
+                    g_string_append_printf (line, " %s", r->text);
+                  op_protocol_log_append_received (op_connection_get_log (self->conn),
+                                                   line->str, line->len);
                 }
               return r;
             }
@@ -1638,8 +1658,14 @@ do_fetch (OpImapClient        *self,
   cmd_add (&c, "UID FETCH");
   cmd_add (&c, uid_set);
   cmd_add (&c, list->str);
+  /* Thousands of FETCH responses make one log line, not thousands. */
+  self->w_quiet_fetch = TRUE;
+  self->w_n_quiet = 0;
   r = command_ok (self, &c, "UID FETCH", OP_IMAP_COMMAND_OTHER, collect_fetch, out,
                   cancellable, error);
+  self->w_quiet_fetch = FALSE;
+  if (self->w_n_quiet > 0 && self->log != NULL)
+    op_protocol_log_append_printf (self->log, OP_LOG_RECEIVED, "* … %u FETCH", self->w_n_quiet);
   if (r == NULL)
     return NULL;
   return g_steal_pointer (&out);

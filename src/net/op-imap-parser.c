@@ -703,10 +703,18 @@ parse_args (Tok *t)
 
 #define ITEM(v, i) ((v)->items[(i)])
 
+/* Takes the text of an nstring out of the value tree (which is dropped after the typed
+ * data is built): one copy less per string. */
 static char *
 dup_nstring (const OpImapValue *v)
 {
-  return v->kind == OP_IMAP_VALUE_NIL ? NULL : g_strdup (v->data);
+  char *text;
+
+  if (v->kind == OP_IMAP_VALUE_NIL)
+    return NULL;
+  text = v->data;
+  ((OpImapValue *) v)->data = NULL;
+  return text;
 }
 
 static gboolean
@@ -736,7 +744,9 @@ static GPtrArray *
 parse_address_list (const OpImapValue  *v,
                     GError            **error)
 {
-  g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func (address_free);
+  /* Sized exactly: 100,000 envelopes hold 600,000 of these lists. */
+  g_autoptr(GPtrArray) list = g_ptr_array_new_full (v->kind == OP_IMAP_VALUE_LIST ? v->length : 0,
+                                                    address_free);
 
   if (v->kind == OP_IMAP_VALUE_NIL)
     return g_steal_pointer (&list);
@@ -938,7 +948,9 @@ parse_body (const OpImapValue  *v,
       /* body-type-mpart: 1*body SP media-subtype [SP body-ext-mpart] */
       p->type = g_strdup ("multipart");
       p->section = g_strdup (section);
-      p->children = g_ptr_array_new_with_free_func ((GDestroyNotify) op_imap_body_part_free);
+      for (i = 0; i < v->length && ITEM (v, i)->kind == OP_IMAP_VALUE_LIST; i++)
+        ;
+      p->children = g_ptr_array_new_full (i, (GDestroyNotify) op_imap_body_part_free);
       for (i = 0; i < v->length && ITEM (v, i)->kind == OP_IMAP_VALUE_LIST; i++)
         {
           g_autofree char *cs = child_section (section, i + 1);
@@ -1110,7 +1122,7 @@ parse_fetch (guint32             seq,
   g_autoptr(OpImapFetch) f = g_new0 (OpImapFetch, 1);
 
   f->seq = seq;
-  f->sections = g_ptr_array_new_with_free_func (section_free);
+  f->sections = g_ptr_array_new_full (0, section_free);
   if (v->kind != OP_IMAP_VALUE_LIST || v->length % 2 != 0)
     {
       bad_data (error, _("FETCH response"));
@@ -1225,7 +1237,7 @@ parse_fetch (guint32             seq,
           else if (value->kind != OP_IMAP_VALUE_NIL)
             {
               s->size = value->length;
-              s->data = g_bytes_new (value->data, value->length);
+              s->data = g_bytes_new_take (dup_nstring (value), value->length);
             }
           g_ptr_array_add (f->sections, s);
         }
@@ -2005,8 +2017,17 @@ parse_response (const char  *data,
       fail (&t, _("data after the end of a response"));
       return NULL;
     }
-  if (r->kind == OP_IMAP_RESPONSE_DATA && !parse_typed_data (r, error))
-    return NULL;
+  if (r->kind == OP_IMAP_RESPONSE_DATA)
+    {
+      if (!parse_typed_data (r, error))
+        return NULL;
+      /* Typed data took what it needed from the values. */
+      if (r->data != OP_IMAP_DATA_OTHER)
+        {
+          op_imap_value_free (r->args);
+          r->args = value_new (OP_IMAP_VALUE_LIST);
+        }
+    }
   return g_steal_pointer (&r);
 }
 

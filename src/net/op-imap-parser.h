@@ -288,8 +288,9 @@ typedef enum
  * - CONTINUATION: @text.
  * - TAGGED: @tag, @status (OK, NO, BAD), @code, @text.
  * - STATUS: @status, @code, @text.
- * - DATA: @name (upper case), @number (EXISTS, RECENT, EXPUNGE, FETCH), @args (every
- *   value after the name, or after the number and name) and, by @data:
+ * - DATA: @name (upper case), @number (EXISTS, RECENT, EXPUNGE, FETCH), @args (for
+ *   OP_IMAP_DATA_OTHER every value after the name; an empty list for the kinds below,
+ *   whose values moved into typed data) and, by @data:
  *   CAPABILITY, ENABLED, FLAGS → @strv; LIST, LSUB → @list; STATUS → @status_data;
  *   SEARCH → @numbers (guint32) and @modseq; ESEARCH → @esearch; FETCH → @fetch;
  *   VANISHED → @vanished_earlier and @set; NAMESPACE → @namespaces[3] (personal, other
