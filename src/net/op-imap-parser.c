@@ -443,42 +443,50 @@ static OpImapValue *parse_value (Tok *t, guint depth, gboolean in_code);
 static OpImapValue *
 parse_quoted (Tok *t)
 {
-  GString *s;
+  const char *start = ++t->p;
+  const char *q = start;
+  gsize length = 0;
   OpImapValue *v;
+  char *out;
 
-  t->p++;
-  s = g_string_new (NULL);
+  /* First find the end and the unescaped length, then copy once into an allocation of
+   * exactly that size (a FETCH of 100,000 messages keeps a million of these). */
   for (;;)
     {
-      const char *start = t->p;
-
-      while (t->p < t->end && *t->p != '"' && *t->p != '\\' && *t->p != '\r' &&
-             *t->p != '\n' && *t->p != '\0')
-        t->p++;
-      g_string_append_len (s, start, t->p - start);
-      if (t->p >= t->end || *t->p == '\r' || *t->p == '\n' || *t->p == '\0')
+      if (q >= t->end || *q == '\r' || *q == '\n' || *q == '\0')
         {
-          g_string_free (s, TRUE);
+          t->p = q;
           fail (t, _("an unterminated quoted string"));
           return NULL;
         }
-      if (*t->p == '"')
+      if (*q == '"')
         break;
-      /* RFC 3501 quoted-specials: only \" and \\ are escapes. */
-      t->p++;
-      if (t->p >= t->end || (*t->p != '"' && *t->p != '\\'))
+      if (*q == '\\')
         {
-          g_string_free (s, TRUE);
-          fail (t, _("a bad escape in a quoted string"));
-          return NULL;
+          /* RFC 3501 quoted-specials: only \" and \\ are escapes. */
+          q++;
+          if (q >= t->end || (*q != '"' && *q != '\\'))
+            {
+              t->p = q;
+              fail (t, _("a bad escape in a quoted string"));
+              return NULL;
+            }
         }
-      g_string_append_c (s, *t->p);
-      t->p++;
+      q++;
+      length++;
     }
-  t->p++;
+  out = g_malloc (length + 1);
+  for (gsize i = 0; i < length; i++)
+    {
+      if (*t->p == '\\')
+        t->p++;
+      out[i] = *t->p++;
+    }
+  out[length] = '\0';
+  t->p = q + 1;
   v = value_new (OP_IMAP_VALUE_STRING);
-  v->length = s->len;
-  v->data = g_string_free (s, FALSE);
+  v->length = length;
+  v->data = out;
   return v;
 }
 
@@ -703,6 +711,14 @@ parse_args (Tok *t)
 
 #define ITEM(v, i) ((v)->items[(i)])
 
+static char *
+down_in_place (char *text)
+{
+  for (char *p = text; p != NULL && *p != '\0'; p++)
+    *p = g_ascii_tolower (*p);
+  return text;
+}
+
 /* Takes the text of an nstring out of the value tree (which is dropped after the typed
  * data is built): one copy less per string. */
 static char *
@@ -817,13 +833,22 @@ parse_envelope (const OpImapValue  *v,
   return e;
 }
 
+/* Takes the string out of @v, in lower case. */
+static char *
+take_down (const OpImapValue *v)
+{
+  char *text = dup_nstring (v);
+
+  return down_in_place (text);
+}
+
 /* body-fld-param: NIL or (name value ...). Names lower case. */
 static gboolean
 parse_params (const OpImapValue  *v,
               char             ***out,
               GError            **error)
 {
-  GStrvBuilder *b;
+  char **params;
 
   *out = NULL;
   if (v->kind == OP_IMAP_VALUE_NIL)
@@ -833,16 +858,15 @@ parse_params (const OpImapValue  *v,
   for (gsize i = 0; i < v->length; i++)
     if (!is_string (ITEM (v, i)) || ITEM (v, i)->streamed)
       return bad_data (error, _("body parameter list"));
-  b = g_strv_builder_new ();
-  for (gsize i = 0; i < v->length; i += 2)
+  params = g_new (char *, v->length + 1);
+  for (gsize i = 0; i < v->length; i++)
     {
-      g_autofree char *lower = g_ascii_strdown (ITEM (v, i)->data, -1);
-
-      g_strv_builder_add (b, lower);
-      g_strv_builder_add (b, ITEM (v, i + 1)->data);
+      params[i] = dup_nstring (ITEM (v, i));
+      if (i % 2 == 0)
+        down_in_place (params[i]);
     }
-  *out = g_strv_builder_end (b);
-  g_strv_builder_unref (b);
+  params[v->length] = NULL;
+  *out = params;
   return TRUE;
 }
 
@@ -862,7 +886,7 @@ parse_body_ext (OpImapBodyPart     *p,
         {
           if (d->length != 2 || !is_string (ITEM (d, 0)) || ITEM (d, 0)->streamed)
             return bad_data (error, _("content disposition"));
-          p->disposition = g_ascii_strdown (ITEM (d, 0)->data, -1);
+          p->disposition = take_down (ITEM (d, 0));
           if (!parse_params (ITEM (d, 1), &p->disposition_params, error))
             return FALSE;
         }
@@ -965,7 +989,7 @@ parse_body (const OpImapValue  *v,
           bad_data (error, _("body structure"));
           return NULL;
         }
-      p->subtype = g_ascii_strdown (ITEM (v, i)->data, -1);
+      p->subtype = take_down (ITEM (v, i));
       i++;
       if (i < v->length && !parse_params (ITEM (v, i++), &p->params, error))
         return NULL;
@@ -982,15 +1006,14 @@ parse_body (const OpImapValue  *v,
       bad_data (error, _("body structure"));
       return NULL;
     }
-  p->type = g_ascii_strdown (ITEM (v, 0)->data, -1);
-  p->subtype = g_ascii_strdown (ITEM (v, 1)->data, -1);
+  p->type = take_down (ITEM (v, 0));
+  p->subtype = take_down (ITEM (v, 1));
   p->section = is_top ? g_strdup ("1") : g_strdup (section);
   if (!parse_params (ITEM (v, 2), &p->params, error))
     return NULL;
   p->id = dup_nstring (ITEM (v, 3));
   p->description = dup_nstring (ITEM (v, 4));
-  p->encoding = ITEM (v, 5)->kind == OP_IMAP_VALUE_NIL ? NULL
-                : g_ascii_strdown (ITEM (v, 5)->data, -1);
+  p->encoding = take_down (ITEM (v, 5));
   if (!op_imap_value_get_number (ITEM (v, 6), &p->size))
     {
       bad_data (error, _("body structure"));
@@ -1054,7 +1077,6 @@ parse_body (const OpImapValue  *v,
 static char **
 parse_atom_list (const OpImapValue *v)
 {
-  GStrvBuilder *b;
   char **out;
 
   if (v->kind != OP_IMAP_VALUE_LIST)
@@ -1062,11 +1084,11 @@ parse_atom_list (const OpImapValue *v)
   for (gsize i = 0; i < v->length; i++)
     if (ITEM (v, i)->kind != OP_IMAP_VALUE_ATOM)
       return NULL;
-  b = g_strv_builder_new ();
+  /* Exactly sized: every message of a FETCH has one. */
+  out = g_new (char *, v->length + 1);
   for (gsize i = 0; i < v->length; i++)
-    g_strv_builder_add (b, ITEM (v, i)->data);
-  out = g_strv_builder_end (b);
-  g_strv_builder_unref (b);
+    out[i] = dup_nstring (ITEM (v, i));
+  out[v->length] = NULL;
   return out;
 }
 
