@@ -756,6 +756,24 @@ bad_data (GError     **error,
   return FALSE;
 }
 
+static gboolean
+value_equal (const OpImapValue *a,
+             const OpImapValue *b)
+{
+  if (a->kind != b->kind || a->length != b->length || a->streamed || b->streamed)
+    return FALSE;
+  if (a->kind == OP_IMAP_VALUE_LIST)
+    {
+      for (gsize i = 0; i < a->length; i++)
+        if (!value_equal (a->items[i], b->items[i]))
+          return FALSE;
+      return TRUE;
+    }
+  if (a->kind == OP_IMAP_VALUE_NIL)
+    return TRUE;
+  return a->data != NULL && b->data != NULL && memcmp (a->data, b->data, a->length) == 0;
+}
+
 static GPtrArray *
 parse_address_list (const OpImapValue  *v,
                     GError            **error)
@@ -798,6 +816,7 @@ parse_envelope (const OpImapValue  *v,
 {
   OpImapEnvelope *e;
   GPtrArray **lists[6];
+  gboolean same_as_from[3] = { FALSE, FALSE, FALSE };
 
   if (v->kind != OP_IMAP_VALUE_LIST || v->length != 10)
     {
@@ -819,8 +838,17 @@ parse_envelope (const OpImapValue  *v,
   lists[3] = &e->to;
   lists[4] = &e->cc;
   lists[5] = &e->bcc;
+  /* RFC 3501 §7.4.2: the server fills in Sender and Reply-To from From when the message
+   * has none, so they are usually the same list: share it (lists are read-only). */
+  same_as_from[1] = value_equal (ITEM (v, 2), ITEM (v, 3));
+  same_as_from[2] = value_equal (ITEM (v, 2), ITEM (v, 4));
   for (guint i = 0; i < 6; i++)
     {
+      if (i > 0 && i < 3 && same_as_from[i])
+        {
+          *lists[i] = g_ptr_array_ref (e->from);
+          continue;
+        }
       *lists[i] = parse_address_list (ITEM (v, 2 + i), error);
       if (*lists[i] == NULL)
         {

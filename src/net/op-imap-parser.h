@@ -41,7 +41,9 @@ typedef struct
 {
   char      *date;        /* (nullable) the Date header, raw */
   char      *subject;     /* (nullable) raw (may be RFC 2047 encoded, or 8-bit) */
-  GPtrArray *from;        /* (element-type OpImapAddress) never NULL, maybe empty */
+  GPtrArray *from;        /* (element-type OpImapAddress) never NULL, maybe empty; the
+                           * lists are read-only and may be shared (sender and reply_to
+                           * are often the same array as from) */
   GPtrArray *sender;
   GPtrArray *reply_to;
   GPtrArray *to;
