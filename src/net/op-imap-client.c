@@ -59,6 +59,7 @@ struct _OpImapClient
   OpImapState      w_state;
   guint32          w_exists;
   gboolean         w_logging_out;
+  gboolean         w_idle_waiting;   /* a cancelled read leaves the session intact */
   gboolean         w_quiet_fetch;    /* a bulk FETCH: count responses, log a summary */
   guint            w_n_quiet;
 };
@@ -606,11 +607,15 @@ read_response (OpImapClient  *self,
                               &local_error);
       if (n < 0)
         {
-          if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+          if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
+              self->w_idle_waiting)
             {
+              /* Only IDLE's wait can stop between responses and go on with DONE. */
               g_propagate_error (error, g_steal_pointer (&local_error));
               return NULL;
             }
+          /* Cancelled mid-command, the server's answer would arrive later and out of
+           * step: the session ends here, clearly (DESIGN.md "Sessions and threads"). */
           session_failed (self, g_steal_pointer (&local_error), error);
           return NULL;
         }
@@ -2374,8 +2379,11 @@ do_idle (OpImapClient  *self,
 
       for (;;)
         {
-          g_autoptr(OpImapResponse) r = read_response (self, wake, &local_error);
+          g_autoptr(OpImapResponse) r = NULL;
 
+          self->w_idle_waiting = TRUE;
+          r = read_response (self, wake, &local_error);
+          self->w_idle_waiting = FALSE;
           if (r == NULL)
             break;
           if (r->kind != OP_IMAP_RESPONSE_STATUS && r->kind != OP_IMAP_RESPONSE_DATA)

@@ -781,6 +781,42 @@ test_connection_lost (void)
   g_assert_cmpint (op_imap_client_get_state (client), ==, OP_IMAP_STATE_DISCONNECTED);
 }
 
+static gboolean
+cancel_soon (gpointer data)
+{
+  g_cancellable_cancel (data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+test_cancel_mid_fetch (void)
+{
+  g_autoptr(OpTestServer) server = op_test_server_new ();
+  g_autoptr(OpImapClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+
+  op_test_server_send (server, CAPS);
+  script_select (server, "a1");
+  op_test_server_expect_line (server, "a2 UID FETCH 1:* (UID FLAGS)");
+  op_test_server_send (server, "* 1 FETCH (UID 1 FLAGS ())\r\n");
+  op_test_server_expect_close (server, TIMEOUT * 1000);
+  g_assert_true (op_test_server_start (server, NULL));
+
+  client = new_client (server, OP_IMAP_SECURITY_NONE);
+  g_assert_true (do_connect (client, &error));
+  select_inbox (client);
+  op_imap_client_fetch_async (client, "1:*", OP_IMAP_FETCH_FLAGS, NULL, cancellable,
+                              store_result, &result);
+  g_timeout_add (200, cancel_soon, cancellable);
+  g_assert_null (op_imap_client_fetch_finish (client, wait_result (&result), &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  /* The rest of the answer would come out of step: the session is clearly over. */
+  finish_server (server);
+  g_assert_cmpint (op_imap_client_get_state (client), ==, OP_IMAP_STATE_DISCONNECTED);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -805,6 +841,7 @@ main (int   argc,
   g_test_add_func ("/imap/faults/move-fallback/copy-fails", test_move_fallback_copy_fails);
   g_test_add_func ("/imap/faults/move-fallback/copy-store-expunge", test_move_fallback);
   g_test_add_func ("/imap/faults/connection-lost", test_connection_lost);
+  g_test_add_func ("/imap/faults/cancel-mid-fetch", test_cancel_mid_fetch);
 
   return op_test_run ();
 }
