@@ -49,18 +49,102 @@ struct _OpImapParser
   char              *info_item;
 };
 
+/* --- shared words --------------------------------------------------------------------- */
+
+/* A FETCH of 100,000 body structures repeats the same few words a million times ("text",
+ * "plain", "7bit", "charset", "utf-8", section "1"…): those point to one constant copy
+ * (never freed), everything else is the parser's own allocation. */
+static const char *const common_words[] = {
+  "", "1", "2", "3", "4", "5", "6", "7", "8", "9",
+  "text", "plain", "html", "enriched", "calendar", "csv", "rfc822-headers",
+  "multipart", "mixed", "alternative", "related", "signed", "encrypted", "report",
+  "digest", "parallel", "message", "rfc822", "global", "delivery-status",
+  "disposition-notification", "application", "octet-stream", "pdf", "zip", "json",
+  "pgp-signature", "pgp-encrypted", "pkcs7-signature", "x-pkcs7-signature", "ics",
+  "image", "png", "jpeg", "gif", "webp", "svg+xml", "audio", "video",
+  "7bit", "8bit", "binary", "base64", "quoted-printable",
+  "charset", "name", "boundary", "format", "flowed", "delsp", "yes", "no", "type",
+  "method", "protocol", "micalg", "report-type", "filename", "size", "creation-date",
+  "modification-date", "attachment", "inline",
+  "utf-8", "UTF-8", "us-ascii", "US-ASCII", "iso-8859-1", "ISO-8859-1", "iso-8859-15",
+  "windows-1252", "gb2312", "GB2312", "gbk", "GBK", "gb18030", "GB18030", "big5", "Big5",
+  "shift_jis", "Shift_JIS", "iso-2022-jp", "ISO-2022-JP", "euc-kr", "koi8-r",
+};
+
+static GHashTable *
+common_word_table (void)
+{
+  static GHashTable *table;
+
+  if (g_once_init_enter (&table))
+    {
+      GHashTable *t = g_hash_table_new (g_str_hash, g_str_equal);
+
+      for (guint i = 0; i < G_N_ELEMENTS (common_words); i++)
+        g_hash_table_add (t, (gpointer) common_words[i]);
+      g_once_init_leave (&table, t);
+    }
+  return table;
+}
+
+/* @text (transfer full), or the shared copy of it. */
+static char *
+share_word (char *text)
+{
+  const char *shared;
+
+  if (text == NULL)
+    return NULL;
+  shared = g_hash_table_lookup (common_word_table (), text);
+  if (shared == NULL)
+    return text;
+  g_free (text);
+  return (char *) shared;
+}
+
+static char *
+shared_copy (const char *text)
+{
+  const char *shared = g_hash_table_lookup (common_word_table (), text);
+
+  return shared != NULL ? (char *) shared : g_strdup (text);
+}
+
+static void
+word_free (char *text)
+{
+  if (text != NULL && g_hash_table_lookup (common_word_table (), text) != (gpointer) text)
+    g_free (text);
+}
+
+static void
+words_free (char **words)
+{
+  if (words == NULL)
+    return;
+  for (guint i = 0; words[i] != NULL; i++)
+    word_free (words[i]);
+  g_free (words);
+}
+
+/* Lists of no addresses (Cc, Bcc and Sender are mostly NIL) share one empty array. */
+static GPtrArray *
+empty_address_list (void)
+{
+  static GPtrArray *empty;
+
+  if (g_once_init_enter (&empty))
+    g_once_init_leave (&empty, g_ptr_array_new ());
+  return g_ptr_array_ref (empty);
+}
+
 /* --- freeing --------------------------------------------------------------------------- */
 
+/* An address and its four strings are one allocation (packed_new). */
 static void
 address_free (gpointer data)
 {
-  OpImapAddress *a = data;
-
-  g_free (a->name);
-  g_free (a->adl);
-  g_free (a->mailbox);
-  g_free (a->host);
-  g_free (a);
+  g_free (data);
 }
 
 void
@@ -68,16 +152,13 @@ op_imap_envelope_free (OpImapEnvelope *e)
 {
   if (e == NULL)
     return;
-  g_free (e->date);
-  g_free (e->subject);
+  /* date, subject, in_reply_to and message_id live in the envelope's allocation. */
   g_clear_pointer (&e->from, g_ptr_array_unref);
   g_clear_pointer (&e->sender, g_ptr_array_unref);
   g_clear_pointer (&e->reply_to, g_ptr_array_unref);
   g_clear_pointer (&e->to, g_ptr_array_unref);
   g_clear_pointer (&e->cc, g_ptr_array_unref);
   g_clear_pointer (&e->bcc, g_ptr_array_unref);
-  g_free (e->in_reply_to);
-  g_free (e->message_id);
   g_free (e);
 }
 
@@ -86,18 +167,18 @@ op_imap_body_part_free (OpImapBodyPart *p)
 {
   if (p == NULL)
     return;
-  g_free (p->type);
-  g_free (p->subtype);
-  g_free (p->section);
-  g_strfreev (p->params);
+  word_free (p->type);
+  word_free (p->subtype);
+  word_free (p->section);
+  words_free (p->params);
   g_free (p->id);
   g_free (p->description);
-  g_free (p->encoding);
+  word_free (p->encoding);
   op_imap_envelope_free (p->envelope);
   op_imap_body_part_free (p->message_body);
   g_free (p->md5);
-  g_free (p->disposition);
-  g_strfreev (p->disposition_params);
+  word_free (p->disposition);
+  words_free (p->disposition_params);
   g_strfreev (p->languages);
   g_free (p->location);
   g_clear_pointer (&p->children, g_ptr_array_unref);
@@ -774,16 +855,48 @@ value_equal (const OpImapValue *a,
   return a->data != NULL && b->data != NULL && memcmp (a->data, b->data, a->length) == 0;
 }
 
+/* One allocation holding a struct of @size bytes followed by copies of the nstrings
+ * @values; each copy's address (or NULL for NIL) goes to the char * at the offsets
+ * @fields in the struct. Envelopes and addresses are built this way: a FETCH of 100,000
+ * messages holds half a million of them. */
+static gpointer
+packed_new (gsize                     size,
+            const OpImapValue * const *values,
+            const gsize               *fields,
+            guint                      n)
+{
+  gsize total = size;
+  char *block, *p;
+
+  for (guint i = 0; i < n; i++)
+    if (values[i]->kind != OP_IMAP_VALUE_NIL)
+      total += values[i]->length + 1;
+  block = g_malloc0 (total);
+  p = block + size;
+  for (guint i = 0; i < n; i++)
+    {
+      char **field = (char **) (block + fields[i]);
+
+      if (values[i]->kind == OP_IMAP_VALUE_NIL)
+        continue;
+      memcpy (p, values[i]->data, values[i]->length);
+      p[values[i]->length] = '\0';
+      *field = p;
+      p += values[i]->length + 1;
+    }
+  return block;
+}
+
 static GPtrArray *
 parse_address_list (const OpImapValue  *v,
                     GError            **error)
 {
-  /* Sized exactly: 100,000 envelopes hold 600,000 of these lists. */
-  g_autoptr(GPtrArray) list = g_ptr_array_new_full (v->kind == OP_IMAP_VALUE_LIST ? v->length : 0,
-                                                    address_free);
+  g_autoptr(GPtrArray) list = NULL;
 
-  if (v->kind == OP_IMAP_VALUE_NIL)
-    return g_steal_pointer (&list);
+  if (v->kind == OP_IMAP_VALUE_NIL || (v->kind == OP_IMAP_VALUE_LIST && v->length == 0))
+    return empty_address_list ();
+  /* Sized exactly: 100,000 envelopes hold 600,000 of these lists. */
+  list = g_ptr_array_new_full (v->kind == OP_IMAP_VALUE_LIST ? v->length : 0, address_free);
   if (v->kind != OP_IMAP_VALUE_LIST)
     {
       bad_data (error, _("address list"));
@@ -800,11 +913,15 @@ parse_address_list (const OpImapValue  *v,
           bad_data (error, _("address"));
           return NULL;
         }
-      addr = g_new0 (OpImapAddress, 1);
-      addr->name = dup_nstring (ITEM (a, 0));
-      addr->adl = dup_nstring (ITEM (a, 1));
-      addr->mailbox = dup_nstring (ITEM (a, 2));
-      addr->host = dup_nstring (ITEM (a, 3));
+      {
+        static const gsize fields[] = { G_STRUCT_OFFSET (OpImapAddress, name),
+                                        G_STRUCT_OFFSET (OpImapAddress, adl),
+                                        G_STRUCT_OFFSET (OpImapAddress, mailbox),
+                                        G_STRUCT_OFFSET (OpImapAddress, host) };
+        const OpImapValue *values[] = { ITEM (a, 0), ITEM (a, 1), ITEM (a, 2), ITEM (a, 3) };
+
+        addr = packed_new (sizeof (OpImapAddress), values, fields, 4);
+      }
       g_ptr_array_add (list, addr);
     }
   return g_steal_pointer (&list);
@@ -829,9 +946,15 @@ parse_envelope (const OpImapValue  *v,
         bad_data (error, _("envelope"));
         return NULL;
       }
-  e = g_new0 (OpImapEnvelope, 1);
-  e->date = dup_nstring (ITEM (v, 0));
-  e->subject = dup_nstring (ITEM (v, 1));
+  {
+    static const gsize fields[] = { G_STRUCT_OFFSET (OpImapEnvelope, date),
+                                    G_STRUCT_OFFSET (OpImapEnvelope, subject),
+                                    G_STRUCT_OFFSET (OpImapEnvelope, in_reply_to),
+                                    G_STRUCT_OFFSET (OpImapEnvelope, message_id) };
+    const OpImapValue *values[] = { ITEM (v, 0), ITEM (v, 1), ITEM (v, 8), ITEM (v, 9) };
+
+    e = packed_new (sizeof (OpImapEnvelope), values, fields, 4);
+  }
   lists[0] = &e->from;
   lists[1] = &e->sender;
   lists[2] = &e->reply_to;
@@ -856,8 +979,6 @@ parse_envelope (const OpImapValue  *v,
           return NULL;
         }
     }
-  e->in_reply_to = dup_nstring (ITEM (v, 8));
-  e->message_id = dup_nstring (ITEM (v, 9));
   return e;
 }
 
@@ -867,7 +988,7 @@ take_down (const OpImapValue *v)
 {
   char *text = dup_nstring (v);
 
-  return down_in_place (text);
+  return share_word (down_in_place (text));
 }
 
 /* body-fld-param: NIL or (name value ...). Names lower case. */
@@ -892,6 +1013,7 @@ parse_params (const OpImapValue  *v,
       params[i] = dup_nstring (ITEM (v, i));
       if (i % 2 == 0)
         down_in_place (params[i]);
+      params[i] = share_word (params[i]);
     }
   params[v->length] = NULL;
   *out = params;
@@ -999,7 +1121,7 @@ parse_body (const OpImapValue  *v,
     {
       /* body-type-mpart: 1*body SP media-subtype [SP body-ext-mpart] */
       p->type = g_strdup ("multipart");
-      p->section = g_strdup (section);
+      p->section = shared_copy (section);
       for (i = 0; i < v->length && ITEM (v, i)->kind == OP_IMAP_VALUE_LIST; i++)
         ;
       p->children = g_ptr_array_new_full (i, (GDestroyNotify) op_imap_body_part_free);
@@ -1036,7 +1158,7 @@ parse_body (const OpImapValue  *v,
     }
   p->type = take_down (ITEM (v, 0));
   p->subtype = take_down (ITEM (v, 1));
-  p->section = is_top ? g_strdup ("1") : g_strdup (section);
+  p->section = shared_copy (is_top ? "1" : section);
   if (!parse_params (ITEM (v, 2), &p->params, error))
     return NULL;
   p->id = dup_nstring (ITEM (v, 3));

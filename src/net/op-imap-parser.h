@@ -29,6 +29,8 @@ G_BEGIN_DECLS
 
 /* --- typed data ---------------------------------------------------------------------- */
 
+/* Addresses and envelopes are each one allocation with their strings: read-only, freed
+ * only through op_imap_envelope_free() (or with the fetch or body part holding them). */
 typedef struct
 {
   char *name;     /* (nullable) display name, raw (may be RFC 2047 encoded) */
@@ -43,7 +45,8 @@ typedef struct
   char      *subject;     /* (nullable) raw (may be RFC 2047 encoded, or 8-bit) */
   GPtrArray *from;        /* (element-type OpImapAddress) never NULL, maybe empty; the
                            * lists are read-only and may be shared (sender and reply_to
-                           * are often the same array as from) */
+                           * are often the same array as from; empty lists are one
+                           * shared array) */
   GPtrArray *sender;
   GPtrArray *reply_to;
   GPtrArray *to;
@@ -60,7 +63,8 @@ typedef struct _OpImapBodyPart OpImapBodyPart;
  * One node of a BODYSTRUCTURE (RFC 3501 §7.4.2, body). @type and @subtype are lower
  * case. @section is the part's section number for BODY[section] ("1", "2.1"; "" for a
  * multipart at the top); @params and @disposition_params hold name, value pairs
- * (names lower case), NULL-terminated.
+ * (names lower case), NULL-terminated. Common words among these strings are shared
+ * constants: free a part only with op_imap_body_part_free(), never field by field.
  */
 struct _OpImapBodyPart
 {
