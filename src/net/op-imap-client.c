@@ -2675,12 +2675,10 @@ static void
 job_queue (OpImapClient *self,
            GTask        *task)
 {
-  Job *job = g_task_get_task_data (task);
-
   op_worker_run (self->worker, task, run_job);
-  /* Any call but IDLE itself ends a running IDLE (RFC 2177: DONE, then the command). */
-  if (job->kind != JOB_IDLE)
-    op_imap_client_idle_stop (self);
+  /* Any call ends a running IDLE (RFC 2177: DONE, then the command); a new IDLE then
+   * starts afresh. */
+  op_imap_client_idle_stop (self);
   g_object_unref (task);
 }
 
