@@ -2493,6 +2493,8 @@ typedef enum
   JOB_SELECT,
   JOB_MAILBOX,
   JOB_CLOSE,
+  JOB_UNSELECT,
+  JOB_CHECK,
   JOB_EXPUNGE,
   JOB_FETCH,
   JOB_FETCH_STREAM,
@@ -2599,6 +2601,21 @@ run_job (GTask        *task,
            simple_command (self, "CLOSE", OP_IMAP_COMMAND_OTHER, cancellable, &error);
       if (ok)
         set_state (self, OP_IMAP_STATE_AUTHENTICATED);
+      break;
+    case JOB_UNSELECT:
+      /* RFC 3691: leave the folder without expunging; CLOSE would expunge. */
+      if (need_state (self, OP_IMAP_STATE_SELECTED, &error) && !has_cap (self, "UNSELECT"))
+        g_set_error_literal (&error, OP_IMAP_ERROR, OP_IMAP_ERROR_UNSUPPORTED,
+                             _("The server does not support UNSELECT."));
+      else
+        ok = error == NULL &&
+             simple_command (self, "UNSELECT", OP_IMAP_COMMAND_OTHER, cancellable, &error);
+      if (ok)
+        set_state (self, OP_IMAP_STATE_AUTHENTICATED);
+      break;
+    case JOB_CHECK:
+      ok = need_state (self, OP_IMAP_STATE_SELECTED, &error) &&
+           simple_command (self, "CHECK", OP_IMAP_COMMAND_OTHER, cancellable, &error);
       break;
     case JOB_EXPUNGE:
       ok = need_state (self, OP_IMAP_STATE_SELECTED, &error) &&
@@ -3033,6 +3050,34 @@ op_imap_client_close_async (OpImapClient        *self,
   g_return_if_fail (OP_IS_IMAP_CLIENT (self));
   {
     START (JOB_CLOSE, NULL);
+    (void) job;
+    job_queue (self, task);
+  }
+}
+
+void
+op_imap_client_unselect_async (OpImapClient        *self,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  g_return_if_fail (OP_IS_IMAP_CLIENT (self));
+  {
+    START (JOB_UNSELECT, NULL);
+    (void) job;
+    job_queue (self, task);
+  }
+}
+
+void
+op_imap_client_check_async (OpImapClient        *self,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_return_if_fail (OP_IS_IMAP_CLIENT (self));
+  {
+    START (JOB_CHECK, NULL);
     (void) job;
     job_queue (self, task);
   }

@@ -164,6 +164,10 @@ void      op_imap_client_rename_async       (OpImapClient *self, const char *mai
 void      op_imap_client_subscribe_async    (OpImapClient *self, const char *mailbox, OP_IMAP_ASYNC_ARGS);
 void      op_imap_client_unsubscribe_async  (OpImapClient *self, const char *mailbox, OP_IMAP_ASYNC_ARGS);
 void      op_imap_client_close_async        (OpImapClient *self, OP_IMAP_ASYNC_ARGS);
+/* RFC 3691 UNSELECT: leaves the folder without expunging (OP_IMAP_ERROR_UNSUPPORTED
+ * without the capability). */
+void      op_imap_client_unselect_async     (OpImapClient *self, OP_IMAP_ASYNC_ARGS);
+void      op_imap_client_check_async        (OpImapClient *self, OP_IMAP_ASYNC_ARGS);
 void      op_imap_client_expunge_async      (OpImapClient *self, OP_IMAP_ASYNC_ARGS);
 /* Finishes every call above that has no result of its own. */
 gboolean  op_imap_client_simple_finish      (OpImapClient *self, GAsyncResult *result, GError **error);

@@ -533,6 +533,10 @@ test_flags_copy_move_expunge (void)
   g_assert_cmpuint (msgs->len, ==, 1);
   g_assert_cmpuint (((OpImapFetch *) msgs->pdata[0])->uid, ==, g_array_index (uids, guint32, 2));
 
+  op_imap_client_check_async (client, NULL, store_result, &r);
+  simple_ok (client, &r);
+  op_imap_client_close_async (client, NULL, store_result, &r);
+  simple_ok (client, &r);
   g_clear_pointer (&info2, op_imap_select_info_free);
   info2 = select_box (client, other);
   g_assert_cmpuint (info2->exists, ==, 1);
@@ -546,8 +550,10 @@ test_flags_copy_move_expunge (void)
     g_assert_true (g_bytes_equal (op_imap_fetch_find_section (msgs->pdata[0], "")->data, seed));
   }
 
-  op_imap_client_close_async (client, NULL, store_result, &r);
+  /* UNSELECT (RFC 3691) leaves the folder without expunging. */
+  op_imap_client_unselect_async (client, NULL, store_result, &r);
   simple_ok (client, &r);
+  g_assert_cmpint (op_imap_client_get_state (client), ==, OP_IMAP_STATE_AUTHENTICATED);
   delete_box (client, box);
   delete_box (client, other);
   logout (client);

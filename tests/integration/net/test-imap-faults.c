@@ -817,6 +817,39 @@ test_cancel_mid_fetch (void)
   g_assert_cmpint (op_imap_client_get_state (client), ==, OP_IMAP_STATE_DISCONNECTED);
 }
 
+static void
+test_check_unselect (void)
+{
+  g_autoptr(OpTestServer) server = op_test_server_new ();
+  g_autoptr(OpImapClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) r1 = NULL;
+  g_autoptr(GAsyncResult) r2 = NULL;
+
+  op_test_server_send (server, CAPS);
+  script_select (server, "a1");
+  op_test_server_expect_line (server, "a2 CHECK");
+  op_test_server_send (server, "a2 OK Check completed\r\n");
+  op_test_server_expect_line (server, "a3 NOOP");
+  op_test_server_send (server, "a3 OK\r\n");
+  g_assert_true (op_test_server_start (server, NULL));
+
+  client = new_client (server, OP_IMAP_SECURITY_NONE);
+  g_assert_true (do_connect (client, &error));
+  select_inbox (client);
+  op_imap_client_check_async (client, NULL, store_result, &r1);
+  g_assert_true (op_imap_client_simple_finish (client, wait_result (&r1), &error));
+  g_assert_no_error (error);
+  /* No UNSELECT capability: refused here, nothing sent, the folder stays open. */
+  op_imap_client_unselect_async (client, NULL, store_result, &r2);
+  g_assert_false (op_imap_client_simple_finish (client, wait_result (&r2), &error));
+  g_assert_error (error, OP_IMAP_ERROR, OP_IMAP_ERROR_UNSUPPORTED);
+  g_assert_cmpint (op_imap_client_get_state (client), ==, OP_IMAP_STATE_SELECTED);
+  g_assert_true (do_noop (client, NULL));
+  finish_server (server);
+  g_assert_false (server_saw (server, "UNSELECT"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -842,6 +875,7 @@ main (int   argc,
   g_test_add_func ("/imap/faults/move-fallback/copy-store-expunge", test_move_fallback);
   g_test_add_func ("/imap/faults/connection-lost", test_connection_lost);
   g_test_add_func ("/imap/faults/cancel-mid-fetch", test_cancel_mid_fetch);
+  g_test_add_func ("/imap/faults/check-unselect", test_check_unselect);
 
   return op_test_run ();
 }
