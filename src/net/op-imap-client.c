@@ -819,6 +819,17 @@ dispatch_untagged (OpImapClient    *self,
   return TRUE;
 }
 
+/* A tagged response to no command of ours: the session is out of step. */
+static void
+unexpected_tag (OpImapClient  *self,
+                GError       **error)
+{
+  session_failed (self, g_error_new_literal (OP_IMAP_ERROR, OP_IMAP_ERROR_BAD_RESPONSE,
+                                             _("The server answered a command that was "
+                                               "not sent.")),
+                  error);
+}
+
 static gboolean
 send_text (OpImapClient  *self,
            GBytes        *line,
@@ -917,9 +928,7 @@ run_command (OpImapClient  *self,
                 {
                   if (g_strcmp0 (r->tag, tag) == 0)
                     return g_steal_pointer (&r);   /* refused before the literal */
-                  session_failed (self, g_error_new_literal (OP_IMAP_ERROR, OP_IMAP_ERROR_BAD_RESPONSE,
-                                                             _("The server answered a command that was not sent.")),
-                                  error);
+                  unexpected_tag (self, error);
                   return NULL;
                 }
               if (!dispatch_untagged (self, r, collect, data, error))
@@ -946,9 +955,7 @@ run_command (OpImapClient  *self,
         {
           if (g_strcmp0 (r->tag, tag) != 0)
             {
-              session_failed (self, g_error_new_literal (OP_IMAP_ERROR, OP_IMAP_ERROR_BAD_RESPONSE,
-                                                         _("The server answered a command that was not sent.")),
-                              error);
+              unexpected_tag (self, error);
               return NULL;
             }
           if (r->code != NULL && r->code->kind == OP_IMAP_CODE_CAPABILITY)
@@ -1256,9 +1263,7 @@ do_login (OpImapClient      *self,
                 break;
               if (r->kind == OP_IMAP_RESPONSE_TAGGED)
                 {
-                  session_failed (self, g_error_new_literal (OP_IMAP_ERROR, OP_IMAP_ERROR_BAD_RESPONSE,
-                                                             _("The server answered a command that was not sent.")),
-                                  error);
+                  unexpected_tag (self, error);
                   return FALSE;
                 }
               if (!dispatch_untagged (self, r, NULL, NULL, error))
@@ -2353,9 +2358,7 @@ do_idle (OpImapClient  *self,
                                                                          OP_IMAP_COMMAND_OTHER));
                   return FALSE;
                 }
-              session_failed (self, g_error_new_literal (OP_IMAP_ERROR, OP_IMAP_ERROR_BAD_RESPONSE,
-                                                         _("The server answered a command that was not sent.")),
-                              error);
+              unexpected_tag (self, error);
               return FALSE;
             }
           if (!dispatch_untagged (self, r, NULL, NULL, error))
@@ -2427,9 +2430,7 @@ do_idle (OpImapClient  *self,
             {
               if (g_strcmp0 (r->tag, tag) != 0)
                 {
-                  session_failed (self, g_error_new_literal (OP_IMAP_ERROR, OP_IMAP_ERROR_BAD_RESPONSE,
-                                                             _("The server answered a command that was not sent.")),
-                                  error);
+                  unexpected_tag (self, error);
                   return FALSE;
                 }
               done = g_steal_pointer (&r);
