@@ -338,6 +338,44 @@ test_starttls_then_plain (void)
 }
 
 static void
+test_authenticate_continuation (void)
+{
+  g_autoptr(OpTestServer) server = op_test_server_new ();
+  g_autoptr(OpImapClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) entries = NULL;
+  g_autofree char *b64 = g_base64_encode ((const guchar *) "\0user\0sec\"ret", 13);
+
+  /* AUTH=PLAIN without SASL-IR: the blob waits for the server's "+"; a refusal is a
+   * failed login, and the session goes on. */
+  op_test_server_send (server, "* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] ready\r\n");
+  op_test_server_expect_line (server, "a1 AUTHENTICATE PLAIN");
+  op_test_server_send (server, "+ \r\n");
+  op_test_server_expect_line (server, b64);
+  op_test_server_send (server, "a1 NO [AUTHENTICATIONFAILED] Authentication failed.\r\n");
+  op_test_server_expect_line (server, "a2 AUTHENTICATE PLAIN");
+  op_test_server_send (server, "+ \r\n");
+  op_test_server_expect_line (server, b64);
+  op_test_server_send (server, "a2 OK [CAPABILITY IMAP4rev1 IDLE] Logged in\r\n");
+  g_assert_true (op_test_server_start (server, NULL));
+
+  client = new_client (server, OP_IMAP_SECURITY_NONE);
+  op_imap_client_set_allow_plaintext_password (client, TRUE);
+  g_assert_true (do_connect (client, &error));
+  g_assert_false (do_login (client, OP_IMAP_AUTH_AUTO, &error));
+  g_assert_error (error, OP_IMAP_ERROR, OP_IMAP_ERROR_AUTH_FAILED);
+  g_assert_nonnull (strstr (error->message, "Authentication failed."));
+  g_clear_error (&error);
+  g_assert_true (do_login (client, OP_IMAP_AUTH_AUTO, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (op_imap_client_get_state (client), ==, OP_IMAP_STATE_AUTHENTICATED);
+  finish_server (server);
+  entries = op_protocol_log_dup_entries (op_imap_client_get_log (client));
+  for (guint i = 0; i < entries->len; i++)
+    g_assert_null (strstr (op_log_entry_get_text (entries->pdata[i]), b64));
+}
+
+static void
 test_login_literal_masked (void)
 {
   g_autoptr(OpTestServer) server = op_test_server_new ();
@@ -865,6 +903,7 @@ main (int   argc,
   g_test_add_func ("/imap/faults/plaintext-refused", test_plaintext_refused);
   g_test_add_func ("/imap/faults/starttls-then-plain", test_starttls_then_plain);
   g_test_add_func ("/imap/faults/login-literal-masked", test_login_literal_masked);
+  g_test_add_func ("/imap/faults/authenticate-continuation", test_authenticate_continuation);
   g_test_add_func ("/imap/faults/bad-argument", test_bad_argument);
   g_test_add_func ("/imap/faults/untagged-events", test_untagged_events);
   g_test_add_func ("/imap/faults/idle-interrupted", test_idle_interrupted);
