@@ -673,13 +673,77 @@ parse_atom (Tok      *t,
   return v;
 }
 
+/* The values of one list while it is read: the first few on the stack, so a list costs
+ * one exactly sized allocation (most lists in a FETCH hold two to ten values). */
+typedef struct
+{
+  OpImapValue  *inline_items[16];
+  OpImapValue **items;
+  gsize         len;
+  gsize         alloc;
+} Items;
+
+static void
+items_init (Items *b)
+{
+  b->items = b->inline_items;
+  b->len = 0;
+  b->alloc = G_N_ELEMENTS (b->inline_items);
+}
+
+static void
+items_add (Items       *b,
+           OpImapValue *v)
+{
+  if (b->len == b->alloc)
+    {
+      gsize n = b->alloc * 2;
+
+      if (b->items == b->inline_items)
+        {
+          b->items = g_new (OpImapValue *, n);
+          memcpy (b->items, b->inline_items, b->len * sizeof (OpImapValue *));
+        }
+      else
+        b->items = g_renew (OpImapValue *, b->items, n);
+      b->alloc = n;
+    }
+  b->items[b->len++] = v;
+}
+
+static void
+items_clear (Items *b)
+{
+  for (gsize i = 0; i < b->len; i++)
+    op_imap_value_free (b->items[i]);
+  if (b->items != b->inline_items)
+    g_free (b->items);
+  items_init (b);
+}
+
+/* A list value holding the items (which it takes). */
+static OpImapValue *
+items_to_list (Items *b)
+{
+  OpImapValue *v = value_new (OP_IMAP_VALUE_LIST);
+
+  v->length = b->len;
+  if (b->len == 0)
+    v->items = NULL;
+  else if (b->items == b->inline_items)
+    v->items = g_memdup2 (b->inline_items, b->len * sizeof (OpImapValue *));
+  else
+    v->items = g_renew (OpImapValue *, b->items, b->len);
+  items_init (b);
+  return v;
+}
+
 static OpImapValue *
 parse_list (Tok      *t,
             guint     depth,
             gboolean  in_code)
 {
-  g_autoptr(GPtrArray) items = NULL;
-  OpImapValue *v;
+  Items items;
 
   if (depth >= OP_IMAP_MAX_DEPTH)
     {
@@ -687,7 +751,7 @@ parse_list (Tok      *t,
       return NULL;
     }
   t->p++;
-  items = g_ptr_array_new_with_free_func ((GDestroyNotify) op_imap_value_free);
+  items_init (&items);
   for (;;)
     {
       OpImapValue *item;
@@ -702,29 +766,32 @@ parse_list (Tok      *t,
       if (at_eol (t))
         {
           fail (t, _("an unterminated list"));
+          items_clear (&items);
           return NULL;
         }
-      if (items->len > 0 && t->p[-1] != ' ' && t->p[-1] != '\n' && t->p[-1] != '(' &&
+      if (items.len > 0 && t->p[-1] != ' ' && t->p[-1] != '\n' && t->p[-1] != '(' &&
           *t->p != '(' && t->p[-1] != ')')
         {
           /* Two values need a space between them ("a"b is not a list of two). */
           fail (t, _("values without a space between them"));
+          items_clear (&items);
           return NULL;
         }
-      if (items->len >= OP_IMAP_MAX_LIST_ITEMS)
+      if (items.len >= OP_IMAP_MAX_LIST_ITEMS)
         {
           fail (t, _("a list that is too long"));
+          items_clear (&items);
           return NULL;
         }
       item = parse_value (t, depth + 1, in_code);
       if (item == NULL)
-        return NULL;
-      g_ptr_array_add (items, item);
+        {
+          items_clear (&items);
+          return NULL;
+        }
+      items_add (&items, item);
     }
-  v = value_new (OP_IMAP_VALUE_LIST);
-  v->length = items->len;
-  v->items = (OpImapValue **) g_ptr_array_steal (items, NULL);
-  return v;
+  return items_to_list (&items);
 }
 
 static OpImapValue *
