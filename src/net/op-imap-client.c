@@ -59,6 +59,9 @@ struct _OpImapClient
   OpImapState      w_state;
   guint32          w_exists;
   gboolean         w_logging_out;
+  gboolean         w_idle_waiting;   /* a cancelled read leaves the session intact */
+  gboolean         w_quiet_fetch;    /* a bulk FETCH: count responses, log a summary */
+  guint            w_n_quiet;
 };
 
 enum
@@ -566,16 +569,34 @@ read_response (OpImapClient  *self,
           self->rpos += n;
           if (r != NULL)
             {
-              if (op_connection_get_log (self->conn) != NULL)
+              if (self->w_quiet_fetch && r->kind == OP_IMAP_RESPONSE_DATA &&
+                  r->data == OP_IMAP_DATA_FETCH)
+                self->w_n_quiet++;
+              else if (op_connection_get_log (self->conn) != NULL)
                 {
-                  /* The log shows the first line of each response. */
-                  const char *first = r->kind == OP_IMAP_RESPONSE_TAGGED ? r->tag : "*";
-                  op_protocol_log_append_printf (op_connection_get_log (self->conn),
-                                                 OP_LOG_RECEIVED, "%s %s%s%s",
-                                                 r->kind == OP_IMAP_RESPONSE_CONTINUATION ? "+" : first,
-                                                 r->name != NULL ? r->name : "",
-                                                 r->name != NULL ? " " : "",
-                                                 r->text != NULL ? r->text : "…");
+                  /* The log shows each response in short: its tag, status or name,
+                   * its code and text (data values are not repeated). */
+                  static const char *status[] = { "OK", "NO", "BAD", "BYE", "PREAUTH" };
+                  g_autoptr(GString) line = g_string_new (NULL);
+
+                  if (r->kind == OP_IMAP_RESPONSE_CONTINUATION)
+                    g_string_append (line, "+");
+                  else if (r->kind == OP_IMAP_RESPONSE_TAGGED)
+                    g_string_append_printf (line, "%s %s", r->tag, status[r->status]);
+                  else if (r->kind == OP_IMAP_RESPONSE_STATUS)
+                    g_string_append_printf (line, "* %s", status[r->status]);
+                  else if (r->number > 0 || r->data == OP_IMAP_DATA_EXISTS)
+                    g_string_append_printf (line, "* %u %s", r->number, r->name);
+                  else
+                    g_string_append_printf (line, "* %s …", r->name);
+                  if (r->code != NULL)
+                    g_string_append_printf (line, " [%s%s%s]", r->code->name,
+                                            r->code->raw != NULL ? " " : "",
+                                            r->code->raw != NULL ? r->code->raw : "");
+                  if (r->text != NULL && *r->text != '\0')
+                    g_string_append_printf (line, " %s", r->text);
+                  op_protocol_log_append_received (op_connection_get_log (self->conn),
+                                                   line->str, line->len);
                 }
               return r;
             }
@@ -586,11 +607,15 @@ read_response (OpImapClient  *self,
                               &local_error);
       if (n < 0)
         {
-          if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+          if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
+              self->w_idle_waiting)
             {
+              /* Only IDLE's wait can stop between responses and go on with DONE. */
               g_propagate_error (error, g_steal_pointer (&local_error));
               return NULL;
             }
+          /* Cancelled mid-command, the server's answer would arrive later and out of
+           * step: the session ends here, clearly (DESIGN.md "Sessions and threads"). */
           session_failed (self, g_steal_pointer (&local_error), error);
           return NULL;
         }
@@ -794,6 +819,17 @@ dispatch_untagged (OpImapClient    *self,
   return TRUE;
 }
 
+/* A tagged response to no command of ours: the session is out of step. */
+static void
+unexpected_tag (OpImapClient  *self,
+                GError       **error)
+{
+  session_failed (self, g_error_new_literal (OP_IMAP_ERROR, OP_IMAP_ERROR_BAD_RESPONSE,
+                                             _("The server answered a command that was "
+                                               "not sent.")),
+                  error);
+}
+
 static gboolean
 send_text (OpImapClient  *self,
            GBytes        *line,
@@ -892,9 +928,7 @@ run_command (OpImapClient  *self,
                 {
                   if (g_strcmp0 (r->tag, tag) == 0)
                     return g_steal_pointer (&r);   /* refused before the literal */
-                  session_failed (self, g_error_new_literal (OP_IMAP_ERROR, OP_IMAP_ERROR_BAD_RESPONSE,
-                                                             _("The server answered a command that was not sent.")),
-                                  error);
+                  unexpected_tag (self, error);
                   return NULL;
                 }
               if (!dispatch_untagged (self, r, collect, data, error))
@@ -921,9 +955,7 @@ run_command (OpImapClient  *self,
         {
           if (g_strcmp0 (r->tag, tag) != 0)
             {
-              session_failed (self, g_error_new_literal (OP_IMAP_ERROR, OP_IMAP_ERROR_BAD_RESPONSE,
-                                                         _("The server answered a command that was not sent.")),
-                              error);
+              unexpected_tag (self, error);
               return NULL;
             }
           if (r->code != NULL && r->code->kind == OP_IMAP_CODE_CAPABILITY)
@@ -1231,9 +1263,7 @@ do_login (OpImapClient      *self,
                 break;
               if (r->kind == OP_IMAP_RESPONSE_TAGGED)
                 {
-                  session_failed (self, g_error_new_literal (OP_IMAP_ERROR, OP_IMAP_ERROR_BAD_RESPONSE,
-                                                             _("The server answered a command that was not sent.")),
-                                  error);
+                  unexpected_tag (self, error);
                   return FALSE;
                 }
               if (!dispatch_untagged (self, r, NULL, NULL, error))
@@ -1638,8 +1668,14 @@ do_fetch (OpImapClient        *self,
   cmd_add (&c, "UID FETCH");
   cmd_add (&c, uid_set);
   cmd_add (&c, list->str);
+  /* Thousands of FETCH responses make one log line, not thousands. */
+  self->w_quiet_fetch = TRUE;
+  self->w_n_quiet = 0;
   r = command_ok (self, &c, "UID FETCH", OP_IMAP_COMMAND_OTHER, collect_fetch, out,
                   cancellable, error);
+  self->w_quiet_fetch = FALSE;
+  if (self->w_n_quiet > 0 && self->log != NULL)
+    op_protocol_log_append_printf (self->log, OP_LOG_RECEIVED, "* … %u FETCH", self->w_n_quiet);
   if (r == NULL)
     return NULL;
   return g_steal_pointer (&out);
@@ -2322,9 +2358,7 @@ do_idle (OpImapClient  *self,
                                                                          OP_IMAP_COMMAND_OTHER));
                   return FALSE;
                 }
-              session_failed (self, g_error_new_literal (OP_IMAP_ERROR, OP_IMAP_ERROR_BAD_RESPONSE,
-                                                         _("The server answered a command that was not sent.")),
-                              error);
+              unexpected_tag (self, error);
               return FALSE;
             }
           if (!dispatch_untagged (self, r, NULL, NULL, error))
@@ -2348,8 +2382,11 @@ do_idle (OpImapClient  *self,
 
       for (;;)
         {
-          g_autoptr(OpImapResponse) r = read_response (self, wake, &local_error);
+          g_autoptr(OpImapResponse) r = NULL;
 
+          self->w_idle_waiting = TRUE;
+          r = read_response (self, wake, &local_error);
+          self->w_idle_waiting = FALSE;
           if (r == NULL)
             break;
           if (r->kind != OP_IMAP_RESPONSE_STATUS && r->kind != OP_IMAP_RESPONSE_DATA)
@@ -2393,9 +2430,7 @@ do_idle (OpImapClient  *self,
             {
               if (g_strcmp0 (r->tag, tag) != 0)
                 {
-                  session_failed (self, g_error_new_literal (OP_IMAP_ERROR, OP_IMAP_ERROR_BAD_RESPONSE,
-                                                             _("The server answered a command that was not sent.")),
-                                  error);
+                  unexpected_tag (self, error);
                   return FALSE;
                 }
               done = g_steal_pointer (&r);
@@ -2459,6 +2494,8 @@ typedef enum
   JOB_SELECT,
   JOB_MAILBOX,
   JOB_CLOSE,
+  JOB_UNSELECT,
+  JOB_CHECK,
   JOB_EXPUNGE,
   JOB_FETCH,
   JOB_FETCH_STREAM,
@@ -2566,6 +2603,21 @@ run_job (GTask        *task,
       if (ok)
         set_state (self, OP_IMAP_STATE_AUTHENTICATED);
       break;
+    case JOB_UNSELECT:
+      /* RFC 3691: leave the folder without expunging; CLOSE would expunge. */
+      if (need_state (self, OP_IMAP_STATE_SELECTED, &error) && !has_cap (self, "UNSELECT"))
+        g_set_error_literal (&error, OP_IMAP_ERROR, OP_IMAP_ERROR_UNSUPPORTED,
+                             _("The server does not support UNSELECT."));
+      else
+        ok = error == NULL &&
+             simple_command (self, "UNSELECT", OP_IMAP_COMMAND_OTHER, cancellable, &error);
+      if (ok)
+        set_state (self, OP_IMAP_STATE_AUTHENTICATED);
+      break;
+    case JOB_CHECK:
+      ok = need_state (self, OP_IMAP_STATE_SELECTED, &error) &&
+           simple_command (self, "CHECK", OP_IMAP_COMMAND_OTHER, cancellable, &error);
+      break;
     case JOB_EXPUNGE:
       ok = need_state (self, OP_IMAP_STATE_SELECTED, &error) &&
            simple_command (self, "EXPUNGE", OP_IMAP_COMMAND_OTHER, cancellable, &error);
@@ -2641,12 +2693,10 @@ static void
 job_queue (OpImapClient *self,
            GTask        *task)
 {
-  Job *job = g_task_get_task_data (task);
-
   op_worker_run (self->worker, task, run_job);
-  /* Any call but IDLE itself ends a running IDLE (RFC 2177: DONE, then the command). */
-  if (job->kind != JOB_IDLE)
-    op_imap_client_idle_stop (self);
+  /* Any call ends a running IDLE (RFC 2177: DONE, then the command); a new IDLE then
+   * starts afresh. */
+  op_imap_client_idle_stop (self);
   g_object_unref (task);
 }
 
@@ -3001,6 +3051,34 @@ op_imap_client_close_async (OpImapClient        *self,
   g_return_if_fail (OP_IS_IMAP_CLIENT (self));
   {
     START (JOB_CLOSE, NULL);
+    (void) job;
+    job_queue (self, task);
+  }
+}
+
+void
+op_imap_client_unselect_async (OpImapClient        *self,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  g_return_if_fail (OP_IS_IMAP_CLIENT (self));
+  {
+    START (JOB_UNSELECT, NULL);
+    (void) job;
+    job_queue (self, task);
+  }
+}
+
+void
+op_imap_client_check_async (OpImapClient        *self,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_return_if_fail (OP_IS_IMAP_CLIENT (self));
+  {
+    START (JOB_CHECK, NULL);
     (void) job;
     job_queue (self, task);
   }

@@ -97,131 +97,269 @@ G_DECLARE_FINAL_TYPE (OpImapClient, op_imap_client, OP, IMAP_CLIENT, GObject)
  *
  * Any new call interrupts a running IDLE with DONE first.
  */
-OpImapClient  *op_imap_client_new                    (const char      *host,
-                                                      guint16          port,
-                                                      OpImapSecurity   security);
-void           op_imap_client_set_verifier           (OpImapClient    *self,
-                                                      OpTlsVerifier   *verifier);
-void           op_imap_client_set_timeout            (OpImapClient    *self,
-                                                      guint            seconds);
-void           op_imap_client_set_allow_plaintext_password (OpImapClient *self,
-                                                      gboolean         allow);
-OpProtocolLog *op_imap_client_get_log                (OpImapClient    *self);
-OpImapState    op_imap_client_get_state              (OpImapClient    *self);
-gboolean       op_imap_client_is_tls                 (OpImapClient    *self);
+OpImapClient         *op_imap_client_new (const char     *host,
+                                          guint16         port,
+                                          OpImapSecurity  security);
+void                  op_imap_client_set_verifier (OpImapClient  *self,
+                                                   OpTlsVerifier *verifier);
+void                  op_imap_client_set_timeout (OpImapClient *self,
+                                                  guint         seconds);
+void                  op_imap_client_set_allow_plaintext_password (OpImapClient *self,
+                                                                   gboolean      allow);
+OpProtocolLog        *op_imap_client_get_log (OpImapClient *self);
+OpImapState           op_imap_client_get_state (OpImapClient *self);
+gboolean              op_imap_client_is_tls (OpImapClient *self);
 /* Capabilities as last seen (upper case); main context snapshot. */
-gboolean       op_imap_client_has_capability         (OpImapClient    *self,
-                                                      const char      *name);
-GStrv          op_imap_client_dup_capabilities       (OpImapClient    *self);
+gboolean              op_imap_client_has_capability (OpImapClient *self,
+                                                     const char   *name);
+GStrv                 op_imap_client_dup_capabilities (OpImapClient *self);
 
-#define OP_IMAP_ASYNC_ARGS GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data
+void                  op_imap_client_connect_async (OpImapClient        *self,
+                                                    GCancellable        *cancellable,
+                                                    GAsyncReadyCallback  callback,
+                                                    gpointer             user_data);
+gboolean              op_imap_client_connect_finish (OpImapClient  *self,
+                                                     GAsyncResult  *result,
+                                                     GError       **error);
 
-void      op_imap_client_connect_async      (OpImapClient *self, OP_IMAP_ASYNC_ARGS);
-gboolean  op_imap_client_connect_finish     (OpImapClient *self, GAsyncResult *result, GError **error);
-
-void      op_imap_client_login_async        (OpImapClient *self, const char *user,
-                                             const char *password, OpImapAuthMethod method,
-                                             OP_IMAP_ASYNC_ARGS);
-gboolean  op_imap_client_login_finish       (OpImapClient *self, GAsyncResult *result, GError **error);
+void                  op_imap_client_login_async (OpImapClient        *self,
+                                                  const char          *user,
+                                                  const char          *password,
+                                                  OpImapAuthMethod     method,
+                                                  GCancellable        *cancellable,
+                                                  GAsyncReadyCallback  callback,
+                                                  gpointer             user_data);
+gboolean              op_imap_client_login_finish (OpImapClient  *self,
+                                                   GAsyncResult  *result,
+                                                   GError       **error);
 
 /* RFC 2971: sends @params (field → value, nullable: NIL) and returns the server's (or NULL
  * for NIL). */
-void        op_imap_client_id_async         (OpImapClient *self, GHashTable *params, OP_IMAP_ASYNC_ARGS);
-GHashTable *op_imap_client_id_finish        (OpImapClient *self, GAsyncResult *result, GError **error);
+void                  op_imap_client_id_async (OpImapClient        *self,
+                                               GHashTable          *params,
+                                               GCancellable        *cancellable,
+                                               GAsyncReadyCallback  callback,
+                                               gpointer             user_data);
+GHashTable           *op_imap_client_id_finish (OpImapClient  *self,
+                                                GAsyncResult  *result,
+                                                GError       **error);
 
 /* RFC 5161: returns what the server enabled. */
-void      op_imap_client_enable_async       (OpImapClient *self, const char * const *capabilities,
-                                             OP_IMAP_ASYNC_ARGS);
-GStrv     op_imap_client_enable_finish      (OpImapClient *self, GAsyncResult *result, GError **error);
+void                  op_imap_client_enable_async (OpImapClient        *self,
+                                                   const char * const  *capabilities,
+                                                   GCancellable        *cancellable,
+                                                   GAsyncReadyCallback  callback,
+                                                   gpointer             user_data);
+GStrv                 op_imap_client_enable_finish (OpImapClient  *self,
+                                                    GAsyncResult  *result,
+                                                    GError       **error);
 
 /* RFC 2342: the personal namespaces (element-type OpImapNamespace). */
-void       op_imap_client_namespace_async   (OpImapClient *self, OP_IMAP_ASYNC_ARGS);
-GPtrArray *op_imap_client_namespace_finish  (OpImapClient *self, GAsyncResult *result, GError **error);
+void                  op_imap_client_namespace_async (OpImapClient        *self,
+                                                      GCancellable        *cancellable,
+                                                      GAsyncReadyCallback  callback,
+                                                      gpointer             user_data);
+GPtrArray            *op_imap_client_namespace_finish (OpImapClient  *self,
+                                                       GAsyncResult  *result,
+                                                       GError       **error);
 
-void      op_imap_client_noop_async         (OpImapClient *self, OP_IMAP_ASYNC_ARGS);
-gboolean  op_imap_client_noop_finish        (OpImapClient *self, GAsyncResult *result, GError **error);
-void      op_imap_client_logout_async       (OpImapClient *self, OP_IMAP_ASYNC_ARGS);
-gboolean  op_imap_client_logout_finish      (OpImapClient *self, GAsyncResult *result, GError **error);
+void                  op_imap_client_noop_async (OpImapClient        *self,
+                                                 GCancellable        *cancellable,
+                                                 GAsyncReadyCallback  callback,
+                                                 gpointer             user_data);
+gboolean              op_imap_client_noop_finish (OpImapClient  *self,
+                                                  GAsyncResult  *result,
+                                                  GError       **error);
+void                  op_imap_client_logout_async (OpImapClient        *self,
+                                                   GCancellable        *cancellable,
+                                                   GAsyncReadyCallback  callback,
+                                                   gpointer             user_data);
+gboolean              op_imap_client_logout_finish (OpImapClient  *self,
+                                                    GAsyncResult  *result,
+                                                    GError       **error);
 
 /* LIST (or LSUB with @subscribed), with RETURN (SPECIAL-USE STATUS (…)) when offered.
  * @pattern: NULL for "*". (element-type OpImapMailbox) */
-void       op_imap_client_list_async        (OpImapClient *self, const char *pattern,
-                                             gboolean subscribed, OP_IMAP_ASYNC_ARGS);
-GPtrArray *op_imap_client_list_finish       (OpImapClient *self, GAsyncResult *result, GError **error);
+void                  op_imap_client_list_async (OpImapClient        *self,
+                                                 const char          *pattern,
+                                                 gboolean             subscribed,
+                                                 GCancellable        *cancellable,
+                                                 GAsyncReadyCallback  callback,
+                                                 gpointer             user_data);
+GPtrArray            *op_imap_client_list_finish (OpImapClient  *self,
+                                                  GAsyncResult  *result,
+                                                  GError       **error);
 
-void       op_imap_client_status_async      (OpImapClient *self, const char *mailbox, OP_IMAP_ASYNC_ARGS);
-OpImapMailboxStatus *op_imap_client_status_finish (OpImapClient *self, GAsyncResult *result, GError **error);
+void                  op_imap_client_status_async (OpImapClient        *self,
+                                                   const char          *mailbox,
+                                                   GCancellable        *cancellable,
+                                                   GAsyncReadyCallback  callback,
+                                                   gpointer             user_data);
+OpImapMailboxStatus  *op_imap_client_status_finish (OpImapClient  *self,
+                                                    GAsyncResult  *result,
+                                                    GError       **error);
 
 /* SELECT, or EXAMINE with @read_only. */
-void       op_imap_client_select_async      (OpImapClient *self, const char *mailbox,
-                                             gboolean read_only, OP_IMAP_ASYNC_ARGS);
-OpImapSelectInfo *op_imap_client_select_finish (OpImapClient *self, GAsyncResult *result, GError **error);
+void                  op_imap_client_select_async (OpImapClient        *self,
+                                                   const char          *mailbox,
+                                                   gboolean             read_only,
+                                                   GCancellable        *cancellable,
+                                                   GAsyncReadyCallback  callback,
+                                                   gpointer             user_data);
+OpImapSelectInfo     *op_imap_client_select_finish (OpImapClient  *self,
+                                                    GAsyncResult  *result,
+                                                    GError       **error);
 
-void      op_imap_client_create_async       (OpImapClient *self, const char *mailbox, OP_IMAP_ASYNC_ARGS);
-void      op_imap_client_delete_async       (OpImapClient *self, const char *mailbox, OP_IMAP_ASYNC_ARGS);
-void      op_imap_client_rename_async       (OpImapClient *self, const char *mailbox,
-                                             const char *new_name, OP_IMAP_ASYNC_ARGS);
-void      op_imap_client_subscribe_async    (OpImapClient *self, const char *mailbox, OP_IMAP_ASYNC_ARGS);
-void      op_imap_client_unsubscribe_async  (OpImapClient *self, const char *mailbox, OP_IMAP_ASYNC_ARGS);
-void      op_imap_client_close_async        (OpImapClient *self, OP_IMAP_ASYNC_ARGS);
-void      op_imap_client_expunge_async      (OpImapClient *self, OP_IMAP_ASYNC_ARGS);
+void                  op_imap_client_create_async (OpImapClient        *self,
+                                                   const char          *mailbox,
+                                                   GCancellable        *cancellable,
+                                                   GAsyncReadyCallback  callback,
+                                                   gpointer             user_data);
+void                  op_imap_client_delete_async (OpImapClient        *self,
+                                                   const char          *mailbox,
+                                                   GCancellable        *cancellable,
+                                                   GAsyncReadyCallback  callback,
+                                                   gpointer             user_data);
+void                  op_imap_client_rename_async (OpImapClient        *self,
+                                                   const char          *mailbox,
+                                                   const char          *new_name,
+                                                   GCancellable        *cancellable,
+                                                   GAsyncReadyCallback  callback,
+                                                   gpointer             user_data);
+void                  op_imap_client_subscribe_async (OpImapClient        *self,
+                                                      const char          *mailbox,
+                                                      GCancellable        *cancellable,
+                                                      GAsyncReadyCallback  callback,
+                                                      gpointer             user_data);
+void                  op_imap_client_unsubscribe_async (OpImapClient        *self,
+                                                        const char          *mailbox,
+                                                        GCancellable        *cancellable,
+                                                        GAsyncReadyCallback  callback,
+                                                        gpointer             user_data);
+void                  op_imap_client_close_async (OpImapClient        *self,
+                                                  GCancellable        *cancellable,
+                                                  GAsyncReadyCallback  callback,
+                                                  gpointer             user_data);
+/* RFC 3691 UNSELECT: leaves the folder without expunging (OP_IMAP_ERROR_UNSUPPORTED
+ * without the capability). */
+void                  op_imap_client_unselect_async (OpImapClient        *self,
+                                                     GCancellable        *cancellable,
+                                                     GAsyncReadyCallback  callback,
+                                                     gpointer             user_data);
+void                  op_imap_client_check_async (OpImapClient        *self,
+                                                  GCancellable        *cancellable,
+                                                  GAsyncReadyCallback  callback,
+                                                  gpointer             user_data);
+void                  op_imap_client_expunge_async (OpImapClient        *self,
+                                                    GCancellable        *cancellable,
+                                                    GAsyncReadyCallback  callback,
+                                                    gpointer             user_data);
 /* Finishes every call above that has no result of its own. */
-gboolean  op_imap_client_simple_finish      (OpImapClient *self, GAsyncResult *result, GError **error);
+gboolean              op_imap_client_simple_finish (OpImapClient  *self,
+                                                    GAsyncResult  *result,
+                                                    GError       **error);
 
 /* UID FETCH @uid_set (@items) plus BODY.PEEK[s] for each of @sections ("", "1.2",
  * "HEADER", "HEADER.FIELDS (SUBJECT)", with an optional partial: "1<0.2048>").
  * (element-type OpImapFetch) in the server's order. */
-void       op_imap_client_fetch_async       (OpImapClient *self, const char *uid_set,
-                                             OpImapFetchItems items,
-                                             const char * const *sections, OP_IMAP_ASYNC_ARGS);
-GPtrArray *op_imap_client_fetch_finish      (OpImapClient *self, GAsyncResult *result, GError **error);
+void                  op_imap_client_fetch_async (OpImapClient        *self,
+                                                  const char          *uid_set,
+                                                  OpImapFetchItems     items,
+                                                  const char * const  *sections,
+                                                  GCancellable        *cancellable,
+                                                  GAsyncReadyCallback  callback,
+                                                  gpointer             user_data);
+GPtrArray            *op_imap_client_fetch_finish (OpImapClient  *self,
+                                                   GAsyncResult  *result,
+                                                   GError       **error);
 
 /* UID FETCH @uid BODY.PEEK[@section] written to @stream as it arrives (never held whole);
  * returns the bytes written. OP_IMAP_ERROR_NO when the message does not exist. */
-void      op_imap_client_fetch_to_stream_async  (OpImapClient *self, guint32 uid,
-                                                 const char *section, GOutputStream *stream,
-                                                 OP_IMAP_ASYNC_ARGS);
-gboolean  op_imap_client_fetch_to_stream_finish (OpImapClient *self, GAsyncResult *result,
-                                                 guint64 *size, GError **error);
+void                  op_imap_client_fetch_to_stream_async (OpImapClient        *self,
+                                                            guint32              uid,
+                                                            const char          *section,
+                                                            GOutputStream       *stream,
+                                                            GCancellable        *cancellable,
+                                                            GAsyncReadyCallback  callback,
+                                                            gpointer             user_data);
+gboolean              op_imap_client_fetch_to_stream_finish (OpImapClient  *self,
+                                                             GAsyncResult  *result,
+                                                             guint64       *size,
+                                                             GError       **error);
 
 /* UID SEARCH: @criteria are search keys and their arguments, e.g. { "UNSEEN", "SUBJECT",
  * "Grüße", NULL }: the arguments of BCC, BODY, CC, FROM, SUBJECT, TEXT, TO and HEADER
  * are strings (quoted, or literals when not ASCII, with CHARSET UTF-8); everything else
  * goes as an atom. Returns the UIDs (guint32). */
-void      op_imap_client_search_async       (OpImapClient *self, const char * const *criteria,
-                                             OP_IMAP_ASYNC_ARGS);
-GArray   *op_imap_client_search_finish      (OpImapClient *self, GAsyncResult *result, GError **error);
+void                  op_imap_client_search_async (OpImapClient        *self,
+                                                   const char * const  *criteria,
+                                                   GCancellable        *cancellable,
+                                                   GAsyncReadyCallback  callback,
+                                                   gpointer             user_data);
+GArray               *op_imap_client_search_finish (OpImapClient  *self,
+                                                    GAsyncResult  *result,
+                                                    GError       **error);
 
-void      op_imap_client_store_async        (OpImapClient *self, const char *uid_set,
-                                             OpImapStoreMode mode, const char * const *flags,
-                                             OP_IMAP_ASYNC_ARGS);
-gboolean  op_imap_client_store_finish       (OpImapClient *self, GAsyncResult *result, GError **error);
+void                  op_imap_client_store_async (OpImapClient        *self,
+                                                  const char          *uid_set,
+                                                  OpImapStoreMode      mode,
+                                                  const char * const  *flags,
+                                                  GCancellable        *cancellable,
+                                                  GAsyncReadyCallback  callback,
+                                                  gpointer             user_data);
+gboolean              op_imap_client_store_finish (OpImapClient  *self,
+                                                   GAsyncResult  *result,
+                                                   GError       **error);
 
 /* UID COPY / UID MOVE (without MOVE: UID COPY, then only if it succeeded UID STORE
  * +FLAGS.SILENT (\Deleted) and UID EXPUNGE, which needs UIDPLUS). @dest_uids: the COPYUID
  * destination set when the server sent one. */
-void      op_imap_client_copy_async         (OpImapClient *self, const char *uid_set,
-                                             const char *mailbox, OP_IMAP_ASYNC_ARGS);
-void      op_imap_client_move_async         (OpImapClient *self, const char *uid_set,
-                                             const char *mailbox, OP_IMAP_ASYNC_ARGS);
-gboolean  op_imap_client_copy_finish        (OpImapClient *self, GAsyncResult *result,
-                                             char **dest_uids, GError **error);
-gboolean  op_imap_client_move_finish        (OpImapClient *self, GAsyncResult *result,
-                                             char **dest_uids, GError **error);
+void                  op_imap_client_copy_async (OpImapClient        *self,
+                                                 const char          *uid_set,
+                                                 const char          *mailbox,
+                                                 GCancellable        *cancellable,
+                                                 GAsyncReadyCallback  callback,
+                                                 gpointer             user_data);
+void                  op_imap_client_move_async (OpImapClient        *self,
+                                                 const char          *uid_set,
+                                                 const char          *mailbox,
+                                                 GCancellable        *cancellable,
+                                                 GAsyncReadyCallback  callback,
+                                                 gpointer             user_data);
+gboolean              op_imap_client_copy_finish (OpImapClient  *self,
+                                                  GAsyncResult  *result,
+                                                  char         **dest_uids,
+                                                  GError       **error);
+gboolean              op_imap_client_move_finish (OpImapClient  *self,
+                                                  GAsyncResult  *result,
+                                                  char         **dest_uids,
+                                                  GError       **error);
 
 /* APPEND @message (CRLF lines, no NUL) with @flags and @date (both nullable). @uid: from
  * APPENDUID, 0 when the server does not say. */
-void      op_imap_client_append_async       (OpImapClient *self, const char *mailbox,
-                                             GBytes *message, const char * const *flags,
-                                             GDateTime *date, OP_IMAP_ASYNC_ARGS);
-gboolean  op_imap_client_append_finish      (OpImapClient *self, GAsyncResult *result,
-                                             guint32 *uid, GError **error);
+void                  op_imap_client_append_async (OpImapClient        *self,
+                                                   const char          *mailbox,
+                                                   GBytes              *message,
+                                                   const char * const  *flags,
+                                                   GDateTime           *date,
+                                                   GCancellable        *cancellable,
+                                                   GAsyncReadyCallback  callback,
+                                                   gpointer             user_data);
+gboolean              op_imap_client_append_finish (OpImapClient  *self,
+                                                    GAsyncResult  *result,
+                                                    guint32       *uid,
+                                                    GError       **error);
 
 /* IDLE until any other call (or op_imap_client_idle_stop(), or @cancellable: then the
  * result is G_IO_ERROR_CANCELLED) ends it with DONE. Meanwhile untagged responses arrive
  * as signals. Completes with TRUE when it ended cleanly. */
-void      op_imap_client_idle_async         (OpImapClient *self, OP_IMAP_ASYNC_ARGS);
-gboolean  op_imap_client_idle_finish        (OpImapClient *self, GAsyncResult *result, GError **error);
-void      op_imap_client_idle_stop          (OpImapClient *self);
+void                  op_imap_client_idle_async (OpImapClient        *self,
+                                                 GCancellable        *cancellable,
+                                                 GAsyncReadyCallback  callback,
+                                                 gpointer             user_data);
+gboolean              op_imap_client_idle_finish (OpImapClient  *self,
+                                                  GAsyncResult  *result,
+                                                  GError       **error);
+void                  op_imap_client_idle_stop (OpImapClient *self);
 
 G_END_DECLS

@@ -49,18 +49,102 @@ struct _OpImapParser
   char              *info_item;
 };
 
+/* --- shared words --------------------------------------------------------------------- */
+
+/* A FETCH of 100,000 body structures repeats the same few words a million times ("text",
+ * "plain", "7bit", "charset", "utf-8", section "1"…): those point to one constant copy
+ * (never freed), everything else is the parser's own allocation. */
+static const char *const common_words[] = {
+  "", "1", "2", "3", "4", "5", "6", "7", "8", "9",
+  "text", "plain", "html", "enriched", "calendar", "csv", "rfc822-headers",
+  "multipart", "mixed", "alternative", "related", "signed", "encrypted", "report",
+  "digest", "parallel", "message", "rfc822", "global", "delivery-status",
+  "disposition-notification", "application", "octet-stream", "pdf", "zip", "json",
+  "pgp-signature", "pgp-encrypted", "pkcs7-signature", "x-pkcs7-signature", "ics",
+  "image", "png", "jpeg", "gif", "webp", "svg+xml", "audio", "video",
+  "7bit", "8bit", "binary", "base64", "quoted-printable",
+  "charset", "name", "boundary", "format", "flowed", "delsp", "yes", "no", "type",
+  "method", "protocol", "micalg", "report-type", "filename", "size", "creation-date",
+  "modification-date", "attachment", "inline",
+  "utf-8", "UTF-8", "us-ascii", "US-ASCII", "iso-8859-1", "ISO-8859-1", "iso-8859-15",
+  "windows-1252", "gb2312", "GB2312", "gbk", "GBK", "gb18030", "GB18030", "big5", "Big5",
+  "shift_jis", "Shift_JIS", "iso-2022-jp", "ISO-2022-JP", "euc-kr", "koi8-r",
+};
+
+static GHashTable *
+common_word_table (void)
+{
+  static GHashTable *table;
+
+  if (g_once_init_enter (&table))
+    {
+      GHashTable *t = g_hash_table_new (g_str_hash, g_str_equal);
+
+      for (guint i = 0; i < G_N_ELEMENTS (common_words); i++)
+        g_hash_table_add (t, (gpointer) common_words[i]);
+      g_once_init_leave (&table, t);
+    }
+  return table;
+}
+
+/* @text (transfer full), or the shared copy of it. */
+static char *
+share_word (char *text)
+{
+  const char *shared;
+
+  if (text == NULL)
+    return NULL;
+  shared = g_hash_table_lookup (common_word_table (), text);
+  if (shared == NULL)
+    return text;
+  g_free (text);
+  return (char *) shared;
+}
+
+static char *
+shared_copy (const char *text)
+{
+  const char *shared = g_hash_table_lookup (common_word_table (), text);
+
+  return shared != NULL ? (char *) shared : g_strdup (text);
+}
+
+static void
+word_free (char *text)
+{
+  if (text != NULL && g_hash_table_lookup (common_word_table (), text) != (gpointer) text)
+    g_free (text);
+}
+
+static void
+words_free (char **words)
+{
+  if (words == NULL)
+    return;
+  for (guint i = 0; words[i] != NULL; i++)
+    word_free (words[i]);
+  g_free (words);
+}
+
+/* Lists of no addresses (Cc, Bcc and Sender are mostly NIL) share one empty array. */
+static GPtrArray *
+empty_address_list (void)
+{
+  static GPtrArray *empty;
+
+  if (g_once_init_enter (&empty))
+    g_once_init_leave (&empty, g_ptr_array_new ());
+  return g_ptr_array_ref (empty);
+}
+
 /* --- freeing --------------------------------------------------------------------------- */
 
+/* An address and its four strings are one allocation (packed_new). */
 static void
 address_free (gpointer data)
 {
-  OpImapAddress *a = data;
-
-  g_free (a->name);
-  g_free (a->adl);
-  g_free (a->mailbox);
-  g_free (a->host);
-  g_free (a);
+  g_free (data);
 }
 
 void
@@ -68,16 +152,13 @@ op_imap_envelope_free (OpImapEnvelope *e)
 {
   if (e == NULL)
     return;
-  g_free (e->date);
-  g_free (e->subject);
+  /* date, subject, in_reply_to and message_id live in the envelope's allocation. */
   g_clear_pointer (&e->from, g_ptr_array_unref);
   g_clear_pointer (&e->sender, g_ptr_array_unref);
   g_clear_pointer (&e->reply_to, g_ptr_array_unref);
   g_clear_pointer (&e->to, g_ptr_array_unref);
   g_clear_pointer (&e->cc, g_ptr_array_unref);
   g_clear_pointer (&e->bcc, g_ptr_array_unref);
-  g_free (e->in_reply_to);
-  g_free (e->message_id);
   g_free (e);
 }
 
@@ -86,18 +167,18 @@ op_imap_body_part_free (OpImapBodyPart *p)
 {
   if (p == NULL)
     return;
-  g_free (p->type);
-  g_free (p->subtype);
-  g_free (p->section);
-  g_strfreev (p->params);
+  word_free (p->type);
+  word_free (p->subtype);
+  word_free (p->section);
+  words_free (p->params);
   g_free (p->id);
   g_free (p->description);
-  g_free (p->encoding);
+  word_free (p->encoding);
   op_imap_envelope_free (p->envelope);
   op_imap_body_part_free (p->message_body);
   g_free (p->md5);
-  g_free (p->disposition);
-  g_strfreev (p->disposition_params);
+  word_free (p->disposition);
+  words_free (p->disposition_params);
   g_strfreev (p->languages);
   g_free (p->location);
   g_clear_pointer (&p->children, g_ptr_array_unref);
@@ -443,42 +524,50 @@ static OpImapValue *parse_value (Tok *t, guint depth, gboolean in_code);
 static OpImapValue *
 parse_quoted (Tok *t)
 {
-  GString *s;
+  const char *start = ++t->p;
+  const char *q = start;
+  gsize length = 0;
   OpImapValue *v;
+  char *out;
 
-  t->p++;
-  s = g_string_new (NULL);
+  /* First find the end and the unescaped length, then copy once into an allocation of
+   * exactly that size (a FETCH of 100,000 messages keeps a million of these). */
   for (;;)
     {
-      const char *start = t->p;
-
-      while (t->p < t->end && *t->p != '"' && *t->p != '\\' && *t->p != '\r' &&
-             *t->p != '\n' && *t->p != '\0')
-        t->p++;
-      g_string_append_len (s, start, t->p - start);
-      if (t->p >= t->end || *t->p == '\r' || *t->p == '\n' || *t->p == '\0')
+      if (q >= t->end || *q == '\r' || *q == '\n' || *q == '\0')
         {
-          g_string_free (s, TRUE);
+          t->p = q;
           fail (t, _("an unterminated quoted string"));
           return NULL;
         }
-      if (*t->p == '"')
+      if (*q == '"')
         break;
-      /* RFC 3501 quoted-specials: only \" and \\ are escapes. */
-      t->p++;
-      if (t->p >= t->end || (*t->p != '"' && *t->p != '\\'))
+      if (*q == '\\')
         {
-          g_string_free (s, TRUE);
-          fail (t, _("a bad escape in a quoted string"));
-          return NULL;
+          /* RFC 3501 quoted-specials: only \" and \\ are escapes. */
+          q++;
+          if (q >= t->end || (*q != '"' && *q != '\\'))
+            {
+              t->p = q;
+              fail (t, _("a bad escape in a quoted string"));
+              return NULL;
+            }
         }
-      g_string_append_c (s, *t->p);
-      t->p++;
+      q++;
+      length++;
     }
-  t->p++;
+  out = g_malloc (length + 1);
+  for (gsize i = 0; i < length; i++)
+    {
+      if (*t->p == '\\')
+        t->p++;
+      out[i] = *t->p++;
+    }
+  out[length] = '\0';
+  t->p = q + 1;
   v = value_new (OP_IMAP_VALUE_STRING);
-  v->length = s->len;
-  v->data = g_string_free (s, FALSE);
+  v->length = length;
+  v->data = out;
   return v;
 }
 
@@ -584,13 +673,77 @@ parse_atom (Tok      *t,
   return v;
 }
 
+/* The values of one list while it is read: the first few on the stack, so a list costs
+ * one exactly sized allocation (most lists in a FETCH hold two to ten values). */
+typedef struct
+{
+  OpImapValue  *inline_items[16];
+  OpImapValue **items;
+  gsize         len;
+  gsize         alloc;
+} Items;
+
+static void
+items_init (Items *b)
+{
+  b->items = b->inline_items;
+  b->len = 0;
+  b->alloc = G_N_ELEMENTS (b->inline_items);
+}
+
+static void
+items_add (Items       *b,
+           OpImapValue *v)
+{
+  if (b->len == b->alloc)
+    {
+      gsize n = b->alloc * 2;
+
+      if (b->items == b->inline_items)
+        {
+          b->items = g_new (OpImapValue *, n);
+          memcpy (b->items, b->inline_items, b->len * sizeof (OpImapValue *));
+        }
+      else
+        b->items = g_renew (OpImapValue *, b->items, n);
+      b->alloc = n;
+    }
+  b->items[b->len++] = v;
+}
+
+static void
+items_clear (Items *b)
+{
+  for (gsize i = 0; i < b->len; i++)
+    op_imap_value_free (b->items[i]);
+  if (b->items != b->inline_items)
+    g_free (b->items);
+  items_init (b);
+}
+
+/* A list value holding the items (which it takes). */
+static OpImapValue *
+items_to_list (Items *b)
+{
+  OpImapValue *v = value_new (OP_IMAP_VALUE_LIST);
+
+  v->length = b->len;
+  if (b->len == 0)
+    v->items = NULL;
+  else if (b->items == b->inline_items)
+    v->items = g_memdup2 (b->inline_items, b->len * sizeof (OpImapValue *));
+  else
+    v->items = g_renew (OpImapValue *, b->items, b->len);
+  items_init (b);
+  return v;
+}
+
 static OpImapValue *
 parse_list (Tok      *t,
             guint     depth,
             gboolean  in_code)
 {
-  g_autoptr(GPtrArray) items = NULL;
-  OpImapValue *v;
+  Items items;
 
   if (depth >= OP_IMAP_MAX_DEPTH)
     {
@@ -598,7 +751,7 @@ parse_list (Tok      *t,
       return NULL;
     }
   t->p++;
-  items = g_ptr_array_new_with_free_func ((GDestroyNotify) op_imap_value_free);
+  items_init (&items);
   for (;;)
     {
       OpImapValue *item;
@@ -613,29 +766,32 @@ parse_list (Tok      *t,
       if (at_eol (t))
         {
           fail (t, _("an unterminated list"));
+          items_clear (&items);
           return NULL;
         }
-      if (items->len > 0 && t->p[-1] != ' ' && t->p[-1] != '\n' && t->p[-1] != '(' &&
+      if (items.len > 0 && t->p[-1] != ' ' && t->p[-1] != '\n' && t->p[-1] != '(' &&
           *t->p != '(' && t->p[-1] != ')')
         {
           /* Two values need a space between them ("a"b is not a list of two). */
           fail (t, _("values without a space between them"));
+          items_clear (&items);
           return NULL;
         }
-      if (items->len >= OP_IMAP_MAX_LIST_ITEMS)
+      if (items.len >= OP_IMAP_MAX_LIST_ITEMS)
         {
           fail (t, _("a list that is too long"));
+          items_clear (&items);
           return NULL;
         }
       item = parse_value (t, depth + 1, in_code);
       if (item == NULL)
-        return NULL;
-      g_ptr_array_add (items, item);
+        {
+          items_clear (&items);
+          return NULL;
+        }
+      items_add (&items, item);
     }
-  v = value_new (OP_IMAP_VALUE_LIST);
-  v->length = items->len;
-  v->items = (OpImapValue **) g_ptr_array_steal (items, NULL);
-  return v;
+  return items_to_list (&items);
 }
 
 static OpImapValue *
@@ -704,9 +860,25 @@ parse_args (Tok *t)
 #define ITEM(v, i) ((v)->items[(i)])
 
 static char *
+down_in_place (char *text)
+{
+  for (char *p = text; p != NULL && *p != '\0'; p++)
+    *p = g_ascii_tolower (*p);
+  return text;
+}
+
+/* Takes the text of an nstring out of the value tree (which is dropped after the typed
+ * data is built): one copy less per string. */
+static char *
 dup_nstring (const OpImapValue *v)
 {
-  return v->kind == OP_IMAP_VALUE_NIL ? NULL : g_strdup (v->data);
+  char *text;
+
+  if (v->kind == OP_IMAP_VALUE_NIL)
+    return NULL;
+  text = v->data;
+  ((OpImapValue *) v)->data = NULL;
+  return text;
 }
 
 static gboolean
@@ -732,14 +904,66 @@ bad_data (GError     **error,
   return FALSE;
 }
 
+static gboolean
+value_equal (const OpImapValue *a,
+             const OpImapValue *b)
+{
+  if (a->kind != b->kind || a->length != b->length || a->streamed || b->streamed)
+    return FALSE;
+  if (a->kind == OP_IMAP_VALUE_LIST)
+    {
+      for (gsize i = 0; i < a->length; i++)
+        if (!value_equal (a->items[i], b->items[i]))
+          return FALSE;
+      return TRUE;
+    }
+  if (a->kind == OP_IMAP_VALUE_NIL)
+    return TRUE;
+  return a->data != NULL && b->data != NULL && memcmp (a->data, b->data, a->length) == 0;
+}
+
+/* One allocation holding a struct of @size bytes followed by copies of the nstrings
+ * @values; each copy's address (or NULL for NIL) goes to the char * at the offsets
+ * @fields in the struct. Envelopes and addresses are built this way: a FETCH of 100,000
+ * messages holds half a million of them. */
+static gpointer
+packed_new (gsize                     size,
+            const OpImapValue * const *values,
+            const gsize               *fields,
+            guint                      n)
+{
+  gsize total = size;
+  char *block, *p;
+
+  for (guint i = 0; i < n; i++)
+    if (values[i]->kind != OP_IMAP_VALUE_NIL)
+      total += values[i]->length + 1;
+  block = g_malloc0 (total);
+  p = block + size;
+  for (guint i = 0; i < n; i++)
+    {
+      char **field = (char **) (block + fields[i]);
+
+      if (values[i]->kind == OP_IMAP_VALUE_NIL)
+        continue;
+      memcpy (p, values[i]->data, values[i]->length);
+      p[values[i]->length] = '\0';
+      *field = p;
+      p += values[i]->length + 1;
+    }
+  return block;
+}
+
 static GPtrArray *
 parse_address_list (const OpImapValue  *v,
                     GError            **error)
 {
-  g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func (address_free);
+  g_autoptr(GPtrArray) list = NULL;
 
-  if (v->kind == OP_IMAP_VALUE_NIL)
-    return g_steal_pointer (&list);
+  if (v->kind == OP_IMAP_VALUE_NIL || (v->kind == OP_IMAP_VALUE_LIST && v->length == 0))
+    return empty_address_list ();
+  /* Sized exactly: 100,000 envelopes hold 600,000 of these lists. */
+  list = g_ptr_array_new_full (v->kind == OP_IMAP_VALUE_LIST ? v->length : 0, address_free);
   if (v->kind != OP_IMAP_VALUE_LIST)
     {
       bad_data (error, _("address list"));
@@ -756,11 +980,15 @@ parse_address_list (const OpImapValue  *v,
           bad_data (error, _("address"));
           return NULL;
         }
-      addr = g_new0 (OpImapAddress, 1);
-      addr->name = dup_nstring (ITEM (a, 0));
-      addr->adl = dup_nstring (ITEM (a, 1));
-      addr->mailbox = dup_nstring (ITEM (a, 2));
-      addr->host = dup_nstring (ITEM (a, 3));
+      {
+        static const gsize fields[] = { G_STRUCT_OFFSET (OpImapAddress, name),
+                                        G_STRUCT_OFFSET (OpImapAddress, adl),
+                                        G_STRUCT_OFFSET (OpImapAddress, mailbox),
+                                        G_STRUCT_OFFSET (OpImapAddress, host) };
+        const OpImapValue *values[] = { ITEM (a, 0), ITEM (a, 1), ITEM (a, 2), ITEM (a, 3) };
+
+        addr = packed_new (sizeof (OpImapAddress), values, fields, 4);
+      }
       g_ptr_array_add (list, addr);
     }
   return g_steal_pointer (&list);
@@ -772,6 +1000,7 @@ parse_envelope (const OpImapValue  *v,
 {
   OpImapEnvelope *e;
   GPtrArray **lists[6];
+  gboolean same_as_from[3] = { FALSE, FALSE, FALSE };
 
   if (v->kind != OP_IMAP_VALUE_LIST || v->length != 10)
     {
@@ -784,17 +1013,32 @@ parse_envelope (const OpImapValue  *v,
         bad_data (error, _("envelope"));
         return NULL;
       }
-  e = g_new0 (OpImapEnvelope, 1);
-  e->date = dup_nstring (ITEM (v, 0));
-  e->subject = dup_nstring (ITEM (v, 1));
+  {
+    static const gsize fields[] = { G_STRUCT_OFFSET (OpImapEnvelope, date),
+                                    G_STRUCT_OFFSET (OpImapEnvelope, subject),
+                                    G_STRUCT_OFFSET (OpImapEnvelope, in_reply_to),
+                                    G_STRUCT_OFFSET (OpImapEnvelope, message_id) };
+    const OpImapValue *values[] = { ITEM (v, 0), ITEM (v, 1), ITEM (v, 8), ITEM (v, 9) };
+
+    e = packed_new (sizeof (OpImapEnvelope), values, fields, 4);
+  }
   lists[0] = &e->from;
   lists[1] = &e->sender;
   lists[2] = &e->reply_to;
   lists[3] = &e->to;
   lists[4] = &e->cc;
   lists[5] = &e->bcc;
+  /* RFC 3501 §7.4.2: the server fills in Sender and Reply-To from From when the message
+   * has none, so they are usually the same list: share it (lists are read-only). */
+  same_as_from[1] = value_equal (ITEM (v, 2), ITEM (v, 3));
+  same_as_from[2] = value_equal (ITEM (v, 2), ITEM (v, 4));
   for (guint i = 0; i < 6; i++)
     {
+      if (i > 0 && i < 3 && same_as_from[i])
+        {
+          *lists[i] = g_ptr_array_ref (e->from);
+          continue;
+        }
       *lists[i] = parse_address_list (ITEM (v, 2 + i), error);
       if (*lists[i] == NULL)
         {
@@ -802,9 +1046,16 @@ parse_envelope (const OpImapValue  *v,
           return NULL;
         }
     }
-  e->in_reply_to = dup_nstring (ITEM (v, 8));
-  e->message_id = dup_nstring (ITEM (v, 9));
   return e;
+}
+
+/* Takes the string out of @v, in lower case. */
+static char *
+take_down (const OpImapValue *v)
+{
+  char *text = dup_nstring (v);
+
+  return share_word (down_in_place (text));
 }
 
 /* body-fld-param: NIL or (name value ...). Names lower case. */
@@ -813,7 +1064,7 @@ parse_params (const OpImapValue  *v,
               char             ***out,
               GError            **error)
 {
-  GStrvBuilder *b;
+  char **params;
 
   *out = NULL;
   if (v->kind == OP_IMAP_VALUE_NIL)
@@ -823,16 +1074,16 @@ parse_params (const OpImapValue  *v,
   for (gsize i = 0; i < v->length; i++)
     if (!is_string (ITEM (v, i)) || ITEM (v, i)->streamed)
       return bad_data (error, _("body parameter list"));
-  b = g_strv_builder_new ();
-  for (gsize i = 0; i < v->length; i += 2)
+  params = g_new (char *, v->length + 1);
+  for (gsize i = 0; i < v->length; i++)
     {
-      g_autofree char *lower = g_ascii_strdown (ITEM (v, i)->data, -1);
-
-      g_strv_builder_add (b, lower);
-      g_strv_builder_add (b, ITEM (v, i + 1)->data);
+      params[i] = dup_nstring (ITEM (v, i));
+      if (i % 2 == 0)
+        down_in_place (params[i]);
+      params[i] = share_word (params[i]);
     }
-  *out = g_strv_builder_end (b);
-  g_strv_builder_unref (b);
+  params[v->length] = NULL;
+  *out = params;
   return TRUE;
 }
 
@@ -852,7 +1103,7 @@ parse_body_ext (OpImapBodyPart     *p,
         {
           if (d->length != 2 || !is_string (ITEM (d, 0)) || ITEM (d, 0)->streamed)
             return bad_data (error, _("content disposition"));
-          p->disposition = g_ascii_strdown (ITEM (d, 0)->data, -1);
+          p->disposition = take_down (ITEM (d, 0));
           if (!parse_params (ITEM (d, 1), &p->disposition_params, error))
             return FALSE;
         }
@@ -937,8 +1188,10 @@ parse_body (const OpImapValue  *v,
     {
       /* body-type-mpart: 1*body SP media-subtype [SP body-ext-mpart] */
       p->type = g_strdup ("multipart");
-      p->section = g_strdup (section);
-      p->children = g_ptr_array_new_with_free_func ((GDestroyNotify) op_imap_body_part_free);
+      p->section = shared_copy (section);
+      for (i = 0; i < v->length && ITEM (v, i)->kind == OP_IMAP_VALUE_LIST; i++)
+        ;
+      p->children = g_ptr_array_new_full (i, (GDestroyNotify) op_imap_body_part_free);
       for (i = 0; i < v->length && ITEM (v, i)->kind == OP_IMAP_VALUE_LIST; i++)
         {
           g_autofree char *cs = child_section (section, i + 1);
@@ -953,7 +1206,7 @@ parse_body (const OpImapValue  *v,
           bad_data (error, _("body structure"));
           return NULL;
         }
-      p->subtype = g_ascii_strdown (ITEM (v, i)->data, -1);
+      p->subtype = take_down (ITEM (v, i));
       i++;
       if (i < v->length && !parse_params (ITEM (v, i++), &p->params, error))
         return NULL;
@@ -970,15 +1223,14 @@ parse_body (const OpImapValue  *v,
       bad_data (error, _("body structure"));
       return NULL;
     }
-  p->type = g_ascii_strdown (ITEM (v, 0)->data, -1);
-  p->subtype = g_ascii_strdown (ITEM (v, 1)->data, -1);
-  p->section = is_top ? g_strdup ("1") : g_strdup (section);
+  p->type = take_down (ITEM (v, 0));
+  p->subtype = take_down (ITEM (v, 1));
+  p->section = shared_copy (is_top ? "1" : section);
   if (!parse_params (ITEM (v, 2), &p->params, error))
     return NULL;
   p->id = dup_nstring (ITEM (v, 3));
   p->description = dup_nstring (ITEM (v, 4));
-  p->encoding = ITEM (v, 5)->kind == OP_IMAP_VALUE_NIL ? NULL
-                : g_ascii_strdown (ITEM (v, 5)->data, -1);
+  p->encoding = take_down (ITEM (v, 5));
   if (!op_imap_value_get_number (ITEM (v, 6), &p->size))
     {
       bad_data (error, _("body structure"));
@@ -1042,7 +1294,6 @@ parse_body (const OpImapValue  *v,
 static char **
 parse_atom_list (const OpImapValue *v)
 {
-  GStrvBuilder *b;
   char **out;
 
   if (v->kind != OP_IMAP_VALUE_LIST)
@@ -1050,11 +1301,11 @@ parse_atom_list (const OpImapValue *v)
   for (gsize i = 0; i < v->length; i++)
     if (ITEM (v, i)->kind != OP_IMAP_VALUE_ATOM)
       return NULL;
-  b = g_strv_builder_new ();
+  /* Exactly sized: every message of a FETCH has one. */
+  out = g_new (char *, v->length + 1);
   for (gsize i = 0; i < v->length; i++)
-    g_strv_builder_add (b, ITEM (v, i)->data);
-  out = g_strv_builder_end (b);
-  g_strv_builder_unref (b);
+    out[i] = dup_nstring (ITEM (v, i));
+  out[v->length] = NULL;
   return out;
 }
 
@@ -1110,7 +1361,7 @@ parse_fetch (guint32             seq,
   g_autoptr(OpImapFetch) f = g_new0 (OpImapFetch, 1);
 
   f->seq = seq;
-  f->sections = g_ptr_array_new_with_free_func (section_free);
+  f->sections = g_ptr_array_new_full (0, section_free);
   if (v->kind != OP_IMAP_VALUE_LIST || v->length % 2 != 0)
     {
       bad_data (error, _("FETCH response"));
@@ -1225,7 +1476,7 @@ parse_fetch (guint32             seq,
           else if (value->kind != OP_IMAP_VALUE_NIL)
             {
               s->size = value->length;
-              s->data = g_bytes_new (value->data, value->length);
+              s->data = g_bytes_new_take (dup_nstring (value), value->length);
             }
           g_ptr_array_add (f->sections, s);
         }
@@ -2005,8 +2256,17 @@ parse_response (const char  *data,
       fail (&t, _("data after the end of a response"));
       return NULL;
     }
-  if (r->kind == OP_IMAP_RESPONSE_DATA && !parse_typed_data (r, error))
-    return NULL;
+  if (r->kind == OP_IMAP_RESPONSE_DATA)
+    {
+      if (!parse_typed_data (r, error))
+        return NULL;
+      /* Typed data took what it needed from the values. */
+      if (r->data != OP_IMAP_DATA_OTHER)
+        {
+          op_imap_value_free (r->args);
+          r->args = value_new (OP_IMAP_VALUE_LIST);
+        }
+    }
   return g_steal_pointer (&r);
 }
 

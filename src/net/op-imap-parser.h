@@ -29,6 +29,8 @@ G_BEGIN_DECLS
 
 /* --- typed data ---------------------------------------------------------------------- */
 
+/* Addresses and envelopes are each one allocation with their strings: read-only, freed
+ * only through op_imap_envelope_free() (or with the fetch or body part holding them). */
 typedef struct
 {
   char *name;     /* (nullable) display name, raw (may be RFC 2047 encoded) */
@@ -41,7 +43,10 @@ typedef struct
 {
   char      *date;        /* (nullable) the Date header, raw */
   char      *subject;     /* (nullable) raw (may be RFC 2047 encoded, or 8-bit) */
-  GPtrArray *from;        /* (element-type OpImapAddress) never NULL, maybe empty */
+  GPtrArray *from;        /* (element-type OpImapAddress) never NULL, maybe empty; the
+                           * lists are read-only and may be shared (sender and reply_to
+                           * are often the same array as from; empty lists are one
+                           * shared array) */
   GPtrArray *sender;
   GPtrArray *reply_to;
   GPtrArray *to;
@@ -58,7 +63,8 @@ typedef struct _OpImapBodyPart OpImapBodyPart;
  * One node of a BODYSTRUCTURE (RFC 3501 §7.4.2, body). @type and @subtype are lower
  * case. @section is the part's section number for BODY[section] ("1", "2.1"; "" for a
  * multipart at the top); @params and @disposition_params hold name, value pairs
- * (names lower case), NULL-terminated.
+ * (names lower case), NULL-terminated. Common words among these strings are shared
+ * constants: free a part only with op_imap_body_part_free(), never field by field.
  */
 struct _OpImapBodyPart
 {
@@ -288,8 +294,9 @@ typedef enum
  * - CONTINUATION: @text.
  * - TAGGED: @tag, @status (OK, NO, BAD), @code, @text.
  * - STATUS: @status, @code, @text.
- * - DATA: @name (upper case), @number (EXISTS, RECENT, EXPUNGE, FETCH), @args (every
- *   value after the name, or after the number and name) and, by @data:
+ * - DATA: @name (upper case), @number (EXISTS, RECENT, EXPUNGE, FETCH), @args (for
+ *   OP_IMAP_DATA_OTHER every value after the name; an empty list for the kinds below,
+ *   whose values moved into typed data) and, by @data:
  *   CAPABILITY, ENABLED, FLAGS → @strv; LIST, LSUB → @list; STATUS → @status_data;
  *   SEARCH → @numbers (guint32) and @modseq; ESEARCH → @esearch; FETCH → @fetch;
  *   VANISHED → @vanished_earlier and @set; NAMESPACE → @namespaces[3] (personal, other

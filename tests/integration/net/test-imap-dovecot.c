@@ -533,6 +533,10 @@ test_flags_copy_move_expunge (void)
   g_assert_cmpuint (msgs->len, ==, 1);
   g_assert_cmpuint (((OpImapFetch *) msgs->pdata[0])->uid, ==, g_array_index (uids, guint32, 2));
 
+  op_imap_client_check_async (client, NULL, store_result, &r);
+  simple_ok (client, &r);
+  op_imap_client_close_async (client, NULL, store_result, &r);
+  simple_ok (client, &r);
   g_clear_pointer (&info2, op_imap_select_info_free);
   info2 = select_box (client, other);
   g_assert_cmpuint (info2->exists, ==, 1);
@@ -546,8 +550,10 @@ test_flags_copy_move_expunge (void)
     g_assert_true (g_bytes_equal (op_imap_fetch_find_section (msgs->pdata[0], "")->data, seed));
   }
 
-  op_imap_client_close_async (client, NULL, store_result, &r);
+  /* UNSELECT (RFC 3691) leaves the folder without expunging. */
+  op_imap_client_unselect_async (client, NULL, store_result, &r);
   simple_ok (client, &r);
+  g_assert_cmpint (op_imap_client_get_state (client), ==, OP_IMAP_STATE_AUTHENTICATED);
   delete_box (client, box);
   delete_box (client, other);
   logout (client);
@@ -740,6 +746,51 @@ test_idle (void)
   logout (writer);
 }
 
+/* A message of 8 MiB goes up with APPEND and comes back streamed into a GOutputStream,
+ * byte-equal; the parser never holds it whole (OP_IMAP_MAX_RESPONSE is 64 MiB, but the
+ * sink gets pieces of at most one read). */
+static void
+test_large_message (void)
+{
+  g_autoptr(OpImapClient) client = open_session (TRUE);
+  g_autofree char *box = unique_name ("Large");
+  g_autoptr(GString) text = g_string_new ("From: big@example.test\r\nSubject: big\r\n"
+                                          "Content-Type: text/plain\r\n\r\n");
+  g_autoptr(GBytes) message = NULL;
+  g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
+  g_autoptr(GBytes) got = NULL;
+  g_autoptr(GAsyncResult) r = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(OpImapSelectInfo) info = NULL;
+  guint32 uid = 0;
+  guint64 size = 0;
+
+  if (client == NULL)
+    return;
+  while (text->len < 8 * 1024 * 1024)
+    g_string_append_printf (text, "line %08u of a large message, with some text in it\r\n",
+                            (guint) text->len);
+  message = g_string_free_to_bytes (g_steal_pointer (&text));
+  create_box (client, box);
+  op_imap_client_append_async (client, box, message, NULL, NULL, NULL, store_result, &r);
+  g_assert_true (op_imap_client_append_finish (client, wait_result (&r), &uid, &error));
+  g_assert_no_error (error);
+  g_clear_object (&r);
+  info = select_box (client, box);
+  op_imap_client_fetch_to_stream_async (client, uid, "", out, NULL, store_result, &r);
+  g_assert_true (op_imap_client_fetch_to_stream_finish (client, wait_result (&r), &size, &error));
+  g_assert_no_error (error);
+  g_output_stream_close (out, NULL, NULL);
+  got = g_memory_output_stream_steal_as_bytes (G_MEMORY_OUTPUT_STREAM (out));
+  g_assert_cmpuint (size, ==, g_bytes_get_size (message));
+  g_assert_true (g_bytes_equal (got, message));
+  g_clear_object (&r);
+  op_imap_client_close_async (client, NULL, store_result, &r);
+  simple_ok (client, &r);
+  delete_box (client, box);
+  logout (client);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -757,6 +808,7 @@ main (int   argc,
   g_test_add_func ("/imap/dovecot/append", test_append);
   g_test_add_func ("/imap/dovecot/mailbox-names", test_mailbox_names);
   g_test_add_func ("/imap/dovecot/idle", test_idle);
+  g_test_add_func ("/imap/dovecot/large-message-streamed", test_large_message);
 
   return op_test_run ();
 }

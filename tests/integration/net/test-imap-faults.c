@@ -338,6 +338,44 @@ test_starttls_then_plain (void)
 }
 
 static void
+test_authenticate_continuation (void)
+{
+  g_autoptr(OpTestServer) server = op_test_server_new ();
+  g_autoptr(OpImapClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) entries = NULL;
+  g_autofree char *b64 = g_base64_encode ((const guchar *) "\0user\0sec\"ret", 13);
+
+  /* AUTH=PLAIN without SASL-IR: the blob waits for the server's "+"; a refusal is a
+   * failed login, and the session goes on. */
+  op_test_server_send (server, "* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] ready\r\n");
+  op_test_server_expect_line (server, "a1 AUTHENTICATE PLAIN");
+  op_test_server_send (server, "+ \r\n");
+  op_test_server_expect_line (server, b64);
+  op_test_server_send (server, "a1 NO [AUTHENTICATIONFAILED] Authentication failed.\r\n");
+  op_test_server_expect_line (server, "a2 AUTHENTICATE PLAIN");
+  op_test_server_send (server, "+ \r\n");
+  op_test_server_expect_line (server, b64);
+  op_test_server_send (server, "a2 OK [CAPABILITY IMAP4rev1 IDLE] Logged in\r\n");
+  g_assert_true (op_test_server_start (server, NULL));
+
+  client = new_client (server, OP_IMAP_SECURITY_NONE);
+  op_imap_client_set_allow_plaintext_password (client, TRUE);
+  g_assert_true (do_connect (client, &error));
+  g_assert_false (do_login (client, OP_IMAP_AUTH_AUTO, &error));
+  g_assert_error (error, OP_IMAP_ERROR, OP_IMAP_ERROR_AUTH_FAILED);
+  g_assert_nonnull (strstr (error->message, "Authentication failed."));
+  g_clear_error (&error);
+  g_assert_true (do_login (client, OP_IMAP_AUTH_AUTO, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (op_imap_client_get_state (client), ==, OP_IMAP_STATE_AUTHENTICATED);
+  finish_server (server);
+  entries = op_protocol_log_dup_entries (op_imap_client_get_log (client));
+  for (guint i = 0; i < entries->len; i++)
+    g_assert_null (strstr (op_log_entry_get_text (entries->pdata[i]), b64));
+}
+
+static void
 test_login_literal_masked (void)
 {
   g_autoptr(OpTestServer) server = op_test_server_new ();
@@ -781,6 +819,75 @@ test_connection_lost (void)
   g_assert_cmpint (op_imap_client_get_state (client), ==, OP_IMAP_STATE_DISCONNECTED);
 }
 
+static gboolean
+cancel_soon (gpointer data)
+{
+  g_cancellable_cancel (data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+test_cancel_mid_fetch (void)
+{
+  g_autoptr(OpTestServer) server = op_test_server_new ();
+  g_autoptr(OpImapClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+
+  op_test_server_send (server, CAPS);
+  script_select (server, "a1");
+  op_test_server_expect_line (server, "a2 UID FETCH 1:* (UID FLAGS)");
+  op_test_server_send (server, "* 1 FETCH (UID 1 FLAGS ())\r\n");
+  op_test_server_expect_close (server, TIMEOUT * 1000);
+  g_assert_true (op_test_server_start (server, NULL));
+
+  client = new_client (server, OP_IMAP_SECURITY_NONE);
+  g_assert_true (do_connect (client, &error));
+  select_inbox (client);
+  op_imap_client_fetch_async (client, "1:*", OP_IMAP_FETCH_FLAGS, NULL, cancellable,
+                              store_result, &result);
+  g_timeout_add (200, cancel_soon, cancellable);
+  g_assert_null (op_imap_client_fetch_finish (client, wait_result (&result), &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  /* The rest of the answer would come out of step: the session is clearly over. */
+  finish_server (server);
+  g_assert_cmpint (op_imap_client_get_state (client), ==, OP_IMAP_STATE_DISCONNECTED);
+}
+
+static void
+test_check_unselect (void)
+{
+  g_autoptr(OpTestServer) server = op_test_server_new ();
+  g_autoptr(OpImapClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) r1 = NULL;
+  g_autoptr(GAsyncResult) r2 = NULL;
+
+  op_test_server_send (server, CAPS);
+  script_select (server, "a1");
+  op_test_server_expect_line (server, "a2 CHECK");
+  op_test_server_send (server, "a2 OK Check completed\r\n");
+  op_test_server_expect_line (server, "a3 NOOP");
+  op_test_server_send (server, "a3 OK\r\n");
+  g_assert_true (op_test_server_start (server, NULL));
+
+  client = new_client (server, OP_IMAP_SECURITY_NONE);
+  g_assert_true (do_connect (client, &error));
+  select_inbox (client);
+  op_imap_client_check_async (client, NULL, store_result, &r1);
+  g_assert_true (op_imap_client_simple_finish (client, wait_result (&r1), &error));
+  g_assert_no_error (error);
+  /* No UNSELECT capability: refused here, nothing sent, the folder stays open. */
+  op_imap_client_unselect_async (client, NULL, store_result, &r2);
+  g_assert_false (op_imap_client_simple_finish (client, wait_result (&r2), &error));
+  g_assert_error (error, OP_IMAP_ERROR, OP_IMAP_ERROR_UNSUPPORTED);
+  g_assert_cmpint (op_imap_client_get_state (client), ==, OP_IMAP_STATE_SELECTED);
+  g_assert_true (do_noop (client, NULL));
+  finish_server (server);
+  g_assert_false (server_saw (server, "UNSELECT"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -796,6 +903,7 @@ main (int   argc,
   g_test_add_func ("/imap/faults/plaintext-refused", test_plaintext_refused);
   g_test_add_func ("/imap/faults/starttls-then-plain", test_starttls_then_plain);
   g_test_add_func ("/imap/faults/login-literal-masked", test_login_literal_masked);
+  g_test_add_func ("/imap/faults/authenticate-continuation", test_authenticate_continuation);
   g_test_add_func ("/imap/faults/bad-argument", test_bad_argument);
   g_test_add_func ("/imap/faults/untagged-events", test_untagged_events);
   g_test_add_func ("/imap/faults/idle-interrupted", test_idle_interrupted);
@@ -805,6 +913,8 @@ main (int   argc,
   g_test_add_func ("/imap/faults/move-fallback/copy-fails", test_move_fallback_copy_fails);
   g_test_add_func ("/imap/faults/move-fallback/copy-store-expunge", test_move_fallback);
   g_test_add_func ("/imap/faults/connection-lost", test_connection_lost);
+  g_test_add_func ("/imap/faults/cancel-mid-fetch", test_cancel_mid_fetch);
+  g_test_add_func ("/imap/faults/check-unselect", test_check_unselect);
 
   return op_test_run ();
 }

@@ -352,6 +352,10 @@ test_bodystructure (void)
   g_assert_cmpstr (a->name, ==, "Fred Foobar");
   g_assert_cmpstr (a->host, ==, "Blurdybloop.COM");
   g_assert_cmpuint (f->envelope->cc->len, ==, 0);
+  /* Sender and Reply-To equal From: one shared, read-only list. */
+  g_assert_true (f->envelope->sender == f->envelope->from);
+  g_assert_true (f->envelope->reply_to == f->envelope->from);
+  g_assert_true (f->envelope->to != f->envelope->from);
 
   g_assert_cmpstr (b->type, ==, "multipart");
   g_assert_cmpstr (b->subtype, ==, "mixed");
