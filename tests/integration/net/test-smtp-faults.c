@@ -230,6 +230,35 @@ test_plaintext_refused (Fixture       *f,
   g_assert_false (server_received (f, "AUTH"));
 }
 
+/* Over a security-"none" link neither a bearer token (XOAUTH2) nor a CRAM-MD5 digest
+ * (crackable offline) goes out without the opt-in, even though the server offers both. */
+static void
+test_plaintext_refused_token_and_cram_md5 (Fixture       *f,
+                                           gconstpointer  data)
+{
+  g_autoptr(OpSmtpCapabilities) caps = NULL;
+  g_autoptr(GError) error = NULL;
+
+  script_hello (f, "250 AUTH XOAUTH2 CRAM-MD5 PLAIN LOGIN\r\n");
+  op_test_server_expect_line (f->server, "QUIT");
+  op_test_server_send (f->server, "221 bye\r\n");
+  start (f, OP_SMTP_SECURITY_NONE);
+
+  caps = smtp_connect (f->client, &error);
+  g_assert_no_error (error);
+  g_assert_false (smtp_login (f->client, "me@example.test", NULL, "bearer-tok", &error));
+  g_assert_error (error, OP_SMTP_ERROR, OP_SMTP_ERROR_PLAINTEXT_REFUSED);
+  g_assert_nonnull (strstr (error->message, "token"));
+  g_clear_error (&error);
+  g_assert_false (smtp_login (f->client, "user", "secret", NULL, &error));
+  g_assert_error (error, OP_SMTP_ERROR, OP_SMTP_ERROR_PLAINTEXT_REFUSED);
+  g_assert_nonnull (strstr (error->message, "CRAM-MD5"));
+  g_clear_error (&error);
+  g_assert_true (smtp_quit (f->client, &error));
+  server_done (f);
+  g_assert_false (server_received (f, "AUTH"));
+}
+
 static void
 test_plaintext_opt_in (Fixture       *f,
                        gconstpointer  data)
@@ -807,6 +836,8 @@ main (int   argc,
   ADD ("/smtp/faults/starttls/refused-by-server", test_starttls_refused);
   ADD ("/smtp/faults/starttls/forgets-capabilities", test_starttls_forgets_capabilities);
   ADD ("/smtp/faults/auth/plaintext-refused", test_plaintext_refused);
+  ADD ("/smtp/faults/auth/plaintext-refused-token-and-cram-md5",
+       test_plaintext_refused_token_and_cram_md5);
   ADD ("/smtp/faults/auth/plaintext-opt-in-login-masked", test_plaintext_opt_in);
   ADD ("/smtp/faults/auth/xoauth2", test_xoauth2);
   ADD ("/smtp/faults/send/size-refused-before-mail", test_size_refused_before_mail);
