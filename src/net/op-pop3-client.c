@@ -722,7 +722,11 @@ login (OpPop3Client    *self,
           connection_failed (self, local_error, error);
           return FALSE;
         }
-      /* RFC 2595 §4: forget what was learnt before TLS and ask again. */
+      /* RFC 2595 §4: forget what was learnt before TLS and ask again. That includes the
+       * greeting's APOP timestamp, which a man in the middle may have chosen (to replay
+       * the digest to the real server, or crack it); no greeting follows STLS, so APOP
+       * is not used after it. */
+      g_clear_pointer (&self->w_timestamp, g_free);
       if (!capa (self, &capa_supported, cancellable, error))
         return FALSE;
     }

@@ -405,6 +405,44 @@ test_stls_capa_again (void)
   assert_log_clean (client);
 }
 
+/* The APOP timestamp of the greeting before STLS is forgotten with the rest: a man in the
+ * middle chose it, and could replay the digest to the real server. There is no greeting
+ * after STLS, so APOP is not used; USER/PASS goes over TLS. */
+static void
+test_stls_forgets_apop_timestamp (void)
+{
+  g_autoptr(OpTestServer) server = op_test_server_new ();
+  g_autoptr(OpPop3Client) client = NULL;
+  g_autoptr(GError) error = NULL;
+
+  op_test_server_send (server, "+OK POP3 ready " RFC_TIMESTAMP "\r\n");
+  op_test_server_expect_line (server, "CAPA");
+  op_test_server_send (server, "+OK\r\nSTLS\r\nUSER\r\n.\r\n");
+  op_test_server_expect_line (server, "STLS");
+  op_test_server_send (server, "+OK Begin TLS negotiation\r\n");
+  op_test_server_start_tls (server);
+  op_test_server_expect_line (server, "CAPA");
+  op_test_server_send (server, "+OK\r\nUSER\r\n.\r\n");
+  op_test_server_expect_line (server, "USER " USER);
+  op_test_server_send (server, "+OK\r\n");
+  op_test_server_expect_line (server, "PASS " PASSWORD);
+  op_test_server_send (server, "+OK Logged in.\r\n");
+  op_test_server_expect_line (server, "QUIT");
+  op_test_server_send (server, "+OK Logging out.\r\n");
+  start_server (server);
+
+  client = new_client (server, OP_POP3_SECURITY_STLS);
+  op_pop3_client_set_allow_apop (client, TRUE);
+  g_assert_true (client_connect (client, USER, PASSWORD, &error));
+  g_assert_no_error (error);
+  g_assert_true (op_pop3_client_is_tls (client));
+  g_assert_cmpint (op_pop3_client_get_auth_method (client), ==, OP_POP3_AUTH_USER_PASS);
+  g_assert_true (client_quit (client, &error));
+  g_assert_no_error (error);
+  assert_server_ok (server);
+  assert_log_clean (client);
+}
+
 /* --- login -------------------------------------------------------------------------- */
 
 static void
@@ -936,6 +974,8 @@ main (int   argc,
   g_test_add_func ("/pop3/scripted/login/auth-failed", test_auth_failed_code);
   g_test_add_func ("/pop3/scripted/login/in-use", test_in_use);
   g_test_add_func ("/pop3/scripted/login/apop-rfc1939-example", test_apop);
+  g_test_add_func ("/pop3/scripted/stls/forgets-apop-timestamp",
+                   test_stls_forgets_apop_timestamp);
   g_test_add_func ("/pop3/scripted/login/plaintext-refused", test_plaintext_refused);
   g_test_add_func ("/pop3/scripted/login/line-breaks-refused", test_bad_credentials);
   g_test_add_func ("/pop3/scripted/transaction/all-commands", test_listing_and_messages);
