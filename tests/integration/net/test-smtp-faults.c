@@ -547,6 +547,200 @@ test_pipelining (Fixture       *f,
   g_assert_nonnull (strstr (result->reply->text, "ABC123"));
 }
 
+/*
+ * A pipelining server as MTAs are: it reads what has arrived, answers all of it at
+ * once, and reads again. RFC 2920 §3.1: a client must not write so much before reading
+ * that both directions fill (with thousands of recipients and long replies, the client
+ * blocks writing while the server blocks writing its answers); it reads replies in
+ * batches. The server notes the most commands it ever held unanswered.
+ */
+#define MANY_RECIPIENTS 5000
+/* Far below 5,000; the client's batches are smaller still. */
+#define MAX_UNANSWERED  500
+
+typedef struct
+{
+  GSocket  *listener;
+  guint     n_rcpt;
+  guint     max_unanswered;
+  gboolean  got_message;
+  GError   *error;
+} LockStepServer;
+
+static gboolean
+lock_step_write (GSocket     *socket,
+                 GString     *text,
+                 GError     **error)
+{
+  gsize done = 0;
+
+  while (done < text->len)
+    {
+      gssize n = g_socket_send (socket, text->str + done, text->len - done, NULL, error);
+
+      if (n < 0)
+        return FALSE;
+      done += (gsize) n;
+    }
+  g_string_truncate (text, 0);
+  return TRUE;
+}
+
+/* The next complete line in @buffer, without CRLF; NULL when there is none yet. */
+static char *
+lock_step_take_line (GString *buffer)
+{
+  const char *end = memchr (buffer->str, '\n', buffer->len);
+  gsize length;
+  char *line;
+
+  if (end == NULL)
+    return NULL;
+  length = (gsize) (end - buffer->str);
+  line = g_strndup (buffer->str, length > 0 && end[-1] == '\r' ? length - 1 : length);
+  g_string_erase (buffer, 0, (gssize) length + 1);
+  return line;
+}
+
+static gpointer
+lock_step_thread (gpointer data)
+{
+  LockStepServer *s = data;
+  g_autoptr(GSocket) socket = g_socket_accept (s->listener, NULL, &s->error);
+  g_autoptr(GString) buffer = g_string_new (NULL);
+  g_autoptr(GString) out = g_string_new ("220 lockstep.test ESMTP\r\n");
+  /* A long reply for each RCPT (four lines, each under RFC 5321's 512 octets). */
+  g_autofree char *padding = g_strnfill (440, 'x');
+  g_autofree char *rcpt_ok = g_strdup_printf ("250-2.1.5 %s\r\n250-2.1.5 %s\r\n"
+                                              "250-2.1.5 %s\r\n250 2.1.5 Recipient ok\r\n",
+                                              padding, padding, padding);
+  gboolean in_data = FALSE;
+  guint unanswered = 0;
+
+  if (socket == NULL)
+    return NULL;
+  g_socket_set_timeout (socket, 30);
+  for (;;)
+    {
+      g_autofree char *line = lock_step_take_line (buffer);
+
+      if (line == NULL)
+        {
+          char chunk[16384];
+          gssize n;
+
+          /* Nothing more arrives at once: the client waits for answers. */
+          if (out->len > 0 &&
+              !g_socket_condition_timed_wait (socket, G_IO_IN, 20000, NULL, NULL))
+            {
+              if (!lock_step_write (socket, out, &s->error))
+                return NULL;
+              unanswered = 0;
+              continue;
+            }
+          n = g_socket_receive (socket, chunk, sizeof chunk, NULL, &s->error);
+          if (n <= 0)
+            {
+              if (n == 0)
+                g_set_error_literal (&s->error, G_IO_ERROR, G_IO_ERROR_CLOSED,
+                                     "the client closed the connection");
+              return NULL;
+            }
+          g_string_append_len (buffer, chunk, n);
+          continue;
+        }
+
+      if (in_data)
+        {
+          if (strcmp (line, ".") == 0)
+            {
+              in_data = FALSE;
+              s->got_message = TRUE;
+              g_string_append (out, "250 2.0.0 queued\r\n");
+            }
+          continue;
+        }
+      unanswered++;
+      s->max_unanswered = MAX (s->max_unanswered, unanswered);
+      if (g_str_has_prefix (line, "EHLO "))
+        g_string_append (out, "250-lockstep.test\r\n250 PIPELINING\r\n");
+      else if (g_str_has_prefix (line, "MAIL FROM:"))
+        g_string_append (out, "250 2.1.0 Sender ok\r\n");
+      else if (g_str_has_prefix (line, "RCPT TO:"))
+        {
+          s->n_rcpt++;
+          g_string_append (out, rcpt_ok);
+        }
+      else if (strcmp (line, "DATA") == 0)
+        {
+          in_data = TRUE;
+          g_string_append (out, "354 go ahead\r\n");
+        }
+      else if (strcmp (line, "QUIT") == 0)
+        {
+          g_string_append (out, "221 bye\r\n");
+          lock_step_write (socket, out, &s->error);
+          return NULL;
+        }
+      else
+        g_string_append (out, "500 5.5.1 unexpected\r\n");
+    }
+}
+
+static void
+test_pipelining_many_recipients (void)
+{
+  LockStepServer s = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSocketAddress) any = g_inet_socket_address_new_from_string ("127.0.0.1", 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+  g_autoptr(GThread) thread = NULL;
+  g_autoptr(OpSmtpClient) client = NULL;
+  g_autoptr(OpSmtpCapabilities) caps = NULL;
+  g_autoptr(OpSmtpSendResult) result = NULL;
+  g_autoptr(GPtrArray) recipients = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *domain = g_strnfill (220, 'd');
+
+  s.listener = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+                             G_SOCKET_PROTOCOL_TCP, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_socket_bind (s.listener, any, TRUE, &error));
+  g_assert_true (g_socket_listen (s.listener, &error));
+  g_assert_no_error (error);
+  g_socket_set_timeout (s.listener, 30);
+  bound = g_socket_get_local_address (s.listener, &error);
+  g_assert_no_error (error);
+  thread = g_thread_new ("lock-step-smtp", lock_step_thread, &s);
+
+  for (guint i = 0; i < MANY_RECIPIENTS; i++)
+    g_ptr_array_add (recipients, g_strdup_printf ("recipient-%04u@%s.test", i, domain));
+  g_ptr_array_add (recipients, NULL);
+
+  client = op_smtp_client_new ("127.0.0.1",
+                               g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)),
+                               OP_SMTP_SECURITY_NONE);
+  op_smtp_client_set_timeout (client, TIMEOUT);
+  op_smtp_client_set_hello_name (client, "client.test");
+  caps = smtp_connect (client, &error);
+  g_assert_no_error (error);
+  g_assert_true (caps->pipelining);
+  result = smtp_send (client, "a@example.test", (const char * const *) recipients->pdata,
+                      "Subject: many\n\nhello\n", -1, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (result);
+  g_assert_cmpuint (result->n_accepted, ==, MANY_RECIPIENTS);
+  g_assert_cmpuint (result->n_refused, ==, 0);
+  g_assert_true (smtp_quit (client, &error));
+  g_assert_no_error (error);
+  op_smtp_client_shutdown (client);
+  g_thread_join (g_steal_pointer (&thread));
+  g_assert_no_error (s.error);
+  g_assert_cmpuint (s.n_rcpt, ==, MANY_RECIPIENTS);
+  g_assert_true (s.got_message);
+  g_assert_cmpuint (s.max_unanswered, <=, MAX_UNANSWERED);
+  g_object_unref (s.listener);
+}
+
 /* Without PIPELINING, one command, one reply; a refused MAIL is the error. */
 static void
 test_no_pipelining_sender_refused (Fixture       *f,
@@ -847,6 +1041,8 @@ main (int   argc,
   ADD ("/smtp/faults/send/line-too-long", test_line_too_long);
   ADD ("/smtp/faults/send/pipelining-and-dsn", test_pipelining);
   ADD ("/smtp/faults/send/no-pipelining-sender-refused", test_no_pipelining_sender_refused);
+  g_test_add_func ("/smtp/faults/send/pipelining-5000-recipients-lock-step-server",
+                   test_pipelining_many_recipients);
   ADD ("/smtp/faults/send/drop-after-final-dot-outcome-unknown", test_drop_after_final_dot);
   ADD ("/smtp/faults/send/cancel-after-final-dot-outcome-unknown",
        test_cancel_after_final_dot);
