@@ -1506,8 +1506,12 @@ stream_message (OpSmtpClient   *self,
           done = TRUE;
         }
       /* RFC 1870 §6.3: a server that announced a limit discards a larger message
-       * anyway; stop sending what it will refuse (the size was unknown before). */
-      if (size_limit > 0 && scanner.bytes > size_limit)
+       * anyway; stop sending what it will refuse (the size was unknown before). The
+       * size is the one on the wire, with CRLF line ends (RFC 1870 §3), as SIZE= is
+       * when known: every bare LF counts twice. Before the end, the last line's ending
+       * is not yet known and not counted, so the count never runs ahead. */
+      if (size_limit > 0 &&
+          (done ? scanner_wire_size (&scanner) : scanner.wire_bytes) > size_limit)
         {
           g_autofree char *max = g_format_size (size_limit);
 

@@ -440,6 +440,48 @@ test_undeclared_8bit_aborts_before_dot (Fixture       *f,
   g_assert_false (server_received (f, "."));
 }
 
+/* RFC 1870: SIZE counts the message as sent, with CRLF line ends. A stream of bare-LF
+ * lines that the client could not measure beforehand is within the limit as given
+ * (92 bytes, SIZE 100) but over it on the wire (134): the session ends before the
+ * final ".", so the server never receives a message it announced it would refuse. */
+static void
+test_size_counts_crlf_while_streaming (Fixture       *f,
+                                       gconstpointer  data)
+{
+  g_autoptr(OpSmtpCapabilities) caps = NULL;
+  g_autoptr(OpSmtpSendResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(OpTestChunkedInputStream) stream = op_test_chunked_input_stream_new ();
+  g_autoptr(GString) body = g_string_new (NULL);
+  const char *rcpt[] = { "b@example.test", NULL };
+
+  for (guint i = 0; i < 40; i++)
+    g_string_append (body, "a\n");
+  script_hello (f, "250 SIZE 100\r\n");
+  op_test_server_expect_line (f->server, "MAIL FROM:<a@example.test>");
+  op_test_server_send (f->server, "250 ok\r\n");
+  op_test_server_expect_line (f->server, "RCPT TO:<b@example.test>");
+  op_test_server_send (f->server, "250 ok\r\n");
+  op_test_server_expect_line (f->server, "DATA");
+  op_test_server_send (f->server, "354 go\r\n");
+  op_test_server_expect_line (f->server, "Subject: x");
+  op_test_server_expect_line (f->server, "");
+  op_test_server_expect_close (f->server, 5000);
+  start (f, OP_SMTP_SECURITY_NONE);
+
+  op_test_chunked_input_stream_add_string (stream, "Subject: x\n\n");
+  op_test_chunked_input_stream_add_string (stream, body->str);
+  caps = smtp_connect (f->client, &error);
+  g_assert_no_error (error);
+  result = smtp_send_stream (f->client, "a@example.test", rcpt, G_INPUT_STREAM (stream), -1,
+                             NULL, &error);
+  g_assert_null (result);
+  g_assert_error (error, OP_SMTP_ERROR, OP_SMTP_ERROR_MESSAGE_TOO_LARGE);
+  server_done (f);
+  g_assert_false (server_received (f, "a"));
+  g_assert_false (server_received (f, "."));
+}
+
 /* RFC 5321 §4.5.3.1.6: lines of at most 998 octets. A longer one is refused before MAIL
  * when the client can scan the message, and ends the session before the final "."
  * otherwise: never a message the server would refuse or break. */
@@ -1036,6 +1078,8 @@ main (int   argc,
   ADD ("/smtp/faults/auth/xoauth2", test_xoauth2);
   ADD ("/smtp/faults/send/size-refused-before-mail", test_size_refused_before_mail);
   ADD ("/smtp/faults/send/8bit-and-utf8-not-offered", test_8bit_without_8bitmime);
+  ADD ("/smtp/faults/send/size-counts-crlf-while-streaming",
+       test_size_counts_crlf_while_streaming);
   ADD ("/smtp/faults/send/undeclared-8bit-aborts-before-dot",
        test_undeclared_8bit_aborts_before_dot);
   ADD ("/smtp/faults/send/line-too-long", test_line_too_long);
