@@ -91,6 +91,48 @@ server_received (Fixture    *f,
   return FALSE;
 }
 
+/* The script ran as far as the client let it. In the security tests below it goes on
+ * the way a client that ignored the fault would (TLS, a login accepted): a client that
+ * stops early makes it fail, which is the point, so its outcome is not asserted. */
+static void
+server_finish (Fixture *f)
+{
+  g_autoptr(GError) error = NULL;
+
+  (void) op_test_server_wait (f->server, 10000, &error);
+}
+
+#define SECRET_USER     "user"
+#define SECRET_PASSWORD "secret-pw"
+
+/* No AUTH, and neither the password nor an encoding of it (PLAIN, LOGIN) arrived. */
+static void
+assert_no_secret_sent (Fixture *f)
+{
+  static const char plain[] = "\0" SECRET_USER "\0" SECRET_PASSWORD;
+  g_autofree char *plain64 = g_base64_encode ((const guchar *) plain, sizeof plain - 1);
+  g_autofree char *login64 = g_base64_encode ((const guchar *) SECRET_PASSWORD,
+                                              strlen (SECRET_PASSWORD));
+  g_auto(GStrv) lines = op_test_server_dup_received_lines (f->server);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      if (g_ascii_strncasecmp (lines[i], "AUTH", 4) == 0 ||
+          strstr (lines[i], SECRET_PASSWORD) != NULL ||
+          strstr (lines[i], plain64) != NULL || strstr (lines[i], login64) != NULL)
+        g_error ("the server received a login: “%s”", lines[i]);
+    }
+}
+
+/* What a client that went on would do next: log in (AUTH PLAIN, allowed in the clear by
+ * the account, so that nothing but the fault handling can stop it). */
+static void
+script_accept_login (Fixture *f)
+{
+  op_test_server_expect_line_matching (f->server, "AUTH *");
+  op_test_server_send (f->server, "235 2.7.0 Authentication successful\r\n");
+}
+
 /* Greeting and EHLO with @keywords ("250-" lines, each ending in CRLF, the last "250 "). */
 static void
 script_hello (Fixture    *f,
@@ -119,14 +161,22 @@ test_starttls_injection (Fixture       *f,
    * the client's first command after TLS with it (CVE-2011-0411 and its kin). */
   op_test_server_send (f->server, "220 2.0.0 Ready to start TLS\r\n250-injected\r\n"
                                   "250 AUTH PLAIN\r\n");
-  op_test_server_expect_close (f->server, 5000);
+  /* A client that took the injected reply would go on: TLS, EHLO, a login. */
+  op_test_server_start_tls (f->server);
+  op_test_server_expect_line (f->server, "EHLO client.test");
+  op_test_server_send (f->server, "250-scripted.test\r\n250 AUTH PLAIN\r\n");
+  script_accept_login (f);
   start (f, OP_SMTP_SECURITY_STARTTLS);
+  op_smtp_client_set_allow_plaintext_password (f->client, TRUE);
 
   caps = smtp_connect (f->client, &error);
   g_assert_null (caps);
   g_assert_error (error, OP_CONNECTION_ERROR, OP_CONNECTION_ERROR_STARTTLS_INJECTION);
-  server_done (f);
-  g_assert_false (server_received (f, "AUTH"));
+  g_clear_error (&error);
+  g_assert_false (smtp_login (f->client, SECRET_USER, SECRET_PASSWORD, NULL, &error));
+  g_assert_error (error, OP_SMTP_ERROR, OP_SMTP_ERROR_NOT_CONNECTED);
+  server_finish (f);
+  assert_no_secret_sent (f);
   smtp_test_flush_main_context ();
   g_assert_cmpint (op_smtp_client_get_state (f->client), ==, OP_SMTP_STATE_DISCONNECTED);
 }
@@ -138,10 +188,12 @@ test_starttls_missing (Fixture       *f,
   g_autoptr(OpSmtpCapabilities) caps = NULL;
   g_autoptr(GError) error = NULL;
 
-  /* AUTH offered in the clear, STARTTLS not: a downgrade by an attacker looks so. */
+  /* AUTH offered in the clear, STARTTLS not: a downgrade by an attacker looks so. The
+   * account even allows passwords in the clear: only required TLS stops the login. */
   script_hello (f, "250-AUTH PLAIN LOGIN\r\n250 SIZE 1000\r\n");
-  op_test_server_expect_close (f->server, 5000);
+  script_accept_login (f);
   start (f, OP_SMTP_SECURITY_STARTTLS);
+  op_smtp_client_set_allow_plaintext_password (f->client, TRUE);
 
   caps = smtp_connect (f->client, &error);
   g_assert_null (caps);
@@ -150,10 +202,10 @@ test_starttls_missing (Fixture       *f,
   g_clear_error (&error);
 
   /* A login attempt afterwards sends nothing either. */
-  g_assert_false (smtp_login (f->client, "user", "secret", NULL, &error));
+  g_assert_false (smtp_login (f->client, SECRET_USER, SECRET_PASSWORD, NULL, &error));
   g_assert_error (error, OP_SMTP_ERROR, OP_SMTP_ERROR_NOT_CONNECTED);
-  server_done (f);
-  g_assert_false (server_received (f, "AUTH"));
+  server_finish (f);
+  assert_no_secret_sent (f);
   g_assert_false (server_received (f, "MAIL"));
 }
 
@@ -167,15 +219,19 @@ test_starttls_refused (Fixture       *f,
   script_hello (f, "250-AUTH PLAIN\r\n250 STARTTLS\r\n");
   op_test_server_expect_line (f->server, "STARTTLS");
   op_test_server_send (f->server, "454 4.7.0 TLS not available due to local problem\r\n");
-  op_test_server_expect_close (f->server, 5000);
+  script_accept_login (f);
   start (f, OP_SMTP_SECURITY_STARTTLS);
+  op_smtp_client_set_allow_plaintext_password (f->client, TRUE);
 
   caps = smtp_connect (f->client, &error);
   g_assert_null (caps);
   g_assert_error (error, OP_SMTP_ERROR, OP_SMTP_ERROR_TLS_REFUSED);
   g_assert_nonnull (strstr (error->message, "TLS not available"));
-  server_done (f);
-  g_assert_false (server_received (f, "AUTH"));
+  g_clear_error (&error);
+  g_assert_false (smtp_login (f->client, SECRET_USER, SECRET_PASSWORD, NULL, &error));
+  g_assert_error (error, OP_SMTP_ERROR, OP_SMTP_ERROR_NOT_CONNECTED);
+  server_finish (f);
+  assert_no_secret_sent (f);
 }
 
 /* After TLS, what the server said before is forgotten: the second EHLO decides. */
