@@ -984,6 +984,17 @@ op_connection_check_text (const char  *text,
   return TRUE;
 }
 
+static void
+wipe (void  *data,
+      gsize  size)
+{
+  volatile guint8 *p = data;
+
+  /* volatile: the stores must not be optimised away before the free. */
+  while (size-- > 0)
+    *p++ = 0;
+}
+
 static gboolean
 write_bytes (OpConnection  *self,
              const void    *data,
@@ -1028,6 +1039,7 @@ op_connection_send_command_len (OpConnection  *self,
 {
   g_autoptr(GString) line = NULL;
   gsize size;
+  gboolean ok;
 
   g_return_val_if_fail (OP_IS_CONNECTION (self), FALSE);
   g_return_val_if_fail (verb != NULL && *verb != '\0', FALSE);
@@ -1043,7 +1055,9 @@ op_connection_send_command_len (OpConnection  *self,
     return FALSE;
 
   size = argument == NULL ? 0 : argument_length < 0 ? strlen (argument) : (gsize) argument_length;
-  line = g_string_sized_new (strlen (verb) + size + 3);
+  /* Room for verb, space, argument, CRLF and the NUL: never reallocated, so no copy of
+   * a secret is left behind unwiped. */
+  line = g_string_sized_new (strlen (verb) + 1 + size + 2 + 1);
   g_string_append (line, verb);
   if (argument != NULL)
     {
@@ -1069,7 +1083,13 @@ op_connection_send_command_len (OpConnection  *self,
   /* RFC 5321 §2.3.8, RFC 959 §4.1, RFC 3977 §3.1, RFC 9051 §2.2: lines end in CRLF. */
   g_string_append (line, "\r\n");
 
-  return write_bytes (self, line->str, line->len, cancellable, error);
+  ok = write_bytes (self, line->str, line->len, cancellable, error);
+  /* The line may hold a password or a SASL blob: not only lines flagged secret, but also
+   * SMTP's "AUTH PLAIN blob", sent as plain and masked by the log's own rules. A command
+   * line is short, so it is always wiped rather than trusting the flag; the freed memory
+   * must not keep the secret for a later allocation or a core dump to find. */
+  wipe (line->str, line->allocated_len);
+  return ok;
 }
 
 /**

@@ -8,6 +8,7 @@
 
 #include "op-connection.h"
 #include "op-pop3-client.h"
+#include "op-sasl.h"
 #include "op-worker.h"
 
 #define DEFAULT_TIMEOUT_SECONDS 30
@@ -569,13 +570,22 @@ apop (OpPop3Client  *self,
       GCancellable  *cancellable,
       GError       **error)
 {
-  g_autofree char *secret = g_strconcat (self->w_timestamp, password, NULL);
-  g_autofree char *digest = g_compute_checksum_for_string (G_CHECKSUM_MD5, secret, -1);
-  g_autofree char *argument = g_strconcat (user, " ", digest, NULL);
+  GChecksum *checksum = g_checksum_new (G_CHECKSUM_MD5);
+  const char *digest;
+  char *argument;
   g_autoptr(OpPop3Reply) reply = NULL;
 
-  memset (secret, 0, strlen (secret));
+  /* The digest is as good as the password for an offline guess (and for a replay to a
+   * server that reuses its timestamp): no copy stays in freed memory. GChecksum keeps
+   * its hex string until it is freed, unwiped; it is ours to wipe until then. */
+  g_checksum_update (checksum, (const guchar *) self->w_timestamp, -1);
+  g_checksum_update (checksum, (const guchar *) password, -1);
+  digest = g_checksum_get_string (checksum);
+  argument = g_strconcat (user, " ", digest, NULL);
+  memset ((char *) digest, 0, strlen (digest));
+  g_checksum_free (checksum);
   reply = command (self, "APOP", argument, OP_SEND_SECRET_ARGUMENT, cancellable, error);
+  op_sasl_secret_free (argument);
   if (reply == NULL)
     return FALSE;
   if (!reply->ok)
@@ -712,7 +722,11 @@ login (OpPop3Client    *self,
           connection_failed (self, local_error, error);
           return FALSE;
         }
-      /* RFC 2595 §4: forget what was learnt before TLS and ask again. */
+      /* RFC 2595 §4: forget what was learnt before TLS and ask again. That includes the
+       * greeting's APOP timestamp, which a man in the middle may have chosen (to replay
+       * the digest to the real server, or crack it); no greeting follows STLS, so APOP
+       * is not used after it. */
+      g_clear_pointer (&self->w_timestamp, g_free);
       if (!capa (self, &capa_supported, cancellable, error))
         return FALSE;
     }

@@ -52,7 +52,8 @@ GType op_pop3_state_get_type (void) G_GNUC_CONST;
  * @OP_POP3_AUTH_NONE: not logged in.
  * @OP_POP3_AUTH_SASL_PLAIN: AUTH PLAIN (RFC 5034), chosen when the server offers it.
  * @OP_POP3_AUTH_APOP: APOP (RFC 1939 §7), when the greeting has a timestamp, the account
- *   allows it and SASL PLAIN is not offered (or the link is unencrypted).
+ *   allows it and SASL PLAIN is not offered (or the link is unencrypted). Never after
+ *   STLS: the timestamp came before TLS and is forgotten with the rest.
  * @OP_POP3_AUTH_USER_PASS: USER and PASS (RFC 1939 §7).
  */
 typedef enum

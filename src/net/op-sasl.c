@@ -161,18 +161,45 @@ op_sasl_choose_mechanism (OpSaslMechanism   offered,
 
   if (have_token)
     {
-      if (usable & OP_SASL_MECHANISM_XOAUTH2)
-        return OP_SASL_MECHANISM_XOAUTH2;
-      g_set_error (error, OP_SASL_ERROR, OP_SASL_ERROR_NO_MECHANISM,
-                   _("The server does not offer sign-in with an access token (XOAUTH2). "
-                     "It offers: %s."), list);
-      return OP_SASL_MECHANISM_NONE;
+      if (!(usable & OP_SASL_MECHANISM_XOAUTH2))
+        {
+          g_set_error (error, OP_SASL_ERROR, OP_SASL_ERROR_NO_MECHANISM,
+                       _("The server does not offer sign-in with an access token (XOAUTH2). "
+                         "It offers: %s."), list);
+          return OP_SASL_MECHANISM_NONE;
+        }
+      /* The token is a bearer credential: whoever reads it off the wire can sign in
+       * with it until it expires, exactly like a password. */
+      if (!encrypted && !allow_plaintext)
+        {
+          g_set_error_literal (error, OP_SASL_ERROR, OP_SASL_ERROR_PLAINTEXT_REFUSED,
+                               _("The connection is not encrypted, and signing in would "
+                                 "send the access token in the clear. Use TLS, or allow "
+                                 "unencrypted passwords for this account if you trust "
+                                 "the network."));
+          return OP_SASL_MECHANISM_NONE;
+        }
+      return OP_SASL_MECHANISM_XOAUTH2;
     }
 
   /* CRAM-MD5 proves the password without sending it, so it wins even over TLS (where
-   * it costs nothing and protects against a server that logs what it receives). */
+   * it costs nothing and protects against a server that logs what it receives). Over an
+   * unencrypted link it still needs the opt-in: an eavesdropper who records the challenge
+   * and the digest can crack the password offline, and nothing stops a
+   * man in the middle from stripping it from the list to get PLAIN instead. */
   if (usable & OP_SASL_MECHANISM_CRAM_MD5)
-    return OP_SASL_MECHANISM_CRAM_MD5;
+    {
+      if (!encrypted && !allow_plaintext)
+        {
+          g_set_error (error, OP_SASL_ERROR, OP_SASL_ERROR_PLAINTEXT_REFUSED,
+                       _("The connection is not encrypted, and signing in over it would "
+                         "expose the password or a digest of it that can be cracked "
+                         "offline (the server offers: %s). Use TLS, or allow unencrypted "
+                         "passwords for this account if you trust the network."), list);
+          return OP_SASL_MECHANISM_NONE;
+        }
+      return OP_SASL_MECHANISM_CRAM_MD5;
+    }
   if (usable & (OP_SASL_MECHANISM_PLAIN | OP_SASL_MECHANISM_LOGIN))
     {
       if (!encrypted && !allow_plaintext)

@@ -22,9 +22,10 @@ G_BEGIN_DECLS
  * OpSaslError:
  * @OP_SASL_ERROR_NO_MECHANISM: the server offers no mechanism this client may use (the
  *   message lists what it offers). With a token, the server does not offer XOAUTH2.
- * @OP_SASL_ERROR_PLAINTEXT_REFUSED: the server offers only mechanisms that send the
- *   password as it is (PLAIN, LOGIN), the connection is not encrypted and the account
- *   does not allow that; nothing was sent.
+ * @OP_SASL_ERROR_PLAINTEXT_REFUSED: the connection is not encrypted and the account
+ *   does not allow signing in over it: every mechanism would expose the secret (PLAIN,
+ *   LOGIN and XOAUTH2 send it as it is, CRAM-MD5 a digest that can be cracked offline);
+ *   nothing was sent.
  * @OP_SASL_ERROR_BAD_CHALLENGE: the server's challenge is not valid base64, too long, or
  *   came when the mechanism expects none.
  * @OP_SASL_ERROR_INVALID_CREDENTIALS: the user name or secret cannot be sent (NUL in a
@@ -79,8 +80,10 @@ OpSaslMechanism   op_sasl_mechanisms_from_strv  (const char * const *names);
 /*
  * The strongest mechanism in @offered ∩ @allowed: XOAUTH2 when @have_token (and only
  * then: a token is never sent as a password, nor a password as a token); otherwise
- * CRAM-MD5, then PLAIN, then LOGIN, PLAIN and LOGIN only when @encrypted or
- * @allow_plaintext. NONE with an OpSaslError that says why (@offered is listed in it).
+ * CRAM-MD5, then PLAIN, then LOGIN. Every one of them needs @encrypted or
+ * @allow_plaintext: a token or password in the clear is reusable by whoever reads it,
+ * and a CRAM-MD5 digest can be cracked offline (OP_SASL_ERROR_PLAINTEXT_REFUSED).
+ * NONE with an OpSaslError that says why (@offered is listed in it).
  */
 OpSaslMechanism   op_sasl_choose_mechanism      (OpSaslMechanism     offered,
                                                  OpSaslMechanism     allowed,

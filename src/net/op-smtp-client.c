@@ -1312,8 +1312,15 @@ reset_transaction (OpSmtpClient *self,
     reply = command (self, "RSET", NULL, OP_SEND_PLAIN, cancellable, NULL);
 }
 
+/* RFC 2920 §3.1: a client that writes without reading can fill the server's input while
+ * the server blocks writing replies we do not read, and both wait for ever. With
+ * PIPELINING, at most this many RCPTs go out before their replies are read: 100 lines
+ * of at most 512 octets, and their replies, fit in any socket buffer. */
+#define PIPELINE_BATCH 100
+
 /* MAIL and every RCPT: pipelined (RFC 2920 §3.1: MAIL and RCPT may be sent in one go)
- * when offered, else one by one. Fills @result; FALSE on a refused MAIL or a failure. */
+ * when offered, in batches of PIPELINE_BATCH, else one by one. Fills @result; FALSE on a
+ * refused MAIL or a failure. */
 static gboolean
 envelope (OpSmtpClient      *self,
           const char        *mail_argument,
@@ -1331,21 +1338,33 @@ envelope (OpSmtpClient      *self,
     {
       if (!send_line (self, "MAIL", mail_argument, OP_SEND_PLAIN, cancellable, error))
         return FALSE;
-      for (guint i = 0; i < n; i++)
-        if (!send_line (self, "RCPT", rcpt_arguments[i], OP_SEND_PLAIN, cancellable, error))
-          return FALSE;
-      mail = read_reply (self, cancellable, error);
-      if (mail == NULL)
-        return FALSE;
-      /* Every reply is read, even after a refused MAIL, to stay in step. */
-      for (guint i = 0; i < n; i++)
+      for (guint start = 0;; start += PIPELINE_BATCH)
         {
-          g_autoptr(OpSmtpReply) reply = read_reply (self, cancellable, error);
+          guint end = MIN (n, start + PIPELINE_BATCH);
 
-          if (reply == NULL)
-            return FALSE;
-          if (OP_SMTP_REPLY_CLASS (mail) == 2)
-            record_recipient (result, recipients[i], reply);
+          for (guint i = start; i < end; i++)
+            if (!send_line (self, "RCPT", rcpt_arguments[i], OP_SEND_PLAIN, cancellable,
+                            error))
+              return FALSE;
+          if (mail == NULL)
+            {
+              mail = read_reply (self, cancellable, error);
+              if (mail == NULL)
+                return FALSE;
+            }
+          /* Every reply is read, even after a refused MAIL, to stay in step. */
+          for (guint i = start; i < end; i++)
+            {
+              g_autoptr(OpSmtpReply) reply = read_reply (self, cancellable, error);
+
+              if (reply == NULL)
+                return FALSE;
+              if (OP_SMTP_REPLY_CLASS (mail) == 2)
+                record_recipient (result, recipients[i], reply);
+            }
+          /* A refused MAIL refuses every RCPT: no need to send the rest. */
+          if (end == n || OP_SMTP_REPLY_CLASS (mail) != 2)
+            break;
         }
       if (OP_SMTP_REPLY_CLASS (mail) != 2)
         {
@@ -1487,8 +1506,12 @@ stream_message (OpSmtpClient   *self,
           done = TRUE;
         }
       /* RFC 1870 §6.3: a server that announced a limit discards a larger message
-       * anyway; stop sending what it will refuse (the size was unknown before). */
-      if (size_limit > 0 && scanner.bytes > size_limit)
+       * anyway; stop sending what it will refuse (the size was unknown before). The
+       * size is the one on the wire, with CRLF line ends (RFC 1870 §3), as SIZE= is
+       * when known: every bare LF counts twice. Before the end, the last line's ending
+       * is not yet known and not counted, so the count never runs ahead. */
+      if (size_limit > 0 &&
+          (done ? scanner_wire_size (&scanner) : scanner.wire_bytes) > size_limit)
         {
           g_autofree char *max = g_format_size (size_limit);
 

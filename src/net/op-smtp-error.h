@@ -19,8 +19,8 @@ G_BEGIN_DECLS
  *   none at all while the account has a user name.
  * @OP_SMTP_ERROR_TLS_REFUSED: TLS was required and the server does not offer STARTTLS
  *   or refused it; nothing secret was sent.
- * @OP_SMTP_ERROR_PLAINTEXT_REFUSED: a password would have gone over an unencrypted
- *   connection and the account does not allow that, or the server wants encryption for
+ * @OP_SMTP_ERROR_PLAINTEXT_REFUSED: a password, an access token or a CRAM-MD5 digest
+ *   would have gone over an unencrypted connection and the account does not allow that, or the server wants encryption for
  *   the mechanism (538); nothing secret was sent.
  * @OP_SMTP_ERROR_MESSAGE_TOO_LARGE: the message is larger than the server's SIZE limit
  *   (found before DATA), or the server refused it for its size (552, 5.3.4, 5.2.3).

@@ -573,7 +573,7 @@ run_expect_line (Session    *session,
                  const Step *step)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *line = read_line (session, &error);
+  char *line = read_line (session, &error);
 
   if (line == NULL)
     {
@@ -590,6 +590,10 @@ run_expect_line (Session    *session,
     fail_step (session, index, step, "got “%s”", line);
   else if (step->kind == STEP_EXPECT_GLOB && !g_pattern_match_simple (step->text, line))
     fail_step (session, index, step, "got “%s”", line);
+  /* Wiped, so that tests looking for a client's secrets in freed memory
+   * (op-test-freed-secret.h) do not find the server's own copy. */
+  memset (line, 0, strlen (line));
+  g_free (line);
 }
 
 static void

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #define G_LOG_DOMAIN "test-pop3-scripted"
+#define _GNU_SOURCE  /* memmem, in op-test-freed-secret.h */
 
 #include "config.h"
 
@@ -10,6 +11,7 @@
 #include "op-connection.h"
 #include "op-pop3-client.h"
 #include "op-test-fixtures.h"
+#include "op-test-freed-secret.h"
 #include "op-test-server.h"
 #include "op-test-verifier.h"
 
@@ -294,7 +296,15 @@ test_stls_injection (void)
   op_test_server_expect_line (server, "STLS");
   /* The go-ahead and an injected reply in one write (CVE-2011-0411 style). */
   op_test_server_send (server, "+OK Begin TLS negotiation\r\n+OK injected\r\n");
-  op_test_server_expect_close (server, 5000);
+  /* What a client that took the injected reply would meet next: TLS, CAPA, and a login
+   * (connecting logs in). A client that stops makes this script fail: not asserted. */
+  op_test_server_start_tls (server);
+  op_test_server_expect_line (server, "CAPA");
+  op_test_server_send (server, "+OK\r\nUSER\r\n.\r\n");
+  op_test_server_expect_line (server, "USER " USER);
+  op_test_server_send (server, "+OK\r\n");
+  op_test_server_expect_line (server, "PASS " PASSWORD);
+  op_test_server_send (server, "+OK Logged in.\r\n");
   start_server (server);
 
   client = new_client (server, OP_POP3_SECURITY_STLS);
@@ -302,8 +312,7 @@ test_stls_injection (void)
   g_assert_error (error, OP_CONNECTION_ERROR, OP_CONNECTION_ERROR_STARTTLS_INJECTION);
   g_assert_cmpint (op_pop3_client_get_state (client), ==, OP_POP3_STATE_DISCONNECTED);
   g_assert_false (op_pop3_client_is_tls (client));
-  assert_server_ok (server);
-  g_assert_true (op_test_server_get_client_closed (server));
+  (void) op_test_server_wait (server, 10000, NULL);
   assert_no_credentials_sent (server);
 }
 
@@ -400,6 +409,44 @@ test_stls_capa_again (void)
   g_assert_no_error (error);
   assert_server_ok (server);
   g_assert_true (log_has_sent (client, "PASS ****"));
+  assert_log_clean (client);
+}
+
+/* The APOP timestamp of the greeting before STLS is forgotten with the rest: a man in the
+ * middle chose it, and could replay the digest to the real server. There is no greeting
+ * after STLS, so APOP is not used; USER/PASS goes over TLS. */
+static void
+test_stls_forgets_apop_timestamp (void)
+{
+  g_autoptr(OpTestServer) server = op_test_server_new ();
+  g_autoptr(OpPop3Client) client = NULL;
+  g_autoptr(GError) error = NULL;
+
+  op_test_server_send (server, "+OK POP3 ready " RFC_TIMESTAMP "\r\n");
+  op_test_server_expect_line (server, "CAPA");
+  op_test_server_send (server, "+OK\r\nSTLS\r\nUSER\r\n.\r\n");
+  op_test_server_expect_line (server, "STLS");
+  op_test_server_send (server, "+OK Begin TLS negotiation\r\n");
+  op_test_server_start_tls (server);
+  op_test_server_expect_line (server, "CAPA");
+  op_test_server_send (server, "+OK\r\nUSER\r\n.\r\n");
+  op_test_server_expect_line (server, "USER " USER);
+  op_test_server_send (server, "+OK\r\n");
+  op_test_server_expect_line (server, "PASS " PASSWORD);
+  op_test_server_send (server, "+OK Logged in.\r\n");
+  op_test_server_expect_line (server, "QUIT");
+  op_test_server_send (server, "+OK Logging out.\r\n");
+  start_server (server);
+
+  client = new_client (server, OP_POP3_SECURITY_STLS);
+  op_pop3_client_set_allow_apop (client, TRUE);
+  g_assert_true (client_connect (client, USER, PASSWORD, &error));
+  g_assert_no_error (error);
+  g_assert_true (op_pop3_client_is_tls (client));
+  g_assert_cmpint (op_pop3_client_get_auth_method (client), ==, OP_POP3_AUTH_USER_PASS);
+  g_assert_true (client_quit (client, &error));
+  g_assert_no_error (error);
+  assert_server_ok (server);
   assert_log_clean (client);
 }
 
@@ -508,7 +555,11 @@ test_apop (void)
   /* No TLS and no plain-text opt-in: APOP sends no password, so it may log in. */
   client = new_client (server, OP_POP3_SECURITY_NONE);
   op_pop3_client_set_allow_apop (client, TRUE);
+  /* The digest logs in as well as the password would (replayed on a server that reuses
+   * its timestamp) and lets it be cracked: the client's copies are wiped before free. */
+  op_test_freed_secret_watch (RFC_DIGEST);
   g_assert_true (client_connect (client, USER, PASSWORD, &error));
+  g_assert_cmpint (op_test_freed_secret_unwatch (), ==, 0);
   g_assert_no_error (error);
   g_assert_cmpint (op_pop3_client_get_auth_method (client), ==, OP_POP3_AUTH_APOP);
   g_assert_true (client_quit (client, &error));
@@ -930,6 +981,8 @@ main (int   argc,
   g_test_add_func ("/pop3/scripted/login/auth-failed", test_auth_failed_code);
   g_test_add_func ("/pop3/scripted/login/in-use", test_in_use);
   g_test_add_func ("/pop3/scripted/login/apop-rfc1939-example", test_apop);
+  g_test_add_func ("/pop3/scripted/stls/forgets-apop-timestamp",
+                   test_stls_forgets_apop_timestamp);
   g_test_add_func ("/pop3/scripted/login/plaintext-refused", test_plaintext_refused);
   g_test_add_func ("/pop3/scripted/login/line-breaks-refused", test_bad_credentials);
   g_test_add_func ("/pop3/scripted/transaction/all-commands", test_listing_and_messages);

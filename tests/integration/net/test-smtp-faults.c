@@ -91,6 +91,48 @@ server_received (Fixture    *f,
   return FALSE;
 }
 
+/* The script ran as far as the client let it. In the security tests below it goes on
+ * the way a client that ignored the fault would (TLS, a login accepted): a client that
+ * stops early makes it fail, which is the point, so its outcome is not asserted. */
+static void
+server_finish (Fixture *f)
+{
+  g_autoptr(GError) error = NULL;
+
+  (void) op_test_server_wait (f->server, 10000, &error);
+}
+
+#define SECRET_USER     "user"
+#define SECRET_PASSWORD "secret-pw"
+
+/* No AUTH, and neither the password nor an encoding of it (PLAIN, LOGIN) arrived. */
+static void
+assert_no_secret_sent (Fixture *f)
+{
+  static const char plain[] = "\0" SECRET_USER "\0" SECRET_PASSWORD;
+  g_autofree char *plain64 = g_base64_encode ((const guchar *) plain, sizeof plain - 1);
+  g_autofree char *login64 = g_base64_encode ((const guchar *) SECRET_PASSWORD,
+                                              strlen (SECRET_PASSWORD));
+  g_auto(GStrv) lines = op_test_server_dup_received_lines (f->server);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      if (g_ascii_strncasecmp (lines[i], "AUTH", 4) == 0 ||
+          strstr (lines[i], SECRET_PASSWORD) != NULL ||
+          strstr (lines[i], plain64) != NULL || strstr (lines[i], login64) != NULL)
+        g_error ("the server received a login: “%s”", lines[i]);
+    }
+}
+
+/* What a client that went on would do next: log in (AUTH PLAIN, allowed in the clear by
+ * the account, so that nothing but the fault handling can stop it). */
+static void
+script_accept_login (Fixture *f)
+{
+  op_test_server_expect_line_matching (f->server, "AUTH *");
+  op_test_server_send (f->server, "235 2.7.0 Authentication successful\r\n");
+}
+
 /* Greeting and EHLO with @keywords ("250-" lines, each ending in CRLF, the last "250 "). */
 static void
 script_hello (Fixture    *f,
@@ -119,14 +161,22 @@ test_starttls_injection (Fixture       *f,
    * the client's first command after TLS with it (CVE-2011-0411 and its kin). */
   op_test_server_send (f->server, "220 2.0.0 Ready to start TLS\r\n250-injected\r\n"
                                   "250 AUTH PLAIN\r\n");
-  op_test_server_expect_close (f->server, 5000);
+  /* A client that took the injected reply would go on: TLS, EHLO, a login. */
+  op_test_server_start_tls (f->server);
+  op_test_server_expect_line (f->server, "EHLO client.test");
+  op_test_server_send (f->server, "250-scripted.test\r\n250 AUTH PLAIN\r\n");
+  script_accept_login (f);
   start (f, OP_SMTP_SECURITY_STARTTLS);
+  op_smtp_client_set_allow_plaintext_password (f->client, TRUE);
 
   caps = smtp_connect (f->client, &error);
   g_assert_null (caps);
   g_assert_error (error, OP_CONNECTION_ERROR, OP_CONNECTION_ERROR_STARTTLS_INJECTION);
-  server_done (f);
-  g_assert_false (server_received (f, "AUTH"));
+  g_clear_error (&error);
+  g_assert_false (smtp_login (f->client, SECRET_USER, SECRET_PASSWORD, NULL, &error));
+  g_assert_error (error, OP_SMTP_ERROR, OP_SMTP_ERROR_NOT_CONNECTED);
+  server_finish (f);
+  assert_no_secret_sent (f);
   smtp_test_flush_main_context ();
   g_assert_cmpint (op_smtp_client_get_state (f->client), ==, OP_SMTP_STATE_DISCONNECTED);
 }
@@ -138,10 +188,12 @@ test_starttls_missing (Fixture       *f,
   g_autoptr(OpSmtpCapabilities) caps = NULL;
   g_autoptr(GError) error = NULL;
 
-  /* AUTH offered in the clear, STARTTLS not: a downgrade by an attacker looks so. */
+  /* AUTH offered in the clear, STARTTLS not: a downgrade by an attacker looks so. The
+   * account even allows passwords in the clear: only required TLS stops the login. */
   script_hello (f, "250-AUTH PLAIN LOGIN\r\n250 SIZE 1000\r\n");
-  op_test_server_expect_close (f->server, 5000);
+  script_accept_login (f);
   start (f, OP_SMTP_SECURITY_STARTTLS);
+  op_smtp_client_set_allow_plaintext_password (f->client, TRUE);
 
   caps = smtp_connect (f->client, &error);
   g_assert_null (caps);
@@ -150,10 +202,10 @@ test_starttls_missing (Fixture       *f,
   g_clear_error (&error);
 
   /* A login attempt afterwards sends nothing either. */
-  g_assert_false (smtp_login (f->client, "user", "secret", NULL, &error));
+  g_assert_false (smtp_login (f->client, SECRET_USER, SECRET_PASSWORD, NULL, &error));
   g_assert_error (error, OP_SMTP_ERROR, OP_SMTP_ERROR_NOT_CONNECTED);
-  server_done (f);
-  g_assert_false (server_received (f, "AUTH"));
+  server_finish (f);
+  assert_no_secret_sent (f);
   g_assert_false (server_received (f, "MAIL"));
 }
 
@@ -167,15 +219,19 @@ test_starttls_refused (Fixture       *f,
   script_hello (f, "250-AUTH PLAIN\r\n250 STARTTLS\r\n");
   op_test_server_expect_line (f->server, "STARTTLS");
   op_test_server_send (f->server, "454 4.7.0 TLS not available due to local problem\r\n");
-  op_test_server_expect_close (f->server, 5000);
+  script_accept_login (f);
   start (f, OP_SMTP_SECURITY_STARTTLS);
+  op_smtp_client_set_allow_plaintext_password (f->client, TRUE);
 
   caps = smtp_connect (f->client, &error);
   g_assert_null (caps);
   g_assert_error (error, OP_SMTP_ERROR, OP_SMTP_ERROR_TLS_REFUSED);
   g_assert_nonnull (strstr (error->message, "TLS not available"));
-  server_done (f);
-  g_assert_false (server_received (f, "AUTH"));
+  g_clear_error (&error);
+  g_assert_false (smtp_login (f->client, SECRET_USER, SECRET_PASSWORD, NULL, &error));
+  g_assert_error (error, OP_SMTP_ERROR, OP_SMTP_ERROR_NOT_CONNECTED);
+  server_finish (f);
+  assert_no_secret_sent (f);
 }
 
 /* After TLS, what the server said before is forgotten: the second EHLO decides. */
@@ -224,6 +280,35 @@ test_plaintext_refused (Fixture       *f,
   g_assert_no_error (error);
   g_assert_false (smtp_login (f->client, "user", "secret", NULL, &error));
   g_assert_error (error, OP_SMTP_ERROR, OP_SMTP_ERROR_PLAINTEXT_REFUSED);
+  g_clear_error (&error);
+  g_assert_true (smtp_quit (f->client, &error));
+  server_done (f);
+  g_assert_false (server_received (f, "AUTH"));
+}
+
+/* Over a security-"none" link neither a bearer token (XOAUTH2) nor a CRAM-MD5 digest
+ * (crackable offline) goes out without the opt-in, even though the server offers both. */
+static void
+test_plaintext_refused_token_and_cram_md5 (Fixture       *f,
+                                           gconstpointer  data)
+{
+  g_autoptr(OpSmtpCapabilities) caps = NULL;
+  g_autoptr(GError) error = NULL;
+
+  script_hello (f, "250 AUTH XOAUTH2 CRAM-MD5 PLAIN LOGIN\r\n");
+  op_test_server_expect_line (f->server, "QUIT");
+  op_test_server_send (f->server, "221 bye\r\n");
+  start (f, OP_SMTP_SECURITY_NONE);
+
+  caps = smtp_connect (f->client, &error);
+  g_assert_no_error (error);
+  g_assert_false (smtp_login (f->client, "me@example.test", NULL, "bearer-tok", &error));
+  g_assert_error (error, OP_SMTP_ERROR, OP_SMTP_ERROR_PLAINTEXT_REFUSED);
+  g_assert_nonnull (strstr (error->message, "token"));
+  g_clear_error (&error);
+  g_assert_false (smtp_login (f->client, "user", "secret", NULL, &error));
+  g_assert_error (error, OP_SMTP_ERROR, OP_SMTP_ERROR_PLAINTEXT_REFUSED);
+  g_assert_nonnull (strstr (error->message, "CRAM-MD5"));
   g_clear_error (&error);
   g_assert_true (smtp_quit (f->client, &error));
   server_done (f);
@@ -411,6 +496,48 @@ test_undeclared_8bit_aborts_before_dot (Fixture       *f,
   g_assert_false (server_received (f, "."));
 }
 
+/* RFC 1870: SIZE counts the message as sent, with CRLF line ends. A stream of bare-LF
+ * lines that the client could not measure beforehand is within the limit as given
+ * (92 bytes, SIZE 100) but over it on the wire (134): the session ends before the
+ * final ".", so the server never receives a message it announced it would refuse. */
+static void
+test_size_counts_crlf_while_streaming (Fixture       *f,
+                                       gconstpointer  data)
+{
+  g_autoptr(OpSmtpCapabilities) caps = NULL;
+  g_autoptr(OpSmtpSendResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(OpTestChunkedInputStream) stream = op_test_chunked_input_stream_new ();
+  g_autoptr(GString) body = g_string_new (NULL);
+  const char *rcpt[] = { "b@example.test", NULL };
+
+  for (guint i = 0; i < 40; i++)
+    g_string_append (body, "a\n");
+  script_hello (f, "250 SIZE 100\r\n");
+  op_test_server_expect_line (f->server, "MAIL FROM:<a@example.test>");
+  op_test_server_send (f->server, "250 ok\r\n");
+  op_test_server_expect_line (f->server, "RCPT TO:<b@example.test>");
+  op_test_server_send (f->server, "250 ok\r\n");
+  op_test_server_expect_line (f->server, "DATA");
+  op_test_server_send (f->server, "354 go\r\n");
+  op_test_server_expect_line (f->server, "Subject: x");
+  op_test_server_expect_line (f->server, "");
+  op_test_server_expect_close (f->server, 5000);
+  start (f, OP_SMTP_SECURITY_NONE);
+
+  op_test_chunked_input_stream_add_string (stream, "Subject: x\n\n");
+  op_test_chunked_input_stream_add_string (stream, body->str);
+  caps = smtp_connect (f->client, &error);
+  g_assert_no_error (error);
+  result = smtp_send_stream (f->client, "a@example.test", rcpt, G_INPUT_STREAM (stream), -1,
+                             NULL, &error);
+  g_assert_null (result);
+  g_assert_error (error, OP_SMTP_ERROR, OP_SMTP_ERROR_MESSAGE_TOO_LARGE);
+  server_done (f);
+  g_assert_false (server_received (f, "a"));
+  g_assert_false (server_received (f, "."));
+}
+
 /* RFC 5321 §4.5.3.1.6: lines of at most 998 octets. A longer one is refused before MAIL
  * when the client can scan the message, and ends the session before the final "."
  * otherwise: never a message the server would refuse or break. */
@@ -516,6 +643,200 @@ test_pipelining (Fixture       *f,
   g_assert_cmpstr (r->enhanced_code, ==, "5.1.1");
   g_assert_cmpstr (r->text, ==, "<bad@example.test>: no such user");
   g_assert_nonnull (strstr (result->reply->text, "ABC123"));
+}
+
+/*
+ * A pipelining server as MTAs are: it reads what has arrived, answers all of it at
+ * once, and reads again. RFC 2920 §3.1: a client must not write so much before reading
+ * that both directions fill (with thousands of recipients and long replies, the client
+ * blocks writing while the server blocks writing its answers); it reads replies in
+ * batches. The server notes the most commands it ever held unanswered.
+ */
+#define MANY_RECIPIENTS 5000
+/* Far below 5,000; the client's batches are smaller still. */
+#define MAX_UNANSWERED  500
+
+typedef struct
+{
+  GSocket  *listener;
+  guint     n_rcpt;
+  guint     max_unanswered;
+  gboolean  got_message;
+  GError   *error;
+} LockStepServer;
+
+static gboolean
+lock_step_write (GSocket     *socket,
+                 GString     *text,
+                 GError     **error)
+{
+  gsize done = 0;
+
+  while (done < text->len)
+    {
+      gssize n = g_socket_send (socket, text->str + done, text->len - done, NULL, error);
+
+      if (n < 0)
+        return FALSE;
+      done += (gsize) n;
+    }
+  g_string_truncate (text, 0);
+  return TRUE;
+}
+
+/* The next complete line in @buffer, without CRLF; NULL when there is none yet. */
+static char *
+lock_step_take_line (GString *buffer)
+{
+  const char *end = memchr (buffer->str, '\n', buffer->len);
+  gsize length;
+  char *line;
+
+  if (end == NULL)
+    return NULL;
+  length = (gsize) (end - buffer->str);
+  line = g_strndup (buffer->str, length > 0 && end[-1] == '\r' ? length - 1 : length);
+  g_string_erase (buffer, 0, (gssize) length + 1);
+  return line;
+}
+
+static gpointer
+lock_step_thread (gpointer data)
+{
+  LockStepServer *s = data;
+  g_autoptr(GSocket) socket = g_socket_accept (s->listener, NULL, &s->error);
+  g_autoptr(GString) buffer = g_string_new (NULL);
+  g_autoptr(GString) out = g_string_new ("220 lockstep.test ESMTP\r\n");
+  /* A long reply for each RCPT (four lines, each under RFC 5321's 512 octets). */
+  g_autofree char *padding = g_strnfill (440, 'x');
+  g_autofree char *rcpt_ok = g_strdup_printf ("250-2.1.5 %s\r\n250-2.1.5 %s\r\n"
+                                              "250-2.1.5 %s\r\n250 2.1.5 Recipient ok\r\n",
+                                              padding, padding, padding);
+  gboolean in_data = FALSE;
+  guint unanswered = 0;
+
+  if (socket == NULL)
+    return NULL;
+  g_socket_set_timeout (socket, 30);
+  for (;;)
+    {
+      g_autofree char *line = lock_step_take_line (buffer);
+
+      if (line == NULL)
+        {
+          char chunk[16384];
+          gssize n;
+
+          /* Nothing more arrives at once: the client waits for answers. */
+          if (out->len > 0 &&
+              !g_socket_condition_timed_wait (socket, G_IO_IN, 20000, NULL, NULL))
+            {
+              if (!lock_step_write (socket, out, &s->error))
+                return NULL;
+              unanswered = 0;
+              continue;
+            }
+          n = g_socket_receive (socket, chunk, sizeof chunk, NULL, &s->error);
+          if (n <= 0)
+            {
+              if (n == 0)
+                g_set_error_literal (&s->error, G_IO_ERROR, G_IO_ERROR_CLOSED,
+                                     "the client closed the connection");
+              return NULL;
+            }
+          g_string_append_len (buffer, chunk, n);
+          continue;
+        }
+
+      if (in_data)
+        {
+          if (strcmp (line, ".") == 0)
+            {
+              in_data = FALSE;
+              s->got_message = TRUE;
+              g_string_append (out, "250 2.0.0 queued\r\n");
+            }
+          continue;
+        }
+      unanswered++;
+      s->max_unanswered = MAX (s->max_unanswered, unanswered);
+      if (g_str_has_prefix (line, "EHLO "))
+        g_string_append (out, "250-lockstep.test\r\n250 PIPELINING\r\n");
+      else if (g_str_has_prefix (line, "MAIL FROM:"))
+        g_string_append (out, "250 2.1.0 Sender ok\r\n");
+      else if (g_str_has_prefix (line, "RCPT TO:"))
+        {
+          s->n_rcpt++;
+          g_string_append (out, rcpt_ok);
+        }
+      else if (strcmp (line, "DATA") == 0)
+        {
+          in_data = TRUE;
+          g_string_append (out, "354 go ahead\r\n");
+        }
+      else if (strcmp (line, "QUIT") == 0)
+        {
+          g_string_append (out, "221 bye\r\n");
+          lock_step_write (socket, out, &s->error);
+          return NULL;
+        }
+      else
+        g_string_append (out, "500 5.5.1 unexpected\r\n");
+    }
+}
+
+static void
+test_pipelining_many_recipients (void)
+{
+  LockStepServer s = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSocketAddress) any = g_inet_socket_address_new_from_string ("127.0.0.1", 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+  g_autoptr(GThread) thread = NULL;
+  g_autoptr(OpSmtpClient) client = NULL;
+  g_autoptr(OpSmtpCapabilities) caps = NULL;
+  g_autoptr(OpSmtpSendResult) result = NULL;
+  g_autoptr(GPtrArray) recipients = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *domain = g_strnfill (220, 'd');
+
+  s.listener = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+                             G_SOCKET_PROTOCOL_TCP, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_socket_bind (s.listener, any, TRUE, &error));
+  g_assert_true (g_socket_listen (s.listener, &error));
+  g_assert_no_error (error);
+  g_socket_set_timeout (s.listener, 30);
+  bound = g_socket_get_local_address (s.listener, &error);
+  g_assert_no_error (error);
+  thread = g_thread_new ("lock-step-smtp", lock_step_thread, &s);
+
+  for (guint i = 0; i < MANY_RECIPIENTS; i++)
+    g_ptr_array_add (recipients, g_strdup_printf ("recipient-%04u@%s.test", i, domain));
+  g_ptr_array_add (recipients, NULL);
+
+  client = op_smtp_client_new ("127.0.0.1",
+                               g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)),
+                               OP_SMTP_SECURITY_NONE);
+  op_smtp_client_set_timeout (client, TIMEOUT);
+  op_smtp_client_set_hello_name (client, "client.test");
+  caps = smtp_connect (client, &error);
+  g_assert_no_error (error);
+  g_assert_true (caps->pipelining);
+  result = smtp_send (client, "a@example.test", (const char * const *) recipients->pdata,
+                      "Subject: many\n\nhello\n", -1, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (result);
+  g_assert_cmpuint (result->n_accepted, ==, MANY_RECIPIENTS);
+  g_assert_cmpuint (result->n_refused, ==, 0);
+  g_assert_true (smtp_quit (client, &error));
+  g_assert_no_error (error);
+  op_smtp_client_shutdown (client);
+  g_thread_join (g_steal_pointer (&thread));
+  g_assert_no_error (s.error);
+  g_assert_cmpuint (s.n_rcpt, ==, MANY_RECIPIENTS);
+  g_assert_true (s.got_message);
+  g_assert_cmpuint (s.max_unanswered, <=, MAX_UNANSWERED);
+  g_object_unref (s.listener);
 }
 
 /* Without PIPELINING, one command, one reply; a refused MAIL is the error. */
@@ -807,15 +1128,21 @@ main (int   argc,
   ADD ("/smtp/faults/starttls/refused-by-server", test_starttls_refused);
   ADD ("/smtp/faults/starttls/forgets-capabilities", test_starttls_forgets_capabilities);
   ADD ("/smtp/faults/auth/plaintext-refused", test_plaintext_refused);
+  ADD ("/smtp/faults/auth/plaintext-refused-token-and-cram-md5",
+       test_plaintext_refused_token_and_cram_md5);
   ADD ("/smtp/faults/auth/plaintext-opt-in-login-masked", test_plaintext_opt_in);
   ADD ("/smtp/faults/auth/xoauth2", test_xoauth2);
   ADD ("/smtp/faults/send/size-refused-before-mail", test_size_refused_before_mail);
   ADD ("/smtp/faults/send/8bit-and-utf8-not-offered", test_8bit_without_8bitmime);
+  ADD ("/smtp/faults/send/size-counts-crlf-while-streaming",
+       test_size_counts_crlf_while_streaming);
   ADD ("/smtp/faults/send/undeclared-8bit-aborts-before-dot",
        test_undeclared_8bit_aborts_before_dot);
   ADD ("/smtp/faults/send/line-too-long", test_line_too_long);
   ADD ("/smtp/faults/send/pipelining-and-dsn", test_pipelining);
   ADD ("/smtp/faults/send/no-pipelining-sender-refused", test_no_pipelining_sender_refused);
+  g_test_add_func ("/smtp/faults/send/pipelining-5000-recipients-lock-step-server",
+                   test_pipelining_many_recipients);
   ADD ("/smtp/faults/send/drop-after-final-dot-outcome-unknown", test_drop_after_final_dot);
   ADD ("/smtp/faults/send/cancel-after-final-dot-outcome-unknown",
        test_cancel_after_final_dot);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #define G_LOG_DOMAIN "test-command-writer"
+#define _GNU_SOURCE  /* memmem */
 
 #include "config.h"
 
@@ -9,6 +10,7 @@
 
 #include "op-connection.h"
 #include "op-test-chunked-input-stream.h"
+#include "op-test-freed-secret.h"
 
 typedef OpTestStreamFixture Fixture;
 
@@ -236,6 +238,48 @@ test_check_text (void)
   g_assert_error (error, OP_CONNECTION_ERROR, OP_CONNECTION_ERROR_BAD_ARGUMENT);
 }
 
+static void
+send_secret_and_check_freed (Fixture     *fixture,
+                             const char  *verb,
+                             const char  *argument,
+                             OpSendFlags  flags,
+                             const char  *secret)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean ok;
+
+  op_test_freed_secret_watch (secret);
+  ok = op_connection_send_command (fixture->connection, verb, argument, flags, NULL, &error);
+  g_assert_cmpint (op_test_freed_secret_unwatch (), ==, 0);
+  g_assert_no_error (error);
+  g_assert_true (ok);
+}
+
+/* The command line built for the socket holds the password or SASL blob; it is wiped
+ * before its memory goes back to the allocator, where a later allocation (or a core
+ * dump) could read it. */
+static void
+test_secret_wiped (Fixture       *fixture,
+                   gconstpointer  user_data)
+{
+  if (!op_test_freed_secret_supported ())
+    {
+      g_test_skip ("needs glibc's allocator (not a sanitizer's) to look into freed memory");
+      return;
+    }
+  send_secret_and_check_freed (fixture, "PASS", "Wipe-Me-0xPASS", OP_SEND_SECRET_ARGUMENT,
+                               "Wipe-Me-0xPASS");
+  send_secret_and_check_freed (fixture, "a1 LOGIN", "bob Wipe-Me-0xLOGIN",
+                               OP_SEND_SECRET_ARGUMENT, "Wipe-Me-0xLOGIN");
+  send_secret_and_check_freed (fixture, "V2lwZS1NZS0weFNBU0w=", NULL, OP_SEND_SECRET_LINE,
+                               "V2lwZS1NZS0weFNBU0w=");
+  /* SMTP's AUTH goes out as plain and is masked by the log's own rules. */
+  send_secret_and_check_freed (fixture, "AUTH", "PLAIN V2lwZS1NZS0weEFVVEg=", OP_SEND_PLAIN,
+                               "V2lwZS1NZS0weEFVVEg=");
+  assert_sent (fixture, "PASS Wipe-Me-0xPASS\r\na1 LOGIN bob Wipe-Me-0xLOGIN\r\n"
+                        "V2lwZS1NZS0weFNBU0w=\r\nAUTH PLAIN V2lwZS1NZS0weEFVVEg=\r\n");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -257,6 +301,7 @@ main (int   argc,
   ADD ("secret-argument-is-logged-as-mask", test_secret_argument);
   ADD ("secret-line-is-logged-as-mask", test_secret_line);
   ADD ("password-without-flag-is-still-masked", test_forgotten_flag_still_redacted);
+  ADD ("secret-line-is-wiped-before-free", test_secret_wiped);
   ADD ("raw-data-is-logged-as-a-size", test_write_all_logs_size);
   ADD ("closed-connection-refuses", test_closed_connection_refuses);
   g_test_add_func ("/connection/command/check-text", test_check_text);

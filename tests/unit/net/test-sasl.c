@@ -259,15 +259,41 @@ test_choose (void)
   g_assert_nonnull (strstr (error->message, "PLAIN"));
   g_clear_error (&error);
 
-  /* No password in the clear without the opt-in; CRAM-MD5 does not send it. */
+  /* No password in the clear without the opt-in. */
   g_assert_cmpint (op_sasl_choose_mechanism (plain_login, all, FALSE, FALSE, FALSE, &error),
                    ==, OP_SASL_MECHANISM_NONE);
   g_assert_error (error, OP_SASL_ERROR, OP_SASL_ERROR_PLAINTEXT_REFUSED);
   g_clear_error (&error);
   g_assert_cmpint (op_sasl_choose_mechanism (plain_login, all, FALSE, FALSE, TRUE, &error),
                    ==, OP_SASL_MECHANISM_PLAIN);
+  g_assert_no_error (error);
+
+  /* Nor a CRAM-MD5 digest (crackable offline) … */
   g_assert_cmpint (op_sasl_choose_mechanism (all, all, FALSE, FALSE, FALSE, &error), ==,
+                   OP_SASL_MECHANISM_NONE);
+  g_assert_error (error, OP_SASL_ERROR, OP_SASL_ERROR_PLAINTEXT_REFUSED);
+  g_assert_nonnull (strstr (error->message, "CRAM-MD5"));
+  g_clear_error (&error);
+  g_assert_cmpint (op_sasl_choose_mechanism (OP_SASL_MECHANISM_CRAM_MD5, all, FALSE, FALSE,
+                                             FALSE, &error), ==, OP_SASL_MECHANISM_NONE);
+  g_assert_error (error, OP_SASL_ERROR, OP_SASL_ERROR_PLAINTEXT_REFUSED);
+  g_clear_error (&error);
+  g_assert_cmpint (op_sasl_choose_mechanism (all, all, FALSE, FALSE, TRUE, &error), ==,
                    OP_SASL_MECHANISM_CRAM_MD5);
+  g_assert_no_error (error);
+
+  /* … nor a bearer token: an unencrypted link needs the same opt-in. */
+  g_assert_cmpint (op_sasl_choose_mechanism (all, all, TRUE, FALSE, FALSE, &error), ==,
+                   OP_SASL_MECHANISM_NONE);
+  g_assert_error (error, OP_SASL_ERROR, OP_SASL_ERROR_PLAINTEXT_REFUSED);
+  g_assert_nonnull (strstr (error->message, "token"));
+  g_clear_error (&error);
+  g_assert_cmpint (op_sasl_choose_mechanism (OP_SASL_MECHANISM_XOAUTH2, all, TRUE, FALSE,
+                                             FALSE, &error), ==, OP_SASL_MECHANISM_NONE);
+  g_assert_error (error, OP_SASL_ERROR, OP_SASL_ERROR_PLAINTEXT_REFUSED);
+  g_clear_error (&error);
+  g_assert_cmpint (op_sasl_choose_mechanism (all, all, TRUE, FALSE, TRUE, &error), ==,
+                   OP_SASL_MECHANISM_XOAUTH2);
   g_assert_no_error (error);
 
   /* Nothing we know. */
