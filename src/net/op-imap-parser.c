@@ -2515,7 +2515,11 @@ op_imap_parser_feed (OpImapParser     *self,
               rec.offset = self->buf->len;
               rec.length = n;
               rec.streamed = self->sink != NULL && n > self->threshold;
-              if (!rec.streamed && self->buf->len + n > OP_IMAP_MAX_RESPONSE)
+              /* Compared without adding, so that a size near G_MAXUINT64 cannot wrap
+               * around below the limit. */
+              if (n > OP_IMAP_MAX_LITERAL ||
+                  (!rec.streamed && (self->buf->len > OP_IMAP_MAX_RESPONSE ||
+                                     n > OP_IMAP_MAX_RESPONSE - self->buf->len)))
                 {
                   frame_error (self, error, _("a literal is too large"));
                   return -1;

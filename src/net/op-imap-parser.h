@@ -19,6 +19,9 @@ G_BEGIN_DECLS
 #define OP_IMAP_MAX_LINE           (4 * 1024 * 1024)
 /* Everything one response holds in memory: lines and literals kept whole. */
 #define OP_IMAP_MAX_RESPONSE       (64 * 1024 * 1024)
+/* One literal, even when streamed to the sink: no message is this large, and a
+ * 20-digit {n} must not become an endless read. */
+#define OP_IMAP_MAX_LITERAL        (G_GUINT64_CONSTANT (4) * 1024 * 1024 * 1024)
 /* Nested lists: BODYSTRUCTURE nests two lists per MIME level; Dovecot stops at 100
  * levels of MIME nesting. */
 #define OP_IMAP_MAX_DEPTH          256

@@ -585,6 +585,54 @@ test_limits (void)
 }
 
 static void
+expect_refused_header (const char *header,
+                       gboolean    streamed)
+{
+  g_autoptr(OpImapParser) parser = op_imap_parser_new ();
+  g_autoptr(OpImapResponse) r = NULL;
+  g_autoptr(GError) error = NULL;
+  SinkData d = { g_byte_array_new (), 0, 0, NULL, 0 };
+
+  if (streamed)
+    op_imap_parser_set_literal_sink (parser, 1000, sink, &d);
+  if (op_imap_parser_feed (parser, header, strlen (header), &r, &error) != -1)
+    g_error ("accepted: %s", header);
+  g_assert_error (error, OP_IMAP_ERROR, OP_IMAP_ERROR_BAD_RESPONSE);
+  g_assert_nonnull (strstr (error->message, "too large"));
+  g_assert_cmpuint (d.calls, ==, 0);
+  g_byte_array_unref (d.received);
+  g_free (d.item);
+}
+
+static void
+test_literal_size_limits (void)
+{
+  g_autofree char *above_response = g_strdup_printf ("* 1 FETCH (BODY[] {%u}\r\n",
+                                                     OP_IMAP_MAX_RESPONSE + 1);
+  g_autofree char *above_literal = g_strdup_printf ("* 1 FETCH (BODY[] {%" G_GUINT64_FORMAT "}\r\n",
+                                                    OP_IMAP_MAX_LITERAL + 1);
+  g_autofree char *at_response = g_strdup_printf ("* 1 FETCH (BODY[] {%u}\r\n",
+                                                  OP_IMAP_MAX_RESPONSE - 100);
+  g_autoptr(OpImapParser) parser = op_imap_parser_new ();
+  g_autoptr(OpImapResponse) r = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* G_MAXUINT64 (and sizes that wrap the buffer's length around) are refused at the
+   * header, kept or streamed, instead of reading until memory runs out. */
+  expect_refused_header ("* 1 FETCH (BODY[] {18446744073709551615}\r\n", FALSE);
+  expect_refused_header ("* 1 FETCH (BODY[] {18446744073709551615}\r\n", TRUE);
+  expect_refused_header ("* 1 FETCH (BODY[] {18446744073709551600}\r\n", FALSE);
+  /* Just above what one response may hold, and just above the largest streamed one. */
+  expect_refused_header (above_response, FALSE);
+  expect_refused_header (above_literal, TRUE);
+  /* Below the limit, the header is accepted and the literal awaited. */
+  g_assert_cmpint (op_imap_parser_feed (parser, at_response, strlen (at_response), &r, &error),
+                   ==, strlen (at_response));
+  g_assert_no_error (error);
+  g_assert_null (r);
+}
+
+static void
 test_leftover (void)
 {
   /* The parser stops right after a response: what follows (bytes injected after a
@@ -715,6 +763,7 @@ main (int   argc,
   g_test_add_func ("/imap/parser/streamed-literal", test_streamed_literal);
   g_test_add_func ("/imap/parser/malformed", test_malformed);
   g_test_add_func ("/imap/parser/limits", test_limits);
+  g_test_add_func ("/imap/parser/literal-size-limits", test_literal_size_limits);
   g_test_add_func ("/imap/parser/leftover", test_leftover);
   g_test_add_func ("/imap/parser/date-time", test_date_time);
   g_test_add_func ("/imap/parser/dovecot-capture", test_dovecot_capture);
