@@ -1775,6 +1775,10 @@ do_fetch_to_stream (OpImapClient   *self,
                   cancellable, error);
   if (self->parser != NULL)
     op_imap_parser_set_literal_sink (self->parser, OP_IMAP_DEFAULT_STREAM_THRESHOLD, NULL, NULL);
+  /* A failure that left a response half read (read_response already ends the session
+   * on a cancel or a sink error) must never leave the rest for the next command. */
+  if (r == NULL && self->parser != NULL && !op_imap_parser_is_idle (self->parser))
+    drop_connection (self);
   if (r == NULL)
     return FALSE;
   if (!s.found)

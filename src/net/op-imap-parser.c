@@ -2447,7 +2447,10 @@ op_imap_parser_feed (OpImapParser     *self,
 
           if (self->literal_streamed)
             {
-              if (!self->sink (&self->info, (const guint8 *) p, n, self->sink_data, error))
+              /* A sink removed in the middle of a streamed literal: the rest of its
+               * bytes are dropped, never handed to a NULL function. */
+              if (self->sink != NULL &&
+                  !self->sink (&self->info, (const guint8 *) p, n, self->sink_data, error))
                 {
                   self->broken = TRUE;
                   return -1;

@@ -394,7 +394,8 @@ void          op_imap_parser_free             (OpImapParser      *parser);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (OpImapParser, op_imap_parser_free)
 
 /* Literals larger than @threshold bytes go to @sink (NULL: keep them all, within
- * OP_IMAP_MAX_RESPONSE). */
+ * OP_IMAP_MAX_RESPONSE). A literal already being streamed when the sink is removed
+ * goes on being read, and its remaining bytes are discarded. */
 void          op_imap_parser_set_literal_sink (OpImapParser      *parser,
                                                gsize              threshold,
                                                OpImapLiteralSink  sink,

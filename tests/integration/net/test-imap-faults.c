@@ -856,6 +856,46 @@ test_cancel_mid_fetch (void)
 }
 
 static void
+test_cancel_mid_stream (void)
+{
+  g_autoptr(OpTestServer) server = op_test_server_new ();
+  g_autoptr(OpImapClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
+  g_autofree char *part = g_malloc (200000);
+  guint64 size = 0;
+
+  memset (part, 'm', 200000);
+  op_test_server_send (server, CAPS);
+  script_select (server, "a1");
+  op_test_server_expect_line (server, "a2 UID FETCH 5 (UID BODY.PEEK[])");
+  op_test_server_send (server, "* 2 FETCH (UID 5 BODY[] {10000000}\r\n");
+  op_test_server_send_raw (server, part, 200000);
+  /* The rest of the literal and the tagged reply never come before the cancel. */
+  op_test_server_expect_close (server, TIMEOUT * 1000);
+  g_assert_true (op_test_server_start (server, NULL));
+
+  client = new_client (server, OP_IMAP_SECURITY_NONE);
+  g_assert_true (do_connect (client, &error));
+  select_inbox (client);
+  op_imap_client_fetch_to_stream_async (client, 5, "", out, cancellable, store_result, &result);
+  g_timeout_add (300, cancel_soon, cancellable);
+  g_assert_false (op_imap_client_fetch_to_stream_finish (client, wait_result (&result), &size,
+                                                         &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+  g_assert_cmpuint (g_memory_output_stream_get_data_size (G_MEMORY_OUTPUT_STREAM (out)), ==, 200000);
+  /* The parser was mid-literal and the tagged reply unread: the session is over, and
+   * the next command says so instead of reading the rest of the old answer. */
+  finish_server (server);
+  g_assert_false (do_noop (client, &error));
+  g_assert_error (error, OP_IMAP_ERROR, OP_IMAP_ERROR_NOT_CONNECTED);
+  g_assert_cmpint (op_imap_client_get_state (client), ==, OP_IMAP_STATE_DISCONNECTED);
+}
+
+static void
 test_check_unselect (void)
 {
   g_autoptr(OpTestServer) server = op_test_server_new ();
@@ -914,6 +954,7 @@ main (int   argc,
   g_test_add_func ("/imap/faults/move-fallback/copy-store-expunge", test_move_fallback);
   g_test_add_func ("/imap/faults/connection-lost", test_connection_lost);
   g_test_add_func ("/imap/faults/cancel-mid-fetch", test_cancel_mid_fetch);
+  g_test_add_func ("/imap/faults/cancel-mid-stream", test_cancel_mid_stream);
   g_test_add_func ("/imap/faults/check-unselect", test_check_unselect);
 
   return op_test_run ();

@@ -509,6 +509,40 @@ test_streamed_literal (void)
 }
 
 static void
+test_sink_removed_mid_literal (void)
+{
+  g_autoptr(OpImapParser) parser = op_imap_parser_new ();
+  g_autoptr(GString) in = g_string_new ("* 3 FETCH (UID 9 BODY[] {5000}\r\n");
+  g_autoptr(OpImapResponse) r = NULL;
+  g_autoptr(GError) error = NULL;
+  SinkData d = { g_byte_array_new (), 0, 0, NULL, 0 };
+  gsize half;
+  gssize n;
+
+  for (guint i = 0; i < 5000; i++)
+    g_string_append_c (in, 'x');
+  g_string_append (in, ")\r\n");
+  half = in->len / 2;
+  op_imap_parser_set_literal_sink (parser, 1000, sink, &d);
+  n = op_imap_parser_feed (parser, in->str, half, &r, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (n, ==, half);
+  g_assert_cmpuint (d.calls, ==, 1);
+  /* The caller takes its sink away in the middle of the literal: the rest is read and
+   * dropped, and the response still ends where it should. */
+  op_imap_parser_set_literal_sink (parser, OP_IMAP_DEFAULT_STREAM_THRESHOLD, NULL, NULL);
+  n = op_imap_parser_feed (parser, in->str + half, in->len - half, &r, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (n, ==, in->len - half);
+  g_assert_nonnull (r);
+  g_assert_cmpuint (r->fetch->uid, ==, 9);
+  g_assert_cmpuint (d.calls, ==, 1);
+  g_assert_true (op_imap_parser_is_idle (parser));
+  g_byte_array_unref (d.received);
+  g_free (d.item);
+}
+
+static void
 expect_bad (const char *data,
             gsize       length,
             const char *fragment)
@@ -761,6 +795,7 @@ main (int   argc,
   g_test_add_func ("/imap/parser/bodystructure", test_bodystructure);
   g_test_add_func ("/imap/parser/literals", test_literals);
   g_test_add_func ("/imap/parser/streamed-literal", test_streamed_literal);
+  g_test_add_func ("/imap/parser/sink-removed-mid-literal", test_sink_removed_mid_literal);
   g_test_add_func ("/imap/parser/malformed", test_malformed);
   g_test_add_func ("/imap/parser/limits", test_limits);
   g_test_add_func ("/imap/parser/literal-size-limits", test_literal_size_limits);
