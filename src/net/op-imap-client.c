@@ -1236,6 +1236,8 @@ do_login (OpImapClient      *self,
           g_autofree char *tag = g_strdup_printf ("a%u", ++self->next_tag);
           g_autofree char *verb = g_strdup_printf ("%s AUTHENTICATE", tag);
           g_autoptr(GError) local_error = NULL;
+          gboolean sent = FALSE;
+          gboolean asked_again = FALSE;
 
           if (!op_connection_send_command (self->conn, verb, "PLAIN", OP_SEND_PLAIN,
                                            cancellable, &local_error))
@@ -1250,14 +1252,29 @@ do_login (OpImapClient      *self,
                 return FALSE;
               if (r->kind == OP_IMAP_RESPONSE_CONTINUATION)
                 {
+                  /* PLAIN is one message: the credentials go once. A second "+" is
+                   * answered with "*", which cancels the exchange (RFC 3501 §6.2.2),
+                   * instead of sending the password again and again. */
                   g_clear_pointer (&r, op_imap_response_free);
-                  if (!op_connection_send_command (self->conn, b64, NULL, OP_SEND_SECRET_LINE,
+                  if (!op_connection_send_command (self->conn, sent ? "*" : b64, NULL,
+                                                   sent ? OP_SEND_PLAIN : OP_SEND_SECRET_LINE,
                                                    cancellable, &local_error))
                     {
                       session_failed (self, g_steal_pointer (&local_error), error);
                       return FALSE;
                     }
+                  if (sent)
+                    asked_again = TRUE;
+                  sent = TRUE;
                   continue;
+                }
+              if (r->kind == OP_IMAP_RESPONSE_TAGGED && g_strcmp0 (r->tag, tag) == 0 &&
+                  asked_again)
+                {
+                  g_set_error_literal (error, OP_IMAP_ERROR, OP_IMAP_ERROR_AUTH_FAILED,
+                                       _("The server asked for the credentials a second "
+                                         "time; the login was cancelled."));
+                  return FALSE;
                 }
               if (r->kind == OP_IMAP_RESPONSE_TAGGED && g_strcmp0 (r->tag, tag) == 0)
                 break;

@@ -376,6 +376,46 @@ test_authenticate_continuation (void)
 }
 
 static void
+test_authenticate_asked_twice (void)
+{
+  g_autoptr(OpTestServer) server = op_test_server_new ();
+  g_autoptr(OpImapClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *b64 = g_base64_encode ((const guchar *) "\0user\0sec\"ret", 13);
+  g_auto(GStrv) lines = NULL;
+  guint n_blobs = 0;
+
+  /* A server that answers the credentials with another "+" gets "*" (cancel), not the
+   * password again; the login fails and the session stays in step. */
+  op_test_server_send (server, "* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] ready\r\n");
+  op_test_server_expect_line (server, "a1 AUTHENTICATE PLAIN");
+  op_test_server_send (server, "+ \r\n");
+  op_test_server_expect_line (server, b64);
+  op_test_server_send (server, "+ \r\n");
+  op_test_server_expect_line (server, "*");
+  op_test_server_send (server, "a1 BAD Authentication cancelled.\r\n");
+  op_test_server_expect_line (server, "a2 NOOP");
+  op_test_server_send (server, "a2 OK done\r\n");
+  g_assert_true (op_test_server_start (server, NULL));
+
+  client = new_client (server, OP_IMAP_SECURITY_NONE);
+  op_imap_client_set_allow_plaintext_password (client, TRUE);
+  g_assert_true (do_connect (client, &error));
+  g_assert_false (do_login (client, OP_IMAP_AUTH_AUTO, &error));
+  g_assert_error (error, OP_IMAP_ERROR, OP_IMAP_ERROR_AUTH_FAILED);
+  g_clear_error (&error);
+  g_assert_cmpint (op_imap_client_get_state (client), ==, OP_IMAP_STATE_NOT_AUTHENTICATED);
+  g_assert_true (do_noop (client, &error));
+  g_assert_no_error (error);
+  finish_server (server);
+  lines = op_test_server_dup_received_lines (server);
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (strstr (lines[i], b64) != NULL)
+      n_blobs++;
+  g_assert_cmpuint (n_blobs, ==, 1);
+}
+
+static void
 test_login_literal_masked (void)
 {
   g_autoptr(OpTestServer) server = op_test_server_new ();
@@ -944,6 +984,7 @@ main (int   argc,
   g_test_add_func ("/imap/faults/starttls-then-plain", test_starttls_then_plain);
   g_test_add_func ("/imap/faults/login-literal-masked", test_login_literal_masked);
   g_test_add_func ("/imap/faults/authenticate-continuation", test_authenticate_continuation);
+  g_test_add_func ("/imap/faults/authenticate-asked-twice", test_authenticate_asked_twice);
   g_test_add_func ("/imap/faults/bad-argument", test_bad_argument);
   g_test_add_func ("/imap/faults/untagged-events", test_untagged_events);
   g_test_add_func ("/imap/faults/idle-interrupted", test_idle_interrupted);
