@@ -632,11 +632,44 @@ read_response (OpImapClient  *self,
 
 /* --- commands ------------------------------------------------------------------------ */
 
+/* Secrets are overwritten before their memory goes back to the allocator
+ * (explicit_bzero: a plain memset before free may be optimised away). */
+static void
+wipe_string (char *s)
+{
+  if (s != NULL)
+    explicit_bzero (s, strlen (s));
+}
+
+static void
+wipe_bytes (GBytes *bytes)
+{
+  gsize size;
+  gpointer data = (gpointer) g_bytes_get_data (bytes, &size);
+
+  /* Only for GBytes the command made itself (it owns the copy). */
+  if (data != NULL && size > 0)
+    explicit_bzero (data, size);
+}
+
+typedef char SecretText;
+
+static void
+secret_text_free (SecretText *s)
+{
+  wipe_string (s);
+  g_free (s);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SecretText, secret_text_free)
+
 typedef struct
 {
   GString   *text;       /* the line being built */
   GPtrArray *parts;      /* (element-type GBytes): line, literal, line, literal, …, line */
-  gboolean   secret;     /* LOGIN: every part after the first is logged masked */
+  gboolean   secret;     /* LOGIN, AUTHENTICATE: every part after the first is logged
+                          * masked, and every buffer is wiped when the command is
+                          * cleared */
   gboolean   bad;
   gboolean   after_literal;
 } Cmd;
@@ -651,9 +684,28 @@ cmd_init (Cmd *c)
   c->after_literal = FALSE;
 }
 
+/* A command that will hold a secret: its line is allocated once, large enough for
+ * @reserve bytes, so that growing it leaves no copy of the secret behind. */
+static void
+cmd_init_secret (Cmd   *c,
+                 gsize  reserve)
+{
+  cmd_init (c);
+  g_string_free (c->text, TRUE);
+  c->text = g_string_sized_new (reserve);
+  c->secret = TRUE;
+}
+
 static void
 cmd_clear (Cmd *c)
 {
+  if (c->secret)
+    {
+      if (c->text != NULL)
+        explicit_bzero (c->text->str, c->text->allocated_len);
+      for (guint i = 0; c->parts != NULL && i < c->parts->len; i++)
+        wipe_bytes (c->parts->pdata[i]);
+    }
   if (c->text != NULL)
     g_string_free (c->text, TRUE);
   g_clear_pointer (&c->parts, g_ptr_array_unref);
@@ -684,11 +736,15 @@ cmd_literal (Cmd          *c,
              const void   *data,
              gsize         length)
 {
+  gsize reserve = c->text->allocated_len;
+
   /* RFC 7888 LITERAL+: no wait for the continuation request. */
   g_string_append_printf (c->text, "{%" G_GSIZE_FORMAT "%s}", length,
                           has_cap (self, "LITERAL+") ? "+" : "");
+
   g_ptr_array_add (c->parts, g_string_free_to_bytes (c->text));
-  c->text = g_string_new (NULL);
+  /* A secret command's next line is sized like the first, so it never grows. */
+  c->text = c->secret ? g_string_sized_new (reserve) : g_string_new (NULL);
   g_ptr_array_add (c->parts, g_bytes_new (data, length));
   c->after_literal = TRUE;
 }
@@ -892,11 +948,14 @@ run_command (OpImapClient  *self,
   {
     /* The tag goes in front of the first part. */
     GBytes *first = c->parts->pdata[0];
-    g_autoptr(GString) s = g_string_new (tag);
+    g_autoptr(GString) s = g_string_sized_new (strlen (tag) + 1 + g_bytes_get_size (first));
 
+    g_string_append (s, tag);
     g_string_append_c (s, ' ');
     g_string_append_len (s, g_bytes_get_data (first, NULL), g_bytes_get_size (first));
     g_ptr_array_index (c->parts, 0) = g_string_free_to_bytes (g_steal_pointer (&s));
+    if (c->secret)
+      wipe_bytes (first);
     g_bytes_unref (first);
   }
 
@@ -1214,8 +1273,8 @@ do_login (OpImapClient      *self,
   if (use_plain)
     {
       /* RFC 4616: authzid NUL authcid NUL passwd, in base64; RFC 4959 SASL-IR. */
-      g_autoptr(GString) blob = g_string_new (NULL);
-      g_autofree char *b64 = NULL;
+      g_autoptr(GString) blob = g_string_sized_new (strlen (user) + strlen (password) + 2);
+      g_autoptr(SecretText) b64 = NULL;
       g_auto(Cmd) c = { 0 };
 
       g_string_append_c (blob, '\0');
@@ -1223,8 +1282,8 @@ do_login (OpImapClient      *self,
       g_string_append_c (blob, '\0');
       g_string_append (blob, password);
       b64 = g_base64_encode ((const guchar *) blob->str, blob->len);
-      memset (blob->str, 0, blob->len);
-      cmd_init (&c);
+      explicit_bzero (blob->str, blob->allocated_len);
+      cmd_init_secret (&c, strlen ("AUTHENTICATE PLAIN ") + strlen (b64) + 1);
       if (has_cap (self, "SASL-IR"))
         {
           cmd_add (&c, "AUTHENTICATE PLAIN");
@@ -1290,14 +1349,13 @@ do_login (OpImapClient      *self,
           if (r->code != NULL && r->code->kind == OP_IMAP_CODE_CAPABILITY)
             set_caps (self, r->code->list);
         }
-      memset (b64, 0, strlen (b64));
     }
   else
     {
       g_auto(Cmd) c = { 0 };
 
-      cmd_init (&c);
-      c.secret = TRUE;
+      /* Quoting at most doubles each byte. */
+      cmd_init_secret (&c, strlen ("LOGIN ") + 2 * (strlen (user) + strlen (password)) + 8);
       cmd_add (&c, "LOGIN");
       cmd_string (&c, self, user, strlen (user));
       cmd_string (&c, self, password, strlen (password));
@@ -2550,8 +2608,8 @@ static void
 job_free (Job *job)
 {
   g_free (job->a);
-  if (job->b != NULL)
-    memset (job->b, 0, strlen (job->b));
+  /* The LOGIN password, or a mailbox name: wiped either way. */
+  wipe_string (job->b);
   g_free (job->b);
   g_strfreev (job->strv);
   g_clear_pointer (&job->table, g_hash_table_unref);
