@@ -1762,9 +1762,69 @@ typedef struct
   GCancellable  *cancellable;
   guint64        written;
   guint32        uid;
-  gboolean       found;
+  char          *part;         /* the requested section, e.g. "1.2", "" */
+  gint64         origin;       /* the requested <origin>, or -1 */
+  gboolean       found;        /* the requested UID's FETCH carried the section */
+  gboolean       empty;        /* … as NIL */
+  guint32        stream_seq;   /* the FETCH whose literal went to the stream, or 0 */
+  gboolean       stream_uid_known;
+  gboolean       wrong_message;
+  GError        *error;        /* the first write error */
 } StreamSink;
 
+/* TRUE when the fetch item @item ("BODY[1.2]<0>") is the one requested. */
+static gboolean
+stream_item_matches (StreamSink *s,
+                     const char *item)
+{
+  const char *close;
+  gint64 origin = -1;
+
+  if (item == NULL || g_ascii_strncasecmp (item, "BODY[", 5) != 0)
+    return FALSE;
+  item += 5;
+  close = strchr (item, ']');
+  if (close == NULL || (gsize) (close - item) != strlen (s->part) ||
+      g_ascii_strncasecmp (item, s->part, close - item) != 0)
+    return FALSE;
+  if (close[1] == '<')
+    {
+      guint64 n;
+      const char *gt = strchr (close + 2, '>');
+
+      if (gt == NULL || gt[1] != '\0' ||
+          !op_imap_parse_number (close + 2, gt - close - 2, G_MAXUINT32, &n))
+        return FALSE;
+      origin = (gint64) n;
+    }
+  else if (close[1] != '\0')
+    return FALSE;
+  return origin == s->origin;
+}
+
+static void
+stream_write (StreamSink   *s,
+              const guint8 *data,
+              gsize         length)
+{
+  g_autoptr(GError) local_error = NULL;
+
+  if (s->error != NULL)
+    return;
+  if (!g_output_stream_write_all (s->stream, data, length, NULL, s->cancellable, &local_error))
+    {
+      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        s->error = g_steal_pointer (&local_error);
+      else
+        s->error = g_error_new (OP_IMAP_ERROR, OP_IMAP_ERROR_LOCAL,
+                                _("Could not save the message: %s"), local_error->message);
+      return;
+    }
+  s->written += length;
+}
+
+/* Only the requested section of the requested message goes to the stream; every other
+ * literal (another message's body, an address or a folder name) is read and dropped. */
 static gboolean
 stream_sink (const OpImapLiteralInfo *info,
              const guint8            *data,
@@ -1773,18 +1833,28 @@ stream_sink (const OpImapLiteralInfo *info,
              GError                 **error)
 {
   StreamSink *s = user_data;
-  g_autoptr(GError) local_error = NULL;
 
-  if (!g_output_stream_write_all (s->stream, data, length, NULL, s->cancellable, &local_error))
+  if (info->seq == 0 || (info->uid != 0 && info->uid != s->uid) ||
+      !stream_item_matches (s, info->item))
+    return TRUE;
+  if (info->offset == 0)
     {
-      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_propagate_error (error, g_steal_pointer (&local_error));
-      else
-        g_set_error (error, OP_IMAP_ERROR, OP_IMAP_ERROR_LOCAL,
-                     _("Could not save the message: %s"), local_error->message);
+      if (s->stream_seq != 0)
+        return TRUE;   /* the section once more: the first one counts */
+      s->stream_seq = info->seq;
+      s->stream_uid_known = info->uid != 0;
+    }
+  else if (info->seq != s->stream_seq)
+    return TRUE;
+  stream_write (s, data, length);
+  if (s->error != NULL && g_error_matches (s->error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      /* A cancel ends the command (and the session: the reply is half read). */
+      g_propagate_error (error, g_steal_pointer (&s->error));
       return FALSE;
     }
-  s->written += length;
+  /* A write error: the rest is read and dropped, the session goes on, and the error is
+   * reported when the command ends. */
   return TRUE;
 }
 
@@ -1794,25 +1864,40 @@ collect_stream (OpImapClient   *self,
                 gpointer        data)
 {
   StreamSink *s = data;
+  OpImapSection *match = NULL;
 
-  if (r->kind != OP_IMAP_RESPONSE_DATA || r->data != OP_IMAP_DATA_FETCH ||
-      r->fetch->uid != s->uid || r->fetch->sections->len == 0)
+  if (r->kind != OP_IMAP_RESPONSE_DATA || r->data != OP_IMAP_DATA_FETCH)
     return FALSE;
-  s->found = TRUE;
-  for (guint i = 0; i < r->fetch->sections->len; i++)
+  if (s->stream_seq != 0 && r->fetch->seq == s->stream_seq && !s->stream_uid_known &&
+      !s->found && r->fetch->uid != s->uid)
+    {
+      /* The UID came after the streamed literal, and is not the one asked for. */
+      s->wrong_message = TRUE;
+      return FALSE;
+    }
+  if (!(r->fetch->items & OP_IMAP_FETCH_UID) || r->fetch->uid != s->uid || s->found)
+    return FALSE;
+  for (guint i = 0; i < r->fetch->sections->len && match == NULL; i++)
     {
       OpImapSection *sec = r->fetch->sections->pdata[i];
 
+      if (g_ascii_strcasecmp (sec->section, s->part) == 0 && sec->origin == s->origin)
+        match = sec;
+    }
+  if (match == NULL)
+    return FALSE;   /* e.g. a FLAGS update of the same message */
+  s->found = TRUE;
+  if (match->streamed)
+    return TRUE;    /* already in the stream, piece by piece */
+  if (match->data == NULL)
+    s->empty = TRUE;
+  else if (g_bytes_get_size (match->data) > 0)
+    {
       /* A small body arrives whole (or as a quoted string): write it now. */
-      if (sec->data != NULL && g_bytes_get_size (sec->data) > 0)
-        {
-          g_autoptr(GError) ignored = NULL;
-          gsize size;
-          const guint8 *bytes = g_bytes_get_data (sec->data, &size);
+      gsize size;
+      const guint8 *bytes = g_bytes_get_data (match->data, &size);
 
-          if (!stream_sink (NULL, bytes, size, s, &ignored))
-            s->found = FALSE;
-        }
+      stream_write (s, bytes, size);
     }
   return TRUE;
 }
@@ -1830,13 +1915,23 @@ do_fetch_to_stream (OpImapClient   *self,
   g_autoptr(OpImapResponse) r = NULL;
   g_autofree char *item = NULL;
   g_autofree char *uid_text = NULL;
-  StreamSink s = { stream, cancellable, 0, uid, FALSE };
+  g_autofree char *part = NULL;
+  const char *lt;
+  StreamSink s = { stream, cancellable, 0, uid, NULL, -1, FALSE, FALSE, 0, FALSE, FALSE, NULL };
 
   if (!need_state (self, OP_IMAP_STATE_SELECTED, error))
     return FALSE;
-  item = peek_item (section != NULL ? section : "", error);
+  if (section == NULL)
+    section = "";
+  item = peek_item (section, error);
   if (item == NULL)
     return FALSE;
+  /* peek_item checked the partial: "<origin.count>". */
+  lt = strchr (section, '<');
+  part = g_strndup (section, lt != NULL ? (gsize) (lt - section) : strlen (section));
+  if (lt != NULL)
+    s.origin = (gint64) g_ascii_strtoull (lt + 1, NULL, 10);
+  s.part = part;
   uid_text = g_strdup_printf ("%u", uid);
   cmd_init (&c);
   cmd_add (&c, "UID FETCH");
@@ -1844,7 +1939,7 @@ do_fetch_to_stream (OpImapClient   *self,
   cmd_add (&c, "(UID");
   cmd_add (&c, item);
   g_string_append_c (c.text, ')');
-  /* Every literal of this command goes to the stream, piece by piece. */
+  /* Every literal of this command passes the sink, which keeps only the one asked for. */
   op_imap_parser_set_literal_sink (self->parser, 0, stream_sink, &s);
   r = command_ok (self, &c, "UID FETCH", OP_IMAP_COMMAND_OTHER, collect_stream, &s,
                   cancellable, error);
@@ -1855,11 +1950,32 @@ do_fetch_to_stream (OpImapClient   *self,
   if (r == NULL && self->parser != NULL && !op_imap_parser_is_idle (self->parser))
     drop_connection (self);
   if (r == NULL)
-    return FALSE;
+    {
+      g_clear_error (&s.error);
+      return FALSE;
+    }
+  if (s.error != NULL)
+    {
+      g_propagate_error (error, s.error);
+      return FALSE;
+    }
+  if (s.wrong_message)
+    {
+      g_set_error (error, OP_IMAP_ERROR, OP_IMAP_ERROR_BAD_RESPONSE,
+                   _("The server sent another message than the one asked for (UID %u)."), uid);
+      return FALSE;
+    }
   if (!s.found)
     {
       g_set_error (error, OP_IMAP_ERROR, OP_IMAP_ERROR_NO,
                    _("The message (UID %u) no longer exists on the server."), uid);
+      return FALSE;
+    }
+  if (s.empty)
+    {
+      g_set_error (error, OP_IMAP_ERROR, OP_IMAP_ERROR_NO,
+                   _("The server has no content for part “%s” of the message (UID %u)."),
+                   section, uid);
       return FALSE;
     }
   *size = s.written;

@@ -935,6 +935,140 @@ test_cancel_mid_stream (void)
   g_assert_cmpint (op_imap_client_get_state (client), ==, OP_IMAP_STATE_DISCONNECTED);
 }
 
+static gboolean
+fetch_to_stream (OpImapClient   *client,
+                 guint32         uid,
+                 const char     *section,
+                 GOutputStream  *out,
+                 guint64        *size,
+                 GError        **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  op_imap_client_fetch_to_stream_async (client, uid, section, out, NULL, store_result, &result);
+  return op_imap_client_fetch_to_stream_finish (client, wait_result (&result), size, error);
+}
+
+static OpImapClient *
+stream_client (OpTestServer *server)
+{
+  g_autoptr(GError) error = NULL;
+  OpImapClient *client;
+
+  g_assert_true (op_test_server_start (server, NULL));
+  client = new_client (server, OP_IMAP_SECURITY_NONE);
+  g_assert_true (do_connect (client, &error));
+  g_assert_no_error (error);
+  select_inbox (client);
+  return client;
+}
+
+static void
+test_stream_only_requested (void)
+{
+  g_autoptr(OpTestServer) server = op_test_server_new ();
+  g_autoptr(OpImapClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
+  g_autoptr(GOutputStream) out2 = g_memory_output_stream_new_resizable ();
+  guint64 size = 0;
+
+  /* Around the body asked for: another message's body, an ENVELOPE literal, a LIST
+   * name, the same message's other section, all literals the stream must not get. */
+  op_test_server_send (server, CAPS);
+  script_select (server, "a1");
+  op_test_server_expect_line (server, "a2 UID FETCH 5 (UID BODY.PEEK[1]<0.100>)");
+  op_test_server_send (server,
+                       "* 1 FETCH (UID 3 BODY[1]<0> {7}\r\nwrong-1)\r\n"
+                       "* LIST () \"/\" {6}\r\nfolder\r\n"
+                       "* 2 FETCH (UID 5 ENVELOPE (NIL {9}\r\nsubject-x NIL NIL NIL NIL NIL NIL "
+                       "NIL NIL) BODY[2] {7}\r\nwrong-2 BODY[1] {7}\r\nwrong-3 "
+                       "BODY[1]<0> {11}\r\nhello world)\r\n"
+                       "* 2 FETCH (UID 5 BODY[1]<0> {7}\r\nwrong-4)\r\n"
+                       "a2 OK done\r\n");
+  /* A server that puts the UID after the body, and sends another message's. */
+  op_test_server_expect_line (server, "a3 UID FETCH 5 (UID BODY.PEEK[])");
+  op_test_server_send (server, "* 1 FETCH (BODY[] {7}\r\nwrong-5 UID 3)\r\na3 OK done\r\n");
+  client = stream_client (server);
+
+  g_assert_true (fetch_to_stream (client, 5, "1<0.100>", out, &size, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (size, ==, 11);
+  g_assert_cmpmem (g_memory_output_stream_get_data (G_MEMORY_OUTPUT_STREAM (out)),
+                   g_memory_output_stream_get_data_size (G_MEMORY_OUTPUT_STREAM (out)),
+                   "hello world", 11);
+
+  g_assert_false (fetch_to_stream (client, 5, "", out2, &size, &error));
+  g_assert_error (error, OP_IMAP_ERROR, OP_IMAP_ERROR_BAD_RESPONSE);
+  finish_server (server);
+}
+
+static void
+test_stream_write_error (void)
+{
+  g_autoptr(OpTestServer) server = op_test_server_new ();
+  g_autoptr(OpImapClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *body = g_malloc (300000);
+  char small[4], big[4];
+  g_autoptr(GOutputStream) out = g_memory_output_stream_new (small, sizeof small, NULL, NULL);
+  g_autoptr(GOutputStream) out2 = g_memory_output_stream_new (big, sizeof big, NULL, NULL);
+  guint64 size = 0;
+
+  memset (body, 'b', 300000);
+  op_test_server_send (server, CAPS);
+  script_select (server, "a1");
+  op_test_server_expect_line (server, "a2 UID FETCH 5 (UID BODY.PEEK[])");
+  op_test_server_send (server, "* 2 FETCH (UID 5 BODY[] \"hello world\")\r\na2 OK done\r\n");
+  op_test_server_expect_line (server, "a3 UID FETCH 5 (UID BODY.PEEK[])");
+  op_test_server_send (server, "* 2 FETCH (UID 5 BODY[] {300000}\r\n");
+  op_test_server_send_raw (server, body, 300000);
+  op_test_server_send (server, ")\r\na3 OK done\r\n");
+  op_test_server_expect_line (server, "a4 NOOP");
+  op_test_server_send (server, "a4 OK done\r\n");
+  client = stream_client (server);
+
+  /* The stream's own error is what the caller gets, small body or streamed one, and
+   * the session goes on. */
+  g_assert_false (fetch_to_stream (client, 5, "", out, &size, &error));
+  g_assert_error (error, OP_IMAP_ERROR, OP_IMAP_ERROR_LOCAL);
+  g_assert_null (strstr (error->message, "no longer exists"));
+  g_clear_error (&error);
+  g_assert_false (fetch_to_stream (client, 5, "", out2, &size, &error));
+  g_assert_error (error, OP_IMAP_ERROR, OP_IMAP_ERROR_LOCAL);
+  g_clear_error (&error);
+  g_assert_true (do_noop (client, &error));
+  g_assert_no_error (error);
+  finish_server (server);
+}
+
+static void
+test_stream_nil_body (void)
+{
+  g_autoptr(OpTestServer) server = op_test_server_new ();
+  g_autoptr(OpImapClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
+  guint64 size = 0;
+
+  op_test_server_send (server, CAPS);
+  script_select (server, "a1");
+  op_test_server_expect_line (server, "a2 UID FETCH 5 (UID BODY.PEEK[3])");
+  op_test_server_send (server, "* 2 FETCH (UID 5 BODY[3] NIL)\r\na2 OK done\r\n");
+  op_test_server_expect_line (server, "a3 UID FETCH 5 (UID BODY.PEEK[3])");
+  op_test_server_send (server, "* 2 FETCH (UID 5 FLAGS (\\Seen))\r\na3 OK done\r\n");
+  client = stream_client (server);
+
+  /* NIL, or no body at all, is an error, not an empty success. */
+  g_assert_false (fetch_to_stream (client, 5, "3", out, &size, &error));
+  g_assert_error (error, OP_IMAP_ERROR, OP_IMAP_ERROR_NO);
+  g_clear_error (&error);
+  g_assert_false (fetch_to_stream (client, 5, "3", out, &size, &error));
+  g_assert_error (error, OP_IMAP_ERROR, OP_IMAP_ERROR_NO);
+  g_assert_cmpuint (g_memory_output_stream_get_data_size (G_MEMORY_OUTPUT_STREAM (out)), ==, 0);
+  finish_server (server);
+}
+
 static void
 test_check_unselect (void)
 {
@@ -996,6 +1130,9 @@ main (int   argc,
   g_test_add_func ("/imap/faults/connection-lost", test_connection_lost);
   g_test_add_func ("/imap/faults/cancel-mid-fetch", test_cancel_mid_fetch);
   g_test_add_func ("/imap/faults/cancel-mid-stream", test_cancel_mid_stream);
+  g_test_add_func ("/imap/faults/stream-only-requested", test_stream_only_requested);
+  g_test_add_func ("/imap/faults/stream-write-error", test_stream_write_error);
+  g_test_add_func ("/imap/faults/stream-nil-body", test_stream_nil_body);
   g_test_add_func ("/imap/faults/check-unselect", test_check_unselect);
 
   return op_test_run ();
