@@ -15,8 +15,16 @@
 #define READ_BUFFER_SIZE (64 * 1024)
 /* RFC 2177 §3: clients re-issue IDLE at least every 29 minutes. */
 #define IDLE_REFRESH_SECONDS (25 * 60)
-/* A UID SEARCH result is bounded by the line limit; this bounds COPYUID expansions. */
+/* The most messages one command collects (a UID SEARCH line is also bounded by the
+ * parser's line limit). */
 #define MAX_UIDS (1024 * 1024)
+/* A FETCH or SEARCH collects at most one answer per message the folder holds (twice
+ * that, for a flag change announced in between), plus this margin, up to MAX_UIDS. */
+#define RESPONSE_MARGIN 10000
+/* LIST and LSUB: folders in one answer. */
+#define MAX_MAILBOXES (64 * 1024)
+/* Events the worker queued for the main context and that it has not delivered yet. */
+#define MAX_PENDING_EVENTS (64 * 1024)
 
 G_DEFINE_ENUM_TYPE (OpImapState, op_imap_state,
   G_DEFINE_ENUM_VALUE (OP_IMAP_STATE_DISCONNECTED, "disconnected"),
@@ -43,6 +51,8 @@ struct _OpImapClient
   guint            timeout;
   gboolean         allow_plaintext;
   GCancellable    *idle_wake;        /* (nullable) cancelled to end IDLE */
+  GQueue           pending_events;   /* (element-type Event) waiting for the main context */
+  gboolean         delivery_scheduled;
 
   /* Main-context snapshots. */
   OpImapState      state;
@@ -62,6 +72,7 @@ struct _OpImapClient
   gboolean         w_idle_waiting;   /* a cancelled read leaves the session intact */
   gboolean         w_quiet_fetch;    /* a bulk FETCH: count responses, log a summary */
   guint            w_n_quiet;
+  GError          *w_collect_error;  /* set by a collector: the session ends */
 };
 
 enum
@@ -164,18 +175,82 @@ deliver_event (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* Main context: everything queued so far, in order, from one idle source. */
+static gboolean
+deliver_events (gpointer data)
+{
+  OpImapClient *self = data;
+  GQueue events;
+  Event *e;
+
+  g_mutex_lock (&self->lock);
+  events = self->pending_events;
+  g_queue_init (&self->pending_events);
+  self->delivery_scheduled = FALSE;
+  g_mutex_unlock (&self->lock);
+  while ((e = g_queue_pop_head (&events)) != NULL)
+    {
+      deliver_event (e);
+      event_free (e);
+    }
+  return G_SOURCE_REMOVE;
+}
+
+/* Queues @e (transfer full) for the main context. Events that only update a value
+ * replace the same kind of event still waiting at the end of the queue (a burst of
+ * EXISTS, state updates, the flags of one message), so a flood during IDLE neither
+ * attaches one source per response nor grows without bound. FALSE (and @e freed)
+ * when the queue is full and @droppable. */
+static gboolean
+post_event_full (OpImapClient *self,
+                 Event        *e,
+                 gboolean      droppable)
+{
+  Event *tail;
+  gboolean schedule = FALSE;
+
+  e->self = g_object_ref (self);
+  g_mutex_lock (&self->lock);
+  tail = g_queue_peek_tail (&self->pending_events);
+  if (tail != NULL && tail->signal == e->signal &&
+      (e->signal == -1 || e->signal == SIGNAL_EXISTS ||
+       (e->signal == SIGNAL_FLAGS_CHANGED && tail->a == e->a && tail->b == e->b)))
+    {
+      g_queue_pop_tail (&self->pending_events);
+      event_free (tail);
+    }
+  else if (droppable && self->pending_events.length >= MAX_PENDING_EVENTS)
+    {
+      g_mutex_unlock (&self->lock);
+      event_free (e);
+      return FALSE;
+    }
+  g_queue_push_tail (&self->pending_events, e);
+  if (!self->delivery_scheduled)
+    {
+      self->delivery_scheduled = TRUE;
+      schedule = TRUE;
+    }
+  g_mutex_unlock (&self->lock);
+
+  if (schedule)
+    {
+      GSource *source = g_idle_source_new ();
+
+      g_source_set_priority (source, G_PRIORITY_DEFAULT);
+      g_source_set_callback (source, deliver_events, g_object_ref (self), g_object_unref);
+      g_source_set_static_name (source, "[outpost] imap events");
+      g_source_attach (source, self->context);
+      g_source_unref (source);
+    }
+  return TRUE;
+}
+
 static void
 post_event (OpImapClient *self,
             Event        *e)
 {
-  GSource *source = g_idle_source_new ();
-
-  e->self = g_object_ref (self);
-  g_source_set_priority (source, G_PRIORITY_DEFAULT);
-  g_source_set_callback (source, deliver_event, e, (GDestroyNotify) event_free);
-  g_source_set_static_name (source, "[outpost] imap event");
-  g_source_attach (source, self->context);
-  g_source_unref (source);
+  post_event_full (self, e, FALSE);
 }
 
 static GStrv
@@ -242,6 +317,8 @@ op_imap_client_finalize (GObject *object)
   g_strfreev (self->capabilities);
   g_clear_object (&self->verifier);
   g_clear_object (&self->idle_wake);
+  g_queue_clear_full (&self->pending_events, (GDestroyNotify) event_free);
+  g_clear_error (&self->w_collect_error);
   g_clear_object (&self->log);
   g_clear_pointer (&self->context, g_main_context_unref);
   g_free (self->host);
@@ -466,7 +543,8 @@ not_connected (GError **error)
   return FALSE;
 }
 
-static void
+/* FALSE when the main context is too far behind (see MAX_PENDING_EVENTS). */
+static gboolean
 post_untagged_events (OpImapClient   *self,
                       OpImapResponse *r)
 {
@@ -478,32 +556,29 @@ post_untagged_events (OpImapClient   *self,
       e = g_new0 (Event, 1);
       e->signal = SIGNAL_ALERT;
       e->text = g_utf8_make_valid (r->text, -1);
-      post_event (self, e);
-      return;
+      return post_event_full (self, e, TRUE);
     }
   if (r->kind != OP_IMAP_RESPONSE_DATA)
-    return;
+    return TRUE;
   switch (r->data)
     {
     case OP_IMAP_DATA_EXISTS:
       e = g_new0 (Event, 1);
       e->signal = SIGNAL_EXISTS;
       e->a = r->number;
-      post_event (self, e);
-      break;
+      return post_event_full (self, e, TRUE);
     case OP_IMAP_DATA_EXPUNGE:
       e = g_new0 (Event, 1);
       e->signal = SIGNAL_EXPUNGED;
       e->a = r->number;
-      post_event (self, e);
-      break;
+      return post_event_full (self, e, TRUE);
     case OP_IMAP_DATA_VANISHED:
       if (!r->vanished_earlier)
         {
           e = g_new0 (Event, 1);
           e->signal = SIGNAL_VANISHED;
           e->text = g_strdup (r->set);
-          post_event (self, e);
+          return post_event_full (self, e, TRUE);
         }
       break;
     case OP_IMAP_DATA_FETCH:
@@ -514,12 +589,13 @@ post_untagged_events (OpImapClient   *self,
           e->a = r->fetch->seq;
           e->b = r->fetch->uid;
           e->strv = g_strdupv (r->fetch->flags);
-          post_event (self, e);
+          return post_event_full (self, e, TRUE);
         }
       break;
     default:
       break;
     }
+  return TRUE;
 }
 
 /* What every untagged response changes, whoever asked for it. */
@@ -870,9 +946,46 @@ dispatch_untagged (OpImapClient    *self,
                       error);
       return FALSE;
     }
-  if (collect == NULL || !collect (self, r, data))
-    post_untagged_events (self, r);
+  if ((collect == NULL || !collect (self, r, data)) && !post_untagged_events (self, r))
+    {
+      session_failed (self, g_error_new_literal (OP_IMAP_ERROR, OP_IMAP_ERROR_BAD_RESPONSE,
+                                                 _("The server sent more notifications than "
+                                                   "can be handled, so the connection was "
+                                                   "closed.")),
+                      error);
+      return FALSE;
+    }
+  if (self->w_collect_error != NULL)
+    {
+      session_failed (self, g_steal_pointer (&self->w_collect_error), error);
+      return FALSE;
+    }
   return TRUE;
+}
+
+/* A collector about to hold @count items of one kind, at most @limit: past it, the
+ * session ends (the server floods), through dispatch_untagged. */
+static gboolean
+within_limit (OpImapClient *self,
+              guint         count,
+              guint         limit,
+              const char   *what)
+{
+  if (count <= limit)
+    return TRUE;
+  if (self->w_collect_error == NULL)
+    self->w_collect_error = g_error_new (OP_IMAP_ERROR, OP_IMAP_ERROR_BAD_RESPONSE,
+                                         _("The server sent more %s data than one command "
+                                           "can receive (%u), so the connection was closed."),
+                                         what, limit);
+  return FALSE;
+}
+
+/* How many answers a FETCH or SEARCH may collect. */
+static guint
+message_limit (OpImapClient *self)
+{
+  return (guint) MIN ((guint64) MAX_UIDS, 2 * (guint64) self->w_exists + RESPONSE_MARGIN);
 }
 
 /* A tagged response to no command of ours: the session is out of step. */
@@ -1401,6 +1514,8 @@ collect_list (OpImapClient   *self,
       m = g_hash_table_lookup (lc->by_name, r->list->raw_name);
       if (m == NULL)
         {
+          if (!within_limit (self, lc->mailboxes->len + 1, MAX_MAILBOXES, lc->lsub ? "LSUB" : "LIST"))
+            return TRUE;
           m = g_new0 (OpImapMailbox, 1);
           g_ptr_array_add (lc->mailboxes, m);
         }
@@ -1665,6 +1780,8 @@ collect_fetch (OpImapClient   *self,
   if (r->kind != OP_IMAP_RESPONSE_DATA || r->data != OP_IMAP_DATA_FETCH ||
       !(r->fetch->items & OP_IMAP_FETCH_UID))
     return FALSE;
+  if (!within_limit (self, out->len + 1, message_limit (self), "FETCH"))
+    return TRUE;
   g_ptr_array_add (out, g_steal_pointer (&r->fetch));
   return TRUE;
 }
@@ -1991,6 +2108,8 @@ collect_search (OpImapClient   *self,
 
   if (r->kind != OP_IMAP_RESPONSE_DATA || r->data != OP_IMAP_DATA_SEARCH)
     return FALSE;
+  if (!within_limit (self, out->len + r->numbers->len, message_limit (self), "SEARCH"))
+    return TRUE;
   g_array_append_vals (out, r->numbers->data, r->numbers->len);
   return TRUE;
 }

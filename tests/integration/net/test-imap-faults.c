@@ -1069,6 +1069,193 @@ test_stream_nil_body (void)
   finish_server (server);
 }
 
+/* Sends @n lines "@prefix NUMBER @suffix" in one piece, NUMBER going from @first by
+ * @step. */
+static void
+send_flood (OpTestServer *server,
+            const char   *prefix,
+            const char   *suffix,
+            guint         n,
+            guint         first,
+            guint         step)
+{
+  g_autoptr(GString) flood = g_string_new (NULL);
+
+  for (guint i = 0; i < n; i++)
+    g_string_append_printf (flood, "%s%u%s\r\n", prefix, first + i * step, suffix);
+  op_test_server_send_raw (server, flood->str, flood->len);
+}
+
+static void
+expect_flood_refused (GError     *error,
+                      const char *what)
+{
+  g_assert_error (error, OP_IMAP_ERROR, OP_IMAP_ERROR_BAD_RESPONSE);
+  if (strstr (error->message, what) == NULL)
+    g_error ("“%s” does not mention %s", error->message, what);
+}
+
+static void
+test_fetch_flood (void)
+{
+  g_autoptr(OpTestServer) server = op_test_server_new ();
+  g_autoptr(OpImapClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+
+  /* Four messages in the folder: a FETCH of more than 2 × 4 + 10000 responses is a
+   * flood, and ends the session instead of filling memory. */
+  op_test_server_send (server, CAPS);
+  script_select (server, "a1");
+  op_test_server_expect_line (server, "a2 UID FETCH 1:* (UID FLAGS)");
+  send_flood (server, "* 1 FETCH (UID ", " FLAGS ())", 10009, 1, 1);
+  op_test_server_send (server, "a2 OK done\r\n");
+  op_test_server_expect_close (server, TIMEOUT * 1000);
+  client = stream_client (server);
+  op_imap_client_fetch_async (client, "1:*", OP_IMAP_FETCH_FLAGS, NULL, NULL, store_result,
+                              &result);
+  g_assert_null (op_imap_client_fetch_finish (client, wait_result (&result), &error));
+  expect_flood_refused (error, "FETCH");
+  finish_server (server);
+  g_assert_cmpint (op_imap_client_get_state (client), ==, OP_IMAP_STATE_DISCONNECTED);
+}
+
+static void
+test_search_flood (void)
+{
+  g_autoptr(OpTestServer) server = op_test_server_new ();
+  g_autoptr(OpImapClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GString) line = g_string_new ("* SEARCH");
+
+  for (guint i = 1; i <= 6000; i++)
+    g_string_append_printf (line, " %u", i);
+  g_string_append (line, "\r\n");
+  op_test_server_send (server, CAPS);
+  script_select (server, "a1");
+  op_test_server_expect_line (server, "a2 UID SEARCH ALL");
+  op_test_server_send (server, line->str);
+  op_test_server_send (server, line->str);
+  op_test_server_send (server, "a2 OK done\r\n");
+  op_test_server_expect_close (server, TIMEOUT * 1000);
+  client = stream_client (server);
+  op_imap_client_search_async (client, NULL, NULL, store_result, &result);
+  g_assert_null (op_imap_client_search_finish (client, wait_result (&result), &error));
+  expect_flood_refused (error, "SEARCH");
+  finish_server (server);
+  g_assert_cmpint (op_imap_client_get_state (client), ==, OP_IMAP_STATE_DISCONNECTED);
+}
+
+static void
+test_list_flood (void)
+{
+  g_autoptr(OpTestServer) server = op_test_server_new ();
+  g_autoptr(OpImapClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+
+  op_test_server_send (server, CAPS);
+  op_test_server_expect_line (server, "a1 LIST \"\" \"*\"");
+  send_flood (server, "* LIST () \"/\" f", "", 64 * 1024 + 1, 1, 1);
+  op_test_server_send (server, "a1 OK done\r\n");
+  op_test_server_expect_close (server, TIMEOUT * 1000);
+  g_assert_true (op_test_server_start (server, NULL));
+  client = new_client (server, OP_IMAP_SECURITY_NONE);
+  g_assert_true (do_connect (client, &error));
+  op_imap_client_list_async (client, NULL, FALSE, NULL, store_result, &result);
+  g_assert_null (op_imap_client_list_finish (client, wait_result (&result), &error));
+  expect_flood_refused (error, "LIST");
+  finish_server (server);
+  g_assert_cmpint (op_imap_client_get_state (client), ==, OP_IMAP_STATE_DISCONNECTED);
+}
+
+static void
+count_exists (OpImapClient *client,
+              guint         count,
+              guint        *n)
+{
+  (*n)++;
+}
+
+static void
+test_idle_events_coalesced (void)
+{
+  g_autoptr(OpTestServer) server = op_test_server_new ();
+  g_autoptr(OpImapClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) idle = NULL;
+  g_autoptr(GAsyncResult) noop = NULL;
+  Events e = { 0 };
+  guint n_exists = 0;
+
+  op_test_server_send (server, CAPS);
+  script_select (server, "a1");
+  op_test_server_expect_line (server, "a2 IDLE");
+  op_test_server_send (server, "+ idling\r\n");
+  op_test_server_sleep (server, 300);
+  send_flood (server, "* ", " EXISTS", 5000, 5, 1);
+  op_test_server_send (server, "* 3 EXPUNGE\r\n");
+  op_test_server_expect_line (server, "DONE");
+  op_test_server_send (server, "a2 OK Idle completed\r\n");
+  op_test_server_expect_line (server, "a3 NOOP");
+  op_test_server_send (server, "a3 OK done\r\n");
+  g_assert_true (op_test_server_start (server, NULL));
+
+  client = new_client (server, OP_IMAP_SECURITY_NONE);
+  events_connect (client, &e);
+  g_assert_true (do_connect (client, &error));
+  select_inbox (client);
+  g_signal_connect (client, "exists", G_CALLBACK (count_exists), &n_exists);
+  op_imap_client_idle_async (client, NULL, store_result, &idle);
+  while (op_imap_client_get_state (client) != OP_IMAP_STATE_IDLE)
+    g_main_context_iteration (NULL, TRUE);
+  op_imap_client_noop_async (client, NULL, store_result, &noop);
+  /* The whole flood reaches the worker while the main context is not running: the
+   * EXISTS burst waits as one event, not 5000 sources, and keeps its order with the
+   * EXPUNGE after it. */
+  finish_server (server);
+  g_assert_true (op_imap_client_noop_finish (client, wait_result (&noop), &error));
+  g_assert_no_error (error);
+  g_assert_true (op_imap_client_idle_finish (client, wait_result (&idle), &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n_exists, ==, 1);
+  g_assert_cmpuint (e.exists, ==, 5004);
+  g_assert_cmpuint (e.expunged->len, ==, 1);
+  g_assert_cmpuint (g_array_index (e.expunged, guint, 0), ==, 3);
+  events_clear (&e);
+}
+
+static void
+test_idle_events_flood (void)
+{
+  g_autoptr(OpTestServer) server = op_test_server_new ();
+  g_autoptr(OpImapClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) idle = NULL;
+
+  /* EXPUNGE cannot be merged: past 64 Ki undelivered events, the session ends. */
+  op_test_server_send (server, CAPS);
+  script_select (server, "a1");
+  op_test_server_expect_line (server, "a2 IDLE");
+  op_test_server_send (server, "+ idling\r\n");
+  op_test_server_sleep (server, 300);
+  send_flood (server, "* ", " EXPUNGE", 64 * 1024 + 10, 1, 0);
+  op_test_server_expect_close (server, TIMEOUT * 1000);
+  g_assert_true (op_test_server_start (server, NULL));
+
+  client = new_client (server, OP_IMAP_SECURITY_NONE);
+  g_assert_true (do_connect (client, &error));
+  select_inbox (client);
+  op_imap_client_idle_async (client, NULL, store_result, &idle);
+  while (op_imap_client_get_state (client) != OP_IMAP_STATE_IDLE)
+    g_main_context_iteration (NULL, TRUE);
+  finish_server (server);
+  g_assert_false (op_imap_client_idle_finish (client, wait_result (&idle), &error));
+  expect_flood_refused (error, "notifications");
+  g_assert_cmpint (op_imap_client_get_state (client), ==, OP_IMAP_STATE_DISCONNECTED);
+}
+
 static void
 test_check_unselect (void)
 {
@@ -1133,6 +1320,11 @@ main (int   argc,
   g_test_add_func ("/imap/faults/stream-only-requested", test_stream_only_requested);
   g_test_add_func ("/imap/faults/stream-write-error", test_stream_write_error);
   g_test_add_func ("/imap/faults/stream-nil-body", test_stream_nil_body);
+  g_test_add_func ("/imap/faults/flood/fetch", test_fetch_flood);
+  g_test_add_func ("/imap/faults/flood/search", test_search_flood);
+  g_test_add_func ("/imap/faults/flood/list", test_list_flood);
+  g_test_add_func ("/imap/faults/flood/idle-coalesced", test_idle_events_coalesced);
+  g_test_add_func ("/imap/faults/flood/idle-events", test_idle_events_flood);
   g_test_add_func ("/imap/faults/check-unselect", test_check_unselect);
 
   return op_test_run ();
