@@ -1956,7 +1956,7 @@ stream_sink (const OpImapLiteralInfo *info,
     return TRUE;
   if (info->offset == 0)
     {
-      if (s->stream_seq != 0)
+      if (s->stream_seq != 0 || s->found)
         return TRUE;   /* the section once more: the first one counts */
       s->stream_seq = info->seq;
       s->stream_uid_known = info->uid != 0;

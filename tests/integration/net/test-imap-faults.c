@@ -971,6 +971,7 @@ test_stream_only_requested (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
   g_autoptr(GOutputStream) out2 = g_memory_output_stream_new_resizable ();
+  g_autoptr(GOutputStream) out3 = g_memory_output_stream_new_resizable ();
   guint64 size = 0;
 
   /* Around the body asked for: another message's body, an ENVELOPE literal, a LIST
@@ -989,6 +990,10 @@ test_stream_only_requested (void)
   /* A server that puts the UID after the body, and sends another message's. */
   op_test_server_expect_line (server, "a3 UID FETCH 5 (UID BODY.PEEK[])");
   op_test_server_send (server, "* 1 FETCH (BODY[] {7}\r\nwrong-5 UID 3)\r\na3 OK done\r\n");
+  /* The body once as a quoted string, then once more as a literal: the first counts. */
+  op_test_server_expect_line (server, "a4 UID FETCH 5 (UID BODY.PEEK[])");
+  op_test_server_send (server, "* 2 FETCH (UID 5 BODY[] \"first\")\r\n"
+                       "* 2 FETCH (UID 5 BODY[] {6}\r\nsecond)\r\na4 OK done\r\n");
   client = stream_client (server);
 
   g_assert_true (fetch_to_stream (client, 5, "1<0.100>", out, &size, &error));
@@ -1000,6 +1005,14 @@ test_stream_only_requested (void)
 
   g_assert_false (fetch_to_stream (client, 5, "", out2, &size, &error));
   g_assert_error (error, OP_IMAP_ERROR, OP_IMAP_ERROR_BAD_RESPONSE);
+  g_clear_error (&error);
+
+  g_assert_true (fetch_to_stream (client, 5, "", out3, &size, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (size, ==, 5);
+  g_assert_cmpmem (g_memory_output_stream_get_data (G_MEMORY_OUTPUT_STREAM (out3)),
+                   g_memory_output_stream_get_data_size (G_MEMORY_OUTPUT_STREAM (out3)),
+                   "first", 5);
   finish_server (server);
 }
 
