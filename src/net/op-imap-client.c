@@ -15,8 +15,16 @@
 #define READ_BUFFER_SIZE (64 * 1024)
 /* RFC 2177 §3: clients re-issue IDLE at least every 29 minutes. */
 #define IDLE_REFRESH_SECONDS (25 * 60)
-/* A UID SEARCH result is bounded by the line limit; this bounds COPYUID expansions. */
+/* The most messages one command collects (a UID SEARCH line is also bounded by the
+ * parser's line limit). */
 #define MAX_UIDS (1024 * 1024)
+/* A FETCH or SEARCH collects at most one answer per message the folder holds (twice
+ * that, for a flag change announced in between), plus this margin, up to MAX_UIDS. */
+#define RESPONSE_MARGIN 10000
+/* LIST and LSUB: folders in one answer. */
+#define MAX_MAILBOXES (64 * 1024)
+/* Events the worker queued for the main context and that it has not delivered yet. */
+#define MAX_PENDING_EVENTS (64 * 1024)
 
 G_DEFINE_ENUM_TYPE (OpImapState, op_imap_state,
   G_DEFINE_ENUM_VALUE (OP_IMAP_STATE_DISCONNECTED, "disconnected"),
@@ -43,6 +51,8 @@ struct _OpImapClient
   guint            timeout;
   gboolean         allow_plaintext;
   GCancellable    *idle_wake;        /* (nullable) cancelled to end IDLE */
+  GQueue           pending_events;   /* (element-type Event) waiting for the main context */
+  gboolean         delivery_scheduled;
 
   /* Main-context snapshots. */
   OpImapState      state;
@@ -62,6 +72,7 @@ struct _OpImapClient
   gboolean         w_idle_waiting;   /* a cancelled read leaves the session intact */
   gboolean         w_quiet_fetch;    /* a bulk FETCH: count responses, log a summary */
   guint            w_n_quiet;
+  GError          *w_collect_error;  /* set by a collector: the session ends */
 };
 
 enum
@@ -164,18 +175,82 @@ deliver_event (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* Main context: everything queued so far, in order, from one idle source. */
+static gboolean
+deliver_events (gpointer data)
+{
+  OpImapClient *self = data;
+  GQueue events;
+  Event *e;
+
+  g_mutex_lock (&self->lock);
+  events = self->pending_events;
+  g_queue_init (&self->pending_events);
+  self->delivery_scheduled = FALSE;
+  g_mutex_unlock (&self->lock);
+  while ((e = g_queue_pop_head (&events)) != NULL)
+    {
+      deliver_event (e);
+      event_free (e);
+    }
+  return G_SOURCE_REMOVE;
+}
+
+/* Queues @e (transfer full) for the main context. Events that only update a value
+ * replace the same kind of event still waiting at the end of the queue (a burst of
+ * EXISTS, state updates, the flags of one message), so a flood during IDLE neither
+ * attaches one source per response nor grows without bound. FALSE (and @e freed)
+ * when the queue is full and @droppable. */
+static gboolean
+post_event_full (OpImapClient *self,
+                 Event        *e,
+                 gboolean      droppable)
+{
+  Event *tail;
+  gboolean schedule = FALSE;
+
+  e->self = g_object_ref (self);
+  g_mutex_lock (&self->lock);
+  tail = g_queue_peek_tail (&self->pending_events);
+  if (tail != NULL && tail->signal == e->signal &&
+      (e->signal == -1 || e->signal == SIGNAL_EXISTS ||
+       (e->signal == SIGNAL_FLAGS_CHANGED && tail->a == e->a && tail->b == e->b)))
+    {
+      g_queue_pop_tail (&self->pending_events);
+      event_free (tail);
+    }
+  else if (droppable && self->pending_events.length >= MAX_PENDING_EVENTS)
+    {
+      g_mutex_unlock (&self->lock);
+      event_free (e);
+      return FALSE;
+    }
+  g_queue_push_tail (&self->pending_events, e);
+  if (!self->delivery_scheduled)
+    {
+      self->delivery_scheduled = TRUE;
+      schedule = TRUE;
+    }
+  g_mutex_unlock (&self->lock);
+
+  if (schedule)
+    {
+      GSource *source = g_idle_source_new ();
+
+      g_source_set_priority (source, G_PRIORITY_DEFAULT);
+      g_source_set_callback (source, deliver_events, g_object_ref (self), g_object_unref);
+      g_source_set_static_name (source, "[outpost] imap events");
+      g_source_attach (source, self->context);
+      g_source_unref (source);
+    }
+  return TRUE;
+}
+
 static void
 post_event (OpImapClient *self,
             Event        *e)
 {
-  GSource *source = g_idle_source_new ();
-
-  e->self = g_object_ref (self);
-  g_source_set_priority (source, G_PRIORITY_DEFAULT);
-  g_source_set_callback (source, deliver_event, e, (GDestroyNotify) event_free);
-  g_source_set_static_name (source, "[outpost] imap event");
-  g_source_attach (source, self->context);
-  g_source_unref (source);
+  post_event_full (self, e, FALSE);
 }
 
 static GStrv
@@ -242,6 +317,8 @@ op_imap_client_finalize (GObject *object)
   g_strfreev (self->capabilities);
   g_clear_object (&self->verifier);
   g_clear_object (&self->idle_wake);
+  g_queue_clear_full (&self->pending_events, (GDestroyNotify) event_free);
+  g_clear_error (&self->w_collect_error);
   g_clear_object (&self->log);
   g_clear_pointer (&self->context, g_main_context_unref);
   g_free (self->host);
@@ -466,7 +543,8 @@ not_connected (GError **error)
   return FALSE;
 }
 
-static void
+/* FALSE when the main context is too far behind (see MAX_PENDING_EVENTS). */
+static gboolean
 post_untagged_events (OpImapClient   *self,
                       OpImapResponse *r)
 {
@@ -478,32 +556,29 @@ post_untagged_events (OpImapClient   *self,
       e = g_new0 (Event, 1);
       e->signal = SIGNAL_ALERT;
       e->text = g_utf8_make_valid (r->text, -1);
-      post_event (self, e);
-      return;
+      return post_event_full (self, e, TRUE);
     }
   if (r->kind != OP_IMAP_RESPONSE_DATA)
-    return;
+    return TRUE;
   switch (r->data)
     {
     case OP_IMAP_DATA_EXISTS:
       e = g_new0 (Event, 1);
       e->signal = SIGNAL_EXISTS;
       e->a = r->number;
-      post_event (self, e);
-      break;
+      return post_event_full (self, e, TRUE);
     case OP_IMAP_DATA_EXPUNGE:
       e = g_new0 (Event, 1);
       e->signal = SIGNAL_EXPUNGED;
       e->a = r->number;
-      post_event (self, e);
-      break;
+      return post_event_full (self, e, TRUE);
     case OP_IMAP_DATA_VANISHED:
       if (!r->vanished_earlier)
         {
           e = g_new0 (Event, 1);
           e->signal = SIGNAL_VANISHED;
           e->text = g_strdup (r->set);
-          post_event (self, e);
+          return post_event_full (self, e, TRUE);
         }
       break;
     case OP_IMAP_DATA_FETCH:
@@ -514,12 +589,13 @@ post_untagged_events (OpImapClient   *self,
           e->a = r->fetch->seq;
           e->b = r->fetch->uid;
           e->strv = g_strdupv (r->fetch->flags);
-          post_event (self, e);
+          return post_event_full (self, e, TRUE);
         }
       break;
     default:
       break;
     }
+  return TRUE;
 }
 
 /* What every untagged response changes, whoever asked for it. */
@@ -632,11 +708,44 @@ read_response (OpImapClient  *self,
 
 /* --- commands ------------------------------------------------------------------------ */
 
+/* Secrets are overwritten before their memory goes back to the allocator
+ * (explicit_bzero: a plain memset before free may be optimised away). */
+static void
+wipe_string (char *s)
+{
+  if (s != NULL)
+    explicit_bzero (s, strlen (s));
+}
+
+static void
+wipe_bytes (GBytes *bytes)
+{
+  gsize size;
+  gpointer data = (gpointer) g_bytes_get_data (bytes, &size);
+
+  /* Only for GBytes the command made itself (it owns the copy). */
+  if (data != NULL && size > 0)
+    explicit_bzero (data, size);
+}
+
+typedef char SecretText;
+
+static void
+secret_text_free (SecretText *s)
+{
+  wipe_string (s);
+  g_free (s);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SecretText, secret_text_free)
+
 typedef struct
 {
   GString   *text;       /* the line being built */
   GPtrArray *parts;      /* (element-type GBytes): line, literal, line, literal, …, line */
-  gboolean   secret;     /* LOGIN: every part after the first is logged masked */
+  gboolean   secret;     /* LOGIN, AUTHENTICATE: every part after the first is logged
+                          * masked, and every buffer is wiped when the command is
+                          * cleared */
   gboolean   bad;
   gboolean   after_literal;
 } Cmd;
@@ -651,9 +760,28 @@ cmd_init (Cmd *c)
   c->after_literal = FALSE;
 }
 
+/* A command that will hold a secret: its line is allocated once, large enough for
+ * @reserve bytes, so that growing it leaves no copy of the secret behind. */
+static void
+cmd_init_secret (Cmd   *c,
+                 gsize  reserve)
+{
+  cmd_init (c);
+  g_string_free (c->text, TRUE);
+  c->text = g_string_sized_new (reserve);
+  c->secret = TRUE;
+}
+
 static void
 cmd_clear (Cmd *c)
 {
+  if (c->secret)
+    {
+      if (c->text != NULL)
+        explicit_bzero (c->text->str, c->text->allocated_len);
+      for (guint i = 0; c->parts != NULL && i < c->parts->len; i++)
+        wipe_bytes (c->parts->pdata[i]);
+    }
   if (c->text != NULL)
     g_string_free (c->text, TRUE);
   g_clear_pointer (&c->parts, g_ptr_array_unref);
@@ -684,11 +812,15 @@ cmd_literal (Cmd          *c,
              const void   *data,
              gsize         length)
 {
+  gsize reserve = c->text->allocated_len;
+
   /* RFC 7888 LITERAL+: no wait for the continuation request. */
   g_string_append_printf (c->text, "{%" G_GSIZE_FORMAT "%s}", length,
                           has_cap (self, "LITERAL+") ? "+" : "");
+
   g_ptr_array_add (c->parts, g_string_free_to_bytes (c->text));
-  c->text = g_string_new (NULL);
+  /* A secret command's next line is sized like the first, so it never grows. */
+  c->text = c->secret ? g_string_sized_new (reserve) : g_string_new (NULL);
   g_ptr_array_add (c->parts, g_bytes_new (data, length));
   c->after_literal = TRUE;
 }
@@ -814,9 +946,46 @@ dispatch_untagged (OpImapClient    *self,
                       error);
       return FALSE;
     }
-  if (collect == NULL || !collect (self, r, data))
-    post_untagged_events (self, r);
+  if ((collect == NULL || !collect (self, r, data)) && !post_untagged_events (self, r))
+    {
+      session_failed (self, g_error_new_literal (OP_IMAP_ERROR, OP_IMAP_ERROR_BAD_RESPONSE,
+                                                 _("The server sent more notifications than "
+                                                   "can be handled, so the connection was "
+                                                   "closed.")),
+                      error);
+      return FALSE;
+    }
+  if (self->w_collect_error != NULL)
+    {
+      session_failed (self, g_steal_pointer (&self->w_collect_error), error);
+      return FALSE;
+    }
   return TRUE;
+}
+
+/* A collector about to hold @count items of one kind, at most @limit: past it, the
+ * session ends (the server floods), through dispatch_untagged. */
+static gboolean
+within_limit (OpImapClient *self,
+              guint         count,
+              guint         limit,
+              const char   *what)
+{
+  if (count <= limit)
+    return TRUE;
+  if (self->w_collect_error == NULL)
+    self->w_collect_error = g_error_new (OP_IMAP_ERROR, OP_IMAP_ERROR_BAD_RESPONSE,
+                                         _("The server sent more %s data than one command "
+                                           "can receive (%u), so the connection was closed."),
+                                         what, limit);
+  return FALSE;
+}
+
+/* How many answers a FETCH or SEARCH may collect. */
+static guint
+message_limit (OpImapClient *self)
+{
+  return (guint) MIN ((guint64) MAX_UIDS, 2 * (guint64) self->w_exists + RESPONSE_MARGIN);
 }
 
 /* A tagged response to no command of ours: the session is out of step. */
@@ -892,11 +1061,14 @@ run_command (OpImapClient  *self,
   {
     /* The tag goes in front of the first part. */
     GBytes *first = c->parts->pdata[0];
-    g_autoptr(GString) s = g_string_new (tag);
+    g_autoptr(GString) s = g_string_sized_new (strlen (tag) + 1 + g_bytes_get_size (first));
 
+    g_string_append (s, tag);
     g_string_append_c (s, ' ');
     g_string_append_len (s, g_bytes_get_data (first, NULL), g_bytes_get_size (first));
     g_ptr_array_index (c->parts, 0) = g_string_free_to_bytes (g_steal_pointer (&s));
+    if (c->secret)
+      wipe_bytes (first);
     g_bytes_unref (first);
   }
 
@@ -1214,8 +1386,8 @@ do_login (OpImapClient      *self,
   if (use_plain)
     {
       /* RFC 4616: authzid NUL authcid NUL passwd, in base64; RFC 4959 SASL-IR. */
-      g_autoptr(GString) blob = g_string_new (NULL);
-      g_autofree char *b64 = NULL;
+      g_autoptr(GString) blob = g_string_sized_new (strlen (user) + strlen (password) + 2);
+      g_autoptr(SecretText) b64 = NULL;
       g_auto(Cmd) c = { 0 };
 
       g_string_append_c (blob, '\0');
@@ -1223,8 +1395,8 @@ do_login (OpImapClient      *self,
       g_string_append_c (blob, '\0');
       g_string_append (blob, password);
       b64 = g_base64_encode ((const guchar *) blob->str, blob->len);
-      memset (blob->str, 0, blob->len);
-      cmd_init (&c);
+      explicit_bzero (blob->str, blob->allocated_len);
+      cmd_init_secret (&c, strlen ("AUTHENTICATE PLAIN ") + strlen (b64) + 1);
       if (has_cap (self, "SASL-IR"))
         {
           cmd_add (&c, "AUTHENTICATE PLAIN");
@@ -1236,6 +1408,8 @@ do_login (OpImapClient      *self,
           g_autofree char *tag = g_strdup_printf ("a%u", ++self->next_tag);
           g_autofree char *verb = g_strdup_printf ("%s AUTHENTICATE", tag);
           g_autoptr(GError) local_error = NULL;
+          gboolean sent = FALSE;
+          gboolean asked_again = FALSE;
 
           if (!op_connection_send_command (self->conn, verb, "PLAIN", OP_SEND_PLAIN,
                                            cancellable, &local_error))
@@ -1250,14 +1424,29 @@ do_login (OpImapClient      *self,
                 return FALSE;
               if (r->kind == OP_IMAP_RESPONSE_CONTINUATION)
                 {
+                  /* PLAIN is one message: the credentials go once. A second "+" is
+                   * answered with "*", which cancels the exchange (RFC 3501 §6.2.2),
+                   * instead of sending the password again and again. */
                   g_clear_pointer (&r, op_imap_response_free);
-                  if (!op_connection_send_command (self->conn, b64, NULL, OP_SEND_SECRET_LINE,
+                  if (!op_connection_send_command (self->conn, sent ? "*" : b64, NULL,
+                                                   sent ? OP_SEND_PLAIN : OP_SEND_SECRET_LINE,
                                                    cancellable, &local_error))
                     {
                       session_failed (self, g_steal_pointer (&local_error), error);
                       return FALSE;
                     }
+                  if (sent)
+                    asked_again = TRUE;
+                  sent = TRUE;
                   continue;
+                }
+              if (r->kind == OP_IMAP_RESPONSE_TAGGED && g_strcmp0 (r->tag, tag) == 0 &&
+                  asked_again)
+                {
+                  g_set_error_literal (error, OP_IMAP_ERROR, OP_IMAP_ERROR_AUTH_FAILED,
+                                       _("The server asked for the credentials a second "
+                                         "time; the login was cancelled."));
+                  return FALSE;
                 }
               if (r->kind == OP_IMAP_RESPONSE_TAGGED && g_strcmp0 (r->tag, tag) == 0)
                 break;
@@ -1273,14 +1462,13 @@ do_login (OpImapClient      *self,
           if (r->code != NULL && r->code->kind == OP_IMAP_CODE_CAPABILITY)
             set_caps (self, r->code->list);
         }
-      memset (b64, 0, strlen (b64));
     }
   else
     {
       g_auto(Cmd) c = { 0 };
 
-      cmd_init (&c);
-      c.secret = TRUE;
+      /* Quoting at most doubles each byte. */
+      cmd_init_secret (&c, strlen ("LOGIN ") + 2 * (strlen (user) + strlen (password)) + 8);
       cmd_add (&c, "LOGIN");
       cmd_string (&c, self, user, strlen (user));
       cmd_string (&c, self, password, strlen (password));
@@ -1326,6 +1514,8 @@ collect_list (OpImapClient   *self,
       m = g_hash_table_lookup (lc->by_name, r->list->raw_name);
       if (m == NULL)
         {
+          if (!within_limit (self, lc->mailboxes->len + 1, MAX_MAILBOXES, lc->lsub ? "LSUB" : "LIST"))
+            return TRUE;
           m = g_new0 (OpImapMailbox, 1);
           g_ptr_array_add (lc->mailboxes, m);
         }
@@ -1590,6 +1780,8 @@ collect_fetch (OpImapClient   *self,
   if (r->kind != OP_IMAP_RESPONSE_DATA || r->data != OP_IMAP_DATA_FETCH ||
       !(r->fetch->items & OP_IMAP_FETCH_UID))
     return FALSE;
+  if (!within_limit (self, out->len + 1, message_limit (self), "FETCH"))
+    return TRUE;
   g_ptr_array_add (out, g_steal_pointer (&r->fetch));
   return TRUE;
 }
@@ -1687,9 +1879,69 @@ typedef struct
   GCancellable  *cancellable;
   guint64        written;
   guint32        uid;
-  gboolean       found;
+  char          *part;         /* the requested section, e.g. "1.2", "" */
+  gint64         origin;       /* the requested <origin>, or -1 */
+  gboolean       found;        /* the requested UID's FETCH carried the section */
+  gboolean       empty;        /* … as NIL */
+  guint32        stream_seq;   /* the FETCH whose literal went to the stream, or 0 */
+  gboolean       stream_uid_known;
+  gboolean       wrong_message;
+  GError        *error;        /* the first write error */
 } StreamSink;
 
+/* TRUE when the fetch item @item ("BODY[1.2]<0>") is the one requested. */
+static gboolean
+stream_item_matches (StreamSink *s,
+                     const char *item)
+{
+  const char *close;
+  gint64 origin = -1;
+
+  if (item == NULL || g_ascii_strncasecmp (item, "BODY[", 5) != 0)
+    return FALSE;
+  item += 5;
+  close = strchr (item, ']');
+  if (close == NULL || (gsize) (close - item) != strlen (s->part) ||
+      g_ascii_strncasecmp (item, s->part, close - item) != 0)
+    return FALSE;
+  if (close[1] == '<')
+    {
+      guint64 n;
+      const char *gt = strchr (close + 2, '>');
+
+      if (gt == NULL || gt[1] != '\0' ||
+          !op_imap_parse_number (close + 2, gt - close - 2, G_MAXUINT32, &n))
+        return FALSE;
+      origin = (gint64) n;
+    }
+  else if (close[1] != '\0')
+    return FALSE;
+  return origin == s->origin;
+}
+
+static void
+stream_write (StreamSink   *s,
+              const guint8 *data,
+              gsize         length)
+{
+  g_autoptr(GError) local_error = NULL;
+
+  if (s->error != NULL)
+    return;
+  if (!g_output_stream_write_all (s->stream, data, length, NULL, s->cancellable, &local_error))
+    {
+      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        s->error = g_steal_pointer (&local_error);
+      else
+        s->error = g_error_new (OP_IMAP_ERROR, OP_IMAP_ERROR_LOCAL,
+                                _("Could not save the message: %s"), local_error->message);
+      return;
+    }
+  s->written += length;
+}
+
+/* Only the requested section of the requested message goes to the stream; every other
+ * literal (another message's body, an address or a folder name) is read and dropped. */
 static gboolean
 stream_sink (const OpImapLiteralInfo *info,
              const guint8            *data,
@@ -1698,18 +1950,28 @@ stream_sink (const OpImapLiteralInfo *info,
              GError                 **error)
 {
   StreamSink *s = user_data;
-  g_autoptr(GError) local_error = NULL;
 
-  if (!g_output_stream_write_all (s->stream, data, length, NULL, s->cancellable, &local_error))
+  if (info->seq == 0 || (info->uid != 0 && info->uid != s->uid) ||
+      !stream_item_matches (s, info->item))
+    return TRUE;
+  if (info->offset == 0)
     {
-      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_propagate_error (error, g_steal_pointer (&local_error));
-      else
-        g_set_error (error, OP_IMAP_ERROR, OP_IMAP_ERROR_LOCAL,
-                     _("Could not save the message: %s"), local_error->message);
+      if (s->stream_seq != 0 || s->found)
+        return TRUE;   /* the section once more: the first one counts */
+      s->stream_seq = info->seq;
+      s->stream_uid_known = info->uid != 0;
+    }
+  else if (info->seq != s->stream_seq)
+    return TRUE;
+  stream_write (s, data, length);
+  if (s->error != NULL && g_error_matches (s->error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      /* A cancel ends the command (and the session: the reply is half read). */
+      g_propagate_error (error, g_steal_pointer (&s->error));
       return FALSE;
     }
-  s->written += length;
+  /* A write error: the rest is read and dropped, the session goes on, and the error is
+   * reported when the command ends. */
   return TRUE;
 }
 
@@ -1719,25 +1981,40 @@ collect_stream (OpImapClient   *self,
                 gpointer        data)
 {
   StreamSink *s = data;
+  OpImapSection *match = NULL;
 
-  if (r->kind != OP_IMAP_RESPONSE_DATA || r->data != OP_IMAP_DATA_FETCH ||
-      r->fetch->uid != s->uid || r->fetch->sections->len == 0)
+  if (r->kind != OP_IMAP_RESPONSE_DATA || r->data != OP_IMAP_DATA_FETCH)
     return FALSE;
-  s->found = TRUE;
-  for (guint i = 0; i < r->fetch->sections->len; i++)
+  if (s->stream_seq != 0 && r->fetch->seq == s->stream_seq && !s->stream_uid_known &&
+      !s->found && r->fetch->uid != s->uid)
+    {
+      /* The UID came after the streamed literal, and is not the one asked for. */
+      s->wrong_message = TRUE;
+      return FALSE;
+    }
+  if (!(r->fetch->items & OP_IMAP_FETCH_UID) || r->fetch->uid != s->uid || s->found)
+    return FALSE;
+  for (guint i = 0; i < r->fetch->sections->len && match == NULL; i++)
     {
       OpImapSection *sec = r->fetch->sections->pdata[i];
 
+      if (g_ascii_strcasecmp (sec->section, s->part) == 0 && sec->origin == s->origin)
+        match = sec;
+    }
+  if (match == NULL)
+    return FALSE;   /* e.g. a FLAGS update of the same message */
+  s->found = TRUE;
+  if (match->streamed)
+    return TRUE;    /* already in the stream, piece by piece */
+  if (match->data == NULL)
+    s->empty = TRUE;
+  else if (g_bytes_get_size (match->data) > 0)
+    {
       /* A small body arrives whole (or as a quoted string): write it now. */
-      if (sec->data != NULL && g_bytes_get_size (sec->data) > 0)
-        {
-          g_autoptr(GError) ignored = NULL;
-          gsize size;
-          const guint8 *bytes = g_bytes_get_data (sec->data, &size);
+      gsize size;
+      const guint8 *bytes = g_bytes_get_data (match->data, &size);
 
-          if (!stream_sink (NULL, bytes, size, s, &ignored))
-            s->found = FALSE;
-        }
+      stream_write (s, bytes, size);
     }
   return TRUE;
 }
@@ -1755,13 +2032,23 @@ do_fetch_to_stream (OpImapClient   *self,
   g_autoptr(OpImapResponse) r = NULL;
   g_autofree char *item = NULL;
   g_autofree char *uid_text = NULL;
-  StreamSink s = { stream, cancellable, 0, uid, FALSE };
+  g_autofree char *part = NULL;
+  const char *lt;
+  StreamSink s = { stream, cancellable, 0, uid, NULL, -1, FALSE, FALSE, 0, FALSE, FALSE, NULL };
 
   if (!need_state (self, OP_IMAP_STATE_SELECTED, error))
     return FALSE;
-  item = peek_item (section != NULL ? section : "", error);
+  if (section == NULL)
+    section = "";
+  item = peek_item (section, error);
   if (item == NULL)
     return FALSE;
+  /* peek_item checked the partial: "<origin.count>". */
+  lt = strchr (section, '<');
+  part = g_strndup (section, lt != NULL ? (gsize) (lt - section) : strlen (section));
+  if (lt != NULL)
+    s.origin = (gint64) g_ascii_strtoull (lt + 1, NULL, 10);
+  s.part = part;
   uid_text = g_strdup_printf ("%u", uid);
   cmd_init (&c);
   cmd_add (&c, "UID FETCH");
@@ -1769,18 +2056,43 @@ do_fetch_to_stream (OpImapClient   *self,
   cmd_add (&c, "(UID");
   cmd_add (&c, item);
   g_string_append_c (c.text, ')');
-  /* Every literal of this command goes to the stream, piece by piece. */
+  /* Every literal of this command passes the sink, which keeps only the one asked for. */
   op_imap_parser_set_literal_sink (self->parser, 0, stream_sink, &s);
   r = command_ok (self, &c, "UID FETCH", OP_IMAP_COMMAND_OTHER, collect_stream, &s,
                   cancellable, error);
   if (self->parser != NULL)
     op_imap_parser_set_literal_sink (self->parser, OP_IMAP_DEFAULT_STREAM_THRESHOLD, NULL, NULL);
+  /* A failure that left a response half read (read_response already ends the session
+   * on a cancel or a sink error) must never leave the rest for the next command. */
+  if (r == NULL && self->parser != NULL && !op_imap_parser_is_idle (self->parser))
+    drop_connection (self);
   if (r == NULL)
-    return FALSE;
+    {
+      g_clear_error (&s.error);
+      return FALSE;
+    }
+  if (s.error != NULL)
+    {
+      g_propagate_error (error, s.error);
+      return FALSE;
+    }
+  if (s.wrong_message)
+    {
+      g_set_error (error, OP_IMAP_ERROR, OP_IMAP_ERROR_BAD_RESPONSE,
+                   _("The server sent another message than the one asked for (UID %u)."), uid);
+      return FALSE;
+    }
   if (!s.found)
     {
       g_set_error (error, OP_IMAP_ERROR, OP_IMAP_ERROR_NO,
                    _("The message (UID %u) no longer exists on the server."), uid);
+      return FALSE;
+    }
+  if (s.empty)
+    {
+      g_set_error (error, OP_IMAP_ERROR, OP_IMAP_ERROR_NO,
+                   _("The server has no content for part “%s” of the message (UID %u)."),
+                   section, uid);
       return FALSE;
     }
   *size = s.written;
@@ -1796,6 +2108,8 @@ collect_search (OpImapClient   *self,
 
   if (r->kind != OP_IMAP_RESPONSE_DATA || r->data != OP_IMAP_DATA_SEARCH)
     return FALSE;
+  if (!within_limit (self, out->len + r->numbers->len, message_limit (self), "SEARCH"))
+    return TRUE;
   g_array_append_vals (out, r->numbers->data, r->numbers->len);
   return TRUE;
 }
@@ -2529,8 +2843,8 @@ static void
 job_free (Job *job)
 {
   g_free (job->a);
-  if (job->b != NULL)
-    memset (job->b, 0, strlen (job->b));
+  /* The LOGIN password, or a mailbox name: wiped either way. */
+  wipe_string (job->b);
   g_free (job->b);
   g_strfreev (job->strv);
   g_clear_pointer (&job->table, g_hash_table_unref);

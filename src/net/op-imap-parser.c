@@ -2367,6 +2367,91 @@ line_may_have_literals (const guint8 *line,
   return !status_word (w, we - w, &status);
 }
 
+/* The UID item of the FETCH response in the buffer, if it comes before @end: its
+ * top-level items are read as words, skipping quoted strings, nested lists and the
+ * bytes of literals kept in the buffer (a literal's text is never taken for an item). */
+static guint32
+find_fetch_uid (OpImapParser *self,
+                gsize         start,
+                gsize         end)
+{
+  const char *base = (const char *) self->buf->data;
+  guint next_literal = 0;
+  gboolean want_number = FALSE;
+  int depth = 0;
+  gsize i = start;
+
+  while (i < end)
+    {
+      char c = base[i];
+      gsize w;
+      guint64 n;
+
+      while (next_literal < self->literals->len &&
+             g_array_index (self->literals, LiteralRecord, next_literal).offset < i)
+        next_literal++;
+      if (next_literal < self->literals->len)
+        {
+          const LiteralRecord *rec = &g_array_index (self->literals, LiteralRecord, next_literal);
+
+          if (rec->offset == i && !rec->streamed && rec->length > 0)
+            {
+              i += rec->length;
+              next_literal++;
+              want_number = FALSE;
+              continue;
+            }
+        }
+      if (c == '(' || c == '[')
+        {
+          depth++;
+          i++;
+          continue;
+        }
+      if (c == ')' || c == ']')
+        {
+          depth--;
+          i++;
+          continue;
+        }
+      if (c == '"')
+        {
+          for (i++; i < end && base[i] != '"'; i++)
+            if (base[i] == '\\')
+              i++;
+          i++;
+          want_number = FALSE;
+          continue;
+        }
+      if (c == ' ' || c == '\r' || c == '\n')
+        {
+          i++;
+          continue;
+        }
+      for (w = i; w < end && base[w] != ' ' && base[w] != '(' && base[w] != ')' &&
+                  base[w] != '[' && base[w] != ']' && base[w] != '"' && base[w] != '\r' &&
+                  base[w] != '\n'; w++)
+        ;
+      if (depth == 1 && want_number)
+        return op_imap_parse_number (base + i, w - i, G_MAXUINT32, &n) ? (guint32) n : 0;
+      want_number = depth == 1 && w - i == 3 && g_ascii_strncasecmp (base + i, "UID", 3) == 0;
+      i = w;
+    }
+  return 0;
+}
+
+/* A fetch item that carries message content: BODY[…], BINARY[…], RFC822,
+ * RFC822.HEADER, RFC822.TEXT (with any <origin>). */
+static gboolean
+is_body_item (const char *item)
+{
+  return g_ascii_strncasecmp (item, "BODY[", 5) == 0 ||
+         g_ascii_strncasecmp (item, "BINARY[", 7) == 0 ||
+         g_ascii_strcasecmp (item, "RFC822") == 0 ||
+         g_ascii_strcasecmp (item, "RFC822.HEADER") == 0 ||
+         g_ascii_strcasecmp (item, "RFC822.TEXT") == 0;
+}
+
 /* The fetch item just before a literal header at @brace, for the sink. */
 static void
 note_literal_context (OpImapParser *self,
@@ -2398,6 +2483,7 @@ note_literal_context (OpImapParser *self,
   self->info_item = g_strndup (base + start, end - start);
 
   self->info.seq = 0;
+  self->info.uid = 0;
   p = base;
   if (self->buf->len > 2 && p[0] == '*' && p[1] == ' ')
     {
@@ -2406,7 +2492,11 @@ note_literal_context (OpImapParser *self,
         q++;
       if (q < base + brace && *q == ' ' && g_ascii_strncasecmp (q + 1, "FETCH", 5) == 0 &&
           op_imap_parse_number (p + 2, q - p - 2, G_MAXUINT32, &n))
-        self->info.seq = (guint32) n;
+        {
+          self->info.seq = (guint32) n;
+          /* The list starts after "FETCH". */
+          self->info.uid = find_fetch_uid (self, q + 1 + 5 - base, brace);
+        }
     }
   self->info.item = self->info_item;
   self->info.size = size;
@@ -2447,7 +2537,10 @@ op_imap_parser_feed (OpImapParser     *self,
 
           if (self->literal_streamed)
             {
-              if (!self->sink (&self->info, (const guint8 *) p, n, self->sink_data, error))
+              /* A sink removed in the middle of a streamed literal: the rest of its
+               * bytes are dropped, never handed to a NULL function. */
+              if (self->sink != NULL &&
+                  !self->sink (&self->info, (const guint8 *) p, n, self->sink_data, error))
                 {
                   self->broken = TRUE;
                   return -1;
@@ -2514,8 +2607,19 @@ op_imap_parser_feed (OpImapParser     *self,
                 }
               rec.offset = self->buf->len;
               rec.length = n;
-              rec.streamed = self->sink != NULL && n > self->threshold;
-              if (!rec.streamed && self->buf->len + n > OP_IMAP_MAX_RESPONSE)
+              rec.streamed = FALSE;
+              if (self->sink != NULL && n > self->threshold)
+                {
+                  /* Only a message's content is streamed; every other literal (a
+                   * subject, an address, a folder name) is kept for the grammar. */
+                  note_literal_context (self, self->line_start + k - 1, n);
+                  rec.streamed = self->info.seq != 0 && is_body_item (self->info.item);
+                }
+              /* Compared without adding, so that a size near G_MAXUINT64 cannot wrap
+               * around below the limit. */
+              if (n > OP_IMAP_MAX_LITERAL ||
+                  (!rec.streamed && (self->buf->len > OP_IMAP_MAX_RESPONSE ||
+                                     n > OP_IMAP_MAX_RESPONSE - self->buf->len)))
                 {
                   frame_error (self, error, _("a literal is too large"));
                   return -1;
@@ -2526,8 +2630,6 @@ op_imap_parser_feed (OpImapParser     *self,
                   self->line_start = self->buf->len;
                   continue;
                 }
-              if (rec.streamed)
-                note_literal_context (self, self->line_start + k - 1, n);
               self->state = STATE_LITERAL;
               self->literal_left = n;
               self->literal_streamed = rec.streamed;

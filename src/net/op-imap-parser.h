@@ -19,12 +19,15 @@ G_BEGIN_DECLS
 #define OP_IMAP_MAX_LINE           (4 * 1024 * 1024)
 /* Everything one response holds in memory: lines and literals kept whole. */
 #define OP_IMAP_MAX_RESPONSE       (64 * 1024 * 1024)
+/* One literal, even when streamed to the sink: no message is this large, and a
+ * 20-digit {n} must not become an endless read. */
+#define OP_IMAP_MAX_LITERAL        (G_GUINT64_CONSTANT (4) * 1024 * 1024 * 1024)
 /* Nested lists: BODYSTRUCTURE nests two lists per MIME level; Dovecot stops at 100
  * levels of MIME nesting. */
 #define OP_IMAP_MAX_DEPTH          256
 /* Values in one list. */
 #define OP_IMAP_MAX_LIST_ITEMS     (1024 * 1024)
-/* Literals larger than this go to the literal sink, when one is set. */
+/* Message content larger than this goes to the literal sink, when one is set. */
 #define OP_IMAP_DEFAULT_STREAM_THRESHOLD (256 * 1024)
 
 /* --- typed data ---------------------------------------------------------------------- */
@@ -364,12 +367,14 @@ gboolean op_imap_sequence_set_expand (const char *set,
 /**
  * OpImapLiteralInfo:
  * What a streamed literal belongs to: @seq the FETCH message number (0 when the
- * literal is not in a FETCH), @item the fetch item before it ("BODY[]", "BODY[1]<0>"),
- * @size its full size, @offset where the current piece starts.
+ * literal is not in a FETCH), @uid the UID that the same FETCH sent before the literal
+ * (0 when none came before it), @item the fetch item before it ("BODY[]",
+ * "BODY[1]<0>"), @size its full size, @offset where the current piece starts.
  */
 typedef struct
 {
   guint32     seq;
+  guint32     uid;
   const char *item;
   guint64     size;
   guint64     offset;
@@ -390,8 +395,10 @@ OpImapParser *op_imap_parser_new              (void);
 void          op_imap_parser_free             (OpImapParser      *parser);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (OpImapParser, op_imap_parser_free)
 
-/* Literals larger than @threshold bytes go to @sink (NULL: keep them all, within
- * OP_IMAP_MAX_RESPONSE). */
+/* Message content in a FETCH (BODY[…], BINARY[…], RFC822…) in literals larger than
+ * @threshold bytes goes to @sink; every other literal is kept (NULL: keep them all,
+ * within OP_IMAP_MAX_RESPONSE). A literal already being streamed when the sink is removed
+ * goes on being read, and its remaining bytes are discarded. */
 void          op_imap_parser_set_literal_sink (OpImapParser      *parser,
                                                gsize              threshold,
                                                OpImapLiteralSink  sink,

@@ -376,6 +376,46 @@ test_authenticate_continuation (void)
 }
 
 static void
+test_authenticate_asked_twice (void)
+{
+  g_autoptr(OpTestServer) server = op_test_server_new ();
+  g_autoptr(OpImapClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *b64 = g_base64_encode ((const guchar *) "\0user\0sec\"ret", 13);
+  g_auto(GStrv) lines = NULL;
+  guint n_blobs = 0;
+
+  /* A server that answers the credentials with another "+" gets "*" (cancel), not the
+   * password again; the login fails and the session stays in step. */
+  op_test_server_send (server, "* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] ready\r\n");
+  op_test_server_expect_line (server, "a1 AUTHENTICATE PLAIN");
+  op_test_server_send (server, "+ \r\n");
+  op_test_server_expect_line (server, b64);
+  op_test_server_send (server, "+ \r\n");
+  op_test_server_expect_line (server, "*");
+  op_test_server_send (server, "a1 BAD Authentication cancelled.\r\n");
+  op_test_server_expect_line (server, "a2 NOOP");
+  op_test_server_send (server, "a2 OK done\r\n");
+  g_assert_true (op_test_server_start (server, NULL));
+
+  client = new_client (server, OP_IMAP_SECURITY_NONE);
+  op_imap_client_set_allow_plaintext_password (client, TRUE);
+  g_assert_true (do_connect (client, &error));
+  g_assert_false (do_login (client, OP_IMAP_AUTH_AUTO, &error));
+  g_assert_error (error, OP_IMAP_ERROR, OP_IMAP_ERROR_AUTH_FAILED);
+  g_clear_error (&error);
+  g_assert_cmpint (op_imap_client_get_state (client), ==, OP_IMAP_STATE_NOT_AUTHENTICATED);
+  g_assert_true (do_noop (client, &error));
+  g_assert_no_error (error);
+  finish_server (server);
+  lines = op_test_server_dup_received_lines (server);
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (strstr (lines[i], b64) != NULL)
+      n_blobs++;
+  g_assert_cmpuint (n_blobs, ==, 1);
+}
+
+static void
 test_login_literal_masked (void)
 {
   g_autoptr(OpTestServer) server = op_test_server_new ();
@@ -856,6 +896,380 @@ test_cancel_mid_fetch (void)
 }
 
 static void
+test_cancel_mid_stream (void)
+{
+  g_autoptr(OpTestServer) server = op_test_server_new ();
+  g_autoptr(OpImapClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
+  g_autofree char *part = g_malloc (200000);
+  guint64 size = 0;
+
+  memset (part, 'm', 200000);
+  op_test_server_send (server, CAPS);
+  script_select (server, "a1");
+  op_test_server_expect_line (server, "a2 UID FETCH 5 (UID BODY.PEEK[])");
+  op_test_server_send (server, "* 2 FETCH (UID 5 BODY[] {10000000}\r\n");
+  op_test_server_send_raw (server, part, 200000);
+  /* The rest of the literal and the tagged reply never come before the cancel. */
+  op_test_server_expect_close (server, TIMEOUT * 1000);
+  g_assert_true (op_test_server_start (server, NULL));
+
+  client = new_client (server, OP_IMAP_SECURITY_NONE);
+  g_assert_true (do_connect (client, &error));
+  select_inbox (client);
+  op_imap_client_fetch_to_stream_async (client, 5, "", out, cancellable, store_result, &result);
+  g_timeout_add (300, cancel_soon, cancellable);
+  g_assert_false (op_imap_client_fetch_to_stream_finish (client, wait_result (&result), &size,
+                                                         &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&error);
+  g_assert_cmpuint (g_memory_output_stream_get_data_size (G_MEMORY_OUTPUT_STREAM (out)), ==, 200000);
+  /* The parser was mid-literal and the tagged reply unread: the session is over, and
+   * the next command says so instead of reading the rest of the old answer. */
+  finish_server (server);
+  g_assert_false (do_noop (client, &error));
+  g_assert_error (error, OP_IMAP_ERROR, OP_IMAP_ERROR_NOT_CONNECTED);
+  g_assert_cmpint (op_imap_client_get_state (client), ==, OP_IMAP_STATE_DISCONNECTED);
+}
+
+static gboolean
+fetch_to_stream (OpImapClient   *client,
+                 guint32         uid,
+                 const char     *section,
+                 GOutputStream  *out,
+                 guint64        *size,
+                 GError        **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  op_imap_client_fetch_to_stream_async (client, uid, section, out, NULL, store_result, &result);
+  return op_imap_client_fetch_to_stream_finish (client, wait_result (&result), size, error);
+}
+
+static OpImapClient *
+stream_client (OpTestServer *server)
+{
+  g_autoptr(GError) error = NULL;
+  OpImapClient *client;
+
+  g_assert_true (op_test_server_start (server, NULL));
+  client = new_client (server, OP_IMAP_SECURITY_NONE);
+  g_assert_true (do_connect (client, &error));
+  g_assert_no_error (error);
+  select_inbox (client);
+  return client;
+}
+
+static void
+test_stream_only_requested (void)
+{
+  g_autoptr(OpTestServer) server = op_test_server_new ();
+  g_autoptr(OpImapClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
+  g_autoptr(GOutputStream) out2 = g_memory_output_stream_new_resizable ();
+  g_autoptr(GOutputStream) out3 = g_memory_output_stream_new_resizable ();
+  guint64 size = 0;
+
+  /* Around the body asked for: another message's body, an ENVELOPE literal, a LIST
+   * name, the same message's other section, all literals the stream must not get. */
+  op_test_server_send (server, CAPS);
+  script_select (server, "a1");
+  op_test_server_expect_line (server, "a2 UID FETCH 5 (UID BODY.PEEK[1]<0.100>)");
+  op_test_server_send (server,
+                       "* 1 FETCH (UID 3 BODY[1]<0> {7}\r\nwrong-1)\r\n"
+                       "* LIST () \"/\" {6}\r\nfolder\r\n"
+                       "* 2 FETCH (UID 5 ENVELOPE (NIL {9}\r\nsubject-x NIL NIL NIL NIL NIL NIL "
+                       "NIL NIL) BODY[2] {7}\r\nwrong-2 BODY[1] {7}\r\nwrong-3 "
+                       "BODY[1]<0> {11}\r\nhello world)\r\n"
+                       "* 2 FETCH (UID 5 BODY[1]<0> {7}\r\nwrong-4)\r\n"
+                       "a2 OK done\r\n");
+  /* A server that puts the UID after the body, and sends another message's. */
+  op_test_server_expect_line (server, "a3 UID FETCH 5 (UID BODY.PEEK[])");
+  op_test_server_send (server, "* 1 FETCH (BODY[] {7}\r\nwrong-5 UID 3)\r\na3 OK done\r\n");
+  /* The body once as a quoted string, then once more as a literal: the first counts. */
+  op_test_server_expect_line (server, "a4 UID FETCH 5 (UID BODY.PEEK[])");
+  op_test_server_send (server, "* 2 FETCH (UID 5 BODY[] \"first\")\r\n"
+                       "* 2 FETCH (UID 5 BODY[] {6}\r\nsecond)\r\na4 OK done\r\n");
+  client = stream_client (server);
+
+  g_assert_true (fetch_to_stream (client, 5, "1<0.100>", out, &size, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (size, ==, 11);
+  g_assert_cmpmem (g_memory_output_stream_get_data (G_MEMORY_OUTPUT_STREAM (out)),
+                   g_memory_output_stream_get_data_size (G_MEMORY_OUTPUT_STREAM (out)),
+                   "hello world", 11);
+
+  g_assert_false (fetch_to_stream (client, 5, "", out2, &size, &error));
+  g_assert_error (error, OP_IMAP_ERROR, OP_IMAP_ERROR_BAD_RESPONSE);
+  g_clear_error (&error);
+
+  g_assert_true (fetch_to_stream (client, 5, "", out3, &size, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (size, ==, 5);
+  g_assert_cmpmem (g_memory_output_stream_get_data (G_MEMORY_OUTPUT_STREAM (out3)),
+                   g_memory_output_stream_get_data_size (G_MEMORY_OUTPUT_STREAM (out3)),
+                   "first", 5);
+  finish_server (server);
+}
+
+static void
+test_stream_write_error (void)
+{
+  g_autoptr(OpTestServer) server = op_test_server_new ();
+  g_autoptr(OpImapClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *body = g_malloc (300000);
+  char small[4], big[4];
+  g_autoptr(GOutputStream) out = g_memory_output_stream_new (small, sizeof small, NULL, NULL);
+  g_autoptr(GOutputStream) out2 = g_memory_output_stream_new (big, sizeof big, NULL, NULL);
+  guint64 size = 0;
+
+  memset (body, 'b', 300000);
+  op_test_server_send (server, CAPS);
+  script_select (server, "a1");
+  op_test_server_expect_line (server, "a2 UID FETCH 5 (UID BODY.PEEK[])");
+  op_test_server_send (server, "* 2 FETCH (UID 5 BODY[] \"hello world\")\r\na2 OK done\r\n");
+  op_test_server_expect_line (server, "a3 UID FETCH 5 (UID BODY.PEEK[])");
+  op_test_server_send (server, "* 2 FETCH (UID 5 BODY[] {300000}\r\n");
+  op_test_server_send_raw (server, body, 300000);
+  op_test_server_send (server, ")\r\na3 OK done\r\n");
+  op_test_server_expect_line (server, "a4 NOOP");
+  op_test_server_send (server, "a4 OK done\r\n");
+  client = stream_client (server);
+
+  /* The stream's own error is what the caller gets, small body or streamed one, and
+   * the session goes on. */
+  g_assert_false (fetch_to_stream (client, 5, "", out, &size, &error));
+  g_assert_error (error, OP_IMAP_ERROR, OP_IMAP_ERROR_LOCAL);
+  g_assert_null (strstr (error->message, "no longer exists"));
+  g_clear_error (&error);
+  g_assert_false (fetch_to_stream (client, 5, "", out2, &size, &error));
+  g_assert_error (error, OP_IMAP_ERROR, OP_IMAP_ERROR_LOCAL);
+  g_clear_error (&error);
+  g_assert_true (do_noop (client, &error));
+  g_assert_no_error (error);
+  finish_server (server);
+}
+
+static void
+test_stream_nil_body (void)
+{
+  g_autoptr(OpTestServer) server = op_test_server_new ();
+  g_autoptr(OpImapClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GOutputStream) out = g_memory_output_stream_new_resizable ();
+  guint64 size = 0;
+
+  op_test_server_send (server, CAPS);
+  script_select (server, "a1");
+  op_test_server_expect_line (server, "a2 UID FETCH 5 (UID BODY.PEEK[3])");
+  op_test_server_send (server, "* 2 FETCH (UID 5 BODY[3] NIL)\r\na2 OK done\r\n");
+  op_test_server_expect_line (server, "a3 UID FETCH 5 (UID BODY.PEEK[3])");
+  op_test_server_send (server, "* 2 FETCH (UID 5 FLAGS (\\Seen))\r\na3 OK done\r\n");
+  client = stream_client (server);
+
+  /* NIL, or no body at all, is an error, not an empty success. */
+  g_assert_false (fetch_to_stream (client, 5, "3", out, &size, &error));
+  g_assert_error (error, OP_IMAP_ERROR, OP_IMAP_ERROR_NO);
+  g_clear_error (&error);
+  g_assert_false (fetch_to_stream (client, 5, "3", out, &size, &error));
+  g_assert_error (error, OP_IMAP_ERROR, OP_IMAP_ERROR_NO);
+  g_assert_cmpuint (g_memory_output_stream_get_data_size (G_MEMORY_OUTPUT_STREAM (out)), ==, 0);
+  finish_server (server);
+}
+
+/* Sends @n lines "@prefix NUMBER @suffix" in one piece, NUMBER going from @first by
+ * @step. */
+static void
+send_flood (OpTestServer *server,
+            const char   *prefix,
+            const char   *suffix,
+            guint         n,
+            guint         first,
+            guint         step)
+{
+  g_autoptr(GString) flood = g_string_new (NULL);
+
+  for (guint i = 0; i < n; i++)
+    g_string_append_printf (flood, "%s%u%s\r\n", prefix, first + i * step, suffix);
+  op_test_server_send_raw (server, flood->str, flood->len);
+}
+
+static void
+expect_flood_refused (GError     *error,
+                      const char *what)
+{
+  g_assert_error (error, OP_IMAP_ERROR, OP_IMAP_ERROR_BAD_RESPONSE);
+  if (strstr (error->message, what) == NULL)
+    g_error ("“%s” does not mention %s", error->message, what);
+}
+
+static void
+test_fetch_flood (void)
+{
+  g_autoptr(OpTestServer) server = op_test_server_new ();
+  g_autoptr(OpImapClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+
+  /* Four messages in the folder: a FETCH of more than 2 × 4 + 10000 responses is a
+   * flood, and ends the session instead of filling memory. */
+  op_test_server_send (server, CAPS);
+  script_select (server, "a1");
+  op_test_server_expect_line (server, "a2 UID FETCH 1:* (UID FLAGS)");
+  send_flood (server, "* 1 FETCH (UID ", " FLAGS ())", 10009, 1, 1);
+  op_test_server_send (server, "a2 OK done\r\n");
+  op_test_server_expect_close (server, TIMEOUT * 1000);
+  client = stream_client (server);
+  op_imap_client_fetch_async (client, "1:*", OP_IMAP_FETCH_FLAGS, NULL, NULL, store_result,
+                              &result);
+  g_assert_null (op_imap_client_fetch_finish (client, wait_result (&result), &error));
+  expect_flood_refused (error, "FETCH");
+  finish_server (server);
+  g_assert_cmpint (op_imap_client_get_state (client), ==, OP_IMAP_STATE_DISCONNECTED);
+}
+
+static void
+test_search_flood (void)
+{
+  g_autoptr(OpTestServer) server = op_test_server_new ();
+  g_autoptr(OpImapClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GString) line = g_string_new ("* SEARCH");
+
+  for (guint i = 1; i <= 6000; i++)
+    g_string_append_printf (line, " %u", i);
+  g_string_append (line, "\r\n");
+  op_test_server_send (server, CAPS);
+  script_select (server, "a1");
+  op_test_server_expect_line (server, "a2 UID SEARCH ALL");
+  op_test_server_send (server, line->str);
+  op_test_server_send (server, line->str);
+  op_test_server_send (server, "a2 OK done\r\n");
+  op_test_server_expect_close (server, TIMEOUT * 1000);
+  client = stream_client (server);
+  op_imap_client_search_async (client, NULL, NULL, store_result, &result);
+  g_assert_null (op_imap_client_search_finish (client, wait_result (&result), &error));
+  expect_flood_refused (error, "SEARCH");
+  finish_server (server);
+  g_assert_cmpint (op_imap_client_get_state (client), ==, OP_IMAP_STATE_DISCONNECTED);
+}
+
+static void
+test_list_flood (void)
+{
+  g_autoptr(OpTestServer) server = op_test_server_new ();
+  g_autoptr(OpImapClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+
+  op_test_server_send (server, CAPS);
+  op_test_server_expect_line (server, "a1 LIST \"\" \"*\"");
+  send_flood (server, "* LIST () \"/\" f", "", 64 * 1024 + 1, 1, 1);
+  op_test_server_send (server, "a1 OK done\r\n");
+  op_test_server_expect_close (server, TIMEOUT * 1000);
+  g_assert_true (op_test_server_start (server, NULL));
+  client = new_client (server, OP_IMAP_SECURITY_NONE);
+  g_assert_true (do_connect (client, &error));
+  op_imap_client_list_async (client, NULL, FALSE, NULL, store_result, &result);
+  g_assert_null (op_imap_client_list_finish (client, wait_result (&result), &error));
+  expect_flood_refused (error, "LIST");
+  finish_server (server);
+  g_assert_cmpint (op_imap_client_get_state (client), ==, OP_IMAP_STATE_DISCONNECTED);
+}
+
+static void
+count_exists (OpImapClient *client,
+              guint         count,
+              guint        *n)
+{
+  (*n)++;
+}
+
+static void
+test_idle_events_coalesced (void)
+{
+  g_autoptr(OpTestServer) server = op_test_server_new ();
+  g_autoptr(OpImapClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) idle = NULL;
+  g_autoptr(GAsyncResult) noop = NULL;
+  Events e = { 0 };
+  guint n_exists = 0;
+
+  op_test_server_send (server, CAPS);
+  script_select (server, "a1");
+  op_test_server_expect_line (server, "a2 IDLE");
+  op_test_server_send (server, "+ idling\r\n");
+  op_test_server_sleep (server, 300);
+  send_flood (server, "* ", " EXISTS", 5000, 5, 1);
+  op_test_server_send (server, "* 3 EXPUNGE\r\n");
+  op_test_server_expect_line (server, "DONE");
+  op_test_server_send (server, "a2 OK Idle completed\r\n");
+  op_test_server_expect_line (server, "a3 NOOP");
+  op_test_server_send (server, "a3 OK done\r\n");
+  g_assert_true (op_test_server_start (server, NULL));
+
+  client = new_client (server, OP_IMAP_SECURITY_NONE);
+  events_connect (client, &e);
+  g_assert_true (do_connect (client, &error));
+  select_inbox (client);
+  g_signal_connect (client, "exists", G_CALLBACK (count_exists), &n_exists);
+  op_imap_client_idle_async (client, NULL, store_result, &idle);
+  while (op_imap_client_get_state (client) != OP_IMAP_STATE_IDLE)
+    g_main_context_iteration (NULL, TRUE);
+  op_imap_client_noop_async (client, NULL, store_result, &noop);
+  /* The whole flood reaches the worker while the main context is not running: the
+   * EXISTS burst waits as one event, not 5000 sources, and keeps its order with the
+   * EXPUNGE after it. */
+  finish_server (server);
+  g_assert_true (op_imap_client_noop_finish (client, wait_result (&noop), &error));
+  g_assert_no_error (error);
+  g_assert_true (op_imap_client_idle_finish (client, wait_result (&idle), &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n_exists, ==, 1);
+  g_assert_cmpuint (e.exists, ==, 5004);
+  g_assert_cmpuint (e.expunged->len, ==, 1);
+  g_assert_cmpuint (g_array_index (e.expunged, guint, 0), ==, 3);
+  events_clear (&e);
+}
+
+static void
+test_idle_events_flood (void)
+{
+  g_autoptr(OpTestServer) server = op_test_server_new ();
+  g_autoptr(OpImapClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) idle = NULL;
+
+  /* EXPUNGE cannot be merged: past 64 Ki undelivered events, the session ends. */
+  op_test_server_send (server, CAPS);
+  script_select (server, "a1");
+  op_test_server_expect_line (server, "a2 IDLE");
+  op_test_server_send (server, "+ idling\r\n");
+  op_test_server_sleep (server, 300);
+  send_flood (server, "* ", " EXPUNGE", 64 * 1024 + 10, 1, 0);
+  op_test_server_expect_close (server, TIMEOUT * 1000);
+  g_assert_true (op_test_server_start (server, NULL));
+
+  client = new_client (server, OP_IMAP_SECURITY_NONE);
+  g_assert_true (do_connect (client, &error));
+  select_inbox (client);
+  op_imap_client_idle_async (client, NULL, store_result, &idle);
+  while (op_imap_client_get_state (client) != OP_IMAP_STATE_IDLE)
+    g_main_context_iteration (NULL, TRUE);
+  finish_server (server);
+  g_assert_false (op_imap_client_idle_finish (client, wait_result (&idle), &error));
+  expect_flood_refused (error, "notifications");
+  g_assert_cmpint (op_imap_client_get_state (client), ==, OP_IMAP_STATE_DISCONNECTED);
+}
+
+static void
 test_check_unselect (void)
 {
   g_autoptr(OpTestServer) server = op_test_server_new ();
@@ -904,6 +1318,7 @@ main (int   argc,
   g_test_add_func ("/imap/faults/starttls-then-plain", test_starttls_then_plain);
   g_test_add_func ("/imap/faults/login-literal-masked", test_login_literal_masked);
   g_test_add_func ("/imap/faults/authenticate-continuation", test_authenticate_continuation);
+  g_test_add_func ("/imap/faults/authenticate-asked-twice", test_authenticate_asked_twice);
   g_test_add_func ("/imap/faults/bad-argument", test_bad_argument);
   g_test_add_func ("/imap/faults/untagged-events", test_untagged_events);
   g_test_add_func ("/imap/faults/idle-interrupted", test_idle_interrupted);
@@ -914,6 +1329,15 @@ main (int   argc,
   g_test_add_func ("/imap/faults/move-fallback/copy-store-expunge", test_move_fallback);
   g_test_add_func ("/imap/faults/connection-lost", test_connection_lost);
   g_test_add_func ("/imap/faults/cancel-mid-fetch", test_cancel_mid_fetch);
+  g_test_add_func ("/imap/faults/cancel-mid-stream", test_cancel_mid_stream);
+  g_test_add_func ("/imap/faults/stream-only-requested", test_stream_only_requested);
+  g_test_add_func ("/imap/faults/stream-write-error", test_stream_write_error);
+  g_test_add_func ("/imap/faults/stream-nil-body", test_stream_nil_body);
+  g_test_add_func ("/imap/faults/flood/fetch", test_fetch_flood);
+  g_test_add_func ("/imap/faults/flood/search", test_search_flood);
+  g_test_add_func ("/imap/faults/flood/list", test_list_flood);
+  g_test_add_func ("/imap/faults/flood/idle-coalesced", test_idle_events_coalesced);
+  g_test_add_func ("/imap/faults/flood/idle-events", test_idle_events_flood);
   g_test_add_func ("/imap/faults/check-unselect", test_check_unselect);
 
   return op_test_run ();

@@ -449,6 +449,7 @@ typedef struct
   guint32     seq;
   char       *item;
   guint64     size;
+  guint32     uid;
 } SinkData;
 
 static gboolean
@@ -467,6 +468,7 @@ sink (const OpImapLiteralInfo *info,
   g_free (d->item);
   d->item = g_strdup (info->item);
   d->size = info->size;
+  d->uid = info->uid;
   return TRUE;
 }
 
@@ -504,6 +506,117 @@ test_streamed_literal (void)
   g_assert_null (((OpImapSection *) r->fetch->sections->pdata[0])->data);
   g_assert_cmpuint (((OpImapSection *) r->fetch->sections->pdata[0])->size, ==, 100000);
   g_assert_cmpuint (g_bytes_get_size (((OpImapSection *) r->fetch->sections->pdata[1])->data), ==, 3);
+  g_byte_array_unref (d.received);
+  g_free (d.item);
+}
+
+/* Streams @head, 2000 bytes of literal and @tail through a sink; returns the UID the
+ * sink was told. */
+static guint32
+literal_uid (const char *head,
+             const char *tail)
+{
+  g_autoptr(OpImapParser) parser = op_imap_parser_new ();
+  g_autoptr(GString) in = g_string_new (head);
+  g_autoptr(OpImapResponse) r = NULL;
+  g_autoptr(GError) error = NULL;
+  SinkData d = { g_byte_array_new (), 0, 0, NULL, 0 };
+  guint32 uid;
+
+  for (guint i = 0; i < 2000; i++)
+    g_string_append_c (in, 'u');
+  g_string_append (in, tail);
+  op_imap_parser_set_literal_sink (parser, 1000, sink, &d);
+  g_assert_cmpint (op_imap_parser_feed (parser, in->str, in->len, &r, &error), ==, in->len);
+  g_assert_no_error (error);
+  g_assert_nonnull (r);
+  g_assert_cmpuint (d.calls, >=, 1);
+  uid = d.uid;
+  g_byte_array_unref (d.received);
+  g_free (d.item);
+  return uid;
+}
+
+static void
+test_literal_uid (void)
+{
+  /* The UID sent before a streamed literal is told to the sink, whatever precedes it. */
+  g_assert_cmpuint (literal_uid ("* 3 FETCH (UID 9 BODY[] {2000}\r\n", ")\r\n"), ==, 9);
+  g_assert_cmpuint (literal_uid ("* 3 FETCH (FLAGS (\\Seen UID) uid 12 BODY[HEADER.FIELDS (UID)] "
+                                 "\"UID 4\" BODY[] {2000}\r\n", ")\r\n"), ==, 12);
+  /* Not yet known: after the literal, or only inside another literal's bytes, a quoted
+   * string or a nested list. */
+  g_assert_cmpuint (literal_uid ("* 3 FETCH (BODY[] {2000}\r\n", " UID 9)\r\n"), ==, 0);
+  g_assert_cmpuint (literal_uid ("* 3 FETCH (BODY[HEADER] {5}\r\nUID 7 BODY[] {2000}\r\n",
+                                 " UID 9)\r\n"), ==, 0);
+  g_assert_cmpuint (literal_uid ("* 3 FETCH (X-THING (UID 7) X-NAME \"UID 8\" BODY[] {2000}\r\n",
+                                 " UID 9)\r\n"), ==, 0);
+}
+
+static void
+test_only_bodies_streamed (void)
+{
+  g_autoptr(OpImapParser) parser = op_imap_parser_new ();
+  g_autoptr(GString) in = g_string_new ("* 3 FETCH (UID 9 ENVELOPE (NIL {2000}\r\n");
+  g_autoptr(OpImapResponse) r = NULL;
+  g_autoptr(OpImapResponse) list = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) name = g_string_new ("* LIST () \"/\" {2000}\r\n");
+  SinkData d = { g_byte_array_new (), 0, 0, NULL, 0 };
+
+  /* A subject or a folder name above the threshold is kept for the grammar: only
+   * message content goes to the sink. */
+  for (guint i = 0; i < 2000; i++)
+    {
+      g_string_append_c (in, 's');
+      g_string_append_c (name, 'n');
+    }
+  g_string_append (in, " NIL NIL NIL NIL NIL NIL NIL NIL))\r\n");
+  g_string_append (name, "\r\n");
+  op_imap_parser_set_literal_sink (parser, 1000, sink, &d);
+  g_assert_cmpint (op_imap_parser_feed (parser, in->str, in->len, &r, &error), ==, in->len);
+  g_assert_no_error (error);
+  g_assert_nonnull (r);
+  g_assert_cmpuint (strlen (r->fetch->envelope->subject), ==, 2000);
+  g_assert_cmpint (op_imap_parser_feed (parser, name->str, name->len, &list, &error), ==, name->len);
+  g_assert_no_error (error);
+  g_assert_nonnull (list);
+  g_assert_cmpuint (strlen (list->list->raw_name), ==, 2000);
+  g_assert_cmpuint (d.calls, ==, 0);
+  g_byte_array_unref (d.received);
+  g_free (d.item);
+}
+
+static void
+test_sink_removed_mid_literal (void)
+{
+  g_autoptr(OpImapParser) parser = op_imap_parser_new ();
+  g_autoptr(GString) in = g_string_new ("* 3 FETCH (UID 9 BODY[] {5000}\r\n");
+  g_autoptr(OpImapResponse) r = NULL;
+  g_autoptr(GError) error = NULL;
+  SinkData d = { g_byte_array_new (), 0, 0, NULL, 0 };
+  gsize half;
+  gssize n;
+
+  for (guint i = 0; i < 5000; i++)
+    g_string_append_c (in, 'x');
+  g_string_append (in, ")\r\n");
+  half = in->len / 2;
+  op_imap_parser_set_literal_sink (parser, 1000, sink, &d);
+  n = op_imap_parser_feed (parser, in->str, half, &r, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (n, ==, half);
+  g_assert_cmpuint (d.calls, ==, 1);
+  /* The caller takes its sink away in the middle of the literal: the rest is read and
+   * dropped, and the response still ends where it should. */
+  op_imap_parser_set_literal_sink (parser, OP_IMAP_DEFAULT_STREAM_THRESHOLD, NULL, NULL);
+  n = op_imap_parser_feed (parser, in->str + half, in->len - half, &r, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (n, ==, in->len - half);
+  g_assert_nonnull (r);
+  g_assert_cmpuint (r->fetch->uid, ==, 9);
+  g_assert_cmpuint (d.calls, ==, 1);
+  g_assert_true (op_imap_parser_is_idle (parser));
   g_byte_array_unref (d.received);
   g_free (d.item);
 }
@@ -582,6 +695,54 @@ test_limits (void)
   g_assert_cmpint (op_imap_parser_feed (parser, huge, strlen (huge), &r, &error), ==, -1);
   g_assert_error (error, OP_IMAP_ERROR, OP_IMAP_ERROR_BAD_RESPONSE);
   g_assert_nonnull (strstr (error->message, "too large"));
+}
+
+static void
+expect_refused_header (const char *header,
+                       gboolean    streamed)
+{
+  g_autoptr(OpImapParser) parser = op_imap_parser_new ();
+  g_autoptr(OpImapResponse) r = NULL;
+  g_autoptr(GError) error = NULL;
+  SinkData d = { g_byte_array_new (), 0, 0, NULL, 0 };
+
+  if (streamed)
+    op_imap_parser_set_literal_sink (parser, 1000, sink, &d);
+  if (op_imap_parser_feed (parser, header, strlen (header), &r, &error) != -1)
+    g_error ("accepted: %s", header);
+  g_assert_error (error, OP_IMAP_ERROR, OP_IMAP_ERROR_BAD_RESPONSE);
+  g_assert_nonnull (strstr (error->message, "too large"));
+  g_assert_cmpuint (d.calls, ==, 0);
+  g_byte_array_unref (d.received);
+  g_free (d.item);
+}
+
+static void
+test_literal_size_limits (void)
+{
+  g_autofree char *above_response = g_strdup_printf ("* 1 FETCH (BODY[] {%u}\r\n",
+                                                     OP_IMAP_MAX_RESPONSE + 1);
+  g_autofree char *above_literal = g_strdup_printf ("* 1 FETCH (BODY[] {%" G_GUINT64_FORMAT "}\r\n",
+                                                    OP_IMAP_MAX_LITERAL + 1);
+  g_autofree char *at_response = g_strdup_printf ("* 1 FETCH (BODY[] {%u}\r\n",
+                                                  OP_IMAP_MAX_RESPONSE - 100);
+  g_autoptr(OpImapParser) parser = op_imap_parser_new ();
+  g_autoptr(OpImapResponse) r = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* G_MAXUINT64 (and sizes that wrap the buffer's length around) are refused at the
+   * header, kept or streamed, instead of reading until memory runs out. */
+  expect_refused_header ("* 1 FETCH (BODY[] {18446744073709551615}\r\n", FALSE);
+  expect_refused_header ("* 1 FETCH (BODY[] {18446744073709551615}\r\n", TRUE);
+  expect_refused_header ("* 1 FETCH (BODY[] {18446744073709551600}\r\n", FALSE);
+  /* Just above what one response may hold, and just above the largest streamed one. */
+  expect_refused_header (above_response, FALSE);
+  expect_refused_header (above_literal, TRUE);
+  /* Below the limit, the header is accepted and the literal awaited. */
+  g_assert_cmpint (op_imap_parser_feed (parser, at_response, strlen (at_response), &r, &error),
+                   ==, strlen (at_response));
+  g_assert_no_error (error);
+  g_assert_null (r);
 }
 
 static void
@@ -713,8 +874,12 @@ main (int   argc,
   g_test_add_func ("/imap/parser/bodystructure", test_bodystructure);
   g_test_add_func ("/imap/parser/literals", test_literals);
   g_test_add_func ("/imap/parser/streamed-literal", test_streamed_literal);
+  g_test_add_func ("/imap/parser/sink-removed-mid-literal", test_sink_removed_mid_literal);
+  g_test_add_func ("/imap/parser/literal-uid", test_literal_uid);
+  g_test_add_func ("/imap/parser/only-bodies-streamed", test_only_bodies_streamed);
   g_test_add_func ("/imap/parser/malformed", test_malformed);
   g_test_add_func ("/imap/parser/limits", test_limits);
+  g_test_add_func ("/imap/parser/literal-size-limits", test_literal_size_limits);
   g_test_add_func ("/imap/parser/leftover", test_leftover);
   g_test_add_func ("/imap/parser/date-time", test_date_time);
   g_test_add_func ("/imap/parser/dovecot-capture", test_dovecot_capture);
