@@ -324,7 +324,9 @@ test_stalled_handshake_times_out (void)
 
   g_assert_null (connection);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
-  g_assert_cmpint (elapsed, <, G_USEC_PER_SEC * 3);
+  /* The 1 s timeout fired, not the server's 10 s stall: under a sanitizer on a busy
+   * machine the handshake set-up alone can take seconds. */
+  g_assert_cmpint (elapsed, <, G_USEC_PER_SEC * 9);
   assert_server_ok (server);
 }
 
