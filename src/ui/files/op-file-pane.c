@@ -40,6 +40,7 @@ struct _OpFilePane
   GtkLabel          *error_label;
   GtkStack          *stack;
   AdwStatusPage     *placeholder_page;
+  AdwStatusPage     *empty_page;
   GtkSpinner        *spinner;
   GtkColumnView     *column_view;
   GtkLabel          *status_label;
@@ -117,6 +118,26 @@ update_status (gpointer user_data)
 
   self->status_idle = 0;
 
+  /* An empty folder, or a filter that matches nothing, says so instead of a blank list. */
+  if (self->path != NULL
+      && g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "loading") != 0)
+    {
+      gboolean empty = n == 0;
+      gboolean filtered = g_list_model_get_n_items (G_LIST_MODEL (self->store)) > 0;
+
+      if (empty)
+        {
+          adw_status_page_set_icon_name (self->empty_page, filtered ? "edit-find-symbolic"
+                                                                    : "folder-symbolic");
+          adw_status_page_set_title (self->empty_page, filtered ? _("No Matching Files")
+                                                                : _("Empty Folder"));
+          adw_status_page_set_description (self->empty_page,
+                                           filtered ? _("Hidden files and the filter leave nothing to show.")
+                                                    : NULL);
+        }
+      gtk_stack_set_visible_child_name (self->stack, empty ? "empty" : "list");
+    }
+
   for (guint i = 0; i < n; i++)
     {
       g_autoptr (OpFileRow) row = g_list_model_get_item (shown, i);
@@ -161,6 +182,7 @@ setup_name_cell (GtkSignalListItemFactory *factory,
 
   gtk_label_set_xalign (GTK_LABEL (label), 0);
   gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_MIDDLE);
+  gtk_widget_set_hexpand (label, TRUE);
   gtk_box_append (GTK_BOX (box), gtk_image_new ());
   gtk_box_append (GTK_BOX (box), label);
   gtk_list_item_set_child (item, box);
@@ -284,7 +306,14 @@ on_path_activate (OpFilePane *self)
   const char *text = gtk_editable_get_text (GTK_EDITABLE (self->path_entry));
 
   if (text[0] != '\0')
-    g_signal_emit (self, signals[SIGNAL_NAVIGATE], 0, text);
+    {
+      g_autofree char *path = g_strdup (text);
+
+      /* As in a file manager: after Enter the keys go to the list (Delete, F2…), not to
+       * the entry. */
+      op_file_pane_focus_list (self);
+      g_signal_emit (self, signals[SIGNAL_NAVIGATE], 0, path);
+    }
 }
 
 static void
@@ -351,23 +380,25 @@ on_right_click (GtkGestureClick *gesture,
                 double           y,
                 OpFilePane      *self)
 {
+  GtkWidget *widget = gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (gesture));
+  g_autoptr (GtkBitset) selected = NULL;
   graphene_point_t point;
+  GtkWidget *picked;
 
-  /* The click's position is in the column view's coordinates; the popover hangs off the
-   * pane. Select what was clicked first, like a file manager: the menu acts on it. */
-  if (!gtk_widget_compute_point (GTK_WIDGET (self->column_view), GTK_WIDGET (self),
+  /* The click is in the stack's coordinates (the list, or an empty folder's page); the
+   * popover hangs off the pane. */
+  if (!gtk_widget_compute_point (widget, GTK_WIDGET (self),
                                  &GRAPHENE_POINT_INIT ((float) x, (float) y), &point))
     return;
 
-  {
-    GtkWidget *picked = gtk_widget_pick (GTK_WIDGET (self->column_view), x, y, GTK_PICK_DEFAULT);
-
-    /* A cell is inside a row widget whose model position is not public in GTK 4.8;
-     * the row keeps the selection the user made. Select the row under the pointer only
-     * when nothing is selected yet, through keyboard focus on it. */
-    if (picked != NULL && gtk_bitset_is_empty (gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->selection))))
-      gtk_widget_activate_action (picked, "listitem.select", "(bb)", FALSE, FALSE);
-  }
+  /* Like a file manager, a right click on a row with nothing selected selects that row
+   * (the row widget's own "listitem.select" action: GTK 4.8 has no public way from a
+   * point to a position). */
+  selected = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->selection));
+  picked = gtk_widget_pick (widget, x, y, GTK_PICK_DEFAULT);
+  if (picked != NULL && gtk_bitset_is_empty (selected)
+      && gtk_widget_is_ancestor (picked, GTK_WIDGET (self->column_view)))
+    gtk_widget_activate_action (picked, "listitem.select", "(bb)", FALSE, FALSE);
 
   gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
   popup_context_menu (self, point.x, point.y);
@@ -841,6 +872,7 @@ op_file_pane_class_init (OpFilePaneClass *klass)
   gtk_widget_class_bind_template_child (widget_class, OpFilePane, error_label);
   gtk_widget_class_bind_template_child (widget_class, OpFilePane, stack);
   gtk_widget_class_bind_template_child (widget_class, OpFilePane, placeholder_page);
+  gtk_widget_class_bind_template_child (widget_class, OpFilePane, empty_page);
   gtk_widget_class_bind_template_child (widget_class, OpFilePane, spinner);
   gtk_widget_class_bind_template_child (widget_class, OpFilePane, column_view);
   gtk_widget_class_bind_template_child (widget_class, OpFilePane, status_label);
@@ -875,11 +907,14 @@ op_file_pane_init (OpFilePane *self)
   g_signal_connect_object (self->filter_model, "items-changed",
                            G_CALLBACK (on_filtered_changed), self, G_CONNECT_SWAPPED);
 
-  name_column = add_column (self, OP_FILE_COLUMN_NAME, _("Name"), -1);
-  add_column (self, OP_FILE_COLUMN_SIZE, _("Size"), 90);
-  add_column (self, OP_FILE_COLUMN_TYPE, _("Type"), 120);
-  add_column (self, OP_FILE_COLUMN_MODIFIED, _("Modified"), 140);
-  add_column (self, OP_FILE_COLUMN_PERMISSIONS, _("Permissions"), 100);
+  /* Name first and widest: in a narrow pane the others scroll sideways, not the name
+   * down to nothing. */
+  name_column = add_column (self, OP_FILE_COLUMN_NAME, _("Name"), 220);
+  gtk_column_view_column_set_expand (name_column, TRUE);
+  add_column (self, OP_FILE_COLUMN_SIZE, _("Size"), 80);
+  add_column (self, OP_FILE_COLUMN_TYPE, _("Type"), 110);
+  add_column (self, OP_FILE_COLUMN_MODIFIED, _("Modified"), 130);
+  add_column (self, OP_FILE_COLUMN_PERMISSIONS, _("Permissions"), 95);
   add_column (self, OP_FILE_COLUMN_OWNER, _("Owner"), 80);
 
   gtk_multi_sorter_append (sorter, GTK_SORTER (gtk_custom_sorter_new (folders_first, NULL, NULL)));
@@ -895,7 +930,7 @@ op_file_pane_init (OpFilePane *self)
   right_click = gtk_gesture_click_new ();
   gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (right_click), GDK_BUTTON_SECONDARY);
   g_signal_connect (right_click, "pressed", G_CALLBACK (on_right_click), self);
-  gtk_widget_add_controller (GTK_WIDGET (self->column_view), GTK_EVENT_CONTROLLER (right_click));
+  gtk_widget_add_controller (GTK_WIDGET (self->stack), GTK_EVENT_CONTROLLER (right_click));
 
   gtk_label_set_text (self->status_label, "");
 }

@@ -271,7 +271,7 @@ direction_prefix (OpLogDirection direction)
     case OP_LOG_RECEIVED:
       return "←";
     case OP_LOG_TLS:
-      return "🔒";
+      return "TLS";
     case OP_LOG_INFO:
     default:
       return "·";
@@ -407,6 +407,8 @@ on_connected (GObject      *source,
   self->connected = TRUE;
   update_state (self);
   self->active_pane = self->remote_pane;
+  /* The Connect button just went away with the focus: the remote list takes it. */
+  op_file_pane_focus_list (self->remote_pane);
   /* An ftp:// address may name the folder to start in. */
   {
     g_autofree char *path = g_object_steal_data (G_OBJECT (self), "op-initial-path");
@@ -1079,6 +1081,9 @@ operation_done (Operation *op,
 
   if (!op->failed)
     op_file_pane_clear_error (op->pane);
+  /* The dialog that asked gave the focus back to where it was; the next key (F2,
+   * Delete) is meant for the list. */
+  op_file_pane_focus_list (op->pane);
   refresh_pane (op->self, op->pane);
   /* The name is selected once the new listing is in (a refresh is asynchronous). */
   if (op->select != NULL)
