@@ -49,6 +49,7 @@ void           op_file_pane_sort_by            (OpFilePane   *self,
 /* Shown on a right click or Menu key over the list (actions of the Files view). */
 void           op_file_pane_set_context_menu   (OpFilePane   *self,
                                                 GMenuModel   *menu);
+gboolean       op_file_pane_is_sorting         (OpFilePane   *self);
 /* The status line's text. */
 const char    *op_file_pane_get_status         (OpFilePane   *self);
 /* The most recent paths first. (transfer none) */

@@ -13,7 +13,7 @@ struct _OpFileRow
 
   char     *name;
   char     *wire_name;    /* NULL: same as name */
-  char     *collate_key;  /* g_utf8_collate_key_for_filename (name) */
+  char     *collate_key;  /* g_utf8_collate_key_for_filename (folded_name) */
   char     *folded_name;  /* g_utf8_casefold (name) */
   char     *owner;
   char     *group;
@@ -65,8 +65,10 @@ set_name (OpFileRow  *self,
           const char *name)
 {
   self->name = g_strdup (name);
-  self->collate_key = g_utf8_collate_key_for_filename (name, -1);
   self->folded_name = g_utf8_casefold (name, -1);
+  /* Case-blind, as file managers sort, whatever the locale's collation does with case
+   * (C.UTF-8 would put "Zeta" before "alpha"). */
+  self->collate_key = g_utf8_collate_key_for_filename (self->folded_name, -1);
 }
 
 /* Icons are shared: a 100,000-entry folder holds a handful of content types, and a
@@ -394,27 +396,22 @@ compare_names (OpFileRow *a,
   return result != 0 ? result : strcmp (a->name, b->name);
 }
 
-int
-op_file_row_compare_folders_first (OpFileRow *a,
-                                   OpFileRow *b)
+/* The sorters call these 1.7 million times for a 100,000-entry folder: no type checks
+ * inside (the public functions check once). */
+static inline int
+compare_folders_first (OpFileRow *a,
+                       OpFileRow *b)
 {
-  g_return_val_if_fail (OP_IS_FILE_ROW (a), 0);
-  g_return_val_if_fail (OP_IS_FILE_ROW (b), 0);
-
   return (int) b->is_directory - (int) a->is_directory;
 }
 
-int
-op_file_row_compare (OpFileRow    *a,
-                     OpFileRow    *b,
-                     OpFileColumn  column)
+static int
+compare_by_column (OpFileRow    *a,
+                   OpFileRow    *b,
+                   OpFileColumn  column)
 {
-  int result = 0;
+  int result = compare_folders_first (a, b);
 
-  g_return_val_if_fail (OP_IS_FILE_ROW (a), 0);
-  g_return_val_if_fail (OP_IS_FILE_ROW (b), 0);
-
-  result = op_file_row_compare_folders_first (a, b);
   if (result != 0)
     return result;
 
@@ -438,10 +435,55 @@ op_file_row_compare (OpFileRow    *a,
       result = g_strcmp0 (a->owner, b->owner);
       break;
     default:
-      g_return_val_if_reached (0);
+      g_assert_not_reached ();
     }
 
   return result != 0 ? result : compare_names (a, b);
+}
+
+int
+op_file_row_compare_folders_first (OpFileRow *a,
+                                   OpFileRow *b)
+{
+  g_return_val_if_fail (OP_IS_FILE_ROW (a), 0);
+  g_return_val_if_fail (OP_IS_FILE_ROW (b), 0);
+
+  return compare_folders_first (a, b);
+}
+
+int
+op_file_row_compare (OpFileRow    *a,
+                     OpFileRow    *b,
+                     OpFileColumn  column)
+{
+  g_return_val_if_fail (OP_IS_FILE_ROW (a), 0);
+  g_return_val_if_fail (OP_IS_FILE_ROW (b), 0);
+  g_return_val_if_fail (column <= OP_FILE_COLUMN_OWNER, 0);
+
+  return compare_by_column (a, b, column);
+}
+
+/**
+ * _op_file_row_sort_func:
+ *
+ * GtkCustomSorter's function over rows: folders first, then @user_data's column
+ * (GINT_TO_POINTER (OpFileColumn)), or folders first only with -1. Unchecked: the
+ * models it sorts hold only OpFileRows.
+ */
+int
+_op_file_row_sort_func (gconstpointer a,
+                        gconstpointer b,
+                        gpointer      user_data)
+{
+  int column = GPOINTER_TO_INT (user_data);
+  int result;
+
+  if (column < 0)
+    result = compare_folders_first ((OpFileRow *) a, (OpFileRow *) b);
+  else
+    result = compare_by_column ((OpFileRow *) a, (OpFileRow *) b, column);
+
+  return result < 0 ? -1 : result > 0 ? 1 : 0;
 }
 
 gboolean
@@ -449,7 +491,7 @@ op_file_row_matches (OpFileRow  *self,
                      const char *folded_filter,
                      gboolean    show_hidden)
 {
-  g_return_val_if_fail (OP_IS_FILE_ROW (self), FALSE);
+  /* Called for every row on each key typed into the filter: no type check. */
 
   if (!show_hidden && self->name[0] == '.')
     return FALSE;

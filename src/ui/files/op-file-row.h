@@ -77,6 +77,11 @@ gboolean     op_file_row_matches               (OpFileRow        *self,
                                                 const char       *folded_filter,
                                                 gboolean          show_hidden);
 
+/* For GtkCustomSorter (see op-file-row.c). */
+int          _op_file_row_sort_func            (gconstpointer     a,
+                                                gconstpointer     b,
+                                                gpointer          user_data);
+
 /* "rwxr-xr-x" for 0755 ("-" for unknown bits is never guessed: -1 gives ""). */
 char        *op_file_mode_to_string            (int               mode);
 

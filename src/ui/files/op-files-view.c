@@ -8,6 +8,7 @@
 #include "op-application.h"
 #include "op-certificate-info.h"
 #include "op-files-view.h"
+#include "op-ui-resources.h"
 #include "op-trust-store.h"
 
 /* Local folders are read in batches of this many entries per callback. */
@@ -1933,6 +1934,7 @@ op_files_view_class_init (OpFilesViewClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_ALT_MASK,
                                        "files.properties", NULL);
 
+  _op_ui_ensure_resources ();
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                RESOURCE_BASE "files/op-files-view.ui");
