@@ -569,6 +569,8 @@ op_ftp_site_to_uri (OpAccount  *site,
   const char *scheme;
   guint16 port, default_port;
   g_autofree char *absolute = NULL;
+  g_autofree char *escaped_user = NULL;
+  g_autofree char *escaped_path = NULL;
 
   g_return_val_if_fail (OP_IS_ACCOUNT (site), NULL);
 
@@ -589,8 +591,11 @@ op_ftp_site_to_uri (OpAccount  *site,
   else
     absolute = g_strdup (path);
 
-  return g_uri_join (G_URI_FLAGS_NONE, scheme, user, op_account_get_host (site),
-                     port == default_port ? -1 : port, absolute, NULL, NULL);
+  /* Percent-encode everything but ASCII, so the address survives any paste target. */
+  escaped_user = user != NULL ? g_uri_escape_string (user, "!$&'()*+,;=", FALSE) : NULL;
+  escaped_path = g_uri_escape_string (absolute, "/!$&'()*+,;=:@", FALSE);
+  return g_uri_join (G_URI_FLAGS_ENCODED, scheme, escaped_user, op_account_get_host (site),
+                     port == default_port ? -1 : port, escaped_path, NULL, NULL);
 }
 
 /**
