@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
+#include <errno.h>
 #include <string.h>
 
 #include "op-ftp-client.h"
@@ -69,6 +70,7 @@ typedef struct
   gboolean            target_exists;
   gboolean            target_is_directory;
   GHashTable         *remote_names;  /* for Rename on upload */
+  GError             *stat_error;
 } Job;
 
 struct _OpTransferQueue
@@ -184,6 +186,9 @@ update_counts (OpTransferQueue *self)
       self->n_queued = n_queued;
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_QUEUED]);
     }
+  /* The end of a batch: "apply to all" was for it only. */
+  if (n_active == 0 && n_queued == 0)
+    op_transfer_queue_forget_apply_to_all (self);
 }
 
 static void
@@ -225,6 +230,7 @@ job_free (Job *job)
   g_clear_object (&job->client);
   g_clear_object (&job->cancellable);
   g_clear_pointer (&job->remote_names, g_hash_table_unref);
+  g_clear_error (&job->stat_error);
   g_clear_object (&job->queue);
   g_free (job);
 }
@@ -273,7 +279,11 @@ job_finish (Job          *job,
 
   /* QUIT politely in the background; the session is not needed any more. */
   if (job->client != NULL && op_ftp_client_get_state (job->client) != OP_FTP_STATE_DISCONNECTED)
-    op_ftp_client_quit_async (job->client, NULL, quit_done, g_steal_pointer (&job->client));
+    {
+      OpFtpClient *client = g_steal_pointer (&job->client);
+
+      op_ftp_client_quit_async (client, NULL, quit_done, client);
+    }
 
   g_object_ref (self);
   g_hash_table_remove (self->jobs, item);  /* frees job */
@@ -554,6 +564,26 @@ job_run_action (Job               *job,
       break;
 
     case OP_OVERWRITE_ACTION_RESUME:
+      if (op_transfer_item_get_direction (job->item) == OP_TRANSFER_DOWNLOAD &&
+          !op_transfer_item_get_is_directory (job->item) && !job->target_is_directory)
+        {
+          /* The engine continues NAME.part (DESIGN.md "no data loss"): the existing
+           * target becomes that part, and is renamed back when complete. */
+          g_autofree char *part = part_path (job->item);
+
+          if (g_rename (op_transfer_item_get_local_path (job->item), part) != 0)
+            {
+              int saved_errno = errno;
+              g_autoptr(GError) error =
+                g_error_new (G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                             _("“%s” could not be resumed: %s"),
+                             op_transfer_item_get_local_path (job->item),
+                             g_strerror (saved_errno));
+
+              job_finish (job, OUTCOME_FAILED, error);
+              break;
+            }
+        }
       job_transfer (job, OP_FTP_TRANSFER_RESUME);
       break;
 
@@ -692,6 +722,28 @@ local_target_done (GObject      *source,
   job_decide (job);
 }
 
+/* Download: the source was not found; @result holds the server's refusal of SIZE. */
+static void
+remote_size_done (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  Job *job = user_data;
+  g_autoptr(GError) error = NULL;
+  guint64 size;
+
+  if (op_ftp_client_size_finish (OP_FTP_CLIENT (source), result, &size, &error) ||
+      error == NULL || error->domain != OP_FTP_ERROR)
+    {
+      /* It appeared meanwhile, or the connection failed: report what stat said. */
+      if (!job_check_stopped (job, error))
+        job_finish (job, OUTCOME_FAILED, job->stat_error);
+      return;
+    }
+  if (!job_check_stopped (job, error))
+    job_finish (job, OUTCOME_FAILED, error);
+}
+
 /* Download: the remote source's facts. */
 static void
 remote_source_done (GObject      *source,
@@ -706,6 +758,16 @@ remote_source_done (GObject      *source,
   entry = op_ftp_client_stat_finish (OP_FTP_CLIENT (source), result, &error);
   if (job_check_stopped (job, error))
     return;
+  if (g_error_matches (error, OP_FTP_ERROR, OP_FTP_ERROR_NOT_FOUND))
+    {
+      /* Without MLST the engine concludes "not found" from several replies; the user
+       * should see the server's own words, so ask once more in the way a download
+       * would (SIZE) and report that refusal. */
+      job->stat_error = g_steal_pointer (&error);
+      op_ftp_client_size_async (job->client, op_transfer_item_get_remote_path (job->item),
+                                job->cancellable, remote_size_done, job);
+      return;
+    }
   if (entry == NULL)
     {
       job_finish (job, OUTCOME_FAILED, error);
@@ -896,9 +958,6 @@ pump (gpointer user_data)
     }
 
   update_counts (self);
-  /* The end of a batch: "apply to all" was for it only. */
-  if (self->n_active == 0 && self->n_queued == 0)
-    op_transfer_queue_forget_apply_to_all (self);
   return G_SOURCE_REMOVE;
 }
 
