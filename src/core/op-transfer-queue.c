@@ -939,6 +939,29 @@ start_item (OpTransferQueue *self,
                                      password_lookup_done, job);
 }
 
+/* Sessions open to @site's server as @site's user: the site's max-connections counts
+ * them all, whichever saved site or quick connection opened them. */
+static guint
+sessions_for_site (OpTransferQueue *self,
+                   OpAccount       *site)
+{
+  g_autofree char *key = password_key (site);
+  GHashTableIter iter;
+  gpointer value;
+  guint n = 0;
+
+  g_hash_table_iter_init (&iter, self->jobs);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      Job *job = value;
+      g_autofree char *other = password_key (op_transfer_item_get_site (job->item));
+
+      if (strcmp (key, other) == 0)
+        n++;
+    }
+  return n;
+}
+
 static gboolean
 pump (gpointer user_data)
 {
@@ -950,10 +973,13 @@ pump (gpointer user_data)
        i++)
     {
       OpTransferItem *item = g_ptr_array_index (self->items, i);
+      OpAccount *site = op_transfer_item_get_site (item);
 
-      /* An item paused and resumed while its old session still winds down waits. */
+      /* An item paused and resumed while its old session still winds down waits, and so
+       * does one whose server already has the site's maximum of connections. */
       if (op_transfer_item_get_state (item) == OP_TRANSFER_STATE_QUEUED &&
-          !g_hash_table_contains (self->jobs, item))
+          !g_hash_table_contains (self->jobs, item) &&
+          sessions_for_site (self, site) < op_ftp_site_get_max_connections (site))
         start_item (self, item);
     }
 

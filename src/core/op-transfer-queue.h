@@ -67,8 +67,9 @@ G_DECLARE_FINAL_TYPE (OpTransferQueue, op_transfer_queue, OP, TRANSFER_QUEUE, GO
 /*
  * The transfer queue: a GListModel of #OpTransferItem in the order they were added.
  *
- * At most #OpTransferQueue:max-parallel items (default 2, 1…10) run at once, each on its
- * own #OpFtpClient session (one control connection each; DESIGN.md "Sessions and
+ * At most #OpTransferQueue:max-parallel items (default 2, 1…10) run at once — and at most
+ * a site's max-connections (op_ftp_site_get_max_connections()) to one server and user —
+ * each on its own #OpFtpClient session (one control connection each; DESIGN.md "Sessions and
  * threads") made with op_ftp_site_new_client() and the site's password. Everything runs
  * on the main context through the async FTP API; nothing blocks.
  *
@@ -191,7 +192,12 @@ gboolean         op_transfer_queue_save         (OpTransferQueue  *self,
  *             OpTransferConflict *conflict) → gboolean
  *   The target of @item exists and no decision applies. Return TRUE to answer later
  *   with op_transfer_queue_resolve_conflict(); FALSE (or no handler) fails the item
- *   with OP_TRANSFER_QUEUE_ERROR_TARGET_EXISTS.
+ *   with OP_TRANSFER_QUEUE_ERROR_TARGET_EXISTS. @conflict is only valid during the
+ *   emission: keep an op_transfer_conflict_copy(). Only one question is outstanding at
+ *   a time; the next is emitted after the answer (or after the asked item is paused or
+ *   cancelled, which also withdraws its question: resolving it then returns FALSE).
+ *   The sizes and times in @conflict come from the server (SIZE/MDTM or MLST) and the
+ *   local file system; -1 when unknown.
  *
  * ::item-finished (OpTransferQueue *queue, OpTransferItem *item)
  *   @item reached DONE, SKIPPED, FAILED or CANCELLED (for toasts and refreshing the

@@ -337,6 +337,7 @@ typedef struct
   guint64         first_progress_after_resume;
   gboolean        resumed;
   gboolean        paused_once;
+  guint           notifications;
 } PauseData;
 
 static void
@@ -346,6 +347,7 @@ on_bytes_done (OpTransferItem *item,
 {
   guint64 done = op_transfer_item_get_bytes_done (item);
 
+  data->notifications++;
   if (!data->paused_once && done > 0 && op_transfer_item_get_state (item) == OP_TRANSFER_STATE_RUNNING)
     {
       data->paused_once = TRUE;
@@ -376,6 +378,7 @@ test_pause_resume (gconstpointer unused)
   g_autofree char *log = NULL;
   g_autofree char *rest = NULL;
   PauseData data = { 0 };
+  gint64 started, elapsed;
   GStatBuf st;
 
   if (env == NULL)
@@ -402,8 +405,15 @@ test_pause_resume (gconstpointer unused)
   g_assert_cmpint (st.st_size, <, (gint64) size);
 
   data.resumed = TRUE;
+  data.notifications = 0;
+  started = g_get_monotonic_time ();
   g_assert_true (op_transfer_queue_resume (env->queue, data.item));
   wait_until (queue_idle, env->queue);
+  elapsed = g_get_monotonic_time () - started;
+  /* DESIGN.md: progress at most ~20 times a second (plus the final one). */
+  g_printerr ("%u progress notifications in %.2f s\n", data.notifications,
+              elapsed / (double) G_USEC_PER_SEC);
+  g_assert_cmpuint (data.notifications, <=, 2 + 20 * (elapsed / (double) G_USEC_PER_SEC + 0.1));
   show_error (data.item);
   g_assert_cmpint (op_transfer_item_get_state (data.item), ==, OP_TRANSFER_STATE_DONE);
   assert_file_is (path, bytes);
@@ -417,6 +427,113 @@ test_pause_resume (gconstpointer unused)
   rest = g_strdup_printf ("\"REST %" G_GINT64_FORMAT "\"", (gint64) st.st_size);
   if (g_file_get_contents (log_path, &log, NULL, NULL))
     g_assert_nonnull (strstr (log, rest));
+  env_close (env);
+}
+
+static void
+test_upload_pause_resume (gconstpointer unused)
+{
+  const gsize size = 128 * 1024 * 1024;
+  Env *env = env_open ();
+  g_autoptr(GBytes) bytes = NULL;
+  g_autofree char *target = NULL;
+  PauseData data = { 0 };
+  GStatBuf st;
+
+  if (env == NULL)
+    return;
+
+  bytes = random_bytes (size);
+  put_local (env, "up.bin", bytes);
+  data.env = env;
+  data.item = upload (env, "up.bin");
+  g_signal_connect (data.item, "notify::bytes-done", G_CALLBACK (on_bytes_done), &data);
+
+  wait_until (paused_and_stopped, &data);
+  show_error (data.item);
+  g_assert_cmpint (op_transfer_item_get_state (data.item), ==, OP_TRANSFER_STATE_PAUSED);
+  target = root_path (env, "up.bin");
+  g_assert_cmpint (g_stat (target, &st), ==, 0);
+  g_printerr ("paused with %" G_GINT64_FORMAT " of %zu bytes on the server\n",
+              (gint64) st.st_size, size);
+  g_assert_cmpint (st.st_size, <, (gint64) size);
+
+  /* Resuming continues the remote file (SIZE, REST, STOR); the partial target is ours,
+   * so nobody is asked about it. */
+  data.resumed = TRUE;
+  g_assert_true (op_transfer_queue_resume (env->queue, data.item));
+  wait_until (queue_idle, env->queue);
+  show_error (data.item);
+  g_assert_cmpint (op_transfer_item_get_state (data.item), ==, OP_TRANSFER_STATE_DONE);
+  assert_file_is (target, bytes);
+  if (st.st_size > 0)
+    g_assert_cmpuint (data.first_progress_after_resume, >=, (guint64) st.st_size);
+  env_close (env);
+}
+
+/* Folders: recursive transfers with progress over the whole tree. */
+
+static void
+test_trees (gconstpointer unused)
+{
+  Env *env = env_open ();
+  g_autoptr(GBytes) a = NULL;
+  g_autoptr(GBytes) b = NULL;
+  g_autoptr(GBytes) c = NULL;
+  g_autofree char *up_local = NULL;
+  g_autofree char *up_sub = NULL;
+  g_autofree char *up_remote = NULL;
+  g_autofree char *down_remote = NULL;
+  g_autofree char *down_local = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(GFile) up_file = NULL;
+  g_autoptr(GFile) down_file = NULL;
+  OpTransferItem *up, *down;
+
+  if (env == NULL)
+    return;
+
+  a = random_bytes (100 * 1000);
+  b = random_bytes (250 * 1000);
+  c = random_bytes (7);
+  up_local = local_path (env, "tree");
+  up_sub = g_build_filename (up_local, "sub", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (up_sub, 0755), ==, 0);
+  put_local (env, "tree/a.bin", a);
+  put_local (env, "tree/sub/b.bin", b);
+  put_local (env, "tree/sub/c.bin", c);
+
+  up_file = g_file_new_for_path (up_local);
+  up_remote = remote_path (env, "tree-up");
+  up = op_transfer_queue_add_upload (env->queue, env->site, up_file, up_remote, TRUE, 0);
+  wait_until (queue_idle, env->queue);
+  show_error (up);
+  g_assert_cmpint (op_transfer_item_get_state (up), ==, OP_TRANSFER_STATE_DONE);
+  g_assert_true (op_transfer_item_get_is_directory (up));
+  g_assert_cmpuint (op_transfer_item_get_files_total (up), ==, 3);
+  g_assert_cmpuint (op_transfer_item_get_files_done (up), ==, 3);
+  g_assert_cmpuint (op_transfer_item_get_size (up), ==, 100 * 1000 + 250 * 1000 + 7);
+  g_assert_cmpuint (op_transfer_item_get_bytes_done (up), ==, op_transfer_item_get_size (up));
+  path = root_path (env, "tree-up/sub/b.bin");
+  assert_file_is (path, b);
+  g_clear_pointer (&path, g_free);
+
+  /* And back down, into a new local folder. */
+  down_remote = remote_path (env, "tree-up");
+  down_local = local_path (env, "tree-down");
+  down_file = g_file_new_for_path (down_local);
+  down = op_transfer_queue_add_download (env->queue, env->site, down_remote, down_file,
+                                         TRUE, 0);
+  wait_until (queue_idle, env->queue);
+  show_error (down);
+  g_assert_cmpint (op_transfer_item_get_state (down), ==, OP_TRANSFER_STATE_DONE);
+  g_assert_cmpuint (op_transfer_item_get_files_total (down), ==, 3);
+  g_assert_cmpuint (op_transfer_item_get_size (down), ==, 100 * 1000 + 250 * 1000 + 7);
+  path = local_path (env, "tree-down/a.bin");
+  assert_file_is (path, a);
+  g_clear_pointer (&path, g_free);
+  path = local_path (env, "tree-down/sub/c.bin");
+  assert_file_is (path, c);
   env_close (env);
 }
 
@@ -750,6 +867,9 @@ main (int   argc,
 
   op_tap_add ("/transfer-queue/vsftpd/4-downloads-2-uploads-2-parallel", test_parallel, NULL);
   op_tap_add ("/transfer-queue/vsftpd/pause-then-resume-with-rest", test_pause_resume, NULL);
+  op_tap_add ("/transfer-queue/vsftpd/upload-pause-then-resume-with-rest",
+              test_upload_pause_resume, NULL);
+  op_tap_add ("/transfer-queue/vsftpd/folders-up-and-down", test_trees, NULL);
   op_tap_add ("/transfer-queue/vsftpd/failed-item-retried-after-file-appears",
               test_failed_retry, NULL);
   op_tap_add ("/transfer-queue/vsftpd/conflict-without-handler-fails-safe",

@@ -270,6 +270,7 @@ test_parallel_pause_resume_cancel (void)
 
   g_assert_cmpuint (op_transfer_queue_get_max_parallel (queue), ==, 2);
   g_signal_connect (queue, "notify::n-active", G_CALLBACK (track_active), &watch);
+  op_ftp_site_set_max_connections (site, 10);
 
   for (guint i = 0; i < 3; i++)
     {
@@ -339,6 +340,50 @@ test_parallel_pause_resume_cancel (void)
   g_assert_true (op_transfer_queue_remove (queue, items[0]));
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (queue)), ==, 1);
 
+  silent_free (silent);
+}
+
+static void
+test_site_max_connections (void)
+{
+  g_autoptr(OpTransferQueue) queue = op_transfer_queue_new (NULL);
+  Silent *silent = silent_new ();
+  g_autoptr(OpAccount) site = make_site (silent->port);
+  g_autoptr(OpAccount) same_server = NULL;
+  g_autoptr(OpAccount) other_user = NULL;
+  g_autoptr(GFile) local = local_file ("m.bin");
+  OpTransferItem *first, *second, *third, *fourth;
+
+  op_transfer_queue_set_max_parallel (queue, 5);
+  op_ftp_site_set_max_connections (site, 1);
+  /* Another site for the same server and user shares the limit; another user does not. */
+  same_server = op_ftp_site_duplicate (site);
+  op_ftp_site_set_max_connections (same_server, 1);
+  other_user = op_ftp_site_duplicate (site);
+  op_ftp_site_set_logon_type (other_user, OP_FTP_LOGON_NORMAL);
+  op_account_set_user (other_user, "bob");
+  op_account_set_allow_plaintext_password (other_user, TRUE);
+  op_transfer_queue_set_password (queue, other_user, "pw");
+
+  first = op_transfer_queue_add_download (queue, site, "/1", local, FALSE, 0);
+  second = op_transfer_queue_add_download (queue, site, "/2", local, FALSE, 0);
+  third = op_transfer_queue_add_download (queue, same_server, "/3", local, FALSE, 0);
+  fourth = op_transfer_queue_add_download (queue, other_user, "/4", local, FALSE, 0);
+
+  wait_state (first, OP_TRANSFER_STATE_RUNNING);
+  wait_state (fourth, OP_TRANSFER_STATE_RUNNING);
+  run_for (200);
+  g_assert_cmpint (op_transfer_item_get_state (second), ==, OP_TRANSFER_STATE_QUEUED);
+  g_assert_cmpint (op_transfer_item_get_state (third), ==, OP_TRANSFER_STATE_QUEUED);
+  g_assert_cmpuint (op_transfer_queue_get_n_active (queue), ==, 2);
+
+  /* When the site's one session ends, the next item for it starts. */
+  op_transfer_queue_cancel (queue, first);
+  wait_state (second, OP_TRANSFER_STATE_RUNNING);
+  g_assert_cmpint (op_transfer_item_get_state (third), ==, OP_TRANSFER_STATE_QUEUED);
+
+  op_transfer_queue_pause_all (queue);
+  wait_until (queue_idle, queue);
   silent_free (silent);
 }
 
@@ -593,6 +638,8 @@ main (int   argc,
                    test_failed_then_retry);
   g_test_add_func ("/transfer-queue/state/parallel-pause-resume-cancel",
                    test_parallel_pause_resume_cancel);
+  g_test_add_func ("/transfer-queue/parallel/site-max-connections",
+                   test_site_max_connections);
   g_test_add_func ("/transfer-queue/password/unknown-fails-clearly", test_unknown_password);
   g_test_add_func ("/transfer-queue/persistence/round-trip-without-secrets",
                    test_persistence_round_trip);
