@@ -91,6 +91,9 @@ struct _OpTransferQueue
   guint              save_id;
   gboolean           saving;
   gboolean           save_again;
+  guint64            generation;          /* of the last snapshot taken (main thread) */
+  GMutex             write_lock;
+  guint64            written_generation;  /* of the snapshot on disk (under write_lock) */
   guint              n_active;
   guint              n_queued;
 };
@@ -1086,10 +1089,31 @@ serialize (OpTransferQueue *self,
 
 typedef struct
 {
-  char  *path;
-  char  *data;
-  gsize  length;
+  char    *path;
+  char    *data;
+  gsize    length;
+  guint64  generation;
 } SaveData;
+
+/* Writes one snapshot unless a newer one is on disk already: a background write that
+ * finishes after op_transfer_queue_save() must not put older contents back. */
+static gboolean
+write_snapshot (OpTransferQueue  *self,
+                const char       *path,
+                const char       *data,
+                gsize             length,
+                guint64           generation,
+                GError          **error)
+{
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->write_lock);
+
+  if (generation <= self->written_generation)
+    return TRUE;
+  if (!op_profile_write_private_file (path, data, length, error))
+    return FALSE;
+  self->written_generation = generation;
+  return TRUE;
+}
 
 static void
 save_data_free (SaveData *data)
@@ -1108,7 +1132,8 @@ save_thread (GTask        *task,
   SaveData *data = task_data;
   GError *error = NULL;
 
-  if (op_profile_write_private_file (data->path, data->data, data->length, &error))
+  if (write_snapshot (source_object, data->path, data->data, data->length, data->generation,
+                      &error))
     g_task_return_boolean (task, TRUE);
   else
     g_task_return_error (task, error);
@@ -1150,6 +1175,7 @@ save_timeout (gpointer user_data)
   data = g_new0 (SaveData, 1);
   data->path = g_file_get_path (self->state_file);
   data->data = serialize (self, &data->length);
+  data->generation = ++self->generation;
   self->saving = TRUE;
   task = g_task_new (self, NULL, save_thread_done, NULL);
   g_task_set_source_tag (task, save_timeout);
@@ -1181,7 +1207,7 @@ op_transfer_queue_save (OpTransferQueue  *self,
   g_clear_handle_id (&self->save_id, g_source_remove);
   path = g_file_get_path (self->state_file);
   data = serialize (self, &length);
-  return op_profile_write_private_file (path, data, length, error);
+  return write_snapshot (self, path, data, length, ++self->generation, error);
 }
 
 static OpAccount *
@@ -1358,6 +1384,7 @@ op_transfer_queue_finalize (GObject *object)
   g_clear_object (&self->verifier);
   g_clear_object (&self->secrets);
   g_clear_pointer (&self->passwords, g_hash_table_unref);
+  g_mutex_clear (&self->write_lock);
 
   G_OBJECT_CLASS (op_transfer_queue_parent_class)->finalize (object);
 }
@@ -1445,6 +1472,7 @@ op_transfer_queue_init (OpTransferQueue *self)
   self->jobs = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) job_free);
   g_queue_init (&self->ask_queue);
   self->max_parallel = 2;
+  g_mutex_init (&self->write_lock);
   self->passwords = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                            (GDestroyNotify) op_secrets_password_free);
 }
