@@ -278,7 +278,7 @@ _op_transfer_item_new (const char          *id,
 
   self->id = id != NULL ? g_strdup (id) : g_uuid_string_random ();
   self->direction = direction;
-  self->is_directory = is_directory;
+  self->is_directory = !!is_directory;
   self->site = g_object_ref (site);
   self->local_path = g_strdup (local_path);
   self->remote_path = g_strdup (remote_path);
