@@ -21,6 +21,8 @@
 #define SAVE_DELAY_MS      500
 /* A state file this large is not ours: refuse it rather than read it into memory. */
 #define STATE_FILE_MAX     (16 * 1024 * 1024)
+/* NOOP this often on a session waiting for the user's overwrite decision. */
+#define ASKING_KEEPALIVE_SECONDS 60
 
 G_DEFINE_QUARK (op-transfer-queue-error-quark, op_transfer_queue_error)
 
@@ -556,6 +558,9 @@ job_run_action (Job               *job,
     {
     case OP_OVERWRITE_ACTION_ASK:
       job->asking = TRUE;
+      /* The user may take a while: keep the session from idling out meanwhile
+       * (vsftpd's idle_session_timeout is 300 s by default). */
+      op_ftp_client_set_keepalive_interval (job->client, ASKING_KEEPALIVE_SECONDS);
       set_item_state (job->queue, job->item, OP_TRANSFER_STATE_ASKING);
       g_queue_push_tail (&job->queue->ask_queue, job);
       ask_next (job->queue);
@@ -647,6 +652,7 @@ ask_next (OpTransferQueue *self)
           /* Answered meanwhile by "apply to all". */
           g_queue_pop_head (&self->ask_queue);
           job->asking = FALSE;
+          op_ftp_client_set_keepalive_interval (job->client, 0);
           set_item_state (self, job->item, OP_TRANSFER_STATE_RUNNING);
           job_run_action (job, choice);
           continue;
@@ -1901,6 +1907,7 @@ op_transfer_queue_resolve_conflict (OpTransferQueue   *self,
   if (self->asking == job)
     self->asking = NULL;
   job->asking = FALSE;
+  op_ftp_client_set_keepalive_interval (job->client, 0);
   set_item_state (self, item, OP_TRANSFER_STATE_RUNNING);
   job_run_action (job, choice);
   ask_next (self);
