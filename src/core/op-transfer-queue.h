@@ -100,7 +100,14 @@ GFile           *op_transfer_queue_get_state_file (OpTransferQueue *self);
 guint            op_transfer_queue_get_max_parallel (OpTransferQueue *self);
 void             op_transfer_queue_set_max_parallel (OpTransferQueue *self,
                                                      guint            n);
-/* Items RUNNING or ASKING, and QUEUED (properties "n-active" and "n-queued"). */
+/*
+ * Properties (all notify on the main context):
+ *   max-parallel  (guint, read-write, 1…10, default 2)
+ *   n-active      (guint) sessions in use: RUNNING and ASKING items, plus a paused or
+ *                 cancelled one whose session is still closing (a second at most)
+ *   n-queued      (guint) QUEUED items
+ *   apply-to-all  (OpOverwriteChoice) the remembered "apply to all" choice, or ASK
+ */
 guint            op_transfer_queue_get_n_active (OpTransferQueue  *self);
 guint            op_transfer_queue_get_n_queued (OpTransferQueue  *self);
 
