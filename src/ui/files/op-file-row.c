@@ -486,6 +486,43 @@ _op_file_row_sort_func (gconstpointer a,
   return result < 0 ? -1 : result > 0 ? 1 : 0;
 }
 
+/* The column's own key only: for the column view's header sorters, which only say which
+ * column and which way (the rows are sorted by OpFileList). */
+int
+_op_file_row_key_sort_func (gconstpointer a,
+                            gconstpointer b,
+                            gpointer      user_data)
+{
+  OpFileRow *ra = (OpFileRow *) a;
+  OpFileRow *rb = (OpFileRow *) b;
+  int result;
+
+  if (GPOINTER_TO_INT (user_data) == OP_FILE_COLUMN_NAME)
+    result = strcmp (ra->collate_key, rb->collate_key);
+  else
+    {
+      /* Same names: compare_by_column() then decides by the column alone. */
+      result = compare_by_column (ra, rb, GPOINTER_TO_INT (user_data));
+    }
+  return result < 0 ? -1 : result > 0 ? 1 : 0;
+}
+
+/* A row whose value in each column is low (0) or high (1), for asking the column view's
+ * sorter which column it sorts by. */
+OpFileRow *
+_op_file_row_new_probe (const guint ranks[6])
+{
+  OpFileRow *self = g_object_new (OP_TYPE_FILE_ROW, NULL);
+
+  set_name (self, ranks[OP_FILE_COLUMN_NAME] ? "b" : "a");
+  self->size = ranks[OP_FILE_COLUMN_SIZE];
+  self->content_type = g_strdup (ranks[OP_FILE_COLUMN_TYPE] ? "b/b" : "a/a");
+  self->mtime = ranks[OP_FILE_COLUMN_MODIFIED];
+  self->mode = ranks[OP_FILE_COLUMN_PERMISSIONS];
+  self->owner = g_strdup (ranks[OP_FILE_COLUMN_OWNER] ? "b" : "a");
+  return self;
+}
+
 gboolean
 op_file_row_matches (OpFileRow  *self,
                      const char *folded_filter,

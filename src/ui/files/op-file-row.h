@@ -82,6 +82,11 @@ int          _op_file_row_sort_func            (gconstpointer     a,
                                                 gconstpointer     b,
                                                 gpointer          user_data);
 
+int          _op_file_row_key_sort_func        (gconstpointer     a,
+                                                gconstpointer     b,
+                                                gpointer          user_data);
+OpFileRow   *_op_file_row_new_probe            (const guint       ranks[6]);
+
 /* "rwxr-xr-x" for 0755 ("-" for unknown bits is never guessed: -1 gives ""). */
 char        *op_file_mode_to_string            (int               mode);
 
