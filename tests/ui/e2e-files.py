@@ -12,10 +12,12 @@
 # Without them it exits 77 (skipped).
 #
 # Scenario: quick-connect through the fields named "Host", "Port", "Username",
-# "Password" and the "Connect" button; trust the test CA's certificate once in the trust
-# dialog; open a folder by typing its path (Ctrl+L); see its files listed; create a
-# folder (Ctrl+Shift+N), rename it (F2) and delete it (Delete, confirmed), checking the
-# server's disk after each step; save screenshots of the connected view.
+# "Password" and the "Connect" button; trust the test CA's certificate in the trust
+# dialog (always: the transfer sessions check it too); open a folder by typing its path
+# (Ctrl+L) and see its files listed; download a file (Ctrl+Shift+D) and upload one (Ctrl+Shift+U) through the transfer
+# queue, comparing SHA-256 on both sides; create a folder (Ctrl+Shift+N), rename it (F2)
+# and delete it (Delete, confirmed), checking the server's disk after each step; save
+# screenshots of the connected view and of the queue.
 
 import argparse
 import hashlib
@@ -174,20 +176,32 @@ def xdo(*args):
     return r.stdout
 
 
-def focus_window(pid):
+def main_window_id(pid):
+    """The main window's X id: the visible one of @pid titled "Outpost" (tooltips,
+    popovers and dialogs are windows of their own)."""
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
-        ids = run(["xdotool", "search", "--onlyvisible", "--pid", str(pid)]).stdout.split()
+        mine = set(run(["xdotool", "search", "--onlyvisible", "--pid", str(pid)]).stdout.split())
+        named = run(["xdotool", "search", "--onlyvisible", "--name", "^Outpost$"]).stdout.split()
+        ids = [i for i in named if i in mine]
         if ids:
-            xdo("windowfocus", "--sync", ids[-1])
-            return ids[-1]
+            return ids[0]
         time.sleep(0.2)
-    raise Failure(f"no mapped X window belongs to pid {pid}")
+    raise Failure(f"no visible window titled 'Outpost' belongs to pid {pid}")
+
+
+def focus_window(pid):
+    wid = main_window_id(pid)
+    xdo("windowfocus", "--sync", wid)
+    return wid
 
 
 def focus_top(pid):
-    """Xvfb runs no window manager: give the newest window (a dialog) the keyboard."""
-    ids = run(["xdotool", "search", "--onlyvisible", "--pid", str(pid)]).stdout.split()
+    """Xvfb runs no window manager: give the dialog (a window other than the main one)
+    the keyboard."""
+    main_id = main_window_id(pid)
+    ids = [i for i in run(["xdotool", "search", "--onlyvisible", "--pid", str(pid)]).stdout.split()
+           if i != main_id]
     if ids:
         run(["xdotool", "windowfocus", "--sync", ids[-1]])
 
@@ -278,6 +292,16 @@ class Scenario:
     def remote_table(self):
         return find(self.window, "Remote", roles=(pyatspi.ROLE_TABLE, pyatspi.ROLE_TREE_TABLE))
 
+    def local_table(self):
+        return find(self.window, "Local", roles=(pyatspi.ROLE_TABLE, pyatspi.ROLE_TREE_TABLE))
+
+    def select(self, table, name):
+        """Click the row showing @name (its name cell)."""
+        cell = wait_for(f"a row named {name!r}",
+                        lambda: find(table(), name, roles=(pyatspi.ROLE_LABEL,)),
+                        context=table)
+        click(cell)
+
     def remote_names(self):
         table = self.remote_table()
         return texts(table) if table is not None else []
@@ -311,11 +335,13 @@ class Scenario:
         trust = wait_for("the trust dialog", lambda: self.dialog("Untrusted Certificate"),
                          context=self.app)
         fingerprint = [t for t in texts(trust) if ":" in t and len(t) > 60]
-        log(f"trust dialog shown ({len(fingerprint)} fingerprint line(s)); trusting once")
-        once = find_button(trust, "Trust Once")
-        if once is None:
-            raise Failure("no 'Trust Once' button in the trust dialog:\n" + "\n".join(dump(trust)))
-        press(once)
+        # Always: the transfer queue opens sessions of its own, and "Trust Once" holds
+        # for one connection only (DESIGN.md "Transport, TLS and trust").
+        log(f"trust dialog shown ({len(fingerprint)} fingerprint line(s)); trusting always")
+        always = find_button(trust, "Always Trust")
+        if always is None:
+            raise Failure("no 'Always Trust' button in the trust dialog:\n" + "\n".join(dump(trust)))
+        press(always)
 
         wait_for("the 'Connected' state", lambda: find(self.window, "Connected"),
                  context=lambda: self.window)
@@ -350,6 +376,44 @@ class Scenario:
         press(target)
         wait_for(f"the dialog '{heading}' to close", lambda: self.dialog(heading) is None)
         focus_window(self.pid)
+
+    def transfers(self, home):
+        source = os.path.join(self.server_dir, "download.bin")
+        downloaded = os.path.join(home, "download.bin")
+        self.select(self.remote_table, "download.bin")
+        key("ctrl+shift+d")
+        wait_for("the download in the local folder", lambda: os.path.exists(downloaded)
+                 and os.path.getsize(downloaded) == os.path.getsize(source), timeout=30)
+        if sha256(downloaded) != sha256(source):
+            raise Failure("the downloaded file differs from the server's (SHA-256)")
+        log(f"downloaded download.bin (Ctrl+Shift+D), SHA-256 {sha256(downloaded)[:16]}… matches")
+
+        # The local pane shows what arrived (and settles before we click in it).
+        wait_for("the download in the local pane",
+                 lambda: "download.bin" in texts(self.local_table()))
+        time.sleep(0.5)
+        local = os.path.join(home, "upload.bin")
+        uploaded = os.path.join(self.server_dir, "upload.bin")
+        self.select(self.local_table, "upload.bin")
+        key("ctrl+shift+u")
+        wait_for("the upload on the server", lambda: os.path.exists(uploaded)
+                 and os.path.getsize(uploaded) == os.path.getsize(local), timeout=30)
+        wait_for("the upload listed in the remote pane",
+                 lambda: "upload.bin" in self.remote_names())
+        if sha256(uploaded) != sha256(local):
+            raise Failure("the uploaded file differs from the local one (SHA-256)")
+        log(f"uploaded upload.bin (Ctrl+Shift+U), SHA-256 {sha256(uploaded)[:16]}… matches")
+
+        queue = find(self.window, "Transfer Queue", roles=(pyatspi.ROLE_LIST,))
+        if queue is None:
+            raise Failure("no transfer queue list ('Transfer Queue') in the window")
+        done = [t for t in texts(queue) if t.startswith("Done")]
+        if len(done) < 2:
+            raise Failure(f"the queue should show two finished transfers; it shows {texts(queue)}")
+        screenshot(os.path.join(self.args.screenshot_dir, "files-queue.png"))
+        log("the queue shows both transfers as done")
+        # Back to the remote pane: the folder operations act on the pane last used.
+        self.select(self.remote_table, "download.bin")
 
     def folder_operations(self):
         made = os.path.join(self.server_dir, "made by e2e")
@@ -410,6 +474,9 @@ def main():
     proc = None
     try:
         env = fresh_environment(profile, args.schema_dir)
+        home = env["HOME"]
+        with open(os.path.join(home, "upload.bin"), "wb") as f:
+            f.write(os.urandom(200 * 1024 + 7))
         command = [args.outpost]
         if os.environ.get("OUTPOST_E2E_GDB"):
             # Debugging a crash: the backtrace lands in the test log.
@@ -432,6 +499,7 @@ def main():
         try:
             scenario.connect()
             scenario.go_to_remote("/" + name)
+            scenario.transfers(home)
             scenario.folder_operations()
         except Failure:
             screenshot(os.path.join(args.screenshot_dir, "files-failed.png"))

@@ -30,6 +30,7 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (OpFileList, op_file_list, G_TYPE_OBJECT,
 
 enum
 {
+  SIGNAL_REPLACING,
   SIGNAL_UPDATED,
   N_SIGNALS
 };
@@ -126,6 +127,8 @@ job_done (GObject      *source,
   if (!g_task_propagate_boolean (G_TASK (result), NULL) || job->generation != self->generation)
     return;
 
+  /* Last call for the old rows (a selection to carry over). */
+  g_signal_emit (self, signals[SIGNAL_REPLACING], 0);
   removed = self->shown->len;
   added = job->shown->len;
   g_ptr_array_unref (self->shown);
@@ -323,6 +326,9 @@ op_file_list_class_init (OpFileListClass *klass)
   object_class->dispose = op_file_list_dispose;
   object_class->finalize = op_file_list_finalize;
 
+  signals[SIGNAL_REPLACING] =
+    g_signal_new ("replacing", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 0);
   signals[SIGNAL_UPDATED] =
     g_signal_new ("updated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                   NULL, NULL, NULL, G_TYPE_NONE, 0);

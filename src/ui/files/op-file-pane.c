@@ -21,7 +21,9 @@ struct _OpFilePane
   GPtrArray         *history;      /* char *, most recent first, NULL-terminated */
   OpFileList        *list;         /* filtered and sorted off the main thread */
   GtkMultiSelection *selection;
-  GPtrArray         *reselect;     /* rows selected before a re-sort or filter */
+  GHashTable        *reselect_names; /* names selected when the rows were replaced */
+  gboolean           new_folder;   /* the pending rows are of another folder */
+  gboolean           list_had_focus; /* when the rows were replaced */
   gboolean           awaiting_listing;
   char              *status;
   GtkWidget         *context_menu;
@@ -110,12 +112,30 @@ update_status (OpFilePane *self)
   gtk_label_set_text (self->status_label, self->status);
 }
 
-/* A re-sort or a new filter keeps the selection (of the rows still shown). */
+/* A re-sort, a new filter or a refresh of the same folder keeps the selection: by name
+ * (names are unique in a folder, and a refresh brings new rows). Taken just before the
+ * rows are replaced, so a click while the folder was being read counts too. */
 static void
-remember_selection (OpFilePane *self)
+on_list_replacing (OpFilePane *self)
 {
-  g_clear_pointer (&self->reselect, g_ptr_array_unref);
-  self->reselect = op_file_pane_dup_selection (self);
+  g_autoptr (GPtrArray) selected = NULL;
+
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkWidget *focus = root != NULL ? gtk_root_get_focus (root) : NULL;
+
+  /* The focused row goes away with the old rows; the list gets the focus back after. */
+  self->list_had_focus = focus != NULL
+                         && (focus == GTK_WIDGET (self->column_view)
+                             || gtk_widget_is_ancestor (focus, GTK_WIDGET (self->column_view)));
+
+  g_clear_pointer (&self->reselect_names, g_hash_table_unref);
+  if (self->new_folder)
+    return;
+  selected = op_file_pane_dup_selection (self);
+  self->reselect_names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  for (guint i = 0; i < selected->len; i++)
+    g_hash_table_add (self->reselect_names,
+                      g_strdup (op_file_row_get_name (g_ptr_array_index (selected, i))));
 }
 
 static void
@@ -123,26 +143,34 @@ on_list_updated (OpFilePane *self)
 {
   update_status (self);
 
-  if (self->reselect != NULL && self->reselect->len > 0)
+  if (self->list_had_focus)
     {
-      g_autoptr (GHashTable) wanted = g_hash_table_new (NULL, NULL);
+      GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+      GtkWidget *focus = root != NULL ? gtk_root_get_focus (root) : NULL;
+
+      if (focus == NULL || !gtk_widget_is_ancestor (focus, GTK_WIDGET (self->column_view)))
+        gtk_widget_grab_focus (GTK_WIDGET (self->column_view));
+      self->list_had_focus = FALSE;
+    }
+
+  if (self->reselect_names != NULL && g_hash_table_size (self->reselect_names) > 0)
+    {
       GListModel *shown = G_LIST_MODEL (self->list);
       guint n = g_list_model_get_n_items (shown);
 
-      for (guint i = 0; i < self->reselect->len; i++)
-        g_hash_table_add (wanted, g_ptr_array_index (self->reselect, i));
-      for (guint i = 0; i < n && g_hash_table_size (wanted) > 0; i++)
+      for (guint i = 0; i < n; i++)
         {
           g_autoptr (OpFileRow) row = g_list_model_get_item (shown, i);
 
-          if (g_hash_table_remove (wanted, row))
+          if (g_hash_table_contains (self->reselect_names, op_file_row_get_name (row)))
             gtk_selection_model_select_item (GTK_SELECTION_MODEL (self->selection), i, FALSE);
         }
     }
-  g_clear_pointer (&self->reselect, g_ptr_array_unref);
+  g_clear_pointer (&self->reselect_names, g_hash_table_unref);
 
   if (self->awaiting_listing && !op_file_list_is_busy (self->list))
     {
+      self->new_folder = FALSE;
       self->awaiting_listing = FALSE;
       g_signal_emit (self, signals[SIGNAL_LISTED], 0);
     }
@@ -203,7 +231,6 @@ on_sorter_changed (OpFilePane *self)
         }
     }
 
-  remember_selection (self);
   if (primary < 0)
     op_file_list_set_sort (self->list, OP_FILE_COLUMN_NAME, FALSE);
   else
@@ -362,14 +389,12 @@ on_filter_changed (OpFilePane *self)
 {
   const char *text = gtk_editable_get_text (GTK_EDITABLE (self->filter_entry));
 
-  remember_selection (self);
   op_file_list_set_filter (self->list, text);
 }
 
 static void
 on_hidden_toggled (OpFilePane *self)
 {
-  remember_selection (self);
   op_file_list_set_show_hidden (self->list, gtk_toggle_button_get_active (self->hidden_button));
 }
 
@@ -518,11 +543,14 @@ op_file_pane_set_listing (OpFilePane *self,
                           const char *path,
                           GPtrArray  *rows)
 {
+  gboolean same_folder;
+
   g_return_if_fail (OP_IS_FILE_PANE (self));
   g_return_if_fail (path != NULL);
   g_return_if_fail (rows != NULL);
 
-  if (g_strcmp0 (self->path, path) != 0)
+  same_folder = g_strcmp0 (self->path, path) == 0;
+  if (!same_folder)
     {
       g_free (self->path);
       self->path = g_strdup (path);
@@ -534,7 +562,8 @@ op_file_pane_set_listing (OpFilePane *self,
 
   /* Filtered and sorted on a worker thread; the pane shows the result when it lands
    * (::listed). */
-  g_clear_pointer (&self->reselect, g_ptr_array_unref);
+  /* Another folder starts with nothing selected; a refresh keeps the selection. */
+  self->new_folder = self->new_folder || !same_folder;
   self->awaiting_listing = TRUE;
   op_file_list_set_rows (self->list, rows);
   gtk_spinner_stop (self->spinner);
@@ -548,6 +577,11 @@ op_file_pane_set_loading (OpFilePane *self,
 {
   g_return_if_fail (OP_IS_FILE_PANE (self));
 
+  /* Refreshing the folder on show keeps it on show (no flash of a spinner, and a click
+   * meanwhile still lands on a row); another folder shows the spinner. */
+  if (path != NULL && g_strcmp0 (path, self->path) == 0
+      && g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "placeholder") != 0)
+    return;
   if (path != NULL)
     gtk_editable_set_text (GTK_EDITABLE (self->path_entry), path);
   gtk_spinner_start (self->spinner);
@@ -796,9 +830,12 @@ op_file_pane_dispose (GObject *object)
   g_clear_pointer (&self->context_menu, gtk_widget_unparent);
   gtk_widget_dispose_template (GTK_WIDGET (self), OP_TYPE_FILE_PANE);
   g_clear_object (&self->selection);
-  g_clear_pointer (&self->reselect, g_ptr_array_unref);
+  g_clear_pointer (&self->reselect_names, g_hash_table_unref);
   if (self->list != NULL)
-    g_signal_handlers_disconnect_by_func (self->list, on_list_updated, self);
+    {
+      g_signal_handlers_disconnect_by_func (self->list, on_list_updated, self);
+      g_signal_handlers_disconnect_by_func (self->list, on_list_replacing, self);
+    }
   g_clear_object (&self->list);
 
   G_OBJECT_CLASS (op_file_pane_parent_class)->dispose (object);
@@ -948,6 +985,8 @@ op_file_pane_init (OpFilePane *self)
    * column, either way) → selection. */
   self->list = op_file_list_new ();
   g_signal_connect_object (self->list, "updated", G_CALLBACK (on_list_updated), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->list, "replacing", G_CALLBACK (on_list_replacing), self,
                            G_CONNECT_SWAPPED);
 
   /* Name first and widest: in a narrow pane the others scroll sideways, not the name

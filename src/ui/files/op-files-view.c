@@ -9,6 +9,8 @@
 #include "op-certificate-info.h"
 #include "op-files-view.h"
 #include "op-ui-resources.h"
+#include "op-ftp-site.h"
+#include "op-transfer-queue.h"
 #include "op-trust-store.h"
 
 /* Local folders are read in batches of this many entries per callback. */
@@ -33,6 +35,9 @@ struct _OpFilesView
   GtkWidget           parent_instance;
 
   OpFtpClient        *client;
+  OpAccount          *site;            /* the session as a site, for the transfer queue */
+  OpTransferQueue    *queue;
+  guint               refresh_idle;    /* refreshes the panes after transfers */
   gboolean            connected;       /* logged in once, no disconnect since */
   char               *user;            /* of the session, for URLs */
   GCancellable       *connect_cancellable;
@@ -60,6 +65,9 @@ struct _OpFilesView
   OpFilePane         *remote_pane;
   GtkScrolledWindow  *log_scrolled;
   GtkListView        *log_view;
+  GtkListView        *queue_view;
+  GtkStack           *queue_stack;
+  GtkLabel           *queue_title;
   GMenuModel         *context_menu;
 };
 
@@ -161,6 +169,16 @@ parent_window (OpFilesView *self)
   GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
 
   return GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL;
+}
+
+static OpTrustStore *
+application_trust_store (void)
+{
+  GApplication *application = g_application_get_default ();
+
+  if (!OP_IS_APPLICATION (application))
+    return NULL;
+  return op_application_get_trust_store (OP_APPLICATION (application));
 }
 
 static OpFilePane *
@@ -406,6 +424,15 @@ on_connected (GObject      *source,
     return;
 
   self->connected = TRUE;
+  if (self->site != NULL && !g_object_get_data (G_OBJECT (self->site), "op-queue-knows"))
+    {
+      op_transfer_queue_set_password (self->queue, self->site,
+                                      g_object_get_data (G_OBJECT (self->site), "op-password"));
+      g_object_set_data (G_OBJECT (self->site), "op-password", NULL);
+      g_object_set_data (G_OBJECT (self->site), "op-queue-knows", GINT_TO_POINTER (1));
+    }
+  if (application_trust_store () != NULL)
+    op_transfer_queue_set_verifier (self->queue, OP_TLS_VERIFIER (application_trust_store ()));
   update_state (self);
   self->active_pane = self->remote_pane;
   /* The Connect button just went away with the focus: the remote list takes it. */
@@ -535,6 +562,21 @@ start_connect (OpFilesView *self,
 
   g_free (self->user);
   self->user = anonymous ? NULL : g_strdup (user);
+
+  /* The session as a site, so the transfer queue can open its own sessions to it; a
+   * quick connection's password is never stored ("ask"), only given to the queue. */
+  g_clear_object (&self->site);
+  self->site = op_ftp_site_new ();
+  op_account_set_name (self->site, host);
+  op_account_set_host (self->site, host);
+  op_account_set_port (self->site, (guint16) port);
+  op_ftp_site_set_protocol (self->site, security);
+  op_ftp_site_set_logon_type (self->site, anonymous ? OP_FTP_LOGON_ANONYMOUS : OP_FTP_LOGON_ASK);
+  if (!anonymous)
+    op_account_set_user (self->site, user);
+  op_account_set_allow_plaintext_password (self->site, allow_plaintext);
+  g_object_set_data_full (G_OBJECT (self->site), "op-password",
+                          password[0] != '\0' ? g_strdup (password) : NULL, g_free);
   self->connect_cancellable = g_cancellable_new ();
   op_ftp_client_connect_async (self->client, anonymous ? NULL : user,
                                password[0] != '\0' ? password : NULL, NULL,
@@ -938,6 +980,22 @@ on_pane_focus_enter (GtkEventControllerFocus *controller,
 }
 
 static void
+on_pane_pressed (GtkGestureClick *gesture,
+                 int              n_press,
+                 double           x,
+                 double           y,
+                 OpFilesView     *self)
+{
+  GtkWidget *pane = gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (gesture));
+
+  if (self->active_pane != OP_FILE_PANE (pane))
+    {
+      self->active_pane = OP_FILE_PANE (pane);
+      update_actions (self);
+    }
+}
+
+static void
 on_pane_selection_changed (OpFilePane  *pane,
                            OpFilesView *self)
 {
@@ -952,12 +1010,19 @@ update_actions (OpFilesView *self)
 {
   GtkWidget *widget = GTK_WIDGET (self);
   OpFilePane *pane = target_pane (self);
-  g_autoptr (GPtrArray) selection = op_file_pane_dup_selection (pane);
-  gboolean listed = op_file_pane_get_path (pane) != NULL;
-  gboolean remote = is_remote (self, pane);
-  gboolean one = selection->len == 1;
-  gboolean any = selection->len > 0;
+  g_autoptr (GPtrArray) selection = NULL;
+  gboolean listed, remote, one, any;
   gboolean can_open = FALSE;
+
+  /* The panes go first while the view is disposed. */
+  if (pane == NULL)
+    return;
+
+  selection = op_file_pane_dup_selection (pane);
+  listed = op_file_pane_get_path (pane) != NULL;
+  remote = is_remote (self, pane);
+  one = selection->len == 1;
+  any = selection->len > 0;
 
   if (one)
     {
@@ -976,6 +1041,14 @@ update_actions (OpFilesView *self)
   gtk_widget_action_set_enabled (widget, "files.permissions", listed && one);
   gtk_widget_action_set_enabled (widget, "files.copy-url", listed && any);
   gtk_widget_action_set_enabled (widget, "files.properties", listed && one);
+  gtk_widget_action_set_enabled (widget, "files.download",
+                                 listed && any && remote && self->connected);
+  gtk_widget_action_set_enabled (widget, "files.upload", listed && any && !remote
+                                 && self->connected
+                                 && op_file_pane_get_path (self->remote_pane) != NULL);
+  gtk_widget_action_set_enabled (widget, "files.clear-finished",
+                                 self->queue != NULL
+                                 && g_list_model_get_n_items (G_LIST_MODEL (self->queue)) > 0);
 }
 
 static OpFileRow *
@@ -1751,6 +1824,448 @@ properties_action (GtkWidget  *widget,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+/* --- transfers --------------------------------------------------------------------- */
+
+static gboolean
+refresh_after_transfers (gpointer user_data)
+{
+  OpFilesView *self = user_data;
+
+  self->refresh_idle = 0;
+  if (op_transfer_queue_get_n_active (self->queue) == 0
+      || op_transfer_queue_get_n_queued (self->queue) == 0)
+    {
+      refresh_local (self);
+      refresh_remote (self);
+    }
+  return G_SOURCE_REMOVE;
+}
+
+/* A finished transfer shows in the pane it went to (at most once a second). */
+static void
+on_item_finished (OpTransferQueue *queue,
+                  OpTransferItem  *item,
+                  OpFilesView     *self)
+{
+  if (op_transfer_item_get_state (item) == OP_TRANSFER_STATE_FAILED)
+    {
+      /* Translators: "Could not download “a.txt”: 550 No such file" */
+      g_autofree char *message = g_strdup_printf (
+          op_transfer_item_get_direction (item) == OP_TRANSFER_DOWNLOAD
+          ? _("Could not download “%s”: %s") : _("Could not upload “%s”: %s"),
+          op_transfer_item_get_name (item),
+          op_transfer_item_get_error_message (item) != NULL
+          ? op_transfer_item_get_error_message (item) : "");
+      toast (self, message);
+    }
+  if (self->refresh_idle == 0)
+    self->refresh_idle = g_timeout_add (300, refresh_after_transfers, self);
+}
+
+static void
+on_queue_changed (OpFilesView *self)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->queue));
+  g_autofree char *title = NULL;
+
+  gtk_stack_set_visible_child_name (self->queue_stack, n > 0 ? "list" : "empty");
+  /* Translators: the title of the transfer queue with its number of items */
+  title = n > 0 ? g_strdup_printf (_("Transfers (%u)"), n) : g_strdup (_("Transfers"));
+  gtk_label_set_text (self->queue_title, title);
+  update_actions (self);
+}
+
+static char *
+format_eta (gint64 seconds)
+{
+  if (seconds < 60)
+    return g_strdup_printf (ngettext ("%d second left", "%d seconds left", (int) seconds),
+                            (int) seconds);
+  if (seconds < 3600)
+    return g_strdup_printf (ngettext ("%d minute left", "%d minutes left", (int) (seconds / 60)),
+                            (int) (seconds / 60));
+  return g_strdup_printf (ngettext ("%d hour left", "%d hours left", (int) (seconds / 3600)),
+                          (int) (seconds / 3600));
+}
+
+static const char *
+state_text (OpTransferState state)
+{
+  switch (state)
+    {
+    case OP_TRANSFER_STATE_QUEUED:
+      return _("Queued");
+    case OP_TRANSFER_STATE_RUNNING:
+      return _("Transferring");
+    case OP_TRANSFER_STATE_ASKING:
+      return _("Waiting for your decision");
+    case OP_TRANSFER_STATE_PAUSED:
+      return _("Paused");
+    case OP_TRANSFER_STATE_DONE:
+      return _("Done");
+    case OP_TRANSFER_STATE_SKIPPED:
+      return _("Skipped");
+    case OP_TRANSFER_STATE_FAILED:
+      return _("Failed");
+    case OP_TRANSFER_STATE_CANCELLED:
+      return _("Cancelled");
+    default:
+      return "";
+    }
+}
+
+static void
+update_queue_row (GtkWidget *row)
+{
+  OpTransferItem *item = g_object_get_data (G_OBJECT (row), "item");
+  OpTransferState state;
+  g_autoptr (GString) detail = g_string_new (NULL);
+  g_autofree char *names = NULL;
+  gboolean unfinished, active;
+
+  if (item == NULL)
+    return;
+
+  state = op_transfer_item_get_state (item);
+  unfinished = state == OP_TRANSFER_STATE_QUEUED || state == OP_TRANSFER_STATE_RUNNING
+               || state == OP_TRANSFER_STATE_ASKING || state == OP_TRANSFER_STATE_PAUSED;
+  active = state == OP_TRANSFER_STATE_QUEUED || state == OP_TRANSFER_STATE_RUNNING
+           || state == OP_TRANSFER_STATE_ASKING;
+
+  gtk_image_set_from_icon_name (g_object_get_data (G_OBJECT (row), "icon"),
+                                op_transfer_item_get_direction (item) == OP_TRANSFER_DOWNLOAD
+                                ? "go-down-symbolic" : "go-up-symbolic");
+  /* Translators: a transfer: "a.txt → /home/ann/a.txt" */
+  names = g_strdup_printf (_("%s → %s"),
+                           op_transfer_item_get_direction (item) == OP_TRANSFER_DOWNLOAD
+                           ? op_transfer_item_get_remote_path (item)
+                           : op_transfer_item_get_local_path (item),
+                           op_transfer_item_get_direction (item) == OP_TRANSFER_DOWNLOAD
+                           ? op_transfer_item_get_local_path (item)
+                           : op_transfer_item_get_remote_path (item));
+  gtk_label_set_text (g_object_get_data (G_OBJECT (row), "name"), names);
+  gtk_progress_bar_set_fraction (g_object_get_data (G_OBJECT (row), "progress"),
+                                 state == OP_TRANSFER_STATE_DONE ? 1.0
+                                 : op_transfer_item_get_fraction (item));
+
+  g_string_append (detail, state_text (state));
+  if (op_transfer_item_get_size (item) > 0)
+    {
+      g_autofree char *done = g_format_size (op_transfer_item_get_bytes_done (item));
+      g_autofree char *size = g_format_size (op_transfer_item_get_size (item));
+      /* Translators: bytes of a transfer: "1.2 MB of 3.4 MB" */
+      g_string_append_printf (detail, " · ");
+      g_string_append_printf (detail, _("%s of %s"), done, size);
+    }
+  if (state == OP_TRANSFER_STATE_RUNNING && op_transfer_item_get_rate (item) > 0)
+    {
+      g_autofree char *rate = g_format_size (op_transfer_item_get_rate (item));
+      g_string_append_printf (detail, " · ");
+      /* Translators: a transfer speed, "512 kB/s" */
+      g_string_append_printf (detail, _("%s/s"), rate);
+    }
+  if (state == OP_TRANSFER_STATE_RUNNING && op_transfer_item_get_eta (item) >= 0)
+    {
+      g_autofree char *eta = format_eta (op_transfer_item_get_eta (item));
+      g_string_append_printf (detail, " · %s", eta);
+    }
+  if (state == OP_TRANSFER_STATE_FAILED && op_transfer_item_get_error_message (item) != NULL)
+    g_string_append_printf (detail, ": %s", op_transfer_item_get_error_message (item));
+  gtk_label_set_text (g_object_get_data (G_OBJECT (row), "detail"), detail->str);
+
+  gtk_widget_set_visible (g_object_get_data (G_OBJECT (row), "pause"), active);
+  gtk_widget_set_visible (g_object_get_data (G_OBJECT (row), "resume"),
+                          state == OP_TRANSFER_STATE_PAUSED);
+  gtk_widget_set_visible (g_object_get_data (G_OBJECT (row), "retry"),
+                          state == OP_TRANSFER_STATE_FAILED || state == OP_TRANSFER_STATE_CANCELLED);
+  gtk_widget_set_visible (g_object_get_data (G_OBJECT (row), "cancel"), unfinished);
+  gtk_widget_set_visible (g_object_get_data (G_OBJECT (row), "remove"),
+                          !active);
+}
+
+typedef gboolean (*ItemCommand) (OpTransferQueue *queue, OpTransferItem *item);
+
+static void
+on_row_button (GtkButton *button,
+               OpFilesView *self)
+{
+  GtkWidget *row = gtk_widget_get_ancestor (GTK_WIDGET (button), GTK_TYPE_BOX);
+  ItemCommand command = g_object_get_data (G_OBJECT (button), "command");
+  OpTransferItem *item;
+
+  while (row != NULL && g_object_get_data (G_OBJECT (row), "icon") == NULL)
+    row = gtk_widget_get_ancestor (gtk_widget_get_parent (row), GTK_TYPE_BOX);
+  item = row != NULL ? g_object_get_data (G_OBJECT (row), "item") : NULL;
+  if (item != NULL)
+    command (self->queue, item);
+}
+
+static GtkWidget *
+row_button (OpFilesView *self,
+            GtkWidget   *box,
+            const char  *key,
+            const char  *icon,
+            const char  *label,
+            ItemCommand  command)
+{
+  GtkWidget *button = gtk_button_new_from_icon_name (icon);
+
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (button, "flat");
+  gtk_widget_add_css_class (button, "circular");
+  gtk_widget_set_tooltip_text (button, label);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  label, -1);
+  g_object_set_data (G_OBJECT (button), "command", command);
+  g_signal_connect (button, "clicked", G_CALLBACK (on_row_button), self);
+  g_object_set_data (G_OBJECT (box), key, button);
+  return button;
+}
+
+static void
+setup_queue_row (GtkSignalListItemFactory *factory,
+                 GtkListItem              *list_item,
+                 OpFilesView              *self)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  GtkWidget *texts = gtk_box_new (GTK_ORIENTATION_VERTICAL, 3);
+  GtkWidget *icon = gtk_image_new ();
+  GtkWidget *name = gtk_label_new (NULL);
+  GtkWidget *progress = gtk_progress_bar_new ();
+  GtkWidget *detail = gtk_label_new (NULL);
+
+  gtk_widget_set_margin_start (box, 6);
+  gtk_widget_set_margin_end (box, 6);
+  gtk_widget_set_margin_top (box, 3);
+  gtk_widget_set_margin_bottom (box, 3);
+  gtk_label_set_xalign (GTK_LABEL (name), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (name), PANGO_ELLIPSIZE_MIDDLE);
+  gtk_label_set_xalign (GTK_LABEL (detail), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (detail), PANGO_ELLIPSIZE_END);
+  gtk_widget_add_css_class (detail, "caption");
+  gtk_widget_add_css_class (detail, "dim-label");
+  gtk_widget_set_hexpand (texts, TRUE);
+  gtk_box_append (GTK_BOX (texts), name);
+  gtk_box_append (GTK_BOX (texts), progress);
+  gtk_box_append (GTK_BOX (texts), detail);
+  gtk_box_append (GTK_BOX (box), icon);
+  gtk_box_append (GTK_BOX (box), texts);
+  gtk_box_append (GTK_BOX (box), row_button (self, box, "pause", "media-playback-pause-symbolic",
+                                             _("Pause"), op_transfer_queue_pause));
+  gtk_box_append (GTK_BOX (box), row_button (self, box, "resume", "media-playback-start-symbolic",
+                                             _("Resume"), op_transfer_queue_resume));
+  gtk_box_append (GTK_BOX (box), row_button (self, box, "retry", "view-refresh-symbolic",
+                                             _("Retry"), op_transfer_queue_retry));
+  gtk_box_append (GTK_BOX (box), row_button (self, box, "cancel", "process-stop-symbolic",
+                                             _("Cancel Transfer"), op_transfer_queue_cancel));
+  gtk_box_append (GTK_BOX (box), row_button (self, box, "remove", "list-remove-symbolic",
+                                             _("Remove"), op_transfer_queue_remove));
+  g_object_set_data (G_OBJECT (box), "icon", icon);
+  g_object_set_data (G_OBJECT (box), "name", name);
+  g_object_set_data (G_OBJECT (box), "progress", progress);
+  g_object_set_data (G_OBJECT (box), "detail", detail);
+  gtk_list_item_set_child (list_item, box);
+  gtk_list_item_set_activatable (list_item, FALSE);
+}
+
+static void
+bind_queue_row (GtkSignalListItemFactory *factory,
+                GtkListItem              *list_item,
+                OpFilesView              *self)
+{
+  GtkWidget *box = gtk_list_item_get_child (list_item);
+  OpTransferItem *item = gtk_list_item_get_item (list_item);
+  gulong handler;
+
+  g_object_set_data (G_OBJECT (box), "item", item);
+  handler = g_signal_connect_swapped (item, "notify", G_CALLBACK (update_queue_row), box);
+  g_object_set_data (G_OBJECT (box), "handler", GUINT_TO_POINTER ((guint) handler));
+  update_queue_row (box);
+}
+
+static void
+unbind_queue_row (GtkSignalListItemFactory *factory,
+                  GtkListItem              *list_item,
+                  OpFilesView              *self)
+{
+  GtkWidget *box = gtk_list_item_get_child (list_item);
+  OpTransferItem *item = g_object_get_data (G_OBJECT (box), "item");
+  gulong handler = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (box), "handler"));
+
+  if (item != NULL && handler != 0)
+    g_signal_handler_disconnect (item, handler);
+  g_object_set_data (G_OBJECT (box), "item", NULL);
+  g_object_set_data (G_OBJECT (box), "handler", NULL);
+}
+
+/* --- the "target exists" dialog --- */
+
+typedef struct
+{
+  OpFilesView    *self;
+  OpTransferItem *item;
+  GtkCheckButton *apply_all;
+} ConflictDialog;
+
+static void
+conflict_dialog_free (gpointer data)
+{
+  ConflictDialog *cd = data;
+
+  g_object_unref (cd->self);
+  g_object_unref (cd->item);
+  g_free (cd);
+}
+
+static void
+on_conflict_response (AdwMessageDialog *dialog,
+                      const char       *response,
+                      ConflictDialog   *cd)
+{
+  OpOverwriteChoice choice = OP_OVERWRITE_SKIP;
+
+  if (g_strcmp0 (response, "overwrite") == 0)
+    choice = OP_OVERWRITE_OVERWRITE;
+  else if (g_strcmp0 (response, "newer") == 0)
+    choice = OP_OVERWRITE_OVERWRITE_IF_NEWER;
+  else if (g_strcmp0 (response, "resume") == 0)
+    choice = OP_OVERWRITE_RESUME;
+  else if (g_strcmp0 (response, "rename") == 0)
+    choice = OP_OVERWRITE_RENAME;
+
+  op_transfer_queue_resolve_conflict (cd->self->queue, cd->item, choice,
+                                      gtk_check_button_get_active (cd->apply_all));
+}
+
+static char *
+describe_facts (const OpFileFacts *facts)
+{
+  g_autofree char *size = facts->size >= 0 ? g_format_size (facts->size) : g_strdup (_("unknown size"));
+  g_autofree char *when = NULL;
+
+  if (facts->mtime > 0)
+    {
+      g_autoptr (GDateTime) utc = g_date_time_new_from_unix_utc (facts->mtime);
+      g_autoptr (GDateTime) local = utc != NULL ? g_date_time_to_local (utc) : NULL;
+      when = local != NULL ? g_date_time_format (local, _("%Y-%m-%d %H:%M")) : NULL;
+    }
+  /* Translators: "12.3 kB, modified 2026-01-02 10:30" */
+  return when != NULL ? g_strdup_printf (_("%s, modified %s"), size, when) : g_steal_pointer (&size);
+}
+
+static gboolean
+on_conflict (OpTransferQueue    *queue,
+             OpTransferItem     *item,
+             OpTransferConflict *conflict,
+             OpFilesView        *self)
+{
+  AdwMessageDialog *dialog;
+  ConflictDialog *cd;
+  GtkWidget *check;
+  g_autofree char *heading = NULL;
+  g_autofree char *body = NULL;
+  g_autofree char *source = describe_facts (&conflict->source);
+  g_autofree char *target = describe_facts (&conflict->target);
+
+  /* Translators: %s is a file name */
+  heading = g_strdup_printf (_("“%s” Already Exists"), op_transfer_item_get_name (item));
+  body = g_strdup_printf (_("%s\n\nExisting: %s\nNew: %s"), conflict->target_path, target, source);
+
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (parent_window (self), heading, body));
+  adw_message_dialog_add_responses (dialog,
+                                    "skip", _("_Skip"),
+                                    "rename", _("Re_name"),
+                                    "resume", _("Res_ume"),
+                                    "newer", _("Overwrite if _Newer"),
+                                    "overwrite", _("_Overwrite"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (dialog, "overwrite", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_response_enabled (dialog, "resume", !conflict->is_directory);
+  adw_message_dialog_set_default_response (dialog, "skip");
+  adw_message_dialog_set_close_response (dialog, "skip");
+  check = gtk_check_button_new_with_mnemonic (_("_Apply to all transfers"));
+  adw_message_dialog_set_extra_child (dialog, check);
+
+  cd = g_new0 (ConflictDialog, 1);
+  cd->self = g_object_ref (self);
+  cd->item = g_object_ref (item);
+  cd->apply_all = GTK_CHECK_BUTTON (check);
+  g_signal_connect_data (dialog, "response", G_CALLBACK (on_conflict_response), cd,
+                         (GClosureNotify) (void (*) (void)) conflict_dialog_free, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+  return TRUE;
+}
+
+static void
+download_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  OpFilesView *self = OP_FILES_VIEW (widget);
+  g_autoptr (GPtrArray) rows = op_file_pane_dup_selection (self->remote_pane);
+  guint refused = 0;
+
+  if (self->site == NULL || self->local_dir == NULL)
+    return;
+
+  for (guint i = 0; i < rows->len; i++)
+    {
+      OpFileRow *row = g_ptr_array_index (rows, i);
+      g_autofree char *remote = remote_join (op_file_pane_get_path (self->remote_pane),
+                                             op_file_row_get_name (row));
+      /* DESIGN.md "Hostile input": a remote name never becomes a local path unchanged. */
+      g_autofree char *local_name = op_ftp_local_name_from_remote (op_file_row_get_name (row));
+      g_autoptr (GFile) local = NULL;
+
+      if (local_name == NULL)
+        {
+          refused++;
+          continue;
+        }
+      local = g_file_get_child (self->local_dir, local_name);
+      op_transfer_queue_add_download (self->queue, self->site, remote, local,
+                                      op_file_row_is_directory (row),
+                                      MAX (op_file_row_get_size (row), 0));
+    }
+  if (refused > 0)
+    op_file_pane_show_error (self->remote_pane,
+                             _("Some names can’t be used for local files and were not downloaded."));
+}
+
+static void
+upload_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  OpFilesView *self = OP_FILES_VIEW (widget);
+  g_autoptr (GPtrArray) rows = op_file_pane_dup_selection (self->local_pane);
+  const char *remote_dir = op_file_pane_get_path (self->remote_pane);
+
+  if (self->site == NULL || self->local_dir == NULL || remote_dir == NULL)
+    return;
+
+  for (guint i = 0; i < rows->len; i++)
+    {
+      OpFileRow *row = g_ptr_array_index (rows, i);
+      g_autoptr (GFile) local = local_child (self, row);
+      g_autofree char *remote = remote_join (remote_dir, op_file_row_get_name (row));
+
+      op_transfer_queue_add_upload (self->queue, self->site, local, remote,
+                                    op_file_row_is_directory (row),
+                                    MAX (op_file_row_get_size (row), 0));
+    }
+}
+
+static void
+clear_finished_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  OpFilesView *self = OP_FILES_VIEW (widget);
+
+  op_transfer_queue_remove_finished (self->queue);
+}
+
 /* --- public API --------------------------------------------------------------------- */
 
 GtkWidget *
@@ -1876,6 +2391,15 @@ op_files_view_dispose (GObject *object)
     }
   g_clear_object (&self->client);
   g_clear_handle_id (&self->log_scroll_idle, g_source_remove);
+  g_clear_handle_id (&self->refresh_idle, g_source_remove);
+  if (self->queue != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->queue, self);
+      /* Unfinished transfers come back paused next time (the queue is saved). */
+      op_transfer_queue_save (self->queue, NULL);
+    }
+  g_clear_object (&self->queue);
+  g_clear_object (&self->site);
   g_clear_object (&self->local_dir);
   gtk_widget_dispose_template (GTK_WIDGET (self), OP_TYPE_FILES_VIEW);
 
@@ -1916,6 +2440,9 @@ op_files_view_class_init (OpFilesViewClass *klass)
   gtk_widget_class_install_action (widget_class, "files.permissions", NULL, permissions_action);
   gtk_widget_class_install_action (widget_class, "files.copy-url", NULL, copy_url_action);
   gtk_widget_class_install_action (widget_class, "files.properties", NULL, properties_action);
+  gtk_widget_class_install_action (widget_class, "files.download", NULL, download_action);
+  gtk_widget_class_install_action (widget_class, "files.upload", NULL, upload_action);
+  gtk_widget_class_install_action (widget_class, "files.clear-finished", NULL, clear_finished_action);
 
   /* Keep these in step with gtk/help-overlay.ui. Keys an entry uses (BackSpace,
    * Delete) reach these only when no entry has the focus. */
@@ -1933,6 +2460,10 @@ op_files_view_class_init (OpFilesViewClass *klass)
                                        "files.copy-url", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_ALT_MASK,
                                        "files.properties", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_d, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                                       "files.download", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_u, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                                       "files.upload", NULL);
 
   _op_ui_ensure_resources ();
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
@@ -1956,6 +2487,9 @@ op_files_view_class_init (OpFilesViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, OpFilesView, remote_pane);
   gtk_widget_class_bind_template_child (widget_class, OpFilesView, log_scrolled);
   gtk_widget_class_bind_template_child (widget_class, OpFilesView, log_view);
+  gtk_widget_class_bind_template_child (widget_class, OpFilesView, queue_view);
+  gtk_widget_class_bind_template_child (widget_class, OpFilesView, queue_stack);
+  gtk_widget_class_bind_template_child (widget_class, OpFilesView, queue_title);
   gtk_widget_class_bind_template_child (widget_class, OpFilesView, context_menu);
   gtk_widget_class_bind_template_callback (widget_class, on_error_dismissed);
   gtk_widget_class_bind_template_callback (widget_class, on_protocol_changed);
@@ -1975,14 +2509,45 @@ op_files_view_init (OpFilesView *self)
   gtk_list_view_set_factory (self->log_view, factory);
   g_object_unref (factory);
 
+  /* The transfer queue, with what was unfinished last time (paused). */
+  self->queue = op_transfer_queue_new_default ();
+  {
+    g_autoptr (GError) error = NULL;
+
+    if (!op_transfer_queue_load (self->queue, NULL, &error))
+      g_warning ("The transfer queue could not be restored: %s", error->message);
+  }
+  g_signal_connect (self->queue, "conflict", G_CALLBACK (on_conflict), self);
+  g_signal_connect (self->queue, "item-finished", G_CALLBACK (on_item_finished), self);
+  g_signal_connect_swapped (self->queue, "items-changed", G_CALLBACK (on_queue_changed), self);
+  factory = gtk_signal_list_item_factory_new ();
+  g_signal_connect (factory, "setup", G_CALLBACK (setup_queue_row), self);
+  g_signal_connect (factory, "bind", G_CALLBACK (bind_queue_row), self);
+  g_signal_connect (factory, "unbind", G_CALLBACK (unbind_queue_row), self);
+  gtk_list_view_set_factory (self->queue_view, factory);
+  g_object_unref (factory);
+  {
+    g_autoptr (GtkNoSelection) selection = gtk_no_selection_new (g_object_ref (G_LIST_MODEL (self->queue)));
+    gtk_list_view_set_model (self->queue_view, GTK_SELECTION_MODEL (selection));
+  }
+  on_queue_changed (self);
+
   panes[0] = self->local_pane;
   panes[1] = self->remote_pane;
   for (guint i = 0; i < G_N_ELEMENTS (panes); i++)
     {
       GtkEventController *focus = gtk_event_controller_focus_new ();
 
+      GtkGesture *click = gtk_gesture_click_new ();
+
       g_signal_connect (focus, "enter", G_CALLBACK (on_pane_focus_enter), self);
       gtk_widget_add_controller (GTK_WIDGET (panes[i]), focus);
+      /* A click anywhere in a pane (an empty part of the list takes no focus) makes it
+       * the one the commands act on. */
+      gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (click), 0);
+      gtk_event_controller_set_propagation_phase (GTK_EVENT_CONTROLLER (click), GTK_PHASE_CAPTURE);
+      g_signal_connect (click, "pressed", G_CALLBACK (on_pane_pressed), self);
+      gtk_widget_add_controller (GTK_WIDGET (panes[i]), GTK_EVENT_CONTROLLER (click));
       g_signal_connect_object (panes[i], "navigate", G_CALLBACK (on_pane_navigate), self, 0);
       g_signal_connect_object (panes[i], "go-up", G_CALLBACK (on_pane_go_up), self, 0);
       g_signal_connect_object (panes[i], "refresh", G_CALLBACK (on_pane_refresh), self, 0);
