@@ -19,6 +19,8 @@ struct _OpFileList
   guint         n_files;
   guint64       total_size;
   guint         generation; /* of the latest request; older results are dropped */
+  guint         listing_generation; /* of the latest listing handed over */
+  gboolean      waiting_for_rows;   /* a listing is being turned into rows */
   guint         running;    /* jobs not yet back */
   GCancellable *cancellable;
 };
@@ -41,12 +43,15 @@ static guint signals[N_SIGNALS];
 
 typedef struct
 {
+  OpFtpListing *listing;    /* (nullable) to turn into rows first */
   GPtrArray    *rows;       /* shared with the list: never changed after creation */
   char         *folded_filter;
   gboolean      show_hidden;
   OpFileColumn  column;
   gboolean      descending;
   guint         generation;
+  gboolean      from_listing;
+  guint         listing_generation;
   /* results */
   GPtrArray    *shown;
   guint         n_folders;
@@ -57,7 +62,8 @@ typedef struct
 static void
 job_free (Job *job)
 {
-  g_ptr_array_unref (job->rows);
+  g_clear_pointer (&job->listing, op_ftp_listing_free);
+  g_clear_pointer (&job->rows, g_ptr_array_unref);
   g_free (job->folded_filter);
   g_clear_pointer (&job->shown, g_ptr_array_unref);
   g_free (job);
@@ -89,6 +95,18 @@ job_run (GTask        *task,
 {
   Job *job = task_data;
 
+  /* A listing from the server becomes rows here: 100,000 of them take a few hundred
+   * milliseconds, which the main loop must not spend. */
+  if (job->listing != NULL)
+    {
+      GPtrArray *entries = job->listing->entries;
+
+      job->rows = g_ptr_array_new_full (entries->len, g_object_unref);
+      for (guint i = 0; i < entries->len; i++)
+        g_ptr_array_add (job->rows, op_file_row_new_from_ftp_entry (g_ptr_array_index (entries, i)));
+      g_clear_pointer (&job->listing, op_ftp_listing_free);
+    }
+
   job->shown = g_ptr_array_new_full (job->rows->len, g_object_unref);
   for (guint i = 0; i < job->rows->len; i++)
     {
@@ -114,6 +132,8 @@ job_run (GTask        *task,
   g_task_return_boolean (task, TRUE);
 }
 
+static void refresh (OpFileList *self);
+
 static void
 job_done (GObject      *source,
           GAsyncResult *result,
@@ -124,7 +144,22 @@ job_done (GObject      *source,
   guint removed, added;
 
   self->running--;
-  if (!g_task_propagate_boolean (G_TASK (result), NULL) || job->generation != self->generation)
+  if (!g_task_propagate_boolean (G_TASK (result), NULL))
+    return;
+  if (job->from_listing && job->listing_generation == self->listing_generation)
+    {
+      /* These are the folder's rows now, even when a newer filter or sort was asked
+       * for meanwhile: that one ran on the old rows, so run it again on these. */
+      g_ptr_array_unref (self->rows);
+      self->rows = g_ptr_array_ref (job->rows);
+      self->waiting_for_rows = FALSE;
+      if (job->generation != self->generation)
+        {
+          refresh (self);
+          return;
+        }
+    }
+  if (job->generation != self->generation || self->waiting_for_rows)
     return;
 
   /* Last call for the old rows (a selection to carry over). */
@@ -141,12 +176,21 @@ job_done (GObject      *source,
 }
 
 static void
-refresh (OpFileList *self)
+start (OpFileList   *self,
+       OpFtpListing *listing)
 {
   g_autoptr (GTask) task = NULL;
   Job *job = g_new0 (Job, 1);
 
-  job->rows = g_ptr_array_ref (self->rows);
+  if (listing != NULL)
+    {
+      job->listing = listing;
+      job->from_listing = TRUE;
+      job->listing_generation = ++self->listing_generation;
+      self->waiting_for_rows = TRUE;
+    }
+  else
+    job->rows = g_ptr_array_ref (self->rows);
   job->folded_filter = g_strdup (self->folded_filter);
   job->show_hidden = self->show_hidden;
   job->column = self->column;
@@ -158,6 +202,12 @@ refresh (OpFileList *self)
   g_task_set_task_data (task, job, (GDestroyNotify) job_free);
   self->running++;
   g_task_run_in_thread (task, job_run);
+}
+
+static void
+refresh (OpFileList *self)
+{
+  start (self, NULL);
 }
 
 /* --- GListModel ---------------------------------------------------------------------- */
@@ -212,7 +262,26 @@ op_file_list_set_rows (OpFileList *self,
   g_ptr_array_unref (self->rows);
   self->rows = g_ptr_array_copy (rows, (GCopyFunc) (void (*) (void)) g_object_ref, NULL);
   g_ptr_array_set_free_func (self->rows, g_object_unref);
+  self->waiting_for_rows = FALSE;
+  self->listing_generation++;
   refresh (self);
+}
+
+/**
+ * op_file_list_set_ftp_listing:
+ * @self: the list
+ * @listing: (transfer full): a remote folder's listing
+ *
+ * Like op_file_list_set_rows(), with the rows made on the worker thread.
+ */
+void
+op_file_list_set_ftp_listing (OpFileList   *self,
+                              OpFtpListing *listing)
+{
+  g_return_if_fail (OP_IS_FILE_LIST (self));
+  g_return_if_fail (listing != NULL);
+
+  start (self, listing);
 }
 
 guint

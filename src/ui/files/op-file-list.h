@@ -21,6 +21,8 @@ OpFileList   *op_file_list_new             (void);
 /* (element-type OpFileRow) (transfer none): copied (refs taken). */
 void          op_file_list_set_rows        (OpFileList   *self,
                                             GPtrArray    *rows);
+void          op_file_list_set_ftp_listing (OpFileList   *self,
+                                            OpFtpListing *listing);
 guint         op_file_list_get_n_rows      (OpFileList   *self);
 void          op_file_list_set_filter      (OpFileList   *self,
                                             const char   *text);

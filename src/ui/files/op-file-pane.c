@@ -529,25 +529,14 @@ set_controls_sensitive (OpFilePane *self,
     gtk_widget_set_sensitive (controls[i], sensitive);
 }
 
-/**
- * op_file_pane_set_listing:
- * @self: the pane
- * @path: the folder shown
- * @rows: (transfer none) (element-type OpFileRow): its entries, in any order
- *
- * Shows @rows for @path, replacing what was there in one change (a 100,000-entry
- * folder is one splice, not 100,000 insertions).
- */
-void
-op_file_pane_set_listing (OpFilePane *self,
-                          const char *path,
-                          GPtrArray  *rows)
+static void
+set_listing (OpFilePane   *self,
+             const char   *path,
+             GPtrArray    *rows,
+             OpFtpListing *listing)
 {
   gboolean same_folder;
 
-  g_return_if_fail (OP_IS_FILE_PANE (self));
-  g_return_if_fail (path != NULL);
-  g_return_if_fail (rows != NULL);
 
   same_folder = g_strcmp0 (self->path, path) == 0;
   if (!same_folder)
@@ -565,10 +554,54 @@ op_file_pane_set_listing (OpFilePane *self,
   /* Another folder starts with nothing selected; a refresh keeps the selection. */
   self->new_folder = self->new_folder || !same_folder;
   self->awaiting_listing = TRUE;
-  op_file_list_set_rows (self->list, rows);
+  if (listing != NULL)
+    op_file_list_set_ftp_listing (self->list, listing);
+  else
+    op_file_list_set_rows (self->list, rows);
   gtk_spinner_stop (self->spinner);
   gtk_stack_set_visible_child_name (self->stack, "list");
   set_controls_sensitive (self, TRUE);
+}
+
+/**
+ * op_file_pane_set_listing:
+ * @self: the pane
+ * @path: the folder shown
+ * @rows: (transfer none) (element-type OpFileRow): its entries, in any order
+ *
+ * Shows @rows for @path, replacing what was there in one change (a 100,000-entry
+ * folder is one splice, not 100,000 insertions).
+ */
+void
+op_file_pane_set_listing (OpFilePane *self,
+                          const char *path,
+                          GPtrArray  *rows)
+{
+  g_return_if_fail (OP_IS_FILE_PANE (self));
+  g_return_if_fail (path != NULL);
+  g_return_if_fail (rows != NULL);
+
+  set_listing (self, path, rows, NULL);
+}
+
+/**
+ * op_file_pane_set_ftp_listing:
+ * @self: the pane
+ * @path: the remote folder shown
+ * @listing: (transfer full): its listing
+ *
+ * Like op_file_pane_set_listing(); the rows are made off the main thread.
+ */
+void
+op_file_pane_set_ftp_listing (OpFilePane   *self,
+                              const char   *path,
+                              OpFtpListing *listing)
+{
+  g_return_if_fail (OP_IS_FILE_PANE (self));
+  g_return_if_fail (path != NULL);
+  g_return_if_fail (listing != NULL);
+
+  set_listing (self, path, NULL, listing);
 }
 
 void

@@ -20,6 +20,9 @@ G_DECLARE_FINAL_TYPE (OpFilePane, op_file_pane, OP, FILE_PANE, GtkWidget)
 void           op_file_pane_set_listing        (OpFilePane   *self,
                                                 const char   *path,
                                                 GPtrArray    *rows);
+void           op_file_pane_set_ftp_listing    (OpFilePane   *self,
+                                                const char   *path,
+                                                OpFtpListing *listing);
 void           op_file_pane_set_loading        (OpFilePane   *self,
                                                 const char   *path);
 void           op_file_pane_set_placeholder    (OpFilePane   *self,

@@ -71,14 +71,19 @@ set_name (OpFileRow  *self,
   self->collate_key = g_utf8_collate_key_for_filename (self->folded_name, -1);
 }
 
+/* Rows of a big listing are made on a worker thread (OpFileList); the caches below are
+ * shared by all threads. */
+G_LOCK_DEFINE_STATIC (caches);
+
 /* Icons are shared: a 100,000-entry folder holds a handful of content types, and a
- * GIcon per row would cost both memory and time. Main thread only. */
+ * GIcon per row would cost both memory and time. */
 static GIcon *
 icon_for_content_type (const char *content_type)
 {
   static GHashTable *icons;
   GIcon *icon;
 
+  G_LOCK (caches);
   if (icons == NULL)
     icons = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
 
@@ -88,8 +93,10 @@ icon_for_content_type (const char *content_type)
       icon = g_content_type_get_symbolic_icon (content_type);
       g_hash_table_insert (icons, g_strdup (content_type), icon);
     }
+  icon = g_object_ref (icon);
+  G_UNLOCK (caches);
 
-  return g_object_ref (icon);
+  return icon;
 }
 
 /* A remote file's type is guessed from its name only: its bytes are not here. Guesses
@@ -101,9 +108,12 @@ content_type_for_remote (const char *name)
   const char *dot = strrchr (name, '.');
   const char *type;
 
+  char *result;
+
   if (dot == NULL || dot == name)
     return g_strdup ("application/octet-stream");
 
+  G_LOCK (caches);
   if (by_extension == NULL)
     by_extension = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 
@@ -117,8 +127,10 @@ content_type_for_remote (const char *name)
       g_hash_table_insert (by_extension, g_strdup (dot), g_strdup (type));
       type = g_hash_table_lookup (by_extension, dot);
     }
+  result = g_strdup (type);
+  G_UNLOCK (caches);
 
-  return g_strdup (type);
+  return result;
 }
 
 /**
