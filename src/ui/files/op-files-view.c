@@ -66,6 +66,8 @@ struct _OpFilesView
   GtkScrolledWindow  *log_scrolled;
   GtkListView        *log_view;
   GtkListView        *queue_view;
+  GtkPaned           *panes;
+  GtkPaned           *bottom_paned;
   GtkStack           *queue_stack;
   GtkLabel           *queue_title;
   GMenuModel         *context_menu;
@@ -2414,6 +2416,49 @@ op_files_view_finalize (GObject *object)
   G_OBJECT_CLASS (op_files_view_parent_class)->finalize (object);
 }
 
+/* Below this width the panes stack instead of sitting side by side: a phone-sized
+ * window has no room for two file lists next to each other. */
+#define NARROW_WIDTH 640
+
+static void
+op_files_view_size_allocate (GtkWidget *widget,
+                             int        width,
+                             int        height,
+                             int        baseline)
+{
+  OpFilesView *self = OP_FILES_VIEW (widget);
+  GtkOrientation wanted = width < NARROW_WIDTH ? GTK_ORIENTATION_VERTICAL
+                                               : GTK_ORIENTATION_HORIZONTAL;
+
+  if (gtk_orientable_get_orientation (GTK_ORIENTABLE (self->panes)) != wanted)
+    {
+      gtk_orientable_set_orientation (GTK_ORIENTABLE (self->panes), wanted);
+      /* A narrow window keeps its height for the two lists: the queue and the log
+       * come back when it is wide again. */
+      gtk_widget_set_visible (GTK_WIDGET (self->bottom_paned),
+                              wanted == GTK_ORIENTATION_HORIZONTAL);
+    }
+
+  gtk_widget_allocate (self->box, width, height, baseline, NULL);
+}
+
+/* Measured and allocated by hand (not a layout manager) so size_allocate can change the
+ * orientation above. */
+static void
+op_files_view_measure (GtkWidget      *widget,
+                       GtkOrientation  orientation,
+                       int             for_size,
+                       int            *minimum,
+                       int            *natural,
+                       int            *minimum_baseline,
+                       int            *natural_baseline)
+{
+  OpFilesView *self = OP_FILES_VIEW (widget);
+
+  gtk_widget_measure (self->box, orientation, for_size, minimum, natural,
+                      minimum_baseline, natural_baseline);
+}
+
 static void
 op_files_view_class_init (OpFilesViewClass *klass)
 {
@@ -2422,6 +2467,8 @@ op_files_view_class_init (OpFilesViewClass *klass)
 
   object_class->dispose = op_files_view_dispose;
   object_class->finalize = op_files_view_finalize;
+  widget_class->size_allocate = op_files_view_size_allocate;
+  widget_class->measure = op_files_view_measure;
 
   g_type_ensure (OP_TYPE_FILE_PANE);
 
@@ -2464,7 +2511,6 @@ op_files_view_class_init (OpFilesViewClass *klass)
                                        "files.upload", NULL);
 
   _op_ui_ensure_resources ();
-  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                RESOURCE_BASE "files/op-files-view.ui");
   gtk_widget_class_bind_template_child (widget_class, OpFilesView, box);
@@ -2486,6 +2532,8 @@ op_files_view_class_init (OpFilesViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, OpFilesView, log_scrolled);
   gtk_widget_class_bind_template_child (widget_class, OpFilesView, log_view);
   gtk_widget_class_bind_template_child (widget_class, OpFilesView, queue_view);
+  gtk_widget_class_bind_template_child (widget_class, OpFilesView, panes);
+  gtk_widget_class_bind_template_child (widget_class, OpFilesView, bottom_paned);
   gtk_widget_class_bind_template_child (widget_class, OpFilesView, queue_stack);
   gtk_widget_class_bind_template_child (widget_class, OpFilesView, queue_title);
   gtk_widget_class_bind_template_child (widget_class, OpFilesView, context_menu);
