@@ -15,7 +15,8 @@
 # "Password" and the "Connect" button; trust the test CA's certificate in the trust
 # dialog (always: the transfer sessions check it too); open a folder by typing its path
 # (Ctrl+L) and see its files listed; download a file (Ctrl+Shift+D) and upload one (Ctrl+Shift+U) through the transfer
-# queue, comparing SHA-256 on both sides; create a folder (Ctrl+Shift+N), rename it (F2)
+# queue, comparing SHA-256 on both sides; drag a file from the remote pane onto the local
+# one where it exists, and answer the target-exists dialog with Overwrite; create a folder (Ctrl+Shift+N), rename it (F2)
 # and delete it (Delete, confirmed), checking the server's disk after each step; save
 # screenshots of the connected view and of the queue.
 
@@ -229,6 +230,26 @@ def click(acc):
     time.sleep(0.2)
 
 
+def center(acc):
+    ext = acc.queryComponent().getExtents(pyatspi.WINDOW_COORDS)
+    return ext.x + ext.width // 2, ext.y + ext.height // 2
+
+
+def drag(source, target):
+    """Press on @source, move in steps (GTK starts a drag after a threshold), release on
+    @target."""
+    (sx, sy), (tx, ty) = center(source), center(target)
+    xdo("mousemove", str(sx), str(sy))
+    time.sleep(0.2)
+    xdo("mousedown", "1")
+    for i in range(1, 21):
+        xdo("mousemove", str(sx + (tx - sx) * i // 20), str(sy + (ty - sy) * i // 20))
+        time.sleep(0.03)
+    time.sleep(0.3)
+    xdo("mouseup", "1")
+    time.sleep(0.3)
+
+
 def fill(acc, text):
     click(acc)
     key("ctrl+a")
@@ -404,14 +425,29 @@ class Scenario:
             raise Failure("the uploaded file differs from the local one (SHA-256)")
         log(f"uploaded upload.bin (Ctrl+Shift+U), SHA-256 {sha256(uploaded)[:16]}… matches")
 
+        # Drag and drop: download.bin from the remote pane onto the local one, where it
+        # exists already: the target-exists dialog asks, and Overwrite replaces it.
+        with open(downloaded, "wb") as f:
+            f.write(b"an older local copy")
+        self.select(self.remote_table, "download.bin")
+        drag(find(self.remote_table(), "download.bin", roles=(pyatspi.ROLE_LABEL,)),
+             find(self.local_table(), "upload.bin", roles=(pyatspi.ROLE_LABEL,)))
+        self.answer("“download.bin” Already Exists", "Overwrite")
+        wait_for("the dragged download to replace the local copy",
+                 lambda: os.path.getsize(downloaded) == os.path.getsize(source), timeout=30)
+        if sha256(downloaded) != sha256(source):
+            raise Failure("the file dragged over differs from the server's (SHA-256)")
+        log("dragged download.bin onto the local pane; the target-exists dialog asked; "
+            "Overwrite replaced it")
+
         queue = find(self.window, "Transfer Queue", roles=(pyatspi.ROLE_LIST,))
         if queue is None:
             raise Failure("no transfer queue list ('Transfer Queue') in the window")
         done = [t for t in texts(queue) if t.startswith("Done")]
-        if len(done) < 2:
-            raise Failure(f"the queue should show two finished transfers; it shows {texts(queue)}")
+        if len(done) < 3:
+            raise Failure(f"the queue should show three finished transfers; it shows {texts(queue)}")
         screenshot(os.path.join(self.args.screenshot_dir, "files-queue.png"))
-        log("the queue shows both transfers as done")
+        log("the queue shows the three transfers as done")
         # Back to the remote pane: the folder operations act on the pane last used.
         self.select(self.remote_table, "download.bin")
 

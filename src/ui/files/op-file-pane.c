@@ -66,6 +66,7 @@ enum
   SIGNAL_ROW_ACTIVATED,
   SIGNAL_SELECTION_CHANGED,
   SIGNAL_LISTED,
+  SIGNAL_DRAG_PREPARE,
   N_SIGNALS
 };
 
@@ -471,6 +472,23 @@ context_menu_action (GtkWidget  *widget,
 
   if (gtk_widget_compute_bounds (GTK_WIDGET (self->column_view), widget, &bounds))
     popup_context_menu (self, bounds.origin.x + 24, bounds.origin.y + 24);
+}
+
+/* --- drag and drop ------------------------------------------------------------------ */
+
+static GdkContentProvider *
+on_drag_prepare (GtkDragSource *source,
+                 double         x,
+                 double         y,
+                 OpFilePane    *self)
+{
+  g_autoptr (GtkBitset) selected = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->selection));
+  GdkContentProvider *content = NULL;
+
+  if (gtk_bitset_is_empty (selected))
+    return NULL;
+  g_signal_emit (self, signals[SIGNAL_DRAG_PREPARE], 0, &content);
+  return content;
 }
 
 /* --- history ------------------------------------------------------------------------ */
@@ -967,6 +985,12 @@ op_file_pane_class_init (OpFilePaneClass *klass)
     g_signal_new ("listed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                   NULL, NULL, NULL, G_TYPE_NONE, 0);
 
+  /* A drag of the selection starts: the handler returns what is dragged (a
+   * GdkContentProvider, transfer full) or NULL. */
+  signals[SIGNAL_DRAG_PREPARE] =
+    g_signal_new ("drag-prepare", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, GDK_TYPE_CONTENT_PROVIDER, 0);
+
   gtk_widget_class_install_action (widget_class, "pane.go-to", "s", go_to_action);
   gtk_widget_class_install_action (widget_class, "pane.context-menu", NULL, context_menu_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Menu, 0, "pane.context-menu", NULL);
@@ -1039,6 +1063,14 @@ op_file_pane_init (OpFilePane *self)
   g_signal_connect_object (gtk_column_view_get_sorter (self->column_view), "changed",
                            G_CALLBACK (on_sorter_changed), self, G_CONNECT_SWAPPED);
   gtk_column_view_sort_by_column (self->column_view, name_column, GTK_SORT_ASCENDING);
+
+  {
+    GtkDragSource *drag = gtk_drag_source_new ();
+
+    gtk_drag_source_set_actions (drag, GDK_ACTION_COPY);
+    g_signal_connect (drag, "prepare", G_CALLBACK (on_drag_prepare), self);
+    gtk_widget_add_controller (GTK_WIDGET (self->column_view), GTK_EVENT_CONTROLLER (drag));
+  }
 
   right_click = gtk_gesture_click_new ();
   gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (right_click), GDK_BUTTON_SECONDARY);

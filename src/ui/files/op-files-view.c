@@ -2266,6 +2266,104 @@ clear_finished_action (GtkWidget  *widget,
   op_transfer_queue_remove_finished (self->queue);
 }
 
+/* --- drag and drop between the panes and from the desktop ------------------------- */
+
+/* What a pane's drag carries: the pane itself (in this process the drop side asks it
+ * for its selection), and for local files also a GdkFileList, so a file manager or
+ * another app can take them. */
+static GdkContentProvider *
+on_pane_drag_prepare (OpFilePane  *pane,
+                      OpFilesView *self)
+{
+  GdkContentProvider *providers[2];
+  guint n = 0;
+
+  providers[n++] = gdk_content_provider_new_typed (OP_TYPE_FILE_PANE, pane);
+  if (pane == self->local_pane && self->local_dir != NULL)
+    {
+      g_autoptr (GPtrArray) rows = op_file_pane_dup_selection (pane);
+      GSList *files = NULL;
+      GdkFileList *list;
+
+      for (guint i = rows->len; i > 0; i--)
+        files = g_slist_prepend (files, local_child (self, g_ptr_array_index (rows, i - 1)));
+      list = gdk_file_list_new_from_list (files);
+      g_slist_free_full (files, g_object_unref);
+      providers[n++] = gdk_content_provider_new_typed (GDK_TYPE_FILE_LIST, list);
+      g_boxed_free (GDK_TYPE_FILE_LIST, list);
+    }
+  return gdk_content_provider_new_union (providers, n);
+}
+
+static void
+upload_files (OpFilesView *self,
+              GSList      *files)
+{
+  const char *remote_dir = op_file_pane_get_path (self->remote_pane);
+
+  for (GSList *l = files; l != NULL; l = l->next)
+    {
+      GFile *file = l->data;
+      g_autofree char *name = g_file_get_basename (file);
+      g_autofree char *display = g_filename_display_name (name);
+      g_autofree char *remote = remote_join (remote_dir, display);
+      /* A local stat: a small read, to tell a folder (uploaded recursively). */
+      gboolean is_dir = g_file_query_file_type (file, G_FILE_QUERY_INFO_NONE, NULL)
+                        == G_FILE_TYPE_DIRECTORY;
+
+      if (g_file_peek_path (file) == NULL)
+        continue; /* not a local file (a URI of some other scheme) */
+      op_transfer_queue_add_upload (self->queue, self->site, file, remote, is_dir, 0);
+    }
+}
+
+static gboolean
+on_remote_drop (GtkDropTarget *target,
+                const GValue  *value,
+                double         x,
+                double         y,
+                OpFilesView   *self)
+{
+  if (!self->connected || self->site == NULL || op_file_pane_get_path (self->remote_pane) == NULL)
+    return FALSE;
+
+  if (G_VALUE_HOLDS (value, GDK_TYPE_FILE_LIST))
+    {
+      upload_files (self, gdk_file_list_get_files (g_value_get_boxed (value)));
+      return TRUE;
+    }
+  return FALSE;
+}
+
+static gboolean
+on_local_drop (GtkDropTarget *target,
+               const GValue  *value,
+               double         x,
+               double         y,
+               OpFilesView   *self)
+{
+  if (G_VALUE_HOLDS (value, OP_TYPE_FILE_PANE)
+      && g_value_get_object (value) == (gpointer) self->remote_pane
+      && self->connected && self->site != NULL && self->local_dir != NULL)
+    {
+      download_action (GTK_WIDGET (self), "files.download", NULL);
+      return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+setup_drop_targets (OpFilesView *self)
+{
+  GtkDropTarget *remote = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
+  GtkDropTarget *local = gtk_drop_target_new (OP_TYPE_FILE_PANE, GDK_ACTION_COPY);
+
+  g_signal_connect (remote, "drop", G_CALLBACK (on_remote_drop), self);
+  gtk_widget_add_controller (GTK_WIDGET (self->remote_pane), GTK_EVENT_CONTROLLER (remote));
+  g_signal_connect (local, "drop", G_CALLBACK (on_local_drop), self);
+  gtk_widget_add_controller (GTK_WIDGET (self->local_pane), GTK_EVENT_CONTROLLER (local));
+}
+
 /* --- public API --------------------------------------------------------------------- */
 
 GtkWidget *
@@ -2603,8 +2701,10 @@ op_files_view_init (OpFilesView *self)
       g_signal_connect_object (panes[i], "listed", G_CALLBACK (on_pane_listed), self,
                                G_CONNECT_SWAPPED);
       op_file_pane_set_context_menu (panes[i], self->context_menu);
+      g_signal_connect_object (panes[i], "drag-prepare", G_CALLBACK (on_pane_drag_prepare), self, 0);
     }
 
+  setup_drop_targets (self);
   self->active_pane = self->local_pane;
   op_file_pane_set_placeholder (self->remote_pane, "network-server-symbolic",
                                 _("Not Connected"),
