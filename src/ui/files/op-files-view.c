@@ -9,6 +9,7 @@
 #include "op-certificate-info.h"
 #include "op-files-view.h"
 #include "op-ui-resources.h"
+#include "op-ftp-recents.h"
 #include "op-ftp-site.h"
 #include "op-transfer-queue.h"
 #include "op-trust-store.h"
@@ -37,6 +38,8 @@ struct _OpFilesView
   OpFtpClient        *client;
   OpAccount          *site;            /* the session as a site, for the transfer queue */
   OpTransferQueue    *queue;
+  OpFtpRecents       *recents;
+  GMenu              *recent_menu;
   guint               refresh_idle;    /* refreshes the panes after transfers */
   gboolean            connected;       /* logged in once, no disconnect since */
   char               *user;            /* of the session, for URLs */
@@ -55,6 +58,7 @@ struct _OpFilesView
   GtkPasswordEntry   *password_entry;
   GtkButton          *connect_button;
   GtkButton          *disconnect_button;
+  GtkMenuButton      *recent_button;
   GtkImage           *state_icon;
   GtkLabel           *state_label;
   GtkMenuButton      *tls_button;
@@ -432,6 +436,14 @@ on_connected (GObject      *source,
                                       g_object_get_data (G_OBJECT (self->site), "op-password"));
       g_object_set_data (G_OBJECT (self->site), "op-password", NULL);
       g_object_set_data (G_OBJECT (self->site), "op-queue-knows", GINT_TO_POINTER (1));
+    }
+  if (self->site != NULL)
+    {
+      g_autoptr (GError) recents_error = NULL;
+
+      if (!op_ftp_recents_add_site (self->recents, self->site, &recents_error))
+        g_warning ("The connection could not be added to the recent ones: %s",
+                   recents_error->message);
     }
   if (application_trust_store () != NULL)
     op_transfer_queue_set_verifier (self->queue, OP_TLS_VERIFIER (application_trust_store ()));
@@ -2266,6 +2278,82 @@ clear_finished_action (GtkWidget  *widget,
   op_transfer_queue_remove_finished (self->queue);
 }
 
+/* --- sites: recent connections and ftp:// addresses -------------------------------- */
+
+/* Puts @site into the quick-connect fields and connects; with a user but no password,
+ * the password field waits for it instead. @path (nullable): the folder to open. */
+static void
+fill_from_site (OpFilesView *self,
+                OpAccount   *site,
+                const char  *password,
+                const char  *path)
+{
+  const char *user = op_ftp_site_get_logon_type (site) == OP_FTP_LOGON_ANONYMOUS
+                     ? NULL : op_account_get_user (site);
+  g_autofree char *port = op_account_get_port (site) != 0
+                          ? g_strdup_printf ("%u", op_account_get_port (site)) : NULL;
+
+  switch (op_ftp_site_get_protocol (site))
+    {
+    case OP_FTP_SECURITY_IMPLICIT_TLS:
+      gtk_drop_down_set_selected (self->protocol_dropdown, PROTOCOL_IMPLICIT_TLS);
+      break;
+    case OP_FTP_SECURITY_NONE:
+      gtk_drop_down_set_selected (self->protocol_dropdown, PROTOCOL_PLAIN);
+      break;
+    case OP_FTP_SECURITY_EXPLICIT_TLS:
+    default:
+      gtk_drop_down_set_selected (self->protocol_dropdown, PROTOCOL_EXPLICIT_TLS);
+      break;
+    }
+  gtk_editable_set_text (GTK_EDITABLE (self->host_entry), op_account_get_host (site));
+  gtk_editable_set_text (GTK_EDITABLE (self->port_entry), port != NULL ? port : "");
+  gtk_editable_set_text (GTK_EDITABLE (self->user_entry), user != NULL ? user : "");
+  gtk_editable_set_text (GTK_EDITABLE (self->password_entry), password != NULL ? password : "");
+  g_object_set_data_full (G_OBJECT (self), "op-initial-path",
+                          path != NULL && g_strcmp0 (path, "/") != 0 ? g_strdup (path) : NULL,
+                          g_free);
+
+  if (user != NULL && user[0] != '\0' && password == NULL)
+    {
+      gtk_widget_grab_focus (GTK_WIDGET (self->password_entry));
+      return;
+    }
+  start_connect (self, FALSE);
+}
+
+static void
+on_recents_changed (OpFilesView *self)
+{
+  GListModel *recents = G_LIST_MODEL (self->recents);
+  guint n = g_list_model_get_n_items (recents);
+
+  g_menu_remove_all (self->recent_menu);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr (OpAccount) site = g_list_model_get_item (recents, i);
+      g_autoptr (GMenuItem) item = g_menu_item_new (op_account_get_name (site), NULL);
+
+      g_menu_item_set_action_and_target_value (item, "files.open-recent",
+                                               g_variant_new_uint32 (i));
+      g_menu_append_item (self->recent_menu, item);
+    }
+  gtk_widget_set_sensitive (GTK_WIDGET (self->recent_button), n > 0);
+}
+
+static void
+open_recent_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  OpFilesView *self = OP_FILES_VIEW (widget);
+  g_autoptr (OpAccount) site = g_list_model_get_item (G_LIST_MODEL (self->recents),
+                                                      g_variant_get_uint32 (parameter));
+
+  if (site != NULL)
+    fill_from_site (self, site, NULL, NULL);
+}
+
 /* --- drag and drop between the panes and from the desktop ------------------------- */
 
 /* What a pane's drag carries: the pane itself (in this process the drop side asks it
@@ -2421,53 +2509,18 @@ op_files_view_open_uri (OpFilesView  *self,
                         const char   *uri,
                         GError      **error)
 {
-  g_autoptr (GUri) parsed = NULL;
-  g_autoptr (GError) local_error = NULL;
-  g_autofree char *port = NULL;
-  const char *scheme, *user, *password, *host, *path;
+  g_autoptr (OpAccount) site = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *password = NULL;
 
   g_return_val_if_fail (OP_IS_FILES_VIEW (self), FALSE);
 
-  parsed = g_uri_parse (uri, G_URI_FLAGS_HAS_PASSWORD, &local_error);
-  if (parsed == NULL || g_uri_get_host (parsed) == NULL || g_uri_get_host (parsed)[0] == '\0')
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                   _("“%s” is not a valid FTP address."), uri);
-      return FALSE;
-    }
+  /* The core's parser (op-ftp-site.h): ftp:// is explicit TLS, ftps:// implicit. */
+  site = op_ftp_site_new_from_uri (uri, &path, &password, error);
+  if (site == NULL)
+    return FALSE;
 
-  scheme = g_uri_get_scheme (parsed);
-  user = g_uri_get_user (parsed);
-  password = g_uri_get_password (parsed);
-  host = g_uri_get_host (parsed);
-  path = g_uri_get_path (parsed);
-  for (const char *s = host; *s != '\0'; s++)
-    if ((guchar) *s < 0x20)
-      {
-        g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                     _("“%s” is not a valid FTP address."), uri);
-        return FALSE;
-      }
-
-  gtk_drop_down_set_selected (self->protocol_dropdown,
-                              g_ascii_strcasecmp (scheme, "ftps") == 0
-                              ? PROTOCOL_IMPLICIT_TLS : PROTOCOL_EXPLICIT_TLS);
-  gtk_editable_set_text (GTK_EDITABLE (self->host_entry), host);
-  if (g_uri_get_port (parsed) > 0)
-    port = g_strdup_printf ("%d", g_uri_get_port (parsed));
-  gtk_editable_set_text (GTK_EDITABLE (self->port_entry), port != NULL ? port : "");
-  gtk_editable_set_text (GTK_EDITABLE (self->user_entry), user != NULL ? user : "");
-  gtk_editable_set_text (GTK_EDITABLE (self->password_entry), password != NULL ? password : "");
-  g_object_set_data_full (G_OBJECT (self), "op-initial-path",
-                          path != NULL && path[0] != '\0' ? g_strdup (path) : NULL, g_free);
-
-  if (user != NULL && user[0] != '\0' && password == NULL)
-    {
-      gtk_widget_grab_focus (GTK_WIDGET (self->password_entry));
-      return TRUE;
-    }
-
-  start_connect (self, FALSE);
+  fill_from_site (self, site, password, path);
   return TRUE;
 }
 
@@ -2498,6 +2551,8 @@ op_files_view_dispose (GObject *object)
     }
   g_clear_object (&self->queue);
   g_clear_object (&self->site);
+  g_clear_object (&self->recents);
+  g_clear_object (&self->recent_menu);
   g_clear_object (&self->local_dir);
   gtk_widget_dispose_template (GTK_WIDGET (self), OP_TYPE_FILES_VIEW);
 
@@ -2584,6 +2639,7 @@ op_files_view_class_init (OpFilesViewClass *klass)
   gtk_widget_class_install_action (widget_class, "files.copy-url", NULL, copy_url_action);
   gtk_widget_class_install_action (widget_class, "files.properties", NULL, properties_action);
   gtk_widget_class_install_action (widget_class, "files.download", NULL, download_action);
+  gtk_widget_class_install_action (widget_class, "files.open-recent", "u", open_recent_action);
   gtk_widget_class_install_action (widget_class, "files.upload", NULL, upload_action);
   gtk_widget_class_install_action (widget_class, "files.clear-finished", NULL, clear_finished_action);
 
@@ -2619,6 +2675,7 @@ op_files_view_class_init (OpFilesViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, OpFilesView, password_entry);
   gtk_widget_class_bind_template_child (widget_class, OpFilesView, connect_button);
   gtk_widget_class_bind_template_child (widget_class, OpFilesView, disconnect_button);
+  gtk_widget_class_bind_template_child (widget_class, OpFilesView, recent_button);
   gtk_widget_class_bind_template_child (widget_class, OpFilesView, state_icon);
   gtk_widget_class_bind_template_child (widget_class, OpFilesView, state_label);
   gtk_widget_class_bind_template_child (widget_class, OpFilesView, tls_button);
@@ -2705,6 +2762,19 @@ op_files_view_init (OpFilesView *self)
     }
 
   setup_drop_targets (self);
+
+  self->recents = op_ftp_recents_new_default ();
+  {
+    g_autoptr (GError) error = NULL;
+
+    if (!op_ftp_recents_load (self->recents, &error))
+      g_warning ("%s", error->message);
+  }
+  self->recent_menu = g_menu_new ();
+  gtk_menu_button_set_menu_model (self->recent_button, G_MENU_MODEL (self->recent_menu));
+  g_signal_connect_object (self->recents, "items-changed", G_CALLBACK (on_recents_changed),
+                           self, G_CONNECT_SWAPPED);
+  on_recents_changed (self);
   self->active_pane = self->local_pane;
   op_file_pane_set_placeholder (self->remote_pane, "network-server-symbolic",
                                 _("Not Connected"),
