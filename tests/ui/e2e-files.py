@@ -16,7 +16,8 @@
 # dialog (always: the transfer sessions check it too); open a folder by typing its path
 # (Ctrl+L) and see its files listed; download a file (Ctrl+Shift+D) and upload one (Ctrl+Shift+U) through the transfer
 # queue, comparing SHA-256 on both sides; drag a file from the remote pane onto the local
-# one where it exists, and answer the target-exists dialog with Overwrite; create a folder (Ctrl+Shift+N), rename it (F2)
+# one where it exists, and answer the target-exists dialog with Overwrite; view/edit a
+# remote file (Ctrl+E), save it and accept the offered upload; create a folder (Ctrl+Shift+N), rename it (F2)
 # and delete it (Delete, confirmed), checking the server's disk after each step; save
 # screenshots of the connected view and of the queue.
 
@@ -289,7 +290,8 @@ def fresh_environment(profile, schema_dir):
 
 
 class Scenario:
-    def __init__(self, proc, pid, window, args, server_dir, remote_dir):
+    def __init__(self, proc, pid, window, args, server_dir, remote_dir, profile):
+        self.profile = profile
         self.proc = proc
         self.pid = pid
         self.window = window
@@ -440,14 +442,36 @@ class Scenario:
         log("dragged download.bin onto the local pane; the target-exists dialog asked; "
             "Overwrite replaced it")
 
+        # View or edit (Ctrl+E): downloaded to a private folder and opened with the
+        # default app (there is none here: the pane says so); saving it offers to
+        # upload it back.
+        self.select(self.remote_table, "download.bin")
+        key("ctrl+e")
+        cache = os.path.join(self.profile, "cache", "outpost", "edit")
+        copies = wait_for("the file downloaded for editing", lambda: [
+            os.path.join(cache, d, "download.bin") for d in os.listdir(cache)
+            if os.path.exists(os.path.join(cache, d, "download.bin"))
+            and os.path.getsize(os.path.join(cache, d, "download.bin")) == os.path.getsize(source)]
+            if os.path.isdir(cache) else None)
+        edited = copies[0]
+        time.sleep(1.0)
+        with open(edited + ".tmp", "wb") as f:
+            f.write(b"edited in an editor\n" * 100)
+        os.replace(edited + ".tmp", edited)   # as editors save: write, then rename
+        self.answer("Upload the Changed “download.bin”?", "Upload")
+        wait_for("the edited file uploaded", lambda: sha256(source) == sha256(edited), timeout=30,
+                 context=lambda: find(self.window, "Transfer Queue", roles=(pyatspi.ROLE_LIST,)))
+        log("viewed/edited download.bin (Ctrl+E): saving it offered the upload, and the "
+            "server has the edited file")
+
         queue = find(self.window, "Transfer Queue", roles=(pyatspi.ROLE_LIST,))
         if queue is None:
             raise Failure("no transfer queue list ('Transfer Queue') in the window")
         done = [t for t in texts(queue) if t.startswith("Done")]
-        if len(done) < 3:
-            raise Failure(f"the queue should show three finished transfers; it shows {texts(queue)}")
+        if len(done) < 4:
+            raise Failure(f"the queue should show four finished transfers; it shows {texts(queue)}")
         screenshot(os.path.join(self.args.screenshot_dir, "files-queue.png"))
-        log("the queue shows the three transfers as done")
+        log("the queue shows the four transfers as done")
         # Back to the remote pane: the folder operations act on the pane last used.
         self.select(self.remote_table, "download.bin")
 
@@ -504,6 +528,8 @@ def main():
     os.makedirs(server_dir)
     with open(os.path.join(server_dir, "download.bin"), "wb") as f:
         f.write(os.urandom(300 * 1024))
+    # Made by root here; the FTP user replaces it later (view/edit, then upload).
+    os.chmod(os.path.join(server_dir, "download.bin"), 0o666)
     os.chmod(server_dir, 0o777)
 
     profile = tempfile.mkdtemp(prefix="outpost-e2e-files-")
@@ -531,7 +557,7 @@ def main():
         app_pid = find_application(proc.pid).get_process_id()
         focus_window(app_pid)
 
-        scenario = Scenario(proc, app_pid, window, args, server_dir, "/" + name)
+        scenario = Scenario(proc, app_pid, window, args, server_dir, "/" + name, profile)
         try:
             scenario.connect()
             scenario.go_to_remote("/" + name)

@@ -3,16 +3,18 @@
 
 #include "config.h"
 
+#include <errno.h>
+
 #include <glib/gi18n.h>
 
 #include "op-application.h"
 #include "op-certificate-info.h"
 #include "op-files-view.h"
-#include "op-ui-resources.h"
 #include "op-ftp-recents.h"
 #include "op-ftp-site.h"
 #include "op-transfer-queue.h"
 #include "op-trust-store.h"
+#include "op-ui-resources.h"
 
 /* Local folders are read in batches of this many entries per callback. */
 #define LOCAL_BATCH 1000
@@ -39,6 +41,7 @@ struct _OpFilesView
   OpAccount          *site;            /* the session as a site, for the transfer queue */
   OpTransferQueue    *queue;
   OpFtpRecents       *recents;
+  GHashTable         *edits;           /* local path → Edit, files opened for editing */
   GMenu              *recent_menu;
   guint               refresh_idle;    /* refreshes the panes after transfers */
   gboolean            connected;       /* logged in once, no disconnect since */
@@ -80,6 +83,7 @@ struct _OpFilesView
 G_DEFINE_FINAL_TYPE (OpFilesView, op_files_view, GTK_TYPE_WIDGET)
 
 static void load_remote (OpFilesView *self, const char *path);
+static void edit_action (GtkWidget *widget, const char *action_name, GVariant *parameter);
 static void load_local (OpFilesView *self, GFile *dir);
 static void update_actions (OpFilesView *self);
 
@@ -950,7 +954,11 @@ open_row (OpFilesView *self,
       g_autofree char *path = NULL;
 
       if (!op_file_row_is_directory (row) && !op_file_row_is_symlink (row))
-        return;
+        {
+          /* A remote file opens like a local one: downloaded, with the default app. */
+          edit_action (GTK_WIDGET (self), "files.edit", NULL);
+          return;
+        }
       /* A link may point to a folder; CWD tells, and says so when it is not one. */
       path = remote_join (op_file_pane_get_path (pane), op_file_row_get_name (row));
       load_remote (self, path);
@@ -1039,7 +1047,8 @@ update_actions (OpFilesView *self)
   if (one)
     {
       OpFileRow *row = g_ptr_array_index (selection, 0);
-      can_open = op_file_row_is_directory (row) || op_file_row_is_symlink (row) || !remote;
+      can_open = op_file_row_is_directory (row) || op_file_row_is_symlink (row) || !remote
+                 || self->connected;
     }
 
   gtk_widget_action_set_enabled (widget, "files.disconnect", self->connected);
@@ -1053,6 +1062,8 @@ update_actions (OpFilesView *self)
   gtk_widget_action_set_enabled (widget, "files.permissions", listed && one);
   gtk_widget_action_set_enabled (widget, "files.copy-url", listed && any);
   gtk_widget_action_set_enabled (widget, "files.properties", listed && one);
+  gtk_widget_action_set_enabled (widget, "files.edit", listed && one && remote && self->connected
+                                 && !op_file_row_is_directory (g_ptr_array_index (selection, 0)));
   gtk_widget_action_set_enabled (widget, "files.download",
                                  listed && any && remote && self->connected);
   gtk_widget_action_set_enabled (widget, "files.upload", listed && any && !remote
@@ -2278,6 +2289,208 @@ clear_finished_action (GtkWidget  *widget,
   op_transfer_queue_remove_finished (self->queue);
 }
 
+/* --- view or edit a remote file --------------------------------------------------- */
+
+/* A remote file downloaded to a private folder and opened with the default app; when it
+ * is saved there, the user is offered to upload it back. */
+typedef struct
+{
+  OpFilesView  *self;          /* not a reference: the view owns the table of edits */
+  GFile        *local;
+  char         *remote_path;
+  OpAccount    *site;
+  GFileMonitor *monitor;
+  guint         changed_idle;
+  gboolean      asking;
+} Edit;
+
+static void
+edit_free (Edit *edit)
+{
+  g_clear_handle_id (&edit->changed_idle, g_source_remove);
+  if (edit->monitor != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (edit->monitor, edit);
+      g_file_monitor_cancel (edit->monitor);
+    }
+  g_clear_object (&edit->monitor);
+  g_clear_object (&edit->local);
+  g_clear_object (&edit->site);
+  g_free (edit->remote_path);
+  g_free (edit);
+}
+
+static void
+on_edit_upload_response (AdwMessageDialog *dialog,
+                         const char       *response,
+                         Edit             *edit)
+{
+  edit->asking = FALSE;
+  if (g_strcmp0 (response, "upload") == 0)
+    {
+      OpTransferItem *item = op_transfer_queue_add_upload (edit->self->queue, edit->site,
+                                                           edit->local, edit->remote_path,
+                                                           FALSE, 0);
+      /* The user just said to replace the server's copy with this one. */
+      op_transfer_item_set_overwrite (item, OP_OVERWRITE_OVERWRITE);
+    }
+}
+
+static gboolean
+ask_upload_edit (gpointer user_data)
+{
+  Edit *edit = user_data;
+  AdwMessageDialog *dialog;
+  g_autofree char *name = g_file_get_basename (edit->local);
+  g_autofree char *display = g_filename_display_name (name);
+  g_autofree char *heading = NULL;
+  g_autofree char *body = NULL;
+
+  edit->changed_idle = 0;
+  if (edit->asking)
+    return G_SOURCE_REMOVE;
+
+  /* Translators: %s is a file name */
+  heading = g_strdup_printf (_("Upload the Changed “%s”?"), display);
+  /* Translators: %s is a remote path */
+  body = g_strdup_printf (_("The file was saved. Upload it to %s on the server, replacing the file there?"),
+                          edit->remote_path);
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (parent_window (edit->self), heading, body));
+  adw_message_dialog_add_responses (dialog, "later", _("_Not Now"), "upload", _("_Upload"), NULL);
+  adw_message_dialog_set_response_appearance (dialog, "upload", ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (dialog, "upload");
+  adw_message_dialog_set_close_response (dialog, "later");
+  g_signal_connect (dialog, "response", G_CALLBACK (on_edit_upload_response), edit);
+  edit->asking = TRUE;
+  gtk_window_present (GTK_WINDOW (dialog));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_edit_changed (GFileMonitor      *monitor,
+                 GFile             *file,
+                 GFile             *other,
+                 GFileMonitorEvent  event,
+                 Edit              *edit)
+{
+  /* Editors save in several steps (write, rename, attributes): ask once it settles. */
+  if (event != G_FILE_MONITOR_EVENT_CHANGES_DONE_HINT && event != G_FILE_MONITOR_EVENT_CREATED
+      && event != G_FILE_MONITOR_EVENT_RENAMED && event != G_FILE_MONITOR_EVENT_MOVED_IN)
+    return;
+  g_clear_handle_id (&edit->changed_idle, g_source_remove);
+  edit->changed_idle = g_timeout_add (500, ask_upload_edit, edit);
+}
+
+static void
+on_edit_launched (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr (OpFilesView) self = user_data;
+  g_autoptr (GError) error = NULL;
+
+  if (!g_app_info_launch_default_for_uri_finish (result, &error))
+    pane_error (self, self->remote_pane,
+                _("Could not open the file (it is downloaded, and saving it still offers to upload it)"),
+                error);
+}
+
+typedef struct
+{
+  OpFilesView *self;
+  Edit        *edit;
+} EditDownload;
+
+static void
+on_edit_downloaded (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  EditDownload *download = user_data;
+  g_autoptr (OpFilesView) self = download->self;
+  Edit *edit = download->edit;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *uri = NULL;
+  g_autofree char *path = NULL;
+
+  g_free (download);
+  if (!op_ftp_client_download_finish (OP_FTP_CLIENT (source), result, &error))
+    {
+      pane_error (self, self->remote_pane, _("Could not download the file to open it"), error);
+      edit_free (edit);
+      return;
+    }
+  if (self->edits == NULL)
+    {
+      edit_free (edit);
+      return;
+    }
+
+  /* Watch the file (its folder, as editors replace files by renaming). */
+  edit->monitor = g_file_monitor_file (edit->local, G_FILE_MONITOR_WATCH_MOVES, NULL, NULL);
+  if (edit->monitor != NULL)
+    g_signal_connect (edit->monitor, "changed", G_CALLBACK (on_edit_changed), edit);
+  path = g_file_get_path (edit->local);
+  g_hash_table_replace (self->edits, g_steal_pointer (&path), edit);
+
+  uri = g_file_get_uri (edit->local);
+  g_app_info_launch_default_for_uri_async (uri, NULL, NULL, on_edit_launched, g_object_ref (self));
+}
+
+static void
+edit_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  OpFilesView *self = OP_FILES_VIEW (widget);
+  g_autoptr (OpFileRow) row = single_selection (self, self->remote_pane);
+  g_autofree char *local_name = NULL;
+  g_autofree char *dir_path = NULL;
+  g_autoptr (GError) error = NULL;
+  EditDownload *download;
+  Edit *edit;
+
+  if (row == NULL || op_file_row_is_directory (row) || self->client == NULL || self->site == NULL)
+    return;
+
+  /* DESIGN.md "Hostile input": the remote name is made safe before it names a file. */
+  local_name = op_ftp_local_name_from_remote (op_file_row_get_name (row));
+  if (local_name == NULL)
+    {
+      op_file_pane_show_error (self->remote_pane, _("This name can’t be used for a local file."));
+      return;
+    }
+  /* A private folder per opened file, so two files of the same name never meet. */
+  dir_path = g_build_filename (g_get_user_cache_dir (), "outpost", "edit", NULL);
+  g_mkdir_with_parents (dir_path, 0700);
+  g_free (dir_path);
+  dir_path = g_build_filename (g_get_user_cache_dir (), "outpost", "edit", "XXXXXX", NULL);
+  if (g_mkdtemp_full (dir_path, 0700) == NULL)
+    {
+      g_autofree char *message = g_strdup_printf (_("Could not make a folder for the file: %s"),
+                                                  g_strerror (errno));
+      op_file_pane_show_error (self->remote_pane, message);
+      return;
+    }
+
+  edit = g_new0 (Edit, 1);
+  edit->self = self;
+  {
+    g_autofree char *local_path = g_build_filename (dir_path, local_name, NULL);
+    edit->local = g_file_new_for_path (local_path);
+  }
+  edit->remote_path = remote_join (op_file_pane_get_path (self->remote_pane),
+                                   op_file_row_get_name (row));
+  edit->site = g_object_ref (self->site);
+
+  download = g_new0 (EditDownload, 1);
+  download->self = g_object_ref (self);
+  download->edit = edit;
+  op_ftp_client_download_async (self->client, edit->remote_path, edit->local,
+                                OP_FTP_TRANSFER_DEFAULT, NULL, NULL, NULL, NULL,
+                                on_edit_downloaded, download);
+}
+
 /* --- sites: recent connections and ftp:// addresses -------------------------------- */
 
 /* Puts @site into the quick-connect fields and connects; with a user but no password,
@@ -2552,6 +2765,7 @@ op_files_view_dispose (GObject *object)
   g_clear_object (&self->queue);
   g_clear_object (&self->site);
   g_clear_object (&self->recents);
+  g_clear_pointer (&self->edits, g_hash_table_unref);
   g_clear_object (&self->recent_menu);
   g_clear_object (&self->local_dir);
   gtk_widget_dispose_template (GTK_WIDGET (self), OP_TYPE_FILES_VIEW);
@@ -2640,6 +2854,7 @@ op_files_view_class_init (OpFilesViewClass *klass)
   gtk_widget_class_install_action (widget_class, "files.properties", NULL, properties_action);
   gtk_widget_class_install_action (widget_class, "files.download", NULL, download_action);
   gtk_widget_class_install_action (widget_class, "files.open-recent", "u", open_recent_action);
+  gtk_widget_class_install_action (widget_class, "files.edit", NULL, edit_action);
   gtk_widget_class_install_action (widget_class, "files.upload", NULL, upload_action);
   gtk_widget_class_install_action (widget_class, "files.clear-finished", NULL, clear_finished_action);
 
@@ -2659,6 +2874,8 @@ op_files_view_class_init (OpFilesViewClass *klass)
                                        "files.copy-url", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_ALT_MASK,
                                        "files.properties", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_e, GDK_CONTROL_MASK,
+                                       "files.edit", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_d, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
                                        "files.download", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_u, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
@@ -2763,6 +2980,7 @@ op_files_view_init (OpFilesView *self)
 
   setup_drop_targets (self);
 
+  self->edits = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) edit_free);
   self->recents = op_ftp_recents_new_default ();
   {
     g_autoptr (GError) error = NULL;
