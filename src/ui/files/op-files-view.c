@@ -10,7 +10,10 @@
 #include "op-application.h"
 #include "op-certificate-info.h"
 #include "op-files-view.h"
+#include "op-accounts.h"
 #include "op-ftp-recents.h"
+#include "op-secrets.h"
+#include "op-site-manager.h"
 #include "op-ftp-site.h"
 #include "op-transfer-queue.h"
 #include "op-trust-store.h"
@@ -41,6 +44,8 @@ struct _OpFilesView
   OpAccount          *site;            /* the session as a site, for the transfer queue */
   OpTransferQueue    *queue;
   OpFtpRecents       *recents;
+  OpAccounts         *accounts;        /* loaded when the site manager first opens */
+  OpAccount          *chosen_site;     /* from the site manager, for the next connect */
   GHashTable         *edits;           /* local path → Edit, files opened for editing */
   GMenu              *recent_menu;
   guint               refresh_idle;    /* refreshes the panes after transfers */
@@ -567,7 +572,21 @@ start_connect (OpFilesView *self,
                                           on_log_changed, self);
   g_clear_object (&self->client);
 
-  self->client = op_ftp_client_new (host, (guint16) port, security);
+  /* A site from the site manager counts only while the fields still say the same. */
+  if (self->chosen_site != NULL
+      && (g_strcmp0 (op_account_get_host (self->chosen_site), host) != 0
+          || op_ftp_site_get_effective_port (self->chosen_site) != port
+          || op_ftp_site_get_protocol (self->chosen_site) != security
+          || (!anonymous && g_strcmp0 (op_account_get_user (self->chosen_site), user) != 0)))
+    g_clear_object (&self->chosen_site);
+
+  if (self->chosen_site != NULL)
+    {
+      /* A saved site: its charset, connection mode and the rest come with it. */
+      self->client = op_ftp_site_new_client (self->chosen_site, NULL);
+    }
+  else
+    self->client = op_ftp_client_new (host, (guint16) port, security);
   if (OP_IS_APPLICATION (g_application_get_default ()))
     application = OP_APPLICATION (g_application_get_default ());
   if (application != NULL && op_application_get_trust_store (application) != NULL)
@@ -584,17 +603,27 @@ start_connect (OpFilesView *self,
   /* The session as a site, so the transfer queue can open its own sessions to it; a
    * quick connection's password is never stored ("ask"), only given to the queue. */
   g_clear_object (&self->site);
-  self->site = op_ftp_site_new ();
-  op_account_set_name (self->site, host);
-  op_account_set_host (self->site, host);
-  op_account_set_port (self->site, (guint16) port);
-  op_ftp_site_set_protocol (self->site, security);
-  op_ftp_site_set_logon_type (self->site, anonymous ? OP_FTP_LOGON_ANONYMOUS : OP_FTP_LOGON_ASK);
-  if (!anonymous)
-    op_account_set_user (self->site, user);
-  op_account_set_allow_plaintext_password (self->site, allow_plaintext);
-  g_object_set_data_full (G_OBJECT (self->site), "op-password",
-                          password[0] != '\0' ? g_strdup (password) : NULL, g_free);
+  if (self->chosen_site != NULL)
+    {
+      self->site = g_steal_pointer (&self->chosen_site);
+      g_object_set_data_full (G_OBJECT (self->site), "op-password",
+                              password[0] != '\0' ? g_strdup (password) : NULL, g_free);
+      g_object_set_data (G_OBJECT (self->site), "op-queue-knows", NULL);
+    }
+  else
+    {
+    self->site = op_ftp_site_new ();
+    op_account_set_name (self->site, host);
+    op_account_set_host (self->site, host);
+    op_account_set_port (self->site, (guint16) port);
+    op_ftp_site_set_protocol (self->site, security);
+    op_ftp_site_set_logon_type (self->site, anonymous ? OP_FTP_LOGON_ANONYMOUS : OP_FTP_LOGON_ASK);
+    if (!anonymous)
+      op_account_set_user (self->site, user);
+    op_account_set_allow_plaintext_password (self->site, allow_plaintext);
+    g_object_set_data_full (G_OBJECT (self->site), "op-password",
+                            password[0] != '\0' ? g_strdup (password) : NULL, g_free);
+    }
   self->connect_cancellable = g_cancellable_new ();
   op_ftp_client_connect_async (self->client, anonymous ? NULL : user,
                                password[0] != '\0' ? password : NULL, NULL,
@@ -2567,6 +2596,70 @@ open_recent_action (GtkWidget  *widget,
     fill_from_site (self, site, NULL, NULL);
 }
 
+static void
+on_site_password (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr (OpFilesView) self = user_data;
+  g_autoptr (OpAccount) site = g_object_steal_data (G_OBJECT (self), "op-site-waiting");
+  g_autoptr (GError) error = NULL;
+  char *password = op_ftp_site_lookup_password_finish (result, &error);
+
+  if (site == NULL)
+    {
+      op_secrets_password_free (password);
+      return;
+    }
+  if (op_ftp_site_get_local_dir (site) != NULL && op_ftp_site_get_local_dir (site)[0] != '\0')
+    {
+      g_autoptr (GFile) local = g_file_new_for_path (op_ftp_site_get_local_dir (site));
+      op_files_view_set_local_folder (self, local);
+    }
+  g_set_object (&self->chosen_site, site);
+  fill_from_site (self, site,
+                  op_ftp_site_get_logon_type (site) == OP_FTP_LOGON_ANONYMOUS ? "" : password,
+                  op_ftp_site_get_remote_dir (site));
+  op_secrets_password_free (password);
+}
+
+static void
+on_site_manager_connect (OpSiteManager *manager,
+                         OpAccount     *site,
+                         OpFilesView   *self)
+{
+  g_object_set_data_full (G_OBJECT (self), "op-site-waiting", g_object_ref (site), g_object_unref);
+  op_ftp_site_lookup_password_async (site, op_secrets_get_default (), NULL, on_site_password,
+                                     g_object_ref (self));
+}
+
+static void
+site_manager_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  OpFilesView *self = OP_FILES_VIEW (widget);
+  OpSiteManager *manager;
+
+  if (self->accounts == NULL)
+    {
+      g_autoptr (GError) error = NULL;
+
+      self->accounts = op_accounts_new_default ();
+      if (!op_accounts_load (self->accounts, &error))
+        {
+          g_autofree char *message = g_strdup_printf (_("The saved sites could not be read: %s"),
+                                                      error->message);
+          show_error (self, message);
+          g_clear_object (&self->accounts);
+          return;
+        }
+    }
+  manager = op_site_manager_new (parent_window (self), self->accounts);
+  g_signal_connect_object (manager, "connect", G_CALLBACK (on_site_manager_connect), self, 0);
+  gtk_window_present (GTK_WINDOW (manager));
+}
+
 /* --- drag and drop between the panes and from the desktop ------------------------- */
 
 /* What a pane's drag carries: the pane itself (in this process the drop side asks it
@@ -2765,6 +2858,8 @@ op_files_view_dispose (GObject *object)
   g_clear_object (&self->queue);
   g_clear_object (&self->site);
   g_clear_object (&self->recents);
+  g_clear_object (&self->accounts);
+  g_clear_object (&self->chosen_site);
   g_clear_pointer (&self->edits, g_hash_table_unref);
   g_clear_object (&self->recent_menu);
   g_clear_object (&self->local_dir);
@@ -2855,6 +2950,9 @@ op_files_view_class_init (OpFilesViewClass *klass)
   gtk_widget_class_install_action (widget_class, "files.download", NULL, download_action);
   gtk_widget_class_install_action (widget_class, "files.open-recent", "u", open_recent_action);
   gtk_widget_class_install_action (widget_class, "files.edit", NULL, edit_action);
+  gtk_widget_class_install_action (widget_class, "files.site-manager", NULL, site_manager_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_s, GDK_CONTROL_MASK,
+                                       "files.site-manager", NULL);
   gtk_widget_class_install_action (widget_class, "files.upload", NULL, upload_action);
   gtk_widget_class_install_action (widget_class, "files.clear-finished", NULL, clear_finished_action);
 

@@ -3,7 +3,12 @@
 
 #include "config.h"
 
+#include <glib/gstdio.h>
+
+#include "op-accounts.h"
 #include "op-application.h"
+#include "op-ftp-site.h"
+#include "op-site-manager.h"
 #include "op-files-view.h"
 #include "op-ui-test-utils.h"
 #include "op-window.h"
@@ -112,6 +117,97 @@ test_not_connected (void)
   g_object_unref (window);
 }
 
+static guint
+count_sites (OpAccounts *accounts)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (accounts)); i++)
+    {
+      g_autoptr (OpAccount) account = g_list_model_get_item (G_LIST_MODEL (accounts), i);
+      n += op_ftp_site_is_site (account);
+    }
+  return n;
+}
+
+static void
+on_connect (OpSiteManager *manager,
+            OpAccount     *site,
+            OpAccount    **chosen)
+{
+  g_set_object (chosen, site);
+}
+
+static void
+test_site_manager (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("outpost-sites-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "accounts.ini", NULL);
+  g_autoptr (GFile) file = g_file_new_for_path (path);
+  g_autoptr (OpAccounts) accounts = op_accounts_new (file);
+  g_autoptr (OpAccounts) reread = op_accounts_new (file);
+  g_autoptr (OpAccount) chosen = NULL;
+  g_autoptr (GError) error = NULL;
+  OpSiteManager *manager;
+  GtkEditable *host;
+  AdwComboRow *logon;
+
+  g_assert_true (op_accounts_load (accounts, &error));
+  manager = g_object_ref (op_site_manager_new (NULL, accounts));
+  g_signal_connect (manager, "connect", G_CALLBACK (on_connect), &chosen);
+  gtk_window_present (GTK_WINDOW (manager));
+  op_ui_test_iterate ();
+
+  /* No sites yet: it says so. */
+  g_assert_nonnull (op_ui_test_find_label (GTK_WIDGET (manager), "No Sites"));
+
+  /* Add: a new site, selected, saved at once; typing into its fields saves them. */
+  gtk_widget_activate_action (GTK_WIDGET (manager), "sites.add", NULL);
+  op_ui_test_iterate ();
+  g_assert_cmpuint (count_sites (accounts), ==, 1);
+  host = GTK_EDITABLE (op_ui_test_find_type (GTK_WIDGET (manager), ADW_TYPE_ENTRY_ROW));
+  /* The first entry row is the name; the host row comes next. */
+  {
+    GtkWidget *name_row = GTK_WIDGET (host);
+    GtkWidget *next = gtk_widget_get_next_sibling (name_row);
+
+    gtk_editable_set_text (GTK_EDITABLE (name_row), "Mirror");
+    g_assert_true (ADW_IS_ENTRY_ROW (next));
+    gtk_editable_set_text (GTK_EDITABLE (next), "ftp.example.org");
+  }
+  logon = ADW_COMBO_ROW (op_ui_test_find_type (GTK_WIDGET (manager), ADW_TYPE_COMBO_ROW));
+  g_assert_nonnull (logon);
+  op_ui_test_iterate ();
+  g_assert_true (op_accounts_load (reread, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_sites (reread), ==, 1);
+  {
+    g_autoptr (OpAccount) site = g_list_model_get_item (G_LIST_MODEL (reread), 0);
+    g_assert_cmpstr (op_account_get_name (site), ==, "Mirror");
+    g_assert_cmpstr (op_account_get_host (site), ==, "ftp.example.org");
+  }
+
+  /* Duplicate, then remove the copy. */
+  gtk_widget_activate_action (GTK_WIDGET (manager), "sites.duplicate", NULL);
+  op_ui_test_iterate ();
+  g_assert_cmpuint (count_sites (accounts), ==, 2);
+  gtk_widget_activate_action (GTK_WIDGET (manager), "sites.remove", NULL);
+  op_ui_test_iterate ();
+  g_assert_cmpuint (count_sites (accounts), ==, 1);
+
+  /* Connect hands the selected site over. */
+  gtk_list_box_select_row (GTK_LIST_BOX (op_ui_test_find_type (GTK_WIDGET (manager), GTK_TYPE_LIST_BOX)),
+                           gtk_list_box_get_row_at_index (GTK_LIST_BOX (op_ui_test_find_type (GTK_WIDGET (manager), GTK_TYPE_LIST_BOX)), 0));
+  gtk_widget_activate_action (GTK_WIDGET (manager), "sites.connect", NULL);
+  op_ui_test_iterate ();
+  g_assert_nonnull (chosen);
+  g_assert_cmpstr (op_account_get_host (chosen), ==, "ftp.example.org");
+
+  g_object_unref (manager);
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -120,6 +216,7 @@ main (int    argc,
 
   g_test_add_func ("/files/view/uri-fills-quick-connect", test_uri_fills_quick_connect);
   g_test_add_func ("/files/view/not-connected", test_not_connected);
+  g_test_add_func ("/files/site-manager/add-edit-duplicate-remove-connect", test_site_manager);
 
   return op_ui_test_run ();
 }
