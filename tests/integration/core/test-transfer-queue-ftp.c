@@ -277,7 +277,7 @@ track_active (OpTransferQueue *queue,
 static void
 test_parallel (gconstpointer data)
 {
-  static const gsize sizes[] = { 3 * 1024 * 1024 + 17, 1024 * 1024, 200 * 1000, 0, 
+  static const gsize sizes[] = { 3 * 1024 * 1024 + 17, 1024 * 1024, 200 * 1000, 0,
                                  2 * 1024 * 1024 + 3, 512 * 1024 + 1 };
   Env *env = env_open ();
   g_autoptr(GPtrArray) contents = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
@@ -388,7 +388,8 @@ on_bytes_done (OpTransferItem *item,
   guint64 done = op_transfer_item_get_bytes_done (item);
 
   data->notifications++;
-  if (!data->paused_once && done > 0 && op_transfer_item_get_state (item) == OP_TRANSFER_STATE_RUNNING)
+  if (!data->paused_once && done > 0 &&
+      op_transfer_item_get_state (item) == OP_TRANSFER_STATE_RUNNING)
     {
       data->paused_once = TRUE;
       g_assert_true (op_transfer_queue_pause (data->env->queue, item));
@@ -779,7 +780,8 @@ test_conflict_decisions (gconstpointer unused)
       GBytes *r = g_hash_table_lookup (remote, name);
       GBytes *l = g_hash_table_lookup (local, name);
 
-      g_printerr ("%s: %s\n", name, op_transfer_state_to_string (op_transfer_item_get_state (items[i])));
+      g_printerr ("%s: %s\n", name,
+                  op_transfer_state_to_string (op_transfer_item_get_state (items[i])));
       show_error (items[i]);
       g_assert_cmpint (op_transfer_item_get_overwrite (items[i]), ==, cases[i].choice);
       switch (cases[i].choice)
