@@ -317,6 +317,75 @@ test_upload_rename_picks_free_remote_name (Fixture       *f,
   g_assert_true (g_bytes_equal (stored, mine));
 }
 
+static gboolean
+answer_skip_for_all (OpTransferQueue    *queue,
+                     OpTransferItem     *item,
+                     OpTransferConflict *conflict,
+                     guint              *asked)
+{
+  (*asked)++;
+  g_assert_true (op_transfer_queue_resolve_conflict (queue, item, OP_OVERWRITE_SKIP, TRUE));
+  return TRUE;
+}
+
+static void
+test_apply_to_all_lasts_one_batch (Fixture       *f,
+                                   gconstpointer  data)
+{
+  g_autoptr(GBytes) remote = pattern_bytes (2000);
+  g_autoptr(GBytes) existing = pattern_bytes (20);
+  OpTransferItem *items[3];
+  OpTransferItem *later;
+  guint asked = 0;
+
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("s%u.bin", i);
+      g_autofree char *remote_path = g_strconcat ("/", name, NULL);
+      g_autofree char *path = g_build_filename (f->dir, name, NULL);
+
+      op_test_ftp_server_add_file (f->server, remote_path, g_bytes_get_data (remote, NULL),
+                                   g_bytes_get_size (remote));
+      g_assert_true (g_file_set_contents (path, g_bytes_get_data (existing, NULL),
+                                          g_bytes_get_size (existing), NULL));
+    }
+  fixture_start (f);
+  g_signal_connect (f->queue, "conflict", G_CALLBACK (answer_skip_for_all), &asked);
+
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("s%u.bin", i);
+      g_autofree char *remote_path = g_strconcat ("/", name, NULL);
+      g_autoptr(GFile) target = local (f, name);
+
+      items[i] = op_transfer_queue_add_download (f->queue, f->site, remote_path, target,
+                                                 FALSE, 0);
+    }
+  wait_until (queue_idle, f->queue);
+
+  /* One answer, "Skip, apply to all", decided the whole batch. */
+  g_assert_cmpuint (asked, ==, 1);
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("s%u.bin", i);
+
+      g_assert_cmpint (op_transfer_item_get_state (items[i]), ==, OP_TRANSFER_STATE_SKIPPED);
+      assert_local_is (f, name, existing);
+    }
+  g_assert_false (op_test_ftp_server_received (f->server, "RETR *"));
+
+  /* The batch is over: the next transfer is asked about again. */
+  g_assert_cmpint (op_transfer_queue_get_apply_to_all (f->queue), ==, OP_OVERWRITE_ASK);
+  {
+    g_autoptr(GFile) target = local (f, "s0.bin");
+
+    later = op_transfer_queue_add_download (f->queue, f->site, "/s0.bin", target, FALSE, 0);
+  }
+  wait_until (queue_idle, f->queue);
+  g_assert_cmpuint (asked, ==, 2);
+  g_assert_cmpint (op_transfer_item_get_state (later), ==, OP_TRANSFER_STATE_SKIPPED);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -334,6 +403,8 @@ main (int   argc,
        test_pause_withdraws_question);
   ADD ("/transfer-queue/conflict/upload-rename-picks-a-free-remote-name",
        test_upload_rename_picks_free_remote_name);
+  ADD ("/transfer-queue/conflict/apply-to-all-lasts-one-batch",
+       test_apply_to_all_lasts_one_batch);
 #undef ADD
 
   return g_test_run ();
