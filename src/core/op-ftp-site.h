@@ -186,8 +186,9 @@ OpFtpClient      *op_ftp_site_new_client           (OpAccount          *site,
                                                     OpTlsVerifier      *verifier);
 
 /* Passwords in @secrets (protocol "ftp", host, effective port, login user).
- * Store: for "ask" and anonymous sites this clears a stored password instead, so "ask"
- * never keeps one. Lookup: finishes with NULL at once for "ask" and anonymous sites;
+ * Store: for "ask" and anonymous sites (or @password NULL) this clears a stored password
+ * instead, so "ask" never keeps one. Without a Secret Service, OpSecrets keeps it in
+ * memory for this run (op_secrets_get_persistent() says so). Lookup: finishes with NULL at once for "ask" and anonymous sites;
  * free the result with op_secrets_password_free(). */
 void              op_ftp_site_store_password_async (OpAccount          *site,
                                                     OpSecrets          *secrets,

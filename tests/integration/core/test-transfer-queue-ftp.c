@@ -277,7 +277,7 @@ track_active (OpTransferQueue *queue,
 static void
 test_parallel (gconstpointer data)
 {
-  static const gsize sizes[] = { 3 * 1024 * 1024 + 17, 1024 * 1024, 200 * 1000, 0, 
+  static const gsize sizes[] = { 3 * 1024 * 1024 + 17, 1024 * 1024, 200 * 1000, 0,
                                  2 * 1024 * 1024 + 3, 512 * 1024 + 1 };
   Env *env = env_open ();
   g_autoptr(GPtrArray) contents = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
@@ -328,6 +328,46 @@ test_parallel (gconstpointer data)
   env_close (env);
 }
 
+/* vsftpd's protocol log of the FTPS instance (in the run folder tests/servers made). */
+static char *
+protocol_log_path (void)
+{
+  const char *rundir = g_getenv ("OUTPOST_TEST_RUNDIR");
+
+  return rundir != NULL ? g_build_filename (rundir, "log", "vsftpd-ftps.protocol.log", NULL)
+                        : NULL;
+}
+
+static gsize
+protocol_log_length (void)
+{
+  g_autofree char *path = protocol_log_path ();
+  GStatBuf st;
+
+  return path != NULL && g_stat (path, &st) == 0 ? (gsize) st.st_size : 0;
+}
+
+/* Asserts that vsftpd was sent "REST @offset" after the log was @since bytes long. */
+static void
+assert_rest_sent_since (gsize   since,
+                        guint64 offset)
+{
+  g_autofree char *path = protocol_log_path ();
+  g_autofree char *log = NULL;
+  g_autofree char *rest = g_strdup_printf ("\"REST %" G_GUINT64_FORMAT "\"", offset);
+  gsize length;
+
+  if (path == NULL)
+    {
+      g_printerr ("OUTPOST_TEST_RUNDIR is not set: not checking the server's log for REST\n");
+      return;
+    }
+  g_assert_true (g_file_get_contents (path, &log, &length, NULL));
+  g_assert_cmpuint (length, >=, since);
+  if (strstr (log + since, rest) == NULL)
+    op_tap_fail ("the server's log shows no %s after the resume", rest);
+}
+
 /* Pause, then resume with REST from the .part. */
 
 typedef struct
@@ -348,7 +388,8 @@ on_bytes_done (OpTransferItem *item,
   guint64 done = op_transfer_item_get_bytes_done (item);
 
   data->notifications++;
-  if (!data->paused_once && done > 0 && op_transfer_item_get_state (item) == OP_TRANSFER_STATE_RUNNING)
+  if (!data->paused_once && done > 0 &&
+      op_transfer_item_get_state (item) == OP_TRANSFER_STATE_RUNNING)
     {
       data->paused_once = TRUE;
       g_assert_true (op_transfer_queue_pause (data->env->queue, item));
@@ -374,10 +415,8 @@ test_pause_resume (gconstpointer unused)
   g_autoptr(GBytes) bytes = NULL;
   g_autofree char *path = NULL;
   g_autofree char *part = NULL;
-  g_autofree char *log_path = NULL;
-  g_autofree char *log = NULL;
-  g_autofree char *rest = NULL;
   PauseData data = { 0 };
+  gsize log_length;
   gint64 started, elapsed;
   GStatBuf st;
 
@@ -406,6 +445,7 @@ test_pause_resume (gconstpointer unused)
 
   data.resumed = TRUE;
   data.notifications = 0;
+  log_length = protocol_log_length ();
   started = g_get_monotonic_time ();
   g_assert_true (op_transfer_queue_resume (env->queue, data.item));
   wait_until (queue_idle, env->queue);
@@ -422,11 +462,7 @@ test_pause_resume (gconstpointer unused)
   /* It continued from the .part rather than starting over: progress started at its
    * size, and the server was sent REST with it. */
   g_assert_cmpuint (data.first_progress_after_resume, >=, (guint64) st.st_size);
-  log_path = g_build_filename (g_getenv ("OUTPOST_TEST_RUNDIR"), "log",
-                               "vsftpd-ftps.protocol.log", NULL);
-  rest = g_strdup_printf ("\"REST %" G_GINT64_FORMAT "\"", (gint64) st.st_size);
-  if (g_file_get_contents (log_path, &log, NULL, NULL))
-    g_assert_nonnull (strstr (log, rest));
+  assert_rest_sent_since (log_length, st.st_size);
   env_close (env);
 }
 
@@ -438,6 +474,7 @@ test_upload_pause_resume (gconstpointer unused)
   g_autoptr(GBytes) bytes = NULL;
   g_autofree char *target = NULL;
   PauseData data = { 0 };
+  gsize log_length;
   GStatBuf st;
 
   if (env == NULL)
@@ -461,13 +498,17 @@ test_upload_pause_resume (gconstpointer unused)
   /* Resuming continues the remote file (SIZE, REST, STOR); the partial target is ours,
    * so nobody is asked about it. */
   data.resumed = TRUE;
+  log_length = protocol_log_length ();
   g_assert_true (op_transfer_queue_resume (env->queue, data.item));
   wait_until (queue_idle, env->queue);
   show_error (data.item);
   g_assert_cmpint (op_transfer_item_get_state (data.item), ==, OP_TRANSFER_STATE_DONE);
   assert_file_is (target, bytes);
   if (st.st_size > 0)
-    g_assert_cmpuint (data.first_progress_after_resume, >=, (guint64) st.st_size);
+    {
+      g_assert_cmpuint (data.first_progress_after_resume, >=, (guint64) st.st_size);
+      assert_rest_sent_since (log_length, st.st_size);
+    }
   env_close (env);
 }
 
@@ -739,7 +780,8 @@ test_conflict_decisions (gconstpointer unused)
       GBytes *r = g_hash_table_lookup (remote, name);
       GBytes *l = g_hash_table_lookup (local, name);
 
-      g_printerr ("%s: %s\n", name, op_transfer_state_to_string (op_transfer_item_get_state (items[i])));
+      g_printerr ("%s: %s\n", name,
+                  op_transfer_state_to_string (op_transfer_item_get_state (items[i])));
       show_error (items[i]);
       g_assert_cmpint (op_transfer_item_get_overwrite (items[i]), ==, cases[i].choice);
       switch (cases[i].choice)
