@@ -44,6 +44,7 @@ struct _OpFilesView
   OpAccount          *site;            /* the session as a site, for the transfer queue */
   OpTransferQueue    *queue;
   OpFtpRecents       *recents;
+  GSettings          *settings;        /* NULL when the schema is not installed */
   OpAccounts         *accounts;        /* loaded when the site manager first opens */
   OpAccount          *chosen_site;     /* from the site manager, for the next connect */
   GHashTable         *edits;           /* local path → Edit, files opened for editing */
@@ -593,6 +594,9 @@ start_connect (OpFilesView *self,
     op_ftp_client_set_verifier (self->client,
                                 OP_TLS_VERIFIER (op_application_get_trust_store (application)));
   op_ftp_client_set_allow_plaintext_password (self->client, allow_plaintext);
+  if (self->settings != NULL)
+    op_ftp_client_set_keepalive_interval (self->client,
+                                          g_settings_get_uint (self->settings, "ftp-keepalive-seconds"));
   g_signal_connect_object (self->client, "notify::state", G_CALLBACK (on_state_changed), self,
                            G_CONNECT_SWAPPED);
   show_log_of (self, self->client);
@@ -2858,6 +2862,7 @@ op_files_view_dispose (GObject *object)
   g_clear_object (&self->queue);
   g_clear_object (&self->site);
   g_clear_object (&self->recents);
+  g_clear_object (&self->settings);
   g_clear_object (&self->accounts);
   g_clear_object (&self->chosen_site);
   g_clear_pointer (&self->edits, g_hash_table_unref);
@@ -3027,6 +3032,19 @@ op_files_view_init (OpFilesView *self)
 
   /* The transfer queue, with what was unfinished last time (paused). */
   self->queue = op_transfer_queue_new_default ();
+  {
+    GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+    g_autoptr (GSettingsSchema) schema = source != NULL
+        ? g_settings_schema_source_lookup (source, APP_ID, TRUE) : NULL;
+
+    /* Only an uninstalled build lacks the schema (OpWindow says so). */
+    if (schema != NULL)
+      {
+        self->settings = g_settings_new_full (schema, NULL, NULL);
+        g_settings_bind (self->settings, "transfer-max-parallel", self->queue, "max-parallel",
+                         G_SETTINGS_BIND_GET);
+      }
+  }
   {
     g_autoptr (GError) error = NULL;
 
