@@ -267,10 +267,30 @@ op_application_class_init (OpApplicationClass *klass)
   _op_ui_ensure_resources ();
 }
 
+/* ftp:// and ftps:// open in the Files view (the desktop file registers both). */
+static gboolean
+open_ftp_uri (GtkWindow   *window,
+              const char  *uri,
+              gpointer     user_data,
+              GError     **error)
+{
+  if (!OP_IS_WINDOW (window))
+    {
+      g_set_error (error, OP_URI_ROUTER_ERROR, OP_URI_ROUTER_ERROR_UNSUPPORTED,
+                   _("There is no window to open “%s” in."), uri);
+      return FALSE;
+    }
+
+  op_window_show_view (OP_WINDOW (window), "files");
+  return op_files_view_open_uri (op_window_get_files_view (OP_WINDOW (window)), uri, error);
+}
+
 static void
 op_application_init (OpApplication *self)
 {
   self->uri_router = op_uri_router_new ();
+  op_uri_router_register (self->uri_router, "ftp", open_ftp_uri, NULL, NULL);
+  op_uri_router_register (self->uri_router, "ftps", open_ftp_uri, NULL, NULL);
 }
 
 /**

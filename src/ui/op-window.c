@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 
+#include "op-files-view.h"
 #include "op-ui-resources.h"
 #include "op-window.h"
 
@@ -21,6 +22,7 @@ struct _OpWindow
   GtkStack             *content_stack;
   AdwStatusPage        *welcome_page;
   AdwViewStack         *view_stack;
+  GtkWidget            *files_view;
 };
 
 G_DEFINE_FINAL_TYPE (OpWindow, op_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -42,6 +44,8 @@ op_window_update_views (OpWindow *self)
   if (self->switcher_bar == NULL)
     return;
 
+  /* Hidden, not only behind the views: a screen reader would still find its text. */
+  gtk_widget_set_visible (GTK_WIDGET (self->welcome_page), !has_views);
   gtk_stack_set_visible_child_name (self->content_stack, has_views ? "views" : "welcome");
   /* The bottom switcher replaces the header's one in a narrow window; with no views it
    * would be an empty bar. */
@@ -225,6 +229,11 @@ op_window_init (OpWindow *self)
   self->settings = settings_if_installed ();
   op_window_restore_state (self);
 
+  /* Files is the first view (issue 4). */
+  self->files_view = op_files_view_new ();
+  adw_view_stack_add_titled_with_icon (self->view_stack, self->files_view, "files",
+                                       _("Files"), "folder-remote-symbolic");
+
   self->pages = adw_view_stack_get_pages (self->view_stack);
   g_signal_connect_object (self->pages, "items-changed",
                            G_CALLBACK (on_pages_changed), self, G_CONNECT_SWAPPED);
@@ -260,6 +269,36 @@ op_window_get_view_stack (OpWindow *self)
   g_return_val_if_fail (OP_IS_WINDOW (self), NULL);
 
   return self->view_stack;
+}
+
+/**
+ * op_window_get_files_view:
+ * @self: the window
+ *
+ * Returns: (transfer none): the Files view
+ */
+OpFilesView *
+op_window_get_files_view (OpWindow *self)
+{
+  g_return_val_if_fail (OP_IS_WINDOW (self), NULL);
+
+  return OP_FILES_VIEW (self->files_view);
+}
+
+/**
+ * op_window_show_view:
+ * @self: the window
+ * @name: a view's name in the stack ("files")
+ *
+ * Brings the view called @name to the front.
+ */
+void
+op_window_show_view (OpWindow   *self,
+                     const char *name)
+{
+  g_return_if_fail (OP_IS_WINDOW (self));
+
+  adw_view_stack_set_visible_child_name (self->view_stack, name);
 }
 
 gboolean

@@ -35,40 +35,43 @@ reset_settings (void)
 }
 
 static void
-test_welcome_until_first_view (void)
+test_files_is_first_view (void)
 {
   OpWindow *window = new_window ();
   AdwViewStack *stack = op_window_get_view_stack (window);
   g_autoptr (GtkSelectionModel) pages = adw_view_stack_get_pages (stack);
+  g_autoptr (AdwViewStackPage) first = NULL;
   GtkLabel *welcome;
-  GtkWidget *view;
+  GtkWidget *files;
 
   gtk_window_present (GTK_WINDOW (window));
   op_ui_test_iterate ();
 
-  /* No capability works yet, so there is no view and no placeholder for one. */
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (pages)), ==, 0);
-  g_assert_false (op_window_get_has_views (window));
+  /* The Files view is there from the start, first, and shown; the welcome page is not. */
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (pages)), ==, 1);
+  g_assert_true (op_window_get_has_views (window));
   g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (window)), ==, "Outpost");
+  first = g_list_model_get_item (G_LIST_MODEL (pages), 0);
+  g_assert_cmpstr (adw_view_stack_page_get_name (first), ==, "files");
+  g_assert_cmpstr (adw_view_stack_page_get_title (first), ==, "Files");
+  files = GTK_WIDGET (op_window_get_files_view (window));
+  g_assert_true (adw_view_stack_page_get_child (first) == files);
+  g_assert_true (gtk_widget_get_mapped (files));
 
   welcome = op_ui_test_find_label (GTK_WIDGET (window), WELCOME);
   g_assert_nonnull (welcome);
-  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (welcome)));
-  g_assert_nonnull (op_ui_test_find_label_containing (GTK_WIDGET (window),
-                                                      "appears here as soon as it works"));
-
-  /* The first view to land replaces the welcome page, and the last to go brings it back. */
-  view = gtk_label_new ("A view");
-  adw_view_stack_add_titled (stack, view, "files", "Files");
-  op_ui_test_iterate ();
-  g_assert_true (op_window_get_has_views (window));
   g_assert_false (gtk_widget_get_mapped (GTK_WIDGET (welcome)));
-  g_assert_true (gtk_widget_get_mapped (view));
+  /* It no longer claims that no view exists. */
+  g_assert_null (op_ui_test_find_label_containing (GTK_WIDGET (window),
+                                                   "does not include any of them"));
 
-  adw_view_stack_remove (stack, view);
+  /* The last view to go brings the welcome page back. */
+  g_object_ref (files);
+  adw_view_stack_remove (stack, files);
   op_ui_test_iterate ();
   g_assert_false (op_window_get_has_views (window));
   g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (welcome)));
+  g_object_unref (files);
 
   destroy_window (window);
 }
@@ -208,7 +211,7 @@ main (int   argc,
 {
   op_ui_test_init (&argc, &argv);
 
-  g_test_add_func ("/ui/window/welcome-until-first-view", test_welcome_until_first_view);
+  g_test_add_func ("/ui/window/files-is-first-view", test_files_is_first_view);
   g_test_add_func ("/ui/window/primary-menu", test_primary_menu);
   g_test_add_func ("/ui/window/size-restored", test_size_restored);
   g_test_add_func ("/ui/window/maximized-keeps-size", test_maximized_keeps_size);

@@ -1,0 +1,588 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# End-to-end: the Files view against a real vsftpd with explicit TLS, driven like a user
+# (and a screen reader) drives it: through the accessibility tree and the keyboard.
+#
+#   run-with-display.sh /usr/bin/python3 e2e-files.py OUTPOST --screenshot-dir DIR
+#       [--schema-dir DIR]
+#
+# Needs the servers of tests/servers (`start --only vsftpd`, then `. RUNDIR/env`):
+# OUTPOST_TEST_FTP_HOST, OUTPOST_TEST_VSFTPD_FTPS_PORT, _USER, _PASSWORD and _ROOT.
+# Without them it exits 77 (skipped).
+#
+# Scenario: quick-connect through the fields named "Host", "Port", "Username",
+# "Password" and the "Connect" button; trust the test CA's certificate in the trust
+# dialog (always: the transfer sessions check it too); open a folder by typing its path
+# (Ctrl+L) and see its files listed; download a file (Ctrl+Shift+D) and upload one (Ctrl+Shift+U) through the transfer
+# queue, comparing SHA-256 on both sides; drag a file from the remote pane onto the local
+# one where it exists, and answer the target-exists dialog with Overwrite; view/edit a
+# remote file (Ctrl+E), save it and accept the offered upload; create a folder (Ctrl+Shift+N), rename it (F2)
+# and delete it (Delete, confirmed), checking the server's disk after each step; save
+# screenshots of the connected view and of the queue.
+
+import argparse
+import hashlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+import pyatspi
+
+OVERALL_TIMEOUT = 150
+APPEAR_TIMEOUT = 25
+STEP_TIMEOUT = 20
+SKIP = 77
+
+
+class Failure(Exception):
+    pass
+
+
+def log(msg):
+    print(f"e2e-files: {msg}", flush=True)
+
+
+def on_alarm(signum, frame):
+    raise Failure(f"the scenario took longer than {OVERALL_TIMEOUT} s")
+
+
+# --- accessibility tree ------------------------------------------------------------------
+
+def is_visible(acc):
+    return acc.getState().contains(pyatspi.STATE_VISIBLE)
+
+
+def children(acc):
+    for i in range(acc.childCount):
+        try:
+            child = acc.getChildAtIndex(i)
+        except Exception:
+            continue
+        if child is not None:
+            yield child
+
+
+def walk(acc):
+    yield acc
+    for child in children(acc):
+        yield from walk(child)
+
+
+def describe(acc):
+    states = sorted(pyatspi.stateToString(s) for s in acc.getState().getStates())
+    return f"{acc.getRoleName()} {acc.name!r} [{', '.join(states)}]"
+
+
+def dump(acc, depth=0, out=None, limit=400):
+    out = [] if out is None else out
+    if len(out) >= limit:
+        return out
+    out.append("  " * depth + describe(acc))
+    for child in children(acc):
+        dump(child, depth + 1, out, limit)
+    return out
+
+
+def find_application(pid):
+    desktop = pyatspi.Registry.getDesktop(0)
+    for app in children(desktop):
+        try:
+            if app.get_process_id() == pid or (os.environ.get("OUTPOST_E2E_GDB")
+                                                and app.name == "outpost"):
+                return app
+        except Exception:
+            continue
+    return None
+
+
+def wait_for(what, probe, timeout=STEP_TIMEOUT, context=None):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            result = probe()
+        except Exception as e:
+            # An accessible that went away while we looked (a closing dialog, rows of a
+            # listing being replaced): look again.
+            log(f"(while waiting for {what}: {e}; retrying)")
+            result = None
+        if result:
+            return result
+        time.sleep(0.2)
+    extra = ""
+    if context is not None:
+        extra = "; the tree:\n" + "\n".join(dump(context()))
+    raise Failure(f"{what} did not happen within {timeout} s{extra}")
+
+
+def find(root, name, roles=None, visible=True):
+    for acc in walk(root):
+        try:
+            if acc.name == name and (roles is None or acc.getRole() in roles) \
+                    and (not visible or is_visible(acc)):
+                return acc
+        except Exception:
+            continue
+    return None
+
+
+def find_button(root, label):
+    """A push button showing @label. GTK 4.8 names a button whose label has a mnemonic
+    after both the label property and the label child ("Trust _Once Trust Once"), as
+    AdwMessageDialog's responses are; match either form."""
+    for acc in walk(root):
+        try:
+            if acc.getRole() == pyatspi.ROLE_PUSH_BUTTON and is_visible(acc) \
+                    and (acc.name == label or acc.name.endswith(" " + label)):
+                return acc
+        except Exception:
+            continue
+    return None
+
+
+def texts(root):
+    """Every label's text under @root (the cells of a column view are labels)."""
+    out = []
+    for acc in walk(root):
+        try:
+            if acc.getRole() == pyatspi.ROLE_LABEL and acc.name:
+                out.append(acc.name)
+        except Exception:
+            continue
+    return out
+
+
+def press(acc):
+    action = acc.queryAction()
+    for i in range(action.nActions):
+        if action.getName(i) in ("click", "press", "activate"):
+            action.doAction(i)
+            return
+    action.doAction(0)
+
+
+# --- X -----------------------------------------------------------------------------------
+
+def run(cmd):
+    return subprocess.run(cmd, check=False, capture_output=True, text=True, timeout=15)
+
+
+def xdo(*args):
+    r = run(["xdotool", *args])
+    if r.returncode != 0:
+        raise Failure(f"xdotool {' '.join(args)} failed: {r.stderr.strip()}")
+    return r.stdout
+
+
+def main_window_id(pid):
+    """The main window's X id: the visible one of @pid titled "Outpost" (tooltips,
+    popovers and dialogs are windows of their own)."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        mine = set(run(["xdotool", "search", "--onlyvisible", "--pid", str(pid)]).stdout.split())
+        named = run(["xdotool", "search", "--onlyvisible", "--name", "^Outpost$"]).stdout.split()
+        ids = [i for i in named if i in mine]
+        if ids:
+            return ids[0]
+        time.sleep(0.2)
+    raise Failure(f"no visible window titled 'Outpost' belongs to pid {pid}")
+
+
+def focus_window(pid):
+    wid = main_window_id(pid)
+    xdo("windowfocus", "--sync", wid)
+    return wid
+
+
+def focus_top(pid):
+    """Xvfb runs no window manager: give the dialog (a window other than the main one)
+    the keyboard."""
+    main_id = main_window_id(pid)
+    ids = [i for i in run(["xdotool", "search", "--onlyvisible", "--pid", str(pid)]).stdout.split()
+           if i != main_id]
+    if ids:
+        run(["xdotool", "windowfocus", "--sync", ids[-1]])
+
+
+def key(*keys):
+    xdo("key", "--clearmodifiers", *keys)
+    time.sleep(0.15)
+
+
+def type_text(text):
+    xdo("type", "--delay", "20", text)
+    time.sleep(0.1)
+
+
+def click(acc):
+    """Click the middle of @acc. GTK 4.8 on X11 reports extents relative to the
+    top-level ("Screen coordinates not supported"); without a window manager the main
+    window sits at the origin, so they are screen coordinates too."""
+    ext = acc.queryComponent().getExtents(pyatspi.WINDOW_COORDS)
+    if ext.width <= 0 or ext.height <= 0:
+        raise Failure(f"{describe(acc)} has no extents to click")
+    # No --sync: it waits for a motion event forever when the pointer is already there.
+    xdo("mousemove", str(ext.x + ext.width // 2), str(ext.y + ext.height // 2))
+    xdo("click", "1")
+    time.sleep(0.2)
+
+
+def center(acc):
+    ext = acc.queryComponent().getExtents(pyatspi.WINDOW_COORDS)
+    return ext.x + ext.width // 2, ext.y + ext.height // 2
+
+
+def drag(source, target):
+    """Press on @source, move in steps (GTK starts a drag after a threshold), release on
+    @target."""
+    (sx, sy), (tx, ty) = center(source), center(target)
+    xdo("mousemove", str(sx), str(sy))
+    time.sleep(0.2)
+    xdo("mousedown", "1")
+    for i in range(1, 21):
+        xdo("mousemove", str(sx + (tx - sx) * i // 20), str(sy + (ty - sy) * i // 20))
+        time.sleep(0.03)
+    time.sleep(0.3)
+    xdo("mouseup", "1")
+    time.sleep(0.3)
+
+
+def fill(acc, text):
+    click(acc)
+    key("ctrl+a")
+    type_text(text)
+
+
+def screenshot(path):
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    r = run(["import", "-window", "root", path])
+    if r.returncode != 0 or not os.path.exists(path):
+        raise Failure(f"import -window root {path} failed: {r.stderr.strip()}")
+    log(f"screenshot saved: {path}")
+
+
+def sha256(path):
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+# --- scenario ------------------------------------------------------------------------------
+
+def fresh_environment(profile, schema_dir):
+    env = dict(os.environ)
+    for name in ("config", "data", "cache", "state", "home"):
+        os.makedirs(os.path.join(profile, name), mode=0o700)
+    env["XDG_CONFIG_HOME"] = os.path.join(profile, "config")
+    env["XDG_DATA_HOME"] = os.path.join(profile, "data")
+    env["XDG_CACHE_HOME"] = os.path.join(profile, "cache")
+    env["XDG_STATE_HOME"] = os.path.join(profile, "state")
+    env["HOME"] = os.path.join(profile, "home")
+    env.pop("LANGUAGE", None)
+    env["LC_ALL"] = "C.UTF-8"
+    env["GSETTINGS_BACKEND"] = "memory"
+    if schema_dir:
+        env["GSETTINGS_SCHEMA_DIR"] = schema_dir
+    return env
+
+
+class Scenario:
+    def __init__(self, proc, pid, window, args, server_dir, remote_dir, profile):
+        self.profile = profile
+        self.proc = proc
+        self.pid = pid
+        self.window = window
+        self.args = args
+        self.server_dir = server_dir     # on the server's disk
+        self.remote_dir = remote_dir     # as the client sees it
+
+    def app(self):
+        return find_application(self.pid)
+
+    def dialog(self, heading_part):
+        """A top-level dialog whose labels mention @heading_part."""
+        app = self.app()
+        for frame in children(app):
+            if frame == self.window or not is_visible(frame):
+                continue
+            if any(heading_part in t for t in texts(frame)):
+                return frame
+        return None
+
+    def remote_table(self):
+        return find(self.window, "Remote", roles=(pyatspi.ROLE_TABLE, pyatspi.ROLE_TREE_TABLE))
+
+    def local_table(self):
+        return find(self.window, "Local", roles=(pyatspi.ROLE_TABLE, pyatspi.ROLE_TREE_TABLE))
+
+    def select(self, table, name):
+        """Click the row showing @name (its name cell)."""
+        cell = wait_for(f"a row named {name!r}",
+                        lambda: find(table(), name, roles=(pyatspi.ROLE_LABEL,)),
+                        context=table)
+        click(cell)
+
+    def remote_names(self):
+        table = self.remote_table()
+        return texts(table) if table is not None else []
+
+    def connect(self):
+        host = os.environ["OUTPOST_TEST_FTP_HOST"]
+        port = os.environ["OUTPOST_TEST_VSFTPD_FTPS_PORT"]
+        user = os.environ["OUTPOST_TEST_VSFTPD_USER"]
+        password = os.environ["OUTPOST_TEST_VSFTPD_PASSWORD"]
+
+        fields = {}
+        for name in ("Host", "Port", "Username", "Password"):
+            acc = find(self.window, name, roles=(pyatspi.ROLE_ENTRY, pyatspi.ROLE_PASSWORD_TEXT,
+                                                 pyatspi.ROLE_TEXT, pyatspi.ROLE_SPIN_BUTTON))
+            if acc is None:
+                raise Failure(f"no visible field with the accessible name {name!r}; the "
+                              "window's tree:\n" + "\n".join(dump(self.window)))
+            fields[name] = acc
+        button = find(self.window, "Connect", roles=(pyatspi.ROLE_PUSH_BUTTON,))
+        if button is None:
+            raise Failure("no visible button named 'Connect'; the tree:\n" + "\n".join(dump(self.window)))
+
+        fill(fields["Host"], host)
+        fill(fields["Port"], port)
+        fill(fields["Username"], user)
+        fill(fields["Password"], password)
+        log(f"quick connect: {user}@{host}:{port}, FTP with explicit TLS")
+        press(button)
+
+        # The test CA is not in the system store: the trust dialog asks.
+        trust = wait_for("the trust dialog", lambda: self.dialog("Untrusted Certificate"),
+                         context=self.app)
+        fingerprint = [t for t in texts(trust) if ":" in t and len(t) > 60]
+        # Always: the transfer queue opens sessions of its own, and "Trust Once" holds
+        # for one connection only (DESIGN.md "Transport, TLS and trust").
+        log(f"trust dialog shown ({len(fingerprint)} fingerprint line(s)); trusting always")
+        always = find_button(trust, "Always Trust")
+        if always is None:
+            raise Failure("no 'Always Trust' button in the trust dialog:\n" + "\n".join(dump(trust)))
+        press(always)
+
+        wait_for("the 'Connected' state", lambda: find(self.window, "Connected"),
+                 context=lambda: self.window)
+        if find(self.window, "Certificate", roles=(pyatspi.ROLE_TOGGLE_BUTTON, pyatspi.ROLE_PUSH_BUTTON)) is None:
+            raise Failure("no TLS padlock ('Certificate' button) after connecting over TLS")
+        log("connected over TLS, padlock shown")
+
+    def go_to_remote(self, path):
+        focus_window(self.pid)
+        table = wait_for("the remote listing", self.remote_table, context=lambda: self.window)
+        click(table)
+        key("ctrl+l")
+        type_text(path)
+        key("Return")
+        wait_for(f"the remote folder {path} listed",
+                 lambda: "download.bin" in self.remote_names(),
+                 context=lambda: self.remote_table() or self.window)
+        click(self.remote_table())
+        log(f"remote folder {path} listed: {sorted(set(self.remote_names()))[:8]}")
+
+    def answer(self, heading, button, text=None):
+        dialog = wait_for(f"the dialog '{heading}'", lambda: self.dialog(heading),
+                          context=self.app)
+        focus_top(self.pid)
+        if text is not None:
+            key("ctrl+a")
+            type_text(text)
+        target = find_button(dialog, button)
+        if target is None:
+            raise Failure(f"no button {button!r} in the dialog {heading!r}:\n"
+                          + "\n".join(dump(dialog)))
+        press(target)
+        wait_for(f"the dialog '{heading}' to close", lambda: self.dialog(heading) is None)
+        focus_window(self.pid)
+
+    def transfers(self, home):
+        source = os.path.join(self.server_dir, "download.bin")
+        downloaded = os.path.join(home, "download.bin")
+        self.select(self.remote_table, "download.bin")
+        key("ctrl+shift+d")
+        wait_for("the download in the local folder", lambda: os.path.exists(downloaded)
+                 and os.path.getsize(downloaded) == os.path.getsize(source), timeout=30)
+        if sha256(downloaded) != sha256(source):
+            raise Failure("the downloaded file differs from the server's (SHA-256)")
+        log(f"downloaded download.bin (Ctrl+Shift+D), SHA-256 {sha256(downloaded)[:16]}… matches")
+
+        # The local pane shows what arrived (and settles before we click in it).
+        wait_for("the download in the local pane",
+                 lambda: "download.bin" in texts(self.local_table()))
+        time.sleep(0.5)
+        local = os.path.join(home, "upload.bin")
+        uploaded = os.path.join(self.server_dir, "upload.bin")
+        self.select(self.local_table, "upload.bin")
+        key("ctrl+shift+u")
+        wait_for("the upload on the server", lambda: os.path.exists(uploaded)
+                 and os.path.getsize(uploaded) == os.path.getsize(local), timeout=30)
+        wait_for("the upload listed in the remote pane",
+                 lambda: "upload.bin" in self.remote_names())
+        if sha256(uploaded) != sha256(local):
+            raise Failure("the uploaded file differs from the local one (SHA-256)")
+        log(f"uploaded upload.bin (Ctrl+Shift+U), SHA-256 {sha256(uploaded)[:16]}… matches")
+
+        # Drag and drop: download.bin from the remote pane onto the local one, where it
+        # exists already: the target-exists dialog asks, and Overwrite replaces it.
+        with open(downloaded, "wb") as f:
+            f.write(b"an older local copy")
+        self.select(self.remote_table, "download.bin")
+        drag(find(self.remote_table(), "download.bin", roles=(pyatspi.ROLE_LABEL,)),
+             find(self.local_table(), "upload.bin", roles=(pyatspi.ROLE_LABEL,)))
+        self.answer("“download.bin” Already Exists", "Overwrite")
+        wait_for("the dragged download to replace the local copy",
+                 lambda: os.path.getsize(downloaded) == os.path.getsize(source), timeout=30)
+        if sha256(downloaded) != sha256(source):
+            raise Failure("the file dragged over differs from the server's (SHA-256)")
+        log("dragged download.bin onto the local pane; the target-exists dialog asked; "
+            "Overwrite replaced it")
+
+        # View or edit (Ctrl+E): downloaded to a private folder and opened with the
+        # default app (there is none here: the pane says so); saving it offers to
+        # upload it back.
+        self.select(self.remote_table, "download.bin")
+        key("ctrl+e")
+        cache = os.path.join(self.profile, "cache", "outpost", "edit")
+        copies = wait_for("the file downloaded for editing", lambda: [
+            os.path.join(cache, d, "download.bin") for d in os.listdir(cache)
+            if os.path.exists(os.path.join(cache, d, "download.bin"))
+            and os.path.getsize(os.path.join(cache, d, "download.bin")) == os.path.getsize(source)]
+            if os.path.isdir(cache) else None)
+        edited = copies[0]
+        time.sleep(1.0)
+        with open(edited + ".tmp", "wb") as f:
+            f.write(b"edited in an editor\n" * 100)
+        os.replace(edited + ".tmp", edited)   # as editors save: write, then rename
+        self.answer("Upload the Changed “download.bin”?", "Upload")
+        wait_for("the edited file uploaded", lambda: sha256(source) == sha256(edited), timeout=30,
+                 context=lambda: find(self.window, "Transfer Queue", roles=(pyatspi.ROLE_LIST,)))
+        log("viewed/edited download.bin (Ctrl+E): saving it offered the upload, and the "
+            "server has the edited file")
+
+        queue = find(self.window, "Transfer Queue", roles=(pyatspi.ROLE_LIST,))
+        if queue is None:
+            raise Failure("no transfer queue list ('Transfer Queue') in the window")
+        done = [t for t in texts(queue) if t.startswith("Done")]
+        if len(done) < 4:
+            raise Failure(f"the queue should show four finished transfers; it shows {texts(queue)}")
+        screenshot(os.path.join(self.args.screenshot_dir, "files-queue.png"))
+        log("the queue shows the four transfers as done")
+        # Back to the remote pane: the folder operations act on the pane last used.
+        self.select(self.remote_table, "download.bin")
+
+    def folder_operations(self):
+        made = os.path.join(self.server_dir, "made by e2e")
+        renamed = os.path.join(self.server_dir, "renamed by e2e")
+
+        key("ctrl+shift+n")
+        self.answer("New Folder", "Create", text="made by e2e")
+        wait_for("the new folder on the server", lambda: os.path.isdir(made))
+        wait_for("the new folder in the listing", lambda: "made by e2e" in self.remote_names())
+        log("created a folder (Ctrl+Shift+N)")
+
+        # The new folder is selected: F2 renames it.
+        key("F2")
+        self.answer("Rename", "Rename", text="renamed by e2e")
+        wait_for("the renamed folder on the server",
+                 lambda: os.path.isdir(renamed) and not os.path.exists(made))
+        wait_for("the renamed folder in the listing",
+                 lambda: "renamed by e2e" in self.remote_names())
+        log("renamed it (F2)")
+
+        screenshot(os.path.join(self.args.screenshot_dir, "files-connected.png"))
+
+        key("Delete")
+        self.answer("Delete “renamed by e2e”?", "Delete")
+        wait_for("the folder gone from the server", lambda: not os.path.exists(renamed))
+        wait_for("the folder gone from the listing",
+                 lambda: "renamed by e2e" not in self.remote_names())
+        log("deleted it (Delete, confirmed)")
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("outpost")
+    parser.add_argument("--screenshot-dir", required=True)
+    parser.add_argument("--schema-dir")
+    args = parser.parse_args()
+
+    needed = ["OUTPOST_TEST_FTP_HOST", "OUTPOST_TEST_VSFTPD_FTPS_PORT",
+              "OUTPOST_TEST_VSFTPD_USER", "OUTPOST_TEST_VSFTPD_PASSWORD",
+              "OUTPOST_TEST_VSFTPD_ROOT"]
+    missing = [n for n in needed if not os.environ.get(n)]
+    if missing:
+        log(f"SKIP: no vsftpd (set by tests/servers/start; missing {', '.join(missing)})")
+        sys.exit(SKIP)
+
+    signal.signal(signal.SIGALRM, on_alarm)
+    signal.alarm(OVERALL_TIMEOUT)
+
+    # A folder of our own on the server, so parallel runs never meet.
+    name = f"e2e-files-{os.getpid()}"
+    server_dir = os.path.join(os.environ["OUTPOST_TEST_VSFTPD_ROOT"], name)
+    os.makedirs(server_dir)
+    with open(os.path.join(server_dir, "download.bin"), "wb") as f:
+        f.write(os.urandom(300 * 1024))
+    # Made by root here; the FTP user replaces it later (view/edit, then upload).
+    os.chmod(os.path.join(server_dir, "download.bin"), 0o666)
+    os.chmod(server_dir, 0o777)
+
+    profile = tempfile.mkdtemp(prefix="outpost-e2e-files-")
+    proc = None
+    try:
+        env = fresh_environment(profile, args.schema_dir)
+        home = env["HOME"]
+        with open(os.path.join(home, "upload.bin"), "wb") as f:
+            f.write(os.urandom(200 * 1024 + 7))
+        command = [args.outpost]
+        if os.environ.get("OUTPOST_E2E_GDB"):
+            # Debugging a crash: the backtrace lands in the test log.
+            command = ["gdb", "-q", "-batch", "-ex", "run", "-ex", "bt", "--args", args.outpost]
+        proc = subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL)
+        deadline = time.monotonic() + APPEAR_TIMEOUT
+        window = None
+        while window is None and time.monotonic() < deadline:
+            app = find_application(proc.pid)
+            if app is not None:
+                window = next((c for c in children(app)
+                               if c.getRole() == pyatspi.ROLE_FRAME and is_visible(c)), None)
+            time.sleep(0.2)
+        if window is None:
+            raise Failure("the application's window did not appear")
+        app_pid = find_application(proc.pid).get_process_id()
+        focus_window(app_pid)
+
+        scenario = Scenario(proc, app_pid, window, args, server_dir, "/" + name, profile)
+        try:
+            scenario.connect()
+            scenario.go_to_remote("/" + name)
+            scenario.transfers(home)
+            scenario.folder_operations()
+        except Failure:
+            screenshot(os.path.join(args.screenshot_dir, "files-failed.png"))
+            raise
+    finally:
+        signal.alarm(0)
+        if proc is not None and proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        shutil.rmtree(profile, ignore_errors=True)
+        shutil.rmtree(server_dir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except Failure as e:
+        print(f"e2e-files: FAIL: {e}", file=sys.stderr, flush=True)
+        sys.exit(1)
+    print("e2e-files: PASS", flush=True)

@@ -1,0 +1,222 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "op-ui-test"
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+
+#include "op-accounts.h"
+#include "op-application.h"
+#include "op-ftp-site.h"
+#include "op-site-manager.h"
+#include "op-files-view.h"
+#include "op-ui-test-utils.h"
+#include "op-window.h"
+
+/* A quick-connect field by the placeholder it shows (its accessible name is the same). */
+static GtkEditable *
+field (GtkWidget  *root,
+       const char *placeholder)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkEditable *found;
+
+      if (GTK_IS_ENTRY (child)
+          && g_strcmp0 (gtk_entry_get_placeholder_text (GTK_ENTRY (child)), placeholder) == 0)
+        return GTK_EDITABLE (child);
+      if (GTK_IS_PASSWORD_ENTRY (child))
+        {
+          g_autofree char *text = NULL;
+          g_object_get (child, "placeholder-text", &text, NULL);
+          if (g_strcmp0 (text, placeholder) == 0)
+            return GTK_EDITABLE (child);
+        }
+      found = field (child, placeholder);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static void
+test_uri_fills_quick_connect (void)
+{
+  g_autoptr (OpApplication) app = op_application_new ();
+  OpUriRouter *router = op_application_get_uri_router (app);
+  OpWindow *window = g_object_ref (g_object_new (OP_TYPE_WINDOW, NULL));
+  OpFilesView *view = op_window_get_files_view (window);
+  GtkDropDown *protocol;
+  g_autoptr (GError) error = NULL;
+
+  gtk_window_present (GTK_WINDOW (window));
+  op_ui_test_iterate ();
+
+  /* Both schemes open in the Files view (the desktop file registers both). */
+  g_assert_true (op_uri_router_handles (router, "ftp"));
+  g_assert_true (op_uri_router_handles (router, "ftps"));
+
+  /* A user without a password: the fields are filled and the password is asked for;
+   * nothing connects yet. */
+  g_assert_true (op_uri_router_route (router, GTK_WINDOW (window),
+                                      "ftp://ann@ftp.example.com:2121/pub/docs", &error));
+  g_assert_no_error (error);
+  op_ui_test_iterate ();
+  g_assert_cmpstr (gtk_editable_get_text (field (GTK_WIDGET (view), "Host")), ==, "ftp.example.com");
+  g_assert_cmpstr (gtk_editable_get_text (field (GTK_WIDGET (view), "Username")), ==, "ann");
+  g_assert_cmpstr (gtk_editable_get_text (field (GTK_WIDGET (view), "Password")), ==, "");
+  g_assert_nonnull (field (GTK_WIDGET (view), "21"));
+  g_assert_cmpstr (gtk_editable_get_text (field (GTK_WIDGET (view), "21")), ==, "2121");
+  protocol = GTK_DROP_DOWN (op_ui_test_find_type (GTK_WIDGET (view), GTK_TYPE_DROP_DOWN));
+  /* ftp:// is FTP with explicit TLS (TLS stays required). */
+  g_assert_cmpuint (gtk_drop_down_get_selected (protocol), ==, 0);
+  g_assert_null (op_files_view_get_client (view));
+
+  /* ftps:// is implicit TLS, and its default port is 990. */
+  g_assert_true (op_files_view_open_uri (view, "ftps://bob@files.example.org/", &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (gtk_drop_down_get_selected (protocol), ==, 1);
+  g_assert_nonnull (field (GTK_WIDGET (view), "990"));
+  g_assert_cmpstr (gtk_editable_get_text (field (GTK_WIDGET (view), "Username")), ==, "bob");
+
+  /* Not an FTP address: a clear error, nothing changed. */
+  g_assert_false (op_files_view_open_uri (view, "ftp://", &error));
+  g_assert_nonnull (error);
+  g_test_message ("error: %s", error->message);
+  g_assert_cmpstr (gtk_editable_get_text (field (GTK_WIDGET (view), "Host")), ==, "files.example.org");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_object_unref (window);
+}
+
+static void
+test_not_connected (void)
+{
+  OpWindow *window = g_object_ref (g_object_new (OP_TYPE_WINDOW, NULL));
+  OpFilesView *view = op_window_get_files_view (window);
+
+  gtk_window_present (GTK_WINDOW (window));
+  op_ui_test_iterate ();
+
+  /* Before connecting, the remote side says so, and the Connect button is there. */
+  g_assert_nonnull (op_ui_test_find_label (GTK_WIDGET (op_files_view_get_remote_pane (view)),
+                                           "Not Connected"));
+  g_assert_null (op_file_pane_get_path (op_files_view_get_remote_pane (view)));
+  g_assert_nonnull (op_ui_test_find_label (GTK_WIDGET (view), "Not connected"));
+  g_assert_nonnull (op_ui_test_find_label (GTK_WIDGET (view), "Connect"));
+
+  /* Connecting without a host asks for one where it happened. */
+  gtk_widget_activate_action (GTK_WIDGET (view), "files.connect", NULL);
+  op_ui_test_iterate ();
+  g_assert_nonnull (op_ui_test_find_label (GTK_WIDGET (view),
+                                           "Type the name or address of the server to connect to."));
+  g_assert_null (op_files_view_get_client (view));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_object_unref (window);
+}
+
+static guint
+count_sites (OpAccounts *accounts)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (accounts)); i++)
+    {
+      g_autoptr (OpAccount) account = g_list_model_get_item (G_LIST_MODEL (accounts), i);
+      n += op_ftp_site_is_site (account);
+    }
+  return n;
+}
+
+static void
+on_connect (OpSiteManager *manager,
+            OpAccount     *site,
+            OpAccount    **chosen)
+{
+  g_set_object (chosen, site);
+}
+
+static void
+test_site_manager (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("outpost-sites-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "accounts.ini", NULL);
+  g_autoptr (GFile) file = g_file_new_for_path (path);
+  g_autoptr (OpAccounts) accounts = op_accounts_new (file);
+  g_autoptr (OpAccounts) reread = op_accounts_new (file);
+  g_autoptr (OpAccount) chosen = NULL;
+  g_autoptr (GError) error = NULL;
+  OpSiteManager *manager;
+  GtkEditable *host;
+  AdwComboRow *logon;
+
+  g_assert_true (op_accounts_load (accounts, &error));
+  manager = g_object_ref (op_site_manager_new (NULL, accounts));
+  g_signal_connect (manager, "connect", G_CALLBACK (on_connect), &chosen);
+  gtk_window_present (GTK_WINDOW (manager));
+  op_ui_test_iterate ();
+
+  /* No sites yet: it says so. */
+  g_assert_nonnull (op_ui_test_find_label (GTK_WIDGET (manager), "No Sites"));
+
+  /* Add: a new site, selected, saved at once; typing into its fields saves them. */
+  gtk_widget_activate_action (GTK_WIDGET (manager), "sites.add", NULL);
+  op_ui_test_iterate ();
+  g_assert_cmpuint (count_sites (accounts), ==, 1);
+  host = GTK_EDITABLE (op_ui_test_find_type (GTK_WIDGET (manager), ADW_TYPE_ENTRY_ROW));
+  /* The first entry row is the name; the host row comes next. */
+  {
+    GtkWidget *name_row = GTK_WIDGET (host);
+    GtkWidget *next = gtk_widget_get_next_sibling (name_row);
+
+    gtk_editable_set_text (GTK_EDITABLE (name_row), "Mirror");
+    g_assert_true (ADW_IS_ENTRY_ROW (next));
+    gtk_editable_set_text (GTK_EDITABLE (next), "ftp.example.org");
+  }
+  logon = ADW_COMBO_ROW (op_ui_test_find_type (GTK_WIDGET (manager), ADW_TYPE_COMBO_ROW));
+  g_assert_nonnull (logon);
+  op_ui_test_iterate ();
+  g_assert_true (op_accounts_load (reread, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_sites (reread), ==, 1);
+  {
+    g_autoptr (OpAccount) site = g_list_model_get_item (G_LIST_MODEL (reread), 0);
+    g_assert_cmpstr (op_account_get_name (site), ==, "Mirror");
+    g_assert_cmpstr (op_account_get_host (site), ==, "ftp.example.org");
+  }
+
+  /* Duplicate, then remove the copy. */
+  gtk_widget_activate_action (GTK_WIDGET (manager), "sites.duplicate", NULL);
+  op_ui_test_iterate ();
+  g_assert_cmpuint (count_sites (accounts), ==, 2);
+  gtk_widget_activate_action (GTK_WIDGET (manager), "sites.remove", NULL);
+  op_ui_test_iterate ();
+  g_assert_cmpuint (count_sites (accounts), ==, 1);
+
+  /* Connect hands the selected site over. */
+  gtk_list_box_select_row (GTK_LIST_BOX (op_ui_test_find_type (GTK_WIDGET (manager), GTK_TYPE_LIST_BOX)),
+                           gtk_list_box_get_row_at_index (GTK_LIST_BOX (op_ui_test_find_type (GTK_WIDGET (manager), GTK_TYPE_LIST_BOX)), 0));
+  gtk_widget_activate_action (GTK_WIDGET (manager), "sites.connect", NULL);
+  op_ui_test_iterate ();
+  g_assert_nonnull (chosen);
+  g_assert_cmpstr (op_account_get_host (chosen), ==, "ftp.example.org");
+
+  g_object_unref (manager);
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  op_ui_test_init (&argc, &argv);
+
+  g_test_add_func ("/files/view/uri-fills-quick-connect", test_uri_fills_quick_connect);
+  g_test_add_func ("/files/view/not-connected", test_not_connected);
+  g_test_add_func ("/files/site-manager/add-edit-duplicate-remove-connect", test_site_manager);
+
+  return op_ui_test_run ();
+}
