@@ -1236,6 +1236,7 @@ DEFINE_REMOTE_DONE (on_remote_rename_done, op_ftp_client_rename_finish)
 DEFINE_REMOTE_DONE (on_remote_delete_done, op_ftp_client_delete_finish)
 DEFINE_REMOTE_DONE (on_remote_rmtree_done, op_ftp_client_delete_tree_finish)
 DEFINE_REMOTE_DONE (on_remote_chmod_done, op_ftp_client_chmod_finish)
+DEFINE_REMOTE_DONE (on_remote_chmod_tree_done, op_ftp_client_chmod_tree_finish)
 
 static void
 on_local_mkdir_done (GObject *source, GAsyncResult *result, gpointer user_data)
@@ -1573,6 +1574,8 @@ typedef struct
   OpFileRow      *row;
   GtkEntry       *octal;
   GtkCheckButton *bits[9];
+  GtkCheckButton *recurse;      /* (nullable) a remote folder only */
+  GtkCheckButton *targets[3];   /* all, files only, folders only */
   gboolean        syncing;
 } PermissionsDialog;
 
@@ -1666,7 +1669,19 @@ on_permissions_response (AdwMessageDialog  *dialog,
     {
       g_autofree char *path = remote_join (op_file_pane_get_path (pd->pane),
                                            op_file_row_get_name (pd->row));
-      op_ftp_client_chmod_async (self->client, path, mode, NULL, on_remote_chmod_done, op);
+      if (pd->recurse != NULL && gtk_check_button_get_active (pd->recurse))
+        {
+          OpFtpChmodTargets targets = OP_FTP_CHMOD_ALL;
+
+          if (gtk_check_button_get_active (pd->targets[1]))
+            targets = OP_FTP_CHMOD_FILES;
+          else if (gtk_check_button_get_active (pd->targets[2]))
+            targets = OP_FTP_CHMOD_FOLDERS;
+          op_ftp_client_chmod_tree_async (self->client, path, mode, targets, NULL, NULL, NULL,
+                                          NULL, on_remote_chmod_tree_done, op);
+        }
+      else
+        op_ftp_client_chmod_async (self->client, path, mode, NULL, on_remote_chmod_done, op);
     }
   else
     {
@@ -1741,6 +1756,32 @@ permissions_action (GtkWidget  *widget,
                                   _("Octal Permissions"), -1);
   gtk_box_append (GTK_BOX (box), grid);
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (pd->octal));
+
+  /* A remote folder: the same mode for what is inside, through the FTP session (as
+   * FileZilla: all of it, only the files, or only the folders). */
+  if (is_remote (self, pane) && op_file_row_is_directory (row))
+    {
+      const char *target_labels[] = {
+        N_("Apply to all files and folders"), N_("Apply to files only"),
+        N_("Apply to folders only"),
+      };
+      GtkWidget *targets_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+
+      pd->recurse = GTK_CHECK_BUTTON (gtk_check_button_new_with_label (_("Recurse into subfolders")));
+      gtk_box_append (GTK_BOX (box), GTK_WIDGET (pd->recurse));
+      gtk_widget_set_margin_start (targets_box, 24);
+      for (int i = 0; i < 3; i++)
+        {
+          pd->targets[i] = GTK_CHECK_BUTTON (gtk_check_button_new_with_label (_(target_labels[i])));
+          if (i > 0)
+            gtk_check_button_set_group (pd->targets[i], pd->targets[0]);
+          gtk_box_append (GTK_BOX (targets_box), GTK_WIDGET (pd->targets[i]));
+        }
+      gtk_check_button_set_active (pd->targets[0], TRUE);
+      g_object_bind_property (pd->recurse, "active", targets_box, "sensitive",
+                              G_BINDING_SYNC_CREATE);
+      gtk_box_append (GTK_BOX (box), targets_box);
+    }
 
   /* Translators: %s is a file name */
   heading = g_strdup_printf (_("Permissions of “%s”"), op_file_row_get_name (row));
