@@ -3058,6 +3058,14 @@ op_files_view_class_init (OpFilesViewClass *klass)
 }
 
 static void
+on_keepalive_setting_changed (OpFilesView *self)
+{
+  if (self->client != NULL)
+    op_ftp_client_set_keepalive_interval (self->client,
+                                          g_settings_get_uint (self->settings, "ftp-keepalive-seconds"));
+}
+
+static void
 op_files_view_init (OpFilesView *self)
 {
   GtkListItemFactory *factory;
@@ -3084,6 +3092,10 @@ op_files_view_init (OpFilesView *self)
         self->settings = g_settings_new_full (schema, NULL, NULL);
         g_settings_bind (self->settings, "transfer-max-parallel", self->queue, "max-parallel",
                          G_SETTINGS_BIND_GET);
+        /* The preferences take effect at once: the connected session's keep-alive too. */
+        g_signal_connect_object (self->settings, "changed::ftp-keepalive-seconds",
+                                 G_CALLBACK (on_keepalive_setting_changed), self,
+                                 G_CONNECT_SWAPPED);
       }
   }
   {
