@@ -81,6 +81,8 @@ struct _OpFilesView
   GtkListView        *queue_view;
   GtkPaned           *panes;
   GtkPaned           *bottom_paned;
+  GtkPaned           *vertical_paned;
+  gboolean            bottom_sized;   /* the queue/log panel got its first height */
   GtkStack           *queue_stack;
   GtkLabel           *queue_title;
   GMenuModel         *context_menu;
@@ -2924,6 +2926,20 @@ op_files_view_finalize (GObject *object)
   G_OBJECT_CLASS (op_files_view_parent_class)->finalize (object);
 }
 
+/* A third of the lists' space, 180 to 320 px, for the queue and the log; after that
+ * the divider stays where the user puts it. */
+static gboolean
+size_bottom_panel (gpointer data)
+{
+  OpFilesView *self = data;
+  int paned_height = gtk_widget_get_height (GTK_WIDGET (self->vertical_paned));
+
+  if (paned_height > 0)
+    gtk_paned_set_position (self->vertical_paned,
+                            paned_height - CLAMP (paned_height / 3, 180, 320));
+  return G_SOURCE_REMOVE;
+}
+
 /* Below this width the panes stack instead of sitting side by side: a phone-sized
  * window has no room for two file lists next to each other. */
 #define NARROW_WIDTH 640
@@ -2948,6 +2964,16 @@ op_files_view_size_allocate (GtkWidget *widget,
     }
 
   gtk_widget_allocate (self->box, width, height, baseline, NULL);
+
+  /* The queue and the log start at a useful height rather than their minimum (not from
+   * inside an allocation: moving the divider asks for a new one). */
+  if (!self->bottom_sized && gtk_widget_get_visible (GTK_WIDGET (self->bottom_paned))
+      && gtk_widget_get_height (GTK_WIDGET (self->vertical_paned)) >= 400)
+    {
+      self->bottom_sized = TRUE;
+      g_idle_add_full (G_PRIORITY_HIGH_IDLE, size_bottom_panel, g_object_ref (self),
+                       g_object_unref);
+    }
 }
 
 /* Measured and allocated by hand (not a layout manager) so size_allocate can change the
@@ -3050,6 +3076,7 @@ op_files_view_class_init (OpFilesViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, OpFilesView, queue_view);
   gtk_widget_class_bind_template_child (widget_class, OpFilesView, panes);
   gtk_widget_class_bind_template_child (widget_class, OpFilesView, bottom_paned);
+  gtk_widget_class_bind_template_child (widget_class, OpFilesView, vertical_paned);
   gtk_widget_class_bind_template_child (widget_class, OpFilesView, queue_stack);
   gtk_widget_class_bind_template_child (widget_class, OpFilesView, queue_title);
   gtk_widget_class_bind_template_child (widget_class, OpFilesView, context_menu);

@@ -89,6 +89,17 @@ test_row_from_ftp_entry (void)
   g_assert_cmpstr (dir_type, ==, "Folder");
   g_assert_cmpstr (op_file_row_get_content_type (dir_row), ==, "inode/directory");
 
+  /* A type the MIME database cannot name ("unknown") is named by its extension. */
+  {
+    g_autoptr (OpFileRow) bin = row ("firmware.bin", OP_FTP_ENTRY_FILE, 1, 0, 0644, NULL);
+    g_autoptr (OpFileRow) bare = row ("zz-no-such-type-q", OP_FTP_ENTRY_FILE, 1, 0, 0644, NULL);
+    g_autofree char *bin_type = op_file_row_format_type (bin);
+    g_autofree char *bare_type = op_file_row_format_type (bare);
+
+    g_assert_cmpstr (bin_type, ==, "BIN file");
+    g_assert_cmpstr (bare_type, ==, "File");
+  }
+
   /* The wire bytes are what commands use; a UTF-8 name is its own wire name. */
   gbk_row = op_file_row_new_from_ftp_entry (gbk);
   g_assert_cmpstr (op_file_row_get_wire_name (gbk_row), ==, "文件.txt");
