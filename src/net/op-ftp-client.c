@@ -2759,6 +2759,70 @@ delete_tree (OpFtpClient     *self,
   return TRUE;
 }
 
+static gboolean
+chmod_one (OpFtpClient   *self,
+           const char    *wire_path,
+           guint          mode,
+           GCancellable  *cancellable,
+           GError       **error)
+{
+  g_autofree char *arg = g_strdup_printf ("CHMOD %04o %s", mode & 07777, wire_path);
+
+  return command_ok (self, "SITE", arg, OP_FTP_COMMAND_WRITE, cancellable, error);
+}
+
+static gboolean
+chmod_tree (OpFtpClient        *self,
+            const Settings     *s,
+            const char         *wire_root,
+            guint               mode,
+            OpFtpChmodTargets   targets,
+            Sink               *sink,
+            GCancellable       *cancellable,
+            GError            **error)
+{
+  g_autoptr(GPtrArray) dirs = g_ptr_array_new_with_free_func ((GDestroyNotify) tree_item_free);
+  g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func ((GDestroyNotify) tree_item_free);
+  guint done = 0;
+
+  if (!walk_remote (self, s, wire_root, NULL, dirs, files, sink, cancellable, error))
+    return FALSE;
+  if (!(targets & OP_FTP_CHMOD_FILES))
+    g_ptr_array_set_size (files, 0);
+  if (!(targets & OP_FTP_CHMOD_FOLDERS))
+    g_ptr_array_set_size (dirs, 0);
+  if (sink != NULL)
+    {
+      g_mutex_lock (&sink->lock);
+      sink->files_total = files->len + dirs->len;
+      g_mutex_unlock (&sink->lock);
+    }
+  /* Files first, then folders deepest first: a mode that takes access away from a
+   * folder does so after what is inside was changed. */
+  for (guint i = 0; i < files->len; i++, done++)
+    {
+      TreeItem *item = g_ptr_array_index (files, i);
+
+      sink_set_file (sink, item->wire_path, done);
+      if (!chmod_one (self, item->wire_path, mode, cancellable, error))
+        return FALSE;
+      if (sink != NULL)
+        op_progress_update (sink->progress, 0, 0);
+    }
+  for (guint i = dirs->len; i > 0; i--, done++)
+    {
+      TreeItem *dir = g_ptr_array_index (dirs, i - 1);
+
+      sink_set_file (sink, dir->wire_path, done);
+      if (!chmod_one (self, dir->wire_path, mode, cancellable, error))
+        return FALSE;
+      if (sink != NULL)
+        op_progress_update (sink->progress, 0, 0);
+    }
+  sink_set_file (sink, NULL, done);
+  return TRUE;
+}
+
 /* --- jobs ---------------------------------------------------------------------------- */
 
 typedef enum
@@ -2787,6 +2851,7 @@ typedef enum
   JOB_DOWNLOAD_TREE,
   JOB_UPLOAD_TREE,
   JOB_DELETE_TREE,
+  JOB_CHMOD_TREE,
 } JobKind;
 
 typedef struct
@@ -2802,6 +2867,7 @@ typedef struct
   guint               mode;
   OpFtpTransferFlags  flags;
   OpFtpListFlags      list_flags;
+  OpFtpChmodTargets   chmod_targets;
   Sink               *sink;
   guint64             result;    /* SIZE, MDTM, bytes moved */
 } Job;
@@ -3099,10 +3165,12 @@ run_job (GTask        *task,
       break;
 
     case JOB_CHMOD:
-      {
-        g_autofree char *arg = g_strdup_printf ("CHMOD %04o %s", job->mode & 07777, wire);
-        ok = command_ok (self, "SITE", arg, OP_FTP_COMMAND_WRITE, cancellable, &error);
-      }
+      ok = chmod_one (self, wire, job->mode, cancellable, &error);
+      break;
+
+    case JOB_CHMOD_TREE:
+      ok = chmod_tree (self, &s, wire, job->mode, job->chmod_targets, job->sink, cancellable,
+                       &error);
       break;
 
     case JOB_SEND_COMMAND:
@@ -3915,4 +3983,41 @@ op_ftp_client_shutdown (OpFtpClient *self)
 
   op_ftp_client_set_keepalive_interval (self, 0);
   op_worker_shutdown (self->worker);
+}
+
+void
+op_ftp_client_chmod_tree_async (OpFtpClient          *self,
+                                const char           *remote_dir,
+                                guint                 mode,
+                                OpFtpChmodTargets     targets,
+                                OpFtpProgressFunc     progress,
+                                gpointer              progress_data,
+                                GDestroyNotify        progress_notify,
+                                GCancellable         *cancellable,
+                                GAsyncReadyCallback   callback,
+                                gpointer              user_data)
+{
+  Job *job;
+  GTask *task;
+
+  g_return_if_fail (OP_IS_FTP_CLIENT (self));
+  g_return_if_fail (remote_dir != NULL);
+  g_return_if_fail (mode <= 07777);
+  g_return_if_fail ((targets & ~OP_FTP_CHMOD_ALL) == 0);
+
+  task = job_task (self, JOB_CHMOD_TREE, op_ftp_client_chmod_tree_async, cancellable, callback,
+                   user_data, &job);
+  job->path = g_strdup (remote_dir);
+  job->mode = mode;
+  job->chmod_targets = targets;
+  job->sink = sink_new (task, progress, progress_data, progress_notify);
+  job_queue (self, task);
+}
+
+gboolean
+op_ftp_client_chmod_tree_finish (OpFtpClient   *self,
+                                 GAsyncResult  *result,
+                                 GError       **error)
+{
+  return job_finish_boolean (self, result, op_ftp_client_chmod_tree_async, error);
 }

@@ -57,6 +57,20 @@ typedef enum
 } OpFtpTransferFlags;
 
 /**
+ * OpFtpChmodTargets:
+ * @OP_FTP_CHMOD_FILES: op_ftp_client_chmod_tree_async() changes the files in the tree.
+ * @OP_FTP_CHMOD_FOLDERS: it changes the folders, the top one included.
+ *
+ * FileZilla's "apply to all files and folders / only files / only folders".
+ */
+typedef enum
+{
+  OP_FTP_CHMOD_FILES   = 1 << 0,
+  OP_FTP_CHMOD_FOLDERS = 1 << 1,
+  OP_FTP_CHMOD_ALL     = OP_FTP_CHMOD_FILES | OP_FTP_CHMOD_FOLDERS,
+} OpFtpChmodTargets;
+
+/**
  * OpFtpListFlags:
  * @OP_FTP_LIST_DEFAULT: MLSD when the server offers it, else LIST.
  * @OP_FTP_LIST_FORCE_LIST: LIST even when MLSD is offered.
@@ -433,6 +447,22 @@ void     op_ftp_client_delete_tree_async  (OpFtpClient          *self,
                                            GAsyncReadyCallback   callback,
                                            gpointer              user_data);
 gboolean op_ftp_client_delete_tree_finish (OpFtpClient          *self,
+                                           GAsyncResult         *result,
+                                           GError              **error);
+/* SITE CHMOD on @remote_dir and, per @targets, on what is below it (listed first; files,
+ * then folders deepest first, the top one last). files_done/files_total count the
+ * entries changed. */
+void     op_ftp_client_chmod_tree_async   (OpFtpClient          *self,
+                                           const char           *remote_dir,
+                                           guint                 mode,
+                                           OpFtpChmodTargets     targets,
+                                           OpFtpProgressFunc     progress,
+                                           gpointer              progress_data,
+                                           GDestroyNotify        progress_notify,
+                                           GCancellable         *cancellable,
+                                           GAsyncReadyCallback   callback,
+                                           gpointer              user_data);
+gboolean op_ftp_client_chmod_tree_finish  (OpFtpClient          *self,
                                            GAsyncResult         *result,
                                            GError              **error);
 

@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "op-application.h"
+#include "op-preferences-window.h"
 #include "op-secrets.h"
 #include "op-ui-resources.h"
 #include "op-ui-trust-prompt.h"
@@ -142,10 +143,31 @@ op_application_shortcuts_action (GSimpleAction *action,
   g_action_group_activate_action (G_ACTION_GROUP (window), "show-help-overlay", NULL);
 }
 
+static void
+op_application_preferences_action (GSimpleAction *action,
+                                   GVariant      *parameter,
+                                   gpointer       user_data)
+{
+  OpApplication *self = OP_APPLICATION (user_data);
+  OpWindow *window = op_application_ensure_window (self);
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr (GSettingsSchema) schema = source != NULL
+      ? g_settings_schema_source_lookup (source, APP_ID, TRUE) : NULL;
+  g_autoptr (GSettings) settings = NULL;
+
+  gtk_window_present (GTK_WINDOW (window));
+  /* Only an uninstalled build lacks the schema (OpWindow says so). */
+  if (schema == NULL)
+    return;
+  settings = g_settings_new_full (schema, NULL, NULL);
+  gtk_window_present (GTK_WINDOW (op_preferences_window_new (GTK_WINDOW (window), settings)));
+}
+
 static const GActionEntry app_actions[] = {
   { .name = "quit", .activate = op_application_quit_action },
   { .name = "about", .activate = op_application_about_action },
   { .name = "shortcuts", .activate = op_application_shortcuts_action },
+  { .name = "preferences", .activate = op_application_preferences_action },
 };
 
 /* Without a keyring, passwords live in memory until the app quits (DESIGN.md
@@ -181,6 +203,8 @@ op_application_startup (GApplication *application)
                                    G_N_ELEMENTS (app_actions), self);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit",
                                          (const char *[]) { "<Control>q", NULL });
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.preferences",
+                                         (const char *[]) { "<Control>comma", NULL });
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "window.close",
                                          (const char *[]) { "<Control>w", NULL });
 

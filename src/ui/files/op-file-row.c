@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gi18n.h>
 
 #include "op-file-row.h"
@@ -339,6 +341,21 @@ op_file_row_format_type (OpFileRow *self)
     return g_strdup (_("Folder"));
   if (self->is_symlink)
     return g_strdup (_("Link"));
+  /* shared-mime-info calls application/octet-stream "unknown": say what the name says
+   * instead, as file managers do ("BIN file"), or just "File". */
+  if (self->content_type == NULL || g_content_type_is_unknown (self->content_type))
+    {
+      const char *dot = strrchr (self->name, '.');
+
+      if (dot != NULL && dot != self->name && dot[1] != '\0' && g_utf8_strlen (dot + 1, -1) <= 8)
+        {
+          g_autofree char *extension = g_utf8_strup (dot + 1, -1);
+
+          /* Translators: a file type by its extension, as in "BIN file" */
+          return g_strdup_printf (_("%s file"), extension);
+        }
+      return g_strdup (_("File"));
+    }
   return g_content_type_get_description (self->content_type);
 }
 

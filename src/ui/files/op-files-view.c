@@ -81,6 +81,8 @@ struct _OpFilesView
   GtkListView        *queue_view;
   GtkPaned           *panes;
   GtkPaned           *bottom_paned;
+  GtkPaned           *vertical_paned;
+  gboolean            bottom_sized;   /* the queue/log panel got its first height */
   GtkStack           *queue_stack;
   GtkLabel           *queue_title;
   GMenuModel         *context_menu;
@@ -1236,6 +1238,7 @@ DEFINE_REMOTE_DONE (on_remote_rename_done, op_ftp_client_rename_finish)
 DEFINE_REMOTE_DONE (on_remote_delete_done, op_ftp_client_delete_finish)
 DEFINE_REMOTE_DONE (on_remote_rmtree_done, op_ftp_client_delete_tree_finish)
 DEFINE_REMOTE_DONE (on_remote_chmod_done, op_ftp_client_chmod_finish)
+DEFINE_REMOTE_DONE (on_remote_chmod_tree_done, op_ftp_client_chmod_tree_finish)
 
 static void
 on_local_mkdir_done (GObject *source, GAsyncResult *result, gpointer user_data)
@@ -1573,6 +1576,8 @@ typedef struct
   OpFileRow      *row;
   GtkEntry       *octal;
   GtkCheckButton *bits[9];
+  GtkCheckButton *recurse;      /* (nullable) a remote folder only */
+  GtkCheckButton *targets[3];   /* all, files only, folders only */
   gboolean        syncing;
 } PermissionsDialog;
 
@@ -1666,7 +1671,19 @@ on_permissions_response (AdwMessageDialog  *dialog,
     {
       g_autofree char *path = remote_join (op_file_pane_get_path (pd->pane),
                                            op_file_row_get_name (pd->row));
-      op_ftp_client_chmod_async (self->client, path, mode, NULL, on_remote_chmod_done, op);
+      if (pd->recurse != NULL && gtk_check_button_get_active (pd->recurse))
+        {
+          OpFtpChmodTargets targets = OP_FTP_CHMOD_ALL;
+
+          if (gtk_check_button_get_active (pd->targets[1]))
+            targets = OP_FTP_CHMOD_FILES;
+          else if (gtk_check_button_get_active (pd->targets[2]))
+            targets = OP_FTP_CHMOD_FOLDERS;
+          op_ftp_client_chmod_tree_async (self->client, path, mode, targets, NULL, NULL, NULL,
+                                          NULL, on_remote_chmod_tree_done, op);
+        }
+      else
+        op_ftp_client_chmod_async (self->client, path, mode, NULL, on_remote_chmod_done, op);
     }
   else
     {
@@ -1741,6 +1758,32 @@ permissions_action (GtkWidget  *widget,
                                   _("Octal Permissions"), -1);
   gtk_box_append (GTK_BOX (box), grid);
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (pd->octal));
+
+  /* A remote folder: the same mode for what is inside, through the FTP session (as
+   * FileZilla: all of it, only the files, or only the folders). */
+  if (is_remote (self, pane) && op_file_row_is_directory (row))
+    {
+      const char *target_labels[] = {
+        N_("Apply to all files and folders"), N_("Apply to files only"),
+        N_("Apply to folders only"),
+      };
+      GtkWidget *targets_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+
+      pd->recurse = GTK_CHECK_BUTTON (gtk_check_button_new_with_label (_("Recurse into subfolders")));
+      gtk_box_append (GTK_BOX (box), GTK_WIDGET (pd->recurse));
+      gtk_widget_set_margin_start (targets_box, 24);
+      for (int i = 0; i < 3; i++)
+        {
+          pd->targets[i] = GTK_CHECK_BUTTON (gtk_check_button_new_with_label (_(target_labels[i])));
+          if (i > 0)
+            gtk_check_button_set_group (pd->targets[i], pd->targets[0]);
+          gtk_box_append (GTK_BOX (targets_box), GTK_WIDGET (pd->targets[i]));
+        }
+      gtk_check_button_set_active (pd->targets[0], TRUE);
+      g_object_bind_property (pd->recurse, "active", targets_box, "sensitive",
+                              G_BINDING_SYNC_CREATE);
+      gtk_box_append (GTK_BOX (box), targets_box);
+    }
 
   /* Translators: %s is a file name */
   heading = g_strdup_printf (_("Permissions of “%s”"), op_file_row_get_name (row));
@@ -2883,6 +2926,20 @@ op_files_view_finalize (GObject *object)
   G_OBJECT_CLASS (op_files_view_parent_class)->finalize (object);
 }
 
+/* A third of the lists' space, 180 to 320 px, for the queue and the log; after that
+ * the divider stays where the user puts it. */
+static gboolean
+size_bottom_panel (gpointer data)
+{
+  OpFilesView *self = data;
+  int paned_height = gtk_widget_get_height (GTK_WIDGET (self->vertical_paned));
+
+  if (paned_height > 0)
+    gtk_paned_set_position (self->vertical_paned,
+                            paned_height - CLAMP (paned_height / 3, 180, 320));
+  return G_SOURCE_REMOVE;
+}
+
 /* Below this width the panes stack instead of sitting side by side: a phone-sized
  * window has no room for two file lists next to each other. */
 #define NARROW_WIDTH 640
@@ -2907,6 +2964,16 @@ op_files_view_size_allocate (GtkWidget *widget,
     }
 
   gtk_widget_allocate (self->box, width, height, baseline, NULL);
+
+  /* The queue and the log start at a useful height rather than their minimum (not from
+   * inside an allocation: moving the divider asks for a new one). */
+  if (!self->bottom_sized && gtk_widget_get_visible (GTK_WIDGET (self->bottom_paned))
+      && gtk_widget_get_height (GTK_WIDGET (self->vertical_paned)) >= 400)
+    {
+      self->bottom_sized = TRUE;
+      g_idle_add_full (G_PRIORITY_HIGH_IDLE, size_bottom_panel, g_object_ref (self),
+                       g_object_unref);
+    }
 }
 
 /* Measured and allocated by hand (not a layout manager) so size_allocate can change the
@@ -3009,11 +3076,20 @@ op_files_view_class_init (OpFilesViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, OpFilesView, queue_view);
   gtk_widget_class_bind_template_child (widget_class, OpFilesView, panes);
   gtk_widget_class_bind_template_child (widget_class, OpFilesView, bottom_paned);
+  gtk_widget_class_bind_template_child (widget_class, OpFilesView, vertical_paned);
   gtk_widget_class_bind_template_child (widget_class, OpFilesView, queue_stack);
   gtk_widget_class_bind_template_child (widget_class, OpFilesView, queue_title);
   gtk_widget_class_bind_template_child (widget_class, OpFilesView, context_menu);
   gtk_widget_class_bind_template_callback (widget_class, on_error_dismissed);
   gtk_widget_class_bind_template_callback (widget_class, on_protocol_changed);
+}
+
+static void
+on_keepalive_setting_changed (OpFilesView *self)
+{
+  if (self->client != NULL)
+    op_ftp_client_set_keepalive_interval (self->client,
+                                          g_settings_get_uint (self->settings, "ftp-keepalive-seconds"));
 }
 
 static void
@@ -3043,6 +3119,10 @@ op_files_view_init (OpFilesView *self)
         self->settings = g_settings_new_full (schema, NULL, NULL);
         g_settings_bind (self->settings, "transfer-max-parallel", self->queue, "max-parallel",
                          G_SETTINGS_BIND_GET);
+        /* The preferences take effect at once: the connected session's keep-alive too. */
+        g_signal_connect_object (self->settings, "changed::ftp-keepalive-seconds",
+                                 G_CALLBACK (on_keepalive_setting_changed), self,
+                                 G_CONNECT_SWAPPED);
       }
   }
   {

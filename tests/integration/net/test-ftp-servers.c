@@ -1031,6 +1031,52 @@ assert_same_tree (const char *a,
   g_assert_cmpuint (n_a, ==, n_b);
 }
 
+/* Every entry below @root on disk whose type is @want_dir has mode @mode. */
+static void
+assert_tree_modes (const char *root,
+                   gboolean    want_dir,
+                   guint       mode)
+{
+  g_autoptr(GDir) d = g_dir_open (root, 0, NULL);
+  const char *name;
+  GStatBuf st;
+
+  g_assert_nonnull (d);
+  if (want_dir)
+    {
+      g_assert_cmpint (g_stat (root, &st), ==, 0);
+      g_assert_cmpuint (st.st_mode & 07777, ==, mode);
+    }
+  while ((name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (root, name, NULL);
+
+      g_assert_cmpint (g_lstat (path, &st), ==, 0);
+      if (S_ISDIR (st.st_mode))
+        assert_tree_modes (path, want_dir, mode);
+      else if (!want_dir)
+        g_assert_cmpuint (st.st_mode & 07777, ==, mode);
+    }
+}
+
+static void
+chmod_tree (Session           *s,
+            const char        *remote,
+            guint              mode,
+            OpFtpChmodTargets  targets)
+{
+  g_autoptr(GAsyncResult) r = NULL;
+  g_autoptr(GError) error = NULL;
+  ProgressLog progress = { 0 };
+
+  AWAIT (op_ftp_client_chmod_tree_async (s->client, remote, mode, targets, progress_cb,
+                                         &progress, NULL, NULL, cb, cb_data));
+  r = take_result ();
+  op_ftp_client_chmod_tree_finish (s->client, r, &error);
+  drain_main_context ();
+  assert_ok (s, error, "chmod_tree");
+}
+
 static void
 test_tree (gconstpointer data)
 {
@@ -1097,6 +1143,16 @@ test_tree (gconstpointer data)
     assert_ok (s, error, "download_tree");
   }
   assert_same_tree (local, back);
+
+  /* Recursive permissions: only files, only folders (the top one too), then all. */
+  chmod_tree (s, remote, 0640, OP_FTP_CHMOD_FILES);
+  assert_tree_modes (remote_disk, FALSE, 0640);
+  chmod_tree (s, remote, 0750, OP_FTP_CHMOD_FOLDERS);
+  assert_tree_modes (remote_disk, TRUE, 0750);
+  assert_tree_modes (remote_disk, FALSE, 0640);
+  chmod_tree (s, remote, 0755, OP_FTP_CHMOD_ALL);
+  assert_tree_modes (remote_disk, TRUE, 0755);
+  assert_tree_modes (remote_disk, FALSE, 0755);
 
   {
     g_autoptr(GAsyncResult) r = NULL;

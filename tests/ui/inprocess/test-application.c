@@ -8,6 +8,7 @@
 #include <glib/gi18n.h>
 
 #include "op-application.h"
+#include "op-preferences-window.h"
 #include "op-trust-dialog.h"
 #include "op-ui-test-utils.h"
 #include "op-ui-trust-prompt.h"
@@ -285,6 +286,61 @@ assert_accels (GtkApplication *app,
   g_assert_cmpstr (accels[0], ==, accel);
 }
 
+/* The preferences edit the settings the Files view binds (both ways, so at once). */
+static void
+check_preferences (GApplication *app)
+{
+  g_autoptr (GSettings) settings = g_settings_new (APP_ID);
+  GtkWindow *preferences;
+  GtkSpinButton *spins[2];
+  GtkWidget *first;
+
+  assert_accels (GTK_APPLICATION (app), "app.preferences", "<Control>comma");
+  g_settings_set_uint (settings, "transfer-max-parallel", 3);
+  g_action_group_activate_action (G_ACTION_GROUP (app), "preferences", NULL);
+  preferences = op_ui_test_find_toplevel (OP_TYPE_PREFERENCES_WINDOW);
+  g_assert_nonnull (preferences);
+  g_assert_true (gtk_window_get_transient_for (preferences)
+                 == op_ui_test_find_toplevel (OP_TYPE_WINDOW));
+  g_assert_nonnull (op_ui_test_find_label (GTK_WIDGET (preferences), "Parallel transfers"));
+  g_assert_nonnull (op_ui_test_find_label (GTK_WIDGET (preferences), "Keep-alive while idle"));
+
+  /* In the order of the window: parallel transfers, then keep-alive. */
+  first = op_ui_test_find_type (GTK_WIDGET (preferences), GTK_TYPE_SPIN_BUTTON);
+  g_assert_nonnull (first);
+  spins[0] = GTK_SPIN_BUTTON (first);
+  spins[1] = NULL;
+  for (GtkWidget *w = gtk_widget_get_parent (first); w != NULL && spins[1] == NULL;
+       w = gtk_widget_get_parent (w))
+    for (GtkWidget *c = gtk_widget_get_first_child (w); c != NULL; c = gtk_widget_get_next_sibling (c))
+      {
+        GtkWidget *spin = op_ui_test_find_type (c, GTK_TYPE_SPIN_BUTTON);
+
+        if (spin != NULL && spin != first)
+          {
+            spins[1] = GTK_SPIN_BUTTON (spin);
+            break;
+          }
+      }
+  g_assert_nonnull (spins[1]);
+  g_assert_cmpfloat (gtk_spin_button_get_value (spins[0]), ==, 3);
+  g_assert_cmpfloat (gtk_spin_button_get_value (spins[1]), ==, 60);
+
+  gtk_spin_button_set_value (spins[0], 5);
+  g_assert_cmpuint (g_settings_get_uint (settings, "transfer-max-parallel"), ==, 5);
+  gtk_spin_button_set_value (spins[1], 0);
+  g_assert_cmpuint (g_settings_get_uint (settings, "ftp-keepalive-seconds"), ==, 0);
+  /* Out of the schema's range: the spin button stops at it. */
+  gtk_spin_button_set_value (spins[0], 50);
+  g_assert_cmpuint (g_settings_get_uint (settings, "transfer-max-parallel"), ==, 10);
+  g_settings_set_uint (settings, "ftp-keepalive-seconds", 120);
+  g_assert_cmpfloat (gtk_spin_button_get_value (spins[1]), ==, 120);
+
+  g_settings_reset (settings, "transfer-max-parallel");
+  g_settings_reset (settings, "ftp-keepalive-seconds");
+  gtk_window_destroy (preferences);
+}
+
 static void
 check_actions (GApplication *app)
 {
@@ -322,7 +378,10 @@ check_actions (GApplication *app)
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (shortcuts)));
   g_assert_nonnull (op_ui_test_find_label (GTK_WIDGET (shortcuts), "Quit"));
   g_assert_nonnull (op_ui_test_find_label (GTK_WIDGET (shortcuts), "Show Shortcuts"));
+  g_assert_nonnull (op_ui_test_find_label (GTK_WIDGET (shortcuts), "Preferences"));
   gtk_window_close (shortcuts);
+
+  check_preferences (app);
 
   quit (app);
 }

@@ -108,11 +108,13 @@ test_primary_menu (void)
         }
     }
 
-  g_assert_cmpuint (actions->len, ==, 2);
-  g_assert_cmpstr (g_ptr_array_index (actions, 0), ==, "app.shortcuts");
-  g_assert_cmpstr (g_ptr_array_index (labels, 0), ==, "_Keyboard Shortcuts");
-  g_assert_cmpstr (g_ptr_array_index (actions, 1), ==, "app.about");
-  g_assert_cmpstr (g_ptr_array_index (labels, 1), ==, "_About Outpost");
+  g_assert_cmpuint (actions->len, ==, 3);
+  g_assert_cmpstr (g_ptr_array_index (actions, 0), ==, "app.preferences");
+  g_assert_cmpstr (g_ptr_array_index (labels, 0), ==, "_Preferences");
+  g_assert_cmpstr (g_ptr_array_index (actions, 1), ==, "app.shortcuts");
+  g_assert_cmpstr (g_ptr_array_index (labels, 1), ==, "_Keyboard Shortcuts");
+  g_assert_cmpstr (g_ptr_array_index (actions, 2), ==, "app.about");
+  g_assert_cmpstr (g_ptr_array_index (labels, 2), ==, "_About Outpost");
 
   destroy_window (window);
 }
