@@ -58,7 +58,13 @@ def is_visible(acc):
 
 
 def children(acc):
-    for i in range(acc.childCount):
+    try:
+        count = acc.childCount
+    except Exception:
+        # Gone while we walked (a listing's rows being replaced): AT-SPI says "The
+        # application no longer exists" about it, though the app runs on. No children.
+        return
+    for i in range(count):
         try:
             child = acc.getChildAtIndex(i)
         except Exception:
@@ -464,12 +470,22 @@ class Scenario:
         log("viewed/edited download.bin (Ctrl+E): saving it offered the upload, and the "
             "server has the edited file")
 
-        queue = find(self.window, "Transfer Queue", roles=(pyatspi.ROLE_LIST,))
-        if queue is None:
-            raise Failure("no transfer queue list ('Transfer Queue') in the window")
-        done = [t for t in texts(queue) if t.startswith("Done")]
-        if len(done) < 4:
-            raise Failure(f"the queue should show four finished transfers; it shows {texts(queue)}")
+        # The server has the bytes before the client has the 226 reply, and a finished
+        # transfer refreshes both panes (their rows are replaced) a moment later: wait
+        # for the remote pane to list the edited size, and for the queue to say "Done".
+        edited_size = "2.0\xa0kB"   # 2,000 bytes, as g_format_size() shows them
+        wait_for("the remote pane to list the edited download.bin",
+                 lambda: edited_size in self.remote_names(),
+                 context=lambda: self.remote_table() or self.window)
+
+        def finished_queue():
+            queue = find(self.window, "Transfer Queue", roles=(pyatspi.ROLE_LIST,))
+            if queue is None:
+                return None
+            return queue if len([t for t in texts(queue) if t.startswith("Done")]) >= 4 else None
+        wait_for("the queue ('Transfer Queue') to show four finished transfers", finished_queue,
+                 context=lambda: find(self.window, "Transfer Queue", roles=(pyatspi.ROLE_LIST,))
+                 or self.window)
         screenshot(os.path.join(self.args.screenshot_dir, "files-queue.png"))
         log("the queue shows the four transfers as done")
         # Back to the remote pane: the folder operations act on the pane last used.
@@ -604,7 +620,13 @@ def main():
             scenario.go_to_remote("/" + name)
             scenario.transfers(home)
             scenario.folder_operations()
-        except Failure:
+        except Exception:
+            # Whether the app died or the test lost its way tells a crash from a flaky
+            # step ("The application no longer exists" is also what AT-SPI says about
+            # one widget that went away in a running app).
+            state = proc.poll()
+            log("the app is still running" if state is None
+                else f"the app is gone (exit status {state})")
             screenshot(os.path.join(args.screenshot_dir, "files-failed.png"))
             raise
     finally:
