@@ -19,6 +19,9 @@
  */
 
 #define TIMEOUT 10
+/* How long a test waits for a call before calling it hung: long, because the floods
+ * take many seconds under ASan on a busy machine. */
+#define WAIT_SECONDS 120
 
 /* --- running async calls ------------------------------------------------------------ */
 
@@ -43,7 +46,7 @@ static GAsyncResult *
 wait_result (GAsyncResult **slot)
 {
   gboolean timed_out = FALSE;
-  guint id = g_timeout_add_seconds (TIMEOUT, set_flag, &timed_out);
+  guint id = g_timeout_add_seconds (WAIT_SECONDS, set_flag, &timed_out);
 
   while (*slot == NULL && !timed_out)
     g_main_context_iteration (NULL, TRUE);
@@ -57,7 +60,7 @@ static void
 spin_until (gboolean *flag)
 {
   gboolean timed_out = FALSE;
-  guint id = g_timeout_add_seconds (TIMEOUT, set_flag, &timed_out);
+  guint id = g_timeout_add_seconds (WAIT_SECONDS, set_flag, &timed_out);
 
   while (!*flag && !timed_out)
     g_main_context_iteration (NULL, TRUE);
