@@ -18,6 +18,8 @@
 /* The most messages one command collects (a UID SEARCH line is also bounded by the
  * parser's line limit). */
 #define MAX_UIDS (1024 * 1024)
+/* The longest UID set that VANISHED (EARLIER) responses may add up to for one command. */
+#define MAX_VANISHED_TEXT (16 * 1024 * 1024)
 /* A FETCH or SEARCH collects at most one answer per message the folder holds (twice
  * that, for a flag change announced in between), plus this margin, up to MAX_UIDS. */
 #define RESPONSE_MARGIN 10000
@@ -68,6 +70,7 @@ struct _OpImapClient
   GHashTable      *w_caps;           /* upper-case capability → itself */
   OpImapState      w_state;
   guint32          w_exists;
+  gboolean         w_qresync;        /* ENABLE QRESYNC succeeded (RFC 7162 §3.2.3) */
   gboolean         w_logging_out;
   gboolean         w_idle_waiting;   /* a cancelled read leaves the session intact */
   gboolean         w_quiet_fetch;    /* a bulk FETCH: count responses, log a summary */
@@ -105,6 +108,8 @@ op_imap_select_info_free (OpImapSelectInfo *info)
   g_free (info->name);
   g_strfreev (info->flags);
   g_strfreev (info->permanent_flags);
+  g_free (info->vanished);
+  g_clear_pointer (&info->changed, g_ptr_array_unref);
   g_free (info);
 }
 
@@ -514,6 +519,7 @@ drop_connection (OpImapClient *self)
   self->rpos = self->rlen = 0;
   g_clear_pointer (&self->w_caps, g_hash_table_unref);
   self->w_exists = 0;
+  self->w_qresync = FALSE;
   set_state (self, OP_IMAP_STATE_DISCONNECTED);
 }
 
@@ -1638,12 +1644,46 @@ do_status (OpImapClient  *self,
   return status;
 }
 
+/* Appends the UID set of a VANISHED (EARLIER) response to @set (comma-joined); the
+ * total is bounded like any other collected answer. */
+static gboolean
+collect_vanished_earlier (OpImapClient    *self,
+                          OpImapResponse  *r,
+                          char           **set)
+{
+  gsize len = *set != NULL ? strlen (*set) : 0;
+  char *joined;
+
+  if (!within_limit (self, (guint) MIN ((guint64) G_MAXUINT, (guint64) len + strlen (r->set)),
+                     MAX_VANISHED_TEXT, "VANISHED"))
+    return TRUE;
+  joined = *set != NULL ? g_strconcat (*set, ",", r->set, NULL) : g_strdup (r->set);
+  g_free (*set);
+  *set = joined;
+  return TRUE;
+}
+
 static gboolean
 collect_select (OpImapClient   *self,
                 OpImapResponse *r,
                 gpointer        data)
 {
   OpImapSelectInfo *info = data;
+
+  /* With QRESYNC parameters (info->changed set), the changes since the caller's modseq
+   * belong to the answer (RFC 7162 §3.2.5.1). */
+  if (info->changed != NULL && r->kind == OP_IMAP_RESPONSE_DATA)
+    {
+      if (r->data == OP_IMAP_DATA_VANISHED && r->vanished_earlier)
+        return collect_vanished_earlier (self, r, &info->vanished);
+      if (r->data == OP_IMAP_DATA_FETCH && (r->fetch->items & OP_IMAP_FETCH_UID))
+        {
+          if (!within_limit (self, info->changed->len + 1, MAX_UIDS, "FETCH"))
+            return TRUE;
+          g_ptr_array_add (info->changed, g_steal_pointer (&r->fetch));
+          return TRUE;
+        }
+    }
 
   if (r->kind == OP_IMAP_RESPONSE_STATUS && r->code != NULL)
     {
@@ -1691,12 +1731,21 @@ collect_select (OpImapClient   *self,
     }
 }
 
+/* The caller's cached state of a folder, for SELECT (QRESYNC (…)). */
+typedef struct
+{
+  guint32  uidvalidity;
+  guint64  modseq;
+  char    *known_uids;   /* (nullable) */
+} QresyncParams;
+
 static OpImapSelectInfo *
-do_select (OpImapClient  *self,
-           const char    *mailbox,
-           gboolean       read_only,
-           GCancellable  *cancellable,
-           GError       **error)
+do_select (OpImapClient         *self,
+           const char           *mailbox,
+           gboolean              read_only,
+           const QresyncParams  *qresync,
+           GCancellable         *cancellable,
+           GError              **error)
 {
   g_auto(Cmd) c = { 0 };
   g_autoptr(OpImapResponse) r = NULL;
@@ -1704,12 +1753,42 @@ do_select (OpImapClient  *self,
 
   if (!need_state (self, OP_IMAP_STATE_AUTHENTICATED, error))
     return NULL;
+  if (qresync != NULL)
+    {
+      if (!self->w_qresync)
+        {
+          g_set_error_literal (error, OP_IMAP_ERROR, OP_IMAP_ERROR_UNSUPPORTED,
+                               _("QRESYNC is not enabled on this connection."));
+          return NULL;
+        }
+      if (qresync->uidvalidity == 0 || qresync->modseq == 0 ||
+          (qresync->known_uids != NULL && !check_uid_set (qresync->known_uids, error)))
+        {
+          if (error == NULL || *error == NULL)
+            g_set_error_literal (error, OP_IMAP_ERROR, OP_IMAP_ERROR_INVALID_NAME,
+                                 _("A resynchronisation needs a UIDVALIDITY and a "
+                                   "modification sequence above zero."));
+          return NULL;
+        }
+    }
   cmd_init (&c);
   cmd_add (&c, read_only ? "EXAMINE" : "SELECT");
   if (!cmd_mailbox (&c, self, mailbox, error))
     return NULL;
+  if (qresync != NULL)
+    {
+      /* RFC 7162 §3.2.5: (QRESYNC (uidvalidity modseq [known-uids])). */
+      g_autofree char *param =
+        g_strdup_printf ("(QRESYNC (%" G_GUINT32_FORMAT " %" G_GUINT64_FORMAT "%s%s))",
+                         qresync->uidvalidity, qresync->modseq,
+                         qresync->known_uids != NULL ? " " : "",
+                         qresync->known_uids != NULL ? qresync->known_uids : "");
+
+      cmd_add (&c, param);
+      info->changed = g_ptr_array_new_with_free_func ((GDestroyNotify) op_imap_fetch_free);
+    }
   /* RFC 7162 §3.1.8: (CONDSTORE) makes the server report HIGHESTMODSEQ. */
-  if (has_cap (self, "CONDSTORE"))
+  else if (has_cap (self, "CONDSTORE"))
     cmd_add (&c, "(CONDSTORE)");
   /* Whatever happens now, the previous folder is closed (RFC 3501 §6.3.1). */
   if (self->w_state == OP_IMAP_STATE_SELECTED)
@@ -2485,6 +2564,7 @@ do_enable (OpImapClient        *self,
   g_auto(Cmd) c = { 0 };
   g_autoptr(OpImapResponse) r = NULL;
   g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
+  GStrv enabled;
 
   if (!need_state (self, OP_IMAP_STATE_AUTHENTICATED, error))
     return NULL;
@@ -2506,7 +2586,11 @@ do_enable (OpImapClient        *self,
                   error);
   if (r == NULL)
     return NULL;
-  return g_strv_builder_end (b);
+  enabled = g_strv_builder_end (b);
+  for (guint i = 0; enabled[i] != NULL; i++)
+    if (g_ascii_strcasecmp (enabled[i], "QRESYNC") == 0)
+      self->w_qresync = TRUE;
+  return enabled;
 }
 
 static gboolean
@@ -2905,7 +2989,14 @@ run_job (GTask        *task,
       result_free = (GDestroyNotify) op_imap_mailbox_status_free;
       break;
     case JOB_SELECT:
-      result = do_select (self, job->a, job->flag, cancellable, &error);
+      if (job->number != 0)
+        {
+          QresyncParams q = { job->uid, job->out_number, job->b };
+
+          result = do_select (self, job->a, job->flag, &q, cancellable, &error);
+        }
+      else
+        result = do_select (self, job->a, job->flag, NULL, cancellable, &error);
       result_free = (GDestroyNotify) op_imap_select_info_free;
       break;
     case JOB_MAILBOX:
@@ -3272,6 +3363,32 @@ op_imap_client_select_async (OpImapClient        *self,
     START (JOB_SELECT, op_imap_client_select_async);
     job->a = g_strdup (mailbox);
     job->flag = read_only;
+    job_queue (self, task);
+  }
+}
+
+void
+op_imap_client_select_qresync_async (OpImapClient        *self,
+                                     const char          *mailbox,
+                                     gboolean             read_only,
+                                     guint32              uidvalidity,
+                                     guint64              modseq,
+                                     const char          *known_uids,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data)
+{
+  g_return_if_fail (OP_IS_IMAP_CLIENT (self));
+  g_return_if_fail (mailbox != NULL);
+  {
+    /* The same source tag: op_imap_client_select_finish() finishes both. */
+    START (JOB_SELECT, op_imap_client_select_async);
+    job->a = g_strdup (mailbox);
+    job->flag = read_only;
+    job->number = 1;
+    job->uid = uidvalidity;
+    job->out_number = modseq;
+    job->b = g_strdup (known_uids);
     job_queue (self, task);
   }
 }

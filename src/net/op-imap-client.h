@@ -65,6 +65,12 @@ typedef struct
   guint64   highestmodseq;      /* 0 when the server has none (NOMODSEQ) */
   char    **flags;
   char    **permanent_flags;
+  /* Only after op_imap_client_select_qresync_async() (RFC 7162 §3.2.5.1), else NULL: */
+  char      *vanished;          /* (nullable) UIDs expunged since the given modseq, the
+                                 * sets of all VANISHED (EARLIER) joined with ",", NULL
+                                 * when none */
+  GPtrArray *changed;           /* (element-type OpImapFetch) messages changed since the
+                                 * given modseq: UID, FLAGS and MODSEQ, server's order */
 } OpImapSelectInfo;
 
 void op_imap_select_info_free (OpImapSelectInfo *info);
@@ -206,6 +212,23 @@ void                  op_imap_client_select_async (OpImapClient        *self,
                                                    GCancellable        *cancellable,
                                                    GAsyncReadyCallback  callback,
                                                    gpointer             user_data);
+/* RFC 7162 QRESYNC: SELECT/EXAMINE @mailbox (QRESYNC (@uidvalidity @modseq [@known_uids]))
+ * with the caller's cached UIDVALIDITY and HIGHESTMODSEQ (both above zero) and,
+ * optionally, the UIDs it knows. Needs QRESYNC enabled first (op_imap_client_enable_async
+ * with "QRESYNC"), else OP_IMAP_ERROR_UNSUPPORTED. Finish with
+ * op_imap_client_select_finish(): the VANISHED (EARLIER) and FETCH responses the server
+ * sends in answer are collected into the result's @vanished and @changed, not emitted as
+ * signals. When @uidvalidity no longer matches, the server sends neither and the cache
+ * is void. */
+void                  op_imap_client_select_qresync_async (OpImapClient        *self,
+                                                           const char          *mailbox,
+                                                           gboolean             read_only,
+                                                           guint32              uidvalidity,
+                                                           guint64              modseq,
+                                                           const char          *known_uids,
+                                                           GCancellable        *cancellable,
+                                                           GAsyncReadyCallback  callback,
+                                                           gpointer             user_data);
 OpImapSelectInfo     *op_imap_client_select_finish (OpImapClient  *self,
                                                     GAsyncResult  *result,
                                                     GError       **error);

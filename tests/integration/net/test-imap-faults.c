@@ -1302,6 +1302,88 @@ test_check_unselect (void)
   g_assert_false (server_saw (server, "UNSELECT"));
 }
 
+/* --- CONDSTORE / QRESYNC (RFC 7162) --------------------------------------------------- */
+
+#define QR_CAPS "* PREAUTH [CAPABILITY IMAP4rev1 ENABLE CONDSTORE QRESYNC UIDPLUS] hi\r\n"
+
+static void
+enable_qresync (OpImapClient *client)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *caps[] = { "QRESYNC", NULL };
+  g_auto(GStrv) enabled = NULL;
+
+  op_imap_client_enable_async (client, caps, NULL, store_result, &result);
+  enabled = op_imap_client_enable_finish (client, wait_result (&result), &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (enabled[0], ==, "QRESYNC");
+}
+
+static void
+test_qresync_select (void)
+{
+  g_autoptr(OpTestServer) server = op_test_server_new ();
+  g_autoptr(OpImapClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) r1 = NULL;
+  g_autoptr(GAsyncResult) r2 = NULL;
+  g_autoptr(OpImapSelectInfo) refused = NULL;
+  g_autoptr(OpImapSelectInfo) info = NULL;
+  OpImapFetch *f;
+  Events e = { 0 };
+
+  op_test_server_send (server, QR_CAPS);
+  op_test_server_expect_line (server, "a1 ENABLE QRESYNC");
+  op_test_server_send (server, "* ENABLED QRESYNC\r\na1 OK enabled\r\n");
+  op_test_server_expect_line (server, "a2 EXAMINE \"INBOX\" (QRESYNC (77 115 1:9))");
+  op_test_server_send (server,
+                       "* FLAGS (\\Seen \\Deleted)\r\n"
+                       "* 4 EXISTS\r\n* 0 RECENT\r\n"
+                       "* OK [UIDVALIDITY 77] ok\r\n* OK [UIDNEXT 9] ok\r\n"
+                       "* OK [HIGHESTMODSEQ 120] ok\r\n"
+                       "* VANISHED (EARLIER) 2,5:6\r\n"
+                       "* VANISHED (EARLIER) 8\r\n"
+                       "* 2 FETCH (UID 4 FLAGS (\\Seen) MODSEQ (118))\r\n"
+                       "* 3 FETCH (UID 7 FLAGS () MODSEQ (120))\r\n"
+                       "a2 OK [READ-ONLY] examined\r\n");
+  g_assert_true (op_test_server_start (server, NULL));
+
+  client = new_client (server, OP_IMAP_SECURITY_NONE);
+  events_connect (client, &e);
+  g_assert_true (do_connect (client, &error));
+  /* Before ENABLE QRESYNC the parameters cannot be sent: refused, nothing written. */
+  op_imap_client_select_qresync_async (client, "INBOX", TRUE, 77, 115, "1:9", NULL,
+                                       store_result, &r1);
+  refused = op_imap_client_select_finish (client, wait_result (&r1), &error);
+  g_assert_null (refused);
+  g_assert_error (error, OP_IMAP_ERROR, OP_IMAP_ERROR_UNSUPPORTED);
+  g_clear_error (&error);
+  enable_qresync (client);
+  op_imap_client_select_qresync_async (client, "INBOX", TRUE, 77, 115, "1:9", NULL,
+                                       store_result, &r2);
+  info = op_imap_client_select_finish (client, wait_result (&r2), &error);
+  g_assert_no_error (error);
+  g_assert_true (info->read_only);
+  g_assert_cmpuint (info->highestmodseq, ==, 120);
+  /* Every VANISHED (EARLIER) and FETCH lands in the result, none as a signal. */
+  g_assert_cmpstr (info->vanished, ==, "2,5:6,8");
+  g_assert_cmpuint (info->changed->len, ==, 2);
+  f = g_ptr_array_index (info->changed, 0);
+  g_assert_cmpuint (f->uid, ==, 4);
+  g_assert_cmpuint (f->modseq, ==, 118);
+  g_assert_cmpstr (f->flags[0], ==, "\\Seen");
+  f = g_ptr_array_index (info->changed, 1);
+  g_assert_cmpuint (f->uid, ==, 7);
+  g_assert_cmpuint (f->modseq, ==, 120);
+  g_assert_null (f->flags[0]);
+  finish_server (server);
+  g_assert_null (e.vanished);
+  g_assert_cmpuint (e.flags_uid, ==, 0);
+  g_assert_false (server_saw (server, "a1 EXAMINE"));
+  events_clear (&e);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1339,6 +1421,7 @@ main (int   argc,
   g_test_add_func ("/imap/faults/flood/idle-coalesced", test_idle_events_coalesced);
   g_test_add_func ("/imap/faults/flood/idle-events", test_idle_events_flood);
   g_test_add_func ("/imap/faults/check-unselect", test_check_unselect);
+  g_test_add_func ("/imap/faults/qresync/select", test_qresync_select);
 
   return op_test_run ();
 }
