@@ -1849,13 +1849,24 @@ do_mailbox_op (OpImapClient  *self,
 
 /* --- messages --------------------------------------------------------------------------- */
 
+typedef struct
+{
+  GPtrArray *out;
+  gboolean   want_vanished;   /* UID FETCH … (CHANGEDSINCE n VANISHED) */
+  char      *vanished;
+} FetchSink;
+
 static gboolean
 collect_fetch (OpImapClient   *self,
                OpImapResponse *r,
                gpointer        data)
 {
-  GPtrArray *out = data;
+  FetchSink *sink = data;
+  GPtrArray *out = sink->out;
 
+  if (sink->want_vanished && r->kind == OP_IMAP_RESPONSE_DATA &&
+      r->data == OP_IMAP_DATA_VANISHED && r->vanished_earlier)
+    return collect_vanished_earlier (self, r, &sink->vanished);
   if (r->kind != OP_IMAP_RESPONSE_DATA || r->data != OP_IMAP_DATA_FETCH ||
       !(r->fetch->items & OP_IMAP_FETCH_UID))
     return FALSE;
@@ -1899,11 +1910,15 @@ peek_item (const char  *section,
   return g_strdup_printf ("BODY.PEEK[%s]", part);
 }
 
+/* @changedsince: NULL, or UID FETCH … (CHANGEDSINCE *@changedsince [VANISHED]) with the
+ * VANISHED (EARLIER) sets, when QRESYNC is enabled, in *@vanished. */
 static GPtrArray *
 do_fetch (OpImapClient        *self,
           const char          *uid_set,
           OpImapFetchItems     items,
           const char * const  *sections,
+          const guint64       *changedsince,
+          char               **vanished,
           GCancellable        *cancellable,
           GError             **error)
 {
@@ -1911,9 +1926,22 @@ do_fetch (OpImapClient        *self,
   g_autoptr(OpImapResponse) r = NULL;
   g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func ((GDestroyNotify) op_imap_fetch_free);
   g_autoptr(GString) list = g_string_new ("(UID");
+  FetchSink sink = { out, FALSE, NULL };
 
   if (!need_state (self, OP_IMAP_STATE_SELECTED, error) || !check_uid_set (uid_set, error))
     return NULL;
+  if (changedsince != NULL)
+    {
+      if (!has_cap (self, "CONDSTORE"))
+        {
+          g_set_error_literal (error, OP_IMAP_ERROR, OP_IMAP_ERROR_UNSUPPORTED,
+                               _("The server does not support CONDSTORE."));
+          return NULL;
+        }
+      /* RFC 7162 §3.1.4.1: CHANGEDSINCE implies MODSEQ; ask for it anyway, to be plain. */
+      items |= OP_IMAP_FETCH_MODSEQ;
+      sink.want_vanished = self->w_qresync;
+    }
   if (items & OP_IMAP_FETCH_FLAGS)
     g_string_append (list, " FLAGS");
   if (items & OP_IMAP_FETCH_INTERNALDATE)
@@ -1939,16 +1967,30 @@ do_fetch (OpImapClient        *self,
   cmd_add (&c, "UID FETCH");
   cmd_add (&c, uid_set);
   cmd_add (&c, list->str);
+  if (changedsince != NULL)
+    {
+      g_autofree char *modifier =
+        g_strdup_printf ("(CHANGEDSINCE %" G_GUINT64_FORMAT "%s)", *changedsince,
+                         sink.want_vanished ? " VANISHED" : "");
+
+      cmd_add (&c, modifier);
+    }
   /* Thousands of FETCH responses make one log line, not thousands. */
   self->w_quiet_fetch = TRUE;
   self->w_n_quiet = 0;
-  r = command_ok (self, &c, "UID FETCH", OP_IMAP_COMMAND_OTHER, collect_fetch, out,
+  r = command_ok (self, &c, "UID FETCH", OP_IMAP_COMMAND_OTHER, collect_fetch, &sink,
                   cancellable, error);
   self->w_quiet_fetch = FALSE;
   if (self->w_n_quiet > 0 && self->log != NULL)
     op_protocol_log_append_printf (self->log, OP_LOG_RECEIVED, "* … %u FETCH", self->w_n_quiet);
   if (r == NULL)
-    return NULL;
+    {
+      g_free (sink.vanished);
+      return NULL;
+    }
+  if (vanished != NULL)
+    *vanished = g_steal_pointer (&sink.vanished);
+  g_free (sink.vanished);
   return g_steal_pointer (&out);
 }
 
@@ -3029,6 +3071,7 @@ run_job (GTask        *task,
       break;
     case JOB_FETCH:
       result = do_fetch (self, job->a, job->number, (const char * const *) job->strv,
+                         job->flag ? &job->out_number : NULL, &job->out_text,
                          cancellable, &error);
       result_free = (GDestroyNotify) g_ptr_array_unref;
       break;
@@ -3563,6 +3606,42 @@ op_imap_client_fetch_finish (OpImapClient  *self,
                              GError       **error)
 {
   return finish_pointer (self, result, op_imap_client_fetch_async, error);
+}
+
+void
+op_imap_client_fetch_changed_async (OpImapClient        *self,
+                                    const char          *uid_set,
+                                    OpImapFetchItems     items,
+                                    const char * const  *sections,
+                                    guint64              changedsince,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  g_return_if_fail (OP_IS_IMAP_CLIENT (self));
+  g_return_if_fail (uid_set != NULL);
+  {
+    START (JOB_FETCH, op_imap_client_fetch_changed_async);
+    job->a = g_strdup (uid_set);
+    job->number = items;
+    job->strv = g_strdupv ((char **) sections);
+    job->flag = TRUE;
+    job->out_number = changedsince;
+    job_queue (self, task);
+  }
+}
+
+GPtrArray *
+op_imap_client_fetch_changed_finish (OpImapClient  *self,
+                                     GAsyncResult  *result,
+                                     char         **vanished,
+                                     GError       **error)
+{
+  GPtrArray *out = finish_pointer (self, result, op_imap_client_fetch_changed_async, error);
+
+  if (out != NULL && vanished != NULL)
+    *vanished = g_strdup (((Job *) g_task_get_task_data (G_TASK (result)))->out_text);
+  return out;
 }
 
 void

@@ -296,6 +296,24 @@ GPtrArray            *op_imap_client_fetch_finish (OpImapClient  *self,
                                                    GAsyncResult  *result,
                                                    GError       **error);
 
+/* RFC 7162: UID FETCH @uid_set (@items MODSEQ …) (CHANGEDSINCE @changedsince), plus
+ * VANISHED when QRESYNC is enabled: only the messages whose MODSEQ is above
+ * @changedsince, each with its MODSEQ (element-type OpImapFetch). @vanished: the UIDs of
+ * @uid_set expunged since @changedsince (VANISHED (EARLIER) sets joined with ","), NULL
+ * when none or without QRESYNC. OP_IMAP_ERROR_UNSUPPORTED without CONDSTORE. */
+void                  op_imap_client_fetch_changed_async (OpImapClient        *self,
+                                                          const char          *uid_set,
+                                                          OpImapFetchItems     items,
+                                                          const char * const  *sections,
+                                                          guint64              changedsince,
+                                                          GCancellable        *cancellable,
+                                                          GAsyncReadyCallback  callback,
+                                                          gpointer             user_data);
+GPtrArray            *op_imap_client_fetch_changed_finish (OpImapClient  *self,
+                                                           GAsyncResult  *result,
+                                                           char         **vanished,
+                                                           GError       **error);
+
 /* UID FETCH @uid BODY.PEEK[@section] written to @stream as it arrives (never held whole);
  * returns the bytes written. OP_IMAP_ERROR_NO when the message does not exist. */
 void                  op_imap_client_fetch_to_stream_async (OpImapClient        *self,

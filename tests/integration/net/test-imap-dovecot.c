@@ -923,6 +923,42 @@ test_qresync_select (void)
   g_assert_cmpuint (third->exists, ==, 2);
   /* Only the expunge happened since: no message changed. */
   g_assert_cmpuint (third->changed->len, ==, 0);
+
+  /* UID FETCH … (CHANGEDSINCE): only the message flagged since the first select, with
+   * its MODSEQ; with QRESYNC the expunged one is named as vanished. */
+  {
+    g_autoptr(GAsyncResult) fr = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GPtrArray) changed = NULL;
+    g_autofree char *vanished = NULL;
+
+    op_imap_client_fetch_changed_async (client, known, OP_IMAP_FETCH_FLAGS, NULL,
+                                        first->highestmodseq, NULL, store_result, &fr);
+    changed = op_imap_client_fetch_changed_finish (client, wait_result (&fr), &vanished,
+                                                   &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (changed->len, ==, 1);
+    f = changed->pdata[0];
+    g_assert_cmpuint (f->uid, ==, uids[1]);
+    g_assert_true (g_strv_contains ((const char * const *) f->flags, "\\Flagged"));
+    g_assert_cmpuint (f->modseq, ==, ((OpImapFetch *) second->changed->pdata[0])->modseq);
+    g_assert_cmpstr (vanished, ==, gone);
+  }
+  /* … and nothing at all since the latest one. */
+  {
+    g_autoptr(GAsyncResult) fr = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GPtrArray) changed = NULL;
+    g_autofree char *vanished = NULL;
+
+    op_imap_client_fetch_changed_async (client, "1:*", OP_IMAP_FETCH_FLAGS, NULL,
+                                        third->highestmodseq, NULL, store_result, &fr);
+    changed = op_imap_client_fetch_changed_finish (client, wait_result (&fr), &vanished,
+                                                   &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (changed->len, ==, 0);
+    g_assert_null (vanished);
+  }
   unselect (client);
 
   logout (other);

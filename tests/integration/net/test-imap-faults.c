@@ -1384,6 +1384,113 @@ test_qresync_select (void)
   events_clear (&e);
 }
 
+static GPtrArray *
+fetch_changed (OpImapClient  *client,
+               guint64        changedsince,
+               char         **vanished,
+               GError       **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  op_imap_client_fetch_changed_async (client, "1:*", OP_IMAP_FETCH_FLAGS, NULL, changedsince,
+                                      NULL, store_result, &result);
+  return op_imap_client_fetch_changed_finish (client, wait_result (&result), vanished, error);
+}
+
+static void
+test_fetch_changedsince (void)
+{
+  g_autoptr(OpTestServer) plain = op_test_server_new ();
+  g_autoptr(OpTestServer) server = op_test_server_new ();
+  g_autoptr(OpImapClient) client = NULL;
+  g_autoptr(OpImapClient) qr_client = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) msgs = NULL;
+  g_autoptr(GPtrArray) qr_msgs = NULL;
+  g_autofree char *vanished = NULL;
+  g_autofree char *qr_vanished = NULL;
+  OpImapFetch *f;
+
+  /* CONDSTORE only: CHANGEDSINCE without VANISHED. */
+  op_test_server_send (plain, CAPS);
+  script_select (plain, "a1");
+  op_test_server_expect_line (plain, "a2 UID FETCH 1:* (UID FLAGS MODSEQ) (CHANGEDSINCE 115)");
+  op_test_server_send (plain, "* 2 FETCH (UID 4 FLAGS (\\Seen) MODSEQ (118))\r\n"
+                              "a2 OK done\r\n");
+  g_assert_true (op_test_server_start (plain, NULL));
+  client = new_client (plain, OP_IMAP_SECURITY_NONE);
+  g_assert_true (do_connect (client, &error));
+  select_inbox (client);
+  msgs = fetch_changed (client, 115, &vanished, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (msgs->len, ==, 1);
+  f = msgs->pdata[0];
+  g_assert_cmpuint (f->uid, ==, 4);
+  g_assert_true (f->items & OP_IMAP_FETCH_MODSEQ);
+  g_assert_cmpuint (f->modseq, ==, 118);
+  g_assert_null (vanished);
+  finish_server (plain);
+
+  /* QRESYNC enabled: … VANISHED, and the VANISHED (EARLIER) sets come back. */
+  op_test_server_send (server, QR_CAPS);
+  op_test_server_expect_line (server, "a1 ENABLE QRESYNC");
+  op_test_server_send (server, "* ENABLED QRESYNC\r\na1 OK enabled\r\n");
+  script_select (server, "a2");
+  op_test_server_expect_line (server,
+                              "a3 UID FETCH 1:* (UID FLAGS MODSEQ) (CHANGEDSINCE 115 VANISHED)");
+  op_test_server_send (server, "* VANISHED (EARLIER) 3\r\n"
+                               "* 1 FETCH (UID 2 FLAGS (\\Seen \\Flagged) MODSEQ (119))\r\n"
+                               "* VANISHED (EARLIER) 5:6\r\n"
+                               "a3 OK done\r\n");
+  g_assert_true (op_test_server_start (server, NULL));
+  qr_client = new_client (server, OP_IMAP_SECURITY_NONE);
+  g_assert_true (do_connect (qr_client, &error));
+  enable_qresync (qr_client);
+  select_inbox (qr_client);
+  qr_msgs = fetch_changed (qr_client, 115, &qr_vanished, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (qr_msgs->len, ==, 1);
+  f = qr_msgs->pdata[0];
+  g_assert_cmpuint (f->uid, ==, 2);
+  g_assert_cmpuint (f->modseq, ==, 119);
+  g_assert_cmpstr (qr_vanished, ==, "3,5:6");
+  finish_server (server);
+}
+
+static void
+test_fetch_changedsince_unsupported (void)
+{
+  g_autoptr(OpTestServer) server = op_test_server_new ();
+  g_autoptr(OpImapClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) msgs = NULL;
+
+  op_test_server_send (server, "* PREAUTH [CAPABILITY IMAP4rev1] hi\r\n");
+  op_test_server_expect_line (server, "a1 SELECT \"INBOX\"");
+  op_test_server_send (server, "* 1 EXISTS\r\na1 OK [READ-WRITE] selected\r\n");
+  op_test_server_expect_line (server, "a2 NOOP");
+  op_test_server_send (server, "a2 OK\r\n");
+  g_assert_true (op_test_server_start (server, NULL));
+  client = new_client (server, OP_IMAP_SECURITY_NONE);
+  g_assert_true (do_connect (client, &error));
+  {
+    g_autoptr(GAsyncResult) result = NULL;
+    g_autoptr(OpImapSelectInfo) info = NULL;
+
+    op_imap_client_select_async (client, "INBOX", FALSE, NULL, store_result, &result);
+    info = op_imap_client_select_finish (client, wait_result (&result), &error);
+    g_assert_no_error (error);
+  }
+  /* Without CONDSTORE the modifier cannot be sent: refused, nothing written. */
+  msgs = fetch_changed (client, 1, NULL, &error);
+  g_assert_null (msgs);
+  g_assert_error (error, OP_IMAP_ERROR, OP_IMAP_ERROR_UNSUPPORTED);
+  g_clear_error (&error);
+  g_assert_true (do_noop (client, &error));
+  finish_server (server);
+  g_assert_false (server_saw (server, "CHANGEDSINCE"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1422,6 +1529,9 @@ main (int   argc,
   g_test_add_func ("/imap/faults/flood/idle-events", test_idle_events_flood);
   g_test_add_func ("/imap/faults/check-unselect", test_check_unselect);
   g_test_add_func ("/imap/faults/qresync/select", test_qresync_select);
+  g_test_add_func ("/imap/faults/condstore/fetch-changedsince", test_fetch_changedsince);
+  g_test_add_func ("/imap/faults/condstore/fetch-changedsince-unsupported",
+                   test_fetch_changedsince_unsupported);
 
   return op_test_run ();
 }
