@@ -2322,11 +2322,15 @@ flag_list (GString             *out,
   return TRUE;
 }
 
+/* @unchangedsince: NULL, or UID STORE set (UNCHANGEDSINCE *@unchangedsince) … with the
+ * MODIFIED response code's set (the UIDs not stored) in *@modified, NULL when none. */
 static gboolean
 do_store (OpImapClient        *self,
           const char          *uid_set,
           OpImapStoreMode      mode,
           const char * const  *flags,
+          const guint64       *unchangedsince,
+          char               **modified,
           GCancellable        *cancellable,
           GError             **error)
 {
@@ -2338,13 +2342,40 @@ do_store (OpImapClient        *self,
   if (!need_state (self, OP_IMAP_STATE_SELECTED, error) || !check_uid_set (uid_set, error) ||
       !flag_list (list, flags, error))
     return FALSE;
+  if (unchangedsince != NULL && !has_cap (self, "CONDSTORE"))
+    {
+      g_set_error_literal (error, OP_IMAP_ERROR, OP_IMAP_ERROR_UNSUPPORTED,
+                           _("The server does not support CONDSTORE."));
+      return FALSE;
+    }
   cmd_init (&c);
   cmd_add (&c, "UID STORE");
   cmd_add (&c, uid_set);
+  if (unchangedsince != NULL)
+    {
+      g_autofree char *modifier =
+        g_strdup_printf ("(UNCHANGEDSINCE %" G_GUINT64_FORMAT ")", *unchangedsince);
+
+      cmd_add (&c, modifier);
+    }
   cmd_add (&c, modes[mode]);
   cmd_add (&c, list->str);
   r = command_ok (self, &c, "UID STORE", OP_IMAP_COMMAND_OTHER, NULL, NULL, cancellable, error);
-  return r != NULL;
+  if (r == NULL)
+    return FALSE;
+  /* RFC 7162 §3.1.3: OK [MODIFIED set] names the messages changed since, left alone. */
+  if (modified != NULL && r->code != NULL && r->code->kind == OP_IMAP_CODE_MODIFIED &&
+      r->code->source != NULL)
+    {
+      if (!check_uid_set (r->code->source, NULL))
+        {
+          g_set_error_literal (error, OP_IMAP_ERROR, OP_IMAP_ERROR_BAD_RESPONSE,
+                               _("The server named an invalid set of modified messages."));
+          return FALSE;
+        }
+      *modified = g_strdup (r->code->source);
+    }
+  return TRUE;
 }
 
 static gboolean
@@ -2427,7 +2458,8 @@ do_move (OpImapClient  *self,
     }
   if (!do_copy (self, "UID COPY", uid_set, mailbox, dest_uids, cancellable, error))
     return FALSE;
-  if (!do_store (self, uid_set, OP_IMAP_STORE_ADD, deleted, cancellable, error))
+  if (!do_store (self, uid_set, OP_IMAP_STORE_ADD, deleted, NULL, NULL, cancellable,
+                 error))
     return FALSE;
   {
     g_auto(Cmd) c = { 0 };
@@ -3084,8 +3116,8 @@ run_job (GTask        *task,
       result_free = (GDestroyNotify) g_array_unref;
       break;
     case JOB_STORE:
-      ok = do_store (self, job->a, job->number, (const char * const *) job->strv, cancellable,
-                     &error);
+      ok = do_store (self, job->a, job->number, (const char * const *) job->strv,
+                     job->flag ? &job->out_number : NULL, &job->out_text, cancellable, &error);
       break;
     case JOB_COPY:
       ok = need_state (self, OP_IMAP_STATE_SELECTED, &error) && check_uid_set (job->a, &error) &&
@@ -3726,6 +3758,42 @@ op_imap_client_store_finish (OpImapClient  *self,
                              GError       **error)
 {
   return finish_boolean (self, result, op_imap_client_store_async, error);
+}
+
+void
+op_imap_client_store_unchanged_async (OpImapClient        *self,
+                                      const char          *uid_set,
+                                      OpImapStoreMode      mode,
+                                      const char * const  *flags,
+                                      guint64              unchangedsince,
+                                      GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data)
+{
+  g_return_if_fail (OP_IS_IMAP_CLIENT (self));
+  g_return_if_fail (uid_set != NULL && mode <= OP_IMAP_STORE_REPLACE);
+  {
+    START (JOB_STORE, op_imap_client_store_unchanged_async);
+    job->a = g_strdup (uid_set);
+    job->number = mode;
+    job->strv = g_strdupv ((char **) flags);
+    job->flag = TRUE;
+    job->out_number = unchangedsince;
+    job_queue (self, task);
+  }
+}
+
+gboolean
+op_imap_client_store_unchanged_finish (OpImapClient  *self,
+                                       GAsyncResult  *result,
+                                       char         **modified,
+                                       GError       **error)
+{
+  if (!finish_boolean (self, result, op_imap_client_store_unchanged_async, error))
+    return FALSE;
+  if (modified != NULL)
+    *modified = g_strdup (((Job *) g_task_get_task_data (G_TASK (result)))->out_text);
+  return TRUE;
 }
 
 void

@@ -352,6 +352,24 @@ gboolean              op_imap_client_store_finish (OpImapClient  *self,
                                                    GAsyncResult  *result,
                                                    GError       **error);
 
+/* RFC 7162 conditional store: UID STORE @uid_set (UNCHANGEDSINCE @unchangedsince) …,
+ * which changes only the messages whose MODSEQ is still at most @unchangedsince.
+ * @modified: the UIDs the server left alone because they changed since (the MODIFIED
+ * response code), NULL when every message was stored. OP_IMAP_ERROR_UNSUPPORTED without
+ * CONDSTORE. */
+void                  op_imap_client_store_unchanged_async (OpImapClient        *self,
+                                                            const char          *uid_set,
+                                                            OpImapStoreMode      mode,
+                                                            const char * const  *flags,
+                                                            guint64              unchangedsince,
+                                                            GCancellable        *cancellable,
+                                                            GAsyncReadyCallback  callback,
+                                                            gpointer             user_data);
+gboolean              op_imap_client_store_unchanged_finish (OpImapClient  *self,
+                                                             GAsyncResult  *result,
+                                                             char         **modified,
+                                                             GError       **error);
+
 /* UID COPY / UID MOVE (without MOVE: UID COPY, then only if it succeeded UID STORE
  * +FLAGS.SILENT (\Deleted) and UID EXPUNGE, which needs UIDPLUS). @dest_uids: the COPYUID
  * destination set when the server sent one. */

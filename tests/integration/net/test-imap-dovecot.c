@@ -959,6 +959,36 @@ test_qresync_select (void)
     g_assert_cmpuint (changed->len, ==, 0);
     g_assert_null (vanished);
   }
+
+  /* UID STORE (UNCHANGEDSINCE): the other session changes the first message after we
+   * read its MODSEQ, so a conditional store on both leaves it alone and says so. */
+  {
+    g_autoptr(GAsyncResult) sr = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GPtrArray) msgs = NULL;
+    g_autofree char *modified = NULL;
+    g_autofree char *first_uid = g_strdup_printf ("%u", uids[0]);
+    g_autofree char *both = g_strdup_printf ("%u:%u", uids[0], uids[1]);
+    const char *answered[] = { "\\Answered", NULL };
+    guint64 seen_modseq = third->highestmodseq;
+
+    store_flags (other, uids[0], flagged);
+    op_imap_client_store_unchanged_async (client, both, OP_IMAP_STORE_ADD, answered,
+                                          seen_modseq, NULL, store_result, &sr);
+    g_assert_true (op_imap_client_store_unchanged_finish (client, wait_result (&sr),
+                                                          &modified, &error));
+    g_assert_no_error (error);
+    g_assert_cmpstr (modified, ==, first_uid);
+    msgs = fetch (client, both, OP_IMAP_FETCH_FLAGS, NULL);
+    g_assert_cmpuint (msgs->len, ==, 2);
+    for (guint i = 0; i < msgs->len; i++)
+      {
+        OpImapFetch *m = msgs->pdata[i];
+        gboolean is_answered = g_strv_contains ((const char * const *) m->flags, "\\Answered");
+
+        g_assert_true (m->uid == uids[0] ? !is_answered : is_answered);
+      }
+  }
   unselect (client);
 
   logout (other);
@@ -984,7 +1014,8 @@ main (int   argc,
   g_test_add_func ("/imap/dovecot/mailbox-names", test_mailbox_names);
   g_test_add_func ("/imap/dovecot/idle", test_idle);
   g_test_add_func ("/imap/dovecot/large-message-streamed", test_large_message);
-  g_test_add_func ("/imap/dovecot/qresync/select", test_qresync_select);
+  g_test_add_func ("/imap/dovecot/qresync/resync-changedsince-unchangedsince",
+                   test_qresync_select);
 
   return op_test_run ();
 }

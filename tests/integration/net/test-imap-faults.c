@@ -1491,6 +1491,60 @@ test_fetch_changedsince_unsupported (void)
   g_assert_false (server_saw (server, "CHANGEDSINCE"));
 }
 
+static gboolean
+store_unchanged (OpImapClient  *client,
+                 const char    *set,
+                 guint64        unchangedsince,
+                 char         **modified,
+                 GError       **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  const char *flags[] = { "\\Seen", NULL };
+
+  op_imap_client_store_unchanged_async (client, set, OP_IMAP_STORE_ADD, flags, unchangedsince,
+                                        NULL, store_result, &result);
+  return op_imap_client_store_unchanged_finish (client, wait_result (&result), modified, error);
+}
+
+static void
+test_store_unchangedsince (void)
+{
+  g_autoptr(OpTestServer) server = op_test_server_new ();
+  g_autoptr(OpImapClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *modified = NULL;
+  g_autofree char *none = NULL;
+  g_autofree char *bad = NULL;
+
+  op_test_server_send (server, CAPS);
+  script_select (server, "a1");
+  op_test_server_expect_line (server, "a2 UID STORE 1:8 (UNCHANGEDSINCE 120) +FLAGS.SILENT (\\Seen)");
+  op_test_server_send (server, "* 1 FETCH (UID 1 MODSEQ (121))\r\n"
+                               "a2 OK [MODIFIED 2,7:8] Conditional STORE failed\r\n");
+  op_test_server_expect_line (server, "a3 UID STORE 3 (UNCHANGEDSINCE 121) +FLAGS.SILENT (\\Seen)");
+  op_test_server_send (server, "a3 OK done\r\n");
+  op_test_server_expect_line (server, "a4 UID STORE 3 (UNCHANGEDSINCE 122) +FLAGS.SILENT (\\Seen)");
+  op_test_server_send (server, "a4 OK [MODIFIED 3:x] huh\r\n");
+  g_assert_true (op_test_server_start (server, NULL));
+
+  client = new_client (server, OP_IMAP_SECURITY_NONE);
+  g_assert_true (do_connect (client, &error));
+  select_inbox (client);
+  /* Stored on the others; the MODIFIED set says which were not. */
+  g_assert_true (store_unchanged (client, "1:8", 120, &modified, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (modified, ==, "2,7:8");
+  /* All stored: no set. */
+  g_assert_true (store_unchanged (client, "3", 121, &none, &error));
+  g_assert_no_error (error);
+  g_assert_null (none);
+  /* A set that is not one is a bad response, not a silent success. */
+  g_assert_false (store_unchanged (client, "3", 122, &bad, &error));
+  g_assert_error (error, OP_IMAP_ERROR, OP_IMAP_ERROR_BAD_RESPONSE);
+  g_assert_null (bad);
+  finish_server (server);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1532,6 +1586,7 @@ main (int   argc,
   g_test_add_func ("/imap/faults/condstore/fetch-changedsince", test_fetch_changedsince);
   g_test_add_func ("/imap/faults/condstore/fetch-changedsince-unsupported",
                    test_fetch_changedsince_unsupported);
+  g_test_add_func ("/imap/faults/condstore/store-unchangedsince", test_store_unchangedsince);
 
   return op_test_run ();
 }
