@@ -18,6 +18,8 @@
 /* The most messages one command collects (a UID SEARCH line is also bounded by the
  * parser's line limit). */
 #define MAX_UIDS (1024 * 1024)
+/* The longest UID set that VANISHED (EARLIER) responses may add up to for one command. */
+#define MAX_VANISHED_TEXT (16 * 1024 * 1024)
 /* A FETCH or SEARCH collects at most one answer per message the folder holds (twice
  * that, for a flag change announced in between), plus this margin, up to MAX_UIDS. */
 #define RESPONSE_MARGIN 10000
@@ -68,6 +70,7 @@ struct _OpImapClient
   GHashTable      *w_caps;           /* upper-case capability → itself */
   OpImapState      w_state;
   guint32          w_exists;
+  gboolean         w_qresync;        /* ENABLE QRESYNC succeeded (RFC 7162 §3.2.3) */
   gboolean         w_logging_out;
   gboolean         w_idle_waiting;   /* a cancelled read leaves the session intact */
   gboolean         w_quiet_fetch;    /* a bulk FETCH: count responses, log a summary */
@@ -105,6 +108,8 @@ op_imap_select_info_free (OpImapSelectInfo *info)
   g_free (info->name);
   g_strfreev (info->flags);
   g_strfreev (info->permanent_flags);
+  g_free (info->vanished);
+  g_clear_pointer (&info->changed, g_ptr_array_unref);
   g_free (info);
 }
 
@@ -514,6 +519,7 @@ drop_connection (OpImapClient *self)
   self->rpos = self->rlen = 0;
   g_clear_pointer (&self->w_caps, g_hash_table_unref);
   self->w_exists = 0;
+  self->w_qresync = FALSE;
   set_state (self, OP_IMAP_STATE_DISCONNECTED);
 }
 
@@ -1638,12 +1644,46 @@ do_status (OpImapClient  *self,
   return status;
 }
 
+/* Appends the UID set of a VANISHED (EARLIER) response to @set (comma-joined); the
+ * total is bounded like any other collected answer. */
+static gboolean
+collect_vanished_earlier (OpImapClient    *self,
+                          OpImapResponse  *r,
+                          char           **set)
+{
+  gsize len = *set != NULL ? strlen (*set) : 0;
+  char *joined;
+
+  if (!within_limit (self, (guint) MIN ((guint64) G_MAXUINT, (guint64) len + strlen (r->set)),
+                     MAX_VANISHED_TEXT, "VANISHED"))
+    return TRUE;
+  joined = *set != NULL ? g_strconcat (*set, ",", r->set, NULL) : g_strdup (r->set);
+  g_free (*set);
+  *set = joined;
+  return TRUE;
+}
+
 static gboolean
 collect_select (OpImapClient   *self,
                 OpImapResponse *r,
                 gpointer        data)
 {
   OpImapSelectInfo *info = data;
+
+  /* With QRESYNC parameters (info->changed set), the changes since the caller's modseq
+   * belong to the answer (RFC 7162 §3.2.5.1). */
+  if (info->changed != NULL && r->kind == OP_IMAP_RESPONSE_DATA)
+    {
+      if (r->data == OP_IMAP_DATA_VANISHED && r->vanished_earlier)
+        return collect_vanished_earlier (self, r, &info->vanished);
+      if (r->data == OP_IMAP_DATA_FETCH && (r->fetch->items & OP_IMAP_FETCH_UID))
+        {
+          if (!within_limit (self, info->changed->len + 1, MAX_UIDS, "FETCH"))
+            return TRUE;
+          g_ptr_array_add (info->changed, g_steal_pointer (&r->fetch));
+          return TRUE;
+        }
+    }
 
   if (r->kind == OP_IMAP_RESPONSE_STATUS && r->code != NULL)
     {
@@ -1691,12 +1731,21 @@ collect_select (OpImapClient   *self,
     }
 }
 
+/* The caller's cached state of a folder, for SELECT (QRESYNC (…)). */
+typedef struct
+{
+  guint32  uidvalidity;
+  guint64  modseq;
+  char    *known_uids;   /* (nullable) */
+} QresyncParams;
+
 static OpImapSelectInfo *
-do_select (OpImapClient  *self,
-           const char    *mailbox,
-           gboolean       read_only,
-           GCancellable  *cancellable,
-           GError       **error)
+do_select (OpImapClient         *self,
+           const char           *mailbox,
+           gboolean              read_only,
+           const QresyncParams  *qresync,
+           GCancellable         *cancellable,
+           GError              **error)
 {
   g_auto(Cmd) c = { 0 };
   g_autoptr(OpImapResponse) r = NULL;
@@ -1704,12 +1753,42 @@ do_select (OpImapClient  *self,
 
   if (!need_state (self, OP_IMAP_STATE_AUTHENTICATED, error))
     return NULL;
+  if (qresync != NULL)
+    {
+      if (!self->w_qresync)
+        {
+          g_set_error_literal (error, OP_IMAP_ERROR, OP_IMAP_ERROR_UNSUPPORTED,
+                               _("QRESYNC is not enabled on this connection."));
+          return NULL;
+        }
+      if (qresync->uidvalidity == 0 || qresync->modseq == 0 ||
+          (qresync->known_uids != NULL && !check_uid_set (qresync->known_uids, error)))
+        {
+          if (error == NULL || *error == NULL)
+            g_set_error_literal (error, OP_IMAP_ERROR, OP_IMAP_ERROR_INVALID_NAME,
+                                 _("A resynchronisation needs a UIDVALIDITY and a "
+                                   "modification sequence above zero."));
+          return NULL;
+        }
+    }
   cmd_init (&c);
   cmd_add (&c, read_only ? "EXAMINE" : "SELECT");
   if (!cmd_mailbox (&c, self, mailbox, error))
     return NULL;
+  if (qresync != NULL)
+    {
+      /* RFC 7162 §3.2.5: (QRESYNC (uidvalidity modseq [known-uids])). */
+      g_autofree char *param =
+        g_strdup_printf ("(QRESYNC (%" G_GUINT32_FORMAT " %" G_GUINT64_FORMAT "%s%s))",
+                         qresync->uidvalidity, qresync->modseq,
+                         qresync->known_uids != NULL ? " " : "",
+                         qresync->known_uids != NULL ? qresync->known_uids : "");
+
+      cmd_add (&c, param);
+      info->changed = g_ptr_array_new_with_free_func ((GDestroyNotify) op_imap_fetch_free);
+    }
   /* RFC 7162 §3.1.8: (CONDSTORE) makes the server report HIGHESTMODSEQ. */
-  if (has_cap (self, "CONDSTORE"))
+  else if (has_cap (self, "CONDSTORE"))
     cmd_add (&c, "(CONDSTORE)");
   /* Whatever happens now, the previous folder is closed (RFC 3501 §6.3.1). */
   if (self->w_state == OP_IMAP_STATE_SELECTED)
@@ -1770,13 +1849,24 @@ do_mailbox_op (OpImapClient  *self,
 
 /* --- messages --------------------------------------------------------------------------- */
 
+typedef struct
+{
+  GPtrArray *out;
+  gboolean   want_vanished;   /* UID FETCH … (CHANGEDSINCE n VANISHED) */
+  char      *vanished;
+} FetchSink;
+
 static gboolean
 collect_fetch (OpImapClient   *self,
                OpImapResponse *r,
                gpointer        data)
 {
-  GPtrArray *out = data;
+  FetchSink *sink = data;
+  GPtrArray *out = sink->out;
 
+  if (sink->want_vanished && r->kind == OP_IMAP_RESPONSE_DATA &&
+      r->data == OP_IMAP_DATA_VANISHED && r->vanished_earlier)
+    return collect_vanished_earlier (self, r, &sink->vanished);
   if (r->kind != OP_IMAP_RESPONSE_DATA || r->data != OP_IMAP_DATA_FETCH ||
       !(r->fetch->items & OP_IMAP_FETCH_UID))
     return FALSE;
@@ -1820,11 +1910,15 @@ peek_item (const char  *section,
   return g_strdup_printf ("BODY.PEEK[%s]", part);
 }
 
+/* @changedsince: NULL, or UID FETCH … (CHANGEDSINCE *@changedsince [VANISHED]) with the
+ * VANISHED (EARLIER) sets, when QRESYNC is enabled, in *@vanished. */
 static GPtrArray *
 do_fetch (OpImapClient        *self,
           const char          *uid_set,
           OpImapFetchItems     items,
           const char * const  *sections,
+          const guint64       *changedsince,
+          char               **vanished,
           GCancellable        *cancellable,
           GError             **error)
 {
@@ -1832,9 +1926,22 @@ do_fetch (OpImapClient        *self,
   g_autoptr(OpImapResponse) r = NULL;
   g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func ((GDestroyNotify) op_imap_fetch_free);
   g_autoptr(GString) list = g_string_new ("(UID");
+  FetchSink sink = { out, FALSE, NULL };
 
   if (!need_state (self, OP_IMAP_STATE_SELECTED, error) || !check_uid_set (uid_set, error))
     return NULL;
+  if (changedsince != NULL)
+    {
+      if (!has_cap (self, "CONDSTORE"))
+        {
+          g_set_error_literal (error, OP_IMAP_ERROR, OP_IMAP_ERROR_UNSUPPORTED,
+                               _("The server does not support CONDSTORE."));
+          return NULL;
+        }
+      /* RFC 7162 §3.1.4.1: CHANGEDSINCE implies MODSEQ; ask for it anyway, to be plain. */
+      items |= OP_IMAP_FETCH_MODSEQ;
+      sink.want_vanished = self->w_qresync;
+    }
   if (items & OP_IMAP_FETCH_FLAGS)
     g_string_append (list, " FLAGS");
   if (items & OP_IMAP_FETCH_INTERNALDATE)
@@ -1860,16 +1967,30 @@ do_fetch (OpImapClient        *self,
   cmd_add (&c, "UID FETCH");
   cmd_add (&c, uid_set);
   cmd_add (&c, list->str);
+  if (changedsince != NULL)
+    {
+      g_autofree char *modifier =
+        g_strdup_printf ("(CHANGEDSINCE %" G_GUINT64_FORMAT "%s)", *changedsince,
+                         sink.want_vanished ? " VANISHED" : "");
+
+      cmd_add (&c, modifier);
+    }
   /* Thousands of FETCH responses make one log line, not thousands. */
   self->w_quiet_fetch = TRUE;
   self->w_n_quiet = 0;
-  r = command_ok (self, &c, "UID FETCH", OP_IMAP_COMMAND_OTHER, collect_fetch, out,
+  r = command_ok (self, &c, "UID FETCH", OP_IMAP_COMMAND_OTHER, collect_fetch, &sink,
                   cancellable, error);
   self->w_quiet_fetch = FALSE;
   if (self->w_n_quiet > 0 && self->log != NULL)
     op_protocol_log_append_printf (self->log, OP_LOG_RECEIVED, "* … %u FETCH", self->w_n_quiet);
   if (r == NULL)
-    return NULL;
+    {
+      g_free (sink.vanished);
+      return NULL;
+    }
+  if (vanished != NULL)
+    *vanished = g_steal_pointer (&sink.vanished);
+  g_free (sink.vanished);
   return g_steal_pointer (&out);
 }
 
@@ -2201,11 +2322,15 @@ flag_list (GString             *out,
   return TRUE;
 }
 
+/* @unchangedsince: NULL, or UID STORE set (UNCHANGEDSINCE *@unchangedsince) … with the
+ * MODIFIED response code's set (the UIDs not stored) in *@modified, NULL when none. */
 static gboolean
 do_store (OpImapClient        *self,
           const char          *uid_set,
           OpImapStoreMode      mode,
           const char * const  *flags,
+          const guint64       *unchangedsince,
+          char               **modified,
           GCancellable        *cancellable,
           GError             **error)
 {
@@ -2217,13 +2342,40 @@ do_store (OpImapClient        *self,
   if (!need_state (self, OP_IMAP_STATE_SELECTED, error) || !check_uid_set (uid_set, error) ||
       !flag_list (list, flags, error))
     return FALSE;
+  if (unchangedsince != NULL && !has_cap (self, "CONDSTORE"))
+    {
+      g_set_error_literal (error, OP_IMAP_ERROR, OP_IMAP_ERROR_UNSUPPORTED,
+                           _("The server does not support CONDSTORE."));
+      return FALSE;
+    }
   cmd_init (&c);
   cmd_add (&c, "UID STORE");
   cmd_add (&c, uid_set);
+  if (unchangedsince != NULL)
+    {
+      g_autofree char *modifier =
+        g_strdup_printf ("(UNCHANGEDSINCE %" G_GUINT64_FORMAT ")", *unchangedsince);
+
+      cmd_add (&c, modifier);
+    }
   cmd_add (&c, modes[mode]);
   cmd_add (&c, list->str);
   r = command_ok (self, &c, "UID STORE", OP_IMAP_COMMAND_OTHER, NULL, NULL, cancellable, error);
-  return r != NULL;
+  if (r == NULL)
+    return FALSE;
+  /* RFC 7162 §3.1.3: OK [MODIFIED set] names the messages changed since, left alone. */
+  if (modified != NULL && r->code != NULL && r->code->kind == OP_IMAP_CODE_MODIFIED &&
+      r->code->source != NULL)
+    {
+      if (!check_uid_set (r->code->source, NULL))
+        {
+          g_set_error_literal (error, OP_IMAP_ERROR, OP_IMAP_ERROR_BAD_RESPONSE,
+                               _("The server named an invalid set of modified messages."));
+          return FALSE;
+        }
+      *modified = g_strdup (r->code->source);
+    }
+  return TRUE;
 }
 
 static gboolean
@@ -2306,7 +2458,8 @@ do_move (OpImapClient  *self,
     }
   if (!do_copy (self, "UID COPY", uid_set, mailbox, dest_uids, cancellable, error))
     return FALSE;
-  if (!do_store (self, uid_set, OP_IMAP_STORE_ADD, deleted, cancellable, error))
+  if (!do_store (self, uid_set, OP_IMAP_STORE_ADD, deleted, NULL, NULL, cancellable,
+                 error))
     return FALSE;
   {
     g_auto(Cmd) c = { 0 };
@@ -2485,6 +2638,7 @@ do_enable (OpImapClient        *self,
   g_auto(Cmd) c = { 0 };
   g_autoptr(OpImapResponse) r = NULL;
   g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
+  GStrv enabled;
 
   if (!need_state (self, OP_IMAP_STATE_AUTHENTICATED, error))
     return NULL;
@@ -2506,7 +2660,11 @@ do_enable (OpImapClient        *self,
                   error);
   if (r == NULL)
     return NULL;
-  return g_strv_builder_end (b);
+  enabled = g_strv_builder_end (b);
+  for (guint i = 0; enabled[i] != NULL; i++)
+    if (g_ascii_strcasecmp (enabled[i], "QRESYNC") == 0)
+      self->w_qresync = TRUE;
+  return enabled;
 }
 
 static gboolean
@@ -2905,7 +3063,14 @@ run_job (GTask        *task,
       result_free = (GDestroyNotify) op_imap_mailbox_status_free;
       break;
     case JOB_SELECT:
-      result = do_select (self, job->a, job->flag, cancellable, &error);
+      if (job->number != 0)
+        {
+          QresyncParams q = { job->uid, job->out_number, job->b };
+
+          result = do_select (self, job->a, job->flag, &q, cancellable, &error);
+        }
+      else
+        result = do_select (self, job->a, job->flag, NULL, cancellable, &error);
       result_free = (GDestroyNotify) op_imap_select_info_free;
       break;
     case JOB_MAILBOX:
@@ -2938,6 +3103,7 @@ run_job (GTask        *task,
       break;
     case JOB_FETCH:
       result = do_fetch (self, job->a, job->number, (const char * const *) job->strv,
+                         job->flag ? &job->out_number : NULL, &job->out_text,
                          cancellable, &error);
       result_free = (GDestroyNotify) g_ptr_array_unref;
       break;
@@ -2950,8 +3116,8 @@ run_job (GTask        *task,
       result_free = (GDestroyNotify) g_array_unref;
       break;
     case JOB_STORE:
-      ok = do_store (self, job->a, job->number, (const char * const *) job->strv, cancellable,
-                     &error);
+      ok = do_store (self, job->a, job->number, (const char * const *) job->strv,
+                     job->flag ? &job->out_number : NULL, &job->out_text, cancellable, &error);
       break;
     case JOB_COPY:
       ok = need_state (self, OP_IMAP_STATE_SELECTED, &error) && check_uid_set (job->a, &error) &&
@@ -3276,6 +3442,32 @@ op_imap_client_select_async (OpImapClient        *self,
   }
 }
 
+void
+op_imap_client_select_qresync_async (OpImapClient        *self,
+                                     const char          *mailbox,
+                                     gboolean             read_only,
+                                     guint32              uidvalidity,
+                                     guint64              modseq,
+                                     const char          *known_uids,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data)
+{
+  g_return_if_fail (OP_IS_IMAP_CLIENT (self));
+  g_return_if_fail (mailbox != NULL);
+  {
+    /* The same source tag: op_imap_client_select_finish() finishes both. */
+    START (JOB_SELECT, op_imap_client_select_async);
+    job->a = g_strdup (mailbox);
+    job->flag = read_only;
+    job->number = 1;
+    job->uid = uidvalidity;
+    job->out_number = modseq;
+    job->b = g_strdup (known_uids);
+    job_queue (self, task);
+  }
+}
+
 OpImapSelectInfo *
 op_imap_client_select_finish (OpImapClient  *self,
                               GAsyncResult  *result,
@@ -3449,6 +3641,42 @@ op_imap_client_fetch_finish (OpImapClient  *self,
 }
 
 void
+op_imap_client_fetch_changed_async (OpImapClient        *self,
+                                    const char          *uid_set,
+                                    OpImapFetchItems     items,
+                                    const char * const  *sections,
+                                    guint64              changedsince,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  g_return_if_fail (OP_IS_IMAP_CLIENT (self));
+  g_return_if_fail (uid_set != NULL);
+  {
+    START (JOB_FETCH, op_imap_client_fetch_changed_async);
+    job->a = g_strdup (uid_set);
+    job->number = items;
+    job->strv = g_strdupv ((char **) sections);
+    job->flag = TRUE;
+    job->out_number = changedsince;
+    job_queue (self, task);
+  }
+}
+
+GPtrArray *
+op_imap_client_fetch_changed_finish (OpImapClient  *self,
+                                     GAsyncResult  *result,
+                                     char         **vanished,
+                                     GError       **error)
+{
+  GPtrArray *out = finish_pointer (self, result, op_imap_client_fetch_changed_async, error);
+
+  if (out != NULL && vanished != NULL)
+    *vanished = g_strdup (((Job *) g_task_get_task_data (G_TASK (result)))->out_text);
+  return out;
+}
+
+void
 op_imap_client_fetch_to_stream_async (OpImapClient        *self,
                                       guint32              uid,
                                       const char          *section,
@@ -3530,6 +3758,42 @@ op_imap_client_store_finish (OpImapClient  *self,
                              GError       **error)
 {
   return finish_boolean (self, result, op_imap_client_store_async, error);
+}
+
+void
+op_imap_client_store_unchanged_async (OpImapClient        *self,
+                                      const char          *uid_set,
+                                      OpImapStoreMode      mode,
+                                      const char * const  *flags,
+                                      guint64              unchangedsince,
+                                      GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data)
+{
+  g_return_if_fail (OP_IS_IMAP_CLIENT (self));
+  g_return_if_fail (uid_set != NULL && mode <= OP_IMAP_STORE_REPLACE);
+  {
+    START (JOB_STORE, op_imap_client_store_unchanged_async);
+    job->a = g_strdup (uid_set);
+    job->number = mode;
+    job->strv = g_strdupv ((char **) flags);
+    job->flag = TRUE;
+    job->out_number = unchangedsince;
+    job_queue (self, task);
+  }
+}
+
+gboolean
+op_imap_client_store_unchanged_finish (OpImapClient  *self,
+                                       GAsyncResult  *result,
+                                       char         **modified,
+                                       GError       **error)
+{
+  if (!finish_boolean (self, result, op_imap_client_store_unchanged_async, error))
+    return FALSE;
+  if (modified != NULL)
+    *modified = g_strdup (((Job *) g_task_get_task_data (G_TASK (result)))->out_text);
+  return TRUE;
 }
 
 void

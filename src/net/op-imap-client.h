@@ -65,6 +65,12 @@ typedef struct
   guint64   highestmodseq;      /* 0 when the server has none (NOMODSEQ) */
   char    **flags;
   char    **permanent_flags;
+  /* Only after op_imap_client_select_qresync_async() (RFC 7162 §3.2.5.1), else NULL: */
+  char      *vanished;          /* (nullable) UIDs expunged since the given modseq, the
+                                 * sets of all VANISHED (EARLIER) joined with ",", NULL
+                                 * when none */
+  GPtrArray *changed;           /* (element-type OpImapFetch) messages changed since the
+                                 * given modseq: UID, FLAGS and MODSEQ, server's order */
 } OpImapSelectInfo;
 
 void op_imap_select_info_free (OpImapSelectInfo *info);
@@ -206,6 +212,23 @@ void                  op_imap_client_select_async (OpImapClient        *self,
                                                    GCancellable        *cancellable,
                                                    GAsyncReadyCallback  callback,
                                                    gpointer             user_data);
+/* RFC 7162 QRESYNC: SELECT/EXAMINE @mailbox (QRESYNC (@uidvalidity @modseq [@known_uids]))
+ * with the caller's cached UIDVALIDITY and HIGHESTMODSEQ (both above zero) and,
+ * optionally, the UIDs it knows. Needs QRESYNC enabled first (op_imap_client_enable_async
+ * with "QRESYNC"), else OP_IMAP_ERROR_UNSUPPORTED. Finish with
+ * op_imap_client_select_finish(): the VANISHED (EARLIER) and FETCH responses the server
+ * sends in answer are collected into the result's @vanished and @changed, not emitted as
+ * signals. When @uidvalidity no longer matches, the server sends neither and the cache
+ * is void. */
+void                  op_imap_client_select_qresync_async (OpImapClient        *self,
+                                                           const char          *mailbox,
+                                                           gboolean             read_only,
+                                                           guint32              uidvalidity,
+                                                           guint64              modseq,
+                                                           const char          *known_uids,
+                                                           GCancellable        *cancellable,
+                                                           GAsyncReadyCallback  callback,
+                                                           gpointer             user_data);
 OpImapSelectInfo     *op_imap_client_select_finish (OpImapClient  *self,
                                                     GAsyncResult  *result,
                                                     GError       **error);
@@ -273,6 +296,24 @@ GPtrArray            *op_imap_client_fetch_finish (OpImapClient  *self,
                                                    GAsyncResult  *result,
                                                    GError       **error);
 
+/* RFC 7162: UID FETCH @uid_set (@items MODSEQ …) (CHANGEDSINCE @changedsince), plus
+ * VANISHED when QRESYNC is enabled: only the messages whose MODSEQ is above
+ * @changedsince, each with its MODSEQ (element-type OpImapFetch). @vanished: the UIDs of
+ * @uid_set expunged since @changedsince (VANISHED (EARLIER) sets joined with ","), NULL
+ * when none or without QRESYNC. OP_IMAP_ERROR_UNSUPPORTED without CONDSTORE. */
+void                  op_imap_client_fetch_changed_async (OpImapClient        *self,
+                                                          const char          *uid_set,
+                                                          OpImapFetchItems     items,
+                                                          const char * const  *sections,
+                                                          guint64              changedsince,
+                                                          GCancellable        *cancellable,
+                                                          GAsyncReadyCallback  callback,
+                                                          gpointer             user_data);
+GPtrArray            *op_imap_client_fetch_changed_finish (OpImapClient  *self,
+                                                           GAsyncResult  *result,
+                                                           char         **vanished,
+                                                           GError       **error);
+
 /* UID FETCH @uid BODY.PEEK[@section] written to @stream as it arrives (never held whole);
  * returns the bytes written. OP_IMAP_ERROR_NO when the message does not exist. */
 void                  op_imap_client_fetch_to_stream_async (OpImapClient        *self,
@@ -310,6 +351,24 @@ void                  op_imap_client_store_async (OpImapClient        *self,
 gboolean              op_imap_client_store_finish (OpImapClient  *self,
                                                    GAsyncResult  *result,
                                                    GError       **error);
+
+/* RFC 7162 conditional store: UID STORE @uid_set (UNCHANGEDSINCE @unchangedsince) …,
+ * which changes only the messages whose MODSEQ is still at most @unchangedsince.
+ * @modified: the UIDs the server left alone because they changed since (the MODIFIED
+ * response code), NULL when every message was stored. OP_IMAP_ERROR_UNSUPPORTED without
+ * CONDSTORE. */
+void                  op_imap_client_store_unchanged_async (OpImapClient        *self,
+                                                            const char          *uid_set,
+                                                            OpImapStoreMode      mode,
+                                                            const char * const  *flags,
+                                                            guint64              unchangedsince,
+                                                            GCancellable        *cancellable,
+                                                            GAsyncReadyCallback  callback,
+                                                            gpointer             user_data);
+gboolean              op_imap_client_store_unchanged_finish (OpImapClient  *self,
+                                                             GAsyncResult  *result,
+                                                             char         **modified,
+                                                             GError       **error);
 
 /* UID COPY / UID MOVE (without MOVE: UID COPY, then only if it succeeded UID STORE
  * +FLAGS.SILENT (\Deleted) and UID EXPUNGE, which needs UIDPLUS). @dest_uids: the COPYUID

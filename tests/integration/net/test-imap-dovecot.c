@@ -791,6 +791,211 @@ test_large_message (void)
   logout (client);
 }
 
+/* --- CONDSTORE / QRESYNC (RFC 7162) ------------------------------------------------------ */
+
+static void
+enable_qresync (OpImapClient *client)
+{
+  g_autoptr(GAsyncResult) r = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *caps[] = { "QRESYNC", NULL };
+  g_auto(GStrv) enabled = NULL;
+
+  op_imap_client_enable_async (client, caps, NULL, store_result, &r);
+  enabled = op_imap_client_enable_finish (client, wait_result (&r), &error);
+  g_assert_no_error (error);
+  g_assert_true (g_strv_contains ((const char * const *) enabled, "QRESYNC"));
+}
+
+static guint32
+append_seed (OpImapClient *client,
+             const char   *box,
+             guint         i)
+{
+  g_autoptr(GAsyncResult) r = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) message = seed_bytes (i);
+  guint32 uid = 0;
+
+  op_imap_client_append_async (client, box, message, NULL, NULL, NULL, store_result, &r);
+  g_assert_true (op_imap_client_append_finish (client, wait_result (&r), &uid, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (uid, >, 0);
+  return uid;
+}
+
+static void
+store_flags (OpImapClient       *client,
+             guint32             uid,
+             const char * const *flags)
+{
+  g_autoptr(GAsyncResult) r = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *set = g_strdup_printf ("%u", uid);
+
+  op_imap_client_store_async (client, set, OP_IMAP_STORE_ADD, flags, NULL, store_result, &r);
+  g_assert_true (op_imap_client_store_finish (client, wait_result (&r), &error));
+  g_assert_no_error (error);
+}
+
+static OpImapSelectInfo *
+select_qresync (OpImapClient *client,
+                const char   *box,
+                guint32       uidvalidity,
+                guint64       modseq,
+                const char   *known)
+{
+  g_autoptr(GAsyncResult) r = NULL;
+  g_autoptr(GError) error = NULL;
+  OpImapSelectInfo *info;
+
+  op_imap_client_select_qresync_async (client, box, FALSE, uidvalidity, modseq, known, NULL,
+                                       store_result, &r);
+  info = op_imap_client_select_finish (client, wait_result (&r), &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (info->changed);
+  return info;
+}
+
+static void
+unselect (OpImapClient *client)
+{
+  g_autoptr(GAsyncResult) r = NULL;
+
+  op_imap_client_unselect_async (client, NULL, store_result, &r);
+  simple_ok (client, &r);
+}
+
+/* A cache made in one session catches up, after another session changed and expunged
+ * messages, with nothing but the changes. */
+static void
+test_qresync_select (void)
+{
+  g_autoptr(OpImapClient) client = open_session (FALSE);
+  g_autoptr(OpImapClient) other = open_session (TRUE);
+  g_autofree char *box = unique_name ("Resync");
+  g_autofree char *known = NULL;
+  g_autofree char *gone = NULL;
+  g_autoptr(OpImapSelectInfo) first = NULL;
+  g_autoptr(OpImapSelectInfo) second = NULL;
+  g_autoptr(OpImapSelectInfo) third = NULL;
+  g_autoptr(OpImapSelectInfo) theirs = NULL;
+  g_autoptr(GAsyncResult) r = NULL;
+  const char *flagged[] = { "\\Flagged", NULL };
+  const char *deleted[] = { "\\Deleted", NULL };
+  guint32 uids[3];
+  OpImapFetch *f;
+
+  if (client == NULL)
+    return;
+  enable_qresync (client);
+  create_box (client, box);
+  for (guint i = 0; i < 3; i++)
+    uids[i] = append_seed (client, box, i);
+  known = g_strdup_printf ("%u:%u", uids[0], uids[2]);
+  first = select_box (client, box);
+  g_assert_cmpuint (first->exists, ==, 3);
+  g_assert_cmpuint (first->highestmodseq, >, 0);
+  g_assert_null (first->changed);
+  unselect (client);
+
+  /* Another session flags the second message. */
+  theirs = select_box (other, box);
+  store_flags (other, uids[1], flagged);
+  second = select_qresync (client, box, first->uidvalidity, first->highestmodseq, known);
+  g_assert_cmpuint (second->highestmodseq, >, first->highestmodseq);
+  g_assert_null (second->vanished);
+  g_assert_cmpuint (second->changed->len, ==, 1);
+  f = second->changed->pdata[0];
+  g_assert_cmpuint (f->uid, ==, uids[1]);
+  g_assert_true (g_strv_contains ((const char * const *) f->flags, "\\Flagged"));
+  g_assert_cmpuint (f->modseq, >, first->highestmodseq);
+  g_assert_cmpuint (f->modseq, <=, second->highestmodseq);
+  unselect (client);
+
+  /* … then expunges the third: VANISHED (EARLIER) names exactly its UID. */
+  store_flags (other, uids[2], deleted);
+  op_imap_client_expunge_async (other, NULL, store_result, &r);
+  simple_ok (other, &r);
+  third = select_qresync (client, box, first->uidvalidity, second->highestmodseq, known);
+  gone = g_strdup_printf ("%u", uids[2]);
+  g_assert_cmpstr (third->vanished, ==, gone);
+  g_assert_cmpuint (third->exists, ==, 2);
+  /* Only the expunge happened since: no message changed. */
+  g_assert_cmpuint (third->changed->len, ==, 0);
+
+  /* UID FETCH … (CHANGEDSINCE): only the message flagged since the first select, with
+   * its MODSEQ; with QRESYNC the expunged one is named as vanished. */
+  {
+    g_autoptr(GAsyncResult) fr = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GPtrArray) changed = NULL;
+    g_autofree char *vanished = NULL;
+
+    op_imap_client_fetch_changed_async (client, known, OP_IMAP_FETCH_FLAGS, NULL,
+                                        first->highestmodseq, NULL, store_result, &fr);
+    changed = op_imap_client_fetch_changed_finish (client, wait_result (&fr), &vanished,
+                                                   &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (changed->len, ==, 1);
+    f = changed->pdata[0];
+    g_assert_cmpuint (f->uid, ==, uids[1]);
+    g_assert_true (g_strv_contains ((const char * const *) f->flags, "\\Flagged"));
+    g_assert_cmpuint (f->modseq, ==, ((OpImapFetch *) second->changed->pdata[0])->modseq);
+    g_assert_cmpstr (vanished, ==, gone);
+  }
+  /* … and nothing at all since the latest one. */
+  {
+    g_autoptr(GAsyncResult) fr = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GPtrArray) changed = NULL;
+    g_autofree char *vanished = NULL;
+
+    op_imap_client_fetch_changed_async (client, "1:*", OP_IMAP_FETCH_FLAGS, NULL,
+                                        third->highestmodseq, NULL, store_result, &fr);
+    changed = op_imap_client_fetch_changed_finish (client, wait_result (&fr), &vanished,
+                                                   &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (changed->len, ==, 0);
+    g_assert_null (vanished);
+  }
+
+  /* UID STORE (UNCHANGEDSINCE): the other session changes the first message after we
+   * read its MODSEQ, so a conditional store on both leaves it alone and says so. */
+  {
+    g_autoptr(GAsyncResult) sr = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GPtrArray) msgs = NULL;
+    g_autofree char *modified = NULL;
+    g_autofree char *first_uid = g_strdup_printf ("%u", uids[0]);
+    g_autofree char *both = g_strdup_printf ("%u:%u", uids[0], uids[1]);
+    const char *answered[] = { "\\Answered", NULL };
+    guint64 seen_modseq = third->highestmodseq;
+
+    store_flags (other, uids[0], flagged);
+    op_imap_client_store_unchanged_async (client, both, OP_IMAP_STORE_ADD, answered,
+                                          seen_modseq, NULL, store_result, &sr);
+    g_assert_true (op_imap_client_store_unchanged_finish (client, wait_result (&sr),
+                                                          &modified, &error));
+    g_assert_no_error (error);
+    g_assert_cmpstr (modified, ==, first_uid);
+    msgs = fetch (client, both, OP_IMAP_FETCH_FLAGS, NULL);
+    g_assert_cmpuint (msgs->len, ==, 2);
+    for (guint i = 0; i < msgs->len; i++)
+      {
+        OpImapFetch *m = msgs->pdata[i];
+        gboolean is_answered = g_strv_contains ((const char * const *) m->flags, "\\Answered");
+
+        g_assert_true (m->uid == uids[0] ? !is_answered : is_answered);
+      }
+  }
+  unselect (client);
+
+  logout (other);
+  delete_box (client, box);
+  logout (client);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -809,6 +1014,8 @@ main (int   argc,
   g_test_add_func ("/imap/dovecot/mailbox-names", test_mailbox_names);
   g_test_add_func ("/imap/dovecot/idle", test_idle);
   g_test_add_func ("/imap/dovecot/large-message-streamed", test_large_message);
+  g_test_add_func ("/imap/dovecot/qresync/resync-changedsince-unchangedsince",
+                   test_qresync_select);
 
   return op_test_run ();
 }

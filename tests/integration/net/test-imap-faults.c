@@ -1305,6 +1305,249 @@ test_check_unselect (void)
   g_assert_false (server_saw (server, "UNSELECT"));
 }
 
+/* --- CONDSTORE / QRESYNC (RFC 7162) --------------------------------------------------- */
+
+#define QR_CAPS "* PREAUTH [CAPABILITY IMAP4rev1 ENABLE CONDSTORE QRESYNC UIDPLUS] hi\r\n"
+
+static void
+enable_qresync (OpImapClient *client)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *caps[] = { "QRESYNC", NULL };
+  g_auto(GStrv) enabled = NULL;
+
+  op_imap_client_enable_async (client, caps, NULL, store_result, &result);
+  enabled = op_imap_client_enable_finish (client, wait_result (&result), &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (enabled[0], ==, "QRESYNC");
+}
+
+static void
+test_qresync_select (void)
+{
+  g_autoptr(OpTestServer) server = op_test_server_new ();
+  g_autoptr(OpImapClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) r1 = NULL;
+  g_autoptr(GAsyncResult) r2 = NULL;
+  g_autoptr(OpImapSelectInfo) refused = NULL;
+  g_autoptr(OpImapSelectInfo) info = NULL;
+  OpImapFetch *f;
+  Events e = { 0 };
+
+  op_test_server_send (server, QR_CAPS);
+  op_test_server_expect_line (server, "a1 ENABLE QRESYNC");
+  op_test_server_send (server, "* ENABLED QRESYNC\r\na1 OK enabled\r\n");
+  op_test_server_expect_line (server, "a2 EXAMINE \"INBOX\" (QRESYNC (77 115 1:9))");
+  op_test_server_send (server,
+                       "* FLAGS (\\Seen \\Deleted)\r\n"
+                       "* 4 EXISTS\r\n* 0 RECENT\r\n"
+                       "* OK [UIDVALIDITY 77] ok\r\n* OK [UIDNEXT 9] ok\r\n"
+                       "* OK [HIGHESTMODSEQ 120] ok\r\n"
+                       "* VANISHED (EARLIER) 2,5:6\r\n"
+                       "* VANISHED (EARLIER) 8\r\n"
+                       "* 2 FETCH (UID 4 FLAGS (\\Seen) MODSEQ (118))\r\n"
+                       "* 3 FETCH (UID 7 FLAGS () MODSEQ (120))\r\n"
+                       "a2 OK [READ-ONLY] examined\r\n");
+  g_assert_true (op_test_server_start (server, NULL));
+
+  client = new_client (server, OP_IMAP_SECURITY_NONE);
+  events_connect (client, &e);
+  g_assert_true (do_connect (client, &error));
+  /* Before ENABLE QRESYNC the parameters cannot be sent: refused, nothing written. */
+  op_imap_client_select_qresync_async (client, "INBOX", TRUE, 77, 115, "1:9", NULL,
+                                       store_result, &r1);
+  refused = op_imap_client_select_finish (client, wait_result (&r1), &error);
+  g_assert_null (refused);
+  g_assert_error (error, OP_IMAP_ERROR, OP_IMAP_ERROR_UNSUPPORTED);
+  g_clear_error (&error);
+  enable_qresync (client);
+  op_imap_client_select_qresync_async (client, "INBOX", TRUE, 77, 115, "1:9", NULL,
+                                       store_result, &r2);
+  info = op_imap_client_select_finish (client, wait_result (&r2), &error);
+  g_assert_no_error (error);
+  g_assert_true (info->read_only);
+  g_assert_cmpuint (info->highestmodseq, ==, 120);
+  /* Every VANISHED (EARLIER) and FETCH lands in the result, none as a signal. */
+  g_assert_cmpstr (info->vanished, ==, "2,5:6,8");
+  g_assert_cmpuint (info->changed->len, ==, 2);
+  f = g_ptr_array_index (info->changed, 0);
+  g_assert_cmpuint (f->uid, ==, 4);
+  g_assert_cmpuint (f->modseq, ==, 118);
+  g_assert_cmpstr (f->flags[0], ==, "\\Seen");
+  f = g_ptr_array_index (info->changed, 1);
+  g_assert_cmpuint (f->uid, ==, 7);
+  g_assert_cmpuint (f->modseq, ==, 120);
+  g_assert_null (f->flags[0]);
+  finish_server (server);
+  g_assert_null (e.vanished);
+  g_assert_cmpuint (e.flags_uid, ==, 0);
+  g_assert_false (server_saw (server, "a1 EXAMINE"));
+  events_clear (&e);
+}
+
+static GPtrArray *
+fetch_changed (OpImapClient  *client,
+               guint64        changedsince,
+               char         **vanished,
+               GError       **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  op_imap_client_fetch_changed_async (client, "1:*", OP_IMAP_FETCH_FLAGS, NULL, changedsince,
+                                      NULL, store_result, &result);
+  return op_imap_client_fetch_changed_finish (client, wait_result (&result), vanished, error);
+}
+
+static void
+test_fetch_changedsince (void)
+{
+  g_autoptr(OpTestServer) plain = op_test_server_new ();
+  g_autoptr(OpTestServer) server = op_test_server_new ();
+  g_autoptr(OpImapClient) client = NULL;
+  g_autoptr(OpImapClient) qr_client = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) msgs = NULL;
+  g_autoptr(GPtrArray) qr_msgs = NULL;
+  g_autofree char *vanished = NULL;
+  g_autofree char *qr_vanished = NULL;
+  OpImapFetch *f;
+
+  /* CONDSTORE only: CHANGEDSINCE without VANISHED. */
+  op_test_server_send (plain, CAPS);
+  script_select (plain, "a1");
+  op_test_server_expect_line (plain, "a2 UID FETCH 1:* (UID FLAGS MODSEQ) (CHANGEDSINCE 115)");
+  op_test_server_send (plain, "* 2 FETCH (UID 4 FLAGS (\\Seen) MODSEQ (118))\r\n"
+                              "a2 OK done\r\n");
+  g_assert_true (op_test_server_start (plain, NULL));
+  client = new_client (plain, OP_IMAP_SECURITY_NONE);
+  g_assert_true (do_connect (client, &error));
+  select_inbox (client);
+  msgs = fetch_changed (client, 115, &vanished, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (msgs->len, ==, 1);
+  f = msgs->pdata[0];
+  g_assert_cmpuint (f->uid, ==, 4);
+  g_assert_true (f->items & OP_IMAP_FETCH_MODSEQ);
+  g_assert_cmpuint (f->modseq, ==, 118);
+  g_assert_null (vanished);
+  finish_server (plain);
+
+  /* QRESYNC enabled: … VANISHED, and the VANISHED (EARLIER) sets come back. */
+  op_test_server_send (server, QR_CAPS);
+  op_test_server_expect_line (server, "a1 ENABLE QRESYNC");
+  op_test_server_send (server, "* ENABLED QRESYNC\r\na1 OK enabled\r\n");
+  script_select (server, "a2");
+  op_test_server_expect_line (server,
+                              "a3 UID FETCH 1:* (UID FLAGS MODSEQ) (CHANGEDSINCE 115 VANISHED)");
+  op_test_server_send (server, "* VANISHED (EARLIER) 3\r\n"
+                               "* 1 FETCH (UID 2 FLAGS (\\Seen \\Flagged) MODSEQ (119))\r\n"
+                               "* VANISHED (EARLIER) 5:6\r\n"
+                               "a3 OK done\r\n");
+  g_assert_true (op_test_server_start (server, NULL));
+  qr_client = new_client (server, OP_IMAP_SECURITY_NONE);
+  g_assert_true (do_connect (qr_client, &error));
+  enable_qresync (qr_client);
+  select_inbox (qr_client);
+  qr_msgs = fetch_changed (qr_client, 115, &qr_vanished, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (qr_msgs->len, ==, 1);
+  f = qr_msgs->pdata[0];
+  g_assert_cmpuint (f->uid, ==, 2);
+  g_assert_cmpuint (f->modseq, ==, 119);
+  g_assert_cmpstr (qr_vanished, ==, "3,5:6");
+  finish_server (server);
+}
+
+static void
+test_fetch_changedsince_unsupported (void)
+{
+  g_autoptr(OpTestServer) server = op_test_server_new ();
+  g_autoptr(OpImapClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) msgs = NULL;
+
+  op_test_server_send (server, "* PREAUTH [CAPABILITY IMAP4rev1] hi\r\n");
+  op_test_server_expect_line (server, "a1 SELECT \"INBOX\"");
+  op_test_server_send (server, "* 1 EXISTS\r\na1 OK [READ-WRITE] selected\r\n");
+  op_test_server_expect_line (server, "a2 NOOP");
+  op_test_server_send (server, "a2 OK\r\n");
+  g_assert_true (op_test_server_start (server, NULL));
+  client = new_client (server, OP_IMAP_SECURITY_NONE);
+  g_assert_true (do_connect (client, &error));
+  {
+    g_autoptr(GAsyncResult) result = NULL;
+    g_autoptr(OpImapSelectInfo) info = NULL;
+
+    op_imap_client_select_async (client, "INBOX", FALSE, NULL, store_result, &result);
+    info = op_imap_client_select_finish (client, wait_result (&result), &error);
+    g_assert_no_error (error);
+  }
+  /* Without CONDSTORE the modifier cannot be sent: refused, nothing written. */
+  msgs = fetch_changed (client, 1, NULL, &error);
+  g_assert_null (msgs);
+  g_assert_error (error, OP_IMAP_ERROR, OP_IMAP_ERROR_UNSUPPORTED);
+  g_clear_error (&error);
+  g_assert_true (do_noop (client, &error));
+  finish_server (server);
+  g_assert_false (server_saw (server, "CHANGEDSINCE"));
+}
+
+static gboolean
+store_unchanged (OpImapClient  *client,
+                 const char    *set,
+                 guint64        unchangedsince,
+                 char         **modified,
+                 GError       **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  const char *flags[] = { "\\Seen", NULL };
+
+  op_imap_client_store_unchanged_async (client, set, OP_IMAP_STORE_ADD, flags, unchangedsince,
+                                        NULL, store_result, &result);
+  return op_imap_client_store_unchanged_finish (client, wait_result (&result), modified, error);
+}
+
+static void
+test_store_unchangedsince (void)
+{
+  g_autoptr(OpTestServer) server = op_test_server_new ();
+  g_autoptr(OpImapClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *modified = NULL;
+  g_autofree char *none = NULL;
+  g_autofree char *bad = NULL;
+
+  op_test_server_send (server, CAPS);
+  script_select (server, "a1");
+  op_test_server_expect_line (server, "a2 UID STORE 1:8 (UNCHANGEDSINCE 120) +FLAGS.SILENT (\\Seen)");
+  op_test_server_send (server, "* 1 FETCH (UID 1 MODSEQ (121))\r\n"
+                               "a2 OK [MODIFIED 2,7:8] Conditional STORE failed\r\n");
+  op_test_server_expect_line (server, "a3 UID STORE 3 (UNCHANGEDSINCE 121) +FLAGS.SILENT (\\Seen)");
+  op_test_server_send (server, "a3 OK done\r\n");
+  op_test_server_expect_line (server, "a4 UID STORE 3 (UNCHANGEDSINCE 122) +FLAGS.SILENT (\\Seen)");
+  op_test_server_send (server, "a4 OK [MODIFIED 3:x] huh\r\n");
+  g_assert_true (op_test_server_start (server, NULL));
+
+  client = new_client (server, OP_IMAP_SECURITY_NONE);
+  g_assert_true (do_connect (client, &error));
+  select_inbox (client);
+  /* Stored on the others; the MODIFIED set says which were not. */
+  g_assert_true (store_unchanged (client, "1:8", 120, &modified, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (modified, ==, "2,7:8");
+  /* All stored: no set. */
+  g_assert_true (store_unchanged (client, "3", 121, &none, &error));
+  g_assert_no_error (error);
+  g_assert_null (none);
+  /* A set that is not one is a bad response, not a silent success. */
+  g_assert_false (store_unchanged (client, "3", 122, &bad, &error));
+  g_assert_error (error, OP_IMAP_ERROR, OP_IMAP_ERROR_BAD_RESPONSE);
+  g_assert_null (bad);
+  finish_server (server);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1342,6 +1585,11 @@ main (int   argc,
   g_test_add_func ("/imap/faults/flood/idle-coalesced", test_idle_events_coalesced);
   g_test_add_func ("/imap/faults/flood/idle-events", test_idle_events_flood);
   g_test_add_func ("/imap/faults/check-unselect", test_check_unselect);
+  g_test_add_func ("/imap/faults/qresync/select", test_qresync_select);
+  g_test_add_func ("/imap/faults/condstore/fetch-changedsince", test_fetch_changedsince);
+  g_test_add_func ("/imap/faults/condstore/fetch-changedsince-unsupported",
+                   test_fetch_changedsince_unsupported);
+  g_test_add_func ("/imap/faults/condstore/store-unchangedsince", test_store_unchangedsince);
 
   return op_test_run ();
 }
