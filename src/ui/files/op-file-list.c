@@ -143,35 +143,24 @@ static void refresh (OpFileList *self);
  * rest (which get no widgets until scrolled to) in one change after them. */
 #define EXPOSE_CHUNK 16
 #define EXPOSE_WIDGET_ROWS 256
-#define EXPOSE_BUDGET_US 8000
 
 static gboolean
 expose_more (gpointer user_data)
 {
   OpFileList *self = user_data;
-  gint64 start = g_get_monotonic_time ();
+  guint position = self->n_exposed;
+  guint added;
 
-  /* As many chunks as fit in a time budget per turn: each turn costs a frame (layout
-   * and drawing of the whole view), so fewer turns show the folder sooner. */
-  do
-    {
-      guint position = self->n_exposed;
-      guint added;
-
-      if (position + EXPOSE_CHUNK >= EXPOSE_WIDGET_ROWS
-          || position + EXPOSE_CHUNK >= self->shown->len)
-        added = self->shown->len - position;
-      else
-        added = EXPOSE_CHUNK;
-      self->n_exposed += added;
-      g_list_model_items_changed (G_LIST_MODEL (self), position, 0, added);
-    }
-  while (self->n_exposed < self->shown->len
-         && g_get_monotonic_time () - start < EXPOSE_BUDGET_US);
-
-  if (self->n_exposed < self->shown->len)
+  if (position + EXPOSE_CHUNK >= EXPOSE_WIDGET_ROWS || position + EXPOSE_CHUNK >= self->shown->len)
+    added = self->shown->len - position;
+  else
+    added = EXPOSE_CHUNK;
+  self->n_exposed += added;
+  if (self->n_exposed == self->shown->len)
+    self->expose_id = 0;
+  g_list_model_items_changed (G_LIST_MODEL (self), position, 0, added);
+  if (self->expose_id != 0)
     return G_SOURCE_CONTINUE;
-  self->expose_id = 0;
   g_signal_emit (self, signals[SIGNAL_UPDATED], 0);
   return G_SOURCE_REMOVE;
 }
