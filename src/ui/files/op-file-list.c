@@ -11,8 +11,6 @@ struct _OpFileList
 
   GPtrArray    *rows;       /* OpFileRow, all of the listing */
   GPtrArray    *shown;      /* OpFileRow, filtered and sorted */
-  guint         n_exposed;  /* the first rows of shown the model has announced */
-  guint         expose_id;  /* idle source announcing the next rows */
   char         *folded_filter;
   gboolean      show_hidden;
   OpFileColumn  column;
@@ -136,35 +134,6 @@ job_run (GTask        *task,
 
 static void refresh (OpFileList *self);
 
-/* GTK 4.8's list views create a row of widgets (here 1 + 6 cells, each with its
- * accessible) for every new item near the top, up to 200 rows, inside items-changed:
- * announcing a 100,000-row result at once built all of them in one go, a stall of over
- * 100 ms. The first rows are announced a few at a time, one main-loop turn each, and the
- * rest (which get no widgets until scrolled to) in one change after them. */
-#define EXPOSE_CHUNK 16
-#define EXPOSE_WIDGET_ROWS 256
-
-static gboolean
-expose_more (gpointer user_data)
-{
-  OpFileList *self = user_data;
-  guint position = self->n_exposed;
-  guint added;
-
-  if (position + EXPOSE_CHUNK >= EXPOSE_WIDGET_ROWS || position + EXPOSE_CHUNK >= self->shown->len)
-    added = self->shown->len - position;
-  else
-    added = EXPOSE_CHUNK;
-  self->n_exposed += added;
-  if (self->n_exposed == self->shown->len)
-    self->expose_id = 0;
-  g_list_model_items_changed (G_LIST_MODEL (self), position, 0, added);
-  if (self->expose_id != 0)
-    return G_SOURCE_CONTINUE;
-  g_signal_emit (self, signals[SIGNAL_UPDATED], 0);
-  return G_SOURCE_REMOVE;
-}
-
 static void
 job_done (GObject      *source,
           GAsyncResult *result,
@@ -195,22 +164,14 @@ job_done (GObject      *source,
 
   /* Last call for the old rows (a selection to carry over). */
   g_signal_emit (self, signals[SIGNAL_REPLACING], 0);
-  g_clear_handle_id (&self->expose_id, g_source_remove);
-  removed = self->n_exposed;
+  removed = self->shown->len;
+  added = job->shown->len;
   g_ptr_array_unref (self->shown);
   self->shown = g_steal_pointer (&job->shown);
   self->n_folders = job->n_folders;
   self->n_files = job->n_files;
   self->total_size = job->total_size;
-  added = MIN (self->shown->len, EXPOSE_CHUNK);
-  self->n_exposed = added;
   g_list_model_items_changed (G_LIST_MODEL (self), 0, removed, added);
-  if (self->n_exposed < self->shown->len)
-    {
-      /* Below GTK's redraw priority: the rows announced so far are laid out between. */
-      self->expose_id = g_idle_add_full (G_PRIORITY_HIGH_IDLE + 30, expose_more, self, NULL);
-      return;
-    }
   g_signal_emit (self, signals[SIGNAL_UPDATED], 0);
 }
 
@@ -260,7 +221,7 @@ op_file_list_get_item_type (GListModel *model)
 static guint
 op_file_list_get_n_items (GListModel *model)
 {
-  return OP_FILE_LIST (model)->n_exposed;
+  return OP_FILE_LIST (model)->shown->len;
 }
 
 static gpointer
@@ -269,7 +230,7 @@ op_file_list_get_item (GListModel *model,
 {
   OpFileList *self = OP_FILE_LIST (model);
 
-  if (position >= self->n_exposed)
+  if (position >= self->shown->len)
     return NULL;
   return g_object_ref (g_ptr_array_index (self->shown, position));
 }
@@ -377,7 +338,7 @@ gboolean
 op_file_list_is_busy (OpFileList *self)
 {
   g_return_val_if_fail (OP_IS_FILE_LIST (self), FALSE);
-  return self->running > 0 || self->expose_id != 0;
+  return self->running > 0;
 }
 
 guint
@@ -409,7 +370,6 @@ op_file_list_dispose (GObject *object)
   OpFileList *self = OP_FILE_LIST (object);
 
   g_cancellable_cancel (self->cancellable);
-  g_clear_handle_id (&self->expose_id, g_source_remove);
 
   G_OBJECT_CLASS (op_file_list_parent_class)->dispose (object);
 }

@@ -15,9 +15,7 @@ G_DECLARE_FINAL_TYPE (OpFileList, op_file_list, OP, FILE_LIST, GObject)
  * files) and sorted (folders first, then a column either way, then the name). Filtering
  * and sorting run on a worker thread (rows are immutable) and the result replaces the
  * model in one items-changed, so a 100,000-entry folder never stalls the main loop: the
- * main thread only swaps an array. The first rows of a result are announced a few per
- * main-loop turn (GTK builds their widgets then), the rest in one change; ::updated is
- * emitted once a result is wholly in the model.
+ * main thread only swaps an array. ::updated is emitted after each result lands.
  */
 OpFileList   *op_file_list_new             (void);
 /* (element-type OpFileRow) (transfer none): copied (refs taken). */
@@ -33,8 +31,7 @@ void          op_file_list_set_show_hidden (OpFileList   *self,
 void          op_file_list_set_sort        (OpFileList   *self,
                                             OpFileColumn  column,
                                             gboolean      descending);
-/* TRUE while a filter or sort is running (the model shows the previous result) or a
- * result is still being announced. */
+/* TRUE while a filter or sort is running; the model shows the previous result. */
 gboolean      op_file_list_is_busy         (OpFileList   *self);
 /* Of the shown rows. */
 guint         op_file_list_get_n_folders   (OpFileList   *self);
