@@ -134,7 +134,7 @@ finish_server (OpTestServer *server)
 {
   g_autoptr(GError) error = NULL;
 
-  g_assert_true (op_test_server_wait (server, TIMEOUT * 1000, &error));
+  g_assert_true (op_test_server_wait (server, WAIT_SECONDS * 1000, &error));
   g_assert_no_error (error);
 }
 
