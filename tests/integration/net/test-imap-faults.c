@@ -134,8 +134,10 @@ finish_server (OpTestServer *server)
 {
   g_autoptr(GError) error = NULL;
 
-  g_assert_true (op_test_server_wait (server, WAIT_SECONDS * 1000, &error));
+  gboolean finished = op_test_server_wait (server, WAIT_SECONDS * 1000, &error);
+
   g_assert_no_error (error);
+  g_assert_true (finished);
 }
 
 /* --- TLS and passwords ------------------------------------------------------------- */
@@ -151,7 +153,7 @@ test_starttls_injection (void)
   op_test_server_expect_line (server, "a1 STARTTLS");
   /* The go-ahead and an injected response in one write. */
   op_test_server_send (server, "a1 OK Begin TLS negotiation now.\r\n* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] injected\r\n");
-  op_test_server_expect_close (server, TIMEOUT * 1000);
+  op_test_server_expect_close (server, WAIT_SECONDS * 1000);
   g_assert_true (op_test_server_start (server, NULL));
 
   client = new_client (server, OP_IMAP_SECURITY_STARTTLS);
@@ -174,7 +176,7 @@ test_starttls_missing (void)
   g_autoptr(GError) error = NULL;
 
   op_test_server_send (server, "* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] no TLS here\r\n");
-  op_test_server_expect_close (server, TIMEOUT * 1000);
+  op_test_server_expect_close (server, WAIT_SECONDS * 1000);
   g_assert_true (op_test_server_start (server, NULL));
 
   client = new_client (server, OP_IMAP_SECURITY_STARTTLS);
@@ -201,7 +203,7 @@ test_starttls_refused (void)
   op_test_server_send (server, "* CAPABILITY IMAP4rev1 STARTTLS\r\na1 OK done\r\n");
   op_test_server_expect_line (server, "a2 STARTTLS");
   op_test_server_send (server, "a2 NO [UNAVAILABLE] TLS is broken today\r\n");
-  op_test_server_expect_close (server, TIMEOUT * 1000);
+  op_test_server_expect_close (server, WAIT_SECONDS * 1000);
   g_assert_true (op_test_server_start (server, NULL));
 
   client = new_client (server, OP_IMAP_SECURITY_STARTTLS);
@@ -220,7 +222,7 @@ test_preauth_refused (void)
   g_autoptr(GError) error = NULL;
 
   op_test_server_send (server, "* PREAUTH [CAPABILITY IMAP4rev1 STARTTLS] welcome back\r\n");
-  op_test_server_expect_close (server, TIMEOUT * 1000);
+  op_test_server_expect_close (server, WAIT_SECONDS * 1000);
   g_assert_true (op_test_server_start (server, NULL));
 
   client = new_client (server, OP_IMAP_SECURITY_STARTTLS);
@@ -882,7 +884,7 @@ test_cancel_mid_fetch (void)
   script_select (server, "a1");
   op_test_server_expect_line (server, "a2 UID FETCH 1:* (UID FLAGS)");
   op_test_server_send (server, "* 1 FETCH (UID 1 FLAGS ())\r\n");
-  op_test_server_expect_close (server, TIMEOUT * 1000);
+  op_test_server_expect_close (server, WAIT_SECONDS * 1000);
   g_assert_true (op_test_server_start (server, NULL));
 
   client = new_client (server, OP_IMAP_SECURITY_NONE);
@@ -917,7 +919,7 @@ test_cancel_mid_stream (void)
   op_test_server_send (server, "* 2 FETCH (UID 5 BODY[] {10000000}\r\n");
   op_test_server_send_raw (server, part, 200000);
   /* The rest of the literal and the tagged reply never come before the cancel. */
-  op_test_server_expect_close (server, TIMEOUT * 1000);
+  op_test_server_expect_close (server, WAIT_SECONDS * 1000);
   g_assert_true (op_test_server_start (server, NULL));
 
   client = new_client (server, OP_IMAP_SECURITY_NONE);
@@ -1126,7 +1128,7 @@ test_fetch_flood (void)
   op_test_server_expect_line (server, "a2 UID FETCH 1:* (UID FLAGS)");
   send_flood (server, "* 1 FETCH (UID ", " FLAGS ())", 10009, 1, 1);
   op_test_server_send (server, "a2 OK done\r\n");
-  op_test_server_expect_close (server, TIMEOUT * 1000);
+  op_test_server_expect_close (server, WAIT_SECONDS * 1000);
   client = stream_client (server);
   op_imap_client_fetch_async (client, "1:*", OP_IMAP_FETCH_FLAGS, NULL, NULL, store_result,
                               &result);
@@ -1154,7 +1156,7 @@ test_search_flood (void)
   op_test_server_send (server, line->str);
   op_test_server_send (server, line->str);
   op_test_server_send (server, "a2 OK done\r\n");
-  op_test_server_expect_close (server, TIMEOUT * 1000);
+  op_test_server_expect_close (server, WAIT_SECONDS * 1000);
   client = stream_client (server);
   op_imap_client_search_async (client, NULL, NULL, store_result, &result);
   g_assert_null (op_imap_client_search_finish (client, wait_result (&result), &error));
@@ -1175,7 +1177,7 @@ test_list_flood (void)
   op_test_server_expect_line (server, "a1 LIST \"\" \"*\"");
   send_flood (server, "* LIST () \"/\" f", "", 64 * 1024 + 1, 1, 1);
   op_test_server_send (server, "a1 OK done\r\n");
-  op_test_server_expect_close (server, TIMEOUT * 1000);
+  op_test_server_expect_close (server, WAIT_SECONDS * 1000);
   g_assert_true (op_test_server_start (server, NULL));
   client = new_client (server, OP_IMAP_SECURITY_NONE);
   g_assert_true (do_connect (client, &error));
@@ -1257,7 +1259,7 @@ test_idle_events_flood (void)
   op_test_server_send (server, "+ idling\r\n");
   op_test_server_sleep (server, 300);
   send_flood (server, "* ", " EXPUNGE", 64 * 1024 + 10, 1, 0);
-  op_test_server_expect_close (server, TIMEOUT * 1000);
+  op_test_server_expect_close (server, WAIT_SECONDS * 1000);
   g_assert_true (op_test_server_start (server, NULL));
 
   client = new_client (server, OP_IMAP_SECURITY_NONE);
