@@ -124,6 +124,9 @@ userdb {
 }
 # Every UID and size a test reads must be stable for a run; no indexes outside the Maildir.
 mail_location = maildir:$maildir
+# IDLE: Dovecot watches the Maildir with inotify and otherwise polls every 30 s; on a busy
+# test machine (inotify instances run out) a second suffices to notice a delivery.
+mailbox_idle_check_interval = 1 secs
 mail_privileged_group =
 mail_fsync = always
 mmap_disable = yes
