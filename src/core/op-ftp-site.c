@@ -20,15 +20,6 @@ G_DEFINE_ENUM_TYPE (OpFtpTransferType, op_ftp_transfer_type,
   G_DEFINE_ENUM_VALUE (OP_FTP_TRANSFER_TYPE_BINARY, "binary"),
   G_DEFINE_ENUM_VALUE (OP_FTP_TRANSFER_TYPE_ASCII, "ascii"))
 
-G_DEFINE_ENUM_TYPE (OpFtpSecurity, op_ftp_security,
-  G_DEFINE_ENUM_VALUE (OP_FTP_SECURITY_NONE, "none"),
-  G_DEFINE_ENUM_VALUE (OP_FTP_SECURITY_EXPLICIT_TLS, "explicit-tls"),
-  G_DEFINE_ENUM_VALUE (OP_FTP_SECURITY_IMPLICIT_TLS, "implicit-tls"))
-
-G_DEFINE_ENUM_TYPE (OpFtpDataMode, op_ftp_data_mode,
-  G_DEFINE_ENUM_VALUE (OP_FTP_DATA_PASSIVE, "passive"),
-  G_DEFINE_ENUM_VALUE (OP_FTP_DATA_ACTIVE, "active"))
-
 #define KEY_LOGON_TYPE      "logon-type"
 #define KEY_LOCAL_DIR       "local-dir"
 #define KEY_REMOTE_DIR      "remote-dir"

@@ -89,10 +89,6 @@ GType       op_ftp_transfer_type_get_type  (void) G_GNUC_CONST;
 const char *op_ftp_transfer_type_to_string (OpFtpTransferType  type);
 gboolean    op_ftp_transfer_type_from_string (const char      *string,
                                             OpFtpTransferType *type);
-#define OP_TYPE_FTP_SECURITY (op_ftp_security_get_type ())
-GType       op_ftp_security_get_type       (void) G_GNUC_CONST;
-#define OP_TYPE_FTP_DATA_MODE (op_ftp_data_mode_get_type ())
-GType       op_ftp_data_mode_get_type      (void) G_GNUC_CONST;
 
 /* Common text extensions (".txt", ".html", ".c", …; case-insensitive) and names such as
  * "Makefile" or "README": what "auto" sends as ASCII. */

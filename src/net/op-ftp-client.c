@@ -29,6 +29,16 @@
 #define RATE_WINDOW_USEC (2 * G_USEC_PER_SEC)
 #define RATE_SAMPLES 48
 
+/* The nicks are what sites store in the profile (src/core/op-ftp-site.c). */
+G_DEFINE_ENUM_TYPE (OpFtpSecurity, op_ftp_security,
+  G_DEFINE_ENUM_VALUE (OP_FTP_SECURITY_NONE, "none"),
+  G_DEFINE_ENUM_VALUE (OP_FTP_SECURITY_EXPLICIT_TLS, "explicit-tls"),
+  G_DEFINE_ENUM_VALUE (OP_FTP_SECURITY_IMPLICIT_TLS, "implicit-tls"))
+
+G_DEFINE_ENUM_TYPE (OpFtpDataMode, op_ftp_data_mode,
+  G_DEFINE_ENUM_VALUE (OP_FTP_DATA_PASSIVE, "passive"),
+  G_DEFINE_ENUM_VALUE (OP_FTP_DATA_ACTIVE, "active"))
+
 G_DEFINE_ENUM_TYPE (OpFtpState, op_ftp_state,
   G_DEFINE_ENUM_VALUE (OP_FTP_STATE_DISCONNECTED, "disconnected"),
   G_DEFINE_ENUM_VALUE (OP_FTP_STATE_CONNECTING, "connecting"),

@@ -124,6 +124,10 @@ typedef enum
   OP_FTP_STATE_BUSY,
 } OpFtpState;
 
+#define OP_TYPE_FTP_SECURITY (op_ftp_security_get_type ())
+GType op_ftp_security_get_type (void) G_GNUC_CONST;
+#define OP_TYPE_FTP_DATA_MODE (op_ftp_data_mode_get_type ())
+GType op_ftp_data_mode_get_type (void) G_GNUC_CONST;
 #define OP_TYPE_FTP_STATE (op_ftp_state_get_type ())
 GType op_ftp_state_get_type (void) G_GNUC_CONST;
 
