@@ -3173,10 +3173,17 @@ static void
 job_queue (OpImapClient *self,
            GTask        *task)
 {
+  Job *job = g_task_get_task_data (task);
+
+  /* Any call ends a running IDLE (RFC 2177: DONE, then the command). Another call is
+   * queued first, so an IDLE that is just starting sees it waiting and does not start.
+   * A new IDLE stops the old one before it is queued: stopping after would, when the
+   * worker had already picked it up, end the new IDLE itself at once. */
+  if (job->kind == JOB_IDLE)
+    op_imap_client_idle_stop (self);
   op_worker_run (self->worker, task, run_job);
-  /* Any call ends a running IDLE (RFC 2177: DONE, then the command); a new IDLE then
-   * starts afresh. */
-  op_imap_client_idle_stop (self);
+  if (job->kind != JOB_IDLE)
+    op_imap_client_idle_stop (self);
   g_object_unref (task);
 }
 

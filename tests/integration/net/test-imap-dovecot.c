@@ -40,8 +40,9 @@ set_flag (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-static void
-spin_until (gboolean *flag)
+/* TRUE when *@flag was set within TIMEOUT. */
+static gboolean
+spin_until_or_timeout (gboolean *flag)
 {
   gboolean timed_out = FALSE;
   guint id = g_timeout_add_seconds (TIMEOUT, set_flag, &timed_out);
@@ -50,7 +51,22 @@ spin_until (gboolean *flag)
     g_main_context_iteration (NULL, TRUE);
   if (!timed_out)
     g_source_remove (id);
-  g_assert_false (timed_out);
+  return !timed_out;
+}
+
+/* The client's protocol log, for a failure's message. */
+static void
+print_log (OpImapClient *client)
+{
+  GListModel *log = G_LIST_MODEL (op_imap_client_get_log (client));
+
+  for (guint i = 0; i < g_list_model_get_n_items (log); i++)
+    {
+      g_autoptr(OpLogEntry) entry = g_list_model_get_item (log, i);
+
+      g_test_message ("%s %s", op_log_entry_get_direction (entry) == OP_LOG_SENT ? ">" : "<",
+                      op_log_entry_get_text (entry));
+    }
 }
 
 static GAsyncResult *
@@ -748,7 +764,11 @@ test_idle (void)
   op_imap_client_append_async (writer, box, seed, NULL, NULL, NULL, store_result, &r);
   g_assert_true (op_imap_client_append_finish (writer, wait_result (&r), NULL, &error));
   g_assert_no_error (error);
-  spin_until (&e.changed);
+  if (!spin_until_or_timeout (&e.changed))
+    {
+      print_log (watcher);
+      g_error ("the watcher saw no EXISTS within %d s of the delivery", TIMEOUT);
+    }
   g_assert_cmpuint (e.exists, ==, 1);
 
   /* Any call ends IDLE cleanly, then runs. */
