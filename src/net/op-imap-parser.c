@@ -35,6 +35,7 @@ struct _OpImapParser
 {
   GByteArray        *buf;
   GArray            *literals;     /* LiteralRecord */
+  OpImapArena       *arena;        /* the values of the next response */
   FrameState         state;
   gsize              line_start;
   guint64            literal_left;
@@ -85,21 +86,6 @@ common_word_table (void)
       g_once_init_leave (&table, t);
     }
   return table;
-}
-
-/* @text (transfer full), or the shared copy of it. */
-static char *
-share_word (char *text)
-{
-  const char *shared;
-
-  if (text == NULL)
-    return NULL;
-  shared = g_hash_table_lookup (common_word_table (), text);
-  if (shared == NULL)
-    return text;
-  g_free (text);
-  return (char *) shared;
 }
 
 static char *
@@ -271,7 +257,7 @@ op_imap_response_free (OpImapResponse *r)
   code_free (r->code);
   g_free (r->text);
   g_free (r->name);
-  op_imap_value_free (r->args);
+  op_imap_arena_free (r->arena);
   g_strfreev (r->strv);
   op_imap_list_entry_free (r->list);
   op_imap_mailbox_status_free (r->status_data);
@@ -460,7 +446,100 @@ typedef struct
   GArray        *literals;
   guint          next_literal;
   GError       **error;
+  OpImapArena   *arena;
 } Tok;
+
+/* --- the values' arena ----------------------------------------------------------------- */
+
+/*
+ * The value tree of a response lives in an arena: a FETCH of 100,000 envelopes and body
+ * structures is ten million values, and a malloc and free for each cost more than the
+ * rest of the parse. The parser keeps one arena and empties it after each response
+ * whose typed data took what it needed; a response that keeps its values (@args of
+ * OP_IMAP_DATA_OTHER) takes the arena with it. Literals stay separate allocations
+ * ("owned"), so typed data can take them without a copy.
+ */
+#define ARENA_BLOCK_SIZE (16 * 1024 - 64)
+
+typedef struct _ArenaBlock ArenaBlock;
+struct _ArenaBlock
+{
+  ArenaBlock *next;    /* older */
+  gsize       used;
+  gsize       size;
+  guint64     data[];  /* 8-byte aligned */
+};
+
+struct _OpImapArena
+{
+  ArenaBlock *head;    /* newest; the first block is the last in the chain */
+  GPtrArray  *owned;   /* OpImapValue: @data is a g_malloc()ed literal */
+};
+
+static OpImapArena *
+arena_new (void)
+{
+  OpImapArena *a = g_new0 (OpImapArena, 1);
+
+  a->head = g_malloc (sizeof (ArenaBlock) + ARENA_BLOCK_SIZE);
+  a->head->next = NULL;
+  a->head->used = 0;
+  a->head->size = ARENA_BLOCK_SIZE;
+  a->owned = g_ptr_array_new ();
+  return a;
+}
+
+/* Frees everything allocated from @a; keeps its first block for the next response. */
+static void
+arena_reset (OpImapArena *a)
+{
+  for (guint i = 0; i < a->owned->len; i++)
+    g_free (((OpImapValue *) a->owned->pdata[i])->data);
+  g_ptr_array_set_size (a->owned, 0);
+  while (a->head->next != NULL)
+    {
+      ArenaBlock *older = a->head->next;
+
+      g_free (a->head);
+      a->head = older;
+    }
+  a->head->used = 0;
+}
+
+void
+op_imap_arena_free (OpImapArena *a)
+{
+  if (a == NULL)
+    return;
+  arena_reset (a);
+  g_free (a->head);
+  g_ptr_array_unref (a->owned);
+  g_free (a);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (OpImapArena, op_imap_arena_free)
+
+static gpointer
+arena_alloc (OpImapArena *a,
+             gsize        size)
+{
+  gpointer p;
+
+  size = (size + 7) & ~(gsize) 7;
+  if (a->head->size - a->head->used < size)
+    {
+      gsize block = MAX (size, ARENA_BLOCK_SIZE);
+      ArenaBlock *b = g_malloc (sizeof (ArenaBlock) + block);
+
+      b->next = a->head;
+      b->used = 0;
+      b->size = block;
+      a->head = b;
+    }
+  p = (char *) a->head->data + a->head->used;
+  a->head->used += size;
+  return p;
+}
 
 static gboolean
 fail (Tok        *t,
@@ -511,13 +590,18 @@ is_atom_char (guchar c,
 }
 
 static OpImapValue *
-value_new (OpImapValueKind kind)
+value_new (Tok             *t,
+           OpImapValueKind  kind)
 {
-  OpImapValue *v = g_new0 (OpImapValue, 1);
+  OpImapValue *v = arena_alloc (t->arena, sizeof (OpImapValue));
 
+  memset (v, 0, sizeof *v);
   v->kind = kind;
   return v;
 }
+
+/* The arguments of responses that keep none. */
+static OpImapValue empty_list = { .kind = OP_IMAP_VALUE_LIST };
 
 static OpImapValue *parse_value (Tok *t, guint depth, gboolean in_code);
 
@@ -556,7 +640,7 @@ parse_quoted (Tok *t)
       q++;
       length++;
     }
-  out = g_malloc (length + 1);
+  out = arena_alloc (t->arena, length + 1);
   for (gsize i = 0; i < length; i++)
     {
       if (*t->p == '\\')
@@ -565,7 +649,7 @@ parse_quoted (Tok *t)
     }
   out[length] = '\0';
   t->p = q + 1;
-  v = value_new (OP_IMAP_VALUE_STRING);
+  v = value_new (t, OP_IMAP_VALUE_STRING);
   v->length = length;
   v->data = out;
   return v;
@@ -608,7 +692,7 @@ parse_literal (Tok *t)
       return NULL;
     }
   t->next_literal++;
-  v = value_new (OP_IMAP_VALUE_STRING);
+  v = value_new (t, OP_IMAP_VALUE_STRING);
   v->is_literal = TRUE;
   v->length = n;
   if (rec->streamed)
@@ -618,6 +702,8 @@ parse_literal (Tok *t)
       v->data = g_malloc (n + 1);
       memcpy (v->data, t->p, n);
       v->data[n] = '\0';
+      v->owned = TRUE;
+      g_ptr_array_add (t->arena->owned, v);
       t->p += n;
     }
   return v;
@@ -666,10 +752,12 @@ parse_atom (Tok      *t,
       return NULL;
     }
   if (t->p - start == 3 && g_ascii_strncasecmp (start, "NIL", 3) == 0)
-    return value_new (OP_IMAP_VALUE_NIL);
-  v = value_new (OP_IMAP_VALUE_ATOM);
+    return value_new (t, OP_IMAP_VALUE_NIL);
+  v = value_new (t, OP_IMAP_VALUE_ATOM);
   v->length = t->p - start;
-  v->data = g_strndup (start, v->length);
+  v->data = arena_alloc (t->arena, v->length + 1);
+  memcpy (v->data, start, v->length);
+  v->data[v->length] = '\0';
   return v;
 }
 
@@ -711,30 +799,29 @@ items_add (Items       *b,
   b->items[b->len++] = v;
 }
 
+/* The values themselves stay in the arena. */
 static void
 items_clear (Items *b)
 {
-  for (gsize i = 0; i < b->len; i++)
-    op_imap_value_free (b->items[i]);
   if (b->items != b->inline_items)
     g_free (b->items);
   items_init (b);
 }
 
-/* A list value holding the items (which it takes). */
+/* A list value holding the items. */
 static OpImapValue *
-items_to_list (Items *b)
+items_to_list (Tok   *t,
+               Items *b)
 {
-  OpImapValue *v = value_new (OP_IMAP_VALUE_LIST);
+  OpImapValue *v = value_new (t, OP_IMAP_VALUE_LIST);
 
   v->length = b->len;
-  if (b->len == 0)
-    v->items = NULL;
-  else if (b->items == b->inline_items)
-    v->items = g_memdup2 (b->inline_items, b->len * sizeof (OpImapValue *));
-  else
-    v->items = g_renew (OpImapValue *, b->items, b->len);
-  items_init (b);
+  if (b->len > 0)
+    {
+      v->items = arena_alloc (t->arena, b->len * sizeof (OpImapValue *));
+      memcpy (v->items, b->items, b->len * sizeof (OpImapValue *));
+    }
+  items_clear (b);
   return v;
 }
 
@@ -791,7 +878,7 @@ parse_list (Tok      *t,
         }
       items_add (&items, item);
     }
-  return items_to_list (&items);
+  return items_to_list (t, &items);
 }
 
 static OpImapValue *
@@ -819,11 +906,12 @@ parse_value (Tok      *t,
 
 /* Values separated by single spaces up to the end of the line, as one list. */
 static OpImapValue *
-parse_args (Tok *t)
+parse_args (Tok      *t,
+            gboolean  in_code)
 {
-  g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func ((GDestroyNotify) op_imap_value_free);
-  OpImapValue *v;
+  Items items;
 
+  items_init (&items);
   for (;;)
     {
       OpImapValue *item;
@@ -832,27 +920,29 @@ parse_args (Tok *t)
         break;
       if (*t->p != ' ')
         {
-          fail (t, _("values without a space between them"));
+          items_clear (&items);
+          fail (t, in_code ? _("a bad response code") : _("values without a space between them"));
           return NULL;
         }
       t->p++;
       /* Some servers end "* SEARCH " with a space. */
       if (at_eol (t))
         break;
-      if (items->len >= OP_IMAP_MAX_LIST_ITEMS)
+      if (items.len >= OP_IMAP_MAX_LIST_ITEMS || (in_code && *t->p == '{'))
         {
-          fail (t, _("a list that is too long"));
+          items_clear (&items);
+          fail (t, in_code ? _("a bad response code") : _("a list that is too long"));
           return NULL;
         }
-      item = parse_value (t, 0, FALSE);
+      item = parse_value (t, 0, in_code);
       if (item == NULL)
-        return NULL;
-      g_ptr_array_add (items, item);
+        {
+          items_clear (&items);
+          return NULL;
+        }
+      items_add (&items, item);
     }
-  v = value_new (OP_IMAP_VALUE_LIST);
-  v->length = items->len;
-  v->items = (OpImapValue **) g_ptr_array_steal (items, NULL);
-  return v;
+  return items_to_list (t, &items);
 }
 
 /* --- typed data ------------------------------------------------------------------------ */
@@ -867,8 +957,8 @@ down_in_place (char *text)
   return text;
 }
 
-/* Takes the text of an nstring out of the value tree (which is dropped after the typed
- * data is built): one copy less per string. */
+/* The text of an nstring as a new allocation (NULL for NIL); a literal is taken out of
+ * the value tree (which is dropped after the typed data is built) without a copy. */
 static char *
 dup_nstring (const OpImapValue *v)
 {
@@ -876,9 +966,23 @@ dup_nstring (const OpImapValue *v)
 
   if (v->kind == OP_IMAP_VALUE_NIL)
     return NULL;
+  if (!v->owned)
+    return g_memdup2 (v->data, v->length + 1);
   text = v->data;
   ((OpImapValue *) v)->data = NULL;
   return text;
+}
+
+/* The text of an nstring: the shared copy of a common word, else dup_nstring(). */
+static char *
+shared_nstring (const OpImapValue *v)
+{
+  const char *shared;
+
+  if (v->kind == OP_IMAP_VALUE_NIL || v->data == NULL)
+    return NULL;
+  shared = g_hash_table_lookup (common_word_table (), v->data);
+  return shared != NULL ? (char *) shared : dup_nstring (v);
 }
 
 static gboolean
@@ -1053,9 +1157,8 @@ parse_envelope (const OpImapValue  *v,
 static char *
 take_down (const OpImapValue *v)
 {
-  char *text = dup_nstring (v);
-
-  return share_word (down_in_place (text));
+  down_in_place (v->data);   /* the value tree is scratch */
+  return shared_nstring (v);
 }
 
 /* body-fld-param: NIL or (name value ...). Names lower case. */
@@ -1077,10 +1180,9 @@ parse_params (const OpImapValue  *v,
   params = g_new (char *, v->length + 1);
   for (gsize i = 0; i < v->length; i++)
     {
-      params[i] = dup_nstring (ITEM (v, i));
       if (i % 2 == 0)
-        down_in_place (params[i]);
-      params[i] = share_word (params[i]);
+        down_in_place (ITEM (v, i)->data);   /* the value tree is scratch */
+      params[i] = shared_nstring (ITEM (v, i));
     }
   params[v->length] = NULL;
   *out = params;
@@ -1881,9 +1983,10 @@ static gboolean
 parse_code_args (OpImapCode  *c,
                  GError     **error)
 {
-  g_autoptr(OpImapValue) args = NULL;
+  g_autoptr(OpImapArena) arena = arena_new ();
   g_autoptr(GArray) empty = g_array_new (FALSE, FALSE, sizeof (LiteralRecord));
   g_autofree char *line = NULL;
+  OpImapValue *args;
   Tok t = { 0 };
   gsize n;
 
@@ -1892,35 +1995,11 @@ parse_code_args (OpImapCode  *c,
   t.end = line + strlen (line);
   t.literals = empty;
   t.error = error;
-  if (c->raw == NULL)
-    {
-      args = value_new (OP_IMAP_VALUE_LIST);
-    }
-  else
-    {
-      /* Tokenized like arguments, but "]" ends an atom. */
-      g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func ((GDestroyNotify) op_imap_value_free);
-
-      while (!at_eol (&t))
-        {
-          OpImapValue *item;
-
-          if (*t.p != ' ')
-            return fail (&t, _("a bad response code"));
-          t.p++;
-          if (at_eol (&t))
-            break;
-          if (*t.p == '{')
-            return fail (&t, _("a bad response code"));
-          item = parse_value (&t, 0, TRUE);
-          if (item == NULL)
-            return FALSE;
-          g_ptr_array_add (items, item);
-        }
-      args = value_new (OP_IMAP_VALUE_LIST);
-      args->length = items->len;
-      args->items = (OpImapValue **) g_ptr_array_steal (items, NULL);
-    }
+  t.arena = arena;
+  /* Tokenized like arguments, but "]" ends an atom. */
+  args = parse_args (&t, TRUE);
+  if (args == NULL)
+    return FALSE;
   n = args->length;
 
   switch (c->kind)
@@ -2109,14 +2188,38 @@ word_end (const char *p,
   return p;
 }
 
+static OpImapResponse *parse_response_tok (Tok *tok, gsize length, GError **error);
+
+/* Reads one response; its values come from *@arena, which the response takes when it
+ * keeps them (*@arena is then NULL) and which is otherwise emptied for the next one. */
 static OpImapResponse *
-parse_response (const char  *data,
-                gsize        length,
-                GArray      *literals,
-                GError     **error)
+parse_response (const char    *data,
+                gsize          length,
+                GArray        *literals,
+                OpImapArena  **arena,
+                GError       **error)
+{
+  g_autoptr(OpImapResponse) r = NULL;
+  Tok t = { data, data, data + length, literals, 0, error, NULL };
+
+  if (*arena == NULL)
+    *arena = arena_new ();
+  t.arena = *arena;
+  r = parse_response_tok (&t, length, error);
+  if (r != NULL && r->args != NULL && r->args != &empty_list)
+    r->arena = g_steal_pointer (arena);
+  else
+    arena_reset (*arena);
+  return g_steal_pointer (&r);
+}
+
+static OpImapResponse *
+parse_response_tok (Tok     *tok,
+                    gsize    length,
+                    GError **error)
 {
   g_autoptr(OpImapResponse) r = g_new0 (OpImapResponse, 1);
-  Tok t = { data, data, data + length, literals, 0, error };
+  Tok t = *tok;
   const char *w, *we;
 
   if (length == 0)
@@ -2193,10 +2296,10 @@ parse_response (const char  *data,
               if (r->data == OP_IMAP_DATA_FETCH)
                 {
                   /* One list, but read with the argument rules. */
-                  r->args = parse_args (&t);
+                  r->args = parse_args (&t, FALSE);
                 }
               else
-                r->args = value_new (OP_IMAP_VALUE_LIST);
+                r->args = &empty_list;
               if (r->args == NULL || !eat_eol (&t))
                 return NULL;
             }
@@ -2222,7 +2325,7 @@ parse_response (const char  *data,
                 if (g_str_equal (r->name, data_names[i].name))
                   r->data = data_names[i].kind;
               t.p = we;
-              r->args = parse_args (&t);
+              r->args = parse_args (&t, FALSE);
               if (r->args == NULL || !eat_eol (&t))
                 return NULL;
             }
@@ -2263,8 +2366,7 @@ parse_response (const char  *data,
       /* Typed data took what it needed from the values. */
       if (r->data != OP_IMAP_DATA_OTHER)
         {
-          op_imap_value_free (r->args);
-          r->args = value_new (OP_IMAP_VALUE_LIST);
+          r->args = &empty_list;
         }
     }
   return g_steal_pointer (&r);
@@ -2290,6 +2392,7 @@ op_imap_parser_free (OpImapParser *self)
     return;
   g_byte_array_unref (self->buf);
   g_array_unref (self->literals);
+  op_imap_arena_free (self->arena);
   g_free (self->info_item);
   g_free (self);
 }
@@ -2639,7 +2742,7 @@ op_imap_parser_feed (OpImapParser     *self,
 
       /* A complete response. */
       *response = parse_response ((const char *) self->buf->data, self->buf->len,
-                                  self->literals, error);
+                                  self->literals, &self->arena, error);
       if (*response == NULL)
         {
           self->broken = TRUE;

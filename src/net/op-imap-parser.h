@@ -317,7 +317,8 @@ struct _OpImapResponse
   OpImapDataKind        data;
   char                 *name;
   guint32               number;
-  OpImapValue          *args;     /* a list */
+  OpImapValue          *args;     /* a list, stored in @arena (never to be freed alone) */
+  OpImapArena          *arena;    /* (private) */
 
   char                **strv;
   OpImapListEntry      *list;

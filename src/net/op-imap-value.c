@@ -7,22 +7,6 @@
 
 #include "op-imap-value.h"
 
-void
-op_imap_value_free (OpImapValue *value)
-{
-  if (value == NULL)
-    return;
-  if (value->kind == OP_IMAP_VALUE_LIST)
-    {
-      for (gsize i = 0; i < value->length; i++)
-        op_imap_value_free (value->items[i]);
-      g_free (value->items);
-    }
-  else
-    g_free (value->data);
-  g_free (value);
-}
-
 const char *
 op_imap_value_get_text (const OpImapValue *value)
 {

@@ -33,19 +33,25 @@ typedef struct _OpImapValue OpImapValue;
  * @data: atom or string bytes, nul-terminated (NULL for NIL and lists).
  * @length: bytes in @data (without the terminator), or the number of @items.
  * @items: (array length=length): a list's values.
+ * @owned: (private) @data is a separate allocation, not in the arena.
+ *
+ * Values live in an #OpImapArena, the storage of one response's value tree: they are
+ * freed with it (op_imap_response_free()), never one by one.
  */
 struct _OpImapValue
 {
   OpImapValueKind   kind;
   guint             is_literal : 1;
   guint             streamed : 1;
+  guint             owned : 1;
   char             *data;
   gsize             length;
   OpImapValue     **items;
 };
 
-void         op_imap_value_free        (OpImapValue        *value);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (OpImapValue, op_imap_value_free)
+typedef struct _OpImapArena OpImapArena;
+
+void         op_imap_arena_free        (OpImapArena        *arena);
 
 /* Atom or string text (NULL for NIL and lists). */
 const char  *op_imap_value_get_text    (const OpImapValue  *value);
