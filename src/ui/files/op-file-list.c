@@ -11,6 +11,8 @@ struct _OpFileList
 
   GPtrArray    *rows;       /* OpFileRow, all of the listing */
   GPtrArray    *shown;      /* OpFileRow, filtered and sorted */
+  guint         n_exposed;  /* of @shown, what the model reports (see stage_rows()) */
+  guint         stage_id;
   char         *folded_filter;
   gboolean      show_hidden;
   OpFileColumn  column;
@@ -134,6 +136,36 @@ job_run (GTask        *task,
 
 static void refresh (OpFileList *self);
 
+/*
+ * GTK 4.8's list views build widgets for the first 200 rows of a model at once (a row,
+ * six cells and their children each): inside items-changed, then measured in the next
+ * layout, ~80 ms for one big folder arriving. A big folder is therefore announced in
+ * steps of STAGE_ROWS, each in its own main-loop turn so the probe of input and
+ * drawing gets in between. Each step replaces what the model reported before, the same
+ * change a new filter makes: GTK keeps the widgets of the rows it already had.
+ */
+#define STAGE_THRESHOLD 1000
+#define STAGE_ROWS      50
+#define STAGE_WIDGET_ROWS 200
+
+static gboolean
+stage_rows (gpointer user_data)
+{
+  OpFileList *self = user_data;
+  guint before = self->n_exposed;
+
+  if (before + STAGE_ROWS < STAGE_WIDGET_ROWS)
+    self->n_exposed = before + STAGE_ROWS;
+  else
+    self->n_exposed = self->shown->len;
+  g_list_model_items_changed (G_LIST_MODEL (self), 0, before, self->n_exposed);
+  if (self->n_exposed < self->shown->len)
+    return G_SOURCE_CONTINUE;
+  self->stage_id = 0;
+  g_signal_emit (self, signals[SIGNAL_UPDATED], 0);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 job_done (GObject      *source,
           GAsyncResult *result,
@@ -164,13 +196,22 @@ job_done (GObject      *source,
 
   /* Last call for the old rows (a selection to carry over). */
   g_signal_emit (self, signals[SIGNAL_REPLACING], 0);
-  removed = self->shown->len;
+  g_clear_handle_id (&self->stage_id, g_source_remove);
+  removed = self->n_exposed;
   added = job->shown->len;
   g_ptr_array_unref (self->shown);
   self->shown = g_steal_pointer (&job->shown);
   self->n_folders = job->n_folders;
   self->n_files = job->n_files;
   self->total_size = job->total_size;
+  if (added >= STAGE_THRESHOLD)
+    {
+      self->n_exposed = STAGE_ROWS;
+      self->stage_id = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, stage_rows, self, NULL);
+      g_list_model_items_changed (G_LIST_MODEL (self), 0, removed, self->n_exposed);
+      return;
+    }
+  self->n_exposed = added;
   g_list_model_items_changed (G_LIST_MODEL (self), 0, removed, added);
   g_signal_emit (self, signals[SIGNAL_UPDATED], 0);
 }
@@ -221,7 +262,7 @@ op_file_list_get_item_type (GListModel *model)
 static guint
 op_file_list_get_n_items (GListModel *model)
 {
-  return OP_FILE_LIST (model)->shown->len;
+  return OP_FILE_LIST (model)->n_exposed;
 }
 
 static gpointer
@@ -230,7 +271,7 @@ op_file_list_get_item (GListModel *model,
 {
   OpFileList *self = OP_FILE_LIST (model);
 
-  if (position >= self->shown->len)
+  if (position >= self->n_exposed)
     return NULL;
   return g_object_ref (g_ptr_array_index (self->shown, position));
 }
@@ -338,7 +379,7 @@ gboolean
 op_file_list_is_busy (OpFileList *self)
 {
   g_return_val_if_fail (OP_IS_FILE_LIST (self), FALSE);
-  return self->running > 0;
+  return self->running > 0 || self->stage_id != 0;
 }
 
 guint
@@ -370,6 +411,7 @@ op_file_list_dispose (GObject *object)
   OpFileList *self = OP_FILE_LIST (object);
 
   g_cancellable_cancel (self->cancellable);
+  g_clear_handle_id (&self->stage_id, g_source_remove);
 
   G_OBJECT_CLASS (op_file_list_parent_class)->dispose (object);
 }
