@@ -231,6 +231,10 @@ def click(acc):
     ext = acc.queryComponent().getExtents(pyatspi.WINDOW_COORDS)
     if ext.width <= 0 or ext.height <= 0:
         raise Failure(f"{describe(acc)} has no extents to click")
+    click_extents(ext)
+
+
+def click_extents(ext):
     # No --sync: it waits for a motion event forever when the pointer is already there.
     xdo("mousemove", str(ext.x + ext.width // 2), str(ext.y + ext.height // 2))
     xdo("click", "1")
@@ -326,10 +330,16 @@ class Scenario:
 
     def select(self, table, name):
         """Click the row showing @name (its name cell)."""
-        cell = wait_for(f"a row named {name!r}",
-                        lambda: find(table(), name, roles=(pyatspi.ROLE_LABEL,)),
-                        context=table)
-        click(cell)
+        def extents():
+            # A refreshed listing rebinds the rows: a cell found a moment ago may be gone
+            # by the time its extents are asked for, so both happen in the probe.
+            cell = find(table(), name, roles=(pyatspi.ROLE_LABEL,))
+            if cell is None:
+                return None
+            ext = cell.queryComponent().getExtents(pyatspi.WINDOW_COORDS)
+            return ext if ext.width > 0 and ext.height > 0 else None
+
+        click_extents(wait_for(f"a row named {name!r}", extents, context=table))
 
     def remote_names(self):
         table = self.remote_table()
@@ -491,6 +501,45 @@ class Scenario:
         # Back to the remote pane: the folder operations act on the pane last used.
         self.select(self.remote_table, "download.bin")
 
+    def recursive_permissions(self, folder):
+        """Ctrl+Shift+P on the selected folder, recursive, files only: the files inside
+        get the mode, the folders keep theirs."""
+        owner = os.stat(folder)
+        inner = os.path.join(folder, "inner")
+        os.mkdir(inner, 0o755)
+        files = [os.path.join(folder, "a.txt"), os.path.join(inner, "b.txt")]
+        for path in files:
+            with open(path, "w") as f:
+                f.write("permissions\n")
+            os.chmod(path, 0o644)
+        for path in [inner] + files:
+            os.chown(path, owner.st_uid, owner.st_gid)
+        folder_mode = os.stat(folder).st_mode & 0o7777
+
+        key("ctrl+shift+p")
+        heading = "Permissions of “renamed by e2e”"
+        dialog = wait_for("the permissions dialog", lambda: self.dialog(heading),
+                          context=self.app)
+        focus_top(self.pid)
+        roles = (pyatspi.ROLE_CHECK_BOX, pyatspi.ROLE_RADIO_BUTTON, pyatspi.ROLE_TOGGLE_BUTTON)
+        for name in ("Recurse into subfolders", "Apply to files only"):
+            target = wait_for(f"the {name!r} option", lambda: find(dialog, name, roles=roles),
+                              context=lambda: dialog)
+            click(target)
+        octal = find(dialog, "Octal Permissions")
+        if octal is None:
+            raise Failure("no octal field in the permissions dialog:\n" + "\n".join(dump(dialog)))
+        fill(octal, "600")
+        press(find_button(dialog, "Apply"))
+        wait_for("the permissions dialog to close", lambda: self.dialog(heading) is None)
+        focus_window(self.pid)
+        wait_for("the files inside to get mode 600",
+                 lambda: all(os.stat(p).st_mode & 0o7777 == 0o600 for p in files))
+        if os.stat(folder).st_mode & 0o7777 != folder_mode \
+                or os.stat(inner).st_mode & 0o7777 != 0o755:
+            raise Failure("a folder's mode changed with \"Apply to files only\"")
+        log("changed permissions recursively, files only (Ctrl+Shift+P)")
+
     def folder_operations(self):
         made = os.path.join(self.server_dir, "made by e2e")
         renamed = os.path.join(self.server_dir, "renamed by e2e")
@@ -509,6 +558,8 @@ class Scenario:
         wait_for("the renamed folder in the listing",
                  lambda: "renamed by e2e" in self.remote_names())
         log("renamed it (F2)")
+
+        self.recursive_permissions(renamed)
 
         screenshot(os.path.join(self.args.screenshot_dir, "files-connected.png"))
 
