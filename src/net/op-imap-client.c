@@ -604,6 +604,38 @@ post_untagged_events (OpImapClient   *self,
   return TRUE;
 }
 
+/* How many UIDs a set of numbers and ranges ("41,43:116") names; sets with anything
+ * else (never sent in VANISHED) count 0. */
+static guint64
+uid_set_count (const char *set)
+{
+  guint64 count = 0;
+  const char *p = set;
+
+  while (p != NULL && *p != '\0')
+    {
+      char *end;
+      guint64 a = g_ascii_strtoull (p, &end, 10), b = a;
+
+      if (end == p)
+        return 0;
+      p = end;
+      if (*p == ':')
+        {
+          b = g_ascii_strtoull (++p, &end, 10);
+          if (end == p)
+            return 0;
+          p = end;
+        }
+      count += (a > b ? a - b : b - a) + 1;
+      if (*p == ',')
+        p++;
+      else if (*p != '\0')
+        return 0;
+    }
+  return count;
+}
+
 /* What every untagged response changes, whoever asked for it. */
 static void
 note_untagged (OpImapClient   *self,
@@ -619,6 +651,13 @@ note_untagged (OpImapClient   *self,
         self->w_exists = r->number;
       else if (r->data == OP_IMAP_DATA_EXPUNGE && self->w_exists > 0)
         self->w_exists--;
+      else if (r->data == OP_IMAP_DATA_VANISHED && !r->vanished_earlier)
+        {
+          /* RFC 7162 §3.2.10: with QRESYNC, VANISHED replaces EXPUNGE. */
+          guint64 gone = uid_set_count (r->set);
+
+          self->w_exists = gone >= self->w_exists ? 0 : self->w_exists - (guint32) gone;
+        }
     }
 }
 
