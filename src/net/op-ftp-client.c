@@ -1574,6 +1574,7 @@ receive_data (DataConn       *d,
   GCancellable *write_cancellable = output_is_regular_file (out) ? NULL : cancellable;
   gboolean pending_cr = FALSE;
   gboolean at_end = FALSE;
+  g_autoptr(GError) failed = NULL;
 
   *moved = 0;
   while (!at_end)
@@ -1604,13 +1605,7 @@ receive_data (DataConn       *d,
           else if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
             g_clear_error (&local_error);
           else
-            {
-              /* Keep what arrived before the failure, then report it. */
-              *moved += n;
-              transfer_error (error, g_steal_pointer (&local_error), *moved);
-              g_output_stream_write_all (out, buffer + 1, n, NULL, write_cancellable, NULL);
-              return FALSE;
-            }
+            failed = g_steal_pointer (&local_error);   /* after writing what arrived */
           if (more <= 0)
             break;
         }
@@ -1655,6 +1650,11 @@ receive_data (DataConn       *d,
           return FALSE;
         }
       meter_update (meter, *moved);
+      if (failed != NULL)
+        {
+          transfer_error (error, g_steal_pointer (&failed), *moved);
+          return FALSE;
+        }
     }
   if (pending_cr)
     {
