@@ -145,7 +145,7 @@ static void refresh (OpFileList *self);
  * change a new filter makes: GTK keeps the widgets of the rows it already had.
  */
 #define STAGE_THRESHOLD 1000
-#define STAGE_ROWS      50
+#define STAGE_ROWS      40
 #define STAGE_WIDGET_ROWS 200
 
 static gboolean

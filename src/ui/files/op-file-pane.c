@@ -246,10 +246,10 @@ setup_name_cell (GtkSignalListItemFactory *factory,
                  gpointer                  user_data)
 {
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  GtkWidget *label = gtk_inscription_new (NULL);   /* see setup_text_cell() */
+  GtkWidget *label = gtk_label_new (NULL);
 
-  gtk_inscription_set_text_overflow (GTK_INSCRIPTION (label),
-                                     GTK_INSCRIPTION_OVERFLOW_ELLIPSIZE_MIDDLE);
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_MIDDLE);
   gtk_widget_set_hexpand (label, TRUE);
   gtk_box_append (GTK_BOX (box), gtk_image_new ());
   gtk_box_append (GTK_BOX (box), label);
@@ -267,7 +267,7 @@ bind_name_cell (GtkSignalListItemFactory *factory,
   GtkWidget *label = gtk_widget_get_next_sibling (image);
 
   gtk_image_set_from_gicon (GTK_IMAGE (image), op_file_row_get_icon (row));
-  gtk_inscription_set_text (GTK_INSCRIPTION (label), op_file_row_get_name (row));
+  gtk_label_set_text (GTK_LABEL (label), op_file_row_get_name (row));
 }
 
 static void
@@ -276,14 +276,10 @@ setup_text_cell (GtkSignalListItemFactory *factory,
                  gpointer                  user_data)
 {
   OpFileColumn column = GPOINTER_TO_INT (user_data);
-  /* GtkInscription is GTK's label for list cells: it is sized by a number of characters
-   * instead of laying out its text, and GTK 4.8 makes 200 rows of cells at once when a
-   * big folder arrives, which with labels stalled the main loop for ~80 ms. */
-  GtkWidget *label = gtk_inscription_new (NULL);
+  GtkWidget *label = gtk_label_new (NULL);
 
-  gtk_inscription_set_xalign (GTK_INSCRIPTION (label), column == OP_FILE_COLUMN_SIZE ? 1 : 0);
-  gtk_inscription_set_text_overflow (GTK_INSCRIPTION (label),
-                                     GTK_INSCRIPTION_OVERFLOW_ELLIPSIZE_END);
+  gtk_label_set_xalign (GTK_LABEL (label), column == OP_FILE_COLUMN_SIZE ? 1 : 0);
+  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
   if (column == OP_FILE_COLUMN_SIZE || column == OP_FILE_COLUMN_PERMISSIONS
       || column == OP_FILE_COLUMN_MODIFIED)
     gtk_widget_add_css_class (label, "numeric");
@@ -321,7 +317,7 @@ bind_text_cell (GtkSignalListItemFactory *factory,
       g_assert_not_reached ();
     }
 
-  gtk_inscription_set_text (GTK_INSCRIPTION (label), text);
+  gtk_label_set_text (GTK_LABEL (label), text != NULL ? text : "");
 }
 
 static GtkColumnViewColumn *
