@@ -346,6 +346,23 @@ class Scenario:
         table = self.remote_table()
         return texts(table) if table is not None else []
 
+    def site_manager_shortcut(self):
+        """Ctrl+S right after start-up, wherever GTK put the focus (the header bar's menu
+        button), opens the site manager; Escape closes it."""
+        key("ctrl+s")
+        wait_for("the site manager (Ctrl+S)", lambda: self.frame("Sites"), context=self.app)
+        focus_top(self.pid)
+        key("Escape")
+        wait_for("the site manager to close", lambda: self.frame("Sites") is None)
+        focus_window(self.pid)
+        log("Ctrl+S opened the site manager right after start-up; Escape closed it")
+
+    def frame(self, title):
+        """A visible top-level window of the app titled @title."""
+        return next((c for c in children(self.app())
+                     if c.name == title and is_visible(c)),
+                    None)
+
     def connect(self):
         host = os.environ["OUTPOST_TEST_FTP_HOST"]
         port = os.environ["OUTPOST_TEST_VSFTPD_FTPS_PORT"]
@@ -671,6 +688,7 @@ def scenario_run(args, attempt):
 
         scenario = Scenario(proc, app_pid, window, args, server_dir, "/" + name, profile)
         try:
+            scenario.site_manager_shortcut()
             scenario.connect()
             scenario.go_to_remote("/" + name)
             scenario.transfers(home)

@@ -3022,9 +3022,8 @@ op_files_view_class_init (OpFilesViewClass *klass)
   gtk_widget_class_install_action (widget_class, "files.download", NULL, download_action);
   gtk_widget_class_install_action (widget_class, "files.open-recent", "u", open_recent_action);
   gtk_widget_class_install_action (widget_class, "files.edit", NULL, edit_action);
+  /* Ctrl+S: a window-wide shortcut, see op_files_view_init(). */
   gtk_widget_class_install_action (widget_class, "files.site-manager", NULL, site_manager_action);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_s, GDK_CONTROL_MASK,
-                                       "files.site-manager", NULL);
   gtk_widget_class_install_action (widget_class, "files.upload", NULL, upload_action);
   gtk_widget_class_install_action (widget_class, "files.clear-finished", NULL, clear_finished_action);
 
@@ -3099,6 +3098,20 @@ op_files_view_init (OpFilesView *self)
   OpFilePane *panes[] = { NULL, NULL };
 
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  /* The site manager opens from anywhere in the window: right after start-up the focus is
+   * on the header bar's menu button, outside this view, where its own key bindings (which
+   * act on the focused pane) do not reach. */
+  {
+    GtkEventController *shortcuts = gtk_shortcut_controller_new ();
+
+    gtk_shortcut_controller_set_scope (GTK_SHORTCUT_CONTROLLER (shortcuts),
+                                       GTK_SHORTCUT_SCOPE_MANAGED);
+    gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts),
+                                          gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_s, GDK_CONTROL_MASK),
+                                                            gtk_named_action_new ("files.site-manager")));
+    gtk_widget_add_controller (GTK_WIDGET (self), shortcuts);
+  }
 
   factory = gtk_signal_list_item_factory_new ();
   g_signal_connect (factory, "setup", G_CALLBACK (setup_log_row), NULL);
