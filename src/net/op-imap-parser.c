@@ -517,8 +517,6 @@ op_imap_arena_free (OpImapArena *a)
   g_free (a);
 }
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (OpImapArena, op_imap_arena_free)
-
 static gpointer
 arena_alloc (OpImapArena *a,
              gsize        size)
@@ -1979,11 +1977,12 @@ static const struct
   { "SERVERBUG", OP_IMAP_CODE_SERVERBUG },
 };
 
+/* The code's values come from @arena, the response's: they are dropped with it. */
 static gboolean
-parse_code_args (OpImapCode  *c,
-                 GError     **error)
+parse_code_args (OpImapCode   *c,
+                 OpImapArena  *arena,
+                 GError      **error)
 {
-  g_autoptr(OpImapArena) arena = arena_new ();
   g_autoptr(GArray) empty = g_array_new (FALSE, FALSE, sizeof (LiteralRecord));
   g_autofree char *line = NULL;
   OpImapValue *args;
@@ -2128,7 +2127,7 @@ parse_resp_text (Tok             *t,
       for (const char *q = name_start; q < close; q++)
         if ((guchar) *q < 0x20 || *q == 0x7f)
           return fail (t, _("a bad response code"));
-      if (!parse_code_args (c, t->error))
+      if (!parse_code_args (c, t->arena, t->error))
         return FALSE;
       t->p = close + 1;
       if (t->p < t->end && *t->p == ' ')
