@@ -14,11 +14,6 @@ G_DEFINE_ENUM_TYPE (OpAccountKind, op_account_kind,
   G_DEFINE_ENUM_VALUE (OP_ACCOUNT_KIND_NEWS, "news"),
   G_DEFINE_ENUM_VALUE (OP_ACCOUNT_KIND_CONSOLE, "console"))
 
-G_DEFINE_ENUM_TYPE (OpSecurity, op_security,
-  G_DEFINE_ENUM_VALUE (OP_SECURITY_NONE, "none"),
-  G_DEFINE_ENUM_VALUE (OP_SECURITY_STARTTLS, "starttls"),
-  G_DEFINE_ENUM_VALUE (OP_SECURITY_IMPLICIT, "implicit"))
-
 /* The file spells enum values as their GEnumValue nicks. */
 static const char *
 enum_to_nick (GType type,

@@ -3,6 +3,8 @@
 
 #include <glib-object.h>
 
+#include "op-net-types.h"
+
 G_BEGIN_DECLS
 
 /**
@@ -22,20 +24,7 @@ typedef enum
   OP_ACCOUNT_KIND_CONSOLE,
 } OpAccountKind;
 
-/**
- * OpSecurity:
- * @OP_SECURITY_NONE: no TLS: an explicit choice of the user
- * @OP_SECURITY_STARTTLS: upgrade with STARTTLS/AUTH TLS, never falling back to plain text
- * @OP_SECURITY_IMPLICIT: TLS from the first byte
- *
- * Written to the accounts file as "none", "starttls" and "implicit".
- */
-typedef enum
-{
-  OP_SECURITY_NONE,
-  OP_SECURITY_STARTTLS,
-  OP_SECURITY_IMPLICIT,
-} OpSecurity;
+/* OpSecurity is the net layer's (op-net-types.h): one enum for accounts and clients. */
 
 #define OP_TYPE_ACCOUNT_KIND (op_account_kind_get_type ())
 GType        op_account_kind_get_type       (void) G_GNUC_CONST;
@@ -43,8 +32,6 @@ const char  *op_account_kind_to_string      (OpAccountKind  kind);
 gboolean     op_account_kind_from_string    (const char    *string,
                                              OpAccountKind *kind);
 
-#define OP_TYPE_SECURITY (op_security_get_type ())
-GType        op_security_get_type           (void) G_GNUC_CONST;
 const char  *op_security_to_string          (OpSecurity     security);
 gboolean     op_security_from_string        (const char    *string,
                                              OpSecurity    *security);

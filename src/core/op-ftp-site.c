@@ -198,7 +198,7 @@ op_ftp_site_get_protocol (OpAccount *site)
     {
     case OP_SECURITY_NONE:
       return OP_FTP_SECURITY_NONE;
-    case OP_SECURITY_IMPLICIT:
+    case OP_SECURITY_IMPLICIT_TLS:
       return OP_FTP_SECURITY_IMPLICIT_TLS;
     case OP_SECURITY_STARTTLS:
     default:
@@ -218,7 +218,7 @@ op_ftp_site_set_protocol (OpAccount     *site,
       op_account_set_security (site, OP_SECURITY_NONE);
       break;
     case OP_FTP_SECURITY_IMPLICIT_TLS:
-      op_account_set_security (site, OP_SECURITY_IMPLICIT);
+      op_account_set_security (site, OP_SECURITY_IMPLICIT_TLS);
       break;
     case OP_FTP_SECURITY_EXPLICIT_TLS:
     default:

@@ -8,6 +8,7 @@
 #include <glib/gi18n.h>
 
 #include "op-connection.h"
+#include "op-secret.h"
 
 /* The first allocation of the read buffer; it grows to the largest line length a caller
  * allows (plus CRLF), never beyond. */
@@ -984,17 +985,6 @@ op_connection_check_text (const char  *text,
   return TRUE;
 }
 
-static void
-wipe (void  *data,
-      gsize  size)
-{
-  volatile guint8 *p = data;
-
-  /* volatile: the stores must not be optimised away before the free. */
-  while (size-- > 0)
-    *p++ = 0;
-}
-
 static gboolean
 write_bytes (OpConnection  *self,
              const void    *data,
@@ -1088,7 +1078,7 @@ op_connection_send_command_len (OpConnection  *self,
    * SMTP's "AUTH PLAIN blob", sent as plain and masked by the log's own rules. A command
    * line is short, so it is always wiped rather than trusting the flag; the freed memory
    * must not keep the secret for a later allocation or a core dump to find. */
-  wipe (line->str, line->allocated_len);
+  op_secret_wipe (line->str, line->allocated_len);
   return ok;
 }
 
@@ -1349,4 +1339,36 @@ op_connection_get_log (OpConnection *self)
   g_return_val_if_fail (OP_IS_CONNECTION (self), NULL);
 
   return self->log;
+}
+
+/**
+ * op_connection_get_socket:
+ *
+ * Returns: (transfer none) (nullable): the socket under the TLS layer, or %NULL for a
+ *   stream that is not a socket connection
+ */
+GSocket *
+op_connection_get_socket (OpConnection *self)
+{
+  g_return_val_if_fail (OP_IS_CONNECTION (self), NULL);
+
+  return self->socket_connection != NULL
+         ? g_socket_connection_get_socket (self->socket_connection) : NULL;
+}
+
+guint
+op_connection_set_timeout (OpConnection *self,
+                           guint         seconds)
+{
+  GSocket *socket;
+  guint previous;
+
+  g_return_val_if_fail (OP_IS_CONNECTION (self), 0);
+
+  previous = self->timeout_seconds;
+  self->timeout_seconds = seconds;
+  socket = op_connection_get_socket (self);
+  if (socket != NULL)
+    g_socket_set_timeout (socket, seconds);
+  return previous;
 }

@@ -135,4 +135,11 @@ GIOStream     *op_connection_get_stream       (OpConnection   *self);
  * (transfer full) (nullable): NULL for a stream that is not a socket connection. */
 GInetSocketAddress *op_connection_get_peer_address (OpConnection *self);
 
+/* The socket under the TLS layer (nullable: a stream that is not a socket). */
+GSocket       *op_connection_get_socket       (OpConnection   *self);
+/* Changes the read/write timeout from now on (0: none), e.g. a short one for QUIT or a
+ * long one for the end of SMTP DATA. Returns the previous one. */
+guint          op_connection_set_timeout      (OpConnection   *self,
+                                               guint           seconds);
+
 G_END_DECLS

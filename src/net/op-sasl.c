@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "op-sasl.h"
+#include "op-secret.h"
 
 G_DEFINE_QUARK (op-sasl-error-quark, op_sasl_error)
 
@@ -31,40 +32,10 @@ static const struct
 
 /* --- secrets --------------------------------------------------------------------------- */
 
-static void
-wipe (void  *data,
-      gsize  size)
-{
-  volatile guint8 *p = data;
-
-  /* volatile: the stores must not be optimised away before the free. */
-  while (size-- > 0)
-    *p++ = 0;
-}
-
 void
 op_sasl_secret_free (char *secret)
 {
-  if (secret == NULL)
-    return;
-  wipe (secret, strlen (secret));
-  g_free (secret);
-}
-
-typedef struct
-{
-  char  *data;
-  gsize  size;
-} SecretBlock;
-
-static void
-secret_block_free (gpointer user_data)
-{
-  SecretBlock *block = user_data;
-
-  wipe (block->data, block->size);
-  g_free (block->data);
-  g_free (block);
+  op_secret_free (secret);
 }
 
 /* A GBytes whose memory is wiped when its last reference goes, whoever drops it. @data
@@ -73,11 +44,7 @@ static GBytes *
 secret_bytes_take (char  *data,
                    gsize  size)
 {
-  SecretBlock *block = g_new (SecretBlock, 1);
-
-  block->data = data;
-  block->size = size;
-  return g_bytes_new_with_free_func (data, size, secret_block_free, block);
+  return op_secret_bytes_new_take (data, size);
 }
 
 static char *

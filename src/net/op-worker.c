@@ -50,6 +50,8 @@ struct _Shared
   GQueue           queue;        /* (element-type Job): waiting jobs, in order */
   Job             *running;      /* (nullable) */
   gboolean         shutting_down;
+  GDestroyNotify   teardown;     /* (nullable): op_worker_release()'s, run by the thread */
+  gpointer         teardown_data;
 };
 
 struct _OpWorker
@@ -164,6 +166,8 @@ static gpointer
 worker_thread (gpointer data)
 {
   Shared *shared = data;
+  GDestroyNotify teardown;
+  gpointer teardown_data;
 
   g_mutex_lock (&shared->mutex);
   for (;;)
@@ -196,8 +200,12 @@ worker_thread (gpointer data)
 
       g_mutex_lock (&shared->mutex);
     }
+  teardown = g_steal_pointer (&shared->teardown);
+  teardown_data = g_steal_pointer (&shared->teardown_data);
   g_mutex_unlock (&shared->mutex);
 
+  if (teardown != NULL)
+    teardown (teardown_data);
   shared_unref (shared);
 
   return NULL;
@@ -367,27 +375,17 @@ op_worker_run (OpWorker        *self,
     }
 }
 
-/**
- * op_worker_shutdown:
- * @self: a worker
- *
- * Stops the worker: every queued job completes with %G_IO_ERROR_CANCELLED without
- * running, the running job's cancellable is cancelled, and the thread is joined once
- * that job returned (unless this is called from the job itself, in which case the
- * thread ends on its own right after). Later jobs are refused. Calling it again does
- * nothing; dispose calls it.
- */
-void
-op_worker_shutdown (OpWorker *self)
+/* Shutdown and release: fail the queued jobs, cancel the running one, and either join
+ * the thread (@wait) or leave it to end on its own after running @teardown. */
+static void
+stop (OpWorker       *self,
+      gboolean        wait,
+      GDestroyNotify  teardown,
+      gpointer        teardown_data)
 {
   GQueue stolen = G_QUEUE_INIT;
   GCancellable *running = NULL;
   GThread *thread;
-
-  g_return_if_fail (OP_IS_WORKER (self));
-
-  if (self->shared == NULL)
-    return;
 
   g_mutex_lock (&self->shared->mutex);
   self->shared->shutting_down = TRUE;
@@ -398,6 +396,13 @@ op_worker_shutdown (OpWorker *self)
   if (self->shared->running != NULL)
     running = g_object_ref (self->shared->running->cancellable);
   thread = g_steal_pointer (&self->thread);
+  if (thread != NULL && teardown != NULL)
+    {
+      /* The thread takes it once the running job (if any) has returned. */
+      self->shared->teardown = teardown;
+      self->shared->teardown_data = teardown_data;
+      teardown = NULL;
+    }
   g_cond_broadcast (&self->shared->cond);
   g_mutex_unlock (&self->shared->mutex);
 
@@ -418,13 +423,67 @@ op_worker_shutdown (OpWorker *self)
     }
   g_queue_clear (&stolen);
 
+  /* No thread (none was started, or it was stopped before): nothing runs on it, so the
+   * teardown cannot wait behind anything either. */
+  if (teardown != NULL)
+    teardown (teardown_data);
+
   if (thread != NULL)
     {
-      if (thread == g_thread_self ())
+      if (!wait || thread == g_thread_self ())
         g_thread_unref (thread);
       else
         g_thread_join (thread);
     }
+}
+
+/**
+ * op_worker_shutdown:
+ * @self: a worker
+ *
+ * Stops the worker: every queued job completes with %G_IO_ERROR_CANCELLED without
+ * running, the running job's cancellable is cancelled, and the thread is joined once
+ * that job returned (unless this is called from the job itself, in which case the
+ * thread ends on its own right after). Later jobs are refused. Calling it again does
+ * nothing; dispose calls it.
+ */
+void
+op_worker_shutdown (OpWorker *self)
+{
+  g_return_if_fail (OP_IS_WORKER (self));
+
+  if (self->shared == NULL)
+    return;
+  stop (self, TRUE, NULL, NULL);
+}
+
+/**
+ * op_worker_release:
+ * @self: a worker
+ * @teardown: (nullable): what to do last on the worker thread, e.g. close a connection
+ * @data: its argument
+ *
+ * Stops the worker like op_worker_shutdown() but never waits for it: the running job's
+ * cancellable is cancelled, and @teardown runs on the worker thread once that job has
+ * returned; then the thread ends on its own. For a session dropped on the main thread,
+ * which must not block on a TLS close or a job that is slow to notice its cancellation.
+ * Without a thread (no job ever ran, or the worker was stopped already), @teardown runs
+ * at once on the caller's thread.
+ */
+void
+op_worker_release (OpWorker       *self,
+                   GDestroyNotify  teardown,
+                   gpointer        data)
+{
+  g_return_if_fail (OP_IS_WORKER (self));
+
+  if (self->shared == NULL)
+    {
+      if (teardown != NULL)
+        teardown (data);
+      return;
+    }
+  stop (self, FALSE, teardown, data);
 }
 
 /**

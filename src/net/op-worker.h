@@ -25,6 +25,9 @@ void      op_worker_run          (OpWorker        *self,
                                   GTask           *task,
                                   GTaskThreadFunc  func);
 void      op_worker_shutdown     (OpWorker        *self);
+void      op_worker_release      (OpWorker        *self,
+                                  GDestroyNotify   teardown,
+                                  gpointer         data);
 gboolean  op_worker_is_shut_down (OpWorker        *self);
 guint     op_worker_get_n_queued (OpWorker        *self);
 gboolean  op_worker_is_current   (OpWorker        *self);

@@ -17,6 +17,7 @@
 #include "op-connection.h"
 #include "op-ftp-client.h"
 #include "op-progress.h"
+#include "op-secret.h"
 #include "op-worker.h"
 
 /* One read or write on a data connection. Large enough that a 1 GiB transfer costs few
@@ -412,9 +413,7 @@ op_ftp_client_finalize (GObject *object)
   g_free (self->charset);
   g_free (self->system);
   g_free (self->user);
-  if (self->password != NULL)
-    memset (self->password, 0, strlen (self->password));
-  g_free (self->password);
+  op_secret_free (self->password);
   g_free (self->account);
   g_mutex_clear (&self->lock);
 
@@ -2930,9 +2929,7 @@ job_free (Job *job)
 {
   g_free (job->path);
   g_free (job->path2);
-  if (job->secret != NULL)
-    memset (job->secret, 0, strlen (job->secret));
-  g_free (job->secret);
+  op_secret_free (job->secret);
   g_clear_object (&job->file);
   g_clear_object (&job->in);
   g_clear_object (&job->out);
@@ -2974,7 +2971,7 @@ ensure_session (OpFtpClient     *self,
   op_protocol_log_append (self->log, OP_LOG_INFO, _("Reconnecting…"));
   ok = login (self, s, user, password, account, cancellable, error);
   if (password != NULL)
-    memset (password, 0, strlen (password));
+    op_secret_wipe (password, strlen (password));
   if (!ok)
     drop_connection (self);
   return ok;
@@ -3009,9 +3006,7 @@ run_job (GTask        *task,
           g_mutex_lock (&self->lock);
           g_free (self->user);
           self->user = g_strdup (job->path);
-          if (self->password != NULL)
-            memset (self->password, 0, strlen (self->password));
-          g_free (self->password);
+          op_secret_free (self->password);
           self->password = g_strdup (job->secret);
           g_free (self->account);
           self->account = g_strdup (job->path2);

@@ -9,6 +9,7 @@
 #include "op-connection.h"
 #include "op-imap-client.h"
 #include "op-imap-utf7.h"
+#include "op-secret.h"
 #include "op-worker.h"
 
 #define DEFAULT_TIMEOUT_SECONDS 30
@@ -754,12 +755,12 @@ read_response (OpImapClient  *self,
 /* --- commands ------------------------------------------------------------------------ */
 
 /* Secrets are overwritten before their memory goes back to the allocator
- * (explicit_bzero: a plain memset before free may be optimised away). */
+ * (op_secret_wipe(): a plain memset before free may be optimised away). */
 static void
 wipe_string (char *s)
 {
   if (s != NULL)
-    explicit_bzero (s, strlen (s));
+    op_secret_wipe (s, strlen (s));
 }
 
 static void
@@ -770,7 +771,7 @@ wipe_bytes (GBytes *bytes)
 
   /* Only for GBytes the command made itself (it owns the copy). */
   if (data != NULL && size > 0)
-    explicit_bzero (data, size);
+    op_secret_wipe (data, size);
 }
 
 typedef char SecretText;
@@ -823,7 +824,7 @@ cmd_clear (Cmd *c)
   if (c->secret)
     {
       if (c->text != NULL)
-        explicit_bzero (c->text->str, c->text->allocated_len);
+        op_secret_wipe (c->text->str, c->text->allocated_len);
       for (guint i = 0; c->parts != NULL && i < c->parts->len; i++)
         wipe_bytes (c->parts->pdata[i]);
     }
@@ -1440,7 +1441,7 @@ do_login (OpImapClient      *self,
       g_string_append_c (blob, '\0');
       g_string_append (blob, password);
       b64 = g_base64_encode ((const guchar *) blob->str, blob->len);
-      explicit_bzero (blob->str, blob->allocated_len);
+      op_secret_wipe (blob->str, blob->allocated_len);
       cmd_init_secret (&c, strlen ("AUTHENTICATE PLAIN ") + strlen (b64) + 1);
       if (has_cap (self, "SASL-IR"))
         {

@@ -54,7 +54,7 @@ make_ftp_site (void)
   op_account_set_host (account, "ftp.example.org");
   op_account_set_port (account, 2121);
   op_account_set_user (account, "anna");
-  op_account_set_security (account, OP_SECURITY_IMPLICIT);
+  op_account_set_security (account, OP_SECURITY_IMPLICIT_TLS);
   op_account_set_extra (account, "remote-folder", "/pub/ outgoing ");
 
   return account;
@@ -139,7 +139,7 @@ test_round_trip (void)
   g_assert_cmpstr (op_account_get_host (copy), ==, "ftp.example.org");
   g_assert_cmpuint (op_account_get_port (copy), ==, 2121);
   g_assert_cmpstr (op_account_get_user (copy), ==, "anna");
-  g_assert_cmpint (op_account_get_security (copy), ==, OP_SECURITY_IMPLICIT);
+  g_assert_cmpint (op_account_get_security (copy), ==, OP_SECURITY_IMPLICIT_TLS);
   g_assert_false (op_account_get_allow_plaintext_password (copy));
   g_assert_cmpstr (op_account_get_extra (copy, "remote-folder"), ==, "/pub/ outgoing ");
 
