@@ -1271,6 +1271,41 @@ op_session_sasl_authenticate (OpSession                  *self,
     }
 }
 
+void
+op_session_propagate_sasl_error (OpSession  *self,
+                                 GError     *sasl,
+                                 GError    **error)
+{
+  OpSessionClass *klass = CLASS (self);
+  int code;
+
+  g_return_if_fail (sasl != NULL);
+
+  if (sasl->domain != OP_SASL_ERROR)
+    {
+      g_propagate_error (error, sasl);
+      return;
+    }
+  switch (sasl->code)
+    {
+    case OP_SASL_ERROR_PLAINTEXT_REFUSED:
+      code = klass->error_plaintext_refused;
+      break;
+    case OP_SASL_ERROR_NO_MECHANISM:
+      code = klass->error_auth_unavailable;
+      break;
+    case OP_SASL_ERROR_INVALID_CREDENTIALS:
+      code = klass->error_invalid_argument;
+      break;
+    case OP_SASL_ERROR_BAD_CHALLENGE:
+    default:
+      code = klass->error_bad_reply;
+      break;
+    }
+  g_set_error_literal (error, klass->error_domain, code, sasl->message);
+  g_error_free (sasl);
+}
+
 guint
 op_session_set_io_timeout (OpSession *self,
                            guint      seconds)

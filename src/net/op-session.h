@@ -143,6 +143,7 @@ typedef struct
  * @error_invalid_argument: a command argument cannot be sent (CR, LF, NUL)
  * @error_plaintext_refused: a password would go out unencrypted
  * @error_tls_refused: TLS was required and the server does not do it
+ * @error_auth_unavailable: the server offers no login the account may use
  * @max_reply_line: the longest reply line, without CRLF (the protocol's RFC limit)
  * @state_pspec: the subclass's "state" property, notified on the main context
  * @state_disconnected: the subclass's state values the base sets
@@ -192,6 +193,7 @@ struct _OpSessionClass
   int           error_invalid_argument;
   int           error_plaintext_refused;
   int           error_tls_refused;
+  int           error_auth_unavailable;
 
   gsize         max_reply_line;
 
@@ -443,6 +445,13 @@ gpointer           op_session_sasl_authenticate      (OpSession                 
                                                       OpSaslSession              *sasl,
                                                       GCancellable               *cancellable,
                                                       GError                    **error);
+
+/* OpSasl's refusals (@sasl, transfer full) in the protocol's domain: a plaintext
+ * refusal is error_plaintext_refused, no usable mechanism error_auth_unavailable, bad
+ * credentials error_invalid_argument, a bad challenge error_bad_reply. */
+void               op_session_propagate_sasl_error   (OpSession       *self,
+                                                      GError          *sasl,
+                                                      GError         **error);
 
 /* Changes the connection's read/write timeout from now on; returns the previous one
  * (0 without a connection). */

@@ -9,14 +9,15 @@
 #include "op-connection.h"
 #include "op-pop3-client.h"
 #include "op-sasl.h"
-#include "op-worker.h"
+#include "op-secret.h"
 
-#define DEFAULT_TIMEOUT_SECONDS 30
 /* One read of message text: few system calls, far below any memory budget. */
 #define READ_BUFFER_SIZE (64 * 1024)
 /* RFC 5034 §4: a command with its initial response must fit in 255 octets (RFC 2449
  * §4), else the response goes on its own line after the server's "+ ". */
 #define MAX_COMMAND_LENGTH 255
+/* PLAIN answers once; anything more is not PLAIN. */
+#define MAX_SASL_STEPS 1
 
 G_DEFINE_ENUM_TYPE (OpPop3State, op_pop3_state,
   G_DEFINE_ENUM_VALUE (OP_POP3_STATE_DISCONNECTED, "disconnected"),
@@ -24,37 +25,17 @@ G_DEFINE_ENUM_TYPE (OpPop3State, op_pop3_state,
   G_DEFINE_ENUM_VALUE (OP_POP3_STATE_READY, "ready"),
   G_DEFINE_ENUM_VALUE (OP_POP3_STATE_BUSY, "busy"))
 
+/* What POP3 adds to OpSession: its own setting, and what the worker learnt. */
 struct _OpPop3Client
 {
-  GObject           parent_instance;
+  OpSession    parent_instance;
 
-  char             *host;
-  guint16           port;
-  OpPop3Security    security;
-  OpProtocolLog    *log;
-  OpWorker         *worker;
-  GMainContext     *context;        /* where the client was made: notifications go here */
+  gboolean     allow_apop;       /* under the session's settings lock */
 
-  /* Settings: written on the main thread, read by the worker under @lock. */
-  GMutex            lock;
-  OpTlsVerifier    *verifier;
-  guint             timeout;
-  gboolean          allow_plaintext;
-  gboolean          allow_apop;
-
-  /* Main-context snapshots. */
-  OpPop3State       state;
-  GHashTable       *capabilities;   /* (nullable) */
-  OpPop3AuthMethod  auth_method;
-  GTlsCertificate  *peer_certificate;
-  gboolean          is_tls;
-
-  /* Worker-only. */
-  OpConnection     *conn;
-  GHashTable       *w_capabilities;
-  char             *w_timestamp;    /* APOP timestamp of the greeting */
-  OpPop3AuthMethod  w_auth_method;
-  gboolean          w_in_command;   /* a command was sent and its reply not fully read */
+  /* Worker only. */
+  GHashTable  *w_capabilities;   /* (nullable) CAPA, upper-case names */
+  gboolean     w_capa_supported; /* the server answered CAPA with +OK */
+  char        *w_timestamp;      /* APOP timestamp of the greeting */
 };
 
 enum
@@ -66,7 +47,9 @@ enum
 
 static GParamSpec *properties[N_PROPS];
 
-G_DEFINE_FINAL_TYPE (OpPop3Client, op_pop3_client, G_TYPE_OBJECT)
+G_DEFINE_FINAL_TYPE (OpPop3Client, op_pop3_client, OP_TYPE_SESSION)
+
+#define SESSION(self) (OP_SESSION (self))
 
 void
 op_pop3_uid_entry_free (OpPop3UidEntry *entry)
@@ -77,264 +60,42 @@ op_pop3_uid_entry_free (OpPop3UidEntry *entry)
   g_free (entry);
 }
 
-/* --- settings snapshot ------------------------------------------------------------- */
-
-typedef struct
-{
-  OpTlsVerifier *verifier;
-  guint          timeout;
-  gboolean       allow_plaintext;
-  gboolean       allow_apop;
-} Settings;
-
-static void
-settings_clear (Settings *s)
-{
-  g_clear_object (&s->verifier);
-}
-
-static void
-settings_get (OpPop3Client *self,
-              Settings     *s)
-{
-  g_mutex_lock (&self->lock);
-  s->verifier = self->verifier != NULL ? g_object_ref (self->verifier) : NULL;
-  s->timeout = self->timeout;
-  s->allow_plaintext = self->allow_plaintext;
-  s->allow_apop = self->allow_apop;
-  g_mutex_unlock (&self->lock);
-}
-
-/* --- main-context notifications ------------------------------------------------------ */
-
-typedef struct
-{
-  OpPop3Client     *self;
-  OpPop3State       state;
-  gboolean          update_session;   /* the fields below are valid */
-  GHashTable       *capabilities;
-  OpPop3AuthMethod  auth_method;
-  GTlsCertificate  *peer_certificate;
-  gboolean          is_tls;
-} StateUpdate;
-
-static void
-state_update_free (StateUpdate *u)
-{
-  g_object_unref (u->self);
-  g_clear_pointer (&u->capabilities, g_hash_table_unref);
-  g_clear_object (&u->peer_certificate);
-  g_free (u);
-}
-
-static gboolean
-apply_state_update (gpointer data)
-{
-  StateUpdate *u = data;
-  OpPop3Client *self = u->self;
-
-  if (u->update_session)
-    {
-      g_clear_pointer (&self->capabilities, g_hash_table_unref);
-      self->capabilities = g_steal_pointer (&u->capabilities);
-      self->auth_method = u->auth_method;
-      g_set_object (&self->peer_certificate, u->peer_certificate);
-      self->is_tls = u->is_tls;
-    }
-  if (self->state != u->state)
-    {
-      self->state = u->state;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
-    }
-  return G_SOURCE_REMOVE;
-}
-
-/* Called on the worker: every state change goes through here (STYLE.md). */
-static void
-set_state (OpPop3Client *self,
-           OpPop3State   state)
-{
-  StateUpdate *u = g_new0 (StateUpdate, 1);
-  GSource *source;
-
-  u->self = g_object_ref (self);
-  u->state = state;
-  if (state == OP_POP3_STATE_READY || state == OP_POP3_STATE_DISCONNECTED)
-    {
-      u->update_session = TRUE;
-      if (self->conn != NULL && state == OP_POP3_STATE_READY)
-        {
-          u->capabilities = self->w_capabilities != NULL
-                            ? g_hash_table_ref (self->w_capabilities) : NULL;
-          u->auth_method = self->w_auth_method;
-          u->is_tls = op_connection_is_tls (self->conn);
-          u->peer_certificate = op_connection_get_peer_certificate (self->conn);
-          if (u->peer_certificate != NULL)
-            g_object_ref (u->peer_certificate);
-        }
-    }
-
-  source = g_idle_source_new ();
-  g_source_set_priority (source, G_PRIORITY_DEFAULT);
-  g_source_set_callback (source, apply_state_update, u, (GDestroyNotify) state_update_free);
-  g_source_set_static_name (source, "[outpost] pop3 state");
-  g_source_attach (source, self->context);
-  g_source_unref (source);
-}
-
-/* --- the connection (worker) ---------------------------------------------------------- */
-
-static gboolean
-is_connected (OpPop3Client *self)
-{
-  return self->conn != NULL && !op_connection_is_closed (self->conn);
-}
-
-static void
-drop_connection (OpPop3Client *self)
-{
-  if (self->conn != NULL)
-    {
-      op_connection_close (self->conn, NULL, NULL);
-      g_clear_object (&self->conn);
-      op_protocol_log_append (self->log, OP_LOG_INFO, _("Disconnected."));
-    }
-  g_clear_pointer (&self->w_capabilities, g_hash_table_unref);
-  g_clear_pointer (&self->w_timestamp, g_free);
-  self->w_auth_method = OP_POP3_AUTH_NONE;
-  self->w_in_command = FALSE;
-  set_state (self, OP_POP3_STATE_DISCONNECTED);
-}
-
-/* A failure of the connection: the session is over and the error says so (cancellation
- * and our own errors pass unchanged). */
-static void
-connection_failed (OpPop3Client  *self,
-                   GError        *cause,
-                   GError       **error)
-{
-  drop_connection (self);
-  if (g_error_matches (cause, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
-      cause->domain == OP_POP3_ERROR || cause->domain == G_TLS_ERROR ||
-      g_error_matches (cause, OP_CONNECTION_ERROR, OP_CONNECTION_ERROR_STARTTLS_INJECTION) ||
-      g_error_matches (cause, OP_CONNECTION_ERROR, OP_CONNECTION_ERROR_TLS))
-    {
-      g_propagate_error (error, cause);
-      return;
-    }
-  if (g_error_matches (cause, OP_CONNECTION_ERROR, OP_CONNECTION_ERROR_LINE_TOO_LONG))
-    g_set_error (error, OP_POP3_ERROR, OP_POP3_ERROR_BAD_REPLY,
-                 _("The server sent an invalid reply: %s"), cause->message);
-  else if (g_error_matches (cause, OP_CONNECTION_ERROR, OP_CONNECTION_ERROR_CLOSED))
-    g_set_error_literal (error, OP_POP3_ERROR, OP_POP3_ERROR_CONNECTION_LOST,
-                         _("The server closed the connection."));
-  else
-    g_set_error (error, OP_POP3_ERROR, OP_POP3_ERROR_CONNECTION_LOST,
-                 _("The connection to the server was lost: %s"), cause->message);
-  g_error_free (cause);
-}
-
-static gboolean
-not_connected (GError **error)
-{
-  g_set_error_literal (error, OP_POP3_ERROR, OP_POP3_ERROR_NOT_CONNECTED,
-                       _("Not connected to the mail server."));
-  return FALSE;
-}
-
-/* One line of a reply, without CRLF. */
-static char *
-read_line (OpPop3Client  *self,
-           gsize         *length,
-           GCancellable  *cancellable,
-           GError       **error)
-{
-  GError *local_error = NULL;
-  char *line;
-
-  if (!is_connected (self))
-    {
-      not_connected (error);
-      return NULL;
-    }
-  line = op_connection_read_line (self->conn, OP_POP3_MAX_REPLY_LINE, length, cancellable,
-                                  &local_error);
-  if (line == NULL)
-    connection_failed (self, local_error, error);
-  return line;
-}
+/* --- replies (worker) -------------------------------------------------------------------- */
 
 /* A status line: +OK or -ERR (anything else ends the session). */
-static OpPop3Reply *
-read_status (OpPop3Client  *self,
-             GCancellable  *cancellable,
-             GError       **error)
+static gpointer
+pop3_read_reply (OpSession     *session,
+                 GCancellable  *cancellable,
+                 GError       **error)
 {
   g_autofree char *line = NULL;
   GError *local_error = NULL;
   OpPop3Reply *reply;
   gsize length = 0;
 
-  line = read_line (self, &length, cancellable, error);
+  line = op_session_read_line (session, OP_POP3_MAX_REPLY_LINE, &length, cancellable, error);
   if (line == NULL)
     return NULL;
   reply = op_pop3_reply_parse (line, length, &local_error);
   if (reply == NULL)
-    connection_failed (self, local_error, error);
+    op_session_fail (session, local_error, error);
   return reply;
 }
 
-static gboolean
-send_line (OpPop3Client  *self,
-           const char    *verb,
-           const char    *argument,
-           OpSendFlags    flags,
-           GCancellable  *cancellable,
-           GError       **error)
+static GError *
+pop3_check_reply (OpSession     *session,
+                  gconstpointer  data,
+                  int            expect,
+                  const char    *verb,
+                  int            kind)
 {
-  GError *local_error = NULL;
+  const OpPop3Reply *reply = data;
 
-  if (!is_connected (self))
-    return not_connected (error);
-  if (op_connection_send_command (self->conn, verb, argument, flags, cancellable,
-                                  &local_error))
-    {
-      self->w_in_command = TRUE;
-      return TRUE;
-    }
-  if (g_error_matches (local_error, OP_CONNECTION_ERROR, OP_CONNECTION_ERROR_BAD_ARGUMENT))
-    {
-      g_error_free (local_error);
-      g_set_error (error, OP_POP3_ERROR, OP_POP3_ERROR_INVALID_ARGUMENT,
-                   _("The %s command cannot be sent: its argument contains a line break or "
-                     "a NUL character."), verb);
-      return FALSE;
-    }
-  connection_failed (self, local_error, error);
-  return FALSE;
+  return reply->ok ? NULL : op_pop3_error_from_reply (reply, verb, kind);
 }
 
-/* Sends a command and reads its status line, whatever it says. */
-static OpPop3Reply *
-command (OpPop3Client  *self,
-         const char    *verb,
-         const char    *argument,
-         OpSendFlags    flags,
-         GCancellable  *cancellable,
-         GError       **error)
-{
-  OpPop3Reply *reply;
-
-  if (!send_line (self, verb, argument, flags, cancellable, error))
-    return NULL;
-  reply = read_status (self, cancellable, error);
-  if (reply != NULL)
-    self->w_in_command = FALSE;
-  return reply;
-}
-
-/* A command that must answer +OK; -ERR becomes the mapped error. The reply's
- * multi-line body, if any, is the caller's to read (w_in_command stays set until then). */
+/* A command that must answer +OK; -ERR becomes the mapped error. A @multiline reply's
+ * body is the caller's to read (the command stays open until then). */
 static OpPop3Reply *
 command_ok (OpPop3Client       *self,
             const char         *verb,
@@ -345,67 +106,48 @@ command_ok (OpPop3Client       *self,
             GCancellable       *cancellable,
             GError            **error)
 {
-  OpPop3Reply *reply = command (self, verb, argument, flags, cancellable, error);
+  OpPop3Reply *reply = op_session_command_expect (SESSION (self), verb, argument, flags, 0,
+                                                  kind, cancellable, error);
 
-  if (reply == NULL)
-    return NULL;
-  if (!reply->ok)
-    {
-      g_propagate_error (error, op_pop3_error_from_reply (reply, verb, kind));
-      op_pop3_reply_free (reply);
-      return NULL;
-    }
-  if (multiline)
-    self->w_in_command = TRUE;
+  if (reply != NULL && multiline)
+    op_session_set_in_command (SESSION (self), TRUE);
   return reply;
 }
 
-/* The lines of a multi-line reply whose +OK was read, unstuffed, to @func; bounded. */
-typedef gboolean (*LineFunc) (const char  *line,
-                              gsize        length,
-                              gpointer     user_data,
-                              GError     **error);
-
 static gboolean
-read_multiline (OpPop3Client  *self,
-                LineFunc       func,
-                gpointer       user_data,
-                GCancellable  *cancellable,
-                GError       **error)
+read_multiline (OpPop3Client      *self,
+                OpSessionLineFunc  func,
+                gpointer           user_data,
+                GCancellable      *cancellable,
+                GError           **error)
 {
-  for (guint n = 0;; n++)
-    {
-      g_autofree char *line = NULL;
-      GError *local_error = NULL;
-      const char *text;
-      gsize length = 0, text_length = 0;
-      gboolean is_end = FALSE;
-
-      line = read_line (self, &length, cancellable, error);
-      if (line == NULL)
-        return FALSE;
-      op_pop3_unstuff_line (line, length, &is_end, &text, &text_length);
-      if (is_end)
-        break;
-      if (n >= OP_POP3_MAX_LISTING_LINES)
-        {
-          g_set_error (&local_error, OP_POP3_ERROR, OP_POP3_ERROR_BAD_REPLY,
-                       _("The server sent a reply of more than %u lines."),
-                       (guint) OP_POP3_MAX_LISTING_LINES);
-          connection_failed (self, local_error, error);
-          return FALSE;
-        }
-      if (!func (text, text_length, user_data, &local_error))
-        {
-          connection_failed (self, local_error, error);
-          return FALSE;
-        }
-    }
-  self->w_in_command = FALSE;
-  return TRUE;
+  return op_session_read_block (SESSION (self), OP_POP3_MAX_REPLY_LINE,
+                                OP_POP3_MAX_LISTING_LINES, 0, func, user_data, cancellable,
+                                error);
 }
 
-/* --- connect and login ---------------------------------------------------------------- */
+/* --- greeting, CAPA, STLS (worker) ------------------------------------------------------- */
+
+static gboolean
+pop3_greet (OpSession     *session,
+            gboolean      *preauthenticated,
+            GCancellable  *cancellable,
+            GError       **error)
+{
+  OpPop3Client *self = OP_POP3_CLIENT (session);
+  g_autoptr(OpPop3Reply) greeting = op_session_read_reply (session, cancellable, error);
+
+  if (greeting == NULL)
+    return FALSE;
+  if (!greeting->ok)
+    {
+      g_propagate_error (error, op_pop3_error_from_reply (greeting, _("greeting"),
+                                                          OP_POP3_COMMAND_OTHER));
+      return FALSE;
+    }
+  self->w_timestamp = op_pop3_parse_apop_timestamp (greeting->text);
+  return TRUE;
+}
 
 static gboolean
 add_capability (const char  *line,
@@ -417,27 +159,27 @@ add_capability (const char  *line,
   return TRUE;
 }
 
-/* CAPA (RFC 2449 §5). A server without it answers -ERR: then nothing is known. */
+/* CAPA (RFC 2449 §5), bounded like any reply. A server without it answers -ERR: then
+ * nothing is known. */
 static gboolean
-capa (OpPop3Client  *self,
-      gboolean      *supported,
-      GCancellable  *cancellable,
-      GError       **error)
+pop3_capabilities (OpSession     *session,
+                   GCancellable  *cancellable,
+                   GError       **error)
 {
+  OpPop3Client *self = OP_POP3_CLIENT (session);
   g_autoptr(OpPop3Reply) reply = NULL;
   g_autoptr(GHashTable) capabilities = op_pop3_capabilities_new ();
 
   g_clear_pointer (&self->w_capabilities, g_hash_table_unref);
-  reply = command (self, "CAPA", NULL, OP_SEND_PLAIN, cancellable, error);
+  reply = op_session_command (session, "CAPA", NULL, OP_SEND_PLAIN, cancellable, error);
   if (reply == NULL)
     return FALSE;
-  *supported = reply->ok;
-  if (reply->ok)
-    {
-      self->w_in_command = TRUE;
-      if (!read_multiline (self, add_capability, capabilities, cancellable, error))
-        return FALSE;
-    }
+  self->w_capa_supported = reply->ok;
+  if (reply->ok &&
+      !op_session_read_block (session, OP_POP3_MAX_REPLY_LINE, OP_POP3_MAX_CAPA_LINES,
+                              OP_POP3_MAX_CAPA_BYTES, add_capability, capabilities,
+                              cancellable, error))
+    return FALSE;
   self->w_capabilities = g_steal_pointer (&capabilities);
   return TRUE;
 }
@@ -468,19 +210,85 @@ offers_sasl (OpPop3Client *self,
   return FALSE;
 }
 
-static gboolean
-check_credential (const char  *text,
-                  const char  *what,
-                  GError     **error)
+/* Sends QUIT without waiting long, then closes: for sessions that end in an error. */
+static void
+quit_quietly (OpPop3Client *self)
 {
-  if (op_connection_check_text (text, -1, NULL))
-    return TRUE;
-  /* Translators: %s is "user name" or "password" */
-  g_set_error (error, OP_POP3_ERROR, OP_POP3_ERROR_INVALID_ARGUMENT,
-               _("The %s contains a line break or a NUL character and cannot be sent."),
-               what);
-  return FALSE;
+  if (op_session_is_connected (SESSION (self)) && !op_session_get_in_command (SESSION (self)))
+    {
+      g_autoptr(OpPop3Reply) reply = op_session_command (SESSION (self), "QUIT", NULL,
+                                                         OP_SEND_PLAIN, NULL, NULL);
+    }
+  op_session_disconnect (SESSION (self));
 }
+
+static gboolean
+pop3_start_tls (OpSession     *session,
+                GCancellable  *cancellable,
+                GError       **error)
+{
+  OpPop3Client *self = OP_POP3_CLIENT (session);
+  g_autoptr(OpPop3Reply) reply = NULL;
+
+  /* RFC 2595 §4: STLS is offered in CAPA. A server that lists capabilities without it
+   * will not do TLS: stop before any user name goes out. One without CAPA may still
+   * know STLS; its answer decides. */
+  if (self->w_capa_supported && !has_capability (self, "STLS"))
+    {
+      g_set_error (error, OP_POP3_ERROR, OP_POP3_ERROR_TLS_REFUSED,
+                   _("The server %s does not offer encryption (STLS), so no password "
+                     "was sent. Choose another security setting only if you trust "
+                     "the network."), op_session_get_host (session));
+      quit_quietly (self);
+      return FALSE;
+    }
+  reply = op_session_command (session, "STLS", NULL, OP_SEND_PLAIN, cancellable, error);
+  if (reply == NULL)
+    return FALSE;
+  if (!reply->ok)
+    {
+      g_propagate_error (error, op_pop3_error_from_reply (reply, "STLS", OP_POP3_COMMAND_TLS));
+      quit_quietly (self);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* After TLS and when the connection drops: what was learnt before is forgotten. That
+ * includes the greeting's APOP timestamp, which a man in the middle may have chosen (to
+ * replay the digest to the real server, or crack it); no greeting follows STLS, so APOP
+ * is not used after it (RFC 2595 §4). */
+static void
+pop3_reset (OpSession *session)
+{
+  OpPop3Client *self = OP_POP3_CLIENT (session);
+
+  g_clear_pointer (&self->w_capabilities, g_hash_table_unref);
+  g_clear_pointer (&self->w_timestamp, g_free);
+  self->w_capa_supported = FALSE;
+}
+
+static gpointer
+pop3_dup_capabilities (OpSession *session)
+{
+  OpPop3Client *self = OP_POP3_CLIENT (session);
+
+  return self->w_capabilities != NULL ? g_hash_table_ref (self->w_capabilities) : NULL;
+}
+
+static gpointer
+pop3_copy_settings (OpSession *session)
+{
+  return GINT_TO_POINTER (OP_POP3_CLIENT (session)->allow_apop);
+}
+
+static gboolean
+allow_apop (OpPop3Client *self)
+{
+  return GPOINTER_TO_INT (op_session_get_settings (SESSION (self))->extra);
+}
+
+/* --- login (worker) ------------------------------------------------------------------------ */
 
 static gboolean
 login_failed (OpPop3Client       *self,
@@ -489,11 +297,61 @@ login_failed (OpPop3Client       *self,
               GError            **error)
 {
   g_propagate_error (error, op_pop3_error_from_reply (reply, verb, OP_POP3_COMMAND_LOGIN));
-  drop_connection (self);
+  op_session_disconnect (SESSION (self));
   return FALSE;
 }
 
-/* RFC 5034: AUTH PLAIN with the initial response on the command line when it fits. */
+/* RFC 5034: "AUTH PLAIN" with the initial response when it fits; the log shows
+ * "AUTH PLAIN ****". */
+static gboolean
+sasl_send_start (OpSession     *session,
+                 const char    *mechanism,
+                 const char    *initial,
+                 GCancellable  *cancellable,
+                 GError       **error)
+{
+  g_autofree char *verb = g_strconcat ("AUTH ", mechanism, NULL);
+
+  if (initial != NULL)
+    return op_session_send (session, verb, initial, OP_SEND_SECRET_ARGUMENT, cancellable,
+                            error);
+  return op_session_send (session, "AUTH", mechanism, OP_SEND_PLAIN, cancellable, error);
+}
+
+/* RFC 5034 §4: "+ " and base64 continues the exchange; +OK or -ERR ends it. */
+static gpointer
+sasl_read_step (OpSession     *session,
+                char         **challenge,
+                GCancellable  *cancellable,
+                GError       **error)
+{
+  g_autofree char *line = NULL;
+  GError *local_error = NULL;
+  const char *data = NULL;
+  OpPop3Reply *reply;
+  gsize length = 0;
+
+  line = op_session_read_line (session, OP_POP3_MAX_REPLY_LINE, &length, cancellable, error);
+  if (line == NULL)
+    return NULL;
+  if (op_pop3_reply_is_continuation (line, length, &data))
+    {
+      *challenge = g_strdup (data);
+      return NULL;
+    }
+  reply = op_pop3_reply_parse (line, length, &local_error);
+  if (reply == NULL)
+    op_session_fail (session, local_error, error);
+  return reply;
+}
+
+static const OpSessionSaslFraming sasl_framing = {
+  .send_start = sasl_send_start,
+  .read_step = sasl_read_step,
+  .max_initial_response = MAX_COMMAND_LENGTH - sizeof ("AUTH PLAIN ") + 1 - 2,
+  .max_steps = MAX_SASL_STEPS,
+};
+
 static gboolean
 auth_plain (OpPop3Client  *self,
             const char    *user,
@@ -501,65 +359,20 @@ auth_plain (OpPop3Client  *self,
             GCancellable  *cancellable,
             GError       **error)
 {
-  g_autoptr(GByteArray) message = g_byte_array_new ();
-  g_autofree char *encoded = NULL;
+  g_autoptr(OpSaslSession) sasl = op_sasl_session_new (OP_SASL_MECHANISM_PLAIN, user, password);
   g_autoptr(OpPop3Reply) reply = NULL;
-  gboolean inline_response;
+  GError *local_error = NULL;
 
-  /* RFC 4616 §2: authzid NUL authcid NUL passwd, authzid empty. */
-  g_byte_array_append (message, (const guint8 *) "", 1);
-  g_byte_array_append (message, (const guint8 *) user, strlen (user));
-  g_byte_array_append (message, (const guint8 *) "", 1);
-  g_byte_array_append (message, (const guint8 *) password, strlen (password));
-  encoded = g_base64_encode (message->data, message->len);
-  memset (message->data, 0, message->len);
-
-  inline_response = strlen ("AUTH PLAIN ") + strlen (encoded) + 2 <= MAX_COMMAND_LENGTH;
-  /* Split so the log shows "AUTH PLAIN ****". */
-  if (inline_response
-      ? !send_line (self, "AUTH PLAIN", encoded, OP_SEND_SECRET_ARGUMENT, cancellable, error)
-      : !send_line (self, "AUTH", "PLAIN", OP_SEND_PLAIN, cancellable, error))
-    goto out;
-  for (;;)
+  reply = op_session_sasl_authenticate (SESSION (self), &sasl_framing, sasl, cancellable,
+                                        &local_error);
+  if (reply == NULL)
     {
-      g_autofree char *line = NULL;
-      GError *local_error = NULL;
-      gsize length = 0;
-
-      line = read_line (self, &length, cancellable, error);
-      if (line == NULL)
-        goto out;
-      if (op_pop3_reply_is_continuation (line, length, NULL))
-        {
-          if (inline_response)
-            {
-              /* The response was given already: a second challenge is not PLAIN. RFC
-               * 5034 §4: "*" cancels the exchange. */
-              g_set_error_literal (&local_error, OP_POP3_ERROR, OP_POP3_ERROR_BAD_REPLY,
-                                   _("The server asked for more than AUTH PLAIN sends."));
-              connection_failed (self, local_error, error);
-              goto out;
-            }
-          inline_response = TRUE;
-          if (!send_line (self, encoded, NULL, OP_SEND_SECRET_LINE, cancellable, error))
-            goto out;
-          continue;
-        }
-      reply = op_pop3_reply_parse (line, length, &local_error);
-      if (reply == NULL)
-        {
-          connection_failed (self, local_error, error);
-          goto out;
-        }
-      break;
+      op_session_propagate_sasl_error (SESSION (self), local_error, error);
+      return FALSE;
     }
-  self->w_in_command = FALSE;
   if (!reply->ok)
-    login_failed (self, reply, "AUTH", error);
-
-out:
-  memset (encoded, 0, strlen (encoded));
-  return reply != NULL && reply->ok;
+    return login_failed (self, reply, "AUTH", error);
+  return TRUE;
 }
 
 /* RFC 1939 §7: APOP name digest, digest = MD5 (timestamp password) in lower-case hex. */
@@ -582,10 +395,11 @@ apop (OpPop3Client  *self,
   g_checksum_update (checksum, (const guchar *) password, -1);
   digest = g_checksum_get_string (checksum);
   argument = g_strconcat (user, " ", digest, NULL);
-  memset ((char *) digest, 0, strlen (digest));
+  op_secret_wipe ((char *) digest, strlen (digest));
   g_checksum_free (checksum);
-  reply = command (self, "APOP", argument, OP_SEND_SECRET_ARGUMENT, cancellable, error);
-  op_sasl_secret_free (argument);
+  reply = op_session_command (SESSION (self), "APOP", argument, OP_SEND_SECRET_ARGUMENT,
+                              cancellable, error);
+  op_secret_free (argument);
   if (reply == NULL)
     return FALSE;
   if (!reply->ok)
@@ -602,13 +416,14 @@ user_pass (OpPop3Client  *self,
 {
   g_autoptr(OpPop3Reply) reply = NULL;
 
-  reply = command (self, "USER", user, OP_SEND_PLAIN, cancellable, error);
+  reply = op_session_command (SESSION (self), "USER", user, OP_SEND_PLAIN, cancellable, error);
   if (reply == NULL)
     return FALSE;
   if (!reply->ok)
     return login_failed (self, reply, "USER", error);
   g_clear_pointer (&reply, op_pop3_reply_free);
-  reply = command (self, "PASS", password, OP_SEND_SECRET_ARGUMENT, cancellable, error);
+  reply = op_session_command (SESSION (self), "PASS", password, OP_SEND_SECRET_ARGUMENT,
+                              cancellable, error);
   if (reply == NULL)
     return FALSE;
   if (!reply->ok)
@@ -617,128 +432,41 @@ user_pass (OpPop3Client  *self,
 }
 
 static gboolean
-refuse_plaintext (OpPop3Client  *self,
-                  GError       **error)
+login (OpPop3Client  *self,
+       const char    *user,
+       const char    *password,
+       GCancellable  *cancellable,
+       GError       **error)
 {
-  g_set_error (error, OP_POP3_ERROR, OP_POP3_ERROR_PLAINTEXT_REFUSED,
-               _("The password would be sent unencrypted to %s. Use TLS for this account, "
-                 "or allow unencrypted passwords for it if you trust the network."),
-               self->host);
-  return FALSE;
-}
-
-/* Sends QUIT without waiting long, then closes: for sessions that end in an error. */
-static void
-quit_quietly (OpPop3Client *self)
-{
-  if (is_connected (self) && !self->w_in_command)
-    {
-      g_autoptr(OpPop3Reply) reply = command (self, "QUIT", NULL, OP_SEND_PLAIN, NULL, NULL);
-    }
-  drop_connection (self);
-}
-
-static gboolean
-login (OpPop3Client    *self,
-       const Settings  *s,
-       const char      *user,
-       const char      *password,
-       GCancellable    *cancellable,
-       GError         **error)
-{
-  g_autoptr(OpPop3Reply) greeting = NULL;
-  g_autoptr(OpPop3Reply) reply = NULL;
-  GError *local_error = NULL;
+  OpSession *session = SESSION (self);
+  const OpSessionSettings *s = op_session_get_settings (session);
   gboolean encrypted;
-  gboolean capa_supported = FALSE;
 
-  set_state (self, OP_POP3_STATE_CONNECTING);
-  op_protocol_log_append_printf (self->log, OP_LOG_INFO, _("Connecting to %s port %u…"),
-                                 self->host, self->port);
+  op_protocol_log_append_printf (op_session_get_log (session), OP_LOG_INFO,
+                                 _("Connecting to %s port %u…"),
+                                 op_session_get_host (session), op_session_get_port (session));
 
-  if (!check_credential (user, _("user name"), error) ||
-      !check_credential (password, _("password"), error))
+  if (!op_session_check_credential (session, user, _("user name"), error) ||
+      !op_session_check_credential (session, password, _("password"), error))
     return FALSE;
 
   /* Without TLS and without the opt-in only APOP could log in: refuse at once when the
    * account does not allow that either, before anything goes out. */
-  if (self->security == OP_POP3_SECURITY_NONE && !s->allow_plaintext && !s->allow_apop)
-    return refuse_plaintext (self, error);
-
-  self->conn = op_connection_connect (self->host, self->port,
-                                      self->security == OP_POP3_SECURITY_IMPLICIT_TLS,
-                                      s->timeout, s->verifier, self->log, cancellable,
-                                      &local_error);
-  if (self->conn == NULL)
-    {
-      g_propagate_error (error, local_error);
-      return FALSE;
-    }
-
-  greeting = read_status (self, cancellable, error);
-  if (greeting == NULL)
-    return FALSE;
-  if (!greeting->ok)
-    {
-      g_propagate_error (error, op_pop3_error_from_reply (greeting, _("greeting"),
-                                                          OP_POP3_COMMAND_OTHER));
-      drop_connection (self);
-      return FALSE;
-    }
-  self->w_timestamp = op_pop3_parse_apop_timestamp (greeting->text);
-
-  if (!capa (self, &capa_supported, cancellable, error))
+  if (op_session_get_security (session) == OP_SECURITY_NONE && !allow_apop (self) &&
+      !op_session_check_plaintext (session, error))
     return FALSE;
 
-  if (self->security == OP_POP3_SECURITY_STLS)
-    {
-      /* RFC 2595 §4: STLS is offered in CAPA. A server that lists capabilities without
-       * it will not do TLS: stop before any user name goes out. One without CAPA may
-       * still know STLS; its answer decides. */
-      if (capa_supported && !has_capability (self, "STLS"))
-        {
-          g_set_error (error, OP_POP3_ERROR, OP_POP3_ERROR_TLS_REFUSED,
-                       _("The server %s does not offer encryption (STLS), so no password "
-                         "was sent. Choose another security setting only if you trust "
-                         "the network."), self->host);
-          quit_quietly (self);
-          return FALSE;
-        }
-      reply = command (self, "STLS", NULL, OP_SEND_PLAIN, cancellable, error);
-      if (reply == NULL)
-        return FALSE;
-      if (!reply->ok)
-        {
-          g_propagate_error (error, op_pop3_error_from_reply (reply, "STLS",
-                                                              OP_POP3_COMMAND_TLS));
-          quit_quietly (self);
-          return FALSE;
-        }
-      g_clear_pointer (&reply, op_pop3_reply_free);
-      /* Bytes already waiting after the go-ahead are a response injection: OpConnection
-       * refuses them and closes. */
-      if (!op_connection_start_tls (self->conn, cancellable, &local_error))
-        {
-          connection_failed (self, local_error, error);
-          return FALSE;
-        }
-      /* RFC 2595 §4: forget what was learnt before TLS and ask again. That includes the
-       * greeting's APOP timestamp, which a man in the middle may have chosen (to replay
-       * the digest to the real server, or crack it); no greeting follows STLS, so APOP
-       * is not used after it. */
-      g_clear_pointer (&self->w_timestamp, g_free);
-      if (!capa (self, &capa_supported, cancellable, error))
-        return FALSE;
-    }
+  if (!op_session_open (session, cancellable, error))
+    return FALSE;
 
-  encrypted = op_connection_is_tls (self->conn);
+  encrypted = op_session_connection_is_tls (session);
   if (offers_sasl (self, "PLAIN") && (encrypted || s->allow_plaintext))
     {
-      self->w_auth_method = OP_POP3_AUTH_SASL_PLAIN;
+      op_session_set_auth (session, OP_POP3_AUTH_SASL_PLAIN);
       if (!auth_plain (self, user, password, cancellable, error))
         return FALSE;
     }
-  else if (self->w_timestamp != NULL && s->allow_apop)
+  else if (self->w_timestamp != NULL && allow_apop (self))
     {
       if (strchr (user, ' ') != NULL)
         {
@@ -747,17 +475,16 @@ login (OpPop3Client    *self,
           quit_quietly (self);
           return FALSE;
         }
-      self->w_auth_method = OP_POP3_AUTH_APOP;
+      op_session_set_auth (session, OP_POP3_AUTH_APOP);
       if (!apop (self, user, password, cancellable, error))
         return FALSE;
     }
-  else if (!encrypted && !s->allow_plaintext)
+  else if (!op_session_check_plaintext (session, error))
     {
-      refuse_plaintext (self, error);
       quit_quietly (self);
       return FALSE;
     }
-  else if (capa_supported && !has_capability (self, "USER"))
+  else if (self->w_capa_supported && !has_capability (self, "USER"))
     {
       /* RFC 2449 §6.8: a server that lists capabilities without USER refuses it. */
       g_set_error (error, OP_POP3_ERROR, OP_POP3_ERROR_UNSUPPORTED,
@@ -768,21 +495,16 @@ login (OpPop3Client    *self,
     }
   else
     {
-      self->w_auth_method = OP_POP3_AUTH_USER_PASS;
+      op_session_set_auth (session, OP_POP3_AUTH_USER_PASS);
       if (!user_pass (self, user, password, cancellable, error))
         return FALSE;
     }
 
-  op_protocol_log_append (self->log, OP_LOG_INFO, _("Logged in."));
+  op_protocol_log_append (op_session_get_log (session), OP_LOG_INFO, _("Logged in."));
   return TRUE;
 }
 
 /* --- commands (worker) ---------------------------------------------------------------- */
-
-typedef struct
-{
-  GArray *entries;
-} ListCollector;
 
 static gboolean
 collect_list (const char  *line,
@@ -824,7 +546,7 @@ parse_or_fail (OpPop3Client  *self,
 {
   if (ok)
     return TRUE;
-  connection_failed (self, local_error, error);
+  op_session_fail (SESSION (self), local_error, error);
   return FALSE;
 }
 
@@ -890,7 +612,7 @@ uidl (OpPop3Client  *self,
                                     &entry->uid, &local_error))
         {
           g_free (entry);
-          connection_failed (self, local_error, error);
+          op_session_fail (SESSION (self), local_error, error);
           return NULL;
         }
       g_ptr_array_add (entries, entry);
@@ -923,18 +645,18 @@ receive_message (OpPop3Client   *self,
       gssize n;
       gsize used = 0;
 
-      n = op_connection_read (self->conn, buffer, READ_BUFFER_SIZE, cancellable,
+      n = op_connection_read (op_session_get_connection (SESSION (self)), buffer, READ_BUFFER_SIZE, cancellable,
                               &local_error);
       if (n < 0)
         {
-          connection_failed (self, local_error, error);
+          op_session_fail (SESSION (self), local_error, error);
           return FALSE;
         }
       if (n == 0)
         {
           g_autofree char *count = g_strdup_printf ("%" G_GUINT64_FORMAT, written);
 
-          drop_connection (self);
+          op_session_disconnect (SESSION (self));
           /* Translators: %u is a message number, %s a number of bytes */
           g_set_error (error, OP_POP3_ERROR, OP_POP3_ERROR_CONNECTION_LOST,
                        _("The server closed the connection in the middle of message %u "
@@ -945,7 +667,7 @@ receive_message (OpPop3Client   *self,
       g_byte_array_set_size (out, 0);
       if (!op_pop3_unstuffer_push (unstuffer, buffer, n, out, &used, &local_error))
         {
-          connection_failed (self, local_error, error);
+          op_session_fail (SESSION (self), local_error, error);
           return FALSE;
         }
       if (used < (gsize) n)
@@ -954,7 +676,7 @@ receive_message (OpPop3Client   *self,
            * command. */
           g_set_error (&local_error, OP_POP3_ERROR, OP_POP3_ERROR_BAD_REPLY,
                        _("The server sent data after the end of message %u."), number);
-          connection_failed (self, local_error, error);
+          op_session_fail (SESSION (self), local_error, error);
           return FALSE;
         }
       if (out->len > 0)
@@ -964,7 +686,7 @@ receive_message (OpPop3Client   *self,
             {
               /* The rest of the message is still on its way: the session is out of
                * step, so it ends (deleting nothing). */
-              drop_connection (self);
+              op_session_disconnect (SESSION (self));
               g_propagate_error (error, local_error);
               return FALSE;
             }
@@ -973,13 +695,13 @@ receive_message (OpPop3Client   *self,
             op_progress_update (progress, written, MAX (total, written));
         }
     }
-  self->w_in_command = FALSE;
+  op_session_set_in_command (SESSION (self), FALSE);
   {
     g_autofree char *count = g_strdup_printf ("%" G_GUINT64_FORMAT, written);
 
     /* Translators: %u is a message number, %s a number of bytes */
-    op_protocol_log_append_printf (self->log, OP_LOG_INFO, _("Received message %u (%s bytes)."),
-                                   number, count);
+    op_protocol_log_append_printf (op_session_get_log (SESSION (self)), OP_LOG_INFO,
+                                   _("Received message %u (%s bytes)."), number, count);
   }
   *bytes = written;
   return g_output_stream_flush (output, cancellable, error);
@@ -1029,65 +751,58 @@ static void
 job_free (Job *job)
 {
   g_free (job->user);
-  if (job->secret != NULL)
-    memset (job->secret, 0, strlen (job->secret));
-  g_free (job->secret);
+  op_secret_free (job->secret);
   g_clear_object (&job->output);
   g_clear_object (&job->progress);
   g_free (job);
 }
 
-static void
-run_job (GTask        *task,
-         gpointer      source_object,
-         gpointer      task_data,
-         GCancellable *cancellable)
+static gpointer
+run_connect (OpSession     *session,
+             gpointer       data,
+             GCancellable  *cancellable,
+             GError       **error)
 {
-  OpPop3Client *self = source_object;
-  Job *job = task_data;
-  Settings s = { 0 };
-  g_autoptr(GError) error = NULL;
-  gpointer result = NULL;
-  GDestroyNotify result_free = NULL;
-  gboolean ok = FALSE;
+  Job *job = data;
 
-  settings_get (self, &s);
-
-  if (job->kind == JOB_CONNECT)
+  /* A session that is connected already ends first, without QUIT (nothing deleted). */
+  if (!login (OP_POP3_CLIENT (session), job->user, job->secret, cancellable, error))
     {
-      if (self->conn != NULL)
-        drop_connection (self);
-      ok = login (self, &s, job->user, job->secret, cancellable, &error);
-      if (!ok)
-        drop_connection (self);
-      goto done;
+      op_session_disconnect (session);
+      return NULL;
     }
+  return OP_SESSION_JOB_OK;
+}
 
-  if (job->kind == JOB_QUIT)
+static gpointer
+run_quit (OpSession     *session,
+          gpointer       data,
+          GCancellable  *cancellable,
+          GError       **error)
+{
+  g_autoptr(OpPop3Reply) reply = NULL;
+
+  if (!op_session_is_connected (session))
     {
-      g_autoptr(OpPop3Reply) reply = NULL;
-
-      if (!is_connected (self))
-        {
-          drop_connection (self);
-          ok = TRUE;
-          goto done;
-        }
-      set_state (self, OP_POP3_STATE_BUSY);
-      /* RFC 1939 §6: the deletions happen now; -ERR means some failed. */
-      reply = command_ok (self, "QUIT", NULL, OP_SEND_PLAIN, OP_POP3_COMMAND_OTHER, FALSE,
-                          cancellable, &error);
-      ok = reply != NULL;
-      drop_connection (self);
-      goto done;
+      op_session_disconnect (session);
+      return OP_SESSION_JOB_OK;
     }
+  op_session_set_state (session, OP_POP3_STATE_BUSY);
+  /* RFC 1939 §6: the deletions happen now; -ERR means some failed. */
+  reply = command_ok (OP_POP3_CLIENT (session), "QUIT", NULL, OP_SEND_PLAIN,
+                      OP_POP3_COMMAND_OTHER, FALSE, cancellable, error);
+  op_session_disconnect (session);
+  return reply != NULL ? OP_SESSION_JOB_OK : NULL;
+}
 
-  if (!is_connected (self))
-    {
-      not_connected (&error);
-      goto done;
-    }
-  set_state (self, OP_POP3_STATE_BUSY);
+static gpointer
+run_command (OpSession     *session,
+             gpointer       data,
+             GCancellable  *cancellable,
+             GError       **error)
+{
+  OpPop3Client *self = OP_POP3_CLIENT (session);
+  Job *job = data;
 
   switch (job->kind)
     {
@@ -1095,70 +810,64 @@ run_job (GTask        *task,
       {
         g_autoptr(OpPop3Reply) reply = command_ok (self, "STAT", NULL, OP_SEND_PLAIN,
                                                    OP_POP3_COMMAND_OTHER, FALSE,
-                                                   cancellable, &error);
+                                                   cancellable, error);
         GError *local_error = NULL;
 
-        ok = reply != NULL &&
-             parse_or_fail (self, op_pop3_parse_stat (reply->text, &job->count, &job->result,
+        if (reply == NULL ||
+            !parse_or_fail (self, op_pop3_parse_stat (reply->text, &job->count, &job->result,
                                                       &local_error),
-                            local_error, &error);
+                            local_error, error))
+          return NULL;
+        return OP_SESSION_JOB_OK;
       }
-      break;
 
     case JOB_LIST:
-      result = list (self, job->number, cancellable, &error);
-      result_free = (GDestroyNotify) g_array_unref;
-      ok = result != NULL;
-      break;
+      return list (self, job->number, cancellable, error);
 
     case JOB_UIDL:
-      result = uidl (self, job->number, cancellable, &error);
-      result_free = (GDestroyNotify) g_ptr_array_unref;
-      ok = result != NULL;
-      break;
+      return uidl (self, job->number, cancellable, error);
 
     case JOB_RETR:
     case JOB_TOP:
       {
         g_autoptr(OpPop3Reply) reply = NULL;
         g_autofree char *argument = NULL;
+        gboolean ok = FALSE;
 
-        if (!check_number (job->number, &error))
-          break;
+        if (!check_number (job->number, error))
+          return NULL;
         if (job->kind == JOB_RETR)
           argument = g_strdup_printf ("%u", job->number);
         else
           argument = g_strdup_printf ("%u %u", job->number, job->lines);
         reply = command_ok (self, job->kind == JOB_RETR ? "RETR" : "TOP", argument,
-                            OP_SEND_PLAIN, OP_POP3_COMMAND_OTHER, TRUE, cancellable, &error);
+                            OP_SEND_PLAIN, OP_POP3_COMMAND_OTHER, TRUE, cancellable, error);
         if (reply != NULL)
           {
             guint64 total = 0;
-            const char *end = NULL;
 
             /* RFC 1939 §7's example: "+OK 120 octets"; the number is only a hint. */
             if (g_ascii_isdigit (reply->text[0]))
-              total = g_ascii_strtoull (reply->text, (char **) &end, 10);
+              total = g_ascii_strtoull (reply->text, NULL, 10);
             ok = receive_message (self, job->number, job->output, job->progress, total,
-                                  &job->result, cancellable, &error);
+                                  &job->result, cancellable, error);
           }
         if (job->progress != NULL)
           op_progress_finish (job->progress);
+        return ok ? OP_SESSION_JOB_OK : NULL;
       }
-      break;
 
     case JOB_DELE:
       {
         g_autoptr(OpPop3Reply) reply = NULL;
         g_autofree char *argument = g_strdup_printf ("%u", job->number);
 
-        if (!check_number (job->number, &error))
-          break;
+        if (!check_number (job->number, error))
+          return NULL;
         reply = command_ok (self, "DELE", argument, OP_SEND_PLAIN, OP_POP3_COMMAND_OTHER,
-                            FALSE, cancellable, &error);
-        ok = reply != NULL;
+                            FALSE, cancellable, error);
+        return reply != NULL ? OP_SESSION_JOB_OK : NULL;
       }
-      break;
 
     case JOB_RSET:
     case JOB_NOOP:
@@ -1166,37 +875,15 @@ run_job (GTask        *task,
         g_autoptr(OpPop3Reply) reply = NULL;
 
         reply = command_ok (self, job->kind == JOB_RSET ? "RSET" : "NOOP", NULL,
-                            OP_SEND_PLAIN, OP_POP3_COMMAND_OTHER, FALSE, cancellable,
-                            &error);
-        ok = reply != NULL;
+                            OP_SEND_PLAIN, OP_POP3_COMMAND_OTHER, FALSE, cancellable, error);
+        return reply != NULL ? OP_SESSION_JOB_OK : NULL;
       }
-      break;
 
     case JOB_CONNECT:
     case JOB_QUIT:
     default:
       g_assert_not_reached ();
     }
-
-done:
-  /* A command whose reply was not read to its end (cancelled, a failed output stream)
-   * leaves the session out of step: end it rather than misread the next reply. */
-  if (!ok && self->w_in_command)
-    drop_connection (self);
-  if (is_connected (self))
-    set_state (self, OP_POP3_STATE_READY);
-  settings_clear (&s);
-
-  if (!ok)
-    {
-      if (result != NULL && result_free != NULL)
-        result_free (result);
-      g_task_return_error (task, g_steal_pointer (&error));
-    }
-  else if (result != NULL)
-    g_task_return_pointer (task, result, result_free);
-  else
-    g_task_return_boolean (task, TRUE);
 }
 
 static GTask *
@@ -1208,22 +895,41 @@ job_task (OpPop3Client         *self,
           gpointer              user_data,
           Job                 **job_out)
 {
-  GTask *task = g_task_new (self, cancellable, callback, user_data);
   Job *job = g_new0 (Job, 1);
 
   job->kind = kind;
-  g_task_set_source_tag (task, source_tag);
-  g_task_set_task_data (task, job, (GDestroyNotify) job_free);
   *job_out = job;
-  return task;
+  return op_session_task_new (SESSION (self), source_tag, cancellable, callback, user_data);
 }
 
 static void
 job_queue (OpPop3Client *self,
-           GTask        *task)
+           GTask        *task,
+           Job          *job)
 {
-  op_worker_run (self->worker, task, run_job);
-  g_object_unref (task);
+  switch (job->kind)
+    {
+    case JOB_CONNECT:
+      op_session_queue (SESSION (self), task, run_connect, job, (GDestroyNotify) job_free,
+                        NULL, OP_SESSION_JOB_NONE);
+      break;
+    case JOB_QUIT:
+      op_session_queue (SESSION (self), task, run_quit, job, (GDestroyNotify) job_free,
+                        NULL, OP_SESSION_JOB_NONE);
+      break;
+    case JOB_LIST:
+      op_session_queue (SESSION (self), task, run_command, job, (GDestroyNotify) job_free,
+                        (GDestroyNotify) g_array_unref, OP_SESSION_JOB_NEEDS_CONNECTION);
+      break;
+    case JOB_UIDL:
+      op_session_queue (SESSION (self), task, run_command, job, (GDestroyNotify) job_free,
+                        (GDestroyNotify) g_ptr_array_unref, OP_SESSION_JOB_NEEDS_CONNECTION);
+      break;
+    default:
+      op_session_queue (SESSION (self), task, run_command, job, (GDestroyNotify) job_free,
+                        NULL, OP_SESSION_JOB_NEEDS_CONNECTION);
+      break;
+    }
 }
 
 static void
@@ -1239,7 +945,7 @@ simple_call (OpPop3Client         *self,
   GTask *task = job_task (self, kind, source_tag, cancellable, callback, user_data, &job);
 
   job->number = number;
-  job_queue (self, task);
+  job_queue (self, task, job);
 }
 
 static gboolean
@@ -1249,10 +955,7 @@ job_finish_boolean (OpPop3Client  *self,
                     GError       **error)
 {
   g_return_val_if_fail (OP_IS_POP3_CLIENT (self), FALSE);
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, FALSE);
-
-  return g_task_propagate_boolean (G_TASK (result), error);
+  return op_session_finish_boolean (SESSION (self), result, source_tag, error);
 }
 
 static gpointer
@@ -1262,43 +965,18 @@ job_finish_pointer (OpPop3Client  *self,
                     GError       **error)
 {
   g_return_val_if_fail (OP_IS_POP3_CLIENT (self), NULL);
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return op_session_finish_pointer (SESSION (self), result, source_tag, error);
 }
 
 /* --- GObject ---------------------------------------------------------------------------- */
-
-static void
-op_pop3_client_dispose (GObject *object)
-{
-  OpPop3Client *self = OP_POP3_CLIENT (object);
-
-  if (self->worker != NULL)
-    op_worker_shutdown (self->worker);
-  g_clear_object (&self->worker);
-
-  G_OBJECT_CLASS (op_pop3_client_parent_class)->dispose (object);
-}
 
 static void
 op_pop3_client_finalize (GObject *object)
 {
   OpPop3Client *self = OP_POP3_CLIENT (object);
 
-  if (self->conn != NULL)
-    op_connection_close (self->conn, NULL, NULL);
-  g_clear_object (&self->conn);
   g_clear_pointer (&self->w_capabilities, g_hash_table_unref);
-  g_clear_pointer (&self->capabilities, g_hash_table_unref);
   g_free (self->w_timestamp);
-  g_clear_object (&self->verifier);
-  g_clear_object (&self->log);
-  g_clear_object (&self->peer_certificate);
-  g_clear_pointer (&self->context, g_main_context_unref);
-  g_free (self->host);
-  g_mutex_clear (&self->lock);
 
   G_OBJECT_CLASS (op_pop3_client_parent_class)->finalize (object);
 }
@@ -1309,12 +987,10 @@ op_pop3_client_get_property (GObject    *object,
                              GValue     *value,
                              GParamSpec *pspec)
 {
-  OpPop3Client *self = OP_POP3_CLIENT (object);
-
   switch (prop_id)
     {
     case PROP_STATE:
-      g_value_set_enum (value, self->state);
+      g_value_set_enum (value, op_session_get_state (SESSION (object)));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1325,8 +1001,8 @@ static void
 op_pop3_client_class_init (OpPop3ClientClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  OpSessionClass *session_class = OP_SESSION_CLASS (klass);
 
-  object_class->dispose = op_pop3_client_dispose;
   object_class->finalize = op_pop3_client_finalize;
   object_class->get_property = op_pop3_client_get_property;
 
@@ -1340,15 +1016,40 @@ op_pop3_client_class_init (OpPop3ClientClass *klass)
                        op_pop3_state_get_type (), OP_POP3_STATE_DISCONNECTED,
                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  session_class->protocol = "pop3";
+  /* RFC 1939 §3 and RFC 8314 §7.3: 110 and 995. */
+  session_class->default_port = 110;
+  session_class->default_tls_port = 995;
+  session_class->error_domain = OP_POP3_ERROR;
+  session_class->error_connection_lost = OP_POP3_ERROR_CONNECTION_LOST;
+  session_class->error_bad_reply = OP_POP3_ERROR_BAD_REPLY;
+  session_class->error_not_connected = OP_POP3_ERROR_NOT_CONNECTED;
+  session_class->error_invalid_argument = OP_POP3_ERROR_INVALID_ARGUMENT;
+  session_class->error_plaintext_refused = OP_POP3_ERROR_PLAINTEXT_REFUSED;
+  session_class->error_tls_refused = OP_POP3_ERROR_TLS_REFUSED;
+  session_class->error_auth_unavailable = OP_POP3_ERROR_UNSUPPORTED;
+  session_class->max_reply_line = OP_POP3_MAX_REPLY_LINE;
+  session_class->state_pspec = properties[PROP_STATE];
+  session_class->state_disconnected = OP_POP3_STATE_DISCONNECTED;
+  session_class->state_connecting = OP_POP3_STATE_CONNECTING;
+  session_class->state_ready = OP_POP3_STATE_READY;
+  session_class->state_busy = OP_POP3_STATE_BUSY;
+  session_class->capabilities_free = (GDestroyNotify) g_hash_table_unref;
+  session_class->copy_settings = pop3_copy_settings;
+  session_class->reset = pop3_reset;
+  session_class->greet = pop3_greet;
+  session_class->capabilities = pop3_capabilities;
+  session_class->start_tls = pop3_start_tls;
+  session_class->read_reply = pop3_read_reply;
+  session_class->reply_free = (GDestroyNotify) op_pop3_reply_free;
+  session_class->check_reply = pop3_check_reply;
+  session_class->dup_capabilities = pop3_dup_capabilities;
 }
 
 static void
 op_pop3_client_init (OpPop3Client *self)
 {
-  g_mutex_init (&self->lock);
-  self->timeout = DEFAULT_TIMEOUT_SECONDS;
-  self->log = op_protocol_log_new ();
-  self->context = g_main_context_ref_thread_default ();
 }
 
 /**
@@ -1360,20 +1061,16 @@ op_pop3_client_init (OpPop3Client *self)
  * Returns: (transfer full): a client, not connected yet
  */
 OpPop3Client *
-op_pop3_client_new (const char     *host,
-                    guint16         port,
-                    OpPop3Security  security)
+op_pop3_client_new (const char *host,
+                    guint16     port,
+                    OpSecurity  security)
 {
   OpPop3Client *self;
 
   g_return_val_if_fail (host != NULL && *host != '\0', NULL);
 
   self = g_object_new (OP_TYPE_POP3_CLIENT, NULL);
-  self->host = g_strdup (host);
-  self->security = security;
-  /* RFC 1939 §3 and RFC 8314 §7.3: 110 and 995. */
-  self->port = port != 0 ? port : (security == OP_POP3_SECURITY_IMPLICIT_TLS ? 995 : 110);
-  self->worker = op_worker_new ("pop3");
+  op_session_setup (SESSION (self), host, port, security);
   return self;
 }
 
@@ -1382,10 +1079,7 @@ op_pop3_client_set_verifier (OpPop3Client  *self,
                              OpTlsVerifier *verifier)
 {
   g_return_if_fail (OP_IS_POP3_CLIENT (self));
-
-  g_mutex_lock (&self->lock);
-  g_set_object (&self->verifier, verifier);
-  g_mutex_unlock (&self->lock);
+  op_session_set_verifier (SESSION (self), verifier);
 }
 
 void
@@ -1393,10 +1087,7 @@ op_pop3_client_set_timeout (OpPop3Client *self,
                             guint         seconds)
 {
   g_return_if_fail (OP_IS_POP3_CLIENT (self));
-
-  g_mutex_lock (&self->lock);
-  self->timeout = seconds;
-  g_mutex_unlock (&self->lock);
+  op_session_set_timeout (SESSION (self), seconds);
 }
 
 void
@@ -1404,10 +1095,7 @@ op_pop3_client_set_allow_plaintext_password (OpPop3Client *self,
                                              gboolean      allow)
 {
   g_return_if_fail (OP_IS_POP3_CLIENT (self));
-
-  g_mutex_lock (&self->lock);
-  self->allow_plaintext = allow;
-  g_mutex_unlock (&self->lock);
+  op_session_set_allow_plaintext_password (SESSION (self), allow);
 }
 
 void
@@ -1416,30 +1104,30 @@ op_pop3_client_set_allow_apop (OpPop3Client *self,
 {
   g_return_if_fail (OP_IS_POP3_CLIENT (self));
 
-  g_mutex_lock (&self->lock);
+  op_session_lock_settings (SESSION (self));
   self->allow_apop = allow;
-  g_mutex_unlock (&self->lock);
+  op_session_unlock_settings (SESSION (self));
 }
 
 const char *
 op_pop3_client_get_host (OpPop3Client *self)
 {
   g_return_val_if_fail (OP_IS_POP3_CLIENT (self), NULL);
-  return self->host;
+  return op_session_get_host (SESSION (self));
 }
 
 guint16
 op_pop3_client_get_port (OpPop3Client *self)
 {
   g_return_val_if_fail (OP_IS_POP3_CLIENT (self), 0);
-  return self->port;
+  return op_session_get_port (SESSION (self));
 }
 
 OpPop3State
 op_pop3_client_get_state (OpPop3Client *self)
 {
   g_return_val_if_fail (OP_IS_POP3_CLIENT (self), OP_POP3_STATE_DISCONNECTED);
-  return self->state;
+  return op_session_get_state (SESSION (self));
 }
 
 /**
@@ -1451,36 +1139,38 @@ OpProtocolLog *
 op_pop3_client_get_log (OpPop3Client *self)
 {
   g_return_val_if_fail (OP_IS_POP3_CLIENT (self), NULL);
-  return self->log;
+  return op_session_get_log (SESSION (self));
 }
 
 gboolean
 op_pop3_client_has_capability (OpPop3Client *self,
                                const char   *name)
 {
+  GHashTable *capabilities;
   g_autofree char *upper = NULL;
 
   g_return_val_if_fail (OP_IS_POP3_CLIENT (self), FALSE);
   g_return_val_if_fail (name != NULL, FALSE);
 
-  if (self->capabilities == NULL)
+  capabilities = op_session_get_capabilities (SESSION (self));
+  if (capabilities == NULL)
     return FALSE;
   upper = g_ascii_strup (name, -1);
-  return g_hash_table_contains (self->capabilities, upper);
+  return g_hash_table_contains (capabilities, upper);
 }
 
 OpPop3AuthMethod
 op_pop3_client_get_auth_method (OpPop3Client *self)
 {
   g_return_val_if_fail (OP_IS_POP3_CLIENT (self), OP_POP3_AUTH_NONE);
-  return self->auth_method;
+  return op_session_get_auth (SESSION (self));
 }
 
 gboolean
 op_pop3_client_is_tls (OpPop3Client *self)
 {
   g_return_val_if_fail (OP_IS_POP3_CLIENT (self), FALSE);
-  return self->is_tls;
+  return op_session_is_tls (SESSION (self));
 }
 
 /**
@@ -1492,7 +1182,7 @@ GTlsCertificate *
 op_pop3_client_get_peer_certificate (OpPop3Client *self)
 {
   g_return_val_if_fail (OP_IS_POP3_CLIENT (self), NULL);
-  return self->peer_certificate;
+  return op_session_get_peer_certificate (SESSION (self));
 }
 
 /* --- the public calls ------------------------------------------------------------------- */
@@ -1516,7 +1206,7 @@ op_pop3_client_connect_async (OpPop3Client         *self,
                    user_data, &job);
   job->user = g_strdup (user);
   job->secret = g_strdup (password);
-  job_queue (self, task);
+  job_queue (self, task, job);
 }
 
 gboolean
@@ -1549,7 +1239,7 @@ op_pop3_client_stat_finish (OpPop3Client  *self,
 
   if (!job_finish_boolean (self, result, op_pop3_client_stat_async, error))
     return FALSE;
-  job = g_task_get_task_data (G_TASK (result));
+  job = op_session_task_get_data (result);
   if (count != NULL)
     *count = job->count;
   if (size != NULL)
@@ -1628,7 +1318,7 @@ message_call (OpPop3Client         *self,
   job->output = g_object_ref (output);
   if (progress != NULL)
     job->progress = op_progress_new_for_task (task, progress, progress_data);
-  job_queue (self, task);
+  job_queue (self, task, job);
 }
 
 void
@@ -1656,7 +1346,7 @@ op_pop3_client_retr_finish (OpPop3Client  *self,
   if (!job_finish_boolean (self, result, op_pop3_client_retr_async, error))
     return FALSE;
   if (bytes != NULL)
-    *bytes = ((Job *) g_task_get_task_data (G_TASK (result)))->result;
+    *bytes = ((Job *) op_session_task_get_data (result))->result;
   return TRUE;
 }
 
@@ -1684,7 +1374,7 @@ op_pop3_client_top_finish (OpPop3Client  *self,
   if (!job_finish_boolean (self, result, op_pop3_client_top_async, error))
     return FALSE;
   if (bytes != NULL)
-    *bytes = ((Job *) g_task_get_task_data (G_TASK (result)))->result;
+    *bytes = ((Job *) op_session_task_get_data (result))->result;
   return TRUE;
 }
 

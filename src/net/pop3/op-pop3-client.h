@@ -7,26 +7,10 @@
 #include "op-pop3-reply.h"
 #include "op-progress.h"
 #include "op-protocol-log.h"
+#include "op-session.h"
 #include "op-tls-verifier.h"
 
 G_BEGIN_DECLS
-
-/**
- * OpPop3Security:
- * @OP_POP3_SECURITY_NONE: plain POP3. A password goes out only with
- *   op_pop3_client_set_allow_plaintext_password(); APOP (which sends a digest, not the
- *   password) is used when allowed and offered.
- * @OP_POP3_SECURITY_STLS: STLS (RFC 2595) before anything else, required: a server that
- *   does not offer it or refuses it is an error before any user name or password is
- *   sent, never a silent fallback.
- * @OP_POP3_SECURITY_IMPLICIT_TLS: TLS from the first byte (POP3S, port 995).
- */
-typedef enum
-{
-  OP_POP3_SECURITY_NONE,
-  OP_POP3_SECURITY_STLS,
-  OP_POP3_SECURITY_IMPLICIT_TLS,
-} OpPop3Security;
 
 /**
  * OpPop3State:
@@ -91,11 +75,11 @@ void op_pop3_uid_entry_free (OpPop3UidEntry *entry);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (OpPop3UidEntry, op_pop3_uid_entry_free)
 
 #define OP_TYPE_POP3_CLIENT (op_pop3_client_get_type ())
-G_DECLARE_FINAL_TYPE (OpPop3Client, op_pop3_client, OP, POP3_CLIENT, GObject)
+G_DECLARE_FINAL_TYPE (OpPop3Client, op_pop3_client, OP, POP3_CLIENT, OpSession)
 
 /*
- * One POP3 session (RFC 1939, 2449, 2595, 5034): one connection and its own worker
- * thread (DESIGN.md "Sessions and threads"). Every _async call is queued and runs in
+ * One POP3 session (RFC 1939, 2449, 2595, 5034) on OpSession: one connection and its
+ * own worker thread (DESIGN.md "Sessions and threads"). Every _async call is queued and runs in
  * order; results and property notifications arrive on the caller's main context.
  *
  * Message numbers belong to one session. Deletions (DELE) take effect only at QUIT; a
@@ -107,11 +91,20 @@ G_DECLARE_FINAL_TYPE (OpPop3Client, op_pop3_client, OP, POP3_CLIENT, GObject)
  * command that has been sent ends the session (the reply would arrive out of step):
  * the client is then clearly disconnected and deleted nothing.
  *
+ * Security (OpSecurity): with OP_SECURITY_NONE a password goes out only with
+ * op_pop3_client_set_allow_plaintext_password(), and APOP (a digest, not the password)
+ * is used when allowed and offered. OP_SECURITY_STARTTLS is STLS (RFC 2595) before
+ * anything else, required: a server that does not offer or refuses it is an error
+ * before any user name or password is sent. OP_SECURITY_IMPLICIT_TLS is POP3S (995).
+ *
+ * Dropping the last reference while connected returns at once: the connection is
+ * closed on the worker (OpSession).
+ *
  * Settings (set before op_pop3_client_connect_async()):
  */
 OpPop3Client  *op_pop3_client_new                        (const char      *host,
                                                           guint16          port,
-                                                          OpPop3Security   security);
+                                                          OpSecurity       security);
 void           op_pop3_client_set_verifier               (OpPop3Client    *self,
                                                           OpTlsVerifier   *verifier);
 /* Connect and every read or write; a stalled server fails after this long. Default 30. */

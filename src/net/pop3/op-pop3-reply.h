@@ -19,6 +19,10 @@ G_BEGIN_DECLS
 /* Lines of a multi-line LIST, UIDL or CAPA reply: a million messages is far beyond any
  * real maildrop, and bounds what a hostile server can make us hold. */
 #define OP_POP3_MAX_LISTING_LINES 1000000
+/* A CAPA reply is bounded like any other reply, not like a listing: RFC 2449 sets no
+ * limit, real ones are a few hundred bytes (a dozen lines). */
+#define OP_POP3_MAX_CAPA_LINES 100
+#define OP_POP3_MAX_CAPA_BYTES (4 * 1024)
 /* A line of message text (RETR, TOP). RFC 5322 §2.1.1 allows 998 octets; real mail
  * breaks that (unwrapped HTML, base64 without line breaks), so allow far more while
  * still refusing a "line" without end. */

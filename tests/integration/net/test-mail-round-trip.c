@@ -637,8 +637,8 @@ pop3_open (Servers       *s,
   OpPop3Client *client;
 
   client = op_pop3_client_new (s->mail_host, s->pop3_port,
-                               variant->implicit_tls ? OP_POP3_SECURITY_IMPLICIT_TLS
-                                                     : OP_POP3_SECURITY_STLS);
+                               variant->implicit_tls ? OP_SECURITY_IMPLICIT_TLS
+                                                     : OP_SECURITY_STARTTLS);
   op_pop3_client_set_verifier (client, OP_TLS_VERIFIER (s->verifier));
   op_pop3_client_set_timeout (client, TIMEOUT_SECONDS);
   op_pop3_client_connect_async (client, s->user, s->password, NULL, STORE, &r);

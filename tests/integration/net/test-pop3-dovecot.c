@@ -32,7 +32,7 @@ typedef struct
 {
   const char     *host;
   guint16         port;
-  OpPop3Security  security;
+  OpSecurity  security;
   const char     *user;
   const char     *password;
   const char     *ca;
@@ -41,11 +41,11 @@ typedef struct
 typedef struct
 {
   const char     *port_variable;
-  OpPop3Security  security;
+  OpSecurity  security;
 } Variant;
 
-static const Variant stls = { "OUTPOST_TEST_DOVECOT_POP3_PORT", OP_POP3_SECURITY_STLS };
-static const Variant pop3s = { "OUTPOST_TEST_DOVECOT_POP3S_PORT", OP_POP3_SECURITY_IMPLICIT_TLS };
+static const Variant stls = { "OUTPOST_TEST_DOVECOT_POP3_PORT", OP_SECURITY_STARTTLS };
+static const Variant pop3s = { "OUTPOST_TEST_DOVECOT_POP3S_PORT", OP_SECURITY_IMPLICIT_TLS };
 
 static gboolean
 get_endpoint (Endpoint      *endpoint,

@@ -173,7 +173,7 @@ client_quit (OpPop3Client  *client,
 
 static OpPop3Client *
 new_client (OpTestServer   *server,
-            OpPop3Security  security)
+            OpSecurity  security)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GTlsCertificate) ca = op_test_load_ca (&error);
@@ -271,7 +271,7 @@ static OpPop3Client *
 connect_plain (OpTestServer *server)
 {
   g_autoptr(GError) error = NULL;
-  OpPop3Client *client = new_client (server, OP_POP3_SECURITY_NONE);
+  OpPop3Client *client = new_client (server, OP_SECURITY_NONE);
 
   op_pop3_client_set_allow_plaintext_password (client, TRUE);
   g_assert_true (client_connect (client, USER, PASSWORD, &error));
@@ -307,7 +307,7 @@ test_stls_injection (void)
   op_test_server_send (server, "+OK Logged in.\r\n");
   start_server (server);
 
-  client = new_client (server, OP_POP3_SECURITY_STLS);
+  client = new_client (server, OP_SECURITY_STARTTLS);
   g_assert_false (client_connect (client, USER, PASSWORD, &error));
   g_assert_error (error, OP_CONNECTION_ERROR, OP_CONNECTION_ERROR_STARTTLS_INJECTION);
   g_assert_cmpint (op_pop3_client_get_state (client), ==, OP_POP3_STATE_DISCONNECTED);
@@ -332,7 +332,7 @@ test_stls_missing (void)
   op_test_server_expect_close (server, 5000);
   start_server (server);
 
-  client = new_client (server, OP_POP3_SECURITY_STLS);
+  client = new_client (server, OP_SECURITY_STARTTLS);
   /* Even with every other way in allowed, required TLS is required. */
   op_pop3_client_set_allow_plaintext_password (client, TRUE);
   op_pop3_client_set_allow_apop (client, TRUE);
@@ -362,7 +362,7 @@ test_stls_refused (void)
   op_test_server_send (server, "+OK bye\r\n");
   start_server (server);
 
-  client = new_client (server, OP_POP3_SECURITY_STLS);
+  client = new_client (server, OP_SECURITY_STARTTLS);
   op_pop3_client_set_allow_plaintext_password (client, TRUE);
   g_assert_false (client_connect (client, USER, PASSWORD, &error));
   g_assert_error (error, OP_POP3_ERROR, OP_POP3_ERROR_TLS_REFUSED);
@@ -396,7 +396,7 @@ test_stls_capa_again (void)
   op_test_server_send (server, "+OK Logging out.\r\n");
   start_server (server);
 
-  client = new_client (server, OP_POP3_SECURITY_STLS);
+  client = new_client (server, OP_SECURITY_STARTTLS);
   g_assert_true (client_connect (client, USER, PASSWORD, &error));
   g_assert_no_error (error);
   g_assert_true (op_pop3_client_is_tls (client));
@@ -438,7 +438,7 @@ test_stls_forgets_apop_timestamp (void)
   op_test_server_send (server, "+OK Logging out.\r\n");
   start_server (server);
 
-  client = new_client (server, OP_POP3_SECURITY_STLS);
+  client = new_client (server, OP_SECURITY_STARTTLS);
   op_pop3_client_set_allow_apop (client, TRUE);
   g_assert_true (client_connect (client, USER, PASSWORD, &error));
   g_assert_no_error (error);
@@ -473,7 +473,7 @@ test_auth_plain_over_tls (void)
   op_test_server_send (server, "+OK\r\n");
   start_server (server);
 
-  client = new_client (server, OP_POP3_SECURITY_IMPLICIT_TLS);
+  client = new_client (server, OP_SECURITY_IMPLICIT_TLS);
   op_pop3_client_set_allow_apop (client, TRUE);
   g_assert_true (client_connect (client, USER, PASSWORD, &error));
   g_assert_no_error (error);
@@ -501,7 +501,7 @@ test_auth_failed_code (void)
   op_test_server_expect_close (server, 5000);
   start_server (server);
 
-  client = new_client (server, OP_POP3_SECURITY_NONE);
+  client = new_client (server, OP_SECURITY_NONE);
   op_pop3_client_set_allow_plaintext_password (client, TRUE);
   g_assert_false (client_connect (client, USER, PASSWORD, &error));
   g_assert_error (error, OP_POP3_ERROR, OP_POP3_ERROR_AUTH_FAILED);
@@ -527,7 +527,7 @@ test_in_use (void)
   op_test_server_expect_close (server, 5000);
   start_server (server);
 
-  client = new_client (server, OP_POP3_SECURITY_NONE);
+  client = new_client (server, OP_SECURITY_NONE);
   op_pop3_client_set_allow_plaintext_password (client, TRUE);
   g_assert_false (client_connect (client, USER, PASSWORD, &error));
   g_assert_error (error, OP_POP3_ERROR, OP_POP3_ERROR_IN_USE);
@@ -553,7 +553,7 @@ test_apop (void)
   start_server (server);
 
   /* No TLS and no plain-text opt-in: APOP sends no password, so it may log in. */
-  client = new_client (server, OP_POP3_SECURITY_NONE);
+  client = new_client (server, OP_SECURITY_NONE);
   op_pop3_client_set_allow_apop (client, TRUE);
   /* The digest logs in as well as the password would (replayed on a server that reuses
    * its timestamp) and lets it be cracked: the client's copies are wiped before free. */
@@ -579,7 +579,7 @@ test_plaintext_refused (void)
   /* Neither opt-in: refused before connecting at all. */
   op_test_server_expect_close (server, 1000);
   start_server (server);
-  client = new_client (server, OP_POP3_SECURITY_NONE);
+  client = new_client (server, OP_SECURITY_NONE);
   g_assert_false (client_connect (client, USER, PASSWORD, &error));
   g_assert_error (error, OP_POP3_ERROR, OP_POP3_ERROR_PLAINTEXT_REFUSED);
   g_assert_nonnull (strstr (error->message, "unencrypted"));
@@ -595,7 +595,7 @@ test_plaintext_refused (void)
   op_test_server_expect_line (server2, "QUIT");
   op_test_server_send (server2, "+OK\r\n");
   start_server (server2);
-  client2 = new_client (server2, OP_POP3_SECURITY_NONE);
+  client2 = new_client (server2, OP_SECURITY_NONE);
   op_pop3_client_set_allow_apop (client2, TRUE);
   g_assert_false (client_connect (client2, USER, PASSWORD, &error));
   g_assert_error (error, OP_POP3_ERROR, OP_POP3_ERROR_PLAINTEXT_REFUSED);
@@ -612,7 +612,7 @@ test_bad_credentials (void)
 
   op_test_server_expect_close (server, 1000);
   start_server (server);
-  client = new_client (server, OP_POP3_SECURITY_IMPLICIT_TLS);
+  client = new_client (server, OP_SECURITY_IMPLICIT_TLS);
   g_assert_false (client_connect (client, USER "\r\nDELE 1", PASSWORD, &error));
   g_assert_error (error, OP_POP3_ERROR, OP_POP3_ERROR_INVALID_ARGUMENT);
   g_clear_error (&error);
@@ -910,7 +910,7 @@ test_status_line_too_long (void)
   op_test_server_expect_close (server, 5000);
   start_server (server);
 
-  client = new_client (server, OP_POP3_SECURITY_NONE);
+  client = new_client (server, OP_SECURITY_NONE);
   op_pop3_client_set_allow_plaintext_password (client, TRUE);
   g_assert_false (client_connect (client, USER, PASSWORD, &error));
   g_assert_error (error, OP_POP3_ERROR, OP_POP3_ERROR_BAD_REPLY);
@@ -964,6 +964,67 @@ test_cancel (void)
   assert_server_ok (server);
 }
 
+/* CAPA is bounded like any reply (a few KiB), not like a listing of a million lines: a
+ * server that sends more is refused before anything else goes out. */
+static void
+test_capa_bounded (void)
+{
+  g_autoptr(OpTestServer) server = op_test_server_new ();
+  g_autoptr(OpPop3Client) client = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) capa = g_string_new ("+OK\r\nUSER\r\n");
+
+  /* 80 lines of 70 bytes: well under the line limit, over the CAPA byte limit. */
+  for (guint i = 0; i < 80; i++)
+    g_string_append_printf (capa, "X-FILLER-%02u %s\r\n", i,
+                            "yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy");
+  g_string_append (capa, ".\r\n");
+  op_test_server_send (server, "+OK POP3 ready\r\n");
+  op_test_server_expect_line (server, "CAPA");
+  op_test_server_send (server, capa->str);
+  op_test_server_expect_close (server, 5000);
+  start_server (server);
+
+  client = new_client (server, OP_SECURITY_NONE);
+  op_pop3_client_set_allow_plaintext_password (client, TRUE);
+  g_assert_false (client_connect (client, USER, PASSWORD, &error));
+  g_assert_error (error, OP_POP3_ERROR, OP_POP3_ERROR_BAD_REPLY);
+  g_assert_cmpint (op_pop3_client_get_state (client), ==, OP_POP3_STATE_DISCONNECTED);
+  assert_server_ok (server);
+  assert_no_credentials_sent (server);
+}
+
+/* Dropping a connected client on the main thread returns at once; the worker closes
+ * the connection (here a TLS one) afterwards, without QUIT (nothing deleted). */
+static void
+test_release_connected (void)
+{
+  g_autoptr(OpTestServer) server = op_test_server_new ();
+  g_autoptr(GError) error = NULL;
+  OpPop3Client *client;
+  gint64 start;
+
+  op_test_server_start_tls (server);
+  op_test_server_send (server, "+OK POP3 ready\r\n");
+  op_test_server_expect_line (server, "CAPA");
+  op_test_server_send (server, "+OK\r\nUSER\r\n.\r\n");
+  op_test_server_expect_line (server, "USER " USER);
+  op_test_server_send (server, "+OK\r\n");
+  op_test_server_expect_line (server, "PASS " PASSWORD);
+  op_test_server_send (server, "+OK Logged in.\r\n");
+  op_test_server_expect_close (server, 5000);
+  start_server (server);
+
+  client = new_client (server, OP_SECURITY_IMPLICIT_TLS);
+  g_assert_true (client_connect (client, USER, PASSWORD, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (op_pop3_client_get_state (client), ==, OP_POP3_STATE_READY);
+  start = g_get_monotonic_time ();
+  g_object_unref (client);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, G_TIME_SPAN_SECOND / 2);
+  assert_server_ok (server);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -993,6 +1054,9 @@ main (int   argc,
   g_test_add_func ("/pop3/scripted/retr/endless-line-refused", test_endless_message_line);
   g_test_add_func ("/pop3/scripted/status-line-too-long", test_status_line_too_long);
   g_test_add_func ("/pop3/scripted/cancel", test_cancel);
+  g_test_add_func ("/pop3/scripted/capa/bounded", test_capa_bounded);
+  g_test_add_func ("/pop3/scripted/release/connected-returns-at-once",
+                   test_release_connected);
 
   return op_test_run ();
 }
