@@ -645,8 +645,8 @@ receive_message (OpPop3Client   *self,
       gssize n;
       gsize used = 0;
 
-      n = op_connection_read (op_session_get_connection (SESSION (self)), buffer, READ_BUFFER_SIZE, cancellable,
-                              &local_error);
+      n = op_connection_read (op_session_get_connection (SESSION (self)), buffer,
+                              READ_BUFFER_SIZE, cancellable, &local_error);
       if (n < 0)
         {
           op_session_fail (SESSION (self), local_error, error);

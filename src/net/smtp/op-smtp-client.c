@@ -8,10 +8,9 @@
 #include <string.h>
 
 #include "op-connection.h"
+#include "op-secret.h"
 #include "op-smtp-client.h"
-#include "op-worker.h"
 
-#define DEFAULT_TIMEOUT_SECONDS 30
 /* RFC 5321 §4.5.3.2.6: "DATA Termination: 10 minutes" — the server may scan the message
  * before it answers; giving up earlier would leave its fate unknown for no reason. */
 #define DATA_END_TIMEOUT_SECONDS (10 * 60)
@@ -32,36 +31,18 @@ G_DEFINE_ENUM_TYPE (OpSmtpState, op_smtp_state,
 G_DEFINE_BOXED_TYPE (OpSmtpSendResult, op_smtp_send_result, op_smtp_send_result_copy,
                      op_smtp_send_result_free)
 
+/* What SMTP adds to OpSession: its own settings, and the capabilities the worker
+ * learnt. */
 struct _OpSmtpClient
 {
-  GObject              parent_instance;
+  OpSession            parent_instance;
 
-  char                *host;
-  guint16              port;
-  OpSmtpSecurity       security;
-  OpProtocolLog       *log;
-  OpWorker            *worker;
-  GMainContext        *context;          /* where the client was made */
-
-  /* Settings: written on the main thread, read by the worker under @lock. */
-  GMutex               lock;
-  OpTlsVerifier       *verifier;
-  guint                timeout;
+  /* Under the session's settings lock. */
   char                *hello_name;       /* NULL: the local address literal */
-  gboolean             allow_plaintext;
   OpSaslMechanism      allowed_mechanisms;
 
-  /* Main-context snapshots. */
-  OpSmtpState          state;
-  OpSmtpCapabilities  *capabilities;
-  GTlsCertificate     *peer_certificate;
-  gboolean             is_tls;
-  OpSaslMechanism      auth_mechanism;
-
-  /* Worker-only. */
-  OpConnection        *conn;
+  /* Worker only. */
   OpSmtpCapabilities  *w_caps;
-  OpSaslMechanism      w_auth_mechanism;
 };
 
 enum
@@ -73,7 +54,9 @@ enum
 
 static GParamSpec *properties[N_PROPS];
 
-G_DEFINE_FINAL_TYPE (OpSmtpClient, op_smtp_client, G_TYPE_OBJECT)
+G_DEFINE_FINAL_TYPE (OpSmtpClient, op_smtp_client, OP_TYPE_SESSION)
+
+#define SESSION(self) (OP_SESSION (self))
 
 /* --- results ------------------------------------------------------------------------- */
 
@@ -237,141 +220,50 @@ op_smtp_message_scan (const guint8 *data,
 
 /* --- settings snapshot --------------------------------------------------------------- */
 
+/* SMTP's own settings, snapshotted with the session's for each job. */
 typedef struct
 {
-  OpTlsVerifier   *verifier;
-  guint            timeout;
   char            *hello_name;
-  gboolean         allow_plaintext;
   OpSaslMechanism  allowed_mechanisms;
-} Settings;
+} SmtpSettings;
 
-static void
-settings_clear (Settings *s)
+static gpointer
+smtp_copy_settings (OpSession *session)
 {
-  g_clear_object (&s->verifier);
-  g_clear_pointer (&s->hello_name, g_free);
+  OpSmtpClient *self = OP_SMTP_CLIENT (session);
+  SmtpSettings *x = g_new0 (SmtpSettings, 1);
+
+  x->hello_name = g_strdup (self->hello_name);
+  x->allowed_mechanisms = self->allowed_mechanisms;
+  return x;
 }
 
 static void
-settings_get (OpSmtpClient *self,
-              Settings     *s)
+smtp_free_settings (gpointer data)
 {
-  g_mutex_lock (&self->lock);
-  s->verifier = self->verifier != NULL ? g_object_ref (self->verifier) : NULL;
-  s->timeout = self->timeout;
-  s->hello_name = g_strdup (self->hello_name);
-  s->allow_plaintext = self->allow_plaintext;
-  s->allowed_mechanisms = self->allowed_mechanisms;
-  g_mutex_unlock (&self->lock);
+  SmtpSettings *x = data;
+
+  g_free (x->hello_name);
+  g_free (x);
 }
 
-/* --- main-context notifications ------------------------------------------------------ */
-
-typedef struct
+static const SmtpSettings *
+smtp_settings (OpSmtpClient *self)
 {
-  OpSmtpClient       *self;
-  OpSmtpState         state;
-  gboolean            update_session;
-  OpSmtpCapabilities *caps;
-  GTlsCertificate    *peer_certificate;
-  gboolean            is_tls;
-  OpSaslMechanism     auth_mechanism;
-} StateUpdate;
-
-static void
-state_update_free (StateUpdate *u)
-{
-  g_object_unref (u->self);
-  g_clear_pointer (&u->caps, op_smtp_capabilities_free);
-  g_clear_object (&u->peer_certificate);
-  g_free (u);
-}
-
-static gboolean
-apply_state_update (gpointer data)
-{
-  StateUpdate *u = data;
-  OpSmtpClient *self = u->self;
-
-  if (u->update_session)
-    {
-      g_clear_pointer (&self->capabilities, op_smtp_capabilities_free);
-      self->capabilities = g_steal_pointer (&u->caps);
-      g_set_object (&self->peer_certificate, u->peer_certificate);
-      self->is_tls = u->is_tls;
-      self->auth_mechanism = u->auth_mechanism;
-    }
-  if (self->state != u->state)
-    {
-      self->state = u->state;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
-    }
-  return G_SOURCE_REMOVE;
-}
-
-/* Called on the worker: every state change goes through here (STYLE.md). */
-static void
-set_state (OpSmtpClient *self,
-           OpSmtpState   state)
-{
-  StateUpdate *u = g_new0 (StateUpdate, 1);
-  GSource *source;
-
-  u->self = g_object_ref (self);
-  u->state = state;
-  if (state == OP_SMTP_STATE_READY || state == OP_SMTP_STATE_DISCONNECTED)
-    {
-      u->update_session = TRUE;
-      if (self->conn != NULL && state == OP_SMTP_STATE_READY)
-        {
-          u->caps = self->w_caps != NULL ? op_smtp_capabilities_copy (self->w_caps) : NULL;
-          u->peer_certificate = op_connection_get_peer_certificate (self->conn);
-          if (u->peer_certificate != NULL)
-            g_object_ref (u->peer_certificate);
-          u->is_tls = op_connection_is_tls (self->conn);
-          u->auth_mechanism = self->w_auth_mechanism;
-        }
-    }
-  source = g_idle_source_new ();
-  g_source_set_priority (source, G_PRIORITY_DEFAULT);
-  g_source_set_callback (source, apply_state_update, u, (GDestroyNotify) state_update_free);
-  g_source_set_static_name (source, "[outpost] smtp state");
-  g_source_attach (source, self->context);
-  g_source_unref (source);
+  return op_session_get_settings (SESSION (self))->extra;
 }
 
 /* --- object -------------------------------------------------------------------------- */
 
-static void
-op_smtp_client_dispose (GObject *object)
-{
-  OpSmtpClient *self = OP_SMTP_CLIENT (object);
-
-  if (self->worker != NULL)
-    op_worker_shutdown (self->worker);
-  g_clear_object (&self->worker);
-
-  G_OBJECT_CLASS (op_smtp_client_parent_class)->dispose (object);
-}
+static void smtp_class_init_session (OpSessionClass *session_class);
 
 static void
 op_smtp_client_finalize (GObject *object)
 {
   OpSmtpClient *self = OP_SMTP_CLIENT (object);
 
-  if (self->conn != NULL)
-    op_connection_close (self->conn, NULL, NULL);
-  g_clear_object (&self->conn);
   g_clear_pointer (&self->w_caps, op_smtp_capabilities_free);
-  g_clear_pointer (&self->capabilities, op_smtp_capabilities_free);
-  g_clear_object (&self->verifier);
-  g_clear_object (&self->log);
-  g_clear_object (&self->peer_certificate);
-  g_clear_pointer (&self->context, g_main_context_unref);
-  g_free (self->host);
   g_free (self->hello_name);
-  g_mutex_clear (&self->lock);
 
   G_OBJECT_CLASS (op_smtp_client_parent_class)->finalize (object);
 }
@@ -382,12 +274,10 @@ op_smtp_client_get_property (GObject    *object,
                              GValue     *value,
                              GParamSpec *pspec)
 {
-  OpSmtpClient *self = OP_SMTP_CLIENT (object);
-
   switch (prop_id)
     {
     case PROP_STATE:
-      g_value_set_enum (value, self->state);
+      g_value_set_enum (value, op_session_get_state (SESSION (object)));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -399,7 +289,6 @@ op_smtp_client_class_init (OpSmtpClientClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
-  object_class->dispose = op_smtp_client_dispose;
   object_class->finalize = op_smtp_client_finalize;
   object_class->get_property = op_smtp_client_get_property;
 
@@ -414,6 +303,8 @@ op_smtp_client_class_init (OpSmtpClientClass *klass)
                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  smtp_class_init_session (OP_SESSION_CLASS (klass));
+
   /* The DATA filters are GMime's (issue 5: "with GMime's SMTP data filter"); GMime
    * counts its initialisations, so this is safe beside the MIME layer's own. */
   g_mime_init ();
@@ -422,11 +313,7 @@ op_smtp_client_class_init (OpSmtpClientClass *klass)
 static void
 op_smtp_client_init (OpSmtpClient *self)
 {
-  g_mutex_init (&self->lock);
-  self->timeout = DEFAULT_TIMEOUT_SECONDS;
   self->allowed_mechanisms = OP_SASL_MECHANISM_ALL;
-  self->log = op_protocol_log_new ();
-  self->context = g_main_context_ref_thread_default ();
 }
 
 /**
@@ -438,22 +325,16 @@ op_smtp_client_init (OpSmtpClient *self)
  * Returns: (transfer full): a client, not connected yet
  */
 OpSmtpClient *
-op_smtp_client_new (const char     *host,
-                    guint16         port,
-                    OpSmtpSecurity  security)
+op_smtp_client_new (const char *host,
+                    guint16     port,
+                    OpSecurity  security)
 {
   OpSmtpClient *self;
-  g_autofree char *name = NULL;
 
   g_return_val_if_fail (host != NULL && *host != '\0', NULL);
 
   self = g_object_new (OP_TYPE_SMTP_CLIENT, NULL);
-  self->host = g_strdup (host);
-  /* RFC 6409 §3.1 (587), RFC 8314 §7.3 (465). */
-  self->port = port != 0 ? port : (security == OP_SMTP_SECURITY_IMPLICIT_TLS ? 465 : 587);
-  self->security = security;
-  name = g_strdup_printf ("smtp %s", host);
-  self->worker = op_worker_new (name);
+  op_session_setup (SESSION (self), host, port, security);
   return self;
 }
 
@@ -462,11 +343,7 @@ op_smtp_client_set_verifier (OpSmtpClient  *self,
                              OpTlsVerifier *verifier)
 {
   g_return_if_fail (OP_IS_SMTP_CLIENT (self));
-  g_return_if_fail (verifier == NULL || OP_IS_TLS_VERIFIER (verifier));
-
-  g_mutex_lock (&self->lock);
-  g_set_object (&self->verifier, verifier);
-  g_mutex_unlock (&self->lock);
+  op_session_set_verifier (SESSION (self), verifier);
 }
 
 void
@@ -474,10 +351,7 @@ op_smtp_client_set_timeout (OpSmtpClient *self,
                             guint         seconds)
 {
   g_return_if_fail (OP_IS_SMTP_CLIENT (self));
-
-  g_mutex_lock (&self->lock);
-  self->timeout = seconds;
-  g_mutex_unlock (&self->lock);
+  op_session_set_timeout (SESSION (self), seconds);
 }
 
 void
@@ -486,10 +360,10 @@ op_smtp_client_set_hello_name (OpSmtpClient *self,
 {
   g_return_if_fail (OP_IS_SMTP_CLIENT (self));
 
-  g_mutex_lock (&self->lock);
+  op_session_lock_settings (SESSION (self));
   g_free (self->hello_name);
   self->hello_name = name != NULL && *name != '\0' ? g_strdup (name) : NULL;
-  g_mutex_unlock (&self->lock);
+  op_session_unlock_settings (SESSION (self));
 }
 
 void
@@ -497,10 +371,7 @@ op_smtp_client_set_allow_plaintext_password (OpSmtpClient *self,
                                              gboolean      allow)
 {
   g_return_if_fail (OP_IS_SMTP_CLIENT (self));
-
-  g_mutex_lock (&self->lock);
-  self->allow_plaintext = allow;
-  g_mutex_unlock (&self->lock);
+  op_session_set_allow_plaintext_password (SESSION (self), allow);
 }
 
 void
@@ -509,37 +380,37 @@ op_smtp_client_set_allowed_mechanisms (OpSmtpClient    *self,
 {
   g_return_if_fail (OP_IS_SMTP_CLIENT (self));
 
-  g_mutex_lock (&self->lock);
+  op_session_lock_settings (SESSION (self));
   self->allowed_mechanisms = mechanisms;
-  g_mutex_unlock (&self->lock);
+  op_session_unlock_settings (SESSION (self));
 }
 
 const char *
 op_smtp_client_get_host (OpSmtpClient *self)
 {
   g_return_val_if_fail (OP_IS_SMTP_CLIENT (self), NULL);
-  return self->host;
+  return op_session_get_host (SESSION (self));
 }
 
 guint16
 op_smtp_client_get_port (OpSmtpClient *self)
 {
   g_return_val_if_fail (OP_IS_SMTP_CLIENT (self), 0);
-  return self->port;
+  return op_session_get_port (SESSION (self));
 }
 
-OpSmtpSecurity
+OpSecurity
 op_smtp_client_get_security (OpSmtpClient *self)
 {
-  g_return_val_if_fail (OP_IS_SMTP_CLIENT (self), OP_SMTP_SECURITY_STARTTLS);
-  return self->security;
+  g_return_val_if_fail (OP_IS_SMTP_CLIENT (self), OP_SECURITY_STARTTLS);
+  return op_session_get_security (SESSION (self));
 }
 
 OpSmtpState
 op_smtp_client_get_state (OpSmtpClient *self)
 {
   g_return_val_if_fail (OP_IS_SMTP_CLIENT (self), OP_SMTP_STATE_DISCONNECTED);
-  return self->state;
+  return op_session_get_state (SESSION (self));
 }
 
 /**
@@ -552,14 +423,14 @@ OpProtocolLog *
 op_smtp_client_get_log (OpSmtpClient *self)
 {
   g_return_val_if_fail (OP_IS_SMTP_CLIENT (self), NULL);
-  return self->log;
+  return op_session_get_log (SESSION (self));
 }
 
 gboolean
 op_smtp_client_is_tls (OpSmtpClient *self)
 {
   g_return_val_if_fail (OP_IS_SMTP_CLIENT (self), FALSE);
-  return self->is_tls;
+  return op_session_is_tls (SESSION (self));
 }
 
 /**
@@ -571,154 +442,63 @@ GTlsCertificate *
 op_smtp_client_get_peer_certificate (OpSmtpClient *self)
 {
   g_return_val_if_fail (OP_IS_SMTP_CLIENT (self), NULL);
-  return self->peer_certificate;
+  return op_session_get_peer_certificate (SESSION (self));
 }
 
 const OpSmtpCapabilities *
 op_smtp_client_get_capabilities (OpSmtpClient *self)
 {
   g_return_val_if_fail (OP_IS_SMTP_CLIENT (self), NULL);
-  return self->capabilities;
+  return op_session_get_capabilities (SESSION (self));
 }
 
 gboolean
 op_smtp_client_has_extension (OpSmtpClient *self,
                               const char   *keyword)
 {
+  const OpSmtpCapabilities *caps;
+
   g_return_val_if_fail (OP_IS_SMTP_CLIENT (self), FALSE);
   g_return_val_if_fail (keyword != NULL, FALSE);
 
-  return self->capabilities != NULL && op_smtp_capabilities_has (self->capabilities, keyword);
+  caps = op_session_get_capabilities (SESSION (self));
+  return caps != NULL && op_smtp_capabilities_has (caps, keyword);
 }
 
 OpSaslMechanism
 op_smtp_client_get_auth_mechanism (OpSmtpClient *self)
 {
   g_return_val_if_fail (OP_IS_SMTP_CLIENT (self), OP_SASL_MECHANISM_NONE);
-  return self->auth_mechanism;
+  return op_session_get_auth (SESSION (self));
 }
 
-/* --- the connection (worker) --------------------------------------------------------- */
-
-static gboolean
-is_connected (OpSmtpClient *self)
-{
-  return self->conn != NULL && !op_connection_is_closed (self->conn);
-}
-
-static void
-drop_connection (OpSmtpClient *self)
-{
-  if (self->conn != NULL)
-    {
-      op_connection_close (self->conn, NULL, NULL);
-      g_clear_object (&self->conn);
-    }
-  g_clear_pointer (&self->w_caps, op_smtp_capabilities_free);
-  self->w_auth_mechanism = OP_SASL_MECHANISM_NONE;
-  set_state (self, OP_SMTP_STATE_DISCONNECTED);
-}
-
-/* A failure of the connection: the session's state is unknown, so it ends here and the
- * error says so (cancellation stays silent, as everywhere). */
-static void
-connection_failed (OpSmtpClient  *self,
-                   GError        *cause,
-                   GError       **error)
-{
-  drop_connection (self);
-  if (g_error_matches (cause, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
-      cause->domain == OP_SMTP_ERROR)
-    {
-      g_propagate_error (error, cause);
-      return;
-    }
-  g_set_error (error, OP_SMTP_ERROR, OP_SMTP_ERROR_CONNECTION_LOST,
-               _("The connection to the server was lost: %s"), cause->message);
-  g_error_free (cause);
-}
-
-static gboolean
-require_connection (OpSmtpClient  *self,
-                    GError       **error)
-{
-  if (is_connected (self))
-    return TRUE;
-  g_set_error_literal (error, OP_SMTP_ERROR, OP_SMTP_ERROR_NOT_CONNECTED,
-                       _("Not connected to the server."));
-  return FALSE;
-}
-
-/* The socket under the TLS layer, to change its timeout. */
-static GSocket *
-connection_socket (OpSmtpClient *self)
-{
-  GIOStream *stream = op_connection_get_stream (self->conn);
-
-  if (G_IS_TLS_CONNECTION (stream))
-    {
-      GIOStream *base = NULL;
-
-      /* The TLS connection holds its base stream for as long as we use it. */
-      g_object_get (stream, "base-io-stream", &base, NULL);
-      stream = base;
-      if (base != NULL)
-        g_object_unref (base);
-    }
-  return G_IS_SOCKET_CONNECTION (stream)
-         ? g_socket_connection_get_socket (G_SOCKET_CONNECTION (stream)) : NULL;
-}
-
-static guint
-set_socket_timeout (OpSmtpClient *self,
-                    guint         seconds)
-{
-  GSocket *socket = self->conn != NULL ? connection_socket (self) : NULL;
-  guint previous;
-
-  if (socket == NULL)
-    return 0;
-  previous = g_socket_get_timeout (socket);
-  g_socket_set_timeout (socket, seconds);
-  return previous;
-}
+/* --- replies (worker) ---------------------------------------------------------------- */
 
 /* The next reply, whatever its code. A 421 (RFC 5321 §3.8: the server is closing the
  * channel) ends the session and is returned as an error. */
-static OpSmtpReply *
-read_reply (OpSmtpClient   *self,
-            GCancellable   *cancellable,
-            GError        **error)
+static gpointer
+smtp_read_reply (OpSession     *session,
+                 GCancellable  *cancellable,
+                 GError       **error)
 {
   g_autoptr(OpSmtpReplyParser) parser = op_smtp_reply_parser_new ();
 
-  if (!require_connection (self, error))
-    return NULL;
   for (;;)
     {
-      g_autoptr(GError) local_error = NULL;
+      GError *local_error = NULL;
       g_autofree char *line = NULL;
       gsize length = 0;
       OpSmtpReply *reply;
 
-      line = op_connection_read_line (self->conn, OP_SMTP_REPLY_MAX_LINE, &length,
-                                      cancellable, &local_error);
+      line = op_session_read_line (session, OP_SMTP_REPLY_MAX_LINE, &length, cancellable,
+                                   error);
       if (line == NULL)
-        {
-          if (g_error_matches (local_error, OP_CONNECTION_ERROR, OP_CONNECTION_ERROR_CLOSED))
-            {
-              g_clear_error (&local_error);
-              g_set_error_literal (&local_error, OP_SMTP_ERROR, OP_SMTP_ERROR_CONNECTION_LOST,
-                                   _("The server closed the connection."));
-            }
-          connection_failed (self, g_steal_pointer (&local_error), error);
-          return NULL;
-        }
+        return NULL;
       reply = op_smtp_reply_parser_push_line (parser, line, length, &local_error);
       if (local_error != NULL)
         {
           /* Out of step with the server: nothing later can be trusted. */
-          connection_failed (self, g_steal_pointer (&local_error), error);
+          op_session_fail (session, local_error, error);
           return NULL;
         }
       if (reply == NULL)
@@ -727,70 +507,30 @@ read_reply (OpSmtpClient   *self,
         {
           g_autoptr(OpSmtpReply) closing = reply;
           g_autofree char *described = op_smtp_reply_describe (closing);
-          GError *cause = g_error_new (OP_SMTP_ERROR, OP_SMTP_ERROR_TRANSIENT,
-                                       _("The server closed the session: “%s”"), described);
 
-          connection_failed (self, cause, error);
+          op_session_fail (session,
+                           g_error_new (OP_SMTP_ERROR, OP_SMTP_ERROR_TRANSIENT,
+                                        _("The server closed the session: “%s”"), described),
+                           error);
           return NULL;
         }
       return reply;
     }
 }
 
-static gboolean
-send_line (OpSmtpClient  *self,
-           const char    *verb,
-           const char    *argument,
-           OpSendFlags    flags,
-           GCancellable  *cancellable,
-           GError       **error)
+/* @expect: the reply class (2, 3) the command must get. */
+static GError *
+smtp_check_reply (OpSession     *session,
+                  gconstpointer  data,
+                  int            expect,
+                  const char    *verb,
+                  int            kind)
 {
-  g_autoptr(GError) local_error = NULL;
+  const OpSmtpReply *reply = data;
 
-  if (!require_connection (self, error))
-    return FALSE;
-  if (op_connection_send_command (self->conn, verb, argument, flags, cancellable,
-                                  &local_error))
-    return TRUE;
-  if (g_error_matches (local_error, OP_CONNECTION_ERROR, OP_CONNECTION_ERROR_BAD_ARGUMENT))
-    {
-      g_set_error_literal (error, OP_SMTP_ERROR, OP_SMTP_ERROR_INVALID_ARGUMENT,
-                           _("The command cannot be sent: it contains a line break or a "
-                             "NUL character."));
-      return FALSE;
-    }
-  connection_failed (self, g_steal_pointer (&local_error), error);
-  return FALSE;
-}
-
-static OpSmtpReply *
-command (OpSmtpClient  *self,
-         const char    *verb,
-         const char    *argument,
-         OpSendFlags    flags,
-         GCancellable  *cancellable,
-         GError       **error)
-{
-  if (!send_line (self, verb, argument, flags, cancellable, error))
+  if (OP_SMTP_REPLY_CLASS (reply) == (guint) expect)
     return NULL;
-  return read_reply (self, cancellable, error);
-}
-
-/* A reply of class @expected_class, else the mapped error. */
-static OpSmtpReply *
-expect_reply (OpSmtpReply        *reply,
-              guint               expected_class,
-              const char         *verb,
-              OpSmtpCommandKind   kind,
-              GError            **error)
-{
-  if (reply == NULL)
-    return NULL;
-  if (OP_SMTP_REPLY_CLASS (reply) == expected_class)
-    return reply;
-  g_propagate_error (error, op_smtp_error_from_reply (reply, verb, kind));
-  op_smtp_reply_free (reply);
-  return NULL;
+  return op_smtp_error_from_reply (reply, verb, kind);
 }
 
 static OpSmtpReply *
@@ -802,18 +542,19 @@ command_expect (OpSmtpClient       *self,
                 GCancellable       *cancellable,
                 GError            **error)
 {
-  return expect_reply (command (self, verb, argument, OP_SEND_PLAIN, cancellable, error),
-                       expected_class, verb, kind, error);
+  return op_session_command_expect (SESSION (self), verb, argument, OP_SEND_PLAIN,
+                                    expected_class, kind, cancellable, error);
 }
 
-/* --- connect, EHLO, STARTTLS (worker) ------------------------------------------------ */
+/* --- greeting, EHLO, STARTTLS (worker) ------------------------------------------------ */
 
 /* RFC 5321 §4.1.4: the client's FQDN, or an address literal when it has none. The local
  * address is what the server sees anyway; a host name would tell it more. */
 static char *
 default_hello_name (OpSmtpClient *self)
 {
-  GSocket *socket = connection_socket (self);
+  OpConnection *conn = op_session_get_connection (SESSION (self));
+  GSocket *socket = conn != NULL ? op_connection_get_socket (conn) : NULL;
   g_autoptr(GSocketAddress) local = NULL;
   g_autofree char *address = NULL;
   GInetAddress *inet;
@@ -832,13 +573,13 @@ default_hello_name (OpSmtpClient *self)
 
 /* EHLO, or HELO when the server does not know EHLO (RFC 5321 §4.1.1.1, §3.2). */
 static gboolean
-hello (OpSmtpClient    *self,
-       const Settings  *s,
-       gboolean         helo_only,
-       GCancellable    *cancellable,
-       GError         **error)
+hello (OpSmtpClient  *self,
+       gboolean       helo_only,
+       GCancellable  *cancellable,
+       GError       **error)
 {
-  g_autofree char *name = s->hello_name != NULL ? g_strdup (s->hello_name)
+  const SmtpSettings *x = smtp_settings (self);
+  g_autofree char *name = x->hello_name != NULL ? g_strdup (x->hello_name)
                                                 : default_hello_name (self);
   g_autoptr(OpSmtpReply) reply = NULL;
 
@@ -848,7 +589,8 @@ hello (OpSmtpClient    *self,
   self->w_caps = op_smtp_capabilities_new_empty ();
   if (!helo_only)
     {
-      reply = command (self, "EHLO", name, OP_SEND_PLAIN, cancellable, error);
+      reply = op_session_command (SESSION (self), "EHLO", name, OP_SEND_PLAIN, cancellable,
+                                  error);
       if (reply == NULL)
         return FALSE;
       if (reply->code == 250)
@@ -865,7 +607,7 @@ hello (OpSmtpClient    *self,
                                                               OP_SMTP_COMMAND_HELLO));
           return FALSE;
         }
-      op_protocol_log_append (self->log, OP_LOG_INFO,
+      op_protocol_log_append (op_session_get_log (SESSION (self)), OP_LOG_INFO,
                               _("The server does not support EHLO; trying HELO."));
       g_clear_pointer (&reply, op_smtp_reply_free);
     }
@@ -873,195 +615,158 @@ hello (OpSmtpClient    *self,
   return reply != NULL;
 }
 
-/* RFC 3207 §4: STARTTLS, the handshake, then EHLO again: everything learnt before TLS
- * (an attacker could have written it) is forgotten, authentication included. */
+/* RFC 5321 §3.1: 220 greets; 554 means "no service here" (the text says why). */
 static gboolean
-start_tls (OpSmtpClient    *self,
-           const Settings  *s,
-           GCancellable    *cancellable,
-           GError         **error)
+smtp_greet (OpSession     *session,
+            gboolean      *preauthenticated,
+            GCancellable  *cancellable,
+            GError       **error)
 {
+  g_autoptr(OpSmtpReply) greeting = op_session_read_reply (session, cancellable, error);
+  g_autofree char *described = NULL;
+
+  if (greeting == NULL)
+    return FALSE;
+  if (greeting->code == 220)
+    return TRUE;
+  described = op_smtp_reply_describe (greeting);
+  if (OP_SMTP_REPLY_CLASS (greeting) >= 4)
+    g_propagate_error (error, op_smtp_error_from_reply (greeting, "connect",
+                                                        OP_SMTP_COMMAND_GREETING));
+  else
+    g_set_error (error, OP_SMTP_ERROR, OP_SMTP_ERROR_BAD_REPLY,
+                 _("The server did not greet as an SMTP server: “%s”."), described);
+  return FALSE;
+}
+
+static gboolean
+smtp_capabilities (OpSession     *session,
+                   GCancellable  *cancellable,
+                   GError       **error)
+{
+  return hello (OP_SMTP_CLIENT (session), FALSE, cancellable, error);
+}
+
+/* RFC 3207 §4: STARTTLS and its 220; the session then does the handshake and asks EHLO
+ * again: everything learnt before TLS (an attacker could have written it) is forgotten,
+ * authentication included. */
+static gboolean
+smtp_start_tls (OpSession     *session,
+                GCancellable  *cancellable,
+                GError       **error)
+{
+  OpSmtpClient *self = OP_SMTP_CLIENT (session);
   g_autoptr(OpSmtpReply) reply = NULL;
-  g_autoptr(GError) local_error = NULL;
 
   if (self->w_caps == NULL || !self->w_caps->starttls)
     {
       g_set_error (error, OP_SMTP_ERROR, OP_SMTP_ERROR_TLS_REFUSED,
                    _("The server %s does not offer STARTTLS, so the connection cannot be "
                      "encrypted and nothing was sent. Choose an unencrypted connection for "
-                     "this account only if you trust the network."), self->host);
-      drop_connection (self);
+                     "this account only if you trust the network."),
+                   op_session_get_host (session));
       return FALSE;
     }
-  reply = command (self, "STARTTLS", NULL, OP_SEND_PLAIN, cancellable, error);
+  reply = op_session_command (session, "STARTTLS", NULL, OP_SEND_PLAIN, cancellable, error);
   if (reply == NULL)
     return FALSE;
   if (reply->code != 220)
     {
       g_propagate_error (error, op_smtp_error_from_reply (reply, "STARTTLS",
                                                           OP_SMTP_COMMAND_STARTTLS));
-      drop_connection (self);
-      return FALSE;
-    }
-  /* Fails with OP_CONNECTION_ERROR_STARTTLS_INJECTION when the server (or someone in
-   * between) sent anything after the go-ahead. */
-  if (!op_connection_start_tls (self->conn, cancellable, &local_error))
-    {
-      drop_connection (self);
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return FALSE;
-    }
-  g_clear_pointer (&self->w_caps, op_smtp_capabilities_free);
-  self->w_auth_mechanism = OP_SASL_MECHANISM_NONE;
-  if (!hello (self, s, FALSE, cancellable, error))
-    {
-      drop_connection (self);
       return FALSE;
     }
   return TRUE;
 }
 
-static gboolean
-do_connect (OpSmtpClient    *self,
-            const Settings  *s,
-            GCancellable    *cancellable,
-            GError         **error)
+static void
+smtp_reset (OpSession *session)
 {
-  g_autoptr(OpSmtpReply) greeting = NULL;
-  g_autoptr(GError) local_error = NULL;
+  g_clear_pointer (&OP_SMTP_CLIENT (session)->w_caps, op_smtp_capabilities_free);
+}
 
-  if (self->conn != NULL)
-    drop_connection (self);
-  /* OpConnection logs the connecting itself. */
-  set_state (self, OP_SMTP_STATE_CONNECTING);
+static gpointer
+smtp_dup_capabilities (OpSession *session)
+{
+  OpSmtpClient *self = OP_SMTP_CLIENT (session);
 
-  self->conn = op_connection_connect (self->host, self->port,
-                                      self->security == OP_SMTP_SECURITY_IMPLICIT_TLS,
-                                      s->timeout, s->verifier, self->log, cancellable,
-                                      &local_error);
-  if (self->conn == NULL)
-    {
-      drop_connection (self);
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return FALSE;
-    }
-
-  /* RFC 5321 §3.1: 220 greets; 554 means "no service here" (the text says why). */
-  greeting = read_reply (self, cancellable, error);
-  if (greeting == NULL)
-    return FALSE;
-  if (greeting->code != 220)
-    {
-      g_autofree char *described = op_smtp_reply_describe (greeting);
-
-      if (OP_SMTP_REPLY_CLASS (greeting) >= 4)
-        g_propagate_error (error, op_smtp_error_from_reply (greeting, "connect",
-                                                            OP_SMTP_COMMAND_GREETING));
-      else
-        g_set_error (error, OP_SMTP_ERROR, OP_SMTP_ERROR_BAD_REPLY,
-                     _("The server did not greet as an SMTP server: “%s”."), described);
-      drop_connection (self);
-      return FALSE;
-    }
-
-  if (!hello (self, s, FALSE, cancellable, error))
-    {
-      drop_connection (self);
-      return FALSE;
-    }
-  if (self->security == OP_SMTP_SECURITY_STARTTLS &&
-      !start_tls (self, s, cancellable, error))
-    return FALSE;
-  return TRUE;
+  return self->w_caps != NULL ? op_smtp_capabilities_copy (self->w_caps) : NULL;
 }
 
 /* --- AUTH (worker) ------------------------------------------------------------------- */
 
-/* SASL's refusals in this domain: the caller handles one error domain for SMTP. */
-static void
-propagate_sasl_error (GError  *sasl,
-                      GError **error)
-{
-  int code;
-
-  switch (sasl->code)
-    {
-    case OP_SASL_ERROR_PLAINTEXT_REFUSED:
-      code = OP_SMTP_ERROR_PLAINTEXT_REFUSED;
-      break;
-    case OP_SASL_ERROR_NO_MECHANISM:
-      code = OP_SMTP_ERROR_AUTH_UNAVAILABLE;
-      break;
-    case OP_SASL_ERROR_INVALID_CREDENTIALS:
-      code = OP_SMTP_ERROR_INVALID_ARGUMENT;
-      break;
-    case OP_SASL_ERROR_BAD_CHALLENGE:
-    default:
-      code = OP_SMTP_ERROR_BAD_REPLY;
-      break;
-    }
-  g_set_error_literal (error, OP_SMTP_ERROR, code, sasl->message);
-  g_error_free (sasl);
-}
-
-/* The challenge after "334 ": the first line's text, without trailing blanks. */
-static char *
-challenge_of (const OpSmtpReply *reply)
-{
-  return g_strchomp (g_strdup (reply->lines[0] != NULL ? reply->lines[0] : ""));
-}
-
+/* RFC 4954 §4: "AUTH mechanism [initial-response]"; the protocol log masks what follows
+ * the mechanism (op_protocol_log_redact_line()). */
 static gboolean
-send_sasl_line (OpSmtpClient  *self,
-                const char    *response,
+sasl_send_start (OpSession     *session,
+                 const char    *mechanism,
+                 const char    *initial,
+                 GCancellable  *cancellable,
+                 GError       **error)
+{
+  char *argument = initial != NULL ? g_strconcat (mechanism, " ", initial, NULL)
+                                   : g_strdup (mechanism);
+  gboolean ok = op_session_send (session, "AUTH", argument, OP_SEND_PLAIN, cancellable, error);
+
+  op_secret_free (argument);
+  return ok;
+}
+
+/* A 334 continues the exchange with its first line as the challenge; any other reply
+ * ends it. */
+static gpointer
+sasl_read_step (OpSession     *session,
+                char         **challenge,
                 GCancellable  *cancellable,
                 GError       **error)
 {
-  g_autoptr(GError) local_error = NULL;
+  OpSmtpReply *reply = op_session_read_reply (session, cancellable, error);
 
-  if (*response != '\0')
-    return send_line (self, response, NULL, OP_SEND_SECRET_LINE, cancellable, error);
-  /* An empty response is an empty line (RFC 4954 §4). */
-  if (!require_connection (self, error))
-    return FALSE;
-  if (op_connection_write_all (self->conn, "\r\n", 2, cancellable, &local_error))
-    return TRUE;
-  connection_failed (self, g_steal_pointer (&local_error), error);
-  return FALSE;
+  if (reply == NULL || reply->code != 334)
+    return reply;
+  *challenge = g_strchomp (g_strdup (reply->lines[0] != NULL ? reply->lines[0] : ""));
+  op_smtp_reply_free (reply);
+  return NULL;
 }
 
+static const OpSessionSaslFraming sasl_framing = {
+  .send_start = sasl_send_start,
+  .read_step = sasl_read_step,
+  .max_initial_response = 0,
+  .max_steps = MAX_SASL_STEPS,
+};
+
 static gboolean
-do_login (OpSmtpClient    *self,
-          const Settings  *s,
-          const char      *user,
-          const char      *password,
-          const char      *token,
-          GCancellable    *cancellable,
-          GError         **error)
+do_login (OpSmtpClient  *self,
+          const char    *user,
+          const char    *password,
+          const char    *token,
+          GCancellable  *cancellable,
+          GError       **error)
 {
-  g_autoptr(OpSaslSession) session = NULL;
+  OpSession *session = SESSION (self);
+  g_autoptr(OpSaslSession) sasl = NULL;
   g_autoptr(OpSmtpReply) reply = NULL;
   GError *sasl_error = NULL;
   OpSaslMechanism offered;
   OpSaslMechanism mechanism;
   const char *name;
-  char *initial;
-  g_autofree char *argument = NULL;
 
-  if (!require_connection (self, error))
+  if (!op_session_require_connection (session, error))
     return FALSE;
   if (self->w_caps == NULL || self->w_caps->auth[0] == NULL)
     {
-      if (op_connection_is_tls (self->conn))
+      if (op_session_connection_is_tls (session))
         g_set_error (error, OP_SMTP_ERROR, OP_SMTP_ERROR_AUTH_UNAVAILABLE,
-                     _("The server %s does not offer a login (AUTH)."), self->host);
+                     _("The server %s does not offer a login (AUTH)."),
+                     op_session_get_host (session));
       else
         g_set_error (error, OP_SMTP_ERROR, OP_SMTP_ERROR_AUTH_UNAVAILABLE,
                      _("The server %s does not offer a login (AUTH) on an unencrypted "
-                       "connection."), self->host);
+                       "connection."), op_session_get_host (session));
       return FALSE;
     }
-  if (self->w_auth_mechanism != OP_SASL_MECHANISM_NONE)
+  if (op_session_get_worker_auth (session) != OP_SASL_MECHANISM_NONE)
     {
       /* RFC 4954 §4: "After a successful AUTH command completes, a server MUST reject
        * any further AUTH commands". */
@@ -1071,80 +776,68 @@ do_login (OpSmtpClient    *self,
     }
 
   offered = op_sasl_mechanisms_from_strv ((const char * const *) self->w_caps->auth);
-  mechanism = op_sasl_choose_mechanism (offered, s->allowed_mechanisms, token != NULL,
-                                        op_connection_is_tls (self->conn),
-                                        s->allow_plaintext, &sasl_error);
+  mechanism = op_sasl_choose_mechanism (offered, smtp_settings (self)->allowed_mechanisms,
+                                        token != NULL, op_session_connection_is_tls (session),
+                                        op_session_get_settings (session)->allow_plaintext,
+                                        &sasl_error);
   if (mechanism == OP_SASL_MECHANISM_NONE)
     {
-      propagate_sasl_error (sasl_error, error);
+      op_session_propagate_sasl_error (session, sasl_error, error);
       return FALSE;
     }
   name = op_sasl_mechanism_to_string (mechanism);
-  session = op_sasl_session_new (mechanism, user, token != NULL ? token : password);
-
-  initial = op_sasl_session_initial_response (session, &sasl_error);
-  if (sasl_error != NULL)
+  sasl = op_sasl_session_new (mechanism, user, token != NULL ? token : password);
+  reply = op_session_sasl_authenticate (session, &sasl_framing, sasl, cancellable,
+                                        &sasl_error);
+  if (reply == NULL)
     {
-      propagate_sasl_error (sasl_error, error);
+      op_session_propagate_sasl_error (session, sasl_error, error);
       return FALSE;
     }
-  /* RFC 4954 §4: "AUTH mechanism [initial-response]"; the protocol log masks what follows
-   * the mechanism (op_protocol_log_redact_line()). */
-  argument = initial != NULL ? g_strconcat (name, " ", initial, NULL) : g_strdup (name);
-  op_sasl_secret_free (initial);
-  if (!send_line (self, "AUTH", argument, OP_SEND_PLAIN, cancellable, error))
-    {
-      op_sasl_secret_free (g_steal_pointer (&argument));
-      return FALSE;
-    }
-  op_sasl_secret_free (g_steal_pointer (&argument));
-
-  for (guint step = 0;; step++)
-    {
-      g_autofree char *challenge = NULL;
-      char *response;
-
-      reply = read_reply (self, cancellable, error);
-      if (reply == NULL)
-        return FALSE;
-      if (reply->code != 334)
-        break;
-      challenge = challenge_of (reply);
-      g_clear_pointer (&reply, op_smtp_reply_free);
-      response = step < MAX_SASL_STEPS
-                 ? op_sasl_session_respond (session, challenge, &sasl_error)
-                 : NULL;
-      if (response == NULL)
-        {
-          /* RFC 4954 §4: "*" cancels the exchange; the server answers 501. */
-          if (send_line (self, "*", NULL, OP_SEND_PLAIN, cancellable, NULL))
-            {
-              g_autoptr(OpSmtpReply) cancelled = read_reply (self, cancellable, NULL);
-            }
-          if (sasl_error == NULL)
-            sasl_error = g_error_new (OP_SASL_ERROR, OP_SASL_ERROR_BAD_CHALLENGE,
-                                      _("The server did not end the %s authentication."),
-                                      name);
-          propagate_sasl_error (sasl_error, error);
-          return FALSE;
-        }
-      if (!send_sasl_line (self, response, cancellable, error))
-        {
-          op_sasl_secret_free (response);
-          return FALSE;
-        }
-      op_sasl_secret_free (response);
-    }
-
   if (OP_SMTP_REPLY_CLASS (reply) != 2)
     {
       g_propagate_error (error, op_smtp_error_from_reply (reply, "AUTH",
                                                           OP_SMTP_COMMAND_AUTH));
       return FALSE;
     }
-  self->w_auth_mechanism = mechanism;
-  op_protocol_log_append_printf (self->log, OP_LOG_INFO, _("Logged in with %s."), name);
+  op_session_set_auth (session, mechanism);
+  op_protocol_log_append_printf (op_session_get_log (session), OP_LOG_INFO,
+                                 _("Logged in with %s."), name);
   return TRUE;
+}
+
+static void
+smtp_class_init_session (OpSessionClass *session_class)
+{
+  session_class->protocol = "smtp";
+  /* RFC 6409 §3.1 (587), RFC 8314 §7.3 (465). */
+  session_class->default_port = 587;
+  session_class->default_tls_port = 465;
+  session_class->error_domain = OP_SMTP_ERROR;
+  session_class->error_connection_lost = OP_SMTP_ERROR_CONNECTION_LOST;
+  session_class->error_bad_reply = OP_SMTP_ERROR_BAD_REPLY;
+  session_class->error_not_connected = OP_SMTP_ERROR_NOT_CONNECTED;
+  session_class->error_invalid_argument = OP_SMTP_ERROR_INVALID_ARGUMENT;
+  session_class->error_plaintext_refused = OP_SMTP_ERROR_PLAINTEXT_REFUSED;
+  session_class->error_tls_refused = OP_SMTP_ERROR_TLS_REFUSED;
+  session_class->error_auth_unavailable = OP_SMTP_ERROR_AUTH_UNAVAILABLE;
+  session_class->max_reply_line = OP_SMTP_REPLY_MAX_LINE;
+  session_class->state_pspec = properties[PROP_STATE];
+  session_class->state_disconnected = OP_SMTP_STATE_DISCONNECTED;
+  session_class->state_connecting = OP_SMTP_STATE_CONNECTING;
+  session_class->state_ready = OP_SMTP_STATE_READY;
+  session_class->state_busy = OP_SMTP_STATE_BUSY;
+  session_class->capabilities_free = (GDestroyNotify) op_smtp_capabilities_free;
+  session_class->copy_settings = smtp_copy_settings;
+  session_class->free_settings = smtp_free_settings;
+  session_class->reset = smtp_reset;
+  session_class->greet = smtp_greet;
+  session_class->capabilities = smtp_capabilities;
+  session_class->start_tls = smtp_start_tls;
+  session_class->read_reply = smtp_read_reply;
+  session_class->reply_free = (GDestroyNotify) op_smtp_reply_free;
+  session_class->check_reply = smtp_check_reply;
+  session_class->dup_capabilities = smtp_dup_capabilities;
 }
 
 /* --- sending (worker) ---------------------------------------------------------------- */
@@ -1273,10 +966,11 @@ prescan (GInputStream  *message,
 static void
 abort_data (OpSmtpClient *self)
 {
-  op_protocol_log_append (self->log, OP_LOG_INFO,
+  OpSession *session = SESSION (self);
+  op_protocol_log_append (op_session_get_log (session), OP_LOG_INFO,
                           _("Closing the connection before the end of the message, so "
                             "the server does not deliver it."));
-  drop_connection (self);
+  op_session_disconnect (session);
 }
 
 static void
@@ -1306,10 +1000,12 @@ static void
 reset_transaction (OpSmtpClient *self,
                    GCancellable *cancellable)
 {
+  OpSession *session = SESSION (self);
   g_autoptr(OpSmtpReply) reply = NULL;
 
-  if (is_connected (self))
-    reply = command (self, "RSET", NULL, OP_SEND_PLAIN, cancellable, NULL);
+  if (op_session_is_connected (session))
+    reply = op_session_command (session, "RSET", NULL, OP_SEND_PLAIN, cancellable,
+                                NULL);
 }
 
 /* RFC 2920 §3.1: a client that writes without reading can fill the server's input while
@@ -1330,32 +1026,34 @@ envelope (OpSmtpClient      *self,
           GCancellable      *cancellable,
           GError           **error)
 {
+  OpSession *session = SESSION (self);
   gboolean pipelining = self->w_caps->pipelining;
   g_autoptr(OpSmtpReply) mail = NULL;
   guint n = g_strv_length (recipients);
 
   if (pipelining)
     {
-      if (!send_line (self, "MAIL", mail_argument, OP_SEND_PLAIN, cancellable, error))
+      if (!op_session_send (session, "MAIL", mail_argument, OP_SEND_PLAIN, cancellable,
+                            error))
         return FALSE;
       for (guint start = 0;; start += PIPELINE_BATCH)
         {
           guint end = MIN (n, start + PIPELINE_BATCH);
 
           for (guint i = start; i < end; i++)
-            if (!send_line (self, "RCPT", rcpt_arguments[i], OP_SEND_PLAIN, cancellable,
-                            error))
+            if (!op_session_send (session, "RCPT", rcpt_arguments[i], OP_SEND_PLAIN,
+                                  cancellable, error))
               return FALSE;
           if (mail == NULL)
             {
-              mail = read_reply (self, cancellable, error);
+              mail = op_session_read_reply (session, cancellable, error);
               if (mail == NULL)
                 return FALSE;
             }
           /* Every reply is read, even after a refused MAIL, to stay in step. */
           for (guint i = start; i < end; i++)
             {
-              g_autoptr(OpSmtpReply) reply = read_reply (self, cancellable, error);
+              g_autoptr(OpSmtpReply) reply = op_session_read_reply (session, cancellable, error);
 
               if (reply == NULL)
                 return FALSE;
@@ -1382,8 +1080,8 @@ envelope (OpSmtpClient      *self,
     return FALSE;
   for (guint i = 0; i < n; i++)
     {
-      g_autoptr(OpSmtpReply) reply = command (self, "RCPT", rcpt_arguments[i], OP_SEND_PLAIN,
-                                              cancellable, error);
+      g_autoptr(OpSmtpReply) reply = op_session_command (session, "RCPT", rcpt_arguments[i],
+                                                         OP_SEND_PLAIN, cancellable, error);
 
       if (reply == NULL)
         return FALSE;
@@ -1435,6 +1133,7 @@ stream_message (OpSmtpClient   *self,
                 GCancellable   *cancellable,
                 GError        **error)
 {
+  OpSession *session = SESSION (self);
   /* GMime 3.2 declares no autoptr for its types: hold them as GObjects. */
   g_autoptr(GObject) crlf_object = G_OBJECT (g_mime_filter_unix2dos_new (TRUE));
   g_autoptr(GObject) dots_object = G_OBJECT (g_mime_filter_smtp_data_new ());
@@ -1522,9 +1221,10 @@ stream_message (OpSmtpClient   *self,
           return FALSE;
         }
       if (len2 > 0 &&
-          !op_connection_write_all (self->conn, out2, len2, cancellable, &local_error))
+          !op_connection_write_all (op_session_get_connection (session), out2, len2,
+                                    cancellable, &local_error))
         {
-          connection_failed (self, g_steal_pointer (&local_error), error);
+          op_session_fail (session, g_steal_pointer (&local_error), error);
           return FALSE;
         }
       *bytes_written += len2;
@@ -1534,11 +1234,11 @@ stream_message (OpSmtpClient   *self,
 
 static OpSmtpSendResult *
 do_send (OpSmtpClient    *self,
-         const Settings  *s,
          SendJob         *job,
          GCancellable    *cancellable,
          GError         **error)
 {
+  OpSession *session = SESSION (self);
   g_autoptr(OpSmtpSendResult) result = send_result_new ();
   g_autoptr(GString) mail_argument = NULL;
   g_autoptr(GPtrArray) rcpt_arguments = NULL;
@@ -1554,7 +1254,7 @@ do_send (OpSmtpClient    *self,
   guint64 limit;
   guint previous_timeout;
 
-  if (!require_connection (self, error))
+  if (!op_session_require_connection (session, error))
     return NULL;
   caps = self->w_caps;
 
@@ -1597,7 +1297,7 @@ do_send (OpSmtpClient    *self,
                        "such addresses (no SMTPUTF8). Nothing was sent.")
                    : _("The message has non-ASCII header fields, and the server %s does "
                        "not accept them (no SMTPUTF8). Nothing was sent."),
-                   self->host);
+                   op_session_get_host (session));
       return NULL;
     }
   if (needs_8bit && !caps->eightbitmime)
@@ -1605,7 +1305,7 @@ do_send (OpSmtpClient    *self,
       g_set_error (error, OP_SMTP_ERROR, OP_SMTP_ERROR_8BIT_UNSUPPORTED,
                    _("The message contains 8-bit data, and the server %s does not accept "
                      "it (no 8BITMIME). Nothing was sent; encode the message as "
-                     "quoted-printable or base64."), self->host);
+                     "quoted-printable or base64."), op_session_get_host (session));
       return NULL;
     }
   limit = caps->has_size ? caps->size_limit : 0;
@@ -1616,7 +1316,7 @@ do_send (OpSmtpClient    *self,
 
       g_set_error (error, OP_SMTP_ERROR, OP_SMTP_ERROR_MESSAGE_TOO_LARGE,
                    _("The message (%s) is larger than the server %s accepts (%s). Nothing "
-                     "was sent."), have, self->host, max);
+                     "was sent."), have, op_session_get_host (session), max);
       return NULL;
     }
 
@@ -1645,7 +1345,7 @@ do_send (OpSmtpClient    *self,
     }
   else if (job->options.dsn_notify != OP_SMTP_DSN_NOTIFY_DEFAULT ||
            job->options.dsn_return != OP_SMTP_DSN_RETURN_DEFAULT || job->envid != NULL)
-    op_protocol_log_append (self->log, OP_LOG_INFO,
+    op_protocol_log_append (op_session_get_log (session), OP_LOG_INFO,
                             _("The server does not offer delivery status notifications "
                               "(DSN); sending without them."));
 
@@ -1666,7 +1366,7 @@ do_send (OpSmtpClient    *self,
       return NULL;
     }
 
-  reply = command (self, "DATA", NULL, OP_SEND_PLAIN, cancellable, error);
+  reply = op_session_command (session, "DATA", NULL, OP_SEND_PLAIN, cancellable, error);
   if (reply == NULL)
     return NULL;
   if (reply->code != 354)
@@ -1685,10 +1385,12 @@ do_send (OpSmtpClient    *self,
   /* From here the message may be delivered: whatever goes wrong before the server's
    * answer leaves its fate unknown, and the caller must never send it again blindly
    * (DESIGN.md "Storage and no data loss"). Cancelling counts as such a failure. */
-  if (!op_connection_send_command (self->conn, ".", NULL, OP_SEND_PLAIN, cancellable,
-                                   &local_error))
+  if (!op_connection_send_command (op_session_get_connection (session), ".", NULL,
+                                   OP_SEND_PLAIN, cancellable, &local_error))
     goto unknown;
-  previous_timeout = set_socket_timeout (self, MAX (s->timeout, DATA_END_TIMEOUT_SECONDS));
+  previous_timeout = op_session_set_io_timeout (session,
+                                                MAX (op_session_get_settings (session)->timeout,
+                                                     DATA_END_TIMEOUT_SECONDS));
   {
     g_autoptr(OpSmtpReplyParser) parser = op_smtp_reply_parser_new ();
 
@@ -1697,8 +1399,9 @@ do_send (OpSmtpClient    *self,
         g_autofree char *line = NULL;
         gsize length = 0;
 
-        line = op_connection_read_line (self->conn, OP_SMTP_REPLY_MAX_LINE, &length,
-                                        cancellable, &local_error);
+        line = op_connection_read_line (op_session_get_connection (session),
+                                        OP_SMTP_REPLY_MAX_LINE, &length, cancellable,
+                                        &local_error);
         if (line == NULL)
           goto unknown;
         reply = op_smtp_reply_parser_push_line (parser, line, length, &local_error);
@@ -1706,21 +1409,21 @@ do_send (OpSmtpClient    *self,
           goto unknown;
       }
   }
-  set_socket_timeout (self, previous_timeout);
+  op_session_set_io_timeout (session, previous_timeout);
   if (OP_SMTP_REPLY_CLASS (reply) != 2)
     {
       /* A definite refusal (421 included): not delivered. */
       g_propagate_error (error, op_smtp_error_from_reply (reply, "DATA",
                                                           OP_SMTP_COMMAND_MESSAGE));
       if (reply->code == 421)
-        drop_connection (self);
+        op_session_disconnect (session);
       return NULL;
     }
   result->reply = g_steal_pointer (&reply);
   return g_steal_pointer (&result);
 
 unknown:
-  drop_connection (self);
+  op_session_disconnect (session);
   g_set_error (error, OP_SMTP_ERROR, OP_SMTP_ERROR_OUTCOME_UNKNOWN,
                _("The connection failed after the whole message was sent and before the "
                  "server confirmed it (%s). The message may or may not have been "
@@ -1758,94 +1461,78 @@ static void
 job_free (Job *job)
 {
   g_free (job->text);
-  op_sasl_secret_free (job->secret);
-  op_sasl_secret_free (job->token);
+  op_secret_free (job->secret);
+  op_secret_free (job->token);
   if (job->send != NULL)
     send_job_free (job->send);
   g_free (job);
 }
 
-static void
-run_job (GTask        *task,
-         gpointer      source_object,
-         gpointer      task_data,
-         GCancellable *cancellable)
+static gpointer
+caps_copy_or_null (OpSmtpClient *self,
+                   gboolean      ok)
 {
-  OpSmtpClient *self = source_object;
-  Job *job = task_data;
-  Settings s = { 0 };
-  g_autoptr(GError) error = NULL;
-  gpointer result = NULL;
-  GDestroyNotify result_free = NULL;
-  gboolean ok = FALSE;
+  return ok ? op_smtp_capabilities_copy (self->w_caps) : NULL;
+}
 
-  settings_get (self, &s);
+static gpointer
+run_connect (OpSession     *session,
+             gpointer       data,
+             GCancellable  *cancellable,
+             GError       **error)
+{
+  /* OpConnection logs the connecting itself. */
+  return caps_copy_or_null (OP_SMTP_CLIENT (session),
+                            op_session_open (session, cancellable, error));
+}
 
-  if (job->kind == JOB_CONNECT)
+static gpointer
+run_quit (OpSession     *session,
+          gpointer       data,
+          GCancellable  *cancellable,
+          GError       **error)
+{
+  if (op_session_is_connected (session))
     {
-      ok = do_connect (self, &s, cancellable, &error);
-      if (ok)
-        {
-          result = op_smtp_capabilities_copy (self->w_caps);
-          result_free = (GDestroyNotify) op_smtp_capabilities_free;
-        }
-      goto done;
-    }
-  if (job->kind == JOB_QUIT)
-    {
-      if (is_connected (self))
-        {
-          g_autoptr(OpSmtpReply) reply = NULL;
+      g_autoptr(OpSmtpReply) reply = NULL;
 
-          set_socket_timeout (self, QUIT_TIMEOUT_SECONDS);
-          reply = command (self, "QUIT", NULL, OP_SEND_PLAIN, cancellable, NULL);
-        }
-      drop_connection (self);
-      ok = TRUE;
-      goto done;
+      op_session_set_io_timeout (session, QUIT_TIMEOUT_SECONDS);
+      reply = op_session_command (session, "QUIT", NULL, OP_SEND_PLAIN, cancellable, NULL);
     }
+  op_session_disconnect (session);
+  return OP_SESSION_JOB_OK;
+}
 
-  if (!require_connection (self, &error))
-    goto done;
-  set_state (self, OP_SMTP_STATE_BUSY);
+static gpointer
+run_command (OpSession     *session,
+             gpointer       data,
+             GCancellable  *cancellable,
+             GError       **error)
+{
+  OpSmtpClient *self = OP_SMTP_CLIENT (session);
+  Job *job = data;
 
   switch (job->kind)
     {
     case JOB_EHLO:
     case JOB_HELO:
-      ok = hello (self, &s, job->kind == JOB_HELO, cancellable, &error);
-      if (ok)
-        {
-          result = op_smtp_capabilities_copy (self->w_caps);
-          result_free = (GDestroyNotify) op_smtp_capabilities_free;
-        }
-      break;
+      return caps_copy_or_null (self, hello (self, job->kind == JOB_HELO, cancellable, error));
 
     case JOB_STARTTLS:
-      if (op_connection_is_tls (self->conn))
+      if (op_session_connection_is_tls (session))
         {
-          g_set_error_literal (&error, OP_SMTP_ERROR, OP_SMTP_ERROR_INVALID_ARGUMENT,
+          g_set_error_literal (error, OP_SMTP_ERROR, OP_SMTP_ERROR_INVALID_ARGUMENT,
                                _("The connection is already encrypted."));
-          break;
+          return NULL;
         }
-      ok = start_tls (self, &s, cancellable, &error);
-      if (ok)
-        {
-          result = op_smtp_capabilities_copy (self->w_caps);
-          result_free = (GDestroyNotify) op_smtp_capabilities_free;
-        }
-      break;
+      return caps_copy_or_null (self, op_session_start_tls (session, cancellable, error));
 
     case JOB_LOGIN:
-      ok = do_login (self, &s, job->text, job->secret != NULL ? job->secret : "", job->token,
-                     cancellable, &error);
-      break;
+      return do_login (self, job->text, job->secret != NULL ? job->secret : "", job->token,
+                       cancellable, error) ? OP_SESSION_JOB_OK : NULL;
 
     case JOB_SEND:
-      result = do_send (self, &s, job->send, cancellable, &error);
-      result_free = (GDestroyNotify) op_smtp_send_result_free;
-      ok = result != NULL;
-      break;
+      return do_send (self, job->send, cancellable, error);
 
     case JOB_NOOP:
     case JOB_RSET:
@@ -1853,10 +1540,9 @@ run_job (GTask        *task,
         const char *verb = job->kind == JOB_NOOP ? "NOOP" : "RSET";
         g_autoptr(OpSmtpReply) reply = command_expect (self, verb, NULL, 2,
                                                        OP_SMTP_COMMAND_OTHER, cancellable,
-                                                       &error);
-        ok = reply != NULL;
+                                                       error);
+        return reply != NULL ? OP_SESSION_JOB_OK : NULL;
       }
-      break;
 
     case JOB_SEND_COMMAND:
       {
@@ -1866,58 +1552,38 @@ run_job (GTask        *task,
                                                       ? (gsize) (space - job->text)
                                                       : strlen (job->text));
         static const char * const refused[] = { "AUTH", "STARTTLS", "DATA", "BDAT", NULL };
+        OpSmtpReply *reply;
 
         if (verb[0] == '\0')
           {
-            g_set_error_literal (&error, OP_SMTP_ERROR, OP_SMTP_ERROR_INVALID_ARGUMENT,
+            g_set_error_literal (error, OP_SMTP_ERROR, OP_SMTP_ERROR_INVALID_ARGUMENT,
                                  _("The command is empty."));
-            break;
+            return NULL;
           }
         for (guint i = 0; refused[i] != NULL; i++)
           if (g_ascii_strcasecmp (verb, refused[i]) == 0)
             {
-              g_set_error (&error, OP_SMTP_ERROR, OP_SMTP_ERROR_INVALID_ARGUMENT,
+              g_set_error (error, OP_SMTP_ERROR, OP_SMTP_ERROR_INVALID_ARGUMENT,
                            _("%s cannot be sent as a plain command; use the client’s own "
                              "call for it."), refused[i]);
-              break;
+              return NULL;
             }
-        if (error != NULL)
-          break;
-        result = command (self, verb, space != NULL ? space + 1 : NULL, OP_SEND_PLAIN,
-                          cancellable, &error);
-        result_free = (GDestroyNotify) op_smtp_reply_free;
-        ok = result != NULL;
+        reply = op_session_command (session, verb, space != NULL ? space + 1 : NULL,
+                                    OP_SEND_PLAIN, cancellable, error);
         /* A hand-made EHLO replaces what the session knows. */
-        if (ok && ((OpSmtpReply *) result)->code == 250 &&
-            g_ascii_strcasecmp (verb, "EHLO") == 0)
+        if (reply != NULL && reply->code == 250 && g_ascii_strcasecmp (verb, "EHLO") == 0)
           {
             g_clear_pointer (&self->w_caps, op_smtp_capabilities_free);
-            self->w_caps = op_smtp_capabilities_parse (result);
+            self->w_caps = op_smtp_capabilities_parse (reply);
           }
+        return reply;
       }
-      break;
 
     case JOB_CONNECT:
     case JOB_QUIT:
     default:
       g_assert_not_reached ();
     }
-
-done:
-  if (is_connected (self))
-    set_state (self, OP_SMTP_STATE_READY);
-  settings_clear (&s);
-
-  if (!ok)
-    {
-      if (result != NULL && result_free != NULL)
-        result_free (result);
-      g_task_return_error (task, g_steal_pointer (&error));
-    }
-  else if (result != NULL)
-    g_task_return_pointer (task, result, result_free);
-  else
-    g_task_return_boolean (task, TRUE);
 }
 
 static GTask *
@@ -1929,26 +1595,56 @@ job_task (OpSmtpClient         *self,
           gpointer              user_data,
           Job                 **job_out)
 {
-  GTask *task = g_task_new (self, cancellable, callback, user_data);
   Job *job = g_new0 (Job, 1);
 
   job->kind = kind;
-  g_task_set_source_tag (task, source_tag);
-  /* A send cancelled after its final "." reports OP_SMTP_ERROR_OUTCOME_UNKNOWN, which
-   * GTask would otherwise replace with "cancelled" (the message may be delivered). */
-  if (kind == JOB_SEND)
-    g_task_set_check_cancellable (task, FALSE);
-  g_task_set_task_data (task, job, (GDestroyNotify) job_free);
   *job_out = job;
-  return task;
+  return op_session_task_new (SESSION (self), source_tag, cancellable, callback, user_data);
 }
 
 static void
 job_queue (OpSmtpClient *self,
-           GTask        *task)
+           GTask        *task,
+           Job          *job)
 {
-  op_worker_run (self->worker, task, run_job);
-  g_object_unref (task);
+  OpSessionJobFunc func = run_command;
+  GDestroyNotify result_free = NULL;
+  OpSessionJobFlags flags = OP_SESSION_JOB_NEEDS_CONNECTION;
+
+  switch (job->kind)
+    {
+    case JOB_CONNECT:
+      func = run_connect;
+      flags = OP_SESSION_JOB_NONE;
+      result_free = (GDestroyNotify) op_smtp_capabilities_free;
+      break;
+    case JOB_QUIT:
+      func = run_quit;
+      flags = OP_SESSION_JOB_NONE;
+      break;
+    case JOB_EHLO:
+    case JOB_HELO:
+    case JOB_STARTTLS:
+      result_free = (GDestroyNotify) op_smtp_capabilities_free;
+      break;
+    case JOB_SEND:
+      /* A send cancelled after its final "." reports OP_SMTP_ERROR_OUTCOME_UNKNOWN,
+       * which GTask would otherwise replace with "cancelled" (the message may be
+       * delivered). */
+      flags |= OP_SESSION_JOB_RESULT_OVER_CANCEL;
+      result_free = (GDestroyNotify) op_smtp_send_result_free;
+      break;
+    case JOB_SEND_COMMAND:
+      result_free = (GDestroyNotify) op_smtp_reply_free;
+      break;
+    case JOB_LOGIN:
+    case JOB_NOOP:
+    case JOB_RSET:
+    default:
+      break;
+    }
+  op_session_queue (SESSION (self), task, func, job, (GDestroyNotify) job_free, result_free,
+                    flags);
 }
 
 static gboolean
@@ -1958,10 +1654,7 @@ job_finish_boolean (OpSmtpClient  *self,
                     GError       **error)
 {
   g_return_val_if_fail (OP_IS_SMTP_CLIENT (self), FALSE);
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, FALSE);
-
-  return g_task_propagate_boolean (G_TASK (result), error);
+  return op_session_finish_boolean (SESSION (self), result, source_tag, error);
 }
 
 static gpointer
@@ -1971,10 +1664,7 @@ job_finish_pointer (OpSmtpClient  *self,
                     GError       **error)
 {
   g_return_val_if_fail (OP_IS_SMTP_CLIENT (self), NULL);
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return op_session_finish_pointer (SESSION (self), result, source_tag, error);
 }
 
 static void
@@ -1990,7 +1680,7 @@ simple_call (OpSmtpClient         *self,
   GTask *task = job_task (self, kind, source_tag, cancellable, callback, user_data, &job);
 
   job->text = g_strdup (text);
-  job_queue (self, task);
+  job_queue (self, task, job);
 }
 
 /* --- public calls -------------------------------------------------------------------- */
@@ -2074,7 +1764,7 @@ op_smtp_client_login_async (OpSmtpClient        *self,
   job->text = g_strdup (user);
   job->secret = g_strdup (password);
   job->token = g_strdup (token);
-  job_queue (self, task);
+  job_queue (self, task, job);
 }
 
 gboolean
@@ -2117,7 +1807,7 @@ op_smtp_client_send_async (OpSmtpClient            *self,
       job->send->envid = g_strdup (options->dsn_envid);
     }
   job->send->options.dsn_envid = NULL;
-  job_queue (self, task);
+  job_queue (self, task, job);
 }
 
 OpSmtpSendResult *
@@ -2210,5 +1900,5 @@ void
 op_smtp_client_shutdown (OpSmtpClient *self)
 {
   g_return_if_fail (OP_IS_SMTP_CLIENT (self));
-  op_worker_shutdown (self->worker);
+  op_session_shutdown (SESSION (self));
 }

@@ -5,28 +5,12 @@
 
 #include "op-protocol-log.h"
 #include "op-sasl.h"
+#include "op-session.h"
 #include "op-smtp-error.h"
 #include "op-smtp-reply.h"
 #include "op-tls-verifier.h"
 
 G_BEGIN_DECLS
-
-/**
- * OpSmtpSecurity:
- * @OP_SMTP_SECURITY_NONE: plain SMTP, never TLS unless op_smtp_client_starttls_async()
- *   is called. Sending a password (PLAIN, LOGIN) needs
- *   op_smtp_client_set_allow_plaintext_password() (DESIGN.md "Transport, TLS and trust").
- * @OP_SMTP_SECURITY_STARTTLS: STARTTLS before anything else (RFC 3207); a server that
- *   does not offer it or refuses it is an error before any password is sent, never a
- *   silent fallback. The default (submission, port 587).
- * @OP_SMTP_SECURITY_IMPLICIT_TLS: TLS from the first byte (RFC 8314 §3.3, port 465).
- */
-typedef enum
-{
-  OP_SMTP_SECURITY_NONE,
-  OP_SMTP_SECURITY_STARTTLS,
-  OP_SMTP_SECURITY_IMPLICIT_TLS,
-} OpSmtpSecurity;
 
 /**
  * OpSmtpState:
@@ -167,7 +151,7 @@ void op_smtp_message_scan (const guint8 *data,
                            gboolean     *needs_utf8);
 
 #define OP_TYPE_SMTP_CLIENT (op_smtp_client_get_type ())
-G_DECLARE_FINAL_TYPE (OpSmtpClient, op_smtp_client, OP, SMTP_CLIENT, GObject)
+G_DECLARE_FINAL_TYPE (OpSmtpClient, op_smtp_client, OP, SMTP_CLIENT, OpSession)
 
 /*
  * One SMTP submission session: one connection and its own worker thread (DESIGN.md
@@ -177,11 +161,22 @@ G_DECLARE_FINAL_TYPE (OpSmtpClient, op_smtp_client, OP, SMTP_CLIENT, GObject)
  * send (sendmail/send_message), noop, rset, quit, send_command (docmd) and
  * has_extension (has_extn).
  *
+ * Security (OpSecurity): OP_SECURITY_NONE is plain SMTP, never TLS unless
+ * op_smtp_client_starttls_async() is called, and sending a password (PLAIN, LOGIN)
+ * needs op_smtp_client_set_allow_plaintext_password(). OP_SECURITY_STARTTLS (the
+ * default, submission on 587) does STARTTLS (RFC 3207) before anything else: a server
+ * that does not offer or refuses it is an error before any password is sent, never a
+ * silent fallback. OP_SECURITY_IMPLICIT_TLS is TLS from the first byte (RFC 8314 §3.3,
+ * port 465).
+ *
+ * The session is an OpSession: dropping the last reference while connected returns at
+ * once and the connection is closed on the worker.
+ *
  * Settings (set before connecting; later changes apply to the next command):
  */
 OpSmtpClient  *op_smtp_client_new                    (const char      *host,
                                                       guint16          port,
-                                                      OpSmtpSecurity   security);
+                                                      OpSecurity       security);
 void           op_smtp_client_set_verifier           (OpSmtpClient    *self,
                                                       OpTlsVerifier   *verifier);
 /* Connect and every read or write. Default 30 s; the reply to the end of a message
@@ -201,7 +196,7 @@ void           op_smtp_client_set_allowed_mechanisms (OpSmtpClient    *self,
 
 const char    *op_smtp_client_get_host               (OpSmtpClient    *self);
 guint16        op_smtp_client_get_port               (OpSmtpClient    *self);
-OpSmtpSecurity op_smtp_client_get_security           (OpSmtpClient    *self);
+OpSecurity     op_smtp_client_get_security           (OpSmtpClient    *self);
 OpSmtpState    op_smtp_client_get_state              (OpSmtpClient    *self);
 OpProtocolLog *op_smtp_client_get_log                (OpSmtpClient    *self);
 gboolean       op_smtp_client_is_tls                 (OpSmtpClient    *self);
@@ -237,7 +232,7 @@ OpSmtpCapabilities *op_smtp_client_ehlo_finish (OpSmtpClient      *self,
                                             GAsyncResult          *result,
                                             GError               **error);
 
-/* STARTTLS now (for OP_SMTP_SECURITY_NONE accounts; connect does it for STARTTLS ones),
+/* STARTTLS now (for OP_SECURITY_NONE accounts; connect does it for STARTTLS ones),
  * then EHLO. OP_SMTP_ERROR_TLS_REFUSED when not offered or refused. (transfer full) */
 void     op_smtp_client_starttls_async     (OpSmtpClient          *self,
                                             GCancellable          *cancellable,

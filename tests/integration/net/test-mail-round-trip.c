@@ -315,8 +315,8 @@ send_message (Servers       *s,
   const char *queued;
 
   client = op_smtp_client_new (s->smtp_host, s->smtp_port,
-                               variant->implicit_tls ? OP_SMTP_SECURITY_IMPLICIT_TLS
-                                                     : OP_SMTP_SECURITY_STARTTLS);
+                               variant->implicit_tls ? OP_SECURITY_IMPLICIT_TLS
+                                                     : OP_SECURITY_STARTTLS);
   op_smtp_client_set_verifier (client, OP_TLS_VERIFIER (s->verifier));
   op_smtp_client_set_timeout (client, TIMEOUT_SECONDS);
   caps = smtp_connect (client, &error);

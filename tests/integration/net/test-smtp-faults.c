@@ -52,7 +52,7 @@ fixture_tear_down (Fixture       *f,
 
 static void
 start (Fixture        *f,
-       OpSmtpSecurity  security)
+       OpSecurity  security)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GTlsCertificate) ca = op_test_load_ca (&error);
@@ -166,7 +166,7 @@ test_starttls_injection (Fixture       *f,
   op_test_server_expect_line (f->server, "EHLO client.test");
   op_test_server_send (f->server, "250-scripted.test\r\n250 AUTH PLAIN\r\n");
   script_accept_login (f);
-  start (f, OP_SMTP_SECURITY_STARTTLS);
+  start (f, OP_SECURITY_STARTTLS);
   op_smtp_client_set_allow_plaintext_password (f->client, TRUE);
 
   caps = smtp_connect (f->client, &error);
@@ -192,7 +192,7 @@ test_starttls_missing (Fixture       *f,
    * account even allows passwords in the clear: only required TLS stops the login. */
   script_hello (f, "250-AUTH PLAIN LOGIN\r\n250 SIZE 1000\r\n");
   script_accept_login (f);
-  start (f, OP_SMTP_SECURITY_STARTTLS);
+  start (f, OP_SECURITY_STARTTLS);
   op_smtp_client_set_allow_plaintext_password (f->client, TRUE);
 
   caps = smtp_connect (f->client, &error);
@@ -220,7 +220,7 @@ test_starttls_refused (Fixture       *f,
   op_test_server_expect_line (f->server, "STARTTLS");
   op_test_server_send (f->server, "454 4.7.0 TLS not available due to local problem\r\n");
   script_accept_login (f);
-  start (f, OP_SMTP_SECURITY_STARTTLS);
+  start (f, OP_SECURITY_STARTTLS);
   op_smtp_client_set_allow_plaintext_password (f->client, TRUE);
 
   caps = smtp_connect (f->client, &error);
@@ -250,7 +250,7 @@ test_starttls_forgets_capabilities (Fixture       *f,
   op_test_server_send (f->server, "250-scripted.test\r\n250 AUTH CRAM-MD5\r\n");
   op_test_server_expect_line (f->server, "QUIT");
   op_test_server_send (f->server, "221 bye\r\n");
-  start (f, OP_SMTP_SECURITY_STARTTLS);
+  start (f, OP_SECURITY_STARTTLS);
 
   caps = smtp_connect (f->client, &error);
   g_assert_no_error (error);
@@ -274,7 +274,7 @@ test_plaintext_refused (Fixture       *f,
   script_hello (f, "250 AUTH PLAIN LOGIN\r\n");
   op_test_server_expect_line (f->server, "QUIT");
   op_test_server_send (f->server, "221 bye\r\n");
-  start (f, OP_SMTP_SECURITY_NONE);
+  start (f, OP_SECURITY_NONE);
 
   caps = smtp_connect (f->client, &error);
   g_assert_no_error (error);
@@ -298,7 +298,7 @@ test_plaintext_refused_token_and_cram_md5 (Fixture       *f,
   script_hello (f, "250 AUTH XOAUTH2 CRAM-MD5 PLAIN LOGIN\r\n");
   op_test_server_expect_line (f->server, "QUIT");
   op_test_server_send (f->server, "221 bye\r\n");
-  start (f, OP_SMTP_SECURITY_NONE);
+  start (f, OP_SECURITY_NONE);
 
   caps = smtp_connect (f->client, &error);
   g_assert_no_error (error);
@@ -329,7 +329,7 @@ test_plaintext_opt_in (Fixture       *f,
   op_test_server_send (f->server, "334 UGFzc3dvcmQ6\r\n");
   op_test_server_expect_line (f->server, "c2VjcmV0");
   op_test_server_send (f->server, "235 2.7.0 Authentication successful\r\n");
-  start (f, OP_SMTP_SECURITY_NONE);
+  start (f, OP_SECURITY_NONE);
   op_smtp_client_set_allow_plaintext_password (f->client, TRUE);
 
   caps = smtp_connect (f->client, &error);
@@ -366,7 +366,7 @@ test_xoauth2 (Fixture       *f,
   op_test_server_send (f->server, "535 5.7.8 Username and Password not accepted\r\n");
   op_test_server_expect_line (f->server, first);
   op_test_server_send (f->server, "235 2.7.0 Accepted\r\n");
-  start (f, OP_SMTP_SECURITY_STARTTLS);
+  start (f, OP_SECURITY_STARTTLS);
 
   caps = smtp_connect (f->client, &error);
   g_assert_no_error (error);
@@ -394,7 +394,7 @@ test_size_refused_before_mail (Fixture       *f,
   script_hello (f, "250 SIZE 100\r\n");
   op_test_server_expect_line (f->server, "NOOP");
   op_test_server_send (f->server, "250 ok\r\n");
-  start (f, OP_SMTP_SECURITY_NONE);
+  start (f, OP_SECURITY_NONE);
 
   caps = smtp_connect (f->client, &error);
   g_assert_no_error (error);
@@ -422,7 +422,7 @@ test_8bit_without_8bitmime (Fixture       *f,
   script_hello (f, "250 PIPELINING\r\n");
   op_test_server_expect_line (f->server, "NOOP");
   op_test_server_send (f->server, "250 ok\r\n");
-  start (f, OP_SMTP_SECURITY_NONE);
+  start (f, OP_SECURITY_NONE);
 
   caps = smtp_connect (f->client, &error);
   g_assert_no_error (error);
@@ -483,7 +483,7 @@ test_undeclared_8bit_aborts_before_dot (Fixture       *f,
   op_test_server_expect_line (f->server, "Subject: x");
   op_test_server_expect_line (f->server, "");
   op_test_server_expect_close (f->server, 5000);
-  start (f, OP_SMTP_SECURITY_NONE);
+  start (f, OP_SECURITY_NONE);
 
   op_test_chunked_input_stream_add_string (stream, "Subject: x\r\n\r\n");
   op_test_chunked_input_stream_add_string (stream, "Caf\xc3\xa9\r\n");
@@ -523,7 +523,7 @@ test_size_counts_crlf_while_streaming (Fixture       *f,
   op_test_server_expect_line (f->server, "Subject: x");
   op_test_server_expect_line (f->server, "");
   op_test_server_expect_close (f->server, 5000);
-  start (f, OP_SMTP_SECURITY_NONE);
+  start (f, OP_SECURITY_NONE);
 
   op_test_chunked_input_stream_add_string (stream, "Subject: x\n\n");
   op_test_chunked_input_stream_add_string (stream, body->str);
@@ -565,7 +565,7 @@ test_line_too_long (Fixture       *f,
   op_test_server_expect_line (f->server, "");
   op_test_server_expect_line (f->server, longest_ok);
   op_test_server_expect_close (f->server, 5000);
-  start (f, OP_SMTP_SECURITY_NONE);
+  start (f, OP_SECURITY_NONE);
 
   caps = smtp_connect (f->client, &error);
   g_assert_no_error (error);
@@ -626,7 +626,7 @@ test_pipelining (Fixture       *f,
   op_test_server_expect_line (f->server, "end");
   op_test_server_expect_line (f->server, ".");
   op_test_server_send (f->server, "250 2.0.0 Ok: queued as ABC123\r\n");
-  start (f, OP_SMTP_SECURITY_NONE);
+  start (f, OP_SECURITY_NONE);
 
   caps = smtp_connect (f->client, &error);
   g_assert_no_error (error);
@@ -816,7 +816,7 @@ test_pipelining_many_recipients (void)
 
   client = op_smtp_client_new ("127.0.0.1",
                                g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)),
-                               OP_SMTP_SECURITY_NONE);
+                               OP_SECURITY_NONE);
   op_smtp_client_set_timeout (client, TIMEOUT);
   op_smtp_client_set_hello_name (client, "client.test");
   caps = smtp_connect (client, &error);
@@ -854,7 +854,7 @@ test_no_pipelining_sender_refused (Fixture       *f,
   op_test_server_send (f->server, "553 5.7.1 Sender address rejected: not owned by you\r\n");
   op_test_server_expect_line (f->server, "QUIT");
   op_test_server_send (f->server, "221 bye\r\n");
-  start (f, OP_SMTP_SECURITY_NONE);
+  start (f, OP_SECURITY_NONE);
 
   caps = smtp_connect (f->client, &error);
   g_assert_no_error (error);
@@ -895,7 +895,7 @@ test_drop_after_final_dot (Fixture       *f,
   script_to_data (f);
   op_test_server_expect_line (f->server, ".");
   op_test_server_close (f->server);
-  start (f, OP_SMTP_SECURITY_NONE);
+  start (f, OP_SECURITY_NONE);
 
   caps = smtp_connect (f->client, &error);
   g_assert_no_error (error);
@@ -928,7 +928,7 @@ test_cancel_after_final_dot (Fixture       *f,
   script_to_data (f);
   op_test_server_expect_line (f->server, ".");
   op_test_server_stall (f->server, 3000);
-  start (f, OP_SMTP_SECURITY_NONE);
+  start (f, OP_SECURITY_NONE);
 
   caps = smtp_connect (f->client, &error);
   g_assert_no_error (error);
@@ -955,7 +955,7 @@ test_drop_during_data (Fixture       *f,
 
   script_to_data (f);
   op_test_server_close (f->server);
-  start (f, OP_SMTP_SECURITY_NONE);
+  start (f, OP_SECURITY_NONE);
 
   /* Enough data after the server closed that writing must fail. */
   op_test_chunked_input_stream_add_string (stream, "Subject: x\r\n\r\nbody\r\n");
@@ -990,7 +990,7 @@ test_refused_after_final_dot (Fixture       *f,
   script_to_data (f);
   op_test_server_expect_line (f->server, ".");
   op_test_server_send (f->server, "554 5.7.1 Message rejected: spam\r\n");
-  start (f, OP_SMTP_SECURITY_NONE);
+  start (f, OP_SECURITY_NONE);
 
   caps = smtp_connect (f->client, &error);
   g_assert_no_error (error);
@@ -1015,7 +1015,7 @@ test_helo_fallback (Fixture       *f,
   op_test_server_send (f->server, "502 5.5.2 Error: command not recognized\r\n");
   op_test_server_expect_line (f->server, "HELO client.test");
   op_test_server_send (f->server, "250 old.test\r\n");
-  start (f, OP_SMTP_SECURITY_NONE);
+  start (f, OP_SECURITY_NONE);
 
   caps = smtp_connect (f->client, &error);
   g_assert_no_error (error);
@@ -1039,7 +1039,7 @@ test_ehlo_refused_later (Fixture       *f,
   op_test_server_send (f->server, "451 4.3.0 try again later\r\n");
   op_test_server_expect_line (f->server, "NOOP");
   op_test_server_send (f->server, "250 ok\r\n");
-  start (f, OP_SMTP_SECURITY_NONE);
+  start (f, OP_SECURITY_NONE);
 
   caps = smtp_connect (f->client, &error);
   g_assert_no_error (error);
@@ -1065,7 +1065,7 @@ test_greeting_refused (Fixture       *f,
 
   op_test_server_send (f->server, "554 5.3.2 No SMTP service here\r\n");
   op_test_server_expect_close (f->server, 5000);
-  start (f, OP_SMTP_SECURITY_STARTTLS);
+  start (f, OP_SECURITY_STARTTLS);
 
   caps = smtp_connect (f->client, &error);
   g_assert_error (error, OP_SMTP_ERROR, OP_SMTP_ERROR_PERMANENT);
@@ -1084,7 +1084,7 @@ test_closing_421 (Fixture       *f,
   op_test_server_expect_line (f->server, "NOOP");
   op_test_server_send (f->server, "421 4.4.2 scripted.test Error: timeout exceeded\r\n");
   op_test_server_close (f->server);
-  start (f, OP_SMTP_SECURITY_NONE);
+  start (f, OP_SECURITY_NONE);
 
   caps = smtp_connect (f->client, &error);
   g_assert_no_error (error);
@@ -1106,11 +1106,36 @@ test_not_smtp (Fixture       *f,
 
   op_test_server_send (f->server, "+OK POP3 server ready\r\n");
   op_test_server_expect_close (f->server, 5000);
-  start (f, OP_SMTP_SECURITY_NONE);
+  start (f, OP_SECURITY_NONE);
 
   caps = smtp_connect (f->client, &error);
   g_assert_error (error, OP_SMTP_ERROR, OP_SMTP_ERROR_BAD_REPLY);
   g_assert_nonnull (strstr (error->message, "+OK POP3"));
+  server_done (f);
+}
+
+/* Dropping a connected client on the main thread returns at once; its worker closes
+ * the (TLS) connection afterwards. */
+static void
+test_release_connected (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(OpSmtpCapabilities) caps = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 start_time;
+
+  op_test_server_start_tls (f->server);
+  script_hello (f, "250 AUTH PLAIN\r\n");
+  op_test_server_expect_close (f->server, 5000);
+  start (f, OP_SECURITY_IMPLICIT_TLS);
+
+  caps = smtp_connect (f->client, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (op_smtp_client_get_state (f->client), ==, OP_SMTP_STATE_READY);
+  g_assert_true (op_smtp_client_is_tls (f->client));
+  start_time = g_get_monotonic_time ();
+  g_clear_object (&f->client);
+  g_assert_cmpint (g_get_monotonic_time () - start_time, <, G_TIME_SPAN_SECOND / 2);
   server_done (f);
 }
 
@@ -1153,6 +1178,7 @@ main (int   argc,
   ADD ("/smtp/faults/hello/greeting-refused", test_greeting_refused);
   ADD ("/smtp/faults/hello/closing-421", test_closing_421);
   ADD ("/smtp/faults/hello/not-smtp", test_not_smtp);
+  ADD ("/smtp/faults/release/connected-returns-at-once", test_release_connected);
 
   return op_test_run ();
 }

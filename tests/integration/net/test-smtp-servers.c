@@ -65,10 +65,10 @@ server_clear (Server *s)
 
 static OpSmtpClient *
 new_client (Server         *s,
-            OpSmtpSecurity  security)
+            OpSecurity  security)
 {
   OpSmtpClient *client = op_smtp_client_new (s->host,
-                                             security == OP_SMTP_SECURITY_IMPLICIT_TLS
+                                             security == OP_SECURITY_IMPLICIT_TLS
                                              ? s->tls_port : s->port,
                                              security);
 
@@ -80,7 +80,7 @@ new_client (Server         *s,
 /* A connected, logged-in client. */
 static OpSmtpClient *
 ready_client (Server         *s,
-              OpSmtpSecurity  security)
+              OpSecurity  security)
 {
   OpSmtpClient *client = new_client (s, security);
   g_autoptr(OpSmtpCapabilities) caps = NULL;
@@ -186,7 +186,7 @@ check_mechanism (OpSaslMechanism mechanism)
 
   if (!server_get (&s))
     return;
-  client = new_client (&s, OP_SMTP_SECURITY_STARTTLS);
+  client = new_client (&s, OP_SECURITY_STARTTLS);
   op_smtp_client_set_allowed_mechanisms (client, mechanism);
   caps = smtp_connect (client, &error);
   g_assert_no_error (error);
@@ -257,7 +257,7 @@ test_strongest_mechanism (void)
 
   if (!server_get (&s))
     return;
-  client = ready_client (&s, OP_SMTP_SECURITY_STARTTLS);
+  client = ready_client (&s, OP_SECURITY_STARTTLS);
   smtp_test_flush_main_context ();
   g_assert_cmpint (op_smtp_client_get_auth_mechanism (client), ==, OP_SASL_MECHANISM_CRAM_MD5);
   server_clear (&s);
@@ -277,7 +277,7 @@ test_wrong_password (void)
     return;
   for (gsize i = 0; i < G_N_ELEMENTS (mechanisms); i++)
     {
-      client = new_client (&s, OP_SMTP_SECURITY_IMPLICIT_TLS);
+      client = new_client (&s, OP_SECURITY_IMPLICIT_TLS);
       op_smtp_client_set_allowed_mechanisms (client, mechanisms[i]);
       caps = smtp_connect (client, &error);
       g_assert_no_error (error);
@@ -307,7 +307,7 @@ test_no_auth_before_tls (void)
 
   if (!server_get (&s))
     return;
-  client = new_client (&s, OP_SMTP_SECURITY_NONE);
+  client = new_client (&s, OP_SECURITY_NONE);
   caps = smtp_connect (client, &error);
   g_assert_no_error (error);
   g_assert_true (caps->starttls);
@@ -344,7 +344,7 @@ test_implicit_tls (void)
 
   if (!server_get (&s))
     return;
-  client = ready_client (&s, OP_SMTP_SECURITY_IMPLICIT_TLS);
+  client = ready_client (&s, OP_SECURITY_IMPLICIT_TLS);
   smtp_test_flush_main_context ();
   g_assert_true (op_smtp_client_is_tls (client));
   g_assert_nonnull (op_smtp_client_get_peer_certificate (client));
@@ -434,7 +434,7 @@ test_multipart_attachment_byte_for_byte (void)
   if (!server_get (&s))
     return;
   expected = crlf_normalised (data, size);
-  client = ready_client (&s, OP_SMTP_SECURITY_STARTTLS);
+  client = ready_client (&s, OP_SECURITY_STARTTLS);
   result = smtp_send (client, "sender@example.test", rcpt, data, (gssize) size, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (result->n_accepted, ==, 1);
@@ -496,7 +496,7 @@ test_unseekable_stream_split_everywhere (void)
   expected = crlf_normalised (whole->str, whole->len);
   g_string_free (whole, TRUE);
 
-  client = ready_client (&s, OP_SMTP_SECURITY_STARTTLS);
+  client = ready_client (&s, OP_SECURITY_STARTTLS);
   result = smtp_send_stream (client, "sender@example.test", rcpt, G_INPUT_STREAM (stream), -1,
                              NULL, &error);
   g_assert_no_error (error);
@@ -526,7 +526,7 @@ test_partial_recipient_failure (void)
 
   if (!server_get (&s))
     return;
-  client = ready_client (&s, OP_SMTP_SECURITY_STARTTLS);
+  client = ready_client (&s, OP_SECURITY_STARTTLS);
   result = smtp_send (client, "sender@example.test", rcpt, message, -1, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (result->recipients->len, ==, 4);
@@ -575,7 +575,7 @@ test_all_recipients_refused (void)
 
   if (!server_get (&s))
     return;
-  client = ready_client (&s, OP_SMTP_SECURITY_STARTTLS);
+  client = ready_client (&s, OP_SECURITY_STARTTLS);
   result = smtp_send (client, "sender@example.test", rcpt, message, -1, NULL, &error);
   g_assert_null (result);
   g_assert_error (error, OP_SMTP_ERROR, OP_SMTP_ERROR_ALL_RECIPIENTS_REFUSED);
@@ -624,7 +624,7 @@ test_message_too_large (void)
     return;
   message = large_message (token, s.size_limit + 1000);
   small_message = simple_message (small_token, "a@example.test", "rcpt@example.test");
-  client = ready_client (&s, OP_SMTP_SECURITY_STARTTLS);
+  client = ready_client (&s, OP_SECURITY_STARTTLS);
 
   /* Known size: refused before MAIL; the log shows no MAIL or DATA. */
   result = smtp_send (client, "sender@example.test", rcpt, message, -1, NULL, &error);
@@ -662,7 +662,7 @@ test_message_too_large_unknown_size (void)
   length = strlen (message);
   for (gsize off = 0; off < length; off += 32 * 1024)
     op_test_chunked_input_stream_add (stream, message + off, MIN (32 * 1024, length - off));
-  client = ready_client (&s, OP_SMTP_SECURITY_STARTTLS);
+  client = ready_client (&s, OP_SECURITY_STARTTLS);
   result = smtp_send_stream (client, "sender@example.test", rcpt, G_INPUT_STREAM (stream), -1,
                              NULL, &error);
   g_assert_null (result);
@@ -693,7 +693,7 @@ test_utf8_and_8bit (void)
 
   if (!server_get (&s))
     return;
-  client = ready_client (&s, OP_SMTP_SECURITY_STARTTLS);
+  client = ready_client (&s, OP_SECURITY_STARTTLS);
   result = smtp_send (client, "sender@example.test", rcpt, message, -1, NULL, &error);
   g_assert_no_error (error);
   stored = find_stored (&s, token, &envelope);
@@ -723,7 +723,7 @@ test_commands (void)
 
   if (!server_get (&s))
     return;
-  client = ready_client (&s, OP_SMTP_SECURITY_STARTTLS);
+  client = ready_client (&s, OP_SECURITY_STARTTLS);
   g_assert_true (smtp_noop (client, &error));
   g_assert_no_error (error);
   g_assert_true (smtp_rset (client, &error));
