@@ -110,25 +110,7 @@ servers_clear (Servers *s)
 }
 
 #define WAIT(slot) smtp_test_wait (&(slot))
-#define STORE      smtp_test_store_result
-
-static gboolean
-set_flag (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-/* Lets the main context run for @ms milliseconds (results of other calls included). */
-static void
-pause_ms (guint ms)
-{
-  gboolean done = FALSE;
-
-  g_timeout_add (ms, set_flag, &done);
-  while (!done)
-    g_main_context_iteration (NULL, TRUE);
-}
+#define STORE      op_test_store_result
 
 static char *
 sha256_of (GBytes *bytes)
@@ -325,7 +307,7 @@ send_message (Servers       *s,
   g_assert_true (op_smtp_client_is_tls (client));
   g_assert_true (smtp_login (client, s->smtp_user, s->smtp_password, NULL, &error));
   g_assert_no_error (error);
-  smtp_test_flush_main_context ();
+  op_test_spin_pending ();
   g_assert_cmpint (op_smtp_client_get_auth_mechanism (client), !=, OP_SASL_MECHANISM_NONE);
 
   stream = g_memory_input_stream_new_from_bytes (m->composed);
@@ -511,7 +493,7 @@ imap_find (OpImapClient *client,
         g_error ("message <%s> did not arrive in INBOX within %d ms: smtp.sh delivers "
                  "into Dovecot's Maildir only when both start together "
                  "(tests/servers/start --only dovecot smtp)", message_id, DELIVERY_WAIT_MS);
-      pause_ms (100);
+      op_test_spin_for (100);
       op_imap_client_noop_async (client, NULL, STORE, &r);
       g_assert_true (op_imap_client_noop_finish (client, WAIT (r), &error));
       g_assert_no_error (error);

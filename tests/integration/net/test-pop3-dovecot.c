@@ -12,6 +12,7 @@
 #include <glib/gstdio.h>
 
 #include "op-pop3-client.h"
+#include "op-test-async.h"
 #include "op-test-fixtures.h"
 #include "op-test-verifier.h"
 
@@ -74,34 +75,12 @@ get_endpoint (Endpoint      *endpoint,
 
 /* --- running async calls ------------------------------------------------------------ */
 
-static void
-store_result (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
-static gboolean
-set_flag (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
+/* The result, once every notification queued before it reached the main context. */
 static GAsyncResult *
 wait_result (GAsyncResult **slot)
 {
-  gboolean timed_out = FALSE;
-  guint id = g_timeout_add_seconds (60, set_flag, &timed_out);
-
-  while (*slot == NULL && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  if (!timed_out)
-    g_source_remove (id);
-  g_assert_false (timed_out);
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
+  op_test_wait_result (slot, 60);
+  op_test_spin_pending ();
   return *slot;
 }
 
@@ -118,7 +97,7 @@ connect_client (const Endpoint *endpoint)
   op_pop3_client_set_verifier (client, OP_TLS_VERIFIER (verifier));
   op_pop3_client_set_timeout (client, TIMEOUT_SECONDS);
   op_pop3_client_connect_async (client, endpoint->user, endpoint->password, NULL,
-                                store_result, &result);
+                                op_test_store_result, &result);
   g_assert_true (op_pop3_client_connect_finish (client, wait_result (&result), &error));
   g_assert_no_error (error);
   g_assert_cmpint (op_pop3_client_get_state (client), ==, OP_POP3_STATE_READY);
@@ -133,7 +112,7 @@ client_list (OpPop3Client *client)
   g_autoptr(GError) error = NULL;
   GArray *entries;
 
-  op_pop3_client_list_async (client, 0, NULL, store_result, &result);
+  op_pop3_client_list_async (client, 0, NULL, op_test_store_result, &result);
   entries = op_pop3_client_list_finish (client, wait_result (&result), &error);
   g_assert_no_error (error);
   return entries;
@@ -147,7 +126,7 @@ client_uidl (OpPop3Client *client,
   g_autoptr(GError) error = NULL;
   GPtrArray *entries;
 
-  op_pop3_client_uidl_async (client, number, NULL, store_result, &result);
+  op_pop3_client_uidl_async (client, number, NULL, op_test_store_result, &result);
   entries = op_pop3_client_uidl_finish (client, wait_result (&result), &error);
   g_assert_no_error (error);
   return entries;
@@ -165,13 +144,15 @@ client_fetch (OpPop3Client *client,
 
   if (top_lines < 0)
     {
-      op_pop3_client_retr_async (client, number, out, NULL, NULL, NULL, store_result, &result);
+      op_pop3_client_retr_async (client, number, out, NULL, NULL, NULL, op_test_store_result,
+                                 &result);
       g_assert_true (op_pop3_client_retr_finish (client, wait_result (&result), &bytes,
                                                  &error));
     }
   else
     {
-      op_pop3_client_top_async (client, number, top_lines, out, NULL, store_result, &result);
+      op_pop3_client_top_async (client, number, top_lines, out, NULL, op_test_store_result,
+                                &result);
       g_assert_true (op_pop3_client_top_finish (client, wait_result (&result), &bytes,
                                                 &error));
     }
@@ -192,22 +173,22 @@ client_simple (OpPop3Client *client,
 
   if (g_str_equal (what, "DELE"))
     {
-      op_pop3_client_dele_async (client, number, NULL, store_result, &result);
+      op_pop3_client_dele_async (client, number, NULL, op_test_store_result, &result);
       ok = op_pop3_client_dele_finish (client, wait_result (&result), &error);
     }
   else if (g_str_equal (what, "RSET"))
     {
-      op_pop3_client_rset_async (client, NULL, store_result, &result);
+      op_pop3_client_rset_async (client, NULL, op_test_store_result, &result);
       ok = op_pop3_client_rset_finish (client, wait_result (&result), &error);
     }
   else if (g_str_equal (what, "NOOP"))
     {
-      op_pop3_client_noop_async (client, NULL, store_result, &result);
+      op_pop3_client_noop_async (client, NULL, op_test_store_result, &result);
       ok = op_pop3_client_noop_finish (client, wait_result (&result), &error);
     }
   else if (g_str_equal (what, "QUIT"))
     {
-      op_pop3_client_quit_async (client, NULL, store_result, &result);
+      op_pop3_client_quit_async (client, NULL, op_test_store_result, &result);
       ok = op_pop3_client_quit_finish (client, wait_result (&result), &error);
       g_assert_cmpint (op_pop3_client_get_state (client), ==, OP_POP3_STATE_DISCONNECTED);
     }
@@ -295,7 +276,7 @@ test_seeded_maildir (gconstpointer data)
   g_assert_true (op_pop3_client_has_capability (client, "TOP"));
   g_assert_true (op_pop3_client_has_capability (client, "UIDL"));
 
-  op_pop3_client_stat_async (client, NULL, store_result, &result);
+  op_pop3_client_stat_async (client, NULL, op_test_store_result, &result);
   g_assert_true (op_pop3_client_stat_finish (client, wait_result (&result), &count, &size,
                                              &error));
   g_assert_no_error (error);

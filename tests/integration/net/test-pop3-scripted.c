@@ -10,6 +10,7 @@
 
 #include "op-connection.h"
 #include "op-pop3-client.h"
+#include "op-test-async.h"
 #include "op-test-fixtures.h"
 #include "op-test-freed-secret.h"
 #include "op-test-server.h"
@@ -33,43 +34,10 @@
 
 /* --- running async calls ------------------------------------------------------------ */
 
-static void
-store_result (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  GAsyncResult **slot = user_data;
-
-  *slot = g_object_ref (result);
-}
-
-static gboolean
-set_flag (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
 static GAsyncResult *
 wait_result (GAsyncResult **slot)
 {
-  gboolean timed_out = FALSE;
-  guint id = g_timeout_add_seconds (30, set_flag, &timed_out);
-
-  while (*slot == NULL && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  if (!timed_out)
-    g_source_remove (id);
-  g_assert_false (timed_out);
-  return *slot;
-}
-
-/* Lets queued state notifications reach the main context. */
-static void
-spin (void)
-{
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
+  return op_test_wait_result (slot, 30);
 }
 
 static gboolean
@@ -81,9 +49,9 @@ client_connect (OpPop3Client  *client,
   g_autoptr(GAsyncResult) result = NULL;
   gboolean ok;
 
-  op_pop3_client_connect_async (client, user, password, NULL, store_result, &result);
+  op_pop3_client_connect_async (client, user, password, NULL, op_test_store_result, &result);
   ok = op_pop3_client_connect_finish (client, wait_result (&result), error);
-  spin ();
+  op_test_spin_pending ();
   return ok;
 }
 
@@ -95,9 +63,9 @@ client_noop (OpPop3Client  *client,
   g_autoptr(GAsyncResult) result = NULL;
   gboolean ok;
 
-  op_pop3_client_noop_async (client, cancellable, store_result, &result);
+  op_pop3_client_noop_async (client, cancellable, op_test_store_result, &result);
   ok = op_pop3_client_noop_finish (client, wait_result (&result), error);
-  spin ();
+  op_test_spin_pending ();
   return ok;
 }
 
@@ -134,9 +102,9 @@ client_retr_progress (OpPop3Client   *client,
   gboolean ok;
 
   op_pop3_client_retr_async (client, number, output, progress != NULL ? record_progress : NULL,
-                             progress, cancellable, store_result, &result);
+                             progress, cancellable, op_test_store_result, &result);
   ok = op_pop3_client_retr_finish (client, wait_result (&result), bytes, error);
-  spin ();
+  op_test_spin_pending ();
   return ok;
 }
 
@@ -151,10 +119,10 @@ client_retr (OpPop3Client   *client,
   g_autoptr(GAsyncResult) result = NULL;
   gboolean ok;
 
-  op_pop3_client_retr_async (client, number, output, NULL, NULL, cancellable, store_result,
+  op_pop3_client_retr_async (client, number, output, NULL, NULL, cancellable, op_test_store_result,
                              &result);
   ok = op_pop3_client_retr_finish (client, wait_result (&result), bytes, error);
-  spin ();
+  op_test_spin_pending ();
   return ok;
 }
 
@@ -165,9 +133,9 @@ client_quit (OpPop3Client  *client,
   g_autoptr(GAsyncResult) result = NULL;
   gboolean ok;
 
-  op_pop3_client_quit_async (client, NULL, store_result, &result);
+  op_pop3_client_quit_async (client, NULL, op_test_store_result, &result);
   ok = op_pop3_client_quit_finish (client, wait_result (&result), error);
-  spin ();
+  op_test_spin_pending ();
   return ok;
 }
 
@@ -673,11 +641,11 @@ test_listing_and_messages (void)
   client = connect_plain (server);
 
   /* Queued all at once: they run in order on the worker. */
-  op_pop3_client_stat_async (client, NULL, store_result, &r_stat);
-  op_pop3_client_list_async (client, 0, NULL, store_result, &r_list);
-  op_pop3_client_list_async (client, 2, NULL, store_result, &r_list1);
-  op_pop3_client_uidl_async (client, 0, NULL, store_result, &r_uidl);
-  op_pop3_client_uidl_async (client, 2, NULL, store_result, &r_uidl2);
+  op_pop3_client_stat_async (client, NULL, op_test_store_result, &r_stat);
+  op_pop3_client_list_async (client, 0, NULL, op_test_store_result, &r_list);
+  op_pop3_client_list_async (client, 2, NULL, op_test_store_result, &r_list1);
+  op_pop3_client_uidl_async (client, 0, NULL, op_test_store_result, &r_uidl);
+  op_pop3_client_uidl_async (client, 2, NULL, op_test_store_result, &r_uidl2);
   g_assert_true (op_pop3_client_stat_finish (client, wait_result (&r_stat), &count, &size,
                                              &error));
   g_assert_cmpuint (count, ==, 2);
@@ -704,15 +672,15 @@ test_listing_and_messages (void)
                    g_memory_output_stream_get_data_size (G_MEMORY_OUTPUT_STREAM (message)),
                    body, sizeof body - 1);
 
-  op_pop3_client_top_async (client, 1, 0, top, NULL, store_result, &r_top);
+  op_pop3_client_top_async (client, 1, 0, top, NULL, op_test_store_result, &r_top);
   g_assert_true (op_pop3_client_top_finish (client, wait_result (&r_top), &bytes, &error));
   g_assert_cmpmem (g_memory_output_stream_get_data (G_MEMORY_OUTPUT_STREAM (top)),
                    g_memory_output_stream_get_data_size (G_MEMORY_OUTPUT_STREAM (top)),
                    "Subject: dots\r\n\r\n", 17);
 
-  op_pop3_client_dele_async (client, 1, NULL, store_result, &r_dele);
+  op_pop3_client_dele_async (client, 1, NULL, op_test_store_result, &r_dele);
   g_assert_true (op_pop3_client_dele_finish (client, wait_result (&r_dele), &error));
-  op_pop3_client_rset_async (client, NULL, store_result, &r_rset);
+  op_pop3_client_rset_async (client, NULL, op_test_store_result, &r_rset);
   g_assert_true (op_pop3_client_rset_finish (client, wait_result (&r_rset), &error));
   g_assert_true (client_noop (client, NULL, &error));
   g_assert_true (client_quit (client, &error));

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "op-smtp-client.h"
+#include "op-test-async.h"
 
 /*
  * Blocking wrappers for the SMTP tests: each starts an _async call and iterates the
@@ -12,36 +13,7 @@
  * the test.
  */
 
-static void
-smtp_test_store_result (GObject      *source,
-                        GAsyncResult *result,
-                        gpointer      user_data)
-{
-  GAsyncResult **slot = user_data;
-
-  *slot = g_object_ref (result);
-}
-
-static gboolean
-smtp_test_set_flag (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-static GAsyncResult *
-smtp_test_wait (GAsyncResult **slot)
-{
-  gboolean timed_out = FALSE;
-  guint id = g_timeout_add_seconds (60, smtp_test_set_flag, &timed_out);
-
-  while (*slot == NULL && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  if (!timed_out)
-    g_source_remove (id);
-  g_assert_false (timed_out);
-  return *slot;
-}
+#define smtp_test_wait(slot) op_test_wait_result ((slot), 60)
 
 static G_GNUC_UNUSED OpSmtpCapabilities *
 smtp_connect (OpSmtpClient  *client,
@@ -49,7 +21,7 @@ smtp_connect (OpSmtpClient  *client,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  op_smtp_client_connect_async (client, NULL, smtp_test_store_result, &result);
+  op_smtp_client_connect_async (client, NULL, op_test_store_result, &result);
   return op_smtp_client_connect_finish (client, smtp_test_wait (&result), error);
 }
 
@@ -59,7 +31,7 @@ smtp_starttls (OpSmtpClient  *client,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  op_smtp_client_starttls_async (client, NULL, smtp_test_store_result, &result);
+  op_smtp_client_starttls_async (client, NULL, op_test_store_result, &result);
   return op_smtp_client_starttls_finish (client, smtp_test_wait (&result), error);
 }
 
@@ -70,7 +42,7 @@ smtp_ehlo (OpSmtpClient  *client,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  op_smtp_client_ehlo_async (client, helo, NULL, smtp_test_store_result, &result);
+  op_smtp_client_ehlo_async (client, helo, NULL, op_test_store_result, &result);
   return op_smtp_client_ehlo_finish (client, smtp_test_wait (&result), error);
 }
 
@@ -83,7 +55,7 @@ smtp_login (OpSmtpClient  *client,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  op_smtp_client_login_async (client, user, password, token, NULL, smtp_test_store_result,
+  op_smtp_client_login_async (client, user, password, token, NULL, op_test_store_result,
                               &result);
   return op_smtp_client_login_finish (client, smtp_test_wait (&result), error);
 }
@@ -100,7 +72,7 @@ smtp_send_stream (OpSmtpClient             *client,
   g_autoptr(GAsyncResult) result = NULL;
 
   op_smtp_client_send_async (client, from, recipients, stream, size, options, NULL,
-                             smtp_test_store_result, &result);
+                             op_test_store_result, &result);
   return op_smtp_client_send_finish (client, smtp_test_wait (&result), error);
 }
 
@@ -128,7 +100,7 @@ smtp_noop (OpSmtpClient  *client,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  op_smtp_client_noop_async (client, NULL, smtp_test_store_result, &result);
+  op_smtp_client_noop_async (client, NULL, op_test_store_result, &result);
   return op_smtp_client_noop_finish (client, smtp_test_wait (&result), error);
 }
 
@@ -138,7 +110,7 @@ smtp_rset (OpSmtpClient  *client,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  op_smtp_client_rset_async (client, NULL, smtp_test_store_result, &result);
+  op_smtp_client_rset_async (client, NULL, op_test_store_result, &result);
   return op_smtp_client_rset_finish (client, smtp_test_wait (&result), error);
 }
 
@@ -149,7 +121,7 @@ smtp_command (OpSmtpClient  *client,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  op_smtp_client_send_command_async (client, line, NULL, smtp_test_store_result, &result);
+  op_smtp_client_send_command_async (client, line, NULL, op_test_store_result, &result);
   return op_smtp_client_send_command_finish (client, smtp_test_wait (&result), error);
 }
 
@@ -159,16 +131,8 @@ smtp_quit (OpSmtpClient  *client,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  op_smtp_client_quit_async (client, NULL, smtp_test_store_result, &result);
+  op_smtp_client_quit_async (client, NULL, op_test_store_result, &result);
   return op_smtp_client_quit_finish (client, smtp_test_wait (&result), error);
-}
-
-/* Lets queued main-context notifications (state, capabilities) arrive. */
-static G_GNUC_UNUSED void
-smtp_test_flush_main_context (void)
-{
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
 }
 
 /* TRUE when any entry of the client's protocol log contains @needle. */

@@ -177,7 +177,7 @@ test_starttls_injection (Fixture       *f,
   g_assert_error (error, OP_SMTP_ERROR, OP_SMTP_ERROR_NOT_CONNECTED);
   server_finish (f);
   assert_no_secret_sent (f);
-  smtp_test_flush_main_context ();
+  op_test_spin_pending ();
   g_assert_cmpint (op_smtp_client_get_state (f->client), ==, OP_SMTP_STATE_DISCONNECTED);
 }
 
@@ -906,7 +906,7 @@ test_drop_after_final_dot (Fixture       *f,
   /* Never retried automatically. */
   g_assert_false (op_smtp_error_is_transient (error));
   server_done (f);
-  smtp_test_flush_main_context ();
+  op_test_spin_pending ();
   g_assert_cmpint (op_smtp_client_get_state (f->client), ==, OP_SMTP_STATE_DISCONNECTED);
 }
 
@@ -933,7 +933,7 @@ test_cancel_after_final_dot (Fixture       *f,
   caps = smtp_connect (f->client, &error);
   g_assert_no_error (error);
   op_smtp_client_send_async (f->client, "a@example.test", rcpt, stream, -1, NULL, cancellable,
-                             smtp_test_store_result, &result);
+                             op_test_store_result, &result);
   g_timeout_add_once (500, (GSourceOnceFunc) g_cancellable_cancel, cancellable);
   sent = op_smtp_client_send_finish (f->client, smtp_test_wait (&result), &error);
   g_assert_null (sent);

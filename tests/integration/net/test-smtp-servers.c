@@ -194,14 +194,14 @@ check_mechanism (OpSaslMechanism mechanism)
   g_assert_false (caps->starttls);
   g_assert_true (g_strv_contains ((const char * const *) caps->auth,
                                   op_sasl_mechanism_to_string (mechanism)));
-  smtp_test_flush_main_context ();
+  op_test_spin_pending ();
   g_assert_true (op_smtp_client_is_tls (client));
   g_assert_true (op_smtp_client_has_extension (client, "pipelining"));
   g_assert_false (op_smtp_client_has_extension (client, "STARTTLS"));
 
   g_assert_true (smtp_login (client, s.user, s.password, NULL, &error));
   g_assert_no_error (error);
-  smtp_test_flush_main_context ();
+  op_test_spin_pending ();
   g_assert_cmpint (op_smtp_client_get_auth_mechanism (client), ==, mechanism);
 
   result = smtp_send (client, "sender@example.test", rcpt, message, -1, NULL, &error);
@@ -225,7 +225,7 @@ check_mechanism (OpSaslMechanism mechanism)
 
   g_assert_true (smtp_quit (client, &error));
   g_assert_no_error (error);
-  smtp_test_flush_main_context ();
+  op_test_spin_pending ();
   g_assert_cmpint (op_smtp_client_get_state (client), ==, OP_SMTP_STATE_DISCONNECTED);
   server_clear (&s);
 }
@@ -258,7 +258,7 @@ test_strongest_mechanism (void)
   if (!server_get (&s))
     return;
   client = ready_client (&s, OP_SECURITY_STARTTLS);
-  smtp_test_flush_main_context ();
+  op_test_spin_pending ();
   g_assert_cmpint (op_smtp_client_get_auth_mechanism (client), ==, OP_SASL_MECHANISM_CRAM_MD5);
   server_clear (&s);
 }
@@ -345,7 +345,7 @@ test_implicit_tls (void)
   if (!server_get (&s))
     return;
   client = ready_client (&s, OP_SECURITY_IMPLICIT_TLS);
-  smtp_test_flush_main_context ();
+  op_test_spin_pending ();
   g_assert_true (op_smtp_client_is_tls (client));
   g_assert_nonnull (op_smtp_client_get_peer_certificate (client));
 
@@ -667,7 +667,7 @@ test_message_too_large_unknown_size (void)
                              NULL, &error);
   g_assert_null (result);
   g_assert_error (error, OP_SMTP_ERROR, OP_SMTP_ERROR_MESSAGE_TOO_LARGE);
-  smtp_test_flush_main_context ();
+  op_test_spin_pending ();
   g_assert_cmpint (op_smtp_client_get_state (client), ==, OP_SMTP_STATE_DISCONNECTED);
   /* Give the server a moment: had it seen a final ".", it would have stored it. */
   g_usleep (200 * 1000);
@@ -749,7 +749,7 @@ test_commands (void)
   helo = smtp_ehlo (client, TRUE, &error);
   g_assert_no_error (error);
   g_assert_false (helo->pipelining);
-  smtp_test_flush_main_context ();
+  op_test_spin_pending ();
   g_assert_false (op_smtp_client_has_extension (client, "PIPELINING"));
 
   g_assert_true (smtp_quit (client, &error));

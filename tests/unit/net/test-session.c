@@ -11,6 +11,7 @@
 
 #include "op-secret.h"
 #include "op-session.h"
+#include "op-test-async.h"
 
 /* --- an output stream whose close blocks until the test opens the gate -------------- */
 
@@ -533,22 +534,6 @@ job_sasl (OpSession     *session,
 
 /* --- waiting ---------------------------------------------------------------------------- */
 
-static void
-on_done (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
-static GAsyncResult *
-wait_result (GAsyncResult **slot)
-{
-  while (*slot == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  return *slot;
-}
-
 /* Lets every event the worker queued reach the main context. */
 static void
 drain (void)
@@ -570,12 +555,12 @@ run (TestLineSession   *self,
      GError           **error)
 {
   GAsyncResult *result = NULL;
-  GTask *task = op_session_task_new (OP_SESSION (self), (gpointer) func, NULL, on_done,
-                                     &result);
+  GTask *task = op_session_task_new (OP_SESSION (self), (gpointer) func, NULL,
+                                     op_test_store_result, &result);
   gpointer value;
 
   op_session_queue (OP_SESSION (self), task, func, data, NULL, result_free, flags);
-  wait_result (&result);
+  op_test_wait_result (&result, 30);
   if (result_free == NULL)
     value = op_session_finish_boolean (OP_SESSION (self), result, (gpointer) func, error)
             ? OP_SESSION_JOB_OK : NULL;
