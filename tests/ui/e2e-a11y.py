@@ -31,9 +31,9 @@ import time
 
 import pyatspi
 
-from outpost_atspi import (App, Failure, click, fill, find, find_button, focus_top,
-                           focus_window, key, log, press, read_everything, require_vsftpd,
-                           run_main, texts, type_text, wait_for)
+from outpost_atspi import (App, AppDied, Failure, click, fill, find, find_button,
+                           focus_top, focus_window, key, log, press, read_everything,
+                           require_vsftpd, run_main, texts, type_text, wait_for)
 
 RUN_TIMEOUT = 90          # seconds for one run of a scenario
 PASS_DELAY_WATCH = 6      # how long the tree is read after the trust dialog (vsftpd: ~3 s)
@@ -215,14 +215,11 @@ def main():
                 read_everything(app.app())
                 try:
                     scenario(app, args)
-                except Failure as e:
-                    raise Failure(f"run {run} of {args.runs}: {e}")
+                except AppDied as e:
+                    raise AppDied(f"run {run} of {args.runs}: {e}")
                 except Exception as e:
                     # A step that lost its way because the app died says so first.
-                    try:
-                        app.check_alive(f"in run {run} of {args.runs}")
-                    except Failure as dead:
-                        raise Failure(f"{dead} (the step said: {e})")
+                    app.check_alive(f"in run {run} of {args.runs} (the step said: {e})")
                     raise Failure(f"run {run} of {args.runs}: {e}")
         finally:
             signal.alarm(0)

@@ -31,6 +31,10 @@ class Failure(Exception):
     pass
 
 
+class AppDied(Failure):
+    """The app crashed, exited or printed a GLib-CRITICAL (App.check_alive)."""
+
+
 _prefix = os.path.splitext(os.path.basename(sys.argv[0]))[0]
 
 
@@ -371,10 +375,10 @@ class App:
         if state is not None:
             self.watch.join(timeout=2)
             how = f"died of signal {-state}" if state < 0 else f"exited with status {state}"
-            raise Failure(f"the app {how} {when}"
+            raise AppDied(f"the app {how} {when}"
                           + (f" after {self.watch.criticals[0]!r}" if self.watch.criticals else ""))
         if self.watch.criticals:
-            raise Failure(f"the app printed a GLib-CRITICAL {when}: "
+            raise AppDied(f"the app printed a GLib-CRITICAL {when}: "
                           + " | ".join(self.watch.criticals))
 
     def frame(self, title):
