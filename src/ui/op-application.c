@@ -139,7 +139,7 @@ op_application_shortcuts_action (GSimpleAction *action,
   OpWindow *window = op_application_ensure_window (self);
 
   gtk_window_present (GTK_WINDOW (window));
-  /* GtkApplicationWindow adds win.show-help-overlay for gtk/help-overlay.ui. */
+  /* OpWindow's own win.show-help-overlay (op-help-overlay.h). */
   g_action_group_activate_action (G_ACTION_GROUP (window), "show-help-overlay", NULL);
 }
 
@@ -207,6 +207,10 @@ op_application_startup (GApplication *application)
                                          (const char *[]) { "<Control>comma", NULL });
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "window.close",
                                          (const char *[]) { "<Control>w", NULL });
+  /* What GtkApplication gives the help overlay it loads itself; ours is built on demand
+   * (op-help-overlay.h). */
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.show-help-overlay",
+                                         (const char *[]) { "<Control>question", NULL });
 
   /* One trust store for every connection; it asks through the trust dialog. The store
    * calls its prompt on the main context, which is the thread-default one here. */
@@ -287,7 +291,7 @@ op_application_class_init (OpApplicationClass *klass)
   app_class->activate = op_application_activate;
   app_class->open = op_application_open;
 
-  /* Before startup, which loads gtk/help-overlay.ui and the icons from it. */
+  /* Before startup, which adds the app icons from the resources to the icon theme. */
   _op_ui_ensure_resources ();
 }
 

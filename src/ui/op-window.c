@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "op-files-view.h"
+#include "op-help-overlay.h"
 #include "op-ui-resources.h"
 #include "op-window.h"
 
@@ -225,6 +226,7 @@ static void
 op_window_init (OpWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  _op_help_overlay_install (GTK_APPLICATION_WINDOW (self));
 
   self->settings = settings_if_installed ();
   op_window_restore_state (self);

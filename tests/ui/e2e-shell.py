@@ -7,8 +7,9 @@
 #       [--schema-dir DIR]
 #
 # Launches OUTPOST with a fresh profile, finds it in the AT-SPI registry, checks the main
-# window (title, view switcher title, welcome page until the first view lands), saves a
-# screenshot, quits with Ctrl+Q and checks that the process exited cleanly.
+# window (title, view switcher title, the Files view in the switcher and no welcome page),
+# saves a screenshot, quits with Ctrl+Q and checks that the process exited cleanly and
+# printed no GLib-CRITICAL.
 #
 # Run with Debian's /usr/bin/python3: pyatspi comes from python3-pyatspi, which a
 # separately installed python3 on PATH does not see (testing.md "Mail").
@@ -24,12 +25,16 @@ import time
 
 import pyatspi
 
+from outpost_atspi import (StderrWatch, children, describe, dump, find_application,
+                           fresh_environment, is_visible, walk)
+
 OVERALL_TIMEOUT = 60   # seconds for the whole scenario
 APPEAR_TIMEOUT = 25    # the app registering on the accessibility bus with its window
 EXIT_TIMEOUT = 10      # the app exiting after Ctrl+Q
 
 TITLE = "Outpost"
 WELCOME = "Welcome to Outpost"
+FILES = "Files"
 
 
 class Failure(Exception):
@@ -49,52 +54,6 @@ def on_alarm(signum, frame):
 
 
 # --- accessibility tree helpers --------------------------------------------------------
-
-def state_names(acc):
-    return sorted(pyatspi.stateToString(s) for s in acc.getState().getStates())
-
-
-def is_visible(acc):
-    # testing.md: GTK 4.8 marks only top-level windows SHOWING; children carry VISIBLE.
-    return acc.getState().contains(pyatspi.STATE_VISIBLE)
-
-
-def children(acc):
-    for i in range(acc.childCount):
-        child = acc.getChildAtIndex(i)
-        if child is not None:
-            yield child
-
-
-def walk(acc):
-    yield acc
-    for child in children(acc):
-        yield from walk(child)
-
-
-def describe(acc):
-    return f"{acc.getRoleName()} {acc.name!r} [{', '.join(state_names(acc))}]"
-
-
-def dump(acc, depth=0, out=None):
-    out = [] if out is None else out
-    out.append("  " * depth + describe(acc))
-    for child in children(acc):
-        dump(child, depth + 1, out)
-    return out
-
-
-def find_application(pid):
-    desktop = pyatspi.Registry.getDesktop(0)
-    for app in children(desktop):
-        try:
-            if app.get_process_id() == pid:
-                return app
-        except Exception:
-            # An application that left the bus while we iterate.
-            continue
-    return None
-
 
 def registered_names():
     desktop = pyatspi.Registry.getDesktop(0)
@@ -166,28 +125,22 @@ def check_shell(window):
 
     welcome = [a for a in walk(window)
                if a.getRole() == pyatspi.ROLE_LABEL and a.name == WELCOME and is_visible(a)]
-    if tabs:
-        # Views have landed: each is reachable by an accessible name (DESIGN.md "UI
-        # conventions"), and the welcome page has made way for them.
-        unnamed = [describe(t) for t in tabs if not t.name]
-        if unnamed:
-            raise Failure("view switcher tabs without an accessible name: " + ", ".join(unnamed))
-        if welcome:
-            raise Failure(f"the window has views ({', '.join(t.name for t in tabs)}) but "
-                          f"still shows {WELCOME!r}")
-        # The wide and the narrow switcher each list every view.
-        log("views: " + ", ".join(dict.fromkeys(t.name for t in tabs)))
-    else:
-        # No view yet: the title stands in for the switcher, over the welcome page.
-        titles = [a for a in walk(vst)
-                  if a.getRole() == pyatspi.ROLE_LABEL and a.name == TITLE and is_visible(a)]
-        if not titles:
-            raise Failure(f"with no views the view switcher title should show {TITLE!r}; "
-                          "its tree:\n" + "\n".join(dump(vst)))
-        if not welcome:
-            raise Failure(f"no visible {WELCOME!r} text while the window has no views; the "
-                          "window's tree:\n" + tree)
-        log(f"welcome page shown: {WELCOME!r}")
+    # The Files view has landed (issue 4): the window must show it, not the welcome page
+    # that stands in while a window has no views.
+    if not tabs:
+        raise Failure("the view switcher lists no views; the Files view is missing. The "
+                      "window's tree:\n" + tree)
+    unnamed = [describe(t) for t in tabs if not t.name]
+    if unnamed:
+        raise Failure("view switcher tabs without an accessible name: " + ", ".join(unnamed))
+    names = list(dict.fromkeys(t.name for t in tabs))
+    if FILES not in names:
+        raise Failure(f"the view switcher lists {', '.join(names)} but no {FILES!r} view")
+    if welcome:
+        raise Failure(f"the window has views ({', '.join(names)}) but still shows "
+                      f"{WELCOME!r}")
+    # The wide and the narrow switcher each list every view.
+    log("views: " + ", ".join(names))
 
 
 # --- X helpers -------------------------------------------------------------------------
@@ -246,25 +199,6 @@ def quit_with_ctrl_q(proc):
 
 # --- scenario --------------------------------------------------------------------------
 
-def fresh_environment(profile, schema_dir):
-    env = dict(os.environ)
-    for name in ("config", "data", "cache", "state"):
-        os.makedirs(os.path.join(profile, name), mode=0o700)
-    env["XDG_CONFIG_HOME"] = os.path.join(profile, "config")
-    env["XDG_DATA_HOME"] = os.path.join(profile, "data")
-    env["XDG_CACHE_HOME"] = os.path.join(profile, "cache")
-    env["XDG_STATE_HOME"] = os.path.join(profile, "state")
-    env["HOME"] = profile
-    # The strings checked below are the English ones.
-    env.pop("LANGUAGE", None)
-    env["LC_ALL"] = "C.UTF-8"
-    # Nothing persists between runs: a first start every time.
-    env["GSETTINGS_BACKEND"] = "memory"
-    if schema_dir:
-        env["GSETTINGS_SCHEMA_DIR"] = schema_dir
-    return env
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("outpost", help="the built outpost executable")
@@ -294,7 +228,10 @@ def main():
     try:
         env = fresh_environment(profile, args.schema_dir)
         log(f"starting {args.outpost} with a fresh profile in {profile}")
-        proc = subprocess.Popen([args.outpost], env=env, stdin=subprocess.DEVNULL)
+        proc = subprocess.Popen([args.outpost], env=env, stdin=subprocess.DEVNULL,
+                                stderr=subprocess.PIPE)
+        watch = StderrWatch(proc.stderr)
+        watch.start()
         app, frames = wait_for_window(proc)
         log(f"application registered as {app.name!r} with {len(frames)} visible frame(s)")
         windows = [f for f in frames if f.name == TITLE]
@@ -313,6 +250,9 @@ def main():
         time.sleep(0.5)
         screenshot(args.screenshot)
         quit_with_ctrl_q(proc)
+        watch.join(timeout=2)
+        if watch.criticals:
+            raise Failure("the app printed a GLib-CRITICAL: " + " | ".join(watch.criticals))
     finally:
         signal.alarm(0)
         if proc is not None and proc.poll() is None:

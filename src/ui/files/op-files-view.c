@@ -3027,7 +3027,7 @@ op_files_view_class_init (OpFilesViewClass *klass)
   gtk_widget_class_install_action (widget_class, "files.upload", NULL, upload_action);
   gtk_widget_class_install_action (widget_class, "files.clear-finished", NULL, clear_finished_action);
 
-  /* Keep these in step with gtk/help-overlay.ui. Keys an entry uses (BackSpace,
+  /* Keep these in step with op-help-overlay.ui. Keys an entry uses (BackSpace,
    * Delete) reach these only when no entry has the focus. */
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_l, GDK_CONTROL_MASK, "files.focus-path", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Up, GDK_ALT_MASK, "files.up", NULL);

@@ -23,6 +23,7 @@ GtkButton  *op_ui_test_find_button      (GtkWidget    *root,
 GtkWidget  *op_ui_test_find_type        (GtkWidget    *root,
                                          GType         type);
 GtkWindow  *op_ui_test_find_toplevel    (GType         type);
+void        op_ui_test_assert_no_hidden_toplevel (void);
 char       *op_ui_test_strip            (const char   *text,
                                          char          c);
 void        op_ui_test_iterate          (void);

@@ -350,6 +350,10 @@ check_actions (GApplication *app)
 
   g_assert_nonnull (op_application_get_trust_store (self));
 
+  /* No shortcuts window waits hidden before it is asked for. */
+  op_ui_test_assert_no_hidden_toplevel ();
+  g_assert_null (op_ui_test_find_toplevel (GTK_TYPE_SHORTCUTS_WINDOW));
+
   g_assert_true (g_action_group_has_action (G_ACTION_GROUP (app), "quit"));
   g_assert_true (g_action_group_has_action (G_ACTION_GROUP (app), "about"));
   g_assert_true (g_action_group_has_action (G_ACTION_GROUP (app), "shortcuts"));
@@ -371,6 +375,7 @@ check_actions (GApplication *app)
   g_assert_true (gtk_window_get_transient_for (about)
                  == op_ui_test_find_toplevel (OP_TYPE_WINDOW));
   gtk_window_destroy (about);
+  op_ui_test_assert_no_hidden_toplevel ();
 
   g_action_group_activate_action (G_ACTION_GROUP (app), "shortcuts", NULL);
   shortcuts = op_ui_test_find_toplevel (GTK_TYPE_SHORTCUTS_WINDOW);
@@ -380,6 +385,9 @@ check_actions (GApplication *app)
   g_assert_nonnull (op_ui_test_find_label (GTK_WIDGET (shortcuts), "Show Shortcuts"));
   g_assert_nonnull (op_ui_test_find_label (GTK_WIDGET (shortcuts), "Preferences"));
   gtk_window_close (shortcuts);
+  /* Closed is gone, not hidden: the next Ctrl+? builds it anew. */
+  g_assert_null (op_ui_test_find_toplevel (GTK_TYPE_SHORTCUTS_WINDOW));
+  op_ui_test_assert_no_hidden_toplevel ();
 
   check_preferences (app);
 
