@@ -113,10 +113,19 @@ client_free (Client *client)
 static char *
 time_prefix (void)
 {
+  /* ctime() is English and space-padded whatever the locale; GLib's %e pads with a
+   * figure space, and %a and %b are translated. */
+  static const char *days[] = { "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun" };
+  static const char *months[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                  "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
   g_autoptr (GDateTime) now = g_date_time_new_now_local ();
-  g_autofree char *text = g_date_time_format (now, "%a %b %e %H:%M:%S %Y");
 
-  return g_strdup_printf ("[%s] ", text);
+  return g_strdup_printf ("[%s %s %2d %02d:%02d:%02d %d] ",
+                          days[g_date_time_get_day_of_week (now) - 1],
+                          months[g_date_time_get_month (now) - 1],
+                          g_date_time_get_day_of_month (now), g_date_time_get_hour (now),
+                          g_date_time_get_minute (now), g_date_time_get_second (now),
+                          g_date_time_get_year (now));
 }
 
 /* The answer of the echo and time modes (NULL in chat mode). */
