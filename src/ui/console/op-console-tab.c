@@ -898,7 +898,6 @@ setup_button_row (GtkSignalListItemFactory *factory,
     {
       GtkWidget *button = gtk_button_new_from_icon_name ("window-close-symbolic");
 
-      gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "tab.disconnect-client");
       gtk_widget_set_tooltip_text (button, _("Disconnect"));
       gtk_widget_add_css_class (button, "flat");
       gtk_box_append (GTK_BOX (box), button);
@@ -908,10 +907,8 @@ setup_button_row (GtkSignalListItemFactory *factory,
       GtkWidget *copy = gtk_button_new_from_icon_name ("edit-copy-symbolic");
       GtkWidget *open = gtk_button_new_from_icon_name ("network-transmit-receive-symbolic");
 
-      gtk_actionable_set_action_name (GTK_ACTIONABLE (copy), "tab.copy");
       gtk_widget_set_tooltip_text (copy, _("Copy"));
       gtk_widget_add_css_class (copy, "flat");
-      gtk_actionable_set_action_name (GTK_ACTIONABLE (open), "tab.open-address");
       gtk_widget_set_tooltip_text (open, _("Open a Session to This Address"));
       gtk_widget_add_css_class (open, "flat");
       gtk_box_append (GTK_BOX (box), copy);
@@ -932,7 +929,9 @@ bind_client_row (GtkSignalListItemFactory *factory,
   g_autofree char *name = g_strdup_printf (_("Disconnect %s"), address);
 
   gtk_label_set_text (GTK_LABEL (label), address);
+  /* The target first: an action with a parameter and no target only warns. */
   gtk_actionable_set_action_target (GTK_ACTIONABLE (button), "s", address);
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "tab.disconnect-client");
   gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
 }
 
@@ -953,12 +952,14 @@ bind_answer_row (GtkSignalListItemFactory *factory,
 
   gtk_label_set_text (GTK_LABEL (label), shown);
   gtk_actionable_set_action_target (GTK_ACTIONABLE (copy), "s", text);
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (copy), "tab.copy");
   gtk_accessible_update_property (GTK_ACCESSIBLE (copy), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   copy_name, -1);
   gtk_widget_set_visible (open, address != NULL);
   if (address != NULL)
     {
       gtk_actionable_set_action_target (GTK_ACTIONABLE (open), "s", address);
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (open), "tab.open-address");
       gtk_accessible_update_property (GTK_ACCESSIBLE (open), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                       open_name, -1);
     }
