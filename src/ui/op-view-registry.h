@@ -8,7 +8,7 @@ G_BEGIN_DECLS
 /**
  * OpViewInfo:
  * @name: the page's name in the window's view stack ("files", "console")
- * @title: the page's title, marked with N_() (translated when shown)
+ * @title: the page's title, marked for translation with the N_ macro, translated when shown
  * @icon_name: the page's icon in the view switcher
  * @create: makes the view's widget
  * @lazy: %TRUE for a heavy view: @create runs when the page is first shown
