@@ -434,6 +434,18 @@ on_session_notify (OpConsoleTab *self)
   update_info (self);
 }
 
+/* Port 0 asks the system for one: the title shows the port it gave. */
+static void
+on_server_port (OpConsoleTab *self)
+{
+  g_autofree char *title =
+    g_strdup_printf (_("%s server :%u"),
+                     op_console_server_get_protocol (self->server) == OP_CONSOLE_UDP ? "UDP" : "TCP",
+                     op_console_server_get_port (self->server));
+
+  set_title (self, title);
+}
+
 static void
 start_session (OpConsoleTab *self)
 {
@@ -475,7 +487,6 @@ static void
 start_server_now (OpConsoleTab *self)
 {
   const char *address = gtk_editable_get_text (GTK_EDITABLE (self->host_row));
-  g_autofree char *title = NULL;
   GtkSingleSelection *selection;
   guint16 port;
 
@@ -487,6 +498,8 @@ start_server_now (OpConsoleTab *self)
                                         address, port, adw_combo_row_get_selected (self->mode_row));
   g_signal_connect_object (self->server, "notify", G_CALLBACK (on_session_notify), self,
                            G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->server, "notify::port", G_CALLBACK (on_server_port), self,
+                           G_CONNECT_SWAPPED);
   show_transcript (self, op_console_server_get_transcript (self->server));
   selection = gtk_single_selection_new (g_object_ref (op_console_server_get_clients (self->server)));
   gtk_single_selection_set_can_unselect (selection, TRUE);
@@ -496,9 +509,7 @@ start_server_now (OpConsoleTab *self)
   gtk_widget_set_visible (GTK_WIDGET (self->clients_box), TRUE);
   gtk_widget_set_visible (GTK_WIDGET (self->send_box),
                           op_console_server_get_mode (self->server) == OP_CONSOLE_SERVER_CHAT);
-  title = g_strdup_printf (_("%s server :%u"), self->kind == KIND_UDP_SERVER ? "UDP" : "TCP",
-                           port);
-  set_title (self, title);
+  on_server_port (self);
   show_work (self);
   op_console_server_start (self->server);
 }

@@ -155,24 +155,62 @@ op_console_view_class_init (OpConsoleViewClass *klass)
   gtk_widget_class_install_action (widget_class, "console.toggle-hex", NULL,
                                    toggle_hex_action);
 
-  /* Within the Console page only: Ctrl+W closes a tab here, the window elsewhere. */
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_t, GDK_CONTROL_MASK,
-                                       "console.new-session", "s", "tcp");
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_w, GDK_CONTROL_MASK,
-                                       "console.close", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK,
-                                       "console.send", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Enter, GDK_CONTROL_MASK,
-                                       "console.send", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_X,
-                                       GDK_CONTROL_MASK | GDK_SHIFT_MASK,
-                                       "console.toggle-hex", NULL);
+}
+
+/* A shortcut of the Console page: it acts while the page is shown, wherever the focus
+ * is in the window (right after switching pages the focus is in the header bar), and
+ * lets the key go on otherwise (Ctrl+W closes the window on another page). */
+static gboolean
+run_shortcut (GtkWidget *widget,
+              GVariant  *args,
+              gpointer   user_data)
+{
+  const char *action = user_data;
+
+  if (!gtk_widget_get_mapped (widget))
+    return FALSE;
+
+  if (g_str_equal (action, "console.new-session"))
+    return gtk_widget_activate_action (widget, action, "s", "tcp");
+
+  return gtk_widget_activate_action (widget, action, NULL);
+}
+
+static void
+add_shortcuts (OpConsoleView *self)
+{
+  static const struct
+  {
+    guint           key;
+    GdkModifierType modifiers;
+    const char     *action;
+  } shortcuts[] = {
+    { GDK_KEY_t, GDK_CONTROL_MASK, "console.new-session" },
+    { GDK_KEY_w, GDK_CONTROL_MASK, "console.close" },
+    { GDK_KEY_Return, GDK_CONTROL_MASK, "console.send" },
+    { GDK_KEY_KP_Enter, GDK_CONTROL_MASK, "console.send" },
+    { GDK_KEY_X, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "console.toggle-hex" },
+  };
+  GtkEventController *controller = gtk_shortcut_controller_new ();
+
+  gtk_shortcut_controller_set_scope (GTK_SHORTCUT_CONTROLLER (controller),
+                                     GTK_SHORTCUT_SCOPE_MANAGED);
+  /* Before the application's accelerators (Ctrl+W is window.close there). */
+  gtk_event_controller_set_propagation_phase (controller, GTK_PHASE_CAPTURE);
+  for (guint i = 0; i < G_N_ELEMENTS (shortcuts); i++)
+    gtk_shortcut_controller_add_shortcut (
+        GTK_SHORTCUT_CONTROLLER (controller),
+        gtk_shortcut_new (gtk_keyval_trigger_new (shortcuts[i].key, shortcuts[i].modifiers),
+                          gtk_callback_action_new (run_shortcut, (gpointer) shortcuts[i].action,
+                                                   NULL)));
+  gtk_widget_add_controller (GTK_WIDGET (self), controller);
 }
 
 static void
 op_console_view_init (OpConsoleView *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  add_shortcuts (self);
   on_n_pages_changed (self);
 }
 

@@ -575,7 +575,7 @@ test_lookup_localhost (void)
   g_autoptr (GAsyncResult) result = NULL;
   g_autoptr (GError) error = NULL;
   g_autoptr (GListModel) answers = NULL;
-  gboolean v4 = FALSE;
+  gboolean v4 = FALSE, v6 = FALSE;
 
   op_console_lookup_async (OP_CONSOLE_LOOKUP_ADDRESSES, "localhost", NULL, store_result, &result);
   wait_for (is_done, &result, "the lookup");
@@ -591,8 +591,15 @@ test_lookup_localhost (void)
           g_assert_cmpstr (op_console_answer_get_kind (answer), ==, "A");
           g_assert_cmpstr (op_console_answer_get_address (answer), ==, "127.0.0.1");
         }
+      /* GLib answers "localhost" itself (RFC 6761), with both loopback addresses. */
+      if (g_str_equal (op_console_answer_get_text (answer), "::1"))
+        {
+          v6 = TRUE;
+          g_assert_cmpstr (op_console_answer_get_kind (answer), ==, "AAAA");
+        }
     }
   g_assert_true (v4);
+  g_assert_true (v6);
 }
 
 static void
