@@ -10,6 +10,7 @@
 #include "op-secrets.h"
 #include "op-ui-resources.h"
 #include "op-ui-trust-prompt.h"
+#include "op-view-registry.h"
 
 struct _OpApplication
 {
@@ -295,13 +296,15 @@ op_application_class_init (OpApplicationClass *klass)
   _op_ui_ensure_resources ();
 }
 
-/* ftp:// and ftps:// open in the Files view (the desktop file registers both). */
+/* A URI of a scheme a view registered (op-view-registry.h) opens in that view. */
 static gboolean
-open_ftp_uri (GtkWindow   *window,
-              const char  *uri,
-              gpointer     user_data,
-              GError     **error)
+open_view_uri (GtkWindow   *window,
+               const char  *uri,
+               gpointer     user_data,
+               GError     **error)
 {
+  const OpViewInfo *info = user_data;
+
   if (!OP_IS_WINDOW (window))
     {
       g_set_error (error, OP_URI_ROUTER_ERROR, OP_URI_ROUTER_ERROR_UNSUPPORTED,
@@ -309,16 +312,24 @@ open_ftp_uri (GtkWindow   *window,
       return FALSE;
     }
 
-  op_window_show_view (OP_WINDOW (window), "files");
-  return op_files_view_open_uri (op_window_get_files_view (OP_WINDOW (window)), uri, error);
+  op_window_show_view (OP_WINDOW (window), info->name);
+  return info->open_uri (op_window_get_view (OP_WINDOW (window), info->name), uri, error);
 }
 
 static void
 op_application_init (OpApplication *self)
 {
   self->uri_router = op_uri_router_new ();
-  op_uri_router_register (self->uri_router, "ftp", open_ftp_uri, NULL, NULL);
-  op_uri_router_register (self->uri_router, "ftps", open_ftp_uri, NULL, NULL);
+
+  op_view_registry_ensure ();
+  for (guint i = 0; i < op_view_registry_get_n_views (); i++)
+    {
+      const OpViewInfo *info = op_view_registry_get_view (i);
+
+      for (guint s = 0; info->schemes != NULL && info->schemes[s] != NULL; s++)
+        op_uri_router_register (self->uri_router, info->schemes[s], open_view_uri,
+                                (gpointer) info, NULL);
+    }
 }
 
 /**

@@ -5,9 +5,9 @@
 
 #include <glib/gi18n.h>
 
-#include "op-files-view.h"
 #include "op-help-overlay.h"
 #include "op-ui-resources.h"
+#include "op-view-registry.h"
 #include "op-window.h"
 
 struct _OpWindow
@@ -23,7 +23,6 @@ struct _OpWindow
   GtkStack             *content_stack;
   AdwStatusPage        *welcome_page;
   AdwViewStack         *view_stack;
-  GtkWidget            *files_view;
 };
 
 G_DEFINE_FINAL_TYPE (OpWindow, op_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -222,6 +221,54 @@ op_window_class_init (OpWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, op_window_update_views);
 }
 
+/* A lazy view's page holds an empty AdwBin until the page is first shown. */
+static GtkWidget *
+ensure_view (OpWindow         *self,
+             const OpViewInfo *info)
+{
+  GtkWidget *child = adw_view_stack_get_child_by_name (self->view_stack, info->name);
+
+  if (child == NULL || !info->lazy)
+    return child;
+
+  if (adw_bin_get_child (ADW_BIN (child)) == NULL)
+    adw_bin_set_child (ADW_BIN (child), info->create ());
+
+  return adw_bin_get_child (ADW_BIN (child));
+}
+
+static void
+on_visible_child_changed (OpWindow   *self,
+                          GParamSpec *pspec,
+                          GObject    *stack)
+{
+  const char *name = adw_view_stack_get_visible_child_name (self->view_stack);
+  const OpViewInfo *info = name != NULL ? op_view_registry_lookup (name) : NULL;
+
+  if (info != NULL)
+    ensure_view (self, info);
+}
+
+/* One page per registered view (op-view-registry.h), in their order. */
+static void
+op_window_add_views (OpWindow *self)
+{
+  op_view_registry_ensure ();
+
+  for (guint i = 0; i < op_view_registry_get_n_views (); i++)
+    {
+      const OpViewInfo *info = op_view_registry_get_view (i);
+      GtkWidget *child = info->lazy ? adw_bin_new () : info->create ();
+
+      adw_view_stack_add_titled_with_icon (self->view_stack, child, info->name,
+                                           _(info->title), info->icon_name);
+    }
+
+  g_signal_connect_object (self->view_stack, "notify::visible-child",
+                           G_CALLBACK (on_visible_child_changed), self, G_CONNECT_SWAPPED);
+  on_visible_child_changed (self, NULL, G_OBJECT (self->view_stack));
+}
+
 static void
 op_window_init (OpWindow *self)
 {
@@ -231,10 +278,7 @@ op_window_init (OpWindow *self)
   self->settings = settings_if_installed ();
   op_window_restore_state (self);
 
-  /* Files is the first view (issue 4). */
-  self->files_view = op_files_view_new ();
-  adw_view_stack_add_titled_with_icon (self->view_stack, self->files_view, "files",
-                                       _("Files"), "folder-remote-symbolic");
+  op_window_add_views (self);
 
   self->pages = adw_view_stack_get_pages (self->view_stack);
   g_signal_connect_object (self->pages, "items-changed",
@@ -274,17 +318,28 @@ op_window_get_view_stack (OpWindow *self)
 }
 
 /**
- * op_window_get_files_view:
+ * op_window_get_view:
  * @self: the window
+ * @name: a registered view's name ("files", "console")
  *
- * Returns: (transfer none): the Files view
+ * The view's widget, made now if the view is lazy and was not shown yet.
+ *
+ * Returns: (transfer none) (nullable): the view, or %NULL if no view has that name
  */
-OpFilesView *
-op_window_get_files_view (OpWindow *self)
+GtkWidget *
+op_window_get_view (OpWindow   *self,
+                    const char *name)
 {
-  g_return_val_if_fail (OP_IS_WINDOW (self), NULL);
+  const OpViewInfo *info;
 
-  return OP_FILES_VIEW (self->files_view);
+  g_return_val_if_fail (OP_IS_WINDOW (self), NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+
+  info = op_view_registry_lookup (name);
+  if (info == NULL)
+    return NULL;
+
+  return ensure_view (self, info);
 }
 
 /**

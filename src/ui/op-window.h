@@ -3,8 +3,6 @@
 
 #include <adwaita.h>
 
-#include "op-files-view.h"
-
 G_BEGIN_DECLS
 
 #define OP_TYPE_WINDOW (op_window_get_type ())
@@ -18,7 +16,8 @@ G_DECLARE_FINAL_TYPE (OpWindow, op_window, OP, WINDOW, AdwApplicationWindow)
 OpWindow     *op_window_new            (GtkApplication *application);
 AdwViewStack *op_window_get_view_stack (OpWindow       *self);
 gboolean      op_window_get_has_views  (OpWindow       *self);
-OpFilesView  *op_window_get_files_view (OpWindow       *self);
+GtkWidget    *op_window_get_view       (OpWindow       *self,
+                                        const char     *name);
 void          op_window_show_view      (OpWindow       *self,
                                         const char     *name);
 void          op_window_show_message   (OpWindow       *self,

@@ -10,6 +10,7 @@
 #include "op-application.h"
 #include "op-certificate-info.h"
 #include "op-files-view.h"
+#include "op-view-registry.h"
 #include "op-accounts.h"
 #include "op-ftp-recents.h"
 #include "op-secrets.h"
@@ -2811,6 +2812,37 @@ GtkWidget *
 op_files_view_new (void)
 {
   return g_object_new (OP_TYPE_FILES_VIEW, NULL);
+}
+
+static gboolean
+open_uri_in_view (GtkWidget   *view,
+                  const char  *uri,
+                  GError     **error)
+{
+  return op_files_view_open_uri (OP_FILES_VIEW (view), uri, error);
+}
+
+/**
+ * op_files_view_register:
+ *
+ * Adds the Files view to the window's views (op-view-registry.h): first, built at once,
+ * opening ftp:// and ftps:// (the desktop file registers both).
+ */
+void
+op_files_view_register (void)
+{
+  static const char * const schemes[] = { "ftp", "ftps", NULL };
+  static const OpViewInfo info = {
+    .name = "files",
+    .title = N_("Files"),
+    .icon_name = "folder-remote-symbolic",
+    .create = op_files_view_new,
+    .lazy = FALSE,
+    .schemes = schemes,
+    .open_uri = open_uri_in_view,
+  };
+
+  op_view_registry_add (&info);
 }
 
 OpFilePane *

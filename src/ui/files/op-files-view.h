@@ -19,6 +19,7 @@ G_DECLARE_FINAL_TYPE (OpFilesView, op_files_view, OP, FILES_VIEW, GtkWidget)
  * with shortcuts, acting on the pane that last had the focus.
  */
 GtkWidget     *op_files_view_new                (void);
+void           op_files_view_register           (void);
 OpFilePane    *op_files_view_get_local_pane     (OpFilesView  *self);
 OpFilePane    *op_files_view_get_remote_pane    (OpFilesView  *self);
 /* (nullable): the current session, also after it failed (its log stays shown). */

@@ -46,7 +46,7 @@ test_uri_fills_quick_connect (void)
   g_autoptr (OpApplication) app = op_application_new ();
   OpUriRouter *router = op_application_get_uri_router (app);
   OpWindow *window = g_object_ref (g_object_new (OP_TYPE_WINDOW, NULL));
-  OpFilesView *view = op_window_get_files_view (window);
+  OpFilesView *view = OP_FILES_VIEW (op_window_get_view (window, "files"));
   GtkDropDown *protocol;
   g_autoptr (GError) error = NULL;
 
@@ -94,7 +94,7 @@ static void
 test_not_connected (void)
 {
   OpWindow *window = g_object_ref (g_object_new (OP_TYPE_WINDOW, NULL));
-  OpFilesView *view = op_window_get_files_view (window);
+  OpFilesView *view = OP_FILES_VIEW (op_window_get_view (window, "files"));
 
   gtk_window_present (GTK_WINDOW (window));
   op_ui_test_iterate ();

@@ -48,13 +48,14 @@ test_files_is_first_view (void)
   op_ui_test_iterate ();
 
   /* The Files view is there from the start, first, and shown; the welcome page is not. */
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (pages)), ==, 1);
+  /* Files and the Console, from the view registry, in its order. */
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (pages)), ==, 2);
   g_assert_true (op_window_get_has_views (window));
   g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (window)), ==, "Outpost");
   first = g_list_model_get_item (G_LIST_MODEL (pages), 0);
   g_assert_cmpstr (adw_view_stack_page_get_name (first), ==, "files");
   g_assert_cmpstr (adw_view_stack_page_get_title (first), ==, "Files");
-  files = GTK_WIDGET (op_window_get_files_view (window));
+  files = op_window_get_view (window, "files");
   g_assert_true (adw_view_stack_page_get_child (first) == files);
   g_assert_true (gtk_widget_get_mapped (files));
 
@@ -64,6 +65,25 @@ test_files_is_first_view (void)
   /* It no longer claims that no view exists. */
   g_assert_null (op_ui_test_find_label_containing (GTK_WIDGET (window),
                                                    "does not include any of them"));
+
+  /* The Console is lazy: its page holds nothing until it is first shown. */
+  {
+    g_autoptr (AdwViewStackPage) second = g_list_model_get_item (G_LIST_MODEL (pages), 1);
+    GtkWidget *bin = adw_view_stack_page_get_child (second);
+
+    g_assert_cmpstr (adw_view_stack_page_get_name (second), ==, "console");
+    g_assert_cmpstr (adw_view_stack_page_get_title (second), ==, "Console");
+    g_assert_null (adw_bin_get_child (ADW_BIN (bin)));
+    op_window_show_view (window, "console");
+    op_ui_test_iterate ();
+    g_assert_nonnull (adw_bin_get_child (ADW_BIN (bin)));
+    g_assert_true (op_window_get_view (window, "console") == adw_bin_get_child (ADW_BIN (bin)));
+    g_assert_nonnull (op_ui_test_find_label (GTK_WIDGET (window), "No Console Sessions"));
+    op_window_show_view (window, "files");
+    g_object_ref (bin);
+    adw_view_stack_remove (stack, bin);
+    g_object_unref (bin);
+  }
 
   /* The last view to go brings the welcome page back. */
   g_object_ref (files);

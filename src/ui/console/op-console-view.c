@@ -1,0 +1,248 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "op-console-ui"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "op-console-tab.h"
+#include "op-console-view.h"
+#include "op-ui-resources.h"
+#include "op-view-registry.h"
+
+struct _OpConsoleView
+{
+  AdwBin      parent_instance;
+
+  GtkStack   *stack;
+  AdwTabView *tab_view;
+};
+
+G_DEFINE_FINAL_TYPE (OpConsoleView, op_console_view, ADW_TYPE_BIN)
+
+static OpConsoleTab *
+current_tab (OpConsoleView *self)
+{
+  AdwTabPage *page = adw_tab_view_get_selected_page (self->tab_view);
+
+  return page != NULL ? OP_CONSOLE_TAB (adw_tab_page_get_child (page)) : NULL;
+}
+
+static gboolean
+on_close_page (OpConsoleView *self,
+               AdwTabPage    *page,
+               AdwTabView    *view)
+{
+  /* A server stops and a session closes with its tab. */
+  op_console_tab_stop (OP_CONSOLE_TAB (adw_tab_page_get_child (page)));
+  adw_tab_view_close_page_finish (view, page, TRUE);
+
+  return GDK_EVENT_STOP;
+}
+
+static void
+on_n_pages_changed (OpConsoleView *self)
+{
+  /* Shown or hidden, not replaced (tests/ui/README.md: AT-SPI in GTK 4.8). */
+  gtk_stack_set_visible_child_name (self->stack,
+                                    adw_tab_view_get_n_pages (self->tab_view) > 0
+                                      ? "tabs" : "empty");
+}
+
+GtkWidget *
+op_console_view_new_tab (OpConsoleView *self,
+                         const char    *kind,
+                         const char    *host)
+{
+  GtkWidget *tab;
+  AdwTabPage *page;
+
+  g_return_val_if_fail (OP_IS_CONSOLE_VIEW (self), NULL);
+
+  tab = op_console_tab_new (kind, host);
+  page = adw_tab_view_append (self->tab_view, tab);
+  g_object_bind_property (tab, "title", page, "title", G_BINDING_SYNC_CREATE);
+  adw_tab_view_set_selected_page (self->tab_view, page);
+  gtk_widget_grab_focus (tab);
+  gtk_widget_child_focus (tab, GTK_DIR_TAB_FORWARD);
+
+  return tab;
+}
+
+static void
+new_session_action (GtkWidget  *widget,
+                    const char *name,
+                    GVariant   *parameter)
+{
+  op_console_view_new_tab (OP_CONSOLE_VIEW (widget),
+                           parameter != NULL ? g_variant_get_string (parameter, NULL) : "tcp",
+                           NULL);
+}
+
+static void
+new_session_to_action (GtkWidget  *widget,
+                       const char *name,
+                       GVariant   *parameter)
+{
+  op_console_view_new_tab (OP_CONSOLE_VIEW (widget), "tcp",
+                           g_variant_get_string (parameter, NULL));
+}
+
+static void
+close_action (GtkWidget  *widget,
+              const char *name,
+              GVariant   *parameter)
+{
+  OpConsoleView *self = OP_CONSOLE_VIEW (widget);
+  AdwTabPage *page = adw_tab_view_get_selected_page (self->tab_view);
+
+  if (page != NULL)
+    adw_tab_view_close_page (self->tab_view, page);
+}
+
+static void
+send_action (GtkWidget  *widget,
+             const char *name,
+             GVariant   *parameter)
+{
+  OpConsoleTab *tab = current_tab (OP_CONSOLE_VIEW (widget));
+
+  if (tab != NULL)
+    op_console_tab_send (tab);
+}
+
+static void
+toggle_hex_action (GtkWidget  *widget,
+                   const char *name,
+                   GVariant   *parameter)
+{
+  OpConsoleTab *tab = current_tab (OP_CONSOLE_VIEW (widget));
+
+  if (tab != NULL)
+    op_console_tab_toggle_hex (tab);
+}
+
+static void
+op_console_view_dispose (GObject *object)
+{
+  gtk_widget_dispose_template (GTK_WIDGET (object), OP_TYPE_CONSOLE_VIEW);
+
+  G_OBJECT_CLASS (op_console_view_parent_class)->dispose (object);
+}
+
+static void
+op_console_view_class_init (OpConsoleViewClass *klass)
+{
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  G_OBJECT_CLASS (klass)->dispose = op_console_view_dispose;
+
+  g_type_ensure (OP_TYPE_CONSOLE_TAB);
+  _op_ui_ensure_resources ();
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               RESOURCE_BASE "console/op-console-view.ui");
+  gtk_widget_class_bind_template_child (widget_class, OpConsoleView, stack);
+  gtk_widget_class_bind_template_child (widget_class, OpConsoleView, tab_view);
+  gtk_widget_class_bind_template_callback (widget_class, on_close_page);
+  gtk_widget_class_bind_template_callback (widget_class, on_n_pages_changed);
+
+  gtk_widget_class_install_action (widget_class, "console.new-session", "s",
+                                   new_session_action);
+  gtk_widget_class_install_action (widget_class, "console.new-session-to", "s",
+                                   new_session_to_action);
+  gtk_widget_class_install_action (widget_class, "console.close", NULL, close_action);
+  gtk_widget_class_install_action (widget_class, "console.send", NULL, send_action);
+  gtk_widget_class_install_action (widget_class, "console.toggle-hex", NULL,
+                                   toggle_hex_action);
+
+}
+
+/* A shortcut of the Console page: it acts while the page is shown, wherever the focus
+ * is in the window (right after switching pages the focus is in the header bar), and
+ * lets the key go on otherwise (Ctrl+W closes the window on another page). */
+static gboolean
+run_shortcut (GtkWidget *widget,
+              GVariant  *args,
+              gpointer   user_data)
+{
+  const char *action = user_data;
+
+  if (!gtk_widget_get_mapped (widget))
+    return FALSE;
+
+  if (g_str_equal (action, "console.new-session"))
+    return gtk_widget_activate_action (widget, action, "s", "tcp");
+
+  return gtk_widget_activate_action (widget, action, NULL);
+}
+
+static void
+add_shortcuts (OpConsoleView *self)
+{
+  static const struct
+  {
+    guint           key;
+    GdkModifierType modifiers;
+    const char     *action;
+  } shortcuts[] = {
+    { GDK_KEY_t, GDK_CONTROL_MASK, "console.new-session" },
+    { GDK_KEY_w, GDK_CONTROL_MASK, "console.close" },
+    { GDK_KEY_Return, GDK_CONTROL_MASK, "console.send" },
+    { GDK_KEY_KP_Enter, GDK_CONTROL_MASK, "console.send" },
+    { GDK_KEY_X, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "console.toggle-hex" },
+  };
+  GtkEventController *controller = gtk_shortcut_controller_new ();
+
+  gtk_shortcut_controller_set_scope (GTK_SHORTCUT_CONTROLLER (controller),
+                                     GTK_SHORTCUT_SCOPE_MANAGED);
+  /* Before the application's accelerators (Ctrl+W is window.close there). */
+  gtk_event_controller_set_propagation_phase (controller, GTK_PHASE_CAPTURE);
+  for (guint i = 0; i < G_N_ELEMENTS (shortcuts); i++)
+    gtk_shortcut_controller_add_shortcut (
+        GTK_SHORTCUT_CONTROLLER (controller),
+        gtk_shortcut_new (gtk_keyval_trigger_new (shortcuts[i].key, shortcuts[i].modifiers),
+                          gtk_callback_action_new (run_shortcut, (gpointer) shortcuts[i].action,
+                                                   NULL)));
+  gtk_widget_add_controller (GTK_WIDGET (self), controller);
+}
+
+static void
+op_console_view_init (OpConsoleView *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+  add_shortcuts (self);
+  on_n_pages_changed (self);
+}
+
+GtkWidget *
+op_console_view_new (void)
+{
+  return g_object_new (OP_TYPE_CONSOLE_VIEW, NULL);
+}
+
+AdwTabView *
+op_console_view_get_tab_view (OpConsoleView *self)
+{
+  g_return_val_if_fail (OP_IS_CONSOLE_VIEW (self), NULL);
+  return self->tab_view;
+}
+
+/**
+ * op_console_view_register:
+ *
+ * Adds the Console to the window's views (op-view-registry.h): last, built when first
+ * shown, opening no URI scheme.
+ */
+void
+op_console_view_register (void)
+{
+  static const OpViewInfo info = {
+    .name = "console",
+    .title = N_("Console"),
+    .icon_name = "utilities-terminal-symbolic",
+    .create = op_console_view_new,
+    .lazy = TRUE,
+  };
+
+  op_view_registry_add (&info);
+}
