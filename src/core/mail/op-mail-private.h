@@ -48,6 +48,9 @@ void                _op_mail_store_run_read            (OpMailStore    *self,
                                                         gpointer        data,
                                                         GDestroyNotify  data_free);
 
+/* TRUE when no reload of the order is running or due (tests wait for it). */
+gboolean            _op_mail_conversation_list_is_idle (OpMailConversationList *self);
+
 /* Schema: migrates @db (opened, empty or older) to @version (tests build every older
  * schema with it). */
 gboolean            _op_mail_schema_migrate            (sqlite3      *db,
