@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "op-mail"
+
+#include "config.h"
+
+#include "op-mail-private.h"
+
+/*
+ * The store's schema, one migration per version: migrations[n] turns version n into
+ * n + 1. A released migration is never edited; a change is a new one at the end (and
+ * tests/unit/core/test-mail-store.c opens a database of every older version).
+ */
+static const char * const migrations[] = {
+  /* 0 → 1: folders, messages, conversations. */
+  "CREATE TABLE folders ("
+  "  id INTEGER PRIMARY KEY,"
+  "  name TEXT NOT NULL UNIQUE,"
+  "  delimiter TEXT NOT NULL DEFAULT '',"
+  "  special_use INTEGER NOT NULL DEFAULT 0,"
+  "  selectable INTEGER NOT NULL DEFAULT 1,"
+  "  uidvalidity INTEGER NOT NULL DEFAULT 0,"
+  "  uidnext INTEGER NOT NULL DEFAULT 0,"
+  "  highestmodseq INTEGER NOT NULL DEFAULT 0,"
+  "  total INTEGER NOT NULL DEFAULT 0,"
+  "  unread INTEGER NOT NULL DEFAULT 0,"
+  "  complete INTEGER NOT NULL DEFAULT 0);"
+  /* A conversation is a set of messages connected by their References (jwz); the ids
+   * (own and referenced, also of messages not in the store) map to it. */
+  "CREATE TABLE conversations ("
+  "  id INTEGER PRIMARY KEY,"
+  "  subject_key TEXT NOT NULL DEFAULT '',"
+  "  reply_root INTEGER NOT NULL DEFAULT 0);"
+  "CREATE INDEX conversations_subject ON conversations (subject_key);"
+  "CREATE TABLE thread_ids ("
+  "  msgid TEXT PRIMARY KEY,"
+  "  conversation_id INTEGER NOT NULL) WITHOUT ROWID;"
+  "CREATE INDEX thread_ids_conversation ON thread_ids (conversation_id);"
+  "CREATE TABLE messages ("
+  "  id INTEGER PRIMARY KEY,"
+  "  folder_id INTEGER NOT NULL REFERENCES folders (id) ON DELETE CASCADE,"
+  "  conversation_id INTEGER NOT NULL,"
+  "  uid INTEGER NOT NULL,"
+  "  modseq INTEGER NOT NULL DEFAULT 0,"
+  "  flags INTEGER NOT NULL DEFAULT 0,"
+  "  keywords TEXT NOT NULL DEFAULT '',"
+  "  date INTEGER NOT NULL DEFAULT 0,"
+  "  subject TEXT NOT NULL DEFAULT '',"
+  "  from_name TEXT NOT NULL DEFAULT '',"
+  "  from_addr TEXT NOT NULL DEFAULT '',"
+  "  to_list TEXT NOT NULL DEFAULT '',"
+  "  cc_list TEXT NOT NULL DEFAULT '',"
+  "  reply_to TEXT NOT NULL DEFAULT '',"
+  "  size INTEGER NOT NULL DEFAULT 0,"
+  "  has_attachments INTEGER NOT NULL DEFAULT 0,"
+  "  preview TEXT NOT NULL DEFAULT '',"
+  "  message_id TEXT NOT NULL DEFAULT '',"
+  "  in_reply_to TEXT NOT NULL DEFAULT '',"
+  "  refs TEXT NOT NULL DEFAULT '',"
+  "  UNIQUE (folder_id, uid));"
+  "CREATE INDEX messages_conversation ON messages (conversation_id, folder_id);"
+  /* One row per conversation and folder it has messages in: the conversation list reads
+   * only this index and one page of rows. */
+  "CREATE TABLE folder_conversations ("
+  "  folder_id INTEGER NOT NULL REFERENCES folders (id) ON DELETE CASCADE,"
+  "  conversation_id INTEGER NOT NULL,"
+  "  latest_date INTEGER NOT NULL,"
+  "  latest_message_id INTEGER NOT NULL,"
+  "  n_messages INTEGER NOT NULL,"
+  "  n_unread INTEGER NOT NULL,"
+  "  flagged INTEGER NOT NULL,"
+  "  has_attachments INTEGER NOT NULL,"
+  "  senders TEXT NOT NULL,"
+  "  PRIMARY KEY (folder_id, conversation_id)) WITHOUT ROWID;"
+  "CREATE INDEX folder_conversations_order"
+  "  ON folder_conversations (folder_id, latest_date DESC, conversation_id DESC);",
+
+  /* 1 → 2: cached bodies and the full-text index (filled for the messages there). */
+  "ALTER TABLE messages ADD COLUMN body_cached INTEGER NOT NULL DEFAULT 0;"
+  "CREATE TABLE bodies ("
+  "  message_id INTEGER PRIMARY KEY REFERENCES messages (id) ON DELETE CASCADE,"
+  "  data BLOB NOT NULL);"
+  "CREATE VIRTUAL TABLE messages_fts USING fts5 ("
+  "  subject, addresses, body, tokenize = 'unicode61 remove_diacritics 2');"
+  "INSERT INTO messages_fts (rowid, subject, addresses, body)"
+  "  SELECT id, subject, from_name || ' ' || from_addr || ' ' || to_list || ' ' || cc_list,"
+  "         '' FROM messages;",
+};
+
+G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == OP_MAIL_STORE_SCHEMA_VERSION);
+
+int
+_op_mail_schema_get_version (sqlite3 *db)
+{
+  sqlite3_stmt *stmt = NULL;
+  int version = -1;
+
+  if (sqlite3_prepare_v2 (db, "PRAGMA user_version", -1, &stmt, NULL) == SQLITE_OK
+      && sqlite3_step (stmt) == SQLITE_ROW)
+    version = sqlite3_column_int (stmt, 0);
+  sqlite3_finalize (stmt);
+  return version;
+}
+
+gboolean
+_op_mail_schema_migrate (sqlite3  *db,
+                         int       version,
+                         GError  **error)
+{
+  int current = _op_mail_schema_get_version (db);
+
+  g_return_val_if_fail (version <= OP_MAIL_STORE_SCHEMA_VERSION, FALSE);
+
+  if (current < 0)
+    {
+      _op_mail_set_sqlite_error (error, db, "reading the schema version");
+      return FALSE;
+    }
+  if (current > OP_MAIL_STORE_SCHEMA_VERSION)
+    {
+      g_set_error (error, OP_MAIL_STORE_ERROR, OP_MAIL_STORE_ERROR_NEWER_SCHEMA,
+                   "The mail store was written by a newer version of Outpost "
+                   "(schema %d, this version knows %d)",
+                   current, OP_MAIL_STORE_SCHEMA_VERSION);
+      return FALSE;
+    }
+
+  /* Each step in its own transaction: a crash leaves a consistent older version. */
+  for (int v = current; v < version; v++)
+    {
+      g_autofree char *sql = g_strdup_printf ("BEGIN IMMEDIATE; %s PRAGMA user_version = %d; COMMIT;",
+                                              migrations[v], v + 1);
+      char *message = NULL;
+
+      if (sqlite3_exec (db, sql, NULL, NULL, &message) != SQLITE_OK)
+        {
+          g_set_error (error, OP_MAIL_STORE_ERROR, OP_MAIL_STORE_ERROR_IO,
+                       "Could not upgrade the mail store to schema %d: %s",
+                       v + 1, message != NULL ? message : sqlite3_errmsg (db));
+          sqlite3_free (message);
+          sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}

@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <glib/gstdio.h>
+
+#include "op-mail-test-util.h"
+#include "op-test-util.h"
+
+OpMailStore *
+op_mail_test_open_store (char **dir)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  OpMailStore *store;
+
+  *dir = g_dir_make_tmp ("outpost-mail-XXXXXX", &error);
+  g_assert_no_error (error);
+  path = g_build_filename (*dir, "store.sqlite", NULL);
+  store = op_mail_store_open_sync (path, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (store);
+  return store;
+}
+
+void
+op_mail_test_remove_dir (const char *dir)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      g_unlink (path);
+    }
+  g_rmdir (dir);
+}
+
+typedef struct
+{
+  gboolean  done;
+  gboolean  ok;
+  gint64    id;
+  GError   *error;
+} Wait;
+
+static void
+on_written (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  Wait *wait = user_data;
+
+  wait->ok = op_mail_store_write_finish (OP_MAIL_STORE (source), result, &wait->error);
+  wait->done = TRUE;
+}
+
+gboolean
+op_mail_test_apply (OpMailStore   *store,
+                    OpMailUpdate  *update,
+                    GError       **error)
+{
+  Wait wait = { 0 };
+
+  op_mail_store_apply_async (store, update, NULL, on_written, &wait);
+  g_assert_true (op_test_wait_for (&wait.done, 60000));
+  op_mail_test_drain ();
+  if (wait.error != NULL)
+    g_propagate_error (error, wait.error);
+  return wait.ok;
+}
+
+static void
+on_folder (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  Wait *wait = user_data;
+
+  wait->id = op_mail_store_ensure_folder_finish (OP_MAIL_STORE (source), result, &wait->error);
+  wait->done = TRUE;
+}
+
+gint64
+op_mail_test_ensure_folder (OpMailStore      *store,
+                            const char       *name,
+                            OpMailSpecialUse  special_use)
+{
+  g_autoptr(OpMailFolderInfo) info = op_mail_folder_info_new (name, '/', special_use, TRUE);
+  Wait wait = { 0 };
+
+  op_mail_store_ensure_folder_async (store, info, NULL, on_folder, &wait);
+  g_assert_true (op_test_wait_for (&wait.done, 60000));
+  g_assert_no_error (wait.error);
+  g_assert_cmpint (wait.id, >, 0);
+  op_mail_test_drain ();
+  return wait.id;
+}
+
+GBytes *
+op_mail_test_message (const char *message_id,
+                      const char *in_reply_to,
+                      const char *references,
+                      const char *subject,
+                      const char *from,
+                      const char *body,
+                      gint64      date)
+{
+  g_autoptr(GDateTime) when = g_date_time_new_from_unix_utc (date);
+  g_autofree char *date_text = g_date_time_format (when, "%a, %d %b %Y %H:%M:%S +0000");
+  GString *out = g_string_new (NULL);
+
+  g_string_append_printf (out, "From: %s\r\nTo: Tester <tester@example.test>\r\n", from);
+  g_string_append_printf (out, "Subject: %s\r\nDate: %s\r\n", subject, date_text);
+  if (message_id != NULL)
+    g_string_append_printf (out, "Message-ID: <%s>\r\n", message_id);
+  if (in_reply_to != NULL)
+    g_string_append_printf (out, "In-Reply-To: <%s>\r\n", in_reply_to);
+  if (references != NULL)
+    {
+      g_auto(GStrv) ids = g_strsplit (references, " ", -1);
+      g_string_append (out, "References:");
+      for (char **id = ids; *id != NULL; id++)
+        g_string_append_printf (out, " <%s>", *id);
+      g_string_append (out, "\r\n");
+    }
+  g_string_append_printf (out, "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\n"
+                          "Content-Transfer-Encoding: 8bit\r\n\r\n%s\r\n", body);
+  return g_string_free_to_bytes (out);
+}
+
+void
+op_mail_test_drain (void)
+{
+  GMainContext *context = g_main_context_get_thread_default ();
+
+  while (g_main_context_iteration (context, FALSE))
+    ;
+}

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include "op-mail-store.h"
+
+G_BEGIN_DECLS
+
+/* A store in a new temporary folder (*@dir, to remove with op_mail_test_remove_dir). */
+OpMailStore *op_mail_test_open_store      (char         **dir);
+void         op_mail_test_remove_dir      (const char    *dir);
+/* Runs the write to its end on the thread-default main context. */
+gboolean     op_mail_test_apply           (OpMailStore   *store,
+                                           OpMailUpdate  *update,
+                                           GError       **error);
+gint64       op_mail_test_ensure_folder   (OpMailStore   *store,
+                                           const char    *name,
+                                           OpMailSpecialUse special_use);
+/* A small RFC 5322 message. @irt, @refs (space-separated ids, no <>) nullable; @date in
+ * seconds since the epoch. */
+GBytes      *op_mail_test_message         (const char    *message_id,
+                                           const char    *in_reply_to,
+                                           const char    *references,
+                                           const char    *subject,
+                                           const char    *from,
+                                           const char    *body,
+                                           gint64         date);
+/* Iterates the thread-default main context until nothing is pending (the store's
+ * signals are emitted from idles). */
+void         op_mail_test_drain           (void);
+
+G_END_DECLS

@@ -1,0 +1,682 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <string.h>
+#include <sqlite3.h>
+
+#include "op-mail-private.h"
+#include "op-mail-store.h"
+#include "op-mail-test-util.h"
+#include "op-test-util.h"
+
+typedef struct
+{
+  char        *dir;
+  OpMailStore *store;
+  gint64       inbox;
+  gint64       sent;
+} Fixture;
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  f->store = op_mail_test_open_store (&f->dir);
+  f->inbox = op_mail_test_ensure_folder (f->store, "INBOX", OP_MAIL_SPECIAL_USE_INBOX);
+  f->sent = op_mail_test_ensure_folder (f->store, "Sent", OP_MAIL_SPECIAL_USE_SENT);
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  op_mail_store_close (f->store);
+  g_clear_object (&f->store);
+  op_mail_test_remove_dir (f->dir);
+  g_free (f->dir);
+}
+
+static void
+add_raw (Fixture    *f,
+         gint64      folder,
+         guint32     uid,
+         OpMailFlags flags,
+         GBytes     *message)
+{
+  g_autoptr(GError) error = NULL;
+  OpMailUpdate *update = op_mail_update_new (folder);
+
+  op_mail_update_add_raw (update, uid, flags, 0, message);
+  g_assert_true (op_mail_test_apply (f->store, update, &error));
+  g_assert_no_error (error);
+  g_bytes_unref (message);
+}
+
+typedef struct
+{
+  gboolean   done;
+  GPtrArray *results;
+  GError    *error;
+} SearchWait;
+
+static void
+on_searched (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  SearchWait *wait = user_data;
+
+  wait->results = op_mail_store_search_finish (OP_MAIL_STORE (source), result, &wait->error);
+  wait->done = TRUE;
+}
+
+static GPtrArray *
+search (Fixture    *f,
+        const char *query,
+        gint64      folder)
+{
+  SearchWait wait = { 0 };
+
+  op_mail_store_search_async (f->store, query, folder, 100, NULL, on_searched, &wait);
+  g_assert_true (op_test_wait_for (&wait.done, 30000));
+  g_assert_no_error (wait.error);
+  return wait.results;
+}
+
+static guint
+n_found (Fixture    *f,
+         const char *query)
+{
+  g_autoptr(GPtrArray) results = search (f, query, 0);
+  return results->len;
+}
+
+static void
+test_open_wal (Fixture       *f,
+               gconstpointer  data)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  g_autofree char *path = g_build_filename (f->dir, "store.sqlite", NULL);
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "PRAGMA journal_mode", -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 0), ==, "wal");
+  sqlite3_finalize (stmt);
+  g_assert_cmpint (_op_mail_schema_get_version (db), ==, OP_MAIL_STORE_SCHEMA_VERSION);
+  sqlite3_close (db);
+}
+
+
+static GBytes *
+read_data (const char *dir,
+           const char *name)
+{
+  g_autofree char *path = op_test_data_path (dir, name, NULL);
+  g_autoptr(GError) error = NULL;
+  char *contents = NULL;
+  gsize length = 0;
+
+  g_file_get_contents (path, &contents, &length, &error);
+  g_assert_no_error (error);
+  return g_bytes_new_take (contents, length);
+}
+
+static void
+test_migrations (void)
+{
+  /* A database of every older schema, with a message in it where the schema allows,
+   * opens, migrates to the current version and keeps (and indexes) what it held. */
+  for (int version = 0; version < OP_MAIL_STORE_SCHEMA_VERSION; version++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *dir = g_dir_make_tmp ("outpost-mail-XXXXXX", NULL);
+      g_autofree char *path = g_build_filename (dir, "store.sqlite", NULL);
+      g_autoptr(OpMailStore) store = NULL;
+      g_autoptr(OpMailFolder) inbox = NULL;
+      g_autoptr(OpMailMessage) message = NULL;
+      sqlite3 *db = NULL;
+
+      g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+      g_assert_true (_op_mail_schema_migrate (db, version, &error));
+      g_assert_no_error (error);
+      g_assert_cmpint (_op_mail_schema_get_version (db), ==, version);
+      if (version >= 1)
+        g_assert_cmpint (sqlite3_exec (db,
+                                       "INSERT INTO folders (id, name, special_use) VALUES (1, 'INBOX', 1);"
+                                       "INSERT INTO conversations (id, subject_key) VALUES (1, 'old times');"
+                                       "INSERT INTO messages (id, folder_id, conversation_id, uid, subject, from_addr)"
+                                       "  VALUES (7, 1, 1, 42, 'Old times', 'old@example.test');",
+                                       NULL, NULL, NULL), ==, SQLITE_OK);
+      sqlite3_close (db);
+
+      store = op_mail_store_open_sync (path, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_nonnull (store);
+
+      g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+      g_assert_cmpint (_op_mail_schema_get_version (db), ==, OP_MAIL_STORE_SCHEMA_VERSION);
+      sqlite3_close (db);
+
+      if (version >= 1)
+        {
+          g_autoptr(GPtrArray) found = NULL;
+          Fixture f = { .store = store };
+
+          inbox = op_mail_store_lookup_folder (store, "INBOX");
+          g_assert_nonnull (inbox);
+          message = op_mail_store_lookup_uid (store, op_mail_folder_get_id (inbox), 42);
+          g_assert_nonnull (message);
+          g_assert_cmpstr (op_mail_message_get_subject (message), ==, "Old times");
+          g_assert_false (op_mail_message_get_body_cached (message));
+          /* The index was built for the messages the old schema held. */
+          found = search (&f, "times", 0);
+          g_assert_cmpuint (found->len, ==, 1);
+        }
+      op_mail_store_close (store);
+      op_mail_test_remove_dir (dir);
+    }
+}
+
+static void
+test_newer_schema (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("outpost-mail-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "store.sqlite", NULL);
+  g_autoptr(OpMailStore) store = NULL;
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "PRAGMA user_version = 99", NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  store = op_mail_store_open_sync (path, NULL, &error);
+  g_assert_null (store);
+  g_assert_error (error, OP_MAIL_STORE_ERROR, OP_MAIL_STORE_ERROR_NEWER_SCHEMA);
+  op_mail_test_remove_dir (dir);
+}
+
+static void
+test_not_a_database (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("outpost-mail-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "store.sqlite", NULL);
+  g_autoptr(OpMailStore) store = NULL;
+
+  g_assert_true (g_file_set_contents (path, "this is not SQLite, but long enough to look at......"
+                                      "..................................................", -1, NULL));
+  store = op_mail_store_open_sync (path, NULL, &error);
+  g_assert_null (store);
+  g_assert_error (error, OP_MAIL_STORE_ERROR, OP_MAIL_STORE_ERROR_CORRUPT);
+  op_mail_test_remove_dir (dir);
+}
+
+static void
+on_folders_set (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (op_mail_store_write_finish (OP_MAIL_STORE (source), result, &error));
+  g_assert_no_error (error);
+  *(gboolean *) user_data = TRUE;
+}
+
+static void
+test_folders (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autoptr(GPtrArray) infos = g_ptr_array_new_with_free_func ((GDestroyNotify) op_mail_folder_info_free);
+  g_autoptr(GPtrArray) folders = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(OpMailFolder) inbox = NULL;
+  gboolean done = FALSE;
+  guint changed = 0;
+
+  g_ptr_array_add (infos, op_mail_folder_info_new ("Lists/GNOME", '/', OP_MAIL_SPECIAL_USE_NONE, TRUE));
+  g_ptr_array_add (infos, op_mail_folder_info_new ("Trash", '/', OP_MAIL_SPECIAL_USE_TRASH, TRUE));
+  g_ptr_array_add (infos, op_mail_folder_info_new ("INBOX", '/', OP_MAIL_SPECIAL_USE_INBOX, TRUE));
+  g_ptr_array_add (infos, op_mail_folder_info_new ("Lists", '/', OP_MAIL_SPECIAL_USE_NONE, FALSE));
+  g_ptr_array_add (infos, op_mail_folder_info_new ("Archive", '/', OP_MAIL_SPECIAL_USE_NONE, TRUE));
+
+  /* A message in Sent, which is not in the new list: it goes with its folder. */
+  add_raw (f, f->sent, 1, OP_MAIL_FLAG_SEEN,
+           op_mail_test_message ("s@x", NULL, NULL, "Sent one", "me@example.test", "hi", 1000));
+
+  g_signal_connect_swapped (f->store, "folders-changed", G_CALLBACK (g_atomic_int_inc), &changed);
+  op_mail_store_set_folders_async (f->store, infos, NULL, on_folders_set, &done);
+  g_assert_true (op_test_wait_for (&done, 30000));
+  op_mail_test_drain ();
+  g_assert_cmpuint (changed, >, 0);
+
+  folders = op_mail_store_list_folders (f->store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (folders->len, ==, 5);
+  /* Inbox first, then special-use folders, then the rest by name. */
+  g_assert_cmpstr (op_mail_folder_get_name (g_ptr_array_index (folders, 0)), ==, "INBOX");
+  g_assert_cmpstr (op_mail_folder_get_name (g_ptr_array_index (folders, 1)), ==, "Trash");
+  g_assert_cmpstr (op_mail_folder_get_name (g_ptr_array_index (folders, 2)), ==, "Archive");
+  g_assert_cmpstr (op_mail_folder_get_name (g_ptr_array_index (folders, 3)), ==, "Lists");
+  g_assert_false (op_mail_folder_get_selectable (g_ptr_array_index (folders, 3)));
+  g_assert_cmpstr (op_mail_folder_get_display_name (g_ptr_array_index (folders, 4)), ==, "GNOME");
+
+  inbox = op_mail_store_lookup_special (f->store, OP_MAIL_SPECIAL_USE_INBOX);
+  g_assert_cmpint (op_mail_folder_get_id (inbox), ==, f->inbox);
+  g_assert_null (op_mail_store_lookup_folder (f->store, "Sent"));
+  g_assert_cmpuint (n_found (f, "Sent"), ==, 0);
+}
+
+static void
+test_raw_and_search (Fixture       *f,
+                     gconstpointer  data)
+{
+  const char *seeds[] = { "01-plain.eml", "02-html.eml", "03-alternative.eml",
+                          "04-attachment.eml", "05-encoded-subject.eml" };
+  g_autoptr(OpMailFolder) inbox = NULL;
+  g_autoptr(OpMailMessage) plain = NULL;
+  g_autoptr(GPtrArray) found = NULL;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (seeds); i++)
+    add_raw (f, f->inbox, i + 1, i == 0 ? OP_MAIL_FLAG_SEEN : 0, read_data ("mail/seed", seeds[i]));
+
+  inbox = op_mail_store_get_folder (f->store, f->inbox);
+  g_assert_cmpuint (op_mail_folder_get_total (inbox), ==, 5);
+  g_assert_cmpuint (op_mail_folder_get_unread (inbox), ==, 4);
+
+  plain = op_mail_store_lookup_uid (f->store, f->inbox, 1);
+  g_assert_cmpstr (op_mail_message_get_subject (plain), ==, "Plain text: lunch on Thursday?");
+  g_assert_cmpstr (op_mail_message_get_from_name (plain), ==, "Alice Example");
+  g_assert_cmpstr (op_mail_message_get_from_address (plain), ==, "alice@example.test");
+  g_assert_cmpstr (op_mail_message_get_message_id (plain), ==, "3f1c9e2a-7b41-4d0e-9a55-0c1d2e3f4a5b@example.test");
+  g_assert_true (g_str_has_prefix (op_mail_message_get_preview (plain), "Hi, are you free for lunch"));
+  g_assert_true (op_mail_message_get_body_cached (plain));
+  g_assert_true (op_mail_message_get_flags (plain) & OP_MAIL_FLAG_SEEN);
+
+  /* Subject, address and body words; prefixes; every word must match. */
+  found = search (f, "lunch", 0);
+  g_assert_cmpuint (found->len, >=, 1);
+  g_assert_cmpint (op_mail_message_get_id (g_ptr_array_index (found, 0)), >, 0);
+  g_assert_cmpuint (n_found (f, "alice@example"), >=, 1);
+  g_assert_cmpuint (n_found (f, "dot-stuffing"), ==, 1);
+  g_assert_cmpuint (n_found (f, "thursd"), >=, 1);
+  g_assert_cmpuint (n_found (f, "lunch nonexistentword"), ==, 0);
+  g_assert_cmpuint (n_found (f, "\"unbalanced AND ("), ==, 0);
+  g_assert_cmpuint (n_found (f, ""), ==, 0);
+  {
+    g_autoptr(GPtrArray) in_sent = search (f, "lunch", f->sent);
+    g_assert_cmpuint (in_sent->len, ==, 0);
+  }
+  {
+    g_autoptr(OpMailMessage) attachment = op_mail_store_lookup_uid (f->store, f->inbox, 4);
+    g_assert_true (op_mail_message_get_has_attachments (attachment));
+  }
+}
+
+static void
+test_hostile_corpus (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autofree char *dir = op_test_data_path ("mime", NULL);
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+  guint32 uid = 1;
+  g_autoptr(GString) huge = g_string_new ("Subject: ");
+  g_autoptr(OpMailFolder) inbox = NULL;
+
+  g_assert_nonnull (d);
+  while ((name = g_dir_read_name (d)) != NULL)
+    if (g_str_has_suffix (name, ".eml"))
+      add_raw (f, f->inbox, uid++, 0, read_data ("mime", name));
+
+  /* A megabyte-long header, a NUL in a header and a message that is no message. */
+  for (guint i = 0; i < 100000; i++)
+    g_string_append (huge, "hugeword ");
+  g_string_append (huge, "\r\nFrom: a@b.test\r\n\r\nbody\r\n");
+  add_raw (f, f->inbox, uid++, 0, g_bytes_new (huge->str, huge->len));
+  add_raw (f, f->inbox, uid++, 0, g_bytes_new ("Subject: nul\0here\r\n\r\nx", 23));
+  add_raw (f, f->inbox, uid++, 0, g_bytes_new ("", 0));
+
+  inbox = op_mail_store_get_folder (f->store, f->inbox);
+  g_assert_cmpuint (op_mail_folder_get_total (inbox), ==, uid - 1);
+  g_assert_cmpuint (n_found (f, "hugeword"), ==, 1);
+  /* Text from the GB18030 and Big5 samples was decoded and indexed. */
+  g_assert_cmpuint (n_found (f, "the"), >, 0);
+}
+
+static void
+test_threads_across_folders (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autoptr(OpMailMessage) a = NULL;
+  g_autoptr(OpMailMessage) b = NULL;
+  g_autoptr(GPtrArray) thread = NULL;
+  g_autoptr(GError) error = NULL;
+
+  add_raw (f, f->inbox, 1, 0, op_mail_test_message ("a@x", NULL, NULL, "Plans", "Anna <anna@x.test>", "one", 1000));
+  add_raw (f, f->sent, 1, OP_MAIL_FLAG_SEEN,
+           op_mail_test_message ("b@x", "a@x", "a@x", "Re: Plans", "Me <me@x.test>", "two", 2000));
+
+  a = op_mail_store_lookup_uid (f->store, f->inbox, 1);
+  b = op_mail_store_lookup_uid (f->store, f->sent, 1);
+  g_assert_cmpint (op_mail_message_get_conversation_id (a), ==, op_mail_message_get_conversation_id (b));
+  g_assert_cmpstrv (op_mail_message_get_references (b), ((const char *[]) { "a@x", NULL }));
+  g_assert_cmpstr (op_mail_message_get_in_reply_to (b), ==, "a@x");
+
+  thread = op_mail_store_list_conversation (f->store, op_mail_message_get_conversation_id (a), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (thread->len, ==, 2);
+  g_assert_cmpint (op_mail_message_get_id (g_ptr_array_index (thread, 0)), ==, op_mail_message_get_id (a));
+}
+
+typedef struct
+{
+  gint64  folder;
+  GArray *ids;
+} Seen;
+
+static void
+on_conversations_changed (OpMailStore *store,
+                          gint64       folder,
+                          GArray      *ids,
+                          Seen        *seen)
+{
+  if (folder == seen->folder)
+    g_array_append_vals (seen->ids, ids->data, ids->len);
+}
+
+static gboolean
+array_has (GArray *ids,
+           gint64  id)
+{
+  for (guint i = 0; i < ids->len; i++)
+    if (g_array_index (ids, gint64, i) == id)
+      return TRUE;
+  return FALSE;
+}
+
+static void
+test_merge (Fixture       *f,
+            gconstpointer  data)
+{
+  g_autoptr(OpMailMessage) x = NULL;
+  g_autoptr(OpMailMessage) y = NULL;
+  g_autoptr(OpMailMessage) z = NULL;
+  g_autoptr(OpMailMessage) x2 = NULL;
+  Seen seen = { f->inbox, g_array_new (FALSE, FALSE, sizeof (gint64)) };
+  gint64 conv_x, conv_y;
+
+  /* x and y answer two different messages we do not have; z's References name both:
+   * the two conversations become one. */
+  add_raw (f, f->inbox, 1, 0, op_mail_test_message ("x@x", "m1@x", "m1@x", "Re: One", "a@x.test", "x", 1000));
+  add_raw (f, f->inbox, 2, 0, op_mail_test_message ("y@x", "m2@x", "m2@x", "Re: Two", "b@x.test", "y", 2000));
+  x = op_mail_store_lookup_uid (f->store, f->inbox, 1);
+  y = op_mail_store_lookup_uid (f->store, f->inbox, 2);
+  conv_x = op_mail_message_get_conversation_id (x);
+  conv_y = op_mail_message_get_conversation_id (y);
+  g_assert_cmpint (conv_x, !=, conv_y);
+
+  g_signal_connect (f->store, "conversations-changed", G_CALLBACK (on_conversations_changed), &seen);
+  add_raw (f, f->inbox, 3, 0, op_mail_test_message ("z@x", "m2@x", "m1@x m2@x", "Re: Two", "c@x.test", "z", 3000));
+  z = op_mail_store_lookup_uid (f->store, f->inbox, 3);
+  x2 = op_mail_store_lookup_uid (f->store, f->inbox, 1);
+  g_assert_cmpint (op_mail_message_get_conversation_id (z), ==, MIN (conv_x, conv_y));
+  g_assert_cmpint (op_mail_message_get_conversation_id (x2), ==, MIN (conv_x, conv_y));
+  /* Both rows were reported: one went, one changed. */
+  g_assert_true (array_has (seen.ids, conv_x));
+  g_assert_true (array_has (seen.ids, conv_y));
+  g_signal_handlers_disconnect_by_data (f->store, &seen);
+  g_array_unref (seen.ids);
+}
+
+static void
+test_subject_threads (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(OpMailMessage) r = NULL;
+  g_autoptr(OpMailMessage) o = NULL;
+  g_autoptr(OpMailMessage) h1 = NULL;
+  g_autoptr(OpMailMessage) h2 = NULL;
+
+  /* The reply without References comes first, its original second. */
+  add_raw (f, f->inbox, 1, 0, op_mail_test_message ("r@x", NULL, NULL, "Re: Lunch?", "a@x.test", "yes", 2000));
+  add_raw (f, f->sent, 1, 0, op_mail_test_message ("o@x", NULL, NULL, "Lunch?", "me@x.test", "?", 1000));
+  add_raw (f, f->inbox, 2, 0, op_mail_test_message ("h1@x", NULL, NULL, "Hello", "a@x.test", "1", 3000));
+  add_raw (f, f->inbox, 3, 0, op_mail_test_message ("h2@x", NULL, NULL, "Hello", "b@x.test", "2", 4000));
+
+  r = op_mail_store_lookup_uid (f->store, f->inbox, 1);
+  o = op_mail_store_lookup_uid (f->store, f->sent, 1);
+  h1 = op_mail_store_lookup_uid (f->store, f->inbox, 2);
+  h2 = op_mail_store_lookup_uid (f->store, f->inbox, 3);
+  g_assert_cmpint (op_mail_message_get_conversation_id (r), ==, op_mail_message_get_conversation_id (o));
+  g_assert_cmpint (op_mail_message_get_conversation_id (h1), !=, op_mail_message_get_conversation_id (h2));
+}
+
+static void
+test_flags_and_removal (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  OpMailUpdate *update;
+  g_autoptr(OpMailFolder) before = NULL;
+  g_autoptr(OpMailFolder) after = NULL;
+  g_autoptr(OpMailFolder) cleared = NULL;
+  g_autoptr(OpMailMessage) m = NULL;
+
+  for (guint i = 1; i <= 5; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("%u@x", i);
+      add_raw (f, f->inbox, i, 0, op_mail_test_message (id, NULL, NULL, "Note", "a@x.test", "n", 1000 + i));
+    }
+  before = op_mail_store_get_folder (f->store, f->inbox);
+  g_assert_cmpuint (op_mail_folder_get_unread (before), ==, 5);
+
+  update = op_mail_update_new (f->inbox);
+  op_mail_update_set_flags (update, 1, OP_MAIL_FLAG_SEEN | OP_MAIL_FLAG_FLAGGED, "work $label1", 7);
+  op_mail_update_set_flags (update, 99, OP_MAIL_FLAG_SEEN, NULL, 7);  /* unknown: ignored */
+  g_assert_true (op_mail_update_remove_uid_set (update, "4:5"));
+  g_assert_false (op_mail_update_remove_uid_set (update, "x:y"));
+  op_mail_update_set_state (update, 1234, 6, 7);
+  g_assert_true (op_mail_test_apply (f->store, update, &error));
+
+  after = op_mail_store_get_folder (f->store, f->inbox);
+  g_assert_cmpuint (op_mail_folder_get_total (after), ==, 3);
+  g_assert_cmpuint (op_mail_folder_get_unread (after), ==, 2);
+  g_assert_cmpuint (op_mail_folder_get_uidvalidity (after), ==, 1234);
+  g_assert_cmpuint (op_mail_folder_get_uidnext (after), ==, 6);
+  g_assert_cmpuint (op_mail_folder_get_highestmodseq (after), ==, 7);
+  m = op_mail_store_lookup_uid (f->store, f->inbox, 1);
+  g_assert_cmpint (op_mail_message_get_flags (m), ==, OP_MAIL_FLAG_SEEN | OP_MAIL_FLAG_FLAGGED);
+  g_assert_cmpstr (op_mail_message_get_keywords (m), ==, "work $label1");
+  g_assert_null (op_mail_store_lookup_uid (f->store, f->inbox, 4));
+
+  /* A UIDVALIDITY change: everything goes, the new state is kept. */
+  update = op_mail_update_new (f->inbox);
+  op_mail_update_clear (update);
+  op_mail_update_set_state (update, 999, 1, 0);
+  g_assert_true (op_mail_test_apply (f->store, update, &error));
+  cleared = op_mail_store_get_folder (f->store, f->inbox);
+  g_assert_cmpuint (op_mail_folder_get_total (cleared), ==, 0);
+  g_assert_cmpuint (op_mail_folder_get_uidvalidity (cleared), ==, 999);
+  g_assert_cmpuint (op_mail_folder_get_highestmodseq (cleared), ==, 0);
+  g_assert_cmpuint (n_found (f, "Note"), ==, 0);
+}
+
+static void
+test_fetch (Fixture       *f,
+            gconstpointer  data)
+{
+  static const char response[] =
+    "* 1 FETCH (UID 17 FLAGS (\\Seen $Forwarded) INTERNALDATE \"17-Jul-1996 02:44:25 -0700\" "
+    "RFC822.SIZE 4286 ENVELOPE (\"Wed, 17 Jul 1996 02:23:25 -0700\" "
+    "\"=?UTF-8?B?5L2g5aW9?= Re: =?ISO-8859-1?Q?Gr=FC=DFe?=\" "
+    "((\"=?UTF-8?Q?Zhang_San?=\" NIL \"zhang\" \"example.cn\")) NIL NIL "
+    "((NIL NIL \"imap\" \"cac.washington.edu\")(\"Group\" NIL \"team\" NIL)(NIL NIL \"x\" \"y.test\")(NIL NIL NIL NIL)) "
+    "NIL NIL \"<parent@x>\" \"<child@x>\") "
+    "BODYSTRUCTURE ((\"text\" \"plain\" (\"charset\" \"utf-8\") NIL NIL \"7bit\" 10 1 NIL NIL NIL NIL)"
+    "(\"application\" \"pdf\" (\"name\" \"a.pdf\") NIL NIL \"base64\" 4000 NIL (\"attachment\" (\"filename\" \"a.pdf\")) NIL NIL) "
+    "\"mixed\" (\"boundary\" \"b\") NIL NIL NIL) "
+    "BODY[HEADER.FIELDS (REFERENCES)] {37}\r\nReferences: <root@x>\r\n <parent@x>\r\n\r\n)\r\n";
+  g_autoptr(GError) error = NULL;
+  OpImapResponse *parsed = op_imap_parse_response (response, sizeof response - 1, &error);
+  OpMailUpdate *update = op_mail_update_new (f->inbox);
+  g_autoptr(OpMailMessage) m = NULL;
+
+  g_assert_no_error (error);
+  g_assert_nonnull (parsed->fetch);
+  op_mail_update_add_fetch (update, g_steal_pointer (&parsed->fetch));
+  op_imap_response_free (parsed);
+  g_assert_true (op_mail_test_apply (f->store, update, &error));
+  g_assert_no_error (error);
+
+  m = op_mail_store_lookup_uid (f->store, f->inbox, 17);
+  g_assert_nonnull (m);
+  g_assert_cmpstr (op_mail_message_get_subject (m), ==, "你好 Re: Grüße");
+  g_assert_cmpstr (op_mail_message_get_from_name (m), ==, "Zhang San");
+  g_assert_cmpstr (op_mail_message_get_from_address (m), ==, "zhang@example.cn");
+  g_assert_cmpstr (op_mail_message_get_to (m), ==, "imap@cac.washington.edu, x@y.test");
+  g_assert_cmpint (op_mail_message_get_flags (m), ==, OP_MAIL_FLAG_SEEN | OP_MAIL_FLAG_FORWARDED);
+  g_assert_cmpuint (op_mail_message_get_size (m), ==, 4286);
+  g_assert_true (op_mail_message_get_has_attachments (m));
+  g_assert_cmpint (op_mail_message_get_date (m), ==, 837595405);
+  g_assert_cmpstr (op_mail_message_get_message_id (m), ==, "child@x");
+  g_assert_cmpstr (op_mail_message_get_in_reply_to (m), ==, "parent@x");
+  g_assert_cmpstrv (op_mail_message_get_references (m), ((const char *[]) { "root@x", "parent@x", NULL }));
+  g_assert_false (op_mail_message_get_body_cached (m));
+  g_assert_cmpuint (n_found (f, "zhang"), ==, 1);
+  g_assert_cmpuint (n_found (f, "grüße"), ==, 1);
+}
+
+typedef struct
+{
+  gboolean done;
+  GBytes  *body;
+  GError  *error;
+} BodyWait;
+
+static void
+on_body (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  BodyWait *wait = user_data;
+
+  wait->body = op_mail_store_load_body_finish (OP_MAIL_STORE (source), result, &wait->error);
+  wait->done = TRUE;
+}
+
+static void
+on_saved (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  BodyWait *wait = user_data;
+
+  op_mail_store_write_finish (OP_MAIL_STORE (source), result, &wait->error);
+  wait->done = TRUE;
+}
+
+static void
+test_body_cache (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(GBytes) message = op_mail_test_message ("b@x", NULL, NULL, "Body later", "a@x.test",
+                                                    "> quoted\nThe zanzibar report is attached.\n-- \nsig", 1000);
+  OpMailUpdate *update = op_mail_update_new (f->inbox);
+  g_autoptr(OpMailMessage) before = NULL;
+  g_autoptr(OpMailMessage) after = NULL;
+  BodyWait wait = { 0 };
+
+  /* Known by its flags only first (as after an ENVELOPE fetch): no body, no preview. */
+  op_mail_update_set_flags (update, 1, 0, NULL, 0);
+  g_assert_true (op_mail_test_apply (f->store, update, NULL));
+  add_raw (f, f->sent, 1, 0, g_bytes_ref (message));
+  before = op_mail_store_lookup_uid (f->store, f->sent, 1);
+
+  op_mail_store_load_body_async (f->store, op_mail_message_get_id (before) + 1000, NULL, on_body, &wait);
+  g_assert_true (op_test_wait_for (&wait.done, 30000));
+  g_assert_no_error (wait.error);
+  g_assert_null (wait.body);
+
+  memset (&wait, 0, sizeof wait);
+  op_mail_store_save_body_async (f->store, op_mail_message_get_id (before), message, NULL, on_saved, &wait);
+  g_assert_true (op_test_wait_for (&wait.done, 30000));
+  g_assert_no_error (wait.error);
+  op_mail_test_drain ();
+
+  after = op_mail_store_lookup_uid (f->store, f->sent, 1);
+  g_assert_true (op_mail_message_get_body_cached (after));
+  g_assert_cmpstr (op_mail_message_get_preview (after), ==, "The zanzibar report is attached.");
+  g_assert_cmpuint (n_found (f, "zanzibar"), ==, 1);
+
+  memset (&wait, 0, sizeof wait);
+  op_mail_store_load_body_async (f->store, op_mail_message_get_id (after), NULL, on_body, &wait);
+  g_assert_true (op_test_wait_for (&wait.done, 30000));
+  g_assert_no_error (wait.error);
+  g_assert_true (g_bytes_equal (wait.body, message));
+  g_bytes_unref (wait.body);
+
+  /* Saving the body of a message that is gone says so. */
+  memset (&wait, 0, sizeof wait);
+  op_mail_store_save_body_async (f->store, 123456, message, NULL, on_saved, &wait);
+  g_assert_true (op_test_wait_for (&wait.done, 30000));
+  g_assert_error (wait.error, OP_MAIL_STORE_ERROR, OP_MAIL_STORE_ERROR_NOT_FOUND);
+  g_clear_error (&wait.error);
+}
+
+static void
+test_closed (Fixture       *f,
+             gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  OpMailUpdate *update = op_mail_update_new (f->inbox);
+
+  op_mail_store_close (f->store);
+  g_assert_false (op_mail_test_apply (f->store, update, &error));
+  g_assert_error (error, OP_MAIL_STORE_ERROR, OP_MAIL_STORE_ERROR_CLOSED);
+  g_assert_null (op_mail_store_list_folders (f->store, NULL));
+}
+
+static void
+test_flags_conversion (void)
+{
+  g_autofree char *keywords = NULL;
+  const char *flags[] = { "\\SEEN", "\\Recent", "$Junk", "work", "\\Draft", NULL };
+  OpMailFlags bits = op_mail_flags_from_imap (flags, &keywords);
+  g_auto(GStrv) back = NULL;
+
+  g_assert_cmpint (bits, ==, OP_MAIL_FLAG_SEEN | OP_MAIL_FLAG_JUNK | OP_MAIL_FLAG_DRAFT);
+  g_assert_cmpstr (keywords, ==, "work");
+  back = op_mail_flags_to_imap (bits, keywords);
+  g_assert_cmpstrv (back, ((const char *[]) { "\\Seen", "\\Draft", "$Junk", "work", NULL }));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  ADD ("/mail/store/open/wal", test_open_wal);
+  g_test_add_func ("/mail/store/open/every-older-schema", test_migrations);
+  g_test_add_func ("/mail/store/open/newer-schema-refused", test_newer_schema);
+  g_test_add_func ("/mail/store/open/not-a-database", test_not_a_database);
+  g_test_add_func ("/mail/store/flags/imap", test_flags_conversion);
+  ADD ("/mail/store/folders/replace-list", test_folders);
+  ADD ("/mail/store/messages/raw-and-search", test_raw_and_search);
+  ADD ("/mail/store/messages/hostile-corpus", test_hostile_corpus);
+  ADD ("/mail/store/messages/fetch", test_fetch);
+  ADD ("/mail/store/messages/flags-removal-clear", test_flags_and_removal);
+  ADD ("/mail/store/messages/body-cache", test_body_cache);
+  ADD ("/mail/store/threads/across-folders", test_threads_across_folders);
+  ADD ("/mail/store/threads/merge", test_merge);
+  ADD ("/mail/store/threads/subject-only", test_subject_threads);
+  ADD ("/mail/store/closed", test_closed);
+
+  return g_test_run ();
+}
