@@ -17,7 +17,7 @@ _op_mail_ensure_resources (void)
     {
       GdkDisplay *display;
 
-      g_resources_register (op_mail_get_resource ());
+      op_mail_register_resource ();
       display = gdk_display_get_default ();
       if (display != NULL)
         {
