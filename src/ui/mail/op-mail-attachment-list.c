@@ -319,13 +319,19 @@ make_row (OpMailAttachmentList *self,
   gtk_label_set_single_line_mode (GTK_LABEL (name_label), TRUE);
   detail = gtk_label_new (subtitle);
   gtk_label_set_xalign (GTK_LABEL (detail), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (detail), PANGO_ELLIPSIZE_END);
   gtk_widget_add_css_class (detail, "dim-label");
   gtk_widget_add_css_class (detail, "caption");
   gtk_box_append (GTK_BOX (labels), name_label);
   gtk_box_append (GTK_BOX (labels), detail);
 
-  open = gtk_button_new_with_mnemonic (_("_Open"));
-  save = gtk_button_new_with_mnemonic (_("_Save…"));
+  /* Icons, so a narrow window keeps both buttons and the name. */
+  open = gtk_button_new_from_icon_name ("document-open-symbolic");
+  save = gtk_button_new_from_icon_name ("document-save-symbolic");
+  gtk_widget_set_tooltip_text (open, _("Open With the Default Application"));
+  gtk_widget_set_tooltip_text (save, _("Save…"));
+  gtk_widget_add_css_class (open, "flat");
+  gtk_widget_add_css_class (save, "flat");
   open_name = g_strdup_printf (_("Mail: Open %s"), safe);
   save_name = g_strdup_printf (_("Mail: Save %s"), safe);
   gtk_accessible_update_property (GTK_ACCESSIBLE (open), GTK_ACCESSIBLE_PROPERTY_LABEL, open_name, -1);

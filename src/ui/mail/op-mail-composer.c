@@ -235,6 +235,12 @@ set_body (OpMailComposer *self,
   update_signature (self);
   gtk_text_buffer_get_start_iter (buffer, &iter);
   gtk_text_buffer_place_cursor (buffer, &iter);
+  /* Where the user writes first: the recipients of a new message or a forward, the
+   * text of a reply. */
+  if (*gtk_editable_get_text (GTK_EDITABLE (self->to_entry)) == '\0')
+    gtk_widget_grab_focus (GTK_WIDGET (self->to_entry));
+  else
+    gtk_widget_grab_focus (GTK_WIDGET (self->body_view));
 }
 
 /* --- attachments ------------------------------------------------------------------ */

@@ -259,6 +259,10 @@ backend_new_view (OpMailHtmlResolveFunc resolve,
   webkit_settings_set_allow_universal_access_from_file_urls (settings, FALSE);
   webkit_settings_set_enable_back_forward_navigation_gestures (settings, FALSE);
   webkit_settings_set_auto_load_images (settings, TRUE);
+  /* A message is a still page: CPU rendering is enough, keeps the GPU out of reach of
+   * its content, and is what draws under GTK's cairo renderer (without it the page
+   * stays blank there, e.g. under the UI tests' display). */
+  webkit_settings_set_hardware_acceleration_policy (settings, WEBKIT_HARDWARE_ACCELERATION_POLICY_NEVER);
   webkit_settings_set_default_charset (settings, "utf-8");
 
   web_view = g_object_new (WEBKIT_TYPE_WEB_VIEW,
@@ -329,12 +333,13 @@ backend_load (GtkWidget  *view,
     {
       g_autoptr (WebKitUserStyleSheet) sheet =
         webkit_user_style_sheet_new (":root { color-scheme: dark; }"
-                                     "html { background-color: #1e1e1e; color: #ffffff; }"
+                                     "html { background-color: transparent; color: #ffffff; }"
                                      "a:link { color: #78aeed; }",
                                      WEBKIT_USER_CONTENT_INJECT_ALL_FRAMES,
                                      WEBKIT_USER_STYLE_LEVEL_USER, NULL, NULL);
       webkit_user_content_manager_add_style_sheet (content, sheet);
-      gdk_rgba_parse (&background, "#1e1e1e");
+      /* The card shows through, as around the plain text. */
+      background.alpha = 0;
     }
   webkit_web_view_set_background_color (web_view, &background);
   webkit_web_view_load_html (web_view, page->str, BASE_URI);
