@@ -49,6 +49,8 @@ typedef struct
                             gboolean               dark);
   /* TRUE once the last load() finished (its content and its cid: images are in). */
   gboolean   (*is_loaded)  (GtkWidget             *view);
+  /* Fits the view's height to its content again (after its width changed). */
+  void       (*remeasure)  (GtkWidget             *view);
   /* Runs @script in a world of its own (not the page's, which runs none), for the
    * application's own checks and for tests; the page's scripts stay off. */
   void       (*run_script) (GtkWidget             *view,

@@ -27,6 +27,8 @@ struct _OpMailHtmlView
   gboolean             allow_remote;
   gboolean             loaded;
   guint                poll_id;
+  int                  width;           /* of the last allocation */
+  guint                remeasure_id;
 };
 
 enum
@@ -304,12 +306,53 @@ on_always_clicked (GtkButton      *button,
   op_mail_html_view_always_show_remote (self);
 }
 
+static gboolean
+remeasure (gpointer user_data)
+{
+  OpMailHtmlView *self = user_data;
+
+  self->remeasure_id = 0;
+  if (self->web_view != NULL)
+    backend->remeasure (self->web_view);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+op_mail_html_view_measure (GtkWidget      *widget,
+                           GtkOrientation  orientation,
+                           int             for_size,
+                           int            *minimum,
+                           int            *natural,
+                           int            *minimum_baseline,
+                           int            *natural_baseline)
+{
+  gtk_widget_measure (OP_MAIL_HTML_VIEW (widget)->box, orientation, for_size, minimum, natural,
+                      minimum_baseline, natural_baseline);
+}
+
+/* A new width reflows the message: its height is measured again once the allocation
+ * is over (a size request can't change inside it). */
+static void
+op_mail_html_view_size_allocate (GtkWidget *widget,
+                                 int        width,
+                                 int        height,
+                                 int        baseline)
+{
+  OpMailHtmlView *self = OP_MAIL_HTML_VIEW (widget);
+
+  gtk_widget_allocate (self->box, width, height, baseline, NULL);
+  if (width != self->width && self->loaded && self->remeasure_id == 0)
+    self->remeasure_id = g_idle_add (remeasure, self);
+  self->width = width;
+}
+
 static void
 op_mail_html_view_dispose (GObject *object)
 {
   OpMailHtmlView *self = OP_MAIL_HTML_VIEW (object);
 
   g_clear_handle_id (&self->poll_id, g_source_remove);
+  g_clear_handle_id (&self->remeasure_id, g_source_remove);
   g_clear_pointer (&self->box, gtk_widget_unparent);
   self->web_view = NULL;
   self->remote_bar = NULL;
@@ -361,37 +404,44 @@ op_mail_html_view_class_init (OpMailHtmlViewClass *klass)
     g_signal_new ("link-activated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                   NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
 
-  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  widget_class->measure = op_mail_html_view_measure;
+  widget_class->size_allocate = op_mail_html_view_size_allocate;
 }
 
 static void
 op_mail_html_view_init (OpMailHtmlView *self)
 {
-  GtkWidget *label, *show, *always;
+  GtkWidget *label, *buttons, *show, *always;
 
   self->senders = g_object_ref (op_mail_remote_senders_get_default ());
   self->box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
   gtk_widget_set_parent (self->box, GTK_WIDGET (self));
 
-  self->remote_bar = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  /* The label above its buttons, which wrap under each other in a narrow window. */
+  self->remote_bar = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
   gtk_widget_add_css_class (self->remote_bar, "op-mail-remote-bar");
   label = gtk_label_new (_("Remote content in this message was blocked to protect your privacy."));
   gtk_label_set_wrap (GTK_LABEL (label), TRUE);
   gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_widget_set_hexpand (label, TRUE);
+  buttons = gtk_flow_box_new ();
+  gtk_flow_box_set_selection_mode (GTK_FLOW_BOX (buttons), GTK_SELECTION_NONE);
+  gtk_flow_box_set_min_children_per_line (GTK_FLOW_BOX (buttons), 1);
+  gtk_flow_box_set_max_children_per_line (GTK_FLOW_BOX (buttons), 2);
+  gtk_flow_box_set_column_spacing (GTK_FLOW_BOX (buttons), 6);
+  gtk_flow_box_set_row_spacing (GTK_FLOW_BOX (buttons), 6);
+  gtk_widget_set_hexpand (buttons, TRUE);
   show = gtk_button_new_with_mnemonic (_("_Show Remote Content"));
   gtk_accessible_update_property (GTK_ACCESSIBLE (show), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                              _("Mail: Show Remote Content"), -1);
+                                  _("Mail: Show Remote Content"), -1);
   always = gtk_button_new_with_mnemonic (_("_Always From Sender"));
   gtk_accessible_update_property (GTK_ACCESSIBLE (always), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                              _("Mail: Always Show Remote Content From Sender"), -1);
-  gtk_widget_set_valign (show, GTK_ALIGN_CENTER);
-  gtk_widget_set_valign (always, GTK_ALIGN_CENTER);
+                                  _("Mail: Always Show Remote Content From Sender"), -1);
   g_signal_connect (show, "clicked", G_CALLBACK (on_show_clicked), self);
   g_signal_connect (always, "clicked", G_CALLBACK (on_always_clicked), self);
+  gtk_flow_box_append (GTK_FLOW_BOX (buttons), show);
+  gtk_flow_box_append (GTK_FLOW_BOX (buttons), always);
   gtk_box_append (GTK_BOX (self->remote_bar), label);
-  gtk_box_append (GTK_BOX (self->remote_bar), show);
-  gtk_box_append (GTK_BOX (self->remote_bar), always);
+  gtk_box_append (GTK_BOX (self->remote_bar), buttons);
   gtk_widget_set_visible (self->remote_bar, FALSE);
   gtk_box_append (GTK_BOX (self->box), self->remote_bar);
 

@@ -412,6 +412,19 @@ test_html_remote_blocked_cid_shown (void)
   g_assert_true (op_ui_test_wait_for (html_loaded, html));
   g_assert_true (op_ui_test_wait_for (got_connection, &server));
 
+  /* Dark mode: the page's text follows it, over the card (a transparent page). */
+  value = run (html, "getComputedStyle(document.documentElement).color");
+  g_assert_cmpstr (value, ==, "rgb(0, 0, 0)");
+  g_free (value);
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_FORCE_DARK);
+  op_ui_test_iterate ();
+  g_assert_true (op_ui_test_wait_for (html_loaded, html));
+  value = run (html, "getComputedStyle(document.documentElement).color + ' ' + "
+                     "getComputedStyle(document.documentElement).backgroundColor");
+  g_assert_cmpstr (value, ==, "rgb(255, 255, 255) rgba(0, 0, 0, 0)");
+  g_free (value);
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_DEFAULT);
+
   g_socket_service_stop (server.service);
   g_object_unref (server.service);
   g_free (opened.uri);

@@ -185,6 +185,18 @@ height_ready (GObject      *source,
   data->loaded = TRUE;
 }
 
+/* The height of the root element's box, which holds the body and its margins: unlike
+ * scrollHeight it is not at least the current viewport, so it can shrink. */
+static void
+measure (WebKitWebView *web_view,
+         ViewData      *data)
+{
+  webkit_web_view_evaluate_javascript (web_view,
+                                       "Math.ceil(document.documentElement.getBoundingClientRect().height)",
+                                       -1, "outpost", NULL, NULL, height_ready,
+                                       GUINT_TO_POINTER (data->serial));
+}
+
 static void
 on_load_changed (WebKitWebView   *web_view,
                  WebKitLoadEvent  event,
@@ -194,10 +206,16 @@ on_load_changed (WebKitWebView   *web_view,
 
   if (event != WEBKIT_LOAD_FINISHED || data == NULL)
     return;
-  webkit_web_view_evaluate_javascript (web_view,
-                                       "Math.ceil(document.documentElement.scrollHeight)",
-                                       -1, "outpost", NULL, NULL, height_ready,
-                                       GUINT_TO_POINTER (data->serial));
+  measure (web_view, data);
+}
+
+static void
+backend_remeasure (GtkWidget *view)
+{
+  ViewData *data = view_data (view);
+
+  if (data != NULL && data->loaded)
+    measure (WEBKIT_WEB_VIEW (view), data);
 }
 
 /* No "Reload", "Back", "Open Link in New Window" or "Inspect Element": only what makes
@@ -395,6 +413,7 @@ static const OpMailHtmlBackend backend = {
   .new_view = backend_new_view,
   .load = backend_load,
   .is_loaded = backend_is_loaded,
+  .remeasure = backend_remeasure,
   .run_script = backend_run_script,
 };
 
