@@ -468,22 +468,12 @@ static void
 select_identity_for (OpMailComposer *self,
                      OpMimeMessage  *original)
 {
-  GPtrArray *lists[] = { op_mime_message_get_to (original), op_mime_message_get_cc (original) };
-  guint n = self->identities != NULL ? g_list_model_get_n_items (self->identities) : 0;
+  g_autoptr (OpMailIdentity) identity = NULL;
+  guint position;
 
-  for (guint l = 0; l < G_N_ELEMENTS (lists); l++)
-    for (guint a = 0; a < lists[l]->len; a++)
-      for (guint i = 0; i < n; i++)
-        {
-          g_autoptr (OpMailIdentity) identity = g_list_model_get_item (self->identities, i);
-          g_autoptr (OpMimeAddress) mine = op_mime_address_new (NULL, op_mail_identity_get_address (identity));
-
-          if (op_mime_address_same_mailbox (mine, g_ptr_array_index (lists[l], a)))
-            {
-              gtk_drop_down_set_selected (self->from_dropdown, i);
-              return;
-            }
-        }
+  identity = op_mail_identity_find_recipient (self->identities, original, &position);
+  if (identity != NULL)
+    gtk_drop_down_set_selected (self->from_dropdown, position);
 }
 
 void
@@ -822,12 +812,12 @@ submitted (GObject      *source,
   g_signal_emit (self, signals[SENT], 0);
 }
 
-static void
-built_for_send (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
+/* The message built for Send or Save Draft, or NULL (the error shown, the composer
+ * usable again). */
+static OpMailOutgoing *
+finish_build (OpMailComposer *self,
+              GAsyncResult   *result)
 {
-  OpMailComposer *self = OP_MAIL_COMPOSER (source);
   g_autoptr (OpMailOutgoing) outgoing = NULL;
   g_autoptr (GError) error = NULL;
 
@@ -837,8 +827,21 @@ built_for_send (GObject      *source,
       set_busy (self, FALSE);
       if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         show_error (self, error);
-      return;
+      return NULL;
     }
+  return g_steal_pointer (&outgoing);
+}
+
+static void
+built_for_send (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  OpMailComposer *self = OP_MAIL_COMPOSER (source);
+  g_autoptr (OpMailOutgoing) outgoing = finish_build (self, result);
+
+  if (outgoing == NULL)
+    return;
   op_mail_submitter_submit_async (self->submitter, outgoing, self->cancellable, submitted,
                                   g_object_ref (self));
 }
@@ -885,17 +888,10 @@ built_for_draft (GObject      *source,
                  gpointer      user_data)
 {
   OpMailComposer *self = OP_MAIL_COMPOSER (source);
-  g_autoptr (OpMailOutgoing) outgoing = NULL;
-  g_autoptr (GError) error = NULL;
+  g_autoptr (OpMailOutgoing) outgoing = finish_build (self, result);
 
-  outgoing = op_mail_composer_build_finish (self, result, &error);
-  if (outgoing == NULL || self->submitter == NULL)
-    {
-      set_busy (self, FALSE);
-      if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        show_error (self, error);
-      return;
-    }
+  if (outgoing == NULL)
+    return;
   /* The id becomes the one to replace once the submitter confirms. */
   g_object_set_data_full (G_OBJECT (self), "pending-draft-id", g_strdup (outgoing->message_id), g_free);
   op_mail_submitter_save_draft_async (self->submitter, outgoing, self->draft_id,

@@ -128,3 +128,37 @@ op_mail_identity_dup_display (OpMailIdentity *self)
     return g_strdup (self->address);
   return g_strdup_printf ("%s <%s>", self->name, self->address);
 }
+
+OpMailIdentity *
+op_mail_identity_find_recipient (GListModel    *identities,
+                                 OpMimeMessage *message,
+                                 guint         *position)
+{
+  GPtrArray *lists[3];
+  guint n;
+
+  g_return_val_if_fail (identities == NULL || G_IS_LIST_MODEL (identities), NULL);
+  g_return_val_if_fail (OP_IS_MIME_MESSAGE (message), NULL);
+
+  if (identities == NULL)
+    return NULL;
+  lists[0] = op_mime_message_get_to (message);
+  lists[1] = op_mime_message_get_cc (message);
+  lists[2] = op_mime_message_get_bcc (message);
+  n = g_list_model_get_n_items (identities);
+  for (guint l = 0; l < G_N_ELEMENTS (lists); l++)
+    for (guint a = 0; a < lists[l]->len; a++)
+      for (guint i = 0; i < n; i++)
+        {
+          g_autoptr (OpMailIdentity) identity = g_list_model_get_item (identities, i);
+          g_autoptr (OpMimeAddress) mine = op_mime_address_new (NULL, identity->address);
+
+          if (op_mime_address_same_mailbox (mine, g_ptr_array_index (lists[l], a)))
+            {
+              if (position != NULL)
+                *position = i;
+              return g_steal_pointer (&identity);
+            }
+        }
+  return NULL;
+}

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
-#include <glib-object.h>
+#include <gio/gio.h>
+
+#include "op-mime-message.h"
 
 G_BEGIN_DECLS
 
@@ -25,5 +27,12 @@ const char     *op_mail_identity_get_address   (OpMailIdentity *self);
 const char     *op_mail_identity_get_signature (OpMailIdentity *self);
 /* "Name <address>", or the address alone. (transfer full) */
 char           *op_mail_identity_dup_display   (OpMailIdentity *self);
+
+/* The first of @identities (OpMailIdentity) whose address @message was sent to (its To,
+ * Cc or Bcc, in that order), or NULL; @position (nullable) gets its index. A reply goes
+ * out from it, and the message view names it. (transfer full) */
+OpMailIdentity *op_mail_identity_find_recipient (GListModel    *identities,
+                                                 OpMimeMessage *message,
+                                                 guint         *position);
 
 G_END_DECLS

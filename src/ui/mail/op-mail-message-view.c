@@ -180,36 +180,11 @@ set_address_label (GtkLabel   *label,
   gtk_label_set_text (label, text);
 }
 
-static OpMailIdentity *
-find_identity (OpMailMessageView *self)
-{
-  GPtrArray *lists[3];
-  guint n;
-
-  if (self->identities == NULL || self->message == NULL)
-    return NULL;
-  lists[0] = op_mime_message_get_to (self->message);
-  lists[1] = op_mime_message_get_cc (self->message);
-  lists[2] = op_mime_message_get_bcc (self->message);
-  n = g_list_model_get_n_items (self->identities);
-  for (guint l = 0; l < G_N_ELEMENTS (lists); l++)
-    for (guint a = 0; a < lists[l]->len; a++)
-      for (guint i = 0; i < n; i++)
-        {
-          g_autoptr (OpMailIdentity) identity = g_list_model_get_item (self->identities, i);
-          g_autoptr (OpMimeAddress) mine =
-            op_mime_address_new (NULL, op_mail_identity_get_address (identity));
-
-          if (op_mime_address_same_mailbox (mine, g_ptr_array_index (lists[l], a)))
-            return g_steal_pointer (&identity);
-        }
-  return NULL;
-}
-
 static void
 update_identity (OpMailMessageView *self)
 {
-  g_autoptr (OpMailIdentity) identity = find_identity (self);
+  g_autoptr (OpMailIdentity) identity =
+    self->message != NULL ? op_mail_identity_find_recipient (self->identities, self->message, NULL) : NULL;
   g_autofree char *display = NULL;
   g_autofree char *text = NULL;
 

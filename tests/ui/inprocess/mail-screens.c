@@ -12,6 +12,7 @@
 #include "op-mail-conversation-view.h"
 #include "op-mail-identity.h"
 #include "op-mail-message-view.h"
+#include "mail-test-data.h"
 
 /*
  * Not a test: shows the Mail view's screens one after the other with the messages of
@@ -31,15 +32,8 @@ static OpMimeMessage *
 load (const char *name,
       GBytes    **source)
 {
-  g_autofree char *path = g_build_filename (OUTPOST_TEST_DATA_DEFAULT, "mail", "view", name, NULL);
-  g_autofree char *contents = NULL;
-  g_autoptr (GError) error = NULL;
-  gsize length;
-
-  if (!g_file_get_contents (path, &contents, &length, &error))
-    g_error ("%s", error->message);
-  *source = g_bytes_new_take (g_steal_pointer (&contents), length);
-  return op_mime_message_parse_bytes (*source, NULL, &error);
+  *source = mail_test_load (name, 1);
+  return mail_test_parse (*source);
 }
 
 static void

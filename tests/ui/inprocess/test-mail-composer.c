@@ -9,6 +9,7 @@
 
 #include "op-mail-composer.h"
 #include "op-mail-identity.h"
+#include "mail-test-data.h"
 #include "op-ui-test-utils.h"
 
 /* The composer against real messages (tests/data/mail/view/): what it builds is parsed
@@ -17,21 +18,9 @@
 static OpMimeMessage *
 load (const char *name)
 {
-  const char *dir = g_getenv ("OUTPOST_TEST_DATA");
-  g_autofree char *path = g_build_filename (dir != NULL ? dir : OUTPOST_TEST_DATA_DEFAULT,
-                                            "mail", "view", name, NULL);
-  g_autofree char *contents = NULL;
-  g_autoptr (GBytes) bytes = NULL;
-  g_autoptr (GError) error = NULL;
-  OpMimeMessage *message;
-  gsize length;
+  g_autoptr (GBytes) bytes = mail_test_load (name, 0);
 
-  g_file_get_contents (path, &contents, &length, &error);
-  g_assert_no_error (error);
-  bytes = g_bytes_new_take (g_steal_pointer (&contents), length);
-  message = op_mime_message_parse_bytes (bytes, NULL, &error);
-  g_assert_no_error (error);
-  return message;
+  return mail_test_parse (bytes);
 }
 
 static GListModel *
@@ -110,16 +99,6 @@ build (OpMailComposer *composer,
   return built.outgoing;
 }
 
-static OpMimeMessage *
-parse (GBytes *bytes)
-{
-  g_autoptr (GError) error = NULL;
-  OpMimeMessage *message = op_mime_message_parse_bytes (bytes, NULL, &error);
-
-  g_assert_no_error (error);
-  return message;
-}
-
 static void
 test_reply_all_quoting_threading (void)
 {
@@ -187,7 +166,7 @@ test_reply_all_quoting_threading (void)
   g_assert_true (g_strv_contains ((const char * const *) outgoing->recipients, "carol@example.test"));
   g_assert_nonnull (outgoing->message_id);
 
-  sent = parse (outgoing->message);
+  sent = mail_test_parse (outgoing->message);
   /* Threading: In-Reply-To the original, References its References then its id. */
   g_assert_cmpstr (op_mime_message_get_in_reply_to (sent), ==, "reply-2@example.test");
   references = op_mime_message_get_references (sent);
@@ -232,8 +211,8 @@ test_bcc_only_in_copy (void)
   outgoing = build (composer, &error);
   g_assert_no_error (error);
   g_assert_true (g_strv_contains ((const char * const *) outgoing->recipients, "secret@example.test"));
-  sent = parse (outgoing->message);
-  copy = parse (outgoing->copy);
+  sent = mail_test_parse (outgoing->message);
+  copy = mail_test_parse (outgoing->copy);
   g_assert_cmpuint (op_mime_message_get_bcc (sent)->len, ==, 0);
   g_assert_cmpuint (op_mime_message_get_bcc (copy)->len, ==, 1);
   g_assert_cmpstr (op_mime_message_get_subject (sent), ==, "你好");
@@ -262,7 +241,7 @@ test_forward_as_attachment (void)
   gtk_editable_set_text (op_mail_composer_get_to_entry (composer), "dave@example.test");
   outgoing = build (composer, &error);
   g_assert_no_error (error);
-  sent = parse (outgoing->message);
+  sent = mail_test_parse (outgoing->message);
   attachments = op_mime_message_dup_attachments (sent);
   g_assert_cmpuint (attachments->len, ==, 1);
   g_assert_cmpstr (op_mime_part_get_content_type (g_ptr_array_index (attachments, 0)), ==, "message/rfc822");
@@ -279,7 +258,7 @@ test_forward_as_attachment (void)
   gtk_editable_set_text (op_mail_composer_get_to_entry (composer), "dave@example.test");
   outgoing = build (composer, &error);
   g_assert_no_error (error);
-  sent = parse (outgoing->message);
+  sent = mail_test_parse (outgoing->message);
   g_assert_nonnull (strstr (op_mime_message_get_text (sent), "Forwarded message"));
   g_assert_nonnull (strstr (op_mime_message_get_text (sent), "Four files."));
   attachments = op_mime_message_dup_attachments (sent);

@@ -11,49 +11,13 @@
 #include "op-mail-identity.h"
 #include "op-mail-message-view.h"
 #include "op-mail-plain-text.h"
+#include "mail-test-data.h"
 #include "op-ui-test-utils.h"
 #include "op-window.h"
 
 /* The Mail view's message widgets against real messages (tests/data/mail/view/), parsed
  * by the MIME code the store will use: plain text, HTML in the WebKit module, the
  * attachments and the source. */
-
-static char *
-data_path (const char *name)
-{
-  const char *dir = g_getenv ("OUTPOST_TEST_DATA");
-
-  return g_build_filename (dir != NULL ? dir : OUTPOST_TEST_DATA_DEFAULT, "mail", "view", name, NULL);
-}
-
-static GBytes *
-load_sample (const char *name,
-             int         port)
-{
-  g_autofree char *path = data_path (name);
-  g_autofree char *contents = NULL;
-  g_autoptr (GString) text = NULL;
-  g_autofree char *port_text = g_strdup_printf ("%d", port);
-  g_autoptr (GError) error = NULL;
-  gsize length;
-
-  g_file_get_contents (path, &contents, &length, &error);
-  g_assert_no_error (error);
-  text = g_string_new_len (contents, length);
-  g_string_replace (text, "REMOTE_PORT", port_text, 0);
-  return g_string_free_to_bytes (g_steal_pointer (&text));
-}
-
-static OpMimeMessage *
-parse (GBytes *bytes)
-{
-  g_autoptr (GError) error = NULL;
-  OpMimeMessage *message = op_mime_message_parse_bytes (bytes, NULL, &error);
-
-  g_assert_no_error (error);
-  g_assert_nonnull (message);
-  return message;
-}
 
 static GListModel *
 identities (void)
@@ -166,8 +130,8 @@ iter_at (GtkTextView *text_view,
 static void
 test_plain_quotes_signature_links (void)
 {
-  g_autoptr (GBytes) bytes = load_sample ("plain-quoted.eml", 0);
-  g_autoptr (OpMimeMessage) message = parse (bytes);
+  g_autoptr (GBytes) bytes = mail_test_load ("plain-quoted.eml", 0);
+  g_autoptr (OpMimeMessage) message = mail_test_parse (bytes);
   g_autoptr (GListModel) mine = identities ();
   OpMailMessageView *view = OP_MAIL_MESSAGE_VIEW (op_mail_message_view_new ());
   GtkWindow *window = window_with (GTK_WIDGET (view));
@@ -357,8 +321,8 @@ test_html_remote_blocked_cid_shown (void)
   char *value;
 
   server_start (&server);
-  bytes = load_sample ("html-remote.eml", server.port);
-  message = parse (bytes);
+  bytes = mail_test_load ("html-remote.eml", server.port);
+  message = mail_test_parse (bytes);
   g_assert_true (_op_mail_html_has_remote_content (op_mime_message_get_html (message)));
 
   view = OP_MAIL_MESSAGE_VIEW (op_mail_message_view_new ());
@@ -459,8 +423,8 @@ save_finished (gpointer data)
 static void
 test_attachments_sanitised (void)
 {
-  g_autoptr (GBytes) bytes = load_sample ("hostile-attachments.eml", 0);
-  g_autoptr (OpMimeMessage) message = parse (bytes);
+  g_autoptr (GBytes) bytes = mail_test_load ("hostile-attachments.eml", 0);
+  g_autoptr (OpMimeMessage) message = mail_test_parse (bytes);
   g_autofree char *dir = g_dir_make_tmp ("outpost-attach-XXXXXX", NULL);
   g_autoptr (GFile) folder = g_file_new_for_path (dir);
   OpMailMessageView *view = OP_MAIL_MESSAGE_VIEW (op_mail_message_view_new ());
@@ -517,12 +481,12 @@ test_attachments_sanitised (void)
 static void
 test_conversation_newest_open (void)
 {
-  g_autoptr (GBytes) first = load_sample ("plain-quoted.eml", 0);
-  g_autoptr (GBytes) second = load_sample ("hostile-attachments.eml", 0);
-  g_autoptr (GBytes) third = load_sample ("html-remote.eml", 1);
-  g_autoptr (OpMimeMessage) a = parse (first);   /* 1 Dec */
-  g_autoptr (OpMimeMessage) b = parse (second);  /* 3 Dec */
-  g_autoptr (OpMimeMessage) c = parse (third);   /* 2 Dec */
+  g_autoptr (GBytes) first = mail_test_load ("plain-quoted.eml", 0);
+  g_autoptr (GBytes) second = mail_test_load ("hostile-attachments.eml", 0);
+  g_autoptr (GBytes) third = mail_test_load ("html-remote.eml", 1);
+  g_autoptr (OpMimeMessage) a = mail_test_parse (first);   /* 1 Dec */
+  g_autoptr (OpMimeMessage) b = mail_test_parse (second);  /* 3 Dec */
+  g_autoptr (OpMimeMessage) c = mail_test_parse (third);   /* 2 Dec */
   OpMailConversationView *conversation = OP_MAIL_CONVERSATION_VIEW (op_mail_conversation_view_new ());
   GtkWindow *window = window_with (GTK_WIDGET (conversation));
 
