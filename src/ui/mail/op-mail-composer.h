@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "op-mail-submitter.h"
+#include "op-mime-composer.h"
+
+G_BEGIN_DECLS
+
+#define OP_TYPE_MAIL_COMPOSER (op_mail_composer_get_type ())
+G_DECLARE_FINAL_TYPE (OpMailComposer, op_mail_composer, OP, MAIL_COMPOSER, GtkWidget)
+
+/*
+ * Writing a message: From (one of the identities), To, Cc, Bcc (comma-separated
+ * addresses, checked as they are typed), Subject, a plain-text body with the identity's
+ * signature (replaced when From changes), and attachments added with "Attach Files…" or
+ * by dropping files on it. A reply or forward starts from the original through
+ * OpMimeComposer: recipients, "Re:"/"Fwd:", the quote or the forwarded block, and the
+ * threading headers (In-Reply-To, References).
+ *
+ * build_async() turns the fields into a finished OpMailOutgoing on a worker (files are
+ * read there). With a submitter (the store's outbox and drafts) the composer shows Send
+ * and Save Draft and hands the message over; without one it shows neither.
+ *
+ * Signals: ::sent, once the submitter took the message (the host closes the composer).
+ */
+GtkWidget      *op_mail_composer_new              (void);
+/* OpMailIdentity items; the first is chosen. */
+void            op_mail_composer_set_identities   (OpMailComposer     *self,
+                                                   GListModel         *identities);
+void            op_mail_composer_set_submitter    (OpMailComposer     *self,
+                                                   OpMailSubmitter    *submitter);
+/* Each start_* empties the fields first. */
+void            op_mail_composer_start_new        (OpMailComposer     *self);
+void            op_mail_composer_start_reply      (OpMailComposer     *self,
+                                                   OpMimeMessage      *original,
+                                                   OpMimeReplyMode     mode);
+gboolean        op_mail_composer_start_forward    (OpMailComposer     *self,
+                                                   OpMimeMessage      *original,
+                                                   OpMimeForwardMode   mode,
+                                                   GError            **error);
+void            op_mail_composer_add_file         (OpMailComposer     *self,
+                                                   GFile              *file);
+guint           op_mail_composer_get_n_files      (OpMailComposer     *self);
+/* The fields, for the host and tests. (transfer none) */
+GtkEditable    *op_mail_composer_get_to_entry     (OpMailComposer     *self);
+GtkEditable    *op_mail_composer_get_cc_entry     (OpMailComposer     *self);
+GtkEditable    *op_mail_composer_get_bcc_entry    (OpMailComposer     *self);
+GtkEditable    *op_mail_composer_get_subject_entry (OpMailComposer    *self);
+GtkTextBuffer  *op_mail_composer_get_body         (OpMailComposer     *self);
+GtkDropDown    *op_mail_composer_get_from_dropdown (OpMailComposer    *self);
+
+/* Fails with OP_MIME_ERROR_INVALID_ADDRESS for an address field that does not hold
+ * valid addresses (the message names the field), OP_MIME_ERROR_INCOMPLETE without an
+ * identity or a recipient, or the error of reading an attached file. */
+void            op_mail_composer_build_async      (OpMailComposer     *self,
+                                                   GCancellable       *cancellable,
+                                                   GAsyncReadyCallback callback,
+                                                   gpointer            user_data);
+OpMailOutgoing *op_mail_composer_build_finish     (OpMailComposer     *self,
+                                                   GAsyncResult       *result,
+                                                   GError            **error);
+
+/* Splits a field's text into OpMimeAddress items; FALSE with @error (naming @field)
+ * when a part is not a valid address. Empty text gives an empty array. */
+GPtrArray      *_op_mail_parse_address_field      (const char         *text,
+                                                   const char         *field,
+                                                   GError            **error);
+
+G_END_DECLS

@@ -1,0 +1,456 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "op-mail"
+
+#include "config.h"
+
+#include <adwaita.h>
+#include <glib/gi18n.h>
+#include <gmodule.h>
+
+#include "op-mail-html-view.h"
+#include "op-mime-part.h"
+
+/* An inline image larger than this is not shown (DESIGN.md "Hostile input"). */
+#define MAX_INLINE_IMAGE (32 * 1024 * 1024)
+
+struct _OpMailHtmlView
+{
+  GtkWidget            parent_instance;
+
+  GtkWidget           *box;
+  GtkWidget           *remote_bar;
+  GtkWidget           *web_view;        /* from the module, made on first use */
+  OpMailRemoteSenders *senders;
+  OpMimeMessage       *message;
+  char                *sender;          /* the From address, for "always" */
+  gboolean             remote_blocked;
+  gboolean             allow_remote;
+  gboolean             loaded;
+  guint                poll_id;
+  int                  width;           /* of the last allocation */
+  guint                remeasure_id;
+};
+
+enum
+{
+  PROP_0,
+  PROP_REMOTE_BLOCKED,
+  PROP_LOADED,
+  N_PROPS
+};
+
+enum
+{
+  LINK_ACTIVATED,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+static const OpMailHtmlBackend *backend;
+
+G_DEFINE_FINAL_TYPE (OpMailHtmlView, op_mail_html_view, GTK_TYPE_WIDGET)
+
+gboolean
+op_mail_html_view_backend_loaded (void)
+{
+  return backend != NULL;
+}
+
+/* The module, from $OUTPOST_MAIL_MODULE_DIR, the installed prefix, or (for a run from
+ * the build tree) the build folder. */
+static const OpMailHtmlBackend *
+load_backend (GError **error)
+{
+  const char *dirs[] = { g_getenv ("OUTPOST_MAIL_MODULE_DIR"), OP_MAIL_MODULE_DIR,
+                         OP_MAIL_BUILD_MODULE_DIR };
+  g_autofree char *tried = NULL;
+
+  if (backend != NULL)
+    return backend;
+  for (guint i = 0; i < G_N_ELEMENTS (dirs); i++)
+    {
+      g_autofree char *path = NULL;
+      GModule *module;
+      OpMailHtmlBackendGetFunc get = NULL;
+
+      if (dirs[i] == NULL || *dirs[i] == '\0')
+        continue;
+      path = g_build_filename (dirs[i], "liboutpost-mail-html.so", NULL);
+      if (!g_file_test (path, G_FILE_TEST_EXISTS))
+        continue;
+      module = g_module_open (path, G_MODULE_BIND_LAZY | G_MODULE_BIND_LOCAL);
+      if (module == NULL)
+        {
+          g_free (tried);
+          tried = g_strdup (g_module_error ());
+          continue;
+        }
+      if (!g_module_symbol (module, OP_MAIL_HTML_BACKEND_SYMBOL, (gpointer *) &get)
+          || get == NULL || get ()->abi != OP_MAIL_HTML_BACKEND_ABI)
+        {
+          g_free (tried);
+          tried = g_strdup_printf ("%s is not Outpost's HTML module of this version", path);
+          g_module_close (module);
+          continue;
+        }
+      backend = get ();
+      return backend;
+    }
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+               _("HTML mail cannot be shown: the HTML module of Outpost is missing or "
+                 "damaged (%s). Reinstall Outpost."),
+               tried != NULL ? tried : "liboutpost-mail-html.so");
+  return NULL;
+}
+
+gboolean
+_op_mail_html_has_remote_content (const char *html)
+{
+  static GRegex *regex;
+
+  if (html == NULL)
+    return FALSE;
+  if (g_once_init_enter (&regex))
+    {
+      GRegex *made = g_regex_new (
+        "(?:\\b(?:src|srcset|background|poster|data|lowsrc|dynsrc)\\s*=\\s*[\"']?\\s*"
+        "|\\burl\\s*\\(\\s*[\"']?\\s*|@import\\s+(?:url\\s*\\(\\s*)?[\"']?\\s*"
+        "|<link\\b[^>]*\\bhref\\s*=\\s*[\"']?\\s*)"
+        "(?:(?:https?|ftps?):)?(?://|\\\\\\\\)",
+        G_REGEX_CASELESS | G_REGEX_OPTIMIZE | G_REGEX_RAW, 0, NULL);
+
+      g_once_init_leave (&regex, made);
+    }
+  return g_regex_match (regex, html, 0, NULL);
+}
+
+static GBytes *
+resolve_cid (const char  *content_id,
+             char       **content_type,
+             gpointer     user_data)
+{
+  OpMailHtmlView *self = user_data;
+  OpMimePart *part;
+  g_autoptr (GError) error = NULL;
+  GBytes *bytes;
+
+  if (self->message == NULL)
+    return NULL;
+  part = op_mime_message_find_content_id (self->message, content_id);
+  if (part == NULL)
+    return NULL;
+  bytes = op_mime_part_get_bytes (part, MAX_INLINE_IMAGE, &error);
+  if (bytes == NULL)
+    {
+      g_debug ("cid:%s not shown: %s", content_id, error->message);
+      return NULL;
+    }
+  *content_type = g_strdup (op_mime_part_get_content_type (part));
+  return bytes;
+}
+
+static void
+link_activated (const char *uri,
+                gpointer    user_data)
+{
+  OpMailHtmlView *self = user_data;
+
+  g_signal_emit (self, signals[LINK_ACTIVATED], 0, uri);
+}
+
+static gboolean
+poll_loaded (gpointer user_data)
+{
+  OpMailHtmlView *self = user_data;
+
+  if (self->web_view == NULL || !backend->is_loaded (self->web_view))
+    return G_SOURCE_CONTINUE;
+  self->poll_id = 0;
+  self->loaded = TRUE;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADED]);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+set_remote_blocked (OpMailHtmlView *self,
+                    gboolean        blocked)
+{
+  gtk_widget_set_visible (self->remote_bar, blocked);
+  if (self->remote_blocked == blocked)
+    return;
+  self->remote_blocked = blocked;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REMOTE_BLOCKED]);
+}
+
+static void
+reload (OpMailHtmlView *self)
+{
+  const char *html = op_mime_message_get_html (self->message);
+  gboolean has_remote = _op_mail_html_has_remote_content (html);
+  gboolean dark = adw_style_manager_get_dark (adw_style_manager_get_default ());
+
+  set_remote_blocked (self, has_remote && !self->allow_remote);
+  self->loaded = FALSE;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADED]);
+  backend->load (self->web_view, html, self->allow_remote, dark);
+  if (self->poll_id == 0)
+    self->poll_id = g_timeout_add (50, poll_loaded, self);
+}
+
+gboolean
+op_mail_html_view_set_message (OpMailHtmlView  *self,
+                               OpMimeMessage   *message,
+                               GError         **error)
+{
+  GPtrArray *from;
+
+  g_return_val_if_fail (OP_IS_MAIL_HTML_VIEW (self), FALSE);
+  g_return_val_if_fail (OP_IS_MIME_MESSAGE (message), FALSE);
+  g_return_val_if_fail (op_mime_message_get_html (message) != NULL, FALSE);
+
+  if (load_backend (error) == NULL)
+    return FALSE;
+  if (self->web_view == NULL)
+    {
+      self->web_view = backend->new_view (resolve_cid, link_activated, self);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (self->web_view), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Mail: Message"), -1);
+      gtk_box_append (GTK_BOX (self->box), self->web_view);
+    }
+  g_set_object (&self->message, message);
+  from = op_mime_message_get_from (message);
+  g_clear_pointer (&self->sender, g_free);
+  if (from->len > 0)
+    self->sender = g_strdup (((OpMimeAddress *) g_ptr_array_index (from, 0))->address);
+  self->allow_remote = op_mail_remote_senders_contains (self->senders, self->sender);
+  reload (self);
+  return TRUE;
+}
+
+void
+op_mail_html_view_show_remote (OpMailHtmlView *self)
+{
+  g_return_if_fail (OP_IS_MAIL_HTML_VIEW (self));
+  if (self->message == NULL || self->allow_remote)
+    return;
+  self->allow_remote = TRUE;
+  reload (self);
+}
+
+void
+op_mail_html_view_always_show_remote (OpMailHtmlView *self)
+{
+  g_return_if_fail (OP_IS_MAIL_HTML_VIEW (self));
+  if (self->sender != NULL)
+    op_mail_remote_senders_add (self->senders, self->sender);
+  op_mail_html_view_show_remote (self);
+}
+
+gboolean
+op_mail_html_view_get_remote_blocked (OpMailHtmlView *self)
+{
+  g_return_val_if_fail (OP_IS_MAIL_HTML_VIEW (self), FALSE);
+  return self->remote_blocked;
+}
+
+gboolean
+op_mail_html_view_get_loaded (OpMailHtmlView *self)
+{
+  g_return_val_if_fail (OP_IS_MAIL_HTML_VIEW (self), FALSE);
+  return self->loaded;
+}
+
+void
+op_mail_html_view_run_script (OpMailHtmlView       *self,
+                              const char           *script,
+                              OpMailHtmlScriptFunc  callback,
+                              gpointer              user_data)
+{
+  g_return_if_fail (OP_IS_MAIL_HTML_VIEW (self));
+  g_return_if_fail (self->web_view != NULL);
+  backend->run_script (self->web_view, script, callback, user_data);
+}
+
+void
+op_mail_html_view_set_remote_senders (OpMailHtmlView      *self,
+                                      OpMailRemoteSenders *senders)
+{
+  g_return_if_fail (OP_IS_MAIL_HTML_VIEW (self));
+  if (senders == NULL)
+    senders = op_mail_remote_senders_get_default ();
+  g_set_object (&self->senders, senders);
+}
+
+static void
+on_dark_changed (AdwStyleManager *manager,
+                 GParamSpec      *pspec,
+                 OpMailHtmlView  *self)
+{
+  if (self->message != NULL && self->web_view != NULL)
+    reload (self);
+}
+
+static void
+on_show_clicked (GtkButton      *button,
+                 OpMailHtmlView *self)
+{
+  op_mail_html_view_show_remote (self);
+}
+
+static void
+on_always_clicked (GtkButton      *button,
+                   OpMailHtmlView *self)
+{
+  op_mail_html_view_always_show_remote (self);
+}
+
+static gboolean
+remeasure (gpointer user_data)
+{
+  OpMailHtmlView *self = user_data;
+
+  self->remeasure_id = 0;
+  if (self->web_view != NULL)
+    backend->remeasure (self->web_view);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+op_mail_html_view_measure (GtkWidget      *widget,
+                           GtkOrientation  orientation,
+                           int             for_size,
+                           int            *minimum,
+                           int            *natural,
+                           int            *minimum_baseline,
+                           int            *natural_baseline)
+{
+  gtk_widget_measure (OP_MAIL_HTML_VIEW (widget)->box, orientation, for_size, minimum, natural,
+                      minimum_baseline, natural_baseline);
+}
+
+/* A new width reflows the message: its height is measured again once the allocation
+ * is over (a size request can't change inside it). */
+static void
+op_mail_html_view_size_allocate (GtkWidget *widget,
+                                 int        width,
+                                 int        height,
+                                 int        baseline)
+{
+  OpMailHtmlView *self = OP_MAIL_HTML_VIEW (widget);
+
+  gtk_widget_allocate (self->box, width, height, baseline, NULL);
+  if (width != self->width && self->loaded && self->remeasure_id == 0)
+    self->remeasure_id = g_idle_add (remeasure, self);
+  self->width = width;
+}
+
+static void
+op_mail_html_view_dispose (GObject *object)
+{
+  OpMailHtmlView *self = OP_MAIL_HTML_VIEW (object);
+
+  g_clear_handle_id (&self->poll_id, g_source_remove);
+  g_clear_handle_id (&self->remeasure_id, g_source_remove);
+  g_clear_pointer (&self->box, gtk_widget_unparent);
+  self->web_view = NULL;
+  self->remote_bar = NULL;
+  g_clear_object (&self->message);
+  g_clear_object (&self->senders);
+  g_clear_pointer (&self->sender, g_free);
+  G_OBJECT_CLASS (op_mail_html_view_parent_class)->dispose (object);
+}
+
+static void
+op_mail_html_view_get_property (GObject    *object,
+                                guint       prop_id,
+                                GValue     *value,
+                                GParamSpec *pspec)
+{
+  OpMailHtmlView *self = OP_MAIL_HTML_VIEW (object);
+
+  switch (prop_id)
+    {
+    case PROP_REMOTE_BLOCKED:
+      g_value_set_boolean (value, self->remote_blocked);
+      break;
+    case PROP_LOADED:
+      g_value_set_boolean (value, self->loaded);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+op_mail_html_view_class_init (OpMailHtmlViewClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = op_mail_html_view_dispose;
+  object_class->get_property = op_mail_html_view_get_property;
+
+  properties[PROP_REMOTE_BLOCKED] =
+    g_param_spec_boolean ("remote-blocked", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_LOADED] =
+    g_param_spec_boolean ("loaded", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  signals[LINK_ACTIVATED] =
+    g_signal_new ("link-activated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+
+  widget_class->measure = op_mail_html_view_measure;
+  widget_class->size_allocate = op_mail_html_view_size_allocate;
+}
+
+static void
+op_mail_html_view_init (OpMailHtmlView *self)
+{
+  GtkWidget *label, *buttons, *show, *always;
+
+  self->senders = g_object_ref (op_mail_remote_senders_get_default ());
+  self->box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  gtk_widget_set_parent (self->box, GTK_WIDGET (self));
+
+  /* The label above its buttons, which wrap under each other in a narrow window. */
+  self->remote_bar = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  gtk_widget_add_css_class (self->remote_bar, "op-mail-remote-bar");
+  label = gtk_label_new (_("Remote content in this message was blocked to protect your privacy."));
+  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  buttons = gtk_flow_box_new ();
+  gtk_flow_box_set_selection_mode (GTK_FLOW_BOX (buttons), GTK_SELECTION_NONE);
+  gtk_flow_box_set_min_children_per_line (GTK_FLOW_BOX (buttons), 1);
+  gtk_flow_box_set_max_children_per_line (GTK_FLOW_BOX (buttons), 2);
+  gtk_flow_box_set_column_spacing (GTK_FLOW_BOX (buttons), 6);
+  gtk_flow_box_set_row_spacing (GTK_FLOW_BOX (buttons), 6);
+  gtk_widget_set_hexpand (buttons, TRUE);
+  show = gtk_button_new_with_mnemonic (_("_Show Remote Content"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (show), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Mail: Show Remote Content"), -1);
+  always = gtk_button_new_with_mnemonic (_("_Always From Sender"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (always), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Mail: Always Show Remote Content From Sender"), -1);
+  g_signal_connect (show, "clicked", G_CALLBACK (on_show_clicked), self);
+  g_signal_connect (always, "clicked", G_CALLBACK (on_always_clicked), self);
+  gtk_flow_box_append (GTK_FLOW_BOX (buttons), show);
+  gtk_flow_box_append (GTK_FLOW_BOX (buttons), always);
+  gtk_box_append (GTK_BOX (self->remote_bar), label);
+  gtk_box_append (GTK_BOX (self->remote_bar), buttons);
+  gtk_widget_set_visible (self->remote_bar, FALSE);
+  gtk_box_append (GTK_BOX (self->box), self->remote_bar);
+
+  g_signal_connect_object (adw_style_manager_get_default (), "notify::dark",
+                           G_CALLBACK (on_dark_changed), self, 0);
+}
+
+GtkWidget *
+op_mail_html_view_new (void)
+{
+  return g_object_new (OP_TYPE_MAIL_HTML_VIEW, NULL);
+}

@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "op-ui-test"
+
+#include "config.h"
+
+#include <locale.h>
+
+#include <adwaita.h>
+#include <glib/gi18n.h>
+
+#include "op-mail-composer.h"
+#include "op-mail-conversation-view.h"
+#include "op-mail-identity.h"
+#include "op-mail-message-view.h"
+#include "mail-test-data.h"
+
+/*
+ * Not a test: shows the Mail view's screens one after the other with the messages of
+ * tests/data/mail/view/ and saves each as OUTDIR/mail-NAME.png (`import -window root`),
+ * so they can be looked at. Run under the test display:
+ *
+ *   tests/ui/run-with-display.sh _build/tests/ui/inprocess/mail-screens OUTDIR [WIDTH]
+ *
+ * with ADW_DEBUG_COLOR_SCHEME=prefer-dark for dark, LANGUAGE=zh_CN for Chinese
+ * (OUTPOST_LOCALEDIR: the build's po folder), and WIDTH 360 for a narrow window.
+ */
+
+static const char *outdir;
+static int width = 900;
+
+static OpMimeMessage *
+load (const char *name,
+      GBytes    **source)
+{
+  *source = mail_test_load (name, 1);
+  return mail_test_parse (*source);
+}
+
+static void
+wait_ms (guint ms)
+{
+  gint64 end = g_get_monotonic_time () + ms * 1000;
+
+  while (g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, FALSE), g_usleep (10000);
+}
+
+static void
+shoot (GtkWindow  *window,
+       const char *name)
+{
+  g_autofree char *file = g_strdup_printf ("%s/mail-%s.png", outdir, name);
+  g_autofree char *command = g_strdup_printf ("import -window root -crop %dx760+0+0 %s", width, file);
+  g_autoptr (GError) error = NULL;
+
+  wait_ms (1500);
+  if (!g_spawn_command_line_sync (command, NULL, NULL, NULL, &error))
+    g_error ("%s", error->message);
+  g_print ("%s\n", file);
+  if (window != NULL)
+    gtk_window_destroy (window);
+  wait_ms (200);
+}
+
+static GtkWindow *
+window_with (GtkWidget *child)
+{
+  GtkWindow *window = GTK_WINDOW (adw_window_new ());
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+
+  gtk_box_append (GTK_BOX (box), adw_header_bar_new ());
+  gtk_widget_set_vexpand (child, TRUE);
+  gtk_box_append (GTK_BOX (box), child);
+  adw_window_set_content (ADW_WINDOW (window), box);
+  gtk_window_set_default_size (window, width, 760);
+  gtk_window_present (window);
+  return window;
+}
+
+static GtkWidget *
+scrolled (GtkWidget *child)
+{
+  GtkWidget *scroller = gtk_scrolled_window_new ();
+
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scroller), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), child);
+  return scroller;
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr (GListStore) identities = NULL;
+  g_autoptr (OpMailIdentity) me = NULL;
+  g_autoptr (GBytes) plain_source = NULL;
+  g_autoptr (GBytes) html_source = NULL;
+  g_autoptr (GBytes) files_source = NULL;
+  g_autoptr (OpMimeMessage) plain = NULL;
+  g_autoptr (OpMimeMessage) html = NULL;
+  g_autoptr (OpMimeMessage) files = NULL;
+  GtkWidget *view;
+
+  setlocale (LC_ALL, "");
+  if (g_getenv ("OUTPOST_LOCALEDIR") != NULL)
+    bindtextdomain (GETTEXT_PACKAGE, g_getenv ("OUTPOST_LOCALEDIR"));
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+  if (argc < 2)
+    g_error ("usage: mail-screens OUTDIR [WIDTH]");
+  outdir = argv[1];
+  if (argc > 2)
+    width = atoi (argv[2]);
+  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
+  g_setenv ("OUTPOST_MAIL_MODULE_DIR", OUTPOST_BUILD_UI_DIR, FALSE);
+  gtk_init ();
+  adw_init ();
+
+  identities = g_list_store_new (OP_TYPE_MAIL_IDENTITY);
+  me = op_mail_identity_new ("acct-1", "Me Myself", "me@example.test", "Me Myself\nExample Ltd.");
+  g_list_store_append (identities, me);
+  plain = load ("plain-quoted.eml", &plain_source);
+  html = load ("html-remote.eml", &html_source);
+  files = load ("hostile-attachments.eml", &files_source);
+
+  view = op_mail_message_view_new ();
+  op_mail_message_view_set_identities (OP_MAIL_MESSAGE_VIEW (view), G_LIST_MODEL (identities));
+  op_mail_message_view_set_message (OP_MAIL_MESSAGE_VIEW (view), plain, plain_source);
+  shoot (window_with (scrolled (view)), "message-plain");
+
+  view = op_mail_message_view_new ();
+  op_mail_message_view_set_message (OP_MAIL_MESSAGE_VIEW (view), html, html_source);
+  shoot (window_with (scrolled (view)), "message-html");
+
+  view = op_mail_conversation_view_new ();
+  op_mail_conversation_view_add_message (OP_MAIL_CONVERSATION_VIEW (view), plain, plain_source);
+  op_mail_conversation_view_add_message (OP_MAIL_CONVERSATION_VIEW (view), html, html_source);
+  op_mail_conversation_view_add_message (OP_MAIL_CONVERSATION_VIEW (view), files, files_source);
+  shoot (window_with (view), "conversation");
+
+  view = op_mail_composer_new ();
+  op_mail_composer_set_identities (OP_MAIL_COMPOSER (view), G_LIST_MODEL (identities));
+  op_mail_composer_start_reply (OP_MAIL_COMPOSER (view), plain, OP_MIME_REPLY_ALL);
+  {
+    g_autofree char *path = g_build_filename (OUTPOST_TEST_DATA_DEFAULT, "mail", "view", "README.md", NULL);
+    g_autoptr (GFile) file = g_file_new_for_path (path);
+
+    op_mail_composer_add_file (OP_MAIL_COMPOSER (view), file);
+  }
+  shoot (window_with (view), "composer-reply");
+
+  {
+    GtkWindow *window;
+
+    view = op_mail_message_view_new ();
+    op_mail_message_view_set_message (OP_MAIL_MESSAGE_VIEW (view), plain, plain_source);
+    window = window_with (scrolled (view));
+    wait_ms (500);
+    op_mail_message_view_show_source (OP_MAIL_MESSAGE_VIEW (view));
+    shoot (NULL, "source");
+    gtk_window_destroy (window);
+  }
+  return 0;
+}
