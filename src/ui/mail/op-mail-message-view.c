@@ -49,6 +49,22 @@ static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (OpMailMessageView, op_mail_message_view, GTK_TYPE_WIDGET)
 
+/* What a link in a message may open: the web, FTP and new mail. Never a local file, a
+ * script, or a scheme some other application registered. */
+static gboolean
+uri_allowed (const char *uri)
+{
+  static const char *const schemes[] = { "http", "https", "ftp", "ftps", "mailto" };
+  g_autofree char *scheme = g_uri_parse_scheme (uri);
+
+  if (scheme == NULL)
+    return FALSE;
+  for (guint i = 0; i < G_N_ELEMENTS (schemes); i++)
+    if (g_ascii_strcasecmp (scheme, schemes[i]) == 0)
+      return TRUE;
+  return FALSE;
+}
+
 static void
 open_uri (OpMailMessageView *self,
           const char        *uri)
@@ -56,6 +72,11 @@ open_uri (OpMailMessageView *self,
   gboolean handled = FALSE;
   GtkRoot *root;
 
+  if (!uri_allowed (uri))
+    {
+      g_debug ("Link not opened (scheme not allowed): %s", uri);
+      return;
+    }
   g_signal_emit (self, signals[OPEN_URI], 0, uri, &handled);
   if (handled)
     return;

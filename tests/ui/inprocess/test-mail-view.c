@@ -81,7 +81,8 @@ test_webkit_not_loaded_at_start (void)
 
 typedef struct
 {
-  char *uri;
+  char  *uri;      /* the last one */
+  guint  count;
 } Opened;
 
 static gboolean
@@ -91,6 +92,7 @@ on_open_uri (GtkWidget  *view,
 {
   g_free (opened->uri);
   opened->uri = g_strdup (uri);
+  opened->count++;
   return TRUE;
 }
 
@@ -136,7 +138,7 @@ test_plain_quotes_signature_links (void)
   OpMailMessageView *view = OP_MAIL_MESSAGE_VIEW (op_mail_message_view_new ());
   GtkWindow *window = window_with (GTK_WIDGET (view));
   GtkTextView *text_view = op_mail_message_view_get_text_view (view);
-  Opened opened = { NULL };
+  Opened opened = { NULL, 0 };
   GtkTextIter iter;
 
   op_mail_message_view_set_identities (view, mine);
@@ -317,7 +319,7 @@ test_html_remote_blocked_cid_shown (void)
   OpMailMessageView *view;
   OpMailHtmlView *html;
   GtkWindow *window;
-  Opened opened = { NULL };
+  Opened opened = { NULL, 0 };
   char *value;
 
   server_start (&server);
@@ -359,11 +361,15 @@ test_html_remote_blocked_cid_shown (void)
   op_ui_test_iterate ();
   g_assert_cmpuint (server.connections, ==, 0);
 
-  /* A link is handed to the application, the view stays on the message. */
+  /* A link is handed to the application, the view stays on the message; a link to a
+   * local file is not opened at all. */
+  value = run (html, "document.getElementById('local').click(); 'clicked'");
+  g_free (value);
   value = run (html, "document.getElementById('link').click(); 'clicked'");
   g_free (value);
   g_assert_true (op_ui_test_wait_for (uri_opened, &opened));
   g_assert_cmpstr (opened.uri, ==, "https://example.org/offer");
+  g_assert_cmpuint (opened.count, ==, 1);
   value = run (html, "document.getElementById('heading').textContent");
   g_assert_cmpstr (value, ==, "December news");
   g_free (value);
