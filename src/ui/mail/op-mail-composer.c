@@ -12,6 +12,9 @@
 #include "op-mail-identity.h"
 #include "op-mail-resources.h"
 
+/* Issue 13: drafts are saved every few seconds while the user writes. */
+#define DEFAULT_AUTOSAVE_SECONDS 5
+
 typedef enum
 {
   MODE_NEW,
@@ -36,6 +39,10 @@ struct _OpMailComposer
   GCancellable         *cancellable;
   char                 *draft_id;        /* Message-ID of the last saved draft */
   gboolean              busy;
+  gboolean              filling;         /* start_*() is filling the fields */
+  gboolean              changed;         /* by the user since the last draft */
+  guint                 autosave_seconds;
+  guint                 autosave_id;
 
   GtkWidget            *box;
   GtkDropDown          *from_dropdown;
@@ -152,6 +159,43 @@ on_address_changed (GtkEntry       *entry,
   check_field (entry, "");
 }
 
+/* --- drafts saved as the user writes ---------------------------------------------- */
+
+static void save_draft_action (GtkWidget  *widget,
+                               const char *action,
+                               GVariant   *parameter);
+
+static gboolean
+autosave (gpointer user_data)
+{
+  OpMailComposer *self = user_data;
+
+  self->autosave_id = 0;
+  if (self->busy)
+    self->autosave_id = g_timeout_add_seconds (1, autosave, self);
+  else
+    save_draft_action (GTK_WIDGET (self), NULL, NULL);
+  return G_SOURCE_REMOVE;
+}
+
+/* A change by the user: the draft is saved a few seconds after the last one. */
+static void
+mark_changed (OpMailComposer *self)
+{
+  if (self->filling)
+    return;
+  self->changed = TRUE;
+  g_clear_handle_id (&self->autosave_id, g_source_remove);
+  if (self->submitter != NULL && self->autosave_seconds > 0)
+    self->autosave_id = g_timeout_add_seconds (self->autosave_seconds, autosave, self);
+}
+
+static void
+on_field_changed (OpMailComposer *self)
+{
+  mark_changed (self);
+}
+
 /* --- identity and signature ------------------------------------------------------ */
 
 static OpMailIdentity *
@@ -206,6 +250,7 @@ on_identity_changed (GtkDropDown    *dropdown,
                      OpMailComposer *self)
 {
   update_signature (self);
+  mark_changed (self);
 }
 
 /* Body: an empty line to write on, the signature, then the quote or forwarded block. */
@@ -258,6 +303,7 @@ on_remove_file (GtkButton      *button,
   gtk_list_box_remove (self->attachment_list, row);
   gtk_widget_set_visible (GTK_WIDGET (self->attachment_list),
                           gtk_widget_get_first_child (GTK_WIDGET (self->attachment_list)) != NULL);
+  mark_changed (self);
 }
 
 static GtkWidget *
@@ -339,6 +385,7 @@ op_mail_composer_add_file (OpMailComposer *self,
   g_signal_connect (remove, "clicked", G_CALLBACK (on_remove_file), self);
   gtk_list_box_append (self->attachment_list, attachment_row (name, size, icon, remove));
   gtk_widget_set_visible (GTK_WIDGET (self->attachment_list), TRUE);
+  mark_changed (self);
 }
 
 guint
@@ -429,6 +476,9 @@ reset (OpMailComposer *self)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
+  g_clear_handle_id (&self->autosave_id, g_source_remove);
+  self->filling = TRUE;
+  self->changed = FALSE;
   self->busy = FALSE;
   self->mode = MODE_NEW;
   g_clear_object (&self->original);
@@ -452,6 +502,7 @@ op_mail_composer_start_new (OpMailComposer *self)
   g_return_if_fail (OP_IS_MAIL_COMPOSER (self));
   reset (self);
   set_body (self, NULL);
+  self->filling = FALSE;
 }
 
 static void
@@ -498,6 +549,7 @@ op_mail_composer_start_reply (OpMailComposer  *self,
   gtk_editable_set_text (GTK_EDITABLE (self->subject_entry),
                          op_mime_composer_get_subject (seed) != NULL ? op_mime_composer_get_subject (seed) : "");
   set_body (self, op_mime_composer_get_text (seed));
+  self->filling = FALSE;
 }
 
 gboolean
@@ -538,6 +590,7 @@ op_mail_composer_start_forward (OpMailComposer     *self,
         g_ptr_array_add (self->forwarded, op_mime_part_get_safe_filename (g_ptr_array_index (attachments, i)));
     }
   show_forwarded (self);
+  self->filling = FALSE;
   return TRUE;
 }
 
@@ -711,18 +764,30 @@ body_text (OpMailComposer *self)
   return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
 }
 
-void
-op_mail_composer_build_async (OpMailComposer      *self,
-                              GCancellable        *cancellable,
-                              GAsyncReadyCallback  callback,
-                              gpointer             user_data)
+/* An address field for a draft: what parses, so a half-typed address (marked in the
+ * field) does not stop the rest of the draft from being saved. */
+static GPtrArray *
+draft_addresses (GtkEntry *entry)
+{
+  GPtrArray *parsed = _op_mail_parse_address_field (gtk_editable_get_text (GTK_EDITABLE (entry)),
+                                                    "", NULL);
+
+  return parsed != NULL ? parsed
+                        : g_ptr_array_new_with_free_func ((GDestroyNotify) op_mime_address_free);
+}
+
+/* Send needs valid recipients; a draft takes the fields as they are. */
+static void
+build (OpMailComposer      *self,
+       gboolean             draft,
+       GCancellable        *cancellable,
+       GAsyncReadyCallback  callback,
+       gpointer             user_data)
 {
   g_autoptr (GTask) task = NULL;
   Fields *fields;
   OpMailIdentity *identity;
   GError *error = NULL;
-
-  g_return_if_fail (OP_IS_MAIL_COMPOSER (self));
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, op_mail_composer_build_async);
@@ -741,17 +806,23 @@ op_mail_composer_build_async (OpMailComposer      *self,
   fields->account_id = g_strdup (op_mail_identity_get_account_id (identity));
   fields->from_name = g_strdup (op_mail_identity_get_name (identity));
   fields->from_address = g_strdup (op_mail_identity_get_address (identity));
-  if ((fields->to = _op_mail_parse_address_field (gtk_editable_get_text (GTK_EDITABLE (self->to_entry)),
-                                                  _("To"), &error)) == NULL
-      || (fields->cc = _op_mail_parse_address_field (gtk_editable_get_text (GTK_EDITABLE (self->cc_entry)),
-                                                     _("Cc"), &error)) == NULL
-      || (fields->bcc = _op_mail_parse_address_field (gtk_editable_get_text (GTK_EDITABLE (self->bcc_entry)),
-                                                      _("Bcc"), &error)) == NULL)
+  if (draft)
+    {
+      fields->to = draft_addresses (self->to_entry);
+      fields->cc = draft_addresses (self->cc_entry);
+      fields->bcc = draft_addresses (self->bcc_entry);
+    }
+  else if ((fields->to = _op_mail_parse_address_field (gtk_editable_get_text (GTK_EDITABLE (self->to_entry)),
+                                                       _("To"), &error)) == NULL
+           || (fields->cc = _op_mail_parse_address_field (gtk_editable_get_text (GTK_EDITABLE (self->cc_entry)),
+                                                          _("Cc"), &error)) == NULL
+           || (fields->bcc = _op_mail_parse_address_field (gtk_editable_get_text (GTK_EDITABLE (self->bcc_entry)),
+                                                           _("Bcc"), &error)) == NULL)
     {
       g_task_return_error (task, error);
       return;
     }
-  if (fields->to->len + fields->cc->len + fields->bcc->len == 0)
+  if (!draft && fields->to->len + fields->cc->len + fields->bcc->len == 0)
     {
       g_task_return_new_error (task, OP_MIME_ERROR, OP_MIME_ERROR_INCOMPLETE, "%s",
                                _("Add at least one recipient in To, Cc or Bcc."));
@@ -763,6 +834,16 @@ op_mail_composer_build_async (OpMailComposer      *self,
   for (guint i = 0; i < self->files->len; i++)
     g_ptr_array_add (fields->files, g_object_ref (g_ptr_array_index (self->files, i)));
   g_task_run_in_thread (task, build_thread);
+}
+
+void
+op_mail_composer_build_async (OpMailComposer      *self,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_return_if_fail (OP_IS_MAIL_COMPOSER (self));
+  build (self, FALSE, cancellable, callback, user_data);
 }
 
 OpMailOutgoing *
@@ -808,6 +889,8 @@ submitted (GObject      *source,
         show_error (self, error);
       return;
     }
+  g_clear_handle_id (&self->autosave_id, g_source_remove);
+  self->changed = FALSE;
   gtk_label_set_text (self->status_label, _("Sent to the outbox"));
   g_signal_emit (self, signals[SENT], 0);
 }
@@ -907,9 +990,12 @@ save_draft_action (GtkWidget  *widget,
 
   if (self->busy || self->submitter == NULL)
     return;
+  g_clear_handle_id (&self->autosave_id, g_source_remove);
+  /* A change made while this one is saved makes the next draft. */
+  self->changed = FALSE;
   show_error (self, NULL);
   set_busy (self, TRUE);
-  op_mail_composer_build_async (self, self->cancellable, built_for_draft, NULL);
+  build (self, TRUE, self->cancellable, built_for_draft, NULL);
 }
 
 void
@@ -925,6 +1011,23 @@ op_mail_composer_set_submitter (OpMailComposer  *self,
   set_busy (self, self->busy);
 }
 
+void
+op_mail_composer_set_autosave_interval (OpMailComposer *self,
+                                        guint           seconds)
+{
+  g_return_if_fail (OP_IS_MAIL_COMPOSER (self));
+  self->autosave_seconds = seconds;
+  g_clear_handle_id (&self->autosave_id, g_source_remove);
+}
+
+void
+op_mail_composer_save_draft_if_changed (OpMailComposer *self)
+{
+  g_return_if_fail (OP_IS_MAIL_COMPOSER (self));
+  if (self->changed)
+    save_draft_action (GTK_WIDGET (self), NULL, NULL);
+}
+
 /* --- the rest ------------------------------------------------------------------ */
 
 void
@@ -933,10 +1036,12 @@ op_mail_composer_set_identities (OpMailComposer *self,
 {
   g_return_if_fail (OP_IS_MAIL_COMPOSER (self));
   g_set_object (&self->identities, identities);
+  self->filling = TRUE;
   gtk_drop_down_set_model (self->from_dropdown, identities);
   if (identities != NULL && g_list_model_get_n_items (identities) > 0)
     gtk_drop_down_set_selected (self->from_dropdown, 0);
   update_signature (self);
+  self->filling = FALSE;
 }
 
 GtkEditable *
@@ -988,6 +1093,7 @@ op_mail_composer_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  g_clear_handle_id (&self->autosave_id, g_source_remove);
   if (self->chooser != NULL)
     gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
   g_clear_object (&self->chooser);
@@ -1044,6 +1150,7 @@ op_mail_composer_init (OpMailComposer *self)
   self->files = g_ptr_array_new_with_free_func (g_object_unref);
   self->forwarded = g_ptr_array_new_with_free_func (g_free);
   self->cancellable = g_cancellable_new ();
+  self->autosave_seconds = DEFAULT_AUTOSAVE_SECONDS;
 
   expression = gtk_property_expression_new (OP_TYPE_MAIL_IDENTITY, NULL, "display");
   gtk_drop_down_set_expression (self->from_dropdown, expression);
@@ -1058,6 +1165,11 @@ op_mail_composer_init (OpMailComposer *self)
   g_signal_connect (self->to_entry, "changed", G_CALLBACK (on_address_changed), self);
   g_signal_connect (self->cc_entry, "changed", G_CALLBACK (on_address_changed), self);
   g_signal_connect (self->bcc_entry, "changed", G_CALLBACK (on_address_changed), self);
+  g_signal_connect_swapped (self->to_entry, "changed", G_CALLBACK (on_field_changed), self);
+  g_signal_connect_swapped (self->cc_entry, "changed", G_CALLBACK (on_field_changed), self);
+  g_signal_connect_swapped (self->bcc_entry, "changed", G_CALLBACK (on_field_changed), self);
+  g_signal_connect_swapped (self->subject_entry, "changed", G_CALLBACK (on_field_changed), self);
+  g_signal_connect_swapped (buffer, "changed", G_CALLBACK (on_field_changed), self);
 
   drop = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
   g_signal_connect (drop, "drop", G_CALLBACK (on_drop), self);

@@ -21,7 +21,8 @@ G_DECLARE_FINAL_TYPE (OpMailComposer, op_mail_composer, OP, MAIL_COMPOSER, GtkWi
  *
  * build_async() turns the fields into a finished OpMailOutgoing on a worker (files are
  * read there). With a submitter (the store's outbox and drafts) the composer shows Send
- * and Save Draft and hands the message over; without one it shows neither.
+ * and Save Draft and hands the message over, and saves drafts as the user writes;
+ * without one it shows neither.
  *
  * Signals: ::sent, once the submitter took the message (the host closes the composer).
  */
@@ -31,6 +32,13 @@ void            op_mail_composer_set_identities   (OpMailComposer     *self,
                                                    GListModel         *identities);
 void            op_mail_composer_set_submitter    (OpMailComposer     *self,
                                                    OpMailSubmitter    *submitter);
+/* With a submitter, a draft is saved this many seconds after the user's last change
+ * (default 5; 0: only by Save Draft). */
+void            op_mail_composer_set_autosave_interval (OpMailComposer *self,
+                                                   guint               seconds);
+/* For the host when the composer closes: saves a draft when anything changed since the
+ * last one (nothing without a submitter). */
+void            op_mail_composer_save_draft_if_changed (OpMailComposer *self);
 /* Each start_* empties the fields first. */
 void            op_mail_composer_start_new        (OpMailComposer     *self);
 void            op_mail_composer_start_reply      (OpMailComposer     *self,

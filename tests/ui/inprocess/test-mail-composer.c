@@ -439,6 +439,8 @@ test_send_and_drafts_through_submitter (void)
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (send)));
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (any_button (GTK_WIDGET (composer), "Save _Draft"))));
 
+  /* Only the buttons here; saving as the user writes is the next test. */
+  op_mail_composer_set_autosave_interval (composer, 0);
   op_mail_composer_set_submitter (composer, OP_MAIL_SUBMITTER (submitter));
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (send)));
   op_ui_test_iterate ();
@@ -466,6 +468,53 @@ test_send_and_drafts_through_submitter (void)
   gtk_window_destroy (window);
 }
 
+static gboolean
+first_draft (gpointer data)
+{
+  return TEST_SUBMITTER (data)->drafts >= 1;
+}
+
+static void
+test_drafts_saved_while_writing (void)
+{
+  GtkWindow *window;
+  OpMailComposer *composer = new_composer (&window);
+  g_autoptr (TestSubmitter) submitter = g_object_new (TEST_TYPE_SUBMITTER, NULL);
+  g_autoptr (OpMimeMessage) draft = NULL;
+  GtkTextIter start;
+
+  op_mail_composer_set_autosave_interval (composer, 1);
+  op_mail_composer_set_submitter (composer, OP_MAIL_SUBMITTER (submitter));
+  /* Filling the fields is no change of the user's. */
+  op_mail_composer_start_new (composer);
+  op_mail_composer_save_draft_if_changed (composer);
+  op_ui_test_iterate ();
+  g_assert_cmpuint (submitter->drafts, ==, 0);
+
+  gtk_editable_set_text (op_mail_composer_get_subject_entry (composer), "Half written");
+  gtk_text_buffer_get_start_iter (op_mail_composer_get_body (composer), &start);
+  gtk_text_buffer_insert (op_mail_composer_get_body (composer), &start, "Dear Ann,", -1);
+  /* Saved on its own a second after the last change, with no recipient yet. */
+  g_assert_true (op_ui_test_wait_for (first_draft, submitter));
+  g_assert_cmpuint (submitter->drafts, ==, 1);
+  draft = mail_test_parse (submitter->draft->copy);
+  g_assert_cmpstr (op_mime_message_get_subject (draft), ==, "Half written");
+  g_assert_true (g_str_has_prefix (op_mime_message_get_text (draft), "Dear Ann,"));
+
+  /* On close: saved only when something changed since. */
+  op_ui_test_iterate ();
+  op_mail_composer_save_draft_if_changed (composer);
+  op_ui_test_iterate ();
+  g_assert_cmpuint (submitter->drafts, ==, 1);
+  gtk_editable_set_text (op_mail_composer_get_to_entry (composer), "ann@example.test");
+  op_mail_composer_save_draft_if_changed (composer);
+  g_object_set_data (G_OBJECT (composer), "submitter", submitter);
+  g_object_set_data (G_OBJECT (composer), "wanted", GUINT_TO_POINTER (2));
+  g_assert_true (op_ui_test_wait_for (drafts_at_least, composer));
+  g_assert_cmpstr (submitter->replaces, ==, op_mime_message_get_message_id (draft));
+  gtk_window_destroy (window);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -477,6 +526,7 @@ main (int   argc,
   g_test_add_func ("/mail/composer/forward/attachment-and-inline", test_forward_as_attachment);
   g_test_add_func ("/mail/composer/address/invalid-named", test_invalid_address_named);
   g_test_add_func ("/mail/composer/submitter/send-and-drafts", test_send_and_drafts_through_submitter);
+  g_test_add_func ("/mail/composer/submitter/drafts-while-writing", test_drafts_saved_while_writing);
 
   return op_ui_test_run ();
 }
