@@ -43,6 +43,7 @@ struct _OpMailComposer
   gboolean              changed;         /* by the user since the last draft */
   guint                 autosave_seconds;
   guint                 autosave_id;
+  gboolean              rich_text;       /* an HTML alternative goes with the text */
 
   GtkWidget            *box;
   GtkDropDown          *from_dropdown;
@@ -64,7 +65,15 @@ enum
   N_SIGNALS
 };
 
+enum
+{
+  PROP_0,
+  PROP_RICH_TEXT,
+  N_PROPS
+};
+
 static guint signals[N_SIGNALS];
+static GParamSpec *properties[N_PROPS];
 
 G_DEFINE_FINAL_TYPE (OpMailComposer, op_mail_composer, GTK_TYPE_WIDGET)
 
@@ -466,6 +475,114 @@ on_drop (GtkDropTarget  *target,
   return TRUE;
 }
 
+/* --- formatting ------------------------------------------------------------------ */
+
+static const char *const format_tags[] = { "bold", "italic", "underline" };
+static const char *const format_elements[] = { "b", "i", "u" };
+
+static void
+ensure_format_tags (GtkTextBuffer *buffer)
+{
+  GtkTextTagTable *table = gtk_text_buffer_get_tag_table (buffer);
+
+  if (gtk_text_tag_table_lookup (table, "bold") != NULL)
+    return;
+  gtk_text_buffer_create_tag (buffer, "bold", "weight", PANGO_WEIGHT_BOLD, NULL);
+  gtk_text_buffer_create_tag (buffer, "italic", "style", PANGO_STYLE_ITALIC, NULL);
+  gtk_text_buffer_create_tag (buffer, "underline", "underline", PANGO_UNDERLINE_SINGLE, NULL);
+}
+
+char *
+_op_mail_composer_buffer_to_html (GtkTextBuffer *buffer)
+{
+  GtkTextTagTable *table = gtk_text_buffer_get_tag_table (buffer);
+  g_autoptr (GString) html = g_string_new ("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"></head>"
+                                           "<body style=\"white-space: pre-wrap\">");
+  GtkTextIter start, end;
+
+  g_return_val_if_fail (GTK_IS_TEXT_BUFFER (buffer), NULL);
+
+  ensure_format_tags (buffer);
+  gtk_text_buffer_get_start_iter (buffer, &start);
+  /* Each run between two tag toggles is wrapped in the elements of its tags, always
+   * nested in the same order, so the output is well formed whatever the user did. */
+  while (!gtk_text_iter_is_end (&start))
+    {
+      g_autofree char *text = NULL;
+      g_autofree char *escaped = NULL;
+      g_auto (GStrv) lines = NULL;
+      gboolean on[G_N_ELEMENTS (format_tags)];
+
+      end = start;
+      gtk_text_iter_forward_to_tag_toggle (&end, NULL);
+      for (guint t = 0; t < G_N_ELEMENTS (format_tags); t++)
+        {
+          on[t] = gtk_text_iter_has_tag (&start, gtk_text_tag_table_lookup (table, format_tags[t]));
+          if (on[t])
+            g_string_append_printf (html, "<%s>", format_elements[t]);
+        }
+      text = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+      escaped = g_markup_escape_text (text, -1);
+      lines = g_strsplit (escaped, "\n", -1);
+      for (guint l = 0; lines[l] != NULL; l++)
+        g_string_append_printf (html, "%s%s", l > 0 ? "<br>\n" : "", lines[l]);
+      for (guint t = G_N_ELEMENTS (format_tags); t > 0; t--)
+        if (on[t - 1])
+          g_string_append_printf (html, "</%s>", format_elements[t - 1]);
+      start = end;
+    }
+  g_string_append (html, "</body></html>\n");
+  return g_string_free (g_steal_pointer (&html), FALSE);
+}
+
+/* Bold, italic or underline on the selection: off when all of it has it, else on. */
+static void
+format_action (GtkWidget  *widget,
+               const char *action,
+               GVariant   *parameter)
+{
+  OpMailComposer *self = OP_MAIL_COMPOSER (widget);
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->body_view);
+  const char *name = strchr (action, '.') + 1;
+  GtkTextTag *tag;
+  GtkTextIter start, end, iter;
+  gboolean all = TRUE;
+
+  if (!self->rich_text || !gtk_text_buffer_get_selection_bounds (buffer, &start, &end))
+    return;
+  ensure_format_tags (buffer);
+  tag = gtk_text_tag_table_lookup (gtk_text_buffer_get_tag_table (buffer), name);
+  for (iter = start; gtk_text_iter_compare (&iter, &end) < 0; gtk_text_iter_forward_char (&iter))
+    if (!gtk_text_iter_has_tag (&iter, tag))
+      {
+        all = FALSE;
+        break;
+      }
+  if (all)
+    gtk_text_buffer_remove_tag (buffer, tag, &start, &end);
+  else
+    gtk_text_buffer_apply_tag (buffer, tag, &start, &end);
+  mark_changed (self);
+}
+
+static void
+set_rich_text (OpMailComposer *self,
+               gboolean        rich_text)
+{
+  rich_text = !!rich_text;
+  if (self->rich_text == rich_text)
+    return;
+  self->rich_text = rich_text;
+  for (guint t = 0; t < G_N_ELEMENTS (format_tags); t++)
+    {
+      g_autofree char *action = g_strconcat ("composer.", format_tags[t], NULL);
+
+      gtk_widget_action_set_enabled (GTK_WIDGET (self), action, rich_text);
+    }
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RICH_TEXT]);
+  mark_changed (self);
+}
+
 /* --- starting ------------------------------------------------------------------ */
 
 static void
@@ -609,6 +726,7 @@ typedef struct
   GPtrArray         *bcc;
   char              *subject;
   char              *text;
+  char              *html;
   GPtrArray         *files;
 } Fields;
 
@@ -624,6 +742,7 @@ fields_free (Fields *fields)
   g_clear_pointer (&fields->bcc, g_ptr_array_unref);
   g_free (fields->subject);
   g_free (fields->text);
+  g_free (fields->html);
   g_clear_pointer (&fields->files, g_ptr_array_unref);
   g_free (fields);
 }
@@ -725,6 +844,8 @@ build_thread (GTask        *task,
       return;
     }
   op_mime_composer_set_text (composer, fields->text);
+  if (fields->html != NULL)
+    op_mime_composer_set_html (composer, fields->html);
   for (guint i = 0; i < fields->files->len; i++)
     if (!op_mime_composer_add_attachment_file (composer, g_ptr_array_index (fields->files, i),
                                                NULL, cancellable, &error))
@@ -830,6 +951,8 @@ build (OpMailComposer      *self,
     }
   fields->subject = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->subject_entry)));
   fields->text = body_text (self);
+  if (self->rich_text)
+    fields->html = _op_mail_composer_buffer_to_html (gtk_text_view_get_buffer (self->body_view));
   fields->files = g_ptr_array_new_with_free_func (g_object_unref);
   for (guint i = 0; i < self->files->len; i++)
     g_ptr_array_add (fields->files, g_object_ref (g_ptr_array_index (self->files, i)));
@@ -1087,6 +1210,38 @@ op_mail_composer_get_from_dropdown (OpMailComposer *self)
 }
 
 static void
+op_mail_composer_get_property (GObject    *object,
+                               guint       prop_id,
+                               GValue     *value,
+                               GParamSpec *pspec)
+{
+  switch (prop_id)
+    {
+    case PROP_RICH_TEXT:
+      g_value_set_boolean (value, OP_MAIL_COMPOSER (object)->rich_text);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+op_mail_composer_set_property (GObject      *object,
+                               guint         prop_id,
+                               const GValue *value,
+                               GParamSpec   *pspec)
+{
+  switch (prop_id)
+    {
+    case PROP_RICH_TEXT:
+      set_rich_text (OP_MAIL_COMPOSER (object), g_value_get_boolean (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 op_mail_composer_dispose (GObject *object)
 {
   OpMailComposer *self = OP_MAIL_COMPOSER (object);
@@ -1114,6 +1269,12 @@ op_mail_composer_class_init (OpMailComposerClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = op_mail_composer_dispose;
+  object_class->get_property = op_mail_composer_get_property;
+  object_class->set_property = op_mail_composer_set_property;
+  properties[PROP_RICH_TEXT] =
+    g_param_spec_boolean ("rich-text", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
   signals[SENT] = g_signal_new ("sent", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                                 NULL, NULL, NULL, G_TYPE_NONE, 0);
 
@@ -1136,6 +1297,16 @@ op_mail_composer_class_init (OpMailComposerClass *klass)
   gtk_widget_class_install_action (widget_class, "composer.send", NULL, send_action);
   gtk_widget_class_install_action (widget_class, "composer.save-draft", NULL, save_draft_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK, "composer.send", NULL);
+  gtk_widget_class_install_property_action (widget_class, "composer.rich-text", "rich-text");
+  for (guint t = 0; t < G_N_ELEMENTS (format_tags); t++)
+    {
+      g_autofree char *action = g_strconcat ("composer.", format_tags[t], NULL);
+
+      gtk_widget_class_install_action (widget_class, action, NULL, format_action);
+    }
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_b, GDK_CONTROL_MASK, "composer.bold", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_i, GDK_CONTROL_MASK, "composer.italic", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_u, GDK_CONTROL_MASK, "composer.underline", NULL);
 }
 
 static void
@@ -1175,6 +1346,13 @@ op_mail_composer_init (OpMailComposer *self)
   g_signal_connect (drop, "drop", G_CALLBACK (on_drop), self);
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drop));
 
+  ensure_format_tags (buffer);
+  for (guint t = 0; t < G_N_ELEMENTS (format_tags); t++)
+    {
+      g_autofree char *action = g_strconcat ("composer.", format_tags[t], NULL);
+
+      gtk_widget_action_set_enabled (GTK_WIDGET (self), action, FALSE);
+    }
   set_busy (self, FALSE);
   op_mail_composer_start_new (self);
 }

@@ -14,7 +14,8 @@ G_DECLARE_FINAL_TYPE (OpMailComposer, op_mail_composer, OP, MAIL_COMPOSER, GtkWi
 /*
  * Writing a message: From (one of the identities), To, Cc, Bcc (comma-separated
  * addresses, checked as they are typed), Subject, a plain-text body with the identity's
- * signature (replaced when From changes), and attachments added with "Attach Files…" or
+ * signature (replaced when From changes) and, with "Formatting" (the "rich-text"
+ * property), bold, italic and underline sent as an HTML alternative; and attachments added with "Attach Files…" or
  * by dropping files on it. A reply or forward starts from the original through
  * OpMimeComposer: recipients, "Re:"/"Fwd:", the quote or the forwarded block, and the
  * threading headers (In-Reply-To, References).
@@ -69,6 +70,10 @@ void            op_mail_composer_build_async      (OpMailComposer     *self,
 OpMailOutgoing *op_mail_composer_build_finish     (OpMailComposer     *self,
                                                    GAsyncResult       *result,
                                                    GError            **error);
+
+/* The body as HTML: its bold, italic and underline runs, line breaks kept, text
+ * escaped. (transfer full) */
+char           *_op_mail_composer_buffer_to_html  (GtkTextBuffer      *buffer);
 
 /* Splits a field's text into OpMimeAddress items; FALSE with @error (naming @field)
  * when a part is not a valid address. Empty text gives an empty array. */

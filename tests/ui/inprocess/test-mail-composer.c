@@ -292,6 +292,54 @@ test_invalid_address_named (void)
   gtk_window_destroy (window);
 }
 
+static void
+test_formatting_as_html (void)
+{
+  GtkWindow *window;
+  OpMailComposer *composer = new_composer (&window);
+  GtkTextBuffer *buffer = op_mail_composer_get_body (composer);
+  g_autoptr (OpMailOutgoing) outgoing = NULL;
+  g_autoptr (OpMimeMessage) sent = NULL;
+  g_autoptr (GError) error = NULL;
+  GtkTextIter start, end;
+  const char *html;
+
+  op_mail_composer_start_new (composer);
+  gtk_editable_set_text (op_mail_composer_get_to_entry (composer), "ann@example.test");
+  gtk_text_buffer_get_start_iter (buffer, &start);
+  gtk_text_buffer_insert (buffer, &start, "Plain <and> bold\nnext line", -1);
+
+  /* Without Formatting, no bold and no HTML. */
+  gtk_text_buffer_get_iter_at_offset (buffer, &start, 12);
+  gtk_text_buffer_get_iter_at_offset (buffer, &end, 16);
+  gtk_text_buffer_select_range (buffer, &start, &end);
+  gtk_widget_activate_action (GTK_WIDGET (composer), "composer.bold", NULL);
+  gtk_text_buffer_get_iter_at_offset (buffer, &start, 13);
+  g_assert_false (gtk_text_iter_has_tag (&start, gtk_text_tag_table_lookup (gtk_text_buffer_get_tag_table (buffer), "bold")));
+  outgoing = build (composer, &error);
+  g_assert_no_error (error);
+  sent = mail_test_parse (outgoing->message);
+  g_assert_null (op_mime_message_get_html (sent));
+  g_clear_pointer (&outgoing, op_mail_outgoing_unref);
+  g_clear_object (&sent);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (composer), "composer.rich-text", NULL));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (composer), "composer.bold", NULL));
+  gtk_text_buffer_get_iter_at_offset (buffer, &start, 0);
+  gtk_text_buffer_get_iter_at_offset (buffer, &end, 16);
+  gtk_text_buffer_select_range (buffer, &start, &end);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (composer), "composer.italic", NULL));
+  outgoing = build (composer, &error);
+  g_assert_no_error (error);
+  sent = mail_test_parse (outgoing->message);
+  html = op_mime_message_get_html (sent);
+  g_assert_nonnull (html);
+  /* Nested the same way in every run, the text escaped, the lines kept. */
+  g_assert_nonnull (strstr (html, "<i>Plain &lt;and&gt; </i><b><i>bold</i></b><br>\nnext line"));
+  g_assert_true (g_str_has_prefix (op_mime_message_get_text (sent), "Plain <and> bold\nnext line"));
+  gtk_window_destroy (window);
+}
+
 /* A submitter that records what it is given, as the store's outbox will take it. */
 #define TEST_TYPE_SUBMITTER (test_submitter_get_type ())
 G_DECLARE_FINAL_TYPE (TestSubmitter, test_submitter, TEST, SUBMITTER, GObject)
@@ -525,6 +573,7 @@ main (int   argc,
   g_test_add_func ("/mail/composer/new/bcc-only-in-copy", test_bcc_only_in_copy);
   g_test_add_func ("/mail/composer/forward/attachment-and-inline", test_forward_as_attachment);
   g_test_add_func ("/mail/composer/address/invalid-named", test_invalid_address_named);
+  g_test_add_func ("/mail/composer/formatting/html-alternative", test_formatting_as_html);
   g_test_add_func ("/mail/composer/submitter/send-and-drafts", test_send_and_drafts_through_submitter);
   g_test_add_func ("/mail/composer/submitter/drafts-while-writing", test_drafts_saved_while_writing);
 
