@@ -253,6 +253,29 @@ update_signature (OpMailComposer *self)
     }
 }
 
+/* "Name <address>", shortened in a narrow window rather than widening it. */
+static void
+identity_setup (GtkSignalListItemFactory *factory,
+                GtkListItem              *item,
+                gpointer                  unused)
+{
+  GtkWidget *label = gtk_label_new (NULL);
+
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+  gtk_list_item_set_child (item, label);
+}
+
+static void
+identity_bind (GtkSignalListItemFactory *factory,
+               GtkListItem              *item,
+               gpointer                  unused)
+{
+  g_autofree char *display = op_mail_identity_dup_display (gtk_list_item_get_item (item));
+
+  gtk_label_set_text (GTK_LABEL (gtk_list_item_get_child (item)), display);
+}
+
 static void
 on_identity_changed (GtkDropDown    *dropdown,
                      GParamSpec     *pspec,
@@ -1315,6 +1338,7 @@ op_mail_composer_init (OpMailComposer *self)
   GtkTextBuffer *buffer;
   GtkDropTarget *drop;
   GtkExpression *expression;
+  GtkListItemFactory *factory;
   GtkTextIter start;
 
   gtk_widget_init_template (GTK_WIDGET (self));
@@ -1326,6 +1350,11 @@ op_mail_composer_init (OpMailComposer *self)
   expression = gtk_property_expression_new (OP_TYPE_MAIL_IDENTITY, NULL, "display");
   gtk_drop_down_set_expression (self->from_dropdown, expression);
   gtk_expression_unref (expression);
+  factory = gtk_signal_list_item_factory_new ();
+  g_signal_connect (factory, "setup", G_CALLBACK (identity_setup), NULL);
+  g_signal_connect (factory, "bind", G_CALLBACK (identity_bind), NULL);
+  gtk_drop_down_set_factory (self->from_dropdown, factory);
+  g_object_unref (factory);
   g_signal_connect (self->from_dropdown, "notify::selected", G_CALLBACK (on_identity_changed), self);
 
   buffer = gtk_text_view_get_buffer (self->body_view);
