@@ -12,6 +12,9 @@
 #include "op-mail-identity.h"
 #include "op-mail-resources.h"
 
+/* Issue 13: drafts are saved every few seconds while the user writes. */
+#define DEFAULT_AUTOSAVE_SECONDS 5
+
 typedef enum
 {
   MODE_NEW,
@@ -36,6 +39,11 @@ struct _OpMailComposer
   GCancellable         *cancellable;
   char                 *draft_id;        /* Message-ID of the last saved draft */
   gboolean              busy;
+  gboolean              filling;         /* start_*() is filling the fields */
+  gboolean              changed;         /* by the user since the last draft */
+  guint                 autosave_seconds;
+  guint                 autosave_id;
+  gboolean              rich_text;       /* an HTML alternative goes with the text */
 
   GtkWidget            *box;
   GtkDropDown          *from_dropdown;
@@ -57,7 +65,15 @@ enum
   N_SIGNALS
 };
 
+enum
+{
+  PROP_0,
+  PROP_RICH_TEXT,
+  N_PROPS
+};
+
 static guint signals[N_SIGNALS];
+static GParamSpec *properties[N_PROPS];
 
 G_DEFINE_FINAL_TYPE (OpMailComposer, op_mail_composer, GTK_TYPE_WIDGET)
 
@@ -152,6 +168,43 @@ on_address_changed (GtkEntry       *entry,
   check_field (entry, "");
 }
 
+/* --- drafts saved as the user writes ---------------------------------------------- */
+
+static void save_draft_action (GtkWidget  *widget,
+                               const char *action,
+                               GVariant   *parameter);
+
+static gboolean
+autosave (gpointer user_data)
+{
+  OpMailComposer *self = user_data;
+
+  self->autosave_id = 0;
+  if (self->busy)
+    self->autosave_id = g_timeout_add_seconds (1, autosave, self);
+  else
+    save_draft_action (GTK_WIDGET (self), NULL, NULL);
+  return G_SOURCE_REMOVE;
+}
+
+/* A change by the user: the draft is saved a few seconds after the last one. */
+static void
+mark_changed (OpMailComposer *self)
+{
+  if (self->filling)
+    return;
+  self->changed = TRUE;
+  g_clear_handle_id (&self->autosave_id, g_source_remove);
+  if (self->submitter != NULL && self->autosave_seconds > 0)
+    self->autosave_id = g_timeout_add_seconds (self->autosave_seconds, autosave, self);
+}
+
+static void
+on_field_changed (OpMailComposer *self)
+{
+  mark_changed (self);
+}
+
 /* --- identity and signature ------------------------------------------------------ */
 
 static OpMailIdentity *
@@ -200,12 +253,36 @@ update_signature (OpMailComposer *self)
     }
 }
 
+/* "Name <address>", shortened in a narrow window rather than widening it. */
+static void
+identity_setup (GtkSignalListItemFactory *factory,
+                GtkListItem              *item,
+                gpointer                  unused)
+{
+  GtkWidget *label = gtk_label_new (NULL);
+
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+  gtk_list_item_set_child (item, label);
+}
+
+static void
+identity_bind (GtkSignalListItemFactory *factory,
+               GtkListItem              *item,
+               gpointer                  unused)
+{
+  g_autofree char *display = op_mail_identity_dup_display (gtk_list_item_get_item (item));
+
+  gtk_label_set_text (GTK_LABEL (gtk_list_item_get_child (item)), display);
+}
+
 static void
 on_identity_changed (GtkDropDown    *dropdown,
                      GParamSpec     *pspec,
                      OpMailComposer *self)
 {
   update_signature (self);
+  mark_changed (self);
 }
 
 /* Body: an empty line to write on, the signature, then the quote or forwarded block. */
@@ -258,6 +335,7 @@ on_remove_file (GtkButton      *button,
   gtk_list_box_remove (self->attachment_list, row);
   gtk_widget_set_visible (GTK_WIDGET (self->attachment_list),
                           gtk_widget_get_first_child (GTK_WIDGET (self->attachment_list)) != NULL);
+  mark_changed (self);
 }
 
 static GtkWidget *
@@ -339,6 +417,7 @@ op_mail_composer_add_file (OpMailComposer *self,
   g_signal_connect (remove, "clicked", G_CALLBACK (on_remove_file), self);
   gtk_list_box_append (self->attachment_list, attachment_row (name, size, icon, remove));
   gtk_widget_set_visible (GTK_WIDGET (self->attachment_list), TRUE);
+  mark_changed (self);
 }
 
 guint
@@ -419,6 +498,114 @@ on_drop (GtkDropTarget  *target,
   return TRUE;
 }
 
+/* --- formatting ------------------------------------------------------------------ */
+
+static const char *const format_tags[] = { "bold", "italic", "underline" };
+static const char *const format_elements[] = { "b", "i", "u" };
+
+static void
+ensure_format_tags (GtkTextBuffer *buffer)
+{
+  GtkTextTagTable *table = gtk_text_buffer_get_tag_table (buffer);
+
+  if (gtk_text_tag_table_lookup (table, "bold") != NULL)
+    return;
+  gtk_text_buffer_create_tag (buffer, "bold", "weight", PANGO_WEIGHT_BOLD, NULL);
+  gtk_text_buffer_create_tag (buffer, "italic", "style", PANGO_STYLE_ITALIC, NULL);
+  gtk_text_buffer_create_tag (buffer, "underline", "underline", PANGO_UNDERLINE_SINGLE, NULL);
+}
+
+char *
+_op_mail_composer_buffer_to_html (GtkTextBuffer *buffer)
+{
+  GtkTextTagTable *table = gtk_text_buffer_get_tag_table (buffer);
+  g_autoptr (GString) html = g_string_new ("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"></head>"
+                                           "<body style=\"white-space: pre-wrap\">");
+  GtkTextIter start, end;
+
+  g_return_val_if_fail (GTK_IS_TEXT_BUFFER (buffer), NULL);
+
+  ensure_format_tags (buffer);
+  gtk_text_buffer_get_start_iter (buffer, &start);
+  /* Each run between two tag toggles is wrapped in the elements of its tags, always
+   * nested in the same order, so the output is well formed whatever the user did. */
+  while (!gtk_text_iter_is_end (&start))
+    {
+      g_autofree char *text = NULL;
+      g_autofree char *escaped = NULL;
+      g_auto (GStrv) lines = NULL;
+      gboolean on[G_N_ELEMENTS (format_tags)];
+
+      end = start;
+      gtk_text_iter_forward_to_tag_toggle (&end, NULL);
+      for (guint t = 0; t < G_N_ELEMENTS (format_tags); t++)
+        {
+          on[t] = gtk_text_iter_has_tag (&start, gtk_text_tag_table_lookup (table, format_tags[t]));
+          if (on[t])
+            g_string_append_printf (html, "<%s>", format_elements[t]);
+        }
+      text = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+      escaped = g_markup_escape_text (text, -1);
+      lines = g_strsplit (escaped, "\n", -1);
+      for (guint l = 0; lines[l] != NULL; l++)
+        g_string_append_printf (html, "%s%s", l > 0 ? "<br>\n" : "", lines[l]);
+      for (guint t = G_N_ELEMENTS (format_tags); t > 0; t--)
+        if (on[t - 1])
+          g_string_append_printf (html, "</%s>", format_elements[t - 1]);
+      start = end;
+    }
+  g_string_append (html, "</body></html>\n");
+  return g_string_free (g_steal_pointer (&html), FALSE);
+}
+
+/* Bold, italic or underline on the selection: off when all of it has it, else on. */
+static void
+format_action (GtkWidget  *widget,
+               const char *action,
+               GVariant   *parameter)
+{
+  OpMailComposer *self = OP_MAIL_COMPOSER (widget);
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->body_view);
+  const char *name = strchr (action, '.') + 1;
+  GtkTextTag *tag;
+  GtkTextIter start, end, iter;
+  gboolean all = TRUE;
+
+  if (!self->rich_text || !gtk_text_buffer_get_selection_bounds (buffer, &start, &end))
+    return;
+  ensure_format_tags (buffer);
+  tag = gtk_text_tag_table_lookup (gtk_text_buffer_get_tag_table (buffer), name);
+  for (iter = start; gtk_text_iter_compare (&iter, &end) < 0; gtk_text_iter_forward_char (&iter))
+    if (!gtk_text_iter_has_tag (&iter, tag))
+      {
+        all = FALSE;
+        break;
+      }
+  if (all)
+    gtk_text_buffer_remove_tag (buffer, tag, &start, &end);
+  else
+    gtk_text_buffer_apply_tag (buffer, tag, &start, &end);
+  mark_changed (self);
+}
+
+static void
+set_rich_text (OpMailComposer *self,
+               gboolean        rich_text)
+{
+  rich_text = !!rich_text;
+  if (self->rich_text == rich_text)
+    return;
+  self->rich_text = rich_text;
+  for (guint t = 0; t < G_N_ELEMENTS (format_tags); t++)
+    {
+      g_autofree char *action = g_strconcat ("composer.", format_tags[t], NULL);
+
+      gtk_widget_action_set_enabled (GTK_WIDGET (self), action, rich_text);
+    }
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RICH_TEXT]);
+  mark_changed (self);
+}
+
 /* --- starting ------------------------------------------------------------------ */
 
 static void
@@ -429,6 +616,9 @@ reset (OpMailComposer *self)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
+  g_clear_handle_id (&self->autosave_id, g_source_remove);
+  self->filling = TRUE;
+  self->changed = FALSE;
   self->busy = FALSE;
   self->mode = MODE_NEW;
   g_clear_object (&self->original);
@@ -452,6 +642,7 @@ op_mail_composer_start_new (OpMailComposer *self)
   g_return_if_fail (OP_IS_MAIL_COMPOSER (self));
   reset (self);
   set_body (self, NULL);
+  self->filling = FALSE;
 }
 
 static void
@@ -498,6 +689,7 @@ op_mail_composer_start_reply (OpMailComposer  *self,
   gtk_editable_set_text (GTK_EDITABLE (self->subject_entry),
                          op_mime_composer_get_subject (seed) != NULL ? op_mime_composer_get_subject (seed) : "");
   set_body (self, op_mime_composer_get_text (seed));
+  self->filling = FALSE;
 }
 
 gboolean
@@ -538,6 +730,7 @@ op_mail_composer_start_forward (OpMailComposer     *self,
         g_ptr_array_add (self->forwarded, op_mime_part_get_safe_filename (g_ptr_array_index (attachments, i)));
     }
   show_forwarded (self);
+  self->filling = FALSE;
   return TRUE;
 }
 
@@ -556,6 +749,7 @@ typedef struct
   GPtrArray         *bcc;
   char              *subject;
   char              *text;
+  char              *html;
   GPtrArray         *files;
 } Fields;
 
@@ -571,6 +765,7 @@ fields_free (Fields *fields)
   g_clear_pointer (&fields->bcc, g_ptr_array_unref);
   g_free (fields->subject);
   g_free (fields->text);
+  g_free (fields->html);
   g_clear_pointer (&fields->files, g_ptr_array_unref);
   g_free (fields);
 }
@@ -672,6 +867,8 @@ build_thread (GTask        *task,
       return;
     }
   op_mime_composer_set_text (composer, fields->text);
+  if (fields->html != NULL)
+    op_mime_composer_set_html (composer, fields->html);
   for (guint i = 0; i < fields->files->len; i++)
     if (!op_mime_composer_add_attachment_file (composer, g_ptr_array_index (fields->files, i),
                                                NULL, cancellable, &error))
@@ -711,18 +908,30 @@ body_text (OpMailComposer *self)
   return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
 }
 
-void
-op_mail_composer_build_async (OpMailComposer      *self,
-                              GCancellable        *cancellable,
-                              GAsyncReadyCallback  callback,
-                              gpointer             user_data)
+/* An address field for a draft: what parses, so a half-typed address (marked in the
+ * field) does not stop the rest of the draft from being saved. */
+static GPtrArray *
+draft_addresses (GtkEntry *entry)
+{
+  GPtrArray *parsed = _op_mail_parse_address_field (gtk_editable_get_text (GTK_EDITABLE (entry)),
+                                                    "", NULL);
+
+  return parsed != NULL ? parsed
+                        : g_ptr_array_new_with_free_func ((GDestroyNotify) op_mime_address_free);
+}
+
+/* Send needs valid recipients; a draft takes the fields as they are. */
+static void
+build (OpMailComposer      *self,
+       gboolean             draft,
+       GCancellable        *cancellable,
+       GAsyncReadyCallback  callback,
+       gpointer             user_data)
 {
   g_autoptr (GTask) task = NULL;
   Fields *fields;
   OpMailIdentity *identity;
   GError *error = NULL;
-
-  g_return_if_fail (OP_IS_MAIL_COMPOSER (self));
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, op_mail_composer_build_async);
@@ -741,17 +950,23 @@ op_mail_composer_build_async (OpMailComposer      *self,
   fields->account_id = g_strdup (op_mail_identity_get_account_id (identity));
   fields->from_name = g_strdup (op_mail_identity_get_name (identity));
   fields->from_address = g_strdup (op_mail_identity_get_address (identity));
-  if ((fields->to = _op_mail_parse_address_field (gtk_editable_get_text (GTK_EDITABLE (self->to_entry)),
-                                                  _("To"), &error)) == NULL
-      || (fields->cc = _op_mail_parse_address_field (gtk_editable_get_text (GTK_EDITABLE (self->cc_entry)),
-                                                     _("Cc"), &error)) == NULL
-      || (fields->bcc = _op_mail_parse_address_field (gtk_editable_get_text (GTK_EDITABLE (self->bcc_entry)),
-                                                      _("Bcc"), &error)) == NULL)
+  if (draft)
+    {
+      fields->to = draft_addresses (self->to_entry);
+      fields->cc = draft_addresses (self->cc_entry);
+      fields->bcc = draft_addresses (self->bcc_entry);
+    }
+  else if ((fields->to = _op_mail_parse_address_field (gtk_editable_get_text (GTK_EDITABLE (self->to_entry)),
+                                                       _("To"), &error)) == NULL
+           || (fields->cc = _op_mail_parse_address_field (gtk_editable_get_text (GTK_EDITABLE (self->cc_entry)),
+                                                          _("Cc"), &error)) == NULL
+           || (fields->bcc = _op_mail_parse_address_field (gtk_editable_get_text (GTK_EDITABLE (self->bcc_entry)),
+                                                           _("Bcc"), &error)) == NULL)
     {
       g_task_return_error (task, error);
       return;
     }
-  if (fields->to->len + fields->cc->len + fields->bcc->len == 0)
+  if (!draft && fields->to->len + fields->cc->len + fields->bcc->len == 0)
     {
       g_task_return_new_error (task, OP_MIME_ERROR, OP_MIME_ERROR_INCOMPLETE, "%s",
                                _("Add at least one recipient in To, Cc or Bcc."));
@@ -759,10 +974,22 @@ op_mail_composer_build_async (OpMailComposer      *self,
     }
   fields->subject = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->subject_entry)));
   fields->text = body_text (self);
+  if (self->rich_text)
+    fields->html = _op_mail_composer_buffer_to_html (gtk_text_view_get_buffer (self->body_view));
   fields->files = g_ptr_array_new_with_free_func (g_object_unref);
   for (guint i = 0; i < self->files->len; i++)
     g_ptr_array_add (fields->files, g_object_ref (g_ptr_array_index (self->files, i)));
   g_task_run_in_thread (task, build_thread);
+}
+
+void
+op_mail_composer_build_async (OpMailComposer      *self,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_return_if_fail (OP_IS_MAIL_COMPOSER (self));
+  build (self, FALSE, cancellable, callback, user_data);
 }
 
 OpMailOutgoing *
@@ -808,6 +1035,8 @@ submitted (GObject      *source,
         show_error (self, error);
       return;
     }
+  g_clear_handle_id (&self->autosave_id, g_source_remove);
+  self->changed = FALSE;
   gtk_label_set_text (self->status_label, _("Sent to the outbox"));
   g_signal_emit (self, signals[SENT], 0);
 }
@@ -907,9 +1136,12 @@ save_draft_action (GtkWidget  *widget,
 
   if (self->busy || self->submitter == NULL)
     return;
+  g_clear_handle_id (&self->autosave_id, g_source_remove);
+  /* A change made while this one is saved makes the next draft. */
+  self->changed = FALSE;
   show_error (self, NULL);
   set_busy (self, TRUE);
-  op_mail_composer_build_async (self, self->cancellable, built_for_draft, NULL);
+  build (self, TRUE, self->cancellable, built_for_draft, NULL);
 }
 
 void
@@ -925,6 +1157,23 @@ op_mail_composer_set_submitter (OpMailComposer  *self,
   set_busy (self, self->busy);
 }
 
+void
+op_mail_composer_set_autosave_interval (OpMailComposer *self,
+                                        guint           seconds)
+{
+  g_return_if_fail (OP_IS_MAIL_COMPOSER (self));
+  self->autosave_seconds = seconds;
+  g_clear_handle_id (&self->autosave_id, g_source_remove);
+}
+
+void
+op_mail_composer_save_draft_if_changed (OpMailComposer *self)
+{
+  g_return_if_fail (OP_IS_MAIL_COMPOSER (self));
+  if (self->changed)
+    save_draft_action (GTK_WIDGET (self), NULL, NULL);
+}
+
 /* --- the rest ------------------------------------------------------------------ */
 
 void
@@ -933,10 +1182,12 @@ op_mail_composer_set_identities (OpMailComposer *self,
 {
   g_return_if_fail (OP_IS_MAIL_COMPOSER (self));
   g_set_object (&self->identities, identities);
+  self->filling = TRUE;
   gtk_drop_down_set_model (self->from_dropdown, identities);
   if (identities != NULL && g_list_model_get_n_items (identities) > 0)
     gtk_drop_down_set_selected (self->from_dropdown, 0);
   update_signature (self);
+  self->filling = FALSE;
 }
 
 GtkEditable *
@@ -982,12 +1233,45 @@ op_mail_composer_get_from_dropdown (OpMailComposer *self)
 }
 
 static void
+op_mail_composer_get_property (GObject    *object,
+                               guint       prop_id,
+                               GValue     *value,
+                               GParamSpec *pspec)
+{
+  switch (prop_id)
+    {
+    case PROP_RICH_TEXT:
+      g_value_set_boolean (value, OP_MAIL_COMPOSER (object)->rich_text);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+op_mail_composer_set_property (GObject      *object,
+                               guint         prop_id,
+                               const GValue *value,
+                               GParamSpec   *pspec)
+{
+  switch (prop_id)
+    {
+    case PROP_RICH_TEXT:
+      set_rich_text (OP_MAIL_COMPOSER (object), g_value_get_boolean (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 op_mail_composer_dispose (GObject *object)
 {
   OpMailComposer *self = OP_MAIL_COMPOSER (object);
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  g_clear_handle_id (&self->autosave_id, g_source_remove);
   if (self->chooser != NULL)
     gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
   g_clear_object (&self->chooser);
@@ -1008,6 +1292,12 @@ op_mail_composer_class_init (OpMailComposerClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = op_mail_composer_dispose;
+  object_class->get_property = op_mail_composer_get_property;
+  object_class->set_property = op_mail_composer_set_property;
+  properties[PROP_RICH_TEXT] =
+    g_param_spec_boolean ("rich-text", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
   signals[SENT] = g_signal_new ("sent", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                                 NULL, NULL, NULL, G_TYPE_NONE, 0);
 
@@ -1030,6 +1320,16 @@ op_mail_composer_class_init (OpMailComposerClass *klass)
   gtk_widget_class_install_action (widget_class, "composer.send", NULL, send_action);
   gtk_widget_class_install_action (widget_class, "composer.save-draft", NULL, save_draft_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK, "composer.send", NULL);
+  gtk_widget_class_install_property_action (widget_class, "composer.rich-text", "rich-text");
+  for (guint t = 0; t < G_N_ELEMENTS (format_tags); t++)
+    {
+      g_autofree char *action = g_strconcat ("composer.", format_tags[t], NULL);
+
+      gtk_widget_class_install_action (widget_class, action, NULL, format_action);
+    }
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_b, GDK_CONTROL_MASK, "composer.bold", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_i, GDK_CONTROL_MASK, "composer.italic", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_u, GDK_CONTROL_MASK, "composer.underline", NULL);
 }
 
 static void
@@ -1038,16 +1338,23 @@ op_mail_composer_init (OpMailComposer *self)
   GtkTextBuffer *buffer;
   GtkDropTarget *drop;
   GtkExpression *expression;
+  GtkListItemFactory *factory;
   GtkTextIter start;
 
   gtk_widget_init_template (GTK_WIDGET (self));
   self->files = g_ptr_array_new_with_free_func (g_object_unref);
   self->forwarded = g_ptr_array_new_with_free_func (g_free);
   self->cancellable = g_cancellable_new ();
+  self->autosave_seconds = DEFAULT_AUTOSAVE_SECONDS;
 
   expression = gtk_property_expression_new (OP_TYPE_MAIL_IDENTITY, NULL, "display");
   gtk_drop_down_set_expression (self->from_dropdown, expression);
   gtk_expression_unref (expression);
+  factory = gtk_signal_list_item_factory_new ();
+  g_signal_connect (factory, "setup", G_CALLBACK (identity_setup), NULL);
+  g_signal_connect (factory, "bind", G_CALLBACK (identity_bind), NULL);
+  gtk_drop_down_set_factory (self->from_dropdown, factory);
+  g_object_unref (factory);
   g_signal_connect (self->from_dropdown, "notify::selected", G_CALLBACK (on_identity_changed), self);
 
   buffer = gtk_text_view_get_buffer (self->body_view);
@@ -1058,11 +1365,23 @@ op_mail_composer_init (OpMailComposer *self)
   g_signal_connect (self->to_entry, "changed", G_CALLBACK (on_address_changed), self);
   g_signal_connect (self->cc_entry, "changed", G_CALLBACK (on_address_changed), self);
   g_signal_connect (self->bcc_entry, "changed", G_CALLBACK (on_address_changed), self);
+  g_signal_connect_swapped (self->to_entry, "changed", G_CALLBACK (on_field_changed), self);
+  g_signal_connect_swapped (self->cc_entry, "changed", G_CALLBACK (on_field_changed), self);
+  g_signal_connect_swapped (self->bcc_entry, "changed", G_CALLBACK (on_field_changed), self);
+  g_signal_connect_swapped (self->subject_entry, "changed", G_CALLBACK (on_field_changed), self);
+  g_signal_connect_swapped (buffer, "changed", G_CALLBACK (on_field_changed), self);
 
   drop = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
   g_signal_connect (drop, "drop", G_CALLBACK (on_drop), self);
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drop));
 
+  ensure_format_tags (buffer);
+  for (guint t = 0; t < G_N_ELEMENTS (format_tags); t++)
+    {
+      g_autofree char *action = g_strconcat ("composer.", format_tags[t], NULL);
+
+      gtk_widget_action_set_enabled (GTK_WIDGET (self), action, FALSE);
+    }
   set_busy (self, FALSE);
   op_mail_composer_start_new (self);
 }

@@ -14,14 +14,16 @@ G_DECLARE_FINAL_TYPE (OpMailComposer, op_mail_composer, OP, MAIL_COMPOSER, GtkWi
 /*
  * Writing a message: From (one of the identities), To, Cc, Bcc (comma-separated
  * addresses, checked as they are typed), Subject, a plain-text body with the identity's
- * signature (replaced when From changes), and attachments added with "Attach Files…" or
+ * signature (replaced when From changes) and, with "Formatting" (the "rich-text"
+ * property), bold, italic and underline sent as an HTML alternative; and attachments added with "Attach Files…" or
  * by dropping files on it. A reply or forward starts from the original through
  * OpMimeComposer: recipients, "Re:"/"Fwd:", the quote or the forwarded block, and the
  * threading headers (In-Reply-To, References).
  *
  * build_async() turns the fields into a finished OpMailOutgoing on a worker (files are
  * read there). With a submitter (the store's outbox and drafts) the composer shows Send
- * and Save Draft and hands the message over; without one it shows neither.
+ * and Save Draft and hands the message over, and saves drafts as the user writes;
+ * without one it shows neither.
  *
  * Signals: ::sent, once the submitter took the message (the host closes the composer).
  */
@@ -31,6 +33,13 @@ void            op_mail_composer_set_identities   (OpMailComposer     *self,
                                                    GListModel         *identities);
 void            op_mail_composer_set_submitter    (OpMailComposer     *self,
                                                    OpMailSubmitter    *submitter);
+/* With a submitter, a draft is saved this many seconds after the user's last change
+ * (default 5; 0: only by Save Draft). */
+void            op_mail_composer_set_autosave_interval (OpMailComposer *self,
+                                                   guint               seconds);
+/* For the host when the composer closes: saves a draft when anything changed since the
+ * last one (nothing without a submitter). */
+void            op_mail_composer_save_draft_if_changed (OpMailComposer *self);
 /* Each start_* empties the fields first. */
 void            op_mail_composer_start_new        (OpMailComposer     *self);
 void            op_mail_composer_start_reply      (OpMailComposer     *self,
@@ -61,6 +70,10 @@ void            op_mail_composer_build_async      (OpMailComposer     *self,
 OpMailOutgoing *op_mail_composer_build_finish     (OpMailComposer     *self,
                                                    GAsyncResult       *result,
                                                    GError            **error);
+
+/* The body as HTML: its bold, italic and underline runs, line breaks kept, text
+ * escaped. (transfer full) */
+char           *_op_mail_composer_buffer_to_html  (GtkTextBuffer      *buffer);
 
 /* Splits a field's text into OpMimeAddress items; FALSE with @error (naming @field)
  * when a part is not a valid address. Empty text gives an empty array. */

@@ -49,6 +49,22 @@ static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (OpMailMessageView, op_mail_message_view, GTK_TYPE_WIDGET)
 
+/* What a link in a message may open: the web, FTP and new mail. Never a local file, a
+ * script, or a scheme some other application registered. */
+static gboolean
+uri_allowed (const char *uri)
+{
+  static const char *const schemes[] = { "http", "https", "ftp", "ftps", "mailto" };
+  g_autofree char *scheme = g_uri_parse_scheme (uri);
+
+  if (scheme == NULL)
+    return FALSE;
+  for (guint i = 0; i < G_N_ELEMENTS (schemes); i++)
+    if (g_ascii_strcasecmp (scheme, schemes[i]) == 0)
+      return TRUE;
+  return FALSE;
+}
+
 static void
 open_uri (OpMailMessageView *self,
           const char        *uri)
@@ -56,6 +72,11 @@ open_uri (OpMailMessageView *self,
   gboolean handled = FALSE;
   GtkRoot *root;
 
+  if (!uri_allowed (uri))
+    {
+      g_debug ("Link not opened (scheme not allowed): %s", uri);
+      return;
+    }
   g_signal_emit (self, signals[OPEN_URI], 0, uri, &handled);
   if (handled)
     return;
@@ -142,6 +163,21 @@ on_header_released (GtkGestureClick   *gesture,
   if (picked != NULL && gtk_widget_get_ancestor (picked, GTK_TYPE_MENU_BUTTON) != NULL)
     return;
   op_mail_message_view_set_expanded (self, !self->expanded);
+}
+
+/* Enter or Space on the focused header opens or closes the message, as a click does. */
+static gboolean
+on_header_key (GtkEventControllerKey *controller,
+               guint                  keyval,
+               guint                  keycode,
+               GdkModifierType        state,
+               OpMailMessageView     *self)
+{
+  if (keyval != GDK_KEY_Return && keyval != GDK_KEY_KP_Enter && keyval != GDK_KEY_space
+      && keyval != GDK_KEY_KP_Space)
+    return FALSE;
+  op_mail_message_view_set_expanded (self, !self->expanded);
+  return TRUE;
 }
 
 static void
@@ -317,6 +353,7 @@ op_mail_message_view_set_message (OpMailMessageView *self,
   /* Translators: the accessible name of one message: its sender and date */
   name = g_strdup_printf (_("Mail: Message from %s, %s"), from_text, date);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->card), GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->header), GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
 
   show_body (self);
   op_mail_attachment_list_set_message (self->attachments, message);
@@ -348,7 +385,7 @@ op_mail_message_view_set_expanded (OpMailMessageView *self,
 {
   g_return_if_fail (OP_IS_MAIL_MESSAGE_VIEW (self));
   self->expanded = !!expanded;
-  gtk_accessible_update_state (GTK_ACCESSIBLE (self->card), GTK_ACCESSIBLE_STATE_EXPANDED,
+  gtk_accessible_update_state (GTK_ACCESSIBLE (self->header), GTK_ACCESSIBLE_STATE_EXPANDED,
                                self->expanded, -1);
   update_expanded (self);
 }
@@ -470,7 +507,7 @@ static void
 op_mail_message_view_init (OpMailMessageView *self)
 {
   GtkGesture *click;
-  GtkEventController *motion;
+  GtkEventController *motion, *key;
 
   gtk_widget_init_template (GTK_WIDGET (self));
   self->expanded = TRUE;
@@ -485,6 +522,9 @@ op_mail_message_view_init (OpMailMessageView *self)
   click = gtk_gesture_click_new ();
   g_signal_connect (click, "released", G_CALLBACK (on_header_released), self);
   gtk_widget_add_controller (self->header, GTK_EVENT_CONTROLLER (click));
+  key = gtk_event_controller_key_new ();
+  g_signal_connect (key, "key-pressed", G_CALLBACK (on_header_key), self);
+  gtk_widget_add_controller (self->header, key);
 
   g_signal_connect (self->html_view, "link-activated", G_CALLBACK (on_html_link), self);
   g_signal_connect_object (adw_style_manager_get_default (), "notify::dark",

@@ -21,7 +21,8 @@ G_DECLARE_FINAL_TYPE (OpMailMessageView, op_mail_message_view, OP, MAIL_MESSAGE_
  * text; a click on the header opens or closes it.
  *
  * Signals: gboolean ::open-uri (const char *uri): a link was clicked (in the text or the
- * HTML); return TRUE when handled (e.g. mailto: by the composer), else it is opened with
+ * HTML) whose scheme is http, https, ftp, ftps or mailto (no other is ever opened);
+ * return TRUE when handled (e.g. mailto: by the composer), else it is opened with
  * the default application.
  */
 GtkWidget            *op_mail_message_view_new            (void);

@@ -292,6 +292,54 @@ test_invalid_address_named (void)
   gtk_window_destroy (window);
 }
 
+static void
+test_formatting_as_html (void)
+{
+  GtkWindow *window;
+  OpMailComposer *composer = new_composer (&window);
+  GtkTextBuffer *buffer = op_mail_composer_get_body (composer);
+  g_autoptr (OpMailOutgoing) outgoing = NULL;
+  g_autoptr (OpMimeMessage) sent = NULL;
+  g_autoptr (GError) error = NULL;
+  GtkTextIter start, end;
+  const char *html;
+
+  op_mail_composer_start_new (composer);
+  gtk_editable_set_text (op_mail_composer_get_to_entry (composer), "ann@example.test");
+  gtk_text_buffer_get_start_iter (buffer, &start);
+  gtk_text_buffer_insert (buffer, &start, "Plain <and> bold\nnext line", -1);
+
+  /* Without Formatting, no bold and no HTML. */
+  gtk_text_buffer_get_iter_at_offset (buffer, &start, 12);
+  gtk_text_buffer_get_iter_at_offset (buffer, &end, 16);
+  gtk_text_buffer_select_range (buffer, &start, &end);
+  gtk_widget_activate_action (GTK_WIDGET (composer), "composer.bold", NULL);
+  gtk_text_buffer_get_iter_at_offset (buffer, &start, 13);
+  g_assert_false (gtk_text_iter_has_tag (&start, gtk_text_tag_table_lookup (gtk_text_buffer_get_tag_table (buffer), "bold")));
+  outgoing = build (composer, &error);
+  g_assert_no_error (error);
+  sent = mail_test_parse (outgoing->message);
+  g_assert_null (op_mime_message_get_html (sent));
+  g_clear_pointer (&outgoing, op_mail_outgoing_unref);
+  g_clear_object (&sent);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (composer), "composer.rich-text", NULL));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (composer), "composer.bold", NULL));
+  gtk_text_buffer_get_iter_at_offset (buffer, &start, 0);
+  gtk_text_buffer_get_iter_at_offset (buffer, &end, 16);
+  gtk_text_buffer_select_range (buffer, &start, &end);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (composer), "composer.italic", NULL));
+  outgoing = build (composer, &error);
+  g_assert_no_error (error);
+  sent = mail_test_parse (outgoing->message);
+  html = op_mime_message_get_html (sent);
+  g_assert_nonnull (html);
+  /* Nested the same way in every run, the text escaped, the lines kept. */
+  g_assert_nonnull (strstr (html, "<i>Plain &lt;and&gt; </i><b><i>bold</i></b><br>\nnext line"));
+  g_assert_true (g_str_has_prefix (op_mime_message_get_text (sent), "Plain <and> bold\nnext line"));
+  gtk_window_destroy (window);
+}
+
 /* A submitter that records what it is given, as the store's outbox will take it. */
 #define TEST_TYPE_SUBMITTER (test_submitter_get_type ())
 G_DECLARE_FINAL_TYPE (TestSubmitter, test_submitter, TEST, SUBMITTER, GObject)
@@ -439,6 +487,8 @@ test_send_and_drafts_through_submitter (void)
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (send)));
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (any_button (GTK_WIDGET (composer), "Save _Draft"))));
 
+  /* Only the buttons here; saving as the user writes is the next test. */
+  op_mail_composer_set_autosave_interval (composer, 0);
   op_mail_composer_set_submitter (composer, OP_MAIL_SUBMITTER (submitter));
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (send)));
   op_ui_test_iterate ();
@@ -466,6 +516,53 @@ test_send_and_drafts_through_submitter (void)
   gtk_window_destroy (window);
 }
 
+static gboolean
+first_draft (gpointer data)
+{
+  return TEST_SUBMITTER (data)->drafts >= 1;
+}
+
+static void
+test_drafts_saved_while_writing (void)
+{
+  GtkWindow *window;
+  OpMailComposer *composer = new_composer (&window);
+  g_autoptr (TestSubmitter) submitter = g_object_new (TEST_TYPE_SUBMITTER, NULL);
+  g_autoptr (OpMimeMessage) draft = NULL;
+  GtkTextIter start;
+
+  op_mail_composer_set_autosave_interval (composer, 1);
+  op_mail_composer_set_submitter (composer, OP_MAIL_SUBMITTER (submitter));
+  /* Filling the fields is no change of the user's. */
+  op_mail_composer_start_new (composer);
+  op_mail_composer_save_draft_if_changed (composer);
+  op_ui_test_iterate ();
+  g_assert_cmpuint (submitter->drafts, ==, 0);
+
+  gtk_editable_set_text (op_mail_composer_get_subject_entry (composer), "Half written");
+  gtk_text_buffer_get_start_iter (op_mail_composer_get_body (composer), &start);
+  gtk_text_buffer_insert (op_mail_composer_get_body (composer), &start, "Dear Ann,", -1);
+  /* Saved on its own a second after the last change, with no recipient yet. */
+  g_assert_true (op_ui_test_wait_for (first_draft, submitter));
+  g_assert_cmpuint (submitter->drafts, ==, 1);
+  draft = mail_test_parse (submitter->draft->copy);
+  g_assert_cmpstr (op_mime_message_get_subject (draft), ==, "Half written");
+  g_assert_true (g_str_has_prefix (op_mime_message_get_text (draft), "Dear Ann,"));
+
+  /* On close: saved only when something changed since. */
+  op_ui_test_iterate ();
+  op_mail_composer_save_draft_if_changed (composer);
+  op_ui_test_iterate ();
+  g_assert_cmpuint (submitter->drafts, ==, 1);
+  gtk_editable_set_text (op_mail_composer_get_to_entry (composer), "ann@example.test");
+  op_mail_composer_save_draft_if_changed (composer);
+  g_object_set_data (G_OBJECT (composer), "submitter", submitter);
+  g_object_set_data (G_OBJECT (composer), "wanted", GUINT_TO_POINTER (2));
+  g_assert_true (op_ui_test_wait_for (drafts_at_least, composer));
+  g_assert_cmpstr (submitter->replaces, ==, op_mime_message_get_message_id (draft));
+  gtk_window_destroy (window);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -476,7 +573,9 @@ main (int   argc,
   g_test_add_func ("/mail/composer/new/bcc-only-in-copy", test_bcc_only_in_copy);
   g_test_add_func ("/mail/composer/forward/attachment-and-inline", test_forward_as_attachment);
   g_test_add_func ("/mail/composer/address/invalid-named", test_invalid_address_named);
+  g_test_add_func ("/mail/composer/formatting/html-alternative", test_formatting_as_html);
   g_test_add_func ("/mail/composer/submitter/send-and-drafts", test_send_and_drafts_through_submitter);
+  g_test_add_func ("/mail/composer/submitter/drafts-while-writing", test_drafts_saved_while_writing);
 
   return op_ui_test_run ();
 }

@@ -81,7 +81,8 @@ test_webkit_not_loaded_at_start (void)
 
 typedef struct
 {
-  char *uri;
+  char  *uri;      /* the last one */
+  guint  count;
 } Opened;
 
 static gboolean
@@ -91,6 +92,7 @@ on_open_uri (GtkWidget  *view,
 {
   g_free (opened->uri);
   opened->uri = g_strdup (uri);
+  opened->count++;
   return TRUE;
 }
 
@@ -136,7 +138,7 @@ test_plain_quotes_signature_links (void)
   OpMailMessageView *view = OP_MAIL_MESSAGE_VIEW (op_mail_message_view_new ());
   GtkWindow *window = window_with (GTK_WIDGET (view));
   GtkTextView *text_view = op_mail_message_view_get_text_view (view);
-  Opened opened = { NULL };
+  Opened opened = { NULL, 0 };
   GtkTextIter iter;
 
   op_mail_message_view_set_identities (view, mine);
@@ -289,6 +291,12 @@ run (OpMailHtmlView *html,
 }
 
 static gboolean
+senders_saved (gpointer data)
+{
+  return g_file_test (data, G_FILE_TEST_EXISTS);
+}
+
+static gboolean
 got_connection (gpointer data)
 {
   return ((Server *) data)->connections > 0;
@@ -317,7 +325,7 @@ test_html_remote_blocked_cid_shown (void)
   OpMailMessageView *view;
   OpMailHtmlView *html;
   GtkWindow *window;
-  Opened opened = { NULL };
+  Opened opened = { NULL, 0 };
   char *value;
 
   server_start (&server);
@@ -359,22 +367,45 @@ test_html_remote_blocked_cid_shown (void)
   op_ui_test_iterate ();
   g_assert_cmpuint (server.connections, ==, 0);
 
-  /* A link is handed to the application, the view stays on the message. */
+  /* A link is handed to the application, the view stays on the message; a link to a
+   * local file is not opened at all. */
+  value = run (html, "document.getElementById('local').click(); 'clicked'");
+  g_free (value);
   value = run (html, "document.getElementById('link').click(); 'clicked'");
   g_free (value);
   g_assert_true (op_ui_test_wait_for (uri_opened, &opened));
   g_assert_cmpstr (opened.uri, ==, "https://example.org/offer");
+  g_assert_cmpuint (opened.count, ==, 1);
   value = run (html, "document.getElementById('heading').textContent");
   g_assert_cmpstr (value, ==, "December news");
   g_free (value);
 
-  /* "Always From Sender": remembered, and the content loads this time. */
+  /* "Show Remote Content": loaded for this message, and only this time. */
+  g_signal_emit_by_name (op_ui_test_find_button (GTK_WIDGET (html), "_Show Remote Content"), "clicked");
+  g_assert_false (op_mail_html_view_get_remote_blocked (html));
+  g_assert_true (op_ui_test_wait_for (html_loaded, html));
+  g_assert_true (op_ui_test_wait_for (got_connection, &server));
   g_assert_false (op_mail_remote_senders_contains (senders, "news@example.test"));
+  op_mail_message_view_set_message (view, message, bytes);
+  g_assert_true (op_ui_test_wait_for (html_loaded, html));
+  g_assert_true (op_mail_html_view_get_remote_blocked (html));
+
+  /* "Always From Sender": remembered, in the file too, and the content loads. */
   g_signal_emit_by_name (op_ui_test_find_button (GTK_WIDGET (html), "_Always From Sender"), "clicked");
   g_assert_true (op_mail_remote_senders_contains (senders, "NEWS@example.test"));
   g_assert_false (op_mail_html_view_get_remote_blocked (html));
   g_assert_true (op_ui_test_wait_for (html_loaded, html));
-  g_assert_true (op_ui_test_wait_for (got_connection, &server));
+  g_assert_true (op_ui_test_wait_for (senders_saved, senders_path));
+  {
+    g_autoptr (OpMailRemoteSenders) reread = op_mail_remote_senders_new (senders_file);
+
+    g_assert_true (op_mail_remote_senders_contains (reread, "news@example.test"));
+    g_assert_false (op_mail_remote_senders_contains (reread, "ann@example.test"));
+  }
+  /* The next message from the sender is not blocked. */
+  op_mail_message_view_set_message (view, message, bytes);
+  g_assert_false (op_mail_html_view_get_remote_blocked (html));
+  g_assert_true (op_ui_test_wait_for (html_loaded, html));
 
   /* Dark mode: the page's text follows it, over the card (a transparent page). */
   value = run (html, "getComputedStyle(document.documentElement).color");
@@ -508,6 +539,40 @@ test_conversation_newest_open (void)
   gtk_window_destroy (window);
 }
 
+/* What decides whether the bar is shown. The page's policy blocks the rest anyway; a
+ * miss here only hides the offer. */
+static void
+test_remote_content_detection (void)
+{
+  const char *remote[] = {
+    "<img src=\"http://t.example/p.gif\">",
+    "<IMG SRC='https://t.example/p.gif'>",
+    "<img src=//t.example/p.gif>",
+    "<img srcset=\"https://t.example/a.png 2x\">",
+    "<table background=\"http://t.example/bg.png\">",
+    "<div style=\"background: url( 'https://t.example/x.png' )\">",
+    "<style>@import url(\"https://t.example/s.css\");</style>",
+    "<style>@import 'http://t.example/s.css';</style>",
+    "<link rel=\"stylesheet\" href=\"https://t.example/s.css\">",
+    "<video poster=\"https://t.example/v.jpg\">",
+    "<object data=\"http://t.example/o.swf\">",
+  };
+  const char *local[] = {
+    "<img src=\"cid:logo@example.test\">",
+    "<img src=\"data:image/png;base64,iVBORw0KGgo=\">",
+    "<a href=\"https://example.org/\">a link is not content</a>",
+    "<p>Visit http://example.org/ today</p>",
+    "<div data-src=\"x\" style=\"color: red\">",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (remote); i++)
+    if (!_op_mail_html_has_remote_content (remote[i]))
+      g_error ("remote content not seen in %s", remote[i]);
+  for (guint i = 0; i < G_N_ELEMENTS (local); i++)
+    if (_op_mail_html_has_remote_content (local[i]))
+      g_error ("remote content seen in %s", local[i]);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -519,6 +584,7 @@ main (int   argc,
   g_test_add_func ("/mail/view/plain/quotes-signature-links-source", test_plain_quotes_signature_links);
   g_test_add_func ("/mail/view/attachments/names-sanitised", test_attachments_sanitised);
   g_test_add_func ("/mail/view/conversation/newest-open", test_conversation_newest_open);
+  g_test_add_func ("/mail/view/html/remote-detection", test_remote_content_detection);
   g_test_add_func ("/mail/view/html/remote-blocked-cid-shown-no-script", test_html_remote_blocked_cid_shown);
 
   return op_ui_test_run ();
