@@ -1074,29 +1074,8 @@ op_pop3_client_new (const char *host,
   return self;
 }
 
-void
-op_pop3_client_set_verifier (OpPop3Client  *self,
-                             OpTlsVerifier *verifier)
-{
-  g_return_if_fail (OP_IS_POP3_CLIENT (self));
-  op_session_set_verifier (SESSION (self), verifier);
-}
-
-void
-op_pop3_client_set_timeout (OpPop3Client *self,
-                            guint         seconds)
-{
-  g_return_if_fail (OP_IS_POP3_CLIENT (self));
-  op_session_set_timeout (SESSION (self), seconds);
-}
-
-void
-op_pop3_client_set_allow_plaintext_password (OpPop3Client *self,
-                                             gboolean      allow)
-{
-  g_return_if_fail (OP_IS_POP3_CLIENT (self));
-  op_session_set_allow_plaintext_password (SESSION (self), allow);
-}
+OP_SESSION_DEFINE_SETTINGS (OpPop3Client, op_pop3_client, OP_IS_POP3_CLIENT)
+OP_SESSION_DEFINE_GETTERS (OpPop3Client, op_pop3_client, OP_IS_POP3_CLIENT)
 
 void
 op_pop3_client_set_allow_apop (OpPop3Client *self,
@@ -1109,37 +1088,11 @@ op_pop3_client_set_allow_apop (OpPop3Client *self,
   op_session_unlock_settings (SESSION (self));
 }
 
-const char *
-op_pop3_client_get_host (OpPop3Client *self)
-{
-  g_return_val_if_fail (OP_IS_POP3_CLIENT (self), NULL);
-  return op_session_get_host (SESSION (self));
-}
-
-guint16
-op_pop3_client_get_port (OpPop3Client *self)
-{
-  g_return_val_if_fail (OP_IS_POP3_CLIENT (self), 0);
-  return op_session_get_port (SESSION (self));
-}
-
 OpPop3State
 op_pop3_client_get_state (OpPop3Client *self)
 {
   g_return_val_if_fail (OP_IS_POP3_CLIENT (self), OP_POP3_STATE_DISCONNECTED);
   return op_session_get_state (SESSION (self));
-}
-
-/**
- * op_pop3_client_get_log:
- *
- * Returns: (transfer none): the session's protocol log (secrets masked)
- */
-OpProtocolLog *
-op_pop3_client_get_log (OpPop3Client *self)
-{
-  g_return_val_if_fail (OP_IS_POP3_CLIENT (self), NULL);
-  return op_session_get_log (SESSION (self));
 }
 
 gboolean
@@ -1164,25 +1117,6 @@ op_pop3_client_get_auth_method (OpPop3Client *self)
 {
   g_return_val_if_fail (OP_IS_POP3_CLIENT (self), OP_POP3_AUTH_NONE);
   return op_session_get_auth (SESSION (self));
-}
-
-gboolean
-op_pop3_client_is_tls (OpPop3Client *self)
-{
-  g_return_val_if_fail (OP_IS_POP3_CLIENT (self), FALSE);
-  return op_session_is_tls (SESSION (self));
-}
-
-/**
- * op_pop3_client_get_peer_certificate:
- *
- * Returns: (transfer none) (nullable): the server's certificate once TLS is up
- */
-GTlsCertificate *
-op_pop3_client_get_peer_certificate (OpPop3Client *self)
-{
-  g_return_val_if_fail (OP_IS_POP3_CLIENT (self), NULL);
-  return op_session_get_peer_certificate (SESSION (self));
 }
 
 /* --- the public calls ------------------------------------------------------------------- */

@@ -169,21 +169,8 @@ op_smtp_client_new (const char *host,
   return self;
 }
 
-void
-op_smtp_client_set_verifier (OpSmtpClient  *self,
-                             OpTlsVerifier *verifier)
-{
-  g_return_if_fail (OP_IS_SMTP_CLIENT (self));
-  op_session_set_verifier (SESSION (self), verifier);
-}
-
-void
-op_smtp_client_set_timeout (OpSmtpClient *self,
-                            guint         seconds)
-{
-  g_return_if_fail (OP_IS_SMTP_CLIENT (self));
-  op_session_set_timeout (SESSION (self), seconds);
-}
+OP_SESSION_DEFINE_SETTINGS (OpSmtpClient, op_smtp_client, OP_IS_SMTP_CLIENT)
+OP_SESSION_DEFINE_GETTERS (OpSmtpClient, op_smtp_client, OP_IS_SMTP_CLIENT)
 
 void
 op_smtp_client_set_hello_name (OpSmtpClient *self,
@@ -198,14 +185,6 @@ op_smtp_client_set_hello_name (OpSmtpClient *self,
 }
 
 void
-op_smtp_client_set_allow_plaintext_password (OpSmtpClient *self,
-                                             gboolean      allow)
-{
-  g_return_if_fail (OP_IS_SMTP_CLIENT (self));
-  op_session_set_allow_plaintext_password (SESSION (self), allow);
-}
-
-void
 op_smtp_client_set_allowed_mechanisms (OpSmtpClient    *self,
                                        OpSaslMechanism  mechanisms)
 {
@@ -214,20 +193,6 @@ op_smtp_client_set_allowed_mechanisms (OpSmtpClient    *self,
   op_session_lock_settings (SESSION (self));
   self->allowed_mechanisms = mechanisms;
   op_session_unlock_settings (SESSION (self));
-}
-
-const char *
-op_smtp_client_get_host (OpSmtpClient *self)
-{
-  g_return_val_if_fail (OP_IS_SMTP_CLIENT (self), NULL);
-  return op_session_get_host (SESSION (self));
-}
-
-guint16
-op_smtp_client_get_port (OpSmtpClient *self)
-{
-  g_return_val_if_fail (OP_IS_SMTP_CLIENT (self), 0);
-  return op_session_get_port (SESSION (self));
 }
 
 OpSecurity
@@ -242,38 +207,6 @@ op_smtp_client_get_state (OpSmtpClient *self)
 {
   g_return_val_if_fail (OP_IS_SMTP_CLIENT (self), OP_SMTP_STATE_DISCONNECTED);
   return op_session_get_state (SESSION (self));
-}
-
-/**
- * op_smtp_client_get_log:
- *
- * Returns: (transfer none): the session's protocol log (commands, replies, TLS details;
- *   SASL blobs as "****")
- */
-OpProtocolLog *
-op_smtp_client_get_log (OpSmtpClient *self)
-{
-  g_return_val_if_fail (OP_IS_SMTP_CLIENT (self), NULL);
-  return op_session_get_log (SESSION (self));
-}
-
-gboolean
-op_smtp_client_is_tls (OpSmtpClient *self)
-{
-  g_return_val_if_fail (OP_IS_SMTP_CLIENT (self), FALSE);
-  return op_session_is_tls (SESSION (self));
-}
-
-/**
- * op_smtp_client_get_peer_certificate:
- *
- * Returns: (transfer none) (nullable): the server's certificate once TLS is up
- */
-GTlsCertificate *
-op_smtp_client_get_peer_certificate (OpSmtpClient *self)
-{
-  g_return_val_if_fail (OP_IS_SMTP_CLIENT (self), NULL);
-  return op_session_get_peer_certificate (SESSION (self));
 }
 
 const OpSmtpCapabilities *
