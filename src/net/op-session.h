@@ -245,6 +245,13 @@ struct _OpSessionClass
 
 /* --- construction and settings (main thread) ------------------------------------------ */
 
+/* For a subclass's class_init, after the state values are set: installs its "state"
+ * property (an enum of @state_type, read-only, notified on the main context) and makes
+ * it the class's state_pspec. Without a get_property of the subclass's own, the base's
+ * reads it; one with properties of its own handles id 1 with op_session_get_state(). */
+void               op_session_class_install_state    (OpSessionClass  *klass,
+                                                      GType            state_type);
+
 /* For a subclass's _new(): host, port (0: the class's default for @security) and
  * security, set once. */
 void               op_session_setup                  (OpSession       *self,

@@ -38,15 +38,6 @@ struct _OpPop3Client
   char        *w_timestamp;      /* APOP timestamp of the greeting */
 };
 
-enum
-{
-  PROP_0,
-  PROP_STATE,
-  N_PROPS
-};
-
-static GParamSpec *properties[N_PROPS];
-
 G_DEFINE_FINAL_TYPE (OpPop3Client, op_pop3_client, OP_TYPE_SESSION)
 
 #define SESSION(self) (OP_SESSION (self))
@@ -982,40 +973,12 @@ op_pop3_client_finalize (GObject *object)
 }
 
 static void
-op_pop3_client_get_property (GObject    *object,
-                             guint       prop_id,
-                             GValue     *value,
-                             GParamSpec *pspec)
-{
-  switch (prop_id)
-    {
-    case PROP_STATE:
-      g_value_set_enum (value, op_session_get_state (SESSION (object)));
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
 op_pop3_client_class_init (OpPop3ClientClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   OpSessionClass *session_class = OP_SESSION_CLASS (klass);
 
   object_class->finalize = op_pop3_client_finalize;
-  object_class->get_property = op_pop3_client_get_property;
-
-  /**
-   * OpPop3Client:state:
-   *
-   * Where the session is, for a connection indicator; notified on the main context.
-   */
-  properties[PROP_STATE] =
-    g_param_spec_enum ("state", NULL, NULL,
-                       op_pop3_state_get_type (), OP_POP3_STATE_DISCONNECTED,
-                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
-  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   session_class->protocol = "pop3";
   /* RFC 1939 §3 and RFC 8314 §7.3: 110 and 995. */
@@ -1030,11 +993,16 @@ op_pop3_client_class_init (OpPop3ClientClass *klass)
   session_class->error_tls_refused = OP_POP3_ERROR_TLS_REFUSED;
   session_class->error_auth_unavailable = OP_POP3_ERROR_UNSUPPORTED;
   session_class->max_reply_line = OP_POP3_MAX_REPLY_LINE;
-  session_class->state_pspec = properties[PROP_STATE];
   session_class->state_disconnected = OP_POP3_STATE_DISCONNECTED;
   session_class->state_connecting = OP_POP3_STATE_CONNECTING;
   session_class->state_ready = OP_POP3_STATE_READY;
   session_class->state_busy = OP_POP3_STATE_BUSY;
+  /**
+   * OpPop3Client:state:
+   *
+   * Where the session is, for a connection indicator; notified on the main context.
+   */
+  op_session_class_install_state (session_class, OP_TYPE_POP3_STATE);
   session_class->capabilities_free = (GDestroyNotify) g_hash_table_unref;
   session_class->copy_settings = pop3_copy_settings;
   session_class->reset = pop3_reset;

@@ -36,15 +36,6 @@ struct _OpSmtpClient
   OpSmtpCapabilities  *w_caps;
 };
 
-enum
-{
-  PROP_0,
-  PROP_STATE,
-  N_PROPS
-};
-
-static GParamSpec *properties[N_PROPS];
-
 G_DEFINE_FINAL_TYPE (OpSmtpClient, op_smtp_client, OP_TYPE_SESSION)
 
 #define SESSION(self) (OP_SESSION (self))
@@ -100,39 +91,11 @@ op_smtp_client_finalize (GObject *object)
 }
 
 static void
-op_smtp_client_get_property (GObject    *object,
-                             guint       prop_id,
-                             GValue     *value,
-                             GParamSpec *pspec)
-{
-  switch (prop_id)
-    {
-    case PROP_STATE:
-      g_value_set_enum (value, op_session_get_state (SESSION (object)));
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
 op_smtp_client_class_init (OpSmtpClientClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
   object_class->finalize = op_smtp_client_finalize;
-  object_class->get_property = op_smtp_client_get_property;
-
-  /**
-   * OpSmtpClient:state:
-   *
-   * Where the session is, for a connection indicator; notified on the main context.
-   */
-  properties[PROP_STATE] =
-    g_param_spec_enum ("state", NULL, NULL,
-                       op_smtp_state_get_type (), OP_SMTP_STATE_DISCONNECTED,
-                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
-  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   smtp_class_init_session (OP_SESSION_CLASS (klass));
 
@@ -592,11 +555,16 @@ smtp_class_init_session (OpSessionClass *session_class)
   session_class->error_tls_refused = OP_SMTP_ERROR_TLS_REFUSED;
   session_class->error_auth_unavailable = OP_SMTP_ERROR_AUTH_UNAVAILABLE;
   session_class->max_reply_line = OP_SMTP_REPLY_MAX_LINE;
-  session_class->state_pspec = properties[PROP_STATE];
   session_class->state_disconnected = OP_SMTP_STATE_DISCONNECTED;
   session_class->state_connecting = OP_SMTP_STATE_CONNECTING;
   session_class->state_ready = OP_SMTP_STATE_READY;
   session_class->state_busy = OP_SMTP_STATE_BUSY;
+  /**
+   * OpSmtpClient:state:
+   *
+   * Where the session is, for a connection indicator; notified on the main context.
+   */
+  op_session_class_install_state (session_class, OP_TYPE_SMTP_STATE);
   session_class->capabilities_free = (GDestroyNotify) op_smtp_capabilities_free;
   session_class->copy_settings = smtp_copy_settings;
   session_class->free_settings = smtp_free_settings;
