@@ -142,7 +142,8 @@ static const char *const migrations[] = {
   "  first_seen INTEGER NOT NULL,"
   "  subscribed INTEGER NOT NULL DEFAULT 0,"
   "  read_ranges TEXT NOT NULL DEFAULT '',"
-  "  fetched_high INTEGER NOT NULL DEFAULT 0"
+  "  fetched_high INTEGER NOT NULL DEFAULT 0,"
+  "  threaded INTEGER NOT NULL DEFAULT 0"
   ");"
   "CREATE TABLE nodes ("
   "  group_id INTEGER NOT NULL,"
@@ -155,8 +156,11 @@ static const char *const migrations[] = {
   "  orphan_subject TEXT,"
   "  PRIMARY KEY (group_id, message_id)"
   ") WITHOUT ROWID;"
-  "CREATE INDEX nodes_by_path ON nodes (group_id, path) WHERE number IS NOT NULL;"
+  /* With the number, so counting and walking a group's articles in threaded order
+   * never reads the table. */
+  "CREATE INDEX nodes_by_path ON nodes (group_id, path, number);"
   "CREATE INDEX nodes_by_parent ON nodes (group_id, parent) WHERE parent IS NOT NULL;"
+  /* Partial: most nodes have neither; the queries name them (INDEXED BY). */
   "CREATE INDEX nodes_by_subject ON nodes (group_id, base_subject) WHERE base_subject IS NOT NULL;"
   "CREATE INDEX nodes_by_orphan_subject ON nodes (group_id, orphan_subject) "
   "  WHERE orphan_subject IS NOT NULL;"
@@ -249,8 +253,10 @@ _op_news_db_open (const char  *path,
       sqlite3_close (db);
       return NULL;
     }
-  /* Bounded page cache per connection (2 MiB) whatever the database's size. */
-  _op_news_db_exec (db, "PRAGMA cache_size = -2048", NULL);
+  /* A bounded page cache whatever the database's size: 16 MiB for the writer, whose
+   * threading touches the indexes all over, 2 MiB for a reader's pages. */
+  _op_news_db_exec (db, read_only ? "PRAGMA cache_size = -2048" : "PRAGMA cache_size = -16384",
+                    NULL);
 
   connection = g_new0 (Connection, 1);
   connection->db = db;
@@ -801,6 +807,7 @@ add_one (sqlite3               *db,
          const OpNntpOverview  *ov,
          const OpNewsRanges    *read,
          guint64               *fetched_high,
+         guint64               *added,
          GError               **error)
 {
   g_autoptr(GPtrArray) refs = NULL;
@@ -908,7 +915,8 @@ add_one (sqlite3               *db,
     {
       /* No References but "Re: X": under the thread root whose subject is X. */
       stmt = prepare (db,
-                      "SELECT message_id FROM nodes WHERE group_id = ? AND base_subject = ? "
+                      "SELECT message_id FROM nodes INDEXED BY nodes_by_subject "
+                      "WHERE group_id = ? AND base_subject = ? "
                       "AND parent IS NULL AND number IS NOT NULL ORDER BY path LIMIT 1",
                       error);
       if (stmt == NULL)
@@ -976,8 +984,10 @@ add_one (sqlite3               *db,
     {
       g_autoptr(GPtrArray) orphans = g_ptr_array_new_with_free_func (g_free);
 
-      stmt = prepare (db, "SELECT message_id FROM nodes WHERE group_id = ? AND orphan_subject = ? "
-                          "AND parent IS NULL", error);
+      /* INDEXED BY: without statistics SQLite would walk the whole group by its
+       * primary key. */
+      stmt = prepare (db, "SELECT message_id FROM nodes INDEXED BY nodes_by_orphan_subject "
+                          "WHERE group_id = ? AND orphan_subject = ? AND parent IS NULL", error);
       if (stmt == NULL)
         goto out;
       sqlite3_bind_int64 (stmt, 1, group_id);
@@ -1013,6 +1023,7 @@ add_one (sqlite3               *db,
             goto out;
         }
     }
+  (*added)++;
   ok = TRUE;
 
 out:
@@ -1029,7 +1040,7 @@ add_overviews_locked (sqlite3   *db,
   gint64 group_id = _op_news_db_group_id (db, job->group, TRUE, g_get_real_time () / G_USEC_PER_SEC,
                                           error);
   g_autoptr(OpNewsRanges) read = NULL;
-  guint64 fetched_high = 0;
+  guint64 fetched_high = 0, added = 0;
   sqlite3_stmt *stmt;
 
   if (group_id == 0)
@@ -1038,14 +1049,17 @@ add_overviews_locked (sqlite3   *db,
   if (read == NULL)
     return FALSE;
   for (guint i = 0; i < job->overviews->len; i++)
-    if (!add_one (db, group_id, g_ptr_array_index (job->overviews, i), read, &fetched_high, error))
+    if (!add_one (db, group_id, g_ptr_array_index (job->overviews, i), read, &fetched_high,
+                  &added, error))
       return FALSE;
 
-  stmt = prepare (db, "UPDATE groups SET fetched_high = max (fetched_high, ?) WHERE id = ?", error);
+  stmt = prepare (db, "UPDATE groups SET fetched_high = max (fetched_high, ?1), "
+                      "threaded = threaded + ?2 WHERE id = ?3", error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, (gint64) fetched_high);
-  sqlite3_bind_int64 (stmt, 2, group_id);
+  sqlite3_bind_int64 (stmt, 2, (gint64) added);
+  sqlite3_bind_int64 (stmt, 3, group_id);
   return step_done (db, stmt, error);
 }
 
@@ -1167,8 +1181,9 @@ set_read_locked (sqlite3   *db,
     g_autofree char *upper = NULL;
     g_autoptr(GArray) numbers = g_array_new (FALSE, FALSE, sizeof (gint64));
 
-    stmt = prepare (db, "SELECT substr (path, 1, ?) FROM nodes WHERE group_id = ? AND number = ?",
-                    error);
+    stmt = prepare (db, "SELECT substr (n.path, 1, ?1) FROM articles a JOIN nodes n "
+                        "ON n.group_id = a.group_id AND n.message_id = a.message_id "
+                        "WHERE a.group_id = ?2 AND a.number = ?3", error);
     if (stmt == NULL)
       return FALSE;
     sqlite3_bind_int (stmt, 1, COMPONENT_LENGTH);
@@ -1408,7 +1423,7 @@ expire_locked (sqlite3   *db,
 
   if (group_id == 0)
     return error == NULL || *error == NULL;
-  stmt = prepare (db, "SELECT message_id FROM nodes WHERE group_id = ? AND number < ?", error);
+  stmt = prepare (db, "SELECT message_id FROM articles WHERE group_id = ? AND number < ?", error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, group_id);
@@ -1454,6 +1469,13 @@ expire_locked (sqlite3   *db,
       if (sqlite3_changes (db) == 0)
         break;
     }
+  stmt = prepare (db, "UPDATE groups SET threaded = max (0, threaded - ?) WHERE id = ?", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, (gint64) gone->len);
+  sqlite3_bind_int64 (stmt, 2, group_id);
+  if (!step_done (db, stmt, error))
+    return FALSE;
   stmt = prepare (db, "DELETE FROM articles WHERE group_id = ? AND number < ?", error);
   if (stmt == NULL)
     return FALSE;
@@ -1480,8 +1502,8 @@ _op_news_db_count_threaded (sqlite3     *db,
                             gint64       group_id,
                             GError     **error)
 {
-  sqlite3_stmt *stmt = prepare (db, "SELECT count (*) FROM nodes "
-                                    "WHERE group_id = ? AND number IS NOT NULL", error);
+  /* Kept as articles are added and expire: no scan. */
+  sqlite3_stmt *stmt = prepare (db, "SELECT threaded FROM groups WHERE id = ?", error);
   guint count = 0;
 
   if (stmt == NULL)
@@ -1592,4 +1614,40 @@ _op_news_db_list_groups (sqlite3   *db,
       return NULL;
     }
   return g_steal_pointer (&groups);
+}
+
+gboolean
+_op_news_db_scan_page_keys (sqlite3     *db,
+                            gint64       group_id,
+                            guint        page_size,
+                            GPtrArray   *keys,
+                            GCancellable *cancellable,
+                            GError     **error)
+{
+  sqlite3_stmt *stmt = prepare (db, "SELECT path FROM nodes INDEXED BY nodes_by_path "
+                                    "WHERE group_id = ? AND number IS NOT NULL ORDER BY path",
+                                error);
+  guint64 row = 0;
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, group_id);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      if (row % page_size == 0)
+        {
+          if (g_cancellable_set_error_if_cancelled (cancellable, error))
+            {
+              sqlite3_reset (stmt);
+              return FALSE;
+            }
+          g_ptr_array_add (keys, g_strdup ((const char *) sqlite3_column_text (stmt, 0)));
+        }
+      row++;
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return _op_news_db_fail (db, error);
+  return TRUE;
 }

@@ -154,4 +154,13 @@ gboolean  _op_news_db_load_page     (sqlite3      *db,
                                      char        **last_key,
                                      GError      **error);
 
+/* The key of the first row of every page of @page_size rows, in order (one index walk,
+ * no table reads). */
+gboolean  _op_news_db_scan_page_keys (sqlite3      *db,
+                                      gint64        group_id,
+                                      guint         page_size,
+                                      GPtrArray    *keys,
+                                      GCancellable *cancellable,
+                                      GError      **error);
+
 G_END_DECLS

@@ -27,7 +27,21 @@ struct _OpNewsThreadModel
   GHashTable *pages;        /* page index → GPtrArray of OpNewsHeader */
   GQueue      lru;          /* page indices, most recent first */
   GHashTable *boundaries;   /* page index → Boundary: where the page starts */
+  guint       generation;   /* bumped by each reload: a late page index is dropped */
+  gboolean    indexed;      /* every page's start is known */
+  GCancellable *index_cancellable;
 };
+
+enum
+{
+  PROP_0,
+  PROP_INDEXED,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void start_index (OpNewsThreadModel *self);
 
 static void list_model_iface_init (GListModelInterface *iface);
 
@@ -52,6 +66,35 @@ drop_pages (OpNewsThreadModel *self)
 }
 
 static void
+op_news_thread_model_dispose (GObject *object)
+{
+  OpNewsThreadModel *self = OP_NEWS_THREAD_MODEL (object);
+
+  if (self->index_cancellable != NULL)
+    g_cancellable_cancel (self->index_cancellable);
+  g_clear_object (&self->index_cancellable);
+  G_OBJECT_CLASS (op_news_thread_model_parent_class)->dispose (object);
+}
+
+static void
+op_news_thread_model_get_property (GObject    *object,
+                                   guint       prop_id,
+                                   GValue     *value,
+                                   GParamSpec *pspec)
+{
+  OpNewsThreadModel *self = OP_NEWS_THREAD_MODEL (object);
+
+  switch (prop_id)
+    {
+    case PROP_INDEXED:
+      g_value_set_boolean (value, self->indexed);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 op_news_thread_model_finalize (GObject *object)
 {
   OpNewsThreadModel *self = OP_NEWS_THREAD_MODEL (object);
@@ -68,7 +111,24 @@ op_news_thread_model_finalize (GObject *object)
 static void
 op_news_thread_model_class_init (OpNewsThreadModelClass *klass)
 {
-  G_OBJECT_CLASS (klass)->finalize = op_news_thread_model_finalize;
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = op_news_thread_model_dispose;
+  object_class->finalize = op_news_thread_model_finalize;
+  object_class->get_property = op_news_thread_model_get_property;
+
+  /**
+   * OpNewsThreadModel:indexed:
+   *
+   * TRUE once the start of every page is known (a walk of the index on a worker
+   * thread, started when the model opens or reloads): from then on any row, however
+   * far, is one short indexed query. Before, a far jump counts rows from the nearest
+   * known page.
+   */
+  properties[PROP_INDEXED] = g_param_spec_boolean ("indexed", NULL, NULL, FALSE,
+                                                   G_PARAM_READABLE | G_PARAM_STATIC_STRINGS |
+                                                   G_PARAM_EXPLICIT_NOTIFY);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
 static void
@@ -255,6 +315,7 @@ op_news_thread_model_new_finish (GAsyncResult  *result,
   self->db = g_steal_pointer (&job->db);
   self->group_id = job->group_id;
   self->n_items = job->n_items;
+  start_index (self);
   return self;
 }
 
@@ -306,6 +367,7 @@ op_news_thread_model_reload_finish (OpNewsThreadModel  *self,
   drop_pages (self);
   self->group_id = job->group_id;
   self->n_items = job->n_items;
+  start_index (self);
   g_list_model_items_changed (G_LIST_MODEL (self), 0, old, self->n_items);
   return TRUE;
 }
@@ -331,4 +393,106 @@ op_news_thread_model_get_n_cached (OpNewsThreadModel *self)
   while (g_hash_table_iter_next (&iter, NULL, &value))
     n += ((GPtrArray *) value)->len;
   return n;
+}
+
+/* --- the page index (worker thread) --------------------------------------------------- */
+
+typedef struct
+{
+  char      *path;
+  gint64     group_id;
+  guint      generation;
+  GPtrArray *keys;
+} IndexJob;
+
+static void
+index_job_free (IndexJob *job)
+{
+  g_free (job->path);
+  g_clear_pointer (&job->keys, g_ptr_array_unref);
+  g_free (job);
+}
+
+static void
+index_thread (GTask        *task,
+              gpointer      source_object,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  IndexJob *job = task_data;
+  GError *error = NULL;
+  sqlite3 *db = _op_news_db_open (job->path, TRUE, &error);
+
+  if (db == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  job->keys = g_ptr_array_new_with_free_func (g_free);
+  if (_op_news_db_scan_page_keys (db, job->group_id, OP_NEWS_THREAD_MODEL_PAGE_SIZE, job->keys,
+                                  cancellable, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+  _op_news_db_close (db);
+}
+
+static void
+index_done (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  OpNewsThreadModel *self = OP_NEWS_THREAD_MODEL (source);
+  IndexJob *job = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+
+  /* A failed or cancelled walk only leaves far jumps slower. */
+  if (!g_task_propagate_boolean (G_TASK (result), &error) || job->generation != self->generation)
+    return;
+  for (guint k = 0; k < job->keys->len; k++)
+    {
+      Boundary *boundary = g_new0 (Boundary, 1);
+
+      boundary->key = g_steal_pointer (&job->keys->pdata[k]);
+      boundary->skip = 0;
+      g_hash_table_replace (self->boundaries, GUINT_TO_POINTER (k), boundary);
+    }
+  self->indexed = TRUE;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_INDEXED]);
+}
+
+static void
+start_index (OpNewsThreadModel *self)
+{
+  g_autoptr(GTask) task = NULL;
+  IndexJob *job;
+
+  if (self->index_cancellable != NULL)
+    g_cancellable_cancel (self->index_cancellable);
+  g_clear_object (&self->index_cancellable);
+  self->generation++;
+  if (self->indexed)
+    {
+      self->indexed = FALSE;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_INDEXED]);
+    }
+  if (self->n_items == 0)
+    return;
+  self->index_cancellable = g_cancellable_new ();
+  task = g_task_new (self, self->index_cancellable, index_done, NULL);
+  g_task_set_source_tag (task, start_index);
+  job = g_new0 (IndexJob, 1);
+  job->path = g_strdup (self->path);
+  job->group_id = self->group_id;
+  job->generation = self->generation;
+  g_task_set_task_data (task, job, (GDestroyNotify) index_job_free);
+  g_task_run_in_thread (task, index_thread);
+}
+
+gboolean
+op_news_thread_model_is_indexed (OpNewsThreadModel *self)
+{
+  g_return_val_if_fail (OP_IS_NEWS_THREAD_MODEL (self), FALSE);
+
+  return self->indexed;
 }

@@ -14,8 +14,10 @@ G_DECLARE_FINAL_TYPE (OpNewsThreadModel, op_news_thread_model, OP, NEWS_THREAD_M
  * news database: it holds at most OP_NEWS_THREAD_MODEL_MAX_PAGES pages of
  * OP_NEWS_THREAD_MODEL_PAGE_SIZE rows (least recently used pages go first), so a group
  * of a million headers is never in memory whole. A page is one indexed query on the
- * model's own read-only connection (a small read on the calling thread); counting the
- * rows, which scans the index, runs on a worker thread (new_async, reload_async).
+ * model's own read-only connection (a small read on the calling thread). Opening reads
+ * the stored count on a worker thread (new_async, reload_async), then walks the index
+ * there once to learn where every page starts (the "indexed" property; about one key
+ * per 128 rows is kept), so a jump to any row stays a short query.
  */
 
 #define OP_NEWS_THREAD_MODEL_PAGE_SIZE 128
@@ -39,6 +41,8 @@ gboolean           op_news_thread_model_reload_finish (OpNewsThreadModel   *self
                                                        GError             **error);
 
 const char        *op_news_thread_model_get_group     (OpNewsThreadModel   *self);
+/* The "indexed" property: every page's start is known, any row is one short query. */
+gboolean           op_news_thread_model_is_indexed    (OpNewsThreadModel   *self);
 /* How many headers the model holds in memory now (its pages; for tests and the
  * memory benchmark). */
 guint              op_news_thread_model_get_n_cached  (OpNewsThreadModel   *self);
