@@ -171,7 +171,7 @@ read_folder_state (OpMailImapSync  *self,
                           "SELECT id, uidvalidity, uidnext, highestmodseq, complete FROM folders WHERE name = ?1",
                           -1, &stmt, NULL) != SQLITE_OK)
     {
-      _op_mail_set_sqlite_error (error, self->db, "reading a folder");
+      _op_mail_set_sqlite_error (error, self->db, N_("reading a folder"));
       return FALSE;
     }
   sqlite3_bind_text (stmt, 1, name, -1, SQLITE_TRANSIENT);
@@ -187,7 +187,7 @@ read_folder_state (OpMailImapSync  *self,
   sqlite3_finalize (stmt);
   if (!found)
     g_set_error (error, OP_MAIL_STORE_ERROR, OP_MAIL_STORE_ERROR_NOT_FOUND,
-                 _("The folder “%s” is not in the mail store"), name);
+                 _("The folder “%s” is not in the mail store."), name);
   return found;
 }
 
@@ -829,7 +829,7 @@ run_all (OpMailImapSync  *self,
                           " ORDER BY special_use != 1, special_use = 0, name",
                           -1, &stmt, NULL) != SQLITE_OK)
     {
-      _op_mail_set_sqlite_error (error, self->db, "reading folders");
+      _op_mail_set_sqlite_error (error, self->db, N_("reading folders"));
       return FALSE;
     }
   while (sqlite3_step (stmt) == SQLITE_ROW)
@@ -897,7 +897,7 @@ fetch_body (OpMailImapSync  *self,
   if (folder == NULL)
     {
       g_set_error (error, OP_MAIL_STORE_ERROR, OP_MAIL_STORE_ERROR_NOT_FOUND,
-                   _("The message is no longer in the mail store"));
+                   _("The message is no longer in the mail store."));
       return NULL;
     }
   if (body_cached)
@@ -1142,7 +1142,7 @@ sync_thread (gpointer data)
     {
       if (request->task != NULL)
         g_task_return_new_error (request->task, G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                                 _("The mail account was closed"));
+                                 _("The mail account was closed."));
       request_free (request);
     }
   if (self->client != NULL
@@ -1172,7 +1172,7 @@ push_request (OpMailImapSync *self,
     {
       if (request->task != NULL)
         g_task_return_new_error (request->task, G_IO_ERROR, G_IO_ERROR_CLOSED,
-                                 _("The mail account was closed"));
+                                 _("The mail account was closed."));
       request_free (request);
       return;
     }
