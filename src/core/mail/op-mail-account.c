@@ -72,9 +72,9 @@ op_mail_account_new (void)
 {
   OpAccount *account = op_account_new (OP_ACCOUNT_KIND_MAIL, NULL);
 
-  op_account_set_security (account, OP_SECURITY_IMPLICIT);
+  op_account_set_security (account, OP_SECURITY_IMPLICIT_TLS);
   op_account_set_extra (account, "incoming", "imap");
-  op_account_set_extra (account, "smtp-security", op_security_to_string (OP_SECURITY_IMPLICIT));
+  op_account_set_extra (account, "smtp-security", op_security_to_string (OP_SECURITY_IMPLICIT_TLS));
   return account;
 }
 
@@ -111,7 +111,7 @@ op_mail_account_get_effective_port (OpAccount *account)
 
   if (op_account_get_port (account) != 0)
     return op_account_get_port (account);
-  implicit = op_account_get_security (account) == OP_SECURITY_IMPLICIT;
+  implicit = op_account_get_security (account) == OP_SECURITY_IMPLICIT_TLS;
   if (op_mail_account_get_incoming (account) == OP_MAIL_INCOMING_POP3)
     return implicit ? 995 : 110;
   return implicit ? 993 : 143;
@@ -169,13 +169,13 @@ op_mail_account_get_smtp_effective_port (OpAccount *account)
   if (port != 0)
     return port;
   /* RFC 8314 §3.3 submissions (465), RFC 6409 submission (587). */
-  return op_mail_account_get_smtp_security (account) == OP_SECURITY_IMPLICIT ? 465 : 587;
+  return op_mail_account_get_smtp_security (account) == OP_SECURITY_IMPLICIT_TLS ? 465 : 587;
 }
 
 OpSecurity
 op_mail_account_get_smtp_security (OpAccount *account)
 {
-  OpSecurity security = OP_SECURITY_IMPLICIT;
+  OpSecurity security = OP_SECURITY_IMPLICIT_TLS;
 
   g_return_val_if_fail (op_mail_account_is_mail (account), security);
   op_security_from_string (op_account_get_extra (account, "smtp-security"), &security);

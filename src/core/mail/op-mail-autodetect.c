@@ -56,19 +56,19 @@ op_mail_autodetect_conventional (const char *domain,
 
   if (outgoing)
     {
-      add (list, OP_MAIL_PROTOCOL_SMTP, "smtp.", domain, 465, OP_SECURITY_IMPLICIT);
+      add (list, OP_MAIL_PROTOCOL_SMTP, "smtp.", domain, 465, OP_SECURITY_IMPLICIT_TLS);
       add (list, OP_MAIL_PROTOCOL_SMTP, "smtp.", domain, 587, OP_SECURITY_STARTTLS);
-      add (list, OP_MAIL_PROTOCOL_SMTP, "mail.", domain, 465, OP_SECURITY_IMPLICIT);
+      add (list, OP_MAIL_PROTOCOL_SMTP, "mail.", domain, 465, OP_SECURITY_IMPLICIT_TLS);
       add (list, OP_MAIL_PROTOCOL_SMTP, "mail.", domain, 587, OP_SECURITY_STARTTLS);
       return list;
     }
-  add (list, OP_MAIL_PROTOCOL_IMAP, "imap.", domain, 993, OP_SECURITY_IMPLICIT);
+  add (list, OP_MAIL_PROTOCOL_IMAP, "imap.", domain, 993, OP_SECURITY_IMPLICIT_TLS);
   add (list, OP_MAIL_PROTOCOL_IMAP, "imap.", domain, 143, OP_SECURITY_STARTTLS);
-  add (list, OP_MAIL_PROTOCOL_IMAP, "mail.", domain, 993, OP_SECURITY_IMPLICIT);
+  add (list, OP_MAIL_PROTOCOL_IMAP, "mail.", domain, 993, OP_SECURITY_IMPLICIT_TLS);
   add (list, OP_MAIL_PROTOCOL_IMAP, "mail.", domain, 143, OP_SECURITY_STARTTLS);
-  add (list, OP_MAIL_PROTOCOL_POP3, "pop.", domain, 995, OP_SECURITY_IMPLICIT);
+  add (list, OP_MAIL_PROTOCOL_POP3, "pop.", domain, 995, OP_SECURITY_IMPLICIT_TLS);
   add (list, OP_MAIL_PROTOCOL_POP3, "pop.", domain, 110, OP_SECURITY_STARTTLS);
-  add (list, OP_MAIL_PROTOCOL_POP3, "mail.", domain, 995, OP_SECURITY_IMPLICIT);
+  add (list, OP_MAIL_PROTOCOL_POP3, "mail.", domain, 995, OP_SECURITY_IMPLICIT_TLS);
   add (list, OP_MAIL_PROTOCOL_POP3, "mail.", domain, 110, OP_SECURITY_STARTTLS);
   return list;
 }
@@ -80,11 +80,11 @@ static const struct
   OpMailProtocol  protocol;
   OpSecurity      security;
 } services[] = {
-  { "imaps", OP_MAIL_PROTOCOL_IMAP, OP_SECURITY_IMPLICIT },
+  { "imaps", OP_MAIL_PROTOCOL_IMAP, OP_SECURITY_IMPLICIT_TLS },
   { "imap", OP_MAIL_PROTOCOL_IMAP, OP_SECURITY_STARTTLS },
-  { "pop3s", OP_MAIL_PROTOCOL_POP3, OP_SECURITY_IMPLICIT },
+  { "pop3s", OP_MAIL_PROTOCOL_POP3, OP_SECURITY_IMPLICIT_TLS },
   { "pop3", OP_MAIL_PROTOCOL_POP3, OP_SECURITY_STARTTLS },
-  { "submissions", OP_MAIL_PROTOCOL_SMTP, OP_SECURITY_IMPLICIT },
+  { "submissions", OP_MAIL_PROTOCOL_SMTP, OP_SECURITY_IMPLICIT_TLS },
   { "submission", OP_MAIL_PROTOCOL_SMTP, OP_SECURITY_STARTTLS },
 };
 

@@ -380,7 +380,7 @@ probe_thread (GTask        *task,
   g_autoptr(GPtrArray) caps = g_ptr_array_new_with_free_func (g_free);
   GError *error = NULL;
 
-  conn = op_connection_connect (report->host, report->port, report->security == OP_SECURITY_IMPLICIT,
+  conn = op_connection_connect (report->host, report->port, report->security == OP_SECURITY_IMPLICIT_TLS,
                                 probe->timeout, probe->verifier, NULL, cancellable, &error);
   if (conn != NULL && probe_dialog (probe, conn, caps, cancellable, &error))
     {
@@ -539,7 +539,7 @@ probed (GObject      *source,
     {
     case OP_MAIL_PROTOCOL_IMAP:
       probe->imap = op_imap_client_new (report->host, report->port,
-                                        report->security == OP_SECURITY_IMPLICIT ? OP_IMAP_SECURITY_IMPLICIT_TLS
+                                        report->security == OP_SECURITY_IMPLICIT_TLS ? OP_IMAP_SECURITY_IMPLICIT_TLS
                                         : report->security == OP_SECURITY_STARTTLS ? OP_IMAP_SECURITY_STARTTLS
                                         : OP_IMAP_SECURITY_NONE);
       if (probe->verifier != NULL)
@@ -550,9 +550,7 @@ probed (GObject      *source,
       break;
     case OP_MAIL_PROTOCOL_POP3:
       probe->pop3 = op_pop3_client_new (report->host, report->port,
-                                        report->security == OP_SECURITY_IMPLICIT ? OP_POP3_SECURITY_IMPLICIT_TLS
-                                        : report->security == OP_SECURITY_STARTTLS ? OP_POP3_SECURITY_STLS
-                                        : OP_POP3_SECURITY_NONE);
+                                        report->security);
       if (probe->verifier != NULL)
         op_pop3_client_set_verifier (probe->pop3, probe->verifier);
       op_pop3_client_set_timeout (probe->pop3, probe->timeout);
@@ -562,9 +560,7 @@ probed (GObject      *source,
       break;
     case OP_MAIL_PROTOCOL_SMTP:
       probe->smtp = op_smtp_client_new (report->host, report->port,
-                                        report->security == OP_SECURITY_IMPLICIT ? OP_SMTP_SECURITY_IMPLICIT_TLS
-                                        : report->security == OP_SECURITY_STARTTLS ? OP_SMTP_SECURITY_STARTTLS
-                                        : OP_SMTP_SECURITY_NONE);
+                                        report->security);
       if (probe->verifier != NULL)
         op_smtp_client_set_verifier (probe->smtp, probe->verifier);
       op_smtp_client_set_timeout (probe->smtp, probe->timeout);

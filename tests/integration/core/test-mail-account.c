@@ -247,7 +247,7 @@ test_probe_imap (void)
   if (user == NULL || password == NULL || imaps == 0 || imap == 0 || verifier == NULL)
     return;
 
-  ok = probe (OP_MAIL_PROTOCOL_IMAP, imaps, OP_SECURITY_IMPLICIT, user, password, verifier);
+  ok = probe (OP_MAIL_PROTOCOL_IMAP, imaps, OP_SECURITY_IMPLICIT_TLS, user, password, verifier);
   assert_tls_facts (ok);
   g_assert_no_error (ok->error);
   g_assert_true (ok->login_tried);
@@ -261,7 +261,7 @@ test_probe_imap (void)
   g_assert_false (starttls->login_tried);
   g_assert_true (g_strv_contains ((const char * const *) starttls->capabilities, "IMAP4rev1"));
 
-  wrong = probe (OP_MAIL_PROTOCOL_IMAP, imaps, OP_SECURITY_IMPLICIT, user, "not the password", verifier);
+  wrong = probe (OP_MAIL_PROTOCOL_IMAP, imaps, OP_SECURITY_IMPLICIT_TLS, user, "not the password", verifier);
   assert_tls_facts (wrong);
   g_assert_true (wrong->login_tried);
   g_assert_false (wrong->login_ok);
@@ -311,7 +311,7 @@ test_probe_pop3_smtp (void)
   account = op_mail_account_new ();
   op_mail_account_set_smtp_host (account, "127.0.0.1");
   op_mail_account_set_smtp_port (account, smtps);
-  op_mail_account_set_smtp_security (account, OP_SECURITY_IMPLICIT);
+  op_mail_account_set_smtp_security (account, OP_SECURITY_IMPLICIT_TLS);
   op_account_set_user (account, smtp_user);
   op_mail_account_test_async (account, OP_MAIL_SERVER_OUTGOING, "wrong password", OP_TLS_VERIFIER (verifier),
                               NULL, store_result, &r);
@@ -338,7 +338,7 @@ test_probe_unreachable (void)
   port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
   g_socket_close (socket, NULL);
 
-  report = probe (OP_MAIL_PROTOCOL_IMAP, port, OP_SECURITY_IMPLICIT, "u", "p", NULL);
+  report = probe (OP_MAIL_PROTOCOL_IMAP, port, OP_SECURITY_IMPLICIT_TLS, "u", "p", NULL);
   g_assert_false (report->reached);
   g_assert_false (report->login_tried);
   g_assert_nonnull (report->error);
@@ -397,7 +397,7 @@ test_autodetect_srv (void)
   g_assert_cmpint (op_mail_account_get_incoming (account), ==, OP_MAIL_INCOMING_IMAP);
   g_assert_cmpstr (op_account_get_host (account), ==, "localhost");
   g_assert_cmpuint (op_account_get_port (account), ==, imaps);
-  g_assert_cmpint (op_account_get_security (account), ==, OP_SECURITY_IMPLICIT);
+  g_assert_cmpint (op_account_get_security (account), ==, OP_SECURITY_IMPLICIT_TLS);
   /* Dovecot's user is the local part: the full address was refused first. */
   g_assert_cmpstr (op_account_get_user (account), ==, user);
   identities = op_mail_account_dup_identities (account);

@@ -16,9 +16,9 @@ test_defaults (void)
 
   g_assert_true (op_mail_account_is_mail (account));
   g_assert_cmpint (op_mail_account_get_incoming (account), ==, OP_MAIL_INCOMING_IMAP);
-  g_assert_cmpint (op_account_get_security (account), ==, OP_SECURITY_IMPLICIT);
+  g_assert_cmpint (op_account_get_security (account), ==, OP_SECURITY_IMPLICIT_TLS);
   g_assert_cmpuint (op_mail_account_get_effective_port (account), ==, 993);
-  g_assert_cmpint (op_mail_account_get_smtp_security (account), ==, OP_SECURITY_IMPLICIT);
+  g_assert_cmpint (op_mail_account_get_smtp_security (account), ==, OP_SECURITY_IMPLICIT_TLS);
   g_assert_cmpuint (op_mail_account_get_smtp_effective_port (account), ==, 465);
   g_assert_true (op_mail_account_get_pop3_leave_on_server (account));
   g_assert_cmpuint (op_mail_account_get_pop3_delete_after_days (account), ==, 0);
@@ -125,7 +125,7 @@ test_conventional (void)
   g_assert_cmpuint (in->len, ==, 8);
   g_assert_cmpstr (first->host, ==, "imap.example.org");
   g_assert_cmpuint (first->port, ==, 993);
-  g_assert_cmpint (first->security, ==, OP_SECURITY_IMPLICIT);
+  g_assert_cmpint (first->security, ==, OP_SECURITY_IMPLICIT_TLS);
   g_assert_cmpint (pop->protocol, ==, OP_MAIL_PROTOCOL_POP3);
   g_assert_cmpstr (pop->host, ==, "pop.example.org");
   g_assert_cmpuint (out->len, ==, 4);
