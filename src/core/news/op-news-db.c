@@ -352,6 +352,11 @@ typedef struct
   gint64     now;
 } ActiveJob;
 
+static gboolean expire_below (sqlite3     *db,
+                              const char  *group,
+                              guint64      low,
+                              GError     **error);
+
 static gboolean
 update_active_locked (sqlite3   *db,
                       gpointer   data,
@@ -363,6 +368,15 @@ update_active_locked (sqlite3   *db,
     {
       const OpNntpActive *active = g_ptr_array_index (job->actives, i);
       sqlite3_stmt *stmt;
+      gint64 old_low = -1;
+
+      stmt = prepare (db, "SELECT low FROM groups WHERE name = ?", error);
+      if (stmt == NULL)
+        return FALSE;
+      bind_text (stmt, 1, active->name);
+      if (sqlite3_step (stmt) == SQLITE_ROW)
+        old_low = sqlite3_column_int64 (stmt, 0);
+      sqlite3_reset (stmt);
 
       stmt = prepare (db,
                       "INSERT INTO groups (name, low, high, count, posting, alias, first_seen) "
@@ -382,6 +396,10 @@ update_active_locked (sqlite3   *db,
       bind_text (stmt, 6, active->alias);
       sqlite3_bind_int64 (stmt, 7, job->now);
       if (!step_done (db, stmt, error))
+        return FALSE;
+      /* A raised low mark: the server expired what lies below it. */
+      if (old_low >= 0 && (gint64) active->low > old_low &&
+          !expire_below (db, active->name, active->low, error))
         return FALSE;
     }
   return TRUE;
@@ -1482,6 +1500,18 @@ expire_locked (sqlite3   *db,
   sqlite3_bind_int64 (stmt, 1, group_id);
   sqlite3_bind_int64 (stmt, 2, (gint64) job->number);
   return step_done (db, stmt, error);
+}
+
+/* Inside a transaction already. */
+static gboolean
+expire_below (sqlite3     *db,
+              const char  *group,
+              guint64      low,
+              GError     **error)
+{
+  ReadJob job = { group, low, FALSE, FALSE, NULL };
+
+  return expire_locked (db, &job, error);
 }
 
 gboolean

@@ -674,3 +674,24 @@ op_news_store_get_read_finish (OpNewsStore   *self,
 
   return g_task_propagate_pointer (G_TASK (result), error);
 }
+
+gboolean
+op_news_next_fetch_range (guint64  fetched_high,
+                          guint64  server_low,
+                          guint64  server_high,
+                          guint64  batch,
+                          guint64 *low,
+                          guint64 *high)
+{
+  guint64 start;
+
+  g_return_val_if_fail (batch > 0, FALSE);
+  g_return_val_if_fail (low != NULL && high != NULL, FALSE);
+
+  start = MAX (fetched_high == G_MAXUINT64 ? fetched_high : fetched_high + 1, MAX (server_low, 1));
+  if (fetched_high == G_MAXUINT64 || start > server_high)
+    return FALSE;
+  *low = start;
+  *high = server_high - start >= batch ? start + batch - 1 : server_high;
+  return TRUE;
+}
