@@ -49,11 +49,14 @@ _op_news_db_exec (sqlite3     *db,
   return TRUE;
 }
 
-/* Prepared statements are cached per connection, keyed by their (static) SQL text. */
+/* Prepared statements are cached per connection, keyed by their (static) SQL text; so
+ * are, while one batch of overviews is threaded, the nodes it reads and writes (a
+ * thread's articles arrive together and name the same ancestors over and over). */
 typedef struct
 {
   sqlite3    *db;
   GHashTable *statements;   /* const char * (static SQL) → sqlite3_stmt * */
+  GHashTable *nodes;        /* Message-ID → CachedNode, only during a batch */
 } Connection;
 
 static GMutex connections_lock;
@@ -65,18 +68,25 @@ statement_finalize (gpointer data)
   sqlite3_finalize (data);
 }
 
-static sqlite3_stmt *
-prepare (sqlite3     *db,
-         const char  *sql,
-         GError     **error)
+static Connection *
+get_connection (sqlite3 *db)
 {
   Connection *connection;
-  sqlite3_stmt *stmt;
 
   g_mutex_lock (&connections_lock);
   connection = connections != NULL ? g_hash_table_lookup (connections, db) : NULL;
   g_mutex_unlock (&connections_lock);
   g_assert (connection != NULL);
+  return connection;
+}
+
+static sqlite3_stmt *
+prepare (sqlite3     *db,
+         const char  *sql,
+         GError     **error)
+{
+  Connection *connection = get_connection (db);
+  sqlite3_stmt *stmt;
 
   stmt = g_hash_table_lookup (connection->statements, sql);
   if (stmt != NULL)
@@ -286,6 +296,7 @@ _op_news_db_close (sqlite3 *db)
   if (connection != NULL)
     {
       g_hash_table_unref (connection->statements);
+      g_clear_pointer (&connection->nodes, g_hash_table_unref);
       g_free (connection);
     }
   sqlite3_close (db);
@@ -525,6 +536,71 @@ node_clear (Node *node)
   node->exists = FALSE;
 }
 
+typedef struct
+{
+  gint64    group_id;
+  gboolean  real;
+  char     *parent;
+  char     *path;
+  gint64    depth;
+} CachedNode;
+
+static void
+cached_node_free (gpointer data)
+{
+  CachedNode *cached = data;
+
+  g_free (cached->parent);
+  g_free (cached->path);
+  g_free (cached);
+}
+
+/* Starts or ends caching nodes on @db (one batch, one transaction). */
+static void
+node_cache_enable (sqlite3  *db,
+                   gboolean  enable)
+{
+  Connection *connection = get_connection (db);
+
+  g_clear_pointer (&connection->nodes, g_hash_table_unref);
+  if (enable)
+    connection->nodes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, cached_node_free);
+}
+
+/* Remembers what the database now holds for @message_id (when caching). */
+static void
+node_cache_put (sqlite3     *db,
+                gint64       group_id,
+                const char  *message_id,
+                gboolean     real,
+                const char  *parent,
+                const char  *path,
+                gint64       depth)
+{
+  Connection *connection = get_connection (db);
+  CachedNode *cached;
+
+  if (connection->nodes == NULL)
+    return;
+  cached = g_new0 (CachedNode, 1);
+  cached->group_id = group_id;
+  cached->real = real;
+  cached->parent = g_strdup (parent);
+  cached->path = g_strdup (path);
+  cached->depth = depth;
+  g_hash_table_replace (connection->nodes, g_strdup (message_id), cached);
+}
+
+/* A write that may change other nodes (a subtree moved): forget them all. */
+static void
+node_cache_forget_all (sqlite3 *db)
+{
+  Connection *connection = get_connection (db);
+
+  if (connection->nodes != NULL)
+    g_hash_table_remove_all (connection->nodes);
+}
+
 static gboolean
 load_node (sqlite3     *db,
            gint64       group_id,
@@ -532,13 +608,29 @@ load_node (sqlite3     *db,
            Node        *node,
            GError     **error)
 {
-  sqlite3_stmt *stmt = prepare (db,
-                                "SELECT number IS NOT NULL, parent, path, depth FROM nodes "
-                                "WHERE group_id = ? AND message_id = ?",
-                                error);
+  Connection *connection = get_connection (db);
+  sqlite3_stmt *stmt;
   int rc;
 
   node_clear (node);
+  if (connection->nodes != NULL)
+    {
+      CachedNode *cached = g_hash_table_lookup (connection->nodes, message_id);
+
+      if (cached != NULL && cached->group_id == group_id)
+        {
+          node->exists = TRUE;
+          node->real = cached->real;
+          node->parent = g_strdup (cached->parent);
+          node->path = g_strdup (cached->path);
+          node->depth = cached->depth;
+          return TRUE;
+        }
+    }
+  stmt = prepare (db,
+                  "SELECT number IS NOT NULL, parent, path, depth FROM nodes "
+                  "WHERE group_id = ? AND message_id = ?",
+                  error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, group_id);
@@ -555,6 +647,8 @@ load_node (sqlite3     *db,
   sqlite3_reset (stmt);
   if (rc != SQLITE_ROW && rc != SQLITE_DONE)
     return _op_news_db_fail (db, error);
+  if (node->exists)
+    node_cache_put (db, group_id, message_id, node->real, node->parent, node->path, node->depth);
   return TRUE;
 }
 
@@ -637,6 +731,7 @@ move_subtree (sqlite3     *db,
   sqlite3_stmt *stmt;
   g_autofree char *upper = NULL;
 
+  node_cache_forget_all (db);
   if (old->exists && old->path != NULL &&
       (!g_str_equal (old->path, new_path) || new_depth != old->depth || descendant_extra != 0))
     {
@@ -703,7 +798,10 @@ create_placeholder (sqlite3     *db,
   bind_text (stmt, 3, parent_id);
   bind_text (stmt, 4, path);
   sqlite3_bind_int64 (stmt, 5, child_depth (parent));
-  return step_done (db, stmt, error);
+  if (!step_done (db, stmt, error))
+    return FALSE;
+  node_cache_put (db, group_id, message_id, FALSE, parent_id, path, child_depth (parent));
+  return TRUE;
 }
 
 /* Hangs @message_id (existing) under @parent_id (existing, or NULL for a root), unless
@@ -953,10 +1051,12 @@ add_one (sqlite3               *db,
     {
       Node parent = { 0, };
       g_autofree char *path = NULL;
+      gint64 depth;
 
       if (parent_id != NULL && !load_node (db, group_id, parent_id, &parent, error))
         goto out;
       path = child_path (parent_id != NULL ? parent.path : NULL, component);
+      depth = parent_id != NULL ? child_depth (&parent) : 0;
       stmt = prepare (db,
                       "INSERT INTO nodes (group_id, message_id, number, parent, path, depth, "
                       "base_subject, orphan_subject) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -971,7 +1071,7 @@ add_one (sqlite3               *db,
       sqlite3_bind_int64 (stmt, 3, (gint64) ov->number);
       bind_text (stmt, 4, parent_id);
       bind_text (stmt, 5, path);
-      sqlite3_bind_int64 (stmt, 6, parent_id != NULL ? child_depth (&parent) : 0);
+      sqlite3_bind_int64 (stmt, 6, depth);
       /* Only roots group by subject; a "Re:" root waits for its original. */
       bind_text (stmt, 7, parent_id == NULL && !is_reply ? base : NULL);
       /* A "Re: X" without References or a root X yet waits for X. */
@@ -979,6 +1079,7 @@ add_one (sqlite3               *db,
       node_clear (&parent);
       if (!step_done (db, stmt, error))
         goto out;
+      node_cache_put (db, group_id, ov->message_id, TRUE, parent_id, path, depth);
     }
   else
     {
@@ -991,6 +1092,7 @@ add_one (sqlite3               *db,
       bind_text (stmt, 3, parent_id == NULL && is_reply ? base : NULL);
       sqlite3_bind_int64 (stmt, 4, group_id);
       bind_text (stmt, 5, ov->message_id);
+      node_cache_forget_all (db);
       if (!step_done (db, stmt, error) ||
           !attach (db, group_id, ov->message_id, parent_id, component, 1, error))
         goto out;
@@ -1088,9 +1190,15 @@ _op_news_db_add_overviews (sqlite3     *db,
                            GError     **error)
 {
   AddJob job = { group, overviews };
+  gboolean ok;
 
   op_mime_init ();
-  return in_transaction (db, add_overviews_locked, &job, error);
+  /* The cache holds only what this transaction saw; a rollback drops it with the
+   * rest. */
+  node_cache_enable (db, TRUE);
+  ok = in_transaction (db, add_overviews_locked, &job, error);
+  node_cache_enable (db, FALSE);
+  return ok;
 }
 
 guint64
