@@ -263,9 +263,9 @@ _op_news_db_open (const char  *path,
       sqlite3_close (db);
       return NULL;
     }
-  /* A bounded page cache whatever the database's size: 16 MiB for the writer, whose
+  /* A bounded page cache whatever the database's size: 8 MiB for the writer, whose
    * threading touches the indexes all over, 2 MiB for a reader's pages. */
-  _op_news_db_exec (db, read_only ? "PRAGMA cache_size = -2048" : "PRAGMA cache_size = -16384",
+  _op_news_db_exec (db, read_only ? "PRAGMA cache_size = -2048" : "PRAGMA cache_size = -8192",
                     NULL);
 
   connection = g_new0 (Connection, 1);
