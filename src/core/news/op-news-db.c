@@ -169,7 +169,6 @@ static const char *const migrations[] = {
   /* With the number, so counting and walking a group's articles in threaded order
    * never reads the table. */
   "CREATE INDEX nodes_by_path ON nodes (group_id, path, number);"
-  "CREATE INDEX nodes_by_parent ON nodes (group_id, parent) WHERE parent IS NOT NULL;"
   /* Partial: most nodes have neither; the queries name them (INDEXED BY). */
   "CREATE INDEX nodes_by_subject ON nodes (group_id, base_subject) WHERE base_subject IS NOT NULL;"
   "CREATE INDEX nodes_by_orphan_subject ON nodes (group_id, orphan_subject) "
@@ -944,28 +943,6 @@ add_one (sqlite3               *db,
   if (ov->number == 0 || !op_nntp_message_id_is_valid (ov->message_id, strlen (ov->message_id)))
     return TRUE;
 
-  /* Already stored (a batch fetched twice after a dropped connection)? */
-  stmt = prepare (db, "SELECT 1 FROM articles WHERE group_id = ? AND number = ?", error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, group_id);
-  sqlite3_bind_int64 (stmt, 2, (gint64) ov->number);
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    {
-      sqlite3_reset (stmt);
-      return TRUE;
-    }
-  sqlite3_reset (stmt);
-  if (!load_node (db, group_id, ov->message_id, &own, error))
-    return FALSE;
-  if (own.exists && own.real)
-    {
-      /* The same Message-ID under another number: the server renumbered; the first
-       * one stays. */
-      node_clear (&own);
-      return TRUE;
-    }
-
   when = g_mime_utils_header_decode_date (ov->date);
   date = when != NULL ? g_date_time_to_unix (when) : 0;
   subject = g_mime_utils_header_decode_text (NULL, ov->subject);
@@ -974,12 +951,14 @@ add_one (sqlite3               *db,
   component = make_component (date, ov->number);
   refs = split_references (ov->references, ov->message_id);
 
+  /* OR IGNORE: an article already stored (a batch fetched again after a dropped
+   * connection) is left as it is. */
   stmt = prepare (db,
-                  "INSERT INTO articles (group_id, number, message_id, subject, author, date, "
-                  "bytes, lines, refs, read) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                  "INSERT OR IGNORE INTO articles (group_id, number, message_id, subject, author, "
+                  "date, bytes, lines, refs, read) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                   error);
   if (stmt == NULL)
-    goto out;
+    return FALSE;
   sqlite3_bind_int64 (stmt, 1, group_id);
   sqlite3_bind_int64 (stmt, 2, (gint64) ov->number);
   bind_text (stmt, 3, ov->message_id);
@@ -991,7 +970,24 @@ add_one (sqlite3               *db,
   bind_text (stmt, 9, ov->references);
   sqlite3_bind_int (stmt, 10, op_news_ranges_contains (read, ov->number) ? 1 : 0);
   if (!step_done (db, stmt, error))
-    goto out;
+    return FALSE;
+  if (sqlite3_changes (db) == 0)
+    return TRUE;
+
+  if (!load_node (db, group_id, ov->message_id, &own, error))
+    return FALSE;
+  if (own.exists && own.real)
+    {
+      /* The same Message-ID under another number: the server renumbered; the first
+       * one stays. */
+      node_clear (&own);
+      stmt = prepare (db, "DELETE FROM articles WHERE group_id = ? AND number = ?", error);
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_int64 (stmt, 1, group_id);
+      sqlite3_bind_int64 (stmt, 2, (gint64) ov->number);
+      return step_done (db, stmt, error);
+    }
 
   /* jwz step 1B: link the reference chain, each to the one before it, unless it has a
    * parent already or the link would close a loop. Missing ones become placeholders. */
@@ -1583,9 +1579,12 @@ expire_locked (sqlite3   *db,
   /* Placeholders nothing hangs below any more. */
   for (;;)
     {
+      /* A node has descendants exactly when some key extends its own (the key index
+       * answers that; no index on parents is kept just for expiry). */
       stmt = prepare (db,
                       "DELETE FROM nodes AS n WHERE n.group_id = ?1 AND n.number IS NULL AND NOT EXISTS "
-                      "(SELECT 1 FROM nodes c WHERE c.group_id = ?1 AND c.parent = n.message_id)",
+                      "(SELECT 1 FROM nodes c WHERE c.group_id = ?1 AND c.path > n.path "
+                      "AND c.path < n.path || 'g')",
                       error);
       if (stmt == NULL)
         return FALSE;

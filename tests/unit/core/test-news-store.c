@@ -572,6 +572,35 @@ test_threads_loops (void)
   remove_dir (dir);
 }
 
+/* A Message-ID the server lists again under another number (renumbering) keeps its
+ * first article; nothing else is left behind. */
+static void
+test_threads_renumbered (void)
+{
+  g_autofree char *dir = temp_dir ();
+  g_autofree char *path = g_build_filename (dir, "server.sqlite", NULL);
+  g_autoptr(GError) error = NULL;
+  sqlite3 *db = _op_news_db_open (path, FALSE, &error);
+  g_autoptr(GPtrArray) batch = g_ptr_array_new_with_free_func ((GDestroyNotify) op_nntp_overview_free);
+  g_autoptr(OpNewsThreadModel) model = NULL;
+  g_autofree char *shape = NULL;
+
+  g_ptr_array_add (batch, make_overview (1, "<a@x>", "", "A", 1000));
+  g_ptr_array_add (batch, make_overview (2, "<b@x>", "<a@x>", "Re: A", 2000));
+  g_ptr_array_add (batch, make_overview (9, "<a@x>", "", "A again", 3000));
+  g_assert_true (_op_news_db_add_overviews (db, "g", batch, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (pragma_int (db, "SELECT count (*) FROM articles"), ==, 2);
+  model = open_model (path, "g");
+  shape = model_shape (G_LIST_MODEL (model));
+  g_assert_cmpstr (shape, ==, "1:0 2:1");
+  /* The fetched mark still moves past it: the next fetch starts at 10. */
+  g_assert_cmpuint (_op_news_db_get_fetched_high (db, "g", NULL), ==, 9);
+  close_model (&model);
+  _op_news_db_close (db);
+  remove_dir (dir);
+}
+
 /* --- read state, newsrc in the store, expiry ------------------------------------------- */
 
 static void
@@ -929,6 +958,7 @@ main (int   argc,
   g_test_add_func ("/news/threads/inn-fixtures", test_threads_inn);
   g_test_add_func ("/news/threads/any-arrival-order", test_threads_any_order);
   g_test_add_func ("/news/threads/loops-and-garbage", test_threads_loops);
+  g_test_add_func ("/news/threads/renumbered-message-id", test_threads_renumbered);
   g_test_add_func ("/news/read/article-thread-catch-up", test_read_state);
   g_test_add_func ("/news/expire/low-mark-raised", test_expire);
   g_test_add_func ("/news/store/async-and-newsrc", test_store_async);
