@@ -892,27 +892,45 @@ typedef struct
   GPtrArray  *overviews;
 } AddJob;
 
-/* The References of @ov, valid ids only, no duplicates, the last MAX_REFERENCES. */
+/* The References of @ov, valid ids only, no duplicates, the last MAX_REFERENCES. Split
+ * in place: this runs for every stored article. */
 static GPtrArray *
 split_references (const char *references,
                   const char *own_id)
 {
-  g_auto(GStrv) words = g_strsplit_set (references, " \t", -1);
   GPtrArray *refs = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  const char *p = references;
 
-  for (guint i = 0; words[i] != NULL; i++)
+  while (*p != '\0')
     {
-      const char *w = words[i];
+      const char *start;
+      gsize n;
+      gboolean seen = FALSE;
 
-      if (!op_nntp_message_id_is_valid (w, strlen (w)) || g_str_equal (w, own_id) ||
-          g_hash_table_contains (seen, w))
+      while (*p == ' ' || *p == '\t')
+        p++;
+      start = p;
+      while (*p != '\0' && *p != ' ' && *p != '\t')
+        p++;
+      n = p - start;
+      if (n == 0 || !op_nntp_message_id_is_valid (start, n) ||
+          (strncmp (start, own_id, n) == 0 && own_id[n] == '\0'))
         continue;
-      g_hash_table_add (seen, (gpointer) w);
-      g_ptr_array_add (refs, g_strdup (w));
+      /* A later repetition wins over an earlier one: drop the earlier. */
+      for (guint k = 0; k < refs->len && !seen; k++)
+        {
+          const char *r = g_ptr_array_index (refs, k);
+
+          if (strncmp (r, start, n) == 0 && r[n] == '\0')
+            {
+              g_ptr_array_remove_index (refs, k);
+              seen = TRUE;
+            }
+        }
+      g_ptr_array_add (refs, g_strndup (start, n));
+      if (refs->len > MAX_REFERENCES)
+        g_ptr_array_remove_index (refs, 0);
     }
-  if (refs->len > MAX_REFERENCES)
-    g_ptr_array_remove_range (refs, 0, refs->len - MAX_REFERENCES);
   return refs;
 }
 
