@@ -90,6 +90,9 @@ addinjectiondate:       true
 addinjectionpostinghost: false
 keywords:               false
 maxconnections:         100
+# nnrpd refuses readers ("400 … Try later!") when the load average passes this (16 by
+# default); a test machine running builds beside the tests gets there.
+nnrpdloadlimit:         0
 # Most INN programs fork children as the news user; keep every path in the run folder.
 pathnews:               /usr/lib/news
 pathbin:                /usr/lib/news/bin
