@@ -9,7 +9,7 @@
 
 /* While more waits than one turn may take, the next turn comes after this pause, so the
  * main loop draws and answers input in between. */
-#define DRAIN_PAUSE_MS 15
+#define DRAIN_PAUSE_MS 30
 
 struct _OpConsoleInbox
 {

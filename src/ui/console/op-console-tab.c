@@ -111,34 +111,21 @@ set_title (OpConsoleTab *self,
 
 /* ---- transcript rows ---- */
 
+/* One label a row ("← 12:00:01.250 peer  data", the time and peer dim): in a flood, rows
+ * are bound again by the hundred in one frame, so each is as light as it can be. */
 static void
 setup_record_row (GtkSignalListItemFactory *factory,
                   GtkListItem              *item,
                   OpConsoleTab             *self)
 {
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
-  GtkWidget *mark = gtk_label_new (NULL);
-  GtkWidget *time = gtk_label_new (NULL);
-  GtkWidget *peer = gtk_label_new (NULL);
   GtkWidget *text = gtk_label_new (NULL);
 
-  gtk_widget_set_valign (mark, GTK_ALIGN_START);
-  gtk_widget_set_valign (time, GTK_ALIGN_START);
-  gtk_widget_set_valign (peer, GTK_ALIGN_START);
-  gtk_widget_add_css_class (time, "dim-label");
-  gtk_widget_add_css_class (peer, "dim-label");
   gtk_widget_add_css_class (text, "monospace");
   gtk_label_set_xalign (GTK_LABEL (text), 0);
-  gtk_label_set_wrap (GTK_LABEL (text), TRUE);
-  gtk_label_set_wrap_mode (GTK_LABEL (text), PANGO_WRAP_CHAR);
-  gtk_widget_set_hexpand (text, TRUE);
-  gtk_box_append (GTK_BOX (box), mark);
-  gtk_box_append (GTK_BOX (box), time);
-  gtk_box_append (GTK_BOX (box), peer);
-  gtk_box_append (GTK_BOX (box), text);
-  gtk_widget_set_margin_start (box, 6);
-  gtk_widget_set_margin_end (box, 6);
-  gtk_list_item_set_child (item, box);
+  gtk_label_set_ellipsize (GTK_LABEL (text), PANGO_ELLIPSIZE_END);
+  gtk_widget_set_margin_start (text, 6);
+  gtk_widget_set_margin_end (text, 6);
+  gtk_list_item_set_child (item, text);
   gtk_list_item_set_activatable (item, FALSE);
 }
 
@@ -148,46 +135,62 @@ bind_record_row (GtkSignalListItemFactory *factory,
                  OpConsoleTab             *self)
 {
   OpConsoleRecord *record = gtk_list_item_get_item (item);
-  GtkWidget *mark = gtk_widget_get_first_child (gtk_list_item_get_child (item));
-  GtkWidget *time = gtk_widget_get_next_sibling (mark);
-  GtkWidget *peer = gtk_widget_get_next_sibling (time);
-  GtkWidget *text = gtk_widget_get_next_sibling (peer);
+  GtkLabel *label = GTK_LABEL (gtk_list_item_get_child (item));
   g_autofree char *stamp = op_console_format_time (op_console_record_get_time (record));
-  const char *peer_text = op_console_record_get_peer (record);
+  const char *peer = op_console_record_get_peer (record);
   OpConsoleDirection direction = op_console_record_get_direction (record);
-  g_autofree char *shown = NULL;
-  g_autofree char *description = NULL;
+  g_autoptr (GString) text = g_string_new (direction == OP_CONSOLE_RECEIVED ? "← "
+                                           : direction == OP_CONSOLE_SENT ? "→ " : "• ");
+  PangoAttrList *attributes = pango_attr_list_new ();
+  PangoAttribute *dim = pango_attr_foreground_alpha_new (G_MAXUINT16 / 100 * 55);
   gsize length;
 
   op_console_record_get_data (record, &length);
-  gtk_label_set_text (GTK_LABEL (mark), direction == OP_CONSOLE_RECEIVED ? "←"
-                                        : direction == OP_CONSOLE_SENT ? "→" : "•");
-  gtk_label_set_text (GTK_LABEL (time), stamp);
-  gtk_label_set_text (GTK_LABEL (peer), peer_text != NULL ? peer_text : "");
-  gtk_widget_set_visible (peer, peer_text != NULL);
+
+  /* Attributes, not markup: nothing to parse for each row. */
+  dim->start_index = text->len;
+  g_string_append (text, stamp);
+  if (peer != NULL)
+    g_string_append_printf (text, " %s", peer);
+  dim->end_index = text->len;
+  pango_attr_list_insert (attributes, dim);
+  g_string_append_c (text, ' ');
 
   if (self->hex_view && direction != OP_CONSOLE_NOTE)
-    shown = op_console_record_dump (record);
-  else if (op_console_record_is_datagram (record))
-    /* Translators: %lu is a size in bytes, %s the datagram's text */
-    shown = g_strdup_printf (ngettext ("[%lu byte] %s", "[%lu bytes] %s", (gulong) length),
-                             (gulong) length, op_console_record_get_text (record));
-  else
-    shown = g_strdup (op_console_record_get_text (record));
-  gtk_label_set_text (GTK_LABEL (text), shown);
+    {
+      g_autofree char *dump = op_console_record_dump (record);
 
-  if (direction == OP_CONSOLE_NOTE)
-    gtk_widget_add_css_class (text, "dim-label");
+      /* Each dump line under the first one starts below the data, not the time. */
+      g_string_append_c (text, '\n');
+      g_string_append (text, dump);
+    }
   else
-    gtk_widget_remove_css_class (text, "dim-label");
+    {
+      gsize start = text->len;
 
-  /* Read as one sentence: "received 12:00:01.250: hello". */
-  description = g_strdup_printf ("%s %s %s: %s",
-                                 direction == OP_CONSOLE_RECEIVED ? _("received")
-                                 : direction == OP_CONSOLE_SENT ? _("sent") : _("note"),
-                                 stamp, peer_text != NULL ? peer_text : "", shown);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (gtk_list_item_get_child (item)),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, description, -1);
+      if (op_console_record_is_datagram (record))
+        /* Translators: %lu is a size in bytes, %s the datagram's text */
+        g_string_append_printf (text, ngettext ("[%lu byte] %s", "[%lu bytes] %s",
+                                                (gulong) length),
+                                (gulong) length, op_console_record_get_text (record));
+      else
+        g_string_append (text, op_console_record_get_text (record));
+
+      if (direction == OP_CONSOLE_NOTE)
+        {
+          PangoAttribute *note = pango_attr_foreground_alpha_new (G_MAXUINT16 / 100 * 55);
+
+          note->start_index = start;
+          note->end_index = text->len;
+          pango_attr_list_insert (attributes, note);
+        }
+    }
+
+  gtk_label_set_text (label, text->str);
+  gtk_label_set_attributes (label, attributes);
+  pango_attr_list_unref (attributes);
+  /* A hex dump has a line per 16 bytes: it must not be cut to one. */
+  gtk_label_set_ellipsize (label, self->hex_view ? PANGO_ELLIPSIZE_NONE : PANGO_ELLIPSIZE_END);
 }
 
 static gboolean

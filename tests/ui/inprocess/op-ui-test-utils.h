@@ -23,6 +23,8 @@ GtkButton  *op_ui_test_find_button      (GtkWidget    *root,
 GtkWidget  *op_ui_test_find_type        (GtkWidget    *root,
                                          GType         type);
 GtkWindow  *op_ui_test_find_toplevel    (GType         type);
+GtkEditable *op_ui_test_find_entry_row  (GtkWidget    *root,
+                                         const char   *title);
 char       *op_ui_test_strip            (const char   *text,
                                          char          c);
 void        op_ui_test_iterate          (void);

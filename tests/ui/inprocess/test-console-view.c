@@ -52,20 +52,10 @@ set_row_text (GtkWidget  *tab,
               const char *title,
               const char *text)
 {
-  GtkWidget *row = NULL;
+  GtkEditable *row = op_ui_test_find_entry_row (tab, title);
 
-  /* The form's rows, found by their titles as a person finds them. */
-  for (GtkWidget *w = op_ui_test_find_type (tab, ADW_TYPE_ENTRY_ROW); w != NULL; )
-    {
-      if (g_str_equal (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (w)), title))
-        {
-          row = w;
-          break;
-        }
-      w = gtk_widget_get_next_sibling (w);
-    }
   g_assert_nonnull (row);
-  gtk_editable_set_text (GTK_EDITABLE (row), text);
+  gtk_editable_set_text (row, text);
 }
 
 static void
