@@ -63,6 +63,7 @@ struct _OpConsoleTab
   GtkToggleButton     *send_hex_toggle;
   GMenu               *charset_section;
   GtkSingleSelection  *clients_selection;
+  GtkFilter           *client_filter;  /* (nullable): a server's rows of one client */
 };
 
 enum
@@ -223,17 +224,54 @@ on_transcript_changed (OpConsoleTab *self,
     g_idle_add_full (G_PRIORITY_LOW, scroll_to_end, g_object_ref (self), NULL);
 }
 
+static OpConsolePeer *
+selected_client (OpConsoleTab *self)
+{
+  if (self->clients_selection == NULL)
+    return NULL;
+
+  return gtk_single_selection_get_selected_item (self->clients_selection);
+}
+
+/* A server's rows: all of them, or only the selected client's. */
+static gboolean
+record_is_shown (gpointer item,
+                 gpointer user_data)
+{
+  OpConsolePeer *peer = selected_client (user_data);
+
+  return peer == NULL
+         || g_strcmp0 (op_console_record_get_peer (item), op_console_peer_get_address (peer)) == 0;
+}
+
+static void
+on_client_selected (OpConsoleTab *self)
+{
+  OpConsolePeer *peer = selected_client (self);
+  g_autofree char *placeholder = NULL;
+
+  gtk_filter_changed (self->client_filter, GTK_FILTER_CHANGE_DIFFERENT);
+  placeholder = peer != NULL
+      /* Translators: %s is a client's address */
+      ? g_strdup_printf (_("Reply to %s"), op_console_peer_get_address (peer))
+      : g_strdup (_("Reply to every client"));
+  gtk_entry_set_placeholder_text (self->send_entry, placeholder);
+}
+
 static void
 show_transcript (OpConsoleTab        *self,
                  OpConsoleTranscript *transcript)
 {
   g_autoptr (GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
+  GListModel *model = G_LIST_MODEL (g_object_ref (transcript));
   GtkNoSelection *selection;
 
   self->transcript = transcript;
   g_signal_connect (factory, "setup", G_CALLBACK (setup_record_row), self);
   g_signal_connect (factory, "bind", G_CALLBACK (bind_record_row), self);
-  selection = gtk_no_selection_new (g_object_ref (G_LIST_MODEL (transcript)));
+  if (self->client_filter != NULL)
+    model = G_LIST_MODEL (gtk_filter_list_model_new (model, g_object_ref (self->client_filter)));
+  selection = gtk_no_selection_new (model);
   gtk_list_view_set_factory (self->transcript_list, factory);
   gtk_list_view_set_model (self->transcript_list, GTK_SELECTION_MODEL (selection));
   g_object_unref (selection);
@@ -503,11 +541,15 @@ start_server_now (OpConsoleTab *self)
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->server, "notify::port", G_CALLBACK (on_server_port), self,
                            G_CONNECT_SWAPPED);
-  show_transcript (self, op_console_server_get_transcript (self->server));
   selection = gtk_single_selection_new (g_object_ref (op_console_server_get_clients (self->server)));
   gtk_single_selection_set_can_unselect (selection, TRUE);
   gtk_single_selection_set_autoselect (selection, FALSE);
   self->clients_selection = selection;
+  self->client_filter = GTK_FILTER (gtk_custom_filter_new (record_is_shown, self, NULL));
+  g_signal_connect_object (selection, "notify::selected-item", G_CALLBACK (on_client_selected),
+                           self, G_CONNECT_SWAPPED);
+  show_transcript (self, op_console_server_get_transcript (self->server));
+  on_client_selected (self);
   gtk_list_view_set_model (self->clients_list, GTK_SELECTION_MODEL (selection));
   gtk_widget_set_visible (GTK_WIDGET (self->clients_box), TRUE);
   gtk_widget_set_visible (GTK_WIDGET (self->send_box),
@@ -1004,6 +1046,7 @@ op_console_tab_dispose (GObject *object)
   g_clear_object (&self->session);
   g_clear_object (&self->server);
   g_clear_object (&self->clients_selection);
+  g_clear_object (&self->client_filter);
   self->transcript = NULL;
   gtk_widget_dispose_template (GTK_WIDGET (self), OP_TYPE_CONSOLE_TAB);
 

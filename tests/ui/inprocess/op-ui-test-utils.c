@@ -200,6 +200,21 @@ entry_row_is (GtkWidget     *widget,
          && g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title) == 0;
 }
 
+static gboolean
+has_class (GtkWidget     *widget,
+           gconstpointer  css_class)
+{
+  return gtk_widget_has_css_class (widget, css_class);
+}
+
+/* The first widget under @root (or @root) with the style class @css_class. */
+GtkWidget *
+op_ui_test_find_with_class (GtkWidget  *root,
+                            const char *css_class)
+{
+  return find (root, has_class, css_class);
+}
+
 /* The AdwEntryRow titled @title, as a person finds a form's field. */
 GtkEditable *
 op_ui_test_find_entry_row (GtkWidget  *root,

@@ -146,6 +146,185 @@ test_lookup_localhost (void)
   g_object_unref (window);
 }
 
+/* The rows the transcript list shows (the list with the "console-transcript" class). */
+static guint
+n_rows (GtkWidget *tab)
+{
+  GtkWidget *list = op_ui_test_find_with_class (tab, "console-transcript");
+
+  g_assert_true (GTK_IS_LIST_VIEW (list));
+
+  return g_list_model_get_n_items (G_LIST_MODEL (gtk_list_view_get_model (GTK_LIST_VIEW (list))));
+}
+
+static gboolean
+has_two_clients (gpointer data)
+{
+  return g_list_model_get_n_items (op_console_server_get_clients (data)) == 2;
+}
+
+static void
+test_chat_server_per_client (void)
+{
+  OpWindow *window = g_object_ref (g_object_new (OP_TYPE_WINDOW, NULL));
+  OpConsoleView *view;
+  OpConsoleTab *server_tab;
+  OpConsoleServer *server;
+  OpConsoleSession *first, *second;
+  GtkSingleSelection *clients;
+  GtkListView *clients_list;
+  g_autoptr (GBytes) one = g_bytes_new_static ("from one\n", 9);
+  g_autoptr (GBytes) two = g_bytes_new_static ("from two\n", 9);
+  Seen s;
+
+  gtk_window_present (GTK_WINDOW (window));
+  op_window_show_view (window, "console");
+  view = OP_CONSOLE_VIEW (op_window_get_view (window, "console"));
+  server_tab = OP_CONSOLE_TAB (op_console_view_new_tab (view, "tcp-server", NULL));
+  set_row_text (GTK_WIDGET (server_tab), "Port", "0");
+  g_object_set (op_ui_test_find_type (GTK_WIDGET (server_tab), ADW_TYPE_COMBO_ROW),
+                "selected", 2, NULL);
+  op_console_tab_start (server_tab);
+  server = op_console_tab_get_server (server_tab);
+  g_assert_true (op_ui_test_wait_for (server_open, server));
+
+  /* Two clients, each says something. */
+  first = op_console_session_new (OP_CONSOLE_TCP, "127.0.0.1", op_console_server_get_port (server));
+  second = op_console_session_new (OP_CONSOLE_TCP, "127.0.0.1", op_console_server_get_port (server));
+  op_console_session_open (first);
+  op_console_session_open (second);
+  g_assert_true (op_ui_test_wait_for (session_open, first));
+  g_assert_true (op_ui_test_wait_for (session_open, second));
+  g_assert_true (op_ui_test_wait_for (has_two_clients, server));
+  op_console_session_send_async (first, one, NULL, NULL, NULL);
+  op_console_session_send_async (second, two, NULL, NULL, NULL);
+  s = (Seen) { op_console_server_get_transcript (server), OP_CONSOLE_RECEIVED, "from two" };
+  g_assert_true (op_ui_test_wait_for (seen, &s));
+  s.needle = "from one";
+  g_assert_true (op_ui_test_wait_for (seen, &s));
+
+  /* Selecting the first client shows its rows only, and the reply goes to it alone. */
+  {
+    GtkWidget *label = GTK_WIDGET (op_ui_test_find_label (GTK_WIDGET (server_tab),
+                                                          op_console_session_get_local_address (first)));
+
+    g_assert_nonnull (label);
+    clients_list = GTK_LIST_VIEW (gtk_widget_get_ancestor (label, GTK_TYPE_LIST_VIEW));
+  }
+  clients = GTK_SINGLE_SELECTION (gtk_list_view_get_model (clients_list));
+  {
+    guint all = n_rows (GTK_WIDGET (server_tab));
+
+    for (guint i = 0; i < 2; i++)
+      {
+        g_autoptr (OpConsolePeer) peer = g_list_model_get_item (G_LIST_MODEL (clients), i);
+
+        if (g_str_equal (op_console_peer_get_address (peer),
+                         op_console_session_get_local_address (first)))
+          gtk_single_selection_set_selected (clients, i);
+      }
+    op_ui_test_iterate ();
+    g_assert_cmpuint (n_rows (GTK_WIDGET (server_tab)), <, all);
+    g_assert_null (op_ui_test_find_label_containing (GTK_WIDGET (server_tab), "from two"));
+    g_assert_nonnull (op_ui_test_find_label_containing (GTK_WIDGET (server_tab), "from one"));
+  }
+
+  gtk_editable_set_text (GTK_EDITABLE (op_ui_test_find_type (GTK_WIDGET (server_tab), GTK_TYPE_ENTRY)),
+                         "only for one");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "console.send", NULL));
+  s = (Seen) { op_console_session_get_transcript (first), OP_CONSOLE_RECEIVED, "only for one" };
+  g_assert_true (op_ui_test_wait_for (seen, &s));
+  op_ui_test_iterate ();
+  s = (Seen) { op_console_session_get_transcript (second), OP_CONSOLE_RECEIVED, "only for one" };
+  g_assert_false (seen (&s));
+
+  g_object_unref (first);
+  g_object_unref (second);
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_object_unref (window);
+}
+
+static void
+test_open_answer_and_network_server (void)
+{
+  OpWindow *window = g_object_ref (g_object_new (OP_TYPE_WINDOW, NULL));
+  OpConsoleView *view;
+  GtkWidget *tab;
+  AdwTabView *tabs;
+  AdwMessageDialog *dialog;
+
+  gtk_window_present (GTK_WINDOW (window));
+  op_window_show_view (window, "console");
+  view = OP_CONSOLE_VIEW (op_window_get_view (window, "console"));
+  tabs = op_console_view_get_tab_view (view);
+
+  /* An address found by a lookup opens a TCP session form for it. */
+  tab = op_console_view_new_tab (view, "lookup", "localhost");
+  op_console_tab_start (OP_CONSOLE_TAB (tab));
+  g_assert_true (op_ui_test_wait_for (has_answer, tab));
+  g_assert_true (gtk_widget_activate_action (tab, "tab.open-address", "s", "127.0.0.1"));
+  g_assert_cmpuint (adw_tab_view_get_n_pages (tabs), ==, 2);
+  tab = adw_tab_page_get_child (adw_tab_view_get_selected_page (tabs));
+  g_assert_cmpstr (gtk_editable_get_text (op_ui_test_find_entry_row (tab, "Host")), ==, "127.0.0.1");
+
+  /* A server on an address other than loopback asks first; Cancel starts nothing. */
+  tab = op_console_view_new_tab (view, "udp-server", NULL);
+  set_row_text (tab, "Address", "0.0.0.0");
+  set_row_text (tab, "Port", "0");
+  op_console_tab_start (OP_CONSOLE_TAB (tab));
+  op_ui_test_iterate ();
+  dialog = ADW_MESSAGE_DIALOG (op_ui_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
+  g_assert_nonnull (dialog);
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Open the Server to the Network?");
+  adw_message_dialog_response (dialog, "cancel");
+  op_ui_test_iterate ();
+  g_assert_null (op_console_tab_get_server (OP_CONSOLE_TAB (tab)));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_object_unref (window);
+}
+
+static void
+test_charset (void)
+{
+  OpWindow *window = g_object_ref (g_object_new (OP_TYPE_WINDOW, NULL));
+  g_autoptr (OpConsoleServer) server = op_console_server_new (OP_CONSOLE_TCP, "127.0.0.1", 0,
+                                                              OP_CONSOLE_SERVER_ECHO);
+  g_autofree char *port = NULL;
+  g_autoptr (GBytes) gb = NULL;
+  OpConsoleView *view;
+  GtkWidget *tab;
+  OpConsoleSession *session;
+  Seen s;
+
+  op_console_server_start (server);
+  g_assert_true (op_ui_test_wait_for (server_open, server));
+  gtk_window_present (GTK_WINDOW (window));
+  op_window_show_view (window, "console");
+  view = OP_CONSOLE_VIEW (op_window_get_view (window, "console"));
+  tab = op_console_view_new_tab (view, "tcp", "127.0.0.1");
+  port = g_strdup_printf ("%u", op_console_server_get_port (server));
+  set_row_text (tab, "Port", port);
+  op_console_tab_start (OP_CONSOLE_TAB (tab));
+  session = op_console_tab_get_session (OP_CONSOLE_TAB (tab));
+  g_assert_true (op_ui_test_wait_for (session_open, session));
+
+  /* GB18030 bytes typed as hex come back; in GB18030 they read 你好. */
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (op_ui_test_find_button (tab, "Hex")), TRUE);
+  gtk_editable_set_text (GTK_EDITABLE (op_ui_test_find_type (tab, GTK_TYPE_ENTRY)), "c4e3 bac3 0a");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "console.send", NULL));
+  s = (Seen) { op_console_session_get_transcript (session), OP_CONSOLE_RECEIVED, "\xef\xbf\xbd" };
+  g_assert_true (op_ui_test_wait_for (seen, &s));
+  g_assert_true (gtk_widget_activate_action (tab, "tab.charset", "s", "GB18030"));
+  op_ui_test_iterate ();
+  s.needle = "你好";
+  g_assert_true (seen (&s));
+  g_assert_nonnull (op_ui_test_find_label_containing (tab, "你好"));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_object_unref (window);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -154,6 +333,10 @@ main (int    argc,
 
   g_test_add_func ("/console-view/time-server-and-client", test_time_server_and_client);
   g_test_add_func ("/console-view/lookup-localhost", test_lookup_localhost);
+  g_test_add_func ("/console-view/chat-server-per-client", test_chat_server_per_client);
+  g_test_add_func ("/console-view/open-answer-and-network-server",
+                   test_open_answer_and_network_server);
+  g_test_add_func ("/console-view/charset", test_charset);
 
   return op_ui_test_run ();
 }
