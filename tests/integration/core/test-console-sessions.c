@@ -262,6 +262,30 @@ test_tcp_greet (void)
 }
 
 static void
+test_telnet_refusals (void)
+{
+  guint16 port;
+  GSubprocess *server = start_tutorial ("telnet-server", &port);
+  g_autoptr (OpConsoleSession) session = op_console_session_new (OP_CONSOLE_TCP, "127.0.0.1", port);
+  OpConsoleTranscript *transcript = op_console_session_get_transcript (session);
+  g_autofree char *text = NULL;
+
+  op_console_session_set_telnet (session, TRUE);
+  op_console_session_open (session);
+  wait_for_state (session, OP_CONSOLE_SESSION_OPEN);
+  /* DO ECHO is answered WONT ECHO, WILL SGA is answered DONT SGA. */
+  wait_for_text (transcript, OP_CONSOLE_RECEIVED, "answer: fffc01fffe03");
+  wait_for_text (transcript, OP_CONSOLE_NOTE, "Telnet: refused the options the peer asked for.");
+  /* The negotiation is not shown as data. */
+  text = transcript_text (transcript, OP_CONSOLE_RECEIVED);
+  g_assert_true (g_str_has_prefix (text, "login: answer: fffc01fffe03"));
+  send_text (session, "guest\r\n", 7);
+  wait_for_text (transcript, OP_CONSOLE_RECEIVED, "you typed: guest");
+
+  stop_process (server);
+}
+
+static void
 test_tcp_time (void)
 {
   guint16 port;
@@ -649,6 +673,7 @@ main (int    argc,
 
   g_test_add_func ("/console/tcp/tutorial-greet-server", test_tcp_greet);
   g_test_add_func ("/console/tcp/tutorial-time-server", test_tcp_time);
+  g_test_add_func ("/console/tcp/telnet-options-refused", test_telnet_refusals);
   g_test_add_func ("/console/udp/tutorial-echo-server-all-bytes", test_udp_echo_all_bytes);
   g_test_add_func ("/console/server/tcp-echo-with-tutorial-clients", test_server_tcp_echo);
   g_test_add_func ("/console/server/tcp-time-with-tutorial-client", test_server_tcp_time);
