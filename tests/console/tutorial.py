@@ -6,6 +6,8 @@ Servers print their port on the first line of stdout, then serve until killed:
   tutorial.py greet-server      threaded TCP: "Welcome." then "hello, NAME." per line
   tutorial.py time-server       TCP: each message back as "[ctime] message"
   tutorial.py udp-echo-server   UDP: each datagram back
+  tutorial.py gopher-server     TCP: one RFC 1436 selector line, then a menu and ".";
+                                the empty selector gets "iWelcome to the test hole"
   tutorial.py telnet-server     TCP: asks DO ECHO and WILL SGA (RFC 854/857/858), says
                                 "login: ", then reports the 6 bytes of negotiation it got
                                 back as "answer: HEX" and echoes a line
@@ -50,6 +52,15 @@ class Telnet(socketserver.BaseRequestHandler):
         self.request.sendall(b"you typed: " + line)
 
 
+class Gopher(socketserver.StreamRequestHandler):
+    def handle(self):
+        selector = self.rfile.readline()
+        if selector == b"\r\n":
+            self.wfile.write(b"iWelcome to the test hole\tfake\t(NULL)\t0\r\n.\r\n")
+        else:
+            self.wfile.write(b"3Not found\t\terror.host\t1\r\n.\r\n")
+
+
 class Echo(socketserver.BaseRequestHandler):
     def handle(self):
         data, sock = self.request
@@ -82,6 +93,8 @@ def main(argv):
         serve(Threaded(("127.0.0.1", 0), Greet))
     elif what == "time-server":
         serve(Threaded(("127.0.0.1", 0), Stamp))
+    elif what == "gopher-server":
+        serve(Threaded(("127.0.0.1", 0), Gopher))
     elif what == "telnet-server":
         serve(Threaded(("127.0.0.1", 0), Telnet))
     elif what == "udp-echo-server":

@@ -827,9 +827,10 @@ template_gopher_action (GtkWidget  *widget,
   /* RFC 1436: a selector line ended by CRLF; the empty selector asks for the top menu. */
   gtk_toggle_button_set_active (self->send_hex_toggle, FALSE);
   gtk_drop_down_set_selected (self->line_end_dropdown, 0);
-  gtk_editable_set_text (GTK_EDITABLE (self->send_entry), "/");
+  gtk_editable_set_text (GTK_EDITABLE (self->send_entry), "");
+  gtk_entry_set_placeholder_text (self->send_entry,
+                                  _("Gopher selector (empty: the server’s top menu)"));
   gtk_widget_grab_focus (GTK_WIDGET (self->send_entry));
-  gtk_editable_select_region (GTK_EDITABLE (self->send_entry), 0, -1);
 }
 
 static void

@@ -627,6 +627,32 @@ test_lookup_localhost (void)
 }
 
 static void
+test_lookup_reverse (void)
+{
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GListModel) answers = NULL;
+  g_autoptr (OpConsoleAnswer) first = NULL;
+
+  op_console_lookup_async (OP_CONSOLE_LOOKUP_REVERSE, "127.0.0.1", NULL, store_result, &result);
+  wait_for (is_done, &result, "the reverse lookup");
+  answers = op_console_lookup_finish (result, &error);
+  g_assert_no_error (error);
+  first = g_list_model_get_item (answers, 0);
+  g_assert_cmpstr (op_console_answer_get_kind (first), ==, "PTR");
+  g_assert_cmpstr (op_console_answer_get_text (first), ==, "localhost");
+  g_assert_null (op_console_answer_get_address (first));
+
+  g_clear_object (&result);
+  op_console_lookup_async (OP_CONSOLE_LOOKUP_REVERSE, "not-an-address", NULL, store_result,
+                           &result);
+  wait_for (is_done, &result, "the reverse lookup");
+  g_assert_null (op_console_lookup_finish (result, &error));
+  g_assert_cmpstr (error->message, ==,
+                   "“not-an-address” is not an IP address (such as 127.0.0.1 or ::1).");
+}
+
+static void
 test_lookup_service (void)
 {
   const char *queries[][2] = {
@@ -682,6 +708,7 @@ main (int    argc,
   g_test_add_func ("/console/tls/socat-with-test-ca", test_tls_socat);
   g_test_add_func ("/console/tls/dovecot-starttls-by-hand", test_starttls_dovecot);
   g_test_add_func ("/console/lookup/localhost", test_lookup_localhost);
+  g_test_add_func ("/console/lookup/reverse", test_lookup_reverse);
   g_test_add_func ("/console/lookup/service", test_lookup_service);
 
   return g_test_run ();

@@ -47,6 +47,12 @@ session_open (gpointer data)
   return op_console_session_get_state (data) == OP_CONSOLE_SESSION_OPEN;
 }
 
+static gboolean
+session_closed (gpointer data)
+{
+  return op_console_session_get_state (data) == OP_CONSOLE_SESSION_CLOSED;
+}
+
 static void
 set_row_text (GtkWidget  *tab,
               const char *title,
@@ -116,6 +122,10 @@ test_time_server_and_client (void)
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "console.close", NULL));
   op_ui_test_iterate ();
   g_assert_cmpuint (adw_tab_view_get_n_pages (op_console_view_get_tab_view (view)), ==, 1);
+  g_assert_true (op_ui_test_wait_for (session_closed, session));
+  s = (Seen) { op_console_session_get_transcript (session), OP_CONSOLE_NOTE,
+               "The peer closed the connection." };
+  g_assert_true (seen (&s));
 
   gtk_window_destroy (GTK_WINDOW (window));
   g_object_unref (window);
@@ -325,6 +335,104 @@ test_charset (void)
   g_object_unref (window);
 }
 
+/* The HTTP GET template against Python's own HTTP server (written independently of us). */
+static void
+test_http_template (void)
+{
+  OpWindow *window = g_object_ref (g_object_new (OP_TYPE_WINDOW, NULL));
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GSubprocess) http = NULL;
+  g_autoptr (GDataInputStream) lines = NULL;
+  g_autofree char *line = NULL;
+  g_autofree char *port = NULL;
+  OpConsoleView *view;
+  GtkWidget *tab;
+  OpConsoleSession *session;
+  const char *at;
+  Seen s;
+
+  http = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
+                           &error, "/usr/bin/python3", "-u", "-m", "http.server", "0",
+                           "--bind", "127.0.0.1", "--directory", g_test_get_dir (G_TEST_DIST),
+                           NULL);
+  g_assert_no_error (error);
+  /* "Serving HTTP on 127.0.0.1 port 41234 (http://127.0.0.1:41234/) ..." */
+  lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (http));
+  line = g_data_input_stream_read_line_utf8 (lines, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (line);
+  at = strstr (line, " port ");
+  g_assert_nonnull (at);
+  port = g_strndup (at + 6, strspn (at + 6, "0123456789"));
+
+  gtk_window_present (GTK_WINDOW (window));
+  op_window_show_view (window, "console");
+  view = OP_CONSOLE_VIEW (op_window_get_view (window, "console"));
+  tab = op_console_view_new_tab (view, "tcp", "127.0.0.1");
+  set_row_text (tab, "Port", port);
+  op_console_tab_start (OP_CONSOLE_TAB (tab));
+  session = op_console_tab_get_session (OP_CONSOLE_TAB (tab));
+  g_assert_true (op_ui_test_wait_for (session_open, session));
+
+  g_assert_true (gtk_widget_activate_action (tab, "tab.template-http", NULL));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "console.send", NULL));
+  s = (Seen) { op_console_session_get_transcript (session), OP_CONSOLE_RECEIVED, "HTTP/1.0 200 OK" };
+  g_assert_true (op_ui_test_wait_for (seen, &s));
+  s = (Seen) { op_console_session_get_transcript (session), OP_CONSOLE_SENT, "Host: 127.0.0.1" };
+  g_assert_true (seen (&s));
+  /* Connection: close: the server ends the session after its answer. */
+  g_assert_true (op_ui_test_wait_for (session_closed, session));
+
+  g_subprocess_force_exit (http);
+  g_subprocess_wait (http, NULL, NULL);
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_object_unref (window);
+}
+
+/* The Gopher template against the tutorial Gopher server: the empty selector and CRLF. */
+static void
+test_gopher_template (void)
+{
+  OpWindow *window = g_object_ref (g_object_new (OP_TYPE_WINDOW, NULL));
+  g_autofree char *script = g_test_build_filename (G_TEST_DIST, "console", "tutorial.py", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GSubprocess) gopher = NULL;
+  g_autoptr (GDataInputStream) lines = NULL;
+  g_autofree char *port = NULL;
+  OpConsoleView *view;
+  GtkWidget *tab;
+  OpConsoleSession *session;
+  Seen s;
+
+  gopher = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, "/usr/bin/python3", script,
+                             "gopher-server", NULL);
+  g_assert_no_error (error);
+  lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (gopher));
+  port = g_data_input_stream_read_line_utf8 (lines, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (port);
+
+  gtk_window_present (GTK_WINDOW (window));
+  op_window_show_view (window, "console");
+  view = OP_CONSOLE_VIEW (op_window_get_view (window, "console"));
+  tab = op_console_view_new_tab (view, "tcp", "127.0.0.1");
+  set_row_text (tab, "Port", port);
+  op_console_tab_start (OP_CONSOLE_TAB (tab));
+  session = op_console_tab_get_session (OP_CONSOLE_TAB (tab));
+  g_assert_true (op_ui_test_wait_for (session_open, session));
+
+  g_assert_true (gtk_widget_activate_action (tab, "tab.template-gopher", NULL));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "console.send", NULL));
+  s = (Seen) { op_console_session_get_transcript (session), OP_CONSOLE_RECEIVED,
+               "iWelcome to the test hole" };
+  g_assert_true (op_ui_test_wait_for (seen, &s));
+
+  g_subprocess_force_exit (gopher);
+  g_subprocess_wait (gopher, NULL, NULL);
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_object_unref (window);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -337,6 +445,8 @@ main (int    argc,
   g_test_add_func ("/console-view/open-answer-and-network-server",
                    test_open_answer_and_network_server);
   g_test_add_func ("/console-view/charset", test_charset);
+  g_test_add_func ("/console-view/http-template", test_http_template);
+  g_test_add_func ("/console-view/gopher-template", test_gopher_template);
 
   return op_ui_test_run ();
 }
