@@ -123,7 +123,6 @@ setup_record_row (GtkSignalListItemFactory *factory,
 
   gtk_widget_add_css_class (text, "monospace");
   gtk_label_set_xalign (GTK_LABEL (text), 0);
-  gtk_label_set_ellipsize (GTK_LABEL (text), PANGO_ELLIPSIZE_END);
   gtk_widget_set_margin_start (text, 6);
   gtk_widget_set_margin_end (text, 6);
   gtk_list_item_set_child (item, text);
@@ -190,8 +189,6 @@ bind_record_row (GtkSignalListItemFactory *factory,
   gtk_label_set_text (label, text->str);
   gtk_label_set_attributes (label, attributes);
   pango_attr_list_unref (attributes);
-  /* A hex dump has a line per 16 bytes: it must not be cut to one. */
-  gtk_label_set_ellipsize (label, self->hex_view ? PANGO_ELLIPSIZE_NONE : PANGO_ELLIPSIZE_END);
 }
 
 static gboolean
