@@ -5,6 +5,8 @@
 
 #include <string.h>
 
+#include <glib/gstdio.h>
+
 #include "op-console-tab.h"
 #include "op-console-view.h"
 #include "op-ui-test-utils.h"
@@ -433,6 +435,96 @@ test_gopher_template (void)
   g_object_unref (window);
 }
 
+static gboolean
+file_written (gpointer data)
+{
+  return g_file_test (data, G_FILE_TEST_EXISTS);
+}
+
+/* Saves through the file chooser the action opens, answered as a person would. */
+static char *
+save_through_chooser (GtkWidget  *tab,
+                      const char *action,
+                      const char *dir,
+                      const char *name)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  g_autoptr (GFile) folder = g_file_new_for_path (dir);
+  GtkWindow *chooser;
+  char *contents = NULL;
+  gsize length;
+
+  g_assert_true (gtk_widget_activate_action (tab, action, NULL));
+  op_ui_test_iterate ();
+  chooser = op_ui_test_find_toplevel (GTK_TYPE_FILE_CHOOSER_DIALOG);
+  g_assert_nonnull (chooser);
+  g_assert_true (gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (chooser), folder, NULL));
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), name);
+  op_ui_test_iterate ();
+  gtk_dialog_response (GTK_DIALOG (chooser), GTK_RESPONSE_ACCEPT);
+  g_assert_true (op_ui_test_wait_for (file_written, path));
+  /* Written in one replace: once it exists, it is whole. */
+  op_ui_test_iterate ();
+  g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
+  g_assert_cmpuint (strlen (contents), <=, length);
+
+  return contents;
+}
+
+static void
+test_save_transcript (void)
+{
+  OpWindow *window = g_object_ref (g_object_new (OP_TYPE_WINDOW, NULL));
+  g_autoptr (OpConsoleServer) server = op_console_server_new (OP_CONSOLE_TCP, "127.0.0.1", 0,
+                                                              OP_CONSOLE_SERVER_ECHO);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("outpost-console-save-XXXXXX", &error);
+  g_autofree char *port = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *raw = NULL;
+  g_autofree char *text_path = NULL;
+  g_autofree char *raw_path = NULL;
+  OpConsoleView *view;
+  GtkWidget *tab;
+  OpConsoleSession *session;
+  Seen s;
+
+  g_assert_no_error (error);
+  op_console_server_start (server);
+  g_assert_true (op_ui_test_wait_for (server_open, server));
+  gtk_window_present (GTK_WINDOW (window));
+  op_window_show_view (window, "console");
+  view = OP_CONSOLE_VIEW (op_window_get_view (window, "console"));
+  tab = op_console_view_new_tab (view, "tcp", "127.0.0.1");
+  port = g_strdup_printf ("%u", op_console_server_get_port (server));
+  set_row_text (tab, "Port", port);
+  op_console_tab_start (OP_CONSOLE_TAB (tab));
+  session = op_console_tab_get_session (OP_CONSOLE_TAB (tab));
+  g_assert_true (op_ui_test_wait_for (session_open, session));
+
+  /* Bytes no charset shows: the raw file keeps them exactly. */
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (op_ui_test_find_button (tab, "Hex")), TRUE);
+  gtk_editable_set_text (GTK_EDITABLE (op_ui_test_find_type (tab, GTK_TYPE_ENTRY)),
+                         "68 69 00 ff 0a");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "console.send", NULL));
+  s = (Seen) { op_console_session_get_transcript (session), OP_CONSOLE_RECEIVED, "hi␀" };
+  g_assert_true (op_ui_test_wait_for (seen, &s));
+
+  text = save_through_chooser (tab, "tab.save-text", dir, "transcript.txt");
+  g_assert_nonnull (strstr (text, " → hi␀\xef\xbf\xbd\n"));
+  g_assert_nonnull (strstr (text, " ← hi␀\xef\xbf\xbd\n"));
+  raw = save_through_chooser (tab, "tab.save-raw", dir, "received.bin");
+  g_assert_cmpmem (raw, 5, "hi\0\xff\n", 5);
+
+  text_path = g_build_filename (dir, "transcript.txt", NULL);
+  raw_path = g_build_filename (dir, "received.bin", NULL);
+  g_remove (text_path);
+  g_remove (raw_path);
+  g_rmdir (dir);
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_object_unref (window);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -447,6 +539,7 @@ main (int    argc,
   g_test_add_func ("/console-view/charset", test_charset);
   g_test_add_func ("/console-view/http-template", test_http_template);
   g_test_add_func ("/console-view/gopher-template", test_gopher_template);
+  g_test_add_func ("/console-view/save-transcript", test_save_transcript);
 
   return op_ui_test_run ();
 }
