@@ -250,6 +250,12 @@ test_chat_server_per_client (void)
   s = (Seen) { op_console_session_get_transcript (second), OP_CONSOLE_RECEIVED, "only for one" };
   g_assert_false (seen (&s));
 
+  /* The client row's button disconnects that client only. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (server_tab), "tab.disconnect-client", "s",
+                                             op_console_session_get_local_address (first)));
+  g_assert_true (op_ui_test_wait_for (session_closed, first));
+  g_assert_cmpint (op_console_session_get_state (second), ==, OP_CONSOLE_SESSION_OPEN);
+
   g_object_unref (first);
   g_object_unref (second);
   gtk_window_destroy (GTK_WINDOW (window));
