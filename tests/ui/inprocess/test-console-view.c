@@ -441,24 +441,37 @@ test_gopher_template (void)
   g_object_unref (window);
 }
 
+typedef struct
+{
+  const char *path;
+  gsize       length;   /* what the whole file holds */
+} Written;
+
+/* A new file is created, then written: it is whole once it has all its bytes. */
 static gboolean
 file_written (gpointer data)
 {
-  return g_file_test (data, G_FILE_TEST_EXISTS);
+  Written *w = data;
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+
+  return g_file_get_contents (w->path, &contents, &length, NULL) && length == w->length;
 }
 
-/* Saves through the file chooser the action opens, answered as a person would. */
+/* Saves through the file chooser the action opens, answered as a person would, and
+ * returns the file's contents once it holds @length bytes. */
 static char *
 save_through_chooser (GtkWidget  *tab,
                       const char *action,
                       const char *dir,
-                      const char *name)
+                      const char *name,
+                      gsize       length)
 {
   g_autofree char *path = g_build_filename (dir, name, NULL);
   g_autoptr (GFile) folder = g_file_new_for_path (dir);
+  Written written = { path, length };
   GtkWindow *chooser;
   char *contents = NULL;
-  gsize length;
 
   g_assert_true (gtk_widget_activate_action (tab, action, NULL));
   op_ui_test_iterate ();
@@ -468,11 +481,8 @@ save_through_chooser (GtkWidget  *tab,
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), name);
   op_ui_test_iterate ();
   gtk_dialog_response (GTK_DIALOG (chooser), GTK_RESPONSE_ACCEPT);
-  g_assert_true (op_ui_test_wait_for (file_written, path));
-  /* Written in one replace: once it exists, it is whole. */
-  op_ui_test_iterate ();
-  g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
-  g_assert_cmpuint (strlen (contents), <=, length);
+  g_assert_true (op_ui_test_wait_for (file_written, &written));
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
 
   return contents;
 }
@@ -516,10 +526,15 @@ test_save_transcript (void)
   s = (Seen) { op_console_session_get_transcript (session), OP_CONSOLE_RECEIVED, "hi␀" };
   g_assert_true (op_ui_test_wait_for (seen, &s));
 
-  text = save_through_chooser (tab, "tab.save-text", dir, "transcript.txt");
+  {
+    g_autofree char *expected = op_console_transcript_to_text (op_console_session_get_transcript (session));
+
+    text = save_through_chooser (tab, "tab.save-text", dir, "transcript.txt", strlen (expected));
+    g_assert_cmpstr (text, ==, expected);
+  }
   g_assert_nonnull (strstr (text, " → hi␀\xef\xbf\xbd\n"));
   g_assert_nonnull (strstr (text, " ← hi␀\xef\xbf\xbd\n"));
-  raw = save_through_chooser (tab, "tab.save-raw", dir, "received.bin");
+  raw = save_through_chooser (tab, "tab.save-raw", dir, "received.bin", 5);
   g_assert_cmpmem (raw, 5, "hi\0\xff\n", 5);
 
   text_path = g_build_filename (dir, "transcript.txt", NULL);
