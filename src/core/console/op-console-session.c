@@ -539,8 +539,6 @@ op_console_session_open (OpConsoleSession *self)
   g_return_if_fail (OP_IS_CONSOLE_SESSION (self));
   g_return_if_fail (self->state == OP_CONSOLE_SESSION_NEW);
 
-  text = g_strdup_printf (_("Connecting to %s…"), self->io->host);
-  g_free (text);
   /* Translators: %s is a host name or address, %u a port */
   text = g_strdup_printf (_("Connecting to %s port %u…"), self->io->host, self->io->port);
   if (self->io->protocol != OP_CONSOLE_UDP)

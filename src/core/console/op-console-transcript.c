@@ -25,6 +25,8 @@ struct _OpConsoleTranscript
   GHashTable *streams;      /* "direction peer" → Stream */
 };
 
+#define MAX_STREAMS 256
+
 typedef struct
 {
   OpConsoleDecoder *decoder;
@@ -178,6 +180,11 @@ get_stream (OpConsoleTranscript *self,
 
   if (stream == NULL)
     {
+      /* A UDP server may hear from any number of sources: past this many, all decoders
+       * start afresh (at worst one character split across datagrams shows as U+FFFD). */
+      if (g_hash_table_size (self->streams) >= MAX_STREAMS)
+        g_hash_table_remove_all (self->streams);
+
       stream = g_new0 (Stream, 1);
       /* The charset was checked when it was chosen. */
       stream->decoder = op_console_decoder_new (self->charset, NULL);
