@@ -36,7 +36,9 @@ import outpost_atspi as e2e  # noqa: E402
 Failure = e2e.Failure
 OVERALL_TIMEOUT = 150
 APPEAR_TIMEOUT = 30
-TIME_REPLY = re.compile(r"^\[\w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4}\] hello outpost$")
+# A transcript row reads "← 12:00:01.250 DATA".
+TIME_REPLY = re.compile(r"^← [\d:.]+ \[\w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4}\] hello outpost$")
+GREETING = re.compile(r"^← [\d:.]+ \* OK ")
 
 
 def log(msg):
@@ -191,7 +193,7 @@ class Scenario:
         e2e.wait_for("the certificate and the IMAP greeting",
                      lambda: any(t.startswith("Certificate: ") and "localhost" in t
                                  for t in self.labels())
-                     and any(t.startswith("* OK") for t in self.labels()),
+                     and any(GREETING.match(t) for t in self.labels()),
                      context=self.tab_view)
         log("TLS session open: certificate shown, IMAP greeting read")
         self.shot("console-tls.png")
