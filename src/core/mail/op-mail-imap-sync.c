@@ -19,6 +19,7 @@ typedef enum
   REQUEST_RUN,
   REQUEST_FOLDER,
   REQUEST_BODY,
+  REQUEST_APPEND,
   REQUEST_WAKE,
   REQUEST_STOP,
 } RequestKind;
@@ -29,6 +30,8 @@ typedef struct
   GTask       *task;   /* NULL for WAKE and STOP */
   char        *name;
   gint64       message_id;
+  GBytes      *message;
+  OpMailFlags  flags;
 } Request;
 
 static void
@@ -36,6 +39,7 @@ request_free (Request *request)
 {
   g_clear_object (&request->task);
   g_free (request->name);
+  g_clear_pointer (&request->message, g_bytes_unref);
   g_free (request);
 }
 
@@ -970,6 +974,17 @@ run_once (OpMailImapSync  *self,
     case REQUEST_BODY:
       *body = fetch_body (self, request->message_id, cancellable, error);
       return *body != NULL;
+    case REQUEST_APPEND:
+      {
+        g_autoptr(GAsyncResult) r = NULL;
+        g_auto(GStrv) flags = op_mail_flags_to_imap (request->flags, NULL);
+
+        if (!ensure_connected (self, cancellable, error))
+          return FALSE;
+        op_imap_client_append_async (self->client, request->name, request->message,
+                                     (const char * const *) flags, NULL, cancellable, got_result, &r);
+        return op_imap_client_append_finish (self->client, await (self, &r), NULL, error);
+      }
     case REQUEST_WAKE:
     case REQUEST_STOP:
       break;
@@ -1356,6 +1371,31 @@ op_mail_imap_sync_folder_async (OpMailImapSync      *self,
   g_return_if_fail (name != NULL);
   queue_task (self, REQUEST_FOLDER, name, 0, op_mail_imap_sync_folder_async, cancellable, callback,
               user_data);
+}
+
+void
+op_mail_imap_sync_append_async (OpMailImapSync      *self,
+                                const char          *folder,
+                                GBytes              *message,
+                                OpMailFlags          flags,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  Request *request;
+
+  g_return_if_fail (OP_IS_MAIL_IMAP_SYNC (self));
+  g_return_if_fail (folder != NULL);
+  g_return_if_fail (message != NULL);
+
+  request = g_new0 (Request, 1);
+  request->kind = REQUEST_APPEND;
+  request->name = g_strdup (folder);
+  request->message = g_bytes_ref (message);
+  request->flags = flags;
+  request->task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (request->task, op_mail_imap_sync_append_async);
+  push_request (self, request);
 }
 
 gboolean

@@ -51,6 +51,26 @@ void                _op_mail_store_run_read            (OpMailStore    *self,
 /* TRUE when no reload of the order is running or due (tests wait for it). */
 gboolean            _op_mail_conversation_list_is_idle (OpMailConversationList *self);
 
+/* Runs @func on the store thread inside a transaction (committed when it returns TRUE);
+ * *@result becomes the task's value (op_mail_store_write_finish() or
+ * _op_mail_store_write_finish_int()). */
+typedef gboolean (*OpMailWriteFunc) (OpMailStore  *store,
+                                     sqlite3      *db,
+                                     gpointer      data,
+                                     gint64       *result,
+                                     GError      **error);
+void                _op_mail_store_run_write           (OpMailStore         *self,
+                                                        gpointer             source_tag,
+                                                        OpMailWriteFunc      func,
+                                                        gpointer             data,
+                                                        GDestroyNotify       data_free,
+                                                        GCancellable        *cancellable,
+                                                        GAsyncReadyCallback  callback,
+                                                        gpointer             user_data);
+gint64              _op_mail_store_write_finish_int    (OpMailStore         *self,
+                                                        GAsyncResult        *result,
+                                                        GError             **error);
+
 /* Schema: migrates @db (opened, empty or older) to @version (tests build every older
  * schema with it). */
 gboolean            _op_mail_schema_migrate            (sqlite3      *db,

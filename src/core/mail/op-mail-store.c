@@ -346,6 +346,10 @@ open_store (OpMailStore   *self,
     }
   if (!_op_mail_schema_migrate (self->write_db, OP_MAIL_STORE_SCHEMA_VERSION, error))
     return FALSE;
+  /* A message that was being sent when Outpost stopped may or may not have reached the
+   * server: it is kept, marked, and never sent again without the user saying so. */
+  if (!exec (self->write_db, "UPDATE outbox SET state = 4 WHERE state = 1", error))
+    return FALSE;
 
   self->read_db = open_connection (self->path, FALSE, error);
   if (self->read_db == NULL)
@@ -1151,6 +1155,60 @@ op_mail_store_write_finish (OpMailStore   *self,
       return FALSE;
     }
   return TRUE;
+}
+
+typedef struct
+{
+  OpMailWriteFunc func;
+  gpointer        data;
+  GDestroyNotify  data_free;
+} GenericWrite;
+
+static void
+generic_write_free (GenericWrite *generic)
+{
+  if (generic->data_free != NULL)
+    generic->data_free (generic->data);
+  g_free (generic);
+}
+
+static gboolean
+generic_write (OpMailStore  *self,
+               sqlite3      *db,
+               WriteJob     *job,
+               Changes      *changes,
+               GError      **error)
+{
+  GenericWrite *generic = job->data;
+
+  return generic->func (self, db, generic->data, &job->result, error);
+}
+
+void
+_op_mail_store_run_write (OpMailStore         *self,
+                          gpointer             source_tag,
+                          OpMailWriteFunc      func,
+                          gpointer             data,
+                          GDestroyNotify       data_free,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  GenericWrite *generic = g_new0 (GenericWrite, 1);
+
+  generic->func = func;
+  generic->data = data;
+  generic->data_free = data_free;
+  run_write (self, source_tag, generic_write, generic, (GDestroyNotify) generic_write_free,
+             cancellable, callback, user_data);
+}
+
+gint64
+_op_mail_store_write_finish_int (OpMailStore   *self,
+                                 GAsyncResult  *result,
+                                 GError       **error)
+{
+  return g_task_propagate_int (G_TASK (result), error);
 }
 
 /* The aggregate row of (@folder_id, @conversation_id) and the counts of the folders
