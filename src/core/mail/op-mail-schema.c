@@ -106,6 +106,20 @@ static const char * const migrations[] = {
   "  code INTEGER NOT NULL,"
   "  reason TEXT NOT NULL);"
   "CREATE INDEX outbox_refusals_item ON outbox_refusals (outbox_id);",
+
+  /* 3 → 4: changes made while offline, replayed in order (issue 12, "Sync"). A message
+   * moved or copied locally waits in its new folder under a negative UID (minus its
+   * row id) until the server names its real one. */
+  "CREATE TABLE pending_ops ("
+  "  id INTEGER PRIMARY KEY,"
+  "  kind INTEGER NOT NULL,"
+  "  folder TEXT NOT NULL,"
+  "  uids TEXT NOT NULL DEFAULT '',"
+  "  message_ids TEXT NOT NULL DEFAULT '',"
+  "  add_flags INTEGER NOT NULL DEFAULT 0,"
+  "  remove_flags INTEGER NOT NULL DEFAULT 0,"
+  "  target TEXT NOT NULL DEFAULT '',"
+  "  created INTEGER NOT NULL);",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == OP_MAIL_STORE_SCHEMA_VERSION);
