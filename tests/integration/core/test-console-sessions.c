@@ -393,6 +393,66 @@ test_server_tcp_echo (void)
 }
 
 static void
+received_bytes (OpConsoleTranscript *transcript,
+                GByteArray          *out)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (transcript));
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr (OpConsoleRecord) record = g_list_model_get_item (G_LIST_MODEL (transcript), i);
+      const guint8 *data;
+      gsize length;
+
+      if (op_console_record_get_direction (record) != OP_CONSOLE_RECEIVED)
+        continue;
+      data = op_console_record_get_data (record, &length);
+      g_byte_array_append (out, data, length);
+    }
+}
+
+static gboolean
+received_256 (gpointer data)
+{
+  g_autoptr (GByteArray) bytes = g_byte_array_new ();
+
+  received_bytes (data, bytes);
+  return bytes->len >= 256;
+}
+
+/* IPv6 on both ends: a server on ::1 and a session to it, all 256 byte values back. */
+static void
+test_ipv6_echo (void)
+{
+  g_autoptr (OpConsoleServer) server = op_console_server_new (OP_CONSOLE_TCP, "::1", 0,
+                                                              OP_CONSOLE_SERVER_ECHO);
+  g_autoptr (OpConsoleSession) session = NULL;
+  g_autofree char *peer = NULL;
+  guint8 all[256];
+  GByteArray *back = g_byte_array_new ();
+
+  for (guint i = 0; i < 256; i++)
+    all[i] = i;
+
+  op_console_server_start (server);
+  wait_for_state (server, OP_CONSOLE_SESSION_OPEN);
+  session = op_console_session_new (OP_CONSOLE_TCP, "::1", op_console_server_get_port (server));
+  op_console_session_open (session);
+  wait_for_state (session, OP_CONSOLE_SESSION_OPEN);
+  peer = g_strdup_printf ("[::1]:%u", op_console_server_get_port (server));
+  g_assert_cmpstr (op_console_session_get_peer_address (session), ==, peer);
+  g_assert_true (g_str_has_prefix (op_console_session_get_local_address (session), "[::1]:"));
+
+  send_text (session, (const char *) all, sizeof all);
+  wait_for_text (op_console_session_get_transcript (session), OP_CONSOLE_RECEIVED, "xyz");
+  /* The bytes, as they came, whatever the text shows. */
+  wait_for (received_256, op_console_session_get_transcript (session), "all 256 bytes back");
+  received_bytes (op_console_session_get_transcript (session), back);
+  g_assert_cmpmem (back->data, back->len, all, sizeof all);
+  g_byte_array_unref (back);
+}
+
+static void
 test_server_tcp_time (void)
 {
   g_autoptr (OpConsoleServer) server = start_server (OP_CONSOLE_TCP, OP_CONSOLE_SERVER_TIME);
@@ -845,6 +905,7 @@ main (int    argc,
   g_test_add_func ("/console/udp/tutorial-echo-server-all-bytes", test_udp_echo_all_bytes);
   g_test_add_func ("/console/server/tcp-echo-with-tutorial-clients", test_server_tcp_echo);
   g_test_add_func ("/console/server/tcp-time-with-tutorial-client", test_server_tcp_time);
+  g_test_add_func ("/console/server/ipv6-echo-all-bytes", test_ipv6_echo);
   g_test_add_func ("/console/server/udp-echo-with-tutorial-clients", test_server_udp_echo);
   g_test_add_func ("/console/server/chat-reply-and-disconnect", test_server_chat);
   g_test_add_func ("/console/tls/socat-with-test-ca", test_tls_socat);
