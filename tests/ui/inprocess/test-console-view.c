@@ -66,6 +66,31 @@ set_row_text (GtkWidget  *tab,
   gtk_editable_set_text (row, text);
 }
 
+/* The Console page of a new, shown window. */
+static OpConsoleView *
+show_console (OpWindow *window)
+{
+  gtk_window_present (GTK_WINDOW (window));
+  op_window_show_view (window, "console");
+
+  return OP_CONSOLE_VIEW (op_window_get_view (window, "console"));
+}
+
+/* A TCP client tab connected to 127.0.0.1:@port, as the form connects it. */
+static GtkWidget *
+open_client_tab (OpConsoleView *view,
+                 const char    *port)
+{
+  GtkWidget *tab = op_console_view_new_tab (view, "tcp", "127.0.0.1");
+
+  set_row_text (tab, "Port", port);
+  op_console_tab_start (OP_CONSOLE_TAB (tab));
+  g_assert_true (op_ui_test_wait_for (session_open,
+                                      op_console_tab_get_session (OP_CONSOLE_TAB (tab))));
+
+  return tab;
+}
+
 static void
 test_time_server_and_client (void)
 {
@@ -78,9 +103,7 @@ test_time_server_and_client (void)
   GtkEntry *send;
   Seen s;
 
-  gtk_window_present (GTK_WINDOW (window));
-  op_window_show_view (window, "console");
-  view = OP_CONSOLE_VIEW (op_window_get_view (window, "console"));
+  view = show_console (window);
   op_ui_test_iterate ();
 
   /* Ctrl+T's action opens a tab with a form; a time server on loopback. */
@@ -146,9 +169,7 @@ test_lookup_localhost (void)
   OpConsoleView *view;
   GtkWidget *tab;
 
-  gtk_window_present (GTK_WINDOW (window));
-  op_window_show_view (window, "console");
-  view = OP_CONSOLE_VIEW (op_window_get_view (window, "console"));
+  view = show_console (window);
   tab = op_console_view_new_tab (view, "lookup", "localhost");
   op_console_tab_start (OP_CONSOLE_TAB (tab));
   g_assert_true (op_ui_test_wait_for (has_answer, tab));
@@ -189,9 +210,7 @@ test_chat_server_per_client (void)
   g_autoptr (GBytes) two = g_bytes_new_static ("from two\n", 9);
   Seen s;
 
-  gtk_window_present (GTK_WINDOW (window));
-  op_window_show_view (window, "console");
-  view = OP_CONSOLE_VIEW (op_window_get_view (window, "console"));
+  view = show_console (window);
   server_tab = OP_CONSOLE_TAB (op_console_view_new_tab (view, "tcp-server", NULL));
   set_row_text (GTK_WIDGET (server_tab), "Port", "0");
   g_object_set (op_ui_test_find_type (GTK_WIDGET (server_tab), ADW_TYPE_COMBO_ROW),
@@ -271,9 +290,7 @@ test_open_answer_and_network_server (void)
   AdwTabView *tabs;
   AdwMessageDialog *dialog;
 
-  gtk_window_present (GTK_WINDOW (window));
-  op_window_show_view (window, "console");
-  view = OP_CONSOLE_VIEW (op_window_get_view (window, "console"));
+  view = show_console (window);
   tabs = op_console_view_get_tab_view (view);
 
   /* An address found by a lookup opens a TCP session form for it. */
@@ -317,15 +334,10 @@ test_charset (void)
 
   op_console_server_start (server);
   g_assert_true (op_ui_test_wait_for (server_open, server));
-  gtk_window_present (GTK_WINDOW (window));
-  op_window_show_view (window, "console");
-  view = OP_CONSOLE_VIEW (op_window_get_view (window, "console"));
-  tab = op_console_view_new_tab (view, "tcp", "127.0.0.1");
+  view = show_console (window);
   port = g_strdup_printf ("%u", op_console_server_get_port (server));
-  set_row_text (tab, "Port", port);
-  op_console_tab_start (OP_CONSOLE_TAB (tab));
+  tab = open_client_tab (view, port);
   session = op_console_tab_get_session (OP_CONSOLE_TAB (tab));
-  g_assert_true (op_ui_test_wait_for (session_open, session));
 
   /* GB18030 bytes typed as hex come back; in GB18030 they read 你好. */
   gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (op_ui_test_find_button (tab, "Hex")), TRUE);
@@ -373,14 +385,9 @@ test_http_template (void)
   g_assert_nonnull (at);
   port = g_strndup (at + 6, strspn (at + 6, "0123456789"));
 
-  gtk_window_present (GTK_WINDOW (window));
-  op_window_show_view (window, "console");
-  view = OP_CONSOLE_VIEW (op_window_get_view (window, "console"));
-  tab = op_console_view_new_tab (view, "tcp", "127.0.0.1");
-  set_row_text (tab, "Port", port);
-  op_console_tab_start (OP_CONSOLE_TAB (tab));
+  view = show_console (window);
+  tab = open_client_tab (view, port);
   session = op_console_tab_get_session (OP_CONSOLE_TAB (tab));
-  g_assert_true (op_ui_test_wait_for (session_open, session));
 
   g_assert_true (gtk_widget_activate_action (tab, "tab.template-http", NULL));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "console.send", NULL));
@@ -420,14 +427,9 @@ test_gopher_template (void)
   g_assert_no_error (error);
   g_assert_nonnull (port);
 
-  gtk_window_present (GTK_WINDOW (window));
-  op_window_show_view (window, "console");
-  view = OP_CONSOLE_VIEW (op_window_get_view (window, "console"));
-  tab = op_console_view_new_tab (view, "tcp", "127.0.0.1");
-  set_row_text (tab, "Port", port);
-  op_console_tab_start (OP_CONSOLE_TAB (tab));
+  view = show_console (window);
+  tab = open_client_tab (view, port);
   session = op_console_tab_get_session (OP_CONSOLE_TAB (tab));
-  g_assert_true (op_ui_test_wait_for (session_open, session));
 
   g_assert_true (gtk_widget_activate_action (tab, "tab.template-gopher", NULL));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "console.send", NULL));
@@ -508,15 +510,10 @@ test_save_transcript (void)
   g_assert_no_error (error);
   op_console_server_start (server);
   g_assert_true (op_ui_test_wait_for (server_open, server));
-  gtk_window_present (GTK_WINDOW (window));
-  op_window_show_view (window, "console");
-  view = OP_CONSOLE_VIEW (op_window_get_view (window, "console"));
-  tab = op_console_view_new_tab (view, "tcp", "127.0.0.1");
+  view = show_console (window);
   port = g_strdup_printf ("%u", op_console_server_get_port (server));
-  set_row_text (tab, "Port", port);
-  op_console_tab_start (OP_CONSOLE_TAB (tab));
+  tab = open_client_tab (view, port);
   session = op_console_tab_get_session (OP_CONSOLE_TAB (tab));
-  g_assert_true (op_ui_test_wait_for (session_open, session));
 
   /* Bytes no charset shows: the raw file keeps them exactly. */
   gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (op_ui_test_find_button (tab, "Hex")), TRUE);
