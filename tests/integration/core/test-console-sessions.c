@@ -3,7 +3,9 @@
 
 #include "config.h"
 
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <glib/gstdio.h>
 
@@ -479,6 +481,73 @@ test_server_udp_echo (void)
   g_assert_cmpuint (g_list_model_get_n_items (op_console_server_get_clients (server)), ==, 2);
 }
 
+static gsize
+rss_bytes (void)
+{
+  g_autofree char *statm = NULL;
+  unsigned long size = 0, resident = 0;
+
+  g_assert_true (g_file_get_contents ("/proc/self/statm", &statm, NULL, NULL));
+  g_assert_cmpint (sscanf (statm, "%lu %lu", &size, &resident), ==, 2);
+
+  return resident * sysconf (_SC_PAGESIZE);
+}
+
+typedef struct
+{
+  guint16 port;
+  guint   sent;
+} Spray;
+
+/* A million one-byte datagrams, as fast as they go. */
+static gpointer
+spray_main (gpointer data)
+{
+  Spray *spray = data;
+  g_autoptr (GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_DATAGRAM,
+                                             G_SOCKET_PROTOCOL_UDP, NULL);
+  g_autoptr (GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr (GSocketAddress) target = g_inet_socket_address_new (loopback, spray->port);
+
+  for (guint i = 0; i < 1000000; i++)
+    if (g_socket_send_to (socket, target, "x", 1, NULL, NULL) == 1)
+      spray->sent++;
+
+  return NULL;
+}
+
+static gboolean
+some_skipped (gpointer data)
+{
+  return op_console_transcript_get_n_skipped (data) > 0;
+}
+
+/* Tiny datagrams cost more than their bytes: what waits for the main loop is bounded by
+ * its items too, so a spray of them neither grows memory nor is silently lost. */
+static void
+test_udp_spray_is_bounded (void)
+{
+  g_autoptr (OpConsoleServer) server = start_server (OP_CONSOLE_UDP, OP_CONSOLE_SERVER_CHAT);
+  OpConsoleTranscript *transcript = op_console_server_get_transcript (server);
+  Spray spray = { op_console_server_get_port (server), 0 };
+  gsize before = rss_bytes (), after;
+  GThread *thread;
+
+  /* The main loop does not turn while the datagrams arrive: they all wait. */
+  thread = g_thread_new ("spray", spray_main, &spray);
+  g_thread_join (thread);
+  g_usleep (200 * 1000);
+  after = rss_bytes ();
+  g_test_message ("%u datagrams sent; RSS %.0f MB before, %.0f MB after",
+                  spray.sent, before / 1e6, after / 1e6);
+  g_assert_cmpuint (after, <, before + 48 * 1024 * 1024);
+
+  /* Once the loop turns, what could not wait is said to have been skipped. */
+  wait_for (some_skipped, transcript, "the note of skipped datagrams");
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (transcript)), <=,
+                    op_console_transcript_get_max_records (transcript));
+}
+
 static gboolean
 has_n_clients (gpointer data)
 {
@@ -908,6 +977,7 @@ main (int    argc,
   g_test_add_func ("/console/server/ipv6-echo-all-bytes", test_ipv6_echo);
   g_test_add_func ("/console/server/udp-echo-with-tutorial-clients", test_server_udp_echo);
   g_test_add_func ("/console/server/chat-reply-and-disconnect", test_server_chat);
+  g_test_add_func ("/console/server/udp-spray-is-bounded", test_udp_spray_is_bounded);
   g_test_add_func ("/console/tls/socat-with-test-ca", test_tls_socat);
   g_test_add_func ("/console/tls/dovecot-starttls-by-hand", test_starttls_dovecot);
   g_test_add_func ("/console/lookup/localhost", test_lookup_localhost);
