@@ -135,11 +135,22 @@ test_time_server_and_client (void)
   g_assert_true (op_ui_test_wait_for (seen, &s));
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (send)), ==, "");
 
-  /* The hex view shows the same rows as a dump. */
+  /* Telnet mode is a choice of the session's menu. */
+  g_assert_false (op_console_session_get_telnet (session));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (client_tab), "tab.telnet", NULL));
+  g_assert_true (op_console_session_get_telnet (session));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (client_tab), "tab.telnet", NULL));
+  g_assert_false (op_console_session_get_telnet (session));
+
+  /* The hex view shows the same rows as a dump, and back. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "console.toggle-hex", NULL));
   op_ui_test_iterate ();
   g_assert_nonnull (op_ui_test_find_label_containing (GTK_WIDGET (client_tab),
                                                       "00000000  5b "));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "console.toggle-hex", NULL));
+  op_ui_test_iterate ();
+  g_assert_null (op_ui_test_find_label_containing (GTK_WIDGET (client_tab), "00000000  5b "));
+  g_assert_nonnull (op_ui_test_find_label_containing (GTK_WIDGET (client_tab), "] what time is it"));
 
   /* Closing the server's tab stops it: the client sees the end. */
   adw_tab_view_set_selected_page (op_console_view_get_tab_view (view),
