@@ -65,6 +65,7 @@ struct _OpConsoleTab
   GtkSingleSelection  *clients_selection;
   GtkFilter           *client_filter;  /* (nullable): a server's rows of one client */
   GHashTable          *bound_rows;     /* GtkListItem of the transcript with a record */
+  GListStore          *answers;        /* OpConsoleAnswer of the last lookup */
 };
 
 enum
@@ -456,19 +457,17 @@ on_answers (GObject      *source,
   g_autoptr (OpConsoleTab) self = user_data;
   g_autoptr (GError) error = NULL;
   g_autoptr (GListModel) answers = op_console_lookup_finish (result, &error);
-  GtkNoSelection *selection;
+  g_autoptr (GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
 
-  if (answers == NULL)
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        gtk_label_set_text (self->info_label, error->message);
-      return;
-    }
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
 
-  selection = gtk_no_selection_new (g_object_ref (answers));
-  gtk_list_view_set_model (self->answers_list, GTK_SELECTION_MODEL (selection));
-  g_object_unref (selection);
-  gtk_label_set_text (self->info_label, "");
+  /* The same list takes the new answers (or none, under the reason). */
+  for (guint i = 0; answers != NULL && i < g_list_model_get_n_items (answers); i++)
+    g_ptr_array_add (items, g_list_model_get_item (answers, i));
+  g_list_store_splice (self->answers, 0, g_list_model_get_n_items (G_LIST_MODEL (self->answers)),
+                       items->pdata, items->len);
+  gtk_label_set_text (self->info_label, answers != NULL ? "" : error->message);
   show_work (self);
 }
 
@@ -1076,6 +1075,7 @@ op_console_tab_finalize (GObject *object)
   g_free (OP_CONSOLE_TAB (object)->title);
   /* In finalize: the list unbinds its rows while the template is disposed. */
   g_hash_table_unref (OP_CONSOLE_TAB (object)->bound_rows);
+  g_object_unref (OP_CONSOLE_TAB (object)->answers);
 
   G_OBJECT_CLASS (op_console_tab_parent_class)->finalize (object);
 }
@@ -1254,6 +1254,13 @@ op_console_tab_init (OpConsoleTab *self)
 
   set_list_factory (self->clients_list, "client", G_CALLBACK (bind_client_row));
   set_list_factory (self->answers_list, "answer", G_CALLBACK (bind_answer_row));
+  self->answers = g_list_store_new (OP_TYPE_CONSOLE_ANSWER);
+  {
+    GtkNoSelection *selection = gtk_no_selection_new (g_object_ref (G_LIST_MODEL (self->answers)));
+
+    gtk_list_view_set_model (self->answers_list, GTK_SELECTION_MODEL (selection));
+    g_object_unref (selection);
+  }
 }
 
 /**

@@ -25,6 +25,8 @@ GtkWidget  *op_ui_test_find_type        (GtkWidget    *root,
 GtkWindow  *op_ui_test_find_toplevel    (GType         type);
 GtkEditable *op_ui_test_find_entry_row  (GtkWidget    *root,
                                          const char   *title);
+GtkWidget  *op_ui_test_find_row         (GtkWidget    *root,
+                                         const char   *title);
 GtkWidget  *op_ui_test_find_with_class  (GtkWidget    *root,
                                          const char   *css_class);
 char       *op_ui_test_strip            (const char   *text,

@@ -109,8 +109,7 @@ test_time_server_and_client (void)
   /* Ctrl+T's action opens a tab with a form; a time server on loopback. */
   server_tab = OP_CONSOLE_TAB (op_console_view_new_tab (view, "tcp-server", NULL));
   set_row_text (GTK_WIDGET (server_tab), "Port", "0");
-  g_object_set (op_ui_test_find_type (GTK_WIDGET (server_tab), ADW_TYPE_COMBO_ROW),
-                "selected", 1, NULL);
+  g_object_set (op_ui_test_find_row (GTK_WIDGET (server_tab), "Mode"), "selected", 1, NULL);
   op_console_tab_start (server_tab);
   server = op_console_tab_get_server (server_tab);
   g_assert_nonnull (server);
@@ -173,6 +172,15 @@ has_answer (gpointer data)
   return op_ui_test_find_label_containing (data, "127.0.0.1") != NULL;
 }
 
+static gboolean
+says_no_service (gpointer data)
+{
+  GtkLabel *label = op_ui_test_find_label (data, "No service “no-such-service-anywhere” is known "
+                                                 "to this system.");
+
+  return label != NULL && gtk_widget_get_mapped (GTK_WIDGET (label));
+}
+
 static void
 test_lookup_localhost (void)
 {
@@ -185,6 +193,14 @@ test_lookup_localhost (void)
   op_console_tab_start (OP_CONSOLE_TAB (tab));
   g_assert_true (op_ui_test_wait_for (has_answer, tab));
   g_assert_nonnull (op_ui_test_find_label (tab, "A  127.0.0.1"));
+
+  /* A query that finds nothing says why, and the earlier answers go. */
+  gtk_editable_set_text (op_ui_test_find_entry_row (tab, "Name, Address or Service"),
+                         "no-such-service-anywhere");
+  g_object_set (op_ui_test_find_row (tab, "Record Type"), "selected", 2, NULL);
+  op_console_tab_start (OP_CONSOLE_TAB (tab));
+  g_assert_true (op_ui_test_wait_for (says_no_service, tab));
+  g_assert_null (op_ui_test_find_label (tab, "A  127.0.0.1"));
 
   gtk_window_destroy (GTK_WINDOW (window));
   g_object_unref (window);
@@ -224,8 +240,7 @@ test_chat_server_per_client (void)
   view = show_console (window);
   server_tab = OP_CONSOLE_TAB (op_console_view_new_tab (view, "tcp-server", NULL));
   set_row_text (GTK_WIDGET (server_tab), "Port", "0");
-  g_object_set (op_ui_test_find_type (GTK_WIDGET (server_tab), ADW_TYPE_COMBO_ROW),
-                "selected", 2, NULL);
+  g_object_set (op_ui_test_find_row (GTK_WIDGET (server_tab), "Mode"), "selected", 2, NULL);
   op_console_tab_start (server_tab);
   server = op_console_tab_get_server (server_tab);
   g_assert_true (op_ui_test_wait_for (server_open, server));
