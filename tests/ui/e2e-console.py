@@ -9,11 +9,12 @@
 # 1. starts a TCP time server in one tab (port 0: the system picks one);
 # 2. connects to it from a second tab (Ctrl+T);
 # 3. sends a line (Ctrl+Enter) and reads the time-stamped reply;
-# 4. looks up "localhost" and sees 127.0.0.1 and ::1;
+# 4. looks up "localhost" and sees 127.0.0.1 and ::1, then closes that tab with Ctrl+W;
 # 5. opens a TLS session to the test IMAP server (Dovecot's implicit-TLS port from
 #    tests/servers), answers the trust dialog with "Trust Once" and sees the certificate
 #    and the greeting. Without Dovecot this step is skipped and says so (it fails when
 #    OUTPOST_TEST_REQUIRE_SERVERS=1).
+# 6. switches to Files, where Ctrl+W closes the window again (the app exits with 0).
 # Screenshots: console-server.png, console-client.png, console-lookup.png, console-tls.png.
 
 import argparse
@@ -174,6 +175,30 @@ class Scenario:
                      context=self.tab_view)
         log("localhost: 127.0.0.1 and ::1")
         self.shot("console-lookup.png")
+        # Ctrl+W closes the selected tab (the lookup), not the window.
+        e2e.focus_window(self.pid)
+        e2e.key("ctrl+w")
+        e2e.wait_for("the lookup tab to close",
+                     lambda: "A  127.0.0.1" not in self.labels() and "localhost" not in self.labels(),
+                     context=self.tab_view)
+        if self.proc.poll() is not None:
+            raise Failure("Ctrl+W in the Console closed the window")
+        log("Ctrl+W closed the lookup tab")
+
+    def close_window_from_files(self):
+        """On another page Ctrl+W is the window's again: the Console lends it back."""
+        e2e.focus_window(self.pid)
+        files = e2e.find(self.window, "Files", roles=(pyatspi.ROLE_PAGE_TAB,))
+        e2e.click(files)
+        time.sleep(0.5)
+        e2e.key("ctrl+w")
+        try:
+            status = self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            raise Failure("Ctrl+W on the Files page did not close the window")
+        if status != 0:
+            raise Failure(f"outpost exited with status {status} after Ctrl+W, expected 0")
+        log("Ctrl+W on the Files page closed the window (exit status 0)")
 
     def tls(self, port):
         self.new_tab("TLS Client")
@@ -238,6 +263,7 @@ def main():
             else:
                 log("step 5 (TLS to the test IMAP server) NOT RUN: OUTPOST_TEST_DOVECOT_IMAPS_PORT "
                     "is not set; start tests/servers (--only dovecot) and source its env")
+            scenario.close_window_from_files()
         except Exception:
             state = proc.poll()
             log("the app is still running" if state is None

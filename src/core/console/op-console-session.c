@@ -50,8 +50,12 @@ struct _OpConsoleSession
 {
   GObject                parent_instance;
 
-  Io                    *io;
+  Io                    *io;           /* NULL once disposed */
   OpConsoleInbox        *inbox;
+  OpConsoleProtocol      protocol;
+  char                  *host;
+  guint16                port;
+  guint64                received;     /* what io counted, kept when it goes */
   OpWorker              *worker;
   OpConsoleTranscript   *transcript;
   GCancellable          *cancellable;   /* of open(), cancelled by close() */
@@ -514,7 +518,7 @@ on_opened (GObject      *source,
     {
       g_autofree char *text = NULL;
 
-      if (self->io->protocol == OP_CONSOLE_UDP)
+      if (self->protocol == OP_CONSOLE_UDP)
         /* Translators: the first %s is a local address, the second the peer's */
         text = g_strdup_printf (_("Ready: datagrams go from %s to %s."),
                                 opened->local_address, opened->peer_address);
@@ -540,8 +544,8 @@ op_console_session_open (OpConsoleSession *self)
   g_return_if_fail (self->state == OP_CONSOLE_SESSION_NEW);
 
   /* Translators: %s is a host name or address, %u a port */
-  text = g_strdup_printf (_("Connecting to %s port %u…"), self->io->host, self->io->port);
-  if (self->io->protocol != OP_CONSOLE_UDP)
+  text = g_strdup_printf (_("Connecting to %s port %u…"), self->host, self->port);
+  if (self->protocol != OP_CONSOLE_UDP)
     op_console_transcript_append_note (self->transcript, NULL, text);
 
   set_state (self, OP_CONSOLE_SESSION_CONNECTING);
@@ -737,7 +741,7 @@ op_console_session_start_tls_async (OpConsoleSession    *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, op_console_session_start_tls_async);
-  if (self->state != OP_CONSOLE_SESSION_OPEN || self->io->protocol != OP_CONSOLE_TCP
+  if (self->state != OP_CONSOLE_SESSION_OPEN || self->protocol != OP_CONSOLE_TCP
       || self->is_tls)
     {
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
@@ -820,7 +824,7 @@ op_console_session_shutdown_write_async (OpConsoleSession    *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, op_console_session_shutdown_write_async);
-  if (self->state != OP_CONSOLE_SESSION_OPEN || self->io->protocol == OP_CONSOLE_UDP
+  if (self->state != OP_CONSOLE_SESSION_OPEN || self->protocol == OP_CONSOLE_UDP
       || self->write_shut)
     {
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
@@ -926,6 +930,7 @@ op_console_session_dispose (GObject *object)
 
   if (self->io != NULL)
     {
+      self->received = (guint64) g_atomic_pointer_get (&self->io->received);
       if (self->io->reader_cancellable != NULL)
         g_cancellable_cancel (self->io->reader_cancellable);
       /* Joining the reader and closing the socket happen on a thread of their own. */
@@ -948,6 +953,7 @@ op_console_session_finalize (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_object (&self->certificate);
   g_free (self->error);
+  g_free (self->host);
   g_free (self->local_address);
   g_free (self->peer_address);
   g_free (self->tls_version);
@@ -1084,6 +1090,9 @@ op_console_session_new (OpConsoleProtocol  protocol,
   io->port = port;
   io->inbox = _op_console_inbox_ref (self->inbox);
   self->io = io;
+  self->protocol = protocol;
+  self->host = g_strdup (host);
+  self->port = port;
 
   name = g_strdup_printf ("console %s:%u", host, port);
   self->worker = op_worker_new (name);
@@ -1105,21 +1114,21 @@ OpConsoleProtocol
 op_console_session_get_protocol (OpConsoleSession *self)
 {
   g_return_val_if_fail (OP_IS_CONSOLE_SESSION (self), OP_CONSOLE_TCP);
-  return self->io->protocol;
+  return self->protocol;
 }
 
 const char *
 op_console_session_get_host (OpConsoleSession *self)
 {
   g_return_val_if_fail (OP_IS_CONSOLE_SESSION (self), NULL);
-  return self->io->host;
+  return self->host;
 }
 
 guint16
 op_console_session_get_port (OpConsoleSession *self)
 {
   g_return_val_if_fail (OP_IS_CONSOLE_SESSION (self), 0);
-  return self->io->port;
+  return self->port;
 }
 
 OpConsoleSessionState
@@ -1217,5 +1226,7 @@ guint64
 op_console_session_get_bytes_received (OpConsoleSession *self)
 {
   g_return_val_if_fail (OP_IS_CONSOLE_SESSION (self), 0);
+  if (self->io == NULL)
+    return self->received;
   return (guint64) g_atomic_pointer_get (&self->io->received);
 }

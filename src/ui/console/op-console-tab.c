@@ -64,6 +64,8 @@ struct _OpConsoleTab
   GMenu               *charset_section;
   GtkSingleSelection  *clients_selection;
   GtkFilter           *client_filter;  /* (nullable): a server's rows of one client */
+  GHashTable          *bound_rows;     /* GtkListItem of the transcript with a record */
+  GListStore          *answers;        /* OpConsoleAnswer of the last lookup */
 };
 
 enum
@@ -191,6 +193,22 @@ bind_record_row (GtkSignalListItemFactory *factory,
   pango_attr_list_unref (attributes);
 }
 
+static void
+track_bound_row (GtkSignalListItemFactory *factory,
+                 GtkListItem              *item,
+                 OpConsoleTab             *self)
+{
+  g_hash_table_add (self->bound_rows, item);
+}
+
+static void
+untrack_bound_row (GtkSignalListItemFactory *factory,
+                   GtkListItem              *item,
+                   OpConsoleTab             *self)
+{
+  g_hash_table_remove (self->bound_rows, item);
+}
+
 static gboolean
 scroll_to_end (gpointer data)
 {
@@ -266,6 +284,8 @@ show_transcript (OpConsoleTab        *self,
   self->transcript = transcript;
   g_signal_connect (factory, "setup", G_CALLBACK (setup_record_row), self);
   g_signal_connect (factory, "bind", G_CALLBACK (bind_record_row), self);
+  g_signal_connect (factory, "bind", G_CALLBACK (track_bound_row), self);
+  g_signal_connect (factory, "unbind", G_CALLBACK (untrack_bound_row), self);
   if (self->client_filter != NULL)
     model = G_LIST_MODEL (gtk_filter_list_model_new (model, g_object_ref (self->client_filter)));
   selection = gtk_no_selection_new (model);
@@ -437,19 +457,17 @@ on_answers (GObject      *source,
   g_autoptr (OpConsoleTab) self = user_data;
   g_autoptr (GError) error = NULL;
   g_autoptr (GListModel) answers = op_console_lookup_finish (result, &error);
-  GtkNoSelection *selection;
+  g_autoptr (GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
 
-  if (answers == NULL)
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        gtk_label_set_text (self->info_label, error->message);
-      return;
-    }
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
 
-  selection = gtk_no_selection_new (g_object_ref (answers));
-  gtk_list_view_set_model (self->answers_list, GTK_SELECTION_MODEL (selection));
-  g_object_unref (selection);
-  gtk_label_set_text (self->info_label, "");
+  /* The same list takes the new answers (or none, under the reason). */
+  for (guint i = 0; answers != NULL && i < g_list_model_get_n_items (answers); i++)
+    g_ptr_array_add (items, g_list_model_get_item (answers, i));
+  g_list_store_splice (self->answers, 0, g_list_model_get_n_items (G_LIST_MODEL (self->answers)),
+                       items->pdata, items->len);
+  gtk_label_set_text (self->info_label, answers != NULL ? "" : error->message);
   show_work (self);
 }
 
@@ -1055,6 +1073,9 @@ static void
 op_console_tab_finalize (GObject *object)
 {
   g_free (OP_CONSOLE_TAB (object)->title);
+  /* In finalize: the list unbinds its rows while the template is disposed. */
+  g_hash_table_unref (OP_CONSOLE_TAB (object)->bound_rows);
+  g_object_unref (OP_CONSOLE_TAB (object)->answers);
 
   G_OBJECT_CLASS (op_console_tab_parent_class)->finalize (object);
 }
@@ -1089,18 +1110,17 @@ op_console_tab_get_property (GObject    *object,
     }
 }
 
-/* Every visible row is bound again (the list keeps its widgets). */
+/* Every bound row shows its record again, in place: no row widget is replaced (AT-SPI
+ * in GTK 4.8 may be asking about it, tests/ui/README.md). */
 static void
 rebind_rows (OpConsoleTab *self)
 {
-  GtkSelectionModel *model = gtk_list_view_get_model (self->transcript_list);
+  GHashTableIter iter;
+  gpointer item;
 
-  if (model == NULL)
-    return;
-  g_object_ref (model);
-  gtk_list_view_set_model (self->transcript_list, NULL);
-  gtk_list_view_set_model (self->transcript_list, model);
-  g_object_unref (model);
+  g_hash_table_iter_init (&iter, self->bound_rows);
+  while (g_hash_table_iter_next (&iter, &item, NULL))
+    bind_record_row (NULL, item, self);
 }
 
 static void
@@ -1222,6 +1242,7 @@ op_console_tab_init (OpConsoleTab *self)
   const char * const *charsets = op_console_charsets ();
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->bound_rows = g_hash_table_new (NULL, NULL);
 
   for (guint i = 0; charsets[i] != NULL; i++)
     {
@@ -1233,6 +1254,13 @@ op_console_tab_init (OpConsoleTab *self)
 
   set_list_factory (self->clients_list, "client", G_CALLBACK (bind_client_row));
   set_list_factory (self->answers_list, "answer", G_CALLBACK (bind_answer_row));
+  self->answers = g_list_store_new (OP_TYPE_CONSOLE_ANSWER);
+  {
+    GtkNoSelection *selection = gtk_no_selection_new (g_object_ref (G_LIST_MODEL (self->answers)));
+
+    gtk_list_view_set_model (self->answers_list, GTK_SELECTION_MODEL (selection));
+    g_object_unref (selection);
+  }
 }
 
 /**

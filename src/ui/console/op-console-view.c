@@ -12,10 +12,12 @@
 
 struct _OpConsoleView
 {
-  AdwBin      parent_instance;
+  AdwBin          parent_instance;
 
-  GtkStack   *stack;
-  AdwTabView *tab_view;
+  GtkStack       *stack;
+  AdwTabView     *tab_view;
+  GtkApplication *application;      /* (nullable): whose Ctrl+W is lent to the page */
+  char          **window_close_accels; /* what window.close had before */
 };
 
 G_DEFINE_FINAL_TYPE (OpConsoleView, op_console_view, ADW_TYPE_BIN)
@@ -122,9 +124,53 @@ toggle_hex_action (GtkWidget  *widget,
     op_console_tab_toggle_hex (tab);
 }
 
+/* While the page is shown, Ctrl+W closes a tab rather than the window: the application's
+ * accelerators run before any shortcut of a page, so the page takes window.close's keys
+ * while it is mapped and gives them back when it is not. */
+static void
+op_console_view_map (GtkWidget *widget)
+{
+  OpConsoleView *self = OP_CONSOLE_VIEW (widget);
+  GtkRoot *root = gtk_widget_get_root (widget);
+  GtkApplication *application = GTK_IS_WINDOW (root)
+      ? gtk_window_get_application (GTK_WINDOW (root)) : NULL;
+
+  GTK_WIDGET_CLASS (op_console_view_parent_class)->map (widget);
+
+  if (application == NULL || self->application != NULL)
+    return;
+
+  self->application = g_object_ref (application);
+  self->window_close_accels = gtk_application_get_accels_for_action (application, "window.close");
+  gtk_application_set_accels_for_action (application, "window.close",
+                                         (const char *[]) { NULL });
+}
+
+static void
+give_back_accels (OpConsoleView *self)
+{
+  if (self->application == NULL)
+    return;
+
+  gtk_application_set_accels_for_action (self->application, "window.close",
+                                         (const char * const *) self->window_close_accels);
+  g_clear_pointer (&self->window_close_accels, g_strfreev);
+  g_clear_object (&self->application);
+}
+
+static void
+op_console_view_unmap (GtkWidget *widget)
+{
+  give_back_accels (OP_CONSOLE_VIEW (widget));
+
+  GTK_WIDGET_CLASS (op_console_view_parent_class)->unmap (widget);
+}
+
 static void
 op_console_view_dispose (GObject *object)
 {
+  give_back_accels (OP_CONSOLE_VIEW (object));
+
   gtk_widget_dispose_template (GTK_WIDGET (object), OP_TYPE_CONSOLE_VIEW);
 
   G_OBJECT_CLASS (op_console_view_parent_class)->dispose (object);
@@ -136,6 +182,8 @@ op_console_view_class_init (OpConsoleViewClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   G_OBJECT_CLASS (klass)->dispose = op_console_view_dispose;
+  widget_class->map = op_console_view_map;
+  widget_class->unmap = op_console_view_unmap;
 
   g_type_ensure (OP_TYPE_CONSOLE_TAB);
   _op_ui_ensure_resources ();

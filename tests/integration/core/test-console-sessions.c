@@ -3,7 +3,9 @@
 
 #include "config.h"
 
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <glib/gstdio.h>
 
@@ -393,6 +395,66 @@ test_server_tcp_echo (void)
 }
 
 static void
+received_bytes (OpConsoleTranscript *transcript,
+                GByteArray          *out)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (transcript));
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr (OpConsoleRecord) record = g_list_model_get_item (G_LIST_MODEL (transcript), i);
+      const guint8 *data;
+      gsize length;
+
+      if (op_console_record_get_direction (record) != OP_CONSOLE_RECEIVED)
+        continue;
+      data = op_console_record_get_data (record, &length);
+      g_byte_array_append (out, data, length);
+    }
+}
+
+static gboolean
+received_256 (gpointer data)
+{
+  g_autoptr (GByteArray) bytes = g_byte_array_new ();
+
+  received_bytes (data, bytes);
+  return bytes->len >= 256;
+}
+
+/* IPv6 on both ends: a server on ::1 and a session to it, all 256 byte values back. */
+static void
+test_ipv6_echo (void)
+{
+  g_autoptr (OpConsoleServer) server = op_console_server_new (OP_CONSOLE_TCP, "::1", 0,
+                                                              OP_CONSOLE_SERVER_ECHO);
+  g_autoptr (OpConsoleSession) session = NULL;
+  g_autofree char *peer = NULL;
+  guint8 all[256];
+  GByteArray *back = g_byte_array_new ();
+
+  for (guint i = 0; i < 256; i++)
+    all[i] = i;
+
+  op_console_server_start (server);
+  wait_for_state (server, OP_CONSOLE_SESSION_OPEN);
+  session = op_console_session_new (OP_CONSOLE_TCP, "::1", op_console_server_get_port (server));
+  op_console_session_open (session);
+  wait_for_state (session, OP_CONSOLE_SESSION_OPEN);
+  peer = g_strdup_printf ("[::1]:%u", op_console_server_get_port (server));
+  g_assert_cmpstr (op_console_session_get_peer_address (session), ==, peer);
+  g_assert_true (g_str_has_prefix (op_console_session_get_local_address (session), "[::1]:"));
+
+  send_text (session, (const char *) all, sizeof all);
+  wait_for_text (op_console_session_get_transcript (session), OP_CONSOLE_RECEIVED, "xyz");
+  /* The bytes, as they came, whatever the text shows. */
+  wait_for (received_256, op_console_session_get_transcript (session), "all 256 bytes back");
+  received_bytes (op_console_session_get_transcript (session), back);
+  g_assert_cmpmem (back->data, back->len, all, sizeof all);
+  g_byte_array_unref (back);
+}
+
+static void
 test_server_tcp_time (void)
 {
   g_autoptr (OpConsoleServer) server = start_server (OP_CONSOLE_TCP, OP_CONSOLE_SERVER_TIME);
@@ -417,6 +479,73 @@ test_server_udp_echo (void)
   g_assert_cmpstr (bytes, ==, "ok\n");
   /* One client (a UDP source) per tutorial run. */
   g_assert_cmpuint (g_list_model_get_n_items (op_console_server_get_clients (server)), ==, 2);
+}
+
+static gsize
+rss_bytes (void)
+{
+  g_autofree char *statm = NULL;
+  unsigned long size = 0, resident = 0;
+
+  g_assert_true (g_file_get_contents ("/proc/self/statm", &statm, NULL, NULL));
+  g_assert_cmpint (sscanf (statm, "%lu %lu", &size, &resident), ==, 2);
+
+  return resident * sysconf (_SC_PAGESIZE);
+}
+
+typedef struct
+{
+  guint16 port;
+  guint   sent;
+} Spray;
+
+/* A million one-byte datagrams, as fast as they go. */
+static gpointer
+spray_main (gpointer data)
+{
+  Spray *spray = data;
+  g_autoptr (GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_DATAGRAM,
+                                             G_SOCKET_PROTOCOL_UDP, NULL);
+  g_autoptr (GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr (GSocketAddress) target = g_inet_socket_address_new (loopback, spray->port);
+
+  for (guint i = 0; i < 1000000; i++)
+    if (g_socket_send_to (socket, target, "x", 1, NULL, NULL) == 1)
+      spray->sent++;
+
+  return NULL;
+}
+
+static gboolean
+some_skipped (gpointer data)
+{
+  return op_console_transcript_get_n_skipped (data) > 0;
+}
+
+/* Tiny datagrams cost more than their bytes: what waits for the main loop is bounded by
+ * its items too, so a spray of them neither grows memory nor is silently lost. */
+static void
+test_udp_spray_is_bounded (void)
+{
+  g_autoptr (OpConsoleServer) server = start_server (OP_CONSOLE_UDP, OP_CONSOLE_SERVER_CHAT);
+  OpConsoleTranscript *transcript = op_console_server_get_transcript (server);
+  Spray spray = { op_console_server_get_port (server), 0 };
+  gsize before = rss_bytes (), after;
+  GThread *thread;
+
+  /* The main loop does not turn while the datagrams arrive: they all wait. */
+  thread = g_thread_new ("spray", spray_main, &spray);
+  g_thread_join (thread);
+  g_usleep (200 * 1000);
+  after = rss_bytes ();
+  g_test_message ("%u datagrams sent; RSS %.0f MB before, %.0f MB after",
+                  spray.sent, before / 1e6, after / 1e6);
+  g_assert_cmpuint (after, <, before + 48 * 1024 * 1024);
+
+  /* Once the loop turns, what could not wait is said to have been skipped. */
+  wait_for (some_skipped, transcript, "the note of skipped datagrams");
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (transcript)), <=,
+                    op_console_transcript_get_max_records (transcript));
 }
 
 static gboolean
@@ -845,8 +974,10 @@ main (int    argc,
   g_test_add_func ("/console/udp/tutorial-echo-server-all-bytes", test_udp_echo_all_bytes);
   g_test_add_func ("/console/server/tcp-echo-with-tutorial-clients", test_server_tcp_echo);
   g_test_add_func ("/console/server/tcp-time-with-tutorial-client", test_server_tcp_time);
+  g_test_add_func ("/console/server/ipv6-echo-all-bytes", test_ipv6_echo);
   g_test_add_func ("/console/server/udp-echo-with-tutorial-clients", test_server_udp_echo);
   g_test_add_func ("/console/server/chat-reply-and-disconnect", test_server_chat);
+  g_test_add_func ("/console/server/udp-spray-is-bounded", test_udp_spray_is_bounded);
   g_test_add_func ("/console/tls/socat-with-test-ca", test_tls_socat);
   g_test_add_func ("/console/tls/dovecot-starttls-by-hand", test_starttls_dovecot);
   g_test_add_func ("/console/lookup/localhost", test_lookup_localhost);

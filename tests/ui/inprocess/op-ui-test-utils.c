@@ -215,6 +215,22 @@ op_ui_test_find_with_class (GtkWidget  *root,
   return find (root, has_class, css_class);
 }
 
+static gboolean
+row_is (GtkWidget     *widget,
+        gconstpointer  title)
+{
+  return ADW_IS_PREFERENCES_ROW (widget)
+         && g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title) == 0;
+}
+
+/* The row (AdwActionRow, AdwComboRow…) titled @title. */
+GtkWidget *
+op_ui_test_find_row (GtkWidget  *root,
+                     const char *title)
+{
+  return find (root, row_is, title);
+}
+
 /* The AdwEntryRow titled @title, as a person finds a form's field. */
 GtkEditable *
 op_ui_test_find_entry_row (GtkWidget  *root,

@@ -66,6 +66,31 @@ set_row_text (GtkWidget  *tab,
   gtk_editable_set_text (row, text);
 }
 
+/* The Console page of a new, shown window. */
+static OpConsoleView *
+show_console (OpWindow *window)
+{
+  gtk_window_present (GTK_WINDOW (window));
+  op_window_show_view (window, "console");
+
+  return OP_CONSOLE_VIEW (op_window_get_view (window, "console"));
+}
+
+/* A TCP client tab connected to 127.0.0.1:@port, as the form connects it. */
+static GtkWidget *
+open_client_tab (OpConsoleView *view,
+                 const char    *port)
+{
+  GtkWidget *tab = op_console_view_new_tab (view, "tcp", "127.0.0.1");
+
+  set_row_text (tab, "Port", port);
+  op_console_tab_start (OP_CONSOLE_TAB (tab));
+  g_assert_true (op_ui_test_wait_for (session_open,
+                                      op_console_tab_get_session (OP_CONSOLE_TAB (tab))));
+
+  return tab;
+}
+
 static void
 test_time_server_and_client (void)
 {
@@ -78,16 +103,13 @@ test_time_server_and_client (void)
   GtkEntry *send;
   Seen s;
 
-  gtk_window_present (GTK_WINDOW (window));
-  op_window_show_view (window, "console");
-  view = OP_CONSOLE_VIEW (op_window_get_view (window, "console"));
+  view = show_console (window);
   op_ui_test_iterate ();
 
   /* Ctrl+T's action opens a tab with a form; a time server on loopback. */
   server_tab = OP_CONSOLE_TAB (op_console_view_new_tab (view, "tcp-server", NULL));
   set_row_text (GTK_WIDGET (server_tab), "Port", "0");
-  g_object_set (op_ui_test_find_type (GTK_WIDGET (server_tab), ADW_TYPE_COMBO_ROW),
-                "selected", 1, NULL);
+  g_object_set (op_ui_test_find_row (GTK_WIDGET (server_tab), "Mode"), "selected", 1, NULL);
   op_console_tab_start (server_tab);
   server = op_console_tab_get_server (server_tab);
   g_assert_nonnull (server);
@@ -112,11 +134,22 @@ test_time_server_and_client (void)
   g_assert_true (op_ui_test_wait_for (seen, &s));
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (send)), ==, "");
 
-  /* The hex view shows the same rows as a dump. */
+  /* Telnet mode is a choice of the session's menu. */
+  g_assert_false (op_console_session_get_telnet (session));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (client_tab), "tab.telnet", NULL));
+  g_assert_true (op_console_session_get_telnet (session));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (client_tab), "tab.telnet", NULL));
+  g_assert_false (op_console_session_get_telnet (session));
+
+  /* The hex view shows the same rows as a dump, and back. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "console.toggle-hex", NULL));
   op_ui_test_iterate ();
   g_assert_nonnull (op_ui_test_find_label_containing (GTK_WIDGET (client_tab),
                                                       "00000000  5b "));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "console.toggle-hex", NULL));
+  op_ui_test_iterate ();
+  g_assert_null (op_ui_test_find_label_containing (GTK_WIDGET (client_tab), "00000000  5b "));
+  g_assert_nonnull (op_ui_test_find_label_containing (GTK_WIDGET (client_tab), "] what time is it"));
 
   /* Closing the server's tab stops it: the client sees the end. */
   adw_tab_view_set_selected_page (op_console_view_get_tab_view (view),
@@ -139,6 +172,15 @@ has_answer (gpointer data)
   return op_ui_test_find_label_containing (data, "127.0.0.1") != NULL;
 }
 
+static gboolean
+says_no_service (gpointer data)
+{
+  GtkLabel *label = op_ui_test_find_label (data, "No service “no-such-service-anywhere” is known "
+                                                 "to this system.");
+
+  return label != NULL && gtk_widget_get_mapped (GTK_WIDGET (label));
+}
+
 static void
 test_lookup_localhost (void)
 {
@@ -146,13 +188,19 @@ test_lookup_localhost (void)
   OpConsoleView *view;
   GtkWidget *tab;
 
-  gtk_window_present (GTK_WINDOW (window));
-  op_window_show_view (window, "console");
-  view = OP_CONSOLE_VIEW (op_window_get_view (window, "console"));
+  view = show_console (window);
   tab = op_console_view_new_tab (view, "lookup", "localhost");
   op_console_tab_start (OP_CONSOLE_TAB (tab));
   g_assert_true (op_ui_test_wait_for (has_answer, tab));
   g_assert_nonnull (op_ui_test_find_label (tab, "A  127.0.0.1"));
+
+  /* A query that finds nothing says why, and the earlier answers go. */
+  gtk_editable_set_text (op_ui_test_find_entry_row (tab, "Name, Address or Service"),
+                         "no-such-service-anywhere");
+  g_object_set (op_ui_test_find_row (tab, "Record Type"), "selected", 2, NULL);
+  op_console_tab_start (OP_CONSOLE_TAB (tab));
+  g_assert_true (op_ui_test_wait_for (says_no_service, tab));
+  g_assert_null (op_ui_test_find_label (tab, "A  127.0.0.1"));
 
   gtk_window_destroy (GTK_WINDOW (window));
   g_object_unref (window);
@@ -189,13 +237,10 @@ test_chat_server_per_client (void)
   g_autoptr (GBytes) two = g_bytes_new_static ("from two\n", 9);
   Seen s;
 
-  gtk_window_present (GTK_WINDOW (window));
-  op_window_show_view (window, "console");
-  view = OP_CONSOLE_VIEW (op_window_get_view (window, "console"));
+  view = show_console (window);
   server_tab = OP_CONSOLE_TAB (op_console_view_new_tab (view, "tcp-server", NULL));
   set_row_text (GTK_WIDGET (server_tab), "Port", "0");
-  g_object_set (op_ui_test_find_type (GTK_WIDGET (server_tab), ADW_TYPE_COMBO_ROW),
-                "selected", 2, NULL);
+  g_object_set (op_ui_test_find_row (GTK_WIDGET (server_tab), "Mode"), "selected", 2, NULL);
   op_console_tab_start (server_tab);
   server = op_console_tab_get_server (server_tab);
   g_assert_true (op_ui_test_wait_for (server_open, server));
@@ -271,9 +316,7 @@ test_open_answer_and_network_server (void)
   AdwTabView *tabs;
   AdwMessageDialog *dialog;
 
-  gtk_window_present (GTK_WINDOW (window));
-  op_window_show_view (window, "console");
-  view = OP_CONSOLE_VIEW (op_window_get_view (window, "console"));
+  view = show_console (window);
   tabs = op_console_view_get_tab_view (view);
 
   /* An address found by a lookup opens a TCP session form for it. */
@@ -317,15 +360,10 @@ test_charset (void)
 
   op_console_server_start (server);
   g_assert_true (op_ui_test_wait_for (server_open, server));
-  gtk_window_present (GTK_WINDOW (window));
-  op_window_show_view (window, "console");
-  view = OP_CONSOLE_VIEW (op_window_get_view (window, "console"));
-  tab = op_console_view_new_tab (view, "tcp", "127.0.0.1");
+  view = show_console (window);
   port = g_strdup_printf ("%u", op_console_server_get_port (server));
-  set_row_text (tab, "Port", port);
-  op_console_tab_start (OP_CONSOLE_TAB (tab));
+  tab = open_client_tab (view, port);
   session = op_console_tab_get_session (OP_CONSOLE_TAB (tab));
-  g_assert_true (op_ui_test_wait_for (session_open, session));
 
   /* GB18030 bytes typed as hex come back; in GB18030 they read 你好. */
   gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (op_ui_test_find_button (tab, "Hex")), TRUE);
@@ -373,14 +411,9 @@ test_http_template (void)
   g_assert_nonnull (at);
   port = g_strndup (at + 6, strspn (at + 6, "0123456789"));
 
-  gtk_window_present (GTK_WINDOW (window));
-  op_window_show_view (window, "console");
-  view = OP_CONSOLE_VIEW (op_window_get_view (window, "console"));
-  tab = op_console_view_new_tab (view, "tcp", "127.0.0.1");
-  set_row_text (tab, "Port", port);
-  op_console_tab_start (OP_CONSOLE_TAB (tab));
+  view = show_console (window);
+  tab = open_client_tab (view, port);
   session = op_console_tab_get_session (OP_CONSOLE_TAB (tab));
-  g_assert_true (op_ui_test_wait_for (session_open, session));
 
   g_assert_true (gtk_widget_activate_action (tab, "tab.template-http", NULL));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "console.send", NULL));
@@ -420,14 +453,9 @@ test_gopher_template (void)
   g_assert_no_error (error);
   g_assert_nonnull (port);
 
-  gtk_window_present (GTK_WINDOW (window));
-  op_window_show_view (window, "console");
-  view = OP_CONSOLE_VIEW (op_window_get_view (window, "console"));
-  tab = op_console_view_new_tab (view, "tcp", "127.0.0.1");
-  set_row_text (tab, "Port", port);
-  op_console_tab_start (OP_CONSOLE_TAB (tab));
+  view = show_console (window);
+  tab = open_client_tab (view, port);
   session = op_console_tab_get_session (OP_CONSOLE_TAB (tab));
-  g_assert_true (op_ui_test_wait_for (session_open, session));
 
   g_assert_true (gtk_widget_activate_action (tab, "tab.template-gopher", NULL));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "console.send", NULL));
@@ -508,15 +536,10 @@ test_save_transcript (void)
   g_assert_no_error (error);
   op_console_server_start (server);
   g_assert_true (op_ui_test_wait_for (server_open, server));
-  gtk_window_present (GTK_WINDOW (window));
-  op_window_show_view (window, "console");
-  view = OP_CONSOLE_VIEW (op_window_get_view (window, "console"));
-  tab = op_console_view_new_tab (view, "tcp", "127.0.0.1");
+  view = show_console (window);
   port = g_strdup_printf ("%u", op_console_server_get_port (server));
-  set_row_text (tab, "Port", port);
-  op_console_tab_start (OP_CONSOLE_TAB (tab));
+  tab = open_client_tab (view, port);
   session = op_console_tab_get_session (OP_CONSOLE_TAB (tab));
-  g_assert_true (op_ui_test_wait_for (session_open, session));
 
   /* Bytes no charset shows: the raw file keeps them exactly. */
   gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (op_ui_test_find_button (tab, "Hex")), TRUE);
