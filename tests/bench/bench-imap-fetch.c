@@ -266,7 +266,7 @@ outpost_session (const char    *host,
                  const char    *user,
                  const char    *password)
 {
-  OpImapClient *client = op_imap_client_new (host, port, OP_IMAP_SECURITY_IMPLICIT_TLS);
+  OpImapClient *client = op_imap_client_new (host, port, OP_SECURITY_IMPLICIT_TLS);
   g_autoptr(GError) error = NULL;
   g_autoptr(OpImapSelectInfo) info = NULL;
   g_autoptr(GAsyncResult) r = NULL;

@@ -71,7 +71,7 @@ spin_until (gboolean *flag)
 
 static OpImapClient *
 new_client (OpTestServer   *server,
-            OpImapSecurity  security)
+            OpSecurity      security)
 {
   OpImapClient *client = op_imap_client_new ("127.0.0.1", op_test_server_get_port (server),
                                              security);
@@ -156,7 +156,7 @@ test_starttls_injection (void)
   op_test_server_expect_close (server, WAIT_SECONDS * 1000);
   g_assert_true (op_test_server_start (server, NULL));
 
-  client = new_client (server, OP_IMAP_SECURITY_STARTTLS);
+  client = new_client (server, OP_SECURITY_STARTTLS);
   g_assert_false (do_connect (client, &error));
   g_assert_error (error, OP_CONNECTION_ERROR, OP_CONNECTION_ERROR_STARTTLS_INJECTION);
   g_assert_nonnull (strstr (error->message, "attack"));
@@ -179,7 +179,7 @@ test_starttls_missing (void)
   op_test_server_expect_close (server, WAIT_SECONDS * 1000);
   g_assert_true (op_test_server_start (server, NULL));
 
-  client = new_client (server, OP_IMAP_SECURITY_STARTTLS);
+  client = new_client (server, OP_SECURITY_STARTTLS);
   g_assert_false (do_connect (client, &error));
   g_assert_error (error, OP_IMAP_ERROR, OP_IMAP_ERROR_TLS_REFUSED);
   g_assert_nonnull (strstr (error->message, "STARTTLS"));
@@ -206,7 +206,7 @@ test_starttls_refused (void)
   op_test_server_expect_close (server, WAIT_SECONDS * 1000);
   g_assert_true (op_test_server_start (server, NULL));
 
-  client = new_client (server, OP_IMAP_SECURITY_STARTTLS);
+  client = new_client (server, OP_SECURITY_STARTTLS);
   g_assert_false (do_connect (client, &error));
   g_assert_error (error, OP_IMAP_ERROR, OP_IMAP_ERROR_TLS_REFUSED);
   g_assert_nonnull (strstr (error->message, "TLS is broken today"));
@@ -225,7 +225,7 @@ test_preauth_refused (void)
   op_test_server_expect_close (server, WAIT_SECONDS * 1000);
   g_assert_true (op_test_server_start (server, NULL));
 
-  client = new_client (server, OP_IMAP_SECURITY_STARTTLS);
+  client = new_client (server, OP_SECURITY_STARTTLS);
   g_assert_false (do_connect (client, &error));
   g_assert_error (error, OP_IMAP_ERROR, OP_IMAP_ERROR_PREAUTH_REFUSED);
   finish_server (server);
@@ -245,7 +245,7 @@ test_preauth_without_tls (void)
   op_test_server_send (server, "a1 OK nothing\r\n");
   g_assert_true (op_test_server_start (server, NULL));
 
-  client = new_client (server, OP_IMAP_SECURITY_NONE);
+  client = new_client (server, OP_SECURITY_NONE);
   g_assert_true (do_connect (client, &error));
   g_assert_no_error (error);
   g_assert_true (do_login (client, OP_IMAP_AUTH_AUTO, &error));
@@ -267,7 +267,7 @@ test_login_disabled (void)
   op_test_server_send (server, "a1 OK nothing\r\n");
   g_assert_true (op_test_server_start (server, NULL));
 
-  client = new_client (server, OP_IMAP_SECURITY_NONE);
+  client = new_client (server, OP_SECURITY_NONE);
   op_imap_client_set_allow_plaintext_password (client, TRUE);
   g_assert_true (do_connect (client, &error));
   g_assert_false (do_login (client, OP_IMAP_AUTH_AUTO, &error));
@@ -291,7 +291,7 @@ test_plaintext_refused (void)
   op_test_server_send (server, "* BYE bye\r\na1 OK bye\r\n");
   g_assert_true (op_test_server_start (server, NULL));
 
-  client = new_client (server, OP_IMAP_SECURITY_NONE);
+  client = new_client (server, OP_SECURITY_NONE);
   g_assert_true (do_connect (client, &error));
   g_assert_false (do_login (client, OP_IMAP_AUTH_AUTO, &error));
   g_assert_error (error, OP_IMAP_ERROR, OP_IMAP_ERROR_PLAINTEXT_REFUSED);
@@ -327,7 +327,7 @@ test_starttls_then_plain (void)
   op_test_server_send (server, "a3 OK [CAPABILITY IMAP4rev1 IDLE MOVE] Logged in\r\n");
   g_assert_true (op_test_server_start (server, NULL));
 
-  client = new_client (server, OP_IMAP_SECURITY_STARTTLS);
+  client = new_client (server, OP_SECURITY_STARTTLS);
   g_assert_true (do_connect (client, &error));
   g_assert_no_error (error);
   do_login (client, OP_IMAP_AUTH_AUTO, &error);
@@ -364,7 +364,7 @@ test_authenticate_continuation (void)
   op_test_server_send (server, "a2 OK [CAPABILITY IMAP4rev1 IDLE] Logged in\r\n");
   g_assert_true (op_test_server_start (server, NULL));
 
-  client = new_client (server, OP_IMAP_SECURITY_NONE);
+  client = new_client (server, OP_SECURITY_NONE);
   op_imap_client_set_allow_plaintext_password (client, TRUE);
   g_assert_true (do_connect (client, &error));
   g_assert_false (do_login (client, OP_IMAP_AUTH_AUTO, &error));
@@ -403,7 +403,7 @@ test_authenticate_asked_twice (void)
   op_test_server_send (server, "a2 OK done\r\n");
   g_assert_true (op_test_server_start (server, NULL));
 
-  client = new_client (server, OP_IMAP_SECURITY_NONE);
+  client = new_client (server, OP_SECURITY_NONE);
   op_imap_client_set_allow_plaintext_password (client, TRUE);
   g_assert_true (do_connect (client, &error));
   g_assert_false (do_login (client, OP_IMAP_AUTH_AUTO, &error));
@@ -439,7 +439,7 @@ test_login_literal_masked (void)
   op_test_server_send (server, "* CAPABILITY IMAP4rev1\r\na2 OK\r\n");
   g_assert_true (op_test_server_start (server, NULL));
 
-  client = new_client (server, OP_IMAP_SECURITY_NONE);
+  client = new_client (server, OP_SECURITY_NONE);
   op_imap_client_set_allow_plaintext_password (client, TRUE);
   g_assert_true (do_connect (client, &error));
   op_imap_client_login_async (client, "user", "p\xc3\xa4sswd", OP_IMAP_AUTH_LOGIN, NULL,
@@ -470,7 +470,7 @@ test_bad_argument (void)
   op_test_server_send (server, "a1 OK\r\n");
   g_assert_true (op_test_server_start (server, NULL));
 
-  client = new_client (server, OP_IMAP_SECURITY_NONE);
+  client = new_client (server, OP_SECURITY_NONE);
   g_assert_true (do_connect (client, &error));
   op_imap_client_create_async (client, "evil\r\na2 DELETE INBOX", NULL, store_result, &result);
   g_assert_false (op_imap_client_simple_finish (client, wait_result (&result), &error));
@@ -617,7 +617,7 @@ test_untagged_events (void)
                                "a2 OK done\r\n");
   g_assert_true (op_test_server_start (server, NULL));
 
-  client = new_client (server, OP_IMAP_SECURITY_NONE);
+  client = new_client (server, OP_SECURITY_NONE);
   events_connect (client, &e);
   g_assert_true (do_connect (client, &error));
   select_inbox (client);
@@ -655,7 +655,7 @@ test_idle_interrupted (void)
   op_test_server_send (server, "a3 OK done\r\n");
   g_assert_true (op_test_server_start (server, NULL));
 
-  client = new_client (server, OP_IMAP_SECURITY_NONE);
+  client = new_client (server, OP_SECURITY_NONE);
   events_connect (client, &e);
   g_assert_true (do_connect (client, &error));
   select_inbox (client);
@@ -694,7 +694,7 @@ test_idle_cancelled (void)
   op_test_server_send (server, "a3 OK done\r\n");
   g_assert_true (op_test_server_start (server, NULL));
 
-  client = new_client (server, OP_IMAP_SECURITY_NONE);
+  client = new_client (server, OP_SECURITY_NONE);
   events_connect (client, &e);
   g_assert_true (do_connect (client, &error));
   select_inbox (client);
@@ -736,7 +736,7 @@ test_append_waits_for_continuation (void)
   op_test_server_send (server, "a1 OK [APPENDUID 38505 3955] APPEND completed\r\n");
   g_assert_true (op_test_server_start (server, NULL));
 
-  client = new_client (server, OP_IMAP_SECURITY_NONE);
+  client = new_client (server, OP_SECURITY_NONE);
   g_assert_true (do_connect (client, &error));
   op_imap_client_append_async (client, "Entw\xc3\xbcrfe", message, flags, date, NULL,
                                store_result, &result);
@@ -764,7 +764,7 @@ test_search_literal_plus (void)
   op_test_server_send (server, "* SEARCH 3 9 12\r\na2 OK done\r\n");
   g_assert_true (op_test_server_start (server, NULL));
 
-  client = new_client (server, OP_IMAP_SECURITY_NONE);
+  client = new_client (server, OP_SECURITY_NONE);
   g_assert_true (do_connect (client, &error));
   select_inbox (client);
   op_imap_client_search_async (client, criteria, NULL, store_result, &result);
@@ -792,7 +792,7 @@ test_move_fallback_copy_fails (void)
   op_test_server_send (server, "a3 OK\r\n");
   g_assert_true (op_test_server_start (server, NULL));
 
-  client = new_client (server, OP_IMAP_SECURITY_NONE);
+  client = new_client (server, OP_SECURITY_NONE);
   g_assert_true (do_connect (client, &error));
   select_inbox (client);
   op_imap_client_move_async (client, "4:5", "Nope", NULL, store_result, &result);
@@ -824,7 +824,7 @@ test_move_fallback (void)
   op_test_server_send (server, "* 3 EXPUNGE\r\n* 3 EXPUNGE\r\na4 OK\r\n");
   g_assert_true (op_test_server_start (server, NULL));
 
-  client = new_client (server, OP_IMAP_SECURITY_NONE);
+  client = new_client (server, OP_SECURITY_NONE);
   g_assert_true (do_connect (client, &error));
   select_inbox (client);
   op_imap_client_move_async (client, "4:5", "Archive", NULL, store_result, &result);
@@ -849,7 +849,7 @@ test_connection_lost (void)
   op_test_server_close (server);
   g_assert_true (op_test_server_start (server, NULL));
 
-  client = new_client (server, OP_IMAP_SECURITY_NONE);
+  client = new_client (server, OP_SECURITY_NONE);
   g_assert_true (do_connect (client, &error));
   select_inbox (client);
   {
@@ -887,7 +887,7 @@ test_cancel_mid_fetch (void)
   op_test_server_expect_close (server, WAIT_SECONDS * 1000);
   g_assert_true (op_test_server_start (server, NULL));
 
-  client = new_client (server, OP_IMAP_SECURITY_NONE);
+  client = new_client (server, OP_SECURITY_NONE);
   g_assert_true (do_connect (client, &error));
   select_inbox (client);
   op_imap_client_fetch_async (client, "1:*", OP_IMAP_FETCH_FLAGS, NULL, cancellable,
@@ -922,7 +922,7 @@ test_cancel_mid_stream (void)
   op_test_server_expect_close (server, WAIT_SECONDS * 1000);
   g_assert_true (op_test_server_start (server, NULL));
 
-  client = new_client (server, OP_IMAP_SECURITY_NONE);
+  client = new_client (server, OP_SECURITY_NONE);
   g_assert_true (do_connect (client, &error));
   select_inbox (client);
   op_imap_client_fetch_to_stream_async (client, 5, "", out, cancellable, store_result, &result);
@@ -961,7 +961,7 @@ stream_client (OpTestServer *server)
   OpImapClient *client;
 
   g_assert_true (op_test_server_start (server, NULL));
-  client = new_client (server, OP_IMAP_SECURITY_NONE);
+  client = new_client (server, OP_SECURITY_NONE);
   g_assert_true (do_connect (client, &error));
   g_assert_no_error (error);
   select_inbox (client);
@@ -1179,7 +1179,7 @@ test_list_flood (void)
   op_test_server_send (server, "a1 OK done\r\n");
   op_test_server_expect_close (server, WAIT_SECONDS * 1000);
   g_assert_true (op_test_server_start (server, NULL));
-  client = new_client (server, OP_IMAP_SECURITY_NONE);
+  client = new_client (server, OP_SECURITY_NONE);
   g_assert_true (do_connect (client, &error));
   op_imap_client_list_async (client, NULL, FALSE, NULL, store_result, &result);
   g_assert_null (op_imap_client_list_finish (client, wait_result (&result), &error));
@@ -1220,7 +1220,7 @@ test_idle_events_coalesced (void)
   op_test_server_send (server, "a3 OK done\r\n");
   g_assert_true (op_test_server_start (server, NULL));
 
-  client = new_client (server, OP_IMAP_SECURITY_NONE);
+  client = new_client (server, OP_SECURITY_NONE);
   events_connect (client, &e);
   g_assert_true (do_connect (client, &error));
   select_inbox (client);
@@ -1262,7 +1262,7 @@ test_idle_events_flood (void)
   op_test_server_expect_close (server, WAIT_SECONDS * 1000);
   g_assert_true (op_test_server_start (server, NULL));
 
-  client = new_client (server, OP_IMAP_SECURITY_NONE);
+  client = new_client (server, OP_SECURITY_NONE);
   g_assert_true (do_connect (client, &error));
   select_inbox (client);
   op_imap_client_idle_async (client, NULL, store_result, &idle);
@@ -1291,7 +1291,7 @@ test_check_unselect (void)
   op_test_server_send (server, "a3 OK\r\n");
   g_assert_true (op_test_server_start (server, NULL));
 
-  client = new_client (server, OP_IMAP_SECURITY_NONE);
+  client = new_client (server, OP_SECURITY_NONE);
   g_assert_true (do_connect (client, &error));
   select_inbox (client);
   op_imap_client_check_async (client, NULL, store_result, &r1);
@@ -1354,7 +1354,7 @@ test_qresync_select (void)
                        "a2 OK [READ-ONLY] examined\r\n");
   g_assert_true (op_test_server_start (server, NULL));
 
-  client = new_client (server, OP_IMAP_SECURITY_NONE);
+  client = new_client (server, OP_SECURITY_NONE);
   events_connect (client, &e);
   g_assert_true (do_connect (client, &error));
   /* Before ENABLE QRESYNC the parameters cannot be sent: refused, nothing written. */
@@ -1423,7 +1423,7 @@ test_fetch_changedsince (void)
   op_test_server_send (plain, "* 2 FETCH (UID 4 FLAGS (\\Seen) MODSEQ (118))\r\n"
                               "a2 OK done\r\n");
   g_assert_true (op_test_server_start (plain, NULL));
-  client = new_client (plain, OP_IMAP_SECURITY_NONE);
+  client = new_client (plain, OP_SECURITY_NONE);
   g_assert_true (do_connect (client, &error));
   select_inbox (client);
   msgs = fetch_changed (client, 115, &vanished, &error);
@@ -1448,7 +1448,7 @@ test_fetch_changedsince (void)
                                "* VANISHED (EARLIER) 5:6\r\n"
                                "a3 OK done\r\n");
   g_assert_true (op_test_server_start (server, NULL));
-  qr_client = new_client (server, OP_IMAP_SECURITY_NONE);
+  qr_client = new_client (server, OP_SECURITY_NONE);
   g_assert_true (do_connect (qr_client, &error));
   enable_qresync (qr_client);
   select_inbox (qr_client);
@@ -1476,7 +1476,7 @@ test_fetch_changedsince_unsupported (void)
   op_test_server_expect_line (server, "a2 NOOP");
   op_test_server_send (server, "a2 OK\r\n");
   g_assert_true (op_test_server_start (server, NULL));
-  client = new_client (server, OP_IMAP_SECURITY_NONE);
+  client = new_client (server, OP_SECURITY_NONE);
   g_assert_true (do_connect (client, &error));
   {
     g_autoptr(GAsyncResult) result = NULL;
@@ -1532,7 +1532,7 @@ test_store_unchangedsince (void)
   op_test_server_send (server, "a4 OK [MODIFIED 3:x] huh\r\n");
   g_assert_true (op_test_server_start (server, NULL));
 
-  client = new_client (server, OP_IMAP_SECURITY_NONE);
+  client = new_client (server, OP_SECURITY_NONE);
   g_assert_true (do_connect (client, &error));
   select_inbox (client);
   /* Stored on the others; the MODIFIED set says which were not. */
