@@ -1309,6 +1309,7 @@ test_check_unselect (void)
 
 /* --- CONDSTORE / QRESYNC (RFC 7162) --------------------------------------------------- */
 
+
 #define QR_CAPS "* PREAUTH [CAPABILITY IMAP4rev1 ENABLE CONDSTORE QRESYNC UIDPLUS] hi\r\n"
 
 static void
@@ -1323,6 +1324,108 @@ enable_qresync (OpImapClient *client)
   enabled = op_imap_client_enable_finish (client, wait_result (&result), &error);
   g_assert_no_error (error);
   g_assert_cmpstr (enabled[0], ==, "QRESYNC");
+}
+
+/* Each call that shares a finish function has a source tag of its own (issue 11), so a
+ * result is always the call's own: create, delete, rename, (un)subscribe, close,
+ * unselect, check and expunge through op_imap_client_simple_finish(), and both SELECTs
+ * through op_imap_client_select_finish(). */
+typedef struct
+{
+  gpointer    tag;
+  const char *line;
+} TaggedCall;
+
+static void
+test_source_tags (void)
+{
+  g_autoptr(OpTestServer) server = op_test_server_new ();
+  g_autoptr(OpImapClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+  const TaggedCall calls[] = {
+    { op_imap_client_create_async, "CREATE \"A\"" },
+    { op_imap_client_rename_async, "RENAME \"A\" \"B\"" },
+    { op_imap_client_subscribe_async, "SUBSCRIBE \"B\"" },
+    { op_imap_client_unsubscribe_async, "UNSUBSCRIBE \"B\"" },
+    { op_imap_client_delete_async, "DELETE \"B\"" },
+    { op_imap_client_select_async, NULL },
+    { op_imap_client_check_async, "CHECK" },
+    { op_imap_client_expunge_async, "EXPUNGE" },
+    { op_imap_client_unselect_async, "UNSELECT" },
+    { op_imap_client_select_qresync_async, NULL },
+    { op_imap_client_close_async, "CLOSE" },
+  };
+  guint n = 1;
+
+  op_test_server_send (server, "* PREAUTH [CAPABILITY IMAP4rev1 UNSELECT ENABLE QRESYNC] hi\r\n");
+  op_test_server_expect_line (server, "a1 ENABLE QRESYNC");
+  op_test_server_send (server, "* ENABLED QRESYNC\r\na1 OK enabled\r\n");
+  for (guint i = 0; i < G_N_ELEMENTS (calls); i++)
+    {
+      g_autofree char *tag = g_strdup_printf ("a%u", ++n);
+      g_autofree char *line = NULL;
+      g_autofree char *done = g_strdup_printf ("%s OK done\r\n", tag);
+
+      if (calls[i].tag == (gpointer) op_imap_client_select_async)
+        line = g_strdup_printf ("%s SELECT \"INBOX\"", tag);
+      else if (calls[i].tag == (gpointer) op_imap_client_select_qresync_async)
+        line = g_strdup_printf ("%s SELECT \"INBOX\" (QRESYNC (77 115))", tag);
+      else
+        line = g_strdup_printf ("%s %s", tag, calls[i].line);
+      op_test_server_expect_line (server, line);
+      if (calls[i].line == NULL)
+        op_test_server_send (server, "* 4 EXISTS\r\n* OK [UIDVALIDITY 77] ok\r\n");
+      op_test_server_send (server, done);
+    }
+  g_assert_true (op_test_server_start (server, NULL));
+
+  client = new_client (server, OP_SECURITY_NONE);
+  g_assert_true (do_connect (client, &error));
+  enable_qresync (client);
+  for (guint i = 0; i < G_N_ELEMENTS (calls); i++)
+    {
+      g_autoptr(GAsyncResult) result = NULL;
+      gpointer tag = calls[i].tag;
+
+      if (tag == (gpointer) op_imap_client_create_async)
+        op_imap_client_create_async (client, "A", NULL, store_result, &result);
+      else if (tag == (gpointer) op_imap_client_rename_async)
+        op_imap_client_rename_async (client, "A", "B", NULL, store_result, &result);
+      else if (tag == (gpointer) op_imap_client_subscribe_async)
+        op_imap_client_subscribe_async (client, "B", NULL, store_result, &result);
+      else if (tag == (gpointer) op_imap_client_unsubscribe_async)
+        op_imap_client_unsubscribe_async (client, "B", NULL, store_result, &result);
+      else if (tag == (gpointer) op_imap_client_delete_async)
+        op_imap_client_delete_async (client, "B", NULL, store_result, &result);
+      else if (tag == (gpointer) op_imap_client_select_async)
+        op_imap_client_select_async (client, "INBOX", FALSE, NULL, store_result, &result);
+      else if (tag == (gpointer) op_imap_client_select_qresync_async)
+        op_imap_client_select_qresync_async (client, "INBOX", FALSE, 77, 115, NULL, NULL,
+                                             store_result, &result);
+      else if (tag == (gpointer) op_imap_client_check_async)
+        op_imap_client_check_async (client, NULL, store_result, &result);
+      else if (tag == (gpointer) op_imap_client_expunge_async)
+        op_imap_client_expunge_async (client, NULL, store_result, &result);
+      else if (tag == (gpointer) op_imap_client_unselect_async)
+        op_imap_client_unselect_async (client, NULL, store_result, &result);
+      else
+        op_imap_client_close_async (client, NULL, store_result, &result);
+      wait_result (&result);
+      g_assert_true (g_async_result_is_tagged (result, tag));
+      if (calls[i].line == NULL)
+        {
+          g_autoptr(OpImapSelectInfo) info = op_imap_client_select_finish (client, result, &error);
+
+          g_assert_no_error (error);
+          g_assert_cmpuint (info->exists, ==, 4);
+        }
+      else
+        {
+          g_assert_true (op_imap_client_simple_finish (client, result, &error));
+          g_assert_no_error (error);
+        }
+    }
+  finish_server (server);
 }
 
 static void
@@ -1588,6 +1691,7 @@ main (int   argc,
   g_test_add_func ("/imap/faults/flood/idle-events", test_idle_events_flood);
   g_test_add_func ("/imap/faults/check-unselect", test_check_unselect);
   g_test_add_func ("/imap/faults/qresync/select", test_qresync_select);
+  g_test_add_func ("/imap/faults/source-tags", test_source_tags);
   g_test_add_func ("/imap/faults/condstore/fetch-changedsince", test_fetch_changedsince);
   g_test_add_func ("/imap/faults/condstore/fetch-changedsince-unsupported",
                    test_fetch_changedsince_unsupported);
