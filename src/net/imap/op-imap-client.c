@@ -584,23 +584,6 @@ sasl_read_step (OpSession     *session,
     }
 }
 
-/* With SASL-IR the initial response goes on the command line, whatever its length. */
-static const OpSessionSaslFraming sasl_framing_ir = {
-  .send_start = sasl_send_start,
-  .read_step = sasl_read_step,
-  .max_initial_response = 0,
-  .max_steps = 8,
-};
-
-/* Without it, it waits for the server's empty "+": every initial response is longer than
- * one byte, so the driver always holds it back. */
-static const OpSessionSaslFraming sasl_framing = {
-  .send_start = sasl_send_start,
-  .read_step = sasl_read_step,
-  .max_initial_response = 1,
-  .max_steps = 8,
-};
-
 static OpImapResponse *
 authenticate_plain (OpImapClient  *self,
                     const char    *user,
@@ -610,12 +593,19 @@ authenticate_plain (OpImapClient  *self,
 {
   g_autoptr(OpSaslSession) sasl = op_sasl_session_new (OP_SASL_MECHANISM_PLAIN, user, password);
   g_autoptr(GError) local_error = NULL;
+  /* RFC 4959: with SASL-IR the initial response goes on the command line whatever its
+   * length; without, it waits for the server's empty "+" (every initial response is
+   * longer than one byte, so the driver always holds it back). */
+  OpSessionSaslFraming framing = {
+    .send_start = sasl_send_start,
+    .read_step = sasl_read_step,
+    .max_initial_response = _op_imap_has_cap (self, "SASL-IR") ? 0 : 1,
+    .max_steps = 8,
+  };
   OpImapResponse *r;
 
-  r = op_session_sasl_authenticate (OP_SESSION (self),
-                                    _op_imap_has_cap (self, "SASL-IR") ? &sasl_framing_ir
-                                                                       : &sasl_framing,
-                                    sasl, cancellable, &local_error);
+  r = op_session_sasl_authenticate (OP_SESSION (self), &framing, sasl, cancellable,
+                                    &local_error);
   if (r != NULL)
     return r;
   /* PLAIN is one message: a server that asks again got "*" (the driver cancels the

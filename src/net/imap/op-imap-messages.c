@@ -735,26 +735,31 @@ job_fetch (OpSession     *session,
                    &job->out_text, cancellable, error);
 }
 
+/* UID FETCH and UID STORE: a UID set, a number (items, mode), a list (sections, flags)
+ * and, for the conditional forms, a modification sequence (CHANGEDSINCE,
+ * UNCHANGEDSINCE). */
 static void
-fetch_call (OpImapClient        *self,
-            gpointer             source_tag,
-            const char          *uid_set,
-            OpImapFetchItems     items,
-            const char * const  *sections,
-            const guint64       *changedsince,
-            GCancellable        *cancellable,
-            GAsyncReadyCallback  callback,
-            gpointer             user_data)
+uid_set_call (OpImapClient        *self,
+              gpointer             source_tag,
+              OpSessionJobFunc     func,
+              GDestroyNotify       result_free,
+              const char          *uid_set,
+              gint                 number,
+              const char * const  *list,
+              const guint64       *modseq,
+              GCancellable        *cancellable,
+              GAsyncReadyCallback  callback,
+              gpointer             user_data)
 {
   OpImapJob *job = g_new0 (OpImapJob, 1);
 
   job->a = g_strdup (uid_set);
-  job->number = items;
-  job->strv = g_strdupv ((char **) sections);
-  job->flag = changedsince != NULL;
-  job->in_number = changedsince != NULL ? *changedsince : 0;
+  job->number = number;
+  job->strv = g_strdupv ((char **) list);
+  job->flag = modseq != NULL;
+  job->in_number = modseq != NULL ? *modseq : 0;
   _op_imap_queue (self, _op_imap_task_new (self, source_tag, cancellable, callback, user_data),
-                  job_fetch, job, (GDestroyNotify) g_ptr_array_unref);
+                  func, job, result_free);
 }
 
 void
@@ -769,8 +774,8 @@ op_imap_client_fetch_async (OpImapClient        *self,
   g_return_if_fail (OP_IS_IMAP_CLIENT (self));
   g_return_if_fail (uid_set != NULL);
 
-  fetch_call (self, op_imap_client_fetch_async, uid_set, items, sections, NULL, cancellable,
-              callback, user_data);
+  uid_set_call (self, op_imap_client_fetch_async, job_fetch, (GDestroyNotify) g_ptr_array_unref,
+                uid_set, items, sections, NULL, cancellable, callback, user_data);
 }
 
 GPtrArray *
@@ -795,8 +800,9 @@ op_imap_client_fetch_changed_async (OpImapClient        *self,
   g_return_if_fail (OP_IS_IMAP_CLIENT (self));
   g_return_if_fail (uid_set != NULL);
 
-  fetch_call (self, op_imap_client_fetch_changed_async, uid_set, items, sections,
-              &changedsince, cancellable, callback, user_data);
+  uid_set_call (self, op_imap_client_fetch_changed_async, job_fetch,
+                (GDestroyNotify) g_ptr_array_unref, uid_set, items, sections, &changedsince,
+                cancellable, callback, user_data);
 }
 
 GPtrArray *
@@ -916,28 +922,6 @@ job_store (OpSession     *session,
   return OP_SESSION_JOB_OK;
 }
 
-static void
-store_call (OpImapClient        *self,
-            gpointer             source_tag,
-            const char          *uid_set,
-            OpImapStoreMode      mode,
-            const char * const  *flags,
-            const guint64       *unchangedsince,
-            GCancellable        *cancellable,
-            GAsyncReadyCallback  callback,
-            gpointer             user_data)
-{
-  OpImapJob *job = g_new0 (OpImapJob, 1);
-
-  job->a = g_strdup (uid_set);
-  job->number = mode;
-  job->strv = g_strdupv ((char **) flags);
-  job->flag = unchangedsince != NULL;
-  job->in_number = unchangedsince != NULL ? *unchangedsince : 0;
-  _op_imap_queue (self, _op_imap_task_new (self, source_tag, cancellable, callback, user_data),
-                  job_store, job, NULL);
-}
-
 void
 op_imap_client_store_async (OpImapClient        *self,
                             const char          *uid_set,
@@ -950,8 +934,8 @@ op_imap_client_store_async (OpImapClient        *self,
   g_return_if_fail (OP_IS_IMAP_CLIENT (self));
   g_return_if_fail (uid_set != NULL && mode <= OP_IMAP_STORE_REPLACE);
 
-  store_call (self, op_imap_client_store_async, uid_set, mode, flags, NULL, cancellable,
-              callback, user_data);
+  uid_set_call (self, op_imap_client_store_async, job_store, NULL, uid_set, mode, flags, NULL,
+                cancellable, callback, user_data);
 }
 
 gboolean
@@ -976,8 +960,8 @@ op_imap_client_store_unchanged_async (OpImapClient        *self,
   g_return_if_fail (OP_IS_IMAP_CLIENT (self));
   g_return_if_fail (uid_set != NULL && mode <= OP_IMAP_STORE_REPLACE);
 
-  store_call (self, op_imap_client_store_unchanged_async, uid_set, mode, flags,
-              &unchangedsince, cancellable, callback, user_data);
+  uid_set_call (self, op_imap_client_store_unchanged_async, job_store, NULL, uid_set, mode,
+                flags, &unchangedsince, cancellable, callback, user_data);
 }
 
 gboolean

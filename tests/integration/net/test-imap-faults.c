@@ -8,6 +8,7 @@
 #include "op-connection.h"
 #include "op-imap-client.h"
 #include "op-test-fixtures.h"
+#include "op-test-gate-stream.h"
 #include "op-test-server.h"
 #include "op-test-verifier.h"
 
@@ -1309,106 +1310,7 @@ test_check_unselect (void)
 
 /* --- releasing a connected client -------------------------------------------------- */
 
-/* The socket's output, whose close waits (at most 10 s) until the test opens the gate:
- * like a TLS close_notify written into a peer that does not read. */
-#define TEST_TYPE_GATE_OUTPUT (test_gate_output_get_type ())
-G_DECLARE_FINAL_TYPE (TestGateOutput, test_gate_output, TEST, GATE_OUTPUT, GOutputStream)
-
-struct _TestGateOutput
-{
-  GOutputStream      parent_instance;
-  GSocketConnection *conn;
-  GMutex             lock;
-  GCond              cond;
-  gboolean           gate_closed;
-  gboolean           closed;
-  GThread           *closed_on;
-};
-
-G_DEFINE_FINAL_TYPE (TestGateOutput, test_gate_output, G_TYPE_OUTPUT_STREAM)
-
-static gssize
-gate_output_write (GOutputStream  *stream,
-                   const void     *buffer,
-                   gsize           count,
-                   GCancellable   *cancellable,
-                   GError        **error)
-{
-  GOutputStream *base = g_io_stream_get_output_stream (G_IO_STREAM (TEST_GATE_OUTPUT (stream)->conn));
-
-  return g_output_stream_write (base, buffer, count, cancellable, error);
-}
-
-static gboolean
-gate_output_close (GOutputStream  *stream,
-                   GCancellable   *cancellable,
-                   GError        **error)
-{
-  TestGateOutput *self = TEST_GATE_OUTPUT (stream);
-  gint64 end = g_get_monotonic_time () + 10 * G_TIME_SPAN_SECOND;
-
-  g_mutex_lock (&self->lock);
-  while (self->gate_closed && g_cond_wait_until (&self->cond, &self->lock, end))
-    ;
-  self->closed = TRUE;
-  self->closed_on = g_thread_self ();
-  g_cond_broadcast (&self->cond);
-  g_mutex_unlock (&self->lock);
-  return g_io_stream_close (G_IO_STREAM (self->conn), NULL, error);
-}
-
-static void
-test_gate_output_finalize (GObject *object)
-{
-  TestGateOutput *self = TEST_GATE_OUTPUT (object);
-
-  g_clear_object (&self->conn);
-  g_mutex_clear (&self->lock);
-  g_cond_clear (&self->cond);
-  G_OBJECT_CLASS (test_gate_output_parent_class)->finalize (object);
-}
-
-static void
-test_gate_output_class_init (TestGateOutputClass *klass)
-{
-  G_OBJECT_CLASS (klass)->finalize = test_gate_output_finalize;
-  G_OUTPUT_STREAM_CLASS (klass)->write_fn = gate_output_write;
-  G_OUTPUT_STREAM_CLASS (klass)->close_fn = gate_output_close;
-}
-
-static void
-test_gate_output_init (TestGateOutput *self)
-{
-  g_mutex_init (&self->lock);
-  g_cond_init (&self->cond);
-}
-
-static void
-gate_set (TestGateOutput *self,
-          gboolean        closed)
-{
-  g_mutex_lock (&self->lock);
-  self->gate_closed = closed;
-  g_cond_broadcast (&self->cond);
-  g_mutex_unlock (&self->lock);
-}
-
-static gboolean
-gate_wait_closed (TestGateOutput *self,
-                  guint           seconds)
-{
-  gint64 end = g_get_monotonic_time () + seconds * G_TIME_SPAN_SECOND;
-  gboolean closed;
-
-  g_mutex_lock (&self->lock);
-  while (!self->closed && g_cond_wait_until (&self->cond, &self->lock, end))
-    ;
-  closed = self->closed;
-  g_mutex_unlock (&self->lock);
-  return closed;
-}
-
-static TestGateOutput *gated_output;   /* the last connection gated_open_connection made */
+static OpTestGateStream *gated_output;   /* the last connection gated_open_connection made */
 
 /* OpSessionClass.open_connection for the test: the scripted server, through the gate. */
 static OpConnection *
@@ -1427,8 +1329,7 @@ gated_open_connection (OpSession     *session,
     return NULL;
   g_socket_set_timeout (g_socket_connection_get_socket (conn), TIMEOUT);
   g_clear_object (&gated_output);
-  gated_output = g_object_new (TEST_TYPE_GATE_OUTPUT, NULL);
-  gated_output->conn = g_object_ref (conn);
+  gated_output = op_test_gate_stream_new (G_IO_STREAM (conn));
   stream = g_simple_io_stream_new (g_io_stream_get_input_stream (G_IO_STREAM (conn)),
                                    G_OUTPUT_STREAM (gated_output));
   return op_connection_new_for_stream (stream, op_session_get_host (session),
@@ -1443,7 +1344,7 @@ static void
 test_release_connected (void)
 {
   g_autoptr(OpTestServer) server = op_test_server_new ();
-  g_autoptr(TestGateOutput) output = NULL;
+  g_autoptr(OpTestGateStream) output = NULL;
   g_autoptr(GError) error = NULL;
   OpSessionClass *klass = g_type_class_ref (OP_TYPE_IMAP_CLIENT);
   OpConnection *(*open_connection) (OpSession *, GCancellable *, GError **);
@@ -1467,15 +1368,15 @@ test_release_connected (void)
   output = g_steal_pointer (&gated_output);
 
   /* From now on the close blocks, as a TLS close can. */
-  gate_set (output, TRUE);
+  op_test_gate_stream_set_shut (output, TRUE);
   start = g_get_monotonic_time ();
   g_object_unref (client);
   g_assert_cmpint (g_get_monotonic_time () - start, <, G_TIME_SPAN_SECOND);
-  g_assert_false (gate_wait_closed (output, 0));
+  g_assert_false (op_test_gate_stream_wait_closed (output, 0));
   /* The worker closes it once it may, on its own thread. */
-  gate_set (output, FALSE);
-  g_assert_true (gate_wait_closed (output, 5));
-  g_assert_true (output->closed_on != g_thread_self ());
+  op_test_gate_stream_set_shut (output, FALSE);
+  g_assert_true (op_test_gate_stream_wait_closed (output, 5));
+  g_assert_true (op_test_gate_stream_get_closed_on (output) != g_thread_self ());
   finish_server (server);
 }
 
