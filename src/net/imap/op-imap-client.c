@@ -455,7 +455,8 @@ has_buffered_input (OpSession *session)
 {
   OpImapClient *self = OP_IMAP_CLIENT (session);
 
-  return self->rpos < self->rlen || (self->parser != NULL && !op_imap_parser_is_idle (self->parser));
+  return self->rpos < self->rlen ||
+         (self->parser != NULL && !op_imap_parser_is_idle (self->parser));
 }
 
 /* --- greeting, capabilities, STARTTLS (worker) -------------------------------------------- */
@@ -661,7 +662,8 @@ do_login (OpImapClient      *self,
       g_auto(OpImapCmd) c = { 0 };
 
       /* Quoting at most doubles each byte. */
-      _op_imap_cmd_init_secret (&c, strlen ("LOGIN ") + 2 * (strlen (user) + strlen (password)) + 8);
+      _op_imap_cmd_init_secret (&c, strlen ("LOGIN ") +
+                                    2 * (strlen (user) + strlen (password)) + 8);
       _op_imap_cmd_add (&c, "LOGIN");
       _op_imap_cmd_string (&c, self, user, strlen (user));
       _op_imap_cmd_string (&c, self, password, strlen (password));
@@ -671,7 +673,8 @@ do_login (OpImapClient      *self,
     return FALSE;
   if (r->status != OP_IMAP_STATUS_OK)
     {
-      g_propagate_error (error, op_imap_error_from_response (r, use_plain ? "AUTHENTICATE" : "LOGIN",
+      g_propagate_error (error, op_imap_error_from_response (r,
+                                                             use_plain ? "AUTHENTICATE" : "LOGIN",
                                                              OP_IMAP_COMMAND_LOGIN));
       return FALSE;
     }

@@ -269,7 +269,8 @@ _op_imap_collect_vanished_earlier (OpImapClient    *self,
   gsize len = *set != NULL ? strlen (*set) : 0;
   char *joined;
 
-  if (!_op_imap_within_limit (self, (guint) MIN ((guint64) G_MAXUINT, (guint64) len + strlen (r->set)),
+  if (!_op_imap_within_limit (self,
+                              (guint) MIN ((guint64) G_MAXUINT, (guint64) len + strlen (r->set)),
                               OP_IMAP_MAX_VANISHED_TEXT, "VANISHED"))
     return TRUE;
   joined = *set != NULL ? g_strconcat (*set, ",", r->set, NULL) : g_strdup (r->set);

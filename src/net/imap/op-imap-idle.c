@@ -62,7 +62,8 @@ do_idle (OpImapClient  *self,
       g_set_object (&self->idle_wake, wake);
       op_session_unlock_settings (OP_SESSION (self));
       /* A call queued before @wake existed ends this IDLE before it starts. */
-      if (op_session_get_n_queued (OP_SESSION (self)) > 0 || g_cancellable_is_cancelled (cancellable))
+      if (op_session_get_n_queued (OP_SESSION (self)) > 0 ||
+          g_cancellable_is_cancelled (cancellable))
         break;
       if (cancellable != NULL)
         handler = g_cancellable_connect (cancellable, G_CALLBACK (cancel_wake),
