@@ -1007,6 +1007,25 @@ job_move (OpSession     *session,
   return OP_SESSION_JOB_OK;
 }
 
+/* UID COPY and UID MOVE: a UID set and the destination folder. */
+static void
+copy_call (OpImapClient        *self,
+           gpointer             source_tag,
+           OpSessionJobFunc     func,
+           const char          *uid_set,
+           const char          *mailbox,
+           GCancellable        *cancellable,
+           GAsyncReadyCallback  callback,
+           gpointer             user_data)
+{
+  OpImapJob *job = g_new0 (OpImapJob, 1);
+
+  job->a = g_strdup (uid_set);
+  job->b = g_strdup (mailbox);
+  _op_imap_queue (self, _op_imap_task_new (self, source_tag, cancellable, callback, user_data),
+                  func, job, NULL);
+}
+
 void
 op_imap_client_copy_async (OpImapClient        *self,
                            const char          *uid_set,
@@ -1015,17 +1034,11 @@ op_imap_client_copy_async (OpImapClient        *self,
                            GAsyncReadyCallback  callback,
                            gpointer             user_data)
 {
-  OpImapJob *job;
-
   g_return_if_fail (OP_IS_IMAP_CLIENT (self));
   g_return_if_fail (uid_set != NULL && mailbox != NULL);
 
-  job = g_new0 (OpImapJob, 1);
-  job->a = g_strdup (uid_set);
-  job->b = g_strdup (mailbox);
-  _op_imap_queue (self, _op_imap_task_new (self, op_imap_client_copy_async, cancellable,
-                                           callback, user_data),
-                  job_copy, job, NULL);
+  copy_call (self, op_imap_client_copy_async, job_copy, uid_set, mailbox, cancellable, callback,
+             user_data);
 }
 
 void
@@ -1036,17 +1049,11 @@ op_imap_client_move_async (OpImapClient        *self,
                            GAsyncReadyCallback  callback,
                            gpointer             user_data)
 {
-  OpImapJob *job;
-
   g_return_if_fail (OP_IS_IMAP_CLIENT (self));
   g_return_if_fail (uid_set != NULL && mailbox != NULL);
 
-  job = g_new0 (OpImapJob, 1);
-  job->a = g_strdup (uid_set);
-  job->b = g_strdup (mailbox);
-  _op_imap_queue (self, _op_imap_task_new (self, op_imap_client_move_async, cancellable,
-                                           callback, user_data),
-                  job_move, job, NULL);
+  copy_call (self, op_imap_client_move_async, job_move, uid_set, mailbox, cancellable, callback,
+             user_data);
 }
 
 static gboolean
