@@ -712,6 +712,44 @@ test_idle_cancelled (void)
   events_clear (&e);
 }
 
+/* Ending a session whose IDLE waits for a server that never answers DONE returns at once
+ * too: the IDLE ends on the worker (here when the client's timeout passes), and the
+ * connection is closed there. */
+static void
+test_shutdown_during_idle (void)
+{
+  g_autoptr(OpTestServer) server = op_test_server_new ();
+  g_autoptr(OpImapClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) idle = NULL;
+  Events e = { 0 };
+  gint64 start;
+
+  op_test_server_send (server, CAPS);
+  script_select (server, "a1");
+  op_test_server_expect_line (server, "a2 IDLE");
+  op_test_server_send (server, "+ idling\r\n* 5 EXISTS\r\n");
+  op_test_server_expect_line (server, "DONE");
+  op_test_server_expect_close (server, WAIT_SECONDS * 1000);
+  g_assert_true (op_test_server_start (server, NULL));
+
+  client = new_client (server, OP_SECURITY_NONE);
+  op_imap_client_set_timeout (client, 2);
+  events_connect (client, &e);
+  g_assert_true (do_connect (client, &error));
+  select_inbox (client);
+  e.got_exists = FALSE;
+  op_imap_client_idle_async (client, NULL, store_result, &idle);
+  spin_until (&e.got_exists);
+  start = g_get_monotonic_time ();
+  op_session_shutdown (OP_SESSION (client));
+  g_assert_cmpint (g_get_monotonic_time () - start, <, G_TIME_SPAN_SECOND);
+  g_assert_false (op_imap_client_idle_finish (client, wait_result (&idle), &error));
+  g_assert_nonnull (error);
+  finish_server (server);
+  events_clear (&e);
+}
+
 /* --- literals and the MOVE fallback ----------------------------------------------------- */
 
 static void
@@ -1766,6 +1804,7 @@ main (int   argc,
   g_test_add_func ("/imap/faults/qresync/select", test_qresync_select);
   g_test_add_func ("/imap/faults/source-tags", test_source_tags);
   g_test_add_func ("/imap/faults/release-connected", test_release_connected);
+  g_test_add_func ("/imap/faults/shutdown-during-idle", test_shutdown_during_idle);
   g_test_add_func ("/imap/faults/condstore/fetch-changedsince", test_fetch_changedsince);
   g_test_add_func ("/imap/faults/condstore/fetch-changedsince-unsupported",
                    test_fetch_changedsince_unsupported);
