@@ -372,6 +372,7 @@ op_session_class_init (OpSessionClass *klass)
   klass->open_connection = real_open_connection;
   klass->protocol = "session";
   klass->max_reply_line = 1024;
+  klass->error_preauth_refused = -1;
 }
 
 static void
@@ -507,6 +508,17 @@ op_session_get_host (OpSession *self)
 {
   g_return_val_if_fail (OP_IS_SESSION (self), NULL);
   return PRIV (self)->host;
+}
+
+guint
+op_session_get_n_queued (OpSession *self)
+{
+  OpSessionPrivate *priv;
+
+  g_return_val_if_fail (OP_IS_SESSION (self), 0);
+
+  priv = PRIV (self);
+  return priv->worker != NULL ? op_worker_get_n_queued (priv->worker) : 0;
 }
 
 guint16
@@ -969,7 +981,9 @@ op_session_open (OpSession     *self,
   if (preauthenticated && priv->security == OP_SECURITY_STARTTLS)
     {
       /* Logged in before TLS could start: whatever follows would be in plain text. */
-      g_set_error (error, klass->error_domain, klass->error_tls_refused,
+      g_set_error (error, klass->error_domain,
+                   klass->error_preauth_refused >= 0 ? klass->error_preauth_refused
+                                                     : klass->error_tls_refused,
                    _("The server %s logged in before encryption could start, so the "
                      "connection cannot be encrypted and nothing was sent."), priv->host);
       op_session_disconnect (self);

@@ -144,6 +144,8 @@ typedef struct
  * @error_plaintext_refused: a password would go out unencrypted
  * @error_tls_refused: TLS was required and the server does not do it
  * @error_auth_unavailable: the server offers no login the account may use
+ * @error_preauth_refused: the server logged in before STARTTLS could start (IMAP
+ *   PREAUTH) while TLS was required; -1 (the default): error_tls_refused
  * @max_reply_line: the longest reply line, without CRLF (the protocol's RFC limit)
  * @state_pspec: the subclass's "state" property, notified on the main context
  * @state_disconnected: the subclass's state values the base sets
@@ -194,6 +196,7 @@ struct _OpSessionClass
   int           error_plaintext_refused;
   int           error_tls_refused;
   int           error_auth_unavailable;
+  int           error_preauth_refused;
 
   gsize         max_reply_line;
 
@@ -274,6 +277,9 @@ void               op_session_unlock_settings        (OpSession       *self);
 /* --- what the main context sees -------------------------------------------------------- */
 
 const char        *op_session_get_host               (OpSession       *self);
+/* How many calls wait behind the running one (any thread): a job that waits for the
+ * server until the next call (IMAP IDLE) ends when this is above zero. */
+guint              op_session_get_n_queued           (OpSession       *self);
 guint16            op_session_get_port               (OpSession       *self);
 OpSecurity         op_session_get_security           (OpSession       *self);
 OpProtocolLog     *op_session_get_log                (OpSession       *self);

@@ -5,25 +5,12 @@
 
 #include "op-imap-error.h"
 #include "op-imap-parser.h"
+#include "op-net-types.h"
 #include "op-protocol-log.h"
+#include "op-session.h"
 #include "op-tls-verifier.h"
 
 G_BEGIN_DECLS
-
-/**
- * OpImapSecurity:
- * @OP_IMAP_SECURITY_IMPLICIT_TLS: TLS from the first byte (port 993).
- * @OP_IMAP_SECURITY_STARTTLS: STARTTLS before anything else, required: a server that
- *   does not offer it, refuses it or greets with PREAUTH is refused (port 143).
- * @OP_IMAP_SECURITY_NONE: no TLS; sending a password also needs
- *   op_imap_client_set_allow_plaintext_password().
- */
-typedef enum
-{
-  OP_IMAP_SECURITY_IMPLICIT_TLS,
-  OP_IMAP_SECURITY_STARTTLS,
-  OP_IMAP_SECURITY_NONE,
-} OpImapSecurity;
 
 /* RFC 3501 §3 states, plus IDLE (RFC 2177). */
 typedef enum
@@ -86,10 +73,10 @@ typedef struct
 void op_imap_mailbox_free (OpImapMailbox *mailbox);
 
 #define OP_TYPE_IMAP_CLIENT (op_imap_client_get_type ())
-G_DECLARE_FINAL_TYPE (OpImapClient, op_imap_client, OP, IMAP_CLIENT, GObject)
+G_DECLARE_FINAL_TYPE (OpImapClient, op_imap_client, OP, IMAP_CLIENT, OpSession)
 
 /*
- * An IMAP session on its own OpWorker (DESIGN.md "Sessions and threads"): every call
+ * An IMAP session (an OpSession: DESIGN.md "Sessions and threads"): every call
  * below is queued and runs in order; results and signals arrive on the GMainContext that
  * was the thread-default one when the client was made. Mailbox names are UTF-8 in this
  * API and modified UTF-7 on the wire. UID sets are RFC 3501 sequence sets ("1:4,7").
@@ -103,9 +90,13 @@ G_DECLARE_FINAL_TYPE (OpImapClient, op_imap_client, OP, IMAP_CLIENT, GObject)
  *
  * Any new call interrupts a running IDLE with DONE first.
  */
+/* @security: OP_SECURITY_IMPLICIT_TLS (port 993), OP_SECURITY_STARTTLS (143; required:
+ * a server that does not offer it, refuses it or greets with PREAUTH is refused) or
+ * OP_SECURITY_NONE (a password then also needs
+ * op_imap_client_set_allow_plaintext_password()). @port 0: the default. */
 OpImapClient         *op_imap_client_new (const char     *host,
                                           guint16         port,
-                                          OpImapSecurity  security);
+                                          OpSecurity      security);
 void                  op_imap_client_set_verifier (OpImapClient  *self,
                                                    OpTlsVerifier *verifier);
 void                  op_imap_client_set_timeout (OpImapClient *self,
@@ -277,7 +268,8 @@ void                  op_imap_client_expunge_async (OpImapClient        *self,
                                                     GCancellable        *cancellable,
                                                     GAsyncReadyCallback  callback,
                                                     gpointer             user_data);
-/* Finishes every call above that has no result of its own. */
+/* Finishes every call above that has no result of its own (each call has its own
+ * source tag: a result of any other call is refused). */
 gboolean              op_imap_client_simple_finish (OpImapClient  *self,
                                                     GAsyncResult  *result,
                                                     GError       **error);

@@ -110,8 +110,8 @@ open_session (gboolean implicit_tls)
   verifier = op_test_verifier_new_for_ca_file (ca, &error);
   g_assert_no_error (error);
   client = op_imap_client_new (host, (guint16) atoi (port),
-                               implicit_tls ? OP_IMAP_SECURITY_IMPLICIT_TLS
-                                            : OP_IMAP_SECURITY_STARTTLS);
+                               implicit_tls ? OP_SECURITY_IMPLICIT_TLS
+                                            : OP_SECURITY_STARTTLS);
   op_imap_client_set_verifier (client, OP_TLS_VERIFIER (verifier));
   op_imap_client_set_timeout (client, TIMEOUT);
   op_imap_client_connect_async (client, NULL, store_result, &r1);

@@ -8,6 +8,7 @@
 #include "op-connection.h"
 #include "op-imap-client.h"
 #include "op-test-fixtures.h"
+#include "op-test-gate-stream.h"
 #include "op-test-server.h"
 #include "op-test-verifier.h"
 
@@ -71,7 +72,7 @@ spin_until (gboolean *flag)
 
 static OpImapClient *
 new_client (OpTestServer   *server,
-            OpImapSecurity  security)
+            OpSecurity      security)
 {
   OpImapClient *client = op_imap_client_new ("127.0.0.1", op_test_server_get_port (server),
                                              security);
@@ -156,7 +157,7 @@ test_starttls_injection (void)
   op_test_server_expect_close (server, WAIT_SECONDS * 1000);
   g_assert_true (op_test_server_start (server, NULL));
 
-  client = new_client (server, OP_IMAP_SECURITY_STARTTLS);
+  client = new_client (server, OP_SECURITY_STARTTLS);
   g_assert_false (do_connect (client, &error));
   g_assert_error (error, OP_CONNECTION_ERROR, OP_CONNECTION_ERROR_STARTTLS_INJECTION);
   g_assert_nonnull (strstr (error->message, "attack"));
@@ -179,7 +180,7 @@ test_starttls_missing (void)
   op_test_server_expect_close (server, WAIT_SECONDS * 1000);
   g_assert_true (op_test_server_start (server, NULL));
 
-  client = new_client (server, OP_IMAP_SECURITY_STARTTLS);
+  client = new_client (server, OP_SECURITY_STARTTLS);
   g_assert_false (do_connect (client, &error));
   g_assert_error (error, OP_IMAP_ERROR, OP_IMAP_ERROR_TLS_REFUSED);
   g_assert_nonnull (strstr (error->message, "STARTTLS"));
@@ -206,7 +207,7 @@ test_starttls_refused (void)
   op_test_server_expect_close (server, WAIT_SECONDS * 1000);
   g_assert_true (op_test_server_start (server, NULL));
 
-  client = new_client (server, OP_IMAP_SECURITY_STARTTLS);
+  client = new_client (server, OP_SECURITY_STARTTLS);
   g_assert_false (do_connect (client, &error));
   g_assert_error (error, OP_IMAP_ERROR, OP_IMAP_ERROR_TLS_REFUSED);
   g_assert_nonnull (strstr (error->message, "TLS is broken today"));
@@ -225,7 +226,7 @@ test_preauth_refused (void)
   op_test_server_expect_close (server, WAIT_SECONDS * 1000);
   g_assert_true (op_test_server_start (server, NULL));
 
-  client = new_client (server, OP_IMAP_SECURITY_STARTTLS);
+  client = new_client (server, OP_SECURITY_STARTTLS);
   g_assert_false (do_connect (client, &error));
   g_assert_error (error, OP_IMAP_ERROR, OP_IMAP_ERROR_PREAUTH_REFUSED);
   finish_server (server);
@@ -245,7 +246,7 @@ test_preauth_without_tls (void)
   op_test_server_send (server, "a1 OK nothing\r\n");
   g_assert_true (op_test_server_start (server, NULL));
 
-  client = new_client (server, OP_IMAP_SECURITY_NONE);
+  client = new_client (server, OP_SECURITY_NONE);
   g_assert_true (do_connect (client, &error));
   g_assert_no_error (error);
   g_assert_true (do_login (client, OP_IMAP_AUTH_AUTO, &error));
@@ -267,7 +268,7 @@ test_login_disabled (void)
   op_test_server_send (server, "a1 OK nothing\r\n");
   g_assert_true (op_test_server_start (server, NULL));
 
-  client = new_client (server, OP_IMAP_SECURITY_NONE);
+  client = new_client (server, OP_SECURITY_NONE);
   op_imap_client_set_allow_plaintext_password (client, TRUE);
   g_assert_true (do_connect (client, &error));
   g_assert_false (do_login (client, OP_IMAP_AUTH_AUTO, &error));
@@ -291,7 +292,7 @@ test_plaintext_refused (void)
   op_test_server_send (server, "* BYE bye\r\na1 OK bye\r\n");
   g_assert_true (op_test_server_start (server, NULL));
 
-  client = new_client (server, OP_IMAP_SECURITY_NONE);
+  client = new_client (server, OP_SECURITY_NONE);
   g_assert_true (do_connect (client, &error));
   g_assert_false (do_login (client, OP_IMAP_AUTH_AUTO, &error));
   g_assert_error (error, OP_IMAP_ERROR, OP_IMAP_ERROR_PLAINTEXT_REFUSED);
@@ -327,7 +328,7 @@ test_starttls_then_plain (void)
   op_test_server_send (server, "a3 OK [CAPABILITY IMAP4rev1 IDLE MOVE] Logged in\r\n");
   g_assert_true (op_test_server_start (server, NULL));
 
-  client = new_client (server, OP_IMAP_SECURITY_STARTTLS);
+  client = new_client (server, OP_SECURITY_STARTTLS);
   g_assert_true (do_connect (client, &error));
   g_assert_no_error (error);
   do_login (client, OP_IMAP_AUTH_AUTO, &error);
@@ -364,7 +365,7 @@ test_authenticate_continuation (void)
   op_test_server_send (server, "a2 OK [CAPABILITY IMAP4rev1 IDLE] Logged in\r\n");
   g_assert_true (op_test_server_start (server, NULL));
 
-  client = new_client (server, OP_IMAP_SECURITY_NONE);
+  client = new_client (server, OP_SECURITY_NONE);
   op_imap_client_set_allow_plaintext_password (client, TRUE);
   g_assert_true (do_connect (client, &error));
   g_assert_false (do_login (client, OP_IMAP_AUTH_AUTO, &error));
@@ -403,7 +404,7 @@ test_authenticate_asked_twice (void)
   op_test_server_send (server, "a2 OK done\r\n");
   g_assert_true (op_test_server_start (server, NULL));
 
-  client = new_client (server, OP_IMAP_SECURITY_NONE);
+  client = new_client (server, OP_SECURITY_NONE);
   op_imap_client_set_allow_plaintext_password (client, TRUE);
   g_assert_true (do_connect (client, &error));
   g_assert_false (do_login (client, OP_IMAP_AUTH_AUTO, &error));
@@ -439,7 +440,7 @@ test_login_literal_masked (void)
   op_test_server_send (server, "* CAPABILITY IMAP4rev1\r\na2 OK\r\n");
   g_assert_true (op_test_server_start (server, NULL));
 
-  client = new_client (server, OP_IMAP_SECURITY_NONE);
+  client = new_client (server, OP_SECURITY_NONE);
   op_imap_client_set_allow_plaintext_password (client, TRUE);
   g_assert_true (do_connect (client, &error));
   op_imap_client_login_async (client, "user", "p\xc3\xa4sswd", OP_IMAP_AUTH_LOGIN, NULL,
@@ -470,7 +471,7 @@ test_bad_argument (void)
   op_test_server_send (server, "a1 OK\r\n");
   g_assert_true (op_test_server_start (server, NULL));
 
-  client = new_client (server, OP_IMAP_SECURITY_NONE);
+  client = new_client (server, OP_SECURITY_NONE);
   g_assert_true (do_connect (client, &error));
   op_imap_client_create_async (client, "evil\r\na2 DELETE INBOX", NULL, store_result, &result);
   g_assert_false (op_imap_client_simple_finish (client, wait_result (&result), &error));
@@ -617,7 +618,7 @@ test_untagged_events (void)
                                "a2 OK done\r\n");
   g_assert_true (op_test_server_start (server, NULL));
 
-  client = new_client (server, OP_IMAP_SECURITY_NONE);
+  client = new_client (server, OP_SECURITY_NONE);
   events_connect (client, &e);
   g_assert_true (do_connect (client, &error));
   select_inbox (client);
@@ -655,7 +656,7 @@ test_idle_interrupted (void)
   op_test_server_send (server, "a3 OK done\r\n");
   g_assert_true (op_test_server_start (server, NULL));
 
-  client = new_client (server, OP_IMAP_SECURITY_NONE);
+  client = new_client (server, OP_SECURITY_NONE);
   events_connect (client, &e);
   g_assert_true (do_connect (client, &error));
   select_inbox (client);
@@ -694,7 +695,7 @@ test_idle_cancelled (void)
   op_test_server_send (server, "a3 OK done\r\n");
   g_assert_true (op_test_server_start (server, NULL));
 
-  client = new_client (server, OP_IMAP_SECURITY_NONE);
+  client = new_client (server, OP_SECURITY_NONE);
   events_connect (client, &e);
   g_assert_true (do_connect (client, &error));
   select_inbox (client);
@@ -707,6 +708,44 @@ test_idle_cancelled (void)
   g_clear_error (&error);
   /* DONE left the session usable. */
   g_assert_true (do_noop (client, &error));
+  finish_server (server);
+  events_clear (&e);
+}
+
+/* Ending a session whose IDLE waits for a server that never answers DONE returns at once
+ * too: the IDLE ends on the worker (here when the client's timeout passes), and the
+ * connection is closed there. */
+static void
+test_shutdown_during_idle (void)
+{
+  g_autoptr(OpTestServer) server = op_test_server_new ();
+  g_autoptr(OpImapClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) idle = NULL;
+  Events e = { 0 };
+  gint64 start;
+
+  op_test_server_send (server, CAPS);
+  script_select (server, "a1");
+  op_test_server_expect_line (server, "a2 IDLE");
+  op_test_server_send (server, "+ idling\r\n* 5 EXISTS\r\n");
+  op_test_server_expect_line (server, "DONE");
+  op_test_server_expect_close (server, WAIT_SECONDS * 1000);
+  g_assert_true (op_test_server_start (server, NULL));
+
+  client = new_client (server, OP_SECURITY_NONE);
+  op_imap_client_set_timeout (client, 2);
+  events_connect (client, &e);
+  g_assert_true (do_connect (client, &error));
+  select_inbox (client);
+  e.got_exists = FALSE;
+  op_imap_client_idle_async (client, NULL, store_result, &idle);
+  spin_until (&e.got_exists);
+  start = g_get_monotonic_time ();
+  op_session_shutdown (OP_SESSION (client));
+  g_assert_cmpint (g_get_monotonic_time () - start, <, G_TIME_SPAN_SECOND);
+  g_assert_false (op_imap_client_idle_finish (client, wait_result (&idle), &error));
+  g_assert_nonnull (error);
   finish_server (server);
   events_clear (&e);
 }
@@ -736,7 +775,7 @@ test_append_waits_for_continuation (void)
   op_test_server_send (server, "a1 OK [APPENDUID 38505 3955] APPEND completed\r\n");
   g_assert_true (op_test_server_start (server, NULL));
 
-  client = new_client (server, OP_IMAP_SECURITY_NONE);
+  client = new_client (server, OP_SECURITY_NONE);
   g_assert_true (do_connect (client, &error));
   op_imap_client_append_async (client, "Entw\xc3\xbcrfe", message, flags, date, NULL,
                                store_result, &result);
@@ -764,7 +803,7 @@ test_search_literal_plus (void)
   op_test_server_send (server, "* SEARCH 3 9 12\r\na2 OK done\r\n");
   g_assert_true (op_test_server_start (server, NULL));
 
-  client = new_client (server, OP_IMAP_SECURITY_NONE);
+  client = new_client (server, OP_SECURITY_NONE);
   g_assert_true (do_connect (client, &error));
   select_inbox (client);
   op_imap_client_search_async (client, criteria, NULL, store_result, &result);
@@ -792,7 +831,7 @@ test_move_fallback_copy_fails (void)
   op_test_server_send (server, "a3 OK\r\n");
   g_assert_true (op_test_server_start (server, NULL));
 
-  client = new_client (server, OP_IMAP_SECURITY_NONE);
+  client = new_client (server, OP_SECURITY_NONE);
   g_assert_true (do_connect (client, &error));
   select_inbox (client);
   op_imap_client_move_async (client, "4:5", "Nope", NULL, store_result, &result);
@@ -824,7 +863,7 @@ test_move_fallback (void)
   op_test_server_send (server, "* 3 EXPUNGE\r\n* 3 EXPUNGE\r\na4 OK\r\n");
   g_assert_true (op_test_server_start (server, NULL));
 
-  client = new_client (server, OP_IMAP_SECURITY_NONE);
+  client = new_client (server, OP_SECURITY_NONE);
   g_assert_true (do_connect (client, &error));
   select_inbox (client);
   op_imap_client_move_async (client, "4:5", "Archive", NULL, store_result, &result);
@@ -849,7 +888,7 @@ test_connection_lost (void)
   op_test_server_close (server);
   g_assert_true (op_test_server_start (server, NULL));
 
-  client = new_client (server, OP_IMAP_SECURITY_NONE);
+  client = new_client (server, OP_SECURITY_NONE);
   g_assert_true (do_connect (client, &error));
   select_inbox (client);
   {
@@ -887,7 +926,7 @@ test_cancel_mid_fetch (void)
   op_test_server_expect_close (server, WAIT_SECONDS * 1000);
   g_assert_true (op_test_server_start (server, NULL));
 
-  client = new_client (server, OP_IMAP_SECURITY_NONE);
+  client = new_client (server, OP_SECURITY_NONE);
   g_assert_true (do_connect (client, &error));
   select_inbox (client);
   op_imap_client_fetch_async (client, "1:*", OP_IMAP_FETCH_FLAGS, NULL, cancellable,
@@ -922,7 +961,7 @@ test_cancel_mid_stream (void)
   op_test_server_expect_close (server, WAIT_SECONDS * 1000);
   g_assert_true (op_test_server_start (server, NULL));
 
-  client = new_client (server, OP_IMAP_SECURITY_NONE);
+  client = new_client (server, OP_SECURITY_NONE);
   g_assert_true (do_connect (client, &error));
   select_inbox (client);
   op_imap_client_fetch_to_stream_async (client, 5, "", out, cancellable, store_result, &result);
@@ -961,7 +1000,7 @@ stream_client (OpTestServer *server)
   OpImapClient *client;
 
   g_assert_true (op_test_server_start (server, NULL));
-  client = new_client (server, OP_IMAP_SECURITY_NONE);
+  client = new_client (server, OP_SECURITY_NONE);
   g_assert_true (do_connect (client, &error));
   g_assert_no_error (error);
   select_inbox (client);
@@ -1179,7 +1218,7 @@ test_list_flood (void)
   op_test_server_send (server, "a1 OK done\r\n");
   op_test_server_expect_close (server, WAIT_SECONDS * 1000);
   g_assert_true (op_test_server_start (server, NULL));
-  client = new_client (server, OP_IMAP_SECURITY_NONE);
+  client = new_client (server, OP_SECURITY_NONE);
   g_assert_true (do_connect (client, &error));
   op_imap_client_list_async (client, NULL, FALSE, NULL, store_result, &result);
   g_assert_null (op_imap_client_list_finish (client, wait_result (&result), &error));
@@ -1220,7 +1259,7 @@ test_idle_events_coalesced (void)
   op_test_server_send (server, "a3 OK done\r\n");
   g_assert_true (op_test_server_start (server, NULL));
 
-  client = new_client (server, OP_IMAP_SECURITY_NONE);
+  client = new_client (server, OP_SECURITY_NONE);
   events_connect (client, &e);
   g_assert_true (do_connect (client, &error));
   select_inbox (client);
@@ -1262,7 +1301,7 @@ test_idle_events_flood (void)
   op_test_server_expect_close (server, WAIT_SECONDS * 1000);
   g_assert_true (op_test_server_start (server, NULL));
 
-  client = new_client (server, OP_IMAP_SECURITY_NONE);
+  client = new_client (server, OP_SECURITY_NONE);
   g_assert_true (do_connect (client, &error));
   select_inbox (client);
   op_imap_client_idle_async (client, NULL, store_result, &idle);
@@ -1291,7 +1330,7 @@ test_check_unselect (void)
   op_test_server_send (server, "a3 OK\r\n");
   g_assert_true (op_test_server_start (server, NULL));
 
-  client = new_client (server, OP_IMAP_SECURITY_NONE);
+  client = new_client (server, OP_SECURITY_NONE);
   g_assert_true (do_connect (client, &error));
   select_inbox (client);
   op_imap_client_check_async (client, NULL, store_result, &r1);
@@ -1307,7 +1346,80 @@ test_check_unselect (void)
   g_assert_false (server_saw (server, "UNSELECT"));
 }
 
+/* --- releasing a connected client -------------------------------------------------- */
+
+static OpTestGateStream *gated_output;   /* the last connection gated_open_connection made */
+
+/* OpSessionClass.open_connection for the test: the scripted server, through the gate. */
+static OpConnection *
+gated_open_connection (OpSession     *session,
+                       GCancellable  *cancellable,
+                       GError       **error)
+{
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GSocketConnection) conn = NULL;
+  g_autoptr(GIOStream) stream = NULL;
+
+  g_socket_client_set_timeout (client, TIMEOUT);
+  conn = g_socket_client_connect_to_host (client, op_session_get_host (session),
+                                          op_session_get_port (session), cancellable, error);
+  if (conn == NULL)
+    return NULL;
+  g_socket_set_timeout (g_socket_connection_get_socket (conn), TIMEOUT);
+  g_clear_object (&gated_output);
+  gated_output = op_test_gate_stream_new (G_IO_STREAM (conn));
+  stream = g_simple_io_stream_new (g_io_stream_get_input_stream (G_IO_STREAM (conn)),
+                                   G_OUTPUT_STREAM (gated_output));
+  return op_connection_new_for_stream (stream, op_session_get_host (session),
+                                       op_session_get_port (session), NULL,
+                                       op_session_get_log (session));
+}
+
+/* Dropping the last reference to a connected client on the main thread returns at once:
+ * the connection is closed on the client's worker, however long that takes (issue 11;
+ * the client used to close it in finalize, on the caller's thread). */
+static void
+test_release_connected (void)
+{
+  g_autoptr(OpTestServer) server = op_test_server_new ();
+  g_autoptr(OpTestGateStream) output = NULL;
+  g_autoptr(GError) error = NULL;
+  OpSessionClass *klass = g_type_class_ref (OP_TYPE_IMAP_CLIENT);
+  OpConnection *(*open_connection) (OpSession *, GCancellable *, GError **);
+  OpImapClient *client;
+  gint64 start;
+
+  op_test_server_send (server, CAPS);
+  op_test_server_expect_line (server, "a1 NOOP");
+  op_test_server_send (server, "a1 OK done\r\n");
+  op_test_server_expect_close (server, WAIT_SECONDS * 1000);
+  g_assert_true (op_test_server_start (server, NULL));
+
+  open_connection = klass->open_connection;
+  klass->open_connection = gated_open_connection;
+  client = new_client (server, OP_SECURITY_NONE);
+  g_assert_true (do_connect (client, &error));
+  klass->open_connection = open_connection;
+  g_type_class_unref (klass);
+  g_assert_true (do_noop (client, &error));
+  g_assert_no_error (error);
+  output = g_steal_pointer (&gated_output);
+
+  /* From now on the close blocks, as a TLS close can. */
+  op_test_gate_stream_set_shut (output, TRUE);
+  start = g_get_monotonic_time ();
+  g_object_unref (client);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, G_TIME_SPAN_SECOND);
+  g_assert_false (op_test_gate_stream_wait_closed (output, 0));
+  /* The worker closes it once it may, on its own thread. */
+  op_test_gate_stream_set_shut (output, FALSE);
+  g_assert_true (op_test_gate_stream_wait_closed (output, 5));
+  g_assert_true (op_test_gate_stream_get_closed_on (output) != g_thread_self ());
+  finish_server (server);
+}
+
 /* --- CONDSTORE / QRESYNC (RFC 7162) --------------------------------------------------- */
+
 
 #define QR_CAPS "* PREAUTH [CAPABILITY IMAP4rev1 ENABLE CONDSTORE QRESYNC UIDPLUS] hi\r\n"
 
@@ -1323,6 +1435,108 @@ enable_qresync (OpImapClient *client)
   enabled = op_imap_client_enable_finish (client, wait_result (&result), &error);
   g_assert_no_error (error);
   g_assert_cmpstr (enabled[0], ==, "QRESYNC");
+}
+
+/* Each call that shares a finish function has a source tag of its own (issue 11), so a
+ * result is always the call's own: create, delete, rename, (un)subscribe, close,
+ * unselect, check and expunge through op_imap_client_simple_finish(), and both SELECTs
+ * through op_imap_client_select_finish(). */
+typedef struct
+{
+  gpointer    tag;
+  const char *line;
+} TaggedCall;
+
+static void
+test_source_tags (void)
+{
+  g_autoptr(OpTestServer) server = op_test_server_new ();
+  g_autoptr(OpImapClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+  const TaggedCall calls[] = {
+    { op_imap_client_create_async, "CREATE \"A\"" },
+    { op_imap_client_rename_async, "RENAME \"A\" \"B\"" },
+    { op_imap_client_subscribe_async, "SUBSCRIBE \"B\"" },
+    { op_imap_client_unsubscribe_async, "UNSUBSCRIBE \"B\"" },
+    { op_imap_client_delete_async, "DELETE \"B\"" },
+    { op_imap_client_select_async, NULL },
+    { op_imap_client_check_async, "CHECK" },
+    { op_imap_client_expunge_async, "EXPUNGE" },
+    { op_imap_client_unselect_async, "UNSELECT" },
+    { op_imap_client_select_qresync_async, NULL },
+    { op_imap_client_close_async, "CLOSE" },
+  };
+  guint n = 1;
+
+  op_test_server_send (server, "* PREAUTH [CAPABILITY IMAP4rev1 UNSELECT ENABLE QRESYNC] hi\r\n");
+  op_test_server_expect_line (server, "a1 ENABLE QRESYNC");
+  op_test_server_send (server, "* ENABLED QRESYNC\r\na1 OK enabled\r\n");
+  for (guint i = 0; i < G_N_ELEMENTS (calls); i++)
+    {
+      g_autofree char *tag = g_strdup_printf ("a%u", ++n);
+      g_autofree char *line = NULL;
+      g_autofree char *done = g_strdup_printf ("%s OK done\r\n", tag);
+
+      if (calls[i].tag == (gpointer) op_imap_client_select_async)
+        line = g_strdup_printf ("%s SELECT \"INBOX\"", tag);
+      else if (calls[i].tag == (gpointer) op_imap_client_select_qresync_async)
+        line = g_strdup_printf ("%s SELECT \"INBOX\" (QRESYNC (77 115))", tag);
+      else
+        line = g_strdup_printf ("%s %s", tag, calls[i].line);
+      op_test_server_expect_line (server, line);
+      if (calls[i].line == NULL)
+        op_test_server_send (server, "* 4 EXISTS\r\n* OK [UIDVALIDITY 77] ok\r\n");
+      op_test_server_send (server, done);
+    }
+  g_assert_true (op_test_server_start (server, NULL));
+
+  client = new_client (server, OP_SECURITY_NONE);
+  g_assert_true (do_connect (client, &error));
+  enable_qresync (client);
+  for (guint i = 0; i < G_N_ELEMENTS (calls); i++)
+    {
+      g_autoptr(GAsyncResult) result = NULL;
+      gpointer tag = calls[i].tag;
+
+      if (tag == (gpointer) op_imap_client_create_async)
+        op_imap_client_create_async (client, "A", NULL, store_result, &result);
+      else if (tag == (gpointer) op_imap_client_rename_async)
+        op_imap_client_rename_async (client, "A", "B", NULL, store_result, &result);
+      else if (tag == (gpointer) op_imap_client_subscribe_async)
+        op_imap_client_subscribe_async (client, "B", NULL, store_result, &result);
+      else if (tag == (gpointer) op_imap_client_unsubscribe_async)
+        op_imap_client_unsubscribe_async (client, "B", NULL, store_result, &result);
+      else if (tag == (gpointer) op_imap_client_delete_async)
+        op_imap_client_delete_async (client, "B", NULL, store_result, &result);
+      else if (tag == (gpointer) op_imap_client_select_async)
+        op_imap_client_select_async (client, "INBOX", FALSE, NULL, store_result, &result);
+      else if (tag == (gpointer) op_imap_client_select_qresync_async)
+        op_imap_client_select_qresync_async (client, "INBOX", FALSE, 77, 115, NULL, NULL,
+                                             store_result, &result);
+      else if (tag == (gpointer) op_imap_client_check_async)
+        op_imap_client_check_async (client, NULL, store_result, &result);
+      else if (tag == (gpointer) op_imap_client_expunge_async)
+        op_imap_client_expunge_async (client, NULL, store_result, &result);
+      else if (tag == (gpointer) op_imap_client_unselect_async)
+        op_imap_client_unselect_async (client, NULL, store_result, &result);
+      else
+        op_imap_client_close_async (client, NULL, store_result, &result);
+      wait_result (&result);
+      g_assert_true (g_async_result_is_tagged (result, tag));
+      if (calls[i].line == NULL)
+        {
+          g_autoptr(OpImapSelectInfo) info = op_imap_client_select_finish (client, result, &error);
+
+          g_assert_no_error (error);
+          g_assert_cmpuint (info->exists, ==, 4);
+        }
+      else
+        {
+          g_assert_true (op_imap_client_simple_finish (client, result, &error));
+          g_assert_no_error (error);
+        }
+    }
+  finish_server (server);
 }
 
 static void
@@ -1354,7 +1568,7 @@ test_qresync_select (void)
                        "a2 OK [READ-ONLY] examined\r\n");
   g_assert_true (op_test_server_start (server, NULL));
 
-  client = new_client (server, OP_IMAP_SECURITY_NONE);
+  client = new_client (server, OP_SECURITY_NONE);
   events_connect (client, &e);
   g_assert_true (do_connect (client, &error));
   /* Before ENABLE QRESYNC the parameters cannot be sent: refused, nothing written. */
@@ -1423,7 +1637,7 @@ test_fetch_changedsince (void)
   op_test_server_send (plain, "* 2 FETCH (UID 4 FLAGS (\\Seen) MODSEQ (118))\r\n"
                               "a2 OK done\r\n");
   g_assert_true (op_test_server_start (plain, NULL));
-  client = new_client (plain, OP_IMAP_SECURITY_NONE);
+  client = new_client (plain, OP_SECURITY_NONE);
   g_assert_true (do_connect (client, &error));
   select_inbox (client);
   msgs = fetch_changed (client, 115, &vanished, &error);
@@ -1448,7 +1662,7 @@ test_fetch_changedsince (void)
                                "* VANISHED (EARLIER) 5:6\r\n"
                                "a3 OK done\r\n");
   g_assert_true (op_test_server_start (server, NULL));
-  qr_client = new_client (server, OP_IMAP_SECURITY_NONE);
+  qr_client = new_client (server, OP_SECURITY_NONE);
   g_assert_true (do_connect (qr_client, &error));
   enable_qresync (qr_client);
   select_inbox (qr_client);
@@ -1476,7 +1690,7 @@ test_fetch_changedsince_unsupported (void)
   op_test_server_expect_line (server, "a2 NOOP");
   op_test_server_send (server, "a2 OK\r\n");
   g_assert_true (op_test_server_start (server, NULL));
-  client = new_client (server, OP_IMAP_SECURITY_NONE);
+  client = new_client (server, OP_SECURITY_NONE);
   g_assert_true (do_connect (client, &error));
   {
     g_autoptr(GAsyncResult) result = NULL;
@@ -1532,7 +1746,7 @@ test_store_unchangedsince (void)
   op_test_server_send (server, "a4 OK [MODIFIED 3:x] huh\r\n");
   g_assert_true (op_test_server_start (server, NULL));
 
-  client = new_client (server, OP_IMAP_SECURITY_NONE);
+  client = new_client (server, OP_SECURITY_NONE);
   g_assert_true (do_connect (client, &error));
   select_inbox (client);
   /* Stored on the others; the MODIFIED set says which were not. */
@@ -1588,6 +1802,9 @@ main (int   argc,
   g_test_add_func ("/imap/faults/flood/idle-events", test_idle_events_flood);
   g_test_add_func ("/imap/faults/check-unselect", test_check_unselect);
   g_test_add_func ("/imap/faults/qresync/select", test_qresync_select);
+  g_test_add_func ("/imap/faults/source-tags", test_source_tags);
+  g_test_add_func ("/imap/faults/release-connected", test_release_connected);
+  g_test_add_func ("/imap/faults/shutdown-during-idle", test_shutdown_during_idle);
   g_test_add_func ("/imap/faults/condstore/fetch-changedsince", test_fetch_changedsince);
   g_test_add_func ("/imap/faults/condstore/fetch-changedsince-unsupported",
                    test_fetch_changedsince_unsupported);

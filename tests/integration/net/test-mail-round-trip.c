@@ -436,8 +436,8 @@ imap_open (Servers       *s,
   OpImapClient *client;
 
   client = op_imap_client_new (s->mail_host, s->imap_port,
-                               variant->implicit_tls ? OP_IMAP_SECURITY_IMPLICIT_TLS
-                                                     : OP_IMAP_SECURITY_STARTTLS);
+                               variant->implicit_tls ? OP_SECURITY_IMPLICIT_TLS
+                                                     : OP_SECURITY_STARTTLS);
   op_imap_client_set_verifier (client, OP_TLS_VERIFIER (s->verifier));
   op_imap_client_set_timeout (client, TIMEOUT_SECONDS);
   op_imap_client_connect_async (client, NULL, STORE, &r1);
