@@ -106,7 +106,7 @@ spin (guint ms)
 
 static OpFtpClient *
 new_client (Fixture       *f,
-            OpFtpSecurity  security)
+            OpSecurity     security)
 {
   OpFtpClient *client = op_ftp_client_new ("127.0.0.1", op_test_ftp_server_get_port (f->server),
                                            security);
@@ -136,7 +136,7 @@ start (Fixture *f)
 
   op_test_ftp_server_start (f->server, &error);
   g_assert_no_error (error);
-  f->client = new_client (f, OP_FTP_SECURITY_NONE);
+  f->client = new_client (f, OP_SECURITY_NONE);
   g_assert_true (client_connect (f->client, USER, PASSWORD, &error));
   g_assert_no_error (error);
 }
@@ -702,7 +702,7 @@ test_pasv_address_ignored (Fixture       *f,
   /* Trusting the address sends the data connection there, which fails clearly. (The
    * server serves one session at a time.) */
   client_quit (f->client);
-  trusting = new_client (f, OP_FTP_SECURITY_NONE);
+  trusting = new_client (f, OP_SECURITY_NONE);
   op_ftp_client_set_trust_pasv_address (trusting, TRUE);
   g_assert_true (client_connect (trusting, USER, PASSWORD, &error));
   g_assert_false (client_download (trusting, "/small.txt", path, OP_FTP_TRANSFER_DEFAULT,
@@ -801,7 +801,7 @@ test_login_refused (Fixture       *f,
 
   op_test_ftp_server_start (f->server, &error);
   g_assert_no_error (error);
-  f->client = new_client (f, OP_FTP_SECURITY_NONE);
+  f->client = new_client (f, OP_SECURITY_NONE);
   g_assert_false (client_connect (f->client, USER, "wrong", &error));
   g_assert_error (error, OP_FTP_ERROR, OP_FTP_ERROR_LOGIN_FAILED);
   assert_contains (error->message, "The server refused the login. Check the user name and "
@@ -820,7 +820,7 @@ test_plaintext_password_refused (Fixture       *f,
   op_test_ftp_server_start (f->server, &error);
   g_assert_no_error (error);
   f->client = op_ftp_client_new ("127.0.0.1", op_test_ftp_server_get_port (f->server),
-                                 OP_FTP_SECURITY_NONE);
+                                 OP_SECURITY_NONE);
   g_assert_false (client_connect (f->client, USER, PASSWORD, &error));
   g_assert_error (error, OP_FTP_ERROR, OP_FTP_ERROR_PLAINTEXT_PASSWORD);
   assert_contains (error->message, "The password would be sent unencrypted to 127.0.0.1.");
@@ -851,7 +851,7 @@ test_tls_refused (Fixture       *f,
       op_test_ftp_server_start (server, &error);
       g_assert_no_error (error);
       client = op_ftp_client_new ("127.0.0.1", op_test_ftp_server_get_port (server),
-                                  OP_FTP_SECURITY_EXPLICIT_TLS);
+                                  OP_SECURITY_STARTTLS);
       op_ftp_client_set_timeout (client, TIMEOUT);
 
       g_assert_false (client_connect (client, USER, PASSWORD, &error));
