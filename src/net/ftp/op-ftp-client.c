@@ -1284,7 +1284,15 @@ op_ftp_client_mdtm_finish (OpFtpClient   *self,
   return TRUE;
 }
 
-/* ftplib's sendcmd: the verb is the first word, the rest its argument. */
+/* ftplib's sendcmd: the verb is the first word, the rest its argument. Verbs that would
+ * leave the session out of step are refused, as SMTP's raw command refuses its own: a
+ * change of security (AUTH, CCC, PBSZ, PROT: the data channel's TLS follows PROT) or of
+ * login (USER, PASS: reconnection uses the site's), and transfers, whose data connection
+ * only the client's own calls open. */
+static const char * const refused_verbs[] = {
+  "AUTH", "CCC", "PROT", "PBSZ", "RETR", "STOR", "PASS", "USER", NULL
+};
+
 static gpointer
 send_command_func (OpFtpClient          *self,
                    OpFtpJob             *job,
@@ -1304,7 +1312,15 @@ send_command_func (OpFtpClient          *self,
                            _("The command is empty."));
       return NULL;
     }
-  if (g_ascii_strcasecmp (verb, "PASS") == 0 || g_ascii_strcasecmp (verb, "ACCT") == 0)
+  for (guint i = 0; refused_verbs[i] != NULL; i++)
+    if (g_ascii_strcasecmp (verb, refused_verbs[i]) == 0)
+      {
+        g_set_error (error, OP_FTP_ERROR, OP_FTP_ERROR_INVALID_NAME,
+                     _("%s cannot be sent as a plain command; use the client’s own call "
+                       "for it."), refused_verbs[i]);
+        return NULL;
+      }
+  if (g_ascii_strcasecmp (verb, "ACCT") == 0)
     flags = OP_SEND_SECRET_ARGUMENT;
   reply = _op_ftp_client_command (self, verb, space != NULL ? space + 1 : NULL, flags,
                                   cancellable, error);

@@ -390,7 +390,9 @@ gboolean op_ftp_client_chmod_finish       (OpFtpClient          *self,
                                            GError              **error);
 
 /* ftplib's sendcmd: one command line (UTF-8, converted to the site charset), its reply.
- * A 4xx/5xx reply is returned, not an error. (transfer full) */
+ * A 4xx/5xx reply is returned, not an error. Verbs that would break the session (AUTH,
+ * CCC, PROT, PBSZ, RETR, STOR, PASS, USER) fail with OP_FTP_ERROR_INVALID_NAME before
+ * anything is sent. (transfer full) */
 void     op_ftp_client_send_command_async (OpFtpClient          *self,
                                            const char           *line,
                                            GCancellable         *cancellable,

@@ -1060,6 +1060,81 @@ test_ascii_cr_at_chunk_boundary (Fixture       *f,
   g_assert_cmpmem (contents, length, expected->str, expected->len);
 }
 
+/* --- the raw command ---------------------------------------------------------------- */
+
+static OpFtpReply *
+client_send_command (OpFtpClient  *client,
+                     const char   *line,
+                     GError      **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  op_ftp_client_send_command_async (client, line, NULL, store_result, &result);
+  return op_ftp_client_send_command_finish (client, wait_result (&result, 30), error);
+}
+
+static guint
+count_received (GStrv       lines,
+                const char *verb)
+{
+  guint n = 0;
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (g_ascii_strncasecmp (lines[i], verb, strlen (verb)) == 0 &&
+        (lines[i][strlen (verb)] == ' ' || lines[i][strlen (verb)] == '\0'))
+      n++;
+  return n;
+}
+
+/* Verbs that would change the session's security or login, or start a transfer without
+ * a data connection, leave the session out of step: the raw command refuses them before
+ * sending anything, as SMTP's does, and the session goes on. */
+static void
+test_raw_command_refused (Fixture       *f,
+                          gconstpointer  data)
+{
+  static const char * const lines[] = {
+    "AUTH TLS", "ccc", "PROT C", "Pbsz 0", "RETR /a.txt", "stor /b.txt", "PASS other",
+    "USER other",
+  };
+  static const char * const verbs[] = {
+    "AUTH", "CCC", "PROT", "PBSZ", "RETR", "STOR", "PASS", "USER",
+  };
+  g_autoptr(OpFtpReply) noop = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) received = NULL;
+
+  op_test_ftp_server_add_file (f->server, "/a.txt", "a\n", 2);
+  start (f);
+
+  for (guint i = 0; i < G_N_ELEMENTS (lines); i++)
+    {
+      g_autoptr(OpFtpReply) reply = NULL;
+      g_autofree char *expected = g_strdup_printf ("%s cannot be sent as a plain command",
+                                                   verbs[i]);
+
+      reply = client_send_command (f->client, lines[i], &error);
+      g_assert_null (reply);
+      g_assert_error (error, OP_FTP_ERROR, OP_FTP_ERROR_INVALID_NAME);
+      assert_contains (error->message, expected);
+      g_clear_error (&error);
+    }
+
+  noop = client_send_command (f->client, "NOOP", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (noop->code, ==, 200);
+  g_assert_cmpint (op_ftp_client_get_state (f->client), ==, OP_FTP_STATE_READY);
+  received = op_test_ftp_server_dup_commands (f->server);
+  for (guint i = 0; i < G_N_ELEMENTS (verbs); i++)
+    {
+      /* USER and PASS once each: the login's. */
+      guint login = strcmp (verbs[i], "USER") == 0 || strcmp (verbs[i], "PASS") == 0;
+
+      g_assert_cmpuint (count_received (received, verbs[i]), ==, login);
+    }
+  g_assert_cmpuint (op_test_ftp_server_get_n_connections (f->server), ==, 1);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1094,6 +1169,7 @@ main (int    argc,
   ADD ("/ftp/faults/ascii/download", test_ascii_download);
   ADD ("/ftp/faults/ascii/upload", test_ascii_upload);
   ADD ("/ftp/faults/ascii/cr-at-chunk-boundary", test_ascii_cr_at_chunk_boundary);
+  ADD ("/ftp/faults/raw-command/refuses-session-verbs", test_raw_command_refused);
 
 #undef ADD
 
