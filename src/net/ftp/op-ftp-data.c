@@ -61,13 +61,14 @@ connect_data (OpFtpClient          *self,
               GCancellable         *cancellable,
               GError              **error)
 {
-  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  /* The control connection's policy: a proxy would take the data connection elsewhere
+   * than the control connection's peer, or nowhere. */
+  g_autoptr(GSocketClient) client = op_connection_new_socket_client (s->timeout);
   g_autoptr(GSocketAddress) target = g_inet_socket_address_new (address, port);
   g_autoptr(GError) local_error = NULL;
   g_autofree char *shown = g_inet_address_to_string (address);
   GSocketConnection *conn;
 
-  g_socket_client_set_timeout (client, s->timeout);
   conn = g_socket_client_connect (client, G_SOCKET_CONNECTABLE (target), cancellable,
                                   &local_error);
   if (conn == NULL)

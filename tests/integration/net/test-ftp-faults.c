@@ -1060,6 +1060,111 @@ test_ascii_cr_at_chunk_boundary (Fixture       *f,
   g_assert_cmpmem (contents, length, expected->str, expected->len);
 }
 
+/* --- proxies ------------------------------------------------------------------------ */
+
+/* A proxy resolver that, once armed, sends every connection to a SOCKS proxy that is not
+ * there and counts how often it was asked: the session's connections must not ask. */
+#define TEST_TYPE_PROXY_RESOLVER (test_proxy_resolver_get_type ())
+G_DECLARE_FINAL_TYPE (TestProxyResolver, test_proxy_resolver, TEST, PROXY_RESOLVER, GObject)
+
+struct _TestProxyResolver
+{
+  GObject parent_instance;
+};
+
+static gint proxy_armed;
+static gint proxy_lookups;
+
+static void test_proxy_resolver_iface_init (GProxyResolverInterface *iface);
+
+G_DEFINE_TYPE_WITH_CODE (TestProxyResolver, test_proxy_resolver, G_TYPE_OBJECT,
+                         G_IMPLEMENT_INTERFACE (G_TYPE_PROXY_RESOLVER,
+                                                test_proxy_resolver_iface_init))
+
+static void
+test_proxy_resolver_class_init (TestProxyResolverClass *klass)
+{
+}
+
+static void
+test_proxy_resolver_init (TestProxyResolver *self)
+{
+}
+
+static gboolean
+test_proxy_resolver_is_supported (GProxyResolver *resolver)
+{
+  return TRUE;
+}
+
+static char **
+test_proxy_resolver_lookup (GProxyResolver  *resolver,
+                            const char      *uri,
+                            GCancellable    *cancellable,
+                            GError         **error)
+{
+  const char *direct[] = { "direct://", NULL };
+  const char *absent[] = { "socks5://127.0.0.1:9", NULL };
+
+  if (!g_atomic_int_get (&proxy_armed))
+    return g_strdupv ((char **) direct);
+  g_atomic_int_inc (&proxy_lookups);
+  return g_strdupv ((char **) absent);
+}
+
+static void
+test_proxy_resolver_lookup_async (GProxyResolver      *resolver,
+                                  const char          *uri,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (resolver, cancellable, callback, user_data);
+
+  g_task_return_pointer (task, test_proxy_resolver_lookup (resolver, uri, cancellable, NULL),
+                         (GDestroyNotify) g_strfreev);
+}
+
+static char **
+test_proxy_resolver_lookup_finish (GProxyResolver  *resolver,
+                                   GAsyncResult    *result,
+                                   GError         **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+test_proxy_resolver_iface_init (GProxyResolverInterface *iface)
+{
+  iface->is_supported = test_proxy_resolver_is_supported;
+  iface->lookup = test_proxy_resolver_lookup;
+  iface->lookup_async = test_proxy_resolver_lookup_async;
+  iface->lookup_finish = test_proxy_resolver_lookup_finish;
+}
+
+/* The default resolver (glib-networking's, from the environment or the desktop) would
+ * send a data connection through a proxy the control connection never uses: then the
+ * data connection goes elsewhere than the server, or nowhere. Both connect directly. */
+static void
+test_no_proxy_for_data (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = local (f, "small.txt");
+  gboolean ok;
+
+  op_test_ftp_server_add_file (f->server, "/small.txt", "hello, world\n", 13);
+  g_atomic_int_set (&proxy_lookups, 0);
+  g_atomic_int_set (&proxy_armed, TRUE);
+  start (f);
+  ok = client_download (f->client, "/small.txt", path, OP_FTP_TRANSFER_DEFAULT, NULL, NULL,
+                        NULL, &error);
+  g_atomic_int_set (&proxy_armed, FALSE);
+  g_assert_no_error (error);
+  g_assert_true (ok);
+  g_assert_cmpint (g_atomic_int_get (&proxy_lookups), ==, 0);
+}
+
 /* --- the raw command ---------------------------------------------------------------- */
 
 static OpFtpReply *
@@ -1140,6 +1245,10 @@ main (int    argc,
       char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+  /* Ours before any connection asks for the default resolver (the highest priority). */
+  g_io_extension_point_register (G_PROXY_RESOLVER_EXTENSION_POINT_NAME);
+  g_io_extension_point_implement (G_PROXY_RESOLVER_EXTENSION_POINT_NAME,
+                                  TEST_TYPE_PROXY_RESOLVER, "outpost-test", 1000);
 
 #define ADD(path, func) \
   g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
@@ -1170,6 +1279,7 @@ main (int    argc,
   ADD ("/ftp/faults/ascii/upload", test_ascii_upload);
   ADD ("/ftp/faults/ascii/cr-at-chunk-boundary", test_ascii_cr_at_chunk_boundary);
   ADD ("/ftp/faults/raw-command/refuses-session-verbs", test_raw_command_refused);
+  ADD ("/ftp/faults/proxy/data-connection-direct", test_no_proxy_for_data);
 
 #undef ADD
 
