@@ -1060,6 +1060,69 @@ test_ascii_cr_at_chunk_boundary (Fixture       *f,
   g_assert_cmpmem (contents, length, expected->str, expected->len);
 }
 
+/* --- releasing the client ------------------------------------------------------------ */
+
+/* Dropping a connected client from the main thread returns at once, whatever the worker
+ * is stuck in: here a download whose server stopped sending and answers nothing, not even
+ * ABOR, so the worker's ABOR waits its whole timeout. That wait and the connection's close
+ * happen on the worker; the download ends as cancelled. */
+static void
+test_release_returns_at_once (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autoptr(GBytes) source = make_data (4 * MiB);
+  g_autofree char *path = local (f, "stalled.bin");
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GObject) client = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 started;
+  gint64 elapsed;
+
+  op_test_ftp_server_add_file (f->server, "/stalled.bin", g_bytes_get_data (source, NULL),
+                               g_bytes_get_size (source));
+  op_test_ftp_server_set_data_fault (f->server, OP_TEST_FTP_FAULT_STALL_SILENT, MiB, 1);
+  start (f);
+  op_ftp_client_download_async (f->client, "/stalled.bin", file, OP_FTP_TRANSFER_DEFAULT,
+                                NULL, NULL, NULL, NULL, store_result, &result);
+  g_assert_true (op_test_ftp_server_wait_for (f->server, "RETR *", 5000));
+  spin (300);
+
+  started = g_get_monotonic_time ();
+  op_ftp_client_shutdown (f->client);
+  g_clear_object (&f->client);
+  elapsed = g_get_monotonic_time () - started;
+  g_assert_cmpint (elapsed, <, G_USEC_PER_SEC / 2);
+
+  wait_result (&result, 30);
+  client = g_async_result_get_source_object (result);
+  g_assert_false (op_ftp_client_download_finish (OP_FTP_CLIENT (client), result, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+}
+
+/* An idle connected client, released: the caller does not wait for the close either. */
+static void
+test_release_idle (Fixture       *f,
+                   gconstpointer  data)
+{
+  gint64 started;
+
+  start (f);
+  started = g_get_monotonic_time ();
+  g_clear_object (&f->client);
+  g_assert_cmpint (g_get_monotonic_time () - started, <, G_USEC_PER_SEC / 2);
+  /* The worker closes the connection: the server sees its end and takes the next one. */
+  f->client = new_client (f, OP_SECURITY_NONE);
+  {
+    g_autoptr(GError) error = NULL;
+
+    g_assert_true (client_connect (f->client, USER, PASSWORD, &error));
+    g_assert_no_error (error);
+  }
+  g_assert_cmpuint (op_test_ftp_server_get_n_connections (f->server), ==, 2);
+}
+
 /* --- proxies ------------------------------------------------------------------------ */
 
 /* A proxy resolver that, once armed, sends every connection to a SOCKS proxy that is not
@@ -1280,6 +1343,8 @@ main (int    argc,
   ADD ("/ftp/faults/ascii/cr-at-chunk-boundary", test_ascii_cr_at_chunk_boundary);
   ADD ("/ftp/faults/raw-command/refuses-session-verbs", test_raw_command_refused);
   ADD ("/ftp/faults/proxy/data-connection-direct", test_no_proxy_for_data);
+  ADD ("/ftp/faults/release/stalled-returns-at-once", test_release_returns_at_once);
+  ADD ("/ftp/faults/release/idle-returns-at-once", test_release_idle);
 
 #undef ADD
 
