@@ -502,8 +502,7 @@ op_ftp_site_new_from_uri (const char  *uri,
   op_account_set_name (site, host);
   op_account_set_host (site, host);
   op_account_set_port (site, port > 0 ? (guint16) port : 0);
-  op_ftp_site_set_protocol (site, implicit ? OP_SECURITY_IMPLICIT_TLS
-                                           : OP_SECURITY_STARTTLS);
+  op_ftp_site_set_protocol (site, implicit ? OP_SECURITY_IMPLICIT_TLS : OP_SECURITY_STARTTLS);
   if (user != NULL && user[0] != '\0' && g_ascii_strcasecmp (user, "anonymous") != 0 &&
       g_ascii_strcasecmp (user, "ftp") != 0)
     {

@@ -105,6 +105,8 @@ typedef gpointer (*OpFtpJobFunc) (OpFtpClient          *self,
 struct _OpFtpJob
 {
   OpFtpJobFunc        func;
+  const char         *verb;      /* a call of one command: its verb (static) and kind */
+  OpFtpCommandKind    kind;
   char               *path;      /* UTF-8 from the caller */
   char               *path2;
   char               *wire;      /* @path in the site's charset */
@@ -135,6 +137,16 @@ void        _op_ftp_client_simple_call    (OpFtpClient          *self,
                                            gpointer              source_tag,
                                            const char           *path,
                                            GDestroyNotify        result_free,
+                                           GCancellable         *cancellable,
+                                           GAsyncReadyCallback   callback,
+                                           gpointer              user_data);
+/* (main thread) Queues a call that is one command (@verb: a static string) on one path
+ * (or none), which must succeed with a 2yz reply. */
+void        _op_ftp_client_command_call   (OpFtpClient          *self,
+                                           const char           *verb,
+                                           OpFtpCommandKind      kind,
+                                           gpointer              source_tag,
+                                           const char           *path,
                                            GCancellable         *cancellable,
                                            GAsyncReadyCallback   callback,
                                            gpointer              user_data);

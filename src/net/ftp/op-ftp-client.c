@@ -629,6 +629,46 @@ _op_ftp_client_simple_call (OpFtpClient         *self,
   _op_ftp_client_queue (self, task, _op_ftp_job_new (func, path), result_free);
 }
 
+/* A call that is one command (on one path, or none) and must succeed with a 2yz. */
+static gpointer
+command_func (OpFtpClient          *self,
+              OpFtpJob             *job,
+              const OpFtpSettings  *s,
+              GCancellable         *cancellable,
+              GError              **error)
+{
+  return _op_ftp_client_command_ok (self, job->verb, job->wire, job->kind, cancellable,
+                                    error) ? OP_SESSION_JOB_OK : NULL;
+}
+
+static OpFtpJob *
+command_job_new (const char       *verb,
+                 OpFtpCommandKind  kind,
+                 const char       *path)
+{
+  OpFtpJob *job = _op_ftp_job_new (command_func, path);
+
+  job->verb = verb;
+  job->kind = kind;
+  return job;
+}
+
+void
+_op_ftp_client_command_call (OpFtpClient          *self,
+                             const char           *verb,
+                             OpFtpCommandKind      kind,
+                             gpointer              source_tag,
+                             const char           *path,
+                             GCancellable         *cancellable,
+                             GAsyncReadyCallback   callback,
+                             gpointer              user_data)
+{
+  _op_ftp_client_queue (self,
+                        op_session_task_new (OP_SESSION (self), source_tag, cancellable,
+                                             callback, user_data),
+                        command_job_new (verb, kind, path), NULL);
+}
+
 /* --- GObject ---------------------------------------------------------------------------- */
 
 static void
@@ -1018,17 +1058,6 @@ op_ftp_client_quit_finish (OpFtpClient   *self,
                                     error);
 }
 
-static gpointer
-noop_func (OpFtpClient          *self,
-           OpFtpJob             *job,
-           const OpFtpSettings  *s,
-           GCancellable         *cancellable,
-           GError              **error)
-{
-  return _op_ftp_client_command_ok (self, "NOOP", NULL, OP_FTP_COMMAND_OTHER, cancellable,
-                                    error) ? OP_SESSION_JOB_OK : NULL;
-}
-
 /* A keep-alive has nothing to keep alive without a connection; the next real call
  * reconnects. */
 static gpointer
@@ -1072,7 +1101,7 @@ keepalive_tick (gpointer data)
   op_session_queue (OP_SESSION (self),
                     op_session_task_new (OP_SESSION (self), keepalive_done, NULL,
                                          keepalive_done, NULL),
-                    keepalive_job, _op_ftp_job_new (noop_func, NULL),
+                    keepalive_job, command_job_new ("NOOP", OP_FTP_COMMAND_OTHER, NULL),
                     (GDestroyNotify) job_free, NULL, OP_SESSION_JOB_NONE);
   return G_SOURCE_CONTINUE;
 }
@@ -1116,8 +1145,8 @@ op_ftp_client_noop_async (OpFtpClient         *self,
                           gpointer             user_data)
 {
   g_return_if_fail (OP_IS_FTP_CLIENT (self));
-  _op_ftp_client_simple_call (self, noop_func, op_ftp_client_noop_async, NULL, NULL,
-                              cancellable, callback, user_data);
+  _op_ftp_client_command_call (self, "NOOP", OP_FTP_COMMAND_OTHER, op_ftp_client_noop_async,
+                               NULL, cancellable, callback, user_data);
 }
 
 gboolean
@@ -1339,7 +1368,8 @@ op_ftp_client_send_command_async (OpFtpClient         *self,
   g_return_if_fail (OP_IS_FTP_CLIENT (self));
   g_return_if_fail (line != NULL);
   _op_ftp_client_simple_call (self, send_command_func, op_ftp_client_send_command_async, line,
-               (GDestroyNotify) op_ftp_reply_free, cancellable, callback, user_data);
+                              (GDestroyNotify) op_ftp_reply_free, cancellable, callback,
+                              user_data);
 }
 
 OpFtpReply *

@@ -612,9 +612,9 @@ _op_ftp_local_path (GFile   *file,
  * made valid UTF-8 for display. */
 void
 _op_ftp_local_error (GError     **error,
-                        int          saved_errno,
-                        const char  *format,
-                        ...)
+                     int          saved_errno,
+                     const char  *format,
+                     ...)
 {
   g_autofree char *message = NULL;
   g_autofree char *valid = NULL;
@@ -698,7 +698,7 @@ _op_ftp_download_file (OpFtpClient          *self,
       g_autoptr(GError) local_error = NULL;
 
       _op_ftp_remote_size_and_time (self, wire_path, !(flags & OP_FTP_TRANSFER_NO_MTIME),
-                            &got_size, &got_mtime, cancellable, &local_error);
+                                    &got_size, &got_mtime, cancellable, &local_error);
       if (local_error != NULL)
         {
           g_propagate_error (error, g_steal_pointer (&local_error));
@@ -768,8 +768,8 @@ _op_ftp_download_file (OpFtpClient          *self,
     }
   if (g_rename (part, path) != 0)
     {
-      _op_ftp_local_error (error, errno, _("Could not rename the finished download to “%s”"),
-                              path);
+      _op_ftp_local_error (error, errno,
+                           _("Could not rename the finished download to “%s”"), path);
       return FALSE;
     }
   meter->base += moved;

@@ -149,7 +149,8 @@ op_ftp_client_stat_async (OpFtpClient         *self,
   g_return_if_fail (OP_IS_FTP_CLIENT (self));
   g_return_if_fail (path != NULL);
   _op_ftp_client_simple_call (self, stat_func, op_ftp_client_stat_async, path,
-               (GDestroyNotify) op_ftp_entry_free, cancellable, callback, user_data);
+                              (GDestroyNotify) op_ftp_entry_free, cancellable, callback,
+                              user_data);
 }
 
 OpFtpEntry *
@@ -237,17 +238,6 @@ op_ftp_client_mkdir_finish (OpFtpClient   *self,
                                     error);
 }
 
-static gpointer
-delete_func (OpFtpClient          *self,
-             OpFtpJob             *job,
-             const OpFtpSettings  *s,
-             GCancellable         *cancellable,
-             GError              **error)
-{
-  return _op_ftp_client_command_ok (self, "DELE", job->wire, OP_FTP_COMMAND_REMOVE,
-                                    cancellable, error) ? OP_SESSION_JOB_OK : NULL;
-}
-
 void
 op_ftp_client_delete_async (OpFtpClient         *self,
                             const char          *path,
@@ -257,8 +247,8 @@ op_ftp_client_delete_async (OpFtpClient         *self,
 {
   g_return_if_fail (OP_IS_FTP_CLIENT (self));
   g_return_if_fail (path != NULL);
-  _op_ftp_client_simple_call (self, delete_func, op_ftp_client_delete_async, path, NULL,
-                              cancellable, callback, user_data);
+  _op_ftp_client_command_call (self, "DELE", OP_FTP_COMMAND_REMOVE, op_ftp_client_delete_async,
+                               path, cancellable, callback, user_data);
 }
 
 gboolean
@@ -270,17 +260,6 @@ op_ftp_client_delete_finish (OpFtpClient   *self,
                                     error);
 }
 
-static gpointer
-rmdir_func (OpFtpClient          *self,
-            OpFtpJob             *job,
-            const OpFtpSettings  *s,
-            GCancellable         *cancellable,
-            GError              **error)
-{
-  return _op_ftp_client_command_ok (self, "RMD", job->wire, OP_FTP_COMMAND_REMOVE,
-                                    cancellable, error) ? OP_SESSION_JOB_OK : NULL;
-}
-
 void
 op_ftp_client_rmdir_async (OpFtpClient         *self,
                            const char          *path,
@@ -290,8 +269,8 @@ op_ftp_client_rmdir_async (OpFtpClient         *self,
 {
   g_return_if_fail (OP_IS_FTP_CLIENT (self));
   g_return_if_fail (path != NULL);
-  _op_ftp_client_simple_call (self, rmdir_func, op_ftp_client_rmdir_async, path, NULL,
-                              cancellable, callback, user_data);
+  _op_ftp_client_command_call (self, "RMD", OP_FTP_COMMAND_REMOVE, op_ftp_client_rmdir_async,
+                               path, cancellable, callback, user_data);
 }
 
 gboolean
@@ -544,7 +523,7 @@ download_tree (OpFtpClient          *self,
       if (g_mkdir_with_parents (dir->local_path, 0777) != 0)
         {
           _op_ftp_local_error (error, errno, _("Could not create the folder “%s”"),
-                                  dir->local_path);
+                               dir->local_path);
           return FALSE;
         }
     }
@@ -555,8 +534,8 @@ download_tree (OpFtpClient          *self,
       gint64 size = item->type == OP_FTP_ENTRY_FILE ? item->size : -1;
 
       _op_ftp_sink_set_file (sink, item->wire_path, i);
-      if (!_op_ftp_download_file (self, s, item->wire_path, item->local_path, flags, &meter,
-                          size, item->mtime, cancellable, error))
+      if (!_op_ftp_download_file (self, s, item->wire_path, item->local_path, flags,
+                                  &meter, size, item->mtime, cancellable, error))
         return FALSE;
     }
   _op_ftp_sink_set_file (sink, NULL, files->len);
@@ -671,7 +650,7 @@ upload_tree (OpFtpClient          *self,
 
       _op_ftp_sink_set_file (sink, item->wire_path, i);
       if (!_op_ftp_upload_file (self, s, item->local_path, item->wire_path, flags, &meter,
-                        cancellable, error))
+                                cancellable, error))
         return FALSE;
     }
   _op_ftp_sink_set_file (sink, NULL, files->len);
