@@ -10,10 +10,11 @@ G_BEGIN_DECLS
 /*
  * OpFtpClient is one type in four files (STYLE.md "-private.h"):
  *   op-ftp-client.c    the session: settings, reply reader, greeting, FEAT, AUTH TLS,
- *                      login, commands and the calls made of one command
+ *                      login and reconnection, jobs, keep-alive, the simple commands
  *   op-ftp-data.c      the data channel: EPSV/PASV/EPRT/PORT, TLS resumption, ABOR
  *   op-ftp-transfer.c  moving bytes: progress, RETR/STOR, listings, files
- *   op-ftp-tree.c      recursive operations over a tree
+ *   op-ftp-tree.c      the remote tree: stat, MKD/DELE/RMD/rename/chmod, and the
+ *                      recursive operations
  * Everything here runs on the session's worker unless it says otherwise.
  */
 
@@ -214,8 +215,6 @@ gboolean    _op_ftp_client_command_ok     (OpFtpClient          *self,
 GError     *_op_ftp_client_reply_error    (const OpFtpReply     *reply,
                                            const char           *verb,
                                            OpFtpCommandKind      kind);
-/* Ends the session: the connection is closed and the state disconnected. */
-void        _op_ftp_client_drop           (OpFtpClient          *self);
 
 /* Names: UTF-8 from the caller → the site's bytes. */
 char       *_op_ftp_to_wire               (const OpFtpSettings  *s,
@@ -223,24 +222,6 @@ char       *_op_ftp_to_wire               (const OpFtpSettings  *s,
                                            GError              **error);
 char       *_op_ftp_wire_join             (const char           *dir,
                                            const char           *name);
-
-OpFtpEntry *_op_ftp_client_stat_path      (OpFtpClient          *self,
-                                           const OpFtpSettings  *s,
-                                           const char           *wire_path,
-                                           GCancellable         *cancellable,
-                                           GError              **error);
-/* MKD; after a vague refusal, @existing says what is there (OP_FTP_ENTRY_UNKNOWN: none). */
-gboolean    _op_ftp_client_make_dir       (OpFtpClient          *self,
-                                           const OpFtpSettings  *s,
-                                           const char           *wire_path,
-                                           OpFtpEntryType       *existing,
-                                           GCancellable         *cancellable,
-                                           GError              **error);
-gboolean    _op_ftp_client_chmod_one      (OpFtpClient          *self,
-                                           const char           *wire_path,
-                                           guint                 mode,
-                                           GCancellable         *cancellable,
-                                           GError              **error);
 
 /* --- the data channel (op-ftp-data.c) --------------------------------------------------- */
 
@@ -255,13 +236,6 @@ void        _op_ftp_data_free             (OpFtpData            *data);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (OpFtpData, _op_ftp_data_free)
 /* The stream to read or write, once started. (transfer none) */
 GIOStream  *_op_ftp_data_get_stream       (OpFtpData            *data);
-/* After the 1yz: accepts the active connection, then TLS (PROT P), resuming the control
- * connection's session. */
-gboolean    _op_ftp_data_start            (OpFtpClient          *self,
-                                           const OpFtpSettings  *s,
-                                           OpFtpData            *data,
-                                           GCancellable         *cancellable,
-                                           GError              **error);
 /* Closes the data stream's TLS and then its socket: what the server reads as the end of
  * an upload. */
 gboolean    _op_ftp_data_end_upload       (OpFtpData            *data,
@@ -337,6 +311,26 @@ void        _op_ftp_remote_size_and_time  (OpFtpClient          *self,
                                            GError              **error);
 gboolean    _op_ftp_set_type              (OpFtpClient          *self,
                                            gboolean              ascii,
+                                           GCancellable         *cancellable,
+                                           GError              **error);
+
+/* --- the remote tree (op-ftp-tree.c) ---------------------------------------------------- */
+
+OpFtpEntry *_op_ftp_client_stat_path      (OpFtpClient          *self,
+                                           const OpFtpSettings  *s,
+                                           const char           *wire_path,
+                                           GCancellable         *cancellable,
+                                           GError              **error);
+/* MKD; after a vague refusal, @existing says what is there (OP_FTP_ENTRY_UNKNOWN: none). */
+gboolean    _op_ftp_client_make_dir       (OpFtpClient          *self,
+                                           const OpFtpSettings  *s,
+                                           const char           *wire_path,
+                                           OpFtpEntryType       *existing,
+                                           GCancellable         *cancellable,
+                                           GError              **error);
+gboolean    _op_ftp_client_chmod_one      (OpFtpClient          *self,
+                                           const char           *wire_path,
+                                           guint                 mode,
                                            GCancellable         *cancellable,
                                            GError              **error);
 

@@ -273,12 +273,6 @@ _op_ftp_client_is_connected (OpFtpClient *self)
   return op_session_is_connected (OP_SESSION (self));
 }
 
-void
-_op_ftp_client_drop (OpFtpClient *self)
-{
-  op_session_disconnect (OP_SESSION (self));
-}
-
 gboolean
 _op_ftp_client_has_feature (OpFtpClient *self,
                             const char  *name)

@@ -298,12 +298,12 @@ accept_active (OpFtpClient          *self,
 /* After the server's 1yz reply: accept the active connection, then TLS (PROT P), resuming
  * the control connection's session: vsftpd and ProFTPD refuse a data connection that
  * does not (testing.md "FTP"). */
-gboolean
-_op_ftp_data_start (OpFtpClient          *self,
-                    const OpFtpSettings  *s,
-                    OpFtpData            *d,
-                    GCancellable         *cancellable,
-                    GError              **error)
+static gboolean
+data_start (OpFtpClient          *self,
+            const OpFtpSettings  *s,
+            OpFtpData            *d,
+            GCancellable         *cancellable,
+            GError              **error)
 {
   OpConnection *conn = control (self);
   g_autoptr(GError) local_error = NULL;
@@ -541,7 +541,7 @@ _op_ftp_start_transfer (OpFtpClient          *self,
       return FALSE;
     }
   *started = TRUE;
-  return _op_ftp_data_start (self, s, d, cancellable, error);
+  return data_start (self, s, d, cancellable, error);
 }
 
 gboolean
