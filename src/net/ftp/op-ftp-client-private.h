@@ -166,6 +166,19 @@ OpFtpJob   *_op_ftp_transfer_job_new      (OpFtpClient          *self,
                                            GAsyncReadyCallback   callback,
                                            gpointer              user_data,
                                            GTask               **task);
+/* (main thread) Both, queued: a boolean call without more in its job. */
+void        _op_ftp_client_queue_transfer (OpFtpClient          *self,
+                                           OpFtpJobFunc          func,
+                                           gpointer              source_tag,
+                                           const char           *remote_path,
+                                           GFile                *local,
+                                           OpFtpTransferFlags    flags,
+                                           OpFtpProgressFunc     progress,
+                                           gpointer              progress_data,
+                                           GDestroyNotify        progress_notify,
+                                           GCancellable         *cancellable,
+                                           GAsyncReadyCallback   callback,
+                                           gpointer              user_data);
 /* (main thread) A boolean call that also gives job->result. */
 gboolean    _op_ftp_client_finish_value   (OpFtpClient          *self,
                                            GAsyncResult         *result,

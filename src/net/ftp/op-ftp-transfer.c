@@ -994,6 +994,28 @@ _op_ftp_transfer_job_new (OpFtpClient          *self,
   return job;
 }
 
+void
+_op_ftp_client_queue_transfer (OpFtpClient          *self,
+                               OpFtpJobFunc          func,
+                               gpointer              source_tag,
+                               const char           *remote_path,
+                               GFile                *local,
+                               OpFtpTransferFlags    flags,
+                               OpFtpProgressFunc     progress,
+                               gpointer              progress_data,
+                               GDestroyNotify        progress_notify,
+                               GCancellable         *cancellable,
+                               GAsyncReadyCallback   callback,
+                               gpointer              user_data)
+{
+  GTask *task;
+  OpFtpJob *job = _op_ftp_transfer_job_new (self, func, source_tag, remote_path, local, flags,
+                                            progress, progress_data, progress_notify,
+                                            cancellable, callback, user_data, &task);
+
+  _op_ftp_client_queue (self, task, job, NULL);
+}
+
 static gpointer
 download_func (OpFtpClient          *self,
                OpFtpJob             *job,
@@ -1025,17 +1047,13 @@ op_ftp_client_download_async (OpFtpClient         *self,
                               GAsyncReadyCallback  callback,
                               gpointer             user_data)
 {
-  GTask *task;
-  OpFtpJob *job;
-
   g_return_if_fail (OP_IS_FTP_CLIENT (self));
   g_return_if_fail (remote_path != NULL);
   g_return_if_fail (G_IS_FILE (local));
 
-  job = _op_ftp_transfer_job_new (self, download_func, op_ftp_client_download_async,
-                                  remote_path, local, flags, progress, progress_data,
-                                  progress_notify, cancellable, callback, user_data, &task);
-  _op_ftp_client_queue (self, task, job, NULL);
+  _op_ftp_client_queue_transfer (self, download_func, op_ftp_client_download_async, remote_path,
+                                 local, flags, progress, progress_data, progress_notify,
+                                 cancellable, callback, user_data);
 }
 
 gboolean
@@ -1078,17 +1096,13 @@ op_ftp_client_upload_async (OpFtpClient         *self,
                             GAsyncReadyCallback  callback,
                             gpointer             user_data)
 {
-  GTask *task;
-  OpFtpJob *job;
-
   g_return_if_fail (OP_IS_FTP_CLIENT (self));
   g_return_if_fail (remote_path != NULL);
   g_return_if_fail (G_IS_FILE (local));
 
-  job = _op_ftp_transfer_job_new (self, upload_func, op_ftp_client_upload_async, remote_path,
-                                  local, flags, progress, progress_data, progress_notify,
-                                  cancellable, callback, user_data, &task);
-  _op_ftp_client_queue (self, task, job, NULL);
+  _op_ftp_client_queue_transfer (self, upload_func, op_ftp_client_upload_async, remote_path,
+                                 local, flags, progress, progress_data, progress_notify,
+                                 cancellable, callback, user_data);
 }
 
 gboolean

@@ -773,17 +773,13 @@ op_ftp_client_download_tree_async (OpFtpClient         *self,
                                    GAsyncReadyCallback  callback,
                                    gpointer             user_data)
 {
-  GTask *task;
-  OpFtpJob *job;
-
   g_return_if_fail (OP_IS_FTP_CLIENT (self));
   g_return_if_fail (remote_dir != NULL);
   g_return_if_fail (G_IS_FILE (local_dir));
 
-  job = _op_ftp_transfer_job_new (self, download_tree_func, op_ftp_client_download_tree_async,
-                                  remote_dir, local_dir, flags, progress, progress_data,
-                                  progress_notify, cancellable, callback, user_data, &task);
-  _op_ftp_client_queue (self, task, job, NULL);
+  _op_ftp_client_queue_transfer (self, download_tree_func, op_ftp_client_download_tree_async,
+                                 remote_dir, local_dir, flags, progress, progress_data,
+                                 progress_notify, cancellable, callback, user_data);
 }
 
 gboolean
@@ -822,17 +818,13 @@ op_ftp_client_upload_tree_async (OpFtpClient         *self,
                                  GAsyncReadyCallback  callback,
                                  gpointer             user_data)
 {
-  GTask *task;
-  OpFtpJob *job;
-
   g_return_if_fail (OP_IS_FTP_CLIENT (self));
   g_return_if_fail (remote_dir != NULL);
   g_return_if_fail (G_IS_FILE (local_dir));
 
-  job = _op_ftp_transfer_job_new (self, upload_tree_func, op_ftp_client_upload_tree_async,
-                                  remote_dir, local_dir, flags, progress, progress_data,
-                                  progress_notify, cancellable, callback, user_data, &task);
-  _op_ftp_client_queue (self, task, job, NULL);
+  _op_ftp_client_queue_transfer (self, upload_tree_func, op_ftp_client_upload_tree_async,
+                                 remote_dir, local_dir, flags, progress, progress_data,
+                                 progress_notify, cancellable, callback, user_data);
 }
 
 gboolean
@@ -865,16 +857,12 @@ op_ftp_client_delete_tree_async (OpFtpClient         *self,
                                  GAsyncReadyCallback  callback,
                                  gpointer             user_data)
 {
-  GTask *task;
-  OpFtpJob *job;
-
   g_return_if_fail (OP_IS_FTP_CLIENT (self));
   g_return_if_fail (remote_dir != NULL);
 
-  job = _op_ftp_transfer_job_new (self, delete_tree_func, op_ftp_client_delete_tree_async,
-                                  remote_dir, NULL, 0, progress, progress_data,
-                                  progress_notify, cancellable, callback, user_data, &task);
-  _op_ftp_client_queue (self, task, job, NULL);
+  _op_ftp_client_queue_transfer (self, delete_tree_func, op_ftp_client_delete_tree_async,
+                                 remote_dir, NULL, 0, progress, progress_data, progress_notify,
+                                 cancellable, callback, user_data);
 }
 
 gboolean
