@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "op-ftp-recents.h"
 #include "op-ftp-site.h"
@@ -113,11 +114,45 @@ op_ftp_recents_new_default (void)
   return op_ftp_recents_new (file);
 }
 
+/* The words the file stores for a site's security. They predate OpSecurity's own nicks
+ * and stay, so that lists written by earlier versions still read. */
+static const struct
+{
+  OpSecurity  security;
+  const char *nick;
+} protocol_nicks[] = {
+  { OP_SECURITY_NONE, "none" },
+  { OP_SECURITY_STARTTLS, "explicit-tls" },
+  { OP_SECURITY_IMPLICIT_TLS, "implicit-tls" },
+};
+
+static gboolean
+protocol_from_nick (const char *nick,
+                    OpSecurity *security)
+{
+  for (guint i = 0; nick != NULL && i < G_N_ELEMENTS (protocol_nicks); i++)
+    if (strcmp (nick, protocol_nicks[i].nick) == 0)
+      {
+        *security = protocol_nicks[i].security;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+static const char *
+protocol_to_nick (OpSecurity security)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (protocol_nicks); i++)
+    if (protocol_nicks[i].security == security)
+      return protocol_nicks[i].nick;
+  return protocol_nicks[1].nick;
+}
+
 static OpAccount *
 recent_site_new (const char    *host,
                  guint16        port,
                  const char    *user,
-                 OpFtpSecurity  protocol)
+                 OpSecurity     protocol)
 {
   OpAccount *site = op_ftp_site_new ();
   g_autofree char *name = NULL;
@@ -182,8 +217,7 @@ op_ftp_recents_load (OpFtpRecents  *self,
       g_autofree char *host = NULL;
       g_autofree char *user = NULL;
       g_autofree char *protocol_name = NULL;
-      g_autoptr(GEnumClass) klass = NULL;
-      GEnumValue *protocol;
+      OpSecurity protocol;
       gint64 port;
 
       if (!g_str_has_prefix (groups[i], "Recent "))
@@ -192,15 +226,11 @@ op_ftp_recents_load (OpFtpRecents  *self,
       user = g_key_file_get_string (key_file, groups[i], "user", NULL);
       protocol_name = g_key_file_get_string (key_file, groups[i], "protocol", NULL);
       port = g_key_file_get_int64 (key_file, groups[i], "port", NULL);
-      klass = g_type_class_ref (OP_TYPE_FTP_SECURITY);
-      protocol = protocol_name != NULL ? g_enum_get_value_by_nick (klass, protocol_name)
-                                       : NULL;
       /* Skip what this version cannot use rather than lose the whole list. */
       if (host == NULL || host[0] == '\0' || port < 0 || port > G_MAXUINT16 ||
-          protocol == NULL)
+          !protocol_from_nick (protocol_name, &protocol))
         continue;
-      g_ptr_array_add (self->sites,
-                       recent_site_new (host, (guint16) port, user, protocol->value));
+      g_ptr_array_add (self->sites, recent_site_new (host, (guint16) port, user, protocol));
     }
 
   g_list_model_items_changed (G_LIST_MODEL (self), 0, old_length, self->sites->len);
@@ -212,7 +242,6 @@ save (OpFtpRecents  *self,
       GError       **error)
 {
   g_autoptr(GKeyFile) key_file = g_key_file_new ();
-  g_autoptr(GEnumClass) klass = g_type_class_ref (OP_TYPE_FTP_SECURITY);
   g_autofree char *path = g_file_get_path (self->file);
   g_autofree char *dir = g_path_get_dirname (path);
   g_autofree char *data = NULL;
@@ -228,8 +257,7 @@ save (OpFtpRecents  *self,
       g_key_file_set_integer (key_file, group, "port", op_account_get_port (site));
       g_key_file_set_string (key_file, group, "user", op_ftp_site_get_login_user (site));
       g_key_file_set_string (key_file, group, "protocol",
-                             g_enum_get_value (klass, op_ftp_site_get_protocol (site))
-                               ->value_nick);
+                             protocol_to_nick (op_ftp_site_get_protocol (site)));
     }
 
   data = g_key_file_to_data (key_file, &length, NULL);
@@ -243,7 +271,7 @@ op_ftp_recents_add (OpFtpRecents   *self,
                     const char     *host,
                     guint16         port,
                     const char     *user,
-                    OpFtpSecurity   protocol,
+                    OpSecurity      protocol,
                     GError        **error)
 {
   g_autoptr(OpAccount) site = NULL;

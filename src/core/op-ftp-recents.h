@@ -39,7 +39,7 @@ gboolean      op_ftp_recents_add          (OpFtpRecents   *self,
                                            const char     *host,
                                            guint16         port,
                                            const char     *user,
-                                           OpFtpSecurity   protocol,
+                                           OpSecurity      protocol,
                                            GError        **error);
 /* The same from a site or recent entry. */
 gboolean      op_ftp_recents_add_site     (OpFtpRecents   *self,

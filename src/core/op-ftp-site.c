@@ -189,42 +189,19 @@ op_ftp_site_duplicate (OpAccount *site)
   return g_steal_pointer (&copy);
 }
 
-OpFtpSecurity
+OpSecurity
 op_ftp_site_get_protocol (OpAccount *site)
 {
-  g_return_val_if_fail (OP_IS_ACCOUNT (site), OP_FTP_SECURITY_EXPLICIT_TLS);
-
-  switch (op_account_get_security (site))
-    {
-    case OP_SECURITY_NONE:
-      return OP_FTP_SECURITY_NONE;
-    case OP_SECURITY_IMPLICIT_TLS:
-      return OP_FTP_SECURITY_IMPLICIT_TLS;
-    case OP_SECURITY_STARTTLS:
-    default:
-      return OP_FTP_SECURITY_EXPLICIT_TLS;
-    }
+  g_return_val_if_fail (OP_IS_ACCOUNT (site), OP_SECURITY_STARTTLS);
+  return op_account_get_security (site);
 }
 
 void
-op_ftp_site_set_protocol (OpAccount     *site,
-                          OpFtpSecurity  protocol)
+op_ftp_site_set_protocol (OpAccount  *site,
+                          OpSecurity  protocol)
 {
   g_return_if_fail (OP_IS_ACCOUNT (site));
-
-  switch (protocol)
-    {
-    case OP_FTP_SECURITY_NONE:
-      op_account_set_security (site, OP_SECURITY_NONE);
-      break;
-    case OP_FTP_SECURITY_IMPLICIT_TLS:
-      op_account_set_security (site, OP_SECURITY_IMPLICIT_TLS);
-      break;
-    case OP_FTP_SECURITY_EXPLICIT_TLS:
-    default:
-      op_account_set_security (site, OP_SECURITY_STARTTLS);
-      break;
-    }
+  op_account_set_security (site, protocol);
 }
 
 guint16
@@ -238,7 +215,7 @@ op_ftp_site_get_effective_port (OpAccount *site)
   if (port != 0)
     return port;
   /* RFC 4217 leaves implicit FTPS out; 990 is the port IANA lists as "ftps". */
-  return op_ftp_site_get_protocol (site) == OP_FTP_SECURITY_IMPLICIT_TLS ? 990 : 21;
+  return op_ftp_site_get_protocol (site) == OP_SECURITY_IMPLICIT_TLS ? 990 : 21;
 }
 
 OpFtpLogonType
@@ -525,8 +502,7 @@ op_ftp_site_new_from_uri (const char  *uri,
   op_account_set_name (site, host);
   op_account_set_host (site, host);
   op_account_set_port (site, port > 0 ? (guint16) port : 0);
-  op_ftp_site_set_protocol (site, implicit ? OP_FTP_SECURITY_IMPLICIT_TLS
-                                           : OP_FTP_SECURITY_EXPLICIT_TLS);
+  op_ftp_site_set_protocol (site, implicit ? OP_SECURITY_IMPLICIT_TLS : OP_SECURITY_STARTTLS);
   if (user != NULL && user[0] != '\0' && g_ascii_strcasecmp (user, "anonymous") != 0 &&
       g_ascii_strcasecmp (user, "ftp") != 0)
     {
@@ -571,8 +547,8 @@ op_ftp_site_to_uri (OpAccount  *site,
   if (user != NULL && user[0] == '\0')
     user = NULL;
 
-  scheme = op_ftp_site_get_protocol (site) == OP_FTP_SECURITY_IMPLICIT_TLS ? "ftps" : "ftp";
-  default_port = op_ftp_site_get_protocol (site) == OP_FTP_SECURITY_IMPLICIT_TLS ? 990 : 21;
+  scheme = op_ftp_site_get_protocol (site) == OP_SECURITY_IMPLICIT_TLS ? "ftps" : "ftp";
+  default_port = op_ftp_site_get_protocol (site) == OP_SECURITY_IMPLICIT_TLS ? 990 : 21;
   port = op_ftp_site_get_effective_port (site);
 
   if (path == NULL || path[0] == '\0')

@@ -110,9 +110,9 @@ OpAccount        *op_ftp_site_duplicate            (OpAccount          *site);
 gboolean          op_ftp_site_is_site              (OpAccount          *account);
 
 /* The protocol, as the FTP engine's security mode (stored as the account's security). */
-OpFtpSecurity     op_ftp_site_get_protocol         (OpAccount          *site);
+OpSecurity        op_ftp_site_get_protocol         (OpAccount          *site);
 void              op_ftp_site_set_protocol         (OpAccount          *site,
-                                                    OpFtpSecurity       protocol);
+                                                    OpSecurity          protocol);
 /* The port to connect to: the account's port, or 21 / 990 (implicit) when it is 0. */
 guint16           op_ftp_site_get_effective_port   (OpAccount          *site);
 

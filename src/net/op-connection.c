@@ -252,6 +252,24 @@ on_drain_limit (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/**
+ * op_connection_new_socket_client:
+ *
+ * Returns: (transfer full): a socket client with the session's timeout and proxy policy
+ */
+GSocketClient *
+op_connection_new_socket_client (guint timeout_seconds)
+{
+  GSocketClient *client = g_socket_client_new ();
+
+  g_socket_client_set_timeout (client, timeout_seconds);
+  /* The FTP data connection goes to the control connection's peer address (DESIGN.md:
+   * the PASV address is ignored), which a proxy would hide; proxies are not supported
+   * yet, so never pick one up silently from the environment, for either connection. */
+  g_socket_client_set_enable_proxy (client, FALSE);
+  return client;
+}
+
 /*
  * Connects with GSocketClient's asynchronous path because only that one races IPv6 and
  * IPv4 (RFC 8305 "happy eyeballs"): a host with a broken IPv6 route still connects
@@ -264,18 +282,13 @@ connect_socket (OpConnection  *self,
                 GError       **error)
 {
   g_autoptr(GMainContext) context = g_main_context_new ();
-  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GSocketClient) client = op_connection_new_socket_client (self->timeout_seconds);
   GSocketConnectable *connectable;
   ConnectResult res = { NULL, NULL, FALSE };
   GWeakRef connectable_ref;
   gboolean expired = FALSE;
   GSource *limit;
 
-  g_socket_client_set_timeout (client, self->timeout_seconds);
-  /* The FTP data connection goes to the control connection's peer address (DESIGN.md:
-   * the PASV address is ignored), which a proxy would hide; proxies are not supported
-   * yet, so never pick one up silently from the environment. */
-  g_socket_client_set_enable_proxy (client, FALSE);
 
   connectable = g_network_address_new (self->host, self->port);
   g_weak_ref_init (&connectable_ref, connectable);

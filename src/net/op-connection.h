@@ -57,6 +57,11 @@ OpConnection  *op_connection_connect          (const char     *host,
                                                GCancellable   *cancellable,
                                                GError        **error);
 
+/* The socket client every connection of a session uses (the control connection's, FTP's
+ * data connections): @timeout_seconds for connecting and every read or write, and the
+ * proxy policy. (transfer full) */
+GSocketClient *op_connection_new_socket_client (guint           timeout_seconds);
+
 /* Wraps a stream that is already open (a data connection, a scripted stream in tests);
  * timeouts are the stream's own. */
 OpConnection  *op_connection_new_for_stream   (GIOStream      *stream,

@@ -191,7 +191,7 @@ main (int    argc,
 
   verifier = op_test_verifier_new_for_ca_file (ca, &error);
   g_assert_no_error (error);
-  client = op_ftp_client_new (host, (guint16) atoi (port), OP_FTP_SECURITY_EXPLICIT_TLS);
+  client = op_ftp_client_new (host, (guint16) atoi (port), OP_SECURITY_STARTTLS);
   op_ftp_client_set_verifier (client, OP_TLS_VERIFIER (verifier));
   op_ftp_client_connect_async (client, user, password, NULL, NULL, on_connected, &bench);
   g_main_loop_run (bench.loop);

@@ -93,7 +93,7 @@ main (int   argc,
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
   const char *server, *op, *prefix, *port_var;
-  OpFtpSecurity security = OP_FTP_SECURITY_EXPLICIT_TLS;
+  OpSecurity security = OP_SECURITY_STARTTLS;
   g_autofree char *user_var = NULL, *password_var = NULL;
   guint64 hwm_before, bytes = 0, entries = 0;
   gint64 start, end;
@@ -110,7 +110,7 @@ main (int   argc,
   op = argv[2];
 
   if (g_str_equal (server, "vsftpd"))
-    prefix = "VSFTPD", port_var = "OUTPOST_TEST_VSFTPD_PORT", security = OP_FTP_SECURITY_NONE;
+    prefix = "VSFTPD", port_var = "OUTPOST_TEST_VSFTPD_PORT", security = OP_SECURITY_NONE;
   else if (g_str_equal (server, "vsftpd-ftps"))
     prefix = "VSFTPD", port_var = "OUTPOST_TEST_VSFTPD_FTPS_PORT";
   else if (g_str_equal (server, "proftpd"))
@@ -130,7 +130,7 @@ main (int   argc,
   client = op_ftp_client_new (need_env ("OUTPOST_TEST_FTP_HOST"),
                               atoi (need_env (port_var)), security);
   op_ftp_client_set_verifier (client, OP_TLS_VERIFIER (verifier));
-  op_ftp_client_set_allow_plaintext_password (client, security == OP_FTP_SECURITY_NONE);
+  op_ftp_client_set_allow_plaintext_password (client, security == OP_SECURITY_NONE);
   op_ftp_client_set_timeout (client, 120);
   op_ftp_client_connect_async (client, need_env (user_var), need_env (password_var), NULL,
                                NULL, await_cb, loop);

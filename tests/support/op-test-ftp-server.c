@@ -525,6 +525,17 @@ apply_fault (Session           *s,
       close_data (data);
       close_control (s);
       break;
+    case OP_TEST_FTP_FAULT_STALL_SILENT:
+      {
+        char *line;
+
+        /* Commands are recorded, never answered, until the client gives up. */
+        while ((line = read_command (s)) != NULL)
+          g_free (line);
+        close_data (data);
+        close_control (s);
+      }
+      break;
     case OP_TEST_FTP_FAULT_NONE:
     default:
       g_assert_not_reached ();

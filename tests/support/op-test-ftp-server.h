@@ -43,6 +43,8 @@ G_BEGIN_DECLS
  *   connection open, until the client sends ABOR or closes the control connection.
  * @OP_TEST_FTP_FAULT_DROP_CONTROL: after N bytes, close the data and the control
  *   connection without a reply.
+ * @OP_TEST_FTP_FAULT_STALL_SILENT: after N bytes, send nothing more, and answer nothing
+ *   (ABOR included) until the client closes the control connection: a hung server.
  */
 typedef enum
 {
@@ -51,6 +53,7 @@ typedef enum
   OP_TEST_FTP_FAULT_DROP_SILENT,
   OP_TEST_FTP_FAULT_STALL,
   OP_TEST_FTP_FAULT_DROP_CONTROL,
+  OP_TEST_FTP_FAULT_STALL_SILENT,
 } OpTestFtpFault;
 
 typedef struct _OpTestFtpServer OpTestFtpServer;

@@ -6,25 +6,12 @@
 #include "op-ftp-error.h"
 #include "op-ftp-listing.h"
 #include "op-ftp-reply.h"
+#include "op-net-types.h"
 #include "op-protocol-log.h"
+#include "op-session.h"
 #include "op-tls-verifier.h"
 
 G_BEGIN_DECLS
-
-/**
- * OpFtpSecurity:
- * @OP_FTP_SECURITY_NONE: plain FTP. Sending a password needs
- *   op_ftp_client_set_allow_plaintext_password() (DESIGN.md "Transport, TLS and trust").
- * @OP_FTP_SECURITY_EXPLICIT_TLS: AUTH TLS before login, PBSZ 0 and PROT P; a server
- *   that refuses AUTH TLS is an error, never a silent fallback.
- * @OP_FTP_SECURITY_IMPLICIT_TLS: TLS from the first byte (port 990).
- */
-typedef enum
-{
-  OP_FTP_SECURITY_NONE,
-  OP_FTP_SECURITY_EXPLICIT_TLS,
-  OP_FTP_SECURITY_IMPLICIT_TLS,
-} OpFtpSecurity;
 
 /**
  * OpFtpDataMode:
@@ -124,28 +111,31 @@ typedef enum
   OP_FTP_STATE_BUSY,
 } OpFtpState;
 
-#define OP_TYPE_FTP_SECURITY (op_ftp_security_get_type ())
-GType op_ftp_security_get_type (void) G_GNUC_CONST;
 #define OP_TYPE_FTP_DATA_MODE (op_ftp_data_mode_get_type ())
 GType op_ftp_data_mode_get_type (void) G_GNUC_CONST;
 #define OP_TYPE_FTP_STATE (op_ftp_state_get_type ())
 GType op_ftp_state_get_type (void) G_GNUC_CONST;
 
 #define OP_TYPE_FTP_CLIENT (op_ftp_client_get_type ())
-G_DECLARE_FINAL_TYPE (OpFtpClient, op_ftp_client, OP, FTP_CLIENT, GObject)
+G_DECLARE_FINAL_TYPE (OpFtpClient, op_ftp_client, OP, FTP_CLIENT, OpSession)
 
 /*
- * One FTP session: one control connection and its own worker thread (DESIGN.md
- * "Sessions and threads"). Every _async call is queued and runs in order; results,
- * progress and property notifications arrive on the caller's main context. Parallel
- * transfers use several clients.
+ * One FTP session, an OpSession (src/net/README.md): one control connection and its own
+ * worker thread (DESIGN.md "Sessions and threads"). Every _async call is queued and runs
+ * in order; results, progress and property notifications arrive on the caller's main
+ * context. Parallel transfers use several clients.
+ *
+ * @security: OP_SECURITY_STARTTLS is explicit FTPS (RFC 4217: AUTH TLS before login,
+ * PBSZ 0 and PROT P; a refusal is an error, never a silent fallback); implicit TLS is
+ * port 990's TLS from the first byte. Plain FTP needs
+ * op_ftp_client_set_allow_plaintext_password() to send a password.
  *
  * Settings (set before op_ftp_client_connect_async(); later changes apply to the next
  * command that uses them):
  */
 OpFtpClient   *op_ftp_client_new                       (const char     *host,
                                                         guint16         port,
-                                                        OpFtpSecurity   security);
+                                                        OpSecurity      security);
 void           op_ftp_client_set_verifier              (OpFtpClient    *self,
                                                         OpTlsVerifier  *verifier);
 /* Connect and every read or write; a stalled transfer fails after this long. Default 30. */
@@ -169,7 +159,7 @@ void           op_ftp_client_set_allow_plaintext_password (OpFtpClient *self,
 
 const char    *op_ftp_client_get_host                  (OpFtpClient    *self);
 guint16        op_ftp_client_get_port                  (OpFtpClient    *self);
-OpFtpSecurity  op_ftp_client_get_security              (OpFtpClient    *self);
+OpSecurity     op_ftp_client_get_security              (OpFtpClient    *self);
 OpFtpState     op_ftp_client_get_state                 (OpFtpClient    *self);
 OpProtocolLog *op_ftp_client_get_log                   (OpFtpClient    *self);
 /* Known after connecting (main-context snapshots; NULL before). */
@@ -400,7 +390,9 @@ gboolean op_ftp_client_chmod_finish       (OpFtpClient          *self,
                                            GError              **error);
 
 /* ftplib's sendcmd: one command line (UTF-8, converted to the site charset), its reply.
- * A 4xx/5xx reply is returned, not an error. (transfer full) */
+ * A 4xx/5xx reply is returned, not an error. Verbs that would break the session (AUTH,
+ * CCC, PROT, PBSZ, RETR, STOR, PASS, USER) fail with OP_FTP_ERROR_INVALID_NAME before
+ * anything is sent. (transfer full) */
 void     op_ftp_client_send_command_async (OpFtpClient          *self,
                                            const char           *line,
                                            GCancellable         *cancellable,
@@ -470,7 +462,9 @@ gboolean op_ftp_client_chmod_tree_finish  (OpFtpClient          *self,
                                            GAsyncResult         *result,
                                            GError              **error);
 
-/* Stop the worker (queued calls complete as cancelled); the client is unusable after. */
+/* Ends the session without waiting (op_session_shutdown()): queued calls complete as
+ * cancelled, the running one is cancelled, and the connection is closed on the worker.
+ * The client is unusable after. */
 void     op_ftp_client_shutdown           (OpFtpClient          *self);
 
 G_END_DECLS

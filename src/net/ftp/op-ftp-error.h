@@ -30,7 +30,8 @@ G_BEGIN_DECLS
  * @OP_FTP_ERROR_NOT_CONNECTED: the call needs a logged-in session.
  * @OP_FTP_ERROR_UNSUPPORTED: the server does not implement the command (502, 504).
  * @OP_FTP_ERROR_INVALID_NAME: a name cannot be sent (CR, LF, NUL, not expressible in the
- *   site's charset) or cannot be used locally ("..", "/").
+ *   site's charset) or cannot be used locally ("..", "/"); or a raw command whose verb
+ *   would break the session.
  * @OP_FTP_ERROR_LOCAL: reading or writing the local file failed (the message says which).
  */
 typedef enum

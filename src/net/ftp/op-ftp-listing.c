@@ -29,8 +29,8 @@
 G_DEFINE_BOXED_TYPE (OpFtpEntry, op_ftp_entry, op_ftp_entry_copy, op_ftp_entry_free)
 G_DEFINE_BOXED_TYPE (OpFtpListing, op_ftp_listing, op_ftp_listing_copy, op_ftp_listing_free)
 
-static void
-entry_reset (OpFtpEntry *entry)
+void
+_op_ftp_entry_reset (OpFtpEntry *entry)
 {
   g_clear_pointer (&entry->name, g_free);
   g_clear_pointer (&entry->wire_name, g_free);
@@ -55,7 +55,7 @@ op_ftp_entry_new (void)
 {
   OpFtpEntry *entry = g_new0 (OpFtpEntry, 1);
 
-  entry_reset (entry);
+  _op_ftp_entry_reset (entry);
   return entry;
 }
 
@@ -90,7 +90,7 @@ op_ftp_entry_free (OpFtpEntry *entry)
   if (entry == NULL)
     return;
 
-  entry_reset (entry);
+  _op_ftp_entry_reset (entry);
   g_free (entry);
 }
 
@@ -154,21 +154,9 @@ typedef struct
   gsize       len;
 } Span;
 
-static inline gboolean
-is_blank (char c)
-{
-  return c == ' ' || c == '\t';
-}
-
-static inline gboolean
-is_digit (char c)
-{
-  return c >= '0' && c <= '9';
-}
-
-static gboolean
-span_has_nul (const char *p,
-              gsize       len)
+gboolean
+_op_ftp_span_has_nul (const char *p,
+                      gsize       len)
 {
   return memchr (p, '\0', len) != NULL;
 }
@@ -185,7 +173,7 @@ parse_number (const char *p,
     return FALSE;
   for (gsize i = 0; i < len; i++)
     {
-      if (!is_digit (p[i]))
+      if (!_op_ftp_is_digit (p[i]))
         return FALSE;
       value = value * 10 + (p[i] - '0');
     }
@@ -203,7 +191,7 @@ parse_fixed (const char *p,
 
   for (gsize i = 0; i < len; i++)
     {
-      if (!is_digit (p[i]))
+      if (!_op_ftp_is_digit (p[i]))
         return FALSE;
       value = value * 10 + (p[i] - '0');
     }
@@ -239,12 +227,12 @@ next_token (const char **cursor,
 {
   const char *p = *cursor;
 
-  while (p < end && is_blank (*p))
+  while (p < end && _op_ftp_is_blank (*p))
     p++;
   if (p == end)
     return FALSE;
   token->p = p;
-  while (p < end && !is_blank (*p))
+  while (p < end && !_op_ftp_is_blank (*p))
     p++;
   token->len = (gsize) (p - token->p);
   *cursor = p;
@@ -353,11 +341,11 @@ parse_hh_mm (const char *p,
 /* ---------------------------------------------------------------------------------- */
 /* Filling an entry                                                                    */
 
-static void
-entry_set_name (OpFtpEntry *entry,
-                OpFtpConv  *conv,
-                const char *p,
-                gsize       len)
+void
+_op_ftp_entry_set_name (OpFtpEntry *entry,
+                        OpFtpConv  *conv,
+                        const char *p,
+                        gsize       len)
 {
   entry->wire_name = g_strndup (p, len);
   entry->name = _op_ftp_conv_to_utf8 (conv, p, len);
@@ -385,7 +373,7 @@ parse_mlsd_modify (const char *p,
   if (len < 14 || (len > 14 && p[14] != '.'))
     return FALSE;
   for (gsize i = 15; i < len; i++)
-    if (!is_digit (p[i]))
+    if (!_op_ftp_is_digit (p[i]))
       return FALSE;
   return parse_fixed (p, 4, &y) && parse_fixed (p + 4, 2, &mo) && parse_fixed (p + 6, 2, &d)
          && parse_fixed (p + 8, 2, &h) && parse_fixed (p + 10, 2, &mi)
@@ -411,12 +399,12 @@ parse_octal_mode (const char *p,
   return TRUE;
 }
 
-static gboolean
-parse_mlsd (OpFtpConv  *conv,
-            const char *line,
-            gsize       length,
-            OpFtpEntry *entry,
-            gboolean   *hidden)
+gboolean
+_op_ftp_parse_mlsd (OpFtpConv  *conv,
+                    const char *line,
+                    gsize       length,
+                    OpFtpEntry *entry,
+                    gboolean   *hidden)
 {
   const char *space = memchr (line, ' ', length);
   const char *end, *p;
@@ -430,7 +418,7 @@ parse_mlsd (OpFtpConv  *conv,
   const char *name;
   gsize name_len;
 
-  entry_reset (entry);
+  _op_ftp_entry_reset (entry);
   *hidden = FALSE;
 
   /* RFC 3659 §7.2: facts, one SP, then the pathname, which may contain anything,
@@ -439,7 +427,7 @@ parse_mlsd (OpFtpConv  *conv,
     return FALSE;
   name = space + 1;
   name_len = (gsize) (line + length - name);
-  if (name_len == 0 || span_has_nul (name, name_len))
+  if (name_len == 0 || _op_ftp_span_has_nul (name, name_len))
     return FALSE;
 
   end = space;
@@ -527,7 +515,7 @@ parse_mlsd (OpFtpConv  *conv,
       p = fact_end + 1;
     }
 
-  entry_set_name (entry, conv, name, name_len);
+  _op_ftp_entry_set_name (entry, conv, name, name_len);
   entry->type = type;
   entry->size = size >= 0 ? size : sizd;
   if (have_mtime)
@@ -625,12 +613,12 @@ unix_type (char c)
  * few spare for "major, minor" and owner names with spaces. */
 #define UNIX_MAX_TOKENS 12
 
-static gboolean
-parse_unix (OpFtpConv  *conv,
-            gint64      now,
-            const char *line,
-            gsize       length,
-            OpFtpEntry *entry)
+gboolean
+_op_ftp_parse_unix (OpFtpConv  *conv,
+                    gint64      now,
+                    const char *line,
+                    gsize       length,
+                    OpFtpEntry *entry)
 {
   const char *end = line + length;
   const char *cursor;
@@ -646,7 +634,7 @@ parse_unix (OpFtpConv  *conv,
   Span owner = { NULL, 0 }, group = { NULL, 0 };
   const char *name, *name_end, *target = NULL, *target_end = NULL;
 
-  entry_reset (entry);
+  _op_ftp_entry_reset (entry);
 
   if (length < 2)
     return FALSE;
@@ -672,7 +660,7 @@ parse_unix (OpFtpConv  *conv,
       /* ACL ('+'), SELinux context ('.'), or macOS extended attributes ('@'). */
       if (*cursor == '+' || *cursor == '.' || *cursor == '@')
         cursor++;
-      if (cursor == end || !is_blank (*cursor))
+      if (cursor == end || !_op_ftp_is_blank (*cursor))
         return FALSE;
     }
   /* Columns up to the date, which is found by its shape rather than by position: the
@@ -803,10 +791,10 @@ parse_unix (OpFtpConv  *conv,
         name_end--;
     }
 
-  if (name_end == name || span_has_nul (name, (gsize) (name_end - name)))
+  if (name_end == name || _op_ftp_span_has_nul (name, (gsize) (name_end - name)))
     return FALSE;
 
-  entry_set_name (entry, conv, name, (gsize) (name_end - name));
+  _op_ftp_entry_set_name (entry, conv, name, (gsize) (name_end - name));
   entry->type = type;
   entry->size = size;
   entry->mtime = mtime;
@@ -879,11 +867,11 @@ parse_dos_time (const Span *t,
   return TRUE;
 }
 
-static gboolean
-parse_dos (OpFtpConv  *conv,
-           const char *line,
-           gsize       length,
-           OpFtpEntry *entry)
+gboolean
+_op_ftp_parse_dos (OpFtpConv  *conv,
+                   const char *line,
+                   gsize       length,
+                   OpFtpEntry *entry)
 {
   const char *end = line + length;
   const char *cursor = line;
@@ -893,7 +881,7 @@ parse_dos (OpFtpConv  *conv,
   OpFtpEntryType type;
   const char *name;
 
-  entry_reset (entry);
+  _op_ftp_entry_reset (entry);
 
   if (!next_token (&cursor, end, &date) || !parse_dos_date (&date, &year, &month, &day)
       || !next_token (&cursor, end, &time) || !parse_dos_time (&time, &hour, &minute)
@@ -924,12 +912,12 @@ parse_dos (OpFtpConv  *conv,
 
   /* IIS pads the size column: the name starts at the next non-blank. */
   name = cursor;
-  while (name < end && is_blank (*name))
+  while (name < end && _op_ftp_is_blank (*name))
     name++;
-  if (name == end || span_has_nul (name, (gsize) (end - name)))
+  if (name == end || _op_ftp_span_has_nul (name, (gsize) (end - name)))
     return FALSE;
 
-  entry_set_name (entry, conv, name, (gsize) (end - name));
+  _op_ftp_entry_set_name (entry, conv, name, (gsize) (end - name));
   entry->type = type;
   entry->size = size;
   entry->mtime = mtime;
@@ -941,11 +929,11 @@ parse_dos (OpFtpConv  *conv,
 /* ---------------------------------------------------------------------------------- */
 /* EPLF (D. J. Bernstein, https://cr.yp.to/ftp/list/eplf.html)                         */
 
-static gboolean
-parse_eplf (OpFtpConv  *conv,
-            const char *line,
-            gsize       length,
-            OpFtpEntry *entry)
+gboolean
+_op_ftp_parse_eplf (OpFtpConv  *conv,
+                    const char *line,
+                    gsize       length,
+                    OpFtpEntry *entry)
 {
   const char *tab, *end, *p;
   OpFtpEntryType type = OP_FTP_ENTRY_UNKNOWN;
@@ -956,7 +944,7 @@ parse_eplf (OpFtpConv  *conv,
   const char *name;
   gsize name_len;
 
-  entry_reset (entry);
+  _op_ftp_entry_reset (entry);
 
   if (length < 3 || line[0] != '+')
     return FALSE;
@@ -965,7 +953,7 @@ parse_eplf (OpFtpConv  *conv,
     return FALSE;
   name = tab + 1;
   name_len = (gsize) (line + length - name);
-  if (name_len == 0 || span_has_nul (name, name_len))
+  if (name_len == 0 || _op_ftp_span_has_nul (name, name_len))
     return FALSE;
 
   end = tab;
@@ -1007,7 +995,7 @@ parse_eplf (OpFtpConv  *conv,
   else if (is_file)
     type = OP_FTP_ENTRY_FILE;
 
-  entry_set_name (entry, conv, name, name_len);
+  _op_ftp_entry_set_name (entry, conv, name, name_len);
   entry->type = type;
   entry->size = size;
   if (have_mtime)
@@ -1038,7 +1026,7 @@ vms_version (const Span *t)
   if (semi == NULL || semi == t->p || semi + 1 == t->p + t->len)
     return NULL;
   for (const char *p = semi + 1; p < t->p + t->len; p++)
-    if (!is_digit (*p))
+    if (!_op_ftp_is_digit (*p))
       return NULL;
   return semi;
 }
@@ -1082,11 +1070,11 @@ vms_protection (const char *p,
   return field == 3 ? mode : -1;
 }
 
-static gboolean
-parse_vms (OpFtpConv  *conv,
-           const char *line,
-           gsize       length,
-           OpFtpEntry *entry)
+gboolean
+_op_ftp_parse_vms (OpFtpConv  *conv,
+                   const char *line,
+                   gsize       length,
+                   OpFtpEntry *entry)
 {
   const char *end = line + length;
   const char *cursor = line;
@@ -1100,7 +1088,7 @@ parse_vms (OpFtpConv  *conv,
   int mode = -1;
   gsize name_len;
 
-  entry_reset (entry);
+  _op_ftp_entry_reset (entry);
 
   if (!next_token (&cursor, end, &name_token) || (semi = vms_version (&name_token)) == NULL
       || !next_token (&cursor, end, &size_token) || !next_token (&cursor, end, &date)
@@ -1177,11 +1165,11 @@ parse_vms (OpFtpConv  *conv,
       type = OP_FTP_ENTRY_DIRECTORY;
       name_len -= 4;
     }
-  if (span_has_nul (name_token.p, name_len))
+  if (_op_ftp_span_has_nul (name_token.p, name_len))
     return FALSE;
 
   /* The version is dropped: RETR NAME gets the newest, which is what a user means. */
-  entry_set_name (entry, conv, name_token.p, name_len);
+  _op_ftp_entry_set_name (entry, conv, name_token.p, name_len);
   entry->type = type;
   entry->size = blocks * 512;
   entry->mtime = mtime;
@@ -1194,9 +1182,9 @@ parse_vms (OpFtpConv  *conv,
 }
 
 /* A name alone on its line: the rest of the entry follows on the next one. */
-static gboolean
-vms_is_name_only (const char *line,
-                  gsize       length)
+gboolean
+_op_ftp_vms_is_name_only (const char *line,
+                          gsize       length)
 {
   const char *cursor = line, *end = line + length;
   Span token, extra;
@@ -1205,9 +1193,9 @@ vms_is_name_only (const char *line,
          && vms_version (&token) != NULL;
 }
 
-static gboolean
-vms_is_header (const char *line,
-               gsize       length)
+gboolean
+_op_ftp_vms_is_header (const char *line,
+                       gsize       length)
 {
   /* "Directory DISK$USER:[ANONYMOUS]", "Total of 12 files, 345/678 blocks.",
    * "Grand total of 2 directories, 12 files, 345/678 blocks." */
@@ -1217,9 +1205,9 @@ vms_is_header (const char *line,
          || span_has_prefix_ci (line, length, "Grand total of ");
 }
 
-static gboolean
-unix_is_total (const char *line,
-               gsize       length)
+gboolean
+_op_ftp_unix_is_total (const char *line,
+                       gsize       length)
 {
   gsize i = 6;
 
@@ -1227,513 +1215,9 @@ unix_is_total (const char *line,
   if (!span_has_prefix_ci (line, length, "total ") || length == 6)
     return FALSE;
   for (; i < length; i++)
-    if (!is_digit (line[i]) && line[i] != '.' && line[i] != ',' && !g_ascii_isalpha (line[i])
-        && !is_blank (line[i]))
+    if (!_op_ftp_is_digit (line[i]) && line[i] != '.' && line[i] != ',' && !g_ascii_isalpha (line[i])
+        && !_op_ftp_is_blank (line[i]))
       return FALSE;
   return TRUE;
 }
 
-/* ---------------------------------------------------------------------------------- */
-/* Public one-line parsers                                                             */
-
-#define ONE_LINE(call)                                                                 \
-  G_STMT_START                                                                         \
-  {                                                                                    \
-    OpFtpConv conv;                                                                    \
-    gboolean ok;                                                                       \
-                                                                                       \
-    g_return_val_if_fail (line != NULL || length == 0, FALSE);                         \
-    g_return_val_if_fail (entry != NULL, FALSE);                                       \
-                                                                                       \
-    _op_ftp_conv_init (&conv, charset);                                                \
-    ok = (call);                                                                       \
-    _op_ftp_conv_clear (&conv);                                                        \
-    return ok;                                                                         \
-  }                                                                                    \
-  G_STMT_END
-
-gboolean
-op_ftp_parse_mlsd_line (const char *line,
-                        gsize       length,
-                        const char *charset,
-                        OpFtpEntry *entry)
-{
-  gboolean hidden;
-
-  ONE_LINE (parse_mlsd (&conv, line, length, entry, &hidden));
-}
-
-gboolean
-op_ftp_parse_unix_line (const char *line,
-                        gsize       length,
-                        const char *charset,
-                        gint64      now,
-                        OpFtpEntry *entry)
-{
-  ONE_LINE (parse_unix (&conv, now, line, length, entry));
-}
-
-gboolean
-op_ftp_parse_dos_line (const char *line,
-                       gsize       length,
-                       const char *charset,
-                       OpFtpEntry *entry)
-{
-  ONE_LINE (parse_dos (&conv, line, length, entry));
-}
-
-gboolean
-op_ftp_parse_eplf_line (const char *line,
-                        gsize       length,
-                        const char *charset,
-                        OpFtpEntry *entry)
-{
-  ONE_LINE (parse_eplf (&conv, line, length, entry));
-}
-
-gboolean
-op_ftp_parse_vms_line (const char *line,
-                       gsize       length,
-                       const char *charset,
-                       OpFtpEntry *entry)
-{
-  ONE_LINE (parse_vms (&conv, line, length, entry));
-}
-
-/* ---------------------------------------------------------------------------------- */
-/* The incremental parser                                                              */
-
-#define N_FORMATS (OP_FTP_LIST_NAME_ONLY + 1)
-
-struct _OpFtpListParser
-{
-  OpFtpListFormat  format;
-  OpFtpConv        conv;
-  gint64           now;
-
-  GString         *buffer;       /* the line being received, at most MAX_LINE + 1 bytes */
-  gboolean         discarding;   /* a line too long was reported; skip to its end */
-
-  GByteArray      *vms_pending;  /* a VMS name waiting for the rest of its entry */
-
-  OpFtpListFormat  last;         /* AUTO: the format of the previous entry */
-  guint            counts[N_FORMATS];
-  guint            n_structured; /* AUTO: entries parsed by a real format */
-  GPtrArray       *candidates;   /* AUTO: (element-type GBytes) unmatched lines that become
-                                  * names if nothing ever matches (an NLST-like listing) */
-
-  OpFtpEntry      *scratch;
-  OpFtpListing    *listing;
-};
-
-/**
- * op_ftp_list_parser_new:
- * @format: the format to parse, or %OP_FTP_LIST_AUTO
- * @charset: (nullable): the site's charset, %NULL for UTF-8
- * @now: the current time, seconds since the epoch (UTC)
- *
- * Returns: (transfer full): a parser; free it with op_ftp_list_parser_finish() or
- *   op_ftp_list_parser_free()
- */
-OpFtpListParser *
-op_ftp_list_parser_new (OpFtpListFormat  format,
-                        const char      *charset,
-                        gint64           now)
-{
-  OpFtpListParser *parser;
-
-  g_return_val_if_fail (format >= OP_FTP_LIST_AUTO && format <= OP_FTP_LIST_NAME_ONLY, NULL);
-
-  parser = g_new0 (OpFtpListParser, 1);
-  parser->format = format;
-  _op_ftp_conv_init (&parser->conv, charset);
-  parser->now = now;
-  parser->buffer = g_string_sized_new (256);
-  parser->last = OP_FTP_LIST_AUTO;
-  if (format == OP_FTP_LIST_AUTO)
-    parser->candidates = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
-  parser->scratch = op_ftp_entry_new ();
-  parser->listing = op_ftp_listing_new ();
-
-  return parser;
-}
-
-void
-op_ftp_list_parser_free (OpFtpListParser *parser)
-{
-  if (parser == NULL)
-    return;
-
-  _op_ftp_conv_clear (&parser->conv);
-  g_string_free (parser->buffer, TRUE);
-  g_clear_pointer (&parser->vms_pending, g_byte_array_unref);
-  g_clear_pointer (&parser->candidates, g_ptr_array_unref);
-  op_ftp_entry_free (parser->scratch);
-  op_ftp_listing_free (parser->listing);
-  g_free (parser);
-}
-
-static void
-report_unparsed (OpFtpListParser *parser,
-                 const char      *line,
-                 gsize            length)
-{
-  g_ptr_array_add (parser->listing->unparsed,
-                   _op_ftp_conv_to_utf8 (&parser->conv, line, length));
-}
-
-/* The scratch entry holds a parsed entry: keep it unless it is "." or "..". */
-static void
-take_entry (OpFtpListParser *parser,
-            OpFtpListFormat  format,
-            gboolean         hidden)
-{
-  OpFtpEntry *entry = parser->scratch;
-
-  if (parser->format == OP_FTP_LIST_AUTO && format != OP_FTP_LIST_NAME_ONLY)
-    {
-      parser->last = format;
-      if (parser->n_structured++ == 0 && parser->candidates != NULL)
-        {
-          /* A real format matched: the lines held back were not names after all. */
-          for (guint i = 0; i < parser->candidates->len; i++)
-            {
-              gsize len;
-              const char *data = g_bytes_get_data (g_ptr_array_index (parser->candidates, i),
-                                                   &len);
-
-              report_unparsed (parser, data, len);
-            }
-          g_clear_pointer (&parser->candidates, g_ptr_array_unref);
-        }
-    }
-
-  if (hidden || strcmp (entry->wire_name, ".") == 0 || strcmp (entry->wire_name, "..") == 0)
-    {
-      entry_reset (entry);
-      return;
-    }
-
-  g_ptr_array_add (parser->listing->entries, entry);
-  parser->scratch = op_ftp_entry_new ();
-  parser->counts[format]++;
-}
-
-static void
-line_failed (OpFtpListParser *parser,
-             const char      *line,
-             gsize            length)
-{
-  if (parser->candidates != NULL)
-    g_ptr_array_add (parser->candidates, g_bytes_new (line, length));
-  else
-    report_unparsed (parser, line, length);
-}
-
-static gboolean
-parse_name_only (OpFtpListParser *parser,
-                 const char      *line,
-                 gsize            length)
-{
-  entry_reset (parser->scratch);
-  if (length == 0 || span_has_nul (line, length))
-    return FALSE;
-  entry_set_name (parser->scratch, &parser->conv, line, length);
-  return TRUE;
-}
-
-static gboolean
-try_format (OpFtpListParser *parser,
-            OpFtpListFormat  format,
-            const char      *line,
-            gsize            length,
-            gboolean        *hidden)
-{
-  *hidden = FALSE;
-
-  switch (format)
-    {
-    case OP_FTP_LIST_MLSD:
-      return parse_mlsd (&parser->conv, line, length, parser->scratch, hidden);
-    case OP_FTP_LIST_UNIX:
-      return parse_unix (&parser->conv, parser->now, line, length, parser->scratch);
-    case OP_FTP_LIST_DOS:
-      /* Cheap rejection: every DOS line starts with its date. */
-      return is_digit (line[0]) && parse_dos (&parser->conv, line, length, parser->scratch);
-    case OP_FTP_LIST_EPLF:
-      return line[0] == '+' && parse_eplf (&parser->conv, line, length, parser->scratch);
-    case OP_FTP_LIST_VMS:
-      return parse_vms (&parser->conv, line, length, parser->scratch);
-    case OP_FTP_LIST_NAME_ONLY:
-      return parse_name_only (parser, line, length);
-    case OP_FTP_LIST_AUTO:
-    default:
-      g_assert_not_reached ();
-    }
-  return FALSE;
-}
-
-/* One line of content, without its terminator; TRUE when it became an entry. */
-static gboolean
-parse_structured (OpFtpListParser *parser,
-                  const char      *line,
-                  gsize            length)
-{
-  static const OpFtpListFormat auto_order[] = {
-    OP_FTP_LIST_UNIX, OP_FTP_LIST_DOS, OP_FTP_LIST_EPLF, OP_FTP_LIST_VMS,
-  };
-  gboolean hidden;
-
-  if (parser->format != OP_FTP_LIST_AUTO)
-    {
-      if (try_format (parser, parser->format, line, length, &hidden))
-        {
-          take_entry (parser, parser->format, hidden);
-          return TRUE;
-        }
-      return FALSE;
-    }
-
-  /* Listings are uniform: the previous line's format nearly always matches first. */
-  if (parser->last != OP_FTP_LIST_AUTO
-      && try_format (parser, parser->last, line, length, &hidden))
-    {
-      take_entry (parser, parser->last, hidden);
-      return TRUE;
-    }
-  for (gsize i = 0; i < G_N_ELEMENTS (auto_order); i++)
-    if (auto_order[i] != parser->last
-        && try_format (parser, auto_order[i], line, length, &hidden))
-      {
-        take_entry (parser, auto_order[i], hidden);
-        return TRUE;
-      }
-  return FALSE;
-}
-
-static void
-flush_vms_pending (OpFtpListParser *parser)
-{
-  if (parser->vms_pending == NULL)
-    return;
-  line_failed (parser, (const char *) parser->vms_pending->data, parser->vms_pending->len);
-  g_clear_pointer (&parser->vms_pending, g_byte_array_unref);
-}
-
-static void
-process_line (OpFtpListParser *parser,
-              const char      *line,
-              gsize            length)
-{
-  gboolean vms_possible = parser->format == OP_FTP_LIST_AUTO
-                          || parser->format == OP_FTP_LIST_VMS;
-  gsize i;
-
-  if (length > 0 && line[length - 1] == '\r')
-    length--;
-
-  if (length > OP_FTP_LIST_MAX_LINE)
-    {
-      flush_vms_pending (parser);
-      report_unparsed (parser, line, OP_FTP_LIST_MAX_LINE);
-      return;
-    }
-
-  for (i = 0; i < length && is_blank (line[i]); i++)
-    ;
-  if (i == length)
-    return;
-
-  if (parser->format == OP_FTP_LIST_NAME_ONLY)
-    {
-      if (parse_name_only (parser, line, length))
-        take_entry (parser, OP_FTP_LIST_NAME_ONLY, FALSE);
-      else
-        report_unparsed (parser, line, length);
-      return;
-    }
-
-  if (parser->vms_pending != NULL)
-    {
-      /* VMS puts a long name on a line of its own and the rest of the entry on the
-       * next: parse them as one line. */
-      GByteArray *joined = parser->vms_pending;
-      guint name_len = joined->len;
-      gboolean ok;
-
-      g_byte_array_append (joined, (const guint8 *) " ", 1);
-      g_byte_array_append (joined, (const guint8 *) line, (guint) length);
-      ok = parse_vms (&parser->conv, (const char *) joined->data, joined->len, parser->scratch);
-      if (ok)
-        {
-          take_entry (parser, OP_FTP_LIST_VMS, FALSE);
-          g_clear_pointer (&parser->vms_pending, g_byte_array_unref);
-          return;
-        }
-      g_byte_array_set_size (joined, name_len);
-      flush_vms_pending (parser);
-    }
-
-  if (parse_structured (parser, line, length))
-    return;
-
-  if ((parser->format == OP_FTP_LIST_AUTO || parser->format == OP_FTP_LIST_UNIX)
-      && unix_is_total (line, length))
-    return;
-  if (vms_possible && vms_is_header (line, length))
-    return;
-  if (vms_possible && vms_is_name_only (line, length))
-    {
-      parser->vms_pending = g_byte_array_sized_new ((guint) length + 128);
-      g_byte_array_append (parser->vms_pending, (const guint8 *) line, (guint) length);
-      return;
-    }
-
-  line_failed (parser, line, length);
-}
-
-/* Appends part of a line; a line that grows past the limit is reported, cut. */
-static void
-buffer_append (OpFtpListParser *parser,
-               const char      *data,
-               gsize            length)
-{
-  GString *buffer = parser->buffer;
-
-  if (parser->discarding)
-    return;
-
-  /* MAX_LINE + 1: room for the CR of a CRLF that has not arrived yet. */
-  if (buffer->len + length > OP_FTP_LIST_MAX_LINE + 1)
-    {
-      gsize room = OP_FTP_LIST_MAX_LINE - MIN (buffer->len, OP_FTP_LIST_MAX_LINE);
-
-      g_string_append_len (buffer, data, (gssize) room);
-      flush_vms_pending (parser);
-      report_unparsed (parser, buffer->str, OP_FTP_LIST_MAX_LINE);
-      g_string_truncate (buffer, 0);
-      parser->discarding = TRUE;
-      return;
-    }
-
-  g_string_append_len (buffer, data, (gssize) length);
-}
-
-void
-op_ftp_list_parser_feed (OpFtpListParser *parser,
-                         const char      *data,
-                         gsize            length)
-{
-  const char *p = data, *end = data + length;
-
-  g_return_if_fail (parser != NULL);
-  g_return_if_fail (data != NULL || length == 0);
-
-  while (p < end)
-    {
-      const char *newline = memchr (p, '\n', (gsize) (end - p));
-
-      if (newline == NULL)
-        {
-          buffer_append (parser, p, (gsize) (end - p));
-          return;
-        }
-
-      if (!parser->discarding)
-        {
-          if (parser->buffer->len == 0)
-            process_line (parser, p, (gsize) (newline - p));  /* no copy: the common case */
-          else
-            {
-              buffer_append (parser, p, (gsize) (newline - p));
-              if (!parser->discarding)
-                process_line (parser, parser->buffer->str, parser->buffer->len);
-            }
-        }
-      parser->discarding = FALSE;
-      g_string_truncate (parser->buffer, 0);
-      p = newline + 1;
-    }
-}
-
-/**
- * op_ftp_list_parser_finish:
- * @parser: (transfer full): a parser
- *
- * Returns: (transfer full): the listing
- */
-OpFtpListing *
-op_ftp_list_parser_finish (OpFtpListParser *parser)
-{
-  OpFtpListing *listing;
-
-  g_return_val_if_fail (parser != NULL, NULL);
-
-  if (!parser->discarding && parser->buffer->len > 0)
-    process_line (parser, parser->buffer->str, parser->buffer->len);
-  flush_vms_pending (parser);
-
-  if (parser->format == OP_FTP_LIST_AUTO)
-    {
-      OpFtpListFormat best = OP_FTP_LIST_NAME_ONLY;
-      guint best_count = 0;
-
-      if (parser->candidates != NULL)
-        {
-          /* Nothing matched any format: an NLST-like listing, one name per line. */
-          for (guint i = 0; i < parser->candidates->len; i++)
-            {
-              gsize len;
-              const char *data = g_bytes_get_data (g_ptr_array_index (parser->candidates, i),
-                                                   &len);
-
-              if (parse_name_only (parser, data, len))
-                take_entry (parser, OP_FTP_LIST_NAME_ONLY, FALSE);
-              else
-                report_unparsed (parser, data, len);
-            }
-          g_clear_pointer (&parser->candidates, g_ptr_array_unref);
-        }
-
-      for (int f = OP_FTP_LIST_MLSD; f < N_FORMATS; f++)
-        if (parser->counts[f] > best_count)
-          {
-            best = f;
-            best_count = parser->counts[f];
-          }
-      parser->listing->format = best;
-    }
-  else
-    parser->listing->format = parser->format;
-
-  listing = g_steal_pointer (&parser->listing);
-  op_ftp_list_parser_free (parser);
-
-  return listing;
-}
-
-/**
- * op_ftp_listing_parse:
- * @data: the listing's bytes
- * @length: the length of @data
- * @format: the format, or %OP_FTP_LIST_AUTO
- * @charset: (nullable): the site's charset, %NULL for UTF-8
- * @now: the current time, seconds since the epoch (UTC)
- *
- * Returns: (transfer full): the listing
- */
-OpFtpListing *
-op_ftp_listing_parse (const char      *data,
-                      gsize            length,
-                      OpFtpListFormat  format,
-                      const char      *charset,
-                      gint64           now)
-{
-  OpFtpListParser *parser;
-
-  g_return_val_if_fail (data != NULL || length == 0, NULL);
-
-  parser = op_ftp_list_parser_new (format, charset, now);
-  op_ftp_list_parser_feed (parser, data, length);
-  return op_ftp_list_parser_finish (parser);
-}

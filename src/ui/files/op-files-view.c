@@ -471,18 +471,18 @@ on_connected (GObject      *source,
   }
 }
 
-static OpFtpSecurity
+static OpSecurity
 selected_security (OpFilesView *self)
 {
   switch (gtk_drop_down_get_selected (self->protocol_dropdown))
     {
     case PROTOCOL_IMPLICIT_TLS:
-      return OP_FTP_SECURITY_IMPLICIT_TLS;
+      return OP_SECURITY_IMPLICIT_TLS;
     case PROTOCOL_PLAIN:
-      return OP_FTP_SECURITY_NONE;
+      return OP_SECURITY_NONE;
     case PROTOCOL_EXPLICIT_TLS:
     default:
-      return OP_FTP_SECURITY_EXPLICIT_TLS;
+      return OP_SECURITY_STARTTLS;
     }
 }
 
@@ -490,7 +490,7 @@ static void
 on_protocol_changed (OpFilesView *self)
 {
   gtk_entry_set_placeholder_text (self->port_entry,
-                                  selected_security (self) == OP_FTP_SECURITY_IMPLICIT_TLS
+                                  selected_security (self) == OP_SECURITY_IMPLICIT_TLS
                                   ? "990" : "21");
 }
 
@@ -529,9 +529,9 @@ start_connect (OpFilesView *self,
   const char *port_text = gtk_editable_get_text (GTK_EDITABLE (self->port_entry));
   const char *user = gtk_editable_get_text (GTK_EDITABLE (self->user_entry));
   const char *password = gtk_editable_get_text (GTK_EDITABLE (self->password_entry));
-  OpFtpSecurity security = selected_security (self);
+  OpSecurity security = selected_security (self);
   OpApplication *application = NULL;
-  guint64 port = security == OP_FTP_SECURITY_IMPLICIT_TLS ? 990 : 21;
+  guint64 port = security == OP_SECURITY_IMPLICIT_TLS ? 990 : 21;
   gboolean anonymous = user[0] == '\0' || g_ascii_strcasecmp (user, "anonymous") == 0;
 
   on_error_dismissed (self);
@@ -550,7 +550,7 @@ start_connect (OpFilesView *self,
       return;
     }
 
-  if (security == OP_FTP_SECURITY_NONE && !anonymous && !allow_plaintext)
+  if (security == OP_SECURITY_NONE && !anonymous && !allow_plaintext)
     {
       /* DESIGN.md: no password over plaintext without an explicit opt-in. */
       AdwMessageDialog *dialog;
@@ -1813,7 +1813,7 @@ static char *
 remote_url (OpFilesView *self,
             const char  *path)
 {
-  const char *scheme = op_ftp_client_get_security (self->client) == OP_FTP_SECURITY_IMPLICIT_TLS
+  const char *scheme = op_ftp_client_get_security (self->client) == OP_SECURITY_IMPLICIT_TLS
                        ? "ftps" : "ftp";
   guint16 port = op_ftp_client_get_port (self->client);
   guint16 default_port = g_str_equal (scheme, "ftps") ? 990 : 21;
@@ -2585,13 +2585,13 @@ fill_from_site (OpFilesView *self,
 
   switch (op_ftp_site_get_protocol (site))
     {
-    case OP_FTP_SECURITY_IMPLICIT_TLS:
+    case OP_SECURITY_IMPLICIT_TLS:
       gtk_drop_down_set_selected (self->protocol_dropdown, PROTOCOL_IMPLICIT_TLS);
       break;
-    case OP_FTP_SECURITY_NONE:
+    case OP_SECURITY_NONE:
       gtk_drop_down_set_selected (self->protocol_dropdown, PROTOCOL_PLAIN);
       break;
-    case OP_FTP_SECURITY_EXPLICIT_TLS:
+    case OP_SECURITY_STARTTLS:
     default:
       gtk_drop_down_set_selected (self->protocol_dropdown, PROTOCOL_EXPLICIT_TLS);
       break;

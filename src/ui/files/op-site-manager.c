@@ -11,8 +11,8 @@
 #include "op-ui-resources.h"
 
 /* The protocol list's order (op-site-manager.ui). */
-static const OpFtpSecurity protocols[] = {
-  OP_FTP_SECURITY_NONE, OP_FTP_SECURITY_EXPLICIT_TLS, OP_FTP_SECURITY_IMPLICIT_TLS,
+static const OpSecurity protocols[] = {
+  OP_SECURITY_NONE, OP_SECURITY_STARTTLS, OP_SECURITY_IMPLICIT_TLS,
 };
 static const OpFtpLogonType logons[] = {
   OP_FTP_LOGON_ANONYMOUS, OP_FTP_LOGON_NORMAL, OP_FTP_LOGON_ASK,

@@ -52,7 +52,7 @@ fixture_start (Fixture *f)
   f->site = op_ftp_site_new ();
   op_account_set_host (f->site, "127.0.0.1");
   op_account_set_port (f->site, op_test_ftp_server_get_port (f->server));
-  op_ftp_site_set_protocol (f->site, OP_FTP_SECURITY_NONE);  /* no TLS in the script */
+  op_ftp_site_set_protocol (f->site, OP_SECURITY_NONE);  /* no TLS in the script */
   op_ftp_site_set_logon_type (f->site, OP_FTP_LOGON_ANONYMOUS);
   op_ftp_site_set_transfer_type (f->site, OP_FTP_TRANSFER_TYPE_BINARY);
 }

@@ -68,7 +68,7 @@ env_open (void)
   op_account_set_host (env->site, host);
   op_account_set_port (env->site, (guint16) port_number);
   op_account_set_user (env->site, user);
-  op_ftp_site_set_protocol (env->site, OP_FTP_SECURITY_EXPLICIT_TLS);
+  op_ftp_site_set_protocol (env->site, OP_SECURITY_STARTTLS);
   op_ftp_site_set_transfer_type (env->site, OP_FTP_TRANSFER_TYPE_BINARY);
 
   verifier = op_test_verifier_new_for_ca_file (ca, &error);

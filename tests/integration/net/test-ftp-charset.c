@@ -88,7 +88,7 @@ fixture_set_up (Fixture *f)
 
   f->loop = g_main_loop_new (NULL, FALSE);
   f->client = op_ftp_client_new (host, (guint16) g_ascii_strtoull (port, NULL, 10),
-                                 OP_FTP_SECURITY_NONE);
+                                 OP_SECURITY_NONE);
   op_ftp_client_set_allow_plaintext_password (f->client, TRUE);
   op_ftp_client_set_timeout (f->client, 10);
   op_ftp_client_set_charset (f->client, "GB18030");

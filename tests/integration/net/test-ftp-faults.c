@@ -106,7 +106,7 @@ spin (guint ms)
 
 static OpFtpClient *
 new_client (Fixture       *f,
-            OpFtpSecurity  security)
+            OpSecurity     security)
 {
   OpFtpClient *client = op_ftp_client_new ("127.0.0.1", op_test_ftp_server_get_port (f->server),
                                            security);
@@ -136,7 +136,7 @@ start (Fixture *f)
 
   op_test_ftp_server_start (f->server, &error);
   g_assert_no_error (error);
-  f->client = new_client (f, OP_FTP_SECURITY_NONE);
+  f->client = new_client (f, OP_SECURITY_NONE);
   g_assert_true (client_connect (f->client, USER, PASSWORD, &error));
   g_assert_no_error (error);
 }
@@ -702,7 +702,7 @@ test_pasv_address_ignored (Fixture       *f,
   /* Trusting the address sends the data connection there, which fails clearly. (The
    * server serves one session at a time.) */
   client_quit (f->client);
-  trusting = new_client (f, OP_FTP_SECURITY_NONE);
+  trusting = new_client (f, OP_SECURITY_NONE);
   op_ftp_client_set_trust_pasv_address (trusting, TRUE);
   g_assert_true (client_connect (trusting, USER, PASSWORD, &error));
   g_assert_false (client_download (trusting, "/small.txt", path, OP_FTP_TRANSFER_DEFAULT,
@@ -801,7 +801,7 @@ test_login_refused (Fixture       *f,
 
   op_test_ftp_server_start (f->server, &error);
   g_assert_no_error (error);
-  f->client = new_client (f, OP_FTP_SECURITY_NONE);
+  f->client = new_client (f, OP_SECURITY_NONE);
   g_assert_false (client_connect (f->client, USER, "wrong", &error));
   g_assert_error (error, OP_FTP_ERROR, OP_FTP_ERROR_LOGIN_FAILED);
   assert_contains (error->message, "The server refused the login. Check the user name and "
@@ -820,7 +820,7 @@ test_plaintext_password_refused (Fixture       *f,
   op_test_ftp_server_start (f->server, &error);
   g_assert_no_error (error);
   f->client = op_ftp_client_new ("127.0.0.1", op_test_ftp_server_get_port (f->server),
-                                 OP_FTP_SECURITY_NONE);
+                                 OP_SECURITY_NONE);
   g_assert_false (client_connect (f->client, USER, PASSWORD, &error));
   g_assert_error (error, OP_FTP_ERROR, OP_FTP_ERROR_PLAINTEXT_PASSWORD);
   assert_contains (error->message, "The password would be sent unencrypted to 127.0.0.1.");
@@ -851,7 +851,7 @@ test_tls_refused (Fixture       *f,
       op_test_ftp_server_start (server, &error);
       g_assert_no_error (error);
       client = op_ftp_client_new ("127.0.0.1", op_test_ftp_server_get_port (server),
-                                  OP_FTP_SECURITY_EXPLICIT_TLS);
+                                  OP_SECURITY_STARTTLS);
       op_ftp_client_set_timeout (client, TIMEOUT);
 
       g_assert_false (client_connect (client, USER, PASSWORD, &error));
@@ -1060,11 +1060,258 @@ test_ascii_cr_at_chunk_boundary (Fixture       *f,
   g_assert_cmpmem (contents, length, expected->str, expected->len);
 }
 
+/* --- releasing the client ------------------------------------------------------------ */
+
+/* Dropping a connected client from the main thread returns at once, whatever the worker
+ * is stuck in: here a download whose server stopped sending and answers nothing, not even
+ * ABOR, so the worker's ABOR waits its whole timeout. That wait and the connection's close
+ * happen on the worker; the download ends as cancelled. */
+static void
+test_release_returns_at_once (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autoptr(GBytes) source = make_data (4 * MiB);
+  g_autofree char *path = local (f, "stalled.bin");
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GObject) client = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 started;
+  gint64 elapsed;
+
+  op_test_ftp_server_add_file (f->server, "/stalled.bin", g_bytes_get_data (source, NULL),
+                               g_bytes_get_size (source));
+  op_test_ftp_server_set_data_fault (f->server, OP_TEST_FTP_FAULT_STALL_SILENT, MiB, 1);
+  start (f);
+  op_ftp_client_download_async (f->client, "/stalled.bin", file, OP_FTP_TRANSFER_DEFAULT,
+                                NULL, NULL, NULL, NULL, store_result, &result);
+  g_assert_true (op_test_ftp_server_wait_for (f->server, "RETR *", 5000));
+  spin (300);
+
+  started = g_get_monotonic_time ();
+  op_ftp_client_shutdown (f->client);
+  g_clear_object (&f->client);
+  elapsed = g_get_monotonic_time () - started;
+  g_assert_cmpint (elapsed, <, G_USEC_PER_SEC / 2);
+
+  wait_result (&result, 30);
+  client = g_async_result_get_source_object (result);
+  g_assert_false (op_ftp_client_download_finish (OP_FTP_CLIENT (client), result, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+}
+
+/* An idle connected client, released: the caller does not wait for the close either. */
+static void
+test_release_idle (Fixture       *f,
+                   gconstpointer  data)
+{
+  gint64 started;
+
+  start (f);
+  started = g_get_monotonic_time ();
+  g_clear_object (&f->client);
+  g_assert_cmpint (g_get_monotonic_time () - started, <, G_USEC_PER_SEC / 2);
+  /* The worker closes the connection: the server sees its end and takes the next one. */
+  f->client = new_client (f, OP_SECURITY_NONE);
+  {
+    g_autoptr(GError) error = NULL;
+
+    g_assert_true (client_connect (f->client, USER, PASSWORD, &error));
+    g_assert_no_error (error);
+  }
+  g_assert_cmpuint (op_test_ftp_server_get_n_connections (f->server), ==, 2);
+}
+
+/* --- proxies ------------------------------------------------------------------------ */
+
+/* A proxy resolver that, once armed, sends every connection to a SOCKS proxy that is not
+ * there and counts how often it was asked: the session's connections must not ask. */
+#define TEST_TYPE_PROXY_RESOLVER (test_proxy_resolver_get_type ())
+G_DECLARE_FINAL_TYPE (TestProxyResolver, test_proxy_resolver, TEST, PROXY_RESOLVER, GObject)
+
+struct _TestProxyResolver
+{
+  GObject parent_instance;
+};
+
+static gint proxy_armed;
+static gint proxy_lookups;
+
+static void test_proxy_resolver_iface_init (GProxyResolverInterface *iface);
+
+G_DEFINE_TYPE_WITH_CODE (TestProxyResolver, test_proxy_resolver, G_TYPE_OBJECT,
+                         G_IMPLEMENT_INTERFACE (G_TYPE_PROXY_RESOLVER,
+                                                test_proxy_resolver_iface_init))
+
+static void
+test_proxy_resolver_class_init (TestProxyResolverClass *klass)
+{
+}
+
+static void
+test_proxy_resolver_init (TestProxyResolver *self)
+{
+}
+
+static gboolean
+test_proxy_resolver_is_supported (GProxyResolver *resolver)
+{
+  return TRUE;
+}
+
+static char **
+test_proxy_resolver_lookup (GProxyResolver  *resolver,
+                            const char      *uri,
+                            GCancellable    *cancellable,
+                            GError         **error)
+{
+  const char *direct[] = { "direct://", NULL };
+  const char *absent[] = { "socks5://127.0.0.1:9", NULL };
+
+  if (!g_atomic_int_get (&proxy_armed))
+    return g_strdupv ((char **) direct);
+  g_atomic_int_inc (&proxy_lookups);
+  return g_strdupv ((char **) absent);
+}
+
+static void
+test_proxy_resolver_lookup_async (GProxyResolver      *resolver,
+                                  const char          *uri,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (resolver, cancellable, callback, user_data);
+
+  g_task_return_pointer (task, test_proxy_resolver_lookup (resolver, uri, cancellable, NULL),
+                         (GDestroyNotify) g_strfreev);
+}
+
+static char **
+test_proxy_resolver_lookup_finish (GProxyResolver  *resolver,
+                                   GAsyncResult    *result,
+                                   GError         **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+test_proxy_resolver_iface_init (GProxyResolverInterface *iface)
+{
+  iface->is_supported = test_proxy_resolver_is_supported;
+  iface->lookup = test_proxy_resolver_lookup;
+  iface->lookup_async = test_proxy_resolver_lookup_async;
+  iface->lookup_finish = test_proxy_resolver_lookup_finish;
+}
+
+/* The default resolver (glib-networking's, from the environment or the desktop) would
+ * send a data connection through a proxy the control connection never uses: then the
+ * data connection goes elsewhere than the server, or nowhere. Both connect directly. */
+static void
+test_no_proxy_for_data (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = local (f, "small.txt");
+  gboolean ok;
+
+  op_test_ftp_server_add_file (f->server, "/small.txt", "hello, world\n", 13);
+  g_atomic_int_set (&proxy_lookups, 0);
+  g_atomic_int_set (&proxy_armed, TRUE);
+  start (f);
+  ok = client_download (f->client, "/small.txt", path, OP_FTP_TRANSFER_DEFAULT, NULL, NULL,
+                        NULL, &error);
+  g_atomic_int_set (&proxy_armed, FALSE);
+  g_assert_no_error (error);
+  g_assert_true (ok);
+  g_assert_cmpint (g_atomic_int_get (&proxy_lookups), ==, 0);
+}
+
+/* --- the raw command ---------------------------------------------------------------- */
+
+static OpFtpReply *
+client_send_command (OpFtpClient  *client,
+                     const char   *line,
+                     GError      **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  op_ftp_client_send_command_async (client, line, NULL, store_result, &result);
+  return op_ftp_client_send_command_finish (client, wait_result (&result, 30), error);
+}
+
+static guint
+count_received (GStrv       lines,
+                const char *verb)
+{
+  guint n = 0;
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (g_ascii_strncasecmp (lines[i], verb, strlen (verb)) == 0 &&
+        (lines[i][strlen (verb)] == ' ' || lines[i][strlen (verb)] == '\0'))
+      n++;
+  return n;
+}
+
+/* Verbs that would change the session's security or login, or start a transfer without
+ * a data connection, leave the session out of step: the raw command refuses them before
+ * sending anything, as SMTP's does, and the session goes on. */
+static void
+test_raw_command_refused (Fixture       *f,
+                          gconstpointer  data)
+{
+  static const char * const lines[] = {
+    "AUTH TLS", "ccc", "PROT C", "Pbsz 0", "RETR /a.txt", "stor /b.txt", "PASS other",
+    "USER other",
+  };
+  static const char * const verbs[] = {
+    "AUTH", "CCC", "PROT", "PBSZ", "RETR", "STOR", "PASS", "USER",
+  };
+  g_autoptr(OpFtpReply) noop = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) received = NULL;
+
+  op_test_ftp_server_add_file (f->server, "/a.txt", "a\n", 2);
+  start (f);
+
+  for (guint i = 0; i < G_N_ELEMENTS (lines); i++)
+    {
+      g_autoptr(OpFtpReply) reply = NULL;
+      g_autofree char *expected = g_strdup_printf ("%s cannot be sent as a plain command",
+                                                   verbs[i]);
+
+      reply = client_send_command (f->client, lines[i], &error);
+      g_assert_null (reply);
+      g_assert_error (error, OP_FTP_ERROR, OP_FTP_ERROR_INVALID_NAME);
+      assert_contains (error->message, expected);
+      g_clear_error (&error);
+    }
+
+  noop = client_send_command (f->client, "NOOP", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (noop->code, ==, 200);
+  g_assert_cmpint (op_ftp_client_get_state (f->client), ==, OP_FTP_STATE_READY);
+  received = op_test_ftp_server_dup_commands (f->server);
+  for (guint i = 0; i < G_N_ELEMENTS (verbs); i++)
+    {
+      /* USER and PASS once each: the login's. */
+      guint login = strcmp (verbs[i], "USER") == 0 || strcmp (verbs[i], "PASS") == 0;
+
+      g_assert_cmpuint (count_received (received, verbs[i]), ==, login);
+    }
+  g_assert_cmpuint (op_test_ftp_server_get_n_connections (f->server), ==, 1);
+}
+
 int
 main (int    argc,
       char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+  /* Ours before any connection asks for the default resolver (the highest priority). */
+  g_io_extension_point_register (G_PROXY_RESOLVER_EXTENSION_POINT_NAME);
+  g_io_extension_point_implement (G_PROXY_RESOLVER_EXTENSION_POINT_NAME,
+                                  TEST_TYPE_PROXY_RESOLVER, "outpost-test", 1000);
 
 #define ADD(path, func) \
   g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
@@ -1094,6 +1341,10 @@ main (int    argc,
   ADD ("/ftp/faults/ascii/download", test_ascii_download);
   ADD ("/ftp/faults/ascii/upload", test_ascii_upload);
   ADD ("/ftp/faults/ascii/cr-at-chunk-boundary", test_ascii_cr_at_chunk_boundary);
+  ADD ("/ftp/faults/raw-command/refuses-session-verbs", test_raw_command_refused);
+  ADD ("/ftp/faults/proxy/data-connection-direct", test_no_proxy_for_data);
+  ADD ("/ftp/faults/release/stalled-returns-at-once", test_release_returns_at_once);
+  ADD ("/ftp/faults/release/idle-returns-at-once", test_release_idle);
 
 #undef ADD
 

@@ -80,7 +80,7 @@ test_refused (gconstpointer data)
   g_assert_true (g_test_initialized ());
   verifier = op_test_verifier_new_for_ca_file (ca, &error);
   g_assert_no_error (error);
-  client = op_ftp_client_new (host, atoi (port), OP_FTP_SECURITY_EXPLICIT_TLS);
+  client = op_ftp_client_new (host, atoi (port), OP_SECURITY_STARTTLS);
   op_ftp_client_set_verifier (client, OP_TLS_VERIFIER (verifier));
   op_ftp_client_connect_async (client, user, password, NULL, NULL, done_cb, &slot);
   result = wait_for (&slot);

@@ -61,26 +61,26 @@ typedef struct
   const char    *user_variable;
   const char    *password_variable;
   const char    *root_variable;
-  OpFtpSecurity  security;
+  OpSecurity     security;
   ServerFlags    flags;
 } Server;
 
 static const Server servers[] = {
   { "vsftpd-plain", "OUTPOST_TEST_VSFTPD_PORT", "OUTPOST_TEST_VSFTPD_USER",
-    "OUTPOST_TEST_VSFTPD_PASSWORD", "OUTPOST_TEST_VSFTPD_ROOT", OP_FTP_SECURITY_NONE, 0 },
+    "OUTPOST_TEST_VSFTPD_PASSWORD", "OUTPOST_TEST_VSFTPD_ROOT", OP_SECURITY_NONE, 0 },
   { "vsftpd-ftps", "OUTPOST_TEST_VSFTPD_FTPS_PORT", "OUTPOST_TEST_VSFTPD_USER",
-    "OUTPOST_TEST_VSFTPD_PASSWORD", "OUTPOST_TEST_VSFTPD_ROOT", OP_FTP_SECURITY_EXPLICIT_TLS,
+    "OUTPOST_TEST_VSFTPD_PASSWORD", "OUTPOST_TEST_VSFTPD_ROOT", OP_SECURITY_STARTTLS,
     SERVER_REUSE_REQUIRED },
   { "proftpd-ftps", "OUTPOST_TEST_PROFTPD_PORT", "OUTPOST_TEST_PROFTPD_USER",
-    "OUTPOST_TEST_PROFTPD_PASSWORD", "OUTPOST_TEST_PROFTPD_ROOT", OP_FTP_SECURITY_EXPLICIT_TLS,
+    "OUTPOST_TEST_PROFTPD_PASSWORD", "OUTPOST_TEST_PROFTPD_ROOT", OP_SECURITY_STARTTLS,
     SERVER_MLSD | SERVER_MFMT | SERVER_ASCII_CONVERTS | SERVER_REUSE_REQUIRED |
     SERVER_SAYS_WHY },
   { "proftpd-implicit", "OUTPOST_TEST_PROFTPD_TLS_PORT", "OUTPOST_TEST_PROFTPD_USER",
-    "OUTPOST_TEST_PROFTPD_PASSWORD", "OUTPOST_TEST_PROFTPD_ROOT", OP_FTP_SECURITY_IMPLICIT_TLS,
+    "OUTPOST_TEST_PROFTPD_PASSWORD", "OUTPOST_TEST_PROFTPD_ROOT", OP_SECURITY_IMPLICIT_TLS,
     SERVER_MLSD | SERVER_MFMT | SERVER_ASCII_CONVERTS | SERVER_REUSE_REQUIRED |
     SERVER_SAYS_WHY },
   { "pure-ftpd", "OUTPOST_TEST_PUREFTPD_PORT", "OUTPOST_TEST_PUREFTPD_USER",
-    "OUTPOST_TEST_PUREFTPD_PASSWORD", "OUTPOST_TEST_PUREFTPD_ROOT", OP_FTP_SECURITY_EXPLICIT_TLS,
+    "OUTPOST_TEST_PUREFTPD_PASSWORD", "OUTPOST_TEST_PUREFTPD_ROOT", OP_SECURITY_STARTTLS,
     SERVER_MLSD | SERVER_MFMT | SERVER_ASCII_CONVERTS | SERVER_SAYS_WHY },
 };
 
@@ -294,7 +294,7 @@ session_open (const Server *server)
   s->client = op_ftp_client_new (host, port_number, server->security);
   op_ftp_client_set_verifier (s->client, OP_TLS_VERIFIER (verifier));
   op_ftp_client_set_timeout (s->client, 30);
-  if (server->security == OP_FTP_SECURITY_NONE)
+  if (server->security == OP_SECURITY_NONE)
     op_ftp_client_set_allow_plaintext_password (s->client, TRUE);
 
   AWAIT (op_ftp_client_connect_async (s->client, user, password, NULL, NULL, cb, cb_data));
@@ -583,8 +583,8 @@ test_session (gconstpointer data)
   g_assert_nonnull (strstr (op_ftp_client_get_system (s->client), "UNIX"));
 
   g_assert_cmpint (op_ftp_client_is_tls (s->client), ==,
-                   server->security != OP_FTP_SECURITY_NONE);
-  if (server->security != OP_FTP_SECURITY_NONE)
+                   server->security != OP_SECURITY_NONE);
+  if (server->security != OP_SECURITY_NONE)
     g_assert_nonnull (op_ftp_client_get_peer_certificate (s->client));
 
   drain_main_context ();

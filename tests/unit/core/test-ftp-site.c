@@ -32,7 +32,7 @@ test_defaults (void)
 
   g_assert_true (op_ftp_site_is_site (site));
   /* Security by default: TLS required, never a silent plaintext session. */
-  g_assert_cmpint (op_ftp_site_get_protocol (site), ==, OP_FTP_SECURITY_EXPLICIT_TLS);
+  g_assert_cmpint (op_ftp_site_get_protocol (site), ==, OP_SECURITY_STARTTLS);
   g_assert_cmpint (op_ftp_site_get_logon_type (site), ==, OP_FTP_LOGON_NORMAL);
   g_assert_cmpint (op_ftp_site_get_data_mode (site), ==, OP_FTP_DATA_PASSIVE);
   g_assert_cmpint (op_ftp_site_get_transfer_type (site), ==, OP_FTP_TRANSFER_TYPE_AUTO);
@@ -41,7 +41,7 @@ test_defaults (void)
   g_assert_null (op_ftp_site_get_local_dir (site));
   g_assert_null (op_ftp_site_get_remote_dir (site));
   g_assert_cmpuint (op_ftp_site_get_effective_port (site), ==, 21);
-  op_ftp_site_set_protocol (site, OP_FTP_SECURITY_IMPLICIT_TLS);
+  op_ftp_site_set_protocol (site, OP_SECURITY_IMPLICIT_TLS);
   g_assert_cmpuint (op_ftp_site_get_effective_port (site), ==, 990);
   op_account_set_port (site, 2121);
   g_assert_cmpuint (op_ftp_site_get_effective_port (site), ==, 2121);
@@ -65,7 +65,7 @@ test_accessors_round_trip (void)
   op_account_set_host (site, "ftp.example.org");
   op_account_set_port (site, 2121);
   op_account_set_user (site, "anna");
-  op_ftp_site_set_protocol (site, OP_FTP_SECURITY_NONE);
+  op_ftp_site_set_protocol (site, OP_SECURITY_NONE);
   op_ftp_site_set_logon_type (site, OP_FTP_LOGON_ASK);
   op_ftp_site_set_local_dir (site, "/home/anna/Mirror");
   op_ftp_site_set_remote_dir (site, "/pub/mirror");
@@ -85,7 +85,7 @@ test_accessors_round_trip (void)
   g_assert_nonnull (back);
   g_assert_true (op_ftp_site_is_site (back));
   g_assert_cmpstr (op_account_get_host (back), ==, "ftp.example.org");
-  g_assert_cmpint (op_ftp_site_get_protocol (back), ==, OP_FTP_SECURITY_NONE);
+  g_assert_cmpint (op_ftp_site_get_protocol (back), ==, OP_SECURITY_NONE);
   g_assert_cmpint (op_ftp_site_get_logon_type (back), ==, OP_FTP_LOGON_ASK);
   g_assert_cmpstr (op_ftp_site_get_local_dir (back), ==, "/home/anna/Mirror");
   g_assert_cmpstr (op_ftp_site_get_remote_dir (back), ==, "/pub/mirror");
@@ -121,7 +121,7 @@ test_duplicate (void)
   op_account_set_host (site, "ftp.example.org");
   op_account_set_user (site, "anna");
   op_account_set_allow_plaintext_password (site, TRUE);
-  op_ftp_site_set_protocol (site, OP_FTP_SECURITY_NONE);
+  op_ftp_site_set_protocol (site, OP_SECURITY_NONE);
   op_ftp_site_set_remote_dir (site, "/pub");
   op_ftp_site_set_max_connections (site, 4);
 
@@ -131,7 +131,7 @@ test_duplicate (void)
   g_assert_cmpstr (op_account_get_host (copy), ==, "ftp.example.org");
   g_assert_cmpstr (op_account_get_user (copy), ==, "anna");
   g_assert_true (op_account_get_allow_plaintext_password (copy));
-  g_assert_cmpint (op_ftp_site_get_protocol (copy), ==, OP_FTP_SECURITY_NONE);
+  g_assert_cmpint (op_ftp_site_get_protocol (copy), ==, OP_SECURITY_NONE);
   g_assert_cmpstr (op_ftp_site_get_remote_dir (copy), ==, "/pub");
   g_assert_cmpuint (op_ftp_site_get_max_connections (copy), ==, 4);
 
@@ -158,7 +158,7 @@ test_uri_ftp (void)
   g_assert_cmpstr (op_account_get_user (site), ==, "anna");
   g_assert_cmpint (op_ftp_site_get_logon_type (site), ==, OP_FTP_LOGON_NORMAL);
   /* ftp:// still requires TLS (AUTH TLS): plain FTP is only ever an explicit choice. */
-  g_assert_cmpint (op_ftp_site_get_protocol (site), ==, OP_FTP_SECURITY_EXPLICIT_TLS);
+  g_assert_cmpint (op_ftp_site_get_protocol (site), ==, OP_SECURITY_STARTTLS);
   g_assert_cmpstr (path, ==, "/pub/some dir/");
   g_assert_null (password);
 }
@@ -172,7 +172,7 @@ test_uri_ftps (void)
 
   site = op_ftp_site_new_from_uri ("ftps://files.example.org", &path, NULL, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (op_ftp_site_get_protocol (site), ==, OP_FTP_SECURITY_IMPLICIT_TLS);
+  g_assert_cmpint (op_ftp_site_get_protocol (site), ==, OP_SECURITY_IMPLICIT_TLS);
   g_assert_cmpuint (op_account_get_port (site), ==, 0);
   g_assert_cmpuint (op_ftp_site_get_effective_port (site), ==, 990);
   g_assert_cmpint (op_ftp_site_get_logon_type (site), ==, OP_FTP_LOGON_ANONYMOUS);
@@ -215,14 +215,14 @@ test_uri_to_uri_round_trip (void)
   op_account_set_host (site, "ftp.example.org");
   op_account_set_port (site, 990);
   op_account_set_user (site, "user@example.org");
-  op_ftp_site_set_protocol (site, OP_FTP_SECURITY_IMPLICIT_TLS);
+  op_ftp_site_set_protocol (site, OP_SECURITY_IMPLICIT_TLS);
   uri = op_ftp_site_to_uri (site, "/dir/naïve #1.txt");
   g_assert_cmpstr (uri, ==, "ftps://user%40example.org@ftp.example.org/dir/na%C3%AFve%20%231.txt");
 
   back = op_ftp_site_new_from_uri (uri, &path, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (op_account_get_user (back), ==, "user@example.org");
-  g_assert_cmpint (op_ftp_site_get_protocol (back), ==, OP_FTP_SECURITY_IMPLICIT_TLS);
+  g_assert_cmpint (op_ftp_site_get_protocol (back), ==, OP_SECURITY_IMPLICIT_TLS);
   g_assert_cmpuint (op_ftp_site_get_effective_port (back), ==, 990);
   g_assert_cmpstr (path, ==, "/dir/naïve #1.txt");
 }
@@ -289,11 +289,11 @@ test_new_client (void)
   g_autoptr(OpFtpClient) client = NULL;
 
   op_account_set_host (site, "ftp.example.org");
-  op_ftp_site_set_protocol (site, OP_FTP_SECURITY_IMPLICIT_TLS);
+  op_ftp_site_set_protocol (site, OP_SECURITY_IMPLICIT_TLS);
   client = op_ftp_site_new_client (site, NULL);
   g_assert_cmpstr (op_ftp_client_get_host (client), ==, "ftp.example.org");
   g_assert_cmpuint (op_ftp_client_get_port (client), ==, 990);
-  g_assert_cmpint (op_ftp_client_get_security (client), ==, OP_FTP_SECURITY_IMPLICIT_TLS);
+  g_assert_cmpint (op_ftp_client_get_security (client), ==, OP_SECURITY_IMPLICIT_TLS);
   op_ftp_client_shutdown (client);
 }
 
@@ -399,12 +399,12 @@ test_recents (void)
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (recents)), ==, 0);
 
   g_assert_true (op_ftp_recents_add (recents, "a.example.org", 21, "anna",
-                                     OP_FTP_SECURITY_EXPLICIT_TLS, &error));
+                                     OP_SECURITY_STARTTLS, &error));
   g_assert_true (op_ftp_recents_add (recents, "b.example.org", 0, NULL,
-                                     OP_FTP_SECURITY_IMPLICIT_TLS, &error));
+                                     OP_SECURITY_IMPLICIT_TLS, &error));
   /* Port 0 and 21 are the same connection: moved up, not added twice. */
   g_assert_true (op_ftp_recents_add (recents, "a.example.org", 0, "anna",
-                                     OP_FTP_SECURITY_EXPLICIT_TLS, &error));
+                                     OP_SECURITY_STARTTLS, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (recents)), ==, 2);
   first = g_list_model_get_item (G_LIST_MODEL (recents), 0);
@@ -418,7 +418,7 @@ test_recents (void)
       g_autofree char *host = g_strdup_printf ("h%u.example.org", i);
 
       g_assert_true (op_ftp_recents_add (recents, host, 2121, "bob",
-                                         OP_FTP_SECURITY_NONE, &error));
+                                         OP_SECURITY_NONE, &error));
     }
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (recents)), ==,
                     OP_FTP_RECENTS_MAX);
@@ -432,7 +432,7 @@ test_recents (void)
   g_assert_cmpstr (op_account_get_host (first), ==, "h12.example.org");
   g_assert_cmpuint (op_account_get_port (first), ==, 2121);
   g_assert_cmpstr (op_account_get_user (first), ==, "bob");
-  g_assert_cmpint (op_ftp_site_get_protocol (first), ==, OP_FTP_SECURITY_NONE);
+  g_assert_cmpint (op_ftp_site_get_protocol (first), ==, OP_SECURITY_NONE);
   g_assert_cmpstr (op_account_get_host (last), ==, "h3.example.org");
 
   g_assert_true (op_ftp_recents_remove (reloaded, 0, &error));

@@ -164,7 +164,7 @@ make_site (guint16 port)
   op_account_set_name (site, "Loopback");
   op_account_set_host (site, "127.0.0.1");
   op_account_set_port (site, port);
-  op_ftp_site_set_protocol (site, OP_FTP_SECURITY_NONE);
+  op_ftp_site_set_protocol (site, OP_SECURITY_NONE);
   op_ftp_site_set_logon_type (site, OP_FTP_LOGON_ANONYMOUS);
   return site;
 }
@@ -514,7 +514,7 @@ test_persistence_round_trip (void)
     g_assert_cmpstr (op_account_get_host (s1), ==, "127.0.0.1");
     g_assert_cmpuint (op_account_get_port (s1), ==, op_account_get_port (site));
     g_assert_cmpstr (op_account_get_user (s1), ==, "anna");
-    g_assert_cmpint (op_ftp_site_get_protocol (s1), ==, OP_FTP_SECURITY_NONE);
+    g_assert_cmpint (op_ftp_site_get_protocol (s1), ==, OP_SECURITY_NONE);
     g_assert_cmpint (op_ftp_site_get_logon_type (s1), ==, OP_FTP_LOGON_NORMAL);
     g_assert_cmpstr (op_ftp_site_get_charset (s1), ==, "ISO-8859-1");
     g_assert_cmpint (op_ftp_site_get_data_mode (s1), ==, OP_FTP_DATA_ACTIVE);
