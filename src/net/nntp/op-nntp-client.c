@@ -726,6 +726,8 @@ typedef struct
   OpNntpClient *self;
   gpointer      result;
   guint64       skipped;
+  int           kind;     /* LineKind, for collect_line */
+  const char   *verb;     /* for the log */
 } Collect;
 
 static void
@@ -738,126 +740,105 @@ log_skipped (OpNntpClient *self,
                                  _("Skipped a line of %s: %s"), verb, error->message);
 }
 
-static gboolean
-collect_active (const char  *line,
-                gsize        length,
-                gpointer     user_data,
-                GError     **error)
+/* The lines of a listing, each parsed by its kind; a line that does not parse is
+ * skipped, counted and logged (one bad group or header must not hide the rest). */
+typedef enum
 {
-  Collect *c = user_data;
-  g_autoptr(GError) local_error = NULL;
-  OpNntpActive *active = op_nntp_parse_active_line (line, length, &local_error);
-
-  if (active == NULL)
-    {
-      c->skipped++;
-      log_skipped (c->self, "LIST ACTIVE", local_error);
-      return TRUE;
-    }
-  g_ptr_array_add (c->result, active);
-  return TRUE;
-}
+  LINE_ACTIVE,        /* LIST ACTIVE, NEWGROUPS: OpNntpActive */
+  LINE_NEWSGROUPS,    /* LIST NEWSGROUPS: name → description */
+  LINE_ACTIVE_TIMES,  /* LIST ACTIVE.TIMES: OpNntpGroupTime */
+  LINE_MESSAGE_ID,    /* NEWNEWS: Message-IDs */
+  LINE_NUMBER,        /* LISTGROUP: guint64 */
+  LINE_HDR,           /* HDR, XHDR: OpNntpHeaderValue */
+} LineKind;
 
 static gboolean
-collect_newsgroups (const char  *line,
+parse_listing_line (LineKind     kind,
+                    const char  *line,
                     gsize        length,
-                    gpointer     user_data,
+                    gpointer     result,
                     GError     **error)
 {
-  Collect *c = user_data;
-  g_autoptr(GError) local_error = NULL;
-  char *name = NULL, *description = NULL;
-
-  if (!op_nntp_parse_newsgroups_line (line, length, &name, &description, &local_error))
+  switch (kind)
     {
-      c->skipped++;
-      log_skipped (c->self, "LIST NEWSGROUPS", local_error);
-      return TRUE;
+    case LINE_ACTIVE:
+      {
+        OpNntpActive *active = op_nntp_parse_active_line (line, length, error);
+
+        if (active != NULL)
+          g_ptr_array_add (result, active);
+        return active != NULL;
+      }
+    case LINE_NEWSGROUPS:
+      {
+        char *name = NULL, *description = NULL;
+
+        if (!op_nntp_parse_newsgroups_line (line, length, &name, &description, error))
+          return FALSE;
+        g_hash_table_replace (result, name, description);
+        return TRUE;
+      }
+    case LINE_ACTIVE_TIMES:
+      {
+        OpNntpGroupTime *entry = g_new0 (OpNntpGroupTime, 1);
+
+        if (!op_nntp_parse_active_times_line (line, length, &entry->name, &entry->created,
+                                              &entry->creator, error))
+          {
+            op_nntp_group_time_free (entry);
+            return FALSE;
+          }
+        g_ptr_array_add (result, entry);
+        return TRUE;
+      }
+    case LINE_MESSAGE_ID:
+      {
+        char *message_id = op_nntp_parse_message_id_line (line, length, error);
+
+        if (message_id != NULL)
+          g_ptr_array_add (result, message_id);
+        return message_id != NULL;
+      }
+    case LINE_NUMBER:
+      {
+        guint64 number;
+
+        if (!op_nntp_parse_number_line (line, length, &number, error))
+          return FALSE;
+        g_array_append_val (result, number);
+        return TRUE;
+      }
+    case LINE_HDR:
+      {
+        OpNntpHeaderValue *entry = g_new0 (OpNntpHeaderValue, 1);
+
+        if (!op_nntp_parse_hdr_line (line, length, &entry->number, &entry->value, error))
+          {
+            op_nntp_header_value_free (entry);
+            return FALSE;
+          }
+        g_ptr_array_add (result, entry);
+        return TRUE;
+      }
+    default:
+      g_assert_not_reached ();
     }
-  g_hash_table_replace (c->result, name, description);
-  return TRUE;
 }
 
 static gboolean
-collect_active_times (const char  *line,
-                      gsize        length,
-                      gpointer     user_data,
-                      GError     **error)
+collect_line (const char  *line,
+              gsize        length,
+              gpointer     user_data,
+              GError     **error)
 {
   Collect *c = user_data;
   g_autoptr(GError) local_error = NULL;
-  OpNntpGroupTime *entry = g_new0 (OpNntpGroupTime, 1);
 
-  if (!op_nntp_parse_active_times_line (line, length, &entry->name, &entry->created,
-                                        &entry->creator, &local_error))
-    {
-      op_nntp_group_time_free (entry);
-      c->skipped++;
-      log_skipped (c->self, "LIST ACTIVE.TIMES", local_error);
-      return TRUE;
-    }
-  g_ptr_array_add (c->result, entry);
-  return TRUE;
-}
-
-static gboolean
-collect_message_id (const char  *line,
-                    gsize        length,
-                    gpointer     user_data,
-                    GError     **error)
-{
-  Collect *c = user_data;
-  g_autoptr(GError) local_error = NULL;
-  char *message_id = op_nntp_parse_message_id_line (line, length, &local_error);
-
-  if (message_id == NULL)
+  if (!parse_listing_line (c->kind, line, length, c->result, &local_error))
     {
       c->skipped++;
-      log_skipped (c->self, "NEWNEWS", local_error);
-      return TRUE;
+      log_skipped (c->self, c->verb, local_error);
     }
-  g_ptr_array_add (c->result, message_id);
-  return TRUE;
-}
-
-static gboolean
-collect_number (const char  *line,
-                gsize        length,
-                gpointer     user_data,
-                GError     **error)
-{
-  Collect *c = user_data;
-  g_autoptr(GError) local_error = NULL;
-  guint64 number;
-
-  if (!op_nntp_parse_number_line (line, length, &number, &local_error))
-    {
-      c->skipped++;
-      log_skipped (c->self, "LISTGROUP", local_error);
-      return TRUE;
-    }
-  g_array_append_val (c->result, number);
-  return TRUE;
-}
-
-static gboolean
-collect_hdr (const char  *line,
-             gsize        length,
-             gpointer     user_data,
-             GError     **error)
-{
-  Collect *c = user_data;
-  g_autoptr(GError) local_error = NULL;
-  OpNntpHeaderValue *entry = g_new0 (OpNntpHeaderValue, 1);
-
-  if (!op_nntp_parse_hdr_line (line, length, &entry->number, &entry->value, &local_error))
-    {
-      op_nntp_header_value_free (entry);
-      c->skipped++;
-      log_skipped (c->self, "HDR", local_error);
-      return TRUE;
-    }
-  g_ptr_array_add (c->result, entry);
   return TRUE;
 }
 
@@ -1568,9 +1549,8 @@ run_listing (OpNntpClient  *self,
 {
   g_autofree char *argument = NULL;
   g_autofree char *since = NULL;
-  Collect c = { self, NULL, 0 };
-  OpSessionLineFunc func;
-  GDestroyNotify result_free;
+  Collect c = { self, NULL, 0, LINE_ACTIVE, "LIST" };
+  GDestroyNotify result_free = (GDestroyNotify) g_ptr_array_unref;
   const char *verb = "LIST";
   int expect = 215;
 
@@ -1581,44 +1561,36 @@ run_listing (OpNntpClient  *self,
     case JOB_LIST_ACTIVE:
       argument = g_strconcat ("ACTIVE", job->text != NULL ? " " : NULL, job->text, NULL);
       c.result = g_ptr_array_new_with_free_func ((GDestroyNotify) op_nntp_active_free);
-      result_free = (GDestroyNotify) g_ptr_array_unref;
-      func = collect_active;
       break;
     case JOB_LIST_NEWSGROUPS:
       argument = g_strconcat ("NEWSGROUPS", job->text != NULL ? " " : NULL, job->text, NULL);
       c.result = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+      c.kind = LINE_NEWSGROUPS;
       result_free = (GDestroyNotify) g_hash_table_unref;
-      func = collect_newsgroups;
       break;
     case JOB_LIST_ACTIVE_TIMES:
       argument = g_strconcat ("ACTIVE.TIMES", job->text != NULL ? " " : NULL, job->text,
                               NULL);
       c.result = g_ptr_array_new_with_free_func ((GDestroyNotify) op_nntp_group_time_free);
-      result_free = (GDestroyNotify) g_ptr_array_unref;
-      func = collect_active_times;
+      c.kind = LINE_ACTIVE_TIMES;
       break;
     case JOB_NEWGROUPS:
-      verb = "NEWGROUPS";
+      verb = c.verb = "NEWGROUPS";
       expect = 231;
       argument = format_since (job->since);
       c.result = g_ptr_array_new_with_free_func ((GDestroyNotify) op_nntp_active_free);
-      result_free = (GDestroyNotify) g_ptr_array_unref;
-      func = collect_active;
       break;
     case JOB_NEWNEWS:
-      verb = "NEWNEWS";
+      verb = c.verb = "NEWNEWS";
       expect = 230;
       since = format_since (job->since);
       argument = g_strconcat (job->text, " ", since, NULL);
       c.result = g_ptr_array_new_with_free_func (g_free);
-      result_free = (GDestroyNotify) g_ptr_array_unref;
-      func = collect_message_id;
+      c.kind = LINE_MESSAGE_ID;
       break;
     case JOB_HELP:
-      verb = "HELP";
-      expect = 100;
       c.result = g_string_new (NULL);
-      if (!listing (self, verb, NULL, expect, OP_NNTP_MAX_REPLY_LINE, MAX_HELP_BYTES,
+      if (!listing (self, "HELP", NULL, 100, OP_NNTP_MAX_REPLY_LINE, MAX_HELP_BYTES,
                     collect_help, &c, cancellable, error))
         {
           g_string_free (c.result, TRUE);
@@ -1628,8 +1600,8 @@ run_listing (OpNntpClient  *self,
     default:
       g_assert_not_reached ();
     }
-  if (!listing (self, verb, argument, expect, OP_NNTP_MAX_LIST_LINE, 0, func, &c, cancellable,
-                error))
+  if (!listing (self, verb, argument, expect, OP_NNTP_MAX_LIST_LINE, 0, collect_line, &c,
+                cancellable, error))
     {
       result_free (c.result);
       return NULL;
@@ -1688,7 +1660,9 @@ run_group (OpNntpClient  *self,
                       local_error, error))
     return NULL;
   c.result = g_array_new (FALSE, FALSE, sizeof (guint64));
-  if (!op_session_read_block (SESSION (self), OP_NNTP_MAX_REPLY_LINE, 0, 0, collect_number, &c,
+  c.kind = LINE_NUMBER;
+  c.verb = "LISTGROUP";
+  if (!op_session_read_block (SESSION (self), OP_NNTP_MAX_REPLY_LINE, 0, 0, collect_line, &c,
                               cancellable, error))
     {
       g_array_unref (c.result);
@@ -1724,9 +1698,11 @@ run_hdr (OpNntpClient  *self,
       argument = g_strconcat (job->text, " ", range, NULL);
     }
   c.result = g_ptr_array_new_with_free_func ((GDestroyNotify) op_nntp_header_value_free);
+  c.kind = LINE_HDR;
+  c.verb = hdr ? "HDR" : "XHDR";
   /* RFC 3977 §8.5.2: 225; RFC 2980 §2.6: XHDR answers 221. */
   if (!listing (self, hdr ? "HDR" : "XHDR", argument, hdr ? 225 : 221, OP_NNTP_MAX_LIST_LINE,
-                0, collect_hdr, &c, cancellable, error))
+                0, collect_line, &c, cancellable, error))
     {
       g_ptr_array_unref (c.result);
       return NULL;
