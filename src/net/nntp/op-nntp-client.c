@@ -1925,6 +1925,22 @@ simple_call (OpNntpClient         *self,
   return job;
 }
 
+/* A call whose job needs nothing but @text (nullable). */
+static void
+queue_simple (OpNntpClient         *self,
+              JobKind               kind,
+              gpointer              source_tag,
+              const char           *text,
+              GCancellable         *cancellable,
+              GAsyncReadyCallback   callback,
+              gpointer              user_data)
+{
+  GTask *task;
+  Job *job = simple_call (self, kind, source_tag, text, cancellable, callback, user_data, &task);
+
+  job_queue (self, task, job);
+}
+
 static gboolean
 job_finish_boolean (OpNntpClient  *self,
                     GAsyncResult  *result,
@@ -2156,13 +2172,9 @@ op_nntp_client_date_async (OpNntpClient         *self,
                            GAsyncReadyCallback   callback,
                            gpointer              user_data)
 {
-  GTask *task;
-  Job *job;
-
   g_return_if_fail (OP_IS_NNTP_CLIENT (self));
-  job = simple_call (self, JOB_DATE, op_nntp_client_date_async, NULL, cancellable, callback,
-                     user_data, &task);
-  job_queue (self, task, job);
+  queue_simple (self, JOB_DATE, op_nntp_client_date_async, NULL, cancellable,
+                callback, user_data);
 }
 
 /**
@@ -2184,13 +2196,9 @@ op_nntp_client_help_async (OpNntpClient         *self,
                            GAsyncReadyCallback   callback,
                            gpointer              user_data)
 {
-  GTask *task;
-  Job *job;
-
   g_return_if_fail (OP_IS_NNTP_CLIENT (self));
-  job = simple_call (self, JOB_HELP, op_nntp_client_help_async, NULL, cancellable, callback,
-                     user_data, &task);
-  job_queue (self, task, job);
+  queue_simple (self, JOB_HELP, op_nntp_client_help_async, NULL, cancellable,
+                callback, user_data);
 }
 
 char *
@@ -2208,13 +2216,9 @@ op_nntp_client_list_active_async (OpNntpClient         *self,
                                   GAsyncReadyCallback   callback,
                                   gpointer              user_data)
 {
-  GTask *task;
-  Job *job;
-
   g_return_if_fail (OP_IS_NNTP_CLIENT (self));
-  job = simple_call (self, JOB_LIST_ACTIVE, op_nntp_client_list_active_async, wildmat,
-                     cancellable, callback, user_data, &task);
-  job_queue (self, task, job);
+  queue_simple (self, JOB_LIST_ACTIVE, op_nntp_client_list_active_async, wildmat,
+                cancellable, callback, user_data);
 }
 
 /**
@@ -2237,13 +2241,9 @@ op_nntp_client_list_newsgroups_async (OpNntpClient         *self,
                                       GAsyncReadyCallback   callback,
                                       gpointer              user_data)
 {
-  GTask *task;
-  Job *job;
-
   g_return_if_fail (OP_IS_NNTP_CLIENT (self));
-  job = simple_call (self, JOB_LIST_NEWSGROUPS, op_nntp_client_list_newsgroups_async, wildmat,
-                     cancellable, callback, user_data, &task);
-  job_queue (self, task, job);
+  queue_simple (self, JOB_LIST_NEWSGROUPS, op_nntp_client_list_newsgroups_async, wildmat,
+                cancellable, callback, user_data);
 }
 
 /**
@@ -2266,13 +2266,9 @@ op_nntp_client_list_active_times_async (OpNntpClient         *self,
                                         GAsyncReadyCallback   callback,
                                         gpointer              user_data)
 {
-  GTask *task;
-  Job *job;
-
   g_return_if_fail (OP_IS_NNTP_CLIENT (self));
-  job = simple_call (self, JOB_LIST_ACTIVE_TIMES, op_nntp_client_list_active_times_async,
-                     wildmat, cancellable, callback, user_data, &task);
-  job_queue (self, task, job);
+  queue_simple (self, JOB_LIST_ACTIVE_TIMES, op_nntp_client_list_active_times_async, wildmat,
+                cancellable, callback, user_data);
 }
 
 /**
@@ -2294,13 +2290,9 @@ op_nntp_client_list_overview_fmt_async (OpNntpClient         *self,
                                         GAsyncReadyCallback   callback,
                                         gpointer              user_data)
 {
-  GTask *task;
-  Job *job;
-
   g_return_if_fail (OP_IS_NNTP_CLIENT (self));
-  job = simple_call (self, JOB_LIST_OVERVIEW_FMT, op_nntp_client_list_overview_fmt_async,
-                     NULL, cancellable, callback, user_data, &task);
-  job_queue (self, task, job);
+  queue_simple (self, JOB_LIST_OVERVIEW_FMT, op_nntp_client_list_overview_fmt_async, NULL,
+                cancellable, callback, user_data);
 }
 
 /**
@@ -2387,14 +2379,10 @@ op_nntp_client_group_async (OpNntpClient         *self,
                             GAsyncReadyCallback   callback,
                             gpointer              user_data)
 {
-  GTask *task;
-  Job *job;
-
   g_return_if_fail (OP_IS_NNTP_CLIENT (self));
   g_return_if_fail (group != NULL);
-  job = simple_call (self, JOB_GROUP, op_nntp_client_group_async, group, cancellable,
-                     callback, user_data, &task);
-  job_queue (self, task, job);
+  queue_simple (self, JOB_GROUP, op_nntp_client_group_async, group, cancellable,
+                callback, user_data);
 }
 
 gboolean
@@ -2735,13 +2723,9 @@ op_nntp_client_quit_async (OpNntpClient         *self,
                            GAsyncReadyCallback   callback,
                            gpointer              user_data)
 {
-  GTask *task;
-  Job *job;
-
   g_return_if_fail (OP_IS_NNTP_CLIENT (self));
-  job = simple_call (self, JOB_QUIT, op_nntp_client_quit_async, NULL, cancellable, callback,
-                     user_data, &task);
-  job_queue (self, task, job);
+  queue_simple (self, JOB_QUIT, op_nntp_client_quit_async, NULL, cancellable,
+                callback, user_data);
 }
 
 gboolean
