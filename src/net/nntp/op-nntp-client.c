@@ -43,6 +43,7 @@ typedef struct
 {
   OpNntpCapabilities *caps;          /* (nullable): no CAPABILITIES */
   gboolean            posting_allowed;
+  gboolean            compressed;
   char               *welcome;
 } Snapshot;
 
@@ -59,6 +60,7 @@ struct _OpNntpClient
   OpSession             parent_instance;
 
   OpNntpAuthMethod      auth_preference;   /* under the session's settings lock */
+  gboolean              compress;          /* under the session's settings lock */
 
   /* Worker only. */
   GPtrArray            *w_cap_lines;       /* (nullable) CAPABILITIES as sent */
@@ -387,20 +389,35 @@ nntp_dup_capabilities (OpSession *session)
         }
     }
   snapshot->posting_allowed = self->w_posting_allowed;
+  snapshot->compressed = op_session_get_connection (session) != NULL &&
+                         op_connection_is_compressed (op_session_get_connection (session));
   snapshot->welcome = g_strdup (self->w_welcome);
   return snapshot;
 }
 
+/* The client's own settings for one job, in OpSessionSettings.extra: the login method
+ * in the low byte, COMPRESS above it. */
+#define SETTING_COMPRESS 0x100
+
 static gpointer
 nntp_copy_settings (OpSession *session)
 {
-  return GINT_TO_POINTER (OP_NNTP_CLIENT (session)->auth_preference);
+  OpNntpClient *self = OP_NNTP_CLIENT (session);
+
+  return GINT_TO_POINTER (self->auth_preference | (self->compress ? SETTING_COMPRESS : 0));
 }
 
 static OpNntpAuthMethod
 auth_preference (OpNntpClient *self)
 {
-  return GPOINTER_TO_INT (op_session_get_settings (SESSION (self))->extra);
+  return GPOINTER_TO_INT (op_session_get_settings (SESSION (self))->extra) & 0xff;
+}
+
+static gboolean
+compress_enabled (OpNntpClient *self)
+{
+  return (GPOINTER_TO_INT (op_session_get_settings (SESSION (self))->extra) &
+          SETTING_COMPRESS) != 0;
 }
 
 /* --- MODE READER and login (worker) ------------------------------------------------------ */
@@ -595,6 +612,40 @@ login (OpNntpClient  *self,
   return nntp_capabilities (session, cancellable, error);
 }
 
+/* RFC 8054: COMPRESS DEFLATE, after the login so that no credential is compressed
+ * beside data an attacker chooses (§6). A refusal leaves the session as it was. */
+static gboolean
+start_compression (OpNntpClient  *self,
+                   GCancellable  *cancellable,
+                   GError       **error)
+{
+  OpSession *session = SESSION (self);
+  g_autoptr(OpNntpReply) reply = NULL;
+  GError *local_error = NULL;
+
+  if (!compress_enabled (self) || !has_capability_arg (self, "COMPRESS", "DEFLATE"))
+    return TRUE;
+  reply = op_session_command (session, "COMPRESS DEFLATE", NULL, OP_SEND_PLAIN, cancellable,
+                              error);
+  if (reply == NULL)
+    return FALSE;
+  /* RFC 8054 §2.2.2: 206 compression active; 403 and 502 refuse it. */
+  if (reply->code != 206)
+    {
+      /* Translators: the server's reply code and text follow */
+      op_protocol_log_append_printf (op_session_get_log (session), OP_LOG_INFO,
+                                     _("The news server did not start compression: %03u %s"),
+                                     reply->code, reply->text);
+      return TRUE;
+    }
+  if (!op_connection_start_compression (op_session_get_connection (session), &local_error))
+    {
+      op_session_fail (session, local_error, error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static gboolean
 connect_and_login (OpNntpClient  *self,
                    const char    *user,
@@ -624,7 +675,7 @@ connect_and_login (OpNntpClient  *self,
     return FALSE;
   if (user != NULL && !login (self, user, password, cancellable, error))
     return FALSE;
-  return TRUE;
+  return start_compression (self, cancellable, error);
 }
 
 /* --- arguments ----------------------------------------------------------------------------- */
@@ -2062,6 +2113,28 @@ op_nntp_client_set_auth_method (OpNntpClient     *self,
   op_session_lock_settings (SESSION (self));
   self->auth_preference = method;
   op_session_unlock_settings (SESSION (self));
+}
+
+void
+op_nntp_client_set_compress (OpNntpClient *self,
+                             gboolean      compress)
+{
+  g_return_if_fail (OP_IS_NNTP_CLIENT (self));
+
+  op_session_lock_settings (SESSION (self));
+  self->compress = compress;
+  op_session_unlock_settings (SESSION (self));
+}
+
+gboolean
+op_nntp_client_is_compressed (OpNntpClient *self)
+{
+  Snapshot *snapshot;
+
+  g_return_val_if_fail (OP_IS_NNTP_CLIENT (self), FALSE);
+
+  snapshot = op_session_get_capabilities (SESSION (self));
+  return snapshot != NULL && snapshot->compressed;
 }
 
 OpNntpState

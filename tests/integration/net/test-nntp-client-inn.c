@@ -186,6 +186,9 @@ test_session_plain (void)
   g_assert_true (op_nntp_client_has_capability (client, "OVER"));
   g_assert_true (op_nntp_client_has_capability_arg (client, "LIST", "overview.fmt"));
   g_assert_true (op_nntp_client_has_capability (client, "STARTTLS"));
+  /* Offered, but not asked for. */
+  g_assert_true (op_nntp_client_has_capability_arg (client, "COMPRESS", "DEFLATE"));
+  g_assert_false (op_nntp_client_is_compressed (client));
 
   {
     g_autoptr(GAsyncResult) result = NULL;
@@ -760,6 +763,54 @@ test_login_refusals (void)
   }
 }
 
+/* COMPRESS DEFLATE (RFC 8054) after the login over TLS: every command and reply after it
+ * is deflated (INN would not understand a plain command), and the listings, OVER and
+ * an article read back as without it. */
+static void
+test_compress_deflate (void)
+{
+  Endpoint e;
+  g_autoptr(OpNntpClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+  NntpBatches batches = { NULL, };
+  guint64 count = 0;
+
+  if (!get_endpoint (&e))
+    return;
+  client = new_client (&e, OP_SECURITY_IMPLICIT_TLS);
+  op_nntp_client_set_compress (client, TRUE);
+  g_assert_true (nntp_connect (client, e.user, e.password, &error));
+  g_assert_no_error (error);
+  g_assert_true (op_nntp_client_is_compressed (client));
+
+  client_group (client, e.group, &count, NULL, NULL);
+  g_assert_cmpuint (count, ==, N_FIXTURES);
+  g_assert_true (nntp_over (client, 1, N_FIXTURES, &batches, NULL, &count, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (count, ==, N_FIXTURES);
+  for (guint i = 0; i < N_FIXTURES; i++)
+    g_assert_cmpstr (((OpNntpOverview *) batches.overviews->pdata[i])->message_id, ==,
+                     fixtures[i].message_id);
+  nntp_batches_clear (&batches);
+  {
+    g_autofree char *text = client_article (client, OP_NNTP_ARTICLE_BODY,
+                                            fixtures[0].message_id, 0, NULL, NULL, &error);
+
+    g_assert_no_error (error);
+    g_assert_nonnull (strstr (text, "\r\n.A line that starts with a dot"));
+  }
+  {
+    g_autoptr(GAsyncResult) result = NULL;
+    g_autoptr(GPtrArray) active = NULL;
+
+    op_nntp_client_list_active_async (client, NULL, NULL, op_test_store_result, &result);
+    active = op_nntp_client_list_active_finish (client, nntp_test_wait (&result), &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (active->len, >=, 6);
+  }
+  nntp_quit (client);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -773,6 +824,7 @@ main (int   argc,
   g_test_add_func ("/nntp/client/inn/starttls-login-post-read-back", test_starttls_login_post);
   g_test_add_func ("/nntp/client/inn/post-needs-login", test_post_needs_login);
   g_test_add_func ("/nntp/client/inn/login-refusals", test_login_refusals);
+  g_test_add_func ("/nntp/client/inn/compress-deflate", test_compress_deflate);
 
   return op_test_run ();
 }
