@@ -640,6 +640,15 @@ start_compression (OpNntpClient  *self,
     }
   if (!op_connection_start_compression (op_session_get_connection (session), &local_error))
     {
+      /* Plain bytes after 206: not NNTP as RFC 8054 §2.2.2 speaks it. */
+      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA))
+        {
+          GError *bad = g_error_new_literal (OP_NNTP_ERROR, OP_NNTP_ERROR_BAD_REPLY,
+                                             local_error->message);
+
+          g_error_free (local_error);
+          local_error = bad;
+        }
       op_session_fail (session, local_error, error);
       return FALSE;
     }

@@ -350,6 +350,59 @@ test_plaintext_refused (void)
   g_assert_cmpuint (op_test_server_get_n_connections (server), ==, 0);
 }
 
+/* --- COMPRESS ---------------------------------------------------------------------------- */
+
+/* A server that offers COMPRESS DEFLATE and then refuses it: the session goes on as it
+ * was, uncompressed (the scripted server would not understand a deflated command). */
+static void
+test_compress_refused (void)
+{
+  g_autoptr(OpTestServer) server = op_test_server_new ();
+  g_autoptr(OpNntpClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+
+  op_test_server_send (server, "200 news.example.test ready\r\n");
+  op_test_server_expect_line (server, "CAPABILITIES");
+  op_test_server_send (server, CAPS_READER "COMPRESS DEFLATE\r\n.\r\n");
+  op_test_server_expect_line (server, "COMPRESS DEFLATE");
+  op_test_server_send (server, "403 Unable to activate compression\r\n");
+  op_test_server_expect_line (server, "QUIT");
+  op_test_server_send (server, "205 bye\r\n");
+  start_server (server);
+
+  client = new_client (server, OP_SECURITY_NONE);
+  op_nntp_client_set_compress (client, TRUE);
+  g_assert_true (nntp_connect (client, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_false (op_nntp_client_is_compressed (client));
+  nntp_quit (client);
+  assert_server_ok (server);
+}
+
+/* Plain text right behind 206 cannot be a compressed stream: the session ends. */
+static void
+test_compress_plain_after_go_ahead (void)
+{
+  g_autoptr(OpTestServer) server = op_test_server_new ();
+  g_autoptr(OpNntpClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+
+  op_test_server_send (server, "200 news.example.test ready\r\n");
+  op_test_server_expect_line (server, "CAPABILITIES");
+  op_test_server_send (server, CAPS_READER "COMPRESS DEFLATE\r\n.\r\n");
+  op_test_server_expect_line (server, "COMPRESS DEFLATE");
+  op_test_server_send (server, "206 Compression active\r\n211 injected\r\n");
+  op_test_server_expect_close (server, 5000);
+  start_server (server);
+
+  client = new_client (server, OP_SECURITY_NONE);
+  op_nntp_client_set_compress (client, TRUE);
+  g_assert_false (nntp_connect (client, NULL, NULL, &error));
+  g_assert_error (error, OP_NNTP_ERROR, OP_NNTP_ERROR_BAD_REPLY);
+  g_assert_cmpint (op_nntp_client_get_state (client), ==, OP_NNTP_STATE_DISCONNECTED);
+  assert_server_ok (server);
+}
+
 /* --- an RFC 977 / 2980 server -------------------------------------------------------- */
 
 static void
@@ -733,6 +786,10 @@ main (int   argc,
   g_test_add_func ("/nntp/scripted/login/sasl-plain-masked", test_sasl_plain);
   g_test_add_func ("/nntp/scripted/login/plaintext-refused-before-connecting",
                    test_plaintext_refused);
+  g_test_add_func ("/nntp/scripted/compress/refused-goes-on-uncompressed",
+                   test_compress_refused);
+  g_test_add_func ("/nntp/scripted/compress/plain-text-after-go-ahead-ends-the-session",
+                   test_compress_plain_after_go_ahead);
   g_test_add_func ("/nntp/scripted/session/rfc977-server-xover-xhdr",
                    test_old_server_xover_xhdr);
   g_test_add_func ("/nntp/scripted/over/drop-mid-stream", test_over_drop_mid_stream);
