@@ -18,7 +18,7 @@
  * batches through OVERVIEW.FMT (Xref:full), HDR, ARTICLE/HEAD/BODY/STAT by number and
  * Message-ID, NEXT, LAST, NEWNEWS; AUTHINFO USER/PASS (and INN's refusal of SASL PLAIN
  * for a user its SASL database does not know); POST then read back; the refusals with
- * the server's text (480 before login, 441 for a bad From).
+ * the server's text (480 before login, 441 for a bad From); COMPRESS DEFLATE.
  */
 
 #define TIMEOUT 10

@@ -16,7 +16,8 @@
  * OpNntpClient against scripted in-process servers (tests/support/op-test-server.h):
  * what INN cannot be made to do. A reply injected right after STARTTLS's 382, a server
  * without STARTTLS or refusing it when TLS is required (nothing sent), capabilities
- * asked again after TLS and MODE READER, AUTHINFO SASL PLAIN masked in the log, an
+ * asked again after TLS and MODE READER, AUTHINFO SASL PLAIN masked in the log, COMPRESS
+ * refused (the session goes on) or followed by plain text (it ends), an
  * RFC 977 server (XOVER, XHDR, no CAPABILITIES), a connection dropped in the middle of
  * an OVER, a hostile OVER line with tabs and a NUL, an over-long line, 440 and 441 with
  * the server's text, dot-stuffing of POST, cancellation of an OVER mid-stream, and
