@@ -1219,11 +1219,15 @@ over_range (OpNntpClient  *self,
     }
 
   run.batch = g_ptr_array_new_with_free_func ((GDestroyNotify) op_nntp_overview_free);
-  handler = g_cancellable_connect (cancellable, G_CALLBACK (over_wake), shared, NULL);
+  /* A cancellation (or the session's release) wakes a worker waiting for the window. */
+  handler = cancellable != NULL ? g_cancellable_connect (cancellable, G_CALLBACK (over_wake),
+                                                         shared, NULL)
+                                : 0;
   ok = op_session_read_block (SESSION (self), OP_NNTP_MAX_LIST_LINE, 0, 0, over_line, &run,
                               cancellable, error) &&
        over_flush (&run, error);
-  g_cancellable_disconnect (cancellable, handler);
+  if (handler != 0)
+    g_cancellable_disconnect (cancellable, handler);
   g_ptr_array_unref (run.batch);
   *count = run.count;
   *skipped = run.skipped;
