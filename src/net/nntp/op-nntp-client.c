@@ -2221,6 +2221,37 @@ op_nntp_client_get_welcome (OpNntpClient *self)
   return snapshot != NULL ? snapshot->welcome : NULL;
 }
 
+/* What GROUP and LISTGROUP report, for their _finish. */
+static void
+get_marks (GAsyncResult *result,
+           guint64      *count,
+           guint64      *low,
+           guint64      *high)
+{
+  Job *job = op_session_task_get_data (result);
+
+  if (count != NULL)
+    *count = job->r_count;
+  if (low != NULL)
+    *low = job->r_low;
+  if (high != NULL)
+    *high = job->r_high;
+}
+
+/* What ARTICLE, HEAD, BODY, STAT, NEXT and LAST report, for their _finish. */
+static void
+get_article (GAsyncResult  *result,
+             guint64       *number,
+             char         **message_id)
+{
+  Job *job = op_session_task_get_data (result);
+
+  if (number != NULL)
+    *number = job->r_number;
+  if (message_id != NULL)
+    *message_id = g_steal_pointer (&job->r_message_id);
+}
+
 /* --- the public calls ---------------------------------------------------------------------- */
 
 void
@@ -2479,17 +2510,9 @@ op_nntp_client_group_finish (OpNntpClient  *self,
                              guint64       *high,
                              GError       **error)
 {
-  Job *job;
-
   if (!job_finish_boolean (self, result, op_nntp_client_group_async, error))
     return FALSE;
-  job = op_session_task_get_data (result);
-  if (count != NULL)
-    *count = job->r_count;
-  if (low != NULL)
-    *low = job->r_low;
-  if (high != NULL)
-    *high = job->r_high;
+  get_marks (result, count, low, high);
   return TRUE;
 }
 
@@ -2527,17 +2550,9 @@ op_nntp_client_listgroup_finish (OpNntpClient  *self,
                                  GError       **error)
 {
   GArray *numbers = job_finish_pointer (self, result, op_nntp_client_listgroup_async, error);
-  Job *job;
 
-  if (numbers == NULL)
-    return NULL;
-  job = op_session_task_get_data (result);
-  if (count != NULL)
-    *count = job->r_count;
-  if (low != NULL)
-    *low = job->r_low;
-  if (high != NULL)
-    *high = job->r_high;
+  if (numbers != NULL)
+    get_marks (result, count, low, high);
   return numbers;
 }
 
@@ -2692,17 +2707,11 @@ op_nntp_client_article_finish (OpNntpClient  *self,
                                guint64       *bytes,
                                GError       **error)
 {
-  Job *job;
-
   if (!job_finish_boolean (self, result, op_nntp_client_article_async, error))
     return FALSE;
-  job = op_session_task_get_data (result);
-  if (number != NULL)
-    *number = job->r_number;
-  if (message_id != NULL)
-    *message_id = g_steal_pointer (&job->r_message_id);
+  get_article (result, number, message_id);
   if (bytes != NULL)
-    *bytes = job->r_count;
+    *bytes = ((Job *) op_session_task_get_data (result))->r_count;
   return TRUE;
 }
 
@@ -2765,15 +2774,9 @@ op_nntp_client_stat_finish (OpNntpClient  *self,
                             char         **message_id,
                             GError       **error)
 {
-  Job *job;
-
   if (!job_finish_boolean (self, result, op_nntp_client_stat_async, error))
     return FALSE;
-  job = op_session_task_get_data (result);
-  if (number != NULL)
-    *number = job->r_number;
-  if (message_id != NULL)
-    *message_id = g_steal_pointer (&job->r_message_id);
+  get_article (result, number, message_id);
   return TRUE;
 }
 
