@@ -991,8 +991,11 @@ op_connection_read_line (OpConnection  *self,
 
       if (n == 0)
         {
+          /* fill_buffer() may have moved or reallocated the buffer: @data is stale. */
           if (self->log != NULL && available > 0)
-            op_protocol_log_append_received (self->log, (const char *) data, available);
+            op_protocol_log_append_received (self->log,
+                                             (const char *) self->buffer + self->start,
+                                             available);
           log_info (self, OP_LOG_INFO, _("The server closed the connection"));
           self->closed = TRUE;
           if (available > 0)
