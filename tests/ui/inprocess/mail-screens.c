@@ -10,7 +10,7 @@
 
 #include "op-mail-composer.h"
 #include "op-mail-conversation-view.h"
-#include "op-mail-identity.h"
+#include "op-mail-identity-item.h"
 #include "op-mail-message-view.h"
 #include "mail-test-data.h"
 
@@ -92,7 +92,7 @@ main (int   argc,
       char *argv[])
 {
   g_autoptr (GListStore) identities = NULL;
-  g_autoptr (OpMailIdentity) me = NULL;
+  g_autoptr (OpMailIdentityItem) me = NULL;
   g_autoptr (GBytes) plain_source = NULL;
   g_autoptr (GBytes) html_source = NULL;
   g_autoptr (GBytes) files_source = NULL;
@@ -116,8 +116,8 @@ main (int   argc,
   gtk_init ();
   adw_init ();
 
-  identities = g_list_store_new (OP_TYPE_MAIL_IDENTITY);
-  me = op_mail_identity_new ("acct-1", "Me Myself", "me@example.test", "Me Myself\nExample Ltd.");
+  identities = g_list_store_new (OP_TYPE_MAIL_IDENTITY_ITEM);
+  me = op_mail_identity_item_new ("acct-1", "Me Myself", "me@example.test", "Me Myself\nExample Ltd.");
   g_list_store_append (identities, me);
   plain = load ("plain-quoted.eml", &plain_source);
   html = load ("html-remote.eml", &html_source);
