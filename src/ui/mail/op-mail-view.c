@@ -207,6 +207,7 @@ create_folder_row (gpointer item,
       g_autofree char *count = g_strdup_printf ("%u", unread);
       GtkWidget *count_label = gtk_label_new (count);
 
+      gtk_widget_set_valign (count_label, GTK_ALIGN_CENTER);
       gtk_widget_add_css_class (count_label, "op-mail-count");
       gtk_widget_add_css_class (count_label, "numeric");
       gtk_box_append (GTK_BOX (box), count_label);
