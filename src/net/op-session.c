@@ -325,6 +325,42 @@ op_session_finalize (GObject *object)
   G_OBJECT_CLASS (op_session_parent_class)->finalize (object);
 }
 
+/* The subclass's "state" (op_session_class_install_state()). */
+#define PROP_STATE 1
+
+static void
+op_session_get_property (GObject    *object,
+                         guint       prop_id,
+                         GValue     *value,
+                         GParamSpec *pspec)
+{
+  switch (prop_id)
+    {
+    case PROP_STATE:
+      g_value_set_enum (value, PRIV (object)->state);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+void
+op_session_class_install_state (OpSessionClass *klass,
+                                GType           state_type)
+{
+  g_return_if_fail (OP_IS_SESSION_CLASS (klass));
+  g_return_if_fail (G_TYPE_IS_ENUM (state_type));
+
+  /* GObject does not inherit get_property: a subclass without properties of its own
+   * reads "state" with ours. */
+  if (G_OBJECT_CLASS (klass)->get_property == NULL)
+    G_OBJECT_CLASS (klass)->get_property = op_session_get_property;
+  klass->state_pspec =
+    g_param_spec_enum ("state", NULL, NULL, state_type, klass->state_disconnected,
+                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  g_object_class_install_property (G_OBJECT_CLASS (klass), PROP_STATE, klass->state_pspec);
+}
+
 static void
 op_session_class_init (OpSessionClass *klass)
 {

@@ -245,6 +245,13 @@ struct _OpSessionClass
 
 /* --- construction and settings (main thread) ------------------------------------------ */
 
+/* For a subclass's class_init, after the state values are set: installs its "state"
+ * property (an enum of @state_type, read-only, notified on the main context) and makes
+ * it the class's state_pspec. Without a get_property of the subclass's own, the base's
+ * reads it; one with properties of its own handles id 1 with op_session_get_state(). */
+void               op_session_class_install_state    (OpSessionClass  *klass,
+                                                      GType            state_type);
+
 /* For a subclass's _new(): host, port (0: the class's default for @security) and
  * security, set once. */
 void               op_session_setup                  (OpSession       *self,
@@ -457,5 +464,70 @@ void               op_session_propagate_sasl_error   (OpSession       *self,
  * (0 without a connection). */
 guint              op_session_set_io_timeout         (OpSession       *self,
                                                       guint            seconds);
+
+/*
+ * A client's public settings and getters are the session's: these define them once.
+ * In the client's .c (its header declares them as usual):
+ *
+ *   OP_SESSION_DEFINE_SETTINGS (OpPop3Client, op_pop3_client, OP_IS_POP3_CLIENT)
+ *   OP_SESSION_DEFINE_GETTERS (OpPop3Client, op_pop3_client, OP_IS_POP3_CLIENT)
+ *
+ * SETTINGS: _set_verifier(), _set_timeout(), _set_allow_plaintext_password().
+ * GETTERS: _get_host(), _get_port(), _get_log(), _is_tls(), _get_peer_certificate().
+ */
+#define OP_SESSION_DEFINE_SETTINGS(TypeName, type_name, IS_TYPE) \
+  void \
+  type_name##_set_verifier (TypeName      *self, \
+                            OpTlsVerifier *verifier) \
+  { \
+    g_return_if_fail (IS_TYPE (self)); \
+    op_session_set_verifier (OP_SESSION (self), verifier); \
+  } \
+  void \
+  type_name##_set_timeout (TypeName *self, \
+                           guint     seconds) \
+  { \
+    g_return_if_fail (IS_TYPE (self)); \
+    op_session_set_timeout (OP_SESSION (self), seconds); \
+  } \
+  void \
+  type_name##_set_allow_plaintext_password (TypeName *self, \
+                                            gboolean  allow) \
+  { \
+    g_return_if_fail (IS_TYPE (self)); \
+    op_session_set_allow_plaintext_password (OP_SESSION (self), allow); \
+  }
+
+#define OP_SESSION_DEFINE_GETTERS(TypeName, type_name, IS_TYPE) \
+  const char * \
+  type_name##_get_host (TypeName *self) \
+  { \
+    g_return_val_if_fail (IS_TYPE (self), NULL); \
+    return op_session_get_host (OP_SESSION (self)); \
+  } \
+  guint16 \
+  type_name##_get_port (TypeName *self) \
+  { \
+    g_return_val_if_fail (IS_TYPE (self), 0); \
+    return op_session_get_port (OP_SESSION (self)); \
+  } \
+  OpProtocolLog * \
+  type_name##_get_log (TypeName *self) \
+  { \
+    g_return_val_if_fail (IS_TYPE (self), NULL); \
+    return op_session_get_log (OP_SESSION (self)); \
+  } \
+  gboolean \
+  type_name##_is_tls (TypeName *self) \
+  { \
+    g_return_val_if_fail (IS_TYPE (self), FALSE); \
+    return op_session_is_tls (OP_SESSION (self)); \
+  } \
+  GTlsCertificate * \
+  type_name##_get_peer_certificate (TypeName *self) \
+  { \
+    g_return_val_if_fail (IS_TYPE (self), NULL); \
+    return op_session_get_peer_certificate (OP_SESSION (self)); \
+  }
 
 G_END_DECLS

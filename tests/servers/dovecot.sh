@@ -14,6 +14,10 @@
 # password, no login shell, no home outside the run folder), which owns the Maildir;
 # stop deletes it. The test user's password lives only in the passwd-file.
 #
+# A second Dovecot instance serves the same users and Maildirs with CONDSTORE and QRESYNC
+# taken out of its IMAP capabilities (imap_capability), on ports of its own: the mail
+# store's sync is tested against it without those extensions (its fallback path).
+#
 # Dovecot counts a loopback connection as secure (testing.md "Mail"), so
 # disable_plaintext_auth cannot be seen failing here: tests of "no password before TLS"
 # use scripted servers.
@@ -55,7 +59,7 @@ start_dovecot ()
   [ -x /usr/lib/dovecot/imap ] || op_die "Dovecot's IMAP server is missing (Debian package dovecot-imapd)"
   [ -x /usr/lib/dovecot/pop3 ] || op_die "Dovecot's POP3 server is missing (Debian package dovecot-pop3d)"
   local dir=$OP_RUNDIR/dovecot password uid gid maildir rt_password rt_maildir
-  local imap_port imaps_port pop3_port pop3s_port
+  local imap_port imaps_port pop3_port pop3s_port basic_imap_port basic_imaps_port
   _op_dovecot_account
   uid=$(id -u "$OP_DOVECOT_ACCOUNT")
   gid=$(id -g "$OP_DOVECOT_ACCOUNT")
@@ -198,12 +202,39 @@ service stats {
 EOF
   chmod 0644 "$dir/dovecot.conf"
 
+  # The instance without CONDSTORE/QRESYNC: the same configuration, its own base and state
+  # folders, log and ports, IMAP only, and the capabilities Dovecot 2.3 announces after
+  # login minus those two (RFC 7162 clients must not use them unannounced).
+  basic_imap_port=$(op_pick_port)
+  basic_imaps_port=$(op_pick_port)
+  mkdir -p "$dir/runb" "$dir/stateb"
+  chmod 0755 "$dir/runb"
+  sed -e "s|^instance_name = .*|&-basic|" \
+      -e "s|^base_dir = .*|base_dir = $dir/runb|" \
+      -e "s|^state_dir = .*|state_dir = $dir/stateb|" \
+      -e "s|dovecot.server.log|dovecot-basic.server.log|" \
+      -e "s|^protocols = .*|protocols = imap|" \
+      -e "s|port = $imap_port\$|port = $basic_imap_port|" \
+      -e "s|port = $imaps_port\$|port = $basic_imaps_port|" \
+      -e "s|port = $pop3_port\$|port = 0|" \
+      -e "s|port = $pop3s_port\$|port = 0|" \
+      "$dir/dovecot.conf" >"$dir/dovecot-basic.conf"
+  cat >>"$dir/dovecot-basic.conf" <<EOF
+protocol imap {
+  imap_capability = IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE SORT SORT=DISPLAY THREAD=REFERENCES THREAD=REFS THREAD=ORDEREDSUBJECT MULTIAPPEND URL-PARTIAL CATENATE UNSELECT CHILDREN NAMESPACE UIDPLUS LIST-EXTENDED I18NLEVEL=1 ESEARCH ESORT SEARCHRES WITHIN CONTEXT=SEARCH LIST-STATUS BINARY MOVE SNIPPET=FUZZY PREVIEW=FUZZY PREVIEW STATUS=SIZE SAVEDATE LITERAL+ NOTIFY SPECIAL-USE
+}
+EOF
+  chmod 0644 "$dir/dovecot-basic.conf"
+
   # -F: foreground, so op_spawn tracks the master's PID.
   op_spawn dovecot /usr/sbin/dovecot -F -c "$dir/dovecot.conf"
   op_wait_tcp dovecot "$OP_HOST" "$imap_port" "* OK"
   op_wait_tcp dovecot "$OP_HOST" "$pop3_port" "+OK"
   op_wait_tcp dovecot "$OP_HOST" "$imaps_port"
   op_wait_tcp dovecot "$OP_HOST" "$pop3s_port"
+  op_spawn dovecot-basic /usr/sbin/dovecot -F -c "$dir/dovecot-basic.conf"
+  op_wait_tcp dovecot-basic "$OP_HOST" "$basic_imap_port" "* OK"
+  op_wait_tcp dovecot-basic "$OP_HOST" "$basic_imaps_port"
 
   # Where smtp.sh delivers: the second user's Maildir, not the seeded INBOX.
   printf '%s\n' "$rt_maildir" >"$dir/maildir-path"
@@ -212,6 +243,8 @@ EOF
   op_env OUTPOST_TEST_DOVECOT_IMAPS_PORT "$imaps_port"
   op_env OUTPOST_TEST_DOVECOT_POP3_PORT "$pop3_port"
   op_env OUTPOST_TEST_DOVECOT_POP3S_PORT "$pop3s_port"
+  op_env OUTPOST_TEST_DOVECOT_BASIC_IMAP_PORT "$basic_imap_port"
+  op_env OUTPOST_TEST_DOVECOT_BASIC_IMAPS_PORT "$basic_imaps_port"
   op_env OUTPOST_TEST_DOVECOT_USER "$OP_DOVECOT_USER"
   op_env OUTPOST_TEST_DOVECOT_PASSWORD "$password"
   op_env OUTPOST_TEST_DOVECOT_MAILDIR "$maildir"
@@ -223,8 +256,10 @@ EOF
 # The account existed only for this run: stop Dovecot (and its mail processes) first.
 stop_dovecot ()
 {
-  local pidfile=$OP_RUNDIR/pids/dovecot.pid
-  [ ! -e "$pidfile" ] || op_stop_pidfile "$pidfile"
+  local pidfile
+  for pidfile in "$OP_RUNDIR/pids/dovecot-basic.pid" "$OP_RUNDIR/pids/dovecot.pid"; do
+    [ ! -e "$pidfile" ] || op_stop_pidfile "$pidfile"
+  done
   if getent passwd "$OP_DOVECOT_ACCOUNT" >/dev/null; then
     userdel "$OP_DOVECOT_ACCOUNT" >/dev/null 2>&1 \
       || op_log "could not delete the account $OP_DOVECOT_ACCOUNT (still in use?); remove it with: userdel $OP_DOVECOT_ACCOUNT"

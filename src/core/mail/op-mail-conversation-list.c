@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include "op-mail-conversation-list.h"
 #include "op-mail-private.h"
 
@@ -182,7 +184,7 @@ reload_read (GTask        *task,
                           " ORDER BY latest_date DESC, conversation_id DESC",
                           -1, &stmt, NULL) != SQLITE_OK)
     {
-      _op_mail_set_sqlite_error (&error, db, "reading conversations");
+      _op_mail_set_sqlite_error (&error, db, N_("reading conversations"));
       g_task_return_error (task, error);
       return;
     }
@@ -194,7 +196,7 @@ reload_read (GTask        *task,
       g_array_append_val (reload->new_order, id);
     }
   if (rc != SQLITE_DONE)
-    _op_mail_set_sqlite_error (&error, db, "reading conversations");
+    _op_mail_set_sqlite_error (&error, db, N_("reading conversations"));
   sqlite3_finalize (stmt);
   if (error != NULL)
     {

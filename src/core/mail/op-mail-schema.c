@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include "op-mail-private.h"
 
 /*
@@ -112,14 +114,14 @@ _op_mail_schema_migrate (sqlite3  *db,
 
   if (current < 0)
     {
-      _op_mail_set_sqlite_error (error, db, "reading the schema version");
+      _op_mail_set_sqlite_error (error, db, N_("reading the schema version"));
       return FALSE;
     }
   if (current > OP_MAIL_STORE_SCHEMA_VERSION)
     {
       g_set_error (error, OP_MAIL_STORE_ERROR, OP_MAIL_STORE_ERROR_NEWER_SCHEMA,
-                   "The mail store was written by a newer version of Outpost "
-                   "(schema %d, this version knows %d)",
+                   _("The mail store was written by a newer version of Outpost "
+                     "(schema %d; this version knows %d). Update Outpost to open it."),
                    current, OP_MAIL_STORE_SCHEMA_VERSION);
       return FALSE;
     }
@@ -134,7 +136,7 @@ _op_mail_schema_migrate (sqlite3  *db,
       if (sqlite3_exec (db, sql, NULL, NULL, &message) != SQLITE_OK)
         {
           g_set_error (error, OP_MAIL_STORE_ERROR, OP_MAIL_STORE_ERROR_IO,
-                       "Could not upgrade the mail store to schema %d: %s",
+                       _("The mail store could not be upgraded to schema %d: %s"),
                        v + 1, message != NULL ? message : sqlite3_errmsg (db));
           sqlite3_free (message);
           sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL);

@@ -57,7 +57,7 @@ _op_mail_set_sqlite_error (GError     **error,
   int kind = (code == SQLITE_CORRUPT || code == SQLITE_NOTADB)
     ? OP_MAIL_STORE_ERROR_CORRUPT : OP_MAIL_STORE_ERROR_IO;
 
-  g_set_error (error, OP_MAIL_STORE_ERROR, kind, "Mail store: %s failed: %s", what,
+  g_set_error (error, OP_MAIL_STORE_ERROR, kind, _("The mail store failed while %s: %s"), _(what),
                db != NULL ? sqlite3_errmsg (db) : sqlite3_errstr (code));
 }
 
@@ -78,7 +78,7 @@ prepare (sqlite3     *db,
 
   if (sqlite3_prepare_v3 (db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL) != SQLITE_OK)
     {
-      _op_mail_set_sqlite_error (error, db, "preparing a query");
+      _op_mail_set_sqlite_error (error, db, N_("preparing a query"));
       return NULL;
     }
   return stmt;
@@ -137,7 +137,7 @@ step_done (sqlite3_stmt  *stmt,
 
   if (rc != SQLITE_DONE && rc != SQLITE_ROW)
     {
-      _op_mail_set_sqlite_error (error, sqlite3_db_handle (stmt), "writing");
+      _op_mail_set_sqlite_error (error, sqlite3_db_handle (stmt), N_("writing"));
       sqlite3_reset (stmt);
       return FALSE;
     }
@@ -307,7 +307,7 @@ open_connection (const char  *path,
 
   if (sqlite3_open_v2 (path, &db, flags, NULL) != SQLITE_OK)
     {
-      _op_mail_set_sqlite_error (error, db, "opening the database");
+      _op_mail_set_sqlite_error (error, db, N_("opening the database"));
       sqlite3_close_v2 (db);
       return NULL;
     }
@@ -341,7 +341,7 @@ open_store (OpMailStore   *self,
     return FALSE;
   if (sqlite3_exec (self->write_db, "SELECT count(*) FROM sqlite_master", NULL, NULL, NULL) != SQLITE_OK)
     {
-      _op_mail_set_sqlite_error (error, self->write_db, "reading the database");
+      _op_mail_set_sqlite_error (error, self->write_db, N_("reading the database"));
       return FALSE;
     }
   if (!_op_mail_schema_migrate (self->write_db, OP_MAIL_STORE_SCHEMA_VERSION, error))
@@ -457,7 +457,7 @@ check_open (OpMailStore  *self,
   if (self->closed || self->main_db == NULL)
     {
       g_set_error_literal (error, OP_MAIL_STORE_ERROR, OP_MAIL_STORE_ERROR_CLOSED,
-                           "The mail store is closed");
+                           _("The mail store is closed."));
       return FALSE;
     }
   return TRUE;
@@ -485,14 +485,14 @@ op_mail_store_list_folders (OpMailStore  *self,
                           "SELECT " OP_MAIL_FOLDER_COLUMNS " FROM folders f" FOLDER_ORDER,
                           -1, &stmt, NULL) != SQLITE_OK)
     {
-      _op_mail_set_sqlite_error (error, self->main_db, "reading folders");
+      _op_mail_set_sqlite_error (error, self->main_db, N_("reading folders"));
       return NULL;
     }
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     g_ptr_array_add (folders, _op_mail_folder_new_from_row (stmt));
   if (rc != SQLITE_DONE)
     {
-      _op_mail_set_sqlite_error (error, self->main_db, "reading folders");
+      _op_mail_set_sqlite_error (error, self->main_db, N_("reading folders"));
       return NULL;
     }
   return g_steal_pointer (&folders);
@@ -603,7 +603,7 @@ op_mail_store_list_conversation (OpMailStore  *self,
                           " WHERE m.conversation_id = ?1 ORDER BY m.date, m.id",
                           -1, &stmt, NULL) != SQLITE_OK)
     {
-      _op_mail_set_sqlite_error (error, self->main_db, "reading a conversation");
+      _op_mail_set_sqlite_error (error, self->main_db, N_("reading a conversation"));
       return NULL;
     }
   sqlite3_bind_int64 (stmt, 1, conversation_id);
@@ -611,7 +611,7 @@ op_mail_store_list_conversation (OpMailStore  *self,
     g_ptr_array_add (messages, _op_mail_message_new_from_row (stmt));
   if (rc != SQLITE_DONE)
     {
-      _op_mail_set_sqlite_error (error, self->main_db, "reading a conversation");
+      _op_mail_set_sqlite_error (error, self->main_db, N_("reading a conversation"));
       return NULL;
     }
   return g_steal_pointer (&messages);
@@ -646,7 +646,7 @@ read_thread (GTask        *task,
   if (self->read_db == NULL)
     {
       g_task_return_new_error (task, OP_MAIL_STORE_ERROR, OP_MAIL_STORE_ERROR_CLOSED,
-                               "The mail store is closed");
+                               _("The mail store is closed."));
       return;
     }
   job->func (task, self, self->read_db, job->data, cancellable);
@@ -668,7 +668,7 @@ _op_mail_store_run_read (OpMailStore    *self,
   if (self->closed)
     {
       g_task_return_new_error (task, OP_MAIL_STORE_ERROR, OP_MAIL_STORE_ERROR_CLOSED,
-                               "The mail store is closed");
+                               _("The mail store is closed."));
       return;
     }
   op_worker_run (self->reader, task, read_thread);
@@ -740,7 +740,7 @@ search_read (GTask        *task,
                           " ORDER BY m.date DESC, m.id DESC LIMIT ?3",
                           -1, &stmt, NULL) != SQLITE_OK)
     {
-      _op_mail_set_sqlite_error (&error, db, "searching");
+      _op_mail_set_sqlite_error (&error, db, N_("searching"));
       g_task_return_error (task, error);
       return;
     }
@@ -751,7 +751,7 @@ search_read (GTask        *task,
     g_ptr_array_add (results, _op_mail_message_new_from_row (stmt));
   if (rc != SQLITE_DONE)
     {
-      _op_mail_set_sqlite_error (&error, db, "searching");
+      _op_mail_set_sqlite_error (&error, db, N_("searching"));
       g_task_return_error (task, error);
       return;
     }
@@ -805,7 +805,7 @@ load_body_read (GTask        *task,
 
   if (sqlite3_prepare_v2 (db, "SELECT data FROM bodies WHERE message_id = ?1", -1, &stmt, NULL) != SQLITE_OK)
     {
-      _op_mail_set_sqlite_error (&error, db, "reading a message");
+      _op_mail_set_sqlite_error (&error, db, N_("reading a message"));
       g_task_return_error (task, error);
       return;
     }
@@ -819,7 +819,7 @@ load_body_read (GTask        *task,
     g_task_return_pointer (task, NULL, NULL);
   else
     {
-      _op_mail_set_sqlite_error (&error, db, "reading a message");
+      _op_mail_set_sqlite_error (&error, db, N_("reading a message"));
       g_task_return_error (task, error);
     }
 }
@@ -865,7 +865,7 @@ list_uids_read (GTask        *task,
   if (sqlite3_prepare_v2 (db, "SELECT uid, flags, modseq FROM messages WHERE folder_id = ?1 ORDER BY uid",
                           -1, &stmt, NULL) != SQLITE_OK)
     {
-      _op_mail_set_sqlite_error (&error, db, "reading UIDs");
+      _op_mail_set_sqlite_error (&error, db, N_("reading UIDs"));
       g_task_return_error (task, error);
       return;
     }
@@ -881,7 +881,7 @@ list_uids_read (GTask        *task,
     }
   if (rc != SQLITE_DONE)
     {
-      _op_mail_set_sqlite_error (&error, db, "reading UIDs");
+      _op_mail_set_sqlite_error (&error, db, N_("reading UIDs"));
       g_task_return_error (task, error);
       return;
     }
@@ -1072,7 +1072,7 @@ write_thread (GTask        *task,
   if (self->write_db == NULL)
     {
       g_task_return_new_error (task, OP_MAIL_STORE_ERROR, OP_MAIL_STORE_ERROR_CLOSED,
-                               "The mail store is closed");
+                               _("The mail store is closed."));
       return;
     }
 
@@ -1130,7 +1130,7 @@ run_write (OpMailStore         *self,
   if (self->closed)
     {
       g_task_return_new_error (task, OP_MAIL_STORE_ERROR, OP_MAIL_STORE_ERROR_CLOSED,
-                               "The mail store is closed");
+                               _("The mail store is closed."));
       return;
     }
   op_worker_run (self->writer, task, write_thread);
@@ -1180,7 +1180,7 @@ refresh_pair (OpMailStore *self,
   sqlite3_bind_int64 (agg, 2, conversation_id);
   if (sqlite3_step (agg) != SQLITE_ROW)
     {
-      _op_mail_set_sqlite_error (error, db, "counting a conversation");
+      _op_mail_set_sqlite_error (error, db, N_("counting a conversation"));
       return FALSE;
     }
   count = sqlite3_column_int64 (agg, 0);
@@ -1230,7 +1230,7 @@ refresh_pair (OpMailStore *self,
     }
   if (rc != SQLITE_DONE)
     {
-      _op_mail_set_sqlite_error (error, db, "reading a conversation");
+      _op_mail_set_sqlite_error (error, db, N_("reading a conversation"));
       return FALSE;
     }
 
@@ -1356,7 +1356,7 @@ upsert_folder (OpMailStore            *self,
     bind_text (get, 1, info->name);
     if (sqlite3_step (get) != SQLITE_ROW)
       {
-        _op_mail_set_sqlite_error (error, db, "adding a folder");
+        _op_mail_set_sqlite_error (error, db, N_("adding a folder"));
         return FALSE;
       }
     if (id != NULL)
@@ -2093,7 +2093,7 @@ apply_write (OpMailStore  *self,
   if (query_int64 (db, "SELECT count(*) FROM folders WHERE id = ?1", folder, 0) == 0)
     {
       g_set_error (error, OP_MAIL_STORE_ERROR, OP_MAIL_STORE_ERROR_NOT_FOUND,
-                   "The folder is no longer in the mail store");
+                   _("The folder is no longer in the mail store."));
       return FALSE;
     }
 
@@ -2266,7 +2266,7 @@ save_body_write (OpMailStore  *self,
   if (sqlite3_step (stmt) != SQLITE_ROW)
     {
       g_set_error (error, OP_MAIL_STORE_ERROR, OP_MAIL_STORE_ERROR_NOT_FOUND,
-                   "The message is no longer in the mail store");
+                   _("The message is no longer in the mail store."));
       return FALSE;
     }
   folder_id = sqlite3_column_int64 (stmt, 0);

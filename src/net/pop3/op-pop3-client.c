@@ -38,15 +38,6 @@ struct _OpPop3Client
   char        *w_timestamp;      /* APOP timestamp of the greeting */
 };
 
-enum
-{
-  PROP_0,
-  PROP_STATE,
-  N_PROPS
-};
-
-static GParamSpec *properties[N_PROPS];
-
 G_DEFINE_FINAL_TYPE (OpPop3Client, op_pop3_client, OP_TYPE_SESSION)
 
 #define SESSION(self) (OP_SESSION (self))
@@ -982,40 +973,12 @@ op_pop3_client_finalize (GObject *object)
 }
 
 static void
-op_pop3_client_get_property (GObject    *object,
-                             guint       prop_id,
-                             GValue     *value,
-                             GParamSpec *pspec)
-{
-  switch (prop_id)
-    {
-    case PROP_STATE:
-      g_value_set_enum (value, op_session_get_state (SESSION (object)));
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
 op_pop3_client_class_init (OpPop3ClientClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   OpSessionClass *session_class = OP_SESSION_CLASS (klass);
 
   object_class->finalize = op_pop3_client_finalize;
-  object_class->get_property = op_pop3_client_get_property;
-
-  /**
-   * OpPop3Client:state:
-   *
-   * Where the session is, for a connection indicator; notified on the main context.
-   */
-  properties[PROP_STATE] =
-    g_param_spec_enum ("state", NULL, NULL,
-                       op_pop3_state_get_type (), OP_POP3_STATE_DISCONNECTED,
-                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
-  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   session_class->protocol = "pop3";
   /* RFC 1939 §3 and RFC 8314 §7.3: 110 and 995. */
@@ -1030,11 +993,16 @@ op_pop3_client_class_init (OpPop3ClientClass *klass)
   session_class->error_tls_refused = OP_POP3_ERROR_TLS_REFUSED;
   session_class->error_auth_unavailable = OP_POP3_ERROR_UNSUPPORTED;
   session_class->max_reply_line = OP_POP3_MAX_REPLY_LINE;
-  session_class->state_pspec = properties[PROP_STATE];
   session_class->state_disconnected = OP_POP3_STATE_DISCONNECTED;
   session_class->state_connecting = OP_POP3_STATE_CONNECTING;
   session_class->state_ready = OP_POP3_STATE_READY;
   session_class->state_busy = OP_POP3_STATE_BUSY;
+  /**
+   * OpPop3Client:state:
+   *
+   * Where the session is, for a connection indicator; notified on the main context.
+   */
+  op_session_class_install_state (session_class, OP_TYPE_POP3_STATE);
   session_class->capabilities_free = (GDestroyNotify) g_hash_table_unref;
   session_class->copy_settings = pop3_copy_settings;
   session_class->reset = pop3_reset;
@@ -1074,29 +1042,8 @@ op_pop3_client_new (const char *host,
   return self;
 }
 
-void
-op_pop3_client_set_verifier (OpPop3Client  *self,
-                             OpTlsVerifier *verifier)
-{
-  g_return_if_fail (OP_IS_POP3_CLIENT (self));
-  op_session_set_verifier (SESSION (self), verifier);
-}
-
-void
-op_pop3_client_set_timeout (OpPop3Client *self,
-                            guint         seconds)
-{
-  g_return_if_fail (OP_IS_POP3_CLIENT (self));
-  op_session_set_timeout (SESSION (self), seconds);
-}
-
-void
-op_pop3_client_set_allow_plaintext_password (OpPop3Client *self,
-                                             gboolean      allow)
-{
-  g_return_if_fail (OP_IS_POP3_CLIENT (self));
-  op_session_set_allow_plaintext_password (SESSION (self), allow);
-}
+OP_SESSION_DEFINE_SETTINGS (OpPop3Client, op_pop3_client, OP_IS_POP3_CLIENT)
+OP_SESSION_DEFINE_GETTERS (OpPop3Client, op_pop3_client, OP_IS_POP3_CLIENT)
 
 void
 op_pop3_client_set_allow_apop (OpPop3Client *self,
@@ -1109,37 +1056,11 @@ op_pop3_client_set_allow_apop (OpPop3Client *self,
   op_session_unlock_settings (SESSION (self));
 }
 
-const char *
-op_pop3_client_get_host (OpPop3Client *self)
-{
-  g_return_val_if_fail (OP_IS_POP3_CLIENT (self), NULL);
-  return op_session_get_host (SESSION (self));
-}
-
-guint16
-op_pop3_client_get_port (OpPop3Client *self)
-{
-  g_return_val_if_fail (OP_IS_POP3_CLIENT (self), 0);
-  return op_session_get_port (SESSION (self));
-}
-
 OpPop3State
 op_pop3_client_get_state (OpPop3Client *self)
 {
   g_return_val_if_fail (OP_IS_POP3_CLIENT (self), OP_POP3_STATE_DISCONNECTED);
   return op_session_get_state (SESSION (self));
-}
-
-/**
- * op_pop3_client_get_log:
- *
- * Returns: (transfer none): the session's protocol log (secrets masked)
- */
-OpProtocolLog *
-op_pop3_client_get_log (OpPop3Client *self)
-{
-  g_return_val_if_fail (OP_IS_POP3_CLIENT (self), NULL);
-  return op_session_get_log (SESSION (self));
 }
 
 gboolean
@@ -1164,25 +1085,6 @@ op_pop3_client_get_auth_method (OpPop3Client *self)
 {
   g_return_val_if_fail (OP_IS_POP3_CLIENT (self), OP_POP3_AUTH_NONE);
   return op_session_get_auth (SESSION (self));
-}
-
-gboolean
-op_pop3_client_is_tls (OpPop3Client *self)
-{
-  g_return_val_if_fail (OP_IS_POP3_CLIENT (self), FALSE);
-  return op_session_is_tls (SESSION (self));
-}
-
-/**
- * op_pop3_client_get_peer_certificate:
- *
- * Returns: (transfer none) (nullable): the server's certificate once TLS is up
- */
-GTlsCertificate *
-op_pop3_client_get_peer_certificate (OpPop3Client *self)
-{
-  g_return_val_if_fail (OP_IS_POP3_CLIENT (self), NULL);
-  return op_session_get_peer_certificate (SESSION (self));
 }
 
 /* --- the public calls ------------------------------------------------------------------- */

@@ -962,6 +962,14 @@ test_capa_bounded (void)
   assert_no_credentials_sent (server);
 }
 
+static void
+count_notify (GObject    *object,
+              GParamSpec *pspec,
+              gpointer    user_data)
+{
+  (*(guint *) user_data)++;
+}
+
 /* Dropping a connected client on the main thread returns at once; the worker closes
  * the connection (here a TLS one) afterwards, without QUIT (nothing deleted). */
 static void
@@ -970,6 +978,8 @@ test_release_connected (void)
   g_autoptr(OpTestServer) server = op_test_server_new ();
   g_autoptr(GError) error = NULL;
   OpPop3Client *client;
+  OpPop3State state = OP_POP3_STATE_DISCONNECTED;
+  guint n_notifies = 0;
   gint64 start;
 
   op_test_server_start_tls (server);
@@ -984,9 +994,14 @@ test_release_connected (void)
   start_server (server);
 
   client = new_client (server, OP_SECURITY_IMPLICIT_TLS);
+  g_signal_connect (client, "notify::state", G_CALLBACK (count_notify), &n_notifies);
   g_assert_true (client_connect (client, USER, PASSWORD, &error));
   g_assert_no_error (error);
   g_assert_cmpint (op_pop3_client_get_state (client), ==, OP_POP3_STATE_READY);
+  /* The "state" property says the same, and told its watchers. */
+  g_object_get (client, "state", &state, NULL);
+  g_assert_cmpint (state, ==, OP_POP3_STATE_READY);
+  g_assert_cmpuint (n_notifies, >=, 2);
   start = g_get_monotonic_time ();
   g_object_unref (client);
   g_assert_cmpint (g_get_monotonic_time () - start, <, G_TIME_SPAN_SECOND / 2);

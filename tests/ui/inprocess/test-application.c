@@ -465,6 +465,9 @@ check_trust_prompt (GApplication *app)
   g_signal_emit_by_name (op_ui_test_find_button (GTK_WIDGET (dialog), "Trust _Once"), "clicked");
   g_assert_true (op_ui_test_wait_for (answered, &answer));
   g_assert_cmpint (answer.decision, ==, OP_TRUST_DECISION_ONCE);
+  /* Answered is destroyed, though the prompt's task may still hold the dialog. */
+  g_assert_null (op_ui_test_find_toplevel (OP_TYPE_TRUST_DIALOG));
+  op_ui_test_assert_no_hidden_toplevel ();
 
   quit (app);
 }

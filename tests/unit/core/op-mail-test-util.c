@@ -4,7 +4,6 @@
 #include <glib/gstdio.h>
 
 #include "op-mail-test-util.h"
-#include "op-test-util.h"
 
 OpMailStore *
 op_mail_test_open_store (char **dir)
@@ -36,6 +35,19 @@ op_mail_test_remove_dir (const char *dir)
   g_rmdir (dir);
 }
 
+/* Runs the thread-default main context until *@flag (no dependency on the other test
+ * helpers, so integration tests can link this file beside tests/support). */
+static gboolean
+wait_for (const gboolean *flag,
+          guint           timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+
+  while (!*flag && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (g_main_context_get_thread_default (), TRUE);
+  return *flag;
+}
+
 typedef struct
 {
   gboolean  done;
@@ -63,7 +75,7 @@ op_mail_test_apply (OpMailStore   *store,
   Wait wait = { 0 };
 
   op_mail_store_apply_async (store, update, NULL, on_written, &wait);
-  g_assert_true (op_test_wait_for (&wait.done, 60000));
+  g_assert_true (wait_for (&wait.done, 60000));
   op_mail_test_drain ();
   if (wait.error != NULL)
     g_propagate_error (error, wait.error);
@@ -90,7 +102,7 @@ op_mail_test_ensure_folder (OpMailStore      *store,
   Wait wait = { 0 };
 
   op_mail_store_ensure_folder_async (store, info, NULL, on_folder, &wait);
-  g_assert_true (op_test_wait_for (&wait.done, 60000));
+  g_assert_true (wait_for (&wait.done, 60000));
   g_assert_no_error (wait.error);
   g_assert_cmpint (wait.id, >, 0);
   op_mail_test_drain ();

@@ -613,6 +613,110 @@ test_progress_finish_delivers_unknown_total (void)
   state_clear (&state);
 }
 
+/* Runs on the worker: blocks until released, whatever its cancellable says (like a
+ * phase that cannot be interrupted). */
+static void
+stubborn_job (GTask        *task,
+              gpointer      source_object,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  JobData *job = task_data;
+  State *state = job->state;
+
+  g_mutex_lock (&state->mutex);
+  state->blocker_started = TRUE;
+  g_cond_broadcast (&state->cond);
+  while (!state->release)
+    g_cond_wait (&state->cond, &state->mutex);
+  state->blocker_saw_cancel = g_cancellable_is_cancelled (cancellable);
+  g_mutex_unlock (&state->mutex);
+  g_task_return_int (task, job->index);
+}
+
+typedef struct
+{
+  State    *state;
+  gboolean  done;
+  GThread  *thread;
+  gboolean  job_had_returned;
+} Teardown;
+
+static void
+record_teardown (gpointer data)
+{
+  Teardown *t = data;
+
+  g_mutex_lock (&t->state->mutex);
+  t->thread = g_thread_self ();
+  t->job_had_returned = t->state->blocker_saw_cancel;
+  t->done = TRUE;
+  g_cond_broadcast (&t->state->cond);
+  g_mutex_unlock (&t->state->mutex);
+}
+
+static void
+test_release_does_not_wait (void)
+{
+  OpWorker *worker = op_worker_new ("test-worker");
+  Teardown teardown = { 0 };
+  gint64 start, end;
+  State state;
+
+  state_init (&state);
+  teardown.state = &state;
+
+  queue_job (worker, &state, 0, NULL, stubborn_job);
+  queue_job (worker, &state, 1, NULL, record_job);
+  wait_for_blocker (&state);
+
+  /* The running job ignores its cancellable: release returns anyway… */
+  start = g_get_monotonic_time ();
+  op_worker_release (worker, record_teardown, &teardown);
+  g_object_unref (worker);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, G_USEC_PER_SEC);
+  /* …the queued job completes as cancelled without running… */
+  wait_for_completions (&state, 1);
+  g_assert_cmpuint (g_array_index (state.completed, guint, 0), ==, 1);
+  g_assert_cmpint (g_array_index (state.codes, gint, 0), ==, G_IO_ERROR_CANCELLED);
+  g_mutex_lock (&state.mutex);
+  g_assert_false (teardown.done);
+  g_mutex_unlock (&state.mutex);
+
+  /* …and the teardown runs on the worker once the job returned. */
+  release_blocker (&state);
+  wait_for_completions (&state, 2);
+  end = g_get_monotonic_time () + WAIT_SECONDS * G_USEC_PER_SEC;
+  g_mutex_lock (&state.mutex);
+  while (!teardown.done)
+    if (!g_cond_wait_until (&state.cond, &state.mutex, end))
+      g_error ("the teardown did not run");
+  g_mutex_unlock (&state.mutex);
+  g_assert_true (teardown.job_had_returned);
+  g_assert_true (teardown.thread != g_thread_self ());
+  g_assert_cmpuint (state.ran->len, ==, 0);
+  drain_main_context ();
+  state_clear (&state);
+}
+
+static void
+test_release_without_thread (void)
+{
+  OpWorker *worker = op_worker_new ("test-worker");
+  State state;
+  Teardown teardown = { 0 };
+
+  state_init (&state);
+  teardown.state = &state;
+  /* No job ever ran: nothing to wait behind, so the teardown runs at once, here. */
+  op_worker_release (worker, record_teardown, &teardown);
+  g_assert_true (teardown.done);
+  g_assert_true (teardown.thread == g_thread_self ());
+  g_assert_true (op_worker_is_shut_down (worker));
+  g_object_unref (worker);
+  state_clear (&state);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -627,6 +731,10 @@ main (int   argc,
   g_test_add_func ("/worker/shutdown/by-dispose", test_dispose_with_pending);
   g_test_add_func ("/worker/shutdown/refuses-later-jobs", test_run_after_shutdown);
   g_test_add_func ("/worker/shutdown/from-its-own-job", test_released_from_its_own_job);
+  g_test_add_func ("/worker/release/does-not-wait-for-the-running-job",
+                   test_release_does_not_wait);
+  g_test_add_func ("/worker/release/without-a-thread-tears-down-at-once",
+                   test_release_without_thread);
   g_test_add_func ("/worker/progress/rate-limited-with-final", test_progress_rate_limited);
   g_test_add_func ("/worker/progress/finish-delivers-unknown-total",
                    test_progress_finish_delivers_unknown_total);

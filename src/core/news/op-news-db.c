@@ -1,0 +1,1653 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "op-news"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <gmime/gmime.h>
+#include <string.h>
+
+#include "nntp/op-nntp-reply.h"
+#include "op-mime.h"
+#include "op-news-db.h"
+#include "op-news-header.h"
+#include "op-news-store.h"
+
+/* One level of a node's sort key: the date (seconds since 1970, 8 hex digits: until
+ * 2106) and the article number (10 hex digits: a trillion), so siblings sort by date and
+ * then by arrival. Fixed width keeps every key a plain string prefix of its subtree's. */
+#define COMPONENT_DATE_DIGITS 8
+#define COMPONENT_NUMBER_DIGITS 10
+#define COMPONENT_LENGTH (COMPONENT_DATE_DIGITS + COMPONENT_NUMBER_DIGITS)
+/* Threads deeper than this are flattened at this level (real threads stay far below;
+ * the bound keeps keys and the loop check bounded). */
+#define MAX_LEVELS 48
+/* jwz keeps every reference; a hostile References header may list thousands. */
+#define MAX_REFERENCES 64
+/* A group's newsrc line in the database, in ranges: far above any real one. */
+#define MAX_READ_TEXT (16 * 1024 * 1024)
+
+/* --- errors and statements ---------------------------------------------------- */
+
+gboolean
+_op_news_db_fail (sqlite3  *db,
+                  GError  **error)
+{
+  /* Translators: %s is SQLite's own message, in English */
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, _("The news database failed: %s"),
+               db != NULL ? sqlite3_errmsg (db) : "out of memory");
+  return FALSE;
+}
+
+gboolean
+_op_news_db_exec (sqlite3     *db,
+                  const char  *sql,
+                  GError     **error)
+{
+  if (sqlite3_exec (db, sql, NULL, NULL, NULL) != SQLITE_OK)
+    return _op_news_db_fail (db, error);
+  return TRUE;
+}
+
+/* Prepared statements are cached per connection, keyed by their (static) SQL text. */
+typedef struct
+{
+  sqlite3    *db;
+  GHashTable *statements;   /* const char * (static SQL) → sqlite3_stmt * */
+} Connection;
+
+static GMutex connections_lock;
+static GHashTable *connections;   /* sqlite3 * → Connection * */
+
+static void
+statement_finalize (gpointer data)
+{
+  sqlite3_finalize (data);
+}
+
+static sqlite3_stmt *
+prepare (sqlite3     *db,
+         const char  *sql,
+         GError     **error)
+{
+  Connection *connection;
+  sqlite3_stmt *stmt;
+
+  g_mutex_lock (&connections_lock);
+  connection = connections != NULL ? g_hash_table_lookup (connections, db) : NULL;
+  g_mutex_unlock (&connections_lock);
+  g_assert (connection != NULL);
+
+  stmt = g_hash_table_lookup (connection->statements, sql);
+  if (stmt != NULL)
+    {
+      sqlite3_reset (stmt);
+      sqlite3_clear_bindings (stmt);
+      return stmt;
+    }
+  if (sqlite3_prepare_v3 (db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL) != SQLITE_OK)
+    {
+      _op_news_db_fail (db, error);
+      return NULL;
+    }
+  g_hash_table_insert (connection->statements, (gpointer) sql, stmt);
+  return stmt;
+}
+
+/* Runs a prepared statement that returns no rows. */
+static gboolean
+step_done (sqlite3       *db,
+           sqlite3_stmt  *stmt,
+           GError       **error)
+{
+  int rc = sqlite3_step (stmt);
+
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+    return _op_news_db_fail (db, error);
+  return TRUE;
+}
+
+static void
+bind_text (sqlite3_stmt *stmt,
+           int           index,
+           const char   *text)
+{
+  if (text == NULL)
+    sqlite3_bind_null (stmt, index);
+  else
+    sqlite3_bind_text (stmt, index, text, -1, SQLITE_TRANSIENT);
+}
+
+/* --- schema ------------------------------------------------------------------ */
+
+/* Numbered migrations: migrations[i] takes user_version i to i + 1. Never edit one that
+ * shipped; add the next. */
+static const char *const migrations[] = {
+  /* 0 → 1: groups, threading nodes, articles, server data. */
+  "CREATE TABLE server_meta ("
+  "  key TEXT PRIMARY KEY,"
+  "  value TEXT NOT NULL"
+  ");"
+  "CREATE TABLE groups ("
+  "  id INTEGER PRIMARY KEY,"
+  "  name TEXT NOT NULL UNIQUE,"
+  "  low INTEGER NOT NULL DEFAULT 0,"
+  "  high INTEGER NOT NULL DEFAULT 0,"
+  "  count INTEGER NOT NULL DEFAULT 0,"
+  "  posting INTEGER NOT NULL DEFAULT 0,"
+  "  alias TEXT,"
+  "  description TEXT,"
+  "  created INTEGER,"
+  "  first_seen INTEGER NOT NULL,"
+  "  subscribed INTEGER NOT NULL DEFAULT 0,"
+  "  read_ranges TEXT NOT NULL DEFAULT '',"
+  "  fetched_high INTEGER NOT NULL DEFAULT 0,"
+  "  threaded INTEGER NOT NULL DEFAULT 0"
+  ");"
+  "CREATE TABLE nodes ("
+  "  group_id INTEGER NOT NULL,"
+  "  message_id TEXT NOT NULL,"
+  "  number INTEGER,"
+  "  parent TEXT,"
+  "  path TEXT NOT NULL,"
+  "  depth INTEGER NOT NULL,"
+  "  base_subject TEXT,"
+  "  orphan_subject TEXT,"
+  "  PRIMARY KEY (group_id, message_id)"
+  ") WITHOUT ROWID;"
+  /* With the number, so counting and walking a group's articles in threaded order
+   * never reads the table. */
+  "CREATE INDEX nodes_by_path ON nodes (group_id, path, number);"
+  "CREATE INDEX nodes_by_parent ON nodes (group_id, parent) WHERE parent IS NOT NULL;"
+  /* Partial: most nodes have neither; the queries name them (INDEXED BY). */
+  "CREATE INDEX nodes_by_subject ON nodes (group_id, base_subject) WHERE base_subject IS NOT NULL;"
+  "CREATE INDEX nodes_by_orphan_subject ON nodes (group_id, orphan_subject) "
+  "  WHERE orphan_subject IS NOT NULL;"
+  "CREATE TABLE articles ("
+  "  group_id INTEGER NOT NULL,"
+  "  number INTEGER NOT NULL,"
+  "  message_id TEXT NOT NULL,"
+  "  subject TEXT NOT NULL,"
+  "  author TEXT NOT NULL,"
+  "  date INTEGER NOT NULL,"
+  "  bytes INTEGER NOT NULL,"
+  "  lines INTEGER NOT NULL,"
+  "  refs TEXT NOT NULL,"
+  "  read INTEGER NOT NULL DEFAULT 0,"
+  "  PRIMARY KEY (group_id, number)"
+  ") WITHOUT ROWID;",
+};
+
+static gboolean
+migrate (sqlite3  *db,
+         GError  **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  int version;
+
+  if (sqlite3_prepare_v2 (db, "PRAGMA user_version", -1, &stmt, NULL) != SQLITE_OK ||
+      sqlite3_step (stmt) != SQLITE_ROW)
+    {
+      sqlite3_finalize (stmt);
+      return _op_news_db_fail (db, error);
+    }
+  version = sqlite3_column_int (stmt, 0);
+  sqlite3_finalize (stmt);
+
+  if (version > (int) G_N_ELEMENTS (migrations))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   _("The news database was written by a newer version of Outpost "
+                     "(schema %d; this version knows %d)."),
+                   version, (int) G_N_ELEMENTS (migrations));
+      return FALSE;
+    }
+  for (int v = version; v < (int) G_N_ELEMENTS (migrations); v++)
+    {
+      g_autofree char *bump = g_strdup_printf ("PRAGMA user_version = %d", v + 1);
+
+      /* Each step and its version number commit together, or not at all. */
+      if (!_op_news_db_exec (db, "BEGIN IMMEDIATE", error))
+        return FALSE;
+      if (!_op_news_db_exec (db, migrations[v], error) || !_op_news_db_exec (db, bump, error))
+        {
+          sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL);
+          return FALSE;
+        }
+      if (!_op_news_db_exec (db, "COMMIT", error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+sqlite3 *
+_op_news_db_open (const char  *path,
+                  gboolean     read_only,
+                  GError     **error)
+{
+  sqlite3 *db = NULL;
+  int flags = read_only ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+  Connection *connection;
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  /* NOMUTEX: each connection is used by one thread at a time (the store thread, or
+   * the main thread for a model's pages). */
+  if (sqlite3_open_v2 (path, &db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
+    {
+      _op_news_db_fail (db, error);
+      sqlite3_close (db);
+      return NULL;
+    }
+  sqlite3_extended_result_codes (db, 1);
+  /* A reader waits for a checkpoint rather than failing with SQLITE_BUSY. */
+  sqlite3_busy_timeout (db, 5000);
+  if (!read_only &&
+      (!_op_news_db_exec (db, "PRAGMA journal_mode = WAL", error) ||
+       /* WAL + NORMAL: a commit survives a crash of the app; a power loss may lose the
+        * last transactions, never corrupt the file. Overviews can be fetched again. */
+       !_op_news_db_exec (db, "PRAGMA synchronous = NORMAL", error) ||
+       !migrate (db, error)))
+    {
+      sqlite3_close (db);
+      return NULL;
+    }
+  /* A bounded page cache whatever the database's size: 16 MiB for the writer, whose
+   * threading touches the indexes all over, 2 MiB for a reader's pages. */
+  _op_news_db_exec (db, read_only ? "PRAGMA cache_size = -2048" : "PRAGMA cache_size = -16384",
+                    NULL);
+
+  connection = g_new0 (Connection, 1);
+  connection->db = db;
+  connection->statements = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL,
+                                                  statement_finalize);
+  g_mutex_lock (&connections_lock);
+  if (connections == NULL)
+    connections = g_hash_table_new (g_direct_hash, g_direct_equal);
+  g_hash_table_insert (connections, db, connection);
+  g_mutex_unlock (&connections_lock);
+  return db;
+}
+
+void
+_op_news_db_close (sqlite3 *db)
+{
+  Connection *connection = NULL;
+
+  if (db == NULL)
+    return;
+  g_mutex_lock (&connections_lock);
+  if (connections != NULL && g_hash_table_steal_extended (connections, db, NULL,
+                                                          (gpointer *) &connection))
+    {
+    }
+  g_mutex_unlock (&connections_lock);
+  if (connection != NULL)
+    {
+      g_hash_table_unref (connection->statements);
+      g_free (connection);
+    }
+  sqlite3_close (db);
+}
+
+/* --- groups --------------------------------------------------------------------- */
+
+gint64
+_op_news_db_group_id (sqlite3     *db,
+                      const char  *name,
+                      gboolean     create,
+                      gint64       now,
+                      GError     **error)
+{
+  sqlite3_stmt *stmt = prepare (db, "SELECT id FROM groups WHERE name = ?", error);
+  gint64 id = 0;
+  int rc;
+
+  if (stmt == NULL)
+    return 0;
+  bind_text (stmt, 1, name);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    id = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    {
+      _op_news_db_fail (db, error);
+      return 0;
+    }
+  if (id != 0 || !create)
+    return id;
+
+  stmt = prepare (db, "INSERT INTO groups (name, first_seen) VALUES (?, ?)", error);
+  if (stmt == NULL)
+    return 0;
+  bind_text (stmt, 1, name);
+  sqlite3_bind_int64 (stmt, 2, now);
+  if (!step_done (db, stmt, error))
+    return 0;
+  return sqlite3_last_insert_rowid (db);
+}
+
+/* Runs @func inside one transaction (committed on success, rolled back on failure). */
+static gboolean
+in_transaction (sqlite3   *db,
+                gboolean (*func) (sqlite3 *, gpointer, GError **),
+                gpointer   data,
+                GError   **error)
+{
+  if (!_op_news_db_exec (db, "BEGIN IMMEDIATE", error))
+    return FALSE;
+  if (!func (db, data, error))
+    {
+      sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL);
+      return FALSE;
+    }
+  return _op_news_db_exec (db, "COMMIT", error);
+}
+
+typedef struct
+{
+  GPtrArray *actives;
+  gint64     now;
+} ActiveJob;
+
+static gboolean
+update_active_locked (sqlite3   *db,
+                      gpointer   data,
+                      GError   **error)
+{
+  ActiveJob *job = data;
+
+  for (guint i = 0; i < job->actives->len; i++)
+    {
+      const OpNntpActive *active = g_ptr_array_index (job->actives, i);
+      sqlite3_stmt *stmt;
+
+      stmt = prepare (db,
+                      "INSERT INTO groups (name, low, high, count, posting, alias, first_seen) "
+                      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
+                      "ON CONFLICT (name) DO UPDATE SET low = ?2, high = ?3, count = ?4, "
+                      "posting = ?5, alias = ?6",
+                      error);
+      if (stmt == NULL)
+        return FALSE;
+      bind_text (stmt, 1, active->name);
+      sqlite3_bind_int64 (stmt, 2, (gint64) active->low);
+      sqlite3_bind_int64 (stmt, 3, (gint64) active->high);
+      /* LIST ACTIVE has no count: estimate it from the marks as RFC 3977 §6.1.1.2 does. */
+      sqlite3_bind_int64 (stmt, 4, active->high >= active->low ?
+                                   (gint64) (active->high - active->low + 1) : 0);
+      sqlite3_bind_int (stmt, 5, active->posting);
+      bind_text (stmt, 6, active->alias);
+      sqlite3_bind_int64 (stmt, 7, job->now);
+      if (!step_done (db, stmt, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+_op_news_db_update_active (sqlite3    *db,
+                           GPtrArray  *actives,
+                           gint64      now,
+                           GError    **error)
+{
+  ActiveJob job = { actives, now };
+
+  return in_transaction (db, update_active_locked, &job, error);
+}
+
+static gboolean
+update_group_column (sqlite3     *db,
+                     const char  *sql,
+                     const char  *group,
+                     const char  *text,
+                     gint64       number,
+                     gboolean     use_text,
+                     GError     **error)
+{
+  sqlite3_stmt *stmt = prepare (db, sql, error);
+
+  if (stmt == NULL)
+    return FALSE;
+  if (use_text)
+    bind_text (stmt, 1, text);
+  else
+    sqlite3_bind_int64 (stmt, 1, number);
+  bind_text (stmt, 2, group);
+  return step_done (db, stmt, error);
+}
+
+gboolean
+_op_news_db_set_description (sqlite3     *db,
+                             const char  *group,
+                             const char  *description,
+                             GError     **error)
+{
+  return update_group_column (db, "UPDATE groups SET description = ?1 WHERE name = ?2", group,
+                              description, 0, TRUE, error);
+}
+
+gboolean
+_op_news_db_set_created (sqlite3     *db,
+                         const char  *group,
+                         gint64       created,
+                         GError     **error)
+{
+  return update_group_column (db, "UPDATE groups SET created = ?1 WHERE name = ?2", group,
+                              NULL, created, FALSE, error);
+}
+
+gboolean
+_op_news_db_set_subscribed (sqlite3     *db,
+                            const char  *group,
+                            gboolean     subscribed,
+                            GError     **error)
+{
+  return update_group_column (db, "UPDATE groups SET subscribed = ?1 WHERE name = ?2", group,
+                              NULL, subscribed ? 1 : 0, FALSE, error);
+}
+
+char *
+_op_news_db_get_meta (sqlite3     *db,
+                      const char  *key,
+                      GError     **error)
+{
+  sqlite3_stmt *stmt = prepare (db, "SELECT value FROM server_meta WHERE key = ?", error);
+  char *value = NULL;
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+  bind_text (stmt, 1, key);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    value = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    _op_news_db_fail (db, error);
+  return value;
+}
+
+gboolean
+_op_news_db_set_meta (sqlite3     *db,
+                      const char  *key,
+                      const char  *value,
+                      GError     **error)
+{
+  sqlite3_stmt *stmt = prepare (db,
+                                "INSERT INTO server_meta (key, value) VALUES (?1, ?2) "
+                                "ON CONFLICT (key) DO UPDATE SET value = ?2",
+                                error);
+
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, key);
+  bind_text (stmt, 2, value);
+  return step_done (db, stmt, error);
+}
+
+/* --- threading ---------------------------------------------------------------- */
+
+typedef struct
+{
+  gboolean  exists;
+  gboolean  real;       /* an article, not a placeholder */
+  char     *parent;     /* nullable */
+  char     *path;
+  gint64    depth;
+} Node;
+
+static void
+node_clear (Node *node)
+{
+  g_clear_pointer (&node->parent, g_free);
+  g_clear_pointer (&node->path, g_free);
+  node->exists = FALSE;
+}
+
+static gboolean
+load_node (sqlite3     *db,
+           gint64       group_id,
+           const char  *message_id,
+           Node        *node,
+           GError     **error)
+{
+  sqlite3_stmt *stmt = prepare (db,
+                                "SELECT number IS NOT NULL, parent, path, depth FROM nodes "
+                                "WHERE group_id = ? AND message_id = ?",
+                                error);
+  int rc;
+
+  node_clear (node);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, group_id);
+  bind_text (stmt, 2, message_id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      node->exists = TRUE;
+      node->real = sqlite3_column_int (stmt, 0) != 0;
+      node->parent = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+      node->path = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
+      node->depth = sqlite3_column_int64 (stmt, 3);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    return _op_news_db_fail (db, error);
+  return TRUE;
+}
+
+static char *
+make_component (gint64  date,
+                guint64 number)
+{
+  guint64 d = date < 0 ? 0 : MIN ((guint64) date, G_GUINT64_CONSTANT (0xffffffff));
+  guint64 n = MIN (number, G_GUINT64_CONSTANT (0xffffffffff));
+
+  return g_strdup_printf ("%08" G_GINT64_MODIFIER "x%010" G_GINT64_MODIFIER "x", d, n);
+}
+
+/* The last component of a node's key: where it sorts among its siblings. */
+static char *
+own_component (const char *path)
+{
+  gsize n = strlen (path);
+
+  return g_strdup (path + n - MIN (n, (gsize) COMPONENT_LENGTH));
+}
+
+/* The key of a child of @parent_path with @component; flattened at MAX_LEVELS. */
+static char *
+child_path (const char *parent_path,
+            const char *component)
+{
+  gsize n = parent_path != NULL ? strlen (parent_path) : 0;
+
+  n = MIN (n, (gsize) (MAX_LEVELS - 1) * COMPONENT_LENGTH);
+  return g_strdup_printf ("%.*s%s", (int) n, parent_path != NULL ? parent_path : "", component);
+}
+
+/* TRUE when @ancestor is @node_id or one of its ancestors (following parents up). */
+static gboolean
+is_ancestor (sqlite3     *db,
+             gint64       group_id,
+             const char  *ancestor,
+             const char  *node_id,
+             gboolean    *result,
+             GError     **error)
+{
+  g_autofree char *current = g_strdup (node_id);
+
+  *result = FALSE;
+  for (guint steps = 0; current != NULL && steps <= MAX_LEVELS * 4; steps++)
+    {
+      Node node = { 0, };
+
+      if (g_str_equal (current, ancestor))
+        {
+          *result = TRUE;
+          return TRUE;
+        }
+      if (!load_node (db, group_id, current, &node, error))
+        return FALSE;
+      g_free (current);
+      current = g_steal_pointer (&node.parent);
+      node_clear (&node);
+    }
+  /* A chain this long is already broken somewhere: refuse to add to it. */
+  *result = current != NULL;
+  return TRUE;
+}
+
+/* Moves @message_id's subtree: the node gets @new_path / @new_depth / @parent, and
+ * every descendant the same change of prefix and depth. @descendant_extra adds to the
+ * descendants' depth (1 when the node turned from placeholder into article). */
+static gboolean
+move_subtree (sqlite3     *db,
+              gint64       group_id,
+              const char  *message_id,
+              const Node  *old,
+              const char  *parent,
+              const char  *new_path,
+              gint64       new_depth,
+              gint64       descendant_extra,
+              GError     **error)
+{
+  sqlite3_stmt *stmt;
+  g_autofree char *upper = NULL;
+
+  if (old->exists && old->path != NULL &&
+      (!g_str_equal (old->path, new_path) || new_depth != old->depth || descendant_extra != 0))
+    {
+      /* Descendants: their keys start with the old key ("g" sorts after every hex
+       * digit, so [old, old + "g") is exactly the subtree, the node excluded). */
+      upper = g_strconcat (old->path, "g", NULL);
+      stmt = prepare (db,
+                      "UPDATE nodes SET path = ?1 || substr (path, ?2), depth = depth + ?3 "
+                      "WHERE group_id = ?4 AND path > ?5 AND path < ?6",
+                      error);
+      if (stmt == NULL)
+        return FALSE;
+      bind_text (stmt, 1, new_path);
+      sqlite3_bind_int64 (stmt, 2, (gint64) strlen (old->path) + 1);
+      sqlite3_bind_int64 (stmt, 3, new_depth - old->depth + descendant_extra);
+      sqlite3_bind_int64 (stmt, 4, group_id);
+      bind_text (stmt, 5, old->path);
+      bind_text (stmt, 6, upper);
+      if (!step_done (db, stmt, error))
+        return FALSE;
+    }
+  stmt = prepare (db, "UPDATE nodes SET parent = ?1, path = ?2, depth = ?3 "
+                      "WHERE group_id = ?4 AND message_id = ?5", error);
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, parent);
+  bind_text (stmt, 2, new_path);
+  sqlite3_bind_int64 (stmt, 3, new_depth);
+  sqlite3_bind_int64 (stmt, 4, group_id);
+  bind_text (stmt, 5, message_id);
+  return step_done (db, stmt, error);
+}
+
+/* The depth a child of @parent gets: its real ancestors. */
+static gint64
+child_depth (const Node *parent)
+{
+  if (parent == NULL || !parent->exists)
+    return 0;
+  return parent->depth + (parent->real ? 1 : 0);
+}
+
+/* Creates a placeholder for @message_id under @parent (nullable), keyed like the
+ * article that first referenced it. */
+static gboolean
+create_placeholder (sqlite3     *db,
+                    gint64       group_id,
+                    const char  *message_id,
+                    const char  *parent_id,
+                    const Node  *parent,
+                    const char  *component,
+                    GError     **error)
+{
+  sqlite3_stmt *stmt = prepare (db,
+                                "INSERT INTO nodes (group_id, message_id, number, parent, path, depth) "
+                                "VALUES (?, ?, NULL, ?, ?, ?)",
+                                error);
+  g_autofree char *path = child_path (parent != NULL ? parent->path : NULL, component);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, group_id);
+  bind_text (stmt, 2, message_id);
+  bind_text (stmt, 3, parent_id);
+  bind_text (stmt, 4, path);
+  sqlite3_bind_int64 (stmt, 5, child_depth (parent));
+  return step_done (db, stmt, error);
+}
+
+/* Hangs @message_id (existing) under @parent_id (existing, or NULL for a root), unless
+ * that would make a loop; recomputes its key with @component. */
+static gboolean
+attach (sqlite3     *db,
+        gint64       group_id,
+        const char  *message_id,
+        const char  *parent_id,
+        const char  *component,
+        gint64       descendant_extra,
+        GError     **error)
+{
+  Node node = { 0, }, parent = { 0, };
+  g_autofree char *path = NULL;
+  gboolean ok = FALSE;
+
+  if (parent_id != NULL)
+    {
+      gboolean loop = FALSE;
+
+      if (!is_ancestor (db, group_id, message_id, parent_id, &loop, error))
+        goto out;
+      if (loop)
+        parent_id = NULL;   /* jwz: a link that would close a loop is not made */
+    }
+  if (!load_node (db, group_id, message_id, &node, error) ||
+      (parent_id != NULL && !load_node (db, group_id, parent_id, &parent, error)))
+    goto out;
+  path = child_path (parent_id != NULL ? parent.path : NULL, component);
+  ok = move_subtree (db, group_id, message_id, &node, parent_id, path,
+                     parent_id != NULL ? child_depth (&parent) : 0, descendant_extra, error);
+
+out:
+  node_clear (&node);
+  node_clear (&parent);
+  return ok;
+}
+
+/* "Re: Re: x", "RE[2]: x", "Aw: x", "Fwd: x" → "x", lower-cased for comparison.
+ * *@is_reply tells whether a prefix was there. */
+static char *
+base_subject (const char *subject,
+              gboolean   *is_reply)
+{
+  const char *p = subject;
+  gboolean found = FALSE;
+
+  for (;;)
+    {
+      static const char *const prefixes[] = { "re", "aw", "sv", "fwd", "fw" };
+      const char *q = NULL;
+
+      while (*p == ' ')
+        p++;
+      for (guint i = 0; i < G_N_ELEMENTS (prefixes) && q == NULL; i++)
+        {
+          gsize n = strlen (prefixes[i]);
+
+          if (g_ascii_strncasecmp (p, prefixes[i], n) != 0)
+            continue;
+          q = p + n;
+          if (*q == '[')
+            {
+              while (g_ascii_isdigit (*++q))
+                ;
+              if (*q != ']')
+                {
+                  q = NULL;
+                  continue;
+                }
+              q++;
+            }
+          if (*q != ':')
+            q = NULL;
+        }
+      if (q == NULL)
+        break;
+      p = q + 1;
+      found = TRUE;
+    }
+  *is_reply = found;
+  return g_utf8_casefold (p, -1);
+}
+
+typedef struct
+{
+  const char *group;
+  GPtrArray  *overviews;
+} AddJob;
+
+/* The References of @ov, valid ids only, no duplicates, the last MAX_REFERENCES. */
+static GPtrArray *
+split_references (const char *references,
+                  const char *own_id)
+{
+  g_auto(GStrv) words = g_strsplit_set (references, " \t", -1);
+  GPtrArray *refs = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+
+  for (guint i = 0; words[i] != NULL; i++)
+    {
+      const char *w = words[i];
+
+      if (!op_nntp_message_id_is_valid (w, strlen (w)) || g_str_equal (w, own_id) ||
+          g_hash_table_contains (seen, w))
+        continue;
+      g_hash_table_add (seen, (gpointer) w);
+      g_ptr_array_add (refs, g_strdup (w));
+    }
+  if (refs->len > MAX_REFERENCES)
+    g_ptr_array_remove_range (refs, 0, refs->len - MAX_REFERENCES);
+  return refs;
+}
+
+static gboolean
+add_one (sqlite3               *db,
+         gint64                 group_id,
+         const OpNntpOverview  *ov,
+         const OpNewsRanges    *read,
+         guint64               *fetched_high,
+         guint64               *added,
+         GError               **error)
+{
+  g_autoptr(GPtrArray) refs = NULL;
+  g_autoptr(GDateTime) when = NULL;
+  g_autofree char *subject = NULL;
+  g_autofree char *author = NULL;
+  g_autofree char *base = NULL;
+  g_autofree char *component = NULL;
+  const char *parent_id = NULL;
+  g_autofree char *subject_parent = NULL;
+  gboolean is_reply = FALSE;
+  gint64 date = 0;
+  Node own = { 0, };
+  sqlite3_stmt *stmt;
+  gboolean ok = FALSE;
+
+  *fetched_high = MAX (*fetched_high, ov->number);
+  if (ov->number == 0 || !op_nntp_message_id_is_valid (ov->message_id, strlen (ov->message_id)))
+    return TRUE;
+
+  /* Already stored (a batch fetched twice after a dropped connection)? */
+  stmt = prepare (db, "SELECT 1 FROM articles WHERE group_id = ? AND number = ?", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, group_id);
+  sqlite3_bind_int64 (stmt, 2, (gint64) ov->number);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      sqlite3_reset (stmt);
+      return TRUE;
+    }
+  sqlite3_reset (stmt);
+  if (!load_node (db, group_id, ov->message_id, &own, error))
+    return FALSE;
+  if (own.exists && own.real)
+    {
+      /* The same Message-ID under another number: the server renumbered; the first
+       * one stays. */
+      node_clear (&own);
+      return TRUE;
+    }
+
+  when = g_mime_utils_header_decode_date (ov->date);
+  date = when != NULL ? g_date_time_to_unix (when) : 0;
+  subject = g_mime_utils_header_decode_text (NULL, ov->subject);
+  author = g_mime_utils_header_decode_text (NULL, ov->from);
+  base = base_subject (subject, &is_reply);
+  component = make_component (date, ov->number);
+  refs = split_references (ov->references, ov->message_id);
+
+  stmt = prepare (db,
+                  "INSERT INTO articles (group_id, number, message_id, subject, author, date, "
+                  "bytes, lines, refs, read) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                  error);
+  if (stmt == NULL)
+    goto out;
+  sqlite3_bind_int64 (stmt, 1, group_id);
+  sqlite3_bind_int64 (stmt, 2, (gint64) ov->number);
+  bind_text (stmt, 3, ov->message_id);
+  bind_text (stmt, 4, subject);
+  bind_text (stmt, 5, author);
+  sqlite3_bind_int64 (stmt, 6, date);
+  sqlite3_bind_int64 (stmt, 7, (gint64) ov->bytes);
+  sqlite3_bind_int64 (stmt, 8, (gint64) ov->lines);
+  bind_text (stmt, 9, ov->references);
+  sqlite3_bind_int (stmt, 10, op_news_ranges_contains (read, ov->number) ? 1 : 0);
+  if (!step_done (db, stmt, error))
+    goto out;
+
+  /* jwz step 1B: link the reference chain, each to the one before it, unless it has a
+   * parent already or the link would close a loop. Missing ones become placeholders. */
+  for (guint i = 0; i < refs->len; i++)
+    {
+      const char *ref = g_ptr_array_index (refs, i);
+      const char *prev = i > 0 ? g_ptr_array_index (refs, i - 1) : NULL;
+      Node node = { 0, };
+      gboolean fine;
+
+      if (!load_node (db, group_id, ref, &node, error))
+        goto out;
+      if (!node.exists)
+        {
+          Node parent = { 0, };
+
+          fine = (prev == NULL || load_node (db, group_id, prev, &parent, error)) &&
+                 create_placeholder (db, group_id, ref, prev, prev != NULL ? &parent : NULL,
+                                     component, error);
+          node_clear (&parent);
+        }
+      else if (node.parent == NULL && prev != NULL)
+        {
+          g_autofree char *node_component = own_component (node.path);
+
+          fine = attach (db, group_id, ref, prev, node_component, 0, error);
+        }
+      else
+        fine = TRUE;
+      node_clear (&node);
+      if (!fine)
+        goto out;
+    }
+  if (refs->len > 0)
+    parent_id = g_ptr_array_index (refs, refs->len - 1);
+  else if (is_reply)
+    {
+      /* No References but "Re: X": under the thread root whose subject is X. */
+      stmt = prepare (db,
+                      "SELECT message_id FROM nodes INDEXED BY nodes_by_subject "
+                      "WHERE group_id = ? AND base_subject = ? "
+                      "AND parent IS NULL AND number IS NOT NULL ORDER BY path LIMIT 1",
+                      error);
+      if (stmt == NULL)
+        goto out;
+      sqlite3_bind_int64 (stmt, 1, group_id);
+      bind_text (stmt, 2, base);
+      if (sqlite3_step (stmt) == SQLITE_ROW)
+        subject_parent = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+      sqlite3_reset (stmt);
+      parent_id = subject_parent;
+    }
+
+  /* The article's own node: new, or a placeholder that now gets its article (its
+   * subtree then counts one more real ancestor). */
+  if (!own.exists)
+    {
+      Node parent = { 0, };
+      g_autofree char *path = NULL;
+
+      if (parent_id != NULL && !load_node (db, group_id, parent_id, &parent, error))
+        goto out;
+      path = child_path (parent_id != NULL ? parent.path : NULL, component);
+      stmt = prepare (db,
+                      "INSERT INTO nodes (group_id, message_id, number, parent, path, depth, "
+                      "base_subject, orphan_subject) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                      error);
+      if (stmt == NULL)
+        {
+          node_clear (&parent);
+          goto out;
+        }
+      sqlite3_bind_int64 (stmt, 1, group_id);
+      bind_text (stmt, 2, ov->message_id);
+      sqlite3_bind_int64 (stmt, 3, (gint64) ov->number);
+      bind_text (stmt, 4, parent_id);
+      bind_text (stmt, 5, path);
+      sqlite3_bind_int64 (stmt, 6, parent_id != NULL ? child_depth (&parent) : 0);
+      /* Only roots group by subject; a "Re:" root waits for its original. */
+      bind_text (stmt, 7, parent_id == NULL && !is_reply ? base : NULL);
+      /* A "Re: X" without References or a root X yet waits for X. */
+      bind_text (stmt, 8, parent_id == NULL && is_reply ? base : NULL);
+      node_clear (&parent);
+      if (!step_done (db, stmt, error))
+        goto out;
+    }
+  else
+    {
+      stmt = prepare (db, "UPDATE nodes SET number = ?, base_subject = ?, orphan_subject = ? "
+                          "WHERE group_id = ? AND message_id = ?", error);
+      if (stmt == NULL)
+        goto out;
+      sqlite3_bind_int64 (stmt, 1, (gint64) ov->number);
+      bind_text (stmt, 2, parent_id == NULL && !is_reply ? base : NULL);
+      bind_text (stmt, 3, parent_id == NULL && is_reply ? base : NULL);
+      sqlite3_bind_int64 (stmt, 4, group_id);
+      bind_text (stmt, 5, ov->message_id);
+      if (!step_done (db, stmt, error) ||
+          !attach (db, group_id, ov->message_id, parent_id, component, 1, error))
+        goto out;
+    }
+
+  /* An original "X" that arrives after its "Re: X" replies without References
+   * collects them (jwz step 5, done as articles arrive). */
+  if (parent_id == NULL && !is_reply)
+    {
+      g_autoptr(GPtrArray) orphans = g_ptr_array_new_with_free_func (g_free);
+
+      /* INDEXED BY: without statistics SQLite would walk the whole group by its
+       * primary key. */
+      stmt = prepare (db, "SELECT message_id FROM nodes INDEXED BY nodes_by_orphan_subject "
+                          "WHERE group_id = ? AND orphan_subject = ? AND parent IS NULL", error);
+      if (stmt == NULL)
+        goto out;
+      sqlite3_bind_int64 (stmt, 1, group_id);
+      bind_text (stmt, 2, base);
+      while (sqlite3_step (stmt) == SQLITE_ROW)
+        g_ptr_array_add (orphans, g_strdup ((const char *) sqlite3_column_text (stmt, 0)));
+      sqlite3_reset (stmt);
+      for (guint i = 0; i < orphans->len; i++)
+        {
+          const char *orphan = g_ptr_array_index (orphans, i);
+          Node node = { 0, };
+          g_autofree char *orphan_component = NULL;
+          gboolean fine;
+
+          if (!load_node (db, group_id, orphan, &node, error))
+            goto out;
+          orphan_component = own_component (node.path);
+          node_clear (&node);
+          fine = attach (db, group_id, orphan, ov->message_id, orphan_component, 0, error);
+          if (fine)
+            {
+              stmt = prepare (db, "UPDATE nodes SET orphan_subject = NULL "
+                                  "WHERE group_id = ? AND message_id = ?", error);
+              fine = stmt != NULL;
+              if (fine)
+                {
+                  sqlite3_bind_int64 (stmt, 1, group_id);
+                  bind_text (stmt, 2, orphan);
+                  fine = step_done (db, stmt, error);
+                }
+            }
+          if (!fine)
+            goto out;
+        }
+    }
+  (*added)++;
+  ok = TRUE;
+
+out:
+  node_clear (&own);
+  return ok;
+}
+
+static gboolean
+add_overviews_locked (sqlite3   *db,
+                      gpointer   data,
+                      GError   **error)
+{
+  AddJob *job = data;
+  gint64 group_id = _op_news_db_group_id (db, job->group, TRUE, g_get_real_time () / G_USEC_PER_SEC,
+                                          error);
+  g_autoptr(OpNewsRanges) read = NULL;
+  guint64 fetched_high = 0, added = 0;
+  sqlite3_stmt *stmt;
+
+  if (group_id == 0)
+    return FALSE;
+  read = _op_news_db_get_read (db, job->group, error);
+  if (read == NULL)
+    return FALSE;
+  for (guint i = 0; i < job->overviews->len; i++)
+    if (!add_one (db, group_id, g_ptr_array_index (job->overviews, i), read, &fetched_high,
+                  &added, error))
+      return FALSE;
+
+  stmt = prepare (db, "UPDATE groups SET fetched_high = max (fetched_high, ?1), "
+                      "threaded = threaded + ?2 WHERE id = ?3", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, (gint64) fetched_high);
+  sqlite3_bind_int64 (stmt, 2, (gint64) added);
+  sqlite3_bind_int64 (stmt, 3, group_id);
+  return step_done (db, stmt, error);
+}
+
+gboolean
+_op_news_db_add_overviews (sqlite3     *db,
+                           const char  *group,
+                           GPtrArray   *overviews,
+                           GError     **error)
+{
+  AddJob job = { group, overviews };
+
+  op_mime_init ();
+  return in_transaction (db, add_overviews_locked, &job, error);
+}
+
+guint64
+_op_news_db_get_fetched_high (sqlite3     *db,
+                              const char  *group,
+                              GError     **error)
+{
+  sqlite3_stmt *stmt = prepare (db, "SELECT fetched_high FROM groups WHERE name = ?", error);
+  guint64 high = 0;
+
+  if (stmt == NULL)
+    return 0;
+  bind_text (stmt, 1, group);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    high = (guint64) sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+  return high;
+}
+
+/* --- read state ------------------------------------------------------------------- */
+
+OpNewsRanges *
+_op_news_db_get_read (sqlite3     *db,
+                      const char  *group,
+                      GError     **error)
+{
+  sqlite3_stmt *stmt = prepare (db, "SELECT read_ranges FROM groups WHERE name = ?", error);
+  OpNewsRanges *ranges = NULL;
+
+  if (stmt == NULL)
+    return NULL;
+  bind_text (stmt, 1, group);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      const char *text = (const char *) sqlite3_column_text (stmt, 0);
+      gsize n = (gsize) sqlite3_column_bytes (stmt, 0);
+
+      ranges = op_news_ranges_parse (text != NULL ? text : "", MIN (n, MAX_READ_TEXT), error);
+    }
+  else
+    ranges = op_news_ranges_new ();
+  sqlite3_reset (stmt);
+  return ranges;
+}
+
+static gboolean
+store_read_ranges (sqlite3             *db,
+                   const char          *group,
+                   const OpNewsRanges  *read,
+                   GError             **error)
+{
+  g_autofree char *text = op_news_ranges_to_string (read);
+
+  return update_group_column (db, "UPDATE groups SET read_ranges = ?1 WHERE name = ?2", group,
+                              text, 0, TRUE, error);
+}
+
+typedef struct
+{
+  const char         *group;
+  guint64             number;
+  gboolean            read;
+  gboolean            thread;
+  const OpNewsRanges *ranges;
+} ReadJob;
+
+static gboolean
+set_read_locked (sqlite3   *db,
+                 gpointer   data,
+                 GError   **error)
+{
+  ReadJob *job = data;
+  g_autoptr(OpNewsRanges) read = _op_news_db_get_read (db, job->group, error);
+  gint64 group_id = _op_news_db_group_id (db, job->group, FALSE, 0, error);
+  sqlite3_stmt *stmt;
+
+  if (read == NULL || group_id == 0)
+    {
+      if (group_id == 0 && error != NULL && *error == NULL)
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, _("The store has no group “%s”."),
+                     job->group);
+      return FALSE;
+    }
+
+  if (!job->thread)
+    {
+      if (job->read)
+        op_news_ranges_add (read, job->number, job->number);
+      else
+        op_news_ranges_remove (read, job->number, job->number);
+      stmt = prepare (db, "UPDATE articles SET read = ? WHERE group_id = ? AND number = ?", error);
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_int (stmt, 1, job->read ? 1 : 0);
+      sqlite3_bind_int64 (stmt, 2, group_id);
+      sqlite3_bind_int64 (stmt, 3, (gint64) job->number);
+      if (!step_done (db, stmt, error))
+        return FALSE;
+      return store_read_ranges (db, job->group, read, error);
+    }
+
+  /* The thread: the root's key (the first component of the article's key) and every
+   * real node below it. */
+  {
+    g_autofree char *root = NULL;
+    g_autofree char *upper = NULL;
+    g_autoptr(GArray) numbers = g_array_new (FALSE, FALSE, sizeof (gint64));
+
+    stmt = prepare (db, "SELECT substr (n.path, 1, ?1) FROM articles a JOIN nodes n "
+                        "ON n.group_id = a.group_id AND n.message_id = a.message_id "
+                        "WHERE a.group_id = ?2 AND a.number = ?3", error);
+    if (stmt == NULL)
+      return FALSE;
+    sqlite3_bind_int (stmt, 1, COMPONENT_LENGTH);
+    sqlite3_bind_int64 (stmt, 2, group_id);
+    sqlite3_bind_int64 (stmt, 3, (gint64) job->number);
+    if (sqlite3_step (stmt) == SQLITE_ROW)
+      root = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+    sqlite3_reset (stmt);
+    if (root == NULL)
+      return TRUE;
+    upper = g_strconcat (root, "g", NULL);
+    stmt = prepare (db, "SELECT number FROM nodes WHERE group_id = ? AND path >= ? AND path < ? "
+                        "AND number IS NOT NULL", error);
+    if (stmt == NULL)
+      return FALSE;
+    sqlite3_bind_int64 (stmt, 1, group_id);
+    bind_text (stmt, 2, root);
+    bind_text (stmt, 3, upper);
+    while (sqlite3_step (stmt) == SQLITE_ROW)
+      {
+        gint64 n = sqlite3_column_int64 (stmt, 0);
+
+        g_array_append_val (numbers, n);
+      }
+    sqlite3_reset (stmt);
+    for (guint i = 0; i < numbers->len; i++)
+      {
+        guint64 n = (guint64) g_array_index (numbers, gint64, i);
+
+        if (job->read)
+          op_news_ranges_add (read, n, n);
+        else
+          op_news_ranges_remove (read, n, n);
+        stmt = prepare (db, "UPDATE articles SET read = ? WHERE group_id = ? AND number = ?", error);
+        if (stmt == NULL)
+          return FALSE;
+        sqlite3_bind_int (stmt, 1, job->read ? 1 : 0);
+        sqlite3_bind_int64 (stmt, 2, group_id);
+        sqlite3_bind_int64 (stmt, 3, (gint64) n);
+        if (!step_done (db, stmt, error))
+          return FALSE;
+      }
+    return store_read_ranges (db, job->group, read, error);
+  }
+}
+
+gboolean
+_op_news_db_set_read (sqlite3     *db,
+                      const char  *group,
+                      guint64      number,
+                      gboolean     read,
+                      GError     **error)
+{
+  ReadJob job = { group, number, read, FALSE, NULL };
+
+  return in_transaction (db, set_read_locked, &job, error);
+}
+
+gboolean
+_op_news_db_set_thread_read (sqlite3     *db,
+                             const char  *group,
+                             guint64      number,
+                             gboolean     read,
+                             GError     **error)
+{
+  ReadJob job = { group, number, read, TRUE, NULL };
+
+  return in_transaction (db, set_read_locked, &job, error);
+}
+
+/* Replaces the group's ranges and makes every article's flag follow them. */
+static gboolean
+apply_ranges_locked (sqlite3   *db,
+                     gpointer   data,
+                     GError   **error)
+{
+  ReadJob *job = data;
+  gint64 group_id = _op_news_db_group_id (db, job->group, FALSE, 0, error);
+  g_autoptr(GArray) changes = g_array_new (FALSE, FALSE, sizeof (gint64));
+  sqlite3_stmt *stmt;
+
+  if (group_id == 0)
+    {
+      if (error != NULL && *error == NULL)
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, _("The store has no group “%s”."),
+                     job->group);
+      return FALSE;
+    }
+  if (!store_read_ranges (db, job->group, job->ranges, error))
+    return FALSE;
+  stmt = prepare (db, "SELECT number, read FROM articles WHERE group_id = ?", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, group_id);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      gint64 n = sqlite3_column_int64 (stmt, 0);
+      gboolean was = sqlite3_column_int (stmt, 1) != 0;
+
+      if (was != op_news_ranges_contains (job->ranges, (guint64) n))
+        g_array_append_val (changes, n);
+    }
+  sqlite3_reset (stmt);
+  for (guint i = 0; i < changes->len; i++)
+    {
+      gint64 n = g_array_index (changes, gint64, i);
+
+      stmt = prepare (db, "UPDATE articles SET read = NOT read WHERE group_id = ? AND number = ?",
+                      error);
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_int64 (stmt, 1, group_id);
+      sqlite3_bind_int64 (stmt, 2, n);
+      if (!step_done (db, stmt, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+_op_news_db_set_read_ranges (sqlite3             *db,
+                             const char          *group,
+                             const OpNewsRanges  *read,
+                             GError             **error)
+{
+  ReadJob job = { group, 0, FALSE, FALSE, read };
+
+  return in_transaction (db, apply_ranges_locked, &job, error);
+}
+
+gboolean
+_op_news_db_catch_up (sqlite3     *db,
+                      const char  *group,
+                      GError     **error)
+{
+  sqlite3_stmt *stmt = prepare (db, "SELECT max (high, fetched_high) FROM groups WHERE name = ?",
+                                error);
+  g_autoptr(OpNewsRanges) read = NULL;
+  guint64 high = 0;
+
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, group);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    high = (guint64) sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+  read = _op_news_db_get_read (db, group, error);
+  if (read == NULL)
+    return FALSE;
+  if (high > 0)
+    op_news_ranges_add (read, 1, high);
+  return _op_news_db_set_read_ranges (db, group, read, error);
+}
+
+/* --- .newsrc ------------------------------------------------------------------------- */
+
+typedef struct
+{
+  GPtrArray *entries;
+  gint64     now;
+} NewsrcJob;
+
+static gboolean
+import_newsrc_locked (sqlite3   *db,
+                      gpointer   data,
+                      GError   **error)
+{
+  NewsrcJob *job = data;
+
+  for (guint i = 0; i < job->entries->len; i++)
+    {
+      const OpNewsrcEntry *entry = g_ptr_array_index (job->entries, i);
+      ReadJob read_job = { entry->name, 0, FALSE, FALSE, entry->read };
+
+      if (_op_news_db_group_id (db, entry->name, TRUE, job->now, error) == 0 ||
+          !_op_news_db_set_subscribed (db, entry->name, entry->subscribed, error) ||
+          !apply_ranges_locked (db, &read_job, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+_op_news_db_import_newsrc (sqlite3     *db,
+                           GPtrArray   *entries,
+                           gint64       now,
+                           GError     **error)
+{
+  NewsrcJob job = { entries, now };
+
+  return in_transaction (db, import_newsrc_locked, &job, error);
+}
+
+GPtrArray *
+_op_news_db_export_newsrc (sqlite3  *db,
+                           GError  **error)
+{
+  g_autoptr(GPtrArray) entries = g_ptr_array_new_with_free_func ((GDestroyNotify) op_newsrc_entry_free);
+  sqlite3_stmt *stmt = prepare (db, "SELECT name, subscribed, read_ranges FROM groups ORDER BY name",
+                                error);
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      OpNewsrcEntry *entry = g_new0 (OpNewsrcEntry, 1);
+      const char *text = (const char *) sqlite3_column_text (stmt, 2);
+
+      entry->name = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+      entry->subscribed = sqlite3_column_int (stmt, 1) != 0;
+      entry->read = op_news_ranges_parse (text != NULL ? text : "", text != NULL ? strlen (text) : 0, NULL);
+      if (entry->read == NULL)
+        entry->read = op_news_ranges_new ();
+      g_ptr_array_add (entries, entry);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      _op_news_db_fail (db, error);
+      return NULL;
+    }
+  return g_steal_pointer (&entries);
+}
+
+/* --- expiry ------------------------------------------------------------------------- */
+
+static gboolean
+expire_locked (sqlite3   *db,
+               gpointer   data,
+               GError   **error)
+{
+  ReadJob *job = data;
+  gint64 group_id = _op_news_db_group_id (db, job->group, FALSE, 0, error);
+  g_autoptr(GPtrArray) gone = g_ptr_array_new_with_free_func (g_free);
+  sqlite3_stmt *stmt;
+
+  if (group_id == 0)
+    return error == NULL || *error == NULL;
+  stmt = prepare (db, "SELECT message_id FROM articles WHERE group_id = ? AND number < ?", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, group_id);
+  sqlite3_bind_int64 (stmt, 2, (gint64) job->number);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    g_ptr_array_add (gone, g_strdup ((const char *) sqlite3_column_text (stmt, 0)));
+  sqlite3_reset (stmt);
+
+  for (guint i = 0; i < gone->len; i++)
+    {
+      const char *id = g_ptr_array_index (gone, i);
+      Node node = { 0, };
+      gboolean fine;
+
+      /* The node stays as a placeholder (its replies keep their thread); every
+       * descendant has one real ancestor less. */
+      fine = load_node (db, group_id, id, &node, error) &&
+             move_subtree (db, group_id, id, &node, node.parent, node.path, node.depth, -1, error);
+      node_clear (&node);
+      if (!fine)
+        return FALSE;
+      stmt = prepare (db, "UPDATE nodes SET number = NULL, base_subject = NULL "
+                          "WHERE group_id = ? AND message_id = ?", error);
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_int64 (stmt, 1, group_id);
+      bind_text (stmt, 2, id);
+      if (!step_done (db, stmt, error))
+        return FALSE;
+    }
+  /* Placeholders nothing hangs below any more. */
+  for (;;)
+    {
+      stmt = prepare (db,
+                      "DELETE FROM nodes AS n WHERE n.group_id = ?1 AND n.number IS NULL AND NOT EXISTS "
+                      "(SELECT 1 FROM nodes c WHERE c.group_id = ?1 AND c.parent = n.message_id)",
+                      error);
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_int64 (stmt, 1, group_id);
+      if (!step_done (db, stmt, error))
+        return FALSE;
+      if (sqlite3_changes (db) == 0)
+        break;
+    }
+  stmt = prepare (db, "UPDATE groups SET threaded = max (0, threaded - ?) WHERE id = ?", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, (gint64) gone->len);
+  sqlite3_bind_int64 (stmt, 2, group_id);
+  if (!step_done (db, stmt, error))
+    return FALSE;
+  stmt = prepare (db, "DELETE FROM articles WHERE group_id = ? AND number < ?", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, group_id);
+  sqlite3_bind_int64 (stmt, 2, (gint64) job->number);
+  return step_done (db, stmt, error);
+}
+
+gboolean
+_op_news_db_expire (sqlite3     *db,
+                    const char  *group,
+                    guint64      low,
+                    GError     **error)
+{
+  ReadJob job = { group, low, FALSE, FALSE, NULL };
+
+  return in_transaction (db, expire_locked, &job, error);
+}
+
+/* --- the thread model's reads ------------------------------------------------------ */
+
+guint
+_op_news_db_count_threaded (sqlite3     *db,
+                            gint64       group_id,
+                            GError     **error)
+{
+  /* Kept as articles are added and expire: no scan. */
+  sqlite3_stmt *stmt = prepare (db, "SELECT threaded FROM groups WHERE id = ?", error);
+  guint count = 0;
+
+  if (stmt == NULL)
+    return 0;
+  sqlite3_bind_int64 (stmt, 1, group_id);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    count = (guint) MIN (sqlite3_column_int64 (stmt, 0), G_MAXUINT);
+  else
+    _op_news_db_fail (db, error);
+  sqlite3_reset (stmt);
+  return count;
+}
+
+gboolean
+_op_news_db_load_page (sqlite3     *db,
+                       gint64       group_id,
+                       const char  *start_key,
+                       guint        skip,
+                       guint        limit,
+                       GPtrArray   *headers,
+                       char       **last_key,
+                       GError     **error)
+{
+  sqlite3_stmt *stmt = prepare (db,
+                                "SELECT n.path, a.number, a.message_id, a.subject, a.author, a.date, "
+                                "a.bytes, a.lines, n.depth, a.read FROM nodes n JOIN articles a "
+                                "ON a.group_id = n.group_id AND a.number = n.number "
+                                "WHERE n.group_id = ?1 AND n.number IS NOT NULL AND n.path >= ?2 "
+                                "ORDER BY n.path LIMIT ?3 OFFSET ?4",
+                                error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, group_id);
+  bind_text (stmt, 2, start_key);
+  sqlite3_bind_int (stmt, 3, (int) MIN (limit, G_MAXINT));
+  sqlite3_bind_int (stmt, 4, (int) MIN (skip, G_MAXINT));
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      g_ptr_array_add (headers,
+                       _op_news_header_new ((guint64) sqlite3_column_int64 (stmt, 1),
+                                            (const char *) sqlite3_column_text (stmt, 2),
+                                            (const char *) sqlite3_column_text (stmt, 3),
+                                            (const char *) sqlite3_column_text (stmt, 4),
+                                            sqlite3_column_int64 (stmt, 5),
+                                            (guint64) sqlite3_column_int64 (stmt, 6),
+                                            (guint64) sqlite3_column_int64 (stmt, 7),
+                                            (guint) MIN (sqlite3_column_int64 (stmt, 8), G_MAXUINT),
+                                            sqlite3_column_int (stmt, 9) != 0));
+      g_free (*last_key);
+      *last_key = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return _op_news_db_fail (db, error);
+  return TRUE;
+}
+
+/* --- groups for the view ------------------------------------------------------------ */
+
+GPtrArray *
+_op_news_db_list_groups (sqlite3   *db,
+                         gboolean   subscribed_only,
+                         GError   **error)
+{
+  g_autoptr(GPtrArray) groups = g_ptr_array_new_with_free_func ((GDestroyNotify) op_news_group_free);
+  g_autofree char *last_visit_text = _op_news_db_get_meta (db, "last-visit", NULL);
+  gint64 last_visit = last_visit_text != NULL ? g_ascii_strtoll (last_visit_text, NULL, 10) : -1;
+  sqlite3_stmt *stmt = prepare (db,
+                                "SELECT name, low, high, count, posting, description, created, "
+                                "subscribed, first_seen, read_ranges, fetched_high FROM groups "
+                                "WHERE subscribed OR NOT ?1 ORDER BY name",
+                                error);
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int (stmt, 1, subscribed_only ? 1 : 0);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      OpNewsGroup *group = g_new0 (OpNewsGroup, 1);
+      const char *ranges_text = (const char *) sqlite3_column_text (stmt, 9);
+      g_autoptr(OpNewsRanges) read = NULL;
+
+      group->name = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+      group->low = (guint64) sqlite3_column_int64 (stmt, 1);
+      group->high = (guint64) sqlite3_column_int64 (stmt, 2);
+      group->count = (guint64) sqlite3_column_int64 (stmt, 3);
+      group->posting = sqlite3_column_int (stmt, 4);
+      group->description = g_strdup ((const char *) sqlite3_column_text (stmt, 5));
+      group->created = sqlite3_column_int64 (stmt, 6);
+      group->subscribed = sqlite3_column_int (stmt, 7) != 0;
+      /* Nothing is new before the first visit was recorded. */
+      group->is_new = last_visit >= 0 && sqlite3_column_int64 (stmt, 8) > last_visit;
+      group->fetched_high = (guint64) sqlite3_column_int64 (stmt, 10);
+      read = op_news_ranges_parse (ranges_text != NULL ? ranges_text : "",
+                                   ranges_text != NULL ? strlen (ranges_text) : 0, NULL);
+      if (group->high >= group->low && group->low > 0)
+        group->unread = group->high - group->low + 1 -
+                        (read != NULL ? op_news_ranges_count_in (read, group->low, group->high) : 0);
+      g_ptr_array_add (groups, group);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      _op_news_db_fail (db, error);
+      return NULL;
+    }
+  return g_steal_pointer (&groups);
+}
+
+gboolean
+_op_news_db_scan_page_keys (sqlite3     *db,
+                            gint64       group_id,
+                            guint        page_size,
+                            GPtrArray   *keys,
+                            GCancellable *cancellable,
+                            GError     **error)
+{
+  sqlite3_stmt *stmt = prepare (db, "SELECT path FROM nodes INDEXED BY nodes_by_path "
+                                    "WHERE group_id = ? AND number IS NOT NULL ORDER BY path",
+                                error);
+  guint64 row = 0;
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, group_id);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      if (row % page_size == 0)
+        {
+          if (g_cancellable_set_error_if_cancelled (cancellable, error))
+            {
+              sqlite3_reset (stmt);
+              return FALSE;
+            }
+          g_ptr_array_add (keys, g_strdup ((const char *) sqlite3_column_text (stmt, 0)));
+        }
+      row++;
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return _op_news_db_fail (db, error);
+  return TRUE;
+}

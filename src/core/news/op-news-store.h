@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "nntp/op-nntp-list.h"
+#include "op-news-ranges.h"
+
+G_BEGIN_DECLS
+
+#define OP_TYPE_NEWS_STORE (op_news_store_get_type ())
+G_DECLARE_FINAL_TYPE (OpNewsStore, op_news_store, OP, NEWS_STORE, GObject)
+
+/*
+ * The news store of one server: its groups (LIST ACTIVE data, descriptions, creation
+ * times, subscription, read ranges in newsrc form, "new since the last visit"), the
+ * overviews of the groups' articles and their threads, in one SQLite database (WAL,
+ * numbered migrations; op-news-db.h). Every write runs in order on the store's own
+ * thread (an OpWorker); results arrive on the main context that asked. Reading a
+ * group's threaded headers: op_news_thread_model_new_async() on
+ * op_news_store_get_path().
+ *
+ * "group-changed" (group name) is emitted after each write that changed a group's
+ * articles or read state, on the context of the call that made it.
+ */
+
+/* $XDG_DATA_HOME/outpost/news/SERVER.sqlite, for a server id made of [A-Za-z0-9._-]
+ * (host and port, e.g. "news.example.test-563"). (transfer full) */
+char        *op_news_store_default_path   (const char          *server_id);
+
+OpNewsStore *op_news_store_new            (const char          *path);
+const char  *op_news_store_get_path       (OpNewsStore         *self);
+
+/* Creates or migrates the database. Every other call needs it done. */
+void         op_news_store_open_async     (OpNewsStore         *self,
+                                           GCancellable        *cancellable,
+                                           GAsyncReadyCallback  callback,
+                                           gpointer             user_data);
+
+/* LIST ACTIVE (or NEWGROUPS) results: @actives holds OpNntpActive. */
+void         op_news_store_update_active_async (OpNewsStore    *self,
+                                                GPtrArray      *actives,
+                                                GCancellable   *cancellable,
+                                                GAsyncReadyCallback callback,
+                                                gpointer        user_data);
+/* LIST NEWSGROUPS results: group name → description. */
+void         op_news_store_set_descriptions_async (OpNewsStore *self,
+                                                   GHashTable  *descriptions,
+                                                   GCancellable *cancellable,
+                                                   GAsyncReadyCallback callback,
+                                                   gpointer     user_data);
+void         op_news_store_set_subscribed_async (OpNewsStore   *self,
+                                                 const char    *group,
+                                                 gboolean       subscribed,
+                                                 GCancellable  *cancellable,
+                                                 GAsyncReadyCallback callback,
+                                                 gpointer       user_data);
+/* OVER results for @group (OpNntpOverview), stored and threaded in one transaction. */
+void         op_news_store_add_overviews_async (OpNewsStore    *self,
+                                                const char     *group,
+                                                GPtrArray      *overviews,
+                                                GCancellable   *cancellable,
+                                                GAsyncReadyCallback callback,
+                                                gpointer        user_data);
+void         op_news_store_mark_read_async (OpNewsStore        *self,
+                                            const char         *group,
+                                            guint64             number,
+                                            gboolean            read,
+                                            GCancellable       *cancellable,
+                                            GAsyncReadyCallback callback,
+                                            gpointer            user_data);
+void         op_news_store_mark_thread_read_async (OpNewsStore *self,
+                                                   const char  *group,
+                                                   guint64      number,
+                                                   gboolean     read,
+                                                   GCancellable *cancellable,
+                                                   GAsyncReadyCallback callback,
+                                                   gpointer     user_data);
+void         op_news_store_catch_up_async (OpNewsStore         *self,
+                                           const char          *group,
+                                           GCancellable        *cancellable,
+                                           GAsyncReadyCallback  callback,
+                                           gpointer             user_data);
+/* A raised low mark: drops what the server expired. */
+void         op_news_store_expire_async   (OpNewsStore         *self,
+                                           const char          *group,
+                                           guint64              low,
+                                           GCancellable        *cancellable,
+                                           GAsyncReadyCallback  callback,
+                                           gpointer             user_data);
+/* Imports a .newsrc file (subscriptions and read ranges of the groups it lists). */
+void         op_news_store_import_newsrc_async (OpNewsStore    *self,
+                                                GFile          *file,
+                                                GCancellable   *cancellable,
+                                                GAsyncReadyCallback callback,
+                                                gpointer        user_data);
+/* Writes every group as a .newsrc file (replaced atomically). */
+void         op_news_store_export_newsrc_async (OpNewsStore    *self,
+                                                GFile          *file,
+                                                GCancellable   *cancellable,
+                                                GAsyncReadyCallback callback,
+                                                gpointer        user_data);
+/* Remembers now as the last visit: groups first seen before it are no longer new. */
+void         op_news_store_mark_visited_async (OpNewsStore     *self,
+                                               GCancellable    *cancellable,
+                                               GAsyncReadyCallback callback,
+                                               gpointer         user_data);
+/* For every call above. */
+gboolean     op_news_store_finish         (OpNewsStore         *self,
+                                           GAsyncResult        *result,
+                                           GError             **error);
+
+/**
+ * OpNewsGroup:
+ * @name: the group's name.
+ * @low, @high: the server's marks as last seen.
+ * @count: the server's estimate of its articles.
+ * @posting: its status (OpNntpPosting).
+ * @description: (nullable): from LIST NEWSGROUPS.
+ * @created: from LIST ACTIVE.TIMES, 0 when unknown.
+ * @subscribed: whether the user subscribed.
+ * @is_new: first seen after the last visit (op_news_store_mark_visited_async).
+ * @unread: articles in low..high not in the read ranges.
+ * @fetched_high: the highest article whose overview is stored.
+ */
+typedef struct
+{
+  char          *name;
+  guint64        low;
+  guint64        high;
+  guint64        count;
+  OpNntpPosting  posting;
+  char          *description;
+  gint64         created;
+  gboolean       subscribed;
+  gboolean       is_new;
+  guint64        unread;
+  guint64        fetched_high;
+} OpNewsGroup;
+
+void         op_news_group_free           (OpNewsGroup         *group);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (OpNewsGroup, op_news_group_free)
+
+/* Every group, by name; @subscribed_only for the subscribed ones. */
+void         op_news_store_list_groups_async (OpNewsStore      *self,
+                                              gboolean          subscribed_only,
+                                              GCancellable     *cancellable,
+                                              GAsyncReadyCallback callback,
+                                              gpointer          user_data);
+/* (transfer container) (element-type OpNewsGroup) */
+GPtrArray   *op_news_store_list_groups_finish (OpNewsStore     *self,
+                                               GAsyncResult    *result,
+                                               GError         **error);
+
+/* The group's read ranges. */
+void         op_news_store_get_read_async (OpNewsStore         *self,
+                                           const char          *group,
+                                           GCancellable        *cancellable,
+                                           GAsyncReadyCallback  callback,
+                                           gpointer             user_data);
+/* (transfer full) */
+OpNewsRanges *op_news_store_get_read_finish (OpNewsStore       *self,
+                                             GAsyncResult      *result,
+                                             GError           **error);
+
+G_END_DECLS

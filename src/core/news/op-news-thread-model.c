@@ -1,0 +1,498 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "op-news"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "op-news-db.h"
+#include "op-news-header.h"
+#include "op-news-thread-model.h"
+
+typedef struct
+{
+  char  *key;    /* the page starts @skip rows after the first row whose key is ≥ @key */
+  guint  skip;
+} Boundary;
+
+struct _OpNewsThreadModel
+{
+  GObject     parent_instance;
+
+  char       *path;
+  char       *group;
+  sqlite3    *db;
+  gint64      group_id;
+  guint       n_items;
+  GHashTable *pages;        /* page index → GPtrArray of OpNewsHeader */
+  GQueue      lru;          /* page indices, most recent first */
+  GHashTable *boundaries;   /* page index → Boundary: where the page starts */
+  guint       generation;   /* bumped by each reload: a late page index is dropped */
+  gboolean    indexed;      /* every page's start is known */
+  GCancellable *index_cancellable;
+};
+
+enum
+{
+  PROP_0,
+  PROP_INDEXED,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void start_index (OpNewsThreadModel *self);
+
+static void list_model_iface_init (GListModelInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (OpNewsThreadModel, op_news_thread_model, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL, list_model_iface_init))
+
+static void
+boundary_free (gpointer data)
+{
+  Boundary *boundary = data;
+
+  g_free (boundary->key);
+  g_free (boundary);
+}
+
+static void
+drop_pages (OpNewsThreadModel *self)
+{
+  g_hash_table_remove_all (self->pages);
+  g_hash_table_remove_all (self->boundaries);
+  g_queue_clear (&self->lru);
+}
+
+static void
+op_news_thread_model_dispose (GObject *object)
+{
+  OpNewsThreadModel *self = OP_NEWS_THREAD_MODEL (object);
+
+  if (self->index_cancellable != NULL)
+    g_cancellable_cancel (self->index_cancellable);
+  g_clear_object (&self->index_cancellable);
+  G_OBJECT_CLASS (op_news_thread_model_parent_class)->dispose (object);
+}
+
+static void
+op_news_thread_model_get_property (GObject    *object,
+                                   guint       prop_id,
+                                   GValue     *value,
+                                   GParamSpec *pspec)
+{
+  OpNewsThreadModel *self = OP_NEWS_THREAD_MODEL (object);
+
+  switch (prop_id)
+    {
+    case PROP_INDEXED:
+      g_value_set_boolean (value, self->indexed);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+op_news_thread_model_finalize (GObject *object)
+{
+  OpNewsThreadModel *self = OP_NEWS_THREAD_MODEL (object);
+
+  drop_pages (self);
+  g_hash_table_unref (self->pages);
+  g_hash_table_unref (self->boundaries);
+  g_clear_pointer (&self->db, _op_news_db_close);
+  g_free (self->path);
+  g_free (self->group);
+  G_OBJECT_CLASS (op_news_thread_model_parent_class)->finalize (object);
+}
+
+static void
+op_news_thread_model_class_init (OpNewsThreadModelClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = op_news_thread_model_dispose;
+  object_class->finalize = op_news_thread_model_finalize;
+  object_class->get_property = op_news_thread_model_get_property;
+
+  /**
+   * OpNewsThreadModel:indexed:
+   *
+   * TRUE once the start of every page is known (a walk of the index on a worker
+   * thread, started when the model opens or reloads): from then on any row, however
+   * far, is one short indexed query. Before, a far jump counts rows from the nearest
+   * known page.
+   */
+  properties[PROP_INDEXED] = g_param_spec_boolean ("indexed", NULL, NULL, FALSE,
+                                                   G_PARAM_READABLE | G_PARAM_STATIC_STRINGS |
+                                                   G_PARAM_EXPLICIT_NOTIFY);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+op_news_thread_model_init (OpNewsThreadModel *self)
+{
+  self->pages = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL,
+                                       (GDestroyNotify) g_ptr_array_unref);
+  self->boundaries = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, boundary_free);
+  g_queue_init (&self->lru);
+}
+
+static GType
+op_news_thread_model_get_item_type (GListModel *model)
+{
+  return OP_TYPE_NEWS_HEADER;
+}
+
+static guint
+op_news_thread_model_get_n_items (GListModel *model)
+{
+  return OP_NEWS_THREAD_MODEL (model)->n_items;
+}
+
+static GPtrArray *
+load_page (OpNewsThreadModel *self,
+           guint              page)
+{
+  g_autoptr(GPtrArray) headers = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *last_key = NULL;
+  const Boundary *from = NULL;
+  guint j = page;
+  guint skip;
+
+  /* Start from the nearest page whose start is known: sequential scrolling is then a
+   * seek in the index, not an OFFSET from the top. */
+  for (;; j--)
+    {
+      from = g_hash_table_lookup (self->boundaries, GUINT_TO_POINTER (j));
+      if (from != NULL || j == 0)
+        break;
+    }
+  skip = (from != NULL ? from->skip : 0) + (page - j) * OP_NEWS_THREAD_MODEL_PAGE_SIZE;
+  if (!_op_news_db_load_page (self->db, self->group_id, from != NULL ? from->key : "", skip,
+                              OP_NEWS_THREAD_MODEL_PAGE_SIZE, headers, &last_key, &error))
+    {
+      /* A read error leaves the rows empty (get_item returns NULL); the next reload
+       * shows what the database has. */
+      g_warning ("Could not read headers of %s: %s", self->group, error->message);
+      return NULL;
+    }
+  if (last_key != NULL)
+    {
+      Boundary *next = g_new0 (Boundary, 1);
+
+      next->key = g_steal_pointer (&last_key);
+      next->skip = 1;
+      g_hash_table_replace (self->boundaries, GUINT_TO_POINTER (page + 1), next);
+    }
+  g_hash_table_insert (self->pages, GUINT_TO_POINTER (page), g_ptr_array_ref (headers));
+  g_queue_push_head (&self->lru, GUINT_TO_POINTER (page));
+  while (g_queue_get_length (&self->lru) > OP_NEWS_THREAD_MODEL_MAX_PAGES)
+    g_hash_table_remove (self->pages, g_queue_pop_tail (&self->lru));
+  return headers;
+}
+
+static gpointer
+op_news_thread_model_get_item (GListModel *model,
+                               guint       position)
+{
+  OpNewsThreadModel *self = OP_NEWS_THREAD_MODEL (model);
+  guint page = position / OP_NEWS_THREAD_MODEL_PAGE_SIZE;
+  guint index = position % OP_NEWS_THREAD_MODEL_PAGE_SIZE;
+  GPtrArray *headers;
+
+  if (position >= self->n_items)
+    return NULL;
+  headers = g_hash_table_lookup (self->pages, GUINT_TO_POINTER (page));
+  if (headers != NULL)
+    {
+      /* Most recently used first. */
+      g_queue_remove (&self->lru, GUINT_TO_POINTER (page));
+      g_queue_push_head (&self->lru, GUINT_TO_POINTER (page));
+    }
+  else
+    headers = load_page (self, page);
+  if (headers == NULL || index >= headers->len)
+    return NULL;
+  return g_object_ref (g_ptr_array_index (headers, index));
+}
+
+static void
+list_model_iface_init (GListModelInterface *iface)
+{
+  iface->get_item_type = op_news_thread_model_get_item_type;
+  iface->get_n_items = op_news_thread_model_get_n_items;
+  iface->get_item = op_news_thread_model_get_item;
+}
+
+/* --- opening and counting (worker thread) ---------------------------------------- */
+
+typedef struct
+{
+  char    *path;
+  char    *group;
+  sqlite3 *db;
+  gint64   group_id;
+  guint    n_items;
+} OpenJob;
+
+static void
+open_job_free (OpenJob *job)
+{
+  g_free (job->path);
+  g_free (job->group);
+  g_clear_pointer (&job->db, _op_news_db_close);
+  g_free (job);
+}
+
+/* Opens a read-only connection and counts the group's rows; the connection goes to the
+ * model (which then uses it on the thread that asked) or is closed. */
+static void
+open_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  OpenJob *job = task_data;
+  GError *error = NULL;
+
+  job->db = _op_news_db_open (job->path, TRUE, &error);
+  if (job->db == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  job->group_id = _op_news_db_group_id (job->db, job->group, FALSE, 0, &error);
+  if (error == NULL && job->group_id != 0)
+    job->n_items = _op_news_db_count_threaded (job->db, job->group_id, &error);
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+void
+op_news_thread_model_new_async (const char          *database_path,
+                                const char          *group,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  OpenJob *job;
+
+  g_return_if_fail (database_path != NULL);
+  g_return_if_fail (group != NULL);
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, op_news_thread_model_new_async);
+  job = g_new0 (OpenJob, 1);
+  job->path = g_strdup (database_path);
+  job->group = g_strdup (group);
+  g_task_set_task_data (task, job, (GDestroyNotify) open_job_free);
+  g_task_run_in_thread (task, open_thread);
+}
+
+OpNewsThreadModel *
+op_news_thread_model_new_finish (GAsyncResult  *result,
+                                 GError       **error)
+{
+  OpNewsThreadModel *self;
+  OpenJob *job;
+
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == op_news_thread_model_new_async, NULL);
+
+  if (!g_task_propagate_boolean (G_TASK (result), error))
+    return NULL;
+  job = g_task_get_task_data (G_TASK (result));
+  self = g_object_new (OP_TYPE_NEWS_THREAD_MODEL, NULL);
+  self->path = g_strdup (job->path);
+  self->group = g_strdup (job->group);
+  self->db = g_steal_pointer (&job->db);
+  self->group_id = job->group_id;
+  self->n_items = job->n_items;
+  start_index (self);
+  return self;
+}
+
+static void
+reload_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  open_thread (task, source_object, task_data, cancellable);
+}
+
+void
+op_news_thread_model_reload_async (OpNewsThreadModel   *self,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  OpenJob *job;
+
+  g_return_if_fail (OP_IS_NEWS_THREAD_MODEL (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, op_news_thread_model_reload_async);
+  /* A connection of its own: the model's stays on this thread. */
+  job = g_new0 (OpenJob, 1);
+  job->path = g_strdup (self->path);
+  job->group = g_strdup (self->group);
+  g_task_set_task_data (task, job, (GDestroyNotify) open_job_free);
+  g_task_run_in_thread (task, reload_thread);
+}
+
+gboolean
+op_news_thread_model_reload_finish (OpNewsThreadModel  *self,
+                                    GAsyncResult       *result,
+                                    GError            **error)
+{
+  OpenJob *job;
+  guint old;
+
+  g_return_val_if_fail (OP_IS_NEWS_THREAD_MODEL (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  if (!g_task_propagate_boolean (G_TASK (result), error))
+    return FALSE;
+  job = g_task_get_task_data (G_TASK (result));
+  old = self->n_items;
+  drop_pages (self);
+  self->group_id = job->group_id;
+  self->n_items = job->n_items;
+  start_index (self);
+  g_list_model_items_changed (G_LIST_MODEL (self), 0, old, self->n_items);
+  return TRUE;
+}
+
+const char *
+op_news_thread_model_get_group (OpNewsThreadModel *self)
+{
+  g_return_val_if_fail (OP_IS_NEWS_THREAD_MODEL (self), NULL);
+
+  return self->group;
+}
+
+guint
+op_news_thread_model_get_n_cached (OpNewsThreadModel *self)
+{
+  GHashTableIter iter;
+  gpointer value;
+  guint n = 0;
+
+  g_return_val_if_fail (OP_IS_NEWS_THREAD_MODEL (self), 0);
+
+  g_hash_table_iter_init (&iter, self->pages);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    n += ((GPtrArray *) value)->len;
+  return n;
+}
+
+/* --- the page index (worker thread) --------------------------------------------------- */
+
+typedef struct
+{
+  char      *path;
+  gint64     group_id;
+  guint      generation;
+  GPtrArray *keys;
+} IndexJob;
+
+static void
+index_job_free (IndexJob *job)
+{
+  g_free (job->path);
+  g_clear_pointer (&job->keys, g_ptr_array_unref);
+  g_free (job);
+}
+
+static void
+index_thread (GTask        *task,
+              gpointer      source_object,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  IndexJob *job = task_data;
+  GError *error = NULL;
+  sqlite3 *db = _op_news_db_open (job->path, TRUE, &error);
+
+  if (db == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  job->keys = g_ptr_array_new_with_free_func (g_free);
+  if (_op_news_db_scan_page_keys (db, job->group_id, OP_NEWS_THREAD_MODEL_PAGE_SIZE, job->keys,
+                                  cancellable, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+  _op_news_db_close (db);
+}
+
+static void
+index_done (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  OpNewsThreadModel *self = OP_NEWS_THREAD_MODEL (source);
+  IndexJob *job = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+
+  /* A failed or cancelled walk only leaves far jumps slower. */
+  if (!g_task_propagate_boolean (G_TASK (result), &error) || job->generation != self->generation)
+    return;
+  for (guint k = 0; k < job->keys->len; k++)
+    {
+      Boundary *boundary = g_new0 (Boundary, 1);
+
+      boundary->key = g_steal_pointer (&job->keys->pdata[k]);
+      boundary->skip = 0;
+      g_hash_table_replace (self->boundaries, GUINT_TO_POINTER (k), boundary);
+    }
+  self->indexed = TRUE;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_INDEXED]);
+}
+
+static void
+start_index (OpNewsThreadModel *self)
+{
+  g_autoptr(GTask) task = NULL;
+  IndexJob *job;
+
+  if (self->index_cancellable != NULL)
+    g_cancellable_cancel (self->index_cancellable);
+  g_clear_object (&self->index_cancellable);
+  self->generation++;
+  if (self->indexed)
+    {
+      self->indexed = FALSE;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_INDEXED]);
+    }
+  if (self->n_items == 0)
+    return;
+  self->index_cancellable = g_cancellable_new ();
+  task = g_task_new (self, self->index_cancellable, index_done, NULL);
+  g_task_set_source_tag (task, start_index);
+  job = g_new0 (IndexJob, 1);
+  job->path = g_strdup (self->path);
+  job->group_id = self->group_id;
+  job->generation = self->generation;
+  g_task_set_task_data (task, job, (GDestroyNotify) index_job_free);
+  g_task_run_in_thread (task, index_thread);
+}
+
+gboolean
+op_news_thread_model_is_indexed (OpNewsThreadModel *self)
+{
+  g_return_val_if_fail (OP_IS_NEWS_THREAD_MODEL (self), FALSE);
+
+  return self->indexed;
+}

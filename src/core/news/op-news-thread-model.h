@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+#define OP_TYPE_NEWS_THREAD_MODEL (op_news_thread_model_get_type ())
+G_DECLARE_FINAL_TYPE (OpNewsThreadModel, op_news_thread_model, OP, NEWS_THREAD_MODEL, GObject)
+
+/*
+ * A group's headers in threaded order (each thread's articles depth-first, threads by
+ * the date of their first article), as a GListModel of OpNewsHeader that pages from the
+ * news database: it holds at most OP_NEWS_THREAD_MODEL_MAX_PAGES pages of
+ * OP_NEWS_THREAD_MODEL_PAGE_SIZE rows (least recently used pages go first), so a group
+ * of a million headers is never in memory whole. A page is one indexed query on the
+ * model's own read-only connection (a small read on the calling thread). Opening reads
+ * the stored count on a worker thread (new_async, reload_async), then walks the index
+ * there once to learn where every page starts (the "indexed" property; about one key
+ * per 128 rows is kept), so a jump to any row stays a short query.
+ */
+
+#define OP_NEWS_THREAD_MODEL_PAGE_SIZE 128
+#define OP_NEWS_THREAD_MODEL_MAX_PAGES 16
+
+void               op_news_thread_model_new_async     (const char          *database_path,
+                                                       const char          *group,
+                                                       GCancellable        *cancellable,
+                                                       GAsyncReadyCallback  callback,
+                                                       gpointer             user_data);
+OpNewsThreadModel *op_news_thread_model_new_finish    (GAsyncResult        *result,
+                                                       GError             **error);
+
+/* Counts again and drops the cached pages: one items-changed for the whole model. */
+void               op_news_thread_model_reload_async  (OpNewsThreadModel   *self,
+                                                       GCancellable        *cancellable,
+                                                       GAsyncReadyCallback  callback,
+                                                       gpointer             user_data);
+gboolean           op_news_thread_model_reload_finish (OpNewsThreadModel   *self,
+                                                       GAsyncResult        *result,
+                                                       GError             **error);
+
+const char        *op_news_thread_model_get_group     (OpNewsThreadModel   *self);
+/* The "indexed" property: every page's start is known, any row is one short query. */
+gboolean           op_news_thread_model_is_indexed    (OpNewsThreadModel   *self);
+/* How many headers the model holds in memory now (its pages; for tests and the
+ * memory benchmark). */
+guint              op_news_thread_model_get_n_cached  (OpNewsThreadModel   *self);
+
+G_END_DECLS

@@ -1,0 +1,533 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "test-mail-imap-sync"
+
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "op-imap-client.h"
+#include "op-mail-conversation-list.h"
+#include "op-mail-imap-sync.h"
+#include "op-mail-test-util.h"
+#include "op-test-fixtures.h"
+#include "op-test-verifier.h"
+
+/*
+ * The mail store's IMAP sync against the Dovecot of tests/servers/dovecot.sh: once on its
+ * IMAPS listener (CONDSTORE and QRESYNC) and once on the second instance that announces
+ * neither (the fallback: a flags scan and a UID comparison). Every message is delivered by
+ * APPEND through a second session, in a folder of the test's own, and every check
+ * compares the store with what the server reports (UID FETCH 1:* (FLAGS)), so the
+ * suite holds for any IMAP server.
+ */
+
+#define TIMEOUT 60
+#define N_MESSAGES 120
+
+typedef struct
+{
+  const char     *port_variable;
+  OpMailSyncMode  mode;
+} Listener;
+
+static const Listener full = { "OUTPOST_TEST_DOVECOT_IMAPS_PORT", OP_MAIL_SYNC_MODE_QRESYNC };
+static const Listener basic = { "OUTPOST_TEST_DOVECOT_BASIC_IMAPS_PORT", OP_MAIL_SYNC_MODE_FALLBACK };
+
+static void
+store_result (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static GAsyncResult *
+wait_result (GAsyncResult **slot)
+{
+  gint64 deadline = g_get_monotonic_time () + TIMEOUT * G_USEC_PER_SEC;
+
+  while (*slot == NULL && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_nonnull (*slot);
+  return *slot;
+}
+
+typedef struct
+{
+  const char     *host;
+  guint16         port;
+  const char     *user;
+  const char     *password;
+  OpTestVerifier *verifier;
+} Endpoint;
+
+static gboolean
+get_endpoint (Endpoint   *endpoint,
+              const char *port_variable,
+              gboolean    rt_user)
+{
+  const char *port;
+  const char *ca;
+  g_autoptr(GError) error = NULL;
+
+  endpoint->host = op_test_endpoint_env ("OUTPOST_TEST_MAIL_HOST");
+  port = op_test_endpoint_env (port_variable);
+  endpoint->user = op_test_endpoint_env (rt_user ? "OUTPOST_TEST_DOVECOT_RT_USER" : "OUTPOST_TEST_DOVECOT_USER");
+  endpoint->password = op_test_endpoint_env (rt_user ? "OUTPOST_TEST_DOVECOT_RT_PASSWORD"
+                                                     : "OUTPOST_TEST_DOVECOT_PASSWORD");
+  ca = op_test_endpoint_env ("OUTPOST_TEST_CA");
+  if (endpoint->host == NULL || port == NULL || endpoint->user == NULL || endpoint->password == NULL
+      || ca == NULL)
+    return FALSE;
+  endpoint->port = (guint16) atoi (port);
+  endpoint->verifier = op_test_verifier_new_for_ca_file (ca, &error);
+  g_assert_no_error (error);
+  return TRUE;
+}
+
+/* --- a second session that plays the other mail clients ----------------------------------- */
+
+static OpImapClient *
+open_session (const Endpoint *endpoint)
+{
+  g_autoptr(GAsyncResult) r1 = NULL;
+  g_autoptr(GAsyncResult) r2 = NULL;
+  g_autoptr(GError) error = NULL;
+  OpImapClient *client = op_imap_client_new (endpoint->host, endpoint->port, OP_IMAP_SECURITY_IMPLICIT_TLS);
+
+  op_imap_client_set_verifier (client, OP_TLS_VERIFIER (endpoint->verifier));
+  op_imap_client_set_timeout (client, TIMEOUT);
+  op_imap_client_connect_async (client, NULL, store_result, &r1);
+  g_assert_true (op_imap_client_connect_finish (client, wait_result (&r1), &error));
+  op_imap_client_login_async (client, endpoint->user, endpoint->password, OP_IMAP_AUTH_AUTO, NULL,
+                              store_result, &r2);
+  g_assert_true (op_imap_client_login_finish (client, wait_result (&r2), &error));
+  g_assert_no_error (error);
+  return client;
+}
+
+static void
+simple (OpImapClient  *client,
+        GAsyncResult **r)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean ok = op_imap_client_simple_finish (client, wait_result (r), &error);
+
+  g_assert_no_error (error);
+  g_assert_true (ok);
+  g_clear_object (r);
+}
+
+static void
+create_folder (OpImapClient *client,
+               const char   *name)
+{
+  g_autoptr(GAsyncResult) r = NULL;
+
+  op_imap_client_create_async (client, name, NULL, store_result, &r);
+  simple (client, &r);
+}
+
+static void
+delete_folder (OpImapClient *client,
+               const char   *name)
+{
+  g_autoptr(GAsyncResult) r = NULL;
+
+  op_imap_client_delete_async (client, name, NULL, store_result, &r);
+  simple (client, &r);
+}
+
+static void
+select_folder (OpImapClient *client,
+               const char   *name)
+{
+  g_autoptr(GAsyncResult) r = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(OpImapSelectInfo) info = NULL;
+
+  op_imap_client_select_async (client, name, FALSE, NULL, store_result, &r);
+  info = op_imap_client_select_finish (client, wait_result (&r), &error);
+  g_assert_no_error (error);
+}
+
+static GBytes *
+message (guint i)
+{
+  g_autofree char *id = g_strdup_printf ("sync-%u@outpost.test", i);
+  g_autofree char *root = g_strdup_printf ("sync-%u@outpost.test", i - i % 10);
+  g_autofree char *subject = g_strdup_printf (i % 10 == 0 ? "Topic %u" : "Re: Topic %u", i - i % 10);
+  g_autofree char *body = g_strdup_printf ("Message number %u of the sync test.", i);
+
+  return op_mail_test_message (id, i % 10 == 0 ? NULL : root, i % 10 == 0 ? NULL : root, subject,
+                               "Sender <sender@outpost.test>", body, 1700000000 + i * 60);
+}
+
+static void
+append (OpImapClient *client,
+        const char   *folder,
+        GBytes       *bytes,
+        const char  **flags)
+{
+  g_autoptr(GAsyncResult) r = NULL;
+  g_autoptr(GError) error = NULL;
+  guint32 uid = 0;
+
+  op_imap_client_append_async (client, folder, bytes, flags, NULL, NULL, store_result, &r);
+  g_assert_true (op_imap_client_append_finish (client, wait_result (&r), &uid, &error));
+  g_assert_no_error (error);
+}
+
+static void
+store_flags (OpImapClient    *client,
+             const char      *set,
+             OpImapStoreMode  mode,
+             const char      *flag)
+{
+  g_autoptr(GAsyncResult) r = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *flags[] = { flag, NULL };
+
+  op_imap_client_store_async (client, set, mode, flags, NULL, store_result, &r);
+  g_assert_true (op_imap_client_store_finish (client, wait_result (&r), &error));
+  g_assert_no_error (error);
+}
+
+static void
+expunge (OpImapClient *client)
+{
+  g_autoptr(GAsyncResult) r = NULL;
+
+  op_imap_client_expunge_async (client, NULL, store_result, &r);
+  simple (client, &r);
+}
+
+/* --- the sync under test --------------------------------------------------------------- */
+
+static void
+run_sync (OpMailImapSync *sync,
+          const char     *folder)
+{
+  g_autoptr(GAsyncResult) r = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (folder != NULL)
+    op_mail_imap_sync_folder_async (sync, folder, NULL, store_result, &r);
+  else
+    op_mail_imap_sync_run_async (sync, NULL, store_result, &r);
+  g_assert_true (op_mail_imap_sync_finish (sync, wait_result (&r), &error));
+  g_assert_no_error (error);
+  op_mail_test_drain ();
+}
+
+/* The store holds exactly the server's messages of @folder, with the server's flags. */
+static guint
+assert_same_as_server (OpMailStore  *store,
+                       OpImapClient *client,
+                       const char   *folder)
+{
+  g_autoptr(OpMailFolder) f = op_mail_store_lookup_folder (store, folder);
+  g_autoptr(GAsyncResult) r = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) fetches = NULL;
+  guint matched = 0;
+
+  g_assert_nonnull (f);
+  select_folder (client, folder);
+  op_imap_client_fetch_async (client, "1:*", OP_IMAP_FETCH_UID | OP_IMAP_FETCH_FLAGS, NULL, NULL,
+                              store_result, &r);
+  fetches = op_imap_client_fetch_finish (client, wait_result (&r), &error);
+  g_assert_no_error (error);
+
+  for (guint i = 0; i < fetches->len; i++)
+    {
+      OpImapFetch *fetch = g_ptr_array_index (fetches, i);
+      g_autoptr(OpMailMessage) m = op_mail_store_lookup_uid (store, op_mail_folder_get_id (f), fetch->uid);
+      g_autofree char *keywords = NULL;
+      OpMailFlags flags = op_mail_flags_from_imap ((const char * const *) fetch->flags, &keywords);
+
+      if (m == NULL)
+        g_error ("UID %u of %s is on the server but not in the store", fetch->uid, folder);
+      g_assert_cmpint (op_mail_message_get_flags (m), ==, flags);
+      matched++;
+    }
+  g_assert_cmpuint (op_mail_folder_get_total (f), ==, fetches->len);
+  return matched;
+}
+
+typedef struct
+{
+  OpMailStore *store;
+  GArray      *first_batch;  /* UIDs of the first messages-added of the folder */
+  gint64       folder_id;
+} AddedWatch;
+
+static void
+on_added (OpMailStore *store,
+          gint64       folder_id,
+          GArray      *ids,
+          AddedWatch  *watch)
+{
+  if (folder_id != watch->folder_id || watch->first_batch->len > 0)
+    return;
+  for (guint i = 0; i < ids->len; i++)
+    {
+      g_autoptr(OpMailMessage) m = op_mail_store_get_message (store, g_array_index (ids, gint64, i));
+      guint32 uid = op_mail_message_get_uid (m);
+      g_array_append_val (watch->first_batch, uid);
+    }
+}
+
+static void
+on_folders_changed (OpMailStore *store,
+                    AddedWatch  *watch)
+{
+  if (watch->folder_id == 0)
+    {
+      g_autoptr(OpMailFolder) f = NULL;
+      const char *name = g_object_get_data (G_OBJECT (store), "test-folder");
+      f = op_mail_store_lookup_folder (store, name);
+      if (f != NULL)
+        watch->folder_id = op_mail_folder_get_id (f);
+    }
+}
+
+static void
+test_sync (gconstpointer data)
+{
+  const Listener *listener = data;
+  Endpoint endpoint = { 0 };
+  g_autoptr(OpImapClient) other = NULL;
+  g_autoptr(OpMailStore) store = NULL;
+  g_autoptr(OpMailImapSync) sync = NULL;
+  g_autoptr(OpMailFolder) folder = NULL;
+  g_autoptr(OpMailFolder) again = NULL;
+  g_autoptr(OpMailConversationList) conversations = NULL;
+  g_autoptr(GAsyncResult) rb = NULL;
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *name = NULL;
+  AddedWatch watch = { 0 };
+  const char *seen[] = { "\\Seen", NULL };
+  guint32 uidvalidity;
+
+  if (!get_endpoint (&endpoint, listener->port_variable, FALSE))
+    return;
+  name = g_strdup_printf ("outpost-sync-%d-%s", getpid (),
+                          listener->mode == OP_MAIL_SYNC_MODE_QRESYNC ? "full" : "basic");
+  other = open_session (&endpoint);
+  create_folder (other, name);
+  for (guint i = 0; i < N_MESSAGES; i++)
+    {
+      g_autoptr(GBytes) bytes = message (i);
+      append (other, name, bytes, i % 3 == 0 ? seen : NULL);
+    }
+
+  store = op_mail_test_open_store (&dir);
+  sync = op_mail_imap_sync_new (store, endpoint.host, endpoint.port, OP_IMAP_SECURITY_IMPLICIT_TLS,
+                                endpoint.user);
+  op_mail_imap_sync_set_password (sync, endpoint.password);
+  op_mail_imap_sync_set_verifier (sync, OP_TLS_VERIFIER (endpoint.verifier));
+
+  /* First sync: the folder list, then every folder; this folder newest first. */
+  watch.store = store;
+  watch.first_batch = g_array_new (FALSE, FALSE, sizeof (guint32));
+  g_object_set_data_full (G_OBJECT (store), "test-folder", g_strdup (name), g_free);
+  g_signal_connect (store, "folders-changed", G_CALLBACK (on_folders_changed), &watch);
+  g_signal_connect (store, "messages-added", G_CALLBACK (on_added), &watch);
+  run_sync (sync, NULL);
+  g_assert_cmpint (op_mail_imap_sync_get_mode (sync), ==, listener->mode);
+
+  folder = op_mail_store_lookup_folder (store, name);
+  g_assert_nonnull (folder);
+  g_assert_true (op_mail_folder_get_complete (folder));
+  g_assert_cmpuint (op_mail_folder_get_total (folder), ==, N_MESSAGES);
+  g_assert_cmpuint (op_mail_folder_get_unread (folder), ==, N_MESSAGES - N_MESSAGES / 3);
+  g_assert_cmpuint (op_mail_folder_get_uidnext (folder), ==, N_MESSAGES + 1);
+  if (listener->mode == OP_MAIL_SYNC_MODE_QRESYNC)
+    g_assert_cmpuint (op_mail_folder_get_highestmodseq (folder), >, 0);
+  g_assert_cmpuint (assert_same_as_server (store, other, name), ==, N_MESSAGES);
+  /* The first batch written was the newest OP_MAIL_SYNC_FIRST_BATCH messages. */
+  g_assert_cmpuint (watch.first_batch->len, ==, OP_MAIL_SYNC_FIRST_BATCH);
+  for (guint i = 0; i < watch.first_batch->len; i++)
+    g_assert_cmpuint (g_array_index (watch.first_batch, guint32, i), >, N_MESSAGES - OP_MAIL_SYNC_FIRST_BATCH);
+  /* The special-use folders and the Inbox came with the list. */
+  {
+    g_autoptr(OpMailFolder) inbox = op_mail_store_lookup_special (store, OP_MAIL_SPECIAL_USE_INBOX);
+    g_autoptr(OpMailFolder) sent = op_mail_store_lookup_special (store, OP_MAIL_SPECIAL_USE_SENT);
+    g_autoptr(OpMailFolder) trash = op_mail_store_lookup_special (store, OP_MAIL_SPECIAL_USE_TRASH);
+    g_assert_cmpstr (op_mail_folder_get_name (inbox), ==, "INBOX");
+    g_assert_nonnull (sent);
+    g_assert_nonnull (trash);
+    assert_same_as_server (store, other, "INBOX");
+  }
+  /* Threads: one conversation per ten messages. */
+  conversations = op_mail_conversation_list_new (store, op_mail_folder_get_id (folder));
+  while (op_mail_conversation_list_get_loading (conversations))
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (conversations)), ==, N_MESSAGES / 10);
+
+  /* Later sync: flags changed, messages expunged and appended by another client. */
+  select_folder (other, name);
+  store_flags (other, "1:5", OP_IMAP_STORE_ADD, "\\Flagged");
+  store_flags (other, "4", OP_IMAP_STORE_ADD, "\\Seen");
+  store_flags (other, "3", OP_IMAP_STORE_REMOVE, "\\Seen");
+  store_flags (other, "7:8,100", OP_IMAP_STORE_ADD, "\\Deleted");
+  expunge (other);
+  {
+    g_autoptr(GBytes) a = message (1000);
+    g_autoptr(GBytes) b = message (1001);
+    append (other, name, a, NULL);
+    append (other, name, b, NULL);
+  }
+  run_sync (sync, name);
+  g_assert_cmpuint (assert_same_as_server (store, other, name), ==, N_MESSAGES - 3 + 2);
+  {
+    g_autoptr(OpMailFolder) now = op_mail_store_lookup_folder (store, name);
+    g_autoptr(OpMailMessage) flagged = op_mail_store_lookup_uid (store, op_mail_folder_get_id (now), 3);
+    g_assert_true (op_mail_message_get_flags (flagged) & OP_MAIL_FLAG_FLAGGED);
+    g_assert_false (op_mail_message_get_flags (flagged) & OP_MAIL_FLAG_SEEN);
+    g_assert_null (op_mail_store_lookup_uid (store, op_mail_folder_get_id (now), 100));
+    g_assert_cmpuint (op_mail_folder_get_uidnext (now), ==, N_MESSAGES + 3);
+  }
+
+  /* A sync with nothing changed changes nothing. */
+  run_sync (sync, name);
+  g_assert_cmpuint (assert_same_as_server (store, other, name), ==, N_MESSAGES - 1);
+
+  /* A body, fetched on demand and cached. */
+  {
+    g_autoptr(OpMailFolder) now = op_mail_store_lookup_folder (store, name);
+    g_autoptr(OpMailMessage) m = op_mail_store_lookup_uid (store, op_mail_folder_get_id (now), 11);
+    g_autoptr(OpMailMessage) cached = NULL;
+    g_autoptr(GBytes) expected = message (10);
+
+    g_assert_false (op_mail_message_get_body_cached (m));
+    op_mail_imap_sync_fetch_body_async (sync, op_mail_message_get_id (m), NULL, store_result, &rb);
+    body = op_mail_imap_sync_fetch_body_finish (sync, wait_result (&rb), &error);
+    g_assert_no_error (error);
+    g_assert_true (g_bytes_equal (body, expected));
+    op_mail_test_drain ();
+    cached = op_mail_store_lookup_uid (store, op_mail_folder_get_id (now), 11);
+    g_assert_true (op_mail_message_get_body_cached (cached));
+    g_assert_cmpstr (op_mail_message_get_preview (cached), ==, "Message number 10 of the sync test.");
+  }
+
+  /* UIDVALIDITY: the folder is deleted and made again with other messages. */
+  uidvalidity = op_mail_folder_get_uidvalidity (folder);
+  select_folder (other, "INBOX");
+  delete_folder (other, name);
+  create_folder (other, name);
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autoptr(GBytes) bytes = message (2000 + i);
+      append (other, name, bytes, NULL);
+    }
+  run_sync (sync, name);
+  again = op_mail_store_lookup_folder (store, name);
+  g_assert_cmpuint (op_mail_folder_get_uidvalidity (again), !=, uidvalidity);
+  g_assert_cmpuint (assert_same_as_server (store, other, name), ==, 3);
+  {
+    g_autoptr(OpMailMessage) m = op_mail_store_lookup_uid (store, op_mail_folder_get_id (again), 1);
+    g_assert_cmpstr (op_mail_message_get_message_id (m), ==, "sync-2000@outpost.test");
+  }
+
+  select_folder (other, "INBOX");
+  delete_folder (other, name);
+  op_mail_imap_sync_close (sync);
+  g_signal_handlers_disconnect_by_data (store, &watch);
+  g_array_unref (watch.first_batch);
+  g_clear_object (&conversations);
+  op_mail_store_close (store);
+  op_mail_test_remove_dir (dir);
+  g_clear_object (&endpoint.verifier);
+}
+
+typedef struct
+{
+  const char *subject;
+  gboolean    seen;
+  char       *sender;
+} NewMail;
+
+static void
+on_new_mail (OpMailImapSync *sync,
+             gint64          folder_id,
+             gint64          message_id,
+             const char     *sender,
+             const char     *subject,
+             NewMail        *watch)
+{
+  if (g_strcmp0 (subject, watch->subject) == 0)
+    {
+      watch->seen = TRUE;
+      watch->sender = g_strdup (sender);
+    }
+}
+
+static void
+test_idle (gconstpointer data)
+{
+  const Listener *listener = data;
+  Endpoint endpoint = { 0 };
+  g_autoptr(OpImapClient) other = NULL;
+  g_autoptr(OpMailStore) store = NULL;
+  g_autoptr(OpMailImapSync) sync = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *subject = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  NewMail watch = { 0 };
+  gint64 deadline;
+
+  /* The second test user's Inbox: the one that receives mail in these tests. */
+  if (!get_endpoint (&endpoint, listener->port_variable, TRUE))
+    return;
+  store = op_mail_test_open_store (&dir);
+  sync = op_mail_imap_sync_new (store, endpoint.host, endpoint.port, OP_IMAP_SECURITY_IMPLICIT_TLS,
+                                endpoint.user);
+  op_mail_imap_sync_set_password (sync, endpoint.password);
+  op_mail_imap_sync_set_verifier (sync, OP_TLS_VERIFIER (endpoint.verifier));
+  run_sync (sync, NULL);
+
+  subject = g_strdup_printf ("IDLE delivery %d %" G_GINT64_FORMAT, getpid (), g_get_real_time ());
+  watch.subject = subject;
+  g_signal_connect (sync, "new-mail", G_CALLBACK (on_new_mail), &watch);
+  op_mail_imap_sync_set_idle (sync, TRUE);
+  deadline = g_get_monotonic_time () + TIMEOUT * G_USEC_PER_SEC;
+  while (!op_mail_imap_sync_get_idling (sync) && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, FALSE) || (g_usleep (10000), TRUE);
+  g_assert_true (op_mail_imap_sync_get_idling (sync));
+
+  other = open_session (&endpoint);
+  bytes = op_mail_test_message (NULL, NULL, NULL, subject, "Idle Sender <idle@outpost.test>", "new", 1700000000);
+  append (other, "INBOX", bytes, NULL);
+
+  deadline = g_get_monotonic_time () + TIMEOUT * G_USEC_PER_SEC;
+  while (!watch.seen && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, FALSE) || (g_usleep (10000), TRUE);
+  g_assert_true (watch.seen);
+  g_assert_cmpstr (watch.sender, ==, "Idle Sender");
+  assert_same_as_server (store, other, "INBOX");
+
+  op_mail_imap_sync_close (sync);
+  g_free (watch.sender);
+  op_mail_store_close (store);
+  op_mail_test_remove_dir (dir);
+  g_clear_object (&endpoint.verifier);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_data_func ("/mail/imap-sync/qresync/first-later-uidvalidity", &full, test_sync);
+  g_test_add_data_func ("/mail/imap-sync/fallback/first-later-uidvalidity", &basic, test_sync);
+  g_test_add_data_func ("/mail/imap-sync/qresync/idle-new-mail", &full, test_idle);
+  g_test_add_data_func ("/mail/imap-sync/fallback/idle-new-mail", &basic, test_idle);
+
+  return op_test_run ();
+}

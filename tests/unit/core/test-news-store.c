@@ -1,0 +1,886 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "test-news-store"
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "news/op-news-db.h"
+#include "news/op-news-header.h"
+#include "news/op-news-ranges.h"
+#include "news/op-news-store.h"
+#include "news/op-news-thread-model.h"
+#include "nntp/op-nntp-overview.h"
+#include "nntp/op-nntp-reply.h"
+#include "op-test-util.h"
+
+/*
+ * The news store on real SQLite files: newsrc ranges and .newsrc files, migrations and
+ * WAL, groups (LIST ACTIVE data, descriptions, subscriptions, new since the last
+ * visit), overviews threaded like jwz (the INN fixtures in every arrival order give the
+ * same threads; loops, duplicates, placeholders, subject grouping), read state by
+ * article, thread and catch-up, expiry, and the paging thread model's bounded memory.
+ */
+
+static char *
+temp_dir (void)
+{
+  g_autoptr(GError) error = NULL;
+  char *dir = g_dir_make_tmp ("outpost-news-XXXXXX", &error);
+
+  g_assert_no_error (error);
+  return dir;
+}
+
+static void
+remove_dir (const char *dir)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+
+      g_unlink (path);
+    }
+  g_rmdir (dir);
+}
+
+/* --- ranges and .newsrc ------------------------------------------------------------ */
+
+static char *
+ranges_string (const char *text)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(OpNewsRanges) ranges = op_news_ranges_parse (text, strlen (text), &error);
+
+  g_assert_no_error (error);
+  return op_news_ranges_to_string (ranges);
+}
+
+static void
+test_ranges_parse (void)
+{
+  static const struct { const char *in; const char *out; } cases[] = {
+    { "", "" },
+    { "1-10,12,15-20", "1-10,12,15-20" },
+    { " 1 - 10 , 12 ", "1-10,12" },
+    { "5-1,3,11-12,10", "1-5,10-12" },
+    { "7,6,5", "5-7" },
+    { "0-3", "1-3" },
+    { "9223372036854775807", "9223372036854775807" },
+  };
+  static const char *const bad[] = {
+    "a", "1-", "1,,2", "-3", "1-2-3", "1;2", "99999999999999999999", ",",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *out = ranges_string (cases[i].in);
+
+      g_assert_cmpstr (out, ==, cases[i].out);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(OpNewsRanges) ranges = op_news_ranges_parse (bad[i], strlen (bad[i]), &error);
+
+      g_assert_null (ranges);
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+    }
+}
+
+static void
+test_ranges_edit (void)
+{
+  g_autoptr(OpNewsRanges) r = op_news_ranges_new ();
+  g_autofree char *a = NULL;
+  g_autofree char *b = NULL;
+  g_autofree char *c = NULL;
+
+  op_news_ranges_add (r, 1, 100);
+  op_news_ranges_remove (r, 50, 50);
+  op_news_ranges_remove (r, 90, 200);
+  a = op_news_ranges_to_string (r);
+  g_assert_cmpstr (a, ==, "1-49,51-89");
+  g_assert_true (op_news_ranges_contains (r, 1));
+  g_assert_true (op_news_ranges_contains (r, 49));
+  g_assert_false (op_news_ranges_contains (r, 50));
+  g_assert_false (op_news_ranges_contains (r, 0));
+  g_assert_false (op_news_ranges_contains (r, 90));
+  g_assert_cmpuint (op_news_ranges_count_in (r, 40, 60), ==, 20);
+  g_assert_cmpuint (op_news_ranges_count_in (r, 1, G_MAXUINT64), ==, 88);
+  g_assert_cmpuint (op_news_ranges_count_in (r, 60, 40), ==, 0);
+
+  op_news_ranges_add (r, 50, 50);     /* joins both neighbours */
+  op_news_ranges_add (r, 95, 97);
+  op_news_ranges_add (r, 90, 94);     /* adjacent on both sides */
+  b = op_news_ranges_to_string (r);
+  g_assert_cmpstr (b, ==, "1-97");
+  op_news_ranges_remove (r, 1, 97);
+  g_assert_true (op_news_ranges_is_empty (r));
+  op_news_ranges_add (r, G_MAXUINT64 - 1, G_MAXUINT64);
+  op_news_ranges_add (r, G_MAXUINT64, G_MAXUINT64);
+  c = op_news_ranges_to_string (r);
+  g_assert_cmpstr (c, ==, "18446744073709551614-18446744073709551615");
+}
+
+static void
+test_newsrc_round_trip (void)
+{
+  static const char file[] =
+    "options -n all\r\n"
+    "comp.lang.c: 1-100,105\r\n"
+    "alt.test! 1-3\n"
+    "\n"
+    "local.test:\n"
+    "bad*group: 1\n"
+    "de.talk: 1-x\n"
+    "comp.lang.c: 1-200\n"
+    "no.newline! 5";
+  guint skipped = 0;
+  g_autoptr(GPtrArray) entries = op_newsrc_parse (file, strlen (file), &skipped);
+  g_autofree char *written = NULL;
+  g_autoptr(GPtrArray) again = NULL;
+
+  /* options, bad*group and the unreadable de.talk line; the blank line is not counted. */
+  g_assert_cmpuint (skipped, ==, 3);
+  g_assert_cmpuint (entries->len, ==, 4);
+  {
+    OpNewsrcEntry *c = g_ptr_array_index (entries, 0);
+    OpNewsrcEntry *alt = g_ptr_array_index (entries, 1);
+    OpNewsrcEntry *local = g_ptr_array_index (entries, 2);
+    g_autofree char *c_read = op_news_ranges_to_string (c->read);
+
+    g_assert_cmpstr (c->name, ==, "comp.lang.c");
+    g_assert_true (c->subscribed);
+    /* The last line for a group wins. */
+    g_assert_cmpstr (c_read, ==, "1-200");
+    g_assert_false (alt->subscribed);
+    g_assert_true (local->subscribed);
+    g_assert_true (op_news_ranges_is_empty (local->read));
+  }
+  written = op_newsrc_format (entries);
+  g_assert_cmpstr (written, ==,
+                   "comp.lang.c: 1-200\n"
+                   "alt.test! 1-3\n"
+                   "local.test:\n"
+                   "no.newline! 5\n");
+  again = op_newsrc_parse (written, strlen (written), &skipped);
+  g_assert_cmpuint (skipped, ==, 0);
+  g_assert_cmpuint (again->len, ==, entries->len);
+  for (guint i = 0; i < entries->len; i++)
+    {
+      OpNewsrcEntry *x = g_ptr_array_index (entries, i);
+      OpNewsrcEntry *y = g_ptr_array_index (again, i);
+
+      g_assert_cmpstr (x->name, ==, y->name);
+      g_assert_cmpint (x->subscribed, ==, y->subscribed);
+      g_assert_true (op_news_ranges_equal (x->read, y->read));
+    }
+}
+
+/* --- the database --------------------------------------------------------------------- */
+
+static gint64
+pragma_int (sqlite3    *db,
+            const char *sql)
+{
+  sqlite3_stmt *stmt = NULL;
+  gint64 value;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  value = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  return value;
+}
+
+static void
+test_db_migrations (void)
+{
+  g_autofree char *dir = temp_dir ();
+  g_autofree char *path = g_build_filename (dir, "server.sqlite", NULL);
+  g_autoptr(GError) error = NULL;
+  sqlite3 *db = _op_news_db_open (path, FALSE, &error);
+  sqlite3_stmt *stmt = NULL;
+
+  g_assert_no_error (error);
+  g_assert_cmpint (pragma_int (db, "PRAGMA user_version"), ==, OP_NEWS_DB_VERSION);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "PRAGMA journal_mode", -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 0), ==, "wal");
+  sqlite3_finalize (stmt);
+  _op_news_db_close (db);
+
+  /* Opening again migrates nothing and keeps the data. */
+  db = _op_news_db_open (path, FALSE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (_op_news_db_group_id (db, "local.test", TRUE, 100, &error), >, 0);
+  _op_news_db_close (db);
+  db = _op_news_db_open (path, FALSE, &error);
+  g_assert_cmpint (_op_news_db_group_id (db, "local.test", FALSE, 0, &error), >, 0);
+
+  /* A database from a newer Outpost is refused, not damaged. */
+  g_assert_true (_op_news_db_exec (db, "PRAGMA user_version = 99", &error));
+  _op_news_db_close (db);
+  db = _op_news_db_open (path, FALSE, &error);
+  g_assert_null (db);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+  remove_dir (dir);
+}
+
+static OpNntpActive *
+active (const char *line)
+{
+  OpNntpActive *a = op_nntp_parse_active_line (line, strlen (line), NULL);
+
+  g_assert_nonnull (a);
+  return a;
+}
+
+static OpNewsGroup *
+find_group (GPtrArray  *groups,
+            const char *name)
+{
+  for (guint i = 0; i < groups->len; i++)
+    {
+      OpNewsGroup *group = g_ptr_array_index (groups, i);
+
+      if (g_str_equal (group->name, name))
+        return group;
+    }
+  return NULL;
+}
+
+static void
+test_db_groups (void)
+{
+  g_autofree char *dir = temp_dir ();
+  g_autofree char *path = g_build_filename (dir, "server.sqlite", NULL);
+  g_autoptr(GError) error = NULL;
+  sqlite3 *db = _op_news_db_open (path, FALSE, &error);
+  g_autoptr(GPtrArray) actives = g_ptr_array_new_with_free_func ((GDestroyNotify) op_nntp_active_free);
+  g_autoptr(GPtrArray) groups = NULL;
+  g_autoptr(GPtrArray) more = g_ptr_array_new_with_free_func ((GDestroyNotify) op_nntp_active_free);
+  g_autoptr(OpNewsRanges) read = op_news_ranges_new ();
+
+  g_ptr_array_add (actives, active ("local.test 7 1 y"));
+  g_ptr_array_add (actives, active ("local.empty 0 1 y"));
+  g_ptr_array_add (actives, active ("comp.mod 500 100 m"));
+  g_assert_true (_op_news_db_update_active (db, actives, 1000, &error));
+  g_assert_no_error (error);
+  g_assert_true (_op_news_db_set_description (db, "local.test", "Threaded articles.", &error));
+  g_assert_true (_op_news_db_set_created (db, "local.test", 1700000000, &error));
+  g_assert_true (_op_news_db_set_subscribed (db, "local.test", TRUE, &error));
+  op_news_ranges_add (read, 1, 3);
+  g_assert_true (_op_news_db_set_read_ranges (db, "local.test", read, &error));
+
+  groups = _op_news_db_list_groups (db, FALSE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (groups->len, ==, 3);
+  {
+    OpNewsGroup *test = find_group (groups, "local.test");
+    OpNewsGroup *empty = find_group (groups, "local.empty");
+    OpNewsGroup *mod = find_group (groups, "comp.mod");
+
+    g_assert_cmpuint (test->low, ==, 1);
+    g_assert_cmpuint (test->high, ==, 7);
+    g_assert_cmpuint (test->count, ==, 7);
+    g_assert_cmpstr (test->description, ==, "Threaded articles.");
+    g_assert_cmpint (test->created, ==, 1700000000);
+    g_assert_true (test->subscribed);
+    g_assert_cmpuint (test->unread, ==, 4);
+    /* Nothing is new before the first visit. */
+    g_assert_false (test->is_new);
+    g_assert_cmpuint (empty->count, ==, 0);
+    g_assert_cmpuint (empty->unread, ==, 0);
+    g_assert_cmpint (mod->posting, ==, OP_NNTP_POSTING_MODERATED);
+    g_assert_false (mod->subscribed);
+  }
+  g_clear_pointer (&groups, g_ptr_array_unref);
+
+  /* A visit at 2000; then a new group appears and a known one moves on. */
+  g_assert_true (_op_news_db_set_meta (db, "last-visit", "2000", &error));
+  g_ptr_array_add (more, active ("local.new 3 1 y"));
+  g_ptr_array_add (more, active ("local.test 9 2 n"));
+  g_assert_true (_op_news_db_update_active (db, more, 3000, &error));
+  groups = _op_news_db_list_groups (db, FALSE, &error);
+  g_assert_cmpuint (groups->len, ==, 4);
+  g_assert_true (find_group (groups, "local.new")->is_new);
+  g_assert_false (find_group (groups, "local.test")->is_new);
+  g_assert_cmpuint (find_group (groups, "local.test")->high, ==, 9);
+  g_assert_cmpint (find_group (groups, "local.test")->posting, ==, OP_NNTP_POSTING_FORBIDDEN);
+  /* The description and the subscription survive a new LIST ACTIVE. */
+  g_assert_cmpstr (find_group (groups, "local.test")->description, ==, "Threaded articles.");
+  g_clear_pointer (&groups, g_ptr_array_unref);
+  groups = _op_news_db_list_groups (db, TRUE, &error);
+  g_assert_cmpuint (groups->len, ==, 1);
+
+  _op_news_db_close (db);
+  remove_dir (dir);
+}
+
+/* --- threading ---------------------------------------------------------------------- */
+
+/* The OVER lines of tests/data/nntp/inn-over.txt through INN's format. */
+static GPtrArray *
+inn_overviews (void)
+{
+  g_autofree char *path = op_test_data_path ("nntp", "inn-over.txt", NULL);
+  g_autofree char *data = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_autoptr(OpNntpOverviewFormat) format = op_nntp_overview_format_new_default ();
+  GPtrArray *overviews = g_ptr_array_new_with_free_func ((GDestroyNotify) op_nntp_overview_free);
+
+  g_assert_true (op_nntp_overview_format_add_line (format, "Xref:full", 9, NULL));
+  g_assert_true (g_file_get_contents (path, &data, NULL, NULL));
+  lines = g_strsplit (data, "\r\n", -1);
+  for (guint i = 1; lines[i] != NULL && !g_str_equal (lines[i], "."); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      OpNntpOverview *ov = op_nntp_overview_parse (format, lines[i], strlen (lines[i]), &error);
+
+      g_assert_no_error (error);
+      g_ptr_array_add (overviews, ov);
+    }
+  g_assert_cmpuint (overviews->len, ==, 7);
+  return overviews;
+}
+
+typedef struct
+{
+  GMainLoop    *loop;
+  GAsyncResult *result;
+} Wait;
+
+static void
+got_result (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  Wait *wait = user_data;
+
+  wait->result = g_object_ref (result);
+  g_main_loop_quit (wait->loop);
+}
+
+/* Runs the main loop until @wait's call finished; returns its result. */
+static GAsyncResult *
+wait_result (Wait *wait)
+{
+  g_main_loop_run (wait->loop);
+  return wait->result;
+}
+
+static OpNewsThreadModel *
+open_model (const char *path,
+            const char *group)
+{
+  Wait wait = { g_main_loop_new (NULL, FALSE), NULL };
+  g_autoptr(GError) error = NULL;
+  OpNewsThreadModel *model;
+
+  op_news_thread_model_new_async (path, group, NULL, got_result, &wait);
+  model = op_news_thread_model_new_finish (wait_result (&wait), &error);
+  g_assert_no_error (error);
+  g_object_unref (wait.result);
+  g_main_loop_unref (wait.loop);
+  return model;
+}
+
+/* Lets the model's page index walk finish (a worker thread holds the model until it
+ * reports), then drops it. */
+static void
+close_model (OpNewsThreadModel **model)
+{
+  if (*model == NULL)
+    return;
+  while (g_list_model_get_n_items (G_LIST_MODEL (*model)) > 0 &&
+         !op_news_thread_model_is_indexed (*model))
+    g_main_context_iteration (NULL, TRUE);
+  g_clear_object (model);
+}
+
+/* "number:depth" of every row, in order, e.g. "1:0 2:1 3:2". */
+static char *
+model_shape (GListModel *model)
+{
+  GString *shape = g_string_new (NULL);
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(OpNewsHeader) header = g_list_model_get_item (model, i);
+
+      g_assert_nonnull (header);
+      g_string_append_printf (shape, "%s%" G_GUINT64_FORMAT ":%u", i > 0 ? " " : "",
+                              op_news_header_get_number (header),
+                              op_news_header_get_depth (header));
+    }
+  return g_string_free (shape, FALSE);
+}
+
+/* root.1 with reply.2 (and reply.3 below it), reply.4 and, by subject, subject.6; then
+ * orphan.5 under its missing parent's placeholder; then other.7. */
+#define INN_SHAPE "1:0 2:1 3:2 4:1 6:1 5:0 7:0"
+
+static void
+test_threads_inn (void)
+{
+  g_autofree char *dir = temp_dir ();
+  g_autofree char *path = g_build_filename (dir, "server.sqlite", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) overviews = inn_overviews ();
+  sqlite3 *db = _op_news_db_open (path, FALSE, &error);
+  g_autoptr(OpNewsThreadModel) model = NULL;
+  g_autofree char *shape = NULL;
+
+  g_assert_true (_op_news_db_add_overviews (db, "local.test", overviews, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (_op_news_db_get_fetched_high (db, "local.test", NULL), ==, 7);
+  model = open_model (path, "local.test");
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 7);
+  g_assert_true (g_list_model_get_item_type (G_LIST_MODEL (model)) == OP_TYPE_NEWS_HEADER);
+  shape = model_shape (G_LIST_MODEL (model));
+  g_assert_cmpstr (shape, ==, INN_SHAPE);
+  {
+    g_autoptr(OpNewsHeader) last = g_list_model_get_item (G_LIST_MODEL (model), 6);
+    g_autoptr(OpNewsHeader) first = g_list_model_get_item (G_LIST_MODEL (model), 0);
+
+    /* RFC 2047 decoded once, when stored. */
+    g_assert_cmpstr (op_news_header_get_subject (last), ==, "另一个话题 (another topic)");
+    g_assert_cmpstr (op_news_header_get_author (last), ==, "张三 <zhang@example.test>");
+    g_assert_cmpstr (op_news_header_get_message_id (first), ==, "<root.1@outpost.example.test>");
+    g_assert_cmpint (op_news_header_get_date (first), ==, 1704103200);
+    g_assert_cmpuint (op_news_header_get_bytes (first), ==, 471);
+    g_assert_cmpuint (op_news_header_get_lines (first), ==, 3);
+    g_assert_false (op_news_header_get_read (first));
+    g_assert_null (g_list_model_get_item (G_LIST_MODEL (model), 7));
+  }
+
+  /* The same batch again (a refetch after a dropped connection): nothing doubles. */
+  g_assert_true (_op_news_db_add_overviews (db, "local.test", overviews, &error));
+  close_model (&model);
+  model = open_model (path, "local.test");
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 7);
+
+  close_model (&model);
+  _op_news_db_close (db);
+  remove_dir (dir);
+}
+
+/* Articles arrive in any order (several batches, servers that number out of order):
+ * the threads come out the same. */
+static void
+test_threads_any_order (void)
+{
+  g_autoptr(GPtrArray) overviews = inn_overviews ();
+  GRand *rand = g_rand_new_with_seed (14);
+
+  for (guint round = 0; round < 40; round++)
+    {
+      g_autofree char *dir = temp_dir ();
+      g_autofree char *path = g_build_filename (dir, "server.sqlite", NULL);
+      g_autoptr(GError) error = NULL;
+      sqlite3 *db = _op_news_db_open (path, FALSE, &error);
+      g_autoptr(GPtrArray) order = g_ptr_array_new ();
+      g_autoptr(OpNewsThreadModel) model = NULL;
+      g_autofree char *shape = NULL;
+
+      for (guint i = 0; i < overviews->len; i++)
+        g_ptr_array_add (order, g_ptr_array_index (overviews, i));
+      /* Round 0 in reverse, then random permutations, one article per batch. */
+      for (guint i = order->len - 1; i > 0; i--)
+        {
+          guint j = round == 0 ? order->len - 1 - i : (guint) g_rand_int_range (rand, 0, i + 1);
+          gpointer t = order->pdata[i];
+
+          if (round == 0 && j >= i)
+            continue;
+          order->pdata[i] = order->pdata[j];
+          order->pdata[j] = t;
+        }
+      for (guint i = 0; i < order->len; i++)
+        {
+          g_autoptr(GPtrArray) one = g_ptr_array_new ();
+
+          g_ptr_array_add (one, g_ptr_array_index (order, i));
+          g_assert_true (_op_news_db_add_overviews (db, "local.test", one, &error));
+          g_assert_no_error (error);
+        }
+      model = open_model (path, "local.test");
+      shape = model_shape (G_LIST_MODEL (model));
+      g_test_message ("round %u", round);
+      g_assert_cmpstr (shape, ==, INN_SHAPE);
+      close_model (&model);
+      _op_news_db_close (db);
+      remove_dir (dir);
+    }
+  g_rand_free (rand);
+}
+
+static OpNntpOverview *
+make_overview (guint64     number,
+               const char *message_id,
+               const char *references,
+               const char *subject,
+               gint64      date)
+{
+  OpNntpOverview *ov = g_new0 (OpNntpOverview, 1);
+  g_autoptr(GDateTime) when = g_date_time_new_from_unix_utc (date);
+
+  ov->number = number;
+  ov->subject = g_strdup (subject);
+  ov->from = g_strdup ("Tester <t@example.test>");
+  ov->date = g_date_time_format (when, "%a, %d %b %Y %H:%M:%S +0000");
+  ov->message_id = g_strdup (message_id);
+  ov->references = g_strdup (references);
+  ov->bytes = 100;
+  ov->lines = 2;
+  ov->extra = g_new0 (char *, 1);
+  return ov;
+}
+
+/* References that point at each other (a loop), at themselves, and garbage. */
+static void
+test_threads_loops (void)
+{
+  g_autofree char *dir = temp_dir ();
+  g_autofree char *path = g_build_filename (dir, "server.sqlite", NULL);
+  g_autoptr(GError) error = NULL;
+  sqlite3 *db = _op_news_db_open (path, FALSE, &error);
+  g_autoptr(GPtrArray) batch = g_ptr_array_new_with_free_func ((GDestroyNotify) op_nntp_overview_free);
+  g_autoptr(OpNewsThreadModel) model = NULL;
+  g_autofree char *shape = NULL;
+
+  g_ptr_array_add (batch, make_overview (1, "<a@x>", "<b@x>", "A", 1000));
+  g_ptr_array_add (batch, make_overview (2, "<b@x>", "<a@x>", "B", 2000));
+  g_ptr_array_add (batch, make_overview (3, "<c@x>", "<c@x> junk <a@x> <a@x>", "C", 3000));
+  g_ptr_array_add (batch, make_overview (4, "<d@x>", "<e@x> <d@x> <e@x>", "D", 4000));
+  g_assert_true (_op_news_db_add_overviews (db, "g", batch, &error));
+  g_assert_no_error (error);
+  model = open_model (path, "g");
+  shape = model_shape (G_LIST_MODEL (model));
+  /* a's parent b would close the loop b → a → b: a stays under b only if b came
+   * first; here a came first (as a child of placeholder b), so b's reference to a is
+   * refused and b is the root. c under a; d under placeholder e. */
+  g_assert_cmpstr (shape, ==, "2:0 1:1 3:2 4:0");
+  close_model (&model);
+  _op_news_db_close (db);
+  remove_dir (dir);
+}
+
+/* --- read state, newsrc in the store, expiry ------------------------------------------- */
+
+static void
+test_read_state (void)
+{
+  g_autofree char *dir = temp_dir ();
+  g_autofree char *path = g_build_filename (dir, "server.sqlite", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) overviews = inn_overviews ();
+  sqlite3 *db = _op_news_db_open (path, FALSE, &error);
+  g_autoptr(GPtrArray) actives = g_ptr_array_new_with_free_func ((GDestroyNotify) op_nntp_active_free);
+  g_autoptr(OpNewsThreadModel) model = NULL;
+  OpNewsRanges *read;
+  char *text;
+
+  g_ptr_array_add (actives, active ("local.test 7 1 y"));
+  g_assert_true (_op_news_db_update_active (db, actives, 1, &error));
+  g_assert_true (_op_news_db_add_overviews (db, "local.test", overviews, &error));
+
+  g_assert_true (_op_news_db_set_read (db, "local.test", 5, TRUE, &error));
+  read = _op_news_db_get_read (db, "local.test", &error);
+  text = op_news_ranges_to_string (read);
+  g_assert_cmpstr (text, ==, "5");
+  g_free (text);
+  op_news_ranges_free (read);
+
+  /* The thread of reply.3: root.1 and everything below it (subject.6 by subject). */
+  g_assert_true (_op_news_db_set_thread_read (db, "local.test", 3, TRUE, &error));
+  read = _op_news_db_get_read (db, "local.test", &error);
+  text = op_news_ranges_to_string (read);
+  g_assert_cmpstr (text, ==, "1-6");
+  g_free (text);
+  op_news_ranges_free (read);
+
+  g_assert_true (_op_news_db_set_read (db, "local.test", 5, FALSE, &error));
+  model = open_model (path, "local.test");
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (model)); i++)
+    {
+      g_autoptr(OpNewsHeader) header = g_list_model_get_item (G_LIST_MODEL (model), i);
+      guint64 n = op_news_header_get_number (header);
+
+      g_assert_cmpint (op_news_header_get_read (header), ==, n != 5 && n != 7);
+    }
+  close_model (&model);
+
+  g_assert_true (_op_news_db_catch_up (db, "local.test", &error));
+  read = _op_news_db_get_read (db, "local.test", &error);
+  text = op_news_ranges_to_string (read);
+  g_assert_cmpstr (text, ==, "1-7");
+  g_free (text);
+  op_news_ranges_free (read);
+  {
+    g_autoptr(GPtrArray) groups = _op_news_db_list_groups (db, FALSE, &error);
+
+    g_assert_cmpuint (find_group (groups, "local.test")->unread, ==, 0);
+  }
+  close_model (&model);
+  _op_news_db_close (db);
+  remove_dir (dir);
+}
+
+static void
+test_expire (void)
+{
+  g_autofree char *dir = temp_dir ();
+  g_autofree char *path = g_build_filename (dir, "server.sqlite", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) overviews = inn_overviews ();
+  sqlite3 *db = _op_news_db_open (path, FALSE, &error);
+  g_autoptr(OpNewsThreadModel) model = NULL;
+  g_autofree char *shape = NULL;
+
+  g_assert_true (_op_news_db_add_overviews (db, "local.test", overviews, &error));
+  /* The server's low mark rose to 3: 1 and 2 are gone, their replies keep their place
+   * under placeholders, one level shallower. */
+  g_assert_true (_op_news_db_expire (db, "local.test", 3, &error));
+  g_assert_no_error (error);
+  model = open_model (path, "local.test");
+  shape = model_shape (G_LIST_MODEL (model));
+  g_assert_cmpstr (shape, ==, "3:0 4:0 6:0 5:0 7:0");
+  /* A reply to an expired article still threads under it. */
+  {
+    g_autoptr(GPtrArray) late = g_ptr_array_new_with_free_func ((GDestroyNotify) op_nntp_overview_free);
+
+    g_ptr_array_add (late, make_overview (8, "<late.8@x>", "<root.1@outpost.example.test> <reply.2@outpost.example.test>",
+                                          "Re: Threading fixture", 1704200000));
+    g_assert_true (_op_news_db_add_overviews (db, "local.test", late, &error));
+  }
+  g_clear_pointer (&shape, g_free);
+  close_model (&model);
+  model = open_model (path, "local.test");
+  shape = model_shape (G_LIST_MODEL (model));
+  g_assert_cmpstr (shape, ==, "3:0 8:0 4:0 6:0 5:0 7:0");
+  close_model (&model);
+  _op_news_db_close (db);
+  remove_dir (dir);
+}
+
+/* The store's async API end to end: open, LIST ACTIVE, overviews, group-changed,
+ * .newsrc import and export. */
+static void
+store_call_done (OpNewsStore *store,
+                 Wait        *wait)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (op_news_store_finish (store, wait_result (wait), &error));
+  g_assert_no_error (error);
+  g_clear_object (&wait->result);
+}
+
+static void
+count_changes (OpNewsStore *store,
+               const char  *group,
+               guint       *count)
+{
+  g_assert_cmpstr (group, ==, "local.test");
+  (*count)++;
+}
+
+static void
+test_store_async (void)
+{
+  g_autofree char *dir = temp_dir ();
+  g_autofree char *path = g_build_filename (dir, "sub", "server.sqlite", NULL);
+  g_autofree char *newsrc_in = g_build_filename (dir, "in.newsrc", NULL);
+  g_autofree char *newsrc_out = g_build_filename (dir, "out.newsrc", NULL);
+  g_autoptr(OpNewsStore) store = op_news_store_new (path);
+  g_autoptr(GPtrArray) actives = g_ptr_array_new_with_free_func ((GDestroyNotify) op_nntp_active_free);
+  g_autoptr(GPtrArray) overviews = inn_overviews ();
+  g_autoptr(GFile) in = g_file_new_for_path (newsrc_in);
+  g_autoptr(GFile) out = g_file_new_for_path (newsrc_out);
+  g_autofree char *written = NULL;
+  Wait wait = { g_main_loop_new (NULL, FALSE), NULL };
+  guint changes = 0;
+
+  g_signal_connect (store, "group-changed", G_CALLBACK (count_changes), &changes);
+
+  /* Before open: a clear error. */
+  op_news_store_catch_up_async (store, "local.test", NULL, got_result, &wait);
+  {
+    g_autoptr(GError) error = NULL;
+
+    g_assert_false (op_news_store_finish (store, wait_result (&wait), &error));
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_INITIALIZED);
+    g_clear_object (&wait.result);
+  }
+
+  op_news_store_open_async (store, NULL, got_result, &wait);
+  store_call_done (store, &wait);
+  g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
+
+  g_ptr_array_add (actives, active ("local.test 7 1 y"));
+  g_ptr_array_add (actives, active ("local.empty 0 1 y"));
+  op_news_store_update_active_async (store, actives, NULL, got_result, &wait);
+  store_call_done (store, &wait);
+  op_news_store_add_overviews_async (store, "local.test", overviews, NULL, got_result, &wait);
+  store_call_done (store, &wait);
+  g_assert_cmpuint (changes, ==, 1);
+
+  g_assert_true (g_file_set_contents (newsrc_in, "local.test: 1-2,7\nlocal.empty!\nnew.group: 1-5\n", -1, NULL));
+  op_news_store_import_newsrc_async (store, in, NULL, got_result, &wait);
+  store_call_done (store, &wait);
+  op_news_store_list_groups_async (store, TRUE, NULL, got_result, &wait);
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GPtrArray) groups = op_news_store_list_groups_finish (store, wait_result (&wait), &error);
+
+    g_assert_no_error (error);
+    g_clear_object (&wait.result);
+    g_assert_cmpuint (groups->len, ==, 2);
+    g_assert_cmpuint (find_group (groups, "local.test")->unread, ==, 4);
+    g_assert_nonnull (find_group (groups, "new.group"));
+  }
+  op_news_store_mark_thread_read_async (store, "local.test", 4, TRUE, NULL, got_result, &wait);
+  store_call_done (store, &wait);
+  g_assert_cmpuint (changes, ==, 2);
+  op_news_store_get_read_async (store, "local.test", NULL, got_result, &wait);
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(OpNewsRanges) read = op_news_store_get_read_finish (store, wait_result (&wait), &error);
+    g_autofree char *text = op_news_ranges_to_string (read);
+
+    g_clear_object (&wait.result);
+    g_assert_cmpstr (text, ==, "1-4,6-7");
+  }
+
+  op_news_store_export_newsrc_async (store, out, NULL, got_result, &wait);
+  store_call_done (store, &wait);
+  g_assert_true (g_file_get_contents (newsrc_out, &written, NULL, NULL));
+  g_assert_cmpstr (written, ==, "local.empty!\nlocal.test: 1-4,6-7\nnew.group: 1-5\n");
+
+  g_clear_object (&store);
+  g_main_loop_unref (wait.loop);
+  {
+    g_autofree char *sub = g_path_get_dirname (path);
+
+    remove_dir (sub);
+  }
+  remove_dir (dir);
+}
+
+/* --- paging: bounded memory ------------------------------------------------------------ */
+
+static void
+test_model_paging (void)
+{
+  g_autofree char *dir = temp_dir ();
+  g_autofree char *path = g_build_filename (dir, "server.sqlite", NULL);
+  g_autoptr(GError) error = NULL;
+  sqlite3 *db = _op_news_db_open (path, FALSE, &error);
+  g_autoptr(GPtrArray) batch = g_ptr_array_new_with_free_func ((GDestroyNotify) op_nntp_overview_free);
+  g_autoptr(OpNewsThreadModel) model = NULL;
+  g_autoptr(GPtrArray) forward = g_ptr_array_new_with_free_func (g_free);
+  const guint n = 5000;
+
+  /* 1000 threads of five: a root and a chain of replies. */
+  for (guint i = 1; i <= n; i++)
+    {
+      guint thread = (i - 1) / 5, pos = (i - 1) % 5;
+      g_autofree char *id = g_strdup_printf ("<%u.%u@x>", thread, pos);
+      GString *refs = g_string_new (NULL);
+
+      for (guint k = 0; k < pos; k++)
+        g_string_append_printf (refs, "%s<%u.%u@x>", k > 0 ? " " : "", thread, k);
+      g_ptr_array_add (batch, make_overview (i, id, refs->str, "T", 1700000000 + thread * 60 + pos));
+      g_string_free (refs, TRUE);
+    }
+  g_assert_true (_op_news_db_add_overviews (db, "big", batch, &error));
+  g_assert_no_error (error);
+  model = open_model (path, "big");
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, n);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(OpNewsHeader) header = g_list_model_get_item (G_LIST_MODEL (model), i);
+
+      g_assert_cmpuint (op_news_header_get_number (header), ==, i + 1);
+      g_assert_cmpuint (op_news_header_get_depth (header), ==, i % 5);
+      g_ptr_array_add (forward, g_strdup (op_news_header_get_message_id (header)));
+      g_assert_cmpuint (op_news_thread_model_get_n_cached (model), <=,
+                        OP_NEWS_THREAD_MODEL_PAGE_SIZE * OP_NEWS_THREAD_MODEL_MAX_PAGES);
+    }
+  /* Random access (backwards, jumps) gives the same rows as the forward scan. */
+  for (guint i = n; i-- > 0; i = i > 997 ? i - 997 : 0)
+    {
+      g_autoptr(OpNewsHeader) header = g_list_model_get_item (G_LIST_MODEL (model), i);
+
+      g_assert_cmpstr (op_news_header_get_message_id (header), ==, g_ptr_array_index (forward, i));
+      if (i == 0)
+        break;
+    }
+  g_assert_cmpuint (op_news_thread_model_get_n_cached (model), <=,
+                    OP_NEWS_THREAD_MODEL_PAGE_SIZE * OP_NEWS_THREAD_MODEL_MAX_PAGES);
+
+  /* Once the page index is known, far jumps give the same rows. */
+  while (!op_news_thread_model_is_indexed (model))
+    g_main_context_iteration (NULL, TRUE);
+  for (guint i = n - 1, step = 0; step < 40; step++, i = (i * 7 + 13) % n)
+    {
+      g_autoptr(OpNewsHeader) header = g_list_model_get_item (G_LIST_MODEL (model), i);
+
+      g_assert_cmpstr (op_news_header_get_message_id (header), ==, g_ptr_array_index (forward, i));
+    }
+
+  /* More articles arrive: a reload shows them with one items-changed. */
+  {
+    g_autoptr(GPtrArray) more = g_ptr_array_new_with_free_func ((GDestroyNotify) op_nntp_overview_free);
+    Wait wait = { g_main_loop_new (NULL, FALSE), NULL };
+
+    g_ptr_array_add (more, make_overview (n + 1, "<late@x>", "<0.0@x>", "Re: T", 1800000000));
+    g_assert_true (_op_news_db_add_overviews (db, "big", more, &error));
+    op_news_thread_model_reload_async (model, NULL, got_result, &wait);
+    g_assert_true (op_news_thread_model_reload_finish (model, wait_result (&wait), &error));
+    g_assert_no_error (error);
+    g_object_unref (wait.result);
+    g_main_loop_unref (wait.loop);
+    g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, n + 1);
+    {
+      /* The late reply sorts after thread 0's chain, as the root's child. */
+      g_autoptr(OpNewsHeader) header = g_list_model_get_item (G_LIST_MODEL (model), 5);
+
+      g_assert_cmpstr (op_news_header_get_message_id (header), ==, "<late@x>");
+      g_assert_cmpuint (op_news_header_get_depth (header), ==, 1);
+    }
+  }
+  close_model (&model);
+  _op_news_db_close (db);
+  remove_dir (dir);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+  g_test_add_func ("/news/ranges/parse", test_ranges_parse);
+  g_test_add_func ("/news/ranges/edit", test_ranges_edit);
+  g_test_add_func ("/news/newsrc/round-trip", test_newsrc_round_trip);
+  g_test_add_func ("/news/db/migrations-and-wal", test_db_migrations);
+  g_test_add_func ("/news/db/groups", test_db_groups);
+  g_test_add_func ("/news/threads/inn-fixtures", test_threads_inn);
+  g_test_add_func ("/news/threads/any-arrival-order", test_threads_any_order);
+  g_test_add_func ("/news/threads/loops-and-garbage", test_threads_loops);
+  g_test_add_func ("/news/read/article-thread-catch-up", test_read_state);
+  g_test_add_func ("/news/expire/low-mark-raised", test_expire);
+  g_test_add_func ("/news/store/async-and-newsrc", test_store_async);
+  g_test_add_func ("/news/model/paging-bounded", test_model_paging);
+
+  return g_test_run ();
+}
