@@ -4,14 +4,21 @@
 #include "config.h"
 
 #include <adwaita.h>
+#include <string.h>
+
 #include <glib/gi18n.h>
 
 #include "op-accounts.h"
+#include "op-application.h"
+#include "op-mail-account.h"
 #include "op-mail-conversation-list.h"
 #include "op-mail-conversation-row.h"
 #include "op-mail-folder-list.h"
+#include "op-mail-imap-sync.h"
 #include "op-mail-resources.h"
 #include "op-mail-view.h"
+#include "op-secrets.h"
+#include "op-trust-store.h"
 #include "op-view-registry.h"
 
 /* Search results shown at most (newest first). */
@@ -28,6 +35,9 @@ typedef struct
   GtkListBox       *list_box;
   GtkLabel         *error_label;
   GCancellable     *cancellable;
+  OpMailImapSync   *sync;          /* IMAP accounts, once the password is known */
+  guint             retry_source;
+  char             *password;      /* given by the set-up, for this session only */
 } Account;
 
 struct _OpMailView
@@ -56,6 +66,7 @@ struct _OpMailView
   OpMailConversationView *conversation_view;
 
   gboolean                started;      /* the accounts were read (first map) */
+  OpTlsVerifier          *verifier;     /* for tests; else the application's trust store */
   GPtrArray              *accounts;     /* Account */
   Account                *current;      /* whose folder is shown */
   gint64                  folder_id;
@@ -82,6 +93,16 @@ account_free (Account *account)
 {
   g_cancellable_cancel (account->cancellable);
   g_clear_object (&account->cancellable);
+  g_clear_handle_id (&account->retry_source, g_source_remove);
+  if (account->sync != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (account->sync, account);
+      op_mail_imap_sync_close (account->sync);
+    }
+  g_clear_object (&account->sync);
+  if (account->password != NULL)
+    memset (account->password, 0, strlen (account->password));
+  g_clear_pointer (&account->password, g_free);
   g_clear_object (&account->folders);
   if (account->store != NULL)
     op_mail_store_close (account->store);
@@ -488,6 +509,176 @@ store_open_free (StoreOpen *open)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (StoreOpen, store_open_free)
 
+/* --- sync --------------------------------------------------------------------------- */
+
+/* After a failed sync, the next try (seconds). */
+#define SYNC_RETRY_SECONDS 60
+
+static void run_sync (Account *account);
+
+static OpTrustStore *
+application_trust_store (void)
+{
+  GApplication *application = g_application_get_default ();
+
+  if (!OP_IS_APPLICATION (application))
+    return NULL;
+  return op_application_get_trust_store (OP_APPLICATION (application));
+}
+
+static void
+show_account_error (Account    *account,
+                    const char *text)
+{
+  gtk_label_set_text (account->error_label, text != NULL ? text : "");
+  gtk_widget_set_visible (GTK_WIDGET (account->error_label), text != NULL);
+}
+
+static gboolean
+retry_sync (gpointer data)
+{
+  Account *account = data;
+
+  account->retry_source = 0;
+  run_sync (account);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+sync_failed (Account      *account,
+             const GError *error)
+{
+  /* Translators: under an account in the sidebar when fetching its mail failed; %s says
+   * what happened. */
+  g_autofree char *text = g_strdup_printf (_("Mail could not be fetched: %s. Outpost tries again in a minute; check the network and the account's server settings."),
+                                           error->message);
+
+  show_account_error (account, text);
+  if (account->retry_source == 0)
+    account->retry_source = g_timeout_add_seconds (SYNC_RETRY_SECONDS, retry_sync, account);
+}
+
+static void
+on_sync_done (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr (GError) error = NULL;
+  Account *account = user_data;
+
+  if (!op_mail_imap_sync_finish (OP_MAIL_IMAP_SYNC (source), result, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        sync_failed (account, error);
+      return;
+    }
+  show_account_error (account, NULL);
+  /* New mail in the Inbox arrives by IDLE, without a refresh. */
+  op_mail_imap_sync_set_idle (account->sync, TRUE);
+}
+
+static void
+on_sync_error (OpMailImapSync *sync,
+               GError         *error,
+               Account        *account)
+{
+  sync_failed (account, error);
+}
+
+static void
+run_sync (Account *account)
+{
+  op_mail_imap_sync_run_async (account->sync, account->cancellable, on_sync_done, account);
+}
+
+static OpImapSecurity
+imap_security (OpSecurity security)
+{
+  switch (security)
+    {
+    case OP_SECURITY_NONE:
+      return OP_IMAP_SECURITY_NONE;
+    case OP_SECURITY_STARTTLS:
+      return OP_IMAP_SECURITY_STARTTLS;
+    case OP_SECURITY_IMPLICIT_TLS:
+    default:
+      return OP_IMAP_SECURITY_IMPLICIT_TLS;
+    }
+}
+
+static void
+start_sync_with (Account    *account,
+                 const char *password)
+{
+  OpAccount *op_account = account->account;
+  OpTlsVerifier *verifier = account->view->verifier != NULL
+                            ? account->view->verifier
+                            : (OpTlsVerifier *) application_trust_store ();
+
+  account->sync = op_mail_imap_sync_new (account->store, op_account_get_host (op_account),
+                                         op_mail_account_get_effective_port (op_account),
+                                         imap_security (op_account_get_security (op_account)),
+                                         op_account_get_user (op_account));
+  op_mail_imap_sync_set_password (account->sync, password);
+  op_mail_imap_sync_set_allow_plaintext_password (account->sync,
+                                                  op_account_get_allow_plaintext_password (op_account));
+  if (verifier != NULL)
+    op_mail_imap_sync_set_verifier (account->sync, verifier);
+  g_signal_connect (account->sync, "error", G_CALLBACK (on_sync_error), account);
+  run_sync (account);
+}
+
+static void
+on_password (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr (StoreOpen) open = user_data;
+  g_autoptr (GError) error = NULL;
+  char *password = op_mail_account_lookup_password_finish (OP_SECRETS (source), result, &error);
+  Account *account = open->view->accounts != NULL
+                     ? find_account (open->view, open->account_id) : NULL;
+
+  if (account == NULL || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_clear_pointer (&password, op_secrets_password_free);
+      return;
+    }
+  if (password == NULL)
+    {
+      /* Translators: under an account in the sidebar when no password is saved for it. */
+      show_account_error (account, _("No password is saved for this account, so its mail is not fetched; the mail already in the local store is shown. Passwords are saved in the keyring (Secret Service): start one, such as GNOME Keyring, and open Outpost again."));
+      return;
+    }
+  start_sync_with (account, password);
+  op_secrets_password_free (password);
+}
+
+/* IMAP accounts are kept in step with the server: the folder list, every folder, then
+ * IDLE on the Inbox. The password comes from the set-up (this session) or the keyring. */
+static void
+start_sync (Account *account)
+{
+  StoreOpen *open;
+
+  if (!op_mail_account_is_mail (account->account)
+      || op_mail_account_get_incoming (account->account) != OP_MAIL_INCOMING_IMAP
+      || op_account_get_host (account->account) == NULL
+      || op_account_get_host (account->account)[0] == '\0')
+    return;
+  if (account->password != NULL)
+    {
+      start_sync_with (account, account->password);
+      return;
+    }
+  open = g_new0 (StoreOpen, 1);
+  open->view = g_object_ref (account->view);
+  open->account_id = g_strdup (op_account_get_id (account->account));
+  op_mail_account_lookup_password_async (account->account, OP_MAIL_SERVER_INCOMING,
+                                         op_secrets_get_default (), account->cancellable,
+                                         on_password, open);
+}
+
 static void
 on_store_opened (GObject      *source,
                  GAsyncResult *result,
@@ -515,8 +706,7 @@ on_store_opened (GObject      *source,
       g_autofree char *text = g_strdup_printf (_("Its mail could not be opened: %s. Check that the disk is not full and the data folder is writable, then restart Outpost."),
                                                error->message);
 
-      gtk_label_set_text (account->error_label, text);
-      gtk_widget_set_visible (GTK_WIDGET (account->error_label), TRUE);
+      show_account_error (account, text);
       return;
     }
 
@@ -527,6 +717,7 @@ on_store_opened (GObject      *source,
   g_signal_connect_after (account->folders, "items-changed",
                           G_CALLBACK (on_folders_changed), account);
   on_folders_changed (G_LIST_MODEL (account->folders), 0, 0, 0, account);
+  start_sync (account);
 }
 
 static Account *
@@ -692,15 +883,13 @@ on_body_parsed (GObject      *source,
   op_mail_conversation_view_add_message (self->conversation_view, message, load->bytes);
 }
 
+/* A message's bytes arrived (from the store's cache or fetched by the sync), or not. */
 static void
-on_body_loaded (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
+body_arrived (BodyLoad     *load,
+              GBytes       *bytes,
+              const GError *error)
 {
-  BodyLoad *load = user_data;
   OpMailView *self = load->view;
-  g_autoptr (GError) error = NULL;
-  GBytes *bytes = op_mail_store_load_body_finish (OP_MAIL_STORE (source), result, &error);
   g_autoptr (GTask) task = NULL;
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
@@ -712,7 +901,7 @@ on_body_loaded (GObject      *source,
     }
   if (bytes == NULL)
     {
-      /* Not fetched yet (or the store failed): counted in the bar. */
+      /* Not fetched yet and no server to ask (or it failed): counted in the bar. */
       self->pending_bodies--;
       self->missing_bodies++;
       update_missing (self);
@@ -723,9 +912,31 @@ on_body_loaded (GObject      *source,
   /* Parsing a large message takes a while: not on the main thread. */
   load->bytes = bytes;
   task = g_task_new (NULL, self->body_cancellable, on_body_parsed, NULL);
-  g_task_set_source_tag (task, on_body_loaded);
+  g_task_set_source_tag (task, body_arrived);
   g_task_set_task_data (task, load, (GDestroyNotify) body_load_free);
   g_task_run_in_thread (task, parse_thread);
+}
+
+static void
+on_body_loaded (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr (GError) error = NULL;
+  GBytes *bytes = op_mail_store_load_body_finish (OP_MAIL_STORE (source), result, &error);
+
+  body_arrived (user_data, bytes, error);
+}
+
+static void
+on_body_fetched (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr (GError) error = NULL;
+  GBytes *bytes = op_mail_imap_sync_fetch_body_finish (OP_MAIL_IMAP_SYNC (source), result, &error);
+
+  body_arrived (user_data, bytes, error);
 }
 
 static void
@@ -761,8 +972,13 @@ show_conversation (OpMailView *self,
       load->view = g_object_ref (self);
       load->conversation_id = conversation_id;
       self->pending_bodies++;
-      op_mail_store_load_body_async (self->current->store, op_mail_message_get_id (message),
-                                     self->body_cancellable, on_body_loaded, load);
+      /* A body never fetched comes from the server when the account syncs. */
+      if (!op_mail_message_get_body_cached (message) && self->current->sync != NULL)
+        op_mail_imap_sync_fetch_body_async (self->current->sync, op_mail_message_get_id (message),
+                                            self->body_cancellable, on_body_fetched, load);
+      else
+        op_mail_store_load_body_async (self->current->store, op_mail_message_get_id (message),
+                                       self->body_cancellable, on_body_loaded, load);
     }
 }
 
@@ -1060,6 +1276,7 @@ op_mail_view_dispose (GObject *object)
   g_clear_object (&self->results_selection);
   g_clear_object (&self->results);
   g_clear_pointer (&self->found, g_ptr_array_unref);
+  g_clear_object (&self->verifier);
   if (self->accounts != NULL)
     for (guint i = 0; i < self->accounts->len; i++)
       {
@@ -1172,6 +1389,46 @@ op_mail_view_register (void)
   };
 
   op_view_registry_add (&info);
+}
+
+/**
+ * op_mail_view_add_account:
+ * @self: the page
+ * @account: a mail account, already saved in the accounts file
+ * @password: (nullable): its incoming password for this session (the set-up passes
+ *   it, so a profile without a keyring still syncs); NULL: from the keyring
+ *
+ * Shows @account in the sidebar, opens its store and starts its sync.
+ */
+void
+op_mail_view_add_account (OpMailView *self,
+                          OpAccount  *account,
+                          const char *password)
+{
+  Account *added;
+
+  g_return_if_fail (OP_IS_MAIL_VIEW (self));
+  g_return_if_fail (OP_IS_ACCOUNT (account));
+
+  if (!self->started)
+    start (self);
+  added = find_account (self, op_account_get_id (account));
+  if (added == NULL)
+    added = add_account (self, account);
+  if (added->password == NULL)
+    added->password = g_strdup (password);
+  /* Read from the file before the password was known: its sync starts now. */
+  if (added->store != NULL && added->sync == NULL)
+    start_sync (added);
+  gtk_stack_set_visible_child_name (self->stack, "mail");
+}
+
+void
+op_mail_view_set_verifier (OpMailView    *self,
+                           OpTlsVerifier *verifier)
+{
+  g_return_if_fail (OP_IS_MAIL_VIEW (self));
+  g_set_object (&self->verifier, verifier);
 }
 
 OpMailStore *

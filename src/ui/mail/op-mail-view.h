@@ -4,7 +4,9 @@
 #include <gtk/gtk.h>
 
 #include "op-mail-conversation-view.h"
+#include "op-account.h"
 #include "op-mail-store.h"
+#include "op-tls-verifier.h"
 
 G_BEGIN_DECLS
 
@@ -21,13 +23,23 @@ G_DECLARE_FINAL_TYPE (OpMailView, op_mail_view, OP, MAIL_VIEW, GtkWidget)
  *     (paged from SQLite), with Ctrl+F search over the store's full-text index and
  *     filters for unread, flagged and with attachments; J/K (and Up/Down) move;
  *   - the conversation: OpMailConversationView, the newest message open, each body
- *     loaded from the store on its reader thread and parsed on a worker.
+ *     loaded from the store on its reader thread (or, never fetched, through the
+ *     account's OpMailImapSync) and parsed on a worker.
+ * An IMAP account is kept in step by an OpMailImapSync (password from the set-up or
+ * the keyring): the folders, then every folder, then IDLE on the Inbox, so new mail
+ * appears without a refresh.
  * Nothing is read before the page is first mapped: then the accounts file is read and
  * each account's store (op_mail_store_default_path()) opens on the store's thread.
  * Without a mail account it shows an AdwStatusPage.
  */
 GtkWidget              *op_mail_view_new                   (void);
 void                    op_mail_view_register              (void);
+void                    op_mail_view_add_account           (OpMailView    *self,
+                                                            OpAccount     *account,
+                                                            const char    *password);
+/* Certificates are checked by the application's trust store; tests set their own. */
+void                    op_mail_view_set_verifier          (OpMailView    *self,
+                                                            OpTlsVerifier *verifier);
 
 /* For tests: the store of the account @account_id once open (NULL before), the
  * folder shown, and the widgets a person uses. (transfer none) */

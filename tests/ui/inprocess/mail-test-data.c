@@ -151,7 +151,6 @@ mail_test_fill_profile (void)
 
   op_accounts_load (accounts, NULL);
   op_account_set_name (account, "Work");
-  op_account_set_host (account, "imap.example.test");
   op_account_set_user (account, "me@example.test");
   op_accounts_add (accounts, account);
   op_accounts_save (accounts, &error);
