@@ -10,6 +10,7 @@
 
 #include "op-accounts.h"
 #include "op-application.h"
+#include "op-mail-account-setup.h"
 #include "op-mail-account.h"
 #include "op-mail-conversation-list.h"
 #include "op-mail-conversation-row.h"
@@ -1182,6 +1183,29 @@ move_action (GtkWidget  *widget,
 }
 
 static void
+on_account_added (OpMailAccountSetup *setup,
+                  OpAccount          *account,
+                  const char         *password,
+                  OpMailView         *self)
+{
+  op_mail_view_add_account (self, account, password);
+}
+
+static void
+add_account_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  OpMailView *self = OP_MAIL_VIEW (widget);
+  GtkRoot *root = gtk_widget_get_root (widget);
+  OpMailAccountSetup *setup = op_mail_account_setup_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                                         self->verifier);
+
+  g_signal_connect_object (setup, "account-added", G_CALLBACK (on_account_added), self, 0);
+  gtk_window_present (GTK_WINDOW (setup));
+}
+
+static void
 search_action (GtkWidget  *widget,
                const char *action_name,
                GVariant   *parameter)
@@ -1334,6 +1358,7 @@ op_mail_view_class_init (OpMailViewClass *klass)
   gtk_widget_class_install_action (widget_class, "mail.next", NULL, move_action);
   gtk_widget_class_install_action (widget_class, "mail.previous", NULL, move_action);
   gtk_widget_class_install_action (widget_class, "mail.search", NULL, search_action);
+  gtk_widget_class_install_action (widget_class, "mail.add-account", NULL, add_account_action);
 }
 
 static void

@@ -9,6 +9,7 @@
 
 #include "op-accounts.h"
 #include "op-imap-client.h"
+#include "op-mail-account-setup.h"
 #include "op-mail-account.h"
 #include "op-mail-conversation-row.h"
 #include "op-mail-view.h"
@@ -272,6 +273,217 @@ test_sync (void)
   g_clear_object (&endpoint.verifier);
 }
 
+
+/* The @nth entry row titled @title under @widget (the set-up has two pages of them). */
+static GtkEditable *
+find_entry_row (GtkWidget  *widget,
+                const char *title,
+                guint      *nth)
+{
+  if (ADW_IS_ENTRY_ROW (widget)
+      && g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title) == 0)
+    {
+      if (*nth == 0)
+        return GTK_EDITABLE (widget);
+      (*nth)--;
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkEditable *found = find_entry_row (child, title, nth);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static void
+fill (GtkWidget  *root,
+      const char *title,
+      guint       nth,
+      const char *text)
+{
+  GtkEditable *row = find_entry_row (root, title, &nth);
+
+  g_assert_nonnull (row);
+  gtk_editable_set_text (row, text);
+}
+
+static void
+click (GtkWidget  *root,
+       const char *label)
+{
+  GtkButton *button = op_ui_test_find_button (root, label);
+
+  g_assert_nonnull (button);
+  g_assert_true (gtk_widget_is_sensitive (GTK_WIDGET (button)));
+  g_signal_emit_by_name (button, "clicked");
+}
+
+static guint
+n_mail_accounts (void)
+{
+  g_autoptr (OpAccounts) accounts = op_accounts_new_default ();
+  guint n = 0;
+
+  op_accounts_load (accounts, NULL);
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (accounts)); i++)
+    {
+      g_autoptr (OpAccount) account = g_list_model_get_item (G_LIST_MODEL (accounts), i);
+
+      n += op_account_get_kind (account) == OP_ACCOUNT_KIND_MAIL;
+    }
+  return n;
+}
+
+static gboolean
+label_shown (gpointer data)
+{
+  GtkWidget **where = data;
+  GtkLabel *label = op_ui_test_find_label_containing (where[0], (const char *) where[1]);
+
+  return label != NULL && gtk_widget_get_visible (GTK_WIDGET (label));
+}
+
+static gboolean
+setup_closed (gpointer data)
+{
+  return op_ui_test_find_toplevel (OP_TYPE_MAIL_ACCOUNT_SETUP) == NULL;
+}
+
+/* The id of the mail account called @name in the accounts file. (transfer full) */
+static char *
+added_account_id (const char *name)
+{
+  g_autoptr (OpAccounts) accounts = op_accounts_new_default ();
+
+  op_accounts_load (accounts, NULL);
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (accounts)); i++)
+    {
+      g_autoptr (OpAccount) account = g_list_model_get_item (G_LIST_MODEL (accounts), i);
+
+      if (g_strcmp0 (op_account_get_name (account), name) == 0)
+        return g_strdup (op_account_get_id (account));
+    }
+  return NULL;
+}
+
+typedef struct
+{
+  OpMailView *view;
+  char       *id;
+  gint64      inbox_id;
+} Added;
+
+static gboolean
+inbox_synced (gpointer data)
+{
+  Added *added = data;
+  OpMailStore *store = op_mail_view_get_store (added->view, added->id);
+  g_autoptr (OpMailFolder) inbox = store != NULL ? op_mail_store_lookup_folder (store, "INBOX") : NULL;
+
+  if (inbox == NULL || !op_mail_folder_get_complete (inbox))
+    return FALSE;
+  added->inbox_id = op_mail_folder_get_id (inbox);
+  return TRUE;
+}
+
+/* The manual page: a wrong password says so and saves nothing; the right one saves the
+ * account, closes the set-up, and the page shows and syncs it. */
+static void
+test_setup_manual (void)
+{
+  Endpoint endpoint = { 0 };
+  g_autofree char *port = NULL;
+  g_autofree char *address = NULL;
+  GtkWidget *view;
+  GtkWindow *window;
+  GtkWidget *setup;
+  gpointer where[2];
+  guint before;
+  Wait wait = { 0 };
+  Added added = { 0 };
+
+  if (!get_endpoint (&endpoint))
+    {
+      if (g_getenv ("OUTPOST_TEST_REQUIRE_SERVERS") != NULL)
+        g_error ("OUTPOST_TEST_REQUIRE_SERVERS is set but Dovecot's variables are missing");
+      g_test_skip ("Dovecot of tests/servers is not running");
+      return;
+    }
+  /* The set-up saves the password in the keyring: an unlocked one of this session
+   * (testing.md), not one D-Bus would start that then waits for a prompt. */
+  {
+    g_autoptr (GError) error = NULL;
+    int status = 0;
+
+    g_assert_true (g_spawn_command_line_sync ("sh -c 'printf outpost-test | gnome-keyring-daemon --unlock --components=secrets'",
+                                              NULL, NULL, &status, &error));
+    g_assert_no_error (error);
+    g_assert_true (g_spawn_check_wait_status (status, NULL));
+  }
+  before = n_mail_accounts ();
+  view = op_mail_view_new ();
+  wait.view = OP_MAIL_VIEW (view);
+  op_mail_view_set_verifier (wait.view, OP_TLS_VERIFIER (endpoint.verifier));
+  window = GTK_WINDOW (gtk_window_new ());
+  gtk_window_set_default_size (window, 1200, 700);
+  gtk_window_set_child (window, view);
+  gtk_window_present (window);
+  op_ui_test_iterate ();
+
+  g_assert_true (gtk_widget_activate_action (view, "mail.add-account", NULL));
+  setup = GTK_WIDGET (op_ui_test_find_toplevel (OP_TYPE_MAIL_ACCOUNT_SETUP));
+  g_assert_nonnull (setup);
+  address = g_strdup_printf ("%s@example.test", endpoint.user);
+  fill (setup, "Your Name", 0, "Real Tester");
+  fill (setup, "Email Address", 0, address);
+  fill (setup, "Password", 0, "not the password");
+  click (setup, "Set Up _Manually");
+  g_assert_cmpstr (op_mail_account_setup_get_page (OP_MAIL_ACCOUNT_SETUP (setup)), ==, "manual");
+  port = g_strdup_printf ("%u", endpoint.port);
+  fill (setup, "Server", 0, endpoint.host);
+  fill (setup, "Port", 0, port);
+  fill (setup, "Username", 0, endpoint.user);
+
+  /* Wrong password: the server's refusal, and no account. */
+  click (setup, "_Test and Save");
+  where[0] = setup;
+  where[1] = (gpointer) "refused the username or password";
+  g_assert_true (op_ui_test_wait_for (label_shown, where));
+  g_assert_cmpuint (n_mail_accounts (), ==, before);
+
+  /* A port that is not one is refused before anything is tried. */
+  fill (setup, "Port", 0, "99999");
+  click (setup, "_Test and Save");
+  where[1] = (gpointer) "A port is a number from 1 to 65535";
+  g_assert_true (op_ui_test_wait_for (label_shown, where));
+  fill (setup, "Port", 0, port);
+
+  fill (setup, "Password", 1, endpoint.password);
+  click (setup, "_Test and Save");
+  g_assert_true (op_ui_test_wait_for (setup_closed, NULL));
+  op_ui_test_assert_no_hidden_toplevel ();
+  g_assert_cmpuint (n_mail_accounts (), ==, before + 1);
+  g_assert_cmpstr (op_mail_view_get_page (wait.view), ==, "mail");
+  g_assert_nonnull (op_ui_test_find_label (op_mail_view_get_sidebar (wait.view), address));
+  /* Synced with the password it was given: its store has the server's folders, and its
+   * Inbox is empty. */
+  added.view = wait.view;
+  added.id = added_account_id (address);
+  g_assert_nonnull (added.id);
+  g_assert_true (op_ui_test_wait_for (inbox_synced, &added));
+  g_assert_true (op_mail_view_select_folder (wait.view, added.id, added.inbox_id));
+  wait.text = "status";
+  g_assert_true (op_ui_test_wait_for (list_page_is, &wait));
+
+  gtk_window_destroy (window);
+  op_ui_test_iterate ();
+  g_free (added.id);
+  g_clear_object (&endpoint.verifier);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -279,6 +491,7 @@ main (int   argc,
   op_ui_test_init (&argc, &argv);
 
   g_test_add_func ("/mail/page/dovecot/sync-idle-body", test_sync);
+  g_test_add_func ("/mail/page/dovecot/setup-manual", test_setup_manual);
 
   return op_ui_test_run ();
 }
