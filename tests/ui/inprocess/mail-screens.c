@@ -8,6 +8,7 @@
 #include <adwaita.h>
 #include <glib/gi18n.h>
 
+#include "op-mail-account-setup.h"
 #include "op-mail-composer.h"
 #include "op-mail-conversation-view.h"
 #include "op-mail-identity-item.h"
@@ -97,6 +98,42 @@ find_type (GtkWidget *widget,
   return NULL;
 }
 
+static GtkWidget *
+find_button_labelled (GtkWidget  *widget,
+                      const char *label)
+{
+  if (GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0)
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_button_labelled (child, label);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The first entry row titled @title that is on screen. */
+static gboolean
+set_row (GtkWidget  *widget,
+         const char *title,
+         const char *text)
+{
+  if (ADW_IS_ENTRY_ROW (widget) && gtk_widget_get_mapped (widget)
+      && g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title) == 0)
+    {
+      gtk_editable_set_text (GTK_EDITABLE (widget), text);
+      return TRUE;
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (set_row (child, title, text))
+      return TRUE;
+  return FALSE;
+}
+
 static void
 select_conversation (OpMailView *page,
                      const char *subject)
@@ -124,7 +161,33 @@ shoot_page (void)
   GtkWindow *window = window_with (page);
 
   wait_ms (300);
-  shoot (window, "page-empty");
+  shoot (NULL, "page-empty");
+
+  /* The set-up over it: the first page, then the manual one with an error. */
+  {
+    GtkWindow *setup;
+    g_autoptr (GList) toplevels = NULL;
+
+    gtk_widget_activate_action (page, "mail.add-account", NULL);
+    toplevels = gtk_window_list_toplevels ();
+    setup = NULL;
+    for (GList *l = toplevels; l != NULL; l = l->next)
+      if (OP_IS_MAIL_ACCOUNT_SETUP (l->data))
+        setup = l->data;
+    g_assert (setup != NULL);
+    wait_ms (300);
+    set_row (GTK_WIDGET (setup), "Your Name", "Anna Example");
+    set_row (GTK_WIDGET (setup), "Email Address", "anna@example.org");
+    set_row (GTK_WIDGET (setup), "Password", "secret");
+    shoot (NULL, "setup");
+    g_signal_emit_by_name (find_button_labelled (GTK_WIDGET (setup), "Set Up _Manually"), "clicked");
+    wait_ms (300);
+    set_row (GTK_WIDGET (setup), "Server", "imap.example.org");
+    set_row (GTK_WIDGET (setup), "Port", "99999");
+    g_signal_emit_by_name (find_button_labelled (GTK_WIDGET (setup), "_Test and Save"), "clicked");
+    shoot (setup, "setup-manual-error");
+  }
+  gtk_window_destroy (window);
 
   mail_test_fill_profile ();
   page = op_mail_view_new ();
