@@ -727,6 +727,11 @@ op_mail_account_setup_new (GtkWindow     *parent,
         verifier = OP_TLS_VERIFIER (op_application_get_trust_store (OP_APPLICATION (application)));
     }
   g_set_object (&self->verifier, verifier);
+  /* In a narrow window (a phone), no wider than it. */
+  if (parent != NULL && gtk_widget_get_width (GTK_WIDGET (parent)) > 0
+      && gtk_widget_get_width (GTK_WIDGET (parent)) < 560)
+    gtk_window_set_default_size (GTK_WINDOW (self), gtk_widget_get_width (GTK_WIDGET (parent)),
+                                 MAX (gtk_widget_get_height (GTK_WIDGET (parent)), 480));
   return self;
 }
 
