@@ -6,6 +6,11 @@ Servers print their port on the first line of stdout, then serve until killed:
   tutorial.py greet-server      threaded TCP: "Welcome." then "hello, NAME." per line
   tutorial.py time-server       TCP: each message back as "[ctime] message"
   tutorial.py udp-echo-server   UDP: each datagram back
+  tutorial.py gopher-server     TCP: one RFC 1436 selector line, then a menu and ".";
+                                the empty selector gets "iWelcome to the test hole"
+  tutorial.py telnet-server     TCP: asks DO ECHO and WILL SGA (RFC 854/857/858), says
+                                "login: ", then reports the 6 bytes of negotiation it got
+                                back as "answer: HEX" and echoes a line
 Clients talk to a server of Outpost's and print what they got (exit 1 on a mismatch):
   tutorial.py tcp-client HOST PORT MESSAGE     sends MESSAGE, prints the reply
   tutorial.py udp-client HOST PORT MESSAGE     one datagram, prints the answer
@@ -34,6 +39,26 @@ class Stamp(socketserver.BaseRequestHandler):
             if not data:
                 break
             self.request.sendall(("[%s] " % time.ctime()).encode() + data)
+
+
+class Telnet(socketserver.BaseRequestHandler):
+    IAC, WILL, DO = 255, 251, 253
+
+    def handle(self):
+        self.request.sendall(bytes([self.IAC, self.DO, 1, self.IAC, self.WILL, 3]) + b"login: ")
+        answer = recv_all(self.request, 6)
+        self.request.sendall(b"answer: " + answer.hex().encode() + b"\r\n")
+        line = self.request.recv(1024)
+        self.request.sendall(b"you typed: " + line)
+
+
+class Gopher(socketserver.StreamRequestHandler):
+    def handle(self):
+        selector = self.rfile.readline()
+        if selector == b"\r\n":
+            self.wfile.write(b"iWelcome to the test hole\tfake\t(NULL)\t0\r\n.\r\n")
+        else:
+            self.wfile.write(b"3Not found\t\terror.host\t1\r\n.\r\n")
 
 
 class Echo(socketserver.BaseRequestHandler):
@@ -68,6 +93,10 @@ def main(argv):
         serve(Threaded(("127.0.0.1", 0), Greet))
     elif what == "time-server":
         serve(Threaded(("127.0.0.1", 0), Stamp))
+    elif what == "gopher-server":
+        serve(Threaded(("127.0.0.1", 0), Gopher))
+    elif what == "telnet-server":
+        serve(Threaded(("127.0.0.1", 0), Telnet))
     elif what == "udp-echo-server":
         serve(socketserver.UDPServer(("127.0.0.1", 0), Echo))
     elif what == "tcp-client":

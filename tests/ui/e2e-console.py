@@ -17,7 +17,6 @@
 # Screenshots: console-server.png, console-client.png, console-lookup.png, console-tls.png.
 
 import argparse
-import importlib.util
 import os
 import re
 import shutil
@@ -29,16 +28,17 @@ import time
 
 import pyatspi
 
-# The helpers of e2e-files.py (tree walking, clicks, typing, screenshots).
-_spec = importlib.util.spec_from_file_location(
-    "e2e_files", os.path.join(os.path.dirname(os.path.abspath(__file__)), "e2e-files.py"))
-e2e = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(e2e)
+# The shared helpers of the end-to-end scenarios (tree walking, clicks, typing,
+# screenshots): tests/ui/outpost_atspi.py.
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import outpost_atspi as e2e  # noqa: E402
 
 Failure = e2e.Failure
 OVERALL_TIMEOUT = 150
 APPEAR_TIMEOUT = 30
-TIME_REPLY = re.compile(r"^\[\w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4}\] hello outpost$")
+# A transcript row reads "← 12:00:01.250 DATA".
+TIME_REPLY = re.compile(r"^← [\d:.]+ \[\w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4}\] hello outpost$")
+GREETING = re.compile(r"^← [\d:.]+ \* OK ")
 
 
 def log(msg):
@@ -193,7 +193,7 @@ class Scenario:
         e2e.wait_for("the certificate and the IMAP greeting",
                      lambda: any(t.startswith("Certificate: ") and "localhost" in t
                                  for t in self.labels())
-                     and any(t.startswith("* OK") for t in self.labels()),
+                     and any(GREETING.match(t) for t in self.labels()),
                      context=self.tab_view)
         log("TLS session open: certificate shown, IMAP greeting read")
         self.shot("console-tls.png")

@@ -7,16 +7,20 @@
 
 #include "op-console-inbox.h"
 
+/* What an item costs beyond its bytes (the item, its GBytes, the queue link): counted so
+ * that a flood of tiny datagrams is bounded as well as one of big reads. */
+#define ITEM_OVERHEAD 96
+
 /* While more waits than one turn may take, the next turn comes after this pause, so the
  * main loop draws and answers input in between. */
-#define DRAIN_PAUSE_MS 15
+#define DRAIN_PAUSE_MS 30
 
 struct _OpConsoleInbox
 {
   gatomicrefcount      ref_count;
   GMutex               lock;
   GQueue               items;        /* OpConsoleItem, oldest first (under @lock) */
-  gsize                n_waiting;    /* bytes of data items in @items (under @lock) */
+  gsize                n_waiting;    /* cost of @items: bytes plus ITEM_OVERHEAD each (under @lock) */
   guint64              n_dropped;    /* under @lock */
   guint64              n_unreported; /* dropped, not yet noted in the transcript */
   GSource             *source;       /* (nullable): a drain is scheduled (under @lock) */
@@ -119,8 +123,7 @@ static void
 push (OpConsoleInbox *self,
       OpConsoleItem  *item)
 {
-  gsize size = item->data != NULL && item->kind != OP_CONSOLE_ITEM_EVENT
-      ? g_bytes_get_size (item->data) : 0;
+  gsize size = ITEM_OVERHEAD + (item->data != NULL ? g_bytes_get_size (item->data) : 0);
 
   g_mutex_lock (&self->lock);
   if (self->closed)
@@ -145,7 +148,7 @@ push (OpConsoleInbox *self,
         {
           gsize old_size = g_bytes_get_size (old->data);
 
-          self->n_waiting -= old_size;
+          self->n_waiting -= ITEM_OVERHEAD + old_size;
           self->n_dropped += old_size;
           self->n_unreported += old_size;
           g_queue_delete_link (&self->items, l);
@@ -233,11 +236,9 @@ drain (gpointer user_data)
       gsize size = 0;
 
       self->n_unreported = 0;
+      self->n_waiting -= ITEM_OVERHEAD + (item->data != NULL ? g_bytes_get_size (item->data) : 0);
       if (item->kind == OP_CONSOLE_ITEM_STREAM || item->kind == OP_CONSOLE_ITEM_DATAGRAM)
-        {
-          data = g_bytes_get_data (item->data, &size);
-          self->n_waiting -= size;
-        }
+        data = g_bytes_get_data (item->data, &size);
       g_mutex_unlock (&self->lock);
 
       /* The transcript and the owner are main-thread objects: no lock while using them. */

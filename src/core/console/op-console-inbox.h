@@ -16,7 +16,7 @@ G_BEGIN_DECLS
  */
 
 #define OP_CONSOLE_INBOX_CAP    (2 * 1024 * 1024)
-#define OP_CONSOLE_INBOX_BUDGET (64 * 1024)
+#define OP_CONSOLE_INBOX_BUDGET (32 * 1024)
 
 typedef enum
 {

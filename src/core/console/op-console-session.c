@@ -539,8 +539,6 @@ op_console_session_open (OpConsoleSession *self)
   g_return_if_fail (OP_IS_CONSOLE_SESSION (self));
   g_return_if_fail (self->state == OP_CONSOLE_SESSION_NEW);
 
-  text = g_strdup_printf (_("Connecting to %s…"), self->io->host);
-  g_free (text);
   /* Translators: %s is a host name or address, %u a port */
   text = g_strdup_printf (_("Connecting to %s port %u…"), self->io->host, self->io->port);
   if (self->io->protocol != OP_CONSOLE_UDP)
@@ -650,6 +648,21 @@ op_console_session_send_finish (OpConsoleSession  *self,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
+/* Runs @func on the worker with the shared state; @done gets @outer (transfer full), the
+ * caller's task, to finish after updating the session on the main context. */
+static void
+run_on_worker (OpConsoleSession    *self,
+               GCancellable        *cancellable,
+               GTaskThreadFunc      func,
+               GAsyncReadyCallback  done,
+               GTask               *outer)
+{
+  g_autoptr (GTask) inner = g_task_new (self, cancellable, done, outer);
+
+  g_task_set_task_data (inner, io_ref (self->io), (GDestroyNotify) io_unref);
+  op_worker_run (self->worker, inner, func);
+}
+
 /* ---- Start TLS ---- */
 
 static void
@@ -719,7 +732,6 @@ op_console_session_start_tls_async (OpConsoleSession    *self,
                                     gpointer             user_data)
 {
   g_autoptr (GTask) task = NULL;
-  GTask *inner;
 
   g_return_if_fail (OP_IS_CONSOLE_SESSION (self));
 
@@ -734,10 +746,7 @@ op_console_session_start_tls_async (OpConsoleSession    *self,
     }
 
   op_console_transcript_append_note (self->transcript, NULL, _("Starting TLS…"));
-  inner = g_task_new (self, cancellable, on_tls_started, g_steal_pointer (&task));
-  g_task_set_task_data (inner, io_ref (self->io), (GDestroyNotify) io_unref);
-  op_worker_run (self->worker, inner, start_tls_thread);
-  g_object_unref (inner);
+  run_on_worker (self, cancellable, start_tls_thread, on_tls_started, g_steal_pointer (&task));
 }
 
 gboolean
@@ -806,7 +815,6 @@ op_console_session_shutdown_write_async (OpConsoleSession    *self,
                                          gpointer             user_data)
 {
   g_autoptr (GTask) task = NULL;
-  GTask *inner;
 
   g_return_if_fail (OP_IS_CONSOLE_SESSION (self));
 
@@ -823,10 +831,8 @@ op_console_session_shutdown_write_async (OpConsoleSession    *self,
   /* Set at once, so nothing queued after this can be sent. */
   self->write_shut = TRUE;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_WRITE_SHUT]);
-  inner = g_task_new (self, cancellable, on_write_shut, g_steal_pointer (&task));
-  g_task_set_task_data (inner, io_ref (self->io), (GDestroyNotify) io_unref);
-  op_worker_run (self->worker, inner, shutdown_write_thread);
-  g_object_unref (inner);
+  run_on_worker (self, cancellable, shutdown_write_thread, on_write_shut,
+                 g_steal_pointer (&task));
 }
 
 gboolean

@@ -20,9 +20,12 @@ struct _OpConsoleTranscript
   gsize       max_bytes;
   guint       max_records;
   guint64     n_evicted;
+  guint64     n_skipped;
   char       *charset;
   GHashTable *streams;      /* "direction peer" → Stream */
 };
+
+#define MAX_STREAMS 256
 
 typedef struct
 {
@@ -177,6 +180,11 @@ get_stream (OpConsoleTranscript *self,
 
   if (stream == NULL)
     {
+      /* A UDP server may hear from any number of sources: past this many, all decoders
+       * start afresh (at worst one character split across datagrams shows as U+FFFD). */
+      if (g_hash_table_size (self->streams) >= MAX_STREAMS)
+        g_hash_table_remove_all (self->streams);
+
       stream = g_new0 (Stream, 1);
       /* The charset was checked when it was chosen. */
       stream->decoder = op_console_decoder_new (self->charset, NULL);
@@ -196,14 +204,21 @@ last_record (OpConsoleTranscript *self)
   return g_ptr_array_index (self->records, self->records->len - 1);
 }
 
-/* Drops records from the front until both bounds hold; keeps the newest record. */
+/* Drops records from the front once a bound is passed, down to 90 % of both bounds: one
+ * big removal now and then costs a view far less than one small removal per append.
+ * Keeps the newest record. */
 static void
 evict (OpConsoleTranscript *self)
 {
+  gsize low_bytes = self->max_bytes / 10 * 9;
+  guint low_records = self->max_records - self->max_records / 10;
   guint n = 0;
 
+  if (self->n_bytes <= self->max_bytes && self->records->len <= self->max_records)
+    return;
+
   while (self->records->len - n > 1
-         && (self->n_bytes > self->max_bytes || self->records->len - n > self->max_records))
+         && (self->n_bytes > low_bytes || self->records->len - n > low_records))
     {
       OpConsoleRecord *record = g_ptr_array_index (self->records, n);
       gsize length;
@@ -381,6 +396,7 @@ op_console_transcript_note_skipped (OpConsoleTranscript *self,
 
   g_return_if_fail (OP_IS_CONSOLE_TRANSCRIPT (self));
 
+  self->n_skipped += length;
   g_hash_table_iter_init (&iter, self->streams);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &stream))
     {
@@ -490,6 +506,14 @@ op_console_transcript_get_n_evicted (OpConsoleTranscript *self)
   return self->n_evicted;
 }
 
+guint64
+op_console_transcript_get_n_skipped (OpConsoleTranscript *self)
+{
+  g_return_val_if_fail (OP_IS_CONSOLE_TRANSCRIPT (self), 0);
+
+  return self->n_skipped;
+}
+
 void
 op_console_transcript_clear (OpConsoleTranscript *self)
 {
@@ -514,14 +538,22 @@ op_console_transcript_clear (OpConsoleTranscript *self)
 char *
 op_console_format_time (gint64 time)
 {
-  g_autoptr (GDateTime) seconds = g_date_time_new_from_unix_local (time / G_USEC_PER_SEC);
-  g_autofree char *clock = NULL;
+  /* The local zone once: g_time_zone_new_local() looks at /etc/localtime on every call,
+   * and a view formats a time for every row it shows. */
+  static GTimeZone *zone;
+  g_autoptr (GDateTime) utc = g_date_time_new_from_unix_utc (time / G_USEC_PER_SEC);
+  g_autoptr (GDateTime) local = NULL;
 
-  if (seconds == NULL)
+  if (g_once_init_enter (&zone))
+    g_once_init_leave (&zone, g_time_zone_new_local ());
+
+  if (utc == NULL)
     return g_strdup ("--:--:--.---");
 
-  clock = g_date_time_format (seconds, "%H:%M:%S");
-  return g_strdup_printf ("%s.%03d", clock, (int) (time % G_USEC_PER_SEC / 1000));
+  local = g_date_time_to_timezone (utc, zone);
+  return g_strdup_printf ("%02d:%02d:%02d.%03d", g_date_time_get_hour (local),
+                          g_date_time_get_minute (local), g_date_time_get_second (local),
+                          (int) (time % G_USEC_PER_SEC / 1000));
 }
 
 char *

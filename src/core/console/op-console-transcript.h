@@ -49,6 +49,8 @@ gsize                op_console_transcript_get_max_bytes (OpConsoleTranscript *s
 guint                op_console_transcript_get_max_records (OpConsoleTranscript *self);
 /* Bytes (of records) dropped from the front to stay within the bounds. */
 guint64              op_console_transcript_get_n_evicted (OpConsoleTranscript *self);
+/* Received bytes never shown (op_console_transcript_note_skipped()). */
+guint64              op_console_transcript_get_n_skipped (OpConsoleTranscript *self);
 void                 op_console_transcript_clear        (OpConsoleTranscript  *self);
 /* "12:00:01.250 → text" a line, for saving. */
 char                *op_console_transcript_to_text      (OpConsoleTranscript  *self);

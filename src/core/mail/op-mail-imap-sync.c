@@ -19,6 +19,8 @@ typedef enum
   REQUEST_RUN,
   REQUEST_FOLDER,
   REQUEST_BODY,
+  REQUEST_APPEND,
+  REQUEST_PUSH,
   REQUEST_WAKE,
   REQUEST_STOP,
 } RequestKind;
@@ -29,6 +31,8 @@ typedef struct
   GTask       *task;   /* NULL for WAKE and STOP */
   char        *name;
   gint64       message_id;
+  GBytes      *message;
+  OpMailFlags  flags;
 } Request;
 
 static void
@@ -36,6 +40,7 @@ request_free (Request *request)
 {
   g_clear_object (&request->task);
   g_free (request->name);
+  g_clear_pointer (&request->message, g_bytes_unref);
   g_free (request);
 }
 
@@ -213,7 +218,7 @@ read_local (OpMailImapSync *self,
   sqlite3_stmt *stmt = NULL;
 
   g_array_set_clear_func (locals, local_clear);
-  if (sqlite3_prepare_v2 (self->db, "SELECT uid, flags, keywords FROM messages WHERE folder_id = ?1 ORDER BY uid",
+  if (sqlite3_prepare_v2 (self->db, "SELECT uid, flags, keywords FROM messages WHERE folder_id = ?1 AND uid > 0 ORDER BY uid",
                           -1, &stmt, NULL) != SQLITE_OK)
     return locals;
   sqlite3_bind_int64 (stmt, 1, folder_id);
@@ -812,6 +817,183 @@ sync_folder (OpMailImapSync  *self,
 
 /* --- requests ------------------------------------------------------------------------------- */
 
+static gboolean is_connection_error (const GError *error);
+
+/* --- the offline queue ------------------------------------------------------------------------- */
+
+static void
+on_finished_pending (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static gboolean
+select_if_needed (OpMailImapSync  *self,
+                  const char      *name,
+                  GCancellable    *cancellable,
+                  GError         **error)
+{
+  g_autoptr(GAsyncResult) r = NULL;
+  g_autoptr(OpImapSelectInfo) info = NULL;
+
+  if (g_strcmp0 (self->selected, name) == 0
+      && op_imap_client_get_state (self->client) == OP_IMAP_STATE_SELECTED)
+    return TRUE;
+  op_imap_client_select_async (self->client, name, FALSE, cancellable, got_result, &r);
+  info = op_imap_client_select_finish (self->client, await (self, &r), error);
+  g_free (self->selected);
+  self->selected = info != NULL ? g_strdup (name) : NULL;
+  return info != NULL;
+}
+
+static gboolean
+store_flags (OpMailImapSync   *self,
+             const char       *uids,
+             OpImapStoreMode   mode,
+             OpMailFlags       flags,
+             GCancellable     *cancellable,
+             GError          **error)
+{
+  g_autoptr(GAsyncResult) r = NULL;
+  g_auto(GStrv) names = op_mail_flags_to_imap (flags, NULL);
+
+  if (flags == 0)
+    return TRUE;
+  op_imap_client_store_async (self->client, uids, mode, (const char * const *) names, cancellable,
+                              got_result, &r);
+  return op_imap_client_store_finish (self->client, await (self, &r), error);
+}
+
+/* Replays the store's queue of offline changes, oldest first. A refusal by the server
+ * drops the change (the server wins; the sync that follows shows its state); a lost
+ * connection stops the replay with the rest kept. */
+static gboolean
+replay_pending (OpMailImapSync  *self,
+                GCancellable    *cancellable,
+                GError         **error)
+{
+  for (;;)
+    {
+      sqlite3_stmt *stmt = NULL;
+      g_autofree char *folder = NULL;
+      g_autofree char *uids = NULL;
+      g_autofree char *target = NULL;
+      g_autofree char *dest = NULL;
+      g_autoptr(GAsyncResult) r = NULL;
+      g_autoptr(GAsyncResult) w = NULL;
+      GError *local = NULL;
+      gint64 op_id;
+      int kind;
+      OpMailFlags add, remove;
+      gboolean ok = FALSE;
+      gboolean revert = FALSE;
+
+      if (sqlite3_prepare_v2 (self->db,
+                              "SELECT id, kind, folder, uids, add_flags, remove_flags, target FROM pending_ops"
+                              " ORDER BY id LIMIT 1",
+                              -1, &stmt, NULL) != SQLITE_OK)
+        {
+          _op_mail_set_sqlite_error (error, self->db, N_("reading the offline changes"));
+          return FALSE;
+        }
+      if (sqlite3_step (stmt) != SQLITE_ROW)
+        {
+          sqlite3_finalize (stmt);
+          return TRUE;
+        }
+      op_id = sqlite3_column_int64 (stmt, 0);
+      kind = sqlite3_column_int (stmt, 1);
+      folder = g_strdup (_op_mail_column_text (stmt, 2));
+      uids = g_strdup (_op_mail_column_text (stmt, 3));
+      add = sqlite3_column_int (stmt, 4);
+      remove = sqlite3_column_int (stmt, 5);
+      target = g_strdup (_op_mail_column_text (stmt, 6));
+      sqlite3_finalize (stmt);
+
+      if (!ensure_connected (self, cancellable, error))
+        return FALSE;
+
+      switch (kind)
+        {
+        case OP_MAIL_PENDING_FLAGS:
+          ok = select_if_needed (self, folder, cancellable, &local)
+            && store_flags (self, uids, OP_IMAP_STORE_ADD, add, cancellable, &local)
+            && store_flags (self, uids, OP_IMAP_STORE_REMOVE, remove, cancellable, &local);
+          break;
+        case OP_MAIL_PENDING_MOVE:
+        case OP_MAIL_PENDING_COPY:
+          if (select_if_needed (self, folder, cancellable, &local))
+            {
+              if (kind == OP_MAIL_PENDING_MOVE)
+                {
+                  op_imap_client_move_async (self->client, uids, target, cancellable, got_result, &r);
+                  ok = op_imap_client_move_finish (self->client, await (self, &r), &dest, &local);
+                }
+              else
+                {
+                  op_imap_client_copy_async (self->client, uids, target, cancellable, got_result, &r);
+                  ok = op_imap_client_copy_finish (self->client, await (self, &r), &dest, &local);
+                }
+            }
+          break;
+        case OP_MAIL_PENDING_EXPUNGE:
+          if (select_if_needed (self, folder, cancellable, &local)
+              && store_flags (self, uids, OP_IMAP_STORE_ADD, OP_MAIL_FLAG_DELETED, cancellable, &local))
+            {
+              op_imap_client_expunge_async (self->client, cancellable, got_result, &r);
+              ok = op_imap_client_simple_finish (self->client, await (self, &r), &local);
+            }
+          break;
+        case OP_MAIL_PENDING_CREATE_FOLDER:
+          op_imap_client_create_async (self->client, folder, cancellable, got_result, &r);
+          ok = op_imap_client_simple_finish (self->client, await (self, &r), &local);
+          if (!ok && g_error_matches (local, OP_IMAP_ERROR, OP_IMAP_ERROR_ALREADY_EXISTS))
+            {
+              g_clear_error (&local);
+              ok = TRUE;
+            }
+          break;
+        case OP_MAIL_PENDING_RENAME_FOLDER:
+        case OP_MAIL_PENDING_DELETE_FOLDER:
+          /* A server may end the session of a client whose selected folder goes. */
+          if (g_strcmp0 (self->selected, folder) == 0)
+            {
+              g_autoptr(GAsyncResult) rc = NULL;
+              op_imap_client_close_async (self->client, cancellable, got_result, &rc);
+              op_imap_client_simple_finish (self->client, await (self, &rc), NULL);
+              g_clear_pointer (&self->selected, g_free);
+            }
+          if (kind == OP_MAIL_PENDING_RENAME_FOLDER)
+            op_imap_client_rename_async (self->client, folder, target, cancellable, got_result, &r);
+          else
+            op_imap_client_delete_async (self->client, folder, cancellable, got_result, &r);
+          ok = op_imap_client_simple_finish (self->client, await (self, &r), &local);
+          break;
+        default:
+          /* Written by a newer version: not ours to replay. */
+          ok = TRUE;
+        }
+
+      if (!ok)
+        {
+          if (is_connection_error (local) || g_error_matches (local, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+            {
+              g_propagate_error (error, local);
+              return FALSE;
+            }
+          g_debug ("The server refused an offline change (%s); its state wins", local->message);
+          g_clear_error (&local);
+          revert = TRUE;
+        }
+      _op_mail_store_finish_pending_async (self->store, op_id, dest, revert, on_finished_pending, &w);
+      if (!op_mail_store_write_finish (self->store, await (self, &w), error))
+        return FALSE;
+    }
+}
+
+
 static gboolean
 run_all (OpMailImapSync  *self,
          GCancellable    *cancellable,
@@ -821,7 +1003,8 @@ run_all (OpMailImapSync  *self,
   sqlite3_stmt *stmt = NULL;
   GError *first = NULL;
 
-  if (!ensure_connected (self, cancellable, error) || !sync_folder_list (self, cancellable, error))
+  if (!ensure_connected (self, cancellable, error) || !replay_pending (self, cancellable, error)
+      || !sync_folder_list (self, cancellable, error))
     return FALSE;
 
   if (sqlite3_prepare_v2 (self->db,
@@ -965,11 +1148,24 @@ run_once (OpMailImapSync  *self,
     case REQUEST_RUN:
       return run_all (self, cancellable, error);
     case REQUEST_FOLDER:
-      return ensure_connected (self, cancellable, error)
+      return ensure_connected (self, cancellable, error) && replay_pending (self, cancellable, error)
         && sync_folder (self, request->name, cancellable, error);
+    case REQUEST_PUSH:
+      return replay_pending (self, cancellable, error);
     case REQUEST_BODY:
       *body = fetch_body (self, request->message_id, cancellable, error);
       return *body != NULL;
+    case REQUEST_APPEND:
+      {
+        g_autoptr(GAsyncResult) r = NULL;
+        g_auto(GStrv) flags = op_mail_flags_to_imap (request->flags, NULL);
+
+        if (!ensure_connected (self, cancellable, error))
+          return FALSE;
+        op_imap_client_append_async (self->client, request->name, request->message,
+                                     (const char * const *) flags, NULL, cancellable, got_result, &r);
+        return op_imap_client_append_finish (self->client, await (self, &r), NULL, error);
+      }
     case REQUEST_WAKE:
     case REQUEST_STOP:
       break;
@@ -1044,7 +1240,8 @@ idle_cycle (OpMailImapSync *self)
   gint64 deadline = g_get_monotonic_time () + OP_MAIL_SYNC_IDLE_RESTART * G_USEC_PER_SEC;
   gboolean stop_sent = FALSE;
 
-  if (!ensure_connected (self, NULL, &error) || !sync_folder (self, inbox, NULL, &error))
+  if (!ensure_connected (self, NULL, &error) || !replay_pending (self, NULL, &error)
+      || !sync_folder (self, inbox, NULL, &error))
     {
       report_error (self, error);
       drop_client (self);
@@ -1358,6 +1555,31 @@ op_mail_imap_sync_folder_async (OpMailImapSync      *self,
               user_data);
 }
 
+void
+op_mail_imap_sync_append_async (OpMailImapSync      *self,
+                                const char          *folder,
+                                GBytes              *message,
+                                OpMailFlags          flags,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  Request *request;
+
+  g_return_if_fail (OP_IS_MAIL_IMAP_SYNC (self));
+  g_return_if_fail (folder != NULL);
+  g_return_if_fail (message != NULL);
+
+  request = g_new0 (Request, 1);
+  request->kind = REQUEST_APPEND;
+  request->name = g_strdup (folder);
+  request->message = g_bytes_ref (message);
+  request->flags = flags;
+  request->task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (request->task, op_mail_imap_sync_append_async);
+  push_request (self, request);
+}
+
 gboolean
 op_mail_imap_sync_finish (OpMailImapSync  *self,
                           GAsyncResult    *result,
@@ -1365,6 +1587,16 @@ op_mail_imap_sync_finish (OpMailImapSync  *self,
 {
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+void
+op_mail_imap_sync_push_async (OpMailImapSync      *self,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_return_if_fail (OP_IS_MAIL_IMAP_SYNC (self));
+  queue_task (self, REQUEST_PUSH, NULL, 0, op_mail_imap_sync_push_async, cancellable, callback, user_data);
 }
 
 void

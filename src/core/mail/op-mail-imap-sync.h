@@ -91,7 +91,22 @@ void            op_mail_imap_sync_folder_async         (OpMailImapSync     *self
                                                         GCancellable       *cancellable,
                                                         GAsyncReadyCallback callback,
                                                         gpointer            user_data);
-/* Finishes run and folder. */
+/* Replays the store's offline changes (op_mail_store_set_flags_async() and the others)
+ * without syncing; run and folder replay them first too. */
+void            op_mail_imap_sync_push_async           (OpMailImapSync     *self,
+                                                        GCancellable       *cancellable,
+                                                        GAsyncReadyCallback callback,
+                                                        gpointer            user_data);
+/* APPENDs @message (RFC 5322 bytes) to @folder with @flags (the Sent copy of a message,
+ * a draft); the store learns of it with the folder's next sync. */
+void            op_mail_imap_sync_append_async         (OpMailImapSync     *self,
+                                                        const char         *folder,
+                                                        GBytes             *message,
+                                                        OpMailFlags         flags,
+                                                        GCancellable       *cancellable,
+                                                        GAsyncReadyCallback callback,
+                                                        gpointer            user_data);
+/* Finishes run, folder, push and append. */
 gboolean        op_mail_imap_sync_finish               (OpMailImapSync     *self,
                                                         GAsyncResult       *result,
                                                         GError            **error);

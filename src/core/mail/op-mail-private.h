@@ -51,6 +51,49 @@ void                _op_mail_store_run_read            (OpMailStore    *self,
 /* TRUE when no reload of the order is running or due (tests wait for it). */
 gboolean            _op_mail_conversation_list_is_idle (OpMailConversationList *self);
 
+/* Runs @func on the store thread inside a transaction (committed when it returns TRUE);
+ * *@result becomes the task's value (op_mail_store_write_finish() or
+ * _op_mail_store_write_finish_int()). */
+typedef gboolean (*OpMailWriteFunc) (OpMailStore  *store,
+                                     sqlite3      *db,
+                                     gpointer      data,
+                                     gint64       *result,
+                                     GError      **error);
+void                _op_mail_store_run_write           (OpMailStore         *self,
+                                                        gpointer             source_tag,
+                                                        OpMailWriteFunc      func,
+                                                        gpointer             data,
+                                                        GDestroyNotify       data_free,
+                                                        GCancellable        *cancellable,
+                                                        GAsyncReadyCallback  callback,
+                                                        gpointer             user_data);
+gint64              _op_mail_store_write_finish_int    (OpMailStore         *self,
+                                                        GAsyncResult        *result,
+                                                        GError             **error);
+
+/* Kinds of pending_ops rows (schema 4). */
+typedef enum
+{
+  OP_MAIL_PENDING_FLAGS         = 1,
+  OP_MAIL_PENDING_MOVE          = 2,
+  OP_MAIL_PENDING_COPY          = 3,
+  OP_MAIL_PENDING_EXPUNGE       = 4,
+  OP_MAIL_PENDING_CREATE_FOLDER = 5,
+  OP_MAIL_PENDING_RENAME_FOLDER = 6,
+  OP_MAIL_PENDING_DELETE_FOLDER = 7,
+} OpMailPendingKind;
+
+/* Replay bookkeeping, on the store thread: the operation @op_id is done (removed); with
+ * @dest_uids (a COPYUID destination set, nullable) the placeholders of a move or copy
+ * take their real UIDs; with @revert, a refused move goes back to where it was and a
+ * refused copy's placeholders go. */
+void                _op_mail_store_finish_pending_async (OpMailStore         *self,
+                                                         gint64               op_id,
+                                                         const char          *dest_uids,
+                                                         gboolean             revert,
+                                                         GAsyncReadyCallback  callback,
+                                                         gpointer             user_data);
+
 /* Schema: migrates @db (opened, empty or older) to @version (tests build every older
  * schema with it). */
 gboolean            _op_mail_schema_migrate            (sqlite3      *db,

@@ -86,6 +86,40 @@ static const char * const migrations[] = {
   "INSERT INTO messages_fts (rowid, subject, addresses, body)"
   "  SELECT id, subject, from_name || ' ' || from_addr || ' ' || to_list || ' ' || cc_list,"
   "         '' FROM messages;",
+
+  /* 2 → 3: the outbox (DESIGN.md "no data loss": a message is here before SMTP starts). */
+  "CREATE TABLE outbox ("
+  "  id INTEGER PRIMARY KEY,"
+  "  sender TEXT NOT NULL,"
+  "  recipients TEXT NOT NULL,"
+  "  subject TEXT NOT NULL DEFAULT '',"
+  "  message BLOB NOT NULL,"
+  "  state INTEGER NOT NULL DEFAULT 0,"
+  "  attempts INTEGER NOT NULL DEFAULT 0,"
+  "  next_attempt INTEGER NOT NULL DEFAULT 0,"
+  "  last_error TEXT NOT NULL DEFAULT '',"
+  "  created INTEGER NOT NULL,"
+  "  sent_copy INTEGER NOT NULL DEFAULT 0);"
+  "CREATE TABLE outbox_refusals ("
+  "  outbox_id INTEGER NOT NULL REFERENCES outbox (id) ON DELETE CASCADE,"
+  "  recipient TEXT NOT NULL,"
+  "  code INTEGER NOT NULL,"
+  "  reason TEXT NOT NULL);"
+  "CREATE INDEX outbox_refusals_item ON outbox_refusals (outbox_id);",
+
+  /* 3 → 4: changes made while offline, replayed in order (issue 12, "Sync"). A message
+   * moved or copied locally waits in its new folder under a negative UID (minus its
+   * row id) until the server names its real one. */
+  "CREATE TABLE pending_ops ("
+  "  id INTEGER PRIMARY KEY,"
+  "  kind INTEGER NOT NULL,"
+  "  folder TEXT NOT NULL,"
+  "  uids TEXT NOT NULL DEFAULT '',"
+  "  message_ids TEXT NOT NULL DEFAULT '',"
+  "  add_flags INTEGER NOT NULL DEFAULT 0,"
+  "  remove_flags INTEGER NOT NULL DEFAULT 0,"
+  "  target TEXT NOT NULL DEFAULT '',"
+  "  created INTEGER NOT NULL);",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == OP_MAIL_STORE_SCHEMA_VERSION);

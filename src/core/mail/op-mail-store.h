@@ -34,7 +34,7 @@ typedef enum
 GQuark op_mail_store_error_quark (void);
 
 /* The schema version this Outpost writes (PRAGMA user_version). */
-#define OP_MAIL_STORE_SCHEMA_VERSION 2
+#define OP_MAIL_STORE_SCHEMA_VERSION 4
 
 /* Characters of text kept as a message's preview. */
 #define OP_MAIL_PREVIEW_LENGTH 200
@@ -212,7 +212,59 @@ void             op_mail_store_save_body_async   (OpMailStore          *self,
                                                   GAsyncReadyCallback   callback,
                                                   gpointer              user_data);
 
-/* Finishes set_folders, apply and save_body. */
+/* --- changes made by the user: local at once, queued for the server ------------------ */
+
+/*
+ * Each of these changes the store at once (the models update as for a sync) and, in the
+ * same transaction, appends an operation to the store's durable queue. OpMailImapSync
+ * replays the queue in order before it syncs (op_mail_imap_sync_push_async() does only
+ * that); when the server refuses an operation (the message or folder is gone), the
+ * server wins: the operation is dropped and the next sync brings the server's state.
+ * @message_ids: (element-type gint64) store ids, from any folders.
+ */
+void             op_mail_store_set_flags_async   (OpMailStore          *self,
+                                                  GArray               *message_ids,
+                                                  OpMailFlags           add,
+                                                  OpMailFlags           remove,
+                                                  GCancellable         *cancellable,
+                                                  GAsyncReadyCallback   callback,
+                                                  gpointer              user_data);
+/* Moves (or copies) the messages to @target_folder_id. A moved message keeps its id. */
+void             op_mail_store_move_async        (OpMailStore          *self,
+                                                  GArray               *message_ids,
+                                                  gint64                target_folder_id,
+                                                  gboolean              copy,
+                                                  GCancellable         *cancellable,
+                                                  GAsyncReadyCallback   callback,
+                                                  gpointer              user_data);
+/* Deletes the messages for good (\Deleted and EXPUNGE on the server). Moving to Trash
+ * is op_mail_store_move_async(). */
+void             op_mail_store_expunge_async     (OpMailStore          *self,
+                                                  GArray               *message_ids,
+                                                  GCancellable         *cancellable,
+                                                  GAsyncReadyCallback   callback,
+                                                  gpointer              user_data);
+void             op_mail_store_create_folder_async (OpMailStore        *self,
+                                                  const char           *name,
+                                                  char                  delimiter,
+                                                  GCancellable         *cancellable,
+                                                  GAsyncReadyCallback   callback,
+                                                  gpointer              user_data);
+void             op_mail_store_rename_folder_async (OpMailStore        *self,
+                                                  gint64                folder_id,
+                                                  const char           *new_name,
+                                                  GCancellable         *cancellable,
+                                                  GAsyncReadyCallback   callback,
+                                                  gpointer              user_data);
+void             op_mail_store_delete_folder_async (OpMailStore        *self,
+                                                  gint64                folder_id,
+                                                  GCancellable         *cancellable,
+                                                  GAsyncReadyCallback   callback,
+                                                  gpointer              user_data);
+/* Operations waiting for the server (a small read on the calling thread). */
+guint            op_mail_store_count_pending     (OpMailStore          *self);
+
+/* Finishes set_folders, apply, save_body and the changes above. */
 gboolean         op_mail_store_write_finish      (OpMailStore          *self,
                                                   GAsyncResult         *result,
                                                   GError              **error);

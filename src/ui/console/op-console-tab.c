@@ -63,6 +63,7 @@ struct _OpConsoleTab
   GtkToggleButton     *send_hex_toggle;
   GMenu               *charset_section;
   GtkSingleSelection  *clients_selection;
+  GtkFilter           *client_filter;  /* (nullable): a server's rows of one client */
 };
 
 enum
@@ -111,34 +112,20 @@ set_title (OpConsoleTab *self,
 
 /* ---- transcript rows ---- */
 
+/* One label a row ("← 12:00:01.250 peer  data", the time and peer dim): in a flood, rows
+ * are bound again by the hundred in one frame, so each is as light as it can be. */
 static void
 setup_record_row (GtkSignalListItemFactory *factory,
                   GtkListItem              *item,
                   OpConsoleTab             *self)
 {
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
-  GtkWidget *mark = gtk_label_new (NULL);
-  GtkWidget *time = gtk_label_new (NULL);
-  GtkWidget *peer = gtk_label_new (NULL);
   GtkWidget *text = gtk_label_new (NULL);
 
-  gtk_widget_set_valign (mark, GTK_ALIGN_START);
-  gtk_widget_set_valign (time, GTK_ALIGN_START);
-  gtk_widget_set_valign (peer, GTK_ALIGN_START);
-  gtk_widget_add_css_class (time, "dim-label");
-  gtk_widget_add_css_class (peer, "dim-label");
   gtk_widget_add_css_class (text, "monospace");
   gtk_label_set_xalign (GTK_LABEL (text), 0);
-  gtk_label_set_wrap (GTK_LABEL (text), TRUE);
-  gtk_label_set_wrap_mode (GTK_LABEL (text), PANGO_WRAP_CHAR);
-  gtk_widget_set_hexpand (text, TRUE);
-  gtk_box_append (GTK_BOX (box), mark);
-  gtk_box_append (GTK_BOX (box), time);
-  gtk_box_append (GTK_BOX (box), peer);
-  gtk_box_append (GTK_BOX (box), text);
-  gtk_widget_set_margin_start (box, 6);
-  gtk_widget_set_margin_end (box, 6);
-  gtk_list_item_set_child (item, box);
+  gtk_widget_set_margin_start (text, 6);
+  gtk_widget_set_margin_end (text, 6);
+  gtk_list_item_set_child (item, text);
   gtk_list_item_set_activatable (item, FALSE);
 }
 
@@ -148,46 +135,60 @@ bind_record_row (GtkSignalListItemFactory *factory,
                  OpConsoleTab             *self)
 {
   OpConsoleRecord *record = gtk_list_item_get_item (item);
-  GtkWidget *mark = gtk_widget_get_first_child (gtk_list_item_get_child (item));
-  GtkWidget *time = gtk_widget_get_next_sibling (mark);
-  GtkWidget *peer = gtk_widget_get_next_sibling (time);
-  GtkWidget *text = gtk_widget_get_next_sibling (peer);
+  GtkLabel *label = GTK_LABEL (gtk_list_item_get_child (item));
   g_autofree char *stamp = op_console_format_time (op_console_record_get_time (record));
-  const char *peer_text = op_console_record_get_peer (record);
+  const char *peer = op_console_record_get_peer (record);
   OpConsoleDirection direction = op_console_record_get_direction (record);
-  g_autofree char *shown = NULL;
-  g_autofree char *description = NULL;
+  g_autoptr (GString) text = g_string_new (direction == OP_CONSOLE_RECEIVED ? "← "
+                                           : direction == OP_CONSOLE_SENT ? "→ " : "• ");
+  PangoAttrList *attributes = pango_attr_list_new ();
+  PangoAttribute *dim = pango_attr_foreground_alpha_new (G_MAXUINT16 / 100 * 55);
   gsize length;
 
   op_console_record_get_data (record, &length);
-  gtk_label_set_text (GTK_LABEL (mark), direction == OP_CONSOLE_RECEIVED ? "←"
-                                        : direction == OP_CONSOLE_SENT ? "→" : "•");
-  gtk_label_set_text (GTK_LABEL (time), stamp);
-  gtk_label_set_text (GTK_LABEL (peer), peer_text != NULL ? peer_text : "");
-  gtk_widget_set_visible (peer, peer_text != NULL);
+
+  /* Attributes, not markup: nothing to parse for each row. */
+  dim->start_index = text->len;
+  g_string_append (text, stamp);
+  if (peer != NULL)
+    g_string_append_printf (text, " %s", peer);
+  dim->end_index = text->len;
+  pango_attr_list_insert (attributes, dim);
+  g_string_append_c (text, ' ');
 
   if (self->hex_view && direction != OP_CONSOLE_NOTE)
-    shown = op_console_record_dump (record);
-  else if (op_console_record_is_datagram (record))
-    /* Translators: %lu is a size in bytes, %s the datagram's text */
-    shown = g_strdup_printf (ngettext ("[%lu byte] %s", "[%lu bytes] %s", (gulong) length),
-                             (gulong) length, op_console_record_get_text (record));
-  else
-    shown = g_strdup (op_console_record_get_text (record));
-  gtk_label_set_text (GTK_LABEL (text), shown);
+    {
+      g_autofree char *dump = op_console_record_dump (record);
 
-  if (direction == OP_CONSOLE_NOTE)
-    gtk_widget_add_css_class (text, "dim-label");
+      /* Each dump line under the first one starts below the data, not the time. */
+      g_string_append_c (text, '\n');
+      g_string_append (text, dump);
+    }
   else
-    gtk_widget_remove_css_class (text, "dim-label");
+    {
+      gsize start = text->len;
 
-  /* Read as one sentence: "received 12:00:01.250: hello". */
-  description = g_strdup_printf ("%s %s %s: %s",
-                                 direction == OP_CONSOLE_RECEIVED ? _("received")
-                                 : direction == OP_CONSOLE_SENT ? _("sent") : _("note"),
-                                 stamp, peer_text != NULL ? peer_text : "", shown);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (gtk_list_item_get_child (item)),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, description, -1);
+      if (op_console_record_is_datagram (record))
+        /* Translators: %lu is a size in bytes, %s the datagram's text */
+        g_string_append_printf (text, ngettext ("[%lu byte] %s", "[%lu bytes] %s",
+                                                (gulong) length),
+                                (gulong) length, op_console_record_get_text (record));
+      else
+        g_string_append (text, op_console_record_get_text (record));
+
+      if (direction == OP_CONSOLE_NOTE)
+        {
+          PangoAttribute *note = pango_attr_foreground_alpha_new (G_MAXUINT16 / 100 * 55);
+
+          note->start_index = start;
+          note->end_index = text->len;
+          pango_attr_list_insert (attributes, note);
+        }
+    }
+
+  gtk_label_set_text (label, text->str);
+  gtk_label_set_attributes (label, attributes);
+  pango_attr_list_unref (attributes);
 }
 
 static gboolean
@@ -220,17 +221,54 @@ on_transcript_changed (OpConsoleTab *self,
     g_idle_add_full (G_PRIORITY_LOW, scroll_to_end, g_object_ref (self), NULL);
 }
 
+static OpConsolePeer *
+selected_client (OpConsoleTab *self)
+{
+  if (self->clients_selection == NULL)
+    return NULL;
+
+  return gtk_single_selection_get_selected_item (self->clients_selection);
+}
+
+/* A server's rows: all of them, or only the selected client's. */
+static gboolean
+record_is_shown (gpointer item,
+                 gpointer user_data)
+{
+  OpConsolePeer *peer = selected_client (user_data);
+
+  return peer == NULL
+         || g_strcmp0 (op_console_record_get_peer (item), op_console_peer_get_address (peer)) == 0;
+}
+
+static void
+on_client_selected (OpConsoleTab *self)
+{
+  OpConsolePeer *peer = selected_client (self);
+  g_autofree char *placeholder = NULL;
+
+  gtk_filter_changed (self->client_filter, GTK_FILTER_CHANGE_DIFFERENT);
+  placeholder = peer != NULL
+      /* Translators: %s is a client's address */
+      ? g_strdup_printf (_("Reply to %s"), op_console_peer_get_address (peer))
+      : g_strdup (_("Reply to every client"));
+  gtk_entry_set_placeholder_text (self->send_entry, placeholder);
+}
+
 static void
 show_transcript (OpConsoleTab        *self,
                  OpConsoleTranscript *transcript)
 {
   g_autoptr (GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
+  GListModel *model = G_LIST_MODEL (g_object_ref (transcript));
   GtkNoSelection *selection;
 
   self->transcript = transcript;
   g_signal_connect (factory, "setup", G_CALLBACK (setup_record_row), self);
   g_signal_connect (factory, "bind", G_CALLBACK (bind_record_row), self);
-  selection = gtk_no_selection_new (g_object_ref (G_LIST_MODEL (transcript)));
+  if (self->client_filter != NULL)
+    model = G_LIST_MODEL (gtk_filter_list_model_new (model, g_object_ref (self->client_filter)));
+  selection = gtk_no_selection_new (model);
   gtk_list_view_set_factory (self->transcript_list, factory);
   gtk_list_view_set_model (self->transcript_list, GTK_SELECTION_MODEL (selection));
   g_object_unref (selection);
@@ -500,11 +538,15 @@ start_server_now (OpConsoleTab *self)
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->server, "notify::port", G_CALLBACK (on_server_port), self,
                            G_CONNECT_SWAPPED);
-  show_transcript (self, op_console_server_get_transcript (self->server));
   selection = gtk_single_selection_new (g_object_ref (op_console_server_get_clients (self->server)));
   gtk_single_selection_set_can_unselect (selection, TRUE);
   gtk_single_selection_set_autoselect (selection, FALSE);
   self->clients_selection = selection;
+  self->client_filter = GTK_FILTER (gtk_custom_filter_new (record_is_shown, self, NULL));
+  g_signal_connect_object (selection, "notify::selected-item", G_CALLBACK (on_client_selected),
+                           self, G_CONNECT_SWAPPED);
+  show_transcript (self, op_console_server_get_transcript (self->server));
+  on_client_selected (self);
   gtk_list_view_set_model (self->clients_list, GTK_SELECTION_MODEL (selection));
   gtk_widget_set_visible (GTK_WIDGET (self->clients_box), TRUE);
   gtk_widget_set_visible (GTK_WIDGET (self->send_box),
@@ -782,9 +824,10 @@ template_gopher_action (GtkWidget  *widget,
   /* RFC 1436: a selector line ended by CRLF; the empty selector asks for the top menu. */
   gtk_toggle_button_set_active (self->send_hex_toggle, FALSE);
   gtk_drop_down_set_selected (self->line_end_dropdown, 0);
-  gtk_editable_set_text (GTK_EDITABLE (self->send_entry), "/");
+  gtk_editable_set_text (GTK_EDITABLE (self->send_entry), "");
+  gtk_entry_set_placeholder_text (self->send_entry,
+                                  _("Gopher selector (empty: the server’s top menu)"));
   gtk_widget_grab_focus (GTK_WIDGET (self->send_entry));
-  gtk_editable_select_region (GTK_EDITABLE (self->send_entry), 0, -1);
 }
 
 static void
@@ -1001,6 +1044,7 @@ op_console_tab_dispose (GObject *object)
   g_clear_object (&self->session);
   g_clear_object (&self->server);
   g_clear_object (&self->clients_selection);
+  g_clear_object (&self->client_filter);
   self->transcript = NULL;
   gtk_widget_dispose_template (GTK_WIDGET (self), OP_TYPE_CONSOLE_TAB);
 

@@ -262,6 +262,30 @@ test_tcp_greet (void)
 }
 
 static void
+test_telnet_refusals (void)
+{
+  guint16 port;
+  GSubprocess *server = start_tutorial ("telnet-server", &port);
+  g_autoptr (OpConsoleSession) session = op_console_session_new (OP_CONSOLE_TCP, "127.0.0.1", port);
+  OpConsoleTranscript *transcript = op_console_session_get_transcript (session);
+  g_autofree char *text = NULL;
+
+  op_console_session_set_telnet (session, TRUE);
+  op_console_session_open (session);
+  wait_for_state (session, OP_CONSOLE_SESSION_OPEN);
+  /* DO ECHO is answered WONT ECHO, WILL SGA is answered DONT SGA. */
+  wait_for_text (transcript, OP_CONSOLE_RECEIVED, "answer: fffc01fffe03");
+  wait_for_text (transcript, OP_CONSOLE_NOTE, "Telnet: refused the options the peer asked for.");
+  /* The negotiation is not shown as data. */
+  text = transcript_text (transcript, OP_CONSOLE_RECEIVED);
+  g_assert_true (g_str_has_prefix (text, "login: answer: fffc01fffe03"));
+  send_text (session, "guest\r\n", 7);
+  wait_for_text (transcript, OP_CONSOLE_RECEIVED, "you typed: guest");
+
+  stop_process (server);
+}
+
+static void
 test_tcp_time (void)
 {
   guint16 port;
@@ -602,6 +626,174 @@ test_lookup_localhost (void)
   g_assert_true (v6);
 }
 
+/* A resolver that answers record lookups from a table, as a DNS server would: MX, SRV, TXT
+ * and NS need a DNS server, and the tests run without a network. */
+typedef struct
+{
+  GResolver parent_instance;
+} TableResolver;
+
+typedef struct
+{
+  GResolverClass parent_class;
+} TableResolverClass;
+
+static GType table_resolver_get_type (void);
+G_DEFINE_TYPE (TableResolver, table_resolver, G_TYPE_RESOLVER)
+
+static void
+table_lookup_records_async (GResolver           *resolver,
+                            const char          *rrname,
+                            GResolverRecordType  type,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_autoptr (GTask) task = g_task_new (resolver, cancellable, callback, user_data);
+  GList *records = NULL;
+
+  if (!g_str_equal (rrname, "example.test") && !g_str_equal (rrname, "_imaps._tcp.example.test"))
+    {
+      g_task_return_new_error (task, G_RESOLVER_ERROR, G_RESOLVER_ERROR_NOT_FOUND,
+                               "No DNS record of the requested type for “%s”", rrname);
+      return;
+    }
+
+  switch (type)
+    {
+    case G_RESOLVER_RECORD_MX:
+      records = g_list_append (records, g_variant_ref_sink (g_variant_new ("(qs)", 10, "mx1.example.test")));
+      records = g_list_append (records, g_variant_ref_sink (g_variant_new ("(qs)", 20, "mx2.example.test")));
+      break;
+    case G_RESOLVER_RECORD_SRV:
+      records = g_list_append (records, g_variant_ref_sink (g_variant_new ("(qqqs)", 0, 5, 993, "imap.example.test")));
+      break;
+    case G_RESOLVER_RECORD_TXT:
+      {
+        const char *parts[] = { "v=spf1 ", "-all", NULL };
+
+        records = g_list_append (records, g_variant_ref_sink (g_variant_new ("(^as)", parts)));
+      }
+      break;
+    case G_RESOLVER_RECORD_NS:
+      records = g_list_append (records, g_variant_ref_sink (g_variant_new ("(s)", "ns1.example.test")));
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+
+  g_task_return_pointer (task, records, NULL);
+}
+
+static GList *
+table_lookup_records_finish (GResolver     *resolver,
+                             GAsyncResult  *result,
+                             GError       **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+table_resolver_class_init (TableResolverClass *klass)
+{
+  GResolverClass *resolver_class = G_RESOLVER_CLASS (klass);
+
+  resolver_class->lookup_records_async = table_lookup_records_async;
+  resolver_class->lookup_records_finish = table_lookup_records_finish;
+}
+
+static void
+table_resolver_init (TableResolver *self)
+{
+}
+
+static char *
+lookup_texts (OpConsoleLookupKind   kind,
+              const char           *query,
+              GError              **error)
+{
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GListModel) answers = NULL;
+  GString *out;
+
+  op_console_lookup_async (kind, query, NULL, store_result, &result);
+  wait_for (is_done, &result, "the record lookup");
+  answers = op_console_lookup_finish (result, error);
+  if (answers == NULL)
+    return NULL;
+
+  out = g_string_new (NULL);
+  for (guint i = 0; i < g_list_model_get_n_items (answers); i++)
+    {
+      g_autoptr (OpConsoleAnswer) answer = g_list_model_get_item (answers, i);
+
+      g_string_append_printf (out, "%s%s %s", i > 0 ? "; " : "",
+                              op_console_answer_get_kind (answer),
+                              op_console_answer_get_text (answer));
+    }
+
+  return g_string_free (out, FALSE);
+}
+
+static void
+test_lookup_records (void)
+{
+  g_autoptr (GResolver) saved = g_resolver_get_default ();
+  g_autoptr (GResolver) table = g_object_new (table_resolver_get_type (), NULL);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *mx = NULL;
+  g_autofree char *srv = NULL;
+  g_autofree char *txt = NULL;
+  g_autofree char *ns = NULL;
+  g_autofree char *none = NULL;
+
+  g_resolver_set_default (table);
+  mx = lookup_texts (OP_CONSOLE_LOOKUP_MX, "example.test", &error);
+  g_assert_no_error (error);
+  srv = lookup_texts (OP_CONSOLE_LOOKUP_SRV, "_imaps._tcp.example.test", &error);
+  g_assert_no_error (error);
+  txt = lookup_texts (OP_CONSOLE_LOOKUP_TXT, " example.test ", &error);
+  g_assert_no_error (error);
+  ns = lookup_texts (OP_CONSOLE_LOOKUP_NS, "example.test", &error);
+  g_assert_no_error (error);
+  none = lookup_texts (OP_CONSOLE_LOOKUP_MX, "nothing.test", &error);
+  g_resolver_set_default (saved);
+
+  g_assert_cmpstr (mx, ==, "MX 10 mx1.example.test; MX 20 mx2.example.test");
+  g_assert_cmpstr (srv, ==, "SRV 0 5 993 imap.example.test");
+  /* A TXT record's strings are one text. */
+  g_assert_cmpstr (txt, ==, "TXT v=spf1 -all");
+  g_assert_cmpstr (ns, ==, "NS ns1.example.test");
+  g_assert_null (none);
+  g_assert_error (error, G_RESOLVER_ERROR, G_RESOLVER_ERROR_NOT_FOUND);
+}
+
+static void
+test_lookup_reverse (void)
+{
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GListModel) answers = NULL;
+  g_autoptr (OpConsoleAnswer) first = NULL;
+
+  op_console_lookup_async (OP_CONSOLE_LOOKUP_REVERSE, "127.0.0.1", NULL, store_result, &result);
+  wait_for (is_done, &result, "the reverse lookup");
+  answers = op_console_lookup_finish (result, &error);
+  g_assert_no_error (error);
+  first = g_list_model_get_item (answers, 0);
+  g_assert_cmpstr (op_console_answer_get_kind (first), ==, "PTR");
+  g_assert_cmpstr (op_console_answer_get_text (first), ==, "localhost");
+  g_assert_null (op_console_answer_get_address (first));
+
+  g_clear_object (&result);
+  op_console_lookup_async (OP_CONSOLE_LOOKUP_REVERSE, "not-an-address", NULL, store_result,
+                           &result);
+  wait_for (is_done, &result, "the reverse lookup");
+  g_assert_null (op_console_lookup_finish (result, &error));
+  g_assert_cmpstr (error->message, ==,
+                   "“not-an-address” is not an IP address (such as 127.0.0.1 or ::1).");
+}
+
 static void
 test_lookup_service (void)
 {
@@ -649,6 +841,7 @@ main (int    argc,
 
   g_test_add_func ("/console/tcp/tutorial-greet-server", test_tcp_greet);
   g_test_add_func ("/console/tcp/tutorial-time-server", test_tcp_time);
+  g_test_add_func ("/console/tcp/telnet-options-refused", test_telnet_refusals);
   g_test_add_func ("/console/udp/tutorial-echo-server-all-bytes", test_udp_echo_all_bytes);
   g_test_add_func ("/console/server/tcp-echo-with-tutorial-clients", test_server_tcp_echo);
   g_test_add_func ("/console/server/tcp-time-with-tutorial-client", test_server_tcp_time);
@@ -657,6 +850,8 @@ main (int    argc,
   g_test_add_func ("/console/tls/socat-with-test-ca", test_tls_socat);
   g_test_add_func ("/console/tls/dovecot-starttls-by-hand", test_starttls_dovecot);
   g_test_add_func ("/console/lookup/localhost", test_lookup_localhost);
+  g_test_add_func ("/console/lookup/reverse", test_lookup_reverse);
+  g_test_add_func ("/console/lookup/records", test_lookup_records);
   g_test_add_func ("/console/lookup/service", test_lookup_service);
 
   return g_test_run ();

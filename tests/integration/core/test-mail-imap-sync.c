@@ -518,6 +518,158 @@ test_idle (gconstpointer data)
   g_clear_object (&endpoint.verifier);
 }
 
+
+static void
+on_local_done (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (op_mail_store_write_finish (OP_MAIL_STORE (source), result, &error));
+  g_assert_no_error (error);
+  *(gboolean *) user_data = TRUE;
+}
+
+static void
+wait_local (gboolean *done)
+{
+  while (!*done)
+    g_main_context_iteration (NULL, TRUE);
+  op_mail_test_drain ();
+  *done = FALSE;
+}
+
+static GArray *
+one_id (OpMailStore *store,
+        const char  *folder,
+        guint32      uid)
+{
+  g_autoptr(OpMailFolder) f = op_mail_store_lookup_folder (store, folder);
+  g_autoptr(OpMailMessage) m = op_mail_store_lookup_uid (store, op_mail_folder_get_id (f), uid);
+  GArray *ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  gint64 id;
+
+  g_assert_nonnull (m);
+  id = op_mail_message_get_id (m);
+  g_array_append_val (ids, id);
+  return ids;
+}
+
+static OpMailImapSync *
+new_sync (OpMailStore    *store,
+          const Endpoint *endpoint)
+{
+  OpMailImapSync *sync = op_mail_imap_sync_new (store, endpoint->host, endpoint->port,
+                                                OP_IMAP_SECURITY_IMPLICIT_TLS, endpoint->user);
+  op_mail_imap_sync_set_password (sync, endpoint->password);
+  op_mail_imap_sync_set_verifier (sync, OP_TLS_VERIFIER (endpoint->verifier));
+  return sync;
+}
+
+static void
+test_offline (gconstpointer data)
+{
+  const Listener *listener = data;
+  Endpoint endpoint = { 0 };
+  g_autoptr(OpImapClient) other = NULL;
+  g_autoptr(OpMailStore) store = NULL;
+  g_autoptr(OpMailImapSync) first = NULL;
+  g_autoptr(OpMailImapSync) second = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *f = NULL;
+  g_autofree char *g = NULL;
+  g_autofree char *created = NULL;
+  g_autoptr(GArray) flag = NULL;
+  g_autoptr(GArray) move = NULL;
+  g_autoptr(GArray) gone = NULL;
+  g_autoptr(GArray) conflict = NULL;
+  gboolean done = FALSE;
+  gint64 moved_id;
+
+  if (!get_endpoint (&endpoint, listener->port_variable, FALSE))
+    return;
+  f = g_strdup_printf ("outpost-offline-%d-%d", getpid (), listener->mode);
+  g = g_strdup_printf ("outpost-offline-%d-%d-to", getpid (), listener->mode);
+  created = g_strdup_printf ("outpost-offline-%d-%d-new", getpid (), listener->mode);
+  other = open_session (&endpoint);
+  create_folder (other, f);
+  create_folder (other, g);
+  for (guint i = 0; i < 6; i++)
+    {
+      g_autoptr(GBytes) bytes = message (3000 + i);
+      append (other, f, bytes, NULL);
+    }
+
+  store = op_mail_test_open_store (&dir);
+  first = new_sync (store, &endpoint);
+  run_sync (first, NULL);
+  op_mail_imap_sync_close (first);
+
+  /* Offline: changes made by the user, shown at once. */
+  flag = one_id (store, f, 1);
+  {
+    g_autoptr(GArray) two = one_id (store, f, 2);
+    g_array_append_vals (flag, two->data, 1);
+  }
+  op_mail_store_set_flags_async (store, flag, OP_MAIL_FLAG_FLAGGED, 0, NULL, on_local_done, &done);
+  wait_local (&done);
+  move = one_id (store, f, 3);
+  moved_id = g_array_index (move, gint64, 0);
+  {
+    g_autoptr(OpMailFolder) target = op_mail_store_lookup_folder (store, g);
+    op_mail_store_move_async (store, move, op_mail_folder_get_id (target), FALSE, NULL, on_local_done, &done);
+    wait_local (&done);
+  }
+  gone = one_id (store, f, 4);
+  op_mail_store_expunge_async (store, gone, NULL, on_local_done, &done);
+  wait_local (&done);
+  conflict = one_id (store, f, 5);
+  op_mail_store_set_flags_async (store, conflict, OP_MAIL_FLAG_FLAGGED, 0, NULL, on_local_done, &done);
+  wait_local (&done);
+  op_mail_store_create_folder_async (store, created, '/', NULL, on_local_done, &done);
+  wait_local (&done);
+  g_assert_cmpuint (op_mail_store_count_pending (store), ==, 5);
+
+  /* Meanwhile another client deletes message 5: the server wins. */
+  select_folder (other, f);
+  store_flags (other, "5", OP_IMAP_STORE_ADD, "\\Deleted");
+  expunge (other);
+  select_folder (other, "INBOX");
+
+  /* Online again: replayed in order, then synced. */
+  second = new_sync (store, &endpoint);
+  run_sync (second, NULL);
+  g_assert_cmpuint (op_mail_store_count_pending (store), ==, 0);
+  g_assert_cmpuint (assert_same_as_server (store, other, f), ==, 3);
+  g_assert_cmpuint (assert_same_as_server (store, other, g), ==, 1);
+  {
+    g_autoptr(OpMailFolder) ff = op_mail_store_lookup_folder (store, f);
+    g_autoptr(OpMailFolder) gg = op_mail_store_lookup_folder (store, g);
+    g_autoptr(OpMailMessage) one = op_mail_store_lookup_uid (store, op_mail_folder_get_id (ff), 1);
+    g_autoptr(OpMailMessage) moved = op_mail_store_lookup_uid (store, op_mail_folder_get_id (gg), 1);
+
+    g_assert_true (op_mail_message_get_flags (one) & OP_MAIL_FLAG_FLAGGED);
+    g_assert_cmpstr (op_mail_message_get_message_id (moved), ==, "sync-3002@outpost.test");
+    /* With COPYUID the moved row kept its id (the view's selection survives). */
+    g_assert_cmpint (op_mail_message_get_id (moved), ==, moved_id);
+  }
+  {
+    g_autoptr(OpMailFolder) made = op_mail_store_lookup_folder (store, created);
+    g_assert_nonnull (made);
+    select_folder (other, created);
+    select_folder (other, "INBOX");
+  }
+
+  delete_folder (other, f);
+  delete_folder (other, g);
+  delete_folder (other, created);
+  op_mail_imap_sync_close (second);
+  op_mail_store_close (store);
+  op_mail_test_remove_dir (dir);
+  g_clear_object (&endpoint.verifier);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -526,6 +678,8 @@ main (int   argc,
 
   g_test_add_data_func ("/mail/imap-sync/qresync/first-later-uidvalidity", &full, test_sync);
   g_test_add_data_func ("/mail/imap-sync/fallback/first-later-uidvalidity", &basic, test_sync);
+  g_test_add_data_func ("/mail/imap-sync/qresync/offline-changes-replayed", &full, test_offline);
+  g_test_add_data_func ("/mail/imap-sync/fallback/offline-changes-replayed", &basic, test_offline);
   g_test_add_data_func ("/mail/imap-sync/qresync/idle-new-mail", &full, test_idle);
   g_test_add_data_func ("/mail/imap-sync/fallback/idle-new-mail", &basic, test_idle);
 

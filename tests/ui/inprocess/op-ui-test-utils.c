@@ -192,6 +192,37 @@ op_ui_test_find_type (GtkWidget *root,
   return find (root, type_is, GSIZE_TO_POINTER (type));
 }
 
+static gboolean
+entry_row_is (GtkWidget     *widget,
+              gconstpointer  title)
+{
+  return ADW_IS_ENTRY_ROW (widget)
+         && g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title) == 0;
+}
+
+static gboolean
+has_class (GtkWidget     *widget,
+           gconstpointer  css_class)
+{
+  return gtk_widget_has_css_class (widget, css_class);
+}
+
+/* The first widget under @root (or @root) with the style class @css_class. */
+GtkWidget *
+op_ui_test_find_with_class (GtkWidget  *root,
+                            const char *css_class)
+{
+  return find (root, has_class, css_class);
+}
+
+/* The AdwEntryRow titled @title, as a person finds a form's field. */
+GtkEditable *
+op_ui_test_find_entry_row (GtkWidget  *root,
+                           const char *title)
+{
+  return GTK_EDITABLE (find (root, entry_row_is, title));
+}
+
 GtkWindow *
 op_ui_test_find_toplevel (GType type)
 {

@@ -24,6 +24,10 @@ GtkWidget  *op_ui_test_find_type        (GtkWidget    *root,
                                          GType         type);
 GtkWindow  *op_ui_test_find_toplevel    (GType         type);
 void        op_ui_test_assert_no_hidden_toplevel (void);
+GtkEditable *op_ui_test_find_entry_row  (GtkWidget    *root,
+                                         const char   *title);
+GtkWidget  *op_ui_test_find_with_class  (GtkWidget    *root,
+                                         const char   *css_class);
 char       *op_ui_test_strip            (const char   *text,
                                          char          c);
 void        op_ui_test_iterate          (void);

@@ -150,6 +150,12 @@ test_migrations (void)
                                        "INSERT INTO messages (id, folder_id, conversation_id, uid, subject, from_addr)"
                                        "  VALUES (7, 1, 1, 42, 'Old times', 'old@example.test');",
                                        NULL, NULL, NULL), ==, SQLITE_OK);
+      /* From schema 2 on, the store indexes what it writes. */
+      if (version >= 2)
+        g_assert_cmpint (sqlite3_exec (db,
+                                       "INSERT INTO messages_fts (rowid, subject, addresses, body)"
+                                       "  VALUES (7, 'Old times', 'old@example.test', '');",
+                                       NULL, NULL, NULL), ==, SQLITE_OK);
       sqlite3_close (db);
 
       store = op_mail_store_open_sync (path, NULL, &error);
@@ -655,6 +661,152 @@ test_flags_conversion (void)
   g_assert_cmpstrv (back, ((const char *[]) { "\\Seen", "\\Draft", "$Junk", "work", NULL }));
 }
 
+
+static void
+on_change_done (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (op_mail_store_write_finish (OP_MAIL_STORE (source), result, &error));
+  g_assert_no_error (error);
+  *(gboolean *) user_data = TRUE;
+}
+
+static void
+wait_done (gboolean *done)
+{
+  g_assert_true (op_test_wait_for (done, 30000));
+  op_mail_test_drain ();
+  *done = FALSE;
+}
+
+static GArray *
+ids_of_uids (Fixture *f,
+             gint64   folder,
+             ...)
+{
+  GArray *ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  va_list args;
+  guint uid;
+
+  va_start (args, folder);
+  while ((uid = va_arg (args, guint)) != 0)
+    {
+      g_autoptr(OpMailMessage) m = op_mail_store_lookup_uid (f->store, folder, uid);
+      gint64 id = op_mail_message_get_id (m);
+      g_array_append_val (ids, id);
+    }
+  va_end (args);
+  return ids;
+}
+
+static void
+test_local_changes (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(GArray) flag = NULL;
+  g_autoptr(GArray) move = NULL;
+  g_autoptr(GArray) gone = NULL;
+  g_autoptr(OpMailFolder) inbox = NULL;
+  g_autoptr(OpMailFolder) sent = NULL;
+  g_autoptr(OpMailMessage) moved = NULL;
+  g_autoptr(OpMailMessage) flagged = NULL;
+  g_autoptr(OpMailFolder) renamed = NULL;
+  gboolean done = FALSE;
+  gint64 moved_id;
+
+  for (guint i = 1; i <= 5; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("local-%u@x", i);
+      add_raw (f, f->inbox, i, 0, op_mail_test_message (id, NULL, NULL, "Local", "a@x.test", "n", 1000 + i));
+    }
+
+  flag = ids_of_uids (f, f->inbox, 1, 2, 0);
+  op_mail_store_set_flags_async (f->store, flag, OP_MAIL_FLAG_SEEN | OP_MAIL_FLAG_FLAGGED, 0, NULL, on_change_done, &done);
+  wait_done (&done);
+  move = ids_of_uids (f, f->inbox, 3, 0);
+  moved_id = g_array_index (move, gint64, 0);
+  op_mail_store_move_async (f->store, move, f->sent, FALSE, NULL, on_change_done, &done);
+  wait_done (&done);
+  gone = ids_of_uids (f, f->inbox, 4, 0);
+  op_mail_store_expunge_async (f->store, gone, NULL, on_change_done, &done);
+  wait_done (&done);
+  op_mail_store_create_folder_async (f->store, "Projects", '/', NULL, on_change_done, &done);
+  wait_done (&done);
+
+  /* All of it shows at once. */
+  inbox = op_mail_store_get_folder (f->store, f->inbox);
+  sent = op_mail_store_get_folder (f->store, f->sent);
+  g_assert_cmpuint (op_mail_folder_get_total (inbox), ==, 3);
+  g_assert_cmpuint (op_mail_folder_get_unread (inbox), ==, 1);
+  g_assert_cmpuint (op_mail_folder_get_total (sent), ==, 1);
+  flagged = op_mail_store_lookup_uid (f->store, f->inbox, 1);
+  g_assert_cmpint (op_mail_message_get_flags (flagged), ==, OP_MAIL_FLAG_SEEN | OP_MAIL_FLAG_FLAGGED);
+  moved = op_mail_store_get_message (f->store, moved_id);
+  g_assert_cmpint (op_mail_message_get_folder_id (moved), ==, f->sent);
+  g_assert_null (op_mail_store_lookup_uid (f->store, f->inbox, 4));
+  g_assert_nonnull (op_mail_store_lookup_folder (f->store, "Projects"));
+  /* Flags, move, expunge, create: four operations wait for the server, in order. */
+  g_assert_cmpuint (op_mail_store_count_pending (f->store), ==, 4);
+
+  /* The move comes back with COPYUID 3 → 17: the row takes the real UID. */
+  {
+    sqlite3 *db = _op_mail_store_get_main_db (f->store);
+    sqlite3_stmt *stmt = NULL;
+    gint64 op_id;
+
+    g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT id FROM pending_ops WHERE kind = 2", -1, &stmt, NULL), ==, SQLITE_OK);
+    g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+    op_id = sqlite3_column_int64 (stmt, 0);
+    sqlite3_finalize (stmt);
+    _op_mail_store_finish_pending_async (f->store, op_id, "17", FALSE, on_change_done, &done);
+    wait_done (&done);
+  }
+  {
+    g_autoptr(OpMailMessage) real = op_mail_store_lookup_uid (f->store, f->sent, 17);
+    g_assert_nonnull (real);
+    g_assert_cmpint (op_mail_message_get_id (real), ==, moved_id);
+  }
+  g_assert_cmpuint (op_mail_store_count_pending (f->store), ==, 3);
+
+  op_mail_store_rename_folder_async (f->store, f->sent, "Sent Items", NULL, on_change_done, &done);
+  wait_done (&done);
+  renamed = op_mail_store_get_folder (f->store, f->sent);
+  g_assert_cmpstr (op_mail_folder_get_name (renamed), ==, "Sent Items");
+  g_assert_cmpuint (op_mail_store_count_pending (f->store), ==, 4);
+}
+
+static void
+test_refused_move_reverts (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(GArray) move = NULL;
+  g_autoptr(OpMailMessage) back = NULL;
+  gboolean done = FALSE;
+  sqlite3_stmt *stmt = NULL;
+  gint64 op_id;
+
+  add_raw (f, f->inbox, 9, 0, op_mail_test_message ("r@x", NULL, NULL, "Refused", "a@x.test", "n", 1000));
+  move = ids_of_uids (f, f->inbox, 9, 0);
+  op_mail_store_move_async (f->store, move, f->sent, FALSE, NULL, on_change_done, &done);
+  wait_done (&done);
+  g_assert_null (op_mail_store_lookup_uid (f->store, f->inbox, 9));
+
+  g_assert_cmpint (sqlite3_prepare_v2 (_op_mail_store_get_main_db (f->store), "SELECT id FROM pending_ops", -1,
+                                       &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  op_id = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  /* The server refused it: the message is back in the Inbox under its UID. */
+  _op_mail_store_finish_pending_async (f->store, op_id, NULL, TRUE, on_change_done, &done);
+  wait_done (&done);
+  back = op_mail_store_lookup_uid (f->store, f->inbox, 9);
+  g_assert_nonnull (back);
+  g_assert_cmpuint (op_mail_store_count_pending (f->store), ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -676,6 +828,8 @@ main (int   argc,
   ADD ("/mail/store/threads/across-folders", test_threads_across_folders);
   ADD ("/mail/store/threads/merge", test_merge);
   ADD ("/mail/store/threads/subject-only", test_subject_threads);
+  ADD ("/mail/store/changes/local-then-queued", test_local_changes);
+  ADD ("/mail/store/changes/refused-move-reverts", test_refused_move_reverts);
   ADD ("/mail/store/closed", test_closed);
 
   return g_test_run ();
