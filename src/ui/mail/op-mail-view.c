@@ -25,6 +25,13 @@
 /* Search results shown at most (newest first). */
 #define SEARCH_LIMIT 500
 
+/* A conversation shown this long is marked read (issue 13: "read after a short dwell"). */
+#define READ_DWELL_MS 1500
+
+/* Selections up to this size are kept when their rows are read again (a flag changed);
+ * a larger one (Ctrl+A over a huge folder) is not tracked row by row. */
+#define MAX_TRACKED_SELECTION 1000
+
 /* One mail account in the sidebar, and its store once open. */
 typedef struct
 {
@@ -47,6 +54,8 @@ struct _OpMailView
 
   GtkStack               *stack;
   AdwStatusPage          *empty_page;
+  AdwToastOverlay        *toast_overlay;
+  AdwStatusPage          *none_page;
   AdwLeaflet             *leaflet;
   GtkBox                 *sidebar_box;
   GtkWidget              *list_column;
@@ -72,7 +81,13 @@ struct _OpMailView
   Account                *current;      /* whose folder is shown */
   gint64                  folder_id;
   OpMailConversationList *conversations;
-  GtkSingleSelection     *selection;
+  GtkMultiSelection      *selection;
+  GHashTable             *selected_ids;  /* gint64 *, the selected conversations */
+  gboolean                restoring;
+  guint                   dwell_source;
+  OpMailStore            *undo_store;    /* the last move to Trash, for Undo */
+  GArray                 *undo_ids;
+  gint64                  undo_folder_id;
   GListStore             *results;      /* OpMailMessage */
   GtkSingleSelection     *results_selection;
   GPtrArray              *found;        /* OpMailMessage, the last search's, unfiltered */
@@ -86,7 +101,9 @@ struct _OpMailView
 G_DEFINE_FINAL_TYPE (OpMailView, op_mail_view, GTK_TYPE_WIDGET)
 
 static void show_conversation (OpMailView *self,
-                               gint64      conversation_id);
+                               gint64      conversation_id,
+                               gboolean    unread);
+static void update_actions    (OpMailView *self);
 static void update_list_page  (OpMailView *self);
 
 static void
@@ -297,8 +314,17 @@ on_list_changed (OpMailView *self)
   update_list_page (self);
 }
 
+static void update_list_page_now (OpMailView *self);
+
 static void
 update_list_page (OpMailView *self)
+{
+  update_list_page_now (self);
+  update_actions (self);
+}
+
+static void
+update_list_page_now (OpMailView *self)
 {
   const char *text = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
   gboolean searching = gtk_search_bar_get_search_mode (self->search_bar) && text[0] != '\0';
@@ -333,16 +359,89 @@ update_list_page (OpMailView *self)
     gtk_stack_set_visible_child_name (self->list_stack, "list");
 }
 
+/* The selected conversations, in list order. (element-type OpMailConversation) */
+static GPtrArray *
+selected_conversations (OpMailView *self)
+{
+  GPtrArray *items = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr (GtkBitset) set = NULL;
+  GtkBitsetIter iter;
+  guint position;
+
+  if (self->selection == NULL)
+    return items;
+  set = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->selection));
+  for (gboolean more = gtk_bitset_iter_init_first (&iter, set, &position); more;
+       more = gtk_bitset_iter_next (&iter, &position))
+    {
+      OpMailConversation *item = g_list_model_get_item (G_LIST_MODEL (self->selection), position);
+
+      if (item != NULL && op_mail_conversation_get_loaded (item))
+        g_ptr_array_add (items, item);
+      else
+        g_clear_object (&item);
+    }
+  return items;
+}
+
 static void
 on_selection_changed (OpMailView *self)
 {
-  OpMailConversation *conversation = gtk_single_selection_get_selected_item (self->selection);
+  g_autoptr (GPtrArray) items = NULL;
 
-  if (conversation == NULL || !op_mail_conversation_get_loaded (conversation))
+  if (self->restoring)
     return;
-  if (op_mail_conversation_get_id (conversation) == self->conversation_id)
-    return;
-  show_conversation (self, op_mail_conversation_get_id (conversation));
+  items = selected_conversations (self);
+  g_hash_table_remove_all (self->selected_ids);
+  if (items->len <= MAX_TRACKED_SELECTION)
+    for (guint i = 0; i < items->len; i++)
+      {
+        gint64 *id = g_new (gint64, 1);
+
+        *id = op_mail_conversation_get_id (items->pdata[i]);
+        g_hash_table_add (self->selected_ids, id);
+      }
+  update_actions (self);
+
+  if (items->len == 1)
+    {
+      OpMailConversation *conversation = items->pdata[0];
+
+      if (op_mail_conversation_get_id (conversation) != self->conversation_id)
+        show_conversation (self, op_mail_conversation_get_id (conversation),
+                           op_mail_conversation_get_n_unread (conversation) > 0);
+    }
+  else if (items->len > 1)
+    {
+      g_autofree char *title = g_strdup_printf (ngettext ("%u Conversation Selected",
+                                                          "%u Conversations Selected", items->len),
+                                                items->len);
+
+      show_conversation (self, 0, FALSE);
+      adw_status_page_set_title (self->none_page, title);
+    }
+}
+
+/* A row read again (its flags changed) is a new object, which the selection model does
+ * not know: the conversations that were selected are selected again. */
+static void
+on_selection_items_changed (OpMailView *self)
+{
+  GHashTableIter iter;
+  gint64 *id;
+
+  self->restoring = TRUE;
+  g_hash_table_iter_init (&iter, self->selected_ids);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &id, NULL))
+    {
+      int position = op_mail_conversation_list_find (self->conversations, *id);
+
+      if (position >= 0
+          && !gtk_selection_model_is_selected (GTK_SELECTION_MODEL (self->selection), position))
+        gtk_selection_model_select_item (GTK_SELECTION_MODEL (self->selection), position, FALSE);
+    }
+  self->restoring = FALSE;
+  update_actions (self);
 }
 
 static void
@@ -359,6 +458,8 @@ clear_conversation (OpMailView *self)
 {
   g_cancellable_cancel (self->body_cancellable);
   g_clear_object (&self->body_cancellable);
+  g_clear_handle_id (&self->dwell_source, g_source_remove);
+  adw_status_page_set_title (self->none_page, _("No Conversation Selected"));
   op_mail_conversation_view_clear (self->conversation_view);
   self->conversation_id = 0;
   self->pending_bodies = 0;
@@ -395,14 +496,15 @@ show_folder (OpMailView   *self,
   if (self->selection != NULL)
     g_signal_handlers_disconnect_by_data (self->selection, self);
   g_clear_object (&self->selection);
-  self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->conversations)));
-  gtk_single_selection_set_autoselect (self->selection, FALSE);
-  gtk_single_selection_set_can_unselect (self->selection, TRUE);
-  gtk_single_selection_set_selected (self->selection, GTK_INVALID_LIST_POSITION);
-  g_signal_connect_swapped (self->selection, "notify::selected-item",
+  g_hash_table_remove_all (self->selected_ids);
+  self->selection = gtk_multi_selection_new (g_object_ref (G_LIST_MODEL (self->conversations)));
+  g_signal_connect_swapped (self->selection, "selection-changed",
                             G_CALLBACK (on_selection_changed), self);
+  g_signal_connect_swapped (self->selection, "items-changed",
+                            G_CALLBACK (on_selection_items_changed), self);
   gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (self->selection));
   update_list_page (self);
+  update_actions (self);
   sync_sidebar_selection (self);
 }
 
@@ -940,15 +1042,18 @@ on_body_fetched (GObject      *source,
   body_arrived (user_data, bytes, error);
 }
 
+static gboolean on_dwell (gpointer data);
+
 static void
 show_conversation (OpMailView *self,
-                   gint64      conversation_id)
+                   gint64      conversation_id,
+                   gboolean    unread)
 {
   g_autoptr (GPtrArray) messages = NULL;
   g_autoptr (GError) error = NULL;
 
   clear_conversation (self);
-  if (self->current == NULL || self->current->store == NULL)
+  if (conversation_id == 0 || self->current == NULL || self->current->store == NULL)
     return;
 
   messages = op_mail_store_list_conversation (self->current->store, conversation_id, &error);
@@ -964,6 +1069,8 @@ show_conversation (OpMailView *self,
 
   self->conversation_id = conversation_id;
   self->body_cancellable = g_cancellable_new ();
+  if (unread)
+    self->dwell_source = g_timeout_add (READ_DWELL_MS, on_dwell, self);
   gtk_stack_set_visible_child_name (self->conversation_stack, "conversation");
   for (guint i = 0; i < messages->len; i++)
     {
@@ -1093,7 +1200,8 @@ on_result_selected (OpMailView *self)
 
   if (message == NULL || op_mail_message_get_conversation_id (message) == self->conversation_id)
     return;
-  show_conversation (self, op_mail_message_get_conversation_id (message));
+  show_conversation (self, op_mail_message_get_conversation_id (message),
+                     (op_mail_message_get_flags (message) & OP_MAIL_FLAG_SEEN) == 0);
 }
 
 /* --- rows -------------------------------------------------------------------------- */
@@ -1137,49 +1245,292 @@ on_back_clicked (GtkButton  *button,
   adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
 }
 
-static GtkListView *
-shown_list (OpMailView *self,
-            GtkSingleSelection **selection)
-{
-  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->list_stack), "results") == 0)
-    {
-      *selection = self->results_selection;
-      return self->results_view;
-    }
-  *selection = self->selection;
-  return self->list_view;
-}
-
-/* J and K (as in mutt and Geary) move through the list like Down and Up. */
+/* J and K (as in mutt and Geary) move through the list like Down and Up: the next row
+ * after the selection (or before it) becomes the one selection. */
 static void
 move_action (GtkWidget  *widget,
              const char *action_name,
              GVariant   *parameter)
 {
   OpMailView *self = OP_MAIL_VIEW (widget);
-  GtkSingleSelection *selection = NULL;
-  GtkListView *list = shown_list (self, &selection);
-  guint n, position;
+  gboolean results = g_strcmp0 (gtk_stack_get_visible_child_name (self->list_stack), "results") == 0;
+  GtkSelectionModel *selection = results ? GTK_SELECTION_MODEL (self->results_selection)
+                                         : GTK_SELECTION_MODEL (self->selection);
+  GtkListView *list = results ? self->results_view : self->list_view;
   int step = g_str_equal (action_name, "mail.next") ? 1 : -1;
+  g_autoptr (GtkBitset) set = NULL;
+  guint n, position;
 
   if (selection == NULL)
     return;
   n = g_list_model_get_n_items (G_LIST_MODEL (selection));
   if (n == 0)
     return;
-  position = gtk_single_selection_get_selected (selection);
-  if (position == GTK_INVALID_LIST_POSITION)
+  set = gtk_selection_model_get_selection (selection);
+  if (gtk_bitset_is_empty (set))
     position = step > 0 ? 0 : n - 1;
-  else if (step < 0 && position > 0)
-    position--;
-  else if (step > 0 && position + 1 < n)
-    position++;
+  else if (step < 0 && gtk_bitset_get_minimum (set) > 0)
+    position = gtk_bitset_get_minimum (set) - 1;
+  else if (step > 0 && gtk_bitset_get_maximum (set) + 1 < n)
+    position = gtk_bitset_get_maximum (set) + 1;
   else
     return;
 
   gtk_widget_activate_action (GTK_WIDGET (list), "list.scroll-to-item", "u", position);
   gtk_widget_activate_action (GTK_WIDGET (list), "list.select-item", "(ubb)", position,
                               FALSE, FALSE);
+}
+
+/* --- organising: read, flag, Trash -------------------------------------------------- */
+
+static void
+on_change_done (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr (OpMailView) self = user_data;
+  g_autoptr (GError) error = NULL;
+
+  if (!op_mail_store_write_finish (OP_MAIL_STORE (source), result, &error)
+      && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      /* Translators: a toast when marking, flagging or moving mail failed; %s says why. */
+      g_autofree char *text = g_strdup_printf (_("The change was not made: %s."), error->message);
+
+      adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (text));
+    }
+}
+
+static void
+set_flags (OpMailView  *self,
+           GArray      *ids,
+           OpMailFlags  add,
+           OpMailFlags  remove)
+{
+  if (ids->len == 0 || self->current == NULL || self->current->store == NULL)
+    return;
+  op_mail_store_set_flags_async (self->current->store, ids, add, remove, NULL, on_change_done,
+                                 g_object_ref (self));
+}
+
+/* The messages of @conversations in the folder shown (a conversation's messages in other
+ * folders, Sent for one, stay as they are). */
+static GArray *
+ids_in_folder (OpMailView *self,
+               GPtrArray  *conversations,
+               OpMailFlags without)
+{
+  GArray *ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+
+  for (guint i = 0; i < conversations->len; i++)
+    {
+      g_autoptr (GPtrArray) messages =
+        op_mail_store_list_conversation (self->current->store,
+                                         op_mail_conversation_get_id (conversations->pdata[i]), NULL);
+
+      for (guint j = 0; messages != NULL && j < messages->len; j++)
+        {
+          OpMailMessage *message = messages->pdata[j];
+          gint64 id = op_mail_message_get_id (message);
+
+          if (op_mail_message_get_folder_id (message) == self->folder_id
+              && (op_mail_message_get_flags (message) & without) == 0)
+            g_array_append_val (ids, id);
+        }
+    }
+  return ids;
+}
+
+static GArray *
+latest_ids (GPtrArray *conversations)
+{
+  GArray *ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+
+  for (guint i = 0; i < conversations->len; i++)
+    {
+      gint64 id = op_mail_conversation_get_latest_message_id (conversations->pdata[i]);
+
+      g_array_append_val (ids, id);
+    }
+  return ids;
+}
+
+static gboolean
+on_dwell (gpointer data)
+{
+  OpMailView *self = data;
+  g_autoptr (GPtrArray) messages = NULL;
+  g_autoptr (GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+
+  self->dwell_source = 0;
+  if (self->current == NULL || self->current->store == NULL)
+    return G_SOURCE_REMOVE;
+  messages = op_mail_store_list_conversation (self->current->store, self->conversation_id, NULL);
+  for (guint i = 0; messages != NULL && i < messages->len; i++)
+    {
+      OpMailMessage *message = messages->pdata[i];
+      gint64 id = op_mail_message_get_id (message);
+
+      if ((op_mail_message_get_flags (message) & OP_MAIL_FLAG_SEEN) == 0)
+        g_array_append_val (ids, id);
+    }
+  set_flags (self, ids, OP_MAIL_FLAG_SEEN, 0);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+any_conversation (GPtrArray *conversations,
+                  gboolean (*test) (OpMailConversation *))
+{
+  for (guint i = 0; i < conversations->len; i++)
+    if (test (conversations->pdata[i]))
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+has_unread (OpMailConversation *conversation)
+{
+  return op_mail_conversation_get_n_unread (conversation) > 0;
+}
+
+static gboolean
+not_flagged (OpMailConversation *conversation)
+{
+  return !op_mail_conversation_get_flagged (conversation);
+}
+
+/* Any unread: all read; else the newest of each unread again. */
+static void
+toggle_read_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  OpMailView *self = OP_MAIL_VIEW (widget);
+  g_autoptr (GPtrArray) conversations = selected_conversations (self);
+  g_autoptr (GArray) ids = NULL;
+
+  if (conversations->len == 0 || self->current == NULL)
+    return;
+  g_clear_handle_id (&self->dwell_source, g_source_remove);
+  if (any_conversation (conversations, has_unread))
+    {
+      ids = ids_in_folder (self, conversations, OP_MAIL_FLAG_SEEN);
+      set_flags (self, ids, OP_MAIL_FLAG_SEEN, 0);
+    }
+  else
+    {
+      ids = latest_ids (conversations);
+      set_flags (self, ids, 0, OP_MAIL_FLAG_SEEN);
+    }
+}
+
+/* Any unflagged: the newest of each flagged; else every flag of them removed. */
+static void
+toggle_flag_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  OpMailView *self = OP_MAIL_VIEW (widget);
+  g_autoptr (GPtrArray) conversations = selected_conversations (self);
+  g_autoptr (GArray) ids = NULL;
+
+  if (conversations->len == 0 || self->current == NULL)
+    return;
+  if (any_conversation (conversations, not_flagged))
+    {
+      ids = latest_ids (conversations);
+      set_flags (self, ids, OP_MAIL_FLAG_FLAGGED, 0);
+    }
+  else
+    {
+      ids = ids_in_folder (self, conversations, 0);
+      set_flags (self, ids, 0, OP_MAIL_FLAG_FLAGGED);
+    }
+}
+
+static OpMailFolder *
+trash_folder (OpMailView *self)
+{
+  if (self->current == NULL || self->current->store == NULL)
+    return NULL;
+  return op_mail_store_lookup_special (self->current->store, OP_MAIL_SPECIAL_USE_TRASH);
+}
+
+static void
+clear_undo (OpMailView *self)
+{
+  g_clear_object (&self->undo_store);
+  g_clear_pointer (&self->undo_ids, g_array_unref);
+  self->undo_folder_id = 0;
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "mail.undo-trash", FALSE);
+}
+
+static void
+trash_action (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *parameter)
+{
+  OpMailView *self = OP_MAIL_VIEW (widget);
+  g_autoptr (GPtrArray) conversations = selected_conversations (self);
+  g_autoptr (OpMailFolder) trash = trash_folder (self);
+  g_autoptr (GArray) ids = NULL;
+  g_autofree char *title = NULL;
+  AdwToast *toast;
+
+  if (conversations->len == 0 || trash == NULL || op_mail_folder_get_id (trash) == self->folder_id)
+    return;
+  ids = ids_in_folder (self, conversations, 0);
+  if (ids->len == 0)
+    return;
+  clear_undo (self);
+  self->undo_store = g_object_ref (self->current->store);
+  self->undo_ids = g_array_ref (ids);
+  self->undo_folder_id = self->folder_id;
+  gtk_widget_action_set_enabled (widget, "mail.undo-trash", TRUE);
+  op_mail_store_move_async (self->current->store, ids, op_mail_folder_get_id (trash), FALSE, NULL,
+                            on_change_done, g_object_ref (self));
+  clear_conversation (self);
+
+  /* Translators: a toast after Delete; %u is how many conversations. */
+  title = g_strdup_printf (ngettext ("%u conversation moved to Trash",
+                                     "%u conversations moved to Trash", conversations->len),
+                           conversations->len);
+  toast = adw_toast_new (title);
+  adw_toast_set_button_label (toast, _("_Undo"));
+  adw_toast_set_action_name (toast, "mail.undo-trash");
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+/* A moved message keeps its store id, so Undo moves the same ids back. */
+static void
+undo_trash_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  OpMailView *self = OP_MAIL_VIEW (widget);
+
+  if (self->undo_store == NULL)
+    return;
+  op_mail_store_move_async (self->undo_store, self->undo_ids, self->undo_folder_id, FALSE, NULL,
+                            on_change_done, g_object_ref (self));
+  clear_undo (self);
+}
+
+static void
+update_actions (OpMailView *self)
+{
+  gboolean listing = self->selection != NULL
+                     && g_strcmp0 (gtk_stack_get_visible_child_name (self->list_stack), "list") == 0;
+  g_autoptr (GtkBitset) set = listing ? gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->selection))
+                                      : NULL;
+  gboolean any = set != NULL && !gtk_bitset_is_empty (set);
+  g_autoptr (OpMailFolder) trash = any ? trash_folder (self) : NULL;
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "mail.toggle-read", any);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "mail.toggle-flag", any);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "mail.trash",
+                                 trash != NULL && op_mail_folder_get_id (trash) != self->folder_id);
 }
 
 static void
@@ -1247,8 +1598,8 @@ add_shortcuts (OpMailView *self)
                         gtk_callback_action_new (run_search_shortcut, NULL, NULL)));
   gtk_widget_add_controller (GTK_WIDGET (self), controller);
 
-  /* J/K only when the focus is in the page and not in a text field (which takes the
-   * key first: this controller runs in the bubble phase). */
+  /* J/K, M, S and Delete only when the focus is in the page and not in a text field
+   * (which takes the key first: this controller runs in the bubble phase). */
   controller = gtk_shortcut_controller_new ();
   for (guint i = 0; i < G_N_ELEMENTS (next_keys); i++)
     {
@@ -1261,6 +1612,22 @@ add_shortcuts (OpMailView *self)
           gtk_shortcut_new (gtk_keyval_trigger_new (previous_keys[i], 0),
                             gtk_named_action_new ("mail.previous")));
     }
+  gtk_shortcut_controller_add_shortcut (
+      GTK_SHORTCUT_CONTROLLER (controller),
+      gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_Delete, 0),
+                        gtk_named_action_new ("mail.trash")));
+  gtk_shortcut_controller_add_shortcut (
+      GTK_SHORTCUT_CONTROLLER (controller),
+      gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_KP_Delete, 0),
+                        gtk_named_action_new ("mail.trash")));
+  gtk_shortcut_controller_add_shortcut (
+      GTK_SHORTCUT_CONTROLLER (controller),
+      gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_m, 0),
+                        gtk_named_action_new ("mail.toggle-read")));
+  gtk_shortcut_controller_add_shortcut (
+      GTK_SHORTCUT_CONTROLLER (controller),
+      gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_s, 0),
+                        gtk_named_action_new ("mail.toggle-flag")));
   gtk_widget_add_controller (GTK_WIDGET (self), controller);
 }
 
@@ -1301,6 +1668,10 @@ op_mail_view_dispose (GObject *object)
   g_clear_object (&self->results);
   g_clear_pointer (&self->found, g_ptr_array_unref);
   g_clear_object (&self->verifier);
+  g_clear_handle_id (&self->dwell_source, g_source_remove);
+  g_clear_object (&self->undo_store);
+  g_clear_pointer (&self->undo_ids, g_array_unref);
+  g_clear_pointer (&self->selected_ids, g_hash_table_unref);
   if (self->accounts != NULL)
     for (guint i = 0; i < self->accounts->len; i++)
       {
@@ -1331,6 +1702,8 @@ op_mail_view_class_init (OpMailViewClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE "mail/op-mail-view.ui");
   gtk_widget_class_bind_template_child (widget_class, OpMailView, stack);
   gtk_widget_class_bind_template_child (widget_class, OpMailView, empty_page);
+  gtk_widget_class_bind_template_child (widget_class, OpMailView, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, OpMailView, none_page);
   gtk_widget_class_bind_template_child (widget_class, OpMailView, leaflet);
   gtk_widget_class_bind_template_child (widget_class, OpMailView, sidebar_box);
   gtk_widget_class_bind_template_child (widget_class, OpMailView, list_column);
@@ -1359,6 +1732,10 @@ op_mail_view_class_init (OpMailViewClass *klass)
   gtk_widget_class_install_action (widget_class, "mail.previous", NULL, move_action);
   gtk_widget_class_install_action (widget_class, "mail.search", NULL, search_action);
   gtk_widget_class_install_action (widget_class, "mail.add-account", NULL, add_account_action);
+  gtk_widget_class_install_action (widget_class, "mail.toggle-read", NULL, toggle_read_action);
+  gtk_widget_class_install_action (widget_class, "mail.toggle-flag", NULL, toggle_flag_action);
+  gtk_widget_class_install_action (widget_class, "mail.trash", NULL, trash_action);
+  gtk_widget_class_install_action (widget_class, "mail.undo-trash", NULL, undo_trash_action);
 }
 
 static void
@@ -1369,6 +1746,7 @@ op_mail_view_init (OpMailView *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
   self->accounts = g_ptr_array_new_with_free_func ((GDestroyNotify) account_free);
+  self->selected_ids = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
 
   gtk_list_view_set_factory (self->list_view, factory);
   g_signal_connect_swapped (self->list_view, "activate", G_CALLBACK (on_list_activate), self);
@@ -1388,6 +1766,8 @@ op_mail_view_init (OpMailView *self)
                             G_CALLBACK (on_search_mode), self);
   add_shortcuts (self);
   gtk_stack_set_visible_child_name (self->stack, "empty");
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "mail.undo-trash", FALSE);
+  update_actions (self);
 }
 
 GtkWidget *

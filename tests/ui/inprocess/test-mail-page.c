@@ -126,6 +126,49 @@ conversation_loaded (gpointer data)
 }
 
 static gboolean
+row_read (gpointer data)
+{
+  Wait *wait = data;
+  OpMailConversationRow *row = find_row (op_mail_view_get_list_view (wait->view), wait->text);
+
+  return row != NULL && strstr (op_mail_conversation_row_get_description (row), ", unread") == NULL;
+}
+
+static gboolean
+row_unread (gpointer data)
+{
+  Wait *wait = data;
+  OpMailConversationRow *row = find_row (op_mail_view_get_list_view (wait->view), wait->text);
+
+  return row != NULL && strstr (op_mail_conversation_row_get_description (row), ", unread") != NULL;
+}
+
+static gboolean
+plans_row_has (gpointer data)
+{
+  Wait *wait = data;
+  OpMailConversationRow *row = find_row (op_mail_view_get_list_view (wait->view), "Plans for the release");
+
+  return row != NULL && strstr (op_mail_conversation_row_get_description (row), wait->text) != NULL;
+}
+
+static guint
+row_position (GtkListView *list,
+              const char  *subject)
+{
+  GListModel *model = G_LIST_MODEL (gtk_list_view_get_model (list));
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr (OpMailConversation) item = g_list_model_get_item (model, i);
+
+      if (g_str_has_suffix (op_mail_conversation_get_subject (item), subject))
+        return i;
+    }
+  g_assert_not_reached ();
+}
+
+static gboolean
 is_folded (gpointer data)
 {
   return adw_leaflet_get_folded (ADW_LEAFLET (op_ui_test_find_type (data, ADW_TYPE_LEAFLET)));
@@ -184,6 +227,7 @@ test_page (void)
   g_autoptr (OpMailFolder) gnome = NULL;
   const char *description;
   guint position;
+  guint files_position;
 
   mail_test_fill_profile ();
 
@@ -253,7 +297,8 @@ test_page (void)
 
   /* J moves down the list (like Down), K back up; each shows its conversation. */
   gtk_widget_activate_action (view, "mail.next", NULL);
-  g_assert_cmpuint (gtk_single_selection_get_selected (GTK_SINGLE_SELECTION (gtk_list_view_get_model (list))), ==, position + 1);
+  g_assert_true (gtk_selection_model_is_selected (gtk_list_view_get_model (list), position + 1));
+  g_assert_false (gtk_selection_model_is_selected (gtk_list_view_get_model (list), position));
   wait.n = 1;
   g_assert_true (op_ui_test_wait_for (conversation_loaded, &wait));
   gtk_widget_activate_action (view, "mail.previous", NULL);
@@ -261,16 +306,73 @@ test_page (void)
   g_assert_true (op_ui_test_wait_for (conversation_loaded, &wait));
   g_assert_cmpstr (newest_subject (conversation), ==, "Re: Plans for the release");
 
+  /* Shown for a moment, the conversation is marked read; its row stays selected. */
+  wait.n = 4;
+  wait.text = "Mail: Ann Example, Bob, Re: Plans for the release";
+  g_assert_true (op_ui_test_wait_for (row_read, &wait));
+  g_assert_true (gtk_selection_model_is_selected (gtk_list_view_get_model (list), position));
+
+  /* Flag it (S): the newest message gets the flag, the row says so, still selected. */
+  gtk_widget_activate_action (view, "mail.toggle-flag", NULL);
+  wait.text = ", flagged";
+  g_assert_true (op_ui_test_wait_for (plans_row_has, &wait));
+  g_assert_true (gtk_selection_model_is_selected (gtk_list_view_get_model (list), position));
+
+  /* Several at once: with Mallory's (unread) selected too, M marks both read; again,
+   * both unread; again, both read. */
+  files_position = row_position (list, "Files for you");
+  gtk_selection_model_select_item (gtk_list_view_get_model (list), files_position, FALSE);
+  g_assert_true (gtk_selection_model_is_selected (gtk_list_view_get_model (list), position));
+  gtk_widget_activate_action (view, "mail.toggle-read", NULL);
+  wait.text = "Mail: Mallory, Files for you";
+  g_assert_true (op_ui_test_wait_for (row_read, &wait));
+  gtk_widget_activate_action (view, "mail.toggle-read", NULL);
+  g_assert_true (op_ui_test_wait_for (row_unread, &wait));
+  wait.text = "Mail: Ann Example, Bob, Re: Plans for the release";
+  g_assert_true (op_ui_test_wait_for (row_unread, &wait));
+  gtk_widget_activate_action (view, "mail.toggle-read", NULL);
+  g_assert_true (op_ui_test_wait_for (row_read, &wait));
+  wait.text = "Mail: Mallory, Files for you";
+  g_assert_true (op_ui_test_wait_for (row_read, &wait));
+
+  /* Delete: both go to Trash (their Inbox messages: 3), a toast offers Undo, and Undo
+   * brings them back. */
+  g_assert_true (gtk_selection_model_is_selected (gtk_list_view_get_model (list), files_position));
+  gtk_widget_activate_action (view, "mail.trash", NULL);
+  wait.n = 2;
+  wait.text = NULL;
+  g_assert_true (op_ui_test_wait_for (list_has, &wait));
+  g_assert_nonnull (op_ui_test_find_label (view, "2 conversations moved to Trash"));
+  {
+    g_autoptr (OpMailFolder) trash = op_mail_store_lookup_special (store, OP_MAIL_SPECIAL_USE_TRASH);
+
+    g_assert_cmpuint (op_mail_folder_get_total (trash), ==, 3);
+  }
+  gtk_widget_activate_action (view, "mail.undo-trash", NULL);
+  wait.n = 4;
+  wait.text = "Files for you";
+  g_assert_true (op_ui_test_wait_for (list_has, &wait));
+  {
+    g_autoptr (OpMailFolder) trash = op_mail_store_lookup_special (store, OP_MAIL_SPECIAL_USE_TRASH);
+
+    g_assert_cmpuint (op_mail_folder_get_total (trash), ==, 0);
+  }
+
   /* Search (Ctrl+F): a word of a body finds its message; the filters narrow it. */
   gtk_widget_activate_action (view, "mail.search", NULL);
   gtk_editable_set_text (GTK_EDITABLE (op_ui_test_find_type (view, GTK_TYPE_SEARCH_ENTRY)), "Friday");
   wait.n = 2;    /* Bob's question and Ann's reply in the Inbox (mine is in Sent) */
   g_assert_true (op_ui_test_wait_for (results_have, &wait));
   g_assert_nonnull (find_row (op_mail_view_get_results_view (wait.view), "Mail: Bob, Plans for the release"));
-  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (op_ui_test_find_button (view, "Unread")), TRUE);
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (op_ui_test_find_button (view, "Flagged")), TRUE);
   wait.n = 1;
   g_assert_true (op_ui_test_wait_for (results_have, &wait));
   g_assert_nonnull (find_row (op_mail_view_get_results_view (wait.view), "Mail: Ann Example, Re: Plans"));
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (op_ui_test_find_button (view, "Flagged")), FALSE);
+  /* Both were read (above). */
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (op_ui_test_find_button (view, "Unread")), TRUE);
+  wait.text = "status";
+  g_assert_true (op_ui_test_wait_for (list_page_is, &wait));
   gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (op_ui_test_find_button (view, "Unread")), FALSE);
   gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (op_ui_test_find_button (view, "Attachments")), TRUE);
   wait.text = "status";
