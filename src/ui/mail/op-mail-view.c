@@ -1284,6 +1284,24 @@ move_action (GtkWidget  *widget,
 /* --- organising: read, flag, Trash -------------------------------------------------- */
 
 static void
+on_pushed (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr (StoreOpen) open = user_data;
+  g_autoptr (GError) error = NULL;
+  Account *account;
+
+  if (op_mail_imap_sync_finish (OP_MAIL_IMAP_SYNC (source), result, &error)
+      || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  /* The change waits in the store's queue; the next sync (a minute later) replays it. */
+  account = open->view->accounts != NULL ? find_account (open->view, open->account_id) : NULL;
+  if (account != NULL)
+    sync_failed (account, error);
+}
+
+static void
 on_change_done (GObject      *source,
                 GAsyncResult *result,
                 gpointer      user_data)
@@ -1291,8 +1309,23 @@ on_change_done (GObject      *source,
   g_autoptr (OpMailView) self = user_data;
   g_autoptr (GError) error = NULL;
 
-  if (!op_mail_store_write_finish (OP_MAIL_STORE (source), result, &error)
-      && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  if (op_mail_store_write_finish (OP_MAIL_STORE (source), result, &error))
+    {
+      /* Shown at once; the server learns of it now when the account is online. */
+      for (guint i = 0; self->accounts != NULL && i < self->accounts->len; i++)
+        {
+          Account *account = g_ptr_array_index (self->accounts, i);
+          StoreOpen *open;
+
+          if (account->store != OP_MAIL_STORE (source) || account->sync == NULL)
+            continue;
+          open = g_new0 (StoreOpen, 1);
+          open->view = g_object_ref (self);
+          open->account_id = g_strdup (op_account_get_id (account->account));
+          op_mail_imap_sync_push_async (account->sync, account->cancellable, on_pushed, open);
+        }
+    }
+  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
       /* Translators: a toast when marking, flagging or moving mail failed; %s says why. */
       g_autofree char *text = g_strdup_printf (_("The change was not made: %s."), error->message);

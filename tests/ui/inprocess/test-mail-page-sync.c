@@ -120,6 +120,7 @@ typedef struct
 {
   OpMailView *view;
   const char *text;
+  const char *account_id;
 } Wait;
 
 static gboolean
@@ -184,6 +185,20 @@ body_shown (gpointer data)
   return strstr (text, wait->text) != NULL;
 }
 
+static gboolean
+flag_pushed (gpointer data)
+{
+  Wait *wait = data;
+  GtkSelectionModel *model = gtk_list_view_get_model (op_mail_view_get_list_view (wait->view));
+  g_autoptr (OpMailConversation) row = g_list_model_get_item (G_LIST_MODEL (model), 0);
+  OpMailStore *store;
+
+  if (row == NULL || !op_mail_conversation_get_flagged (row))
+    return FALSE;
+  store = op_mail_view_get_store (wait->view, wait->account_id);
+  return store != NULL && op_mail_store_count_pending (store) == 0;
+}
+
 static void
 test_sync (void)
 {
@@ -228,6 +243,7 @@ test_sync (void)
 
   view = op_mail_view_new ();
   wait.view = OP_MAIL_VIEW (view);
+  wait.account_id = op_account_get_id (account);
   op_mail_view_set_verifier (wait.view, OP_TLS_VERIFIER (endpoint.verifier));
   window = GTK_WINDOW (gtk_window_new ());
   gtk_window_set_default_size (window, 1200, 700);
@@ -265,7 +281,20 @@ test_sync (void)
   model = gtk_list_view_get_model (op_mail_view_get_list_view (wait.view));
   gtk_selection_model_select_item (model, 0, TRUE);
   wait.text = body;
-  g_assert_true (op_ui_test_wait_for (body_shown, &wait));
+  if (!op_ui_test_wait_for (body_shown, &wait))
+    {
+      GtkLabel *missing = op_ui_test_find_label_containing (view, "local store");
+
+      g_error ("the body was not shown: %u messages, %u bodies pending, bar: %s",
+               op_mail_conversation_view_get_n_messages (op_mail_view_get_conversation_view (wait.view)),
+               op_mail_view_get_n_pending_bodies (wait.view),
+               missing != NULL ? gtk_label_get_text (missing) : "(none)");
+    }
+
+  /* Flagged (S): shown at once and replayed to the server right away, so nothing waits
+   * in the store's queue. */
+  gtk_widget_activate_action (view, "mail.toggle-flag", NULL);
+  g_assert_true (op_ui_test_wait_for (flag_pushed, &wait));
 
   gtk_window_destroy (window);
   op_ui_test_iterate ();
