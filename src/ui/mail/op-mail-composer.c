@@ -9,7 +9,7 @@
 #include <gmime/gmime.h>
 
 #include "op-mail-composer.h"
-#include "op-mail-identity.h"
+#include "op-mail-identity-item.h"
 #include "op-mail-resources.h"
 
 /* Issue 13: drafts are saved every few seconds while the user writes. */
@@ -207,12 +207,12 @@ on_field_changed (OpMailComposer *self)
 
 /* --- identity and signature ------------------------------------------------------ */
 
-static OpMailIdentity *
+static OpMailIdentityItem *
 selected_identity (OpMailComposer *self)
 {
   gpointer item = gtk_drop_down_get_selected_item (self->from_dropdown);
 
-  return OP_IS_MAIL_IDENTITY (item) ? item : NULL;
+  return OP_IS_MAIL_IDENTITY_ITEM (item) ? item : NULL;
 }
 
 static GPtrArray *
@@ -223,10 +223,10 @@ my_addresses (OpMailComposer *self)
 
   for (guint i = 0; i < n; i++)
     {
-      g_autoptr (OpMailIdentity) identity = g_list_model_get_item (self->identities, i);
+      g_autoptr (OpMailIdentityItem) identity = g_list_model_get_item (self->identities, i);
 
-      g_ptr_array_add (mine, op_mime_address_new (op_mail_identity_get_name (identity),
-                                                  op_mail_identity_get_address (identity)));
+      g_ptr_array_add (mine, op_mime_address_new (op_mail_identity_item_get_name (identity),
+                                                  op_mail_identity_item_get_address (identity)));
     }
   return mine;
 }
@@ -237,8 +237,8 @@ static void
 update_signature (OpMailComposer *self)
 {
   GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->body_view);
-  OpMailIdentity *identity = selected_identity (self);
-  const char *signature = identity != NULL ? op_mail_identity_get_signature (identity) : NULL;
+  OpMailIdentityItem *identity = selected_identity (self);
+  const char *signature = identity != NULL ? op_mail_identity_item_get_signature (identity) : NULL;
   GtkTextIter start, end;
 
   gtk_text_buffer_get_iter_at_mark (buffer, &start, self->signature_start);
@@ -271,7 +271,7 @@ identity_bind (GtkSignalListItemFactory *factory,
                GtkListItem              *item,
                gpointer                  unused)
 {
-  g_autofree char *display = op_mail_identity_dup_display (gtk_list_item_get_item (item));
+  g_autofree char *display = op_mail_identity_item_dup_display (gtk_list_item_get_item (item));
 
   gtk_label_set_text (GTK_LABEL (gtk_list_item_get_child (item)), display);
 }
@@ -666,10 +666,10 @@ static void
 select_identity_for (OpMailComposer *self,
                      OpMimeMessage  *original)
 {
-  g_autoptr (OpMailIdentity) identity = NULL;
+  g_autoptr (OpMailIdentityItem) identity = NULL;
   guint position;
 
-  identity = op_mail_identity_find_recipient (self->identities, original, &position);
+  identity = op_mail_identity_item_find_recipient (self->identities, original, &position);
   if (identity != NULL)
     gtk_drop_down_set_selected (self->from_dropdown, position);
 }
@@ -937,7 +937,7 @@ build (OpMailComposer      *self,
 {
   g_autoptr (GTask) task = NULL;
   Fields *fields;
-  OpMailIdentity *identity;
+  OpMailIdentityItem *identity;
   GError *error = NULL;
 
   task = g_task_new (self, cancellable, callback, user_data);
@@ -954,9 +954,9 @@ build (OpMailComposer      *self,
   fields->mode = self->mode;
   fields->original = self->original != NULL ? g_object_ref (self->original) : NULL;
   fields->forward_mode = self->forward_mode;
-  fields->account_id = g_strdup (op_mail_identity_get_account_id (identity));
-  fields->from_name = g_strdup (op_mail_identity_get_name (identity));
-  fields->from_address = g_strdup (op_mail_identity_get_address (identity));
+  fields->account_id = g_strdup (op_mail_identity_item_get_account_id (identity));
+  fields->from_name = g_strdup (op_mail_identity_item_get_name (identity));
+  fields->from_address = g_strdup (op_mail_identity_item_get_address (identity));
   if (draft)
     {
       fields->to = draft_addresses (self->to_entry);
@@ -1354,7 +1354,7 @@ op_mail_composer_init (OpMailComposer *self)
   self->cancellable = g_cancellable_new ();
   self->autosave_seconds = DEFAULT_AUTOSAVE_SECONDS;
 
-  expression = gtk_property_expression_new (OP_TYPE_MAIL_IDENTITY, NULL, "display");
+  expression = gtk_property_expression_new (OP_TYPE_MAIL_IDENTITY_ITEM, NULL, "display");
   gtk_drop_down_set_expression (self->from_dropdown, expression);
   gtk_expression_unref (expression);
   factory = gtk_signal_list_item_factory_new ();

@@ -28,7 +28,7 @@ G_DECLARE_FINAL_TYPE (OpMailComposer, op_mail_composer, OP, MAIL_COMPOSER, GtkWi
  * Signals: ::sent, once the submitter took the message (the host closes the composer).
  */
 GtkWidget      *op_mail_composer_new              (void);
-/* OpMailIdentity items; the first is chosen. */
+/* OpMailIdentityItem items; the first is chosen. */
 void            op_mail_composer_set_identities   (OpMailComposer     *self,
                                                    GListModel         *identities);
 void            op_mail_composer_set_submitter    (OpMailComposer     *self,

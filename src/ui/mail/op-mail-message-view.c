@@ -6,7 +6,7 @@
 #include <adwaita.h>
 #include <glib/gi18n.h>
 
-#include "op-mail-identity.h"
+#include "op-mail-identity-item.h"
 #include "op-mail-message-view.h"
 #include "op-mail-plain-text.h"
 #include "op-mail-resources.h"
@@ -219,15 +219,15 @@ set_address_label (GtkLabel   *label,
 static void
 update_identity (OpMailMessageView *self)
 {
-  g_autoptr (OpMailIdentity) identity =
-    self->message != NULL ? op_mail_identity_find_recipient (self->identities, self->message, NULL) : NULL;
+  g_autoptr (OpMailIdentityItem) identity =
+    self->message != NULL ? op_mail_identity_item_find_recipient (self->identities, self->message, NULL) : NULL;
   g_autofree char *display = NULL;
   g_autofree char *text = NULL;
 
   gtk_widget_set_visible (GTK_WIDGET (self->identity_label), identity != NULL && self->expanded);
   if (identity == NULL)
     return;
-  display = op_mail_identity_dup_display (identity);
+  display = op_mail_identity_item_dup_display (identity);
   /* Translators: the identity of the user's that a message was sent to */
   text = g_strdup_printf (_("Received as %s"), display);
   gtk_label_set_text (self->identity_label, text);

@@ -32,7 +32,7 @@ void                  op_mail_message_view_set_message    (OpMailMessageView *se
                                                            GBytes            *source);
 /* (transfer none) (nullable) */
 OpMimeMessage        *op_mail_message_view_get_message    (OpMailMessageView *self);
-/* The user's identities (OpMailIdentity), to name the one the message came to. */
+/* The user's identities (OpMailIdentityItem), to name the one the message came to. */
 void                  op_mail_message_view_set_identities (OpMailMessageView *self,
                                                            GListModel        *identities);
 void                  op_mail_message_view_set_expanded   (OpMailMessageView *self,

@@ -9,7 +9,7 @@ G_BEGIN_DECLS
 
 /**
  * OpMailOutgoing:
- * @account_id: the account of the identity it is sent as (op_mail_identity_get_account_id())
+ * @account_id: the account of the identity it is sent as (op_mail_identity_item_get_account_id())
  * @message: the message for SMTP DATA: CRLF line ends, no Bcc header
  * @copy: the same message with its Bcc header, for Sent and Drafts
  * @envelope_from: the MAIL FROM address, in envelope form

@@ -8,10 +8,12 @@
 #include <adwaita.h>
 #include <glib/gi18n.h>
 
+#include "op-mail-account-setup.h"
 #include "op-mail-composer.h"
 #include "op-mail-conversation-view.h"
-#include "op-mail-identity.h"
+#include "op-mail-identity-item.h"
 #include "op-mail-message-view.h"
+#include "op-mail-view.h"
 #include "mail-test-data.h"
 
 /*
@@ -23,6 +25,8 @@
  *
  * with ADW_DEBUG_COLOR_SCHEME=prefer-dark for dark, LANGUAGE=zh_CN for Chinese
  * (OUTPOST_LOCALEDIR: the build's po folder), and WIDTH 360 for a narrow window.
+ * The Mail page is shown last, in a throwaway profile: first without an account, then
+ * with the store of mail_test_fill_profile() (the Inbox, a conversation, a search).
  */
 
 static const char *outdir;
@@ -78,6 +82,133 @@ window_with (GtkWidget *child)
 }
 
 static GtkWidget *
+find_type (GtkWidget *widget,
+           GType      type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_type (child, type);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static GtkWidget *
+find_button_labelled (GtkWidget  *widget,
+                      const char *label)
+{
+  if (GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0)
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_button_labelled (child, label);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The first entry row titled @title that is on screen. */
+static gboolean
+set_row (GtkWidget  *widget,
+         const char *title,
+         const char *text)
+{
+  if (ADW_IS_ENTRY_ROW (widget) && gtk_widget_get_mapped (widget)
+      && g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title) == 0)
+    {
+      gtk_editable_set_text (GTK_EDITABLE (widget), text);
+      return TRUE;
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (set_row (child, title, text))
+      return TRUE;
+  return FALSE;
+}
+
+static void
+select_conversation (OpMailView *page,
+                     const char *subject)
+{
+  GtkSelectionModel *model = gtk_list_view_get_model (op_mail_view_get_list_view (page));
+
+  for (guint i = 0; model != NULL && i < g_list_model_get_n_items (G_LIST_MODEL (model)); i++)
+    {
+      g_autoptr (OpMailConversation) item = g_list_model_get_item (G_LIST_MODEL (model), i);
+
+      if (g_str_has_suffix (op_mail_conversation_get_subject (item), subject))
+        {
+          gtk_selection_model_select_item (model, i, TRUE);
+          g_signal_emit_by_name (op_mail_view_get_list_view (page), "activate", i);
+          return;
+        }
+    }
+  g_error ("no conversation \"%s\" in the list", subject);
+}
+
+static void
+shoot_page (void)
+{
+  GtkWidget *page = op_mail_view_new ();
+  GtkWindow *window = window_with (page);
+
+  wait_ms (300);
+  shoot (NULL, "page-empty");
+
+  /* The set-up over it: the first page, then the manual one with an error. */
+  {
+    GtkWindow *setup;
+    g_autoptr (GList) toplevels = NULL;
+
+    gtk_widget_activate_action (page, "mail.add-account", NULL);
+    toplevels = gtk_window_list_toplevels ();
+    setup = NULL;
+    for (GList *l = toplevels; l != NULL; l = l->next)
+      if (OP_IS_MAIL_ACCOUNT_SETUP (l->data))
+        setup = l->data;
+    g_assert (setup != NULL);
+    wait_ms (300);
+    set_row (GTK_WIDGET (setup), "Your Name", "Anna Example");
+    set_row (GTK_WIDGET (setup), "Email Address", "anna@example.org");
+    set_row (GTK_WIDGET (setup), "Password", "secret");
+    shoot (NULL, "setup");
+    g_signal_emit_by_name (find_button_labelled (GTK_WIDGET (setup), "Set Up _Manually"), "clicked");
+    wait_ms (300);
+    set_row (GTK_WIDGET (setup), "Server", "imap.example.org");
+    set_row (GTK_WIDGET (setup), "Port", "99999");
+    g_signal_emit_by_name (find_button_labelled (GTK_WIDGET (setup), "_Test and Save"), "clicked");
+    shoot (setup, "setup-manual-error");
+  }
+  gtk_window_destroy (window);
+
+  mail_test_fill_profile ();
+  page = op_mail_view_new ();
+  window = window_with (page);
+  wait_ms (1000);
+  if (width < 700)
+    {
+      /* Narrow: the sidebar first, then the list, then the conversation. */
+      shoot (NULL, "page-sidebar");
+      adw_leaflet_set_visible_child_name (ADW_LEAFLET (find_type (page, ADW_TYPE_LEAFLET)), "list");
+      shoot (NULL, "page-list");
+    }
+  select_conversation (OP_MAIL_VIEW (page), "Plans for the release");
+  shoot (NULL, "page");
+  gtk_widget_activate_action (page, "mail.search", NULL);
+  wait_ms (100);
+  gtk_editable_set_text (GTK_EDITABLE (gtk_window_get_focus (window)), "Friday");
+  shoot (window, "page-search");
+}
+
+static GtkWidget *
 scrolled (GtkWidget *child)
 {
   GtkWidget *scroller = gtk_scrolled_window_new ();
@@ -92,7 +223,7 @@ main (int   argc,
       char *argv[])
 {
   g_autoptr (GListStore) identities = NULL;
-  g_autoptr (OpMailIdentity) me = NULL;
+  g_autoptr (OpMailIdentityItem) me = NULL;
   g_autoptr (GBytes) plain_source = NULL;
   g_autoptr (GBytes) html_source = NULL;
   g_autoptr (GBytes) files_source = NULL;
@@ -113,11 +244,24 @@ main (int   argc,
     width = atoi (argv[2]);
   g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
   g_setenv ("OUTPOST_MAIL_MODULE_DIR", OUTPOST_BUILD_UI_DIR, FALSE);
+  {
+    g_autofree char *profile = g_dir_make_tmp ("outpost-mail-screens-XXXXXX", NULL);
+    const char *names[] = { "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME" };
+
+    /* Kept, so the filled profile can be opened in the app too. */
+    g_print ("profile: %s\n", profile);
+    for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+      {
+        g_autofree char *dir = g_build_filename (profile, names[i], NULL);
+
+        g_setenv (names[i], dir, TRUE);
+      }
+  }
   gtk_init ();
   adw_init ();
 
-  identities = g_list_store_new (OP_TYPE_MAIL_IDENTITY);
-  me = op_mail_identity_new ("acct-1", "Me Myself", "me@example.test", "Me Myself\nExample Ltd.");
+  identities = g_list_store_new (OP_TYPE_MAIL_IDENTITY_ITEM);
+  me = op_mail_identity_item_new ("acct-1", "Me Myself", "me@example.test", "Me Myself\nExample Ltd.");
   g_list_store_append (identities, me);
   plain = load ("plain-quoted.eml", &plain_source);
   html = load ("html-remote.eml", &html_source);
@@ -160,5 +304,7 @@ main (int   argc,
     shoot (NULL, "source");
     gtk_window_destroy (window);
   }
+
+  shoot_page ();
   return 0;
 }

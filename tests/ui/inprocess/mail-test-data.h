@@ -13,4 +13,22 @@ GBytes        *mail_test_load  (const char *name,
                                 int         port);
 OpMimeMessage *mail_test_parse (GBytes     *bytes);
 
+
+/* The account mail_test_fill_profile() writes. */
+#define MAIL_TEST_ACCOUNT "test-account-work"
+
+/*
+ * Fills the profile (XDG_CONFIG_HOME, XDG_DATA_HOME) through the store's own code, for
+ * the Mail page: a mail account "Work" in the accounts file (no server: nothing is
+ * synced), and its store with INBOX,
+ * Sent, Drafts, Trash, "Lists" (not selectable) and "Lists/GNOME". The Inbox holds:
+ *   - "Plans for the release" by Bob (read) and Ann's reply plain-quoted.eml (unread):
+ *     one conversation of 2 there; my reply in Sent makes it 3 messages in all;
+ *   - html-remote.eml (read, flagged);
+ *   - hostile-attachments.eml (unread, with attachments);
+ *   - "关于发布计划" from 王芳 (read).
+ * Lists/GNOME holds one message. Fails the test on error.
+ */
+void           mail_test_fill_profile (void);
+
 G_END_DECLS

@@ -8,7 +8,7 @@
 #include <glib/gstdio.h>
 
 #include "op-mail-composer.h"
-#include "op-mail-identity.h"
+#include "op-mail-identity-item.h"
 #include "mail-test-data.h"
 #include "op-ui-test-utils.h"
 
@@ -26,10 +26,10 @@ load (const char *name)
 static GListModel *
 identities (void)
 {
-  GListStore *store = g_list_store_new (OP_TYPE_MAIL_IDENTITY);
-  g_autoptr (OpMailIdentity) work = op_mail_identity_new ("acct-1", "Me Myself", "me@example.test",
+  GListStore *store = g_list_store_new (OP_TYPE_MAIL_IDENTITY_ITEM);
+  g_autoptr (OpMailIdentityItem) work = op_mail_identity_item_new ("acct-1", "Me Myself", "me@example.test",
                                                           "Me Myself\nExample Ltd.");
-  g_autoptr (OpMailIdentity) home = op_mail_identity_new ("acct-2", "Me at Home", "me@home.test",
+  g_autoptr (OpMailIdentityItem) home = op_mail_identity_item_new ("acct-2", "Me at Home", "me@home.test",
                                                           "Cheers, me");
 
   g_list_store_append (store, home);

@@ -8,7 +8,7 @@
 #include <glib/gstdio.h>
 
 #include "op-mail-conversation-view.h"
-#include "op-mail-identity.h"
+#include "op-mail-identity-item.h"
 #include "op-mail-message-view.h"
 #include "op-mail-plain-text.h"
 #include "mail-test-data.h"
@@ -22,8 +22,8 @@
 static GListModel *
 identities (void)
 {
-  GListStore *store = g_list_store_new (OP_TYPE_MAIL_IDENTITY);
-  g_autoptr (OpMailIdentity) me = op_mail_identity_new ("acct-1", "Me Myself", "me@example.test",
+  GListStore *store = g_list_store_new (OP_TYPE_MAIL_IDENTITY_ITEM);
+  g_autoptr (OpMailIdentityItem) me = op_mail_identity_item_new ("acct-1", "Me Myself", "me@example.test",
                                                         "Me\nhttps://me.example.test");
 
   g_list_store_append (store, me);

@@ -48,8 +48,8 @@ test_files_is_first_view (void)
   op_ui_test_iterate ();
 
   /* The Files view is there from the start, first, and shown; the welcome page is not. */
-  /* Files and the Console, from the view registry, in its order. */
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (pages)), ==, 2);
+  /* Files, Mail and the Console, from the view registry, in its order. */
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (pages)), ==, 3);
   g_assert_true (op_window_get_has_views (window));
   g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (window)), ==, "Outpost");
   first = g_list_model_get_item (G_LIST_MODEL (pages), 0);
@@ -66,13 +66,32 @@ test_files_is_first_view (void)
   g_assert_null (op_ui_test_find_label_containing (GTK_WIDGET (window),
                                                    "does not include any of them"));
 
-  /* The Console is lazy: its page holds nothing until it is first shown. */
+  /* Mail is lazy: its page holds nothing (and no store is opened) until it is first
+   * shown. */
   {
     g_autoptr (AdwViewStackPage) second = g_list_model_get_item (G_LIST_MODEL (pages), 1);
     GtkWidget *bin = adw_view_stack_page_get_child (second);
 
-    g_assert_cmpstr (adw_view_stack_page_get_name (second), ==, "console");
-    g_assert_cmpstr (adw_view_stack_page_get_title (second), ==, "Console");
+    g_assert_cmpstr (adw_view_stack_page_get_name (second), ==, "mail");
+    g_assert_cmpstr (adw_view_stack_page_get_title (second), ==, "Mail");
+    g_assert_null (adw_bin_get_child (ADW_BIN (bin)));
+    op_window_show_view (window, "mail");
+    op_ui_test_iterate ();
+    g_assert_true (op_window_get_view (window, "mail") == adw_bin_get_child (ADW_BIN (bin)));
+    g_assert_nonnull (op_ui_test_find_label (GTK_WIDGET (window), "No Mail Account"));
+    op_window_show_view (window, "files");
+    g_object_ref (bin);
+    adw_view_stack_remove (stack, bin);
+    g_object_unref (bin);
+  }
+
+  /* The Console is lazy too. */
+  {
+    g_autoptr (AdwViewStackPage) third = g_list_model_get_item (G_LIST_MODEL (pages), 1);
+    GtkWidget *bin = adw_view_stack_page_get_child (third);
+
+    g_assert_cmpstr (adw_view_stack_page_get_name (third), ==, "console");
+    g_assert_cmpstr (adw_view_stack_page_get_title (third), ==, "Console");
     g_assert_null (adw_bin_get_child (ADW_BIN (bin)));
     op_window_show_view (window, "console");
     op_ui_test_iterate ();

@@ -3,9 +3,9 @@
 
 #include "config.h"
 
-#include "op-mail-identity.h"
+#include "op-mail-identity-item.h"
 
-struct _OpMailIdentity
+struct _OpMailIdentityItem
 {
   GObject  parent_instance;
   char    *account_id;
@@ -23,32 +23,32 @@ enum
 
 static GParamSpec *properties[N_PROPS];
 
-G_DEFINE_FINAL_TYPE (OpMailIdentity, op_mail_identity, G_TYPE_OBJECT)
+G_DEFINE_FINAL_TYPE (OpMailIdentityItem, op_mail_identity_item, G_TYPE_OBJECT)
 
 static void
-op_mail_identity_finalize (GObject *object)
+op_mail_identity_item_finalize (GObject *object)
 {
-  OpMailIdentity *self = OP_MAIL_IDENTITY (object);
+  OpMailIdentityItem *self = OP_MAIL_IDENTITY_ITEM (object);
 
   g_free (self->account_id);
   g_free (self->name);
   g_free (self->address);
   g_free (self->signature);
-  G_OBJECT_CLASS (op_mail_identity_parent_class)->finalize (object);
+  G_OBJECT_CLASS (op_mail_identity_item_parent_class)->finalize (object);
 }
 
 static void
-op_mail_identity_get_property (GObject    *object,
+op_mail_identity_item_get_property (GObject    *object,
                                guint       prop_id,
                                GValue     *value,
                                GParamSpec *pspec)
 {
-  OpMailIdentity *self = OP_MAIL_IDENTITY (object);
+  OpMailIdentityItem *self = OP_MAIL_IDENTITY_ITEM (object);
 
   switch (prop_id)
     {
     case PROP_DISPLAY:
-      g_value_take_string (value, op_mail_identity_dup_display (self));
+      g_value_take_string (value, op_mail_identity_item_dup_display (self));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -56,12 +56,12 @@ op_mail_identity_get_property (GObject    *object,
 }
 
 static void
-op_mail_identity_class_init (OpMailIdentityClass *klass)
+op_mail_identity_item_class_init (OpMailIdentityItemClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
-  object_class->finalize = op_mail_identity_finalize;
-  object_class->get_property = op_mail_identity_get_property;
+  object_class->finalize = op_mail_identity_item_finalize;
+  object_class->get_property = op_mail_identity_item_get_property;
   /* For GtkDropDown's expression. */
   properties[PROP_DISPLAY] =
     g_param_spec_string ("display", NULL, NULL, NULL,
@@ -70,21 +70,21 @@ op_mail_identity_class_init (OpMailIdentityClass *klass)
 }
 
 static void
-op_mail_identity_init (OpMailIdentity *self)
+op_mail_identity_item_init (OpMailIdentityItem *self)
 {
 }
 
-OpMailIdentity *
-op_mail_identity_new (const char *account_id,
+OpMailIdentityItem *
+op_mail_identity_item_new (const char *account_id,
                       const char *name,
                       const char *address,
                       const char *signature)
 {
-  OpMailIdentity *self;
+  OpMailIdentityItem *self;
 
   g_return_val_if_fail (address != NULL, NULL);
 
-  self = g_object_new (OP_TYPE_MAIL_IDENTITY, NULL);
+  self = g_object_new (OP_TYPE_MAIL_IDENTITY_ITEM, NULL);
   self->account_id = g_strdup (account_id != NULL ? account_id : "");
   self->name = g_strdup (name != NULL ? name : "");
   self->address = g_strdup (address);
@@ -93,44 +93,44 @@ op_mail_identity_new (const char *account_id,
 }
 
 const char *
-op_mail_identity_get_account_id (OpMailIdentity *self)
+op_mail_identity_item_get_account_id (OpMailIdentityItem *self)
 {
-  g_return_val_if_fail (OP_IS_MAIL_IDENTITY (self), NULL);
+  g_return_val_if_fail (OP_IS_MAIL_IDENTITY_ITEM (self), NULL);
   return self->account_id;
 }
 
 const char *
-op_mail_identity_get_name (OpMailIdentity *self)
+op_mail_identity_item_get_name (OpMailIdentityItem *self)
 {
-  g_return_val_if_fail (OP_IS_MAIL_IDENTITY (self), NULL);
+  g_return_val_if_fail (OP_IS_MAIL_IDENTITY_ITEM (self), NULL);
   return self->name;
 }
 
 const char *
-op_mail_identity_get_address (OpMailIdentity *self)
+op_mail_identity_item_get_address (OpMailIdentityItem *self)
 {
-  g_return_val_if_fail (OP_IS_MAIL_IDENTITY (self), NULL);
+  g_return_val_if_fail (OP_IS_MAIL_IDENTITY_ITEM (self), NULL);
   return self->address;
 }
 
 const char *
-op_mail_identity_get_signature (OpMailIdentity *self)
+op_mail_identity_item_get_signature (OpMailIdentityItem *self)
 {
-  g_return_val_if_fail (OP_IS_MAIL_IDENTITY (self), NULL);
+  g_return_val_if_fail (OP_IS_MAIL_IDENTITY_ITEM (self), NULL);
   return self->signature;
 }
 
 char *
-op_mail_identity_dup_display (OpMailIdentity *self)
+op_mail_identity_item_dup_display (OpMailIdentityItem *self)
 {
-  g_return_val_if_fail (OP_IS_MAIL_IDENTITY (self), NULL);
+  g_return_val_if_fail (OP_IS_MAIL_IDENTITY_ITEM (self), NULL);
   if (*self->name == '\0')
     return g_strdup (self->address);
   return g_strdup_printf ("%s <%s>", self->name, self->address);
 }
 
-OpMailIdentity *
-op_mail_identity_find_recipient (GListModel    *identities,
+OpMailIdentityItem *
+op_mail_identity_item_find_recipient (GListModel    *identities,
                                  OpMimeMessage *message,
                                  guint         *position)
 {
@@ -150,7 +150,7 @@ op_mail_identity_find_recipient (GListModel    *identities,
     for (guint a = 0; a < lists[l]->len; a++)
       for (guint i = 0; i < n; i++)
         {
-          g_autoptr (OpMailIdentity) identity = g_list_model_get_item (identities, i);
+          g_autoptr (OpMailIdentityItem) identity = g_list_model_get_item (identities, i);
           g_autoptr (OpMimeAddress) mine = op_mime_address_new (NULL, identity->address);
 
           if (op_mime_address_same_mailbox (mine, g_ptr_array_index (lists[l], a)))

@@ -1,0 +1,215 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "op-mail"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "op-mail-conversation-row.h"
+#include "op-mail-resources.h"
+
+struct _OpMailConversationRow
+{
+  GtkWidget  parent_instance;
+
+  GtkWidget *grid;
+  GtkWidget *unread_icon;
+  GtkLabel  *senders_label;
+  GtkWidget *attachment_icon;
+  GtkWidget *flag_icon;
+  GtkLabel  *date_label;
+  GtkLabel  *subject_label;
+  GtkLabel  *count_label;
+  GtkLabel  *preview_label;
+
+  char      *description;
+};
+
+G_DEFINE_FINAL_TYPE (OpMailConversationRow, op_mail_conversation_row, GTK_TYPE_WIDGET)
+
+char *
+op_mail_format_list_date (gint64     date,
+                          GDateTime *now)
+{
+  g_autoptr (GDateTime) utc = g_date_time_new_from_unix_utc (date);
+  g_autoptr (GDateTime) local = NULL;
+  g_autoptr (GDateTime) local_now = NULL;
+
+  if (utc == NULL || date <= 0)
+    return g_strdup ("");
+  local = g_date_time_to_local (utc);
+  local_now = now != NULL ? g_date_time_to_local (now) : g_date_time_new_now_local ();
+
+  if (g_date_time_get_year (local) == g_date_time_get_year (local_now)
+      && g_date_time_get_day_of_year (local) == g_date_time_get_day_of_year (local_now))
+    /* Translators: a message's time in the list, for mail of today (strftime). */
+    return g_date_time_format (local, _("%H:%M"));
+  if (g_date_time_get_year (local) == g_date_time_get_year (local_now))
+    /* Translators: a message's day in the list, for mail of this year (strftime). */
+    return g_date_time_format (local, _("%b %-e"));
+  /* Translators: a message's date in the list, for mail of other years (strftime). */
+  return g_date_time_format (local, _("%Y-%m-%d"));
+}
+
+static void
+show (OpMailConversationRow *self,
+      const char            *senders,
+      const char            *subject,
+      const char            *preview,
+      gint64                 date,
+      guint                  n_messages,
+      gboolean               unread,
+      gboolean               flagged,
+      gboolean               attachments)
+{
+  g_autofree char *when = op_mail_format_list_date (date, NULL);
+  const char *shown_subject = subject[0] != '\0' ? subject : _("(No Subject)");
+  g_autoptr (GString) text = g_string_new (NULL);
+
+  gtk_label_set_text (self->senders_label, senders);
+  gtk_label_set_text (self->subject_label, shown_subject);
+  gtk_label_set_text (self->preview_label, preview);
+  gtk_widget_set_visible (GTK_WIDGET (self->preview_label), preview[0] != '\0');
+  gtk_label_set_text (self->date_label, when);
+  if (n_messages > 1)
+    {
+      g_autofree char *count = g_strdup_printf ("%u", n_messages);
+
+      gtk_label_set_text (self->count_label, count);
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->count_label), n_messages > 1);
+  gtk_widget_set_opacity (self->unread_icon, unread ? 1.0 : 0.0);
+  gtk_widget_set_visible (self->flag_icon, flagged);
+  gtk_widget_set_visible (self->attachment_icon, attachments);
+
+  if (unread)
+    {
+      gtk_widget_add_css_class (GTK_WIDGET (self->senders_label), "heading");
+      gtk_widget_add_css_class (GTK_WIDGET (self), "op-mail-unread");
+    }
+  else
+    {
+      gtk_widget_remove_css_class (GTK_WIDGET (self->senders_label), "heading");
+      gtk_widget_remove_css_class (GTK_WIDGET (self), "op-mail-unread");
+    }
+
+  /* What a screen reader says: sender, subject, date and the state, in that order. */
+  /* Translators: a conversation row read out by a screen reader: senders, subject, date. */
+  g_string_printf (text, _("Mail: %s, %s, %s"), senders, shown_subject, when);
+  if (n_messages > 1)
+    /* Translators: appended to a conversation row read out, the messages in it. */
+    g_string_append_printf (text, ngettext (", %u message", ", %u messages", n_messages),
+                            n_messages);
+  if (unread)
+    g_string_append (text, _(", unread"));
+  if (flagged)
+    g_string_append (text, _(", flagged"));
+  if (attachments)
+    g_string_append (text, _(", with attachments"));
+  g_free (self->description);
+  self->description = g_string_free (g_steal_pointer (&text), FALSE);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  self->description, -1);
+}
+
+void
+op_mail_conversation_row_set_conversation (OpMailConversationRow *self,
+                                           OpMailConversation    *conversation)
+{
+  g_return_if_fail (OP_IS_MAIL_CONVERSATION_ROW (self));
+  g_return_if_fail (OP_IS_MAIL_CONVERSATION (conversation));
+
+  show (self,
+        op_mail_conversation_get_senders (conversation),
+        op_mail_conversation_get_subject (conversation),
+        op_mail_conversation_get_preview (conversation),
+        op_mail_conversation_get_date (conversation),
+        op_mail_conversation_get_n_messages (conversation),
+        op_mail_conversation_get_n_unread (conversation) > 0,
+        op_mail_conversation_get_flagged (conversation),
+        op_mail_conversation_get_has_attachments (conversation));
+}
+
+void
+op_mail_conversation_row_set_message (OpMailConversationRow *self,
+                                      OpMailMessage         *message)
+{
+  OpMailFlags flags;
+  const char *name;
+
+  g_return_if_fail (OP_IS_MAIL_CONVERSATION_ROW (self));
+  g_return_if_fail (OP_IS_MAIL_MESSAGE (message));
+
+  flags = op_mail_message_get_flags (message);
+  name = op_mail_message_get_from_name (message);
+  show (self,
+        name[0] != '\0' ? name : op_mail_message_get_from_address (message),
+        op_mail_message_get_subject (message),
+        op_mail_message_get_preview (message),
+        op_mail_message_get_date (message),
+        1,
+        (flags & OP_MAIL_FLAG_SEEN) == 0,
+        (flags & OP_MAIL_FLAG_FLAGGED) != 0,
+        op_mail_message_get_has_attachments (message));
+}
+
+const char *
+op_mail_conversation_row_get_description (OpMailConversationRow *self)
+{
+  g_return_val_if_fail (OP_IS_MAIL_CONVERSATION_ROW (self), NULL);
+
+  return self->description != NULL ? self->description : "";
+}
+
+static void
+op_mail_conversation_row_dispose (GObject *object)
+{
+  gtk_widget_dispose_template (GTK_WIDGET (object), OP_TYPE_MAIL_CONVERSATION_ROW);
+  G_OBJECT_CLASS (op_mail_conversation_row_parent_class)->dispose (object);
+}
+
+static void
+op_mail_conversation_row_finalize (GObject *object)
+{
+  OpMailConversationRow *self = OP_MAIL_CONVERSATION_ROW (object);
+
+  g_free (self->description);
+  G_OBJECT_CLASS (op_mail_conversation_row_parent_class)->finalize (object);
+}
+
+static void
+op_mail_conversation_row_class_init (OpMailConversationRowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = op_mail_conversation_row_dispose;
+  object_class->finalize = op_mail_conversation_row_finalize;
+
+  _op_mail_ensure_resources ();
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               RESOURCE_BASE "mail/op-mail-conversation-row.ui");
+  gtk_widget_class_bind_template_child (widget_class, OpMailConversationRow, grid);
+  gtk_widget_class_bind_template_child (widget_class, OpMailConversationRow, unread_icon);
+  gtk_widget_class_bind_template_child (widget_class, OpMailConversationRow, senders_label);
+  gtk_widget_class_bind_template_child (widget_class, OpMailConversationRow, attachment_icon);
+  gtk_widget_class_bind_template_child (widget_class, OpMailConversationRow, flag_icon);
+  gtk_widget_class_bind_template_child (widget_class, OpMailConversationRow, date_label);
+  gtk_widget_class_bind_template_child (widget_class, OpMailConversationRow, subject_label);
+  gtk_widget_class_bind_template_child (widget_class, OpMailConversationRow, count_label);
+  gtk_widget_class_bind_template_child (widget_class, OpMailConversationRow, preview_label);
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
+}
+
+static void
+op_mail_conversation_row_init (OpMailConversationRow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+}
+
+GtkWidget *
+op_mail_conversation_row_new (void)
+{
+  return g_object_new (OP_TYPE_MAIL_CONVERSATION_ROW, NULL);
+}

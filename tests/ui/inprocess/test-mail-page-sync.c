@@ -1,0 +1,526 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "op-ui-test"
+
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "op-accounts.h"
+#include "op-imap-client.h"
+#include "op-mail-account-setup.h"
+#include "op-mail-account.h"
+#include "op-mail-conversation-row.h"
+#include "op-mail-view.h"
+#include "op-test-fixtures.h"
+#include "op-test-verifier.h"
+#include "op-ui-test-utils.h"
+
+/* The Mail page against Dovecot (tests/servers): an IMAP account added as the set-up
+ * adds one syncs its Inbox into the page; a message delivered by another client (APPEND)
+ * appears without a refresh (IDLE); its body, never fetched before, is fetched when it
+ * is opened. Uses the second user (OUTPOST_TEST_DOVECOT_RT_*), whose Inbox starts empty,
+ * and leaves it empty. */
+
+#define TIMEOUT 20
+
+typedef struct
+{
+  const char     *host;
+  guint16         port;
+  const char     *user;
+  const char     *password;
+  OpTestVerifier *verifier;
+} Endpoint;
+
+static gboolean
+get_endpoint (Endpoint *endpoint)
+{
+  const char *port = op_test_endpoint_env ("OUTPOST_TEST_DOVECOT_IMAPS_PORT");
+  const char *ca = op_test_endpoint_env ("OUTPOST_TEST_CA");
+  g_autoptr (GError) error = NULL;
+
+  endpoint->host = op_test_endpoint_env ("OUTPOST_TEST_MAIL_HOST");
+  endpoint->user = op_test_endpoint_env ("OUTPOST_TEST_DOVECOT_RT_USER");
+  endpoint->password = op_test_endpoint_env ("OUTPOST_TEST_DOVECOT_RT_PASSWORD");
+  if (endpoint->host == NULL || port == NULL || endpoint->user == NULL
+      || endpoint->password == NULL || ca == NULL)
+    return FALSE;
+  endpoint->port = (guint16) atoi (port);
+  endpoint->verifier = op_test_verifier_new_for_ca_file (ca, &error);
+  g_assert_no_error (error);
+  return TRUE;
+}
+
+static void
+store_result (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static gboolean
+have_result (gpointer data)
+{
+  return *(GAsyncResult **) data != NULL;
+}
+
+static GAsyncResult *
+wait_result (GAsyncResult **result)
+{
+  g_assert_true (op_ui_test_wait_for (have_result, result));
+  return *result;
+}
+
+/* A second session: the other mail client that delivers and cleans up. */
+static OpImapClient *
+open_session (const Endpoint *endpoint)
+{
+  g_autoptr (GAsyncResult) r1 = NULL;
+  g_autoptr (GAsyncResult) r2 = NULL;
+  g_autoptr (GAsyncResult) r3 = NULL;
+  g_autoptr (OpImapSelectInfo) info = NULL;
+  g_autoptr (GError) error = NULL;
+  OpImapClient *client = op_imap_client_new (endpoint->host, endpoint->port,
+                                             OP_IMAP_SECURITY_IMPLICIT_TLS);
+
+  op_imap_client_set_verifier (client, OP_TLS_VERIFIER (endpoint->verifier));
+  op_imap_client_set_timeout (client, TIMEOUT);
+  op_imap_client_connect_async (client, NULL, store_result, &r1);
+  g_assert_true (op_imap_client_connect_finish (client, wait_result (&r1), &error));
+  op_imap_client_login_async (client, endpoint->user, endpoint->password, OP_IMAP_AUTH_AUTO,
+                              NULL, store_result, &r2);
+  g_assert_true (op_imap_client_login_finish (client, wait_result (&r2), &error));
+  g_assert_no_error (error);
+  op_imap_client_select_async (client, "INBOX", FALSE, NULL, store_result, &r3);
+  info = op_imap_client_select_finish (client, wait_result (&r3), &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (info);
+  return client;
+}
+
+static void
+empty_inbox (OpImapClient *client)
+{
+  g_autoptr (GAsyncResult) r1 = NULL;
+  g_autoptr (GAsyncResult) r2 = NULL;
+  g_autoptr (GError) error = NULL;
+  const char *deleted[] = { "\\Deleted", NULL };
+
+  op_imap_client_store_async (client, "1:*", OP_IMAP_STORE_ADD, deleted, NULL, store_result, &r1);
+  op_imap_client_store_finish (client, wait_result (&r1), NULL);
+  op_imap_client_expunge_async (client, NULL, store_result, &r2);
+  g_assert_true (op_imap_client_simple_finish (client, wait_result (&r2), &error));
+  g_assert_no_error (error);
+}
+
+typedef struct
+{
+  OpMailView *view;
+  const char *text;
+  const char *account_id;
+} Wait;
+
+static gboolean
+row_shown (gpointer data)
+{
+  Wait *wait = data;
+  GtkListView *list = op_mail_view_get_list_view (wait->view);
+  GtkSelectionModel *model = gtk_list_view_get_model (list);
+
+  for (guint i = 0; model != NULL && i < g_list_model_get_n_items (G_LIST_MODEL (model)); i++)
+    {
+      g_autoptr (OpMailConversation) item = g_list_model_get_item (G_LIST_MODEL (model), i);
+
+      if (strcmp (op_mail_conversation_get_subject (item), wait->text) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static gboolean
+list_page_is (gpointer data)
+{
+  Wait *wait = data;
+
+  return op_mail_view_get_folder_id (wait->view) != 0
+         && g_strcmp0 (op_mail_view_get_list_page (wait->view), wait->text) == 0;
+}
+
+static GtkWidget *
+find_text_view (GtkWidget *widget)
+{
+  if (GTK_IS_TEXT_VIEW (widget))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_text_view (child);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+body_shown (gpointer data)
+{
+  Wait *wait = data;
+  OpMailConversationView *conversation = op_mail_view_get_conversation_view (wait->view);
+  GtkWidget *text_view;
+  GtkTextIter start, end;
+  g_autofree char *text = NULL;
+
+  if (op_mail_view_get_n_pending_bodies (wait->view) != 0
+      || op_mail_conversation_view_get_n_messages (conversation) != 1)
+    return FALSE;
+  text_view = find_text_view (GTK_WIDGET (op_mail_conversation_view_get_message_view (conversation, 0)));
+  if (text_view == NULL)
+    return FALSE;
+  gtk_text_buffer_get_bounds (gtk_text_view_get_buffer (GTK_TEXT_VIEW (text_view)), &start, &end);
+  text = gtk_text_buffer_get_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (text_view)), &start, &end, FALSE);
+  return strstr (text, wait->text) != NULL;
+}
+
+static gboolean
+flag_pushed (gpointer data)
+{
+  Wait *wait = data;
+  GtkSelectionModel *model = gtk_list_view_get_model (op_mail_view_get_list_view (wait->view));
+  g_autoptr (OpMailConversation) row = g_list_model_get_item (G_LIST_MODEL (model), 0);
+  OpMailStore *store;
+
+  if (row == NULL || !op_mail_conversation_get_flagged (row))
+    return FALSE;
+  store = op_mail_view_get_store (wait->view, wait->account_id);
+  return store != NULL && op_mail_store_count_pending (store) == 0;
+}
+
+static void
+test_sync (void)
+{
+  Endpoint endpoint = { 0 };
+  g_autoptr (OpImapClient) other = NULL;
+  g_autoptr (OpAccounts) accounts = NULL;
+  g_autoptr (OpAccount) account = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GAsyncResult) r = NULL;
+  g_autofree char *subject = NULL;
+  g_autofree char *body = NULL;
+  g_autofree char *message = NULL;
+  g_autoptr (GBytes) bytes = NULL;
+  GtkWidget *view;
+  GtkWindow *window;
+  GtkSelectionModel *model;
+  Wait wait = { 0 };
+
+  if (!get_endpoint (&endpoint))
+    {
+      if (g_getenv ("OUTPOST_TEST_REQUIRE_SERVERS") != NULL)
+        g_error ("OUTPOST_TEST_REQUIRE_SERVERS is set but Dovecot's variables are missing "
+                 "(tests/servers/start --only dovecot, then . RUNDIR/env)");
+      g_test_skip ("Dovecot of tests/servers is not running");
+      return;
+    }
+  other = open_session (&endpoint);
+  empty_inbox (other);
+
+  /* The account as the set-up saves it; the password is given for the session. */
+  account = op_mail_account_new ();
+  op_account_set_name (account, "Dovecot");
+  op_account_set_host (account, endpoint.host);
+  op_account_set_port (account, endpoint.port);
+  op_account_set_security (account, OP_SECURITY_IMPLICIT_TLS);
+  op_account_set_user (account, endpoint.user);
+  accounts = op_accounts_new_default ();
+  op_accounts_load (accounts, NULL);
+  op_accounts_add (accounts, account);
+  op_accounts_save (accounts, &error);
+  g_assert_no_error (error);
+
+  view = op_mail_view_new ();
+  wait.view = OP_MAIL_VIEW (view);
+  wait.account_id = op_account_get_id (account);
+  op_mail_view_set_verifier (wait.view, OP_TLS_VERIFIER (endpoint.verifier));
+  window = GTK_WINDOW (gtk_window_new ());
+  gtk_window_set_default_size (window, 1200, 700);
+  gtk_window_set_child (window, view);
+  op_mail_view_add_account (wait.view, account, endpoint.password);
+  gtk_window_present (window);
+
+  /* The folder list came from the server, and the empty Inbox says so. */
+  wait.text = "status";
+  g_assert_true (op_ui_test_wait_for (list_page_is, &wait));
+  g_assert_nonnull (op_ui_test_find_label (view, "No Conversations"));
+
+  /* Another client delivers: the row appears without a refresh (IDLE). */
+  subject = g_strdup_printf ("Pushed %d %" G_GINT64_FORMAT, getpid (), g_get_real_time ());
+  body = g_strdup_printf ("Body of %s, fetched on demand.", subject);
+  message = g_strdup_printf ("From: Pusher <pusher@example.test>\r\n"
+                             "To: %s@example.test\r\n"
+                             "Subject: %s\r\n"
+                             "Date: Mon, 07 Dec 2026 10:00:00 +0000\r\n"
+                             "Message-ID: <%d.%" G_GINT64_FORMAT "@example.test>\r\n"
+                             "MIME-Version: 1.0\r\n"
+                             "Content-Type: text/plain; charset=utf-8\r\n"
+                             "\r\n"
+                             "%s\r\n",
+                             endpoint.user, subject, getpid (), g_get_real_time (), body);
+  bytes = g_bytes_new (message, strlen (message));
+  op_imap_client_append_async (other, "INBOX", bytes, NULL, NULL, NULL, store_result, &r);
+  g_assert_true (op_imap_client_append_finish (other, wait_result (&r), NULL, &error));
+  g_assert_no_error (error);
+  wait.text = subject;
+  g_assert_true (op_ui_test_wait_for (row_shown, &wait));
+
+  /* Opened, its body (never fetched: the sync fetched envelopes only) comes from the
+   * server. */
+  model = gtk_list_view_get_model (op_mail_view_get_list_view (wait.view));
+  gtk_selection_model_select_item (model, 0, TRUE);
+  wait.text = body;
+  if (!op_ui_test_wait_for (body_shown, &wait))
+    {
+      GtkLabel *missing = op_ui_test_find_label_containing (view, "local store");
+
+      g_error ("the body was not shown: %u messages, %u bodies pending, bar: %s",
+               op_mail_conversation_view_get_n_messages (op_mail_view_get_conversation_view (wait.view)),
+               op_mail_view_get_n_pending_bodies (wait.view),
+               missing != NULL ? gtk_label_get_text (missing) : "(none)");
+    }
+
+  /* Flagged (S): shown at once and replayed to the server right away, so nothing waits
+   * in the store's queue. */
+  gtk_widget_activate_action (view, "mail.toggle-flag", NULL);
+  g_assert_true (op_ui_test_wait_for (flag_pushed, &wait));
+
+  gtk_window_destroy (window);
+  op_ui_test_iterate ();
+  empty_inbox (other);
+  g_clear_object (&endpoint.verifier);
+}
+
+
+/* The @nth entry row titled @title under @widget (the set-up has two pages of them). */
+static GtkEditable *
+find_entry_row (GtkWidget  *widget,
+                const char *title,
+                guint      *nth)
+{
+  if (ADW_IS_ENTRY_ROW (widget)
+      && g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title) == 0)
+    {
+      if (*nth == 0)
+        return GTK_EDITABLE (widget);
+      (*nth)--;
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkEditable *found = find_entry_row (child, title, nth);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static void
+fill (GtkWidget  *root,
+      const char *title,
+      guint       nth,
+      const char *text)
+{
+  GtkEditable *row = find_entry_row (root, title, &nth);
+
+  g_assert_nonnull (row);
+  gtk_editable_set_text (row, text);
+}
+
+static void
+click (GtkWidget  *root,
+       const char *label)
+{
+  GtkButton *button = op_ui_test_find_button (root, label);
+
+  g_assert_nonnull (button);
+  g_assert_true (gtk_widget_is_sensitive (GTK_WIDGET (button)));
+  g_signal_emit_by_name (button, "clicked");
+}
+
+static guint
+n_mail_accounts (void)
+{
+  g_autoptr (OpAccounts) accounts = op_accounts_new_default ();
+  guint n = 0;
+
+  op_accounts_load (accounts, NULL);
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (accounts)); i++)
+    {
+      g_autoptr (OpAccount) account = g_list_model_get_item (G_LIST_MODEL (accounts), i);
+
+      n += op_account_get_kind (account) == OP_ACCOUNT_KIND_MAIL;
+    }
+  return n;
+}
+
+static gboolean
+label_shown (gpointer data)
+{
+  GtkWidget **where = data;
+  GtkLabel *label = op_ui_test_find_label_containing (where[0], (const char *) where[1]);
+
+  return label != NULL && gtk_widget_get_visible (GTK_WIDGET (label));
+}
+
+static gboolean
+setup_closed (gpointer data)
+{
+  return op_ui_test_find_toplevel (OP_TYPE_MAIL_ACCOUNT_SETUP) == NULL;
+}
+
+/* The id of the mail account called @name in the accounts file. (transfer full) */
+static char *
+added_account_id (const char *name)
+{
+  g_autoptr (OpAccounts) accounts = op_accounts_new_default ();
+
+  op_accounts_load (accounts, NULL);
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (accounts)); i++)
+    {
+      g_autoptr (OpAccount) account = g_list_model_get_item (G_LIST_MODEL (accounts), i);
+
+      if (g_strcmp0 (op_account_get_name (account), name) == 0)
+        return g_strdup (op_account_get_id (account));
+    }
+  return NULL;
+}
+
+typedef struct
+{
+  OpMailView *view;
+  char       *id;
+  gint64      inbox_id;
+} Added;
+
+static gboolean
+inbox_synced (gpointer data)
+{
+  Added *added = data;
+  OpMailStore *store = op_mail_view_get_store (added->view, added->id);
+  g_autoptr (OpMailFolder) inbox = store != NULL ? op_mail_store_lookup_folder (store, "INBOX") : NULL;
+
+  if (inbox == NULL || !op_mail_folder_get_complete (inbox))
+    return FALSE;
+  added->inbox_id = op_mail_folder_get_id (inbox);
+  return TRUE;
+}
+
+/* The manual page: a wrong password says so and saves nothing; the right one saves the
+ * account, closes the set-up, and the page shows and syncs it. */
+static void
+test_setup_manual (void)
+{
+  Endpoint endpoint = { 0 };
+  g_autofree char *port = NULL;
+  g_autofree char *address = NULL;
+  GtkWidget *view;
+  GtkWindow *window;
+  GtkWidget *setup;
+  gpointer where[2];
+  guint before;
+  Wait wait = { 0 };
+  Added added = { 0 };
+
+  if (!get_endpoint (&endpoint))
+    {
+      if (g_getenv ("OUTPOST_TEST_REQUIRE_SERVERS") != NULL)
+        g_error ("OUTPOST_TEST_REQUIRE_SERVERS is set but Dovecot's variables are missing");
+      g_test_skip ("Dovecot of tests/servers is not running");
+      return;
+    }
+  /* The set-up saves the password in the keyring: an unlocked one of this session
+   * (testing.md), not one D-Bus would start that then waits for a prompt. */
+  {
+    g_autoptr (GError) error = NULL;
+    int status = 0;
+
+    g_assert_true (g_spawn_command_line_sync ("sh -c 'printf outpost-test | gnome-keyring-daemon --unlock --components=secrets'",
+                                              NULL, NULL, &status, &error));
+    g_assert_no_error (error);
+    g_assert_true (g_spawn_check_wait_status (status, NULL));
+  }
+  before = n_mail_accounts ();
+  view = op_mail_view_new ();
+  wait.view = OP_MAIL_VIEW (view);
+  op_mail_view_set_verifier (wait.view, OP_TLS_VERIFIER (endpoint.verifier));
+  window = GTK_WINDOW (gtk_window_new ());
+  gtk_window_set_default_size (window, 1200, 700);
+  gtk_window_set_child (window, view);
+  gtk_window_present (window);
+  op_ui_test_iterate ();
+
+  g_assert_true (gtk_widget_activate_action (view, "mail.add-account", NULL));
+  setup = GTK_WIDGET (op_ui_test_find_toplevel (OP_TYPE_MAIL_ACCOUNT_SETUP));
+  g_assert_nonnull (setup);
+  address = g_strdup_printf ("%s@example.test", endpoint.user);
+  fill (setup, "Your Name", 0, "Real Tester");
+  fill (setup, "Email Address", 0, address);
+  fill (setup, "Password", 0, "not the password");
+  click (setup, "Set Up _Manually");
+  g_assert_cmpstr (op_mail_account_setup_get_page (OP_MAIL_ACCOUNT_SETUP (setup)), ==, "manual");
+  port = g_strdup_printf ("%u", endpoint.port);
+  fill (setup, "Server", 0, endpoint.host);
+  fill (setup, "Port", 0, port);
+  fill (setup, "Username", 0, endpoint.user);
+
+  /* Wrong password: the server's refusal, and no account. */
+  click (setup, "_Test and Save");
+  where[0] = setup;
+  where[1] = (gpointer) "refused the username or password";
+  g_assert_true (op_ui_test_wait_for (label_shown, where));
+  g_assert_cmpuint (n_mail_accounts (), ==, before);
+
+  /* A port that is not one is refused before anything is tried. */
+  fill (setup, "Port", 0, "99999");
+  click (setup, "_Test and Save");
+  where[1] = (gpointer) "A port is a number from 1 to 65535";
+  g_assert_true (op_ui_test_wait_for (label_shown, where));
+  fill (setup, "Port", 0, port);
+
+  fill (setup, "Password", 1, endpoint.password);
+  click (setup, "_Test and Save");
+  g_assert_true (op_ui_test_wait_for (setup_closed, NULL));
+  op_ui_test_assert_no_hidden_toplevel ();
+  g_assert_cmpuint (n_mail_accounts (), ==, before + 1);
+  g_assert_cmpstr (op_mail_view_get_page (wait.view), ==, "mail");
+  g_assert_nonnull (op_ui_test_find_label (op_mail_view_get_sidebar (wait.view), address));
+  /* Synced with the password it was given: its store has the server's folders, and its
+   * Inbox is empty. */
+  added.view = wait.view;
+  added.id = added_account_id (address);
+  g_assert_nonnull (added.id);
+  g_assert_true (op_ui_test_wait_for (inbox_synced, &added));
+  g_assert_true (op_mail_view_select_folder (wait.view, added.id, added.inbox_id));
+  wait.text = "status";
+  g_assert_true (op_ui_test_wait_for (list_page_is, &wait));
+
+  gtk_window_destroy (window);
+  op_ui_test_iterate ();
+  g_free (added.id);
+  g_clear_object (&endpoint.verifier);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  op_ui_test_init (&argc, &argv);
+
+  g_test_add_func ("/mail/page/dovecot/sync-idle-body", test_sync);
+  g_test_add_func ("/mail/page/dovecot/setup-manual", test_setup_manual);
+
+  return op_ui_test_run ();
+}
