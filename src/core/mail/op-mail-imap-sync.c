@@ -21,6 +21,7 @@ typedef enum
   REQUEST_BODY,
   REQUEST_APPEND,
   REQUEST_PUSH,
+  REQUEST_FOLDER_LIST,
   REQUEST_WAKE,
   REQUEST_STOP,
 } RequestKind;
@@ -806,9 +807,16 @@ sync_folder (OpMailImapSync  *self,
   g_debug ("%s: %s sync, %u removed, %u changed, %u to fetch", name,
            qresync ? "QRESYNC" : state.complete ? "later" : "first",
            changes->removals->len, changes->steps->len, missing->len);
-  if (!apply (self, changes, error))
+  /* Nothing changed: no transaction (and no fsync) at all. */
+  if (changes->removals->len == 0 && changes->steps->len == 0 && !changes->clear
+      && info->uidvalidity == state.uidvalidity)
+    op_mail_update_free (changes);
+  else if (!apply (self, changes, error))
     return FALSE;
 
+  if (missing->len == 0 && state.complete && info->uidnext == state.uidnext
+      && info->highestmodseq == state.highestmodseq)
+    return TRUE;
   final = op_mail_update_new (state.id);
   op_mail_update_set_state (final, info->uidvalidity, info->uidnext, info->highestmodseq);
   op_mail_update_set_complete (final, TRUE);
@@ -1000,6 +1008,7 @@ run_all (OpMailImapSync  *self,
          GError         **error)
 {
   g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) refused = g_ptr_array_new_with_free_func (g_free);
   sqlite3_stmt *stmt = NULL;
   GError *first = NULL;
 
@@ -1038,11 +1047,31 @@ run_all (OpMailImapSync  *self,
         first = local;
       else
         g_error_free (local);
+      g_ptr_array_add (refused, g_strdup (g_ptr_array_index (names, i)));
     }
   if (first != NULL)
     {
-      g_propagate_error (error, first);
-      return FALSE;
+      /* A folder that another client deleted since the LIST is simply gone: the list
+       * is read again, and only a refusal of a folder that still exists is an error. */
+      gboolean still_there = FALSE;
+
+      if (!sync_folder_list (self, cancellable, error))
+        {
+          g_error_free (first);
+          return FALSE;
+        }
+      for (guint i = 0; i < refused->len; i++)
+        {
+          FolderState state;
+          if (read_folder_state (self, g_ptr_array_index (refused, i), &state, NULL))
+            still_there = TRUE;
+        }
+      if (still_there)
+        {
+          g_propagate_error (error, first);
+          return FALSE;
+        }
+      g_error_free (first);
     }
   return TRUE;
 }
@@ -1152,6 +1181,9 @@ run_once (OpMailImapSync  *self,
         && sync_folder (self, request->name, cancellable, error);
     case REQUEST_PUSH:
       return replay_pending (self, cancellable, error);
+    case REQUEST_FOLDER_LIST:
+      return ensure_connected (self, cancellable, error) && replay_pending (self, cancellable, error)
+        && sync_folder_list (self, cancellable, error);
     case REQUEST_BODY:
       *body = fetch_body (self, request->message_id, cancellable, error);
       return *body != NULL;
@@ -1587,6 +1619,17 @@ op_mail_imap_sync_finish (OpMailImapSync  *self,
 {
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+void
+op_mail_imap_sync_folders_async (OpMailImapSync      *self,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  g_return_if_fail (OP_IS_MAIL_IMAP_SYNC (self));
+  queue_task (self, REQUEST_FOLDER_LIST, NULL, 0, op_mail_imap_sync_folders_async, cancellable, callback,
+              user_data);
 }
 
 void

@@ -85,6 +85,12 @@ void            op_mail_imap_sync_run_async            (OpMailImapSync     *self
                                                         GCancellable       *cancellable,
                                                         GAsyncReadyCallback callback,
                                                         gpointer            user_data);
+/* Connects when needed and syncs the folder list only (LIST with SPECIAL-USE), so that
+ * the folders show before their messages do. */
+void            op_mail_imap_sync_folders_async        (OpMailImapSync     *self,
+                                                        GCancellable       *cancellable,
+                                                        GAsyncReadyCallback callback,
+                                                        gpointer            user_data);
 /* Connects when needed and syncs one folder (by its full name) of the store. */
 void            op_mail_imap_sync_folder_async         (OpMailImapSync     *self,
                                                         const char         *name,
@@ -106,7 +112,7 @@ void            op_mail_imap_sync_append_async         (OpMailImapSync     *self
                                                         GCancellable       *cancellable,
                                                         GAsyncReadyCallback callback,
                                                         gpointer            user_data);
-/* Finishes run, folder, push and append. */
+/* Finishes run, folders, folder, push and append. */
 gboolean        op_mail_imap_sync_finish               (OpMailImapSync     *self,
                                                         GAsyncResult       *result,
                                                         GError            **error);

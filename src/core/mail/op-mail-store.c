@@ -925,8 +925,14 @@ typedef struct
   gboolean    folders_changed;
   GHashTable *touched;        /* folder id (gint64 *) → GHashTable of conversation ids */
   GHashTable *added;          /* folder id → GArray of message ids */
-  GHashTable *count_folders;  /* folder ids whose counts must be read again */
+  GHashTable *count_folders;  /* folder id → CountDelta: what the refreshed rows changed */
 } Changes;
+
+typedef struct
+{
+  gint64 total;
+  gint64 unread;
+} CountDelta;
 
 static guint
 int64_hash (gconstpointer v)
@@ -943,7 +949,7 @@ changes_new (void)
                                             (GDestroyNotify) g_hash_table_unref);
   changes->added = g_hash_table_new_full (int64_hash, g_int64_equal, g_free,
                                           (GDestroyNotify) g_array_unref);
-  changes->count_folders = g_hash_table_new_full (int64_hash, g_int64_equal, g_free, NULL);
+  changes->count_folders = g_hash_table_new_full (int64_hash, g_int64_equal, g_free, g_free);
   return changes;
 }
 
@@ -971,7 +977,8 @@ changes_touch (Changes *changes,
   if (!g_hash_table_contains (set, &conversation_id))
     g_hash_table_add (set, g_memdup2 (&conversation_id, sizeof conversation_id));
   if (!g_hash_table_contains (changes->count_folders, &folder_id))
-    g_hash_table_add (changes->count_folders, g_memdup2 (&folder_id, sizeof folder_id));
+    g_hash_table_insert (changes->count_folders, g_memdup2 (&folder_id, sizeof folder_id),
+                         g_new0 (CountDelta, 1));
 }
 
 static void
@@ -1215,9 +1222,10 @@ _op_mail_store_write_finish_int (OpMailStore   *self,
  * touched, computed again from the messages. */
 static gboolean
 refresh_pair (OpMailStore *self,
-              gint64    folder_id,
-              gint64    conversation_id,
-              GError  **error)
+              gint64      folder_id,
+              gint64      conversation_id,
+              CountDelta *delta,
+              GError    **error)
 {
   sqlite3_stmt *agg = NULL;
   sqlite3_stmt *rows = NULL;
@@ -1245,6 +1253,27 @@ refresh_pair (OpMailStore *self,
   unread = sqlite3_column_int64 (agg, 1);
   flagged = sqlite3_column_int64 (agg, 2) > 0;
   attachments = sqlite3_column_int64 (agg, 3) > 0;
+  sqlite3_reset (agg);
+
+  /* The folder's counts move by the difference to the row as it was. */
+  {
+    sqlite3_stmt *old = wstmt (self,
+                               "SELECT n_messages, n_unread FROM folder_conversations"
+                               " WHERE folder_id = ?1 AND conversation_id = ?2",
+                               error);
+    if (old == NULL)
+      return FALSE;
+    sqlite3_bind_int64 (old, 1, folder_id);
+    sqlite3_bind_int64 (old, 2, conversation_id);
+    delta->total += count;
+    delta->unread += unread;
+    if (sqlite3_step (old) == SQLITE_ROW)
+      {
+        delta->total -= sqlite3_column_int64 (old, 0);
+        delta->unread -= sqlite3_column_int64 (old, 1);
+      }
+    sqlite3_reset (old);
+  }
 
   if (count == 0)
     {
@@ -1328,25 +1357,33 @@ refresh_aggregates (OpMailStore  *self,
       GHashTableIter inner;
       gpointer conv;
 
+      CountDelta *delta = g_hash_table_lookup (changes->count_folders, key);
+      CountDelta gone = { 0 };
+
+      /* A folder deleted in this transaction keeps no counts. */
+      if (delta == NULL)
+        delta = &gone;
       g_hash_table_iter_init (&inner, value);
       while (g_hash_table_iter_next (&inner, &conv, NULL))
-        if (!refresh_pair (self, *(gint64 *) key, *(gint64 *) conv, error))
+        if (!refresh_pair (self, *(gint64 *) key, *(gint64 *) conv, delta, error))
           return FALSE;
     }
 
-  /* Folder counts from the aggregate rows: one row per conversation, not per message. */
+  /* Folder counts move by what the refreshed rows changed: no scan of a large folder. */
   g_hash_table_iter_init (&iter, changes->count_folders);
-  while (g_hash_table_iter_next (&iter, &key, NULL))
+  while (g_hash_table_iter_next (&iter, &key, &value))
     {
-      sqlite3_stmt *stmt = wstmt (self,
-                                              "UPDATE folders SET"
-                                              " total = (SELECT total(n_messages) FROM folder_conversations WHERE folder_id = ?1),"
-                                              " unread = (SELECT total(n_unread) FROM folder_conversations WHERE folder_id = ?1)"
-                                              " WHERE id = ?1",
-                                              error);
+      CountDelta *delta = value;
+      sqlite3_stmt *stmt;
+
+      if (delta->total == 0 && delta->unread == 0)
+        continue;
+      stmt = wstmt (self, "UPDATE folders SET total = total + ?2, unread = unread + ?3 WHERE id = ?1", error);
       if (stmt == NULL)
         return FALSE;
       sqlite3_bind_int64 (stmt, 1, *(gint64 *) key);
+      sqlite3_bind_int64 (stmt, 2, delta->total);
+      sqlite3_bind_int64 (stmt, 3, delta->unread);
       if (!step_done (stmt, error))
         return FALSE;
     }
@@ -1867,7 +1904,8 @@ assign_conversation (OpMailStore  *self,
           static const char * const merges[] = {
             "UPDATE messages SET conversation_id = ?1 WHERE conversation_id = ?2",
             "UPDATE thread_ids SET conversation_id = ?1 WHERE conversation_id = ?2",
-            "DELETE FROM folder_conversations WHERE conversation_id = ?2",
+            /* The other's rows in folder_conversations go when their pairs are refreshed
+             * (they hold no message any more), which also corrects the folder counts. */
             "DELETE FROM conversations WHERE id = ?2",
           };
 

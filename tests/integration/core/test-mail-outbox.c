@@ -290,8 +290,12 @@ test_sent_copy (void)
   /* The copy is in the folder, \Seen. */
   {
     g_autoptr(GAsyncResult) r = NULL;
-    op_mail_imap_sync_run_async (sync, NULL, store_result, &r);
+    g_autoptr(GAsyncResult) r4 = NULL;
+
+    op_mail_imap_sync_folders_async (sync, NULL, store_result, &r);
     g_assert_true (op_mail_imap_sync_finish (sync, wait_result (&r), &error));
+    op_mail_imap_sync_folder_async (sync, folder, NULL, store_result, &r4);
+    g_assert_true (op_mail_imap_sync_finish (sync, wait_result (&r4), &error));
     g_assert_no_error (error);
     op_mail_test_drain ();
   }
