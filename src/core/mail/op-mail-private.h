@@ -143,6 +143,7 @@ typedef struct
   gint64          date;
   OpImapFetch    *fetch;
   GBytes         *raw;
+  char           *uidl;     /* POP3 */
 } OpMailStep;
 
 struct _OpMailUpdate

@@ -120,6 +120,15 @@ static const char * const migrations[] = {
   "  remove_flags INTEGER NOT NULL DEFAULT 0,"
   "  target TEXT NOT NULL DEFAULT '',"
   "  created INTEGER NOT NULL);",
+
+  /* 4 → 5: POP3 downloads, keyed by UIDL (RFC 1939 §7); a message is deleted on the
+   * server only once its row here is committed. */
+  "CREATE TABLE pop3_uidls ("
+  "  folder_id INTEGER NOT NULL REFERENCES folders (id) ON DELETE CASCADE,"
+  "  uidl TEXT NOT NULL,"
+  "  uid INTEGER NOT NULL,"
+  "  received INTEGER NOT NULL,"
+  "  PRIMARY KEY (folder_id, uidl)) WITHOUT ROWID;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == OP_MAIL_STORE_SCHEMA_VERSION);

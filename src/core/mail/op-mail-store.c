@@ -2286,6 +2286,21 @@ apply_write (OpMailStore  *self,
         row_clear (&row);
         if (!ok)
           return FALSE;
+        if (step->uidl != NULL)
+          {
+            sqlite3_stmt *stmt = wstmt (self,
+                                        "INSERT OR REPLACE INTO pop3_uidls (folder_id, uidl, uid, received)"
+                                        " VALUES (?1, ?2, ?3, ?4)",
+                                        error);
+            if (stmt == NULL)
+              return FALSE;
+            sqlite3_bind_int64 (stmt, 1, folder);
+            bind_text (stmt, 2, step->uidl);
+            sqlite3_bind_int64 (stmt, 3, step->uid);
+            sqlite3_bind_int64 (stmt, 4, g_get_real_time () / G_USEC_PER_SEC);
+            if (!step_done (stmt, error))
+              return FALSE;
+          }
       }
     }
 
@@ -3116,4 +3131,101 @@ _op_mail_store_finish_pending_async (OpMailStore         *self,
   change->dest_uids = g_strdup (dest_uids);
   change->revert = revert;
   run_change (self, _op_mail_store_finish_pending_async, finish_pending_write, change, NULL, callback, user_data);
+}
+
+/* --- POP3 bookkeeping ------------------------------------------------------------------------ */
+
+static void
+pop3_uidls_read (GTask        *task,
+                 OpMailStore  *store,
+                 sqlite3      *db,
+                 gpointer      data,
+                 GCancellable *cancellable)
+{
+  gint64 folder_id = *(gint64 *) data;
+  g_autoptr(GHashTable) uidls = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  GError *error = NULL;
+
+  if (sqlite3_prepare_v2 (db, "SELECT uidl, received FROM pop3_uidls WHERE folder_id = ?1", -1, &stmt, NULL)
+      != SQLITE_OK)
+    {
+      _op_mail_set_sqlite_error (&error, db, N_("reading POP3 downloads"));
+      g_task_return_error (task, error);
+      return;
+    }
+  sqlite3_bind_int64 (stmt, 1, folder_id);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      gint64 received = sqlite3_column_int64 (stmt, 1);
+      g_hash_table_insert (uidls, g_strdup (_op_mail_column_text (stmt, 0)), g_memdup2 (&received, sizeof received));
+    }
+  g_task_return_pointer (task, g_steal_pointer (&uidls), (GDestroyNotify) g_hash_table_unref);
+}
+
+void
+op_mail_store_pop3_uidls_async (OpMailStore         *self,
+                                gint64               folder_id,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (OP_IS_MAIL_STORE (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, op_mail_store_pop3_uidls_async);
+  _op_mail_store_run_read (self, task, pop3_uidls_read, g_memdup2 (&folder_id, sizeof folder_id), g_free);
+}
+
+GHashTable *
+op_mail_store_pop3_uidls_finish (OpMailStore   *self,
+                                 GAsyncResult  *result,
+                                 GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static gboolean
+pop3_forget_write (OpMailStore  *self,
+                   sqlite3      *db,
+                   WriteJob     *job,
+                   Changes      *changes,
+                   GError      **error)
+{
+  Change *change = job->data;
+  g_auto(GStrv) uidls = g_strsplit (change->name, "\n", -1);
+
+  for (char **u = uidls; *u != NULL; u++)
+    {
+      sqlite3_stmt *stmt = wstmt (self, "DELETE FROM pop3_uidls WHERE folder_id = ?1 AND uidl = ?2", error);
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_int64 (stmt, 1, change->target);
+      bind_text (stmt, 2, *u);
+      if (!step_done (stmt, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+void
+op_mail_store_pop3_forget_async (OpMailStore         *self,
+                                 gint64               folder_id,
+                                 GStrv                uidls,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  Change *change;
+
+  g_return_if_fail (OP_IS_MAIL_STORE (self));
+  g_return_if_fail (uidls != NULL);
+
+  change = g_new0 (Change, 1);
+  change->target = folder_id;
+  change->name = g_strjoinv ("\n", uidls);
+  run_change (self, op_mail_store_pop3_forget_async, pop3_forget_write, change, cancellable, callback, user_data);
 }
