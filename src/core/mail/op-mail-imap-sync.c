@@ -22,6 +22,7 @@ typedef enum
   REQUEST_APPEND,
   REQUEST_PUSH,
   REQUEST_FOLDER_LIST,
+  REQUEST_SEARCH,
   REQUEST_WAKE,
   REQUEST_STOP,
 } RequestKind;
@@ -34,6 +35,7 @@ typedef struct
   gint64       message_id;
   GBytes      *message;
   OpMailFlags  flags;
+  guint        limit;
 } Request;
 
 static void
@@ -1165,11 +1167,116 @@ is_connection_error (const GError *error)
     || (error->domain == G_IO_ERROR && error->code != G_IO_ERROR_CANCELLED);
 }
 
+static int
+compare_by_date (gconstpointer a,
+                 gconstpointer b)
+{
+  gint64 x = op_mail_message_get_date (*(OpMailMessage **) a);
+  gint64 y = op_mail_message_get_date (*(OpMailMessage **) b);
+
+  if (x != y)
+    return x > y ? -1 : 1;
+  return op_mail_message_get_id (*(OpMailMessage **) b) < op_mail_message_get_id (*(OpMailMessage **) a) ? -1 : 1;
+}
+
+static GPtrArray *
+search (OpMailImapSync  *self,
+        Request         *request,
+        GCancellable    *cancellable,
+        GError         **error)
+{
+  g_autoptr(GPtrArray) criteria = g_ptr_array_new ();
+  g_auto(GStrv) words = g_strsplit_set (request->name, " \t", -1);
+  g_autoptr(GAsyncResult) r = NULL;
+  g_autoptr(GAsyncResult) l = NULL;
+  g_autoptr(GArray) uids = NULL;
+  g_autoptr(GPtrArray) results = NULL;
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  g_autofree char *folder = NULL;
+  sqlite3_stmt *stmt = NULL;
+
+  if (sqlite3_prepare_v2 (self->db, "SELECT name FROM folders WHERE id = ?1", -1, &stmt, NULL) == SQLITE_OK)
+    {
+      sqlite3_bind_int64 (stmt, 1, request->message_id);
+      if (sqlite3_step (stmt) == SQLITE_ROW)
+        folder = g_strdup (_op_mail_column_text (stmt, 0));
+    }
+  sqlite3_finalize (stmt);
+  if (folder == NULL)
+    {
+      g_set_error (error, OP_MAIL_STORE_ERROR, OP_MAIL_STORE_ERROR_NOT_FOUND,
+                   _("The folder is no longer in the mail store."));
+      return NULL;
+    }
+
+  /* The local index first (the same words, as prefixes). */
+  op_mail_store_search_async (self->store, request->name, request->message_id, request->limit, cancellable,
+                              got_result, &l);
+  results = op_mail_store_search_finish (self->store, await (self, &l), error);
+  if (results == NULL)
+    return NULL;
+  for (guint i = 0; i < results->len; i++)
+    {
+      gint64 id = op_mail_message_get_id (g_ptr_array_index (results, i));
+      g_hash_table_add (seen, g_memdup2 (&id, sizeof id));
+    }
+
+  for (char **w = words; *w != NULL; w++)
+    if (**w != '\0')
+      {
+        g_ptr_array_add (criteria, (gpointer) "TEXT");
+        g_ptr_array_add (criteria, *w);
+      }
+  if (criteria->len == 0)
+    return g_steal_pointer (&results);
+  g_ptr_array_add (criteria, NULL);
+
+  if (!ensure_connected (self, cancellable, error) || !select_if_needed (self, folder, cancellable, error))
+    return NULL;
+  op_imap_client_search_async (self->client, (const char * const *) criteria->pdata, cancellable, got_result, &r);
+  uids = op_imap_client_search_finish (self->client, await (self, &r), error);
+  if (uids == NULL)
+    return NULL;
+
+  if (sqlite3_prepare_v2 (self->db,
+                          "SELECT " OP_MAIL_MESSAGE_COLUMNS " FROM messages m WHERE m.folder_id = ?1 AND m.uid = ?2",
+                          -1, &stmt, NULL) != SQLITE_OK)
+    {
+      _op_mail_set_sqlite_error (error, self->db, N_("searching"));
+      return NULL;
+    }
+  for (guint i = 0; i < uids->len; i++)
+    {
+      sqlite3_reset (stmt);
+      sqlite3_bind_int64 (stmt, 1, request->message_id);
+      sqlite3_bind_int64 (stmt, 2, g_array_index (uids, guint32, i));
+      if (sqlite3_step (stmt) == SQLITE_ROW)
+        {
+          OpMailMessage *m = _op_mail_message_new_from_row (stmt);
+          gint64 id = op_mail_message_get_id (m);
+
+          if (g_hash_table_contains (seen, &id))
+            g_object_unref (m);
+          else
+            {
+              g_hash_table_add (seen, g_memdup2 (&id, sizeof id));
+              g_ptr_array_add (results, m);
+            }
+        }
+    }
+  sqlite3_finalize (stmt);
+  g_ptr_array_sort (results, compare_by_date);
+  if (request->limit > 0 && results->len > request->limit)
+    g_ptr_array_set_size (results, request->limit);
+  return g_steal_pointer (&results);
+}
+
 static gboolean
 run_once (OpMailImapSync  *self,
           Request         *request,
           GCancellable    *cancellable,
           GBytes         **body,
+          GPtrArray      **found,
           GError         **error)
 {
   switch (request->kind)
@@ -1181,6 +1288,9 @@ run_once (OpMailImapSync  *self,
         && sync_folder (self, request->name, cancellable, error);
     case REQUEST_PUSH:
       return replay_pending (self, cancellable, error);
+    case REQUEST_SEARCH:
+      *found = search (self, request, cancellable, error);
+      return *found != NULL;
     case REQUEST_FOLDER_LIST:
       return ensure_connected (self, cancellable, error) && replay_pending (self, cancellable, error)
         && sync_folder_list (self, cancellable, error);
@@ -1212,25 +1322,28 @@ run_request (OpMailImapSync *self,
   GCancellable *cancellable = g_task_get_cancellable (request->task);
   GError *error = NULL;
   GBytes *body = NULL;
+  GPtrArray *found = NULL;
   gboolean reused = self->client != NULL;
   gboolean ok;
 
   if (g_task_return_error_if_cancelled (request->task))
     return;
 
-  ok = run_once (self, request, cancellable, &body, &error);
+  ok = run_once (self, request, cancellable, &body, &found, &error);
   if (!ok && reused && is_connection_error (error))
     {
       g_debug ("The session was lost (%s); trying again on a new one", error->message);
       g_clear_error (&error);
       drop_client (self);
-      ok = run_once (self, request, cancellable, &body, &error);
+      ok = run_once (self, request, cancellable, &body, &found, &error);
     }
 
   if (!ok)
     g_task_return_error (request->task, error);
   else if (request->kind == REQUEST_BODY)
     g_task_return_pointer (request->task, body, (GDestroyNotify) g_bytes_unref);
+  else if (request->kind == REQUEST_SEARCH)
+    g_task_return_pointer (request->task, found, (GDestroyNotify) g_ptr_array_unref);
   else
     g_task_return_boolean (request->task, TRUE);
 }
@@ -1630,6 +1743,39 @@ op_mail_imap_sync_folders_async (OpMailImapSync      *self,
   g_return_if_fail (OP_IS_MAIL_IMAP_SYNC (self));
   queue_task (self, REQUEST_FOLDER_LIST, NULL, 0, op_mail_imap_sync_folders_async, cancellable, callback,
               user_data);
+}
+
+void
+op_mail_imap_sync_search_async (OpMailImapSync      *self,
+                                gint64               folder_id,
+                                const char          *query,
+                                guint                limit,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  Request *request;
+
+  g_return_if_fail (OP_IS_MAIL_IMAP_SYNC (self));
+  g_return_if_fail (query != NULL);
+
+  request = g_new0 (Request, 1);
+  request->kind = REQUEST_SEARCH;
+  request->name = g_strdup (query);
+  request->message_id = folder_id;
+  request->limit = limit;
+  request->task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (request->task, op_mail_imap_sync_search_async);
+  push_request (self, request);
+}
+
+GPtrArray *
+op_mail_imap_sync_search_finish (OpMailImapSync  *self,
+                                 GAsyncResult    *result,
+                                 GError         **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 void

@@ -128,6 +128,22 @@ GBytes         *op_mail_imap_sync_fetch_body_finish    (OpMailImapSync     *self
                                                         GAsyncResult       *result,
                                                         GError            **error);
 
+/* Search (issue 12, "Search"): the server's UID SEARCH (TEXT for each word of @query, in
+ * the folder @folder_id) merged with the local full-text search, as store messages,
+ * newest first, at most @limit. The view shows op_mail_store_search_async()'s results at
+ * once and this merged list when it arrives: the server finds words in bodies the store
+ * has not cached. (element-type OpMailMessage) */
+void            op_mail_imap_sync_search_async         (OpMailImapSync     *self,
+                                                        gint64              folder_id,
+                                                        const char         *query,
+                                                        guint               limit,
+                                                        GCancellable       *cancellable,
+                                                        GAsyncReadyCallback callback,
+                                                        gpointer            user_data);
+GPtrArray      *op_mail_imap_sync_search_finish        (OpMailImapSync     *self,
+                                                        GAsyncResult       *result,
+                                                        GError            **error);
+
 /* Between requests, IDLE on the Inbox: a change there syncs it (and may emit
  * ::new-mail). Off by default. */
 void            op_mail_imap_sync_set_idle             (OpMailImapSync     *self,

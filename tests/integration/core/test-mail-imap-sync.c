@@ -372,6 +372,21 @@ test_sync (gconstpointer data)
     g_assert_nonnull (trash);
     assert_same_as_server (store, other, "INBOX");
   }
+  /* Search: the body words are not in the local index (no body fetched yet); the
+   * server finds them, and the merged result names the store's message. */
+  {
+    g_autoptr(GAsyncResult) rs = NULL;
+    g_autoptr(GPtrArray) found = NULL;
+    gboolean has = FALSE;
+
+    op_mail_imap_sync_search_async (sync, op_mail_folder_get_id (folder), "number 57", 50, NULL, store_result, &rs);
+    found = op_mail_imap_sync_search_finish (sync, wait_result (&rs), &error);
+    g_assert_no_error (error);
+    for (guint i = 0; i < found->len; i++)
+      has |= g_strcmp0 (op_mail_message_get_message_id (g_ptr_array_index (found, i)), "sync-57@outpost.test") == 0;
+    g_assert_true (has);
+  }
+
   /* Threads: one conversation per ten messages. */
   conversations = op_mail_conversation_list_new (store, op_mail_folder_get_id (folder));
   while (op_mail_conversation_list_get_loading (conversations))
