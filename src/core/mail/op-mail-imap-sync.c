@@ -891,6 +891,7 @@ replay_pending (OpMailImapSync  *self,
       g_autofree char *uids = NULL;
       g_autofree char *target = NULL;
       g_autofree char *dest = NULL;
+      g_autofree char *message_ids = NULL;
       g_autoptr(GAsyncResult) r = NULL;
       g_autoptr(GAsyncResult) w = NULL;
       GError *local = NULL;
@@ -901,8 +902,8 @@ replay_pending (OpMailImapSync  *self,
       gboolean revert = FALSE;
 
       if (sqlite3_prepare_v2 (self->db,
-                              "SELECT id, kind, folder, uids, add_flags, remove_flags, target FROM pending_ops"
-                              " ORDER BY id LIMIT 1",
+                              "SELECT id, kind, folder, uids, add_flags, remove_flags, target, message_ids"
+                              " FROM pending_ops ORDER BY id LIMIT 1",
                               -1, &stmt, NULL) != SQLITE_OK)
         {
           _op_mail_set_sqlite_error (error, self->db, N_("reading the offline changes"));
@@ -920,6 +921,7 @@ replay_pending (OpMailImapSync  *self,
       add = sqlite3_column_int (stmt, 4);
       remove = sqlite3_column_int (stmt, 5);
       target = g_strdup (_op_mail_column_text (stmt, 6));
+      message_ids = g_strdup (_op_mail_column_text (stmt, 7));
       sqlite3_finalize (stmt);
 
       if (!ensure_connected (self, cancellable, error))
@@ -980,6 +982,48 @@ replay_pending (OpMailImapSync  *self,
           else
             op_imap_client_delete_async (self->client, folder, cancellable, got_result, &r);
           ok = op_imap_client_simple_finish (self->client, await (self, &r), &local);
+          break;
+        case OP_MAIL_PENDING_APPEND_DRAFT:
+          {
+            g_autoptr(GBytes) bytes = NULL;
+            sqlite3_stmt *body = NULL;
+
+            if (sqlite3_prepare_v2 (self->db, "SELECT data FROM bodies WHERE message_id = ?1", -1, &body, NULL)
+                == SQLITE_OK)
+              {
+                sqlite3_bind_int64 (body, 1, g_ascii_strtoll (message_ids, NULL, 10));
+                if (sqlite3_step (body) == SQLITE_ROW)
+                  bytes = g_bytes_new (sqlite3_column_blob (body, 0), sqlite3_column_bytes (body, 0));
+              }
+            sqlite3_finalize (body);
+            ok = TRUE;
+            if (bytes != NULL)
+              {
+                const char *flags[] = { "\\Draft", "\\Seen", NULL };
+                guint32 uid = 0;
+
+                op_imap_client_append_async (self->client, folder, bytes, flags, NULL, cancellable, got_result, &r);
+                ok = op_imap_client_append_finish (self->client, await (self, &r), &uid, &local);
+                if (ok && uid > 0)
+                  dest = g_strdup_printf ("%u", uid);
+              }
+            /* The draft it replaced leaves the server only once the new one is there. */
+            if (ok && *uids != '\0')
+              {
+                g_autoptr(GAsyncResult) re = NULL;
+
+                if (select_if_needed (self, folder, cancellable, &local)
+                    && store_flags (self, uids, OP_IMAP_STORE_ADD, OP_MAIL_FLAG_DELETED, cancellable, &local))
+                  {
+                    op_imap_client_expunge_async (self->client, cancellable, got_result, &re);
+                    op_imap_client_simple_finish (self->client, await (self, &re), &local);
+                  }
+                /* A copy already gone is fine; a lost connection is not. */
+                if (local != NULL && !is_connection_error (local))
+                  g_clear_error (&local);
+                ok = local == NULL;
+              }
+          }
           break;
         default:
           /* Written by a newer version: not ours to replay. */

@@ -81,6 +81,7 @@ typedef enum
   OP_MAIL_PENDING_CREATE_FOLDER = 5,
   OP_MAIL_PENDING_RENAME_FOLDER = 6,
   OP_MAIL_PENDING_DELETE_FOLDER = 7,
+  OP_MAIL_PENDING_APPEND_DRAFT  = 8,
 } OpMailPendingKind;
 
 /* Replay bookkeeping, on the store thread: the operation @op_id is done (removed); with

@@ -37,8 +37,10 @@ static const char * const migrations[] = {
   "  msgid TEXT PRIMARY KEY,"
   "  conversation_id INTEGER NOT NULL) WITHOUT ROWID;"
   "CREATE INDEX thread_ids_conversation ON thread_ids (conversation_id);"
+  /* AUTOINCREMENT: a message id is never given to another message, so an id a view or
+   * a queued operation holds cannot come to mean a different message. */
   "CREATE TABLE messages ("
-  "  id INTEGER PRIMARY KEY,"
+  "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
   "  folder_id INTEGER NOT NULL REFERENCES folders (id) ON DELETE CASCADE,"
   "  conversation_id INTEGER NOT NULL,"
   "  uid INTEGER NOT NULL,"

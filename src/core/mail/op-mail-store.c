@@ -3026,6 +3026,30 @@ finish_pending_write (OpMailStore  *self,
   target = g_strdup (_op_mail_column_text (stmt, 4));
   sqlite3_reset (stmt);
 
+  if (kind == OP_MAIL_PENDING_APPEND_DRAFT && !change->revert && change->dest_uids != NULL)
+    {
+      /* APPENDUID: the draft takes its server UID. */
+      gint64 id = g_ascii_strtoll (message_ids, NULL, 10);
+      guint64 uid = g_ascii_strtoull (change->dest_uids, NULL, 10);
+
+      if (uid > 0 && uid <= G_MAXUINT32)
+        {
+          stmt = wstmt (self, "UPDATE messages SET uid = ?2 WHERE id = ?1 AND uid < 0", error);
+          if (stmt == NULL)
+            return FALSE;
+          sqlite3_bind_int64 (stmt, 1, id);
+          sqlite3_bind_int64 (stmt, 2, (gint64) uid);
+          if (!step_done (stmt, error))
+            return FALSE;
+        }
+    }
+  else if (kind == OP_MAIL_PENDING_APPEND_DRAFT && !change->revert)
+    {
+      /* No APPENDUID: the placeholder goes; the folder's next sync brings the draft. */
+      if (!delete_messages_by_id (self, g_ascii_strtoll (message_ids, NULL, 10), changes, error))
+        return FALSE;
+    }
+
   if (kind == OP_MAIL_PENDING_MOVE || kind == OP_MAIL_PENDING_COPY)
     {
       g_auto(GStrv) ids = g_strsplit (message_ids, " ", -1);
@@ -3228,4 +3252,127 @@ op_mail_store_pop3_forget_async (OpMailStore         *self,
   change->target = folder_id;
   change->name = g_strjoinv ("\n", uidls);
   run_change (self, op_mail_store_pop3_forget_async, pop3_forget_write, change, cancellable, callback, user_data);
+}
+
+/* --- drafts ------------------------------------------------------------------------------------ */
+
+typedef struct
+{
+  gint64  replaces;
+  GBytes *message;
+} Draft;
+
+static void
+draft_free (Draft *draft)
+{
+  g_bytes_unref (draft->message);
+  g_free (draft);
+}
+
+static gboolean
+save_draft_write (OpMailStore  *self,
+                  sqlite3      *db,
+                  WriteJob     *job,
+                  Changes      *changes,
+                  GError      **error)
+{
+  Draft *draft = job->data;
+  Row row = { 0 };
+  g_autofree char *folder_name = NULL;
+  g_autofree char *old_uid = NULL;
+  gint64 folder = 0, id;
+  sqlite3_stmt *stmt;
+  gboolean ok;
+
+  stmt = wstmt (self, "SELECT id, name FROM folders WHERE special_use = 3 ORDER BY id LIMIT 1", error);
+  if (stmt == NULL)
+    return FALSE;
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      folder = sqlite3_column_int64 (stmt, 0);
+      folder_name = g_strdup (_op_mail_column_text (stmt, 1));
+    }
+  sqlite3_reset (stmt);
+  if (folder == 0)
+    {
+      OpMailFolderInfo info = { (char *) "Drafts", '/', OP_MAIL_SPECIAL_USE_DRAFTS, TRUE };
+      if (!upsert_folder (self, &info, &folder, changes, error))
+        return FALSE;
+      folder_name = g_strdup ("Drafts");
+    }
+
+  /* The draft it replaces goes at once; its server copy goes with the replay, and a
+   * copy that never reached the server is not sent at all. */
+  if (draft->replaces > 0)
+    {
+      gint64 uid = query_int64 (db, "SELECT uid FROM messages WHERE id = ?1", draft->replaces, 0);
+      g_autofree char *mid = g_strdup_printf ("%" G_GINT64_FORMAT, draft->replaces);
+
+      if (uid > 0)
+        old_uid = g_strdup_printf ("%" G_GINT64_FORMAT, uid);
+      stmt = wstmt (self, "DELETE FROM pending_ops WHERE kind = 8 AND message_ids = ?1", error);
+      if (stmt == NULL)
+        return FALSE;
+      bind_text (stmt, 1, mid);
+      if (!step_done (stmt, error) || !delete_messages_by_id (self, draft->replaces, changes, error))
+        return FALSE;
+    }
+
+  if (!row_from_raw (&row, 0, draft->message, error))
+    {
+      row_clear (&row);
+      return FALSE;
+    }
+  row.flags = OP_MAIL_FLAG_DRAFT | OP_MAIL_FLAG_SEEN;
+  if (row.date == 0)
+    row.date = g_get_real_time () / G_USEC_PER_SEC;
+  ok = insert_message (self, folder, &row, changes, error);
+  row_clear (&row);
+  if (!ok)
+    return FALSE;
+  /* The new row is the folder's one with UID 0 (placeholders are negative). */
+  id = query_int64 (db, "SELECT id FROM messages WHERE folder_id = ?1 AND uid = 0", folder, 0);
+  stmt = wstmt (self, "UPDATE messages SET uid = -id WHERE id = ?1", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, id);
+  if (!step_done (stmt, error))
+    return FALSE;
+  {
+    g_autofree char *mid = g_strdup_printf ("%" G_GINT64_FORMAT, id);
+    if (!add_pending (self, OP_MAIL_PENDING_APPEND_DRAFT, folder_name, old_uid != NULL ? old_uid : "", mid,
+                      0, 0, "", error))
+      return FALSE;
+  }
+  job->result = id;
+  return TRUE;
+}
+
+void
+op_mail_store_save_draft_async (OpMailStore         *self,
+                                gint64               replaces,
+                                GBytes              *message,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  Draft *draft;
+
+  g_return_if_fail (OP_IS_MAIL_STORE (self));
+  g_return_if_fail (message != NULL);
+
+  draft = g_new0 (Draft, 1);
+  draft->replaces = replaces;
+  draft->message = g_bytes_ref (message);
+  run_write (self, op_mail_store_save_draft_async, save_draft_write, draft, (GDestroyNotify) draft_free,
+             cancellable, callback, user_data);
+}
+
+gint64
+op_mail_store_save_draft_finish (OpMailStore   *self,
+                                 GAsyncResult  *result,
+                                 GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), 0);
+  return g_task_propagate_int (G_TASK (result), error);
 }

@@ -280,6 +280,20 @@ void             op_mail_store_delete_folder_async (OpMailStore        *self,
                                                   GCancellable         *cancellable,
                                                   GAsyncReadyCallback   callback,
                                                   gpointer              user_data);
+/* Saves a draft (RFC 5322 bytes) in the Drafts folder (special use; a local "Drafts" is
+ * made when the store has none) at once, replacing the draft @replaces (a message id, 0
+ * for a new draft), and queues it: the replay APPENDs it (\Draft \Seen) and removes the
+ * server's copy of the draft it replaced. Finish with op_mail_store_save_draft_finish():
+ * the new draft's message id (pass it as @replaces on the next save). */
+void             op_mail_store_save_draft_async  (OpMailStore          *self,
+                                                  gint64                replaces,
+                                                  GBytes               *message,
+                                                  GCancellable         *cancellable,
+                                                  GAsyncReadyCallback   callback,
+                                                  gpointer              user_data);
+gint64           op_mail_store_save_draft_finish (OpMailStore          *self,
+                                                  GAsyncResult         *result,
+                                                  GError              **error);
 /* Operations waiting for the server (a small read on the calling thread). */
 guint            op_mail_store_count_pending     (OpMailStore          *self);
 

@@ -698,6 +698,105 @@ test_offline (gconstpointer data)
   g_clear_object (&endpoint.verifier);
 }
 
+
+static gint64
+save_draft (OpMailStore *store,
+            gint64       replaces,
+            const char  *subject)
+{
+  g_autoptr(GBytes) bytes = op_mail_test_message (NULL, NULL, NULL, subject, "Me <me@outpost.test>", "draft", 1700000000);
+  g_autoptr(GAsyncResult) r = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 id;
+
+  op_mail_store_save_draft_async (store, replaces, bytes, NULL, store_result, &r);
+  id = op_mail_store_save_draft_finish (store, wait_result (&r), &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (id, >, 0);
+  op_mail_test_drain ();
+  return id;
+}
+
+static void
+push (OpMailImapSync *sync)
+{
+  g_autoptr(GAsyncResult) r = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean ok;
+
+  op_mail_imap_sync_push_async (sync, NULL, store_result, &r);
+  ok = op_mail_imap_sync_finish (sync, wait_result (&r), &error);
+  g_assert_no_error (error);
+  g_assert_true (ok);
+  op_mail_test_drain ();
+}
+
+static void
+test_drafts (gconstpointer data)
+{
+  const Listener *listener = data;
+  Endpoint endpoint = { 0 };
+  g_autoptr(OpImapClient) other = NULL;
+  g_autoptr(OpMailStore) store = NULL;
+  g_autoptr(OpMailImapSync) sync = NULL;
+  g_autoptr(OpMailFolder) drafts = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *subject1 = g_strdup_printf ("Draft %d one", getpid ());
+  g_autofree char *subject2 = g_strdup_printf ("Draft %d two", getpid ());
+  guint before;
+  gint64 first, second;
+
+  if (!get_endpoint (&endpoint, listener->port_variable, FALSE))
+    return;
+  other = open_session (&endpoint);
+  store = op_mail_test_open_store (&dir);
+  sync = new_sync (store, &endpoint);
+  run_sync (sync, NULL);
+  drafts = op_mail_store_lookup_special (store, OP_MAIL_SPECIAL_USE_DRAFTS);
+  g_assert_nonnull (drafts);
+  run_sync (sync, op_mail_folder_get_name (drafts));
+  before = assert_same_as_server (store, other, op_mail_folder_get_name (drafts));
+
+  /* Saved locally at once, then to the server. */
+  first = save_draft (store, 0, subject1);
+  {
+    g_autoptr(OpMailMessage) m = op_mail_store_get_message (store, first);
+    g_assert_cmpint (op_mail_message_get_folder_id (m), ==, op_mail_folder_get_id (drafts));
+    g_assert_true (op_mail_message_get_flags (m) & OP_MAIL_FLAG_DRAFT);
+  }
+  push (sync);
+  g_assert_cmpuint (assert_same_as_server (store, other, op_mail_folder_get_name (drafts)), ==, before + 1);
+
+  /* Each save replaces the server's copy. */
+  second = save_draft (store, first, subject2);
+  g_assert_null (op_mail_store_get_message (store, first));
+  push (sync);
+  run_sync (sync, op_mail_folder_get_name (drafts));
+  g_assert_cmpuint (assert_same_as_server (store, other, op_mail_folder_get_name (drafts)), ==, before + 1);
+  {
+    g_autoptr(OpMailMessage) m = op_mail_store_get_message (store, second);
+    g_assert_nonnull (m);
+    g_assert_cmpstr (op_mail_message_get_subject (m), ==, subject2);
+    g_assert_cmpuint (op_mail_message_get_uid (m), >, 0);
+  }
+
+  /* Clean up: the draft is sent, say, and goes. */
+  {
+    g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+    gboolean done = FALSE;
+
+    g_array_append_val (ids, second);
+    op_mail_store_expunge_async (store, ids, NULL, on_local_done, &done);
+    wait_local (&done);
+    push (sync);
+  }
+  select_folder (other, "INBOX");
+  op_mail_imap_sync_close (sync);
+  op_mail_store_close (store);
+  op_mail_test_remove_dir (dir);
+  g_clear_object (&endpoint.verifier);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -708,6 +807,7 @@ main (int   argc,
   g_test_add_data_func ("/mail/imap-sync/fallback/first-later-uidvalidity", &basic, test_sync);
   g_test_add_data_func ("/mail/imap-sync/qresync/offline-changes-replayed", &full, test_offline);
   g_test_add_data_func ("/mail/imap-sync/fallback/offline-changes-replayed", &basic, test_offline);
+  g_test_add_data_func ("/mail/imap-sync/qresync/drafts-replaced", &full, test_drafts);
   g_test_add_data_func ("/mail/imap-sync/qresync/idle-new-mail", &full, test_idle);
   g_test_add_data_func ("/mail/imap-sync/fallback/idle-new-mail", &basic, test_idle);
 
