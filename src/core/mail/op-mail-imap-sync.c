@@ -1588,9 +1588,7 @@ op_mail_imap_sync_finalize (GObject *object)
   g_clear_pointer (&self->requests, g_async_queue_unref);
   g_free (self->host);
   g_free (self->user);
-  if (self->password != NULL)
-    memset (self->password, 0, strlen (self->password));
-  g_free (self->password);
+  _op_mail_wipe (&self->password);
   g_clear_object (&self->verifier);
   g_mutex_clear (&self->lock);
   G_OBJECT_CLASS (op_mail_imap_sync_parent_class)->finalize (object);
@@ -1651,9 +1649,7 @@ op_mail_imap_sync_set_password (OpMailImapSync *self,
   g_return_if_fail (OP_IS_MAIL_IMAP_SYNC (self));
 
   g_mutex_lock (&self->lock);
-  if (self->password != NULL)
-    memset (self->password, 0, strlen (self->password));
-  g_free (self->password);
+  _op_mail_wipe (&self->password);
   self->password = g_strdup (password);
   g_mutex_unlock (&self->lock);
 }

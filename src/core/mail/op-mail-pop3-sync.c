@@ -441,9 +441,7 @@ op_mail_pop3_sync_finalize (GObject *object)
   g_clear_object (&self->store);
   g_free (self->host);
   g_free (self->user);
-  if (self->password != NULL)
-    memset (self->password, 0, strlen (self->password));
-  g_free (self->password);
+  _op_mail_wipe (&self->password);
   g_clear_object (&self->verifier);
   G_OBJECT_CLASS (op_mail_pop3_sync_parent_class)->finalize (object);
 }
@@ -506,9 +504,7 @@ op_mail_pop3_sync_set_password (OpMailPop3Sync *self,
                                 const char     *password)
 {
   g_return_if_fail (OP_IS_MAIL_POP3_SYNC (self));
-  if (self->password != NULL)
-    memset (self->password, 0, strlen (self->password));
-  g_free (self->password);
+  _op_mail_wipe (&self->password);
   self->password = g_strdup (password);
 }
 

@@ -29,6 +29,9 @@ OpMailConversation *_op_mail_conversation_new_empty    (gint64        id,
 gboolean            _op_mail_folder_equal              (OpMailFolder *a,
                                                         OpMailFolder *b);
 
+/* Overwrites and frees a password, then sets *@secret to NULL. */
+void                _op_mail_wipe                      (char        **secret);
+
 /* A column's text, "" for NULL. */
 const char         *_op_mail_column_text               (sqlite3_stmt *stmt,
                                                         int           column);

@@ -678,6 +678,34 @@ _op_mail_store_run_read (OpMailStore    *self,
   op_worker_run (self->reader, task, read_thread);
 }
 
+/* A read keyed by one id (a message, a folder) on the reader thread. */
+static void
+run_read_by_id (OpMailStore         *self,
+                gint64               id,
+                gpointer             source_tag,
+                OpMailReadFunc       func,
+                GCancellable        *cancellable,
+                GAsyncReadyCallback  callback,
+                gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (OP_IS_MAIL_STORE (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, source_tag);
+  _op_mail_store_run_read (self, task, func, g_memdup2 (&id, sizeof id), g_free);
+}
+
+static gpointer
+finish_pointer (OpMailStore   *self,
+                GAsyncResult  *result,
+                GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
 typedef struct
 {
   char   *query;
@@ -791,8 +819,7 @@ op_mail_store_search_finish (OpMailStore   *self,
                              GAsyncResult  *result,
                              GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return finish_pointer (self, result, error);
 }
 
 static void
@@ -835,13 +862,7 @@ op_mail_store_load_body_async (OpMailStore         *self,
                                GAsyncReadyCallback  callback,
                                gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-
-  g_return_if_fail (OP_IS_MAIL_STORE (self));
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, op_mail_store_load_body_async);
-  _op_mail_store_run_read (self, task, load_body_read, g_memdup2 (&message_id, sizeof message_id), g_free);
+  run_read_by_id (self, message_id, op_mail_store_load_body_async, load_body_read, cancellable, callback, user_data);
 }
 
 GBytes *
@@ -849,8 +870,7 @@ op_mail_store_load_body_finish (OpMailStore   *self,
                                 GAsyncResult  *result,
                                 GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return finish_pointer (self, result, error);
 }
 
 static void
@@ -899,13 +919,7 @@ op_mail_store_list_uids_async (OpMailStore         *self,
                                GAsyncReadyCallback  callback,
                                gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-
-  g_return_if_fail (OP_IS_MAIL_STORE (self));
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, op_mail_store_list_uids_async);
-  _op_mail_store_run_read (self, task, list_uids_read, g_memdup2 (&folder_id, sizeof folder_id), g_free);
+  run_read_by_id (self, folder_id, op_mail_store_list_uids_async, list_uids_read, cancellable, callback, user_data);
 }
 
 GArray *
@@ -913,8 +927,7 @@ op_mail_store_list_uids_finish (OpMailStore   *self,
                                 GAsyncResult  *result,
                                 GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return finish_pointer (self, result, error);
 }
 
 /* --- writes --------------------------------------------------------------------------------- */
@@ -2130,6 +2143,30 @@ update_flags (OpMailStore  *self,
   return TRUE;
 }
 
+/* One message row with its index entry and cached body. */
+static gboolean
+delete_message_row (OpMailStore  *self,
+                    gint64        id,
+                    GError      **error)
+{
+  static const char * const deletes[] = {
+    "DELETE FROM messages_fts WHERE rowid = ?1",
+    "DELETE FROM bodies WHERE message_id = ?1",
+    "DELETE FROM messages WHERE id = ?1",
+  };
+
+  for (gsize q = 0; q < G_N_ELEMENTS (deletes); q++)
+    {
+      sqlite3_stmt *stmt = wstmt (self, deletes[q], error);
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_int64 (stmt, 1, id);
+      if (!step_done (stmt, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
 /* Deletes @uid of @folder_id (every message of it when @uid is 0). */
 static gboolean
 delete_messages (OpMailStore  *self,
@@ -2157,22 +2194,8 @@ delete_messages (OpMailStore  *self,
   sqlite3_reset (stmt);
 
   for (guint i = 0; i < ids->len; i++)
-    {
-      static const char * const deletes[] = {
-        "DELETE FROM messages_fts WHERE rowid = ?1",
-        "DELETE FROM bodies WHERE message_id = ?1",
-        "DELETE FROM messages WHERE id = ?1",
-      };
-      for (gsize q = 0; q < G_N_ELEMENTS (deletes); q++)
-        {
-          stmt = wstmt (self, deletes[q], error);
-          if (stmt == NULL)
-            return FALSE;
-          sqlite3_bind_int64 (stmt, 1, g_array_index (ids, gint64, i));
-          if (!step_done (stmt, error))
-            return FALSE;
-        }
-    }
+    if (!delete_message_row (self, g_array_index (ids, gint64, i), error))
+      return FALSE;
   return TRUE;
 }
 
@@ -2797,23 +2820,9 @@ expunge_one (OpMailStore  *self,
              GError      **error)
 {
   Each *each = data;
-  static const char * const deletes[] = {
-    "DELETE FROM messages_fts WHERE rowid = ?1",
-    "DELETE FROM bodies WHERE message_id = ?1",
-    "DELETE FROM messages WHERE id = ?1",
-  };
 
   changes_touch (each->changes, folder, conv);
-  for (gsize q = 0; q < G_N_ELEMENTS (deletes); q++)
-    {
-      sqlite3_stmt *stmt = wstmt (self, deletes[q], error);
-      if (stmt == NULL)
-        return FALSE;
-      sqlite3_bind_int64 (stmt, 1, id);
-      if (!step_done (stmt, error))
-        return FALSE;
-    }
-  return TRUE;
+  return delete_message_row (self, id, error);
 }
 
 static gboolean
@@ -3194,13 +3203,7 @@ op_mail_store_pop3_uidls_async (OpMailStore         *self,
                                 GAsyncReadyCallback  callback,
                                 gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-
-  g_return_if_fail (OP_IS_MAIL_STORE (self));
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, op_mail_store_pop3_uidls_async);
-  _op_mail_store_run_read (self, task, pop3_uidls_read, g_memdup2 (&folder_id, sizeof folder_id), g_free);
+  run_read_by_id (self, folder_id, op_mail_store_pop3_uidls_async, pop3_uidls_read, cancellable, callback, user_data);
 }
 
 GHashTable *
@@ -3208,8 +3211,7 @@ op_mail_store_pop3_uidls_finish (OpMailStore   *self,
                                  GAsyncResult  *result,
                                  GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return finish_pointer (self, result, error);
 }
 
 static gboolean

@@ -34,25 +34,6 @@ typedef struct
 static const Listener full = { "OUTPOST_TEST_DOVECOT_IMAPS_PORT", OP_MAIL_SYNC_MODE_QRESYNC };
 static const Listener basic = { "OUTPOST_TEST_DOVECOT_BASIC_IMAPS_PORT", OP_MAIL_SYNC_MODE_FALLBACK };
 
-static void
-store_result (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
-static GAsyncResult *
-wait_result (GAsyncResult **slot)
-{
-  gint64 deadline = g_get_monotonic_time () + TIMEOUT * G_USEC_PER_SEC;
-
-  while (*slot == NULL && g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, TRUE);
-  g_assert_nonnull (*slot);
-  return *slot;
-}
-
 typedef struct
 {
   const char     *host;
@@ -98,11 +79,11 @@ open_session (const Endpoint *endpoint)
 
   op_imap_client_set_verifier (client, OP_TLS_VERIFIER (endpoint->verifier));
   op_imap_client_set_timeout (client, TIMEOUT);
-  op_imap_client_connect_async (client, NULL, store_result, &r1);
-  g_assert_true (op_imap_client_connect_finish (client, wait_result (&r1), &error));
+  op_imap_client_connect_async (client, NULL, op_mail_test_store_result, &r1);
+  g_assert_true (op_imap_client_connect_finish (client, op_mail_test_wait_result (&r1, TIMEOUT), &error));
   op_imap_client_login_async (client, endpoint->user, endpoint->password, OP_IMAP_AUTH_AUTO, NULL,
-                              store_result, &r2);
-  g_assert_true (op_imap_client_login_finish (client, wait_result (&r2), &error));
+                              op_mail_test_store_result, &r2);
+  g_assert_true (op_imap_client_login_finish (client, op_mail_test_wait_result (&r2, TIMEOUT), &error));
   g_assert_no_error (error);
   return client;
 }
@@ -112,7 +93,7 @@ simple (OpImapClient  *client,
         GAsyncResult **r)
 {
   g_autoptr(GError) error = NULL;
-  gboolean ok = op_imap_client_simple_finish (client, wait_result (r), &error);
+  gboolean ok = op_imap_client_simple_finish (client, op_mail_test_wait_result (r, TIMEOUT), &error);
 
   g_assert_no_error (error);
   g_assert_true (ok);
@@ -125,7 +106,7 @@ create_folder (OpImapClient *client,
 {
   g_autoptr(GAsyncResult) r = NULL;
 
-  op_imap_client_create_async (client, name, NULL, store_result, &r);
+  op_imap_client_create_async (client, name, NULL, op_mail_test_store_result, &r);
   simple (client, &r);
 }
 
@@ -135,7 +116,7 @@ delete_folder (OpImapClient *client,
 {
   g_autoptr(GAsyncResult) r = NULL;
 
-  op_imap_client_delete_async (client, name, NULL, store_result, &r);
+  op_imap_client_delete_async (client, name, NULL, op_mail_test_store_result, &r);
   simple (client, &r);
 }
 
@@ -147,8 +128,8 @@ select_folder (OpImapClient *client,
   g_autoptr(GError) error = NULL;
   g_autoptr(OpImapSelectInfo) info = NULL;
 
-  op_imap_client_select_async (client, name, FALSE, NULL, store_result, &r);
-  info = op_imap_client_select_finish (client, wait_result (&r), &error);
+  op_imap_client_select_async (client, name, FALSE, NULL, op_mail_test_store_result, &r);
+  info = op_imap_client_select_finish (client, op_mail_test_wait_result (&r, TIMEOUT), &error);
   g_assert_no_error (error);
 }
 
@@ -174,8 +155,8 @@ append (OpImapClient *client,
   g_autoptr(GError) error = NULL;
   guint32 uid = 0;
 
-  op_imap_client_append_async (client, folder, bytes, flags, NULL, NULL, store_result, &r);
-  g_assert_true (op_imap_client_append_finish (client, wait_result (&r), &uid, &error));
+  op_imap_client_append_async (client, folder, bytes, flags, NULL, NULL, op_mail_test_store_result, &r);
+  g_assert_true (op_imap_client_append_finish (client, op_mail_test_wait_result (&r, TIMEOUT), &uid, &error));
   g_assert_no_error (error);
 }
 
@@ -189,8 +170,8 @@ store_flags (OpImapClient    *client,
   g_autoptr(GError) error = NULL;
   const char *flags[] = { flag, NULL };
 
-  op_imap_client_store_async (client, set, mode, flags, NULL, store_result, &r);
-  g_assert_true (op_imap_client_store_finish (client, wait_result (&r), &error));
+  op_imap_client_store_async (client, set, mode, flags, NULL, op_mail_test_store_result, &r);
+  g_assert_true (op_imap_client_store_finish (client, op_mail_test_wait_result (&r, TIMEOUT), &error));
   g_assert_no_error (error);
 }
 
@@ -199,7 +180,7 @@ expunge (OpImapClient *client)
 {
   g_autoptr(GAsyncResult) r = NULL;
 
-  op_imap_client_expunge_async (client, NULL, store_result, &r);
+  op_imap_client_expunge_async (client, NULL, op_mail_test_store_result, &r);
   simple (client, &r);
 }
 
@@ -217,12 +198,12 @@ run_sync (OpMailImapSync *sync,
   gboolean ok;
 
   if (folder == NULL)
-    op_mail_imap_sync_folders_async (sync, NULL, store_result, &r);
+    op_mail_imap_sync_folders_async (sync, NULL, op_mail_test_store_result, &r);
   else if (strcmp (folder, "*") == 0)
-    op_mail_imap_sync_run_async (sync, NULL, store_result, &r);
+    op_mail_imap_sync_run_async (sync, NULL, op_mail_test_store_result, &r);
   else
-    op_mail_imap_sync_folder_async (sync, folder, NULL, store_result, &r);
-  ok = op_mail_imap_sync_finish (sync, wait_result (&r), &error);
+    op_mail_imap_sync_folder_async (sync, folder, NULL, op_mail_test_store_result, &r);
+  ok = op_mail_imap_sync_finish (sync, op_mail_test_wait_result (&r, TIMEOUT), &error);
   g_assert_no_error (error);
   g_assert_true (ok);
   op_mail_test_drain ();
@@ -243,8 +224,8 @@ assert_same_as_server (OpMailStore  *store,
   g_assert_nonnull (f);
   select_folder (client, folder);
   op_imap_client_fetch_async (client, "1:*", OP_IMAP_FETCH_UID | OP_IMAP_FETCH_FLAGS, NULL, NULL,
-                              store_result, &r);
-  fetches = op_imap_client_fetch_finish (client, wait_result (&r), &error);
+                              op_mail_test_store_result, &r);
+  fetches = op_imap_client_fetch_finish (client, op_mail_test_wait_result (&r, TIMEOUT), &error);
   g_assert_no_error (error);
 
   for (guint i = 0; i < fetches->len; i++)
@@ -379,8 +360,8 @@ test_sync (gconstpointer data)
     g_autoptr(GPtrArray) found = NULL;
     gboolean has = FALSE;
 
-    op_mail_imap_sync_search_async (sync, op_mail_folder_get_id (folder), "number 57", 50, NULL, store_result, &rs);
-    found = op_mail_imap_sync_search_finish (sync, wait_result (&rs), &error);
+    op_mail_imap_sync_search_async (sync, op_mail_folder_get_id (folder), "number 57", 50, NULL, op_mail_test_store_result, &rs);
+    found = op_mail_imap_sync_search_finish (sync, op_mail_test_wait_result (&rs, TIMEOUT), &error);
     g_assert_no_error (error);
     for (guint i = 0; i < found->len; i++)
       has |= g_strcmp0 (op_mail_message_get_message_id (g_ptr_array_index (found, i)), "sync-57@outpost.test") == 0;
@@ -429,8 +410,8 @@ test_sync (gconstpointer data)
     g_autoptr(GBytes) expected = message (10);
 
     g_assert_false (op_mail_message_get_body_cached (m));
-    op_mail_imap_sync_fetch_body_async (sync, op_mail_message_get_id (m), NULL, store_result, &rb);
-    body = op_mail_imap_sync_fetch_body_finish (sync, wait_result (&rb), &error);
+    op_mail_imap_sync_fetch_body_async (sync, op_mail_message_get_id (m), NULL, op_mail_test_store_result, &rb);
+    body = op_mail_imap_sync_fetch_body_finish (sync, op_mail_test_wait_result (&rb, TIMEOUT), &error);
     g_assert_no_error (error);
     g_assert_true (g_bytes_equal (body, expected));
     op_mail_test_drain ();
@@ -709,8 +690,8 @@ save_draft (OpMailStore *store,
   g_autoptr(GError) error = NULL;
   gint64 id;
 
-  op_mail_store_save_draft_async (store, replaces, bytes, NULL, store_result, &r);
-  id = op_mail_store_save_draft_finish (store, wait_result (&r), &error);
+  op_mail_store_save_draft_async (store, replaces, bytes, NULL, op_mail_test_store_result, &r);
+  id = op_mail_store_save_draft_finish (store, op_mail_test_wait_result (&r, TIMEOUT), &error);
   g_assert_no_error (error);
   g_assert_cmpint (id, >, 0);
   op_mail_test_drain ();
@@ -724,8 +705,8 @@ push (OpMailImapSync *sync)
   g_autoptr(GError) error = NULL;
   gboolean ok;
 
-  op_mail_imap_sync_push_async (sync, NULL, store_result, &r);
-  ok = op_mail_imap_sync_finish (sync, wait_result (&r), &error);
+  op_mail_imap_sync_push_async (sync, NULL, op_mail_test_store_result, &r);
+  ok = op_mail_imap_sync_finish (sync, op_mail_test_wait_result (&r, TIMEOUT), &error);
   g_assert_no_error (error);
   g_assert_true (ok);
   op_mail_test_drain ();

@@ -21,25 +21,6 @@
 
 #define TIMEOUT 60
 
-static void
-store_result (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
-static GAsyncResult *
-wait_result (GAsyncResult **slot)
-{
-  gint64 deadline = g_get_monotonic_time () + TIMEOUT * G_USEC_PER_SEC;
-
-  while (*slot == NULL && g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, TRUE);
-  g_assert_nonnull (*slot);
-  return *slot;
-}
-
 typedef struct
 {
   const char     *host;
@@ -83,12 +64,12 @@ deliver (Env        *env,
                                                     "Downloaded by POP3.", 1700000000);
 
   op_imap_client_set_verifier (client, OP_TLS_VERIFIER (env->verifier));
-  op_imap_client_connect_async (client, NULL, store_result, &r1);
-  g_assert_true (op_imap_client_connect_finish (client, wait_result (&r1), &error));
-  op_imap_client_login_async (client, env->user, env->password, OP_IMAP_AUTH_AUTO, NULL, store_result, &r2);
-  g_assert_true (op_imap_client_login_finish (client, wait_result (&r2), &error));
-  op_imap_client_append_async (client, "INBOX", message, NULL, NULL, NULL, store_result, &r3);
-  g_assert_true (op_imap_client_append_finish (client, wait_result (&r3), NULL, &error));
+  op_imap_client_connect_async (client, NULL, op_mail_test_store_result, &r1);
+  g_assert_true (op_imap_client_connect_finish (client, op_mail_test_wait_result (&r1, TIMEOUT), &error));
+  op_imap_client_login_async (client, env->user, env->password, OP_IMAP_AUTH_AUTO, NULL, op_mail_test_store_result, &r2);
+  g_assert_true (op_imap_client_login_finish (client, op_mail_test_wait_result (&r2, TIMEOUT), &error));
+  op_imap_client_append_async (client, "INBOX", message, NULL, NULL, NULL, op_mail_test_store_result, &r3);
+  g_assert_true (op_imap_client_append_finish (client, op_mail_test_wait_result (&r3, TIMEOUT), NULL, &error));
   g_assert_no_error (error);
 }
 
@@ -103,12 +84,12 @@ server_count (Env *env)
   guint count = 0;
 
   op_pop3_client_set_verifier (client, OP_TLS_VERIFIER (env->verifier));
-  op_pop3_client_connect_async (client, env->user, env->password, NULL, store_result, &r1);
-  g_assert_true (op_pop3_client_connect_finish (client, wait_result (&r1), &error));
-  op_pop3_client_stat_async (client, NULL, store_result, &r2);
-  g_assert_true (op_pop3_client_stat_finish (client, wait_result (&r2), &count, NULL, &error));
-  op_pop3_client_quit_async (client, NULL, store_result, &r3);
-  op_pop3_client_quit_finish (client, wait_result (&r3), NULL);
+  op_pop3_client_connect_async (client, env->user, env->password, NULL, op_mail_test_store_result, &r1);
+  g_assert_true (op_pop3_client_connect_finish (client, op_mail_test_wait_result (&r1, TIMEOUT), &error));
+  op_pop3_client_stat_async (client, NULL, op_mail_test_store_result, &r2);
+  g_assert_true (op_pop3_client_stat_finish (client, op_mail_test_wait_result (&r2, TIMEOUT), &count, NULL, &error));
+  op_pop3_client_quit_async (client, NULL, op_mail_test_store_result, &r3);
+  op_pop3_client_quit_finish (client, op_mail_test_wait_result (&r3, TIMEOUT), NULL);
   return count;
 }
 
@@ -121,8 +102,8 @@ run (OpMailPop3Sync *sync,
   g_autoptr(GError) error = NULL;
   gboolean ok;
 
-  op_mail_pop3_sync_run_async (sync, NULL, store_result, &r);
-  ok = op_mail_pop3_sync_run_finish (sync, wait_result (&r), downloaded, deleted, &error);
+  op_mail_pop3_sync_run_async (sync, NULL, op_mail_test_store_result, &r);
+  ok = op_mail_pop3_sync_run_finish (sync, op_mail_test_wait_result (&r, TIMEOUT), downloaded, deleted, &error);
   g_assert_no_error (error);
   g_assert_true (ok);
   op_mail_test_drain ();

@@ -27,25 +27,6 @@
 #define N_MESSAGES 1500
 #define OP_KILLS 20
 
-static void
-store_result (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
-static GAsyncResult *
-wait_result (GAsyncResult **slot)
-{
-  gint64 deadline = g_get_monotonic_time () + TIMEOUT * G_USEC_PER_SEC;
-
-  while (*slot == NULL && g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, TRUE);
-  g_assert_nonnull (*slot);
-  return *slot;
-}
-
 static OpMailImapSync *
 new_sync (OpMailStore *store)
 {
@@ -72,12 +53,12 @@ sync_folder (OpMailStore  *store,
   g_autoptr(GAsyncResult) r2 = NULL;
   gboolean ok;
 
-  op_mail_imap_sync_folders_async (sync, NULL, store_result, &r1);
-  ok = op_mail_imap_sync_finish (sync, wait_result (&r1), error);
+  op_mail_imap_sync_folders_async (sync, NULL, op_mail_test_store_result, &r1);
+  ok = op_mail_imap_sync_finish (sync, op_mail_test_wait_result (&r1, TIMEOUT), error);
   if (ok)
     {
-      op_mail_imap_sync_folder_async (sync, folder, NULL, store_result, &r2);
-      ok = op_mail_imap_sync_finish (sync, wait_result (&r2), error);
+      op_mail_imap_sync_folder_async (sync, folder, NULL, op_mail_test_store_result, &r2);
+      ok = op_mail_imap_sync_finish (sync, op_mail_test_wait_result (&r2, TIMEOUT), error);
     }
   op_mail_imap_sync_close (sync);
   return ok;
@@ -146,10 +127,10 @@ open_session (void)
   verifier = op_test_verifier_new_for_ca_file (ca, &error);
   client = op_imap_client_new (host, (guint16) atoi (port), OP_IMAP_SECURITY_IMPLICIT_TLS);
   op_imap_client_set_verifier (client, OP_TLS_VERIFIER (verifier));
-  op_imap_client_connect_async (client, NULL, store_result, &r1);
-  g_assert_true (op_imap_client_connect_finish (client, wait_result (&r1), &error));
-  op_imap_client_login_async (client, user, password, OP_IMAP_AUTH_AUTO, NULL, store_result, &r2);
-  g_assert_true (op_imap_client_login_finish (client, wait_result (&r2), &error));
+  op_imap_client_connect_async (client, NULL, op_mail_test_store_result, &r1);
+  g_assert_true (op_imap_client_connect_finish (client, op_mail_test_wait_result (&r1, TIMEOUT), &error));
+  op_imap_client_login_async (client, user, password, OP_IMAP_AUTH_AUTO, NULL, op_mail_test_store_result, &r2);
+  g_assert_true (op_imap_client_login_finish (client, op_mail_test_wait_result (&r2, TIMEOUT), &error));
   g_assert_no_error (error);
   return client;
 }
@@ -170,8 +151,8 @@ test_kill_first_sync (void)
   folder = g_strdup_printf ("outpost-faults-%d", getpid ());
   {
     g_autoptr(GAsyncResult) r = NULL;
-    op_imap_client_create_async (other, folder, NULL, store_result, &r);
-    g_assert_true (op_imap_client_simple_finish (other, wait_result (&r), &error));
+    op_imap_client_create_async (other, folder, NULL, op_mail_test_store_result, &r);
+    g_assert_true (op_imap_client_simple_finish (other, op_mail_test_wait_result (&r, TIMEOUT), &error));
   }
   for (guint i = 0; i < N_MESSAGES; i++)
     {
@@ -180,8 +161,8 @@ test_kill_first_sync (void)
       g_autoptr(GBytes) bytes = op_mail_test_message (id, NULL, NULL, subject, "f@outpost.test", "x", 1700000000 + i);
       g_autoptr(GAsyncResult) r = NULL;
 
-      op_imap_client_append_async (other, folder, bytes, NULL, NULL, NULL, store_result, &r);
-      g_assert_true (op_imap_client_append_finish (other, wait_result (&r), NULL, &error));
+      op_imap_client_append_async (other, folder, bytes, NULL, NULL, NULL, op_mail_test_store_result, &r);
+      g_assert_true (op_imap_client_append_finish (other, op_mail_test_wait_result (&r, TIMEOUT), NULL, &error));
     }
 
   self_path = g_file_read_link ("/proc/self/exe", NULL);
@@ -257,8 +238,8 @@ test_kill_first_sync (void)
 
   {
     g_autoptr(GAsyncResult) r = NULL;
-    op_imap_client_delete_async (other, folder, NULL, store_result, &r);
-    g_assert_true (op_imap_client_simple_finish (other, wait_result (&r), &error));
+    op_imap_client_delete_async (other, folder, NULL, op_mail_test_store_result, &r);
+    g_assert_true (op_imap_client_simple_finish (other, op_mail_test_wait_result (&r, TIMEOUT), &error));
   }
 }
 
