@@ -576,6 +576,9 @@ fetch_missing (OpMailImapSync  *self,
           op_mail_update_add_fetch (update, fetch);
         }
 
+      /* Decoded here, while the store thread still writes the previous batch. */
+      _op_mail_update_prepare (update);
+
       /* The previous batch's write ran while this one was on the wire. */
       if (in_flight)
         {

@@ -148,7 +148,14 @@ typedef struct
   OpImapFetch    *fetch;
   GBytes         *raw;
   char           *uidl;     /* POP3 */
+  gpointer        row;      /* (nullable) the row, decoded ahead (_op_mail_update_prepare) */
 } OpMailStep;
+
+/* Decodes the fetched messages of @update into rows (headers decoded, addresses
+ * formatted, attachments found) on the calling thread, so that the store thread only
+ * writes them: the sync thread does this for one batch while the store writes the last. */
+void _op_mail_update_prepare (OpMailUpdate *update);
+void _op_mail_row_free       (gpointer      row);
 
 struct _OpMailUpdate
 {

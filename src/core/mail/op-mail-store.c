@@ -939,6 +939,7 @@ typedef struct
   GHashTable *touched;        /* folder id (gint64 *) → GHashTable of conversation ids */
   GHashTable *added;          /* folder id → GArray of message ids */
   GHashTable *count_folders;  /* folder id → CountDelta: what the refreshed rows changed */
+  GHashTable *fresh;          /* "folder:conversation" rows written whole by insert_message */
 } Changes;
 
 typedef struct
@@ -963,6 +964,7 @@ changes_new (void)
   changes->added = g_hash_table_new_full (int64_hash, g_int64_equal, g_free,
                                           (GDestroyNotify) g_array_unref);
   changes->count_folders = g_hash_table_new_full (int64_hash, g_int64_equal, g_free, g_free);
+  changes->fresh = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   return changes;
 }
 
@@ -972,6 +974,7 @@ changes_free (Changes *changes)
   g_hash_table_unref (changes->touched);
   g_hash_table_unref (changes->added);
   g_hash_table_unref (changes->count_folders);
+  g_hash_table_unref (changes->fresh);
   g_free (changes);
 }
 
@@ -989,6 +992,12 @@ changes_touch (Changes *changes,
     }
   if (!g_hash_table_contains (set, &conversation_id))
     g_hash_table_add (set, g_memdup2 (&conversation_id, sizeof conversation_id));
+  if (g_hash_table_size (changes->fresh) > 0)
+    {
+      /* Touched again: the row written whole is no longer the whole story. */
+      g_autofree char *key = g_strdup_printf ("%" G_GINT64_FORMAT ":%" G_GINT64_FORMAT, folder_id, conversation_id);
+      g_hash_table_remove (changes->fresh, key);
+    }
   if (!g_hash_table_contains (changes->count_folders, &folder_id))
     g_hash_table_insert (changes->count_folders, g_memdup2 (&folder_id, sizeof folder_id),
                          g_new0 (CountDelta, 1));
@@ -1378,8 +1387,17 @@ refresh_aggregates (OpMailStore  *self,
         delta = &gone;
       g_hash_table_iter_init (&inner, value);
       while (g_hash_table_iter_next (&inner, &conv, NULL))
-        if (!refresh_pair (self, *(gint64 *) key, *(gint64 *) conv, delta, error))
-          return FALSE;
+        {
+          if (g_hash_table_size (changes->fresh) > 0)
+            {
+              g_autofree char *pair = g_strdup_printf ("%" G_GINT64_FORMAT ":%" G_GINT64_FORMAT,
+                                                       *(gint64 *) key, *(gint64 *) conv);
+              if (g_hash_table_contains (changes->fresh, pair))
+                continue;
+            }
+          if (!refresh_pair (self, *(gint64 *) key, *(gint64 *) conv, delta, error))
+            return FALSE;
+        }
     }
 
   /* Folder counts move by what the refreshed rows changed: no scan of a large folder. */
@@ -1747,6 +1765,31 @@ row_from_fetch (Row         *row,
     }
 }
 
+void
+_op_mail_row_free (gpointer row)
+{
+  if (row == NULL)
+    return;
+  row_clear (row);
+  g_free (row);
+}
+
+void
+_op_mail_update_prepare (OpMailUpdate *update)
+{
+  for (guint i = 0; i < update->steps->len; i++)
+    {
+      OpMailStep *step = &g_array_index (update->steps, OpMailStep, i);
+      Row *row;
+
+      if (step->kind != OP_MAIL_STEP_FETCH || step->fetch->envelope == NULL || step->row != NULL)
+        continue;
+      row = g_new0 (Row, 1);
+      row_from_fetch (row, step->fetch);
+      step->row = row;
+    }
+}
+
 /* One line from the start of the text: quoted lines and the signature left out. */
 static char *
 make_preview (const char *text)
@@ -1832,6 +1875,7 @@ assign_conversation (OpMailStore  *self,
                      Row          *row,
                      Changes      *changes,
                      gint64       *conversation_id,
+                     gboolean     *created,
                      GError      **error)
 {
   sqlite3 *db = self->write_db;
@@ -1893,6 +1937,7 @@ assign_conversation (OpMailStore  *self,
           if (!step_done (stmt, error))
             return FALSE;
           target = sqlite3_last_insert_rowid (db);
+          *created = TRUE;
         }
       else if (!is_reply)
         {
@@ -2008,6 +2053,7 @@ insert_message (OpMailStore  *self,
   g_autofree char *addresses = NULL;
   gint64 conversation_id = 0;
   gint64 message_id;
+  gboolean created = FALSE;
 
   if (row->keywords == NULL) row->keywords = g_strdup ("");
   if (row->subject == NULL) row->subject = g_strdup ("");
@@ -2020,7 +2066,7 @@ insert_message (OpMailStore  *self,
   if (row->message_id == NULL) row->message_id = g_strdup ("");
   if (row->in_reply_to == NULL) row->in_reply_to = g_strdup ("");
 
-  if (!assign_conversation (self, row, changes, &conversation_id, error))
+  if (!assign_conversation (self, row, changes, &conversation_id, &created, error))
     return FALSE;
 
   refs = row->refs != NULL ? g_strjoinv (" ", row->refs) : g_strdup ("");
@@ -2073,6 +2119,37 @@ insert_message (OpMailStore  *self,
 
   changes_touch (changes, folder_id, conversation_id);
   changes_added (changes, folder_id, message_id);
+
+  /* A conversation this message starts: its row is known without reading anything
+   * back (most messages of a first sync start one). Touched again, it is refreshed. */
+  if (created)
+    {
+      CountDelta *delta = g_hash_table_lookup (changes->count_folders, &folder_id);
+      gboolean unread = (row->flags & OP_MAIL_FLAG_SEEN) == 0;
+
+      stmt = wstmt (self,
+                    "INSERT OR REPLACE INTO folder_conversations"
+                    " (folder_id, conversation_id, latest_date, latest_message_id,"
+                    "  n_messages, n_unread, flagged, has_attachments, senders)"
+                    " VALUES (?1, ?2, ?3, ?4, 1, ?5, ?6, ?7, ?8)",
+                    error);
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_int64 (stmt, 1, folder_id);
+      sqlite3_bind_int64 (stmt, 2, conversation_id);
+      sqlite3_bind_int64 (stmt, 3, row->date);
+      sqlite3_bind_int64 (stmt, 4, message_id);
+      sqlite3_bind_int (stmt, 5, unread);
+      sqlite3_bind_int (stmt, 6, (row->flags & OP_MAIL_FLAG_FLAGGED) != 0);
+      sqlite3_bind_int (stmt, 7, row->has_attachments);
+      bind_text (stmt, 8, *row->from_name != '\0' ? row->from_name : row->from_addr);
+      if (!step_done (stmt, error))
+        return FALSE;
+      delta->total += 1;
+      delta->unread += unread;
+      g_hash_table_add (changes->fresh,
+                        g_strdup_printf ("%" G_GINT64_FORMAT ":%" G_GINT64_FORMAT, folder_id, conversation_id));
+    }
   return TRUE;
 }
 
@@ -2284,7 +2361,13 @@ apply_write (OpMailStore  *self,
         Row row = { 0 };
         gboolean ok;
 
-        if (step->kind == OP_MAIL_STEP_FETCH)
+        if (step->kind == OP_MAIL_STEP_FETCH && step->row != NULL)
+          {
+            /* Prepared on the sync thread (_op_mail_update_prepare()). */
+            row = *(Row *) step->row;
+            g_clear_pointer (&step->row, g_free);
+          }
+        else if (step->kind == OP_MAIL_STEP_FETCH)
           row_from_fetch (&row, step->fetch);
         else
           {

@@ -14,6 +14,7 @@ step_clear (gpointer data)
   g_clear_pointer (&step->fetch, op_imap_fetch_free);
   g_clear_pointer (&step->raw, g_bytes_unref);
   g_free (step->uidl);
+  g_clear_pointer (&step->row, _op_mail_row_free);
 }
 
 OpMailUpdate *
