@@ -28,48 +28,19 @@
 
 #include <glib/gstdio.h>
 
+#include "op-bench-imap.h"
 #include "op-connection.h"
 #include "op-imap-client.h"
 #include "op-test-verifier.h"
 
 #define FOLDER "Bench"
 
-static GAsyncResult *awaited;
-
-static void
-await_cb (GObject      *source,
-          GAsyncResult *result,
-          gpointer      user_data)
-{
-  awaited = g_object_ref (result);
-}
-
-static GAsyncResult *
-await_result (void)
-{
-  while (awaited == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  return g_steal_pointer (&awaited);
-}
-
-static guint64
-status_kib (const char *field)
-{
-  g_autofree char *status = NULL;
-  const char *line;
-
-  if (!g_file_get_contents ("/proc/self/status", &status, NULL, NULL))
-    return 0;
-  line = strstr (status, field);
-  return line != NULL ? g_ascii_strtoull (line + strlen (field), NULL, 10) : 0;
-}
 
 static void
 die (const char *what,
      GError     *error)
 {
-  fprintf (stderr, "bench-imap-fetch: %s: %s\n", what, error != NULL ? error->message : "");
-  exit (1);
+  op_bench_die ("bench-imap-fetch", what, error);
 }
 
 /* --- the folder ------------------------------------------------------------------------ */
@@ -174,6 +145,8 @@ make_folder (const char *maildir,
 
 /* --- raw ------------------------------------------------------------------------------- */
 
+static const char * const raw_commands[] = { "SELECT " FOLDER, NULL };
+
 static OpConnection *
 raw_session (const char    *host,
              guint16        port,
@@ -181,37 +154,7 @@ raw_session (const char    *host,
              const char    *user,
              const char    *password)
 {
-  g_autoptr(GError) error = NULL;
-  OpConnection *conn = op_connection_connect (host, port, TRUE, 600, verifier, NULL, NULL, &error);
-  g_autofree char *login = NULL;
-  const char *lines[] = { NULL, "r2 SELECT " FOLDER, NULL };
-
-  if (conn == NULL)
-    die ("connect", error);
-  g_free (op_connection_read_line (conn, 65536, NULL, NULL, &error));
-  login = g_strdup_printf ("r1 LOGIN \"%s\" \"%s\"", user, password);
-  lines[0] = login;
-  for (guint i = 0; lines[i] != NULL; i++)
-    {
-      char tag[4] = { 'r', (char) ('1' + i), ' ', 0 };
-
-      if (!op_connection_send_command (conn, lines[i], NULL, OP_SEND_SECRET_ARGUMENT, NULL, &error))
-        die ("send", error);
-      for (;;)
-        {
-          g_autofree char *line = op_connection_read_line (conn, 1 << 20, NULL, NULL, &error);
-
-          if (line == NULL)
-            die ("read", error);
-          if (g_str_has_prefix (line, tag))
-            {
-              if (!g_str_has_prefix (line + 3, "OK"))
-                die (line, NULL);
-              break;
-            }
-        }
-    }
-  return conn;
+  return op_bench_raw_session (host, port, verifier, user, password, raw_commands);
 }
 
 /* Sends the command and reads raw bytes until the tagged OK; returns seconds. */
@@ -230,45 +173,7 @@ static double
 raw_fetch (OpConnection *conn,
            guint64      *bytes)
 {
-  static const char end[] = "\r\nr9 OK";
-  g_autoptr(GError) error = NULL;
-  char *buffer = g_malloc (256 * 1024);
-  char tail[sizeof end] = { 0 };
-  gint64 start = g_get_monotonic_time ();
-  gboolean found = FALSE;
-
-  *bytes = 0;
-  if (!op_connection_send_command (conn, "r9 UID FETCH 1:* (FLAGS ENVELOPE BODYSTRUCTURE)", NULL,
-                                   OP_SEND_PLAIN, NULL, &error))
-    die ("send", error);
-  for (;;)
-    {
-      gssize n = op_connection_read (conn, buffer, 256 * 1024, NULL, &error);
-      g_autofree char *joined = NULL;
-
-      if (n <= 0)
-        die ("raw read", error);
-      *bytes += n;
-      /* The end marker may straddle reads. */
-      joined = g_malloc (sizeof end + MIN (n, 64));
-      memcpy (joined, tail, sizeof end - 1);
-      memcpy (joined + sizeof end - 1, buffer + n - MIN (n, 64), MIN (n, 64));
-      if (g_strstr_len (joined, sizeof end - 1 + MIN (n, 64), end) != NULL ||
-          g_strstr_len (buffer, n, end) != NULL)
-        found = TRUE;
-      /* Done at the end of the tagged line. */
-      if (found && buffer[n - 1] == '\n')
-        break;
-      if (n >= (gssize) sizeof end - 1)
-        memcpy (tail, buffer + n - (sizeof end - 1), sizeof end - 1);
-      else
-        {
-          memmove (tail, tail + n, sizeof end - 1 - n);
-          memcpy (tail + sizeof end - 1 - n, buffer, n);
-        }
-    }
-  g_free (buffer);
-  return (g_get_monotonic_time () - start) / 1e6;
+  return op_bench_raw_fetch (conn, "UID FETCH 1:* (FLAGS ENVELOPE BODYSTRUCTURE)", bytes);
 }
 
 /* --- Outpost ------------------------------------------------------------------------------ */
@@ -287,18 +192,18 @@ outpost_session (const char    *host,
 
   op_imap_client_set_verifier (client, verifier);
   op_imap_client_set_timeout (client, 600);
-  op_imap_client_connect_async (client, NULL, await_cb, NULL);
-  r = await_result ();
+  op_imap_client_connect_async (client, NULL, op_bench_await_cb, NULL);
+  r = op_bench_await_result ();
   if (!op_imap_client_connect_finish (client, r, &error))
     die ("connect", error);
   g_clear_object (&r);
-  op_imap_client_login_async (client, user, password, OP_IMAP_AUTH_AUTO, NULL, await_cb, NULL);
-  r = await_result ();
+  op_imap_client_login_async (client, user, password, OP_IMAP_AUTH_AUTO, NULL, op_bench_await_cb, NULL);
+  r = op_bench_await_result ();
   if (!op_imap_client_login_finish (client, r, &error))
     die ("login", error);
   g_clear_object (&r);
-  op_imap_client_select_async (client, FOLDER, TRUE, NULL, await_cb, NULL);
-  r = await_result ();
+  op_imap_client_select_async (client, FOLDER, TRUE, NULL, op_bench_await_cb, NULL);
+  r = op_bench_await_result ();
   info = op_imap_client_select_finish (client, r, &error);
   if (info == NULL)
     die ("select", error);
@@ -316,8 +221,8 @@ outpost_fetch (OpImapClient *client,
   double seconds;
 
   op_imap_client_fetch_async (client, "1:*", OP_IMAP_FETCH_FLAGS | OP_IMAP_FETCH_ENVELOPE |
-                              OP_IMAP_FETCH_BODYSTRUCTURE, NULL, NULL, await_cb, NULL);
-  r = await_result ();
+                              OP_IMAP_FETCH_BODYSTRUCTURE, NULL, NULL, op_bench_await_cb, NULL);
+  r = op_bench_await_result ();
   msgs = op_imap_client_fetch_finish (client, r, &error);
   seconds = (g_get_monotonic_time () - start) / 1e6;
   if (msgs == NULL)
@@ -368,7 +273,7 @@ main (int   argc,
             (g_get_monotonic_time () - start) / 1e6, bytes);
   }
   client = outpost_session (host, atoi (port_text), OP_TLS_VERIFIER (verifier), user, password);
-  hwm_before = status_kib ("VmHWM:");
+  hwm_before = op_bench_status_kib ("VmHWM:");
   for (guint i = 0; i < runs; i++)
     {
       double cpu0 = cpu_seconds ();
@@ -388,7 +293,7 @@ main (int   argc,
   printf ("outpost parse:  %.3f s (%.1f MB/s)\n", best_outpost, bytes / best_outpost / 1e6);
   printf ("ratio outpost/raw: %.2f (target <= 1.30)\n", best_outpost / best_raw);
   printf ("peak RSS: %.1f MB (target <= 150 MB); before the fetches %.1f MB\n",
-          status_kib ("VmHWM:") / 1024.0, hwm_before / 1024.0);
+          op_bench_status_kib ("VmHWM:") / 1024.0, hwm_before / 1024.0);
   if (parsed != count)
     {
       fprintf (stderr, "bench-imap-fetch: parsed %u messages, expected %u\n", parsed, count);

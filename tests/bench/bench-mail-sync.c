@@ -9,7 +9,8 @@
  *      INTERNALDATE RFC822.SIZE ENVELOPE BODYSTRUCTURE MODSEQ BODY.PEEK[HEADER.FIELDS
  *      (REFERENCES)]), bytes read off an OpConnection until the tagged OK, nothing parsed;
  *   2. Outpost's first sync of the folder into a new store (OpMailImapSync: UID SEARCH,
- *      newest first in batches, parse, threading, FTS of the headers, committed);
+ *      newest first in batches, parse, threading, FTS of the headers, committed), on a
+ *      session that is already logged in, as the raw one is;
  *   3. a later sync with nothing changed (QRESYNC);
  *   4. the first 50 rows of the folder's conversation model;
  *   5. one-word local searches (median);
@@ -25,6 +26,7 @@
 
 #include <glib/gstdio.h>
 
+#include "op-bench-imap.h"
 #include "op-connection.h"
 #include "op-mail-conversation-list.h"
 #include "op-mail-imap-sync.h"
@@ -35,123 +37,12 @@
 #define ITEMS "(UID FLAGS INTERNALDATE RFC822.SIZE ENVELOPE BODYSTRUCTURE MODSEQ " \
               "BODY.PEEK[HEADER.FIELDS (REFERENCES)])"
 
-static GAsyncResult *awaited;
-
-static void
-await_cb (GObject      *source,
-          GAsyncResult *result,
-          gpointer      user_data)
-{
-  awaited = g_object_ref (result);
-}
-
-static GAsyncResult *
-await_result (void)
-{
-  while (awaited == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  return g_steal_pointer (&awaited);
-}
-
-static guint64
-status_kib (const char *field)
-{
-  g_autofree char *status = NULL;
-  const char *line;
-
-  if (!g_file_get_contents ("/proc/self/status", &status, NULL, NULL))
-    return 0;
-  line = strstr (status, field);
-  return line != NULL ? g_ascii_strtoull (line + strlen (field), NULL, 10) : 0;
-}
 
 static void
 die (const char *what,
      GError     *error)
 {
-  fprintf (stderr, "bench-mail-sync: %s: %s\n", what, error != NULL ? error->message : "");
-  exit (1);
-}
-
-static OpConnection *
-raw_session (const char    *host,
-             guint16        port,
-             OpTlsVerifier *verifier,
-             const char    *user,
-             const char    *password)
-{
-  g_autoptr(GError) error = NULL;
-  OpConnection *conn = op_connection_connect (host, port, TRUE, 600, verifier, NULL, NULL, &error);
-  g_autofree char *login = NULL;
-  const char *lines[] = { NULL, "r2 ENABLE QRESYNC", "r3 EXAMINE " FOLDER, NULL };
-
-  if (conn == NULL)
-    die ("connect", error);
-  g_free (op_connection_read_line (conn, 65536, NULL, NULL, &error));
-  login = g_strdup_printf ("r1 LOGIN \"%s\" \"%s\"", user, password);
-  lines[0] = login;
-  for (guint i = 0; lines[i] != NULL; i++)
-    {
-      char tag[4] = { 'r', (char) ('1' + i), ' ', 0 };
-
-      if (!op_connection_send_command (conn, lines[i], NULL, OP_SEND_SECRET_ARGUMENT, NULL, &error))
-        die ("send", error);
-      for (;;)
-        {
-          g_autofree char *line = op_connection_read_line (conn, 1 << 20, NULL, NULL, &error);
-
-          if (line == NULL)
-            die ("read", error);
-          if (g_str_has_prefix (line, tag))
-            {
-              if (!g_str_has_prefix (line + 3, "OK"))
-                die (line, NULL);
-              break;
-            }
-        }
-    }
-  return conn;
-}
-
-static double
-raw_fetch (OpConnection *conn,
-           guint64      *bytes)
-{
-  static const char end[] = "\r\nr9 OK";
-  g_autoptr(GError) error = NULL;
-  g_autofree char *buffer = g_malloc (256 * 1024);
-  char tail[sizeof end] = { 0 };
-  gint64 start = g_get_monotonic_time ();
-  gboolean found = FALSE;
-
-  *bytes = 0;
-  if (!op_connection_send_command (conn, "r9 UID FETCH 1:* " ITEMS, NULL, OP_SEND_PLAIN, NULL, &error))
-    die ("send", error);
-  for (;;)
-    {
-      gssize n = op_connection_read (conn, buffer, 256 * 1024, NULL, &error);
-      g_autofree char *joined = NULL;
-
-      if (n <= 0)
-        die ("raw read", error);
-      *bytes += n;
-      joined = g_malloc (sizeof end + MIN (n, 64));
-      memcpy (joined, tail, sizeof end - 1);
-      memcpy (joined + sizeof end - 1, buffer + n - MIN (n, 64), MIN (n, 64));
-      if (g_strstr_len (joined, sizeof end - 1 + MIN (n, 64), end) != NULL
-          || g_strstr_len (buffer, n, end) != NULL)
-        found = TRUE;
-      if (found && buffer[n - 1] == '\n')
-        break;
-      if (n >= (gssize) sizeof end - 1)
-        memcpy (tail, buffer + n - (sizeof end - 1), sizeof end - 1);
-      else
-        {
-          memmove (tail, tail + n, sizeof end - 1 - n);
-          memcpy (tail + sizeof end - 1 - n, buffer, n);
-        }
-    }
-  return (g_get_monotonic_time () - start) / 1e6;
+  op_bench_die ("bench-mail-sync", what, error);
 }
 
 static void
@@ -215,9 +106,12 @@ main (int   argc,
   if (verifier == NULL)
     die ("CA", error);
 
-  raw = raw_session (host, atoi (port_text), OP_TLS_VERIFIER (verifier), user, password);
   {
-    double warm = raw_fetch (raw, &bytes);
+    const char *commands[] = { "ENABLE QRESYNC", "EXAMINE " FOLDER, NULL };
+    raw = op_bench_raw_session (host, atoi (port_text), OP_TLS_VERIFIER (verifier), user, password, commands);
+  }
+  {
+    double warm = op_bench_raw_fetch (raw, "UID FETCH 1:* " ITEMS, &bytes);
     printf ("folder %s: %s messages; warm-up raw fetch %.2f s, %" G_GUINT64_FORMAT " bytes\n", FOLDER,
             g_strstrip (count_text), warm, bytes);
   }
@@ -230,7 +124,7 @@ main (int   argc,
       double t;
       gint64 start;
 
-      t = raw_fetch (raw, &bytes);
+      t = op_bench_raw_fetch (raw, "UID FETCH 1:* " ITEMS, &bytes);
       best_raw = MIN (best_raw, t);
       printf ("run %u: raw %.2f s\n", run + 1, t);
 
@@ -248,8 +142,8 @@ main (int   argc,
       store = op_mail_store_open_sync (path, NULL, &error);
       if (store == NULL)
         die ("store", error);
-      op_mail_store_ensure_folder_async (store, info, NULL, await_cb, NULL);
-      r = await_result ();
+      op_mail_store_ensure_folder_async (store, info, NULL, op_bench_await_cb, NULL);
+      r = op_bench_await_result ();
       if (op_mail_store_ensure_folder_finish (store, r, &error) <= 0)
         die ("folder", error);
       g_clear_object (&r);
@@ -258,9 +152,16 @@ main (int   argc,
       op_mail_imap_sync_set_verifier (sync, OP_TLS_VERIFIER (verifier));
       op_mail_imap_sync_set_timeout (sync, 600);
 
+      /* Connected and logged in first, as the raw session is. */
+      op_mail_imap_sync_folders_async (sync, NULL, op_bench_await_cb, NULL);
+      r = op_bench_await_result ();
+      if (!op_mail_imap_sync_finish (sync, r, &error))
+        die ("folder list", error);
+      g_clear_object (&r);
+
       start = g_get_monotonic_time ();
-      op_mail_imap_sync_folder_async (sync, FOLDER, NULL, await_cb, NULL);
-      r = await_result ();
+      op_mail_imap_sync_folder_async (sync, FOLDER, NULL, op_bench_await_cb, NULL);
+      r = op_bench_await_result ();
       if (!op_mail_imap_sync_finish (sync, r, &error))
         die ("first sync", error);
       t = (g_get_monotonic_time () - start) / 1e6;
@@ -274,8 +175,8 @@ main (int   argc,
     gint64 start = g_get_monotonic_time ();
 
     total = op_mail_folder_get_total (folder);
-    op_mail_imap_sync_folder_async (sync, FOLDER, NULL, await_cb, NULL);
-    r = await_result ();
+    op_mail_imap_sync_folder_async (sync, FOLDER, NULL, op_bench_await_cb, NULL);
+    r = op_bench_await_result ();
     if (!op_mail_imap_sync_finish (sync, r, &error))
       die ("later sync", error);
     later = (g_get_monotonic_time () - start) / 1e6;
@@ -286,11 +187,13 @@ main (int   argc,
     gint64 start = g_get_monotonic_time ();
     g_autoptr(OpMailConversationList) list = op_mail_conversation_list_new (store, op_mail_folder_get_id (folder));
 
-    while (op_mail_conversation_list_get_loading (list))
+    while (op_mail_conversation_list_get_loading (list) && g_list_model_get_n_items (G_LIST_MODEL (list)) < 50)
       g_main_context_iteration (NULL, TRUE);
     for (guint i = 0; i < 50 && i < g_list_model_get_n_items (G_LIST_MODEL (list)); i++)
       g_object_unref (g_list_model_get_item (G_LIST_MODEL (list), i));
     rows = (g_get_monotonic_time () - start) / 1e6;
+    while (op_mail_conversation_list_get_loading (list))
+      g_main_context_iteration (NULL, TRUE);
     printf ("conversations: %u\n", g_list_model_get_n_items (G_LIST_MODEL (list)));
   }
 
@@ -305,8 +208,8 @@ main (int   argc,
         g_autoptr(GPtrArray) found = NULL;
         gint64 start = g_get_monotonic_time ();
 
-        op_mail_store_search_async (store, words[i], 0, 100, NULL, await_cb, NULL);
-        r = await_result ();
+        op_mail_store_search_async (store, words[i], 0, 100, NULL, op_bench_await_cb, NULL);
+        r = op_bench_await_result ();
         found = op_mail_store_search_finish (store, r, &error);
         if (found == NULL)
           die ("search", error);
@@ -323,7 +226,7 @@ main (int   argc,
     printf ("one-word search, median of %zu:   %.1f ms  (target at most 30 ms)\n", G_N_ELEMENTS (words),
             times[G_N_ELEMENTS (words) / 2] * 1000);
     printf ("peak RSS:                        %" G_GUINT64_FORMAT " MB (target at most 150 MB)\n",
-            status_kib ("VmHWM:") / 1024);
+            op_bench_status_kib ("VmHWM:") / 1024);
   }
 
   op_mail_imap_sync_close (sync);

@@ -6,7 +6,8 @@
 # passwd-file, its Maildir in the run folder, the special-use folders Sent, Drafts, Trash
 # and Archive, and an INBOX preloaded on every start from tests/data/mail/seed/*.eml.
 # A second user, with an empty Maildir of its own, receives what smtp.sh accepts: tests
-# that send and read back never touch the INBOX that the IMAP and POP3 tests count.
+# that send and read back never touch the INBOX that the IMAP and POP3 tests count. A
+# third user, also with an empty Maildir, belongs to the tests that delete over POP3.
 #
 # Dovecot runs from a private configuration (never /etc/dovecot) with its own base_dir,
 # state_dir and log file in the run folder, so nothing it writes lands elsewhere.
@@ -25,6 +26,7 @@
 OP_DOVECOT_ACCOUNT=outpost-mail-$(printf '%s' "$OP_RUNDIR" | sha256sum | cut -c1-8)
 OP_DOVECOT_USER=outpost
 OP_DOVECOT_RT_USER=outpost-rt
+OP_DOVECOT_POP_USER=outpost-pop
 
 _op_dovecot_account ()
 {
@@ -58,7 +60,7 @@ start_dovecot ()
   op_require_cmd dovecot "dovecot-imapd dovecot-pop3d"
   [ -x /usr/lib/dovecot/imap ] || op_die "Dovecot's IMAP server is missing (Debian package dovecot-imapd)"
   [ -x /usr/lib/dovecot/pop3 ] || op_die "Dovecot's POP3 server is missing (Debian package dovecot-pop3d)"
-  local dir=$OP_RUNDIR/dovecot password uid gid maildir rt_password rt_maildir
+  local dir=$OP_RUNDIR/dovecot password uid gid maildir rt_password rt_maildir pop_password pop_maildir
   local imap_port imaps_port pop3_port pop3s_port basic_imap_port basic_imaps_port
   _op_dovecot_account
   uid=$(id -u "$OP_DOVECOT_ACCOUNT")
@@ -67,12 +69,15 @@ start_dovecot ()
   maildir=$dir/mail/Maildir
   rt_password=$(op_random_secret)
   rt_maildir=$dir/mail-rt/Maildir
+  pop_password=$(op_random_secret)
+  pop_maildir=$dir/mail-pop/Maildir
   # base_dir holds Unix sockets (sun_path ≤ 108 bytes): keep its name short.
-  mkdir -p "$dir/run" "$dir/state" "$dir/tls" "$maildir"/{cur,new,tmp} "$rt_maildir"/{cur,new,tmp}
+  mkdir -p "$dir/run" "$dir/state" "$dir/tls" "$maildir"/{cur,new,tmp} "$rt_maildir"/{cur,new,tmp} \
+    "$pop_maildir"/{cur,new,tmp}
   chmod 0755 "$dir" "$dir/run"
   _op_dovecot_seed "$maildir"
-  chown -R "$uid:$gid" "$dir/mail" "$dir/mail-rt"
-  chmod -R u=rwX,go=rX "$dir/mail" "$dir/mail-rt"
+  chown -R "$uid:$gid" "$dir/mail" "$dir/mail-rt" "$dir/mail-pop"
+  chmod -R u=rwX,go=rX "$dir/mail" "$dir/mail-rt" "$dir/mail-pop"
 
   # Dovecot reads the key as root, before dropping privileges.
   cp "$OP_TLS_CERT" "$dir/tls/server.pem"
@@ -85,6 +90,8 @@ start_dovecot ()
     "$OP_DOVECOT_USER" "$password" "$uid" "$gid" "$dir" "$maildir" >"$dir/users"
   printf '%s:{PLAIN}%s:%s:%s::%s/mail-rt::userdb_mail=maildir:%s\n' \
     "$OP_DOVECOT_RT_USER" "$rt_password" "$uid" "$gid" "$dir" "$rt_maildir" >>"$dir/users"
+  printf '%s:{PLAIN}%s:%s:%s::%s/mail-pop::userdb_mail=maildir:%s\n' \
+    "$OP_DOVECOT_POP_USER" "$pop_password" "$uid" "$gid" "$dir" "$pop_maildir" >>"$dir/users"
   umask 022
   chown root:dovecot "$dir/users"
   chmod 0640 "$dir/users"
@@ -251,6 +258,8 @@ EOF
   op_env OUTPOST_TEST_DOVECOT_RT_USER "$OP_DOVECOT_RT_USER"
   op_env OUTPOST_TEST_DOVECOT_RT_PASSWORD "$rt_password"
   op_env OUTPOST_TEST_DOVECOT_RT_MAILDIR "$rt_maildir"
+  op_env OUTPOST_TEST_DOVECOT_POP_USER "$OP_DOVECOT_POP_USER"
+  op_env OUTPOST_TEST_DOVECOT_POP_PASSWORD "$pop_password"
 }
 
 # The account existed only for this run: stop Dovecot (and its mail processes) first.

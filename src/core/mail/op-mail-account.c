@@ -67,6 +67,31 @@ op_mail_identity_free (OpMailIdentity *identity)
   g_free (identity);
 }
 
+/* An extra key holding a number up to @max; 0 when absent or not a number. */
+static guint64
+extra_number (OpAccount  *account,
+              const char *key,
+              guint64     max)
+{
+  const char *text = op_account_get_extra (account, key);
+  guint64 value = 0;
+
+  if (text == NULL || !g_ascii_string_to_unsigned (text, 10, 0, max, &value, NULL))
+    return 0;
+  return value;
+}
+
+/* Sets an extra key to @value, or removes it for 0. */
+static void
+set_extra_number (OpAccount  *account,
+                  const char *key,
+                  guint64     value)
+{
+  g_autofree char *text = g_strdup_printf ("%" G_GUINT64_FORMAT, value);
+
+  op_account_set_extra (account, key, value > 0 ? text : NULL);
+}
+
 OpAccount *
 op_mail_account_new (void)
 {
@@ -135,30 +160,16 @@ op_mail_account_set_smtp_host (OpAccount  *account,
 guint16
 op_mail_account_get_smtp_port (OpAccount *account)
 {
-  const char *text;
-  guint64 port = 0;
-
   g_return_val_if_fail (op_mail_account_is_mail (account), 0);
-  text = op_account_get_extra (account, "smtp-port");
-  if (text == NULL || !g_ascii_string_to_unsigned (text, 10, 0, G_MAXUINT16, &port, NULL))
-    return 0;
-  return (guint16) port;
+  return (guint16) extra_number (account, "smtp-port", G_MAXUINT16);
 }
 
 void
 op_mail_account_set_smtp_port (OpAccount *account,
                                guint16    port)
 {
-  g_autofree char *text = NULL;
-
   g_return_if_fail (op_mail_account_is_mail (account));
-  if (port == 0)
-    {
-      op_account_set_extra (account, "smtp-port", NULL);
-      return;
-    }
-  text = g_strdup_printf ("%u", port);
-  op_account_set_extra (account, "smtp-port", text);
+  set_extra_number (account, "smtp-port", port);
 }
 
 guint16
@@ -322,24 +333,16 @@ op_mail_account_set_pop3_leave_on_server (OpAccount *account,
 guint
 op_mail_account_get_pop3_delete_after_days (OpAccount *account)
 {
-  const char *text;
-  guint64 days = 0;
-
   g_return_val_if_fail (op_mail_account_is_mail (account), 0);
-  text = op_account_get_extra (account, "pop3-delete-after-days");
-  if (text == NULL || !g_ascii_string_to_unsigned (text, 10, 0, 100000, &days, NULL))
-    return 0;
-  return (guint) days;
+  return (guint) extra_number (account, "pop3-delete-after-days", 100000);
 }
 
 void
 op_mail_account_set_pop3_delete_after_days (OpAccount *account,
                                             guint      days)
 {
-  g_autofree char *text = g_strdup_printf ("%u", days);
-
   g_return_if_fail (op_mail_account_is_mail (account));
-  op_account_set_extra (account, "pop3-delete-after-days", days > 0 ? text : NULL);
+  set_extra_number (account, "pop3-delete-after-days", days);
 }
 
 const char *

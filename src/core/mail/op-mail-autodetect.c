@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "op-mail-autodetect.h"
+#include "op-mail-private.h"
 
 G_DEFINE_QUARK (op-mail-autodetect-error-quark, op_mail_autodetect_error)
 
@@ -115,9 +116,7 @@ detect_free (Detect *detect)
   g_free (detect->address);
   g_free (detect->domain);
   g_free (detect->local_part);
-  if (detect->password != NULL)
-    memset (detect->password, 0, strlen (detect->password));
-  g_free (detect->password);
+  _op_mail_wipe (&detect->password);
   g_clear_object (&detect->verifier);
   g_ptr_array_unref (detect->incoming);
   g_ptr_array_unref (detect->outgoing);

@@ -8,6 +8,9 @@
 #include "op-mail-conversation-list.h"
 #include "op-mail-private.h"
 
+/* The first load reads this many rows of the order, then all of it. */
+#define FIRST_ROWS (2 * OP_MAIL_CONVERSATION_LIST_PAGE)
+
 /* Rows kept beyond what the view holds itself: 40 pages. */
 #define MAX_CACHED_ROWS (40 * OP_MAIL_CONVERSATION_LIST_PAGE)
 
@@ -22,6 +25,7 @@ struct _OpMailConversationList
   GCancellable *cancellable;
   sqlite3_stmt *page;       /* the page query on the store's main connection */
   gboolean      loading;
+  gboolean      started;    /* the first (limited) read was made */
   gboolean      reloading;
   gboolean      reload_again;
 };
@@ -149,6 +153,7 @@ list_model_iface_init (GListModelInterface *iface)
 typedef struct
 {
   gint64   folder_id;
+  guint    limit;        /* 0: the whole order */
   GArray  *old_order;
   GArray  *changed;      /* ids reported changed */
   GArray  *new_order;    /* result */
@@ -181,7 +186,7 @@ reload_read (GTask        *task,
 
   if (sqlite3_prepare_v2 (db,
                           "SELECT conversation_id FROM folder_conversations WHERE folder_id = ?1"
-                          " ORDER BY latest_date DESC, conversation_id DESC",
+                          " ORDER BY latest_date DESC, conversation_id DESC LIMIT ?2",
                           -1, &stmt, NULL) != SQLITE_OK)
     {
       _op_mail_set_sqlite_error (&error, db, N_("reading conversations"));
@@ -189,6 +194,7 @@ reload_read (GTask        *task,
       return;
     }
   sqlite3_bind_int64 (stmt, 1, reload->folder_id);
+  sqlite3_bind_int64 (stmt, 2, reload->limit > 0 ? (gint64) reload->limit : -1);
   reload->new_order = g_array_new (FALSE, FALSE, sizeof (gint64));
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
@@ -279,8 +285,13 @@ reload_done (GObject      *source,
     }
 
   self->reloading = FALSE;
-  self->loading = FALSE;
-  if (was_loading)
+  /* The first rows came first (so a view shows them at once); the rest follows, and
+   * only then is the list loaded. */
+  if (reload->limit > 0 && reload->new_order->len >= reload->limit)
+    self->reload_again = TRUE;
+  else
+    self->loading = FALSE;
+  if (was_loading && !self->loading)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
   if (old_len != self->order->len)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
@@ -307,6 +318,9 @@ start_reload (OpMailConversationList *self)
 
   reload = g_new0 (Reload, 1);
   reload->folder_id = self->folder_id;
+  if (!self->started)
+    reload->limit = FIRST_ROWS;
+  self->started = TRUE;
   reload->old_order = g_array_copy (self->order);
   reload->changed = g_array_new (FALSE, FALSE, sizeof (gint64));
   g_hash_table_iter_init (&iter, self->changed);

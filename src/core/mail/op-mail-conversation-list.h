@@ -21,8 +21,9 @@ G_DECLARE_FINAL_TYPE (OpMailConversationList, op_mail_conversation_list, OP, MAI
  * thread; rows are read from SQLite a page at a time when asked for, and a bounded
  * number of them is kept. So a 100,000-message folder is never loaded whole.
  *
- * It starts empty and fills when the first order arrives (#OpMailConversationList:loading
- * turns FALSE). When the store reports that the folder's conversations changed, the new
+ * It starts empty; the first OP_MAIL_CONVERSATION_LIST_PAGE * 2 rows of the order come
+ * first (items-changed at 0), then the rest, and #OpMailConversationList:loading turns
+ * FALSE once the whole order is in. When the store reports that the folder's conversations changed, the new
  * order is read on the reader thread and compared with the old one there; the model
  * then emits precise items-changed: removals, insertions (a conversation that moved is
  * removed and inserted), and a (position, 1, 1) for each row whose content changed in

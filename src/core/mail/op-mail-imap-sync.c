@@ -21,6 +21,8 @@ typedef enum
   REQUEST_BODY,
   REQUEST_APPEND,
   REQUEST_PUSH,
+  REQUEST_FOLDER_LIST,
+  REQUEST_SEARCH,
   REQUEST_WAKE,
   REQUEST_STOP,
 } RequestKind;
@@ -33,6 +35,7 @@ typedef struct
   gint64       message_id;
   GBytes      *message;
   OpMailFlags  flags;
+  guint        limit;
 } Request;
 
 static void
@@ -573,6 +576,9 @@ fetch_missing (OpMailImapSync  *self,
           op_mail_update_add_fetch (update, fetch);
         }
 
+      /* Decoded here, while the store thread still writes the previous batch. */
+      _op_mail_update_prepare (update);
+
       /* The previous batch's write ran while this one was on the wire. */
       if (in_flight)
         {
@@ -806,9 +812,16 @@ sync_folder (OpMailImapSync  *self,
   g_debug ("%s: %s sync, %u removed, %u changed, %u to fetch", name,
            qresync ? "QRESYNC" : state.complete ? "later" : "first",
            changes->removals->len, changes->steps->len, missing->len);
-  if (!apply (self, changes, error))
+  /* Nothing changed: no transaction (and no fsync) at all. */
+  if (changes->removals->len == 0 && changes->steps->len == 0 && !changes->clear
+      && info->uidvalidity == state.uidvalidity)
+    op_mail_update_free (changes);
+  else if (!apply (self, changes, error))
     return FALSE;
 
+  if (missing->len == 0 && state.complete && info->uidnext == state.uidnext
+      && info->highestmodseq == state.highestmodseq)
+    return TRUE;
   final = op_mail_update_new (state.id);
   op_mail_update_set_state (final, info->uidvalidity, info->uidnext, info->highestmodseq);
   op_mail_update_set_complete (final, TRUE);
@@ -881,6 +894,7 @@ replay_pending (OpMailImapSync  *self,
       g_autofree char *uids = NULL;
       g_autofree char *target = NULL;
       g_autofree char *dest = NULL;
+      g_autofree char *message_ids = NULL;
       g_autoptr(GAsyncResult) r = NULL;
       g_autoptr(GAsyncResult) w = NULL;
       GError *local = NULL;
@@ -891,8 +905,8 @@ replay_pending (OpMailImapSync  *self,
       gboolean revert = FALSE;
 
       if (sqlite3_prepare_v2 (self->db,
-                              "SELECT id, kind, folder, uids, add_flags, remove_flags, target FROM pending_ops"
-                              " ORDER BY id LIMIT 1",
+                              "SELECT id, kind, folder, uids, add_flags, remove_flags, target, message_ids"
+                              " FROM pending_ops ORDER BY id LIMIT 1",
                               -1, &stmt, NULL) != SQLITE_OK)
         {
           _op_mail_set_sqlite_error (error, self->db, N_("reading the offline changes"));
@@ -910,6 +924,7 @@ replay_pending (OpMailImapSync  *self,
       add = sqlite3_column_int (stmt, 4);
       remove = sqlite3_column_int (stmt, 5);
       target = g_strdup (_op_mail_column_text (stmt, 6));
+      message_ids = g_strdup (_op_mail_column_text (stmt, 7));
       sqlite3_finalize (stmt);
 
       if (!ensure_connected (self, cancellable, error))
@@ -971,6 +986,48 @@ replay_pending (OpMailImapSync  *self,
             op_imap_client_delete_async (self->client, folder, cancellable, got_result, &r);
           ok = op_imap_client_simple_finish (self->client, await (self, &r), &local);
           break;
+        case OP_MAIL_PENDING_APPEND_DRAFT:
+          {
+            g_autoptr(GBytes) bytes = NULL;
+            sqlite3_stmt *body = NULL;
+
+            if (sqlite3_prepare_v2 (self->db, "SELECT data FROM bodies WHERE message_id = ?1", -1, &body, NULL)
+                == SQLITE_OK)
+              {
+                sqlite3_bind_int64 (body, 1, g_ascii_strtoll (message_ids, NULL, 10));
+                if (sqlite3_step (body) == SQLITE_ROW)
+                  bytes = g_bytes_new (sqlite3_column_blob (body, 0), sqlite3_column_bytes (body, 0));
+              }
+            sqlite3_finalize (body);
+            ok = TRUE;
+            if (bytes != NULL)
+              {
+                const char *flags[] = { "\\Draft", "\\Seen", NULL };
+                guint32 uid = 0;
+
+                op_imap_client_append_async (self->client, folder, bytes, flags, NULL, cancellable, got_result, &r);
+                ok = op_imap_client_append_finish (self->client, await (self, &r), &uid, &local);
+                if (ok && uid > 0)
+                  dest = g_strdup_printf ("%u", uid);
+              }
+            /* The draft it replaced leaves the server only once the new one is there. */
+            if (ok && *uids != '\0')
+              {
+                g_autoptr(GAsyncResult) re = NULL;
+
+                if (select_if_needed (self, folder, cancellable, &local)
+                    && store_flags (self, uids, OP_IMAP_STORE_ADD, OP_MAIL_FLAG_DELETED, cancellable, &local))
+                  {
+                    op_imap_client_expunge_async (self->client, cancellable, got_result, &re);
+                    op_imap_client_simple_finish (self->client, await (self, &re), &local);
+                  }
+                /* A copy already gone is fine; a lost connection is not. */
+                if (local != NULL && !is_connection_error (local))
+                  g_clear_error (&local);
+                ok = local == NULL;
+              }
+          }
+          break;
         default:
           /* Written by a newer version: not ours to replay. */
           ok = TRUE;
@@ -1000,6 +1057,7 @@ run_all (OpMailImapSync  *self,
          GError         **error)
 {
   g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) refused = g_ptr_array_new_with_free_func (g_free);
   sqlite3_stmt *stmt = NULL;
   GError *first = NULL;
 
@@ -1038,11 +1096,31 @@ run_all (OpMailImapSync  *self,
         first = local;
       else
         g_error_free (local);
+      g_ptr_array_add (refused, g_strdup (g_ptr_array_index (names, i)));
     }
   if (first != NULL)
     {
-      g_propagate_error (error, first);
-      return FALSE;
+      /* A folder that another client deleted since the LIST is simply gone: the list
+       * is read again, and only a refusal of a folder that still exists is an error. */
+      gboolean still_there = FALSE;
+
+      if (!sync_folder_list (self, cancellable, error))
+        {
+          g_error_free (first);
+          return FALSE;
+        }
+      for (guint i = 0; i < refused->len; i++)
+        {
+          FolderState state;
+          if (read_folder_state (self, g_ptr_array_index (refused, i), &state, NULL))
+            still_there = TRUE;
+        }
+      if (still_there)
+        {
+          g_propagate_error (error, first);
+          return FALSE;
+        }
+      g_error_free (first);
     }
   return TRUE;
 }
@@ -1136,11 +1214,116 @@ is_connection_error (const GError *error)
     || (error->domain == G_IO_ERROR && error->code != G_IO_ERROR_CANCELLED);
 }
 
+static int
+compare_by_date (gconstpointer a,
+                 gconstpointer b)
+{
+  gint64 x = op_mail_message_get_date (*(OpMailMessage **) a);
+  gint64 y = op_mail_message_get_date (*(OpMailMessage **) b);
+
+  if (x != y)
+    return x > y ? -1 : 1;
+  return op_mail_message_get_id (*(OpMailMessage **) b) < op_mail_message_get_id (*(OpMailMessage **) a) ? -1 : 1;
+}
+
+static GPtrArray *
+search (OpMailImapSync  *self,
+        Request         *request,
+        GCancellable    *cancellable,
+        GError         **error)
+{
+  g_autoptr(GPtrArray) criteria = g_ptr_array_new ();
+  g_auto(GStrv) words = g_strsplit_set (request->name, " \t", -1);
+  g_autoptr(GAsyncResult) r = NULL;
+  g_autoptr(GAsyncResult) l = NULL;
+  g_autoptr(GArray) uids = NULL;
+  g_autoptr(GPtrArray) results = NULL;
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  g_autofree char *folder = NULL;
+  sqlite3_stmt *stmt = NULL;
+
+  if (sqlite3_prepare_v2 (self->db, "SELECT name FROM folders WHERE id = ?1", -1, &stmt, NULL) == SQLITE_OK)
+    {
+      sqlite3_bind_int64 (stmt, 1, request->message_id);
+      if (sqlite3_step (stmt) == SQLITE_ROW)
+        folder = g_strdup (_op_mail_column_text (stmt, 0));
+    }
+  sqlite3_finalize (stmt);
+  if (folder == NULL)
+    {
+      g_set_error (error, OP_MAIL_STORE_ERROR, OP_MAIL_STORE_ERROR_NOT_FOUND,
+                   _("The folder is no longer in the mail store."));
+      return NULL;
+    }
+
+  /* The local index first (the same words, as prefixes). */
+  op_mail_store_search_async (self->store, request->name, request->message_id, request->limit, cancellable,
+                              got_result, &l);
+  results = op_mail_store_search_finish (self->store, await (self, &l), error);
+  if (results == NULL)
+    return NULL;
+  for (guint i = 0; i < results->len; i++)
+    {
+      gint64 id = op_mail_message_get_id (g_ptr_array_index (results, i));
+      g_hash_table_add (seen, g_memdup2 (&id, sizeof id));
+    }
+
+  for (char **w = words; *w != NULL; w++)
+    if (**w != '\0')
+      {
+        g_ptr_array_add (criteria, (gpointer) "TEXT");
+        g_ptr_array_add (criteria, *w);
+      }
+  if (criteria->len == 0)
+    return g_steal_pointer (&results);
+  g_ptr_array_add (criteria, NULL);
+
+  if (!ensure_connected (self, cancellable, error) || !select_if_needed (self, folder, cancellable, error))
+    return NULL;
+  op_imap_client_search_async (self->client, (const char * const *) criteria->pdata, cancellable, got_result, &r);
+  uids = op_imap_client_search_finish (self->client, await (self, &r), error);
+  if (uids == NULL)
+    return NULL;
+
+  if (sqlite3_prepare_v2 (self->db,
+                          "SELECT " OP_MAIL_MESSAGE_COLUMNS " FROM messages m WHERE m.folder_id = ?1 AND m.uid = ?2",
+                          -1, &stmt, NULL) != SQLITE_OK)
+    {
+      _op_mail_set_sqlite_error (error, self->db, N_("searching"));
+      return NULL;
+    }
+  for (guint i = 0; i < uids->len; i++)
+    {
+      sqlite3_reset (stmt);
+      sqlite3_bind_int64 (stmt, 1, request->message_id);
+      sqlite3_bind_int64 (stmt, 2, g_array_index (uids, guint32, i));
+      if (sqlite3_step (stmt) == SQLITE_ROW)
+        {
+          OpMailMessage *m = _op_mail_message_new_from_row (stmt);
+          gint64 id = op_mail_message_get_id (m);
+
+          if (g_hash_table_contains (seen, &id))
+            g_object_unref (m);
+          else
+            {
+              g_hash_table_add (seen, g_memdup2 (&id, sizeof id));
+              g_ptr_array_add (results, m);
+            }
+        }
+    }
+  sqlite3_finalize (stmt);
+  g_ptr_array_sort (results, compare_by_date);
+  if (request->limit > 0 && results->len > request->limit)
+    g_ptr_array_set_size (results, request->limit);
+  return g_steal_pointer (&results);
+}
+
 static gboolean
 run_once (OpMailImapSync  *self,
           Request         *request,
           GCancellable    *cancellable,
           GBytes         **body,
+          GPtrArray      **found,
           GError         **error)
 {
   switch (request->kind)
@@ -1152,6 +1335,12 @@ run_once (OpMailImapSync  *self,
         && sync_folder (self, request->name, cancellable, error);
     case REQUEST_PUSH:
       return replay_pending (self, cancellable, error);
+    case REQUEST_SEARCH:
+      *found = search (self, request, cancellable, error);
+      return *found != NULL;
+    case REQUEST_FOLDER_LIST:
+      return ensure_connected (self, cancellable, error) && replay_pending (self, cancellable, error)
+        && sync_folder_list (self, cancellable, error);
     case REQUEST_BODY:
       *body = fetch_body (self, request->message_id, cancellable, error);
       return *body != NULL;
@@ -1180,25 +1369,28 @@ run_request (OpMailImapSync *self,
   GCancellable *cancellable = g_task_get_cancellable (request->task);
   GError *error = NULL;
   GBytes *body = NULL;
+  GPtrArray *found = NULL;
   gboolean reused = self->client != NULL;
   gboolean ok;
 
   if (g_task_return_error_if_cancelled (request->task))
     return;
 
-  ok = run_once (self, request, cancellable, &body, &error);
+  ok = run_once (self, request, cancellable, &body, &found, &error);
   if (!ok && reused && is_connection_error (error))
     {
       g_debug ("The session was lost (%s); trying again on a new one", error->message);
       g_clear_error (&error);
       drop_client (self);
-      ok = run_once (self, request, cancellable, &body, &error);
+      ok = run_once (self, request, cancellable, &body, &found, &error);
     }
 
   if (!ok)
     g_task_return_error (request->task, error);
   else if (request->kind == REQUEST_BODY)
     g_task_return_pointer (request->task, body, (GDestroyNotify) g_bytes_unref);
+  else if (request->kind == REQUEST_SEARCH)
+    g_task_return_pointer (request->task, found, (GDestroyNotify) g_ptr_array_unref);
   else
     g_task_return_boolean (request->task, TRUE);
 }
@@ -1399,9 +1591,7 @@ op_mail_imap_sync_finalize (GObject *object)
   g_clear_pointer (&self->requests, g_async_queue_unref);
   g_free (self->host);
   g_free (self->user);
-  if (self->password != NULL)
-    memset (self->password, 0, strlen (self->password));
-  g_free (self->password);
+  _op_mail_wipe (&self->password);
   g_clear_object (&self->verifier);
   g_mutex_clear (&self->lock);
   G_OBJECT_CLASS (op_mail_imap_sync_parent_class)->finalize (object);
@@ -1462,9 +1652,7 @@ op_mail_imap_sync_set_password (OpMailImapSync *self,
   g_return_if_fail (OP_IS_MAIL_IMAP_SYNC (self));
 
   g_mutex_lock (&self->lock);
-  if (self->password != NULL)
-    memset (self->password, 0, strlen (self->password));
-  g_free (self->password);
+  _op_mail_wipe (&self->password);
   self->password = g_strdup (password);
   g_mutex_unlock (&self->lock);
 }
@@ -1587,6 +1775,50 @@ op_mail_imap_sync_finish (OpMailImapSync  *self,
 {
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+void
+op_mail_imap_sync_folders_async (OpMailImapSync      *self,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  g_return_if_fail (OP_IS_MAIL_IMAP_SYNC (self));
+  queue_task (self, REQUEST_FOLDER_LIST, NULL, 0, op_mail_imap_sync_folders_async, cancellable, callback,
+              user_data);
+}
+
+void
+op_mail_imap_sync_search_async (OpMailImapSync      *self,
+                                gint64               folder_id,
+                                const char          *query,
+                                guint                limit,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  Request *request;
+
+  g_return_if_fail (OP_IS_MAIL_IMAP_SYNC (self));
+  g_return_if_fail (query != NULL);
+
+  request = g_new0 (Request, 1);
+  request->kind = REQUEST_SEARCH;
+  request->name = g_strdup (query);
+  request->message_id = folder_id;
+  request->limit = limit;
+  request->task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (request->task, op_mail_imap_sync_search_async);
+  push_request (self, request);
+}
+
+GPtrArray *
+op_mail_imap_sync_search_finish (OpMailImapSync  *self,
+                                 GAsyncResult    *result,
+                                 GError         **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 void

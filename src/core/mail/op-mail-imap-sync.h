@@ -85,6 +85,12 @@ void            op_mail_imap_sync_run_async            (OpMailImapSync     *self
                                                         GCancellable       *cancellable,
                                                         GAsyncReadyCallback callback,
                                                         gpointer            user_data);
+/* Connects when needed and syncs the folder list only (LIST with SPECIAL-USE), so that
+ * the folders show before their messages do. */
+void            op_mail_imap_sync_folders_async        (OpMailImapSync     *self,
+                                                        GCancellable       *cancellable,
+                                                        GAsyncReadyCallback callback,
+                                                        gpointer            user_data);
 /* Connects when needed and syncs one folder (by its full name) of the store. */
 void            op_mail_imap_sync_folder_async         (OpMailImapSync     *self,
                                                         const char         *name,
@@ -106,7 +112,7 @@ void            op_mail_imap_sync_append_async         (OpMailImapSync     *self
                                                         GCancellable       *cancellable,
                                                         GAsyncReadyCallback callback,
                                                         gpointer            user_data);
-/* Finishes run, folder, push and append. */
+/* Finishes run, folders, folder, push and append. */
 gboolean        op_mail_imap_sync_finish               (OpMailImapSync     *self,
                                                         GAsyncResult       *result,
                                                         GError            **error);
@@ -119,6 +125,22 @@ void            op_mail_imap_sync_fetch_body_async     (OpMailImapSync     *self
                                                         GAsyncReadyCallback callback,
                                                         gpointer            user_data);
 GBytes         *op_mail_imap_sync_fetch_body_finish    (OpMailImapSync     *self,
+                                                        GAsyncResult       *result,
+                                                        GError            **error);
+
+/* Search (issue 12, "Search"): the server's UID SEARCH (TEXT for each word of @query, in
+ * the folder @folder_id) merged with the local full-text search, as store messages,
+ * newest first, at most @limit. The view shows op_mail_store_search_async()'s results at
+ * once and this merged list when it arrives: the server finds words in bodies the store
+ * has not cached. (element-type OpMailMessage) */
+void            op_mail_imap_sync_search_async         (OpMailImapSync     *self,
+                                                        gint64              folder_id,
+                                                        const char         *query,
+                                                        guint               limit,
+                                                        GCancellable       *cancellable,
+                                                        GAsyncReadyCallback callback,
+                                                        gpointer            user_data);
+GPtrArray      *op_mail_imap_sync_search_finish        (OpMailImapSync     *self,
                                                         GAsyncResult       *result,
                                                         GError            **error);
 

@@ -924,9 +924,7 @@ op_mail_outbox_set_auto_retry (OpMailOutbox *self,
 static void
 clear_password (OpMailOutbox *self)
 {
-  if (self->password != NULL)
-    memset (self->password, 0, strlen (self->password));
-  g_clear_pointer (&self->password, g_free);
+  _op_mail_wipe (&self->password);
 }
 
 static void

@@ -29,6 +29,9 @@ OpMailConversation *_op_mail_conversation_new_empty    (gint64        id,
 gboolean            _op_mail_folder_equal              (OpMailFolder *a,
                                                         OpMailFolder *b);
 
+/* Overwrites and frees a password, then sets *@secret to NULL. */
+void                _op_mail_wipe                      (char        **secret);
+
 /* A column's text, "" for NULL. */
 const char         *_op_mail_column_text               (sqlite3_stmt *stmt,
                                                         int           column);
@@ -81,6 +84,7 @@ typedef enum
   OP_MAIL_PENDING_CREATE_FOLDER = 5,
   OP_MAIL_PENDING_RENAME_FOLDER = 6,
   OP_MAIL_PENDING_DELETE_FOLDER = 7,
+  OP_MAIL_PENDING_APPEND_DRAFT  = 8,
 } OpMailPendingKind;
 
 /* Replay bookkeeping, on the store thread: the operation @op_id is done (removed); with
@@ -143,7 +147,15 @@ typedef struct
   gint64          date;
   OpImapFetch    *fetch;
   GBytes         *raw;
+  char           *uidl;     /* POP3 */
+  gpointer        row;      /* (nullable) the row, decoded ahead (_op_mail_update_prepare) */
 } OpMailStep;
+
+/* Decodes the fetched messages of @update into rows (headers decoded, addresses
+ * formatted, attachments found) on the calling thread, so that the store thread only
+ * writes them: the sync thread does this for one batch while the store writes the last. */
+void _op_mail_update_prepare (OpMailUpdate *update);
+void _op_mail_row_free       (gpointer      row);
 
 struct _OpMailUpdate
 {

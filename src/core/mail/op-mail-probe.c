@@ -9,6 +9,7 @@
 #include "op-certificate-info.h"
 #include "op-connection.h"
 #include "op-imap-client.h"
+#include "op-mail-private.h"
 #include "op-mail-probe.h"
 #include "op-pop3-client.h"
 #include "op-smtp-client.h"
@@ -106,9 +107,7 @@ probe_free (Probe *probe)
 {
   op_mail_probe_report_free (probe->report);
   g_free (probe->user);
-  if (probe->password != NULL)
-    memset (probe->password, 0, strlen (probe->password));
-  g_free (probe->password);
+  _op_mail_wipe (&probe->password);
   g_clear_object (&probe->verifier);
   g_clear_object (&probe->imap);
   g_clear_object (&probe->pop3);

@@ -37,8 +37,10 @@ static const char * const migrations[] = {
   "  msgid TEXT PRIMARY KEY,"
   "  conversation_id INTEGER NOT NULL) WITHOUT ROWID;"
   "CREATE INDEX thread_ids_conversation ON thread_ids (conversation_id);"
+  /* AUTOINCREMENT: a message id is never given to another message, so an id a view or
+   * a queued operation holds cannot come to mean a different message. */
   "CREATE TABLE messages ("
-  "  id INTEGER PRIMARY KEY,"
+  "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
   "  folder_id INTEGER NOT NULL REFERENCES folders (id) ON DELETE CASCADE,"
   "  conversation_id INTEGER NOT NULL,"
   "  uid INTEGER NOT NULL,"
@@ -120,6 +122,15 @@ static const char * const migrations[] = {
   "  remove_flags INTEGER NOT NULL DEFAULT 0,"
   "  target TEXT NOT NULL DEFAULT '',"
   "  created INTEGER NOT NULL);",
+
+  /* 4 → 5: POP3 downloads, keyed by UIDL (RFC 1939 §7); a message is deleted on the
+   * server only once its row here is committed. */
+  "CREATE TABLE pop3_uidls ("
+  "  folder_id INTEGER NOT NULL REFERENCES folders (id) ON DELETE CASCADE,"
+  "  uidl TEXT NOT NULL,"
+  "  uid INTEGER NOT NULL,"
+  "  received INTEGER NOT NULL,"
+  "  PRIMARY KEY (folder_id, uidl)) WITHOUT ROWID;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == OP_MAIL_STORE_SCHEMA_VERSION);

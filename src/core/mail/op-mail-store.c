@@ -678,6 +678,34 @@ _op_mail_store_run_read (OpMailStore    *self,
   op_worker_run (self->reader, task, read_thread);
 }
 
+/* A read keyed by one id (a message, a folder) on the reader thread. */
+static void
+run_read_by_id (OpMailStore         *self,
+                gint64               id,
+                gpointer             source_tag,
+                OpMailReadFunc       func,
+                GCancellable        *cancellable,
+                GAsyncReadyCallback  callback,
+                gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (OP_IS_MAIL_STORE (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, source_tag);
+  _op_mail_store_run_read (self, task, func, g_memdup2 (&id, sizeof id), g_free);
+}
+
+static gpointer
+finish_pointer (OpMailStore   *self,
+                GAsyncResult  *result,
+                GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
 typedef struct
 {
   char   *query;
@@ -791,8 +819,7 @@ op_mail_store_search_finish (OpMailStore   *self,
                              GAsyncResult  *result,
                              GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return finish_pointer (self, result, error);
 }
 
 static void
@@ -835,13 +862,7 @@ op_mail_store_load_body_async (OpMailStore         *self,
                                GAsyncReadyCallback  callback,
                                gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-
-  g_return_if_fail (OP_IS_MAIL_STORE (self));
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, op_mail_store_load_body_async);
-  _op_mail_store_run_read (self, task, load_body_read, g_memdup2 (&message_id, sizeof message_id), g_free);
+  run_read_by_id (self, message_id, op_mail_store_load_body_async, load_body_read, cancellable, callback, user_data);
 }
 
 GBytes *
@@ -849,8 +870,7 @@ op_mail_store_load_body_finish (OpMailStore   *self,
                                 GAsyncResult  *result,
                                 GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return finish_pointer (self, result, error);
 }
 
 static void
@@ -899,13 +919,7 @@ op_mail_store_list_uids_async (OpMailStore         *self,
                                GAsyncReadyCallback  callback,
                                gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-
-  g_return_if_fail (OP_IS_MAIL_STORE (self));
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, op_mail_store_list_uids_async);
-  _op_mail_store_run_read (self, task, list_uids_read, g_memdup2 (&folder_id, sizeof folder_id), g_free);
+  run_read_by_id (self, folder_id, op_mail_store_list_uids_async, list_uids_read, cancellable, callback, user_data);
 }
 
 GArray *
@@ -913,8 +927,7 @@ op_mail_store_list_uids_finish (OpMailStore   *self,
                                 GAsyncResult  *result,
                                 GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return finish_pointer (self, result, error);
 }
 
 /* --- writes --------------------------------------------------------------------------------- */
@@ -925,8 +938,15 @@ typedef struct
   gboolean    folders_changed;
   GHashTable *touched;        /* folder id (gint64 *) → GHashTable of conversation ids */
   GHashTable *added;          /* folder id → GArray of message ids */
-  GHashTable *count_folders;  /* folder ids whose counts must be read again */
+  GHashTable *count_folders;  /* folder id → CountDelta: what the refreshed rows changed */
+  GHashTable *fresh;          /* "folder:conversation" rows written whole by insert_message */
 } Changes;
+
+typedef struct
+{
+  gint64 total;
+  gint64 unread;
+} CountDelta;
 
 static guint
 int64_hash (gconstpointer v)
@@ -943,7 +963,8 @@ changes_new (void)
                                             (GDestroyNotify) g_hash_table_unref);
   changes->added = g_hash_table_new_full (int64_hash, g_int64_equal, g_free,
                                           (GDestroyNotify) g_array_unref);
-  changes->count_folders = g_hash_table_new_full (int64_hash, g_int64_equal, g_free, NULL);
+  changes->count_folders = g_hash_table_new_full (int64_hash, g_int64_equal, g_free, g_free);
+  changes->fresh = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   return changes;
 }
 
@@ -953,6 +974,7 @@ changes_free (Changes *changes)
   g_hash_table_unref (changes->touched);
   g_hash_table_unref (changes->added);
   g_hash_table_unref (changes->count_folders);
+  g_hash_table_unref (changes->fresh);
   g_free (changes);
 }
 
@@ -970,8 +992,15 @@ changes_touch (Changes *changes,
     }
   if (!g_hash_table_contains (set, &conversation_id))
     g_hash_table_add (set, g_memdup2 (&conversation_id, sizeof conversation_id));
+  if (g_hash_table_size (changes->fresh) > 0)
+    {
+      /* Touched again: the row written whole is no longer the whole story. */
+      g_autofree char *key = g_strdup_printf ("%" G_GINT64_FORMAT ":%" G_GINT64_FORMAT, folder_id, conversation_id);
+      g_hash_table_remove (changes->fresh, key);
+    }
   if (!g_hash_table_contains (changes->count_folders, &folder_id))
-    g_hash_table_add (changes->count_folders, g_memdup2 (&folder_id, sizeof folder_id));
+    g_hash_table_insert (changes->count_folders, g_memdup2 (&folder_id, sizeof folder_id),
+                         g_new0 (CountDelta, 1));
 }
 
 static void
@@ -1215,9 +1244,10 @@ _op_mail_store_write_finish_int (OpMailStore   *self,
  * touched, computed again from the messages. */
 static gboolean
 refresh_pair (OpMailStore *self,
-              gint64    folder_id,
-              gint64    conversation_id,
-              GError  **error)
+              gint64      folder_id,
+              gint64      conversation_id,
+              CountDelta *delta,
+              GError    **error)
 {
   sqlite3_stmt *agg = NULL;
   sqlite3_stmt *rows = NULL;
@@ -1245,6 +1275,27 @@ refresh_pair (OpMailStore *self,
   unread = sqlite3_column_int64 (agg, 1);
   flagged = sqlite3_column_int64 (agg, 2) > 0;
   attachments = sqlite3_column_int64 (agg, 3) > 0;
+  sqlite3_reset (agg);
+
+  /* The folder's counts move by the difference to the row as it was. */
+  {
+    sqlite3_stmt *old = wstmt (self,
+                               "SELECT n_messages, n_unread FROM folder_conversations"
+                               " WHERE folder_id = ?1 AND conversation_id = ?2",
+                               error);
+    if (old == NULL)
+      return FALSE;
+    sqlite3_bind_int64 (old, 1, folder_id);
+    sqlite3_bind_int64 (old, 2, conversation_id);
+    delta->total += count;
+    delta->unread += unread;
+    if (sqlite3_step (old) == SQLITE_ROW)
+      {
+        delta->total -= sqlite3_column_int64 (old, 0);
+        delta->unread -= sqlite3_column_int64 (old, 1);
+      }
+    sqlite3_reset (old);
+  }
 
   if (count == 0)
     {
@@ -1328,25 +1379,42 @@ refresh_aggregates (OpMailStore  *self,
       GHashTableIter inner;
       gpointer conv;
 
+      CountDelta *delta = g_hash_table_lookup (changes->count_folders, key);
+      CountDelta gone = { 0 };
+
+      /* A folder deleted in this transaction keeps no counts. */
+      if (delta == NULL)
+        delta = &gone;
       g_hash_table_iter_init (&inner, value);
       while (g_hash_table_iter_next (&inner, &conv, NULL))
-        if (!refresh_pair (self, *(gint64 *) key, *(gint64 *) conv, error))
-          return FALSE;
+        {
+          if (g_hash_table_size (changes->fresh) > 0)
+            {
+              g_autofree char *pair = g_strdup_printf ("%" G_GINT64_FORMAT ":%" G_GINT64_FORMAT,
+                                                       *(gint64 *) key, *(gint64 *) conv);
+              if (g_hash_table_contains (changes->fresh, pair))
+                continue;
+            }
+          if (!refresh_pair (self, *(gint64 *) key, *(gint64 *) conv, delta, error))
+            return FALSE;
+        }
     }
 
-  /* Folder counts from the aggregate rows: one row per conversation, not per message. */
+  /* Folder counts move by what the refreshed rows changed: no scan of a large folder. */
   g_hash_table_iter_init (&iter, changes->count_folders);
-  while (g_hash_table_iter_next (&iter, &key, NULL))
+  while (g_hash_table_iter_next (&iter, &key, &value))
     {
-      sqlite3_stmt *stmt = wstmt (self,
-                                              "UPDATE folders SET"
-                                              " total = (SELECT total(n_messages) FROM folder_conversations WHERE folder_id = ?1),"
-                                              " unread = (SELECT total(n_unread) FROM folder_conversations WHERE folder_id = ?1)"
-                                              " WHERE id = ?1",
-                                              error);
+      CountDelta *delta = value;
+      sqlite3_stmt *stmt;
+
+      if (delta->total == 0 && delta->unread == 0)
+        continue;
+      stmt = wstmt (self, "UPDATE folders SET total = total + ?2, unread = unread + ?3 WHERE id = ?1", error);
       if (stmt == NULL)
         return FALSE;
       sqlite3_bind_int64 (stmt, 1, *(gint64 *) key);
+      sqlite3_bind_int64 (stmt, 2, delta->total);
+      sqlite3_bind_int64 (stmt, 3, delta->unread);
       if (!step_done (stmt, error))
         return FALSE;
     }
@@ -1697,6 +1765,31 @@ row_from_fetch (Row         *row,
     }
 }
 
+void
+_op_mail_row_free (gpointer row)
+{
+  if (row == NULL)
+    return;
+  row_clear (row);
+  g_free (row);
+}
+
+void
+_op_mail_update_prepare (OpMailUpdate *update)
+{
+  for (guint i = 0; i < update->steps->len; i++)
+    {
+      OpMailStep *step = &g_array_index (update->steps, OpMailStep, i);
+      Row *row;
+
+      if (step->kind != OP_MAIL_STEP_FETCH || step->fetch->envelope == NULL || step->row != NULL)
+        continue;
+      row = g_new0 (Row, 1);
+      row_from_fetch (row, step->fetch);
+      step->row = row;
+    }
+}
+
 /* One line from the start of the text: quoted lines and the signature left out. */
 static char *
 make_preview (const char *text)
@@ -1782,6 +1875,7 @@ assign_conversation (OpMailStore  *self,
                      Row          *row,
                      Changes      *changes,
                      gint64       *conversation_id,
+                     gboolean     *created,
                      GError      **error)
 {
   sqlite3 *db = self->write_db;
@@ -1843,6 +1937,7 @@ assign_conversation (OpMailStore  *self,
           if (!step_done (stmt, error))
             return FALSE;
           target = sqlite3_last_insert_rowid (db);
+          *created = TRUE;
         }
       else if (!is_reply)
         {
@@ -1867,7 +1962,8 @@ assign_conversation (OpMailStore  *self,
           static const char * const merges[] = {
             "UPDATE messages SET conversation_id = ?1 WHERE conversation_id = ?2",
             "UPDATE thread_ids SET conversation_id = ?1 WHERE conversation_id = ?2",
-            "DELETE FROM folder_conversations WHERE conversation_id = ?2",
+            /* The other's rows in folder_conversations go when their pairs are refreshed
+             * (they hold no message any more), which also corrects the folder counts. */
             "DELETE FROM conversations WHERE id = ?2",
           };
 
@@ -1957,6 +2053,7 @@ insert_message (OpMailStore  *self,
   g_autofree char *addresses = NULL;
   gint64 conversation_id = 0;
   gint64 message_id;
+  gboolean created = FALSE;
 
   if (row->keywords == NULL) row->keywords = g_strdup ("");
   if (row->subject == NULL) row->subject = g_strdup ("");
@@ -1969,7 +2066,7 @@ insert_message (OpMailStore  *self,
   if (row->message_id == NULL) row->message_id = g_strdup ("");
   if (row->in_reply_to == NULL) row->in_reply_to = g_strdup ("");
 
-  if (!assign_conversation (self, row, changes, &conversation_id, error))
+  if (!assign_conversation (self, row, changes, &conversation_id, &created, error))
     return FALSE;
 
   refs = row->refs != NULL ? g_strjoinv (" ", row->refs) : g_strdup ("");
@@ -2022,6 +2119,37 @@ insert_message (OpMailStore  *self,
 
   changes_touch (changes, folder_id, conversation_id);
   changes_added (changes, folder_id, message_id);
+
+  /* A conversation this message starts: its row is known without reading anything
+   * back (most messages of a first sync start one). Touched again, it is refreshed. */
+  if (created)
+    {
+      CountDelta *delta = g_hash_table_lookup (changes->count_folders, &folder_id);
+      gboolean unread = (row->flags & OP_MAIL_FLAG_SEEN) == 0;
+
+      stmt = wstmt (self,
+                    "INSERT OR REPLACE INTO folder_conversations"
+                    " (folder_id, conversation_id, latest_date, latest_message_id,"
+                    "  n_messages, n_unread, flagged, has_attachments, senders)"
+                    " VALUES (?1, ?2, ?3, ?4, 1, ?5, ?6, ?7, ?8)",
+                    error);
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_int64 (stmt, 1, folder_id);
+      sqlite3_bind_int64 (stmt, 2, conversation_id);
+      sqlite3_bind_int64 (stmt, 3, row->date);
+      sqlite3_bind_int64 (stmt, 4, message_id);
+      sqlite3_bind_int (stmt, 5, unread);
+      sqlite3_bind_int (stmt, 6, (row->flags & OP_MAIL_FLAG_FLAGGED) != 0);
+      sqlite3_bind_int (stmt, 7, row->has_attachments);
+      bind_text (stmt, 8, *row->from_name != '\0' ? row->from_name : row->from_addr);
+      if (!step_done (stmt, error))
+        return FALSE;
+      delta->total += 1;
+      delta->unread += unread;
+      g_hash_table_add (changes->fresh,
+                        g_strdup_printf ("%" G_GINT64_FORMAT ":%" G_GINT64_FORMAT, folder_id, conversation_id));
+    }
   return TRUE;
 }
 
@@ -2092,6 +2220,30 @@ update_flags (OpMailStore  *self,
   return TRUE;
 }
 
+/* One message row with its index entry and cached body. */
+static gboolean
+delete_message_row (OpMailStore  *self,
+                    gint64        id,
+                    GError      **error)
+{
+  static const char * const deletes[] = {
+    "DELETE FROM messages_fts WHERE rowid = ?1",
+    "DELETE FROM bodies WHERE message_id = ?1",
+    "DELETE FROM messages WHERE id = ?1",
+  };
+
+  for (gsize q = 0; q < G_N_ELEMENTS (deletes); q++)
+    {
+      sqlite3_stmt *stmt = wstmt (self, deletes[q], error);
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_int64 (stmt, 1, id);
+      if (!step_done (stmt, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
 /* Deletes @uid of @folder_id (every message of it when @uid is 0). */
 static gboolean
 delete_messages (OpMailStore  *self,
@@ -2119,22 +2271,8 @@ delete_messages (OpMailStore  *self,
   sqlite3_reset (stmt);
 
   for (guint i = 0; i < ids->len; i++)
-    {
-      static const char * const deletes[] = {
-        "DELETE FROM messages_fts WHERE rowid = ?1",
-        "DELETE FROM bodies WHERE message_id = ?1",
-        "DELETE FROM messages WHERE id = ?1",
-      };
-      for (gsize q = 0; q < G_N_ELEMENTS (deletes); q++)
-        {
-          stmt = wstmt (self, deletes[q], error);
-          if (stmt == NULL)
-            return FALSE;
-          sqlite3_bind_int64 (stmt, 1, g_array_index (ids, gint64, i));
-          if (!step_done (stmt, error))
-            return FALSE;
-        }
-    }
+    if (!delete_message_row (self, g_array_index (ids, gint64, i), error))
+      return FALSE;
   return TRUE;
 }
 
@@ -2223,7 +2361,13 @@ apply_write (OpMailStore  *self,
         Row row = { 0 };
         gboolean ok;
 
-        if (step->kind == OP_MAIL_STEP_FETCH)
+        if (step->kind == OP_MAIL_STEP_FETCH && step->row != NULL)
+          {
+            /* Prepared on the sync thread (_op_mail_update_prepare()). */
+            row = *(Row *) step->row;
+            g_clear_pointer (&step->row, g_free);
+          }
+        else if (step->kind == OP_MAIL_STEP_FETCH)
           row_from_fetch (&row, step->fetch);
         else
           {
@@ -2248,6 +2392,21 @@ apply_write (OpMailStore  *self,
         row_clear (&row);
         if (!ok)
           return FALSE;
+        if (step->uidl != NULL)
+          {
+            sqlite3_stmt *stmt = wstmt (self,
+                                        "INSERT OR REPLACE INTO pop3_uidls (folder_id, uidl, uid, received)"
+                                        " VALUES (?1, ?2, ?3, ?4)",
+                                        error);
+            if (stmt == NULL)
+              return FALSE;
+            sqlite3_bind_int64 (stmt, 1, folder);
+            bind_text (stmt, 2, step->uidl);
+            sqlite3_bind_int64 (stmt, 3, step->uid);
+            sqlite3_bind_int64 (stmt, 4, g_get_real_time () / G_USEC_PER_SEC);
+            if (!step_done (stmt, error))
+              return FALSE;
+          }
       }
     }
 
@@ -2744,23 +2903,9 @@ expunge_one (OpMailStore  *self,
              GError      **error)
 {
   Each *each = data;
-  static const char * const deletes[] = {
-    "DELETE FROM messages_fts WHERE rowid = ?1",
-    "DELETE FROM bodies WHERE message_id = ?1",
-    "DELETE FROM messages WHERE id = ?1",
-  };
 
   changes_touch (each->changes, folder, conv);
-  for (gsize q = 0; q < G_N_ELEMENTS (deletes); q++)
-    {
-      sqlite3_stmt *stmt = wstmt (self, deletes[q], error);
-      if (stmt == NULL)
-        return FALSE;
-      sqlite3_bind_int64 (stmt, 1, id);
-      if (!step_done (stmt, error))
-        return FALSE;
-    }
-  return TRUE;
+  return delete_message_row (self, id, error);
 }
 
 static gboolean
@@ -2973,6 +3118,30 @@ finish_pending_write (OpMailStore  *self,
   target = g_strdup (_op_mail_column_text (stmt, 4));
   sqlite3_reset (stmt);
 
+  if (kind == OP_MAIL_PENDING_APPEND_DRAFT && !change->revert && change->dest_uids != NULL)
+    {
+      /* APPENDUID: the draft takes its server UID. */
+      gint64 id = g_ascii_strtoll (message_ids, NULL, 10);
+      guint64 uid = g_ascii_strtoull (change->dest_uids, NULL, 10);
+
+      if (uid > 0 && uid <= G_MAXUINT32)
+        {
+          stmt = wstmt (self, "UPDATE messages SET uid = ?2 WHERE id = ?1 AND uid < 0", error);
+          if (stmt == NULL)
+            return FALSE;
+          sqlite3_bind_int64 (stmt, 1, id);
+          sqlite3_bind_int64 (stmt, 2, (gint64) uid);
+          if (!step_done (stmt, error))
+            return FALSE;
+        }
+    }
+  else if (kind == OP_MAIL_PENDING_APPEND_DRAFT && !change->revert)
+    {
+      /* No APPENDUID: the placeholder goes; the folder's next sync brings the draft. */
+      if (!delete_messages_by_id (self, g_ascii_strtoll (message_ids, NULL, 10), changes, error))
+        return FALSE;
+    }
+
   if (kind == OP_MAIL_PENDING_MOVE || kind == OP_MAIL_PENDING_COPY)
     {
       g_auto(GStrv) ids = g_strsplit (message_ids, " ", -1);
@@ -3078,4 +3247,217 @@ _op_mail_store_finish_pending_async (OpMailStore         *self,
   change->dest_uids = g_strdup (dest_uids);
   change->revert = revert;
   run_change (self, _op_mail_store_finish_pending_async, finish_pending_write, change, NULL, callback, user_data);
+}
+
+/* --- POP3 bookkeeping ------------------------------------------------------------------------ */
+
+static void
+pop3_uidls_read (GTask        *task,
+                 OpMailStore  *store,
+                 sqlite3      *db,
+                 gpointer      data,
+                 GCancellable *cancellable)
+{
+  gint64 folder_id = *(gint64 *) data;
+  g_autoptr(GHashTable) uidls = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  GError *error = NULL;
+
+  if (sqlite3_prepare_v2 (db, "SELECT uidl, received FROM pop3_uidls WHERE folder_id = ?1", -1, &stmt, NULL)
+      != SQLITE_OK)
+    {
+      _op_mail_set_sqlite_error (&error, db, N_("reading POP3 downloads"));
+      g_task_return_error (task, error);
+      return;
+    }
+  sqlite3_bind_int64 (stmt, 1, folder_id);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      gint64 received = sqlite3_column_int64 (stmt, 1);
+      g_hash_table_insert (uidls, g_strdup (_op_mail_column_text (stmt, 0)), g_memdup2 (&received, sizeof received));
+    }
+  g_task_return_pointer (task, g_steal_pointer (&uidls), (GDestroyNotify) g_hash_table_unref);
+}
+
+void
+op_mail_store_pop3_uidls_async (OpMailStore         *self,
+                                gint64               folder_id,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  run_read_by_id (self, folder_id, op_mail_store_pop3_uidls_async, pop3_uidls_read, cancellable, callback, user_data);
+}
+
+GHashTable *
+op_mail_store_pop3_uidls_finish (OpMailStore   *self,
+                                 GAsyncResult  *result,
+                                 GError       **error)
+{
+  return finish_pointer (self, result, error);
+}
+
+static gboolean
+pop3_forget_write (OpMailStore  *self,
+                   sqlite3      *db,
+                   WriteJob     *job,
+                   Changes      *changes,
+                   GError      **error)
+{
+  Change *change = job->data;
+  g_auto(GStrv) uidls = g_strsplit (change->name, "\n", -1);
+
+  for (char **u = uidls; *u != NULL; u++)
+    {
+      sqlite3_stmt *stmt = wstmt (self, "DELETE FROM pop3_uidls WHERE folder_id = ?1 AND uidl = ?2", error);
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_int64 (stmt, 1, change->target);
+      bind_text (stmt, 2, *u);
+      if (!step_done (stmt, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+void
+op_mail_store_pop3_forget_async (OpMailStore         *self,
+                                 gint64               folder_id,
+                                 GStrv                uidls,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  Change *change;
+
+  g_return_if_fail (OP_IS_MAIL_STORE (self));
+  g_return_if_fail (uidls != NULL);
+
+  change = g_new0 (Change, 1);
+  change->target = folder_id;
+  change->name = g_strjoinv ("\n", uidls);
+  run_change (self, op_mail_store_pop3_forget_async, pop3_forget_write, change, cancellable, callback, user_data);
+}
+
+/* --- drafts ------------------------------------------------------------------------------------ */
+
+typedef struct
+{
+  gint64  replaces;
+  GBytes *message;
+} Draft;
+
+static void
+draft_free (Draft *draft)
+{
+  g_bytes_unref (draft->message);
+  g_free (draft);
+}
+
+static gboolean
+save_draft_write (OpMailStore  *self,
+                  sqlite3      *db,
+                  WriteJob     *job,
+                  Changes      *changes,
+                  GError      **error)
+{
+  Draft *draft = job->data;
+  Row row = { 0 };
+  g_autofree char *folder_name = NULL;
+  g_autofree char *old_uid = NULL;
+  gint64 folder = 0, id;
+  sqlite3_stmt *stmt;
+  gboolean ok;
+
+  stmt = wstmt (self, "SELECT id, name FROM folders WHERE special_use = 3 ORDER BY id LIMIT 1", error);
+  if (stmt == NULL)
+    return FALSE;
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      folder = sqlite3_column_int64 (stmt, 0);
+      folder_name = g_strdup (_op_mail_column_text (stmt, 1));
+    }
+  sqlite3_reset (stmt);
+  if (folder == 0)
+    {
+      OpMailFolderInfo info = { (char *) "Drafts", '/', OP_MAIL_SPECIAL_USE_DRAFTS, TRUE };
+      if (!upsert_folder (self, &info, &folder, changes, error))
+        return FALSE;
+      folder_name = g_strdup ("Drafts");
+    }
+
+  /* The draft it replaces goes at once; its server copy goes with the replay, and a
+   * copy that never reached the server is not sent at all. */
+  if (draft->replaces > 0)
+    {
+      gint64 uid = query_int64 (db, "SELECT uid FROM messages WHERE id = ?1", draft->replaces, 0);
+      g_autofree char *mid = g_strdup_printf ("%" G_GINT64_FORMAT, draft->replaces);
+
+      if (uid > 0)
+        old_uid = g_strdup_printf ("%" G_GINT64_FORMAT, uid);
+      stmt = wstmt (self, "DELETE FROM pending_ops WHERE kind = 8 AND message_ids = ?1", error);
+      if (stmt == NULL)
+        return FALSE;
+      bind_text (stmt, 1, mid);
+      if (!step_done (stmt, error) || !delete_messages_by_id (self, draft->replaces, changes, error))
+        return FALSE;
+    }
+
+  if (!row_from_raw (&row, 0, draft->message, error))
+    {
+      row_clear (&row);
+      return FALSE;
+    }
+  row.flags = OP_MAIL_FLAG_DRAFT | OP_MAIL_FLAG_SEEN;
+  if (row.date == 0)
+    row.date = g_get_real_time () / G_USEC_PER_SEC;
+  ok = insert_message (self, folder, &row, changes, error);
+  row_clear (&row);
+  if (!ok)
+    return FALSE;
+  /* The new row is the folder's one with UID 0 (placeholders are negative). */
+  id = query_int64 (db, "SELECT id FROM messages WHERE folder_id = ?1 AND uid = 0", folder, 0);
+  stmt = wstmt (self, "UPDATE messages SET uid = -id WHERE id = ?1", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, id);
+  if (!step_done (stmt, error))
+    return FALSE;
+  {
+    g_autofree char *mid = g_strdup_printf ("%" G_GINT64_FORMAT, id);
+    if (!add_pending (self, OP_MAIL_PENDING_APPEND_DRAFT, folder_name, old_uid != NULL ? old_uid : "", mid,
+                      0, 0, "", error))
+      return FALSE;
+  }
+  job->result = id;
+  return TRUE;
+}
+
+void
+op_mail_store_save_draft_async (OpMailStore         *self,
+                                gint64               replaces,
+                                GBytes              *message,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  Draft *draft;
+
+  g_return_if_fail (OP_IS_MAIL_STORE (self));
+  g_return_if_fail (message != NULL);
+
+  draft = g_new0 (Draft, 1);
+  draft->replaces = replaces;
+  draft->message = g_bytes_ref (message);
+  run_write (self, op_mail_store_save_draft_async, save_draft_write, draft, (GDestroyNotify) draft_free,
+             cancellable, callback, user_data);
+}
+
+gint64
+op_mail_store_save_draft_finish (OpMailStore   *self,
+                                 GAsyncResult  *result,
+                                 GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), 0);
+  return g_task_propagate_int (G_TASK (result), error);
 }

@@ -34,7 +34,7 @@ typedef enum
 GQuark op_mail_store_error_quark (void);
 
 /* The schema version this Outpost writes (PRAGMA user_version). */
-#define OP_MAIL_STORE_SCHEMA_VERSION 4
+#define OP_MAIL_STORE_SCHEMA_VERSION 5
 
 /* Characters of text kept as a message's preview. */
 #define OP_MAIL_PREVIEW_LENGTH 200
@@ -177,6 +177,25 @@ GArray          *op_mail_store_list_uids_finish  (OpMailStore          *self,
                                                   GAsyncResult         *result,
                                                   GError              **error);
 
+/* The UIDLs of @folder_id's POP3 downloads (committed, so safe to delete on the server),
+ * each with when it was stored (seconds since the epoch): a hash table of UIDL →
+ * GINT64 in a gint64 *. (transfer full) */
+void             op_mail_store_pop3_uidls_async  (OpMailStore          *self,
+                                                  gint64                folder_id,
+                                                  GCancellable         *cancellable,
+                                                  GAsyncReadyCallback   callback,
+                                                  gpointer              user_data);
+GHashTable      *op_mail_store_pop3_uidls_finish (OpMailStore          *self,
+                                                  GAsyncResult         *result,
+                                                  GError              **error);
+/* Forgets UIDLs the server no longer has (after a deletion, or another client's). */
+void             op_mail_store_pop3_forget_async (OpMailStore          *self,
+                                                  gint64                folder_id,
+                                                  GStrv                 uidls,
+                                                  GCancellable         *cancellable,
+                                                  GAsyncReadyCallback   callback,
+                                                  gpointer              user_data);
+
 /* --- writes on the store thread ---------------------------------------------------- */
 
 /* Makes the folder list equal to @folders (element-type OpMailFolderInfo): new ones are
@@ -261,6 +280,20 @@ void             op_mail_store_delete_folder_async (OpMailStore        *self,
                                                   GCancellable         *cancellable,
                                                   GAsyncReadyCallback   callback,
                                                   gpointer              user_data);
+/* Saves a draft (RFC 5322 bytes) in the Drafts folder (special use; a local "Drafts" is
+ * made when the store has none) at once, replacing the draft @replaces (a message id, 0
+ * for a new draft), and queues it: the replay APPENDs it (\Draft \Seen) and removes the
+ * server's copy of the draft it replaced. Finish with op_mail_store_save_draft_finish():
+ * the new draft's message id (pass it as @replaces on the next save). */
+void             op_mail_store_save_draft_async  (OpMailStore          *self,
+                                                  gint64                replaces,
+                                                  GBytes               *message,
+                                                  GCancellable         *cancellable,
+                                                  GAsyncReadyCallback   callback,
+                                                  gpointer              user_data);
+gint64           op_mail_store_save_draft_finish (OpMailStore          *self,
+                                                  GAsyncResult         *result,
+                                                  GError              **error);
 /* Operations waiting for the server (a small read on the calling thread). */
 guint            op_mail_store_count_pending     (OpMailStore          *self);
 
@@ -301,6 +334,12 @@ void             op_mail_update_add_raw          (OpMailUpdate         *update,
                                                   guint32               uid,
                                                   OpMailFlags           flags,
                                                   gint64                date,
+                                                  GBytes               *message);
+/* The same for a POP3 download: the message and its @uidl are committed together
+ * (op_mail_store_pop3_uidls_async() then knows it was stored). */
+void             op_mail_update_add_pop3         (OpMailUpdate         *update,
+                                                  guint32               uid,
+                                                  const char           *uidl,
                                                   GBytes               *message);
 void             op_mail_update_set_flags        (OpMailUpdate         *update,
                                                   guint32               uid,

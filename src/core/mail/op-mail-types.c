@@ -3,6 +3,9 @@
 
 #include "config.h"
 
+#include <string.h>
+
+#include "op-mail-private.h"
 #include "op-mail-types.h"
 
 G_DEFINE_ENUM_TYPE (OpMailSpecialUse, op_mail_special_use,
@@ -86,4 +89,12 @@ op_mail_flags_to_imap (OpMailFlags  flags,
           g_strv_builder_add (builder, *w);
     }
   return g_strv_builder_end (builder);
+}
+
+void
+_op_mail_wipe (char **secret)
+{
+  if (*secret != NULL)
+    memset (*secret, 0, strlen (*secret));
+  g_clear_pointer (secret, g_free);
 }

@@ -13,6 +13,8 @@ step_clear (gpointer data)
   g_free (step->keywords);
   g_clear_pointer (&step->fetch, op_imap_fetch_free);
   g_clear_pointer (&step->raw, g_bytes_unref);
+  g_free (step->uidl);
+  g_clear_pointer (&step->row, _op_mail_row_free);
 }
 
 OpMailUpdate *
@@ -101,6 +103,25 @@ op_mail_update_add_raw (OpMailUpdate *update,
   step.flags = flags;
   step.date = date;
   step.raw = g_bytes_ref (message);
+  g_array_append_val (update->steps, step);
+}
+
+void
+op_mail_update_add_pop3 (OpMailUpdate *update,
+                         guint32       uid,
+                         const char   *uidl,
+                         GBytes       *message)
+{
+  OpMailStep step = { OP_MAIL_STEP_RAW };
+
+  g_return_if_fail (update != NULL);
+  g_return_if_fail (uid > 0);
+  g_return_if_fail (uidl != NULL);
+  g_return_if_fail (message != NULL);
+
+  step.uid = uid;
+  step.raw = g_bytes_ref (message);
+  step.uidl = g_strdup (uidl);
   g_array_append_val (update->steps, step);
 }
 

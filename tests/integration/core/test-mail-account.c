@@ -11,6 +11,7 @@
 #include "op-mail-account.h"
 #include "op-mail-autodetect.h"
 #include "op-mail-probe.h"
+#include "op-mail-test-util.h"
 #include "op-test-fixtures.h"
 #include "op-test-verifier.h"
 
@@ -153,25 +154,6 @@ op_fake_resolver_init (OpFakeResolver *self)
 
 /* --- helpers -------------------------------------------------------------------------- */
 
-static void
-store_result (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
-static GAsyncResult *
-wait_result (GAsyncResult **slot)
-{
-  gint64 deadline = g_get_monotonic_time () + 4 * TIMEOUT * G_USEC_PER_SEC;
-
-  while (*slot == NULL && g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, TRUE);
-  g_assert_nonnull (*slot);
-  return *slot;
-}
-
 static guint16
 env_port (const char *name)
 {
@@ -206,8 +188,8 @@ probe (OpMailProtocol  protocol,
   OpMailProbeReport *report;
 
   op_mail_probe_async (protocol, "127.0.0.1", port, security, user, password, FALSE,
-                       OP_TLS_VERIFIER (verifier), TIMEOUT, NULL, store_result, &r);
-  report = op_mail_probe_finish (wait_result (&r), &error);
+                       OP_TLS_VERIFIER (verifier), TIMEOUT, NULL, op_mail_test_store_result, &r);
+  report = op_mail_probe_finish (op_mail_test_wait_result (&r, TIMEOUT), &error);
   g_assert_no_error (error);
   g_assert_nonnull (report);
   return report;
@@ -314,8 +296,8 @@ test_probe_pop3_smtp (void)
   op_mail_account_set_smtp_security (account, OP_SECURITY_IMPLICIT_TLS);
   op_account_set_user (account, smtp_user);
   op_mail_account_test_async (account, OP_MAIL_SERVER_OUTGOING, "wrong password", OP_TLS_VERIFIER (verifier),
-                              NULL, store_result, &r);
-  a = op_mail_probe_finish (wait_result (&r), NULL);
+                              NULL, op_mail_test_store_result, &r);
+  a = op_mail_probe_finish (op_mail_test_wait_result (&r, TIMEOUT), NULL);
   assert_tls_facts (a);
   g_assert_true (a->login_tried);
   g_assert_false (a->login_ok);
@@ -385,8 +367,8 @@ test_autodetect_srv (void)
   g_resolver_set_default (G_RESOLVER (resolver));
 
   address = g_strdup_printf ("%s@example.test", user);
-  op_mail_autodetect_async (address, password, OP_TLS_VERIFIER (verifier), TIMEOUT, NULL, store_result, &r);
-  account = op_mail_autodetect_finish (wait_result (&r), &reports, &error);
+  op_mail_autodetect_async (address, password, OP_TLS_VERIFIER (verifier), TIMEOUT, NULL, op_mail_test_store_result, &r);
+  account = op_mail_autodetect_finish (op_mail_test_wait_result (&r, TIMEOUT), &reports, &error);
   g_resolver_set_default (previous);
 
   g_assert_no_error (error);
@@ -437,8 +419,8 @@ test_autodetect_bad_address (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(OpAccount) account = NULL;
 
-  op_mail_autodetect_async ("no-domain", "pw", NULL, 5, NULL, store_result, &r);
-  account = op_mail_autodetect_finish (wait_result (&r), NULL, &error);
+  op_mail_autodetect_async ("no-domain", "pw", NULL, 5, NULL, op_mail_test_store_result, &r);
+  account = op_mail_autodetect_finish (op_mail_test_wait_result (&r, TIMEOUT), NULL, &error);
   g_assert_null (account);
   g_assert_error (error, OP_MAIL_AUTODETECT_ERROR, OP_MAIL_AUTODETECT_ERROR_INVALID_ADDRESS);
 }

@@ -34,25 +34,6 @@ typedef struct
 static const Listener full = { "OUTPOST_TEST_DOVECOT_IMAPS_PORT", OP_MAIL_SYNC_MODE_QRESYNC };
 static const Listener basic = { "OUTPOST_TEST_DOVECOT_BASIC_IMAPS_PORT", OP_MAIL_SYNC_MODE_FALLBACK };
 
-static void
-store_result (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
-static GAsyncResult *
-wait_result (GAsyncResult **slot)
-{
-  gint64 deadline = g_get_monotonic_time () + TIMEOUT * G_USEC_PER_SEC;
-
-  while (*slot == NULL && g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, TRUE);
-  g_assert_nonnull (*slot);
-  return *slot;
-}
-
 typedef struct
 {
   const char     *host;
@@ -98,11 +79,11 @@ open_session (const Endpoint *endpoint)
 
   op_imap_client_set_verifier (client, OP_TLS_VERIFIER (endpoint->verifier));
   op_imap_client_set_timeout (client, TIMEOUT);
-  op_imap_client_connect_async (client, NULL, store_result, &r1);
-  g_assert_true (op_imap_client_connect_finish (client, wait_result (&r1), &error));
+  op_imap_client_connect_async (client, NULL, op_mail_test_store_result, &r1);
+  g_assert_true (op_imap_client_connect_finish (client, op_mail_test_wait_result (&r1, TIMEOUT), &error));
   op_imap_client_login_async (client, endpoint->user, endpoint->password, OP_IMAP_AUTH_AUTO, NULL,
-                              store_result, &r2);
-  g_assert_true (op_imap_client_login_finish (client, wait_result (&r2), &error));
+                              op_mail_test_store_result, &r2);
+  g_assert_true (op_imap_client_login_finish (client, op_mail_test_wait_result (&r2, TIMEOUT), &error));
   g_assert_no_error (error);
   return client;
 }
@@ -112,7 +93,7 @@ simple (OpImapClient  *client,
         GAsyncResult **r)
 {
   g_autoptr(GError) error = NULL;
-  gboolean ok = op_imap_client_simple_finish (client, wait_result (r), &error);
+  gboolean ok = op_imap_client_simple_finish (client, op_mail_test_wait_result (r, TIMEOUT), &error);
 
   g_assert_no_error (error);
   g_assert_true (ok);
@@ -125,7 +106,7 @@ create_folder (OpImapClient *client,
 {
   g_autoptr(GAsyncResult) r = NULL;
 
-  op_imap_client_create_async (client, name, NULL, store_result, &r);
+  op_imap_client_create_async (client, name, NULL, op_mail_test_store_result, &r);
   simple (client, &r);
 }
 
@@ -135,7 +116,7 @@ delete_folder (OpImapClient *client,
 {
   g_autoptr(GAsyncResult) r = NULL;
 
-  op_imap_client_delete_async (client, name, NULL, store_result, &r);
+  op_imap_client_delete_async (client, name, NULL, op_mail_test_store_result, &r);
   simple (client, &r);
 }
 
@@ -147,8 +128,8 @@ select_folder (OpImapClient *client,
   g_autoptr(GError) error = NULL;
   g_autoptr(OpImapSelectInfo) info = NULL;
 
-  op_imap_client_select_async (client, name, FALSE, NULL, store_result, &r);
-  info = op_imap_client_select_finish (client, wait_result (&r), &error);
+  op_imap_client_select_async (client, name, FALSE, NULL, op_mail_test_store_result, &r);
+  info = op_imap_client_select_finish (client, op_mail_test_wait_result (&r, TIMEOUT), &error);
   g_assert_no_error (error);
 }
 
@@ -174,8 +155,8 @@ append (OpImapClient *client,
   g_autoptr(GError) error = NULL;
   guint32 uid = 0;
 
-  op_imap_client_append_async (client, folder, bytes, flags, NULL, NULL, store_result, &r);
-  g_assert_true (op_imap_client_append_finish (client, wait_result (&r), &uid, &error));
+  op_imap_client_append_async (client, folder, bytes, flags, NULL, NULL, op_mail_test_store_result, &r);
+  g_assert_true (op_imap_client_append_finish (client, op_mail_test_wait_result (&r, TIMEOUT), &uid, &error));
   g_assert_no_error (error);
 }
 
@@ -189,8 +170,8 @@ store_flags (OpImapClient    *client,
   g_autoptr(GError) error = NULL;
   const char *flags[] = { flag, NULL };
 
-  op_imap_client_store_async (client, set, mode, flags, NULL, store_result, &r);
-  g_assert_true (op_imap_client_store_finish (client, wait_result (&r), &error));
+  op_imap_client_store_async (client, set, mode, flags, NULL, op_mail_test_store_result, &r);
+  g_assert_true (op_imap_client_store_finish (client, op_mail_test_wait_result (&r, TIMEOUT), &error));
   g_assert_no_error (error);
 }
 
@@ -199,25 +180,32 @@ expunge (OpImapClient *client)
 {
   g_autoptr(GAsyncResult) r = NULL;
 
-  op_imap_client_expunge_async (client, NULL, store_result, &r);
+  op_imap_client_expunge_async (client, NULL, op_mail_test_store_result, &r);
   simple (client, &r);
 }
 
 /* --- the sync under test --------------------------------------------------------------- */
 
+/* @folder NULL: the folder list only ("*": everything, as the app does). Tests sync
+ * their own folders, not the whole account: the benchmarks leave a 100,000-message folder
+ * in the test user's mailbox. */
 static void
 run_sync (OpMailImapSync *sync,
           const char     *folder)
 {
   g_autoptr(GAsyncResult) r = NULL;
   g_autoptr(GError) error = NULL;
+  gboolean ok;
 
-  if (folder != NULL)
-    op_mail_imap_sync_folder_async (sync, folder, NULL, store_result, &r);
+  if (folder == NULL)
+    op_mail_imap_sync_folders_async (sync, NULL, op_mail_test_store_result, &r);
+  else if (strcmp (folder, "*") == 0)
+    op_mail_imap_sync_run_async (sync, NULL, op_mail_test_store_result, &r);
   else
-    op_mail_imap_sync_run_async (sync, NULL, store_result, &r);
-  g_assert_true (op_mail_imap_sync_finish (sync, wait_result (&r), &error));
+    op_mail_imap_sync_folder_async (sync, folder, NULL, op_mail_test_store_result, &r);
+  ok = op_mail_imap_sync_finish (sync, op_mail_test_wait_result (&r, TIMEOUT), &error);
   g_assert_no_error (error);
+  g_assert_true (ok);
   op_mail_test_drain ();
 }
 
@@ -236,8 +224,8 @@ assert_same_as_server (OpMailStore  *store,
   g_assert_nonnull (f);
   select_folder (client, folder);
   op_imap_client_fetch_async (client, "1:*", OP_IMAP_FETCH_UID | OP_IMAP_FETCH_FLAGS, NULL, NULL,
-                              store_result, &r);
-  fetches = op_imap_client_fetch_finish (client, wait_result (&r), &error);
+                              op_mail_test_store_result, &r);
+  fetches = op_imap_client_fetch_finish (client, op_mail_test_wait_result (&r, TIMEOUT), &error);
   g_assert_no_error (error);
 
   for (guint i = 0; i < fetches->len; i++)
@@ -338,6 +326,8 @@ test_sync (gconstpointer data)
   g_signal_connect (store, "folders-changed", G_CALLBACK (on_folders_changed), &watch);
   g_signal_connect (store, "messages-added", G_CALLBACK (on_added), &watch);
   run_sync (sync, NULL);
+  run_sync (sync, "INBOX");
+  run_sync (sync, name);
   g_assert_cmpint (op_mail_imap_sync_get_mode (sync), ==, listener->mode);
 
   folder = op_mail_store_lookup_folder (store, name);
@@ -363,6 +353,21 @@ test_sync (gconstpointer data)
     g_assert_nonnull (trash);
     assert_same_as_server (store, other, "INBOX");
   }
+  /* Search: the body words are not in the local index (no body fetched yet); the
+   * server finds them, and the merged result names the store's message. */
+  {
+    g_autoptr(GAsyncResult) rs = NULL;
+    g_autoptr(GPtrArray) found = NULL;
+    gboolean has = FALSE;
+
+    op_mail_imap_sync_search_async (sync, op_mail_folder_get_id (folder), "number 57", 50, NULL, op_mail_test_store_result, &rs);
+    found = op_mail_imap_sync_search_finish (sync, op_mail_test_wait_result (&rs, TIMEOUT), &error);
+    g_assert_no_error (error);
+    for (guint i = 0; i < found->len; i++)
+      has |= g_strcmp0 (op_mail_message_get_message_id (g_ptr_array_index (found, i)), "sync-57@outpost.test") == 0;
+    g_assert_true (has);
+  }
+
   /* Threads: one conversation per ten messages. */
   conversations = op_mail_conversation_list_new (store, op_mail_folder_get_id (folder));
   while (op_mail_conversation_list_get_loading (conversations))
@@ -405,8 +410,8 @@ test_sync (gconstpointer data)
     g_autoptr(GBytes) expected = message (10);
 
     g_assert_false (op_mail_message_get_body_cached (m));
-    op_mail_imap_sync_fetch_body_async (sync, op_mail_message_get_id (m), NULL, store_result, &rb);
-    body = op_mail_imap_sync_fetch_body_finish (sync, wait_result (&rb), &error);
+    op_mail_imap_sync_fetch_body_async (sync, op_mail_message_get_id (m), NULL, op_mail_test_store_result, &rb);
+    body = op_mail_imap_sync_fetch_body_finish (sync, op_mail_test_wait_result (&rb, TIMEOUT), &error);
     g_assert_no_error (error);
     g_assert_true (g_bytes_equal (body, expected));
     op_mail_test_drain ();
@@ -489,7 +494,7 @@ test_idle (gconstpointer data)
                                 endpoint.user);
   op_mail_imap_sync_set_password (sync, endpoint.password);
   op_mail_imap_sync_set_verifier (sync, OP_TLS_VERIFIER (endpoint.verifier));
-  run_sync (sync, NULL);
+  run_sync (sync, "*");
 
   subject = g_strdup_printf ("IDLE delivery %d %" G_GINT64_FORMAT, getpid (), g_get_real_time ());
   watch.subject = subject;
@@ -604,6 +609,8 @@ test_offline (gconstpointer data)
   store = op_mail_test_open_store (&dir);
   first = new_sync (store, &endpoint);
   run_sync (first, NULL);
+  run_sync (first, f);
+  run_sync (first, g);
   op_mail_imap_sync_close (first);
 
   /* Offline: changes made by the user, shown at once. */
@@ -640,6 +647,8 @@ test_offline (gconstpointer data)
   /* Online again: replayed in order, then synced. */
   second = new_sync (store, &endpoint);
   run_sync (second, NULL);
+  run_sync (second, f);
+  run_sync (second, g);
   g_assert_cmpuint (op_mail_store_count_pending (store), ==, 0);
   g_assert_cmpuint (assert_same_as_server (store, other, f), ==, 3);
   g_assert_cmpuint (assert_same_as_server (store, other, g), ==, 1);
@@ -670,6 +679,105 @@ test_offline (gconstpointer data)
   g_clear_object (&endpoint.verifier);
 }
 
+
+static gint64
+save_draft (OpMailStore *store,
+            gint64       replaces,
+            const char  *subject)
+{
+  g_autoptr(GBytes) bytes = op_mail_test_message (NULL, NULL, NULL, subject, "Me <me@outpost.test>", "draft", 1700000000);
+  g_autoptr(GAsyncResult) r = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 id;
+
+  op_mail_store_save_draft_async (store, replaces, bytes, NULL, op_mail_test_store_result, &r);
+  id = op_mail_store_save_draft_finish (store, op_mail_test_wait_result (&r, TIMEOUT), &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (id, >, 0);
+  op_mail_test_drain ();
+  return id;
+}
+
+static void
+push (OpMailImapSync *sync)
+{
+  g_autoptr(GAsyncResult) r = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean ok;
+
+  op_mail_imap_sync_push_async (sync, NULL, op_mail_test_store_result, &r);
+  ok = op_mail_imap_sync_finish (sync, op_mail_test_wait_result (&r, TIMEOUT), &error);
+  g_assert_no_error (error);
+  g_assert_true (ok);
+  op_mail_test_drain ();
+}
+
+static void
+test_drafts (gconstpointer data)
+{
+  const Listener *listener = data;
+  Endpoint endpoint = { 0 };
+  g_autoptr(OpImapClient) other = NULL;
+  g_autoptr(OpMailStore) store = NULL;
+  g_autoptr(OpMailImapSync) sync = NULL;
+  g_autoptr(OpMailFolder) drafts = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *subject1 = g_strdup_printf ("Draft %d one", getpid ());
+  g_autofree char *subject2 = g_strdup_printf ("Draft %d two", getpid ());
+  guint before;
+  gint64 first, second;
+
+  if (!get_endpoint (&endpoint, listener->port_variable, FALSE))
+    return;
+  other = open_session (&endpoint);
+  store = op_mail_test_open_store (&dir);
+  sync = new_sync (store, &endpoint);
+  run_sync (sync, NULL);
+  drafts = op_mail_store_lookup_special (store, OP_MAIL_SPECIAL_USE_DRAFTS);
+  g_assert_nonnull (drafts);
+  run_sync (sync, op_mail_folder_get_name (drafts));
+  before = assert_same_as_server (store, other, op_mail_folder_get_name (drafts));
+
+  /* Saved locally at once, then to the server. */
+  first = save_draft (store, 0, subject1);
+  {
+    g_autoptr(OpMailMessage) m = op_mail_store_get_message (store, first);
+    g_assert_cmpint (op_mail_message_get_folder_id (m), ==, op_mail_folder_get_id (drafts));
+    g_assert_true (op_mail_message_get_flags (m) & OP_MAIL_FLAG_DRAFT);
+  }
+  push (sync);
+  g_assert_cmpuint (assert_same_as_server (store, other, op_mail_folder_get_name (drafts)), ==, before + 1);
+
+  /* Each save replaces the server's copy. */
+  second = save_draft (store, first, subject2);
+  g_assert_null (op_mail_store_get_message (store, first));
+  push (sync);
+  run_sync (sync, op_mail_folder_get_name (drafts));
+  g_assert_cmpuint (assert_same_as_server (store, other, op_mail_folder_get_name (drafts)), ==, before + 1);
+  {
+    g_autoptr(OpMailMessage) m = op_mail_store_get_message (store, second);
+    g_assert_nonnull (m);
+    g_assert_cmpstr (op_mail_message_get_subject (m), ==, subject2);
+    g_assert_cmpuint (op_mail_message_get_uid (m), >, 0);
+  }
+
+  /* Clean up: the draft is sent, say, and goes. */
+  {
+    g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+    gboolean done = FALSE;
+
+    g_array_append_val (ids, second);
+    op_mail_store_expunge_async (store, ids, NULL, on_local_done, &done);
+    wait_local (&done);
+    push (sync);
+  }
+  select_folder (other, "INBOX");
+  op_mail_imap_sync_close (sync);
+  op_mail_store_close (store);
+  op_mail_test_remove_dir (dir);
+  g_clear_object (&endpoint.verifier);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -680,6 +788,7 @@ main (int   argc,
   g_test_add_data_func ("/mail/imap-sync/fallback/first-later-uidvalidity", &basic, test_sync);
   g_test_add_data_func ("/mail/imap-sync/qresync/offline-changes-replayed", &full, test_offline);
   g_test_add_data_func ("/mail/imap-sync/fallback/offline-changes-replayed", &basic, test_offline);
+  g_test_add_data_func ("/mail/imap-sync/qresync/drafts-replaced", &full, test_drafts);
   g_test_add_data_func ("/mail/imap-sync/qresync/idle-new-mail", &full, test_idle);
   g_test_add_data_func ("/mail/imap-sync/fallback/idle-new-mail", &basic, test_idle);
 

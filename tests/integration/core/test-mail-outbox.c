@@ -20,25 +20,6 @@
 
 #define TIMEOUT 60
 
-static void
-store_result (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
-static GAsyncResult *
-wait_result (GAsyncResult **slot)
-{
-  gint64 deadline = g_get_monotonic_time () + TIMEOUT * G_USEC_PER_SEC;
-
-  while (*slot == NULL && g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, TRUE);
-  g_assert_nonnull (*slot);
-  return *slot;
-}
-
 typedef struct
 {
   const char     *host;
@@ -101,8 +82,8 @@ queue (OpMailOutbox       *outbox,
   g_autoptr(GError) error = NULL;
   gint64 id;
 
-  op_mail_outbox_queue_async (outbox, "me@example.test", rcpt, message, NULL, store_result, &r);
-  id = op_mail_outbox_queue_finish (outbox, wait_result (&r), &error);
+  op_mail_outbox_queue_async (outbox, "me@example.test", rcpt, message, NULL, op_mail_test_store_result, &r);
+  id = op_mail_outbox_queue_finish (outbox, op_mail_test_wait_result (&r, TIMEOUT), &error);
   g_assert_no_error (error);
   g_assert_cmpint (id, >, 0);
   return id;
@@ -114,8 +95,8 @@ send_all (OpMailOutbox  *outbox,
 {
   g_autoptr(GAsyncResult) r = NULL;
 
-  op_mail_outbox_send_async (outbox, NULL, store_result, &r);
-  return op_mail_outbox_send_finish (outbox, wait_result (&r), error);
+  op_mail_outbox_send_async (outbox, NULL, op_mail_test_store_result, &r);
+  return op_mail_outbox_send_finish (outbox, op_mail_test_wait_result (&r, TIMEOUT), error);
 }
 
 static OpMailOutboxItem *
@@ -265,12 +246,12 @@ test_sent_copy (void)
   /* A folder of the test's own plays Sent. */
   client = op_imap_client_new (smtp.host, (guint16) atoi (imap_port), OP_IMAP_SECURITY_IMPLICIT_TLS);
   op_imap_client_set_verifier (client, OP_TLS_VERIFIER (smtp.verifier));
-  op_imap_client_connect_async (client, NULL, store_result, &r1);
-  g_assert_true (op_imap_client_connect_finish (client, wait_result (&r1), &error));
-  op_imap_client_login_async (client, user, password, OP_IMAP_AUTH_AUTO, NULL, store_result, &r2);
-  g_assert_true (op_imap_client_login_finish (client, wait_result (&r2), &error));
-  op_imap_client_create_async (client, folder, NULL, store_result, &r3);
-  g_assert_true (op_imap_client_simple_finish (client, wait_result (&r3), &error));
+  op_imap_client_connect_async (client, NULL, op_mail_test_store_result, &r1);
+  g_assert_true (op_imap_client_connect_finish (client, op_mail_test_wait_result (&r1, TIMEOUT), &error));
+  op_imap_client_login_async (client, user, password, OP_IMAP_AUTH_AUTO, NULL, op_mail_test_store_result, &r2);
+  g_assert_true (op_imap_client_login_finish (client, op_mail_test_wait_result (&r2, TIMEOUT), &error));
+  op_imap_client_create_async (client, folder, NULL, op_mail_test_store_result, &r3);
+  g_assert_true (op_imap_client_simple_finish (client, op_mail_test_wait_result (&r3, TIMEOUT), &error));
   g_assert_no_error (error);
 
   sync = op_mail_imap_sync_new (store, smtp.host, (guint16) atoi (imap_port), OP_IMAP_SECURITY_IMPLICIT_TLS, user);
@@ -290,8 +271,12 @@ test_sent_copy (void)
   /* The copy is in the folder, \Seen. */
   {
     g_autoptr(GAsyncResult) r = NULL;
-    op_mail_imap_sync_run_async (sync, NULL, store_result, &r);
-    g_assert_true (op_mail_imap_sync_finish (sync, wait_result (&r), &error));
+    g_autoptr(GAsyncResult) r4 = NULL;
+
+    op_mail_imap_sync_folders_async (sync, NULL, op_mail_test_store_result, &r);
+    g_assert_true (op_mail_imap_sync_finish (sync, op_mail_test_wait_result (&r, TIMEOUT), &error));
+    op_mail_imap_sync_folder_async (sync, folder, NULL, op_mail_test_store_result, &r4);
+    g_assert_true (op_mail_imap_sync_finish (sync, op_mail_test_wait_result (&r4, TIMEOUT), &error));
     g_assert_no_error (error);
     op_mail_test_drain ();
   }
@@ -306,8 +291,8 @@ test_sent_copy (void)
 
   {
     g_autoptr(GAsyncResult) r = NULL;
-    op_imap_client_delete_async (client, folder, NULL, store_result, &r);
-    g_assert_true (op_imap_client_simple_finish (client, wait_result (&r), &error));
+    op_imap_client_delete_async (client, folder, NULL, op_mail_test_store_result, &r);
+    g_assert_true (op_imap_client_simple_finish (client, op_mail_test_wait_result (&r, TIMEOUT), &error));
   }
   op_mail_imap_sync_close (sync);
   op_mail_store_close (store);

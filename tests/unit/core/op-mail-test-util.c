@@ -149,3 +149,23 @@ op_mail_test_drain (void)
   while (g_main_context_iteration (context, FALSE))
     ;
 }
+
+void
+op_mail_test_store_result (GObject      *source,
+                           GAsyncResult *result,
+                           gpointer      slot)
+{
+  *(GAsyncResult **) slot = g_object_ref (result);
+}
+
+GAsyncResult *
+op_mail_test_wait_result (GAsyncResult **slot,
+                          guint          seconds)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) seconds * G_USEC_PER_SEC;
+
+  while (*slot == NULL && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (g_main_context_get_thread_default (), TRUE);
+  g_assert_nonnull (*slot);
+  return *slot;
+}

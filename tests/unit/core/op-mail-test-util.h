@@ -24,6 +24,14 @@ GBytes      *op_mail_test_message         (const char    *message_id,
                                            const char    *from,
                                            const char    *body,
                                            gint64         date);
+/* A GAsyncReadyCallback that keeps the result in *@slot (a GAsyncResult *). */
+void          op_mail_test_store_result   (GObject       *source,
+                                           GAsyncResult  *result,
+                                           gpointer       slot);
+/* Runs the thread-default main context until *@slot is set, at most @seconds (then the
+ * test fails). (transfer none) */
+GAsyncResult *op_mail_test_wait_result    (GAsyncResult **slot,
+                                           guint          seconds);
 /* Iterates the thread-default main context until nothing is pending (the store's
  * signals are emitted from idles). */
 void         op_mail_test_drain           (void);

@@ -359,6 +359,20 @@ test_conversation_removal (Fixture       *f,
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (f->list)), ==, N_CONVERSATIONS - 3);
 }
 
+static void
+test_conversation_first_rows_first (Fixture       *f,
+                                    gconstpointer  data)
+{
+  g_autoptr(OpMailConversationList) fresh = op_mail_conversation_list_new (f->store, f->inbox);
+  Recorder recorder;
+
+  recorder_init (&recorder, G_LIST_MODEL (fresh));
+  wait_loaded (fresh);
+  /* The first 100 rows (two pages) arrive alone, then the rest after them. */
+  g_assert_cmpstr (recorder.log->str, ==, "0-0+100;100-0+900;");
+  recorder_clear (&recorder);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -370,6 +384,7 @@ main (int   argc,
   g_test_add_func ("/mail/models/folders/items-changed", test_folder_list);
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   ADD ("/mail/models/conversations/pages", test_conversation_pages);
+  ADD ("/mail/models/conversations/first-rows-first", test_conversation_first_rows_first);
   ADD ("/mail/models/conversations/new-mail-on-top", test_conversation_new_mail);
   ADD ("/mail/models/conversations/reply-moves-row", test_conversation_reply_moves);
   ADD ("/mail/models/conversations/flags-in-place", test_conversation_flags_in_place);

@@ -222,7 +222,7 @@ test_not_a_database (void)
 }
 
 static void
-on_folders_set (GObject      *source,
+on_change_done (GObject      *source,
                 GAsyncResult *result,
                 gpointer      user_data)
 {
@@ -255,7 +255,7 @@ test_folders (Fixture       *f,
            op_mail_test_message ("s@x", NULL, NULL, "Sent one", "me@example.test", "hi", 1000));
 
   g_signal_connect_swapped (f->store, "folders-changed", G_CALLBACK (g_atomic_int_inc), &changed);
-  op_mail_store_set_folders_async (f->store, infos, NULL, on_folders_set, &done);
+  op_mail_store_set_folders_async (f->store, infos, NULL, on_change_done, &done);
   g_assert_true (op_test_wait_for (&done, 30000));
   op_mail_test_drain ();
   g_assert_cmpuint (changed, >, 0);
@@ -661,18 +661,6 @@ test_flags_conversion (void)
   g_assert_cmpstrv (back, ((const char *[]) { "\\Seen", "\\Draft", "$Junk", "work", NULL }));
 }
 
-
-static void
-on_change_done (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  g_autoptr(GError) error = NULL;
-
-  g_assert_true (op_mail_store_write_finish (OP_MAIL_STORE (source), result, &error));
-  g_assert_no_error (error);
-  *(gboolean *) user_data = TRUE;
-}
 
 static void
 wait_done (gboolean *done)
