@@ -147,7 +147,7 @@ main (int   argc,
       if (op_mail_store_ensure_folder_finish (store, r, &error) <= 0)
         die ("folder", error);
       g_clear_object (&r);
-      sync = op_mail_imap_sync_new (store, host, atoi (port_text), OP_IMAP_SECURITY_IMPLICIT_TLS, user);
+      sync = op_mail_imap_sync_new (store, host, atoi (port_text), OP_SECURITY_IMPLICIT_TLS, user);
       op_mail_imap_sync_set_password (sync, password);
       op_mail_imap_sync_set_verifier (sync, OP_TLS_VERIFIER (verifier));
       op_mail_imap_sync_set_timeout (sync, 600);

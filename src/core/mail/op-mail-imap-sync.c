@@ -57,7 +57,7 @@ struct _OpMailImapSync
   GMainContext   *main_context;
   char           *host;
   guint16         port;
-  OpImapSecurity  security;
+  OpSecurity  security;
   char           *user;
   GMutex          lock;
   char           *password;
@@ -1626,7 +1626,7 @@ OpMailImapSync *
 op_mail_imap_sync_new (OpMailStore    *store,
                        const char     *host,
                        guint16         port,
-                       OpImapSecurity  security,
+                       OpSecurity  security,
                        const char     *user)
 {
   OpMailImapSync *self;

@@ -65,7 +65,7 @@ G_DECLARE_FINAL_TYPE (OpMailImapSync, op_mail_imap_sync, OP, MAIL_IMAP_SYNC, GOb
 OpMailImapSync *op_mail_imap_sync_new                  (OpMailStore        *store,
                                                         const char         *host,
                                                         guint16             port,
-                                                        OpImapSecurity      security,
+                                                        OpSecurity      security,
                                                         const char         *user);
 void            op_mail_imap_sync_set_password         (OpMailImapSync     *self,
                                                         const char         *password);

@@ -366,7 +366,6 @@ folder_ready (GObject      *source,
   Run *run = user_data;
   OpMailPop3Sync *self = run->self;
   GError *error = NULL;
-  OpPop3Security security;
 
   run->folder_id = op_mail_store_ensure_folder_finish (self->store, result, &error);
   if (error != NULL)
@@ -374,9 +373,7 @@ folder_ready (GObject      *source,
       fail (run, error);
       return;
     }
-  security = self->security == OP_SECURITY_IMPLICIT ? OP_POP3_SECURITY_IMPLICIT_TLS
-    : self->security == OP_SECURITY_STARTTLS ? OP_POP3_SECURITY_STLS : OP_POP3_SECURITY_NONE;
-  run->client = op_pop3_client_new (self->host, self->port, security);
+  run->client = op_pop3_client_new (self->host, self->port, self->security);
   if (self->verifier != NULL)
     op_pop3_client_set_verifier (run->client, self->verifier);
   op_pop3_client_set_allow_plaintext_password (run->client, self->allow_plaintext);

@@ -538,9 +538,7 @@ probed (GObject      *source,
     {
     case OP_MAIL_PROTOCOL_IMAP:
       probe->imap = op_imap_client_new (report->host, report->port,
-                                        report->security == OP_SECURITY_IMPLICIT_TLS ? OP_IMAP_SECURITY_IMPLICIT_TLS
-                                        : report->security == OP_SECURITY_STARTTLS ? OP_IMAP_SECURITY_STARTTLS
-                                        : OP_IMAP_SECURITY_NONE);
+                                        report->security);
       if (probe->verifier != NULL)
         op_imap_client_set_verifier (probe->imap, probe->verifier);
       op_imap_client_set_timeout (probe->imap, probe->timeout);

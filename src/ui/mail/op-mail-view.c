@@ -694,21 +694,6 @@ run_sync (Account *account)
   op_mail_imap_sync_run_async (account->sync, account->cancellable, on_sync_done, account);
 }
 
-static OpImapSecurity
-imap_security (OpSecurity security)
-{
-  switch (security)
-    {
-    case OP_SECURITY_NONE:
-      return OP_IMAP_SECURITY_NONE;
-    case OP_SECURITY_STARTTLS:
-      return OP_IMAP_SECURITY_STARTTLS;
-    case OP_SECURITY_IMPLICIT_TLS:
-    default:
-      return OP_IMAP_SECURITY_IMPLICIT_TLS;
-    }
-}
-
 static void
 start_sync_with (Account    *account,
                  const char *password)
@@ -720,7 +705,7 @@ start_sync_with (Account    *account,
 
   account->sync = op_mail_imap_sync_new (account->store, op_account_get_host (op_account),
                                          op_mail_account_get_effective_port (op_account),
-                                         imap_security (op_account_get_security (op_account)),
+                                         op_account_get_security (op_account),
                                          op_account_get_user (op_account));
   op_mail_imap_sync_set_password (account->sync, password);
   op_mail_imap_sync_set_allow_plaintext_password (account->sync,

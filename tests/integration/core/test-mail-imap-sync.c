@@ -75,7 +75,7 @@ open_session (const Endpoint *endpoint)
   g_autoptr(GAsyncResult) r1 = NULL;
   g_autoptr(GAsyncResult) r2 = NULL;
   g_autoptr(GError) error = NULL;
-  OpImapClient *client = op_imap_client_new (endpoint->host, endpoint->port, OP_IMAP_SECURITY_IMPLICIT_TLS);
+  OpImapClient *client = op_imap_client_new (endpoint->host, endpoint->port, OP_SECURITY_IMPLICIT_TLS);
 
   op_imap_client_set_verifier (client, OP_TLS_VERIFIER (endpoint->verifier));
   op_imap_client_set_timeout (client, TIMEOUT);
@@ -314,7 +314,7 @@ test_sync (gconstpointer data)
     }
 
   store = op_mail_test_open_store (&dir);
-  sync = op_mail_imap_sync_new (store, endpoint.host, endpoint.port, OP_IMAP_SECURITY_IMPLICIT_TLS,
+  sync = op_mail_imap_sync_new (store, endpoint.host, endpoint.port, OP_SECURITY_IMPLICIT_TLS,
                                 endpoint.user);
   op_mail_imap_sync_set_password (sync, endpoint.password);
   op_mail_imap_sync_set_verifier (sync, OP_TLS_VERIFIER (endpoint.verifier));
@@ -490,7 +490,7 @@ test_idle (gconstpointer data)
   if (!get_endpoint (&endpoint, listener->port_variable, TRUE))
     return;
   store = op_mail_test_open_store (&dir);
-  sync = op_mail_imap_sync_new (store, endpoint.host, endpoint.port, OP_IMAP_SECURITY_IMPLICIT_TLS,
+  sync = op_mail_imap_sync_new (store, endpoint.host, endpoint.port, OP_SECURITY_IMPLICIT_TLS,
                                 endpoint.user);
   op_mail_imap_sync_set_password (sync, endpoint.password);
   op_mail_imap_sync_set_verifier (sync, OP_TLS_VERIFIER (endpoint.verifier));
@@ -566,7 +566,7 @@ new_sync (OpMailStore    *store,
           const Endpoint *endpoint)
 {
   OpMailImapSync *sync = op_mail_imap_sync_new (store, endpoint->host, endpoint->port,
-                                                OP_IMAP_SECURITY_IMPLICIT_TLS, endpoint->user);
+                                                OP_SECURITY_IMPLICIT_TLS, endpoint->user);
   op_mail_imap_sync_set_password (sync, endpoint->password);
   op_mail_imap_sync_set_verifier (sync, OP_TLS_VERIFIER (endpoint->verifier));
   return sync;

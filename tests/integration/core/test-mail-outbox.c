@@ -244,7 +244,7 @@ test_sent_copy (void)
   store = op_mail_test_open_store (&dir);
 
   /* A folder of the test's own plays Sent. */
-  client = op_imap_client_new (smtp.host, (guint16) atoi (imap_port), OP_IMAP_SECURITY_IMPLICIT_TLS);
+  client = op_imap_client_new (smtp.host, (guint16) atoi (imap_port), OP_SECURITY_IMPLICIT_TLS);
   op_imap_client_set_verifier (client, OP_TLS_VERIFIER (smtp.verifier));
   op_imap_client_connect_async (client, NULL, op_mail_test_store_result, &r1);
   g_assert_true (op_imap_client_connect_finish (client, op_mail_test_wait_result (&r1, TIMEOUT), &error));
@@ -254,7 +254,7 @@ test_sent_copy (void)
   g_assert_true (op_imap_client_simple_finish (client, op_mail_test_wait_result (&r3, TIMEOUT), &error));
   g_assert_no_error (error);
 
-  sync = op_mail_imap_sync_new (store, smtp.host, (guint16) atoi (imap_port), OP_IMAP_SECURITY_IMPLICIT_TLS, user);
+  sync = op_mail_imap_sync_new (store, smtp.host, (guint16) atoi (imap_port), OP_SECURITY_IMPLICIT_TLS, user);
   op_mail_imap_sync_set_password (sync, password);
   op_mail_imap_sync_set_verifier (sync, OP_TLS_VERIFIER (smtp.verifier));
 

@@ -55,7 +55,7 @@ static void
 deliver (Env        *env,
          const char *subject)
 {
-  g_autoptr(OpImapClient) client = op_imap_client_new (env->host, env->imaps, OP_IMAP_SECURITY_IMPLICIT_TLS);
+  g_autoptr(OpImapClient) client = op_imap_client_new (env->host, env->imaps, OP_SECURITY_IMPLICIT_TLS);
   g_autoptr(GAsyncResult) r1 = NULL;
   g_autoptr(GAsyncResult) r2 = NULL;
   g_autoptr(GAsyncResult) r3 = NULL;
@@ -76,7 +76,7 @@ deliver (Env        *env,
 static guint
 server_count (Env *env)
 {
-  g_autoptr(OpPop3Client) client = op_pop3_client_new (env->host, env->pop3, OP_POP3_SECURITY_STLS);
+  g_autoptr(OpPop3Client) client = op_pop3_client_new (env->host, env->pop3, OP_SECURITY_STARTTLS);
   g_autoptr(GAsyncResult) r1 = NULL;
   g_autoptr(GAsyncResult) r2 = NULL;
   g_autoptr(GAsyncResult) r3 = NULL;

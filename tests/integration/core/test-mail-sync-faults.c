@@ -34,7 +34,7 @@ new_sync (OpMailStore *store)
   const char *port = g_getenv ("OUTPOST_TEST_DOVECOT_IMAPS_PORT");
   g_autoptr(GError) error = NULL;
   g_autoptr(OpTestVerifier) verifier = op_test_verifier_new_for_ca_file (g_getenv ("OUTPOST_TEST_CA"), &error);
-  OpMailImapSync *sync = op_mail_imap_sync_new (store, host, (guint16) atoi (port), OP_IMAP_SECURITY_IMPLICIT_TLS,
+  OpMailImapSync *sync = op_mail_imap_sync_new (store, host, (guint16) atoi (port), OP_SECURITY_IMPLICIT_TLS,
                                                 g_getenv ("OUTPOST_TEST_DOVECOT_USER"));
 
   g_assert_no_error (error);
@@ -125,7 +125,7 @@ open_session (void)
   if (host == NULL || port == NULL || user == NULL || password == NULL || ca == NULL)
     return NULL;
   verifier = op_test_verifier_new_for_ca_file (ca, &error);
-  client = op_imap_client_new (host, (guint16) atoi (port), OP_IMAP_SECURITY_IMPLICIT_TLS);
+  client = op_imap_client_new (host, (guint16) atoi (port), OP_SECURITY_IMPLICIT_TLS);
   op_imap_client_set_verifier (client, OP_TLS_VERIFIER (verifier));
   op_imap_client_connect_async (client, NULL, op_mail_test_store_result, &r1);
   g_assert_true (op_imap_client_connect_finish (client, op_mail_test_wait_result (&r1, TIMEOUT), &error));

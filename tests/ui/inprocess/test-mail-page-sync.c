@@ -84,7 +84,7 @@ open_session (const Endpoint *endpoint)
   g_autoptr (OpImapSelectInfo) info = NULL;
   g_autoptr (GError) error = NULL;
   OpImapClient *client = op_imap_client_new (endpoint->host, endpoint->port,
-                                             OP_IMAP_SECURITY_IMPLICIT_TLS);
+                                             OP_SECURITY_IMPLICIT_TLS);
 
   op_imap_client_set_verifier (client, OP_TLS_VERIFIER (endpoint->verifier));
   op_imap_client_set_timeout (client, TIMEOUT);
