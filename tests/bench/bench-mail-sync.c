@@ -151,6 +151,8 @@ main (int   argc,
       op_mail_imap_sync_set_password (sync, password);
       op_mail_imap_sync_set_verifier (sync, OP_TLS_VERIFIER (verifier));
       op_mail_imap_sync_set_timeout (sync, 600);
+      /* The items of the target only: no body prefetch. */
+      op_mail_imap_sync_set_prefetch_days (sync, 0);
 
       /* Connected and logged in first, as the raw session is. */
       op_mail_imap_sync_folders_async (sync, NULL, op_bench_await_cb, NULL);

@@ -64,6 +64,7 @@ struct _OpMailImapSync
   OpTlsVerifier  *verifier;
   guint           timeout;
   gboolean        allow_plaintext;
+  gint            prefetch_days;
 
   GThread        *thread;
   GMainContext   *context;    /* the sync thread's */
@@ -631,6 +632,66 @@ search_uids (OpMailImapSync  *self,
   return uids;
 }
 
+/* The bodies of the folder's recent messages, newest first, in batches. A failure only
+ * ends the prefetch: the bodies are fetched on demand later. */
+static gboolean
+prefetch_bodies (OpMailImapSync  *self,
+                 gint64           folder_id,
+                 GCancellable    *cancellable,
+                 GError         **error)
+{
+  static const char *whole[] = { "", NULL };
+  gint days = g_atomic_int_get (&self->prefetch_days);
+  g_autoptr(GArray) uids = g_array_new (FALSE, FALSE, sizeof (guint32));
+  g_autoptr(GHashTable) ids = g_hash_table_new (NULL, NULL);
+  sqlite3_stmt *stmt = NULL;
+
+  if (days <= 0)
+    return TRUE;
+  if (sqlite3_prepare_v2 (self->db,
+                          "SELECT uid, id FROM messages WHERE folder_id = ?1 AND uid > 0 AND body_cached = 0"
+                          " AND date >= ?2 AND size <= ?3 ORDER BY date DESC LIMIT ?4",
+                          -1, &stmt, NULL) != SQLITE_OK)
+    return TRUE;
+  sqlite3_bind_int64 (stmt, 1, folder_id);
+  sqlite3_bind_int64 (stmt, 2, g_get_real_time () / G_USEC_PER_SEC - (gint64) days * 86400);
+  sqlite3_bind_int64 (stmt, 3, OP_MAIL_SYNC_PREFETCH_SIZE);
+  sqlite3_bind_int64 (stmt, 4, OP_MAIL_SYNC_PREFETCH_COUNT);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      guint32 uid = (guint32) sqlite3_column_int64 (stmt, 0);
+      g_array_append_val (uids, uid);
+      g_hash_table_insert (ids, GUINT_TO_POINTER (uid), GSIZE_TO_POINTER ((gsize) sqlite3_column_int64 (stmt, 1)));
+    }
+  sqlite3_finalize (stmt);
+
+  for (guint start = 0; start < uids->len; start += 20)
+    {
+      g_autofree char *set = uid_set (&g_array_index (uids, guint32, start), MIN (20, uids->len - start));
+      g_autoptr(GAsyncResult) r = NULL;
+      g_autoptr(GPtrArray) fetches = NULL;
+
+      op_imap_client_fetch_async (self->client, set, OP_IMAP_FETCH_UID, whole, cancellable, got_result, &r);
+      fetches = op_imap_client_fetch_finish (self->client, await (self, &r), error);
+      if (fetches == NULL)
+        return FALSE;
+      for (guint i = 0; i < fetches->len; i++)
+        {
+          OpImapFetch *fetch = g_ptr_array_index (fetches, i);
+          const OpImapSection *body = op_imap_fetch_find_section (fetch, "");
+          gint64 id = (gint64) GPOINTER_TO_SIZE (g_hash_table_lookup (ids, GUINT_TO_POINTER (fetch->uid)));
+          g_autoptr(GAsyncResult) w = NULL;
+
+          if (body == NULL || body->data == NULL || id == 0)
+            continue;
+          op_mail_store_save_body_async (self->store, id, body->data, NULL, on_written, &w);
+          if (!op_mail_store_write_finish (self->store, await (self, &w), error))
+            return FALSE;
+        }
+    }
+  return TRUE;
+}
+
 static gboolean
 sync_folder (OpMailImapSync  *self,
              const char      *name,
@@ -821,11 +882,12 @@ sync_folder (OpMailImapSync  *self,
 
   if (missing->len == 0 && state.complete && info->uidnext == state.uidnext
       && info->highestmodseq == state.highestmodseq)
-    return TRUE;
+    return prefetch_bodies (self, state.id, cancellable, error);
   final = op_mail_update_new (state.id);
   op_mail_update_set_state (final, info->uidvalidity, info->uidnext, info->highestmodseq);
   op_mail_update_set_complete (final, TRUE);
-  return fetch_missing (self, state.id, missing, final, announce_from, cancellable, error);
+  return fetch_missing (self, state.id, missing, final, announce_from, cancellable, error)
+    && prefetch_bodies (self, state.id, cancellable, error);
 }
 
 /* --- requests ------------------------------------------------------------------------------- */
@@ -1620,6 +1682,7 @@ op_mail_imap_sync_init (OpMailImapSync *self)
   self->requests = g_async_queue_new ();
   self->context = g_main_context_new ();
   self->timeout = 30;
+  self->prefetch_days = OP_MAIL_SYNC_PREFETCH_DAYS;
 }
 
 OpMailImapSync *
@@ -1684,6 +1747,14 @@ op_mail_imap_sync_set_allow_plaintext_password (OpMailImapSync *self,
   g_return_if_fail (OP_IS_MAIL_IMAP_SYNC (self));
   g_return_if_fail (self->thread == NULL);
   self->allow_plaintext = allow;
+}
+
+void
+op_mail_imap_sync_set_prefetch_days (OpMailImapSync *self,
+                                     guint           days)
+{
+  g_return_if_fail (OP_IS_MAIL_IMAP_SYNC (self));
+  g_atomic_int_set (&self->prefetch_days, (gint) MIN (days, 36500));
 }
 
 OpMailStore *

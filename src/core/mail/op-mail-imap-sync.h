@@ -33,6 +33,13 @@ typedef enum
 #define OP_MAIL_SYNC_FIRST_BATCH  50
 /* RFC 2177 §3: re-issue IDLE at least every 29 minutes. */
 #define OP_MAIL_SYNC_IDLE_RESTART (29 * 60)
+/* Background prefetch of recent bodies (issue 12, "Bodies"): after a folder's sync, the
+ * bodies of its messages of the last OP_MAIL_SYNC_PREFETCH_DAYS days, newest first, at
+ * most OP_MAIL_SYNC_PREFETCH_COUNT of them and each at most OP_MAIL_SYNC_PREFETCH_SIZE
+ * bytes, are fetched and cached (so previews and search have their text). */
+#define OP_MAIL_SYNC_PREFETCH_DAYS  14
+#define OP_MAIL_SYNC_PREFETCH_COUNT 200
+#define OP_MAIL_SYNC_PREFETCH_SIZE  (1024 * 1024)
 
 #define OP_TYPE_MAIL_IMAP_SYNC (op_mail_imap_sync_get_type ())
 G_DECLARE_FINAL_TYPE (OpMailImapSync, op_mail_imap_sync, OP, MAIL_IMAP_SYNC, GObject)
@@ -76,6 +83,10 @@ void            op_mail_imap_sync_set_timeout          (OpMailImapSync     *self
 void            op_mail_imap_sync_set_allow_plaintext_password (OpMailImapSync *self,
                                                         gboolean            allow);
 OpMailStore    *op_mail_imap_sync_get_store            (OpMailImapSync     *self);
+/* Days of recent mail whose bodies are prefetched (0: none). Default
+ * OP_MAIL_SYNC_PREFETCH_DAYS. */
+void            op_mail_imap_sync_set_prefetch_days    (OpMailImapSync     *self,
+                                                        guint               days);
 /* How the last folder sync worked (after the first connection). */
 OpMailSyncMode  op_mail_imap_sync_get_mode             (OpMailImapSync     *self);
 

@@ -100,8 +100,9 @@ OpMailStore     *op_mail_store_open_sync         (const char           *path,
                                                   GCancellable         *cancellable,
                                                   GError              **error);
 const char      *op_mail_store_get_path          (OpMailStore          *self);
-/* Finishes the queued writes, then closes the database. Later calls fail with
- * OP_MAIL_STORE_ERROR_CLOSED. Dropping the last reference does the same. */
+/* Closes the database: writes still queued fail with G_IO_ERROR_CANCELLED, the one
+ * running ends (its transaction commits or rolls back; this waits for it), and later
+ * calls fail with OP_MAIL_STORE_ERROR_CLOSED. Dropping the last reference does the same. */
 void             op_mail_store_close             (OpMailStore          *self);
 
 /* --- small reads on the calling (main) thread ------------------------------------- */

@@ -387,20 +387,32 @@ test_sync (gconstpointer data)
     append (other, name, a, NULL);
     append (other, name, b, NULL);
   }
+  {
+    /* A message of today: its body is prefetched, its preview is there. */
+    g_autoptr(GBytes) today = op_mail_test_message ("today@outpost.test", NULL, NULL, "Today", "t@outpost.test",
+                                                    "Fresh text for the preview.", g_get_real_time () / G_USEC_PER_SEC);
+    append (other, name, today, NULL);
+  }
   run_sync (sync, name);
-  g_assert_cmpuint (assert_same_as_server (store, other, name), ==, N_MESSAGES - 3 + 2);
+  g_assert_cmpuint (assert_same_as_server (store, other, name), ==, N_MESSAGES - 3 + 3);
+  {
+    g_autoptr(OpMailFolder) now = op_mail_store_lookup_folder (store, name);
+    g_autoptr(OpMailMessage) today = op_mail_store_lookup_uid (store, op_mail_folder_get_id (now), N_MESSAGES + 3);
+    g_assert_true (op_mail_message_get_body_cached (today));
+    g_assert_cmpstr (op_mail_message_get_preview (today), ==, "Fresh text for the preview.");
+  }
   {
     g_autoptr(OpMailFolder) now = op_mail_store_lookup_folder (store, name);
     g_autoptr(OpMailMessage) flagged = op_mail_store_lookup_uid (store, op_mail_folder_get_id (now), 3);
     g_assert_true (op_mail_message_get_flags (flagged) & OP_MAIL_FLAG_FLAGGED);
     g_assert_false (op_mail_message_get_flags (flagged) & OP_MAIL_FLAG_SEEN);
     g_assert_null (op_mail_store_lookup_uid (store, op_mail_folder_get_id (now), 100));
-    g_assert_cmpuint (op_mail_folder_get_uidnext (now), ==, N_MESSAGES + 3);
+    g_assert_cmpuint (op_mail_folder_get_uidnext (now), ==, N_MESSAGES + 4);
   }
 
   /* A sync with nothing changed changes nothing. */
   run_sync (sync, name);
-  g_assert_cmpuint (assert_same_as_server (store, other, name), ==, N_MESSAGES - 1);
+  g_assert_cmpuint (assert_same_as_server (store, other, name), ==, N_MESSAGES);
 
   /* A body, fetched on demand and cached. */
   {
