@@ -42,7 +42,7 @@ imap_session (void)
   g_autoptr(OpTestVerifier) verifier = verifier_new ();
   OpImapClient *client = op_imap_client_new (g_getenv ("OUTPOST_TEST_MAIL_HOST"),
                                              (guint16) atoi (g_getenv ("OUTPOST_TEST_DOVECOT_IMAPS_PORT")),
-                                             OP_IMAP_SECURITY_IMPLICIT_TLS);
+                                             OP_SECURITY_IMPLICIT_TLS);
   g_autoptr(GAsyncResult) r1 = NULL;
   g_autoptr(GAsyncResult) r2 = NULL;
   g_autoptr(GError) error = NULL;
