@@ -165,8 +165,10 @@ test_folder_list (void)
   /* A message in the Inbox changes its counts: that row only. */
   {
     OpMailUpdate *update = op_mail_update_new (inbox);
-    op_mail_update_add_raw (update, 1, 0, 0, op_mail_test_message ("a@x", NULL, NULL, "Hi", "a@x.test", "x", 100));
-    /* add_raw took a reference */
+    g_autoptr(GBytes) message = op_mail_test_message ("a@x", NULL, NULL, "Hi", "a@x.test", "x", 100);
+
+    /* add_raw takes a reference of its own */
+    op_mail_update_add_raw (update, 1, 0, 0, message);
     g_assert_true (op_mail_test_apply (store, update, NULL));
   }
   g_assert_cmpstr (recorder.log->str, ==, "0-1+1;");

@@ -735,7 +735,11 @@ test_local_changes (Fixture       *f,
   moved = op_mail_store_get_message (f->store, moved_id);
   g_assert_cmpint (op_mail_message_get_folder_id (moved), ==, f->sent);
   g_assert_null (op_mail_store_lookup_uid (f->store, f->inbox, 4));
-  g_assert_nonnull (op_mail_store_lookup_folder (f->store, "Projects"));
+  {
+    g_autoptr(OpMailFolder) projects = op_mail_store_lookup_folder (f->store, "Projects");
+
+    g_assert_nonnull (projects);
+  }
   /* Flags, move, expunge, create: four operations wait for the server, in order. */
   g_assert_cmpuint (op_mail_store_count_pending (f->store), ==, 4);
 
