@@ -572,6 +572,35 @@ test_threads_loops (void)
   remove_dir (dir);
 }
 
+/* A Message-ID the server lists again under another number (renumbering) keeps its
+ * first article; nothing else is left behind. */
+static void
+test_threads_renumbered (void)
+{
+  g_autofree char *dir = temp_dir ();
+  g_autofree char *path = g_build_filename (dir, "server.sqlite", NULL);
+  g_autoptr(GError) error = NULL;
+  sqlite3 *db = _op_news_db_open (path, FALSE, &error);
+  g_autoptr(GPtrArray) batch = g_ptr_array_new_with_free_func ((GDestroyNotify) op_nntp_overview_free);
+  g_autoptr(OpNewsThreadModel) model = NULL;
+  g_autofree char *shape = NULL;
+
+  g_ptr_array_add (batch, make_overview (1, "<a@x>", "", "A", 1000));
+  g_ptr_array_add (batch, make_overview (2, "<b@x>", "<a@x>", "Re: A", 2000));
+  g_ptr_array_add (batch, make_overview (9, "<a@x>", "", "A again", 3000));
+  g_assert_true (_op_news_db_add_overviews (db, "g", batch, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (pragma_int (db, "SELECT count (*) FROM articles"), ==, 2);
+  model = open_model (path, "g");
+  shape = model_shape (G_LIST_MODEL (model));
+  g_assert_cmpstr (shape, ==, "1:0 2:1");
+  /* The fetched mark still moves past it: the next fetch starts at 10. */
+  g_assert_cmpuint (_op_news_db_get_fetched_high (db, "g", NULL), ==, 9);
+  close_model (&model);
+  _op_news_db_close (db);
+  remove_dir (dir);
+}
+
 /* --- read state, newsrc in the store, expiry ------------------------------------------- */
 
 static void
@@ -863,6 +892,58 @@ test_model_paging (void)
   remove_dir (dir);
 }
 
+static void
+test_next_fetch_range (void)
+{
+  guint64 low = 0, high = 0;
+
+  /* Nothing stored yet: from the server's low mark, one batch. */
+  g_assert_true (op_news_next_fetch_range (0, 100, 100000, 1000, &low, &high));
+  g_assert_cmpuint (low, ==, 100);
+  g_assert_cmpuint (high, ==, 1099);
+  /* After a batch cut at 540 by a dropped connection: right after it. */
+  g_assert_true (op_news_next_fetch_range (540, 100, 100000, 1000, &low, &high));
+  g_assert_cmpuint (low, ==, 541);
+  g_assert_cmpuint (high, ==, 1540);
+  /* The last, short batch; then nothing. */
+  g_assert_true (op_news_next_fetch_range (99500, 100, 100000, 1000, &low, &high));
+  g_assert_cmpuint (high, ==, 100000);
+  g_assert_false (op_news_next_fetch_range (100000, 100, 100000, 1000, &low, &high));
+  /* The server expired past what we have: start at its low mark. */
+  g_assert_true (op_news_next_fetch_range (10, 5000, 6000, 1000, &low, &high));
+  g_assert_cmpuint (low, ==, 5000);
+  /* An empty group (low above high). */
+  g_assert_false (op_news_next_fetch_range (0, 1, 0, 1000, &low, &high));
+}
+
+/* A raised low mark in LIST ACTIVE expires the articles below it. */
+static void
+test_expire_from_active (void)
+{
+  g_autofree char *dir = temp_dir ();
+  g_autofree char *path = g_build_filename (dir, "server.sqlite", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) overviews = inn_overviews ();
+  sqlite3 *db = _op_news_db_open (path, FALSE, &error);
+  g_autoptr(GPtrArray) before = g_ptr_array_new_with_free_func ((GDestroyNotify) op_nntp_active_free);
+  g_autoptr(GPtrArray) after = g_ptr_array_new_with_free_func ((GDestroyNotify) op_nntp_active_free);
+  g_autoptr(OpNewsThreadModel) model = NULL;
+  g_autofree char *shape = NULL;
+
+  g_ptr_array_add (before, active ("local.test 7 1 y"));
+  g_assert_true (_op_news_db_update_active (db, before, 1, &error));
+  g_assert_true (_op_news_db_add_overviews (db, "local.test", overviews, &error));
+  g_ptr_array_add (after, active ("local.test 7 3 y"));
+  g_assert_true (_op_news_db_update_active (db, after, 2, &error));
+  g_assert_no_error (error);
+  model = open_model (path, "local.test");
+  shape = model_shape (G_LIST_MODEL (model));
+  g_assert_cmpstr (shape, ==, "3:0 4:0 6:0 5:0 7:0");
+  close_model (&model);
+  _op_news_db_close (db);
+  remove_dir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -877,9 +958,12 @@ main (int   argc,
   g_test_add_func ("/news/threads/inn-fixtures", test_threads_inn);
   g_test_add_func ("/news/threads/any-arrival-order", test_threads_any_order);
   g_test_add_func ("/news/threads/loops-and-garbage", test_threads_loops);
+  g_test_add_func ("/news/threads/renumbered-message-id", test_threads_renumbered);
   g_test_add_func ("/news/read/article-thread-catch-up", test_read_state);
   g_test_add_func ("/news/expire/low-mark-raised", test_expire);
   g_test_add_func ("/news/store/async-and-newsrc", test_store_async);
+  g_test_add_func ("/news/fetch/next-range", test_next_fetch_range);
+  g_test_add_func ("/news/expire/from-list-active", test_expire_from_active);
   g_test_add_func ("/news/model/paging-bounded", test_model_paging);
 
   return g_test_run ();
