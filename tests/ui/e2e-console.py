@@ -17,7 +17,6 @@
 # Screenshots: console-server.png, console-client.png, console-lookup.png, console-tls.png.
 
 import argparse
-import importlib.util
 import os
 import re
 import shutil
@@ -29,11 +28,10 @@ import time
 
 import pyatspi
 
-# The helpers of e2e-files.py (tree walking, clicks, typing, screenshots).
-_spec = importlib.util.spec_from_file_location(
-    "e2e_files", os.path.join(os.path.dirname(os.path.abspath(__file__)), "e2e-files.py"))
-e2e = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(e2e)
+# The shared helpers of the end-to-end scenarios (tree walking, clicks, typing,
+# screenshots): tests/ui/outpost_atspi.py.
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import outpost_atspi as e2e  # noqa: E402
 
 Failure = e2e.Failure
 OVERALL_TIMEOUT = 150

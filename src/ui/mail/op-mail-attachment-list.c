@@ -19,7 +19,7 @@ struct _OpMailAttachmentList
   GtkWidget            *list;
   GtkWidget            *error_label;
   GPtrArray            *parts;          /* OpMimePart */
-  GtkFileChooserNative *chooser;        /* kept and shown again (tests/ui/README.md) */
+  GtkFileChooserNative *chooser;        /* only while it is shown (tests/ui/README.md) */
   OpMimePart           *saving;         /* the part the chooser is for */
   GCancellable         *cancellable;
   char                 *error;
@@ -236,10 +236,12 @@ on_chooser_response (GtkNativeDialog      *dialog,
 {
   g_autoptr (GFile) file = NULL;
   g_autoptr (OpMimePart) part = g_steal_pointer (&self->saving);
+  /* The last reference goes with this handler (see op_mail_attachment_list_save()). */
+  g_autoptr (GtkFileChooserNative) chooser = g_steal_pointer (&self->chooser);
 
-  if (response != GTK_RESPONSE_ACCEPT || part == NULL)
-    return;
-  file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+  if (response == GTK_RESPONSE_ACCEPT && part != NULL)
+    file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+  gtk_native_dialog_destroy (dialog);
   if (file != NULL)
     save_part (self, part, file, FALSE);
 }
@@ -257,15 +259,18 @@ op_mail_attachment_list_save (OpMailAttachmentList *self,
 
   part = g_ptr_array_index (self->parts, index);
   root = gtk_widget_get_root (GTK_WIDGET (self));
-  if (self->chooser == NULL)
-    {
-      self->chooser = gtk_file_chooser_native_new (_("Save Attachment"),
-                                                   GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
-                                                   GTK_FILE_CHOOSER_ACTION_SAVE,
-                                                   _("_Save"), _("_Cancel"));
-      gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->chooser), TRUE);
-      g_signal_connect (self->chooser, "response", G_CALLBACK (on_chooser_response), self);
-    }
+  /* A GtkFileChooserNative holds a hidden toplevel for as long as it exists, which
+   * GTK 4.8's AT-SPI root can crash on (tests/ui/README.md): one per use, dropped in
+   * its response handler. */
+  if (self->chooser != NULL)
+    gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
+  g_clear_object (&self->chooser);
+  self->chooser = gtk_file_chooser_native_new (_("Save Attachment"),
+                                               GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                               GTK_FILE_CHOOSER_ACTION_SAVE,
+                                               _("_Save"), _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->chooser), TRUE);
+  g_signal_connect (self->chooser, "response", G_CALLBACK (on_chooser_response), self);
   g_set_object (&self->saving, part);
   name = op_mime_part_get_safe_filename (part);
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (self->chooser), name);

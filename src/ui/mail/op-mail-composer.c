@@ -35,7 +35,7 @@ struct _OpMailComposer
   GPtrArray            *forwarded;       /* names of what a forward carries (char *) */
   GtkTextMark          *signature_start;
   GtkTextMark          *signature_end;
-  GtkFileChooserNative *chooser;         /* kept and shown again (tests/ui/README.md) */
+  GtkFileChooserNative *chooser;         /* only while it is shown (tests/ui/README.md) */
   GCancellable         *cancellable;
   char                 *draft_id;        /* Message-ID of the last saved draft */
   gboolean              busy;
@@ -447,10 +447,14 @@ on_chooser_response (GtkNativeDialog *dialog,
                      OpMailComposer  *self)
 {
   g_autoptr (GListModel) files = NULL;
+  /* The last reference goes with this handler (see attach_action()). */
+  g_autoptr (GtkFileChooserNative) chooser = g_steal_pointer (&self->chooser);
 
-  if (response != GTK_RESPONSE_ACCEPT)
+  if (response == GTK_RESPONSE_ACCEPT)
+    files = gtk_file_chooser_get_files (GTK_FILE_CHOOSER (dialog));
+  gtk_native_dialog_destroy (dialog);
+  if (files == NULL)
     return;
-  files = gtk_file_chooser_get_files (GTK_FILE_CHOOSER (dialog));
   for (guint i = 0; i < g_list_model_get_n_items (files); i++)
     {
       g_autoptr (GFile) file = g_list_model_get_item (files, i);
@@ -467,16 +471,19 @@ attach_action (GtkWidget  *widget,
   OpMailComposer *self = OP_MAIL_COMPOSER (widget);
   GtkRoot *root = gtk_widget_get_root (widget);
 
-  if (self->chooser == NULL)
-    {
-      self->chooser = gtk_file_chooser_native_new (_("Attach Files"),
-                                                   GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
-                                                   GTK_FILE_CHOOSER_ACTION_OPEN,
-                                                   _("_Attach"), _("_Cancel"));
-      gtk_file_chooser_set_select_multiple (GTK_FILE_CHOOSER (self->chooser), TRUE);
-      gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->chooser), TRUE);
-      g_signal_connect (self->chooser, "response", G_CALLBACK (on_chooser_response), self);
-    }
+  /* A GtkFileChooserNative holds a hidden toplevel for as long as it exists, which
+   * GTK 4.8's AT-SPI root can crash on (tests/ui/README.md): one per use, dropped in
+   * its response handler. */
+  if (self->chooser != NULL)
+    gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
+  g_clear_object (&self->chooser);
+  self->chooser = gtk_file_chooser_native_new (_("Attach Files"),
+                                               GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                               GTK_FILE_CHOOSER_ACTION_OPEN,
+                                               _("_Attach"), _("_Cancel"));
+  gtk_file_chooser_set_select_multiple (GTK_FILE_CHOOSER (self->chooser), TRUE);
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->chooser), TRUE);
+  g_signal_connect (self->chooser, "response", G_CALLBACK (on_chooser_response), self);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
 }
 

@@ -405,9 +405,14 @@ op_mail_message_view_show_source (OpMailMessageView *self)
   g_return_if_fail (OP_IS_MAIL_MESSAGE_VIEW (self));
   if (self->source == NULL)
     return;
+  /* Built when asked for and destroyed when it closes: GTK 4.8's AT-SPI root crashes
+   * on a hidden toplevel (tests/ui/README.md "Windows and the accessibility tree").
+   * The pointer is weak, so it is NULL once the window is gone. */
   if (self->source_window == NULL)
     {
-      self->source_window = g_object_ref_sink (op_mail_source_window_new ());
+      self->source_window = op_mail_source_window_new ();
+      g_object_add_weak_pointer (G_OBJECT (self->source_window),
+                                 (gpointer *) &self->source_window);
       op_mail_source_window_set_source (self->source_window, self->source,
                                         op_mime_message_get_subject (self->message));
     }
@@ -459,8 +464,11 @@ op_mail_message_view_dispose (GObject *object)
   OpMailMessageView *self = OP_MAIL_MESSAGE_VIEW (object);
 
   if (self->source_window != NULL)
-    gtk_window_destroy (GTK_WINDOW (self->source_window));
-  g_clear_object (&self->source_window);
+    {
+      g_object_remove_weak_pointer (G_OBJECT (self->source_window),
+                                    (gpointer *) &self->source_window);
+      gtk_window_destroy (GTK_WINDOW (g_steal_pointer (&self->source_window)));
+    }
   gtk_widget_dispose_template (GTK_WIDGET (self), OP_TYPE_MAIL_MESSAGE_VIEW);
   g_clear_object (&self->message);
   g_clear_object (&self->identities);
