@@ -944,6 +944,41 @@ test_expire_from_active (void)
   remove_dir (dir);
 }
 
+static void
+count_read_failure (OpNewsThreadModel *model,
+                    const GError      *error,
+                    guint             *count)
+{
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_FAILED);
+  g_assert_nonnull (strstr (error->message, "articles"));
+  (*count)++;
+}
+
+/* A page that cannot be read is reported, and its rows are missing, not invented. */
+static void
+test_model_read_failure (void)
+{
+  g_autofree char *dir = temp_dir ();
+  g_autofree char *path = g_build_filename (dir, "server.sqlite", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) overviews = inn_overviews ();
+  sqlite3 *db = _op_news_db_open (path, FALSE, &error);
+  g_autoptr(OpNewsThreadModel) model = NULL;
+  guint failures = 0;
+
+  g_assert_true (_op_news_db_add_overviews (db, "local.test", overviews, &error));
+  model = open_model (path, "local.test");
+  g_signal_connect (model, "read-failed", G_CALLBACK (count_read_failure), &failures);
+  while (!op_news_thread_model_is_indexed (model))
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (_op_news_db_exec (db, "DROP TABLE articles", &error));
+  g_assert_null (g_list_model_get_item (G_LIST_MODEL (model), 0));
+  g_assert_cmpuint (failures, ==, 1);
+  close_model (&model);
+  _op_news_db_close (db);
+  remove_dir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -965,6 +1000,7 @@ main (int   argc,
   g_test_add_func ("/news/fetch/next-range", test_next_fetch_range);
   g_test_add_func ("/news/expire/from-list-active", test_expire_from_active);
   g_test_add_func ("/news/model/paging-bounded", test_model_paging);
+  g_test_add_func ("/news/model/read-failure", test_model_read_failure);
 
   return g_test_run ();
 }
