@@ -98,6 +98,7 @@ op_news_header_row_init (OpNewsHeaderRow *self)
 {
   self->box = GTK_BOX (gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6));
   gtk_widget_set_parent (GTK_WIDGET (self->box), GTK_WIDGET (self));
+  gtk_widget_set_margin_end (GTK_WIDGET (self->box), 8);
   self->expander = GTK_BUTTON (gtk_button_new_from_icon_name ("pan-down-symbolic"));
   gtk_widget_set_valign (GTK_WIDGET (self->expander), GTK_ALIGN_CENTER);
   gtk_widget_set_focus_on_click (GTK_WIDGET (self->expander), FALSE);
@@ -107,9 +108,10 @@ op_news_header_row_init (OpNewsHeaderRow *self)
                                   _("News: Expand or Collapse Thread"), -1);
   g_signal_connect_swapped (self->expander, "clicked", G_CALLBACK (on_expander_clicked), self);
   gtk_box_append (self->box, GTK_WIDGET (self->expander));
-  self->subject_label = add_label (self, 0, 20, FALSE);
+  self->subject_label = add_label (self, 0, 8, FALSE);
   gtk_widget_set_hexpand (GTK_WIDGET (self->subject_label), TRUE);
-  self->author_label = add_label (self, 0, 18, FALSE);
+  /* Ellipsized labels shrink to their width-chars: a narrow window keeps every column. */
+  self->author_label = add_label (self, 0, 8, FALSE);
   gtk_label_set_max_width_chars (self->author_label, 18);
   self->date_label = add_label (self, 1, 11, TRUE);
   self->lines_label = add_label (self, 1, 5, TRUE);
