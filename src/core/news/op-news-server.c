@@ -441,3 +441,125 @@ op_news_server_sync_group_finish (OpNewsServer  *self,
     *n_new = data->n_new;
   return g_task_propagate_boolean (G_TASK (result), error);
 }
+
+/* Groups. */
+
+static void
+descriptions_stored (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+
+  if (!op_news_store_finish (OP_NEWS_STORE (source), result, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+newsgroups_listed (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  OpNewsServer *self = g_task_get_source_object (task);
+  g_autoptr(GHashTable) descriptions = NULL;
+  g_autoptr(GError) error = NULL;
+
+  descriptions = op_nntp_client_list_newsgroups_finish (OP_NNTP_CLIENT (source), result, &error);
+  if (descriptions == NULL)
+    {
+      /* LIST NEWSGROUPS is optional (RFC 3977 §7.6.6): the groups are there, only
+       * without descriptions. A dropped connection or a cancel is still an error. */
+      if (error->domain == G_IO_ERROR)
+        g_task_return_error (task, g_steal_pointer (&error));
+      else
+        g_task_return_boolean (task, TRUE);
+      return;
+    }
+  op_news_store_set_descriptions_async (self->store, descriptions, g_task_get_cancellable (task),
+                                        descriptions_stored, g_object_ref (task));
+}
+
+static void
+actives_stored (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  OpNewsServer *self = g_task_get_source_object (task);
+  GCancellable *cancellable;
+  GError *error = NULL;
+
+  if (!op_news_store_finish (OP_NEWS_STORE (source), result, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  if (self->client == NULL)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CLOSED,
+                               _("The connection to the news server was closed."));
+      return;
+    }
+  cancellable = g_task_get_cancellable (task);
+  op_nntp_client_list_newsgroups_async (self->client, NULL, cancellable,
+                                        newsgroups_listed, g_steal_pointer (&task));
+}
+
+static void
+actives_listed (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  OpNewsServer *self = g_task_get_source_object (task);
+  g_autoptr(GPtrArray) actives = NULL;
+  GCancellable *cancellable;
+  GError *error = NULL;
+
+  actives = op_nntp_client_list_active_finish (OP_NNTP_CLIENT (source), result, &error);
+  if (actives == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  cancellable = g_task_get_cancellable (task);
+  op_news_store_update_active_async (self->store, actives, cancellable,
+                                     actives_stored, g_steal_pointer (&task));
+}
+
+static void
+run_refresh_groups (OpNewsServer *self,
+                    GTask        *task)
+{
+  op_nntp_client_list_active_async (self->client, NULL, g_task_get_cancellable (task),
+                                    actives_listed, g_object_ref (task));
+}
+
+void
+op_news_server_refresh_groups_async (OpNewsServer        *self,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (OP_IS_NEWS_SERVER (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, op_news_server_refresh_groups_async);
+  with_client (self, task, run_refresh_groups);
+}
+
+gboolean
+op_news_server_refresh_groups_finish (OpNewsServer  *self,
+                                      GAsyncResult  *result,
+                                      GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}

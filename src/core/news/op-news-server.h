@@ -60,6 +60,17 @@ gboolean      op_news_server_sync_group_finish   (OpNewsServer        *self,
                                                   guint64             *n_new,
                                                   GError             **error);
 
+/* The server's groups into the store: LIST ACTIVE (marks, posting status; groups the
+ * server no longer has are kept with their read state), then LIST NEWSGROUPS
+ * (descriptions; a server without them is not an error). */
+void          op_news_server_refresh_groups_async (OpNewsServer       *self,
+                                                   GCancellable       *cancellable,
+                                                   GAsyncReadyCallback callback,
+                                                   gpointer            user_data);
+gboolean      op_news_server_refresh_groups_finish (OpNewsServer      *self,
+                                                    GAsyncResult      *result,
+                                                    GError           **error);
+
 /* Connects (or checks the connection): the connection test of a new server. */
 void          op_news_server_connect_async       (OpNewsServer        *self,
                                                   GCancellable        *cancellable,

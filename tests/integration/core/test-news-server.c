@@ -92,11 +92,37 @@ test_inn_sync_and_article (Fixture       *f,
   g_autoptr(GPtrArray) groups = NULL;
   g_autofree char *text = NULL;
   guint64 n_new = 0;
+  gboolean found = FALSE;
 
   if (password == NULL || group == NULL || (server = inn_server (f, password)) == NULL)
     return;
 
-  /* Two calls queued before the connection exists: one connection, both in order. */
+  /* The group list, with descriptions (tests/servers/inn.sh). */
+  op_news_server_refresh_groups_async (server, NULL, op_test_store_result, &result);
+  g_assert_true (op_news_server_refresh_groups_finish (server, op_test_wait_result (&result, 60), &error));
+  g_assert_no_error (error);
+  g_clear_object (&result);
+  op_news_store_list_groups_async (op_news_server_get_store (server), FALSE, NULL,
+                                   op_test_store_result, &result);
+  groups = op_news_store_list_groups_finish (op_news_server_get_store (server),
+                                             op_test_wait_result (&result, 30), &error);
+  g_assert_no_error (error);
+  g_clear_object (&result);
+  for (guint i = 0; i < groups->len; i++)
+    {
+      OpNewsGroup *g = g_ptr_array_index (groups, i);
+
+      if (g_str_equal (g->name, group))
+        {
+          g_assert_cmpuint (g->high, ==, 7);
+          g_assert_cmpint (g->posting, ==, OP_NNTP_POSTING_ALLOWED);
+          g_test_message ("%s: %s", g->name, g->description);
+          found = TRUE;
+        }
+    }
+  g_assert_true (found);
+  g_clear_pointer (&groups, g_ptr_array_unref);
+
   op_news_server_sync_group_async (server, group, NULL, NULL, NULL, op_test_store_result, &result);
   g_assert_true (op_news_server_sync_group_finish (server, op_test_wait_result (&result, 60),
                                                    &n_new, &error));
