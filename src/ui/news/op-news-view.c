@@ -23,6 +23,8 @@ struct _OpNewsView
   GtkSpinner         *opening_spinner;
   GtkListView        *header_list;
   AdwStatusPage      *headers_error;
+  GtkLabel           *group_title;
+  GtkProgressBar     *fetch_progress;
   OpNewsArticleView  *article_view;
 
   GPtrArray          *servers;        /* OpNewsServer, in sidebar order */
@@ -34,6 +36,7 @@ struct _OpNewsView
   GtkSingleSelection *selection;
   GCancellable       *open_cancellable;
   GCancellable       *article_cancellable;
+  GCancellable       *fetch_cancellable;
 };
 
 G_DEFINE_FINAL_TYPE (OpNewsView, op_news_view, ADW_TYPE_BIN)
@@ -393,6 +396,11 @@ close_group (OpNewsView *self)
   g_clear_object (&self->open_cancellable);
   g_cancellable_cancel (self->article_cancellable);
   g_clear_object (&self->article_cancellable);
+  g_cancellable_cancel (self->fetch_cancellable);
+  g_clear_object (&self->fetch_cancellable);
+  gtk_widget_set_visible (GTK_WIDGET (self->fetch_progress), FALSE);
+  gtk_label_set_text (self->group_title, "");
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "news.get-headers", FALSE);
   gtk_list_view_set_model (self->header_list, NULL);
   if (self->selection != NULL)
     g_signal_handlers_disconnect_by_data (self->selection, self);
@@ -443,6 +451,7 @@ model_opened (GObject      *source,
   g_signal_connect_swapped (self->list, "notify::n-items", G_CALLBACK (on_n_items_changed), self);
   g_signal_connect_swapped (self->list, "items-changed", G_CALLBACK (on_n_items_changed), self);
   gtk_list_view_set_model (self->header_list, GTK_SELECTION_MODEL (self->selection));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "news.get-headers", TRUE);
   on_n_items_changed (self);
 }
 
@@ -459,6 +468,7 @@ op_news_view_open_group (OpNewsView   *self,
   self->server = g_object_ref (server);
   self->group = g_strdup (group);
   self->open_cancellable = g_cancellable_new ();
+  gtk_label_set_text (self->group_title, group);
   gtk_spinner_set_spinning (self->opening_spinner, TRUE);
   gtk_stack_set_visible_child_name (self->headers_stack, "opening");
   op_news_thread_model_new_async (op_news_store_get_path (op_news_server_get_store (server)),
@@ -479,6 +489,86 @@ on_group_selected (OpNewsView    *self,
   if (group == NULL || (server == self->server && g_strcmp0 (group, self->group) == 0))
     return;
   op_news_view_open_group (self, server, group);
+}
+
+/* Fetching headers: OpNewsServer syncs the group into the store, the model reloads. */
+
+static void
+on_fetch_progress (guint64  done,
+                   guint64  total,
+                   gpointer user_data)
+{
+  OpNewsView *self = user_data;
+
+  if (total > 0)
+    gtk_progress_bar_set_fraction (self->fetch_progress, MIN (1.0, (double) done / (double) total));
+  else
+    gtk_progress_bar_pulse (self->fetch_progress);
+}
+
+static void
+model_reloaded (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(OpNewsView) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!op_news_thread_model_reload_finish (OP_NEWS_THREAD_MODEL (source), result, &error)
+      && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_autofree char *text = g_strdup_printf (_("The new headers could not be shown: %s"), error->message);
+
+      toast (self, text);
+    }
+}
+
+static void
+headers_fetched (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(OpNewsView) self = user_data;
+  g_autoptr(GError) error = NULL;
+  guint64 n_new = 0;
+
+  if (!op_news_server_sync_group_finish (OP_NEWS_SERVER (source), result, &n_new, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      g_clear_object (&self->fetch_cancellable);
+      gtk_widget_set_visible (GTK_WIDGET (self->fetch_progress), FALSE);
+      {
+        g_autofree char *text = g_strdup_printf (_("The headers could not be fetched: %s"), error->message);
+
+        toast (self, text);
+      }
+      return;
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->fetch_progress), FALSE);
+  if (n_new > 0 && self->list != NULL)
+    op_news_thread_model_reload_async (op_news_thread_list_get_model (self->list), self->fetch_cancellable,
+                                       model_reloaded, g_object_ref (self));
+  else if (n_new == 0)
+    toast (self, _("No new headers"));
+  g_clear_object (&self->fetch_cancellable);
+}
+
+static void
+get_headers_action (GtkWidget  *widget,
+                    const char *name,
+                    GVariant   *parameter)
+{
+  OpNewsView *self = OP_NEWS_VIEW (widget);
+
+  if (self->server == NULL || self->fetch_cancellable != NULL)
+    return;
+  self->fetch_cancellable = g_cancellable_new ();
+  gtk_progress_bar_set_fraction (self->fetch_progress, 0);
+  gtk_widget_set_visible (GTK_WIDGET (self->fetch_progress), TRUE);
+  /* The callback's reference keeps the view, so the progress always has one. */
+  op_news_server_sync_group_async (self->server, self->group, on_fetch_progress, self,
+                                   self->fetch_cancellable, headers_fetched, g_object_ref (self));
 }
 
 /* Pan's keys. */
@@ -675,6 +765,8 @@ op_news_view_class_init (OpNewsViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, OpNewsView, opening_spinner);
   gtk_widget_class_bind_template_child (widget_class, OpNewsView, header_list);
   gtk_widget_class_bind_template_child (widget_class, OpNewsView, headers_error);
+  gtk_widget_class_bind_template_child (widget_class, OpNewsView, group_title);
+  gtk_widget_class_bind_template_child (widget_class, OpNewsView, fetch_progress);
   gtk_widget_class_bind_template_child (widget_class, OpNewsView, article_view);
   gtk_widget_class_bind_template_callback (widget_class, on_group_selected);
 
@@ -686,6 +778,7 @@ op_news_view_class_init (OpNewsViewClass *klass)
   gtk_widget_class_install_action (widget_class, "news.mark-thread-read", NULL, mark_thread_read_action);
   gtk_widget_class_install_action (widget_class, "news.catch-up", NULL, catch_up_action);
   gtk_widget_class_install_action (widget_class, "news.set-expanded", "b", expand_action);
+  gtk_widget_class_install_action (widget_class, "news.get-headers", NULL, get_headers_action);
 }
 
 static void
@@ -716,6 +809,7 @@ op_news_view_init (OpNewsView *self)
   add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts), GDK_KEY_Right, 0, "news.expand");
   add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts), GDK_KEY_Left, 0, "news.collapse");
   gtk_widget_add_controller (GTK_WIDGET (self), shortcuts);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "news.get-headers", FALSE);
 }
 
 GtkWidget *

@@ -14,6 +14,7 @@
 #include "op-news-thread-list.h"
 #include "op-news-view.h"
 #include "news-test-data.h"
+#include "op-test-verifier.h"
 #include "op-ui-test-utils.h"
 
 /*
@@ -593,6 +594,127 @@ test_rot13 (void)
   g_assert_cmpstr (b, ==, "Hello, World! 123 äö");
 }
 
+
+/* Against INN (tests/servers/inn.sh) when its endpoints are set: the group list into
+ * the store, the group's headers fetched from the view, and an article read with N and
+ * marked read, through OpNewsServer. */
+
+typedef struct
+{
+  Fixture    *f;
+  guint       n;
+} RowsWait;
+
+static gboolean
+rows_are (gpointer data)
+{
+  RowsWait *w = data;
+  OpNewsThreadList *list = op_news_view_get_thread_list (w->f->view);
+
+  return list != NULL && g_list_model_get_n_items (G_LIST_MODEL (list)) == w->n;
+}
+
+static gboolean
+article_shown (gpointer data)
+{
+  Fixture *f = data;
+
+  return op_ui_test_find_label (op_news_view_get_article_view (f->view), "Threading fixture") != NULL;
+}
+
+static gboolean
+first_read (gpointer data)
+{
+  Fixture *f = data;
+  g_autoptr(OpNewsHeader) header = NULL;
+  OpNewsThreadList *list = op_news_view_get_thread_list (f->view);
+
+  header = g_list_model_get_item (G_LIST_MODEL (op_news_thread_list_get_model (list)), 0);
+  return header != NULL && op_news_thread_list_is_read (list, header);
+}
+
+static void
+test_inn_read (void)
+{
+  const char *host = g_getenv ("OUTPOST_TEST_NEWS_HOST");
+  const char *port = g_getenv ("OUTPOST_TEST_INN_PORT");
+  const char *ca = g_getenv ("OUTPOST_TEST_CA");
+  const char *user = g_getenv ("OUTPOST_TEST_INN_USER");
+  const char *password = g_getenv ("OUTPOST_TEST_INN_PASSWORD");
+  const char *group = g_getenv ("OUTPOST_TEST_INN_GROUP");
+  g_autoptr(OpAccount) account = NULL;
+  g_autoptr(OpTestVerifier) verifier = NULL;
+  g_autoptr(OpNewsServer) server = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  GAsyncResult *result = NULL;
+  Fixture f = { 0 };
+  RowsWait rows = { &f, 0 };
+  CountWait count = { &f, NULL, NULL };
+
+  if (host == NULL || port == NULL || ca == NULL || user == NULL || password == NULL || group == NULL)
+    {
+      if (g_strcmp0 (g_getenv ("OUTPOST_TEST_REQUIRE_SERVERS"), "1") == 0)
+        g_error ("INN's endpoints are not set (tests/servers/start --only inn)");
+      g_test_skip ("INN is not running (tests/servers/start --only inn)");
+      return;
+    }
+  account = op_account_new (OP_ACCOUNT_KIND_NEWS, NULL);
+  op_account_set_host (account, host);
+  op_account_set_port (account, (guint16) g_ascii_strtoull (port, NULL, 10));
+  op_account_set_security (account, OP_SECURITY_STARTTLS);
+  op_account_set_user (account, user);
+  path = g_build_filename (g_get_user_data_dir (), "news-inn.sqlite", NULL);
+  server = op_news_server_new (account, path);
+  verifier = op_test_verifier_new_for_ca_file (ca, &error);
+  g_assert_no_error (error);
+  op_news_server_set_verifier (server, OP_TLS_VERIFIER (verifier));
+  op_news_server_set_password (server, password);
+  op_news_store_open_async (op_news_server_get_store (server), NULL, got_result, &result);
+  g_assert_true (op_ui_test_wait_for (result_set, &result));
+  g_assert_true (op_news_store_finish (op_news_server_get_store (server), result, NULL));
+  g_clear_object (&result);
+  op_news_server_refresh_groups_async (server, NULL, got_result, &result);
+  g_assert_true (op_ui_test_wait_for (result_set, &result));
+  g_assert_true (op_news_server_refresh_groups_finish (server, result, &error));
+  g_assert_no_error (error);
+  g_clear_object (&result);
+  op_news_store_set_subscribed_async (op_news_server_get_store (server), group, TRUE, NULL,
+                                      got_result, &result);
+  g_assert_true (op_ui_test_wait_for (result_set, &result));
+  g_assert_true (op_news_store_finish (op_news_server_get_store (server), result, NULL));
+  g_clear_object (&result);
+
+  f.window = GTK_WINDOW (gtk_window_new ());
+  gtk_window_set_default_size (f.window, 1100, 760);
+  f.view = OP_NEWS_VIEW (op_news_view_new ());
+  gtk_window_set_child (f.window, GTK_WIDGET (f.view));
+  gtk_window_present (f.window);
+  op_news_view_add_server (f.view, server);
+  /* Unread counts come from the server's marks before any header is fetched. */
+  count.group = group;
+  count.count = "7";
+  g_assert_true (op_ui_test_wait_for (count_is, &count));
+  gtk_list_box_select_row (op_news_view_get_group_list (f.view), group_row (&f, group));
+  g_assert_true (op_ui_test_wait_for (rows_are, &rows));
+  op_ui_test_iterate ();
+  g_assert_nonnull (op_ui_test_find_label (GTK_WIDGET (f.view), "No Articles"));
+
+  /* Get Headers: the seven seed articles, threaded. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.view), "news.get-headers", NULL));
+  rows.n = 7;
+  g_assert_true (op_ui_test_wait_for (rows_are, &rows));
+
+  /* N: the first article, fetched from INN, shown and marked read (in the store too). */
+  press (&f, GDK_KEY_n, 0);
+  g_assert_true (op_ui_test_wait_for (article_shown, &f));
+  g_assert_true (op_ui_test_wait_for (first_read, &f));
+  count.count = "6";
+  g_assert_true (op_ui_test_wait_for (count_is, &count));
+
+  fixture_close (&f);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -604,6 +726,7 @@ main (int    argc,
   g_test_add_func ("/news-view/sidebar-and-threads", test_sidebar_and_threads);
   g_test_add_func ("/news-view/keys", test_keys);
   g_test_add_func ("/news-view/big-group", test_big_group);
+  g_test_add_func ("/news-view/inn/read", test_inn_read);
 
   return op_ui_test_run ();
 }
