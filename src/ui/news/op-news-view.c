@@ -8,7 +8,10 @@
 #include "news/op-news-thread-model.h"
 #include "op-ui-resources.h"
 #include "op-news-article-view.h"
+#include "op-accounts.h"
+#include "op-application.h"
 #include "op-news-header-row.h"
+#include "op-news-server-dialog.h"
 #include "op-news-view.h"
 #include "op-view-registry.h"
 
@@ -571,6 +574,70 @@ get_headers_action (GtkWidget  *widget,
                                    self->fetch_cancellable, headers_fetched, g_object_ref (self));
 }
 
+/* Servers. */
+
+static OpTlsVerifier *
+application_verifier (void)
+{
+  GApplication *application = g_application_get_default ();
+
+  if (!OP_IS_APPLICATION (application) || op_application_get_trust_store (OP_APPLICATION (application)) == NULL)
+    return NULL;
+  return OP_TLS_VERIFIER (op_application_get_trust_store (OP_APPLICATION (application)));
+}
+
+static void
+on_server_added (OpNewsView         *self,
+                 OpNewsServer       *server,
+                 OpNewsServerDialog *dialog)
+{
+  op_news_view_add_server (self, server);
+}
+
+static void
+add_server_action (GtkWidget  *widget,
+                   const char *name,
+                   GVariant   *parameter)
+{
+  OpNewsView *self = OP_NEWS_VIEW (widget);
+  GtkRoot *root = gtk_widget_get_root (widget);
+  OpNewsServerDialog *dialog;
+
+  /* Built now, destroyed when it closes (tests/ui/README.md: no hidden windows). */
+  dialog = op_news_server_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, NULL);
+  g_signal_connect_object (dialog, "server-added", G_CALLBACK (on_server_added), self, G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+load_servers (OpNewsView *self)
+{
+  g_autoptr(OpAccounts) accounts = op_accounts_new_default ();
+  g_autoptr(GError) error = NULL;
+  guint n;
+
+  if (!op_accounts_load (accounts, &error))
+    {
+      g_autofree char *text = g_strdup_printf (_("The news servers could not be read: %s"), error->message);
+
+      toast (self, text);
+      return;
+    }
+  n = g_list_model_get_n_items (G_LIST_MODEL (accounts));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(OpAccount) account = g_list_model_get_item (G_LIST_MODEL (accounts), i);
+      g_autoptr(OpNewsServer) server = NULL;
+
+      if (op_account_get_kind (account) != OP_ACCOUNT_KIND_NEWS)
+        continue;
+      server = op_news_server_new (account, NULL);
+      if (application_verifier () != NULL)
+        op_news_server_set_verifier (server, application_verifier ());
+      op_news_view_add_server (self, server);
+    }
+}
+
 /* Pan's keys. */
 
 static void
@@ -779,6 +846,7 @@ op_news_view_class_init (OpNewsViewClass *klass)
   gtk_widget_class_install_action (widget_class, "news.catch-up", NULL, catch_up_action);
   gtk_widget_class_install_action (widget_class, "news.set-expanded", "b", expand_action);
   gtk_widget_class_install_action (widget_class, "news.get-headers", NULL, get_headers_action);
+  gtk_widget_class_install_action (widget_class, "news.add-server", NULL, add_server_action);
 }
 
 static void
@@ -810,6 +878,7 @@ op_news_view_init (OpNewsView *self)
   add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts), GDK_KEY_Left, 0, "news.collapse");
   gtk_widget_add_controller (GTK_WIDGET (self), shortcuts);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "news.get-headers", FALSE);
+  load_servers (self);
 }
 
 GtkWidget *

@@ -11,7 +11,9 @@
 #include "op-mail-plain-text.h"
 #include "op-news-article-view.h"
 #include "op-news-header-row.h"
+#include "op-news-server-dialog.h"
 #include "op-news-thread-list.h"
+#include "op-accounts.h"
 #include "op-news-view.h"
 #include "news-test-data.h"
 #include "op-test-verifier.h"
@@ -715,6 +717,174 @@ test_inn_read (void)
   fixture_close (&f);
 }
 
+/* Add News Server. */
+
+static gboolean
+dialog_gone (gpointer data)
+{
+  return op_ui_test_find_toplevel (OP_TYPE_NEWS_SERVER_DIALOG) == NULL;
+}
+
+static gboolean
+add_button_shown (gpointer data)
+{
+  return op_ui_test_find_button (data, "_Add") != NULL;
+}
+
+static OpNewsServerDialog *
+open_server_dialog (Fixture *f)
+{
+  GtkWindow *dialog;
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->view), "news.add-server", NULL));
+  op_ui_test_iterate ();
+  dialog = op_ui_test_find_toplevel (OP_TYPE_NEWS_SERVER_DIALOG);
+  g_assert_nonnull (dialog);
+  g_assert_true (op_ui_test_wait_for (add_button_shown, dialog));
+  return OP_NEWS_SERVER_DIALOG (dialog);
+}
+
+static GtkEditable *
+row_editable (GtkWidget  *dialog,
+              const char *title)
+{
+  GtkWidget *child = GTK_WIDGET (op_ui_test_find_label (dialog, title));
+
+  for (; child != NULL && !ADW_IS_ENTRY_ROW (child); child = gtk_widget_get_parent (child))
+    ;
+  g_assert_nonnull (child);
+  return GTK_EDITABLE (child);
+}
+
+/* The dialog's error text, NULL when none is shown. */
+static const char *
+dialog_error (GtkWidget *dialog)
+{
+  GtkLabel *label = NULL;
+
+  op_ui_test_iterate ();
+  label = g_object_get_data (G_OBJECT (dialog), "news-test-error-label");
+  if (label == NULL)
+    {
+      label = op_ui_test_find_label_with_class (dialog, "news-error");
+      g_object_set_data (G_OBJECT (dialog), "news-test-error-label", label);
+    }
+  g_assert_nonnull (label);
+  return gtk_widget_get_visible (GTK_WIDGET (label)) ? gtk_label_get_text (label) : NULL;
+}
+
+static void
+test_add_server_checks (void)
+{
+  Fixture f = { 0 };
+  OpNewsServerDialog *dialog;
+
+  f.window = GTK_WINDOW (gtk_window_new ());
+  f.view = OP_NEWS_VIEW (op_news_view_new ());
+  gtk_window_set_child (f.window, GTK_WIDGET (f.view));
+  gtk_window_present (f.window);
+  op_ui_test_iterate ();
+  /* A fresh profile: no servers, and the way to add one. */
+  g_assert_nonnull (op_ui_test_find_label (GTK_WIDGET (f.view), "No News Servers"));
+
+  dialog = open_server_dialog (&f);
+  g_signal_emit_by_name (op_ui_test_find_button (GTK_WIDGET (dialog), "_Add"), "clicked");
+  g_assert_cmpstr (dialog_error (GTK_WIDGET (dialog)), ==,
+                   "Enter the server's host name, for example news.example.org.");
+  gtk_editable_set_text (row_editable (GTK_WIDGET (dialog), "Host"), "news.example.test");
+  g_assert_null (dialog_error (GTK_WIDGET (dialog)));
+  gtk_editable_set_text (row_editable (GTK_WIDGET (dialog), "User Name"), "anna");
+  g_signal_emit_by_name (op_ui_test_find_button (GTK_WIDGET (dialog), "_Add"), "clicked");
+  g_assert_cmpstr (dialog_error (GTK_WIDGET (dialog)), ==,
+                   "Enter the password for this user name, or leave both empty.");
+  g_signal_emit_by_name (op_ui_test_find_button (GTK_WIDGET (dialog), "_Cancel"), "clicked");
+  g_assert_true (op_ui_test_wait_for (dialog_gone, NULL));
+  op_ui_test_assert_no_hidden_toplevel ();
+  fixture_close (&f);
+}
+
+static gboolean
+server_listed (gpointer data)
+{
+  Fixture *f = data;
+
+  return op_ui_test_find_label (GTK_WIDGET (op_news_view_get_group_list (f->view)), g_getenv ("OUTPOST_TEST_NEWS_HOST")) != NULL;
+}
+
+static gboolean
+dialog_has_error (gpointer data)
+{
+  return dialog_error (data) != NULL;
+}
+
+static void
+test_inn_add_server (void)
+{
+  const char *host = g_getenv ("OUTPOST_TEST_NEWS_HOST");
+  const char *port = g_getenv ("OUTPOST_TEST_INN_PORT");
+  const char *ca = g_getenv ("OUTPOST_TEST_CA");
+  const char *user = g_getenv ("OUTPOST_TEST_INN_USER");
+  const char *password = g_getenv ("OUTPOST_TEST_INN_PASSWORD");
+  g_autoptr(OpTestVerifier) verifier = NULL;
+  g_autoptr(OpAccounts) accounts = NULL;
+  g_autoptr(GError) error = NULL;
+  OpNewsServerDialog *dialog;
+  Fixture f = { 0 };
+  guint n_news = 0;
+
+  if (host == NULL || port == NULL || ca == NULL || user == NULL || password == NULL)
+    {
+      if (g_strcmp0 (g_getenv ("OUTPOST_TEST_REQUIRE_SERVERS"), "1") == 0)
+        g_error ("INN's endpoints are not set (tests/servers/start --only inn)");
+      g_test_skip ("INN is not running (tests/servers/start --only inn)");
+      return;
+    }
+  verifier = op_test_verifier_new_for_ca_file (ca, &error);
+  g_assert_no_error (error);
+  f.window = GTK_WINDOW (gtk_window_new ());
+  f.view = OP_NEWS_VIEW (op_news_view_new ());
+  gtk_window_set_child (f.window, GTK_WIDGET (f.view));
+  gtk_window_present (f.window);
+
+  dialog = open_server_dialog (&f);
+  op_news_server_dialog_set_verifier (dialog, OP_TLS_VERIFIER (verifier));
+  gtk_editable_set_text (row_editable (GTK_WIDGET (dialog), "Host"), host);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (op_ui_test_find_type (GTK_WIDGET (dialog), GTK_TYPE_SPIN_BUTTON)),
+                             g_ascii_strtod (port, NULL));
+  gtk_editable_set_text (row_editable (GTK_WIDGET (dialog), "User Name"), user);
+  gtk_editable_set_text (row_editable (GTK_WIDGET (dialog), "Password"), "not the password");
+  g_signal_emit_by_name (op_ui_test_find_button (GTK_WIDGET (dialog), "_Add"), "clicked");
+  /* INN's refusal, in the dialog; nothing saved. */
+  g_assert_true (op_ui_test_wait_for (dialog_has_error, dialog));
+  g_assert_nonnull (strstr (dialog_error (GTK_WIDGET (dialog)), "refused the login"));
+  accounts = op_accounts_new_default ();
+  g_assert_true (op_accounts_load (accounts, NULL));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (accounts)), ==, 0);
+  g_clear_object (&accounts);
+
+  gtk_editable_set_text (row_editable (GTK_WIDGET (dialog), "Password"), password);
+  g_signal_emit_by_name (op_ui_test_find_button (GTK_WIDGET (dialog), "_Add"), "clicked");
+  g_assert_true (op_ui_test_wait_for (dialog_gone, NULL));
+  g_assert_true (op_ui_test_wait_for (server_listed, &f));
+  accounts = op_accounts_new_default ();
+  g_assert_true (op_accounts_load (accounts, NULL));
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (accounts)); i++)
+    {
+      g_autoptr(OpAccount) account = g_list_model_get_item (G_LIST_MODEL (accounts), i);
+
+      if (op_account_get_kind (account) == OP_ACCOUNT_KIND_NEWS)
+        {
+          g_assert_cmpstr (op_account_get_host (account), ==, host);
+          g_assert_cmpstr (op_account_get_user (account), ==, user);
+          g_assert_cmpint (op_account_get_security (account), ==, OP_SECURITY_STARTTLS);
+          n_news++;
+        }
+    }
+  g_assert_cmpuint (n_news, ==, 1);
+  op_ui_test_assert_no_hidden_toplevel ();
+  fixture_close (&f);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -726,7 +896,9 @@ main (int    argc,
   g_test_add_func ("/news-view/sidebar-and-threads", test_sidebar_and_threads);
   g_test_add_func ("/news-view/keys", test_keys);
   g_test_add_func ("/news-view/big-group", test_big_group);
+  g_test_add_func ("/news-view/add-server/checks", test_add_server_checks);
   g_test_add_func ("/news-view/inn/read", test_inn_read);
+  g_test_add_func ("/news-view/inn/add-server", test_inn_add_server);
 
   return op_ui_test_run ();
 }
