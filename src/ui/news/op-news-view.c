@@ -10,6 +10,7 @@
 #include "op-news-article-view.h"
 #include "op-accounts.h"
 #include "op-application.h"
+#include "op-news-groups-dialog.h"
 #include "op-news-header-row.h"
 #include "op-news-server-dialog.h"
 #include "op-news-view.h"
@@ -53,17 +54,55 @@ toast (OpNewsView *self,
 
 /* The sidebar. */
 
+static void refresh_server (OpNewsView   *self,
+                            OpNewsServer *server);
+
+static void
+on_subscriptions_changed (OpNewsView         *self,
+                          OpNewsGroupsDialog *dialog)
+{
+  refresh_server (self, g_object_get_data (G_OBJECT (dialog), "news-server"));
+}
+
+static void
+on_groups_clicked (GtkButton *button,
+                   OpNewsView *self)
+{
+  OpNewsServer *server = g_object_get_data (G_OBJECT (button), "news-server");
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  OpNewsGroupsDialog *dialog;
+
+  /* Built now, destroyed when it closes (tests/ui/README.md: no hidden windows). */
+  dialog = op_news_groups_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, server);
+  g_object_set_data (G_OBJECT (dialog), "news-server", server);
+  g_signal_connect_object (dialog, "subscriptions-changed", G_CALLBACK (on_subscriptions_changed),
+                           self, G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 static GtkWidget *
-server_row_new (OpNewsServer *server)
+server_row_new (OpNewsView   *self,
+                OpNewsServer *server)
 {
   GtkWidget *row = gtk_list_box_row_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
   GtkWidget *label = gtk_label_new (op_news_server_get_title (server));
+  GtkWidget *groups = gtk_button_new_from_icon_name ("view-list-symbolic");
+  g_autofree char *a11y = g_strdup_printf (_("News: Groups on %s"), op_news_server_get_title (server));
 
   gtk_label_set_xalign (GTK_LABEL (label), 0);
   gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+  gtk_widget_set_hexpand (label, TRUE);
   gtk_widget_add_css_class (label, "heading");
-  gtk_widget_set_margin_top (label, 6);
-  gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), label);
+  gtk_widget_set_tooltip_text (groups, _("Newsgroups: Subscribe and Unsubscribe"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (groups), GTK_ACCESSIBLE_PROPERTY_LABEL, a11y, -1);
+  gtk_widget_add_css_class (groups, "flat");
+  g_object_set_data (G_OBJECT (groups), "news-server", server);
+  g_signal_connect_object (groups, "clicked", G_CALLBACK (on_groups_clicked), self, 0);
+  gtk_box_append (GTK_BOX (box), label);
+  gtk_box_append (GTK_BOX (box), groups);
+  gtk_widget_set_margin_top (box, 6);
+  gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
   gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), FALSE);
   gtk_list_box_row_set_selectable (GTK_LIST_BOX_ROW (row), FALSE);
   g_object_set_data (G_OBJECT (row), "news-server", server);
@@ -215,7 +254,7 @@ op_news_view_add_server (OpNewsView   *self,
   g_return_if_fail (OP_IS_NEWS_SERVER (server));
 
   g_ptr_array_add (self->servers, g_object_ref (server));
-  gtk_list_box_append (self->group_list, server_row_new (server));
+  gtk_list_box_append (self->group_list, server_row_new (self, server));
   gtk_stack_set_visible_child_name (self->stack, "reader");
   store = op_news_server_get_store (server);
   g_object_set_data (G_OBJECT (store), "news-server", server);

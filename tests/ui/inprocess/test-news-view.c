@@ -11,6 +11,7 @@
 #include "op-mail-plain-text.h"
 #include "op-news-article-view.h"
 #include "op-news-header-row.h"
+#include "op-news-groups-dialog.h"
 #include "op-news-server-dialog.h"
 #include "op-news-thread-list.h"
 #include "op-accounts.h"
@@ -817,6 +818,30 @@ dialog_has_error (gpointer data)
   return dialog_error (data) != NULL;
 }
 
+static gboolean
+model_has_items (gpointer data)
+{
+  return g_list_model_get_n_items (data) > 0;
+}
+
+static gboolean
+model_has_one (gpointer data)
+{
+  return g_list_model_get_n_items (data) == 1;
+}
+
+static gboolean
+description_shown (gpointer data)
+{
+  return op_ui_test_find_label (data, "Threaded articles for the Outpost tests.") != NULL;
+}
+
+static gboolean
+groups_gone (gpointer data)
+{
+  return op_ui_test_find_toplevel (OP_TYPE_NEWS_GROUPS_DIALOG) == NULL;
+}
+
 static void
 test_inn_add_server (void)
 {
@@ -882,6 +907,43 @@ test_inn_add_server (void)
     }
   g_assert_cmpuint (n_news, ==, 1);
   op_ui_test_assert_no_hidden_toplevel ();
+
+  /* The group list: fetched from the server the first time, filtered as typed. */
+  {
+    GtkWidget *groups_button = op_ui_test_find_type (GTK_WIDGET (op_news_view_get_group_list (f.view)),
+                                                     GTK_TYPE_BUTTON);
+    const char *group = g_getenv ("OUTPOST_TEST_INN_GROUP");
+    OpNewsGroupsDialog *groups;
+    GListModel *shown;
+    CountWait count = { &f, group, "7" };
+
+    g_assert_nonnull (groups_button);
+    g_signal_emit_by_name (groups_button, "clicked");
+    op_ui_test_iterate ();
+    groups = OP_NEWS_GROUPS_DIALOG (op_ui_test_find_toplevel (OP_TYPE_NEWS_GROUPS_DIALOG));
+    g_assert_nonnull (groups);
+    shown = op_news_groups_dialog_get_shown (groups);
+    g_assert_true (op_ui_test_wait_for (model_has_items, shown));
+    g_assert_cmpuint (g_list_model_get_n_items (shown), >=, 3);
+    g_assert_true (op_ui_test_wait_for (description_shown, groups));
+    gtk_editable_set_text (GTK_EDITABLE (op_ui_test_find_type (GTK_WIDGET (groups), GTK_TYPE_SEARCH_ENTRY)),
+                           "THREADED ARTICLES");
+    g_assert_true (op_ui_test_wait_for (model_has_one, shown));
+    {
+      g_autoptr(OpNewsGroupItem) item = g_list_model_get_item (shown, 0);
+
+      g_assert_cmpstr (op_news_group_item_get_name (item), ==, group);
+      g_assert_cmpint (op_news_group_item_get_group (item)->posting, ==, OP_NNTP_POSTING_ALLOWED);
+      /* The first list marks nothing "new": only groups that appear after a visit. */
+      g_assert_false (op_news_group_item_get_group (item)->is_new);
+    }
+    op_news_groups_dialog_set_subscribed (groups, group, TRUE);
+    /* The sidebar lists it with its unread count. */
+    g_assert_true (op_ui_test_wait_for (count_is, &count));
+    gtk_window_close (GTK_WINDOW (groups));
+    g_assert_true (op_ui_test_wait_for (groups_gone, NULL));
+    op_ui_test_assert_no_hidden_toplevel ();
+  }
   fixture_close (&f);
 }
 
