@@ -5,6 +5,7 @@
 
 #include "op-console-view.h"
 #include "op-files-view.h"
+#include "op-news-view.h"
 #include "op-view-registry.h"
 
 /* The views, in the view switcher's order (DESIGN.md: Files, Mail, News, Console). A new
@@ -13,5 +14,6 @@ void
 _op_views_register (void)
 {
   op_files_view_register ();
+  op_news_view_register ();
   op_console_view_register ();
 }

@@ -961,8 +961,8 @@ op_news_view_get_article_view (OpNewsView *self)
 /**
  * op_news_view_register:
  *
- * Adds News to the window's views (op-view-registry.h): built when first shown, opening
- * no URI scheme yet.
+ * Adds News to the window's views (op-view-registry.h), between Files and the Console
+ * (DESIGN.md's order): built when first shown, opening no URI scheme yet.
  */
 void
 op_news_view_register (void)
@@ -970,7 +970,7 @@ op_news_view_register (void)
   static const OpViewInfo info = {
     .name = "news",
     .title = N_("News"),
-    .icon_name = "mail-send-receive-symbolic",
+    .icon_name = "application-rss+xml-symbolic",
     .create = op_news_view_new,
     .lazy = TRUE,
   };
