@@ -11,18 +11,17 @@
 #include "op-secrets.h"
 
 /* A call waiting for the connection. */
-typedef void (*RunFunc) (OpNewsServer *self,
-                         GTask        *task);
+typedef void (*RunFunc) (OpNewsServer *self, GTask *task);
 
 typedef struct
 {
-  GTask   *task;
-  RunFunc  run;
+  GTask  *task;
+  RunFunc run;
 } Pending;
 
 struct _OpNewsServer
 {
-  GObject        parent_instance;
+  GObject parent_instance;
 
   OpAccount     *account;
   OpNewsStore   *store;
@@ -30,7 +29,7 @@ struct _OpNewsServer
   char          *password;
   OpNntpClient  *client;
   gboolean       connecting;
-  GQueue         pending;   /* Pending */
+  GQueue         pending; /* Pending */
 };
 
 G_DEFINE_FINAL_TYPE (OpNewsServer, op_news_server, G_TYPE_OBJECT)
@@ -74,21 +73,20 @@ op_news_server_init (OpNewsServer *self)
 }
 
 OpNewsServer *
-op_news_server_new (OpAccount  *account,
-                    const char *store_path)
+op_news_server_new (OpAccount *account, const char *store_path)
 {
-  OpNewsServer *self;
+  OpNewsServer    *self;
   g_autofree char *path = NULL;
 
   g_return_val_if_fail (OP_IS_ACCOUNT (account), NULL);
 
   if (store_path == NULL)
     {
-      g_autofree char *id = g_strdup_printf ("%s-%u", op_account_get_host (account),
-                                             op_account_get_port (account) != 0
-                                               ? op_account_get_port (account)
-                                               : (op_account_get_security (account) == OP_SECURITY_IMPLICIT_TLS
-                                                    ? 563 : 119));
+      g_autofree char *id = g_strdup_printf (
+          "%s-%u", op_account_get_host (account),
+          op_account_get_port (account) != 0
+              ? op_account_get_port (account)
+              : (op_account_get_security (account) == OP_SECURITY_IMPLICIT_TLS ? 563 : 119));
 
       /* The id is host and port: only [A-Za-z0-9._-] (op_news_store_default_path). */
       g_strcanon (id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-", '_');
@@ -129,8 +127,7 @@ op_news_server_get_title (OpNewsServer *self)
 }
 
 void
-op_news_server_set_verifier (OpNewsServer  *self,
-                             OpTlsVerifier *verifier)
+op_news_server_set_verifier (OpNewsServer *self, OpTlsVerifier *verifier)
 {
   g_return_if_fail (OP_IS_NEWS_SERVER (self));
 
@@ -138,8 +135,7 @@ op_news_server_set_verifier (OpNewsServer  *self,
 }
 
 void
-op_news_server_set_password (OpNewsServer *self,
-                             const char   *password)
+op_news_server_set_password (OpNewsServer *self, const char *password)
 {
   g_return_if_fail (OP_IS_NEWS_SERVER (self));
 
@@ -150,8 +146,7 @@ op_news_server_set_password (OpNewsServer *self,
 /* Connecting: the password, then the client. */
 
 static void
-run_pending (OpNewsServer *self,
-             const GError *error)
+run_pending (OpNewsServer *self, const GError *error)
 {
   Pending *pending;
 
@@ -167,12 +162,10 @@ run_pending (OpNewsServer *self,
 }
 
 static void
-connect_done (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
+connect_done (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  g_autoptr(OpNewsServer) self = user_data;
-  g_autoptr(GError) error = NULL;
+  g_autoptr (OpNewsServer) self = user_data;
+  g_autoptr (GError) error = NULL;
 
   self->connecting = FALSE;
   if (!op_nntp_client_connect_finish (OP_NNTP_CLIENT (source), result, &error))
@@ -187,40 +180,36 @@ connect_done (GObject      *source,
 }
 
 static void
-start_client (OpNewsServer *self,
-              const char   *password)
+start_client (OpNewsServer *self, const char *password)
 {
   const char *user = op_account_get_user (self->account);
-  guint16 port = op_account_get_port (self->account);
+  guint16     port = op_account_get_port (self->account);
 
   g_clear_object (&self->client);
   self->client = op_nntp_client_new (op_account_get_host (self->account), port,
                                      op_account_get_security (self->account));
   if (self->verifier != NULL)
     op_nntp_client_set_verifier (self->client, self->verifier);
-  op_nntp_client_set_allow_plaintext_password (self->client,
-                                               op_account_get_allow_plaintext_password (self->account));
-  op_nntp_client_connect_async (self->client,
-                                user != NULL && *user != '\0' ? user : NULL,
-                                user != NULL && *user != '\0' ? password : NULL,
-                                NULL, connect_done, g_object_ref (self));
+  op_nntp_client_set_allow_plaintext_password (
+      self->client, op_account_get_allow_plaintext_password (self->account));
+  op_nntp_client_connect_async (self->client, user != NULL && *user != '\0' ? user : NULL,
+                                user != NULL && *user != '\0' ? password : NULL, NULL, connect_done,
+                                g_object_ref (self));
 }
 
 static void
-password_done (GObject      *source,
-               GAsyncResult *result,
-               gpointer      user_data)
+password_done (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  g_autoptr(OpNewsServer) self = user_data;
-  g_autoptr(GError) error = NULL;
+  g_autoptr (OpNewsServer) self = user_data;
+  g_autoptr (GError) error = NULL;
   char *password = op_secrets_lookup_finish (OP_SECRETS (source), result, &error);
 
   if (password == NULL && error != NULL)
     {
-      g_autoptr(GError) wrapped = NULL;
+      g_autoptr (GError) wrapped = NULL;
 
       wrapped = g_error_new (error->domain, error->code,
-                             _("The password for %s could not be read: %s"),
+                             _ ("The password for %s could not be read: %s"),
                              op_account_get_host (self->account), error->message);
       self->connecting = FALSE;
       run_pending (self, wrapped);
@@ -232,11 +221,9 @@ password_done (GObject      *source,
 }
 
 static void
-with_client (OpNewsServer *self,
-             GTask        *task,
-             RunFunc       run)
+with_client (OpNewsServer *self, GTask *task, RunFunc run)
 {
-  Pending *pending;
+  Pending    *pending;
   const char *user;
 
   if (self->client != NULL && !self->connecting
@@ -255,10 +242,9 @@ with_client (OpNewsServer *self,
   self->connecting = TRUE;
   user = op_account_get_user (self->account);
   if (user != NULL && *user != '\0' && self->password == NULL)
-    op_secrets_lookup_async (op_secrets_get_default (), "nntp",
-                             op_account_get_host (self->account),
-                             op_account_get_port (self->account), user,
-                             NULL, password_done, g_object_ref (self));
+    op_secrets_lookup_async (op_secrets_get_default (), "nntp", op_account_get_host (self->account),
+                             op_account_get_port (self->account), user, NULL, password_done,
+                             g_object_ref (self));
   else
     start_client (self, self->password);
 }
@@ -266,17 +252,14 @@ with_client (OpNewsServer *self,
 /* Connection test. */
 
 static void
-run_connect (OpNewsServer *self,
-             GTask        *task)
+run_connect (OpNewsServer *self, GTask *task)
 {
   g_task_return_boolean (task, TRUE);
 }
 
 void
-op_news_server_connect_async (OpNewsServer        *self,
-                              GCancellable        *cancellable,
-                              GAsyncReadyCallback  callback,
-                              gpointer             user_data)
+op_news_server_connect_async (OpNewsServer *self, GCancellable *cancellable,
+                              GAsyncReadyCallback callback, gpointer user_data)
 {
   GTask *task;
 
@@ -288,9 +271,7 @@ op_news_server_connect_async (OpNewsServer        *self,
 }
 
 gboolean
-op_news_server_connect_finish (OpNewsServer  *self,
-                               GAsyncResult  *result,
-                               GError       **error)
+op_news_server_connect_finish (OpNewsServer *self, GAsyncResult *result, GError **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
 
@@ -300,12 +281,10 @@ op_news_server_connect_finish (OpNewsServer  *self,
 /* Articles. */
 
 static void
-article_done (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
+article_done (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  g_autoptr(GTask) task = user_data;
-  GError *error = NULL;
+  g_autoptr (GTask) task = user_data;
+  GError              *error = NULL;
   GMemoryOutputStream *output = g_task_get_task_data (task);
 
   if (!op_nntp_client_article_finish (OP_NNTP_CLIENT (source), result, NULL, NULL, NULL, &error))
@@ -315,26 +294,22 @@ article_done (GObject      *source,
     }
   g_output_stream_close (G_OUTPUT_STREAM (output), NULL, NULL);
   g_task_return_pointer (task, g_memory_output_stream_steal_as_bytes (output),
-                         (GDestroyNotify) g_bytes_unref);
+                         (GDestroyNotify)g_bytes_unref);
 }
 
 static void
-run_article (OpNewsServer *self,
-             GTask        *task)
+run_article (OpNewsServer *self, GTask *task)
 {
   op_nntp_client_article_async (self->client, OP_NNTP_ARTICLE_WHOLE,
                                 g_object_get_data (G_OBJECT (task), "message-id"), 0,
                                 g_task_get_task_data (task), NULL, NULL,
-                                g_task_get_cancellable (task), article_done,
-                                g_object_ref (task));
+                                g_task_get_cancellable (task), article_done, g_object_ref (task));
 }
 
 void
-op_news_server_fetch_article_async (OpNewsServer        *self,
-                                    const char          *message_id,
-                                    GCancellable        *cancellable,
-                                    GAsyncReadyCallback  callback,
-                                    gpointer             user_data)
+op_news_server_fetch_article_async (OpNewsServer *self, const char *message_id,
+                                    GCancellable *cancellable, GAsyncReadyCallback callback,
+                                    gpointer user_data)
 {
   GTask *task;
 
@@ -349,9 +324,7 @@ op_news_server_fetch_article_async (OpNewsServer        *self,
 }
 
 GBytes *
-op_news_server_fetch_article_finish (OpNewsServer  *self,
-                                     GAsyncResult  *result,
-                                     GError       **error)
+op_news_server_fetch_article_finish (OpNewsServer *self, GAsyncResult *result, GError **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
 
@@ -362,10 +335,10 @@ op_news_server_fetch_article_finish (OpNewsServer  *self,
 
 typedef struct
 {
-  char           *group;
-  OpProgressFunc  progress;
-  gpointer        progress_data;
-  guint64         n_new;
+  char          *group;
+  OpProgressFunc progress;
+  gpointer       progress_data;
+  guint64        n_new;
 } SyncData;
 
 static void
@@ -376,13 +349,11 @@ sync_data_free (SyncData *data)
 }
 
 static void
-sync_done (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
+sync_done (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  g_autoptr(GTask) task = user_data;
+  g_autoptr (GTask) task = user_data;
   SyncData *data = g_task_get_task_data (task);
-  GError *error = NULL;
+  GError   *error = NULL;
 
   if (!op_news_sync_group_finish (OP_NEWS_STORE (source), result, &data->n_new, &error))
     g_task_return_error (task, error);
@@ -391,26 +362,21 @@ sync_done (GObject      *source,
 }
 
 static void
-run_sync (OpNewsServer *self,
-          GTask        *task)
+run_sync (OpNewsServer *self, GTask *task)
 {
   SyncData *data = g_task_get_task_data (task);
 
-  op_news_sync_group_async (self->store, self->client, data->group, 0,
-                            data->progress, data->progress_data,
-                            g_task_get_cancellable (task), sync_done, g_object_ref (task));
+  op_news_sync_group_async (self->store, self->client, data->group, 0, data->progress,
+                            data->progress_data, g_task_get_cancellable (task), sync_done,
+                            g_object_ref (task));
 }
 
 void
-op_news_server_sync_group_async (OpNewsServer        *self,
-                                 const char          *group,
-                                 OpProgressFunc       progress,
-                                 gpointer             progress_data,
-                                 GCancellable        *cancellable,
-                                 GAsyncReadyCallback  callback,
-                                 gpointer             user_data)
+op_news_server_sync_group_async (OpNewsServer *self, const char *group, OpProgressFunc progress,
+                                 gpointer progress_data, GCancellable *cancellable,
+                                 GAsyncReadyCallback callback, gpointer user_data)
 {
-  GTask *task;
+  GTask    *task;
   SyncData *data;
 
   g_return_if_fail (OP_IS_NEWS_SERVER (self));
@@ -422,15 +388,13 @@ op_news_server_sync_group_async (OpNewsServer        *self,
   data->group = g_strdup (group);
   data->progress = progress;
   data->progress_data = progress_data;
-  g_task_set_task_data (task, data, (GDestroyNotify) sync_data_free);
+  g_task_set_task_data (task, data, (GDestroyNotify)sync_data_free);
   with_client (self, task, run_sync);
 }
 
 gboolean
-op_news_server_sync_group_finish (OpNewsServer  *self,
-                                  GAsyncResult  *result,
-                                  guint64       *n_new,
-                                  GError       **error)
+op_news_server_sync_group_finish (OpNewsServer *self, GAsyncResult *result, guint64 *n_new,
+                                  GError **error)
 {
   SyncData *data;
 
@@ -445,11 +409,9 @@ op_news_server_sync_group_finish (OpNewsServer  *self,
 /* Groups. */
 
 static void
-descriptions_stored (GObject      *source,
-                     GAsyncResult *result,
-                     gpointer      user_data)
+descriptions_stored (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  g_autoptr(GTask) task = user_data;
+  g_autoptr (GTask) task = user_data;
   GError *error = NULL;
 
   if (!op_news_store_finish (OP_NEWS_STORE (source), result, &error))
@@ -459,14 +421,12 @@ descriptions_stored (GObject      *source,
 }
 
 static void
-newsgroups_listed (GObject      *source,
-                   GAsyncResult *result,
-                   gpointer      user_data)
+newsgroups_listed (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  g_autoptr(GTask) task = user_data;
+  g_autoptr (GTask) task = user_data;
   OpNewsServer *self = g_task_get_source_object (task);
-  g_autoptr(GHashTable) descriptions = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GHashTable) descriptions = NULL;
+  g_autoptr (GError) error = NULL;
 
   descriptions = op_nntp_client_list_newsgroups_finish (OP_NNTP_CLIENT (source), result, &error);
   if (descriptions == NULL)
@@ -484,14 +444,12 @@ newsgroups_listed (GObject      *source,
 }
 
 static void
-actives_stored (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
+actives_stored (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  g_autoptr(GTask) task = user_data;
+  g_autoptr (GTask) task = user_data;
   OpNewsServer *self = g_task_get_source_object (task);
   GCancellable *cancellable;
-  GError *error = NULL;
+  GError       *error = NULL;
 
   if (!op_news_store_finish (OP_NEWS_STORE (source), result, &error))
     {
@@ -501,24 +459,22 @@ actives_stored (GObject      *source,
   if (self->client == NULL)
     {
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CLOSED,
-                               _("The connection to the news server was closed."));
+                               _ ("The connection to the news server was closed."));
       return;
     }
   cancellable = g_task_get_cancellable (task);
-  op_nntp_client_list_newsgroups_async (self->client, NULL, cancellable,
-                                        newsgroups_listed, g_steal_pointer (&task));
+  op_nntp_client_list_newsgroups_async (self->client, NULL, cancellable, newsgroups_listed,
+                                        g_steal_pointer (&task));
 }
 
 static void
-actives_listed (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
+actives_listed (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  g_autoptr(GTask) task = user_data;
+  g_autoptr (GTask) task = user_data;
   OpNewsServer *self = g_task_get_source_object (task);
-  g_autoptr(GPtrArray) actives = NULL;
+  g_autoptr (GPtrArray) actives = NULL;
   GCancellable *cancellable;
-  GError *error = NULL;
+  GError       *error = NULL;
 
   actives = op_nntp_client_list_active_finish (OP_NNTP_CLIENT (source), result, &error);
   if (actives == NULL)
@@ -527,23 +483,20 @@ actives_listed (GObject      *source,
       return;
     }
   cancellable = g_task_get_cancellable (task);
-  op_news_store_update_active_async (self->store, actives, cancellable,
-                                     actives_stored, g_steal_pointer (&task));
+  op_news_store_update_active_async (self->store, actives, cancellable, actives_stored,
+                                     g_steal_pointer (&task));
 }
 
 static void
-run_refresh_groups (OpNewsServer *self,
-                    GTask        *task)
+run_refresh_groups (OpNewsServer *self, GTask *task)
 {
   op_nntp_client_list_active_async (self->client, NULL, g_task_get_cancellable (task),
                                     actives_listed, g_object_ref (task));
 }
 
 void
-op_news_server_refresh_groups_async (OpNewsServer        *self,
-                                     GCancellable        *cancellable,
-                                     GAsyncReadyCallback  callback,
-                                     gpointer             user_data)
+op_news_server_refresh_groups_async (OpNewsServer *self, GCancellable *cancellable,
+                                     GAsyncReadyCallback callback, gpointer user_data)
 {
   GTask *task;
 
@@ -555,9 +508,7 @@ op_news_server_refresh_groups_async (OpNewsServer        *self,
 }
 
 gboolean
-op_news_server_refresh_groups_finish (OpNewsServer  *self,
-                                      GAsyncResult  *result,
-                                      GError       **error)
+op_news_server_refresh_groups_finish (OpNewsServer *self, GAsyncResult *result, GError **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
 

@@ -13,25 +13,25 @@
 
 struct _OpNewsArticleView
 {
-  GtkWidget      parent_instance;
+  GtkWidget parent_instance;
 
-  GtkStack      *stack;
-  GtkSpinner    *spinner;
-  AdwStatusPage *error_page;
-  GtkLabel      *subject_label;
-  GtkLabel      *from_label;
-  GtkLabel      *newsgroups_label;
-  GtkLabel      *date_label;
-  GtkToggleButton *headers_button;
-  GtkToggleButton *rot13_button;
-  GtkToggleButton *source_button;
-  GtkRevealer   *headers_revealer;
-  GtkLabel      *headers_label;
+  GtkStack          *stack;
+  GtkSpinner        *spinner;
+  AdwStatusPage     *error_page;
+  GtkLabel          *subject_label;
+  GtkLabel          *from_label;
+  GtkLabel          *newsgroups_label;
+  GtkLabel          *date_label;
+  GtkToggleButton   *headers_button;
+  GtkToggleButton   *rot13_button;
+  GtkToggleButton   *source_button;
+  GtkRevealer       *headers_revealer;
+  GtkLabel          *headers_label;
   GtkScrolledWindow *scroller;
-  GtkTextView   *text_view;
+  GtkTextView       *text_view;
 
-  GBytes        *article;
-  char          *body;
+  GBytes *article;
+  char   *body;
 };
 
 G_DEFINE_FINAL_TYPE (OpNewsArticleView, op_news_article_view, GTK_TYPE_WIDGET)
@@ -55,10 +55,10 @@ op_news_rot13 (const char *text)
 static char *
 article_text (GBytes *article)
 {
-  gsize size;
-  const char *data = g_bytes_get_data (article, &size);
+  gsize            size;
+  const char      *data = g_bytes_get_data (article, &size);
   g_autofree char *valid = g_utf8_make_valid (data != NULL ? data : "", size);
-  GString *text = g_string_new (NULL);
+  GString         *text = g_string_new (NULL);
 
   for (const char *p = valid; *p != '\0'; p++)
     if (!(p[0] == '\r' && p[1] == '\n'))
@@ -110,8 +110,7 @@ on_headers_toggled (OpNewsArticleView *self)
 }
 
 static void
-open_uri (OpNewsArticleView *self,
-          const char        *uri)
+open_uri (OpNewsArticleView *self, const char *uri)
 {
   GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
 
@@ -119,8 +118,7 @@ open_uri (OpNewsArticleView *self,
 }
 
 gboolean
-op_news_article_view_activate_link_at (OpNewsArticleView *self,
-                                       int                offset)
+op_news_article_view_activate_link_at (OpNewsArticleView *self, int offset)
 {
   GtkTextIter iter;
   const char *uri;
@@ -136,12 +134,10 @@ op_news_article_view_activate_link_at (OpNewsArticleView *self,
 }
 
 static const char *
-link_at_point (OpNewsArticleView *self,
-               double             x,
-               double             y)
+link_at_point (OpNewsArticleView *self, double x, double y)
 {
   GtkTextIter iter;
-  int bx, by;
+  int         bx, by;
 
   gtk_text_view_window_to_buffer_coords (self->text_view, GTK_TEXT_WINDOW_WIDGET, x, y, &bx, &by);
   if (!gtk_text_view_get_iter_at_location (self->text_view, &iter, bx, by))
@@ -150,16 +146,14 @@ link_at_point (OpNewsArticleView *self,
 }
 
 static void
-on_text_released (GtkGestureClick   *gesture,
-                  int                n_press,
-                  double             x,
-                  double             y,
+on_text_released (GtkGestureClick *gesture, int n_press, double x, double y,
                   OpNewsArticleView *self)
 {
   const char *uri;
 
   /* A drag that selected text is not a click on a link. */
-  if (n_press != 1 || gtk_text_buffer_get_has_selection (gtk_text_view_get_buffer (self->text_view)))
+  if (n_press != 1
+      || gtk_text_buffer_get_has_selection (gtk_text_view_get_buffer (self->text_view)))
     return;
   uri = link_at_point (self, x, y);
   if (uri != NULL)
@@ -167,10 +161,7 @@ on_text_released (GtkGestureClick   *gesture,
 }
 
 static void
-on_text_motion (GtkEventControllerMotion *motion,
-                double                    x,
-                double                    y,
-                OpNewsArticleView        *self)
+on_text_motion (GtkEventControllerMotion *motion, double x, double y, OpNewsArticleView *self)
 {
   gtk_widget_set_cursor_from_name (GTK_WIDGET (self->text_view),
                                    link_at_point (self, x, y) != NULL ? "pointer" : "text");
@@ -203,7 +194,7 @@ op_news_article_view_finalize (GObject *object)
 static void
 op_news_article_view_class_init (OpNewsArticleViewClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GObjectClass   *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = op_news_article_view_dispose;
@@ -211,8 +202,8 @@ op_news_article_view_class_init (OpNewsArticleViewClass *klass)
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   _op_ui_ensure_resources ();
-  gtk_widget_class_set_template_from_resource (widget_class,
-                                               "/io/github/outpost/Outpost/news/op-news-article-view.ui");
+  gtk_widget_class_set_template_from_resource (
+      widget_class, "/io/github/outpost/Outpost/news/op-news-article-view.ui");
   gtk_widget_class_bind_template_child (widget_class, OpNewsArticleView, stack);
   gtk_widget_class_bind_template_child (widget_class, OpNewsArticleView, spinner);
   gtk_widget_class_bind_template_child (widget_class, OpNewsArticleView, error_page);
@@ -235,7 +226,7 @@ op_news_article_view_class_init (OpNewsArticleViewClass *klass)
 static void
 op_news_article_view_init (OpNewsArticleView *self)
 {
-  GtkGesture *click;
+  GtkGesture         *click;
   GtkEventController *motion;
 
   gtk_widget_init_template (GTK_WIDGET (self));
@@ -251,7 +242,7 @@ op_news_article_view_init (OpNewsArticleView *self)
                            G_CALLBACK (update_dark), self, G_CONNECT_SWAPPED);
   update_dark (self);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  _("News: Article"), -1);
+                                  _ ("News: Article"), -1);
 }
 
 GtkWidget *
@@ -269,8 +260,7 @@ op_news_article_view_get_text_view (OpNewsArticleView *self)
 }
 
 static void
-show_page (OpNewsArticleView *self,
-           const char        *name)
+show_page (OpNewsArticleView *self, const char *name)
 {
   gtk_spinner_set_spinning (self->spinner, g_str_equal (name, "loading"));
   gtk_stack_set_visible_child_name (self->stack, name);
@@ -295,8 +285,7 @@ op_news_article_view_set_loading (OpNewsArticleView *self)
 }
 
 void
-op_news_article_view_set_error (OpNewsArticleView *self,
-                                const char        *message)
+op_news_article_view_set_error (OpNewsArticleView *self, const char *message)
 {
   g_return_if_fail (OP_IS_NEWS_ARTICLE_VIEW (self));
 
@@ -314,18 +303,17 @@ header_block (const char *text)
 }
 
 void
-op_news_article_view_set_article (OpNewsArticleView *self,
-                                  GBytes            *article)
+op_news_article_view_set_article (OpNewsArticleView *self, GBytes *article)
 {
-  g_autoptr(OpMimeMessage) message = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autoptr (OpMimeMessage) message = NULL;
+  g_autoptr (GError) error = NULL;
   g_autofree char *text = NULL;
   g_autofree char *headers = NULL;
   g_autofree char *newsgroups = NULL;
   g_autofree char *from = NULL;
   g_autofree char *date = NULL;
-  const char *subject;
-  GDateTime *when;
+  const char      *subject;
+  GDateTime       *when;
 
   g_return_if_fail (OP_IS_NEWS_ARTICLE_VIEW (self));
   g_return_if_fail (article != NULL);
@@ -333,7 +321,8 @@ op_news_article_view_set_article (OpNewsArticleView *self,
   message = op_mime_message_parse_bytes (article, NULL, &error);
   if (message == NULL)
     {
-      g_autofree char *why = g_strdup_printf (_("The article is not in a form Outpost can read (%s). Show Source is not available either."),
+      g_autofree char *why = g_strdup_printf (_ ("The article is not in a form Outpost can read "
+                                                 "(%s). Show Source is not available either."),
                                               error->message);
 
       op_news_article_view_set_error (self, why);
@@ -345,8 +334,8 @@ op_news_article_view_set_article (OpNewsArticleView *self,
   self->body = g_strdup (op_mime_message_get_text (message));
 
   subject = op_mime_message_get_subject (message);
-  gtk_label_set_text (self->subject_label, subject != NULL && *subject != '\0'
-                                             ? subject : _("(no subject)"));
+  gtk_label_set_text (self->subject_label,
+                      subject != NULL && *subject != '\0' ? subject : _ ("(no subject)"));
   from = op_mime_address_list_to_display (op_mime_message_get_from (message));
   gtk_label_set_text (self->from_label, from != NULL ? from : "");
   newsgroups = op_mime_message_dup_header (message, "Newsgroups");
@@ -354,12 +343,12 @@ op_news_article_view_set_article (OpNewsArticleView *self,
   when = op_mime_message_get_date (message);
   if (when != NULL)
     {
-      g_autoptr(GDateTime) local = g_date_time_to_local (when);
+      g_autoptr (GDateTime) local = g_date_time_to_local (when);
 
       /* TRANSLATORS: an article's date in the article pane; see g_date_time_format(). */
-      date = g_date_time_format (local, _("%A, %e %B %Y, %H:%M"));
+      date = g_date_time_format (local, _ ("%A, %e %B %Y, %H:%M"));
     }
-  gtk_label_set_text (self->date_label, date != NULL ? date : _("Unknown"));
+  gtk_label_set_text (self->date_label, date != NULL ? date : _ ("Unknown"));
   text = article_text (article);
   headers = header_block (text);
   gtk_label_set_text (self->headers_label, headers);
@@ -372,7 +361,7 @@ gboolean
 op_news_article_view_page_down (OpNewsArticleView *self)
 {
   GtkAdjustment *adj;
-  double value, page, upper;
+  double         value, page, upper;
 
   g_return_val_if_fail (OP_IS_NEWS_ARTICLE_VIEW (self), FALSE);
 
@@ -393,7 +382,7 @@ char *
 op_news_article_view_dup_body (OpNewsArticleView *self)
 {
   GtkTextBuffer *buffer;
-  GtkTextIter start, end;
+  GtkTextIter    start, end;
 
   g_return_val_if_fail (OP_IS_NEWS_ARTICLE_VIEW (self), NULL);
 

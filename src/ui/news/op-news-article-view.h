@@ -16,27 +16,34 @@ G_DECLARE_FINAL_TYPE (OpNewsArticleView, op_news_article_view, OP, NEWS_ARTICLE_
  * while an article is fetched, and why one could not be.
  */
 
-GtkWidget *op_news_article_view_new          (void);
+GtkWidget *
+op_news_article_view_new (void);
 /* Nothing selected. */
-void       op_news_article_view_clear        (OpNewsArticleView *self);
-void       op_news_article_view_set_loading  (OpNewsArticleView *self);
+void
+op_news_article_view_clear (OpNewsArticleView *self);
+void
+op_news_article_view_set_loading (OpNewsArticleView *self);
 /* @message: translated, says what failed and what to do. */
-void       op_news_article_view_set_error    (OpNewsArticleView *self,
-                                              const char        *message);
+void
+op_news_article_view_set_error (OpNewsArticleView *self, const char *message);
 /* @article: the whole article as the server sent it. */
-void       op_news_article_view_set_article  (OpNewsArticleView *self,
-                                              GBytes            *article);
+void
+op_news_article_view_set_article (OpNewsArticleView *self, GBytes *article);
 /* Scrolls the body down by a page; FALSE when its end was already shown (Space then
  * moves to the next unread article). */
-gboolean   op_news_article_view_page_down    (OpNewsArticleView *self);
+gboolean
+op_news_article_view_page_down (OpNewsArticleView *self);
 /* The body as shown (for tests and the clipboard). (transfer full) */
-char      *op_news_article_view_dup_body     (OpNewsArticleView *self);
+char *
+op_news_article_view_dup_body (OpNewsArticleView *self);
 /* Activates the link at @offset of the body, as a click does; FALSE when none. */
-gboolean   op_news_article_view_activate_link_at (OpNewsArticleView *self,
-                                                  int                offset);
-GtkTextView *op_news_article_view_get_text_view (OpNewsArticleView *self);
+gboolean
+op_news_article_view_activate_link_at (OpNewsArticleView *self, int offset);
+GtkTextView *
+op_news_article_view_get_text_view (OpNewsArticleView *self);
 
 /* Pure: rot13 of ASCII letters, everything else kept. (transfer full) */
-char      *op_news_rot13                     (const char        *text);
+char *
+op_news_rot13 (const char *text);
 
 G_END_DECLS

@@ -12,10 +12,10 @@
 
 struct _OpNewsGroupItem
 {
-  GObject      parent_instance;
+  GObject parent_instance;
 
   OpNewsGroup *group;
-  char        *folded;   /* name and description, case-folded, for the filter */
+  char        *folded; /* name and description, case-folded, for the filter */
 };
 
 G_DEFINE_FINAL_TYPE (OpNewsGroupItem, op_news_group_item, G_TYPE_OBJECT)
@@ -45,7 +45,8 @@ static OpNewsGroupItem *
 op_news_group_item_new (OpNewsGroup *group)
 {
   OpNewsGroupItem *self = g_object_new (OP_TYPE_NEWS_GROUP_ITEM, NULL);
-  g_autofree char *text = g_strconcat (group->name, "\n", group->description != NULL ? group->description : "", NULL);
+  g_autofree char *text
+      = g_strconcat (group->name, "\n", group->description != NULL ? group->description : "", NULL);
 
   self->group = group;
   self->folded = g_utf8_casefold (text, -1);
@@ -72,22 +73,22 @@ op_news_group_item_get_group (OpNewsGroupItem *self)
 
 struct _OpNewsGroupsDialog
 {
-  AdwWindow          parent_instance;
+  AdwWindow parent_instance;
 
-  GtkButton         *refresh_button;
-  GtkSpinner        *spinner;
-  GtkSearchEntry    *search_entry;
-  GtkStack          *stack;
-  GtkListView       *list_view;
-  AdwStatusPage     *empty_page;
+  GtkButton      *refresh_button;
+  GtkSpinner     *spinner;
+  GtkSearchEntry *search_entry;
+  GtkStack       *stack;
+  GtkListView    *list_view;
+  AdwStatusPage  *empty_page;
 
-  OpNewsServer      *server;
-  GListStore        *groups;
-  GtkCustomFilter   *filter;
+  OpNewsServer       *server;
+  GListStore         *groups;
+  GtkCustomFilter    *filter;
   GtkFilterListModel *shown;
-  char              *needle;
-  GCancellable      *cancellable;
-  gboolean           refreshed;
+  char               *needle;
+  GCancellable       *cancellable;
+  gboolean            refreshed;
 };
 
 enum
@@ -101,8 +102,7 @@ static guint signals[N_SIGNALS];
 G_DEFINE_FINAL_TYPE (OpNewsGroupsDialog, op_news_groups_dialog, ADW_TYPE_WINDOW)
 
 static gboolean
-filter_func (gpointer item,
-             gpointer user_data)
+filter_func (gpointer item, gpointer user_data)
 {
   OpNewsGroupsDialog *self = user_data;
 
@@ -115,10 +115,10 @@ update_empty (OpNewsGroupsDialog *self)
   gboolean any = g_list_model_get_n_items (G_LIST_MODEL (self->shown)) > 0;
 
   if (!any)
-    adw_status_page_set_description (self->empty_page,
-                                     g_list_model_get_n_items (G_LIST_MODEL (self->groups)) > 0
-                                       ? _("No group matches the filter.")
-                                       : _("The server has not listed any groups yet. Refresh to ask it."));
+    adw_status_page_set_description (
+        self->empty_page, g_list_model_get_n_items (G_LIST_MODEL (self->groups)) > 0
+                              ? _ ("No group matches the filter.")
+                              : _ ("The server has not listed any groups yet. Refresh to ask it."));
   gtk_stack_set_visible_child_name (self->stack, any ? "list" : "empty");
 }
 
@@ -134,17 +134,16 @@ on_search_changed (OpNewsGroupsDialog *self)
   update_empty (self);
 }
 
-static void refresh_from_server (OpNewsGroupsDialog *self);
+static void
+refresh_from_server (OpNewsGroupsDialog *self);
 
 static void
-groups_listed (GObject      *source,
-               GAsyncResult *result,
-               gpointer      user_data)
+groups_listed (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  g_autoptr(OpNewsGroupsDialog) self = user_data;
-  g_autoptr(GPtrArray) groups = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr (OpNewsGroupsDialog) self = user_data;
+  g_autoptr (GPtrArray) groups = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
 
   groups = op_news_store_list_groups_finish (OP_NEWS_STORE (source), result, &error);
   if (groups == NULL)
@@ -170,17 +169,15 @@ groups_listed (GObject      *source,
 static void
 load_groups (OpNewsGroupsDialog *self)
 {
-  op_news_store_list_groups_async (op_news_server_get_store (self->server), FALSE, self->cancellable,
-                                   groups_listed, g_object_ref (self));
+  op_news_store_list_groups_async (op_news_server_get_store (self->server), FALSE,
+                                   self->cancellable, groups_listed, g_object_ref (self));
 }
 
 static void
-refreshed (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
+refreshed (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  g_autoptr(OpNewsGroupsDialog) self = user_data;
-  g_autoptr(GError) error = NULL;
+  g_autoptr (OpNewsGroupsDialog) self = user_data;
+  g_autoptr (GError) error = NULL;
 
   if (!op_news_server_refresh_groups_finish (OP_NEWS_SERVER (source), result, &error))
     {
@@ -189,7 +186,8 @@ refreshed (GObject      *source,
       gtk_spinner_set_spinning (self->spinner, FALSE);
       gtk_widget_set_sensitive (GTK_WIDGET (self->refresh_button), TRUE);
       {
-        g_autofree char *text = g_strdup_printf (_("The group list could not be fetched: %s"), error->message);
+        g_autofree char *text
+            = g_strdup_printf (_ ("The group list could not be fetched: %s"), error->message);
 
         adw_status_page_set_description (self->empty_page, text);
         gtk_stack_set_visible_child_name (self->stack, "empty");
@@ -207,7 +205,8 @@ refresh_from_server (OpNewsGroupsDialog *self)
   self->refreshed = TRUE;
   gtk_spinner_set_spinning (self->spinner, TRUE);
   gtk_widget_set_sensitive (GTK_WIDGET (self->refresh_button), FALSE);
-  op_news_server_refresh_groups_async (self->server, self->cancellable, refreshed, g_object_ref (self));
+  op_news_server_refresh_groups_async (self->server, self->cancellable, refreshed,
+                                       g_object_ref (self));
 }
 
 static void
@@ -217,12 +216,10 @@ on_refresh_clicked (OpNewsGroupsDialog *self)
 }
 
 static void
-subscribed (GObject      *source,
-            GAsyncResult *result,
-            gpointer      user_data)
+subscribed (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  g_autoptr(OpNewsGroupsDialog) self = user_data;
-  g_autoptr(GError) error = NULL;
+  g_autoptr (OpNewsGroupsDialog) self = user_data;
+  g_autoptr (GError) error = NULL;
 
   if (!op_news_store_finish (OP_NEWS_STORE (source), result, &error))
     {
@@ -234,9 +231,8 @@ subscribed (GObject      *source,
 }
 
 void
-op_news_groups_dialog_set_subscribed (OpNewsGroupsDialog *self,
-                                      const char         *group,
-                                      gboolean            subscribed_)
+op_news_groups_dialog_set_subscribed (OpNewsGroupsDialog *self, const char *group,
+                                      gboolean subscribed_)
 {
   guint n;
 
@@ -245,7 +241,7 @@ op_news_groups_dialog_set_subscribed (OpNewsGroupsDialog *self,
   n = g_list_model_get_n_items (G_LIST_MODEL (self->groups));
   for (guint i = 0; i < n; i++)
     {
-      g_autoptr(OpNewsGroupItem) item = g_list_model_get_item (G_LIST_MODEL (self->groups), i);
+      g_autoptr (OpNewsGroupItem) item = g_list_model_get_item (G_LIST_MODEL (self->groups), i);
 
       if (g_str_equal (item->group->name, group))
         item->group->subscribed = subscribed_;
@@ -255,8 +251,7 @@ op_news_groups_dialog_set_subscribed (OpNewsGroupsDialog *self,
 }
 
 static void
-on_check_toggled (GtkCheckButton     *check,
-                  OpNewsGroupsDialog *self)
+on_check_toggled (GtkCheckButton *check, OpNewsGroupsDialog *self)
 {
   const char *group = g_object_get_data (G_OBJECT (check), "news-group");
 
@@ -266,16 +261,14 @@ on_check_toggled (GtkCheckButton     *check,
 }
 
 static void
-setup_row (GtkSignalListItemFactory *factory,
-           GtkListItem              *item,
-           OpNewsGroupsDialog       *self)
+setup_row (GtkSignalListItemFactory *factory, GtkListItem *item, OpNewsGroupsDialog *self)
 {
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
   GtkWidget *check = gtk_check_button_new ();
   GtkWidget *texts = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
   GtkWidget *title = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
   GtkWidget *name = gtk_label_new (NULL);
-  GtkWidget *is_new = gtk_label_new (_("New"));
+  GtkWidget *is_new = gtk_label_new (_ ("New"));
   GtkWidget *mark = gtk_label_new (NULL);
   GtkWidget *description = gtk_label_new (NULL);
   GtkWidget *count = gtk_label_new (NULL);
@@ -322,46 +315,44 @@ posting_mark (OpNntpPosting posting)
     case OP_NNTP_POSTING_ALLOWED:
       return NULL;
     case OP_NNTP_POSTING_MODERATED:
-      return _("moderated");
+      return _ ("moderated");
     default:
-      return _("no posting");
+      return _ ("no posting");
     }
 }
 
 static void
-bind_row (GtkSignalListItemFactory *factory,
-          GtkListItem              *item,
-          OpNewsGroupsDialog       *self)
+bind_row (GtkSignalListItemFactory *factory, GtkListItem *item, OpNewsGroupsDialog *self)
 {
-  OpNewsGroupItem *group_item = gtk_list_item_get_item (item);
+  OpNewsGroupItem   *group_item = gtk_list_item_get_item (item);
   const OpNewsGroup *group = group_item->group;
-  GtkWidget *box = gtk_list_item_get_child (item);
-  GtkWidget *check = g_object_get_data (G_OBJECT (box), "check");
-  const char *mark = posting_mark (group->posting);
-  g_autofree char *count = g_strdup_printf ("%" G_GUINT64_FORMAT, group->count);
-  g_autofree char *check_label = g_strdup_printf (_("News: Subscribe to %s"), group->name);
+  GtkWidget         *box = gtk_list_item_get_child (item);
+  GtkWidget         *check = g_object_get_data (G_OBJECT (box), "check");
+  const char        *mark = posting_mark (group->posting);
+  g_autofree char   *count = g_strdup_printf ("%" G_GUINT64_FORMAT, group->count);
+  g_autofree char   *check_label = g_strdup_printf (_ ("News: Subscribe to %s"), group->name);
 
   g_object_set_data (G_OBJECT (check), "news-binding", GINT_TO_POINTER (1));
   g_object_set_data_full (G_OBJECT (check), "news-group", g_strdup (group->name), g_free);
   gtk_check_button_set_active (GTK_CHECK_BUTTON (check), group->subscribed);
   g_object_set_data (G_OBJECT (check), "news-binding", NULL);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (check), GTK_ACCESSIBLE_PROPERTY_LABEL, check_label, -1);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (check), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  check_label, -1);
   gtk_label_set_text (g_object_get_data (G_OBJECT (box), "name"), group->name);
   gtk_widget_set_visible (g_object_get_data (G_OBJECT (box), "new"), group->is_new);
   gtk_label_set_text (g_object_get_data (G_OBJECT (box), "mark"), mark != NULL ? mark : "");
   gtk_widget_set_visible (g_object_get_data (G_OBJECT (box), "mark"), mark != NULL);
   gtk_label_set_text (g_object_get_data (G_OBJECT (box), "description"),
                       group->description != NULL ? group->description : "");
-  gtk_widget_set_visible (g_object_get_data (G_OBJECT (box), "description"), group->description != NULL);
+  gtk_widget_set_visible (g_object_get_data (G_OBJECT (box), "description"),
+                          group->description != NULL);
   gtk_label_set_text (g_object_get_data (G_OBJECT (box), "count"), count);
 }
 
 static void
-visited (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
+visited (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
 
   if (!op_news_store_finish (OP_NEWS_STORE (source), result, &error))
     g_debug ("The visit was not remembered: %s", error->message);
@@ -396,7 +387,7 @@ op_news_groups_dialog_dispose (GObject *object)
 static void
 op_news_groups_dialog_class_init (OpNewsGroupsDialogClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GObjectClass   *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
   GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
 
@@ -408,13 +399,13 @@ op_news_groups_dialog_class_init (OpNewsGroupsDialogClass *klass)
    *
    * A group was subscribed or unsubscribed (the store has it).
    */
-  signals[SUBSCRIPTIONS_CHANGED] = g_signal_new ("subscriptions-changed", G_TYPE_FROM_CLASS (klass),
-                                                 G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-                                                 G_TYPE_NONE, 0);
+  signals[SUBSCRIPTIONS_CHANGED]
+      = g_signal_new ("subscriptions-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                      NULL, NULL, NULL, G_TYPE_NONE, 0);
 
   _op_ui_ensure_resources ();
-  gtk_widget_class_set_template_from_resource (widget_class,
-                                               "/io/github/outpost/Outpost/news/op-news-groups-dialog.ui");
+  gtk_widget_class_set_template_from_resource (
+      widget_class, "/io/github/outpost/Outpost/news/op-news-groups-dialog.ui");
   gtk_widget_class_bind_template_child (widget_class, OpNewsGroupsDialog, refresh_button);
   gtk_widget_class_bind_template_child (widget_class, OpNewsGroupsDialog, spinner);
   gtk_widget_class_bind_template_child (widget_class, OpNewsGroupsDialog, search_entry);
@@ -442,23 +433,22 @@ op_news_groups_dialog_init (OpNewsGroupsDialog *self)
   g_signal_connect (factory, "bind", G_CALLBACK (bind_row), self);
   gtk_list_view_set_factory (self->list_view, factory);
   g_object_unref (factory);
-  gtk_list_view_set_model (self->list_view,
-                           GTK_SELECTION_MODEL (gtk_no_selection_new (G_LIST_MODEL (g_object_ref (self->shown)))));
+  gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (gtk_no_selection_new (
+                                                G_LIST_MODEL (g_object_ref (self->shown)))));
 }
 
 OpNewsGroupsDialog *
-op_news_groups_dialog_new (GtkWindow    *parent,
-                           OpNewsServer *server)
+op_news_groups_dialog_new (GtkWindow *parent, OpNewsServer *server)
 {
   OpNewsGroupsDialog *self;
-  g_autofree char *title = NULL;
+  g_autofree char    *title = NULL;
 
   g_return_val_if_fail (OP_IS_NEWS_SERVER (server), NULL);
 
   self = g_object_new (OP_TYPE_NEWS_GROUPS_DIALOG, "transient-for", parent, NULL);
   self->server = g_object_ref (server);
   /* TRANSLATORS: the group list's title; %s is the server. */
-  title = g_strdup_printf (_("Newsgroups on %s"), op_news_server_get_title (server));
+  title = g_strdup_printf (_ ("Newsgroups on %s"), op_news_server_get_title (server));
   gtk_window_set_title (GTK_WINDOW (self), title);
   load_groups (self);
   return self;

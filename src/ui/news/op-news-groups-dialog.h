@@ -19,20 +19,23 @@ G_DECLARE_FINAL_TYPE (OpNewsGroupsDialog, op_news_groups_dialog, OP, NEWS_GROUPS
  * remembers the visit and destroys it.
  */
 
-OpNewsGroupsDialog *op_news_groups_dialog_new      (GtkWindow          *parent,
-                                                    OpNewsServer       *server);
+OpNewsGroupsDialog *
+op_news_groups_dialog_new (GtkWindow *parent, OpNewsServer *server);
 /* The groups shown now (after the filter). */
-GListModel         *op_news_groups_dialog_get_shown (OpNewsGroupsDialog *self);
+GListModel *
+op_news_groups_dialog_get_shown (OpNewsGroupsDialog *self);
 /* Subscribes or unsubscribes as the group's check box does. */
-void                op_news_groups_dialog_set_subscribed (OpNewsGroupsDialog *self,
-                                                          const char         *group,
-                                                          gboolean            subscribed);
+void
+op_news_groups_dialog_set_subscribed (OpNewsGroupsDialog *self, const char *group,
+                                      gboolean subscribed);
 
 /* One group of the list (immutable but for its subscription). */
 #define OP_TYPE_NEWS_GROUP_ITEM (op_news_group_item_get_type ())
 G_DECLARE_FINAL_TYPE (OpNewsGroupItem, op_news_group_item, OP, NEWS_GROUP_ITEM, GObject)
 
-const char         *op_news_group_item_get_name    (OpNewsGroupItem    *self);
-const OpNewsGroup  *op_news_group_item_get_group   (OpNewsGroupItem    *self);
+const char *
+op_news_group_item_get_name (OpNewsGroupItem *self);
+const OpNewsGroup *
+op_news_group_item_get_group (OpNewsGroupItem *self);
 
 G_END_DECLS

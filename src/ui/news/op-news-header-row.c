@@ -9,11 +9,11 @@
 
 /* Deeper replies are indented no further: a 40-deep thread stays readable. */
 #define MAX_INDENT_DEPTH 12
-#define INDENT_PX        14
+#define INDENT_PX 14
 
 struct _OpNewsHeaderRow
 {
-  GtkWidget  parent_instance;
+  GtkWidget parent_instance;
 
   GtkBox    *box;
   GtkButton *expander;
@@ -44,14 +44,14 @@ op_news_header_row_dispose (GObject *object)
 {
   OpNewsHeaderRow *self = OP_NEWS_HEADER_ROW (object);
 
-  g_clear_pointer ((GtkWidget **) &self->box, gtk_widget_unparent);
+  g_clear_pointer ((GtkWidget **)&self->box, gtk_widget_unparent);
   G_OBJECT_CLASS (op_news_header_row_parent_class)->dispose (object);
 }
 
 static void
 op_news_header_row_class_init (OpNewsHeaderRowClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GObjectClass   *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = op_news_header_row_dispose;
@@ -62,18 +62,14 @@ op_news_header_row_class_init (OpNewsHeaderRowClass *klass)
    * The expander was clicked.
    */
   signals[TOGGLE_EXPANDED] = g_signal_new ("toggle-expanded", G_TYPE_FROM_CLASS (klass),
-                                           G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-                                           G_TYPE_NONE, 0);
+                                           G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
 }
 
 static GtkLabel *
-add_label (OpNewsHeaderRow *self,
-           float            xalign,
-           int              width_chars,
-           gboolean         dim)
+add_label (OpNewsHeaderRow *self, float xalign, int width_chars, gboolean dim)
 {
   GtkWidget *label = gtk_label_new (NULL);
 
@@ -105,7 +101,7 @@ op_news_header_row_init (OpNewsHeaderRow *self)
   gtk_widget_add_css_class (GTK_WIDGET (self->expander), "flat");
   gtk_widget_add_css_class (GTK_WIDGET (self->expander), "circular");
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->expander), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  _("News: Expand or Collapse Thread"), -1);
+                                  _ ("News: Expand or Collapse Thread"), -1);
   g_signal_connect_swapped (self->expander, "clicked", G_CALLBACK (on_expander_clicked), self);
   gtk_box_append (self->box, GTK_WIDGET (self->expander));
   self->subject_label = add_label (self, 0, 8, FALSE);
@@ -124,11 +120,10 @@ op_news_header_row_new (void)
 }
 
 char *
-op_news_format_date (gint64     date,
-                     GDateTime *now)
+op_news_format_date (gint64 date, GDateTime *now)
 {
-  g_autoptr(GDateTime) utc = NULL;
-  g_autoptr(GDateTime) local = NULL;
+  g_autoptr (GDateTime) utc = NULL;
+  g_autoptr (GDateTime) local = NULL;
 
   if (date == 0 || (utc = g_date_time_new_from_unix_utc (date)) == NULL)
     return g_strdup ("");
@@ -136,33 +131,31 @@ op_news_format_date (gint64     date,
   if (g_date_time_get_year (local) == g_date_time_get_year (now)
       && g_date_time_get_day_of_year (local) == g_date_time_get_day_of_year (now))
     /* TRANSLATORS: an article's time in the header list, today; see g_date_time_format(). */
-    return g_date_time_format (local, _("%H:%M"));
+    return g_date_time_format (local, _ ("%H:%M"));
   if (g_date_time_get_year (local) == g_date_time_get_year (now))
     /* TRANSLATORS: an article's date in the header list, this year. */
-    return g_date_time_format (local, _("%e %b"));
+    return g_date_time_format (local, _ ("%e %b"));
   /* TRANSLATORS: an article's date in the header list, an earlier year. */
-  return g_date_time_format (local, _("%e %b %Y"));
+  return g_date_time_format (local, _ ("%e %b %Y"));
 }
 
 void
-op_news_header_row_set (OpNewsHeaderRow *self,
-                        OpNewsHeader    *header,
-                        gboolean         read,
-                        gboolean         has_children,
-                        gboolean         expanded)
+op_news_header_row_set (OpNewsHeaderRow *self, OpNewsHeader *header, gboolean read,
+                        gboolean has_children, gboolean expanded)
 {
-  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autoptr (GDateTime) now = g_date_time_new_now_local ();
   g_autofree char *date = NULL;
   g_autofree char *lines = NULL;
   g_autofree char *label = NULL;
-  const char *subject, *author;
-  guint depth;
+  const char      *subject, *author;
+  guint            depth;
 
   g_return_if_fail (OP_IS_NEWS_HEADER_ROW (self));
 
   if (header == NULL)
     {
-      gtk_label_set_text (self->subject_label, _("(this article could not be read from the store)"));
+      gtk_label_set_text (self->subject_label,
+                          _ ("(this article could not be read from the store)"));
       gtk_label_set_text (self->author_label, "");
       gtk_label_set_text (self->date_label, "");
       gtk_label_set_text (self->lines_label, "");
@@ -171,7 +164,7 @@ op_news_header_row_set (OpNewsHeaderRow *self,
     }
   subject = op_news_header_get_subject (header);
   if (subject == NULL || *subject == '\0')
-    subject = _("(no subject)");
+    subject = _ ("(no subject)");
   author = op_news_header_get_author (header);
   if (author == NULL)
     author = "";
@@ -195,6 +188,6 @@ op_news_header_row_set (OpNewsHeaderRow *self,
   else
     gtk_widget_add_css_class (GTK_WIDGET (self->subject_label), "heading");
   /* TRANSLATORS: a header row as a screen reader reads it: subject, author, state. */
-  label = g_strdup_printf (read ? _("%s, by %s, read") : _("%s, by %s, unread"), subject, author);
+  label = g_strdup_printf (read ? _ ("%s, by %s, read") : _ ("%s, by %s, unread"), subject, author);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
 }

@@ -17,15 +17,14 @@ G_DECLARE_FINAL_TYPE (OpNewsHeaderRow, op_news_header_row, OP, NEWS_HEADER_ROW, 
  * when the expander is clicked.
  */
 
-GtkWidget *op_news_header_row_new      (void);
+GtkWidget *
+op_news_header_row_new (void);
 /* @header (nullable): NULL for a row the store could not read. */
-void       op_news_header_row_set      (OpNewsHeaderRow *self,
-                                        OpNewsHeader    *header,
-                                        gboolean         read,
-                                        gboolean         has_children,
-                                        gboolean         expanded);
+void
+op_news_header_row_set (OpNewsHeaderRow *self, OpNewsHeader *header, gboolean read,
+                        gboolean has_children, gboolean expanded);
 /* Relative dates ("14:05", "Mon", "3 Mar", "3 Mar 2019") as of @now. (transfer full) */
-char      *op_news_format_date         (gint64           date,
-                                        GDateTime       *now);
+char *
+op_news_format_date (gint64 date, GDateTime *now);
 
 G_END_DECLS

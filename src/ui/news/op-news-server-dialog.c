@@ -12,26 +12,26 @@
 #include "op-ui-resources.h"
 
 /* RFC 3977 §3.1 and RFC 4642: the plain and the TLS port. */
-#define NNTP_PORT  119
+#define NNTP_PORT 119
 #define NNTPS_PORT 563
 
 struct _OpNewsServerDialog
 {
-  AdwWindow      parent_instance;
+  AdwWindow parent_instance;
 
-  GtkButton     *cancel_button;
-  GtkButton     *add_button;
-  GtkSpinner    *spinner;
-  AdwEntryRow   *host_row;
-  AdwComboRow   *security_row;
-  GtkSpinButton *port_spin;
-  AdwEntryRow   *user_row;
+  GtkButton           *cancel_button;
+  GtkButton           *add_button;
+  GtkSpinner          *spinner;
+  AdwEntryRow         *host_row;
+  AdwComboRow         *security_row;
+  GtkSpinButton       *port_spin;
+  AdwEntryRow         *user_row;
   AdwPasswordEntryRow *password_row;
-  GtkLabel      *error_label;
+  GtkLabel            *error_label;
 
   GFile         *accounts_file;
   OpTlsVerifier *verifier;
-  OpNewsServer  *testing;     /* while the connection test runs */
+  OpNewsServer  *testing; /* while the connection test runs */
   GCancellable  *cancellable;
 };
 
@@ -62,17 +62,17 @@ selected_security (OpNewsServerDialog *self)
 static void
 on_security_changed (OpNewsServerDialog *self)
 {
-  guint port = (guint) gtk_spin_button_get_value_as_int (self->port_spin);
+  guint port = (guint)gtk_spin_button_get_value_as_int (self->port_spin);
 
   /* The port follows the security unless the user chose another one. */
   if (port == NNTP_PORT || port == NNTPS_PORT)
-    gtk_spin_button_set_value (self->port_spin,
-                               selected_security (self) == OP_SECURITY_IMPLICIT_TLS ? NNTPS_PORT : NNTP_PORT);
+    gtk_spin_button_set_value (self->port_spin, selected_security (self) == OP_SECURITY_IMPLICIT_TLS
+                                                    ? NNTPS_PORT
+                                                    : NNTP_PORT);
 }
 
 static void
-show_error (OpNewsServerDialog *self,
-            const char         *text)
+show_error (OpNewsServerDialog *self, const char *text)
 {
   gtk_label_set_text (self->error_label, text != NULL ? text : "");
   gtk_widget_set_visible (GTK_WIDGET (self->error_label), text != NULL);
@@ -85,8 +85,7 @@ on_changed (OpNewsServerDialog *self)
 }
 
 static void
-set_busy (OpNewsServerDialog *self,
-          gboolean            busy)
+set_busy (OpNewsServerDialog *self, gboolean busy)
 {
   gtk_spinner_set_spinning (self->spinner, busy);
   gtk_widget_set_sensitive (GTK_WIDGET (self->add_button), !busy);
@@ -105,11 +104,9 @@ on_cancel_clicked (OpNewsServerDialog *self)
 }
 
 static void
-password_stored (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
+password_stored (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  g_autoptr(GError) error = NULL;
+  g_autoptr (GError) error = NULL;
 
   /* Without a Secret Service the password stays in the server object for this
    * session, and the next start asks OpSecrets, which says why it has none. */
@@ -118,15 +115,13 @@ password_stored (GObject      *source,
 }
 
 static void
-connected (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
+connected (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  g_autoptr(OpNewsServerDialog) self = user_data;
-  g_autoptr(OpNewsServer) server = OP_NEWS_SERVER (g_object_ref (source));
-  g_autoptr(OpAccounts) accounts = NULL;
-  g_autoptr(GError) error = NULL;
-  OpAccount *account;
+  g_autoptr (OpNewsServerDialog) self = user_data;
+  g_autoptr (OpNewsServer) server = OP_NEWS_SERVER (g_object_ref (source));
+  g_autoptr (OpAccounts) accounts = NULL;
+  g_autoptr (GError) error = NULL;
+  OpAccount  *account;
   const char *password;
 
   if (!op_news_server_connect_finish (server, result, &error))
@@ -140,12 +135,14 @@ connected (GObject      *source,
     }
   g_clear_object (&self->testing);
   account = op_news_server_get_account (server);
-  accounts = self->accounts_file != NULL ? op_accounts_new (self->accounts_file) : op_accounts_new_default ();
+  accounts = self->accounts_file != NULL ? op_accounts_new (self->accounts_file)
+                                         : op_accounts_new_default ();
   /* Loaded right before the save: another view's changes are kept. */
-  if (!op_accounts_load (accounts, &error) || (op_accounts_add (accounts, account), !op_accounts_save (accounts, &error)))
+  if (!op_accounts_load (accounts, &error)
+      || (op_accounts_add (accounts, account), !op_accounts_save (accounts, &error)))
     {
-      g_autofree char *text = g_strdup_printf (_("The server answered, but it could not be saved: %s"),
-                                               error->message);
+      g_autofree char *text = g_strdup_printf (
+          _ ("The server answered, but it could not be saved: %s"), error->message);
 
       set_busy (self, FALSE);
       show_error (self, text);
@@ -163,32 +160,35 @@ connected (GObject      *source,
 static void
 on_add_clicked (OpNewsServerDialog *self)
 {
-  g_autoptr(OpAccount) account = NULL;
-  g_autofree char *host = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->host_row))));
-  g_autofree char *user = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->user_row))));
-  const char *password = gtk_editable_get_text (GTK_EDITABLE (self->password_row));
-  OpSecurity security = selected_security (self);
+  g_autoptr (OpAccount) account = NULL;
+  g_autofree char *host
+      = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->host_row))));
+  g_autofree char *user
+      = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->user_row))));
+  const char     *password = gtk_editable_get_text (GTK_EDITABLE (self->password_row));
+  OpSecurity      security = selected_security (self);
   GtkApplication *application;
 
   if (*host == '\0' || strpbrk (host, " /\t") != NULL)
     {
-      show_error (self, _("Enter the server's host name, for example news.example.org."));
+      show_error (self, _ ("Enter the server's host name, for example news.example.org."));
       return;
     }
   if (*user != '\0' && *password == '\0')
     {
-      show_error (self, _("Enter the password for this user name, or leave both empty."));
+      show_error (self, _ ("Enter the password for this user name, or leave both empty."));
       return;
     }
   if (*user != '\0' && security == OP_SECURITY_NONE)
     {
-      show_error (self, _("A password would be sent unencrypted. Choose STARTTLS or TLS to log in."));
+      show_error (self,
+                  _ ("A password would be sent unencrypted. Choose STARTTLS or TLS to log in."));
       return;
     }
   account = op_account_new (OP_ACCOUNT_KIND_NEWS, NULL);
   op_account_set_name (account, host);
   op_account_set_host (account, host);
-  op_account_set_port (account, (guint16) gtk_spin_button_get_value_as_int (self->port_spin));
+  op_account_set_port (account, (guint16)gtk_spin_button_get_value_as_int (self->port_spin));
   op_account_set_security (account, security);
   if (*user != '\0')
     op_account_set_user (account, user);
@@ -198,9 +198,10 @@ on_add_clicked (OpNewsServerDialog *self)
   application = GTK_APPLICATION (g_application_get_default ());
   if (self->verifier != NULL)
     op_news_server_set_verifier (self->testing, self->verifier);
-  else if (OP_IS_APPLICATION (application) && op_application_get_trust_store (OP_APPLICATION (application)) != NULL)
-    op_news_server_set_verifier (self->testing,
-                                 OP_TLS_VERIFIER (op_application_get_trust_store (OP_APPLICATION (application))));
+  else if (OP_IS_APPLICATION (application)
+           && op_application_get_trust_store (OP_APPLICATION (application)) != NULL)
+    op_news_server_set_verifier (self->testing, OP_TLS_VERIFIER (op_application_get_trust_store (
+                                                    OP_APPLICATION (application))));
   if (*user != '\0')
     op_news_server_set_password (self->testing, password);
   show_error (self, NULL);
@@ -225,7 +226,7 @@ op_news_server_dialog_dispose (GObject *object)
 static void
 op_news_server_dialog_class_init (OpNewsServerDialogClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GObjectClass   *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = op_news_server_dialog_dispose;
@@ -234,13 +235,13 @@ op_news_server_dialog_class_init (OpNewsServerDialogClass *klass)
    * OpNewsServerDialog::server-added:
    * @server: the new server (its account saved)
    */
-  signals[SERVER_ADDED] = g_signal_new ("server-added", G_TYPE_FROM_CLASS (klass),
-                                        G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-                                        G_TYPE_NONE, 1, OP_TYPE_NEWS_SERVER);
+  signals[SERVER_ADDED]
+      = g_signal_new ("server-added", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                      NULL, G_TYPE_NONE, 1, OP_TYPE_NEWS_SERVER);
 
   _op_ui_ensure_resources ();
-  gtk_widget_class_set_template_from_resource (widget_class,
-                                               "/io/github/outpost/Outpost/news/op-news-server-dialog.ui");
+  gtk_widget_class_set_template_from_resource (
+      widget_class, "/io/github/outpost/Outpost/news/op-news-server-dialog.ui");
   gtk_widget_class_bind_template_child (widget_class, OpNewsServerDialog, cancel_button);
   gtk_widget_class_bind_template_child (widget_class, OpNewsServerDialog, add_button);
   gtk_widget_class_bind_template_child (widget_class, OpNewsServerDialog, spinner);
@@ -265,11 +266,10 @@ op_news_server_dialog_init (OpNewsServerDialog *self)
 }
 
 OpNewsServerDialog *
-op_news_server_dialog_new (GtkWindow *parent,
-                           GFile     *accounts_file)
+op_news_server_dialog_new (GtkWindow *parent, GFile *accounts_file)
 {
-  OpNewsServerDialog *self = g_object_new (OP_TYPE_NEWS_SERVER_DIALOG,
-                                           "transient-for", parent, NULL);
+  OpNewsServerDialog *self
+      = g_object_new (OP_TYPE_NEWS_SERVER_DIALOG, "transient-for", parent, NULL);
 
   if (accounts_file != NULL)
     self->accounts_file = g_object_ref (accounts_file);
@@ -277,8 +277,7 @@ op_news_server_dialog_new (GtkWindow *parent,
 }
 
 void
-op_news_server_dialog_set_verifier (OpNewsServerDialog *self,
-                                    OpTlsVerifier      *verifier)
+op_news_server_dialog_set_verifier (OpNewsServerDialog *self, OpTlsVerifier *verifier)
 {
   g_return_if_fail (OP_IS_NEWS_SERVER_DIALOG (self));
 

@@ -19,10 +19,10 @@ G_DECLARE_FINAL_TYPE (OpNewsServerDialog, op_news_server_dialog, OP, NEWS_SERVER
  */
 
 /* @accounts_file (nullable): the accounts file to add to; NULL for the profile's. */
-OpNewsServerDialog *op_news_server_dialog_new     (GtkWindow          *parent,
-                                                   GFile              *accounts_file);
+OpNewsServerDialog *
+op_news_server_dialog_new (GtkWindow *parent, GFile *accounts_file);
 /* For tests: the certificate check to use instead of the application's trust store. */
-void                op_news_server_dialog_set_verifier (OpNewsServerDialog *self,
-                                                        OpTlsVerifier      *verifier);
+void
+op_news_server_dialog_set_verifier (OpNewsServerDialog *self, OpTlsVerifier *verifier);
 
 G_END_DECLS

@@ -7,33 +7,31 @@
 
 typedef struct
 {
-  guint start;          /* first hidden row of the underlying model */
-  guint end;            /* one past the last */
-  guint hidden_before;  /* hidden rows of the intervals before this one */
+  guint start;         /* first hidden row of the underlying model */
+  guint end;           /* one past the last */
+  guint hidden_before; /* hidden rows of the intervals before this one */
 } Interval;
 
 struct _OpNewsThreadList
 {
-  GObject            parent_instance;
+  GObject parent_instance;
 
   OpNewsThreadModel *model;
-  GArray            *hidden;   /* Interval, sorted by start, never overlapping */
+  GArray            *hidden; /* Interval, sorted by start, never overlapping */
   guint              n_hidden;
-  GHashTable        *read;     /* article number → GINT_TO_POINTER (read + 1) */
+  GHashTable        *read; /* article number → GINT_TO_POINTER (read + 1) */
   gboolean           all_read;
 };
 
-static void list_model_iface_init (GListModelInterface *iface);
+static void
+list_model_iface_init (GListModelInterface *iface);
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (OpNewsThreadList, op_news_thread_list, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL, list_model_iface_init))
 
 static void
-on_model_items_changed (OpNewsThreadList *self,
-                        guint             position,
-                        guint             removed,
-                        guint             added,
-                        GListModel       *model)
+on_model_items_changed (OpNewsThreadList *self, guint position, guint removed, guint added,
+                        GListModel *model)
 {
   guint old = g_list_model_get_n_items (model) - added + removed - self->n_hidden;
 
@@ -98,11 +96,10 @@ op_news_thread_list_get_n_items (GListModel *model)
 }
 
 static gpointer
-op_news_thread_list_get_item (GListModel *model,
-                              guint       position)
+op_news_thread_list_get_item (GListModel *model, guint position)
 {
   OpNewsThreadList *self = OP_NEWS_THREAD_LIST (model);
-  guint u = op_news_thread_list_to_model (self, position);
+  guint             u = op_news_thread_list_to_model (self, position);
 
   return u != G_MAXUINT ? g_list_model_get_item (G_LIST_MODEL (self->model), u) : NULL;
 }
@@ -137,15 +134,13 @@ op_news_thread_list_get_model (OpNewsThreadList *self)
 }
 
 static inline Interval *
-interval_at (OpNewsThreadList *self,
-             guint             i)
+interval_at (OpNewsThreadList *self, guint i)
 {
   return &g_array_index (self->hidden, Interval, i);
 }
 
 guint
-op_news_thread_list_to_model (OpNewsThreadList *self,
-                              guint             position)
+op_news_thread_list_to_model (OpNewsThreadList *self, guint position)
 {
   guint lo = 0, hi;
   guint u;
@@ -158,7 +153,7 @@ op_news_thread_list_to_model (OpNewsThreadList *self,
   hi = self->hidden->len;
   while (lo < hi)
     {
-      guint mid = (lo + hi) / 2;
+      guint     mid = (lo + hi) / 2;
       Interval *in = interval_at (self, mid);
 
       if (in->start - in->hidden_before <= position)
@@ -179,8 +174,7 @@ op_news_thread_list_to_model (OpNewsThreadList *self,
 /* The index of the first interval whose end is past @u (it holds @u when it starts at
  * or before it). */
 static guint
-interval_after (OpNewsThreadList *self,
-                guint             u)
+interval_after (OpNewsThreadList *self, guint u)
 {
   guint lo = 0, hi = self->hidden->len;
 
@@ -197,8 +191,7 @@ interval_after (OpNewsThreadList *self,
 }
 
 guint
-op_news_thread_list_from_model (OpNewsThreadList *self,
-                                guint             model_position)
+op_news_thread_list_from_model (OpNewsThreadList *self, guint model_position)
 {
   guint i;
 
@@ -219,10 +212,9 @@ op_news_thread_list_from_model (OpNewsThreadList *self,
 }
 
 static guint
-depth_at (OpNewsThreadList *self,
-          guint             u)
+depth_at (OpNewsThreadList *self, guint u)
 {
-  g_autoptr(OpNewsHeader) header = g_list_model_get_item (G_LIST_MODEL (self->model), u);
+  g_autoptr (OpNewsHeader) header = g_list_model_get_item (G_LIST_MODEL (self->model), u);
 
   /* A row the store could not read counts as a thread's start. */
   return header != NULL ? op_news_header_get_depth (header) : 0;
@@ -230,8 +222,7 @@ depth_at (OpNewsThreadList *self,
 
 /* One past the last row under @u. */
 static guint
-subtree_end (OpNewsThreadList *self,
-             guint             u)
+subtree_end (OpNewsThreadList *self, guint u)
 {
   guint n = g_list_model_get_n_items (G_LIST_MODEL (self->model));
   guint depth = depth_at (self, u);
@@ -243,8 +234,7 @@ subtree_end (OpNewsThreadList *self,
 }
 
 gboolean
-op_news_thread_list_has_children (OpNewsThreadList *self,
-                                  guint             position)
+op_news_thread_list_has_children (OpNewsThreadList *self, guint position)
 {
   guint u = op_news_thread_list_to_model (self, position);
 
@@ -257,19 +247,17 @@ op_news_thread_list_has_children (OpNewsThreadList *self,
 
 /* The index of the interval that starts right after @u, or -1. */
 static int
-interval_of_row (OpNewsThreadList *self,
-                 guint             u)
+interval_of_row (OpNewsThreadList *self, guint u)
 {
   guint i = interval_after (self, u + 1);
 
   if (i < self->hidden->len && interval_at (self, i)->start == u + 1)
-    return (int) i;
+    return (int)i;
   return -1;
 }
 
 gboolean
-op_news_thread_list_is_expanded (OpNewsThreadList *self,
-                                 guint             position)
+op_news_thread_list_is_expanded (OpNewsThreadList *self, guint position)
 {
   guint u = op_news_thread_list_to_model (self, position);
 
@@ -279,12 +267,12 @@ op_news_thread_list_is_expanded (OpNewsThreadList *self,
 }
 
 static void
-recount (OpNewsThreadList *self,
-         guint             from)
+recount (OpNewsThreadList *self, guint from)
 {
-  guint before = from > 0 ? interval_at (self, from - 1)->hidden_before
-                              + (interval_at (self, from - 1)->end - interval_at (self, from - 1)->start)
-                          : 0;
+  guint before
+      = from > 0 ? interval_at (self, from - 1)->hidden_before
+                       + (interval_at (self, from - 1)->end - interval_at (self, from - 1)->start)
+                 : 0;
 
   for (guint i = from; i < self->hidden->len; i++)
     {
@@ -297,12 +285,10 @@ recount (OpNewsThreadList *self,
 }
 
 void
-op_news_thread_list_set_expanded (OpNewsThreadList *self,
-                                  guint             position,
-                                  gboolean          expanded)
+op_news_thread_list_set_expanded (OpNewsThreadList *self, guint position, gboolean expanded)
 {
   guint u;
-  int i;
+  int   i;
 
   g_return_if_fail (OP_IS_NEWS_THREAD_LIST (self));
 
@@ -325,7 +311,7 @@ op_news_thread_list_set_expanded (OpNewsThreadList *self,
   else
     {
       Interval in = { u + 1, 0, 0 };
-      guint first, last, gone;
+      guint    first, last, gone;
 
       if (i >= 0)
         return;
@@ -335,7 +321,8 @@ op_news_thread_list_set_expanded (OpNewsThreadList *self,
       /* Collapsed subthreads under it are now part of it. */
       first = interval_after (self, in.start);
       gone = in.end - in.start;
-      for (last = first; last < self->hidden->len && interval_at (self, last)->end <= in.end; last++)
+      for (last = first; last < self->hidden->len && interval_at (self, last)->end <= in.end;
+           last++)
         gone -= interval_at (self, last)->end - interval_at (self, last)->start;
       g_array_remove_range (self->hidden, first, last - first);
       g_array_insert_val (self->hidden, first, in);
@@ -345,8 +332,7 @@ op_news_thread_list_set_expanded (OpNewsThreadList *self,
 }
 
 guint
-op_news_thread_list_reveal (OpNewsThreadList *self,
-                            guint             model_position)
+op_news_thread_list_reveal (OpNewsThreadList *self, guint model_position)
 {
   guint v;
 
@@ -360,18 +346,16 @@ op_news_thread_list_reveal (OpNewsThreadList *self,
 
       /* The row an interval hangs from is always visible: collapsing a row takes in
        * the intervals under it. */
-      op_news_thread_list_set_expanded (self,
-                                        op_news_thread_list_from_model (self, in->start - 1),
+      op_news_thread_list_set_expanded (self, op_news_thread_list_from_model (self, in->start - 1),
                                         TRUE);
     }
   return v;
 }
 
 gboolean
-op_news_thread_list_is_read (OpNewsThreadList *self,
-                             OpNewsHeader     *header)
+op_news_thread_list_is_read (OpNewsThreadList *self, OpNewsHeader *header)
 {
-  guint64 number;
+  guint64  number;
   gpointer value;
 
   g_return_val_if_fail (OP_IS_NEWS_THREAD_LIST (self), FALSE);
@@ -385,23 +369,21 @@ op_news_thread_list_is_read (OpNewsThreadList *self,
 }
 
 void
-op_news_thread_list_set_read (OpNewsThreadList *self,
-                              guint             model_position,
-                              guint             n_rows,
-                              gboolean          read)
+op_news_thread_list_set_read (OpNewsThreadList *self, guint model_position, guint n_rows,
+                              gboolean read)
 {
   g_return_if_fail (OP_IS_NEWS_THREAD_LIST (self));
 
   for (guint u = model_position; u < model_position + n_rows; u++)
     {
-      g_autoptr(OpNewsHeader) header = g_list_model_get_item (G_LIST_MODEL (self->model), u);
+      g_autoptr (OpNewsHeader) header = g_list_model_get_item (G_LIST_MODEL (self->model), u);
       gint64 *key;
-      guint v;
+      guint   v;
 
       if (header == NULL || op_news_thread_list_is_read (self, header) == read)
         continue;
       key = g_new (gint64, 1);
-      *key = (gint64) op_news_header_get_number (header);
+      *key = (gint64)op_news_header_get_number (header);
       g_hash_table_replace (self->read, key, GINT_TO_POINTER (read + 1));
       v = op_news_thread_list_from_model (self, u);
       if (v != G_MAXUINT)
@@ -423,10 +405,8 @@ op_news_thread_list_set_all_read (OpNewsThreadList *self)
 }
 
 void
-op_news_thread_list_thread_bounds (OpNewsThreadList *self,
-                                   guint             model_position,
-                                   guint            *start,
-                                   guint            *n_rows)
+op_news_thread_list_thread_bounds (OpNewsThreadList *self, guint model_position, guint *start,
+                                   guint *n_rows)
 {
   guint n, s, e;
 
@@ -443,9 +423,7 @@ op_news_thread_list_thread_bounds (OpNewsThreadList *self,
 }
 
 guint
-op_news_thread_list_next_unread (OpNewsThreadList *self,
-                                 guint             model_position,
-                                 gboolean          next_thread)
+op_news_thread_list_next_unread (OpNewsThreadList *self, guint model_position, gboolean next_thread)
 {
   guint n, u;
 
@@ -460,7 +438,7 @@ op_news_thread_list_next_unread (OpNewsThreadList *self,
       u++;
   for (; u < n; u++)
     {
-      g_autoptr(OpNewsHeader) header = g_list_model_get_item (G_LIST_MODEL (self->model), u);
+      g_autoptr (OpNewsHeader) header = g_list_model_get_item (G_LIST_MODEL (self->model), u);
 
       if (header != NULL && !op_news_thread_list_is_read (self, header))
         return u;

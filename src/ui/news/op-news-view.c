@@ -18,23 +18,23 @@
 
 struct _OpNewsView
 {
-  AdwBin              parent_instance;
+  AdwBin parent_instance;
 
-  AdwToastOverlay    *toasts;
-  GtkStack           *stack;
-  GtkListBox         *group_list;
-  GtkStack           *headers_stack;
-  GtkSpinner         *opening_spinner;
-  GtkListView        *header_list;
-  AdwStatusPage      *headers_error;
-  GtkLabel           *group_title;
-  GtkProgressBar     *fetch_progress;
-  OpNewsArticleView  *article_view;
+  AdwToastOverlay   *toasts;
+  GtkStack          *stack;
+  GtkListBox        *group_list;
+  GtkStack          *headers_stack;
+  GtkSpinner        *opening_spinner;
+  GtkListView       *header_list;
+  AdwStatusPage     *headers_error;
+  GtkLabel          *group_title;
+  GtkProgressBar    *fetch_progress;
+  OpNewsArticleView *article_view;
 
-  GPtrArray          *servers;        /* OpNewsServer, in sidebar order */
-  gboolean            rebuilding;     /* the sidebar's selection changes by itself */
+  GPtrArray *servers;    /* OpNewsServer, in sidebar order */
+  gboolean   rebuilding; /* the sidebar's selection changes by itself */
 
-  OpNewsServer       *server;         /* of the open group */
+  OpNewsServer       *server; /* of the open group */
   char               *group;
   OpNewsThreadList   *list;
   GtkSingleSelection *selection;
@@ -46,30 +46,27 @@ struct _OpNewsView
 G_DEFINE_FINAL_TYPE (OpNewsView, op_news_view, ADW_TYPE_BIN)
 
 static void
-toast (OpNewsView *self,
-       const char *text)
+toast (OpNewsView *self, const char *text)
 {
   adw_toast_overlay_add_toast (self->toasts, adw_toast_new (text));
 }
 
 /* The sidebar. */
 
-static void refresh_server (OpNewsView   *self,
-                            OpNewsServer *server);
+static void
+refresh_server (OpNewsView *self, OpNewsServer *server);
 
 static void
-on_subscriptions_changed (OpNewsView         *self,
-                          OpNewsGroupsDialog *dialog)
+on_subscriptions_changed (OpNewsView *self, OpNewsGroupsDialog *dialog)
 {
   refresh_server (self, g_object_get_data (G_OBJECT (dialog), "news-server"));
 }
 
 static void
-on_groups_clicked (GtkButton *button,
-                   OpNewsView *self)
+on_groups_clicked (GtkButton *button, OpNewsView *self)
 {
-  OpNewsServer *server = g_object_get_data (G_OBJECT (button), "news-server");
-  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  OpNewsServer       *server = g_object_get_data (G_OBJECT (button), "news-server");
+  GtkRoot            *root = gtk_widget_get_root (GTK_WIDGET (self));
   OpNewsGroupsDialog *dialog;
 
   /* Built now, destroyed when it closes (tests/ui/README.md: no hidden windows). */
@@ -81,20 +78,20 @@ on_groups_clicked (GtkButton *button,
 }
 
 static GtkWidget *
-server_row_new (OpNewsView   *self,
-                OpNewsServer *server)
+server_row_new (OpNewsView *self, OpNewsServer *server)
 {
-  GtkWidget *row = gtk_list_box_row_new ();
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  GtkWidget *label = gtk_label_new (op_news_server_get_title (server));
-  GtkWidget *groups = gtk_button_new_from_icon_name ("view-list-symbolic");
-  g_autofree char *a11y = g_strdup_printf (_("News: Groups on %s"), op_news_server_get_title (server));
+  GtkWidget       *row = gtk_list_box_row_new ();
+  GtkWidget       *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  GtkWidget       *label = gtk_label_new (op_news_server_get_title (server));
+  GtkWidget       *groups = gtk_button_new_from_icon_name ("view-list-symbolic");
+  g_autofree char *a11y
+      = g_strdup_printf (_ ("News: Groups on %s"), op_news_server_get_title (server));
 
   gtk_label_set_xalign (GTK_LABEL (label), 0);
   gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
   gtk_widget_set_hexpand (label, TRUE);
   gtk_widget_add_css_class (label, "heading");
-  gtk_widget_set_tooltip_text (groups, _("Newsgroups: Subscribe and Unsubscribe"));
+  gtk_widget_set_tooltip_text (groups, _ ("Newsgroups: Subscribe and Unsubscribe"));
   gtk_accessible_update_property (GTK_ACCESSIBLE (groups), GTK_ACCESSIBLE_PROPERTY_LABEL, a11y, -1);
   gtk_widget_add_css_class (groups, "flat");
   g_object_set_data (G_OBJECT (groups), "news-server", server);
@@ -110,14 +107,13 @@ server_row_new (OpNewsView   *self,
 }
 
 static GtkWidget *
-group_row_new (OpNewsServer      *server,
-               const OpNewsGroup *group)
+group_row_new (OpNewsServer *server, const OpNewsGroup *group)
 {
-  GtkWidget *row = gtk_list_box_row_new ();
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  GtkWidget *name = gtk_label_new (group->name);
+  GtkWidget       *row = gtk_list_box_row_new ();
+  GtkWidget       *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  GtkWidget       *name = gtk_label_new (group->name);
   g_autofree char *count = g_strdup_printf ("%" G_GUINT64_FORMAT, group->unread);
-  GtkWidget *unread = gtk_label_new (group->unread > 0 ? count : "");
+  GtkWidget       *unread = gtk_label_new (group->unread > 0 ? count : "");
   g_autofree char *a11y = NULL;
 
   gtk_label_set_xalign (GTK_LABEL (name), 0);
@@ -131,18 +127,16 @@ group_row_new (OpNewsServer      *server,
   gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
   g_object_set_data (G_OBJECT (row), "news-server", server);
   g_object_set_data_full (G_OBJECT (row), "news-group", g_strdup (group->name), g_free);
-  g_object_set_data (G_OBJECT (row), "news-unread", GSIZE_TO_POINTER ((gsize) group->unread));
+  g_object_set_data (G_OBJECT (row), "news-unread", GSIZE_TO_POINTER ((gsize)group->unread));
   /* TRANSLATORS: a group in the News sidebar as a screen reader reads it. */
-  a11y = g_strdup_printf (_("News: %s, %s unread"), group->name, count);
+  a11y = g_strdup_printf (_ ("News: %s, %s unread"), group->name, count);
   gtk_accessible_update_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_LABEL, a11y, -1);
   return row;
 }
 
 /* The row of @server's header, and the index of the first row after its groups. */
 static GtkListBoxRow *
-find_server_row (OpNewsView   *self,
-                 OpNewsServer *server,
-                 int          *end)
+find_server_row (OpNewsView *self, OpNewsServer *server, int *end)
 {
   GtkListBoxRow *found = NULL;
   GtkListBoxRow *row;
@@ -164,21 +158,19 @@ find_server_row (OpNewsView   *self,
 }
 
 static void
-groups_listed (GObject      *source,
-               GAsyncResult *result,
-               gpointer      user_data)
+groups_listed (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  g_autoptr(OpNewsView) self = user_data;
-  g_autoptr(GPtrArray) groups = NULL;
-  g_autoptr(GError) error = NULL;
-  OpNewsServer *server = g_object_get_data (G_OBJECT (source), "news-server");
+  g_autoptr (OpNewsView) self = user_data;
+  g_autoptr (GPtrArray) groups = NULL;
+  g_autoptr (GError) error = NULL;
+  OpNewsServer  *server = g_object_get_data (G_OBJECT (source), "news-server");
   GtkListBoxRow *header, *selected;
-  int end = 0, at;
+  int            end = 0, at;
 
   groups = op_news_store_list_groups_finish (OP_NEWS_STORE (source), result, &error);
   if (groups == NULL)
     {
-      g_autofree char *text = g_strdup_printf (_("The groups of %s could not be read: %s"),
+      g_autofree char *text = g_strdup_printf (_ ("The groups of %s could not be read: %s"),
                                                op_news_server_get_title (server), error->message);
       toast (self, text);
       return;
@@ -196,9 +188,9 @@ groups_listed (GObject      *source,
   for (guint i = 0; i < groups->len; i++)
     {
       const OpNewsGroup *group = g_ptr_array_index (groups, i);
-      GtkWidget *row = group_row_new (server, group);
+      GtkWidget         *row = group_row_new (server, group);
 
-      gtk_list_box_insert (self->group_list, row, at + (int) i);
+      gtk_list_box_insert (self->group_list, row, at + (int)i);
       if (selected != NULL && self->server == server && g_strcmp0 (self->group, group->name) == 0)
         gtk_list_box_select_row (self->group_list, GTK_LIST_BOX_ROW (row));
     }
@@ -206,8 +198,7 @@ groups_listed (GObject      *source,
 }
 
 static void
-refresh_server (OpNewsView   *self,
-                OpNewsServer *server)
+refresh_server (OpNewsView *self, OpNewsServer *server)
 {
   OpNewsStore *store = op_news_server_get_store (server);
 
@@ -216,25 +207,21 @@ refresh_server (OpNewsView   *self,
 }
 
 static void
-on_group_changed (OpNewsView  *self,
-                  const char  *group,
-                  OpNewsStore *store)
+on_group_changed (OpNewsView *self, const char *group, OpNewsStore *store)
 {
   refresh_server (self, g_object_get_data (G_OBJECT (store), "news-server"));
 }
 
 static void
-store_opened (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
+store_opened (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  g_autoptr(OpNewsView) self = user_data;
-  g_autoptr(GError) error = NULL;
+  g_autoptr (OpNewsView) self = user_data;
+  g_autoptr (GError) error = NULL;
   OpNewsServer *server = g_object_get_data (source, "news-server");
 
   if (!op_news_store_finish (OP_NEWS_STORE (source), result, &error))
     {
-      g_autofree char *text = g_strdup_printf (_("The news store of %s could not be opened: %s"),
+      g_autofree char *text = g_strdup_printf (_ ("The news store of %s could not be opened: %s"),
                                                op_news_server_get_title (server), error->message);
       toast (self, text);
       return;
@@ -245,8 +232,7 @@ store_opened (GObject      *source,
 }
 
 void
-op_news_view_add_server (OpNewsView   *self,
-                         OpNewsServer *server)
+op_news_view_add_server (OpNewsView *self, OpNewsServer *server)
 {
   OpNewsStore *store;
 
@@ -283,8 +269,7 @@ op_news_view_get_selected (OpNewsView *self)
 }
 
 void
-op_news_view_select (OpNewsView *self,
-                     guint       model_position)
+op_news_view_select (OpNewsView *self, guint model_position)
 {
   guint v;
 
@@ -300,44 +285,39 @@ op_news_view_select (OpNewsView *self,
 }
 
 static void
-store_write_done (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      user_data)
+store_write_done (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  g_autoptr(OpNewsView) self = user_data;
-  g_autoptr(GError) error = NULL;
+  g_autoptr (OpNewsView) self = user_data;
+  g_autoptr (GError) error = NULL;
 
   if (!op_news_store_finish (OP_NEWS_STORE (source), result, &error))
     {
-      g_autofree char *text = g_strdup_printf (_("The read state could not be saved: %s"),
-                                               error->message);
+      g_autofree char *text
+          = g_strdup_printf (_ ("The read state could not be saved: %s"), error->message);
       toast (self, text);
     }
 }
 
 static void
-set_read (OpNewsView *self,
-          guint       u,
-          gboolean    read)
+set_read (OpNewsView *self, guint u, gboolean read)
 {
-  g_autoptr(OpNewsHeader) header = g_list_model_get_item (G_LIST_MODEL (op_news_thread_list_get_model (self->list)), u);
+  g_autoptr (OpNewsHeader) header
+      = g_list_model_get_item (G_LIST_MODEL (op_news_thread_list_get_model (self->list)), u);
 
   if (header == NULL || op_news_thread_list_is_read (self->list, header) == read)
     return;
   op_news_thread_list_set_read (self->list, u, 1, read);
   op_news_store_mark_read_async (op_news_server_get_store (self->server), self->group,
-                                 op_news_header_get_number (header), read, NULL,
-                                 store_write_done, g_object_ref (self));
+                                 op_news_header_get_number (header), read, NULL, store_write_done,
+                                 g_object_ref (self));
 }
 
 static void
-article_fetched (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
+article_fetched (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  g_autoptr(OpNewsView) self = user_data;
-  g_autoptr(GBytes) article = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autoptr (OpNewsView) self = user_data;
+  g_autoptr (GBytes) article = NULL;
+  g_autoptr (GError) error = NULL;
   guint u;
 
   article = op_news_server_fetch_article_finish (OP_NEWS_SERVER (source), result, &error);
@@ -345,8 +325,8 @@ article_fetched (GObject      *source,
     return;
   if (article == NULL)
     {
-      g_autofree char *text = g_strdup_printf (_("%s\n\nCheck the connection and choose the article again."),
-                                               error->message);
+      g_autofree char *text = g_strdup_printf (
+          _ ("%s\n\nCheck the connection and choose the article again."), error->message);
 
       op_news_article_view_set_error (self->article_view, text);
       return;
@@ -360,7 +340,7 @@ article_fetched (GObject      *source,
 static void
 on_selected_changed (OpNewsView *self)
 {
-  g_autoptr(OpNewsHeader) header = NULL;
+  g_autoptr (OpNewsHeader) header = NULL;
   guint u = selected_model_position (self);
 
   g_cancellable_cancel (self->article_cancellable);
@@ -384,21 +364,19 @@ on_selected_changed (OpNewsView *self)
 }
 
 static void
-on_toggle_expanded (OpNewsHeaderRow *row,
-                    OpNewsView      *self)
+on_toggle_expanded (OpNewsHeaderRow *row, OpNewsView *self)
 {
   GtkListItem *item = g_object_get_data (G_OBJECT (row), "news-list-item");
-  guint v = gtk_list_item_get_position (item);
+  guint        v = gtk_list_item_get_position (item);
 
   if (v == GTK_INVALID_LIST_POSITION || self->list == NULL)
     return;
-  op_news_thread_list_set_expanded (self->list, v, !op_news_thread_list_is_expanded (self->list, v));
+  op_news_thread_list_set_expanded (self->list, v,
+                                    !op_news_thread_list_is_expanded (self->list, v));
 }
 
 static void
-setup_row (GtkSignalListItemFactory *factory,
-           GtkListItem              *item,
-           OpNewsView               *self)
+setup_row (GtkSignalListItemFactory *factory, GtkListItem *item, OpNewsView *self)
 {
   GtkWidget *row = op_news_header_row_new ();
 
@@ -408,13 +386,11 @@ setup_row (GtkSignalListItemFactory *factory,
 }
 
 static void
-bind_row (GtkSignalListItemFactory *factory,
-          GtkListItem              *item,
-          OpNewsView               *self)
+bind_row (GtkSignalListItemFactory *factory, GtkListItem *item, OpNewsView *self)
 {
   OpNewsHeader *header = gtk_list_item_get_item (item);
-  guint v = gtk_list_item_get_position (item);
-  gboolean children = op_news_thread_list_has_children (self->list, v);
+  guint         v = gtk_list_item_get_position (item);
+  gboolean      children = op_news_thread_list_has_children (self->list, v);
 
   op_news_header_row_set (OP_NEWS_HEADER_ROW (gtk_list_item_get_child (item)), header,
                           header != NULL && op_news_thread_list_is_read (self->list, header),
@@ -422,11 +398,10 @@ bind_row (GtkSignalListItemFactory *factory,
 }
 
 static void
-on_read_failed (OpNewsView   *self,
-                const GError *error)
+on_read_failed (OpNewsView *self, const GError *error)
 {
-  g_autofree char *text = g_strdup_printf (_("Some headers could not be read from the news store: %s"),
-                                           error->message);
+  g_autofree char *text = g_strdup_printf (
+      _ ("Some headers could not be read from the news store: %s"), error->message);
 
   toast (self, text);
 }
@@ -458,19 +433,17 @@ close_group (OpNewsView *self)
 static void
 on_n_items_changed (OpNewsView *self)
 {
-  gtk_stack_set_visible_child_name (self->headers_stack,
-                                    g_list_model_get_n_items (G_LIST_MODEL (self->list)) > 0
-                                      ? "list" : "no-articles");
+  gtk_stack_set_visible_child_name (
+      self->headers_stack,
+      g_list_model_get_n_items (G_LIST_MODEL (self->list)) > 0 ? "list" : "no-articles");
 }
 
 static void
-model_opened (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
+model_opened (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  g_autoptr(OpNewsView) self = user_data;
-  g_autoptr(OpNewsThreadModel) model = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autoptr (OpNewsView) self = user_data;
+  g_autoptr (OpNewsThreadModel) model = NULL;
+  g_autoptr (GError) error = NULL;
 
   model = op_news_thread_model_new_finish (result, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -483,13 +456,15 @@ model_opened (GObject      *source,
       gtk_stack_set_visible_child_name (self->headers_stack, "error");
       return;
     }
-  g_signal_connect_object (model, "read-failed", G_CALLBACK (on_read_failed), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (model, "read-failed", G_CALLBACK (on_read_failed), self,
+                           G_CONNECT_SWAPPED);
   self->list = op_news_thread_list_new (model);
   self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->list)));
   gtk_single_selection_set_autoselect (self->selection, FALSE);
   gtk_single_selection_set_can_unselect (self->selection, TRUE);
   gtk_single_selection_set_selected (self->selection, GTK_INVALID_LIST_POSITION);
-  g_signal_connect_swapped (self->selection, "notify::selected", G_CALLBACK (on_selected_changed), self);
+  g_signal_connect_swapped (self->selection, "notify::selected", G_CALLBACK (on_selected_changed),
+                            self);
   g_signal_connect_swapped (self->list, "notify::n-items", G_CALLBACK (on_n_items_changed), self);
   g_signal_connect_swapped (self->list, "items-changed", G_CALLBACK (on_n_items_changed), self);
   gtk_list_view_set_model (self->header_list, GTK_SELECTION_MODEL (self->selection));
@@ -498,9 +473,7 @@ model_opened (GObject      *source,
 }
 
 void
-op_news_view_open_group (OpNewsView   *self,
-                         OpNewsServer *server,
-                         const char   *group)
+op_news_view_open_group (OpNewsView *self, OpNewsServer *server, const char *group)
 {
   g_return_if_fail (OP_IS_NEWS_VIEW (self));
   g_return_if_fail (OP_IS_NEWS_SERVER (server));
@@ -513,16 +486,15 @@ op_news_view_open_group (OpNewsView   *self,
   gtk_label_set_text (self->group_title, group);
   gtk_spinner_set_spinning (self->opening_spinner, TRUE);
   gtk_stack_set_visible_child_name (self->headers_stack, "opening");
-  op_news_thread_model_new_async (op_news_store_get_path (op_news_server_get_store (server)),
-                                  group, self->open_cancellable, model_opened, g_object_ref (self));
+  op_news_thread_model_new_async (op_news_store_get_path (op_news_server_get_store (server)), group,
+                                  self->open_cancellable, model_opened, g_object_ref (self));
 }
 
 static void
-on_group_selected (OpNewsView    *self,
-                   GtkListBoxRow *row)
+on_group_selected (OpNewsView *self, GtkListBoxRow *row)
 {
   OpNewsServer *server;
-  const char *group;
+  const char   *group;
 
   if (self->rebuilding || row == NULL)
     return;
@@ -536,42 +508,37 @@ on_group_selected (OpNewsView    *self,
 /* Fetching headers: OpNewsServer syncs the group into the store, the model reloads. */
 
 static void
-on_fetch_progress (guint64  done,
-                   guint64  total,
-                   gpointer user_data)
+on_fetch_progress (guint64 done, guint64 total, gpointer user_data)
 {
   OpNewsView *self = user_data;
 
   if (total > 0)
-    gtk_progress_bar_set_fraction (self->fetch_progress, MIN (1.0, (double) done / (double) total));
+    gtk_progress_bar_set_fraction (self->fetch_progress, MIN (1.0, (double)done / (double)total));
   else
     gtk_progress_bar_pulse (self->fetch_progress);
 }
 
 static void
-model_reloaded (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
+model_reloaded (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  g_autoptr(OpNewsView) self = user_data;
-  g_autoptr(GError) error = NULL;
+  g_autoptr (OpNewsView) self = user_data;
+  g_autoptr (GError) error = NULL;
 
   if (!op_news_thread_model_reload_finish (OP_NEWS_THREAD_MODEL (source), result, &error)
       && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
-      g_autofree char *text = g_strdup_printf (_("The new headers could not be shown: %s"), error->message);
+      g_autofree char *text
+          = g_strdup_printf (_ ("The new headers could not be shown: %s"), error->message);
 
       toast (self, text);
     }
 }
 
 static void
-headers_fetched (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
+headers_fetched (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  g_autoptr(OpNewsView) self = user_data;
-  g_autoptr(GError) error = NULL;
+  g_autoptr (OpNewsView) self = user_data;
+  g_autoptr (GError) error = NULL;
   guint64 n_new = 0;
 
   if (!op_news_server_sync_group_finish (OP_NEWS_SERVER (source), result, &n_new, &error))
@@ -581,7 +548,8 @@ headers_fetched (GObject      *source,
       g_clear_object (&self->fetch_cancellable);
       gtk_widget_set_visible (GTK_WIDGET (self->fetch_progress), FALSE);
       {
-        g_autofree char *text = g_strdup_printf (_("The headers could not be fetched: %s"), error->message);
+        g_autofree char *text
+            = g_strdup_printf (_ ("The headers could not be fetched: %s"), error->message);
 
         toast (self, text);
       }
@@ -589,17 +557,16 @@ headers_fetched (GObject      *source,
     }
   gtk_widget_set_visible (GTK_WIDGET (self->fetch_progress), FALSE);
   if (n_new > 0 && self->list != NULL)
-    op_news_thread_model_reload_async (op_news_thread_list_get_model (self->list), self->fetch_cancellable,
-                                       model_reloaded, g_object_ref (self));
+    op_news_thread_model_reload_async (op_news_thread_list_get_model (self->list),
+                                       self->fetch_cancellable, model_reloaded,
+                                       g_object_ref (self));
   else if (n_new == 0)
-    toast (self, _("No new headers"));
+    toast (self, _ ("No new headers"));
   g_clear_object (&self->fetch_cancellable);
 }
 
 static void
-get_headers_action (GtkWidget  *widget,
-                    const char *name,
-                    GVariant   *parameter)
+get_headers_action (GtkWidget *widget, const char *name, GVariant *parameter)
 {
   OpNewsView *self = OP_NEWS_VIEW (widget);
 
@@ -620,44 +587,43 @@ application_verifier (void)
 {
   GApplication *application = g_application_get_default ();
 
-  if (!OP_IS_APPLICATION (application) || op_application_get_trust_store (OP_APPLICATION (application)) == NULL)
+  if (!OP_IS_APPLICATION (application)
+      || op_application_get_trust_store (OP_APPLICATION (application)) == NULL)
     return NULL;
   return OP_TLS_VERIFIER (op_application_get_trust_store (OP_APPLICATION (application)));
 }
 
 static void
-on_server_added (OpNewsView         *self,
-                 OpNewsServer       *server,
-                 OpNewsServerDialog *dialog)
+on_server_added (OpNewsView *self, OpNewsServer *server, OpNewsServerDialog *dialog)
 {
   op_news_view_add_server (self, server);
 }
 
 static void
-add_server_action (GtkWidget  *widget,
-                   const char *name,
-                   GVariant   *parameter)
+add_server_action (GtkWidget *widget, const char *name, GVariant *parameter)
 {
-  OpNewsView *self = OP_NEWS_VIEW (widget);
-  GtkRoot *root = gtk_widget_get_root (widget);
+  OpNewsView         *self = OP_NEWS_VIEW (widget);
+  GtkRoot            *root = gtk_widget_get_root (widget);
   OpNewsServerDialog *dialog;
 
   /* Built now, destroyed when it closes (tests/ui/README.md: no hidden windows). */
   dialog = op_news_server_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, NULL);
-  g_signal_connect_object (dialog, "server-added", G_CALLBACK (on_server_added), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (dialog, "server-added", G_CALLBACK (on_server_added), self,
+                           G_CONNECT_SWAPPED);
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
 static void
 load_servers (OpNewsView *self)
 {
-  g_autoptr(OpAccounts) accounts = op_accounts_new_default ();
-  g_autoptr(GError) error = NULL;
+  g_autoptr (OpAccounts) accounts = op_accounts_new_default ();
+  g_autoptr (GError) error = NULL;
   guint n;
 
   if (!op_accounts_load (accounts, &error))
     {
-      g_autofree char *text = g_strdup_printf (_("The news servers could not be read: %s"), error->message);
+      g_autofree char *text
+          = g_strdup_printf (_ ("The news servers could not be read: %s"), error->message);
 
       toast (self, text);
       return;
@@ -665,8 +631,8 @@ load_servers (OpNewsView *self)
   n = g_list_model_get_n_items (G_LIST_MODEL (accounts));
   for (guint i = 0; i < n; i++)
     {
-      g_autoptr(OpAccount) account = g_list_model_get_item (G_LIST_MODEL (accounts), i);
-      g_autoptr(OpNewsServer) server = NULL;
+      g_autoptr (OpAccount) account = g_list_model_get_item (G_LIST_MODEL (accounts), i);
+      g_autoptr (OpNewsServer) server = NULL;
 
       if (op_account_get_kind (account) != OP_ACCOUNT_KIND_NEWS)
         continue;
@@ -680,8 +646,7 @@ load_servers (OpNewsView *self)
 /* Pan's keys. */
 
 static void
-next_unread (OpNewsView *self,
-             gboolean    next_thread)
+next_unread (OpNewsView *self, gboolean next_thread)
 {
   guint u;
 
@@ -690,36 +655,30 @@ next_unread (OpNewsView *self,
   u = op_news_thread_list_next_unread (self->list, selected_model_position (self), next_thread);
   if (u == G_MAXUINT)
     {
-      toast (self, next_thread ? _("No more unread threads in this group")
-                               : _("No more unread articles in this group"));
+      toast (self, next_thread ? _ ("No more unread threads in this group")
+                               : _ ("No more unread articles in this group"));
       return;
     }
   op_news_view_select (self, u);
 }
 
 static void
-next_unread_action (GtkWidget  *widget,
-                    const char *name,
-                    GVariant   *parameter)
+next_unread_action (GtkWidget *widget, const char *name, GVariant *parameter)
 {
   next_unread (OP_NEWS_VIEW (widget), FALSE);
 }
 
 static void
-next_unread_thread_action (GtkWidget  *widget,
-                           const char *name,
-                           GVariant   *parameter)
+next_unread_thread_action (GtkWidget *widget, const char *name, GVariant *parameter)
 {
   next_unread (OP_NEWS_VIEW (widget), TRUE);
 }
 
 static void
-previous_action (GtkWidget  *widget,
-                 const char *name,
-                 GVariant   *parameter)
+previous_action (GtkWidget *widget, const char *name, GVariant *parameter)
 {
   OpNewsView *self = OP_NEWS_VIEW (widget);
-  guint v;
+  guint       v;
 
   if (self->selection == NULL)
     return;
@@ -730,9 +689,7 @@ previous_action (GtkWidget  *widget,
 }
 
 static void
-read_more_action (GtkWidget  *widget,
-                  const char *name,
-                  GVariant   *parameter)
+read_more_action (GtkWidget *widget, const char *name, GVariant *parameter)
 {
   OpNewsView *self = OP_NEWS_VIEW (widget);
 
@@ -741,12 +698,10 @@ read_more_action (GtkWidget  *widget,
 }
 
 static void
-toggle_read_action (GtkWidget  *widget,
-                    const char *name,
-                    GVariant   *parameter)
+toggle_read_action (GtkWidget *widget, const char *name, GVariant *parameter)
 {
   OpNewsView *self = OP_NEWS_VIEW (widget);
-  g_autoptr(OpNewsHeader) header = NULL;
+  g_autoptr (OpNewsHeader) header = NULL;
   guint u = selected_model_position (self);
 
   if (u == G_MAXUINT)
@@ -757,12 +712,10 @@ toggle_read_action (GtkWidget  *widget,
 }
 
 static void
-mark_thread_read_action (GtkWidget  *widget,
-                         const char *name,
-                         GVariant   *parameter)
+mark_thread_read_action (GtkWidget *widget, const char *name, GVariant *parameter)
 {
   OpNewsView *self = OP_NEWS_VIEW (widget);
-  g_autoptr(OpNewsHeader) first = NULL;
+  g_autoptr (OpNewsHeader) first = NULL;
   guint u = selected_model_position (self);
   guint start, n_rows;
 
@@ -779,9 +732,7 @@ mark_thread_read_action (GtkWidget  *widget,
 }
 
 static void
-catch_up_action (GtkWidget  *widget,
-                 const char *name,
-                 GVariant   *parameter)
+catch_up_action (GtkWidget *widget, const char *name, GVariant *parameter)
 {
   OpNewsView *self = OP_NEWS_VIEW (widget);
 
@@ -793,12 +744,10 @@ catch_up_action (GtkWidget  *widget,
 }
 
 static void
-expand_action (GtkWidget  *widget,
-               const char *name,
-               GVariant   *parameter)
+expand_action (GtkWidget *widget, const char *name, GVariant *parameter)
 {
   OpNewsView *self = OP_NEWS_VIEW (widget);
-  guint v;
+  guint       v;
 
   if (self->selection == NULL
       || (v = gtk_single_selection_get_selected (self->selection)) == GTK_INVALID_LIST_POSITION)
@@ -808,12 +757,10 @@ expand_action (GtkWidget  *widget,
 
 /* The single-letter keys act unless a text field has the focus. */
 static gboolean
-shortcut_cb (GtkWidget *widget,
-             GVariant  *args,
-             gpointer   user_data)
+shortcut_cb (GtkWidget *widget, GVariant *args, gpointer user_data)
 {
-  GtkRoot *root = gtk_widget_get_root (widget);
-  GtkWidget *focus = root != NULL ? gtk_root_get_focus (root) : NULL;
+  GtkRoot    *root = gtk_widget_get_root (widget);
+  GtkWidget  *focus = root != NULL ? gtk_root_get_focus (root) : NULL;
   const char *action = user_data;
 
   if (focus != NULL && GTK_IS_EDITABLE (focus))
@@ -821,7 +768,8 @@ shortcut_cb (GtkWidget *widget,
   if (g_str_equal (action, "news.expand") || g_str_equal (action, "news.collapse"))
     {
       /* Left and Right move in the article and the sidebar as usual. */
-      if (focus == NULL || !gtk_widget_is_ancestor (focus, GTK_WIDGET (OP_NEWS_VIEW (widget)->header_list)))
+      if (focus == NULL
+          || !gtk_widget_is_ancestor (focus, GTK_WIDGET (OP_NEWS_VIEW (widget)->header_list)))
         return FALSE;
       return gtk_widget_activate_action (widget, "news.set-expanded", "b",
                                          g_str_equal (action, "news.expand"));
@@ -830,16 +778,12 @@ shortcut_cb (GtkWidget *widget,
 }
 
 static void
-add_shortcut (GtkShortcutController *controller,
-              guint                  key,
-              GdkModifierType        mods,
-              const char            *action)
+add_shortcut (GtkShortcutController *controller, guint key, GdkModifierType mods,
+              const char *action)
 {
-  gtk_shortcut_controller_add_shortcut (controller,
-                                        gtk_shortcut_new (gtk_keyval_trigger_new (key, mods),
-                                                          gtk_callback_action_new (shortcut_cb,
-                                                                                   (gpointer) action,
-                                                                                   NULL)));
+  gtk_shortcut_controller_add_shortcut (
+      controller, gtk_shortcut_new (gtk_keyval_trigger_new (key, mods),
+                                    gtk_callback_action_new (shortcut_cb, (gpointer)action, NULL)));
 }
 
 static void
@@ -855,7 +799,7 @@ op_news_view_dispose (GObject *object)
 static void
 op_news_view_class_init (OpNewsViewClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GObjectClass   *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = op_news_view_dispose;
@@ -877,11 +821,13 @@ op_news_view_class_init (OpNewsViewClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_group_selected);
 
   gtk_widget_class_install_action (widget_class, "news.next-unread", NULL, next_unread_action);
-  gtk_widget_class_install_action (widget_class, "news.next-unread-thread", NULL, next_unread_thread_action);
+  gtk_widget_class_install_action (widget_class, "news.next-unread-thread", NULL,
+                                   next_unread_thread_action);
   gtk_widget_class_install_action (widget_class, "news.previous", NULL, previous_action);
   gtk_widget_class_install_action (widget_class, "news.read-more", NULL, read_more_action);
   gtk_widget_class_install_action (widget_class, "news.toggle-read", NULL, toggle_read_action);
-  gtk_widget_class_install_action (widget_class, "news.mark-thread-read", NULL, mark_thread_read_action);
+  gtk_widget_class_install_action (widget_class, "news.mark-thread-read", NULL,
+                                   mark_thread_read_action);
   gtk_widget_class_install_action (widget_class, "news.catch-up", NULL, catch_up_action);
   gtk_widget_class_install_action (widget_class, "news.set-expanded", "b", expand_action);
   gtk_widget_class_install_action (widget_class, "news.get-headers", NULL, get_headers_action);
@@ -908,11 +854,13 @@ op_news_view_init (OpNewsView *self)
   gtk_event_controller_set_propagation_phase (shortcuts, GTK_PHASE_CAPTURE);
   add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts), GDK_KEY_space, 0, "news.read-more");
   add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts), GDK_KEY_n, 0, "news.next-unread");
-  add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts), GDK_KEY_N, GDK_SHIFT_MASK, "news.next-unread-thread");
+  add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts), GDK_KEY_N, GDK_SHIFT_MASK,
+                "news.next-unread-thread");
   add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts), GDK_KEY_p, 0, "news.previous");
   add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts), GDK_KEY_m, 0, "news.toggle-read");
   add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts), GDK_KEY_k, 0, "news.mark-thread-read");
-  add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts), GDK_KEY_C, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "news.catch-up");
+  add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts), GDK_KEY_C, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                "news.catch-up");
   add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts), GDK_KEY_Right, 0, "news.expand");
   add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts), GDK_KEY_Left, 0, "news.collapse");
   gtk_widget_add_controller (GTK_WIDGET (self), shortcuts);
@@ -969,7 +917,7 @@ op_news_view_register (void)
 {
   static const OpViewInfo info = {
     .name = "news",
-    .title = N_("News"),
+    .title = N_ ("News"),
     .icon_name = "application-rss+xml-symbolic",
     .create = op_news_view_new,
     .lazy = TRUE,

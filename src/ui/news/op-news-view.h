@@ -21,24 +21,30 @@ G_DECLARE_FINAL_TYPE (OpNewsView, op_news_view, OP, NEWS_VIEW, AdwBin)
  * OpNewsServer (core), never by the view itself.
  */
 
-GtkWidget        *op_news_view_new              (void);
+GtkWidget *
+op_news_view_new (void);
 /* Adds @server to the sidebar (opening its store first). */
-void              op_news_view_add_server       (OpNewsView   *self,
-                                                 OpNewsServer *server);
+void
+op_news_view_add_server (OpNewsView *self, OpNewsServer *server);
 /* Opens @group of @server in the header pane, as a click in the sidebar does. */
-void              op_news_view_open_group       (OpNewsView   *self,
-                                                 OpNewsServer *server,
-                                                 const char   *group);
+void
+op_news_view_open_group (OpNewsView *self, OpNewsServer *server, const char *group);
 /* The header pane's rows, NULL while no group is open. (transfer none) */
-OpNewsThreadList *op_news_view_get_thread_list  (OpNewsView   *self);
-GtkListView      *op_news_view_get_header_list  (OpNewsView   *self);
-GtkListBox       *op_news_view_get_group_list   (OpNewsView   *self);
-GtkWidget        *op_news_view_get_article_view (OpNewsView   *self);
+OpNewsThreadList *
+op_news_view_get_thread_list (OpNewsView *self);
+GtkListView *
+op_news_view_get_header_list (OpNewsView *self);
+GtkListBox *
+op_news_view_get_group_list (OpNewsView *self);
+GtkWidget *
+op_news_view_get_article_view (OpNewsView *self);
 /* The selected row's position in the store's model, G_MAXUINT when none. */
-guint             op_news_view_get_selected     (OpNewsView   *self);
-void              op_news_view_select           (OpNewsView   *self,
-                                                 guint         model_position);
+guint
+op_news_view_get_selected (OpNewsView *self);
+void
+op_news_view_select (OpNewsView *self, guint model_position);
 
-void              op_news_view_register         (void);
+void
+op_news_view_register (void);
 
 G_END_DECLS

@@ -24,25 +24,25 @@
  */
 
 static const char *outdir;
-static int width = 1100;
+static int         width = 1100;
 
-static const char article_text[] =
-  "From: Ben <ben@example.test>\r\n"
-  "Newsgroups: local.small\r\n"
-  "Subject: Re: First thread\r\n"
-  "Date: Tue, 14 Nov 2023 22:14:20 +0000\r\n"
-  "Message-ID: <2@test.example>\r\n"
-  "References: <1@test.example>\r\n"
-  "\r\n"
-  "Anna <anna@example.test> wrote:\r\n"
-  "> Does anyone still run a news server at home?\r\n"
-  "> > I heard INN is easy to set up.\r\n"
-  "\r\n"
-  "I do, with INN 2.7 on a small box. The docs are at https://www.eyrie.org/~eagle/software/inn/\r\n"
-  "and the rot13 spoiler: Vg gnxrf na nsgreabba.\r\n"
-  "\r\n"
-  "-- \r\n"
-  "Ben, posting from a terminal since 1994\r\n";
+static const char article_text[] = "From: Ben <ben@example.test>\r\n"
+                                   "Newsgroups: local.small\r\n"
+                                   "Subject: Re: First thread\r\n"
+                                   "Date: Tue, 14 Nov 2023 22:14:20 +0000\r\n"
+                                   "Message-ID: <2@test.example>\r\n"
+                                   "References: <1@test.example>\r\n"
+                                   "\r\n"
+                                   "Anna <anna@example.test> wrote:\r\n"
+                                   "> Does anyone still run a news server at home?\r\n"
+                                   "> > I heard INN is easy to set up.\r\n"
+                                   "\r\n"
+                                   "I do, with INN 2.7 on a small box. The docs are at "
+                                   "https://www.eyrie.org/~eagle/software/inn/\r\n"
+                                   "and the rot13 spoiler: Vg gnxrf na nsgreabba.\r\n"
+                                   "\r\n"
+                                   "-- \r\n"
+                                   "Ben, posting from a terminal since 1994\r\n";
 
 static void
 wait_ms (guint ms)
@@ -57,7 +57,8 @@ static void
 shoot (const char *name)
 {
   g_autofree char *file = g_strdup_printf ("%s/news-%s.png", outdir, name);
-  g_autofree char *command = g_strdup_printf ("import -window root -crop %dx760+0+0 %s", width, file);
+  g_autofree char *command
+      = g_strdup_printf ("import -window root -crop %dx760+0+0 %s", width, file);
   g_autoptr (GError) error = NULL;
 
   wait_ms (1500);
@@ -82,25 +83,22 @@ window_with (GtkWidget *child)
 }
 
 static void
-opened (GObject      *source,
-        GAsyncResult *result,
-        gpointer      user_data)
+opened (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  *(gboolean *) user_data = op_news_store_finish (OP_NEWS_STORE (source), result, NULL);
+  *(gboolean *)user_data = op_news_store_finish (OP_NEWS_STORE (source), result, NULL);
 }
 
 int
-main (int   argc,
-      char *argv[])
+main (int argc, char *argv[])
 {
   g_autoptr (OpAccount) account = NULL;
   g_autoptr (OpNewsServer) server = NULL;
   g_autoptr (GBytes) article = g_bytes_new_static (article_text, sizeof article_text - 1);
   g_autofree char *dir = NULL;
   g_autofree char *path = NULL;
-  gboolean open = FALSE;
-  GtkWindow *window;
-  OpNewsView *view;
+  gboolean         open = FALSE;
+  GtkWindow       *window;
+  OpNewsView      *view;
 
   setlocale (LC_ALL, "");
   if (g_getenv ("OUTPOST_LOCALEDIR") != NULL)
@@ -147,7 +145,8 @@ main (int   argc,
   wait_ms (800);
   shoot ("fetch-error");
 
-  op_news_article_view_set_article (OP_NEWS_ARTICLE_VIEW (op_news_view_get_article_view (view)), article);
+  op_news_article_view_set_article (OP_NEWS_ARTICLE_VIEW (op_news_view_get_article_view (view)),
+                                    article);
   op_news_thread_list_set_expanded (op_news_view_get_thread_list (view), 4, FALSE);
   shoot ("reader");
 

@@ -13,12 +13,13 @@ G_BEGIN_DECLS
 #define NEWS_TEST_BIG_COUNT 100000
 
 /* @name, articles 1..@high, subscribed. */
-void news_test_add_group  (OpNewsStore *store,
-                           const char  *name,
-                           guint64      high);
+void
+news_test_add_group (OpNewsStore *store, const char *name, guint64 high);
 /* local.small: three threads, 1 ← 2 ← 3, 1 ← 4; 5 ← 6; 7. */
-void news_test_fill_small (OpNewsStore *store);
+void
+news_test_fill_small (OpNewsStore *store);
 /* local.big: NEWS_TEST_BIG_COUNT headers in threads of five. */
-void news_test_fill_big   (OpNewsStore *store);
+void
+news_test_fill_big (OpNewsStore *store);
 
 G_END_DECLS

@@ -30,17 +30,15 @@
 #define BIG_COUNT NEWS_TEST_BIG_COUNT
 
 static void
-got_result (GObject      *source,
-            GAsyncResult *result,
-            gpointer      user_data)
+got_result (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  *(GAsyncResult **) user_data = g_object_ref (result);
+  *(GAsyncResult **)user_data = g_object_ref (result);
 }
 
 static gboolean
 result_set (gpointer data)
 {
-  return *(GAsyncResult **) data != NULL;
+  return *(GAsyncResult **)data != NULL;
 }
 
 static OpNewsServer *
@@ -50,10 +48,10 @@ make_server (void)
 
   if (server == NULL)
     {
-      g_autoptr(OpAccount) account = op_account_new (OP_ACCOUNT_KIND_NEWS, NULL);
+      g_autoptr (OpAccount) account = op_account_new (OP_ACCOUNT_KIND_NEWS, NULL);
       g_autofree char *path = g_build_filename (g_get_user_data_dir (), "news-test.sqlite", NULL);
-      GAsyncResult *result = NULL;
-      gint64 start;
+      GAsyncResult    *result = NULL;
+      gint64           start;
 
       op_account_set_host (account, "127.0.0.1");
       /* Port 9 (discard) is closed here: a fetch fails at once, with the reason. */
@@ -102,22 +100,25 @@ fixture_close (Fixture *f)
 static gboolean
 group_row_shown (gpointer data)
 {
-  Fixture *f = data;
+  Fixture       *f = data;
   GtkListBoxRow *row;
 
-  for (int i = 0; (row = gtk_list_box_get_row_at_index (op_news_view_get_group_list (f->view), i)) != NULL; i++)
+  for (int i = 0;
+       (row = gtk_list_box_get_row_at_index (op_news_view_get_group_list (f->view), i)) != NULL;
+       i++)
     if (g_strcmp0 (g_object_get_data (G_OBJECT (row), "news-group"), "local.small") == 0)
       return TRUE;
   return FALSE;
 }
 
 static GtkListBoxRow *
-group_row (Fixture    *f,
-           const char *name)
+group_row (Fixture *f, const char *name)
 {
   GtkListBoxRow *row;
 
-  for (int i = 0; (row = gtk_list_box_get_row_at_index (op_news_view_get_group_list (f->view), i)) != NULL; i++)
+  for (int i = 0;
+       (row = gtk_list_box_get_row_at_index (op_news_view_get_group_list (f->view), i)) != NULL;
+       i++)
     if (g_strcmp0 (g_object_get_data (G_OBJECT (row), "news-group"), name) == 0)
       return row;
   return NULL;
@@ -133,8 +134,7 @@ list_open (gpointer data)
 }
 
 static void
-open_group (Fixture    *f,
-            const char *name)
+open_group (Fixture *f, const char *name)
 {
   g_assert_true (op_ui_test_wait_for (group_row_shown, f));
   gtk_list_box_select_row (op_news_view_get_group_list (f->view), group_row (f, name));
@@ -143,31 +143,43 @@ open_group (Fixture    *f,
 }
 
 static void
-press (Fixture        *f,
-       guint           key,
-       GdkModifierType mods)
+press (Fixture *f, guint key, GdkModifierType mods)
 {
   /* What the view's shortcut controller does with the key. */
   const char *action = NULL;
 
   switch (key)
     {
-    case GDK_KEY_n: action = "news.next-unread"; break;
-    case GDK_KEY_N: action = "news.next-unread-thread"; break;
-    case GDK_KEY_p: action = "news.previous"; break;
-    case GDK_KEY_m: action = "news.toggle-read"; break;
-    case GDK_KEY_k: action = "news.mark-thread-read"; break;
-    case GDK_KEY_space: action = "news.read-more"; break;
-    case GDK_KEY_C: action = "news.catch-up"; break;
-    default: g_assert_not_reached ();
+    case GDK_KEY_n:
+      action = "news.next-unread";
+      break;
+    case GDK_KEY_N:
+      action = "news.next-unread-thread";
+      break;
+    case GDK_KEY_p:
+      action = "news.previous";
+      break;
+    case GDK_KEY_m:
+      action = "news.toggle-read";
+      break;
+    case GDK_KEY_k:
+      action = "news.mark-thread-read";
+      break;
+    case GDK_KEY_space:
+      action = "news.read-more";
+      break;
+    case GDK_KEY_C:
+      action = "news.catch-up";
+      break;
+    default:
+      g_assert_not_reached ();
     }
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->view), action, NULL));
   op_ui_test_iterate ();
 }
 
 static OpNewsHeader *
-header_at (Fixture *f,
-           guint    u)
+header_at (Fixture *f, guint u)
 {
   OpNewsThreadList *list = op_news_view_get_thread_list (f->view);
 
@@ -177,7 +189,7 @@ header_at (Fixture *f,
 static guint64
 selected_number (Fixture *f)
 {
-  g_autoptr(OpNewsHeader) header = NULL;
+  g_autoptr (OpNewsHeader) header = NULL;
   guint u = op_news_view_get_selected (f->view);
 
   if (u == G_MAXUINT)
@@ -187,15 +199,14 @@ selected_number (Fixture *f)
 }
 
 static gboolean
-is_read (Fixture *f,
-         guint64  number)
+is_read (Fixture *f, guint64 number)
 {
   OpNewsThreadList *list = op_news_view_get_thread_list (f->view);
   guint n = g_list_model_get_n_items (G_LIST_MODEL (op_news_thread_list_get_model (list)));
 
   for (guint u = 0; u < n; u++)
     {
-      g_autoptr(OpNewsHeader) header = header_at (f, u);
+      g_autoptr (OpNewsHeader) header = header_at (f, u);
 
       if (op_news_header_get_number (header) == number)
         return op_news_thread_list_is_read (list, header);
@@ -204,12 +215,11 @@ is_read (Fixture *f,
 }
 
 static char *
-group_row_label (Fixture    *f,
-                 const char *name)
+group_row_label (Fixture *f, const char *name)
 {
   GtkListBoxRow *row = group_row (f, name);
-  GtkWidget *box = gtk_list_box_row_get_child (row);
-  GtkWidget *count = gtk_widget_get_last_child (box);
+  GtkWidget     *box = gtk_list_box_row_get_child (row);
+  GtkWidget     *count = gtk_widget_get_last_child (box);
 
   return g_strdup (gtk_label_get_text (GTK_LABEL (count)));
 }
@@ -224,8 +234,9 @@ typedef struct
 static gboolean
 count_is (gpointer data)
 {
-  CountWait *w = data;
-  g_autofree char *label = group_row (w->f, w->group) != NULL ? group_row_label (w->f, w->group) : NULL;
+  CountWait       *w = data;
+  g_autofree char *label
+      = group_row (w->f, w->group) != NULL ? group_row_label (w->f, w->group) : NULL;
 
   return g_strcmp0 (label, w->count) == 0;
 }
@@ -233,10 +244,10 @@ count_is (gpointer data)
 static void
 test_sidebar_and_threads (void)
 {
-  Fixture f = { 0 };
+  Fixture           f = { 0 };
   OpNewsThreadList *list;
-  CountWait w = { &f, "local.small", "7" };
-  guint64 order[7];
+  CountWait         w = { &f, "local.small", "7" };
+  guint64           order[7];
 
   fixture_open (&f);
   g_assert_true (op_ui_test_wait_for (group_row_shown, &f));
@@ -252,7 +263,7 @@ test_sidebar_and_threads (void)
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, 7);
   for (guint i = 0; i < 7; i++)
     {
-      g_autoptr(OpNewsHeader) h = g_list_model_get_item (G_LIST_MODEL (list), i);
+      g_autoptr (OpNewsHeader) h = g_list_model_get_item (G_LIST_MODEL (list), i);
 
       order[i] = op_news_header_get_number (h);
     }
@@ -296,8 +307,8 @@ test_sidebar_and_threads (void)
 static void
 test_keys (void)
 {
-  Fixture f = { 0 };
-  CountWait w = { &f, "local.small", NULL };
+  Fixture          f = { 0 };
+  CountWait        w = { &f, "local.small", NULL };
   g_autofree char *error_text = NULL;
 
   fixture_open (&f);
@@ -360,9 +371,9 @@ iterate_measured (Stall *stall)
 {
   for (;;)
     {
-      gint64 t0 = g_get_monotonic_time ();
+      gint64   t0 = g_get_monotonic_time ();
       gboolean dispatched = g_main_context_iteration (NULL, FALSE);
-      gint64 took = g_get_monotonic_time () - t0;
+      gint64   took = g_get_monotonic_time () - t0;
 
       if (took > stall->worst)
         stall->worst = took;
@@ -372,9 +383,7 @@ iterate_measured (Stall *stall)
 }
 
 static gboolean
-run_until (gboolean (*done) (gpointer),
-           gpointer   data,
-           Stall     *stall)
+run_until (gboolean (*done) (gpointer), gpointer data, Stall *stall)
 {
   gint64 end = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
 
@@ -389,8 +398,7 @@ run_until (gboolean (*done) (gpointer),
 }
 
 static void
-run_for (guint  ms,
-         Stall *stall)
+run_for (guint ms, Stall *stall)
 {
   gint64 end = g_get_monotonic_time () + ms * 1000;
 
@@ -406,19 +414,20 @@ rows_drawn (gpointer data)
 {
   Fixture *f = data;
 
-  return op_ui_test_find_label (GTK_WIDGET (op_news_view_get_header_list (f->view)), "Topic 1") != NULL;
+  return op_ui_test_find_label (GTK_WIDGET (op_news_view_get_header_list (f->view)), "Topic 1")
+         != NULL;
 }
 
 static void
 test_big_group (void)
 {
-  Fixture f = { 0 };
-  Stall stall = { 0 };
+  Fixture           f = { 0 };
+  Stall             stall = { 0 };
   OpNewsThreadList *list;
-  gint64 start, first_rows;
-  GtkListView *view;
-  gint64 worst_open, worst_scroll, worst_toggle;
-  guint cached_open;
+  gint64            start, first_rows;
+  GtkListView      *view;
+  gint64            worst_open, worst_scroll, worst_toggle;
+  guint             cached_open;
 
   fixture_open (&f);
   g_assert_true (op_ui_test_wait_for (group_row_shown, &f));
@@ -468,10 +477,11 @@ test_big_group (void)
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, BIG_COUNT);
   worst_toggle = stall.worst;
 
-  g_test_message ("100,000 headers: first rows after %.1f ms (worst stall %.1f ms); "
-                  "worst stall scrolling %.1f ms, collapsing/expanding %.1f ms; %u headers in memory",
-                  first_rows / 1000.0, worst_open / 1000.0, worst_scroll / 1000.0,
-                  worst_toggle / 1000.0, op_news_thread_model_get_n_cached (op_news_thread_list_get_model (list)));
+  g_test_message (
+      "100,000 headers: first rows after %.1f ms (worst stall %.1f ms); "
+      "worst stall scrolling %.1f ms, collapsing/expanding %.1f ms; %u headers in memory",
+      first_rows / 1000.0, worst_open / 1000.0, worst_scroll / 1000.0, worst_toggle / 1000.0,
+      op_news_thread_model_get_n_cached (op_news_thread_list_get_model (list)));
   g_printerr ("# news view, 100,000 headers: first rows %.1f ms (%u headers read), worst stall: "
               "open %.1f ms, scroll %.1f ms, collapse/expand %.1f ms\n",
               first_rows / 1000.0, cached_open, worst_open / 1000.0, worst_scroll / 1000.0,
@@ -492,36 +502,35 @@ test_big_group (void)
   fixture_close (&f);
 }
 
-static const char article_text[] =
-  "Path: news.example.test!not-for-mail\r\n"
-  "From: Anna <anna@example.test>\r\n"
-  "Newsgroups: local.small,local.other\r\n"
-  "Subject: Re: First thread\r\n"
-  "Date: Tue, 14 Nov 2023 22:13:20 +0000\r\n"
-  "Message-ID: <3@test.example>\r\n"
-  "References: <1@test.example> <2@test.example>\r\n"
-  "X-Trace: something only all headers show\r\n"
-  "\r\n"
-  "Ben wrote:\r\n"
-  "> Anna wrote:\r\n"
-  "> > Hello there.\r\n"
-  "> Hi.\r\n"
-  "See https://www.example.test/page for more. Uryyb jbeyq.\r\n"
-  "-- \r\n"
-  "Anna\r\n";
+static const char article_text[] = "Path: news.example.test!not-for-mail\r\n"
+                                   "From: Anna <anna@example.test>\r\n"
+                                   "Newsgroups: local.small,local.other\r\n"
+                                   "Subject: Re: First thread\r\n"
+                                   "Date: Tue, 14 Nov 2023 22:13:20 +0000\r\n"
+                                   "Message-ID: <3@test.example>\r\n"
+                                   "References: <1@test.example> <2@test.example>\r\n"
+                                   "X-Trace: something only all headers show\r\n"
+                                   "\r\n"
+                                   "Ben wrote:\r\n"
+                                   "> Anna wrote:\r\n"
+                                   "> > Hello there.\r\n"
+                                   "> Hi.\r\n"
+                                   "See https://www.example.test/page for more. Uryyb jbeyq.\r\n"
+                                   "-- \r\n"
+                                   "Anna\r\n";
 
 static void
 test_article_pane (void)
 {
-  GtkWindow *window = GTK_WINDOW (gtk_window_new ());
+  GtkWindow         *window = GTK_WINDOW (gtk_window_new ());
   OpNewsArticleView *view = OP_NEWS_ARTICLE_VIEW (op_news_article_view_new ());
-  g_autoptr(GBytes) article = g_bytes_new_static (article_text, sizeof article_text - 1);
-  GtkTextBuffer *buffer;
-  GtkTextIter iter;
+  g_autoptr (GBytes) article = g_bytes_new_static (article_text, sizeof article_text - 1);
+  GtkTextBuffer   *buffer;
+  GtkTextIter      iter;
   g_autofree char *body = NULL;
   g_autofree char *rot = NULL;
   g_autofree char *source = NULL;
-  const char *text;
+  const char      *text;
   GtkToggleButton *toggle;
 
   gtk_window_set_default_size (window, 700, 500);
@@ -536,10 +545,15 @@ test_article_pane (void)
   g_assert_nonnull (op_ui_test_find_label_containing (GTK_WIDGET (view), "Anna"));
   g_assert_nonnull (op_ui_test_find_label_containing (GTK_WIDGET (view), "2023"));
   /* All headers: hidden until asked for. */
-  g_assert_false (gtk_widget_get_child_visible (gtk_widget_get_parent (GTK_WIDGET (op_ui_test_find_label_containing (GTK_WIDGET (view), "X-Trace")))) &&
-                  gtk_revealer_get_reveal_child (GTK_REVEALER (gtk_widget_get_parent (GTK_WIDGET (op_ui_test_find_label_containing (GTK_WIDGET (view), "X-Trace"))))));
-  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (op_ui_test_find_button (GTK_WIDGET (view), "All _Headers")), TRUE);
-  g_assert_true (gtk_revealer_get_reveal_child (GTK_REVEALER (gtk_widget_get_parent (GTK_WIDGET (op_ui_test_find_label_containing (GTK_WIDGET (view), "X-Trace"))))));
+  g_assert_false (
+      gtk_widget_get_child_visible (gtk_widget_get_parent (
+          GTK_WIDGET (op_ui_test_find_label_containing (GTK_WIDGET (view), "X-Trace"))))
+      && gtk_revealer_get_reveal_child (GTK_REVEALER (gtk_widget_get_parent (
+          GTK_WIDGET (op_ui_test_find_label_containing (GTK_WIDGET (view), "X-Trace"))))));
+  gtk_toggle_button_set_active (
+      GTK_TOGGLE_BUTTON (op_ui_test_find_button (GTK_WIDGET (view), "All _Headers")), TRUE);
+  g_assert_true (gtk_revealer_get_reveal_child (GTK_REVEALER (gtk_widget_get_parent (
+      GTK_WIDGET (op_ui_test_find_label_containing (GTK_WIDGET (view), "X-Trace"))))));
 
   /* Quote levels, signature, link. */
   body = op_news_article_view_dup_body (view);
@@ -571,7 +585,8 @@ test_article_pane (void)
   g_assert_cmpstr (rot, ==, body);
 
   /* Show Source: the article as it came, headers and all. */
-  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (op_ui_test_find_button (GTK_WIDGET (view), "Show _Source")), TRUE);
+  gtk_toggle_button_set_active (
+      GTK_TOGGLE_BUTTON (op_ui_test_find_button (GTK_WIDGET (view), "Show _Source")), TRUE);
   source = op_news_article_view_dup_body (view);
   g_assert_true (g_str_has_prefix (source, "Path: news.example.test!not-for-mail\nFrom: Anna"));
   g_assert_nonnull (strstr (source, "References: <1@test.example> <2@test.example>\n"));
@@ -597,21 +612,20 @@ test_rot13 (void)
   g_assert_cmpstr (b, ==, "Hello, World! 123 äö");
 }
 
-
 /* Against INN (tests/servers/inn.sh) when its endpoints are set: the group list into
  * the store, the group's headers fetched from the view, and an article read with N and
  * marked read, through OpNewsServer. */
 
 typedef struct
 {
-  Fixture    *f;
-  guint       n;
+  Fixture *f;
+  guint    n;
 } RowsWait;
 
 static gboolean
 rows_are (gpointer data)
 {
-  RowsWait *w = data;
+  RowsWait         *w = data;
   OpNewsThreadList *list = op_news_view_get_thread_list (w->f->view);
 
   return list != NULL && g_list_model_get_n_items (G_LIST_MODEL (list)) == w->n;
@@ -622,14 +636,15 @@ article_shown (gpointer data)
 {
   Fixture *f = data;
 
-  return op_ui_test_find_label (op_news_view_get_article_view (f->view), "Threading fixture") != NULL;
+  return op_ui_test_find_label (op_news_view_get_article_view (f->view), "Threading fixture")
+         != NULL;
 }
 
 static gboolean
 first_read (gpointer data)
 {
   Fixture *f = data;
-  g_autoptr(OpNewsHeader) header = NULL;
+  g_autoptr (OpNewsHeader) header = NULL;
   OpNewsThreadList *list = op_news_view_get_thread_list (f->view);
 
   header = g_list_model_get_item (G_LIST_MODEL (op_news_thread_list_get_model (list)), 0);
@@ -645,17 +660,18 @@ test_inn_read (void)
   const char *user = g_getenv ("OUTPOST_TEST_INN_USER");
   const char *password = g_getenv ("OUTPOST_TEST_INN_PASSWORD");
   const char *group = g_getenv ("OUTPOST_TEST_INN_GROUP");
-  g_autoptr(OpAccount) account = NULL;
-  g_autoptr(OpTestVerifier) verifier = NULL;
-  g_autoptr(OpNewsServer) server = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autoptr (OpAccount) account = NULL;
+  g_autoptr (OpTestVerifier) verifier = NULL;
+  g_autoptr (OpNewsServer) server = NULL;
+  g_autoptr (GError) error = NULL;
   g_autofree char *path = NULL;
-  GAsyncResult *result = NULL;
-  Fixture f = { 0 };
-  RowsWait rows = { &f, 0 };
-  CountWait count = { &f, NULL, NULL };
+  GAsyncResult    *result = NULL;
+  Fixture          f = { 0 };
+  RowsWait         rows = { &f, 0 };
+  CountWait        count = { &f, NULL, NULL };
 
-  if (host == NULL || port == NULL || ca == NULL || user == NULL || password == NULL || group == NULL)
+  if (host == NULL || port == NULL || ca == NULL || user == NULL || password == NULL
+      || group == NULL)
     {
       if (g_strcmp0 (g_getenv ("OUTPOST_TEST_REQUIRE_SERVERS"), "1") == 0)
         g_error ("INN's endpoints are not set (tests/servers/start --only inn)");
@@ -664,7 +680,7 @@ test_inn_read (void)
     }
   account = op_account_new (OP_ACCOUNT_KIND_NEWS, NULL);
   op_account_set_host (account, host);
-  op_account_set_port (account, (guint16) g_ascii_strtoull (port, NULL, 10));
+  op_account_set_port (account, (guint16)g_ascii_strtoull (port, NULL, 10));
   op_account_set_security (account, OP_SECURITY_STARTTLS);
   op_account_set_user (account, user);
   path = g_build_filename (g_get_user_data_dir (), "news-inn.sqlite", NULL);
@@ -746,8 +762,7 @@ open_server_dialog (Fixture *f)
 }
 
 static GtkEditable *
-row_editable (GtkWidget  *dialog,
-              const char *title)
+row_editable (GtkWidget *dialog, const char *title)
 {
   GtkWidget *child = GTK_WIDGET (op_ui_test_find_label (dialog, title));
 
@@ -777,7 +792,7 @@ dialog_error (GtkWidget *dialog)
 static void
 test_add_server_checks (void)
 {
-  Fixture f = { 0 };
+  Fixture             f = { 0 };
   OpNewsServerDialog *dialog;
 
   f.window = GTK_WINDOW (gtk_window_new ());
@@ -809,7 +824,9 @@ server_listed (gpointer data)
 {
   Fixture *f = data;
 
-  return op_ui_test_find_label (GTK_WIDGET (op_news_view_get_group_list (f->view)), g_getenv ("OUTPOST_TEST_NEWS_HOST")) != NULL;
+  return op_ui_test_find_label (GTK_WIDGET (op_news_view_get_group_list (f->view)),
+                                g_getenv ("OUTPOST_TEST_NEWS_HOST"))
+         != NULL;
 }
 
 static gboolean
@@ -850,12 +867,12 @@ test_inn_add_server (void)
   const char *ca = g_getenv ("OUTPOST_TEST_CA");
   const char *user = g_getenv ("OUTPOST_TEST_INN_USER");
   const char *password = g_getenv ("OUTPOST_TEST_INN_PASSWORD");
-  g_autoptr(OpTestVerifier) verifier = NULL;
-  g_autoptr(OpAccounts) accounts = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autoptr (OpTestVerifier) verifier = NULL;
+  g_autoptr (OpAccounts) accounts = NULL;
+  g_autoptr (GError) error = NULL;
   OpNewsServerDialog *dialog;
-  Fixture f = { 0 };
-  guint n_news = 0;
+  Fixture             f = { 0 };
+  guint               n_news = 0;
 
   if (host == NULL || port == NULL || ca == NULL || user == NULL || password == NULL)
     {
@@ -874,8 +891,9 @@ test_inn_add_server (void)
   dialog = open_server_dialog (&f);
   op_news_server_dialog_set_verifier (dialog, OP_TLS_VERIFIER (verifier));
   gtk_editable_set_text (row_editable (GTK_WIDGET (dialog), "Host"), host);
-  gtk_spin_button_set_value (GTK_SPIN_BUTTON (op_ui_test_find_type (GTK_WIDGET (dialog), GTK_TYPE_SPIN_BUTTON)),
-                             g_ascii_strtod (port, NULL));
+  gtk_spin_button_set_value (
+      GTK_SPIN_BUTTON (op_ui_test_find_type (GTK_WIDGET (dialog), GTK_TYPE_SPIN_BUTTON)),
+      g_ascii_strtod (port, NULL));
   gtk_editable_set_text (row_editable (GTK_WIDGET (dialog), "User Name"), user);
   gtk_editable_set_text (row_editable (GTK_WIDGET (dialog), "Password"), "not the password");
   g_signal_emit_by_name (op_ui_test_find_button (GTK_WIDGET (dialog), "_Add"), "clicked");
@@ -895,7 +913,7 @@ test_inn_add_server (void)
   g_assert_true (op_accounts_load (accounts, NULL));
   for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (accounts)); i++)
     {
-      g_autoptr(OpAccount) account = g_list_model_get_item (G_LIST_MODEL (accounts), i);
+      g_autoptr (OpAccount) account = g_list_model_get_item (G_LIST_MODEL (accounts), i);
 
       if (op_account_get_kind (account) == OP_ACCOUNT_KIND_NEWS)
         {
@@ -910,12 +928,12 @@ test_inn_add_server (void)
 
   /* The group list: fetched from the server the first time, filtered as typed. */
   {
-    GtkWidget *groups_button = op_ui_test_find_type (GTK_WIDGET (op_news_view_get_group_list (f.view)),
-                                                     GTK_TYPE_BUTTON);
-    const char *group = g_getenv ("OUTPOST_TEST_INN_GROUP");
+    GtkWidget *groups_button
+        = op_ui_test_find_type (GTK_WIDGET (op_news_view_get_group_list (f.view)), GTK_TYPE_BUTTON);
+    const char         *group = g_getenv ("OUTPOST_TEST_INN_GROUP");
     OpNewsGroupsDialog *groups;
-    GListModel *shown;
-    CountWait count = { &f, group, "7" };
+    GListModel         *shown;
+    CountWait           count = { &f, group, "7" };
 
     g_assert_nonnull (groups_button);
     g_signal_emit_by_name (groups_button, "clicked");
@@ -926,11 +944,12 @@ test_inn_add_server (void)
     g_assert_true (op_ui_test_wait_for (model_has_items, shown));
     g_assert_cmpuint (g_list_model_get_n_items (shown), >=, 3);
     g_assert_true (op_ui_test_wait_for (description_shown, groups));
-    gtk_editable_set_text (GTK_EDITABLE (op_ui_test_find_type (GTK_WIDGET (groups), GTK_TYPE_SEARCH_ENTRY)),
-                           "THREADED ARTICLES");
+    gtk_editable_set_text (
+        GTK_EDITABLE (op_ui_test_find_type (GTK_WIDGET (groups), GTK_TYPE_SEARCH_ENTRY)),
+        "THREADED ARTICLES");
     g_assert_true (op_ui_test_wait_for (model_has_one, shown));
     {
-      g_autoptr(OpNewsGroupItem) item = g_list_model_get_item (shown, 0);
+      g_autoptr (OpNewsGroupItem) item = g_list_model_get_item (shown, 0);
 
       g_assert_cmpstr (op_news_group_item_get_name (item), ==, group);
       g_assert_cmpint (op_news_group_item_get_group (item)->posting, ==, OP_NNTP_POSTING_ALLOWED);
@@ -948,8 +967,7 @@ test_inn_add_server (void)
 }
 
 int
-main (int    argc,
-      char **argv)
+main (int argc, char **argv)
 {
   op_ui_test_init (&argc, &argv);
 
