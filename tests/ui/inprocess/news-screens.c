@@ -10,6 +10,8 @@
 
 #include "news-test-data.h"
 #include "op-news-article-view.h"
+#include "op-news-groups-dialog.h"
+#include "op-news-server-dialog.h"
 #include "op-news-view.h"
 
 /*
@@ -149,6 +151,21 @@ main (int argc, char *argv[])
                                     article);
   op_news_thread_list_set_expanded (op_news_view_get_thread_list (view), 4, FALSE);
   shoot ("reader");
+
+  {
+    OpNewsGroupsDialog *groups = op_news_groups_dialog_new (window, server);
+
+    gtk_window_present (GTK_WINDOW (groups));
+    shoot ("groups");
+    gtk_window_destroy (GTK_WINDOW (groups));
+  }
+  {
+    OpNewsServerDialog *dialog = op_news_server_dialog_new (window, NULL);
+
+    gtk_window_present (GTK_WINDOW (dialog));
+    shoot ("add-server");
+    gtk_window_destroy (GTK_WINDOW (dialog));
+  }
 
   gtk_window_destroy (window);
   wait_ms (200);
