@@ -45,6 +45,11 @@ struct _OpConnection
 
   gboolean            closed;
 
+  /* RFC 8054 COMPRESS DEFLATE (op_connection_start_compression()): @input and @output
+   * then point at these, over the streams of @stream. */
+  GInputStream       *inflate;       /* (nullable) */
+  GOutputStream      *deflate;       /* (nullable) */
+
   /* State of one handshake, read by the accept-certificate handler. */
   GCancellable       *handshake_cancellable;
   GError             *verify_error;        /* the verifier's reason for a refusal */
@@ -63,6 +68,8 @@ op_connection_finalize (GObject *object)
 
   /* Not closed explicitly: the socket is closed when GSocket is finalized. Closing a TLS
    * connection politely would block to send close_notify, which dispose must not do. */
+  g_clear_object (&self->inflate);
+  g_clear_object (&self->deflate);
   g_clear_object (&self->tls);
   g_clear_object (&self->stream);
   self->socket_connection = NULL;
@@ -733,6 +740,7 @@ op_connection_start_tls (OpConnection  *self,
 
   g_return_val_if_fail (OP_IS_CONNECTION (self), FALSE);
   g_return_val_if_fail (self->tls == NULL, FALSE);
+  g_return_val_if_fail (self->deflate == NULL, FALSE);
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
@@ -769,6 +777,63 @@ op_connection_start_tls (OpConnection  *self,
   log_info (self, OP_LOG_TLS, _("Starting TLS"));
 
   return handshake (self, cancellable, error);
+}
+
+/**
+ * op_connection_start_compression:
+ * @self: a connection that is not compressed yet
+ * @error: return location for an error
+ *
+ * Compresses both directions with raw DEFLATE (RFC 1951) from now on, as NNTP's COMPRESS
+ * DEFLATE (RFC 8054) and IMAP's COMPRESS=DEFLATE (RFC 4978) do, once the server's
+ * go-ahead was read with op_connection_read_line(). Every later write ends with a sync
+ * flush, so each command reaches the server whole. A byte already read past the go-ahead
+ * was not compressed: the connection is closed with %G_IO_ERROR_INVALID_DATA. TLS cannot
+ * start after this.
+ *
+ * Returns: %TRUE when the connection is compressed
+ */
+gboolean
+op_connection_start_compression (OpConnection  *self,
+                                 GError       **error)
+{
+  g_autoptr(GZlibCompressor) compressor = NULL;
+  g_autoptr(GZlibDecompressor) decompressor = NULL;
+
+  g_return_val_if_fail (OP_IS_CONNECTION (self), FALSE);
+  g_return_val_if_fail (self->deflate == NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!check_open (self, error))
+    return FALSE;
+  if (self->end > self->start)
+    {
+      abort_connection (self);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   _("%s sent uncompressed data after agreeing to compress the connection."),
+                   self->endpoint);
+      return FALSE;
+    }
+
+  compressor = g_zlib_compressor_new (G_ZLIB_COMPRESSOR_FORMAT_RAW, -1);
+  decompressor = g_zlib_decompressor_new (G_ZLIB_COMPRESSOR_FORMAT_RAW);
+  self->inflate = g_converter_input_stream_new (self->input, G_CONVERTER (decompressor));
+  self->deflate = g_converter_output_stream_new (self->output, G_CONVERTER (compressor));
+  /* Closing the connection closes @stream; the converters only wrap it. */
+  g_filter_input_stream_set_close_base_stream (G_FILTER_INPUT_STREAM (self->inflate), FALSE);
+  g_filter_output_stream_set_close_base_stream (G_FILTER_OUTPUT_STREAM (self->deflate), FALSE);
+  self->input = self->inflate;
+  self->output = self->deflate;
+  log_info (self, OP_LOG_INFO, _("Compression (DEFLATE) is on"));
+  return TRUE;
+}
+
+gboolean
+op_connection_is_compressed (OpConnection *self)
+{
+  g_return_val_if_fail (OP_IS_CONNECTION (self), FALSE);
+
+  return self->deflate != NULL;
 }
 
 /* Makes room for at least @want bytes after self->end, moving unread bytes to the front
@@ -926,8 +991,11 @@ op_connection_read_line (OpConnection  *self,
 
       if (n == 0)
         {
+          /* fill_buffer() may have moved or reallocated the buffer: @data is stale. */
           if (self->log != NULL && available > 0)
-            op_protocol_log_append_received (self->log, (const char *) data, available);
+            op_protocol_log_append_received (self->log,
+                                             (const char *) self->buffer + self->start,
+                                             available);
           log_info (self, OP_LOG_INFO, _("The server closed the connection"));
           self->closed = TRUE;
           if (available > 0)
@@ -994,7 +1062,9 @@ write_bytes (OpConnection  *self,
 {
   g_autoptr(GError) local_error = NULL;
 
-  if (!g_output_stream_write_all (self->output, data, size, NULL, cancellable, &local_error))
+  if (!g_output_stream_write_all (self->output, data, size, NULL, cancellable, &local_error) ||
+      /* Compressed, a command reaches the server only with a sync flush (RFC 8054 §2.2.2). */
+      (self->deflate != NULL && !g_output_stream_flush (self->output, cancellable, &local_error)))
     {
       propagate_io_error (self, g_steal_pointer (&local_error), error);
       return FALSE;

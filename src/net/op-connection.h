@@ -71,6 +71,13 @@ gboolean       op_connection_start_tls        (OpConnection   *self,
                                                GCancellable   *cancellable,
                                                GError        **error);
 
+/* Raw DEFLATE both ways from now on (RFC 8054, RFC 4978), after the go-ahead was read
+ * with read_line(); later writes end with a sync flush. Data already buffered past the
+ * go-ahead closes the connection (G_IO_ERROR_INVALID_DATA). */
+gboolean       op_connection_start_compression (OpConnection  *self,
+                                               GError        **error);
+gboolean       op_connection_is_compressed    (OpConnection   *self);
+
 /* One line without its CRLF (a bare LF also ends a line), at most @max_length bytes
  * before the terminator, else OP_CONNECTION_ERROR_LINE_TOO_LONG. */
 char          *op_connection_read_line        (OpConnection   *self,

@@ -43,6 +43,7 @@ typedef struct
 {
   OpNntpCapabilities *caps;          /* (nullable): no CAPABILITIES */
   gboolean            posting_allowed;
+  gboolean            compressed;
   char               *welcome;
 } Snapshot;
 
@@ -59,6 +60,7 @@ struct _OpNntpClient
   OpSession             parent_instance;
 
   OpNntpAuthMethod      auth_preference;   /* under the session's settings lock */
+  gboolean              compress;          /* under the session's settings lock */
 
   /* Worker only. */
   GPtrArray            *w_cap_lines;       /* (nullable) CAPABILITIES as sent */
@@ -387,20 +389,35 @@ nntp_dup_capabilities (OpSession *session)
         }
     }
   snapshot->posting_allowed = self->w_posting_allowed;
+  snapshot->compressed = op_session_get_connection (session) != NULL &&
+                         op_connection_is_compressed (op_session_get_connection (session));
   snapshot->welcome = g_strdup (self->w_welcome);
   return snapshot;
 }
 
+/* The client's own settings for one job, in OpSessionSettings.extra: the login method
+ * in the low byte, COMPRESS above it. */
+#define SETTING_COMPRESS 0x100
+
 static gpointer
 nntp_copy_settings (OpSession *session)
 {
-  return GINT_TO_POINTER (OP_NNTP_CLIENT (session)->auth_preference);
+  OpNntpClient *self = OP_NNTP_CLIENT (session);
+
+  return GINT_TO_POINTER (self->auth_preference | (self->compress ? SETTING_COMPRESS : 0));
 }
 
 static OpNntpAuthMethod
 auth_preference (OpNntpClient *self)
 {
-  return GPOINTER_TO_INT (op_session_get_settings (SESSION (self))->extra);
+  return GPOINTER_TO_INT (op_session_get_settings (SESSION (self))->extra) & 0xff;
+}
+
+static gboolean
+compress_enabled (OpNntpClient *self)
+{
+  return (GPOINTER_TO_INT (op_session_get_settings (SESSION (self))->extra) &
+          SETTING_COMPRESS) != 0;
 }
 
 /* --- MODE READER and login (worker) ------------------------------------------------------ */
@@ -595,6 +612,49 @@ login (OpNntpClient  *self,
   return nntp_capabilities (session, cancellable, error);
 }
 
+/* RFC 8054: COMPRESS DEFLATE, after the login so that no credential is compressed
+ * beside data an attacker chooses (§6). A refusal leaves the session as it was. */
+static gboolean
+start_compression (OpNntpClient  *self,
+                   GCancellable  *cancellable,
+                   GError       **error)
+{
+  OpSession *session = SESSION (self);
+  g_autoptr(OpNntpReply) reply = NULL;
+  GError *local_error = NULL;
+
+  if (!compress_enabled (self) || !has_capability_arg (self, "COMPRESS", "DEFLATE"))
+    return TRUE;
+  reply = op_session_command (session, "COMPRESS DEFLATE", NULL, OP_SEND_PLAIN, cancellable,
+                              error);
+  if (reply == NULL)
+    return FALSE;
+  /* RFC 8054 §2.2.2: 206 compression active; 403 and 502 refuse it. */
+  if (reply->code != 206)
+    {
+      /* Translators: the server's reply code and text follow */
+      op_protocol_log_append_printf (op_session_get_log (session), OP_LOG_INFO,
+                                     _("The news server did not start compression: %03u %s"),
+                                     reply->code, reply->text);
+      return TRUE;
+    }
+  if (!op_connection_start_compression (op_session_get_connection (session), &local_error))
+    {
+      /* Plain bytes after 206: not NNTP as RFC 8054 §2.2.2 speaks it. */
+      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA))
+        {
+          GError *bad = g_error_new_literal (OP_NNTP_ERROR, OP_NNTP_ERROR_BAD_REPLY,
+                                             local_error->message);
+
+          g_error_free (local_error);
+          local_error = bad;
+        }
+      op_session_fail (session, local_error, error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static gboolean
 connect_and_login (OpNntpClient  *self,
                    const char    *user,
@@ -624,7 +684,7 @@ connect_and_login (OpNntpClient  *self,
     return FALSE;
   if (user != NULL && !login (self, user, password, cancellable, error))
     return FALSE;
-  return TRUE;
+  return start_compression (self, cancellable, error);
 }
 
 /* --- arguments ----------------------------------------------------------------------------- */
@@ -726,6 +786,8 @@ typedef struct
   OpNntpClient *self;
   gpointer      result;
   guint64       skipped;
+  int           kind;     /* LineKind, for collect_line */
+  const char   *verb;     /* for the log */
 } Collect;
 
 static void
@@ -738,126 +800,105 @@ log_skipped (OpNntpClient *self,
                                  _("Skipped a line of %s: %s"), verb, error->message);
 }
 
-static gboolean
-collect_active (const char  *line,
-                gsize        length,
-                gpointer     user_data,
-                GError     **error)
+/* The lines of a listing, each parsed by its kind; a line that does not parse is
+ * skipped, counted and logged (one bad group or header must not hide the rest). */
+typedef enum
 {
-  Collect *c = user_data;
-  g_autoptr(GError) local_error = NULL;
-  OpNntpActive *active = op_nntp_parse_active_line (line, length, &local_error);
-
-  if (active == NULL)
-    {
-      c->skipped++;
-      log_skipped (c->self, "LIST ACTIVE", local_error);
-      return TRUE;
-    }
-  g_ptr_array_add (c->result, active);
-  return TRUE;
-}
+  LINE_ACTIVE,        /* LIST ACTIVE, NEWGROUPS: OpNntpActive */
+  LINE_NEWSGROUPS,    /* LIST NEWSGROUPS: name → description */
+  LINE_ACTIVE_TIMES,  /* LIST ACTIVE.TIMES: OpNntpGroupTime */
+  LINE_MESSAGE_ID,    /* NEWNEWS: Message-IDs */
+  LINE_NUMBER,        /* LISTGROUP: guint64 */
+  LINE_HDR,           /* HDR, XHDR: OpNntpHeaderValue */
+} LineKind;
 
 static gboolean
-collect_newsgroups (const char  *line,
+parse_listing_line (LineKind     kind,
+                    const char  *line,
                     gsize        length,
-                    gpointer     user_data,
+                    gpointer     result,
                     GError     **error)
 {
-  Collect *c = user_data;
-  g_autoptr(GError) local_error = NULL;
-  char *name = NULL, *description = NULL;
-
-  if (!op_nntp_parse_newsgroups_line (line, length, &name, &description, &local_error))
+  switch (kind)
     {
-      c->skipped++;
-      log_skipped (c->self, "LIST NEWSGROUPS", local_error);
-      return TRUE;
+    case LINE_ACTIVE:
+      {
+        OpNntpActive *active = op_nntp_parse_active_line (line, length, error);
+
+        if (active != NULL)
+          g_ptr_array_add (result, active);
+        return active != NULL;
+      }
+    case LINE_NEWSGROUPS:
+      {
+        char *name = NULL, *description = NULL;
+
+        if (!op_nntp_parse_newsgroups_line (line, length, &name, &description, error))
+          return FALSE;
+        g_hash_table_replace (result, name, description);
+        return TRUE;
+      }
+    case LINE_ACTIVE_TIMES:
+      {
+        OpNntpGroupTime *entry = g_new0 (OpNntpGroupTime, 1);
+
+        if (!op_nntp_parse_active_times_line (line, length, &entry->name, &entry->created,
+                                              &entry->creator, error))
+          {
+            op_nntp_group_time_free (entry);
+            return FALSE;
+          }
+        g_ptr_array_add (result, entry);
+        return TRUE;
+      }
+    case LINE_MESSAGE_ID:
+      {
+        char *message_id = op_nntp_parse_message_id_line (line, length, error);
+
+        if (message_id != NULL)
+          g_ptr_array_add (result, message_id);
+        return message_id != NULL;
+      }
+    case LINE_NUMBER:
+      {
+        guint64 number;
+
+        if (!op_nntp_parse_number_line (line, length, &number, error))
+          return FALSE;
+        g_array_append_val (result, number);
+        return TRUE;
+      }
+    case LINE_HDR:
+      {
+        OpNntpHeaderValue *entry = g_new0 (OpNntpHeaderValue, 1);
+
+        if (!op_nntp_parse_hdr_line (line, length, &entry->number, &entry->value, error))
+          {
+            op_nntp_header_value_free (entry);
+            return FALSE;
+          }
+        g_ptr_array_add (result, entry);
+        return TRUE;
+      }
+    default:
+      g_assert_not_reached ();
     }
-  g_hash_table_replace (c->result, name, description);
-  return TRUE;
 }
 
 static gboolean
-collect_active_times (const char  *line,
-                      gsize        length,
-                      gpointer     user_data,
-                      GError     **error)
+collect_line (const char  *line,
+              gsize        length,
+              gpointer     user_data,
+              GError     **error)
 {
   Collect *c = user_data;
   g_autoptr(GError) local_error = NULL;
-  OpNntpGroupTime *entry = g_new0 (OpNntpGroupTime, 1);
 
-  if (!op_nntp_parse_active_times_line (line, length, &entry->name, &entry->created,
-                                        &entry->creator, &local_error))
-    {
-      op_nntp_group_time_free (entry);
-      c->skipped++;
-      log_skipped (c->self, "LIST ACTIVE.TIMES", local_error);
-      return TRUE;
-    }
-  g_ptr_array_add (c->result, entry);
-  return TRUE;
-}
-
-static gboolean
-collect_message_id (const char  *line,
-                    gsize        length,
-                    gpointer     user_data,
-                    GError     **error)
-{
-  Collect *c = user_data;
-  g_autoptr(GError) local_error = NULL;
-  char *message_id = op_nntp_parse_message_id_line (line, length, &local_error);
-
-  if (message_id == NULL)
+  if (!parse_listing_line (c->kind, line, length, c->result, &local_error))
     {
       c->skipped++;
-      log_skipped (c->self, "NEWNEWS", local_error);
-      return TRUE;
+      log_skipped (c->self, c->verb, local_error);
     }
-  g_ptr_array_add (c->result, message_id);
-  return TRUE;
-}
-
-static gboolean
-collect_number (const char  *line,
-                gsize        length,
-                gpointer     user_data,
-                GError     **error)
-{
-  Collect *c = user_data;
-  g_autoptr(GError) local_error = NULL;
-  guint64 number;
-
-  if (!op_nntp_parse_number_line (line, length, &number, &local_error))
-    {
-      c->skipped++;
-      log_skipped (c->self, "LISTGROUP", local_error);
-      return TRUE;
-    }
-  g_array_append_val (c->result, number);
-  return TRUE;
-}
-
-static gboolean
-collect_hdr (const char  *line,
-             gsize        length,
-             gpointer     user_data,
-             GError     **error)
-{
-  Collect *c = user_data;
-  g_autoptr(GError) local_error = NULL;
-  OpNntpHeaderValue *entry = g_new0 (OpNntpHeaderValue, 1);
-
-  if (!op_nntp_parse_hdr_line (line, length, &entry->number, &entry->value, &local_error))
-    {
-      op_nntp_header_value_free (entry);
-      c->skipped++;
-      log_skipped (c->self, "HDR", local_error);
-      return TRUE;
-    }
-  g_ptr_array_add (c->result, entry);
   return TRUE;
 }
 
@@ -1178,11 +1219,15 @@ over_range (OpNntpClient  *self,
     }
 
   run.batch = g_ptr_array_new_with_free_func ((GDestroyNotify) op_nntp_overview_free);
-  handler = g_cancellable_connect (cancellable, G_CALLBACK (over_wake), shared, NULL);
+  /* A cancellation (or the session's release) wakes a worker waiting for the window. */
+  handler = cancellable != NULL ? g_cancellable_connect (cancellable, G_CALLBACK (over_wake),
+                                                         shared, NULL)
+                                : 0;
   ok = op_session_read_block (SESSION (self), OP_NNTP_MAX_LIST_LINE, 0, 0, over_line, &run,
                               cancellable, error) &&
        over_flush (&run, error);
-  g_cancellable_disconnect (cancellable, handler);
+  if (handler != 0)
+    g_cancellable_disconnect (cancellable, handler);
   g_ptr_array_unref (run.batch);
   *count = run.count;
   *skipped = run.skipped;
@@ -1568,9 +1613,8 @@ run_listing (OpNntpClient  *self,
 {
   g_autofree char *argument = NULL;
   g_autofree char *since = NULL;
-  Collect c = { self, NULL, 0 };
-  OpSessionLineFunc func;
-  GDestroyNotify result_free;
+  Collect c = { self, NULL, 0, LINE_ACTIVE, "LIST" };
+  GDestroyNotify result_free = (GDestroyNotify) g_ptr_array_unref;
   const char *verb = "LIST";
   int expect = 215;
 
@@ -1581,44 +1625,36 @@ run_listing (OpNntpClient  *self,
     case JOB_LIST_ACTIVE:
       argument = g_strconcat ("ACTIVE", job->text != NULL ? " " : NULL, job->text, NULL);
       c.result = g_ptr_array_new_with_free_func ((GDestroyNotify) op_nntp_active_free);
-      result_free = (GDestroyNotify) g_ptr_array_unref;
-      func = collect_active;
       break;
     case JOB_LIST_NEWSGROUPS:
       argument = g_strconcat ("NEWSGROUPS", job->text != NULL ? " " : NULL, job->text, NULL);
       c.result = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+      c.kind = LINE_NEWSGROUPS;
       result_free = (GDestroyNotify) g_hash_table_unref;
-      func = collect_newsgroups;
       break;
     case JOB_LIST_ACTIVE_TIMES:
       argument = g_strconcat ("ACTIVE.TIMES", job->text != NULL ? " " : NULL, job->text,
                               NULL);
       c.result = g_ptr_array_new_with_free_func ((GDestroyNotify) op_nntp_group_time_free);
-      result_free = (GDestroyNotify) g_ptr_array_unref;
-      func = collect_active_times;
+      c.kind = LINE_ACTIVE_TIMES;
       break;
     case JOB_NEWGROUPS:
-      verb = "NEWGROUPS";
+      verb = c.verb = "NEWGROUPS";
       expect = 231;
       argument = format_since (job->since);
       c.result = g_ptr_array_new_with_free_func ((GDestroyNotify) op_nntp_active_free);
-      result_free = (GDestroyNotify) g_ptr_array_unref;
-      func = collect_active;
       break;
     case JOB_NEWNEWS:
-      verb = "NEWNEWS";
+      verb = c.verb = "NEWNEWS";
       expect = 230;
       since = format_since (job->since);
       argument = g_strconcat (job->text, " ", since, NULL);
       c.result = g_ptr_array_new_with_free_func (g_free);
-      result_free = (GDestroyNotify) g_ptr_array_unref;
-      func = collect_message_id;
+      c.kind = LINE_MESSAGE_ID;
       break;
     case JOB_HELP:
-      verb = "HELP";
-      expect = 100;
       c.result = g_string_new (NULL);
-      if (!listing (self, verb, NULL, expect, OP_NNTP_MAX_REPLY_LINE, MAX_HELP_BYTES,
+      if (!listing (self, "HELP", NULL, 100, OP_NNTP_MAX_REPLY_LINE, MAX_HELP_BYTES,
                     collect_help, &c, cancellable, error))
         {
           g_string_free (c.result, TRUE);
@@ -1628,8 +1664,8 @@ run_listing (OpNntpClient  *self,
     default:
       g_assert_not_reached ();
     }
-  if (!listing (self, verb, argument, expect, OP_NNTP_MAX_LIST_LINE, 0, func, &c, cancellable,
-                error))
+  if (!listing (self, verb, argument, expect, OP_NNTP_MAX_LIST_LINE, 0, collect_line, &c,
+                cancellable, error))
     {
       result_free (c.result);
       return NULL;
@@ -1688,7 +1724,9 @@ run_group (OpNntpClient  *self,
                       local_error, error))
     return NULL;
   c.result = g_array_new (FALSE, FALSE, sizeof (guint64));
-  if (!op_session_read_block (SESSION (self), OP_NNTP_MAX_REPLY_LINE, 0, 0, collect_number, &c,
+  c.kind = LINE_NUMBER;
+  c.verb = "LISTGROUP";
+  if (!op_session_read_block (SESSION (self), OP_NNTP_MAX_REPLY_LINE, 0, 0, collect_line, &c,
                               cancellable, error))
     {
       g_array_unref (c.result);
@@ -1724,9 +1762,11 @@ run_hdr (OpNntpClient  *self,
       argument = g_strconcat (job->text, " ", range, NULL);
     }
   c.result = g_ptr_array_new_with_free_func ((GDestroyNotify) op_nntp_header_value_free);
+  c.kind = LINE_HDR;
+  c.verb = hdr ? "HDR" : "XHDR";
   /* RFC 3977 §8.5.2: 225; RFC 2980 §2.6: XHDR answers 221. */
   if (!listing (self, hdr ? "HDR" : "XHDR", argument, hdr ? 225 : 221, OP_NNTP_MAX_LIST_LINE,
-                0, collect_hdr, &c, cancellable, error))
+                0, collect_line, &c, cancellable, error))
     {
       g_ptr_array_unref (c.result);
       return NULL;
@@ -1949,6 +1989,22 @@ simple_call (OpNntpClient         *self,
   return job;
 }
 
+/* A call whose job needs nothing but @text (nullable). */
+static void
+queue_simple (OpNntpClient         *self,
+              JobKind               kind,
+              gpointer              source_tag,
+              const char           *text,
+              GCancellable         *cancellable,
+              GAsyncReadyCallback   callback,
+              gpointer              user_data)
+{
+  GTask *task;
+  Job *job = simple_call (self, kind, source_tag, text, cancellable, callback, user_data, &task);
+
+  job_queue (self, task, job);
+}
+
 static gboolean
 job_finish_boolean (OpNntpClient  *self,
                     GAsyncResult  *result,
@@ -2072,6 +2128,28 @@ op_nntp_client_set_auth_method (OpNntpClient     *self,
   op_session_unlock_settings (SESSION (self));
 }
 
+void
+op_nntp_client_set_compress (OpNntpClient *self,
+                             gboolean      compress)
+{
+  g_return_if_fail (OP_IS_NNTP_CLIENT (self));
+
+  op_session_lock_settings (SESSION (self));
+  self->compress = compress;
+  op_session_unlock_settings (SESSION (self));
+}
+
+gboolean
+op_nntp_client_is_compressed (OpNntpClient *self)
+{
+  Snapshot *snapshot;
+
+  g_return_val_if_fail (OP_IS_NNTP_CLIENT (self), FALSE);
+
+  snapshot = op_session_get_capabilities (SESSION (self));
+  return snapshot != NULL && snapshot->compressed;
+}
+
 OpNntpState
 op_nntp_client_get_state (OpNntpClient *self)
 {
@@ -2143,6 +2221,37 @@ op_nntp_client_get_welcome (OpNntpClient *self)
   return snapshot != NULL ? snapshot->welcome : NULL;
 }
 
+/* What GROUP and LISTGROUP report, for their _finish. */
+static void
+get_marks (GAsyncResult *result,
+           guint64      *count,
+           guint64      *low,
+           guint64      *high)
+{
+  Job *job = op_session_task_get_data (result);
+
+  if (count != NULL)
+    *count = job->r_count;
+  if (low != NULL)
+    *low = job->r_low;
+  if (high != NULL)
+    *high = job->r_high;
+}
+
+/* What ARTICLE, HEAD, BODY, STAT, NEXT and LAST report, for their _finish. */
+static void
+get_article (GAsyncResult  *result,
+             guint64       *number,
+             char         **message_id)
+{
+  Job *job = op_session_task_get_data (result);
+
+  if (number != NULL)
+    *number = job->r_number;
+  if (message_id != NULL)
+    *message_id = g_steal_pointer (&job->r_message_id);
+}
+
 /* --- the public calls ---------------------------------------------------------------------- */
 
 void
@@ -2180,13 +2289,9 @@ op_nntp_client_date_async (OpNntpClient         *self,
                            GAsyncReadyCallback   callback,
                            gpointer              user_data)
 {
-  GTask *task;
-  Job *job;
-
   g_return_if_fail (OP_IS_NNTP_CLIENT (self));
-  job = simple_call (self, JOB_DATE, op_nntp_client_date_async, NULL, cancellable, callback,
-                     user_data, &task);
-  job_queue (self, task, job);
+  queue_simple (self, JOB_DATE, op_nntp_client_date_async, NULL, cancellable,
+                callback, user_data);
 }
 
 /**
@@ -2208,13 +2313,9 @@ op_nntp_client_help_async (OpNntpClient         *self,
                            GAsyncReadyCallback   callback,
                            gpointer              user_data)
 {
-  GTask *task;
-  Job *job;
-
   g_return_if_fail (OP_IS_NNTP_CLIENT (self));
-  job = simple_call (self, JOB_HELP, op_nntp_client_help_async, NULL, cancellable, callback,
-                     user_data, &task);
-  job_queue (self, task, job);
+  queue_simple (self, JOB_HELP, op_nntp_client_help_async, NULL, cancellable,
+                callback, user_data);
 }
 
 char *
@@ -2232,13 +2333,9 @@ op_nntp_client_list_active_async (OpNntpClient         *self,
                                   GAsyncReadyCallback   callback,
                                   gpointer              user_data)
 {
-  GTask *task;
-  Job *job;
-
   g_return_if_fail (OP_IS_NNTP_CLIENT (self));
-  job = simple_call (self, JOB_LIST_ACTIVE, op_nntp_client_list_active_async, wildmat,
-                     cancellable, callback, user_data, &task);
-  job_queue (self, task, job);
+  queue_simple (self, JOB_LIST_ACTIVE, op_nntp_client_list_active_async, wildmat,
+                cancellable, callback, user_data);
 }
 
 /**
@@ -2261,13 +2358,9 @@ op_nntp_client_list_newsgroups_async (OpNntpClient         *self,
                                       GAsyncReadyCallback   callback,
                                       gpointer              user_data)
 {
-  GTask *task;
-  Job *job;
-
   g_return_if_fail (OP_IS_NNTP_CLIENT (self));
-  job = simple_call (self, JOB_LIST_NEWSGROUPS, op_nntp_client_list_newsgroups_async, wildmat,
-                     cancellable, callback, user_data, &task);
-  job_queue (self, task, job);
+  queue_simple (self, JOB_LIST_NEWSGROUPS, op_nntp_client_list_newsgroups_async, wildmat,
+                cancellable, callback, user_data);
 }
 
 /**
@@ -2290,13 +2383,9 @@ op_nntp_client_list_active_times_async (OpNntpClient         *self,
                                         GAsyncReadyCallback   callback,
                                         gpointer              user_data)
 {
-  GTask *task;
-  Job *job;
-
   g_return_if_fail (OP_IS_NNTP_CLIENT (self));
-  job = simple_call (self, JOB_LIST_ACTIVE_TIMES, op_nntp_client_list_active_times_async,
-                     wildmat, cancellable, callback, user_data, &task);
-  job_queue (self, task, job);
+  queue_simple (self, JOB_LIST_ACTIVE_TIMES, op_nntp_client_list_active_times_async, wildmat,
+                cancellable, callback, user_data);
 }
 
 /**
@@ -2318,13 +2407,9 @@ op_nntp_client_list_overview_fmt_async (OpNntpClient         *self,
                                         GAsyncReadyCallback   callback,
                                         gpointer              user_data)
 {
-  GTask *task;
-  Job *job;
-
   g_return_if_fail (OP_IS_NNTP_CLIENT (self));
-  job = simple_call (self, JOB_LIST_OVERVIEW_FMT, op_nntp_client_list_overview_fmt_async,
-                     NULL, cancellable, callback, user_data, &task);
-  job_queue (self, task, job);
+  queue_simple (self, JOB_LIST_OVERVIEW_FMT, op_nntp_client_list_overview_fmt_async, NULL,
+                cancellable, callback, user_data);
 }
 
 /**
@@ -2411,14 +2496,10 @@ op_nntp_client_group_async (OpNntpClient         *self,
                             GAsyncReadyCallback   callback,
                             gpointer              user_data)
 {
-  GTask *task;
-  Job *job;
-
   g_return_if_fail (OP_IS_NNTP_CLIENT (self));
   g_return_if_fail (group != NULL);
-  job = simple_call (self, JOB_GROUP, op_nntp_client_group_async, group, cancellable,
-                     callback, user_data, &task);
-  job_queue (self, task, job);
+  queue_simple (self, JOB_GROUP, op_nntp_client_group_async, group, cancellable,
+                callback, user_data);
 }
 
 gboolean
@@ -2429,17 +2510,9 @@ op_nntp_client_group_finish (OpNntpClient  *self,
                              guint64       *high,
                              GError       **error)
 {
-  Job *job;
-
   if (!job_finish_boolean (self, result, op_nntp_client_group_async, error))
     return FALSE;
-  job = op_session_task_get_data (result);
-  if (count != NULL)
-    *count = job->r_count;
-  if (low != NULL)
-    *low = job->r_low;
-  if (high != NULL)
-    *high = job->r_high;
+  get_marks (result, count, low, high);
   return TRUE;
 }
 
@@ -2477,17 +2550,9 @@ op_nntp_client_listgroup_finish (OpNntpClient  *self,
                                  GError       **error)
 {
   GArray *numbers = job_finish_pointer (self, result, op_nntp_client_listgroup_async, error);
-  Job *job;
 
-  if (numbers == NULL)
-    return NULL;
-  job = op_session_task_get_data (result);
-  if (count != NULL)
-    *count = job->r_count;
-  if (low != NULL)
-    *low = job->r_low;
-  if (high != NULL)
-    *high = job->r_high;
+  if (numbers != NULL)
+    get_marks (result, count, low, high);
   return numbers;
 }
 
@@ -2642,17 +2707,11 @@ op_nntp_client_article_finish (OpNntpClient  *self,
                                guint64       *bytes,
                                GError       **error)
 {
-  Job *job;
-
   if (!job_finish_boolean (self, result, op_nntp_client_article_async, error))
     return FALSE;
-  job = op_session_task_get_data (result);
-  if (number != NULL)
-    *number = job->r_number;
-  if (message_id != NULL)
-    *message_id = g_steal_pointer (&job->r_message_id);
+  get_article (result, number, message_id);
   if (bytes != NULL)
-    *bytes = job->r_count;
+    *bytes = ((Job *) op_session_task_get_data (result))->r_count;
   return TRUE;
 }
 
@@ -2715,15 +2774,9 @@ op_nntp_client_stat_finish (OpNntpClient  *self,
                             char         **message_id,
                             GError       **error)
 {
-  Job *job;
-
   if (!job_finish_boolean (self, result, op_nntp_client_stat_async, error))
     return FALSE;
-  job = op_session_task_get_data (result);
-  if (number != NULL)
-    *number = job->r_number;
-  if (message_id != NULL)
-    *message_id = g_steal_pointer (&job->r_message_id);
+  get_article (result, number, message_id);
   return TRUE;
 }
 
@@ -2759,13 +2812,9 @@ op_nntp_client_quit_async (OpNntpClient         *self,
                            GAsyncReadyCallback   callback,
                            gpointer              user_data)
 {
-  GTask *task;
-  Job *job;
-
   g_return_if_fail (OP_IS_NNTP_CLIENT (self));
-  job = simple_call (self, JOB_QUIT, op_nntp_client_quit_async, NULL, cancellable, callback,
-                     user_data, &task);
-  job_queue (self, task, job);
+  queue_simple (self, JOB_QUIT, op_nntp_client_quit_async, NULL, cancellable,
+                callback, user_data);
 }
 
 gboolean

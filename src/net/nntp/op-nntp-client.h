@@ -125,10 +125,11 @@ G_DECLARE_FINAL_TYPE (OpNntpClient, op_nntp_client, OP, NNTP_CLIENT, OpSession)
  *
  * Connecting secures the link as the security mode says (STARTTLS required, never a
  * silent fallback; implicit TLS on 563), sends MODE READER when the server asks for it
- * (RFC 3977 §5.3), and logs in when a user name is given: only over TLS unless
- * op_nntp_client_set_allow_plaintext_password() was set. Capabilities are asked again
- * after TLS, MODE READER and the login, as RFC 3977 §5.2, RFC 4642 §2.2.2 and RFC 4643
- * §2.2 say.
+ * (RFC 3977 §5.3), logs in when a user name is given (only over TLS unless
+ * op_nntp_client_set_allow_plaintext_password() was set), and starts COMPRESS DEFLATE
+ * when op_nntp_client_set_compress() asked for it and the server offers it.
+ * Capabilities are asked again after TLS, MODE READER and the login, as RFC 3977 §5.2,
+ * RFC 4642 §2.2.2 and RFC 4643 §2.2 say.
  *
  * Articles are addressed by number in the current group (0: the current article) or by
  * Message-ID ("<…>"); a call takes a Message-ID when one is given. Article text is
@@ -158,6 +159,11 @@ void           op_nntp_client_set_allow_plaintext_password (OpNntpClient  *self,
  * fails the login with OP_NNTP_ERROR_UNSUPPORTED). */
 void           op_nntp_client_set_auth_method            (OpNntpClient    *self,
                                                           OpNntpAuthMethod method);
+/* COMPRESS DEFLATE (RFC 8054) after connecting and logging in, when the server offers
+ * it. Default FALSE: compression beside TLS lets an attacker who controls part of the
+ * traffic learn about the rest from its size (RFC 8054 §6); accounts opt in. */
+void           op_nntp_client_set_compress               (OpNntpClient    *self,
+                                                          gboolean         compress);
 
 const char    *op_nntp_client_get_host                   (OpNntpClient    *self);
 guint16        op_nntp_client_get_port                   (OpNntpClient    *self);
@@ -166,6 +172,8 @@ OpProtocolLog *op_nntp_client_get_log                    (OpNntpClient    *self)
 gboolean       op_nntp_client_is_tls                     (OpNntpClient    *self);
 GTlsCertificate *op_nntp_client_get_peer_certificate     (OpNntpClient    *self);
 OpNntpAuthMethod op_nntp_client_get_auth_method          (OpNntpClient    *self);
+/* Whether COMPRESS DEFLATE is active on the connection. */
+gboolean       op_nntp_client_is_compressed              (OpNntpClient    *self);
 /* After connect: the capabilities (the last CAPABILITIES), keywords case-insensitive. */
 gboolean       op_nntp_client_has_capability             (OpNntpClient    *self,
                                                           const char      *keyword);

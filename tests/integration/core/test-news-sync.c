@@ -237,6 +237,12 @@ script_session (OpTestServer *server)
   op_test_server_send (server, "215 list follows\r\nmisc.test 5000 1 y\r\n.\r\n");
   op_test_server_expect_line (server, "GROUP misc.test");
   op_test_server_send (server, "211 5000 1 5000 misc.test\r\n");
+}
+
+/* What the first OVER of a session is preceded by. */
+static void
+script_format (OpTestServer *server)
+{
   op_test_server_expect_line (server, "LIST OVERVIEW.FMT");
   op_test_server_send (server, "503 no format\r\n");
 }
@@ -259,9 +265,24 @@ connect_to (OpTestServer *server)
   return client;
 }
 
+/* Complete overview lines in the first @cut bytes of @block (its status line aside). */
+static guint
+complete_lines (const char *block,
+                gsize       cut)
+{
+  guint newlines = 0;
+
+  for (gsize i = 0; i < cut; i++)
+    newlines += block[i] == '\n';
+  return newlines > 0 ? newlines - 1 : 0;
+}
+
+/* One session drops the connection after @cut bytes of the OVER block; the store then
+ * holds the whole batches delivered before it (a prefix), and the next sync asks for
+ * exactly the rest: no gap, no duplicate. */
 static void
-test_drop_then_resume (Fixture       *f,
-                       gconstpointer  data)
+drop_then_resume (Fixture *f,
+                  gsize    cut)
 {
   g_autoptr(OpTestServer) first = op_test_server_new ();
   g_autoptr(OpTestServer) second = op_test_server_new ();
@@ -269,37 +290,44 @@ test_drop_then_resume (Fixture       *f,
   g_autoptr(OpNewsGroup) group = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *all = over_block (1, 5000);
-  g_autofree char *rest = over_block (2001, 5000);
-  g_autofree char *head = over_block (1, 2500);
+  guint stored = MIN (complete_lines (all, cut), 5000) / OP_NNTP_OVERVIEW_BATCH *
+                 OP_NNTP_OVERVIEW_BATCH;
   guint64 n_new = 0;
 
-  /* The first session drops in the middle of line 2,501: two whole batches of 1,000
-   * reached the store, the third was never complete. */
+  g_test_message ("cut after %" G_GSIZE_FORMAT " of %" G_GSIZE_FORMAT " bytes: %u stored",
+                  cut, strlen (all), stored);
   script_session (first);
+  script_format (first);
   op_test_server_expect_line (first, "OVER 1-5000");
-  op_test_server_drop_after (first, strlen (head) - 3 - 10);
+  op_test_server_drop_after (first, cut);
   op_test_server_send (first, all);
   client = connect_to (first);
   g_assert_false (sync_group (f, client, "misc.test", 0, &n_new, &error));
   g_assert_error (error, OP_NNTP_ERROR, OP_NNTP_ERROR_CONNECTION_LOST);
   g_clear_error (&error);
-  g_assert_cmpuint (n_new, ==, 2 * OP_NNTP_OVERVIEW_BATCH);
+  g_assert_cmpuint (n_new, ==, stored);
   group = find_group (f, "misc.test");
-  g_assert_cmpuint (group->fetched_high, ==, 2000);
+  g_assert_cmpuint (group->fetched_high, ==, stored);
   g_clear_pointer (&group, op_news_group_free);
   g_clear_object (&client);
   (void) op_test_server_wait (first, 10000, NULL);
 
-  /* The next sync asks for exactly what is missing. */
   script_session (second);
-  op_test_server_expect_line (second, "OVER 2001-5000");
-  op_test_server_send (second, rest);
+  if (stored < 5000)
+    {
+      g_autofree char *over = g_strdup_printf ("OVER %u-5000", stored + 1);
+      g_autofree char *rest = over_block (stored + 1, 5000);
+
+      script_format (second);
+      op_test_server_expect_line (second, over);
+      op_test_server_send (second, rest);
+    }
   op_test_server_expect_line (second, "QUIT");
   op_test_server_send (second, "205 bye\r\n");
   client = connect_to (second);
   g_assert_true (sync_group (f, client, "misc.test", 0, &n_new, &error));
   g_assert_no_error (error);
-  g_assert_cmpuint (n_new, ==, 3000);
+  g_assert_cmpuint (n_new, ==, 5000 - stored);
   {
     g_autoptr(GAsyncResult) result = NULL;
 
@@ -312,6 +340,45 @@ test_drop_then_resume (Fixture       *f,
   group = find_group (f, "misc.test");
   g_assert_cmpuint (group->fetched_high, ==, 5000);
   g_assert_cmpuint (model_count (f, "misc.test"), ==, 5000);
+}
+
+/* Cut points: in the status line, inside the first line, right after line 1,000 (a
+ * batch boundary), inside line 2,501, inside the terminator, and one at random (GTest's
+ * seed makes it repeatable). */
+static void
+test_drop_then_resume (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autofree char *all = over_block (1, 5000);
+  g_autofree char *to_1000 = over_block (1, 1000);
+  g_autofree char *to_2500 = over_block (1, 2500);
+  gsize status = strlen ("224 Overview information follows\r\n");
+  gsize terminator = strlen (".\r\n");
+  gsize cuts[] = {
+    10,
+    status + 5,
+    strlen (to_1000) - terminator,
+    strlen (to_2500) - terminator + 10,
+    strlen (all) - 2,
+    (gsize) g_test_rand_int_range (0, (gint32) strlen (all)),
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cuts); i++)
+    {
+      g_autofree char *name = g_strdup_printf ("case-%u.sqlite", i);
+      g_autoptr(GAsyncResult) result = NULL;
+      g_autoptr(GError) error = NULL;
+
+      /* A fresh store per cut. */
+      g_clear_object (&f->store);
+      g_free (f->path);
+      f->path = g_build_filename (f->dir, name, NULL);
+      f->store = op_news_store_new (f->path);
+      op_news_store_open_async (f->store, NULL, op_test_store_result, &result);
+      g_assert_true (op_news_store_finish (f->store, wait_result (&result), &error));
+      g_assert_no_error (error);
+      drop_then_resume (f, cuts[i]);
+    }
 }
 
 int

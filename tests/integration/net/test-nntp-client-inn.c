@@ -5,10 +5,10 @@
 
 #include <string.h>
 
-#include "nntp/op-nntp-client.h"
 #include "op-test-async.h"
 #include "op-test-fixtures.h"
 #include "op-test-verifier.h"
+#include "test-nntp-common.h"
 
 /*
  * OpNntpClient against the INN of tests/servers/inn.sh, every operation it supports
@@ -18,7 +18,7 @@
  * batches through OVERVIEW.FMT (Xref:full), HDR, ARTICLE/HEAD/BODY/STAT by number and
  * Message-ID, NEXT, LAST, NEWNEWS; AUTHINFO USER/PASS (and INN's refusal of SASL PLAIN
  * for a user its SASL database does not know); POST then read back; the refusals with
- * the server's text (480 before login, 441 for a bad From).
+ * the server's text (480 before login, 441 for a bad From); COMPRESS DEFLATE.
  */
 
 #define TIMEOUT 10
@@ -83,12 +83,6 @@ get_endpoint (Endpoint *e)
          parse_port ("OUTPOST_TEST_INN_TLS_PORT", &e->tls_port);
 }
 
-static GAsyncResult *
-wait_result (GAsyncResult **slot)
-{
-  return op_test_wait_result (slot, 30);
-}
-
 static OpNntpClient *
 new_client (const Endpoint *e,
             OpSecurity      security)
@@ -106,34 +100,6 @@ new_client (const Endpoint *e,
   return client;
 }
 
-static gboolean
-client_connect (OpNntpClient  *client,
-                const char    *user,
-                const char    *password,
-                GError       **error)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-  gboolean ok;
-
-  op_nntp_client_connect_async (client, user, password, NULL, op_test_store_result, &result);
-  ok = op_nntp_client_connect_finish (client, wait_result (&result), error);
-  op_test_spin_pending ();
-  return ok;
-}
-
-static void
-client_quit (OpNntpClient *client)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GError) error = NULL;
-
-  op_nntp_client_quit_async (client, NULL, op_test_store_result, &result);
-  g_assert_true (op_nntp_client_quit_finish (client, wait_result (&result), &error));
-  g_assert_no_error (error);
-  op_test_spin_pending ();
-  g_assert_cmpint (op_nntp_client_get_state (client), ==, OP_NNTP_STATE_DISCONNECTED);
-}
-
 static void
 client_group (OpNntpClient *client,
               const char   *group,
@@ -145,55 +111,9 @@ client_group (OpNntpClient *client,
   g_autoptr(GError) error = NULL;
 
   op_nntp_client_group_async (client, group, NULL, op_test_store_result, &result);
-  g_assert_true (op_nntp_client_group_finish (client, wait_result (&result), count, low, high,
+  g_assert_true (op_nntp_client_group_finish (client, nntp_test_wait (&result), count, low, high,
                                               &error));
   g_assert_no_error (error);
-}
-
-typedef struct
-{
-  GPtrArray *overviews;
-  GStrv      extra_names;
-  guint      n_batches;
-} Batches;
-
-static void
-collect_batch (const char * const *extra_names,
-               GPtrArray          *overviews,
-               gpointer            user_data)
-{
-  Batches *b = user_data;
-
-  b->n_batches++;
-  if (b->extra_names == NULL)
-    b->extra_names = g_strdupv ((GStrv) extra_names);
-  for (guint i = 0; i < overviews->len; i++)
-    g_ptr_array_add (b->overviews, g_steal_pointer (&overviews->pdata[i]));
-  g_ptr_array_unref (overviews);
-}
-
-static gboolean
-client_over (OpNntpClient  *client,
-             guint64        low,
-             guint64        high,
-             Batches       *batches,
-             guint64       *count,
-             GError       **error)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-
-  batches->overviews = g_ptr_array_new_with_free_func ((GDestroyNotify) op_nntp_overview_free);
-  op_nntp_client_over_async (client, low, high, collect_batch, batches, NULL,
-                             op_test_store_result, &result);
-  return op_nntp_client_over_finish (client, wait_result (&result), count, NULL, error);
-}
-
-static void
-batches_clear (Batches *b)
-{
-  g_clear_pointer (&b->overviews, g_ptr_array_unref);
-  g_clear_pointer (&b->extra_names, g_strfreev);
-  b->n_batches = 0;
 }
 
 static char *
@@ -211,7 +131,7 @@ client_article (OpNntpClient       *client,
 
   op_nntp_client_article_async (client, part, message_id, number, output, NULL, NULL, NULL,
                                 op_test_store_result, &result);
-  if (!op_nntp_client_article_finish (client, wait_result (&result), r_number, r_message_id,
+  if (!op_nntp_client_article_finish (client, nntp_test_wait (&result), r_number, r_message_id,
                                       &bytes, error))
     return NULL;
   g_assert_cmpuint (bytes, ==,
@@ -238,21 +158,8 @@ client_stat (OpNntpClient  *client,
     op_nntp_client_next_async (client, NULL, op_test_store_result, &result);
   else
     op_nntp_client_last_async (client, NULL, op_test_store_result, &result);
-  return op_nntp_client_stat_finish (client, wait_result (&result), r_number, r_message_id,
+  return op_nntp_client_stat_finish (client, nntp_test_wait (&result), r_number, r_message_id,
                                      error);
-}
-
-static gboolean
-client_post (OpNntpClient  *client,
-             const char    *article,
-             GError       **error)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GInputStream) input = g_memory_input_stream_new_from_data (g_strdup (article), -1,
-                                                                        g_free);
-
-  op_nntp_client_post_async (client, input, NULL, op_test_store_result, &result);
-  return op_nntp_client_post_finish (client, wait_result (&result), error);
 }
 
 /* --- the session --------------------------------------------------------------------- */
@@ -267,7 +174,7 @@ test_session_plain (void)
   if (!get_endpoint (&e))
     return;
   client = new_client (&e, OP_SECURITY_NONE);
-  g_assert_true (client_connect (client, NULL, NULL, &error));
+  g_assert_true (nntp_connect (client, NULL, NULL, &error));
   g_assert_no_error (error);
   g_assert_cmpint (op_nntp_client_get_state (client), ==, OP_NNTP_STATE_READY);
   g_assert_false (op_nntp_client_is_tls (client));
@@ -279,6 +186,9 @@ test_session_plain (void)
   g_assert_true (op_nntp_client_has_capability (client, "OVER"));
   g_assert_true (op_nntp_client_has_capability_arg (client, "LIST", "overview.fmt"));
   g_assert_true (op_nntp_client_has_capability (client, "STARTTLS"));
+  /* Offered, but not asked for. */
+  g_assert_true (op_nntp_client_has_capability_arg (client, "COMPRESS", "DEFLATE"));
+  g_assert_false (op_nntp_client_is_compressed (client));
 
   {
     g_autoptr(GAsyncResult) result = NULL;
@@ -286,7 +196,7 @@ test_session_plain (void)
     g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
 
     op_nntp_client_date_async (client, NULL, op_test_store_result, &result);
-    date = op_nntp_client_date_finish (client, wait_result (&result), &error);
+    date = op_nntp_client_date_finish (client, nntp_test_wait (&result), &error);
     g_assert_no_error (error);
     /* The same machine's clock, a moment apart. */
     g_assert_cmpint (ABS (g_date_time_difference (now, date)), <, 60 * G_TIME_SPAN_SECOND);
@@ -296,12 +206,12 @@ test_session_plain (void)
     g_autofree char *help = NULL;
 
     op_nntp_client_help_async (client, NULL, op_test_store_result, &result);
-    help = op_nntp_client_help_finish (client, wait_result (&result), &error);
+    help = op_nntp_client_help_finish (client, nntp_test_wait (&result), &error);
     g_assert_no_error (error);
     g_assert_nonnull (strstr (help, "OVER"));
     g_assert_nonnull (strstr (help, "LISTGROUP"));
   }
-  client_quit (client);
+  nntp_quit (client);
 }
 
 /* Every listing, and the groups' marks. */
@@ -316,7 +226,7 @@ test_lists (void)
   if (!get_endpoint (&e))
     return;
   client = new_client (&e, OP_SECURITY_NONE);
-  g_assert_true (client_connect (client, NULL, NULL, &error));
+  g_assert_true (nntp_connect (client, NULL, NULL, &error));
   g_assert_no_error (error);
 
   {
@@ -324,7 +234,7 @@ test_lists (void)
     g_autoptr(GPtrArray) all = NULL;
 
     op_nntp_client_list_active_async (client, NULL, NULL, op_test_store_result, &result);
-    all = op_nntp_client_list_active_finish (client, wait_result (&result), &error);
+    all = op_nntp_client_list_active_finish (client, nntp_test_wait (&result), &error);
     g_assert_no_error (error);
     for (guint i = 0; i < all->len; i++)
       {
@@ -343,7 +253,7 @@ test_lists (void)
     g_autoptr(GPtrArray) local = NULL;
 
     op_nntp_client_list_active_async (client, "local.*", NULL, op_test_store_result, &result);
-    local = op_nntp_client_list_active_finish (client, wait_result (&result), &error);
+    local = op_nntp_client_list_active_finish (client, nntp_test_wait (&result), &error);
     g_assert_no_error (error);
     g_assert_cmpuint (local->len, >=, 3);
     for (guint i = 0; i < local->len; i++)
@@ -372,7 +282,7 @@ test_lists (void)
 
     op_nntp_client_list_newsgroups_async (client, "local.*", NULL, op_test_store_result,
                                           &result);
-    descriptions = op_nntp_client_list_newsgroups_finish (client, wait_result (&result), &error);
+    descriptions = op_nntp_client_list_newsgroups_finish (client, nntp_test_wait (&result), &error);
     g_assert_no_error (error);
     g_assert_cmpstr (g_hash_table_lookup (descriptions, e.group), ==,
                      "Threaded articles for the Outpost tests.");
@@ -383,7 +293,7 @@ test_lists (void)
 
     op_nntp_client_list_active_times_async (client, "local.*", NULL, op_test_store_result,
                                             &result);
-    times = op_nntp_client_list_active_times_finish (client, wait_result (&result), &error);
+    times = op_nntp_client_list_active_times_finish (client, nntp_test_wait (&result), &error);
     g_assert_no_error (error);
     g_assert_cmpuint (times->len, >=, 3);
     for (guint i = 0; i < times->len; i++)
@@ -394,7 +304,7 @@ test_lists (void)
     g_auto(GStrv) lines = NULL;
 
     op_nntp_client_list_overview_fmt_async (client, NULL, op_test_store_result, &result);
-    lines = op_nntp_client_list_overview_fmt_finish (client, wait_result (&result), &error);
+    lines = op_nntp_client_list_overview_fmt_finish (client, nntp_test_wait (&result), &error);
     g_assert_no_error (error);
     g_assert_cmpuint (g_strv_length (lines), ==, 8);
     g_assert_cmpstr (lines[0], ==, "Subject:");
@@ -409,7 +319,7 @@ test_lists (void)
     gboolean found = FALSE;
 
     op_nntp_client_newgroups_async (client, since, NULL, op_test_store_result, &result);
-    groups = op_nntp_client_newgroups_finish (client, wait_result (&result), &error);
+    groups = op_nntp_client_newgroups_finish (client, nntp_test_wait (&result), &error);
     g_assert_no_error (error);
     for (guint i = 0; i < groups->len; i++)
       found |= g_str_equal (((OpNntpActive *) groups->pdata[i])->name, e.group);
@@ -417,7 +327,7 @@ test_lists (void)
     g_clear_pointer (&groups, g_ptr_array_unref);
     g_clear_object (&result);
     op_nntp_client_newgroups_async (client, later, NULL, op_test_store_result, &result);
-    groups = op_nntp_client_newgroups_finish (client, wait_result (&result), &error);
+    groups = op_nntp_client_newgroups_finish (client, nntp_test_wait (&result), &error);
     g_assert_no_error (error);
     for (guint i = 0; i < groups->len; i++)
       g_assert_false (g_str_equal (((OpNntpActive *) groups->pdata[i])->name, e.group));
@@ -428,7 +338,7 @@ test_lists (void)
     g_autoptr(GPtrArray) ids = NULL;
 
     op_nntp_client_newnews_async (client, e.group, since, NULL, op_test_store_result, &result);
-    ids = op_nntp_client_newnews_finish (client, wait_result (&result), &error);
+    ids = op_nntp_client_newnews_finish (client, nntp_test_wait (&result), &error);
     g_assert_no_error (error);
     g_assert_cmpuint (ids->len, ==, N_FIXTURES);
     for (guint i = 0; i < N_FIXTURES; i++)
@@ -441,14 +351,14 @@ test_lists (void)
 
     op_nntp_client_list_active_async (client, "local.* junk", NULL, op_test_store_result,
                                       &result);
-    none = op_nntp_client_list_active_finish (client, wait_result (&result), &error);
+    none = op_nntp_client_list_active_finish (client, nntp_test_wait (&result), &error);
     g_assert_error (error, OP_NNTP_ERROR, OP_NNTP_ERROR_INVALID_ARGUMENT);
     g_assert_null (none);
     g_clear_error (&error);
     op_test_spin_pending ();
     g_assert_cmpint (op_nntp_client_get_state (client), ==, OP_NNTP_STATE_READY);
   }
-  client_quit (client);
+  nntp_quit (client);
 }
 
 /* GROUP, LISTGROUP, OVER in batches through OVERVIEW.FMT, HDR, and an empty range. */
@@ -458,14 +368,14 @@ test_group_and_over (void)
   Endpoint e;
   g_autoptr(OpNntpClient) client = NULL;
   g_autoptr(GError) error = NULL;
-  Batches batches = { NULL, };
+  NntpBatches batches = { NULL, };
   guint64 count = 0, low = 0, high = 0;
   int xref;
 
   if (!get_endpoint (&e))
     return;
   client = new_client (&e, OP_SECURITY_NONE);
-  g_assert_true (client_connect (client, NULL, NULL, &error));
+  g_assert_true (nntp_connect (client, NULL, NULL, &error));
   g_assert_no_error (error);
 
   client_group (client, e.group, &count, &low, &high);
@@ -478,7 +388,7 @@ test_group_and_over (void)
     g_autoptr(GArray) numbers = NULL;
 
     op_nntp_client_listgroup_async (client, e.group, 0, 0, NULL, op_test_store_result, &result);
-    numbers = op_nntp_client_listgroup_finish (client, wait_result (&result), &count, &low,
+    numbers = op_nntp_client_listgroup_finish (client, nntp_test_wait (&result), &count, &low,
                                                &high, &error);
     g_assert_no_error (error);
     g_assert_cmpuint (numbers->len, ==, N_FIXTURES);
@@ -487,7 +397,7 @@ test_group_and_over (void)
     g_clear_pointer (&numbers, g_array_unref);
     g_clear_object (&result);
     op_nntp_client_listgroup_async (client, e.group, 2, 5, NULL, op_test_store_result, &result);
-    numbers = op_nntp_client_listgroup_finish (client, wait_result (&result), NULL, NULL, NULL,
+    numbers = op_nntp_client_listgroup_finish (client, nntp_test_wait (&result), NULL, NULL, NULL,
                                                &error);
     g_assert_no_error (error);
     g_assert_cmpuint (numbers->len, ==, 4);
@@ -495,7 +405,7 @@ test_group_and_over (void)
     g_assert_cmpuint (g_array_index (numbers, guint64, 3), ==, 5);
   }
 
-  g_assert_true (client_over (client, 1, G_MAXUINT64, &batches, &count, &error));
+  g_assert_true (nntp_over (client, 1, G_MAXUINT64, &batches, NULL, &count, NULL, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (count, ==, N_FIXTURES);
   g_assert_cmpuint (batches.overviews->len, ==, N_FIXTURES);
@@ -520,14 +430,14 @@ test_group_and_over (void)
       g_assert_false (g_str_has_prefix (ov->extra[xref], "Xref:"));
       g_assert_true (g_str_has_suffix (ov->extra[xref], xref_suffix));
     }
-  batches_clear (&batches);
+  nntp_batches_clear (&batches);
 
   /* A range beyond the group is empty, not an error. */
-  g_assert_true (client_over (client, high + 100, G_MAXUINT64, &batches, &count, &error));
+  g_assert_true (nntp_over (client, high + 100, G_MAXUINT64, &batches, NULL, &count, NULL, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (count, ==, 0);
   g_assert_cmpuint (batches.n_batches, ==, 0);
-  batches_clear (&batches);
+  nntp_batches_clear (&batches);
 
   {
     /* INN does not support OVER by Message-ID (503). */
@@ -536,7 +446,7 @@ test_group_and_over (void)
 
     op_nntp_client_over_message_id_async (client, fixtures[0].message_id, NULL,
                                           op_test_store_result, &result);
-    ov = op_nntp_client_over_message_id_finish (client, wait_result (&result), NULL, &error);
+    ov = op_nntp_client_over_message_id_finish (client, nntp_test_wait (&result), NULL, &error);
     g_assert_error (error, OP_NNTP_ERROR, OP_NNTP_ERROR_UNSUPPORTED);
     g_assert_null (ov);
     g_clear_error (&error);
@@ -547,7 +457,7 @@ test_group_and_over (void)
 
     op_nntp_client_hdr_async (client, "References", NULL, 1, N_FIXTURES, NULL,
                               op_test_store_result, &result);
-    values = op_nntp_client_hdr_finish (client, wait_result (&result), &error);
+    values = op_nntp_client_hdr_finish (client, nntp_test_wait (&result), &error);
     g_assert_no_error (error);
     g_assert_cmpuint (values->len, ==, N_FIXTURES);
     for (guint i = 0; i < N_FIXTURES; i++)
@@ -561,7 +471,7 @@ test_group_and_over (void)
     g_clear_object (&result);
     op_nntp_client_hdr_async (client, "Subject", fixtures[4].message_id, 0, 0, NULL,
                               op_test_store_result, &result);
-    values = op_nntp_client_hdr_finish (client, wait_result (&result), &error);
+    values = op_nntp_client_hdr_finish (client, nntp_test_wait (&result), &error);
     g_assert_no_error (error);
     g_assert_cmpuint (values->len, ==, 1);
     g_assert_cmpuint (((OpNntpHeaderValue *) values->pdata[0])->number, ==, 0);
@@ -572,12 +482,12 @@ test_group_and_over (void)
 
     op_nntp_client_group_async (client, "local.does-not-exist", NULL, op_test_store_result,
                                 &result);
-    g_assert_false (op_nntp_client_group_finish (client, wait_result (&result), NULL, NULL, NULL,
+    g_assert_false (op_nntp_client_group_finish (client, nntp_test_wait (&result), NULL, NULL, NULL,
                                                  &error));
     g_assert_error (error, OP_NNTP_ERROR, OP_NNTP_ERROR_NO_SUCH_GROUP);
     g_clear_error (&error);
   }
-  client_quit (client);
+  nntp_quit (client);
 }
 
 /* ARTICLE, HEAD, BODY and STAT by number and Message-ID; NEXT and LAST; over implicit
@@ -593,7 +503,7 @@ test_articles_implicit_tls (void)
   if (!get_endpoint (&e))
     return;
   client = new_client (&e, OP_SECURITY_IMPLICIT_TLS);
-  g_assert_true (client_connect (client, NULL, NULL, &error));
+  g_assert_true (nntp_connect (client, NULL, NULL, &error));
   g_assert_no_error (error);
   g_assert_true (op_nntp_client_is_tls (client));
   g_assert_nonnull (op_nntp_client_get_peer_certificate (client));
@@ -689,7 +599,7 @@ test_articles_implicit_tls (void)
   }
   op_test_spin_pending ();
   g_assert_cmpint (op_nntp_client_get_state (client), ==, OP_NNTP_STATE_READY);
-  client_quit (client);
+  nntp_quit (client);
 }
 
 /* STARTTLS, AUTHINFO USER/PASS, POST, and the article read back by its Message-ID and
@@ -704,7 +614,7 @@ test_starttls_login_post (void)
   g_autofree char *message_id = g_strdup_printf ("<post.%s@outpost.example.test>", id_part);
   g_autofree char *subject = g_strdup_printf ("Client test %s", id_part);
   g_autofree char *article = NULL;
-  Batches batches = { NULL, };
+  NntpBatches batches = { NULL, };
   guint64 count = 0, low = 0, high = 0;
   gboolean found = FALSE;
 
@@ -724,7 +634,7 @@ test_starttls_login_post (void)
                              e.post_group, subject, message_id);
 
   client = new_client (&e, OP_SECURITY_STARTTLS);
-  g_assert_true (client_connect (client, e.user, e.password, &error));
+  g_assert_true (nntp_connect (client, e.user, e.password, &error));
   g_assert_no_error (error);
   g_assert_true (op_nntp_client_is_tls (client));
   g_assert_cmpint (op_nntp_client_get_auth_method (client), ==, OP_NNTP_AUTH_USER_PASS);
@@ -732,7 +642,7 @@ test_starttls_login_post (void)
   g_assert_false (op_nntp_client_has_capability (client, "STARTTLS"));
   g_assert_true (op_nntp_client_has_capability (client, "READER"));
 
-  g_assert_true (client_post (client, article, &error));
+  g_assert_true (nntp_post (client, article, &error));
   g_assert_no_error (error);
 
   {
@@ -749,7 +659,7 @@ test_starttls_login_post (void)
 
   client_group (client, e.post_group, &count, &low, &high);
   g_assert_cmpuint (high, >=, 1);
-  g_assert_true (client_over (client, 1, G_MAXUINT64, &batches, &count, &error));
+  g_assert_true (nntp_over (client, 1, G_MAXUINT64, &batches, NULL, &count, NULL, &error));
   g_assert_no_error (error);
   for (guint i = 0; i < batches.overviews->len; i++)
     {
@@ -763,7 +673,7 @@ test_starttls_login_post (void)
         }
     }
   g_assert_true (found);
-  batches_clear (&batches);
+  nntp_batches_clear (&batches);
 
   /* INN refuses a From whose domain has no dot: 441 with its reason. */
   {
@@ -773,14 +683,14 @@ test_starttls_login_post (void)
                                             "\n"
                                             "Body.\n", e.post_group, subject);
 
-    g_assert_false (client_post (client, bad, &error));
+    g_assert_false (nntp_post (client, bad, &error));
     g_assert_error (error, OP_NNTP_ERROR, OP_NNTP_ERROR_POSTING_FAILED);
     g_assert_nonnull (strstr (error->message, "441"));
     g_clear_error (&error);
     op_test_spin_pending ();
     g_assert_cmpint (op_nntp_client_get_state (client), ==, OP_NNTP_STATE_READY);
   }
-  client_quit (client);
+  nntp_quit (client);
 }
 
 /* Posting before a login: 480, with the server's text. */
@@ -797,12 +707,12 @@ test_post_needs_login (void)
   article = g_strdup_printf ("From: Tester <tester@example.test>\nNewsgroups: %s\n"
                              "Subject: not logged in\n\nBody.\n", e.post_group);
   client = new_client (&e, OP_SECURITY_STARTTLS);
-  g_assert_true (client_connect (client, NULL, NULL, &error));
+  g_assert_true (nntp_connect (client, NULL, NULL, &error));
   g_assert_no_error (error);
-  g_assert_false (client_post (client, article, &error));
+  g_assert_false (nntp_post (client, article, &error));
   g_assert_error (error, OP_NNTP_ERROR, OP_NNTP_ERROR_AUTH_REQUIRED);
   g_assert_nonnull (strstr (error->message, "480"));
-  client_quit (client);
+  nntp_quit (client);
 }
 
 static void
@@ -816,7 +726,7 @@ test_login_refusals (void)
   {
     g_autoptr(OpNntpClient) client = new_client (&e, OP_SECURITY_STARTTLS);
 
-    g_assert_false (client_connect (client, e.user, "not-the-password", &error));
+    g_assert_false (nntp_connect (client, e.user, "not-the-password", &error));
     g_assert_error (error, OP_NNTP_ERROR, OP_NNTP_ERROR_AUTH_FAILED);
     g_assert_nonnull (strstr (error->message, "481"));
     g_clear_error (&error);
@@ -828,7 +738,7 @@ test_login_refusals (void)
     g_autoptr(OpNntpClient) client = new_client (&e, OP_SECURITY_IMPLICIT_TLS);
 
     op_nntp_client_set_auth_method (client, OP_NNTP_AUTH_SASL_PLAIN);
-    g_assert_false (client_connect (client, e.user, e.password, &error));
+    g_assert_false (nntp_connect (client, e.user, e.password, &error));
     g_assert_error (error, OP_NNTP_ERROR, OP_NNTP_ERROR_AUTH_FAILED);
     g_assert_nonnull (strstr (error->message, "AUTHINFO SASL"));
     g_clear_error (&error);
@@ -837,7 +747,7 @@ test_login_refusals (void)
     /* No TLS and no opt-in: refused before connecting. */
     g_autoptr(OpNntpClient) client = new_client (&e, OP_SECURITY_NONE);
 
-    g_assert_false (client_connect (client, e.user, e.password, &error));
+    g_assert_false (nntp_connect (client, e.user, e.password, &error));
     g_assert_error (error, OP_NNTP_ERROR, OP_NNTP_ERROR_PLAINTEXT_REFUSED);
     g_clear_error (&error);
   }
@@ -846,11 +756,59 @@ test_login_refusals (void)
     g_autoptr(OpNntpClient) client = new_client (&e, OP_SECURITY_NONE);
 
     op_nntp_client_set_allow_plaintext_password (client, TRUE);
-    g_assert_true (client_connect (client, e.user, e.password, &error));
+    g_assert_true (nntp_connect (client, e.user, e.password, &error));
     g_assert_no_error (error);
     g_assert_cmpint (op_nntp_client_get_auth_method (client), ==, OP_NNTP_AUTH_USER_PASS);
-    client_quit (client);
+    nntp_quit (client);
   }
+}
+
+/* COMPRESS DEFLATE (RFC 8054) after the login over TLS: every command and reply after it
+ * is deflated (INN would not understand a plain command), and the listings, OVER and
+ * an article read back as without it. */
+static void
+test_compress_deflate (void)
+{
+  Endpoint e;
+  g_autoptr(OpNntpClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+  NntpBatches batches = { NULL, };
+  guint64 count = 0;
+
+  if (!get_endpoint (&e))
+    return;
+  client = new_client (&e, OP_SECURITY_IMPLICIT_TLS);
+  op_nntp_client_set_compress (client, TRUE);
+  g_assert_true (nntp_connect (client, e.user, e.password, &error));
+  g_assert_no_error (error);
+  g_assert_true (op_nntp_client_is_compressed (client));
+
+  client_group (client, e.group, &count, NULL, NULL);
+  g_assert_cmpuint (count, ==, N_FIXTURES);
+  g_assert_true (nntp_over (client, 1, N_FIXTURES, &batches, NULL, &count, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (count, ==, N_FIXTURES);
+  for (guint i = 0; i < N_FIXTURES; i++)
+    g_assert_cmpstr (((OpNntpOverview *) batches.overviews->pdata[i])->message_id, ==,
+                     fixtures[i].message_id);
+  nntp_batches_clear (&batches);
+  {
+    g_autofree char *text = client_article (client, OP_NNTP_ARTICLE_BODY,
+                                            fixtures[0].message_id, 0, NULL, NULL, &error);
+
+    g_assert_no_error (error);
+    g_assert_nonnull (strstr (text, "\r\n.A line that starts with a dot"));
+  }
+  {
+    g_autoptr(GAsyncResult) result = NULL;
+    g_autoptr(GPtrArray) active = NULL;
+
+    op_nntp_client_list_active_async (client, NULL, NULL, op_test_store_result, &result);
+    active = op_nntp_client_list_active_finish (client, nntp_test_wait (&result), &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (active->len, >=, 6);
+  }
+  nntp_quit (client);
 }
 
 int
@@ -866,6 +824,7 @@ main (int   argc,
   g_test_add_func ("/nntp/client/inn/starttls-login-post-read-back", test_starttls_login_post);
   g_test_add_func ("/nntp/client/inn/post-needs-login", test_post_needs_login);
   g_test_add_func ("/nntp/client/inn/login-refusals", test_login_refusals);
+  g_test_add_func ("/nntp/client/inn/compress-deflate", test_compress_deflate);
 
   return op_test_run ();
 }

@@ -5,18 +5,19 @@
 
 #include <string.h>
 
-#include "nntp/op-nntp-client.h"
 #include "op-connection.h"
 #include "op-test-async.h"
 #include "op-test-fixtures.h"
 #include "op-test-server.h"
 #include "op-test-verifier.h"
+#include "test-nntp-common.h"
 
 /*
  * OpNntpClient against scripted in-process servers (tests/support/op-test-server.h):
  * what INN cannot be made to do. A reply injected right after STARTTLS's 382, a server
  * without STARTTLS or refusing it when TLS is required (nothing sent), capabilities
- * asked again after TLS and MODE READER, AUTHINFO SASL PLAIN masked in the log, an
+ * asked again after TLS and MODE READER, AUTHINFO SASL PLAIN masked in the log, COMPRESS
+ * refused (the session goes on) or followed by plain text (it ends), an
  * RFC 977 server (XOVER, XHDR, no CAPABILITIES), a connection dropped in the middle of
  * an OVER, a hostile OVER line with tabs and a NUL, an over-long line, 440 and 441 with
  * the server's text, dot-stuffing of POST, cancellation of an OVER mid-stream, and
@@ -26,12 +27,6 @@
 #define USER     "reader"
 #define PASSWORD "s3cret-pass"
 #define TIMEOUT  3
-
-static GAsyncResult *
-wait_result (GAsyncResult **slot)
-{
-  return op_test_wait_result (slot, 30);
-}
 
 static OpNntpClient *
 new_client (OpTestServer *server,
@@ -66,93 +61,6 @@ assert_server_ok (OpTestServer *server)
 
   g_assert_true (op_test_server_wait (server, 10000, &error));
   g_assert_no_error (error);
-}
-
-static gboolean
-client_connect (OpNntpClient  *client,
-                const char    *user,
-                const char    *password,
-                GError       **error)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-  gboolean ok;
-
-  op_nntp_client_connect_async (client, user, password, NULL, op_test_store_result, &result);
-  ok = op_nntp_client_connect_finish (client, wait_result (&result), error);
-  op_test_spin_pending ();
-  return ok;
-}
-
-static void
-client_quit (OpNntpClient *client)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GError) error = NULL;
-
-  op_nntp_client_quit_async (client, NULL, op_test_store_result, &result);
-  g_assert_true (op_nntp_client_quit_finish (client, wait_result (&result), &error));
-  g_assert_no_error (error);
-}
-
-static gboolean
-client_post (OpNntpClient  *client,
-             const char    *article,
-             GError       **error)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-  g_autoptr(GInputStream) input = g_memory_input_stream_new_from_data (g_strdup (article), -1,
-                                                                        g_free);
-  gboolean ok;
-
-  op_nntp_client_post_async (client, input, NULL, op_test_store_result, &result);
-  ok = op_nntp_client_post_finish (client, wait_result (&result), error);
-  op_test_spin_pending ();
-  return ok;
-}
-
-typedef struct
-{
-  GPtrArray    *overviews;
-  guint         n_batches;
-  guint         largest;
-  GCancellable *cancel_after_first;
-} Batches;
-
-static void
-collect_batch (const char * const *extra_names,
-               GPtrArray          *overviews,
-               gpointer            user_data)
-{
-  Batches *b = user_data;
-
-  b->n_batches++;
-  b->largest = MAX (b->largest, overviews->len);
-  for (guint i = 0; i < overviews->len; i++)
-    g_ptr_array_add (b->overviews, g_steal_pointer (&overviews->pdata[i]));
-  g_ptr_array_unref (overviews);
-  if (b->cancel_after_first != NULL)
-    g_cancellable_cancel (b->cancel_after_first);
-}
-
-static gboolean
-client_over (OpNntpClient  *client,
-             guint64        low,
-             guint64        high,
-             Batches       *batches,
-             GCancellable  *cancellable,
-             guint64       *count,
-             guint64       *skipped,
-             GError       **error)
-{
-  g_autoptr(GAsyncResult) result = NULL;
-  gboolean ok;
-
-  batches->overviews = g_ptr_array_new_with_free_func ((GDestroyNotify) op_nntp_overview_free);
-  op_nntp_client_over_async (client, low, high, collect_batch, batches, cancellable,
-                             op_test_store_result, &result);
-  ok = op_nntp_client_over_finish (client, wait_result (&result), count, skipped, error);
-  op_test_spin_pending ();
-  return ok;
 }
 
 /* The proof that nothing secret left: no login command ever reached the server. */
@@ -225,10 +133,10 @@ connect_reader (OpTestServer *server)
   g_autoptr(GAsyncResult) result = NULL;
   OpNntpClient *client = new_client (server, OP_SECURITY_NONE);
 
-  g_assert_true (client_connect (client, NULL, NULL, &error));
+  g_assert_true (nntp_connect (client, NULL, NULL, &error));
   g_assert_no_error (error);
   op_nntp_client_group_async (client, "misc.test", NULL, op_test_store_result, &result);
-  g_assert_true (op_nntp_client_group_finish (client, wait_result (&result), NULL, NULL, NULL,
+  g_assert_true (op_nntp_client_group_finish (client, nntp_test_wait (&result), NULL, NULL, NULL,
                                               &error));
   g_assert_no_error (error);
   return client;
@@ -284,7 +192,7 @@ test_starttls_injection (void)
   start_server (server);
 
   client = new_client (server, OP_SECURITY_STARTTLS);
-  g_assert_false (client_connect (client, USER, PASSWORD, &error));
+  g_assert_false (nntp_connect (client, USER, PASSWORD, &error));
   g_assert_error (error, OP_CONNECTION_ERROR, OP_CONNECTION_ERROR_STARTTLS_INJECTION);
   g_assert_cmpint (op_nntp_client_get_state (client), ==, OP_NNTP_STATE_DISCONNECTED);
   g_assert_false (op_nntp_client_is_tls (client));
@@ -310,7 +218,7 @@ test_starttls_missing (void)
   client = new_client (server, OP_SECURITY_STARTTLS);
   /* Even with plain-text passwords allowed, required TLS is required. */
   op_nntp_client_set_allow_plaintext_password (client, TRUE);
-  g_assert_false (client_connect (client, USER, PASSWORD, &error));
+  g_assert_false (nntp_connect (client, USER, PASSWORD, &error));
   g_assert_error (error, OP_NNTP_ERROR, OP_NNTP_ERROR_TLS_REFUSED);
   g_assert_nonnull (strstr (error->message, "STARTTLS"));
   g_assert_cmpint (op_nntp_client_get_state (client), ==, OP_NNTP_STATE_DISCONNECTED);
@@ -335,7 +243,7 @@ test_starttls_refused (void)
   start_server (server);
 
   client = new_client (server, OP_SECURITY_STARTTLS);
-  g_assert_false (client_connect (client, USER, PASSWORD, &error));
+  g_assert_false (nntp_connect (client, USER, PASSWORD, &error));
   g_assert_error (error, OP_NNTP_ERROR, OP_NNTP_ERROR_TLS_REFUSED);
   g_assert_nonnull (strstr (error->message, "Can not initiate TLS negotiation"));
   assert_server_ok (server);
@@ -378,7 +286,7 @@ test_capabilities_again_and_mode_reader (void)
   start_server (server);
 
   client = new_client (server, OP_SECURITY_STARTTLS);
-  g_assert_true (client_connect (client, USER, PASSWORD, &error));
+  g_assert_true (nntp_connect (client, USER, PASSWORD, &error));
   g_assert_no_error (error);
   g_assert_true (op_nntp_client_is_tls (client));
   g_assert_cmpint (op_nntp_client_get_auth_method (client), ==, OP_NNTP_AUTH_USER_PASS);
@@ -386,7 +294,7 @@ test_capabilities_again_and_mode_reader (void)
   g_assert_true (op_nntp_client_has_capability (client, "POST"));
   g_assert_false (op_nntp_client_has_capability (client, "STARTTLS"));
   g_assert_false (op_nntp_client_has_capability (client, "MODE-READER"));
-  client_quit (client);
+  nntp_quit (client);
   assert_server_ok (server);
   g_assert_true (log_has_sent (client, "AUTHINFO PASS ****"));
   assert_log_clean (client);
@@ -417,11 +325,11 @@ test_sasl_plain (void)
   start_server (server);
 
   client = new_client (server, OP_SECURITY_IMPLICIT_TLS);
-  g_assert_true (client_connect (client, USER, PASSWORD, &error));
+  g_assert_true (nntp_connect (client, USER, PASSWORD, &error));
   g_assert_no_error (error);
   g_assert_cmpint (op_nntp_client_get_auth_method (client), ==, OP_NNTP_AUTH_SASL_PLAIN);
   g_assert_false (op_nntp_client_get_posting_allowed (client));
-  client_quit (client);
+  nntp_quit (client);
   assert_server_ok (server);
   g_assert_true (log_has_sent (client, "AUTHINFO SASL PLAIN ****"));
   assert_log_clean (client);
@@ -438,9 +346,62 @@ test_plaintext_refused (void)
   op_test_server_send (server, "200 news.example.test ready\r\n");
   start_server (server);
   client = new_client (server, OP_SECURITY_NONE);
-  g_assert_false (client_connect (client, USER, PASSWORD, &error));
+  g_assert_false (nntp_connect (client, USER, PASSWORD, &error));
   g_assert_error (error, OP_NNTP_ERROR, OP_NNTP_ERROR_PLAINTEXT_REFUSED);
   g_assert_cmpuint (op_test_server_get_n_connections (server), ==, 0);
+}
+
+/* --- COMPRESS ---------------------------------------------------------------------------- */
+
+/* A server that offers COMPRESS DEFLATE and then refuses it: the session goes on as it
+ * was, uncompressed (the scripted server would not understand a deflated command). */
+static void
+test_compress_refused (void)
+{
+  g_autoptr(OpTestServer) server = op_test_server_new ();
+  g_autoptr(OpNntpClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+
+  op_test_server_send (server, "200 news.example.test ready\r\n");
+  op_test_server_expect_line (server, "CAPABILITIES");
+  op_test_server_send (server, CAPS_READER "COMPRESS DEFLATE\r\n.\r\n");
+  op_test_server_expect_line (server, "COMPRESS DEFLATE");
+  op_test_server_send (server, "403 Unable to activate compression\r\n");
+  op_test_server_expect_line (server, "QUIT");
+  op_test_server_send (server, "205 bye\r\n");
+  start_server (server);
+
+  client = new_client (server, OP_SECURITY_NONE);
+  op_nntp_client_set_compress (client, TRUE);
+  g_assert_true (nntp_connect (client, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_false (op_nntp_client_is_compressed (client));
+  nntp_quit (client);
+  assert_server_ok (server);
+}
+
+/* Plain text right behind 206 cannot be a compressed stream: the session ends. */
+static void
+test_compress_plain_after_go_ahead (void)
+{
+  g_autoptr(OpTestServer) server = op_test_server_new ();
+  g_autoptr(OpNntpClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+
+  op_test_server_send (server, "200 news.example.test ready\r\n");
+  op_test_server_expect_line (server, "CAPABILITIES");
+  op_test_server_send (server, CAPS_READER "COMPRESS DEFLATE\r\n.\r\n");
+  op_test_server_expect_line (server, "COMPRESS DEFLATE");
+  op_test_server_send (server, "206 Compression active\r\n211 injected\r\n");
+  op_test_server_expect_close (server, 5000);
+  start_server (server);
+
+  client = new_client (server, OP_SECURITY_NONE);
+  op_nntp_client_set_compress (client, TRUE);
+  g_assert_false (nntp_connect (client, NULL, NULL, &error));
+  g_assert_error (error, OP_NNTP_ERROR, OP_NNTP_ERROR_BAD_REPLY);
+  g_assert_cmpint (op_nntp_client_get_state (client), ==, OP_NNTP_STATE_DISCONNECTED);
+  assert_server_ok (server);
 }
 
 /* --- an RFC 977 / 2980 server -------------------------------------------------------- */
@@ -452,7 +413,7 @@ test_old_server_xover_xhdr (void)
   g_autoptr(OpNntpClient) client = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *block = over_block (10, 12, TRUE);
-  Batches batches = { NULL, };
+  NntpBatches batches = { NULL, };
   guint64 count = 0;
 
   op_test_server_send (server, "200 old.example.test ready\r\n");
@@ -474,28 +435,28 @@ test_old_server_xover_xhdr (void)
   start_server (server);
 
   client = new_client (server, OP_SECURITY_NONE);
-  g_assert_true (client_connect (client, NULL, NULL, &error));
+  g_assert_true (nntp_connect (client, NULL, NULL, &error));
   g_assert_no_error (error);
   g_assert_false (op_nntp_client_has_capability (client, "OVER"));
-  g_assert_true (client_over (client, 10, 12, &batches, NULL, &count, NULL, &error));
+  g_assert_true (nntp_over (client, 10, 12, &batches, NULL, &count, NULL, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (count, ==, 3);
   g_assert_cmpstr (((OpNntpOverview *) batches.overviews->pdata[0])->message_id, ==,
                    "<a10@example.test>");
   g_assert_cmpuint (((OpNntpOverview *) batches.overviews->pdata[2])->bytes, ==, 112);
-  g_clear_pointer (&batches.overviews, g_ptr_array_unref);
+  nntp_batches_clear (&batches);
   {
     g_autoptr(GAsyncResult) result = NULL;
     g_autoptr(GPtrArray) values = NULL;
 
     op_nntp_client_hdr_async (client, "Subject", NULL, 10, 11, NULL, op_test_store_result,
                               &result);
-    values = op_nntp_client_hdr_finish (client, wait_result (&result), &error);
+    values = op_nntp_client_hdr_finish (client, nntp_test_wait (&result), &error);
     g_assert_no_error (error);
     g_assert_cmpuint (values->len, ==, 2);
     g_assert_cmpstr (((OpNntpHeaderValue *) values->pdata[0])->value, ==, "Subject 10");
   }
-  client_quit (client);
+  nntp_quit (client);
   assert_server_ok (server);
 }
 
@@ -511,7 +472,7 @@ test_over_drop_mid_stream (void)
   g_autoptr(GError) error = NULL;
   g_autofree char *block = over_block (1, 5000, TRUE);
   g_autofree char *cut = over_block (1, 2500, FALSE);
-  Batches batches = { NULL, };
+  NntpBatches batches = { NULL, };
   guint64 count = 0;
 
   script_reader_group (server);
@@ -522,7 +483,7 @@ test_over_drop_mid_stream (void)
   start_server (server);
 
   client = connect_reader (server);
-  g_assert_false (client_over (client, 1, 5000, &batches, NULL, &count, NULL, &error));
+  g_assert_false (nntp_over (client, 1, 5000, &batches, NULL, &count, NULL, &error));
   g_assert_error (error, OP_NNTP_ERROR, OP_NNTP_ERROR_CONNECTION_LOST);
   g_clear_error (&error);
   g_assert_cmpint (op_nntp_client_get_state (client), ==, OP_NNTP_STATE_DISCONNECTED);
@@ -531,7 +492,7 @@ test_over_drop_mid_stream (void)
   g_assert_cmpuint (batches.overviews->len, <=, 2500);
   for (guint i = 0; i < batches.overviews->len; i++)
     g_assert_cmpuint (((OpNntpOverview *) batches.overviews->pdata[i])->number, ==, i + 1);
-  g_clear_pointer (&batches.overviews, g_ptr_array_unref);
+  nntp_batches_clear (&batches);
   (void) op_test_server_wait (server, 10000, NULL);
 
   /* The next call knows the session is gone. */
@@ -539,7 +500,7 @@ test_over_drop_mid_stream (void)
     g_autoptr(GAsyncResult) result = NULL;
 
     op_nntp_client_group_async (client, "misc.test", NULL, op_test_store_result, &result);
-    g_assert_false (op_nntp_client_group_finish (client, wait_result (&result), NULL, NULL,
+    g_assert_false (op_nntp_client_group_finish (client, nntp_test_wait (&result), NULL, NULL,
                                                  NULL, &error));
     g_assert_error (error, OP_NNTP_ERROR, OP_NNTP_ERROR_NOT_CONNECTED);
   }
@@ -553,7 +514,7 @@ test_over_batches (void)
   g_autoptr(OpNntpClient) client = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *block = over_block (1, 5000, TRUE);
-  Batches batches = { NULL, };
+  NntpBatches batches = { NULL, };
   guint64 count = 0, skipped = 0;
 
   script_reader_group (server);
@@ -564,7 +525,7 @@ test_over_batches (void)
   start_server (server);
 
   client = connect_reader (server);
-  g_assert_true (client_over (client, 1, G_MAXUINT64, &batches, NULL, &count, &skipped,
+  g_assert_true (nntp_over (client, 1, G_MAXUINT64, &batches, NULL, &count, &skipped,
                               &error));
   g_assert_no_error (error);
   g_assert_cmpuint (count, ==, 5000);
@@ -573,8 +534,8 @@ test_over_batches (void)
   g_assert_cmpuint (batches.largest, ==, OP_NNTP_OVERVIEW_BATCH);
   for (guint i = 0; i < 5000; i++)
     g_assert_cmpuint (((OpNntpOverview *) batches.overviews->pdata[i])->number, ==, i + 1);
-  g_clear_pointer (&batches.overviews, g_ptr_array_unref);
-  client_quit (client);
+  nntp_batches_clear (&batches);
+  nntp_quit (client);
   assert_server_ok (server);
 }
 
@@ -588,7 +549,7 @@ test_over_cancel (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autofree char *block = over_block (1, 5000, TRUE);
-  Batches batches = { NULL, };
+  NntpBatches batches = { NULL, };
   guint64 count = 0;
 
   script_reader_group (server);
@@ -599,11 +560,11 @@ test_over_cancel (void)
 
   client = connect_reader (server);
   batches.cancel_after_first = cancellable;
-  g_assert_false (client_over (client, 1, 5000, &batches, cancellable, &count, NULL, &error));
+  g_assert_false (nntp_over (client, 1, 5000, &batches, cancellable, &count, NULL, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_cmpint (op_nntp_client_get_state (client), ==, OP_NNTP_STATE_DISCONNECTED);
   g_assert_cmpuint (batches.overviews->len, <, 5000);
-  g_clear_pointer (&batches.overviews, g_ptr_array_unref);
+  nntp_batches_clear (&batches);
   assert_server_ok (server);
 }
 
@@ -622,7 +583,7 @@ test_over_hostile_line (void)
     "<evil.7@example.test>\t<root@example.test>\t1234\t12\tXref: h misc.test:7\r\n"
     "8\tnot enough fields\r\n"
     ".\r\n";
-  Batches batches = { NULL, };
+  NntpBatches batches = { NULL, };
   guint64 count = 0, skipped = 0;
   OpNntpOverview *ov;
 
@@ -634,7 +595,7 @@ test_over_hostile_line (void)
   start_server (server);
 
   client = connect_reader (server);
-  g_assert_true (client_over (client, 7, 8, &batches, NULL, &count, &skipped, &error));
+  g_assert_true (nntp_over (client, 7, 8, &batches, NULL, &count, &skipped, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (count, ==, 1);
   g_assert_cmpuint (skipped, ==, 1);
@@ -650,8 +611,8 @@ test_over_hostile_line (void)
   g_assert_null (strchr (ov->from, '\t'));
   g_assert_nonnull (strstr (ov->from, "<e@example.test>"));
   g_assert_null (strchr (ov->date, '\t'));
-  g_clear_pointer (&batches.overviews, g_ptr_array_unref);
-  client_quit (client);
+  nntp_batches_clear (&batches);
+  nntp_quit (client);
   assert_server_ok (server);
 }
 
@@ -662,7 +623,7 @@ test_over_line_too_long (void)
   g_autoptr(OpTestServer) server = op_test_server_new ();
   g_autoptr(OpNntpClient) client = NULL;
   g_autoptr(GError) error = NULL;
-  Batches batches = { NULL, };
+  NntpBatches batches = { NULL, };
   guint64 count = 0;
 
   script_reader_group (server);
@@ -673,11 +634,11 @@ test_over_line_too_long (void)
   start_server (server);
 
   client = connect_reader (server);
-  g_assert_false (client_over (client, 1, 2, &batches, NULL, &count, NULL, &error));
+  g_assert_false (nntp_over (client, 1, 2, &batches, NULL, &count, NULL, &error));
   g_assert_error (error, OP_NNTP_ERROR, OP_NNTP_ERROR_BAD_REPLY);
   g_assert_cmpint (op_nntp_client_get_state (client), ==, OP_NNTP_STATE_DISCONNECTED);
   g_assert_cmpuint (batches.overviews->len, ==, 0);
-  g_clear_pointer (&batches.overviews, g_ptr_array_unref);
+  nntp_batches_clear (&batches);
   assert_server_ok (server);
 }
 
@@ -717,26 +678,26 @@ test_post_refusals_and_stuffing (void)
   start_server (server);
 
   client = new_client (server, OP_SECURITY_NONE);
-  g_assert_true (client_connect (client, NULL, NULL, &error));
+  g_assert_true (nntp_connect (client, NULL, NULL, &error));
   g_assert_no_error (error);
   g_assert_false (op_nntp_client_get_posting_allowed (client));
 
-  g_assert_false (client_post (client, "From: a@example.test\n\nbody\n", &error));
+  g_assert_false (nntp_post (client, "From: a@example.test\n\nbody\n", &error));
   g_assert_error (error, OP_NNTP_ERROR, OP_NNTP_ERROR_POSTING_NOT_ALLOWED);
   g_assert_nonnull (strstr (error->message, "Posting not permitted for this group"));
   g_clear_error (&error);
 
   /* LF line ends, lines of dots, and no line end at the end. */
-  g_assert_false (client_post (client, "From: a@example.test\nNewsgroups: misc.test\n\n.\n"
+  g_assert_false (nntp_post (client, "From: a@example.test\nNewsgroups: misc.test\n\n.\n"
                                        "..two\nlast", &error));
   g_assert_error (error, OP_NNTP_ERROR, OP_NNTP_ERROR_POSTING_FAILED);
   g_assert_nonnull (strstr (error->message, "Article has no Subject header"));
   g_clear_error (&error);
   g_assert_cmpint (op_nntp_client_get_state (client), ==, OP_NNTP_STATE_READY);
 
-  g_assert_true (client_post (client, "Subject: ok\r\n\r\nbody\r\n", &error));
+  g_assert_true (nntp_post (client, "Subject: ok\r\n\r\nbody\r\n", &error));
   g_assert_no_error (error);
-  client_quit (client);
+  nntp_quit (client);
   assert_server_ok (server);
 }
 
@@ -761,7 +722,7 @@ test_release_connected (void)
   start_server (server);
 
   client = new_client (server, OP_SECURITY_IMPLICIT_TLS);
-  g_assert_true (client_connect (client, NULL, NULL, &error));
+  g_assert_true (nntp_connect (client, NULL, NULL, &error));
   g_assert_no_error (error);
   g_object_get (client, "state", &state, NULL);
   g_assert_cmpint (state, ==, OP_NNTP_STATE_READY);
@@ -780,7 +741,7 @@ test_release_during_over (void)
   g_autoptr(GError) error = NULL;
   g_autofree char *block = over_block (1, 5000, TRUE);
   OpNntpClient *client;
-  Batches batches = { NULL, };
+  NntpBatches batches = { NULL, };
   gint64 start;
 
   script_reader_group (server);
@@ -791,7 +752,7 @@ test_release_during_over (void)
 
   client = connect_reader (server);
   batches.overviews = g_ptr_array_new_with_free_func ((GDestroyNotify) op_nntp_overview_free);
-  op_nntp_client_over_async (client, 1, 5000, collect_batch, &batches, NULL, NULL, NULL);
+  op_nntp_client_over_async (client, 1, 5000, nntp_collect_batch, &batches, NULL, NULL, NULL);
   /* Let the worker fill its window without the main context taking anything. */
   g_usleep (G_USEC_PER_SEC / 2);
   start = g_get_monotonic_time ();
@@ -806,7 +767,7 @@ test_release_during_over (void)
                     OP_NNTP_OVERVIEW_IN_FLIGHT * OP_NNTP_OVERVIEW_BATCH);
   for (guint i = 0; i < batches.overviews->len; i++)
     g_assert_cmpuint (((OpNntpOverview *) batches.overviews->pdata[i])->number, ==, i + 1);
-  g_clear_pointer (&batches.overviews, g_ptr_array_unref);
+  nntp_batches_clear (&batches);
 }
 
 int
@@ -826,6 +787,10 @@ main (int   argc,
   g_test_add_func ("/nntp/scripted/login/sasl-plain-masked", test_sasl_plain);
   g_test_add_func ("/nntp/scripted/login/plaintext-refused-before-connecting",
                    test_plaintext_refused);
+  g_test_add_func ("/nntp/scripted/compress/refused-goes-on-uncompressed",
+                   test_compress_refused);
+  g_test_add_func ("/nntp/scripted/compress/plain-text-after-go-ahead-ends-the-session",
+                   test_compress_plain_after_go_ahead);
   g_test_add_func ("/nntp/scripted/session/rfc977-server-xover-xhdr",
                    test_old_server_xover_xhdr);
   g_test_add_func ("/nntp/scripted/over/drop-mid-stream", test_over_drop_mid_stream);
