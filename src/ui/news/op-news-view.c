@@ -98,6 +98,28 @@ server_row_new (OpNewsView *self, OpNewsServer *server)
   g_signal_connect_object (groups, "clicked", G_CALLBACK (on_groups_clicked), self, 0);
   gtk_box_append (GTK_BOX (box), label);
   gtk_box_append (GTK_BOX (box), groups);
+  {
+    g_autoptr (GMenu) menu = g_menu_new ();
+    g_autoptr (GMenuItem) import = g_menu_item_new (_ ("_Import .newsrc…"), NULL);
+    g_autoptr (GMenuItem) export = g_menu_item_new (_ ("_Export .newsrc…"), NULL);
+    GtkWidget       *more = gtk_menu_button_new ();
+    g_autofree char *more_label
+        = g_strdup_printf (_ ("News: More for %s"), op_news_server_get_title (server));
+    guint index = self->servers->len - 1;
+
+    g_menu_item_set_action_and_target_value (import, "news.import-newsrc",
+                                             g_variant_new_uint32 (index));
+    g_menu_item_set_action_and_target_value (export, "news.export-newsrc",
+                                             g_variant_new_uint32 (index));
+    g_menu_append_item (menu, import);
+    g_menu_append_item (menu, export);
+    gtk_menu_button_set_icon_name (GTK_MENU_BUTTON (more), "view-more-symbolic");
+    gtk_menu_button_set_menu_model (GTK_MENU_BUTTON (more), G_MENU_MODEL (menu));
+    gtk_widget_add_css_class (more, "flat");
+    gtk_accessible_update_property (GTK_ACCESSIBLE (more), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                    more_label, -1);
+    gtk_box_append (GTK_BOX (box), more);
+  }
   gtk_widget_set_margin_top (box, 6);
   gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
   gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), FALSE);
@@ -580,6 +602,104 @@ get_headers_action (GtkWidget *widget, const char *name, GVariant *parameter)
                                    self->fetch_cancellable, headers_fetched, g_object_ref (self));
 }
 
+/* .newsrc (issue 15, "from the server's menu"). */
+
+static void
+newsrc_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (OpNewsView) self = user_data;
+  g_autoptr (GError) error = NULL;
+  OpNewsServer *server = g_object_get_data (source, "news-server");
+  gboolean      importing = GPOINTER_TO_INT (g_object_get_data (source, "news-importing"));
+
+  if (!op_news_store_finish (OP_NEWS_STORE (source), result, &error))
+    {
+      g_autofree char *text
+          = g_strdup_printf (importing ? _ ("The .newsrc file could not be imported: %s")
+                                       : _ ("The .newsrc file could not be written: %s"),
+                             error->message);
+
+      toast (self, text);
+      return;
+    }
+  toast (self, importing ? _ ("Subscriptions and read articles imported")
+                         : _ ("Saved as a .newsrc file"));
+  if (importing)
+    refresh_server (self, server);
+}
+
+void
+op_news_view_import_newsrc (OpNewsView *self, OpNewsServer *server, GFile *file)
+{
+  OpNewsStore *store;
+
+  g_return_if_fail (OP_IS_NEWS_VIEW (self));
+  g_return_if_fail (OP_IS_NEWS_SERVER (server));
+  g_return_if_fail (G_IS_FILE (file));
+
+  store = op_news_server_get_store (server);
+  g_object_set_data (G_OBJECT (store), "news-importing", GINT_TO_POINTER (TRUE));
+  op_news_store_import_newsrc_async (store, file, NULL, newsrc_done, g_object_ref (self));
+}
+
+void
+op_news_view_export_newsrc (OpNewsView *self, OpNewsServer *server, GFile *file)
+{
+  OpNewsStore *store;
+
+  g_return_if_fail (OP_IS_NEWS_VIEW (self));
+  g_return_if_fail (OP_IS_NEWS_SERVER (server));
+  g_return_if_fail (G_IS_FILE (file));
+
+  store = op_news_server_get_store (server);
+  g_object_set_data (G_OBJECT (store), "news-importing", GINT_TO_POINTER (FALSE));
+  op_news_store_export_newsrc_async (store, file, NULL, newsrc_done, g_object_ref (self));
+}
+
+static void
+on_newsrc_response (GtkNativeDialog *chooser, int response, OpNewsView *self)
+{
+  OpNewsServer *server = g_object_get_data (G_OBJECT (chooser), "news-server");
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr (GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+
+      if (gtk_file_chooser_get_action (GTK_FILE_CHOOSER (chooser)) == GTK_FILE_CHOOSER_ACTION_OPEN)
+        op_news_view_import_newsrc (self, server, file);
+      else
+        op_news_view_export_newsrc (self, server, file);
+    }
+  /* The last reference: its fallback dialog goes with it (tests/ui/README.md). */
+  g_object_unref (chooser);
+  g_object_unref (self);
+}
+
+static void
+newsrc_action (GtkWidget *widget, const char *name, GVariant *parameter)
+{
+  OpNewsView           *self = OP_NEWS_VIEW (widget);
+  gboolean              importing = g_str_equal (name, "news.import-newsrc");
+  guint                 index = g_variant_get_uint32 (parameter);
+  GtkRoot              *root = gtk_widget_get_root (widget);
+  GtkFileChooserNative *chooser;
+
+  if (index >= self->servers->len)
+    return;
+  /* Made right before it is shown and dropped in its response handler. */
+  chooser = gtk_file_chooser_native_new (importing ? _ ("Import .newsrc") : _ ("Export .newsrc"),
+                                         GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                         importing ? GTK_FILE_CHOOSER_ACTION_OPEN
+                                                   : GTK_FILE_CHOOSER_ACTION_SAVE,
+                                         importing ? _ ("_Import") : _ ("_Save"), NULL);
+  if (!importing)
+    gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), ".newsrc");
+  g_object_set_data_full (G_OBJECT (chooser), "news-server",
+                          g_object_ref (g_ptr_array_index (self->servers, index)), g_object_unref);
+  g_signal_connect (chooser, "response", G_CALLBACK (on_newsrc_response), g_object_ref (self));
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
 /* Servers. */
 
 static OpTlsVerifier *
@@ -832,6 +952,8 @@ op_news_view_class_init (OpNewsViewClass *klass)
   gtk_widget_class_install_action (widget_class, "news.set-expanded", "b", expand_action);
   gtk_widget_class_install_action (widget_class, "news.get-headers", NULL, get_headers_action);
   gtk_widget_class_install_action (widget_class, "news.add-server", NULL, add_server_action);
+  gtk_widget_class_install_action (widget_class, "news.import-newsrc", "u", newsrc_action);
+  gtk_widget_class_install_action (widget_class, "news.export-newsrc", "u", newsrc_action);
 }
 
 static void

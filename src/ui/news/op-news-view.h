@@ -44,6 +44,13 @@ op_news_view_get_selected (OpNewsView *self);
 void
 op_news_view_select (OpNewsView *self, guint model_position);
 
+/* .newsrc import (subscriptions and read ranges into @server's store) and export, as the
+ * server's menu does after its file chooser. */
+void
+op_news_view_import_newsrc (OpNewsView *self, OpNewsServer *server, GFile *file);
+void
+op_news_view_export_newsrc (OpNewsView *self, OpNewsServer *server, GFile *file);
+
 void
 op_news_view_register (void);
 

@@ -5,6 +5,8 @@
 
 #include <string.h>
 
+#include <glib/gstdio.h>
+
 #include "news/op-news-server.h"
 #include "nntp/op-nntp-overview.h"
 #include "news/op-news-store.h"
@@ -966,6 +968,55 @@ test_inn_add_server (void)
   fixture_close (&f);
 }
 
+/* .newsrc import and export through the store, as the server's menu does. */
+static gboolean
+toast_shown (gpointer data)
+{
+  Fixture *f = data;
+
+  return op_ui_test_find_label (GTK_WIDGET (f->view), "Subscriptions and read articles imported")
+             != NULL
+         || op_ui_test_find_label (GTK_WIDGET (f->view), "Saved as a .newsrc file") != NULL;
+}
+
+static gboolean
+file_exists (gpointer data)
+{
+  return g_file_query_exists (data, NULL);
+}
+
+static void
+test_newsrc (void)
+{
+  Fixture          f = { 0 };
+  CountWait        w = { &f, "local.small", "4" };
+  g_autofree char *dir = g_dir_make_tmp ("news-newsrc-XXXXXX", NULL);
+  g_autofree char *in_path = g_build_filename (dir, "in.newsrc", NULL);
+  g_autofree char *out_path = g_build_filename (dir, "out.newsrc", NULL);
+  g_autoptr (GFile) in = g_file_new_for_path (in_path);
+  g_autoptr (GFile) out = g_file_new_for_path (out_path);
+  g_autofree char *text = NULL;
+
+  /* Articles 1-3 read; the big group left as it is. */
+  g_assert_true (g_file_set_contents (in_path, "local.small: 1-3\n", -1, NULL));
+  fixture_open (&f);
+  g_assert_true (op_ui_test_wait_for (group_row_shown, &f));
+  op_news_view_import_newsrc (f.view, make_server (), in);
+  g_assert_true (op_ui_test_wait_for (count_is, &w));
+  g_assert_true (op_ui_test_wait_for (toast_shown, &f));
+
+  op_news_view_export_newsrc (f.view, make_server (), out);
+  g_assert_true (op_ui_test_wait_for (file_exists, out));
+  op_ui_test_iterate ();
+  g_assert_true (g_file_get_contents (out_path, &text, NULL, NULL));
+  g_assert_nonnull (strstr (text, "local.small: 1-3\n"));
+  g_assert_nonnull (strstr (text, "local.big:"));
+  fixture_close (&f);
+  g_unlink (in_path);
+  g_unlink (out_path);
+  g_rmdir (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -976,6 +1027,7 @@ main (int argc, char **argv)
   g_test_add_func ("/news-view/sidebar-and-threads", test_sidebar_and_threads);
   g_test_add_func ("/news-view/keys", test_keys);
   g_test_add_func ("/news-view/big-group", test_big_group);
+  g_test_add_func ("/news-view/newsrc", test_newsrc);
   g_test_add_func ("/news-view/add-server/checks", test_add_server_checks);
   g_test_add_func ("/news-view/inn/read", test_inn_read);
   g_test_add_func ("/news-view/inn/add-server", test_inn_add_server);
