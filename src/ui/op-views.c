@@ -6,6 +6,7 @@
 #include "op-console-view.h"
 #include "op-files-view.h"
 #include "op-mail-view.h"
+#include "op-news-view.h"
 #include "op-view-registry.h"
 
 /* The views, in the view switcher's order (DESIGN.md: Files, Mail, News, Console). A new
@@ -15,5 +16,6 @@ _op_views_register (void)
 {
   op_files_view_register ();
   op_mail_view_register ();
+  op_news_view_register ();
   op_console_view_register ();
 }

@@ -48,8 +48,8 @@ test_files_is_first_view (void)
   op_ui_test_iterate ();
 
   /* The Files view is there from the start, first, and shown; the welcome page is not. */
-  /* Files, Mail and the Console, from the view registry, in its order. */
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (pages)), ==, 3);
+  /* Files, Mail, News and the Console, from the view registry, in its order. */
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (pages)), ==, 4);
   g_assert_true (op_window_get_has_views (window));
   g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (window)), ==, "Outpost");
   first = g_list_model_get_item (G_LIST_MODEL (pages), 0);
@@ -79,6 +79,24 @@ test_files_is_first_view (void)
     op_ui_test_iterate ();
     g_assert_true (op_window_get_view (window, "mail") == adw_bin_get_child (ADW_BIN (bin)));
     g_assert_nonnull (op_ui_test_find_label (GTK_WIDGET (window), "No Mail Account"));
+    op_window_show_view (window, "files");
+    g_object_ref (bin);
+    adw_view_stack_remove (stack, bin);
+    g_object_unref (bin);
+  }
+
+  /* News is lazy too; a fresh profile shows how to add a server. */
+  {
+    g_autoptr (AdwViewStackPage) news = g_list_model_get_item (G_LIST_MODEL (pages), 1);
+    GtkWidget *bin = adw_view_stack_page_get_child (news);
+
+    g_assert_cmpstr (adw_view_stack_page_get_name (news), ==, "news");
+    g_assert_cmpstr (adw_view_stack_page_get_title (news), ==, "News");
+    g_assert_null (adw_bin_get_child (ADW_BIN (bin)));
+    op_window_show_view (window, "news");
+    op_ui_test_iterate ();
+    g_assert_true (op_window_get_view (window, "news") == adw_bin_get_child (ADW_BIN (bin)));
+    g_assert_nonnull (op_ui_test_find_label (GTK_WIDGET (window), "No News Servers"));
     op_window_show_view (window, "files");
     g_object_ref (bin);
     adw_view_stack_remove (stack, bin);

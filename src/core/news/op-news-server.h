@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "op-account.h"
+#include "op-tls-verifier.h"
+#include "op-news-store.h"
+#include "op-progress.h"
+
+G_BEGIN_DECLS
+
+#define OP_TYPE_NEWS_SERVER (op_news_server_get_type ())
+G_DECLARE_FINAL_TYPE (OpNewsServer, op_news_server, OP, NEWS_SERVER, GObject)
+
+/*
+ * One news server as the News view sees it (DESIGN.md "Layers": the view drives no
+ * protocol client): its account (host, port, security, user), its store, and the NNTP
+ * client that feeds the store, connected on first need. The password is looked up in
+ * OpSecrets (protocol "nntp") when the account names a user. Every call is queued on
+ * the client in order; results arrive on the main context that asked.
+ */
+
+/* @store_path (nullable): the store's database; NULL for op_news_store_default_path()
+ * of the server's id (host and port). */
+OpNewsServer *
+op_news_server_new (OpAccount *account, const char *store_path);
+OpAccount *
+op_news_server_get_account (OpNewsServer *self);
+OpNewsStore *
+op_news_server_get_store (OpNewsServer *self);
+/* The account's name, else its host. */
+const char *
+op_news_server_get_title (OpNewsServer *self);
+/* Certificates the system does not trust go here (the trust store). */
+void
+op_news_server_set_verifier (OpNewsServer *self, OpTlsVerifier *verifier);
+/* The password to use instead of OpSecrets' (set by the UI after asking). */
+void
+op_news_server_set_password (OpNewsServer *self, const char *password);
+
+/* The article @message_id, whole (headers and body, CRLF lines), as the server sent
+ * it. (transfer full) */
+void
+op_news_server_fetch_article_async (OpNewsServer *self, const char *message_id,
+                                    GCancellable *cancellable, GAsyncReadyCallback callback,
+                                    gpointer user_data);
+GBytes *
+op_news_server_fetch_article_finish (OpNewsServer *self, GAsyncResult *result, GError **error);
+
+/* The group's new headers into the store (op_news_sync_group_async). */
+void
+op_news_server_sync_group_async (OpNewsServer *self, const char *group, OpProgressFunc progress,
+                                 gpointer progress_data, GCancellable *cancellable,
+                                 GAsyncReadyCallback callback, gpointer user_data);
+gboolean
+op_news_server_sync_group_finish (OpNewsServer *self, GAsyncResult *result, guint64 *n_new,
+                                  GError **error);
+
+/* The server's groups into the store: LIST ACTIVE (marks, posting status; groups the
+ * server no longer has are kept with their read state), then LIST NEWSGROUPS
+ * (descriptions; a server without them is not an error). */
+void
+op_news_server_refresh_groups_async (OpNewsServer *self, GCancellable *cancellable,
+                                     GAsyncReadyCallback callback, gpointer user_data);
+gboolean
+op_news_server_refresh_groups_finish (OpNewsServer *self, GAsyncResult *result, GError **error);
+
+/* Connects (or checks the connection): the connection test of a new server. */
+void
+op_news_server_connect_async (OpNewsServer *self, GCancellable *cancellable,
+                              GAsyncReadyCallback callback, gpointer user_data);
+gboolean
+op_news_server_connect_finish (OpNewsServer *self, GAsyncResult *result, GError **error);
+
+G_END_DECLS

@@ -1,0 +1,447 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "op-news-ui"
+
+#include "config.h"
+
+#include "op-news-thread-list.h"
+
+typedef struct
+{
+  guint start;         /* first hidden row of the underlying model */
+  guint end;           /* one past the last */
+  guint hidden_before; /* hidden rows of the intervals before this one */
+} Interval;
+
+struct _OpNewsThreadList
+{
+  GObject parent_instance;
+
+  OpNewsThreadModel *model;
+  GArray            *hidden; /* Interval, sorted by start, never overlapping */
+  guint              n_hidden;
+  GHashTable        *read; /* article number → GINT_TO_POINTER (read + 1) */
+  gboolean           all_read;
+};
+
+static void
+list_model_iface_init (GListModelInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (OpNewsThreadList, op_news_thread_list, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL, list_model_iface_init))
+
+static void
+on_model_items_changed (OpNewsThreadList *self, guint position, guint removed, guint added,
+                        GListModel *model)
+{
+  guint old = g_list_model_get_n_items (model) - added + removed - self->n_hidden;
+
+  /* The store's model changes only as a whole (reload): its rows are new, so is what
+   * the view knew about them. */
+  g_array_set_size (self->hidden, 0);
+  self->n_hidden = 0;
+  g_hash_table_remove_all (self->read);
+  self->all_read = FALSE;
+  g_list_model_items_changed (G_LIST_MODEL (self), 0, old, g_list_model_get_n_items (model));
+}
+
+static void
+op_news_thread_list_dispose (GObject *object)
+{
+  OpNewsThreadList *self = OP_NEWS_THREAD_LIST (object);
+
+  if (self->model != NULL)
+    g_signal_handlers_disconnect_by_data (self->model, self);
+  g_clear_object (&self->model);
+  G_OBJECT_CLASS (op_news_thread_list_parent_class)->dispose (object);
+}
+
+static void
+op_news_thread_list_finalize (GObject *object)
+{
+  OpNewsThreadList *self = OP_NEWS_THREAD_LIST (object);
+
+  g_array_unref (self->hidden);
+  g_hash_table_unref (self->read);
+  G_OBJECT_CLASS (op_news_thread_list_parent_class)->finalize (object);
+}
+
+static void
+op_news_thread_list_class_init (OpNewsThreadListClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = op_news_thread_list_dispose;
+  object_class->finalize = op_news_thread_list_finalize;
+}
+
+static void
+op_news_thread_list_init (OpNewsThreadList *self)
+{
+  self->hidden = g_array_new (FALSE, FALSE, sizeof (Interval));
+  self->read = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+}
+
+static GType
+op_news_thread_list_get_item_type (GListModel *model)
+{
+  return OP_TYPE_NEWS_HEADER;
+}
+
+static guint
+op_news_thread_list_get_n_items (GListModel *model)
+{
+  OpNewsThreadList *self = OP_NEWS_THREAD_LIST (model);
+
+  return g_list_model_get_n_items (G_LIST_MODEL (self->model)) - self->n_hidden;
+}
+
+static gpointer
+op_news_thread_list_get_item (GListModel *model, guint position)
+{
+  OpNewsThreadList *self = OP_NEWS_THREAD_LIST (model);
+  guint             u = op_news_thread_list_to_model (self, position);
+
+  return u != G_MAXUINT ? g_list_model_get_item (G_LIST_MODEL (self->model), u) : NULL;
+}
+
+static void
+list_model_iface_init (GListModelInterface *iface)
+{
+  iface->get_item_type = op_news_thread_list_get_item_type;
+  iface->get_n_items = op_news_thread_list_get_n_items;
+  iface->get_item = op_news_thread_list_get_item;
+}
+
+OpNewsThreadList *
+op_news_thread_list_new (OpNewsThreadModel *model)
+{
+  OpNewsThreadList *self;
+
+  g_return_val_if_fail (OP_IS_NEWS_THREAD_MODEL (model), NULL);
+
+  self = g_object_new (OP_TYPE_NEWS_THREAD_LIST, NULL);
+  self->model = g_object_ref (model);
+  g_signal_connect_swapped (model, "items-changed", G_CALLBACK (on_model_items_changed), self);
+  return self;
+}
+
+OpNewsThreadModel *
+op_news_thread_list_get_model (OpNewsThreadList *self)
+{
+  g_return_val_if_fail (OP_IS_NEWS_THREAD_LIST (self), NULL);
+
+  return self->model;
+}
+
+static inline Interval *
+interval_at (OpNewsThreadList *self, guint i)
+{
+  return &g_array_index (self->hidden, Interval, i);
+}
+
+guint
+op_news_thread_list_to_model (OpNewsThreadList *self, guint position)
+{
+  guint lo = 0, hi;
+  guint u;
+
+  g_return_val_if_fail (OP_IS_NEWS_THREAD_LIST (self), G_MAXUINT);
+
+  if (position >= op_news_thread_list_get_n_items (G_LIST_MODEL (self)))
+    return G_MAXUINT;
+  /* The last interval whose rows sit before the visible row. */
+  hi = self->hidden->len;
+  while (lo < hi)
+    {
+      guint     mid = (lo + hi) / 2;
+      Interval *in = interval_at (self, mid);
+
+      if (in->start - in->hidden_before <= position)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  if (lo == 0)
+    return position;
+  {
+    Interval *in = interval_at (self, lo - 1);
+
+    u = position + in->hidden_before + (in->end - in->start);
+  }
+  return u;
+}
+
+/* The index of the first interval whose end is past @u (it holds @u when it starts at
+ * or before it). */
+static guint
+interval_after (OpNewsThreadList *self, guint u)
+{
+  guint lo = 0, hi = self->hidden->len;
+
+  while (lo < hi)
+    {
+      guint mid = (lo + hi) / 2;
+
+      if (interval_at (self, mid)->end <= u)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  return lo;
+}
+
+guint
+op_news_thread_list_from_model (OpNewsThreadList *self, guint model_position)
+{
+  guint i;
+
+  g_return_val_if_fail (OP_IS_NEWS_THREAD_LIST (self), G_MAXUINT);
+
+  if (model_position >= g_list_model_get_n_items (G_LIST_MODEL (self->model)))
+    return G_MAXUINT;
+  i = interval_after (self, model_position);
+  if (i < self->hidden->len && interval_at (self, i)->start <= model_position)
+    return G_MAXUINT;
+  if (i == 0)
+    return model_position;
+  {
+    Interval *in = interval_at (self, i - 1);
+
+    return model_position - in->hidden_before - (in->end - in->start);
+  }
+}
+
+static guint
+depth_at (OpNewsThreadList *self, guint u)
+{
+  g_autoptr (OpNewsHeader) header = g_list_model_get_item (G_LIST_MODEL (self->model), u);
+
+  /* A row the store could not read counts as a thread's start. */
+  return header != NULL ? op_news_header_get_depth (header) : 0;
+}
+
+/* One past the last row under @u. */
+static guint
+subtree_end (OpNewsThreadList *self, guint u)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->model));
+  guint depth = depth_at (self, u);
+  guint e;
+
+  for (e = u + 1; e < n && depth_at (self, e) > depth; e++)
+    ;
+  return e;
+}
+
+gboolean
+op_news_thread_list_has_children (OpNewsThreadList *self, guint position)
+{
+  guint u = op_news_thread_list_to_model (self, position);
+
+  g_return_val_if_fail (OP_IS_NEWS_THREAD_LIST (self), FALSE);
+
+  if (u == G_MAXUINT || u + 1 >= g_list_model_get_n_items (G_LIST_MODEL (self->model)))
+    return FALSE;
+  return depth_at (self, u + 1) > depth_at (self, u);
+}
+
+/* The index of the interval that starts right after @u, or -1. */
+static int
+interval_of_row (OpNewsThreadList *self, guint u)
+{
+  guint i = interval_after (self, u + 1);
+
+  if (i < self->hidden->len && interval_at (self, i)->start == u + 1)
+    return (int)i;
+  return -1;
+}
+
+gboolean
+op_news_thread_list_is_expanded (OpNewsThreadList *self, guint position)
+{
+  guint u = op_news_thread_list_to_model (self, position);
+
+  g_return_val_if_fail (OP_IS_NEWS_THREAD_LIST (self), FALSE);
+
+  return u != G_MAXUINT && interval_of_row (self, u) < 0;
+}
+
+static void
+recount (OpNewsThreadList *self, guint from)
+{
+  guint before
+      = from > 0 ? interval_at (self, from - 1)->hidden_before
+                       + (interval_at (self, from - 1)->end - interval_at (self, from - 1)->start)
+                 : 0;
+
+  for (guint i = from; i < self->hidden->len; i++)
+    {
+      Interval *in = interval_at (self, i);
+
+      in->hidden_before = before;
+      before += in->end - in->start;
+    }
+  self->n_hidden = before;
+}
+
+void
+op_news_thread_list_set_expanded (OpNewsThreadList *self, guint position, gboolean expanded)
+{
+  guint u;
+  int   i;
+
+  g_return_if_fail (OP_IS_NEWS_THREAD_LIST (self));
+
+  u = op_news_thread_list_to_model (self, position);
+  if (u == G_MAXUINT)
+    return;
+  i = interval_of_row (self, u);
+  if (expanded)
+    {
+      guint shown;
+
+      if (i < 0)
+        return;
+      shown = interval_at (self, i)->end - interval_at (self, i)->start;
+      g_array_remove_index (self->hidden, i);
+      recount (self, i);
+      /* The row itself too: its expander changed. */
+      g_list_model_items_changed (G_LIST_MODEL (self), position, 1, 1 + shown);
+    }
+  else
+    {
+      Interval in = { u + 1, 0, 0 };
+      guint    first, last, gone;
+
+      if (i >= 0)
+        return;
+      in.end = subtree_end (self, u);
+      if (in.end == in.start)
+        return;
+      /* Collapsed subthreads under it are now part of it. */
+      first = interval_after (self, in.start);
+      gone = in.end - in.start;
+      for (last = first; last < self->hidden->len && interval_at (self, last)->end <= in.end;
+           last++)
+        gone -= interval_at (self, last)->end - interval_at (self, last)->start;
+      g_array_remove_range (self->hidden, first, last - first);
+      g_array_insert_val (self->hidden, first, in);
+      recount (self, first);
+      g_list_model_items_changed (G_LIST_MODEL (self), position, 1 + gone, 1);
+    }
+}
+
+guint
+op_news_thread_list_reveal (OpNewsThreadList *self, guint model_position)
+{
+  guint v;
+
+  g_return_val_if_fail (OP_IS_NEWS_THREAD_LIST (self), G_MAXUINT);
+
+  if (model_position >= g_list_model_get_n_items (G_LIST_MODEL (self->model)))
+    return G_MAXUINT;
+  while ((v = op_news_thread_list_from_model (self, model_position)) == G_MAXUINT)
+    {
+      Interval *in = interval_at (self, interval_after (self, model_position));
+
+      /* The row an interval hangs from is always visible: collapsing a row takes in
+       * the intervals under it. */
+      op_news_thread_list_set_expanded (self, op_news_thread_list_from_model (self, in->start - 1),
+                                        TRUE);
+    }
+  return v;
+}
+
+gboolean
+op_news_thread_list_is_read (OpNewsThreadList *self, OpNewsHeader *header)
+{
+  guint64  number;
+  gpointer value;
+
+  g_return_val_if_fail (OP_IS_NEWS_THREAD_LIST (self), FALSE);
+  g_return_val_if_fail (OP_IS_NEWS_HEADER (header), FALSE);
+
+  number = op_news_header_get_number (header);
+  value = g_hash_table_lookup (self->read, &number);
+  if (value != NULL)
+    return GPOINTER_TO_INT (value) - 1;
+  return self->all_read || op_news_header_get_read (header);
+}
+
+void
+op_news_thread_list_set_read (OpNewsThreadList *self, guint model_position, guint n_rows,
+                              gboolean read)
+{
+  g_return_if_fail (OP_IS_NEWS_THREAD_LIST (self));
+
+  for (guint u = model_position; u < model_position + n_rows; u++)
+    {
+      g_autoptr (OpNewsHeader) header = g_list_model_get_item (G_LIST_MODEL (self->model), u);
+      gint64 *key;
+      guint   v;
+
+      if (header == NULL || op_news_thread_list_is_read (self, header) == read)
+        continue;
+      key = g_new (gint64, 1);
+      *key = (gint64)op_news_header_get_number (header);
+      g_hash_table_replace (self->read, key, GINT_TO_POINTER (read + 1));
+      v = op_news_thread_list_from_model (self, u);
+      if (v != G_MAXUINT)
+        g_list_model_items_changed (G_LIST_MODEL (self), v, 1, 1);
+    }
+}
+
+void
+op_news_thread_list_set_all_read (OpNewsThreadList *self)
+{
+  guint n;
+
+  g_return_if_fail (OP_IS_NEWS_THREAD_LIST (self));
+
+  g_hash_table_remove_all (self->read);
+  self->all_read = TRUE;
+  n = op_news_thread_list_get_n_items (G_LIST_MODEL (self));
+  g_list_model_items_changed (G_LIST_MODEL (self), 0, n, n);
+}
+
+void
+op_news_thread_list_thread_bounds (OpNewsThreadList *self, guint model_position, guint *start,
+                                   guint *n_rows)
+{
+  guint n, s, e;
+
+  g_return_if_fail (OP_IS_NEWS_THREAD_LIST (self));
+
+  n = g_list_model_get_n_items (G_LIST_MODEL (self->model));
+  g_return_if_fail (model_position < n);
+  for (s = model_position; s > 0 && depth_at (self, s) > 0; s--)
+    ;
+  for (e = s + 1; e < n && depth_at (self, e) > 0; e++)
+    ;
+  *start = s;
+  *n_rows = e - s;
+}
+
+guint
+op_news_thread_list_next_unread (OpNewsThreadList *self, guint model_position, gboolean next_thread)
+{
+  guint n, u;
+
+  g_return_val_if_fail (OP_IS_NEWS_THREAD_LIST (self), G_MAXUINT);
+
+  n = g_list_model_get_n_items (G_LIST_MODEL (self->model));
+  u = model_position == G_MAXUINT ? 0 : model_position + 1;
+  if (self->all_read && g_hash_table_size (self->read) == 0)
+    return G_MAXUINT;
+  if (next_thread && model_position != G_MAXUINT)
+    while (u < n && depth_at (self, u) > 0)
+      u++;
+  for (; u < n; u++)
+    {
+      g_autoptr (OpNewsHeader) header = g_list_model_get_item (G_LIST_MODEL (self->model), u);
+
+      if (header != NULL && !op_news_thread_list_is_read (self, header))
+        return u;
+    }
+  return G_MAXUINT;
+}

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "news/op-news-header.h"
+#include "news/op-news-thread-model.h"
+
+G_BEGIN_DECLS
+
+#define OP_TYPE_NEWS_THREAD_LIST (op_news_thread_list_get_type ())
+G_DECLARE_FINAL_TYPE (OpNewsThreadList, op_news_thread_list, OP, NEWS_THREAD_LIST, GObject)
+
+/*
+ * The header pane's rows: a group's OpNewsThreadModel (threaded, depth-first, paged from
+ * the database) with collapsed threads left out, as a GListModel of OpNewsHeader.
+ *
+ * The store's model is flat (each row knows its depth), so collapsing row R hides the
+ * rows after it that are deeper than R: one interval of the underlying model. The
+ * intervals are kept sorted with the hidden rows before each, so mapping a visible
+ * position to an underlying one is a binary search and nothing is ever walked whole;
+ * a 100,000-row group costs what the store's pages cost. Finding where a thread ends
+ * reads only that thread's rows.
+ *
+ * Read state changed from the view (N, M, K, opening an article) is kept here as an
+ * override per article number until the store's model is reloaded, so a row changes
+ * without reloading 100,000 rows; the store is told at the same time.
+ */
+
+OpNewsThreadList *
+op_news_thread_list_new (OpNewsThreadModel *model);
+OpNewsThreadModel *
+op_news_thread_list_get_model (OpNewsThreadList *self);
+
+/* Positions in the underlying (store's) model of visible rows and back; G_MAXUINT
+ * when @position is hidden or out of range. */
+guint
+op_news_thread_list_to_model (OpNewsThreadList *self, guint position);
+guint
+op_news_thread_list_from_model (OpNewsThreadList *self, guint model_position);
+
+/* Whether the visible row at @position starts a subthread (the next row is deeper). */
+gboolean
+op_news_thread_list_has_children (OpNewsThreadList *self, guint position);
+gboolean
+op_news_thread_list_is_expanded (OpNewsThreadList *self, guint position);
+/* Hides or shows what is under the visible row at @position. Expanding a row shows
+ * everything under it, collapsed subthreads included. */
+void
+op_news_thread_list_set_expanded (OpNewsThreadList *self, guint position, gboolean expanded);
+/* Makes the underlying row @model_position visible (expands what hides it) and returns
+ * its visible position. */
+guint
+op_news_thread_list_reveal (OpNewsThreadList *self, guint model_position);
+
+/* The read state shown: the override when there is one, else the header's. */
+gboolean
+op_news_thread_list_is_read (OpNewsThreadList *self, OpNewsHeader *header);
+/* Overrides the read state of the underlying rows @model_position.. @model_position +
+ * @n_rows - 1, and tells the visible ones that changed (items-changed). */
+void
+op_news_thread_list_set_read (OpNewsThreadList *self, guint model_position, guint n_rows,
+                              gboolean read);
+/* Every row read (catch-up): no rows are walked. */
+void
+op_news_thread_list_set_all_read (OpNewsThreadList *self);
+
+/* The underlying row where the thread holding @model_position starts and the number of
+ * its rows. */
+void
+op_news_thread_list_thread_bounds (OpNewsThreadList *self, guint model_position, guint *start,
+                                   guint *n_rows);
+/* The next unread row after @model_position (G_MAXUINT: from the top); with
+ * @next_thread, the first unread row of a later thread. G_MAXUINT when none. */
+guint
+op_news_thread_list_next_unread (OpNewsThreadList *self, guint model_position,
+                                 gboolean next_thread);
+
+G_END_DECLS
