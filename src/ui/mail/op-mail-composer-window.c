@@ -44,6 +44,7 @@ op_mail_composer_window_close_request (GtkWindow *window)
 
   if (op_mail_composer_save_draft_if_changed (self->composer))
     {
+      g_debug ("closing: waiting for the draft");
       self->closing = TRUE;
       return TRUE;
     }
