@@ -13,6 +13,8 @@ typedef struct
   OpMailOutbox *outbox;
   GHashTable   *drafts;  /* Message-ID → gint64 *, the store's id of the draft saved */
   GCancellable *cancellable;
+  gboolean      can_send;  /* the outbox's server is set */
+  gboolean      waiting;   /* something was queued before it was */
 } Target;
 
 struct _OpMailStoreSubmitter
@@ -99,6 +101,11 @@ op_mail_store_submitter_send (OpMailStoreSubmitter *self,
   target = find_target (self, account_id, NULL);
   if (target == NULL)
     return;
+  if (!target->can_send)
+    {
+      target->waiting = TRUE;
+      return;
+    }
   send = g_new0 (Send, 1);
   send->self = g_object_ref (self);
   send->account_id = g_strdup (account_id);
@@ -302,7 +309,28 @@ op_mail_store_submitter_add_account (OpMailStoreSubmitter *self,
   target->outbox = g_object_ref (outbox);
   target->drafts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   target->cancellable = g_cancellable_new ();
+  target->can_send = TRUE;
   g_hash_table_replace (self->targets, g_strdup (account_id), target);
+}
+
+void
+op_mail_store_submitter_set_can_send (OpMailStoreSubmitter *self,
+                                      const char           *account_id,
+                                      gboolean              can_send)
+{
+  Target *target;
+
+  g_return_if_fail (OP_IS_MAIL_STORE_SUBMITTER (self));
+
+  target = find_target (self, account_id, NULL);
+  if (target == NULL)
+    return;
+  target->can_send = can_send;
+  if (can_send && target->waiting)
+    {
+      target->waiting = FALSE;
+      op_mail_store_submitter_send (self, account_id);
+    }
 }
 
 void

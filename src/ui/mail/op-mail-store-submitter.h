@@ -33,6 +33,11 @@ void                  op_mail_store_submitter_add_account    (OpMailStoreSubmitt
                                                               OpMailOutbox         *outbox);
 void                  op_mail_store_submitter_remove_account (OpMailStoreSubmitter *self,
                                                               const char           *account_id);
+/* While FALSE (TRUE when added), submitted messages wait in the outbox, stored, and are
+ * sent when it becomes TRUE: for an outbox whose server is not set yet. */
+void                  op_mail_store_submitter_set_can_send   (OpMailStoreSubmitter *self,
+                                                              const char           *account_id,
+                                                              gboolean              can_send);
 /* (transfer none) NULL when the account is not added. */
 OpMailOutbox         *op_mail_store_submitter_get_outbox     (OpMailStoreSubmitter *self,
                                                               const char           *account_id);

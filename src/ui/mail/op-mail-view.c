@@ -1745,6 +1745,8 @@ on_outbox_password (GObject      *source,
   char *password = op_mail_account_lookup_password_finish (OP_SECRETS (source), result, &error);
   Account *account = lookup->view->accounts != NULL ? find_account (lookup->view, lookup->account_id) : NULL;
 
+  g_debug ("outgoing password of %s: %s", lookup->account_id,
+           password != NULL ? "saved" : error != NULL ? error->message : "none saved");
   if (account != NULL && account->outbox != NULL)
     {
       OpTlsVerifier *verifier = account->view->verifier != NULL
@@ -1756,6 +1758,7 @@ on_outbox_password (GObject      *source,
       op_mail_outbox_set_account (account->outbox, account->account,
                                   password != NULL ? password : account->password, verifier);
       op_mail_outbox_set_auto_retry (account->outbox, TRUE);
+      op_mail_store_submitter_set_can_send (account->view->submitter, lookup->account_id, TRUE);
     }
   g_clear_pointer (&password, op_secrets_password_free);
   g_object_unref (lookup->view);
@@ -1777,6 +1780,8 @@ open_outbox (Account *account)
   if (!op_mail_account_is_mail (account->account) || op_mail_account_get_smtp_host (account->account) == NULL
       || op_mail_account_get_smtp_host (account->account)[0] == '\0')
     return;
+  /* Sent once the server is known; until then they wait, stored. */
+  op_mail_store_submitter_set_can_send (account->view->submitter, op_account_get_id (account->account), FALSE);
   lookup = g_new0 (OutboxPassword, 1);
   lookup->view = g_object_ref (account->view);
   lookup->account_id = g_strdup (op_account_get_id (account->account));
@@ -1929,6 +1934,7 @@ on_send_finished (OpMailStoreSubmitter *submitter,
   GtkRoot *root;
   GtkWidget *dialog;
 
+  g_debug ("send of %s finished: %s", account_id, error_message != NULL ? error_message : "ok");
   if (items == NULL)
     return;
   report = g_new0 (SendReport, 1);

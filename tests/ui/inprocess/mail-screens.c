@@ -10,6 +10,7 @@
 
 #include "op-mail-account-setup.h"
 #include "op-mail-composer.h"
+#include "op-mail-composer-window.h"
 #include "op-mail-conversation-view.h"
 #include "op-mail-identity-item.h"
 #include "op-mail-message-view.h"
@@ -202,6 +203,20 @@ shoot_page (void)
     }
   select_conversation (OP_MAIL_VIEW (page), "Plans for the release");
   shoot (NULL, "page");
+  /* Reply (Ctrl+R) opens the composer in a window of its own. */
+  {
+    g_autoptr (GList) toplevels = NULL;
+    GtkWindow *composer = NULL;
+
+    gtk_widget_activate_action (page, "mail.reply-all", NULL);
+    toplevels = gtk_window_list_toplevels ();
+    for (GList *l = toplevels; l != NULL; l = l->next)
+      if (OP_IS_MAIL_COMPOSER_WINDOW (l->data))
+        composer = l->data;
+    g_assert (composer != NULL);
+    gtk_window_set_default_size (composer, width, 700);
+    shoot (composer, "composer-window");
+  }
   gtk_widget_activate_action (page, "mail.search", NULL);
   wait_ms (100);
   gtk_editable_set_text (GTK_EDITABLE (gtk_window_get_focus (window)), "Friday");

@@ -9,7 +9,10 @@
 
 #include <glib/gstdio.h>
 
+#include "op-accounts.h"
+#include "op-mail-account.h"
 #include "op-mail-composer-window.h"
+#include "op-mail-view.h"
 #include "op-mail-identity-item.h"
 #include "op-mail-outbox.h"
 #include "op-mail-store-submitter.h"
@@ -272,6 +275,105 @@ test_draft_on_close (void)
   g_clear_object (&smtp.verifier);
 }
 
+
+static gboolean
+composer_open (gpointer data)
+{
+  return op_ui_test_find_toplevel (OP_TYPE_MAIL_COMPOSER_WINDOW) != NULL;
+}
+
+static gboolean
+composer_closed (gpointer data)
+{
+  return op_ui_test_find_toplevel (OP_TYPE_MAIL_COMPOSER_WINDOW) == NULL;
+}
+
+static gboolean
+report_shown (gpointer data)
+{
+  return op_ui_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG) != NULL;
+}
+
+static gboolean
+can_compose (gpointer data)
+{
+  return gtk_widget_is_sensitive (data)
+         && gtk_widget_activate_action (GTK_WIDGET (data), "mail.compose", NULL)
+         && composer_open (NULL);
+}
+
+/* From the Mail page: Ctrl+N's composer, sent to one recipient the server takes and one
+ * it refuses; the composer goes, and the report names the refused recipient with the
+ * server's code and words. */
+static void
+test_page_report (void)
+{
+  Smtp smtp = { 0 };
+  g_autoptr (OpAccount) account = op_mail_account_new ();
+  g_autoptr (OpAccounts) accounts = NULL;
+  g_autoptr (GPtrArray) identities = g_ptr_array_new_with_free_func ((GDestroyNotify) op_mail_identity_free);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *subject = g_strdup_printf ("Page send %d-%" G_GINT64_FORMAT, getpid (), g_get_real_time ());
+  OpMailComposer *composer;
+  GtkWidget *view;
+  GtkWindow *window;
+  GtkWindow *report;
+  const char *body;
+  guint n;
+
+  if (!need_smtp (&smtp))
+    return;
+  op_account_set_name (account, "Sender");
+  op_account_set_user (account, smtp.user);
+  op_mail_account_set_smtp_host (account, smtp.host);
+  op_mail_account_set_smtp_port (account, smtp.port);
+  op_mail_account_set_smtp_security (account, OP_SECURITY_STARTTLS);
+  op_mail_account_set_smtp_user (account, smtp.user);
+  g_ptr_array_add (identities, op_mail_identity_new ("Me Myself", "me@example.test", ""));
+  op_mail_account_set_identities (account, identities, &error);
+  g_assert_no_error (error);
+  accounts = op_accounts_new_default ();
+  op_accounts_load (accounts, NULL);
+  op_accounts_add (accounts, account);
+  op_accounts_save (accounts, &error);
+  g_assert_no_error (error);
+
+  view = op_mail_view_new ();
+  op_mail_view_set_verifier (OP_MAIL_VIEW (view), OP_TLS_VERIFIER (smtp.verifier));
+  window = GTK_WINDOW (gtk_window_new ());
+  gtk_window_set_default_size (window, 1000, 700);
+  gtk_window_set_child (window, view);
+  /* The session's password (no keyring here): the SMTP login is the same. */
+  op_mail_view_add_account (OP_MAIL_VIEW (view), account, smtp.password);
+  gtk_window_present (window);
+
+  g_assert_true (op_ui_test_wait_for (can_compose, view));
+  composer = op_mail_composer_window_get_composer (
+      OP_MAIL_COMPOSER_WINDOW (op_ui_test_find_toplevel (OP_TYPE_MAIL_COMPOSER_WINDOW)));
+  gtk_editable_set_text (op_mail_composer_get_to_entry (composer), "someone@example.test, reject-this@example.test");
+  gtk_editable_set_text (op_mail_composer_get_subject_entry (composer), subject);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (composer), "composer.send", NULL));
+  g_assert_true (op_ui_test_wait_for (composer_closed, NULL));
+
+  g_assert_true (op_ui_test_wait_for (report_shown, NULL));
+  report = op_ui_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
+  body = adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (report));
+  g_assert_nonnull (strstr (body, subject));
+  g_assert_nonnull (strstr (body, "reject-this@example.test: 550 "));
+  g_assert_null (strstr (body, "someone@example.test"));
+  g_free (delivered (&smtp, subject, &n));
+  g_assert_cmpuint (n, ==, 1);
+  /* Nothing to send again: only Close. */
+  g_assert_false (adw_message_dialog_has_response (ADW_MESSAGE_DIALOG (report), "resend"));
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (report), "close");
+  gtk_window_destroy (report);
+
+  gtk_window_destroy (window);
+  op_ui_test_iterate ();
+  op_ui_test_assert_no_hidden_toplevel ();
+  g_clear_object (&smtp.verifier);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -280,6 +382,7 @@ main (int   argc,
 
   g_test_add_func ("/mail/send/composer-outbox-smtp", test_send);
   g_test_add_func ("/mail/send/draft-on-close", test_draft_on_close);
+  g_test_add_func ("/mail/send/page-refusal-report", test_page_report);
 
   return op_ui_test_run ();
 }
