@@ -452,45 +452,18 @@ position_of (OpMailView *view,
   g_assert_not_reached ();
 }
 
-static void
-store_result (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
-static gboolean
-have_result (gpointer data)
-{
-  return *(GAsyncResult **) data != NULL;
-}
-
-static gboolean
-composer_open (gpointer data)
-{
-  return op_ui_test_find_toplevel (OP_TYPE_MAIL_COMPOSER_WINDOW) != NULL;
-}
-
-static gboolean
-composer_closed (gpointer data)
-{
-  return op_ui_test_find_toplevel (OP_TYPE_MAIL_COMPOSER_WINDOW) == NULL;
-}
-
 static OpMailComposer *
 wait_composer (void)
 {
-  g_assert_true (op_ui_test_wait_for (composer_open, NULL));
   return op_mail_composer_window_get_composer (
-      OP_MAIL_COMPOSER_WINDOW (op_ui_test_find_toplevel (OP_TYPE_MAIL_COMPOSER_WINDOW)));
+      OP_MAIL_COMPOSER_WINDOW (op_ui_test_wait_for_toplevel (OP_TYPE_MAIL_COMPOSER_WINDOW, TRUE)));
 }
 
 static void
 close_composer (void)
 {
   gtk_window_close (op_ui_test_find_toplevel (OP_TYPE_MAIL_COMPOSER_WINDOW));
-  g_assert_true (op_ui_test_wait_for (composer_closed, NULL));
+  op_ui_test_wait_for_toplevel (OP_TYPE_MAIL_COMPOSER_WINDOW, FALSE);
 }
 
 static OpMimeMessage *
@@ -501,8 +474,8 @@ build_message (OpMailComposer *composer)
   g_autoptr (GError) error = NULL;
   OpMimeMessage *message;
 
-  op_mail_composer_build_async (composer, NULL, store_result, &result);
-  g_assert_true (op_ui_test_wait_for (have_result, &result));
+  op_mail_composer_build_async (composer, NULL, op_ui_test_store_result, &result);
+  op_ui_test_wait_result (&result);
   outgoing = op_mail_composer_build_finish (composer, result, &error);
   g_assert_no_error (error);
   message = op_mime_message_parse_bytes (outgoing->copy, NULL, &error);
@@ -595,7 +568,7 @@ test_write (void)
   close_composer ();
   g_assert_false (info->open_uri (view, "mailto:ann@example.org?subject=%FF%FE", &error));
   g_assert_error (error, G_URI_ERROR, G_URI_ERROR_FAILED);
-  g_assert_true (composer_closed (NULL));
+  g_assert_null (op_ui_test_find_toplevel (OP_TYPE_MAIL_COMPOSER_WINDOW));
 
   close_window (window);
 }

@@ -277,29 +277,11 @@ test_draft_on_close (void)
 
 
 static gboolean
-composer_open (gpointer data)
-{
-  return op_ui_test_find_toplevel (OP_TYPE_MAIL_COMPOSER_WINDOW) != NULL;
-}
-
-static gboolean
-composer_closed (gpointer data)
-{
-  return op_ui_test_find_toplevel (OP_TYPE_MAIL_COMPOSER_WINDOW) == NULL;
-}
-
-static gboolean
-report_shown (gpointer data)
-{
-  return op_ui_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG) != NULL;
-}
-
-static gboolean
 can_compose (gpointer data)
 {
   return gtk_widget_is_sensitive (data)
          && gtk_widget_activate_action (GTK_WIDGET (data), "mail.compose", NULL)
-         && composer_open (NULL);
+         && op_ui_test_find_toplevel (OP_TYPE_MAIL_COMPOSER_WINDOW) != NULL;
 }
 
 /* From the Mail page: Ctrl+N's composer, sent to one recipient the server takes and one
@@ -353,10 +335,9 @@ test_page_report (void)
   gtk_editable_set_text (op_mail_composer_get_to_entry (composer), "someone@example.test, reject-this@example.test");
   gtk_editable_set_text (op_mail_composer_get_subject_entry (composer), subject);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (composer), "composer.send", NULL));
-  g_assert_true (op_ui_test_wait_for (composer_closed, NULL));
+  op_ui_test_wait_for_toplevel (OP_TYPE_MAIL_COMPOSER_WINDOW, FALSE);
 
-  g_assert_true (op_ui_test_wait_for (report_shown, NULL));
-  report = op_ui_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
+  report = op_ui_test_wait_for_toplevel (ADW_TYPE_MESSAGE_DIALOG, TRUE);
   body = adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (report));
   g_assert_nonnull (strstr (body, subject));
   g_assert_nonnull (strstr (body, "reject-this@example.test: 550 "));
