@@ -24,7 +24,7 @@
  *
  *   tests/ui/run-with-display.sh _build/tests/ui/inprocess/mail-screens OUTDIR [WIDTH]
  *
- * with ADW_DEBUG_COLOR_SCHEME=prefer-dark for dark, LANGUAGE=zh_CN for Chinese
+ * with ADW_DEBUG_COLOR_SCHEME=prefer-dark for dark, LANG=C.UTF-8 LANGUAGE=zh_CN for Chinese
  * (OUTPOST_LOCALEDIR: the build's po folder), and WIDTH 360 for a narrow window.
  * The Mail page is shown last, in a throwaway profile: first without an account, then
  * with the store of mail_test_fill_profile() (the Inbox, a conversation, a search).
