@@ -62,6 +62,7 @@ struct _OpMailComposer
 enum
 {
   SENT,
+  DRAFT_FINISHED,
   N_SIGNALS
 };
 
@@ -1111,11 +1112,14 @@ draft_saved (GObject      *source,
       g_free (id);
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         show_error (self, error);
+      self->changed = TRUE;
+      g_signal_emit (self, signals[DRAFT_FINISHED], 0, FALSE);
       return;
     }
   g_free (self->draft_id);
   self->draft_id = id;
   gtk_label_set_text (self->status_label, _("Draft saved"));
+  g_signal_emit (self, signals[DRAFT_FINISHED], 0, TRUE);
 }
 
 static void
@@ -1173,12 +1177,15 @@ op_mail_composer_set_autosave_interval (OpMailComposer *self,
   g_clear_handle_id (&self->autosave_id, g_source_remove);
 }
 
-void
+gboolean
 op_mail_composer_save_draft_if_changed (OpMailComposer *self)
 {
-  g_return_if_fail (OP_IS_MAIL_COMPOSER (self));
-  if (self->changed)
+  g_return_val_if_fail (OP_IS_MAIL_COMPOSER (self), FALSE);
+  if (self->submitter == NULL)
+    return FALSE;
+  if (self->changed && !self->busy)
     save_draft_action (GTK_WIDGET (self), NULL, NULL);
+  return self->busy;
 }
 
 /* --- the rest ------------------------------------------------------------------ */
@@ -1307,6 +1314,8 @@ op_mail_composer_class_init (OpMailComposerClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
   signals[SENT] = g_signal_new ("sent", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                                 NULL, NULL, NULL, G_TYPE_NONE, 0);
+  signals[DRAFT_FINISHED] = g_signal_new ("draft-finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                                          NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_BOOLEAN);
 
   _op_mail_ensure_resources ();
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_BASE "mail/op-mail-composer.ui");

@@ -25,7 +25,8 @@ G_DECLARE_FINAL_TYPE (OpMailComposer, op_mail_composer, OP, MAIL_COMPOSER, GtkWi
  * and Save Draft and hands the message over, and saves drafts as the user writes;
  * without one it shows neither.
  *
- * Signals: ::sent, once the submitter took the message (the host closes the composer).
+ * Signals: ::sent, once the submitter took the message (the host closes the composer);
+ * ::draft-finished (gboolean saved) after each draft handed to the submitter.
  */
 GtkWidget      *op_mail_composer_new              (void);
 /* OpMailIdentityItem items; the first is chosen. */
@@ -38,8 +39,9 @@ void            op_mail_composer_set_submitter    (OpMailComposer     *self,
 void            op_mail_composer_set_autosave_interval (OpMailComposer *self,
                                                    guint               seconds);
 /* For the host when the composer closes: saves a draft when anything changed since the
- * last one (nothing without a submitter). */
-void            op_mail_composer_save_draft_if_changed (OpMailComposer *self);
+ * last one (nothing without a submitter). TRUE while a draft (or the message) is being
+ * handed over: wait for ::draft-finished or ::sent before destroying the composer. */
+gboolean        op_mail_composer_save_draft_if_changed (OpMailComposer *self);
 /* Each start_* empties the fields first. */
 void            op_mail_composer_start_new        (OpMailComposer     *self);
 void            op_mail_composer_start_reply      (OpMailComposer     *self,

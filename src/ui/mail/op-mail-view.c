@@ -12,6 +12,11 @@
 #include "op-application.h"
 #include "op-mail-account-setup.h"
 #include "op-mail-account.h"
+#include "op-mail-composer-window.h"
+#include "op-mail-identity-item.h"
+#include "op-mail-mailto.h"
+#include "op-mail-outbox.h"
+#include "op-mail-store-submitter.h"
 #include "op-mail-conversation-list.h"
 #include "op-mail-conversation-row.h"
 #include "op-mail-folder-list.h"
@@ -44,6 +49,7 @@ typedef struct
   GtkLabel         *error_label;
   GCancellable     *cancellable;
   OpMailImapSync   *sync;          /* IMAP accounts, once the password is known */
+  OpMailOutbox     *outbox;        /* once the store is open */
   guint             retry_source;
   char             *password;      /* given by the set-up, for this session only */
 } Account;
@@ -96,6 +102,9 @@ struct _OpMailView
   GCancellable           *body_cancellable;
   guint                   pending_bodies;
   guint                   missing_bodies;
+  OpMailStoreSubmitter   *submitter;    /* the composers' way to the outboxes and drafts */
+  GListStore             *identities;   /* OpMailIdentityItem of every account */
+  GtkWidget              *send_dialog;  /* the last send's failures, while shown */
 };
 
 G_DEFINE_FINAL_TYPE (OpMailView, op_mail_view, GTK_TYPE_WIDGET)
@@ -105,6 +114,20 @@ static void show_conversation (OpMailView *self,
                                gboolean    unread);
 static void update_actions    (OpMailView *self);
 static void update_list_page  (OpMailView *self);
+static void open_outbox       (Account    *account);
+static void on_send_finished  (OpMailStoreSubmitter *submitter,
+                               const char           *account_id,
+                               const char           *error_message,
+                               OpMailView           *self);
+static void compose_action    (GtkWidget  *widget,
+                               const char *action_name,
+                               GVariant   *parameter);
+static void reply_action      (GtkWidget  *widget,
+                               const char *action_name,
+                               GVariant   *parameter);
+static gboolean open_mailto   (GtkWidget   *widget,
+                               const char  *uri,
+                               GError     **error);
 
 static void
 account_free (Account *account)
@@ -118,6 +141,9 @@ account_free (Account *account)
       op_mail_imap_sync_close (account->sync);
     }
   g_clear_object (&account->sync);
+  if (account->outbox != NULL)
+    g_signal_handlers_disconnect_by_data (account->outbox, account);
+  g_clear_object (&account->outbox);
   if (account->password != NULL)
     memset (account->password, 0, strlen (account->password));
   g_clear_pointer (&account->password, g_free);
@@ -466,6 +492,7 @@ clear_conversation (OpMailView *self)
   self->missing_bodies = 0;
   gtk_revealer_set_reveal_child (self->missing_revealer, FALSE);
   gtk_stack_set_visible_child_name (self->conversation_stack, "none");
+  update_actions (self);
 }
 
 static void
@@ -806,12 +833,15 @@ on_store_opened (GObject      *source,
                           G_CALLBACK (on_folders_changed), account);
   on_folders_changed (G_LIST_MODEL (account->folders), 0, 0, 0, account);
   start_sync (account);
+  open_outbox (account);
 }
 
 static Account *
 add_account (OpMailView *self,
              OpAccount  *op_account)
 {
+  g_autoptr (GPtrArray) identities = op_mail_account_dup_identities (op_account);
+
   Account *account = g_new0 (Account, 1);
   const char *name = op_account_get_name (op_account);
   GtkWidget *header;
@@ -856,6 +886,16 @@ add_account (OpMailView *self,
   gtk_box_append (GTK_BOX (account->section), GTK_WIDGET (account->list_box));
   gtk_box_append (self->sidebar_box, account->section);
   g_ptr_array_add (self->accounts, account);
+  for (guint i = 0; identities != NULL && i < identities->len; i++)
+    {
+      OpMailIdentity *identity = g_ptr_array_index (identities, i);
+      g_autoptr (OpMailIdentityItem) item = op_mail_identity_item_new (op_account_get_id (op_account),
+                                                                        identity->name, identity->address,
+                                                                        identity->signature);
+
+      g_list_store_append (self->identities, item);
+    }
+  update_actions (self);
 
   path = op_mail_store_default_path (op_account_get_id (op_account));
   open = g_new0 (StoreOpen, 1);
@@ -969,6 +1009,7 @@ on_body_parsed (GObject      *source,
       return;
     }
   op_mail_conversation_view_add_message (self->conversation_view, message, load->bytes);
+  update_actions (self);
 }
 
 /* A message's bytes arrived (from the store's cache or fetched by the sync), or not. */
@@ -1545,6 +1586,14 @@ update_actions (OpMailView *self)
   gboolean any = set != NULL && !gtk_bitset_is_empty (set);
   g_autoptr (OpMailFolder) trash = any ? trash_folder (self) : NULL;
 
+  gboolean conversation = op_mail_conversation_view_get_n_messages (self->conversation_view) > 0
+                          && self->conversation_id != 0;
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "mail.compose",
+                                 g_list_model_get_n_items (G_LIST_MODEL (self->identities)) > 0);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "mail.reply", conversation);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "mail.reply-all", conversation);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "mail.forward", conversation);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "mail.toggle-read", any);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "mail.toggle-flag", any);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "mail.trash",
@@ -1614,6 +1663,23 @@ add_shortcuts (OpMailView *self)
       GTK_SHORTCUT_CONTROLLER (controller),
       gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_f, GDK_CONTROL_MASK),
                         gtk_callback_action_new (run_search_shortcut, NULL, NULL)));
+  /* Writing: Ctrl+N compose, Ctrl+R reply, Ctrl+Shift+R reply all, Ctrl+L forward. */
+  gtk_shortcut_controller_add_shortcut (
+      GTK_SHORTCUT_CONTROLLER (controller),
+      gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_n, GDK_CONTROL_MASK),
+                        gtk_named_action_new ("mail.compose")));
+  gtk_shortcut_controller_add_shortcut (
+      GTK_SHORTCUT_CONTROLLER (controller),
+      gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_r, GDK_CONTROL_MASK),
+                        gtk_named_action_new ("mail.reply")));
+  gtk_shortcut_controller_add_shortcut (
+      GTK_SHORTCUT_CONTROLLER (controller),
+      gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_R, GDK_CONTROL_MASK | GDK_SHIFT_MASK),
+                        gtk_named_action_new ("mail.reply-all")));
+  gtk_shortcut_controller_add_shortcut (
+      GTK_SHORTCUT_CONTROLLER (controller),
+      gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_l, GDK_CONTROL_MASK),
+                        gtk_named_action_new ("mail.forward")));
   gtk_widget_add_controller (GTK_WIDGET (self), controller);
 
   /* J/K, M, S and Delete only when the focus is in the page and not in a text field
@@ -1661,6 +1727,328 @@ op_mail_view_map (GtkWidget *widget)
     start (self);
 }
 
+/* --- writing -------------------------------------------------------------------------- */
+
+typedef struct
+{
+  OpMailView *view;
+  char       *account_id;
+} OutboxPassword;
+
+static void
+on_outbox_password (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  OutboxPassword *lookup = user_data;
+  g_autoptr (GError) error = NULL;
+  char *password = op_mail_account_lookup_password_finish (OP_SECRETS (source), result, &error);
+  Account *account = lookup->view->accounts != NULL ? find_account (lookup->view, lookup->account_id) : NULL;
+
+  g_debug ("outgoing password of %s: %s", lookup->account_id,
+           password != NULL ? "saved" : error != NULL ? error->message : "none saved");
+  if (account != NULL && account->outbox != NULL)
+    {
+      OpTlsVerifier *verifier = account->view->verifier != NULL
+                                ? account->view->verifier
+                                : (OpTlsVerifier *) application_trust_store ();
+
+      /* No outgoing password saved: the set-up's of this session (the same login), or
+       * none (a server that needs no login). */
+      op_mail_outbox_set_account (account->outbox, account->account,
+                                  password != NULL ? password : account->password, verifier);
+      op_mail_outbox_set_auto_retry (account->outbox, TRUE);
+      op_mail_store_submitter_set_can_send (account->view->submitter, lookup->account_id, TRUE);
+    }
+  g_clear_pointer (&password, op_secrets_password_free);
+  g_object_unref (lookup->view);
+  g_free (lookup->account_id);
+  g_free (lookup);
+}
+
+/* The account's outbox and drafts, for its composers: its SMTP server once the password
+ * is read. */
+static void
+open_outbox (Account *account)
+{
+  OutboxPassword *lookup;
+
+  account->outbox = op_mail_outbox_new (account->store);
+  /* Drafts are saved, and messages kept in the outbox, with no SMTP server set too. */
+  op_mail_store_submitter_add_account (account->view->submitter, op_account_get_id (account->account),
+                                       account->store, account->outbox);
+  if (!op_mail_account_is_mail (account->account) || op_mail_account_get_smtp_host (account->account) == NULL
+      || op_mail_account_get_smtp_host (account->account)[0] == '\0')
+    return;
+  /* Sent once the server is known; until then they wait, stored. */
+  op_mail_store_submitter_set_can_send (account->view->submitter, op_account_get_id (account->account), FALSE);
+  lookup = g_new0 (OutboxPassword, 1);
+  lookup->view = g_object_ref (account->view);
+  lookup->account_id = g_strdup (op_account_get_id (account->account));
+  op_mail_account_lookup_password_async (account->account, OP_MAIL_SERVER_OUTGOING,
+                                         op_secrets_get_default (), account->cancellable,
+                                         on_outbox_password, lookup);
+}
+
+static void
+on_composer_sent (OpMailComposer *composer,
+                  OpMailView     *self)
+{
+  /* Translators: a toast once a message is in the outbox and being sent. */
+  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (_("Sending…")));
+}
+
+/* A composer window over the accounts' identities and outboxes. (transfer none) */
+static OpMailComposer *
+open_composer (OpMailView *self)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  OpMailComposerWindow *window = op_mail_composer_window_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                                              G_LIST_MODEL (self->identities),
+                                                              OP_MAIL_SUBMITTER (self->submitter));
+  OpMailComposer *composer = op_mail_composer_window_get_composer (window);
+
+  g_signal_connect_object (composer, "sent", G_CALLBACK (on_composer_sent), self, 0);
+  gtk_window_present (GTK_WINDOW (window));
+  return composer;
+}
+
+static void
+compose_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  OpMailView *self = OP_MAIL_VIEW (widget);
+
+  op_mail_composer_start_new (open_composer (self));
+}
+
+/* Reply, reply all and forward act on the newest message of the conversation shown. */
+static void
+reply_action (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *parameter)
+{
+  OpMailView *self = OP_MAIL_VIEW (widget);
+  guint n = op_mail_conversation_view_get_n_messages (self->conversation_view);
+  OpMimeMessage *original;
+  OpMailComposer *composer;
+  g_autoptr (GError) error = NULL;
+
+  if (n == 0)
+    return;
+  original = op_mail_message_view_get_message (op_mail_conversation_view_get_message_view (self->conversation_view,
+                                                                                          n - 1));
+  if (original == NULL)
+    return;
+  composer = open_composer (self);
+  if (g_str_equal (action_name, "mail.forward"))
+    {
+      if (!op_mail_composer_start_forward (composer, original, OP_MIME_FORWARD_INLINE, &error))
+        {
+          gtk_window_destroy (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (composer))));
+          adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (error->message));
+        }
+      return;
+    }
+  op_mail_composer_start_reply (composer, original,
+                                g_str_equal (action_name, "mail.reply-all") ? OP_MIME_REPLY_ALL
+                                                                             : OP_MIME_REPLY_SENDER);
+}
+
+/* A send ended: a toast when all went, else a dialog with each refused recipient and the
+ * server's words, the failed messages and those that may have been sent (which can be
+ * sent again, on purpose). */
+typedef struct
+{
+  OpMailView   *view;
+  OpMailOutbox *outbox;
+  char         *account_id;
+  GArray       *resend;   /* gint64: FAILED and MAY_HAVE_BEEN_SENT items */
+  GArray       *read;     /* gint64: SENT items whose refusals were shown */
+} SendReport;
+
+static void
+send_report_free (SendReport *report)
+{
+  g_object_unref (report->view);
+  g_object_unref (report->outbox);
+  g_free (report->account_id);
+  g_array_unref (report->resend);
+  g_array_unref (report->read);
+  g_free (report);
+}
+
+static void
+on_resent (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  SendReport *report = user_data;
+  g_autoptr (GError) error = NULL;
+
+  if (!op_mail_store_write_finish (OP_MAIL_STORE (source), result, &error))
+    g_warning ("A message could not be queued again: %s", error->message);
+  else if (report->view->submitter != NULL)
+    op_mail_store_submitter_send (report->view->submitter, report->account_id);
+  send_report_free (report);
+}
+
+static void
+on_send_dialog_response (AdwMessageDialog *dialog,
+                         const char       *response,
+                         SendReport       *report)
+{
+  OpMailStore *store = NULL;
+  Account *account = find_account (report->view, report->account_id);
+
+  if (account != NULL)
+    store = account->store;
+  if (report->view->send_dialog == GTK_WIDGET (dialog))
+    report->view->send_dialog = NULL;
+  for (guint i = 0; store != NULL && i < report->read->len; i++)
+    op_mail_outbox_remove_async (report->outbox, g_array_index (report->read, gint64, i), NULL, NULL, NULL);
+  if (store != NULL && g_str_equal (response, "resend") && report->resend->len > 0)
+    {
+      for (guint i = 0; i + 1 < report->resend->len; i++)
+        op_mail_outbox_resend_async (report->outbox, g_array_index (report->resend, gint64, i), NULL, NULL, NULL);
+      /* The last one's end sends them all. */
+      op_mail_outbox_resend_async (report->outbox,
+                                   g_array_index (report->resend, gint64, report->resend->len - 1),
+                                   NULL, on_resent, report);
+      return;
+    }
+  send_report_free (report);
+}
+
+static void
+on_send_finished (OpMailStoreSubmitter *submitter,
+                  const char           *account_id,
+                  const char           *error_message,
+                  OpMailView           *self)
+{
+  OpMailOutbox *outbox = op_mail_store_submitter_get_outbox (submitter, account_id);
+  g_autoptr (GPtrArray) items = outbox != NULL ? op_mail_outbox_list (outbox, NULL) : NULL;
+  g_autoptr (GString) body = g_string_new (NULL);
+  SendReport *report;
+  GtkRoot *root;
+  GtkWidget *dialog;
+
+  g_debug ("send of %s finished: %s", account_id, error_message != NULL ? error_message : "ok");
+  if (items == NULL)
+    return;
+  report = g_new0 (SendReport, 1);
+  report->view = g_object_ref (self);
+  report->outbox = g_object_ref (outbox);
+  report->account_id = g_strdup (account_id);
+  report->resend = g_array_new (FALSE, FALSE, sizeof (gint64));
+  report->read = g_array_new (FALSE, FALSE, sizeof (gint64));
+  for (guint i = 0; i < items->len; i++)
+    {
+      OpMailOutboxItem *item = g_ptr_array_index (items, i);
+      const char *subject = item->subject != NULL && item->subject[0] != '\0' ? item->subject : _("(no subject)");
+
+      if (item->state == OP_MAIL_OUTBOX_SENT && item->refusals->len > 0)
+        {
+          /* Translators: in the report of a send; %s is the message's subject. */
+          g_string_append_printf (body, _("“%s” was sent, but not to:"), subject);
+          g_string_append_c (body, '\n');
+          for (guint r = 0; r < item->refusals->len; r++)
+            {
+              OpMailRefusal *refusal = g_ptr_array_index (item->refusals, r);
+
+              /* Translators: a refused recipient; %s the address, %u the server's reply
+               * code, the last %s the server's words. */
+              g_string_append_printf (body, _("• %s: %u %s"), refusal->recipient, refusal->code, refusal->reason);
+              g_string_append_c (body, '\n');
+            }
+          g_array_append_val (report->read, item->id);
+        }
+      else if (item->state == OP_MAIL_OUTBOX_FAILED)
+        {
+          /* Translators: %s is the subject, the second %s the server's words. */
+          g_string_append_printf (body, _("“%s” was not sent: %s"), subject, item->last_error);
+          g_string_append_c (body, '\n');
+          g_array_append_val (report->resend, item->id);
+        }
+      else if (item->state == OP_MAIL_OUTBOX_MAY_HAVE_BEEN_SENT)
+        {
+          /* Translators: %s is the subject. */
+          g_string_append_printf (body, _("“%s” may have been sent: the connection ended before the server confirmed it. Send it again only if its recipients did not get it."),
+                                  subject);
+          g_string_append_c (body, '\n');
+          g_array_append_val (report->resend, item->id);
+        }
+    }
+  if (body->len == 0)
+    {
+      send_report_free (report);
+      if (error_message != NULL)
+        {
+          /* Translators: a toast when a send stopped; %s says why. The message stays
+           * in the outbox and is tried again. */
+          g_autofree char *text = g_strdup_printf (_("Not sent yet, tried again later: %s"), error_message);
+
+          adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (text));
+        }
+      else
+        /* Translators: a toast once the outbox's messages were sent. */
+        adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (_("Message sent")));
+      return;
+    }
+  if (self->send_dialog != NULL)
+    gtk_window_destroy (GTK_WINDOW (self->send_dialog));
+  root = gtk_widget_get_root (GTK_WIDGET (self));
+  /* Translators: the title of the report of a send that did not fully succeed. */
+  dialog = adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, _("Not Everything Was Sent"),
+                                   body->str);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (dialog), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Mail: Send report"), -1);
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
+  if (report->resend->len > 0)
+    {
+      adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "resend", _("_Send Again"));
+      adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "resend",
+                                                  ADW_RESPONSE_SUGGESTED);
+    }
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "close");
+  g_signal_connect (dialog, "response", G_CALLBACK (on_send_dialog_response), report);
+  self->send_dialog = dialog;
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* mailto:to?subject=…&body=…&cc=…&bcc=… (RFC 6068) opens a composer so filled. */
+static gboolean
+open_mailto (GtkWidget   *widget,
+             const char  *uri,
+             GError     **error)
+{
+  OpMailView *self = OP_MAIL_VIEW (widget);
+  g_autoptr (OpMailMailto) mailto = op_mail_mailto_parse (uri, error);
+  OpMailComposer *composer;
+
+  if (mailto == NULL)
+    return FALSE;
+  composer = open_composer (self);
+  op_mail_composer_start_new (composer);
+  op_mail_mailto_fill (mailto, composer);
+  return TRUE;
+}
+
+/* A mailto: link in a message opens a composer here; other links go to the desktop. */
+static gboolean
+on_message_link (OpMailView *self,
+                 const char *uri)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (g_ascii_strncasecmp (uri, "mailto:", 7) != 0)
+    return FALSE;
+  if (!open_mailto (GTK_WIDGET (self), uri, &error))
+    adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (error->message));
+  return TRUE;
+}
+
 static void
 op_mail_view_dispose (GObject *object)
 {
@@ -1703,6 +2091,12 @@ op_mail_view_dispose (GObject *object)
   gtk_widget_dispose_template (GTK_WIDGET (self), OP_TYPE_MAIL_VIEW);
   g_clear_pointer (&self->accounts, g_ptr_array_unref);
   self->current = NULL;
+  if (self->submitter != NULL)
+    g_signal_handlers_disconnect_by_data (self->submitter, self);
+  g_clear_object (&self->submitter);
+  g_clear_object (&self->identities);
+  if (self->send_dialog != NULL)
+    gtk_window_destroy (GTK_WINDOW (self->send_dialog));
   G_OBJECT_CLASS (op_mail_view_parent_class)->dispose (object);
 }
 
@@ -1754,6 +2148,10 @@ op_mail_view_class_init (OpMailViewClass *klass)
   gtk_widget_class_install_action (widget_class, "mail.toggle-flag", NULL, toggle_flag_action);
   gtk_widget_class_install_action (widget_class, "mail.trash", NULL, trash_action);
   gtk_widget_class_install_action (widget_class, "mail.undo-trash", NULL, undo_trash_action);
+  gtk_widget_class_install_action (widget_class, "mail.compose", NULL, compose_action);
+  gtk_widget_class_install_action (widget_class, "mail.reply", NULL, reply_action);
+  gtk_widget_class_install_action (widget_class, "mail.reply-all", NULL, reply_action);
+  gtk_widget_class_install_action (widget_class, "mail.forward", NULL, reply_action);
 }
 
 static void
@@ -1763,6 +2161,11 @@ op_mail_view_init (OpMailView *self)
   g_autoptr (GtkListItemFactory) results_factory = row_factory ();
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->identities = g_list_store_new (OP_TYPE_MAIL_IDENTITY_ITEM);
+  self->submitter = op_mail_store_submitter_new ();
+  g_signal_connect (self->submitter, "send-finished", G_CALLBACK (on_send_finished), self);
+  op_mail_conversation_view_set_identities (self->conversation_view, G_LIST_MODEL (self->identities));
+  g_signal_connect_swapped (self->conversation_view, "open-uri", G_CALLBACK (on_message_link), self);
   self->accounts = g_ptr_array_new_with_free_func ((GDestroyNotify) account_free);
   self->selected_ids = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
 
@@ -1803,12 +2206,16 @@ op_mail_view_new (void)
 void
 op_mail_view_register (void)
 {
+  static const char * const schemes[] = { "mailto", NULL };
+
   static const OpViewInfo info = {
     .name = "mail",
     .title = N_("Mail"),
     .icon_name = "mail-unread-symbolic",
     .create = op_mail_view_new,
     .lazy = TRUE,
+    .schemes = schemes,
+    .open_uri = open_mailto,
   };
 
   op_view_registry_add (&info);

@@ -10,6 +10,7 @@
 
 #include "op-mail-account-setup.h"
 #include "op-mail-composer.h"
+#include "op-mail-composer-window.h"
 #include "op-mail-conversation-view.h"
 #include "op-mail-identity-item.h"
 #include "op-mail-message-view.h"
@@ -23,7 +24,7 @@
  *
  *   tests/ui/run-with-display.sh _build/tests/ui/inprocess/mail-screens OUTDIR [WIDTH]
  *
- * with ADW_DEBUG_COLOR_SCHEME=prefer-dark for dark, LANGUAGE=zh_CN for Chinese
+ * with ADW_DEBUG_COLOR_SCHEME=prefer-dark for dark, LANG=C.UTF-8 LANGUAGE=zh_CN for Chinese
  * (OUTPOST_LOCALEDIR: the build's po folder), and WIDTH 360 for a narrow window.
  * The Mail page is shown last, in a throwaway profile: first without an account, then
  * with the store of mail_test_fill_profile() (the Inbox, a conversation, a search).
@@ -202,6 +203,20 @@ shoot_page (void)
     }
   select_conversation (OP_MAIL_VIEW (page), "Plans for the release");
   shoot (NULL, "page");
+  /* Reply (Ctrl+R) opens the composer in a window of its own. */
+  {
+    g_autoptr (GList) toplevels = NULL;
+    GtkWindow *composer = NULL;
+
+    gtk_widget_activate_action (page, "mail.reply-all", NULL);
+    toplevels = gtk_window_list_toplevels ();
+    for (GList *l = toplevels; l != NULL; l = l->next)
+      if (OP_IS_MAIL_COMPOSER_WINDOW (l->data))
+        composer = l->data;
+    g_assert (composer != NULL);
+    gtk_window_set_default_size (composer, width, 700);
+    shoot (composer, "composer-window");
+  }
   gtk_widget_activate_action (page, "mail.search", NULL);
   wait_ms (100);
   gtk_editable_set_text (GTK_EDITABLE (gtk_window_get_focus (window)), "Friday");

@@ -7,6 +7,7 @@
 
 #include "mail-test-data.h"
 #include "op-accounts.h"
+#include "op-mail-account.h"
 #include "op-mail-store.h"
 
 GBytes *
@@ -152,6 +153,13 @@ mail_test_fill_profile (void)
   op_accounts_load (accounts, NULL);
   op_account_set_name (account, "Work");
   op_account_set_user (account, "me@example.test");
+  {
+    g_autoptr (GPtrArray) identities = g_ptr_array_new_with_free_func ((GDestroyNotify) op_mail_identity_free);
+
+    g_ptr_array_add (identities, op_mail_identity_new ("Me Myself", "me@example.test", ""));
+    op_mail_account_set_identities (account, identities, &error);
+    g_assert_no_error (error);
+  }
   op_accounts_add (accounts, account);
   op_accounts_save (accounts, &error);
   g_assert_no_error (error);

@@ -20,7 +20,7 @@ OpMimeMessage *mail_test_parse (GBytes     *bytes);
 /*
  * Fills the profile (XDG_CONFIG_HOME, XDG_DATA_HOME) through the store's own code, for
  * the Mail page: a mail account "Work" in the accounts file (no server: nothing is
- * synced), and its store with INBOX,
+ * synced; one identity, "Me Myself <me@example.test>"), and its store with INBOX,
  * Sent, Drafts, Trash, "Lists" (not selectable) and "Lists/GNOME". The Inbox holds:
  *   - "Plans for the release" by Bob (read) and Ann's reply plain-quoted.eml (unread):
  *     one conversation of 2 there; my reply in Sent makes it 3 messages in all;

@@ -336,3 +336,51 @@ op_ui_test_wait_for_pointer (gpointer *location)
 {
   return op_ui_test_wait_for (pointer_cleared, location);
 }
+
+typedef struct
+{
+  GType    type;
+  gboolean shown;
+} Toplevel;
+
+static gboolean
+toplevel_is (gpointer data)
+{
+  Toplevel *toplevel = data;
+
+  return (op_ui_test_find_toplevel (toplevel->type) != NULL) == toplevel->shown;
+}
+
+/* Waits until a toplevel of @type is there (@shown) or none is; returns it or NULL. */
+GtkWindow *
+op_ui_test_wait_for_toplevel (GType    type,
+                              gboolean shown)
+{
+  Toplevel toplevel = { type, shown };
+
+  g_assert_true (op_ui_test_wait_for (toplevel_is, &toplevel));
+  return op_ui_test_find_toplevel (type);
+}
+
+/* A GAsyncReadyCallback that keeps the result in *(GAsyncResult **) @user_data. */
+void
+op_ui_test_store_result (GObject      *source,
+                         GAsyncResult *result,
+                         gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static gboolean
+have_result (gpointer data)
+{
+  return *(GAsyncResult **) data != NULL;
+}
+
+/* Waits for op_ui_test_store_result() to fill *@result. (transfer none) */
+GAsyncResult *
+op_ui_test_wait_result (GAsyncResult **result)
+{
+  g_assert_true (op_ui_test_wait_for (have_result, result));
+  return *result;
+}

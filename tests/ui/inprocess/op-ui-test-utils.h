@@ -36,5 +36,11 @@ void        op_ui_test_iterate          (void);
 gboolean    op_ui_test_wait_for         (gboolean    (*done) (gpointer),
                                          gpointer      data);
 gboolean    op_ui_test_wait_for_pointer (gpointer     *location);
+GtkWindow  *op_ui_test_wait_for_toplevel (GType        type,
+                                          gboolean     shown);
+void        op_ui_test_store_result     (GObject      *source,
+                                         GAsyncResult *result,
+                                         gpointer      user_data);
+GAsyncResult *op_ui_test_wait_result    (GAsyncResult **result);
 
 G_END_DECLS

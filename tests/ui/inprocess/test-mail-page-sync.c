@@ -53,27 +53,6 @@ get_endpoint (Endpoint *endpoint)
   return TRUE;
 }
 
-static void
-store_result (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
-static gboolean
-have_result (gpointer data)
-{
-  return *(GAsyncResult **) data != NULL;
-}
-
-static GAsyncResult *
-wait_result (GAsyncResult **result)
-{
-  g_assert_true (op_ui_test_wait_for (have_result, result));
-  return *result;
-}
-
 /* A second session: the other mail client that delivers and cleans up. */
 static OpImapClient *
 open_session (const Endpoint *endpoint)
@@ -88,14 +67,14 @@ open_session (const Endpoint *endpoint)
 
   op_imap_client_set_verifier (client, OP_TLS_VERIFIER (endpoint->verifier));
   op_imap_client_set_timeout (client, TIMEOUT);
-  op_imap_client_connect_async (client, NULL, store_result, &r1);
-  g_assert_true (op_imap_client_connect_finish (client, wait_result (&r1), &error));
+  op_imap_client_connect_async (client, NULL, op_ui_test_store_result, &r1);
+  g_assert_true (op_imap_client_connect_finish (client, op_ui_test_wait_result (&r1), &error));
   op_imap_client_login_async (client, endpoint->user, endpoint->password, OP_IMAP_AUTH_AUTO,
-                              NULL, store_result, &r2);
-  g_assert_true (op_imap_client_login_finish (client, wait_result (&r2), &error));
+                              NULL, op_ui_test_store_result, &r2);
+  g_assert_true (op_imap_client_login_finish (client, op_ui_test_wait_result (&r2), &error));
   g_assert_no_error (error);
-  op_imap_client_select_async (client, "INBOX", FALSE, NULL, store_result, &r3);
-  info = op_imap_client_select_finish (client, wait_result (&r3), &error);
+  op_imap_client_select_async (client, "INBOX", FALSE, NULL, op_ui_test_store_result, &r3);
+  info = op_imap_client_select_finish (client, op_ui_test_wait_result (&r3), &error);
   g_assert_no_error (error);
   g_assert_nonnull (info);
   return client;
@@ -109,10 +88,10 @@ empty_inbox (OpImapClient *client)
   g_autoptr (GError) error = NULL;
   const char *deleted[] = { "\\Deleted", NULL };
 
-  op_imap_client_store_async (client, "1:*", OP_IMAP_STORE_ADD, deleted, NULL, store_result, &r1);
-  op_imap_client_store_finish (client, wait_result (&r1), NULL);
-  op_imap_client_expunge_async (client, NULL, store_result, &r2);
-  g_assert_true (op_imap_client_simple_finish (client, wait_result (&r2), &error));
+  op_imap_client_store_async (client, "1:*", OP_IMAP_STORE_ADD, deleted, NULL, op_ui_test_store_result, &r1);
+  op_imap_client_store_finish (client, op_ui_test_wait_result (&r1), NULL);
+  op_imap_client_expunge_async (client, NULL, op_ui_test_store_result, &r2);
+  g_assert_true (op_imap_client_simple_finish (client, op_ui_test_wait_result (&r2), &error));
   g_assert_no_error (error);
 }
 
@@ -270,8 +249,8 @@ test_sync (void)
                              "%s\r\n",
                              endpoint.user, subject, getpid (), g_get_real_time (), body);
   bytes = g_bytes_new (message, strlen (message));
-  op_imap_client_append_async (other, "INBOX", bytes, NULL, NULL, NULL, store_result, &r);
-  g_assert_true (op_imap_client_append_finish (other, wait_result (&r), NULL, &error));
+  op_imap_client_append_async (other, "INBOX", bytes, NULL, NULL, NULL, op_ui_test_store_result, &r);
+  g_assert_true (op_imap_client_append_finish (other, op_ui_test_wait_result (&r), NULL, &error));
   g_assert_no_error (error);
   wait.text = subject;
   g_assert_true (op_ui_test_wait_for (row_shown, &wait));

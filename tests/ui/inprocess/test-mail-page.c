@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "mail-test-data.h"
+#include "op-mail-composer-window.h"
 #include "op-mail-conversation-row.h"
 #include "op-mail-view.h"
 #include "op-ui-test-utils.h"
@@ -434,6 +435,144 @@ test_narrow (void)
   close_window (window);
 }
 
+
+static guint
+position_of (OpMailView *view,
+             const char *subject)
+{
+  GListModel *model = G_LIST_MODEL (gtk_list_view_get_model (op_mail_view_get_list_view (view)));
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr (OpMailConversation) item = g_list_model_get_item (model, i);
+
+      if (strstr (op_mail_conversation_get_subject (item), subject) != NULL)
+        return i;
+    }
+  g_assert_not_reached ();
+}
+
+static OpMailComposer *
+wait_composer (void)
+{
+  return op_mail_composer_window_get_composer (
+      OP_MAIL_COMPOSER_WINDOW (op_ui_test_wait_for_toplevel (OP_TYPE_MAIL_COMPOSER_WINDOW, TRUE)));
+}
+
+static void
+close_composer (void)
+{
+  gtk_window_close (op_ui_test_find_toplevel (OP_TYPE_MAIL_COMPOSER_WINDOW));
+  op_ui_test_wait_for_toplevel (OP_TYPE_MAIL_COMPOSER_WINDOW, FALSE);
+}
+
+static OpMimeMessage *
+build_message (OpMailComposer *composer)
+{
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (OpMailOutgoing) outgoing = NULL;
+  g_autoptr (GError) error = NULL;
+  OpMimeMessage *message;
+
+  op_mail_composer_build_async (composer, NULL, op_ui_test_store_result, &result);
+  op_ui_test_wait_result (&result);
+  outgoing = op_mail_composer_build_finish (composer, result, &error);
+  g_assert_no_error (error);
+  message = op_mime_message_parse_bytes (outgoing->copy, NULL, &error);
+  g_assert_no_error (error);
+  return message;
+}
+
+static char *
+body_text (OpMailComposer *composer)
+{
+  GtkTextIter start, end;
+
+  gtk_text_buffer_get_bounds (op_mail_composer_get_body (composer), &start, &end);
+  return gtk_text_buffer_get_text (op_mail_composer_get_body (composer), &start, &end, FALSE);
+}
+
+/* Writing from the page: Ctrl+N's compose, Reply (Ctrl+R) on the conversation with
+ * its threading headers, Forward, each in a window of its own that goes when closed;
+ * and a mailto: URI routed to Mail filling the composer. */
+static void
+test_write (void)
+{
+  GtkWidget *view;
+  GtkWindow *window;
+  Wait wait = { 0 };
+  OpMailConversationView *conversation;
+  OpMimeMessage *newest;
+  OpMailComposer *composer;
+  g_autoptr (OpMimeMessage) reply = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *body = NULL;
+  const OpViewInfo *info;
+  const char * const *references;
+  gboolean mailto = FALSE;
+
+  /* The profile of test_page (run before). */
+  view = op_mail_view_new ();
+  wait.view = OP_MAIL_VIEW (view);
+  window = window_with (view, 1200);
+  g_assert_true (op_ui_test_wait_for (folder_shown, &wait));
+  wait.n = 4;
+  wait.text = "Plans for the release";
+  g_assert_true (op_ui_test_wait_for (list_has, &wait));
+
+  /* Nothing to reply to yet; compose works. */
+  g_assert_false (gtk_widget_activate_action (view, "mail.reply", NULL)
+                  && op_ui_test_find_toplevel (OP_TYPE_MAIL_COMPOSER_WINDOW) != NULL);
+  g_assert_true (gtk_widget_activate_action (view, "mail.compose", NULL));
+  composer = wait_composer ();
+  g_assert_cmpstr (gtk_editable_get_text (op_mail_composer_get_to_entry (composer)), ==, "");
+  close_composer ();
+
+  /* Reply to the newest message of "Plans for the release". */
+  gtk_selection_model_select_item (gtk_list_view_get_model (op_mail_view_get_list_view (wait.view)),
+                                   position_of (wait.view, "Plans for the release"), TRUE);
+  wait.n = 3;
+  g_assert_true (op_ui_test_wait_for (conversation_loaded, &wait));
+  conversation = op_mail_view_get_conversation_view (wait.view);
+  newest = op_mail_message_view_get_message (op_mail_conversation_view_get_message_view (conversation, 2));
+  g_assert_true (gtk_widget_activate_action (view, "mail.reply", NULL));
+  composer = wait_composer ();
+  g_assert_true (g_str_has_prefix (gtk_editable_get_text (op_mail_composer_get_subject_entry (composer)), "Re: "));
+  reply = build_message (composer);
+  g_assert_cmpstr (op_mime_message_get_in_reply_to (reply), ==, op_mime_message_get_message_id (newest));
+  references = op_mime_message_get_references (reply);
+  g_assert_nonnull (references);
+  g_assert_cmpstr (references[g_strv_length ((char **) references) - 1], ==, op_mime_message_get_message_id (newest));
+  close_composer ();
+
+  g_assert_true (gtk_widget_activate_action (view, "mail.forward", NULL));
+  composer = wait_composer ();
+  g_assert_true (g_str_has_prefix (gtk_editable_get_text (op_mail_composer_get_subject_entry (composer)), "Fwd: "));
+  g_assert_cmpstr (gtk_editable_get_text (op_mail_composer_get_to_entry (composer)), ==, "");
+  close_composer ();
+
+  /* mailto: is Mail's; the URI fills the composer. */
+  info = op_view_registry_lookup ("mail");
+  for (guint i = 0; info->schemes != NULL && info->schemes[i] != NULL; i++)
+    mailto |= g_str_equal (info->schemes[i], "mailto");
+  g_assert_true (mailto);
+  g_assert_true (info->open_uri (view, "mailto:ann@example.org?cc=bob@example.org&subject=Hello%20there&body=Line%201%0ALine%202",
+                                 &error));
+  g_assert_no_error (error);
+  composer = wait_composer ();
+  g_assert_cmpstr (gtk_editable_get_text (op_mail_composer_get_to_entry (composer)), ==, "ann@example.org");
+  g_assert_cmpstr (gtk_editable_get_text (op_mail_composer_get_cc_entry (composer)), ==, "bob@example.org");
+  g_assert_cmpstr (gtk_editable_get_text (op_mail_composer_get_subject_entry (composer)), ==, "Hello there");
+  body = body_text (composer);
+  g_assert_true (g_str_has_prefix (body, "Line 1\nLine 2\n"));
+  close_composer ();
+  g_assert_false (info->open_uri (view, "mailto:ann@example.org?subject=%FF%FE", &error));
+  g_assert_error (error, G_URI_ERROR, G_URI_ERROR_FAILED);
+  g_assert_null (op_ui_test_find_toplevel (OP_TYPE_MAIL_COMPOSER_WINDOW));
+
+  close_window (window);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -444,6 +583,7 @@ main (int   argc,
   g_test_add_func ("/mail/page/empty", test_empty);
   g_test_add_func ("/mail/page/folders-list-conversation-search", test_page);
   g_test_add_func ("/mail/page/narrow", test_narrow);
+  g_test_add_func ("/mail/page/write", test_write);
 
   return op_ui_test_run ();
 }
