@@ -60,31 +60,6 @@ server_get (Server *s)
   return TRUE;
 }
 
-/* How many stored messages contain @token. */
-static guint
-count_stored (const Server *s,
-              const char   *token)
-{
-  g_autofree char *new_dir = g_build_filename (s->maildir, "new", NULL);
-  g_autoptr(GDir) dir = g_dir_open (new_dir, 0, NULL);
-  const char *name;
-  guint count = 0;
-
-  if (dir == NULL)
-    return 0;
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (new_dir, name, NULL);
-      g_autofree char *data = NULL;
-      gsize length = 0;
-
-      if (g_file_get_contents (path, &data, &length, NULL) &&
-          g_strstr_len (data, length, token) != NULL)
-        count++;
-    }
-  return count;
-}
-
 static void
 check_error (OpSmtpClient *client,
              const GError *error)
@@ -171,7 +146,7 @@ test_random_cuts (void)
     g_assert_true (send_one (&s, op_test_fault_proxy_get_port (proxy), token, &error));
     g_assert_no_error (error);
     op_test_fault_proxy_get_counts (proxy, &total_down, &total_up, NULL);
-    g_assert_cmpuint (count_stored (&s, token), ==, 1);
+    g_assert_cmpuint (op_test_maildir_count (s.maildir, token), ==, 1);
   }
 
   for (guint run = 0; run < N_RUNS; run++)
@@ -191,7 +166,7 @@ test_random_cuts (void)
       ok = send_one (&s, op_test_fault_proxy_get_port (proxy), token, &error);
       op_test_fault_proxy_get_counts (proxy, NULL, NULL, &cut);
       cut_runs += cut;
-      stored = count_stored (&s, token);
+      stored = op_test_maildir_count (s.maildir, token);
       g_assert_cmpuint (stored, <=, 1);
       if (ok)
         {
@@ -217,7 +192,7 @@ test_random_cuts (void)
 
     g_assert_true (send_one (&s, op_test_fault_proxy_get_port (proxy), token, &error));
     g_assert_no_error (error);
-    g_assert_cmpuint (count_stored (&s, token), ==, 1);
+    g_assert_cmpuint (op_test_maildir_count (s.maildir, token), ==, 1);
   }
 
   g_test_message ("SMTP random cuts (seed %u): %u runs, %u cut, %u clear errors (%u of them "
