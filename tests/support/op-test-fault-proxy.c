@@ -4,6 +4,9 @@
 #include "config.h"
 
 #include <errno.h>
+#include <string.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -22,10 +25,41 @@ struct _OpTestFaultProxy
   GMutex       lock;
   OpTestFault  fault;
   guint64      after_bytes;
+  guint        stall_ms;
   guint64      down;
   guint64      up;
-  gboolean     cut;
+  gboolean     applied;      /* the fault was applied on this connection */
 };
+
+/* Sends @length bytes, one segment each when @trickle. FALSE when the peer is gone or
+ * the proxy stops. */
+static gboolean
+send_all (OpTestFaultProxy *self,
+          int               fd,
+          const char       *data,
+          gsize             length,
+          gboolean          trickle)
+{
+  for (gsize done = 0; done < length;)
+    {
+      ssize_t w = send (fd, data + done, trickle ? 1 : length - done, MSG_NOSIGNAL);
+
+      if (w < 0 && errno == EINTR)
+        continue;
+      if (w <= 0)
+        return FALSE;
+      done += w;
+      if (trickle)
+        {
+          /* Long enough for the byte to leave as a segment and be read on its own. */
+          struct pollfd p = { self->wake[0], POLLIN, 0 };
+
+          if (poll (&p, 1, 1) > 0)
+            return FALSE;
+        }
+    }
+  return TRUE;
+}
 
 /* Forwards one connection until either side closes or the fault cuts it. */
 static void
@@ -46,11 +80,17 @@ relay (OpTestFaultProxy *self,
   fault = self->fault;
   limit = self->after_bytes;
   self->down = self->up = 0;
-  self->cut = FALSE;
+  self->applied = FALSE;
   g_mutex_unlock (&self->lock);
 
   fds[0] = g_socket_get_fd (client);
   fds[1] = g_socket_get_fd (g_socket_connection_get_socket (upstream));
+  if (fault == OP_TEST_FAULT_TRICKLE_DOWNSTREAM)
+    {
+      int one = 1;
+
+      setsockopt (fds[0], IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    }
   for (;;)
     {
       struct pollfd p[3] = {
@@ -83,7 +123,7 @@ relay (OpTestFaultProxy *self,
           if (cutting && sent >= limit)
             {
               g_mutex_lock (&self->lock);
-              self->cut = TRUE;
+              self->applied = TRUE;
               g_mutex_unlock (&self->lock);
               goto out;
             }
@@ -92,16 +132,38 @@ relay (OpTestFaultProxy *self,
           n = read (fds[from], buffer, want);
           if (n <= 0)
             goto out;
-          for (ssize_t done = 0; done < n;)
+          if (downstream && fault == OP_TEST_FAULT_CORRUPT_DOWNSTREAM &&
+              limit >= sent && limit < sent + (guint64) n)
             {
-              ssize_t w = send (fds[1 - from], buffer + done, n - done, MSG_NOSIGNAL);
-
-              if (w < 0 && errno == EINTR)
-                continue;
-              if (w <= 0)
-                goto out;
-              done += w;
+              buffer[limit - sent] ^= 0x5a;
+              g_mutex_lock (&self->lock);
+              self->applied = TRUE;
+              g_mutex_unlock (&self->lock);
             }
+          if (downstream && fault == OP_TEST_FAULT_STALL_DOWNSTREAM &&
+              limit >= sent && limit < sent + (guint64) n)
+            {
+              /* The bytes before the stall point go now, the rest after the stall. */
+              gsize before = limit - sent;
+              struct pollfd w = { self->wake[0], POLLIN, 0 };
+              guint stall_ms;
+
+              if (!send_all (self, fds[0], buffer, before, FALSE))
+                goto out;
+              g_mutex_lock (&self->lock);
+              self->applied = TRUE;
+              self->down += before;
+              stall_ms = self->stall_ms;
+              g_mutex_unlock (&self->lock);
+              if (poll (&w, 1, (int) stall_ms) > 0)
+                goto out;
+              fault = OP_TEST_FAULT_NONE;
+              memmove (buffer, buffer + before, n - before);
+              n -= before;
+            }
+          if (!send_all (self, fds[1 - from], buffer, n,
+                         downstream && fault == OP_TEST_FAULT_TRICKLE_DOWNSTREAM))
+            goto out;
           g_mutex_lock (&self->lock);
           if (downstream)
             self->down += n;
@@ -109,7 +171,7 @@ relay (OpTestFaultProxy *self,
             self->up += n;
           sent += n;
           if (cutting && sent >= limit)
-            self->cut = TRUE;
+            self->applied = TRUE;
           g_mutex_unlock (&self->lock);
           if (cutting && sent >= limit)
             goto out;
@@ -162,6 +224,7 @@ op_test_fault_proxy_new (const char *upstream_host,
   g_mutex_init (&self->lock);
   self->upstream_host = g_strdup (upstream_host);
   self->upstream_port = upstream_port;
+  self->stall_ms = 5000;
   self->listener = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
                                  G_SOCKET_PROTOCOL_TCP, &error);
   g_assert_no_error (error);
@@ -193,18 +256,27 @@ op_test_fault_proxy_set_fault (OpTestFaultProxy *self,
 }
 
 void
+op_test_fault_proxy_set_stall (OpTestFaultProxy *self,
+                               guint             milliseconds)
+{
+  g_mutex_lock (&self->lock);
+  self->stall_ms = milliseconds;
+  g_mutex_unlock (&self->lock);
+}
+
+void
 op_test_fault_proxy_get_counts (OpTestFaultProxy *self,
                                 guint64          *downstream,
                                 guint64          *upstream,
-                                gboolean         *cut)
+                                gboolean         *applied)
 {
   g_mutex_lock (&self->lock);
   if (downstream != NULL)
     *downstream = self->down;
   if (upstream != NULL)
     *upstream = self->up;
-  if (cut != NULL)
-    *cut = self->cut;
+  if (applied != NULL)
+    *applied = self->applied;
   g_mutex_unlock (&self->lock);
 }
 

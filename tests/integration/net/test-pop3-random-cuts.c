@@ -24,6 +24,10 @@
  * counts are printed. The seed is fixed (SEED) so a failing run can be replayed; set
  * OUTPOST_TEST_CUT_SEED to try others.
  *
+ * The other faults of the proxy on the same session: every server byte in a segment of
+ * its own (the session unchanged), one byte flipped at 25 seeded offsets (a clear error,
+ * or no effect before TLS), and a stalled server (the client's timeout ends it).
+ *
  * Other test programs share the mailbox: the session only reads, and a cut session ends
  * without QUIT, which keeps every message (RFC 1939 §6).
  */
@@ -96,9 +100,10 @@ note_error (Outcome      *outcome,
 }
 
 static void
-run_session (const Endpoint *endpoint,
-             guint16         port,
-             Outcome        *outcome)
+run_session_with_timeout (const Endpoint *endpoint,
+                          guint16         port,
+                          guint           timeout_seconds,
+                          Outcome        *outcome)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(OpTestVerifier) verifier = op_test_verifier_new_for_ca_file (endpoint->ca, &error);
@@ -111,7 +116,7 @@ run_session (const Endpoint *endpoint,
   memset (outcome, 0, sizeof *outcome);
   client = op_pop3_client_new (endpoint->host, port, OP_SECURITY_STARTTLS);
   op_pop3_client_set_verifier (client, OP_TLS_VERIFIER (verifier));
-  op_pop3_client_set_timeout (client, TIMEOUT_SECONDS);
+  op_pop3_client_set_timeout (client, timeout_seconds);
 
   op_pop3_client_connect_async (client, endpoint->user, endpoint->password, NULL,
                                 op_test_store_result, &result);
@@ -155,6 +160,128 @@ run_session (const Endpoint *endpoint,
     }
   g_assert_cmpint (op_pop3_client_get_state (client), ==, OP_POP3_STATE_DISCONNECTED);
   outcome->ok = TRUE;
+}
+
+static void
+run_session (const Endpoint *endpoint,
+             guint16         port,
+             Outcome        *outcome)
+{
+  run_session_with_timeout (endpoint, port, TIMEOUT_SECONDS, outcome);
+}
+
+/* The proxy, and the reference session run through it uncut. */
+static OpTestFaultProxy *
+proxy_with_reference (const Endpoint *endpoint,
+                      Outcome        *reference,
+                      guint64        *total_down,
+                      guint64        *total_up)
+{
+  OpTestFaultProxy *proxy = op_test_fault_proxy_new (endpoint->host, endpoint->port);
+
+  run_session (endpoint, op_test_fault_proxy_get_port (proxy), reference);
+  g_assert_no_error (reference->error);
+  g_assert_true (reference->ok);
+  op_test_fault_proxy_get_counts (proxy, total_down, total_up, NULL);
+  g_assert_cmpuint (*total_down, >, 0);
+  g_assert_cmpuint (*total_up, >, 0);
+  return proxy;
+}
+
+/* Every byte from the server in a segment of its own: the same session, unchanged. */
+static void
+test_trickle (void)
+{
+  g_autoptr(OpTestFaultProxy) proxy = NULL;
+  Endpoint endpoint = { 0 };
+  Outcome reference = { 0 }, outcome = { 0 };
+  guint64 down = 0, up = 0;
+
+  if (!get_endpoint (&endpoint))
+    {
+      g_test_skip ("no Dovecot POP3 endpoint (tests/servers/README.md)");
+      return;
+    }
+  proxy = proxy_with_reference (&endpoint, &reference, &down, &up);
+  op_test_fault_proxy_set_fault (proxy, OP_TEST_FAULT_TRICKLE_DOWNSTREAM, 0);
+  run_session (&endpoint, op_test_fault_proxy_get_port (proxy), &outcome);
+  g_assert_no_error (outcome.error);
+  g_assert_true (outcome.ok);
+  g_assert_cmpuint (outcome.count, ==, reference.count);
+  g_assert_cmpuint (outcome.size, ==, reference.size);
+}
+
+/* One byte from the server flipped at 25 seeded offsets: the session either does not
+ * notice (a byte of the greeting's text) or ends with a clear error, disconnected. */
+static void
+test_corrupt (void)
+{
+  g_autoptr(OpTestFaultProxy) proxy = NULL;
+  g_autoptr(GRand) rand = g_rand_new_with_seed (SEED);
+  Endpoint endpoint = { 0 };
+  Outcome reference = { 0 };
+  guint64 down = 0, up = 0;
+  guint ok = 0, failed = 0;
+
+  if (!get_endpoint (&endpoint))
+    {
+      g_test_skip ("no Dovecot POP3 endpoint (tests/servers/README.md)");
+      return;
+    }
+  proxy = proxy_with_reference (&endpoint, &reference, &down, &up);
+  for (guint run = 0; run < 25; run++)
+    {
+      guint64 at = (guint64) g_rand_double_range (rand, 0, (double) down);
+      Outcome outcome;
+
+      op_test_fault_proxy_set_fault (proxy, OP_TEST_FAULT_CORRUPT_DOWNSTREAM, at);
+      run_session (&endpoint, op_test_fault_proxy_get_port (proxy), &outcome);
+      if (outcome.ok)
+        {
+          g_assert_cmpuint (outcome.count, ==, reference.count);
+          ok++;
+        }
+      else
+        {
+          g_test_message ("byte %" G_GUINT64_FORMAT " flipped: %s", at, outcome.error->message);
+          g_assert_true (outcome.disconnected);
+          g_clear_error (&outcome.error);
+          failed++;
+        }
+    }
+  g_test_message ("POP3 corrupted bytes: 25 runs, %u clear errors, %u unaffected", failed, ok);
+  /* Past the STLS reply every byte is under TLS's MAC: most flips must be caught. */
+  g_assert_cmpuint (failed, >=, 15);
+}
+
+/* The server stops answering after the greeting and STLS: the client's timeout ends the
+ * session with an error, long before the stall would. */
+static void
+test_stall (void)
+{
+  g_autoptr(OpTestFaultProxy) proxy = NULL;
+  Endpoint endpoint = { 0 };
+  Outcome reference = { 0 }, outcome = { 0 };
+  guint64 down = 0, up = 0;
+  gint64 start;
+
+  if (!get_endpoint (&endpoint))
+    {
+      g_test_skip ("no Dovecot POP3 endpoint (tests/servers/README.md)");
+      return;
+    }
+  proxy = proxy_with_reference (&endpoint, &reference, &down, &up);
+  op_test_fault_proxy_set_stall (proxy, 20 * 1000);
+  op_test_fault_proxy_set_fault (proxy, OP_TEST_FAULT_STALL_DOWNSTREAM, down / 2);
+  start = g_get_monotonic_time ();
+  run_session_with_timeout (&endpoint, op_test_fault_proxy_get_port (proxy), 2, &outcome);
+  g_assert_false (outcome.ok);
+  g_assert_nonnull (outcome.error);
+  g_assert_true (outcome.disconnected);
+  g_test_message ("stalled after %" G_GUINT64_FORMAT " bytes: %s after %.1f s", down / 2,
+                  outcome.error->message, (g_get_monotonic_time () - start) / 1e6);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 15 * G_USEC_PER_SEC);
+  g_clear_error (&outcome.error);
 }
 
 static void
@@ -247,5 +374,8 @@ main (int   argc,
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/pop3/random-cuts/session", test_random_cuts);
+  g_test_add_func ("/pop3/faults/one-byte-pieces", test_trickle);
+  g_test_add_func ("/pop3/faults/corrupted-byte", test_corrupt);
+  g_test_add_func ("/pop3/faults/stalled-server-times-out", test_stall);
   return g_test_run ();
 }
