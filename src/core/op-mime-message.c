@@ -763,6 +763,10 @@ op_mime_message_parse_bytes (GBytes      *data,
   op_mime_init ();
 
   bytes = g_bytes_get_data (data, &length);
+  /* An empty GBytes may hold no pointer at all; the scans below do pointer arithmetic
+   * on it (NULL + 0 is undefined behaviour). */
+  if (bytes == NULL)
+    bytes = "";
   if (length > OP_MIME_MAX_MESSAGE_SIZE)
     {
       g_set_error (error, OP_MIME_ERROR, OP_MIME_ERROR_TOO_LARGE,
@@ -778,7 +782,7 @@ op_mime_message_parse_bytes (GBytes      *data,
     if (defused != NULL)
       stream = g_mime_stream_mem_new_with_byte_array (g_steal_pointer (&defused));
     else
-      stream = g_mime_stream_mem_new_with_buffer (bytes != NULL ? bytes : "", kept);
+      stream = g_mime_stream_mem_new_with_buffer (bytes, kept);
   }
   parser = g_mime_parser_new_with_stream (stream);
   g_mime_parser_set_format (parser, GMIME_FORMAT_MESSAGE);

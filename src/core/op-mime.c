@@ -87,6 +87,66 @@ static const struct
   { "utf-8", "UTF-8" }, { "utf8", "UTF-8" }, { "unicode-1-1-utf-8", "UTF-8" },
 };
 
+/* Converters to UTF-8, kept open between uses. glibc loads a charset's gconv module on
+ * iconv_open() and unloads it again soon after the last iconv_close(), so opening a
+ * converter per text re-ran dlopen() and dlclose() for every part of every message
+ * (five loads per input in the MIME fuzz target, most of its time under ASan). A
+ * converter taken from the pool is used by one thread at a time and returned reset;
+ * only the names of the alias table and the first few others are pooled, so a message
+ * that names hundreds of charsets cannot keep hundreds of modules loaded. */
+#define MAX_POOLED_CHARSETS 32
+#define MAX_IDLE_PER_CHARSET 4
+
+static GMutex converter_lock;
+static GHashTable *idle_converters;   /* iconv name → GPtrArray of idle GIConv */
+
+static GIConv
+converter_take (const char *iconv_name)
+{
+  GIConv cd = (GIConv) -1;
+
+  g_mutex_lock (&converter_lock);
+  if (idle_converters != NULL)
+    {
+      GPtrArray *idle = g_hash_table_lookup (idle_converters, iconv_name);
+
+      if (idle != NULL && idle->len > 0)
+        cd = g_ptr_array_steal_index_fast (idle, idle->len - 1);
+    }
+  g_mutex_unlock (&converter_lock);
+  if (cd == (GIConv) -1)
+    cd = g_iconv_open ("UTF-8", iconv_name);
+  return cd;
+}
+
+static void
+converter_give_back (const char *iconv_name,
+                     GIConv      cd)
+{
+  GPtrArray *idle;
+
+  /* Back to the initial shift state, for the next text. */
+  g_iconv (cd, NULL, NULL, NULL, NULL);
+  g_mutex_lock (&converter_lock);
+  if (idle_converters == NULL)
+    idle_converters = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                             (GDestroyNotify) g_ptr_array_unref);
+  idle = g_hash_table_lookup (idle_converters, iconv_name);
+  if (idle == NULL && g_hash_table_size (idle_converters) < MAX_POOLED_CHARSETS)
+    {
+      idle = g_ptr_array_new ();
+      g_hash_table_insert (idle_converters, g_strdup (iconv_name), idle);
+    }
+  if (idle != NULL && idle->len < MAX_IDLE_PER_CHARSET)
+    {
+      g_ptr_array_add (idle, cd);
+      cd = (GIConv) -1;
+    }
+  g_mutex_unlock (&converter_lock);
+  if (cd != (GIConv) -1)
+    g_iconv_close (cd);
+}
+
 char *
 _op_mime_canonical_charset (const char *charset)
 {
@@ -108,10 +168,10 @@ _op_mime_canonical_charset (const char *charset)
   for (const char *p = lower; *p != '\0'; p++)
     if (!g_ascii_isalnum (*p) && *p != '-' && *p != '_' && *p != '.' && *p != ':')
       return NULL;
-  cd = g_iconv_open ("UTF-8", lower);
+  cd = converter_take (lower);
   if (cd == (GIConv) -1)
     return NULL;
-  g_iconv_close (cd);
+  converter_give_back (lower, cd);
   return g_steal_pointer (&lower);
 }
 
@@ -190,7 +250,7 @@ convert_lossy (const char *data,
                gsize       length,
                const char *iconv_name)
 {
-  GIConv cd = g_iconv_open ("UTF-8", iconv_name);
+  GIConv cd = converter_take (iconv_name);
   GString *out;
   char *in = (char *) data;
   gsize in_left = length;
@@ -225,7 +285,7 @@ convert_lossy (const char *data,
     g_iconv (cd, NULL, NULL, &outp, &out_left);
     g_string_append_len (out, buffer, outp - buffer);
   }
-  g_iconv_close (cd);
+  converter_give_back (iconv_name, cd);
 
   /* iconv may pass NULs through; they would cut the string short for every reader. */
   for (gsize i = 0; i < out->len; i++)

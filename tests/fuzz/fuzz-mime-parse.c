@@ -13,7 +13,8 @@
 /*
  * The MIME parse path: the input as a message (without and with a fallback charset),
  * every decoded value and part of it (nested messages included), a reply, a forward and
- * a reopened draft made from it and serialised, and the input as HTML and as text in several charsets.
+ * a reopened draft made from it and serialised. (The input as HTML and as text in several
+ * charsets is fuzz-mime-text's: together they made each run several times slower.)
  * Besides "no crash", the promises of op-mime-message.h are checked: every string valid
  * UTF-8, one-line headers without CR or LF, ids without spaces or brackets, bounded part
  * counts, and a reply or forward that goes out in CRLF lines.
@@ -149,7 +150,6 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
                         size_t         size)
 {
   static const char * const fallbacks[] = { NULL, "GB18030" };
-  static const char * const charsets[] = { "utf-8", "gb2312", "big5", "shift_jis", "iso-2022-jp", NULL };
   g_autoptr(GBytes) bytes = g_bytes_new (data, size);
 
   /* A critical from GMime is a misuse of its API on some input: a finding. */
@@ -169,20 +169,6 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
       if (i == 0)
         compose_from (message);
     }
-
-  for (guint i = 0; i < G_N_ELEMENTS (charsets); i++)
-    {
-      g_autofree char *text = op_mime_decode_text ((const char *) data, size, charsets[i], "GB18030");
-
-      g_assert (g_utf8_validate (text, -1, NULL));
-    }
-
-  {
-    g_autofree char *text = op_mime_html_to_text ((const char *) data, size);
-
-    g_assert (g_utf8_validate (text, -1, NULL));
-    g_assert (strlen (text) <= OP_MIME_MAX_TEXT_LENGTH);
-  }
 
   (void) op_mime_scan_requirements (bytes);
   return 0;

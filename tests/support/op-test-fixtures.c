@@ -222,3 +222,25 @@ op_test_remove_tree (const char *path)
     }
   g_remove (path);
 }
+
+guint
+op_test_maildir_count (const char *maildir,
+                       const char *needle)
+{
+  g_autofree char *new_dir = g_build_filename (maildir, "new", NULL);
+  g_autoptr(GDir) dir = g_dir_open (new_dir, 0, NULL);
+  const char *name;
+  guint count = 0;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (new_dir, name, NULL);
+      g_autofree char *data = NULL;
+      gsize length = 0;
+
+      if (g_file_get_contents (path, &data, &length, NULL) &&
+          g_strstr_len (data, length, needle) != NULL)
+        count++;
+    }
+  return count;
+}

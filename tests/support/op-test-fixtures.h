@@ -21,6 +21,11 @@ GTlsCertificate *op_test_load_ca           (GError     **error);
 
 const char      *op_test_endpoint_env      (const char  *name);
 
+/* How many messages in @maildir's new/ folder (a server's delivery Maildir) contain
+ * @needle. A missing folder holds none. */
+guint            op_test_maildir_count     (const char  *maildir,
+                                            const char  *needle);
+
 /* Removes @path and everything below it; symbolic links are removed, never followed. */
 void             op_test_remove_tree       (const char  *path);
 

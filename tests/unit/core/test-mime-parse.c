@@ -424,6 +424,27 @@ test_decode_text_iso2022jp (void)
   g_assert_cmpstr (decoded, ==, "①山 ok");
 }
 
+/* Converters are pooled between texts (op-mime.c): one left in the middle of a shift
+ * sequence must not change how the next text in that charset reads. */
+static void
+test_decode_text_converter_reused (void)
+{
+  /* UTF-7: "+ZeVnLIqe-" is 日本語; the first text ends inside its base64 run. */
+  const char cut[] = "a+ZeVnLI";
+
+  for (guint round = 0; round < 3; round++)
+    {
+      g_autofree char *first = op_mime_decode_text (cut, strlen (cut), "utf-7", NULL);
+      g_autofree char *second = op_mime_decode_text ("plain", 5, "utf-7", NULL);
+      g_autofree char *third = op_mime_decode_text ("+ZeVnLIqe-", 10, "UTF-7", NULL);
+
+      g_assert_true (g_str_has_prefix (first, "a"));
+      g_assert_true (g_utf8_validate (first, -1, NULL));
+      g_assert_cmpstr (second, ==, "plain");
+      g_assert_cmpstr (third, ==, "日本語");
+    }
+}
+
 static void
 test_decode_text_fallback (void)
 {
@@ -772,6 +793,7 @@ main (int   argc,
   g_test_add_func ("/mime/charset/legacy-labels-read-as-supersets", test_decode_text_charsets);
   g_test_add_func ("/mime/charset/iso-2022-jp-nec-rows", test_decode_text_iso2022jp);
   g_test_add_func ("/mime/charset/fallback-when-undeclared", test_decode_text_fallback);
+  g_test_add_func ("/mime/charset/converter-reused-from-initial-state", test_decode_text_converter_reused);
   g_test_add_func ("/mime/charset/invalid-bytes-replaced", test_decode_text_invalid_bytes);
   g_test_add_func ("/mime/html-to-text/rules", test_html_to_text);
   g_test_add_func ("/mime/html-to-text/bounded", test_html_to_text_bounded);
