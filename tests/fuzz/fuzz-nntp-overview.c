@@ -9,6 +9,7 @@
 #include "nntp/op-nntp-error.h"
 #include "nntp/op-nntp-overview.h"
 #include "nntp/op-nntp-reply.h"
+#include "fuzz-nntp-common.h"
 
 /*
  * LIST OVERVIEW.FMT and OVER lines. The input's lines up to the first "." build a
@@ -21,15 +22,6 @@
 
 int LLVMFuzzerTestOneInput (const uint8_t *data,
                             size_t         size);
-
-static void
-assert_clean (const char *value)
-{
-  g_assert (value != NULL);
-  g_assert (g_utf8_validate (value, -1, NULL));
-  for (const char *p = value; *p != '\0'; p++)
-    g_assert ((guchar) *p >= 0x20 && *p != 0x7f);
-}
 
 static void
 check_line (const OpNntpOverviewFormat *format,
@@ -46,17 +38,17 @@ check_line (const OpNntpOverviewFormat *format,
       g_assert (g_utf8_validate (error->message, -1, NULL));
       return;
     }
-  assert_clean (ov->subject);
-  assert_clean (ov->from);
-  assert_clean (ov->date);
-  assert_clean (ov->references);
-  assert_clean (ov->message_id);
+  fuzz_nntp_assert_clean (ov->subject);
+  fuzz_nntp_assert_clean (ov->from);
+  fuzz_nntp_assert_clean (ov->date);
+  fuzz_nntp_assert_clean (ov->references);
+  fuzz_nntp_assert_clean (ov->message_id);
   g_assert (op_nntp_message_id_is_valid (ov->message_id, strlen (ov->message_id)));
   g_assert (ov->number <= G_MAXINT64 && ov->bytes <= G_MAXINT64 && ov->lines <= G_MAXINT64);
   g_assert (g_strv_length (ov->extra) == n_extra);
   for (guint i = 0; i < n_extra; i++)
     {
-      assert_clean (ov->extra[i]);
+      fuzz_nntp_assert_clean (ov->extra[i]);
       g_assert (op_nntp_overview_get_extra (ov, format,
                                             op_nntp_overview_format_get_extra_name (format, i))
                 != NULL);
@@ -109,7 +101,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
     {
       const char *name = op_nntp_overview_format_get_extra_name (own, i);
 
-      assert_clean (name);
+      fuzz_nntp_assert_clean (name);
       g_assert (name[0] != '\0' && strchr (name, ':') == NULL);
     }
   return 0;

@@ -9,6 +9,7 @@
 #include "nntp/op-nntp-error.h"
 #include "nntp/op-nntp-list.h"
 #include "nntp/op-nntp-reply.h"
+#include "fuzz-nntp-common.h"
 
 /*
  * The NNTP reply and listing parsers. Every line of the input (split at LF, a CR before
@@ -24,15 +25,6 @@
 
 int LLVMFuzzerTestOneInput (const uint8_t *data,
                             size_t         size);
-
-static void
-assert_clean (const char *value)
-{
-  g_assert (value != NULL);
-  g_assert (g_utf8_validate (value, -1, NULL));
-  for (const char *p = value; *p != '\0'; p++)
-    g_assert ((guchar) *p >= 0x20 && *p != 0x7f);
-}
 
 static void
 assert_bad_reply (GError **error)
@@ -55,7 +47,7 @@ check_reply (const char *line,
       return;
     }
   g_assert (reply->code >= 100 && reply->code <= 599);
-  assert_clean (reply->text);
+  fuzz_nntp_assert_clean (reply->text);
   (void) op_nntp_reply_is_multiline (reply, FALSE);
   (void) op_nntp_greeting_allows_posting (reply);
   if (reply->code >= 400)
@@ -123,7 +115,7 @@ check_data_line (const char         *text,
     if (op_nntp_parse_newsgroups_line (text, length, &name, &description, &error))
       {
         g_assert (op_nntp_group_name_is_valid (name, strlen (name)));
-        assert_clean (description);
+        fuzz_nntp_assert_clean (description);
       }
     else
       assert_bad_reply (&error);
@@ -136,7 +128,7 @@ check_data_line (const char         *text,
     if (op_nntp_parse_active_times_line (text, length, &name, &created, &creator, &error))
       {
         g_assert (created >= 0);
-        assert_clean (creator);
+        fuzz_nntp_assert_clean (creator);
       }
     else
       assert_bad_reply (&error);
@@ -146,7 +138,7 @@ check_data_line (const char         *text,
     g_autofree char *value = NULL;
 
     if (op_nntp_parse_hdr_line (text, length, &number, &value, &error))
-      assert_clean (value);
+      fuzz_nntp_assert_clean (value);
     else
       assert_bad_reply (&error);
     if (op_nntp_parse_number_line (text, length, &number, &error))

@@ -22,11 +22,16 @@
 #                 and a "Re:" without References
 #   local.empty   a group that never had an article
 #   local.post    where tests post (empty at start)
+#   local.big     only with OUTPOST_TEST_INN_BIG=1: 100,000 articles in threads of ten
+#                 (inn-big-batch.py), for the news benchmarks; injecting them takes a
+#                 minute or more, so ordinary test runs go without
 # Every process runs as the news user (setpriv; innd refuses to run as root), and stop
 # shuts innd down with ctlinnd, which it obeys at once (it ignores SIGTERM for a while).
 
 OP_INN_BIN=/usr/lib/news/bin
 OP_INN_USER=outpost
+OP_INN_BIG_GROUP=local.big
+OP_INN_BIG_COUNT=100000
 
 # _op_inn_as_news COMMAND…: run COMMAND as the news user with the run's INNCONF.
 _op_inn_as_news ()
@@ -182,6 +187,12 @@ EOF
   printf '%s\t%s\n' local.empty "A group that never had an article." \
     local.post "Where the Outpost tests post." \
     local.test "Threaded articles for the Outpost tests." >"$dir/db/newsgroups"
+  if [ "${OUTPOST_TEST_INN_BIG:-0}" = 1 ]; then
+    printf '%s 0000000000 0000000001 y\n' "$OP_INN_BIG_GROUP" >>"$dir/db/active"
+    printf '%s 1700000000 outpost@example.test\n' "$OP_INN_BIG_GROUP" >>"$dir/db/active.times"
+    printf '%s\t%s\n' "$OP_INN_BIG_GROUP" "100,000 articles for the Outpost benchmarks." \
+      >>"$dir/db/newsgroups"
+  fi
 
   : >"$dir/db/history"
   chown -R news:news "$dir"
@@ -208,7 +219,19 @@ EOF
   chown news:news "$batch"
   _op_inn_as_news "$OP_INN_BIN/rnews" -N <"$batch" >>"$OP_RUNDIR/log/inn-setup.log" 2>&1 \
     || { cat "$OP_RUNDIR/log/inn-setup.log" >&2; op_die "rnews could not inject the fixture articles"; }
-  _op_inn_wait_articles "$dir" "$(find "$seed_dir" -name '*.eml' | wc -l)"
+  _op_inn_wait_articles "$dir" "$(find "$seed_dir" -name '*.eml' | wc -l)" "$OP_WAIT_SECONDS"
+  if [ "${OUTPOST_TEST_INN_BIG:-0}" = 1 ]; then
+    op_log "inn: injecting $OP_INN_BIG_COUNT articles into $OP_INN_BIG_GROUP (OUTPOST_TEST_INN_BIG=1)"
+    op_require_cmd /usr/bin/python3 python3
+    /usr/bin/python3 "$OP_SERVERS_DIR/inn-big-batch.py" "$OP_INN_BIG_GROUP" "$OP_INN_BIG_COUNT" \
+      >"$dir/tmp/big.batch" || op_die "inn-big-batch.py failed"
+    chown news:news "$dir/tmp/big.batch"
+    _op_inn_as_news "$OP_INN_BIN/rnews" -N <"$dir/tmp/big.batch" >>"$OP_RUNDIR/log/inn-setup.log" 2>&1 \
+      || { tail -n 20 "$OP_RUNDIR/log/inn-setup.log" >&2; op_die "rnews could not inject the big group"; }
+    rm -f "$dir/tmp/big.batch"
+    _op_inn_wait_articles "$dir" "$(($(find "$seed_dir" -name '*.eml' | wc -l) + OP_INN_BIG_COUNT))" 900
+    op_env OUTPOST_TEST_INN_BIG_GROUP "$OP_INN_BIG_GROUP"
+  fi
 
   op_spawn inn-nnrpd setpriv --reuid=news --regid=news --init-groups -- \
     env INNCONF="$dir/etc/inn.conf" HOME="$dir" "$OP_INN_BIN/nnrpd" -D -f -n -b "$OP_HOST" -p "$port"
@@ -227,16 +250,16 @@ EOF
   op_env OUTPOST_TEST_INN_POST_GROUP local.post
 }
 
-# _op_inn_wait_articles DIR COUNT: rnews returns once innd has the batch, but innd files
-# articles asynchronously; wait until its history has COUNT entries.
+# _op_inn_wait_articles DIR COUNT SECONDS: rnews returns once innd has the batch, but
+# innd files articles asynchronously; wait until its history has COUNT entries.
 _op_inn_wait_articles ()
 {
-  local dir=$1 want=$2 have deadline=$((SECONDS + OP_WAIT_SECONDS))
+  local dir=$1 want=$2 have deadline=$((SECONDS + $3))
   while :; do
     have=$(wc -l <"$dir/db/history" 2>/dev/null || echo 0)
     [ "$have" -lt "$want" ] || return 0
     [ "$SECONDS" -lt "$deadline" ] \
-      || op_fail_with_log inn-innd "stored $have of the $want fixture articles within ${OP_WAIT_SECONDS} s (see $dir/log)"
+      || op_fail_with_log inn-innd "stored $have of the $want fixture articles within $3 s (see $dir/log)"
     sleep 0.1
   done
 }

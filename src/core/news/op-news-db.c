@@ -49,11 +49,14 @@ _op_news_db_exec (sqlite3     *db,
   return TRUE;
 }
 
-/* Prepared statements are cached per connection, keyed by their (static) SQL text. */
+/* Prepared statements are cached per connection, keyed by their (static) SQL text; so
+ * are, while one batch of overviews is threaded, the nodes it reads and writes (a
+ * thread's articles arrive together and name the same ancestors over and over). */
 typedef struct
 {
   sqlite3    *db;
   GHashTable *statements;   /* const char * (static SQL) → sqlite3_stmt * */
+  GHashTable *nodes;        /* Message-ID → CachedNode, only during a batch */
 } Connection;
 
 static GMutex connections_lock;
@@ -65,18 +68,25 @@ statement_finalize (gpointer data)
   sqlite3_finalize (data);
 }
 
-static sqlite3_stmt *
-prepare (sqlite3     *db,
-         const char  *sql,
-         GError     **error)
+static Connection *
+get_connection (sqlite3 *db)
 {
   Connection *connection;
-  sqlite3_stmt *stmt;
 
   g_mutex_lock (&connections_lock);
   connection = connections != NULL ? g_hash_table_lookup (connections, db) : NULL;
   g_mutex_unlock (&connections_lock);
   g_assert (connection != NULL);
+  return connection;
+}
+
+static sqlite3_stmt *
+prepare (sqlite3     *db,
+         const char  *sql,
+         GError     **error)
+{
+  Connection *connection = get_connection (db);
+  sqlite3_stmt *stmt;
 
   stmt = g_hash_table_lookup (connection->statements, sql);
   if (stmt != NULL)
@@ -159,7 +169,6 @@ static const char *const migrations[] = {
   /* With the number, so counting and walking a group's articles in threaded order
    * never reads the table. */
   "CREATE INDEX nodes_by_path ON nodes (group_id, path, number);"
-  "CREATE INDEX nodes_by_parent ON nodes (group_id, parent) WHERE parent IS NOT NULL;"
   /* Partial: most nodes have neither; the queries name them (INDEXED BY). */
   "CREATE INDEX nodes_by_subject ON nodes (group_id, base_subject) WHERE base_subject IS NOT NULL;"
   "CREATE INDEX nodes_by_orphan_subject ON nodes (group_id, orphan_subject) "
@@ -253,9 +262,9 @@ _op_news_db_open (const char  *path,
       sqlite3_close (db);
       return NULL;
     }
-  /* A bounded page cache whatever the database's size: 16 MiB for the writer, whose
+  /* A bounded page cache whatever the database's size: 8 MiB for the writer, whose
    * threading touches the indexes all over, 2 MiB for a reader's pages. */
-  _op_news_db_exec (db, read_only ? "PRAGMA cache_size = -2048" : "PRAGMA cache_size = -16384",
+  _op_news_db_exec (db, read_only ? "PRAGMA cache_size = -2048" : "PRAGMA cache_size = -8192",
                     NULL);
 
   connection = g_new0 (Connection, 1);
@@ -286,6 +295,7 @@ _op_news_db_close (sqlite3 *db)
   if (connection != NULL)
     {
       g_hash_table_unref (connection->statements);
+      g_clear_pointer (&connection->nodes, g_hash_table_unref);
       g_free (connection);
     }
   sqlite3_close (db);
@@ -352,6 +362,11 @@ typedef struct
   gint64     now;
 } ActiveJob;
 
+static gboolean expire_below (sqlite3     *db,
+                              const char  *group,
+                              guint64      low,
+                              GError     **error);
+
 static gboolean
 update_active_locked (sqlite3   *db,
                       gpointer   data,
@@ -363,6 +378,15 @@ update_active_locked (sqlite3   *db,
     {
       const OpNntpActive *active = g_ptr_array_index (job->actives, i);
       sqlite3_stmt *stmt;
+      gint64 old_low = -1;
+
+      stmt = prepare (db, "SELECT low FROM groups WHERE name = ?", error);
+      if (stmt == NULL)
+        return FALSE;
+      bind_text (stmt, 1, active->name);
+      if (sqlite3_step (stmt) == SQLITE_ROW)
+        old_low = sqlite3_column_int64 (stmt, 0);
+      sqlite3_reset (stmt);
 
       stmt = prepare (db,
                       "INSERT INTO groups (name, low, high, count, posting, alias, first_seen) "
@@ -382,6 +406,10 @@ update_active_locked (sqlite3   *db,
       bind_text (stmt, 6, active->alias);
       sqlite3_bind_int64 (stmt, 7, job->now);
       if (!step_done (db, stmt, error))
+        return FALSE;
+      /* A raised low mark: the server expired what lies below it. */
+      if (old_low >= 0 && (gint64) active->low > old_low &&
+          !expire_below (db, active->name, active->low, error))
         return FALSE;
     }
   return TRUE;
@@ -507,6 +535,71 @@ node_clear (Node *node)
   node->exists = FALSE;
 }
 
+typedef struct
+{
+  gint64    group_id;
+  gboolean  real;
+  char     *parent;
+  char     *path;
+  gint64    depth;
+} CachedNode;
+
+static void
+cached_node_free (gpointer data)
+{
+  CachedNode *cached = data;
+
+  g_free (cached->parent);
+  g_free (cached->path);
+  g_free (cached);
+}
+
+/* Starts or ends caching nodes on @db (one batch, one transaction). */
+static void
+node_cache_enable (sqlite3  *db,
+                   gboolean  enable)
+{
+  Connection *connection = get_connection (db);
+
+  g_clear_pointer (&connection->nodes, g_hash_table_unref);
+  if (enable)
+    connection->nodes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, cached_node_free);
+}
+
+/* Remembers what the database now holds for @message_id (when caching). */
+static void
+node_cache_put (sqlite3     *db,
+                gint64       group_id,
+                const char  *message_id,
+                gboolean     real,
+                const char  *parent,
+                const char  *path,
+                gint64       depth)
+{
+  Connection *connection = get_connection (db);
+  CachedNode *cached;
+
+  if (connection->nodes == NULL)
+    return;
+  cached = g_new0 (CachedNode, 1);
+  cached->group_id = group_id;
+  cached->real = real;
+  cached->parent = g_strdup (parent);
+  cached->path = g_strdup (path);
+  cached->depth = depth;
+  g_hash_table_replace (connection->nodes, g_strdup (message_id), cached);
+}
+
+/* A write that may change other nodes (a subtree moved): forget them all. */
+static void
+node_cache_forget_all (sqlite3 *db)
+{
+  Connection *connection = get_connection (db);
+
+  if (connection->nodes != NULL)
+    g_hash_table_remove_all (connection->nodes);
+}
+
 static gboolean
 load_node (sqlite3     *db,
            gint64       group_id,
@@ -514,13 +607,29 @@ load_node (sqlite3     *db,
            Node        *node,
            GError     **error)
 {
-  sqlite3_stmt *stmt = prepare (db,
-                                "SELECT number IS NOT NULL, parent, path, depth FROM nodes "
-                                "WHERE group_id = ? AND message_id = ?",
-                                error);
+  Connection *connection = get_connection (db);
+  sqlite3_stmt *stmt;
   int rc;
 
   node_clear (node);
+  if (connection->nodes != NULL)
+    {
+      CachedNode *cached = g_hash_table_lookup (connection->nodes, message_id);
+
+      if (cached != NULL && cached->group_id == group_id)
+        {
+          node->exists = TRUE;
+          node->real = cached->real;
+          node->parent = g_strdup (cached->parent);
+          node->path = g_strdup (cached->path);
+          node->depth = cached->depth;
+          return TRUE;
+        }
+    }
+  stmt = prepare (db,
+                  "SELECT number IS NOT NULL, parent, path, depth FROM nodes "
+                  "WHERE group_id = ? AND message_id = ?",
+                  error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, group_id);
@@ -537,6 +646,8 @@ load_node (sqlite3     *db,
   sqlite3_reset (stmt);
   if (rc != SQLITE_ROW && rc != SQLITE_DONE)
     return _op_news_db_fail (db, error);
+  if (node->exists)
+    node_cache_put (db, group_id, message_id, node->real, node->parent, node->path, node->depth);
   return TRUE;
 }
 
@@ -619,6 +730,7 @@ move_subtree (sqlite3     *db,
   sqlite3_stmt *stmt;
   g_autofree char *upper = NULL;
 
+  node_cache_forget_all (db);
   if (old->exists && old->path != NULL &&
       (!g_str_equal (old->path, new_path) || new_depth != old->depth || descendant_extra != 0))
     {
@@ -685,7 +797,10 @@ create_placeholder (sqlite3     *db,
   bind_text (stmt, 3, parent_id);
   bind_text (stmt, 4, path);
   sqlite3_bind_int64 (stmt, 5, child_depth (parent));
-  return step_done (db, stmt, error);
+  if (!step_done (db, stmt, error))
+    return FALSE;
+  node_cache_put (db, group_id, message_id, FALSE, parent_id, path, child_depth (parent));
+  return TRUE;
 }
 
 /* Hangs @message_id (existing) under @parent_id (existing, or NULL for a root), unless
@@ -777,27 +892,45 @@ typedef struct
   GPtrArray  *overviews;
 } AddJob;
 
-/* The References of @ov, valid ids only, no duplicates, the last MAX_REFERENCES. */
+/* The References of @ov, valid ids only, no duplicates, the last MAX_REFERENCES. Split
+ * in place: this runs for every stored article. */
 static GPtrArray *
 split_references (const char *references,
                   const char *own_id)
 {
-  g_auto(GStrv) words = g_strsplit_set (references, " \t", -1);
   GPtrArray *refs = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  const char *p = references;
 
-  for (guint i = 0; words[i] != NULL; i++)
+  while (*p != '\0')
     {
-      const char *w = words[i];
+      const char *start;
+      gsize n;
+      gboolean seen = FALSE;
 
-      if (!op_nntp_message_id_is_valid (w, strlen (w)) || g_str_equal (w, own_id) ||
-          g_hash_table_contains (seen, w))
+      while (*p == ' ' || *p == '\t')
+        p++;
+      start = p;
+      while (*p != '\0' && *p != ' ' && *p != '\t')
+        p++;
+      n = p - start;
+      if (n == 0 || !op_nntp_message_id_is_valid (start, n) ||
+          (strncmp (start, own_id, n) == 0 && own_id[n] == '\0'))
         continue;
-      g_hash_table_add (seen, (gpointer) w);
-      g_ptr_array_add (refs, g_strdup (w));
+      /* A later repetition wins over an earlier one: drop the earlier. */
+      for (guint k = 0; k < refs->len && !seen; k++)
+        {
+          const char *r = g_ptr_array_index (refs, k);
+
+          if (strncmp (r, start, n) == 0 && r[n] == '\0')
+            {
+              g_ptr_array_remove_index (refs, k);
+              seen = TRUE;
+            }
+        }
+      g_ptr_array_add (refs, g_strndup (start, n));
+      if (refs->len > MAX_REFERENCES)
+        g_ptr_array_remove_index (refs, 0);
     }
-  if (refs->len > MAX_REFERENCES)
-    g_ptr_array_remove_range (refs, 0, refs->len - MAX_REFERENCES);
   return refs;
 }
 
@@ -828,28 +961,6 @@ add_one (sqlite3               *db,
   if (ov->number == 0 || !op_nntp_message_id_is_valid (ov->message_id, strlen (ov->message_id)))
     return TRUE;
 
-  /* Already stored (a batch fetched twice after a dropped connection)? */
-  stmt = prepare (db, "SELECT 1 FROM articles WHERE group_id = ? AND number = ?", error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, group_id);
-  sqlite3_bind_int64 (stmt, 2, (gint64) ov->number);
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    {
-      sqlite3_reset (stmt);
-      return TRUE;
-    }
-  sqlite3_reset (stmt);
-  if (!load_node (db, group_id, ov->message_id, &own, error))
-    return FALSE;
-  if (own.exists && own.real)
-    {
-      /* The same Message-ID under another number: the server renumbered; the first
-       * one stays. */
-      node_clear (&own);
-      return TRUE;
-    }
-
   when = g_mime_utils_header_decode_date (ov->date);
   date = when != NULL ? g_date_time_to_unix (when) : 0;
   subject = g_mime_utils_header_decode_text (NULL, ov->subject);
@@ -858,12 +969,14 @@ add_one (sqlite3               *db,
   component = make_component (date, ov->number);
   refs = split_references (ov->references, ov->message_id);
 
+  /* OR IGNORE: an article already stored (a batch fetched again after a dropped
+   * connection) is left as it is. */
   stmt = prepare (db,
-                  "INSERT INTO articles (group_id, number, message_id, subject, author, date, "
-                  "bytes, lines, refs, read) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                  "INSERT OR IGNORE INTO articles (group_id, number, message_id, subject, author, "
+                  "date, bytes, lines, refs, read) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                   error);
   if (stmt == NULL)
-    goto out;
+    return FALSE;
   sqlite3_bind_int64 (stmt, 1, group_id);
   sqlite3_bind_int64 (stmt, 2, (gint64) ov->number);
   bind_text (stmt, 3, ov->message_id);
@@ -875,7 +988,24 @@ add_one (sqlite3               *db,
   bind_text (stmt, 9, ov->references);
   sqlite3_bind_int (stmt, 10, op_news_ranges_contains (read, ov->number) ? 1 : 0);
   if (!step_done (db, stmt, error))
-    goto out;
+    return FALSE;
+  if (sqlite3_changes (db) == 0)
+    return TRUE;
+
+  if (!load_node (db, group_id, ov->message_id, &own, error))
+    return FALSE;
+  if (own.exists && own.real)
+    {
+      /* The same Message-ID under another number: the server renumbered; the first
+       * one stays. */
+      node_clear (&own);
+      stmt = prepare (db, "DELETE FROM articles WHERE group_id = ? AND number = ?", error);
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_int64 (stmt, 1, group_id);
+      sqlite3_bind_int64 (stmt, 2, (gint64) ov->number);
+      return step_done (db, stmt, error);
+    }
 
   /* jwz step 1B: link the reference chain, each to the one before it, unless it has a
    * parent already or the link would close a loop. Missing ones become placeholders. */
@@ -935,10 +1065,12 @@ add_one (sqlite3               *db,
     {
       Node parent = { 0, };
       g_autofree char *path = NULL;
+      gint64 depth;
 
       if (parent_id != NULL && !load_node (db, group_id, parent_id, &parent, error))
         goto out;
       path = child_path (parent_id != NULL ? parent.path : NULL, component);
+      depth = parent_id != NULL ? child_depth (&parent) : 0;
       stmt = prepare (db,
                       "INSERT INTO nodes (group_id, message_id, number, parent, path, depth, "
                       "base_subject, orphan_subject) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -953,7 +1085,7 @@ add_one (sqlite3               *db,
       sqlite3_bind_int64 (stmt, 3, (gint64) ov->number);
       bind_text (stmt, 4, parent_id);
       bind_text (stmt, 5, path);
-      sqlite3_bind_int64 (stmt, 6, parent_id != NULL ? child_depth (&parent) : 0);
+      sqlite3_bind_int64 (stmt, 6, depth);
       /* Only roots group by subject; a "Re:" root waits for its original. */
       bind_text (stmt, 7, parent_id == NULL && !is_reply ? base : NULL);
       /* A "Re: X" without References or a root X yet waits for X. */
@@ -961,6 +1093,7 @@ add_one (sqlite3               *db,
       node_clear (&parent);
       if (!step_done (db, stmt, error))
         goto out;
+      node_cache_put (db, group_id, ov->message_id, TRUE, parent_id, path, depth);
     }
   else
     {
@@ -973,6 +1106,7 @@ add_one (sqlite3               *db,
       bind_text (stmt, 3, parent_id == NULL && is_reply ? base : NULL);
       sqlite3_bind_int64 (stmt, 4, group_id);
       bind_text (stmt, 5, ov->message_id);
+      node_cache_forget_all (db);
       if (!step_done (db, stmt, error) ||
           !attach (db, group_id, ov->message_id, parent_id, component, 1, error))
         goto out;
@@ -1070,9 +1204,15 @@ _op_news_db_add_overviews (sqlite3     *db,
                            GError     **error)
 {
   AddJob job = { group, overviews };
+  gboolean ok;
 
   op_mime_init ();
-  return in_transaction (db, add_overviews_locked, &job, error);
+  /* The cache holds only what this transaction saw; a rollback drops it with the
+   * rest. */
+  node_cache_enable (db, TRUE);
+  ok = in_transaction (db, add_overviews_locked, &job, error);
+  node_cache_enable (db, FALSE);
+  return ok;
 }
 
 guint64
@@ -1457,9 +1597,12 @@ expire_locked (sqlite3   *db,
   /* Placeholders nothing hangs below any more. */
   for (;;)
     {
+      /* A node has descendants exactly when some key extends its own (the key index
+       * answers that; no index on parents is kept just for expiry). */
       stmt = prepare (db,
                       "DELETE FROM nodes AS n WHERE n.group_id = ?1 AND n.number IS NULL AND NOT EXISTS "
-                      "(SELECT 1 FROM nodes c WHERE c.group_id = ?1 AND c.parent = n.message_id)",
+                      "(SELECT 1 FROM nodes c WHERE c.group_id = ?1 AND c.path > n.path "
+                      "AND c.path < n.path || 'g')",
                       error);
       if (stmt == NULL)
         return FALSE;
@@ -1482,6 +1625,18 @@ expire_locked (sqlite3   *db,
   sqlite3_bind_int64 (stmt, 1, group_id);
   sqlite3_bind_int64 (stmt, 2, (gint64) job->number);
   return step_done (db, stmt, error);
+}
+
+/* Inside a transaction already. */
+static gboolean
+expire_below (sqlite3     *db,
+              const char  *group,
+              guint64      low,
+              GError     **error)
+{
+  ReadJob job = { group, low, FALSE, FALSE, NULL };
+
+  return expire_locked (db, &job, error);
 }
 
 gboolean

@@ -52,7 +52,8 @@ gint64    _op_news_db_group_id      (sqlite3      *db,
                                      GError      **error);
 
 /* LIST ACTIVE (or NEWGROUPS) data: inserts new groups (first_seen = @now) and updates
- * the marks and status of known ones. Groups the list lacks are kept (a LIST ACTIVE
+ * the marks and status of known ones; a known group whose low mark rose loses the
+ * articles below it (_op_news_db_expire). Groups the list lacks are kept (a LIST ACTIVE
  * with a wildmat lists only some). */
 gboolean  _op_news_db_update_active (sqlite3      *db,
                                      GPtrArray    *actives,

@@ -207,8 +207,10 @@ op_news_ranges_equal (const OpNewsRanges *a,
 {
   g_return_val_if_fail (a != NULL && b != NULL, FALSE);
 
+  /* An empty GArray may have no data at all: memcmp must not see it. */
   return a->ranges->len == b->ranges->len &&
-         memcmp (a->ranges->data, b->ranges->data, a->ranges->len * sizeof (Range)) == 0;
+         (a->ranges->len == 0 ||
+          memcmp (a->ranges->data, b->ranges->data, a->ranges->len * sizeof (Range)) == 0);
 }
 
 static gboolean

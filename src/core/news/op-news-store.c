@@ -22,7 +22,7 @@ struct _OpNewsStore
 
   char     *path;
   OpWorker *worker;
-  sqlite3  *db;        /* used on the worker thread only */
+  sqlite3  *db;        /* used on the worker thread only (closed after it is joined) */
 };
 
 G_DEFINE_FINAL_TYPE (OpNewsStore, op_news_store, G_TYPE_OBJECT)
@@ -62,36 +62,19 @@ op_news_store_default_path (const char *server_id)
 }
 
 static void
-close_db (GTask        *task,
-          gpointer      source_object,
-          gpointer      task_data,
-          GCancellable *cancellable)
-{
-  g_clear_pointer ((sqlite3 **) task_data, _op_news_db_close);
-  g_task_return_boolean (task, TRUE);
-}
-
-static void
 op_news_store_dispose (GObject *object)
 {
   OpNewsStore *self = OP_NEWS_STORE (object);
 
+  /* Every queued job holds a reference to the store (its GTask's source object), so
+   * nothing is waiting here: shutting the worker down joins its thread, and then the
+   * connection is no thread's but ours. */
   if (self->worker != NULL)
     {
-      /* The connection belongs to the worker thread: close it there, after every
-       * queued write, then stop the thread. */
-      if (self->db != NULL)
-        {
-          g_autoptr(GTask) task = g_task_new (NULL, NULL, NULL, NULL);
-          sqlite3 **db = g_new (sqlite3 *, 1);
-
-          *db = g_steal_pointer (&self->db);
-          g_task_set_task_data (task, db, g_free);
-          op_worker_run (self->worker, task, close_db);
-        }
       op_worker_shutdown (self->worker);
       g_clear_object (&self->worker);
     }
+  g_clear_pointer (&self->db, _op_news_db_close);
   G_OBJECT_CLASS (op_news_store_parent_class)->dispose (object);
 }
 
@@ -673,4 +656,25 @@ op_news_store_get_read_finish (OpNewsStore   *self,
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
 
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+gboolean
+op_news_next_fetch_range (guint64  fetched_high,
+                          guint64  server_low,
+                          guint64  server_high,
+                          guint64  batch,
+                          guint64 *low,
+                          guint64 *high)
+{
+  guint64 start;
+
+  g_return_val_if_fail (batch > 0, FALSE);
+  g_return_val_if_fail (low != NULL && high != NULL, FALSE);
+
+  start = MAX (fetched_high == G_MAXUINT64 ? fetched_high : fetched_high + 1, MAX (server_low, 1));
+  if (fetched_high == G_MAXUINT64 || start > server_high)
+    return FALSE;
+  *low = start;
+  *high = server_high - start >= batch ? start + batch - 1 : server_high;
+  return TRUE;
 }

@@ -141,6 +141,19 @@ typedef struct
 void         op_news_group_free           (OpNewsGroup         *group);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (OpNewsGroup, op_news_group_free)
 
+/* Incremental fetch: the next OVER range for a group whose overviews are stored up to
+ * @fetched_high (OpNewsGroup), when the server reports @server_low..@server_high: at
+ * most @batch articles from the first one not stored (never below the server's low
+ * mark). FALSE when nothing is left to fetch. A batch cut by a dropped connection is
+ * stored up to its last complete line, so the next range starts right after it: no
+ * gap, and a repeated article is skipped by the store. */
+gboolean     op_news_next_fetch_range     (guint64              fetched_high,
+                                           guint64              server_low,
+                                           guint64              server_high,
+                                           guint64              batch,
+                                           guint64             *low,
+                                           guint64             *high);
+
 /* Every group, by name; @subscribed_only for the subscribed ones. */
 void         op_news_store_list_groups_async (OpNewsStore      *self,
                                               gboolean          subscribed_only,

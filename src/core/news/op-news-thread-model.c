@@ -41,6 +41,14 @@ enum
 
 static GParamSpec *properties[N_PROPS];
 
+enum
+{
+  READ_FAILED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
 static void start_index (OpNewsThreadModel *self);
 
 static void list_model_iface_init (GListModelInterface *iface);
@@ -129,6 +137,18 @@ op_news_thread_model_class_init (OpNewsThreadModelClass *klass)
                                                    G_PARAM_READABLE | G_PARAM_STATIC_STRINGS |
                                                    G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * OpNewsThreadModel::read-failed:
+   * @error: what SQLite said
+   *
+   * A page could not be read (the database was damaged or removed underneath): its
+   * rows are missing (g_list_model_get_item() returns NULL) until a reload. The view
+   * says so; a GListModel has no other way to report it.
+   */
+  signals[READ_FAILED] = g_signal_new ("read-failed", G_TYPE_FROM_CLASS (klass),
+                                       G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                       G_TYPE_NONE, 1, G_TYPE_ERROR);
 }
 
 static void
@@ -175,9 +195,9 @@ load_page (OpNewsThreadModel *self,
   if (!_op_news_db_load_page (self->db, self->group_id, from != NULL ? from->key : "", skip,
                               OP_NEWS_THREAD_MODEL_PAGE_SIZE, headers, &last_key, &error))
     {
-      /* A read error leaves the rows empty (get_item returns NULL); the next reload
-       * shows what the database has. */
-      g_warning ("Could not read headers of %s: %s", self->group, error->message);
+      /* The rows stay missing (get_item returns NULL); the next reload shows what the
+       * database has. */
+      g_signal_emit (self, signals[READ_FAILED], 0, error);
       return NULL;
     }
   if (last_key != NULL)

@@ -17,7 +17,8 @@ G_DECLARE_FINAL_TYPE (OpNewsThreadModel, op_news_thread_model, OP, NEWS_THREAD_M
  * model's own read-only connection (a small read on the calling thread). Opening reads
  * the stored count on a worker thread (new_async, reload_async), then walks the index
  * there once to learn where every page starts (the "indexed" property; about one key
- * per 128 rows is kept), so a jump to any row stays a short query.
+ * per 128 rows is kept), so a jump to any row stays a short query. A page that cannot
+ * be read is reported by "read-failed".
  */
 
 #define OP_NEWS_THREAD_MODEL_PAGE_SIZE 128

@@ -327,13 +327,7 @@ gboolean
 op_nntp_capabilities_has (const OpNntpCapabilities *caps,
                           const char               *keyword)
 {
-  g_autofree char *upper = NULL;
-
-  g_return_val_if_fail (caps != NULL, FALSE);
-  g_return_val_if_fail (keyword != NULL, FALSE);
-
-  upper = g_ascii_strup (keyword, -1);
-  return g_hash_table_contains (caps->keywords, upper);
+  return op_nntp_capabilities_get_args (caps, keyword) != NULL;
 }
 
 const char * const *

@@ -276,7 +276,11 @@ join_fields (const Field *fields,
              guint        first,
              guint        last)
 {
-  GString *joined = g_string_new (NULL);
+  GString *joined;
+
+  if (first == last)
+    return _op_nntp_sanitize (fields[first].data, fields[first].length);
+  joined = g_string_new (NULL);
 
   for (guint i = first; i <= last; i++)
     {

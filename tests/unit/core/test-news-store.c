@@ -48,6 +48,34 @@ remove_dir (const char *dir)
   g_rmdir (dir);
 }
 
+/* A fresh database file in a temporary folder, for one test. */
+typedef struct
+{
+  char    *dir;
+  char    *path;
+  sqlite3 *db;
+} TempDb;
+
+static void
+temp_db_open (TempDb *t)
+{
+  g_autoptr(GError) error = NULL;
+
+  t->dir = temp_dir ();
+  t->path = g_build_filename (t->dir, "server.sqlite", NULL);
+  t->db = _op_news_db_open (t->path, FALSE, &error);
+  g_assert_no_error (error);
+}
+
+static void
+temp_db_close (TempDb *t)
+{
+  g_clear_pointer (&t->db, _op_news_db_close);
+  remove_dir (t->dir);
+  g_clear_pointer (&t->path, g_free);
+  g_clear_pointer (&t->dir, g_free);
+}
+
 /* --- ranges and .newsrc ------------------------------------------------------------ */
 
 static char *
@@ -258,14 +286,16 @@ find_group (GPtrArray  *groups,
 static void
 test_db_groups (void)
 {
-  g_autofree char *dir = temp_dir ();
-  g_autofree char *path = g_build_filename (dir, "server.sqlite", NULL);
+  TempDb t = { NULL, };
   g_autoptr(GError) error = NULL;
-  sqlite3 *db = _op_news_db_open (path, FALSE, &error);
   g_autoptr(GPtrArray) actives = g_ptr_array_new_with_free_func ((GDestroyNotify) op_nntp_active_free);
   g_autoptr(GPtrArray) groups = NULL;
   g_autoptr(GPtrArray) more = g_ptr_array_new_with_free_func ((GDestroyNotify) op_nntp_active_free);
   g_autoptr(OpNewsRanges) read = op_news_ranges_new ();
+  sqlite3 *db;
+
+  temp_db_open (&t);
+  db = t.db;
 
   g_ptr_array_add (actives, active ("local.test 7 1 y"));
   g_ptr_array_add (actives, active ("local.empty 0 1 y"));
@@ -319,8 +349,7 @@ test_db_groups (void)
   groups = _op_news_db_list_groups (db, TRUE, &error);
   g_assert_cmpuint (groups->len, ==, 1);
 
-  _op_news_db_close (db);
-  remove_dir (dir);
+  temp_db_close (&t);
 }
 
 /* --- threading ---------------------------------------------------------------------- */
@@ -429,13 +458,17 @@ model_shape (GListModel *model)
 static void
 test_threads_inn (void)
 {
-  g_autofree char *dir = temp_dir ();
-  g_autofree char *path = g_build_filename (dir, "server.sqlite", NULL);
+  TempDb t = { NULL, };
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) overviews = inn_overviews ();
-  sqlite3 *db = _op_news_db_open (path, FALSE, &error);
   g_autoptr(OpNewsThreadModel) model = NULL;
   g_autofree char *shape = NULL;
+  sqlite3 *db;
+  const char *path;
+
+  temp_db_open (&t);
+  db = t.db;
+  path = t.path;
 
   g_assert_true (_op_news_db_add_overviews (db, "local.test", overviews, &error));
   g_assert_no_error (error);
@@ -467,8 +500,7 @@ test_threads_inn (void)
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 7);
 
   close_model (&model);
-  _op_news_db_close (db);
-  remove_dir (dir);
+  temp_db_close (&t);
 }
 
 /* Articles arrive in any order (several batches, servers that number out of order):
@@ -547,13 +579,17 @@ make_overview (guint64     number,
 static void
 test_threads_loops (void)
 {
-  g_autofree char *dir = temp_dir ();
-  g_autofree char *path = g_build_filename (dir, "server.sqlite", NULL);
+  TempDb t = { NULL, };
   g_autoptr(GError) error = NULL;
-  sqlite3 *db = _op_news_db_open (path, FALSE, &error);
   g_autoptr(GPtrArray) batch = g_ptr_array_new_with_free_func ((GDestroyNotify) op_nntp_overview_free);
   g_autoptr(OpNewsThreadModel) model = NULL;
   g_autofree char *shape = NULL;
+  sqlite3 *db;
+  const char *path;
+
+  temp_db_open (&t);
+  db = t.db;
+  path = t.path;
 
   g_ptr_array_add (batch, make_overview (1, "<a@x>", "<b@x>", "A", 1000));
   g_ptr_array_add (batch, make_overview (2, "<b@x>", "<a@x>", "B", 2000));
@@ -568,8 +604,39 @@ test_threads_loops (void)
    * refused and b is the root. c under a; d under placeholder e. */
   g_assert_cmpstr (shape, ==, "2:0 1:1 3:2 4:0");
   close_model (&model);
-  _op_news_db_close (db);
-  remove_dir (dir);
+  temp_db_close (&t);
+}
+
+/* A Message-ID the server lists again under another number (renumbering) keeps its
+ * first article; nothing else is left behind. */
+static void
+test_threads_renumbered (void)
+{
+  TempDb t = { NULL, };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) batch = g_ptr_array_new_with_free_func ((GDestroyNotify) op_nntp_overview_free);
+  g_autoptr(OpNewsThreadModel) model = NULL;
+  g_autofree char *shape = NULL;
+  sqlite3 *db;
+  const char *path;
+
+  temp_db_open (&t);
+  db = t.db;
+  path = t.path;
+
+  g_ptr_array_add (batch, make_overview (1, "<a@x>", "", "A", 1000));
+  g_ptr_array_add (batch, make_overview (2, "<b@x>", "<a@x>", "Re: A", 2000));
+  g_ptr_array_add (batch, make_overview (9, "<a@x>", "", "A again", 3000));
+  g_assert_true (_op_news_db_add_overviews (db, "g", batch, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (pragma_int (db, "SELECT count (*) FROM articles"), ==, 2);
+  model = open_model (path, "g");
+  shape = model_shape (G_LIST_MODEL (model));
+  g_assert_cmpstr (shape, ==, "1:0 2:1");
+  /* The fetched mark still moves past it: the next fetch starts at 10. */
+  g_assert_cmpuint (_op_news_db_get_fetched_high (db, "g", NULL), ==, 9);
+  close_model (&model);
+  temp_db_close (&t);
 }
 
 /* --- read state, newsrc in the store, expiry ------------------------------------------- */
@@ -577,15 +644,19 @@ test_threads_loops (void)
 static void
 test_read_state (void)
 {
-  g_autofree char *dir = temp_dir ();
-  g_autofree char *path = g_build_filename (dir, "server.sqlite", NULL);
+  TempDb t = { NULL, };
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) overviews = inn_overviews ();
-  sqlite3 *db = _op_news_db_open (path, FALSE, &error);
   g_autoptr(GPtrArray) actives = g_ptr_array_new_with_free_func ((GDestroyNotify) op_nntp_active_free);
   g_autoptr(OpNewsThreadModel) model = NULL;
   OpNewsRanges *read;
   char *text;
+  sqlite3 *db;
+  const char *path;
+
+  temp_db_open (&t);
+  db = t.db;
+  path = t.path;
 
   g_ptr_array_add (actives, active ("local.test 7 1 y"));
   g_assert_true (_op_news_db_update_active (db, actives, 1, &error));
@@ -629,20 +700,23 @@ test_read_state (void)
     g_assert_cmpuint (find_group (groups, "local.test")->unread, ==, 0);
   }
   close_model (&model);
-  _op_news_db_close (db);
-  remove_dir (dir);
+  temp_db_close (&t);
 }
 
 static void
 test_expire (void)
 {
-  g_autofree char *dir = temp_dir ();
-  g_autofree char *path = g_build_filename (dir, "server.sqlite", NULL);
+  TempDb t = { NULL, };
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) overviews = inn_overviews ();
-  sqlite3 *db = _op_news_db_open (path, FALSE, &error);
   g_autoptr(OpNewsThreadModel) model = NULL;
   g_autofree char *shape = NULL;
+  sqlite3 *db;
+  const char *path;
+
+  temp_db_open (&t);
+  db = t.db;
+  path = t.path;
 
   g_assert_true (_op_news_db_add_overviews (db, "local.test", overviews, &error));
   /* The server's low mark rose to 3: 1 and 2 are gone, their replies keep their place
@@ -666,8 +740,7 @@ test_expire (void)
   shape = model_shape (G_LIST_MODEL (model));
   g_assert_cmpstr (shape, ==, "3:0 8:0 4:0 6:0 5:0 7:0");
   close_model (&model);
-  _op_news_db_close (db);
-  remove_dir (dir);
+  temp_db_close (&t);
 }
 
 /* The store's async API end to end: open, LIST ACTIVE, overviews, group-changed,
@@ -779,14 +852,18 @@ test_store_async (void)
 static void
 test_model_paging (void)
 {
-  g_autofree char *dir = temp_dir ();
-  g_autofree char *path = g_build_filename (dir, "server.sqlite", NULL);
+  TempDb t = { NULL, };
   g_autoptr(GError) error = NULL;
-  sqlite3 *db = _op_news_db_open (path, FALSE, &error);
   g_autoptr(GPtrArray) batch = g_ptr_array_new_with_free_func ((GDestroyNotify) op_nntp_overview_free);
   g_autoptr(OpNewsThreadModel) model = NULL;
   g_autoptr(GPtrArray) forward = g_ptr_array_new_with_free_func (g_free);
   const guint n = 5000;
+  sqlite3 *db;
+  const char *path;
+
+  temp_db_open (&t);
+  db = t.db;
+  path = t.path;
 
   /* 1000 threads of five: a root and a chain of replies. */
   for (guint i = 1; i <= n; i++)
@@ -859,8 +936,100 @@ test_model_paging (void)
     }
   }
   close_model (&model);
-  _op_news_db_close (db);
-  remove_dir (dir);
+  temp_db_close (&t);
+}
+
+static void
+test_next_fetch_range (void)
+{
+  guint64 low = 0, high = 0;
+
+  /* Nothing stored yet: from the server's low mark, one batch. */
+  g_assert_true (op_news_next_fetch_range (0, 100, 100000, 1000, &low, &high));
+  g_assert_cmpuint (low, ==, 100);
+  g_assert_cmpuint (high, ==, 1099);
+  /* After a batch cut at 540 by a dropped connection: right after it. */
+  g_assert_true (op_news_next_fetch_range (540, 100, 100000, 1000, &low, &high));
+  g_assert_cmpuint (low, ==, 541);
+  g_assert_cmpuint (high, ==, 1540);
+  /* The last, short batch; then nothing. */
+  g_assert_true (op_news_next_fetch_range (99500, 100, 100000, 1000, &low, &high));
+  g_assert_cmpuint (high, ==, 100000);
+  g_assert_false (op_news_next_fetch_range (100000, 100, 100000, 1000, &low, &high));
+  /* The server expired past what we have: start at its low mark. */
+  g_assert_true (op_news_next_fetch_range (10, 5000, 6000, 1000, &low, &high));
+  g_assert_cmpuint (low, ==, 5000);
+  /* An empty group (low above high). */
+  g_assert_false (op_news_next_fetch_range (0, 1, 0, 1000, &low, &high));
+}
+
+/* A raised low mark in LIST ACTIVE expires the articles below it. */
+static void
+test_expire_from_active (void)
+{
+  TempDb t = { NULL, };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) overviews = inn_overviews ();
+  g_autoptr(GPtrArray) before = g_ptr_array_new_with_free_func ((GDestroyNotify) op_nntp_active_free);
+  g_autoptr(GPtrArray) after = g_ptr_array_new_with_free_func ((GDestroyNotify) op_nntp_active_free);
+  g_autoptr(OpNewsThreadModel) model = NULL;
+  g_autofree char *shape = NULL;
+  sqlite3 *db;
+  const char *path;
+
+  temp_db_open (&t);
+  db = t.db;
+  path = t.path;
+
+  g_ptr_array_add (before, active ("local.test 7 1 y"));
+  g_assert_true (_op_news_db_update_active (db, before, 1, &error));
+  g_assert_true (_op_news_db_add_overviews (db, "local.test", overviews, &error));
+  g_ptr_array_add (after, active ("local.test 7 3 y"));
+  g_assert_true (_op_news_db_update_active (db, after, 2, &error));
+  g_assert_no_error (error);
+  model = open_model (path, "local.test");
+  shape = model_shape (G_LIST_MODEL (model));
+  g_assert_cmpstr (shape, ==, "3:0 4:0 6:0 5:0 7:0");
+  close_model (&model);
+  temp_db_close (&t);
+}
+
+static void
+count_read_failure (OpNewsThreadModel *model,
+                    const GError      *error,
+                    guint             *count)
+{
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_FAILED);
+  g_assert_nonnull (strstr (error->message, "articles"));
+  (*count)++;
+}
+
+/* A page that cannot be read is reported, and its rows are missing, not invented. */
+static void
+test_model_read_failure (void)
+{
+  TempDb t = { NULL, };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) overviews = inn_overviews ();
+  g_autoptr(OpNewsThreadModel) model = NULL;
+  guint failures = 0;
+  sqlite3 *db;
+  const char *path;
+
+  temp_db_open (&t);
+  db = t.db;
+  path = t.path;
+
+  g_assert_true (_op_news_db_add_overviews (db, "local.test", overviews, &error));
+  model = open_model (path, "local.test");
+  g_signal_connect (model, "read-failed", G_CALLBACK (count_read_failure), &failures);
+  while (!op_news_thread_model_is_indexed (model))
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (_op_news_db_exec (db, "DROP TABLE articles", &error));
+  g_assert_null (g_list_model_get_item (G_LIST_MODEL (model), 0));
+  g_assert_cmpuint (failures, ==, 1);
+  close_model (&model);
+  temp_db_close (&t);
 }
 
 int
@@ -877,10 +1046,14 @@ main (int   argc,
   g_test_add_func ("/news/threads/inn-fixtures", test_threads_inn);
   g_test_add_func ("/news/threads/any-arrival-order", test_threads_any_order);
   g_test_add_func ("/news/threads/loops-and-garbage", test_threads_loops);
+  g_test_add_func ("/news/threads/renumbered-message-id", test_threads_renumbered);
   g_test_add_func ("/news/read/article-thread-catch-up", test_read_state);
   g_test_add_func ("/news/expire/low-mark-raised", test_expire);
   g_test_add_func ("/news/store/async-and-newsrc", test_store_async);
+  g_test_add_func ("/news/fetch/next-range", test_next_fetch_range);
+  g_test_add_func ("/news/expire/from-list-active", test_expire_from_active);
   g_test_add_func ("/news/model/paging-bounded", test_model_paging);
+  g_test_add_func ("/news/model/read-failure", test_model_read_failure);
 
   return g_test_run ();
 }
