@@ -12,8 +12,9 @@
  * One sync is a chain of calls on the main context: the store's groups (for the fetched
  * mark), LIST ACTIVE of the group (its marks into the store), GROUP, an expiry when the
  * low mark rose, then OVER chunk after chunk. Each OVER batch goes to the store at once;
- * the next chunk is asked for only when the store wrote everything of the last one, so a
- * sync holds at most one chunk of overviews, whatever the group's size.
+ * the next chunk is asked for only when the store wrote everything of the last one but
+ * the batch it is writing, so a sync holds at most one chunk and one batch of
+ * overviews, whatever the group's size.
  */
 
 typedef enum
@@ -73,7 +74,13 @@ maybe_continue (GTask *task)
 {
   Sync *sync = g_task_get_task_data (task);
 
-  if (sync->phase != PHASE_FETCH || sync->over_running || sync->pending > 0)
+  gboolean more = sync->next != 0 && sync->next <= sync->high;
+
+  /* The next OVER goes out while the store still writes the last batch of the one
+   * before (the store thread then never waits for the server's first lines); the
+   * end, or a failure, waits for every write. */
+  if (sync->phase != PHASE_FETCH || sync->over_running ||
+      sync->pending > (more && sync->error == NULL ? 1u : 0u))
     return;
   if (sync->error != NULL)
     {
@@ -108,6 +115,13 @@ on_batch (const char * const *extra_names,
   GTask *task = user_data;
   Sync *sync = g_task_get_task_data (task);
 
+  /* After a failed write, nothing more is stored: the store keeps a prefix, and the
+   * next sync goes on after it without a gap. */
+  if (sync->error != NULL)
+    {
+      g_ptr_array_unref (overviews);
+      return;
+    }
   sync->n_new += overviews->len;
   if (sync->progress != NULL)
     sync->progress (sync->n_new, sync->total, sync->progress_data);
