@@ -129,6 +129,19 @@ bind_text (sqlite3_stmt *stmt,
     sqlite3_bind_text (stmt, index, text, -1, SQLITE_TRANSIENT);
 }
 
+/* For the ingest's statements, each stepped once and reset at once while @text lives:
+ * SQLite then neither copies nor frees it. */
+static void
+bind_static (sqlite3_stmt *stmt,
+             int           index,
+             const char   *text)
+{
+  if (text == NULL)
+    sqlite3_bind_null (stmt, index);
+  else
+    sqlite3_bind_text (stmt, index, text, -1, SQLITE_STATIC);
+}
+
 /* --- schema ------------------------------------------------------------------ */
 
 /* Numbered migrations: migrations[i] takes user_version i to i + 1. Never edit one that
@@ -743,7 +756,7 @@ load_node (sqlite3     *db,
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, group_id);
-  bind_text (stmt, 2, message_id);
+  bind_static (stmt, 2, message_id);
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
     {
@@ -880,12 +893,12 @@ move_subtree (sqlite3     *db,
                       error);
       if (stmt == NULL)
         return FALSE;
-      bind_text (stmt, 1, new_path);
+      bind_static (stmt, 1, new_path);
       sqlite3_bind_int64 (stmt, 2, (gint64) strlen (old->path) + 1);
       sqlite3_bind_int64 (stmt, 3, new_depth - old->depth + descendant_extra);
       sqlite3_bind_int64 (stmt, 4, group_id);
-      bind_text (stmt, 5, old->path);
-      bind_text (stmt, 6, upper);
+      bind_static (stmt, 5, old->path);
+      bind_static (stmt, 6, upper);
       if (!step_done (db, stmt, error))
         return FALSE;
     }
@@ -893,11 +906,11 @@ move_subtree (sqlite3     *db,
                       "WHERE group_id = ?4 AND message_id = ?5", error);
   if (stmt == NULL)
     return FALSE;
-  bind_text (stmt, 1, parent);
-  bind_text (stmt, 2, new_path);
+  bind_static (stmt, 1, parent);
+  bind_static (stmt, 2, new_path);
   sqlite3_bind_int64 (stmt, 3, new_depth);
   sqlite3_bind_int64 (stmt, 4, group_id);
-  bind_text (stmt, 5, message_id);
+  bind_static (stmt, 5, message_id);
   return step_done (db, stmt, error);
 }
 
@@ -930,9 +943,9 @@ create_placeholder (sqlite3     *db,
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, group_id);
-  bind_text (stmt, 2, message_id);
-  bind_text (stmt, 3, parent_id);
-  bind_text (stmt, 4, path);
+  bind_static (stmt, 2, message_id);
+  bind_static (stmt, 3, parent_id);
+  bind_static (stmt, 4, path);
   sqlite3_bind_int64 (stmt, 5, child_depth (parent));
   if (!step_done (db, stmt, error))
     return FALSE;
@@ -1123,13 +1136,13 @@ add_one (sqlite3               *db,
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, group_id);
   sqlite3_bind_int64 (stmt, 2, (gint64) ov->number);
-  bind_text (stmt, 3, ov->message_id);
-  bind_text (stmt, 4, subject);
-  bind_text (stmt, 5, author);
+  bind_static (stmt, 3, ov->message_id);
+  bind_static (stmt, 4, subject);
+  bind_static (stmt, 5, author);
   sqlite3_bind_int64 (stmt, 6, date);
   sqlite3_bind_int64 (stmt, 7, (gint64) ov->bytes);
   sqlite3_bind_int64 (stmt, 8, (gint64) ov->lines);
-  bind_text (stmt, 9, ov->references);
+  bind_static (stmt, 9, ov->references);
   sqlite3_bind_int (stmt, 10, op_news_ranges_contains (read, ov->number) ? 1 : 0);
   if (!step_done (db, stmt, error))
     return FALSE;
@@ -1225,15 +1238,15 @@ add_one (sqlite3               *db,
           goto out;
         }
       sqlite3_bind_int64 (stmt, 1, group_id);
-      bind_text (stmt, 2, ov->message_id);
+      bind_static (stmt, 2, ov->message_id);
       sqlite3_bind_int64 (stmt, 3, (gint64) ov->number);
-      bind_text (stmt, 4, parent_id);
-      bind_text (stmt, 5, path);
+      bind_static (stmt, 4, parent_id);
+      bind_static (stmt, 5, path);
       sqlite3_bind_int64 (stmt, 6, depth);
       /* Only roots group by subject; a "Re:" root waits for its original. */
-      bind_text (stmt, 7, parent_id == NULL && !is_reply ? base : NULL);
+      bind_static (stmt, 7, parent_id == NULL && !is_reply ? base : NULL);
       /* A "Re: X" without References or a root X yet waits for X. */
-      bind_text (stmt, 8, parent_id == NULL && is_reply ? base : NULL);
+      bind_static (stmt, 8, parent_id == NULL && is_reply ? base : NULL);
       node_clear (&parent);
       if (!step_done (db, stmt, error))
         goto out;
@@ -1246,10 +1259,10 @@ add_one (sqlite3               *db,
       if (stmt == NULL)
         goto out;
       sqlite3_bind_int64 (stmt, 1, (gint64) ov->number);
-      bind_text (stmt, 2, parent_id == NULL && !is_reply ? base : NULL);
-      bind_text (stmt, 3, parent_id == NULL && is_reply ? base : NULL);
+      bind_static (stmt, 2, parent_id == NULL && !is_reply ? base : NULL);
+      bind_static (stmt, 3, parent_id == NULL && is_reply ? base : NULL);
       sqlite3_bind_int64 (stmt, 4, group_id);
-      bind_text (stmt, 5, ov->message_id);
+      bind_static (stmt, 5, ov->message_id);
       node_cache_forget_all (db);
       if (!step_done (db, stmt, error) ||
           !attach (db, group_id, ov->message_id, parent_id, component, 1, error))
