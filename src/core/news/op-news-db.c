@@ -1379,13 +1379,17 @@ _op_news_db_get_fetched_high (sqlite3     *db,
 {
   sqlite3_stmt *stmt = prepare (db, "SELECT fetched_high FROM groups WHERE name = ?", error);
   guint64 high = 0;
+  int rc;
 
   if (stmt == NULL)
     return 0;
   bind_text (stmt, 1, group);
-  if (sqlite3_step (stmt) == SQLITE_ROW)
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
     high = (guint64) sqlite3_column_int64 (stmt, 0);
   sqlite3_reset (stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    _op_news_db_fail (db, error);
   return high;
 }
 
