@@ -118,29 +118,23 @@ step_done (sqlite3       *db,
   return TRUE;
 }
 
+/* A string parameter, NULL as SQL NULL. SQLITE_STATIC (bind_static) is for the
+ * ingest's statements, each stepped once and reset at once while @text lives: SQLite
+ * then neither copies nor frees it. */
 static void
-bind_text (sqlite3_stmt *stmt,
-           int           index,
-           const char   *text)
+bind_text_as (sqlite3_stmt            *stmt,
+              int                      index,
+              const char              *text,
+              sqlite3_destructor_type  destructor)
 {
   if (text == NULL)
     sqlite3_bind_null (stmt, index);
   else
-    sqlite3_bind_text (stmt, index, text, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text (stmt, index, text, -1, destructor);
 }
 
-/* For the ingest's statements, each stepped once and reset at once while @text lives:
- * SQLite then neither copies nor frees it. */
-static void
-bind_static (sqlite3_stmt *stmt,
-             int           index,
-             const char   *text)
-{
-  if (text == NULL)
-    sqlite3_bind_null (stmt, index);
-  else
-    sqlite3_bind_text (stmt, index, text, -1, SQLITE_STATIC);
-}
+#define bind_text(stmt, index, text) bind_text_as ((stmt), (index), (text), SQLITE_TRANSIENT)
+#define bind_static(stmt, index, text) bind_text_as ((stmt), (index), (text), SQLITE_STATIC)
 
 /* --- schema ------------------------------------------------------------------ */
 
@@ -558,22 +552,6 @@ parse_digits (const char **p,
   return n >= min_digits;
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
- * days_from_civil). */
-static gint64
-days_from_civil (int year,
-                 int month,
-                 int day)
-{
-  int y = year - (month <= 2);
-  int era = (y >= 0 ? y : y - 399) / 400;
-  int yoe = y - era * 400;
-  int doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1;
-  int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-
-  return (gint64) era * 146097 + doe - 719468;
-}
-
 /* The date every server writes, "[Www, ]D Mmm YYYY HH:MM[:SS] +ZZZZ" (RFC 5322 3.3
  * without comments or obsolete forms), as seconds since 1970. FALSE for anything else,
  * which GMime's lenient parser then reads: the same value for what this one accepts,
@@ -627,15 +605,17 @@ parse_plain_date (const char *text,
   if (year < 1970 || year > 2999 || day < 1 || hour > 23 || minute > 59 || second > 59 ||
       zone_hours > 14 || zone_minutes > 59)
     return FALSE;
+  if (!g_date_valid_dmy ((GDateDay) day, (GDateMonth) month, (GDateYear) year))
+    return FALSE;
   {
-    static const int month_days[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-    gboolean leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    GDate civil;
 
-    if (day > month_days[month - 1] || (month == 2 && day == 29 && !leap))
-      return FALSE;
+    /* Julian day 1 is 1 January of year 1; 719,163 days later is 1 January 1970. */
+    g_date_clear (&civil, 1);
+    g_date_set_dmy (&civil, (GDateDay) day, (GDateMonth) month, (GDateYear) year);
+    *unix_time = ((gint64) g_date_get_julian (&civil) - 719163) * 86400 + hour * 3600 +
+                 minute * 60 + second - sign * (zone_hours * 3600 + zone_minutes * 60);
   }
-  *unix_time = days_from_civil (year, month, day) * 86400 + hour * 3600 + minute * 60 +
-               second - sign * (zone_hours * 3600 + zone_minutes * 60);
   return TRUE;
 }
 
