@@ -29,6 +29,7 @@ struct _OpConnection
   guint               timeout_seconds;
   OpTlsVerifier      *verifier;
   OpProtocolLog      *log;
+  gboolean            quiet_lines;   /* read_line does not log each line */
 
   GIOStream          *base;          /* the plain stream: a socket connection or a given stream */
   GSocketConnection  *socket_connection; /* (nullable) (unowned): @base, if it is a socket */
@@ -893,6 +894,23 @@ fill_buffer (OpConnection  *self,
 }
 
 /**
+ * op_connection_set_log_lines:
+ * @self: a connection
+ * @log_lines: whether op_connection_read_line() logs each line it returns
+ *
+ * Lines of a bulk data block (an OVER of a whole group) cost more to log one by one
+ * than to read; the caller then logs a summary. Default %TRUE.
+ */
+void
+op_connection_set_log_lines (OpConnection *self,
+                             gboolean      log_lines)
+{
+  g_return_if_fail (OP_IS_CONNECTION (self));
+
+  self->quiet_lines = !log_lines;
+}
+
+/**
  * op_connection_read_line:
  * @self: a connection
  * @max_length: the longest line the protocol allows, without its terminator (at least 1)
@@ -955,7 +973,7 @@ op_connection_read_line (OpConnection  *self,
               if (self->start == self->end)
                 self->start = self->end = 0;
 
-              if (self->log != NULL)
+              if (self->log != NULL && !self->quiet_lines)
                 op_protocol_log_append_received (self->log, line, line_length);
               if (length != NULL)
                 *length = line_length;

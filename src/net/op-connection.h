@@ -132,6 +132,11 @@ gboolean       op_connection_close            (OpConnection   *self,
                                                GCancellable   *cancellable,
                                                GError        **error);
 
+/* Whether op_connection_read_line() logs each line (default TRUE; bulk data blocks
+ * log a summary instead). */
+void           op_connection_set_log_lines    (OpConnection   *self,
+                                               gboolean        log_lines);
+
 const char    *op_connection_get_host         (OpConnection   *self);
 guint16        op_connection_get_port         (OpConnection   *self);
 gboolean       op_connection_is_tls           (OpConnection   *self);

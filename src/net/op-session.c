@@ -1150,15 +1150,17 @@ op_session_get_in_command (OpSession *self)
   return PRIV (self)->in_command;
 }
 
-gboolean
-op_session_read_block (OpSession          *self,
-                       gsize               max_line,
-                       guint               max_lines,
-                       gsize               max_bytes,
-                       OpSessionLineFunc   func,
-                       gpointer            user_data,
-                       GCancellable       *cancellable,
-                       GError            **error)
+static gboolean
+read_block (OpSession          *self,
+            gsize               max_line,
+            guint               max_lines,
+            gsize               max_bytes,
+            OpSessionLineFunc   func,
+            gpointer            user_data,
+            guint              *n_lines,
+            gsize              *n_bytes,
+            GCancellable       *cancellable,
+            GError            **error)
 {
   OpSessionClass *klass = CLASS (self);
   gsize total = 0;
@@ -1178,6 +1180,7 @@ op_session_read_block (OpSession          *self,
        * with "." had one more put in front. */
       if (length == 1 && line[0] == '.')
         break;
+      *n_lines = n + 1;
       text = line;
       if (line[0] == '.')
         {
@@ -1203,8 +1206,63 @@ op_session_read_block (OpSession          *self,
           return FALSE;
         }
     }
+  *n_bytes = total;
   op_session_set_in_command (self, FALSE);
   return TRUE;
+}
+
+gboolean
+op_session_read_block (OpSession          *self,
+                       gsize               max_line,
+                       guint               max_lines,
+                       gsize               max_bytes,
+                       OpSessionLineFunc   func,
+                       gpointer            user_data,
+                       GCancellable       *cancellable,
+                       GError            **error)
+{
+  guint n_lines = 0;
+  gsize n_bytes = 0;
+
+  return read_block (self, max_line, max_lines, max_bytes, func, user_data, &n_lines,
+                     &n_bytes, cancellable, error);
+}
+
+gboolean
+op_session_read_data_block (OpSession          *self,
+                            gsize               max_line,
+                            guint               max_lines,
+                            gsize               max_bytes,
+                            OpSessionLineFunc   func,
+                            gpointer            user_data,
+                            GCancellable       *cancellable,
+                            GError            **error)
+{
+  OpSessionPrivate *priv = PRIV (self);
+  OpConnection *conn;
+  guint n_lines = 0;
+  gsize n_bytes = 0;
+  gboolean ok;
+
+  if (!op_session_require_connection (self, error))
+    return FALSE;
+  /* The connection may be dropped (and freed) by a failed read: hold it. */
+  conn = g_object_ref (priv->conn);
+  op_connection_set_log_lines (conn, FALSE);
+  ok = read_block (self, max_line, max_lines, max_bytes, func, user_data, &n_lines, &n_bytes,
+                   cancellable, error);
+  op_connection_set_log_lines (conn, TRUE);
+  g_object_unref (conn);
+  if (priv->log != NULL)
+    {
+      g_autofree char *size = g_format_size (n_bytes);
+
+      op_protocol_log_append_printf (priv->log, OP_LOG_INFO,
+                                     ngettext ("(%u data line, %s, not shown)",
+                                               "(%u data lines, %s, not shown)", n_lines),
+                                     n_lines, size);
+    }
+  return ok;
 }
 
 /* --- SASL --------------------------------------------------------------------------------- */

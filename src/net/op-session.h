@@ -447,6 +447,16 @@ gboolean           op_session_read_block             (OpSession         *self,
                                                       gpointer           user_data,
                                                       GCancellable      *cancellable,
                                                       GError           **error);
+/* The same for bulk data (an OVER of a whole group): the lines are not logged one by
+ * one, which costs more than reading them; the log gets their count and size. */
+gboolean           op_session_read_data_block        (OpSession         *self,
+                                                      gsize              max_line,
+                                                      guint              max_lines,
+                                                      gsize              max_bytes,
+                                                      OpSessionLineFunc  func,
+                                                      gpointer           user_data,
+                                                      GCancellable      *cancellable,
+                                                      GError           **error);
 
 /* One SASL exchange over @sasl with the protocol's @framing: the initial response on
  * the command line when it fits, each challenge answered (an empty response as an

@@ -88,7 +88,8 @@ gboolean  _op_news_db_add_overviews (sqlite3      *db,
                                      const char   *group,
                                      GPtrArray    *overviews,
                                      GError      **error);
-/* The highest article number whose overview is stored (0 when none). */
+/* The highest article number whose overview is stored (0 when none; 0 with @error set
+ * when the read failed). */
 guint64   _op_news_db_get_fetched_high (sqlite3   *db,
                                         const char *group,
                                         GError   **error);

@@ -144,6 +144,7 @@ typedef enum
   JOB_MARK_VISITED,
   JOB_LIST_GROUPS,
   JOB_GET_READ,
+  JOB_GET_FETCHED_HIGH,
 } JobKind;
 
 typedef struct
@@ -328,6 +329,17 @@ job_thread (GTask        *task,
           if (read != NULL)
             {
               g_task_return_pointer (task, read, (GDestroyNotify) op_news_ranges_free);
+              return;
+            }
+        }
+        break;
+      case JOB_GET_FETCHED_HIGH:
+        {
+          guint64 high = _op_news_db_get_fetched_high (self->db, job->group, &error);
+
+          if (error == NULL)
+            {
+              g_task_return_pointer (task, g_memdup2 (&high, sizeof high), g_free);
               return;
             }
         }
@@ -676,5 +688,38 @@ op_news_next_fetch_range (guint64  fetched_high,
     return FALSE;
   *low = start;
   *high = server_high - start >= batch ? start + batch - 1 : server_high;
+  return TRUE;
+}
+
+void
+op_news_store_get_fetched_high_async (OpNewsStore         *self,
+                                      const char          *group,
+                                      GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data)
+{
+  g_return_if_fail (OP_IS_NEWS_STORE (self));
+  g_return_if_fail (group != NULL);
+
+  queue_job (self, job_new (JOB_GET_FETCHED_HIGH, group), op_news_store_get_fetched_high_async,
+             cancellable, callback, user_data);
+}
+
+gboolean
+op_news_store_get_fetched_high_finish (OpNewsStore   *self,
+                                       GAsyncResult  *result,
+                                       guint64       *fetched_high,
+                                       GError       **error)
+{
+  g_autofree guint64 *high = NULL;
+
+  g_return_val_if_fail (OP_IS_NEWS_STORE (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  high = g_task_propagate_pointer (G_TASK (result), error);
+  if (high == NULL)
+    return FALSE;
+  if (fetched_high != NULL)
+    *fetched_high = *high;
   return TRUE;
 }

@@ -176,4 +176,16 @@ OpNewsRanges *op_news_store_get_read_finish (OpNewsStore       *self,
                                              GAsyncResult      *result,
                                              GError           **error);
 
+/* The highest article of @group whose overview is stored: 0 when none, or when the
+ * store does not know the group (one row read, where the group list reads them all). */
+void         op_news_store_get_fetched_high_async (OpNewsStore      *self,
+                                                   const char       *group,
+                                                   GCancellable     *cancellable,
+                                                   GAsyncReadyCallback callback,
+                                                   gpointer          user_data);
+gboolean     op_news_store_get_fetched_high_finish (OpNewsStore     *self,
+                                                    GAsyncResult    *result,
+                                                    guint64         *fetched_high,
+                                                    GError         **error);
+
 G_END_DECLS

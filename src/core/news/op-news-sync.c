@@ -9,11 +9,12 @@
 #include "op-news-sync.h"
 
 /*
- * One sync is a chain of calls on the main context: the store's groups (for the fetched
- * mark), LIST ACTIVE of the group (its marks into the store), GROUP, an expiry when the
+ * One sync is a chain of calls on the main context: the group's fetched mark in the
+ * store, LIST ACTIVE of the group (its marks into the store), GROUP, an expiry when the
  * low mark rose, then OVER chunk after chunk. Each OVER batch goes to the store at once;
- * the next chunk is asked for only when the store wrote everything of the last one, so a
- * sync holds at most one chunk of overviews, whatever the group's size.
+ * the next chunk is asked for only when the store wrote everything of the last one but
+ * the batch it is writing, so a sync holds at most one chunk and one batch of
+ * overviews, whatever the group's size.
  */
 
 typedef enum
@@ -73,7 +74,13 @@ maybe_continue (GTask *task)
 {
   Sync *sync = g_task_get_task_data (task);
 
-  if (sync->phase != PHASE_FETCH || sync->over_running || sync->pending > 0)
+  gboolean more = sync->next != 0 && sync->next <= sync->high;
+
+  /* The next OVER goes out while the store still writes the last batch of the one
+   * before (the store thread then never waits for the server's first lines); the
+   * end, or a failure, waits for every write. */
+  if (sync->phase != PHASE_FETCH || sync->over_running ||
+      sync->pending > (more && sync->error == NULL ? 1u : 0u))
     return;
   if (sync->error != NULL)
     {
@@ -108,6 +115,13 @@ on_batch (const char * const *extra_names,
   GTask *task = user_data;
   Sync *sync = g_task_get_task_data (task);
 
+  /* After a failed write, nothing more is stored: the store keeps a prefix, and the
+   * next sync goes on after it without a gap. */
+  if (sync->error != NULL)
+    {
+      g_ptr_array_unref (overviews);
+      return;
+    }
   sync->n_new += overviews->len;
   if (sync->progress != NULL)
     sync->progress (sync->n_new, sync->total, sync->progress_data);
@@ -224,27 +238,19 @@ active_done (GObject      *source,
 }
 
 static void
-groups_done (GObject      *source,
-             GAsyncResult *result,
-             gpointer      user_data)
+fetched_high_done (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
   Sync *sync = g_task_get_task_data (task);
-  g_autoptr(GPtrArray) groups = NULL;
   GError *error = NULL;
 
-  groups = op_news_store_list_groups_finish (OP_NEWS_STORE (source), result, &error);
-  if (groups == NULL)
+  if (!op_news_store_get_fetched_high_finish (OP_NEWS_STORE (source), result,
+                                              &sync->fetched_high, &error))
     {
       g_task_return_error (task, error);
       return;
-    }
-  for (guint i = 0; i < groups->len; i++)
-    {
-      OpNewsGroup *group = g_ptr_array_index (groups, i);
-
-      if (g_str_equal (group->name, sync->group))
-        sync->fetched_high = group->fetched_high;
     }
   op_nntp_client_list_active_async (sync->client, sync->group, g_task_get_cancellable (task),
                                     active_done, g_object_ref (task));
@@ -285,8 +291,8 @@ op_news_sync_group_async (OpNewsStore          *store,
                                _("This is not a valid newsgroup name."));
       return;
     }
-  op_news_store_list_groups_async (store, FALSE, cancellable, groups_done,
-                                   g_object_ref (task));
+  op_news_store_get_fetched_high_async (store, group, cancellable, fetched_high_done,
+                                        g_object_ref (task));
 }
 
 gboolean

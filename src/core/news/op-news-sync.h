@@ -10,7 +10,8 @@
 G_BEGIN_DECLS
 
 /* Articles asked for in one OVER: the store's queue holds at most this many overviews of
- * a sync at once (the client parses OP_NNTP_OVERVIEW_IN_FLIGHT batches ahead). */
+ * a sync, and the one batch it is writing, at once (the client parses
+ * OP_NNTP_OVERVIEW_IN_FLIGHT batches ahead). */
 #define OP_NEWS_SYNC_DEFAULT_CHUNK 5000
 
 /*

@@ -1223,8 +1223,8 @@ over_range (OpNntpClient  *self,
   handler = cancellable != NULL ? g_cancellable_connect (cancellable, G_CALLBACK (over_wake),
                                                          shared, NULL)
                                 : 0;
-  ok = op_session_read_block (SESSION (self), OP_NNTP_MAX_LIST_LINE, 0, 0, over_line, &run,
-                              cancellable, error) &&
+  ok = op_session_read_data_block (SESSION (self), OP_NNTP_MAX_LIST_LINE, 0, 0, over_line, &run,
+                                   cancellable, error) &&
        over_flush (&run, error);
   if (handler != 0)
     g_cancellable_disconnect (cancellable, handler);

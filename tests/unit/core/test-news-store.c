@@ -804,6 +804,26 @@ test_store_async (void)
   op_news_store_add_overviews_async (store, "local.test", overviews, NULL, got_result, &wait);
   store_call_done (store, &wait);
   g_assert_cmpuint (changes, ==, 1);
+  /* The fetched mark of one group: the highest stored, 0 for one never fetched or
+   * unknown. */
+  {
+    static const struct { const char *group; guint64 high; } marks[] = {
+      { "local.test", 7 }, { "local.empty", 0 }, { "no.such.group", 0 },
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (marks); i++)
+      {
+        g_autoptr(GError) error = NULL;
+        guint64 high = G_MAXUINT64;
+
+        op_news_store_get_fetched_high_async (store, marks[i].group, NULL, got_result, &wait);
+        g_assert_true (op_news_store_get_fetched_high_finish (store, wait_result (&wait), &high,
+                                                              &error));
+        g_assert_no_error (error);
+        g_clear_object (&wait.result);
+        g_assert_cmpuint (high, ==, marks[i].high);
+      }
+  }
 
   g_assert_true (g_file_set_contents (newsrc_in, "local.test: 1-2,7\nlocal.empty!\nnew.group: 1-5\n", -1, NULL));
   op_news_store_import_newsrc_async (store, in, NULL, got_result, &wait);
