@@ -701,6 +701,15 @@ on_remote_listed (GObject      *source,
   update_actions (self);
 }
 
+/* Servers leave dot files out of LIST unless asked ("LIST -a"); MLSD lists them all.
+ * The pane's filter hides them again while "Show Hidden Files" is off. */
+static OpFtpListFlags
+remote_list_flags (OpFilesView *self)
+{
+  return op_file_pane_get_show_hidden (self->remote_pane) ? OP_FTP_LIST_SHOW_HIDDEN
+                                                          : OP_FTP_LIST_DEFAULT;
+}
+
 static void
 on_remote_cwd (GObject      *source,
                GAsyncResult *result,
@@ -721,7 +730,7 @@ on_remote_cwd (GObject      *source,
       return;
     }
 
-  op_ftp_client_list_async (self->client, NULL, OP_FTP_LIST_DEFAULT, self->remote_cancellable,
+  op_ftp_client_list_async (self->client, NULL, remote_list_flags (self), self->remote_cancellable,
                             on_remote_listed, g_steal_pointer (&path));
 }
 
@@ -744,7 +753,7 @@ on_remote_pwd (GObject      *source,
       pane_error (self, self->remote_pane, _("Could not open the folder"), error);
       return;
     }
-  op_ftp_client_list_async (self->client, NULL, OP_FTP_LIST_DEFAULT, self->remote_cancellable,
+  op_ftp_client_list_async (self->client, NULL, remote_list_flags (self), self->remote_cancellable,
                             on_remote_listed, g_steal_pointer (&path));
 }
 
@@ -774,6 +783,16 @@ static void
 refresh_remote (OpFilesView *self)
 {
   load_remote (self, op_file_pane_get_path (self->remote_pane));
+}
+
+/* Turning "Show Hidden Files" on asks the server again, for the dot files this time;
+ * turning it off only filters what is there. */
+static void
+on_remote_show_hidden (OpFilesView *self)
+{
+  if (op_file_pane_get_show_hidden (self->remote_pane)
+      && op_file_pane_get_path (self->remote_pane) != NULL)
+    refresh_remote (self);
 }
 
 /* --- local listing ------------------------------------------------------------------ */
@@ -3218,6 +3237,8 @@ op_files_view_init (OpFilesView *self)
       op_file_pane_set_context_menu (panes[i], self->context_menu);
       g_signal_connect_object (panes[i], "drag-prepare", G_CALLBACK (on_pane_drag_prepare), self, 0);
     }
+  g_signal_connect_object (self->remote_pane, "notify::show-hidden",
+                           G_CALLBACK (on_remote_show_hidden), self, G_CONNECT_SWAPPED);
 
   setup_drop_targets (self);
 
