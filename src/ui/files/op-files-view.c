@@ -52,6 +52,7 @@ struct _OpFilesView
   GMenu              *recent_menu;
   guint               refresh_idle;    /* refreshes the panes after transfers */
   gboolean            connected;       /* logged in once, no disconnect since */
+  gboolean            connecting;      /* the first connect is on its way */
   char               *user;            /* of the session, for URLs */
   GCancellable       *connect_cancellable;
   GCancellable       *remote_cancellable;
@@ -68,6 +69,7 @@ struct _OpFilesView
   GtkPasswordEntry   *password_entry;
   GtkButton          *connect_button;
   GtkButton          *disconnect_button;
+  GtkButton          *cancel_connect_button;
   GtkMenuButton      *recent_button;
   GtkImage           *state_icon;
   GtkLabel           *state_label;
@@ -260,8 +262,9 @@ update_tls_details (OpFilesView *self)
 static void
 update_state (OpFilesView *self)
 {
-  OpFtpState state = self->client != NULL ? op_ftp_client_get_state (self->client)
-                                          : OP_FTP_STATE_DISCONNECTED;
+  /* A cancelled attempt may still be winding down on its worker. */
+  OpFtpState state = self->client != NULL && (self->connecting || self->connected)
+                     ? op_ftp_client_get_state (self->client) : OP_FTP_STATE_DISCONNECTED;
   const char *icon = "network-offline-symbolic";
   const char *text = _("Not connected");
 
@@ -291,7 +294,8 @@ update_state (OpFilesView *self)
   gtk_label_set_text (self->state_label, text);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->state_icon),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, text, -1);
-  gtk_widget_set_visible (GTK_WIDGET (self->connect_button), !self->connected);
+  gtk_widget_set_visible (GTK_WIDGET (self->connect_button), !self->connected && !self->connecting);
+  gtk_widget_set_visible (GTK_WIDGET (self->cancel_connect_button), self->connecting);
   gtk_widget_set_visible (GTK_WIDGET (self->disconnect_button), self->connected);
   update_tls_details (self);
   update_actions (self);
@@ -428,6 +432,7 @@ on_connected (GObject      *source,
     {
       if (source == G_OBJECT (self->client))
         {
+          self->connecting = FALSE;
           self->connected = FALSE;
           update_state (self);
         }
@@ -442,6 +447,7 @@ on_connected (GObject      *source,
   if (source != G_OBJECT (self->client))
     return;
 
+  self->connecting = FALSE;
   self->connected = TRUE;
   if (self->site != NULL && !g_object_get_data (G_OBJECT (self->site), "op-queue-knows"))
     {
@@ -508,6 +514,7 @@ disconnect_session (OpFilesView *self)
       if (op_ftp_client_get_state (self->client) != OP_FTP_STATE_DISCONNECTED)
         op_ftp_client_quit_async (self->client, NULL, NULL, NULL);
     }
+  self->connecting = FALSE;
   self->connected = FALSE;
 }
 
@@ -632,6 +639,7 @@ start_connect (OpFilesView *self,
                             password[0] != '\0' ? g_strdup (password) : NULL, g_free);
     }
   self->connect_cancellable = g_cancellable_new ();
+  self->connecting = TRUE;
   op_ftp_client_connect_async (self->client, anonymous ? NULL : user,
                                password[0] != '\0' ? password : NULL, NULL,
                                self->connect_cancellable, on_connected, g_object_ref (self));
@@ -644,6 +652,29 @@ connect_action (GtkWidget  *widget,
                 GVariant   *parameter)
 {
   start_connect (OP_FILES_VIEW (widget), FALSE);
+}
+
+/* Enter in any quick-connect field connects. */
+static void
+on_quick_connect_activate (OpFilesView *self)
+{
+  gtk_widget_activate_action (GTK_WIDGET (self), "files.connect", NULL);
+}
+
+/* Stops a connection still on its way (a silent server, a slow TLS handshake): the
+ * attempt is cancelled, and the bar is ready for another one. */
+static void
+cancel_connect_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  OpFilesView *self = OP_FILES_VIEW (widget);
+
+  if (!self->connecting)
+    return;
+  disconnect_session (self);
+  update_state (self);
+  gtk_widget_grab_focus (GTK_WIDGET (self->connect_button));
 }
 
 static void
@@ -1107,6 +1138,7 @@ update_actions (OpFilesView *self)
     }
 
   gtk_widget_action_set_enabled (widget, "files.disconnect", self->connected);
+  gtk_widget_action_set_enabled (widget, "files.cancel-connect", self->connecting);
   gtk_widget_action_set_enabled (widget, "files.copy-log", self->client != NULL);
   gtk_widget_action_set_enabled (widget, "files.up", listed);
   gtk_widget_action_set_enabled (widget, "files.refresh", listed);
@@ -3059,6 +3091,7 @@ op_files_view_class_init (OpFilesViewClass *klass)
 
   gtk_widget_class_install_action (widget_class, "files.connect", NULL, connect_action);
   gtk_widget_class_install_action (widget_class, "files.disconnect", NULL, disconnect_action);
+  gtk_widget_class_install_action (widget_class, "files.cancel-connect", NULL, cancel_connect_action);
   gtk_widget_class_install_action (widget_class, "files.copy-log", NULL, copy_log_action);
   gtk_widget_class_install_action (widget_class, "files.up", NULL, up_action);
   gtk_widget_class_install_action (widget_class, "files.refresh", NULL, refresh_action);
@@ -3112,6 +3145,7 @@ op_files_view_class_init (OpFilesViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, OpFilesView, password_entry);
   gtk_widget_class_bind_template_child (widget_class, OpFilesView, connect_button);
   gtk_widget_class_bind_template_child (widget_class, OpFilesView, disconnect_button);
+  gtk_widget_class_bind_template_child (widget_class, OpFilesView, cancel_connect_button);
   gtk_widget_class_bind_template_child (widget_class, OpFilesView, recent_button);
   gtk_widget_class_bind_template_child (widget_class, OpFilesView, state_icon);
   gtk_widget_class_bind_template_child (widget_class, OpFilesView, state_label);
@@ -3132,6 +3166,7 @@ op_files_view_class_init (OpFilesViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, OpFilesView, context_menu);
   gtk_widget_class_bind_template_callback (widget_class, on_error_dismissed);
   gtk_widget_class_bind_template_callback (widget_class, on_protocol_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_quick_connect_activate);
 }
 
 static void

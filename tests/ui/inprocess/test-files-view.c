@@ -117,6 +117,101 @@ test_not_connected (void)
   g_object_unref (window);
 }
 
+/* A server that accepts and then says nothing: a connection stays "connecting". */
+static gboolean
+on_silent_incoming (GSocketService    *service,
+                    GSocketConnection *connection,
+                    GObject           *source,
+                    gpointer           user_data)
+{
+  g_ptr_array_add (user_data, g_object_ref (connection));
+  return TRUE;
+}
+
+static gboolean
+has_connection (gpointer data)
+{
+  return ((GPtrArray *) data)->len > 0;
+}
+
+typedef struct
+{
+  OpFilesView *view;
+  const char  *text;
+} Shown;
+
+/* A label with @text on screen in the view (mapped: hidden buttons keep theirs). */
+static gboolean
+label_shown (gpointer data)
+{
+  Shown *shown = data;
+  GtkLabel *label = op_ui_test_find_label (GTK_WIDGET (shown->view), shown->text);
+
+  return label != NULL && gtk_widget_get_mapped (GTK_WIDGET (label));
+}
+
+/* Enter in a quick-connect field connects; Cancel stops a connection on its way. */
+static void
+test_quick_connect_enter_cancel (void)
+{
+  g_autoptr (GSocketService) service = g_socket_service_new ();
+  g_autoptr (GPtrArray) connections = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *port = NULL;
+  OpWindow *window = g_object_ref (g_object_new (OP_TYPE_WINDOW, NULL));
+  OpFilesView *view = OP_FILES_VIEW (op_window_get_view (window, "files"));
+  g_autoptr (GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr (GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
+  g_autoptr (GSocketAddress) bound = NULL;
+  Shown connecting = { view, "Connecting…" }, idle = { view, "Not connected" };
+
+  g_socket_listener_add_address (G_SOCKET_LISTENER (service), address, G_SOCKET_TYPE_STREAM,
+                                 G_SOCKET_PROTOCOL_TCP, NULL, &bound, &error);
+  g_assert_no_error (error);
+  port = g_strdup_printf ("%u", g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
+  g_signal_connect (service, "incoming", G_CALLBACK (on_silent_incoming), connections);
+  g_socket_service_start (service);
+
+  gtk_window_present (GTK_WINDOW (window));
+  op_ui_test_iterate ();
+
+  /* Anonymous (no user name), so nothing asks about passwords. */
+  gtk_editable_set_text (field (GTK_WIDGET (view), "Host"), "127.0.0.1");
+  gtk_editable_set_text (field (GTK_WIDGET (view), "21"), port);
+  g_assert_null (op_files_view_get_client (view));
+  g_signal_emit_by_name (field (GTK_WIDGET (view), "21"), "activate");
+  op_ui_test_iterate ();
+  g_assert_nonnull (op_files_view_get_client (view));
+  g_assert_true (op_ui_test_wait_for (has_connection, connections));
+  g_assert_true (op_ui_test_wait_for (label_shown, &connecting));
+  /* While it connects, Cancel stands where Connect was. */
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (op_ui_test_find_label (GTK_WIDGET (view), "Cancel"))));
+  g_assert_false (gtk_widget_get_mapped (GTK_WIDGET (op_ui_test_find_label (GTK_WIDGET (view), "Connect"))));
+
+  gtk_widget_activate_action (GTK_WIDGET (view), "files.cancel-connect", NULL);
+  g_assert_true (op_ui_test_wait_for (label_shown, &idle));
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (op_ui_test_find_label (GTK_WIDGET (view), "Connect"))));
+  g_assert_false (gtk_widget_get_mapped (GTK_WIDGET (op_ui_test_find_label (GTK_WIDGET (view), "Cancel"))));
+  /* The worker winds down; a cancel is not an error to show. */
+  for (int i = 0; i < 20; i++)
+    {
+      g_usleep (10000);
+      op_ui_test_iterate ();
+    }
+  g_assert_true (label_shown (&idle));
+  g_assert_null (op_ui_test_find_label_containing (GTK_WIDGET (view), "Could not connect"));
+
+  /* Enter in the password field connects too. */
+  g_signal_emit_by_name (field (GTK_WIDGET (view), "Password"), "activate");
+  g_assert_true (op_ui_test_wait_for (label_shown, &connecting));
+  gtk_widget_activate_action (GTK_WIDGET (view), "files.cancel-connect", NULL);
+  g_assert_true (op_ui_test_wait_for (label_shown, &idle));
+
+  g_socket_service_stop (service);
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_object_unref (window);
+}
+
 static guint
 count_sites (OpAccounts *accounts)
 {
@@ -216,6 +311,7 @@ main (int    argc,
 
   g_test_add_func ("/files/view/uri-fills-quick-connect", test_uri_fills_quick_connect);
   g_test_add_func ("/files/view/not-connected", test_not_connected);
+  g_test_add_func ("/files/view/quick-connect-enter-cancel", test_quick_connect_enter_cancel);
   g_test_add_func ("/files/site-manager/add-edit-duplicate-remove-connect", test_site_manager);
 
   return op_ui_test_run ();
