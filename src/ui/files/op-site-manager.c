@@ -65,20 +65,25 @@ index_of (const int *values,
   return 0;
 }
 
+/* A scheduled save of the accounts failed (the file keeps what it had). */
+static void
+on_save_failed (OpSiteManager *self,
+                GError        *error)
+{
+  g_autofree char *message = g_strdup_printf (_("The sites could not be saved: %s"),
+                                              error->message);
+  GtkWidget *dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Sites Not Saved"), message);
+
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* Every keystroke changes the site; the file is written once typing pauses, on a worker
+ * (op_accounts_schedule_save). */
 static void
 save (OpSiteManager *self)
 {
-  g_autoptr (GError) error = NULL;
-
-  if (!op_accounts_save (self->accounts, &error))
-    {
-      g_autofree char *message = g_strdup_printf (_("The sites could not be saved: %s"),
-                                                  error->message);
-      GtkWidget *dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Sites Not Saved"), message);
-
-      adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
-      gtk_window_present (GTK_WINDOW (dialog));
-    }
+  op_accounts_schedule_save (self->accounts);
 }
 
 static void
@@ -400,6 +405,8 @@ op_site_manager_new (GtkWindow  *parent,
 
   self = g_object_new (OP_TYPE_SITE_MANAGER, "transient-for", parent, NULL);
   self->accounts = g_object_ref (accounts);
+  g_signal_connect_object (accounts, "save-failed", G_CALLBACK (on_save_failed), self,
+                           G_CONNECT_SWAPPED);
   rebuild_list (self, NULL);
   fill_form (self);
   {

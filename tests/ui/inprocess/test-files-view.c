@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gstdio.h>
 
 #include "op-accounts.h"
@@ -234,6 +236,19 @@ on_connect (OpSiteManager *manager,
 }
 
 static void
+on_saved (OpAccounts *accounts,
+          guint      *n)
+{
+  (*n)++;
+}
+
+static gboolean
+no_pending_save (gpointer accounts)
+{
+  return !op_accounts_has_pending_save (accounts);
+}
+
+static void
 test_site_manager (void)
 {
   g_autofree char *dir = g_dir_make_tmp ("outpost-sites-XXXXXX", NULL);
@@ -246,6 +261,7 @@ test_site_manager (void)
   OpSiteManager *manager;
   GtkEditable *host;
   AdwComboRow *logon;
+  guint saved = 0;
 
   g_assert_true (op_accounts_load (accounts, &error));
   manager = g_object_ref (op_site_manager_new (NULL, accounts));
@@ -273,6 +289,17 @@ test_site_manager (void)
   logon = ADW_COMBO_ROW (op_ui_test_find_type (GTK_WIDGET (manager), ADW_TYPE_COMBO_ROW));
   g_assert_nonnull (logon);
   op_ui_test_iterate ();
+  /* Not a write per keystroke on the main thread: once, a moment after the typing. */
+  {
+    g_autofree char *contents = NULL;
+
+    g_assert_true (op_accounts_has_pending_save (accounts));
+    if (g_file_get_contents (path, &contents, NULL, NULL))
+      g_assert_null (strstr (contents, "ftp.example.org"));
+  }
+  g_signal_connect (accounts, "saved", G_CALLBACK (on_saved), &saved);
+  g_assert_true (op_ui_test_wait_for (no_pending_save, accounts));
+  g_assert_cmpuint (saved, ==, 1);
   g_assert_true (op_accounts_load (reread, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (count_sites (reread), ==, 1);
@@ -299,6 +326,7 @@ test_site_manager (void)
   g_assert_cmpstr (op_account_get_host (chosen), ==, "ftp.example.org");
 
   g_object_unref (manager);
+  g_assert_true (op_ui_test_wait_for (no_pending_save, accounts));
   g_unlink (path);
   g_rmdir (dir);
 }
