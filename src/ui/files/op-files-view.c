@@ -2695,6 +2695,22 @@ open_recent_action (GtkWidget  *widget,
     fill_from_site (self, site, NULL, NULL);
 }
 
+/* A site from the site manager: its local folder, then the quick-connect fields, then
+ * connect (or wait for the password). */
+static void
+connect_to_site (OpFilesView *self,
+                 OpAccount   *site,
+                 const char  *password)
+{
+  if (op_ftp_site_get_local_dir (site) != NULL && op_ftp_site_get_local_dir (site)[0] != '\0')
+    {
+      g_autoptr (GFile) local = g_file_new_for_path (op_ftp_site_get_local_dir (site));
+      op_files_view_set_local_folder (self, local);
+    }
+  g_set_object (&self->chosen_site, site);
+  fill_from_site (self, site, password, op_ftp_site_get_remote_dir (site));
+}
+
 static void
 on_site_password (GObject      *source,
                   GAsyncResult *result,
@@ -2710,23 +2726,48 @@ on_site_password (GObject      *source,
       op_secrets_password_free (password);
       return;
     }
-  if (op_ftp_site_get_local_dir (site) != NULL && op_ftp_site_get_local_dir (site)[0] != '\0')
+  if (error != NULL)
     {
-      g_autoptr (GFile) local = g_file_new_for_path (op_ftp_site_get_local_dir (site));
-      op_files_view_set_local_folder (self, local);
+      /* Said, not swallowed; the password field then waits for the password. */
+      g_autofree char *message = g_strdup_printf (_("The saved password could not be read: %s"),
+                                                  error->message);
+      show_error (self, message);
     }
-  g_set_object (&self->chosen_site, site);
-  fill_from_site (self, site,
-                  op_ftp_site_get_logon_type (site) == OP_FTP_LOGON_ANONYMOUS ? "" : password,
-                  op_ftp_site_get_remote_dir (site));
+  connect_to_site (self, site,
+                   op_ftp_site_get_logon_type (site) == OP_FTP_LOGON_ANONYMOUS ? "" : password);
   op_secrets_password_free (password);
+}
+
+static void
+on_typed_password_stored (GObject      *source,
+                          GAsyncResult *result,
+                          gpointer      user_data)
+{
+  g_autoptr (OpFilesView) self = user_data;
+  g_autoptr (GError) error = NULL;
+
+  if (!op_ftp_site_store_password_finish (result, &error))
+    {
+      g_autofree char *message = g_strdup_printf (_("The password could not be saved: %s"),
+                                                  error->message);
+      show_error (self, message);
+    }
 }
 
 static void
 on_site_manager_connect (OpSiteManager *manager,
                          OpAccount     *site,
+                         const char    *password,
                          OpFilesView   *self)
 {
+  if (password != NULL)
+    {
+      /* Typed in the site manager and not applied: kept, and used right away. */
+      op_ftp_site_store_password_async (site, op_secrets_get_default (), password, NULL,
+                                        on_typed_password_stored, g_object_ref (self));
+      connect_to_site (self, site, password);
+      return;
+    }
   g_object_set_data_full (G_OBJECT (self), "op-site-waiting", g_object_ref (site), g_object_unref);
   op_ftp_site_lookup_password_async (site, op_secrets_get_default (), NULL, on_site_password,
                                      g_object_ref (self));

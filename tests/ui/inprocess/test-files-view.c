@@ -10,6 +10,7 @@
 #include "op-accounts.h"
 #include "op-application.h"
 #include "op-ftp-site.h"
+#include "op-secrets.h"
 #include "op-site-manager.h"
 #include "op-files-view.h"
 #include "op-ui-test-utils.h"
@@ -214,6 +215,135 @@ test_quick_connect_enter_cancel (void)
   g_object_unref (window);
 }
 
+typedef struct
+{
+  gboolean done;
+  char    *password;
+} Lookup;
+
+static void
+on_looked_up (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  Lookup *lookup = user_data;
+  g_autoptr (GError) error = NULL;
+
+  lookup->password = op_ftp_site_lookup_password_finish (result, &error);
+  g_assert_no_error (error);
+  lookup->done = TRUE;
+}
+
+static gboolean
+lookup_done (gpointer data)
+{
+  return ((Lookup *) data)->done;
+}
+
+typedef struct
+{
+  GtkEditable *field;
+  const char  *text;
+} FieldIs;
+
+static gboolean
+field_is (gpointer data)
+{
+  FieldIs *check = data;
+
+  return g_strcmp0 (gtk_editable_get_text (check->field), check->text) == 0;
+}
+
+/* A password typed in the site manager and then Connect, without Apply: used for the
+ * connection and stored for the site, not dropped. */
+static void
+test_site_password_typed_then_connect (void)
+{
+  g_autoptr (GSocketService) service = g_socket_service_new ();
+  g_autoptr (GPtrArray) connections = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr (GError) error = NULL;
+  OpWindow *window = g_object_ref (g_object_new (OP_TYPE_WINDOW, NULL));
+  OpFilesView *view = OP_FILES_VIEW (op_window_get_view (window, "files"));
+  g_autoptr (GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr (GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
+  g_autoptr (GSocketAddress) bound = NULL;
+  g_autoptr (OpAccount) site = NULL;
+  GtkWindow *manager;
+  GtkWidget *name_row;
+  Lookup lookup = { FALSE, NULL };
+  FieldIs password_filled = { NULL, "typed, not applied" };
+
+  g_socket_listener_add_address (G_SOCKET_LISTENER (service), address, G_SOCKET_TYPE_STREAM,
+                                 G_SOCKET_PROTOCOL_TCP, NULL, &bound, &error);
+  g_assert_no_error (error);
+  g_signal_connect (service, "incoming", G_CALLBACK (on_silent_incoming), connections);
+  g_socket_service_start (service);
+  /* The password goes to an unlocked keyring of this session (testing.md), not one D-Bus
+   * would start that then waits for a prompt. */
+  {
+    int status = 0;
+
+    g_assert_true (g_spawn_command_line_sync ("sh -c 'printf outpost-test | gnome-keyring-daemon --unlock --components=secrets'",
+                                              NULL, NULL, &status, &error));
+    g_assert_no_error (error);
+    g_assert_true (g_spawn_check_wait_status (status, NULL));
+  }
+
+  gtk_window_present (GTK_WINDOW (window));
+  op_ui_test_iterate ();
+  gtk_widget_activate_action (GTK_WIDGET (view), "files.site-manager", NULL);
+  op_ui_test_iterate ();
+  manager = op_ui_test_find_toplevel (OP_TYPE_SITE_MANAGER);
+  g_assert_nonnull (manager);
+  gtk_widget_activate_action (GTK_WIDGET (manager), "sites.add", NULL);
+  op_ui_test_iterate ();
+  name_row = op_ui_test_find_type (GTK_WIDGET (manager), ADW_TYPE_ENTRY_ROW);
+  gtk_editable_set_text (GTK_EDITABLE (gtk_widget_get_next_sibling (name_row)), "127.0.0.1");
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (op_ui_test_find_type (GTK_WIDGET (manager),
+                                                                    GTK_TYPE_SPIN_BUTTON)),
+                             g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
+  gtk_editable_set_text (op_ui_test_find_entry_row (GTK_WIDGET (manager), "Username"), "ann");
+  gtk_editable_set_text (op_ui_test_find_entry_row (GTK_WIDGET (manager), "Password"),
+                         "typed, not applied");
+  op_ui_test_iterate ();
+  {
+    GtkListBox *list = GTK_LIST_BOX (op_ui_test_find_type (GTK_WIDGET (manager), GTK_TYPE_LIST_BOX));
+    GtkListBoxRow *row = gtk_list_box_get_selected_row (list);
+
+    g_assert_nonnull (row);
+    site = g_object_ref (g_object_get_data (G_OBJECT (row), "site"));
+  }
+  gtk_widget_activate_action (GTK_WIDGET (manager), "sites.connect", NULL);
+  op_ui_test_iterate ();
+
+  /* The connection uses it… */
+  password_filled.field = field (GTK_WIDGET (view), "Password");
+  g_assert_true (op_ui_test_wait_for (field_is, &password_filled));
+  g_assert_true (op_ui_test_wait_for (has_connection, connections));
+  /* …and the site keeps it (the store is asynchronous: ask until it has landed). */
+  for (gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+       g_get_monotonic_time () < deadline;)
+    {
+      op_secrets_password_free (lookup.password);
+      lookup.password = NULL;
+      lookup.done = FALSE;
+      op_ftp_site_lookup_password_async (site, op_secrets_get_default (), NULL, on_looked_up, &lookup);
+      g_assert_true (op_ui_test_wait_for (lookup_done, &lookup));
+      if (lookup.password != NULL)
+        break;
+      g_usleep (50000);
+    }
+  g_assert_cmpstr (lookup.password, ==, "typed, not applied");
+  op_secrets_password_free (lookup.password);
+  op_ui_test_assert_no_hidden_toplevel ();
+
+  gtk_widget_activate_action (GTK_WIDGET (view), "files.cancel-connect", NULL);
+  op_ui_test_iterate ();
+  g_socket_service_stop (service);
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_object_unref (window);
+}
+
 static guint
 count_sites (OpAccounts *accounts)
 {
@@ -230,6 +360,7 @@ count_sites (OpAccounts *accounts)
 static void
 on_connect (OpSiteManager *manager,
             OpAccount     *site,
+            const char    *password,
             OpAccount    **chosen)
 {
   g_set_object (chosen, site);
@@ -337,6 +468,9 @@ main (int    argc,
 {
   op_ui_test_init (&argc, &argv);
 
+  /* First: it unlocks this session's keyring before anything asks D-Bus to start a
+   * locked one (removing a site in the next tests forgets its password). */
+  g_test_add_func ("/files/site-manager/password-typed-then-connect", test_site_password_typed_then_connect);
   g_test_add_func ("/files/view/uri-fills-quick-connect", test_uri_fills_quick_connect);
   g_test_add_func ("/files/view/not-connected", test_not_connected);
   g_test_add_func ("/files/view/quick-connect-enter-cancel", test_quick_connect_enter_cancel);
