@@ -26,6 +26,11 @@ struct _OpAccounts
   GPtrArray  *accounts;
   /* Why the last load failed; while set, saving would destroy the file's accounts. */
   GError     *load_error;
+
+  /* op_accounts_schedule_save(): a timer, then one write on a worker at a time. */
+  guint       save_source;
+  gboolean    writing;       /* a worker is writing the file */
+  gboolean    write_again;   /* changes came in while it wrote */
 };
 
 enum
@@ -36,6 +41,15 @@ enum
 };
 
 static GParamSpec *properties[N_PROPS];
+
+enum
+{
+  SIGNAL_SAVED,
+  SIGNAL_SAVE_FAILED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 static void op_accounts_list_model_init (GListModelInterface *iface);
 
@@ -248,6 +262,25 @@ replace_accounts (OpAccounts *self,
 }
 
 static void
+op_accounts_dispose (GObject *object)
+{
+  OpAccounts *self = OP_ACCOUNTS (object);
+
+  /* Edits made just before quitting are not lost: the last one is written now. (A write
+   * on a worker holds a reference, so none is running here.) */
+  if (self->save_source != 0)
+    {
+      g_autoptr(GError) error = NULL;
+
+      g_clear_handle_id (&self->save_source, g_source_remove);
+      if (!op_accounts_save (self, &error))
+        g_warning ("%s", error->message);
+    }
+
+  G_OBJECT_CLASS (op_accounts_parent_class)->dispose (object);
+}
+
+static void
 op_accounts_finalize (GObject *object)
 {
   OpAccounts *self = OP_ACCOUNTS (object);
@@ -302,6 +335,7 @@ op_accounts_class_init (OpAccountsClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
+  object_class->dispose = op_accounts_dispose;
   object_class->finalize = op_accounts_finalize;
   object_class->get_property = op_accounts_get_property;
   object_class->set_property = op_accounts_set_property;
@@ -312,6 +346,15 @@ op_accounts_class_init (OpAccountsClass *klass)
                          | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /* A scheduled save reached the disk. */
+  signals[SIGNAL_SAVED] =
+    g_signal_new ("saved", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 0);
+  /* A scheduled save failed; the GError says why (the state is as the file has it). */
+  signals[SIGNAL_SAVE_FAILED] =
+    g_signal_new ("save-failed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_ERROR);
 }
 
 static void
@@ -505,13 +548,121 @@ op_accounts_load (OpAccounts  *self,
   return TRUE;
 }
 
+/* What a save writes: the file's new text, and the state to keep once it is written. */
+typedef struct
+{
+  char       *path;
+  char       *display;
+  char       *data;
+  gsize       length;
+  GKeyFile   *keys;
+  GHashTable *written;
+} SaveSnapshot;
+
+static void
+save_snapshot_free (SaveSnapshot *snapshot)
+{
+  g_free (snapshot->path);
+  g_free (snapshot->display);
+  g_free (snapshot->data);
+  g_clear_pointer (&snapshot->keys, g_key_file_unref);
+  g_clear_pointer (&snapshot->written, g_hash_table_unref);
+  g_free (snapshot);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SaveSnapshot, save_snapshot_free)
+
+/* The accounts as the file will have them (small: built on the caller's thread). */
+static SaveSnapshot *
+save_snapshot_new (OpAccounts  *self,
+                   GError     **error)
+{
+  g_autoptr(SaveSnapshot) snapshot = g_new0 (SaveSnapshot, 1);
+  g_autofree char *data = NULL;
+  GHashTableIter iter;
+  gpointer group;
+  gsize length;
+
+  snapshot->display = file_display_name (self->file);
+
+  if (self->load_error != NULL)
+    {
+      g_set_error (error, OP_ACCOUNTS_ERROR, OP_ACCOUNTS_ERROR_NOT_LOADED,
+                   _("The accounts were not saved, so that the accounts file “%s” is not "
+                     "overwritten: %s"),
+                   snapshot->display, self->load_error->message);
+      return NULL;
+    }
+
+  snapshot->path = g_file_get_path (self->file);
+  if (snapshot->path == NULL)
+    {
+      g_set_error (error, OP_ACCOUNTS_ERROR, OP_ACCOUNTS_ERROR_IO,
+                   _("The accounts file “%s” is not a local file."), snapshot->display);
+      return NULL;
+    }
+
+  /* Work on a copy so that a failed write leaves the state as the file has it. */
+  snapshot->keys = g_key_file_new ();
+  snapshot->written = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  data = g_key_file_to_data (self->keys, &length, NULL);
+  if (!g_key_file_load_from_data (snapshot->keys, data, length, G_KEY_FILE_KEEP_COMMENTS, NULL))
+    g_assert_not_reached ();
+
+  g_hash_table_iter_init (&iter, self->written_groups);
+  while (g_hash_table_iter_next (&iter, &group, NULL))
+    g_key_file_remove_group (snapshot->keys, group, NULL);
+
+  g_key_file_set_integer (snapshot->keys, HEADER_GROUP, VERSION_KEY, OP_ACCOUNTS_FORMAT_VERSION);
+  for (guint i = 0; i < self->accounts->len; i++)
+    {
+      OpAccount *account = g_ptr_array_index (self->accounts, i);
+
+      write_account (snapshot->keys, account);
+      g_hash_table_add (snapshot->written, group_for_id (op_account_get_id (account)));
+    }
+
+  snapshot->data = g_key_file_to_data (snapshot->keys, &snapshot->length, NULL);
+  return g_steal_pointer (&snapshot);
+}
+
+/* Atomic, mode 0600, fsync'd: any thread. */
+static gboolean
+save_snapshot_write (SaveSnapshot  *snapshot,
+                     GError       **error)
+{
+  g_autoptr(GError) local_error = NULL;
+
+  if (!op_profile_write_private_file (snapshot->path, snapshot->data, snapshot->length,
+                                      &local_error))
+    {
+      g_set_error (error, OP_ACCOUNTS_ERROR, OP_ACCOUNTS_ERROR_IO,
+                   _("Could not save the accounts to “%s”: %s"),
+                   snapshot->display, local_error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* The file has the snapshot now: later saves start from it. */
+static void
+save_snapshot_commit (OpAccounts   *self,
+                      SaveSnapshot *snapshot)
+{
+  g_clear_pointer (&self->keys, g_key_file_unref);
+  self->keys = g_steal_pointer (&snapshot->keys);
+  g_clear_pointer (&self->written_groups, g_hash_table_unref);
+  self->written_groups = g_steal_pointer (&snapshot->written);
+}
+
 /**
  * op_accounts_save:
  * @self: the accounts
  * @error: return location for an #OpAccountsError
  *
  * Writes the accounts file atomically (readers see the old or the new file, never a mix)
- * with mode 0600.
+ * with mode 0600, now, on this thread. Interactive editing uses
+ * op_accounts_schedule_save() instead.
  *
  * Returns: %TRUE if the file was written
  */
@@ -519,73 +670,127 @@ gboolean
 op_accounts_save (OpAccounts  *self,
                   GError     **error)
 {
-  g_autofree char *path = NULL;
-  g_autofree char *display = NULL;
-  g_autofree char *data = NULL;
-  g_autoptr(GKeyFile) keys = g_key_file_new ();
-  g_autoptr(GHashTable) written = g_hash_table_new_full (g_str_hash, g_str_equal,
-                                                         g_free, NULL);
-  g_autoptr(GError) local_error = NULL;
-  GHashTableIter iter;
-  gpointer group;
-  gsize length;
+  g_autoptr(SaveSnapshot) snapshot = NULL;
 
   g_return_val_if_fail (OP_IS_ACCOUNTS (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  display = file_display_name (self->file);
-
-  if (self->load_error != NULL)
-    {
-      g_set_error (error, OP_ACCOUNTS_ERROR, OP_ACCOUNTS_ERROR_NOT_LOADED,
-                   _("The accounts were not saved, so that the accounts file “%s” is not "
-                     "overwritten: %s"),
-                   display, self->load_error->message);
-      return FALSE;
-    }
-
-  path = g_file_get_path (self->file);
-  if (path == NULL)
-    {
-      g_set_error (error, OP_ACCOUNTS_ERROR, OP_ACCOUNTS_ERROR_IO,
-                   _("The accounts file “%s” is not a local file."), display);
-      return FALSE;
-    }
-
-  /* Work on a copy so that a failed write leaves the state as the file has it. */
-  data = g_key_file_to_data (self->keys, &length, NULL);
-  if (!g_key_file_load_from_data (keys, data, length, G_KEY_FILE_KEEP_COMMENTS, NULL))
-    g_assert_not_reached ();
-  g_clear_pointer (&data, g_free);
-
-  g_hash_table_iter_init (&iter, self->written_groups);
-  while (g_hash_table_iter_next (&iter, &group, NULL))
-    g_key_file_remove_group (keys, group, NULL);
-
-  g_key_file_set_integer (keys, HEADER_GROUP, VERSION_KEY, OP_ACCOUNTS_FORMAT_VERSION);
-  for (guint i = 0; i < self->accounts->len; i++)
-    {
-      OpAccount *account = g_ptr_array_index (self->accounts, i);
-
-      write_account (keys, account);
-      g_hash_table_add (written, group_for_id (op_account_get_id (account)));
-    }
-
-  data = g_key_file_to_data (keys, &length, NULL);
-  if (!op_profile_write_private_file (path, data, length, &local_error))
-    {
-      g_set_error (error, OP_ACCOUNTS_ERROR, OP_ACCOUNTS_ERROR_IO,
-                   _("Could not save the accounts to “%s”: %s"),
-                   display, local_error->message);
-      return FALSE;
-    }
-
-  g_clear_pointer (&self->keys, g_key_file_unref);
-  self->keys = g_steal_pointer (&keys);
-  g_clear_pointer (&self->written_groups, g_hash_table_unref);
-  self->written_groups = g_steal_pointer (&written);
-
+  snapshot = save_snapshot_new (self, error);
+  if (snapshot == NULL || !save_snapshot_write (snapshot, error))
+    return FALSE;
+  save_snapshot_commit (self, snapshot);
+  g_clear_handle_id (&self->save_source, g_source_remove);
+  /* A worker still writing an older state: it is followed by this one again. */
+  if (self->writing)
+    self->write_again = TRUE;
   return TRUE;
+}
+
+/* --- saving later, off the main thread ------------------------------------------------ */
+
+static void start_write (OpAccounts *self);
+
+static void
+write_thread (GTask        *task,
+              gpointer      source_object,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (save_snapshot_write (task_data, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, g_steal_pointer (&error));
+}
+
+static void
+on_written (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  OpAccounts *self = OP_ACCOUNTS (source);
+  g_autoptr(GError) error = NULL;
+
+  self->writing = FALSE;
+  if (g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      save_snapshot_commit (self, g_task_get_task_data (G_TASK (result)));
+      g_signal_emit (self, signals[SIGNAL_SAVED], 0);
+    }
+  else
+    g_signal_emit (self, signals[SIGNAL_SAVE_FAILED], 0, error);
+
+  /* Changes made while it wrote are in the next write; a timer still running writes
+   * them when it fires. */
+  if (self->write_again && self->save_source == 0)
+    start_write (self);
+}
+
+static void
+start_write (OpAccounts *self)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GError) error = NULL;
+  SaveSnapshot *snapshot;
+
+  self->write_again = FALSE;
+  snapshot = save_snapshot_new (self, &error);
+  if (snapshot == NULL)
+    {
+      g_signal_emit (self, signals[SIGNAL_SAVE_FAILED], 0, error);
+      return;
+    }
+  self->writing = TRUE;
+  task = g_task_new (self, NULL, on_written, NULL);
+  g_task_set_source_tag (task, start_write);
+  g_task_set_task_data (task, snapshot, (GDestroyNotify) save_snapshot_free);
+  g_task_run_in_thread (task, write_thread);
+}
+
+static gboolean
+on_save_timeout (gpointer user_data)
+{
+  OpAccounts *self = user_data;
+
+  self->save_source = 0;
+  if (self->writing)
+    self->write_again = TRUE;  /* one write at a time, in order */
+  else
+    start_write (self);
+  return G_SOURCE_REMOVE;
+}
+
+/**
+ * op_accounts_schedule_save:
+ * @self: the accounts
+ *
+ * Saves the accounts a moment later (OP_ACCOUNTS_SAVE_DELAY_MS after the last call), on
+ * a worker thread: a burst of edits (every keystroke of a form) makes one write, and the
+ * calling thread never waits for the disk. Each write ends with #OpAccounts::saved or
+ * #OpAccounts::save-failed on the calling thread's main context. A save still pending
+ * when the object is disposed is written then.
+ */
+void
+op_accounts_schedule_save (OpAccounts *self)
+{
+  g_return_if_fail (OP_IS_ACCOUNTS (self));
+
+  g_clear_handle_id (&self->save_source, g_source_remove);
+  self->save_source = g_timeout_add (OP_ACCOUNTS_SAVE_DELAY_MS, on_save_timeout, self);
+}
+
+/**
+ * op_accounts_has_pending_save:
+ * @self: the accounts
+ *
+ * Returns: %TRUE while a scheduled save is waiting or being written
+ */
+gboolean
+op_accounts_has_pending_save (OpAccounts *self)
+{
+  g_return_val_if_fail (OP_IS_ACCOUNTS (self), FALSE);
+  return self->save_source != 0 || self->writing || self->write_again;
 }
 
 static gboolean

@@ -29,6 +29,9 @@ typedef enum
 
 GQuark op_accounts_error_quark (void);
 
+/* How long op_accounts_schedule_save() waits for more edits before it writes. */
+#define OP_ACCOUNTS_SAVE_DELAY_MS 400
+
 /* The accounts file format this version reads and writes ("[Outpost] version="). */
 #define OP_ACCOUNTS_FORMAT_VERSION 1
 
@@ -55,7 +58,8 @@ G_DECLARE_FINAL_TYPE (OpAccounts, op_accounts, OP, ACCOUNTS, GObject)
  *
  * It never holds a password (those live in OpSecrets). Groups and keys this version does
  * not understand survive a save. Saving is atomic and the file is readable by the user
- * only. Use from the main thread; the file is small.
+ * only. Use from the main thread; the file is small. Interactive edits call
+ * op_accounts_schedule_save(): one write a moment later, on a worker thread.
  */
 OpAccounts *op_accounts_new          (GFile       *file);
 OpAccounts *op_accounts_new_default  (void);
@@ -65,6 +69,8 @@ gboolean    op_accounts_load         (OpAccounts  *self,
                                       GError     **error);
 gboolean    op_accounts_save         (OpAccounts  *self,
                                       GError     **error);
+void        op_accounts_schedule_save (OpAccounts *self);
+gboolean    op_accounts_has_pending_save (OpAccounts *self);
 
 void        op_accounts_add          (OpAccounts  *self,
                                       OpAccount   *account);

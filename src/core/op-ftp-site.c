@@ -645,14 +645,17 @@ op_ftp_site_store_password_async (OpAccount           *site,
   g_task_set_source_tag (task, op_ftp_site_store_password_async);
 
   if (!site_keeps_password (site) || password == NULL)
-    op_secrets_clear_async (secrets, SECRETS_PROTOCOL, op_account_get_host (site),
-                            op_ftp_site_get_effective_port (site),
-                            op_ftp_site_get_login_user (site), cancellable, clear_done, task);
+    op_secrets_clear_for_account_async (secrets, op_account_get_id (site), SECRETS_PROTOCOL,
+                                        op_account_get_host (site),
+                                        op_ftp_site_get_effective_port (site),
+                                        op_ftp_site_get_login_user (site), cancellable,
+                                        clear_done, task);
   else
-    op_secrets_store_async (secrets, SECRETS_PROTOCOL, op_account_get_host (site),
-                            op_ftp_site_get_effective_port (site),
-                            op_ftp_site_get_login_user (site), password, cancellable,
-                            store_done, task);
+    op_secrets_store_for_account_async (secrets, op_account_get_id (site), SECRETS_PROTOCOL,
+                                        op_account_get_host (site),
+                                        op_ftp_site_get_effective_port (site),
+                                        op_ftp_site_get_login_user (site), password, cancellable,
+                                        store_done, task);
 }
 
 gboolean
@@ -700,9 +703,11 @@ op_ftp_site_lookup_password_async (OpAccount           *site,
       g_object_unref (task);
       return;
     }
-  op_secrets_lookup_async (secrets, SECRETS_PROTOCOL, op_account_get_host (site),
-                           op_ftp_site_get_effective_port (site),
-                           op_ftp_site_get_login_user (site), cancellable, lookup_done, task);
+  op_secrets_lookup_for_account_async (secrets, op_account_get_id (site), SECRETS_PROTOCOL,
+                                       op_account_get_host (site),
+                                       op_ftp_site_get_effective_port (site),
+                                       op_ftp_site_get_login_user (site), cancellable,
+                                       lookup_done, task);
 }
 
 /**
@@ -734,9 +739,11 @@ op_ftp_site_forget_password_async (OpAccount           *site,
 
   task = g_task_new (NULL, cancellable, callback, user_data);
   g_task_set_source_tag (task, op_ftp_site_forget_password_async);
-  op_secrets_clear_async (secrets, SECRETS_PROTOCOL, op_account_get_host (site),
-                          op_ftp_site_get_effective_port (site),
-                          op_ftp_site_get_login_user (site), cancellable, clear_done, task);
+  op_secrets_clear_for_account_async (secrets, op_account_get_id (site), SECRETS_PROTOCOL,
+                                      op_account_get_host (site),
+                                      op_ftp_site_get_effective_port (site),
+                                      op_ftp_site_get_login_user (site), cancellable,
+                                      clear_done, task);
 }
 
 gboolean

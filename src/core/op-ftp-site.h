@@ -181,7 +181,9 @@ char             *op_ftp_site_to_uri               (OpAccount          *site,
 OpFtpClient      *op_ftp_site_new_client           (OpAccount          *site,
                                                     OpTlsVerifier      *verifier);
 
-/* Passwords in @secrets (protocol "ftp", host, effective port, login user).
+/* Passwords in @secrets (protocol "ftp", host, effective port, login user, and the
+ * site's id: a duplicated site keeps its own, and forgetting one never touches a twin;
+ * a site without one reads the one stored before passwords were per site).
  * Store: for "ask" and anonymous sites (or @password NULL) this clears a stored password
  * instead, so "ask" never keeps one. Without a Secret Service, OpSecrets keeps it in
  * memory for this run (op_secrets_get_persistent() says so). Lookup: finishes with NULL at once for "ask" and anonymous sites;

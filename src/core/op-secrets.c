@@ -52,6 +52,9 @@ op_secrets_get_schema (void)
       { "host", SECRET_SCHEMA_ATTRIBUTE_STRING },
       { "port", SECRET_SCHEMA_ATTRIBUTE_INTEGER },
       { "user", SECRET_SCHEMA_ATTRIBUTE_STRING },
+      /* The account or site the password belongs to (op_secrets_*_for_account); items
+       * without it are from before passwords were kept per site. */
+      { "account", SECRET_SCHEMA_ATTRIBUTE_STRING },
       { NULL, 0 },
     },
     0, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
@@ -74,9 +77,11 @@ op_secrets_password_free (char *password)
   g_free (password);
 }
 
-/* What identifies a password: the schema's four attributes. */
+/* What identifies a password: the schema's attributes (account nullable). */
 typedef struct
 {
+  char    *account;
+  gboolean legacy;    /* a lookup looking at items without an account now */
   char    *protocol;
   char    *host;
   guint16  port;
@@ -89,6 +94,7 @@ secret_request_free (gpointer data)
 {
   SecretRequest *request = data;
 
+  g_free (request->account);
   g_free (request->protocol);
   g_free (request->host);
   g_free (request->user);
@@ -97,7 +103,8 @@ secret_request_free (gpointer data)
 }
 
 static SecretRequest *
-secret_request_new (const char *protocol,
+secret_request_new (const char *account,
+                    const char *protocol,
                     const char *host,
                     guint16     port,
                     const char *user,
@@ -105,6 +112,7 @@ secret_request_new (const char *protocol,
 {
   SecretRequest *request = g_new0 (SecretRequest, 1);
 
+  request->account = g_strdup (account);
   request->protocol = g_strdup (protocol);
   request->host = g_strdup (host);
   request->port = port;
@@ -118,11 +126,31 @@ secret_request_new (const char *protocol,
 static char *
 memory_key (SecretRequest *request)
 {
-  return g_strdup_printf ("%zu:%s|%zu:%s|%u|%zu:%s",
+  const char *account = request->account != NULL && !request->legacy ? request->account : "";
+
+  return g_strdup_printf ("%zu:%s|%zu:%s|%u|%zu:%s|%zu:%s",
                           strlen (request->protocol), request->protocol,
                           strlen (request->host), request->host,
                           (guint) request->port,
-                          strlen (request->user), request->user);
+                          strlen (request->user), request->user,
+                          strlen (account), account);
+}
+
+/* The request's attributes for libsecret; with @with_account FALSE, those of the items
+ * kept before passwords were per account. */
+static GHashTable *
+request_attributes (SecretRequest *request,
+                    gboolean       with_account)
+{
+  GHashTable *attributes = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+
+  g_hash_table_insert (attributes, (char *) "protocol", g_strdup (request->protocol));
+  g_hash_table_insert (attributes, (char *) "host", g_strdup (request->host));
+  g_hash_table_insert (attributes, (char *) "port", g_strdup_printf ("%d", (int) request->port));
+  g_hash_table_insert (attributes, (char *) "user", g_strdup (request->user));
+  if (with_account && request->account != NULL)
+    g_hash_table_insert (attributes, (char *) "account", g_strdup (request->account));
+  return attributes;
 }
 
 static void
@@ -312,6 +340,52 @@ on_password_stored (GObject      *source,
   g_task_return_boolean (task, TRUE);
 }
 
+static void
+store_async (OpSecrets           *self,
+             const char          *account,
+             const char          *protocol,
+             const char          *host,
+             guint16              port,
+             const char          *user,
+             const char          *password,
+             GCancellable        *cancellable,
+             GAsyncReadyCallback  callback,
+             gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GHashTable) attributes = NULL;
+  g_autofree char *label = NULL;
+  SecretRequest *request;
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, op_secrets_store_async);
+  request = secret_request_new (account, protocol, host, port, user, password);
+  g_task_set_task_data (task, request, secret_request_free);
+
+  if (g_task_return_error_if_cancelled (task))
+    return;
+
+  if (!use_service (self))
+    {
+      memory_store (self, request);
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+
+  /* Shown in the user's keyring manager (Seahorse): say what the password opens. */
+  if (user[0] != '\0')
+    label = g_strdup_printf (_("Outpost: %s password for %s on %s:%u"),
+                             protocol, user, host, (guint) port);
+  else
+    label = g_strdup_printf (_("Outpost: %s password for %s:%u"),
+                             protocol, host, (guint) port);
+
+  attributes = request_attributes (request, TRUE);
+  secret_password_storev (op_secrets_get_schema (), attributes, SECRET_COLLECTION_DEFAULT,
+                          label, password, cancellable, on_password_stored,
+                          g_steal_pointer (&task));
+}
+
 /**
  * op_secrets_store_async:
  * @self: the secrets
@@ -338,46 +412,52 @@ op_secrets_store_async (OpSecrets           *self,
                         GAsyncReadyCallback  callback,
                         gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-  g_autofree char *label = NULL;
-  SecretRequest *request;
-
   g_return_if_fail (OP_IS_SECRETS (self));
   g_return_if_fail (valid_attributes (protocol, host, user));
   g_return_if_fail (password != NULL);
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, op_secrets_store_async);
-  request = secret_request_new (protocol, host, port, user, password);
-  g_task_set_task_data (task, request, secret_request_free);
+  store_async (self, NULL, protocol, host, port, user, password, cancellable, callback,
+               user_data);
+}
 
-  if (g_task_return_error_if_cancelled (task))
-    return;
+/**
+ * op_secrets_store_for_account_async:
+ * @self: the secrets
+ * @account: the id of the account or site the password belongs to
+ * @protocol: e.g. "ftp"
+ * @host: the server's host name
+ * @port: the server's port
+ * @user: the user name ("" for none)
+ * @password: the password
+ * @cancellable: (nullable): a cancellable
+ * @callback: called when the password is stored
+ * @user_data: data for @callback
+ *
+ * Like op_secrets_store_async(), keyed by @account too: two accounts with the same
+ * server and user (a duplicated site) keep a password each. Finish with
+ * op_secrets_store_finish().
+ */
+void
+op_secrets_store_for_account_async (OpSecrets           *self,
+                                    const char          *account,
+                                    const char          *protocol,
+                                    const char          *host,
+                                    guint16              port,
+                                    const char          *user,
+                                    const char          *password,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  g_return_if_fail (OP_IS_SECRETS (self));
+  g_return_if_fail (account != NULL && account[0] != '\0');
+  g_return_if_fail (valid_attributes (protocol, host, user));
+  g_return_if_fail (password != NULL);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  if (!use_service (self))
-    {
-      memory_store (self, request);
-      g_task_return_boolean (task, TRUE);
-      return;
-    }
-
-  /* Shown in the user's keyring manager (Seahorse): say what the password opens. */
-  if (user[0] != '\0')
-    label = g_strdup_printf (_("Outpost: %s password for %s on %s:%u"),
-                             protocol, user, host, (guint) port);
-  else
-    label = g_strdup_printf (_("Outpost: %s password for %s:%u"),
-                             protocol, host, (guint) port);
-
-  secret_password_store (op_secrets_get_schema (), SECRET_COLLECTION_DEFAULT, label,
-                         password, cancellable, on_password_stored,
-                         g_steal_pointer (&task),
-                         "protocol", protocol,
-                         "host", host,
-                         "port", (int) port,
-                         "user", user,
-                         NULL);
+  store_async (self, account, protocol, host, port, user, password, cancellable, callback,
+               user_data);
 }
 
 /**
@@ -411,6 +491,22 @@ return_password (GTask *task,
   g_task_return_pointer (task, password, (GDestroyNotify) op_secrets_password_free);
 }
 
+static void search_items (GTask *task);
+
+/* An item of the request's own (an item of another account never answers a legacy
+ * lookup). */
+static gboolean
+item_matches (SecretRequest *request,
+              SecretItem    *item)
+{
+  g_autoptr(GHashTable) attributes = NULL;
+
+  if (!request->legacy)
+    return TRUE;
+  attributes = secret_item_get_attributes (item);
+  return !g_hash_table_contains (attributes, "account");
+}
+
 static void
 on_password_found (GObject      *source,
                    GAsyncResult *result,
@@ -428,11 +524,15 @@ on_password_found (GObject      *source,
     {
       secret_succeeded (self);
 
-      if (items != NULL)
+      for (GList *l = items; l != NULL && password == NULL; l = l->next)
         {
-          g_autoptr(SecretValue) value = secret_item_get_secret (items->data);
-          const char *text = value != NULL ? secret_value_get_text (value) : NULL;
+          g_autoptr(SecretValue) value = NULL;
+          const char *text;
 
+          if (!item_matches (request, l->data))
+            continue;
+          value = secret_item_get_secret (l->data);
+          text = value != NULL ? secret_value_get_text (value) : NULL;
           /* NULL when the item stayed locked or holds no text: nothing usable. */
           password = g_strdup (text);
         }
@@ -441,6 +541,20 @@ on_password_found (GObject      *source,
       /* Kept in memory after a refusal earlier in the session, perhaps. */
       if (password == NULL)
         password = memory_lookup (self, request);
+
+      /* Migration: an account with no password of its own reads the one kept for its
+       * server and user before passwords were per account (read only: a duplicated
+       * site's twin may read it too). */
+      if (password == NULL && request->account != NULL && !request->legacy)
+        {
+          request->legacy = TRUE;
+          password = memory_lookup (self, request);
+          if (password == NULL)
+            {
+              search_items (g_steal_pointer (&task));
+              return;
+            }
+        }
 
       return_password (task, password);
       return;
@@ -454,6 +568,60 @@ on_password_found (GObject      *source,
 
   secret_failed (self, error);
   return_password (task, memory_lookup (self, request));
+}
+
+static void
+search_items (GTask *task)
+{
+  SecretRequest *request = g_task_get_task_data (task);
+  g_autoptr(GHashTable) attributes = request_attributes (request, !request->legacy);
+
+  /* A search that loads the secret rather than secret_password_lookup(): libsecret 0.20
+   * (Debian 12) leaks the whole GetSecrets reply on every lookup, which LeakSanitizer
+   * reports; the search reads the same item without that leak. SECRET_SEARCH_ALL: a
+   * legacy search also sees other accounts' items, which item_matches() skips. */
+  secret_service_search (NULL, op_secrets_get_schema (), attributes,
+                         SECRET_SEARCH_UNLOCK | SECRET_SEARCH_LOAD_SECRETS
+                         | (request->legacy ? SECRET_SEARCH_ALL : 0),
+                         g_task_get_cancellable (task), on_password_found, task);
+}
+
+static void
+lookup_async (OpSecrets           *self,
+              const char          *account,
+              const char          *protocol,
+              const char          *host,
+              guint16              port,
+              const char          *user,
+              GCancellable        *cancellable,
+              GAsyncReadyCallback  callback,
+              gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  SecretRequest *request;
+  char *remembered;
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, op_secrets_lookup_async);
+  request = secret_request_new (account, protocol, host, port, user, NULL);
+  g_task_set_task_data (task, request, secret_request_free);
+
+  if (g_task_return_error_if_cancelled (task))
+    return;
+
+  remembered = memory_lookup (self, request);
+  if (remembered == NULL && !use_service (self) && account != NULL)
+    {
+      request->legacy = TRUE;
+      remembered = memory_lookup (self, request);
+    }
+  if (remembered != NULL || !use_service (self))
+    {
+      return_password (task, remembered);
+      return;
+    }
+
+  search_items (g_steal_pointer (&task));
 }
 
 /**
@@ -480,42 +648,46 @@ op_secrets_lookup_async (OpSecrets           *self,
                          GAsyncReadyCallback  callback,
                          gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-  g_autoptr(GHashTable) attributes = NULL;
-  SecretRequest *request;
-  char *remembered;
-
   g_return_if_fail (OP_IS_SECRETS (self));
   g_return_if_fail (valid_attributes (protocol, host, user));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, op_secrets_lookup_async);
-  request = secret_request_new (protocol, host, port, user, NULL);
-  g_task_set_task_data (task, request, secret_request_free);
+  lookup_async (self, NULL, protocol, host, port, user, cancellable, callback, user_data);
+}
 
-  if (g_task_return_error_if_cancelled (task))
-    return;
+/**
+ * op_secrets_lookup_for_account_async:
+ * @self: the secrets
+ * @account: the id of the account or site the password belongs to
+ * @protocol: e.g. "ftp"
+ * @host: the server's host name
+ * @port: the server's port
+ * @user: the user name ("" for none)
+ * @cancellable: (nullable): a cancellable
+ * @callback: called with the result
+ * @user_data: data for @callback
+ *
+ * Looks up @account's password; without one, the password stored for the server and
+ * user before passwords were kept per account (left in place: a twin may read it too).
+ * Finish with op_secrets_lookup_finish().
+ */
+void
+op_secrets_lookup_for_account_async (OpSecrets           *self,
+                                     const char          *account,
+                                     const char          *protocol,
+                                     const char          *host,
+                                     guint16              port,
+                                     const char          *user,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data)
+{
+  g_return_if_fail (OP_IS_SECRETS (self));
+  g_return_if_fail (account != NULL && account[0] != '\0');
+  g_return_if_fail (valid_attributes (protocol, host, user));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  remembered = memory_lookup (self, request);
-  if (remembered != NULL || !use_service (self))
-    {
-      return_password (task, remembered);
-      return;
-    }
-
-  /* A search that loads the secret rather than secret_password_lookup(): libsecret 0.20
-   * (Debian 12) leaks the whole GetSecrets reply on every lookup, which LeakSanitizer
-   * reports; the search reads the same item without that leak. */
-  attributes = secret_attributes_build (op_secrets_get_schema (),
-                                        "protocol", protocol,
-                                        "host", host,
-                                        "port", (int) port,
-                                        "user", user,
-                                        NULL);
-  secret_service_search (NULL, op_secrets_get_schema (), attributes,
-                         SECRET_SEARCH_UNLOCK | SECRET_SEARCH_LOAD_SECRETS, cancellable,
-                         on_password_found, g_steal_pointer (&task));
+  lookup_async (self, account, protocol, host, port, user, cancellable, callback, user_data);
 }
 
 /**
@@ -585,26 +757,24 @@ on_password_cleared (GObject      *source,
  *
  * Forgets the password for these attributes, in memory and in the keyring.
  */
-void
-op_secrets_clear_async (OpSecrets           *self,
-                        const char          *protocol,
-                        const char          *host,
-                        guint16              port,
-                        const char          *user,
-                        GCancellable        *cancellable,
-                        GAsyncReadyCallback  callback,
-                        gpointer             user_data)
+static void
+clear_async (OpSecrets           *self,
+             const char          *account,
+             const char          *protocol,
+             const char          *host,
+             guint16              port,
+             const char          *user,
+             GCancellable        *cancellable,
+             GAsyncReadyCallback  callback,
+             gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
+  g_autoptr(GHashTable) attributes = NULL;
   SecretRequest *request;
-
-  g_return_if_fail (OP_IS_SECRETS (self));
-  g_return_if_fail (valid_attributes (protocol, host, user));
-  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, op_secrets_clear_async);
-  request = secret_request_new (protocol, host, port, user, NULL);
+  request = secret_request_new (account, protocol, host, port, user, NULL);
   g_task_set_task_data (task, request, secret_request_free);
 
   if (g_task_return_error_if_cancelled (task))
@@ -618,13 +788,60 @@ op_secrets_clear_async (OpSecrets           *self,
       return;
     }
 
-  secret_password_clear (op_secrets_get_schema (), cancellable, on_password_cleared,
-                         g_steal_pointer (&task),
-                         "protocol", protocol,
-                         "host", host,
-                         "port", (int) port,
-                         "user", user,
-                         NULL);
+  attributes = request_attributes (request, TRUE);
+  secret_password_clearv (op_secrets_get_schema (), attributes, cancellable,
+                          on_password_cleared, g_steal_pointer (&task));
+}
+
+void
+op_secrets_clear_async (OpSecrets           *self,
+                        const char          *protocol,
+                        const char          *host,
+                        guint16              port,
+                        const char          *user,
+                        GCancellable        *cancellable,
+                        GAsyncReadyCallback  callback,
+                        gpointer             user_data)
+{
+  g_return_if_fail (OP_IS_SECRETS (self));
+  g_return_if_fail (valid_attributes (protocol, host, user));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  clear_async (self, NULL, protocol, host, port, user, cancellable, callback, user_data);
+}
+
+/**
+ * op_secrets_clear_for_account_async:
+ * @self: the secrets
+ * @account: the id of the account or site the password belongs to
+ * @protocol: e.g. "ftp"
+ * @host: the server's host name
+ * @port: the server's port
+ * @user: the user name ("" for none)
+ * @cancellable: (nullable): a cancellable
+ * @callback: called when done
+ * @user_data: data for @callback
+ *
+ * Forgets @account's own password only: another account with the same server and user
+ * keeps its own. Finish with op_secrets_clear_finish().
+ */
+void
+op_secrets_clear_for_account_async (OpSecrets           *self,
+                                    const char          *account,
+                                    const char          *protocol,
+                                    const char          *host,
+                                    guint16              port,
+                                    const char          *user,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  g_return_if_fail (OP_IS_SECRETS (self));
+  g_return_if_fail (account != NULL && account[0] != '\0');
+  g_return_if_fail (valid_attributes (protocol, host, user));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  clear_async (self, account, protocol, host, port, user, cancellable, callback, user_data);
 }
 
 /**

@@ -71,6 +71,37 @@ gboolean    op_secrets_clear_finish            (OpSecrets            *self,
                                                 GAsyncResult         *result,
                                                 GError              **error);
 
+/* Keyed by an account or site id too (finish with the functions above): accounts with
+ * the same server and user keep a password each. */
+void        op_secrets_store_for_account_async  (OpSecrets           *self,
+                                                 const char          *account,
+                                                 const char          *protocol,
+                                                 const char          *host,
+                                                 guint16              port,
+                                                 const char          *user,
+                                                 const char          *password,
+                                                 GCancellable        *cancellable,
+                                                 GAsyncReadyCallback  callback,
+                                                 gpointer             user_data);
+void        op_secrets_lookup_for_account_async (OpSecrets           *self,
+                                                 const char          *account,
+                                                 const char          *protocol,
+                                                 const char          *host,
+                                                 guint16              port,
+                                                 const char          *user,
+                                                 GCancellable        *cancellable,
+                                                 GAsyncReadyCallback  callback,
+                                                 gpointer             user_data);
+void        op_secrets_clear_for_account_async  (OpSecrets           *self,
+                                                 const char          *account,
+                                                 const char          *protocol,
+                                                 const char          *host,
+                                                 guint16              port,
+                                                 const char          *user,
+                                                 GCancellable        *cancellable,
+                                                 GAsyncReadyCallback  callback,
+                                                 gpointer             user_data);
+
 /* Overwrites, then frees, a password returned by op_secrets_lookup_finish(). */
 void        op_secrets_password_free           (char                 *password);
 

@@ -174,6 +174,32 @@ class Scenario:
         click(self.remote_table())
         log(f"remote folder {path} listed: {sorted(set(self.remote_names()))[:8]}")
 
+    def hidden_files(self):
+        """vsftpd leaves dot files out of a plain LIST: "Show Hidden Files" on the remote
+        pane must ask for them (LIST -a), not only stop filtering."""
+        if ".hidden-e2e" in self.remote_names():
+            raise Failure("a dot file is listed while 'Show Hidden Files' is off")
+        # The remote pane's toggle: the nearest ancestor of the remote table holding one.
+        pane = self.remote_table()
+        toggle = None
+        while toggle is None and pane is not None:
+            pane = pane.parent
+            toggle = find(pane, "Show Hidden Files",
+                          roles=(pyatspi.ROLE_TOGGLE_BUTTON, pyatspi.ROLE_PUSH_BUTTON))
+        if toggle is None:
+            raise Failure("no 'Show Hidden Files' toggle in the remote pane:\n"
+                          + "\n".join(dump(self.window)))
+        press(toggle)
+        wait_for("the dot file listed after 'Show Hidden Files'",
+                 lambda: ".hidden-e2e" in self.remote_names(),
+                 context=lambda: self.remote_table() or self.window)
+        press(toggle)
+        wait_for("the dot file filtered out again",
+                 lambda: ".hidden-e2e" not in self.remote_names(),
+                 context=lambda: self.remote_table() or self.window)
+        click(self.remote_table())
+        log("'Show Hidden Files' listed .hidden-e2e from vsftpd (LIST -a); off hides it")
+
     def answer(self, heading, button, text=None):
         dialog = wait_for(f"the dialog '{heading}'", lambda: self.app.dialog(heading),
                           context=self.app.app)
@@ -363,6 +389,9 @@ def main():
         f.write(os.urandom(300 * 1024))
     # Made by root here; the FTP user replaces it later (view/edit, then upload).
     os.chmod(os.path.join(server_dir, "download.bin"), 0o666)
+    with open(os.path.join(server_dir, ".hidden-e2e"), "wb") as f:
+        f.write(b"a dot file")
+    os.chmod(os.path.join(server_dir, ".hidden-e2e"), 0o644)
     os.chmod(server_dir, 0o777)
 
     try:
@@ -375,6 +404,7 @@ def main():
                 scenario.site_manager_shortcut()
                 scenario.connect()
                 scenario.go_to_remote("/" + name)
+                scenario.hidden_files()
                 scenario.transfers(app.home)
                 scenario.folder_operations()
                 app.check_alive("at the end of the scenario")

@@ -53,6 +53,7 @@ enum
 {
   PROP_0,
   PROP_TITLE,
+  PROP_SHOW_HIDDEN,
   N_PROPS
 };
 
@@ -397,6 +398,9 @@ static void
 on_hidden_toggled (OpFilePane *self)
 {
   op_file_list_set_show_hidden (self->list, gtk_toggle_button_get_active (self->hidden_button));
+  /* The remote side lists dot files only when asked for them (LIST -a): the view
+   * listens and lists again. */
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SHOW_HIDDEN]);
 }
 
 static void
@@ -811,6 +815,13 @@ op_file_pane_set_show_hidden (OpFilePane *self,
   gtk_toggle_button_set_active (self->hidden_button, show_hidden);
 }
 
+gboolean
+op_file_pane_get_show_hidden (OpFilePane *self)
+{
+  g_return_val_if_fail (OP_IS_FILE_PANE (self), FALSE);
+  return gtk_toggle_button_get_active (self->hidden_button);
+}
+
 void
 op_file_pane_sort_by (OpFilePane   *self,
                       OpFileColumn  column,
@@ -918,6 +929,9 @@ op_file_pane_get_property (GObject    *object,
     case PROP_TITLE:
       g_value_set_string (value, self->title);
       break;
+    case PROP_SHOW_HIDDEN:
+      g_value_set_boolean (value, gtk_toggle_button_get_active (self->hidden_button));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -942,6 +956,10 @@ op_file_pane_set_property (GObject      *object,
                                       GTK_ACCESSIBLE_PROPERTY_LABEL, self->title, -1);
       g_object_notify_by_pspec (object, pspec);
       break;
+    case PROP_SHOW_HIDDEN:
+      /* The toggle's handler notifies. */
+      gtk_toggle_button_set_active (self->hidden_button, g_value_get_boolean (value));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -961,6 +979,10 @@ op_file_pane_class_init (OpFilePaneClass *klass)
   properties[PROP_TITLE] =
     g_param_spec_string ("title", NULL, NULL, NULL,
                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  /* Whether names starting with "." are shown (the "Show Hidden Files" toggle). */
+  properties[PROP_SHOW_HIDDEN] =
+    g_param_spec_boolean ("show-hidden", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /* The user asked for a folder by typing it or picking it from the history. */

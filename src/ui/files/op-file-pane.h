@@ -46,6 +46,7 @@ void           op_file_pane_set_filter_text    (OpFilePane   *self,
                                                 const char   *text);
 void           op_file_pane_set_show_hidden    (OpFilePane   *self,
                                                 gboolean      show_hidden);
+gboolean       op_file_pane_get_show_hidden    (OpFilePane   *self);
 void           op_file_pane_sort_by            (OpFilePane   *self,
                                                 OpFileColumn  column,
                                                 GtkSortType   order);

@@ -52,6 +52,7 @@ struct _OpFilesView
   GMenu              *recent_menu;
   guint               refresh_idle;    /* refreshes the panes after transfers */
   gboolean            connected;       /* logged in once, no disconnect since */
+  gboolean            connecting;      /* the first connect is on its way */
   char               *user;            /* of the session, for URLs */
   GCancellable       *connect_cancellable;
   GCancellable       *remote_cancellable;
@@ -68,6 +69,7 @@ struct _OpFilesView
   GtkPasswordEntry   *password_entry;
   GtkButton          *connect_button;
   GtkButton          *disconnect_button;
+  GtkButton          *cancel_connect_button;
   GtkMenuButton      *recent_button;
   GtkImage           *state_icon;
   GtkLabel           *state_label;
@@ -260,8 +262,9 @@ update_tls_details (OpFilesView *self)
 static void
 update_state (OpFilesView *self)
 {
-  OpFtpState state = self->client != NULL ? op_ftp_client_get_state (self->client)
-                                          : OP_FTP_STATE_DISCONNECTED;
+  /* A cancelled attempt may still be winding down on its worker. */
+  OpFtpState state = self->client != NULL && (self->connecting || self->connected)
+                     ? op_ftp_client_get_state (self->client) : OP_FTP_STATE_DISCONNECTED;
   const char *icon = "network-offline-symbolic";
   const char *text = _("Not connected");
 
@@ -291,7 +294,8 @@ update_state (OpFilesView *self)
   gtk_label_set_text (self->state_label, text);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->state_icon),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, text, -1);
-  gtk_widget_set_visible (GTK_WIDGET (self->connect_button), !self->connected);
+  gtk_widget_set_visible (GTK_WIDGET (self->connect_button), !self->connected && !self->connecting);
+  gtk_widget_set_visible (GTK_WIDGET (self->cancel_connect_button), self->connecting);
   gtk_widget_set_visible (GTK_WIDGET (self->disconnect_button), self->connected);
   update_tls_details (self);
   update_actions (self);
@@ -428,6 +432,7 @@ on_connected (GObject      *source,
     {
       if (source == G_OBJECT (self->client))
         {
+          self->connecting = FALSE;
           self->connected = FALSE;
           update_state (self);
         }
@@ -442,6 +447,7 @@ on_connected (GObject      *source,
   if (source != G_OBJECT (self->client))
     return;
 
+  self->connecting = FALSE;
   self->connected = TRUE;
   if (self->site != NULL && !g_object_get_data (G_OBJECT (self->site), "op-queue-knows"))
     {
@@ -508,6 +514,7 @@ disconnect_session (OpFilesView *self)
       if (op_ftp_client_get_state (self->client) != OP_FTP_STATE_DISCONNECTED)
         op_ftp_client_quit_async (self->client, NULL, NULL, NULL);
     }
+  self->connecting = FALSE;
   self->connected = FALSE;
 }
 
@@ -632,6 +639,7 @@ start_connect (OpFilesView *self,
                             password[0] != '\0' ? g_strdup (password) : NULL, g_free);
     }
   self->connect_cancellable = g_cancellable_new ();
+  self->connecting = TRUE;
   op_ftp_client_connect_async (self->client, anonymous ? NULL : user,
                                password[0] != '\0' ? password : NULL, NULL,
                                self->connect_cancellable, on_connected, g_object_ref (self));
@@ -644,6 +652,29 @@ connect_action (GtkWidget  *widget,
                 GVariant   *parameter)
 {
   start_connect (OP_FILES_VIEW (widget), FALSE);
+}
+
+/* Enter in any quick-connect field connects. */
+static void
+on_quick_connect_activate (OpFilesView *self)
+{
+  gtk_widget_activate_action (GTK_WIDGET (self), "files.connect", NULL);
+}
+
+/* Stops a connection still on its way (a silent server, a slow TLS handshake): the
+ * attempt is cancelled, and the bar is ready for another one. */
+static void
+cancel_connect_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  OpFilesView *self = OP_FILES_VIEW (widget);
+
+  if (!self->connecting)
+    return;
+  disconnect_session (self);
+  update_state (self);
+  gtk_widget_grab_focus (GTK_WIDGET (self->connect_button));
 }
 
 static void
@@ -701,6 +732,15 @@ on_remote_listed (GObject      *source,
   update_actions (self);
 }
 
+/* Servers leave dot files out of LIST unless asked ("LIST -a"); MLSD lists them all.
+ * The pane's filter hides them again while "Show Hidden Files" is off. */
+static OpFtpListFlags
+remote_list_flags (OpFilesView *self)
+{
+  return op_file_pane_get_show_hidden (self->remote_pane) ? OP_FTP_LIST_SHOW_HIDDEN
+                                                          : OP_FTP_LIST_DEFAULT;
+}
+
 static void
 on_remote_cwd (GObject      *source,
                GAsyncResult *result,
@@ -721,7 +761,7 @@ on_remote_cwd (GObject      *source,
       return;
     }
 
-  op_ftp_client_list_async (self->client, NULL, OP_FTP_LIST_DEFAULT, self->remote_cancellable,
+  op_ftp_client_list_async (self->client, NULL, remote_list_flags (self), self->remote_cancellable,
                             on_remote_listed, g_steal_pointer (&path));
 }
 
@@ -744,7 +784,7 @@ on_remote_pwd (GObject      *source,
       pane_error (self, self->remote_pane, _("Could not open the folder"), error);
       return;
     }
-  op_ftp_client_list_async (self->client, NULL, OP_FTP_LIST_DEFAULT, self->remote_cancellable,
+  op_ftp_client_list_async (self->client, NULL, remote_list_flags (self), self->remote_cancellable,
                             on_remote_listed, g_steal_pointer (&path));
 }
 
@@ -774,6 +814,16 @@ static void
 refresh_remote (OpFilesView *self)
 {
   load_remote (self, op_file_pane_get_path (self->remote_pane));
+}
+
+/* Turning "Show Hidden Files" on asks the server again, for the dot files this time;
+ * turning it off only filters what is there. */
+static void
+on_remote_show_hidden (OpFilesView *self)
+{
+  if (op_file_pane_get_show_hidden (self->remote_pane)
+      && op_file_pane_get_path (self->remote_pane) != NULL)
+    refresh_remote (self);
 }
 
 /* --- local listing ------------------------------------------------------------------ */
@@ -1088,6 +1138,7 @@ update_actions (OpFilesView *self)
     }
 
   gtk_widget_action_set_enabled (widget, "files.disconnect", self->connected);
+  gtk_widget_action_set_enabled (widget, "files.cancel-connect", self->connecting);
   gtk_widget_action_set_enabled (widget, "files.copy-log", self->client != NULL);
   gtk_widget_action_set_enabled (widget, "files.up", listed);
   gtk_widget_action_set_enabled (widget, "files.refresh", listed);
@@ -2644,6 +2695,22 @@ open_recent_action (GtkWidget  *widget,
     fill_from_site (self, site, NULL, NULL);
 }
 
+/* A site from the site manager: its local folder, then the quick-connect fields, then
+ * connect (or wait for the password). */
+static void
+connect_to_site (OpFilesView *self,
+                 OpAccount   *site,
+                 const char  *password)
+{
+  if (op_ftp_site_get_local_dir (site) != NULL && op_ftp_site_get_local_dir (site)[0] != '\0')
+    {
+      g_autoptr (GFile) local = g_file_new_for_path (op_ftp_site_get_local_dir (site));
+      op_files_view_set_local_folder (self, local);
+    }
+  g_set_object (&self->chosen_site, site);
+  fill_from_site (self, site, password, op_ftp_site_get_remote_dir (site));
+}
+
 static void
 on_site_password (GObject      *source,
                   GAsyncResult *result,
@@ -2659,23 +2726,48 @@ on_site_password (GObject      *source,
       op_secrets_password_free (password);
       return;
     }
-  if (op_ftp_site_get_local_dir (site) != NULL && op_ftp_site_get_local_dir (site)[0] != '\0')
+  if (error != NULL)
     {
-      g_autoptr (GFile) local = g_file_new_for_path (op_ftp_site_get_local_dir (site));
-      op_files_view_set_local_folder (self, local);
+      /* Said, not swallowed; the password field then waits for the password. */
+      g_autofree char *message = g_strdup_printf (_("The saved password could not be read: %s"),
+                                                  error->message);
+      show_error (self, message);
     }
-  g_set_object (&self->chosen_site, site);
-  fill_from_site (self, site,
-                  op_ftp_site_get_logon_type (site) == OP_FTP_LOGON_ANONYMOUS ? "" : password,
-                  op_ftp_site_get_remote_dir (site));
+  connect_to_site (self, site,
+                   op_ftp_site_get_logon_type (site) == OP_FTP_LOGON_ANONYMOUS ? "" : password);
   op_secrets_password_free (password);
+}
+
+static void
+on_typed_password_stored (GObject      *source,
+                          GAsyncResult *result,
+                          gpointer      user_data)
+{
+  g_autoptr (OpFilesView) self = user_data;
+  g_autoptr (GError) error = NULL;
+
+  if (!op_ftp_site_store_password_finish (result, &error))
+    {
+      g_autofree char *message = g_strdup_printf (_("The password could not be saved: %s"),
+                                                  error->message);
+      show_error (self, message);
+    }
 }
 
 static void
 on_site_manager_connect (OpSiteManager *manager,
                          OpAccount     *site,
+                         const char    *password,
                          OpFilesView   *self)
 {
+  if (password != NULL)
+    {
+      /* Typed in the site manager and not applied: kept, and used right away. */
+      op_ftp_site_store_password_async (site, op_secrets_get_default (), password, NULL,
+                                        on_typed_password_stored, g_object_ref (self));
+      connect_to_site (self, site, password);
+      return;
+    }
   g_object_set_data_full (G_OBJECT (self), "op-site-waiting", g_object_ref (site), g_object_unref);
   op_ftp_site_lookup_password_async (site, op_secrets_get_default (), NULL, on_site_password,
                                      g_object_ref (self));
@@ -3040,6 +3132,7 @@ op_files_view_class_init (OpFilesViewClass *klass)
 
   gtk_widget_class_install_action (widget_class, "files.connect", NULL, connect_action);
   gtk_widget_class_install_action (widget_class, "files.disconnect", NULL, disconnect_action);
+  gtk_widget_class_install_action (widget_class, "files.cancel-connect", NULL, cancel_connect_action);
   gtk_widget_class_install_action (widget_class, "files.copy-log", NULL, copy_log_action);
   gtk_widget_class_install_action (widget_class, "files.up", NULL, up_action);
   gtk_widget_class_install_action (widget_class, "files.refresh", NULL, refresh_action);
@@ -3093,6 +3186,7 @@ op_files_view_class_init (OpFilesViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, OpFilesView, password_entry);
   gtk_widget_class_bind_template_child (widget_class, OpFilesView, connect_button);
   gtk_widget_class_bind_template_child (widget_class, OpFilesView, disconnect_button);
+  gtk_widget_class_bind_template_child (widget_class, OpFilesView, cancel_connect_button);
   gtk_widget_class_bind_template_child (widget_class, OpFilesView, recent_button);
   gtk_widget_class_bind_template_child (widget_class, OpFilesView, state_icon);
   gtk_widget_class_bind_template_child (widget_class, OpFilesView, state_label);
@@ -3113,6 +3207,7 @@ op_files_view_class_init (OpFilesViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, OpFilesView, context_menu);
   gtk_widget_class_bind_template_callback (widget_class, on_error_dismissed);
   gtk_widget_class_bind_template_callback (widget_class, on_protocol_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_quick_connect_activate);
 }
 
 static void
@@ -3218,6 +3313,8 @@ op_files_view_init (OpFilesView *self)
       op_file_pane_set_context_menu (panes[i], self->context_menu);
       g_signal_connect_object (panes[i], "drag-prepare", G_CALLBACK (on_pane_drag_prepare), self, 0);
     }
+  g_signal_connect_object (self->remote_pane, "notify::show-hidden",
+                           G_CALLBACK (on_remote_show_hidden), self, G_CONNECT_SWAPPED);
 
   setup_drop_targets (self);
 

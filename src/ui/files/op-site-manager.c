@@ -65,20 +65,25 @@ index_of (const int *values,
   return 0;
 }
 
+/* A scheduled save of the accounts failed (the file keeps what it had). */
+static void
+on_save_failed (OpSiteManager *self,
+                GError        *error)
+{
+  g_autofree char *message = g_strdup_printf (_("The sites could not be saved: %s"),
+                                              error->message);
+  GtkWidget *dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Sites Not Saved"), message);
+
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* Every keystroke changes the site; the file is written once typing pauses, on a worker
+ * (op_accounts_schedule_save). */
 static void
 save (OpSiteManager *self)
 {
-  g_autoptr (GError) error = NULL;
-
-  if (!op_accounts_save (self->accounts, &error))
-    {
-      g_autofree char *message = g_strdup_printf (_("The sites could not be saved: %s"),
-                                                  error->message);
-      GtkWidget *dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Sites Not Saved"), message);
-
-      adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
-      gtk_window_present (GTK_WINDOW (dialog));
-    }
+  op_accounts_schedule_save (self->accounts);
 }
 
 static void
@@ -181,6 +186,8 @@ on_row_selected (OpSiteManager *self,
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "sites.connect", site != NULL);
 }
 
+static void on_password_stored (GObject *source, GAsyncResult *result, gpointer user_data);
+
 static void
 on_field_changed (OpSiteManager *self)
 {
@@ -212,7 +219,8 @@ on_field_changed (OpSiteManager *self)
   op_ftp_site_set_max_connections (site, gtk_spin_button_get_value_as_int (self->connections_spin));
   /* An "ask" or anonymous site keeps no password (op_ftp_site_store_password_async). */
   if (logon_changed && logon != OP_FTP_LOGON_NORMAL)
-    op_ftp_site_store_password_async (site, op_secrets_get_default (), NULL, NULL, NULL, NULL);
+    op_ftp_site_store_password_async (site, op_secrets_get_default (), NULL, NULL,
+                                      on_password_stored, g_object_ref (self));
   gtk_widget_set_sensitive (GTK_WIDGET (self->password_row),
                             op_ftp_site_get_logon_type (site) == OP_FTP_LOGON_NORMAL);
   gtk_widget_set_sensitive (GTK_WIDGET (self->user_row),
@@ -239,6 +247,25 @@ on_password_stored (GObject      *source,
       g_autofree char *message = g_strdup_printf (_("The password could not be saved: %s"),
                                                   error->message);
       GtkWidget *dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Password Not Saved"), message);
+
+      adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
+      gtk_window_present (GTK_WINDOW (dialog));
+    }
+}
+
+static void
+on_password_forgotten (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  g_autoptr (OpSiteManager) self = user_data;
+  g_autoptr (GError) error = NULL;
+
+  if (!op_ftp_site_forget_password_finish (result, &error))
+    {
+      g_autofree char *message = g_strdup_printf (_("The saved password could not be removed: %s"),
+                                                  error->message);
+      GtkWidget *dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Password Not Removed"), message);
 
       adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
       gtk_window_present (GTK_WINDOW (dialog));
@@ -300,7 +327,8 @@ remove_action (GtkWidget  *widget,
     return;
   site = g_object_ref (self->site);
   /* Its password goes with it. */
-  op_ftp_site_forget_password_async (site, op_secrets_get_default (), NULL, NULL, NULL);
+  op_ftp_site_forget_password_async (site, op_secrets_get_default (), NULL,
+                                     on_password_forgotten, g_object_ref (self));
   op_accounts_remove (self->accounts, op_account_get_id (site));
   save (self);
   g_clear_object (&self->site);
@@ -316,9 +344,23 @@ connect_action (GtkWidget  *widget,
   OpSiteManager *self = OP_SITE_MANAGER (widget);
   g_autoptr (OpAccount) site = self->site != NULL ? g_object_ref (self->site) : NULL;
 
+  char *typed = NULL;
+
   if (site == NULL)
     return;
-  g_signal_emit (self, signals[SIGNAL_CONNECT], 0, site);
+  /* A password typed and not applied yet goes with the site (and is stored by whoever
+   * connects, so a keyring error can still be shown): Connect means "use this". */
+  if (op_ftp_site_get_logon_type (site) == OP_FTP_LOGON_NORMAL)
+    {
+      const char *text = gtk_editable_get_text (GTK_EDITABLE (self->password_row));
+
+      if (text[0] != '\0')
+        typed = g_strdup (text);
+    }
+  g_signal_emit (self, signals[SIGNAL_CONNECT], 0, site, typed);
+  if (typed != NULL)
+    gtk_editable_set_text (GTK_EDITABLE (self->password_row), "");
+  op_secrets_password_free (typed);
   gtk_window_close (GTK_WINDOW (self));
 }
 
@@ -344,7 +386,7 @@ op_site_manager_class_init (OpSiteManagerClass *klass)
 
   signals[SIGNAL_CONNECT] =
     g_signal_new ("connect", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
-                  NULL, NULL, NULL, G_TYPE_NONE, 1, OP_TYPE_ACCOUNT);
+                  NULL, NULL, NULL, G_TYPE_NONE, 2, OP_TYPE_ACCOUNT, G_TYPE_STRING);
 
   gtk_widget_class_install_action (widget_class, "sites.add", NULL, add_action);
   gtk_widget_class_install_action (widget_class, "sites.duplicate", NULL, duplicate_action);
@@ -400,6 +442,8 @@ op_site_manager_new (GtkWindow  *parent,
 
   self = g_object_new (OP_TYPE_SITE_MANAGER, "transient-for", parent, NULL);
   self->accounts = g_object_ref (accounts);
+  g_signal_connect_object (accounts, "save-failed", G_CALLBACK (on_save_failed), self,
+                           G_CONNECT_SWAPPED);
   rebuild_list (self, NULL);
   fill_form (self);
   {

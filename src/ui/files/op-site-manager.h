@@ -14,7 +14,9 @@ G_DECLARE_FINAL_TYPE (OpSiteManager, op_site_manager, OP, SITE_MANAGER, AdwWindo
  * The site manager: the FTP sites of @accounts (add, edit, duplicate, remove) with every
  * field of a site; changes are saved when made. Passwords go to libsecret when the
  * password row is applied, and only for the "normal" logon ("ask" never stores one).
- * ::connect (OpAccount *site) asks the Files view to connect to a site.
+ * ::connect (OpAccount *site, const char *password) asks the Files view to connect to a
+ * site; @password (nullable) is one typed in the form and not applied yet: use it, and
+ * store it.
  */
 OpSiteManager *op_site_manager_new (GtkWindow  *parent,
                                     OpAccounts *accounts);

@@ -192,6 +192,111 @@ test_nothing_in_plain_text (void)
   clear (secrets, "carol");
 }
 
+static void
+on_result (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static GAsyncResult *
+wait_result (GAsyncResult **slot)
+{
+  while (*slot == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return *slot;
+}
+
+static void
+store_for (OpSecrets  *secrets,
+           const char *account,
+           const char *password)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  op_secrets_store_for_account_async (secrets, account, "ftp", "ftp.example.org", 2121, "dave",
+                                      password, NULL, on_result, &result);
+  g_assert_true (op_secrets_store_finish (secrets, wait_result (&result), &error));
+  g_assert_no_error (error);
+}
+
+static char *
+lookup_for (OpSecrets  *secrets,
+            const char *account)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  char *password;
+
+  op_secrets_lookup_for_account_async (secrets, account, "ftp", "ftp.example.org", 2121, "dave",
+                                       NULL, on_result, &result);
+  password = op_secrets_lookup_finish (secrets, wait_result (&result), &error);
+  g_assert_no_error (error);
+  return password;
+}
+
+static void
+clear_for (OpSecrets  *secrets,
+           const char *account)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  op_secrets_clear_for_account_async (secrets, account, "ftp", "ftp.example.org", 2121, "dave",
+                                      NULL, on_result, &result);
+  g_assert_true (op_secrets_clear_finish (secrets, wait_result (&result), &error));
+  g_assert_no_error (error);
+}
+
+/* Two sites with the same server and user (a duplicated site) keep a password each in
+ * the keyring; forgetting one leaves the other; a password stored the old way (no
+ * account) is read by a site without one of its own, and outlives forgetting a site. */
+static void
+test_per_account (void)
+{
+  g_autoptr(OpSecrets) secrets = NULL;
+  g_autoptr(OpSecrets) fresh = NULL;
+  char *found;
+
+  if (skip_without_keyring ())
+    return;
+
+  secrets = op_secrets_new ();
+  fresh = op_secrets_new ();  /* no session memory: answers come from the keyring */
+
+  /* Kept the old way (before passwords were per site): every site of that server and
+   * user without a password of its own reads it. */
+  store (secrets, "dave", "the old way");
+  found = lookup_for (fresh, "site-a");
+  g_assert_cmpstr (found, ==, "the old way");
+  op_secrets_password_free (found);
+
+  store_for (secrets, "site-a", "for a");
+  store_for (secrets, "site-b", "for b");
+  g_assert_true (op_secrets_get_persistent (secrets));
+  found = lookup_for (fresh, "site-a");
+  g_assert_cmpstr (found, ==, "for a");
+  op_secrets_password_free (found);
+  found = lookup_for (fresh, "site-b");
+  g_assert_cmpstr (found, ==, "for b");
+  op_secrets_password_free (found);
+
+  /* Forgetting one site's leaves its twin's, and the old one. */
+  clear_for (secrets, "site-b");
+  found = lookup_for (fresh, "site-a");
+  g_assert_cmpstr (found, ==, "for a");
+  op_secrets_password_free (found);
+  clear_for (secrets, "site-a");
+  found = lookup_in_keyring ("dave");
+  g_assert_cmpstr (found, ==, "the old way");
+  g_free (found);
+
+  clear (secrets, "dave");
+  g_assert_null (lookup_for (fresh, "site-b"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -202,6 +307,7 @@ main (int   argc,
   g_test_add_func ("/secrets/keyring/store-lookup-clear", test_store_lookup_clear);
   g_test_add_func ("/secrets/keyring/replaces-and-tells-users-apart",
                    test_replace_and_distinguish);
+  g_test_add_func ("/secrets/keyring/kept-per-account", test_per_account);
   g_test_add_func ("/secrets/keyring/password-never-on-disk-in-plain-text",
                    test_nothing_in_plain_text);
 

@@ -680,6 +680,71 @@ test_list (gconstpointer data)
   session_close (s);
 }
 
+/* Dot files (what "Show Hidden Files" asks for): OP_FTP_LIST_SHOW_HIDDEN lists them
+ * through MLSD where offered and through "LIST -a" otherwise, and "LIST -a" itself works
+ * on every server. Without the flag, vsftpd's plain LIST leaves them out (which is why
+ * the Files view must ask). */
+static void
+test_hidden (gconstpointer data)
+{
+  static const OpFtpListFlags asked[] = {
+    OP_FTP_LIST_SHOW_HIDDEN, OP_FTP_LIST_SHOW_HIDDEN | OP_FTP_LIST_FORCE_LIST,
+  };
+  const Server *server = data;
+  g_autofree char *dir = NULL, *sub = NULL;
+  Session *s = session_open (server);
+
+  if (s == NULL)
+    return;
+
+  dir = make_remote_dir (s, "hidden");
+  {
+    g_autofree char *path = g_build_filename (s->root, dir, ".hidden file", NULL);
+    g_autofree char *shown = g_build_filename (s->root, dir, "shown.txt", NULL);
+    write_random_file (path, 11);
+    write_random_file (shown, 3);
+    g_assert_cmpint (g_chmod (path, 0644), ==, 0);
+    g_assert_cmpint (g_chmod (shown, 0644), ==, 0);
+  }
+  sub = g_build_filename (s->root, dir, ".hidden folder", NULL);
+  g_assert_cmpint (g_mkdir (sub, 0755), ==, 0);
+
+  for (guint i = 0; i < G_N_ELEMENTS (asked); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(OpFtpListing) listing = s_list (s, dir, asked[i], &error);
+      OpFtpEntry *entry;
+
+      assert_ok (s, error, "list hidden");
+      for (guint j = 0; j < listing->entries->len; j++)
+        g_printerr ("flags %d: “%s”\n", asked[i],
+                    ((OpFtpEntry *) g_ptr_array_index (listing->entries, j))->name);
+      /* "." and ".." never reach the caller. */
+      g_assert_null (find_entry (listing, "."));
+      g_assert_null (find_entry (listing, ".."));
+      g_assert_nonnull (find_entry (listing, "shown.txt"));
+      entry = find_entry (listing, ".hidden file");
+      g_assert_nonnull (entry);
+      g_assert_cmpint (entry->type, ==, OP_FTP_ENTRY_FILE);
+      g_assert_cmpint (entry->size, ==, 11);
+      entry = find_entry (listing, ".hidden folder");
+      g_assert_nonnull (entry);
+      g_assert_cmpint (entry->type, ==, OP_FTP_ENTRY_DIRECTORY);
+      g_assert_cmpuint (listing->entries->len, ==, 3);
+    }
+
+  if (g_str_has_prefix (server->name, "vsftpd"))
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(OpFtpListing) listing = s_list (s, dir, OP_FTP_LIST_DEFAULT, &error);
+
+      assert_ok (s, error, "list");
+      g_assert_nonnull (find_entry (listing, "shown.txt"));
+      g_assert_null (find_entry (listing, ".hidden file"));
+    }
+  session_close (s);
+}
+
 /* Binary round trips of 0, 1 and 50 MiB random bytes, SHA-256 equal both ways; no .part
  * left; progress reaches the total; a missing file is NOT_FOUND and leaves no file. */
 static void
@@ -1400,6 +1465,7 @@ main (int   argc,
   static const struct { const char *name; OpTapFunc func; } scenarios[] = {
     { "session", test_session },
     { "list", test_list },
+    { "hidden", test_hidden },
     { "transfer", test_transfer },
     { "ascii", test_ascii },
     { "resume", test_resume },

@@ -3,11 +3,14 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gstdio.h>
 
 #include "op-accounts.h"
 #include "op-application.h"
 #include "op-ftp-site.h"
+#include "op-secrets.h"
 #include "op-site-manager.h"
 #include "op-files-view.h"
 #include "op-ui-test-utils.h"
@@ -117,6 +120,230 @@ test_not_connected (void)
   g_object_unref (window);
 }
 
+/* A server that accepts and then says nothing: a connection stays "connecting". */
+static gboolean
+on_silent_incoming (GSocketService    *service,
+                    GSocketConnection *connection,
+                    GObject           *source,
+                    gpointer           user_data)
+{
+  g_ptr_array_add (user_data, g_object_ref (connection));
+  return TRUE;
+}
+
+static gboolean
+has_connection (gpointer data)
+{
+  return ((GPtrArray *) data)->len > 0;
+}
+
+typedef struct
+{
+  OpFilesView *view;
+  const char  *text;
+} Shown;
+
+/* A label with @text on screen in the view (mapped: hidden buttons keep theirs). */
+static gboolean
+label_shown (gpointer data)
+{
+  Shown *shown = data;
+  GtkLabel *label = op_ui_test_find_label (GTK_WIDGET (shown->view), shown->text);
+
+  return label != NULL && gtk_widget_get_mapped (GTK_WIDGET (label));
+}
+
+/* Enter in a quick-connect field connects; Cancel stops a connection on its way. */
+static void
+test_quick_connect_enter_cancel (void)
+{
+  g_autoptr (GSocketService) service = g_socket_service_new ();
+  g_autoptr (GPtrArray) connections = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *port = NULL;
+  OpWindow *window = g_object_ref (g_object_new (OP_TYPE_WINDOW, NULL));
+  OpFilesView *view = OP_FILES_VIEW (op_window_get_view (window, "files"));
+  g_autoptr (GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr (GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
+  g_autoptr (GSocketAddress) bound = NULL;
+  Shown connecting = { view, "Connecting…" }, idle = { view, "Not connected" };
+
+  g_socket_listener_add_address (G_SOCKET_LISTENER (service), address, G_SOCKET_TYPE_STREAM,
+                                 G_SOCKET_PROTOCOL_TCP, NULL, &bound, &error);
+  g_assert_no_error (error);
+  port = g_strdup_printf ("%u", g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
+  g_signal_connect (service, "incoming", G_CALLBACK (on_silent_incoming), connections);
+  g_socket_service_start (service);
+
+  gtk_window_present (GTK_WINDOW (window));
+  op_ui_test_iterate ();
+
+  /* Anonymous (no user name), so nothing asks about passwords. */
+  gtk_editable_set_text (field (GTK_WIDGET (view), "Host"), "127.0.0.1");
+  gtk_editable_set_text (field (GTK_WIDGET (view), "21"), port);
+  g_assert_null (op_files_view_get_client (view));
+  g_signal_emit_by_name (field (GTK_WIDGET (view), "21"), "activate");
+  op_ui_test_iterate ();
+  g_assert_nonnull (op_files_view_get_client (view));
+  g_assert_true (op_ui_test_wait_for (has_connection, connections));
+  g_assert_true (op_ui_test_wait_for (label_shown, &connecting));
+  /* While it connects, Cancel stands where Connect was. */
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (op_ui_test_find_label (GTK_WIDGET (view), "Cancel"))));
+  g_assert_false (gtk_widget_get_mapped (GTK_WIDGET (op_ui_test_find_label (GTK_WIDGET (view), "Connect"))));
+
+  gtk_widget_activate_action (GTK_WIDGET (view), "files.cancel-connect", NULL);
+  g_assert_true (op_ui_test_wait_for (label_shown, &idle));
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (op_ui_test_find_label (GTK_WIDGET (view), "Connect"))));
+  g_assert_false (gtk_widget_get_mapped (GTK_WIDGET (op_ui_test_find_label (GTK_WIDGET (view), "Cancel"))));
+  /* The worker winds down; a cancel is not an error to show. */
+  for (int i = 0; i < 20; i++)
+    {
+      g_usleep (10000);
+      op_ui_test_iterate ();
+    }
+  g_assert_true (label_shown (&idle));
+  g_assert_null (op_ui_test_find_label_containing (GTK_WIDGET (view), "Could not connect"));
+
+  /* Enter in the password field connects too. */
+  g_signal_emit_by_name (field (GTK_WIDGET (view), "Password"), "activate");
+  g_assert_true (op_ui_test_wait_for (label_shown, &connecting));
+  gtk_widget_activate_action (GTK_WIDGET (view), "files.cancel-connect", NULL);
+  g_assert_true (op_ui_test_wait_for (label_shown, &idle));
+
+  g_socket_service_stop (service);
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_object_unref (window);
+}
+
+typedef struct
+{
+  gboolean done;
+  char    *password;
+} Lookup;
+
+static void
+on_looked_up (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  Lookup *lookup = user_data;
+  g_autoptr (GError) error = NULL;
+
+  lookup->password = op_ftp_site_lookup_password_finish (result, &error);
+  g_assert_no_error (error);
+  lookup->done = TRUE;
+}
+
+static gboolean
+lookup_done (gpointer data)
+{
+  return ((Lookup *) data)->done;
+}
+
+typedef struct
+{
+  GtkEditable *field;
+  const char  *text;
+} FieldIs;
+
+static gboolean
+field_is (gpointer data)
+{
+  FieldIs *check = data;
+
+  return g_strcmp0 (gtk_editable_get_text (check->field), check->text) == 0;
+}
+
+/* A password typed in the site manager and then Connect, without Apply: used for the
+ * connection and stored for the site, not dropped. */
+static void
+test_site_password_typed_then_connect (void)
+{
+  g_autoptr (GSocketService) service = g_socket_service_new ();
+  g_autoptr (GPtrArray) connections = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr (GError) error = NULL;
+  OpWindow *window = g_object_ref (g_object_new (OP_TYPE_WINDOW, NULL));
+  OpFilesView *view = OP_FILES_VIEW (op_window_get_view (window, "files"));
+  g_autoptr (GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr (GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
+  g_autoptr (GSocketAddress) bound = NULL;
+  g_autoptr (OpAccount) site = NULL;
+  GtkWindow *manager;
+  GtkWidget *name_row;
+  Lookup lookup = { FALSE, NULL };
+  FieldIs password_filled = { NULL, "typed, not applied" };
+
+  g_socket_listener_add_address (G_SOCKET_LISTENER (service), address, G_SOCKET_TYPE_STREAM,
+                                 G_SOCKET_PROTOCOL_TCP, NULL, &bound, &error);
+  g_assert_no_error (error);
+  g_signal_connect (service, "incoming", G_CALLBACK (on_silent_incoming), connections);
+  g_socket_service_start (service);
+  /* The password goes to an unlocked keyring of this session (testing.md), not one D-Bus
+   * would start that then waits for a prompt. */
+  {
+    int status = 0;
+
+    g_assert_true (g_spawn_command_line_sync ("sh -c 'printf outpost-test | gnome-keyring-daemon --unlock --components=secrets'",
+                                              NULL, NULL, &status, &error));
+    g_assert_no_error (error);
+    g_assert_true (g_spawn_check_wait_status (status, NULL));
+  }
+
+  gtk_window_present (GTK_WINDOW (window));
+  op_ui_test_iterate ();
+  gtk_widget_activate_action (GTK_WIDGET (view), "files.site-manager", NULL);
+  op_ui_test_iterate ();
+  manager = op_ui_test_find_toplevel (OP_TYPE_SITE_MANAGER);
+  g_assert_nonnull (manager);
+  gtk_widget_activate_action (GTK_WIDGET (manager), "sites.add", NULL);
+  op_ui_test_iterate ();
+  name_row = op_ui_test_find_type (GTK_WIDGET (manager), ADW_TYPE_ENTRY_ROW);
+  gtk_editable_set_text (GTK_EDITABLE (gtk_widget_get_next_sibling (name_row)), "127.0.0.1");
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (op_ui_test_find_type (GTK_WIDGET (manager),
+                                                                    GTK_TYPE_SPIN_BUTTON)),
+                             g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
+  gtk_editable_set_text (op_ui_test_find_entry_row (GTK_WIDGET (manager), "Username"), "ann");
+  gtk_editable_set_text (op_ui_test_find_entry_row (GTK_WIDGET (manager), "Password"),
+                         "typed, not applied");
+  op_ui_test_iterate ();
+  {
+    GtkListBox *list = GTK_LIST_BOX (op_ui_test_find_type (GTK_WIDGET (manager), GTK_TYPE_LIST_BOX));
+    GtkListBoxRow *row = gtk_list_box_get_selected_row (list);
+
+    g_assert_nonnull (row);
+    site = g_object_ref (g_object_get_data (G_OBJECT (row), "site"));
+  }
+  gtk_widget_activate_action (GTK_WIDGET (manager), "sites.connect", NULL);
+  op_ui_test_iterate ();
+
+  /* The connection uses it… */
+  password_filled.field = field (GTK_WIDGET (view), "Password");
+  g_assert_true (op_ui_test_wait_for (field_is, &password_filled));
+  g_assert_true (op_ui_test_wait_for (has_connection, connections));
+  /* …and the site keeps it (the store is asynchronous: ask until it has landed). */
+  for (gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+       g_get_monotonic_time () < deadline;)
+    {
+      op_secrets_password_free (lookup.password);
+      lookup.password = NULL;
+      lookup.done = FALSE;
+      op_ftp_site_lookup_password_async (site, op_secrets_get_default (), NULL, on_looked_up, &lookup);
+      g_assert_true (op_ui_test_wait_for (lookup_done, &lookup));
+      if (lookup.password != NULL)
+        break;
+      g_usleep (50000);
+    }
+  g_assert_cmpstr (lookup.password, ==, "typed, not applied");
+  op_secrets_password_free (lookup.password);
+  op_ui_test_assert_no_hidden_toplevel ();
+
+  gtk_widget_activate_action (GTK_WIDGET (view), "files.cancel-connect", NULL);
+  op_ui_test_iterate ();
+  g_socket_service_stop (service);
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_object_unref (window);
+}
+
 static guint
 count_sites (OpAccounts *accounts)
 {
@@ -133,9 +360,23 @@ count_sites (OpAccounts *accounts)
 static void
 on_connect (OpSiteManager *manager,
             OpAccount     *site,
+            const char    *password,
             OpAccount    **chosen)
 {
   g_set_object (chosen, site);
+}
+
+static void
+on_saved (OpAccounts *accounts,
+          guint      *n)
+{
+  (*n)++;
+}
+
+static gboolean
+no_pending_save (gpointer accounts)
+{
+  return !op_accounts_has_pending_save (accounts);
 }
 
 static void
@@ -151,6 +392,7 @@ test_site_manager (void)
   OpSiteManager *manager;
   GtkEditable *host;
   AdwComboRow *logon;
+  guint saved = 0;
 
   g_assert_true (op_accounts_load (accounts, &error));
   manager = g_object_ref (op_site_manager_new (NULL, accounts));
@@ -178,6 +420,17 @@ test_site_manager (void)
   logon = ADW_COMBO_ROW (op_ui_test_find_type (GTK_WIDGET (manager), ADW_TYPE_COMBO_ROW));
   g_assert_nonnull (logon);
   op_ui_test_iterate ();
+  /* Not a write per keystroke on the main thread: once, a moment after the typing. */
+  {
+    g_autofree char *contents = NULL;
+
+    g_assert_true (op_accounts_has_pending_save (accounts));
+    if (g_file_get_contents (path, &contents, NULL, NULL))
+      g_assert_null (strstr (contents, "ftp.example.org"));
+  }
+  g_signal_connect (accounts, "saved", G_CALLBACK (on_saved), &saved);
+  g_assert_true (op_ui_test_wait_for (no_pending_save, accounts));
+  g_assert_cmpuint (saved, ==, 1);
   g_assert_true (op_accounts_load (reread, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (count_sites (reread), ==, 1);
@@ -204,6 +457,7 @@ test_site_manager (void)
   g_assert_cmpstr (op_account_get_host (chosen), ==, "ftp.example.org");
 
   g_object_unref (manager);
+  g_assert_true (op_ui_test_wait_for (no_pending_save, accounts));
   g_unlink (path);
   g_rmdir (dir);
 }
@@ -214,8 +468,12 @@ main (int    argc,
 {
   op_ui_test_init (&argc, &argv);
 
+  /* First: it unlocks this session's keyring before anything asks D-Bus to start a
+   * locked one (removing a site in the next tests forgets its password). */
+  g_test_add_func ("/files/site-manager/password-typed-then-connect", test_site_password_typed_then_connect);
   g_test_add_func ("/files/view/uri-fills-quick-connect", test_uri_fills_quick_connect);
   g_test_add_func ("/files/view/not-connected", test_not_connected);
+  g_test_add_func ("/files/view/quick-connect-enter-cancel", test_quick_connect_enter_cancel);
   g_test_add_func ("/files/site-manager/add-edit-duplicate-remove-connect", test_site_manager);
 
   return op_ui_test_run ();

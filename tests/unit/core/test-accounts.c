@@ -439,6 +439,98 @@ test_password_never_on_disk (void)
   g_assert_null (strstr (contents, password));
 }
 
+static void
+on_saved (OpAccounts *accounts,
+          guint      *n)
+{
+  (*n)++;
+}
+
+static void
+on_save_failed (OpAccounts *accounts,
+                GError     *error,
+                GError    **out)
+{
+  g_assert_null (*out);
+  *out = g_error_copy (error);
+}
+
+static void
+wait_for_saves (OpAccounts *accounts)
+{
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  while (op_accounts_has_pending_save (accounts) && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_false (op_accounts_has_pending_save (accounts));
+}
+
+/* A burst of edits (a site manager's keystrokes) makes one write, a moment later and not
+ * during the calls; a write that fails says so through ::save-failed. */
+static void
+test_scheduled_save (void)
+{
+  g_autoptr(GFile) file = accounts_file ();
+  g_autoptr(OpAccounts) accounts = op_accounts_new (file);
+  g_autoptr(OpAccounts) reread = op_accounts_new (file);
+  g_autoptr(OpAccount) account = make_ftp_site ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) failed = NULL;
+  g_autofree char *path = g_file_get_path (file);
+  const char *names[] = { "M", "Mi", "Mir", "Mirr", "Mirro", "Mirror" };
+  guint saved = 0;
+
+  g_assert_true (op_accounts_load (accounts, &error));
+  g_assert_no_error (error);
+  g_signal_connect (accounts, "saved", G_CALLBACK (on_saved), &saved);
+  g_signal_connect (accounts, "save-failed", G_CALLBACK (on_save_failed), &failed);
+  op_accounts_add (accounts, account);
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      op_account_set_name (account, names[i]);
+      op_accounts_schedule_save (accounts);
+      /* Nothing written while typing. */
+      g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+    }
+  g_assert_true (op_accounts_has_pending_save (accounts));
+  wait_for_saves (accounts);
+  g_assert_null (failed);
+  g_assert_cmpuint (saved, ==, 1);
+  g_assert_true (op_accounts_load (reread, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (reread)), ==, 1);
+  g_assert_cmpstr (op_account_get_name (op_accounts_lookup (reread, "mirror-1")), ==, "Mirror");
+
+  /* An edit scheduled and then the object dropped (quitting): written on dispose. */
+  op_account_set_host (account, "ftp.example.net");
+  op_accounts_schedule_save (accounts);
+  g_clear_object (&accounts);
+  g_assert_true (op_accounts_load (reread, &error));
+  g_assert_cmpstr (op_account_get_host (op_accounts_lookup (reread, "mirror-1")), ==,
+                   "ftp.example.net");
+
+  /* The folder became a file after loading: the write fails, and says so. */
+  {
+    g_autofree char *blocker = g_dir_make_tmp ("outpost-accounts-XXXXXX", NULL);
+    g_autofree char *inside = g_build_filename (blocker, "accounts.ini", NULL);
+    g_autoptr(GFile) bad = g_file_new_for_path (inside);
+    g_autoptr(OpAccounts) broken = op_accounts_new (bad);
+
+    g_assert_nonnull (blocker);
+    g_assert_true (op_accounts_load (broken, &error));
+    g_assert_no_error (error);
+    g_assert_cmpint (g_rmdir (blocker), ==, 0);
+    g_assert_true (g_file_set_contents (blocker, "not a folder", -1, NULL));
+    g_signal_connect (broken, "save-failed", G_CALLBACK (on_save_failed), &failed);
+    op_accounts_add (broken, account);
+    op_accounts_schedule_save (broken);
+    wait_for_saves (broken);
+    g_assert_error (failed, OP_ACCOUNTS_ERROR, OP_ACCOUNTS_ERROR_IO);
+    g_test_message ("save-failed: %s", failed->message);
+    g_unlink (blocker);
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -460,6 +552,7 @@ main (int   argc,
                    test_hand_written_secret_dropped);
   g_test_add_func ("/accounts/password/never-written-to-any-file",
                    test_password_never_on_disk);
+  g_test_add_func ("/accounts/file/scheduled-save-writes-once-later", test_scheduled_save);
 
   return g_test_run ();
 }

@@ -360,11 +360,59 @@ test_passwords (void)
   g_assert_cmpstr (password, ==, "hunter2");
   op_secrets_password_free (password);
 
-  /* A second site for the same server, port and user shares the password. */
+  /* A duplicated site (same server, port and user) keeps a password of its own:
+   * changing or forgetting one never touches its twin's. */
   same_server = op_ftp_site_duplicate (site);
+  g_assert_null (lookup (same_server, secrets));
+  store (same_server, secrets, "twin's");
   password = lookup (same_server, secrets);
+  g_assert_cmpstr (password, ==, "twin's");
+  op_secrets_password_free (password);
+  {
+    g_autoptr(GAsyncResult) result = NULL;
+    g_autoptr(GError) error = NULL;
+
+    op_ftp_site_forget_password_async (same_server, secrets, NULL, store_result, &result);
+    g_assert_true (op_ftp_site_forget_password_finish (wait_result (&result), &error));
+    g_assert_no_error (error);
+  }
+  g_assert_null (lookup (same_server, secrets));
+  password = lookup (site, secrets);
   g_assert_cmpstr (password, ==, "hunter2");
   op_secrets_password_free (password);
+  store (same_server, secrets, "twin's");
+  op_ftp_site_set_logon_type (same_server, OP_FTP_LOGON_ASK);
+  store (same_server, secrets, NULL);
+  password = lookup (site, secrets);
+  g_assert_cmpstr (password, ==, "hunter2");
+  op_secrets_password_free (password);
+
+  /* Migration: a password kept the old way (server, port and user only) is read by every
+   * site for that server that has none of its own, and forgetting a site leaves it. */
+  {
+    g_autoptr(OpAccount) old_one = op_ftp_site_new ();
+    g_autoptr(OpAccount) old_twin = NULL;
+    g_autoptr(GAsyncResult) result = NULL;
+    g_autoptr(GError) error = NULL;
+
+    op_account_set_host (old_one, "old.example.org");
+    op_account_set_user (old_one, "anna");
+    old_twin = op_ftp_site_duplicate (old_one);
+    op_secrets_store_async (secrets, "ftp", "old.example.org", 21, "anna", "kept before",
+                            NULL, store_result, &result);
+    g_assert_true (op_secrets_store_finish (secrets, wait_result (&result), &error));
+    g_assert_no_error (error);
+    password = lookup (old_one, secrets);
+    g_assert_cmpstr (password, ==, "kept before");
+    op_secrets_password_free (password);
+    store (old_twin, secrets, "new for the twin");
+    g_clear_object (&result);
+    op_ftp_site_forget_password_async (old_twin, secrets, NULL, store_result, &result);
+    g_assert_true (op_ftp_site_forget_password_finish (wait_result (&result), &error));
+    password = lookup (old_one, secrets);
+    g_assert_cmpstr (password, ==, "kept before");
+    op_secrets_password_free (password);
+  }
 
   /* "Ask" never keeps one: storing clears what was there, lookups find nothing. */
   op_ftp_site_set_logon_type (site, OP_FTP_LOGON_ASK);

@@ -186,7 +186,10 @@ test_schema (void)
   g_assert_cmpint (schema->attributes[2].type, ==, SECRET_SCHEMA_ATTRIBUTE_INTEGER);
   g_assert_cmpstr (schema->attributes[3].name, ==, "user");
   g_assert_cmpint (schema->attributes[3].type, ==, SECRET_SCHEMA_ATTRIBUTE_STRING);
-  g_assert_null (schema->attributes[4].name);
+  /* The account or site id (op_secrets_*_for_account). */
+  g_assert_cmpstr (schema->attributes[4].name, ==, "account");
+  g_assert_cmpint (schema->attributes[4].type, ==, SECRET_SCHEMA_ATTRIBUTE_STRING);
+  g_assert_null (schema->attributes[5].name);
 }
 
 int
