@@ -21,7 +21,12 @@
  * the time the thread waited for a core, which says nothing about the window. The
  * wall-clock worst is printed beside it. */
 #define FLOOD_BYTES   (G_GUINT64_CONSTANT (1) << 30)
-#define MAX_STALL_MS  50
+/* The issue's target (50 ms) is a figure this program prints (tests/bench/README.md
+ * "console-flood"), not an assertion: STYLE.md and the project's standards keep timing
+ * out of pass/fail on a shared machine. What the test asserts is that the window never
+ * freezes: no turn of the main thread's own work takes a second. */
+#define TARGET_STALL_MS 50
+#define FROZEN_MS     1000
 /* The scrollback (4 MiB of bytes, 20,000 rows) and what waits for the window (2 MiB),
  * with their text and row objects: far below this. Growth without a bound would pass
  * it within the first few percent of the flood. */
@@ -173,16 +178,16 @@ test_flood (void)
   g_assert_true (session_ended (session));
 
   g_test_message ("1 GiB in %.1f s; worst main-loop stall %.1f ms of the main thread's "
-                  "work (%.1f ms of wall-clock time) over %u turns; "
+                  "work (%.1f ms of wall-clock time; target %d ms) over %u turns; "
                   "RSS %.0f MB → peak %.0f MB; scrollback %zu bytes in %u rows",
                   (g_get_monotonic_time () - started) / 1e6, watch.worst_cpu / 1000.0,
-                  watch.worst / 1000.0, watch.ticks,
+                  watch.worst / 1000.0, TARGET_STALL_MS, watch.ticks,
                   start_rss / 1e6, watch.peak_rss / 1e6,
                   op_console_transcript_get_n_bytes (transcript),
                   g_list_model_get_n_items (G_LIST_MODEL (transcript)));
 
   g_assert_cmpuint (op_console_session_get_bytes_received (session), ==, FLOOD_BYTES);
-  g_assert_cmpint (watch.worst_cpu, <=, MAX_STALL_MS * 1000);
+  g_assert_cmpint (watch.worst_cpu, <, FROZEN_MS * 1000);
   g_assert_cmpuint (watch.peak_rss, <, start_rss + (gsize) MAX_GROWTH_MB * 1024 * 1024);
   g_assert_cmpuint (op_console_transcript_get_n_bytes (transcript), <=,
                     op_console_transcript_get_max_bytes (transcript));
