@@ -478,8 +478,13 @@ guint              op_session_set_io_timeout         (OpSession       *self,
  *   OP_SESSION_DEFINE_SETTINGS (OpPop3Client, op_pop3_client, OP_IS_POP3_CLIENT)
  *   OP_SESSION_DEFINE_GETTERS (OpPop3Client, op_pop3_client, OP_IS_POP3_CLIENT)
  *
+ *   OP_SESSION_DEFINE_STATE_GETTER (OpPop3Client, op_pop3_client, OP_IS_POP3_CLIENT,
+ *                                   OpPop3State, OP_POP3_STATE_DISCONNECTED)
+ *
  * SETTINGS: _set_verifier(), _set_timeout(), _set_allow_plaintext_password().
- * GETTERS: _get_host(), _get_port(), _get_log(), _is_tls(), _get_peer_certificate().
+ * GETTERS: _get_host(), _get_port(), _get_security(), _get_log(), _is_tls(),
+ *   _get_peer_certificate().
+ * STATE_GETTER: _get_state(), in the client's own state enum.
  */
 #define OP_SESSION_DEFINE_SETTINGS(TypeName, type_name, IS_TYPE) \
   void \
@@ -517,6 +522,12 @@ guint              op_session_set_io_timeout         (OpSession       *self,
     g_return_val_if_fail (IS_TYPE (self), 0); \
     return op_session_get_port (OP_SESSION (self)); \
   } \
+  OpSecurity \
+  type_name##_get_security (TypeName *self) \
+  { \
+    g_return_val_if_fail (IS_TYPE (self), OP_SECURITY_NONE); \
+    return op_session_get_security (OP_SESSION (self)); \
+  } \
   OpProtocolLog * \
   type_name##_get_log (TypeName *self) \
   { \
@@ -534,6 +545,14 @@ guint              op_session_set_io_timeout         (OpSession       *self,
   { \
     g_return_val_if_fail (IS_TYPE (self), NULL); \
     return op_session_get_peer_certificate (OP_SESSION (self)); \
+  }
+
+#define OP_SESSION_DEFINE_STATE_GETTER(TypeName, type_name, IS_TYPE, StateType, DISCONNECTED) \
+  StateType \
+  type_name##_get_state (TypeName *self) \
+  { \
+    g_return_val_if_fail (IS_TYPE (self), DISCONNECTED); \
+    return (StateType) op_session_get_state (OP_SESSION (self)); \
   }
 
 G_END_DECLS

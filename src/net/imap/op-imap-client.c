@@ -30,13 +30,6 @@ G_DEFINE_ENUM_TYPE (OpImapState, op_imap_state,
 
 enum
 {
-  PROP_0,
-  PROP_STATE,
-  N_PROPS
-};
-
-enum
-{
   SIGNAL_EXISTS,
   SIGNAL_EXPUNGED,
   SIGNAL_VANISHED,
@@ -45,7 +38,6 @@ enum
   N_SIGNALS
 };
 
-static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (OpImapClient, op_imap_client, OP_TYPE_SESSION)
@@ -709,35 +701,12 @@ op_imap_client_finalize (GObject *object)
 }
 
 static void
-op_imap_client_get_property (GObject    *object,
-                             guint       prop_id,
-                             GValue     *value,
-                             GParamSpec *pspec)
-{
-  switch (prop_id)
-    {
-    case PROP_STATE:
-      g_value_set_enum (value, op_session_get_state (OP_SESSION (object)));
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
 op_imap_client_class_init (OpImapClientClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   OpSessionClass *session_class = OP_SESSION_CLASS (klass);
 
   object_class->finalize = op_imap_client_finalize;
-  object_class->get_property = op_imap_client_get_property;
-
-  properties[PROP_STATE] =
-    g_param_spec_enum ("state", NULL, NULL,
-                       op_imap_state_get_type (), OP_IMAP_STATE_DISCONNECTED,
-                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
-  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   session_class->protocol = "imap";
   session_class->default_port = 143;
@@ -751,11 +720,11 @@ op_imap_client_class_init (OpImapClientClass *klass)
   session_class->error_tls_refused = OP_IMAP_ERROR_TLS_REFUSED;
   session_class->error_preauth_refused = OP_IMAP_ERROR_PREAUTH_REFUSED;
   session_class->max_reply_line = OP_IMAP_MAX_LINE;
-  session_class->state_pspec = properties[PROP_STATE];
   session_class->state_disconnected = OP_IMAP_STATE_DISCONNECTED;
   session_class->state_connecting = OP_IMAP_STATE_CONNECTING;
   session_class->state_ready = OP_IMAP_STATE_NOT_AUTHENTICATED;
   session_class->state_busy = OP_IMAP_STATE_NOT_AUTHENTICATED;
+  op_session_class_install_state (session_class, OP_TYPE_IMAP_STATE);
   session_class->capabilities_free = (GDestroyNotify) g_strfreev;
   session_class->reset = reset;
   session_class->greet = greet;
@@ -808,50 +777,10 @@ op_imap_client_new (const char *host,
 
 /* --- main-context API ---------------------------------------------------------------------- */
 
-void
-op_imap_client_set_verifier (OpImapClient  *self,
-                             OpTlsVerifier *verifier)
-{
-  g_return_if_fail (OP_IS_IMAP_CLIENT (self));
-  op_session_set_verifier (OP_SESSION (self), verifier);
-}
-
-void
-op_imap_client_set_timeout (OpImapClient *self,
-                            guint         seconds)
-{
-  g_return_if_fail (OP_IS_IMAP_CLIENT (self));
-  op_session_set_timeout (OP_SESSION (self), seconds);
-}
-
-void
-op_imap_client_set_allow_plaintext_password (OpImapClient *self,
-                                             gboolean      allow)
-{
-  g_return_if_fail (OP_IS_IMAP_CLIENT (self));
-  op_session_set_allow_plaintext_password (OP_SESSION (self), allow);
-}
-
-OpProtocolLog *
-op_imap_client_get_log (OpImapClient *self)
-{
-  g_return_val_if_fail (OP_IS_IMAP_CLIENT (self), NULL);
-  return op_session_get_log (OP_SESSION (self));
-}
-
-OpImapState
-op_imap_client_get_state (OpImapClient *self)
-{
-  g_return_val_if_fail (OP_IS_IMAP_CLIENT (self), OP_IMAP_STATE_DISCONNECTED);
-  return op_session_get_state (OP_SESSION (self));
-}
-
-gboolean
-op_imap_client_is_tls (OpImapClient *self)
-{
-  g_return_val_if_fail (OP_IS_IMAP_CLIENT (self), FALSE);
-  return op_session_is_tls (OP_SESSION (self));
-}
+OP_SESSION_DEFINE_SETTINGS (OpImapClient, op_imap_client, OP_IS_IMAP_CLIENT)
+OP_SESSION_DEFINE_GETTERS (OpImapClient, op_imap_client, OP_IS_IMAP_CLIENT)
+OP_SESSION_DEFINE_STATE_GETTER (OpImapClient, op_imap_client, OP_IS_IMAP_CLIENT, OpImapState,
+                                OP_IMAP_STATE_DISCONNECTED)
 
 gboolean
 op_imap_client_has_capability (OpImapClient *self,

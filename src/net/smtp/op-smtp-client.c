@@ -134,6 +134,8 @@ op_smtp_client_new (const char *host,
 
 OP_SESSION_DEFINE_SETTINGS (OpSmtpClient, op_smtp_client, OP_IS_SMTP_CLIENT)
 OP_SESSION_DEFINE_GETTERS (OpSmtpClient, op_smtp_client, OP_IS_SMTP_CLIENT)
+OP_SESSION_DEFINE_STATE_GETTER (OpSmtpClient, op_smtp_client, OP_IS_SMTP_CLIENT, OpSmtpState,
+                                OP_SMTP_STATE_DISCONNECTED)
 
 void
 op_smtp_client_set_hello_name (OpSmtpClient *self,
@@ -156,20 +158,6 @@ op_smtp_client_set_allowed_mechanisms (OpSmtpClient    *self,
   op_session_lock_settings (SESSION (self));
   self->allowed_mechanisms = mechanisms;
   op_session_unlock_settings (SESSION (self));
-}
-
-OpSecurity
-op_smtp_client_get_security (OpSmtpClient *self)
-{
-  g_return_val_if_fail (OP_IS_SMTP_CLIENT (self), OP_SECURITY_STARTTLS);
-  return op_session_get_security (SESSION (self));
-}
-
-OpSmtpState
-op_smtp_client_get_state (OpSmtpClient *self)
-{
-  g_return_val_if_fail (OP_IS_SMTP_CLIENT (self), OP_SMTP_STATE_DISCONNECTED);
-  return op_session_get_state (SESSION (self));
 }
 
 const OpSmtpCapabilities *
