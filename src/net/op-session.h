@@ -255,7 +255,14 @@ struct _OpSessionClass
 void               op_session_class_install_state    (OpSessionClass  *klass,
                                                       GType            state_type);
 
-/* For a subclass's _new(): host, port (0: the class's default for @security) and
+/* A subclass's _new(): a new session of @type (an OpSession subclass) with host, port
+ * (0: the class's default for @security) and security; NULL for an empty host. */
+gpointer           op_session_new                    (GType            type,
+                                                      const char      *host,
+                                                      guint16          port,
+                                                      OpSecurity       security);
+
+/* For a subclass's _new() that builds its object itself: host, port (0: the class's default for @security) and
  * security, set once. */
 void               op_session_setup                  (OpSession       *self,
                                                       const char      *host,

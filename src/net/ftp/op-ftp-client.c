@@ -751,13 +751,7 @@ op_ftp_client_new (const char *host,
                    guint16     port,
                    OpSecurity  security)
 {
-  OpFtpClient *self;
-
-  g_return_val_if_fail (host != NULL && *host != '\0', NULL);
-
-  self = g_object_new (OP_TYPE_FTP_CLIENT, NULL);
-  op_session_setup (OP_SESSION (self), host, port, security);
-  return self;
+  return op_session_new (OP_TYPE_FTP_CLIENT, host, port, security);
 }
 
 /* --- settings and what the main context sees -------------------------------------------- */

@@ -766,13 +766,7 @@ op_imap_client_new (const char *host,
                     guint16     port,
                     OpSecurity  security)
 {
-  OpImapClient *self;
-
-  g_return_val_if_fail (host != NULL && *host != '\0', NULL);
-
-  self = g_object_new (OP_TYPE_IMAP_CLIENT, NULL);
-  op_session_setup (OP_SESSION (self), host, port, security);
-  return self;
+  return op_session_new (OP_TYPE_IMAP_CLIENT, host, port, security);
 }
 
 /* --- main-context API ---------------------------------------------------------------------- */

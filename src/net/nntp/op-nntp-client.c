@@ -2105,13 +2105,7 @@ op_nntp_client_new (const char *host,
                     guint16     port,
                     OpSecurity  security)
 {
-  OpNntpClient *self;
-
-  g_return_val_if_fail (host != NULL && *host != '\0', NULL);
-
-  self = g_object_new (OP_TYPE_NNTP_CLIENT, NULL);
-  op_session_setup (SESSION (self), host, port, security);
-  return self;
+  return op_session_new (OP_TYPE_NNTP_CLIENT, host, port, security);
 }
 
 OP_SESSION_DEFINE_SETTINGS (OpNntpClient, op_nntp_client, OP_IS_NNTP_CLIENT)

@@ -1033,13 +1033,7 @@ op_pop3_client_new (const char *host,
                     guint16     port,
                     OpSecurity  security)
 {
-  OpPop3Client *self;
-
-  g_return_val_if_fail (host != NULL && *host != '\0', NULL);
-
-  self = g_object_new (OP_TYPE_POP3_CLIENT, NULL);
-  op_session_setup (SESSION (self), host, port, security);
-  return self;
+  return op_session_new (OP_TYPE_POP3_CLIENT, host, port, security);
 }
 
 OP_SESSION_DEFINE_SETTINGS (OpPop3Client, op_pop3_client, OP_IS_POP3_CLIENT)

@@ -123,13 +123,7 @@ op_smtp_client_new (const char *host,
                     guint16     port,
                     OpSecurity  security)
 {
-  OpSmtpClient *self;
-
-  g_return_val_if_fail (host != NULL && *host != '\0', NULL);
-
-  self = g_object_new (OP_TYPE_SMTP_CLIENT, NULL);
-  op_session_setup (SESSION (self), host, port, security);
-  return self;
+  return op_session_new (OP_TYPE_SMTP_CLIENT, host, port, security);
 }
 
 OP_SESSION_DEFINE_SETTINGS (OpSmtpClient, op_smtp_client, OP_IS_SMTP_CLIENT)
