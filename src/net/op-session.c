@@ -563,6 +563,14 @@ op_session_get_log (OpSession *self)
   return PRIV (self)->log;
 }
 
+/* Any thread: set once, when the session was made. */
+GMainContext *
+op_session_get_context (OpSession *self)
+{
+  g_return_val_if_fail (OP_IS_SESSION (self), NULL);
+  return PRIV (self)->context;
+}
+
 int
 op_session_get_state (OpSession *self)
 {

@@ -290,6 +290,9 @@ guint              op_session_get_n_queued           (OpSession       *self);
 guint16            op_session_get_port               (OpSession       *self);
 OpSecurity         op_session_get_security           (OpSession       *self);
 OpProtocolLog     *op_session_get_log                (OpSession       *self);
+/* (transfer none) The thread-default context of the thread that made the session: its
+ * events are delivered there, and a subclass attaches its own timers there. Any thread. */
+GMainContext      *op_session_get_context            (OpSession       *self);
 /* The last state delivered (the subclass's enum value). */
 int                op_session_get_state              (OpSession       *self);
 gboolean           op_session_is_tls                 (OpSession       *self);

@@ -29,7 +29,6 @@ struct _OpImapClient
 {
   OpSession        parent_instance;
 
-  GMainContext    *context;          /* the caller's: IDLE's refresh timer runs there */
 
   /* IDLE control: any thread, under the session's settings lock. */
   GCancellable    *idle_wake;        /* (nullable) cancelled to end IDLE */

@@ -695,7 +695,6 @@ op_imap_client_finalize (GObject *object)
   g_clear_pointer (&self->w_caps, g_hash_table_unref);
   g_clear_object (&self->idle_wake);
   g_clear_error (&self->w_collect_error);
-  g_clear_pointer (&self->context, g_main_context_unref);
 
   G_OBJECT_CLASS (op_imap_client_parent_class)->finalize (object);
 }
@@ -758,7 +757,6 @@ static void
 op_imap_client_init (OpImapClient *self)
 {
   self->rbuf = g_malloc (READ_BUFFER_SIZE);
-  self->context = g_main_context_ref_thread_default ();
 }
 
 OpImapClient *

@@ -110,7 +110,7 @@ do_idle (OpImapClient  *self,
       timeout = op_session_set_io_timeout (OP_SESSION (self), 0);
       refresh = g_timeout_source_new_seconds (IDLE_REFRESH_SECONDS);
       g_source_set_callback (refresh, refresh_idle, g_object_ref (wake), g_object_unref);
-      g_source_attach (refresh, self->context);
+      g_source_attach (refresh, op_session_get_context (OP_SESSION (self)));
 
       for (;;)
         {
