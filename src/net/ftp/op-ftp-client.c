@@ -231,8 +231,8 @@ capabilities (OpSession     *session,
               GError       **error)
 {
   OpFtpClient *self = OP_FTP_CLIENT (session);
-  g_autoptr(OpFtpReply) reply = _op_ftp_client_command (self, "FEAT", NULL, OP_SEND_PLAIN,
-                                                        cancellable, error);
+  g_autoptr(OpFtpReply) reply = op_session_command (OP_SESSION (self), "FEAT", NULL, OP_SEND_PLAIN,
+                                                    cancellable, error);
 
   if (reply == NULL)
     return FALSE;
@@ -259,38 +259,10 @@ start_tls (OpSession     *session,
 /* --- commands (worker) ---------------------------------------------------------------- */
 
 gboolean
-_op_ftp_client_is_connected (OpFtpClient *self)
-{
-  return op_session_is_connected (OP_SESSION (self));
-}
-
-gboolean
 _op_ftp_client_has_feature (OpFtpClient *self,
                             const char  *name)
 {
   return self->w_features != NULL && g_hash_table_contains (self->w_features, name);
-}
-
-gboolean
-_op_ftp_client_send (OpFtpClient   *self,
-                     const char    *verb,
-                     const char    *argument,
-                     OpSendFlags    flags,
-                     GCancellable  *cancellable,
-                     GError       **error)
-{
-  return op_session_send (OP_SESSION (self), verb, argument, flags, cancellable, error);
-}
-
-OpFtpReply *
-_op_ftp_client_command (OpFtpClient   *self,
-                        const char    *verb,
-                        const char    *argument,
-                        OpSendFlags    flags,
-                        GCancellable  *cancellable,
-                        GError       **error)
-{
-  return op_session_command (OP_SESSION (self), verb, argument, flags, cancellable, error);
 }
 
 OpFtpReply *
@@ -397,8 +369,8 @@ login (OpFtpClient          *self,
   if (!op_session_open (session, cancellable, error))
     return FALSE;
 
-  reply = _op_ftp_client_command (self, "USER", anonymous_user (user), OP_SEND_PLAIN,
-                                  cancellable, error);
+  reply = op_session_command (OP_SESSION (self), "USER", anonymous_user (user), OP_SEND_PLAIN,
+                              cancellable, error);
   if (reply == NULL)
     return FALSE;
   if (reply->code == 331 || reply->code == 332)
@@ -408,16 +380,16 @@ login (OpFtpClient          *self,
       if (anonymous && (pass == NULL || *pass == '\0'))
         pass = "anonymous@";
       g_clear_pointer (&reply, op_ftp_reply_free);
-      reply = _op_ftp_client_command (self, "PASS", pass != NULL ? pass : "",
-                                      OP_SEND_SECRET_ARGUMENT, cancellable, error);
+      reply = op_session_command (OP_SESSION (self), "PASS", pass != NULL ? pass : "",
+                                  OP_SEND_SECRET_ARGUMENT, cancellable, error);
       if (reply == NULL)
         return FALSE;
     }
   if (reply->code == 332)
     {
       g_clear_pointer (&reply, op_ftp_reply_free);
-      reply = _op_ftp_client_command (self, "ACCT", account != NULL ? account : "",
-                                      OP_SEND_SECRET_ARGUMENT, cancellable, error);
+      reply = op_session_command (OP_SESSION (self), "ACCT", account != NULL ? account : "",
+                                  OP_SEND_SECRET_ARGUMENT, cancellable, error);
       if (reply == NULL)
         return FALSE;
     }
@@ -447,14 +419,14 @@ login (OpFtpClient          *self,
   /* RFC 2640 §3.1: UTF-8 path names when the server offers them and the site is UTF-8. */
   if (s->charset == NULL && _op_ftp_client_has_feature (self, "UTF8"))
     {
-      reply = _op_ftp_client_command (self, "OPTS", "UTF8 ON", OP_SEND_PLAIN, cancellable,
-                                      error);
+      reply = op_session_command (OP_SESSION (self), "OPTS", "UTF8 ON", OP_SEND_PLAIN, cancellable,
+                                  error);
       if (reply == NULL)
         return FALSE;
       g_clear_pointer (&reply, op_ftp_reply_free);
     }
 
-  reply = _op_ftp_client_command (self, "SYST", NULL, OP_SEND_PLAIN, cancellable, error);
+  reply = op_session_command (OP_SESSION (self), "SYST", NULL, OP_SEND_PLAIN, cancellable, error);
   if (reply == NULL)
     return FALSE;
   if (OP_FTP_REPLY_CLASS (reply) == 2)
@@ -906,7 +878,8 @@ quit_job (OpSession     *session,
       g_autoptr(OpFtpReply) reply = NULL;
 
       op_session_set_io_timeout (session, QUIT_TIMEOUT_SECONDS);
-      reply = _op_ftp_client_command (self, "QUIT", NULL, OP_SEND_PLAIN, cancellable, NULL);
+      reply = op_session_command (OP_SESSION (self), "QUIT", NULL, OP_SEND_PLAIN, cancellable,
+                                  NULL);
     }
   op_session_disconnect (session);
   return OP_SESSION_JOB_OK;
@@ -1228,8 +1201,8 @@ send_command_func (OpFtpClient          *self,
       }
   if (g_ascii_strcasecmp (verb, "ACCT") == 0)
     flags = OP_SEND_SECRET_ARGUMENT;
-  reply = _op_ftp_client_command (self, verb, space != NULL ? space + 1 : NULL, flags,
-                                  cancellable, error);
+  reply = op_session_command (OP_SESSION (self), verb, space != NULL ? space + 1 : NULL, flags,
+                              cancellable, error);
   /* A TYPE sent by hand makes our idea of the type unknown. */
   self->w_type = 0;
   return reply;

@@ -208,12 +208,6 @@ void            _op_imap_queue             (OpImapClient     *self,
                                             OpSessionJobFunc  func,
                                             OpImapJob        *job,
                                             GDestroyNotify    result_free);
-/* (main thread) A task for the public call @source_tag. */
-GTask          *_op_imap_task_new          (OpImapClient        *self,
-                                            gpointer             source_tag,
-                                            GCancellable        *cancellable,
-                                            GAsyncReadyCallback  callback,
-                                            gpointer             user_data);
 /* A finish shared by several calls: @result must come from one of @source_tags
  * (NULL-terminated), each call's own. */
 gboolean        _op_imap_finish_boolean_of (OpImapClient   *self,

@@ -231,8 +231,9 @@ op_imap_client_idle_async (OpImapClient        *self,
    * worker had already picked it up, end the new IDLE itself at once. */
   op_imap_client_idle_stop (self);
   op_session_queue (OP_SESSION (self),
-                    _op_imap_task_new (self, op_imap_client_idle_async, cancellable, callback,
-                                       user_data),
+                    op_session_task_new (OP_SESSION (self), op_imap_client_idle_async,
+                                         cancellable, callback,
+                                         user_data),
                     job_idle, g_new0 (OpImapJob, 1), (GDestroyNotify) _op_imap_job_free, NULL,
                     OP_SESSION_JOB_NONE);
 }
