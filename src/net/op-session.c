@@ -416,6 +416,22 @@ op_session_setup (OpSession  *self,
   priv->worker = op_worker_new (name);
 }
 
+gpointer
+op_session_new (GType       type,
+                const char *host,
+                guint16     port,
+                OpSecurity  security)
+{
+  OpSession *self;
+
+  g_return_val_if_fail (g_type_is_a (type, OP_TYPE_SESSION), NULL);
+  g_return_val_if_fail (host != NULL && *host != '\0', NULL);
+
+  self = g_object_new (type, NULL);
+  op_session_setup (self, host, port, security);
+  return self;
+}
+
 void
 op_session_set_verifier (OpSession     *self,
                          OpTlsVerifier *verifier)
@@ -545,6 +561,14 @@ op_session_get_log (OpSession *self)
 {
   g_return_val_if_fail (OP_IS_SESSION (self), NULL);
   return PRIV (self)->log;
+}
+
+/* Any thread: set once, when the session was made. */
+GMainContext *
+op_session_get_context (OpSession *self)
+{
+  g_return_val_if_fail (OP_IS_SESSION (self), NULL);
+  return PRIV (self)->context;
 }
 
 int

@@ -255,7 +255,14 @@ struct _OpSessionClass
 void               op_session_class_install_state    (OpSessionClass  *klass,
                                                       GType            state_type);
 
-/* For a subclass's _new(): host, port (0: the class's default for @security) and
+/* A subclass's _new(): a new session of @type (an OpSession subclass) with host, port
+ * (0: the class's default for @security) and security; NULL for an empty host. */
+gpointer           op_session_new                    (GType            type,
+                                                      const char      *host,
+                                                      guint16          port,
+                                                      OpSecurity       security);
+
+/* For a subclass's _new() that builds its object itself: host, port (0: the class's default for @security) and
  * security, set once. */
 void               op_session_setup                  (OpSession       *self,
                                                       const char      *host,
@@ -283,6 +290,9 @@ guint              op_session_get_n_queued           (OpSession       *self);
 guint16            op_session_get_port               (OpSession       *self);
 OpSecurity         op_session_get_security           (OpSession       *self);
 OpProtocolLog     *op_session_get_log                (OpSession       *self);
+/* (transfer none) The thread-default context of the thread that made the session: its
+ * events are delivered there, and a subclass attaches its own timers there. Any thread. */
+GMainContext      *op_session_get_context            (OpSession       *self);
 /* The last state delivered (the subclass's enum value). */
 int                op_session_get_state              (OpSession       *self);
 gboolean           op_session_is_tls                 (OpSession       *self);
@@ -488,8 +498,13 @@ guint              op_session_set_io_timeout         (OpSession       *self,
  *   OP_SESSION_DEFINE_SETTINGS (OpPop3Client, op_pop3_client, OP_IS_POP3_CLIENT)
  *   OP_SESSION_DEFINE_GETTERS (OpPop3Client, op_pop3_client, OP_IS_POP3_CLIENT)
  *
+ *   OP_SESSION_DEFINE_STATE_GETTER (OpPop3Client, op_pop3_client, OP_IS_POP3_CLIENT,
+ *                                   OpPop3State, OP_POP3_STATE_DISCONNECTED)
+ *
  * SETTINGS: _set_verifier(), _set_timeout(), _set_allow_plaintext_password().
- * GETTERS: _get_host(), _get_port(), _get_log(), _is_tls(), _get_peer_certificate().
+ * GETTERS: _get_host(), _get_port(), _get_security(), _get_log(), _is_tls(),
+ *   _get_peer_certificate().
+ * STATE_GETTER: _get_state(), in the client's own state enum.
  */
 #define OP_SESSION_DEFINE_SETTINGS(TypeName, type_name, IS_TYPE) \
   void \
@@ -527,6 +542,12 @@ guint              op_session_set_io_timeout         (OpSession       *self,
     g_return_val_if_fail (IS_TYPE (self), 0); \
     return op_session_get_port (OP_SESSION (self)); \
   } \
+  OpSecurity \
+  type_name##_get_security (TypeName *self) \
+  { \
+    g_return_val_if_fail (IS_TYPE (self), OP_SECURITY_NONE); \
+    return op_session_get_security (OP_SESSION (self)); \
+  } \
   OpProtocolLog * \
   type_name##_get_log (TypeName *self) \
   { \
@@ -544,6 +565,14 @@ guint              op_session_set_io_timeout         (OpSession       *self,
   { \
     g_return_val_if_fail (IS_TYPE (self), NULL); \
     return op_session_get_peer_certificate (OP_SESSION (self)); \
+  }
+
+#define OP_SESSION_DEFINE_STATE_GETTER(TypeName, type_name, IS_TYPE, StateType, DISCONNECTED) \
+  StateType \
+  type_name##_get_state (TypeName *self) \
+  { \
+    g_return_val_if_fail (IS_TYPE (self), DISCONNECTED); \
+    return (StateType) op_session_get_state (OP_SESSION (self)); \
   }
 
 G_END_DECLS

@@ -188,26 +188,12 @@ gboolean    _op_ftp_client_finish_value   (OpFtpClient          *self,
 
 /* --- the control connection (op-ftp-client.c) ------------------------------------------- */
 
-gboolean    _op_ftp_client_is_connected   (OpFtpClient          *self);
 gboolean    _op_ftp_client_has_feature    (OpFtpClient          *self,
                                            const char           *name);
-gboolean    _op_ftp_client_send           (OpFtpClient          *self,
-                                           const char           *verb,
-                                           const char           *argument,
-                                           OpSendFlags           flags,
-                                           GCancellable         *cancellable,
-                                           GError              **error);
 /* The next reply; 1yz preliminary replies are skipped unless @preliminary_ok (a 1yz
  * leaves the command open: its final reply is still due). */
 OpFtpReply *_op_ftp_client_read_reply     (OpFtpClient          *self,
                                            gboolean              preliminary_ok,
-                                           GCancellable         *cancellable,
-                                           GError              **error);
-/* Sends a command and reads its final reply, whatever its class. */
-OpFtpReply *_op_ftp_client_command        (OpFtpClient          *self,
-                                           const char           *verb,
-                                           const char           *argument,
-                                           OpSendFlags           flags,
                                            GCancellable         *cancellable,
                                            GError              **error);
 /* A command that must succeed with a reply of class @expected_class (2 or 3). */

@@ -22,15 +22,6 @@ G_DEFINE_ENUM_TYPE (OpFtpState, op_ftp_state,
   G_DEFINE_ENUM_VALUE (OP_FTP_STATE_READY, "ready"),
   G_DEFINE_ENUM_VALUE (OP_FTP_STATE_BUSY, "busy"))
 
-enum
-{
-  PROP_0,
-  PROP_STATE,
-  N_PROPS
-};
-
-static GParamSpec *properties[N_PROPS];
-
 G_DEFINE_FINAL_TYPE (OpFtpClient, op_ftp_client, OP_TYPE_SESSION)
 
 /* What the main context learns about the server: FEAT and SYST. */
@@ -240,8 +231,8 @@ capabilities (OpSession     *session,
               GError       **error)
 {
   OpFtpClient *self = OP_FTP_CLIENT (session);
-  g_autoptr(OpFtpReply) reply = _op_ftp_client_command (self, "FEAT", NULL, OP_SEND_PLAIN,
-                                                        cancellable, error);
+  g_autoptr(OpFtpReply) reply = op_session_command (OP_SESSION (self), "FEAT", NULL, OP_SEND_PLAIN,
+                                                    cancellable, error);
 
   if (reply == NULL)
     return FALSE;
@@ -268,38 +259,10 @@ start_tls (OpSession     *session,
 /* --- commands (worker) ---------------------------------------------------------------- */
 
 gboolean
-_op_ftp_client_is_connected (OpFtpClient *self)
-{
-  return op_session_is_connected (OP_SESSION (self));
-}
-
-gboolean
 _op_ftp_client_has_feature (OpFtpClient *self,
                             const char  *name)
 {
   return self->w_features != NULL && g_hash_table_contains (self->w_features, name);
-}
-
-gboolean
-_op_ftp_client_send (OpFtpClient   *self,
-                     const char    *verb,
-                     const char    *argument,
-                     OpSendFlags    flags,
-                     GCancellable  *cancellable,
-                     GError       **error)
-{
-  return op_session_send (OP_SESSION (self), verb, argument, flags, cancellable, error);
-}
-
-OpFtpReply *
-_op_ftp_client_command (OpFtpClient   *self,
-                        const char    *verb,
-                        const char    *argument,
-                        OpSendFlags    flags,
-                        GCancellable  *cancellable,
-                        GError       **error)
-{
-  return op_session_command (OP_SESSION (self), verb, argument, flags, cancellable, error);
 }
 
 OpFtpReply *
@@ -406,8 +369,8 @@ login (OpFtpClient          *self,
   if (!op_session_open (session, cancellable, error))
     return FALSE;
 
-  reply = _op_ftp_client_command (self, "USER", anonymous_user (user), OP_SEND_PLAIN,
-                                  cancellable, error);
+  reply = op_session_command (OP_SESSION (self), "USER", anonymous_user (user), OP_SEND_PLAIN,
+                              cancellable, error);
   if (reply == NULL)
     return FALSE;
   if (reply->code == 331 || reply->code == 332)
@@ -417,16 +380,16 @@ login (OpFtpClient          *self,
       if (anonymous && (pass == NULL || *pass == '\0'))
         pass = "anonymous@";
       g_clear_pointer (&reply, op_ftp_reply_free);
-      reply = _op_ftp_client_command (self, "PASS", pass != NULL ? pass : "",
-                                      OP_SEND_SECRET_ARGUMENT, cancellable, error);
+      reply = op_session_command (OP_SESSION (self), "PASS", pass != NULL ? pass : "",
+                                  OP_SEND_SECRET_ARGUMENT, cancellable, error);
       if (reply == NULL)
         return FALSE;
     }
   if (reply->code == 332)
     {
       g_clear_pointer (&reply, op_ftp_reply_free);
-      reply = _op_ftp_client_command (self, "ACCT", account != NULL ? account : "",
-                                      OP_SEND_SECRET_ARGUMENT, cancellable, error);
+      reply = op_session_command (OP_SESSION (self), "ACCT", account != NULL ? account : "",
+                                  OP_SEND_SECRET_ARGUMENT, cancellable, error);
       if (reply == NULL)
         return FALSE;
     }
@@ -456,14 +419,14 @@ login (OpFtpClient          *self,
   /* RFC 2640 §3.1: UTF-8 path names when the server offers them and the site is UTF-8. */
   if (s->charset == NULL && _op_ftp_client_has_feature (self, "UTF8"))
     {
-      reply = _op_ftp_client_command (self, "OPTS", "UTF8 ON", OP_SEND_PLAIN, cancellable,
-                                      error);
+      reply = op_session_command (OP_SESSION (self), "OPTS", "UTF8 ON", OP_SEND_PLAIN, cancellable,
+                                  error);
       if (reply == NULL)
         return FALSE;
       g_clear_pointer (&reply, op_ftp_reply_free);
     }
 
-  reply = _op_ftp_client_command (self, "SYST", NULL, OP_SEND_PLAIN, cancellable, error);
+  reply = op_session_command (OP_SESSION (self), "SYST", NULL, OP_SEND_PLAIN, cancellable, error);
   if (reply == NULL)
     return FALSE;
   if (OP_FTP_REPLY_CLASS (reply) == 2)
@@ -699,22 +662,6 @@ op_ftp_client_finalize (GObject *object)
 }
 
 static void
-op_ftp_client_get_property (GObject    *object,
-                            guint       prop_id,
-                            GValue     *value,
-                            GParamSpec *pspec)
-{
-  switch (prop_id)
-    {
-    case PROP_STATE:
-      g_value_set_enum (value, op_session_get_state (OP_SESSION (object)));
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
 op_ftp_client_class_init (OpFtpClientClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
@@ -722,18 +669,6 @@ op_ftp_client_class_init (OpFtpClientClass *klass)
 
   object_class->dispose = op_ftp_client_dispose;
   object_class->finalize = op_ftp_client_finalize;
-  object_class->get_property = op_ftp_client_get_property;
-
-  /**
-   * OpFtpClient:state:
-   *
-   * Where the session is, for a connection indicator; notified on the main context.
-   */
-  properties[PROP_STATE] =
-    g_param_spec_enum ("state", NULL, NULL,
-                       op_ftp_state_get_type (), OP_FTP_STATE_DISCONNECTED,
-                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
-  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   session_class->protocol = "ftp";
   session_class->default_port = 21;
@@ -747,11 +682,16 @@ op_ftp_client_class_init (OpFtpClientClass *klass)
   session_class->error_plaintext_refused = OP_FTP_ERROR_PLAINTEXT_PASSWORD;
   session_class->error_tls_refused = OP_FTP_ERROR_TLS_REFUSED;
   session_class->max_reply_line = OP_FTP_REPLY_MAX_LINE;
-  session_class->state_pspec = properties[PROP_STATE];
   session_class->state_disconnected = OP_FTP_STATE_DISCONNECTED;
   session_class->state_connecting = OP_FTP_STATE_CONNECTING;
   session_class->state_ready = OP_FTP_STATE_READY;
   session_class->state_busy = OP_FTP_STATE_BUSY;
+  /**
+   * OpFtpClient:state:
+   *
+   * Where the session is, for a connection indicator; notified on the main context.
+   */
+  op_session_class_install_state (session_class, OP_TYPE_FTP_STATE);
   session_class->capabilities_free = capabilities_free;
   session_class->copy_settings = copy_settings;
   session_class->free_settings = free_settings;
@@ -783,40 +723,15 @@ op_ftp_client_new (const char *host,
                    guint16     port,
                    OpSecurity  security)
 {
-  OpFtpClient *self;
-
-  g_return_val_if_fail (host != NULL && *host != '\0', NULL);
-
-  self = g_object_new (OP_TYPE_FTP_CLIENT, NULL);
-  op_session_setup (OP_SESSION (self), host, port, security);
-  return self;
+  return op_session_new (OP_TYPE_FTP_CLIENT, host, port, security);
 }
 
 /* --- settings and what the main context sees -------------------------------------------- */
 
-void
-op_ftp_client_set_verifier (OpFtpClient   *self,
-                            OpTlsVerifier *verifier)
-{
-  g_return_if_fail (OP_IS_FTP_CLIENT (self));
-  op_session_set_verifier (OP_SESSION (self), verifier);
-}
-
-void
-op_ftp_client_set_timeout (OpFtpClient *self,
-                           guint        seconds)
-{
-  g_return_if_fail (OP_IS_FTP_CLIENT (self));
-  op_session_set_timeout (OP_SESSION (self), seconds);
-}
-
-void
-op_ftp_client_set_allow_plaintext_password (OpFtpClient *self,
-                                            gboolean     allow)
-{
-  g_return_if_fail (OP_IS_FTP_CLIENT (self));
-  op_session_set_allow_plaintext_password (OP_SESSION (self), allow);
-}
+OP_SESSION_DEFINE_SETTINGS (OpFtpClient, op_ftp_client, OP_IS_FTP_CLIENT)
+OP_SESSION_DEFINE_GETTERS (OpFtpClient, op_ftp_client, OP_IS_FTP_CLIENT)
+OP_SESSION_DEFINE_STATE_GETTER (OpFtpClient, op_ftp_client, OP_IS_FTP_CLIENT, OpFtpState,
+                                OP_FTP_STATE_DISCONNECTED)
 
 void
 op_ftp_client_set_charset (OpFtpClient *self,
@@ -854,47 +769,6 @@ op_ftp_client_set_trust_pasv_address (OpFtpClient *self,
   op_session_unlock_settings (OP_SESSION (self));
 }
 
-const char *
-op_ftp_client_get_host (OpFtpClient *self)
-{
-  g_return_val_if_fail (OP_IS_FTP_CLIENT (self), NULL);
-  return op_session_get_host (OP_SESSION (self));
-}
-
-guint16
-op_ftp_client_get_port (OpFtpClient *self)
-{
-  g_return_val_if_fail (OP_IS_FTP_CLIENT (self), 0);
-  return op_session_get_port (OP_SESSION (self));
-}
-
-OpSecurity
-op_ftp_client_get_security (OpFtpClient *self)
-{
-  g_return_val_if_fail (OP_IS_FTP_CLIENT (self), OP_SECURITY_NONE);
-  return op_session_get_security (OP_SESSION (self));
-}
-
-OpFtpState
-op_ftp_client_get_state (OpFtpClient *self)
-{
-  g_return_val_if_fail (OP_IS_FTP_CLIENT (self), OP_FTP_STATE_DISCONNECTED);
-  return op_session_get_state (OP_SESSION (self));
-}
-
-/**
- * op_ftp_client_get_log:
- *
- * Returns: (transfer none): the session's protocol log (commands, replies, TLS details;
- *   passwords as "****")
- */
-OpProtocolLog *
-op_ftp_client_get_log (OpFtpClient *self)
-{
-  g_return_val_if_fail (OP_IS_FTP_CLIENT (self), NULL);
-  return op_session_get_log (OP_SESSION (self));
-}
-
 gboolean
 op_ftp_client_has_feature (OpFtpClient *self,
                            const char  *feature)
@@ -921,25 +795,6 @@ op_ftp_client_get_system (OpFtpClient *self)
 
   caps = op_session_get_capabilities (OP_SESSION (self));
   return caps != NULL ? caps->system : NULL;
-}
-
-/**
- * op_ftp_client_get_peer_certificate:
- *
- * Returns: (transfer none) (nullable): the control connection's certificate
- */
-GTlsCertificate *
-op_ftp_client_get_peer_certificate (OpFtpClient *self)
-{
-  g_return_val_if_fail (OP_IS_FTP_CLIENT (self), NULL);
-  return op_session_get_peer_certificate (OP_SESSION (self));
-}
-
-gboolean
-op_ftp_client_is_tls (OpFtpClient *self)
-{
-  g_return_val_if_fail (OP_IS_FTP_CLIENT (self), FALSE);
-  return op_session_is_tls (OP_SESSION (self));
 }
 
 /* --- connect, quit, keep-alive ---------------------------------------------------------- */
@@ -1023,7 +878,8 @@ quit_job (OpSession     *session,
       g_autoptr(OpFtpReply) reply = NULL;
 
       op_session_set_io_timeout (session, QUIT_TIMEOUT_SECONDS);
-      reply = _op_ftp_client_command (self, "QUIT", NULL, OP_SEND_PLAIN, cancellable, NULL);
+      reply = op_session_command (OP_SESSION (self), "QUIT", NULL, OP_SEND_PLAIN, cancellable,
+                                  NULL);
     }
   op_session_disconnect (session);
   return OP_SESSION_JOB_OK;
@@ -1345,8 +1201,8 @@ send_command_func (OpFtpClient          *self,
       }
   if (g_ascii_strcasecmp (verb, "ACCT") == 0)
     flags = OP_SEND_SECRET_ARGUMENT;
-  reply = _op_ftp_client_command (self, verb, space != NULL ? space + 1 : NULL, flags,
-                                  cancellable, error);
+  reply = op_session_command (OP_SESSION (self), verb, space != NULL ? space + 1 : NULL, flags,
+                              cancellable, error);
   /* A TYPE sent by hand makes our idea of the type unknown. */
   self->w_type = 0;
   return reply;

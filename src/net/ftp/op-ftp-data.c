@@ -114,7 +114,8 @@ open_passive (OpFtpClient          *self,
 
   if (!self->w_epsv_failed)
     {
-      reply = _op_ftp_client_command (self, "EPSV", NULL, OP_SEND_PLAIN, cancellable, error);
+      reply = op_session_command (OP_SESSION (self), "EPSV", NULL, OP_SEND_PLAIN, cancellable,
+                                  error);
       if (reply == NULL)
         return FALSE;
       if (reply->code == 229)
@@ -200,7 +201,7 @@ open_active (OpFtpClient          *self,
 
   /* RFC 2428 §2: EPRT |1|132.235.1.2|6275| */
   eprt = g_strdup_printf ("|%d|%s|%u|", family == G_SOCKET_FAMILY_IPV6 ? 2 : 1, host, port);
-  reply = _op_ftp_client_command (self, "EPRT", eprt, OP_SEND_PLAIN, cancellable, error);
+  reply = op_session_command (OP_SESSION (self), "EPRT", eprt, OP_SEND_PLAIN, cancellable, error);
   if (reply == NULL)
     return FALSE;
   if (OP_FTP_REPLY_CLASS (reply) == 2)
@@ -411,8 +412,8 @@ abort_transfer (OpFtpClient  *self,
     return;
 
   previous = op_session_set_io_timeout (session, ABORT_TIMEOUT_SECONDS);
-  if (_op_ftp_client_send (self, "ABOR", NULL, OP_SEND_PLAIN, NULL, NULL) &&
-      _op_ftp_client_send (self, "NOOP", NULL, OP_SEND_PLAIN, NULL, NULL))
+  if (op_session_send (OP_SESSION (self), "ABOR", NULL, OP_SEND_PLAIN, NULL, NULL) &&
+      op_session_send (OP_SESSION (self), "NOOP", NULL, OP_SEND_PLAIN, NULL, NULL))
     {
       for (guint i = 0; i < 6 && op_session_is_connected (session); i++)
         {
@@ -527,7 +528,7 @@ _op_ftp_start_transfer (OpFtpClient          *self,
       g_clear_pointer (&reply, op_ftp_reply_free);
     }
 
-  if (!_op_ftp_client_send (self, verb, wire_path, OP_SEND_PLAIN, cancellable, error))
+  if (!op_session_send (OP_SESSION (self), verb, wire_path, OP_SEND_PLAIN, cancellable, error))
     return FALSE;
   reply = _op_ftp_client_read_reply (self, TRUE, cancellable, error);
   if (reply == NULL)

@@ -647,8 +647,8 @@ _op_ftp_remote_size_and_time (OpFtpClient   *self,
   if (self->w_features == NULL || g_hash_table_size (self->w_features) == 0 ||
       _op_ftp_client_has_feature (self, "SIZE"))
     {
-      reply = _op_ftp_client_command (self, "SIZE", wire_path, OP_SEND_PLAIN, cancellable,
-                                      error);
+      reply = op_session_command (OP_SESSION (self), "SIZE", wire_path, OP_SEND_PLAIN, cancellable,
+                                  error);
       if (reply == NULL)
         return;
       if (op_ftp_reply_parse_size (reply, &value, NULL))
@@ -657,8 +657,8 @@ _op_ftp_remote_size_and_time (OpFtpClient   *self,
     }
   if (want_time)
     {
-      reply = _op_ftp_client_command (self, "MDTM", wire_path, OP_SEND_PLAIN, cancellable,
-                                      error);
+      reply = op_session_command (OP_SESSION (self), "MDTM", wire_path, OP_SEND_PLAIN, cancellable,
+                                  error);
       if (reply == NULL)
         return;
       if (!op_ftp_reply_parse_mdtm (reply, mtime, NULL))
@@ -819,8 +819,8 @@ _op_ftp_upload_file (OpFtpClient          *self,
 
   if ((flags & OP_FTP_TRANSFER_RESUME) && !ascii && !(flags & OP_FTP_TRANSFER_APPEND))
     {
-      g_autoptr(OpFtpReply) reply = _op_ftp_client_command (self, "SIZE", wire_path,
-                                                            OP_SEND_PLAIN, cancellable, error);
+      g_autoptr(OpFtpReply) reply = op_session_command (OP_SESSION (self), "SIZE", wire_path,
+                                                        OP_SEND_PLAIN, cancellable, error);
       guint64 remote = 0;
 
       if (reply == NULL)
@@ -869,8 +869,9 @@ _op_ftp_upload_file (OpFtpClient          *self,
     {
       g_autofree char *stamp = format_mfmt_time (st.st_mtime);
       g_autofree char *arg = g_strconcat (stamp, " ", wire_path, NULL);
-      g_autoptr(OpFtpReply) reply = _op_ftp_client_command (self, "MFMT", arg, OP_SEND_PLAIN,
-                                                            cancellable, error);
+      g_autoptr(OpFtpReply) reply = op_session_command (OP_SESSION (self), "MFMT", arg,
+                                                        OP_SEND_PLAIN,
+                                                        cancellable, error);
 
       if (reply == NULL)
         return FALSE;

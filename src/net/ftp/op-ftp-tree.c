@@ -44,8 +44,8 @@ _op_ftp_client_stat_path (OpFtpClient          *self,
 
   if (_op_ftp_client_has_feature (self, "MLST"))
     {
-      reply = _op_ftp_client_command (self, "MLST", wire_path, OP_SEND_PLAIN, cancellable,
-                                      error);
+      reply = op_session_command (OP_SESSION (self), "MLST", wire_path, OP_SEND_PLAIN, cancellable,
+                                  error);
       if (reply == NULL)
         return NULL;
       if (OP_FTP_REPLY_CLASS (reply) >= 4)
@@ -102,16 +102,16 @@ _op_ftp_client_stat_path (OpFtpClient          *self,
       }
   }
   {
-    g_autoptr(OpFtpReply) pwd = _op_ftp_client_command (self, "PWD", NULL, OP_SEND_PLAIN,
-                                                        cancellable, error);
+    g_autoptr(OpFtpReply) pwd = op_session_command (OP_SESSION (self), "PWD", NULL, OP_SEND_PLAIN,
+                                                    cancellable, error);
     g_autofree char *here = NULL;
 
     if (pwd == NULL)
       return NULL;
     if (!op_ftp_reply_parse_pwd (pwd, &here, error))
       return NULL;
-    reply = _op_ftp_client_command (self, "CWD", wire_path, OP_SEND_PLAIN, cancellable,
-                                    error);
+    reply = op_session_command (OP_SESSION (self), "CWD", wire_path, OP_SEND_PLAIN, cancellable,
+                                error);
     if (reply == NULL)
       return NULL;
     if (OP_FTP_REPLY_CLASS (reply) == 2)
@@ -184,7 +184,7 @@ _op_ftp_client_make_dir (OpFtpClient          *self,
   if (_op_ftp_client_command_ok (self, "MKD", wire_path, OP_FTP_COMMAND_MKDIR, cancellable,
                                  &mkd_error))
     return TRUE;
-  if (mkd_error->domain == OP_FTP_ERROR && _op_ftp_client_is_connected (self))
+  if (mkd_error->domain == OP_FTP_ERROR && op_session_is_connected (OP_SESSION (self)))
     entry = _op_ftp_client_stat_path (self, s, wire_path, cancellable, NULL);
   if (entry != NULL)
     {

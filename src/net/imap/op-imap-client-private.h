@@ -29,7 +29,6 @@ struct _OpImapClient
 {
   OpSession        parent_instance;
 
-  GMainContext    *context;          /* the caller's: IDLE's refresh timer runs there */
 
   /* IDLE control: any thread, under the session's settings lock. */
   GCancellable    *idle_wake;        /* (nullable) cancelled to end IDLE */
@@ -209,12 +208,6 @@ void            _op_imap_queue             (OpImapClient     *self,
                                             OpSessionJobFunc  func,
                                             OpImapJob        *job,
                                             GDestroyNotify    result_free);
-/* (main thread) A task for the public call @source_tag. */
-GTask          *_op_imap_task_new          (OpImapClient        *self,
-                                            gpointer             source_tag,
-                                            GCancellable        *cancellable,
-                                            GAsyncReadyCallback  callback,
-                                            gpointer             user_data);
 /* A finish shared by several calls: @result must come from one of @source_tags
  * (NULL-terminated), each call's own. */
 gboolean        _op_imap_finish_boolean_of (OpImapClient   *self,

@@ -30,13 +30,6 @@ G_DEFINE_ENUM_TYPE (OpImapState, op_imap_state,
 
 enum
 {
-  PROP_0,
-  PROP_STATE,
-  N_PROPS
-};
-
-enum
-{
   SIGNAL_EXISTS,
   SIGNAL_EXPUNGED,
   SIGNAL_VANISHED,
@@ -45,7 +38,6 @@ enum
   N_SIGNALS
 };
 
-static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (OpImapClient, op_imap_client, OP_TYPE_SESSION)
@@ -703,25 +695,8 @@ op_imap_client_finalize (GObject *object)
   g_clear_pointer (&self->w_caps, g_hash_table_unref);
   g_clear_object (&self->idle_wake);
   g_clear_error (&self->w_collect_error);
-  g_clear_pointer (&self->context, g_main_context_unref);
 
   G_OBJECT_CLASS (op_imap_client_parent_class)->finalize (object);
-}
-
-static void
-op_imap_client_get_property (GObject    *object,
-                             guint       prop_id,
-                             GValue     *value,
-                             GParamSpec *pspec)
-{
-  switch (prop_id)
-    {
-    case PROP_STATE:
-      g_value_set_enum (value, op_session_get_state (OP_SESSION (object)));
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
 }
 
 static void
@@ -731,13 +706,6 @@ op_imap_client_class_init (OpImapClientClass *klass)
   OpSessionClass *session_class = OP_SESSION_CLASS (klass);
 
   object_class->finalize = op_imap_client_finalize;
-  object_class->get_property = op_imap_client_get_property;
-
-  properties[PROP_STATE] =
-    g_param_spec_enum ("state", NULL, NULL,
-                       op_imap_state_get_type (), OP_IMAP_STATE_DISCONNECTED,
-                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
-  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   session_class->protocol = "imap";
   session_class->default_port = 143;
@@ -751,11 +719,11 @@ op_imap_client_class_init (OpImapClientClass *klass)
   session_class->error_tls_refused = OP_IMAP_ERROR_TLS_REFUSED;
   session_class->error_preauth_refused = OP_IMAP_ERROR_PREAUTH_REFUSED;
   session_class->max_reply_line = OP_IMAP_MAX_LINE;
-  session_class->state_pspec = properties[PROP_STATE];
   session_class->state_disconnected = OP_IMAP_STATE_DISCONNECTED;
   session_class->state_connecting = OP_IMAP_STATE_CONNECTING;
   session_class->state_ready = OP_IMAP_STATE_NOT_AUTHENTICATED;
   session_class->state_busy = OP_IMAP_STATE_NOT_AUTHENTICATED;
+  op_session_class_install_state (session_class, OP_TYPE_IMAP_STATE);
   session_class->capabilities_free = (GDestroyNotify) g_strfreev;
   session_class->reset = reset;
   session_class->greet = greet;
@@ -789,7 +757,6 @@ static void
 op_imap_client_init (OpImapClient *self)
 {
   self->rbuf = g_malloc (READ_BUFFER_SIZE);
-  self->context = g_main_context_ref_thread_default ();
 }
 
 OpImapClient *
@@ -797,61 +764,15 @@ op_imap_client_new (const char *host,
                     guint16     port,
                     OpSecurity  security)
 {
-  OpImapClient *self;
-
-  g_return_val_if_fail (host != NULL && *host != '\0', NULL);
-
-  self = g_object_new (OP_TYPE_IMAP_CLIENT, NULL);
-  op_session_setup (OP_SESSION (self), host, port, security);
-  return self;
+  return op_session_new (OP_TYPE_IMAP_CLIENT, host, port, security);
 }
 
 /* --- main-context API ---------------------------------------------------------------------- */
 
-void
-op_imap_client_set_verifier (OpImapClient  *self,
-                             OpTlsVerifier *verifier)
-{
-  g_return_if_fail (OP_IS_IMAP_CLIENT (self));
-  op_session_set_verifier (OP_SESSION (self), verifier);
-}
-
-void
-op_imap_client_set_timeout (OpImapClient *self,
-                            guint         seconds)
-{
-  g_return_if_fail (OP_IS_IMAP_CLIENT (self));
-  op_session_set_timeout (OP_SESSION (self), seconds);
-}
-
-void
-op_imap_client_set_allow_plaintext_password (OpImapClient *self,
-                                             gboolean      allow)
-{
-  g_return_if_fail (OP_IS_IMAP_CLIENT (self));
-  op_session_set_allow_plaintext_password (OP_SESSION (self), allow);
-}
-
-OpProtocolLog *
-op_imap_client_get_log (OpImapClient *self)
-{
-  g_return_val_if_fail (OP_IS_IMAP_CLIENT (self), NULL);
-  return op_session_get_log (OP_SESSION (self));
-}
-
-OpImapState
-op_imap_client_get_state (OpImapClient *self)
-{
-  g_return_val_if_fail (OP_IS_IMAP_CLIENT (self), OP_IMAP_STATE_DISCONNECTED);
-  return op_session_get_state (OP_SESSION (self));
-}
-
-gboolean
-op_imap_client_is_tls (OpImapClient *self)
-{
-  g_return_val_if_fail (OP_IS_IMAP_CLIENT (self), FALSE);
-  return op_session_is_tls (OP_SESSION (self));
-}
+OP_SESSION_DEFINE_SETTINGS (OpImapClient, op_imap_client, OP_IS_IMAP_CLIENT)
+OP_SESSION_DEFINE_GETTERS (OpImapClient, op_imap_client, OP_IS_IMAP_CLIENT)
+OP_SESSION_DEFINE_STATE_GETTER (OpImapClient, op_imap_client, OP_IS_IMAP_CLIENT, OpImapState,
+                                OP_IMAP_STATE_DISCONNECTED)
 
 gboolean
 op_imap_client_has_capability (OpImapClient *self,
@@ -907,8 +828,8 @@ op_imap_client_connect_async (OpImapClient        *self,
 {
   g_return_if_fail (OP_IS_IMAP_CLIENT (self));
 
-  _op_imap_queue (self, _op_imap_task_new (self, op_imap_client_connect_async, cancellable,
-                                           callback, user_data),
+  _op_imap_queue (self, op_session_task_new (OP_SESSION (self), op_imap_client_connect_async,
+                                             cancellable, callback, user_data),
                   job_connect, g_new0 (OpImapJob, 1), NULL);
 }
 
@@ -952,8 +873,8 @@ op_imap_client_login_async (OpImapClient        *self,
   job->a = g_strdup (user);
   job->b = g_strdup (password);
   job->number = method;
-  _op_imap_queue (self, _op_imap_task_new (self, op_imap_client_login_async, cancellable,
-                                           callback, user_data),
+  _op_imap_queue (self, op_session_task_new (OP_SESSION (self), op_imap_client_login_async,
+                                             cancellable, callback, user_data),
                   job_login, job, NULL);
 }
 

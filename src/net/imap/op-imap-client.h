@@ -23,6 +23,7 @@ typedef enum
   OP_IMAP_STATE_IDLE,
 } OpImapState;
 
+#define OP_TYPE_IMAP_STATE (op_imap_state_get_type ())
 GType op_imap_state_get_type (void) G_GNUC_CONST;
 
 typedef enum
@@ -103,9 +104,13 @@ void                  op_imap_client_set_timeout (OpImapClient *self,
                                                   guint         seconds);
 void                  op_imap_client_set_allow_plaintext_password (OpImapClient *self,
                                                                    gboolean      allow);
+const char           *op_imap_client_get_host (OpImapClient *self);
+guint16               op_imap_client_get_port (OpImapClient *self);
+OpSecurity            op_imap_client_get_security (OpImapClient *self);
 OpProtocolLog        *op_imap_client_get_log (OpImapClient *self);
 OpImapState           op_imap_client_get_state (OpImapClient *self);
 gboolean              op_imap_client_is_tls (OpImapClient *self);
+GTlsCertificate      *op_imap_client_get_peer_certificate (OpImapClient *self);
 /* Capabilities as last seen (upper case); main context snapshot. */
 gboolean              op_imap_client_has_capability (OpImapClient *self,
                                                      const char   *name);

@@ -485,16 +485,6 @@ _op_imap_job_free (OpImapJob *job)
   g_free (job);
 }
 
-GTask *
-_op_imap_task_new (OpImapClient        *self,
-                   gpointer             source_tag,
-                   GCancellable        *cancellable,
-                   GAsyncReadyCallback  callback,
-                   gpointer             user_data)
-{
-  return op_session_task_new (OP_SESSION (self), source_tag, cancellable, callback, user_data);
-}
-
 void
 _op_imap_queue (OpImapClient     *self,
                 GTask            *task,
@@ -605,8 +595,8 @@ op_imap_client_id_async (OpImapClient        *self,
 
   job = g_new0 (OpImapJob, 1);
   job->table = params != NULL ? g_hash_table_ref (params) : NULL;
-  _op_imap_queue (self, _op_imap_task_new (self, op_imap_client_id_async, cancellable,
-                                           callback, user_data),
+  _op_imap_queue (self, op_session_task_new (OP_SESSION (self), op_imap_client_id_async,
+                                             cancellable, callback, user_data),
                   job_id, job, (GDestroyNotify) g_hash_table_unref);
 }
 
@@ -685,8 +675,8 @@ op_imap_client_enable_async (OpImapClient        *self,
 
   job = g_new0 (OpImapJob, 1);
   job->strv = g_strdupv ((char **) capabilities);
-  _op_imap_queue (self, _op_imap_task_new (self, op_imap_client_enable_async, cancellable,
-                                           callback, user_data),
+  _op_imap_queue (self, op_session_task_new (OP_SESSION (self), op_imap_client_enable_async,
+                                             cancellable, callback, user_data),
                   job_enable, job, (GDestroyNotify) g_strfreev);
 }
 
@@ -748,8 +738,8 @@ op_imap_client_namespace_async (OpImapClient        *self,
 {
   g_return_if_fail (OP_IS_IMAP_CLIENT (self));
 
-  _op_imap_queue (self, _op_imap_task_new (self, op_imap_client_namespace_async, cancellable,
-                                           callback, user_data),
+  _op_imap_queue (self, op_session_task_new (OP_SESSION (self), op_imap_client_namespace_async,
+                                             cancellable, callback, user_data),
                   job_namespace, g_new0 (OpImapJob, 1), (GDestroyNotify) g_ptr_array_unref);
 }
 
@@ -781,8 +771,8 @@ op_imap_client_noop_async (OpImapClient        *self,
 {
   g_return_if_fail (OP_IS_IMAP_CLIENT (self));
 
-  _op_imap_queue (self, _op_imap_task_new (self, op_imap_client_noop_async, cancellable,
-                                           callback, user_data),
+  _op_imap_queue (self, op_session_task_new (OP_SESSION (self), op_imap_client_noop_async,
+                                             cancellable, callback, user_data),
                   job_noop, g_new0 (OpImapJob, 1), NULL);
 }
 
@@ -830,8 +820,8 @@ op_imap_client_logout_async (OpImapClient        *self,
 {
   g_return_if_fail (OP_IS_IMAP_CLIENT (self));
 
-  _op_imap_queue (self, _op_imap_task_new (self, op_imap_client_logout_async, cancellable,
-                                           callback, user_data),
+  _op_imap_queue (self, op_session_task_new (OP_SESSION (self), op_imap_client_logout_async,
+                                             cancellable, callback, user_data),
                   job_logout, g_new0 (OpImapJob, 1), NULL);
 }
 

@@ -110,7 +110,7 @@ do_idle (OpImapClient  *self,
       timeout = op_session_set_io_timeout (OP_SESSION (self), 0);
       refresh = g_timeout_source_new_seconds (IDLE_REFRESH_SECONDS);
       g_source_set_callback (refresh, refresh_idle, g_object_ref (wake), g_object_unref);
-      g_source_attach (refresh, self->context);
+      g_source_attach (refresh, op_session_get_context (OP_SESSION (self)));
 
       for (;;)
         {
@@ -231,8 +231,9 @@ op_imap_client_idle_async (OpImapClient        *self,
    * worker had already picked it up, end the new IDLE itself at once. */
   op_imap_client_idle_stop (self);
   op_session_queue (OP_SESSION (self),
-                    _op_imap_task_new (self, op_imap_client_idle_async, cancellable, callback,
-                                       user_data),
+                    op_session_task_new (OP_SESSION (self), op_imap_client_idle_async,
+                                         cancellable, callback,
+                                         user_data),
                     job_idle, g_new0 (OpImapJob, 1), (GDestroyNotify) _op_imap_job_free, NULL,
                     OP_SESSION_JOB_NONE);
 }

@@ -368,8 +368,8 @@ op_imap_client_list_async (OpImapClient        *self,
   job = g_new0 (OpImapJob, 1);
   job->a = g_strdup (pattern);
   job->flag = subscribed;
-  _op_imap_queue (self, _op_imap_task_new (self, op_imap_client_list_async, cancellable,
-                                           callback, user_data),
+  _op_imap_queue (self, op_session_task_new (OP_SESSION (self), op_imap_client_list_async,
+                                             cancellable, callback, user_data),
                   job_list, job, (GDestroyNotify) g_ptr_array_unref);
 }
 
@@ -405,8 +405,8 @@ op_imap_client_status_async (OpImapClient        *self,
 
   job = g_new0 (OpImapJob, 1);
   job->a = g_strdup (mailbox);
-  _op_imap_queue (self, _op_imap_task_new (self, op_imap_client_status_async, cancellable,
-                                           callback, user_data),
+  _op_imap_queue (self, op_session_task_new (OP_SESSION (self), op_imap_client_status_async,
+                                             cancellable, callback, user_data),
                   job_status, job, (GDestroyNotify) op_imap_mailbox_status_free);
 }
 
@@ -448,8 +448,8 @@ op_imap_client_select_async (OpImapClient        *self,
   job = g_new0 (OpImapJob, 1);
   job->a = g_strdup (mailbox);
   job->flag = read_only;
-  _op_imap_queue (self, _op_imap_task_new (self, op_imap_client_select_async, cancellable,
-                                           callback, user_data),
+  _op_imap_queue (self, op_session_task_new (OP_SESSION (self), op_imap_client_select_async,
+                                             cancellable, callback, user_data),
                   job_select, job, (GDestroyNotify) op_imap_select_info_free);
 }
 
@@ -476,8 +476,8 @@ op_imap_client_select_qresync_async (OpImapClient        *self,
   job->uid = uidvalidity;
   job->in_number = modseq;
   job->b = g_strdup (known_uids);
-  _op_imap_queue (self, _op_imap_task_new (self, op_imap_client_select_qresync_async,
-                                           cancellable, callback, user_data),
+  _op_imap_queue (self, op_session_task_new (OP_SESSION (self), op_imap_client_select_qresync_async,
+                                             cancellable, callback, user_data),
                   job_select, job, (GDestroyNotify) op_imap_select_info_free);
 }
 
@@ -527,7 +527,8 @@ mailbox_call (OpImapClient        *self,
   job->number = op;
   job->a = g_strdup (mailbox);
   job->b = g_strdup (new_name);
-  _op_imap_queue (self, _op_imap_task_new (self, source_tag, cancellable, callback, user_data),
+  _op_imap_queue (self, op_session_task_new (OP_SESSION (self), source_tag, cancellable, callback,
+                                             user_data),
                   job_mailbox, job, NULL);
 }
 
@@ -638,7 +639,8 @@ folder_call (OpImapClient        *self,
   OpImapJob *job = g_new0 (OpImapJob, 1);
 
   job->number = op;
-  _op_imap_queue (self, _op_imap_task_new (self, source_tag, cancellable, callback, user_data),
+  _op_imap_queue (self, op_session_task_new (OP_SESSION (self), source_tag, cancellable, callback,
+                                             user_data),
                   job_folder, job, NULL);
 }
 

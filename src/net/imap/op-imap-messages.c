@@ -758,7 +758,8 @@ uid_set_call (OpImapClient        *self,
   job->strv = g_strdupv ((char **) list);
   job->flag = modseq != NULL;
   job->in_number = modseq != NULL ? *modseq : 0;
-  _op_imap_queue (self, _op_imap_task_new (self, source_tag, cancellable, callback, user_data),
+  _op_imap_queue (self, op_session_task_new (OP_SESSION (self), source_tag, cancellable, callback,
+                                             user_data),
                   func, job, result_free);
 }
 
@@ -851,8 +852,9 @@ op_imap_client_fetch_to_stream_async (OpImapClient        *self,
   job->uid = uid;
   job->a = g_strdup (section != NULL ? section : "");
   job->stream = g_object_ref (stream);
-  _op_imap_queue (self, _op_imap_task_new (self, op_imap_client_fetch_to_stream_async,
-                                           cancellable, callback, user_data),
+  _op_imap_queue (self, op_session_task_new (OP_SESSION (self),
+                                             op_imap_client_fetch_to_stream_async,
+                                             cancellable, callback, user_data),
                   job_fetch_to_stream, job, NULL);
 }
 
@@ -893,8 +895,8 @@ op_imap_client_search_async (OpImapClient        *self,
 
   job = g_new0 (OpImapJob, 1);
   job->strv = g_strdupv ((char **) criteria);
-  _op_imap_queue (self, _op_imap_task_new (self, op_imap_client_search_async, cancellable,
-                                           callback, user_data),
+  _op_imap_queue (self, op_session_task_new (OP_SESSION (self), op_imap_client_search_async,
+                                             cancellable, callback, user_data),
                   job_search, job, (GDestroyNotify) g_array_unref);
 }
 
@@ -1022,7 +1024,8 @@ copy_call (OpImapClient        *self,
 
   job->a = g_strdup (uid_set);
   job->b = g_strdup (mailbox);
-  _op_imap_queue (self, _op_imap_task_new (self, source_tag, cancellable, callback, user_data),
+  _op_imap_queue (self, op_session_task_new (OP_SESSION (self), source_tag, cancellable, callback,
+                                             user_data),
                   func, job, NULL);
 }
 
@@ -1124,8 +1127,8 @@ op_imap_client_append_async (OpImapClient        *self,
   job->bytes = g_bytes_ref (message);
   job->strv = g_strdupv ((char **) flags);
   job->date = date != NULL ? g_date_time_ref (date) : NULL;
-  _op_imap_queue (self, _op_imap_task_new (self, op_imap_client_append_async, cancellable,
-                                           callback, user_data),
+  _op_imap_queue (self, op_session_task_new (OP_SESSION (self), op_imap_client_append_async,
+                                             cancellable, callback, user_data),
                   job_append, job, NULL);
 }
 

@@ -2105,17 +2105,13 @@ op_nntp_client_new (const char *host,
                     guint16     port,
                     OpSecurity  security)
 {
-  OpNntpClient *self;
-
-  g_return_val_if_fail (host != NULL && *host != '\0', NULL);
-
-  self = g_object_new (OP_TYPE_NNTP_CLIENT, NULL);
-  op_session_setup (SESSION (self), host, port, security);
-  return self;
+  return op_session_new (OP_TYPE_NNTP_CLIENT, host, port, security);
 }
 
 OP_SESSION_DEFINE_SETTINGS (OpNntpClient, op_nntp_client, OP_IS_NNTP_CLIENT)
 OP_SESSION_DEFINE_GETTERS (OpNntpClient, op_nntp_client, OP_IS_NNTP_CLIENT)
+OP_SESSION_DEFINE_STATE_GETTER (OpNntpClient, op_nntp_client, OP_IS_NNTP_CLIENT, OpNntpState,
+                                OP_NNTP_STATE_DISCONNECTED)
 
 void
 op_nntp_client_set_auth_method (OpNntpClient     *self,
@@ -2148,13 +2144,6 @@ op_nntp_client_is_compressed (OpNntpClient *self)
 
   snapshot = op_session_get_capabilities (SESSION (self));
   return snapshot != NULL && snapshot->compressed;
-}
-
-OpNntpState
-op_nntp_client_get_state (OpNntpClient *self)
-{
-  g_return_val_if_fail (OP_IS_NNTP_CLIENT (self), OP_NNTP_STATE_DISCONNECTED);
-  return op_session_get_state (SESSION (self));
 }
 
 OpNntpAuthMethod

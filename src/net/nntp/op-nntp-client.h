@@ -167,6 +167,7 @@ void           op_nntp_client_set_compress               (OpNntpClient    *self,
 
 const char    *op_nntp_client_get_host                   (OpNntpClient    *self);
 guint16        op_nntp_client_get_port                   (OpNntpClient    *self);
+OpSecurity     op_nntp_client_get_security               (OpNntpClient    *self);
 OpNntpState    op_nntp_client_get_state                  (OpNntpClient    *self);
 OpProtocolLog *op_nntp_client_get_log                    (OpNntpClient    *self);
 gboolean       op_nntp_client_is_tls                     (OpNntpClient    *self);

@@ -1033,17 +1033,13 @@ op_pop3_client_new (const char *host,
                     guint16     port,
                     OpSecurity  security)
 {
-  OpPop3Client *self;
-
-  g_return_val_if_fail (host != NULL && *host != '\0', NULL);
-
-  self = g_object_new (OP_TYPE_POP3_CLIENT, NULL);
-  op_session_setup (SESSION (self), host, port, security);
-  return self;
+  return op_session_new (OP_TYPE_POP3_CLIENT, host, port, security);
 }
 
 OP_SESSION_DEFINE_SETTINGS (OpPop3Client, op_pop3_client, OP_IS_POP3_CLIENT)
 OP_SESSION_DEFINE_GETTERS (OpPop3Client, op_pop3_client, OP_IS_POP3_CLIENT)
+OP_SESSION_DEFINE_STATE_GETTER (OpPop3Client, op_pop3_client, OP_IS_POP3_CLIENT, OpPop3State,
+                                OP_POP3_STATE_DISCONNECTED)
 
 void
 op_pop3_client_set_allow_apop (OpPop3Client *self,
@@ -1054,13 +1050,6 @@ op_pop3_client_set_allow_apop (OpPop3Client *self,
   op_session_lock_settings (SESSION (self));
   self->allow_apop = allow;
   op_session_unlock_settings (SESSION (self));
-}
-
-OpPop3State
-op_pop3_client_get_state (OpPop3Client *self)
-{
-  g_return_val_if_fail (OP_IS_POP3_CLIENT (self), OP_POP3_STATE_DISCONNECTED);
-  return op_session_get_state (SESSION (self));
 }
 
 gboolean

@@ -120,6 +120,7 @@ void           op_pop3_client_set_allow_apop             (OpPop3Client    *self,
 
 const char    *op_pop3_client_get_host                   (OpPop3Client    *self);
 guint16        op_pop3_client_get_port                   (OpPop3Client    *self);
+OpSecurity     op_pop3_client_get_security               (OpPop3Client    *self);
 OpPop3State    op_pop3_client_get_state                  (OpPop3Client    *self);
 OpProtocolLog *op_pop3_client_get_log                    (OpPop3Client    *self);
 /* After connect: the CAPA capabilities (learnt after TLS), case-insensitive names. */

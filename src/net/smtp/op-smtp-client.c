@@ -123,17 +123,13 @@ op_smtp_client_new (const char *host,
                     guint16     port,
                     OpSecurity  security)
 {
-  OpSmtpClient *self;
-
-  g_return_val_if_fail (host != NULL && *host != '\0', NULL);
-
-  self = g_object_new (OP_TYPE_SMTP_CLIENT, NULL);
-  op_session_setup (SESSION (self), host, port, security);
-  return self;
+  return op_session_new (OP_TYPE_SMTP_CLIENT, host, port, security);
 }
 
 OP_SESSION_DEFINE_SETTINGS (OpSmtpClient, op_smtp_client, OP_IS_SMTP_CLIENT)
 OP_SESSION_DEFINE_GETTERS (OpSmtpClient, op_smtp_client, OP_IS_SMTP_CLIENT)
+OP_SESSION_DEFINE_STATE_GETTER (OpSmtpClient, op_smtp_client, OP_IS_SMTP_CLIENT, OpSmtpState,
+                                OP_SMTP_STATE_DISCONNECTED)
 
 void
 op_smtp_client_set_hello_name (OpSmtpClient *self,
@@ -156,20 +152,6 @@ op_smtp_client_set_allowed_mechanisms (OpSmtpClient    *self,
   op_session_lock_settings (SESSION (self));
   self->allowed_mechanisms = mechanisms;
   op_session_unlock_settings (SESSION (self));
-}
-
-OpSecurity
-op_smtp_client_get_security (OpSmtpClient *self)
-{
-  g_return_val_if_fail (OP_IS_SMTP_CLIENT (self), OP_SECURITY_STARTTLS);
-  return op_session_get_security (SESSION (self));
-}
-
-OpSmtpState
-op_smtp_client_get_state (OpSmtpClient *self)
-{
-  g_return_val_if_fail (OP_IS_SMTP_CLIENT (self), OP_SMTP_STATE_DISCONNECTED);
-  return op_session_get_state (SESSION (self));
 }
 
 const OpSmtpCapabilities *

@@ -8,6 +8,10 @@
 
 #include "op-ftp-client.h"
 #include "op-test-fixtures.h"
+#include "op-test-async.h"
+
+/* A vsftpd call on loopback that has not answered by then is hung. */
+#define WAIT_RESULT(slot) op_test_wait_result ((slot), 60)
 
 /*
  * A site whose names are not UTF-8 (issue 3, "Non-UTF-8 servers"): vsftpd stores and
@@ -26,27 +30,8 @@ typedef struct
   char        *dir;        /* on disk */
   char        *remote_dir; /* as the client names it */
   OpFtpClient *client;
-  GMainLoop   *loop;
   GAsyncResult *result;
 } Fixture;
-
-static void
-on_done (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  Fixture *f = user_data;
-
-  f->result = g_object_ref (result);
-  g_main_loop_quit (f->loop);
-}
-
-static GAsyncResult *
-wait_result (Fixture *f)
-{
-  g_main_loop_run (f->loop);
-  return f->result;
-}
 
 static char *
 to_gb18030 (const char *utf8)
@@ -86,14 +71,14 @@ fixture_set_up (Fixture *f)
   g_assert_no_error (error);
   g_assert_cmpint (g_chmod (path, 0644), ==, 0);
 
-  f->loop = g_main_loop_new (NULL, FALSE);
   f->client = op_ftp_client_new (host, (guint16) g_ascii_strtoull (port, NULL, 10),
                                  OP_SECURITY_NONE);
   op_ftp_client_set_allow_plaintext_password (f->client, TRUE);
   op_ftp_client_set_timeout (f->client, 10);
   op_ftp_client_set_charset (f->client, "GB18030");
-  op_ftp_client_connect_async (f->client, user, password, NULL, NULL, on_done, f);
-  op_ftp_client_connect_finish (f->client, wait_result (f), &error);
+  op_ftp_client_connect_async (f->client, user, password, NULL, NULL, op_test_store_result,
+                               &f->result);
+  op_ftp_client_connect_finish (f->client, WAIT_RESULT (&f->result), &error);
   g_clear_object (&f->result);
   g_assert_no_error (error);
   return TRUE;
@@ -105,8 +90,8 @@ fixture_tear_down (Fixture *f)
 {
   if (f->client != NULL)
     {
-      op_ftp_client_quit_async (f->client, NULL, on_done, f);
-      op_ftp_client_quit_finish (f->client, wait_result (f), NULL);
+      op_ftp_client_quit_async (f->client, NULL, op_test_store_result, &f->result);
+      op_ftp_client_quit_finish (f->client, WAIT_RESULT (&f->result), NULL);
       g_clear_object (&f->result);
       g_clear_object (&f->client);
     }
@@ -114,7 +99,6 @@ fixture_tear_down (Fixture *f)
     op_test_remove_tree (f->dir);
   g_free (f->dir);
   g_free (f->remote_dir);
-  g_clear_pointer (&f->loop, g_main_loop_unref);
 }
 
 static void
@@ -138,8 +122,9 @@ test_gb18030_list_download_upload (void)
   gb_name = to_gb18030 (CHINESE_NAME);
 
   /* The listing shows the name as UTF-8 and keeps the server's bytes. */
-  op_ftp_client_list_async (f.client, f.remote_dir, OP_FTP_LIST_DEFAULT, NULL, on_done, &f);
-  listing = op_ftp_client_list_finish (f.client, wait_result (&f), &error);
+  op_ftp_client_list_async (f.client, f.remote_dir, OP_FTP_LIST_DEFAULT, NULL,
+                            op_test_store_result, &f.result);
+  listing = op_ftp_client_list_finish (f.client, WAIT_RESULT (&f.result), &error);
   g_clear_object (&f.result);
   g_assert_no_error (error);
   g_assert_cmpuint (listing->entries->len, ==, 1);
@@ -156,8 +141,8 @@ test_gb18030_list_download_upload (void)
   file = g_file_new_for_path (local);
   remote = g_strconcat (f.remote_dir, "/" CHINESE_NAME, NULL);
   op_ftp_client_download_async (f.client, remote, file, OP_FTP_TRANSFER_DEFAULT, NULL, NULL,
-                                NULL, NULL, on_done, &f);
-  op_ftp_client_download_finish (f.client, wait_result (&f), &error);
+                                NULL, NULL, op_test_store_result, &f.result);
+  op_ftp_client_download_finish (f.client, WAIT_RESULT (&f.result), &error);
   g_clear_object (&f.result);
   g_assert_no_error (error);
   g_file_get_contents (local, &contents, NULL, &error);
@@ -168,8 +153,8 @@ test_gb18030_list_download_upload (void)
   g_free (remote);
   remote = g_strconcat (f.remote_dir, "/" UPLOAD_NAME, NULL);
   op_ftp_client_upload_async (f.client, file, remote, OP_FTP_TRANSFER_DEFAULT, NULL, NULL,
-                              NULL, NULL, on_done, &f);
-  op_ftp_client_upload_finish (f.client, wait_result (&f), &error);
+                              NULL, NULL, op_test_store_result, &f.result);
+  op_ftp_client_upload_finish (f.client, WAIT_RESULT (&f.result), &error);
   g_clear_object (&f.result);
   g_assert_no_error (error);
   gb_upload = to_gb18030 (UPLOAD_NAME);
@@ -207,8 +192,8 @@ test_latin1_refuses_unrepresentable_name (void)
   /* "Café" fits Latin-1; "中文" does not and must not be sent mangled. */
   remote = g_strconcat (f.remote_dir, "/中文.txt", NULL);
   op_ftp_client_upload_async (f.client, file, remote, OP_FTP_TRANSFER_DEFAULT, NULL, NULL,
-                              NULL, NULL, on_done, &f);
-  g_assert_false (op_ftp_client_upload_finish (f.client, wait_result (&f), &error));
+                              NULL, NULL, op_test_store_result, &f.result);
+  g_assert_false (op_ftp_client_upload_finish (f.client, WAIT_RESULT (&f.result), &error));
   g_clear_object (&f.result);
   g_assert_error (error, OP_FTP_ERROR, OP_FTP_ERROR_INVALID_NAME);
   g_assert_nonnull (strstr (error->message, "ISO-8859-1"));
@@ -217,8 +202,8 @@ test_latin1_refuses_unrepresentable_name (void)
   g_free (remote);
   remote = g_strconcat (f.remote_dir, "/Café.txt", NULL);
   op_ftp_client_upload_async (f.client, file, remote, OP_FTP_TRANSFER_DEFAULT, NULL, NULL,
-                              NULL, NULL, on_done, &f);
-  op_ftp_client_upload_finish (f.client, wait_result (&f), &error);
+                              NULL, NULL, op_test_store_result, &f.result);
+  op_ftp_client_upload_finish (f.client, WAIT_RESULT (&f.result), &error);
   g_clear_object (&f.result);
   g_assert_no_error (error);
 

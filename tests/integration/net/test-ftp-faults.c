@@ -11,6 +11,7 @@
 #include "op-ftp-client.h"
 #include "op-test-fixtures.h"
 #include "op-test-ftp-server.h"
+#include "op-test-async.h"
 
 /*
  * OpFtpClient against the scripted server of tests/support/op-test-ftp-server.h: hostile
@@ -60,50 +61,6 @@ fixture_tear_down (Fixture       *f,
 
 /* --- running async calls ------------------------------------------------------------ */
 
-static void
-store_result (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  GAsyncResult **slot = user_data;
-
-  *slot = g_object_ref (result);
-}
-
-static gboolean
-set_flag (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-/* Iterates the main context until *@slot is set; fails the test after @seconds. */
-static GAsyncResult *
-wait_result (GAsyncResult **slot,
-             guint          seconds)
-{
-  gboolean timed_out = FALSE;
-  guint id = g_timeout_add_seconds (seconds, set_flag, &timed_out);
-
-  while (*slot == NULL && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  if (!timed_out)
-    g_source_remove (id);
-  g_assert_false (timed_out);
-  return *slot;
-}
-
-/* Lets the main context run for @ms (keep-alive timers live there). */
-static void
-spin (guint ms)
-{
-  gboolean done = FALSE;
-
-  g_timeout_add (ms, set_flag, &done);
-  while (!done)
-    g_main_context_iteration (NULL, TRUE);
-}
-
 static OpFtpClient *
 new_client (Fixture       *f,
             OpSecurity     security)
@@ -124,8 +81,8 @@ client_connect (OpFtpClient  *client,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  op_ftp_client_connect_async (client, user, password, NULL, NULL, store_result, &result);
-  return op_ftp_client_connect_finish (client, wait_result (&result, 30), error);
+  op_ftp_client_connect_async (client, user, password, NULL, NULL, op_test_store_result, &result);
+  return op_ftp_client_connect_finish (client, op_test_wait_result (&result, 30), error);
 }
 
 /* Starts the server and connects f->client. */
@@ -147,8 +104,8 @@ client_noop (OpFtpClient  *client,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  op_ftp_client_noop_async (client, NULL, store_result, &result);
-  return op_ftp_client_noop_finish (client, wait_result (&result, 30), error);
+  op_ftp_client_noop_async (client, NULL, op_test_store_result, &result);
+  return op_ftp_client_noop_finish (client, op_test_wait_result (&result, 30), error);
 }
 
 static void
@@ -157,8 +114,8 @@ client_quit (OpFtpClient *client)
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
 
-  op_ftp_client_quit_async (client, NULL, store_result, &result);
-  g_assert_true (op_ftp_client_quit_finish (client, wait_result (&result, 30), &error));
+  op_ftp_client_quit_async (client, NULL, op_test_store_result, &result);
+  g_assert_true (op_ftp_client_quit_finish (client, op_test_wait_result (&result, 30), &error));
   g_assert_no_error (error);
 }
 
@@ -168,8 +125,8 @@ client_pwd (OpFtpClient  *client,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  op_ftp_client_pwd_async (client, NULL, store_result, &result);
-  return op_ftp_client_pwd_finish (client, wait_result (&result, 30), error);
+  op_ftp_client_pwd_async (client, NULL, op_test_store_result, &result);
+  return op_ftp_client_pwd_finish (client, op_test_wait_result (&result, 30), error);
 }
 
 static gboolean
@@ -186,8 +143,8 @@ client_download (OpFtpClient         *client,
   g_autoptr(GFile) file = g_file_new_for_path (local);
 
   op_ftp_client_download_async (client, remote, file, flags, progress, progress_data, NULL,
-                                cancellable, store_result, &result);
-  return op_ftp_client_download_finish (client, wait_result (&result, 60), error);
+                                cancellable, op_test_store_result, &result);
+  return op_ftp_client_download_finish (client, op_test_wait_result (&result, 60), error);
 }
 
 static gboolean
@@ -201,8 +158,8 @@ client_upload (OpFtpClient         *client,
   g_autoptr(GFile) file = g_file_new_for_path (local);
 
   op_ftp_client_upload_async (client, file, remote, flags, NULL, NULL, NULL, NULL,
-                              store_result, &result);
-  return op_ftp_client_upload_finish (client, wait_result (&result, 60), error);
+                              op_test_store_result, &result);
+  return op_ftp_client_upload_finish (client, op_test_wait_result (&result, 60), error);
 }
 
 static gboolean
@@ -215,8 +172,8 @@ client_download_tree (OpFtpClient  *client,
   g_autoptr(GFile) file = g_file_new_for_path (local);
 
   op_ftp_client_download_tree_async (client, remote, file, OP_FTP_TRANSFER_DEFAULT, NULL,
-                                     NULL, NULL, NULL, store_result, &result);
-  return op_ftp_client_download_tree_finish (client, wait_result (&result, 60), error);
+                                     NULL, NULL, NULL, op_test_store_result, &result);
+  return op_ftp_client_download_tree_finish (client, op_test_wait_result (&result, 60), error);
 }
 
 /* --- data ---------------------------------------------------------------------------- */
@@ -825,7 +782,7 @@ test_plaintext_password_refused (Fixture       *f,
   g_assert_error (error, OP_FTP_ERROR, OP_FTP_ERROR_PLAINTEXT_PASSWORD);
   assert_contains (error->message, "The password would be sent unencrypted to 127.0.0.1.");
   /* Refused before connecting: the server never saw us. */
-  spin (200);
+  op_test_spin_for (200);
   g_assert_cmpuint (op_test_ftp_server_get_n_connections (f->server), ==, 0);
   commands = op_test_ftp_server_dup_commands (f->server);
   g_assert_cmpuint (g_strv_length (commands), ==, 0);
@@ -923,7 +880,7 @@ test_keepalive (Fixture       *f,
 
   end = g_get_monotonic_time () + 3 * G_USEC_PER_SEC;
   while (!op_test_ftp_server_received (f->server, "NOOP") && g_get_monotonic_time () < end)
-    spin (50);
+    op_test_spin_for (50);
   g_assert_true (op_test_ftp_server_received (f->server, "NOOP"));
   op_ftp_client_set_keepalive_interval (f->client, 0);
 }
@@ -972,7 +929,7 @@ test_progress (Fixture       *f,
                                   record_progress, &progress, NULL, &error));
   g_assert_no_error (error);
   /* The last update may arrive after the result: let it. */
-  spin (200);
+  op_test_spin_for (200);
   g_assert_cmpuint (progress.calls, >=, 3);
   g_assert_false (progress.decreased);
   g_assert_cmpuint (progress.last_done, ==, 3 * MiB);
@@ -1084,9 +1041,9 @@ test_release_returns_at_once (Fixture       *f,
   op_test_ftp_server_set_data_fault (f->server, OP_TEST_FTP_FAULT_STALL_SILENT, MiB, 1);
   start (f);
   op_ftp_client_download_async (f->client, "/stalled.bin", file, OP_FTP_TRANSFER_DEFAULT,
-                                NULL, NULL, NULL, NULL, store_result, &result);
+                                NULL, NULL, NULL, NULL, op_test_store_result, &result);
   g_assert_true (op_test_ftp_server_wait_for (f->server, "RETR *", 5000));
-  spin (300);
+  op_test_spin_for (300);
 
   started = g_get_monotonic_time ();
   op_ftp_client_shutdown (f->client);
@@ -1094,7 +1051,7 @@ test_release_returns_at_once (Fixture       *f,
   elapsed = g_get_monotonic_time () - started;
   g_assert_cmpint (elapsed, <, G_USEC_PER_SEC / 2);
 
-  wait_result (&result, 30);
+  op_test_wait_result (&result, 30);
   client = g_async_result_get_source_object (result);
   g_assert_false (op_ftp_client_download_finish (OP_FTP_CLIENT (client), result, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
@@ -1237,8 +1194,8 @@ client_send_command (OpFtpClient  *client,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  op_ftp_client_send_command_async (client, line, NULL, store_result, &result);
-  return op_ftp_client_send_command_finish (client, wait_result (&result, 30), error);
+  op_ftp_client_send_command_async (client, line, NULL, op_test_store_result, &result);
+  return op_ftp_client_send_command_finish (client, op_test_wait_result (&result, 30), error);
 }
 
 static guint

@@ -22,6 +22,7 @@
 #include "op-ftp-client.h"
 #include "op-test-fixtures.h"
 #include "op-test-verifier.h"
+#include "op-test-async.h"
 
 typedef struct
 {
@@ -40,22 +41,6 @@ static const Server proftpd = {
   "OUTPOST_TEST_PROFTPD_PORT", "OUTPOST_TEST_PROFTPD_USER", "OUTPOST_TEST_PROFTPD_PASSWORD",
   "425 Unable to build data connection",
 };
-
-static void
-done_cb (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
-static GAsyncResult *
-wait_for (GAsyncResult **slot)
-{
-  while (*slot == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  return g_steal_pointer (slot);
-}
 
 static void
 test_refused (gconstpointer data)
@@ -82,8 +67,9 @@ test_refused (gconstpointer data)
   g_assert_no_error (error);
   client = op_ftp_client_new (host, atoi (port), OP_SECURITY_STARTTLS);
   op_ftp_client_set_verifier (client, OP_TLS_VERIFIER (verifier));
-  op_ftp_client_connect_async (client, user, password, NULL, NULL, done_cb, &slot);
-  result = wait_for (&slot);
+  op_ftp_client_connect_async (client, user, password, NULL, NULL, op_test_store_result, &slot);
+  op_test_wait_result (&slot, 60);
+  result = g_steal_pointer (&slot);
   op_ftp_client_connect_finish (client, result, &error);
   g_assert_no_error (error);
   g_clear_object (&result);
@@ -92,8 +78,9 @@ test_refused (gconstpointer data)
    * connection and says so when the client copies its session state to the data
    * connection (a critical, fatal in GTest programs unless expected). */
   g_test_expect_message ("GLib-Net", G_LOG_LEVEL_CRITICAL, "*copy_session_state*session_id*");
-  op_ftp_client_list_async (client, "/", OP_FTP_LIST_DEFAULT, NULL, done_cb, &slot);
-  result = wait_for (&slot);
+  op_ftp_client_list_async (client, "/", OP_FTP_LIST_DEFAULT, NULL, op_test_store_result, &slot);
+  op_test_wait_result (&slot, 60);
+  result = g_steal_pointer (&slot);
   listing = op_ftp_client_list_finish (client, result, &error);
   g_test_assert_expected_messages ();
   if (listing != NULL)

@@ -32,6 +32,7 @@
 #include "op-test-fixtures.h"
 #include "op-test-tap.h"
 #include "op-test-verifier.h"
+#include "op-test-async.h"
 
 #define BIG_FILE_SIZE (50 * 1024 * 1024)
 #define BIG_DIR_ENTRIES 10000
@@ -105,27 +106,18 @@ static char *local_base;
 
 static GAsyncResult *awaited;
 
-static void
-await_cb (GObject      *source,
-          GAsyncResult *result,
-          gpointer      user_data)
-{
-  GMainLoop *loop = user_data;
+/* One call of the longest scenario (a large transfer under ASan on a busy machine) that
+ * has not finished by then is hung. */
+#define AWAIT_SECONDS 600
 
-  g_assert_null (awaited);
-  awaited = g_object_ref (result);
-  g_main_loop_quit (loop);
-}
-
-/* Runs a main loop until await_cb() got the result of the call just made with it. */
+/* Iterates the main context until the call just made with cb and cb_data finished. */
 #define AWAIT(call_with_cb) \
   G_STMT_START { \
-    g_autoptr(GMainLoop) await_loop_ = g_main_loop_new (NULL, FALSE); \
-    GAsyncReadyCallback cb = await_cb; \
-    gpointer cb_data = await_loop_; \
+    GAsyncReadyCallback cb = op_test_store_result; \
+    gpointer cb_data = &awaited; \
+    g_assert_null (awaited); \
     call_with_cb; \
-    if (awaited == NULL) \
-      g_main_loop_run (await_loop_); \
+    op_test_wait_result (&awaited, AWAIT_SECONDS); \
   } G_STMT_END
 
 static GAsyncResult *
@@ -133,14 +125,6 @@ take_result (void)
 {
   g_assert_nonnull (awaited);
   return g_steal_pointer (&awaited);
-}
-
-/* Lets queued main-context deliveries (log entries, progress) run. */
-static void
-drain_main_context (void)
-{
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
 }
 
 /* --- files ------------------------------------------------------------------------- */
@@ -300,7 +284,7 @@ session_open (const Server *server)
   AWAIT (op_ftp_client_connect_async (s->client, user, password, NULL, NULL, cb, cb_data));
   result = take_result ();
   op_ftp_client_connect_finish (s->client, result, &error);
-  drain_main_context ();
+  op_test_spin_pending ();
   if (error != NULL)
     log_dump (s->client);
   g_assert_no_error (error);
@@ -480,7 +464,7 @@ s_download (Session *s, const char *remote, const char *local, OpFtpTransferFlag
                                        NULL, cb, cb_data));
   r = take_result ();
   ok = op_ftp_client_download_finish (s->client, r, error);
-  drain_main_context ();
+  op_test_spin_pending ();
   return ok;
 }
 
@@ -497,7 +481,7 @@ s_upload (Session *s, const char *local, const char *remote, OpFtpTransferFlags 
                                      NULL, cb, cb_data));
   r = take_result ();
   ok = op_ftp_client_upload_finish (s->client, r, error);
-  drain_main_context ();
+  op_test_spin_pending ();
   return ok;
 }
 
@@ -587,7 +571,7 @@ test_session (gconstpointer data)
   if (server->security != OP_SECURITY_NONE)
     g_assert_nonnull (op_ftp_client_get_peer_certificate (s->client));
 
-  drain_main_context ();
+  op_test_spin_pending ();
   entries = op_protocol_log_dup_entries (op_ftp_client_get_log (s->client));
   for (guint i = 0; i < entries->len; i++)
     {
@@ -1009,7 +993,7 @@ test_cancelled_download (gconstpointer data)
                                        cancel_at_cb, &cancel, NULL, cancellable, cb, cb_data));
   r = take_result ();
   g_assert_false (op_ftp_client_download_finish (s->client, r, &error));
-  drain_main_context ();
+  op_test_spin_pending ();
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_clear_error (&error);
   g_assert_false (exists (local));
@@ -1214,7 +1198,7 @@ chmod_tree (Session           *s,
                                          &progress, NULL, NULL, cb, cb_data));
   r = take_result ();
   op_ftp_client_chmod_tree_finish (s->client, r, &error);
-  drain_main_context ();
+  op_test_spin_pending ();
   assert_ok (s, error, "chmod_tree");
 }
 
@@ -1263,7 +1247,7 @@ test_tree (gconstpointer data)
                                             progress_cb, &progress, NULL, NULL, cb, cb_data));
     r = take_result ();
     op_ftp_client_upload_tree_finish (s->client, r, &error);
-    drain_main_context ();
+    op_test_spin_pending ();
     assert_ok (s, error, "upload_tree");
   }
   assert_same_tree (local, remote_disk);
@@ -1280,7 +1264,7 @@ test_tree (gconstpointer data)
                                               NULL, cb, cb_data));
     r = take_result ();
     op_ftp_client_download_tree_finish (s->client, r, &error);
-    drain_main_context ();
+    op_test_spin_pending ();
     assert_ok (s, error, "download_tree");
   }
   assert_same_tree (local, back);

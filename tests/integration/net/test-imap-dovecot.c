@@ -9,6 +9,7 @@
 #include "op-imap-client.h"
 #include "op-test-fixtures.h"
 #include "op-test-verifier.h"
+#include "op-test-async.h"
 
 /*
  * OpImapClient against a real Dovecot started by tests/servers/dovecot.sh (endpoints from
@@ -21,38 +22,10 @@
  */
 
 #define TIMEOUT 20
+#define WAIT_RESULT(slot) op_test_wait_result ((slot), TIMEOUT)
 
 static const char *seeds[] = { "01-plain.eml", "02-html.eml", "03-alternative.eml",
                                "04-attachment.eml", "05-encoded-subject.eml" };
-
-static void
-store_result (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
-static gboolean
-set_flag (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-/* TRUE when *@flag was set within TIMEOUT. */
-static gboolean
-spin_until_or_timeout (gboolean *flag)
-{
-  gboolean timed_out = FALSE;
-  guint id = g_timeout_add_seconds (TIMEOUT, set_flag, &timed_out);
-
-  while (!*flag && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  if (!timed_out)
-    g_source_remove (id);
-  return !timed_out;
-}
 
 /* The client's protocol log, for a failure's message. */
 static void
@@ -67,26 +40,6 @@ print_log (OpImapClient *client)
       g_test_message ("%s %s", op_log_entry_get_direction (entry) == OP_LOG_SENT ? ">" : "<",
                       op_log_entry_get_text (entry));
     }
-}
-
-static GAsyncResult *
-wait_result (GAsyncResult **slot)
-{
-  gboolean done = FALSE;
-
-  while (*slot == NULL)
-    {
-      gboolean timed_out = FALSE;
-      guint id = g_timeout_add_seconds (TIMEOUT, set_flag, &timed_out);
-
-      while (*slot == NULL && !timed_out)
-        g_main_context_iteration (NULL, TRUE);
-      if (!timed_out)
-        g_source_remove (id);
-      g_assert_false (timed_out);
-    }
-  (void) done;
-  return *slot;
 }
 
 /* A fresh logged-in session, or NULL when the servers are not running. */
@@ -114,12 +67,12 @@ open_session (gboolean implicit_tls)
                                             : OP_SECURITY_STARTTLS);
   op_imap_client_set_verifier (client, OP_TLS_VERIFIER (verifier));
   op_imap_client_set_timeout (client, TIMEOUT);
-  op_imap_client_connect_async (client, NULL, store_result, &r1);
-  g_assert_true (op_imap_client_connect_finish (client, wait_result (&r1), &error));
+  op_imap_client_connect_async (client, NULL, op_test_store_result, &r1);
+  g_assert_true (op_imap_client_connect_finish (client, WAIT_RESULT (&r1), &error));
   g_assert_no_error (error);
   g_assert_true (op_imap_client_is_tls (client));
-  op_imap_client_login_async (client, user, password, OP_IMAP_AUTH_AUTO, NULL, store_result, &r2);
-  g_assert_true (op_imap_client_login_finish (client, wait_result (&r2), &error));
+  op_imap_client_login_async (client, user, password, OP_IMAP_AUTH_AUTO, NULL, op_test_store_result, &r2);
+  g_assert_true (op_imap_client_login_finish (client, WAIT_RESULT (&r2), &error));
   g_assert_no_error (error);
   g_assert_cmpint (op_imap_client_get_state (client), ==, OP_IMAP_STATE_AUTHENTICATED);
   return client;
@@ -133,8 +86,8 @@ select_box (OpImapClient *client,
   g_autoptr(GError) error = NULL;
   OpImapSelectInfo *info;
 
-  op_imap_client_select_async (client, name, FALSE, NULL, store_result, &r);
-  info = op_imap_client_select_finish (client, wait_result (&r), &error);
+  op_imap_client_select_async (client, name, FALSE, NULL, op_test_store_result, &r);
+  info = op_imap_client_select_finish (client, WAIT_RESULT (&r), &error);
   g_assert_no_error (error);
   return info;
 }
@@ -145,7 +98,7 @@ simple_ok (OpImapClient *client,
 {
   g_autoptr(GError) error = NULL;
 
-  g_assert_true (op_imap_client_simple_finish (client, wait_result (r), &error));
+  g_assert_true (op_imap_client_simple_finish (client, WAIT_RESULT (r), &error));
   g_assert_no_error (error);
   g_clear_object (r);
 }
@@ -156,7 +109,7 @@ create_box (OpImapClient *client,
 {
   g_autoptr(GAsyncResult) r = NULL;
 
-  op_imap_client_create_async (client, name, NULL, store_result, &r);
+  op_imap_client_create_async (client, name, NULL, op_test_store_result, &r);
   simple_ok (client, &r);
 }
 
@@ -166,7 +119,7 @@ delete_box (OpImapClient *client,
 {
   g_autoptr(GAsyncResult) r = NULL;
 
-  op_imap_client_delete_async (client, name, NULL, store_result, &r);
+  op_imap_client_delete_async (client, name, NULL, op_test_store_result, &r);
   simple_ok (client, &r);
 }
 
@@ -180,8 +133,8 @@ fetch (OpImapClient        *client,
   g_autoptr(GError) error = NULL;
   GPtrArray *out;
 
-  op_imap_client_fetch_async (client, set, items, sections, NULL, store_result, &r);
-  out = op_imap_client_fetch_finish (client, wait_result (&r), &error);
+  op_imap_client_fetch_async (client, set, items, sections, NULL, op_test_store_result, &r);
+  out = op_imap_client_fetch_finish (client, WAIT_RESULT (&r), &error);
   g_assert_no_error (error);
   return out;
 }
@@ -194,8 +147,8 @@ search (OpImapClient        *client,
   g_autoptr(GError) error = NULL;
   GArray *out;
 
-  op_imap_client_search_async (client, criteria, NULL, store_result, &r);
-  out = op_imap_client_search_finish (client, wait_result (&r), &error);
+  op_imap_client_search_async (client, criteria, NULL, op_test_store_result, &r);
+  out = op_imap_client_search_finish (client, WAIT_RESULT (&r), &error);
   g_assert_no_error (error);
   return out;
 }
@@ -240,8 +193,8 @@ logout (OpImapClient *client)
 {
   g_autoptr(GAsyncResult) r = NULL;
 
-  op_imap_client_logout_async (client, NULL, store_result, &r);
-  g_assert_true (op_imap_client_logout_finish (client, wait_result (&r), NULL));
+  op_imap_client_logout_async (client, NULL, op_test_store_result, &r);
+  g_assert_true (op_imap_client_logout_finish (client, WAIT_RESULT (&r), NULL));
   g_assert_cmpint (op_imap_client_get_state (client), ==, OP_IMAP_STATE_DISCONNECTED);
 }
 
@@ -260,8 +213,8 @@ test_list_special_use (gconstpointer data)
   if (client == NULL)
     return;
   g_assert_true (op_imap_client_has_capability (client, "SPECIAL-USE"));
-  op_imap_client_list_async (client, NULL, FALSE, NULL, store_result, &r);
-  boxes = op_imap_client_list_finish (client, wait_result (&r), &error);
+  op_imap_client_list_async (client, NULL, FALSE, NULL, op_test_store_result, &r);
+  boxes = op_imap_client_list_finish (client, WAIT_RESULT (&r), &error);
   g_assert_no_error (error);
   for (guint i = 0; i < boxes->len; i++)
     {
@@ -312,23 +265,23 @@ test_session (void)
   if (client == NULL)
     return;
   g_hash_table_insert (params, (char *) "name", (char *) "Outpost");
-  op_imap_client_id_async (client, params, NULL, store_result, &r1);
-  id = op_imap_client_id_finish (client, wait_result (&r1), &error);
+  op_imap_client_id_async (client, params, NULL, op_test_store_result, &r1);
+  id = op_imap_client_id_finish (client, WAIT_RESULT (&r1), &error);
   g_assert_no_error (error);
   g_assert_cmpstr (g_hash_table_lookup (id, "name"), ==, "Dovecot");
 
-  op_imap_client_enable_async (client, caps, NULL, store_result, &r2);
-  enabled = op_imap_client_enable_finish (client, wait_result (&r2), &error);
+  op_imap_client_enable_async (client, caps, NULL, op_test_store_result, &r2);
+  enabled = op_imap_client_enable_finish (client, WAIT_RESULT (&r2), &error);
   g_assert_no_error (error);
   g_assert_true (g_strv_contains ((const char * const *) enabled, "CONDSTORE"));
 
-  op_imap_client_namespace_async (client, NULL, store_result, &r3);
-  ns = op_imap_client_namespace_finish (client, wait_result (&r3), &error);
+  op_imap_client_namespace_async (client, NULL, op_test_store_result, &r3);
+  ns = op_imap_client_namespace_finish (client, WAIT_RESULT (&r3), &error);
   g_assert_no_error (error);
   g_assert_cmpuint (ns->len, ==, 1);
 
-  op_imap_client_status_async (client, "INBOX", NULL, store_result, &r4);
-  status = op_imap_client_status_finish (client, wait_result (&r4), &error);
+  op_imap_client_status_async (client, "INBOX", NULL, op_test_store_result, &r4);
+  status = op_imap_client_status_finish (client, WAIT_RESULT (&r4), &error);
   g_assert_no_error (error);
 
   info = select_box (client, "INBOX");
@@ -440,8 +393,8 @@ test_body_byte_equal (void)
       const OpImapSection *s;
 
       /* Streamed into a GOutputStream… */
-      op_imap_client_fetch_to_stream_async (client, uid, "", out, NULL, store_result, &r);
-      g_assert_true (op_imap_client_fetch_to_stream_finish (client, wait_result (&r), &size, &error));
+      op_imap_client_fetch_to_stream_async (client, uid, "", out, NULL, op_test_store_result, &r);
+      g_assert_true (op_imap_client_fetch_to_stream_finish (client, WAIT_RESULT (&r), &size, &error));
       g_assert_no_error (error);
       g_output_stream_close (out, NULL, NULL);
       got = g_memory_output_stream_steal_as_bytes (G_MEMORY_OUTPUT_STREAM (out));
@@ -493,8 +446,8 @@ test_flags_copy_move_expunge (void)
   create_box (client, other);
   info = select_box (client, "INBOX");
   set = g_strdup_printf ("%u,%u,%u", seed_uid (client, 0), seed_uid (client, 1), seed_uid (client, 3));
-  op_imap_client_copy_async (client, set, box, NULL, store_result, &r);
-  g_assert_true (op_imap_client_copy_finish (client, wait_result (&r), &copied, &error));
+  op_imap_client_copy_async (client, set, box, NULL, op_test_store_result, &r);
+  g_assert_true (op_imap_client_copy_finish (client, WAIT_RESULT (&r), &copied, &error));
   g_assert_no_error (error);
   g_clear_object (&r);
   g_assert_nonnull (copied);      /* Dovecot has UIDPLUS */
@@ -505,8 +458,8 @@ test_flags_copy_move_expunge (void)
   g_assert_cmpuint (info2->exists, ==, 3);
 
   /* Flags. */
-  op_imap_client_store_async (client, copied, OP_IMAP_STORE_ADD, flagged, NULL, store_result, &r);
-  g_assert_true (op_imap_client_store_finish (client, wait_result (&r), &error));
+  op_imap_client_store_async (client, copied, OP_IMAP_STORE_ADD, flagged, NULL, op_test_store_result, &r);
+  g_assert_true (op_imap_client_store_finish (client, WAIT_RESULT (&r), &error));
   g_clear_object (&r);
   {
     g_autoptr(GArray) found = search (client, criteria);
@@ -527,8 +480,8 @@ test_flags_copy_move_expunge (void)
   {
     g_autofree char *one = g_strdup_printf ("%u", g_array_index (uids, guint32, 0));
 
-    op_imap_client_move_async (client, one, other, NULL, store_result, &r);
-    g_assert_true (op_imap_client_move_finish (client, wait_result (&r), &moved, &error));
+    op_imap_client_move_async (client, one, other, NULL, op_test_store_result, &r);
+    g_assert_true (op_imap_client_move_finish (client, WAIT_RESULT (&r), &moved, &error));
     g_assert_no_error (error);
     g_clear_object (&r);
     g_assert_nonnull (moved);
@@ -538,10 +491,10 @@ test_flags_copy_move_expunge (void)
   {
     g_autofree char *two = g_strdup_printf ("%u", g_array_index (uids, guint32, 1));
 
-    op_imap_client_store_async (client, two, OP_IMAP_STORE_ADD, deleted, NULL, store_result, &r);
-    g_assert_true (op_imap_client_store_finish (client, wait_result (&r), &error));
+    op_imap_client_store_async (client, two, OP_IMAP_STORE_ADD, deleted, NULL, op_test_store_result, &r);
+    g_assert_true (op_imap_client_store_finish (client, WAIT_RESULT (&r), &error));
     g_clear_object (&r);
-    op_imap_client_expunge_async (client, NULL, store_result, &r);
+    op_imap_client_expunge_async (client, NULL, op_test_store_result, &r);
     simple_ok (client, &r);
   }
   g_clear_pointer (&msgs, g_ptr_array_unref);
@@ -549,9 +502,9 @@ test_flags_copy_move_expunge (void)
   g_assert_cmpuint (msgs->len, ==, 1);
   g_assert_cmpuint (((OpImapFetch *) msgs->pdata[0])->uid, ==, g_array_index (uids, guint32, 2));
 
-  op_imap_client_check_async (client, NULL, store_result, &r);
+  op_imap_client_check_async (client, NULL, op_test_store_result, &r);
   simple_ok (client, &r);
-  op_imap_client_close_async (client, NULL, store_result, &r);
+  op_imap_client_close_async (client, NULL, op_test_store_result, &r);
   simple_ok (client, &r);
   g_clear_pointer (&info2, op_imap_select_info_free);
   info2 = select_box (client, other);
@@ -567,7 +520,7 @@ test_flags_copy_move_expunge (void)
   }
 
   /* UNSELECT (RFC 3691) leaves the folder without expunging. */
-  op_imap_client_unselect_async (client, NULL, store_result, &r);
+  op_imap_client_unselect_async (client, NULL, op_test_store_result, &r);
   simple_ok (client, &r);
   g_assert_cmpint (op_imap_client_get_state (client), ==, OP_IMAP_STATE_AUTHENTICATED);
   delete_box (client, box);
@@ -605,8 +558,8 @@ test_append (void)
     return;
   g_assert_cmpuint (g_bytes_get_size (message), ==, strlen (g_bytes_get_data (message, NULL)));
   create_box (client, box);
-  op_imap_client_append_async (client, box, message, flags, date, NULL, store_result, &r);
-  g_assert_true (op_imap_client_append_finish (client, wait_result (&r), &uid, &error));
+  op_imap_client_append_async (client, box, message, flags, date, NULL, op_test_store_result, &r);
+  g_assert_true (op_imap_client_append_finish (client, WAIT_RESULT (&r), &uid, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (uid, >, 0);
 
@@ -647,29 +600,29 @@ test_mailbox_names (void)
     return;
   create_box (client, name);
   /* Creating it twice is refused. */
-  op_imap_client_create_async (client, name, NULL, store_result, &r);
-  g_assert_false (op_imap_client_simple_finish (client, wait_result (&r), &error));
+  op_imap_client_create_async (client, name, NULL, op_test_store_result, &r);
+  g_assert_false (op_imap_client_simple_finish (client, WAIT_RESULT (&r), &error));
   g_assert_error (error, OP_IMAP_ERROR, OP_IMAP_ERROR_ALREADY_EXISTS);
   g_clear_error (&error);
   g_clear_object (&r);
 
-  op_imap_client_rename_async (client, name, renamed, NULL, store_result, &r);
+  op_imap_client_rename_async (client, name, renamed, NULL, op_test_store_result, &r);
   simple_ok (client, &r);
-  op_imap_client_subscribe_async (client, renamed, NULL, store_result, &r);
+  op_imap_client_subscribe_async (client, renamed, NULL, op_test_store_result, &r);
   simple_ok (client, &r);
-  op_imap_client_list_async (client, NULL, TRUE, NULL, store_result, &r);
-  subscribed = op_imap_client_list_finish (client, wait_result (&r), &error);
+  op_imap_client_list_async (client, NULL, TRUE, NULL, op_test_store_result, &r);
+  subscribed = op_imap_client_list_finish (client, WAIT_RESULT (&r), &error);
   g_assert_no_error (error);
   g_clear_object (&r);
   for (guint i = 0; i < subscribed->len; i++)
     if (g_strcmp0 (((OpImapMailbox *) subscribed->pdata[i])->entry->name, renamed) == 0)
       found = TRUE;
   g_assert_true (found);
-  op_imap_client_unsubscribe_async (client, renamed, NULL, store_result, &r);
+  op_imap_client_unsubscribe_async (client, renamed, NULL, op_test_store_result, &r);
   simple_ok (client, &r);
 
-  op_imap_client_list_async (client, NULL, FALSE, NULL, store_result, &r);
-  boxes = op_imap_client_list_finish (client, wait_result (&r), &error);
+  op_imap_client_list_async (client, NULL, FALSE, NULL, op_test_store_result, &r);
+  boxes = op_imap_client_list_finish (client, WAIT_RESULT (&r), &error);
   g_assert_no_error (error);
   g_clear_object (&r);
   found = FALSE;
@@ -689,8 +642,8 @@ test_mailbox_names (void)
 
   /* A folder that does not exist: Dovecot 2.3 answers SELECT with a NO that has no
    * response code, so it stays a plain refusal quoting the server. */
-  op_imap_client_select_async (client, name, FALSE, NULL, store_result, &r);
-  g_assert_null (op_imap_client_select_finish (client, wait_result (&r), &error));
+  op_imap_client_select_async (client, name, FALSE, NULL, op_test_store_result, &r);
+  g_assert_null (op_imap_client_select_finish (client, WAIT_RESULT (&r), &error));
   g_assert_error (error, OP_IMAP_ERROR, OP_IMAP_ERROR_NO);
   g_assert_nonnull (strstr (error->message, "SELECT"));
   g_assert_nonnull (strstr (error->message, "doesn't exist"));
@@ -722,7 +675,7 @@ wait_for_next_second (void)
   gint64 target = (now / G_USEC_PER_SEC + 1) * G_USEC_PER_SEC + 150 * 1000;
   gboolean done = FALSE;
 
-  g_timeout_add ((target - now) / 1000 + 1, set_flag, &done);
+  g_timeout_add ((target - now) / 1000 + 1, op_test_set_flag, &done);
   while (!done)
     g_main_context_iteration (NULL, TRUE);
 }
@@ -751,7 +704,7 @@ test_idle (void)
   while (g_main_context_iteration (NULL, FALSE))
     ;
   e.changed = FALSE;
-  op_imap_client_idle_async (watcher, NULL, store_result, &idle);
+  op_imap_client_idle_async (watcher, NULL, op_test_store_result, &idle);
   /* Let IDLE start, then deliver from the other connection. */
   while (op_imap_client_get_state (watcher) != OP_IMAP_STATE_IDLE)
     g_main_context_iteration (NULL, TRUE);
@@ -761,10 +714,10 @@ test_idle (void)
    * waits for that; a test would wait forever. So deliver in the next second. */
   wait_for_next_second ();
   seed = seed_bytes (1);
-  op_imap_client_append_async (writer, box, seed, NULL, NULL, NULL, store_result, &r);
-  g_assert_true (op_imap_client_append_finish (writer, wait_result (&r), NULL, &error));
+  op_imap_client_append_async (writer, box, seed, NULL, NULL, NULL, op_test_store_result, &r);
+  g_assert_true (op_imap_client_append_finish (writer, WAIT_RESULT (&r), NULL, &error));
   g_assert_no_error (error);
-  if (!spin_until_or_timeout (&e.changed))
+  if (!op_test_spin_until (&e.changed, TIMEOUT))
     {
       print_log (watcher);
       g_error ("the watcher saw no EXISTS within %d s of the delivery", TIMEOUT);
@@ -778,7 +731,7 @@ test_idle (void)
     g_assert_cmpuint (msgs->len, ==, 1);
     g_assert_cmpuint (((OpImapFetch *) msgs->pdata[0])->size, ==, g_bytes_get_size (seed));
   }
-  g_assert_true (op_imap_client_idle_finish (watcher, wait_result (&idle), &error));
+  g_assert_true (op_imap_client_idle_finish (watcher, WAIT_RESULT (&idle), &error));
   g_assert_no_error (error);
   logout (watcher);
   delete_box (writer, box);
@@ -811,20 +764,20 @@ test_large_message (void)
                             (guint) text->len);
   message = g_string_free_to_bytes (g_steal_pointer (&text));
   create_box (client, box);
-  op_imap_client_append_async (client, box, message, NULL, NULL, NULL, store_result, &r);
-  g_assert_true (op_imap_client_append_finish (client, wait_result (&r), &uid, &error));
+  op_imap_client_append_async (client, box, message, NULL, NULL, NULL, op_test_store_result, &r);
+  g_assert_true (op_imap_client_append_finish (client, WAIT_RESULT (&r), &uid, &error));
   g_assert_no_error (error);
   g_clear_object (&r);
   info = select_box (client, box);
-  op_imap_client_fetch_to_stream_async (client, uid, "", out, NULL, store_result, &r);
-  g_assert_true (op_imap_client_fetch_to_stream_finish (client, wait_result (&r), &size, &error));
+  op_imap_client_fetch_to_stream_async (client, uid, "", out, NULL, op_test_store_result, &r);
+  g_assert_true (op_imap_client_fetch_to_stream_finish (client, WAIT_RESULT (&r), &size, &error));
   g_assert_no_error (error);
   g_output_stream_close (out, NULL, NULL);
   got = g_memory_output_stream_steal_as_bytes (G_MEMORY_OUTPUT_STREAM (out));
   g_assert_cmpuint (size, ==, g_bytes_get_size (message));
   g_assert_true (g_bytes_equal (got, message));
   g_clear_object (&r);
-  op_imap_client_close_async (client, NULL, store_result, &r);
+  op_imap_client_close_async (client, NULL, op_test_store_result, &r);
   simple_ok (client, &r);
   delete_box (client, box);
   logout (client);
@@ -840,8 +793,8 @@ enable_qresync (OpImapClient *client)
   const char *caps[] = { "QRESYNC", NULL };
   g_auto(GStrv) enabled = NULL;
 
-  op_imap_client_enable_async (client, caps, NULL, store_result, &r);
-  enabled = op_imap_client_enable_finish (client, wait_result (&r), &error);
+  op_imap_client_enable_async (client, caps, NULL, op_test_store_result, &r);
+  enabled = op_imap_client_enable_finish (client, WAIT_RESULT (&r), &error);
   g_assert_no_error (error);
   g_assert_true (g_strv_contains ((const char * const *) enabled, "QRESYNC"));
 }
@@ -856,8 +809,8 @@ append_seed (OpImapClient *client,
   g_autoptr(GBytes) message = seed_bytes (i);
   guint32 uid = 0;
 
-  op_imap_client_append_async (client, box, message, NULL, NULL, NULL, store_result, &r);
-  g_assert_true (op_imap_client_append_finish (client, wait_result (&r), &uid, &error));
+  op_imap_client_append_async (client, box, message, NULL, NULL, NULL, op_test_store_result, &r);
+  g_assert_true (op_imap_client_append_finish (client, WAIT_RESULT (&r), &uid, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (uid, >, 0);
   return uid;
@@ -872,8 +825,8 @@ store_flags (OpImapClient       *client,
   g_autoptr(GError) error = NULL;
   g_autofree char *set = g_strdup_printf ("%u", uid);
 
-  op_imap_client_store_async (client, set, OP_IMAP_STORE_ADD, flags, NULL, store_result, &r);
-  g_assert_true (op_imap_client_store_finish (client, wait_result (&r), &error));
+  op_imap_client_store_async (client, set, OP_IMAP_STORE_ADD, flags, NULL, op_test_store_result, &r);
+  g_assert_true (op_imap_client_store_finish (client, WAIT_RESULT (&r), &error));
   g_assert_no_error (error);
 }
 
@@ -889,8 +842,8 @@ select_qresync (OpImapClient *client,
   OpImapSelectInfo *info;
 
   op_imap_client_select_qresync_async (client, box, FALSE, uidvalidity, modseq, known, NULL,
-                                       store_result, &r);
-  info = op_imap_client_select_finish (client, wait_result (&r), &error);
+                                       op_test_store_result, &r);
+  info = op_imap_client_select_finish (client, WAIT_RESULT (&r), &error);
   g_assert_no_error (error);
   g_assert_nonnull (info->changed);
   return info;
@@ -901,7 +854,7 @@ unselect (OpImapClient *client)
 {
   g_autoptr(GAsyncResult) r = NULL;
 
-  op_imap_client_unselect_async (client, NULL, store_result, &r);
+  op_imap_client_unselect_async (client, NULL, op_test_store_result, &r);
   simple_ok (client, &r);
 }
 
@@ -954,7 +907,7 @@ test_qresync_select (void)
 
   /* … then expunges the third: VANISHED (EARLIER) names exactly its UID. */
   store_flags (other, uids[2], deleted);
-  op_imap_client_expunge_async (other, NULL, store_result, &r);
+  op_imap_client_expunge_async (other, NULL, op_test_store_result, &r);
   simple_ok (other, &r);
   third = select_qresync (client, box, first->uidvalidity, second->highestmodseq, known);
   gone = g_strdup_printf ("%u", uids[2]);
@@ -972,8 +925,8 @@ test_qresync_select (void)
     g_autofree char *vanished = NULL;
 
     op_imap_client_fetch_changed_async (client, known, OP_IMAP_FETCH_FLAGS, NULL,
-                                        first->highestmodseq, NULL, store_result, &fr);
-    changed = op_imap_client_fetch_changed_finish (client, wait_result (&fr), &vanished,
+                                        first->highestmodseq, NULL, op_test_store_result, &fr);
+    changed = op_imap_client_fetch_changed_finish (client, WAIT_RESULT (&fr), &vanished,
                                                    &error);
     g_assert_no_error (error);
     g_assert_cmpuint (changed->len, ==, 1);
@@ -991,8 +944,8 @@ test_qresync_select (void)
     g_autofree char *vanished = NULL;
 
     op_imap_client_fetch_changed_async (client, "1:*", OP_IMAP_FETCH_FLAGS, NULL,
-                                        third->highestmodseq, NULL, store_result, &fr);
-    changed = op_imap_client_fetch_changed_finish (client, wait_result (&fr), &vanished,
+                                        third->highestmodseq, NULL, op_test_store_result, &fr);
+    changed = op_imap_client_fetch_changed_finish (client, WAIT_RESULT (&fr), &vanished,
                                                    &error);
     g_assert_no_error (error);
     g_assert_cmpuint (changed->len, ==, 0);
@@ -1013,8 +966,8 @@ test_qresync_select (void)
 
     store_flags (other, uids[0], flagged);
     op_imap_client_store_unchanged_async (client, both, OP_IMAP_STORE_ADD, answered,
-                                          seen_modseq, NULL, store_result, &sr);
-    g_assert_true (op_imap_client_store_unchanged_finish (client, wait_result (&sr),
+                                          seen_modseq, NULL, op_test_store_result, &sr);
+    g_assert_true (op_imap_client_store_unchanged_finish (client, WAIT_RESULT (&sr),
                                                           &modified, &error));
     g_assert_no_error (error);
     g_assert_cmpstr (modified, ==, first_uid);

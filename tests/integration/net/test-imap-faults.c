@@ -11,6 +11,7 @@
 #include "op-test-gate-stream.h"
 #include "op-test-server.h"
 #include "op-test-verifier.h"
+#include "op-test-async.h"
 
 /*
  * OpImapClient against scripted in-process servers: the refusals that keep a password
@@ -23,52 +24,9 @@
 /* How long a test waits for a call before calling it hung: long, because the floods
  * take many seconds under ASan on a busy machine. */
 #define WAIT_SECONDS 120
+#define WAIT_RESULT(slot) op_test_wait_result ((slot), WAIT_SECONDS)
 
 /* --- running async calls ------------------------------------------------------------ */
-
-static void
-store_result (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  GAsyncResult **slot = user_data;
-
-  *slot = g_object_ref (result);
-}
-
-static gboolean
-set_flag (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-static GAsyncResult *
-wait_result (GAsyncResult **slot)
-{
-  gboolean timed_out = FALSE;
-  guint id = g_timeout_add_seconds (WAIT_SECONDS, set_flag, &timed_out);
-
-  while (*slot == NULL && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  if (!timed_out)
-    g_source_remove (id);
-  g_assert_false (timed_out);
-  return *slot;
-}
-
-static void
-spin_until (gboolean *flag)
-{
-  gboolean timed_out = FALSE;
-  guint id = g_timeout_add_seconds (WAIT_SECONDS, set_flag, &timed_out);
-
-  while (!*flag && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  if (!timed_out)
-    g_source_remove (id);
-  g_assert_false (timed_out);
-}
 
 static OpImapClient *
 new_client (OpTestServer   *server,
@@ -93,8 +51,8 @@ do_connect (OpImapClient  *client,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  op_imap_client_connect_async (client, NULL, store_result, &result);
-  return op_imap_client_connect_finish (client, wait_result (&result), error);
+  op_imap_client_connect_async (client, NULL, op_test_store_result, &result);
+  return op_imap_client_connect_finish (client, WAIT_RESULT (&result), error);
 }
 
 static gboolean
@@ -104,8 +62,8 @@ do_login (OpImapClient      *client,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  op_imap_client_login_async (client, "user", "sec\"ret", method, NULL, store_result, &result);
-  return op_imap_client_login_finish (client, wait_result (&result), error);
+  op_imap_client_login_async (client, "user", "sec\"ret", method, NULL, op_test_store_result, &result);
+  return op_imap_client_login_finish (client, WAIT_RESULT (&result), error);
 }
 
 static gboolean
@@ -114,8 +72,8 @@ do_noop (OpImapClient  *client,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  op_imap_client_noop_async (client, NULL, store_result, &result);
-  return op_imap_client_noop_finish (client, wait_result (&result), error);
+  op_imap_client_noop_async (client, NULL, op_test_store_result, &result);
+  return op_imap_client_noop_finish (client, WAIT_RESULT (&result), error);
 }
 
 static gboolean
@@ -299,8 +257,8 @@ test_plaintext_refused (void)
   {
     g_autoptr(GAsyncResult) result = NULL;
 
-    op_imap_client_logout_async (client, NULL, store_result, &result);
-    g_assert_true (op_imap_client_logout_finish (client, wait_result (&result), NULL));
+    op_imap_client_logout_async (client, NULL, op_test_store_result, &result);
+    g_assert_true (op_imap_client_logout_finish (client, WAIT_RESULT (&result), NULL));
   }
   finish_server (server);
   g_assert_false (server_saw (server, "AUTHENTICATE"));
@@ -444,8 +402,8 @@ test_login_literal_masked (void)
   op_imap_client_set_allow_plaintext_password (client, TRUE);
   g_assert_true (do_connect (client, &error));
   op_imap_client_login_async (client, "user", "p\xc3\xa4sswd", OP_IMAP_AUTH_LOGIN, NULL,
-                              store_result, &result);
-  g_assert_true (op_imap_client_login_finish (client, wait_result (&result), &error));
+                              op_test_store_result, &result);
+  g_assert_true (op_imap_client_login_finish (client, WAIT_RESULT (&result), &error));
   g_assert_no_error (error);
   finish_server (server);
   entries = op_protocol_log_dup_entries (op_imap_client_get_log (client));
@@ -473,8 +431,8 @@ test_bad_argument (void)
 
   client = new_client (server, OP_SECURITY_NONE);
   g_assert_true (do_connect (client, &error));
-  op_imap_client_create_async (client, "evil\r\na2 DELETE INBOX", NULL, store_result, &result);
-  g_assert_false (op_imap_client_simple_finish (client, wait_result (&result), &error));
+  op_imap_client_create_async (client, "evil\r\na2 DELETE INBOX", NULL, op_test_store_result, &result);
+  g_assert_false (op_imap_client_simple_finish (client, WAIT_RESULT (&result), &error));
   g_assert_error (error, OP_IMAP_ERROR, OP_IMAP_ERROR_INVALID_NAME);
   g_clear_error (&error);
   g_assert_true (do_noop (client, &error));
@@ -570,8 +528,8 @@ select_inbox (OpImapClient *client)
   g_autoptr(OpImapSelectInfo) info = NULL;
   g_autoptr(GError) error = NULL;
 
-  op_imap_client_select_async (client, "INBOX", FALSE, NULL, store_result, &result);
-  info = op_imap_client_select_finish (client, wait_result (&result), &error);
+  op_imap_client_select_async (client, "INBOX", FALSE, NULL, op_test_store_result, &result);
+  info = op_imap_client_select_finish (client, WAIT_RESULT (&result), &error);
   g_assert_no_error (error);
   g_assert_cmpuint (info->exists, ==, 4);
   g_assert_cmpuint (info->uidvalidity, ==, 77);
@@ -661,14 +619,14 @@ test_idle_interrupted (void)
   g_assert_true (do_connect (client, &error));
   select_inbox (client);
   e.got_exists = FALSE;
-  op_imap_client_idle_async (client, NULL, store_result, &idle);
-  spin_until (&e.got_exists);
+  op_imap_client_idle_async (client, NULL, op_test_store_result, &idle);
+  g_assert_true (op_test_spin_until (&e.got_exists, WAIT_SECONDS));
   g_assert_cmpuint (e.exists, ==, 6);
   g_assert_cmpint (op_imap_client_get_state (client), ==, OP_IMAP_STATE_IDLE);
   /* The next call ends IDLE with DONE, then runs. */
   g_assert_true (do_noop (client, &error));
   g_assert_no_error (error);
-  g_assert_true (op_imap_client_idle_finish (client, wait_result (&idle), &error));
+  g_assert_true (op_imap_client_idle_finish (client, WAIT_RESULT (&idle), &error));
   g_assert_cmpuint (e.exists, ==, 7);
   g_assert_cmpint (op_imap_client_get_state (client), ==, OP_IMAP_STATE_SELECTED);
   finish_server (server);
@@ -700,10 +658,10 @@ test_idle_cancelled (void)
   g_assert_true (do_connect (client, &error));
   select_inbox (client);
   e.got_exists = FALSE;
-  op_imap_client_idle_async (client, cancellable, store_result, &idle);
-  spin_until (&e.got_exists);
+  op_imap_client_idle_async (client, cancellable, op_test_store_result, &idle);
+  g_assert_true (op_test_spin_until (&e.got_exists, WAIT_SECONDS));
   g_cancellable_cancel (cancellable);
-  g_assert_false (op_imap_client_idle_finish (client, wait_result (&idle), &error));
+  g_assert_false (op_imap_client_idle_finish (client, WAIT_RESULT (&idle), &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_clear_error (&error);
   /* DONE left the session usable. */
@@ -739,12 +697,12 @@ test_shutdown_during_idle (void)
   g_assert_true (do_connect (client, &error));
   select_inbox (client);
   e.got_exists = FALSE;
-  op_imap_client_idle_async (client, NULL, store_result, &idle);
-  spin_until (&e.got_exists);
+  op_imap_client_idle_async (client, NULL, op_test_store_result, &idle);
+  g_assert_true (op_test_spin_until (&e.got_exists, WAIT_SECONDS));
   start = g_get_monotonic_time ();
   op_session_shutdown (OP_SESSION (client));
   g_assert_cmpint (g_get_monotonic_time () - start, <, G_TIME_SPAN_SECOND);
-  g_assert_false (op_imap_client_idle_finish (client, wait_result (&idle), &error));
+  g_assert_false (op_imap_client_idle_finish (client, WAIT_RESULT (&idle), &error));
   g_assert_nonnull (error);
   finish_server (server);
   events_clear (&e);
@@ -778,8 +736,8 @@ test_append_waits_for_continuation (void)
   client = new_client (server, OP_SECURITY_NONE);
   g_assert_true (do_connect (client, &error));
   op_imap_client_append_async (client, "Entw\xc3\xbcrfe", message, flags, date, NULL,
-                               store_result, &result);
-  g_assert_true (op_imap_client_append_finish (client, wait_result (&result), &uid, &error));
+                               op_test_store_result, &result);
+  g_assert_true (op_imap_client_append_finish (client, WAIT_RESULT (&result), &uid, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (uid, ==, 3955);
   finish_server (server);
@@ -806,8 +764,8 @@ test_search_literal_plus (void)
   client = new_client (server, OP_SECURITY_NONE);
   g_assert_true (do_connect (client, &error));
   select_inbox (client);
-  op_imap_client_search_async (client, criteria, NULL, store_result, &result);
-  uids = op_imap_client_search_finish (client, wait_result (&result), &error);
+  op_imap_client_search_async (client, criteria, NULL, op_test_store_result, &result);
+  uids = op_imap_client_search_finish (client, WAIT_RESULT (&result), &error);
   g_assert_no_error (error);
   g_assert_cmpuint (uids->len, ==, 3);
   g_assert_cmpuint (g_array_index (uids, guint32, 2), ==, 12);
@@ -834,8 +792,8 @@ test_move_fallback_copy_fails (void)
   client = new_client (server, OP_SECURITY_NONE);
   g_assert_true (do_connect (client, &error));
   select_inbox (client);
-  op_imap_client_move_async (client, "4:5", "Nope", NULL, store_result, &result);
-  g_assert_false (op_imap_client_move_finish (client, wait_result (&result), NULL, &error));
+  op_imap_client_move_async (client, "4:5", "Nope", NULL, op_test_store_result, &result);
+  g_assert_false (op_imap_client_move_finish (client, WAIT_RESULT (&result), NULL, &error));
   g_assert_error (error, OP_IMAP_ERROR, OP_IMAP_ERROR_MAILBOX_NOT_FOUND);
   g_clear_error (&error);
   g_assert_true (do_noop (client, &error));
@@ -866,8 +824,8 @@ test_move_fallback (void)
   client = new_client (server, OP_SECURITY_NONE);
   g_assert_true (do_connect (client, &error));
   select_inbox (client);
-  op_imap_client_move_async (client, "4:5", "Archive", NULL, store_result, &result);
-  g_assert_true (op_imap_client_move_finish (client, wait_result (&result), &dest, &error));
+  op_imap_client_move_async (client, "4:5", "Archive", NULL, op_test_store_result, &result);
+  g_assert_true (op_imap_client_move_finish (client, WAIT_RESULT (&result), &dest, &error));
   g_assert_no_error (error);
   g_assert_cmpstr (dest, ==, "20:21");
   finish_server (server);
@@ -895,9 +853,9 @@ test_connection_lost (void)
     const char *sections[] = { "<0.100>", NULL };
 
     op_imap_client_fetch_async (client, "1:*", OP_IMAP_FETCH_FLAGS, sections, NULL,
-                                store_result, &result);
+                                op_test_store_result, &result);
   }
-  g_assert_null (op_imap_client_fetch_finish (client, wait_result (&result), &error));
+  g_assert_null (op_imap_client_fetch_finish (client, WAIT_RESULT (&result), &error));
   g_assert_error (error, OP_IMAP_ERROR, OP_IMAP_ERROR_CONNECTION_LOST);
   finish_server (server);
   g_assert_cmpint (op_imap_client_get_state (client), ==, OP_IMAP_STATE_DISCONNECTED);
@@ -930,9 +888,9 @@ test_cancel_mid_fetch (void)
   g_assert_true (do_connect (client, &error));
   select_inbox (client);
   op_imap_client_fetch_async (client, "1:*", OP_IMAP_FETCH_FLAGS, NULL, cancellable,
-                              store_result, &result);
+                              op_test_store_result, &result);
   g_timeout_add (200, cancel_soon, cancellable);
-  g_assert_null (op_imap_client_fetch_finish (client, wait_result (&result), &error));
+  g_assert_null (op_imap_client_fetch_finish (client, WAIT_RESULT (&result), &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   /* The rest of the answer would come out of step: the session is clearly over. */
   finish_server (server);
@@ -964,9 +922,9 @@ test_cancel_mid_stream (void)
   client = new_client (server, OP_SECURITY_NONE);
   g_assert_true (do_connect (client, &error));
   select_inbox (client);
-  op_imap_client_fetch_to_stream_async (client, 5, "", out, cancellable, store_result, &result);
+  op_imap_client_fetch_to_stream_async (client, 5, "", out, cancellable, op_test_store_result, &result);
   g_timeout_add (300, cancel_soon, cancellable);
-  g_assert_false (op_imap_client_fetch_to_stream_finish (client, wait_result (&result), &size,
+  g_assert_false (op_imap_client_fetch_to_stream_finish (client, WAIT_RESULT (&result), &size,
                                                          &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_clear_error (&error);
@@ -989,8 +947,8 @@ fetch_to_stream (OpImapClient   *client,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  op_imap_client_fetch_to_stream_async (client, uid, section, out, NULL, store_result, &result);
-  return op_imap_client_fetch_to_stream_finish (client, wait_result (&result), size, error);
+  op_imap_client_fetch_to_stream_async (client, uid, section, out, NULL, op_test_store_result, &result);
+  return op_imap_client_fetch_to_stream_finish (client, WAIT_RESULT (&result), size, error);
 }
 
 static OpImapClient *
@@ -1169,9 +1127,9 @@ test_fetch_flood (void)
   op_test_server_send (server, "a2 OK done\r\n");
   op_test_server_expect_close (server, WAIT_SECONDS * 1000);
   client = stream_client (server);
-  op_imap_client_fetch_async (client, "1:*", OP_IMAP_FETCH_FLAGS, NULL, NULL, store_result,
+  op_imap_client_fetch_async (client, "1:*", OP_IMAP_FETCH_FLAGS, NULL, NULL, op_test_store_result,
                               &result);
-  g_assert_null (op_imap_client_fetch_finish (client, wait_result (&result), &error));
+  g_assert_null (op_imap_client_fetch_finish (client, WAIT_RESULT (&result), &error));
   expect_flood_refused (error, "FETCH");
   finish_server (server);
   g_assert_cmpint (op_imap_client_get_state (client), ==, OP_IMAP_STATE_DISCONNECTED);
@@ -1197,8 +1155,8 @@ test_search_flood (void)
   op_test_server_send (server, "a2 OK done\r\n");
   op_test_server_expect_close (server, WAIT_SECONDS * 1000);
   client = stream_client (server);
-  op_imap_client_search_async (client, NULL, NULL, store_result, &result);
-  g_assert_null (op_imap_client_search_finish (client, wait_result (&result), &error));
+  op_imap_client_search_async (client, NULL, NULL, op_test_store_result, &result);
+  g_assert_null (op_imap_client_search_finish (client, WAIT_RESULT (&result), &error));
   expect_flood_refused (error, "SEARCH");
   finish_server (server);
   g_assert_cmpint (op_imap_client_get_state (client), ==, OP_IMAP_STATE_DISCONNECTED);
@@ -1220,8 +1178,8 @@ test_list_flood (void)
   g_assert_true (op_test_server_start (server, NULL));
   client = new_client (server, OP_SECURITY_NONE);
   g_assert_true (do_connect (client, &error));
-  op_imap_client_list_async (client, NULL, FALSE, NULL, store_result, &result);
-  g_assert_null (op_imap_client_list_finish (client, wait_result (&result), &error));
+  op_imap_client_list_async (client, NULL, FALSE, NULL, op_test_store_result, &result);
+  g_assert_null (op_imap_client_list_finish (client, WAIT_RESULT (&result), &error));
   expect_flood_refused (error, "LIST");
   finish_server (server);
   g_assert_cmpint (op_imap_client_get_state (client), ==, OP_IMAP_STATE_DISCONNECTED);
@@ -1264,17 +1222,17 @@ test_idle_events_coalesced (void)
   g_assert_true (do_connect (client, &error));
   select_inbox (client);
   g_signal_connect (client, "exists", G_CALLBACK (count_exists), &n_exists);
-  op_imap_client_idle_async (client, NULL, store_result, &idle);
+  op_imap_client_idle_async (client, NULL, op_test_store_result, &idle);
   while (op_imap_client_get_state (client) != OP_IMAP_STATE_IDLE)
     g_main_context_iteration (NULL, TRUE);
-  op_imap_client_noop_async (client, NULL, store_result, &noop);
+  op_imap_client_noop_async (client, NULL, op_test_store_result, &noop);
   /* The whole flood reaches the worker while the main context is not running: the
    * EXISTS burst waits as one event, not 5000 sources, and keeps its order with the
    * EXPUNGE after it. */
   finish_server (server);
-  g_assert_true (op_imap_client_noop_finish (client, wait_result (&noop), &error));
+  g_assert_true (op_imap_client_noop_finish (client, WAIT_RESULT (&noop), &error));
   g_assert_no_error (error);
-  g_assert_true (op_imap_client_idle_finish (client, wait_result (&idle), &error));
+  g_assert_true (op_imap_client_idle_finish (client, WAIT_RESULT (&idle), &error));
   g_assert_no_error (error);
   g_assert_cmpuint (n_exists, ==, 1);
   g_assert_cmpuint (e.exists, ==, 5004);
@@ -1304,11 +1262,11 @@ test_idle_events_flood (void)
   client = new_client (server, OP_SECURITY_NONE);
   g_assert_true (do_connect (client, &error));
   select_inbox (client);
-  op_imap_client_idle_async (client, NULL, store_result, &idle);
+  op_imap_client_idle_async (client, NULL, op_test_store_result, &idle);
   while (op_imap_client_get_state (client) != OP_IMAP_STATE_IDLE)
     g_main_context_iteration (NULL, TRUE);
   finish_server (server);
-  g_assert_false (op_imap_client_idle_finish (client, wait_result (&idle), &error));
+  g_assert_false (op_imap_client_idle_finish (client, WAIT_RESULT (&idle), &error));
   expect_flood_refused (error, "notifications");
   g_assert_cmpint (op_imap_client_get_state (client), ==, OP_IMAP_STATE_DISCONNECTED);
 }
@@ -1333,12 +1291,12 @@ test_check_unselect (void)
   client = new_client (server, OP_SECURITY_NONE);
   g_assert_true (do_connect (client, &error));
   select_inbox (client);
-  op_imap_client_check_async (client, NULL, store_result, &r1);
-  g_assert_true (op_imap_client_simple_finish (client, wait_result (&r1), &error));
+  op_imap_client_check_async (client, NULL, op_test_store_result, &r1);
+  g_assert_true (op_imap_client_simple_finish (client, WAIT_RESULT (&r1), &error));
   g_assert_no_error (error);
   /* No UNSELECT capability: refused here, nothing sent, the folder stays open. */
-  op_imap_client_unselect_async (client, NULL, store_result, &r2);
-  g_assert_false (op_imap_client_simple_finish (client, wait_result (&r2), &error));
+  op_imap_client_unselect_async (client, NULL, op_test_store_result, &r2);
+  g_assert_false (op_imap_client_simple_finish (client, WAIT_RESULT (&r2), &error));
   g_assert_error (error, OP_IMAP_ERROR, OP_IMAP_ERROR_UNSUPPORTED);
   g_assert_cmpint (op_imap_client_get_state (client), ==, OP_IMAP_STATE_SELECTED);
   g_assert_true (do_noop (client, NULL));
@@ -1431,8 +1389,8 @@ enable_qresync (OpImapClient *client)
   const char *caps[] = { "QRESYNC", NULL };
   g_auto(GStrv) enabled = NULL;
 
-  op_imap_client_enable_async (client, caps, NULL, store_result, &result);
-  enabled = op_imap_client_enable_finish (client, wait_result (&result), &error);
+  op_imap_client_enable_async (client, caps, NULL, op_test_store_result, &result);
+  enabled = op_imap_client_enable_finish (client, WAIT_RESULT (&result), &error);
   g_assert_no_error (error);
   g_assert_cmpstr (enabled[0], ==, "QRESYNC");
 }
@@ -1499,29 +1457,29 @@ test_source_tags (void)
       gpointer tag = calls[i].tag;
 
       if (tag == (gpointer) op_imap_client_create_async)
-        op_imap_client_create_async (client, "A", NULL, store_result, &result);
+        op_imap_client_create_async (client, "A", NULL, op_test_store_result, &result);
       else if (tag == (gpointer) op_imap_client_rename_async)
-        op_imap_client_rename_async (client, "A", "B", NULL, store_result, &result);
+        op_imap_client_rename_async (client, "A", "B", NULL, op_test_store_result, &result);
       else if (tag == (gpointer) op_imap_client_subscribe_async)
-        op_imap_client_subscribe_async (client, "B", NULL, store_result, &result);
+        op_imap_client_subscribe_async (client, "B", NULL, op_test_store_result, &result);
       else if (tag == (gpointer) op_imap_client_unsubscribe_async)
-        op_imap_client_unsubscribe_async (client, "B", NULL, store_result, &result);
+        op_imap_client_unsubscribe_async (client, "B", NULL, op_test_store_result, &result);
       else if (tag == (gpointer) op_imap_client_delete_async)
-        op_imap_client_delete_async (client, "B", NULL, store_result, &result);
+        op_imap_client_delete_async (client, "B", NULL, op_test_store_result, &result);
       else if (tag == (gpointer) op_imap_client_select_async)
-        op_imap_client_select_async (client, "INBOX", FALSE, NULL, store_result, &result);
+        op_imap_client_select_async (client, "INBOX", FALSE, NULL, op_test_store_result, &result);
       else if (tag == (gpointer) op_imap_client_select_qresync_async)
         op_imap_client_select_qresync_async (client, "INBOX", FALSE, 77, 115, NULL, NULL,
-                                             store_result, &result);
+                                             op_test_store_result, &result);
       else if (tag == (gpointer) op_imap_client_check_async)
-        op_imap_client_check_async (client, NULL, store_result, &result);
+        op_imap_client_check_async (client, NULL, op_test_store_result, &result);
       else if (tag == (gpointer) op_imap_client_expunge_async)
-        op_imap_client_expunge_async (client, NULL, store_result, &result);
+        op_imap_client_expunge_async (client, NULL, op_test_store_result, &result);
       else if (tag == (gpointer) op_imap_client_unselect_async)
-        op_imap_client_unselect_async (client, NULL, store_result, &result);
+        op_imap_client_unselect_async (client, NULL, op_test_store_result, &result);
       else
-        op_imap_client_close_async (client, NULL, store_result, &result);
-      wait_result (&result);
+        op_imap_client_close_async (client, NULL, op_test_store_result, &result);
+      WAIT_RESULT (&result);
       g_assert_true (g_async_result_is_tagged (result, tag));
       if (calls[i].line == NULL)
         {
@@ -1573,15 +1531,15 @@ test_qresync_select (void)
   g_assert_true (do_connect (client, &error));
   /* Before ENABLE QRESYNC the parameters cannot be sent: refused, nothing written. */
   op_imap_client_select_qresync_async (client, "INBOX", TRUE, 77, 115, "1:9", NULL,
-                                       store_result, &r1);
-  refused = op_imap_client_select_finish (client, wait_result (&r1), &error);
+                                       op_test_store_result, &r1);
+  refused = op_imap_client_select_finish (client, WAIT_RESULT (&r1), &error);
   g_assert_null (refused);
   g_assert_error (error, OP_IMAP_ERROR, OP_IMAP_ERROR_UNSUPPORTED);
   g_clear_error (&error);
   enable_qresync (client);
   op_imap_client_select_qresync_async (client, "INBOX", TRUE, 77, 115, "1:9", NULL,
-                                       store_result, &r2);
-  info = op_imap_client_select_finish (client, wait_result (&r2), &error);
+                                       op_test_store_result, &r2);
+  info = op_imap_client_select_finish (client, WAIT_RESULT (&r2), &error);
   g_assert_no_error (error);
   g_assert_true (info->read_only);
   g_assert_cmpuint (info->highestmodseq, ==, 120);
@@ -1612,8 +1570,8 @@ fetch_changed (OpImapClient  *client,
   g_autoptr(GAsyncResult) result = NULL;
 
   op_imap_client_fetch_changed_async (client, "1:*", OP_IMAP_FETCH_FLAGS, NULL, changedsince,
-                                      NULL, store_result, &result);
-  return op_imap_client_fetch_changed_finish (client, wait_result (&result), vanished, error);
+                                      NULL, op_test_store_result, &result);
+  return op_imap_client_fetch_changed_finish (client, WAIT_RESULT (&result), vanished, error);
 }
 
 static void
@@ -1696,8 +1654,8 @@ test_fetch_changedsince_unsupported (void)
     g_autoptr(GAsyncResult) result = NULL;
     g_autoptr(OpImapSelectInfo) info = NULL;
 
-    op_imap_client_select_async (client, "INBOX", FALSE, NULL, store_result, &result);
-    info = op_imap_client_select_finish (client, wait_result (&result), &error);
+    op_imap_client_select_async (client, "INBOX", FALSE, NULL, op_test_store_result, &result);
+    info = op_imap_client_select_finish (client, WAIT_RESULT (&result), &error);
     g_assert_no_error (error);
   }
   /* Without CONDSTORE the modifier cannot be sent: refused, nothing written. */
@@ -1721,8 +1679,8 @@ store_unchanged (OpImapClient  *client,
   const char *flags[] = { "\\Seen", NULL };
 
   op_imap_client_store_unchanged_async (client, set, OP_IMAP_STORE_ADD, flags, unchangedsince,
-                                        NULL, store_result, &result);
-  return op_imap_client_store_unchanged_finish (client, wait_result (&result), modified, error);
+                                        NULL, op_test_store_result, &result);
+  return op_imap_client_store_unchanged_finish (client, WAIT_RESULT (&result), modified, error);
 }
 
 static void
