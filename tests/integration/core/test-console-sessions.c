@@ -540,7 +540,14 @@ test_udp_spray_is_bounded (void)
   after = rss_bytes ();
   g_test_message ("%u datagrams sent; RSS %.0f MB before, %.0f MB after",
                   spray.sent, before / 1e6, after / 1e6);
+#if defined(__SANITIZE_ADDRESS__)
+  /* AddressSanitizer keeps freed memory resident (its quarantine holds up to 256 MB), so
+   * RSS says nothing about the queue's bound there; the plain build asserts it, and this
+   * build still checks the skipped-datagram note and the transcript's bounds below. */
+  g_test_message ("RSS bound not asserted under AddressSanitizer (quarantine)");
+#else
   g_assert_cmpuint (after, <, before + 48 * 1024 * 1024);
+#endif
 
   /* Once the loop turns, what could not wait is said to have been skipped. */
   wait_for (some_skipped, transcript, "the note of skipped datagrams");
