@@ -709,7 +709,10 @@ on_written (GObject      *source,
             GAsyncResult *result,
             gpointer      user_data)
 {
-  OpAccounts *self = OP_ACCOUNTS (source);
+  /* The reference start_write() took, dropped here on the main thread: the task itself
+   * holds none, so its last reference going on the worker never disposes (and so never
+   * saves) the accounts there, after a caller already let go of them. */
+  g_autoptr(OpAccounts) self = user_data;
   g_autoptr(GError) error = NULL;
 
   self->writing = FALSE;
@@ -742,7 +745,7 @@ start_write (OpAccounts *self)
       return;
     }
   self->writing = TRUE;
-  task = g_task_new (self, NULL, on_written, NULL);
+  task = g_task_new (NULL, NULL, on_written, g_object_ref (self));
   g_task_set_source_tag (task, start_write);
   g_task_set_task_data (task, snapshot, (GDestroyNotify) save_snapshot_free);
   g_task_run_in_thread (task, write_thread);
