@@ -47,7 +47,7 @@ typedef struct
   guint32         next_uid;
   GPtrArray      *entries;     /* OpPop3UidEntry, the server's */
   GHashTable     *known;       /* UIDL → received */
-  GArray         *todo;        /* indexes into @entries to download */
+  GArray         *wanted;      /* indexes into @entries to download */
   guint           next;
   OpMailUpdate   *batch;
   guint           in_batch;
@@ -66,7 +66,7 @@ run_free (Run *run)
   g_clear_object (&run->client);
   g_clear_pointer (&run->entries, g_ptr_array_unref);
   g_clear_pointer (&run->known, g_hash_table_unref);
-  g_clear_pointer (&run->todo, g_array_unref);
+  g_clear_pointer (&run->wanted, g_array_unref);
   g_clear_pointer (&run->batch, op_mail_update_free);
   g_clear_pointer (&run->added, g_array_unref);
   g_clear_pointer (&run->dele, g_array_unref);
@@ -240,7 +240,7 @@ retrieved (GObject      *source,
            gpointer      user_data)
 {
   Run *run = user_data;
-  OpPop3UidEntry *entry = g_ptr_array_index (run->entries, g_array_index (run->todo, guint, run->next));
+  OpPop3UidEntry *entry = g_ptr_array_index (run->entries, g_array_index (run->wanted, guint, run->next));
   g_autoptr(GBytes) bytes = NULL;
   GError *error = NULL;
   guint32 uid;
@@ -268,14 +268,14 @@ retrieved (GObject      *source,
 static void
 download_next (Run *run)
 {
-  if (run->batch != NULL && (run->in_batch >= OP_MAIL_POP3_BATCH || run->next >= run->todo->len))
+  if (run->batch != NULL && (run->in_batch >= OP_MAIL_POP3_BATCH || run->next >= run->wanted->len))
     {
       op_mail_store_apply_async (run->self->store, g_steal_pointer (&run->batch), NULL, batch_written, run);
       return;
     }
-  if (run->next < run->todo->len)
+  if (run->next < run->wanted->len)
     {
-      OpPop3UidEntry *entry = g_ptr_array_index (run->entries, g_array_index (run->todo, guint, run->next));
+      OpPop3UidEntry *entry = g_ptr_array_index (run->entries, g_array_index (run->wanted, guint, run->next));
 
       run->out = g_memory_output_stream_new_resizable ();
       op_pop3_client_retr_async (run->client, entry->number, run->out, NULL, NULL, cancellable_of (run),
@@ -304,7 +304,7 @@ known_read (GObject      *source,
     {
       OpPop3UidEntry *entry = g_ptr_array_index (run->entries, i);
       if (!g_hash_table_contains (run->known, entry->uid))
-        g_array_append_val (run->todo, i);
+        g_array_append_val (run->wanted, i);
     }
   /* The next local UIDs follow the largest the folder holds. */
   {
@@ -405,7 +405,7 @@ op_mail_pop3_sync_run_async (OpMailPop3Sync      *self,
       return;
     }
   self->running = TRUE;
-  run->todo = g_array_new (FALSE, FALSE, sizeof (guint));
+  run->wanted = g_array_new (FALSE, FALSE, sizeof (guint));
   run->added = g_array_new (FALSE, FALSE, sizeof (guint32));
   run->dele = g_array_new (FALSE, FALSE, sizeof (guint));
   run->dele_uidls = g_ptr_array_new_with_free_func (g_free);
