@@ -212,7 +212,7 @@ propagate_io_error (OpConnection  *self,
                  self->endpoint, self->timeout_seconds);
   else
     g_set_error (error, cause->domain, cause->code,
-                 _("The connection to %s failed: %s"), self->endpoint, cause->message);
+                 _("The connection to %s was lost: %s"), self->endpoint, cause->message);
 
   g_error_free (cause);
 }
