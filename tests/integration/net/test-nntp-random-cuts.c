@@ -7,7 +7,7 @@
 
 #include "op-connection.h"
 #include "nntp/op-nntp-error.h"
-#include "op-test-fault-proxy.h"
+#include "op-test-cut-campaign.h"
 #include "op-test-fixtures.h"
 #include "op-test-verifier.h"
 #include "test-nntp-common.h"
@@ -132,13 +132,7 @@ note_error (Outcome      *outcome,
             OpNntpClient *client,
             GError       *error)
 {
-  g_assert_nonnull (error);
-  /* A clear error: the client's or the connection's own, or the network's or TLS's. */
-  if (error->domain != OP_NNTP_ERROR && error->domain != OP_CONNECTION_ERROR &&
-      error->domain != G_IO_ERROR && error->domain != G_TLS_ERROR)
-    g_error ("unexpected error %s %d: %s", g_quark_to_string (error->domain), error->code,
-             error->message);
-  g_assert_cmpstr (error->message, !=, "");
+  op_test_assert_clear_error (error, OP_NNTP_ERROR);
   outcome->error = error;
   op_test_spin_pending ();
   outcome->disconnected = op_nntp_client_get_state (client) == OP_NNTP_STATE_DISCONNECTED;
@@ -305,18 +299,15 @@ test_random_cuts (void)
   g_autoptr(GRand) rand = NULL;
   g_autoptr(GHashTable) ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autoptr(GError) error = NULL;
-  const char *seed_variable = g_getenv ("OUTPOST_TEST_CUT_SEED");
-  guint32 seed = SEED;
+  guint32 seed = op_test_cut_seed (SEED);
   Campaign campaign;
   Outcome reference = { 0 };
-  guint64 total_down = 0, total_up = 0;
+  OpTestCutPlan plan = { .upstream_one_in = 4 };
   guint succeeded = 0, failed_clearly = 0, cut_runs = 0, read = 0, reposted = 0;
   guint duplicates = 0;
 
   if (!campaign_init (&campaign))
     return;
-  if (seed_variable != NULL)
-    seed = (guint32) g_ascii_strtoull (seed_variable, NULL, 10);
   proxy = op_test_fault_proxy_new (campaign.host, campaign.port);
   checker = new_client (&campaign, campaign.port);
   g_assert_true (nntp_connect (checker, campaign.user, campaign.password, &error));
@@ -328,29 +319,21 @@ test_random_cuts (void)
   g_assert_true (reference.ok);
   g_assert_cmpuint (reference.n_overviews, >, 0);
   settle_run (checker, &campaign, N_RUNS, &reference, &duplicates);
-  op_test_fault_proxy_get_counts (proxy, &total_down, &total_up, NULL);
-  g_assert_cmpuint (total_down, >, reference.read_down);
-  g_assert_cmpuint (total_up, >, reference.read_up);
+  op_test_fault_proxy_get_counts (proxy, &plan.total_down, &plan.total_up, NULL);
+  g_assert_cmpuint (plan.total_down, >, reference.read_down);
+  g_assert_cmpuint (plan.total_up, >, reference.read_up);
+  /* Half the cuts while reading, half in the POST and QUIT after it, which are fewer
+   * bytes but where an article can be lost or posted twice. */
+  plan.split_down = reference.read_down;
+  plan.split_up = reference.read_up;
 
   rand = g_rand_new_with_seed (seed);
   for (guint run = 0; run < N_RUNS; run++)
     {
-      gboolean downstream = g_rand_int_range (rand, 0, 4) != 0;  /* 3 in 4 */
-      guint64 total = downstream ? total_down : total_up;
-      guint64 read_end = downstream ? reference.read_down : reference.read_up;
-      /* Half the cuts while reading, half in the POST and QUIT after it, which are
-       * fewer bytes but where an article can be lost or posted twice. */
-      gboolean late = g_rand_boolean (rand);
-      guint64 after = (guint64) g_rand_double_range (rand, late ? (double) read_end : 0,
-                                                     late ? (double) total
-                                                          : (double) read_end);
       gboolean cut = FALSE;
+      OpTestCut where = op_test_cut_arm (proxy, rand, &plan);
       Outcome outcome;
 
-      op_test_fault_proxy_set_fault (proxy,
-                                     downstream ? OP_TEST_FAULT_CUT_DOWNSTREAM
-                                                : OP_TEST_FAULT_CUT_UPSTREAM,
-                                     after);
       run_session (&campaign, proxy, run, &outcome);
       op_test_fault_proxy_get_counts (proxy, NULL, NULL, &cut);
       cut_runs += cut;
@@ -365,10 +348,7 @@ test_random_cuts (void)
         succeeded++;
       else
         {
-          g_test_message ("run %u (seed %u): cut %s after %" G_GUINT64_FORMAT " of %"
-                          G_GUINT64_FORMAT " bytes: %s", run, seed,
-                          downstream ? "downstream" : "upstream", after, total,
-                          outcome.error->message);
+          op_test_cut_note (run, seed, &where, outcome.error);
           g_assert_true (outcome.disconnected);
           failed_clearly++;
         }
