@@ -75,15 +75,9 @@ new_client (const Campaign *campaign,
             guint16         port,
             guint           timeout_seconds)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(OpTestVerifier) verifier = op_test_verifier_new_for_ca_file (campaign->ca,
-                                                                         &error);
-  OpImapClient *client;
+  OpImapClient *client = op_imap_client_new (campaign->host, port, OP_SECURITY_STARTTLS);
 
-  g_assert_no_error (error);
-  client = op_imap_client_new (campaign->host, port, OP_SECURITY_STARTTLS);
-  op_imap_client_set_verifier (client, OP_TLS_VERIFIER (verifier));
-  op_imap_client_set_timeout (client, timeout_seconds);
+  op_test_session_trust_ca_file (client, campaign->ca, timeout_seconds);
   return client;
 }
 

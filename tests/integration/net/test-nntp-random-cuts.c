@@ -93,15 +93,9 @@ static OpNntpClient *
 new_client (const Campaign *campaign,
             guint16         port)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(OpTestVerifier) verifier = op_test_verifier_new_for_ca_file (campaign->ca,
-                                                                         &error);
-  OpNntpClient *client;
+  OpNntpClient *client = op_nntp_client_new (campaign->host, port, OP_SECURITY_STARTTLS);
 
-  g_assert_no_error (error);
-  client = op_nntp_client_new (campaign->host, port, OP_SECURITY_STARTTLS);
-  op_nntp_client_set_verifier (client, OP_TLS_VERIFIER (verifier));
-  op_nntp_client_set_timeout (client, TIMEOUT_SECONDS);
+  op_test_session_trust_ca_file (client, campaign->ca, TIMEOUT_SECONDS);
   return client;
 }
 
