@@ -40,13 +40,26 @@ void
 op_news_server_set_password (OpNewsServer *self, const char *password);
 
 /* The article @message_id, whole (headers and body, CRLF lines), as the server sent
- * it. (transfer full) */
+ * it: from the store's article cache when it was read before (no connection needed),
+ * else from the server, then cached. (transfer full) */
 void
 op_news_server_fetch_article_async (OpNewsServer *self, const char *message_id,
                                     GCancellable *cancellable, GAsyncReadyCallback callback,
                                     gpointer user_data);
 GBytes *
 op_news_server_fetch_article_finish (OpNewsServer *self, GAsyncResult *result, GError **error);
+
+/* Saves the binary (yEnc or uuencode) article @number of @group carries under
+ * @directory: with every other part of its posting when its subject says "(N/M)"
+ * (OP_NEWS_BINARY_ERROR_MISSING_PARTS names the parts the store lacks). Each part is
+ * read through the article cache; the file is written as op_news_binary_write_file()
+ * does (its safe name, through NAME.part). Returns the file written. (transfer full) */
+void
+op_news_server_save_binary_async (OpNewsServer *self, const char *group, guint64 number,
+                                  GFile *directory, GCancellable *cancellable,
+                                  GAsyncReadyCallback callback, gpointer user_data);
+GFile *
+op_news_server_save_binary_finish (OpNewsServer *self, GAsyncResult *result, GError **error);
 
 /* The group's new headers into the store (op_news_sync_group_async). */
 void

@@ -23,6 +23,7 @@ struct _OpNewsStore
   char     *path;
   OpWorker *worker;
   sqlite3  *db;        /* used on the worker thread only (closed after it is joined) */
+  guint64   cache_limit;
 };
 
 G_DEFINE_FINAL_TYPE (OpNewsStore, op_news_store, G_TYPE_OBJECT)
@@ -103,6 +104,7 @@ op_news_store_class_init (OpNewsStoreClass *klass)
 static void
 op_news_store_init (OpNewsStore *self)
 {
+  self->cache_limit = OP_NEWS_STORE_DEFAULT_CACHE_LIMIT;
   self->worker = op_worker_new ("news-store");
 }
 
@@ -145,6 +147,10 @@ typedef enum
   JOB_LIST_GROUPS,
   JOB_GET_READ,
   JOB_GET_FETCHED_HIGH,
+  JOB_FIND_BINARY_PARTS,
+  JOB_CACHE_ARTICLE,
+  JOB_LOOKUP_ARTICLE,
+  JOB_CACHE_SIZE,
 } JobKind;
 
 typedef struct
@@ -156,6 +162,7 @@ typedef struct
   GPtrArray  *items;        /* actives or overviews */
   GHashTable *descriptions;
   GFile      *file;
+  GBytes     *bytes;        /* an article to cache */
 } Job;
 
 static void
@@ -165,6 +172,7 @@ job_free (Job *job)
   g_clear_pointer (&job->items, g_ptr_array_unref);
   g_clear_pointer (&job->descriptions, g_hash_table_unref);
   g_clear_object (&job->file);
+  g_clear_pointer (&job->bytes, g_bytes_unref);
   g_free (job);
 }
 
@@ -340,6 +348,44 @@ job_thread (GTask        *task,
           if (error == NULL)
             {
               g_task_return_pointer (task, g_memdup2 (&high, sizeof high), g_free);
+              return;
+            }
+        }
+        break;
+      case JOB_FIND_BINARY_PARTS:
+        {
+          OpNewsBinaryPosting *posting =
+            _op_news_db_find_binary_parts (self->db, job->group, job->number, &error);
+
+          if (posting != NULL)
+            {
+              g_task_return_pointer (task, posting, (GDestroyNotify) op_news_binary_posting_free);
+              return;
+            }
+        }
+        break;
+      case JOB_CACHE_ARTICLE:
+        /* job->group holds the Message-ID; job->number the limit. */
+        ok = _op_news_db_cache_article (self->db, job->group, job->bytes, job->number, &error);
+        break;
+      case JOB_LOOKUP_ARTICLE:
+        {
+          GBytes *article = _op_news_db_lookup_article (self->db, job->group, &error);
+
+          if (error == NULL)
+            {
+              g_task_return_pointer (task, article, (GDestroyNotify) g_bytes_unref);
+              return;
+            }
+        }
+        break;
+      case JOB_CACHE_SIZE:
+        {
+          guint64 size = _op_news_db_cached_size (self->db, &error);
+
+          if (error == NULL)
+            {
+              g_task_return_pointer (task, g_memdup2 (&size, sizeof size), g_free);
               return;
             }
         }
@@ -721,5 +767,119 @@ op_news_store_get_fetched_high_finish (OpNewsStore   *self,
     return FALSE;
   if (fetched_high != NULL)
     *fetched_high = *high;
+  return TRUE;
+}
+
+void
+op_news_store_find_binary_parts_async (OpNewsStore         *self,
+                                       const char          *group,
+                                       guint64              number,
+                                       GCancellable        *cancellable,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data)
+{
+  Job *job;
+
+  g_return_if_fail (OP_IS_NEWS_STORE (self));
+  g_return_if_fail (group != NULL);
+
+  job = job_new (JOB_FIND_BINARY_PARTS, group);
+  job->number = number;
+  queue_job (self, job, op_news_store_find_binary_parts_async, cancellable, callback, user_data);
+}
+
+OpNewsBinaryPosting *
+op_news_store_find_binary_parts_finish (OpNewsStore   *self,
+                                        GAsyncResult  *result,
+                                        GError       **error)
+{
+  g_return_val_if_fail (OP_IS_NEWS_STORE (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+op_news_store_set_cache_limit (OpNewsStore *self,
+                               guint64      limit)
+{
+  g_return_if_fail (OP_IS_NEWS_STORE (self));
+
+  /* Read when a write is queued (on this thread), so the store thread never reads it. */
+  self->cache_limit = limit;
+}
+
+void
+op_news_store_cache_article_async (OpNewsStore         *self,
+                                   const char          *message_id,
+                                   GBytes              *article,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  Job *job;
+
+  g_return_if_fail (OP_IS_NEWS_STORE (self));
+  g_return_if_fail (message_id != NULL && article != NULL);
+
+  job = job_new (JOB_CACHE_ARTICLE, message_id);
+  job->bytes = g_bytes_ref (article);
+  job->number = self->cache_limit;
+  queue_job (self, job, op_news_store_cache_article_async, cancellable, callback, user_data);
+}
+
+void
+op_news_store_lookup_article_async (OpNewsStore         *self,
+                                    const char          *message_id,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  g_return_if_fail (OP_IS_NEWS_STORE (self));
+  g_return_if_fail (message_id != NULL);
+
+  queue_job (self, job_new (JOB_LOOKUP_ARTICLE, message_id), op_news_store_lookup_article_async,
+             cancellable, callback, user_data);
+}
+
+GBytes *
+op_news_store_lookup_article_finish (OpNewsStore   *self,
+                                     GAsyncResult  *result,
+                                     GError       **error)
+{
+  g_return_val_if_fail (OP_IS_NEWS_STORE (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+op_news_store_get_cache_size_async (OpNewsStore         *self,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  g_return_if_fail (OP_IS_NEWS_STORE (self));
+
+  queue_job (self, job_new (JOB_CACHE_SIZE, NULL), op_news_store_get_cache_size_async,
+             cancellable, callback, user_data);
+}
+
+gboolean
+op_news_store_get_cache_size_finish (OpNewsStore   *self,
+                                     GAsyncResult  *result,
+                                     guint64       *size,
+                                     GError       **error)
+{
+  g_autofree guint64 *value = NULL;
+
+  g_return_val_if_fail (OP_IS_NEWS_STORE (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  value = g_task_propagate_pointer (G_TASK (result), error);
+  if (value == NULL)
+    return FALSE;
+  if (size != NULL)
+    *size = *value;
   return TRUE;
 }
