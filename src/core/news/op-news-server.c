@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "nntp/op-nntp-client.h"
 #include "op-news-binary.h"
@@ -492,6 +493,18 @@ parts_found (GObject *source, GAsyncResult *result, gpointer user_data)
     {
       g_autoptr (GArray) missing = g_array_new (FALSE, FALSE, sizeof (guint));
       g_autofree char *list = NULL;
+      /* The subject without its part mark ("(N/M)" or "[N/M]"). */
+      g_autofree char *title = g_strdup (data->posting->key);
+      char            *mark = strstr (title, "*/");
+
+      if (mark != NULL && mark > title)
+        {
+          const char *after = strpbrk (mark, ")]");
+
+          memmove (mark - 1, after != NULL ? after + 1 : mark + strlen (mark),
+                   strlen (after != NULL ? after + 1 : mark + strlen (mark)) + 1);
+          g_strstrip (title);
+        }
 
       for (guint n = 1; n <= data->posting->total; n++)
         if (data->posting->message_ids[n - 1] == NULL)
@@ -502,7 +515,7 @@ parts_found (GObject *source, GAsyncResult *result, gpointer user_data)
                                             "“%s” cannot be saved yet: part %s of %u is not on the server.",
                                             "“%s” cannot be saved yet: parts %s of %u are not on the server.",
                                             missing->len),
-                               data->posting->key, list, data->posting->total);
+                               title, list, data->posting->total);
       g_object_unref (task);
       return;
     }
