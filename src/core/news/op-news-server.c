@@ -8,6 +8,7 @@
 
 #include "nntp/op-nntp-client.h"
 #include "op-news-binary.h"
+#include "op-news-cancel.h"
 #include "op-news-server.h"
 #include "op-news-sync.h"
 #include "op-secrets.h"
@@ -546,6 +547,197 @@ op_news_server_save_binary_async (OpNewsServer *self, const char *group, guint64
 
 GFile *
 op_news_server_save_binary_finish (OpNewsServer *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* Withdrawing one's own articles (op-news-cancel.h): the store's Cancel-Lock secret,
+ * the original article when one is withdrawn (through the cache), the article to post
+ * composed, then POST. */
+
+typedef enum
+{
+  WITHDRAW_POST_LOCKED,
+  WITHDRAW_CANCEL,
+  WITHDRAW_SUPERSEDE,
+} WithdrawKind;
+
+typedef struct
+{
+  WithdrawKind kind;
+  char        *target;  /* the Message-ID withdrawn */
+  GBytes      *article; /* the article to protect (post, supersede) */
+  GBytes      *secret;
+  GBytes      *to_post;
+  char        *posted_id;
+} WithdrawData;
+
+static void
+withdraw_data_free (WithdrawData *data)
+{
+  g_free (data->target);
+  g_clear_pointer (&data->article, g_bytes_unref);
+  g_clear_pointer (&data->secret, g_bytes_unref);
+  g_clear_pointer (&data->to_post, g_bytes_unref);
+  g_free (data->posted_id);
+  g_free (data);
+}
+
+static void
+withdraw_posted (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  WithdrawData *data = g_task_get_task_data (task);
+  GError       *error = NULL;
+
+  if (!op_nntp_client_post_finish (OP_NNTP_CLIENT (source), result, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, g_strdup (data->posted_id), g_free);
+}
+
+static void
+run_withdraw_post (OpNewsServer *self, GTask *task)
+{
+  WithdrawData *data = g_task_get_task_data (task);
+  g_autoptr (GInputStream) input = g_memory_input_stream_new_from_bytes (data->to_post);
+
+  op_nntp_client_post_async (self->client, input, g_task_get_cancellable (task), withdraw_posted,
+                             g_object_ref (task));
+}
+
+/* Composes what to post from data->article (and @original, when one is withdrawn). */
+static void
+withdraw_compose (GTask *task, GBytes *original)
+{
+  OpNewsServer *self = g_task_get_source_object (task);
+  WithdrawData *data = g_task_get_task_data (task);
+  GError       *error = NULL;
+
+  switch (data->kind)
+    {
+    case WITHDRAW_CANCEL:
+      data->to_post = op_news_article_compose_cancel (original, data->secret, &error);
+      data->posted_id = g_strdup (data->target);
+      break;
+    case WITHDRAW_SUPERSEDE:
+      {
+        g_autofree char *own = op_news_article_check_own (original, data->secret, &error);
+
+        if (own != NULL)
+          data->to_post = op_news_article_protect (data->article, data->secret, data->target,
+                                                   &data->posted_id, &error);
+      }
+      break;
+    case WITHDRAW_POST_LOCKED:
+    default:
+      data->to_post = op_news_article_protect (data->article, data->secret, NULL,
+                                               &data->posted_id, &error);
+      break;
+    }
+  if (data->to_post == NULL)
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  with_client (self, task, run_withdraw_post);
+}
+
+static void
+withdraw_original (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask *task = user_data;
+  GError *error = NULL;
+  g_autoptr (GBytes) original
+      = op_news_server_fetch_article_finish (OP_NEWS_SERVER (source), result, &error);
+
+  if (original == NULL)
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  withdraw_compose (task, original);
+}
+
+static void
+withdraw_secret (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GTask        *task = user_data;
+  OpNewsServer *self = g_task_get_source_object (task);
+  WithdrawData *data = g_task_get_task_data (task);
+  GError       *error = NULL;
+
+  data->secret = op_news_store_get_cancel_secret_finish (OP_NEWS_STORE (source), result, &error);
+  if (data->secret == NULL)
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  if (data->kind == WITHDRAW_POST_LOCKED)
+    withdraw_compose (task, NULL);
+  else
+    op_news_server_fetch_article_async (self, data->target, g_task_get_cancellable (task),
+                                        withdraw_original, task);
+}
+
+static void
+withdraw_start (OpNewsServer *self, WithdrawKind kind, const char *target, GBytes *article,
+                GCancellable *cancellable, gpointer source_tag, GAsyncReadyCallback callback,
+                gpointer user_data)
+{
+  GTask        *task = g_task_new (self, cancellable, callback, user_data);
+  WithdrawData *data = g_new0 (WithdrawData, 1);
+
+  g_task_set_source_tag (task, source_tag);
+  data->kind = kind;
+  data->target = g_strdup (target);
+  data->article = article != NULL ? g_bytes_ref (article) : NULL;
+  g_task_set_task_data (task, data, (GDestroyNotify)withdraw_data_free);
+  op_news_store_get_cancel_secret_async (self->store, cancellable, withdraw_secret, task);
+}
+
+void
+op_news_server_post_locked_async (OpNewsServer *self, GBytes *article, GCancellable *cancellable,
+                                  GAsyncReadyCallback callback, gpointer user_data)
+{
+  g_return_if_fail (OP_IS_NEWS_SERVER (self));
+  g_return_if_fail (article != NULL);
+
+  withdraw_start (self, WITHDRAW_POST_LOCKED, NULL, article, cancellable,
+                  op_news_server_post_locked_async, callback, user_data);
+}
+
+void
+op_news_server_cancel_async (OpNewsServer *self, const char *message_id,
+                             GCancellable *cancellable, GAsyncReadyCallback callback,
+                             gpointer user_data)
+{
+  g_return_if_fail (OP_IS_NEWS_SERVER (self));
+  g_return_if_fail (message_id != NULL);
+
+  withdraw_start (self, WITHDRAW_CANCEL, message_id, NULL, cancellable,
+                  op_news_server_cancel_async, callback, user_data);
+}
+
+void
+op_news_server_supersede_async (OpNewsServer *self, const char *message_id, GBytes *article,
+                                GCancellable *cancellable, GAsyncReadyCallback callback,
+                                gpointer user_data)
+{
+  g_return_if_fail (OP_IS_NEWS_SERVER (self));
+  g_return_if_fail (message_id != NULL && article != NULL);
+
+  withdraw_start (self, WITHDRAW_SUPERSEDE, message_id, article, cancellable,
+                  op_news_server_supersede_async, callback, user_data);
+}
+
+char *
+op_news_server_withdraw_finish (OpNewsServer *self, GAsyncResult *result, GError **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
 

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <glib/gi18n.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include "nntp/op-nntp-overview.h"
 #include "op-news-db.h"
@@ -151,6 +152,7 @@ typedef enum
   JOB_CACHE_ARTICLE,
   JOB_LOOKUP_ARTICLE,
   JOB_CACHE_SIZE,
+  JOB_CANCEL_SECRET,
 } JobKind;
 
 typedef struct
@@ -243,6 +245,42 @@ run_export (sqlite3  *db,
   /* Replaced atomically: a crash leaves the old file or the new one. */
   return g_file_replace_contents (file, text, strlen (text), NULL, TRUE, G_FILE_CREATE_NONE,
                                   NULL, NULL, error);
+}
+
+/* The store's Cancel-Lock secret (RFC 8315 §4: at least as long as the hash, 32 bytes),
+ * made once from the system's random source and kept with the server's data. */
+static GBytes *
+get_cancel_secret (sqlite3  *db,
+                   GError  **error)
+{
+  g_autofree char *hex = _op_news_db_get_meta (db, "cancel-lock-secret", error);
+  guint8 secret[32];
+
+  if (hex == NULL && error != NULL && *error != NULL)
+    return NULL;
+  if (hex != NULL && strlen (hex) == 2 * sizeof secret)
+    {
+      for (gsize i = 0; i < sizeof secret; i++)
+        secret[i] = (guint8) (g_ascii_xdigit_value (hex[2 * i]) << 4 |
+                              g_ascii_xdigit_value (hex[2 * i + 1]));
+      return g_bytes_new (secret, sizeof secret);
+    }
+  if (getrandom (secret, sizeof secret, 0) != (ssize_t) sizeof secret)
+    {
+      int saved = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                   _("No random key could be made for cancelling articles: %s"),
+                   g_strerror (saved));
+      return NULL;
+    }
+  g_free (hex);
+  hex = g_malloc (2 * sizeof secret + 1);
+  for (gsize i = 0; i < sizeof secret; i++)
+    g_snprintf (hex + 2 * i, 3, "%02x", secret[i]);
+  if (!_op_news_db_set_meta (db, "cancel-lock-secret", hex, error))
+    return NULL;
+  return g_bytes_new (secret, sizeof secret);
 }
 
 static void
@@ -386,6 +424,17 @@ job_thread (GTask        *task,
           if (error == NULL)
             {
               g_task_return_pointer (task, g_memdup2 (&size, sizeof size), g_free);
+              return;
+            }
+        }
+        break;
+      case JOB_CANCEL_SECRET:
+        {
+          GBytes *secret = get_cancel_secret (self->db, &error);
+
+          if (secret != NULL)
+            {
+              g_task_return_pointer (task, secret, (GDestroyNotify) g_bytes_unref);
               return;
             }
         }
@@ -882,4 +931,27 @@ op_news_store_get_cache_size_finish (OpNewsStore   *self,
   if (size != NULL)
     *size = *value;
   return TRUE;
+}
+
+void
+op_news_store_get_cancel_secret_async (OpNewsStore         *self,
+                                       GCancellable        *cancellable,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data)
+{
+  g_return_if_fail (OP_IS_NEWS_STORE (self));
+
+  queue_job (self, job_new (JOB_CANCEL_SECRET, NULL), op_news_store_get_cancel_secret_async,
+             cancellable, callback, user_data);
+}
+
+GBytes *
+op_news_store_get_cancel_secret_finish (OpNewsStore   *self,
+                                        GAsyncResult  *result,
+                                        GError       **error)
+{
+  g_return_val_if_fail (OP_IS_NEWS_STORE (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
 }

@@ -257,4 +257,14 @@ gboolean     op_news_store_get_cache_size_finish (OpNewsStore  *self,
                                                   guint64      *size,
                                                   GError      **error);
 
+/* The secret the store's Cancel-Locks derive from (op-news-cancel.h), made on first
+ * use and kept in the database. (transfer full) */
+void         op_news_store_get_cancel_secret_async (OpNewsStore   *self,
+                                                    GCancellable  *cancellable,
+                                                    GAsyncReadyCallback callback,
+                                                    gpointer       user_data);
+GBytes      *op_news_store_get_cancel_secret_finish (OpNewsStore  *self,
+                                                     GAsyncResult *result,
+                                                     GError      **error);
+
 G_END_DECLS

@@ -8,7 +8,9 @@
 #include <string.h>
 
 #include "nntp/op-nntp-client.h"
+#include "nntp/op-nntp-error.h"
 #include "op-news-binary.h"
+#include "op-news-cancel.h"
 #include "op-news-server.h"
 #include "op-news-test-binary.h"
 #include "op-news-store.h"
@@ -440,6 +442,120 @@ test_inn_binary_and_cache (Fixture *f, gconstpointer data)
   }
 }
 
+static gboolean
+stat_article (OpNntpClient *client, const char *message_id, GError **error)
+{
+  g_autoptr (GAsyncResult) result = NULL;
+
+  op_nntp_client_stat_async (client, message_id, 0, NULL, op_test_store_result, &result);
+  return op_nntp_client_stat_finish (client, op_test_wait_result (&result, 30), NULL, NULL, error);
+}
+
+static char *
+withdraw_wait (OpNewsServer *server, GAsyncResult **result, GError **error)
+{
+  return op_news_server_withdraw_finish (server, op_test_wait_result (result, 60), error);
+}
+
+/* Cancel and supersede against INN, whose docancels is "require-auth" (tests/servers/inn.sh):
+ * it withdraws only articles whose Cancel-Lock the cancel's Cancel-Key opens, so a
+ * withdrawn article proves the locks right. An article posted without a lock is refused
+ * here, before anything is sent. */
+static void
+test_inn_cancel_and_supersede (Fixture *f, gconstpointer data)
+{
+  const char *password = op_test_endpoint_env ("OUTPOST_TEST_INN_PASSWORD");
+  const char *group = op_test_endpoint_env ("OUTPOST_TEST_INN_POST_GROUP");
+  g_autoptr (OpNewsServer) server = NULL;
+  g_autoptr (OpNntpClient) client = NULL;
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *tag = g_strdup_printf ("%08x", g_random_int ());
+  g_autofree char *text_a = NULL;
+  g_autofree char *text_b = NULL;
+  g_autofree char *text_b2 = NULL;
+  g_autofree char *text_c = NULL;
+  g_autofree char *id_a = NULL;
+  g_autofree char *id_b = NULL;
+  g_autofree char *id_b2 = NULL;
+  g_autofree char *id_c = g_strdup_printf ("<unlocked.%s@outpost.example.test>", tag);
+  g_autofree char *cancelled = NULL;
+  g_autoptr (GBytes) bytes = NULL;
+
+  if (password == NULL || group == NULL || (server = inn_server (f, password)) == NULL)
+    return;
+  client = poster ();
+
+  text_a = g_strdup_printf ("From: Tester <tester@example.test>\nNewsgroups: %s\n"
+                            "Subject: To be cancelled %s\n\nA mistake.\n", group, tag);
+  bytes = g_bytes_new (text_a, strlen (text_a));
+  op_news_server_post_locked_async (server, bytes, NULL, op_test_store_result, &result);
+  id_a = withdraw_wait (server, &result, &error);
+  g_assert_no_error (error);
+  g_clear_object (&result);
+  g_clear_pointer (&bytes, g_bytes_unref);
+  g_assert_true (stat_article (client, id_a, &error));
+  g_assert_no_error (error);
+
+  op_news_server_cancel_async (server, id_a, NULL, op_test_store_result, &result);
+  cancelled = withdraw_wait (server, &result, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (cancelled, ==, id_a);
+  g_clear_object (&result);
+  g_assert_false (stat_article (client, id_a, &error));
+  g_assert_error (error, OP_NNTP_ERROR, OP_NNTP_ERROR_NO_SUCH_ARTICLE);
+  g_clear_error (&error);
+  g_test_message ("cancelled %s", id_a);
+
+  /* Supersede: the old one gone, the new one there, naming the old. */
+  text_b = g_strdup_printf ("From: Tester <tester@example.test>\nNewsgroups: %s\n"
+                            "Subject: First version %s\n\nVersion 1.\n", group, tag);
+  bytes = g_bytes_new (text_b, strlen (text_b));
+  op_news_server_post_locked_async (server, bytes, NULL, op_test_store_result, &result);
+  id_b = withdraw_wait (server, &result, &error);
+  g_assert_no_error (error);
+  g_clear_object (&result);
+  g_clear_pointer (&bytes, g_bytes_unref);
+  text_b2 = g_strdup_printf ("From: Tester <tester@example.test>\nNewsgroups: %s\n"
+                             "Subject: Second version %s\n\nVersion 2.\n", group, tag);
+  bytes = g_bytes_new (text_b2, strlen (text_b2));
+  op_news_server_supersede_async (server, id_b, bytes, NULL, op_test_store_result, &result);
+  id_b2 = withdraw_wait (server, &result, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (id_b2, !=, id_b);
+  g_clear_object (&result);
+  g_clear_pointer (&bytes, g_bytes_unref);
+  g_assert_false (stat_article (client, id_b, &error));
+  g_assert_error (error, OP_NNTP_ERROR, OP_NNTP_ERROR_NO_SUCH_ARTICLE);
+  g_clear_error (&error);
+  g_assert_true (stat_article (client, id_b2, &error));
+  g_assert_no_error (error);
+  op_news_server_fetch_article_async (server, id_b2, NULL, op_test_store_result, &result);
+  bytes = op_news_server_fetch_article_finish (server, op_test_wait_result (&result, 30), &error);
+  g_assert_no_error (error);
+  g_clear_object (&result);
+  {
+    g_autofree char *text = g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+    g_autofree char *supersedes = g_strdup_printf ("Supersedes: %s\r\n", id_b);
+
+    g_assert_nonnull (strstr (text, supersedes));
+    g_assert_nonnull (strstr (text, "Version 2."));
+  }
+
+  /* Not one's own: refused before anything is posted, and the article stays. */
+  text_c = g_strdup_printf ("From: Tester <tester@example.test>\r\nNewsgroups: %s\r\n"
+                            "Subject: Unlocked %s\r\nMessage-ID: %s\r\n\r\nNo lock.\r\n",
+                            group, tag, id_c);
+  post_article (client, text_c);
+  op_news_server_cancel_async (server, id_c, NULL, op_test_store_result, &result);
+  g_assert_null (withdraw_wait (server, &result, &error));
+  g_assert_error (error, OP_NEWS_CANCEL_ERROR, OP_NEWS_CANCEL_ERROR_NOT_OWN);
+  g_test_message ("not own: %s", error->message);
+  g_clear_error (&error);
+  g_assert_true (stat_article (client, id_c, &error));
+  g_assert_no_error (error);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -451,6 +567,8 @@ main (int argc, char **argv)
               test_inn_wrong_password, fixture_tear_down);
   g_test_add ("/news/server/inn/multipart-binary-and-offline-cache", Fixture, NULL,
               fixture_set_up, test_inn_binary_and_cache, fixture_tear_down);
+  g_test_add ("/news/server/inn/cancel-and-supersede", Fixture, NULL, fixture_set_up,
+              test_inn_cancel_and_supersede, fixture_tear_down);
   g_test_add ("/news/server/closed-port", Fixture, NULL, fixture_set_up, test_closed_port,
               fixture_tear_down);
 
