@@ -800,23 +800,31 @@ op_news_store_get_fetched_high_async (OpNewsStore         *self,
              cancellable, callback, user_data);
 }
 
+/* A job that returned one number (g_memdup2 of a guint64). */
+static gboolean
+propagate_guint64 (GAsyncResult  *result,
+                   guint64       *out,
+                   GError       **error)
+{
+  g_autofree guint64 *value = g_task_propagate_pointer (G_TASK (result), error);
+
+  if (value == NULL)
+    return FALSE;
+  if (out != NULL)
+    *out = *value;
+  return TRUE;
+}
+
 gboolean
 op_news_store_get_fetched_high_finish (OpNewsStore   *self,
                                        GAsyncResult  *result,
                                        guint64       *fetched_high,
                                        GError       **error)
 {
-  g_autofree guint64 *high = NULL;
-
   g_return_val_if_fail (OP_IS_NEWS_STORE (self), FALSE);
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
 
-  high = g_task_propagate_pointer (G_TASK (result), error);
-  if (high == NULL)
-    return FALSE;
-  if (fetched_high != NULL)
-    *fetched_high = *high;
-  return TRUE;
+  return propagate_guint64 (result, fetched_high, error);
 }
 
 void
@@ -920,17 +928,10 @@ op_news_store_get_cache_size_finish (OpNewsStore   *self,
                                      guint64       *size,
                                      GError       **error)
 {
-  g_autofree guint64 *value = NULL;
-
   g_return_val_if_fail (OP_IS_NEWS_STORE (self), FALSE);
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
 
-  value = g_task_propagate_pointer (G_TASK (result), error);
-  if (value == NULL)
-    return FALSE;
-  if (size != NULL)
-    *size = *value;
-  return TRUE;
+  return propagate_guint64 (result, size, error);
 }
 
 void
