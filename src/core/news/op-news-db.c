@@ -2105,6 +2105,19 @@ _op_news_db_lookup_article (sqlite3     *db,
   return article;
 }
 
+gboolean
+_op_news_db_uncache_article (sqlite3     *db,
+                             const char  *message_id,
+                             GError     **error)
+{
+  sqlite3_stmt *stmt = prepare (db, "DELETE FROM bodies WHERE message_id = ?", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, message_id);
+  return step_done (db, stmt, error);
+}
+
 guint64
 _op_news_db_cached_size (sqlite3  *db,
                          GError  **error)

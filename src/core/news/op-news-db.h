@@ -179,6 +179,10 @@ gboolean  _op_news_db_cache_article (sqlite3      *db,
 GBytes   *_op_news_db_lookup_article (sqlite3     *db,
                                       const char  *message_id,
                                       GError     **error);
+/* Drops @message_id from the cache (withdrawn: cancelled or superseded). */
+gboolean  _op_news_db_uncache_article (sqlite3    *db,
+                                       const char *message_id,
+                                       GError    **error);
 /* Bytes the cache holds. */
 guint64   _op_news_db_cached_size   (sqlite3      *db,
                                      GError      **error);

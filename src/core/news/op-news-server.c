@@ -593,9 +593,18 @@ withdraw_posted (GObject *source, GAsyncResult *result, gpointer user_data)
   GError       *error = NULL;
 
   if (!op_nntp_client_post_finish (OP_NNTP_CLIENT (source), result, &error))
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, g_strdup (data->posted_id), g_free);
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  /* The withdrawn article no longer opens from the cache either. */
+  if (data->kind != WITHDRAW_POST_LOCKED)
+    {
+      OpNewsServer *self = g_task_get_source_object (task);
+
+      op_news_store_uncache_article_async (self->store, data->target, NULL, cache_done, NULL);
+    }
+  g_task_return_pointer (task, g_strdup (data->posted_id), g_free);
 }
 
 static void

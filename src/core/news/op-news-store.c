@@ -153,6 +153,7 @@ typedef enum
   JOB_LOOKUP_ARTICLE,
   JOB_CACHE_SIZE,
   JOB_CANCEL_SECRET,
+  JOB_UNCACHE_ARTICLE,
 } JobKind;
 
 typedef struct
@@ -405,6 +406,9 @@ job_thread (GTask        *task,
       case JOB_CACHE_ARTICLE:
         /* job->group holds the Message-ID; job->number the limit. */
         ok = _op_news_db_cache_article (self->db, job->group, job->bytes, job->number, &error);
+        break;
+      case JOB_UNCACHE_ARTICLE:
+        ok = _op_news_db_uncache_article (self->db, job->group, &error);
         break;
       case JOB_LOOKUP_ARTICLE:
         {
@@ -883,6 +887,20 @@ op_news_store_cache_article_async (OpNewsStore         *self,
   job->bytes = g_bytes_ref (article);
   job->number = self->cache_limit;
   queue_job (self, job, op_news_store_cache_article_async, cancellable, callback, user_data);
+}
+
+void
+op_news_store_uncache_article_async (OpNewsStore         *self,
+                                     const char          *message_id,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data)
+{
+  g_return_if_fail (OP_IS_NEWS_STORE (self));
+  g_return_if_fail (message_id != NULL);
+
+  queue_job (self, job_new (JOB_UNCACHE_ARTICLE, message_id), op_news_store_uncache_article_async,
+             cancellable, callback, user_data);
 }
 
 void

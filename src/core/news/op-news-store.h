@@ -236,7 +236,12 @@ void         op_news_store_cache_article_async (OpNewsStore    *self,
                                                 GCancellable   *cancellable,
                                                 GAsyncReadyCallback callback,
                                                 gpointer        user_data);
-/* (finish with op_news_store_finish) */
+/* Drops a withdrawn article from the cache. (finish with op_news_store_finish) */
+void         op_news_store_uncache_article_async (OpNewsStore  *self,
+                                                  const char   *message_id,
+                                                  GCancellable *cancellable,
+                                                  GAsyncReadyCallback callback,
+                                                  gpointer      user_data);
 void         op_news_store_lookup_article_async (OpNewsStore   *self,
                                                  const char    *message_id,
                                                  GCancellable  *cancellable,

@@ -506,6 +506,13 @@ test_inn_cancel_and_supersede (Fixture *f, gconstpointer data)
   g_assert_error (error, OP_NNTP_ERROR, OP_NNTP_ERROR_NO_SUCH_ARTICLE);
   g_clear_error (&error);
   g_test_message ("cancelled %s", id_a);
+  /* Read (and cached) for the cancel, dropped from the cache with it: the server's 430. */
+  op_news_server_fetch_article_async (server, id_a, NULL, op_test_store_result, &result);
+  g_assert_null (
+      op_news_server_fetch_article_finish (server, op_test_wait_result (&result, 30), &error));
+  g_assert_error (error, OP_NNTP_ERROR, OP_NNTP_ERROR_NO_SUCH_ARTICLE);
+  g_clear_error (&error);
+  g_clear_object (&result);
 
   /* Supersede: the old one gone, the new one there, naming the old. */
   text_b = g_strdup_printf ("From: Tester <tester@example.test>\nNewsgroups: %s\n"
