@@ -753,7 +753,11 @@ op_news_binary_write_file (GPtrArray    *parts,
     }
   part_name = g_strconcat (safe, ".part", NULL);
   part_file = g_file_get_child (directory, part_name);
-  out = g_file_replace (part_file, NULL, FALSE, G_FILE_CREATE_PRIVATE, cancellable, error);
+  /* REPLACE_DESTINATION: a "NAME.part" left as a symbolic link is replaced, never
+   * written through. */
+  out = g_file_replace (part_file, NULL, FALSE,
+                        G_FILE_CREATE_PRIVATE | G_FILE_CREATE_REPLACE_DESTINATION, cancellable,
+                        error);
   if (out == NULL)
     return NULL;
   for (guint i = 0; i < sorted->len; i++)

@@ -5,6 +5,7 @@
 
 #include <glib/gstdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "news/op-news-binary.h"
 #include "op-news-test-binary.h"
@@ -422,9 +423,22 @@ test_write_hostile_name (void)
   g_autoptr(GFile) parent = NULL;
 
   g_assert_cmpint (g_mkdir (inner, 0700), ==, 0);
-  g_ptr_array_add (parts, decode_ok (body));
-  file = op_news_binary_write_file (parts, folder, NULL, &error);
-  g_assert_no_error (error);
+  /* A "NAME.part" that is a link to a file elsewhere: replaced, the file untouched. */
+  {
+    g_autofree char *victim = g_build_filename (dir, "victim", NULL);
+    g_autofree char *link = g_build_filename (inner, "escaped.bin.part", NULL);
+    g_autofree char *contents = NULL;
+
+    g_assert_true (g_file_set_contents (victim, "keep", -1, NULL));
+    g_assert_cmpint (symlink (victim, link), ==, 0);
+    g_ptr_array_add (parts, decode_ok (body));
+    file = op_news_binary_write_file (parts, folder, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_true (g_file_get_contents (victim, &contents, NULL, NULL));
+    g_assert_cmpstr (contents, ==, "keep");
+    g_assert_false (g_file_test (link, G_FILE_TEST_EXISTS) || g_file_test (link, G_FILE_TEST_IS_SYMLINK));
+    g_assert_cmpint (g_remove (victim), ==, 0);
+  }
   parent = g_file_get_parent (file);
   g_assert_true (g_file_equal (parent, folder));
   assert_file_equals (file, data);
