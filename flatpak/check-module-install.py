@@ -12,6 +12,8 @@ and the manifest's cleanup patterns are applied as flatpak-builder does after
 installing. The tree under /app must then hold exactly the files the manifest implies:
 
   bin/COMMAND                                  the manifest's "command"
+  lib/outpost/liboutpost-mail-html.so          HTML mail (WebKitGTK from the runtime),
+                                               loaded by the app on first use
   share/applications/ID.desktop                Exec=COMMAND, Icon=ID
   share/metainfo/ID.metainfo.xml               <id>ID</id>, launchable ID.desktop
   share/icons/hicolor/scalable/apps/ID.svg
@@ -46,6 +48,7 @@ def run(argv, **kwargs):
 def expected_files(app_id, command, source_root):
     files = {
         f'bin/{command}',
+        'lib/outpost/liboutpost-mail-html.so',
         f'share/applications/{app_id}.desktop',
         f'share/metainfo/{app_id}.metainfo.xml',
         f'share/icons/hicolor/scalable/apps/{app_id}.svg',
