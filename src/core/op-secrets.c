@@ -493,18 +493,64 @@ return_password (GTask *task,
 
 static void search_items (GTask *task);
 
-/* An item of the request's own (an item of another account never answers a legacy
- * lookup). */
+/* Whether an item with @attributes answers the request (an item of another account never
+ * answers a legacy lookup). */
 static gboolean
-item_matches (SecretRequest *request,
-              SecretItem    *item)
+attributes_match (SecretRequest *request,
+                  GHashTable    *attributes)
 {
-  g_autoptr(GHashTable) attributes = NULL;
+  return !request->legacy || !g_hash_table_contains (attributes, "account");
+}
 
-  if (!request->legacy)
-    return TRUE;
-  attributes = secret_item_get_attributes (item);
-  return !g_hash_table_contains (attributes, "account");
+/* The lookup found @password (transfer full, nullable) in the keyring, which answered. */
+static void
+lookup_answered (GTask *task,
+                 char  *password)
+{
+  OpSecrets *self = g_task_get_source_object (task);
+  SecretRequest *request = g_task_get_task_data (task);
+
+  secret_succeeded (self);
+
+  /* Kept in memory after a refusal earlier in the session, perhaps. */
+  if (password == NULL)
+    password = memory_lookup (self, request);
+
+  /* Migration: an account with no password of its own reads the one kept for its server
+   * and user before passwords were per account (read only: a duplicated site's twin may
+   * read it too). */
+  if (password == NULL && request->account != NULL && !request->legacy)
+    {
+      request->legacy = TRUE;
+      password = memory_lookup (self, request);
+      if (password == NULL)
+        {
+          search_items (task);
+          return;
+        }
+    }
+
+  return_password (task, password);
+  g_object_unref (task);
+}
+
+/* The keyring did not answer: cancelled, or the session goes on in memory. */
+static void
+lookup_failed (GTask  *task,
+               GError *error)
+{
+  OpSecrets *self = g_task_get_source_object (task);
+  SecretRequest *request = g_task_get_task_data (task);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_task_return_error (task, error);
+  else
+    {
+      secret_failed (self, error);
+      g_error_free (error);
+      return_password (task, memory_lookup (self, request));
+    }
+  g_object_unref (task);
 }
 
 static void
@@ -512,77 +558,124 @@ on_password_found (GObject      *source,
                    GAsyncResult *result,
                    gpointer      data)
 {
-  g_autoptr(GTask) task = data;
-  OpSecrets *self = g_task_get_source_object (task);
+  GTask *task = data;
   SecretRequest *request = g_task_get_task_data (task);
-  g_autoptr(GError) error = NULL;
+  GError *error = NULL;
   GList *items;
   char *password = NULL;
 
   items = secret_service_search_finish (NULL, result, &error);
-  if (error == NULL)
+  if (error != NULL)
     {
-      secret_succeeded (self);
-
-      for (GList *l = items; l != NULL && password == NULL; l = l->next)
-        {
-          g_autoptr(SecretValue) value = NULL;
-          const char *text;
-
-          if (!item_matches (request, l->data))
-            continue;
-          value = secret_item_get_secret (l->data);
-          text = value != NULL ? secret_value_get_text (value) : NULL;
-          /* NULL when the item stayed locked or holds no text: nothing usable. */
-          password = g_strdup (text);
-        }
-      g_list_free_full (items, g_object_unref);
-
-      /* Kept in memory after a refusal earlier in the session, perhaps. */
-      if (password == NULL)
-        password = memory_lookup (self, request);
-
-      /* Migration: an account with no password of its own reads the one kept for its
-       * server and user before passwords were per account (read only: a duplicated
-       * site's twin may read it too). */
-      if (password == NULL && request->account != NULL && !request->legacy)
-        {
-          request->legacy = TRUE;
-          password = memory_lookup (self, request);
-          if (password == NULL)
-            {
-              search_items (g_steal_pointer (&task));
-              return;
-            }
-        }
-
-      return_password (task, password);
+      lookup_failed (task, error);
       return;
     }
-
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  for (GList *l = items; l != NULL && password == NULL; l = l->next)
     {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
+      g_autoptr(GHashTable) attributes = secret_item_get_attributes (l->data);
+      g_autoptr(SecretValue) value = NULL;
+      const char *text;
 
-  secret_failed (self, error);
-  return_password (task, memory_lookup (self, request));
+      if (!attributes_match (request, attributes))
+        continue;
+      value = secret_item_get_secret (l->data);
+      text = value != NULL ? secret_value_get_text (value) : NULL;
+      /* NULL when the item stayed locked or holds no text: nothing usable. */
+      password = g_strdup (text);
+    }
+  g_list_free_full (items, g_object_unref);
+  lookup_answered (task, password);
 }
 
+static void
+on_secret_retrieved (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      data)
+{
+  GTask *task = data;
+  GError *error = NULL;
+  g_autoptr(SecretValue) value = NULL;
+  const char *text;
+
+  value = secret_retrievable_retrieve_secret_finish (SECRET_RETRIEVABLE (source), result,
+                                                     &error);
+  if (error != NULL)
+    {
+      lookup_failed (task, error);
+      return;
+    }
+  text = value != NULL ? secret_value_get_text (value) : NULL;
+  lookup_answered (task, g_strdup (text));
+}
+
+static void
+on_retrievables_found (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      data)
+{
+  GTask *task = data;
+  SecretRequest *request = g_task_get_task_data (task);
+  GError *error = NULL;
+  GList *items;
+  SecretRetrievable *found = NULL;
+
+  items = secret_password_search_finish (result, &error);
+  if (error != NULL)
+    {
+      lookup_failed (task, error);
+      return;
+    }
+  for (GList *l = items; l != NULL && found == NULL; l = l->next)
+    {
+      g_autoptr(GHashTable) attributes = secret_retrievable_get_attributes (l->data);
+
+      if (attributes_match (request, attributes))
+        found = g_object_ref (l->data);
+    }
+  g_list_free_full (items, g_object_unref);
+  if (found == NULL)
+    {
+      lookup_answered (task, NULL);
+      return;
+    }
+  secret_retrievable_retrieve_secret (found, g_task_get_cancellable (task),
+                                      on_secret_retrieved, task);
+  g_object_unref (found);
+}
+
+/* Inside a Flatpak sandbox libsecret's secret_password_*() calls use its file backend,
+ * keyed through the Secret portal, and the Secret Service's D-Bus API is out of reach:
+ * lookups must then go through the same calls as storing. SECRET_BACKEND=file chooses
+ * that backend outside the sandbox too (how the tests prove this path). */
+static gboolean
+use_password_api (void)
+{
+  return g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS) ||
+         g_strcmp0 (g_getenv ("SECRET_BACKEND"), "file") == 0;
+}
+
+/* Takes over the reference to @task. */
 static void
 search_items (GTask *task)
 {
   SecretRequest *request = g_task_get_task_data (task);
   g_autoptr(GHashTable) attributes = request_attributes (request, !request->legacy);
+  /* SECRET_SEARCH_ALL: a legacy search also sees other accounts' items, which
+   * attributes_match() skips. */
+  SecretSearchFlags all = request->legacy ? SECRET_SEARCH_ALL : 0;
 
+  if (use_password_api ())
+    {
+      secret_password_searchv (op_secrets_get_schema (), attributes,
+                               SECRET_SEARCH_UNLOCK | all, g_task_get_cancellable (task),
+                               on_retrievables_found, task);
+      return;
+    }
   /* A search that loads the secret rather than secret_password_lookup(): libsecret 0.20
    * (Debian 12) leaks the whole GetSecrets reply on every lookup, which LeakSanitizer
-   * reports; the search reads the same item without that leak. SECRET_SEARCH_ALL: a
-   * legacy search also sees other accounts' items, which item_matches() skips. */
+   * reports; the search reads the same item without that leak. */
   secret_service_search (NULL, op_secrets_get_schema (), attributes,
-                         SECRET_SEARCH_UNLOCK | SECRET_SEARCH_LOAD_SECRETS
-                         | (request->legacy ? SECRET_SEARCH_ALL : 0),
+                         SECRET_SEARCH_UNLOCK | SECRET_SEARCH_LOAD_SECRETS | all,
                          g_task_get_cancellable (task), on_password_found, task);
 }
 

@@ -4,11 +4,17 @@
 /*
  * OpSecrets against a real Secret Service: run-with-keyring.sh starts gnome-keyring-daemon
  * in a private D-Bus session and a throwaway home, then runs this program.
+ *
+ * With --file-backend the same tests run against libsecret's file backend instead, the
+ * one a Flatpak sandbox uses (keyed there through the Secret portal): no D-Bus session at
+ * all (the bus address leads nowhere), the keyring a file in a throwaway folder.
  */
 
 #include "config.h"
 
 #include <locale.h>
+
+#include <glib/gstdio.h>
 
 #include "op-accounts.h"
 #include "op-profile.h"
@@ -53,6 +59,8 @@ clear (OpSecrets  *secrets,
 
 /* Straight from the Secret Service, bypassing OpSecrets: proves the password is in the
  * keyring under the schema and attributes of DESIGN.md, not in some object's memory. */
+static gboolean file_backend;
+
 static char *
 lookup_in_keyring (const char *user)
 {
@@ -61,13 +69,21 @@ lookup_in_keyring (const char *user)
   g_autoptr(SecretValue) value = NULL;
   GList *items;
 
-  /* Searching, not secret_password_lookup_sync(): see op_secrets_lookup_async(). */
   attributes = secret_attributes_build (op_secrets_get_schema (),
                                         "protocol", "ftp",
                                         "host", "ftp.example.org",
                                         "port", 2121,
                                         "user", user,
                                         NULL);
+  if (file_backend)
+    {
+      char *password = secret_password_lookupv_sync (op_secrets_get_schema (), attributes,
+                                                     NULL, &error);
+
+      g_assert_no_error (error);
+      return password;
+    }
+  /* Searching, not secret_password_lookup_sync(): see op_secrets_lookup_async(). */
   items = secret_service_search_sync (NULL, op_secrets_get_schema (), attributes,
                                       SECRET_SEARCH_UNLOCK | SECRET_SEARCH_LOAD_SECRETS,
                                       NULL, &error);
@@ -187,7 +203,8 @@ test_nothing_in_plain_text (void)
   /* The keyring is encrypted on disk; the accounts file holds no secret at all. */
   for (gsize i = 0; i < G_N_ELEMENTS (roots); i++)
     g_assert_false (op_test_tree_contains (roots[i], password, &files_read));
-  g_assert_cmpuint (files_read, >=, 2); /* accounts.ini and login.keyring at least */
+  /* accounts.ini and login.keyring (or the file backend's keyring) at least */
+  g_assert_cmpuint (files_read, >=, 2);
 
   clear (secrets, "carol");
 }
@@ -301,7 +318,25 @@ int
 main (int   argc,
       char *argv[])
 {
+  g_autofree char *keyring_home = NULL;
+
   setlocale (LC_ALL, "C.UTF-8");
+  if (argc > 1 && g_str_equal (argv[argc - 1], "--file-backend"))
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *path = NULL;
+
+      argv[--argc] = NULL;
+      file_backend = TRUE;
+      keyring_home = g_dir_make_tmp ("outpost-file-keyring-XXXXXX", &error);
+      g_assert_no_error (error);
+      path = g_build_filename (keyring_home, "keyring", NULL);
+      g_setenv ("SECRET_BACKEND", "file", TRUE);
+      g_setenv ("SECRET_FILE_TEST_PATH", path, TRUE);
+      g_setenv ("SECRET_FILE_TEST_PASSWORD", "throwaway file keyring", TRUE);
+      g_setenv ("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/outpost-no-bus", TRUE);
+      g_setenv ("OUTPOST_TEST_KEYRING_HOME", keyring_home, TRUE);
+    }
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
   g_test_add_func ("/secrets/keyring/store-lookup-clear", test_store_lookup_clear);
@@ -311,5 +346,23 @@ main (int   argc,
   g_test_add_func ("/secrets/keyring/password-never-on-disk-in-plain-text",
                    test_nothing_in_plain_text);
 
-  return g_test_run ();
+  {
+    int status = g_test_run ();
+
+    if (keyring_home != NULL)
+      {
+        g_autoptr(GDir) dir = g_dir_open (keyring_home, 0, NULL);
+        const char *name;
+
+        /* The keyring file, and its lock. */
+        while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+          {
+            g_autofree char *path = g_build_filename (keyring_home, name, NULL);
+
+            g_unlink (path);
+          }
+        g_assert_cmpint (g_rmdir (keyring_home), ==, 0);
+      }
+    return status;
+  }
 }
