@@ -766,10 +766,12 @@ search_read (GTask        *task,
       return;
     }
   if (sqlite3_prepare_v2 (db,
+                          /* The index's order is date then id (OP_MAIL_FTS_KEY): the
+                           * first @limit matches are the newest, nothing is sorted. */
                           "SELECT " OP_MAIL_MESSAGE_COLUMNS " FROM messages_fts"
-                          " JOIN messages m ON m.id = messages_fts.rowid"
+                          " JOIN messages m ON m.id = " OP_MAIL_FTS_ID ("messages_fts.rowid")
                           " WHERE messages_fts MATCH ?1 AND (?2 = 0 OR m.folder_id = ?2)"
-                          " ORDER BY m.date DESC, m.id DESC LIMIT ?3",
+                          " ORDER BY messages_fts.rowid DESC LIMIT ?3",
                           -1, &stmt, NULL) != SQLITE_OK)
     {
       _op_mail_set_sqlite_error (&error, db, N_("searching"));
@@ -2032,7 +2034,7 @@ store_body (OpMailStore  *self,
   if (!step_done (stmt, error))
     return FALSE;
 
-  stmt = wstmt (self, "UPDATE messages_fts SET body = ?2 WHERE rowid = ?1", error);
+  stmt = wstmt (self, "UPDATE messages_fts SET body = ?2 WHERE rowid = " OP_MAIL_FTS_KEY_OF ("?1"), error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, message_id);
@@ -2104,11 +2106,14 @@ insert_message (OpMailStore  *self,
   message_id = sqlite3_last_insert_rowid (db);
 
   addresses = row_addresses (row);
-  stmt = wstmt (self, "INSERT INTO messages_fts (rowid, subject, addresses, body) VALUES (?1, ?2, ?3, '')",
+  stmt = wstmt (self,
+                "INSERT INTO messages_fts (rowid, subject, addresses, body)"
+                " VALUES (" OP_MAIL_FTS_KEY ("?4", "?1") ", ?2, ?3, '')",
                 error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, message_id);
+  sqlite3_bind_int64 (stmt, 4, row->date);
   bind_text (stmt, 2, row->subject);
   bind_text (stmt, 3, addresses);
   if (!step_done (stmt, error))
@@ -2227,7 +2232,7 @@ delete_message_row (OpMailStore  *self,
                     GError      **error)
 {
   static const char * const deletes[] = {
-    "DELETE FROM messages_fts WHERE rowid = ?1",
+    "DELETE FROM messages_fts WHERE rowid = " OP_MAIL_FTS_KEY_OF ("?1"),
     "DELETE FROM bodies WHERE message_id = ?1",
     "DELETE FROM messages WHERE id = ?1",
   };
@@ -2812,7 +2817,8 @@ move_one (OpMailStore  *self,
       return FALSE;
     stmt = wstmt (self,
                   "INSERT INTO messages_fts (rowid, subject, addresses, body)"
-                  " SELECT ?2, subject, addresses, body FROM messages_fts WHERE rowid = ?1",
+                  " SELECT " OP_MAIL_FTS_KEY_OF ("?2") ", subject, addresses, body FROM messages_fts"
+                  " WHERE rowid = " OP_MAIL_FTS_KEY_OF ("?1"),
                   error);
     if (stmt == NULL)
       return FALSE;
