@@ -337,7 +337,11 @@ open_store (OpMailStore   *self,
   /* WAL: readers never wait for the writer. synchronous=FULL: a commit is on disk when
    * it returns (POP3 deletes only what is committed, DESIGN.md "no data loss"). */
   if (!exec (self->write_db, "PRAGMA journal_mode = WAL", error)
-      || !exec (self->write_db, "PRAGMA synchronous = FULL", error))
+      || !exec (self->write_db, "PRAGMA synchronous = FULL", error)
+      /* A first sync's batches insert all over the indexes keyed by Message-ID and
+       * subject: with SQLite's default 2 MB their pages are read again and again, and
+       * a batch's dirty pages spill to the log before its commit. */
+      || !exec (self->write_db, "PRAGMA cache_size = -32768", error))
     return FALSE;
   if (sqlite3_exec (self->write_db, "SELECT count(*) FROM sqlite_master", NULL, NULL, NULL) != SQLITE_OK)
     {
