@@ -350,8 +350,30 @@ test_hostile_corpus (Fixture       *f,
   inbox = op_mail_store_get_folder (f->store, f->inbox);
   g_assert_cmpuint (op_mail_folder_get_total (inbox), ==, uid - 1);
   g_assert_cmpuint (n_found (f, "hugeword"), ==, 1);
-  /* Text from the GB18030 and Big5 samples was decoded and indexed. */
+  /* Text from the GB18030 and Big5 samples was decoded (undecodable bytes as U+FFFD) and
+   * indexed: their subjects, senders and bodies are found by Chinese words. */
   g_assert_cmpuint (n_found (f, "the"), >, 0);
+  {
+    g_autoptr(GPtrArray) gb = search (f, "测试", 0);
+    g_autoptr(GPtrArray) big5 = search (f, "佢講", 0);
+    OpMailMessage *m;
+
+    g_assert_cmpuint (gb->len, ==, 1);
+    m = g_ptr_array_index (gb, 0);
+    g_assert_cmpstr (op_mail_message_get_subject (m), ==, "测试：𠀀字与€符号😀");
+    g_assert_cmpstr (op_mail_message_get_from_name (m), ==, "李四㐀");
+    g_assert_true (g_str_has_prefix (op_mail_message_get_preview (m), "四字节：㐀𠀀😀"));
+    g_assert_nonnull (strstr (op_mail_message_get_preview (m), "单字节 0x80：\xef\xbf\xbd。"));
+
+    g_assert_cmpuint (big5->len, ==, 1);
+    m = g_ptr_array_index (big5, 0);
+    g_assert_cmpstr (op_mail_message_get_subject (m), ==, "回覆：佢講嘅嘢€開會議");
+    g_assert_cmpstr (op_mail_message_get_from_name (m), ==, "陳大文");
+    g_assert_true (g_str_has_prefix (op_mail_message_get_preview (m), "佢哋話啲嘢好正。"));
+  }
+  g_assert_cmpuint (n_found (f, "李四"), ==, 1);
+  g_assert_cmpuint (n_found (f, "歐元"), ==, 1);
+  g_assert_cmpuint (n_found (f, "會議"), >=, 1);
 }
 
 static void
