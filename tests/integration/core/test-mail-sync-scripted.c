@@ -123,23 +123,6 @@ run_sync (OpTestServer  *server,
   return ok;
 }
 
-static gint64
-query_int (const char *path,
-           const char *sql)
-{
-  sqlite3 *db = NULL;
-  sqlite3_stmt *stmt = NULL;
-  gint64 value;
-
-  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  value = sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
-  sqlite3_close (db);
-  return value;
-}
-
 /* The store holds exactly UIDs @first to N_MESSAGES of the folder, each whole. */
 static void
 assert_holds (OpMailStore *store,
@@ -150,11 +133,11 @@ assert_holds (OpMailStore *store,
   g_autoptr(OpMailFolder) folder = op_mail_store_get_folder (store, inbox);
   guint held = N_MESSAGES + 1 - first;
 
-  g_assert_cmpint (query_int (path, "SELECT count(*) FROM pragma_integrity_check WHERE integrity_check <> 'ok'"),
+  g_assert_cmpint (op_mail_test_query_int (path, "SELECT count(*) FROM pragma_integrity_check WHERE integrity_check <> 'ok'"),
                    ==, 0);
   g_assert_cmpuint (op_mail_folder_get_total (folder), ==, held);
-  g_assert_cmpint (query_int (path, "SELECT count(*) FROM messages"), ==, held);
-  g_assert_cmpint (query_int (path, "SELECT count(*) FROM messages_fts"), ==, held);
+  g_assert_cmpint (op_mail_test_query_int (path, "SELECT count(*) FROM messages"), ==, held);
+  g_assert_cmpint (op_mail_test_query_int (path, "SELECT count(*) FROM messages_fts"), ==, held);
   for (guint uid = 1; uid <= N_MESSAGES; uid++)
     {
       g_autoptr(OpMailMessage) m = op_mail_store_lookup_uid (store, inbox, uid);

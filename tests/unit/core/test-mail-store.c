@@ -857,23 +857,6 @@ assert_found_in_order (Fixture    *f,
     g_assert_cmpint (op_mail_message_get_id (g_ptr_array_index (found, i)), ==, g_array_index (ids, gint64, i));
 }
 
-static gint64
-query_int (const char *path,
-           const char *sql)
-{
-  sqlite3 *db = NULL;
-  sqlite3_stmt *stmt = NULL;
-  gint64 value;
-
-  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  value = sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
-  sqlite3_close (db);
-  return value;
-}
-
 static void
 test_schema_5_file (Fixture       *f,
                     gconstpointer  data)
@@ -915,7 +898,7 @@ test_schema_5_file (Fixture       *f,
   n++;
   op_mail_store_close (f->store);
   g_clear_object (&f->store);
-  g_assert_cmpint (query_int (path, "SELECT count(*) FROM messages WHERE date = 0"), ==, 1);
+  g_assert_cmpint (op_mail_test_query_int (path, "SELECT count(*) FROM messages WHERE date = 0"), ==, 1);
 
   /* Back to schema 5: the same index, keyed by message id. One message is from 1960
    * (the parser takes no date before 1970; an older store or another writer may). */
@@ -931,16 +914,16 @@ test_schema_5_file (Fixture       *f,
                                  "PRAGMA user_version = 5;",
                                  NULL, NULL, NULL), ==, SQLITE_OK);
   sqlite3_close (db);
-  g_assert_cmpint (query_int (path, "SELECT count(*) FROM messages_fts f JOIN messages m ON m.id = f.rowid"), ==, n);
+  g_assert_cmpint (op_mail_test_query_int (path, "SELECT count(*) FROM messages_fts f JOIN messages m ON m.id = f.rowid"), ==, n);
 
   f->store = op_mail_store_open_sync (path, NULL, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (query_int (path, "PRAGMA user_version"), ==, OP_MAIL_STORE_SCHEMA_VERSION);
+  g_assert_cmpint (op_mail_test_query_int (path, "PRAGMA user_version"), ==, OP_MAIL_STORE_SCHEMA_VERSION);
   /* One index row per message, under the message's key, and both checks pass. */
-  g_assert_cmpint (query_int (path, "SELECT count(*) FROM messages_fts"), ==, n);
-  g_assert_cmpint (query_int (path, "SELECT count(*) FROM messages_fts f JOIN messages m"
+  g_assert_cmpint (op_mail_test_query_int (path, "SELECT count(*) FROM messages_fts"), ==, n);
+  g_assert_cmpint (op_mail_test_query_int (path, "SELECT count(*) FROM messages_fts f JOIN messages m"
                                     " ON f.rowid = " OP_MAIL_FTS_KEY ("m.date", "m.id")), ==, n);
-  g_assert_cmpint (query_int (path, "SELECT count(*) FROM pragma_integrity_check WHERE integrity_check <> 'ok'"),
+  g_assert_cmpint (op_mail_test_query_int (path, "SELECT count(*) FROM pragma_integrity_check WHERE integrity_check <> 'ok'"),
                    ==, 0);
   g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
   g_assert_cmpint (sqlite3_exec (db, "INSERT INTO messages_fts (messages_fts) VALUES ('integrity-check')",
@@ -978,7 +961,7 @@ test_schema_5_file (Fixture       *f,
   wait_done (&done);
   g_assert_cmpuint (n_found (f, "sender006"), ==, 0);
   g_assert_cmpuint (n_found (f, "report"), ==, n - 1);
-  g_assert_cmpint (query_int (path, "SELECT count(*) FROM messages_fts"), ==, n - 1);
+  g_assert_cmpint (op_mail_test_query_int (path, "SELECT count(*) FROM messages_fts"), ==, n - 1);
 }
 
 int
