@@ -3,10 +3,11 @@
 
 /*
  * OpMailStore's own parts, shared by the files it is split into: op-mail-store.c (the
- * object, its connections and threads, reads, the write transaction and the aggregates,
- * folders), op-mail-store-messages.c (messages from a sync or a raw download: rows,
- * threading, the index) and op-mail-store-changes.c (changes made by the user and their
- * queue, POP3 bookkeeping, drafts). Not for use outside the store.
+ * object, its connections and threads, small reads on the main thread, the write
+ * transaction and the aggregates, folders), op-mail-store-reads.c (reads on the reader
+ * thread: search, bodies, UIDs), op-mail-store-messages.c (messages from a sync or a raw
+ * download: rows, threading, the index) and op-mail-store-changes.c (changes made by the
+ * user and their queue, POP3 bookkeeping, drafts). Not for use outside the store.
  */
 
 #include <sqlite3.h>
@@ -121,6 +122,7 @@ char *_op_mail_clean_text (const char *text);
 char *_op_mail_decode_header_text (const char *raw);
 char *_op_mail_strip_angles (const char *id);
 
+/* Reads (op-mail-store.c, op-mail-store-reads.c). */
 gboolean _op_mail_store_check_open (OpMailStore  *self,
                                     GError      **error);
 void _op_mail_store_run_read_by_id (OpMailStore         *self,
