@@ -19,6 +19,9 @@
  *
  * The folder holds N_MESSAGES: the first sync fetches UIDs 4:53 (OP_MAIL_SYNC_FIRST_BATCH,
  * the newest), then 1:3.
+ *
+ * And the replay of a delete made offline, on a server with UIDPLUS (UID EXPUNGE of that
+ * message only) and on one without (EXPUNGE).
  */
 
 #define N_MESSAGES  53
@@ -284,6 +287,98 @@ test_drop_in_later_batch (void)
   drop_then_resume (1, length - 5);
 }
 
+/* A delete made offline, replayed: with UIDPLUS by UID EXPUNGE of just that message;
+ * without it by EXPUNGE, the only way RFC 3501 has. */
+static void
+expunge_replayed (gboolean uidplus)
+{
+  g_autoptr(OpTestServer) server = op_test_server_new ();
+  g_autoptr(OpMailStore) store = NULL;
+  g_autoptr(OpMailImapSync) sync = NULL;
+  g_autoptr(GAsyncResult) r = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) gone = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(OpMailMessage) second = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *greeting = g_strdup_printf ("* OK [CAPABILITY IMAP4rev1%s] scripted ready\r\n",
+                                               uidplus ? " UIDPLUS" : "");
+  OpMailUpdate *update;
+  gint64 inbox;
+  gint64 id;
+
+  store = op_mail_test_open_store (&dir);
+  inbox = op_mail_test_ensure_folder (store, "INBOX", OP_MAIL_SPECIAL_USE_INBOX);
+  update = op_mail_update_new (inbox);
+  for (guint uid = 1; uid <= 2; uid++)
+    {
+      g_autofree char *message_id = g_strdup_printf ("expunge-%u@example.test", uid);
+      op_mail_update_add_raw (update, uid, OP_MAIL_FLAG_SEEN, 0,
+                              op_mail_test_message (message_id, NULL, NULL, "Expunge", "a@example.test",
+                                                    "body", 1700000000 + uid));
+    }
+  g_assert_true (op_mail_test_apply (store, update, &error));
+  g_assert_no_error (error);
+  second = op_mail_store_lookup_uid (store, inbox, 2);
+  id = op_mail_message_get_id (second);
+  g_array_append_val (gone, id);
+  op_mail_store_expunge_async (store, gone, NULL, op_mail_test_store_result, &r);
+  g_assert_true (op_mail_store_write_finish (store, op_mail_test_wait_result (&r, TIMEOUT), &error));
+  g_assert_no_error (error);
+  g_clear_object (&r);
+  g_assert_cmpuint (op_mail_store_count_pending (store), ==, 1);
+
+  op_test_server_send (server, greeting);
+  op_test_server_expect_line (server, "a1 LOGIN \"outpost\" \"secret\"");
+  op_test_server_send (server, "a1 OK Logged in\r\n");
+  op_test_server_expect_line_matching (server, "a* CAPABILITY");
+  op_test_server_send (server, uidplus ? "* CAPABILITY IMAP4rev1 UIDPLUS\r\na2 OK done\r\n"
+                                       : "* CAPABILITY IMAP4rev1\r\na2 OK done\r\n");
+  op_test_server_expect_line (server, "a3 SELECT \"INBOX\"");
+  op_test_server_send (server, "* 2 EXISTS\r\n* OK [UIDVALIDITY 777] UIDs valid\r\n"
+                               "* OK [UIDNEXT 3] Predicted next UID\r\na3 OK [READ-WRITE] Select completed.\r\n");
+  op_test_server_expect_line (server, "a4 UID STORE 2 +FLAGS.SILENT (\\Deleted)");
+  op_test_server_send (server, "a4 OK Store completed.\r\n");
+  if (uidplus)
+    {
+      op_test_server_expect_line (server, "a5 UID EXPUNGE 2");
+      op_test_server_send (server, "* 2 EXPUNGE\r\na5 OK Expunge completed.\r\n");
+    }
+  else
+    {
+      op_test_server_expect_line (server, "a5 EXPUNGE");
+      op_test_server_send (server, "* 2 EXPUNGE\r\na5 OK Expunge completed.\r\n");
+    }
+  g_assert_true (op_test_server_start (server, NULL));
+
+  sync = op_mail_imap_sync_new (store, op_test_server_get_host (server), op_test_server_get_port (server),
+                                OP_SECURITY_NONE, "outpost");
+  op_mail_imap_sync_set_allow_plaintext_password (sync, TRUE);
+  op_mail_imap_sync_set_password (sync, "secret");
+  op_mail_imap_sync_set_timeout (sync, TIMEOUT);
+  op_mail_imap_sync_push_async (sync, NULL, op_mail_test_store_result, &r);
+  g_assert_true (op_mail_imap_sync_finish (sync, op_mail_test_wait_result (&r, TIMEOUT), &error));
+  g_assert_no_error (error);
+  g_assert_true (op_test_server_wait (server, TIMEOUT * 1000, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (op_mail_store_count_pending (store), ==, 0);
+
+  op_mail_imap_sync_close (sync);
+  op_mail_store_close (store);
+  op_mail_test_remove_dir (dir);
+}
+
+static void
+test_expunge_uidplus (void)
+{
+  expunge_replayed (TRUE);
+}
+
+static void
+test_expunge_without_uidplus (void)
+{
+  expunge_replayed (FALSE);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -292,6 +387,8 @@ main (int   argc,
 
   g_test_add_func ("/mail/sync-scripted/drop-mid-fetch/first-batch", test_drop_in_first_batch);
   g_test_add_func ("/mail/sync-scripted/drop-mid-fetch/later-batch", test_drop_in_later_batch);
+  g_test_add_func ("/mail/sync-scripted/expunge/uid-expunge-with-uidplus", test_expunge_uidplus);
+  g_test_add_func ("/mail/sync-scripted/expunge/expunge-without-uidplus", test_expunge_without_uidplus);
 
   return g_test_run ();
 }
