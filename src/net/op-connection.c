@@ -212,7 +212,7 @@ propagate_io_error (OpConnection  *self,
                  self->endpoint, self->timeout_seconds);
   else
     g_set_error (error, cause->domain, cause->code,
-                 _("The connection to %s failed: %s"), self->endpoint, cause->message);
+                 _("The connection to %s was lost: %s"), self->endpoint, cause->message);
 
   g_error_free (cause);
 }
@@ -597,10 +597,16 @@ handshake (OpConnection  *self,
         }
       else
         {
+          g_autofree char *reason = g_strdup (local_error->message);
+          gsize len = strlen (reason);
+
+          /* GnuTLS's messages end with a full stop; this sentence adds its own. */
+          while (len > 0 && (reason[len - 1] == '.' || g_ascii_isspace (reason[len - 1])))
+            reason[--len] = '\0';
           g_set_error (&failure, OP_CONNECTION_ERROR, OP_CONNECTION_ERROR_TLS,
                        _("The secure connection to %s could not be set up: %s. The "
                          "server may not offer TLS on this port."),
-                       self->endpoint, local_error->message);
+                       self->endpoint, reason);
         }
 
       log_info (self, OP_LOG_TLS, failure->message);

@@ -886,6 +886,10 @@ op_session_fail (OpSession  *self,
   else if (g_error_matches (cause, OP_CONNECTION_ERROR, OP_CONNECTION_ERROR_CLOSED))
     g_set_error_literal (error, klass->error_domain, klass->error_connection_lost,
                          _("The server closed the connection."));
+  else if (cause->domain == G_IO_ERROR)
+    /* The connection's own message names the server and says what happened. */
+    g_set_error_literal (error, klass->error_domain, klass->error_connection_lost,
+                         cause->message);
   else
     g_set_error (error, klass->error_domain, klass->error_connection_lost,
                  _("The connection to the server was lost: %s"), cause->message);

@@ -222,3 +222,16 @@ op_test_verifier_get_last_port (OpTestVerifier *self)
 
   return port;
 }
+
+void
+op_test_session_trust_ca_file (gpointer    session,
+                               const char *ca_file,
+                               guint       timeout_seconds)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(OpTestVerifier) verifier = op_test_verifier_new_for_ca_file (ca_file, &error);
+
+  g_assert_no_error (error);
+  op_session_set_verifier (OP_SESSION (session), OP_TLS_VERIFIER (verifier));
+  op_session_set_timeout (OP_SESSION (session), timeout_seconds);
+}

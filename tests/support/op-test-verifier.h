@@ -3,6 +3,7 @@
 
 #include <gio/gio.h>
 
+#include "op-session.h"
 #include "op-tls-verifier.h"
 
 G_BEGIN_DECLS
@@ -26,5 +27,11 @@ guint                 op_test_verifier_get_n_calls      (OpTestVerifier   *self)
 GTlsCertificateFlags  op_test_verifier_get_last_errors  (OpTestVerifier   *self);
 char                 *op_test_verifier_dup_last_host    (OpTestVerifier   *self);
 guint16               op_test_verifier_get_last_port    (OpTestVerifier   *self);
+
+/* Gives @session (any client) a verifier that trusts the CA in @ca_file only, and
+ * @timeout_seconds: how a test points a client at the servers of tests/servers. */
+void                  op_test_session_trust_ca_file     (gpointer          session,
+                                                         const char       *ca_file,
+                                                         guint             timeout_seconds);
 
 G_END_DECLS

@@ -13,14 +13,16 @@ unset OUTPOST_TEST_DOVECOT_PASSWORD OUTPOST_TEST_SMTP_PASSWORD OUTPOST_TEST_INN_
   OUTPOST_TEST_DOVECOT_RT_PASSWORD 2>/dev/null || true
 
 n=0
-check () {  # check EXPECTED-STATUS WHAT
+check () {  # check EXPECTED-STATUS WHAT [OPTION…]
   n=$((n + 1))
   status=0
-  "$scan" "$dir/tree" >"$dir/out" 2>&1 || status=$?
-  if [ "$status" -ne "$1" ]; then
-    echo "not ok $n - $2 (exit $status, expected $1)"; cat "$dir/out"; exit 1
+  want=$1 what=$2
+  shift 2
+  "$scan" "$@" "$dir/tree" >"$dir/out" 2>&1 || status=$?
+  if [ "$status" -ne "$want" ]; then
+    echo "not ok $n - $what (exit $status, expected $want)"; cat "$dir/out"; exit 1
   fi
-  echo "ok $n - $2"
+  echo "ok $n - $what"
 }
 
 mkdir -p "$dir/tree/profile/deep"
@@ -44,6 +46,13 @@ check 1 "the password inside a binary store"
 
 rm "$dir/tree/profile/store.sqlite"
 check 0 "clean again"
+
+mkdir -p "$dir/tree/profile/data/keyrings"
+printf 'Tr0ub4dor&3' >"$dir/tree/profile/data/keyrings/login.keyring"
+check 1 "a keyring file is searched unless skipped"
+check 0 "a skipped folder is not searched" --skip "$dir/tree/profile/data/keyrings"
+check 1 "a skip elsewhere leaves it searched" --skip "$dir/tree/profile/deep"
+rm -r "$dir/tree/profile/data"
 
 mkdir "$dir/tree/meson-logs"
 printf 'Inherited environment: OUTPOST_TEST_FAKE_PASSWORD=Tr0ub4dor&3\n>>> OUTPOST_TEST_FAKE_PASSWORD=Tr0ub4dor&3 ./test\nok 1\n' \

@@ -184,7 +184,7 @@ class Scenario:
         toggle = None
         while toggle is None and pane is not None:
             pane = pane.parent
-            toggle = find(pane, "Show Hidden Files",
+            toggle = find(pane, "Remote: Show Hidden Files",
                           roles=(pyatspi.ROLE_TOGGLE_BUTTON, pyatspi.ROLE_PUSH_BUTTON))
         if toggle is None:
             raise Failure("no 'Show Hidden Files' toggle in the remote pane:\n"

@@ -321,9 +321,31 @@ def fresh_environment(profile, schema_dir):
     return env
 
 
+SCAN_SECRETS = os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "support",
+                            "scan-secrets")
+
+
+def scan_profile(profile):
+    """Fails when a test server's password (any OUTPOST_TEST_*_PASSWORD, tests/servers) or
+    its SASL blob is anywhere in @profile: settings, accounts, stores, caches, logs. The
+    Secret Service's own keyring files are where passwords belong and are left out."""
+    if not any(k.startswith("OUTPOST_TEST_") and k.endswith("_PASSWORD") and v
+               for k, v in os.environ.items()):
+        return
+    r = subprocess.run([sys.executable, SCAN_SECRETS,
+                        "--skip", os.path.join(profile, "data", "keyrings"), profile],
+                       capture_output=True, text=True)
+    if r.returncode == 1:
+        raise Failure("a test password was found in the app's profile:\n" + r.stdout.strip())
+    if r.returncode != 0:
+        raise Failure(f"scan-secrets failed: {r.stderr.strip()}")
+    log(r.stderr.strip())
+
+
 class App:
     """The built app with a fresh profile, its main window found through AT-SPI; a
-    context manager that ends it and removes the profile. check_alive() fails the test
+    context manager that ends it, scans the profile for the test passwords (scan_profile)
+    and removes it. check_alive() fails the test
     when the app has died or printed a GLib-CRITICAL."""
 
     def __init__(self, outpost, schema_dir):
@@ -429,7 +451,11 @@ class App:
                 self.proc.wait()
         if self.watch is not None:
             self.watch.join(timeout=2)
-        shutil.rmtree(self.profile, ignore_errors=True)
+        try:
+            if exc[0] is None:
+                scan_profile(self.profile)
+        finally:
+            shutil.rmtree(self.profile, ignore_errors=True)
         return False
 
 

@@ -1505,6 +1505,7 @@ idle_cycle (OpMailImapSync *self)
   g_autoptr(GSource) timer = NULL;
   GError *error = NULL;
   gint64 deadline = g_get_monotonic_time () + OP_MAIL_SYNC_IDLE_RESTART * G_USEC_PER_SEC;
+  gboolean stopping = FALSE;
 
   if (!ensure_connected (self, NULL, &error) || !replay_pending (self, NULL, &error)
       || !sync_folder (self, inbox, NULL, &error))
@@ -1536,14 +1537,11 @@ idle_cycle (OpMailImapSync *self)
   g_source_attach (timer, self->context);
   while (r == NULL)
     {
-      if (idle_should_end (self, deadline))
+      /* The client ends an IDLE stopped even before its worker has started it. */
+      if (!stopping && idle_should_end (self, deadline))
         {
-          /* Asked again until IDLE has ended: a stop that comes before the client's
-           * worker has started the IDLE finds nothing to stop, and the IDLE would then
-           * run to its deadline with a request (a body the user opened) waiting. */
           op_imap_client_idle_stop (self->client);
-          if (!g_main_context_iteration (self->context, FALSE))
-            g_usleep (20 * 1000);
+          stopping = TRUE;
           continue;
         }
       g_main_context_iteration (self->context, TRUE);

@@ -9,6 +9,7 @@
 
 #include "nntp/op-nntp-reply.h"
 #include "op-mime.h"
+#include "op-news-binary.h"
 #include "op-news-db.h"
 #include "op-news-header.h"
 #include "op-news-store.h"
@@ -193,6 +194,15 @@ static const char *const migrations[] = {
   "  read INTEGER NOT NULL DEFAULT 0,"
   "  PRIMARY KEY (group_id, number)"
   ") WITHOUT ROWID;",
+  /* 1 → 2: the article cache (whole articles as read, by Message-ID, server-wide: one
+   * article may be in several groups), bounded in bytes and evicted by last read. */
+  "CREATE TABLE bodies ("
+  "  message_id TEXT PRIMARY KEY,"
+  "  article BLOB NOT NULL,"
+  "  size INTEGER NOT NULL,"
+  "  last_read INTEGER NOT NULL"
+  ");"
+  "CREATE INDEX bodies_by_last_read ON bodies (last_read);",
 };
 
 static gboolean
@@ -1946,4 +1956,305 @@ _op_news_db_scan_page_keys (sqlite3     *db,
   if (rc != SQLITE_DONE)
     return _op_news_db_fail (db, error);
   return TRUE;
+}
+
+/* --- the article cache -------------------------------------------------------------- */
+
+/* The next last_read stamp: a counter, not a clock, so two reads in one second keep their
+ * order (the index gives the maximum at once). */
+static gboolean
+next_read_stamp (sqlite3  *db,
+                 gint64   *stamp,
+                 GError  **error)
+{
+  sqlite3_stmt *stmt = prepare (db, "SELECT COALESCE (MAX (last_read), 0) + 1 FROM bodies", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    {
+      sqlite3_reset (stmt);
+      return _op_news_db_fail (db, error);
+    }
+  *stamp = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+  return TRUE;
+}
+
+/* Drops the least recently read articles until the cache holds at most @limit bytes. */
+static gboolean
+evict_bodies (sqlite3  *db,
+              guint64   limit,
+              GError  **error)
+{
+  sqlite3_stmt *total = prepare (db, "SELECT COALESCE (SUM (size), 0) FROM bodies", error);
+  sqlite3_stmt *oldest;
+  sqlite3_stmt *drop;
+  guint64 held;
+
+  if (total == NULL)
+    return FALSE;
+  if (sqlite3_step (total) != SQLITE_ROW)
+    {
+      sqlite3_reset (total);
+      return _op_news_db_fail (db, error);
+    }
+  held = (guint64) sqlite3_column_int64 (total, 0);
+  sqlite3_reset (total);
+  if (held <= limit)
+    return TRUE;
+  oldest = prepare (db, "SELECT message_id, size FROM bodies ORDER BY last_read LIMIT 64", error);
+  drop = prepare (db, "DELETE FROM bodies WHERE message_id = ?", error);
+  if (oldest == NULL || drop == NULL)
+    return FALSE;
+  while (held > limit)
+    {
+      g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+      int rc;
+
+      while ((rc = sqlite3_step (oldest)) == SQLITE_ROW && held > limit)
+        {
+          g_ptr_array_add (ids, g_strdup ((const char *) sqlite3_column_text (oldest, 0)));
+          held -= MIN (held, (guint64) sqlite3_column_int64 (oldest, 1));
+        }
+      sqlite3_reset (oldest);
+      if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return _op_news_db_fail (db, error);
+      if (ids->len == 0)
+        break;
+      for (guint i = 0; i < ids->len; i++)
+        {
+          bind_text (drop, 1, g_ptr_array_index (ids, i));
+          if (!step_done (db, drop, error))
+            return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+gboolean
+_op_news_db_cache_article (sqlite3     *db,
+                           const char  *message_id,
+                           GBytes      *article,
+                           guint64      limit,
+                           GError     **error)
+{
+  sqlite3_stmt *stmt;
+  gsize size;
+  const void *data = g_bytes_get_data (article, &size);
+  gint64 stamp;
+
+  /* An article larger than the whole cache is not kept (it would evict everything). */
+  if (size > limit)
+    return TRUE;
+  if (!_op_news_db_exec (db, "BEGIN IMMEDIATE", error))
+    return FALSE;
+  stmt = prepare (db, "INSERT OR REPLACE INTO bodies (message_id, article, size, last_read) "
+                      "VALUES (?, ?, ?, ?)", error);
+  if (stmt == NULL || !next_read_stamp (db, &stamp, error))
+    goto fail;
+  bind_text (stmt, 1, message_id);
+  sqlite3_bind_blob64 (stmt, 2, size > 0 ? data : "", size, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 3, (sqlite3_int64) size);
+  sqlite3_bind_int64 (stmt, 4, stamp);
+  if (!step_done (db, stmt, error) || !evict_bodies (db, limit, error))
+    goto fail;
+  return _op_news_db_exec (db, "COMMIT", error);
+
+fail:
+  _op_news_db_exec (db, "ROLLBACK", NULL);
+  return FALSE;
+}
+
+GBytes *
+_op_news_db_lookup_article (sqlite3     *db,
+                            const char  *message_id,
+                            GError     **error)
+{
+  sqlite3_stmt *select = prepare (db, "SELECT article FROM bodies WHERE message_id = ?", error);
+  sqlite3_stmt *touch = prepare (db, "UPDATE bodies SET last_read = ? WHERE message_id = ?", error);
+  GBytes *article = NULL;
+  gint64 stamp;
+  int rc;
+
+  if (select == NULL || touch == NULL)
+    return NULL;
+  bind_text (select, 1, message_id);
+  rc = sqlite3_step (select);
+  if (rc == SQLITE_ROW)
+    article = g_bytes_new (sqlite3_column_blob (select, 0),
+                           (gsize) sqlite3_column_bytes (select, 0));
+  sqlite3_reset (select);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    {
+      _op_news_db_fail (db, error);
+      return NULL;
+    }
+  if (article == NULL)
+    return NULL;
+  /* Read now: the last to be evicted. */
+  if (!next_read_stamp (db, &stamp, error))
+    {
+      g_bytes_unref (article);
+      return NULL;
+    }
+  sqlite3_bind_int64 (touch, 1, stamp);
+  bind_text (touch, 2, message_id);
+  if (!step_done (db, touch, error))
+    g_clear_pointer (&article, g_bytes_unref);
+  return article;
+}
+
+gboolean
+_op_news_db_uncache_article (sqlite3     *db,
+                             const char  *message_id,
+                             GError     **error)
+{
+  sqlite3_stmt *stmt = prepare (db, "DELETE FROM bodies WHERE message_id = ?", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, message_id);
+  return step_done (db, stmt, error);
+}
+
+guint64
+_op_news_db_cached_size (sqlite3  *db,
+                         GError  **error)
+{
+  sqlite3_stmt *total = prepare (db, "SELECT COALESCE (SUM (size), 0) FROM bodies", error);
+  guint64 held = 0;
+
+  if (total == NULL)
+    return 0;
+  if (sqlite3_step (total) == SQLITE_ROW)
+    held = (guint64) sqlite3_column_int64 (total, 0);
+  else
+    _op_news_db_fail (db, error);
+  sqlite3_reset (total);
+  return held;
+}
+
+/* --- multipart binaries ----------------------------------------------------------- */
+
+void
+op_news_binary_posting_free (OpNewsBinaryPosting *posting)
+{
+  if (posting == NULL)
+    return;
+  g_free (posting->key);
+  g_free (posting->author);
+  g_strfreev (posting->message_ids);
+  g_free (posting->numbers);
+  g_free (posting);
+}
+
+OpNewsBinaryPosting *
+_op_news_db_find_binary_parts (sqlite3     *db,
+                               const char  *group,
+                               guint64      number,
+                               GError     **error)
+{
+  sqlite3_stmt *one = prepare (db,
+                               "SELECT a.subject, a.author, a.group_id FROM articles a "
+                               "JOIN groups g ON g.id = a.group_id "
+                               "WHERE g.name = ? AND a.number = ?", error);
+  sqlite3_stmt *like;
+  g_autoptr(OpNewsBinaryPosting) posting = NULL;
+  g_autofree char *subject = NULL;
+  g_autofree char *pattern = NULL;
+  gint64 group_id;
+  guint part = 0, total = 0;
+  gsize prefix;
+  GString *escaped;
+  int rc;
+
+  if (one == NULL)
+    return NULL;
+  bind_text (one, 1, group);
+  sqlite3_bind_int64 (one, 2, (sqlite3_int64) number);
+  rc = sqlite3_step (one);
+  if (rc == SQLITE_ROW)
+    {
+      posting = g_new0 (OpNewsBinaryPosting, 1);
+      subject = g_strdup ((const char *) sqlite3_column_text (one, 0));
+      posting->author = g_strdup ((const char *) sqlite3_column_text (one, 1));
+      group_id = sqlite3_column_int64 (one, 2);
+    }
+  sqlite3_reset (one);
+  if (rc != SQLITE_ROW)
+    {
+      if (rc == SQLITE_DONE)
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                     _("Article %llu of %s is not in the news store."),
+                     (unsigned long long) number, group);
+      else
+        _op_news_db_fail (db, error);
+      return NULL;
+    }
+  if (!op_news_binary_parse_subject (subject, &part, &total, &posting->key))
+    {
+      /* One article is the whole posting. */
+      posting->key = g_strdup (subject);
+      posting->total = 1;
+      posting->message_ids = g_new0 (char *, 2);
+      posting->numbers = g_new0 (guint64, 1);
+      like = prepare (db, "SELECT message_id FROM articles WHERE group_id = ? AND number = ?",
+                      error);
+      if (like == NULL)
+        return NULL;
+      sqlite3_bind_int64 (like, 1, group_id);
+      sqlite3_bind_int64 (like, 2, (sqlite3_int64) number);
+      if (sqlite3_step (like) == SQLITE_ROW)
+        posting->message_ids[0] = g_strdup ((const char *) sqlite3_column_text (like, 0));
+      sqlite3_reset (like);
+      posting->numbers[0] = number;
+      posting->n_found = posting->message_ids[0] != NULL ? 1 : 0;
+      return g_steal_pointer (&posting);
+    }
+  posting->total = total;
+  posting->message_ids = g_new0 (char *, total + 1);
+  posting->numbers = g_new0 (guint64, total);
+
+  /* The subject up to the part mark is the same for every part: a LIKE on that prefix
+   * (escaped), then the whole key compared here. */
+  prefix = strcspn (posting->key, "*") - 1;
+  escaped = g_string_new (NULL);
+  for (gsize i = 0; i < prefix; i++)
+    {
+      if (posting->key[i] == '%' || posting->key[i] == '_' || posting->key[i] == '\\')
+        g_string_append_c (escaped, '\\');
+      g_string_append_c (escaped, posting->key[i]);
+    }
+  g_string_append_c (escaped, '%');
+  pattern = g_string_free (escaped, FALSE);
+  like = prepare (db,
+                  "SELECT number, message_id, subject FROM articles "
+                  "WHERE group_id = ? AND author = ? AND subject LIKE ? ESCAPE '\\' "
+                  "ORDER BY number", error);
+  if (like == NULL)
+    return NULL;
+  sqlite3_bind_int64 (like, 1, group_id);
+  bind_text (like, 2, posting->author);
+  bind_text (like, 3, pattern);
+  while ((rc = sqlite3_step (like)) == SQLITE_ROW)
+    {
+      g_autofree char *key = NULL;
+      guint n = 0, m = 0;
+
+      if (!op_news_binary_parse_subject ((const char *) sqlite3_column_text (like, 2), &n, &m,
+                                         &key) ||
+          m != total || strcmp (key, posting->key) != 0 || posting->message_ids[n - 1] != NULL)
+        continue;  /* another posting, or a repost of a part already found */
+      posting->message_ids[n - 1] = g_strdup ((const char *) sqlite3_column_text (like, 1));
+      posting->numbers[n - 1] = (guint64) sqlite3_column_int64 (like, 0);
+      posting->n_found++;
+    }
+  sqlite3_reset (like);
+  if (rc != SQLITE_DONE)
+    {
+      _op_news_db_fail (db, error);
+      return NULL;
+    }
+  return g_steal_pointer (&posting);
 }

@@ -7,6 +7,7 @@
 #include "nntp/op-nntp-list.h"
 #include "nntp/op-nntp-overview.h"
 #include "op-news-ranges.h"
+#include "op-news-store.h"
 
 G_BEGIN_DECLS
 
@@ -30,7 +31,7 @@ G_BEGIN_DECLS
  */
 
 /* The schema this code writes; older databases are migrated on open. */
-#define OP_NEWS_DB_VERSION 1
+#define OP_NEWS_DB_VERSION 2
 
 sqlite3  *_op_news_db_open          (const char   *path,
                                      gboolean      read_only,
@@ -164,5 +165,33 @@ gboolean  _op_news_db_scan_page_keys (sqlite3      *db,
                                       GPtrArray    *keys,
                                       GCancellable *cancellable,
                                       GError      **error);
+
+/* The article cache: @article (whole, as read) under @message_id, then the least
+ * recently read ones dropped until at most @limit bytes are held (an article larger
+ * than @limit is not kept). */
+gboolean  _op_news_db_cache_article (sqlite3      *db,
+                                     const char   *message_id,
+                                     GBytes       *article,
+                                     guint64       limit,
+                                     GError      **error);
+/* The cached article, marked read now; NULL (and no error) when not cached.
+ * (transfer full) (nullable) */
+GBytes   *_op_news_db_lookup_article (sqlite3     *db,
+                                      const char  *message_id,
+                                      GError     **error);
+/* Drops @message_id from the cache (withdrawn: cancelled or superseded). */
+gboolean  _op_news_db_uncache_article (sqlite3    *db,
+                                       const char *message_id,
+                                       GError    **error);
+/* Bytes the cache holds. */
+guint64   _op_news_db_cached_size   (sqlite3      *db,
+                                     GError      **error);
+
+/* The parts of the multipart posting article @number of @group belongs to (the same
+ * author and subject but for its "(N/M)"). (transfer full) */
+OpNewsBinaryPosting *_op_news_db_find_binary_parts (sqlite3    *db,
+                                                    const char *group,
+                                                    guint64     number,
+                                                    GError    **error);
 
 G_END_DECLS

@@ -40,13 +40,52 @@ void
 op_news_server_set_password (OpNewsServer *self, const char *password);
 
 /* The article @message_id, whole (headers and body, CRLF lines), as the server sent
- * it. (transfer full) */
+ * it: from the store's article cache when it was read before (no connection needed),
+ * else from the server, then cached. (transfer full) */
 void
 op_news_server_fetch_article_async (OpNewsServer *self, const char *message_id,
                                     GCancellable *cancellable, GAsyncReadyCallback callback,
                                     gpointer user_data);
 GBytes *
 op_news_server_fetch_article_finish (OpNewsServer *self, GAsyncResult *result, GError **error);
+
+/* Saves the binary (yEnc or uuencode) article @number of @group carries under
+ * @directory: with every other part of its posting when its subject says "(N/M)"
+ * (OP_NEWS_BINARY_ERROR_MISSING_PARTS names the parts the store lacks). Each part is
+ * read through the article cache; the file is written as op_news_binary_write_file()
+ * does (its safe name, through NAME.part). Returns the file written. (transfer full) */
+void
+op_news_server_save_binary_async (OpNewsServer *self, const char *group, guint64 number,
+                                  GFile *directory, GCancellable *cancellable,
+                                  GAsyncReadyCallback callback, gpointer user_data);
+GFile *
+op_news_server_save_binary_finish (OpNewsServer *self, GAsyncResult *result, GError **error);
+
+/* Withdrawable posting (RFC 8315 Cancel-Lock, op-news-cancel.h), each finished with
+ * op_news_server_withdraw_finish(), which returns a Message-ID:
+ * - post_locked: POST @article with a Cancel-Lock of the store's secret (and a
+ *   Message-ID when it has none); returns the article's Message-ID. Only articles posted
+ *   so can be cancelled or superseded later.
+ * - cancel: POST the cancel of @message_id ("Control: cancel", its Cancel-Key), from its
+ *   From to its Newsgroups; returns @message_id. The article is read first (through the
+ *   cache): one not posted with this store's lock fails with
+ *   OP_NEWS_CANCEL_ERROR_NOT_OWN and nothing is sent.
+ * - supersede: POST @article as the replacement of @message_id ("Supersedes:", the
+ *   Cancel-Key of the old one, a Cancel-Lock of its own); returns the new Message-ID. */
+void
+op_news_server_post_locked_async (OpNewsServer *self, GBytes *article, GCancellable *cancellable,
+                                  GAsyncReadyCallback callback, gpointer user_data);
+void
+op_news_server_cancel_async (OpNewsServer *self, const char *message_id,
+                             GCancellable *cancellable, GAsyncReadyCallback callback,
+                             gpointer user_data);
+void
+op_news_server_supersede_async (OpNewsServer *self, const char *message_id, GBytes *article,
+                                GCancellable *cancellable, GAsyncReadyCallback callback,
+                                gpointer user_data);
+/* (transfer full) */
+char *
+op_news_server_withdraw_finish (OpNewsServer *self, GAsyncResult *result, GError **error);
 
 /* The group's new headers into the store (op_news_sync_group_async). */
 void

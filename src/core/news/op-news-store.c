@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <glib/gi18n.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include "nntp/op-nntp-overview.h"
 #include "op-news-db.h"
@@ -23,6 +24,7 @@ struct _OpNewsStore
   char     *path;
   OpWorker *worker;
   sqlite3  *db;        /* used on the worker thread only (closed after it is joined) */
+  guint64   cache_limit;
 };
 
 G_DEFINE_FINAL_TYPE (OpNewsStore, op_news_store, G_TYPE_OBJECT)
@@ -103,6 +105,7 @@ op_news_store_class_init (OpNewsStoreClass *klass)
 static void
 op_news_store_init (OpNewsStore *self)
 {
+  self->cache_limit = OP_NEWS_STORE_DEFAULT_CACHE_LIMIT;
   self->worker = op_worker_new ("news-store");
 }
 
@@ -145,6 +148,12 @@ typedef enum
   JOB_LIST_GROUPS,
   JOB_GET_READ,
   JOB_GET_FETCHED_HIGH,
+  JOB_FIND_BINARY_PARTS,
+  JOB_CACHE_ARTICLE,
+  JOB_LOOKUP_ARTICLE,
+  JOB_CACHE_SIZE,
+  JOB_CANCEL_SECRET,
+  JOB_UNCACHE_ARTICLE,
 } JobKind;
 
 typedef struct
@@ -156,6 +165,7 @@ typedef struct
   GPtrArray  *items;        /* actives or overviews */
   GHashTable *descriptions;
   GFile      *file;
+  GBytes     *bytes;        /* an article to cache */
 } Job;
 
 static void
@@ -165,6 +175,7 @@ job_free (Job *job)
   g_clear_pointer (&job->items, g_ptr_array_unref);
   g_clear_pointer (&job->descriptions, g_hash_table_unref);
   g_clear_object (&job->file);
+  g_clear_pointer (&job->bytes, g_bytes_unref);
   g_free (job);
 }
 
@@ -235,6 +246,42 @@ run_export (sqlite3  *db,
   /* Replaced atomically: a crash leaves the old file or the new one. */
   return g_file_replace_contents (file, text, strlen (text), NULL, TRUE, G_FILE_CREATE_NONE,
                                   NULL, NULL, error);
+}
+
+/* The store's Cancel-Lock secret (RFC 8315 §4: at least as long as the hash, 32 bytes),
+ * made once from the system's random source and kept with the server's data. */
+static GBytes *
+get_cancel_secret (sqlite3  *db,
+                   GError  **error)
+{
+  g_autofree char *hex = _op_news_db_get_meta (db, "cancel-lock-secret", error);
+  guint8 secret[32];
+
+  if (hex == NULL && error != NULL && *error != NULL)
+    return NULL;
+  if (hex != NULL && strlen (hex) == 2 * sizeof secret)
+    {
+      for (gsize i = 0; i < sizeof secret; i++)
+        secret[i] = (guint8) (g_ascii_xdigit_value (hex[2 * i]) << 4 |
+                              g_ascii_xdigit_value (hex[2 * i + 1]));
+      return g_bytes_new (secret, sizeof secret);
+    }
+  if (getrandom (secret, sizeof secret, 0) != (ssize_t) sizeof secret)
+    {
+      int saved = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                   _("No random key could be made for cancelling articles: %s"),
+                   g_strerror (saved));
+      return NULL;
+    }
+  g_free (hex);
+  hex = g_malloc (2 * sizeof secret + 1);
+  for (gsize i = 0; i < sizeof secret; i++)
+    g_snprintf (hex + 2 * i, 3, "%02x", secret[i]);
+  if (!_op_news_db_set_meta (db, "cancel-lock-secret", hex, error))
+    return NULL;
+  return g_bytes_new (secret, sizeof secret);
 }
 
 static void
@@ -340,6 +387,58 @@ job_thread (GTask        *task,
           if (error == NULL)
             {
               g_task_return_pointer (task, g_memdup2 (&high, sizeof high), g_free);
+              return;
+            }
+        }
+        break;
+      case JOB_FIND_BINARY_PARTS:
+        {
+          OpNewsBinaryPosting *posting =
+            _op_news_db_find_binary_parts (self->db, job->group, job->number, &error);
+
+          if (posting != NULL)
+            {
+              g_task_return_pointer (task, posting, (GDestroyNotify) op_news_binary_posting_free);
+              return;
+            }
+        }
+        break;
+      case JOB_CACHE_ARTICLE:
+        /* job->group holds the Message-ID; job->number the limit. */
+        ok = _op_news_db_cache_article (self->db, job->group, job->bytes, job->number, &error);
+        break;
+      case JOB_UNCACHE_ARTICLE:
+        ok = _op_news_db_uncache_article (self->db, job->group, &error);
+        break;
+      case JOB_LOOKUP_ARTICLE:
+        {
+          GBytes *article = _op_news_db_lookup_article (self->db, job->group, &error);
+
+          if (error == NULL)
+            {
+              g_task_return_pointer (task, article, (GDestroyNotify) g_bytes_unref);
+              return;
+            }
+        }
+        break;
+      case JOB_CACHE_SIZE:
+        {
+          guint64 size = _op_news_db_cached_size (self->db, &error);
+
+          if (error == NULL)
+            {
+              g_task_return_pointer (task, g_memdup2 (&size, sizeof size), g_free);
+              return;
+            }
+        }
+        break;
+      case JOB_CANCEL_SECRET:
+        {
+          GBytes *secret = get_cancel_secret (self->db, &error);
+
+          if (secret != NULL)
+            {
+              g_task_return_pointer (task, secret, (GDestroyNotify) g_bytes_unref);
               return;
             }
         }
@@ -705,21 +804,173 @@ op_news_store_get_fetched_high_async (OpNewsStore         *self,
              cancellable, callback, user_data);
 }
 
+/* A job that returned one number (g_memdup2 of a guint64). */
+static gboolean
+propagate_guint64 (GAsyncResult  *result,
+                   guint64       *out,
+                   GError       **error)
+{
+  g_autofree guint64 *value = g_task_propagate_pointer (G_TASK (result), error);
+
+  if (value == NULL)
+    return FALSE;
+  if (out != NULL)
+    *out = *value;
+  return TRUE;
+}
+
 gboolean
 op_news_store_get_fetched_high_finish (OpNewsStore   *self,
                                        GAsyncResult  *result,
                                        guint64       *fetched_high,
                                        GError       **error)
 {
-  g_autofree guint64 *high = NULL;
-
   g_return_val_if_fail (OP_IS_NEWS_STORE (self), FALSE);
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
 
-  high = g_task_propagate_pointer (G_TASK (result), error);
-  if (high == NULL)
-    return FALSE;
-  if (fetched_high != NULL)
-    *fetched_high = *high;
-  return TRUE;
+  return propagate_guint64 (result, fetched_high, error);
+}
+
+void
+op_news_store_find_binary_parts_async (OpNewsStore         *self,
+                                       const char          *group,
+                                       guint64              number,
+                                       GCancellable        *cancellable,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data)
+{
+  Job *job;
+
+  g_return_if_fail (OP_IS_NEWS_STORE (self));
+  g_return_if_fail (group != NULL);
+
+  job = job_new (JOB_FIND_BINARY_PARTS, group);
+  job->number = number;
+  queue_job (self, job, op_news_store_find_binary_parts_async, cancellable, callback, user_data);
+}
+
+OpNewsBinaryPosting *
+op_news_store_find_binary_parts_finish (OpNewsStore   *self,
+                                        GAsyncResult  *result,
+                                        GError       **error)
+{
+  g_return_val_if_fail (OP_IS_NEWS_STORE (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+op_news_store_set_cache_limit (OpNewsStore *self,
+                               guint64      limit)
+{
+  g_return_if_fail (OP_IS_NEWS_STORE (self));
+
+  /* Read when a write is queued (on this thread), so the store thread never reads it. */
+  self->cache_limit = limit;
+}
+
+void
+op_news_store_cache_article_async (OpNewsStore         *self,
+                                   const char          *message_id,
+                                   GBytes              *article,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  Job *job;
+
+  g_return_if_fail (OP_IS_NEWS_STORE (self));
+  g_return_if_fail (message_id != NULL && article != NULL);
+
+  job = job_new (JOB_CACHE_ARTICLE, message_id);
+  job->bytes = g_bytes_ref (article);
+  job->number = self->cache_limit;
+  queue_job (self, job, op_news_store_cache_article_async, cancellable, callback, user_data);
+}
+
+void
+op_news_store_uncache_article_async (OpNewsStore         *self,
+                                     const char          *message_id,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data)
+{
+  g_return_if_fail (OP_IS_NEWS_STORE (self));
+  g_return_if_fail (message_id != NULL);
+
+  queue_job (self, job_new (JOB_UNCACHE_ARTICLE, message_id), op_news_store_uncache_article_async,
+             cancellable, callback, user_data);
+}
+
+void
+op_news_store_lookup_article_async (OpNewsStore         *self,
+                                    const char          *message_id,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  g_return_if_fail (OP_IS_NEWS_STORE (self));
+  g_return_if_fail (message_id != NULL);
+
+  queue_job (self, job_new (JOB_LOOKUP_ARTICLE, message_id), op_news_store_lookup_article_async,
+             cancellable, callback, user_data);
+}
+
+GBytes *
+op_news_store_lookup_article_finish (OpNewsStore   *self,
+                                     GAsyncResult  *result,
+                                     GError       **error)
+{
+  g_return_val_if_fail (OP_IS_NEWS_STORE (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+op_news_store_get_cache_size_async (OpNewsStore         *self,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  g_return_if_fail (OP_IS_NEWS_STORE (self));
+
+  queue_job (self, job_new (JOB_CACHE_SIZE, NULL), op_news_store_get_cache_size_async,
+             cancellable, callback, user_data);
+}
+
+gboolean
+op_news_store_get_cache_size_finish (OpNewsStore   *self,
+                                     GAsyncResult  *result,
+                                     guint64       *size,
+                                     GError       **error)
+{
+  g_return_val_if_fail (OP_IS_NEWS_STORE (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return propagate_guint64 (result, size, error);
+}
+
+void
+op_news_store_get_cancel_secret_async (OpNewsStore         *self,
+                                       GCancellable        *cancellable,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data)
+{
+  g_return_if_fail (OP_IS_NEWS_STORE (self));
+
+  queue_job (self, job_new (JOB_CANCEL_SECRET, NULL), op_news_store_get_cancel_secret_async,
+             cancellable, callback, user_data);
+}
+
+GBytes *
+op_news_store_get_cancel_secret_finish (OpNewsStore   *self,
+                                        GAsyncResult  *result,
+                                        GError       **error)
+{
+  g_return_val_if_fail (OP_IS_NEWS_STORE (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
 }

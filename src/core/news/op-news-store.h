@@ -188,4 +188,88 @@ gboolean     op_news_store_get_fetched_high_finish (OpNewsStore     *self,
                                                     guint64         *fetched_high,
                                                     GError         **error);
 
+/**
+ * OpNewsBinaryPosting:
+ * @key: the subject with the part number replaced by "*" (op_news_binary_parse_subject),
+ *   or the subject of a posting in one article.
+ * @author: the From of every part.
+ * @total: the number of parts (1 for a posting in one article).
+ * @n_found: how many of them the store holds.
+ * @message_ids: (array length=total): part N's Message-ID at N − 1, NULL where missing.
+ * @numbers: (array length=total): part N's article number at N − 1, 0 where missing.
+ */
+typedef struct
+{
+  char     *key;
+  char     *author;
+  guint     total;
+  guint     n_found;
+  char    **message_ids;
+  guint64  *numbers;
+} OpNewsBinaryPosting;
+
+void         op_news_binary_posting_free  (OpNewsBinaryPosting *posting);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (OpNewsBinaryPosting, op_news_binary_posting_free)
+
+/* The parts of the posting article @number of @group belongs to ("(1/3)"-style
+ * subjects, same author), from the stored overviews. */
+void         op_news_store_find_binary_parts_async (OpNewsStore   *self,
+                                                    const char    *group,
+                                                    guint64        number,
+                                                    GCancellable  *cancellable,
+                                                    GAsyncReadyCallback callback,
+                                                    gpointer       user_data);
+/* (transfer full) */
+OpNewsBinaryPosting *op_news_store_find_binary_parts_finish (OpNewsStore  *self,
+                                                             GAsyncResult *result,
+                                                             GError      **error);
+
+/* The article cache: whole articles as read, by Message-ID, so an article read once
+ * opens offline. Bounded (op_news_store_set_cache_limit(), 64 MiB by default), the least
+ * recently read dropped first. */
+#define OP_NEWS_STORE_DEFAULT_CACHE_LIMIT (G_GUINT64_CONSTANT (64) * 1024 * 1024)
+void         op_news_store_set_cache_limit (OpNewsStore        *self,
+                                            guint64             limit);
+void         op_news_store_cache_article_async (OpNewsStore    *self,
+                                                const char     *message_id,
+                                                GBytes         *article,
+                                                GCancellable   *cancellable,
+                                                GAsyncReadyCallback callback,
+                                                gpointer        user_data);
+/* Drops a withdrawn article from the cache. (finish with op_news_store_finish) */
+void         op_news_store_uncache_article_async (OpNewsStore  *self,
+                                                  const char   *message_id,
+                                                  GCancellable *cancellable,
+                                                  GAsyncReadyCallback callback,
+                                                  gpointer      user_data);
+void         op_news_store_lookup_article_async (OpNewsStore   *self,
+                                                 const char    *message_id,
+                                                 GCancellable  *cancellable,
+                                                 GAsyncReadyCallback callback,
+                                                 gpointer       user_data);
+/* The cached article, or NULL with no error when it is not cached. (transfer full)
+ * (nullable) */
+GBytes      *op_news_store_lookup_article_finish (OpNewsStore  *self,
+                                                  GAsyncResult *result,
+                                                  GError      **error);
+/* Bytes the cache holds (for tests and the preferences). */
+void         op_news_store_get_cache_size_async (OpNewsStore   *self,
+                                                 GCancellable  *cancellable,
+                                                 GAsyncReadyCallback callback,
+                                                 gpointer       user_data);
+gboolean     op_news_store_get_cache_size_finish (OpNewsStore  *self,
+                                                  GAsyncResult *result,
+                                                  guint64      *size,
+                                                  GError      **error);
+
+/* The secret the store's Cancel-Locks derive from (op-news-cancel.h), made on first
+ * use and kept in the database. (transfer full) */
+void         op_news_store_get_cancel_secret_async (OpNewsStore   *self,
+                                                    GCancellable  *cancellable,
+                                                    GAsyncReadyCallback callback,
+                                                    gpointer       user_data);
+GBytes      *op_news_store_get_cancel_secret_finish (OpNewsStore  *self,
+                                                     GAsyncResult *result,
+                                                     GError      **error);
+
 G_END_DECLS

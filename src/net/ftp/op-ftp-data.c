@@ -476,10 +476,12 @@ _op_ftp_abort_and_explain (OpFtpClient  *self,
           g_autofree char *symptom = g_strdup ((*error)->message);
 
           g_clear_error (error);
+          /* Translators: what went wrong, then the server's explanation, two sentences:
+           * "The data connection was closed. The server refused …" */
           g_set_error (error, OP_FTP_ERROR,
                        server->code == OP_FTP_ERROR_TLS_SESSION_REUSE
                        ? OP_FTP_ERROR_TLS_SESSION_REUSE : OP_FTP_ERROR_CONNECTION_LOST,
-                       "%s %s", symptom, server->message);
+                       _("%s %s"), symptom, server->message);
         }
       g_error_free (server);
     }

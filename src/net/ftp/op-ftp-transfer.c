@@ -624,7 +624,9 @@ _op_ftp_local_error (GError     **error,
   message = g_strdup_vprintf (format, args);
   va_end (args);
   valid = g_utf8_make_valid (message, -1);
-  g_set_error (error, OP_FTP_ERROR, OP_FTP_ERROR_LOCAL, "%s: %s", valid,
+  /* Translators: a local file operation that failed, then the system's reason:
+   * "Could not create “a.txt.part”: Permission denied" */
+  g_set_error (error, OP_FTP_ERROR, OP_FTP_ERROR_LOCAL, _("%s: %s"), valid,
                g_strerror (saved_errno));
 }
 

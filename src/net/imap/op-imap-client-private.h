@@ -32,6 +32,8 @@ struct _OpImapClient
 
   /* IDLE control: any thread, under the session's settings lock. */
   GCancellable    *idle_wake;        /* (nullable) cancelled to end IDLE */
+  guint            idle_serial;      /* counts op_imap_client_idle_async() calls */
+  guint            idle_stopped;     /* the newest serial op_imap_client_idle_stop() ended */
 
   /* Worker only. */
   OpImapParser    *parser;           /* (nullable) made when the first response is due */

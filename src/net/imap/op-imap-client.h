@@ -428,6 +428,8 @@ void                  op_imap_client_idle_async (OpImapClient        *self,
 gboolean              op_imap_client_idle_finish (OpImapClient  *self,
                                                   GAsyncResult  *result,
                                                   GError       **error);
+/* Ends the IDLE under way, or one queued that has not started yet (it then completes
+ * with TRUE without sending IDLE). */
 void                  op_imap_client_idle_stop (OpImapClient *self);
 
 G_END_DECLS

@@ -33,6 +33,7 @@ refresh_idle (gpointer data)
 
 static gboolean
 do_idle (OpImapClient  *self,
+         guint          serial,
          GCancellable  *cancellable,
          GError       **error)
 {
@@ -57,12 +58,17 @@ do_idle (OpImapClient  *self,
       GSource *refresh;
       OpImapState before = self->w_state;
       gboolean refreshed;
+      gboolean stopped;
 
       op_session_lock_settings (OP_SESSION (self));
-      g_set_object (&self->idle_wake, wake);
+      /* A stop asked for after this IDLE was queued, before @wake existed, ends it
+       * before it starts (serials compare modulo wrap-around). */
+      stopped = (gint) (self->idle_stopped - serial) >= 0;
+      if (!stopped)
+        g_set_object (&self->idle_wake, wake);
       op_session_unlock_settings (OP_SESSION (self));
-      /* A call queued before @wake existed ends this IDLE before it starts. */
-      if (op_session_get_n_queued (OP_SESSION (self)) > 0 ||
+      /* So does a call queued before @wake existed. */
+      if (stopped || op_session_get_n_queued (OP_SESSION (self)) > 0 ||
           g_cancellable_is_cancelled (cancellable))
         break;
       if (cancellable != NULL)
@@ -199,6 +205,7 @@ op_imap_client_idle_stop (OpImapClient *self)
   g_return_if_fail (OP_IS_IMAP_CLIENT (self));
 
   op_session_lock_settings (OP_SESSION (self));
+  self->idle_stopped = self->idle_serial;
   if (self->idle_wake != NULL)
     {
       g_cancellable_cancel (self->idle_wake);
@@ -214,7 +221,9 @@ job_idle (OpSession     *session,
           GCancellable  *cancellable,
           GError       **error)
 {
-  if (!do_idle (OP_IMAP_CLIENT (session), cancellable, error))
+  OpImapJob *job = data;
+
+  if (!do_idle (OP_IMAP_CLIENT (session), job->uid, cancellable, error))
     return NULL;
   return OP_SESSION_JOB_OK;
 }
@@ -227,14 +236,19 @@ op_imap_client_idle_async (OpImapClient        *self,
 {
   g_return_if_fail (OP_IS_IMAP_CLIENT (self));
 
+  OpImapJob *job = g_new0 (OpImapJob, 1);
+
   /* A new IDLE stops the old one before it is queued: stopping after would, when the
    * worker had already picked it up, end the new IDLE itself at once. */
   op_imap_client_idle_stop (self);
+  op_session_lock_settings (OP_SESSION (self));
+  job->uid = ++self->idle_serial;
+  op_session_unlock_settings (OP_SESSION (self));
   op_session_queue (OP_SESSION (self),
                     op_session_task_new (OP_SESSION (self), op_imap_client_idle_async,
                                          cancellable, callback,
                                          user_data),
-                    job_idle, g_new0 (OpImapJob, 1), (GDestroyNotify) _op_imap_job_free, NULL,
+                    job_idle, job, (GDestroyNotify) _op_imap_job_free, NULL,
                     OP_SESSION_JOB_NONE);
 }
 

@@ -37,17 +37,16 @@ is_direct (gunichar c)
 }
 
 static void
-flush_units (GString *out,
-             guint16 *units,
-             guint    n_units)
+flush_units (GString      *out,
+             const GArray *units)
 {
   guint32 bits = 0;
   guint n_bits = 0;
 
   g_string_append_c (out, '&');
-  for (guint i = 0; i < n_units; i++)
+  for (guint i = 0; i < units->len; i++)
     {
-      bits = (bits << 16) | units[i];
+      bits = (bits << 16) | g_array_index (units, guint16, i);
       n_bits += 16;
       while (n_bits >= 6)
         {
@@ -94,7 +93,7 @@ op_imap_utf7_encode (const char  *utf8,
         {
           if (units->len > 0)
             {
-              flush_units (out, (guint16 *) units->data, units->len);
+              flush_units (out, units);
               g_array_set_size (units, 0);
             }
           if (c == '&')
@@ -119,7 +118,7 @@ op_imap_utf7_encode (const char  *utf8,
         }
     }
   if (units->len > 0)
-    flush_units (out, (guint16 *) units->data, units->len);
+    flush_units (out, units);
 
   return g_string_free (g_steal_pointer (&out), FALSE);
 }

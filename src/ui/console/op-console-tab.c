@@ -348,13 +348,19 @@ update_info (OpConsoleTab *self)
           g_string_append (info, _("Connecting…"));
           break;
         case OP_CONSOLE_SESSION_OPEN:
-          /* Translators: the first %s is the peer's address, the second the local one */
-          g_string_append_printf (info, _("Peer %s · local %s"),
-                                  op_console_session_get_peer_address (s),
-                                  op_console_session_get_local_address (s));
           if (op_console_session_get_is_tls (s))
-            g_string_append_printf (info, " · %s · %s", op_console_session_get_tls_version (s),
+            /* Translators: the peer's address, the local address, the TLS version and
+             * the cipher suite: "Peer 127.0.0.1:993 · local 127.0.0.1:40122 · TLS 1.3 · …" */
+            g_string_append_printf (info, _("Peer %1$s · local %2$s · %3$s · %4$s"),
+                                    op_console_session_get_peer_address (s),
+                                    op_console_session_get_local_address (s),
+                                    op_console_session_get_tls_version (s),
                                     op_console_session_get_tls_cipher (s));
+          else
+            /* Translators: the first %s is the peer's address, the second the local one */
+            g_string_append_printf (info, _("Peer %s · local %s"),
+                                    op_console_session_get_peer_address (s),
+                                    op_console_session_get_local_address (s));
           break;
         case OP_CONSOLE_SESSION_FAILED:
           g_string_append_printf (info, _("Could not connect: %s"), error != NULL ? error : "");

@@ -16,6 +16,7 @@ struct _OpConsoleView
 
   GtkStack       *stack;
   AdwTabView     *tab_view;
+  AdwTabBar      *tab_bar;
   GtkApplication *application;      /* (nullable): whose Ctrl+W is lent to the page */
   char          **window_close_accels; /* what window.close had before */
 };
@@ -51,6 +52,64 @@ on_n_pages_changed (OpConsoleView *self)
                                       ? "tabs" : "empty");
 }
 
+static GtkWidget *
+find_descendant (GtkWidget  *widget,
+                 const char *type_name,
+                 const char *icon_name)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+
+      if (g_str_equal (G_OBJECT_TYPE_NAME (child), type_name)
+          && (icon_name == NULL
+              || (GTK_IS_BUTTON (child)
+                  && g_strcmp0 (gtk_button_get_icon_name (GTK_BUTTON (child)), icon_name) == 0)))
+        return child;
+      found = find_descendant (child, type_name, icon_name);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* libadwaita 1.2's tabs give their close buttons a tooltip but no accessible name, and
+ * every tab has one: name each after its tab ("Close “TCP Client”"), so a screen reader
+ * says which tab it closes. The tabs are the tab bar's own widgets (AdwTab, with the
+ * title in an AdwFadingLabel): found by type name, the close button by its icon. */
+static void
+name_close_buttons (GtkWidget *widget)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      if (g_str_equal (G_OBJECT_TYPE_NAME (child), "AdwTab"))
+        {
+          GtkWidget *label = find_descendant (child, "AdwFadingLabel", NULL);
+          GtkWidget *close = find_descendant (child, "GtkButton", "window-close-symbolic");
+          g_autofree char *title = NULL;
+          g_autofree char *name = NULL;
+
+          if (label == NULL || close == NULL)
+            continue;
+          g_object_get (label, "label", &title, NULL);
+          /* Translators: the accessible name of a Console tab's close button */
+          name = g_strdup_printf (_("Close “%s”"), title != NULL ? title : "");
+          gtk_accessible_update_property (GTK_ACCESSIBLE (close),
+                                          GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
+        }
+      else
+        name_close_buttons (child);
+    }
+}
+
+static void
+on_page_title_changed (OpConsoleView *self)
+{
+  name_close_buttons (GTK_WIDGET (self->tab_bar));
+}
+
 GtkWidget *
 op_console_view_new_tab (OpConsoleView *self,
                          const char    *kind,
@@ -64,6 +123,10 @@ op_console_view_new_tab (OpConsoleView *self,
   tab = op_console_tab_new (kind, host);
   page = adw_tab_view_append (self->tab_view, tab);
   g_object_bind_property (tab, "title", page, "title", G_BINDING_SYNC_CREATE);
+  /* After the tab bar's own handler, which shows the new title in the tab. */
+  g_signal_connect_object (page, "notify::title", G_CALLBACK (on_page_title_changed), self,
+                           G_CONNECT_SWAPPED);
+  name_close_buttons (GTK_WIDGET (self->tab_bar));
   adw_tab_view_set_selected_page (self->tab_view, page);
   gtk_widget_grab_focus (tab);
   gtk_widget_child_focus (tab, GTK_DIR_TAB_FORWARD);
@@ -191,6 +254,7 @@ op_console_view_class_init (OpConsoleViewClass *klass)
                                                RESOURCE_BASE "console/op-console-view.ui");
   gtk_widget_class_bind_template_child (widget_class, OpConsoleView, stack);
   gtk_widget_class_bind_template_child (widget_class, OpConsoleView, tab_view);
+  gtk_widget_class_bind_template_child (widget_class, OpConsoleView, tab_bar);
   gtk_widget_class_bind_template_callback (widget_class, on_close_page);
   gtk_widget_class_bind_template_callback (widget_class, on_n_pages_changed);
 

@@ -36,6 +36,7 @@ struct _OpFilePane
   GtkMenuButton     *history_button;
   GtkSearchEntry    *filter_entry;
   GtkToggleButton   *hidden_button;
+  GtkButton         *dismiss_button;
   GtkRevealer       *error_revealer;
   GtkLabel          *error_label;
   GtkStack          *stack;
@@ -938,6 +939,35 @@ op_file_pane_get_property (GObject    *object,
 }
 
 static void
+take_name (GtkWidget *widget,
+           char      *name)
+{
+  gtk_accessible_update_property (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  name, -1);
+  g_free (name);
+}
+
+/* The pane's controls are named after it ("Remote: Refresh"): the two panes of the Files
+ * view have the same ones, side by side in one window. */
+static void
+name_controls (OpFilePane *self)
+{
+  const char *t = self->title;
+
+  if (t == NULL)
+    return;
+  /* Translators: the accessible names of a file pane's controls; %s is the pane's
+   * title, "Local" or "Remote" */
+  take_name (GTK_WIDGET (self->up_button), g_strdup_printf (_("%s: Parent Folder"), t));
+  take_name (GTK_WIDGET (self->path_entry), g_strdup_printf (_("%s: Path"), t));
+  take_name (GTK_WIDGET (self->history_button), g_strdup_printf (_("%s: Recent Folders"), t));
+  take_name (GTK_WIDGET (self->refresh_button), g_strdup_printf (_("%s: Refresh"), t));
+  take_name (GTK_WIDGET (self->filter_entry), g_strdup_printf (_("%s: Filter"), t));
+  take_name (GTK_WIDGET (self->hidden_button), g_strdup_printf (_("%s: Show Hidden Files"), t));
+  take_name (GTK_WIDGET (self->dismiss_button), g_strdup_printf (_("%s: Dismiss Error"), t));
+}
+
+static void
 op_file_pane_set_property (GObject      *object,
                            guint         prop_id,
                            const GValue *value,
@@ -954,6 +984,7 @@ op_file_pane_set_property (GObject      *object,
       /* Two panes have the same controls; a screen reader tells them apart by this. */
       gtk_accessible_update_property (GTK_ACCESSIBLE (self->column_view),
                                       GTK_ACCESSIBLE_PROPERTY_LABEL, self->title, -1);
+      name_controls (self);
       g_object_notify_by_pspec (object, pspec);
       break;
     case PROP_SHOW_HIDDEN:
@@ -1031,6 +1062,7 @@ op_file_pane_class_init (OpFilePaneClass *klass)
   gtk_widget_class_bind_template_child (widget_class, OpFilePane, history_button);
   gtk_widget_class_bind_template_child (widget_class, OpFilePane, filter_entry);
   gtk_widget_class_bind_template_child (widget_class, OpFilePane, hidden_button);
+  gtk_widget_class_bind_template_child (widget_class, OpFilePane, dismiss_button);
   gtk_widget_class_bind_template_child (widget_class, OpFilePane, error_revealer);
   gtk_widget_class_bind_template_child (widget_class, OpFilePane, error_label);
   gtk_widget_class_bind_template_child (widget_class, OpFilePane, stack);

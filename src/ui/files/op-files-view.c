@@ -354,6 +354,11 @@ bind_log_row (GtkSignalListItemFactory *factory,
   g_autofree char *text = format_log_entry (entry);
 
   gtk_label_set_text (GTK_LABEL (label), text);
+  /* The row the list view wraps around the label is what takes the focus: name it after
+   * the line (GTK 4.8 has no GtkListItem:accessible-label), or a screen reader on the log
+   * hears rows without a name. */
+  gtk_accessible_update_property (GTK_ACCESSIBLE (gtk_widget_get_parent (label)),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, text, -1);
   if (op_log_entry_get_direction (entry) == OP_LOG_RECEIVED)
     gtk_widget_add_css_class (label, "dim-label");
   else
@@ -1758,6 +1763,13 @@ permissions_action (GtkWidget  *widget,
   g_autoptr (OpFileRow) row = single_selection (self, pane);
   const char *who[] = { N_("Owner"), N_("Group"), N_("Others") };
   const char *what[] = { N_("Read"), N_("Write"), N_("Execute") };
+  /* Each check box's accessible name, whole: translations may not put the two words
+   * side by side. Indexed [who][what]. */
+  const char *names[3][3] = {
+    { N_("Owner Read"), N_("Owner Write"), N_("Owner Execute") },
+    { N_("Group Read"), N_("Group Write"), N_("Group Execute") },
+    { N_("Others Read"), N_("Others Write"), N_("Others Execute") },
+  };
   PermissionsDialog *pd;
   AdwMessageDialog *dialog;
   GtkWidget *grid, *box, *label;
@@ -1790,12 +1802,10 @@ permissions_action (GtkWidget  *widget,
       for (int c = 0; c < 3; c++)
         {
           GtkWidget *check = gtk_check_button_new ();
-          /* Translators: an accessible name like "Owner Read" */
-          g_autofree char *name = g_strdup_printf (_("%s %s"), _(who[r]), _(what[c]));
 
           gtk_widget_set_halign (check, GTK_ALIGN_CENTER);
           gtk_accessible_update_property (GTK_ACCESSIBLE (check), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                          name, -1);
+                                          _(names[r][c]), -1);
           pd->bits[r * 3 + c] = GTK_CHECK_BUTTON (check);
           gtk_grid_attach (GTK_GRID (grid), check, c + 1, r + 1, 1, 1);
         }
@@ -2070,7 +2080,8 @@ update_queue_row (GtkWidget *row)
 {
   OpTransferItem *item = g_object_get_data (G_OBJECT (row), "item");
   OpTransferState state;
-  g_autoptr (GString) detail = g_string_new (NULL);
+  g_autoptr (GPtrArray) parts = NULL;
+  g_autofree char *detail = NULL;
   g_autofree char *names = NULL;
   gboolean unfinished, active;
 
@@ -2099,30 +2110,35 @@ update_queue_row (GtkWidget *row)
                                  state == OP_TRANSFER_STATE_DONE ? 1.0
                                  : op_transfer_item_get_fraction (item));
 
-  g_string_append (detail, state_text (state));
+  /* The state, then what is known of the transfer, each a whole translation, joined as a
+   * list (no sentence built from pieces). */
+  parts = g_ptr_array_new_with_free_func (g_free);
+  if (state == OP_TRANSFER_STATE_FAILED && op_transfer_item_get_error_message (item) != NULL)
+    /* Translators: a failed transfer's state and the reason: "Failed: 550 No such file" */
+    g_ptr_array_add (parts, g_strdup_printf (_("%s: %s"), state_text (state),
+                                             op_transfer_item_get_error_message (item)));
+  else
+    g_ptr_array_add (parts, g_strdup (state_text (state)));
   if (op_transfer_item_get_size (item) > 0)
     {
       g_autofree char *done = g_format_size (op_transfer_item_get_bytes_done (item));
       g_autofree char *size = g_format_size (op_transfer_item_get_size (item));
       /* Translators: bytes of a transfer: "1.2 MB of 3.4 MB" */
-      g_string_append_printf (detail, " · ");
-      g_string_append_printf (detail, _("%s of %s"), done, size);
+      g_ptr_array_add (parts, g_strdup_printf (_("%s of %s"), done, size));
     }
   if (state == OP_TRANSFER_STATE_RUNNING && op_transfer_item_get_rate (item) > 0)
     {
       g_autofree char *rate = g_format_size (op_transfer_item_get_rate (item));
-      g_string_append_printf (detail, " · ");
       /* Translators: a transfer speed, "512 kB/s" */
-      g_string_append_printf (detail, _("%s/s"), rate);
+      g_ptr_array_add (parts, g_strdup_printf (_("%s/s"), rate));
     }
   if (state == OP_TRANSFER_STATE_RUNNING && op_transfer_item_get_eta (item) >= 0)
-    {
-      g_autofree char *eta = format_eta (op_transfer_item_get_eta (item));
-      g_string_append_printf (detail, " · %s", eta);
-    }
-  if (state == OP_TRANSFER_STATE_FAILED && op_transfer_item_get_error_message (item) != NULL)
-    g_string_append_printf (detail, ": %s", op_transfer_item_get_error_message (item));
-  gtk_label_set_text (g_object_get_data (G_OBJECT (row), "detail"), detail->str);
+    g_ptr_array_add (parts, format_eta (op_transfer_item_get_eta (item)));
+  g_ptr_array_add (parts, NULL);
+  /* Translators: separates the parts of a transfer's details: "Running · 1.2 MB of
+   * 3.4 MB · 512 kB/s · 5 s left" */
+  detail = g_strjoinv (C_("transfer", " · "), (char **) parts->pdata);
+  gtk_label_set_text (g_object_get_data (G_OBJECT (row), "detail"), detail);
 
   gtk_widget_set_visible (g_object_get_data (G_OBJECT (row), "pause"), active);
   gtk_widget_set_visible (g_object_get_data (G_OBJECT (row), "resume"),
@@ -3225,6 +3241,17 @@ op_files_view_init (OpFilesView *self)
   OpFilePane *panes[] = { NULL, NULL };
 
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  /* The quick-connect bar is a GtkFlowBox only to wrap in a narrow window: its cells are
+   * no controls of their own, and Tab would stop on each (nameless to a screen reader)
+   * before reaching the field inside. */
+  {
+    GtkWidget *bar = gtk_widget_get_parent (gtk_widget_get_parent (GTK_WIDGET (self->protocol_dropdown)));
+
+    for (GtkWidget *cell = gtk_widget_get_first_child (bar); cell != NULL;
+         cell = gtk_widget_get_next_sibling (cell))
+      gtk_widget_set_focusable (cell, FALSE);
+  }
 
   /* The site manager opens from anywhere in the window: right after start-up the focus is
    * on the header bar's menu button, outside this view, where its own key bindings (which

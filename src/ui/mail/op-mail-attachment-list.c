@@ -301,7 +301,8 @@ make_row (OpMailAttachmentList *self,
   const char *shown = op_mime_part_get_filename (part) != NULL ? op_mime_part_get_filename (part) : safe;
   g_autofree char *description = g_content_type_get_description (type);
   g_autofree char *size = g_format_size (op_mime_part_get_size (part));
-  g_autofree char *subtitle = g_strdup_printf ("%s · %s", description, size);
+  /* Translators: an attachment's file type and size, "PNG image · 12.3 kB" */
+  g_autofree char *subtitle = g_strdup_printf (_("%s · %s"), description, size);
   g_autoptr (GIcon) icon = g_content_type_get_symbolic_icon (type);
   g_autofree char *open_name = NULL;
   g_autofree char *save_name = NULL;

@@ -64,7 +64,9 @@ show (OpMailConversationRow *self,
 {
   g_autofree char *when = op_mail_format_list_date (date, NULL);
   const char *shown_subject = subject[0] != '\0' ? subject : _("(No Subject)");
-  g_autoptr (GString) text = g_string_new (NULL);
+  g_autoptr (GPtrArray) parts = NULL;
+  g_autofree char *list = NULL;
+  g_autofree char *text = NULL;
 
   gtk_label_set_text (self->senders_label, senders);
   gtk_label_set_text (self->subject_label, shown_subject);
@@ -93,21 +95,34 @@ show (OpMailConversationRow *self,
       gtk_widget_remove_css_class (GTK_WIDGET (self), "op-mail-unread");
     }
 
-  /* What a screen reader says: sender, subject, date and the state, in that order. */
-  /* Translators: a conversation row read out by a screen reader: senders, subject, date. */
-  g_string_printf (text, _("Mail: %s, %s, %s"), senders, shown_subject, when);
+  /* What a screen reader says: sender, subject, date and the state, in that order; each
+   * part a whole translation, joined as a list (no sentence built from pieces). */
+  parts = g_ptr_array_new_with_free_func (g_free);
+  g_ptr_array_add (parts, g_strdup (senders));
+  g_ptr_array_add (parts, g_strdup (shown_subject));
+  g_ptr_array_add (parts, g_strdup (when));
   if (n_messages > 1)
-    /* Translators: appended to a conversation row read out, the messages in it. */
-    g_string_append_printf (text, ngettext (", %u message", ", %u messages", n_messages),
-                            n_messages);
+    /* Translators: in a conversation row read out by a screen reader, the messages in it. */
+    g_ptr_array_add (parts, g_strdup_printf (ngettext ("%u message", "%u messages", n_messages),
+                                             n_messages));
   if (unread)
-    g_string_append (text, _(", unread"));
+    /* Translators: a conversation's state, read out by a screen reader. */
+    g_ptr_array_add (parts, g_strdup (C_("conversation", "unread")));
   if (flagged)
-    g_string_append (text, _(", flagged"));
+    /* Translators: a conversation's state, read out by a screen reader. */
+    g_ptr_array_add (parts, g_strdup (C_("conversation", "flagged")));
   if (attachments)
-    g_string_append (text, _(", with attachments"));
+    /* Translators: a conversation's state, read out by a screen reader. */
+    g_ptr_array_add (parts, g_strdup (C_("conversation", "with attachments")));
+  g_ptr_array_add (parts, NULL);
+  /* Translators: separates the parts of a conversation row read out by a screen reader:
+   * senders, subject, date and its state. */
+  list = g_strjoinv (C_("conversation", ", "), (char **) parts->pdata);
+  /* Translators: a conversation row read out by a screen reader; %s is the list of its
+   * senders, subject, date and state. */
+  text = g_strdup_printf (_("Mail: %s"), list);
   g_free (self->description);
-  self->description = g_string_free (g_steal_pointer (&text), FALSE);
+  self->description = g_steal_pointer (&text);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   self->description, -1);
 }

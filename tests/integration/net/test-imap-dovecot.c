@@ -738,6 +738,37 @@ test_idle (void)
   logout (writer);
 }
 
+/* A stop that comes before the worker has started the IDLE ends it all the same: the IDLE
+ * completes without waiting for the server to report anything. */
+static void
+test_idle_stop_before_start (void)
+{
+  g_autoptr(OpImapClient) watcher = open_session (TRUE);
+  g_autoptr(OpImapClient) writer = NULL;
+  g_autofree char *box = unique_name ("IdleStop");
+  g_autoptr(OpImapSelectInfo) info = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (watcher == NULL)
+    return;
+  writer = open_session (FALSE);
+  create_box (writer, box);
+  info = select_box (watcher, box);
+  for (guint i = 0; i < 20; i++)
+    {
+      g_autoptr(GAsyncResult) idle = NULL;
+
+      op_imap_client_idle_async (watcher, NULL, op_test_store_result, &idle);
+      op_imap_client_idle_stop (watcher);
+      g_assert_true (op_imap_client_idle_finish (watcher, WAIT_RESULT (&idle), &error));
+      g_assert_no_error (error);
+      g_assert_cmpint (op_imap_client_get_state (watcher), ==, OP_IMAP_STATE_SELECTED);
+    }
+  logout (watcher);
+  delete_box (writer, box);
+  logout (writer);
+}
+
 /* A message of 8 MiB goes up with APPEND and comes back streamed into a GOutputStream,
  * byte-equal; the parser never holds it whole (OP_IMAP_MAX_RESPONSE is 64 MiB, but the
  * sink gets pieces of at most one read). */
@@ -1005,6 +1036,7 @@ main (int   argc,
   g_test_add_func ("/imap/dovecot/append", test_append);
   g_test_add_func ("/imap/dovecot/mailbox-names", test_mailbox_names);
   g_test_add_func ("/imap/dovecot/idle", test_idle);
+  g_test_add_func ("/imap/dovecot/idle-stop-before-start", test_idle_stop_before_start);
   g_test_add_func ("/imap/dovecot/large-message-streamed", test_large_message);
   g_test_add_func ("/imap/dovecot/qresync/resync-changedsince-unchangedsince",
                    test_qresync_select);

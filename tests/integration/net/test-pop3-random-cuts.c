@@ -9,7 +9,7 @@
 #include "op-pop3-client.h"
 #include "op-pop3-error.h"
 #include "op-test-async.h"
-#include "op-test-fault-proxy.h"
+#include "op-test-cut-campaign.h"
 #include "op-test-fixtures.h"
 #include "op-test-verifier.h"
 
@@ -89,14 +89,7 @@ note_error (Outcome      *outcome,
             OpPop3Client *client,
             GError       *error)
 {
-  g_assert_nonnull (error);
-  /* A clear error: the client's or the connection's own, or the network's or TLS's. */
-  if (error->domain != OP_POP3_ERROR && error->domain != OP_CONNECTION_ERROR &&
-      error->domain != G_IO_ERROR && error->domain != G_TLS_ERROR)
-    g_error ("unexpected error %s %d: %s", g_quark_to_string (error->domain), error->code,
-             error->message);
-  g_assert_nonnull (error->message);
-  g_assert_cmpstr (error->message, !=, "");
+  op_test_assert_clear_error (error, OP_POP3_ERROR);
   outcome->error = error;
   outcome->disconnected = op_pop3_client_get_state (client) == OP_POP3_STATE_DISCONNECTED;
 }
@@ -282,40 +275,31 @@ test_random_cuts (void)
 {
   g_autoptr(OpTestFaultProxy) proxy = NULL;
   g_autoptr(GRand) rand = NULL;
-  const char *seed_variable = g_getenv ("OUTPOST_TEST_CUT_SEED");
-  guint32 seed = SEED;
+  guint32 seed = op_test_cut_seed (SEED);
   Endpoint endpoint = { 0 };
   Outcome reference = { 0 };
-  guint64 total_down = 0, total_up = 0;
+  OpTestCutPlan plan = { .upstream_one_in = 4 };
   guint succeeded = 0, failed_clearly = 0, cut_runs = 0;
 
   if (!get_endpoint (&endpoint))
     return;
-  if (seed_variable != NULL)
-    seed = (guint32) g_ascii_strtoull (seed_variable, NULL, 10);
   proxy = op_test_fault_proxy_new (endpoint.host, endpoint.port);
 
   /* The whole session once, uncut: how many bytes go each way. */
   run_session (&endpoint, op_test_fault_proxy_get_port (proxy), &reference);
   g_assert_no_error (reference.error);
   g_assert_true (reference.ok);
-  op_test_fault_proxy_get_counts (proxy, &total_down, &total_up, NULL);
-  g_assert_cmpuint (total_down, >, 0);
-  g_assert_cmpuint (total_up, >, 0);
+  op_test_fault_proxy_get_counts (proxy, &plan.total_down, &plan.total_up, NULL);
+  g_assert_cmpuint (plan.total_down, >, 0);
+  g_assert_cmpuint (plan.total_up, >, 0);
 
   rand = g_rand_new_with_seed (seed);
   for (guint run = 0; run < N_RUNS; run++)
     {
-      gboolean downstream = g_rand_int_range (rand, 0, 4) != 0;  /* 3 in 4 */
-      guint64 total = downstream ? total_down : total_up;
-      guint64 after = (guint64) g_rand_double_range (rand, 0, (double) total);
       gboolean cut = FALSE;
+      OpTestCut where = op_test_cut_arm (proxy, rand, &plan);
       Outcome outcome;
 
-      op_test_fault_proxy_set_fault (proxy,
-                                     downstream ? OP_TEST_FAULT_CUT_DOWNSTREAM
-                                                : OP_TEST_FAULT_CUT_UPSTREAM,
-                                     after);
       run_session (&endpoint, op_test_fault_proxy_get_port (proxy), &outcome);
       op_test_fault_proxy_get_counts (proxy, NULL, NULL, &cut);
       cut_runs += cut;
@@ -330,10 +314,7 @@ test_random_cuts (void)
         }
       else
         {
-          g_test_message ("run %u (seed %u): cut %s after %" G_GUINT64_FORMAT " of %"
-                          G_GUINT64_FORMAT " bytes: %s", run, seed,
-                          downstream ? "downstream" : "upstream", after, total,
-                          outcome.error->message);
+          op_test_cut_note (run, seed, &where, outcome.error);
           g_assert_true (outcome.disconnected);
           failed_clearly++;
           g_clear_error (&outcome.error);

@@ -8,7 +8,7 @@
 #include "op-connection.h"
 #include "op-smtp-client.h"
 #include "op-smtp-error.h"
-#include "op-test-fault-proxy.h"
+#include "op-test-cut-campaign.h"
 #include "op-test-fixtures.h"
 #include "op-test-verifier.h"
 #include "test-smtp-common.h"
@@ -64,12 +64,7 @@ static void
 check_error (OpSmtpClient *client,
              const GError *error)
 {
-  g_assert_nonnull (error);
-  if (error->domain != OP_SMTP_ERROR && error->domain != OP_CONNECTION_ERROR &&
-      error->domain != G_IO_ERROR && error->domain != G_TLS_ERROR)
-    g_error ("unexpected error %s %d: %s", g_quark_to_string (error->domain), error->code,
-             error->message);
-  g_assert_cmpstr (error->message, !=, "");
+  op_test_assert_clear_error (error, OP_SMTP_ERROR);
   op_test_spin_pending ();
   g_assert_cmpint (op_smtp_client_get_state (client), ==, OP_SMTP_STATE_DISCONNECTED);
 }
@@ -119,10 +114,9 @@ test_random_cuts (void)
   g_autoptr(OpTestFaultProxy) proxy = NULL;
   g_autoptr(GRand) rand = NULL;
   g_autoptr(GError) error = NULL;
-  const char *seed_variable = g_getenv ("OUTPOST_TEST_CUT_SEED");
-  guint32 seed = SEED;
+  guint32 seed = op_test_cut_seed (SEED);
   Server s;
-  guint64 total_down = 0, total_up = 0;
+  OpTestCutPlan plan = { .upstream_one_in = 2 };
   guint sent = 0, failed = 0, stored_unreported = 0, cut_runs = 0;
   /* Unique to this process (the seeded generator repeats), so earlier runs' messages in
    * the shared Maildir never count. */
@@ -131,8 +125,6 @@ test_random_cuts (void)
 
   if (!server_get (&s))
     return;
-  if (seed_variable != NULL)
-    seed = (guint32) g_ascii_strtoull (seed_variable, NULL, 10);
   proxy = op_test_fault_proxy_new (s.host, s.port);
   rand = g_rand_new_with_seed (seed);
 
@@ -142,7 +134,7 @@ test_random_cuts (void)
 
     g_assert_true (send_one (&s, op_test_fault_proxy_get_port (proxy), token, &error));
     g_assert_no_error (error);
-    op_test_fault_proxy_get_counts (proxy, &total_down, &total_up, NULL);
+    op_test_fault_proxy_get_counts (proxy, &plan.total_down, &plan.total_up, NULL);
     g_assert_cmpuint (op_test_maildir_count (s.maildir, token), ==, 1);
   }
 
@@ -150,16 +142,10 @@ test_random_cuts (void)
     {
       /* One width: no token is a prefix of another. */
       g_autofree char *token = g_strdup_printf ("%s-%03u", prefix, run);
-      gboolean downstream = g_rand_int_range (rand, 0, 2) == 0;
-      guint64 total = downstream ? total_down : total_up;
-      guint64 after = (guint64) g_rand_double_range (rand, 0, (double) total);
+      OpTestCut where = op_test_cut_arm (proxy, rand, &plan);
       gboolean cut = FALSE, ok;
       guint stored;
 
-      op_test_fault_proxy_set_fault (proxy,
-                                     downstream ? OP_TEST_FAULT_CUT_DOWNSTREAM
-                                                : OP_TEST_FAULT_CUT_UPSTREAM,
-                                     after);
       ok = send_one (&s, op_test_fault_proxy_get_port (proxy), token, &error);
       op_test_fault_proxy_get_counts (proxy, NULL, NULL, &cut);
       cut_runs += cut;
@@ -172,10 +158,9 @@ test_random_cuts (void)
         }
       else
         {
-          g_test_message ("run %u (seed %u): cut %s after %" G_GUINT64_FORMAT " of %"
-                          G_GUINT64_FORMAT " bytes: %s%s", run, seed,
-                          downstream ? "downstream" : "upstream", after, total,
-                          error->message, stored ? " (stored all the same)" : "");
+          op_test_cut_note (run, seed, &where, error);
+          if (stored)
+            g_test_message ("run %u: stored all the same", run);
           stored_unreported += stored;
           failed++;
           g_clear_error (&error);

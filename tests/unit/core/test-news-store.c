@@ -1052,6 +1052,167 @@ test_model_read_failure (void)
   temp_db_close (&t);
 }
 
+static GBytes *
+article_of (char fill,
+            gsize size)
+{
+  char *data = g_malloc (size);
+
+  memset (data, fill, size);
+  return g_bytes_new_take (data, size);
+}
+
+/* The article cache: bounded in bytes, the least recently read dropped first, an
+ * article larger than the bound never kept. */
+static void
+test_cache_lru (void)
+{
+  TempDb t = { NULL, };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) a = article_of ('a', 400);
+  g_autoptr(GBytes) b = article_of ('b', 400);
+  g_autoptr(GBytes) c = article_of ('c', 400);
+  g_autoptr(GBytes) huge = article_of ('h', 1001);
+  g_autoptr(GBytes) got = NULL;
+
+  temp_db_open (&t);
+  g_assert_true (_op_news_db_cache_article (t.db, "<a@x>", a, 1000, &error));
+  g_assert_true (_op_news_db_cache_article (t.db, "<b@x>", b, 1000, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (_op_news_db_cached_size (t.db, &error), ==, 800);
+
+  /* Reading <a@x> makes <b@x> the least recently read: <c@x> evicts <b@x>. */
+  got = _op_news_db_lookup_article (t.db, "<a@x>", &error);
+  g_assert_no_error (error);
+  g_assert_true (g_bytes_equal (got, a));
+  g_clear_pointer (&got, g_bytes_unref);
+  g_assert_true (_op_news_db_cache_article (t.db, "<c@x>", c, 1000, &error));
+  g_assert_cmpuint (_op_news_db_cached_size (t.db, &error), ==, 800);
+  g_assert_null (_op_news_db_lookup_article (t.db, "<b@x>", &error));
+  g_assert_no_error (error);
+  got = _op_news_db_lookup_article (t.db, "<c@x>", &error);
+  g_assert_true (g_bytes_equal (got, c));
+  g_clear_pointer (&got, g_bytes_unref);
+
+  /* Too large for the whole cache: not kept, nothing evicted for it. */
+  g_assert_true (_op_news_db_cache_article (t.db, "<huge@x>", huge, 1000, &error));
+  g_assert_null (_op_news_db_lookup_article (t.db, "<huge@x>", &error));
+  g_assert_cmpuint (_op_news_db_cached_size (t.db, &error), ==, 800);
+
+  /* A smaller bound: evicted down to it, oldest first (<a@x> was read before <c@x>). */
+  g_assert_true (_op_news_db_cache_article (t.db, "<b@x>", b, 900, &error));
+  g_assert_cmpuint (_op_news_db_cached_size (t.db, &error), ==, 800);
+  g_assert_null (_op_news_db_lookup_article (t.db, "<a@x>", &error));
+  got = _op_news_db_lookup_article (t.db, "<c@x>", &error);
+  g_assert_true (g_bytes_equal (got, c));
+  g_assert_no_error (error);
+  temp_db_close (&t);
+}
+
+/* Through the store, and still there after it is closed and opened again (offline). */
+static void
+test_cache_store_reopen (void)
+{
+  g_autofree char *dir = temp_dir ();
+  g_autofree char *path = g_build_filename (dir, "server.sqlite", NULL);
+  g_autoptr(GBytes) article = article_of ('x', 5000);
+  Wait wait = { g_main_loop_new (NULL, FALSE), NULL };
+
+  for (int round = 0; round < 2; round++)
+    {
+      g_autoptr(OpNewsStore) store = op_news_store_new (path);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GBytes) got = NULL;
+      guint64 size = 0;
+
+      op_news_store_open_async (store, NULL, got_result, &wait);
+      store_call_done (store, &wait);
+      if (round == 0)
+        {
+          op_news_store_lookup_article_async (store, "<x@y>", NULL, got_result, &wait);
+          got = op_news_store_lookup_article_finish (store, wait_result (&wait), &error);
+          g_assert_no_error (error);
+          g_assert_null (got);
+          g_clear_object (&wait.result);
+          op_news_store_cache_article_async (store, "<x@y>", article, NULL, got_result, &wait);
+          store_call_done (store, &wait);
+        }
+      else
+        {
+          op_news_store_lookup_article_async (store, "<x@y>", NULL, got_result, &wait);
+          got = op_news_store_lookup_article_finish (store, wait_result (&wait), &error);
+          g_assert_no_error (error);
+          g_assert_true (g_bytes_equal (got, article));
+          g_clear_object (&wait.result);
+        }
+      op_news_store_get_cache_size_async (store, NULL, got_result, &wait);
+      g_assert_true (op_news_store_get_cache_size_finish (store, wait_result (&wait), &size, &error));
+      g_assert_cmpuint (size, ==, 5000);
+      g_clear_object (&wait.result);
+    }
+  g_main_loop_unref (wait.loop);
+  remove_dir (dir);
+}
+
+static OpNntpOverview *
+binary_overview (guint64     number,
+                 const char *subject,
+                 const char *from)
+{
+  g_autofree char *id = g_strdup_printf ("<part%" G_GUINT64_FORMAT "@x>", number);
+  OpNntpOverview *ov = make_overview (number, id, "", subject, 1700000000 + (gint64) number);
+
+  g_free (ov->from);
+  ov->from = g_strdup (from);
+  return ov;
+}
+
+/* The parts of a "(N/M)" posting: same author and subject but for N; other postings,
+ * other authors and reposts of a part found are not mixed in; missing parts named. */
+static void
+test_binary_parts (void)
+{
+  TempDb t = { NULL, };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) batch = g_ptr_array_new_with_free_func ((GDestroyNotify) op_nntp_overview_free);
+  g_autoptr(OpNewsBinaryPosting) posting = NULL;
+  g_autoptr(OpNewsBinaryPosting) single = NULL;
+  const char *me = "Poster <p@example.test>";
+
+  temp_db_open (&t);
+  g_ptr_array_add (batch, binary_overview (1, "100% \"a_b.jpg\" yEnc (1/4)", me));
+  g_ptr_array_add (batch, binary_overview (2, "100% \"a_b.jpg\" yEnc (3/4)", me));
+  g_ptr_array_add (batch, binary_overview (3, "100% \"a_b.jpg\" yEnc (2/4)", "Other <o@example.test>"));
+  g_ptr_array_add (batch, binary_overview (4, "100% \"aXb.jpg\" yEnc (2/4)", me));
+  g_ptr_array_add (batch, binary_overview (5, "100% \"a_b.jpg\" yEnc (4/4)", me));
+  g_ptr_array_add (batch, binary_overview (6, "100% \"a_b.jpg\" yEnc (3/4)", me));
+  g_ptr_array_add (batch, binary_overview (7, "100% \"a_b.jpg\" yEnc (2/5)", me));
+  g_ptr_array_add (batch, binary_overview (8, "just text", me));
+  g_assert_true (_op_news_db_add_overviews (t.db, "alt.binaries.test", batch, &error));
+  g_assert_no_error (error);
+
+  posting = _op_news_db_find_binary_parts (t.db, "alt.binaries.test", 5, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (posting->key, ==, "100% \"a_b.jpg\" yEnc (*/4)");
+  g_assert_cmpuint (posting->total, ==, 4);
+  g_assert_cmpuint (posting->n_found, ==, 3);
+  g_assert_cmpstr (posting->message_ids[0], ==, "<part1@x>");
+  g_assert_null (posting->message_ids[1]);
+  g_assert_cmpstr (posting->message_ids[2], ==, "<part2@x>");
+  g_assert_cmpuint (posting->numbers[2], ==, 2);
+  g_assert_cmpstr (posting->message_ids[3], ==, "<part5@x>");
+
+  single = _op_news_db_find_binary_parts (t.db, "alt.binaries.test", 8, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (single->total, ==, 1);
+  g_assert_cmpuint (single->n_found, ==, 1);
+  g_assert_cmpstr (single->message_ids[0], ==, "<part8@x>");
+
+  g_assert_null (_op_news_db_find_binary_parts (t.db, "alt.binaries.test", 99, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  temp_db_close (&t);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1074,6 +1235,9 @@ main (int   argc,
   g_test_add_func ("/news/expire/from-list-active", test_expire_from_active);
   g_test_add_func ("/news/model/paging-bounded", test_model_paging);
   g_test_add_func ("/news/model/read-failure", test_model_read_failure);
+  g_test_add_func ("/news/cache/bounded-lru", test_cache_lru);
+  g_test_add_func ("/news/cache/kept-after-reopen", test_cache_store_reopen);
+  g_test_add_func ("/news/binary/parts-of-a-posting", test_binary_parts);
 
   return g_test_run ();
 }

@@ -612,6 +612,29 @@ test_tls_to_plain_server (void)
   assert_server_ok (server);
 }
 
+/* Implicit TLS to a server that closes the connection at once: a TLS error whose message
+ * reads as sentences (no ".." from the TLS library's own full stop). */
+static void
+test_tls_server_closes (void)
+{
+  g_autoptr(OpTestServer) server = op_test_server_new ();
+  g_autoptr(OpTestVerifier) verifier = fixture_ca_verifier ();
+  g_autoptr(OpConnection) connection = NULL;
+  g_autoptr(GError) error = NULL;
+
+  op_test_server_close (server);
+  start_server (server);
+
+  connection = connect_to (server, TRUE, TIMEOUT_SECONDS, OP_TLS_VERIFIER (verifier), NULL,
+                           &error);
+  g_assert_null (connection);
+  g_assert_error (error, OP_CONNECTION_ERROR, OP_CONNECTION_ERROR_TLS);
+  g_test_message ("%s", error->message);
+  g_assert_true (g_str_has_prefix (error->message, "The secure connection to 127.0.0.1:"));
+  g_assert_null (strstr (error->message, ".."));
+  g_assert_cmpuint (op_test_verifier_get_n_calls (verifier), ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -637,6 +660,7 @@ main (int   argc,
   g_test_add_func ("/connection/tls/refused-without-verifier", test_refused_without_verifier);
   g_test_add_func ("/connection/tls/verifier-error-is-kept", test_verifier_error_is_kept);
   g_test_add_func ("/connection/tls/plain-server-is-a-tls-error", test_tls_to_plain_server);
+  g_test_add_func ("/connection/tls/server-closes-during-handshake", test_tls_server_closes);
 
   return op_test_run ();
 }

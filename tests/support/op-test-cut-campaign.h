@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "op-test-fault-proxy.h"
+
+G_BEGIN_DECLS
+
+/*
+ * What the random-cut campaigns (tests/integration/net/test-*-random-cuts.c, issue 19)
+ * share: the seed, where each cut falls, and what counts as a clear error. A campaign
+ * runs its session once uncut through the fault proxy to learn how many bytes go each
+ * way, then arms the proxy with op_test_cut_arm() before each of its runs.
+ */
+
+/* Where the cuts fall: the uncut session's bytes each way; 1 in @upstream_one_in cuts
+ * go upstream. With @split_down and @split_up (the counts when the session's reads had
+ * completed), half the cuts fall before them and half after, in the fewer bytes where a
+ * message is written; with 0, the cuts spread over the whole session. */
+typedef struct
+{
+  guint64 total_down;
+  guint64 total_up;
+  guint64 split_down;
+  guint64 split_up;
+  guint   upstream_one_in;
+} OpTestCutPlan;
+
+typedef struct
+{
+  gboolean downstream;
+  guint64  after;    /* bytes let through before the cut */
+  guint64  total;    /* of the uncut session's, that way */
+} OpTestCut;
+
+/* @fallback, or OUTPOST_TEST_CUT_SEED when it is set (to replay or try other seeds). */
+guint32   op_test_cut_seed         (guint32              fallback);
+
+/* Picks the next cut from @rand by @plan and arms @proxy with it for the next
+ * connection. */
+OpTestCut op_test_cut_arm          (OpTestFaultProxy    *proxy,
+                                    GRand               *rand,
+                                    const OpTestCutPlan *plan);
+
+/* Logs a failed run: its number, the seed, the cut and @error's message. */
+void      op_test_cut_note         (guint                run,
+                                    guint32              seed,
+                                    const OpTestCut     *cut,
+                                    const GError        *error);
+
+/* Fails the test unless @error is a clear error: of the client's @domain, or the
+ * connection's, GIO's or TLS's, with a message. */
+void      op_test_assert_clear_error (const GError      *error,
+                                      GQuark             domain);
+
+G_END_DECLS
