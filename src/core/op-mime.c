@@ -244,6 +244,35 @@ iso2022jp_to_eucjp (const guint8 *data,
   return out;
 }
 
+/* A second chance for a two-byte sequence @iconv_name refused: glibc's BIG5-HKSCS lacks
+ * the rows Microsoft added to Big5 in CP950 (the euro sign at 0xA3E1, the ETEN
+ * extensions), which Outlook writes under the label "big5". Appends the character and
+ * returns TRUE when CP950 has it. */
+static gboolean
+convert_vendor_pair (const char *iconv_name,
+                     const char *pair,
+                     GString    *out)
+{
+  GIConv cd;
+  char *in = (char *) pair;
+  gsize in_left = 2;
+  char buffer[8];
+  char *outp = buffer;
+  gsize out_left = sizeof buffer;
+  gboolean ok;
+
+  if (strcmp (iconv_name, "BIG5-HKSCS") != 0)
+    return FALSE;
+  cd = converter_take ("CP950");
+  if (cd == (GIConv) -1)
+    return FALSE;
+  ok = g_iconv (cd, &in, &in_left, &outp, &out_left) != (gsize) -1 && in_left == 0;
+  if (ok)
+    g_string_append_len (out, buffer, outp - buffer);
+  converter_give_back ("CP950", cd);
+  return ok;
+}
+
 /* Converts with iconv, replacing each undecodable byte with U+FFFD. */
 static char *
 convert_lossy (const char *data,
@@ -271,11 +300,22 @@ convert_lossy (const char *data,
         {
           if (errno == E2BIG)
             continue;
+          /* Back to the initial state, keeping a character a stateful converter
+           * (BIG5-HKSCS's combining pairs) still held. */
+          outp = buffer;
+          out_left = sizeof buffer;
+          g_iconv (cd, NULL, NULL, &outp, &out_left);
+          g_string_append_len (out, buffer, outp - buffer);
+          if (in_left >= 2 && convert_vendor_pair (iconv_name, in, out))
+            {
+              in += 2;
+              in_left -= 2;
+              continue;
+            }
           /* EILSEQ, or EINVAL (truncated at the end): skip one byte, say so. */
           g_string_append (out, "\xef\xbf\xbd");
           in++;
           in_left--;
-          g_iconv (cd, NULL, NULL, NULL, NULL);
         }
     }
   {
@@ -351,10 +391,82 @@ op_mime_decode_text (const char *data,
   return text;
 }
 
-/* Rewrites the charset of each RFC 2047 encoded word in @raw to the superset
- * op_mime_decode_text() would use, and re-encodes ISO-2022-JP words as EUC-JP-MS (see
- * iso2022jp_to_eucjp()), so GMime's decoder reads real-world Chinese and Japanese
- * headers right. Everything else is left byte for byte. */
+/* One RFC 2047 encoded word at @p ("=?charset?X?payload?="), found with bounded looks:
+ * a hostile header of unclosed words stays linear. RFC 2047 §2 allows 75 characters a
+ * word; real mailers write longer ones, never this long. */
+typedef struct
+{
+  const char *q1;   /* the '?' after the charset */
+  const char *q2;   /* the '?' after the encoding */
+  const char *end;  /* the "?=" that closes it */
+} EncodedWord;
+
+static gboolean
+find_encoded_word (const char  *p,
+                   const char  *raw_end,
+                   EncodedWord *word)
+{
+  if (p[0] != '=' || p[1] != '?')
+    return FALSE;
+  word->q1 = memchr (p + 2, '?', MIN ((gsize) (raw_end - p - 2), 72));
+  word->q2 = word->q1 != NULL && word->q1[1] != '\0' ? (word->q1[2] == '?' ? word->q1 + 2 : NULL) : NULL;
+  word->end = word->q2 != NULL ? g_strstr_len (word->q2 + 1, MIN (raw_end - word->q2 - 1, 4096), "?=") : NULL;
+  return word->q1 != NULL && word->q2 != NULL && word->end != NULL;
+}
+
+/* The canonical charset of the word at @start (RFC 2231 §5: "=?charset*language?…?="),
+ * NULL when unknown. */
+static char *
+word_charset (const char        *start,
+              const EncodedWord *word)
+{
+  g_autofree char *charset = g_strndup (start + 2, word->q1 - start - 2);
+  char *star = strchr (charset, '*');
+
+  if (star != NULL)
+    *star = '\0';
+  return _op_mime_canonical_charset (charset);
+}
+
+/* Appends the bytes of the word's payload (B or Q) to @out. */
+static void
+append_word_bytes (const EncodedWord *word,
+                   GByteArray        *out)
+{
+  g_autofree char *payload = g_strndup (word->q2 + 1, word->end - word->q2 - 1);
+
+  if (g_ascii_toupper (word->q1[1]) == 'B')
+    {
+      gsize n = 0;
+      g_autofree guchar *bytes = NULL;
+
+      g_strdelimit (payload, " \t", '=');  /* never valid base64 inside a word */
+      bytes = g_base64_decode (payload, &n);
+      g_byte_array_append (out, bytes, n);
+      return;
+    }
+  for (const char *c = payload; *c != '\0'; c++)
+    {
+      guint8 b = *c;
+
+      if (*c == '_')
+        b = ' ';
+      else if (*c == '=' && g_ascii_isxdigit (c[1]) && g_ascii_isxdigit (c[2]))
+        {
+          b = g_ascii_xdigit_value (c[1]) * 16 + g_ascii_xdigit_value (c[2]);
+          c += 2;
+        }
+      g_byte_array_append (out, &b, 1);
+    }
+}
+
+/* Decodes each run of RFC 2047 encoded words of one known charset in @raw (adjacent, or
+ * apart only by white space, which RFC 2047 §6.2 drops) with op_mime_decode_text() and
+ * writes it back as one UTF-8 word, for GMime's decoder to read. So a character split
+ * across two words is whole again, real-world labels get their superset (GB2312 text read
+ * as GB18030, ISO-2022-JP with the NEC rows), and an undecodable byte becomes U+FFFD
+ * instead of costing the rest of the header. Words of an unknown charset and everything
+ * else are left byte for byte. */
 static char *
 rewrite_encoded_words (const char *raw)
 {
@@ -366,76 +478,49 @@ rewrite_encoded_words (const char *raw)
   while (*p != '\0')
     {
       const char *start = strstr (p, "=?");
-      const char *q1, *q2, *end;
-      g_autofree char *charset = NULL;
+      EncodedWord word;
       g_autofree char *canonical = NULL;
-      char *star;
+      g_autoptr(GByteArray) bytes = NULL;
+      g_autofree char *text = NULL;
+      g_autofree char *b64 = NULL;
 
       if (start == NULL)
         break;
       g_string_append_len (out, p, start - p);
-      /* Bounded looks: a hostile header of unclosed words stays linear. RFC 2047 §2
-       * allows 75 characters a word; real mailers write longer ones, never this long. */
-      q1 = memchr (start + 2, '?', MIN ((gsize) (raw_end - start - 2), 72));
-      q2 = q1 != NULL && q1[1] != '\0' ? (q1[2] == '?' ? q1 + 2 : NULL) : NULL;
-      end = q2 != NULL ? g_strstr_len (q2 + 1, MIN (raw_end - q2 - 1, 4096), "?=") : NULL;
-      if (q1 == NULL || q2 == NULL || end == NULL)
+      if (!find_encoded_word (start, raw_end, &word))
         {
           g_string_append (out, "=?");
           p = start + 2;
           continue;
         }
-
-      charset = g_strndup (start + 2, q1 - start - 2);
-      /* RFC 2231 §5: "=?charset*language?…?=". */
-      star = strchr (charset, '*');
-      if (star != NULL)
-        *star = '\0';
-      canonical = _op_mime_canonical_charset (charset);
-
-      if (g_strcmp0 (canonical, "ISO-2022-JP") == 0)
+      canonical = word_charset (start, &word);
+      if (canonical == NULL)
         {
-          g_autofree char *payload = g_strndup (q2 + 1, end - q2 - 1);
-          g_autoptr(GByteArray) decoded = g_byte_array_new ();
-          g_autoptr(GByteArray) euc = NULL;
-          g_autofree char *b64 = NULL;
-
-          if (g_ascii_toupper (q1[1]) == 'B')
-            {
-              gsize n = 0;
-              g_autofree guchar *bytes = NULL;
-
-              g_strdelimit (payload, " \t", '=');  /* never valid base64 inside a word */
-              bytes = g_base64_decode (payload, &n);
-              g_byte_array_append (decoded, bytes, n);
-            }
-          else
-            {
-              for (const char *c = payload; *c != '\0'; c++)
-                {
-                  guint8 b = *c;
-
-                  if (*c == '_')
-                    b = ' ';
-                  else if (*c == '=' && g_ascii_isxdigit (c[1]) && g_ascii_isxdigit (c[2]))
-                    {
-                      b = g_ascii_xdigit_value (c[1]) * 16 + g_ascii_xdigit_value (c[2]);
-                      c += 2;
-                    }
-                  g_byte_array_append (decoded, &b, 1);
-                }
-            }
-          euc = iso2022jp_to_eucjp (decoded->data, decoded->len);
-          b64 = g_base64_encode (euc->data, euc->len);
-          g_string_append_printf (out, "=?EUC-JP-MS?B?%s?=", b64);
+          g_string_append_len (out, start, word.end + 2 - start);
+          p = word.end + 2;
+          continue;
         }
-      else
+
+      bytes = g_byte_array_new ();
+      append_word_bytes (&word, bytes);
+      p = word.end + 2;
+      for (;;)
         {
-          g_string_append (out, "=?");
-          g_string_append (out, canonical != NULL ? canonical : charset);
-          g_string_append_len (out, q1, end + 2 - q1);
+          const char *next = p + strspn (p, " \t\r\n");
+          EncodedWord more;
+          g_autofree char *charset = NULL;
+
+          if (!find_encoded_word (next, raw_end, &more))
+            break;
+          charset = word_charset (next, &more);
+          if (g_strcmp0 (charset, canonical) != 0)
+            break;
+          append_word_bytes (&more, bytes);
+          p = more.end + 2;
         }
-      p = end + 2;
+      text = op_mime_decode_text ((const char *) bytes->data, bytes->len, canonical, NULL);
+      b64 = g_base64_encode ((const guchar *) text, strlen (text));
+      g_string_append_printf (out, "=?UTF-8?B?%s?=", b64);
     }
   g_string_append (out, p);
   return g_string_free (out, FALSE);

@@ -941,6 +941,29 @@ store_flags (OpMailImapSync   *self,
   return op_imap_client_store_finish (self->client, await (self, &r), error);
 }
 
+/* Marks @uids \Deleted in the selected folder and removes them. With UIDPLUS, by UID
+ * EXPUNGE: only these messages go, never one another client marked \Deleted and meant to
+ * keep until it expunges. Without it, EXPUNGE is the only way (RFC 3501), and it takes
+ * those too. */
+static gboolean
+expunge_uids (OpMailImapSync  *self,
+              const char      *uids,
+              GCancellable    *cancellable,
+              GError         **error)
+{
+  g_autoptr(GAsyncResult) r = NULL;
+
+  if (!store_flags (self, uids, OP_IMAP_STORE_ADD, OP_MAIL_FLAG_DELETED, cancellable, error))
+    return FALSE;
+  if (op_imap_client_has_capability (self->client, "UIDPLUS"))
+    {
+      op_imap_client_uid_expunge_async (self->client, uids, cancellable, got_result, &r);
+      return op_imap_client_uid_expunge_finish (self->client, await (self, &r), error);
+    }
+  op_imap_client_expunge_async (self->client, cancellable, got_result, &r);
+  return op_imap_client_simple_finish (self->client, await (self, &r), error);
+}
+
 /* Replays the store's queue of offline changes, oldest first. A refusal by the server
  * drops the change (the server wins; the sync that follows shows its state); a lost
  * connection stops the replay with the rest kept. */
@@ -1016,12 +1039,8 @@ replay_pending (OpMailImapSync  *self,
             }
           break;
         case OP_MAIL_PENDING_EXPUNGE:
-          if (select_if_needed (self, folder, cancellable, &local)
-              && store_flags (self, uids, OP_IMAP_STORE_ADD, OP_MAIL_FLAG_DELETED, cancellable, &local))
-            {
-              op_imap_client_expunge_async (self->client, cancellable, got_result, &r);
-              ok = op_imap_client_simple_finish (self->client, await (self, &r), &local);
-            }
+          ok = select_if_needed (self, folder, cancellable, &local)
+            && expunge_uids (self, uids, cancellable, &local);
           break;
         case OP_MAIL_PENDING_CREATE_FOLDER:
           op_imap_client_create_async (self->client, folder, cancellable, got_result, &r);
@@ -1075,14 +1094,8 @@ replay_pending (OpMailImapSync  *self,
             /* The draft it replaced leaves the server only once the new one is there. */
             if (ok && *uids != '\0')
               {
-                g_autoptr(GAsyncResult) re = NULL;
-
-                if (select_if_needed (self, folder, cancellable, &local)
-                    && store_flags (self, uids, OP_IMAP_STORE_ADD, OP_MAIL_FLAG_DELETED, cancellable, &local))
-                  {
-                    op_imap_client_expunge_async (self->client, cancellable, got_result, &re);
-                    op_imap_client_simple_finish (self->client, await (self, &re), &local);
-                  }
+                if (select_if_needed (self, folder, cancellable, &local))
+                  expunge_uids (self, uids, cancellable, &local);
                 /* A copy already gone is fine; a lost connection is not. */
                 if (local != NULL && !is_connection_error (local))
                   g_clear_error (&local);

@@ -9,6 +9,17 @@ G_BEGIN_DECLS
 
 /* Row readers: each object is made from a statement whose columns are exactly these,
  * in this order. */
+/* A message's row id in messages_fts (schema 6): its date (seconds from 1901 to 2106,
+ * clamped) above its id (31 bits), so that the index's own order is the order results are
+ * shown in (date, then id, both descending) and a search reads only its first page of
+ * matches instead of sorting all of them. @date and @id are SQL expressions. */
+#define OP_MAIL_FTS_KEY(date, id) \
+  "((min(max((" date ") + 2147483648, 0), 4294967295) << 31) | (" id "))"
+#define OP_MAIL_FTS_ID(key) "((" key ") & 2147483647)"
+/* The messages_fts row id of the message with id @id (an SQL expression). */
+#define OP_MAIL_FTS_KEY_OF(id) \
+  "(SELECT " OP_MAIL_FTS_KEY ("k.date", "k.id") " FROM messages k WHERE k.id = (" id "))"
+
 #define OP_MAIL_FOLDER_COLUMNS \
   "f.id, f.name, f.delimiter, f.special_use, f.selectable, f.uidvalidity, f.uidnext, " \
   "f.highestmodseq, f.total, f.unread, f.complete"

@@ -131,6 +131,16 @@ static const char * const migrations[] = {
   "  uid INTEGER NOT NULL,"
   "  received INTEGER NOT NULL,"
   "  PRIMARY KEY (folder_id, uidl)) WITHOUT ROWID;",
+
+  /* 5 → 6: the full-text index keyed by date and id (OP_MAIL_FTS_KEY), so that a search
+   * reads its newest matches first instead of sorting every match by date. */
+  "CREATE VIRTUAL TABLE messages_fts_dated USING fts5 ("
+  "  subject, addresses, body, tokenize = 'unicode61 remove_diacritics 2');"
+  "INSERT INTO messages_fts_dated (rowid, subject, addresses, body)"
+  "  SELECT " OP_MAIL_FTS_KEY ("m.date", "m.id") ", f.subject, f.addresses, f.body"
+  "  FROM messages_fts f JOIN messages m ON m.id = f.rowid;"
+  "DROP TABLE messages_fts;"
+  "ALTER TABLE messages_fts_dated RENAME TO messages_fts;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == OP_MAIL_STORE_SCHEMA_VERSION);

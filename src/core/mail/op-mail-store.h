@@ -34,7 +34,7 @@ typedef enum
 GQuark op_mail_store_error_quark (void);
 
 /* The schema version this Outpost writes (PRAGMA user_version). */
-#define OP_MAIL_STORE_SCHEMA_VERSION 5
+#define OP_MAIL_STORE_SCHEMA_VERSION 6
 
 /* Characters of text kept as a message's preview. */
 #define OP_MAIL_PREVIEW_LENGTH 200
@@ -257,8 +257,8 @@ void             op_mail_store_move_async        (OpMailStore          *self,
                                                   GCancellable         *cancellable,
                                                   GAsyncReadyCallback   callback,
                                                   gpointer              user_data);
-/* Deletes the messages for good (\Deleted and EXPUNGE on the server). Moving to Trash
- * is op_mail_store_move_async(). */
+/* Deletes the messages for good (\Deleted, then UID EXPUNGE of just these on a server
+ * with UIDPLUS, EXPUNGE on one without). Moving to Trash is op_mail_store_move_async(). */
 void             op_mail_store_expunge_async     (OpMailStore          *self,
                                                   GArray               *message_ids,
                                                   GCancellable         *cancellable,

@@ -367,6 +367,18 @@ gboolean              op_imap_client_store_unchanged_finish (OpImapClient  *self
                                                              char         **modified,
                                                              GError       **error);
 
+/* RFC 4315 UID EXPUNGE: removes the messages of @uid_set already marked \Deleted, and
+ * only those, unlike op_imap_client_expunge_async(), which also removes what other
+ * clients marked. OP_IMAP_ERROR_UNSUPPORTED without UIDPLUS. */
+void                  op_imap_client_uid_expunge_async (OpImapClient        *self,
+                                                        const char          *uid_set,
+                                                        GCancellable        *cancellable,
+                                                        GAsyncReadyCallback  callback,
+                                                        gpointer             user_data);
+gboolean              op_imap_client_uid_expunge_finish (OpImapClient  *self,
+                                                         GAsyncResult  *result,
+                                                         GError       **error);
+
 /* UID COPY / UID MOVE (without MOVE: UID COPY, then only if it succeeded UID STORE
  * +FLAGS.SILENT (\Deleted) and UID EXPUNGE, which needs UIDPLUS). @dest_uids: the COPYUID
  * destination set when the server sent one. */

@@ -590,6 +590,31 @@ collect_copyuid (OpImapClient   *self,
   return FALSE;
 }
 
+/* RFC 4315 UID EXPUNGE: removes the messages of @uid_set that are marked \Deleted, and
+ * only those (a plain EXPUNGE also takes what other clients marked). */
+static gboolean
+do_uid_expunge (OpImapClient  *self,
+                const char    *uid_set,
+                GCancellable  *cancellable,
+                GError       **error)
+{
+  g_auto(OpImapCmd) c = { 0 };
+  g_autoptr(OpImapResponse) r = NULL;
+
+  if (!_op_imap_has_cap (self, "UIDPLUS"))
+    {
+      g_set_error_literal (error, OP_IMAP_ERROR, OP_IMAP_ERROR_UNSUPPORTED,
+                           _("The server cannot remove single messages (UIDPLUS)."));
+      return FALSE;
+    }
+  _op_imap_cmd_init (&c);
+  _op_imap_cmd_add (&c, "UID EXPUNGE");
+  _op_imap_cmd_add (&c, uid_set);
+  r = _op_imap_command_ok (self, &c, "UID EXPUNGE", OP_IMAP_COMMAND_OTHER, NULL, NULL, cancellable,
+                           error);
+  return r != NULL;
+}
+
 static gboolean
 do_move (OpImapClient  *self,
          const char    *uid_set,
@@ -627,20 +652,8 @@ do_move (OpImapClient  *self,
     }
   if (!do_copy (self, "UID COPY", uid_set, mailbox, dest_uids, cancellable, error))
     return FALSE;
-  if (!do_store (self, uid_set, OP_IMAP_STORE_ADD, deleted, NULL, NULL, cancellable,
-                 error))
-    return FALSE;
-  {
-    g_auto(OpImapCmd) c = { 0 };
-    g_autoptr(OpImapResponse) r = NULL;
-
-    _op_imap_cmd_init (&c);
-    _op_imap_cmd_add (&c, "UID EXPUNGE");
-    _op_imap_cmd_add (&c, uid_set);
-    r = _op_imap_command_ok (self, &c, "UID EXPUNGE", OP_IMAP_COMMAND_OTHER, NULL, NULL, cancellable,
-                    error);
-    return r != NULL;
-  }
+  return do_store (self, uid_set, OP_IMAP_STORE_ADD, deleted, NULL, NULL, cancellable, error)
+    && do_uid_expunge (self, uid_set, cancellable, error);
 }
 
 static char *
@@ -978,6 +991,45 @@ op_imap_client_store_unchanged_finish (OpImapClient  *self,
   if (modified != NULL)
     *modified = g_strdup (((OpImapJob *) op_session_task_get_data (result))->out_text);
   return TRUE;
+}
+
+static gpointer
+job_uid_expunge (OpSession     *session,
+                 gpointer       data,
+                 GCancellable  *cancellable,
+                 GError       **error)
+{
+  OpImapClient *self = OP_IMAP_CLIENT (session);
+  OpImapJob *job = data;
+
+  if (!_op_imap_need_state (self, OP_IMAP_STATE_SELECTED, error) ||
+      !_op_imap_check_uid_set (job->a, error) ||
+      !do_uid_expunge (self, job->a, cancellable, error))
+    return NULL;
+  return OP_SESSION_JOB_OK;
+}
+
+void
+op_imap_client_uid_expunge_async (OpImapClient        *self,
+                                  const char          *uid_set,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  g_return_if_fail (OP_IS_IMAP_CLIENT (self));
+  g_return_if_fail (uid_set != NULL);
+
+  uid_set_call (self, op_imap_client_uid_expunge_async, job_uid_expunge, NULL, uid_set, 0, NULL,
+                NULL, cancellable, callback, user_data);
+}
+
+gboolean
+op_imap_client_uid_expunge_finish (OpImapClient  *self,
+                                   GAsyncResult  *result,
+                                   GError       **error)
+{
+  return op_session_finish_boolean (OP_SESSION (self), result, op_imap_client_uid_expunge_async,
+                                    error);
 }
 
 static gpointer

@@ -692,6 +692,77 @@ test_offline (gconstpointer data)
 }
 
 
+/* A delete leaves alone what another client marked \Deleted without expunging it yet
+ * (UID EXPUNGE, RFC 4315; both listeners offer UIDPLUS). */
+static void
+test_expunge_own_only (gconstpointer data)
+{
+  const Listener *listener = data;
+  Endpoint endpoint = { 0 };
+  g_autoptr(OpImapClient) other = NULL;
+  g_autoptr(OpMailStore) store = NULL;
+  g_autoptr(OpMailImapSync) sync = NULL;
+  g_autoptr(GArray) gone = NULL;
+  g_autoptr(GAsyncResult) r = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) fetches = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *f = NULL;
+  gboolean done = FALSE;
+  guint32 expected[] = { 1, 2, 4 };
+
+  if (!get_endpoint (&endpoint, listener->port_variable, FALSE))
+    return;
+  f = g_strdup_printf ("outpost-expunge-%d-%d", getpid (), listener->mode);
+  other = open_session (&endpoint);
+  create_folder (other, f);
+  for (guint i = 0; i < 4; i++)
+    {
+      g_autoptr(GBytes) bytes = message (4000 + i);
+      append (other, f, bytes, NULL);
+    }
+
+  store = op_mail_test_open_store (&dir);
+  sync = new_sync (store, &endpoint);
+  run_sync (sync, NULL);
+  run_sync (sync, f);
+
+  /* Another client marks message 2 for deletion and has not expunged yet. */
+  select_folder (other, f);
+  store_flags (other, "2", OP_IMAP_STORE_ADD, "\\Deleted");
+  select_folder (other, "INBOX");
+
+  /* The user deletes message 3 here. */
+  gone = one_id (store, f, 3);
+  op_mail_store_expunge_async (store, gone, NULL, on_local_done, &done);
+  wait_local (&done);
+  run_sync (sync, f);
+  g_assert_cmpuint (op_mail_store_count_pending (store), ==, 0);
+
+  /* Only message 3 left the server; 2 is still there, still marked. */
+  select_folder (other, f);
+  op_imap_client_fetch_async (other, "1:*", OP_IMAP_FETCH_UID | OP_IMAP_FETCH_FLAGS, NULL, NULL,
+                              op_mail_test_store_result, &r);
+  fetches = op_imap_client_fetch_finish (other, op_mail_test_wait_result (&r, TIMEOUT), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (fetches->len, ==, G_N_ELEMENTS (expected));
+  for (guint i = 0; i < fetches->len; i++)
+    {
+      OpImapFetch *fetch = g_ptr_array_index (fetches, i);
+
+      g_assert_cmpuint (fetch->uid, ==, expected[i]);
+      g_assert_cmpint (g_strv_contains ((const char * const *) fetch->flags, "\\Deleted"), ==, fetch->uid == 2);
+    }
+  g_assert_cmpuint (assert_same_as_server (store, other, f), ==, 3);
+
+  select_folder (other, "INBOX");
+  delete_folder (other, f);
+  op_mail_imap_sync_close (sync);
+  op_mail_store_close (store);
+  op_mail_test_remove_dir (dir);
+  g_clear_object (&endpoint.verifier);
+}
+
 static gint64
 save_draft (OpMailStore *store,
             gint64       replaces,
@@ -800,6 +871,8 @@ main (int   argc,
   g_test_add_data_func ("/mail/imap-sync/fallback/first-later-uidvalidity", &basic, test_sync);
   g_test_add_data_func ("/mail/imap-sync/qresync/offline-changes-replayed", &full, test_offline);
   g_test_add_data_func ("/mail/imap-sync/fallback/offline-changes-replayed", &basic, test_offline);
+  g_test_add_data_func ("/mail/imap-sync/qresync/expunge-own-only", &full, test_expunge_own_only);
+  g_test_add_data_func ("/mail/imap-sync/fallback/expunge-own-only", &basic, test_expunge_own_only);
   g_test_add_data_func ("/mail/imap-sync/qresync/drafts-replaced", &full, test_drafts);
   g_test_add_data_func ("/mail/imap-sync/qresync/idle-new-mail", &full, test_idle);
   g_test_add_data_func ("/mail/imap-sync/fallback/idle-new-mail", &basic, test_idle);

@@ -24,6 +24,10 @@ GBytes      *op_mail_test_message         (const char    *message_id,
                                            const char    *from,
                                            const char    *body,
                                            gint64         date);
+/* The first column of the first row of @sql, run on the store file at @path through a
+ * connection of its own (read-only); the test fails when there is no row. */
+gint64       op_mail_test_query_int       (const char    *path,
+                                           const char    *sql);
 /* A GAsyncReadyCallback that keeps the result in *@slot (a GAsyncResult *). */
 void          op_mail_test_store_result   (GObject       *source,
                                            GAsyncResult  *result,

@@ -350,8 +350,30 @@ test_hostile_corpus (Fixture       *f,
   inbox = op_mail_store_get_folder (f->store, f->inbox);
   g_assert_cmpuint (op_mail_folder_get_total (inbox), ==, uid - 1);
   g_assert_cmpuint (n_found (f, "hugeword"), ==, 1);
-  /* Text from the GB18030 and Big5 samples was decoded and indexed. */
+  /* Text from the GB18030 and Big5 samples was decoded (undecodable bytes as U+FFFD) and
+   * indexed: their subjects, senders and bodies are found by Chinese words. */
   g_assert_cmpuint (n_found (f, "the"), >, 0);
+  {
+    g_autoptr(GPtrArray) gb = search (f, "测试", 0);
+    g_autoptr(GPtrArray) big5 = search (f, "佢講", 0);
+    OpMailMessage *m;
+
+    g_assert_cmpuint (gb->len, ==, 1);
+    m = g_ptr_array_index (gb, 0);
+    g_assert_cmpstr (op_mail_message_get_subject (m), ==, "测试：𠀀字与€符号😀");
+    g_assert_cmpstr (op_mail_message_get_from_name (m), ==, "李四㐀");
+    g_assert_true (g_str_has_prefix (op_mail_message_get_preview (m), "四字节：㐀𠀀😀"));
+    g_assert_nonnull (strstr (op_mail_message_get_preview (m), "单字节 0x80：\xef\xbf\xbd。"));
+
+    g_assert_cmpuint (big5->len, ==, 1);
+    m = g_ptr_array_index (big5, 0);
+    g_assert_cmpstr (op_mail_message_get_subject (m), ==, "回覆：佢講嘅嘢€開會議");
+    g_assert_cmpstr (op_mail_message_get_from_name (m), ==, "陳大文");
+    g_assert_true (g_str_has_prefix (op_mail_message_get_preview (m), "佢哋話啲嘢好正。"));
+  }
+  g_assert_cmpuint (n_found (f, "李四"), ==, 1);
+  g_assert_cmpuint (n_found (f, "歐元"), ==, 1);
+  g_assert_cmpuint (n_found (f, "會議"), >=, 1);
 }
 
 static void
@@ -799,6 +821,149 @@ test_refused_move_reverts (Fixture       *f,
   g_assert_cmpuint (op_mail_store_count_pending (f->store), ==, 0);
 }
 
+/* The ids of every message matching @query in the order a search must give them: newest
+ * first, then the higher id (read from the messages table, not from the index). */
+static GArray *
+expected_order (const char *path,
+                const char *like)
+{
+  GArray *ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT id FROM messages WHERE subject LIKE ?1"
+                                       " ORDER BY date DESC, id DESC", -1, &stmt, NULL), ==, SQLITE_OK);
+  sqlite3_bind_text (stmt, 1, like, -1, SQLITE_STATIC);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      gint64 id = sqlite3_column_int64 (stmt, 0);
+      g_array_append_val (ids, id);
+    }
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return ids;
+}
+
+static void
+assert_found_in_order (Fixture    *f,
+                       const char *query,
+                       GArray     *ids)
+{
+  g_autoptr(GPtrArray) found = search (f, query, 0);
+
+  g_assert_cmpuint (found->len, ==, ids->len);
+  for (guint i = 0; i < found->len; i++)
+    g_assert_cmpint (op_mail_message_get_id (g_ptr_array_index (found, i)), ==, g_array_index (ids, gint64, i));
+}
+
+static void
+test_schema_5_file (Fixture       *f,
+                    gconstpointer  data)
+{
+  /* A store file written by the store itself (messages with bodies in two folders,
+   * dates out of id order, equal dates, a date before 1970 and none at all), whose index
+   * is then put back in schema 5's shape (keyed by message id; 5 → 6 changed nothing
+   * else), is migrated on opening: same matches, newest first, and every later write
+   * (a body, a move, a delete) finds the index rows the migration made. */
+  g_autofree char *path = g_build_filename (f->dir, "store.sqlite", NULL);
+  g_autoptr(GArray) all = NULL;
+  g_autoptr(GArray) even = NULL;
+  g_autoptr(GArray) move = NULL;
+  g_autoptr(GArray) gone = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GPtrArray) in_sent = NULL;
+  g_autoptr(OpMailMessage) later = NULL;
+  gboolean done = FALSE;
+  BodyWait wait = { 0 };
+  sqlite3 *db = NULL;
+  guint n = 0;
+
+  for (guint i = 1; i <= 60; i++)
+    {
+      g_autofree char *id = g_strdup_printf ("migrate-%u@x", i);
+      g_autofree char *subject = g_strdup_printf ("Report %u%s", i, i % 2 == 0 ? " even" : "");
+      g_autofree char *from = g_strdup_printf ("Sender %u <sender%03u@example.test>", i, i);
+      /* Shuffled dates, three pairs of equal ones. */
+      gint64 date = 1700000000 + (gint64) ((i * 37) % 57) * 3600;
+
+      add_raw (f, i % 5 == 0 ? f->sent : f->inbox, i, 0,
+               op_mail_test_message (id, NULL, NULL, subject, from, "The quarterly walrus figures.", date));
+      n++;
+    }
+  /* No Date header at all: date 0. */
+  add_raw (f, f->inbox, 100, 0, g_bytes_new_static ("Subject: Report undated\r\nFrom: u@example.test\r\n\r\n"
+                                                    "walrus\r\n", 57));
+  n++;
+  op_mail_store_close (f->store);
+  g_clear_object (&f->store);
+  g_assert_cmpint (op_mail_test_query_int (path, "SELECT count(*) FROM messages WHERE date = 0"), ==, 1);
+
+  /* Back to schema 5: the same index, keyed by message id. One message is from 1960
+   * (the parser takes no date before 1970; an older store or another writer may). */
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db,
+                                 "UPDATE messages SET date = -300000000 WHERE message_id = 'migrate-7@x';"
+                                 "CREATE VIRTUAL TABLE messages_fts_old USING fts5 ("
+                                 "  subject, addresses, body, tokenize = 'unicode61 remove_diacritics 2');"
+                                 "INSERT INTO messages_fts_old (rowid, subject, addresses, body)"
+                                 "  SELECT " OP_MAIL_FTS_ID ("rowid") ", subject, addresses, body FROM messages_fts;"
+                                 "DROP TABLE messages_fts;"
+                                 "ALTER TABLE messages_fts_old RENAME TO messages_fts;"
+                                 "PRAGMA user_version = 5;",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+  g_assert_cmpint (op_mail_test_query_int (path, "SELECT count(*) FROM messages_fts f JOIN messages m ON m.id = f.rowid"), ==, n);
+
+  f->store = op_mail_store_open_sync (path, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (op_mail_test_query_int (path, "PRAGMA user_version"), ==, OP_MAIL_STORE_SCHEMA_VERSION);
+  /* One index row per message, under the message's key, and both checks pass. */
+  g_assert_cmpint (op_mail_test_query_int (path, "SELECT count(*) FROM messages_fts"), ==, n);
+  g_assert_cmpint (op_mail_test_query_int (path, "SELECT count(*) FROM messages_fts f JOIN messages m"
+                                    " ON f.rowid = " OP_MAIL_FTS_KEY ("m.date", "m.id")), ==, n);
+  g_assert_cmpint (op_mail_test_query_int (path, "SELECT count(*) FROM pragma_integrity_check WHERE integrity_check <> 'ok'"),
+                   ==, 0);
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "INSERT INTO messages_fts (messages_fts) VALUES ('integrity-check')",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  /* Subject, address and body words; newest first, ties by id. */
+  all = expected_order (path, "Report %");
+  g_assert_cmpuint (all->len, ==, n);
+  even = expected_order (path, "% even");
+  assert_found_in_order (f, "report", all);
+  assert_found_in_order (f, "walrus", all);
+  assert_found_in_order (f, "even", even);
+  g_assert_cmpuint (n_found (f, "sender017"), ==, 1);
+
+  /* A body saved after the migration joins the index. */
+  later = op_mail_store_lookup_uid (f->store, f->inbox, 3);
+  body = op_mail_test_message ("migrate-3@x", NULL, NULL, "Report 3", "Sender 3 <sender003@example.test>",
+                               "Now with a narwhal.", op_mail_message_get_date (later));
+  op_mail_store_save_body_async (f->store, op_mail_message_get_id (later), body, NULL, on_saved, &wait);
+  g_assert_true (op_test_wait_for (&wait.done, 30000));
+  g_assert_no_error (wait.error);
+  g_assert_cmpuint (n_found (f, "narwhal"), ==, 1);
+  g_assert_cmpuint (n_found (f, "walrus"), ==, n - 1);
+
+  /* A move keeps the message findable, in its new folder; a delete takes it out. */
+  move = ids_of_uids (f, f->inbox, 4, 0);
+  op_mail_store_move_async (f->store, move, f->sent, FALSE, NULL, on_change_done, &done);
+  wait_done (&done);
+  in_sent = search (f, "sender004", f->sent);
+  g_assert_cmpuint (in_sent->len, ==, 1);
+  g_assert_cmpint (op_mail_message_get_id (g_ptr_array_index (in_sent, 0)), ==, g_array_index (move, gint64, 0));
+  gone = ids_of_uids (f, f->inbox, 6, 0);
+  op_mail_store_expunge_async (f->store, gone, NULL, on_change_done, &done);
+  wait_done (&done);
+  g_assert_cmpuint (n_found (f, "sender006"), ==, 0);
+  g_assert_cmpuint (n_found (f, "report"), ==, n - 1);
+  g_assert_cmpint (op_mail_test_query_int (path, "SELECT count(*) FROM messages_fts"), ==, n - 1);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -808,6 +973,7 @@ main (int   argc,
 #define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   ADD ("/mail/store/open/wal", test_open_wal);
   g_test_add_func ("/mail/store/open/every-older-schema", test_migrations);
+  ADD ("/mail/store/open/schema-5-file-with-data", test_schema_5_file);
   g_test_add_func ("/mail/store/open/newer-schema-refused", test_newer_schema);
   g_test_add_func ("/mail/store/open/not-a-database", test_not_a_database);
   g_test_add_func ("/mail/store/flags/imap", test_flags_conversion);
