@@ -38,7 +38,8 @@ op_news_draft_copy (const OpNewsDraft *draft)
   copy->subject = g_strdup (draft->subject);
   copy->references = g_strdupv (draft->references);
   copy->body = g_strdup (draft->body);
-  copy->poster = g_strdup (draft->poster);
+  copy->reply_to = g_strdup (draft->reply_to);
+  copy->to_poster = draft->to_poster;
   return copy;
 }
 
@@ -53,7 +54,7 @@ op_news_draft_free (OpNewsDraft *draft)
   g_free (draft->subject);
   g_strfreev (draft->references);
   g_free (draft->body);
-  g_free (draft->poster);
+  g_free (draft->reply_to);
   g_free (draft);
 }
 
@@ -127,16 +128,19 @@ op_news_draft_new_followup (GBytes *article, GError **error)
   draft->references = g_strdupv ((GStrv)op_mime_composer_get_references (reply));
   g_free (draft->body);
   draft->body = g_strdup (op_mime_composer_get_text (reply));
+  {
+    GPtrArray *reply_to = op_mime_message_get_reply_to (original);
+    GPtrArray *from = op_mime_message_get_from (original);
+    GPtrArray *to = reply_to->len > 0 ? reply_to : from;
+
+    if (to->len > 0)
+      draft->reply_to = g_strdup (((OpMimeAddress *)g_ptr_array_index (to, 0))->address);
+  }
   /* RFC 5536 §3.2.6: follow-ups go to Followup-To's groups; "poster" asks for a reply
    * by mail, so the groups stay the article's and the view offers the mail instead. */
   if (followup_to != NULL && g_ascii_strcasecmp (followup_to, "poster") == 0)
     {
-      GPtrArray *reply_to = op_mime_message_get_reply_to (original);
-      GPtrArray *from = op_mime_message_get_from (original);
-      GPtrArray *to = reply_to->len > 0 ? reply_to : from;
-
-      if (to->len > 0)
-        draft->poster = g_strdup (((OpMimeAddress *)g_ptr_array_index (to, 0))->address);
+      draft->to_poster = TRUE;
       groups = g_strdup (newsgroups);
     }
   else if (followup_to != NULL && *followup_to != '\0')
@@ -287,4 +291,41 @@ op_news_draft_to_article (const OpNewsDraft *draft, char **message_id, GError **
   if (bytes != NULL && message_id != NULL)
     *message_id = g_strdup_printf ("<%s>", op_mime_composer_get_message_id (composer));
   return bytes;
+}
+
+static void
+append_field (GString *uri, const char *name, const char *value)
+{
+  g_autofree char *escaped = g_uri_escape_string (value, NULL, FALSE);
+
+  g_string_append_printf (uri, "%c%s=%s", strchr (uri->str, '?') != NULL ? '&' : '?', name,
+                          escaped);
+}
+
+char *
+op_news_draft_to_mailto (const OpNewsDraft *draft)
+{
+  g_autofree char *address = NULL;
+  GString         *uri;
+
+  g_return_val_if_fail (draft != NULL, NULL);
+
+  if (draft->reply_to == NULL || *draft->reply_to == '\0')
+    return NULL;
+  /* RFC 6068 §2: "@" may stay as it is in the address. */
+  address = g_uri_escape_string (draft->reply_to, "@", FALSE);
+  uri = g_string_new ("mailto:");
+  g_string_append (uri, address);
+  if (draft->subject != NULL && *draft->subject != '\0')
+    append_field (uri, "subject", draft->subject);
+  if (draft->references != NULL && draft->references[0] != NULL)
+    {
+      g_autofree char *id = g_strdup_printf (
+          "<%s>", draft->references[g_strv_length (draft->references) - 1]);
+
+      append_field (uri, "In-Reply-To", id);
+    }
+  if (draft->body != NULL && *draft->body != '\0')
+    append_field (uri, "body", draft->body);
+  return g_string_free (uri, FALSE);
 }

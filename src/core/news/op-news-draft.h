@@ -18,8 +18,10 @@ G_BEGIN_DECLS
  * @references: (nullable): the Message-IDs the article answers, without angle brackets,
  *   oldest first (RFC 5536 §3.2.10)
  * @body: the text as typed (LF line ends)
- * @poster: (nullable): set by op_news_draft_new_followup() when the article asks for
- *   replies by mail (Followup-To: poster): the address to write to instead
+ * @reply_to: (nullable): set by op_news_draft_new_followup(): the author's address for a
+ *   reply by mail (the article's Reply-To, else its From)
+ * @to_poster: set by op_news_draft_new_followup() when the article asks for replies by
+ *   mail instead of follow-ups (Followup-To: poster, RFC 5536 §3.2.6)
  *
  * An article being written in the News view: a new post or a follow-up. Plain data;
  * op_news_draft_to_article() checks it and makes the bytes for POST.
@@ -31,8 +33,9 @@ typedef struct
   char  *followup_to;
   char  *subject;
   GStrv  references;
-  char  *body;
-  char  *poster;
+  char    *body;
+  char    *reply_to;
+  gboolean to_poster;
 } OpNewsDraft;
 
 /* A new article to @newsgroups (nullable: none yet). (transfer full) */
@@ -62,5 +65,9 @@ char        *op_news_draft_wrap            (const char        *text,
 GBytes      *op_news_draft_to_article      (const OpNewsDraft *draft,
                                             char             **message_id,
                                             GError           **error);
+
+/* "mailto:" a reply by mail to the author of the article @draft follows up (RFC 6068):
+ * its reply_to, subject, body and In-Reply-To; NULL without reply_to. (transfer full) */
+char        *op_news_draft_to_mailto       (const OpNewsDraft *draft);
 
 G_END_DECLS

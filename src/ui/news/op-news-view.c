@@ -7,8 +7,10 @@
 
 #include "news/op-news-thread-model.h"
 #include "op-ui-resources.h"
+#include "news/op-news-draft.h"
 #include "op-news-article-view.h"
 #include "op-accounts.h"
+#include "op-news-composer.h"
 #include "op-application.h"
 #include "op-news-groups-dialog.h"
 #include "op-news-header-row.h"
@@ -41,6 +43,7 @@ struct _OpNewsView
   GCancellable       *open_cancellable;
   GCancellable       *article_cancellable;
   GCancellable       *fetch_cancellable;
+  GBytes             *article; /* the one shown, for a follow-up */
 };
 
 G_DEFINE_FINAL_TYPE (OpNewsView, op_news_view, ADW_TYPE_BIN)
@@ -49,6 +52,13 @@ static void
 toast (OpNewsView *self, const char *text)
 {
   adw_toast_overlay_add_toast (self->toasts, adw_toast_new (text));
+}
+
+static void
+update_article_actions (OpNewsView *self)
+{
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "news.followup", self->article != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "news.reply-by-mail", self->article != NULL);
 }
 
 /* The sidebar. */
@@ -354,6 +364,9 @@ article_fetched (GObject *source, GAsyncResult *result, gpointer user_data)
       return;
     }
   op_news_article_view_set_article (self->article_view, article);
+  g_clear_pointer (&self->article, g_bytes_unref);
+  self->article = g_bytes_ref (article);
+  update_article_actions (self);
   u = selected_model_position (self);
   if (u != G_MAXUINT)
     set_read (self, u, TRUE);
@@ -367,6 +380,8 @@ on_selected_changed (OpNewsView *self)
 
   g_cancellable_cancel (self->article_cancellable);
   g_clear_object (&self->article_cancellable);
+  g_clear_pointer (&self->article, g_bytes_unref);
+  update_article_actions (self);
   if (u == G_MAXUINT)
     {
       op_news_article_view_clear (self->article_view);
@@ -449,6 +464,8 @@ close_group (OpNewsView *self)
   g_clear_object (&self->list);
   g_clear_object (&self->server);
   g_clear_pointer (&self->group, g_free);
+  g_clear_pointer (&self->article, g_bytes_unref);
+  update_article_actions (self);
   op_news_article_view_clear (self->article_view);
 }
 
@@ -763,6 +780,130 @@ load_servers (OpNewsView *self)
     }
 }
 
+/* Posting (issue 15, "Posting"). */
+
+static void
+on_posted (OpNewsView *self, const char *message_id, OpNewsComposer *composer)
+{
+  OpNewsServer *server = g_object_get_data (G_OBJECT (composer), "news-server");
+
+  toast (self, _ ("Article posted"));
+  /* The new article shows up with the group's next headers. */
+  if (self->server == server && self->group != NULL)
+    gtk_widget_activate_action (GTK_WIDGET (self), "news.get-headers", NULL);
+}
+
+static OpNewsComposer *
+open_composer (OpNewsView *self, OpNewsServer *server, const OpNewsDraft *draft)
+{
+  GtkRoot        *root = gtk_widget_get_root (GTK_WIDGET (self));
+  OpNewsComposer *composer;
+
+  /* Built now, destroyed when it closes (tests/ui/README.md: no hidden windows). */
+  composer = op_news_composer_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, server, draft);
+  g_object_set_data_full (G_OBJECT (composer), "news-server", g_object_ref (server),
+                          g_object_unref);
+  g_signal_connect_object (composer, "posted", G_CALLBACK (on_posted), self, G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (composer));
+  return composer;
+}
+
+static void
+post_article_action (GtkWidget *widget, const char *name, GVariant *parameter)
+{
+  OpNewsView   *self = OP_NEWS_VIEW (widget);
+  OpNewsServer *server = self->server;
+  g_autoptr (OpNewsDraft) draft = NULL;
+
+  if (server == NULL && self->servers->len > 0)
+    server = g_ptr_array_index (self->servers, 0);
+  if (server == NULL)
+    {
+      toast (self, _ ("Add a news server to post to"));
+      return;
+    }
+  draft = op_news_draft_new (self->server == server ? self->group : NULL);
+  open_composer (self, server, draft);
+}
+
+static void
+open_mailto (OpNewsView *self, const char *uri)
+{
+  GApplication *application = g_application_get_default ();
+  g_autoptr (GError) error = NULL;
+
+  /* The Mail view's composer through the application's URI routing; the desktop's mail
+   * program without it. */
+  if (OP_IS_APPLICATION (application))
+    {
+      if (!op_application_open_uri (OP_APPLICATION (application), uri, &error))
+        toast (self, error->message);
+      return;
+    }
+  gtk_show_uri (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))), uri, GDK_CURRENT_TIME);
+}
+
+static void
+reply_by_mail (OpNewsView *self, const OpNewsDraft *draft)
+{
+  g_autofree char *uri = op_news_draft_to_mailto (draft);
+
+  if (uri == NULL)
+    {
+      toast (self, _ ("The article names no author to write to"));
+      return;
+    }
+  g_object_set_data_full (G_OBJECT (self), "news-last-mailto", g_strdup (uri), g_free);
+  open_mailto (self, uri);
+}
+
+static OpNewsDraft *
+followup_draft (OpNewsView *self)
+{
+  g_autoptr (GError) error = NULL;
+  OpNewsDraft *draft;
+
+  if (self->article == NULL)
+    return NULL;
+  draft = op_news_draft_new_followup (self->article, &error);
+  if (draft == NULL)
+    {
+      g_autofree char *text
+          = g_strdup_printf (_ ("This article cannot be answered: %s"), error->message);
+
+      toast (self, text);
+    }
+  return draft;
+}
+
+static void
+followup_action (GtkWidget *widget, const char *name, GVariant *parameter)
+{
+  OpNewsView *self = OP_NEWS_VIEW (widget);
+  g_autoptr (OpNewsDraft) draft = followup_draft (self);
+
+  if (draft == NULL)
+    return;
+  if (draft->to_poster)
+    {
+      /* RFC 5536 §3.2.6: "Followup-To: poster" asks for a reply by mail only. */
+      toast (self, _ ("The author asks for replies by mail, not in the group"));
+      reply_by_mail (self, draft);
+      return;
+    }
+  open_composer (self, self->server, draft);
+}
+
+static void
+reply_by_mail_action (GtkWidget *widget, const char *name, GVariant *parameter)
+{
+  OpNewsView *self = OP_NEWS_VIEW (widget);
+  g_autoptr (OpNewsDraft) draft = followup_draft (self);
+
+  if (draft != NULL)
+    reply_by_mail (self, draft);
+}
+
 /* Pan's keys. */
 
 static void
@@ -883,7 +1024,7 @@ shortcut_cb (GtkWidget *widget, GVariant *args, gpointer user_data)
   GtkWidget  *focus = root != NULL ? gtk_root_get_focus (root) : NULL;
   const char *action = user_data;
 
-  if (focus != NULL && GTK_IS_EDITABLE (focus))
+  if (focus != NULL && GTK_IS_EDITABLE (focus) && !g_str_equal (action, "news.post-article"))
     return FALSE;
   if (g_str_equal (action, "news.expand") || g_str_equal (action, "news.collapse"))
     {
@@ -952,6 +1093,10 @@ op_news_view_class_init (OpNewsViewClass *klass)
   gtk_widget_class_install_action (widget_class, "news.set-expanded", "b", expand_action);
   gtk_widget_class_install_action (widget_class, "news.get-headers", NULL, get_headers_action);
   gtk_widget_class_install_action (widget_class, "news.add-server", NULL, add_server_action);
+  gtk_widget_class_install_action (widget_class, "news.post-article", NULL, post_article_action);
+  gtk_widget_class_install_action (widget_class, "news.followup", NULL, followup_action);
+  gtk_widget_class_install_action (widget_class, "news.reply-by-mail", NULL,
+                                   reply_by_mail_action);
   gtk_widget_class_install_action (widget_class, "news.import-newsrc", "u", newsrc_action);
   gtk_widget_class_install_action (widget_class, "news.export-newsrc", "u", newsrc_action);
 }
@@ -983,10 +1128,15 @@ op_news_view_init (OpNewsView *self)
   add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts), GDK_KEY_k, 0, "news.mark-thread-read");
   add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts), GDK_KEY_C, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
                 "news.catch-up");
+  add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts), GDK_KEY_f, 0, "news.followup");
+  add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts), GDK_KEY_r, 0, "news.reply-by-mail");
+  add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts), GDK_KEY_n, GDK_CONTROL_MASK,
+                "news.post-article");
   add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts), GDK_KEY_Right, 0, "news.expand");
   add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts), GDK_KEY_Left, 0, "news.collapse");
   gtk_widget_add_controller (GTK_WIDGET (self), shortcuts);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "news.get-headers", FALSE);
+  update_article_actions (self);
   load_servers (self);
 }
 

@@ -12,6 +12,7 @@
 #include "news/op-news-store.h"
 #include "op-mail-plain-text.h"
 #include "op-news-article-view.h"
+#include "op-news-composer.h"
 #include "op-news-header-row.h"
 #include "op-news-groups-dialog.h"
 #include "op-news-server-dialog.h"
@@ -81,14 +82,20 @@ typedef struct
 } Fixture;
 
 static void
-fixture_open (Fixture *f)
+fixture_open_with (Fixture *f, OpNewsServer *server)
 {
   f->window = GTK_WINDOW (gtk_window_new ());
   gtk_window_set_default_size (f->window, 1100, 760);
   f->view = OP_NEWS_VIEW (op_news_view_new ());
   gtk_window_set_child (f->window, GTK_WIDGET (f->view));
   gtk_window_present (f->window);
-  op_news_view_add_server (f->view, make_server ());
+  op_news_view_add_server (f->view, server);
+}
+
+static void
+fixture_open (Fixture *f)
+{
+  fixture_open_with (f, make_server ());
 }
 
 static void
@@ -111,6 +118,29 @@ group_row_shown (gpointer data)
     if (g_strcmp0 (g_object_get_data (G_OBJECT (row), "news-group"), "local.small") == 0)
       return TRUE;
   return FALSE;
+}
+
+static GtkListBoxRow *
+group_row (Fixture *f, const char *name);
+
+typedef struct
+{
+  Fixture    *f;
+  const char *name;
+} GroupWait;
+
+static gboolean
+named_group_shown (gpointer data)
+{
+  GroupWait *w = data;
+
+  return group_row (w->f, w->name) != NULL;
+}
+
+static gboolean
+thread_list_set (gpointer data)
+{
+  return op_news_view_get_thread_list (((Fixture *)data)->view) != NULL;
 }
 
 static GtkListBoxRow *
@@ -653,24 +683,23 @@ first_read (gpointer data)
   return header != NULL && op_news_thread_list_is_read (list, header);
 }
 
-static void
-test_inn_read (void)
+/* A server for INN's reader port with STARTTLS and the login, its groups listed and
+ * @group subscribed; NULL (the test skipped) without INN. (transfer full) */
+static OpNewsServer *
+inn_server (const char *group_variable, const char *store_name)
 {
   const char *host = g_getenv ("OUTPOST_TEST_NEWS_HOST");
   const char *port = g_getenv ("OUTPOST_TEST_INN_PORT");
   const char *ca = g_getenv ("OUTPOST_TEST_CA");
   const char *user = g_getenv ("OUTPOST_TEST_INN_USER");
   const char *password = g_getenv ("OUTPOST_TEST_INN_PASSWORD");
-  const char *group = g_getenv ("OUTPOST_TEST_INN_GROUP");
+  const char *group = g_getenv (group_variable);
   g_autoptr (OpAccount) account = NULL;
   g_autoptr (OpTestVerifier) verifier = NULL;
-  g_autoptr (OpNewsServer) server = NULL;
   g_autoptr (GError) error = NULL;
   g_autofree char *path = NULL;
   GAsyncResult    *result = NULL;
-  Fixture          f = { 0 };
-  RowsWait         rows = { &f, 0 };
-  CountWait        count = { &f, NULL, NULL };
+  OpNewsServer    *server;
 
   if (host == NULL || port == NULL || ca == NULL || user == NULL || password == NULL
       || group == NULL)
@@ -678,14 +707,14 @@ test_inn_read (void)
       if (g_strcmp0 (g_getenv ("OUTPOST_TEST_REQUIRE_SERVERS"), "1") == 0)
         g_error ("INN's endpoints are not set (tests/servers/start --only inn)");
       g_test_skip ("INN is not running (tests/servers/start --only inn)");
-      return;
+      return NULL;
     }
   account = op_account_new (OP_ACCOUNT_KIND_NEWS, NULL);
   op_account_set_host (account, host);
   op_account_set_port (account, (guint16)g_ascii_strtoull (port, NULL, 10));
   op_account_set_security (account, OP_SECURITY_STARTTLS);
   op_account_set_user (account, user);
-  path = g_build_filename (g_get_user_data_dir (), "news-inn.sqlite", NULL);
+  path = g_build_filename (g_get_user_data_dir (), store_name, NULL);
   server = op_news_server_new (account, path);
   verifier = op_test_verifier_new_for_ca_file (ca, &error);
   g_assert_no_error (error);
@@ -705,13 +734,21 @@ test_inn_read (void)
   g_assert_true (op_ui_test_wait_for (result_set, &result));
   g_assert_true (op_news_store_finish (op_news_server_get_store (server), result, NULL));
   g_clear_object (&result);
+  return server;
+}
 
-  f.window = GTK_WINDOW (gtk_window_new ());
-  gtk_window_set_default_size (f.window, 1100, 760);
-  f.view = OP_NEWS_VIEW (op_news_view_new ());
-  gtk_window_set_child (f.window, GTK_WIDGET (f.view));
-  gtk_window_present (f.window);
-  op_news_view_add_server (f.view, server);
+static void
+test_inn_read (void)
+{
+  const char *group = g_getenv ("OUTPOST_TEST_INN_GROUP");
+  g_autoptr (OpNewsServer) server = inn_server ("OUTPOST_TEST_INN_GROUP", "news-inn.sqlite");
+  Fixture          f = { 0 };
+  RowsWait         rows = { &f, 0 };
+  CountWait        count = { &f, NULL, NULL };
+
+  if (server == NULL)
+    return;
+  fixture_open_with (&f, server);
   /* Unread counts come from the server's marks before any header is fetched. */
   count.group = group;
   count.count = "7";
@@ -1022,6 +1059,212 @@ test_newsrc (void)
   g_rmdir (dir);
 }
 
+
+/* Posting: the composer's checks and a refusal without a server (port 9), then a new
+ * article and a follow-up on INN, seen in the group after the refresh. */
+
+static gboolean
+composer_error_shown (gpointer data)
+{
+  return *op_news_composer_get_error (data) != '\0';
+}
+
+static gboolean
+composer_gone (gpointer data)
+{
+  return op_ui_test_find_toplevel (OP_TYPE_NEWS_COMPOSER) == NULL;
+}
+
+static OpNewsComposer *
+open_composer (Fixture *f, const char *action)
+{
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->view), action, NULL));
+  return OP_NEWS_COMPOSER (op_ui_test_wait_for_toplevel (OP_TYPE_NEWS_COMPOSER, TRUE));
+}
+
+static void
+post (OpNewsComposer *composer)
+{
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (composer), "composer.post", NULL));
+  op_ui_test_iterate ();
+}
+
+static void
+test_composer_checks (void)
+{
+  Fixture          f = { 0 };
+  OpNewsComposer  *composer;
+  GtkTextIter      start, end;
+  g_autofree char *body = NULL;
+
+  fixture_open (&f);
+  open_group (&f, "local.small");
+  composer = open_composer (&f, "news.post-article");
+  g_assert_cmpstr (gtk_editable_get_text (op_news_composer_get_newsgroups_entry (composer)), ==,
+                   "local.small");
+  g_assert_cmpstr (gtk_editable_get_text (op_news_composer_get_from_entry (composer)), ==, "");
+  g_assert_cmpstr (op_news_composer_get_error (composer), ==, "");
+
+  /* What the article cannot have is said before anything goes to the server. */
+  post (composer);
+  g_assert_nonnull (strstr (op_news_composer_get_error (composer), "From needs one address"));
+  gtk_editable_set_text (op_news_composer_get_from_entry (composer), "Bob <bob>");
+  gtk_editable_set_text (op_news_composer_get_subject_entry (composer), "Hello");
+  post (composer);
+  g_assert_nonnull (strstr (op_news_composer_get_error (composer), "“bob” is not a full address"));
+  gtk_editable_set_text (op_news_composer_get_from_entry (composer), "Bob <bob@example.test>");
+  gtk_editable_set_text (op_news_composer_get_newsgroups_entry (composer), "local.small, bad*");
+  post (composer);
+  g_assert_nonnull (strstr (op_news_composer_get_error (composer), "“bad*” in Newsgroups"));
+  gtk_editable_set_text (op_news_composer_get_newsgroups_entry (composer), "local.small");
+  gtk_editable_set_text (op_news_composer_get_subject_entry (composer), " ");
+  post (composer);
+  g_assert_nonnull (strstr (op_news_composer_get_error (composer), "subject"));
+
+  /* The server cannot be reached: the reason is shown and the article stays. */
+  gtk_editable_set_text (op_news_composer_get_subject_entry (composer), "Hello");
+  gtk_text_buffer_set_text (op_news_composer_get_body (composer), "Text to keep.", -1);
+  post (composer);
+  /* Posting clears the last error; the refusal comes back with the server's. */
+  g_assert_true (op_ui_test_wait_for (composer_error_shown, composer));
+  g_test_message ("without a server: %s", op_news_composer_get_error (composer));
+  g_assert_true (g_str_has_prefix (op_news_composer_get_error (composer), "The article was not posted: "));
+  gtk_text_buffer_get_bounds (op_news_composer_get_body (composer), &start, &end);
+  body = gtk_text_buffer_get_text (op_news_composer_get_body (composer), &start, &end, FALSE);
+  g_assert_cmpstr (body, ==, "Text to keep.");
+  g_assert_nonnull (op_ui_test_find_toplevel (OP_TYPE_NEWS_COMPOSER));
+
+  gtk_window_close (GTK_WINDOW (composer));
+  g_assert_true (op_ui_test_wait_for (composer_gone, NULL));
+  fixture_close (&f);
+}
+
+typedef struct
+{
+  Fixture    *f;
+  const char *subject;
+  guint       position; /* out: in the store's model */
+} SubjectWait;
+
+static gboolean
+subject_shown (gpointer data)
+{
+  SubjectWait      *w = data;
+  OpNewsThreadList *list = op_news_view_get_thread_list (w->f->view);
+  guint             n;
+
+  if (list == NULL)
+    return FALSE;
+  n = g_list_model_get_n_items (G_LIST_MODEL (op_news_thread_list_get_model (list)));
+  for (guint u = 0; u < n; u++)
+    {
+      g_autoptr (OpNewsHeader) header = header_at (w->f, u);
+
+      if (g_strcmp0 (op_news_header_get_subject (header), w->subject) == 0)
+        {
+          w->position = u;
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+static gboolean
+article_with (gpointer data)
+{
+  Fixture *f = ((gpointer *)data)[0];
+
+  return op_ui_test_find_label (op_news_view_get_article_view (f->view), ((gpointer *)data)[1])
+         != NULL;
+}
+
+static void
+test_inn_post (void)
+{
+  const char *group = g_getenv ("OUTPOST_TEST_INN_POST_GROUP");
+  g_autoptr (OpNewsServer) server
+      = inn_server ("OUTPOST_TEST_INN_POST_GROUP", "news-inn-post.sqlite");
+  g_autofree char *subject = NULL;
+  g_autofree char *reply_subject = NULL;
+  g_autofree char *text = NULL;
+  Fixture          f = { 0 };
+  OpNewsComposer  *composer;
+  SubjectWait      posted = { &f, NULL, 0 };
+  SubjectWait      reply = { &f, NULL, 0 };
+  gpointer         shown[2];
+  g_autoptr (OpNewsHeader) parent = NULL;
+  g_autoptr (OpNewsHeader) child = NULL;
+
+  if (server == NULL)
+    return;
+  subject = g_strdup_printf ("In-process post %08x", g_random_int ());
+  reply_subject = g_strconcat ("Re: ", subject, NULL);
+  fixture_open_with (&f, server);
+  {
+    GroupWait wait = { &f, group };
+
+    g_assert_true (op_ui_test_wait_for (named_group_shown, &wait));
+  }
+  gtk_list_box_select_row (op_news_view_get_group_list (f.view), group_row (&f, group));
+  g_assert_true (op_ui_test_wait_for (thread_list_set, &f));
+
+  /* Ctrl+N: a new article to the open group; posted, it shows up after the refresh. */
+  composer = open_composer (&f, "news.post-article");
+  gtk_editable_set_text (op_news_composer_get_from_entry (composer),
+                         "Outpost Test <outpost@example.test>");
+  gtk_editable_set_text (op_news_composer_get_subject_entry (composer), subject);
+  gtk_text_buffer_set_text (op_news_composer_get_body (composer),
+                            "A first line to quote.\n\nA second paragraph.", -1);
+  post (composer);
+  g_assert_true (op_ui_test_wait_for (composer_gone, NULL));
+  posted.subject = subject;
+  g_assert_true (op_ui_test_wait_for (subject_shown, &posted));
+
+  /* F on it: "Re:", the quote, the same group; posted, it sits under its parent. */
+  op_news_view_select (f.view, posted.position);
+  shown[0] = &f;
+  shown[1] = subject;
+  g_assert_true (op_ui_test_wait_for (article_with, shown));
+  composer = open_composer (&f, "news.followup");
+  g_assert_cmpstr (gtk_editable_get_text (op_news_composer_get_subject_entry (composer)), ==,
+                   reply_subject);
+  g_assert_cmpstr (gtk_editable_get_text (op_news_composer_get_newsgroups_entry (composer)), ==,
+                   group);
+  /* The From posted last is offered again. */
+  g_assert_cmpstr (gtk_editable_get_text (op_news_composer_get_from_entry (composer)), ==,
+                   "Outpost Test <outpost@example.test>");
+  {
+    GtkTextIter start, end;
+
+    gtk_text_buffer_get_bounds (op_news_composer_get_body (composer), &start, &end);
+    text = gtk_text_buffer_get_text (op_news_composer_get_body (composer), &start, &end, FALSE);
+  }
+  g_assert_nonnull (strstr (text, "\n> A first line to quote.\n>\n> A second paragraph.\n"));
+  gtk_text_buffer_insert_at_cursor (op_news_composer_get_body (composer), "\nAgreed.\n", -1);
+  post (composer);
+  g_assert_true (op_ui_test_wait_for (composer_gone, NULL));
+  reply.subject = reply_subject;
+  g_assert_true (op_ui_test_wait_for (subject_shown, &reply));
+  parent = header_at (&f, posted.position);
+  child = header_at (&f, reply.position);
+  g_assert_cmpuint (reply.position, ==, posted.position + 1);
+  g_assert_cmpuint (op_news_header_get_depth (child), ==, op_news_header_get_depth (parent) + 1);
+
+  /* INN's refusal (441: a From without a dotted domain) in the composer's words. */
+  composer = open_composer (&f, "news.post-article");
+  gtk_editable_set_text (op_news_composer_get_from_entry (composer), "Local <someone@localhost>");
+  gtk_editable_set_text (op_news_composer_get_subject_entry (composer), subject);
+  gtk_text_buffer_set_text (op_news_composer_get_body (composer), "Refused.", -1);
+  post (composer);
+  g_assert_true (op_ui_test_wait_for (composer_error_shown, composer));
+  g_test_message ("INN's refusal: %s", op_news_composer_get_error (composer));
+  g_assert_true (g_str_has_prefix (op_news_composer_get_error (composer),
+                                   "The article was not posted: The news server refused the article."));
+  gtk_window_close (GTK_WINDOW (composer));
+  g_assert_true (op_ui_test_wait_for (composer_gone, NULL));
+  fixture_close (&f);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1036,6 +1279,8 @@ main (int argc, char **argv)
   g_test_add_func ("/news-view/add-server/checks", test_add_server_checks);
   g_test_add_func ("/news-view/inn/read", test_inn_read);
   g_test_add_func ("/news-view/inn/add-server", test_inn_add_server);
+  g_test_add_func ("/news-view/composer/checks", test_composer_checks);
+  g_test_add_func ("/news-view/inn/post", test_inn_post);
 
   return op_ui_test_run ();
 }

@@ -48,7 +48,8 @@ test_followup_quotes_and_threads (void)
   g_assert_cmpstr (draft->references[1], ==, "child@example.test");
   g_assert_nonnull (strstr (draft->body, "\n> First line.\n>> quoted before\n"));
   g_assert_nonnull (strstr (draft->body, "Ann Example"));
-  g_assert_null (draft->poster);
+  g_assert_cmpstr (draft->reply_to, ==, "ann@example.test");
+  g_assert_false (draft->to_poster);
 }
 
 static void
@@ -76,7 +77,8 @@ test_followup_to_honoured (void)
   }
   poster_bytes = article (poster_text);
   poster = op_news_draft_new_followup (poster_bytes, NULL);
-  g_assert_cmpstr (poster->poster, ==, "ann@mail.example.test");
+  g_assert_true (poster->to_poster);
+  g_assert_cmpstr (poster->reply_to, ==, "ann@mail.example.test");
   g_assert_cmpstr (poster->newsgroups, ==, "local.test,local.other");
   g_assert_cmpstr (poster->subject, ==, "RE: Threads in INN");
 }
@@ -168,6 +170,27 @@ test_article_refuses_bad_fields (void)
 }
 
 static void
+test_mailto (void)
+{
+  g_autoptr (GBytes) bytes = article (parent);
+  g_autoptr (OpNewsDraft) draft = op_news_draft_new_followup (bytes, NULL);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *uri = op_news_draft_to_mailto (draft);
+  g_autoptr (GUri) parsed = NULL;
+  g_autoptr (GHashTable) params = NULL;
+  g_autoptr (OpNewsDraft) empty = op_news_draft_new ("local.test");
+
+  g_assert_true (g_str_has_prefix (uri, "mailto:ann@example.test?subject=Re%3A%20Threads%20in%20INN&"));
+  parsed = g_uri_parse (uri, G_URI_FLAGS_ENCODED_QUERY, &error);
+  g_assert_no_error (error);
+  params = g_uri_parse_params (g_uri_get_query (parsed), -1, "&", G_URI_PARAMS_NONE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (g_hash_table_lookup (params, "In-Reply-To"), ==, "<child@example.test>");
+  g_assert_cmpstr (g_hash_table_lookup (params, "body"), ==, draft->body);
+  g_assert_null (op_news_draft_to_mailto (empty));
+}
+
+static void
 test_wrap (void)
 {
   g_autofree char *plain = op_news_draft_wrap ("one two three four", 9);
@@ -191,6 +214,7 @@ main (int argc, char **argv)
   g_test_add_func ("/news/draft/followup/followup-to", test_followup_to_honoured);
   g_test_add_func ("/news/draft/article/for-post", test_article_for_post);
   g_test_add_func ("/news/draft/article/refuses-bad-fields", test_article_refuses_bad_fields);
+  g_test_add_func ("/news/draft/mailto", test_mailto);
   g_test_add_func ("/news/draft/wrap", test_wrap);
   return g_test_run ();
 }
