@@ -311,6 +311,19 @@ class Scenario:
         screenshot(os.path.join(self.args.screenshot_dir, "news-posted.png"))
         log("follow-up posted and seen under its parent")
 
+    def open_link(self):
+        """`outpost nntp://HOST:PORT/GROUP` from another process: the running app opens
+        the group (GApplication's open, the URI router, the News view)."""
+        uri = f"nntp://{self.host}:{self.port}/{self.group}"
+        done = subprocess.run([self.app.outpost, uri], env=self.app.env, timeout=30,
+                              capture_output=True, text=True)
+        if done.returncode != 0:
+            raise Failure(f"outpost {uri} exited with {done.returncode}: {done.stderr}")
+        wait_for(f"{uri} to open the threaded group",
+                 lambda: find_prefix(self.window, "Threading fixture, by "),
+                 timeout=30, context=lambda: self.window)
+        log(f"outpost {uri} opened the group in the running app")
+
 
 def main():
     parser = argparse.ArgumentParser()
@@ -329,6 +342,7 @@ def main():
         scenario.subscribe(scenario.group, "threaded", f"News: {scenario.group}, 7 unread")
         scenario.read()
         scenario.post()
+        scenario.open_link()
         app.check_alive("at the end of the scenario")
 
 

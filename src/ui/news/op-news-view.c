@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "news/op-news-thread-model.h"
 #include "op-ui-resources.h"
@@ -17,6 +18,8 @@
 #include "op-news-server-dialog.h"
 #include "op-news-view.h"
 #include "op-view-registry.h"
+#include "nntp/op-nntp-list.h"
+#include "nntp/op-nntp-reply.h"
 
 struct _OpNewsView
 {
@@ -44,6 +47,7 @@ struct _OpNewsView
   GCancellable       *article_cancellable;
   GCancellable       *fetch_cancellable;
   GBytes             *article; /* the one shown, for a follow-up */
+  OpNewsServer       *article_server; /* where it came from */
 };
 
 G_DEFINE_FINAL_TYPE (OpNewsView, op_news_view, ADW_TYPE_BIN)
@@ -366,6 +370,7 @@ article_fetched (GObject *source, GAsyncResult *result, gpointer user_data)
   op_news_article_view_set_article (self->article_view, article);
   g_clear_pointer (&self->article, g_bytes_unref);
   self->article = g_bytes_ref (article);
+  g_set_object (&self->article_server, OP_NEWS_SERVER (source));
   update_article_actions (self);
   u = selected_model_position (self);
   if (u != G_MAXUINT)
@@ -891,7 +896,7 @@ followup_action (GtkWidget *widget, const char *name, GVariant *parameter)
       reply_by_mail (self, draft);
       return;
     }
-  open_composer (self, self->server, draft);
+  open_composer (self, self->article_server, draft);
 }
 
 static void
@@ -1054,6 +1059,7 @@ op_news_view_dispose (GObject *object)
 
   close_group (self);
   g_clear_pointer (&self->servers, g_ptr_array_unref);
+  g_clear_object (&self->article_server);
   G_OBJECT_CLASS (op_news_view_parent_class)->dispose (object);
 }
 
@@ -1178,21 +1184,140 @@ op_news_view_get_article_view (OpNewsView *self)
   return GTK_WIDGET (self->article_view);
 }
 
+/* news:, nntp: and snews: links (RFC 5538). */
+
+/* The server of @host and @port (-1: any port) among the sidebar's; without a host, the
+ * one whose group is open, else the first. */
+static OpNewsServer *
+server_for_uri (OpNewsView *self, const char *host, int port)
+{
+  if (host == NULL || *host == '\0')
+    return self->server != NULL          ? self->server
+           : self->servers->len > 0 ? g_ptr_array_index (self->servers, 0)
+                                          : NULL;
+  for (guint i = 0; i < self->servers->len; i++)
+    {
+      OpNewsServer *server = g_ptr_array_index (self->servers, i);
+      OpAccount    *account = op_news_server_get_account (server);
+      guint16       server_port = op_account_get_port (account);
+
+      if (g_ascii_strcasecmp (op_account_get_host (account), host) != 0)
+        continue;
+      /* RFC 5538 §2.1-2.3: 119 for news: and nntp:, 563 for snews: when none is given. */
+      if (server_port == 0)
+        server_port = op_account_get_security (account) == OP_SECURITY_IMPLICIT_TLS ? 563 : 119;
+      if (port < 0 || server_port == port)
+        return server;
+    }
+  return NULL;
+}
+
+static void
+uri_article_fetched (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (OpNewsView) self = user_data;
+  g_autoptr (GBytes) article = NULL;
+  g_autoptr (GError) error = NULL;
+
+  article = op_news_server_fetch_article_finish (OP_NEWS_SERVER (source), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (article == NULL)
+    {
+      op_news_article_view_set_error (self->article_view, error->message);
+      return;
+    }
+  op_news_article_view_set_article (self->article_view, article);
+  g_clear_pointer (&self->article, g_bytes_unref);
+  self->article = g_bytes_ref (article);
+  g_set_object (&self->article_server, OP_NEWS_SERVER (source));
+  update_article_actions (self);
+}
+
+static gboolean
+open_news_uri (GtkWidget *widget, const char *uri, GError **error)
+{
+  OpNewsView      *self = OP_NEWS_VIEW (widget);
+  g_autoptr (GUri) parsed = NULL;
+  g_autofree char *path = NULL;
+  g_auto (GStrv) parts = NULL;
+  const char      *what;
+  OpNewsServer    *server;
+
+  parsed = g_uri_parse (uri, G_URI_FLAGS_PARSE_RELAXED | G_URI_FLAGS_NON_DNS, NULL);
+  path = parsed != NULL ? g_uri_unescape_string (g_uri_get_path (parsed), NULL) : NULL;
+  if (path == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   _ ("“%s” is not a news link."), uri);
+      return FALSE;
+    }
+  parts = g_strsplit (path[0] == '/' ? path + 1 : path, "/", 3);
+  what = parts[0] != NULL ? parts[0] : "";
+  server = server_for_uri (self, g_uri_get_host (parsed), g_uri_get_port (parsed));
+  if (server == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                   g_uri_get_host (parsed) != NULL
+                       ? _ ("No news server for “%s” is set up: add it in the News view, then "
+                            "open the link again.")
+                       : _ ("No news server is set up to open “%s”: add one in the News view "
+                            "first."),
+                   uri);
+      return FALSE;
+    }
+  /* RFC 5538 §2.2: news:message-id (with or without angle brackets) is one article. */
+  if (strchr (what, '@') != NULL)
+    {
+      g_autofree char *id
+          = what[0] == '<' ? g_strdup (what) : g_strdup_printf ("<%s>", what);
+
+      if (!op_nntp_message_id_is_valid (id, strlen (id)))
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                       _ ("“%s” names no valid article."), uri);
+          return FALSE;
+        }
+      g_cancellable_cancel (self->article_cancellable);
+      g_clear_object (&self->article_cancellable);
+      self->article_cancellable = g_cancellable_new ();
+      if (self->selection != NULL)
+        gtk_single_selection_set_selected (self->selection, GTK_INVALID_LIST_POSITION);
+      op_news_article_view_set_loading (self->article_view);
+      op_news_server_fetch_article_async (server, id, self->article_cancellable,
+                                          uri_article_fetched, g_object_ref (self));
+      return TRUE;
+    }
+  /* news:* and wildmats name many groups: the group list is the place for those. */
+  if (!op_nntp_group_name_is_valid (what, strlen (what)))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   _ ("“%s” names no single newsgroup or article."), uri);
+      return FALSE;
+    }
+  if (server != self->server || g_strcmp0 (what, self->group) != 0)
+    op_news_view_open_group (self, server, what);
+  return TRUE;
+}
+
 /**
  * op_news_view_register:
  *
  * Adds News to the window's views (op-view-registry.h), between Files and the Console
- * (DESIGN.md's order): built when first shown, opening no URI scheme yet.
+ * (DESIGN.md's order): built when first shown, opening news:, nntp: and snews: links.
  */
 void
 op_news_view_register (void)
 {
-  static const OpViewInfo info = {
+  static const char *const schemes[] = { "news", "nntp", "snews", NULL };
+  static const OpViewInfo  info = {
     .name = "news",
     .title = N_ ("News"),
     .icon_name = "application-rss+xml-symbolic",
     .create = op_news_view_new,
     .lazy = TRUE,
+    .schemes = schemes,
+    .open_uri = open_news_uri,
   };
 
   op_view_registry_add (&info);

@@ -19,6 +19,7 @@
 #include "op-news-thread-list.h"
 #include "op-accounts.h"
 #include "op-news-view.h"
+#include "op-view-registry.h"
 #include "news-test-data.h"
 #include "op-test-verifier.h"
 #include "op-ui-test-utils.h"
@@ -1265,6 +1266,89 @@ test_inn_post (void)
   fixture_close (&f);
 }
 
+/* news:, nntp: and snews: links through the view registry, as `outpost URI` routes
+ * them (the test server is 127.0.0.1:9). */
+
+static gboolean
+open_uri (Fixture *f, const char *uri, GError **error)
+{
+  const OpViewInfo *info;
+
+  op_view_registry_ensure ();
+  info = op_view_registry_lookup ("news");
+  g_assert_nonnull (info);
+  g_assert_nonnull (info->open_uri);
+  return info->open_uri (GTK_WIDGET (f->view), uri, error);
+}
+
+static gboolean
+group_open_is (gpointer data)
+{
+  Fixture    *f = ((gpointer *)data)[0];
+  const char *name = ((gpointer *)data)[1];
+  OpNewsThreadList *list = op_news_view_get_thread_list (f->view);
+
+  return list != NULL
+         && g_strcmp0 (op_news_thread_model_get_group (op_news_thread_list_get_model (list)), name)
+                == 0;
+}
+
+static gboolean
+article_error_shown (gpointer data)
+{
+  return op_ui_test_find_label_containing (data, "127.0.0.1:9") != NULL;
+}
+
+static void
+test_uris (void)
+{
+  static const char *const opens[][2] = {
+    { "news:local.small", "local.small" },
+    { "nntp://127.0.0.1:9/local.big", "local.big" },
+    { "news://127.0.0.1/local.small", "local.small" },
+    { "snews://127.0.0.1:9/local.big", "local.big" },
+    { "NNTP://127.0.0.1:9/local.small/3", "local.small" },
+  };
+  static const char *const refused[][2] = {
+    { "news://elsewhere.example/local.small", "No news server for “news://elsewhere.example/local.small”" },
+    { "snews://127.0.0.1:563/local.small", "No news server for" },
+    { "news:*", "names no single newsgroup or article" },
+    { "news:%3Cone%20two@example.test%3E", "names no valid article" },
+  };
+  Fixture  f = { 0 };
+  gpointer wait[2];
+
+  op_view_registry_ensure ();
+  g_assert_true (g_strv_contains ((const char *const *)op_view_registry_lookup ("news")->schemes,
+                                  "snews"));
+  fixture_open (&f);
+  g_assert_true (op_ui_test_wait_for (group_row_shown, &f));
+  wait[0] = &f;
+  for (guint i = 0; i < G_N_ELEMENTS (opens); i++)
+    {
+      g_autoptr (GError) error = NULL;
+
+      g_test_message ("%s", opens[i][0]);
+      g_assert_true (open_uri (&f, opens[i][0], &error));
+      g_assert_no_error (error);
+      wait[1] = (gpointer)opens[i][1];
+      g_assert_true (op_ui_test_wait_for (group_open_is, wait));
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
+    {
+      g_autoptr (GError) error = NULL;
+
+      g_test_message ("%s", refused[i][0]);
+      g_assert_false (open_uri (&f, refused[i][0], &error));
+      g_assert_nonnull (error);
+      g_assert_nonnull (strstr (error->message, refused[i][1]));
+    }
+  /* An article by Message-ID is fetched from the server (refused here: port 9). */
+  g_assert_true (open_uri (&f, "news:root.1@outpost.example.test", NULL));
+  g_assert_true (op_ui_test_wait_for (article_error_shown, op_news_view_get_article_view (f.view)));
+  fixture_close (&f);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1280,6 +1364,7 @@ main (int argc, char **argv)
   g_test_add_func ("/news-view/inn/read", test_inn_read);
   g_test_add_func ("/news-view/inn/add-server", test_inn_add_server);
   g_test_add_func ("/news-view/composer/checks", test_composer_checks);
+  g_test_add_func ("/news-view/uris", test_uris);
   g_test_add_func ("/news-view/inn/post", test_inn_post);
 
   return op_ui_test_run ();
