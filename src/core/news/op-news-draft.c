@@ -128,6 +128,18 @@ op_news_draft_new_followup (GBytes *article, GError **error)
   draft->references = g_strdupv ((GStrv)op_mime_composer_get_references (reply));
   g_free (draft->body);
   draft->body = g_strdup (op_mime_composer_get_text (reply));
+  /* Son-of-RFC 1036 §4.3.2: the signature ("-- " and below) is not quoted back, nor
+   * the empty quoted lines before it. */
+  {
+    char *signature = strstr (draft->body, "\n> -- \n");
+
+    if (signature != NULL)
+      {
+        signature[1] = '\0';
+        while (g_str_has_suffix (draft->body, "\n>\n"))
+          draft->body[strlen (draft->body) - 2] = '\0';
+      }
+  }
   {
     GPtrArray *reply_to = op_mime_message_get_reply_to (original);
     GPtrArray *from = op_mime_message_get_from (original);

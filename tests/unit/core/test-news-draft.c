@@ -30,7 +30,10 @@ static const char parent[]
       "Date: Mon, 7 Dec 2026 10:00:00 +0000\r\n"
       "\r\n"
       "First line.\r\n"
-      "> quoted before\r\n";
+      "> quoted before\r\n"
+      "\r\n"
+      "-- \r\n"
+      "Ann, signing\r\n";
 
 static void
 test_followup_quotes_and_threads (void)
@@ -46,7 +49,8 @@ test_followup_quotes_and_threads (void)
   g_assert_cmpuint (g_strv_length (draft->references), ==, 2);
   g_assert_cmpstr (draft->references[0], ==, "root@example.test");
   g_assert_cmpstr (draft->references[1], ==, "child@example.test");
-  g_assert_nonnull (strstr (draft->body, "\n> First line.\n>> quoted before\n"));
+  g_assert_true (g_str_has_suffix (draft->body, "\n> First line.\n>> quoted before\n"));
+  g_assert_null (strstr (draft->body, "signing"));
   g_assert_nonnull (strstr (draft->body, "Ann Example"));
   g_assert_cmpstr (draft->reply_to, ==, "ann@example.test");
   g_assert_false (draft->to_poster);
