@@ -258,29 +258,40 @@ saved (GObject *source, GAsyncResult *result, gpointer user_data)
     }
 }
 
+void
+op_news_composer_save_to (OpNewsComposer *self, GFile *file)
+{
+  g_autoptr (OpNewsDraft) draft = NULL;
+  g_autofree char *references = NULL;
+  g_autoptr (GString) text = g_string_new (NULL);
+  g_autoptr (GBytes) bytes = NULL;
+
+  g_return_if_fail (OP_IS_NEWS_COMPOSER (self));
+  g_return_if_fail (G_IS_FILE (file));
+
+  draft = op_news_composer_dup_draft (self);
+  references = draft->references != NULL ? g_strjoinv ("> <", draft->references) : NULL;
+  /* Header names are wire text: not translated. */
+  g_string_append_printf (text, "From: %s\nNewsgroups: %s\n", draft->from, draft->newsgroups);
+  if (draft->followup_to != NULL)
+    g_string_append_printf (text, "Followup-To: %s\n", draft->followup_to);
+  g_string_append_printf (text, "Subject: %s\n", draft->subject);
+  if (references != NULL)
+    g_string_append_printf (text, "References: <%s>\n", references);
+  g_string_append_printf (text, "\n%s", draft->body);
+  bytes = g_string_free_to_bytes (g_steal_pointer (&text));
+  g_file_replace_contents_bytes_async (file, bytes, NULL, FALSE, G_FILE_CREATE_NONE, NULL, saved,
+                                       g_object_ref (self));
+}
+
 static void
 on_save_response (GtkNativeDialog *chooser, int response, OpNewsComposer *self)
 {
   if (response == GTK_RESPONSE_ACCEPT)
     {
       g_autoptr (GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
-      g_autoptr (OpNewsDraft) draft = op_news_composer_dup_draft (self);
-      g_autofree char *references
-          = draft->references != NULL ? g_strjoinv ("> <", draft->references) : NULL;
-      g_autoptr (GString) text = g_string_new (NULL);
-      g_autoptr (GBytes) bytes = NULL;
 
-      /* Header names are wire text: not translated. */
-      g_string_append_printf (text, "From: %s\nNewsgroups: %s\n", draft->from, draft->newsgroups);
-      if (draft->followup_to != NULL)
-        g_string_append_printf (text, "Followup-To: %s\n", draft->followup_to);
-      g_string_append_printf (text, "Subject: %s\n", draft->subject);
-      if (references != NULL)
-        g_string_append_printf (text, "References: <%s>\n", references);
-      g_string_append_printf (text, "\n%s", draft->body);
-      bytes = g_string_free_to_bytes (g_steal_pointer (&text));
-      g_file_replace_contents_bytes_async (file, bytes, NULL, FALSE, G_FILE_CREATE_NONE, NULL,
-                                           saved, g_object_ref (self));
+      op_news_composer_save_to (self, file);
     }
   /* The last reference: its fallback dialog goes with it (tests/ui/README.md). */
   g_object_unref (chooser);

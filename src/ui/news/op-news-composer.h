@@ -22,6 +22,10 @@ G_DECLARE_FINAL_TYPE (OpNewsComposer, op_news_composer, OP, NEWS_COMPOSER, AdwWi
 OpNewsComposer *op_news_composer_new        (GtkWindow         *parent,
                                              OpNewsServer      *server,
                                              const OpNewsDraft *draft);
+/* Writes the fields as typed (headers, a blank line, the text) to @file, so nothing is
+ * lost even when they are not yet a valid article; a failure is shown like a refusal. */
+void            op_news_composer_save_to    (OpNewsComposer    *self,
+                                             GFile             *file);
 /* The fields as they are now. (transfer full) */
 OpNewsDraft    *op_news_composer_dup_draft  (OpNewsComposer    *self);
 /* The fields, for tests and the screens. */

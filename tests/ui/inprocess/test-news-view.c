@@ -1076,6 +1076,14 @@ composer_gone (gpointer data)
   return op_ui_test_find_toplevel (OP_TYPE_NEWS_COMPOSER) == NULL;
 }
 
+static gboolean
+file_written (gpointer path)
+{
+  g_autofree char *text = NULL;
+
+  return g_file_get_contents (path, &text, NULL, NULL) && g_str_has_suffix (text, "keep.");
+}
+
 static OpNewsComposer *
 open_composer (Fixture *f, const char *action)
 {
@@ -1134,6 +1142,23 @@ test_composer_checks (void)
   body = gtk_text_buffer_get_text (op_news_composer_get_body (composer), &start, &end, FALSE);
   g_assert_cmpstr (body, ==, "Text to keep.");
   g_assert_nonnull (op_ui_test_find_toplevel (OP_TYPE_NEWS_COMPOSER));
+
+  /* …and can be saved as a file. */
+  {
+    g_autofree char *dir = g_dir_make_tmp ("news-article-XXXXXX", NULL);
+    g_autofree char *path = g_build_filename (dir, "article.txt", NULL);
+    g_autoptr (GFile) file = g_file_new_for_path (path);
+    g_autofree char *saved = NULL;
+
+    op_news_composer_save_to (composer, file);
+    g_assert_true (op_ui_test_wait_for (file_written, (gpointer)path));
+    g_assert_true (g_file_get_contents (path, &saved, NULL, NULL));
+    g_assert_cmpstr (saved, ==,
+                     "From: Bob <bob@example.test>\nNewsgroups: local.small\nSubject: Hello\n"
+                     "\nText to keep.");
+    g_unlink (path);
+    g_rmdir (dir);
+  }
 
   gtk_window_close (GTK_WINDOW (composer));
   g_assert_true (op_ui_test_wait_for (composer_gone, NULL));
