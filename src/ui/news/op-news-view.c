@@ -1212,28 +1212,6 @@ server_for_uri (OpNewsView *self, const char *host, int port)
   return NULL;
 }
 
-static void
-uri_article_fetched (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  g_autoptr (OpNewsView) self = user_data;
-  g_autoptr (GBytes) article = NULL;
-  g_autoptr (GError) error = NULL;
-
-  article = op_news_server_fetch_article_finish (OP_NEWS_SERVER (source), result, &error);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-  if (article == NULL)
-    {
-      op_news_article_view_set_error (self->article_view, error->message);
-      return;
-    }
-  op_news_article_view_set_article (self->article_view, article);
-  g_clear_pointer (&self->article, g_bytes_unref);
-  self->article = g_bytes_ref (article);
-  g_set_object (&self->article_server, OP_NEWS_SERVER (source));
-  update_article_actions (self);
-}
-
 static gboolean
 open_news_uri (GtkWidget *widget, const char *uri, GError **error)
 {
@@ -1278,14 +1256,16 @@ open_news_uri (GtkWidget *widget, const char *uri, GError **error)
                        _ ("“%s” names no valid article."), uri);
           return FALSE;
         }
+      /* Unselecting cancels the selected row's fetch (on_selected_changed). */
+      if (self->selection != NULL)
+        gtk_single_selection_set_selected (self->selection, GTK_INVALID_LIST_POSITION);
       g_cancellable_cancel (self->article_cancellable);
       g_clear_object (&self->article_cancellable);
       self->article_cancellable = g_cancellable_new ();
-      if (self->selection != NULL)
-        gtk_single_selection_set_selected (self->selection, GTK_INVALID_LIST_POSITION);
       op_news_article_view_set_loading (self->article_view);
+      /* Nothing is selected: the article is shown, nothing is marked read. */
       op_news_server_fetch_article_async (server, id, self->article_cancellable,
-                                          uri_article_fetched, g_object_ref (self));
+                                          article_fetched, g_object_ref (self));
       return TRUE;
     }
   /* news:* and wildmats name many groups: the group list is the place for those. */
