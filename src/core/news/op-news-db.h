@@ -165,4 +165,15 @@ gboolean  _op_news_db_scan_page_keys (sqlite3      *db,
                                       GCancellable *cancellable,
                                       GError      **error);
 
+/* The group's threads ordered by the subject (@by_author FALSE) or the author of their
+ * first article, case-insensitively, then by date: each one's first row key in @keys and
+ * its number of rows in @counts (guint); threads without a row are left out. */
+gboolean  _op_news_db_list_threads   (sqlite3      *db,
+                                      gint64        group_id,
+                                      gboolean      by_author,
+                                      GPtrArray    *keys,
+                                      GArray       *counts,
+                                      GCancellable *cancellable,
+                                      GError      **error);
+
 G_END_DECLS

@@ -48,9 +48,22 @@ struct _OpNewsView
   GCancellable       *fetch_cancellable;
   GBytes             *article; /* the one shown, for a follow-up */
   OpNewsServer       *article_server; /* where it came from */
+  OpNewsThreadOrder   order;          /* of the header pane's threads */
 };
 
 G_DEFINE_FINAL_TYPE (OpNewsView, op_news_view, ADW_TYPE_BIN)
+
+enum
+{
+  PROP_0,
+  PROP_SORT_BY,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+/* The "sort-by" values, by OpNewsThreadOrder. */
+static const char *const sort_names[] = { "date", "subject", "author" };
 
 static void
 toast (OpNewsView *self, const char *text)
@@ -530,8 +543,9 @@ op_news_view_open_group (OpNewsView *self, OpNewsServer *server, const char *gro
   gtk_label_set_text (self->group_title, group);
   gtk_spinner_set_spinning (self->opening_spinner, TRUE);
   gtk_stack_set_visible_child_name (self->headers_stack, "opening");
-  op_news_thread_model_new_async (op_news_store_get_path (op_news_server_get_store (server)), group,
-                                  self->open_cancellable, model_opened, g_object_ref (self));
+  op_news_thread_model_new_ordered_async (
+      op_news_store_get_path (op_news_server_get_store (server)), group, self->order,
+      self->open_cancellable, model_opened, g_object_ref (self));
 }
 
 static void
@@ -1052,6 +1066,61 @@ add_shortcut (GtkShortcutController *controller, guint key, GdkModifierType mods
                                     gtk_callback_action_new (shortcut_cb, (gpointer)action, NULL)));
 }
 
+/* Sorting (issue 15, "Sort by date, subject or author"): the group opens again in the
+ * new order, its threads kept whole. */
+
+void
+op_news_view_set_sort_by (OpNewsView *self, const char *sort_by)
+{
+  OpNewsThreadOrder order = OP_NEWS_THREAD_ORDER_DATE;
+
+  g_return_if_fail (OP_IS_NEWS_VIEW (self));
+
+  for (guint i = 0; i < G_N_ELEMENTS (sort_names); i++)
+    if (g_strcmp0 (sort_by, sort_names[i]) == 0)
+      order = (OpNewsThreadOrder)i;
+  if (order == self->order)
+    return;
+  self->order = order;
+  if (self->server != NULL && self->group != NULL)
+    {
+      g_autoptr (OpNewsServer) server = g_object_ref (self->server);
+      g_autofree char *group = g_strdup (self->group);
+
+      op_news_view_open_group (self, server, group);
+    }
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SORT_BY]);
+}
+
+static void
+op_news_view_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
+{
+  OpNewsView *self = OP_NEWS_VIEW (object);
+
+  switch (prop_id)
+    {
+    case PROP_SORT_BY:
+      g_value_set_string (value, sort_names[self->order]);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+op_news_view_set_property (GObject *object, guint prop_id, const GValue *value,
+                           GParamSpec *pspec)
+{
+  switch (prop_id)
+    {
+    case PROP_SORT_BY:
+      op_news_view_set_sort_by (OP_NEWS_VIEW (object), g_value_get_string (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
 static void
 op_news_view_dispose (GObject *object)
 {
@@ -1070,6 +1139,19 @@ op_news_view_class_init (OpNewsViewClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = op_news_view_dispose;
+  object_class->get_property = op_news_view_get_property;
+  object_class->set_property = op_news_view_set_property;
+
+  /**
+   * OpNewsView:sort-by:
+   *
+   * How the header pane orders threads: "date", "subject" or "author" (of each
+   * thread's first article); the news.sort-by action's state.
+   */
+  properties[PROP_SORT_BY] = g_param_spec_string (
+      "sort-by", NULL, NULL, "date",
+      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (OP_TYPE_NEWS_ARTICLE_VIEW);
   _op_ui_ensure_resources ();
@@ -1100,6 +1182,7 @@ op_news_view_class_init (OpNewsViewClass *klass)
   gtk_widget_class_install_action (widget_class, "news.get-headers", NULL, get_headers_action);
   gtk_widget_class_install_action (widget_class, "news.add-server", NULL, add_server_action);
   gtk_widget_class_install_action (widget_class, "news.post-article", NULL, post_article_action);
+  gtk_widget_class_install_property_action (widget_class, "news.sort-by", "sort-by");
   gtk_widget_class_install_action (widget_class, "news.followup", NULL, followup_action);
   gtk_widget_class_install_action (widget_class, "news.reply-by-mail", NULL,
                                    reply_by_mail_action);

@@ -68,6 +68,7 @@ make_server (void)
       g_assert_true (op_news_store_finish (op_news_server_get_store (server), result, NULL));
       g_clear_object (&result);
       news_test_fill_small (op_news_server_get_store (server));
+      news_test_fill_sortable (op_news_server_get_store (server));
       start = g_get_monotonic_time ();
       news_test_fill_big (op_news_server_get_store (server));
       g_test_message ("stored and threaded %d headers in %.0f ms", BIG_COUNT,
@@ -1374,6 +1375,112 @@ test_uris (void)
   fixture_close (&f);
 }
 
+/* Sorting: threads by date, subject or author of their first article, each thread
+ * whole; the 100,000-header group too. */
+
+typedef struct
+{
+  Fixture    *f;
+  const char *order; /* the subjects, joined by "|" */
+} OrderWait;
+
+static char *
+subjects (Fixture *f)
+{
+  OpNewsThreadList *list = op_news_view_get_thread_list (f->view);
+  GString          *out = g_string_new (NULL);
+  guint             n;
+
+  if (list == NULL)
+    return g_string_free (out, FALSE);
+  n = g_list_model_get_n_items (G_LIST_MODEL (op_news_thread_list_get_model (list)));
+  for (guint u = 0; u < n; u++)
+    {
+      g_autoptr (OpNewsHeader) header = header_at (f, u);
+
+      g_string_append_printf (out, "%s%s", u > 0 ? "|" : "", op_news_header_get_subject (header));
+    }
+  return g_string_free (out, FALSE);
+}
+
+static gboolean
+order_is (gpointer data)
+{
+  OrderWait       *w = data;
+  g_autofree char *now = subjects (w->f);
+
+  return g_strcmp0 (now, w->order) == 0;
+}
+
+static gboolean
+big_open_sorted (gpointer data)
+{
+  Fixture          *f = data;
+  OpNewsThreadList *list = op_news_view_get_thread_list (f->view);
+
+  return list != NULL
+         && op_news_thread_model_get_order (op_news_thread_list_get_model (list))
+                == OP_NEWS_THREAD_ORDER_SUBJECT
+         && g_list_model_get_n_items (G_LIST_MODEL (op_news_thread_list_get_model (list)))
+                == BIG_COUNT;
+}
+
+static void
+test_sort (void)
+{
+  Fixture   f = { 0 };
+  OrderWait w = { &f, "zebra|Apple|Re: Apple|mango" };
+  g_autofree char *sort_by = NULL;
+  g_autoptr (OpNewsHeader) reply = NULL;
+  gint64    start;
+
+  fixture_open (&f);
+  open_group (&f, "local.sort");
+  g_assert_true (op_ui_test_wait_for (order_is, &w));
+
+  op_news_view_set_sort_by (f.view, "subject");
+  w.order = "Apple|Re: Apple|mango|zebra";
+  g_assert_true (op_ui_test_wait_for (order_is, &w));
+  reply = header_at (&f, 1);
+  g_assert_cmpuint (op_news_header_get_depth (reply), ==, 1);
+
+  /* The Sort menu's action; case does not count ("alice" before "Bob"). */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.view), "news.sort-by", "s", "author"));
+  w.order = "mango|zebra|Apple|Re: Apple";
+  g_assert_true (op_ui_test_wait_for (order_is, &w));
+  g_object_get (f.view, "sort-by", &sort_by, NULL);
+  g_assert_cmpstr (sort_by, ==, "author");
+
+  /* Another group opens in the order chosen. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.view), "news.sort-by", "s", "subject"));
+  start = g_get_monotonic_time ();
+  gtk_list_box_select_row (op_news_view_get_group_list (f.view), group_row (&f, "local.big"));
+  g_assert_true (op_ui_test_wait_for (big_open_sorted, &f));
+  g_test_message ("100,000 headers sorted by subject, open in %.0f ms",
+                  (g_get_monotonic_time () - start) / 1000.0);
+  {
+    g_autoptr (OpNewsHeader) first = header_at (&f, 0);
+    g_autoptr (OpNewsHeader) last = header_at (&f, BIG_COUNT - 5);
+    g_autoptr (OpNewsHeader) second = header_at (&f, 5);
+
+    g_test_message ("first %s, next thread %s, last %s", op_news_header_get_subject (first),
+                    op_news_header_get_subject (second), op_news_header_get_subject (last));
+    g_assert_cmpint (g_ascii_strcasecmp (op_news_header_get_subject (first),
+                                         op_news_header_get_subject (last)),
+                     <=, 0);
+    g_assert_cmpuint (op_news_header_get_depth (first), ==, 0);
+    g_assert_cmpuint (op_news_header_get_depth (last), ==, 0);
+    /* By date the second thread would be "Topic 6". */
+    g_assert_cmpstr (op_news_header_get_subject (first), ==, "Topic 1");
+    g_assert_cmpstr (op_news_header_get_subject (second), ==, "Topic 10001");
+  }
+  g_assert_cmpuint (op_news_thread_model_get_n_cached (
+                        op_news_thread_list_get_model (op_news_view_get_thread_list (f.view))),
+                    <=, OP_NEWS_THREAD_MODEL_MAX_PAGES * OP_NEWS_THREAD_MODEL_PAGE_SIZE);
+  op_news_view_set_sort_by (f.view, "date");
+  fixture_close (&f);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1390,6 +1497,7 @@ main (int argc, char **argv)
   g_test_add_func ("/news-view/inn/add-server", test_inn_add_server);
   g_test_add_func ("/news-view/composer/checks", test_composer_checks);
   g_test_add_func ("/news-view/uris", test_uris);
+  g_test_add_func ("/news-view/sort", test_sort);
   g_test_add_func ("/news-view/inn/post", test_inn_post);
 
   return op_ui_test_run ();
