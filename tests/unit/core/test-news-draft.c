@@ -166,6 +166,16 @@ test_article_refuses_bad_fields (void)
   g_assert_nonnull (strstr (error->message, "subject"));
   g_clear_error (&error);
 
+  /* A reference that is not a Message-ID (from a hostile article) stops the post. */
+  draft->subject = (g_free (draft->subject), g_strdup ("Hello"));
+  draft->references = g_strsplit ("root@example.test|bad id@example.test", "|", -1);
+  out = op_news_draft_to_article (draft, NULL, &error);
+  g_assert_null (out);
+  g_assert_error (error, OP_MIME_ERROR, OP_MIME_ERROR_INVALID_HEADER);
+  g_assert_nonnull (strstr (error->message, "“bad id@example.test” is not a Message-ID"));
+  g_clear_error (&error);
+  g_clear_pointer (&draft->references, g_strfreev);
+
   /* No header injection through the subject. */
   draft->subject = (g_free (draft->subject), g_strdup ("Hi\r\nNewsgroups: alt.evil"));
   out = op_news_draft_to_article (draft, NULL, &error);
