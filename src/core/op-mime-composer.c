@@ -529,6 +529,46 @@ op_mime_composer_get_references (OpMimeComposer *self)
   return (const char * const *) self->references;
 }
 
+gboolean
+op_mime_composer_set_references (OpMimeComposer      *self,
+                                 const char * const  *ids,
+                                 GError             **error)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  guint n;
+
+  g_return_val_if_fail (OP_IS_MIME_COMPOSER (self), FALSE);
+  g_return_val_if_fail (ids != NULL, FALSE);
+
+  n = g_strv_length ((GStrv) ids);
+  for (guint i = 0; i < n; i++)
+    {
+      const char *id = ids[i];
+
+      for (const char *p = id; *p != '\0'; p++)
+        if ((guchar) *p <= 32 || *p == 127 || *p == '<' || *p == '>')
+          {
+            g_set_error (error, OP_MIME_ERROR, OP_MIME_ERROR_INVALID_HEADER,
+                         /* Translators: %s is a Message-ID from an article's References */
+                         _("“%s” is not a Message-ID."), id);
+            return FALSE;
+          }
+      if (*id == '\0')
+        {
+          g_set_error_literal (error, OP_MIME_ERROR, OP_MIME_ERROR_INVALID_HEADER,
+                               _("An empty Message-ID cannot be referenced."));
+          return FALSE;
+        }
+      /* The thread root and the most recent ones (MAX_REFERENCES). */
+      if (n <= MAX_REFERENCES || i == 0 || i >= n - (MAX_REFERENCES - 1))
+        g_strv_builder_add (builder, id);
+    }
+  g_strfreev (self->references);
+  self->references = g_strv_builder_end (builder);
+  changed (self);
+  return TRUE;
+}
+
 GStrv
 op_mime_composer_dup_recipients (OpMimeComposer *self)
 {

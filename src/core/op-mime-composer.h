@@ -133,6 +133,12 @@ void         op_mime_composer_set_date          (OpMimeComposer  *self,
 const char  *op_mime_composer_get_message_id    (OpMimeComposer  *self);
 const char  *op_mime_composer_get_in_reply_to   (OpMimeComposer  *self);
 const char * const *op_mime_composer_get_references (OpMimeComposer *self);
+/* The References of a news follow-up (RFC 5536 §3.2.10), Message-IDs without angle
+ * brackets, oldest first; an id with white space, '<', '>' or a control character fails
+ * with OP_MIME_ERROR_INVALID_HEADER and changes nothing. */
+gboolean     op_mime_composer_set_references    (OpMimeComposer  *self,
+                                                 const char * const *ids,
+                                                 GError         **error);
 
 /* The RCPT TO addresses: To, Cc and Bcc, each once, in envelope form
  * (op_mime_address_to_envelope()). (transfer full) */

@@ -33,9 +33,10 @@ from outpost_atspi import (App, Failure, SKIP, click, dump, fill, find, find_but
                            key, log, press, run_main, screenshot, texts, type_text,
                            walk, wait_for, is_visible)
 
-OVERALL_TIMEOUT = 150
+OVERALL_TIMEOUT = 240
 INN_VARIABLES = ("OUTPOST_TEST_NEWS_HOST", "OUTPOST_TEST_INN_PORT", "OUTPOST_TEST_INN_USER",
-                 "OUTPOST_TEST_INN_PASSWORD", "OUTPOST_TEST_INN_GROUP")
+                 "OUTPOST_TEST_INN_PASSWORD", "OUTPOST_TEST_INN_GROUP",
+                 "OUTPOST_TEST_INN_POST_GROUP")
 
 
 def on_alarm(signum, frame):
@@ -108,6 +109,7 @@ class Scenario:
         self.user = os.environ["OUTPOST_TEST_INN_USER"]
         self.password = os.environ["OUTPOST_TEST_INN_PASSWORD"]
         self.group = os.environ["OUTPOST_TEST_INN_GROUP"]
+        self.post_group = os.environ["OUTPOST_TEST_INN_POST_GROUP"]
 
     def tree(self):
         return self.app.app()
@@ -160,32 +162,32 @@ class Scenario:
              "user", self.user], capture_output=True, text=True).stdout == self.password)
         log(f"server added after the connection test; its password is in the keyring ({bool(stored)})")
 
-    def subscribe(self):
+    def subscribe(self, group, filter_text, row_prefix):
         groups = wait_for("the server's group list button",
                           lambda: find(self.window, f"News: Groups on {self.host}"),
                           context=lambda: self.window)
         press(groups)
         title = f"Newsgroups on {self.host}"
         dialog = wait_for("the group list", lambda: self.app.frame(title), context=self.tree)
-        wait_for("the group list from the server", lambda: self.group in texts(dialog),
+        wait_for("the group list from the server", lambda: group in texts(dialog),
                  timeout=30, context=lambda: dialog)
         focus_top(self.app.pid)
         search = find_prefix(dialog, "News: Filter Groups")
-        fill(search, "threaded")
-        wait_for("the filter to leave the threaded group only",
-                 lambda: self.group in texts(dialog) and "local.empty" not in texts(dialog),
+        fill(search, filter_text)
+        wait_for(f"the filter to leave {group} only",
+                 lambda: group in texts(dialog) and "local.empty" not in texts(dialog),
                  context=lambda: dialog)
         check = wait_for("the group's check box",
-                         lambda: find(dialog, f"News: Subscribe to {self.group}"),
+                         lambda: find(dialog, f"News: Subscribe to {group}"),
                          context=lambda: dialog)
         # GTK 4.8's check boxes offer no AT-SPI action: a click, as a user does.
         click(check)
-        wait_for("the group in the sidebar with 7 unread",
-                 lambda: find(self.window, f"News: {self.group}, 7 unread"),
+        wait_for(f"the group in the sidebar ({row_prefix}…)",
+                 lambda: find_prefix(self.window, row_prefix),
                  context=lambda: self.window)
         self.app.close_as_screen_reader("the group list", lambda: key("Escape"),
                                         lambda: self.app.frame(title) is None)
-        log("subscribed through the filtered group list")
+        log(f"subscribed to {group} through the filtered group list")
 
     def read(self):
         row = find(self.window, f"News: {self.group}, 7 unread")
@@ -218,6 +220,110 @@ class Scenario:
         screenshot(os.path.join(self.args.screenshot_dir, "news-reading.png"))
         log("Space read the next unread article")
 
+    def header_names(self):
+        headers = find(self.window, "News: Headers")
+        return [acc.name for acc in walk(headers)
+                if acc.name and (acc.name.endswith(", read") or acc.name.endswith(", unread"))]
+
+    def click_header(self, prefix):
+        """Clicks the header row named @prefix…; the newest thread may be below the pane's
+        end (other tests post to the group too): End scrolls there first."""
+        row = find_prefix(self.window, prefix)
+        ext = row.queryComponent().getExtents(pyatspi.WINDOW_COORDS)
+        if ext.width <= 0 or ext.height <= 0:
+            first = next(acc for acc in walk(find(self.window, "News: Headers"))
+                         if acc.name.endswith(", read") or acc.name.endswith(", unread"))
+            click(first)
+            key("End")
+            row = wait_for(f"the row {prefix!r} scrolled into view",
+                           lambda: (lambda r: r if r is not None and r.queryComponent()
+                                    .getExtents(pyatspi.WINDOW_COORDS).height > 0 else None)(
+                               find_prefix(self.window, prefix)),
+                           context=lambda: self.window)
+        click(row)
+
+    def compose(self, title, fields, body, first_click_body):
+        composer = wait_for(f"the composer ({title})", lambda: self.app.frame(title),
+                            context=self.tree)
+        focus_top(self.app.pid)
+        for name, value in fields.items():
+            field = wait_for(f"the composer's {name!r}",
+                             lambda n=name: find_prefix(composer, f"News Composer: {n}"),
+                             context=lambda: composer)
+            fill(field, value)
+        text = find_prefix(composer, "News Composer: Article Text")
+        if first_click_body:
+            click(text)
+        else:
+            # A follow-up starts with the cursor below the quote: Ctrl+End keeps it there.
+            click(text)
+            key("ctrl+End")
+        type_text(body)
+        return composer
+
+    def post(self):
+        """Ctrl+N in the posting group, then F on the new article, both posted through
+        INN with the login (AUTHINFO) and seen after the refresh, the reply under it."""
+        subject = f"E2E post {os.getpid()} {int(time.time())}"
+        self.subscribe(self.post_group, "post", f"News: {self.post_group}, ")
+        click(find_prefix(self.window, f"News: {self.post_group}, "))
+        get = wait_for("the Get Headers button",
+                       lambda: find_prefix(self.window, "News: Get Headers", pyatspi.ROLE_PUSH_BUTTON),
+                       context=lambda: self.window)
+        press(get)
+        focus_top(self.app.pid)
+        key("ctrl+n")
+        composer = self.compose("New Article",
+                                {"From": "Outpost E2E <e2e@example.test>", "Subject": subject},
+                                "Posted from the end-to-end test.", True)
+        screenshot(os.path.join(self.args.screenshot_dir, "news-composer.png"))
+        post = find_prefix(composer, "News Composer: Post", pyatspi.ROLE_PUSH_BUTTON)
+        self.app.close_as_screen_reader("the composer", lambda: press(post),
+                                        lambda: self.app.frame("New Article") is None)
+        wait_for("the new article in the group after the refresh",
+                 lambda: find_prefix(self.window, f"{subject}, by Outpost E2E"),
+                 timeout=30, context=lambda: self.window)
+        log("new article posted and seen in the group")
+
+        self.click_header(f"{subject}, by Outpost E2E")
+        # Follow Up is enabled once the article is in the article pane.
+        wait_for("the article in the article pane (Follow Up enabled)",
+                 lambda: (lambda b: b is not None
+                          and b.getState().contains(pyatspi.STATE_SENSITIVE))(
+                     find_prefix(self.window, "News: Follow Up", pyatspi.ROLE_PUSH_BUTTON)),
+                 timeout=30, context=lambda: self.window)
+        focus_top(self.app.pid)
+        key("f")
+        composer = wait_for("the follow-up composer", lambda: self.app.frame("Follow-up"),
+                            context=self.tree)
+        # Its "Re:" subject is checked by the row it makes (and in ui-news-view).
+        self.compose("Follow-up", {}, "Agreed.", False)
+        post = find_prefix(composer, "News Composer: Post", pyatspi.ROLE_PUSH_BUTTON)
+        self.app.close_as_screen_reader("the follow-up composer", lambda: press(post),
+                                        lambda: self.app.frame("Follow-up") is None)
+        wait_for("the follow-up in the group after the refresh",
+                 lambda: find_prefix(self.window, f"Re: {subject}, by Outpost E2E"),
+                 timeout=30, context=lambda: self.window)
+        names = self.header_names()
+        parent = next(i for i, n in enumerate(names) if n.startswith(f"{subject}, by "))
+        if parent + 1 >= len(names) or not names[parent + 1].startswith(f"Re: {subject}, by "):
+            raise Failure("the follow-up is not right under its parent:\n" + "\n".join(names))
+        screenshot(os.path.join(self.args.screenshot_dir, "news-posted.png"))
+        log("follow-up posted and seen under its parent")
+
+    def open_link(self):
+        """`outpost nntp://HOST:PORT/GROUP` from another process: the running app opens
+        the group (GApplication's open, the URI router, the News view)."""
+        uri = f"nntp://{self.host}:{self.port}/{self.group}"
+        done = subprocess.run([self.app.outpost, uri], env=self.app.env, timeout=30,
+                              capture_output=True, text=True)
+        if done.returncode != 0:
+            raise Failure(f"outpost {uri} exited with {done.returncode}: {done.stderr}")
+        wait_for(f"{uri} to open the threaded group",
+                 lambda: find_prefix(self.window, "Threading fixture, by "),
+                 timeout=30, context=lambda: self.window)
+        log(f"outpost {uri} opened the group in the running app")
+
 
 def main():
     parser = argparse.ArgumentParser()
@@ -233,8 +339,10 @@ def main():
         scenario = Scenario(app, args)
         scenario.show_news()
         scenario.add_server()
-        scenario.subscribe()
+        scenario.subscribe(scenario.group, "threaded", f"News: {scenario.group}, 7 unread")
         scenario.read()
+        scenario.post()
+        scenario.open_link()
         app.check_alive("at the end of the scenario")
 
 

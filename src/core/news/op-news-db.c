@@ -2258,3 +2258,54 @@ _op_news_db_find_binary_parts (sqlite3     *db,
     }
   return g_steal_pointer (&posting);
 }
+
+gboolean
+_op_news_db_list_threads (sqlite3      *db,
+                          gint64        group_id,
+                          gboolean      by_author,
+                          GPtrArray    *keys,
+                          GArray       *counts,
+                          GCancellable *cancellable,
+                          GError      **error)
+{
+  /* A thread's rows are the keys from its root's up to the root's followed by "g",
+   * which sorts after every hex digit of a descendant's key. Its first row is the
+   * first of them with an article (a placeholder root has none). MATERIALIZED: the
+   * threads are listed once, not once per row of the join. */
+#define THREADS_SQL(column)                                                              \
+  "WITH t AS MATERIALIZED (SELECT "                                                      \
+  " (SELECT c.path FROM nodes c INDEXED BY nodes_by_path WHERE c.group_id = ?1 "         \
+  "  AND c.path >= r.path AND c.path < r.path || 'g' AND c.number IS NOT NULL "          \
+  "  ORDER BY c.path LIMIT 1) AS first_key, "                                            \
+  " (SELECT count(*) FROM nodes c INDEXED BY nodes_by_path WHERE c.group_id = ?1 "       \
+  "  AND c.path >= r.path AND c.path < r.path || 'g' AND c.number IS NOT NULL) AS n "    \
+  " FROM nodes r WHERE r.group_id = ?1 AND r.depth = 0) "                                \
+  "SELECT first_key, n FROM t JOIN nodes f ON f.group_id = ?1 AND f.path = t.first_key " \
+  "JOIN articles a ON a.group_id = ?1 AND a.number = f.number "                          \
+  "WHERE n > 0 ORDER BY a." column " COLLATE NOCASE, t.first_key"
+  sqlite3_stmt *stmt = prepare (db, by_author ? THREADS_SQL ("author") : THREADS_SQL ("subject"),
+                                error);
+#undef THREADS_SQL
+  guint64 row = 0;
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, group_id);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      guint n = (guint) sqlite3_column_int64 (stmt, 1);
+
+      if (row++ % 256 == 0 && g_cancellable_set_error_if_cancelled (cancellable, error))
+        {
+          sqlite3_reset (stmt);
+          return FALSE;
+        }
+      g_ptr_array_add (keys, g_strdup ((const char *) sqlite3_column_text (stmt, 0)));
+      g_array_append_val (counts, n);
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return _op_news_db_fail (db, error);
+  return TRUE;
+}

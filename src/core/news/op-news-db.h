@@ -194,4 +194,15 @@ OpNewsBinaryPosting *_op_news_db_find_binary_parts (sqlite3    *db,
                                                     guint64     number,
                                                     GError    **error);
 
+/* The group's threads ordered by the subject (@by_author FALSE) or the author of their
+ * first article, case-insensitively, then by date: each one's first row key in @keys and
+ * its number of rows in @counts (guint); threads without a row are left out. */
+gboolean  _op_news_db_list_threads   (sqlite3      *db,
+                                      gint64        group_id,
+                                      gboolean      by_author,
+                                      GPtrArray    *keys,
+                                      GArray       *counts,
+                                      GCancellable *cancellable,
+                                      GError      **error);
+
 G_END_DECLS

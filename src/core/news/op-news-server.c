@@ -936,3 +936,50 @@ op_news_server_refresh_groups_finish (OpNewsServer *self, GAsyncResult *result, 
 
   return g_task_propagate_boolean (G_TASK (result), error);
 }
+
+/* Posting. */
+
+static void
+post_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  GError *error = NULL;
+
+  if (!op_nntp_client_post_finish (OP_NNTP_CLIENT (source), result, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+run_post (OpNewsServer *self, GTask *task)
+{
+  g_autoptr (GInputStream) input
+      = g_memory_input_stream_new_from_bytes (g_task_get_task_data (task));
+
+  op_nntp_client_post_async (self->client, input, g_task_get_cancellable (task), post_done,
+                             g_object_ref (task));
+}
+
+void
+op_news_server_post_async (OpNewsServer *self, GBytes *article, GCancellable *cancellable,
+                           GAsyncReadyCallback callback, gpointer user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (OP_IS_NEWS_SERVER (self));
+  g_return_if_fail (article != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, op_news_server_post_async);
+  g_task_set_task_data (task, g_bytes_ref (article), (GDestroyNotify)g_bytes_unref);
+  with_client (self, task, run_post);
+}
+
+gboolean
+op_news_server_post_finish (OpNewsServer *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}

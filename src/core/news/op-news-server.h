@@ -112,4 +112,12 @@ op_news_server_connect_async (OpNewsServer *self, GCancellable *cancellable,
 gboolean
 op_news_server_connect_finish (OpNewsServer *self, GAsyncResult *result, GError **error);
 
+/* POST (op_nntp_client_post_async): @article as op_news_draft_to_article() made it. A
+ * refusal (440, 441, 480) is the client's error, quoting the server's reason. */
+void
+op_news_server_post_async (OpNewsServer *self, GBytes *article, GCancellable *cancellable,
+                           GAsyncReadyCallback callback, gpointer user_data);
+gboolean
+op_news_server_post_finish (OpNewsServer *self, GAsyncResult *result, GError **error);
+
 G_END_DECLS

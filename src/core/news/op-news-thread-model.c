@@ -30,6 +30,12 @@ struct _OpNewsThreadModel
   guint       generation;   /* bumped by each reload: a late page index is dropped */
   gboolean    indexed;      /* every page's start is known */
   GCancellable *index_cancellable;
+
+  /* Ordered by subject or author: pages are threads. */
+  OpNewsThreadOrder order;
+  GPtrArray  *thread_keys;   /* each thread's first key */
+  GArray     *thread_starts; /* guint: each thread's first row, then n_items */
+  guint       cached_rows;
 };
 
 enum
@@ -68,6 +74,7 @@ boundary_free (gpointer data)
 static void
 drop_pages (OpNewsThreadModel *self)
 {
+  self->cached_rows = 0;
   g_hash_table_remove_all (self->pages);
   g_hash_table_remove_all (self->boundaries);
   g_queue_clear (&self->lru);
@@ -111,6 +118,8 @@ op_news_thread_model_finalize (GObject *object)
   g_hash_table_unref (self->pages);
   g_hash_table_unref (self->boundaries);
   g_clear_pointer (&self->db, _op_news_db_close);
+  g_clear_pointer (&self->thread_keys, g_ptr_array_unref);
+  g_clear_pointer (&self->thread_starts, g_array_unref);
   g_free (self->path);
   g_free (self->group);
   G_OBJECT_CLASS (op_news_thread_model_parent_class)->finalize (object);
@@ -215,6 +224,58 @@ load_page (OpNewsThreadModel *self,
   return headers;
 }
 
+/* The thread holding row @position (ordered by subject or author). */
+static guint
+thread_at (OpNewsThreadModel *self,
+           guint              position)
+{
+  guint lo = 0, hi = self->thread_keys->len;
+
+  /* The last thread whose first row is ≤ @position. */
+  while (hi - lo > 1)
+    {
+      guint mid = lo + (hi - lo) / 2;
+
+      if (g_array_index (self->thread_starts, guint, mid) <= position)
+        lo = mid;
+      else
+        hi = mid;
+    }
+  return lo;
+}
+
+static GPtrArray *
+load_thread (OpNewsThreadModel *self,
+             guint              thread)
+{
+  g_autoptr(GPtrArray) headers = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *last_key = NULL;
+  guint n = g_array_index (self->thread_starts, guint, thread + 1)
+            - g_array_index (self->thread_starts, guint, thread);
+
+  if (!_op_news_db_load_page (self->db, self->group_id,
+                              g_ptr_array_index (self->thread_keys, thread), 0, n, headers,
+                              &last_key, &error))
+    {
+      g_signal_emit (self, signals[READ_FAILED], 0, error);
+      return NULL;
+    }
+  g_hash_table_insert (self->pages, GUINT_TO_POINTER (thread), g_ptr_array_ref (headers));
+  g_queue_push_head (&self->lru, GUINT_TO_POINTER (thread));
+  self->cached_rows += headers->len;
+  while (g_queue_get_length (&self->lru) > 1
+         && self->cached_rows > OP_NEWS_THREAD_MODEL_MAX_PAGES * OP_NEWS_THREAD_MODEL_PAGE_SIZE)
+    {
+      gpointer   oldest = g_queue_pop_tail (&self->lru);
+      GPtrArray *gone = g_hash_table_lookup (self->pages, oldest);
+
+      self->cached_rows -= gone->len;
+      g_hash_table_remove (self->pages, oldest);
+    }
+  return headers;
+}
+
 static gpointer
 op_news_thread_model_get_item (GListModel *model,
                                guint       position)
@@ -226,6 +287,11 @@ op_news_thread_model_get_item (GListModel *model,
 
   if (position >= self->n_items)
     return NULL;
+  if (self->order != OP_NEWS_THREAD_ORDER_DATE)
+    {
+      page = thread_at (self, position);
+      index = position - g_array_index (self->thread_starts, guint, page);
+    }
   headers = g_hash_table_lookup (self->pages, GUINT_TO_POINTER (page));
   if (headers != NULL)
     {
@@ -233,6 +299,8 @@ op_news_thread_model_get_item (GListModel *model,
       g_queue_remove (&self->lru, GUINT_TO_POINTER (page));
       g_queue_push_head (&self->lru, GUINT_TO_POINTER (page));
     }
+  else if (self->order != OP_NEWS_THREAD_ORDER_DATE)
+    headers = load_thread (self, page);
   else
     headers = load_page (self, page);
   if (headers == NULL || index >= headers->len)
@@ -257,6 +325,9 @@ typedef struct
   sqlite3 *db;
   gint64   group_id;
   guint    n_items;
+  OpNewsThreadOrder order;
+  GPtrArray *thread_keys;
+  GArray    *thread_starts;
 } OpenJob;
 
 static void
@@ -265,7 +336,33 @@ open_job_free (OpenJob *job)
   g_free (job->path);
   g_free (job->group);
   g_clear_pointer (&job->db, _op_news_db_close);
+  g_clear_pointer (&job->thread_keys, g_ptr_array_unref);
+  g_clear_pointer (&job->thread_starts, g_array_unref);
   g_free (job);
+}
+
+/* Ordered by subject or author: the threads and where each starts. */
+static gboolean
+list_threads (OpenJob      *job,
+              GCancellable *cancellable,
+              GError      **error)
+{
+  g_autoptr(GArray) counts = g_array_new (FALSE, FALSE, sizeof (guint));
+  guint start = 0;
+
+  job->thread_keys = g_ptr_array_new_with_free_func (g_free);
+  job->thread_starts = g_array_new (FALSE, FALSE, sizeof (guint));
+  if (!_op_news_db_list_threads (job->db, job->group_id, job->order == OP_NEWS_THREAD_ORDER_AUTHOR,
+                                 job->thread_keys, counts, cancellable, error))
+    return FALSE;
+  for (guint t = 0; t < counts->len; t++)
+    {
+      g_array_append_val (job->thread_starts, start);
+      start += g_array_index (counts, guint, t);
+    }
+  g_array_append_val (job->thread_starts, start);
+  job->n_items = start;
+  return TRUE;
 }
 
 /* Opens a read-only connection and counts the group's rows; the connection goes to the
@@ -287,7 +384,12 @@ open_thread (GTask        *task,
     }
   job->group_id = _op_news_db_group_id (job->db, job->group, FALSE, 0, &error);
   if (error == NULL && job->group_id != 0)
-    job->n_items = _op_news_db_count_threaded (job->db, job->group_id, &error);
+    {
+      if (job->order == OP_NEWS_THREAD_ORDER_DATE)
+        job->n_items = _op_news_db_count_threaded (job->db, job->group_id, &error);
+      else
+        list_threads (job, cancellable, &error);
+    }
   if (error != NULL)
     g_task_return_error (task, error);
   else
@@ -301,6 +403,18 @@ op_news_thread_model_new_async (const char          *database_path,
                                 GAsyncReadyCallback  callback,
                                 gpointer             user_data)
 {
+  op_news_thread_model_new_ordered_async (database_path, group, OP_NEWS_THREAD_ORDER_DATE,
+                                          cancellable, callback, user_data);
+}
+
+void
+op_news_thread_model_new_ordered_async (const char          *database_path,
+                                        const char          *group,
+                                        OpNewsThreadOrder    order,
+                                        GCancellable        *cancellable,
+                                        GAsyncReadyCallback  callback,
+                                        gpointer             user_data)
+{
   g_autoptr(GTask) task = NULL;
   OpenJob *job;
 
@@ -312,6 +426,7 @@ op_news_thread_model_new_async (const char          *database_path,
   job = g_new0 (OpenJob, 1);
   job->path = g_strdup (database_path);
   job->group = g_strdup (group);
+  job->order = order;
   g_task_set_task_data (task, job, (GDestroyNotify) open_job_free);
   g_task_run_in_thread (task, open_thread);
 }
@@ -335,6 +450,9 @@ op_news_thread_model_new_finish (GAsyncResult  *result,
   self->db = g_steal_pointer (&job->db);
   self->group_id = job->group_id;
   self->n_items = job->n_items;
+  self->order = job->order;
+  self->thread_keys = g_steal_pointer (&job->thread_keys);
+  self->thread_starts = g_steal_pointer (&job->thread_starts);
   start_index (self);
   return self;
 }
@@ -365,6 +483,7 @@ op_news_thread_model_reload_async (OpNewsThreadModel   *self,
   job = g_new0 (OpenJob, 1);
   job->path = g_strdup (self->path);
   job->group = g_strdup (self->group);
+  job->order = self->order;
   g_task_set_task_data (task, job, (GDestroyNotify) open_job_free);
   g_task_run_in_thread (task, reload_thread);
 }
@@ -387,9 +506,21 @@ op_news_thread_model_reload_finish (OpNewsThreadModel  *self,
   drop_pages (self);
   self->group_id = job->group_id;
   self->n_items = job->n_items;
+  g_clear_pointer (&self->thread_keys, g_ptr_array_unref);
+  g_clear_pointer (&self->thread_starts, g_array_unref);
+  self->thread_keys = g_steal_pointer (&job->thread_keys);
+  self->thread_starts = g_steal_pointer (&job->thread_starts);
   start_index (self);
   g_list_model_items_changed (G_LIST_MODEL (self), 0, old, self->n_items);
   return TRUE;
+}
+
+OpNewsThreadOrder
+op_news_thread_model_get_order (OpNewsThreadModel *self)
+{
+  g_return_val_if_fail (OP_IS_NEWS_THREAD_MODEL (self), OP_NEWS_THREAD_ORDER_DATE);
+
+  return self->order;
 }
 
 const char *
@@ -498,6 +629,13 @@ start_index (OpNewsThreadModel *self)
     }
   if (self->n_items == 0)
     return;
+  /* Ordered by subject or author, every thread's start is known from the opening. */
+  if (self->order != OP_NEWS_THREAD_ORDER_DATE)
+    {
+      self->indexed = TRUE;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_INDEXED]);
+      return;
+    }
   self->index_cancellable = g_cancellable_new ();
   task = g_task_new (self, self->index_cancellable, index_done, NULL);
   g_task_set_source_tag (task, start_index);

@@ -21,6 +21,27 @@ G_DECLARE_FINAL_TYPE (OpNewsThreadModel, op_news_thread_model, OP, NEWS_THREAD_M
  * be read is reported by "read-failed".
  */
 
+/**
+ * OpNewsThreadOrder:
+ * @OP_NEWS_THREAD_ORDER_DATE: threads by the date of their first article (the index's
+ *   order; paged as above)
+ * @OP_NEWS_THREAD_ORDER_SUBJECT: threads by the subject of their first article, A to Z
+ *   without regard to case, then by date
+ * @OP_NEWS_THREAD_ORDER_AUTHOR: the same by author
+ *
+ * In every order a thread's articles stay together, depth-first. Ordered by subject or
+ * author, opening lists the threads on the worker (each one's first key and size:
+ * about 20 bytes a thread), and a "page" is one thread, read by one indexed query; the
+ * model keeps threads until they hold OP_NEWS_THREAD_MODEL_MAX_PAGES pages' worth of
+ * rows (one larger thread alone is kept whole).
+ */
+typedef enum
+{
+  OP_NEWS_THREAD_ORDER_DATE,
+  OP_NEWS_THREAD_ORDER_SUBJECT,
+  OP_NEWS_THREAD_ORDER_AUTHOR,
+} OpNewsThreadOrder;
+
 #define OP_NEWS_THREAD_MODEL_PAGE_SIZE 128
 #define OP_NEWS_THREAD_MODEL_MAX_PAGES 16
 
@@ -29,8 +50,16 @@ void               op_news_thread_model_new_async     (const char          *data
                                                        GCancellable        *cancellable,
                                                        GAsyncReadyCallback  callback,
                                                        gpointer             user_data);
+/* As new_async in @order; new_finish() gives the model. */
+void               op_news_thread_model_new_ordered_async (const char          *database_path,
+                                                       const char          *group,
+                                                       OpNewsThreadOrder    order,
+                                                       GCancellable        *cancellable,
+                                                       GAsyncReadyCallback  callback,
+                                                       gpointer             user_data);
 OpNewsThreadModel *op_news_thread_model_new_finish    (GAsyncResult        *result,
                                                        GError             **error);
+OpNewsThreadOrder  op_news_thread_model_get_order     (OpNewsThreadModel   *self);
 
 /* Counts again and drops the cached pages: one items-changed for the whole model. */
 void               op_news_thread_model_reload_async  (OpNewsThreadModel   *self,

@@ -51,6 +51,11 @@ op_news_view_import_newsrc (OpNewsView *self, OpNewsServer *server, GFile *file)
 void
 op_news_view_export_newsrc (OpNewsView *self, OpNewsServer *server, GFile *file);
 
+/* The "sort-by" property: "date", "subject" or "author"; an open group opens again in
+ * that order (news.sort-by, the header pane's Sort menu). */
+void
+op_news_view_set_sort_by (OpNewsView *self, const char *sort_by);
+
 void
 op_news_view_register (void);
 

@@ -9,7 +9,10 @@
 #include <glib/gi18n.h>
 
 #include "news-test-data.h"
+#include "news/op-news-draft.h"
 #include "op-news-article-view.h"
+#include "op-news-composer.h"
+#include "op-ui-resources.h"
 #include "op-news-groups-dialog.h"
 #include "op-news-server-dialog.h"
 #include "op-news-view.h"
@@ -165,6 +168,30 @@ main (int argc, char *argv[])
     gtk_window_present (GTK_WINDOW (dialog));
     shoot ("add-server");
     gtk_window_destroy (GTK_WINDOW (dialog));
+  }
+
+  {
+    g_autoptr (OpNewsDraft) draft = op_news_draft_new_followup (article, NULL);
+    OpNewsComposer *composer = op_news_composer_new (window, server, draft);
+
+    gtk_window_present (GTK_WINDOW (composer));
+    shoot ("composer");
+    gtk_editable_set_text (op_news_composer_get_from_entry (composer), "Ann <ann>");
+    gtk_widget_activate_action (GTK_WIDGET (composer), "composer.post", NULL);
+    shoot ("composer-error");
+    gtk_window_destroy (GTK_WINDOW (composer));
+  }
+  {
+    g_autoptr (GtkBuilder) builder = NULL;
+    GtkWindow *shortcuts;
+
+    _op_ui_ensure_resources ();
+    builder = gtk_builder_new_from_resource ("/io/github/outpost/Outpost/op-help-overlay.ui");
+    shortcuts = GTK_WINDOW (gtk_builder_get_object (builder, "help_overlay"));
+    g_object_set (shortcuts, "section-name", "news", NULL);
+    gtk_window_present (shortcuts);
+    shoot ("shortcuts");
+    gtk_window_destroy (shortcuts);
   }
 
   gtk_window_destroy (window);

@@ -101,6 +101,23 @@ news_test_fill_small (OpNewsStore *store)
 /* local.big: NEWS_TEST_BIG_COUNT headers in threads of five (a root and a chain of four replies).
  */
 void
+news_test_fill_sortable (OpNewsStore *store)
+{
+  g_autoptr (GPtrArray) o = g_ptr_array_new_with_free_func ((GDestroyNotify)op_nntp_overview_free);
+  GAsyncResult *result = NULL;
+  gint64        t = 1700000000;
+
+  news_test_add_group (store, "local.sort", 4);
+  g_ptr_array_add (o, overview (1, "zebra", "Bob <bob@example.test>", t, ""));
+  g_ptr_array_add (o, overview (2, "Apple", "carol <carol@example.test>", t + 60, ""));
+  g_ptr_array_add (
+      o, overview (3, "Re: Apple", "Alice <alice@example.test>", t + 120, "<2@test.example>"));
+  g_ptr_array_add (o, overview (4, "mango", "alice <alice@example.test>", t + 180, ""));
+  op_news_store_add_overviews_async (store, "local.sort", o, NULL, got_result, &result);
+  store_sync (store, &result);
+}
+
+void
 news_test_fill_big (OpNewsStore *store)
 {
   gint64 t = 1600000000;

@@ -341,6 +341,13 @@ check_preferences (GApplication *app)
   gtk_window_destroy (preferences);
 }
 
+static const char *const news_shortcuts[] = {
+  "Read On: Page Down, Then the Next Unread", "Next Unread Article", "Next Unread Thread",
+  "Previous Article", "Mark the Thread Read", "Catch Up the Group", "Expand the Thread",
+  "Collapse the Thread", "New Article", "Follow Up in the Group", "Reply to the Author by Mail",
+  "Post the Article",
+};
+
 static void
 check_actions (GApplication *app)
 {
@@ -384,6 +391,9 @@ check_actions (GApplication *app)
   g_assert_nonnull (op_ui_test_find_label (GTK_WIDGET (shortcuts), "Quit"));
   g_assert_nonnull (op_ui_test_find_label (GTK_WIDGET (shortcuts), "Show Shortcuts"));
   g_assert_nonnull (op_ui_test_find_label (GTK_WIDGET (shortcuts), "Preferences"));
+  /* News: every key of the view and its composer. */
+  for (guint i = 0; i < G_N_ELEMENTS (news_shortcuts); i++)
+    g_assert_nonnull (op_ui_test_find_label (GTK_WIDGET (shortcuts), news_shortcuts[i]));
   gtk_window_close (shortcuts);
   /* Closed is gone, not hidden: the next Ctrl+? builds it anew. */
   g_assert_null (op_ui_test_find_toplevel (GTK_TYPE_SHORTCUTS_WINDOW));

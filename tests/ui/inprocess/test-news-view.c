@@ -12,12 +12,14 @@
 #include "news/op-news-store.h"
 #include "op-mail-plain-text.h"
 #include "op-news-article-view.h"
+#include "op-news-composer.h"
 #include "op-news-header-row.h"
 #include "op-news-groups-dialog.h"
 #include "op-news-server-dialog.h"
 #include "op-news-thread-list.h"
 #include "op-accounts.h"
 #include "op-news-view.h"
+#include "op-view-registry.h"
 #include "news-test-data.h"
 #include "op-test-verifier.h"
 #include "op-ui-test-utils.h"
@@ -66,6 +68,7 @@ make_server (void)
       g_assert_true (op_news_store_finish (op_news_server_get_store (server), result, NULL));
       g_clear_object (&result);
       news_test_fill_small (op_news_server_get_store (server));
+      news_test_fill_sortable (op_news_server_get_store (server));
       start = g_get_monotonic_time ();
       news_test_fill_big (op_news_server_get_store (server));
       g_test_message ("stored and threaded %d headers in %.0f ms", BIG_COUNT,
@@ -81,14 +84,20 @@ typedef struct
 } Fixture;
 
 static void
-fixture_open (Fixture *f)
+fixture_open_with (Fixture *f, OpNewsServer *server)
 {
   f->window = GTK_WINDOW (gtk_window_new ());
   gtk_window_set_default_size (f->window, 1100, 760);
   f->view = OP_NEWS_VIEW (op_news_view_new ());
   gtk_window_set_child (f->window, GTK_WIDGET (f->view));
   gtk_window_present (f->window);
-  op_news_view_add_server (f->view, make_server ());
+  op_news_view_add_server (f->view, server);
+}
+
+static void
+fixture_open (Fixture *f)
+{
+  fixture_open_with (f, make_server ());
 }
 
 static void
@@ -111,6 +120,29 @@ group_row_shown (gpointer data)
     if (g_strcmp0 (g_object_get_data (G_OBJECT (row), "news-group"), "local.small") == 0)
       return TRUE;
   return FALSE;
+}
+
+static GtkListBoxRow *
+group_row (Fixture *f, const char *name);
+
+typedef struct
+{
+  Fixture    *f;
+  const char *name;
+} GroupWait;
+
+static gboolean
+named_group_shown (gpointer data)
+{
+  GroupWait *w = data;
+
+  return group_row (w->f, w->name) != NULL;
+}
+
+static gboolean
+thread_list_set (gpointer data)
+{
+  return op_news_view_get_thread_list (((Fixture *)data)->view) != NULL;
 }
 
 static GtkListBoxRow *
@@ -653,24 +685,23 @@ first_read (gpointer data)
   return header != NULL && op_news_thread_list_is_read (list, header);
 }
 
-static void
-test_inn_read (void)
+/* A server for INN's reader port with STARTTLS and the login, its groups listed and
+ * @group subscribed; NULL (the test skipped) without INN. (transfer full) */
+static OpNewsServer *
+inn_server (const char *group_variable, const char *store_name)
 {
   const char *host = g_getenv ("OUTPOST_TEST_NEWS_HOST");
   const char *port = g_getenv ("OUTPOST_TEST_INN_PORT");
   const char *ca = g_getenv ("OUTPOST_TEST_CA");
   const char *user = g_getenv ("OUTPOST_TEST_INN_USER");
   const char *password = g_getenv ("OUTPOST_TEST_INN_PASSWORD");
-  const char *group = g_getenv ("OUTPOST_TEST_INN_GROUP");
+  const char *group = g_getenv (group_variable);
   g_autoptr (OpAccount) account = NULL;
   g_autoptr (OpTestVerifier) verifier = NULL;
-  g_autoptr (OpNewsServer) server = NULL;
   g_autoptr (GError) error = NULL;
   g_autofree char *path = NULL;
   GAsyncResult    *result = NULL;
-  Fixture          f = { 0 };
-  RowsWait         rows = { &f, 0 };
-  CountWait        count = { &f, NULL, NULL };
+  OpNewsServer    *server;
 
   if (host == NULL || port == NULL || ca == NULL || user == NULL || password == NULL
       || group == NULL)
@@ -678,14 +709,14 @@ test_inn_read (void)
       if (g_strcmp0 (g_getenv ("OUTPOST_TEST_REQUIRE_SERVERS"), "1") == 0)
         g_error ("INN's endpoints are not set (tests/servers/start --only inn)");
       g_test_skip ("INN is not running (tests/servers/start --only inn)");
-      return;
+      return NULL;
     }
   account = op_account_new (OP_ACCOUNT_KIND_NEWS, NULL);
   op_account_set_host (account, host);
   op_account_set_port (account, (guint16)g_ascii_strtoull (port, NULL, 10));
   op_account_set_security (account, OP_SECURITY_STARTTLS);
   op_account_set_user (account, user);
-  path = g_build_filename (g_get_user_data_dir (), "news-inn.sqlite", NULL);
+  path = g_build_filename (g_get_user_data_dir (), store_name, NULL);
   server = op_news_server_new (account, path);
   verifier = op_test_verifier_new_for_ca_file (ca, &error);
   g_assert_no_error (error);
@@ -705,13 +736,21 @@ test_inn_read (void)
   g_assert_true (op_ui_test_wait_for (result_set, &result));
   g_assert_true (op_news_store_finish (op_news_server_get_store (server), result, NULL));
   g_clear_object (&result);
+  return server;
+}
 
-  f.window = GTK_WINDOW (gtk_window_new ());
-  gtk_window_set_default_size (f.window, 1100, 760);
-  f.view = OP_NEWS_VIEW (op_news_view_new ());
-  gtk_window_set_child (f.window, GTK_WIDGET (f.view));
-  gtk_window_present (f.window);
-  op_news_view_add_server (f.view, server);
+static void
+test_inn_read (void)
+{
+  const char *group = g_getenv ("OUTPOST_TEST_INN_GROUP");
+  g_autoptr (OpNewsServer) server = inn_server ("OUTPOST_TEST_INN_GROUP", "news-inn.sqlite");
+  Fixture          f = { 0 };
+  RowsWait         rows = { &f, 0 };
+  CountWait        count = { &f, NULL, NULL };
+
+  if (server == NULL)
+    return;
+  fixture_open_with (&f, server);
   /* Unread counts come from the server's marks before any header is fetched. */
   count.group = group;
   count.count = "7";
@@ -1022,6 +1061,426 @@ test_newsrc (void)
   g_rmdir (dir);
 }
 
+
+/* Posting: the composer's checks and a refusal without a server (port 9), then a new
+ * article and a follow-up on INN, seen in the group after the refresh. */
+
+static gboolean
+composer_error_shown (gpointer data)
+{
+  return *op_news_composer_get_error (data) != '\0';
+}
+
+static gboolean
+composer_gone (gpointer data)
+{
+  return op_ui_test_find_toplevel (OP_TYPE_NEWS_COMPOSER) == NULL;
+}
+
+static gboolean
+file_written (gpointer path)
+{
+  g_autofree char *text = NULL;
+
+  return g_file_get_contents (path, &text, NULL, NULL) && g_str_has_suffix (text, "keep.");
+}
+
+static OpNewsComposer *
+open_composer (Fixture *f, const char *action)
+{
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->view), action, NULL));
+  return OP_NEWS_COMPOSER (op_ui_test_wait_for_toplevel (OP_TYPE_NEWS_COMPOSER, TRUE));
+}
+
+static void
+post (OpNewsComposer *composer)
+{
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (composer), "composer.post", NULL));
+  op_ui_test_iterate ();
+}
+
+static void
+test_composer_checks (void)
+{
+  Fixture          f = { 0 };
+  OpNewsComposer  *composer;
+  GtkTextIter      start, end;
+  g_autofree char *body = NULL;
+
+  fixture_open (&f);
+  open_group (&f, "local.small");
+  composer = open_composer (&f, "news.post-article");
+  g_assert_cmpstr (gtk_editable_get_text (op_news_composer_get_newsgroups_entry (composer)), ==,
+                   "local.small");
+  g_assert_cmpstr (gtk_editable_get_text (op_news_composer_get_from_entry (composer)), ==, "");
+  g_assert_cmpstr (op_news_composer_get_error (composer), ==, "");
+
+  /* What the article cannot have is said before anything goes to the server. */
+  post (composer);
+  g_assert_nonnull (strstr (op_news_composer_get_error (composer), "From needs one address"));
+  gtk_editable_set_text (op_news_composer_get_from_entry (composer), "Bob <bob>");
+  gtk_editable_set_text (op_news_composer_get_subject_entry (composer), "Hello");
+  post (composer);
+  g_assert_nonnull (strstr (op_news_composer_get_error (composer), "“bob” is not a full address"));
+  gtk_editable_set_text (op_news_composer_get_from_entry (composer), "Bob <bob@example.test>");
+  gtk_editable_set_text (op_news_composer_get_newsgroups_entry (composer), "local.small, bad*");
+  post (composer);
+  g_assert_nonnull (strstr (op_news_composer_get_error (composer), "“bad*” in Newsgroups"));
+  gtk_editable_set_text (op_news_composer_get_newsgroups_entry (composer), "local.small");
+  gtk_editable_set_text (op_news_composer_get_subject_entry (composer), " ");
+  post (composer);
+  g_assert_nonnull (strstr (op_news_composer_get_error (composer), "subject"));
+
+  /* The server cannot be reached: the reason is shown and the article stays. */
+  gtk_editable_set_text (op_news_composer_get_subject_entry (composer), "Hello");
+  gtk_text_buffer_set_text (op_news_composer_get_body (composer), "Text to keep.", -1);
+  post (composer);
+  /* Posting clears the last error; the refusal comes back with the server's. */
+  g_assert_true (op_ui_test_wait_for (composer_error_shown, composer));
+  g_test_message ("without a server: %s", op_news_composer_get_error (composer));
+  g_assert_true (g_str_has_prefix (op_news_composer_get_error (composer), "The article was not posted: "));
+  gtk_text_buffer_get_bounds (op_news_composer_get_body (composer), &start, &end);
+  body = gtk_text_buffer_get_text (op_news_composer_get_body (composer), &start, &end, FALSE);
+  g_assert_cmpstr (body, ==, "Text to keep.");
+  g_assert_nonnull (op_ui_test_find_toplevel (OP_TYPE_NEWS_COMPOSER));
+
+  /* …and can be saved as a file. */
+  {
+    g_autofree char *dir = g_dir_make_tmp ("news-article-XXXXXX", NULL);
+    g_autofree char *path = g_build_filename (dir, "article.txt", NULL);
+    g_autoptr (GFile) file = g_file_new_for_path (path);
+    g_autofree char *saved = NULL;
+
+    op_news_composer_save_to (composer, file);
+    g_assert_true (op_ui_test_wait_for (file_written, (gpointer)path));
+    g_assert_true (g_file_get_contents (path, &saved, NULL, NULL));
+    g_assert_cmpstr (saved, ==,
+                     "From: Bob <bob@example.test>\nNewsgroups: local.small\nSubject: Hello\n"
+                     "\nText to keep.");
+    g_unlink (path);
+    g_rmdir (dir);
+  }
+
+  gtk_window_close (GTK_WINDOW (composer));
+  g_assert_true (op_ui_test_wait_for (composer_gone, NULL));
+  fixture_close (&f);
+}
+
+typedef struct
+{
+  Fixture    *f;
+  const char *subject;
+  guint       position; /* out: in the store's model */
+} SubjectWait;
+
+static gboolean
+subject_shown (gpointer data)
+{
+  SubjectWait      *w = data;
+  OpNewsThreadList *list = op_news_view_get_thread_list (w->f->view);
+  guint             n;
+
+  if (list == NULL)
+    return FALSE;
+  n = g_list_model_get_n_items (G_LIST_MODEL (op_news_thread_list_get_model (list)));
+  for (guint u = 0; u < n; u++)
+    {
+      g_autoptr (OpNewsHeader) header = header_at (w->f, u);
+
+      if (g_strcmp0 (op_news_header_get_subject (header), w->subject) == 0)
+        {
+          w->position = u;
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+static gboolean
+article_with (gpointer data)
+{
+  Fixture *f = ((gpointer *)data)[0];
+
+  return op_ui_test_find_label (op_news_view_get_article_view (f->view), ((gpointer *)data)[1])
+         != NULL;
+}
+
+static void
+test_inn_post (void)
+{
+  const char *group = g_getenv ("OUTPOST_TEST_INN_POST_GROUP");
+  g_autoptr (OpNewsServer) server
+      = inn_server ("OUTPOST_TEST_INN_POST_GROUP", "news-inn-post.sqlite");
+  g_autofree char *subject = NULL;
+  g_autofree char *reply_subject = NULL;
+  g_autofree char *text = NULL;
+  Fixture          f = { 0 };
+  OpNewsComposer  *composer;
+  SubjectWait      posted = { &f, NULL, 0 };
+  SubjectWait      reply = { &f, NULL, 0 };
+  gpointer         shown[2];
+  g_autoptr (OpNewsHeader) parent = NULL;
+  g_autoptr (OpNewsHeader) child = NULL;
+
+  if (server == NULL)
+    return;
+  subject = g_strdup_printf ("In-process post %08x", g_random_int ());
+  reply_subject = g_strconcat ("Re: ", subject, NULL);
+  fixture_open_with (&f, server);
+  {
+    GroupWait wait = { &f, group };
+
+    g_assert_true (op_ui_test_wait_for (named_group_shown, &wait));
+  }
+  gtk_list_box_select_row (op_news_view_get_group_list (f.view), group_row (&f, group));
+  g_assert_true (op_ui_test_wait_for (thread_list_set, &f));
+
+  /* Ctrl+N: a new article to the open group; posted, it shows up after the refresh. */
+  composer = open_composer (&f, "news.post-article");
+  gtk_editable_set_text (op_news_composer_get_from_entry (composer),
+                         "Outpost Test <outpost@example.test>");
+  gtk_editable_set_text (op_news_composer_get_subject_entry (composer), subject);
+  gtk_text_buffer_set_text (op_news_composer_get_body (composer),
+                            "A first line to quote.\n\nA second paragraph.", -1);
+  post (composer);
+  g_assert_true (op_ui_test_wait_for (composer_gone, NULL));
+  posted.subject = subject;
+  g_assert_true (op_ui_test_wait_for (subject_shown, &posted));
+
+  /* F on it: "Re:", the quote, the same group; posted, it sits under its parent. */
+  op_news_view_select (f.view, posted.position);
+  shown[0] = &f;
+  shown[1] = subject;
+  g_assert_true (op_ui_test_wait_for (article_with, shown));
+  composer = open_composer (&f, "news.followup");
+  g_assert_cmpstr (gtk_editable_get_text (op_news_composer_get_subject_entry (composer)), ==,
+                   reply_subject);
+  g_assert_cmpstr (gtk_editable_get_text (op_news_composer_get_newsgroups_entry (composer)), ==,
+                   group);
+  /* The From posted last is offered again. */
+  g_assert_cmpstr (gtk_editable_get_text (op_news_composer_get_from_entry (composer)), ==,
+                   "Outpost Test <outpost@example.test>");
+  {
+    GtkTextIter start, end;
+
+    gtk_text_buffer_get_bounds (op_news_composer_get_body (composer), &start, &end);
+    text = gtk_text_buffer_get_text (op_news_composer_get_body (composer), &start, &end, FALSE);
+  }
+  g_assert_nonnull (strstr (text, "\n> A first line to quote.\n>\n> A second paragraph.\n"));
+  gtk_text_buffer_insert_at_cursor (op_news_composer_get_body (composer), "\nAgreed.\n", -1);
+  post (composer);
+  g_assert_true (op_ui_test_wait_for (composer_gone, NULL));
+  reply.subject = reply_subject;
+  g_assert_true (op_ui_test_wait_for (subject_shown, &reply));
+  parent = header_at (&f, posted.position);
+  child = header_at (&f, reply.position);
+  g_assert_cmpuint (reply.position, ==, posted.position + 1);
+  g_assert_cmpuint (op_news_header_get_depth (child), ==, op_news_header_get_depth (parent) + 1);
+
+  /* INN's refusal (441: a From without a dotted domain) in the composer's words. */
+  composer = open_composer (&f, "news.post-article");
+  gtk_editable_set_text (op_news_composer_get_from_entry (composer), "Local <someone@localhost>");
+  gtk_editable_set_text (op_news_composer_get_subject_entry (composer), subject);
+  gtk_text_buffer_set_text (op_news_composer_get_body (composer), "Refused.", -1);
+  post (composer);
+  g_assert_true (op_ui_test_wait_for (composer_error_shown, composer));
+  g_test_message ("INN's refusal: %s", op_news_composer_get_error (composer));
+  g_assert_true (g_str_has_prefix (op_news_composer_get_error (composer),
+                                   "The article was not posted: The news server refused the article."));
+  gtk_window_close (GTK_WINDOW (composer));
+  g_assert_true (op_ui_test_wait_for (composer_gone, NULL));
+  fixture_close (&f);
+}
+
+/* news:, nntp: and snews: links through the view registry, as `outpost URI` routes
+ * them (the test server is 127.0.0.1:9). */
+
+static gboolean
+open_uri (Fixture *f, const char *uri, GError **error)
+{
+  const OpViewInfo *info;
+
+  op_view_registry_ensure ();
+  info = op_view_registry_lookup ("news");
+  g_assert_nonnull (info);
+  g_assert_nonnull (info->open_uri);
+  return info->open_uri (GTK_WIDGET (f->view), uri, error);
+}
+
+static gboolean
+group_open_is (gpointer data)
+{
+  Fixture    *f = ((gpointer *)data)[0];
+  const char *name = ((gpointer *)data)[1];
+  OpNewsThreadList *list = op_news_view_get_thread_list (f->view);
+
+  return list != NULL
+         && g_strcmp0 (op_news_thread_model_get_group (op_news_thread_list_get_model (list)), name)
+                == 0;
+}
+
+static gboolean
+article_error_shown (gpointer data)
+{
+  return op_ui_test_find_label_containing (data, "127.0.0.1:9") != NULL;
+}
+
+static void
+test_uris (void)
+{
+  static const char *const opens[][2] = {
+    { "news:local.small", "local.small" },
+    { "nntp://127.0.0.1:9/local.big", "local.big" },
+    { "news://127.0.0.1/local.small", "local.small" },
+    { "snews://127.0.0.1:9/local.big", "local.big" },
+    { "NNTP://127.0.0.1:9/local.small/3", "local.small" },
+  };
+  static const char *const refused[][2] = {
+    { "news://elsewhere.example/local.small", "No news server for “news://elsewhere.example/local.small”" },
+    { "snews://127.0.0.1:563/local.small", "No news server for" },
+    { "news:*", "names no single newsgroup or article" },
+    { "news:%3Cone%20two@example.test%3E", "names no valid article" },
+  };
+  Fixture  f = { 0 };
+  gpointer wait[2];
+
+  op_view_registry_ensure ();
+  g_assert_true (g_strv_contains ((const char *const *)op_view_registry_lookup ("news")->schemes,
+                                  "snews"));
+  fixture_open (&f);
+  g_assert_true (op_ui_test_wait_for (group_row_shown, &f));
+  wait[0] = &f;
+  for (guint i = 0; i < G_N_ELEMENTS (opens); i++)
+    {
+      g_autoptr (GError) error = NULL;
+
+      g_test_message ("%s", opens[i][0]);
+      g_assert_true (open_uri (&f, opens[i][0], &error));
+      g_assert_no_error (error);
+      wait[1] = (gpointer)opens[i][1];
+      g_assert_true (op_ui_test_wait_for (group_open_is, wait));
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
+    {
+      g_autoptr (GError) error = NULL;
+
+      g_test_message ("%s", refused[i][0]);
+      g_assert_false (open_uri (&f, refused[i][0], &error));
+      g_assert_nonnull (error);
+      g_assert_nonnull (strstr (error->message, refused[i][1]));
+    }
+  /* An article by Message-ID is fetched from the server (refused here: port 9). */
+  g_assert_true (open_uri (&f, "news:root.1@outpost.example.test", NULL));
+  g_assert_true (op_ui_test_wait_for (article_error_shown, op_news_view_get_article_view (f.view)));
+  fixture_close (&f);
+}
+
+/* Sorting: threads by date, subject or author of their first article, each thread
+ * whole; the 100,000-header group too. */
+
+typedef struct
+{
+  Fixture    *f;
+  const char *order; /* the subjects, joined by "|" */
+} OrderWait;
+
+static char *
+subjects (Fixture *f)
+{
+  OpNewsThreadList *list = op_news_view_get_thread_list (f->view);
+  GString          *out = g_string_new (NULL);
+  guint             n;
+
+  if (list == NULL)
+    return g_string_free (out, FALSE);
+  n = g_list_model_get_n_items (G_LIST_MODEL (op_news_thread_list_get_model (list)));
+  for (guint u = 0; u < n; u++)
+    {
+      g_autoptr (OpNewsHeader) header = header_at (f, u);
+
+      g_string_append_printf (out, "%s%s", u > 0 ? "|" : "", op_news_header_get_subject (header));
+    }
+  return g_string_free (out, FALSE);
+}
+
+static gboolean
+order_is (gpointer data)
+{
+  OrderWait       *w = data;
+  g_autofree char *now = subjects (w->f);
+
+  return g_strcmp0 (now, w->order) == 0;
+}
+
+static gboolean
+big_open_sorted (gpointer data)
+{
+  Fixture          *f = data;
+  OpNewsThreadList *list = op_news_view_get_thread_list (f->view);
+
+  return list != NULL
+         && op_news_thread_model_get_order (op_news_thread_list_get_model (list))
+                == OP_NEWS_THREAD_ORDER_SUBJECT
+         && g_list_model_get_n_items (G_LIST_MODEL (op_news_thread_list_get_model (list)))
+                == BIG_COUNT;
+}
+
+static void
+test_sort (void)
+{
+  Fixture   f = { 0 };
+  OrderWait w = { &f, "zebra|Apple|Re: Apple|mango" };
+  g_autofree char *sort_by = NULL;
+  g_autoptr (OpNewsHeader) reply = NULL;
+  gint64    start;
+
+  fixture_open (&f);
+  open_group (&f, "local.sort");
+  g_assert_true (op_ui_test_wait_for (order_is, &w));
+
+  op_news_view_set_sort_by (f.view, "subject");
+  w.order = "Apple|Re: Apple|mango|zebra";
+  g_assert_true (op_ui_test_wait_for (order_is, &w));
+  reply = header_at (&f, 1);
+  g_assert_cmpuint (op_news_header_get_depth (reply), ==, 1);
+
+  /* The Sort menu's action; case does not count ("alice" before "Bob"). */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.view), "news.sort-by", "s", "author"));
+  w.order = "mango|zebra|Apple|Re: Apple";
+  g_assert_true (op_ui_test_wait_for (order_is, &w));
+  g_object_get (f.view, "sort-by", &sort_by, NULL);
+  g_assert_cmpstr (sort_by, ==, "author");
+
+  /* Another group opens in the order chosen. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.view), "news.sort-by", "s", "subject"));
+  start = g_get_monotonic_time ();
+  gtk_list_box_select_row (op_news_view_get_group_list (f.view), group_row (&f, "local.big"));
+  g_assert_true (op_ui_test_wait_for (big_open_sorted, &f));
+  g_test_message ("100,000 headers sorted by subject, open in %.0f ms",
+                  (g_get_monotonic_time () - start) / 1000.0);
+  {
+    g_autoptr (OpNewsHeader) first = header_at (&f, 0);
+    g_autoptr (OpNewsHeader) last = header_at (&f, BIG_COUNT - 5);
+    g_autoptr (OpNewsHeader) second = header_at (&f, 5);
+
+    g_test_message ("first %s, next thread %s, last %s", op_news_header_get_subject (first),
+                    op_news_header_get_subject (second), op_news_header_get_subject (last));
+    g_assert_cmpint (g_ascii_strcasecmp (op_news_header_get_subject (first),
+                                         op_news_header_get_subject (last)),
+                     <=, 0);
+    g_assert_cmpuint (op_news_header_get_depth (first), ==, 0);
+    g_assert_cmpuint (op_news_header_get_depth (last), ==, 0);
+    /* By date the second thread would be "Topic 6". */
+    g_assert_cmpstr (op_news_header_get_subject (first), ==, "Topic 1");
+    g_assert_cmpstr (op_news_header_get_subject (second), ==, "Topic 10001");
+  }
+  g_assert_cmpuint (op_news_thread_model_get_n_cached (
+                        op_news_thread_list_get_model (op_news_view_get_thread_list (f.view))),
+                    <=, OP_NEWS_THREAD_MODEL_MAX_PAGES * OP_NEWS_THREAD_MODEL_PAGE_SIZE);
+  op_news_view_set_sort_by (f.view, "date");
+  fixture_close (&f);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1036,6 +1495,10 @@ main (int argc, char **argv)
   g_test_add_func ("/news-view/add-server/checks", test_add_server_checks);
   g_test_add_func ("/news-view/inn/read", test_inn_read);
   g_test_add_func ("/news-view/inn/add-server", test_inn_add_server);
+  g_test_add_func ("/news-view/composer/checks", test_composer_checks);
+  g_test_add_func ("/news-view/uris", test_uris);
+  g_test_add_func ("/news-view/sort", test_sort);
+  g_test_add_func ("/news-view/inn/post", test_inn_post);
 
   return op_ui_test_run ();
 }
