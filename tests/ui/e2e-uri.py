@@ -18,15 +18,13 @@
 # it (GApplication's open, as a desktop launch through the desktop file does).
 
 import argparse
-import os
 import signal
 import socket
 import subprocess
-import sys
 
 import pyatspi
 
-from outpost_atspi import (App, Failure, StderrWatch, children, dump, find, find_application,
+from outpost_atspi import (App, Failure, StderrWatch, children, dump, find_application,
                            find_button, is_visible, log, run_main, texts, wait_for)
 
 OVERALL_TIMEOUT = 90
