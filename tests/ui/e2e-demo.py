@@ -31,22 +31,11 @@ import threading
 import pyatspi
 
 from outpost_atspi import (SKIP, Failure, children, click, dump, find, find_application,
-                           focus_window, is_visible, key, log, main_window_id, press, run,
-                           run_main, texts, wait_for, walk)
+                           find_prefix, focus_window, is_visible, key, log,
+                           main_window_id, press, run, run_main, texts, wait_for, walk)
 
 OVERALL_TIMEOUT = 420
 START_TIMEOUT = 240  # servers, sample data (a large file), profile, app: a busy machine
-
-
-def find_prefix(root, prefix, role=None):
-    for acc in walk(root):
-        try:
-            if acc.name.startswith(prefix) and is_visible(acc) \
-                    and (role is None or acc.getRole() == role):
-                return acc
-        except Exception:
-            continue
-    return None
 
 
 def body_text(acc):

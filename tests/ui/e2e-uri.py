@@ -25,7 +25,8 @@ import subprocess
 import pyatspi
 
 from outpost_atspi import (App, Failure, StderrWatch, children, dump, find_application,
-                           find_button, is_visible, log, run_main, texts, wait_for)
+                           find_button, find_prefix, is_visible, log, run_main, texts,
+                           wait_for)
 
 OVERALL_TIMEOUT = 90
 
@@ -54,19 +55,6 @@ def children_deep(acc):
     yield acc
     for child in children(acc):
         yield from children_deep(child)
-
-
-def find_prefix(root, prefix):
-    """GTK 4.8 names an entry after its accessible label and its mnemonic label
-    ("Mail: To To"): match the accessible label at the start."""
-    for acc in children_deep(root):
-        try:
-            if acc.name.startswith(prefix) and acc.getRole() == pyatspi.ROLE_TEXT \
-                    and is_visible(acc):
-                return acc
-        except Exception:
-            continue
-    return None
 
 
 def entry_text(acc):
@@ -121,15 +109,15 @@ def check_mailto(app):
     def composer():
         for frame in children(app.app()):
             if frame != app.window and is_visible(frame) \
-                    and find_prefix(frame, "Mail: To") is not None:
+                    and find_prefix(frame, "Mail: To", pyatspi.ROLE_TEXT) is not None:
                 return frame
         return None
 
     frame = wait_for("a composer window", composer,
                      context=lambda: next((f for f in children(app.app()) if f != app.window),
                                           app.app()))
-    to = find_prefix(frame, "Mail: To")
-    subject = find_prefix(frame, "Mail: Subject")
+    to = find_prefix(frame, "Mail: To", pyatspi.ROLE_TEXT)
+    subject = find_prefix(frame, "Mail: Subject", pyatspi.ROLE_TEXT)
     if to is None or entry_text(to) != "ada@example.test":
         raise Failure(f"To is {entry_text(to)!r}, expected 'ada@example.test'; the window:\n"
                       + "\n".join(dump(frame)))
