@@ -26,7 +26,7 @@ import pyatspi
 
 from outpost_atspi import (App, Failure, StderrWatch, children, dump, find_application,
                            find_button, find_prefix, is_visible, log, run_main, texts,
-                           wait_for)
+                           wait_for, walk)
 
 OVERALL_TIMEOUT = 90
 
@@ -41,7 +41,7 @@ def free_port():
 
 def selected_page(window):
     """The name of the view switcher's selected page tab."""
-    for acc in children_deep(window):
+    for acc in walk(window):
         try:
             if acc.getRole() == pyatspi.ROLE_PAGE_TAB \
                     and acc.getState().contains(pyatspi.STATE_SELECTED):
@@ -49,12 +49,6 @@ def selected_page(window):
         except Exception:
             continue
     return None
-
-
-def children_deep(acc):
-    yield acc
-    for child in children(acc):
-        yield from children_deep(child)
 
 
 def entry_text(acc):
@@ -86,7 +80,7 @@ def check_files(app, uri, protocol, host, port):
              context=lambda: app.window)
 
     def filled():
-        entries = {a.name: a for a in children_deep(app.window)
+        entries = {a.name: a for a in walk(app.window)
                    if a.getRole() == pyatspi.ROLE_TEXT and is_visible(a)}
         host_entry = next((a for n, a in entries.items() if n.startswith("Host")), None)
         port_entry = next((a for n, a in entries.items() if n.startswith("Port")), None)
