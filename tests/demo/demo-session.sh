@@ -16,7 +16,8 @@ export XDG_DATA_HOME=$profile/data
 export XDG_CACHE_HOME=$profile/cache
 export XDG_STATE_HOME=$profile/state
 export XDG_RUNTIME_DIR=$profile/runtime
-mkdir -p -m 0700 "$HOME" "$XDG_CONFIG_HOME" "$XDG_DATA_HOME" "$XDG_CACHE_HOME" \
+# PROFILE exists (the caller made it 0700); these are its direct children.
+mkdir -m 0700 "$HOME" "$XDG_CONFIG_HOME" "$XDG_DATA_HOME" "$XDG_CACHE_HOME" \
   "$XDG_STATE_HOME" "$XDG_RUNTIME_DIR"
 # Window size and preferences in the profile too, never in the user's dconf.
 export GSETTINGS_BACKEND=keyfile
@@ -27,6 +28,7 @@ keyring_log=$profile/keyring.log
 openssl rand -hex 16 | tr -d '\n' \
   | gnome-keyring-daemon --foreground --unlock --components=secrets >"$keyring_log" 2>&1 &
 keyring=$!
+# shellcheck disable=SC2317 # run by the EXIT trap
 stop_keyring() { kill "$keyring" 2>/dev/null || true; wait "$keyring" 2>/dev/null || true; }
 trap stop_keyring EXIT
 for _ in $(seq 100); do
