@@ -47,8 +47,18 @@ site="ftp://$OUTPOST_TEST_VSFTPD_USER@$OUTPOST_TEST_FTP_HOST:$OUTPOST_TEST_VSFTP
 set +e
 "$outpost" "$site" &
 app=$!
+# A background command of a script ignores SIGINT: Ctrl+C in the terminal (or a hang-up)
+# reaches the app through this trap, so the demo ends and cleans up.
+# shellcheck disable=SC2317 # run by the traps
+end_app() { kill -TERM "$app" 2>/dev/null; }
+trap end_app INT TERM HUP
 echo "demo: Outpost is running (pid $app)"
+# wait returns early when a trapped signal arrives; wait again for the app's own status.
 wait "$app"
 status=$?
+while kill -0 "$app" 2>/dev/null; do
+  wait "$app"
+  status=$?
+done
 set -e
 exit "$status"
