@@ -33,12 +33,11 @@
 #include "op-secrets.h"
 #include "op-trust-store.h"
 
+/* One asynchronous call at a time: its result, once the main loop has delivered it. */
 typedef struct
 {
-  GMainLoop *loop;
-  GError    *error;
-  gboolean   ok;
-  guint64    n_new;
+  GMainLoop    *loop;
+  GAsyncResult *result;
 } Wait;
 
 static const char *
@@ -77,73 +76,23 @@ check (gboolean ok, GError *error, const char *what)
 }
 
 static void
-wait_run (Wait *wait)
+got_result (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
 {
+  Wait *wait = user_data;
+
+  g_set_object (&wait->result, result);
+  g_main_loop_quit (wait->loop);
+}
+
+/* Runs the main loop until the call started with got_result() has finished. */
+static GAsyncResult *
+wait_for_result (Wait *wait)
+{
+  g_clear_object (&wait->result);
   g_main_loop_run (wait->loop);
-}
-
-static void
-secrets_stored (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  Wait *wait = user_data;
-
-  wait->ok = op_secrets_store_finish (OP_SECRETS (source), result, &wait->error);
-  g_main_loop_quit (wait->loop);
-}
-
-static void
-site_password_stored (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  Wait *wait = user_data;
-
-  wait->ok = op_ftp_site_store_password_finish (result, &wait->error);
-  g_main_loop_quit (wait->loop);
-}
-
-static void
-mail_password_stored (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  Wait *wait = user_data;
-
-  wait->ok = op_mail_account_store_password_finish (OP_SECRETS (source), result, &wait->error);
-  g_main_loop_quit (wait->loop);
-}
-
-static void
-groups_refreshed (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  Wait *wait = user_data;
-
-  wait->ok = op_news_server_refresh_groups_finish (OP_NEWS_SERVER (source), result, &wait->error);
-  g_main_loop_quit (wait->loop);
-}
-
-static void
-subscribed (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  Wait *wait = user_data;
-
-  wait->ok = op_news_store_finish (OP_NEWS_STORE (source), result, &wait->error);
-  g_main_loop_quit (wait->loop);
-}
-
-static void
-group_synced (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  Wait *wait = user_data;
-
-  wait->ok = op_news_server_sync_group_finish (OP_NEWS_SERVER (source), result, &wait->n_new,
-                                               &wait->error);
-  g_main_loop_quit (wait->loop);
-}
-
-static void
-store_opened (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  Wait *wait = user_data;
-
-  wait->ok = op_news_store_finish (OP_NEWS_STORE (source), result, &wait->error);
-  g_main_loop_quit (wait->loop);
+  return wait->result;
 }
 
 static void
@@ -218,7 +167,9 @@ main (int argc, char **argv)
   g_autoptr (OpAccount) news = NULL;
   g_autoptr (OpNewsServer) server = NULL;
   OpSecrets *secrets;
+  OpNewsStore *store;
   const char *group;
+  guint64 n_new = 0;
   Wait wait = { .loop = loop };
 
   if (argc != 2)
@@ -254,24 +205,24 @@ main (int argc, char **argv)
   /* The passwords go where the app looks for them: the Secret Service of this session. */
   secrets = op_secrets_get_default ();
   op_ftp_site_store_password_async (site, secrets, need ("OUTPOST_TEST_VSFTPD_PASSWORD"), NULL,
-                                    site_password_stored, &wait);
-  wait_run (&wait);
-  check (wait.ok, wait.error, "saving the FTP password");
+                                    got_result, &wait);
+  check (op_ftp_site_store_password_finish (wait_for_result (&wait), &error), error,
+         "saving the FTP password");
   op_mail_account_store_password_async (mail, OP_MAIL_SERVER_INCOMING, secrets,
                                         need ("OUTPOST_TEST_DOVECOT_PASSWORD"), NULL,
-                                        mail_password_stored, &wait);
-  wait_run (&wait);
-  check (wait.ok, wait.error, "saving the IMAP password");
+                                        got_result, &wait);
+  check (op_mail_account_store_password_finish (secrets, wait_for_result (&wait), &error), error,
+         "saving the IMAP password");
   op_mail_account_store_password_async (mail, OP_MAIL_SERVER_OUTGOING, secrets,
                                         need ("OUTPOST_TEST_SMTP_PASSWORD"), NULL,
-                                        mail_password_stored, &wait);
-  wait_run (&wait);
-  check (wait.ok, wait.error, "saving the SMTP password");
+                                        got_result, &wait);
+  check (op_mail_account_store_password_finish (secrets, wait_for_result (&wait), &error), error,
+         "saving the SMTP password");
   op_secrets_store_async (secrets, "nntp", op_account_get_host (news), op_account_get_port (news),
                           op_account_get_user (news), need ("OUTPOST_TEST_INN_PASSWORD"), NULL,
-                          secrets_stored, &wait);
-  wait_run (&wait);
-  check (wait.ok, wait.error, "saving the news password");
+                          got_result, &wait);
+  check (op_secrets_store_finish (secrets, wait_for_result (&wait), &error), error,
+         "saving the news password");
   if (!op_secrets_get_persistent (secrets))
     {
       g_printerr ("outpost-demo-profile: no Secret Service: %s\n",
@@ -282,21 +233,22 @@ main (int argc, char **argv)
   /* The news store: groups, the demo group subscribed, its headers. */
   server = op_news_server_new (news, NULL);
   op_news_server_set_verifier (server, OP_TLS_VERIFIER (trust));
-  op_news_store_open_async (op_news_server_get_store (server), NULL, store_opened, &wait);
-  wait_run (&wait);
-  check (wait.ok, wait.error, "opening the news store");
-  op_news_server_refresh_groups_async (server, NULL, groups_refreshed, &wait);
-  wait_run (&wait);
-  check (wait.ok, wait.error, "listing the news groups");
-  op_news_store_set_subscribed_async (op_news_server_get_store (server), group, TRUE, NULL,
-                                      subscribed, &wait);
-  wait_run (&wait);
-  check (wait.ok, wait.error, "subscribing to the demo group");
-  op_news_server_sync_group_async (server, group, NULL, NULL, NULL, group_synced, &wait);
-  wait_run (&wait);
-  check (wait.ok, wait.error, "fetching the demo group's headers");
+  store = op_news_server_get_store (server);
+  op_news_store_open_async (store, NULL, got_result, &wait);
+  check (op_news_store_finish (store, wait_for_result (&wait), &error), error,
+         "opening the news store");
+  op_news_server_refresh_groups_async (server, NULL, got_result, &wait);
+  check (op_news_server_refresh_groups_finish (server, wait_for_result (&wait), &error), error,
+         "listing the news groups");
+  op_news_store_set_subscribed_async (store, group, TRUE, NULL, got_result, &wait);
+  check (op_news_store_finish (store, wait_for_result (&wait), &error), error,
+         "subscribing to the demo group");
+  op_news_server_sync_group_async (server, group, NULL, NULL, NULL, got_result, &wait);
+  check (op_news_server_sync_group_finish (server, wait_for_result (&wait), &n_new, &error),
+         error, "fetching the demo group's headers");
+  g_clear_object (&wait.result);
 
   g_print ("outpost-demo-profile: 3 accounts, 4 pins, 4 passwords, %s with %" G_GUINT64_FORMAT
-           " headers\n", group, wait.n_new);
+           " headers\n", group, n_new);
   return 0;
 }
