@@ -31,7 +31,7 @@ import pyatspi
 
 from outpost_atspi import (App, Failure, SKIP, click, dump, fill, find, find_button, focus_top,
                            key, log, press, run_main, screenshot, texts, type_text,
-                           walk, wait_for, is_visible)
+                           find_prefix, wait_for)
 
 OVERALL_TIMEOUT = 240
 INN_VARIABLES = ("OUTPOST_TEST_NEWS_HOST", "OUTPOST_TEST_INN_PORT", "OUTPOST_TEST_INN_USER",
@@ -57,19 +57,6 @@ def require_inn():
 def find_named(root, name):
     """A visible accessible named @name, whatever its role."""
     return find(root, name)
-
-
-def find_prefix(root, prefix, role=None):
-    """A visible accessible whose name starts with @prefix: GTK 4.8 appends a labelled
-    widget's label text to its accessible label ("News: Add Server _Add Add")."""
-    for acc in walk(root):
-        try:
-            if acc.name.startswith(prefix) and is_visible(acc) \
-                    and (role is None or acc.getRole() == role):
-                return acc
-        except Exception:
-            continue
-    return None
 
 
 class Keyring:

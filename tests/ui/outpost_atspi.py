@@ -141,6 +141,20 @@ def find(root, name, roles=None, visible=True):
     return None
 
 
+def find_prefix(root, prefix, role=None):
+    """A visible accessible whose name starts with @prefix: GTK 4.8 appends a labelled
+    widget's label text to its accessible label ("News: Add Server _Add Add", "Mail: To
+    To")."""
+    for acc in walk(root):
+        try:
+            if acc.name.startswith(prefix) and is_visible(acc) \
+                    and (role is None or acc.getRole() == role):
+                return acc
+        except Exception:
+            continue
+    return None
+
+
 def find_button(root, label):
     """A push button showing @label. GTK 4.8 names a button whose label has a mnemonic
     after both the label property and the label child ("Trust _Once Trust Once"), as

@@ -2985,6 +2985,33 @@ op_files_view_set_local_folder (OpFilesView *self,
   load_local (self, folder);
 }
 
+/* The saved site for the server and user @site names, protocol included: `outpost
+ * ftp://anna@host/` then logs in with the password saved for it, as the site manager
+ * does. NULL when the accounts file names none (or can't be read: the URI still opens,
+ * asking for the password). */
+static OpAccount *
+find_saved_site (OpAccount *site)
+{
+  g_autoptr (OpAccounts) accounts = op_accounts_new_default ();
+  GListModel *model = G_LIST_MODEL (accounts);
+
+  if (!op_accounts_load (accounts, NULL))
+    return NULL;
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr (OpAccount) saved = g_list_model_get_item (model, i);
+
+      if (op_ftp_site_is_site (saved)
+          && op_ftp_site_get_logon_type (saved) == OP_FTP_LOGON_NORMAL
+          && op_ftp_site_get_protocol (saved) == op_ftp_site_get_protocol (site)
+          && g_ascii_strcasecmp (op_account_get_host (saved), op_account_get_host (site)) == 0
+          && op_ftp_site_get_effective_port (saved) == op_ftp_site_get_effective_port (site)
+          && g_strcmp0 (op_ftp_site_get_login_user (saved), op_ftp_site_get_login_user (site)) == 0)
+        return g_steal_pointer (&saved);
+    }
+  return NULL;
+}
+
 /**
  * op_files_view_open_uri:
  * @self: the view
@@ -2993,7 +3020,8 @@ op_files_view_set_local_folder (OpFilesView *self,
  *
  * ftp:// is FTP with explicit TLS (TLS stays required; the user may pick plain FTP in
  * the protocol list), ftps:// implicit FTPS. Without a user the login is anonymous and
- * starts at once; with a user but no password, the password field waits for it.
+ * starts at once; with a user but no password, a saved site of that server and user
+ * connects with its saved password, else the password field waits for it.
  *
  * Returns: %TRUE when @uri was taken
  */
@@ -3012,6 +3040,23 @@ op_files_view_open_uri (OpFilesView  *self,
   site = op_ftp_site_new_from_uri (uri, &path, &password, error);
   if (site == NULL)
     return FALSE;
+
+  if (password == NULL && op_ftp_site_get_logon_type (site) != OP_FTP_LOGON_ANONYMOUS)
+    {
+      g_autoptr (OpAccount) saved = find_saved_site (site);
+
+      if (saved != NULL)
+        {
+          /* The saved site's settings and password, at the URI's folder. */
+          if (path != NULL && g_strcmp0 (path, "/") != 0)
+            op_ftp_site_set_remote_dir (saved, path);
+          g_object_set_data_full (G_OBJECT (self), "op-site-waiting", g_object_ref (saved),
+                                  g_object_unref);
+          op_ftp_site_lookup_password_async (saved, op_secrets_get_default (), NULL,
+                                             on_site_password, g_object_ref (self));
+          return TRUE;
+        }
+    }
 
   fill_from_site (self, site, password, path);
   return TRUE;

@@ -344,6 +344,90 @@ test_site_password_typed_then_connect (void)
   g_object_unref (window);
 }
 
+static void
+on_site_password_stored (GObject      *source,
+                         GAsyncResult *result,
+                         gpointer      user_data)
+{
+  Lookup *stored = user_data;
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (op_ftp_site_store_password_finish (result, &error));
+  g_assert_no_error (error);
+  stored->done = TRUE;
+}
+
+/* `outpost ftp://carol@host:port/` naming a saved site's server and user logs in with the
+ * site's saved password (what build-aux/dev demo opens); another user still waits for a
+ * password. Runs after the test above has unlocked this session's keyring. */
+static void
+test_uri_of_saved_site (void)
+{
+  g_autoptr (GSocketService) service = g_socket_service_new ();
+  g_autoptr (GPtrArray) connections = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr (GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
+  g_autoptr (GSocketAddress) bound = NULL;
+  g_autoptr (OpAccounts) accounts = op_accounts_new_default ();
+  g_autoptr (OpAccount) site = op_ftp_site_new ();
+  g_autofree char *uri = NULL;
+  g_autofree char *other = NULL;
+  OpWindow *window;
+  OpFilesView *view;
+  Lookup stored = { FALSE, NULL };
+  FieldIs password_filled = { NULL, "saved for carol" };
+  guint16 port;
+
+  g_socket_listener_add_address (G_SOCKET_LISTENER (service), address, G_SOCKET_TYPE_STREAM,
+                                 G_SOCKET_PROTOCOL_TCP, NULL, &bound, &error);
+  g_assert_no_error (error);
+  g_signal_connect (service, "incoming", G_CALLBACK (on_silent_incoming), connections);
+  g_socket_service_start (service);
+  port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+
+  g_assert_true (op_accounts_load (accounts, &error));
+  op_account_set_name (site, "Carol's files");
+  op_account_set_host (site, "127.0.0.1");
+  op_account_set_port (site, port);
+  op_account_set_user (site, "carol");
+  op_ftp_site_set_protocol (site, OP_SECURITY_STARTTLS);
+  op_accounts_add (accounts, site);
+  g_assert_true (op_accounts_save (accounts, &error));
+  op_ftp_site_store_password_async (site, op_secrets_get_default (), "saved for carol", NULL,
+                                    on_site_password_stored, &stored);
+  g_assert_true (op_ui_test_wait_for (lookup_done, &stored));
+
+  window = g_object_ref (g_object_new (OP_TYPE_WINDOW, NULL));
+  view = OP_FILES_VIEW (op_window_get_view (window, "files"));
+  gtk_window_present (GTK_WINDOW (window));
+  op_ui_test_iterate ();
+
+  /* Another user on the same server: no saved site, so the password is asked for. */
+  other = g_strdup_printf ("ftp://dave@127.0.0.1:%u/", port);
+  g_assert_true (op_files_view_open_uri (view, other, &error));
+  g_assert_no_error (error);
+  op_ui_test_iterate ();
+  g_assert_cmpstr (gtk_editable_get_text (field (GTK_WIDGET (view), "Password")), ==, "");
+  g_assert_null (op_files_view_get_client (view));
+
+  /* The saved site's user: its password, and the connection starts. */
+  uri = g_strdup_printf ("ftp://carol@127.0.0.1:%u/", port);
+  g_assert_true (op_files_view_open_uri (view, uri, &error));
+  g_assert_no_error (error);
+  password_filled.field = field (GTK_WIDGET (view), "Password");
+  g_assert_true (op_ui_test_wait_for (field_is, &password_filled));
+  g_assert_true (op_ui_test_wait_for (has_connection, connections));
+
+  gtk_widget_activate_action (GTK_WIDGET (view), "files.cancel-connect", NULL);
+  op_ui_test_iterate ();
+  g_socket_service_stop (service);
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_object_unref (window);
+  g_assert_true (op_accounts_remove (accounts, op_account_get_id (site)));
+  g_assert_true (op_accounts_save (accounts, &error));
+}
+
 static guint
 count_sites (OpAccounts *accounts)
 {
@@ -471,6 +555,7 @@ main (int    argc,
   /* First: it unlocks this session's keyring before anything asks D-Bus to start a
    * locked one (removing a site in the next tests forgets its password). */
   g_test_add_func ("/files/site-manager/password-typed-then-connect", test_site_password_typed_then_connect);
+  g_test_add_func ("/files/view/uri-of-saved-site-uses-its-password", test_uri_of_saved_site);
   g_test_add_func ("/files/view/uri-fills-quick-connect", test_uri_fills_quick_connect);
   g_test_add_func ("/files/view/not-connected", test_not_connected);
   g_test_add_func ("/files/view/quick-connect-enter-cancel", test_quick_connect_enter_cancel);
