@@ -31,4 +31,12 @@ if [ "$status" -ne 0 ]; then
   echo "check-metainfo.sh: appstreamcli failed (exit $status)"
   exit 1
 fi
+# Every screenshot it names is one of the tree's (data/screenshots/, taken from the demo).
+screenshots=$(dirname "$0")/screenshots
+for url in $(grep -oE 'https://[^<]*/data/screenshots/[^<]*' "$metainfo"); do
+  if [ ! -f "$screenshots/$(basename "$url")" ]; then
+    echo "check-metainfo.sh: $metainfo names a screenshot the tree does not have: $url"
+    exit 1
+  fi
+done
 echo "check-metainfo.sh: $metainfo is valid, pedantic hints included"
