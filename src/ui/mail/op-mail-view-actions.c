@@ -7,10 +7,8 @@
 
 #include "op-mail-view-private.h"
 
-/* Organising on the Mail page: read, flag, Trash and Undo, each shown at once and
- * synced by the store. */
-
-/* --- organising: read, flag, Trash -------------------------------------------------- */
+/* Organising on the Mail page: read, flag, and moves (Trash, Archive, Junk, a folder)
+ * with Undo, each shown at once and synced by the store. */
 
 static void
 on_pushed (GObject      *source,
@@ -61,58 +59,115 @@ on_change_done (GObject      *source,
     }
 }
 
+/* Messages of one account's folder, changed together in one call to its store. */
+typedef struct
+{
+  Account *account;
+  gint64   folder_id;
+  GArray  *ids;
+} Batch;
+
+static void
+batch_free (Batch *batch)
+{
+  g_array_unref (batch->ids);
+  g_free (batch);
+}
+
+static GPtrArray *
+batches_new (void)
+{
+  return g_ptr_array_new_with_free_func ((GDestroyNotify) batch_free);
+}
+
+static Batch *
+batch_for (GPtrArray *batches,
+           Account   *account,
+           gint64     folder_id)
+{
+  Batch *batch;
+
+  for (guint i = 0; i < batches->len; i++)
+    {
+      batch = batches->pdata[i];
+      if (batch->account == account && batch->folder_id == folder_id)
+        return batch;
+    }
+  batch = g_new0 (Batch, 1);
+  batch->account = account;
+  batch->folder_id = folder_id;
+  batch->ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_ptr_array_add (batches, batch);
+  return batch;
+}
+
 static void
 set_flags (OpMailView  *self,
-           GArray      *ids,
+           GPtrArray   *batches,
            OpMailFlags  add,
            OpMailFlags  remove)
 {
-  if (ids->len == 0 || self->current == NULL || self->current->store == NULL)
-    return;
-  op_mail_store_set_flags_async (self->current->store, ids, add, remove, NULL, on_change_done,
-                                 g_object_ref (self));
+  for (guint i = 0; i < batches->len; i++)
+    {
+      Batch *batch = batches->pdata[i];
+
+      if (batch->ids->len == 0 || batch->account->store == NULL)
+        continue;
+      op_mail_store_set_flags_async (batch->account->store, batch->ids, add, remove, NULL,
+                                     on_change_done, g_object_ref (self));
+    }
 }
 
-/* The messages of @conversations in the folder shown (a conversation's messages in other
- * folders, Sent for one, stay as they are). */
-static GArray *
+/* The messages of @conversations in their folder, by account (a conversation's messages
+ * in other folders, Sent for one, stay as they are). */
+static GPtrArray *
 ids_in_folder (OpMailView *self,
                GPtrArray  *conversations,
                OpMailFlags without)
 {
-  GArray *ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  GPtrArray *batches = batches_new ();
 
   for (guint i = 0; i < conversations->len; i++)
     {
-      g_autoptr (GPtrArray) messages =
-        op_mail_store_list_conversation (self->current->store,
-                                         op_mail_conversation_get_id (conversations->pdata[i]), NULL);
+      OpMailConversation *conversation = conversations->pdata[i];
+      Account *account = _op_mail_view_account_of (self, conversation);
+      gint64 folder_id = op_mail_conversation_get_folder_id (conversation);
+      g_autoptr (GPtrArray) messages = NULL;
+      Batch *batch;
 
+      if (account == NULL || account->store == NULL)
+        continue;
+      batch = batch_for (batches, account, folder_id);
+      messages = op_mail_store_list_conversation (account->store, op_mail_conversation_get_id (conversation), NULL);
       for (guint j = 0; messages != NULL && j < messages->len; j++)
         {
           OpMailMessage *message = messages->pdata[j];
           gint64 id = op_mail_message_get_id (message);
 
-          if (op_mail_message_get_folder_id (message) == self->folder_id
+          if (op_mail_message_get_folder_id (message) == folder_id
               && (op_mail_message_get_flags (message) & without) == 0)
-            g_array_append_val (ids, id);
+            g_array_append_val (batch->ids, id);
         }
     }
-  return ids;
+  return batches;
 }
 
-static GArray *
-latest_ids (GPtrArray *conversations)
+static GPtrArray *
+latest_ids (OpMailView *self,
+            GPtrArray  *conversations)
 {
-  GArray *ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  GPtrArray *batches = batches_new ();
 
   for (guint i = 0; i < conversations->len; i++)
     {
-      gint64 id = op_mail_conversation_get_latest_message_id (conversations->pdata[i]);
+      OpMailConversation *conversation = conversations->pdata[i];
+      Account *account = _op_mail_view_account_of (self, conversation);
+      gint64 id = op_mail_conversation_get_latest_message_id (conversation);
 
-      g_array_append_val (ids, id);
+      if (account != NULL)
+        g_array_append_val (batch_for (batches, account, op_mail_conversation_get_folder_id (conversation))->ids, id);
     }
-  return ids;
+  return batches;
 }
 
 gboolean
@@ -120,21 +175,23 @@ _op_mail_view_on_dwell (gpointer data)
 {
   OpMailView *self = data;
   g_autoptr (GPtrArray) messages = NULL;
-  g_autoptr (GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr (GPtrArray) batches = batches_new ();
+  Batch *batch;
 
   self->dwell_source = 0;
-  if (self->current == NULL || self->current->store == NULL)
+  if (self->shown == NULL || self->shown->store == NULL)
     return G_SOURCE_REMOVE;
-  messages = op_mail_store_list_conversation (self->current->store, self->conversation_id, NULL);
+  batch = batch_for (batches, self->shown, 0);
+  messages = op_mail_store_list_conversation (self->shown->store, self->conversation_id, NULL);
   for (guint i = 0; messages != NULL && i < messages->len; i++)
     {
       OpMailMessage *message = messages->pdata[i];
       gint64 id = op_mail_message_get_id (message);
 
       if ((op_mail_message_get_flags (message) & OP_MAIL_FLAG_SEEN) == 0)
-        g_array_append_val (ids, id);
+        g_array_append_val (batch->ids, id);
     }
-  set_flags (self, ids, OP_MAIL_FLAG_SEEN, 0);
+  set_flags (self, batches, OP_MAIL_FLAG_SEEN, 0);
   return G_SOURCE_REMOVE;
 }
 
@@ -168,20 +225,20 @@ toggle_read_action (GtkWidget  *widget,
 {
   OpMailView *self = OP_MAIL_VIEW (widget);
   g_autoptr (GPtrArray) conversations = _op_mail_view_selected_conversations (self);
-  g_autoptr (GArray) ids = NULL;
+  g_autoptr (GPtrArray) batches = NULL;
 
-  if (conversations->len == 0 || self->current == NULL)
+  if (conversations->len == 0)
     return;
   g_clear_handle_id (&self->dwell_source, g_source_remove);
   if (any_conversation (conversations, has_unread))
     {
-      ids = ids_in_folder (self, conversations, OP_MAIL_FLAG_SEEN);
-      set_flags (self, ids, OP_MAIL_FLAG_SEEN, 0);
+      batches = ids_in_folder (self, conversations, OP_MAIL_FLAG_SEEN);
+      set_flags (self, batches, OP_MAIL_FLAG_SEEN, 0);
     }
   else
     {
-      ids = latest_ids (conversations);
-      set_flags (self, ids, 0, OP_MAIL_FLAG_SEEN);
+      batches = latest_ids (self, conversations);
+      set_flags (self, batches, 0, OP_MAIL_FLAG_SEEN);
     }
 }
 
@@ -193,37 +250,174 @@ toggle_flag_action (GtkWidget  *widget,
 {
   OpMailView *self = OP_MAIL_VIEW (widget);
   g_autoptr (GPtrArray) conversations = _op_mail_view_selected_conversations (self);
-  g_autoptr (GArray) ids = NULL;
+  g_autoptr (GPtrArray) batches = NULL;
 
-  if (conversations->len == 0 || self->current == NULL)
+  if (conversations->len == 0)
     return;
   if (any_conversation (conversations, not_flagged))
     {
-      ids = latest_ids (conversations);
-      set_flags (self, ids, OP_MAIL_FLAG_FLAGGED, 0);
+      batches = latest_ids (self, conversations);
+      set_flags (self, batches, OP_MAIL_FLAG_FLAGGED, 0);
     }
   else
     {
-      ids = ids_in_folder (self, conversations, 0);
-      set_flags (self, ids, 0, OP_MAIL_FLAG_FLAGGED);
+      batches = ids_in_folder (self, conversations, 0);
+      set_flags (self, batches, 0, OP_MAIL_FLAG_FLAGGED);
     }
 }
 
-static OpMailFolder *
-trash_folder (OpMailView *self)
+/* --- moves, with Undo --------------------------------------------------------------- */
+
+/* One store's part of the last move: its messages go back to their folder on Undo. */
+typedef struct
 {
-  if (self->current == NULL || self->current->store == NULL)
-    return NULL;
-  return op_mail_store_lookup_special (self->current->store, OP_MAIL_SPECIAL_USE_TRASH);
+  OpMailStore *store;
+  GArray      *ids;
+  gint64       folder_id;
+} UndoMove;
+
+static void
+undo_move_free (UndoMove *undo)
+{
+  g_object_unref (undo->store);
+  g_array_unref (undo->ids);
+  g_free (undo);
 }
 
 static void
 clear_undo (OpMailView *self)
 {
-  g_clear_object (&self->undo_store);
-  g_clear_pointer (&self->undo_ids, g_array_unref);
-  self->undo_folder_id = 0;
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "mail.undo-trash", FALSE);
+  g_clear_pointer (&self->undo, g_ptr_array_unref);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "mail.undo-move", FALSE);
+}
+
+/* Where a move of @account's messages out of @from_folder_id goes: its folder of that
+ * special use, or its folder @folder_id. NULL when it has none, or it is that folder. */
+static OpMailFolder *
+target_folder (Account          *account,
+               gint64            from_folder_id,
+               OpMailSpecialUse  use,
+               gint64            folder_id)
+{
+  g_autoptr (OpMailFolder) folder = NULL;
+
+  if (account == NULL || account->store == NULL)
+    return NULL;
+  if (use != OP_MAIL_SPECIAL_USE_NONE)
+    folder = op_mail_store_lookup_special (account->store, use);
+  else
+    folder = op_mail_store_get_folder (account->store, folder_id);
+  if (folder == NULL || !op_mail_folder_get_selectable (folder)
+      || op_mail_folder_get_id (folder) == from_folder_id)
+    return NULL;
+  return g_steal_pointer (&folder);
+}
+
+/* The toast after a move of @n conversations to @folder (or to the folders of that
+ * special use of several accounts), with its Undo button. */
+static void
+show_undo_toast (OpMailView   *self,
+                 guint         n,
+                 OpMailFolder *folder)
+{
+  g_autofree char *title = NULL;
+  AdwToast *toast;
+
+  switch (op_mail_folder_get_special_use (folder))
+    {
+    case OP_MAIL_SPECIAL_USE_TRASH:
+      /* Translators: a toast after Delete; %u is how many conversations. */
+      title = g_strdup_printf (ngettext ("%u conversation moved to Trash",
+                                         "%u conversations moved to Trash", n), n);
+      break;
+    case OP_MAIL_SPECIAL_USE_ARCHIVE:
+      /* Translators: a toast after Archive; %u is how many conversations. */
+      title = g_strdup_printf (ngettext ("%u conversation archived",
+                                         "%u conversations archived", n), n);
+      break;
+    case OP_MAIL_SPECIAL_USE_JUNK:
+      /* Translators: a toast after Junk; %u is how many conversations. */
+      title = g_strdup_printf (ngettext ("%u conversation moved to Junk",
+                                         "%u conversations moved to Junk", n), n);
+      break;
+    default:
+      /* Translators: a toast after a move; %u is how many conversations, %s the
+       * folder. */
+      title = g_strdup_printf (ngettext ("%u conversation moved to %s",
+                                         "%u conversations moved to %s", n),
+                               n, _op_mail_view_folder_title (folder));
+      break;
+    }
+  toast = adw_toast_new (title);
+  adw_toast_set_button_label (toast, _("_Undo"));
+  adw_toast_set_action_name (toast, "mail.undo-move");
+  adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+/* Moves the selected conversations' messages of their folder: to each account's folder
+ * of special use @use, or (@use NONE) to @only's folder @folder_id (then conversations
+ * of other accounts stay). Shown at once; the store queues it for the server. */
+static void
+move_selection (OpMailView       *self,
+                OpMailSpecialUse  use,
+                Account          *only,
+                gint64            folder_id)
+{
+  g_autoptr (GPtrArray) conversations = _op_mail_view_selected_conversations (self);
+  g_autoptr (GPtrArray) moving = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr (GPtrArray) batches = NULL;
+  g_autoptr (OpMailFolder) last_target = NULL;
+
+  /* Only conversations that have somewhere to go. */
+  for (guint i = 0; i < conversations->len; i++)
+    {
+      OpMailConversation *conversation = conversations->pdata[i];
+      Account *account = _op_mail_view_account_of (self, conversation);
+      g_autoptr (OpMailFolder) target = NULL;
+
+      if (only != NULL && account != only)
+        continue;
+      target = target_folder (account, op_mail_conversation_get_folder_id (conversation), use, folder_id);
+      if (target == NULL)
+        continue;
+      g_ptr_array_add (moving, g_object_ref (conversation));
+      g_set_object (&last_target, target);
+    }
+  if (moving->len == 0)
+    return;
+
+  batches = ids_in_folder (self, moving, 0);
+  clear_undo (self);
+  self->undo = g_ptr_array_new_with_free_func ((GDestroyNotify) undo_move_free);
+  for (guint i = 0; i < batches->len; i++)
+    {
+      Batch *batch = batches->pdata[i];
+      g_autoptr (OpMailFolder) target = target_folder (batch->account, batch->folder_id, use, folder_id);
+      UndoMove *undo;
+
+      if (target == NULL || batch->ids->len == 0)
+        continue;
+      undo = g_new0 (UndoMove, 1);
+      undo->store = g_object_ref (batch->account->store);
+      undo->ids = g_array_ref (batch->ids);
+      undo->folder_id = batch->folder_id;
+      g_ptr_array_add (self->undo, undo);
+      op_mail_store_move_async (batch->account->store, batch->ids, op_mail_folder_get_id (target), FALSE,
+                                NULL, on_change_done, g_object_ref (self));
+    }
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "mail.undo-move", self->undo->len > 0);
+  _op_mail_view_clear_conversation (self);
+  show_undo_toast (self, moving->len, last_target);
+}
+
+void
+_op_mail_view_move_selection_to (OpMailView   *self,
+                                 Account      *account,
+                                 OpMailFolder *folder)
+{
+  g_return_if_fail (account != NULL && folder != NULL);
+  move_selection (self, OP_MAIL_SPECIAL_USE_NONE, account, op_mail_folder_get_id (folder));
 }
 
 static void
@@ -231,50 +425,76 @@ trash_action (GtkWidget  *widget,
               const char *action_name,
               GVariant   *parameter)
 {
+  move_selection (OP_MAIL_VIEW (widget), OP_MAIL_SPECIAL_USE_TRASH, NULL, 0);
+}
+
+static void
+archive_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  move_selection (OP_MAIL_VIEW (widget), OP_MAIL_SPECIAL_USE_ARCHIVE, NULL, 0);
+}
+
+static void
+junk_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  move_selection (OP_MAIL_VIEW (widget), OP_MAIL_SPECIAL_USE_JUNK, NULL, 0);
+}
+
+/* From the "Move To" menu: a folder (its store id) of the account shown. */
+static void
+move_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
   OpMailView *self = OP_MAIL_VIEW (widget);
-  g_autoptr (GPtrArray) conversations = _op_mail_view_selected_conversations (self);
-  g_autoptr (OpMailFolder) trash = trash_folder (self);
-  g_autoptr (GArray) ids = NULL;
-  g_autofree char *title = NULL;
-  AdwToast *toast;
 
-  if (conversations->len == 0 || trash == NULL || op_mail_folder_get_id (trash) == self->folder_id)
+  if (self->current == NULL)
     return;
-  ids = ids_in_folder (self, conversations, 0);
-  if (ids->len == 0)
-    return;
-  clear_undo (self);
-  self->undo_store = g_object_ref (self->current->store);
-  self->undo_ids = g_array_ref (ids);
-  self->undo_folder_id = self->folder_id;
-  gtk_widget_action_set_enabled (widget, "mail.undo-trash", TRUE);
-  op_mail_store_move_async (self->current->store, ids, op_mail_folder_get_id (trash), FALSE, NULL,
-                            on_change_done, g_object_ref (self));
-  _op_mail_view_clear_conversation (self);
-
-  /* Translators: a toast after Delete; %u is how many conversations. */
-  title = g_strdup_printf (ngettext ("%u conversation moved to Trash",
-                                     "%u conversations moved to Trash", conversations->len),
-                           conversations->len);
-  toast = adw_toast_new (title);
-  adw_toast_set_button_label (toast, _("_Undo"));
-  adw_toast_set_action_name (toast, "mail.undo-trash");
-  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+  move_selection (self, OP_MAIL_SPECIAL_USE_NONE, self->current, g_variant_get_int64 (parameter));
 }
 
 /* A moved message keeps its store id, so Undo moves the same ids back. */
 static void
-undo_trash_action (GtkWidget  *widget,
-                   const char *action_name,
-                   GVariant   *parameter)
+undo_move_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
 {
   OpMailView *self = OP_MAIL_VIEW (widget);
 
-  if (self->undo_store == NULL)
+  if (self->undo == NULL)
     return;
-  op_mail_store_move_async (self->undo_store, self->undo_ids, self->undo_folder_id, FALSE, NULL,
-                            on_change_done, g_object_ref (self));
+  for (guint i = 0; i < self->undo->len; i++)
+    {
+      UndoMove *undo = self->undo->pdata[i];
+
+      op_mail_store_move_async (undo->store, undo->ids, undo->folder_id, FALSE, NULL,
+                                on_change_done, g_object_ref (self));
+    }
   clear_undo (self);
+}
+
+/* Whether the folder shown has somewhere to move to for @use: its account's folder of
+ * that use (in the unified Inbox: any account's). */
+static gboolean
+can_move (OpMailView       *self,
+          OpMailSpecialUse  use)
+{
+  for (guint i = 0; self->accounts != NULL && i < self->accounts->len; i++)
+    {
+      Account *account = self->accounts->pdata[i];
+      g_autoptr (OpMailFolder) target = NULL;
+
+      if (self->current != NULL && account != self->current)
+        continue;
+      target = target_folder (account, self->current != NULL ? self->folder_id : 0, use, 0);
+      if (target != NULL)
+        return TRUE;
+    }
+  return FALSE;
 }
 
 void
@@ -285,8 +505,6 @@ _op_mail_view_update_actions (OpMailView *self)
   g_autoptr (GtkBitset) set = listing ? gtk_selection_model_get_selection (GTK_SELECTION_MODEL (self->selection))
                                       : NULL;
   gboolean any = set != NULL && !gtk_bitset_is_empty (set);
-  g_autoptr (OpMailFolder) trash = any ? trash_folder (self) : NULL;
-
   gboolean conversation = op_mail_conversation_view_get_n_messages (self->conversation_view) > 0
                           && self->conversation_id != 0;
 
@@ -297,8 +515,51 @@ _op_mail_view_update_actions (OpMailView *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "mail.forward", conversation);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "mail.toggle-read", any);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "mail.toggle-flag", any);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "mail.trash",
-                                 trash != NULL && op_mail_folder_get_id (trash) != self->folder_id);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "mail.trash", any && can_move (self, OP_MAIL_SPECIAL_USE_TRASH));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "mail.archive", any && can_move (self, OP_MAIL_SPECIAL_USE_ARCHIVE));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "mail.junk", any && can_move (self, OP_MAIL_SPECIAL_USE_JUNK));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "mail.move", any && self->current != NULL);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->move_button), any);
+}
+
+/* The "Move To" menu: Archive and Junk, then every other folder of the account shown
+ * (none in the unified Inbox, whose conversations belong to several). Made again when
+ * another folder is shown or the account's folders change. */
+void
+_op_mail_view_update_move_menu (OpMailView *self)
+{
+  g_autoptr (GMenu) specials = g_menu_new ();
+  g_autoptr (GMenu) folders = g_menu_new ();
+
+  if (self->move_menu == NULL)
+    return;
+  g_menu_remove_all (self->move_menu);
+  g_menu_append (specials, _("_Archive"), "mail.archive");
+  g_menu_append (specials, _("Move to _Junk"), "mail.junk");
+  g_menu_append_section (self->move_menu, NULL, G_MENU_MODEL (specials));
+  for (guint i = 0; self->current != NULL && self->current->folders != NULL
+                    && i < g_list_model_get_n_items (G_LIST_MODEL (self->current->folders)); i++)
+    {
+      g_autoptr (OpMailFolder) folder = g_list_model_get_item (G_LIST_MODEL (self->current->folders), i);
+      g_autoptr (GMenuItem) item = NULL;
+
+      if (!op_mail_folder_get_selectable (folder) || op_mail_folder_get_id (folder) == self->folder_id)
+        continue;
+      item = g_menu_item_new (_op_mail_view_folder_title (folder), NULL);
+      g_menu_item_set_action_and_target_value (item, "mail.move",
+                                               g_variant_new_int64 (op_mail_folder_get_id (folder)));
+      g_menu_append_item (folders, item);
+    }
+  /* Translators: the heading of the folders in the "Move To" menu. */
+  g_menu_append_section (self->move_menu, _("Move To"), G_MENU_MODEL (folders));
+}
+
+void
+_op_mail_view_actions_init (OpMailView *self)
+{
+  self->move_menu = g_menu_new ();
+  gtk_menu_button_set_menu_model (self->move_button, G_MENU_MODEL (self->move_menu));
+  _op_mail_view_update_move_menu (self);
 }
 
 void
@@ -307,5 +568,8 @@ _op_mail_view_actions_class_init (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "mail.toggle-read", NULL, toggle_read_action);
   gtk_widget_class_install_action (widget_class, "mail.toggle-flag", NULL, toggle_flag_action);
   gtk_widget_class_install_action (widget_class, "mail.trash", NULL, trash_action);
-  gtk_widget_class_install_action (widget_class, "mail.undo-trash", NULL, undo_trash_action);
+  gtk_widget_class_install_action (widget_class, "mail.archive", NULL, archive_action);
+  gtk_widget_class_install_action (widget_class, "mail.junk", NULL, junk_action);
+  gtk_widget_class_install_action (widget_class, "mail.move", "x", move_action);
+  gtk_widget_class_install_action (widget_class, "mail.undo-move", NULL, undo_move_action);
 }

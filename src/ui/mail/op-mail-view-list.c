@@ -118,9 +118,11 @@ on_selection_changed (OpMailView *self)
     {
       OpMailConversation *conversation = items->pdata[0];
 
-      if (op_mail_conversation_get_id (conversation) != self->conversation_id)
-        _op_mail_view_show_conversation (self, op_mail_conversation_get_id (conversation),
-                           op_mail_conversation_get_n_unread (conversation) > 0);
+      Account *account = _op_mail_view_account_of (self, conversation);
+
+      if (op_mail_conversation_get_id (conversation) != self->conversation_id || account != self->shown)
+        _op_mail_view_show_conversation (self, account, op_mail_conversation_get_id (conversation),
+                                         op_mail_conversation_get_n_unread (conversation) > 0);
     }
   else if (items->len > 1)
     {
@@ -128,7 +130,7 @@ on_selection_changed (OpMailView *self)
                                                           "%u Conversations Selected", items->len),
                                                 items->len);
 
-      _op_mail_view_show_conversation (self, 0, FALSE);
+      _op_mail_view_show_conversation (self, NULL, 0, FALSE);
       adw_status_page_set_title (self->none_page, title);
     }
 }
@@ -173,6 +175,7 @@ _op_mail_view_clear_conversation (OpMailView *self)
   adw_status_page_set_title (self->none_page, _("No Conversation Selected"));
   op_mail_conversation_view_clear (self->conversation_view);
   self->conversation_id = 0;
+  self->shown = NULL;
   self->pending_bodies = 0;
   self->missing_bodies = 0;
   gtk_revealer_set_reveal_child (self->missing_revealer, FALSE);
@@ -212,8 +215,10 @@ _op_mail_view_show_folder (OpMailView   *self,
   self->selection = gtk_multi_selection_new (g_object_ref (G_LIST_MODEL (self->conversations)));
   g_signal_connect_swapped (self->selection, "selection-changed",
                             G_CALLBACK (on_selection_changed), self);
-  g_signal_connect_swapped (self->selection, "items-changed",
-                            G_CALLBACK (on_selection_items_changed), self);
+  /* After the list view took the change: selecting rows before it did (while it still
+   * counts the old rows) crashes GTK 4.8's list widget. */
+  g_signal_connect_data (self->selection, "items-changed", G_CALLBACK (on_selection_items_changed),
+                         self, NULL, G_CONNECT_SWAPPED | G_CONNECT_AFTER);
   gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (self->selection));
   _op_mail_view_update_list_page (self);
   _op_mail_view_update_actions (self);
@@ -352,17 +357,18 @@ on_body_fetched (GObject      *source,
 
 void
 _op_mail_view_show_conversation (OpMailView *self,
-                   gint64      conversation_id,
-                   gboolean    unread)
+                                 Account    *account,
+                                 gint64      conversation_id,
+                                 gboolean    unread)
 {
   g_autoptr (GPtrArray) messages = NULL;
   g_autoptr (GError) error = NULL;
 
   _op_mail_view_clear_conversation (self);
-  if (conversation_id == 0 || self->current == NULL || self->current->store == NULL)
+  if (conversation_id == 0 || account == NULL || account->store == NULL)
     return;
 
-  messages = op_mail_store_list_conversation (self->current->store, conversation_id, &error);
+  messages = op_mail_store_list_conversation (account->store, conversation_id, &error);
   if (messages == NULL)
     {
       g_autofree char *text = g_strdup_printf (_("The conversation could not be read: %s."),
@@ -374,6 +380,7 @@ _op_mail_view_show_conversation (OpMailView *self,
     }
 
   self->conversation_id = conversation_id;
+  self->shown = account;
   self->body_cancellable = g_cancellable_new ();
   if (unread)
     self->dwell_source = g_timeout_add (READ_DWELL_MS, _op_mail_view_on_dwell, self);
@@ -387,11 +394,11 @@ _op_mail_view_show_conversation (OpMailView *self,
       load->conversation_id = conversation_id;
       self->pending_bodies++;
       /* A body never fetched comes from the server when the account syncs. */
-      if (!op_mail_message_get_body_cached (message) && self->current->sync != NULL)
-        op_mail_imap_sync_fetch_body_async (self->current->sync, op_mail_message_get_id (message),
+      if (!op_mail_message_get_body_cached (message) && account->sync != NULL)
+        op_mail_imap_sync_fetch_body_async (account->sync, op_mail_message_get_id (message),
                                             self->body_cancellable, on_body_fetched, load);
       else
-        op_mail_store_load_body_async (self->current->store, op_mail_message_get_id (message),
+        op_mail_store_load_body_async (account->store, op_mail_message_get_id (message),
                                        self->body_cancellable, on_body_loaded, load);
     }
 }
@@ -506,17 +513,55 @@ on_result_selected (OpMailView *self)
 
   if (message == NULL || op_mail_message_get_conversation_id (message) == self->conversation_id)
     return;
-  _op_mail_view_show_conversation (self, op_mail_message_get_conversation_id (message),
-                     (op_mail_message_get_flags (message) & OP_MAIL_FLAG_SEEN) == 0);
+  _op_mail_view_show_conversation (self, self->current, op_mail_message_get_conversation_id (message),
+                                   (op_mail_message_get_flags (message) & OP_MAIL_FLAG_SEEN) == 0);
 }
 
 /* --- rows -------------------------------------------------------------------------- */
 
+/* A conversation row dragged onto a folder in the sidebar moves the selection (the row
+ * alone when it was not selected). */
+static GdkContentProvider *
+on_drag_prepare (GtkDragSource *source,
+                 double         x,
+                 double         y,
+                 GtkListItem   *item)
+{
+  GtkWidget *widget = gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (source));
+  OpMailView *self = OP_MAIL_VIEW (gtk_widget_get_ancestor (widget, OP_TYPE_MAIL_VIEW));
+  GObject *object = gtk_list_item_get_item (item);
+  guint position = gtk_list_item_get_position (item);
+  Account *account;
+  g_autofree char *text = NULL;
+
+  if (self == NULL || !OP_IS_MAIL_CONVERSATION (object) || self->selection == NULL
+      || position == GTK_INVALID_LIST_POSITION)
+    return NULL;
+  account = _op_mail_view_account_of (self, OP_MAIL_CONVERSATION (object));
+  if (account == NULL)
+    return NULL;
+  if (!gtk_selection_model_is_selected (GTK_SELECTION_MODEL (self->selection), position))
+    gtk_selection_model_select_item (GTK_SELECTION_MODEL (self->selection), position, TRUE);
+  text = _op_mail_view_drag_text (account);
+  return gdk_content_provider_new_typed (G_TYPE_STRING, text);
+}
+
 static void
 setup_row (GtkSignalListItemFactory *factory,
-           GtkListItem              *item)
+           GtkListItem              *item,
+           gpointer                  draggable)
 {
-  gtk_list_item_set_child (item, op_mail_conversation_row_new ());
+  GtkWidget *row = op_mail_conversation_row_new ();
+
+  if (GPOINTER_TO_INT (draggable))
+    {
+      GtkDragSource *source = gtk_drag_source_new ();
+
+      gtk_drag_source_set_actions (source, GDK_ACTION_MOVE);
+      g_signal_connect (source, "prepare", G_CALLBACK (on_drag_prepare), item);
+      gtk_widget_add_controller (row, GTK_EVENT_CONTROLLER (source));
+    }
+  gtk_list_item_set_child (item, row);
 }
 
 static void
@@ -533,11 +578,11 @@ bind_row (GtkSignalListItemFactory *factory,
 }
 
 static GtkListItemFactory *
-row_factory (void)
+row_factory (gboolean draggable)
 {
   GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
 
-  g_signal_connect (factory, "setup", G_CALLBACK (setup_row), NULL);
+  g_signal_connect (factory, "setup", G_CALLBACK (setup_row), GINT_TO_POINTER (draggable));
   g_signal_connect (factory, "bind", G_CALLBACK (bind_row), NULL);
   return factory;
 }
@@ -607,8 +652,8 @@ _op_mail_view_list_class_init (GtkWidgetClass *widget_class)
 void
 _op_mail_view_list_init (OpMailView *self)
 {
-  g_autoptr (GtkListItemFactory) factory = row_factory ();
-  g_autoptr (GtkListItemFactory) results_factory = row_factory ();
+  g_autoptr (GtkListItemFactory) factory = row_factory (TRUE);
+  g_autoptr (GtkListItemFactory) results_factory = row_factory (FALSE);
 
   self->selected_ids = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
 
@@ -628,4 +673,11 @@ _op_mail_view_list_init (OpMailView *self)
   gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));
   g_signal_connect_swapped (self->search_bar, "notify::search-mode-enabled",
                             G_CALLBACK (on_search_mode), self);
+}
+
+Account *
+_op_mail_view_account_of (OpMailView         *self,
+                          OpMailConversation *conversation)
+{
+  return self->current;
 }

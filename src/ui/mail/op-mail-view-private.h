@@ -55,6 +55,8 @@ struct _OpMailView
   GtkBox                 *sidebar_box;
   GtkWidget              *list_column;
   GtkLabel               *folder_title;
+  GtkMenuButton          *move_button;
+  GMenu                  *move_menu;     /* its menu: Archive, Junk, the folders */
   GtkSearchBar           *search_bar;
   GtkSearchEntry         *search_entry;
   GtkToggleButton        *filter_unread;
@@ -80,9 +82,8 @@ struct _OpMailView
   GHashTable             *selected_ids;  /* gint64 *, the selected conversations */
   gboolean                restoring;
   guint                   dwell_source;
-  OpMailStore            *undo_store;    /* the last move to Trash, for Undo */
-  GArray                 *undo_ids;
-  gint64                  undo_folder_id;
+  GPtrArray              *undo;          /* UndoMove: the last move, for Undo */
+  Account                *shown;         /* whose conversation is shown */
   GListStore             *results;      /* OpMailMessage */
   GtkSingleSelection     *results_selection;
   GPtrArray              *found;        /* OpMailMessage, the last search's, unfiltered */
@@ -117,6 +118,7 @@ Account    *_op_mail_view_add_account             (OpMailView   *self,
                                                    OpAccount    *op_account);
 const char *_op_mail_view_folder_title            (OpMailFolder *folder);
 void        _op_mail_view_sync_sidebar            (OpMailView   *self);
+char       *_op_mail_view_drag_text               (Account      *account);
 
 /* op-mail-view-sync.c */
 void        _op_mail_view_start_sync              (Account      *account);
@@ -135,14 +137,26 @@ void        _op_mail_view_show_folder             (OpMailView   *self,
                                                    OpMailFolder *folder);
 void        _op_mail_view_clear_conversation      (OpMailView   *self);
 void        _op_mail_view_show_conversation       (OpMailView   *self,
+                                                   Account      *account,
                                                    gint64        conversation_id,
                                                    gboolean      unread);
 void        _op_mail_view_update_list_page        (OpMailView   *self);
 /* The selected conversations, in list order. (element-type OpMailConversation) */
 GPtrArray  *_op_mail_view_selected_conversations  (OpMailView   *self);
 
+/* The account a conversation of the list belongs to (NULL: none any more). */
+Account    *_op_mail_view_account_of              (OpMailView   *self,
+                                                   OpMailConversation *conversation);
+
 /* op-mail-view-actions.c */
 void        _op_mail_view_actions_class_init      (GtkWidgetClass *widget_class);
+void        _op_mail_view_actions_init            (OpMailView   *self);
+void        _op_mail_view_update_move_menu        (OpMailView   *self);
+/* Moves the selected conversations' messages of the folder shown to @folder of
+ * @account (those of other accounts stay), with a toast offering Undo. */
+void        _op_mail_view_move_selection_to       (OpMailView   *self,
+                                                   Account      *account,
+                                                   OpMailFolder *folder);
 void        _op_mail_view_update_actions          (OpMailView   *self);
 gboolean    _op_mail_view_on_dwell                (gpointer      data);
 

@@ -128,10 +128,30 @@ folder_depth (OpMailFolder *folder)
   return MIN (depth, 6);
 }
 
+/* Conversations dragged from the list onto a folder of the same account move there. */
+static gboolean
+on_folder_drop (GtkDropTarget *target,
+                const GValue  *value,
+                double         x,
+                double         y,
+                Account       *account)
+{
+  GtkWidget *row = gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (target));
+  OpMailFolder *folder = g_object_get_data (G_OBJECT (row), "op-mail-folder");
+  g_autofree char *expected = _op_mail_view_drag_text (account);
+
+  if (folder == NULL || !G_VALUE_HOLDS_STRING (value)
+      || g_strcmp0 (g_value_get_string (value), expected) != 0)
+    return FALSE;
+  _op_mail_view_move_selection_to (account->view, account, folder);
+  return TRUE;
+}
+
 static GtkWidget *
 create_folder_row (gpointer item,
                    gpointer user_data)
 {
+  Account *account = user_data;
   OpMailFolder *folder = item;
   guint unread = op_mail_folder_get_unread (folder);
   const char *title = _op_mail_view_folder_title (folder);
@@ -174,6 +194,13 @@ create_folder_row (gpointer item,
       gtk_list_box_row_set_selectable (GTK_LIST_BOX_ROW (row), FALSE);
       gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), FALSE);
     }
+  else
+    {
+      GtkDropTarget *target = gtk_drop_target_new (G_TYPE_STRING, GDK_ACTION_MOVE);
+
+      g_signal_connect (target, "drop", G_CALLBACK (on_folder_drop), account);
+      gtk_widget_add_controller (row, GTK_EVENT_CONTROLLER (target));
+    }
   gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
   gtk_accessible_update_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
   g_object_set_data_full (G_OBJECT (row), "op-mail-folder", g_object_ref (folder), g_object_unref);
@@ -184,6 +211,7 @@ create_folder_row (gpointer item,
 void
 _op_mail_view_sync_sidebar (OpMailView *self)
 {
+  _op_mail_view_update_move_menu (self);
   for (guint i = 0; i < self->accounts->len; i++)
     {
       Account *account = g_ptr_array_index (self->accounts, i);
@@ -356,7 +384,7 @@ on_store_opened (GObject      *source,
   account->store = store;
   account->folders = op_mail_folder_list_new (store);
   gtk_list_box_bind_model (account->list_box, G_LIST_MODEL (account->folders),
-                           create_folder_row, NULL, NULL);
+                           create_folder_row, account, NULL);
   g_signal_connect_after (account->folders, "items-changed",
                           G_CALLBACK (on_folders_changed), account);
   on_folders_changed (G_LIST_MODEL (account->folders), 0, 0, 0, account);
@@ -429,4 +457,11 @@ _op_mail_view_add_account (OpMailView *self,
   open = _op_mail_view_store_open_new (self, account);
   op_mail_store_open_async (path, account->cancellable, on_store_opened, open);
   return account;
+}
+
+/* What a drag of @account's conversations carries: they are the list's selection. */
+char *
+_op_mail_view_drag_text (Account *account)
+{
+  return g_strconcat ("outpost-mail-conversations:", op_account_get_id (account->account), NULL);
 }

@@ -194,8 +194,8 @@ op_mail_view_dispose (GObject *object)
   g_clear_pointer (&self->found, g_ptr_array_unref);
   g_clear_object (&self->verifier);
   g_clear_handle_id (&self->dwell_source, g_source_remove);
-  g_clear_object (&self->undo_store);
-  g_clear_pointer (&self->undo_ids, g_array_unref);
+  g_clear_pointer (&self->undo, g_ptr_array_unref);
+  g_clear_object (&self->move_menu);
   g_clear_pointer (&self->selected_ids, g_hash_table_unref);
   if (self->accounts != NULL)
     for (guint i = 0; i < self->accounts->len; i++)
@@ -210,6 +210,7 @@ op_mail_view_dispose (GObject *object)
   gtk_widget_dispose_template (GTK_WIDGET (self), OP_TYPE_MAIL_VIEW);
   g_clear_pointer (&self->accounts, g_ptr_array_unref);
   self->current = NULL;
+  self->shown = NULL;
   if (self->submitter != NULL)
     g_signal_handlers_disconnect_by_data (self->submitter, self);
   g_clear_object (&self->submitter);
@@ -239,6 +240,7 @@ op_mail_view_class_init (OpMailViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, OpMailView, sidebar_box);
   gtk_widget_class_bind_template_child (widget_class, OpMailView, list_column);
   gtk_widget_class_bind_template_child (widget_class, OpMailView, folder_title);
+  gtk_widget_class_bind_template_child (widget_class, OpMailView, move_button);
   gtk_widget_class_bind_template_child (widget_class, OpMailView, search_bar);
   gtk_widget_class_bind_template_child (widget_class, OpMailView, search_entry);
   gtk_widget_class_bind_template_child (widget_class, OpMailView, filter_unread);
@@ -269,9 +271,10 @@ op_mail_view_init (OpMailView *self)
   self->accounts = g_ptr_array_new_with_free_func ((GDestroyNotify) _op_mail_view_account_free);
   _op_mail_view_writing_init (self);
   _op_mail_view_list_init (self);
+  _op_mail_view_actions_init (self);
   add_shortcuts (self);
   gtk_stack_set_visible_child_name (self->stack, "empty");
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "mail.undo-trash", FALSE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "mail.undo-move", FALSE);
   _op_mail_view_update_actions (self);
 }
 
