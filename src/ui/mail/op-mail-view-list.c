@@ -56,9 +56,11 @@ update_list_page_now (OpMailView *self)
       return;
     }
 
-  if (self->conversations != NULL
-      && !op_mail_conversation_list_get_loading (self->conversations)
-      && g_list_model_get_n_items (G_LIST_MODEL (self->conversations)) == 0)
+  if ((self->conversations != NULL
+       && !op_mail_conversation_list_get_loading (self->conversations)
+       && g_list_model_get_n_items (G_LIST_MODEL (self->conversations)) == 0)
+      || (self->unified && self->unified_rows != NULL
+          && g_list_model_get_n_items (G_LIST_MODEL (self->unified_rows)) == 0))
     {
       adw_status_page_set_icon_name (self->list_status, "mail-read-symbolic");
       adw_status_page_set_title (self->list_status, _("No Conversations"));
@@ -95,6 +97,26 @@ _op_mail_view_selected_conversations (OpMailView *self)
   return items;
 }
 
+/* What identifies a selected conversation while its row is read again: its id, and in
+ * the unified Inbox its account too (each store counts its own ids). */
+static gint64
+selection_key (OpMailView         *self,
+               OpMailConversation *conversation)
+{
+  gint64 key = op_mail_conversation_get_id (conversation);
+
+  if (self->unified)
+    {
+      Account *account = _op_mail_view_account_of (self, conversation);
+      guint index = 0;
+
+      if (account != NULL)
+        g_ptr_array_find (self->accounts, account, &index);
+      key |= (gint64) (index + 1) << 48;
+    }
+  return key;
+}
+
 static void
 on_selection_changed (OpMailView *self)
 {
@@ -109,7 +131,7 @@ on_selection_changed (OpMailView *self)
       {
         gint64 *id = g_new (gint64, 1);
 
-        *id = op_mail_conversation_get_id (items->pdata[i]);
+        *id = selection_key (self, items->pdata[i]);
         g_hash_table_add (self->selected_ids, id);
       }
   _op_mail_view_update_actions (self);
@@ -137,6 +159,8 @@ on_selection_changed (OpMailView *self)
 
 /* A row read again (its flags changed) is a new object, which the selection model does
  * not know: the conversations that were selected are selected again. */
+/* A row read again (its flags changed) is a new object, which the selection model does
+ * not know: the conversations that were selected are selected again. */
 static void
 on_selection_items_changed (OpMailView *self)
 {
@@ -144,15 +168,29 @@ on_selection_items_changed (OpMailView *self)
   gint64 *id;
 
   self->restoring = TRUE;
-  g_hash_table_iter_init (&iter, self->selected_ids);
-  while (g_hash_table_iter_next (&iter, (gpointer *) &id, NULL))
+  if (self->conversations != NULL)
     {
-      int position = op_mail_conversation_list_find (self->conversations, *id);
+      g_hash_table_iter_init (&iter, self->selected_ids);
+      while (g_hash_table_iter_next (&iter, (gpointer *) &id, NULL))
+        {
+          int position = op_mail_conversation_list_find (self->conversations, *id);
 
-      if (position >= 0
-          && !gtk_selection_model_is_selected (GTK_SELECTION_MODEL (self->selection), position))
-        gtk_selection_model_select_item (GTK_SELECTION_MODEL (self->selection), position, FALSE);
+          if (position >= 0
+              && !gtk_selection_model_is_selected (GTK_SELECTION_MODEL (self->selection), position))
+            gtk_selection_model_select_item (GTK_SELECTION_MODEL (self->selection), position, FALSE);
+        }
     }
+  else if (g_hash_table_size (self->selected_ids) > 0)
+    /* The unified Inbox (a few folders' worth): its rows are looked at one by one. */
+    for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->selection)); i++)
+      {
+        g_autoptr (OpMailConversation) item = g_list_model_get_item (G_LIST_MODEL (self->selection), i);
+        gint64 key = selection_key (self, item);
+
+        if (g_hash_table_contains (self->selected_ids, &key)
+            && !gtk_selection_model_is_selected (GTK_SELECTION_MODEL (self->selection), i))
+          gtk_selection_model_select_item (GTK_SELECTION_MODEL (self->selection), i, FALSE);
+      }
   self->restoring = FALSE;
   _op_mail_view_update_actions (self);
 }
@@ -183,36 +221,33 @@ _op_mail_view_clear_conversation (OpMailView *self)
   _op_mail_view_update_actions (self);
 }
 
+/* Shows @model (of OpMailConversation) in the list, @conversations when it is one
+ * folder's (NULL for the unified Inbox). */
 void
-_op_mail_view_show_folder (OpMailView   *self,
-             Account      *account,
-             OpMailFolder *folder)
+_op_mail_view_set_list_model (OpMailView             *self,
+                              GListModel             *model,
+                              OpMailConversationList *conversations)
 {
-  gint64 folder_id = op_mail_folder_get_id (folder);
-
-  gtk_label_set_text (self->folder_title, _op_mail_view_folder_title (folder));
-  if (account == self->current && folder_id == self->folder_id)
-    return;
-
-  self->current = account;
-  self->folder_id = folder_id;
   _op_mail_view_clear_conversation (self);
   gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
 
   if (self->conversations != NULL)
     g_signal_handlers_disconnect_by_data (self->conversations, self);
   g_clear_object (&self->conversations);
-  self->conversations = op_mail_conversation_list_new (account->store, folder_id);
-  g_signal_connect_swapped (self->conversations, "items-changed",
-                            G_CALLBACK (on_list_changed), self);
-  g_signal_connect_swapped (self->conversations, "notify::loading",
-                            G_CALLBACK (on_list_changed), self);
+  if (conversations != NULL)
+    {
+      self->conversations = g_object_ref (conversations);
+      g_signal_connect_swapped (self->conversations, "items-changed",
+                                G_CALLBACK (on_list_changed), self);
+      g_signal_connect_swapped (self->conversations, "notify::loading",
+                                G_CALLBACK (on_list_changed), self);
+    }
 
   if (self->selection != NULL)
     g_signal_handlers_disconnect_by_data (self->selection, self);
   g_clear_object (&self->selection);
   g_hash_table_remove_all (self->selected_ids);
-  self->selection = gtk_multi_selection_new (g_object_ref (G_LIST_MODEL (self->conversations)));
+  self->selection = gtk_multi_selection_new (g_object_ref (model));
   g_signal_connect_swapped (self->selection, "selection-changed",
                             G_CALLBACK (on_selection_changed), self);
   /* After the list view took the change: selecting rows before it did (while it still
@@ -223,6 +258,25 @@ _op_mail_view_show_folder (OpMailView   *self,
   _op_mail_view_update_list_page (self);
   _op_mail_view_update_actions (self);
   _op_mail_view_sync_sidebar (self);
+}
+
+void
+_op_mail_view_show_folder (OpMailView   *self,
+                           Account      *account,
+                           OpMailFolder *folder)
+{
+  gint64 folder_id = op_mail_folder_get_id (folder);
+  g_autoptr (OpMailConversationList) conversations = NULL;
+
+  gtk_label_set_text (self->folder_title, _op_mail_view_folder_title (folder));
+  if (account == self->current && folder_id == self->folder_id)
+    return;
+
+  _op_mail_view_leave_unified (self);
+  self->current = account;
+  self->folder_id = folder_id;
+  conversations = op_mail_conversation_list_new (account->store, folder_id);
+  _op_mail_view_set_list_model (self, G_LIST_MODEL (conversations), conversations);
 }
 
 /* --- the conversation -------------------------------------------------------------- */
@@ -679,5 +733,7 @@ Account *
 _op_mail_view_account_of (OpMailView         *self,
                           OpMailConversation *conversation)
 {
+  if (self->unified)
+    return _op_mail_view_unified_account_of (conversation);
   return self->current;
 }

@@ -18,7 +18,9 @@ G_BEGIN_DECLS
  *   op-mail-view-sidebar.c  the accounts and their folders in the sidebar, each store;
  *   op-mail-view-sync.c     each account's IMAP sync and outbox;
  *   op-mail-view-list.c     the conversation list, search and the conversation shown;
- *   op-mail-view-actions.c  organising: read, flag, Trash and Undo;
+ *   op-mail-view-unified.c  the unified Inbox: every account's Inbox in one list;
+ *   op-mail-view-actions.c  organising: read, flag, moves (Trash, Archive, Junk, a
+ *                           folder) and Undo;
  *   op-mail-view-writing.c  the composers, the send report and mailto:.
  */
 
@@ -84,6 +86,11 @@ struct _OpMailView
   guint                   dwell_source;
   GPtrArray              *undo;          /* UndoMove: the last move, for Undo */
   Account                *shown;         /* whose conversation is shown */
+  gboolean                unified;       /* the unified Inbox is shown */
+  GtkListBox             *unified_box;   /* its row in the sidebar, above the accounts */
+  GPtrArray              *unified_lists; /* OpMailConversationList of each Inbox */
+  GListStore             *unified_rows;  /* OpMailConversation, merged newest first */
+  guint                   unified_idle;
   GListStore             *results;      /* OpMailMessage */
   GtkSingleSelection     *results_selection;
   GPtrArray              *found;        /* OpMailMessage, the last search's, unfiltered */
@@ -141,6 +148,9 @@ void        _op_mail_view_show_conversation       (OpMailView   *self,
                                                    gint64        conversation_id,
                                                    gboolean      unread);
 void        _op_mail_view_update_list_page        (OpMailView   *self);
+void        _op_mail_view_set_list_model          (OpMailView   *self,
+                                                   GListModel   *model,
+                                                   OpMailConversationList *conversations);
 /* The selected conversations, in list order. (element-type OpMailConversation) */
 GPtrArray  *_op_mail_view_selected_conversations  (OpMailView   *self);
 
@@ -159,6 +169,12 @@ void        _op_mail_view_move_selection_to       (OpMailView   *self,
                                                    OpMailFolder *folder);
 void        _op_mail_view_update_actions          (OpMailView   *self);
 gboolean    _op_mail_view_on_dwell                (gpointer      data);
+
+/* op-mail-view-unified.c: the Inboxes of every account in one list */
+void        _op_mail_view_update_unified_row      (OpMailView   *self);
+void        _op_mail_view_show_unified            (OpMailView   *self);
+void        _op_mail_view_leave_unified           (OpMailView   *self);
+Account    *_op_mail_view_unified_account_of      (OpMailConversation *conversation);
 
 /* op-mail-view-writing.c */
 void        _op_mail_view_writing_class_init      (GtkWidgetClass *widget_class);

@@ -207,11 +207,13 @@ create_folder_row (gpointer item,
   return row;
 }
 
-/* The row of the folder shown is selected in its account's list, and no other. */
+/* The row of the folder shown is selected in its account's list, and no other; the
+ * "Move To" menu and the unified Inbox's count follow. */
 void
 _op_mail_view_sync_sidebar (OpMailView *self)
 {
   _op_mail_view_update_move_menu (self);
+  _op_mail_view_update_unified_row (self);
   for (guint i = 0; i < self->accounts->len; i++)
     {
       Account *account = g_ptr_array_index (self->accounts, i);
@@ -287,7 +289,7 @@ on_folders_changed (GListModel *model,
 
   /* A changed folder's row was made again (new counts): keep the shown one selected,
    * or open the Inbox of the first account that has one when none is shown yet. */
-  if (self->current == NULL)
+  if (self->current == NULL && !self->unified)
     {
       for (guint i = 0; i < g_list_model_get_n_items (model); i++)
         {

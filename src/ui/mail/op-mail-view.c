@@ -207,6 +207,10 @@ op_mail_view_dispose (GObject *object)
         if (account->list_box != NULL)
           g_signal_handlers_disconnect_by_data (account->list_box, account);
       }
+  _op_mail_view_leave_unified (self);
+  if (self->unified_box != NULL)
+    g_signal_handlers_disconnect_by_data (self->unified_box, self);
+  self->unified_box = NULL;
   gtk_widget_dispose_template (GTK_WIDGET (self), OP_TYPE_MAIL_VIEW);
   g_clear_pointer (&self->accounts, g_ptr_array_unref);
   self->current = NULL;
@@ -401,6 +405,26 @@ op_mail_view_select_folder (OpMailView *self,
     return FALSE;
   _op_mail_view_show_folder (self, account, folder);
   return TRUE;
+}
+
+/* Shows every account's Inbox in one list (FALSE when fewer than two accounts have an
+ * Inbox: then the sidebar offers none). */
+gboolean
+op_mail_view_select_unified_inbox (OpMailView *self)
+{
+  g_return_val_if_fail (OP_IS_MAIL_VIEW (self), FALSE);
+
+  if (self->unified_box == NULL || !gtk_widget_get_visible (GTK_WIDGET (self->unified_box)))
+    return FALSE;
+  _op_mail_view_show_unified (self);
+  return TRUE;
+}
+
+gboolean
+op_mail_view_get_unified (OpMailView *self)
+{
+  g_return_val_if_fail (OP_IS_MAIL_VIEW (self), FALSE);
+  return self->unified;
 }
 
 GtkListView *

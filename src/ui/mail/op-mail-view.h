@@ -16,9 +16,10 @@ G_DECLARE_FINAL_TYPE (OpMailView, op_mail_view, OP, MAIL_VIEW, GtkWidget)
 /*
  * The Mail page (issue 13): three columns in an AdwLeaflet (one at a time, with back
  * buttons, in a narrow window):
- *   - the sidebar: each mail account of the profile (OpAccounts, kind mail) with its
- *     folders from its store (OpMailFolderList): Inbox and the special-use folders first,
- *     with their icons and unread counts;
+ *   - the sidebar: with two accounts or more, "All Inboxes" (the unified Inbox); each
+ *     mail account of the profile (OpAccounts, kind mail) with its folders from its
+ *     store (OpMailFolderList): Inbox and the special-use folders first, with their
+ *     icons and unread counts; conversations dragged onto a folder move there;
  *   - the conversation list: a GtkListView over the folder's OpMailConversationList
  *     (paged from SQLite), with Ctrl+F search over the store's full-text index and
  *     filters for unread, flagged and with attachments; J/K (and Up/Down) move;
@@ -53,6 +54,10 @@ guint                   op_mail_view_get_n_pending_bodies  (OpMailView  *self);
 gboolean                op_mail_view_select_folder         (OpMailView  *self,
                                                             const char  *account_id,
                                                             gint64       folder_id);
+/* The unified Inbox (every account's Inbox in one list): shown (FALSE without two
+ * accounts with an Inbox), and whether it is the list shown. */
+gboolean                op_mail_view_select_unified_inbox  (OpMailView  *self);
+gboolean                op_mail_view_get_unified           (OpMailView  *self);
 GtkListView            *op_mail_view_get_list_view         (OpMailView  *self);
 GtkListView            *op_mail_view_get_results_view      (OpMailView  *self);
 OpMailConversationView *op_mail_view_get_conversation_view (OpMailView  *self);

@@ -146,6 +146,14 @@ wait_list (OpMailView *view,
   Wait wait = { view, n, text };
 
   if (!op_ui_test_wait_for (list_has, &wait))
+    for (guint i = 0; i < g_list_model_get_n_items (list_model (view)); i++)
+      {
+        g_autoptr (OpMailConversation) item = g_list_model_get_item (list_model (view), i);
+
+        g_test_message ("row %u: %s (%s)", i, op_mail_conversation_get_subject (item),
+                        op_mail_conversation_get_loaded (item) ? "loaded" : "not loaded");
+      }
+  if (!list_has (&wait))
     g_error ("the list has %u rows, not %u with “%s”",
              g_list_model_get_n_items (list_model (view)), n, text != NULL ? text : "");
 }
@@ -519,6 +527,135 @@ test_drag_onto_folder (void)
   close_window (window);
 }
 
+static gboolean
+unified_offered (gpointer data)
+{
+  OpMailView *view = data;
+
+  return op_mail_view_get_store (view, MAIL_TEST_ACCOUNT_HOME) != NULL
+         && op_mail_view_get_store (view, MAIL_TEST_ACCOUNT) != NULL
+         && op_mail_view_select_unified_inbox (view);
+}
+
+static guint
+inbox_unread (OpMailView *view,
+              const char *account_id)
+{
+  g_autoptr (OpMailFolder) inbox = op_mail_store_lookup_special (op_mail_view_get_store (view, account_id),
+                                                                 OP_MAIL_SPECIAL_USE_INBOX);
+
+  return op_mail_folder_get_unread (inbox);
+}
+
+/* The count shown beside "All Inboxes" ("" when none). */
+static const char *
+unified_count (OpMailView *view)
+{
+  GtkLabel *label = op_ui_test_find_label (op_mail_view_get_sidebar (view), "All Inboxes");
+  GtkWidget *count;
+
+  g_assert_nonnull (label);
+  count = gtk_widget_get_next_sibling (GTK_WIDGET (label));
+  return count != NULL ? gtk_label_get_text (GTK_LABEL (count)) : "";
+}
+
+static gboolean
+unified_count_is (gpointer data)
+{
+  Wait *wait = data;
+  g_autofree char *expected = g_strdup_printf ("%u", wait->n);
+
+  return g_str_equal (unified_count (wait->view), wait->n > 0 ? expected : "");
+}
+
+static void
+wait_unified_count (OpMailView *view,
+                    guint       n)
+{
+  Wait wait = { view, n, NULL };
+
+  if (!op_ui_test_wait_for (unified_count_is, &wait))
+    g_error ("All Inboxes shows “%s” unread, not %u", unified_count (view), n);
+}
+
+/* Two accounts: "All Inboxes" above them counts both Inboxes' unread messages and shows
+ * both Inboxes' conversations newest first; a move to Trash of conversations of both
+ * goes to each account's own Trash, and Undo brings them back; marking read changes the
+ * count at once. */
+static void
+test_unified_inbox (void)
+{
+  static const char * const both[] = { "Dinner on Saturday", "Files for you", NULL };
+  static const char * const dinner[] = { "Dinner on Saturday", NULL };
+  GtkWidget *widget;
+  OpMailView *view;
+  GtkWindow *window;
+  GListModel *model;
+  OpMailStore *home;
+  OpMailStore *work;
+  guint work_unread;
+  gint64 previous = G_MAXINT64;
+
+  mail_test_fill_second_account ();
+  widget = op_mail_view_new ();
+  view = OP_MAIL_VIEW (widget);
+  window = window_with (widget);
+  g_assert_true (op_ui_test_wait_for (unified_offered, view));
+  home = op_mail_view_get_store (view, MAIL_TEST_ACCOUNT_HOME);
+  work = op_mail_view_get_store (view, MAIL_TEST_ACCOUNT);
+  g_assert_true (op_mail_view_get_unified (view));
+  g_assert_nonnull (op_ui_test_find_label (widget, "All Inboxes"));
+  g_assert_nonnull (op_ui_test_find_label (op_mail_view_get_sidebar (view), "Home"));
+
+  /* Work's Inbox holds three conversations after the tests above (关于发布计划 was
+   * archived), Home's two: five, newest first across both. */
+  work_unread = inbox_unread (view, MAIL_TEST_ACCOUNT);
+  g_assert_cmpuint (inbox_unread (view, MAIL_TEST_ACCOUNT_HOME), ==, 1);
+  wait_unified_count (view, work_unread + 1);
+  wait_list (view, 5, "Dinner on Saturday");
+  model = list_model (view);
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr (OpMailConversation) item = g_list_model_get_item (model, i);
+
+      g_assert_cmpint (op_mail_conversation_get_date (item), <=, previous);
+      previous = op_mail_conversation_get_date (item);
+    }
+  /* Interleaved: Work's of 3 December, Home's of 2 December, ..., Home's of 28 November. */
+  {
+    g_autoptr (OpMailConversation) first = g_list_model_get_item (model, 0);
+    g_autoptr (OpMailConversation) second = g_list_model_get_item (model, 1);
+    g_autoptr (OpMailConversation) last = g_list_model_get_item (model, 4);
+
+    g_assert_cmpstr (op_mail_conversation_get_subject (first), ==, "Files for you");
+    g_assert_cmpstr (op_mail_conversation_get_subject (second), ==, "Dinner on Saturday");
+    g_assert_cmpstr (op_mail_conversation_get_subject (last), ==, "Holiday photos");
+  }
+
+  /* One of each account to Trash: each to its own. */
+  select_subjects (view, both);
+  g_assert_true (action_enabled (view, "mail.trash"));
+  gtk_widget_activate_action (GTK_WIDGET (view), "mail.trash", NULL);
+  wait_folder (home, "Trash", 1);
+  wait_folder (work, "Deleted", 1);
+  wait_list (view, 3, "Holiday photos");
+  g_assert_nonnull (op_ui_test_find_label (widget, "2 conversations moved to Trash"));
+  wait_unified_count (view, inbox_unread (view, MAIL_TEST_ACCOUNT));
+
+  gtk_widget_activate_action (GTK_WIDGET (view), "mail.undo-move", NULL);
+  wait_folder (home, "Trash", 0);
+  wait_folder (work, "Deleted", 0);
+  wait_list (view, 5, "Files for you");
+  wait_unified_count (view, work_unread + 1);
+
+  /* Read at once: Home's Inbox and the count. */
+  select_subjects (view, dinner);
+  gtk_widget_activate_action (GTK_WIDGET (view), "mail.toggle-read", NULL);
+  wait_unified_count (view, work_unread);
+  g_assert_cmpuint (inbox_unread (view, MAIL_TEST_ACCOUNT_HOME), ==, 0);
+  close_window (window);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -530,6 +667,8 @@ main (int   argc,
   g_test_add_func ("/mail/organise/move-by-menu", test_move_by_menu);
   g_test_add_func ("/mail/organise/drag-onto-folder", test_drag_onto_folder);
   g_test_add_func ("/mail/organise/archive-and-junk", test_archive_junk);
+  /* Last: it adds a second account. */
+  g_test_add_func ("/mail/organise/unified-inbox", test_unified_inbox);
 
   return op_ui_test_run ();
 }
