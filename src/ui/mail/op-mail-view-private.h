@@ -21,6 +21,7 @@ G_BEGIN_DECLS
  *   op-mail-view-unified.c  the unified Inbox: every account's Inbox in one list;
  *   op-mail-view-actions.c  organising: read, flag, moves (Trash, Archive, Junk, a
  *                           folder) and Undo;
+ *   op-mail-view-notify.c   new-mail notifications, and opening their message;
  *   op-mail-view-writing.c  the composers, the send report and mailto:.
  */
 
@@ -41,6 +42,7 @@ typedef struct
   OpMailImapSync   *sync;          /* IMAP accounts, once the password is known */
   OpMailOutbox     *outbox;        /* once the store is open */
   guint             retry_source;
+  guint32           inbox_uidnext; /* its Inbox's UIDNEXT as last known: older is not new */
   char             *password;      /* given by the set-up, for this session only */
 } Account;
 
@@ -91,6 +93,8 @@ struct _OpMailView
   GPtrArray              *unified_lists; /* OpMailConversationList of each Inbox */
   GListStore             *unified_rows;  /* OpMailConversation, merged newest first */
   guint                   unified_idle;
+  char                   *notified_title; /* the last new-mail notification's */
+  char                   *notified_body;
   GListStore             *results;      /* OpMailMessage */
   GtkSingleSelection     *results_selection;
   GPtrArray              *found;        /* OpMailMessage, the last search's, unfiltered */
@@ -175,6 +179,10 @@ void        _op_mail_view_update_unified_row      (OpMailView   *self);
 void        _op_mail_view_show_unified            (OpMailView   *self);
 void        _op_mail_view_leave_unified           (OpMailView   *self);
 Account    *_op_mail_view_unified_account_of      (OpMailConversation *conversation);
+
+/* op-mail-view-notify.c: new mail on the desktop */
+void        _op_mail_view_notify_init             (OpMailView   *self);
+void        _op_mail_view_watch_new_mail          (Account      *account);
 
 /* op-mail-view-writing.c */
 void        _op_mail_view_writing_class_init      (GtkWidgetClass *widget_class);

@@ -33,7 +33,10 @@ _op_mail_view_account_free (Account *account)
   g_clear_pointer (&account->password, g_free);
   g_clear_object (&account->folders);
   if (account->store != NULL)
-    op_mail_store_close (account->store);
+    {
+      g_signal_handlers_disconnect_by_data (account->store, account);
+      op_mail_store_close (account->store);
+    }
   g_clear_object (&account->store);
   g_clear_object (&account->account);
   g_free (account);
@@ -384,6 +387,7 @@ on_store_opened (GObject      *source,
     }
 
   account->store = store;
+  _op_mail_view_watch_new_mail (account);
   account->folders = op_mail_folder_list_new (store);
   gtk_list_box_bind_model (account->list_box, G_LIST_MODEL (account->folders),
                            create_folder_row, account, NULL);

@@ -196,6 +196,8 @@ op_mail_view_dispose (GObject *object)
   g_clear_handle_id (&self->dwell_source, g_source_remove);
   g_clear_pointer (&self->undo, g_ptr_array_unref);
   g_clear_object (&self->move_menu);
+  g_clear_pointer (&self->notified_title, g_free);
+  g_clear_pointer (&self->notified_body, g_free);
   g_clear_pointer (&self->selected_ids, g_hash_table_unref);
   if (self->accounts != NULL)
     for (guint i = 0; i < self->accounts->len; i++)
@@ -276,6 +278,7 @@ op_mail_view_init (OpMailView *self)
   _op_mail_view_writing_init (self);
   _op_mail_view_list_init (self);
   _op_mail_view_actions_init (self);
+  _op_mail_view_notify_init (self);
   add_shortcuts (self);
   gtk_stack_set_visible_child_name (self->stack, "empty");
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "mail.undo-move", FALSE);

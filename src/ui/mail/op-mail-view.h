@@ -59,6 +59,12 @@ gboolean                op_mail_view_select_folder         (OpMailView  *self,
 gboolean                op_mail_view_select_unified_inbox  (OpMailView  *self);
 gboolean                op_mail_view_get_unified           (OpMailView  *self);
 GtkListView            *op_mail_view_get_list_view         (OpMailView  *self);
+gboolean                op_mail_view_open_message          (OpMailView  *self,
+                                                            const char  *account_id,
+                                                            gint64       message_id);
+/* The last new-mail notification's title and body (NULL before any). */
+const char             *op_mail_view_get_notified_title    (OpMailView  *self);
+const char             *op_mail_view_get_notified_body     (OpMailView  *self);
 GtkListView            *op_mail_view_get_results_view      (OpMailView  *self);
 OpMailConversationView *op_mail_view_get_conversation_view (OpMailView  *self);
 GtkWidget              *op_mail_view_get_sidebar           (OpMailView  *self);

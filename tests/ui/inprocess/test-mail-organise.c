@@ -656,6 +656,105 @@ test_unified_inbox (void)
   close_window (window);
 }
 
+static gboolean
+notified (gpointer data)
+{
+  return op_mail_view_get_notified_title (data) != NULL;
+}
+
+static gboolean
+stores_open (gpointer data)
+{
+  return op_mail_view_get_store (data, MAIL_TEST_ACCOUNT) != NULL
+         && op_mail_view_get_store (data, MAIL_TEST_ACCOUNT_HOME) != NULL;
+}
+
+/* Adds a message to Work's Inbox as a sync would, under @uid. */
+static void
+deliver (OpMailStore *store,
+         guint32      uid,
+         OpMailFlags  flags,
+         const char  *text)
+{
+  g_autoptr (OpMailFolder) inbox = op_mail_store_lookup_folder (store, "INBOX");
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  OpMailUpdate *update = op_mail_update_new (op_mail_folder_get_id (inbox));
+
+  op_mail_update_add_raw (update, uid, flags, 0, g_bytes_new_static (text, strlen (text)));
+  op_mail_store_apply_async (store, update, NULL, op_ui_test_store_result, &result);
+  op_ui_test_wait_result (&result);
+  g_assert_true (op_mail_store_write_finish (store, result, &error));
+  g_assert_no_error (error);
+}
+
+static const char new_mail[] =
+  "From: Erin <erin@example.test>\r\n"
+  "To: Me Myself <me@example.test>\r\n"
+  "Subject: Are you coming tonight?\r\n"
+  "Date: Mon, 07 Dec 2026 12:00:00 +0000\r\n"
+  "Message-ID: <new-1@example.test>\r\n"
+  "\r\n"
+  "The doors open at eight.\r\n";
+
+static const char read_elsewhere[] =
+  "From: Frank <frank@example.test>\r\n"
+  "To: Me Myself <me@example.test>\r\n"
+  "Subject: Already read on the phone\r\n"
+  "Date: Mon, 07 Dec 2026 12:05:00 +0000\r\n"
+  "Message-ID: <new-2@example.test>\r\n"
+  "\r\n"
+  "Seen.\r\n";
+
+/* New mail: an unread message the server numbered after the Inbox's UIDNEXT notifies
+ * with its sender and subject; one already read does not; activating the notification
+ * shows the message's conversation. */
+static void
+test_new_mail_notification (void)
+{
+  GtkWidget *widget = op_mail_view_new ();
+  OpMailView *view = OP_MAIL_VIEW (widget);
+  GtkWindow *window = window_with (widget);
+  OpMailStore *store;
+  g_autoptr (OpMailFolder) inbox = NULL;
+  g_autoptr (OpMailMessage) message = NULL;
+  Wait wait = { view, 0, NULL };
+  guint n_rows;
+
+  g_assert_true (op_ui_test_wait_for (stores_open, view));
+  g_assert_true (op_ui_test_wait_for (folder_shown, &wait));
+  g_assert_null (op_mail_view_get_notified_title (view));
+  store = op_mail_view_get_store (view, MAIL_TEST_ACCOUNT);
+  inbox = op_mail_store_lookup_folder (store, "INBOX");
+  /* Work's Inbox (either account's store may have opened first), read whole first. */
+  g_assert_true (op_mail_view_select_folder (view, MAIL_TEST_ACCOUNT, op_mail_folder_get_id (inbox)));
+  wait_list (view, 3, "Plans for the release");
+  /* Shown in the list (so the store's signals were handled), and no notification. */
+  n_rows = g_list_model_get_n_items (list_model (view));
+  deliver (store, 40, OP_MAIL_FLAG_SEEN, read_elsewhere);
+  wait_list (view, n_rows + 1, "Already read on the phone");
+  g_assert_null (op_mail_view_get_notified_title (view));
+
+  deliver (store, 41, OP_MAIL_FLAG_NONE, new_mail);
+  g_assert_true (op_ui_test_wait_for (notified, view));
+  g_assert_cmpstr (op_mail_view_get_notified_title (view), ==, "Erin");
+  g_assert_cmpstr (op_mail_view_get_notified_body (view), ==, "Are you coming tonight?");
+
+  /* Activated: the Home Inbox was shown; the message's conversation opens in Work's. */
+  {
+    g_autoptr (OpMailFolder) home_inbox = op_mail_store_lookup_folder (op_mail_view_get_store (view, MAIL_TEST_ACCOUNT_HOME), "INBOX");
+
+    g_assert_true (op_mail_view_select_folder (view, MAIL_TEST_ACCOUNT_HOME, op_mail_folder_get_id (home_inbox)));
+  }
+  message = op_mail_store_lookup_uid (store, op_mail_folder_get_id (inbox), 41);
+  g_assert_nonnull (message);
+  g_assert_true (op_mail_view_open_message (view, MAIL_TEST_ACCOUNT, op_mail_message_get_id (message)));
+  g_assert_cmpint (op_mail_view_get_folder_id (view), ==, op_mail_folder_get_id (inbox));
+  g_assert_cmpint (op_mail_view_get_conversation_id (view), ==, op_mail_message_get_conversation_id (message));
+  g_assert_false (op_mail_view_open_message (view, MAIL_TEST_ACCOUNT, 999999));
+  close_window (window);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -669,6 +768,7 @@ main (int   argc,
   g_test_add_func ("/mail/organise/archive-and-junk", test_archive_junk);
   /* Last: it adds a second account. */
   g_test_add_func ("/mail/organise/unified-inbox", test_unified_inbox);
+  g_test_add_func ("/mail/organise/new-mail-notification", test_new_mail_notification);
 
   return op_ui_test_run ();
 }
