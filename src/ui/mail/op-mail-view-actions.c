@@ -420,28 +420,17 @@ _op_mail_view_move_selection_to (OpMailView   *self,
   move_selection (self, OP_MAIL_SPECIAL_USE_NONE, account, op_mail_folder_get_id (folder));
 }
 
+/* mail.trash, mail.archive and mail.junk: to each account's folder of that use. */
 static void
-trash_action (GtkWidget  *widget,
-              const char *action_name,
-              GVariant   *parameter)
+move_to_special_action (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
 {
-  move_selection (OP_MAIL_VIEW (widget), OP_MAIL_SPECIAL_USE_TRASH, NULL, 0);
-}
+  OpMailSpecialUse use = g_str_equal (action_name, "mail.archive") ? OP_MAIL_SPECIAL_USE_ARCHIVE
+                         : g_str_equal (action_name, "mail.junk") ? OP_MAIL_SPECIAL_USE_JUNK
+                         : OP_MAIL_SPECIAL_USE_TRASH;
 
-static void
-archive_action (GtkWidget  *widget,
-                const char *action_name,
-                GVariant   *parameter)
-{
-  move_selection (OP_MAIL_VIEW (widget), OP_MAIL_SPECIAL_USE_ARCHIVE, NULL, 0);
-}
-
-static void
-junk_action (GtkWidget  *widget,
-             const char *action_name,
-             GVariant   *parameter)
-{
-  move_selection (OP_MAIL_VIEW (widget), OP_MAIL_SPECIAL_USE_JUNK, NULL, 0);
+  move_selection (OP_MAIL_VIEW (widget), use, NULL, 0);
 }
 
 /* From the "Move To" menu: a folder (its store id) of the account shown. */
@@ -567,9 +556,9 @@ _op_mail_view_actions_class_init (GtkWidgetClass *widget_class)
 {
   gtk_widget_class_install_action (widget_class, "mail.toggle-read", NULL, toggle_read_action);
   gtk_widget_class_install_action (widget_class, "mail.toggle-flag", NULL, toggle_flag_action);
-  gtk_widget_class_install_action (widget_class, "mail.trash", NULL, trash_action);
-  gtk_widget_class_install_action (widget_class, "mail.archive", NULL, archive_action);
-  gtk_widget_class_install_action (widget_class, "mail.junk", NULL, junk_action);
+  gtk_widget_class_install_action (widget_class, "mail.trash", NULL, move_to_special_action);
+  gtk_widget_class_install_action (widget_class, "mail.archive", NULL, move_to_special_action);
+  gtk_widget_class_install_action (widget_class, "mail.junk", NULL, move_to_special_action);
   gtk_widget_class_install_action (widget_class, "mail.move", "x", move_action);
   gtk_widget_class_install_action (widget_class, "mail.undo-move", NULL, undo_move_action);
 }

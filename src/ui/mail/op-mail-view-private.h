@@ -130,6 +130,11 @@ Account    *_op_mail_view_add_account             (OpMailView   *self,
 const char *_op_mail_view_folder_title            (OpMailFolder *folder);
 void        _op_mail_view_sync_sidebar            (OpMailView   *self);
 char       *_op_mail_view_drag_text               (Account      *account);
+GtkWidget  *_op_mail_view_sidebar_row_content     (const char   *icon_name,
+                                                   const char   *title,
+                                                   guint         depth,
+                                                   guint         unread,
+                                                   GtkLabel    **title_label);
 
 /* op-mail-view-sync.c */
 void        _op_mail_view_start_sync              (Account      *account);

@@ -150,21 +150,20 @@ on_folder_drop (GtkDropTarget *target,
   return TRUE;
 }
 
-static GtkWidget *
-create_folder_row (gpointer item,
-                   gpointer user_data)
+/* A row's content in the sidebar: icon, title (@depth levels in) and the unread count
+ * (none at 0). */
+GtkWidget *
+_op_mail_view_sidebar_row_content (const char *icon_name,
+                                   const char *title,
+                                   guint       depth,
+                                   guint       unread,
+                                   GtkLabel  **title_label)
 {
-  Account *account = user_data;
-  OpMailFolder *folder = item;
-  guint unread = op_mail_folder_get_unread (folder);
-  const char *title = _op_mail_view_folder_title (folder);
-  GtkWidget *row = gtk_list_box_row_new ();
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 9);
-  GtkWidget *icon = gtk_image_new_from_icon_name (special_use_icon (op_mail_folder_get_special_use (folder)));
+  GtkWidget *icon = gtk_image_new_from_icon_name (icon_name);
   GtkWidget *label = gtk_label_new (title);
-  g_autofree char *name = NULL;
 
-  gtk_widget_set_margin_start (box, 6 + 12 * folder_depth (folder));
+  gtk_widget_set_margin_start (box, 6 + 12 * depth);
   gtk_widget_set_margin_end (box, 6);
   gtk_widget_set_margin_top (box, 2);
   gtk_widget_set_margin_bottom (box, 2);
@@ -183,6 +182,28 @@ create_folder_row (gpointer item,
       gtk_widget_add_css_class (count_label, "op-mail-count");
       gtk_widget_add_css_class (count_label, "numeric");
       gtk_box_append (GTK_BOX (box), count_label);
+    }
+  if (title_label != NULL)
+    *title_label = GTK_LABEL (label);
+  return box;
+}
+
+static GtkWidget *
+create_folder_row (gpointer item,
+                   gpointer user_data)
+{
+  Account *account = user_data;
+  OpMailFolder *folder = item;
+  guint unread = op_mail_folder_get_unread (folder);
+  const char *title = _op_mail_view_folder_title (folder);
+  GtkWidget *row = gtk_list_box_row_new ();
+  GtkLabel *label = NULL;
+  GtkWidget *box = _op_mail_view_sidebar_row_content (special_use_icon (op_mail_folder_get_special_use (folder)),
+                                                      title, folder_depth (folder), unread, &label);
+  g_autofree char *name = NULL;
+
+  if (unread > 0)
+    {
       /* Translators: a folder in the sidebar read out: its name and unread messages. */
       name = g_strdup_printf (ngettext ("Mail: folder %s, %u unread", "Mail: folder %s, %u unread",
                                         unread),
@@ -193,7 +214,7 @@ create_folder_row (gpointer item,
     name = g_strdup_printf (_("Mail: folder %s"), title);
   if (!op_mail_folder_get_selectable (folder))
     {
-      gtk_widget_add_css_class (label, "dim-label");
+      gtk_widget_add_css_class (GTK_WIDGET (label), "dim-label");
       gtk_list_box_row_set_selectable (GTK_LIST_BOX_ROW (row), FALSE);
       gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), FALSE);
     }

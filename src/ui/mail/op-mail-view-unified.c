@@ -181,8 +181,6 @@ _op_mail_view_update_unified_row (OpMailView *self)
   guint unread = count_unread (self, &n_inboxes);
   GtkWidget *row;
   GtkWidget *box;
-  GtkWidget *icon;
-  GtkWidget *label;
   g_autofree char *name = NULL;
 
   if (self->unified_box == NULL)
@@ -203,28 +201,9 @@ _op_mail_view_update_unified_row (OpMailView *self)
       row = gtk_list_box_row_new ();
       gtk_list_box_append (self->unified_box, row);
     }
-  box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 9);
-  icon = gtk_image_new_from_icon_name ("mail-unread-symbolic");
-  label = gtk_label_new (_("All Inboxes"));
-  gtk_widget_set_margin_start (box, 6);
-  gtk_widget_set_margin_end (box, 6);
-  gtk_widget_set_margin_top (box, 2);
-  gtk_widget_set_margin_bottom (box, 2);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (icon), GTK_ACCESSIBLE_PROPERTY_LABEL, "", -1);
-  gtk_widget_set_hexpand (label, TRUE);
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
-  gtk_box_append (GTK_BOX (box), icon);
-  gtk_box_append (GTK_BOX (box), label);
+  box = _op_mail_view_sidebar_row_content ("mail-unread-symbolic", _("All Inboxes"), 0, unread, NULL);
   if (unread > 0)
     {
-      g_autofree char *count = g_strdup_printf ("%u", unread);
-      GtkWidget *count_label = gtk_label_new (count);
-
-      gtk_widget_set_valign (count_label, GTK_ALIGN_CENTER);
-      gtk_widget_add_css_class (count_label, "op-mail-count");
-      gtk_widget_add_css_class (count_label, "numeric");
-      gtk_box_append (GTK_BOX (box), count_label);
       /* Translators: the unified Inbox in the sidebar read out, with the unread messages
        * of every account's Inbox. */
       name = g_strdup_printf (ngettext ("Mail: All Inboxes, %u unread", "Mail: All Inboxes, %u unread", unread),

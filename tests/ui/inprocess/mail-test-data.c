@@ -135,37 +135,52 @@ literal (const char *text)
   return g_bytes_new_static (text, strlen (text));
 }
 
-void
-mail_test_fill_profile (void)
+/* A mail account (no server) saved in the profile's accounts file, with an identity
+ * named @sender when given, and its store, opened. */
+static OpMailStore *
+add_account (const char *id,
+             const char *name,
+             const char *user,
+             const char *sender)
 {
   g_autoptr (OpAccounts) accounts = op_accounts_new_default ();
-  g_autoptr (OpAccount) account = op_account_new (OP_ACCOUNT_KIND_MAIL, MAIL_TEST_ACCOUNT);
-  g_autofree char *path = op_mail_store_default_path (MAIL_TEST_ACCOUNT);
-  g_autoptr (OpMailStore) store = NULL;
-  g_autoptr (GPtrArray) folders = g_ptr_array_new_with_free_func ((GDestroyNotify) op_mail_folder_info_free);
-  g_autoptr (OpMailFolder) inbox = NULL;
-  g_autoptr (OpMailFolder) sent = NULL;
-  g_autoptr (OpMailFolder) gnome = NULL;
+  g_autoptr (OpAccount) account = op_account_new (OP_ACCOUNT_KIND_MAIL, id);
+  g_autofree char *path = op_mail_store_default_path (id);
   g_autoptr (GError) error = NULL;
-  GAsyncResult *result = NULL;
-  OpMailUpdate *update;
+  OpMailStore *store;
 
   op_accounts_load (accounts, NULL);
-  op_account_set_name (account, "Work");
-  op_account_set_user (account, "me@example.test");
-  {
-    g_autoptr (GPtrArray) identities = g_ptr_array_new_with_free_func ((GDestroyNotify) op_mail_identity_free);
+  op_account_set_name (account, name);
+  op_account_set_user (account, user);
+  if (sender != NULL)
+    {
+      g_autoptr (GPtrArray) identities = g_ptr_array_new_with_free_func ((GDestroyNotify) op_mail_identity_free);
 
-    g_ptr_array_add (identities, op_mail_identity_new ("Me Myself", "me@example.test", ""));
-    op_mail_account_set_identities (account, identities, &error);
-    g_assert_no_error (error);
-  }
+      g_ptr_array_add (identities, op_mail_identity_new (sender, user, ""));
+      op_mail_account_set_identities (account, identities, &error);
+      g_assert_no_error (error);
+    }
   op_accounts_add (accounts, account);
   op_accounts_save (accounts, &error);
   g_assert_no_error (error);
 
   store = op_mail_store_open_sync (path, NULL, &error);
   g_assert_no_error (error);
+  return store;
+}
+
+void
+mail_test_fill_profile (void)
+{
+  g_autoptr (OpMailStore) store = NULL;
+  g_autoptr (GPtrArray) folders = g_ptr_array_new_with_free_func ((GDestroyNotify) op_mail_folder_info_free);
+  g_autoptr (OpMailFolder) inbox = NULL;
+  g_autoptr (OpMailFolder) sent = NULL;
+  g_autoptr (OpMailFolder) gnome = NULL;
+  GAsyncResult *result = NULL;
+  OpMailUpdate *update;
+
+  store = add_account (MAIL_TEST_ACCOUNT, "Work", "me@example.test", "Me Myself");
   g_ptr_array_add (folders, op_mail_folder_info_new ("INBOX", '/', OP_MAIL_SPECIAL_USE_INBOX, TRUE));
   g_ptr_array_add (folders, op_mail_folder_info_new ("Sent Items", '/', OP_MAIL_SPECIAL_USE_SENT, TRUE));
   g_ptr_array_add (folders, op_mail_folder_info_new ("Drafts", '/', OP_MAIL_SPECIAL_USE_DRAFTS, TRUE));
@@ -231,25 +246,12 @@ static const char home_read[] =
 void
 mail_test_fill_second_account (void)
 {
-  g_autoptr (OpAccounts) accounts = op_accounts_new_default ();
-  g_autoptr (OpAccount) account = op_account_new (OP_ACCOUNT_KIND_MAIL, MAIL_TEST_ACCOUNT_HOME);
-  g_autofree char *path = op_mail_store_default_path (MAIL_TEST_ACCOUNT_HOME);
-  g_autoptr (OpMailStore) store = NULL;
+  g_autoptr (OpMailStore) store = add_account (MAIL_TEST_ACCOUNT_HOME, "Home", "me@home.example", NULL);
   g_autoptr (GPtrArray) folders = g_ptr_array_new_with_free_func ((GDestroyNotify) op_mail_folder_info_free);
   g_autoptr (OpMailFolder) inbox = NULL;
-  g_autoptr (GError) error = NULL;
   GAsyncResult *result = NULL;
   OpMailUpdate *update;
 
-  op_accounts_load (accounts, NULL);
-  op_account_set_name (account, "Home");
-  op_account_set_user (account, "me@home.example");
-  op_accounts_add (accounts, account);
-  op_accounts_save (accounts, &error);
-  g_assert_no_error (error);
-
-  store = op_mail_store_open_sync (path, NULL, &error);
-  g_assert_no_error (error);
   g_ptr_array_add (folders, op_mail_folder_info_new ("INBOX", '/', OP_MAIL_SPECIAL_USE_INBOX, TRUE));
   g_ptr_array_add (folders, op_mail_folder_info_new ("Trash", '/', OP_MAIL_SPECIAL_USE_TRASH, TRUE));
   op_mail_store_set_folders_async (store, folders, NULL, on_done, &result);
