@@ -509,6 +509,8 @@ _op_mail_view_update_actions (OpMailView *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "mail.junk", any && can_move (self, OP_MAIL_SPECIAL_USE_JUNK));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "mail.move", any && self->current != NULL);
   gtk_widget_set_sensitive (GTK_WIDGET (self->move_button), any);
+  /* Search goes through one store's index: a folder's, not the unified Inbox's. */
+  gtk_widget_set_sensitive (self->search_button, !self->unified);
 }
 
 /* The "Move To" menu: Archive and Junk, then every other folder of the account shown

@@ -60,6 +60,7 @@ struct _OpMailView
   GtkWidget              *list_column;
   GtkLabel               *folder_title;
   GtkMenuButton          *move_button;
+  GtkWidget              *search_button;
   GMenu                  *move_menu;     /* its menu: Archive, Junk, the folders */
   GtkSearchBar           *search_bar;
   GtkSearchEntry         *search_entry;

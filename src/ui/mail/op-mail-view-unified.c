@@ -150,6 +150,7 @@ _op_mail_view_show_unified (OpMailView *self)
   self->unified = TRUE;
   self->current = NULL;
   self->folder_id = 0;
+  gtk_search_bar_set_search_mode (self->search_bar, FALSE);
   rebuild (self);
   _op_mail_view_set_list_model (self, G_LIST_MODEL (self->unified_rows), NULL);
 }

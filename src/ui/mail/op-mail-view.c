@@ -247,6 +247,7 @@ op_mail_view_class_init (OpMailViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, OpMailView, list_column);
   gtk_widget_class_bind_template_child (widget_class, OpMailView, folder_title);
   gtk_widget_class_bind_template_child (widget_class, OpMailView, move_button);
+  gtk_widget_class_bind_template_child (widget_class, OpMailView, search_button);
   gtk_widget_class_bind_template_child (widget_class, OpMailView, search_bar);
   gtk_widget_class_bind_template_child (widget_class, OpMailView, search_entry);
   gtk_widget_class_bind_template_child (widget_class, OpMailView, filter_unread);

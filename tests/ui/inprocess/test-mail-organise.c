@@ -527,6 +527,32 @@ test_drag_onto_folder (void)
   close_window (window);
 }
 
+static GtkWidget *
+find_search_button (GtkWidget *widget)
+{
+  if (GTK_IS_TOGGLE_BUTTON (widget)
+      && g_strcmp0 (gtk_button_get_icon_name (GTK_BUTTON (widget)), "edit-find-symbolic") == 0)
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_search_button (child);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static GtkWidget *
+search_button (GtkWidget *view)
+{
+  GtkWidget *button = find_search_button (view);
+
+  g_assert_nonnull (button);
+  return button;
+}
+
 static gboolean
 unified_offered (gpointer data)
 {
@@ -606,6 +632,8 @@ test_unified_inbox (void)
   g_assert_true (op_mail_view_get_unified (view));
   g_assert_nonnull (op_ui_test_find_label (widget, "All Inboxes"));
   g_assert_nonnull (op_ui_test_find_label (op_mail_view_get_sidebar (view), "Home"));
+  /* Search goes through one account's index: not offered here. */
+  g_assert_false (gtk_widget_get_sensitive (search_button (widget)));
 
   /* Work's Inbox holds three conversations after the tests above (关于发布计划 was
    * archived), Home's two: five, newest first across both. */
@@ -729,6 +757,7 @@ test_new_mail_notification (void)
   /* Work's Inbox (either account's store may have opened first), read whole first. */
   g_assert_true (op_mail_view_select_folder (view, MAIL_TEST_ACCOUNT, op_mail_folder_get_id (inbox)));
   wait_list (view, 3, "Plans for the release");
+  g_assert_true (gtk_widget_get_sensitive (search_button (widget)));
   /* Shown in the list (so the store's signals were handled), and no notification. */
   n_rows = g_list_model_get_n_items (list_model (view));
   deliver (store, 40, OP_MAIL_FLAG_SEEN, read_elsewhere);
