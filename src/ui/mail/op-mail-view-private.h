@@ -36,6 +36,7 @@ typedef struct
   OpMailStore      *store;         /* NULL until open */
   OpMailFolderList *folders;
   GtkWidget        *section;       /* in the sidebar box */
+  GtkLabel         *title;         /* its name, at the top of the section */
   GtkListBox       *list_box;
   GtkLabel         *error_label;
   GCancellable     *cancellable;

@@ -419,6 +419,19 @@ on_store_opened (GObject      *source,
   _op_mail_view_open_outbox (account);
 }
 
+/* What the sidebar calls an account: its name, else its user, else its server. */
+static const char *
+account_name (OpAccount *account)
+{
+  const char *name = op_account_get_name (account);
+
+  if (name == NULL || name[0] == '\0')
+    name = op_account_get_user (account);
+  if (name == NULL || name[0] == '\0')
+    name = op_account_get_host (account);
+  return name != NULL ? name : "";
+}
+
 Account *
 _op_mail_view_add_account (OpMailView *self,
              OpAccount  *op_account)
@@ -426,7 +439,7 @@ _op_mail_view_add_account (OpMailView *self,
   g_autoptr (GPtrArray) identities = op_mail_account_dup_identities (op_account);
 
   Account *account = g_new0 (Account, 1);
-  const char *name = op_account_get_name (op_account);
+  const char *name = account_name (op_account);
   GtkWidget *header;
   g_autofree char *label = NULL;
   g_autofree char *path = NULL;
@@ -435,15 +448,10 @@ _op_mail_view_add_account (OpMailView *self,
   account->view = self;
   account->account = g_object_ref (op_account);
   account->cancellable = g_cancellable_new ();
-  if (name == NULL || name[0] == '\0')
-    name = op_account_get_user (op_account);
-  if (name == NULL || name[0] == '\0')
-    name = op_account_get_host (op_account);
-  if (name == NULL)
-    name = "";
 
   account->section = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
   header = gtk_label_new (name);
+  account->title = GTK_LABEL (header);
   gtk_label_set_xalign (GTK_LABEL (header), 0);
   gtk_label_set_ellipsize (GTK_LABEL (header), PANGO_ELLIPSIZE_END);
   gtk_widget_add_css_class (header, "heading");
@@ -491,4 +499,89 @@ char *
 _op_mail_view_drag_text (Account *account)
 {
   return g_strconcat ("outpost-mail-conversations:", op_account_get_id (account->account), NULL);
+}
+
+/**
+ * op_mail_view_update_account:
+ * @self: the page
+ * @account: an account of the page, changed and saved (Preferences)
+ *
+ * Shows the account's new name in the sidebar.
+ */
+void
+op_mail_view_update_account (OpMailView *self,
+                             OpAccount  *account)
+{
+  Account *shown;
+  g_autofree char *label = NULL;
+
+  g_return_if_fail (OP_IS_MAIL_VIEW (self));
+  g_return_if_fail (OP_IS_ACCOUNT (account));
+
+  shown = _op_mail_view_find_account (self, op_account_get_id (account));
+  if (shown == NULL)
+    return;
+  if (shown->account != account)
+    g_set_object (&shown->account, account);
+  gtk_label_set_text (shown->title, account_name (account));
+  /* Translators: the folders of one account in the sidebar; %s is the account. */
+  label = g_strdup_printf (_("Mail: folders of %s"), account_name (account));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (shown->list_box), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+}
+
+/**
+ * op_mail_view_remove_account:
+ * @self: the page
+ * @account_id: an account removed from the accounts file (Preferences)
+ *
+ * Takes the account off the page: its folders, its identities for writing, its sync;
+ * its store is closed (the caller deletes its files).
+ */
+void
+op_mail_view_remove_account (OpMailView *self,
+                             const char *account_id)
+{
+  Account *account;
+
+  g_return_if_fail (OP_IS_MAIL_VIEW (self));
+  g_return_if_fail (account_id != NULL);
+
+  account = _op_mail_view_find_account (self, account_id);
+  if (account == NULL)
+    return;
+  if (self->current == account || self->shown == account || self->unified)
+    {
+      _op_mail_view_leave_unified (self);
+      _op_mail_view_clear_conversation (self);
+      gtk_list_view_set_model (self->list_view, NULL);
+      if (self->selection != NULL)
+        g_signal_handlers_disconnect_by_data (self->selection, self);
+      g_clear_object (&self->selection);
+      if (self->conversations != NULL)
+        g_signal_handlers_disconnect_by_data (self->conversations, self);
+      g_clear_object (&self->conversations);
+      self->current = NULL;
+      self->folder_id = 0;
+      gtk_label_set_text (self->folder_title, "");
+    }
+  for (guint i = g_list_model_get_n_items (G_LIST_MODEL (self->identities)); i > 0; i--)
+    {
+      g_autoptr (OpMailIdentityItem) item = g_list_model_get_item (G_LIST_MODEL (self->identities), i - 1);
+
+      if (g_strcmp0 (op_mail_identity_item_get_account_id (item), account_id) == 0)
+        g_list_store_remove (self->identities, i - 1);
+    }
+  op_mail_store_submitter_remove_account (self->submitter, account_id);
+  if (account->folders != NULL)
+    g_signal_handlers_disconnect_by_data (account->folders, account);
+  g_signal_handlers_disconnect_by_data (account->list_box, account);
+  gtk_box_remove (self->sidebar_box, account->section);
+  /* The undo of a move in its store has nothing to go back to. */
+  g_clear_pointer (&self->undo, g_ptr_array_unref);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "mail.undo-move", FALSE);
+  g_ptr_array_remove (self->accounts, account);
+  _op_mail_view_sync_sidebar (self);
+  _op_mail_view_update_actions (self);
+  if (self->accounts->len == 0)
+    gtk_stack_set_visible_child_name (self->stack, "empty");
 }

@@ -38,6 +38,11 @@ void                    op_mail_view_register              (void);
 void                    op_mail_view_add_account           (OpMailView    *self,
                                                             OpAccount     *account,
                                                             const char    *password);
+/* Preferences changed (its name) or removed an account, already saved. */
+void                    op_mail_view_update_account        (OpMailView    *self,
+                                                            OpAccount     *account);
+void                    op_mail_view_remove_account        (OpMailView    *self,
+                                                            const char    *account_id);
 /* Certificates are checked by the application's trust store; tests set their own. */
 void                    op_mail_view_set_verifier          (OpMailView    *self,
                                                             OpTlsVerifier *verifier);

@@ -6,7 +6,9 @@
 #include <string.h>
 
 #include "mail-test-data.h"
+#include "op-accounts.h"
 #include "op-mail-conversation-row.h"
+#include "op-mail-preferences-page.h"
 #include "op-mail-view.h"
 #include "op-ui-test-utils.h"
 
@@ -784,6 +786,93 @@ test_new_mail_notification (void)
   close_window (window);
 }
 
+static OpAccount *
+saved_account (const char *id)
+{
+  g_autoptr (OpAccounts) accounts = op_accounts_new_default ();
+  OpAccount *account;
+
+  g_assert_true (op_accounts_load (accounts, NULL));
+  account = op_accounts_lookup (accounts, id);
+  return account != NULL ? g_object_ref (account) : NULL;
+}
+
+/* Preferences' Mail page: Work renamed in place (the file and the sidebar follow);
+ * Home's "Remove…" asks first (Cancel keeps it), then Remove takes it out of the file,
+ * off the Mail page (and the unified Inbox with it) and deletes its store. */
+static void
+test_preferences (void)
+{
+  GtkWidget *widget = op_mail_view_new ();
+  OpMailView *view = OP_MAIL_VIEW (widget);
+  GtkWindow *window = window_with (widget);
+  AdwPreferencesWindow *preferences;
+  GtkWidget *page;
+  GtkEditable *name;
+  GtkWidget *home_row;
+  GtkWindow *dialog;
+  g_autofree char *home_path = op_mail_store_default_path (MAIL_TEST_ACCOUNT_HOME);
+  g_autoptr (OpAccount) work = NULL;
+  g_autoptr (OpAccount) home = NULL;
+
+  g_assert_true (op_ui_test_wait_for (stores_open, view));
+  page = op_mail_preferences_page_new (view);
+  preferences = ADW_PREFERENCES_WINDOW (adw_preferences_window_new ());
+  adw_preferences_window_add (preferences, ADW_PREFERENCES_PAGE (page));
+  gtk_window_present (GTK_WINDOW (preferences));
+  op_ui_test_iterate ();
+
+  /* Work's row comes first (the file's order): its name. */
+  adw_expander_row_set_expanded (ADW_EXPANDER_ROW (op_ui_test_find_row (page, "Work")), TRUE);
+  op_ui_test_iterate ();
+  name = op_ui_test_find_entry_row (page, "Account Name");
+  g_assert_cmpstr (gtk_editable_get_text (name), ==, "Work");
+  gtk_editable_set_text (name, "Office");
+  g_signal_emit_by_name (name, "apply");
+  work = saved_account (MAIL_TEST_ACCOUNT);
+  g_assert_cmpstr (op_account_get_name (work), ==, "Office");
+  g_assert_nonnull (op_ui_test_find_label (op_mail_view_get_sidebar (view), "Office"));
+  g_assert_null (op_ui_test_find_label (op_mail_view_get_sidebar (view), "Work"));
+  g_assert_nonnull (op_ui_test_find_row (page, "Office"));
+
+  /* Home: Remove asks; Cancel keeps everything. */
+  home_row = op_ui_test_find_row (page, "Home");
+  adw_expander_row_set_expanded (ADW_EXPANDER_ROW (home_row), TRUE);
+  op_ui_test_iterate ();
+  g_signal_emit_by_name (op_ui_test_find_button (home_row, "_Remove…"), "clicked");
+  dialog = op_ui_test_wait_for_toplevel (ADW_TYPE_MESSAGE_DIALOG, TRUE);
+  g_assert_cmpstr (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (dialog)), ==, "Remove “Home”?");
+  g_signal_emit_by_name (op_ui_test_find_button (GTK_WIDGET (dialog), "_Cancel"), "clicked");
+  op_ui_test_wait_for_toplevel (ADW_TYPE_MESSAGE_DIALOG, FALSE);
+  home = saved_account (MAIL_TEST_ACCOUNT_HOME);
+  g_assert_nonnull (home);
+  g_assert_nonnull (op_mail_view_get_store (view, MAIL_TEST_ACCOUNT_HOME));
+
+  /* Remove: gone from the file, the page, the disk; the unified Inbox with it. */
+  g_assert_true (op_mail_view_select_unified_inbox (view));
+  g_signal_emit_by_name (op_ui_test_find_button (home_row, "_Remove…"), "clicked");
+  dialog = op_ui_test_wait_for_toplevel (ADW_TYPE_MESSAGE_DIALOG, TRUE);
+  g_signal_emit_by_name (op_ui_test_find_button (GTK_WIDGET (dialog), "_Remove"), "clicked");
+  op_ui_test_wait_for_toplevel (ADW_TYPE_MESSAGE_DIALOG, FALSE);
+  g_clear_object (&home);
+  home = saved_account (MAIL_TEST_ACCOUNT_HOME);
+  g_assert_null (home);
+  g_clear_object (&work);
+  work = saved_account (MAIL_TEST_ACCOUNT);
+  g_assert_nonnull (work);
+  g_assert_null (op_mail_view_get_store (view, MAIL_TEST_ACCOUNT_HOME));
+  g_assert_false (g_file_test (home_path, G_FILE_TEST_EXISTS));
+  g_assert_null (op_ui_test_find_label (op_mail_view_get_sidebar (view), "Home"));
+  g_assert_null (op_ui_test_find_row (page, "Home"));
+  g_assert_false (op_mail_view_select_unified_inbox (view));
+  g_assert_false (op_mail_view_get_unified (view));
+  g_assert_cmpstr (op_mail_view_get_page (view), ==, "mail");
+
+  gtk_window_destroy (GTK_WINDOW (preferences));
+  op_ui_test_assert_no_hidden_toplevel ();
+  close_window (window);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -798,6 +887,7 @@ main (int   argc,
   /* Last: it adds a second account. */
   g_test_add_func ("/mail/organise/unified-inbox", test_unified_inbox);
   g_test_add_func ("/mail/organise/new-mail-notification", test_new_mail_notification);
+  g_test_add_func ("/mail/organise/preferences-rename-remove", test_preferences);
 
   return op_ui_test_run ();
 }
