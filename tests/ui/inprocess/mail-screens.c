@@ -14,6 +14,7 @@
 #include "op-mail-conversation-view.h"
 #include "op-mail-identity-item.h"
 #include "op-mail-message-view.h"
+#include "op-mail-preferences-page.h"
 #include "op-mail-view.h"
 #include "mail-test-data.h"
 
@@ -241,7 +242,8 @@ find_move_button (GtkWidget *widget)
 }
 
 /* Organising: two conversations selected with the "Move To" menu open, the toast of
- * their move to Trash, and (with a second account) the unified Inbox. */
+ * their move to Trash, (with a second account) the unified Inbox, and Preferences' Mail
+ * page. */
 static void
 shoot_organise (void)
 {
@@ -273,7 +275,23 @@ shoot_organise (void)
   op_mail_view_select_unified_inbox (OP_MAIL_VIEW (page));
   shoot (NULL, "page-unified");
   adw_leaflet_set_visible_child_name (ADW_LEAFLET (find_type (page, ADW_TYPE_LEAFLET)), "list");
-  shoot (window, "page-unified-list");
+  shoot (NULL, "page-unified-list");
+
+  /* Preferences' Mail page, the first account open. */
+  {
+    GtkWidget *mail = op_mail_preferences_page_new (OP_MAIL_VIEW (page));
+    AdwPreferencesWindow *preferences = ADW_PREFERENCES_WINDOW (adw_preferences_window_new ());
+    GtkWidget *row = find_type (mail, ADW_TYPE_EXPANDER_ROW);
+
+    adw_preferences_window_add (preferences, ADW_PREFERENCES_PAGE (mail));
+    adw_preferences_window_set_visible_page (preferences, ADW_PREFERENCES_PAGE (mail));
+    gtk_window_set_default_size (GTK_WINDOW (preferences), width, 760);
+    if (row != NULL)
+      adw_expander_row_set_expanded (ADW_EXPANDER_ROW (row), TRUE);
+    gtk_window_present (GTK_WINDOW (preferences));
+    shoot (GTK_WINDOW (preferences), "preferences");
+  }
+  gtk_window_destroy (window);
 }
 
 static GtkWidget *
