@@ -260,6 +260,25 @@ _op_mail_view_set_list_model (OpMailView             *self,
   _op_mail_view_sync_sidebar (self);
 }
 
+/* No list and no conversation (the folder or the account shown went). */
+void
+_op_mail_view_show_nothing (OpMailView *self)
+{
+  _op_mail_view_leave_unified (self);
+  _op_mail_view_clear_conversation (self);
+  gtk_list_view_set_model (self->list_view, NULL);
+  if (self->selection != NULL)
+    g_signal_handlers_disconnect_by_data (self->selection, self);
+  g_clear_object (&self->selection);
+  if (self->conversations != NULL)
+    g_signal_handlers_disconnect_by_data (self->conversations, self);
+  g_clear_object (&self->conversations);
+  self->current = NULL;
+  self->folder_id = 0;
+  gtk_label_set_text (self->folder_title, "");
+  _op_mail_view_update_actions (self);
+}
+
 void
 _op_mail_view_show_folder (OpMailView   *self,
                            Account      *account,

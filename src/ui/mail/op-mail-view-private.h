@@ -154,6 +154,7 @@ void        _op_mail_view_show_folder             (OpMailView   *self,
                                                    Account      *account,
                                                    OpMailFolder *folder);
 void        _op_mail_view_clear_conversation      (OpMailView   *self);
+void        _op_mail_view_show_nothing            (OpMailView   *self);
 void        _op_mail_view_show_conversation       (OpMailView   *self,
                                                    Account      *account,
                                                    gint64        conversation_id,

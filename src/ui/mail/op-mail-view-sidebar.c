@@ -343,15 +343,7 @@ on_folders_changed (GListModel *model,
       if (!still_there)
         {
           /* The folder went (deleted on the server): nothing is shown. */
-          _op_mail_view_clear_conversation (self);
-          gtk_list_view_set_model (self->list_view, NULL);
-          g_clear_object (&self->selection);
-          if (self->conversations != NULL)
-            g_signal_handlers_disconnect_by_data (self->conversations, self);
-          g_clear_object (&self->conversations);
-          self->current = NULL;
-          self->folder_id = 0;
-          gtk_label_set_text (self->folder_title, "");
+          _op_mail_view_show_nothing (self);
         }
     }
   _op_mail_view_sync_sidebar (self);
@@ -550,20 +542,7 @@ op_mail_view_remove_account (OpMailView *self,
   if (account == NULL)
     return;
   if (self->current == account || self->shown == account || self->unified)
-    {
-      _op_mail_view_leave_unified (self);
-      _op_mail_view_clear_conversation (self);
-      gtk_list_view_set_model (self->list_view, NULL);
-      if (self->selection != NULL)
-        g_signal_handlers_disconnect_by_data (self->selection, self);
-      g_clear_object (&self->selection);
-      if (self->conversations != NULL)
-        g_signal_handlers_disconnect_by_data (self->conversations, self);
-      g_clear_object (&self->conversations);
-      self->current = NULL;
-      self->folder_id = 0;
-      gtk_label_set_text (self->folder_title, "");
-    }
+    _op_mail_view_show_nothing (self);
   for (guint i = g_list_model_get_n_items (G_LIST_MODEL (self->identities)); i > 0; i--)
     {
       g_autoptr (OpMailIdentityItem) item = g_list_model_get_item (G_LIST_MODEL (self->identities), i - 1);
