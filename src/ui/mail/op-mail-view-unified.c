@@ -179,11 +179,14 @@ void
 _op_mail_view_update_unified_row (OpMailView *self)
 {
   guint n_inboxes;
-  guint unread = count_unread (self, &n_inboxes);
+  guint unread;
   GtkWidget *row;
   GtkWidget *box;
   g_autofree char *name = NULL;
 
+  if (self->sidebar_box == NULL || self->accounts == NULL)
+    return;    /* the page is going */
+  unread = count_unread (self, &n_inboxes);
   if (self->unified_box == NULL)
     {
       self->unified_box = GTK_LIST_BOX (gtk_list_box_new ());
