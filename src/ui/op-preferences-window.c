@@ -3,7 +3,9 @@
 
 #include "config.h"
 
+#include "op-mail-preferences-page.h"
 #include "op-preferences-window.h"
+#include "op-window.h"
 
 struct _OpPreferencesWindow
 {
@@ -50,5 +52,13 @@ op_preferences_window_new (GtkWindow *parent,
                    G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (settings, "ftp-keepalive-seconds", self->keepalive_spin, "value",
                    G_SETTINGS_BIND_DEFAULT);
+  /* One page per view that has settings: Mail's accounts (removed from its page too). */
+  {
+    GtkWidget *mail = OP_IS_WINDOW (parent) ? op_window_get_view (OP_WINDOW (parent), "mail") : NULL;
+
+    adw_preferences_window_add (ADW_PREFERENCES_WINDOW (self),
+                                ADW_PREFERENCES_PAGE (op_mail_preferences_page_new (OP_IS_MAIL_VIEW (mail) ? OP_MAIL_VIEW (mail)
+                                                                                                    : NULL)));
+  }
   return self;
 }

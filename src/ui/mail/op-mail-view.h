@@ -16,9 +16,10 @@ G_DECLARE_FINAL_TYPE (OpMailView, op_mail_view, OP, MAIL_VIEW, GtkWidget)
 /*
  * The Mail page (issue 13): three columns in an AdwLeaflet (one at a time, with back
  * buttons, in a narrow window):
- *   - the sidebar: each mail account of the profile (OpAccounts, kind mail) with its
- *     folders from its store (OpMailFolderList): Inbox and the special-use folders first,
- *     with their icons and unread counts;
+ *   - the sidebar: with two accounts or more, "All Inboxes" (the unified Inbox); each
+ *     mail account of the profile (OpAccounts, kind mail) with its folders from its
+ *     store (OpMailFolderList): Inbox and the special-use folders first, with their
+ *     icons and unread counts; conversations dragged onto a folder move there;
  *   - the conversation list: a GtkListView over the folder's OpMailConversationList
  *     (paged from SQLite), with Ctrl+F search over the store's full-text index and
  *     filters for unread, flagged and with attachments; J/K (and Up/Down) move;
@@ -37,6 +38,11 @@ void                    op_mail_view_register              (void);
 void                    op_mail_view_add_account           (OpMailView    *self,
                                                             OpAccount     *account,
                                                             const char    *password);
+/* Preferences changed (its name) or removed an account, already saved. */
+void                    op_mail_view_update_account        (OpMailView    *self,
+                                                            OpAccount     *account);
+void                    op_mail_view_remove_account        (OpMailView    *self,
+                                                            const char    *account_id);
 /* Certificates are checked by the application's trust store; tests set their own. */
 void                    op_mail_view_set_verifier          (OpMailView    *self,
                                                             OpTlsVerifier *verifier);
@@ -53,7 +59,17 @@ guint                   op_mail_view_get_n_pending_bodies  (OpMailView  *self);
 gboolean                op_mail_view_select_folder         (OpMailView  *self,
                                                             const char  *account_id,
                                                             gint64       folder_id);
+/* The unified Inbox (every account's Inbox in one list): shown (FALSE without two
+ * accounts with an Inbox), and whether it is the list shown. */
+gboolean                op_mail_view_select_unified_inbox  (OpMailView  *self);
+gboolean                op_mail_view_get_unified           (OpMailView  *self);
 GtkListView            *op_mail_view_get_list_view         (OpMailView  *self);
+gboolean                op_mail_view_open_message          (OpMailView  *self,
+                                                            const char  *account_id,
+                                                            gint64       message_id);
+/* The last new-mail notification's title and body (NULL before any). */
+const char             *op_mail_view_get_notified_title    (OpMailView  *self);
+const char             *op_mail_view_get_notified_body     (OpMailView  *self);
 GtkListView            *op_mail_view_get_results_view      (OpMailView  *self);
 OpMailConversationView *op_mail_view_get_conversation_view (OpMailView  *self);
 GtkWidget              *op_mail_view_get_sidebar           (OpMailView  *self);

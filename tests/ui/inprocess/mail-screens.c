@@ -14,6 +14,7 @@
 #include "op-mail-conversation-view.h"
 #include "op-mail-identity-item.h"
 #include "op-mail-message-view.h"
+#include "op-mail-preferences-page.h"
 #include "op-mail-view.h"
 #include "mail-test-data.h"
 
@@ -223,6 +224,76 @@ shoot_page (void)
   shoot (window, "page-search");
 }
 
+static GtkMenuButton *
+find_move_button (GtkWidget *widget)
+{
+  if (GTK_IS_MENU_BUTTON (widget)
+      && g_strcmp0 (gtk_menu_button_get_icon_name (GTK_MENU_BUTTON (widget)), "folder-symbolic") == 0)
+    return GTK_MENU_BUTTON (widget);
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkMenuButton *found = find_move_button (child);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* Organising: two conversations selected with the "Move To" menu open, the toast of
+ * their move to Trash, (with a second account) the unified Inbox, and Preferences' Mail
+ * page. */
+static void
+shoot_organise (void)
+{
+  GtkWidget *page = op_mail_view_new ();
+  GtkWindow *window = window_with (page);
+  AdwLeaflet *leaflet;
+  GtkSelectionModel *model;
+
+  wait_ms (1000);
+  leaflet = ADW_LEAFLET (find_type (page, ADW_TYPE_LEAFLET));
+  adw_leaflet_set_visible_child_name (leaflet, "list");
+  model = gtk_list_view_get_model (op_mail_view_get_list_view (OP_MAIL_VIEW (page)));
+  gtk_selection_model_select_item (model, 0, TRUE);
+  gtk_selection_model_select_item (model, 1, FALSE);
+  wait_ms (300);
+  gtk_menu_button_popup (find_move_button (page));
+  shoot (NULL, "page-move-menu");
+  gtk_menu_button_popdown (find_move_button (page));
+  gtk_widget_activate_action (page, "mail.trash", NULL);
+  shoot (NULL, "page-undo-toast");
+  gtk_widget_activate_action (page, "mail.undo-move", NULL);
+  wait_ms (500);
+  gtk_window_destroy (window);
+
+  mail_test_fill_second_account ();
+  page = op_mail_view_new ();
+  window = window_with (page);
+  wait_ms (1000);
+  op_mail_view_select_unified_inbox (OP_MAIL_VIEW (page));
+  shoot (NULL, "page-unified");
+  adw_leaflet_set_visible_child_name (ADW_LEAFLET (find_type (page, ADW_TYPE_LEAFLET)), "list");
+  shoot (NULL, "page-unified-list");
+
+  /* Preferences' Mail page, the first account open. */
+  {
+    GtkWidget *mail = op_mail_preferences_page_new (OP_MAIL_VIEW (page));
+    AdwPreferencesWindow *preferences = ADW_PREFERENCES_WINDOW (adw_preferences_window_new ());
+    GtkWidget *row = find_type (mail, ADW_TYPE_EXPANDER_ROW);
+
+    adw_preferences_window_add (preferences, ADW_PREFERENCES_PAGE (mail));
+    adw_preferences_window_set_visible_page (preferences, ADW_PREFERENCES_PAGE (mail));
+    gtk_window_set_default_size (GTK_WINDOW (preferences), width, 760);
+    if (row != NULL)
+      adw_expander_row_set_expanded (ADW_EXPANDER_ROW (row), TRUE);
+    gtk_window_present (GTK_WINDOW (preferences));
+    shoot (GTK_WINDOW (preferences), "preferences");
+  }
+  gtk_window_destroy (window);
+}
+
 static GtkWidget *
 scrolled (GtkWidget *child)
 {
@@ -321,5 +392,6 @@ main (int   argc,
   }
 
   shoot_page ();
+  shoot_organise ();
   return 0;
 }

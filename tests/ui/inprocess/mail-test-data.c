@@ -135,37 +135,52 @@ literal (const char *text)
   return g_bytes_new_static (text, strlen (text));
 }
 
-void
-mail_test_fill_profile (void)
+/* A mail account (no server) saved in the profile's accounts file, with an identity
+ * named @sender when given, and its store, opened. */
+static OpMailStore *
+add_account (const char *id,
+             const char *name,
+             const char *user,
+             const char *sender)
 {
   g_autoptr (OpAccounts) accounts = op_accounts_new_default ();
-  g_autoptr (OpAccount) account = op_account_new (OP_ACCOUNT_KIND_MAIL, MAIL_TEST_ACCOUNT);
-  g_autofree char *path = op_mail_store_default_path (MAIL_TEST_ACCOUNT);
-  g_autoptr (OpMailStore) store = NULL;
-  g_autoptr (GPtrArray) folders = g_ptr_array_new_with_free_func ((GDestroyNotify) op_mail_folder_info_free);
-  g_autoptr (OpMailFolder) inbox = NULL;
-  g_autoptr (OpMailFolder) sent = NULL;
-  g_autoptr (OpMailFolder) gnome = NULL;
+  g_autoptr (OpAccount) account = op_account_new (OP_ACCOUNT_KIND_MAIL, id);
+  g_autofree char *path = op_mail_store_default_path (id);
   g_autoptr (GError) error = NULL;
-  GAsyncResult *result = NULL;
-  OpMailUpdate *update;
+  OpMailStore *store;
 
   op_accounts_load (accounts, NULL);
-  op_account_set_name (account, "Work");
-  op_account_set_user (account, "me@example.test");
-  {
-    g_autoptr (GPtrArray) identities = g_ptr_array_new_with_free_func ((GDestroyNotify) op_mail_identity_free);
+  op_account_set_name (account, name);
+  op_account_set_user (account, user);
+  if (sender != NULL)
+    {
+      g_autoptr (GPtrArray) identities = g_ptr_array_new_with_free_func ((GDestroyNotify) op_mail_identity_free);
 
-    g_ptr_array_add (identities, op_mail_identity_new ("Me Myself", "me@example.test", ""));
-    op_mail_account_set_identities (account, identities, &error);
-    g_assert_no_error (error);
-  }
+      g_ptr_array_add (identities, op_mail_identity_new (sender, user, ""));
+      op_mail_account_set_identities (account, identities, &error);
+      g_assert_no_error (error);
+    }
   op_accounts_add (accounts, account);
   op_accounts_save (accounts, &error);
   g_assert_no_error (error);
 
   store = op_mail_store_open_sync (path, NULL, &error);
   g_assert_no_error (error);
+  return store;
+}
+
+void
+mail_test_fill_profile (void)
+{
+  g_autoptr (OpMailStore) store = NULL;
+  g_autoptr (GPtrArray) folders = g_ptr_array_new_with_free_func ((GDestroyNotify) op_mail_folder_info_free);
+  g_autoptr (OpMailFolder) inbox = NULL;
+  g_autoptr (OpMailFolder) sent = NULL;
+  g_autoptr (OpMailFolder) gnome = NULL;
+  GAsyncResult *result = NULL;
+  OpMailUpdate *update;
+
+  store = add_account (MAIL_TEST_ACCOUNT, "Work", "me@example.test", "Me Myself");
   g_ptr_array_add (folders, op_mail_folder_info_new ("INBOX", '/', OP_MAIL_SPECIAL_USE_INBOX, TRUE));
   g_ptr_array_add (folders, op_mail_folder_info_new ("Sent Items", '/', OP_MAIL_SPECIAL_USE_SENT, TRUE));
   g_ptr_array_add (folders, op_mail_folder_info_new ("Drafts", '/', OP_MAIL_SPECIAL_USE_DRAFTS, TRUE));
@@ -203,5 +218,52 @@ mail_test_fill_profile (void)
   op_mail_store_apply_async (store, update, NULL, on_done, &result);
   wait_write (store, &result);
 
+  op_mail_store_close (store);
+}
+
+static const char home_unread[] =
+  "From: Carol <carol@example.test>\r\n"
+  "To: Me <me@home.example>\r\n"
+  "Subject: Dinner on Saturday\r\n"
+  "Date: Wed, 02 Dec 2026 18:00:00 +0000\r\n"
+  "Message-ID: <home-1@example.test>\r\n"
+  "MIME-Version: 1.0\r\n"
+  "Content-Type: text/plain; charset=utf-8\r\n"
+  "\r\n"
+  "Seven o'clock?\r\n";
+
+static const char home_read[] =
+  "From: Dave <dave@example.test>\r\n"
+  "To: Me <me@home.example>\r\n"
+  "Subject: Holiday photos\r\n"
+  "Date: Sat, 28 Nov 2026 09:00:00 +0000\r\n"
+  "Message-ID: <home-2@example.test>\r\n"
+  "MIME-Version: 1.0\r\n"
+  "Content-Type: text/plain; charset=utf-8\r\n"
+  "\r\n"
+  "Here they are.\r\n";
+
+void
+mail_test_fill_second_account (void)
+{
+  g_autoptr (OpMailStore) store = add_account (MAIL_TEST_ACCOUNT_HOME, "Home", "me@home.example", NULL);
+  g_autoptr (GPtrArray) folders = g_ptr_array_new_with_free_func ((GDestroyNotify) op_mail_folder_info_free);
+  g_autoptr (OpMailFolder) inbox = NULL;
+  GAsyncResult *result = NULL;
+  OpMailUpdate *update;
+
+  g_ptr_array_add (folders, op_mail_folder_info_new ("INBOX", '/', OP_MAIL_SPECIAL_USE_INBOX, TRUE));
+  g_ptr_array_add (folders, op_mail_folder_info_new ("Trash", '/', OP_MAIL_SPECIAL_USE_TRASH, TRUE));
+  op_mail_store_set_folders_async (store, folders, NULL, on_done, &result);
+  wait_write (store, &result);
+
+  inbox = op_mail_store_lookup_folder (store, "INBOX");
+  g_assert_nonnull (inbox);
+  update = op_mail_update_new (op_mail_folder_get_id (inbox));
+  add_raw (update, 1, OP_MAIL_FLAG_NONE, literal (home_unread));
+  add_raw (update, 2, OP_MAIL_FLAG_SEEN, literal (home_read));
+  op_mail_update_set_complete (update, TRUE);
+  op_mail_store_apply_async (store, update, NULL, on_done, &result);
+  wait_write (store, &result);
   op_mail_store_close (store);
 }

@@ -31,4 +31,14 @@ OpMimeMessage *mail_test_parse (GBytes     *bytes);
  */
 void           mail_test_fill_profile (void);
 
+/* The account mail_test_fill_second_account() writes. */
+#define MAIL_TEST_ACCOUNT_HOME "test-account-home"
+
+/*
+ * Adds a second mail account "Home" (no server) to the profile, its store with INBOX
+ * and Trash; the Inbox holds "Dinner on Saturday" from Carol (2 Dec 2026, unread) and
+ * "Holiday photos" from Dave (28 Nov 2026, read). Fails the test on error.
+ */
+void           mail_test_fill_second_account (void);
+
 G_END_DECLS

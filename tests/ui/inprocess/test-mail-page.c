@@ -349,7 +349,7 @@ test_page (void)
 
     g_assert_cmpuint (op_mail_folder_get_total (trash), ==, 3);
   }
-  gtk_widget_activate_action (view, "mail.undo-trash", NULL);
+  gtk_widget_activate_action (view, "mail.undo-move", NULL);
   wait.n = 4;
   wait.text = "Files for you";
   g_assert_true (op_ui_test_wait_for (list_has, &wait));
