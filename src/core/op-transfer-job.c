@@ -11,6 +11,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include "op-ftp-error.h"
+#include "op-ftp-session-pool.h"
 #include "op-ftp-site.h"
 #include "op-transfer-item-private.h"
 #include "op-transfer-queue-private.h"
@@ -32,16 +34,31 @@ _op_transfer_job_free (Job *job)
   g_free (job);
 }
 
-static void
-quit_done (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
+/* After these the session is still logged in and between commands: the server refused
+ * one file (or we did), nothing broke on the wire. */
+static gboolean
+error_keeps_session (const GError *error)
 {
-  OpFtpClient *client = OP_FTP_CLIENT (source);
-
-  op_ftp_client_quit_finish (client, result, NULL);
-  op_ftp_client_shutdown (client);
-  g_object_unref (client);
+  if (error == NULL)
+    return TRUE;
+  if (error->domain == OP_TRANSFER_QUEUE_ERROR)
+    return TRUE;
+  if (error->domain != OP_FTP_ERROR)
+    return FALSE;
+  switch (error->code)
+    {
+    case OP_FTP_ERROR_TRANSIENT:
+    case OP_FTP_ERROR_PERMANENT:
+    case OP_FTP_ERROR_PERMISSION_DENIED:
+    case OP_FTP_ERROR_NOT_FOUND:
+    case OP_FTP_ERROR_ALREADY_EXISTS:
+    case OP_FTP_ERROR_DISK_FULL:
+    case OP_FTP_ERROR_UNSUPPORTED:
+    case OP_FTP_ERROR_INVALID_NAME:
+      return TRUE;
+    default:
+      return FALSE;
+    }
 }
 
 char *
@@ -66,12 +83,17 @@ _op_transfer_job_finish (Job          *job,
   if (was_asking)
     self->asking = NULL;
 
-  /* QUIT politely in the background; the session is not needed any more. */
-  if (job->client != NULL && op_ftp_client_get_state (job->client) != OP_FTP_STATE_DISCONNECTED)
+  /* The session goes back to the pool for the next item, unless it was stopped
+   * half-way through a command or something broke on the wire. */
+  if (job->client != NULL)
     {
-      OpFtpClient *client = g_steal_pointer (&job->client);
+      g_autoptr(OpFtpClient) client = g_steal_pointer (&job->client);
+      gboolean reusable = job->stop == STOP_NONE &&
+                          (outcome == OUTCOME_DONE || outcome == OUTCOME_SKIPPED ||
+                           (outcome == OUTCOME_FAILED && error_keeps_session (error)));
 
-      op_ftp_client_quit_async (client, NULL, quit_done, client);
+      op_ftp_session_pool_release (self->pool, op_transfer_item_get_site (item), client,
+                                   reusable);
     }
 
   g_object_ref (self);
@@ -584,6 +606,8 @@ local_source_done (GObject      *source,
                             job->cancellable, remote_target_done, job);
 }
 
+static void job_find_password (Job *job);
+
 static void
 connect_done (GObject      *source,
               GAsyncResult *result,
@@ -592,10 +616,20 @@ connect_done (GObject      *source,
   Job *job = user_data;
   g_autoptr(GError) error = NULL;
 
-  if (!op_ftp_client_connect_finish (OP_FTP_CLIENT (source), result, &error))
+  job->client = op_ftp_session_pool_acquire_finish (OP_FTP_SESSION_POOL (source), result,
+                                                    &error);
+  if (job->client == NULL)
     {
-      if (!job_check_stopped (job, error))
-        _op_transfer_job_finish (job, OUTCOME_FAILED, error);
+      if (job_check_stopped (job, error))
+        return;
+      if (job->reuse_only && g_error_matches (error, OP_FTP_ERROR, OP_FTP_ERROR_NOT_CONNECTED))
+        {
+          /* The idle session had gone: log in afresh, which needs the password. */
+          job->reuse_only = FALSE;
+          job_find_password (job);
+          return;
+        }
+      _op_transfer_job_finish (job, OUTCOME_FAILED, error);
       return;
     }
   if (job_check_stopped (job, NULL))
@@ -622,9 +656,8 @@ job_connect (Job        *job,
 {
   OpAccount *site = op_transfer_item_get_site (job->item);
 
-  job->client = op_ftp_site_new_client (site, job->queue->verifier);
-  op_ftp_client_connect_async (job->client, op_ftp_site_get_login_user (site), password,
-                               NULL, job->cancellable, connect_done, job);
+  op_ftp_session_pool_acquire_async (job->queue->pool, site, password, !job->reuse_only,
+                                     job->cancellable, connect_done, job);
 }
 
 static void
@@ -657,26 +690,15 @@ password_lookup_done (GObject      *source,
   op_secrets_password_free (password);
 }
 
-void
-_op_transfer_job_start (OpTransferQueue *self,
-            OpTransferItem  *item)
+/* A new session needs the password: from this run's memory, else the keyring. */
+static void
+job_find_password (Job *job)
 {
-  OpAccount *site = op_transfer_item_get_site (item);
-  g_autofree char *key = NULL;
-  const char *password;
-  Job *job;
+  OpTransferQueue *self = job->queue;
+  OpAccount *site = op_transfer_item_get_site (job->item);
+  g_autofree char *key = _op_transfer_queue_password_key (site);
+  const char *password = g_hash_table_lookup (self->passwords, key);
 
-  job = g_new0 (Job, 1);
-  job->queue = g_object_ref (self);
-  job->item = g_object_ref (item);
-  job->cancellable = g_cancellable_new ();
-  g_hash_table_insert (self->jobs, item, job);
-
-  _op_transfer_item_set_error (item, NULL);
-  _op_transfer_queue_set_item_state (self, item, OP_TRANSFER_STATE_RUNNING);
-
-  key = _op_transfer_queue_password_key (site);
-  password = g_hash_table_lookup (self->passwords, key);
   if (op_ftp_site_get_logon_type (site) == OP_FTP_LOGON_ANONYMOUS || password != NULL)
     {
       job_connect (job, password);
@@ -688,3 +710,27 @@ _op_transfer_job_start (OpTransferQueue *self,
                                      password_lookup_done, job);
 }
 
+void
+_op_transfer_job_start (OpTransferQueue *self,
+                        OpTransferItem  *item)
+{
+  Job *job;
+
+  job = g_new0 (Job, 1);
+  job->queue = g_object_ref (self);
+  job->item = g_object_ref (item);
+  job->cancellable = g_cancellable_new ();
+  g_hash_table_insert (self->jobs, item, job);
+
+  _op_transfer_item_set_error (item, NULL);
+  _op_transfer_queue_set_item_state (self, item, OP_TRANSFER_STATE_RUNNING);
+
+  /* A session left by the previous item needs no password and no login. */
+  if (op_ftp_session_pool_has_idle (self->pool, op_transfer_item_get_site (item)))
+    {
+      job->reuse_only = TRUE;
+      job_connect (job, NULL);
+      return;
+    }
+  job_find_password (job);
+}

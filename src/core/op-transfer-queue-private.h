@@ -6,6 +6,7 @@
  * op-transfer-queue-store.c (the state file). */
 
 #include "op-ftp-client.h"
+#include "op-ftp-session-pool.h"
 #include "op-transfer-queue.h"
 
 G_BEGIN_DECLS
@@ -32,6 +33,7 @@ typedef struct
   gboolean            target_is_directory;
   GHashTable         *remote_names;  /* for Rename on upload */
   GError             *stat_error;
+  gboolean            reuse_only;    /* asking the pool for an idle session only */
 } Job;
 
 struct _OpTransferQueue
@@ -46,6 +48,7 @@ struct _OpTransferQueue
   guint              max_parallel;
   OpOverwriteChoice  apply_to_all;
   OpTlsVerifier     *verifier;
+  OpFtpSessionPool  *pool;
   OpSecrets         *secrets;
   GHashTable        *passwords;   /* "host\nport\nuser" → password */
   guint              pump_id;

@@ -291,6 +291,7 @@ op_transfer_queue_finalize (GObject *object)
   g_clear_pointer (&self->jobs, g_hash_table_unref);
   g_queue_clear (&self->ask_queue);
   g_clear_object (&self->verifier);
+  g_clear_object (&self->pool);
   g_clear_object (&self->secrets);
   g_clear_pointer (&self->passwords, g_hash_table_unref);
   g_mutex_clear (&self->write_lock);
@@ -382,6 +383,7 @@ op_transfer_queue_init (OpTransferQueue *self)
   g_queue_init (&self->ask_queue);
   self->max_parallel = 2;
   g_mutex_init (&self->write_lock);
+  self->pool = op_ftp_session_pool_new ();
   self->passwords = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                            (GDestroyNotify) op_secrets_password_free);
 }
@@ -478,6 +480,20 @@ op_transfer_queue_set_verifier (OpTransferQueue *self,
   g_return_if_fail (OP_IS_TRANSFER_QUEUE (self));
   g_return_if_fail (verifier == NULL || OP_IS_TLS_VERIFIER (verifier));
   g_set_object (&self->verifier, verifier);
+  op_ftp_session_pool_set_verifier (self->pool, verifier);
+}
+
+/**
+ * op_transfer_queue_get_session_pool:
+ * @self: a queue
+ *
+ * Returns: (transfer none): the logged-in sessions kept between items
+ */
+OpFtpSessionPool *
+op_transfer_queue_get_session_pool (OpTransferQueue *self)
+{
+  g_return_val_if_fail (OP_IS_TRANSFER_QUEUE (self), NULL);
+  return self->pool;
 }
 
 void

@@ -5,6 +5,7 @@
 
 #include "op-account.h"
 #include "op-accounts.h"
+#include "op-ftp-session-pool.h"
 #include "op-overwrite-policy.h"
 #include "op-secrets.h"
 #include "op-tls-verifier.h"
@@ -70,8 +71,9 @@ G_DECLARE_FINAL_TYPE (OpTransferQueue, op_transfer_queue, OP, TRANSFER_QUEUE, GO
  * At most #OpTransferQueue:max-parallel items (default 2, 1…10) run at once — and at most
  * a site's max-connections (op_ftp_site_get_max_connections()) to one server and user —
  * each on its own #OpFtpClient session (one control connection each; DESIGN.md "Sessions and
- * threads") made with op_ftp_site_new_client() and the site's password. Everything runs
- * on the main context through the async FTP API; nothing blocks.
+ * threads") from the queue's #OpFtpSessionPool: an idle session of the same site when one
+ * waits, else a new one made with op_ftp_site_new_client() and the site's password.
+ * Everything runs on the main context through the async FTP API; nothing blocks.
  *
  * Passwords: first those given with op_transfer_queue_set_password() (memory only, for
  * this run), then #OpSecrets (op_ftp_site_lookup_password_async()); anonymous sites need
@@ -114,6 +116,10 @@ guint            op_transfer_queue_get_n_queued (OpTransferQueue  *self);
 /* Used for the TLS certificate checks of every session (nullable: system store only). */
 void             op_transfer_queue_set_verifier (OpTransferQueue  *self,
                                                  OpTlsVerifier    *verifier);
+/* The sessions kept logged in between items (op-ftp-session-pool.h): an item takes an
+ * idle session of its site when there is one, and gives it back when it ends, so a run
+ * of small files logs in once per parallel slot, not once per file. */
+OpFtpSessionPool *op_transfer_queue_get_session_pool (OpTransferQueue *self);
 /* Where stored passwords are looked up (default: op_secrets_get_default()). */
 void             op_transfer_queue_set_secrets  (OpTransferQueue  *self,
                                                  OpSecrets        *secrets);

@@ -366,6 +366,118 @@ assert_rest_sent_since (gsize   since,
     op_tap_fail ("the server's log shows no %s after the resume", rest);
 }
 
+/* How many times vsftpd logged the test account in after the log was @since bytes long. */
+static guint
+logins_since (gsize since)
+{
+  g_autofree char *path = protocol_log_path ();
+  g_autofree char *log = NULL;
+  gsize length;
+  guint n = 0;
+
+  g_assert_true (g_file_get_contents (path, &log, &length, NULL));
+  g_assert_cmpuint (length, >=, since);
+  for (const char *p = log + since; (p = strstr (p, "] OK LOGIN:")) != NULL; p++)
+    n++;
+  return n;
+}
+
+static guint
+count_since (gsize       since,
+             const char *needle)
+{
+  g_autofree char *path = protocol_log_path ();
+  g_autofree char *log = NULL;
+  gsize length;
+  guint n = 0;
+
+  g_assert_true (g_file_get_contents (path, &log, &length, NULL));
+  for (const char *p = log + since; (p = strstr (p, needle)) != NULL; p++)
+    n++;
+  return n;
+}
+
+static gboolean
+pool_empty (gpointer data)
+{
+  return op_ftp_session_pool_get_n_idle (data) == 0;
+}
+
+/* 20 files of 4 KiB, 2 at a time: two logins in all, the sessions reused from item to
+ * item, and closed (QUIT) once they have been idle for the pool's timeout. */
+static void
+test_pool_reuses_sessions (gconstpointer unused)
+{
+  Env *env = env_open ();
+  OpFtpSessionPool *pool;
+  g_autoptr(GPtrArray) contents = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  OpTransferItem *items[20];
+  gsize log_length, quit_since;
+
+  if (env == NULL)
+    return;
+  pool = op_transfer_queue_get_session_pool (env->queue);
+  g_assert_cmpuint (op_ftp_session_pool_get_idle_timeout (pool), ==,
+                    OP_FTP_SESSION_POOL_IDLE_SECONDS);
+  op_ftp_session_pool_set_idle_timeout (pool, 2);
+  log_length = protocol_log_length ();
+
+  for (guint i = 0; i < 20; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("small%02u.bin", i);
+      GBytes *bytes = random_bytes (4096);
+
+      g_ptr_array_add (contents, bytes);
+      if (i % 2 == 0)
+        {
+          put_remote (env, name, bytes);
+          items[i] = download (env, name);
+        }
+      else
+        {
+          put_local (env, name, bytes);
+          items[i] = upload (env, name);
+        }
+    }
+  wait_until (queue_idle, env->queue);
+
+  for (guint i = 0; i < 20; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("small%02u.bin", i);
+      g_autofree char *path = i % 2 == 0 ? local_path (env, name) : root_path (env, name);
+
+      show_error (items[i]);
+      g_assert_cmpint (op_transfer_item_get_state (items[i]), ==, OP_TRANSFER_STATE_DONE);
+      assert_file_is (path, g_ptr_array_index (contents, i));
+    }
+  if (logins_since (log_length) != 2)
+    op_tap_fail ("vsftpd logged %u logins for 20 files, 2 at a time; expected 2",
+                 logins_since (log_length));
+  g_assert_cmpuint (op_ftp_session_pool_get_n_logins (pool), ==, 2);
+  g_assert_cmpuint (op_ftp_session_pool_get_n_idle (pool), ==, 2);
+
+  /* Idle for the timeout: both sessions say goodbye (none had before: the items are
+   * done milliseconds ago, the timeout is seconds). */
+  quit_since = protocol_log_length ();
+  wait_until (pool_empty, pool);
+  for (guint waited = 0; count_since (quit_since, "\"QUIT\"") < 2 && waited < 200; waited++)
+    {
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+      g_usleep (50 * 1000);
+    }
+  g_assert_cmpuint (count_since (quit_since, "\"QUIT\""), ==, 2);
+
+  /* The next item logs in afresh: a closed session is never handed out. */
+  items[0] = download (env, "small00.bin");
+  op_transfer_item_set_overwrite (items[0], OP_OVERWRITE_OVERWRITE);
+  wait_until (queue_idle, env->queue);
+  show_error (items[0]);
+  g_assert_cmpint (op_transfer_item_get_state (items[0]), ==, OP_TRANSFER_STATE_DONE);
+  g_assert_cmpuint (logins_since (log_length), ==, 3);
+  env_close (env);
+}
+
 /* Pause, then resume with REST from the .part. */
 
 typedef struct
@@ -906,6 +1018,8 @@ main (int   argc,
   signal (SIGPIPE, SIG_IGN);
 
   op_tap_add ("/transfer-queue/vsftpd/4-downloads-2-uploads-2-parallel", test_parallel, NULL);
+  op_tap_add ("/transfer-queue/vsftpd/pool-logs-in-once-per-slot", test_pool_reuses_sessions,
+              NULL);
   op_tap_add ("/transfer-queue/vsftpd/pause-then-resume-with-rest", test_pause_resume, NULL);
   op_tap_add ("/transfer-queue/vsftpd/upload-pause-then-resume-with-rest",
               test_upload_pause_resume, NULL);
