@@ -35,6 +35,14 @@ void            _op_transfer_item_set_progress   (OpTransferItem      *self,
 gboolean        _op_transfer_item_get_resume     (OpTransferItem      *self);
 void            _op_transfer_item_set_resume     (OpTransferItem      *self,
                                                   gboolean             resume);
+/* The folder transfer that listed this file (a strong reference). */
+void            _op_transfer_item_set_parent     (OpTransferItem      *self,
+                                                  OpTransferItem      *parent);
+/* What the folder's listing said about the source (saves a STAT per file); NULL when
+ * nothing is known. */
+const OpFileFacts *_op_transfer_item_get_source_facts (OpTransferItem   *self);
+void            _op_transfer_item_set_source_facts (OpTransferItem    *self,
+                                                  const OpFileFacts   *facts);
 /* Clears rate and eta (when the item stops running). */
 void            _op_transfer_item_stop_meter     (OpTransferItem      *self);
 

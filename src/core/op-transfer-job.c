@@ -30,6 +30,7 @@ _op_transfer_job_free (Job *job)
   g_clear_object (&job->cancellable);
   g_clear_pointer (&job->remote_names, g_hash_table_unref);
   g_clear_error (&job->stat_error);
+  g_clear_pointer (&job->walk, _op_transfer_walk_free);
   g_clear_object (&job->queue);
   g_free (job);
 }
@@ -90,6 +91,7 @@ _op_transfer_job_finish (Job          *job,
       g_autoptr(OpFtpClient) client = g_steal_pointer (&job->client);
       gboolean reusable = job->stop == STOP_NONE &&
                           (outcome == OUTCOME_DONE || outcome == OUTCOME_SKIPPED ||
+                           outcome == OUTCOME_WALKED ||
                            (outcome == OUTCOME_FAILED && error_keeps_session (error)));
 
       op_ftp_session_pool_release (self->pool, op_transfer_item_get_site (item), client,
@@ -112,6 +114,12 @@ _op_transfer_job_finish (Job          *job,
                                         op_transfer_item_get_files_total (item));
       _op_transfer_queue_set_item_state (self, item, outcome == OUTCOME_DONE ? OP_TRANSFER_STATE_DONE
                                                           : OP_TRANSFER_STATE_SKIPPED);
+      break;
+
+    case OUTCOME_WALKED:
+      /* The folder stays RUNNING until its files are finished. */
+      _op_transfer_item_set_resume (item, FALSE);
+      _op_transfer_queue_update_folder (self, item);
       break;
 
     case OUTCOME_FAILED:
@@ -148,10 +156,9 @@ _op_transfer_job_finish (Job          *job,
   g_object_unref (self);
 }
 
-/* TRUE when the job was stopped (paused or cancelled) and has been finished. */
-static gboolean
-job_check_stopped (Job          *job,
-                   const GError *error)
+gboolean
+_op_transfer_job_check_stopped (Job          *job,
+                                const GError *error)
 {
   if (job->stop == STOP_NONE &&
       !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -192,7 +199,7 @@ transfer_done (GObject      *source,
 
   if (ok)
     _op_transfer_job_finish (job, OUTCOME_DONE, NULL);
-  else if (!job_check_stopped (job, error))
+  else if (!_op_transfer_job_check_stopped (job, error))
     _op_transfer_job_finish (job, OUTCOME_FAILED, error);
 }
 
@@ -333,7 +340,7 @@ nlst_done (GObject      *source,
   g_auto(GStrv) names = NULL;
 
   names = op_ftp_client_nlst_finish (OP_FTP_CLIENT (source), result, &error);
-  if (job_check_stopped (job, error))
+  if (_op_transfer_job_check_stopped (job, error))
     return;
   if (names == NULL)
     {
@@ -421,12 +428,16 @@ _op_transfer_job_run_action (Job               *job,
     }
 }
 
-/* The choice that applies to @job without asking: its own, else the batch's. */
+/* The choice that applies to @job without asking: its own, else its folder's, else the
+ * batch's. */
 OpOverwriteChoice
 _op_transfer_job_standing_choice (Job *job)
 {
   OpOverwriteChoice choice = op_transfer_item_get_overwrite (job->item);
+  OpTransferItem *folder = op_transfer_item_get_parent (job->item);
 
+  if (choice == OP_OVERWRITE_ASK && folder != NULL)
+    choice = op_transfer_item_get_overwrite (folder);
   return choice != OP_OVERWRITE_ASK ? choice : job->queue->apply_to_all;
 }
 
@@ -477,7 +488,7 @@ local_target_done (GObject      *source,
   g_autoptr(GFileInfo) info = NULL;
 
   info = g_file_query_info_finish (G_FILE (source), result, &error);
-  if (job_check_stopped (job, error))
+  if (_op_transfer_job_check_stopped (job, error))
     return;
   if (info != NULL)
     {
@@ -491,6 +502,16 @@ local_target_done (GObject      *source,
       return;
     }
   job_decide (job);
+}
+
+/* Download: look at the local target. */
+static void
+query_local_target (Job *job)
+{
+  g_autoptr(GFile) local = g_file_new_for_path (op_transfer_item_get_local_path (job->item));
+
+  g_file_query_info_async (local, LOCAL_ATTRIBUTES, G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS,
+                           G_PRIORITY_DEFAULT, job->cancellable, local_target_done, job);
 }
 
 /* Download: the source was not found; @result holds the server's refusal of SIZE. */
@@ -507,11 +528,11 @@ remote_size_done (GObject      *source,
       error == NULL || error->domain != OP_FTP_ERROR)
     {
       /* It appeared meanwhile, or the connection failed: report what stat said. */
-      if (!job_check_stopped (job, error))
+      if (!_op_transfer_job_check_stopped (job, error))
         _op_transfer_job_finish (job, OUTCOME_FAILED, job->stat_error);
       return;
     }
-  if (!job_check_stopped (job, error))
+  if (!_op_transfer_job_check_stopped (job, error))
     _op_transfer_job_finish (job, OUTCOME_FAILED, error);
 }
 
@@ -524,10 +545,9 @@ remote_source_done (GObject      *source,
   Job *job = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(OpFtpEntry) entry = NULL;
-  g_autoptr(GFile) local = NULL;
 
   entry = op_ftp_client_stat_finish (OP_FTP_CLIENT (source), result, &error);
-  if (job_check_stopped (job, error))
+  if (_op_transfer_job_check_stopped (job, error))
     return;
   if (g_error_matches (error, OP_FTP_ERROR, OP_FTP_ERROR_NOT_FOUND))
     {
@@ -547,10 +567,7 @@ remote_source_done (GObject      *source,
   fill_facts_from_entry (&job->source, entry);
   if (job->source.size > 0 && !op_transfer_item_get_is_directory (job->item))
     _op_transfer_item_set_size (job->item, job->source.size);
-
-  local = g_file_new_for_path (op_transfer_item_get_local_path (job->item));
-  g_file_query_info_async (local, LOCAL_ATTRIBUTES, G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS,
-                           G_PRIORITY_DEFAULT, job->cancellable, local_target_done, job);
+  query_local_target (job);
 }
 
 /* Upload: the remote target's facts. */
@@ -564,7 +581,7 @@ remote_target_done (GObject      *source,
   g_autoptr(OpFtpEntry) entry = NULL;
 
   entry = op_ftp_client_stat_finish (OP_FTP_CLIENT (source), result, &error);
-  if (job_check_stopped (job, error))
+  if (_op_transfer_job_check_stopped (job, error))
     return;
   if (entry != NULL)
     {
@@ -591,7 +608,7 @@ local_source_done (GObject      *source,
   g_autoptr(GFileInfo) info = NULL;
 
   info = g_file_query_info_finish (G_FILE (source), result, &error);
-  if (job_check_stopped (job, error))
+  if (_op_transfer_job_check_stopped (job, error))
     return;
   if (info == NULL)
     {
@@ -615,12 +632,13 @@ connect_done (GObject      *source,
 {
   Job *job = user_data;
   g_autoptr(GError) error = NULL;
+  const OpFileFacts *facts;
 
   job->client = op_ftp_session_pool_acquire_finish (OP_FTP_SESSION_POOL (source), result,
                                                     &error);
   if (job->client == NULL)
     {
-      if (job_check_stopped (job, error))
+      if (_op_transfer_job_check_stopped (job, error))
         return;
       if (job->reuse_only && g_error_matches (error, OP_FTP_ERROR, OP_FTP_ERROR_NOT_CONNECTED))
         {
@@ -632,13 +650,23 @@ connect_done (GObject      *source,
       _op_transfer_job_finish (job, OUTCOME_FAILED, error);
       return;
     }
-  if (job_check_stopped (job, NULL))
+  if (_op_transfer_job_check_stopped (job, NULL))
     return;
 
   job->source = (OpFileFacts) { -1, -1 };
   job->target = (OpFileFacts) { -1, -1 };
+  facts = _op_transfer_item_get_source_facts (job->item);
 
-  if (op_transfer_item_get_direction (job->item) == OP_TRANSFER_DOWNLOAD)
+  if (op_transfer_item_get_is_directory (job->item))
+    _op_transfer_walk_begin (job);
+  else if (op_transfer_item_get_direction (job->item) == OP_TRANSFER_DOWNLOAD &&
+           facts != NULL && facts->size >= 0 && facts->mtime >= 0)
+    {
+      /* The folder's listing said it all: no STAT per file. */
+      job->source = *facts;
+      query_local_target (job);
+    }
+  else if (op_transfer_item_get_direction (job->item) == OP_TRANSFER_DOWNLOAD)
     op_ftp_client_stat_async (job->client, op_transfer_item_get_remote_path (job->item),
                               job->cancellable, remote_source_done, job);
   else
@@ -670,7 +698,7 @@ password_lookup_done (GObject      *source,
   char *password;
 
   password = op_ftp_site_lookup_password_finish (result, &error);
-  if (job_check_stopped (job, error))
+  if (_op_transfer_job_check_stopped (job, error))
     {
       op_secrets_password_free (password);
       return;

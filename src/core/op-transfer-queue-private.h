@@ -18,6 +18,8 @@ typedef enum
   STOP_CANCEL,
 } StopReason;
 
+typedef struct _OpTransferWalk OpTransferWalk;
+
 /* One running item: its session and what was learnt about source and target. */
 typedef struct
 {
@@ -34,6 +36,7 @@ typedef struct
   GHashTable         *remote_names;  /* for Rename on upload */
   GError             *stat_error;
   gboolean            reuse_only;    /* asking the pool for an idle session only */
+  OpTransferWalk     *walk;          /* a folder being walked (op-transfer-walk.c) */
 } Job;
 
 struct _OpTransferQueue
@@ -68,6 +71,7 @@ typedef enum
   OUTCOME_SKIPPED,
   OUTCOME_FAILED,
   OUTCOME_STOPPED,
+  OUTCOME_WALKED,   /* a folder's walk ended: its files carry on as items of their own */
 } Outcome;
 
 /* op-transfer-queue.c */
@@ -78,6 +82,14 @@ void              _op_transfer_queue_set_item_state (OpTransferQueue   *self,
 char             *_op_transfer_queue_password_key   (OpAccount         *site);
 void              _op_transfer_queue_ask_next       (OpTransferQueue   *self);
 void              _op_transfer_queue_schedule_pump  (OpTransferQueue   *self);
+/* Adds @item, a file found in @folder, after @folder's other files. */
+void              _op_transfer_queue_add_child      (OpTransferQueue   *self,
+                                                     OpTransferItem    *folder,
+                                                     OpTransferItem    *item);
+/* Recounts @folder's files; when its walk is over and every file finished, the folder
+ * is DONE, or FAILED when one of them failed or a folder could not be walked. */
+void              _op_transfer_queue_update_folder  (OpTransferQueue   *self,
+                                                     OpTransferItem    *folder);
 
 /* op-transfer-job.c */
 void              _op_transfer_job_start            (OpTransferQueue   *self,
@@ -91,6 +103,13 @@ void              _op_transfer_job_finish           (Job               *job,
 void              _op_transfer_job_run_action       (Job               *job,
                                                      OpOverwriteChoice  choice);
 OpOverwriteChoice _op_transfer_job_standing_choice  (Job               *job);
+/* TRUE when the job was stopped (paused or cancelled) and has been finished. */
+gboolean          _op_transfer_job_check_stopped    (Job               *job,
+                                                     const GError      *error);
+
+/* op-transfer-walk.c */
+void              _op_transfer_walk_begin           (Job               *job);
+void              _op_transfer_walk_free            (OpTransferWalk    *walk);
 char             *_op_transfer_job_part_path        (OpTransferItem    *item);
 
 /* op-transfer-queue-store.c */

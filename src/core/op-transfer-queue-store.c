@@ -86,6 +86,9 @@ serialize (OpTransferQueue *self,
       g_key_file_set_string (key_file, group, "overwrite",
                              op_overwrite_choice_to_string (op_transfer_item_get_overwrite (item)));
       g_key_file_set_boolean (key_file, group, "resume", _op_transfer_item_get_resume (item));
+      if (op_transfer_item_get_parent (item) != NULL)
+        g_key_file_set_string (key_file, group, "parent",
+                               op_transfer_item_get_id (op_transfer_item_get_parent (item)));
 
       g_key_file_set_string (key_file, group, "site-id", op_account_get_id (site));
       if (op_account_get_name (site) != NULL)
@@ -366,6 +369,27 @@ op_transfer_queue_load (OpTransferQueue  *self,
                                       0, 0, 0, 0);
       _op_transfer_item_set_state (item, OP_TRANSFER_STATE_PAUSED);
       g_ptr_array_add (self->items, item);
+    }
+
+  /* A folder transfer's files find their folder again (saved before or after it). */
+  for (guint i = first; i < self->items->len; i++)
+    {
+      OpTransferItem *item = g_ptr_array_index (self->items, i);
+      g_autofree char *group = g_strconcat (STATE_GROUP_PREFIX, op_transfer_item_get_id (item),
+                                            NULL);
+      g_autofree char *parent_id = g_key_file_get_string (key_file, group, "parent", NULL);
+
+      for (guint j = first; parent_id != NULL && j < self->items->len; j++)
+        {
+          OpTransferItem *folder = g_ptr_array_index (self->items, j);
+
+          if (op_transfer_item_get_is_directory (folder) &&
+              strcmp (op_transfer_item_get_id (folder), parent_id) == 0)
+            {
+              _op_transfer_item_set_parent (item, folder);
+              break;
+            }
+        }
     }
 
   if (self->items->len > first)

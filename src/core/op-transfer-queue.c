@@ -131,8 +131,8 @@ _op_transfer_queue_update_counts (OpTransferQueue *self)
 
 void
 _op_transfer_queue_set_item_state (OpTransferQueue *self,
-                OpTransferItem  *item,
-                OpTransferState  state)
+                                   OpTransferItem  *item,
+                                   OpTransferState  state)
 {
   OpTransferState old = op_transfer_item_get_state (item);
 
@@ -145,6 +145,110 @@ _op_transfer_queue_set_item_state (OpTransferQueue *self,
   _op_transfer_queue_schedule_save (self);
   if (op_transfer_state_is_finished (state))
     g_signal_emit (self, signals[SIGNAL_ITEM_FINISHED], 0, item);
+  if (op_transfer_item_get_parent (item) != NULL &&
+      op_transfer_state_is_finished (state) != op_transfer_state_is_finished (old))
+    _op_transfer_queue_update_folder (self, op_transfer_item_get_parent (item));
+}
+
+/* Folders */
+
+void
+_op_transfer_queue_add_child (OpTransferQueue *self,
+                              OpTransferItem  *folder,
+                              OpTransferItem  *item)
+{
+  guint position = self->items->len;
+
+  /* After the folder's last file so far (or the folder itself): the folder's files stay
+   * together, in the order they were found. */
+  for (guint i = self->items->len; i > 0; i--)
+    {
+      OpTransferItem *other = g_ptr_array_index (self->items, i - 1);
+
+      if (other == folder || op_transfer_item_get_parent (other) == folder)
+        {
+          position = i;
+          break;
+        }
+    }
+  g_ptr_array_insert (self->items, position, item);
+  g_list_model_items_changed (G_LIST_MODEL (self), position, 0, 1);
+  if (op_transfer_state_is_finished (op_transfer_item_get_state (item)))
+    g_signal_emit (self, signals[SIGNAL_ITEM_FINISHED], 0, item);
+  _op_transfer_queue_update_folder (self, folder);
+  _op_transfer_queue_update_counts (self);
+  _op_transfer_queue_schedule_save (self);
+  _op_transfer_queue_schedule_pump (self);
+}
+
+void
+_op_transfer_queue_update_folder (OpTransferQueue *self,
+                                  OpTransferItem  *folder)
+{
+  guint total = 0, finished = 0, failed = 0;
+  guint64 size = 0, done = 0;
+
+  for (guint i = 0; i < self->items->len; i++)
+    {
+      OpTransferItem *item = g_ptr_array_index (self->items, i);
+      OpTransferState state;
+
+      if (op_transfer_item_get_parent (item) != folder)
+        continue;
+      state = op_transfer_item_get_state (item);
+      total++;
+      size += op_transfer_item_get_size (item);
+      if (op_transfer_state_is_finished (state))
+        {
+          finished++;
+          done += op_transfer_item_get_size (item);
+          if (state == OP_TRANSFER_STATE_FAILED || state == OP_TRANSFER_STATE_CANCELLED)
+            failed++;
+        }
+      else
+        done += op_transfer_item_get_bytes_done (item);
+    }
+  _op_transfer_item_set_size (folder, size);
+  _op_transfer_item_set_progress (folder, done, 0, 0, finished, total);
+
+  /* Still walking, or not running any more (paused, cancelled): nothing to conclude. */
+  if (g_hash_table_contains (self->jobs, folder) ||
+      op_transfer_item_get_state (folder) != OP_TRANSFER_STATE_RUNNING || finished < total)
+    return;
+  if (failed > 0)
+    {
+      g_autoptr(GError) error =
+        g_error_new (OP_TRANSFER_QUEUE_ERROR, OP_TRANSFER_QUEUE_ERROR_FILES_FAILED,
+                     g_dngettext (GETTEXT_PACKAGE,
+                                  "%u of %u file was not transferred; it says why.",
+                                  "%u of %u files were not transferred; each says why.",
+                                  total),
+                     failed, total);
+
+      _op_transfer_item_set_error (folder, error);
+    }
+  _op_transfer_queue_set_item_state (self, folder,
+                                     op_transfer_item_get_error (folder) != NULL
+                                     ? OP_TRANSFER_STATE_FAILED : OP_TRANSFER_STATE_DONE);
+}
+
+/* Applies @func to every file of @folder (it refuses the states it does not apply to). */
+static void
+for_each_file (OpTransferQueue *self,
+               OpTransferItem  *folder,
+               gboolean        (*func) (OpTransferQueue *, OpTransferItem *))
+{
+  g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func (g_object_unref);
+
+  for (guint i = 0; i < self->items->len; i++)
+    {
+      OpTransferItem *item = g_ptr_array_index (self->items, i);
+
+      if (op_transfer_item_get_parent (item) == folder)
+        g_ptr_array_add (files, g_object_ref (item));
+    }
+  for (guint i = 0; i < files->len; i++)
+    func (self, g_ptr_array_index (files, i));
 }
 
 
@@ -652,6 +756,8 @@ op_transfer_queue_pause (OpTransferQueue *self,
 
   _op_transfer_queue_set_item_state (self, item, OP_TRANSFER_STATE_PAUSED);
   stop_job (self, item, STOP_PAUSE);
+  if (op_transfer_item_get_is_directory (item))
+    for_each_file (self, item, op_transfer_queue_pause);
   return TRUE;
 }
 
@@ -682,6 +788,8 @@ op_transfer_queue_cancel (OpTransferQueue *self,
     return FALSE;
 
   _op_transfer_queue_set_item_state (self, item, OP_TRANSFER_STATE_CANCELLED);
+  if (op_transfer_item_get_is_directory (item))
+    for_each_file (self, item, op_transfer_queue_cancel);
   if (g_hash_table_contains (self->jobs, item))
     stop_job (self, item, STOP_CANCEL);
   else if (_op_transfer_item_get_resume (item) &&
@@ -820,6 +928,10 @@ op_transfer_queue_resolve_conflict (OpTransferQueue   *self,
       self->apply_to_all = choice;
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_APPLY_TO_ALL]);
     }
+  /* "Apply to all" on a file of a folder transfer holds for the whole folder, however
+   * long its walk goes on. */
+  if (apply_to_all && op_transfer_item_get_parent (item) != NULL)
+    op_transfer_item_set_overwrite (op_transfer_item_get_parent (item), choice);
   op_transfer_item_set_overwrite (item, choice);
 
   g_queue_remove (&self->ask_queue, job);

@@ -25,6 +25,8 @@ G_BEGIN_DECLS
  * @OP_TRANSFER_QUEUE_ERROR_NO_FREE_NAME: "Rename" found no free name.
  * @OP_TRANSFER_QUEUE_ERROR_INVALID_FILE: the saved queue file is not valid (it is left
  *   untouched).
+ * @OP_TRANSFER_QUEUE_ERROR_FILES_FAILED: a folder transfer ended with some of its files
+ *   failed or cancelled (each file's item says why).
  */
 typedef enum
 {
@@ -32,6 +34,7 @@ typedef enum
   OP_TRANSFER_QUEUE_ERROR_NO_PASSWORD,
   OP_TRANSFER_QUEUE_ERROR_NO_FREE_NAME,
   OP_TRANSFER_QUEUE_ERROR_INVALID_FILE,
+  OP_TRANSFER_QUEUE_ERROR_FILES_FAILED,
 } OpTransferQueueError;
 
 GQuark op_transfer_queue_error_quark (void);
