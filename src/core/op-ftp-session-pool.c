@@ -132,7 +132,7 @@ typedef struct
   OpAccount *site;
   char      *key;
   char      *password;
-  gboolean   connect;
+  OpFtpAcquireFlags flags;
 } Acquire;
 
 static void
@@ -200,7 +200,7 @@ try_next (GTask *task)
   GQueue *queue = g_hash_table_lookup (self->idle, acquire->key);
   OpFtpClient *client;
 
-  if (queue != NULL)
+  if (queue != NULL && (acquire->flags & OP_FTP_ACQUIRE_REUSE))
     {
       /* The most recently used first: the older ones are the ones left to time out. */
       Idle *idle = g_queue_peek_tail (queue);
@@ -224,7 +224,7 @@ try_next (GTask *task)
       return;
     }
 
-  if (!acquire->connect)
+  if (!(acquire->flags & OP_FTP_ACQUIRE_CONNECT))
     {
       g_task_return_new_error (task, OP_FTP_ERROR, OP_FTP_ERROR_NOT_CONNECTED,
                                _("No open session to %s is waiting."),
@@ -244,7 +244,7 @@ try_next (GTask *task)
  * @self: a pool
  * @site: the FTP site
  * @password: (nullable): the password for a new session
- * @connect: make a new session when no idle one answers
+ * @flags: whether an idle session may be reused, and a new one made
  * @cancellable: (nullable): a #GCancellable
  * @callback: called when the session is ready
  * @user_data: data for @callback
@@ -253,7 +253,7 @@ void
 op_ftp_session_pool_acquire_async (OpFtpSessionPool    *self,
                                    OpAccount           *site,
                                    const char          *password,
-                                   gboolean             connect,
+                                   OpFtpAcquireFlags    flags,
                                    GCancellable        *cancellable,
                                    GAsyncReadyCallback  callback,
                                    gpointer             user_data)
@@ -268,7 +268,7 @@ op_ftp_session_pool_acquire_async (OpFtpSessionPool    *self,
   acquire->site = g_object_ref (site);
   acquire->key = site_key (site);
   acquire->password = g_strdup (password);
-  acquire->connect = connect;
+  acquire->flags = flags;
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, op_ftp_session_pool_acquire_async);

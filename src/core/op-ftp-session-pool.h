@@ -12,6 +12,17 @@ G_BEGIN_DECLS
 /* How long a session given back stays open for the next transfer, by default. */
 #define OP_FTP_SESSION_POOL_IDLE_SECONDS 30
 
+/**
+ * OpFtpAcquireFlags:
+ * @OP_FTP_ACQUIRE_REUSE: hand out an idle session when one still answers.
+ * @OP_FTP_ACQUIRE_CONNECT: else log in a new one.
+ */
+typedef enum
+{
+  OP_FTP_ACQUIRE_REUSE   = 1 << 0,
+  OP_FTP_ACQUIRE_CONNECT = 1 << 1,
+} OpFtpAcquireFlags;
+
 #define OP_TYPE_FTP_SESSION_POOL (op_ftp_session_pool_get_type ())
 G_DECLARE_FINAL_TYPE (OpFtpSessionPool, op_ftp_session_pool, OP, FTP_SESSION_POOL, GObject)
 
@@ -47,16 +58,16 @@ gboolean          op_ftp_session_pool_has_idle         (OpFtpSessionPool    *sel
                                                         OpAccount           *site);
 
 /*
- * A logged-in session for @site: an idle one when there is one that still answers,
- * else, with @connect, a new one logged in with @password (NULL for anonymous sites).
- * Without @connect and no live idle session: OP_FTP_ERROR_NOT_CONNECTED (the caller then
- * finds the password and asks again with @connect). (transfer full) The caller gives it
- * back with op_ftp_session_pool_release().
+ * A logged-in session for @site: with OP_FTP_ACQUIRE_REUSE an idle one when there is one
+ * that still answers, else, with OP_FTP_ACQUIRE_CONNECT, a new one logged in with
+ * @password (NULL for anonymous sites). Neither: OP_FTP_ERROR_NOT_CONNECTED (after REUSE
+ * alone the caller then finds the password and asks again with CONNECT). (transfer full)
+ * The caller gives it back with op_ftp_session_pool_release().
  */
 void              op_ftp_session_pool_acquire_async    (OpFtpSessionPool    *self,
                                                         OpAccount           *site,
                                                         const char          *password,
-                                                        gboolean             connect,
+                                                        OpFtpAcquireFlags    flags,
                                                         GCancellable        *cancellable,
                                                         GAsyncReadyCallback  callback,
                                                         gpointer             user_data);

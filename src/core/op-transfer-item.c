@@ -44,6 +44,8 @@ struct _OpTransferItem
   gboolean             resume;
   OpTransferItem      *parent;
   OpFileFacts          source;       /* from the folder's listing; -1 when not known */
+  guint                attempts;     /* automatic retries since the last manual start */
+  gint64               retry_at;     /* monotonic µs; 0: not waiting */
 };
 
 enum
@@ -340,6 +342,27 @@ _op_transfer_item_set_source_facts (OpTransferItem    *self,
     self->source = *facts;
   else
     self->source = (OpFileFacts) { -1, -1 };
+}
+
+guint
+_op_transfer_item_get_attempts (OpTransferItem *self)
+{
+  return self->attempts;
+}
+
+gint64
+_op_transfer_item_get_retry_at (OpTransferItem *self)
+{
+  return self->retry_at;
+}
+
+void
+_op_transfer_item_set_retry (OpTransferItem *self,
+                             guint           attempts,
+                             gint64          retry_at)
+{
+  self->attempts = attempts;
+  self->retry_at = retry_at;
 }
 
 gboolean

@@ -124,7 +124,12 @@ _op_transfer_job_finish (Job          *job,
 
     case OUTCOME_FAILED:
     case OUTCOME_STOPPED:
-      if (state == OP_TRANSFER_STATE_RUNNING || state == OP_TRANSFER_STATE_ASKING)
+      if ((state == OP_TRANSFER_STATE_RUNNING || state == OP_TRANSFER_STATE_ASKING) &&
+          outcome == OUTCOME_FAILED && _op_transfer_queue_retry_later (self, item, error))
+        {
+          /* Queued again; it starts after its pause (op-transfer-queue.c "Retries"). */
+        }
+      else if (state == OP_TRANSFER_STATE_RUNNING || state == OP_TRANSFER_STATE_ASKING)
         {
           /* Not stopped by the user: a real failure (or a cancel from elsewhere). */
           _op_transfer_item_set_error (item, error);
@@ -178,6 +183,55 @@ progress_cb (const OpFtpProgress *progress,
                                   progress->files_total);
 }
 
+/* Data connections this session has made with its TLS session resumed (kept on the
+ * client, which the pool passes from item to item). */
+#define DATA_OK_KEY "outpost-transfer-data-ok"
+
+void
+_op_transfer_job_count_data_connection (OpFtpClient *client)
+{
+  guint n = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (client), DATA_OK_KEY));
+
+  g_object_set_data (G_OBJECT (client), DATA_OK_KEY, GUINT_TO_POINTER (n + 1));
+}
+
+/*
+ * ProFTPD (1.3.8, TLS 1.3) now and then refuses a data connection of a long-lived
+ * control connection as "not reusing the control channel's TLS session" (425), after
+ * accepting several from the same one. A session that resumed before is not at fault:
+ * TRUE when @error is that refusal on such a session, and the job has not yet tried a
+ * new one for it.
+ */
+gboolean
+_op_transfer_job_refused_reuse (Job          *job,
+                                const GError *error)
+{
+  return g_error_matches (error, OP_FTP_ERROR, OP_FTP_ERROR_TLS_SESSION_REUSE) &&
+         !job->fresh_only && job->client != NULL &&
+         g_object_get_data (G_OBJECT (job->client), DATA_OK_KEY) != NULL;
+}
+
+static void job_find_password (Job *job);
+
+/* Drops the session and goes on from the start of the job on a new one. */
+void
+_op_transfer_job_restart_fresh (Job *job)
+{
+  g_autoptr(OpFtpClient) client = g_steal_pointer (&job->client);
+
+  g_debug ("%s: the server refused TLS session reuse; going on with a new session",
+           op_transfer_item_get_remote_path (job->item));
+  op_ftp_session_pool_release (job->queue->pool, op_transfer_item_get_site (job->item),
+                               client, FALSE);
+  g_clear_pointer (&job->remote_names, g_hash_table_unref);
+  g_clear_error (&job->stat_error);
+  job->target_exists = FALSE;
+  job->target_is_directory = FALSE;
+  job->reuse_only = FALSE;
+  job->fresh_only = TRUE;
+  job_find_password (job);
+}
+
 static void
 transfer_done (GObject      *source,
                GAsyncResult *result,
@@ -190,16 +244,22 @@ transfer_done (GObject      *source,
 
   if (g_async_result_is_tagged (result, op_ftp_client_download_async))
     ok = op_ftp_client_download_finish (client, result, &error);
-  else if (g_async_result_is_tagged (result, op_ftp_client_upload_async))
-    ok = op_ftp_client_upload_finish (client, result, &error);
-  else if (g_async_result_is_tagged (result, op_ftp_client_download_tree_async))
-    ok = op_ftp_client_download_tree_finish (client, result, &error);
   else
-    ok = op_ftp_client_upload_tree_finish (client, result, &error);
+    ok = op_ftp_client_upload_finish (client, result, &error);
 
   if (ok)
-    _op_transfer_job_finish (job, OUTCOME_DONE, NULL);
-  else if (!_op_transfer_job_check_stopped (job, error))
+    {
+      _op_transfer_job_count_data_connection (client);
+      _op_transfer_job_finish (job, OUTCOME_DONE, NULL);
+    }
+  else if (_op_transfer_job_check_stopped (job, error))
+    return;
+  else if (_op_transfer_job_refused_reuse (job, error))
+    {
+      /* Continue where it stopped (the target was begun) on the new session. */
+      _op_transfer_job_restart_fresh (job);
+    }
+  else
     _op_transfer_job_finish (job, OUTCOME_FAILED, error);
 }
 
@@ -212,36 +272,21 @@ job_transfer (Job                *job,
   const char *remote = op_transfer_item_get_remote_path (item);
   OpAccount *site = op_transfer_item_get_site (item);
 
-  if (!op_transfer_item_get_is_directory (item))
-    flags |= op_ftp_site_transfer_flags_for_name (site, op_transfer_item_get_name (item));
+  flags |= op_ftp_site_transfer_flags_for_name (site, op_transfer_item_get_name (item));
 
   /* From here on a pause or a failure leaves a partial target to continue. */
   _op_transfer_item_set_resume (item, TRUE);
   _op_transfer_queue_schedule_save (job->queue);
 
-  switch ((op_transfer_item_get_direction (item) << 1) | op_transfer_item_get_is_directory (item))
-    {
-    case (OP_TRANSFER_DOWNLOAD << 1) | FALSE:
-      op_ftp_client_download_async (job->client, remote, local, flags, progress_cb,
-                                    g_object_ref (item), g_object_unref,
-                                    job->cancellable, transfer_done, job);
-      break;
-    case (OP_TRANSFER_DOWNLOAD << 1) | TRUE:
-      op_ftp_client_download_tree_async (job->client, remote, local, flags, progress_cb,
-                                         g_object_ref (item), g_object_unref,
-                                         job->cancellable, transfer_done, job);
-      break;
-    case (OP_TRANSFER_UPLOAD << 1) | FALSE:
-      op_ftp_client_upload_async (job->client, local, remote, flags, progress_cb,
+  g_assert (!op_transfer_item_get_is_directory (item));
+  if (op_transfer_item_get_direction (item) == OP_TRANSFER_DOWNLOAD)
+    op_ftp_client_download_async (job->client, remote, local, flags, progress_cb,
                                   g_object_ref (item), g_object_unref,
                                   job->cancellable, transfer_done, job);
-      break;
-    default:
-      op_ftp_client_upload_tree_async (job->client, local, remote, flags, progress_cb,
-                                       g_object_ref (item), g_object_unref,
-                                       job->cancellable, transfer_done, job);
-      break;
-    }
+  else
+    op_ftp_client_upload_async (job->client, local, remote, flags, progress_cb,
+                                g_object_ref (item), g_object_unref,
+                                job->cancellable, transfer_done, job);
 }
 
 static gboolean
@@ -623,8 +668,6 @@ local_source_done (GObject      *source,
                             job->cancellable, remote_target_done, job);
 }
 
-static void job_find_password (Job *job);
-
 static void
 connect_done (GObject      *source,
               GAsyncResult *result,
@@ -658,7 +701,7 @@ connect_done (GObject      *source,
   facts = _op_transfer_item_get_source_facts (job->item);
 
   if (op_transfer_item_get_is_directory (job->item))
-    _op_transfer_walk_begin (job);
+    _op_transfer_walk_begin (job);  /* or goes on, on a new session */
   else if (op_transfer_item_get_direction (job->item) == OP_TRANSFER_DOWNLOAD &&
            facts != NULL && facts->size >= 0 && facts->mtime >= 0)
     {
@@ -684,7 +727,13 @@ job_connect (Job        *job,
 {
   OpAccount *site = op_transfer_item_get_site (job->item);
 
-  op_ftp_session_pool_acquire_async (job->queue->pool, site, password, !job->reuse_only,
+  OpFtpAcquireFlags flags = OP_FTP_ACQUIRE_REUSE | OP_FTP_ACQUIRE_CONNECT;
+
+  if (job->reuse_only)
+    flags = OP_FTP_ACQUIRE_REUSE;
+  else if (job->fresh_only)
+    flags = OP_FTP_ACQUIRE_CONNECT;
+  op_ftp_session_pool_acquire_async (job->queue->pool, site, password, flags,
                                      job->cancellable, connect_done, job);
 }
 

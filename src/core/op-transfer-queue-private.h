@@ -36,6 +36,7 @@ typedef struct
   GHashTable         *remote_names;  /* for Rename on upload */
   GError             *stat_error;
   gboolean            reuse_only;    /* asking the pool for an idle session only */
+  gboolean            fresh_only;    /* a new session: the last one refused TLS reuse */
   OpTransferWalk     *walk;          /* a folder being walked (op-transfer-walk.c) */
 } Job;
 
@@ -55,6 +56,10 @@ struct _OpTransferQueue
   OpSecrets         *secrets;
   GHashTable        *passwords;   /* "host\nport\nuser" → password */
   guint              pump_id;
+  guint              retry_id;    /* wakes the pump for the next automatic retry */
+  gboolean           running;     /* FALSE: stopped, nothing starts */
+  guint              retry_max;
+  guint              retry_delay_ms;
   guint              save_id;
   gboolean           saving;
   gboolean           save_again;
@@ -91,6 +96,14 @@ void              _op_transfer_queue_add_child      (OpTransferQueue   *self,
 void              _op_transfer_queue_update_folder  (OpTransferQueue   *self,
                                                      OpTransferItem    *folder);
 
+/* TRUE when @error may go away by itself (a dropped connection, a 4xx reply, a
+ * timeout): the item is tried again automatically, after a pause that doubles each time. */
+gboolean          _op_transfer_queue_error_is_transient (const GError *error);
+/* Queues @item again for an automatic retry, or returns FALSE when it has had them all. */
+gboolean          _op_transfer_queue_retry_later    (OpTransferQueue   *self,
+                                                     OpTransferItem    *item,
+                                                     const GError      *error);
+
 /* op-transfer-job.c */
 void              _op_transfer_job_start            (OpTransferQueue   *self,
                                                      OpTransferItem    *item);
@@ -106,6 +119,11 @@ OpOverwriteChoice _op_transfer_job_standing_choice  (Job               *job);
 /* TRUE when the job was stopped (paused or cancelled) and has been finished. */
 gboolean          _op_transfer_job_check_stopped    (Job               *job,
                                                      const GError      *error);
+
+void              _op_transfer_job_count_data_connection (OpFtpClient *client);
+gboolean          _op_transfer_job_refused_reuse    (Job               *job,
+                                                     const GError      *error);
+void              _op_transfer_job_restart_fresh    (Job               *job);
 
 /* op-transfer-walk.c */
 void              _op_transfer_walk_begin           (Job               *job);

@@ -46,6 +46,7 @@ enum
   PROP_N_ACTIVE,
   PROP_N_QUEUED,
   PROP_APPLY_TO_ALL,
+  PROP_RUNNING,
   N_PROPS
 };
 
@@ -148,6 +149,48 @@ _op_transfer_queue_set_item_state (OpTransferQueue *self,
   if (op_transfer_item_get_parent (item) != NULL &&
       op_transfer_state_is_finished (state) != op_transfer_state_is_finished (old))
     _op_transfer_queue_update_folder (self, op_transfer_item_get_parent (item));
+}
+
+/* Retries */
+
+gboolean
+_op_transfer_queue_error_is_transient (const GError *error)
+{
+  if (error == NULL)
+    return FALSE;
+  if (error->domain == OP_FTP_ERROR)
+    return error->code == OP_FTP_ERROR_TRANSIENT || error->code == OP_FTP_ERROR_CONNECTION_LOST ||
+           error->code == OP_FTP_ERROR_NOT_CONNECTED ||
+           error->code == OP_FTP_ERROR_TLS_SESSION_REUSE;
+  if (error->domain == G_IO_ERROR)
+    return error->code == G_IO_ERROR_TIMED_OUT || error->code == G_IO_ERROR_CONNECTION_REFUSED ||
+           error->code == G_IO_ERROR_CONNECTION_CLOSED || error->code == G_IO_ERROR_BROKEN_PIPE ||
+           error->code == G_IO_ERROR_NETWORK_UNREACHABLE ||
+           error->code == G_IO_ERROR_HOST_UNREACHABLE || error->code == G_IO_ERROR_NOT_CONNECTED;
+  if (error->domain == G_RESOLVER_ERROR)
+    return error->code == G_RESOLVER_ERROR_TEMPORARY_FAILURE;
+  return FALSE;
+}
+
+gboolean
+_op_transfer_queue_retry_later (OpTransferQueue *self,
+                                OpTransferItem  *item,
+                                const GError    *error)
+{
+  guint attempts = _op_transfer_item_get_attempts (item);
+  gint64 delay_ms;
+
+  if (!_op_transfer_queue_error_is_transient (error) || attempts >= self->retry_max)
+    return FALSE;
+  /* 2 s, 4 s, 8 s… by default: long enough for a server to come back, short enough that
+   * a hiccup costs little. */
+  delay_ms = (gint64) self->retry_delay_ms << MIN (attempts, 16);
+  _op_transfer_item_set_retry (item, attempts + 1,
+                               g_get_monotonic_time () + delay_ms * 1000);
+  /* The reason stays visible while it waits. */
+  _op_transfer_item_set_error (item, error);
+  _op_transfer_queue_set_item_state (self, item, OP_TRANSFER_STATE_QUEUED);
+  return TRUE;
 }
 
 /* Folders */
@@ -337,21 +380,40 @@ pump (gpointer user_data)
 {
   OpTransferQueue *self = user_data;
 
+  gint64 now = g_get_monotonic_time ();
+  gint64 next_retry = G_MAXINT64;
+
   self->pump_id = 0;
+  g_clear_handle_id (&self->retry_id, g_source_remove);
+  if (!self->running)
+    {
+      _op_transfer_queue_update_counts (self);
+      return G_SOURCE_REMOVE;
+    }
 
   for (guint i = 0; i < self->items->len && g_hash_table_size (self->jobs) < self->max_parallel;
        i++)
     {
       OpTransferItem *item = g_ptr_array_index (self->items, i);
       OpAccount *site = op_transfer_item_get_site (item);
+      gint64 retry_at = _op_transfer_item_get_retry_at (item);
 
+      if (op_transfer_item_get_state (item) != OP_TRANSFER_STATE_QUEUED)
+        continue;
+      /* An automatic retry waits for its time. */
+      if (retry_at > now)
+        {
+          next_retry = MIN (next_retry, retry_at);
+          continue;
+        }
       /* An item paused and resumed while its old session still winds down waits, and so
        * does one whose server already has the site's maximum of connections. */
-      if (op_transfer_item_get_state (item) == OP_TRANSFER_STATE_QUEUED &&
-          !g_hash_table_contains (self->jobs, item) &&
+      if (!g_hash_table_contains (self->jobs, item) &&
           sessions_for_site (self, site) < op_ftp_site_get_max_connections (site))
         _op_transfer_job_start (self, item);
     }
+  if (next_retry != G_MAXINT64)
+    self->retry_id = g_timeout_add ((guint) ((next_retry - now + 999) / 1000), pump, self);
 
   _op_transfer_queue_update_counts (self);
   return G_SOURCE_REMOVE;
@@ -374,6 +436,7 @@ op_transfer_queue_dispose (GObject *object)
 
   /* Jobs hold a reference on the queue, so none is running here. */
   g_clear_handle_id (&self->pump_id, g_source_remove);
+  g_clear_handle_id (&self->retry_id, g_source_remove);
   if (self->save_id != 0)
     {
       g_autoptr(GError) error = NULL;
@@ -425,6 +488,9 @@ op_transfer_queue_get_property (GObject    *object,
     case PROP_APPLY_TO_ALL:
       g_value_set_enum (value, self->apply_to_all);
       break;
+    case PROP_RUNNING:
+      g_value_set_boolean (value, self->running);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -467,6 +533,7 @@ op_transfer_queue_class_init (OpTransferQueueClass *klass)
   properties[PROP_APPLY_TO_ALL] =
     g_param_spec_enum ("apply-to-all", NULL, NULL, OP_TYPE_OVERWRITE_CHOICE,
                        OP_OVERWRITE_ASK, ro);
+  properties[PROP_RUNNING] = g_param_spec_boolean ("running", NULL, NULL, TRUE, ro);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   signals[SIGNAL_CONFLICT] =
@@ -488,6 +555,9 @@ op_transfer_queue_init (OpTransferQueue *self)
   self->max_parallel = 2;
   g_mutex_init (&self->write_lock);
   self->pool = op_ftp_session_pool_new ();
+  self->running = TRUE;
+  self->retry_max = OP_TRANSFER_QUEUE_RETRIES;
+  self->retry_delay_ms = OP_TRANSFER_QUEUE_RETRY_DELAY_MS;
   self->passwords = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                            (GDestroyNotify) op_secrets_password_free);
 }
@@ -561,6 +631,67 @@ op_transfer_queue_set_max_parallel (OpTransferQueue *self,
   self->max_parallel = n;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MAX_PARALLEL]);
   _op_transfer_queue_schedule_pump (self);
+}
+
+static void stop_job (OpTransferQueue *self,
+                      OpTransferItem  *item,
+                      StopReason       reason);
+
+void
+op_transfer_queue_set_retry_policy (OpTransferQueue *self,
+                                    guint            retries,
+                                    guint            first_delay_ms)
+{
+  g_return_if_fail (OP_IS_TRANSFER_QUEUE (self));
+  self->retry_max = retries;
+  self->retry_delay_ms = first_delay_ms;
+}
+
+gboolean
+op_transfer_queue_get_running (OpTransferQueue *self)
+{
+  g_return_val_if_fail (OP_IS_TRANSFER_QUEUE (self), FALSE);
+  return self->running;
+}
+
+void
+op_transfer_queue_start (OpTransferQueue *self)
+{
+  g_return_if_fail (OP_IS_TRANSFER_QUEUE (self));
+
+  if (self->running)
+    return;
+  self->running = TRUE;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
+  _op_transfer_queue_schedule_pump (self);
+}
+
+void
+op_transfer_queue_stop (OpTransferQueue *self)
+{
+  g_autoptr(GPtrArray) active = NULL;
+  GHashTableIter iter;
+  gpointer key;
+
+  g_return_if_fail (OP_IS_TRANSFER_QUEUE (self));
+
+  if (!self->running)
+    return;
+  self->running = FALSE;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
+
+  /* What runs goes back in line, keeping its place and its partial target. */
+  active = g_ptr_array_new_with_free_func (g_object_unref);
+  g_hash_table_iter_init (&iter, self->jobs);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    g_ptr_array_add (active, g_object_ref (key));
+  for (guint i = 0; i < active->len; i++)
+    {
+      OpTransferItem *item = g_ptr_array_index (active, i);
+
+      _op_transfer_queue_set_item_state (self, item, OP_TRANSFER_STATE_QUEUED);
+      stop_job (self, item, STOP_PAUSE);
+    }
 }
 
 guint
@@ -771,6 +902,7 @@ op_transfer_queue_resume (OpTransferQueue *self,
 
   if (op_transfer_item_get_state (item) != OP_TRANSFER_STATE_PAUSED)
     return FALSE;
+  _op_transfer_item_set_retry (item, 0, 0);
   _op_transfer_queue_set_item_state (self, item, OP_TRANSFER_STATE_QUEUED);
   _op_transfer_queue_schedule_pump (self);
   return TRUE;
@@ -818,7 +950,10 @@ op_transfer_queue_retry (OpTransferQueue *self,
   if (state != OP_TRANSFER_STATE_FAILED && state != OP_TRANSFER_STATE_CANCELLED)
     return FALSE;
   _op_transfer_item_set_error (item, NULL);
+  _op_transfer_item_set_retry (item, 0, 0);
   _op_transfer_queue_set_item_state (self, item, OP_TRANSFER_STATE_QUEUED);
+  if (op_transfer_item_get_is_directory (item))
+    for_each_file (self, item, op_transfer_queue_retry);
   _op_transfer_queue_schedule_pump (self);
   return TRUE;
 }

@@ -62,6 +62,12 @@ OpTransferConflict *op_transfer_conflict_copy     (const OpTransferConflict *con
 void                op_transfer_conflict_free     (OpTransferConflict       *conflict);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (OpTransferConflict, op_transfer_conflict_free)
 
+/* Automatic retries of a transfer that failed for a reason that may pass (a dropped
+ * connection, a 4xx reply, a timeout), and the pause before the first; it doubles for
+ * each next one. Then the item is FAILED and waits for op_transfer_queue_retry(). */
+#define OP_TRANSFER_QUEUE_RETRIES        3
+#define OP_TRANSFER_QUEUE_RETRY_DELAY_MS 2000
+
 /* The most parallel transfers the max-parallel property allows. */
 #define OP_TRANSFER_QUEUE_MAX_PARALLEL 10
 
@@ -112,9 +118,27 @@ void             op_transfer_queue_set_max_parallel (OpTransferQueue *self,
  *                 cancelled one whose session is still closing (a second at most)
  *   n-queued      (guint) QUEUED items
  *   apply-to-all  (OpOverwriteChoice) the remembered "apply to all" choice, or ASK
+ *   running       (gboolean) FALSE after op_transfer_queue_stop(): nothing starts
  */
 guint            op_transfer_queue_get_n_active (OpTransferQueue  *self);
 guint            op_transfer_queue_get_n_queued (OpTransferQueue  *self);
+
+/*
+ * Stops the whole queue: running transfers are cancelled (ABOR) and go back to QUEUED,
+ * keeping their partial targets, and nothing starts until op_transfer_queue_start().
+ * Items stay where they are in the list; a restart continues them with REST.
+ */
+void             op_transfer_queue_stop         (OpTransferQueue  *self);
+void             op_transfer_queue_start        (OpTransferQueue  *self);
+gboolean         op_transfer_queue_get_running  (OpTransferQueue  *self);
+
+/* Retries (OP_TRANSFER_QUEUE_RETRIES, OP_TRANSFER_QUEUE_RETRY_DELAY_MS by default): an
+ * item that fails for a transient reason goes back to QUEUED, keeping its error message,
+ * and starts again after @first_delay_ms, doubled for each further try; after @retries
+ * tries it is FAILED. Resuming or retrying an item by hand starts it at once and anew. */
+void             op_transfer_queue_set_retry_policy (OpTransferQueue *self,
+                                                 guint            retries,
+                                                 guint            first_delay_ms);
 
 /* Used for the TLS certificate checks of every session (nullable: system store only). */
 void             op_transfer_queue_set_verifier (OpTransferQueue  *self,

@@ -153,6 +153,18 @@ listed (GObject      *source,
   listing = op_ftp_client_list_finish (OP_FTP_CLIENT (source), result, &error);
   if (_op_transfer_job_check_stopped (job, error))
     return;
+  if (listing == NULL && _op_transfer_job_refused_reuse (job, error))
+    {
+      /* This folder again, on a new session. */
+      _op_transfer_job_restart_fresh (job);
+      return;
+    }
+  if (listing != NULL)
+    {
+      _op_transfer_job_count_data_connection (job->client);
+      /* A refusal later in the walk may try a new session again. */
+      job->fresh_only = FALSE;
+    }
   dir = g_queue_pop_head (&walk->dirs);
   if (listing == NULL)
     {
@@ -381,7 +393,15 @@ void
 _op_transfer_walk_begin (Job *job)
 {
   OpTransferQueue *self = job->queue;
-  OpTransferWalk *walk = g_new0 (OpTransferWalk, 1);
+  OpTransferWalk *walk;
+
+  if (job->walk != NULL)
+    {
+      /* Back after _op_transfer_job_restart_fresh(): the folder at the head again. */
+      walk_next_dir (job);
+      return;
+    }
+  walk = g_new0 (OpTransferWalk, 1);
 
   g_queue_init (&walk->dirs);
   walk->known = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
