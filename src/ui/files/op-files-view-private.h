@@ -69,6 +69,10 @@ struct _OpFilesView
   gboolean            bottom_sized;   /* the queue/log panel got its first height */
   GtkStack           *queue_stack;
   GtkLabel           *queue_title;
+  GtkDropDown        *queue_filter;
+  GtkButton          *queue_run_button;
+  GtkCustomFilter    *queue_state_filter;
+  guint               queue_filter_idle;
   GMenuModel         *context_menu;
 };
 
@@ -117,6 +121,11 @@ OpFileRow *  _op_files_view_single_selection      (OpFilesView *self,
                                                    OpFilePane *pane);
 void         _op_files_view_toast                 (OpFilesView *self,
                                                    const char *text);
+/* The queue's list model (filtered by the Show dropdown), its run button and action. */
+void         _op_files_view_setup_queue_list      (OpFilesView *self);
+void         _op_files_view_queue_toggle_running_action (GtkWidget *widget,
+                                                   const char *action_name,
+                                                   GVariant *parameter);
 void         _op_files_view_update_actions        (OpFilesView *self);
 
 G_END_DECLS

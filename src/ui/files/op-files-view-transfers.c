@@ -63,6 +63,115 @@ _op_files_view_on_queue_changed (OpFilesView *self)
   _op_files_view_update_actions (self);
 }
 
+/* The Show dropdown: All, Queued (waiting, running or asking), Failed, Finished. */
+enum
+{
+  QUEUE_SHOW_ALL,
+  QUEUE_SHOW_QUEUED,
+  QUEUE_SHOW_FAILED,
+  QUEUE_SHOW_FINISHED,
+};
+
+static gboolean
+queue_item_shown (gpointer item,
+                  gpointer user_data)
+{
+  OpFilesView *self = user_data;
+  OpTransferState state = op_transfer_item_get_state (item);
+
+  switch (gtk_drop_down_get_selected (self->queue_filter))
+    {
+    case QUEUE_SHOW_QUEUED:
+      return !op_transfer_state_is_finished (state);
+    case QUEUE_SHOW_FAILED:
+      return state == OP_TRANSFER_STATE_FAILED;
+    case QUEUE_SHOW_FINISHED:
+      return state == OP_TRANSFER_STATE_DONE || state == OP_TRANSFER_STATE_SKIPPED ||
+             state == OP_TRANSFER_STATE_CANCELLED;
+    default:
+      return TRUE;
+    }
+}
+
+static gboolean
+refilter_queue (gpointer user_data)
+{
+  OpFilesView *self = user_data;
+
+  self->queue_filter_idle = 0;
+  gtk_filter_changed (GTK_FILTER (self->queue_state_filter), GTK_FILTER_CHANGE_DIFFERENT);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_show_changed (OpFilesView *self)
+{
+  g_clear_handle_id (&self->queue_filter_idle, g_source_remove);
+  refilter_queue (self);
+}
+
+/* Items change state under the filter: look again, at most a few times a second (a
+ * folder of 1,000 small files finishes many a second). */
+static void
+queue_states_changed (OpFilesView *self)
+{
+  if (gtk_drop_down_get_selected (self->queue_filter) == QUEUE_SHOW_ALL ||
+      self->queue_filter_idle != 0)
+    return;
+  self->queue_filter_idle = g_timeout_add (250, refilter_queue, self);
+}
+
+static void
+update_run_button (OpFilesView *self)
+{
+  gboolean running = op_transfer_queue_get_running (self->queue);
+  const char *label = running ? _("Stop the Transfer Queue") : _("Start the Transfer Queue");
+
+  gtk_button_set_icon_name (self->queue_run_button, running ? "media-playback-pause-symbolic"
+                                                            : "media-playback-start-symbolic");
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->queue_run_button), label);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->queue_run_button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+}
+
+void
+_op_files_view_queue_toggle_running_action (GtkWidget  *widget,
+                                            const char *action_name,
+                                            GVariant   *parameter)
+{
+  OpFilesView *self = OP_FILES_VIEW (widget);
+
+  if (op_transfer_queue_get_running (self->queue))
+    op_transfer_queue_stop (self->queue);
+  else
+    op_transfer_queue_start (self->queue);
+}
+
+void
+_op_files_view_setup_queue_list (OpFilesView *self)
+{
+  g_autoptr (GtkFilterListModel) filtered = NULL;
+  g_autoptr (GtkNoSelection) selection = NULL;
+
+  self->queue_state_filter = gtk_custom_filter_new (queue_item_shown, self, NULL);
+  filtered = gtk_filter_list_model_new (g_object_ref (G_LIST_MODEL (self->queue)),
+                                        g_object_ref (GTK_FILTER (self->queue_state_filter)));
+  selection = gtk_no_selection_new (G_LIST_MODEL (g_steal_pointer (&filtered)));
+  gtk_list_view_set_model (self->queue_view, GTK_SELECTION_MODEL (selection));
+
+  g_signal_connect_swapped (self->queue_filter, "notify::selected", G_CALLBACK (on_show_changed),
+                            self);
+  g_signal_connect_object (self->queue, "notify::n-queued", G_CALLBACK (queue_states_changed),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->queue, "notify::n-active", G_CALLBACK (queue_states_changed),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->queue, "item-finished", G_CALLBACK (queue_states_changed),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->queue, "notify::running", G_CALLBACK (update_run_button),
+                           self, G_CONNECT_SWAPPED);
+  update_run_button (self);
+}
+
 static char *
 format_eta (gint64 seconds)
 {
@@ -316,6 +425,8 @@ on_conflict_response (AdwMessageDialog *dialog,
     choice = OP_OVERWRITE_OVERWRITE;
   else if (g_strcmp0 (response, "newer") == 0)
     choice = OP_OVERWRITE_OVERWRITE_IF_NEWER;
+  else if (g_strcmp0 (response, "size") == 0)
+    choice = OP_OVERWRITE_OVERWRITE_IF_SIZE_DIFFERS;
   else if (g_strcmp0 (response, "resume") == 0)
     choice = OP_OVERWRITE_RESUME;
   else if (g_strcmp0 (response, "rename") == 0)
@@ -365,6 +476,7 @@ _op_files_view_on_conflict (OpTransferQueue    *queue,
                                     "rename", _("Re_name"),
                                     "resume", _("Res_ume"),
                                     "newer", _("Overwrite if _Newer"),
+                                    "size", _("Overwrite if Size _Differs"),
                                     "overwrite", _("_Overwrite"),
                                     NULL);
   adw_message_dialog_set_response_appearance (dialog, "overwrite", ADW_RESPONSE_DESTRUCTIVE);

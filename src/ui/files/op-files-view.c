@@ -2328,6 +2328,8 @@ op_files_view_dispose (GObject *object)
       /* Unfinished transfers come back paused next time (the queue is saved). */
       op_transfer_queue_save (self->queue, NULL);
     }
+  g_clear_handle_id (&self->queue_filter_idle, g_source_remove);
+  g_clear_object (&self->queue_state_filter);
   g_clear_object (&self->queue);
   g_clear_object (&self->site);
   g_clear_object (&self->recents);
@@ -2453,6 +2455,8 @@ op_files_view_class_init (OpFilesViewClass *klass)
   gtk_widget_class_install_action (widget_class, "files.site-manager", NULL, site_manager_action);
   gtk_widget_class_install_action (widget_class, "files.upload", NULL, _op_files_view_upload_action);
   gtk_widget_class_install_action (widget_class, "files.clear-finished", NULL, _op_files_view_clear_finished_action);
+  gtk_widget_class_install_action (widget_class, "files.queue-toggle-running", NULL,
+                                   _op_files_view_queue_toggle_running_action);
 
   /* Keep these in step with op-help-overlay.ui. Keys an entry uses (BackSpace,
    * Delete) reach these only when no entry has the focus. */
@@ -2506,6 +2510,8 @@ op_files_view_class_init (OpFilesViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, OpFilesView, vertical_paned);
   gtk_widget_class_bind_template_child (widget_class, OpFilesView, queue_stack);
   gtk_widget_class_bind_template_child (widget_class, OpFilesView, queue_title);
+  gtk_widget_class_bind_template_child (widget_class, OpFilesView, queue_filter);
+  gtk_widget_class_bind_template_child (widget_class, OpFilesView, queue_run_button);
   gtk_widget_class_bind_template_child (widget_class, OpFilesView, context_menu);
   gtk_widget_class_bind_template_callback (widget_class, on_error_dismissed);
   gtk_widget_class_bind_template_callback (widget_class, on_protocol_changed);
@@ -2582,10 +2588,7 @@ op_files_view_init (OpFilesView *self)
   g_signal_connect (factory, "unbind", G_CALLBACK (_op_files_view_unbind_queue_row), self);
   gtk_list_view_set_factory (self->queue_view, factory);
   g_object_unref (factory);
-  {
-    g_autoptr (GtkNoSelection) selection = gtk_no_selection_new (g_object_ref (G_LIST_MODEL (self->queue)));
-    gtk_list_view_set_model (self->queue_view, GTK_SELECTION_MODEL (selection));
-  }
+  _op_files_view_setup_queue_list (self);
   _op_files_view_on_queue_changed (self);
 
   panes[0] = self->local_pane;
