@@ -29,6 +29,7 @@
 #include "op-test-tap.h"
 #include "op-test-verifier.h"
 #include "op-transfer-queue.h"
+#include "op-transfer-test-util.h"
 
 #define WAIT_MS (240 * 1000)
 /* Files in the tree: half at the top, half in a subfolder. */
@@ -128,32 +129,8 @@ show_failures (OpTransferQueue *queue)
     }
 }
 
-static gboolean
-queue_idle (gpointer data)
-{
-  return op_transfer_queue_get_n_active (data) == 0 && op_transfer_queue_get_n_queued (data) == 0;
-}
 
-static gboolean
-timed_out (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
 
-static void
-wait_until (gboolean (*predicate) (gpointer),
-            gpointer  data)
-{
-  gboolean expired = FALSE;
-  guint timeout = g_timeout_add (WAIT_MS, timed_out, &expired);
-
-  while (!predicate (data) && !expired)
-    g_main_context_iteration (NULL, TRUE);
-  if (!expired)
-    g_source_remove (timeout);
-  g_assert_true (predicate (data));
-}
 
 /* Waits until @folder is finished: its walk and every one of its files. */
 static gboolean
@@ -182,18 +159,6 @@ env_close (Env *env)
   g_free (env);
 }
 
-static GBytes *
-random_bytes (gsize size)
-{
-  guint8 *data = g_malloc (size + 4);
-
-  for (gsize i = 0; i < size; i += 4)
-    {
-      guint32 r = g_random_int ();
-      memcpy (data + i, &r, 4);
-    }
-  return g_bytes_new_take (data, size);
-}
 
 static void
 write_file (const char *path,
@@ -209,16 +174,6 @@ write_file (const char *path,
   g_assert_cmpint (utime (path, &times), ==, 0);
 }
 
-static char *
-sha256_of_file (const char *path)
-{
-  g_autofree char *contents = NULL;
-  gsize length;
-
-  if (!g_file_get_contents (path, &contents, &length, NULL))
-    return g_strdup ("(missing)");
-  return g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) contents, length);
-}
 
 /* What is in the local copy before the download, by file number. */
 typedef enum
@@ -271,7 +226,7 @@ make_tree (Env *env)
 
       fixture->relative = g_strdup_printf ("%sf%03u.bin", i < N_FILES / 2 ? "" : "sub/", i);
       fixture->kind = i % N_LOCAL_KINDS;
-      fixture->remote = random_bytes (FILE_SIZE);
+      fixture->remote = op_transfer_test_random_bytes (FILE_SIZE);
       remote_path = g_build_filename (remote_tree, fixture->relative, NULL);
       local_path = g_build_filename (env->local_dir, "tree", fixture->relative, NULL);
       write_file (remote_path, fixture->remote, FILE_SIZE, t_remote);
@@ -282,11 +237,11 @@ make_tree (Env *env)
         case LOCAL_MISSING:
           break;
         case LOCAL_OLDER:
-          fixture->local = random_bytes (FILE_SIZE);
+          fixture->local = op_transfer_test_random_bytes (FILE_SIZE);
           write_file (local_path, fixture->local, FILE_SIZE, t_remote - 3600);
           break;
         case LOCAL_NEWER:
-          fixture->local = random_bytes (FILE_SIZE);
+          fixture->local = op_transfer_test_random_bytes (FILE_SIZE);
           write_file (local_path, fixture->local, FILE_SIZE, t_remote + 3600);
           break;
         case LOCAL_SHORTER:
@@ -375,8 +330,8 @@ test_download_rule (gconstpointer data)
   /* The folder's decision holds for each of its files (no question is asked: without a
    * ::conflict handler, a question would fail the file). */
   op_transfer_item_set_overwrite (folder, rc->rule);
-  wait_until (folder_finished, folder);
-  wait_until (queue_idle, env->queue);
+  op_transfer_test_wait_until (folder_finished, folder, WAIT_MS);
+  op_transfer_test_wait_until (op_transfer_test_queue_idle, env->queue, WAIT_MS);
   show_failures (env->queue);
 
   /* One item per file, plus the folder's own. */
@@ -390,7 +345,7 @@ test_download_rule (gconstpointer data)
     {
       Fixture *fixture = g_ptr_array_index (fixtures, i);
       g_autofree char *path = g_build_filename (local, fixture->relative, NULL);
-      g_autofree char *got = sha256_of_file (path);
+      g_autofree char *got = op_transfer_test_sha256_of_file (path);
       g_autofree char *want_remote = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256,
                                                                    fixture->remote);
       g_autofree char *want_local = fixture->local != NULL
@@ -412,7 +367,7 @@ test_download_rule (gconstpointer data)
           g_assert_cmpstr (renamed_path, !=, path);
           g_assert_true (g_str_has_suffix (renamed_path, " (1).bin"));
           g_free (got);
-          got = sha256_of_file (renamed_path);
+          got = op_transfer_test_sha256_of_file (renamed_path);
           g_assert_cmpstr (got, ==, want_remote);
           g_assert_cmpint (op_transfer_item_get_state (item), ==, OP_TRANSFER_STATE_DONE);
           continue;
@@ -453,8 +408,8 @@ test_unreadable_fails_alone (gconstpointer data)
   remote = g_strconcat (env->remote_dir, "/tree", NULL);
   local_file = g_file_new_for_path (local);
   folder = op_transfer_queue_add_download (env->queue, env->site, remote, local_file, TRUE, 0);
-  wait_until (folder_finished, folder);
-  wait_until (queue_idle, env->queue);
+  op_transfer_test_wait_until (folder_finished, folder, WAIT_MS);
+  op_transfer_test_wait_until (op_transfer_test_queue_idle, env->queue, WAIT_MS);
   show_failures (env->queue);
 
   g_assert_cmpint (op_transfer_item_get_state (folder), ==, OP_TRANSFER_STATE_FAILED);
@@ -477,7 +432,7 @@ test_unreadable_fails_alone (gconstpointer data)
         }
       else
         {
-          g_autofree char *got = sha256_of_file (path);
+          g_autofree char *got = op_transfer_test_sha256_of_file (path);
           g_autofree char *want = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256,
                                                                 fixture->remote);
 
@@ -523,8 +478,8 @@ test_apply_to_all_holds_for_folder (gconstpointer data)
   local = g_build_filename (env->local_dir, "tree", NULL);
   local_file = g_file_new_for_path (local);
   folder = op_transfer_queue_add_download (env->queue, env->site, remote, local_file, TRUE, 0);
-  wait_until (folder_finished, folder);
-  wait_until (queue_idle, env->queue);
+  op_transfer_test_wait_until (folder_finished, folder, WAIT_MS);
+  op_transfer_test_wait_until (op_transfer_test_queue_idle, env->queue, WAIT_MS);
   show_failures (env->queue);
 
   g_assert_cmpuint (asked, ==, 1);
@@ -534,7 +489,7 @@ test_apply_to_all_holds_for_folder (gconstpointer data)
     {
       Fixture *fixture = g_ptr_array_index (fixtures, i);
       g_autofree char *path = g_build_filename (local, fixture->relative, NULL);
-      g_autofree char *got = sha256_of_file (path);
+      g_autofree char *got = op_transfer_test_sha256_of_file (path);
       g_autofree char *want = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256,
                                                             fixture->local != NULL
                                                             ? fixture->local
