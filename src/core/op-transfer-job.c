@@ -226,6 +226,8 @@ _op_transfer_job_restart_fresh (Job *job)
   g_clear_pointer (&job->remote_names, g_hash_table_unref);
   g_clear_error (&job->stat_error);
   job->target_exists = FALSE;
+  job->target_checked = FALSE;
+  job->source_from_listing = FALSE;
   job->target_is_directory = FALSE;
   job->reuse_only = FALSE;
   job->fresh_only = TRUE;
@@ -523,6 +525,10 @@ fill_facts_from_info (OpFileFacts *facts,
                          "," G_FILE_ATTRIBUTE_TIME_MODIFIED
 
 /* Download: the local target's facts. */
+static void remote_source_done (GObject      *source,
+                                GAsyncResult *result,
+                                gpointer      user_data);
+
 static void
 local_target_done (GObject      *source,
                    GAsyncResult *result,
@@ -545,6 +551,23 @@ local_target_done (GObject      *source,
     {
       _op_transfer_job_finish (job, OUTCOME_FAILED, error);
       return;
+    }
+  job->target_checked = TRUE;
+  /* The folder's listing gave the size but no time to the second (a Unix LIST): ask the
+   * server for the time only when a decision needs it, the dialog or "if newer". */
+  if (job->target_exists && job->source.mtime < 0 && job->source_from_listing)
+    {
+      OpOverwriteChoice choice = _op_transfer_job_standing_choice (job);
+
+      job->source_from_listing = FALSE;
+      if (!_op_transfer_item_get_resume (job->item) &&
+          (choice == OP_OVERWRITE_ASK || choice == OP_OVERWRITE_OVERWRITE_IF_NEWER))
+        {
+          op_ftp_client_stat_async (job->client,
+                                    op_transfer_item_get_remote_path (job->item),
+                                    job->cancellable, remote_source_done, job);
+          return;
+        }
     }
   job_decide (job);
 }
@@ -612,7 +635,10 @@ remote_source_done (GObject      *source,
   fill_facts_from_entry (&job->source, entry);
   if (job->source.size > 0 && !op_transfer_item_get_is_directory (job->item))
     _op_transfer_item_set_size (job->item, job->source.size);
-  query_local_target (job);
+  if (job->target_checked)
+    job_decide (job);
+  else
+    query_local_target (job);
 }
 
 /* Upload: the remote target's facts. */
@@ -703,10 +729,12 @@ connect_done (GObject      *source,
   if (op_transfer_item_get_is_directory (job->item))
     _op_transfer_walk_begin (job);  /* or goes on, on a new session */
   else if (op_transfer_item_get_direction (job->item) == OP_TRANSFER_DOWNLOAD &&
-           facts != NULL && facts->size >= 0 && facts->mtime >= 0)
+           facts != NULL && facts->size >= 0)
     {
-      /* The folder's listing said it all: no STAT per file. */
+      /* The folder's listing said enough: no STAT per file (the time, when the listing
+       * lacked it and a decision needs it, is asked for after the local look). */
       job->source = *facts;
+      job->source_from_listing = TRUE;
       query_local_target (job);
     }
   else if (op_transfer_item_get_direction (job->item) == OP_TRANSFER_DOWNLOAD)

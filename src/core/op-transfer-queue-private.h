@@ -37,6 +37,8 @@ typedef struct
   GError             *stat_error;
   gboolean            reuse_only;    /* asking the pool for an idle session only */
   gboolean            fresh_only;    /* a new session: the last one refused TLS reuse */
+  gboolean            source_from_listing; /* source facts from the folder's listing */
+  gboolean            target_checked;      /* the local target was looked at */
   OpTransferWalk     *walk;          /* a folder being walked (op-transfer-walk.c) */
 } Job;
 
