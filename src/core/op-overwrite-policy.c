@@ -14,7 +14,8 @@ G_DEFINE_ENUM_TYPE (OpOverwriteChoice, op_overwrite_choice,
   G_DEFINE_ENUM_VALUE (OP_OVERWRITE_OVERWRITE_IF_NEWER, "overwrite-if-newer"),
   G_DEFINE_ENUM_VALUE (OP_OVERWRITE_RESUME, "resume"),
   G_DEFINE_ENUM_VALUE (OP_OVERWRITE_RENAME, "rename"),
-  G_DEFINE_ENUM_VALUE (OP_OVERWRITE_SKIP, "skip"))
+  G_DEFINE_ENUM_VALUE (OP_OVERWRITE_SKIP, "skip"),
+  G_DEFINE_ENUM_VALUE (OP_OVERWRITE_OVERWRITE_IF_SIZE_DIFFERS, "overwrite-if-size-differs"))
 
 G_DEFINE_ENUM_TYPE (OpOverwriteAction, op_overwrite_action,
   G_DEFINE_ENUM_VALUE (OP_OVERWRITE_ACTION_ASK, "ask"),
@@ -76,6 +77,11 @@ op_overwrite_decide (const OpFileFacts *source,
 
     case OP_OVERWRITE_OVERWRITE_IF_NEWER:
       if (source->mtime >= 0 && target->mtime >= 0 && source->mtime > target->mtime)
+        return OP_OVERWRITE_ACTION_OVERWRITE;
+      return OP_OVERWRITE_ACTION_SKIP;
+
+    case OP_OVERWRITE_OVERWRITE_IF_SIZE_DIFFERS:
+      if (source->size >= 0 && target->size >= 0 && source->size != target->size)
         return OP_OVERWRITE_ACTION_OVERWRITE;
       return OP_OVERWRITE_ACTION_SKIP;
 

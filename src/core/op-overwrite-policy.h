@@ -14,9 +14,10 @@ G_BEGIN_DECLS
  *   than the source; skip it when it already has the source's size or more.
  * @OP_OVERWRITE_RENAME: write under a free name, "name (1).ext".
  * @OP_OVERWRITE_SKIP: leave the target alone and do not transfer.
+ * @OP_OVERWRITE_OVERWRITE_IF_SIZE_DIFFERS: replace it if the sizes differ, else skip.
  *
  * What the user chose in the "target exists" dialog (persisted as "ask", "overwrite",
- * "overwrite-if-newer", "resume", "rename", "skip").
+ * "overwrite-if-newer", "resume", "rename", "skip", "overwrite-if-size-differs").
  */
 typedef enum
 {
@@ -26,6 +27,7 @@ typedef enum
   OP_OVERWRITE_RESUME,
   OP_OVERWRITE_RENAME,
   OP_OVERWRITE_SKIP,
+  OP_OVERWRITE_OVERWRITE_IF_SIZE_DIFFERS,
 } OpOverwriteChoice;
 
 /**
@@ -76,6 +78,8 @@ typedef struct
  *   RESUME               → RESUME when the target is shorter than the source (or either
  *                          size is unknown: the engine then finds the offset itself);
  *                          SKIP when the target is as long as the source or longer
+ *   OVERWRITE_IF_SIZE_DIFFERS → OVERWRITE when both sizes are known and differ; SKIP
+ *                          when equal or unknown
  *   RENAME               → RENAME
  *   SKIP                 → SKIP
  */

@@ -35,6 +35,21 @@ void            _op_transfer_item_set_progress   (OpTransferItem      *self,
 gboolean        _op_transfer_item_get_resume     (OpTransferItem      *self);
 void            _op_transfer_item_set_resume     (OpTransferItem      *self,
                                                   gboolean             resume);
+/* The folder transfer that listed this file (a strong reference). */
+void            _op_transfer_item_set_parent     (OpTransferItem      *self,
+                                                  OpTransferItem      *parent);
+/* What the folder's listing said about the source (saves a STAT per file); NULL when
+ * nothing is known. */
+const OpFileFacts *_op_transfer_item_get_source_facts (OpTransferItem   *self);
+void            _op_transfer_item_set_source_facts (OpTransferItem    *self,
+                                                  const OpFileFacts   *facts);
+/* Automatic retries (op-transfer-queue.h "Retries"): how many were made since the item
+ * was last started by hand, and when the next may start (monotonic µs, 0: now). */
+guint           _op_transfer_item_get_attempts   (OpTransferItem      *self);
+gint64          _op_transfer_item_get_retry_at   (OpTransferItem      *self);
+void            _op_transfer_item_set_retry      (OpTransferItem      *self,
+                                                  guint                attempts,
+                                                  gint64               retry_at);
 /* Clears rate and eta (when the item stops running). */
 void            _op_transfer_item_stop_meter     (OpTransferItem      *self);
 

@@ -42,6 +42,10 @@ struct _OpTransferItem
   GError              *error;
   OpOverwriteChoice    overwrite;
   gboolean             resume;
+  OpTransferItem      *parent;
+  OpFileFacts          source;       /* from the folder's listing; -1 when not known */
+  guint                attempts;     /* automatic retries since the last manual start */
+  gint64               retry_at;     /* monotonic µs; 0: not waiting */
 };
 
 enum
@@ -129,6 +133,7 @@ op_transfer_item_finalize (GObject *object)
   g_clear_pointer (&self->local_path, g_free);
   g_clear_pointer (&self->remote_path, g_free);
   g_clear_object (&self->site);
+  g_clear_object (&self->parent);
   g_clear_error (&self->error);
 
   G_OBJECT_CLASS (op_transfer_item_parent_class)->finalize (object);
@@ -263,6 +268,7 @@ static void
 op_transfer_item_init (OpTransferItem *self)
 {
   self->eta = -1;
+  self->source = (OpFileFacts) { -1, -1 };
 }
 
 OpTransferItem *
@@ -300,6 +306,63 @@ _op_transfer_item_set_state (OpTransferItem  *self,
   self->state = state;
   NOTIFY (self, PROP_STATE);
   NOTIFY (self, PROP_FRACTION);
+}
+
+/**
+ * op_transfer_item_get_parent:
+ * @self: an item
+ *
+ * Returns: (transfer none) (nullable): the folder transfer that listed this file
+ */
+OpTransferItem *
+op_transfer_item_get_parent (OpTransferItem *self)
+{
+  g_return_val_if_fail (OP_IS_TRANSFER_ITEM (self), NULL);
+  return self->parent;
+}
+
+void
+_op_transfer_item_set_parent (OpTransferItem *self,
+                              OpTransferItem *parent)
+{
+  g_set_object (&self->parent, parent);
+}
+
+const OpFileFacts *
+_op_transfer_item_get_source_facts (OpTransferItem *self)
+{
+  return self->source.size >= 0 || self->source.mtime >= 0 ? &self->source : NULL;
+}
+
+void
+_op_transfer_item_set_source_facts (OpTransferItem    *self,
+                                    const OpFileFacts *facts)
+{
+  if (facts != NULL)
+    self->source = *facts;
+  else
+    self->source = (OpFileFacts) { -1, -1 };
+}
+
+guint
+_op_transfer_item_get_attempts (OpTransferItem *self)
+{
+  return self->attempts;
+}
+
+gint64
+_op_transfer_item_get_retry_at (OpTransferItem *self)
+{
+  return self->retry_at;
+}
+
+void
+_op_transfer_item_set_retry (OpTransferItem *self,
+                             guint           attempts,
+                             gint64          retry_at)
+{
+  self->attempts = attempts;
+  self->retry_at = retry_at;
 }
 
 gboolean

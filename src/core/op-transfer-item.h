@@ -85,7 +85,15 @@ G_DECLARE_FINAL_TYPE (OpTransferItem, op_transfer_item, OP, TRANSFER_ITEM, GObje
  *   state          (OpTransferState)
  *   error-message  (string, nullable) why it failed: translated, with the server's text
  *   overwrite      (OpOverwriteChoice) this item's own decision for an existing target
- *                  (ASK until the user or "apply to all" decides; settable before start)
+ *                  (ASK until the user or "apply to all" decides; settable before start).
+ *                  On a folder transfer: the decision for every file in it that has none
+ *                  of its own ("apply to all" on one of its files sets it).
+ *
+ * A folder transfer (is-directory) is expanded as it is walked: each file found becomes
+ * an item of its own, whose parent is the folder's item, with its own overwrite decision
+ * and result. The folder's item counts them (files-done, files-total, size, bytes-done of
+ * the finished ones) and is DONE when every file is DONE or SKIPPED, FAILED when any
+ * failed or a folder could not be listed.
  */
 const char         *op_transfer_item_get_id            (OpTransferItem *self);
 OpTransferDirection op_transfer_item_get_direction     (OpTransferItem *self);
@@ -107,6 +115,8 @@ const char         *op_transfer_item_get_error_message (OpTransferItem *self);
  * OP_TRANSFER_QUEUE_ERROR). */
 const GError       *op_transfer_item_get_error         (OpTransferItem *self);
 OpOverwriteChoice   op_transfer_item_get_overwrite     (OpTransferItem *self);
+/* (nullable) the folder transfer that listed this file. */
+OpTransferItem     *op_transfer_item_get_parent        (OpTransferItem *self);
 void                op_transfer_item_set_overwrite     (OpTransferItem *self,
                                                         OpOverwriteChoice choice);
 

@@ -5,6 +5,7 @@
 
 #include "op-account.h"
 #include "op-accounts.h"
+#include "op-ftp-session-pool.h"
 #include "op-overwrite-policy.h"
 #include "op-secrets.h"
 #include "op-tls-verifier.h"
@@ -24,6 +25,8 @@ G_BEGIN_DECLS
  * @OP_TRANSFER_QUEUE_ERROR_NO_FREE_NAME: "Rename" found no free name.
  * @OP_TRANSFER_QUEUE_ERROR_INVALID_FILE: the saved queue file is not valid (it is left
  *   untouched).
+ * @OP_TRANSFER_QUEUE_ERROR_FILES_FAILED: a folder transfer ended with some of its files
+ *   failed or cancelled (each file's item says why).
  */
 typedef enum
 {
@@ -31,6 +34,7 @@ typedef enum
   OP_TRANSFER_QUEUE_ERROR_NO_PASSWORD,
   OP_TRANSFER_QUEUE_ERROR_NO_FREE_NAME,
   OP_TRANSFER_QUEUE_ERROR_INVALID_FILE,
+  OP_TRANSFER_QUEUE_ERROR_FILES_FAILED,
 } OpTransferQueueError;
 
 GQuark op_transfer_queue_error_quark (void);
@@ -58,6 +62,12 @@ OpTransferConflict *op_transfer_conflict_copy     (const OpTransferConflict *con
 void                op_transfer_conflict_free     (OpTransferConflict       *conflict);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (OpTransferConflict, op_transfer_conflict_free)
 
+/* Automatic retries of a transfer that failed for a reason that may pass (a dropped
+ * connection, a 4xx reply, a timeout), and the pause before the first; it doubles for
+ * each next one. Then the item is FAILED and waits for op_transfer_queue_retry(). */
+#define OP_TRANSFER_QUEUE_RETRIES        3
+#define OP_TRANSFER_QUEUE_RETRY_DELAY_MS 2000
+
 /* The most parallel transfers the max-parallel property allows. */
 #define OP_TRANSFER_QUEUE_MAX_PARALLEL 10
 
@@ -70,8 +80,9 @@ G_DECLARE_FINAL_TYPE (OpTransferQueue, op_transfer_queue, OP, TRANSFER_QUEUE, GO
  * At most #OpTransferQueue:max-parallel items (default 2, 1…10) run at once — and at most
  * a site's max-connections (op_ftp_site_get_max_connections()) to one server and user —
  * each on its own #OpFtpClient session (one control connection each; DESIGN.md "Sessions and
- * threads") made with op_ftp_site_new_client() and the site's password. Everything runs
- * on the main context through the async FTP API; nothing blocks.
+ * threads") from the queue's #OpFtpSessionPool: an idle session of the same site when one
+ * waits, else a new one made with op_ftp_site_new_client() and the site's password.
+ * Everything runs on the main context through the async FTP API; nothing blocks.
  *
  * Passwords: first those given with op_transfer_queue_set_password() (memory only, for
  * this run), then #OpSecrets (op_ftp_site_lookup_password_async()); anonymous sites need
@@ -107,13 +118,35 @@ void             op_transfer_queue_set_max_parallel (OpTransferQueue *self,
  *                 cancelled one whose session is still closing (a second at most)
  *   n-queued      (guint) QUEUED items
  *   apply-to-all  (OpOverwriteChoice) the remembered "apply to all" choice, or ASK
+ *   running       (gboolean) FALSE after op_transfer_queue_stop(): nothing starts
  */
 guint            op_transfer_queue_get_n_active (OpTransferQueue  *self);
 guint            op_transfer_queue_get_n_queued (OpTransferQueue  *self);
 
+/*
+ * Stops the whole queue: running transfers are cancelled (ABOR) and go back to QUEUED,
+ * keeping their partial targets, and nothing starts until op_transfer_queue_start().
+ * Items stay where they are in the list; a restart continues them with REST.
+ */
+void             op_transfer_queue_stop         (OpTransferQueue  *self);
+void             op_transfer_queue_start        (OpTransferQueue  *self);
+gboolean         op_transfer_queue_get_running  (OpTransferQueue  *self);
+
+/* Retries (OP_TRANSFER_QUEUE_RETRIES, OP_TRANSFER_QUEUE_RETRY_DELAY_MS by default): an
+ * item that fails for a transient reason goes back to QUEUED, keeping its error message,
+ * and starts again after @first_delay_ms, doubled for each further try; after @retries
+ * tries it is FAILED. Resuming or retrying an item by hand starts it at once and anew. */
+void             op_transfer_queue_set_retry_policy (OpTransferQueue *self,
+                                                 guint            retries,
+                                                 guint            first_delay_ms);
+
 /* Used for the TLS certificate checks of every session (nullable: system store only). */
 void             op_transfer_queue_set_verifier (OpTransferQueue  *self,
                                                  OpTlsVerifier    *verifier);
+/* The sessions kept logged in between items (op-ftp-session-pool.h): an item takes an
+ * idle session of its site when there is one, and gives it back when it ends, so a run
+ * of small files logs in once per parallel slot, not once per file. */
+OpFtpSessionPool *op_transfer_queue_get_session_pool (OpTransferQueue *self);
 /* Where stored passwords are looked up (default: op_secrets_get_default()). */
 void             op_transfer_queue_set_secrets  (OpTransferQueue  *self,
                                                  OpSecrets        *secrets);

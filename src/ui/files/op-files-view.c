@@ -9,7 +9,7 @@
 
 #include "op-application.h"
 #include "op-certificate-info.h"
-#include "op-files-view.h"
+#include "op-files-view-private.h"
 #include "op-view-registry.h"
 #include "op-accounts.h"
 #include "op-ftp-recents.h"
@@ -37,66 +37,11 @@ enum
   PROTOCOL_PLAIN,
 };
 
-struct _OpFilesView
-{
-  GtkWidget           parent_instance;
-
-  OpFtpClient        *client;
-  OpAccount          *site;            /* the session as a site, for the transfer queue */
-  OpTransferQueue    *queue;
-  OpFtpRecents       *recents;
-  GSettings          *settings;        /* NULL when the schema is not installed */
-  OpAccounts         *accounts;        /* loaded when the site manager first opens */
-  OpAccount          *chosen_site;     /* from the site manager, for the next connect */
-  GHashTable         *edits;           /* local path → Edit, files opened for editing */
-  GMenu              *recent_menu;
-  guint               refresh_idle;    /* refreshes the panes after transfers */
-  gboolean            connected;       /* logged in once, no disconnect since */
-  gboolean            connecting;      /* the first connect is on its way */
-  char               *user;            /* of the session, for URLs */
-  GCancellable       *connect_cancellable;
-  GCancellable       *remote_cancellable;
-  GCancellable       *local_cancellable;
-  GFile              *local_dir;
-  OpFilePane         *active_pane;
-  guint               log_scroll_idle;
-
-  GtkWidget          *box;
-  GtkDropDown        *protocol_dropdown;
-  GtkEntry           *host_entry;
-  GtkEntry           *port_entry;
-  GtkEntry           *user_entry;
-  GtkPasswordEntry   *password_entry;
-  GtkButton          *connect_button;
-  GtkButton          *disconnect_button;
-  GtkButton          *cancel_connect_button;
-  GtkMenuButton      *recent_button;
-  GtkImage           *state_icon;
-  GtkLabel           *state_label;
-  GtkMenuButton      *tls_button;
-  GtkLabel           *tls_label;
-  GtkRevealer        *error_revealer;
-  GtkLabel           *error_label;
-  OpFilePane         *local_pane;
-  OpFilePane         *remote_pane;
-  GtkScrolledWindow  *log_scrolled;
-  GtkListView        *log_view;
-  GtkListView        *queue_view;
-  GtkPaned           *panes;
-  GtkPaned           *bottom_paned;
-  GtkPaned           *vertical_paned;
-  gboolean            bottom_sized;   /* the queue/log panel got its first height */
-  GtkStack           *queue_stack;
-  GtkLabel           *queue_title;
-  GMenuModel         *context_menu;
-};
 
 G_DEFINE_FINAL_TYPE (OpFilesView, op_files_view, GTK_TYPE_WIDGET)
 
 static void load_remote (OpFilesView *self, const char *path);
-static void edit_action (GtkWidget *widget, const char *action_name, GVariant *parameter);
 static void load_local (OpFilesView *self, GFile *dir);
-static void update_actions (OpFilesView *self);
 
 /* --- small helpers ------------------------------------------------------------------ */
 
@@ -107,8 +52,8 @@ is_remote (OpFilesView *self,
   return pane == self->remote_pane;
 }
 
-static char *
-remote_join (const char *dir,
+char *
+_op_files_view_remote_join (const char *dir,
              const char *name)
 {
   if (g_str_has_suffix (dir, "/"))
@@ -134,8 +79,8 @@ remote_parent (const char *path)
   return g_steal_pointer (&trimmed);
 }
 
-static GFile *
-local_child (OpFilesView *self,
+GFile *
+_op_files_view_local_child (OpFilesView *self,
              OpFileRow   *row)
 {
   return g_file_get_child (self->local_dir, op_file_row_get_wire_name (row));
@@ -157,8 +102,8 @@ on_error_dismissed (OpFilesView *self)
 
 /* An error where it happened: in the pane's bar, with the server's words. Cancelling is
  * silent (STYLE.md "Ownership and errors"). */
-static void
-pane_error (OpFilesView *self,
+void
+_op_files_view_pane_error (OpFilesView *self,
             OpFilePane  *pane,
             const char  *what,
             GError      *error)
@@ -173,8 +118,8 @@ pane_error (OpFilesView *self,
   op_file_pane_show_error (pane, message);
 }
 
-static void
-toast (OpFilesView *self,
+void
+_op_files_view_toast (OpFilesView *self,
        const char  *text)
 {
   GtkWidget *overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
@@ -184,8 +129,8 @@ toast (OpFilesView *self,
     adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), adw_toast_new (markup));
 }
 
-static GtkWindow *
-parent_window (OpFilesView *self)
+GtkWindow *
+_op_files_view_parent_window (OpFilesView *self)
 {
   GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
 
@@ -298,7 +243,7 @@ update_state (OpFilesView *self)
   gtk_widget_set_visible (GTK_WIDGET (self->cancel_connect_button), self->connecting);
   gtk_widget_set_visible (GTK_WIDGET (self->disconnect_button), self->connected);
   update_tls_details (self);
-  update_actions (self);
+  _op_files_view_update_actions (self);
 }
 
 /* --- the protocol log --------------------------------------------------------------- */
@@ -414,7 +359,7 @@ copy_log_action (GtkWidget  *widget,
       g_string_append_printf (text, "%s\n", line);
     }
   gdk_clipboard_set_text (gtk_widget_get_clipboard (widget), text->str);
-  toast (self, _("Log copied"));
+  _op_files_view_toast (self, _("Log copied"));
 }
 
 /* --- connecting --------------------------------------------------------------------- */
@@ -568,7 +513,7 @@ start_connect (OpFilesView *self,
       AdwMessageDialog *dialog;
 
       dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (
-          parent_window (self), _("Send the Password Unencrypted?"),
+          _op_files_view_parent_window (self), _("Send the Password Unencrypted?"),
           _("Plain FTP sends your password and files as readable text: anyone on the "
             "network path can see them. Choose FTP with TLS if the server offers it.")));
       adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"),
@@ -717,7 +662,7 @@ on_remote_listed (GObject      *source,
 
   if (listing == NULL)
     {
-      pane_error (self, self->remote_pane, _("Could not list the folder"), error);
+      _op_files_view_pane_error (self, self->remote_pane, _("Could not list the folder"), error);
       return;
     }
 
@@ -734,7 +679,7 @@ on_remote_listed (GObject      *source,
           n_unparsed);
       op_file_pane_show_error (self->remote_pane, message);
     }
-  update_actions (self);
+  _op_files_view_update_actions (self);
 }
 
 /* Servers leave dot files out of LIST unless asked ("LIST -a"); MLSD lists them all.
@@ -762,7 +707,7 @@ on_remote_cwd (GObject      *source,
 
   if (path == NULL)
     {
-      pane_error (self, self->remote_pane, _("Could not open the folder"), error);
+      _op_files_view_pane_error (self, self->remote_pane, _("Could not open the folder"), error);
       return;
     }
 
@@ -786,7 +731,7 @@ on_remote_pwd (GObject      *source,
 
   if (path == NULL)
     {
-      pane_error (self, self->remote_pane, _("Could not open the folder"), error);
+      _op_files_view_pane_error (self, self->remote_pane, _("Could not open the folder"), error);
       return;
     }
   op_ftp_client_list_async (self->client, NULL, remote_list_flags (self), self->remote_cancellable,
@@ -815,8 +760,8 @@ load_remote (OpFilesView *self,
     op_ftp_client_cwd_async (self->client, path, self->remote_cancellable, on_remote_cwd, NULL);
 }
 
-static void
-refresh_remote (OpFilesView *self)
+void
+_op_files_view_refresh_remote (OpFilesView *self)
 {
   load_remote (self, op_file_pane_get_path (self->remote_pane));
 }
@@ -828,7 +773,7 @@ on_remote_show_hidden (OpFilesView *self)
 {
   if (op_file_pane_get_show_hidden (self->remote_pane)
       && op_file_pane_get_path (self->remote_pane) != NULL)
-    refresh_remote (self);
+    _op_files_view_refresh_remote (self);
 }
 
 /* --- local listing ------------------------------------------------------------------ */
@@ -858,7 +803,7 @@ local_load_error (LocalLoad *load,
                   GError    *error)
 {
   if (!g_cancellable_is_cancelled (load->cancellable))
-    pane_error (load->self, load->self->local_pane, _("Could not open the folder"), error);
+    _op_files_view_pane_error (load->self, load->self->local_pane, _("Could not open the folder"), error);
 }
 
 static void
@@ -904,7 +849,7 @@ on_local_files (GObject      *source,
     g_set_object (&self->local_dir, load->dir);
     op_file_pane_clear_error (self->local_pane);
     op_file_pane_set_listing (self->local_pane, path, load->rows);
-    update_actions (self);
+    _op_files_view_update_actions (self);
   }
 }
 
@@ -954,8 +899,8 @@ load_local (OpFilesView *self,
                                    on_local_enumerated, load);
 }
 
-static void
-refresh_local (OpFilesView *self)
+void
+_op_files_view_refresh_local (OpFilesView *self)
 {
   if (self->local_dir != NULL)
     load_local (self, self->local_dir);
@@ -966,9 +911,9 @@ refresh_pane (OpFilesView *self,
               OpFilePane  *pane)
 {
   if (is_remote (self, pane))
-    refresh_remote (self);
+    _op_files_view_refresh_remote (self);
   else
-    refresh_local (self);
+    _op_files_view_refresh_local (self);
 }
 
 /* --- navigation --------------------------------------------------------------------- */
@@ -1032,7 +977,7 @@ on_launched (GObject      *source,
   g_autoptr (GError) error = NULL;
 
   if (!g_app_info_launch_default_for_uri_finish (result, &error))
-    pane_error (self, self->local_pane, _("Could not open the file"), error);
+    _op_files_view_pane_error (self, self->local_pane, _("Could not open the file"), error);
 }
 
 static void
@@ -1047,16 +992,16 @@ open_row (OpFilesView *self,
       if (!op_file_row_is_directory (row) && !op_file_row_is_symlink (row))
         {
           /* A remote file opens like a local one: downloaded, with the default app. */
-          edit_action (GTK_WIDGET (self), "files.edit", NULL);
+          _op_files_view_edit_action (GTK_WIDGET (self), "files.edit", NULL);
           return;
         }
       /* A link may point to a folder; CWD tells, and says so when it is not one. */
-      path = remote_join (op_file_pane_get_path (pane), op_file_row_get_name (row));
+      path = _op_files_view_remote_join (op_file_pane_get_path (pane), op_file_row_get_name (row));
       load_remote (self, path);
     }
   else
     {
-      g_autoptr (GFile) file = local_child (self, row);
+      g_autoptr (GFile) file = _op_files_view_local_child (self, row);
 
       if (op_file_row_is_directory (row))
         load_local (self, file);
@@ -1086,7 +1031,7 @@ on_pane_focus_enter (GtkEventControllerFocus *controller,
   if (self->active_pane != pane)
     {
       self->active_pane = pane;
-      update_actions (self);
+      _op_files_view_update_actions (self);
     }
 }
 
@@ -1102,7 +1047,7 @@ on_pane_pressed (GtkGestureClick *gesture,
   if (self->active_pane != OP_FILE_PANE (pane))
     {
       self->active_pane = OP_FILE_PANE (pane);
-      update_actions (self);
+      _op_files_view_update_actions (self);
     }
 }
 
@@ -1111,13 +1056,13 @@ on_pane_selection_changed (OpFilePane  *pane,
                            OpFilesView *self)
 {
   if (pane == target_pane (self))
-    update_actions (self);
+    _op_files_view_update_actions (self);
 }
 
 /* --- actions ------------------------------------------------------------------------ */
 
-static void
-update_actions (OpFilesView *self)
+void
+_op_files_view_update_actions (OpFilesView *self)
 {
   GtkWidget *widget = GTK_WIDGET (self);
   OpFilePane *pane = target_pane (self);
@@ -1166,8 +1111,8 @@ update_actions (OpFilesView *self)
                                  && g_list_model_get_n_items (G_LIST_MODEL (self->queue)) > 0);
 }
 
-static OpFileRow *
-single_selection (OpFilesView *self,
+OpFileRow *
+_op_files_view_single_selection (OpFilesView *self,
                   OpFilePane  *pane)
 {
   g_autoptr (GPtrArray) selection = op_file_pane_dup_selection (pane);
@@ -1211,7 +1156,7 @@ open_action (GtkWidget  *widget,
 {
   OpFilesView *self = OP_FILES_VIEW (widget);
   OpFilePane *pane = target_pane (self);
-  g_autoptr (OpFileRow) row = single_selection (self, pane);
+  g_autoptr (OpFileRow) row = _op_files_view_single_selection (self, pane);
 
   if (row != NULL)
     open_row (self, pane, row);
@@ -1263,7 +1208,7 @@ operation_done (Operation *op,
   if (error != NULL && !op->failed)
     {
       op->failed = TRUE;
-      pane_error (op->self, op->pane, op->what, error);
+      _op_files_view_pane_error (op->self, op->pane, op->what, error);
     }
   if (--op->pending > 0)
     return;
@@ -1415,7 +1360,7 @@ ask_name (OpFilesView *self,
   nd->chosen = chosen;
   nd->entry = GTK_ENTRY (entry);
 
-  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (parent_window (self), heading, NULL));
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (_op_files_view_parent_window (self), heading, NULL));
   gtk_editable_set_text (GTK_EDITABLE (entry), initial);
   gtk_entry_set_activates_default (GTK_ENTRY (entry), TRUE);
   gtk_accessible_update_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_LABEL,
@@ -1452,7 +1397,7 @@ create_folder (OpFilesView *self,
 
   if (is_remote (self, pane))
     {
-      g_autofree char *path = remote_join (op_file_pane_get_path (pane), name);
+      g_autofree char *path = _op_files_view_remote_join (op_file_pane_get_path (pane), name);
       op_ftp_client_mkdir_async (self->client, path, NULL, on_remote_mkdir_done, op);
     }
   else
@@ -1493,14 +1438,14 @@ rename_entry (OpFilesView *self,
                       name);
   if (is_remote (self, pane))
     {
-      g_autofree char *from = remote_join (op_file_pane_get_path (pane), op_file_row_get_name (row));
-      g_autofree char *to = remote_join (op_file_pane_get_path (pane), name);
+      g_autofree char *from = _op_files_view_remote_join (op_file_pane_get_path (pane), op_file_row_get_name (row));
+      g_autofree char *to = _op_files_view_remote_join (op_file_pane_get_path (pane), name);
 
       op_ftp_client_rename_async (self->client, from, to, NULL, on_remote_rename_done, op);
     }
   else
     {
-      g_autoptr (GFile) file = local_child (self, row);
+      g_autoptr (GFile) file = _op_files_view_local_child (self, row);
       g_file_set_display_name_async (file, name, G_PRIORITY_DEFAULT, NULL,
                                      on_local_rename_done, op);
     }
@@ -1513,7 +1458,7 @@ rename_action (GtkWidget  *widget,
 {
   OpFilesView *self = OP_FILES_VIEW (widget);
   OpFilePane *pane = target_pane (self);
-  g_autoptr (OpFileRow) row = single_selection (self, pane);
+  g_autoptr (OpFileRow) row = _op_files_view_single_selection (self, pane);
 
   if (row == NULL)
     return;
@@ -1560,7 +1505,7 @@ on_delete_response (AdwMessageDialog *dialog,
 
       if (is_remote (self, pane))
         {
-          g_autofree char *path = remote_join (op_file_pane_get_path (pane),
+          g_autofree char *path = _op_files_view_remote_join (op_file_pane_get_path (pane),
                                                op_file_row_get_name (row));
 
           if (op_file_row_is_directory (row))
@@ -1571,7 +1516,7 @@ on_delete_response (AdwMessageDialog *dialog,
         }
       else
         {
-          g_autoptr (GFile) file = local_child (self, row);
+          g_autoptr (GFile) file = _op_files_view_local_child (self, row);
           g_file_trash_async (file, G_PRIORITY_DEFAULT, NULL, on_local_trash_done, op);
         }
     }
@@ -1612,7 +1557,7 @@ delete_action (GtkWidget  *widget,
   request->pane = pane;
   request->rows = g_steal_pointer (&rows);
 
-  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (parent_window (self), heading, body));
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (_op_files_view_parent_window (self), heading, body));
   adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"),
                                     "delete", remote ? _("_Delete") : _("_Move to Trash"),
                                     NULL);
@@ -1726,7 +1671,7 @@ on_permissions_response (AdwMessageDialog  *dialog,
                       op_file_row_get_name (pd->row));
   if (is_remote (self, pd->pane))
     {
-      g_autofree char *path = remote_join (op_file_pane_get_path (pd->pane),
+      g_autofree char *path = _op_files_view_remote_join (op_file_pane_get_path (pd->pane),
                                            op_file_row_get_name (pd->row));
       if (pd->recurse != NULL && gtk_check_button_get_active (pd->recurse))
         {
@@ -1744,7 +1689,7 @@ on_permissions_response (AdwMessageDialog  *dialog,
     }
   else
     {
-      g_autoptr (GFile) file = local_child (self, pd->row);
+      g_autoptr (GFile) file = _op_files_view_local_child (self, pd->row);
       g_autoptr (GFileInfo) info = g_file_info_new ();
 
       g_file_info_set_attribute_uint32 (info, G_FILE_ATTRIBUTE_UNIX_MODE, mode);
@@ -1760,7 +1705,7 @@ permissions_action (GtkWidget  *widget,
 {
   OpFilesView *self = OP_FILES_VIEW (widget);
   OpFilePane *pane = target_pane (self);
-  g_autoptr (OpFileRow) row = single_selection (self, pane);
+  g_autoptr (OpFileRow) row = _op_files_view_single_selection (self, pane);
   const char *who[] = { N_("Owner"), N_("Group"), N_("Others") };
   const char *what[] = { N_("Read"), N_("Write"), N_("Execute") };
   /* Each check box's accessible name, whole: translations may not put the two words
@@ -1849,7 +1794,7 @@ permissions_action (GtkWidget  *widget,
 
   /* Translators: %s is a file name */
   heading = g_strdup_printf (_("Permissions of “%s”"), op_file_row_get_name (row));
-  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (parent_window (self), heading, NULL));
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (_op_files_view_parent_window (self), heading, NULL));
   adw_message_dialog_set_extra_child (dialog, box);
   adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "apply", _("_Apply"), NULL);
   adw_message_dialog_set_response_appearance (dialog, "apply", ADW_RESPONSE_SUGGESTED);
@@ -1901,12 +1846,12 @@ copy_url_action (GtkWidget  *widget,
 
       if (is_remote (self, pane))
         {
-          g_autofree char *path = remote_join (op_file_pane_get_path (pane), op_file_row_get_name (row));
+          g_autofree char *path = _op_files_view_remote_join (op_file_pane_get_path (pane), op_file_row_get_name (row));
           url = remote_url (self, path);
         }
       else
         {
-          g_autoptr (GFile) file = local_child (self, row);
+          g_autoptr (GFile) file = _op_files_view_local_child (self, row);
           url = g_file_get_uri (file);
         }
       if (text->len > 0)
@@ -1917,7 +1862,7 @@ copy_url_action (GtkWidget  *widget,
   if (text->len == 0)
     return;
   gdk_clipboard_set_text (gtk_widget_get_clipboard (widget), text->str);
-  toast (self, ngettext ("Address copied", "Addresses copied", rows->len));
+  _op_files_view_toast (self, ngettext ("Address copied", "Addresses copied", rows->len));
 }
 
 static void
@@ -1927,7 +1872,7 @@ properties_action (GtkWidget  *widget,
 {
   OpFilesView *self = OP_FILES_VIEW (widget);
   OpFilePane *pane = target_pane (self);
-  g_autoptr (OpFileRow) row = single_selection (self, pane);
+  g_autoptr (OpFileRow) row = _op_files_view_single_selection (self, pane);
   g_autoptr (GString) body = g_string_new (NULL);
   g_autofree char *type = NULL;
   g_autofree char *size = NULL;
@@ -1947,12 +1892,12 @@ properties_action (GtkWidget  *widget,
   permissions = op_file_row_format_permissions (row);
   if (is_remote (self, pane))
     {
-      g_autofree char *path = remote_join (op_file_pane_get_path (pane), op_file_row_get_name (row));
+      g_autofree char *path = _op_files_view_remote_join (op_file_pane_get_path (pane), op_file_row_get_name (row));
       location = remote_url (self, path);
     }
   else
     {
-      g_autoptr (GFile) file = local_child (self, row);
+      g_autoptr (GFile) file = _op_files_view_local_child (self, row);
       location = g_file_get_parse_name (file);
     }
 
@@ -1972,7 +1917,7 @@ properties_action (GtkWidget  *widget,
     g_string_append_printf (body, "\n%s %s", _("Link to:"), op_file_row_get_link_target (row));
   g_string_append_printf (body, "\n%s %s", _("Location:"), location);
 
-  dialog = adw_message_dialog_new (parent_window (self), op_file_row_get_name (row), NULL);
+  dialog = adw_message_dialog_new (_op_files_view_parent_window (self), op_file_row_get_name (row), NULL);
   label = gtk_label_new (body->str);
   gtk_label_set_selectable (GTK_LABEL (label), TRUE);
   gtk_label_set_wrap (GTK_LABEL (label), TRUE);
@@ -1985,655 +1930,6 @@ properties_action (GtkWidget  *widget,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
-/* --- transfers --------------------------------------------------------------------- */
-
-static gboolean
-refresh_after_transfers (gpointer user_data)
-{
-  OpFilesView *self = user_data;
-
-  self->refresh_idle = 0;
-  if (op_transfer_queue_get_n_active (self->queue) == 0
-      || op_transfer_queue_get_n_queued (self->queue) == 0)
-    {
-      refresh_local (self);
-      refresh_remote (self);
-    }
-  return G_SOURCE_REMOVE;
-}
-
-/* A finished transfer shows in the pane it went to (at most once a second). */
-static void
-on_item_finished (OpTransferQueue *queue,
-                  OpTransferItem  *item,
-                  OpFilesView     *self)
-{
-  if (op_transfer_item_get_state (item) == OP_TRANSFER_STATE_FAILED)
-    {
-      /* Translators: "Could not download “a.txt”: 550 No such file" */
-      g_autofree char *message = g_strdup_printf (
-          op_transfer_item_get_direction (item) == OP_TRANSFER_DOWNLOAD
-          ? _("Could not download “%s”: %s") : _("Could not upload “%s”: %s"),
-          op_transfer_item_get_name (item),
-          op_transfer_item_get_error_message (item) != NULL
-          ? op_transfer_item_get_error_message (item) : "");
-      toast (self, message);
-    }
-  if (self->refresh_idle == 0)
-    self->refresh_idle = g_timeout_add (300, refresh_after_transfers, self);
-}
-
-static void
-on_queue_changed (OpFilesView *self)
-{
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->queue));
-  g_autofree char *title = NULL;
-
-  gtk_stack_set_visible_child_name (self->queue_stack, n > 0 ? "list" : "empty");
-  /* Translators: the title of the transfer queue with its number of items */
-  title = n > 0 ? g_strdup_printf (_("Transfers (%u)"), n) : g_strdup (_("Transfers"));
-  gtk_label_set_text (self->queue_title, title);
-  update_actions (self);
-}
-
-static char *
-format_eta (gint64 seconds)
-{
-  if (seconds < 60)
-    return g_strdup_printf (ngettext ("%d second left", "%d seconds left", (int) seconds),
-                            (int) seconds);
-  if (seconds < 3600)
-    return g_strdup_printf (ngettext ("%d minute left", "%d minutes left", (int) (seconds / 60)),
-                            (int) (seconds / 60));
-  return g_strdup_printf (ngettext ("%d hour left", "%d hours left", (int) (seconds / 3600)),
-                          (int) (seconds / 3600));
-}
-
-static const char *
-state_text (OpTransferState state)
-{
-  switch (state)
-    {
-    case OP_TRANSFER_STATE_QUEUED:
-      return _("Queued");
-    case OP_TRANSFER_STATE_RUNNING:
-      return _("Transferring");
-    case OP_TRANSFER_STATE_ASKING:
-      return _("Waiting for your decision");
-    case OP_TRANSFER_STATE_PAUSED:
-      return _("Paused");
-    case OP_TRANSFER_STATE_DONE:
-      return _("Done");
-    case OP_TRANSFER_STATE_SKIPPED:
-      return _("Skipped");
-    case OP_TRANSFER_STATE_FAILED:
-      return _("Failed");
-    case OP_TRANSFER_STATE_CANCELLED:
-      return _("Cancelled");
-    default:
-      return "";
-    }
-}
-
-static void
-update_queue_row (GtkWidget *row)
-{
-  OpTransferItem *item = g_object_get_data (G_OBJECT (row), "item");
-  OpTransferState state;
-  g_autoptr (GPtrArray) parts = NULL;
-  g_autofree char *detail = NULL;
-  g_autofree char *names = NULL;
-  gboolean unfinished, active;
-
-  if (item == NULL)
-    return;
-
-  state = op_transfer_item_get_state (item);
-  unfinished = state == OP_TRANSFER_STATE_QUEUED || state == OP_TRANSFER_STATE_RUNNING
-               || state == OP_TRANSFER_STATE_ASKING || state == OP_TRANSFER_STATE_PAUSED;
-  active = state == OP_TRANSFER_STATE_QUEUED || state == OP_TRANSFER_STATE_RUNNING
-           || state == OP_TRANSFER_STATE_ASKING;
-
-  gtk_image_set_from_icon_name (g_object_get_data (G_OBJECT (row), "icon"),
-                                op_transfer_item_get_direction (item) == OP_TRANSFER_DOWNLOAD
-                                ? "go-down-symbolic" : "go-up-symbolic");
-  /* Translators: a transfer: "a.txt → /home/ann/a.txt" */
-  names = g_strdup_printf (_("%s → %s"),
-                           op_transfer_item_get_direction (item) == OP_TRANSFER_DOWNLOAD
-                           ? op_transfer_item_get_remote_path (item)
-                           : op_transfer_item_get_local_path (item),
-                           op_transfer_item_get_direction (item) == OP_TRANSFER_DOWNLOAD
-                           ? op_transfer_item_get_local_path (item)
-                           : op_transfer_item_get_remote_path (item));
-  gtk_label_set_text (g_object_get_data (G_OBJECT (row), "name"), names);
-  gtk_progress_bar_set_fraction (g_object_get_data (G_OBJECT (row), "progress"),
-                                 state == OP_TRANSFER_STATE_DONE ? 1.0
-                                 : op_transfer_item_get_fraction (item));
-
-  /* The state, then what is known of the transfer, each a whole translation, joined as a
-   * list (no sentence built from pieces). */
-  parts = g_ptr_array_new_with_free_func (g_free);
-  if (state == OP_TRANSFER_STATE_FAILED && op_transfer_item_get_error_message (item) != NULL)
-    /* Translators: a failed transfer's state and the reason: "Failed: 550 No such file" */
-    g_ptr_array_add (parts, g_strdup_printf (_("%s: %s"), state_text (state),
-                                             op_transfer_item_get_error_message (item)));
-  else
-    g_ptr_array_add (parts, g_strdup (state_text (state)));
-  if (op_transfer_item_get_size (item) > 0)
-    {
-      g_autofree char *done = g_format_size (op_transfer_item_get_bytes_done (item));
-      g_autofree char *size = g_format_size (op_transfer_item_get_size (item));
-      /* Translators: bytes of a transfer: "1.2 MB of 3.4 MB" */
-      g_ptr_array_add (parts, g_strdup_printf (_("%s of %s"), done, size));
-    }
-  if (state == OP_TRANSFER_STATE_RUNNING && op_transfer_item_get_rate (item) > 0)
-    {
-      g_autofree char *rate = g_format_size (op_transfer_item_get_rate (item));
-      /* Translators: a transfer speed, "512 kB/s" */
-      g_ptr_array_add (parts, g_strdup_printf (_("%s/s"), rate));
-    }
-  if (state == OP_TRANSFER_STATE_RUNNING && op_transfer_item_get_eta (item) >= 0)
-    g_ptr_array_add (parts, format_eta (op_transfer_item_get_eta (item)));
-  g_ptr_array_add (parts, NULL);
-  /* Translators: separates the parts of a transfer's details: "Running · 1.2 MB of
-   * 3.4 MB · 512 kB/s · 5 s left" */
-  detail = g_strjoinv (C_("transfer", " · "), (char **) parts->pdata);
-  gtk_label_set_text (g_object_get_data (G_OBJECT (row), "detail"), detail);
-
-  gtk_widget_set_visible (g_object_get_data (G_OBJECT (row), "pause"), active);
-  gtk_widget_set_visible (g_object_get_data (G_OBJECT (row), "resume"),
-                          state == OP_TRANSFER_STATE_PAUSED);
-  gtk_widget_set_visible (g_object_get_data (G_OBJECT (row), "retry"),
-                          state == OP_TRANSFER_STATE_FAILED || state == OP_TRANSFER_STATE_CANCELLED);
-  gtk_widget_set_visible (g_object_get_data (G_OBJECT (row), "cancel"), unfinished);
-  gtk_widget_set_visible (g_object_get_data (G_OBJECT (row), "remove"),
-                          !active);
-}
-
-typedef gboolean (*ItemCommand) (OpTransferQueue *queue, OpTransferItem *item);
-
-static void
-on_row_button (GtkButton *button,
-               OpFilesView *self)
-{
-  GtkWidget *row = gtk_widget_get_ancestor (GTK_WIDGET (button), GTK_TYPE_BOX);
-  ItemCommand command = g_object_get_data (G_OBJECT (button), "command");
-  OpTransferItem *item;
-
-  while (row != NULL && g_object_get_data (G_OBJECT (row), "icon") == NULL)
-    row = gtk_widget_get_ancestor (gtk_widget_get_parent (row), GTK_TYPE_BOX);
-  item = row != NULL ? g_object_get_data (G_OBJECT (row), "item") : NULL;
-  if (item != NULL)
-    command (self->queue, item);
-}
-
-static GtkWidget *
-row_button (OpFilesView *self,
-            GtkWidget   *box,
-            const char  *key,
-            const char  *icon,
-            const char  *label,
-            ItemCommand  command)
-{
-  GtkWidget *button = gtk_button_new_from_icon_name (icon);
-
-  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
-  gtk_widget_add_css_class (button, "flat");
-  gtk_widget_add_css_class (button, "circular");
-  gtk_widget_set_tooltip_text (button, label);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  label, -1);
-  g_object_set_data (G_OBJECT (button), "command", command);
-  g_signal_connect (button, "clicked", G_CALLBACK (on_row_button), self);
-  g_object_set_data (G_OBJECT (box), key, button);
-  return button;
-}
-
-static void
-setup_queue_row (GtkSignalListItemFactory *factory,
-                 GtkListItem              *list_item,
-                 OpFilesView              *self)
-{
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  GtkWidget *texts = gtk_box_new (GTK_ORIENTATION_VERTICAL, 3);
-  GtkWidget *icon = gtk_image_new ();
-  GtkWidget *name = gtk_label_new (NULL);
-  GtkWidget *progress = gtk_progress_bar_new ();
-  GtkWidget *detail = gtk_label_new (NULL);
-
-  gtk_widget_set_margin_start (box, 6);
-  gtk_widget_set_margin_end (box, 6);
-  gtk_widget_set_margin_top (box, 3);
-  gtk_widget_set_margin_bottom (box, 3);
-  gtk_label_set_xalign (GTK_LABEL (name), 0);
-  gtk_label_set_ellipsize (GTK_LABEL (name), PANGO_ELLIPSIZE_MIDDLE);
-  gtk_label_set_xalign (GTK_LABEL (detail), 0);
-  gtk_label_set_ellipsize (GTK_LABEL (detail), PANGO_ELLIPSIZE_END);
-  gtk_widget_add_css_class (detail, "caption");
-  gtk_widget_add_css_class (detail, "dim-label");
-  gtk_widget_set_hexpand (texts, TRUE);
-  gtk_box_append (GTK_BOX (texts), name);
-  gtk_box_append (GTK_BOX (texts), progress);
-  gtk_box_append (GTK_BOX (texts), detail);
-  gtk_box_append (GTK_BOX (box), icon);
-  gtk_box_append (GTK_BOX (box), texts);
-  gtk_box_append (GTK_BOX (box), row_button (self, box, "pause", "media-playback-pause-symbolic",
-                                             _("Pause"), op_transfer_queue_pause));
-  gtk_box_append (GTK_BOX (box), row_button (self, box, "resume", "media-playback-start-symbolic",
-                                             _("Resume"), op_transfer_queue_resume));
-  gtk_box_append (GTK_BOX (box), row_button (self, box, "retry", "view-refresh-symbolic",
-                                             _("Retry"), op_transfer_queue_retry));
-  gtk_box_append (GTK_BOX (box), row_button (self, box, "cancel", "process-stop-symbolic",
-                                             _("Cancel Transfer"), op_transfer_queue_cancel));
-  gtk_box_append (GTK_BOX (box), row_button (self, box, "remove", "list-remove-symbolic",
-                                             _("Remove"), op_transfer_queue_remove));
-  g_object_set_data (G_OBJECT (box), "icon", icon);
-  g_object_set_data (G_OBJECT (box), "name", name);
-  g_object_set_data (G_OBJECT (box), "progress", progress);
-  g_object_set_data (G_OBJECT (box), "detail", detail);
-  gtk_list_item_set_child (list_item, box);
-  gtk_list_item_set_activatable (list_item, FALSE);
-}
-
-static void
-bind_queue_row (GtkSignalListItemFactory *factory,
-                GtkListItem              *list_item,
-                OpFilesView              *self)
-{
-  GtkWidget *box = gtk_list_item_get_child (list_item);
-  OpTransferItem *item = gtk_list_item_get_item (list_item);
-  gulong handler;
-
-  g_object_set_data (G_OBJECT (box), "item", item);
-  handler = g_signal_connect_swapped (item, "notify", G_CALLBACK (update_queue_row), box);
-  g_object_set_data (G_OBJECT (box), "handler", GUINT_TO_POINTER ((guint) handler));
-  update_queue_row (box);
-}
-
-static void
-unbind_queue_row (GtkSignalListItemFactory *factory,
-                  GtkListItem              *list_item,
-                  OpFilesView              *self)
-{
-  GtkWidget *box = gtk_list_item_get_child (list_item);
-  OpTransferItem *item = g_object_get_data (G_OBJECT (box), "item");
-  gulong handler = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (box), "handler"));
-
-  if (item != NULL && handler != 0)
-    g_signal_handler_disconnect (item, handler);
-  g_object_set_data (G_OBJECT (box), "item", NULL);
-  g_object_set_data (G_OBJECT (box), "handler", NULL);
-}
-
-/* --- the "target exists" dialog --- */
-
-typedef struct
-{
-  OpFilesView    *self;
-  OpTransferItem *item;
-  GtkCheckButton *apply_all;
-} ConflictDialog;
-
-static void
-conflict_dialog_free (gpointer data)
-{
-  ConflictDialog *cd = data;
-
-  g_object_unref (cd->self);
-  g_object_unref (cd->item);
-  g_free (cd);
-}
-
-static void
-on_conflict_response (AdwMessageDialog *dialog,
-                      const char       *response,
-                      ConflictDialog   *cd)
-{
-  OpOverwriteChoice choice = OP_OVERWRITE_SKIP;
-
-  if (g_strcmp0 (response, "overwrite") == 0)
-    choice = OP_OVERWRITE_OVERWRITE;
-  else if (g_strcmp0 (response, "newer") == 0)
-    choice = OP_OVERWRITE_OVERWRITE_IF_NEWER;
-  else if (g_strcmp0 (response, "resume") == 0)
-    choice = OP_OVERWRITE_RESUME;
-  else if (g_strcmp0 (response, "rename") == 0)
-    choice = OP_OVERWRITE_RENAME;
-
-  op_transfer_queue_resolve_conflict (cd->self->queue, cd->item, choice,
-                                      gtk_check_button_get_active (cd->apply_all));
-}
-
-static char *
-describe_facts (const OpFileFacts *facts)
-{
-  g_autofree char *size = facts->size >= 0 ? g_format_size (facts->size) : g_strdup (_("unknown size"));
-  g_autofree char *when = NULL;
-
-  if (facts->mtime > 0)
-    {
-      g_autoptr (GDateTime) utc = g_date_time_new_from_unix_utc (facts->mtime);
-      g_autoptr (GDateTime) local = utc != NULL ? g_date_time_to_local (utc) : NULL;
-      when = local != NULL ? g_date_time_format (local, _("%Y-%m-%d %H:%M")) : NULL;
-    }
-  /* Translators: "12.3 kB, modified 2026-01-02 10:30" */
-  return when != NULL ? g_strdup_printf (_("%s, modified %s"), size, when) : g_steal_pointer (&size);
-}
-
-static gboolean
-on_conflict (OpTransferQueue    *queue,
-             OpTransferItem     *item,
-             OpTransferConflict *conflict,
-             OpFilesView        *self)
-{
-  AdwMessageDialog *dialog;
-  ConflictDialog *cd;
-  GtkWidget *check;
-  g_autofree char *heading = NULL;
-  g_autofree char *body = NULL;
-  g_autofree char *source = describe_facts (&conflict->source);
-  g_autofree char *target = describe_facts (&conflict->target);
-
-  /* Translators: %s is a file name */
-  heading = g_strdup_printf (_("“%s” Already Exists"), op_transfer_item_get_name (item));
-  body = g_strdup_printf (_("%s\n\nExisting: %s\nNew: %s"), conflict->target_path, target, source);
-
-  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (parent_window (self), heading, body));
-  adw_message_dialog_add_responses (dialog,
-                                    "skip", _("_Skip"),
-                                    "rename", _("Re_name"),
-                                    "resume", _("Res_ume"),
-                                    "newer", _("Overwrite if _Newer"),
-                                    "overwrite", _("_Overwrite"),
-                                    NULL);
-  adw_message_dialog_set_response_appearance (dialog, "overwrite", ADW_RESPONSE_DESTRUCTIVE);
-  adw_message_dialog_set_response_enabled (dialog, "resume", !conflict->is_directory);
-  adw_message_dialog_set_default_response (dialog, "skip");
-  adw_message_dialog_set_close_response (dialog, "skip");
-  check = gtk_check_button_new_with_mnemonic (_("_Apply to all transfers"));
-  adw_message_dialog_set_extra_child (dialog, check);
-
-  cd = g_new0 (ConflictDialog, 1);
-  cd->self = g_object_ref (self);
-  cd->item = g_object_ref (item);
-  cd->apply_all = GTK_CHECK_BUTTON (check);
-  g_signal_connect_data (dialog, "response", G_CALLBACK (on_conflict_response), cd,
-                         (GClosureNotify) (void (*) (void)) conflict_dialog_free, 0);
-  gtk_window_present (GTK_WINDOW (dialog));
-  return TRUE;
-}
-
-static void
-download_action (GtkWidget  *widget,
-                 const char *action_name,
-                 GVariant   *parameter)
-{
-  OpFilesView *self = OP_FILES_VIEW (widget);
-  g_autoptr (GPtrArray) rows = op_file_pane_dup_selection (self->remote_pane);
-  guint refused = 0;
-
-  if (self->site == NULL || self->local_dir == NULL)
-    return;
-
-  for (guint i = 0; i < rows->len; i++)
-    {
-      OpFileRow *row = g_ptr_array_index (rows, i);
-      g_autofree char *remote = remote_join (op_file_pane_get_path (self->remote_pane),
-                                             op_file_row_get_name (row));
-      /* DESIGN.md "Hostile input": a remote name never becomes a local path unchanged. */
-      g_autofree char *local_name = op_ftp_local_name_from_remote (op_file_row_get_name (row));
-      g_autoptr (GFile) local = NULL;
-
-      if (local_name == NULL)
-        {
-          refused++;
-          continue;
-        }
-      local = g_file_get_child (self->local_dir, local_name);
-      op_transfer_queue_add_download (self->queue, self->site, remote, local,
-                                      op_file_row_is_directory (row),
-                                      MAX (op_file_row_get_size (row), 0));
-    }
-  if (refused > 0)
-    op_file_pane_show_error (self->remote_pane,
-                             _("Some names can’t be used for local files and were not downloaded."));
-}
-
-static void
-upload_action (GtkWidget  *widget,
-               const char *action_name,
-               GVariant   *parameter)
-{
-  OpFilesView *self = OP_FILES_VIEW (widget);
-  g_autoptr (GPtrArray) rows = op_file_pane_dup_selection (self->local_pane);
-  const char *remote_dir = op_file_pane_get_path (self->remote_pane);
-
-  if (self->site == NULL || self->local_dir == NULL || remote_dir == NULL)
-    return;
-
-  for (guint i = 0; i < rows->len; i++)
-    {
-      OpFileRow *row = g_ptr_array_index (rows, i);
-      g_autoptr (GFile) local = local_child (self, row);
-      g_autofree char *remote = remote_join (remote_dir, op_file_row_get_name (row));
-
-      op_transfer_queue_add_upload (self->queue, self->site, local, remote,
-                                    op_file_row_is_directory (row),
-                                    MAX (op_file_row_get_size (row), 0));
-    }
-}
-
-static void
-clear_finished_action (GtkWidget  *widget,
-                       const char *action_name,
-                       GVariant   *parameter)
-{
-  OpFilesView *self = OP_FILES_VIEW (widget);
-
-  op_transfer_queue_remove_finished (self->queue);
-}
-
-/* --- view or edit a remote file --------------------------------------------------- */
-
-/* A remote file downloaded to a private folder and opened with the default app; when it
- * is saved there, the user is offered to upload it back. */
-typedef struct
-{
-  OpFilesView  *self;          /* not a reference: the view owns the table of edits */
-  GFile        *local;
-  char         *remote_path;
-  OpAccount    *site;
-  GFileMonitor *monitor;
-  guint         changed_idle;
-  gboolean      asking;
-} Edit;
-
-static void
-edit_free (Edit *edit)
-{
-  g_clear_handle_id (&edit->changed_idle, g_source_remove);
-  if (edit->monitor != NULL)
-    {
-      g_signal_handlers_disconnect_by_data (edit->monitor, edit);
-      g_file_monitor_cancel (edit->monitor);
-    }
-  g_clear_object (&edit->monitor);
-  g_clear_object (&edit->local);
-  g_clear_object (&edit->site);
-  g_free (edit->remote_path);
-  g_free (edit);
-}
-
-static void
-on_edit_upload_response (AdwMessageDialog *dialog,
-                         const char       *response,
-                         Edit             *edit)
-{
-  edit->asking = FALSE;
-  if (g_strcmp0 (response, "upload") == 0)
-    {
-      OpTransferItem *item = op_transfer_queue_add_upload (edit->self->queue, edit->site,
-                                                           edit->local, edit->remote_path,
-                                                           FALSE, 0);
-      /* The user just said to replace the server's copy with this one. */
-      op_transfer_item_set_overwrite (item, OP_OVERWRITE_OVERWRITE);
-    }
-}
-
-static gboolean
-ask_upload_edit (gpointer user_data)
-{
-  Edit *edit = user_data;
-  AdwMessageDialog *dialog;
-  g_autofree char *name = g_file_get_basename (edit->local);
-  g_autofree char *display = g_filename_display_name (name);
-  g_autofree char *heading = NULL;
-  g_autofree char *body = NULL;
-
-  edit->changed_idle = 0;
-  if (edit->asking)
-    return G_SOURCE_REMOVE;
-
-  /* Translators: %s is a file name */
-  heading = g_strdup_printf (_("Upload the Changed “%s”?"), display);
-  /* Translators: %s is a remote path */
-  body = g_strdup_printf (_("The file was saved. Upload it to %s on the server, replacing the file there?"),
-                          edit->remote_path);
-  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (parent_window (edit->self), heading, body));
-  adw_message_dialog_add_responses (dialog, "later", _("_Not Now"), "upload", _("_Upload"), NULL);
-  adw_message_dialog_set_response_appearance (dialog, "upload", ADW_RESPONSE_SUGGESTED);
-  adw_message_dialog_set_default_response (dialog, "upload");
-  adw_message_dialog_set_close_response (dialog, "later");
-  g_signal_connect (dialog, "response", G_CALLBACK (on_edit_upload_response), edit);
-  edit->asking = TRUE;
-  gtk_window_present (GTK_WINDOW (dialog));
-  return G_SOURCE_REMOVE;
-}
-
-static void
-on_edit_changed (GFileMonitor      *monitor,
-                 GFile             *file,
-                 GFile             *other,
-                 GFileMonitorEvent  event,
-                 Edit              *edit)
-{
-  /* Editors save in several steps (write, rename, attributes): ask once it settles. */
-  if (event != G_FILE_MONITOR_EVENT_CHANGES_DONE_HINT && event != G_FILE_MONITOR_EVENT_CREATED
-      && event != G_FILE_MONITOR_EVENT_RENAMED && event != G_FILE_MONITOR_EVENT_MOVED_IN)
-    return;
-  g_clear_handle_id (&edit->changed_idle, g_source_remove);
-  edit->changed_idle = g_timeout_add (500, ask_upload_edit, edit);
-}
-
-static void
-on_edit_launched (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  g_autoptr (OpFilesView) self = user_data;
-  g_autoptr (GError) error = NULL;
-
-  if (!g_app_info_launch_default_for_uri_finish (result, &error))
-    pane_error (self, self->remote_pane,
-                _("Could not open the file (it is downloaded, and saving it still offers to upload it)"),
-                error);
-}
-
-typedef struct
-{
-  OpFilesView *self;
-  Edit        *edit;
-} EditDownload;
-
-static void
-on_edit_downloaded (GObject      *source,
-                    GAsyncResult *result,
-                    gpointer      user_data)
-{
-  EditDownload *download = user_data;
-  g_autoptr (OpFilesView) self = download->self;
-  Edit *edit = download->edit;
-  g_autoptr (GError) error = NULL;
-  g_autofree char *uri = NULL;
-  g_autofree char *path = NULL;
-
-  g_free (download);
-  if (!op_ftp_client_download_finish (OP_FTP_CLIENT (source), result, &error))
-    {
-      pane_error (self, self->remote_pane, _("Could not download the file to open it"), error);
-      edit_free (edit);
-      return;
-    }
-  if (self->edits == NULL)
-    {
-      edit_free (edit);
-      return;
-    }
-
-  /* Watch the file (its folder, as editors replace files by renaming). */
-  edit->monitor = g_file_monitor_file (edit->local, G_FILE_MONITOR_WATCH_MOVES, NULL, NULL);
-  if (edit->monitor != NULL)
-    g_signal_connect (edit->monitor, "changed", G_CALLBACK (on_edit_changed), edit);
-  path = g_file_get_path (edit->local);
-  g_hash_table_replace (self->edits, g_steal_pointer (&path), edit);
-
-  uri = g_file_get_uri (edit->local);
-  g_app_info_launch_default_for_uri_async (uri, NULL, NULL, on_edit_launched, g_object_ref (self));
-}
-
-static void
-edit_action (GtkWidget  *widget,
-             const char *action_name,
-             GVariant   *parameter)
-{
-  OpFilesView *self = OP_FILES_VIEW (widget);
-  g_autoptr (OpFileRow) row = single_selection (self, self->remote_pane);
-  g_autofree char *local_name = NULL;
-  g_autofree char *dir_path = NULL;
-  g_autoptr (GError) error = NULL;
-  EditDownload *download;
-  Edit *edit;
-
-  if (row == NULL || op_file_row_is_directory (row) || self->client == NULL || self->site == NULL)
-    return;
-
-  /* DESIGN.md "Hostile input": the remote name is made safe before it names a file. */
-  local_name = op_ftp_local_name_from_remote (op_file_row_get_name (row));
-  if (local_name == NULL)
-    {
-      op_file_pane_show_error (self->remote_pane, _("This name can’t be used for a local file."));
-      return;
-    }
-  /* A private folder per opened file, so two files of the same name never meet. */
-  dir_path = g_build_filename (g_get_user_cache_dir (), "outpost", "edit", NULL);
-  g_mkdir_with_parents (dir_path, 0700);
-  g_free (dir_path);
-  dir_path = g_build_filename (g_get_user_cache_dir (), "outpost", "edit", "XXXXXX", NULL);
-  if (g_mkdtemp_full (dir_path, 0700) == NULL)
-    {
-      g_autofree char *message = g_strdup_printf (_("Could not make a folder for the file: %s"),
-                                                  g_strerror (errno));
-      op_file_pane_show_error (self->remote_pane, message);
-      return;
-    }
-
-  edit = g_new0 (Edit, 1);
-  edit->self = self;
-  {
-    g_autofree char *local_path = g_build_filename (dir_path, local_name, NULL);
-    edit->local = g_file_new_for_path (local_path);
-  }
-  edit->remote_path = remote_join (op_file_pane_get_path (self->remote_pane),
-                                   op_file_row_get_name (row));
-  edit->site = g_object_ref (self->site);
-
-  download = g_new0 (EditDownload, 1);
-  download->self = g_object_ref (self);
-  download->edit = edit;
-  op_ftp_client_download_async (self->client, edit->remote_path, edit->local,
-                                OP_FTP_TRANSFER_DEFAULT, NULL, NULL, NULL, NULL,
-                                on_edit_downloaded, download);
-}
 
 /* --- sites: recent connections and ftp:// addresses -------------------------------- */
 
@@ -2811,7 +2107,7 @@ site_manager_action (GtkWidget  *widget,
           return;
         }
     }
-  manager = op_site_manager_new (parent_window (self), self->accounts);
+  manager = op_site_manager_new (_op_files_view_parent_window (self), self->accounts);
   g_signal_connect_object (manager, "connect", G_CALLBACK (on_site_manager_connect), self, 0);
   gtk_window_present (GTK_WINDOW (manager));
 }
@@ -2836,7 +2132,7 @@ on_pane_drag_prepare (OpFilePane  *pane,
       GdkFileList *list;
 
       for (guint i = rows->len; i > 0; i--)
-        files = g_slist_prepend (files, local_child (self, g_ptr_array_index (rows, i - 1)));
+        files = g_slist_prepend (files, _op_files_view_local_child (self, g_ptr_array_index (rows, i - 1)));
       list = gdk_file_list_new_from_list (files);
       g_slist_free_full (files, g_object_unref);
       providers[n++] = gdk_content_provider_new_typed (GDK_TYPE_FILE_LIST, list);
@@ -2856,7 +2152,7 @@ upload_files (OpFilesView *self,
       GFile *file = l->data;
       g_autofree char *name = g_file_get_basename (file);
       g_autofree char *display = g_filename_display_name (name);
-      g_autofree char *remote = remote_join (remote_dir, display);
+      g_autofree char *remote = _op_files_view_remote_join (remote_dir, display);
       /* A local stat: a small read, to tell a folder (uploaded recursively). */
       gboolean is_dir = g_file_query_file_type (file, G_FILE_QUERY_INFO_NONE, NULL)
                         == G_FILE_TYPE_DIRECTORY;
@@ -2896,7 +2192,7 @@ on_local_drop (GtkDropTarget *target,
       && g_value_get_object (value) == (gpointer) self->remote_pane
       && self->connected && self->site != NULL && self->local_dir != NULL)
     {
-      download_action (GTK_WIDGET (self), "files.download", NULL);
+      _op_files_view_download_action (GTK_WIDGET (self), "files.download", NULL);
       return TRUE;
     }
   return FALSE;
@@ -3087,6 +2383,8 @@ op_files_view_dispose (GObject *object)
       /* Unfinished transfers come back paused next time (the queue is saved). */
       op_transfer_queue_save (self->queue, NULL);
     }
+  g_clear_handle_id (&self->queue_filter_idle, g_source_remove);
+  g_clear_object (&self->queue_state_filter);
   g_clear_object (&self->queue);
   g_clear_object (&self->site);
   g_clear_object (&self->recents);
@@ -3205,13 +2503,15 @@ op_files_view_class_init (OpFilesViewClass *klass)
   gtk_widget_class_install_action (widget_class, "files.permissions", NULL, permissions_action);
   gtk_widget_class_install_action (widget_class, "files.copy-url", NULL, copy_url_action);
   gtk_widget_class_install_action (widget_class, "files.properties", NULL, properties_action);
-  gtk_widget_class_install_action (widget_class, "files.download", NULL, download_action);
+  gtk_widget_class_install_action (widget_class, "files.download", NULL, _op_files_view_download_action);
   gtk_widget_class_install_action (widget_class, "files.open-recent", "u", open_recent_action);
-  gtk_widget_class_install_action (widget_class, "files.edit", NULL, edit_action);
+  gtk_widget_class_install_action (widget_class, "files.edit", NULL, _op_files_view_edit_action);
   /* Ctrl+S: a window-wide shortcut, see op_files_view_init(). */
   gtk_widget_class_install_action (widget_class, "files.site-manager", NULL, site_manager_action);
-  gtk_widget_class_install_action (widget_class, "files.upload", NULL, upload_action);
-  gtk_widget_class_install_action (widget_class, "files.clear-finished", NULL, clear_finished_action);
+  gtk_widget_class_install_action (widget_class, "files.upload", NULL, _op_files_view_upload_action);
+  gtk_widget_class_install_action (widget_class, "files.clear-finished", NULL, _op_files_view_clear_finished_action);
+  gtk_widget_class_install_action (widget_class, "files.queue-toggle-running", NULL,
+                                   _op_files_view_queue_toggle_running_action);
 
   /* Keep these in step with op-help-overlay.ui. Keys an entry uses (BackSpace,
    * Delete) reach these only when no entry has the focus. */
@@ -3265,6 +2565,8 @@ op_files_view_class_init (OpFilesViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, OpFilesView, vertical_paned);
   gtk_widget_class_bind_template_child (widget_class, OpFilesView, queue_stack);
   gtk_widget_class_bind_template_child (widget_class, OpFilesView, queue_title);
+  gtk_widget_class_bind_template_child (widget_class, OpFilesView, queue_filter);
+  gtk_widget_class_bind_template_child (widget_class, OpFilesView, queue_run_button);
   gtk_widget_class_bind_template_child (widget_class, OpFilesView, context_menu);
   gtk_widget_class_bind_template_callback (widget_class, on_error_dismissed);
   gtk_widget_class_bind_template_callback (widget_class, on_protocol_changed);
@@ -3343,20 +2645,17 @@ op_files_view_init (OpFilesView *self)
     if (!op_transfer_queue_load (self->queue, NULL, &error))
       g_warning ("The transfer queue could not be restored: %s", error->message);
   }
-  g_signal_connect (self->queue, "conflict", G_CALLBACK (on_conflict), self);
-  g_signal_connect (self->queue, "item-finished", G_CALLBACK (on_item_finished), self);
-  g_signal_connect_swapped (self->queue, "items-changed", G_CALLBACK (on_queue_changed), self);
+  g_signal_connect (self->queue, "conflict", G_CALLBACK (_op_files_view_on_conflict), self);
+  g_signal_connect (self->queue, "item-finished", G_CALLBACK (_op_files_view_on_item_finished), self);
+  g_signal_connect_swapped (self->queue, "items-changed", G_CALLBACK (_op_files_view_on_queue_changed), self);
   factory = gtk_signal_list_item_factory_new ();
-  g_signal_connect (factory, "setup", G_CALLBACK (setup_queue_row), self);
-  g_signal_connect (factory, "bind", G_CALLBACK (bind_queue_row), self);
-  g_signal_connect (factory, "unbind", G_CALLBACK (unbind_queue_row), self);
+  g_signal_connect (factory, "setup", G_CALLBACK (_op_files_view_setup_queue_row), self);
+  g_signal_connect (factory, "bind", G_CALLBACK (_op_files_view_bind_queue_row), self);
+  g_signal_connect (factory, "unbind", G_CALLBACK (_op_files_view_unbind_queue_row), self);
   gtk_list_view_set_factory (self->queue_view, factory);
   g_object_unref (factory);
-  {
-    g_autoptr (GtkNoSelection) selection = gtk_no_selection_new (g_object_ref (G_LIST_MODEL (self->queue)));
-    gtk_list_view_set_model (self->queue_view, GTK_SELECTION_MODEL (selection));
-  }
-  on_queue_changed (self);
+  _op_files_view_setup_queue_list (self);
+  _op_files_view_on_queue_changed (self);
 
   panes[0] = self->local_pane;
   panes[1] = self->remote_pane;
@@ -3390,7 +2689,7 @@ op_files_view_init (OpFilesView *self)
 
   setup_drop_targets (self);
 
-  self->edits = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) edit_free);
+  self->edits = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) _op_files_view_edit_free);
   self->recents = op_ftp_recents_new_default ();
   {
     g_autoptr (GError) error = NULL;

@@ -147,6 +147,8 @@ test_dropped_download_resumes_on_retry (Fixture       *f,
                                g_bytes_get_size (bytes));
   op_test_ftp_server_set_data_fault (f->server, OP_TEST_FTP_FAULT_DROP, 30000, 1);
   fixture_start (f);
+  /* No automatic retry here: the manual one is under test. */
+  op_transfer_queue_set_retry_policy (f->queue, 0, 0);
 
   item = op_transfer_queue_add_download (f->queue, f->site, "/a.bin", target, FALSE, 0);
   wait_until (queue_idle, f->queue);
@@ -166,6 +168,158 @@ test_dropped_download_resumes_on_retry (Fixture       *f,
   g_assert_true (op_test_ftp_server_received (f->server, "REST 30000"));
   assert_local_is (f, "a.bin", bytes);
   g_assert_false (g_file_test (part, G_FILE_TEST_EXISTS));
+}
+
+typedef struct
+{
+  guint requeued;     /* RUNNING → QUEUED with an error: an automatic retry */
+  OpTransferState last;
+} StateTrail;
+
+static void
+on_state (OpTransferItem *item,
+          GParamSpec     *pspec,
+          StateTrail     *trail)
+{
+  OpTransferState state = op_transfer_item_get_state (item);
+
+  if (trail->last == OP_TRANSFER_STATE_RUNNING && state == OP_TRANSFER_STATE_QUEUED)
+    {
+      trail->requeued++;
+      g_assert_nonnull (op_transfer_item_get_error_message (item));
+    }
+  trail->last = state;
+}
+
+/* A drop mid-transfer is tried again by itself, after a pause, from where it stopped. */
+static void
+test_dropped_download_retried_automatically (Fixture       *f,
+                                             gconstpointer  data)
+{
+  g_autoptr(GBytes) bytes = pattern_bytes (100000);
+  g_autoptr(GFile) target = local (f, "auto.bin");
+  StateTrail trail = { 0, OP_TRANSFER_STATE_QUEUED };
+  OpTransferItem *item;
+  gint64 started;
+
+  op_test_ftp_server_add_file (f->server, "/auto.bin", g_bytes_get_data (bytes, NULL),
+                               g_bytes_get_size (bytes));
+  op_test_ftp_server_set_data_fault (f->server, OP_TEST_FTP_FAULT_DROP, 30000, 2);
+  fixture_start (f);
+  op_transfer_queue_set_retry_policy (f->queue, 3, 200);
+
+  started = g_get_monotonic_time ();
+  item = op_transfer_queue_add_download (f->queue, f->site, "/auto.bin", target, FALSE, 0);
+  g_signal_connect (item, "notify::state", G_CALLBACK (on_state), &trail);
+  wait_until (queue_idle, f->queue);
+  g_assert_cmpint (op_transfer_item_get_state (item), ==, OP_TRANSFER_STATE_DONE);
+  g_assert_null (op_transfer_item_get_error_message (item));
+  g_assert_cmpuint (trail.requeued, ==, 2);
+  /* Backed off 200 ms, then 400 ms. */
+  g_assert_cmpint (g_get_monotonic_time () - started, >=, 600 * 1000);
+  g_assert_true (op_test_ftp_server_received (f->server, "REST 30000"));
+  assert_local_is (f, "auto.bin", bytes);
+}
+
+/* After its automatic retries an item fails for good; a manual retry starts afresh. */
+static void
+test_gives_up_after_retries (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autoptr(GBytes) bytes = pattern_bytes (50000);
+  g_autoptr(GFile) target = local (f, "give-up.bin");
+  StateTrail trail = { 0, OP_TRANSFER_STATE_QUEUED };
+  OpTransferItem *item;
+
+  op_test_ftp_server_add_file (f->server, "/give-up.bin", g_bytes_get_data (bytes, NULL),
+                               g_bytes_get_size (bytes));
+  /* The first try and both retries drop before any byte. */
+  op_test_ftp_server_set_data_fault (f->server, OP_TEST_FTP_FAULT_DROP, 0, 3);
+  fixture_start (f);
+  op_transfer_queue_set_retry_policy (f->queue, 2, 50);
+
+  item = op_transfer_queue_add_download (f->queue, f->site, "/give-up.bin", target, FALSE, 0);
+  g_signal_connect (item, "notify::state", G_CALLBACK (on_state), &trail);
+  wait_until (queue_idle, f->queue);
+  g_assert_cmpint (op_transfer_item_get_state (item), ==, OP_TRANSFER_STATE_FAILED);
+  g_assert_cmpuint (trail.requeued, ==, 2);
+  g_assert_nonnull (op_transfer_item_get_error_message (item));
+
+  g_assert_true (op_transfer_queue_retry (f->queue, item));
+  wait_until (queue_idle, f->queue);
+  g_assert_cmpint (op_transfer_item_get_state (item), ==, OP_TRANSFER_STATE_DONE);
+  assert_local_is (f, "give-up.bin", bytes);
+}
+
+static gboolean
+one_running (gpointer data)
+{
+  g_autoptr(OpTransferItem) first = g_list_model_get_item (data, 0);
+
+  return op_transfer_queue_get_n_active (data) == 1 &&
+         op_transfer_item_get_bytes_done (first) >= 10000;
+}
+
+static gboolean
+nothing_active (gpointer data)
+{
+  return op_transfer_queue_get_n_active (data) == 0;
+}
+
+/* Stop: what runs goes back in line and nothing starts; start: everything completes,
+ * the interrupted one from where it stopped. */
+static void
+test_stop_and_start (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(GBytes) bytes = pattern_bytes (60000);
+  OpTransferItem *items[3];
+
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/s%u.bin", i);
+
+      op_test_ftp_server_add_file (f->server, path, g_bytes_get_data (bytes, NULL),
+                                   g_bytes_get_size (bytes));
+    }
+  op_test_ftp_server_set_rate (f->server, 40000);
+  fixture_start (f);
+  g_assert_true (op_transfer_queue_get_running (f->queue));
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *remote = g_strdup_printf ("/s%u.bin", i);
+      g_autofree char *name = g_strdup_printf ("s%u.bin", i);
+      g_autoptr(GFile) target = local (f, name);
+
+      items[i] = op_transfer_queue_add_download (f->queue, f->site, remote, target, FALSE, 0);
+    }
+  wait_until (one_running, f->queue);
+
+  op_transfer_queue_stop (f->queue);
+  g_assert_false (op_transfer_queue_get_running (f->queue));
+  wait_until (nothing_active, f->queue);
+  for (guint i = 0; i < 3; i++)
+    g_assert_cmpint (op_transfer_item_get_state (items[i]), ==, OP_TRANSFER_STATE_QUEUED);
+  /* Stopped means stopped: nothing starts meanwhile. */
+  for (guint i = 0; i < 20; i++)
+    {
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+      g_usleep (10 * 1000);
+    }
+  g_assert_cmpuint (op_transfer_queue_get_n_active (f->queue), ==, 0);
+
+  op_test_ftp_server_set_rate (f->server, 0);
+  op_transfer_queue_start (f->queue);
+  wait_until (queue_idle, f->queue);
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("s%u.bin", i);
+
+      g_assert_cmpint (op_transfer_item_get_state (items[i]), ==, OP_TRANSFER_STATE_DONE);
+      assert_local_is (f, name, bytes);
+    }
+  g_assert_true (op_test_ftp_server_received (f->server, "REST *"));
 }
 
 static void
@@ -397,6 +551,10 @@ main (int   argc,
   g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   ADD ("/transfer-queue/faults/dropped-download-resumes-on-retry",
        test_dropped_download_resumes_on_retry);
+  ADD ("/transfer-queue/faults/dropped-download-retried-automatically",
+       test_dropped_download_retried_automatically);
+  ADD ("/transfer-queue/faults/gives-up-after-its-retries", test_gives_up_after_retries);
+  ADD ("/transfer-queue/stop-then-start", test_stop_and_start);
   ADD ("/transfer-queue/faults/refused-upload-keeps-the-servers-words",
        test_refused_upload_keeps_servers_words);
   ADD ("/transfer-queue/conflict/pause-withdraws-the-question",

@@ -27,6 +27,7 @@
 #include "op-test-tap.h"
 #include "op-test-verifier.h"
 #include "op-transfer-queue.h"
+#include "op-transfer-test-util.h"
 
 #define WAIT_MS (60 * 1000)
 
@@ -94,32 +95,8 @@ env_open (void)
   return env;
 }
 
-static gboolean
-queue_idle (gpointer data)
-{
-  return op_transfer_queue_get_n_active (data) == 0 && op_transfer_queue_get_n_queued (data) == 0;
-}
 
-static gboolean
-timed_out (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
 
-static void
-wait_until (gboolean (*predicate) (gpointer),
-            gpointer  data)
-{
-  gboolean expired = FALSE;
-  guint timeout = g_timeout_add (WAIT_MS, timed_out, &expired);
-
-  while (!predicate (data) && !expired)
-    g_main_context_iteration (NULL, TRUE);
-  if (!expired)
-    g_source_remove (timeout);
-  g_assert_true (predicate (data));
-}
 
 static void
 env_close (Env *env)
@@ -139,18 +116,6 @@ env_close (Env *env)
   g_free (env);
 }
 
-static GBytes *
-random_bytes (gsize size)
-{
-  guint8 *data = g_malloc (size + 4);
-
-  for (gsize i = 0; i < size; i += 4)
-    {
-      guint32 r = g_random_int ();
-      memcpy (data + i, &r, 4);
-    }
-  return g_bytes_new_take (data, size);
-}
 
 /* A file in the server's root, readable by the FTP account. */
 static void
@@ -194,23 +159,13 @@ sha256_of_bytes (GBytes *bytes)
   return g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, bytes);
 }
 
-static char *
-sha256_of_file (const char *path)
-{
-  g_autofree char *contents = NULL;
-  gsize length;
-
-  if (!g_file_get_contents (path, &contents, &length, NULL))
-    return g_strdup ("(missing)");
-  return g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) contents, length);
-}
 
 static void
 assert_file_is (const char *path,
                 GBytes     *bytes)
 {
   g_autofree char *expected = sha256_of_bytes (bytes);
-  g_autofree char *got = sha256_of_file (path);
+  g_autofree char *got = op_transfer_test_sha256_of_file (path);
 
   g_assert_cmpstr (got, ==, expected);
 }
@@ -293,7 +248,7 @@ test_parallel (gconstpointer data)
   for (guint i = 0; i < 6; i++)
     {
       g_autofree char *name = g_strdup_printf ("%s%u.bin", i < 4 ? "down" : "up", i);
-      GBytes *bytes = random_bytes (sizes[i]);
+      GBytes *bytes = op_transfer_test_random_bytes (sizes[i]);
 
       g_ptr_array_add (contents, bytes);
       if (i < 4)
@@ -308,7 +263,7 @@ test_parallel (gconstpointer data)
         }
     }
 
-  wait_until (queue_idle, env->queue);
+  op_transfer_test_wait_until (op_transfer_test_queue_idle, env->queue, WAIT_MS);
   g_assert_cmpuint (max_active, ==, 2);
 
   for (guint i = 0; i < 6; i++)
@@ -366,6 +321,118 @@ assert_rest_sent_since (gsize   since,
     op_tap_fail ("the server's log shows no %s after the resume", rest);
 }
 
+/* How many times vsftpd logged the test account in after the log was @since bytes long. */
+static guint
+logins_since (gsize since)
+{
+  g_autofree char *path = protocol_log_path ();
+  g_autofree char *log = NULL;
+  gsize length;
+  guint n = 0;
+
+  g_assert_true (g_file_get_contents (path, &log, &length, NULL));
+  g_assert_cmpuint (length, >=, since);
+  for (const char *p = log + since; (p = strstr (p, "] OK LOGIN:")) != NULL; p++)
+    n++;
+  return n;
+}
+
+static guint
+count_since (gsize       since,
+             const char *needle)
+{
+  g_autofree char *path = protocol_log_path ();
+  g_autofree char *log = NULL;
+  gsize length;
+  guint n = 0;
+
+  g_assert_true (g_file_get_contents (path, &log, &length, NULL));
+  for (const char *p = log + since; (p = strstr (p, needle)) != NULL; p++)
+    n++;
+  return n;
+}
+
+static gboolean
+pool_empty (gpointer data)
+{
+  return op_ftp_session_pool_get_n_idle (data) == 0;
+}
+
+/* 20 files of 4 KiB, 2 at a time: two logins in all, the sessions reused from item to
+ * item, and closed (QUIT) once they have been idle for the pool's timeout. */
+static void
+test_pool_reuses_sessions (gconstpointer unused)
+{
+  Env *env = env_open ();
+  OpFtpSessionPool *pool;
+  g_autoptr(GPtrArray) contents = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  OpTransferItem *items[20];
+  gsize log_length, quit_since;
+
+  if (env == NULL)
+    return;
+  pool = op_transfer_queue_get_session_pool (env->queue);
+  g_assert_cmpuint (op_ftp_session_pool_get_idle_timeout (pool), ==,
+                    OP_FTP_SESSION_POOL_IDLE_SECONDS);
+  op_ftp_session_pool_set_idle_timeout (pool, 2);
+  log_length = protocol_log_length ();
+
+  for (guint i = 0; i < 20; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("small%02u.bin", i);
+      GBytes *bytes = op_transfer_test_random_bytes (4096);
+
+      g_ptr_array_add (contents, bytes);
+      if (i % 2 == 0)
+        {
+          put_remote (env, name, bytes);
+          items[i] = download (env, name);
+        }
+      else
+        {
+          put_local (env, name, bytes);
+          items[i] = upload (env, name);
+        }
+    }
+  op_transfer_test_wait_until (op_transfer_test_queue_idle, env->queue, WAIT_MS);
+
+  for (guint i = 0; i < 20; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("small%02u.bin", i);
+      g_autofree char *path = i % 2 == 0 ? local_path (env, name) : root_path (env, name);
+
+      show_error (items[i]);
+      g_assert_cmpint (op_transfer_item_get_state (items[i]), ==, OP_TRANSFER_STATE_DONE);
+      assert_file_is (path, g_ptr_array_index (contents, i));
+    }
+  if (logins_since (log_length) != 2)
+    op_tap_fail ("vsftpd logged %u logins for 20 files, 2 at a time; expected 2",
+                 logins_since (log_length));
+  g_assert_cmpuint (op_ftp_session_pool_get_n_logins (pool), ==, 2);
+  g_assert_cmpuint (op_ftp_session_pool_get_n_idle (pool), ==, 2);
+
+  /* Idle for the timeout: both sessions say goodbye (none had before: the items are
+   * done milliseconds ago, the timeout is seconds). */
+  quit_since = protocol_log_length ();
+  op_transfer_test_wait_until (pool_empty, pool, WAIT_MS);
+  for (guint waited = 0; count_since (quit_since, "\"QUIT\"") < 2 && waited < 200; waited++)
+    {
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+      g_usleep (50 * 1000);
+    }
+  g_assert_cmpuint (count_since (quit_since, "\"QUIT\""), ==, 2);
+
+  /* The next item logs in afresh: a closed session is never handed out. */
+  items[0] = download (env, "small00.bin");
+  op_transfer_item_set_overwrite (items[0], OP_OVERWRITE_OVERWRITE);
+  op_transfer_test_wait_until (op_transfer_test_queue_idle, env->queue, WAIT_MS);
+  show_error (items[0]);
+  g_assert_cmpint (op_transfer_item_get_state (items[0]), ==, OP_TRANSFER_STATE_DONE);
+  g_assert_cmpuint (logins_since (log_length), ==, 3);
+  env_close (env);
+}
+
 /* Pause, then resume with REST from the .part. */
 
 typedef struct
@@ -421,13 +488,13 @@ test_pause_resume (gconstpointer unused)
   if (env == NULL)
     return;
 
-  bytes = random_bytes (size);
+  bytes = op_transfer_test_random_bytes (size);
   put_remote (env, "big.bin", bytes);
   data.env = env;
   data.item = download (env, "big.bin");
   g_signal_connect (data.item, "notify::bytes-done", G_CALLBACK (on_bytes_done), &data);
 
-  wait_until (paused_and_stopped, &data);
+  op_transfer_test_wait_until (paused_and_stopped, &data, WAIT_MS);
   show_error (data.item);
   g_assert_cmpint (op_transfer_item_get_state (data.item), ==, OP_TRANSFER_STATE_PAUSED);
   g_assert_null (op_transfer_item_get_error_message (data.item));
@@ -446,7 +513,7 @@ test_pause_resume (gconstpointer unused)
   log_length = protocol_log_length ();
   started = g_get_monotonic_time ();
   g_assert_true (op_transfer_queue_resume (env->queue, data.item));
-  wait_until (queue_idle, env->queue);
+  op_transfer_test_wait_until (op_transfer_test_queue_idle, env->queue, WAIT_MS);
   elapsed = g_get_monotonic_time () - started;
   /* DESIGN.md: progress at most ~20 times a second (plus the final one). */
   g_printerr ("%u progress notifications in %.2f s\n", data.notifications,
@@ -478,13 +545,13 @@ test_upload_pause_resume (gconstpointer unused)
   if (env == NULL)
     return;
 
-  bytes = random_bytes (size);
+  bytes = op_transfer_test_random_bytes (size);
   put_local (env, "up.bin", bytes);
   data.env = env;
   data.item = upload (env, "up.bin");
   g_signal_connect (data.item, "notify::bytes-done", G_CALLBACK (on_bytes_done), &data);
 
-  wait_until (paused_and_stopped, &data);
+  op_transfer_test_wait_until (paused_and_stopped, &data, WAIT_MS);
   show_error (data.item);
   g_assert_cmpint (op_transfer_item_get_state (data.item), ==, OP_TRANSFER_STATE_PAUSED);
   target = root_path (env, "up.bin");
@@ -498,7 +565,7 @@ test_upload_pause_resume (gconstpointer unused)
   data.resumed = TRUE;
   log_length = protocol_log_length ();
   g_assert_true (op_transfer_queue_resume (env->queue, data.item));
-  wait_until (queue_idle, env->queue);
+  op_transfer_test_wait_until (op_transfer_test_queue_idle, env->queue, WAIT_MS);
   show_error (data.item);
   g_assert_cmpint (op_transfer_item_get_state (data.item), ==, OP_TRANSFER_STATE_DONE);
   assert_file_is (target, bytes);
@@ -532,9 +599,9 @@ test_trees (gconstpointer unused)
   if (env == NULL)
     return;
 
-  a = random_bytes (100 * 1000);
-  b = random_bytes (250 * 1000);
-  c = random_bytes (7);
+  a = op_transfer_test_random_bytes (100 * 1000);
+  b = op_transfer_test_random_bytes (250 * 1000);
+  c = op_transfer_test_random_bytes (7);
   up_local = local_path (env, "tree");
   up_sub = g_build_filename (up_local, "sub", NULL);
   g_assert_cmpint (g_mkdir_with_parents (up_sub, 0755), ==, 0);
@@ -545,7 +612,7 @@ test_trees (gconstpointer unused)
   up_file = g_file_new_for_path (up_local);
   up_remote = remote_path (env, "tree-up");
   up = op_transfer_queue_add_upload (env->queue, env->site, up_file, up_remote, TRUE, 0);
-  wait_until (queue_idle, env->queue);
+  op_transfer_test_wait_until (op_transfer_test_queue_idle, env->queue, WAIT_MS);
   show_error (up);
   g_assert_cmpint (op_transfer_item_get_state (up), ==, OP_TRANSFER_STATE_DONE);
   g_assert_true (op_transfer_item_get_is_directory (up));
@@ -563,7 +630,7 @@ test_trees (gconstpointer unused)
   down_file = g_file_new_for_path (down_local);
   down = op_transfer_queue_add_download (env->queue, env->site, down_remote, down_file,
                                          TRUE, 0);
-  wait_until (queue_idle, env->queue);
+  op_transfer_test_wait_until (op_transfer_test_queue_idle, env->queue, WAIT_MS);
   show_error (down);
   g_assert_cmpint (op_transfer_item_get_state (down), ==, OP_TRANSFER_STATE_DONE);
   g_assert_cmpuint (op_transfer_item_get_files_total (down), ==, 3);
@@ -592,7 +659,7 @@ test_failed_retry (gconstpointer unused)
     return;
 
   item = download (env, "late.bin");
-  wait_until (queue_idle, env->queue);
+  op_transfer_test_wait_until (op_transfer_test_queue_idle, env->queue, WAIT_MS);
   g_assert_cmpint (op_transfer_item_get_state (item), ==, OP_TRANSFER_STATE_FAILED);
   error = op_transfer_item_get_error (item);
   g_assert_nonnull (error);
@@ -610,10 +677,10 @@ test_failed_retry (gconstpointer unused)
   /* Still failed later: nothing retries behind the user's back. */
   g_assert_cmpint (op_transfer_item_get_state (item), ==, OP_TRANSFER_STATE_FAILED);
 
-  bytes = random_bytes (300 * 1000);
+  bytes = op_transfer_test_random_bytes (300 * 1000);
   put_remote (env, "late.bin", bytes);
   g_assert_true (op_transfer_queue_retry (env->queue, item));
-  wait_until (queue_idle, env->queue);
+  op_transfer_test_wait_until (op_transfer_test_queue_idle, env->queue, WAIT_MS);
   show_error (item);
   g_assert_cmpint (op_transfer_item_get_state (item), ==, OP_TRANSFER_STATE_DONE);
   g_assert_null (op_transfer_item_get_error_message (item));
@@ -685,12 +752,12 @@ test_conflict_without_handler (gconstpointer unused)
   if (env == NULL)
     return;
 
-  remote = random_bytes (1000);
-  local = random_bytes (500);
+  remote = op_transfer_test_random_bytes (1000);
+  local = op_transfer_test_random_bytes (500);
   put_remote (env, "x.bin", remote);
   put_local (env, "x.bin", local);
   item = download (env, "x.bin");
-  wait_until (queue_idle, env->queue);
+  op_transfer_test_wait_until (op_transfer_test_queue_idle, env->queue, WAIT_MS);
   g_assert_cmpint (op_transfer_item_get_state (item), ==, OP_TRANSFER_STATE_FAILED);
   g_assert_true (g_error_matches (op_transfer_item_get_error (item), OP_TRANSFER_QUEUE_ERROR,
                                   OP_TRANSFER_QUEUE_ERROR_TARGET_EXISTS));
@@ -736,7 +803,7 @@ test_conflict_decisions (gconstpointer unused)
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
       const char *name = cases[i].name;
-      GBytes *r = random_bytes (64 * 1024 + i);
+      GBytes *r = op_transfer_test_random_bytes (64 * 1024 + i);
       GBytes *l;
       g_autofree char *rpath = root_path (env, name);
       g_autofree char *lpath = local_path (env, name);
@@ -744,7 +811,7 @@ test_conflict_decisions (gconstpointer unused)
       if (cases[i].choice == OP_OVERWRITE_RESUME)
         l = g_bytes_new_from_bytes (r, 0, 20 * 1000);  /* the first part of it */
       else
-        l = random_bytes (1000 + i);
+        l = op_transfer_test_random_bytes (1000 + i);
       put_remote (env, name, r);
       put_local (env, name, l);
       set_mtime (rpath, t0);
@@ -756,7 +823,7 @@ test_conflict_decisions (gconstpointer unused)
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     items[i] = download (env, cases[i].name);
-  wait_until (queue_idle, env->queue);
+  op_transfer_test_wait_until (op_transfer_test_queue_idle, env->queue, WAIT_MS);
 
   /* Asked once per item, one question at a time, with both sides' facts. */
   g_assert_cmpuint (script.asked, ==, G_N_ELEMENTS (cases));
@@ -851,8 +918,8 @@ test_conflict_apply_to_all (gconstpointer unused)
     {
       g_autofree char *name = g_strdup_printf ("all%u.txt", i);
 
-      g_ptr_array_add (remote, random_bytes (2000));
-      g_ptr_array_add (local, random_bytes (3000));
+      g_ptr_array_add (remote, op_transfer_test_random_bytes (2000));
+      g_ptr_array_add (local, op_transfer_test_random_bytes (3000));
       put_remote (env, name, g_ptr_array_index (remote, i));
       put_local (env, name, g_ptr_array_index (local, i));
       g_hash_table_insert (script.choices, g_strdup (name), GINT_TO_POINTER (OP_OVERWRITE_RENAME));
@@ -863,7 +930,7 @@ test_conflict_apply_to_all (gconstpointer unused)
 
       items[i] = upload (env, name);
     }
-  wait_until (queue_idle, env->queue);
+  op_transfer_test_wait_until (op_transfer_test_queue_idle, env->queue, WAIT_MS);
 
   /* One question answered "Rename, apply to all" decided all three. */
   g_assert_cmpuint (script.asked, ==, 1);
@@ -887,7 +954,7 @@ test_conflict_apply_to_all (gconstpointer unused)
   g_hash_table_insert (script.choices, g_strdup ("all0.txt"), GINT_TO_POINTER (OP_OVERWRITE_SKIP));
   script.apply_to_all = FALSE;
   later = upload (env, "all0.txt");
-  wait_until (queue_idle, env->queue);
+  op_transfer_test_wait_until (op_transfer_test_queue_idle, env->queue, WAIT_MS);
   g_assert_cmpuint (script.asked, ==, 2);
   g_assert_cmpint (op_transfer_item_get_state (later), ==, OP_TRANSFER_STATE_SKIPPED);
 
@@ -906,6 +973,8 @@ main (int   argc,
   signal (SIGPIPE, SIG_IGN);
 
   op_tap_add ("/transfer-queue/vsftpd/4-downloads-2-uploads-2-parallel", test_parallel, NULL);
+  op_tap_add ("/transfer-queue/vsftpd/pool-logs-in-once-per-slot", test_pool_reuses_sessions,
+              NULL);
   op_tap_add ("/transfer-queue/vsftpd/pause-then-resume-with-rest", test_pause_resume, NULL);
   op_tap_add ("/transfer-queue/vsftpd/upload-pause-then-resume-with-rest",
               test_upload_pause_resume, NULL);

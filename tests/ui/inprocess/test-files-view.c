@@ -13,6 +13,8 @@
 #include "op-secrets.h"
 #include "op-site-manager.h"
 #include "op-files-view.h"
+#include "op-profile.h"
+#include "op-transfer-queue.h"
 #include "op-ui-test-utils.h"
 #include "op-window.h"
 
@@ -546,6 +548,105 @@ test_site_manager (void)
   g_rmdir (dir);
 }
 
+/* An icon-only control by its type and tooltip. */
+static GtkWidget *
+find_by_tooltip (GtkWidget  *root,
+                 GType       type,
+                 const char *tooltip)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (child, type) &&
+          g_strcmp0 (gtk_widget_get_tooltip_text (child), tooltip) == 0)
+        return child;
+      found = find_by_tooltip (child, type, tooltip);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The queue's Show filter hides rows by state; the run button stops and starts it. */
+static void
+test_queue_filter_and_run_button (void)
+{
+  g_autofree char *data_dir = op_profile_data_dir ();
+  g_autofree char *state_path = g_build_filename (data_dir, "transfers.ini", NULL);
+  g_autoptr (GFile) state_file = g_file_new_for_path (state_path);
+  OpWindow *window;
+  OpFilesView *view;
+  GtkListView *list;
+  GtkDropDown *show;
+  GtkWidget *run;
+  GListModel *rows;
+
+  /* Three unfinished transfers from "last time": they come back paused. */
+  {
+    g_autoptr (OpTransferQueue) saved = op_transfer_queue_new (state_file);
+    g_autoptr (OpAccount) site = op_ftp_site_new ();
+    g_autoptr (GError) error = NULL;
+
+    g_assert_cmpint (g_mkdir_with_parents (data_dir, 0700), ==, 0);
+    op_account_set_host (site, "ftp.example.org");
+    op_ftp_site_set_logon_type (site, OP_FTP_LOGON_ANONYMOUS);
+    for (guint i = 0; i < 3; i++)
+      {
+        g_autofree char *remote = g_strdup_printf ("/pub/f%u.bin", i);
+        g_autofree char *local_path = g_strdup_printf ("/tmp/outpost-ui-f%u.bin", i);
+        g_autoptr (GFile) local = g_file_new_for_path (local_path);
+
+        op_transfer_queue_add_download (saved, site, remote, local, FALSE, 100);
+      }
+    op_transfer_queue_pause_all (saved);
+    g_assert_true (op_transfer_queue_save (saved, &error));
+    g_assert_no_error (error);
+  }
+
+  window = g_object_ref (g_object_new (OP_TYPE_WINDOW, NULL));
+  view = OP_FILES_VIEW (op_window_get_view (window, "files"));
+  gtk_window_present (GTK_WINDOW (window));
+  op_ui_test_iterate ();
+
+  list = GTK_LIST_VIEW (op_ui_test_find_with_class (GTK_WIDGET (view), "op-queue"));
+  show = GTK_DROP_DOWN (find_by_tooltip (GTK_WIDGET (view), GTK_TYPE_DROP_DOWN, "Show Transfers"));
+  g_assert_nonnull (list);
+  g_assert_nonnull (show);
+  rows = G_LIST_MODEL (gtk_list_view_get_model (list));
+  g_assert_cmpuint (g_list_model_get_n_items (rows), ==, 3);
+
+  gtk_drop_down_set_selected (show, 3);  /* Finished */
+  op_ui_test_iterate ();
+  g_assert_cmpuint (g_list_model_get_n_items (rows), ==, 0);
+  gtk_drop_down_set_selected (show, 2);  /* Failed */
+  op_ui_test_iterate ();
+  g_assert_cmpuint (g_list_model_get_n_items (rows), ==, 0);
+  gtk_drop_down_set_selected (show, 1);  /* Queued: not finished, paused ones too */
+  op_ui_test_iterate ();
+  g_assert_cmpuint (g_list_model_get_n_items (rows), ==, 3);
+  gtk_drop_down_set_selected (show, 0);
+  op_ui_test_iterate ();
+  g_assert_cmpuint (g_list_model_get_n_items (rows), ==, 3);
+
+  run = find_by_tooltip (GTK_WIDGET (view), GTK_TYPE_BUTTON, "Stop the Transfer Queue");
+  g_assert_nonnull (run);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "files.queue-toggle-running",
+                                             NULL));
+  op_ui_test_iterate ();
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (run), ==, "Start the Transfer Queue");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "files.queue-toggle-running",
+                                             NULL));
+  op_ui_test_iterate ();
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (run), ==, "Stop the Transfer Queue");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_object_unref (window);
+  op_ui_test_iterate ();
+  g_unlink (state_path);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -558,6 +659,7 @@ main (int    argc,
   g_test_add_func ("/files/view/uri-of-saved-site-uses-its-password", test_uri_of_saved_site);
   g_test_add_func ("/files/view/uri-fills-quick-connect", test_uri_fills_quick_connect);
   g_test_add_func ("/files/view/not-connected", test_not_connected);
+  g_test_add_func ("/files/view/queue-filter-and-run-button", test_queue_filter_and_run_button);
   g_test_add_func ("/files/view/quick-connect-enter-cancel", test_quick_connect_enter_cancel);
   g_test_add_func ("/files/site-manager/add-edit-duplicate-remove-connect", test_site_manager);
 

@@ -17,7 +17,7 @@ test_no_target_always_writes (void)
 {
   OpFileFacts source = { 100, T0 };
 
-  for (int choice = OP_OVERWRITE_ASK; choice <= OP_OVERWRITE_SKIP; choice++)
+  for (int choice = OP_OVERWRITE_ASK; choice <= OP_OVERWRITE_OVERWRITE_IF_SIZE_DIFFERS; choice++)
     g_assert_cmpint (op_overwrite_decide (&source, NULL, choice), ==, OP_OVERWRITE_ACTION_WRITE);
 }
 
@@ -69,6 +69,29 @@ test_overwrite_if_newer (void)
   g_assert_cmpint (op_overwrite_decide (&source_no_time, &older,
                                         OP_OVERWRITE_OVERWRITE_IF_NEWER),
                    ==, OP_OVERWRITE_ACTION_SKIP);
+}
+
+static void
+test_overwrite_if_size_differs (void)
+{
+  OpFileFacts source = { 100, T0 };
+  OpFileFacts shorter = { 99, T0 + 60 };
+  OpFileFacts longer = { 101, T0 - 60 };
+  OpFileFacts same = { 100, T0 - 3600 };
+  OpFileFacts unknown = { -1, T0 };
+  OpOverwriteChoice choice = OP_OVERWRITE_OVERWRITE_IF_SIZE_DIFFERS;
+
+  g_assert_cmpint (op_overwrite_decide (&source, &shorter, choice), ==,
+                   OP_OVERWRITE_ACTION_OVERWRITE);
+  g_assert_cmpint (op_overwrite_decide (&source, &longer, choice), ==,
+                   OP_OVERWRITE_ACTION_OVERWRITE);
+  /* Same size, whatever the dates say: kept. */
+  g_assert_cmpint (op_overwrite_decide (&source, &same, choice), ==, OP_OVERWRITE_ACTION_SKIP);
+  /* Never replaced on a guess. */
+  g_assert_cmpint (op_overwrite_decide (&source, &unknown, choice), ==,
+                   OP_OVERWRITE_ACTION_SKIP);
+  g_assert_cmpint (op_overwrite_decide (&unknown, &source, choice), ==,
+                   OP_OVERWRITE_ACTION_SKIP);
 }
 
 static void
@@ -186,7 +209,7 @@ test_free_name_gives_up (void)
 static void
 test_choice_strings (void)
 {
-  for (int choice = OP_OVERWRITE_ASK; choice <= OP_OVERWRITE_SKIP; choice++)
+  for (int choice = OP_OVERWRITE_ASK; choice <= OP_OVERWRITE_OVERWRITE_IF_SIZE_DIFFERS; choice++)
     {
       OpOverwriteChoice back = OP_OVERWRITE_ASK;
 
@@ -209,6 +232,8 @@ main (int   argc,
   g_test_add_func ("/overwrite/ask/asks", test_ask);
   g_test_add_func ("/overwrite/overwrite/always", test_overwrite);
   g_test_add_func ("/overwrite/if-newer/only-strictly-newer", test_overwrite_if_newer);
+  g_test_add_func ("/overwrite/if-size-differs/only-a-different-size",
+                   test_overwrite_if_size_differs);
   g_test_add_func ("/overwrite/resume/only-a-shorter-target", test_resume);
   g_test_add_func ("/overwrite/rename-and-skip", test_rename_and_skip);
   g_test_add_func ("/overwrite/free-name/number-before-extension", test_free_names);

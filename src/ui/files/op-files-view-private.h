@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+/* OpFilesView is one type in two files: op-files-view.c (connect bar, panes, remote
+ * operations, sites) and op-files-view-transfers.c (the queue's list, the "target exists"
+ * dialog, download/upload, View/Edit). */
+
+#include <adwaita.h>
+
+#include "op-accounts.h"
+#include "op-file-pane.h"
+#include "op-files-view.h"
+#include "op-ftp-recents.h"
+#include "op-transfer-queue.h"
+
+G_BEGIN_DECLS
+
+/* A remote file opened with View/Edit (op-files-view-transfers.c). */
+typedef struct _OpFilesViewEdit Edit;
+
+struct _OpFilesView
+{
+  GtkWidget           parent_instance;
+
+  OpFtpClient        *client;
+  OpAccount          *site;            /* the session as a site, for the transfer queue */
+  OpTransferQueue    *queue;
+  OpFtpRecents       *recents;
+  GSettings          *settings;        /* NULL when the schema is not installed */
+  OpAccounts         *accounts;        /* loaded when the site manager first opens */
+  OpAccount          *chosen_site;     /* from the site manager, for the next connect */
+  GHashTable         *edits;           /* local path → Edit, files opened for editing */
+  GMenu              *recent_menu;
+  guint               refresh_idle;    /* refreshes the panes after transfers */
+  gboolean            connected;       /* logged in once, no disconnect since */
+  gboolean            connecting;      /* the first connect is on its way */
+  char               *user;            /* of the session, for URLs */
+  GCancellable       *connect_cancellable;
+  GCancellable       *remote_cancellable;
+  GCancellable       *local_cancellable;
+  GFile              *local_dir;
+  OpFilePane         *active_pane;
+  guint               log_scroll_idle;
+
+  GtkWidget          *box;
+  GtkDropDown        *protocol_dropdown;
+  GtkEntry           *host_entry;
+  GtkEntry           *port_entry;
+  GtkEntry           *user_entry;
+  GtkPasswordEntry   *password_entry;
+  GtkButton          *connect_button;
+  GtkButton          *disconnect_button;
+  GtkButton          *cancel_connect_button;
+  GtkMenuButton      *recent_button;
+  GtkImage           *state_icon;
+  GtkLabel           *state_label;
+  GtkMenuButton      *tls_button;
+  GtkLabel           *tls_label;
+  GtkRevealer        *error_revealer;
+  GtkLabel           *error_label;
+  OpFilePane         *local_pane;
+  OpFilePane         *remote_pane;
+  GtkScrolledWindow  *log_scrolled;
+  GtkListView        *log_view;
+  GtkListView        *queue_view;
+  GtkPaned           *panes;
+  GtkPaned           *bottom_paned;
+  GtkPaned           *vertical_paned;
+  gboolean            bottom_sized;   /* the queue/log panel got its first height */
+  GtkStack           *queue_stack;
+  GtkLabel           *queue_title;
+  GtkDropDown        *queue_filter;
+  GtkButton          *queue_run_button;
+  GtkCustomFilter    *queue_state_filter;
+  guint               queue_filter_idle;
+  GMenuModel         *context_menu;
+};
+
+void         _op_files_view_bind_queue_row        (GtkSignalListItemFactory *factory,
+                                                   GtkListItem *list_item,
+                                                   OpFilesView *self);
+void         _op_files_view_clear_finished_action (GtkWidget *widget,
+                                                   const char *action_name,
+                                                   GVariant *parameter);
+void         _op_files_view_download_action       (GtkWidget *widget,
+                                                   const char *action_name,
+                                                   GVariant *parameter);
+void         _op_files_view_edit_action           (GtkWidget *widget,
+                                                   const char *action_name,
+                                                   GVariant *parameter);
+void         _op_files_view_edit_free             (Edit *edit);
+gboolean     _op_files_view_on_conflict           (OpTransferQueue *queue,
+                                                   OpTransferItem *item,
+                                                   OpTransferConflict *conflict,
+                                                   OpFilesView *self);
+void         _op_files_view_on_item_finished      (OpTransferQueue *queue,
+                                                   OpTransferItem *item,
+                                                   OpFilesView *self);
+void         _op_files_view_on_queue_changed      (OpFilesView *self);
+void         _op_files_view_setup_queue_row       (GtkSignalListItemFactory *factory,
+                                                   GtkListItem *list_item,
+                                                   OpFilesView *self);
+void         _op_files_view_unbind_queue_row      (GtkSignalListItemFactory *factory,
+                                                   GtkListItem *list_item,
+                                                   OpFilesView *self);
+void         _op_files_view_upload_action         (GtkWidget *widget,
+                                                   const char *action_name,
+                                                   GVariant *parameter);
+GFile *      _op_files_view_local_child           (OpFilesView *self,
+                                                   OpFileRow *row);
+void         _op_files_view_pane_error            (OpFilesView *self,
+                                                   OpFilePane *pane,
+                                                   const char *what,
+                                                   GError *error);
+GtkWindow *  _op_files_view_parent_window         (OpFilesView *self);
+void         _op_files_view_refresh_local         (OpFilesView *self);
+void         _op_files_view_refresh_remote        (OpFilesView *self);
+char *       _op_files_view_remote_join           (const char *dir,
+                                                   const char *name);
+OpFileRow *  _op_files_view_single_selection      (OpFilesView *self,
+                                                   OpFilePane *pane);
+void         _op_files_view_toast                 (OpFilesView *self,
+                                                   const char *text);
+/* The queue's list model (filtered by the Show dropdown), its run button and action. */
+void         _op_files_view_setup_queue_list      (OpFilesView *self);
+void         _op_files_view_queue_toggle_running_action (GtkWidget *widget,
+                                                   const char *action_name,
+                                                   GVariant *parameter);
+void         _op_files_view_update_actions        (OpFilesView *self);
+
+G_END_DECLS

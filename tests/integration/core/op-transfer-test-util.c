@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "test-transfer"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "op-transfer-queue.h"
+#include "op-transfer-test-util.h"
+
+gboolean
+op_transfer_test_queue_idle (gpointer queue)
+{
+  return op_transfer_queue_get_n_active (queue) == 0 &&
+         op_transfer_queue_get_n_queued (queue) == 0;
+}
+
+static gboolean
+timed_out (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+void
+op_transfer_test_wait_until (gboolean (*predicate) (gpointer),
+                             gpointer   data,
+                             guint      timeout_ms)
+{
+  gboolean expired = FALSE;
+  guint timeout = g_timeout_add (timeout_ms, timed_out, &expired);
+
+  while (!predicate (data) && !expired)
+    g_main_context_iteration (NULL, TRUE);
+  if (!expired)
+    g_source_remove (timeout);
+  g_assert_true (predicate (data));
+}
+
+GBytes *
+op_transfer_test_random_bytes (gsize size)
+{
+  guint8 *data = g_malloc (size + 4);
+
+  for (gsize i = 0; i < size; i += 4)
+    {
+      guint32 r = g_random_int ();
+      memcpy (data + i, &r, 4);
+    }
+  return g_bytes_new_take (data, size);
+}
+
+char *
+op_transfer_test_sha256_of_file (const char *path)
+{
+  g_autofree char *contents = NULL;
+  gsize length;
+
+  if (!g_file_get_contents (path, &contents, &length, NULL))
+    return g_strdup ("(missing)");
+  return g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) contents, length);
+}

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+/* Helpers shared by the transfer queue's tests against real FTP servers. */
+
+/* TRUE when @queue (an OpTransferQueue) has nothing running or queued. */
+gboolean  op_transfer_test_queue_idle     (gpointer     queue);
+/* Runs the main context until @predicate holds, failing after @timeout_ms. */
+void      op_transfer_test_wait_until     (gboolean   (*predicate) (gpointer),
+                                           gpointer     data,
+                                           guint        timeout_ms);
+/* (transfer full) @size random bytes. */
+GBytes   *op_transfer_test_random_bytes   (gsize        size);
+/* (transfer full) the SHA-256 of the file at @path, "(missing)" when it cannot be read. */
+char     *op_transfer_test_sha256_of_file (const char  *path);
+
+G_END_DECLS
