@@ -9,6 +9,7 @@
 
 #include "op-connection.h"
 #include "op-nntp-client.h"
+#include "op-nntp-client-private.h"
 #include "op-nntp-private.h"
 #include "op-sasl.h"
 #include "op-secret.h"
@@ -21,12 +22,8 @@
 /* CAPABILITIES: far more than any server lists, far less than a flood. */
 #define MAX_CAPABILITY_LINES 512
 #define MAX_CAPABILITY_BYTES (64 * 1024)
-/* LIST OVERVIEW.FMT: seven fixed fields and at most 64 extra (op-nntp-overview.h). */
-#define MAX_FORMAT_LINES 128
 /* HELP: text for a person to read. */
 #define MAX_HELP_BYTES (64 * 1024)
-/* Article text is written to the caller's stream in chunks of this size. */
-#define WRITE_CHUNK (64 * 1024)
 /* QUIT's answer is a courtesy: do not wait the whole timeout for it. */
 #define QUIT_TIMEOUT_SECONDS 5
 /* RFC 3977 §3.1: "The arguments MUST NOT exceed 497 octets" with the keyword. */
@@ -55,31 +52,7 @@ snapshot_free (Snapshot *snapshot)
   g_free (snapshot);
 }
 
-struct _OpNntpClient
-{
-  OpSession             parent_instance;
-
-  OpNntpAuthMethod      auth_preference;   /* under the session's settings lock */
-  gboolean              compress;          /* under the session's settings lock */
-
-  /* Worker only. */
-  GPtrArray            *w_cap_lines;       /* (nullable) CAPABILITIES as sent */
-  OpNntpCapabilities   *w_caps;            /* (nullable) the same, parsed */
-  gboolean              w_posting_allowed;
-  char                 *w_welcome;
-  OpNntpOverviewFormat *w_format;          /* (nullable) until the first OVER */
-  GStrv                 w_format_extra;    /* its extra field names */
-};
-
 G_DEFINE_FINAL_TYPE (OpNntpClient, op_nntp_client, OP_TYPE_SESSION)
-
-#define SESSION(self) (OP_SESSION (self))
-
-/* The client's own events (OpSession.deliver_event). */
-enum
-{
-  EVENT_OVERVIEW_BATCH = 1,
-};
 
 void
 op_nntp_group_time_free (OpNntpGroupTime *entry)
@@ -136,12 +109,12 @@ unexpected_reply (const char        *verb,
 /* @expect: the one success code the command has (0: any 1xx-3xx). A failure code is the
  * mapped error; an unexpected success code, or 400 (the server is closing), leaves the
  * session out of step or over: it ends. */
-static GError *
-nntp_check_reply (OpSession     *session,
-                  gconstpointer  data,
-                  int            expect,
-                  const char    *verb,
-                  int            kind)
+GError *
+_op_nntp_nntp_check_reply (OpSession     *session,
+                           gconstpointer  data,
+                           int            expect,
+                           const char    *verb,
+                           int            kind)
 {
   const OpNntpReply *reply = data;
 
@@ -157,30 +130,30 @@ nntp_check_reply (OpSession     *session,
   return unexpected_reply (verb, reply);
 }
 
-static OpNntpReply *
-command (OpNntpClient       *self,
-         const char         *verb,
-         const char         *argument,
-         int                 expect,
-         OpNntpCommandKind   kind,
-         GCancellable       *cancellable,
-         GError            **error)
+OpNntpReply *
+_op_nntp_command (OpNntpClient       *self,
+                  const char         *verb,
+                  const char         *argument,
+                  int                 expect,
+                  OpNntpCommandKind   kind,
+                  GCancellable       *cancellable,
+                  GError            **error)
 {
   return op_session_command_expect (SESSION (self), verb, argument, OP_SEND_PLAIN, expect,
                                     kind, cancellable, error);
 }
 
 /* A multi-line reply whose status line was read: its block is still due. */
-static OpNntpReply *
-command_multiline (OpNntpClient       *self,
-                   const char         *verb,
-                   const char         *argument,
-                   int                 expect,
-                   OpNntpCommandKind   kind,
-                   GCancellable       *cancellable,
-                   GError            **error)
+OpNntpReply *
+_op_nntp_command_multiline (OpNntpClient       *self,
+                            const char         *verb,
+                            const char         *argument,
+                            int                 expect,
+                            OpNntpCommandKind   kind,
+                            GCancellable       *cancellable,
+                            GError            **error)
 {
-  OpNntpReply *reply = command (self, verb, argument, expect, kind, cancellable, error);
+  OpNntpReply *reply = _op_nntp_command (self, verb, argument, expect, kind, cancellable, error);
 
   if (reply != NULL)
     op_session_set_in_command (SESSION (self), TRUE);
@@ -188,11 +161,11 @@ command_multiline (OpNntpClient       *self,
 }
 
 /* A reply whose text must parse; a bad one ends the session. */
-static gboolean
-parse_or_fail (OpNntpClient  *self,
-               gboolean       ok,
-               GError        *local_error,
-               GError       **error)
+gboolean
+_op_nntp_parse_or_fail (OpNntpClient  *self,
+                        gboolean       ok,
+                        GError        *local_error,
+                        GError       **error)
 {
   if (ok)
     return TRUE;
@@ -311,17 +284,17 @@ nntp_capabilities (OpSession     *session,
   return TRUE;
 }
 
-static gboolean
-has_capability (OpNntpClient *self,
-                const char   *keyword)
+gboolean
+_op_nntp_has_capability (OpNntpClient *self,
+                         const char   *keyword)
 {
   return self->w_caps != NULL && op_nntp_capabilities_has (self->w_caps, keyword);
 }
 
-static gboolean
-has_capability_arg (OpNntpClient *self,
-                    const char   *keyword,
-                    const char   *argument)
+gboolean
+_op_nntp_has_capability_arg (OpNntpClient *self,
+                             const char   *keyword,
+                             const char   *argument)
 {
   return self->w_caps != NULL && op_nntp_capabilities_has_arg (self->w_caps, keyword, argument);
 }
@@ -337,7 +310,7 @@ nntp_start_tls (OpSession     *session,
   /* RFC 4642 §2.1: STARTTLS is announced in CAPABILITIES. A server that lists its
    * capabilities without it will not do TLS: stop before anything else goes out. One
    * without CAPABILITIES may still know the verb; its answer decides. */
-  if (self->w_caps != NULL && !has_capability (self, "STARTTLS"))
+  if (self->w_caps != NULL && !_op_nntp_has_capability (self, "STARTTLS"))
     {
       g_set_error (error, OP_NNTP_ERROR, OP_NNTP_ERROR_TLS_REFUSED,
                    _("The news server %s does not offer encryption (STARTTLS), so nothing "
@@ -433,8 +406,8 @@ mode_reader (OpNntpClient  *self,
 {
   g_autoptr(OpNntpReply) reply = NULL;
 
-  if (self->w_caps != NULL && (has_capability (self, "READER") ||
-                               !has_capability (self, "MODE-READER")))
+  if (self->w_caps != NULL && (_op_nntp_has_capability (self, "READER") ||
+                               !_op_nntp_has_capability (self, "MODE-READER")))
     return TRUE;
   reply = op_session_command (SESSION (self), "MODE READER", NULL, OP_SEND_PLAIN, cancellable,
                               error);
@@ -575,16 +548,16 @@ login (OpNntpClient  *self,
 
   /* RFC 4643 §2.1: AUTHINFO USER and SASL are announced in CAPABILITIES. A server
    * without CAPABILITIES may still know AUTHINFO USER (RFC 2980 §3.1.1). */
-  user_offered = self->w_caps == NULL || has_capability_arg (self, "AUTHINFO", "USER");
-  sasl_offered = has_capability_arg (self, "AUTHINFO", "SASL") &&
-                 has_capability_arg (self, "SASL", "PLAIN");
+  user_offered = self->w_caps == NULL || _op_nntp_has_capability_arg (self, "AUTHINFO", "USER");
+  sasl_offered = _op_nntp_has_capability_arg (self, "AUTHINFO", "SASL") &&
+                 _op_nntp_has_capability_arg (self, "SASL", "PLAIN");
   if (method == OP_NNTP_AUTH_NONE)
     method = user_offered ? OP_NNTP_AUTH_USER_PASS
                           : sasl_offered ? OP_NNTP_AUTH_SASL_PLAIN : OP_NNTP_AUTH_NONE;
   if ((method == OP_NNTP_AUTH_USER_PASS && !user_offered) ||
       (method == OP_NNTP_AUTH_SASL_PLAIN && !sasl_offered) || method == OP_NNTP_AUTH_NONE)
     {
-      if (has_capability (self, "AUTHINFO") || has_capability (self, "SASL") ||
+      if (_op_nntp_has_capability (self, "AUTHINFO") || _op_nntp_has_capability (self, "SASL") ||
           op_session_connection_is_tls (session))
         g_set_error_literal (error, OP_NNTP_ERROR, OP_NNTP_ERROR_UNSUPPORTED,
                              _("The news server offers no login method Outpost can use "
@@ -623,7 +596,7 @@ start_compression (OpNntpClient  *self,
   g_autoptr(OpNntpReply) reply = NULL;
   GError *local_error = NULL;
 
-  if (!compress_enabled (self) || !has_capability_arg (self, "COMPRESS", "DEFLATE"))
+  if (!compress_enabled (self) || !_op_nntp_has_capability_arg (self, "COMPRESS", "DEFLATE"))
     return TRUE;
   reply = op_session_command (session, "COMPRESS DEFLATE", NULL, OP_SEND_PLAIN, cancellable,
                               error);
@@ -689,22 +662,22 @@ connect_and_login (OpNntpClient  *self,
 
 /* --- arguments ----------------------------------------------------------------------------- */
 
-static gboolean
-invalid_argument (GError     **error,
-                  const char  *message)
+gboolean
+_op_nntp_invalid_argument (GError     **error,
+                           const char  *message)
 {
   g_set_error_literal (error, OP_NNTP_ERROR, OP_NNTP_ERROR_INVALID_ARGUMENT, message);
   return FALSE;
 }
 
-static gboolean
-check_message_id (const char  *message_id,
-                  GError     **error)
+gboolean
+_op_nntp_check_message_id (const char  *message_id,
+                           GError     **error)
 {
   if (op_nntp_message_id_is_valid (message_id, strlen (message_id)))
     return TRUE;
-  return invalid_argument (error, _("This is not a valid Message-ID (it must look like "
-                                    "<part@domain> and contain no spaces)."));
+  return _op_nntp_invalid_argument (error, _("This is not a valid Message-ID (it must look like "
+                                             "<part@domain> and contain no spaces)."));
 }
 
 static gboolean
@@ -713,7 +686,7 @@ check_group (const char  *group,
 {
   if (op_nntp_group_name_is_valid (group, strlen (group)))
     return TRUE;
-  return invalid_argument (error, _("This is not a valid newsgroup name."));
+  return _op_nntp_invalid_argument (error, _("This is not a valid newsgroup name."));
 }
 
 /* RFC 3977 §4.1: a wildmat has no white space; printable UTF-8 otherwise. */
@@ -733,8 +706,8 @@ check_wildmat (const char  *wildmat,
       if (*p == '\0')
         return TRUE;
     }
-  return invalid_argument (error, _("This newsgroup pattern cannot be sent (it is empty, "
-                                    "too long, or contains spaces or control characters)."));
+  return _op_nntp_invalid_argument (error, _("This newsgroup pattern cannot be sent (it is empty, "
+                                             "too long, or contains spaces or control characters)."));
 }
 
 /* RFC 5322 §3.6.8 field names (printable, no colon), or HDR's ":bytes" metadata. */
@@ -754,19 +727,19 @@ check_field (const char  *field,
       if (*p == '\0' && !(field[0] == ':' && length == 1))
         return TRUE;
     }
-  return invalid_argument (error, _("This is not a valid header field name."));
+  return _op_nntp_invalid_argument (error, _("This is not a valid header field name."));
 }
 
-static char *
-format_range (guint64   low,
-              guint64   high,
-              GError  **error)
+char *
+_op_nntp_format_range (guint64   low,
+                       guint64   high,
+                       GError  **error)
 {
   char *range = op_nntp_range_format (low, high);
 
   if (range == NULL)
-    invalid_argument (error, _("This is not a valid range of article numbers (they start "
-                               "at 1, and the last may not come before the first)."));
+    _op_nntp_invalid_argument (error, _("This is not a valid range of article numbers (they start "
+                                        "at 1, and the last may not come before the first)."));
   return range;
 }
 
@@ -779,775 +752,7 @@ format_since (GDateTime *since)
   return g_date_time_format (utc, "%Y%m%d %H%M%S GMT");
 }
 
-/* --- listings (worker) --------------------------------------------------------------------- */
-
-typedef struct
-{
-  OpNntpClient *self;
-  gpointer      result;
-  guint64       skipped;
-  int           kind;     /* LineKind, for collect_line */
-  const char   *verb;     /* for the log */
-} Collect;
-
-static void
-log_skipped (OpNntpClient *self,
-             const char   *verb,
-             GError       *error)
-{
-  /* Translators: %s is an NNTP command, then why a line of its listing was skipped */
-  op_protocol_log_append_printf (op_session_get_log (SESSION (self)), OP_LOG_INFO,
-                                 _("Skipped a line of %s: %s"), verb, error->message);
-}
-
-/* The lines of a listing, each parsed by its kind; a line that does not parse is
- * skipped, counted and logged (one bad group or header must not hide the rest). */
-typedef enum
-{
-  LINE_ACTIVE,        /* LIST ACTIVE, NEWGROUPS: OpNntpActive */
-  LINE_NEWSGROUPS,    /* LIST NEWSGROUPS: name → description */
-  LINE_ACTIVE_TIMES,  /* LIST ACTIVE.TIMES: OpNntpGroupTime */
-  LINE_MESSAGE_ID,    /* NEWNEWS: Message-IDs */
-  LINE_NUMBER,        /* LISTGROUP: guint64 */
-  LINE_HDR,           /* HDR, XHDR: OpNntpHeaderValue */
-} LineKind;
-
-static gboolean
-parse_listing_line (LineKind     kind,
-                    const char  *line,
-                    gsize        length,
-                    gpointer     result,
-                    GError     **error)
-{
-  switch (kind)
-    {
-    case LINE_ACTIVE:
-      {
-        OpNntpActive *active = op_nntp_parse_active_line (line, length, error);
-
-        if (active != NULL)
-          g_ptr_array_add (result, active);
-        return active != NULL;
-      }
-    case LINE_NEWSGROUPS:
-      {
-        char *name = NULL, *description = NULL;
-
-        if (!op_nntp_parse_newsgroups_line (line, length, &name, &description, error))
-          return FALSE;
-        g_hash_table_replace (result, name, description);
-        return TRUE;
-      }
-    case LINE_ACTIVE_TIMES:
-      {
-        OpNntpGroupTime *entry = g_new0 (OpNntpGroupTime, 1);
-
-        if (!op_nntp_parse_active_times_line (line, length, &entry->name, &entry->created,
-                                              &entry->creator, error))
-          {
-            op_nntp_group_time_free (entry);
-            return FALSE;
-          }
-        g_ptr_array_add (result, entry);
-        return TRUE;
-      }
-    case LINE_MESSAGE_ID:
-      {
-        char *message_id = op_nntp_parse_message_id_line (line, length, error);
-
-        if (message_id != NULL)
-          g_ptr_array_add (result, message_id);
-        return message_id != NULL;
-      }
-    case LINE_NUMBER:
-      {
-        guint64 number;
-
-        if (!op_nntp_parse_number_line (line, length, &number, error))
-          return FALSE;
-        g_array_append_val (result, number);
-        return TRUE;
-      }
-    case LINE_HDR:
-      {
-        OpNntpHeaderValue *entry = g_new0 (OpNntpHeaderValue, 1);
-
-        if (!op_nntp_parse_hdr_line (line, length, &entry->number, &entry->value, error))
-          {
-            op_nntp_header_value_free (entry);
-            return FALSE;
-          }
-        g_ptr_array_add (result, entry);
-        return TRUE;
-      }
-    default:
-      g_assert_not_reached ();
-    }
-}
-
-static gboolean
-collect_line (const char  *line,
-              gsize        length,
-              gpointer     user_data,
-              GError     **error)
-{
-  Collect *c = user_data;
-  g_autoptr(GError) local_error = NULL;
-
-  if (!parse_listing_line (c->kind, line, length, c->result, &local_error))
-    {
-      c->skipped++;
-      log_skipped (c->self, c->verb, local_error);
-    }
-  return TRUE;
-}
-
-static gboolean
-collect_help (const char  *line,
-              gsize        length,
-              gpointer     user_data,
-              GError     **error)
-{
-  Collect *c = user_data;
-  g_autofree char *text = _op_nntp_sanitize (line, length);
-
-  g_string_append (c->result, text);
-  g_string_append_c (c->result, '\n');
-  return TRUE;
-}
-
-static gboolean
-collect_format_line (const char  *line,
-                     gsize        length,
-                     gpointer     user_data,
-                     GError     **error)
-{
-  Collect *c = user_data;
-
-  g_ptr_array_add (c->result, g_strndup (line, length));
-  return TRUE;
-}
-
-/* Sends a listing command that must answer @expect and hands its lines to @func. */
-static gboolean
-listing (OpNntpClient       *self,
-         const char         *verb,
-         const char         *argument,
-         int                 expect,
-         gsize               max_line,
-         gsize               max_bytes,
-         OpSessionLineFunc   func,
-         Collect            *c,
-         GCancellable       *cancellable,
-         GError            **error)
-{
-  g_autoptr(OpNntpReply) reply = command_multiline (self, verb, argument, expect,
-                                                    OP_NNTP_COMMAND_OTHER, cancellable, error);
-
-  if (reply == NULL)
-    return FALSE;
-  return op_session_read_block (SESSION (self), max_line, 0, max_bytes, func, c, cancellable,
-                                error);
-}
-
-/* LIST OVERVIEW.FMT, parsed into the session's format; @lines (optional) gets the lines
- * as sent. A server without it (503, or no LIST OVERVIEW.FMT in CAPABILITIES) has the
- * RFC's seven fields, as does one whose format lacks them. */
-static gboolean
-load_format (OpNntpClient  *self,
-             gboolean       asked,
-             GStrv         *lines,
-             GCancellable  *cancellable,
-             GError       **error)
-{
-  g_autoptr(GPtrArray) received = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(OpNntpOverviewFormat) format = op_nntp_overview_format_new ();
-  g_autoptr(GStrvBuilder) extra = g_strv_builder_new ();
-  g_autoptr(OpNntpReply) reply = NULL;
-  Collect c = { self, received, 0 };
-
-  if (asked || self->w_caps == NULL || has_capability_arg (self, "LIST", "OVERVIEW.FMT"))
-    {
-      reply = op_session_command (SESSION (self), "LIST OVERVIEW.FMT", NULL, OP_SEND_PLAIN,
-                                  cancellable, error);
-      if (reply == NULL)
-        return FALSE;
-      if (reply->code == 215)
-        {
-          if (!op_session_read_block (SESSION (self), OP_NNTP_MAX_REPLY_LINE, MAX_FORMAT_LINES,
-                                      0, collect_format_line, &c, cancellable, error))
-            return FALSE;
-        }
-      else if (asked)
-        {
-          g_propagate_error (error, nntp_check_reply (SESSION (self), reply, 215,
-                                                      "LIST OVERVIEW.FMT",
-                                                      OP_NNTP_COMMAND_OTHER));
-          return FALSE;
-        }
-    }
-
-  for (guint i = 0; i < received->len; i++)
-    {
-      g_autoptr(GError) local_error = NULL;
-      const char *line = received->pdata[i];
-
-      if (!op_nntp_overview_format_add_line (format, line, strlen (line), &local_error))
-        {
-          log_skipped (self, "LIST OVERVIEW.FMT", local_error);
-          break;
-        }
-    }
-  if (!op_nntp_overview_format_is_complete (format))
-    {
-      g_clear_pointer (&format, op_nntp_overview_format_free);
-      format = op_nntp_overview_format_new_default ();
-    }
-  for (guint i = 0; i < op_nntp_overview_format_get_n_extra (format); i++)
-    g_strv_builder_add (extra, op_nntp_overview_format_get_extra_name (format, i));
-
-  g_clear_pointer (&self->w_format, op_nntp_overview_format_free);
-  g_clear_pointer (&self->w_format_extra, g_strfreev);
-  self->w_format = g_steal_pointer (&format);
-  self->w_format_extra = g_strv_builder_end (extra);
-  if (lines != NULL)
-    {
-      g_ptr_array_add (received, NULL);
-      *lines = (GStrv) g_ptr_array_steal (received, NULL);
-    }
-  return TRUE;
-}
-
-/* --- OVER in batches (worker → main context) --------------------------------------------- */
-
-/* Shared by an OVER's worker and the batches it posts to the main context: how many
- * were posted and delivered, so the worker stays at most OP_NNTP_OVERVIEW_IN_FLIGHT
- * batches ahead. */
-typedef struct
-{
-  OpNntpOverviewFunc  func;
-  gpointer            func_data;
-  GStrv               extra_names;   /* set before the first batch is posted */
-  GMutex              lock;
-  GCond               cond;
-  guint64             posted;
-  guint64             delivered;
-} OverShared;
-
-static void
-over_shared_clear (gpointer data)
-{
-  OverShared *shared = data;
-
-  g_strfreev (shared->extra_names);
-  g_mutex_clear (&shared->lock);
-  g_cond_clear (&shared->cond);
-}
-
-static OverShared *
-over_shared_new (OpNntpOverviewFunc func,
-                 gpointer           func_data)
-{
-  OverShared *shared = g_atomic_rc_box_new0 (OverShared);
-
-  shared->func = func;
-  shared->func_data = func_data;
-  g_mutex_init (&shared->lock);
-  g_cond_init (&shared->cond);
-  return shared;
-}
-
-static void
-over_shared_unref (OverShared *shared)
-{
-  g_atomic_rc_box_release_full (shared, over_shared_clear);
-}
-
-typedef struct
-{
-  OverShared *shared;
-  GPtrArray  *overviews;
-} Batch;
-
-/* A batch delivered or dropped counts as consumed: the worker may go on. */
-static void
-batch_free (Batch *batch)
-{
-  g_mutex_lock (&batch->shared->lock);
-  batch->shared->delivered++;
-  g_cond_broadcast (&batch->shared->cond);
-  g_mutex_unlock (&batch->shared->lock);
-  g_clear_pointer (&batch->overviews, g_ptr_array_unref);
-  over_shared_unref (batch->shared);
-  g_free (batch);
-}
-
-static void
-nntp_deliver_event (OpSession *session,
-                    guint      kind,
-                    gpointer   data)
-{
-  Batch *batch = data;
-
-  g_assert (kind == EVENT_OVERVIEW_BATCH);
-  if (batch->shared->func != NULL)
-    batch->shared->func ((const char * const *) batch->shared->extra_names,
-                         g_steal_pointer (&batch->overviews), batch->shared->func_data);
-}
-
-typedef struct
-{
-  OpNntpClient *self;
-  OverShared   *shared;
-  GPtrArray    *batch;
-  guint64       count;
-  guint64       skipped;
-  GCancellable *cancellable;
-} OverRun;
-
-static void
-over_wake (GCancellable *cancellable,
-           gpointer      data)
-{
-  OverShared *shared = data;
-
-  g_mutex_lock (&shared->lock);
-  g_cond_broadcast (&shared->cond);
-  g_mutex_unlock (&shared->lock);
-}
-
-/* Posts the batch gathered so far, then waits while too many are in flight. */
-static gboolean
-over_flush (OverRun  *run,
-            GError  **error)
-{
-  OverShared *shared = run->shared;
-  Batch *batch;
-  gboolean cancelled;
-
-  if (run->batch->len == 0)
-    return TRUE;
-  batch = g_new0 (Batch, 1);
-  batch->shared = g_atomic_rc_box_acquire (shared);
-  batch->overviews = g_steal_pointer (&run->batch);
-  run->batch = g_ptr_array_new_with_free_func ((GDestroyNotify) op_nntp_overview_free);
-
-  g_mutex_lock (&shared->lock);
-  shared->posted++;
-  g_mutex_unlock (&shared->lock);
-  op_session_post_event (SESSION (run->self), EVENT_OVERVIEW_BATCH, 0, batch,
-                         (GDestroyNotify) batch_free, OP_SESSION_EVENT_NONE);
-
-  g_mutex_lock (&shared->lock);
-  while (shared->posted - shared->delivered >= OP_NNTP_OVERVIEW_IN_FLIGHT &&
-         !g_cancellable_is_cancelled (run->cancellable))
-    g_cond_wait (&shared->cond, &shared->lock);
-  g_mutex_unlock (&shared->lock);
-  cancelled = g_cancellable_set_error_if_cancelled (run->cancellable, error);
-  return !cancelled;
-}
-
-static gboolean
-over_line (const char  *line,
-           gsize        length,
-           gpointer     user_data,
-           GError     **error)
-{
-  OverRun *run = user_data;
-  g_autoptr(GError) local_error = NULL;
-  OpNntpOverview *overview = op_nntp_overview_parse (run->self->w_format, line, length,
-                                                     &local_error);
-
-  if (overview == NULL)
-    {
-      run->skipped++;
-      log_skipped (run->self, "OVER", local_error);
-      return TRUE;
-    }
-  g_ptr_array_add (run->batch, overview);
-  run->count++;
-  if (run->batch->len >= OP_NNTP_OVERVIEW_BATCH)
-    return over_flush (run, error);
-  return TRUE;
-}
-
-/* RFC 3977 §8.3; RFC 2980 §2.8 for a server that does not announce OVER. */
-static const char *
-over_verb (OpNntpClient *self)
-{
-  return has_capability (self, "OVER") ? "OVER" : "XOVER";
-}
-
-static gboolean
-over_range (OpNntpClient  *self,
-            guint64        low,
-            guint64        high,
-            OverShared    *shared,
-            guint64       *count,
-            guint64       *skipped,
-            GCancellable  *cancellable,
-            GError       **error)
-{
-  g_autofree char *range = NULL;
-  g_autoptr(OpNntpReply) reply = NULL;
-  GError *local_error = NULL;
-  OverRun run = { self, shared, NULL, 0, 0, cancellable };
-  const char *verb;
-  gulong handler;
-  gboolean ok;
-
-  if ((range = format_range (low, high, error)) == NULL)
-    return FALSE;
-  if (self->w_format == NULL && !load_format (self, FALSE, NULL, cancellable, error))
-    return FALSE;
-  shared->extra_names = g_strdupv (self->w_format_extra);
-
-  verb = over_verb (self);
-  reply = command_multiline (self, verb, range, 224, OP_NNTP_COMMAND_OTHER, cancellable,
-                             &local_error);
-  if (reply == NULL)
-    {
-      /* RFC 3977 §8.3.2: 423 no articles in that range; older servers say 420. */
-      if (g_error_matches (local_error, OP_NNTP_ERROR, OP_NNTP_ERROR_NO_SUCH_ARTICLE))
-        {
-          g_error_free (local_error);
-          *count = *skipped = 0;
-          return TRUE;
-        }
-      g_propagate_error (error, local_error);
-      return FALSE;
-    }
-
-  run.batch = g_ptr_array_new_with_free_func ((GDestroyNotify) op_nntp_overview_free);
-  /* A cancellation (or the session's release) wakes a worker waiting for the window. */
-  handler = cancellable != NULL ? g_cancellable_connect (cancellable, G_CALLBACK (over_wake),
-                                                         shared, NULL)
-                                : 0;
-  ok = op_session_read_data_block (SESSION (self), OP_NNTP_MAX_LIST_LINE, 0, 0, over_line, &run,
-                                   cancellable, error) &&
-       over_flush (&run, error);
-  if (handler != 0)
-    g_cancellable_disconnect (cancellable, handler);
-  g_ptr_array_unref (run.batch);
-  *count = run.count;
-  *skipped = run.skipped;
-  return ok;
-}
-
-static gboolean
-collect_one_overview (const char  *line,
-                      gsize        length,
-                      gpointer     user_data,
-                      GError     **error)
-{
-  Collect *c = user_data;
-  g_autoptr(GError) local_error = NULL;
-  OpNntpOverview *overview;
-
-  if (c->result != NULL)
-    {
-      c->skipped++;
-      return TRUE;
-    }
-  overview = op_nntp_overview_parse (c->self->w_format, line, length, &local_error);
-  if (overview == NULL)
-    {
-      c->skipped++;
-      log_skipped (c->self, "OVER", local_error);
-      return TRUE;
-    }
-  c->result = overview;
-  return TRUE;
-}
-
-/* --- article text (worker) ----------------------------------------------------------------- */
-
-typedef struct
-{
-  GOutputStream *output;
-  OpProgress    *progress;
-  GByteArray    *buffer;
-  guint64        written;
-  GError        *write_error;
-  GCancellable  *cancellable;
-} ArticleRun;
-
-static gboolean
-article_flush (ArticleRun  *run,
-               GError     **error)
-{
-  if (run->buffer->len == 0)
-    return TRUE;
-  if (!g_output_stream_write_all (run->output, run->buffer->data, run->buffer->len, NULL,
-                                  run->cancellable, &run->write_error))
-    {
-      /* The session is out of step (the rest of the text is on its way) and ends; the
-       * caller learns the stream's error, not a made-up protocol one. */
-      g_set_error_literal (error, OP_NNTP_ERROR, OP_NNTP_ERROR_CONNECTION_LOST,
-                           run->write_error->message);
-      return FALSE;
-    }
-  run->written += run->buffer->len;
-  g_byte_array_set_size (run->buffer, 0);
-  if (run->progress != NULL)
-    op_progress_update (run->progress, run->written, 0);
-  return TRUE;
-}
-
-static gboolean
-article_line (const char  *line,
-              gsize        length,
-              gpointer     user_data,
-              GError     **error)
-{
-  ArticleRun *run = user_data;
-
-  g_byte_array_append (run->buffer, (const guint8 *) line, length);
-  g_byte_array_append (run->buffer, (const guint8 *) "\r\n", 2);
-  if (run->buffer->len >= WRITE_CHUNK)
-    return article_flush (run, error);
-  return TRUE;
-}
-
-/* The argument of ARTICLE, HEAD, BODY and STAT: a Message-ID, a number, or none. */
-static gboolean
-article_argument (const char  *message_id,
-                  guint64      number,
-                  char       **argument,
-                  GError     **error)
-{
-  if (message_id != NULL)
-    {
-      if (!check_message_id (message_id, error))
-        return FALSE;
-      *argument = g_strdup (message_id);
-    }
-  else
-    *argument = number > 0 ? g_strdup_printf ("%" G_GUINT64_FORMAT, number) : NULL;
-  return TRUE;
-}
-
-static gboolean
-parse_article_reply (OpNntpClient       *self,
-                     const OpNntpReply  *reply,
-                     guint64            *number,
-                     char              **message_id,
-                     GError            **error)
-{
-  GError *local_error = NULL;
-
-  return parse_or_fail (self, op_nntp_parse_article_reply (reply->text, number, message_id,
-                                                           &local_error),
-                        local_error, error);
-}
-
-static gboolean
-receive_article (OpNntpClient       *self,
-                 OpNntpArticlePart   part,
-                 const char         *message_id,
-                 guint64             number,
-                 GOutputStream      *output,
-                 OpProgress         *progress,
-                 guint64            *r_number,
-                 char              **r_message_id,
-                 guint64            *bytes,
-                 GCancellable       *cancellable,
-                 GError            **error)
-{
-  static const char * const verbs[] = { "ARTICLE", "HEAD", "BODY" };
-  static const int codes[] = { 220, 221, 222 };
-  g_autofree char *argument = NULL;
-  g_autoptr(OpNntpReply) reply = NULL;
-  ArticleRun run = { output, progress, NULL, 0, NULL, cancellable };
-  GError *local_error = NULL;
-  gboolean ok;
-
-  if (!article_argument (message_id, number, &argument, error))
-    return FALSE;
-  reply = command_multiline (self, verbs[part], argument, codes[part], OP_NNTP_COMMAND_OTHER,
-                             cancellable, error);
-  if (reply == NULL ||
-      !parse_article_reply (self, reply, r_number, r_message_id, error))
-    return FALSE;
-
-  run.buffer = g_byte_array_sized_new (WRITE_CHUNK + OP_NNTP_MAX_ARTICLE_LINE / 16);
-  ok = op_session_read_block (SESSION (self), OP_NNTP_MAX_ARTICLE_LINE, 0, 0, article_line,
-                              &run, cancellable, &local_error) &&
-       article_flush (&run, &local_error);
-  g_byte_array_unref (run.buffer);
-  *bytes = run.written;
-  if (!ok)
-    {
-      if (run.write_error != NULL)
-        {
-          g_clear_error (&local_error);
-          op_session_disconnect (SESSION (self));
-          local_error = g_steal_pointer (&run.write_error);
-        }
-      g_propagate_error (error, local_error);
-      return FALSE;
-    }
-  {
-    g_autofree char *count = g_strdup_printf ("%" G_GUINT64_FORMAT, run.written);
-
-    /* Translators: %s is an NNTP command (ARTICLE, HEAD, BODY), then a number of bytes */
-    op_protocol_log_append_printf (op_session_get_log (SESSION (self)), OP_LOG_INFO,
-                                   _("Received the %s text (%s bytes)."), verbs[part], count);
-  }
-  return g_output_stream_flush (output, cancellable, error);
-}
-
-/* --- POST (worker) ------------------------------------------------------------------------- */
-
-#define POST_CHUNK (64 * 1024)
-
-/* The article through GMime's unix2dos (CRLF line ends, and one at the end) and SMTP
- * data (dot-stuffing, which NNTP shares: RFC 3977 §3.1.1) filters, onto the
- * connection, then the terminating ".". A failure before the "." ends the session: the
- * server never sees a complete article, so nothing is posted. */
-static gboolean
-send_article (OpNntpClient  *self,
-              GInputStream  *article,
-              GCancellable  *cancellable,
-              GError       **error)
-{
-  OpSession *session = SESSION (self);
-  /* GMime 3.2 declares no autoptr for its types: hold them as GObjects. */
-  g_autoptr(GObject) crlf_object = G_OBJECT (g_mime_filter_unix2dos_new (TRUE));
-  g_autoptr(GObject) dots_object = G_OBJECT (g_mime_filter_smtp_data_new ());
-  GMimeFilter *crlf = GMIME_FILTER (crlf_object);
-  GMimeFilter *dots = GMIME_FILTER (dots_object);
-  g_autofree char *buffer = g_malloc (POST_CHUNK);
-  gboolean done = FALSE;
-
-  while (!done)
-    {
-      GError *local_error = NULL;
-      char *out1 = NULL, *out2 = NULL;
-      size_t len1 = 0, len2 = 0, pre1 = 0, pre2 = 0;
-      gssize n = g_input_stream_read (article, buffer, POST_CHUNK, cancellable, &local_error);
-
-      if (n < 0)
-        {
-          op_session_disconnect (session);
-          if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-            g_propagate_error (error, local_error);
-          else
-            {
-              g_set_error (error, OP_NNTP_ERROR, OP_NNTP_ERROR_INVALID_ARGUMENT,
-                           _("The article could not be read, so it was not posted: %s"),
-                           local_error->message);
-              g_error_free (local_error);
-            }
-          return FALSE;
-        }
-      if (n > 0)
-        {
-          if (memchr (buffer, '\0', n) != NULL)
-            {
-              op_session_disconnect (session);
-              return invalid_argument (error, _("The article contains a NUL byte, which "
-                                                "NNTP cannot carry; it was not posted."));
-            }
-          g_mime_filter_filter (crlf, buffer, (size_t) n, 0, &out1, &len1, &pre1);
-          g_mime_filter_filter (dots, out1, len1, pre1, &out2, &len2, &pre2);
-        }
-      else
-        {
-          g_mime_filter_complete (crlf, buffer, 0, 0, &out1, &len1, &pre1);
-          g_mime_filter_complete (dots, out1, len1, pre1, &out2, &len2, &pre2);
-          done = TRUE;
-        }
-      if (len2 > 0 && !op_session_write_all (session, out2, len2, cancellable, error))
-        return FALSE;
-    }
-  return op_session_send (session, ".", NULL, OP_SEND_PLAIN, cancellable, error);
-}
-
-static gboolean
-post_article (OpNntpClient  *self,
-              GInputStream  *article,
-              GCancellable  *cancellable,
-              GError       **error)
-{
-  g_autoptr(OpNntpReply) reply = NULL;
-
-  /* RFC 3977 §6.3.1.2: 340 send the article; 440 posting not permitted. */
-  reply = command (self, "POST", NULL, 340, OP_NNTP_COMMAND_POST, cancellable, error);
-  if (reply == NULL)
-    return FALSE;
-  g_clear_pointer (&reply, op_nntp_reply_free);
-  op_session_set_in_command (SESSION (self), TRUE);
-  if (!send_article (self, article, cancellable, error))
-    return FALSE;
-  /* The "." went out: the server's answer is the outcome, whatever happens to the
-   * caller's cancellable now (the timeout still bounds the wait). */
-  reply = op_session_read_reply (SESSION (self), NULL, error);
-  if (reply == NULL)
-    return FALSE;
-  if (reply->code != 240)
-    {
-      g_propagate_error (error, nntp_check_reply (SESSION (self), reply, 240, "POST",
-                                                  OP_NNTP_COMMAND_POST));
-      return FALSE;
-    }
-  op_protocol_log_append (op_session_get_log (SESSION (self)), OP_LOG_INFO,
-                          _("The article was posted."));
-  return TRUE;
-}
-
 /* --- jobs ---------------------------------------------------------------------------------- */
-
-typedef enum
-{
-  JOB_CONNECT,
-  JOB_DATE,
-  JOB_HELP,
-  JOB_LIST_ACTIVE,
-  JOB_LIST_NEWSGROUPS,
-  JOB_LIST_ACTIVE_TIMES,
-  JOB_LIST_OVERVIEW_FMT,
-  JOB_NEWGROUPS,
-  JOB_NEWNEWS,
-  JOB_GROUP,
-  JOB_LISTGROUP,
-  JOB_OVER,
-  JOB_OVER_MESSAGE_ID,
-  JOB_HDR,
-  JOB_ARTICLE,
-  JOB_STAT,
-  JOB_NEXT,
-  JOB_LAST,
-  JOB_POST,
-  JOB_QUIT,
-} JobKind;
-
-typedef struct
-{
-  JobKind            kind;
-  char              *user;
-  char              *secret;        /* a password, wiped when freed */
-  char              *text;          /* a wildmat, group or field */
-  char              *message_id;
-  guint64            number;
-  guint64            low;
-  guint64            high;
-  GDateTime         *since;
-  OpNntpArticlePart  part;
-  GOutputStream     *output;
-  GInputStream      *input;
-  OpProgress        *progress;
-  OverShared        *over;
-
-  /* Results read by the _finish calls. */
-  guint64            r_count;
-  guint64            r_low;
-  guint64            r_high;
-  guint64            r_number;
-  guint64            r_skipped;
-  char              *r_message_id;
-  GStrv              r_extra_names;
-} Job;
 
 static void
 job_free (Job *job)
@@ -1560,7 +765,7 @@ job_free (Job *job)
   g_clear_object (&job->output);
   g_clear_object (&job->input);
   g_clear_object (&job->progress);
-  g_clear_pointer (&job->over, over_shared_unref);
+  g_clear_pointer (&job->over, _op_nntp_over_shared_unref);
   g_free (job->r_message_id);
   g_strfreev (job->r_extra_names);
   g_free (job);
@@ -1599,8 +804,8 @@ run_quit (OpSession     *session,
   op_session_set_state (session, OP_NNTP_STATE_BUSY);
   op_session_set_io_timeout (session, QUIT_TIMEOUT_SECONDS);
   /* RFC 3977 §5.4: 205 connection closing. */
-  reply = command (OP_NNTP_CLIENT (session), "QUIT", NULL, 205, OP_NNTP_COMMAND_OTHER,
-                   cancellable, error);
+  reply = _op_nntp_command (OP_NNTP_CLIENT (session), "QUIT", NULL, 205, OP_NNTP_COMMAND_OTHER,
+                            cancellable, error);
   op_session_disconnect (session);
   return reply != NULL ? OP_SESSION_JOB_OK : NULL;
 }
@@ -1654,8 +859,8 @@ run_listing (OpNntpClient  *self,
       break;
     case JOB_HELP:
       c.result = g_string_new (NULL);
-      if (!listing (self, "HELP", NULL, 100, OP_NNTP_MAX_REPLY_LINE, MAX_HELP_BYTES,
-                    collect_help, &c, cancellable, error))
+      if (!_op_nntp_listing (self, "HELP", NULL, 100, OP_NNTP_MAX_REPLY_LINE, MAX_HELP_BYTES,
+                             _op_nntp_collect_help, &c, cancellable, error))
         {
           g_string_free (c.result, TRUE);
           return NULL;
@@ -1664,8 +869,8 @@ run_listing (OpNntpClient  *self,
     default:
       g_assert_not_reached ();
     }
-  if (!listing (self, verb, argument, expect, OP_NNTP_MAX_LIST_LINE, 0, collect_line, &c,
-                cancellable, error))
+  if (!_op_nntp_listing (self, verb, argument, expect, OP_NNTP_MAX_LIST_LINE, 0, _op_nntp_collect_line, &c,
+                         cancellable, error))
     {
       result_free (c.result);
       return NULL;
@@ -1689,13 +894,13 @@ run_group (OpNntpClient  *self,
     return NULL;
   if (job->kind == JOB_GROUP)
     {
-      reply = command (self, "GROUP", job->text, 211, OP_NNTP_COMMAND_OTHER, cancellable,
-                       error);
+      reply = _op_nntp_command (self, "GROUP", job->text, 211, OP_NNTP_COMMAND_OTHER, cancellable,
+                                error);
       if (reply == NULL ||
-          !parse_or_fail (self, op_nntp_parse_group_reply (reply->text, &job->r_count,
-                                                           &job->r_low, &job->r_high, NULL,
-                                                           &local_error),
-                          local_error, error))
+          !_op_nntp_parse_or_fail (self, op_nntp_parse_group_reply (reply->text, &job->r_count,
+                                                                    &job->r_low, &job->r_high, NULL,
+                                                                    &local_error),
+                                   local_error, error))
         return NULL;
       return OP_SESSION_JOB_OK;
     }
@@ -1707,26 +912,26 @@ run_group (OpNntpClient  *self,
 
       if (job->text == NULL)
         {
-          invalid_argument (error, _("A range of article numbers needs a newsgroup."));
+          _op_nntp_invalid_argument (error, _("A range of article numbers needs a newsgroup."));
           return NULL;
         }
-      if ((range = format_range (job->low, job->high, error)) == NULL)
+      if ((range = _op_nntp_format_range (job->low, job->high, error)) == NULL)
         return NULL;
       argument = g_strconcat (job->text, " ", range, NULL);
     }
   else
     argument = g_strdup (job->text);
-  reply = command_multiline (self, "LISTGROUP", argument, 211, OP_NNTP_COMMAND_OTHER,
-                             cancellable, error);
+  reply = _op_nntp_command_multiline (self, "LISTGROUP", argument, 211, OP_NNTP_COMMAND_OTHER,
+                                      cancellable, error);
   if (reply == NULL ||
-      !parse_or_fail (self, op_nntp_parse_group_reply (reply->text, &job->r_count, &job->r_low,
-                                                       &job->r_high, NULL, &local_error),
-                      local_error, error))
+      !_op_nntp_parse_or_fail (self, op_nntp_parse_group_reply (reply->text, &job->r_count, &job->r_low,
+                                                                &job->r_high, NULL, &local_error),
+                               local_error, error))
     return NULL;
   c.result = g_array_new (FALSE, FALSE, sizeof (guint64));
   c.kind = LINE_NUMBER;
   c.verb = "LISTGROUP";
-  if (!op_session_read_block (SESSION (self), OP_NNTP_MAX_REPLY_LINE, 0, 0, collect_line, &c,
+  if (!op_session_read_block (SESSION (self), OP_NNTP_MAX_REPLY_LINE, 0, 0, _op_nntp_collect_line, &c,
                               cancellable, error))
     {
       g_array_unref (c.result);
@@ -1744,20 +949,20 @@ run_hdr (OpNntpClient  *self,
 {
   g_autofree char *argument = NULL;
   g_autofree char *range = NULL;
-  gboolean hdr = has_capability (self, "HDR");
+  gboolean hdr = _op_nntp_has_capability (self, "HDR");
   Collect c = { self, NULL, 0 };
 
   if (!check_field (job->text, error))
     return NULL;
   if (job->message_id != NULL)
     {
-      if (!check_message_id (job->message_id, error))
+      if (!_op_nntp_check_message_id (job->message_id, error))
         return NULL;
       argument = g_strconcat (job->text, " ", job->message_id, NULL);
     }
   else
     {
-      if ((range = format_range (job->low, job->high, error)) == NULL)
+      if ((range = _op_nntp_format_range (job->low, job->high, error)) == NULL)
         return NULL;
       argument = g_strconcat (job->text, " ", range, NULL);
     }
@@ -1765,8 +970,8 @@ run_hdr (OpNntpClient  *self,
   c.kind = LINE_HDR;
   c.verb = hdr ? "HDR" : "XHDR";
   /* RFC 3977 §8.5.2: 225; RFC 2980 §2.6: XHDR answers 221. */
-  if (!listing (self, hdr ? "HDR" : "XHDR", argument, hdr ? 225 : 221, OP_NNTP_MAX_LIST_LINE,
-                0, collect_line, &c, cancellable, error))
+  if (!_op_nntp_listing (self, hdr ? "HDR" : "XHDR", argument, hdr ? 225 : 221, OP_NNTP_MAX_LIST_LINE,
+                         0, _op_nntp_collect_line, &c, cancellable, error))
     {
       g_ptr_array_unref (c.result);
       return NULL;
@@ -1788,15 +993,15 @@ run_command (OpSession     *session,
     {
     case JOB_DATE:
       {
-        g_autoptr(OpNntpReply) reply = command (self, "DATE", NULL, 111, OP_NNTP_COMMAND_OTHER,
-                                                cancellable, error);
+        g_autoptr(OpNntpReply) reply = _op_nntp_command (self, "DATE", NULL, 111, OP_NNTP_COMMAND_OTHER,
+                                                         cancellable, error);
         GError *local_error = NULL;
         GDateTime *date;
 
         if (reply == NULL)
           return NULL;
         date = op_nntp_parse_date_reply (reply->text, &local_error);
-        parse_or_fail (self, date != NULL, local_error, error);
+        _op_nntp_parse_or_fail (self, date != NULL, local_error, error);
         return date;
       }
 
@@ -1812,7 +1017,7 @@ run_command (OpSession     *session,
       {
         GStrv lines = NULL;
 
-        if (!load_format (self, TRUE, &lines, cancellable, error))
+        if (!_op_nntp_load_format (self, TRUE, &lines, cancellable, error))
           return NULL;
         return lines;
       }
@@ -1822,8 +1027,8 @@ run_command (OpSession     *session,
       return run_group (self, job, cancellable, error);
 
     case JOB_OVER:
-      if (!over_range (self, job->low, job->high, job->over, &job->r_count, &job->r_skipped,
-                       cancellable, error))
+      if (!_op_nntp_over_range (self, job->low, job->high, job->over, &job->r_count, &job->r_skipped,
+                                cancellable, error))
         return NULL;
       return OP_SESSION_JOB_OK;
 
@@ -1831,13 +1036,13 @@ run_command (OpSession     *session,
       {
         Collect c = { self, NULL, 0 };
 
-        if (!check_message_id (job->message_id, error))
+        if (!_op_nntp_check_message_id (job->message_id, error))
           return NULL;
-        if (self->w_format == NULL && !load_format (self, FALSE, NULL, cancellable, error))
+        if (self->w_format == NULL && !_op_nntp_load_format (self, FALSE, NULL, cancellable, error))
           return NULL;
         /* RFC 3977 §8.3: only OVER takes a Message-ID (XOVER does not). */
-        if (!listing (self, "OVER", job->message_id, 224, OP_NNTP_MAX_LIST_LINE, 0,
-                      collect_one_overview, &c, cancellable, error))
+        if (!_op_nntp_listing (self, "OVER", job->message_id, 224, OP_NNTP_MAX_LIST_LINE, 0,
+                               _op_nntp_collect_one_overview, &c, cancellable, error))
           {
             g_clear_pointer (&c.result, op_nntp_overview_free);
             return NULL;
@@ -1857,9 +1062,9 @@ run_command (OpSession     *session,
 
     case JOB_ARTICLE:
       {
-        gboolean ok = receive_article (self, job->part, job->message_id, job->number,
-                                       job->output, job->progress, &job->r_number,
-                                       &job->r_message_id, &job->r_count, cancellable, error);
+        gboolean ok = _op_nntp_receive_article (self, job->part, job->message_id, job->number,
+                                                job->output, job->progress, &job->r_number,
+                                                &job->r_message_id, &job->r_count, cancellable, error);
 
         if (job->progress != NULL)
           op_progress_finish (job->progress);
@@ -1876,18 +1081,18 @@ run_command (OpSession     *session,
                                                                                   : "LAST";
 
         if (job->kind == JOB_STAT &&
-            !article_argument (job->message_id, job->number, &argument, error))
+            !_op_nntp_article_argument (job->message_id, job->number, &argument, error))
           return NULL;
         /* RFC 3977 §6.1.3, §6.1.4, §6.2.4: 223 article exists. */
-        reply = command (self, verb, argument, 223, OP_NNTP_COMMAND_OTHER, cancellable, error);
+        reply = _op_nntp_command (self, verb, argument, 223, OP_NNTP_COMMAND_OTHER, cancellable, error);
         if (reply == NULL ||
-            !parse_article_reply (self, reply, &job->r_number, &job->r_message_id, error))
+            !_op_nntp_parse_article_reply (self, reply, &job->r_number, &job->r_message_id, error))
           return NULL;
         return OP_SESSION_JOB_OK;
       }
 
     case JOB_POST:
-      return post_article (self, job->input, cancellable, error) ? OP_SESSION_JOB_OK : NULL;
+      return _op_nntp_post_article (self, job->input, cancellable, error) ? OP_SESSION_JOB_OK : NULL;
 
     case JOB_CONNECT:
     case JOB_QUIT:
@@ -1896,14 +1101,14 @@ run_command (OpSession     *session,
     }
 }
 
-static GTask *
-job_task (OpNntpClient         *self,
-          JobKind               kind,
-          gpointer              source_tag,
-          GCancellable         *cancellable,
-          GAsyncReadyCallback   callback,
-          gpointer              user_data,
-          Job                 **job_out)
+GTask *
+_op_nntp_job_task (OpNntpClient         *self,
+                   JobKind               kind,
+                   gpointer              source_tag,
+                   GCancellable         *cancellable,
+                   GAsyncReadyCallback   callback,
+                   gpointer              user_data,
+                   Job                 **job_out)
 {
   Job *job = g_new0 (Job, 1);
 
@@ -1912,10 +1117,10 @@ job_task (OpNntpClient         *self,
   return op_session_task_new (SESSION (self), source_tag, cancellable, callback, user_data);
 }
 
-static void
-job_queue (OpNntpClient *self,
-           GTask        *task,
-           Job          *job)
+void
+_op_nntp_job_queue (OpNntpClient *self,
+                    GTask        *task,
+                    Job          *job)
 {
   OpSessionJobFunc func = run_command;
   OpSessionJobFlags flags = OP_SESSION_JOB_NEEDS_CONNECTION;
@@ -1972,54 +1177,54 @@ job_queue (OpNntpClient *self,
                     flags);
 }
 
-static Job *
-simple_call (OpNntpClient         *self,
-             JobKind               kind,
-             gpointer              source_tag,
-             const char           *text,
-             GCancellable         *cancellable,
-             GAsyncReadyCallback   callback,
-             gpointer              user_data,
-             GTask               **task)
+Job *
+_op_nntp_simple_call (OpNntpClient         *self,
+                      JobKind               kind,
+                      gpointer              source_tag,
+                      const char           *text,
+                      GCancellable         *cancellable,
+                      GAsyncReadyCallback   callback,
+                      gpointer              user_data,
+                      GTask               **task)
 {
   Job *job;
 
-  *task = job_task (self, kind, source_tag, cancellable, callback, user_data, &job);
+  *task = _op_nntp_job_task (self, kind, source_tag, cancellable, callback, user_data, &job);
   job->text = g_strdup (text);
   return job;
 }
 
 /* A call whose job needs nothing but @text (nullable). */
-static void
-queue_simple (OpNntpClient         *self,
-              JobKind               kind,
-              gpointer              source_tag,
-              const char           *text,
-              GCancellable         *cancellable,
-              GAsyncReadyCallback   callback,
-              gpointer              user_data)
+void
+_op_nntp_queue_simple (OpNntpClient         *self,
+                       JobKind               kind,
+                       gpointer              source_tag,
+                       const char           *text,
+                       GCancellable         *cancellable,
+                       GAsyncReadyCallback   callback,
+                       gpointer              user_data)
 {
   GTask *task;
-  Job *job = simple_call (self, kind, source_tag, text, cancellable, callback, user_data, &task);
+  Job *job = _op_nntp_simple_call (self, kind, source_tag, text, cancellable, callback, user_data, &task);
 
-  job_queue (self, task, job);
+  _op_nntp_job_queue (self, task, job);
 }
 
-static gboolean
-job_finish_boolean (OpNntpClient  *self,
-                    GAsyncResult  *result,
-                    gpointer       source_tag,
-                    GError       **error)
+gboolean
+_op_nntp_job_finish_boolean (OpNntpClient  *self,
+                             GAsyncResult  *result,
+                             gpointer       source_tag,
+                             GError       **error)
 {
   g_return_val_if_fail (OP_IS_NNTP_CLIENT (self), FALSE);
   return op_session_finish_boolean (SESSION (self), result, source_tag, error);
 }
 
-static gpointer
-job_finish_pointer (OpNntpClient  *self,
-                    GAsyncResult  *result,
-                    gpointer       source_tag,
-                    GError       **error)
+gpointer
+_op_nntp_job_finish_pointer (OpNntpClient  *self,
+                             GAsyncResult  *result,
+                             gpointer       source_tag,
+                             GError       **error)
 {
   g_return_val_if_fail (OP_IS_NNTP_CLIENT (self), NULL);
   return op_session_finish_pointer (SESSION (self), result, source_tag, error);
@@ -2079,9 +1284,9 @@ op_nntp_client_class_init (OpNntpClientClass *klass)
   session_class->start_tls = nntp_start_tls;
   session_class->read_reply = nntp_read_reply;
   session_class->reply_free = (GDestroyNotify) op_nntp_reply_free;
-  session_class->check_reply = nntp_check_reply;
+  session_class->check_reply = _op_nntp_nntp_check_reply;
   session_class->dup_capabilities = nntp_dup_capabilities;
-  session_class->deliver_event = nntp_deliver_event;
+  session_class->deliver_event = _op_nntp_nntp_deliver_event;
 
   /* POST's filters are GMime's (as SMTP's DATA); GMime counts its initialisations. */
   g_mime_init ();
@@ -2211,11 +1416,11 @@ op_nntp_client_get_welcome (OpNntpClient *self)
 }
 
 /* What GROUP and LISTGROUP report, for their _finish. */
-static void
-get_marks (GAsyncResult *result,
-           guint64      *count,
-           guint64      *low,
-           guint64      *high)
+void
+_op_nntp_get_marks (GAsyncResult *result,
+                    guint64      *count,
+                    guint64      *low,
+                    guint64      *high)
 {
   Job *job = op_session_task_get_data (result);
 
@@ -2228,10 +1433,10 @@ get_marks (GAsyncResult *result,
 }
 
 /* What ARTICLE, HEAD, BODY, STAT, NEXT and LAST report, for their _finish. */
-static void
-get_article (GAsyncResult  *result,
-             guint64       *number,
-             char         **message_id)
+void
+_op_nntp_get_article (GAsyncResult  *result,
+                      guint64       *number,
+                      char         **message_id)
 {
   Job *job = op_session_task_get_data (result);
 
@@ -2241,575 +1446,3 @@ get_article (GAsyncResult  *result,
     *message_id = g_steal_pointer (&job->r_message_id);
 }
 
-/* --- the public calls ---------------------------------------------------------------------- */
-
-void
-op_nntp_client_connect_async (OpNntpClient         *self,
-                              const char           *user,
-                              const char           *password,
-                              GCancellable         *cancellable,
-                              GAsyncReadyCallback   callback,
-                              gpointer              user_data)
-{
-  Job *job;
-  GTask *task;
-
-  g_return_if_fail (OP_IS_NNTP_CLIENT (self));
-  g_return_if_fail (user == NULL || password != NULL);
-
-  task = job_task (self, JOB_CONNECT, op_nntp_client_connect_async, cancellable, callback,
-                   user_data, &job);
-  job->user = g_strdup (user);
-  job->secret = g_strdup (password);
-  job_queue (self, task, job);
-}
-
-gboolean
-op_nntp_client_connect_finish (OpNntpClient  *self,
-                               GAsyncResult  *result,
-                               GError       **error)
-{
-  return job_finish_boolean (self, result, op_nntp_client_connect_async, error);
-}
-
-void
-op_nntp_client_date_async (OpNntpClient         *self,
-                           GCancellable         *cancellable,
-                           GAsyncReadyCallback   callback,
-                           gpointer              user_data)
-{
-  g_return_if_fail (OP_IS_NNTP_CLIENT (self));
-  queue_simple (self, JOB_DATE, op_nntp_client_date_async, NULL, cancellable,
-                callback, user_data);
-}
-
-/**
- * op_nntp_client_date_finish:
- *
- * Returns: (transfer full): the server's time in UTC, or %NULL
- */
-GDateTime *
-op_nntp_client_date_finish (OpNntpClient  *self,
-                            GAsyncResult  *result,
-                            GError       **error)
-{
-  return job_finish_pointer (self, result, op_nntp_client_date_async, error);
-}
-
-void
-op_nntp_client_help_async (OpNntpClient         *self,
-                           GCancellable         *cancellable,
-                           GAsyncReadyCallback   callback,
-                           gpointer              user_data)
-{
-  g_return_if_fail (OP_IS_NNTP_CLIENT (self));
-  queue_simple (self, JOB_HELP, op_nntp_client_help_async, NULL, cancellable,
-                callback, user_data);
-}
-
-char *
-op_nntp_client_help_finish (OpNntpClient  *self,
-                            GAsyncResult  *result,
-                            GError       **error)
-{
-  return job_finish_pointer (self, result, op_nntp_client_help_async, error);
-}
-
-void
-op_nntp_client_list_active_async (OpNntpClient         *self,
-                                  const char           *wildmat,
-                                  GCancellable         *cancellable,
-                                  GAsyncReadyCallback   callback,
-                                  gpointer              user_data)
-{
-  g_return_if_fail (OP_IS_NNTP_CLIENT (self));
-  queue_simple (self, JOB_LIST_ACTIVE, op_nntp_client_list_active_async, wildmat,
-                cancellable, callback, user_data);
-}
-
-/**
- * op_nntp_client_list_active_finish:
- *
- * Returns: (transfer full) (element-type OpNntpActive): the groups, or %NULL
- */
-GPtrArray *
-op_nntp_client_list_active_finish (OpNntpClient  *self,
-                                   GAsyncResult  *result,
-                                   GError       **error)
-{
-  return job_finish_pointer (self, result, op_nntp_client_list_active_async, error);
-}
-
-void
-op_nntp_client_list_newsgroups_async (OpNntpClient         *self,
-                                      const char           *wildmat,
-                                      GCancellable         *cancellable,
-                                      GAsyncReadyCallback   callback,
-                                      gpointer              user_data)
-{
-  g_return_if_fail (OP_IS_NNTP_CLIENT (self));
-  queue_simple (self, JOB_LIST_NEWSGROUPS, op_nntp_client_list_newsgroups_async, wildmat,
-                cancellable, callback, user_data);
-}
-
-/**
- * op_nntp_client_list_newsgroups_finish:
- *
- * Returns: (transfer full) (element-type utf8 utf8): group name → description, or %NULL
- */
-GHashTable *
-op_nntp_client_list_newsgroups_finish (OpNntpClient  *self,
-                                       GAsyncResult  *result,
-                                       GError       **error)
-{
-  return job_finish_pointer (self, result, op_nntp_client_list_newsgroups_async, error);
-}
-
-void
-op_nntp_client_list_active_times_async (OpNntpClient         *self,
-                                        const char           *wildmat,
-                                        GCancellable         *cancellable,
-                                        GAsyncReadyCallback   callback,
-                                        gpointer              user_data)
-{
-  g_return_if_fail (OP_IS_NNTP_CLIENT (self));
-  queue_simple (self, JOB_LIST_ACTIVE_TIMES, op_nntp_client_list_active_times_async, wildmat,
-                cancellable, callback, user_data);
-}
-
-/**
- * op_nntp_client_list_active_times_finish:
- *
- * Returns: (transfer full) (element-type OpNntpGroupTime): the groups, or %NULL
- */
-GPtrArray *
-op_nntp_client_list_active_times_finish (OpNntpClient  *self,
-                                         GAsyncResult  *result,
-                                         GError       **error)
-{
-  return job_finish_pointer (self, result, op_nntp_client_list_active_times_async, error);
-}
-
-void
-op_nntp_client_list_overview_fmt_async (OpNntpClient         *self,
-                                        GCancellable         *cancellable,
-                                        GAsyncReadyCallback   callback,
-                                        gpointer              user_data)
-{
-  g_return_if_fail (OP_IS_NNTP_CLIENT (self));
-  queue_simple (self, JOB_LIST_OVERVIEW_FMT, op_nntp_client_list_overview_fmt_async, NULL,
-                cancellable, callback, user_data);
-}
-
-/**
- * op_nntp_client_list_overview_fmt_finish:
- *
- * Returns: (transfer full): the lines of LIST OVERVIEW.FMT, or %NULL
- */
-GStrv
-op_nntp_client_list_overview_fmt_finish (OpNntpClient  *self,
-                                         GAsyncResult  *result,
-                                         GError       **error)
-{
-  return job_finish_pointer (self, result, op_nntp_client_list_overview_fmt_async, error);
-}
-
-void
-op_nntp_client_newgroups_async (OpNntpClient         *self,
-                                GDateTime            *since,
-                                GCancellable         *cancellable,
-                                GAsyncReadyCallback   callback,
-                                gpointer              user_data)
-{
-  GTask *task;
-  Job *job;
-
-  g_return_if_fail (OP_IS_NNTP_CLIENT (self));
-  g_return_if_fail (since != NULL);
-  job = simple_call (self, JOB_NEWGROUPS, op_nntp_client_newgroups_async, NULL, cancellable,
-                     callback, user_data, &task);
-  job->since = g_date_time_ref (since);
-  job_queue (self, task, job);
-}
-
-/**
- * op_nntp_client_newgroups_finish:
- *
- * Returns: (transfer full) (element-type OpNntpActive): the new groups, or %NULL
- */
-GPtrArray *
-op_nntp_client_newgroups_finish (OpNntpClient  *self,
-                                 GAsyncResult  *result,
-                                 GError       **error)
-{
-  return job_finish_pointer (self, result, op_nntp_client_newgroups_async, error);
-}
-
-void
-op_nntp_client_newnews_async (OpNntpClient         *self,
-                              const char           *wildmat,
-                              GDateTime            *since,
-                              GCancellable         *cancellable,
-                              GAsyncReadyCallback   callback,
-                              gpointer              user_data)
-{
-  GTask *task;
-  Job *job;
-
-  g_return_if_fail (OP_IS_NNTP_CLIENT (self));
-  g_return_if_fail (wildmat != NULL);
-  g_return_if_fail (since != NULL);
-  job = simple_call (self, JOB_NEWNEWS, op_nntp_client_newnews_async, wildmat, cancellable,
-                     callback, user_data, &task);
-  job->since = g_date_time_ref (since);
-  job_queue (self, task, job);
-}
-
-/**
- * op_nntp_client_newnews_finish:
- *
- * Returns: (transfer full) (element-type utf8): the Message-IDs, or %NULL
- */
-GPtrArray *
-op_nntp_client_newnews_finish (OpNntpClient  *self,
-                               GAsyncResult  *result,
-                               GError       **error)
-{
-  return job_finish_pointer (self, result, op_nntp_client_newnews_async, error);
-}
-
-void
-op_nntp_client_group_async (OpNntpClient         *self,
-                            const char           *group,
-                            GCancellable         *cancellable,
-                            GAsyncReadyCallback   callback,
-                            gpointer              user_data)
-{
-  g_return_if_fail (OP_IS_NNTP_CLIENT (self));
-  g_return_if_fail (group != NULL);
-  queue_simple (self, JOB_GROUP, op_nntp_client_group_async, group, cancellable,
-                callback, user_data);
-}
-
-gboolean
-op_nntp_client_group_finish (OpNntpClient  *self,
-                             GAsyncResult  *result,
-                             guint64       *count,
-                             guint64       *low,
-                             guint64       *high,
-                             GError       **error)
-{
-  if (!job_finish_boolean (self, result, op_nntp_client_group_async, error))
-    return FALSE;
-  get_marks (result, count, low, high);
-  return TRUE;
-}
-
-void
-op_nntp_client_listgroup_async (OpNntpClient         *self,
-                                const char           *group,
-                                guint64               low,
-                                guint64               high,
-                                GCancellable         *cancellable,
-                                GAsyncReadyCallback   callback,
-                                gpointer              user_data)
-{
-  GTask *task;
-  Job *job;
-
-  g_return_if_fail (OP_IS_NNTP_CLIENT (self));
-  job = simple_call (self, JOB_LISTGROUP, op_nntp_client_listgroup_async, group, cancellable,
-                     callback, user_data, &task);
-  job->low = low;
-  job->high = high;
-  job_queue (self, task, job);
-}
-
-/**
- * op_nntp_client_listgroup_finish:
- *
- * Returns: (transfer full) (element-type guint64): the article numbers, or %NULL
- */
-GArray *
-op_nntp_client_listgroup_finish (OpNntpClient  *self,
-                                 GAsyncResult  *result,
-                                 guint64       *count,
-                                 guint64       *low,
-                                 guint64       *high,
-                                 GError       **error)
-{
-  GArray *numbers = job_finish_pointer (self, result, op_nntp_client_listgroup_async, error);
-
-  if (numbers != NULL)
-    get_marks (result, count, low, high);
-  return numbers;
-}
-
-void
-op_nntp_client_over_async (OpNntpClient         *self,
-                           guint64               low,
-                           guint64               high,
-                           OpNntpOverviewFunc    func,
-                           gpointer              func_data,
-                           GCancellable         *cancellable,
-                           GAsyncReadyCallback   callback,
-                           gpointer              user_data)
-{
-  GTask *task;
-  Job *job;
-
-  g_return_if_fail (OP_IS_NNTP_CLIENT (self));
-  job = simple_call (self, JOB_OVER, op_nntp_client_over_async, NULL, cancellable, callback,
-                     user_data, &task);
-  job->low = low;
-  job->high = high;
-  job->over = over_shared_new (func, func_data);
-  job_queue (self, task, job);
-}
-
-gboolean
-op_nntp_client_over_finish (OpNntpClient  *self,
-                            GAsyncResult  *result,
-                            guint64       *n_overviews,
-                            guint64       *n_skipped,
-                            GError       **error)
-{
-  Job *job;
-
-  if (!job_finish_boolean (self, result, op_nntp_client_over_async, error))
-    return FALSE;
-  job = op_session_task_get_data (result);
-  if (n_overviews != NULL)
-    *n_overviews = job->r_count;
-  if (n_skipped != NULL)
-    *n_skipped = job->r_skipped;
-  return TRUE;
-}
-
-void
-op_nntp_client_over_message_id_async (OpNntpClient         *self,
-                                      const char           *message_id,
-                                      GCancellable         *cancellable,
-                                      GAsyncReadyCallback   callback,
-                                      gpointer              user_data)
-{
-  GTask *task;
-  Job *job;
-
-  g_return_if_fail (OP_IS_NNTP_CLIENT (self));
-  g_return_if_fail (message_id != NULL);
-  job = simple_call (self, JOB_OVER_MESSAGE_ID, op_nntp_client_over_message_id_async, NULL,
-                     cancellable, callback, user_data, &task);
-  job->message_id = g_strdup (message_id);
-  job_queue (self, task, job);
-}
-
-/**
- * op_nntp_client_over_message_id_finish:
- *
- * Returns: (transfer full): the article's overview, or %NULL
- */
-OpNntpOverview *
-op_nntp_client_over_message_id_finish (OpNntpClient  *self,
-                                       GAsyncResult  *result,
-                                       GStrv         *extra_names,
-                                       GError       **error)
-{
-  OpNntpOverview *overview = job_finish_pointer (self, result,
-                                                 op_nntp_client_over_message_id_async, error);
-
-  if (overview != NULL && extra_names != NULL)
-    *extra_names = g_steal_pointer (&((Job *) op_session_task_get_data (result))->r_extra_names);
-  return overview;
-}
-
-void
-op_nntp_client_hdr_async (OpNntpClient         *self,
-                          const char           *field,
-                          const char           *message_id,
-                          guint64               low,
-                          guint64               high,
-                          GCancellable         *cancellable,
-                          GAsyncReadyCallback   callback,
-                          gpointer              user_data)
-{
-  GTask *task;
-  Job *job;
-
-  g_return_if_fail (OP_IS_NNTP_CLIENT (self));
-  g_return_if_fail (field != NULL);
-  job = simple_call (self, JOB_HDR, op_nntp_client_hdr_async, field, cancellable, callback,
-                     user_data, &task);
-  job->message_id = g_strdup (message_id);
-  job->low = low;
-  job->high = high;
-  job_queue (self, task, job);
-}
-
-/**
- * op_nntp_client_hdr_finish:
- *
- * Returns: (transfer full) (element-type OpNntpHeaderValue): the values, or %NULL
- */
-GPtrArray *
-op_nntp_client_hdr_finish (OpNntpClient  *self,
-                           GAsyncResult  *result,
-                           GError       **error)
-{
-  return job_finish_pointer (self, result, op_nntp_client_hdr_async, error);
-}
-
-void
-op_nntp_client_article_async (OpNntpClient         *self,
-                              OpNntpArticlePart     part,
-                              const char           *message_id,
-                              guint64               number,
-                              GOutputStream        *output,
-                              OpProgressFunc        progress,
-                              gpointer              progress_data,
-                              GCancellable         *cancellable,
-                              GAsyncReadyCallback   callback,
-                              gpointer              user_data)
-{
-  GTask *task;
-  Job *job;
-
-  g_return_if_fail (OP_IS_NNTP_CLIENT (self));
-  g_return_if_fail (part <= OP_NNTP_ARTICLE_BODY);
-  g_return_if_fail (G_IS_OUTPUT_STREAM (output));
-  job = simple_call (self, JOB_ARTICLE, op_nntp_client_article_async, NULL, cancellable,
-                     callback, user_data, &task);
-  job->part = part;
-  job->message_id = g_strdup (message_id);
-  job->number = number;
-  job->output = g_object_ref (output);
-  if (progress != NULL)
-    job->progress = op_progress_new_for_task (task, progress, progress_data);
-  job_queue (self, task, job);
-}
-
-gboolean
-op_nntp_client_article_finish (OpNntpClient  *self,
-                               GAsyncResult  *result,
-                               guint64       *number,
-                               char         **message_id,
-                               guint64       *bytes,
-                               GError       **error)
-{
-  if (!job_finish_boolean (self, result, op_nntp_client_article_async, error))
-    return FALSE;
-  get_article (result, number, message_id);
-  if (bytes != NULL)
-    *bytes = ((Job *) op_session_task_get_data (result))->r_count;
-  return TRUE;
-}
-
-static void
-stat_call (OpNntpClient         *self,
-           JobKind               kind,
-           const char           *message_id,
-           guint64               number,
-           GCancellable         *cancellable,
-           GAsyncReadyCallback   callback,
-           gpointer              user_data)
-{
-  GTask *task;
-  Job *job;
-
-  /* One _finish for the three: they share the source tag of STAT. */
-  job = simple_call (self, kind, op_nntp_client_stat_async, NULL, cancellable, callback,
-                     user_data, &task);
-  job->message_id = g_strdup (message_id);
-  job->number = number;
-  job_queue (self, task, job);
-}
-
-void
-op_nntp_client_stat_async (OpNntpClient         *self,
-                           const char           *message_id,
-                           guint64               number,
-                           GCancellable         *cancellable,
-                           GAsyncReadyCallback   callback,
-                           gpointer              user_data)
-{
-  g_return_if_fail (OP_IS_NNTP_CLIENT (self));
-  stat_call (self, JOB_STAT, message_id, number, cancellable, callback, user_data);
-}
-
-void
-op_nntp_client_next_async (OpNntpClient         *self,
-                           GCancellable         *cancellable,
-                           GAsyncReadyCallback   callback,
-                           gpointer              user_data)
-{
-  g_return_if_fail (OP_IS_NNTP_CLIENT (self));
-  stat_call (self, JOB_NEXT, NULL, 0, cancellable, callback, user_data);
-}
-
-void
-op_nntp_client_last_async (OpNntpClient         *self,
-                           GCancellable         *cancellable,
-                           GAsyncReadyCallback   callback,
-                           gpointer              user_data)
-{
-  g_return_if_fail (OP_IS_NNTP_CLIENT (self));
-  stat_call (self, JOB_LAST, NULL, 0, cancellable, callback, user_data);
-}
-
-gboolean
-op_nntp_client_stat_finish (OpNntpClient  *self,
-                            GAsyncResult  *result,
-                            guint64       *number,
-                            char         **message_id,
-                            GError       **error)
-{
-  if (!job_finish_boolean (self, result, op_nntp_client_stat_async, error))
-    return FALSE;
-  get_article (result, number, message_id);
-  return TRUE;
-}
-
-void
-op_nntp_client_post_async (OpNntpClient         *self,
-                           GInputStream         *article,
-                           GCancellable         *cancellable,
-                           GAsyncReadyCallback   callback,
-                           gpointer              user_data)
-{
-  GTask *task;
-  Job *job;
-
-  g_return_if_fail (OP_IS_NNTP_CLIENT (self));
-  g_return_if_fail (G_IS_INPUT_STREAM (article));
-  job = simple_call (self, JOB_POST, op_nntp_client_post_async, NULL, cancellable, callback,
-                     user_data, &task);
-  job->input = g_object_ref (article);
-  job_queue (self, task, job);
-}
-
-gboolean
-op_nntp_client_post_finish (OpNntpClient  *self,
-                            GAsyncResult  *result,
-                            GError       **error)
-{
-  return job_finish_boolean (self, result, op_nntp_client_post_async, error);
-}
-
-void
-op_nntp_client_quit_async (OpNntpClient         *self,
-                           GCancellable         *cancellable,
-                           GAsyncReadyCallback   callback,
-                           gpointer              user_data)
-{
-  g_return_if_fail (OP_IS_NNTP_CLIENT (self));
-  queue_simple (self, JOB_QUIT, op_nntp_client_quit_async, NULL, cancellable,
-                callback, user_data);
-}
-
-gboolean
-op_nntp_client_quit_finish (OpNntpClient  *self,
-                            GAsyncResult  *result,
-                            GError       **error)
-{
-  return job_finish_boolean (self, result, op_nntp_client_quit_async, error);
-}
