@@ -25,7 +25,9 @@
 #   7. reply, and see the conversation count grow;
 #   8. delete with Undo, then delete: the message is in the server's Trash;
 #   9. search for a word of a body and find the message;
-#  10. add a POP3 account (Dovecot's seeded user, left on the server) and see its mail.
+#  10. add a POP3 account (Dovecot's seeded user, left on the server) and see its mail;
+# and between 9 and 10, forward a message as an attachment (message/rfc822) to the same
+# account and see it arrive whole.
 # Screenshots: mail-inbox.png, mail-composer.png, mail-conversation.png, mail-pop3.png.
 # The app must not crash or print a GLib-CRITICAL.
 
@@ -511,6 +513,40 @@ Content-Type: text/html; charset=utf-8
         key("Escape")
         log(f"search for {self.body_word!r} found the message")
 
+    # --- forward as attachment -------------------------------------------------------
+
+    def forward_as_attachment(self):
+        click(self.row(self.plain_subject))
+        menu = wait_for("the message's menu button",
+                        lambda: find_prefix(self.window, "Mail: Message Menu"),
+                        timeout=30, context=lambda: self.window)
+        # A menu button's accessible is its box: click it as a user does.
+        click(menu)
+        item = wait_for("Forward as Attachment in the message's menu",
+                        lambda: next((a for a in walk(self.tree()) if is_visible(a)
+                                      and a.name.replace("_", "") == "Forward as Attachment"), None),
+                        context=self.tree)
+        # The popover is a surface of its own, its extents relative to it: its action.
+        press(item)
+        subject = "Fwd: " + self.plain_subject
+        composer = wait_for("the forward's composer", lambda: self.composer(subject),
+                            context=self.tree)
+        focus_top(self.app.pid)
+        wait_for("the original among the attachments",
+                 lambda: f"{self.plain_subject}.eml" in texts(composer), context=lambda: composer)
+        fill(find_prefix(composer, "Mail: To"), self.address)
+        send = find_prefix(composer, "Mail: Send", pyatspi.ROLE_PUSH_BUTTON)
+        self.app.close_as_screen_reader("the forward's composer", lambda: press(send),
+                                        lambda: self.composer(subject) is None)
+        wait_for("the forward in the Inbox", lambda: self.row(subject), timeout=40,
+                 context=lambda: self.window)
+        files = wait_for("the forward on the server", lambda: self.mailbox.files_with("Subject: " + subject))
+        data = open(files[0], "rb").read()
+        if b"message/rfc822" not in data or f"<plain.{self.token}@example.test>".encode() not in data:
+            raise Failure("the forward carries no message/rfc822 part with the original:\n"
+                          + data.decode(errors="replace")[:2000])
+        log("forwarded as a message/rfc822 attachment; it arrived whole")
+
     # --- 10. a POP3 account ---------------------------------------------------------------
 
     def add_pop3_account(self):
@@ -562,6 +598,7 @@ def main():
                 scenario.reply()
                 scenario.delete()
                 scenario.search()
+                scenario.forward_as_attachment()
                 scenario.add_pop3_account()
                 app.check_alive("at the end of the scenario")
             except AppDied:
