@@ -294,10 +294,3 @@ op_mail_address_completion_detach (OpMailAddressCompletion *self)
   self->list = NULL;
   self->entry = NULL;
 }
-
-GtkWidget *
-op_mail_address_completion_get_popover (OpMailAddressCompletion *self)
-{
-  g_return_val_if_fail (OP_IS_MAIL_ADDRESS_COMPLETION (self), NULL);
-  return self->popover;
-}

@@ -40,7 +40,5 @@ OpMailAddressCompletion *op_mail_address_completion_new    (GtkEntry            
 void                     op_mail_address_completion_set_enabled (OpMailAddressCompletion *self,
                                                                  gboolean                 enabled);
 void                     op_mail_address_completion_detach (OpMailAddressCompletion *self);
-/* The popover, for tests. */
-GtkWidget               *op_mail_address_completion_get_popover (OpMailAddressCompletion *self);
 
 G_END_DECLS
