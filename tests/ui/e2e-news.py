@@ -22,14 +22,13 @@ import argparse
 import os
 import signal
 import subprocess
-import sys
 import time
 
 import pyatspi
 
-from outpost_atspi import (App, Failure, Keyring, SKIP, click, dump, fill, find, find_button,
-                           find_prefix, focus_top, key, log, press, run_main, screenshot,
-                           texts, type_text, walk, wait_for, is_visible)
+from outpost_atspi import (App, Failure, Keyring, click, dump, fill, find, find_button,
+                           find_prefix, focus_top, key, log, press, require_servers, run_main,
+                           screenshot, texts, type_text, wait_for)
 
 OVERALL_TIMEOUT = 150
 INN_VARIABLES = ("OUTPOST_TEST_NEWS_HOST", "OUTPOST_TEST_INN_PORT", "OUTPOST_TEST_INN_USER",
@@ -38,17 +37,6 @@ INN_VARIABLES = ("OUTPOST_TEST_NEWS_HOST", "OUTPOST_TEST_INN_PORT", "OUTPOST_TES
 
 def on_alarm(signum, frame):
     raise Failure(f"the scenario took longer than {OVERALL_TIMEOUT} s")
-
-
-def require_inn():
-    missing = [n for n in INN_VARIABLES if not os.environ.get(n)]
-    if not missing:
-        return
-    what = f"no INN (set by tests/servers/start; missing {', '.join(missing)})"
-    if os.environ.get("OUTPOST_TEST_REQUIRE_SERVERS") == "1":
-        raise Failure(f"{what}, and OUTPOST_TEST_REQUIRE_SERVERS=1 says the servers must run")
-    log(f"SKIP: {what}")
-    sys.exit(SKIP)
 
 
 class Scenario:
@@ -178,7 +166,7 @@ def main():
     parser.add_argument("--screenshot-dir", required=True)
     parser.add_argument("--schema-dir")
     args = parser.parse_args()
-    require_inn()
+    require_servers(INN_VARIABLES, "INN")
     signal.signal(signal.SIGALRM, on_alarm)
     signal.alarm(OVERALL_TIMEOUT)
     with Keyring(), App(args.outpost, args.schema_dir) as app:

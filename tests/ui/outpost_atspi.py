@@ -42,18 +42,23 @@ def log(msg):
     print(f"{_prefix}: {msg}", flush=True)
 
 
-def require_vsftpd():
-    """Exits 77 (skipped) without vsftpd's variables, or fails when
-    OUTPOST_TEST_REQUIRE_SERVERS=1 (as `build-aux/dev test` and CI set it, and the C
-    tests honour it: tests/servers/README.md)."""
-    missing = [n for n in VSFTPD_VARIABLES if not os.environ.get(n)]
+def require_servers(variables, servers):
+    """Exits 77 (skipped) when one of @variables (what tests/servers/start exports for
+    @servers, "vsftpd") is missing, or fails when OUTPOST_TEST_REQUIRE_SERVERS=1 (as
+    `build-aux/dev test` and CI set it, and the C tests honour it:
+    tests/servers/README.md)."""
+    missing = [n for n in variables if not os.environ.get(n)]
     if not missing:
         return
-    what = f"no vsftpd (set by tests/servers/start; missing {', '.join(missing)})"
+    what = f"no {servers} (set by tests/servers/start; missing {', '.join(missing)})"
     if os.environ.get("OUTPOST_TEST_REQUIRE_SERVERS") == "1":
         raise Failure(f"{what}, and OUTPOST_TEST_REQUIRE_SERVERS=1 says the servers must run")
     log(f"SKIP: {what}")
     sys.exit(SKIP)
+
+
+def require_vsftpd():
+    require_servers(VSFTPD_VARIABLES, "vsftpd")
 
 
 # --- accessibility tree ------------------------------------------------------------------
