@@ -20,18 +20,15 @@
 
 import argparse
 import os
-import shutil
 import signal
 import subprocess
-import sys
-import tempfile
 import time
 
 import pyatspi
 
-from outpost_atspi import (App, Failure, SKIP, click, dump, fill, find, find_button, focus_top,
-                           key, log, press, run_main, screenshot, texts, type_text,
-                           find_prefix, wait_for)
+from outpost_atspi import (App, Failure, Keyring, click, dump, fill, find, find_button,
+                           find_prefix, focus_top, key, log, press, require_servers, run_main,
+                           screenshot, texts, type_text, wait_for)
 
 OVERALL_TIMEOUT = 240
 INN_VARIABLES = ("OUTPOST_TEST_NEWS_HOST", "OUTPOST_TEST_INN_PORT", "OUTPOST_TEST_INN_USER",
@@ -41,49 +38,6 @@ INN_VARIABLES = ("OUTPOST_TEST_NEWS_HOST", "OUTPOST_TEST_INN_PORT", "OUTPOST_TES
 
 def on_alarm(signum, frame):
     raise Failure(f"the scenario took longer than {OVERALL_TIMEOUT} s")
-
-
-def require_inn():
-    missing = [n for n in INN_VARIABLES if not os.environ.get(n)]
-    if not missing:
-        return
-    what = f"no INN (set by tests/servers/start; missing {', '.join(missing)})"
-    if os.environ.get("OUTPOST_TEST_REQUIRE_SERVERS") == "1":
-        raise Failure(f"{what}, and OUTPOST_TEST_REQUIRE_SERVERS=1 says the servers must run")
-    log(f"SKIP: {what}")
-    sys.exit(SKIP)
-
-
-def find_named(root, name):
-    """A visible accessible named @name, whatever its role."""
-    return find(root, name)
-
-
-class Keyring:
-    """gnome-keyring-daemon unlocked with a throwaway password in this D-Bus session
-    (run-with-display.sh starts none: README), so the app stores the server's password
-    as with a desktop session, and no keyring prompt window takes the keyboard."""
-
-    def __enter__(self):
-        self.home = tempfile.mkdtemp(prefix="outpost-e2e-keyring-")
-        env = dict(os.environ, HOME=self.home, XDG_DATA_HOME=os.path.join(self.home, "data"),
-                   XDG_CONFIG_HOME=os.path.join(self.home, "config"))
-        self.proc = subprocess.Popen(["gnome-keyring-daemon", "--foreground", "--unlock",
-                                      "--components=secrets"], env=env, stdin=subprocess.PIPE,
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        self.proc.stdin.write(b"pw")
-        self.proc.stdin.close()
-        wait_for("the keyring on the session bus", lambda: subprocess.run(
-            ["gdbus", "call", "--session", "--dest", "org.freedesktop.DBus", "--object-path",
-             "/org/freedesktop/DBus", "--method", "org.freedesktop.DBus.NameHasOwner",
-             "org.freedesktop.secrets"], capture_output=True, text=True).stdout.find("true") >= 0)
-        return self
-
-    def __exit__(self, *exc):
-        self.proc.terminate()
-        self.proc.wait(timeout=5)
-        shutil.rmtree(self.home, ignore_errors=True)
-        return False
 
 
 class Scenario:
@@ -318,7 +272,7 @@ def main():
     parser.add_argument("--screenshot-dir", required=True)
     parser.add_argument("--schema-dir")
     args = parser.parse_args()
-    require_inn()
+    require_servers(INN_VARIABLES, "INN")
     signal.signal(signal.SIGALRM, on_alarm)
     signal.alarm(OVERALL_TIMEOUT)
     with Keyring(), App(args.outpost, args.schema_dir) as app:

@@ -2,9 +2,9 @@
 #
 # What the end-to-end scripts of tests/ui share: the built app started with a fresh
 # profile and watched (its stderr copied, a GLib-CRITICAL or a crash fails the test), the
-# accessibility tree walked and searched like a screen reader does, and X input through
-# xdotool. Imported by e2e-files.py and e2e-a11y.py (the script's own folder is first
-# on sys.path).
+# accessibility tree walked and searched like a screen reader does, X input through
+# xdotool, and a keyring for the app's passwords. Imported by the e2e-*.py scripts (the
+# script's own folder is first on sys.path).
 
 import os
 import shutil
@@ -42,18 +42,23 @@ def log(msg):
     print(f"{_prefix}: {msg}", flush=True)
 
 
-def require_vsftpd():
-    """Exits 77 (skipped) without vsftpd's variables, or fails when
-    OUTPOST_TEST_REQUIRE_SERVERS=1 (as `build-aux/dev test` and CI set it, and the C
-    tests honour it: tests/servers/README.md)."""
-    missing = [n for n in VSFTPD_VARIABLES if not os.environ.get(n)]
+def require_servers(variables, servers):
+    """Exits 77 (skipped) when one of @variables (what tests/servers/start exports for
+    @servers, "vsftpd") is missing, or fails when OUTPOST_TEST_REQUIRE_SERVERS=1 (as
+    `build-aux/dev test` and CI set it, and the C tests honour it:
+    tests/servers/README.md)."""
+    missing = [n for n in variables if not os.environ.get(n)]
     if not missing:
         return
-    what = f"no vsftpd (set by tests/servers/start; missing {', '.join(missing)})"
+    what = f"no {servers} (set by tests/servers/start; missing {', '.join(missing)})"
     if os.environ.get("OUTPOST_TEST_REQUIRE_SERVERS") == "1":
         raise Failure(f"{what}, and OUTPOST_TEST_REQUIRE_SERVERS=1 says the servers must run")
     log(f"SKIP: {what}")
     sys.exit(SKIP)
+
+
+def require_vsftpd():
+    require_servers(VSFTPD_VARIABLES, "vsftpd")
 
 
 # --- accessibility tree ------------------------------------------------------------------
@@ -279,7 +284,28 @@ def click_extents(ext):
     time.sleep(0.2)
 
 
+def reveal(acc):
+    """Scrolls @acc into its scrolled window's view with the mouse wheel, as a user
+    does before clicking a field below the fold (a dialog's page taller than the
+    dialog). Fails when it does not come into view."""
+    pane = acc.parent
+    while pane is not None and pane.getRole() != pyatspi.ROLE_SCROLL_PANE:
+        pane = pane.parent
+    if pane is None:
+        return
+    view = pane.queryComponent().getExtents(pyatspi.WINDOW_COORDS)
+    for _ in range(60):
+        ext = acc.queryComponent().getExtents(pyatspi.WINDOW_COORDS)
+        if ext.y >= view.y and ext.y + ext.height <= view.y + view.height:
+            return
+        xdo("mousemove", str(view.x + view.width // 2), str(view.y + view.height // 2))
+        xdo("click", "5" if ext.y + ext.height > view.y + view.height else "4")
+        time.sleep(0.1)
+    raise Failure(f"{describe(acc)} did not scroll into view")
+
+
 def fill(acc, text):
+    reveal(acc)
     click(acc)
     key("ctrl+a")
     type_text(text)
@@ -291,6 +317,33 @@ def screenshot(path):
     if r.returncode != 0 or not os.path.exists(path):
         raise Failure(f"import -window root {path} failed: {r.stderr.strip()}")
     log(f"screenshot saved: {path}")
+
+
+class Keyring:
+    """gnome-keyring-daemon unlocked with a throwaway password in this D-Bus session
+    (run-with-display.sh starts none: README), so the app stores the server's password
+    as with a desktop session, and no keyring prompt window takes the keyboard."""
+
+    def __enter__(self):
+        self.home = tempfile.mkdtemp(prefix="outpost-e2e-keyring-")
+        env = dict(os.environ, HOME=self.home, XDG_DATA_HOME=os.path.join(self.home, "data"),
+                   XDG_CONFIG_HOME=os.path.join(self.home, "config"))
+        self.proc = subprocess.Popen(["gnome-keyring-daemon", "--foreground", "--unlock",
+                                      "--components=secrets"], env=env, stdin=subprocess.PIPE,
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.proc.stdin.write(b"pw")
+        self.proc.stdin.close()
+        wait_for("the keyring on the session bus", lambda: subprocess.run(
+            ["gdbus", "call", "--session", "--dest", "org.freedesktop.DBus", "--object-path",
+             "/org/freedesktop/DBus", "--method", "org.freedesktop.DBus.NameHasOwner",
+             "org.freedesktop.secrets"], capture_output=True, text=True).stdout.find("true") >= 0)
+        return self
+
+    def __exit__(self, *exc):
+        self.proc.terminate()
+        self.proc.wait(timeout=5)
+        shutil.rmtree(self.home, ignore_errors=True)
+        return False
 
 
 # --- the app -------------------------------------------------------------------------------

@@ -223,7 +223,7 @@ gboolean
 op_mail_account_get_smtp_allow_plaintext_password (OpAccount *account)
 {
   g_return_val_if_fail (op_mail_account_is_mail (account), FALSE);
-  return g_strcmp0 (op_account_get_extra (account, "smtp-allow-plaintext-password"), "true") == 0;
+  return g_strcmp0 (op_account_get_extra (account, "smtp-plaintext-login"), "true") == 0;
 }
 
 void
@@ -231,7 +231,7 @@ op_mail_account_set_smtp_allow_plaintext_password (OpAccount *account,
                                                    gboolean   allow)
 {
   g_return_if_fail (op_mail_account_is_mail (account));
-  op_account_set_extra (account, "smtp-allow-plaintext-password", allow ? "true" : "false");
+  op_account_set_extra (account, "smtp-plaintext-login", allow ? "true" : "false");
 }
 
 static char *

@@ -70,7 +70,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (OpMailIdentity, op_mail_identity_free)
  * server; the rest lives in extra keys, saved with #OpAccounts:
  *
  *   incoming                       imap | pop3
- *   smtp-host, smtp-port, smtp-user, smtp-security, smtp-allow-plaintext-password
+ *   smtp-host, smtp-port, smtp-user, smtp-security, smtp-plaintext-login
  *   identity-N-name, identity-N-address, identity-N-signature   (N = 0, 1, …)
  *   pop3-leave-on-server           true | false (default true)
  *   pop3-delete-after-days         days after which a kept message is deleted (0: never)

@@ -146,6 +146,20 @@ GPtrArray       *op_mail_store_search_finish     (OpMailStore          *self,
                                                   GAsyncResult         *result,
                                                   GError              **error);
 
+/* Addresses of the messages held (senders, To and Cc) whose address or a word of whose
+ * name starts with @prefix (case-insensitive), most used first, at most @limit, as
+ * "Name <address>" or "address": the composer's completion (op-mail-addresses.c).
+ * (element-type utf8) */
+void             op_mail_store_complete_address_async  (OpMailStore          *self,
+                                                        const char           *prefix,
+                                                        guint                 limit,
+                                                        GCancellable         *cancellable,
+                                                        GAsyncReadyCallback   callback,
+                                                        gpointer              user_data);
+GPtrArray       *op_mail_store_complete_address_finish (OpMailStore          *self,
+                                                        GAsyncResult         *result,
+                                                        GError              **error);
+
 /* The cached raw message (RFC 5322 bytes), or NULL without an error when it was never
  * fetched. */
 void             op_mail_store_load_body_async   (OpMailStore          *self,

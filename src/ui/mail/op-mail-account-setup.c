@@ -58,6 +58,7 @@ struct _OpMailAccountSetup
   AdwComboRow      *smtp_security_row;
   AdwEntryRow      *smtp_user_row;
   AdwEntryRow      *manual_password_row;
+  AdwEntryRow      *smtp_password_row;
   GtkWidget        *plaintext_row;
   GtkSwitch        *plaintext_switch;
   GtkLabel         *manual_error;
@@ -68,6 +69,7 @@ struct _OpMailAccountSetup
   OpAccount        *account;          /* found, or being tested from the manual page */
   GPtrArray        *found_rows;       /* GtkWidget, in found_group */
   char             *password;
+  char             *smtp_password;    /* the manual page's outgoing password, if different */
   gboolean          busy;
 };
 
@@ -180,6 +182,15 @@ describe_failure (const OpMailProbeReport *report)
   return g_strdup_printf (_("%s failed: %s."), server, why);
 }
 
+/* Passwords are wiped before their memory is given back. */
+static void
+clear_password (char **password)
+{
+  if (*password != NULL)
+    memset (*password, 0, strlen (*password));
+  g_clear_pointer (password, g_free);
+}
+
 static void
 set_busy (OpMailAccountSetup *self,
           gboolean            busy)
@@ -223,6 +234,13 @@ on_password_stored (GObject      *source,
     }
 }
 
+/* The outgoing server's password: the manual page's own, or the incoming one. */
+static const char *
+outgoing_password (OpMailAccountSetup *self)
+{
+  return self->smtp_password != NULL ? self->smtp_password : self->password;
+}
+
 /* Every test passed: the account goes into the accounts file (atomically: on error,
  * nothing was written), then its passwords into the keyring. */
 static void
@@ -262,7 +280,7 @@ save (OpMailAccountSetup *self,
     {
       store->pending++;
       op_mail_account_store_password_async (self->account, OP_MAIL_SERVER_OUTGOING,
-                                            op_secrets_get_default (), self->password, NULL,
+                                            op_secrets_get_default (), outgoing_password (self), NULL,
                                             on_password_stored, store);
     }
   op_mail_account_store_password_async (self->account, OP_MAIL_SERVER_INCOMING,
@@ -401,7 +419,8 @@ on_find_clicked (OpMailAccountSetup *self)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
-  g_free (self->password);
+  clear_password (&self->password);
+  clear_password (&self->smtp_password);
   self->password = g_strdup (text_of (self->password_row));
   gtk_label_set_text (self->search_label, text);
   gtk_spinner_start (self->spinner);
@@ -565,7 +584,7 @@ test_outgoing (OpMailAccountSetup *self)
       save (self, self->manual_error);
       return;
     }
-  op_mail_account_test_async (self->account, OP_MAIL_SERVER_OUTGOING, self->password,
+  op_mail_account_test_async (self->account, OP_MAIL_SERVER_OUTGOING, outgoing_password (self),
                               self->verifier, self->cancellable, on_outgoing_tested,
                               g_object_ref (self));
 }
@@ -608,8 +627,11 @@ on_save_manual_clicked (OpMailAccountSetup *self)
   if (!set_identity (self, text_of (self->manual_name_row), address, self->manual_error))
     return;
 
-  g_free (self->password);
+  clear_password (&self->password);
   self->password = g_strdup (text_of (self->manual_password_row));
+  clear_password (&self->smtp_password);
+  if (smtp_host[0] != '\0' && text_of (self->smtp_password_row)[0] != '\0')
+    self->smtp_password = g_strdup (text_of (self->smtp_password_row));
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
@@ -641,9 +663,8 @@ op_mail_account_setup_finalize (GObject *object)
 {
   OpMailAccountSetup *self = OP_MAIL_ACCOUNT_SETUP (object);
 
-  if (self->password != NULL)
-    memset (self->password, 0, strlen (self->password));
-  g_free (self->password);
+  clear_password (&self->password);
+  clear_password (&self->smtp_password);
   G_OBJECT_CLASS (op_mail_account_setup_parent_class)->finalize (object);
 }
 
@@ -687,6 +708,7 @@ op_mail_account_setup_class_init (OpMailAccountSetupClass *klass)
   BIND (smtp_security_row);
   BIND (smtp_user_row);
   BIND (manual_password_row);
+  BIND (smtp_password_row);
   BIND (plaintext_row);
   BIND (plaintext_switch);
   BIND (manual_error);

@@ -8,6 +8,7 @@
 #include <glib/gi18n.h>
 #include <gmime/gmime.h>
 
+#include "op-mail-address-completion.h"
 #include "op-mail-composer.h"
 #include "op-mail-identity-item.h"
 #include "op-mail-resources.h"
@@ -44,6 +45,7 @@ struct _OpMailComposer
   guint                 autosave_seconds;
   guint                 autosave_id;
   gboolean              rich_text;       /* an HTML alternative goes with the text */
+  OpMailAddressCompletion *completions[3]; /* To, Cc, Bcc */
 
   GtkWidget            *box;
   GtkDropDown          *from_dropdown;
@@ -167,6 +169,45 @@ on_address_changed (GtkEntry       *entry,
                     OpMailComposer *self)
 {
   check_field (entry, "");
+}
+
+/* --- address completion ------------------------------------------------------------ */
+
+static OpMailIdentityItem *selected_identity (OpMailComposer *self);
+
+/* The addresses the From identity's mail knows (the submitter asks its store). */
+static void
+lookup_addresses (const char          *prefix,
+                  GCancellable        *cancellable,
+                  GAsyncReadyCallback  callback,
+                  gpointer             user_data,
+                  gpointer             data)
+{
+  OpMailComposer *self = data;
+  OpMailIdentityItem *identity = selected_identity (self);
+
+  if (self->submitter == NULL || self->filling)
+    {
+      g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
+
+      g_task_return_pointer (task, g_ptr_array_new_with_free_func (g_free), (GDestroyNotify) g_ptr_array_unref);
+      return;
+    }
+  op_mail_submitter_complete_address_async (self->submitter,
+                                            identity != NULL ? op_mail_identity_item_get_account_id (identity) : NULL,
+                                            prefix, OP_MAIL_COMPLETION_ROWS, cancellable, callback, user_data);
+}
+
+static GPtrArray *
+lookup_addresses_finish (GAsyncResult  *result,
+                         GError       **error,
+                         gpointer       data)
+{
+  OpMailComposer *self = data;
+
+  if (g_task_is_valid (result, self))
+    return g_task_propagate_pointer (G_TASK (result), error);
+  return op_mail_submitter_complete_address_finish (self->submitter, result, error);
 }
 
 /* --- drafts saved as the user writes ---------------------------------------------- */
@@ -1289,6 +1330,13 @@ op_mail_composer_dispose (GObject *object)
   if (self->chooser != NULL)
     gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
   g_clear_object (&self->chooser);
+  /* Their popovers leave the entries before the entries go. */
+  for (guint i = 0; i < G_N_ELEMENTS (self->completions); i++)
+    {
+      if (self->completions[i] != NULL)
+        op_mail_address_completion_detach (self->completions[i]);
+      g_clear_object (&self->completions[i]);
+    }
   gtk_widget_dispose_template (GTK_WIDGET (self), OP_TYPE_MAIL_COMPOSER);
   g_clear_object (&self->identities);
   g_clear_object (&self->submitter);
@@ -1378,6 +1426,12 @@ op_mail_composer_init (OpMailComposer *self)
   self->signature_start = gtk_text_buffer_create_mark (buffer, NULL, &start, TRUE);
   self->signature_end = gtk_text_buffer_create_mark (buffer, NULL, &start, FALSE);
 
+  self->completions[0] = op_mail_address_completion_new (self->to_entry, C_("mail field", "To"),
+                                                         lookup_addresses, lookup_addresses_finish, self);
+  self->completions[1] = op_mail_address_completion_new (self->cc_entry, C_("mail field", "Cc"),
+                                                         lookup_addresses, lookup_addresses_finish, self);
+  self->completions[2] = op_mail_address_completion_new (self->bcc_entry, C_("mail field", "Bcc"),
+                                                         lookup_addresses, lookup_addresses_finish, self);
   g_signal_connect (self->to_entry, "changed", G_CALLBACK (on_address_changed), self);
   g_signal_connect (self->cc_entry, "changed", G_CALLBACK (on_address_changed), self);
   g_signal_connect (self->bcc_entry, "changed", G_CALLBACK (on_address_changed), self);

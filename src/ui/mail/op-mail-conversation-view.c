@@ -22,6 +22,7 @@ struct _OpMailConversationView
 enum
 {
   OPEN_URI,
+  FORWARD_AS_ATTACHMENT,
   N_SIGNALS
 };
 
@@ -38,6 +39,14 @@ on_open_uri (OpMailMessageView      *view,
 
   g_signal_emit (self, signals[OPEN_URI], 0, uri, &handled);
   return handled;
+}
+
+static void
+on_forward_as_attachment (OpMailMessageView      *view,
+                          OpMimeMessage          *message,
+                          OpMailConversationView *self)
+{
+  g_signal_emit (self, signals[FORWARD_AS_ATTACHMENT], 0, message);
 }
 
 static gboolean
@@ -67,6 +76,7 @@ op_mail_conversation_view_add_message (OpMailConversationView *self,
   op_mail_message_view_set_identities (view, self->identities);
   op_mail_message_view_set_message (view, message, source);
   g_signal_connect_object (view, "open-uri", G_CALLBACK (on_open_uri), self, 0);
+  g_signal_connect_object (view, "forward-as-attachment", G_CALLBACK (on_forward_as_attachment), self, 0);
 
   /* Date order; a message without a date goes first, as mailers sort it. */
   for (at = self->views->len; at > 0; at--)
@@ -144,6 +154,10 @@ op_mail_conversation_view_class_init (OpMailConversationViewClass *klass)
     g_signal_new ("open-uri", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                   g_signal_accumulator_true_handled, NULL, NULL,
                   G_TYPE_BOOLEAN, 1, G_TYPE_STRING);
+  /* ::forward-as-attachment (OpMimeMessage *message): from one of its messages' menus. */
+  signals[FORWARD_AS_ATTACHMENT] =
+    g_signal_new ("forward-as-attachment", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 1, OP_TYPE_MIME_MESSAGE);
   gtk_widget_class_set_layout_manager_type (GTK_WIDGET_CLASS (klass), GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_accessible_role (GTK_WIDGET_CLASS (klass), GTK_ACCESSIBLE_ROLE_GROUP);
   _op_mail_ensure_resources ();

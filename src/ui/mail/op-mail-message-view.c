@@ -42,6 +42,7 @@ struct _OpMailMessageView
 enum
 {
   OPEN_URI,
+  FORWARD_AS_ATTACHMENT,
   N_SIGNALS
 };
 
@@ -458,6 +459,18 @@ show_source_action (GtkWidget  *widget,
   op_mail_message_view_show_source (OP_MAIL_MESSAGE_VIEW (widget));
 }
 
+/* The page opens the composer: it knows the identities and the outbox. */
+static void
+forward_as_attachment_action (GtkWidget  *widget,
+                              const char *action,
+                              GVariant   *parameter)
+{
+  OpMailMessageView *self = OP_MAIL_MESSAGE_VIEW (widget);
+
+  if (self->message != NULL)
+    g_signal_emit (self, signals[FORWARD_AS_ATTACHMENT], 0, self->message);
+}
+
 static void
 op_mail_message_view_dispose (GObject *object)
 {
@@ -488,6 +501,11 @@ op_mail_message_view_class_init (OpMailMessageViewClass *klass)
     g_signal_new ("open-uri", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                   g_signal_accumulator_true_handled, NULL, NULL,
                   G_TYPE_BOOLEAN, 1, G_TYPE_STRING);
+  /* ::forward-as-attachment (OpMimeMessage *message): "Forward as Attachment" chosen in
+   * the message's menu. */
+  signals[FORWARD_AS_ATTACHMENT] =
+    g_signal_new ("forward-as-attachment", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 1, OP_TYPE_MIME_MESSAGE);
 
   g_type_ensure (OP_TYPE_MAIL_HTML_VIEW);
   g_type_ensure (OP_TYPE_MAIL_ATTACHMENT_LIST);
@@ -509,6 +527,8 @@ op_mail_message_view_class_init (OpMailMessageViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, OpMailMessageView, html_view);
   gtk_widget_class_bind_template_child (widget_class, OpMailMessageView, attachments);
   gtk_widget_class_install_action (widget_class, "message.show-source", NULL, show_source_action);
+  gtk_widget_class_install_action (widget_class, "message.forward-as-attachment", NULL,
+                                   forward_as_attachment_action);
 }
 
 static void

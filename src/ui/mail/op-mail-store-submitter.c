@@ -250,12 +250,62 @@ save_draft_finish (OpMailSubmitter  *submitter,
 }
 
 static void
+on_addresses (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr (GTask) task = user_data;
+  GError *error = NULL;
+  GPtrArray *found = op_mail_store_complete_address_finish (OP_MAIL_STORE (source), result, &error);
+
+  if (found == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, found, (GDestroyNotify) g_ptr_array_unref);
+}
+
+/* The identity's account's store: the addresses its mail holds. */
+static void
+complete_address_async (OpMailSubmitter     *submitter,
+                        const char          *account_id,
+                        const char          *prefix,
+                        guint                limit,
+                        GCancellable        *cancellable,
+                        GAsyncReadyCallback  callback,
+                        gpointer             user_data)
+{
+  OpMailStoreSubmitter *self = OP_MAIL_STORE_SUBMITTER (submitter);
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  GError *error = NULL;
+  Target *target = find_target (self, account_id, &error);
+
+  g_task_set_source_tag (task, complete_address_async);
+  if (target == NULL)
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  op_mail_store_complete_address_async (target->store, prefix, limit, cancellable, on_addresses, task);
+}
+
+static GPtrArray *
+complete_address_finish (OpMailSubmitter  *submitter,
+                         GAsyncResult     *result,
+                         GError          **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
 submitter_iface_init (OpMailSubmitterInterface *iface)
 {
   iface->submit_async = submit_async;
   iface->submit_finish = submit_finish;
   iface->save_draft_async = save_draft_async;
   iface->save_draft_finish = save_draft_finish;
+  iface->complete_address_async = complete_address_async;
+  iface->complete_address_finish = complete_address_finish;
 }
 
 static void

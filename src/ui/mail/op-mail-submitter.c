@@ -86,3 +86,44 @@ op_mail_submitter_save_draft_finish (OpMailSubmitter  *self,
   g_return_val_if_fail (OP_IS_MAIL_SUBMITTER (self), FALSE);
   return OP_MAIL_SUBMITTER_GET_IFACE (self)->save_draft_finish (self, result, error);
 }
+
+void
+op_mail_submitter_complete_address_async (OpMailSubmitter     *self,
+                                          const char          *account_id,
+                                          const char          *prefix,
+                                          guint                limit,
+                                          GCancellable        *cancellable,
+                                          GAsyncReadyCallback  callback,
+                                          gpointer             user_data)
+{
+  OpMailSubmitterInterface *iface;
+  g_autoptr (GTask) task = NULL;
+
+  g_return_if_fail (OP_IS_MAIL_SUBMITTER (self));
+
+  iface = OP_MAIL_SUBMITTER_GET_IFACE (self);
+  if (iface->complete_address_async != NULL)
+    {
+      iface->complete_address_async (self, account_id, prefix, limit, cancellable, callback, user_data);
+      return;
+    }
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, op_mail_submitter_complete_address_async);
+  g_task_return_pointer (task, g_ptr_array_new_with_free_func (g_free), (GDestroyNotify) g_ptr_array_unref);
+}
+
+GPtrArray *
+op_mail_submitter_complete_address_finish (OpMailSubmitter  *self,
+                                           GAsyncResult     *result,
+                                           GError          **error)
+{
+  OpMailSubmitterInterface *iface;
+
+  g_return_val_if_fail (OP_IS_MAIL_SUBMITTER (self), NULL);
+
+  /* The empty answer of a submitter without the method, or its own. */
+  if (g_async_result_is_tagged (result, op_mail_submitter_complete_address_async))
+    return g_task_propagate_pointer (G_TASK (result), error);
+  iface = OP_MAIL_SUBMITTER_GET_IFACE (self);
+  return iface->complete_address_finish (self, result, error);
+}

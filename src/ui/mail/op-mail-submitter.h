@@ -71,6 +71,18 @@ struct _OpMailSubmitterInterface
   gboolean (*save_draft_finish) (OpMailSubmitter     *self,
                                  GAsyncResult        *result,
                                  GError             **error);
+  /* Optional: addresses known to @account_id's mail that start with @prefix
+   * (op_mail_store_complete_address_async()). */
+  void     (*complete_address_async)  (OpMailSubmitter     *self,
+                                       const char          *account_id,
+                                       const char          *prefix,
+                                       guint                limit,
+                                       GCancellable        *cancellable,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data);
+  GPtrArray *(*complete_address_finish) (OpMailSubmitter   *self,
+                                         GAsyncResult      *result,
+                                         GError           **error);
 };
 
 void     op_mail_submitter_submit_async      (OpMailSubmitter     *self,
@@ -90,5 +102,17 @@ void     op_mail_submitter_save_draft_async  (OpMailSubmitter     *self,
 gboolean op_mail_submitter_save_draft_finish (OpMailSubmitter     *self,
                                               GAsyncResult        *result,
                                               GError             **error);
+/* The composer's address completion: "Name <address>" strings, most used first; an
+ * empty array from a submitter that knows no addresses. (element-type utf8) */
+void       op_mail_submitter_complete_address_async  (OpMailSubmitter     *self,
+                                                      const char          *account_id,
+                                                      const char          *prefix,
+                                                      guint                limit,
+                                                      GCancellable        *cancellable,
+                                                      GAsyncReadyCallback  callback,
+                                                      gpointer             user_data);
+GPtrArray *op_mail_submitter_complete_address_finish (OpMailSubmitter     *self,
+                                                      GAsyncResult        *result,
+                                                      GError             **error);
 
 G_END_DECLS

@@ -6,6 +6,7 @@
 #include "op-mail-conversation-list.h"
 #include "op-mail-folder-list.h"
 #include "op-mail-imap-sync.h"
+#include "op-mail-pop3-poller.h"
 #include "op-mail-outbox.h"
 #include "op-mail-store-submitter.h"
 #include "op-mail-view.h"
@@ -41,6 +42,7 @@ typedef struct
   GtkLabel         *error_label;
   GCancellable     *cancellable;
   OpMailImapSync   *sync;          /* IMAP accounts, once the password is known */
+  OpMailPop3Poller *pop3;          /* POP3 accounts, the same */
   OpMailOutbox     *outbox;        /* once the store is open */
   guint             retry_source;
   guint32           inbox_uidnext; /* its Inbox's UIDNEXT as last known: older is not new */

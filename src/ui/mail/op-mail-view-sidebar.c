@@ -25,6 +25,7 @@ _op_mail_view_account_free (Account *account)
       op_mail_imap_sync_close (account->sync);
     }
   g_clear_object (&account->sync);
+  g_clear_object (&account->pop3);
   if (account->outbox != NULL)
     g_signal_handlers_disconnect_by_data (account->outbox, account);
   g_clear_object (&account->outbox);

@@ -69,6 +69,7 @@ on_sync_done (GObject      *source,
               gpointer      user_data)
 {
   g_autoptr (GError) error = NULL;
+  g_autoptr (OpMailFolder) sent = NULL;
   Account *account = user_data;
 
   if (!op_mail_imap_sync_finish (OP_MAIL_IMAP_SYNC (source), result, &error))
@@ -78,6 +79,10 @@ on_sync_done (GObject      *source,
       return;
     }
   _op_mail_view_show_account_error (account, NULL);
+  /* Dovecot, like most servers, files no copy of what is sent: the outbox does. */
+  sent = op_mail_store_lookup_special (account->store, OP_MAIL_SPECIAL_USE_SENT);
+  if (sent != NULL && account->outbox != NULL)
+    op_mail_outbox_set_sent_folder (account->outbox, account->sync, op_mail_folder_get_name (sent));
   /* New mail in the Inbox arrives by IDLE, without a refresh. */
   op_mail_imap_sync_set_idle (account->sync, TRUE);
 }
@@ -88,6 +93,27 @@ on_sync_error (OpMailImapSync *sync,
                Account        *account)
 {
   _op_mail_view_sync_failed (account, error);
+}
+
+/* POP3 tries again at its next poll by itself. */
+static void
+on_pop3_error (OpMailPop3Poller *poller,
+               GError           *error,
+               Account          *account)
+{
+  /* Translators: under a POP3 account in the sidebar when downloading failed; %s says
+   * what happened. */
+  g_autofree char *text = g_strdup_printf (_("Mail could not be downloaded: %s. Outpost tries again in a few minutes; check the network and the account's server settings."),
+                                           error->message);
+
+  _op_mail_view_show_account_error (account, text);
+}
+
+static void
+on_pop3_fetched (OpMailPop3Poller *poller,
+                 Account          *account)
+{
+  _op_mail_view_show_account_error (account, NULL);
 }
 
 static void
@@ -105,6 +131,14 @@ start_sync_with (Account    *account,
                             ? account->view->verifier
                             : (OpTlsVerifier *) application_trust_store ();
 
+  if (op_mail_account_get_incoming (op_account) == OP_MAIL_INCOMING_POP3)
+    {
+      account->pop3 = op_mail_pop3_poller_new (account->store, op_account, password, verifier);
+      g_signal_connect (account->pop3, "error", G_CALLBACK (on_pop3_error), account);
+      g_signal_connect (account->pop3, "fetched", G_CALLBACK (on_pop3_fetched), account);
+      op_mail_pop3_poller_start (account->pop3);
+      return;
+    }
   account->sync = op_mail_imap_sync_new (account->store, op_account_get_host (op_account),
                                          op_mail_account_get_effective_port (op_account),
                                          op_account_get_security (op_account),
@@ -145,14 +179,14 @@ on_password (GObject      *source,
 }
 
 /* IMAP accounts are kept in step with the server: the folder list, every folder, then
- * IDLE on the Inbox. The password comes from the set-up (this session) or the keyring. */
+ * IDLE on the Inbox; POP3 accounts are downloaded every few minutes. The password comes
+ * from the set-up (this session) or the keyring. */
 void
 _op_mail_view_start_sync (Account *account)
 {
   StoreOpen *open;
 
   if (!op_mail_account_is_mail (account->account)
-      || op_mail_account_get_incoming (account->account) != OP_MAIL_INCOMING_IMAP
       || op_account_get_host (account->account) == NULL
       || op_account_get_host (account->account)[0] == '\0')
     return;

@@ -45,6 +45,29 @@ compose_action (GtkWidget  *widget,
   op_mail_composer_start_new (open_composer (self));
 }
 
+static void
+forward (OpMailView        *self,
+         OpMimeMessage     *original,
+         OpMimeForwardMode  mode)
+{
+  OpMailComposer *composer = open_composer (self);
+  g_autoptr (GError) error = NULL;
+
+  if (!op_mail_composer_start_forward (composer, original, mode, &error))
+    {
+      gtk_window_destroy (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (composer))));
+      adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (error->message));
+    }
+}
+
+/* A message's menu: that message, whole, as a message/rfc822 attachment. */
+static void
+on_forward_as_attachment (OpMailView    *self,
+                          OpMimeMessage *message)
+{
+  forward (self, message, OP_MIME_FORWARD_ATTACHMENT);
+}
+
 /* Reply, reply all and forward act on the newest message of the conversation shown. */
 static void
 reply_action (GtkWidget  *widget,
@@ -55,7 +78,6 @@ reply_action (GtkWidget  *widget,
   guint n = op_mail_conversation_view_get_n_messages (self->conversation_view);
   OpMimeMessage *original;
   OpMailComposer *composer;
-  g_autoptr (GError) error = NULL;
 
   if (n == 0)
     return;
@@ -63,16 +85,12 @@ reply_action (GtkWidget  *widget,
                                                                                           n - 1));
   if (original == NULL)
     return;
-  composer = open_composer (self);
   if (g_str_equal (action_name, "mail.forward"))
     {
-      if (!op_mail_composer_start_forward (composer, original, OP_MIME_FORWARD_INLINE, &error))
-        {
-          gtk_window_destroy (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (composer))));
-          adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (error->message));
-        }
+      forward (self, original, OP_MIME_FORWARD_INLINE);
       return;
     }
+  composer = open_composer (self);
   op_mail_composer_start_reply (composer, original,
                                 g_str_equal (action_name, "mail.reply-all") ? OP_MIME_REPLY_ALL
                                                                              : OP_MIME_REPLY_SENDER);
@@ -288,4 +306,6 @@ _op_mail_view_writing_init (OpMailView *self)
   g_signal_connect (self->submitter, "send-finished", G_CALLBACK (on_send_finished), self);
   op_mail_conversation_view_set_identities (self->conversation_view, G_LIST_MODEL (self->identities));
   g_signal_connect_swapped (self->conversation_view, "open-uri", G_CALLBACK (on_message_link), self);
+  g_signal_connect_swapped (self->conversation_view, "forward-as-attachment",
+                            G_CALLBACK (on_forward_as_attachment), self);
 }

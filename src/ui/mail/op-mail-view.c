@@ -343,7 +343,7 @@ op_mail_view_add_account (OpMailView *self,
   if (added->password == NULL)
     added->password = g_strdup (password);
   /* Read from the file before the password was known: its sync starts now. */
-  if (added->store != NULL && added->sync == NULL)
+  if (added->store != NULL && added->sync == NULL && added->pop3 == NULL)
     _op_mail_view_start_sync (added);
   gtk_stack_set_visible_child_name (self->stack, "mail");
 }

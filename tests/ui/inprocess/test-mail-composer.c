@@ -351,6 +351,7 @@ struct _TestSubmitter
   OpMailOutgoing *draft;
   char           *replaces;
   guint           drafts;
+  char           *prefix;       /* the last address lookup's */
 };
 
 static void test_submitter_iface_init (OpMailSubmitterInterface *iface);
@@ -366,6 +367,7 @@ test_submitter_finalize (GObject *object)
   g_clear_pointer (&self->submitted, op_mail_outgoing_unref);
   g_clear_pointer (&self->draft, op_mail_outgoing_unref);
   g_free (self->replaces);
+  g_free (self->prefix);
   G_OBJECT_CLASS (test_submitter_parent_class)->finalize (object);
 }
 
@@ -422,9 +424,43 @@ save_draft_async (OpMailSubmitter     *submitter,
   g_task_return_boolean (task, TRUE);
 }
 
+/* Two known addresses, as the store would list them for "an". */
+static void
+complete_address_async (OpMailSubmitter     *submitter,
+                        const char          *account_id,
+                        const char          *prefix,
+                        guint                limit,
+                        GCancellable        *cancellable,
+                        GAsyncReadyCallback  callback,
+                        gpointer             user_data)
+{
+  TestSubmitter *self = TEST_SUBMITTER (submitter);
+  g_autoptr (GTask) task = g_task_new (self, cancellable, callback, user_data);
+  GPtrArray *found = g_ptr_array_new_with_free_func (g_free);
+
+  g_free (self->prefix);
+  self->prefix = g_strdup (prefix);
+  if (g_str_equal (prefix, "an"))
+    {
+      g_ptr_array_add (found, g_strdup ("Ann Example <ann@example.test>"));
+      g_ptr_array_add (found, g_strdup ("Andrew <andrew@example.test>"));
+    }
+  g_task_return_pointer (task, found, (GDestroyNotify) g_ptr_array_unref);
+}
+
+static GPtrArray *
+complete_address_finish (OpMailSubmitter  *self,
+                         GAsyncResult     *result,
+                         GError          **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
 static void
 test_submitter_iface_init (OpMailSubmitterInterface *iface)
 {
+  iface->complete_address_async = complete_address_async;
+  iface->complete_address_finish = complete_address_finish;
   iface->submit_async = submit_async;
   iface->submit_finish = submit_finish;
   iface->save_draft_async = save_draft_async;
@@ -516,6 +552,74 @@ test_send_and_drafts_through_submitter (void)
   gtk_window_destroy (window);
 }
 
+static GtkWidget *
+find_widget (GtkWidget *root,
+             GType      type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_widget (child, type);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+popover_shown (gpointer data)
+{
+  return gtk_widget_get_visible (GTK_WIDGET (data));
+}
+
+static void
+test_address_completion (void)
+{
+  GtkWindow *window;
+  OpMailComposer *composer = new_composer (&window);
+  g_autoptr (TestSubmitter) submitter = g_object_new (TEST_TYPE_SUBMITTER, NULL);
+  GtkWidget *to = GTK_WIDGET (op_mail_composer_get_to_entry (composer));
+  GtkWidget *popover = find_widget (to, GTK_TYPE_POPOVER);
+  GtkListBox *list;
+  GtkListBoxRow *row;
+
+  op_mail_composer_set_autosave_interval (composer, 0);
+  op_mail_composer_set_submitter (composer, OP_MAIL_SUBMITTER (submitter));
+  g_assert_nonnull (popover);
+  list = GTK_LIST_BOX (find_widget (popover, GTK_TYPE_LIST_BOX));
+  gtk_widget_grab_focus (to);
+  op_ui_test_iterate ();
+
+  /* One letter is not looked up; two are, the address after the last comma only. */
+  gtk_editable_set_text (GTK_EDITABLE (to), "bob@example.test, a");
+  op_ui_test_iterate ();
+  g_assert_null (submitter->prefix);
+  gtk_editable_set_text (GTK_EDITABLE (to), "bob@example.test, an");
+  g_assert_true (op_ui_test_wait_for (popover_shown, popover));
+  g_assert_cmpstr (submitter->prefix, ==, "an");
+  row = gtk_list_box_get_row_at_index (list, 1);
+  g_assert_nonnull (row);
+  g_assert_null (gtk_list_box_get_row_at_index (list, 2));
+  /* The first is chosen; a click takes the second in place of what was typed. */
+  g_assert_true (gtk_list_box_get_selected_row (list) == gtk_list_box_get_row_at_index (list, 0));
+  g_signal_emit_by_name (list, "row-activated", row);
+  op_ui_test_iterate ();
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (to)), ==,
+                   "bob@example.test, Andrew <andrew@example.test>, ");
+  g_assert_false (gtk_widget_get_visible (popover));
+
+  /* Nothing known: no list. */
+  gtk_editable_set_text (GTK_EDITABLE (to), "zz");
+  op_ui_test_iterate ();
+  g_assert_cmpstr (submitter->prefix, ==, "zz");
+  g_assert_false (gtk_widget_get_visible (popover));
+  gtk_window_destroy (window);
+  op_ui_test_iterate ();
+}
+
 static gboolean
 first_draft (gpointer data)
 {
@@ -576,6 +680,7 @@ main (int   argc,
   g_test_add_func ("/mail/composer/formatting/html-alternative", test_formatting_as_html);
   g_test_add_func ("/mail/composer/submitter/send-and-drafts", test_send_and_drafts_through_submitter);
   g_test_add_func ("/mail/composer/submitter/drafts-while-writing", test_drafts_saved_while_writing);
+  g_test_add_func ("/mail/composer/address/completion", test_address_completion);
 
   return op_ui_test_run ();
 }

@@ -54,6 +54,8 @@ test_round_trip (void)
   op_mail_account_set_smtp_host (account, "smtp.example.org");
   op_mail_account_set_smtp_port (account, 2525);
   op_mail_account_set_smtp_user (account, "anna-smtp");
+  /* Its key must not look like a secret's (op_account_extra_key_is_valid()). */
+  op_mail_account_set_smtp_allow_plaintext_password (account, TRUE);
   op_mail_account_set_pop3_leave_on_server (account, FALSE);
   op_mail_account_set_pop3_delete_after_days (account, 14);
   g_ptr_array_add (identities, op_mail_identity_new ("Anna Example", "anna@example.org", "Anna\nExample Org"));
@@ -76,6 +78,7 @@ test_round_trip (void)
   g_assert_cmpstr (op_mail_account_get_smtp_host (loaded), ==, "smtp.example.org");
   g_assert_cmpuint (op_mail_account_get_smtp_port (loaded), ==, 2525);
   g_assert_cmpstr (op_mail_account_get_smtp_user (loaded), ==, "anna-smtp");
+  g_assert_true (op_mail_account_get_smtp_allow_plaintext_password (loaded));
   g_assert_false (op_mail_account_get_pop3_leave_on_server (loaded));
   g_assert_cmpuint (op_mail_account_get_pop3_delete_after_days (loaded), ==, 14);
   read = op_mail_account_dup_identities (loaded);
