@@ -28,7 +28,7 @@ import pyatspi
 
 from outpost_atspi import (App, Failure, Keyring, click, dump, fill, find, find_button,
                            find_prefix, focus_top, key, log, press, require_servers, run_main,
-                           screenshot, texts, type_text, wait_for)
+                           screenshot, texts, type_text, wait_for, walk)
 
 OVERALL_TIMEOUT = 240
 INN_VARIABLES = ("OUTPOST_TEST_NEWS_HOST", "OUTPOST_TEST_INN_PORT", "OUTPOST_TEST_INN_USER",
