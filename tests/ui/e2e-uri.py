@@ -21,6 +21,7 @@ import argparse
 import signal
 import socket
 import subprocess
+import urllib.parse
 
 import pyatspi
 
@@ -122,9 +123,8 @@ def check_mailto(app):
     return uri
 
 
-def check_unsupported(app):
-    uri = "gopher://example.test/"
-    expected = "Outpost can't open “gopher://example.test/”: gopher addresses are not supported."
+def check_refused(app, uri, expected):
+    """The Can't Open Address dialog says @expected about @uri, and closes."""
     dialog = wait_for("the Can't Open Address dialog", lambda: app.dialog("Can't Open Address"),
                       context=lambda: app.app())
     if expected not in texts(dialog):
@@ -137,10 +137,27 @@ def check_unsupported(app):
     log(f"{uri}: {expected}")
 
 
+def check_unsupported(app):
+    uri = "gopher://example.test/"
+    check_refused(app, uri, f"Outpost can't open “{uri}”: gopher addresses are not supported.")
+
+
+def check_news(app, uri):
+    """A news link reaches the News view, which names the link and says what to do: a
+    fresh profile has no news server to open it on."""
+    if urllib.parse.urlsplit(uri).netloc:
+        expected = (f"No news server for “{uri}” is set up: add it in the News view, then "
+                    "open the link again.")
+    else:
+        expected = f"No news server is set up to open “{uri}”: add one in the News view first."
+    check_refused(app, uri, expected)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("outpost")
-    parser.add_argument("scheme", choices=["ftp", "ftps", "mailto", "unsupported"])
+    parser.add_argument("scheme", choices=["ftp", "ftps", "mailto", "news", "nntp", "snews",
+                                           "unsupported"])
     parser.add_argument("--schema-dir")
     args = parser.parse_args()
     signal.signal(signal.SIGALRM, lambda *a: (_ for _ in ()).throw(
@@ -151,6 +168,9 @@ def main():
     uris = {"ftp": f"ftp://127.0.0.1:{port}/pub/",
             "ftps": f"ftps://127.0.0.1:{port}/",
             "mailto": "mailto:ada@example.test?subject=Hello%20from%20the%20desktop",
+            "news": "news:comp.lang.c",
+            "nntp": "nntp://news.example.test/comp.lang.c",
+            "snews": "snews://news.example.test:563/comp.lang.c",
             "unsupported": "gopher://example.test/"}
     with UriApp(args.outpost, args.schema_dir) as app:
         app.start_with(uris[args.scheme])
@@ -160,6 +180,8 @@ def main():
             check_files(app, uris["ftps"], "FTPS (implicit TLS)", "127.0.0.1", port)
         elif args.scheme == "mailto":
             check_mailto(app)
+        elif args.scheme in ("news", "nntp", "snews"):
+            check_news(app, uris[args.scheme])
         else:
             check_unsupported(app)
         app.check_alive(f"after opening {uris[args.scheme]}")
