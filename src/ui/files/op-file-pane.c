@@ -268,8 +268,22 @@ bind_name_cell (GtkSignalListItemFactory *factory,
   GtkWidget *image = gtk_widget_get_first_child (box);
   GtkWidget *label = gtk_widget_get_next_sibling (image);
 
+  GtkWidget *cell = gtk_widget_get_parent (box);
+
   gtk_image_set_from_gicon (GTK_IMAGE (image), op_file_row_get_icon (row));
   gtk_label_set_text (GTK_LABEL (label), op_file_row_get_name (row));
+  /* The cell and the row the column view wraps around it are what a screen reader walks
+   * and what takes the focus: name both after the file (GTK 4.8 has no
+   * GtkListItem:accessible-label), or it hears rows without a name. */
+  if (cell != NULL)
+    {
+      gtk_accessible_update_property (GTK_ACCESSIBLE (cell), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                      op_file_row_get_name (row), -1);
+      if (gtk_widget_get_parent (cell) != NULL)
+        gtk_accessible_update_property (GTK_ACCESSIBLE (gtk_widget_get_parent (cell)),
+                                        GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                        op_file_row_get_name (row), -1);
+    }
 }
 
 static void
@@ -953,6 +967,7 @@ static void
 name_controls (OpFilePane *self)
 {
   const char *t = self->title;
+  GtkWidget *header;
 
   if (t == NULL)
     return;
@@ -965,6 +980,11 @@ name_controls (OpFilePane *self)
   take_name (GTK_WIDGET (self->filter_entry), g_strdup_printf (_("%s: Filter"), t));
   take_name (GTK_WIDGET (self->hidden_button), g_strdup_printf (_("%s: Show Hidden Files"), t));
   take_name (GTK_WIDGET (self->dismiss_button), g_strdup_printf (_("%s: Dismiss Error"), t));
+  /* The column view's header row: GTK 4.8 makes it the view's first child, a
+   * GtkListItemWidget with no name, which a screen reader would read as a nameless row. */
+  header = gtk_widget_get_first_child (GTK_WIDGET (self->column_view));
+  if (header != NULL && g_str_equal (G_OBJECT_TYPE_NAME (header), "GtkListItemWidget"))
+    take_name (header, g_strdup_printf (_("%s: Column Headers"), t));
 }
 
 static void
