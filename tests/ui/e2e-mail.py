@@ -314,6 +314,20 @@ Content-Type: text/html; charset=utf-8
                 continue
         return None
 
+    def click_row(self, subject, root=None):
+        """Clicks the conversation row of @subject once it is laid out: a row that has
+        just arrived (by IDLE, or back by Undo) is in the tree a moment before the list
+        gives it a place on screen."""
+        def placed():
+            acc = self.row(subject, root)
+            if acc is None:
+                return None
+            ext = acc.queryComponent().getExtents(pyatspi.WINDOW_COORDS)
+            return acc if ext.width > 0 and ext.height > 0 else None
+
+        click(wait_for(f"the row of {subject!r} on screen", placed,
+                       context=lambda: root or self.window))
+
     def see_inbox(self):
         wait_for("the preloaded messages in the Inbox",
                  lambda: self.row(self.html_subject) and self.row(self.plain_subject),
@@ -327,7 +341,7 @@ Content-Type: text/html; charset=utf-8
     # --- 3. remote content blocked ------------------------------------------------------
 
     def open_html(self):
-        click(self.row(self.html_subject))
+        self.click_row(self.html_subject)
         wait_for("the remote-content bar",
                  lambda: find_prefix(self.window, "Mail: Show Remote Content", pyatspi.ROLE_PUSH_BUTTON),
                  timeout=30, context=lambda: self.window)
@@ -432,7 +446,7 @@ Content-Type: text/html; charset=utf-8
     # --- 6. save the attachment ------------------------------------------------------
 
     def save_attachment(self):
-        click(self.row(self.sent_subject))
+        self.click_row(self.sent_subject)
         name = os.path.basename(self.attachment)
         save = wait_for("the attachment's Save button",
                         lambda: find_prefix(self.window, f"Mail: Save {name}", pyatspi.ROLE_PUSH_BUTTON),
@@ -485,7 +499,7 @@ Content-Type: text/html; charset=utf-8
     # --- 8. delete, undo, delete -------------------------------------------------------
 
     def delete(self):
-        click(self.row(self.sent_subject))
+        self.click_row(self.sent_subject)
         trash = find_prefix(self.window, "Mail: Move to Trash", pyatspi.ROLE_PUSH_BUTTON)
         if trash is None:
             raise Failure("no Move to Trash button:\n" + "\n".join(dump(self.window)))
@@ -501,7 +515,7 @@ Content-Type: text/html; charset=utf-8
         # Undo puts it back on the server too, before it goes for good below.
         wait_for("the messages back in the server's Inbox",
                  lambda: len(self.mailbox.files_with(self.sent_subject)) >= 2, timeout=30)
-        click(self.row(self.sent_subject))
+        self.click_row(self.sent_subject)
         key("Delete")
         wait_for("the conversation to leave the list again",
                  lambda: self.row(self.sent_subject) is None, context=lambda: self.window)
@@ -532,7 +546,7 @@ Content-Type: text/html; charset=utf-8
     # --- forward as attachment -------------------------------------------------------
 
     def forward_as_attachment(self):
-        click(self.row(self.plain_subject))
+        self.click_row(self.plain_subject)
         menu = wait_for("the message's menu button",
                         lambda: find_prefix(self.window, "Mail: Message Menu"),
                         timeout=30, context=lambda: self.window)
