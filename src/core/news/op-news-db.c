@@ -2144,7 +2144,11 @@ op_news_binary_posting_free (OpNewsBinaryPosting *posting)
     return;
   g_free (posting->key);
   g_free (posting->author);
-  g_strfreev (posting->message_ids);
+  /* Not g_strfreev(): a missing part leaves a NULL before the parts found after it. */
+  if (posting->message_ids != NULL)
+    for (guint i = 0; i < posting->total; i++)
+      g_free (posting->message_ids[i]);
+  g_free (posting->message_ids);
   g_free (posting->numbers);
   g_free (posting);
 }

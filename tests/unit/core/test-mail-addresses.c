@@ -57,9 +57,11 @@ test_complete (void)
       char *contents = NULL;
       gsize length = 0;
       OpMailUpdate *update = op_mail_update_new (inbox);
+      g_autoptr(GBytes) message = NULL;
 
       g_assert_true (g_file_get_contents (path, &contents, &length, &error));
-      op_mail_update_add_raw (update, i + 1, 0, 0, g_bytes_new_take (contents, length));
+      message = g_bytes_new_take (contents, length);
+      op_mail_update_add_raw (update, i + 1, 0, 0, message);
       g_assert_true (op_mail_test_apply (store, update, &error));
       g_assert_no_error (error);
     }
