@@ -132,6 +132,13 @@ void        _op_ftp_client_queue          (OpFtpClient          *self,
                                            GTask                *task,
                                            OpFtpJob             *job,
                                            GDestroyNotify        result_free);
+/* The same with @flags: a transfer's own result stands over a cancel that lands after it
+ * finished (OP_SESSION_JOB_RESULT_OVER_CANCEL). */
+void        _op_ftp_client_queue_flags    (OpFtpClient          *self,
+                                           GTask                *task,
+                                           OpFtpJob             *job,
+                                           GDestroyNotify        result_free,
+                                           OpSessionJobFlags     flags);
 /* (main thread) Queues a call on one path (or none). */
 void        _op_ftp_client_simple_call    (OpFtpClient          *self,
                                            OpFtpJobFunc          func,

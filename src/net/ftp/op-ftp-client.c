@@ -551,8 +551,18 @@ _op_ftp_client_queue (OpFtpClient    *self,
                       OpFtpJob       *job,
                       GDestroyNotify  result_free)
 {
+  _op_ftp_client_queue_flags (self, task, job, result_free, OP_SESSION_JOB_NONE);
+}
+
+void
+_op_ftp_client_queue_flags (OpFtpClient       *self,
+                            GTask             *task,
+                            OpFtpJob          *job,
+                            GDestroyNotify     result_free,
+                            OpSessionJobFlags  flags)
+{
   op_session_queue (OP_SESSION (self), task, run_job, job, (GDestroyNotify) job_free,
-                    result_free, OP_SESSION_JOB_NONE);
+                    result_free, flags);
 }
 
 gboolean

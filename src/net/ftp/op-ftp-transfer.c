@@ -1016,7 +1016,9 @@ _op_ftp_client_queue_transfer (OpFtpClient          *self,
                                             progress, progress_data, progress_notify,
                                             cancellable, callback, user_data, &task);
 
-  _op_ftp_client_queue (self, task, job, NULL);
+  /* A cancel that lands once the file is complete (renamed, or stored on the server)
+   * changes nothing: the caller learns that it finished, not that it was cancelled. */
+  _op_ftp_client_queue_flags (self, task, job, NULL, OP_SESSION_JOB_RESULT_OVER_CANCEL);
 }
 
 static gpointer
