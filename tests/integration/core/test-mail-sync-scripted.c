@@ -312,9 +312,11 @@ expunge_replayed (gboolean uidplus)
   for (guint uid = 1; uid <= 2; uid++)
     {
       g_autofree char *message_id = g_strdup_printf ("expunge-%u@example.test", uid);
-      op_mail_update_add_raw (update, uid, OP_MAIL_FLAG_SEEN, 0,
-                              op_mail_test_message (message_id, NULL, NULL, "Expunge", "a@example.test",
-                                                    "body", 1700000000 + uid));
+      g_autoptr(GBytes) message = op_mail_test_message (message_id, NULL, NULL, "Expunge",
+                                                        "a@example.test", "body",
+                                                        1700000000 + uid);
+
+      op_mail_update_add_raw (update, uid, OP_MAIL_FLAG_SEEN, 0, message);
     }
   g_assert_true (op_mail_test_apply (store, update, &error));
   g_assert_no_error (error);
