@@ -547,5 +547,18 @@ op_mime_html_to_text (const char *html,
   /* Trailing blank lines and spaces say nothing. */
   while (h.out->len > 0 && g_ascii_isspace (h.out->str[h.out->len - 1]))
     g_string_truncate (h.out, h.out->len - 1);
+  /* Never invalid UTF-8 to the caller, whatever the markup did to the text (a fuzzed
+   * input found a way, tests/fuzz/corpus/fuzz-mime-text/crash-invalid-utf8-output): bad
+   * bytes become U+FFFD, and the text is cut back to the limit at a character's start. */
+  if (!g_utf8_validate (h.out->str, h.out->len, NULL))
+    {
+      g_autofree char *fixed = g_utf8_make_valid (h.out->str, h.out->len);
+      gsize keep = strlen (fixed);
+
+      if (keep > OP_MIME_MAX_TEXT_LENGTH)
+        keep = g_utf8_find_prev_char (fixed, fixed + OP_MIME_MAX_TEXT_LENGTH + 1) - fixed;
+      g_string_truncate (h.out, 0);
+      g_string_append_len (h.out, fixed, keep);
+    }
   return g_string_free (g_steal_pointer (&h.out), FALSE);
 }
