@@ -710,8 +710,9 @@ deliver (OpMailStore *store,
   g_autoptr (GAsyncResult) result = NULL;
   g_autoptr (GError) error = NULL;
   OpMailUpdate *update = op_mail_update_new (op_mail_folder_get_id (inbox));
+  g_autoptr (GBytes) message = g_bytes_new_static (text, strlen (text));
 
-  op_mail_update_add_raw (update, uid, flags, 0, g_bytes_new_static (text, strlen (text)));
+  op_mail_update_add_raw (update, uid, flags, 0, message);
   op_mail_store_apply_async (store, update, NULL, op_ui_test_store_result, &result);
   op_ui_test_wait_result (&result);
   g_assert_true (op_mail_store_write_finish (store, result, &error));
