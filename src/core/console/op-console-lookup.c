@@ -71,6 +71,36 @@ on_reverse (GObject      *source,
   g_task_return_pointer (task, g_steal_pointer (&store), g_object_unref);
 }
 
+/* MX and SRV answers in the order they are tried, as dig's readers expect to see them:
+ * MX by preference, SRV by priority then the heavier weight first; each then by host. The
+ * server's own order is arbitrary. */
+static int
+compare_records (gconstpointer a,
+                 gconstpointer b)
+{
+  GVariant *left = (GVariant *) a;
+  GVariant *right = (GVariant *) b;
+  guint16 left_first, right_first, left_weight = 0, right_weight = 0, port;
+  const char *left_host, *right_host;
+
+  if (g_variant_is_of_type (left, G_VARIANT_TYPE ("(qs)")))
+    {
+      g_variant_get (left, "(q&s)", &left_first, &left_host);
+      g_variant_get (right, "(q&s)", &right_first, &right_host);
+    }
+  else
+    {
+      g_variant_get (left, "(qqq&s)", &left_first, &left_weight, &port, &left_host);
+      g_variant_get (right, "(qqq&s)", &right_first, &right_weight, &port, &right_host);
+    }
+
+  if (left_first != right_first)
+    return left_first < right_first ? -1 : 1;
+  if (left_weight != right_weight)
+    return left_weight > right_weight ? -1 : 1;
+  return g_strcmp0 (left_host, right_host);
+}
+
 static void
 on_records (GObject      *source,
             GAsyncResult *result,
@@ -88,6 +118,9 @@ on_records (GObject      *source,
       g_task_return_error (task, error);
       return;
     }
+
+  if (kind == OP_CONSOLE_LOOKUP_MX || kind == OP_CONSOLE_LOOKUP_SRV)
+    records = g_list_sort (records, compare_records);
 
   for (GList *l = records; l != NULL; l = l->next)
     {
