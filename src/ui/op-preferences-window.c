@@ -3,16 +3,13 @@
 
 #include "config.h"
 
-#include "op-mail-preferences-page.h"
 #include "op-preferences-window.h"
+#include "op-view-registry.h"
 #include "op-window.h"
 
 struct _OpPreferencesWindow
 {
   AdwPreferencesWindow parent_instance;
-
-  GtkSpinButton *parallel_spin;
-  GtkSpinButton *keepalive_spin;
 };
 
 G_DEFINE_FINAL_TYPE (OpPreferencesWindow, op_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
@@ -24,8 +21,6 @@ op_preferences_window_class_init (OpPreferencesWindowClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/outpost/Outpost/op-preferences-window.ui");
-  gtk_widget_class_bind_template_child (widget_class, OpPreferencesWindow, parallel_spin);
-  gtk_widget_class_bind_template_child (widget_class, OpPreferencesWindow, keepalive_spin);
 }
 
 static void
@@ -47,18 +42,18 @@ op_preferences_window_new (GtkWindow *parent,
                        "transient-for", parent,
                        "modal", parent != NULL,
                        NULL);
-  /* Both ways: the window follows a change made elsewhere (gsettings set) as well. */
-  g_settings_bind (settings, "transfer-max-parallel", self->parallel_spin, "value",
-                   G_SETTINGS_BIND_DEFAULT);
-  g_settings_bind (settings, "ftp-keepalive-seconds", self->keepalive_spin, "value",
-                   G_SETTINGS_BIND_DEFAULT);
-  /* One page per view that has settings: Mail's accounts (removed from its page too). */
-  {
-    GtkWidget *mail = OP_IS_WINDOW (parent) ? op_window_get_view (OP_WINDOW (parent), "mail") : NULL;
+  /* One page per view that has settings, in the view switcher's order. */
+  op_view_registry_ensure ();
+  for (guint i = 0; i < op_view_registry_get_n_views (); i++)
+    {
+      const OpViewInfo *info = op_view_registry_get_view (i);
+      GtkWidget *view;
 
-    adw_preferences_window_add (ADW_PREFERENCES_WINDOW (self),
-                                ADW_PREFERENCES_PAGE (op_mail_preferences_page_new (OP_IS_MAIL_VIEW (mail) ? OP_MAIL_VIEW (mail)
-                                                                                                    : NULL)));
-  }
+      if (info->create_preferences == NULL)
+        continue;
+      view = OP_IS_WINDOW (parent) ? op_window_get_view (OP_WINDOW (parent), info->name) : NULL;
+      adw_preferences_window_add (ADW_PREFERENCES_WINDOW (self),
+                                  ADW_PREFERENCES_PAGE (info->create_preferences (view, settings)));
+    }
   return self;
 }

@@ -10,10 +10,10 @@ G_DECLARE_FINAL_TYPE (OpPreferencesWindow, op_preferences_window, OP, PREFERENCE
                       AdwPreferencesWindow)
 
 /*
- * The preferences (app.preferences, Ctrl+comma): the settings of the Files view's
- * connections, bound both ways to GSettings, so a change takes effect at once wherever
- * the setting is bound (the queue's parallel transfers, the session's keep-alive).
- * @settings is the application's schema (io.github.outpost.Outpost).
+ * The preferences (app.preferences, Ctrl+comma): one page per view that has settings,
+ * each made by the view (OpViewInfo.create_preferences), bound both ways to GSettings
+ * where they are settings, so a change takes effect at once wherever the setting is
+ * bound. @settings is the application's schema (io.github.outpost.Outpost).
  */
 OpPreferencesWindow *op_preferences_window_new (GtkWindow *parent,
                                                 GSettings *settings);

@@ -15,6 +15,9 @@ G_BEGIN_DECLS
  * @schemes: (nullable): the URI schemes the view opens, NULL-terminated, lower case
  * @open_uri: (nullable): opens a URI of one of @schemes in the view (already shown);
  *   sets a translated error that names the URI when it can't
+ * @create_preferences: (nullable): makes the view's page of the Preferences window (an
+ *   AdwPreferencesPage) over @settings (the application's); @view is the view's widget,
+ *   made if it was not yet. NULL for a view without settings.
  *
  * How the shell knows a view (DESIGN.md "Layers"): the window adds one page per
  * registered view, in the order of registration, and the application routes `outpost
@@ -33,6 +36,8 @@ typedef struct
   gboolean           (*open_uri) (GtkWidget   *view,
                                   const char  *uri,
                                   GError     **error);
+  GtkWidget         *(*create_preferences) (GtkWidget *view,
+                                            GSettings *settings);
 } OpViewInfo;
 
 /* @info must stay valid for the life of the program (a static). */

@@ -870,6 +870,13 @@ op_news_store_set_cache_limit (OpNewsStore *self,
   self->cache_limit = limit;
 }
 
+guint64
+op_news_store_get_cache_limit (OpNewsStore *self)
+{
+  g_return_val_if_fail (OP_IS_NEWS_STORE (self), 0);
+  return self->cache_limit;
+}
+
 void
 op_news_store_cache_article_async (OpNewsStore         *self,
                                    const char          *message_id,

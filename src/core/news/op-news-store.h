@@ -230,6 +230,7 @@ OpNewsBinaryPosting *op_news_store_find_binary_parts_finish (OpNewsStore  *self,
 #define OP_NEWS_STORE_DEFAULT_CACHE_LIMIT (G_GUINT64_CONSTANT (64) * 1024 * 1024)
 void         op_news_store_set_cache_limit (OpNewsStore        *self,
                                             guint64             limit);
+guint64      op_news_store_get_cache_limit (OpNewsStore        *self);
 void         op_news_store_cache_article_async (OpNewsStore    *self,
                                                 const char     *message_id,
                                                 GBytes         *article,

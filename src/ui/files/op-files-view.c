@@ -9,6 +9,7 @@
 
 #include "op-application.h"
 #include "op-certificate-info.h"
+#include "op-files-preferences-page.h"
 #include "op-files-view-private.h"
 #include "op-view-registry.h"
 #include "op-accounts.h"
@@ -2244,6 +2245,7 @@ op_files_view_register (void)
     .lazy = FALSE,
     .schemes = schemes,
     .open_uri = open_uri_in_view,
+    .create_preferences = op_files_preferences_page_new,
   };
 
   op_view_registry_add (&info);

@@ -7,6 +7,7 @@
 
 #include "op-accounts.h"
 #include "op-mail-account-setup.h"
+#include "op-mail-preferences-page.h"
 #include "op-mail-resources.h"
 #include "op-mail-view-private.h"
 #include "op-view-registry.h"
@@ -292,6 +293,14 @@ op_mail_view_new (void)
   return g_object_new (OP_TYPE_MAIL_VIEW, NULL);
 }
 
+/* The Mail page of the Preferences window: its accounts (OpViewInfo.create_preferences). */
+static GtkWidget *
+create_preferences (GtkWidget *view,
+                    GSettings *settings)
+{
+  return op_mail_preferences_page_new (OP_IS_MAIL_VIEW (view) ? OP_MAIL_VIEW (view) : NULL);
+}
+
 /**
  * op_mail_view_register:
  *
@@ -311,6 +320,7 @@ op_mail_view_register (void)
     .lazy = TRUE,
     .schemes = schemes,
     .open_uri = _op_mail_view_open_mailto,
+    .create_preferences = create_preferences,
   };
 
   op_view_registry_add (&info);

@@ -12,6 +12,7 @@
 #include "op-news-article-view.h"
 #include "op-accounts.h"
 #include "op-news-composer.h"
+#include "op-news-preferences-page.h"
 #include "op-application.h"
 #include "op-news-groups-dialog.h"
 #include "op-news-header-row.h"
@@ -49,6 +50,7 @@ struct _OpNewsView
   GBytes             *article; /* the one shown, for a follow-up */
   OpNewsServer       *article_server; /* where it came from */
   OpNewsThreadOrder   order;          /* of the header pane's threads */
+  GSettings          *settings;       /* NULL in an uninstalled build without the schema */
 };
 
 G_DEFINE_FINAL_TYPE (OpNewsView, op_news_view, ADW_TYPE_BIN)
@@ -292,8 +294,25 @@ op_news_view_add_server (OpNewsView *self, OpNewsServer *server)
   gtk_list_box_append (self->group_list, server_row_new (self, server));
   gtk_stack_set_visible_child_name (self->stack, "reader");
   store = op_news_server_get_store (server);
+  if (self->settings != NULL)
+    op_news_store_set_cache_limit (store, (guint64) g_settings_get_uint (self->settings,
+                                                                        "news-cache-limit-mib")
+                                          * 1024 * 1024);
   g_object_set_data (G_OBJECT (store), "news-server", server);
   op_news_store_open_async (store, NULL, store_opened, g_object_ref (self));
+}
+
+/**
+ * op_news_view_get_servers:
+ * @self: the News page
+ *
+ * Returns: (transfer none) (element-type OpNewsServer): the servers, in the sidebar's order
+ */
+GPtrArray *
+op_news_view_get_servers (OpNewsView *self)
+{
+  g_return_val_if_fail (OP_IS_NEWS_VIEW (self), NULL);
+  return self->servers;
 }
 
 /* The header pane. */
@@ -1128,6 +1147,7 @@ op_news_view_dispose (GObject *object)
 
   close_group (self);
   g_clear_pointer (&self->servers, g_ptr_array_unref);
+  g_clear_object (&self->settings);
   g_clear_object (&self->article_server);
   G_OBJECT_CLASS (op_news_view_parent_class)->dispose (object);
 }
@@ -1190,6 +1210,17 @@ op_news_view_class_init (OpNewsViewClass *klass)
   gtk_widget_class_install_action (widget_class, "news.export-newsrc", "u", newsrc_action);
 }
 
+/* Preferences → News → Cache size, at once for every server's store. */
+static void
+on_cache_limit_changed (OpNewsView *self)
+{
+  guint64 limit = (guint64) g_settings_get_uint (self->settings, "news-cache-limit-mib") * 1024 * 1024;
+
+  for (guint i = 0; i < self->servers->len; i++)
+    op_news_store_set_cache_limit (op_news_server_get_store (g_ptr_array_index (self->servers, i)),
+                                   limit);
+}
+
 static void
 op_news_view_init (OpNewsView *self)
 {
@@ -1198,6 +1229,19 @@ op_news_view_init (OpNewsView *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
   self->servers = g_ptr_array_new_with_free_func (g_object_unref);
+  {
+    GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+    g_autoptr (GSettingsSchema) schema = source != NULL
+        ? g_settings_schema_source_lookup (source, APP_ID, TRUE) : NULL;
+
+    /* Only an uninstalled build lacks the schema (OpWindow says so). */
+    if (schema != NULL)
+      {
+        self->settings = g_settings_new_full (schema, NULL, NULL);
+        g_signal_connect_object (self->settings, "changed::news-cache-limit-mib",
+                                 G_CALLBACK (on_cache_limit_changed), self, G_CONNECT_SWAPPED);
+      }
+  }
 
   factory = gtk_signal_list_item_factory_new ();
   g_signal_connect (factory, "setup", G_CALLBACK (setup_row), self);
@@ -1381,6 +1425,7 @@ op_news_view_register (void)
     .lazy = TRUE,
     .schemes = schemes,
     .open_uri = open_news_uri,
+    .create_preferences = op_news_preferences_page_new,
   };
 
   op_view_registry_add (&info);

@@ -26,6 +26,9 @@ op_news_view_new (void);
 /* Adds @server to the sidebar (opening its store first). */
 void
 op_news_view_add_server (OpNewsView *self, OpNewsServer *server);
+/* The servers, in the sidebar's order. (transfer none) (element-type OpNewsServer) */
+GPtrArray *
+op_news_view_get_servers (OpNewsView *self);
 /* Opens @group of @server in the header pane, as a click in the sidebar does. */
 void
 op_news_view_open_group (OpNewsView *self, OpNewsServer *server, const char *group);

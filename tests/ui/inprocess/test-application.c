@@ -286,6 +286,25 @@ assert_accels (GtkApplication *app,
   g_assert_cmpstr (accels[0], ==, accel);
 }
 
+/* The titles of the preferences pages under @widget, in their order, joined by spaces. */
+static void
+collect_pages (GtkWidget *widget,
+               GString   *titles)
+{
+  /* Untitled pages are the window's own (its search results). */
+  if (ADW_IS_PREFERENCES_PAGE (widget))
+    {
+      const char *title = adw_preferences_page_get_title (ADW_PREFERENCES_PAGE (widget));
+
+      if (title != NULL && *title != '\0')
+        g_string_append_printf (titles, "%s%s", titles->len > 0 ? " " : "", title);
+      return;
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect_pages (child, titles);
+}
+
 /* The preferences edit the settings the Files view binds (both ways, so at once). */
 static void
 check_preferences (GApplication *app)
@@ -302,6 +321,13 @@ check_preferences (GApplication *app)
   g_assert_nonnull (preferences);
   g_assert_true (gtk_window_get_transient_for (preferences)
                  == op_ui_test_find_toplevel (OP_TYPE_WINDOW));
+  /* A page per view that has settings, in the view switcher's order (Console has none). */
+  {
+    g_autoptr (GString) titles = g_string_new (NULL);
+
+    collect_pages (GTK_WIDGET (preferences), titles);
+    g_assert_cmpstr (titles->str, ==, "Files Mail News");
+  }
   g_assert_nonnull (op_ui_test_find_label (GTK_WIDGET (preferences), "Parallel transfers"));
   g_assert_nonnull (op_ui_test_find_label (GTK_WIDGET (preferences), "Keep-alive while idle"));
 

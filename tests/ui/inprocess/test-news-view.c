@@ -14,6 +14,7 @@
 #include "op-news-article-view.h"
 #include "op-news-composer.h"
 #include "op-news-header-row.h"
+#include "op-news-preferences-page.h"
 #include "op-news-groups-dialog.h"
 #include "op-news-server-dialog.h"
 #include "op-news-thread-list.h"
@@ -1481,6 +1482,73 @@ test_sort (void)
   fixture_close (&f);
 }
 
+/* Preferences → News: the cache's size is a setting the view applies to every store at
+ * once, and the page says what the caches hold. */
+static void
+test_preferences (void)
+{
+  g_autoptr (GSettings) settings = g_settings_new (APP_ID);
+  g_autoptr (GBytes) article = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *size = NULL;
+  g_autofree char *expected = NULL;
+  GAsyncResult *result = NULL;
+  OpNewsStore *store;
+  GtkWidget *page;
+  GtkWidget *spin;
+  Fixture f;
+
+  fixture_open (&f);
+  store = op_news_server_get_store (make_server ());
+  g_assert_cmpuint (op_news_store_get_cache_limit (store), ==, 64 * 1024 * 1024);
+
+  text = g_strdup_printf ("Message-ID: <prefs@test>\r\nSubject: cached\r\n\r\n%0*d\r\n", 3000, 7);
+  article = g_bytes_new (text, strlen (text));
+  op_news_store_cache_article_async (store, "<prefs@test>", article, NULL, got_result, &result);
+  g_assert_true (op_ui_test_wait_for (result_set, &result));
+  g_assert_true (op_news_store_finish (store, result, NULL));
+  g_clear_object (&result);
+  op_news_store_get_cache_size_async (store, NULL, got_result, &result);
+  g_assert_true (op_ui_test_wait_for (result_set, &result));
+  {
+    guint64 bytes = 0;
+
+    g_assert_true (op_news_store_get_cache_size_finish (store, result, &bytes, NULL));
+    g_assert_cmpuint (bytes, >=, strlen (text));
+    size = g_format_size (bytes);
+  }
+  g_clear_object (&result);
+
+  page = g_object_ref_sink (op_news_preferences_page_new (GTK_WIDGET (f.view), settings));
+  g_assert_true (op_ui_test_wait_for ((gboolean (*) (gpointer)) op_news_preferences_page_get_usage,
+                                      page));
+  expected = g_strdup_printf ("%s for 1 server", size);
+  g_assert_cmpstr (op_news_preferences_page_get_usage (OP_NEWS_PREFERENCES_PAGE (page)), ==,
+                   expected);
+
+  spin = op_ui_test_find_type (page, GTK_TYPE_SPIN_BUTTON);
+  g_assert_nonnull (spin);
+  g_assert_cmpfloat (gtk_spin_button_get_value (GTK_SPIN_BUTTON (spin)), ==, 64);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (spin), 16);
+  g_assert_cmpuint (g_settings_get_uint (settings, "news-cache-limit-mib"), ==, 16);
+  op_ui_test_iterate ();
+  g_assert_cmpuint (op_news_store_get_cache_limit (store), ==, 16 * 1024 * 1024);
+
+  /* A page made before any server says so. */
+  {
+    g_autoptr (GtkWidget) empty = g_object_ref_sink (op_news_preferences_page_new (NULL, settings));
+
+    g_assert_cmpstr (op_news_preferences_page_get_usage (OP_NEWS_PREFERENCES_PAGE (empty)), ==,
+                     "No news server yet");
+  }
+
+  g_settings_reset (settings, "news-cache-limit-mib");
+  op_ui_test_iterate ();
+  g_assert_cmpuint (op_news_store_get_cache_limit (store), ==, 64 * 1024 * 1024);
+  g_object_unref (page);
+  fixture_close (&f);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1499,6 +1567,7 @@ main (int argc, char **argv)
   g_test_add_func ("/news-view/uris", test_uris);
   g_test_add_func ("/news-view/sort", test_sort);
   g_test_add_func ("/news-view/inn/post", test_inn_post);
+  g_test_add_func ("/news-view/preferences", test_preferences);
 
   return op_ui_test_run ();
 }

@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "op-ui"
+
+#include "config.h"
+
+#include "op-files-preferences-page.h"
+
+struct _OpFilesPreferencesPage
+{
+  AdwPreferencesPage parent_instance;
+
+  GtkSpinButton *parallel_spin;
+  GtkSpinButton *keepalive_spin;
+};
+
+G_DEFINE_FINAL_TYPE (OpFilesPreferencesPage, op_files_preferences_page, ADW_TYPE_PREFERENCES_PAGE)
+
+static void
+op_files_preferences_page_class_init (OpFilesPreferencesPageClass *klass)
+{
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/outpost/Outpost/files/op-files-preferences-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, OpFilesPreferencesPage, parallel_spin);
+  gtk_widget_class_bind_template_child (widget_class, OpFilesPreferencesPage, keepalive_spin);
+}
+
+static void
+op_files_preferences_page_init (OpFilesPreferencesPage *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+}
+
+GtkWidget *
+op_files_preferences_page_new (GtkWidget *view,
+                               GSettings *settings)
+{
+  OpFilesPreferencesPage *self;
+
+  g_return_val_if_fail (G_IS_SETTINGS (settings), NULL);
+
+  self = g_object_new (OP_TYPE_FILES_PREFERENCES_PAGE, NULL);
+  g_settings_bind (settings, "transfer-max-parallel", self->parallel_spin, "value",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (settings, "ftp-keepalive-seconds", self->keepalive_spin, "value",
+                   G_SETTINGS_BIND_DEFAULT);
+  return GTK_WIDGET (self);
+}
