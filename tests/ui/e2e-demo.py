@@ -14,6 +14,9 @@
 # article, the Console is there. Ctrl+Q ends the app; the demo must then stop its servers
 # and remove its run folder, and the caller's own profile must stay untouched.
 # Screenshots: demo-files.png, demo-mail.png, demo-news.png, demo-console.png.
+# Each view, with its data loaded, also passes the accessibility audit of a11y_audit.py
+# (no control without a name, no two alike in one window); the problems of all views are
+# reported together at the end.
 #
 # The servers need root (tests/servers/README.md "Root"): without it the test is skipped
 # (77), or fails when OUTPOST_TEST_REQUIRE_SERVERS=1.
@@ -30,6 +33,7 @@ import threading
 
 import pyatspi
 
+from a11y_audit import audit_application
 from outpost_atspi import (SKIP, Failure, children, click, dump, find, find_application,
                            find_prefix, focus_window, is_visible, key, log,
                            main_window_id, press, run, run_main, texts, wait_for, walk)
@@ -187,6 +191,7 @@ def scenario(demo, args):
                       + "\n".join(dump(find_application(demo.app_pid))))
     window_screenshot(demo.app_pid, os.path.join(args.screenshot_dir, "demo-files.png"))
     log("Files: Documents, Pictures and Software listed")
+    problems = audit_application(find_application(demo.app_pid), "Demo, Files")
 
     # Mail: the inbox, synced from Dovecot with the keyring's password.
     open_page(window, "Mail")
@@ -206,6 +211,7 @@ def scenario(demo, args):
              timeout=30, context=lambda: window)
     window_screenshot(demo.app_pid, os.path.join(args.screenshot_dir, "demo-mail.png"))
     log("Mail: the welcome message read")
+    problems += audit_application(find_application(demo.app_pid), "Demo, Mail")
 
     # News: the subscribed demo group and its threads, fetched by the profile helper.
     open_page(window, "News")
@@ -224,6 +230,7 @@ def scenario(demo, args):
              timeout=30, context=lambda: window)
     window_screenshot(demo.app_pid, os.path.join(args.screenshot_dir, "demo-news.png"))
     log("News: the welcome article read")
+    problems += audit_application(find_application(demo.app_pid), "Demo, News")
 
     # Console: there.
     open_page(window, "Console")
@@ -233,6 +240,11 @@ def scenario(demo, args):
              context=lambda: window)
     window_screenshot(demo.app_pid, os.path.join(args.screenshot_dir, "demo-console.png"))
     log("Console: shown")
+    problems += audit_application(find_application(demo.app_pid), "Demo, Console")
+    unique = list(dict.fromkeys(problems))
+    if unique:
+        raise Failure(f"{len(unique)} accessibility problems with the demo's data:\n  "
+                      + "\n  ".join(unique))
 
     if demo.criticals():
         raise Failure("the app printed a GLib-CRITICAL: " + " | ".join(demo.criticals()))

@@ -276,12 +276,35 @@ format_log_entry (OpLogEntry *entry)
                           op_log_entry_get_text (entry));
 }
 
+/* The row the list view wraps around the label is what takes the focus: name it after
+ * the line (GTK 4.8 has no GtkListItem:accessible-label), or a screen reader on the log
+ * hears rows without a name. The line's number goes first: a log repeats itself (FEAT is
+ * asked again after TLS, in the same second), and a screen reader user must be able to
+ * tell two lines apart. The number follows the row when older lines leave the log. */
+static void
+name_log_row (GtkListItem *item)
+{
+  GtkWidget *label = gtk_list_item_get_child (item);
+  g_autofree char *text = NULL;
+
+  if (label == NULL || gtk_widget_get_parent (label) == NULL || gtk_list_item_get_item (item) == NULL)
+    return;
+  /* Translators: a protocol log line read out by a screen reader: its number in the log,
+   * then the line (time, direction arrow, text). */
+  text = g_strdup_printf (_("Log line %u: %s"), gtk_list_item_get_position (item) + 1,
+                          gtk_label_get_text (GTK_LABEL (label)));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (gtk_widget_get_parent (label)),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, text, -1);
+}
+
 static void
 setup_log_row (GtkSignalListItemFactory *factory,
                GtkListItem              *item,
                gpointer                  user_data)
 {
   GtkWidget *label = gtk_label_new (NULL);
+
+  g_signal_connect (item, "notify::position", G_CALLBACK (name_log_row), NULL);
 
   gtk_label_set_xalign (GTK_LABEL (label), 0);
   gtk_label_set_wrap (GTK_LABEL (label), TRUE);
@@ -300,11 +323,7 @@ bind_log_row (GtkSignalListItemFactory *factory,
   g_autofree char *text = format_log_entry (entry);
 
   gtk_label_set_text (GTK_LABEL (label), text);
-  /* The row the list view wraps around the label is what takes the focus: name it after
-   * the line (GTK 4.8 has no GtkListItem:accessible-label), or a screen reader on the log
-   * hears rows without a name. */
-  gtk_accessible_update_property (GTK_ACCESSIBLE (gtk_widget_get_parent (label)),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, text, -1);
+  name_log_row (item);
   if (op_log_entry_get_direction (entry) == OP_LOG_RECEIVED)
     gtk_widget_add_css_class (label, "dim-label");
   else

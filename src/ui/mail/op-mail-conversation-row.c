@@ -125,6 +125,12 @@ show (OpMailConversationRow *self,
   self->description = g_steal_pointer (&text);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   self->description, -1);
+  /* In a list, the row the list view wraps around this one is what takes the focus: it
+   * is named too (GTK 4.8 has no GtkListItem:accessible-label), or a screen reader hears
+   * conversations without a name. */
+  if (GTK_IS_WIDGET (gtk_widget_get_parent (GTK_WIDGET (self))))
+    gtk_accessible_update_property (GTK_ACCESSIBLE (gtk_widget_get_parent (GTK_WIDGET (self))),
+                                    GTK_ACCESSIBLE_PROPERTY_LABEL, self->description, -1);
 }
 
 void

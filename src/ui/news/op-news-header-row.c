@@ -100,8 +100,6 @@ op_news_header_row_init (OpNewsHeaderRow *self)
   gtk_widget_set_focus_on_click (GTK_WIDGET (self->expander), FALSE);
   gtk_widget_add_css_class (GTK_WIDGET (self->expander), "flat");
   gtk_widget_add_css_class (GTK_WIDGET (self->expander), "circular");
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->expander), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  _ ("News: Expand or Collapse Thread"), -1);
   g_signal_connect_swapped (self->expander, "clicked", G_CALLBACK (on_expander_clicked), self);
   gtk_box_append (self->box, GTK_WIDGET (self->expander));
   self->subject_label = add_label (self, 0, 8, FALSE);
@@ -176,7 +174,9 @@ op_news_header_row_set (OpNewsHeaderRow *self, OpNewsHeader *header, gboolean re
   gtk_widget_set_can_focus (GTK_WIDGET (self->expander), FALSE);
   gtk_button_set_icon_name (self->expander, expanded ? "pan-down-symbolic" : "pan-end-symbolic");
   gtk_accessible_update_state (GTK_ACCESSIBLE (self->expander), GTK_ACCESSIBLE_STATE_EXPANDED,
-                               has_children ? expanded : GTK_ACCESSIBLE_VALUE_UNDEFINED, -1);
+                               has_children ? expanded : GTK_ACCESSIBLE_VALUE_UNDEFINED,
+                               /* Invisible and inert without replies: not read out either. */
+                               GTK_ACCESSIBLE_STATE_HIDDEN, !has_children, -1);
   gtk_label_set_text (self->subject_label, subject);
   gtk_label_set_text (self->author_label, author);
   date = op_news_format_date (op_news_header_get_date (header), now);
@@ -190,4 +190,18 @@ op_news_header_row_set (OpNewsHeaderRow *self, OpNewsHeader *header, gboolean re
   /* TRANSLATORS: a header row as a screen reader reads it: subject, author, state. */
   label = g_strdup_printf (read ? _ ("%s, by %s, read") : _ ("%s, by %s, unread"), subject, author);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+  /* In the header list, the row the list view wraps around this one takes the focus: it
+   * is named too (GTK 4.8 has no GtkListItem:accessible-label). */
+  if (GTK_IS_WIDGET (gtk_widget_get_parent (GTK_WIDGET (self))))
+    gtk_accessible_update_property (GTK_ACCESSIBLE (gtk_widget_get_parent (GTK_WIDGET (self))),
+                                    GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+  {
+    /* Every row has one: its name says whose thread it opens or closes. */
+    /* TRANSLATORS: the button that opens or closes a thread in the News header list; %s
+     * is the thread's subject. */
+    g_autofree char *expander = g_strdup_printf (_ ("News: Expand or Collapse “%s”"), subject);
+
+    gtk_accessible_update_property (GTK_ACCESSIBLE (self->expander), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                    expander, -1);
+  }
 }

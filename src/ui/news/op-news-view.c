@@ -154,6 +154,13 @@ server_row_new (OpNewsView *self, OpNewsServer *server)
   gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), FALSE);
   gtk_list_box_row_set_selectable (GTK_LIST_BOX_ROW (row), FALSE);
   g_object_set_data (G_OBJECT (row), "news-server", server);
+  {
+    /* The row still takes the keyboard focus (its buttons are inside it). */
+    /* TRANSLATORS: a server's heading in the News sidebar as a screen reader reads it. */
+    g_autofree char *name = g_strdup_printf (_ ("News: Server %s"), op_news_server_get_title (server));
+
+    gtk_accessible_update_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
+  }
   return row;
 }
 
