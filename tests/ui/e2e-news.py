@@ -163,8 +163,11 @@ class Scenario:
 
     def header_names(self):
         headers = find(self.window, "News: Headers")
+        # The rows that take the focus (the list items), in the list's order: the row
+        # widget inside each carries the same name.
         return [acc.name for acc in walk(headers)
-                if acc.name and (acc.name.endswith(", read") or acc.name.endswith(", unread"))]
+                if acc.getRole() == pyatspi.ROLE_LIST_ITEM and acc.name
+                and (acc.name.endswith(", read") or acc.name.endswith(", unread"))]
 
     def click_header(self, prefix):
         """Clicks the header row named @prefix…; the newest thread may be below the pane's
