@@ -49,6 +49,7 @@
 #include "op-mail-imap-sync.h"
 #include "op-mail-message-view.h"
 #include "op-mail-view.h"
+#include "op-ui-test-utils.h"
 #include "op-window.h"
 
 #define NAME           "bench-mail-view"
@@ -232,20 +233,6 @@ html_message (guint n)
   return g_string_free_to_bytes (text);
 }
 
-static gboolean
-have_result (gpointer data)
-{
-  return *(GAsyncResult **) data != NULL;
-}
-
-static void
-store_result (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
 static void
 die (const char *what)
 {
@@ -308,8 +295,7 @@ wait_write (OpMailStore   *store,
 {
   g_autoptr (GError) error = NULL;
 
-  wait_until (have_result, result, "a write of the store");
-  if (!op_mail_store_write_finish (store, *result, &error))
+  if (!op_mail_store_write_finish (store, op_ui_test_wait_result (result), &error))
     die (error->message);
   g_clear_object (result);
 }
@@ -333,7 +319,7 @@ build_store (guint n)
   g_ptr_array_add (folders, op_mail_folder_info_new ("Drafts", '/', OP_MAIL_SPECIAL_USE_DRAFTS, TRUE));
   g_ptr_array_add (folders, op_mail_folder_info_new ("Archive", '/', OP_MAIL_SPECIAL_USE_ARCHIVE, TRUE));
   g_ptr_array_add (folders, op_mail_folder_info_new ("Trash", '/', OP_MAIL_SPECIAL_USE_TRASH, TRUE));
-  op_mail_store_set_folders_async (store, folders, NULL, store_result, &result);
+  op_mail_store_set_folders_async (store, folders, NULL, op_ui_test_store_result, &result);
   wait_write (store, &result);
   inbox = op_mail_store_lookup_folder (store, "INBOX");
 
@@ -359,7 +345,7 @@ build_store (guint n)
           op_mail_update_set_state (update, 1, n + 1, n);
           op_mail_update_set_complete (update, TRUE);
         }
-      op_mail_store_apply_async (store, update, NULL, store_result, &result);
+      op_mail_store_apply_async (store, update, NULL, op_ui_test_store_result, &result);
       wait_write (store, &result);
       end = start;
       batch = OP_MAIL_SYNC_BATCH;
@@ -374,7 +360,7 @@ build_store (guint n)
       if (message == NULL)
         die ("a cached message is missing from the store");
       ids[k] = op_mail_message_get_id (message);
-      op_mail_store_save_body_async (store, ids[k], bytes, NULL, store_result, &result);
+      op_mail_store_save_body_async (store, ids[k], bytes, NULL, op_ui_test_store_result, &result);
       wait_write (store, &result);
     }
   op_mail_store_close (store);
