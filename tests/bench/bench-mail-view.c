@@ -24,8 +24,8 @@
  *      its web view finished loading (target 500 ms, the first WebKit load included).
  *
  * Prints the figures; never fails on timing. OUTPOST_BENCH_MAIL_PROFILE sets the profile
- * folder (default $TMPDIR/outpost-bench-mail-view-UID); delete it to build the store
- * again.
+ * folder (default $TMPDIR/outpost-bench-mail-view-UID: config, data and an XDG cache
+ * emptied at each start); delete it to build the store again.
  *
  *   tests/ui/run-with-display.sh _build/tests/bench/bench-mail-view
  */
@@ -700,18 +700,22 @@ main (int    argc,
   setvbuf (stdout, NULL, _IOLBF, 0);
   if (n < 3)
     die ("OUTPOST_BENCH_MAIL_MESSAGES must be 3 or more");
-  for (guint i = 0; i < 2; i++)
+  for (guint i = 0; i < 3; i++)
     {
-      const char *vars[] = { "XDG_CONFIG_HOME", "XDG_DATA_HOME" };
-      const char *dirs[] = { "config", "data" };
+      const char *vars[] = { "XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME" };
+      const char *dirs[] = { "config", "data", "cache" };
       g_autofree char *dir = g_build_filename (profile, dirs[i], NULL);
 
       g_setenv (vars[i], dir, TRUE);
     }
-  cache = g_dir_make_tmp ("outpost-bench-mail-cache-XXXXXX", &error);
-  if (cache == NULL)
-    die (error->message);
-  g_setenv ("XDG_CACHE_HOME", cache, TRUE);
+  /* The cache starts empty each run; the store is kept. */
+  cache = g_build_filename (profile, "cache", NULL);
+  {
+    g_autofree char *command = g_strdup_printf ("rm -rf '%s'", cache);
+
+    if (system (command) != 0)
+      die ("cannot empty the profile's cache folder");
+  }
   g_setenv ("GSK_RENDERER", "cairo", FALSE);
   g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
   g_setenv ("GSETTINGS_SCHEMA_DIR", OUTPOST_TEST_SCHEMA_DIR, TRUE);
@@ -841,11 +845,5 @@ main (int    argc,
 
   gtk_window_destroy (GTK_WINDOW (bench.window));
   g_object_unref (bench.window);
-  {
-    g_autofree char *command = g_strdup_printf ("rm -rf '%s'", cache);
-
-    if (system (command) != 0)
-      printf ("%s: could not remove %s\n", NAME, cache);
-  }
   return 0;
 }
