@@ -250,7 +250,7 @@ main (int   argc,
   double best_raw = G_MAXDOUBLE, best_outpost = G_MAXDOUBLE;
   guint64 bytes = 0;
   guint parsed = 0;
-  guint64 hwm_before;
+  gint64 hwm_before;
 
   setvbuf (stdout, NULL, _IOLBF, 0);
   if (host == NULL || port_text == NULL || user == NULL || password == NULL || maildir == NULL ||
@@ -273,7 +273,7 @@ main (int   argc,
             (g_get_monotonic_time () - start) / 1e6, bytes);
   }
   client = outpost_session (host, atoi (port_text), OP_TLS_VERIFIER (verifier), user, password);
-  hwm_before = op_bench_status_kib ("VmHWM:");
+  hwm_before = bench_status_kib ("VmHWM:");
   for (guint i = 0; i < runs; i++)
     {
       double cpu0 = cpu_seconds ();
@@ -293,7 +293,7 @@ main (int   argc,
   printf ("outpost parse:  %.3f s (%.1f MB/s)\n", best_outpost, bytes / best_outpost / 1e6);
   printf ("ratio outpost/raw: %.2f (target <= 1.30)\n", best_outpost / best_raw);
   printf ("peak RSS: %.1f MB (target <= 150 MB); before the fetches %.1f MB\n",
-          op_bench_status_kib ("VmHWM:") / 1024.0, hwm_before / 1024.0);
+          bench_status_kib ("VmHWM:") / 1024.0, hwm_before / 1024.0);
   if (parsed != count)
     {
       fprintf (stderr, "bench-imap-fetch: parsed %u messages, expected %u\n", parsed, count);

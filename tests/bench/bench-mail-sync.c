@@ -227,8 +227,8 @@ main (int   argc,
     printf ("first 50 conversation rows:      %.0f ms  (target at most 50 ms)\n", rows * 1000);
     printf ("one-word search, median of %zu:   %.1f ms  (target at most 30 ms)\n", G_N_ELEMENTS (words),
             times[G_N_ELEMENTS (words) / 2] * 1000);
-    printf ("peak RSS:                        %" G_GUINT64_FORMAT " MB (target at most 150 MB)\n",
-            op_bench_status_kib ("VmHWM:") / 1024);
+    printf ("peak RSS:                        %" G_GINT64_FORMAT " MB (target at most 150 MB)\n",
+            bench_status_kib ("VmHWM:") / 1024);
   }
 
   op_mail_imap_sync_close (sync);

@@ -5,7 +5,6 @@
 
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "bench-news-common.h"
 #include "news/op-news-db.h"
@@ -158,31 +157,6 @@ bench_news_free (BenchNews *bench)
   g_byte_array_unref (bench->pending);
   g_free (bench->group);
   g_free (bench);
-}
-
-gint64
-bench_cpu_usec (void)
-{
-  struct timespec ts;
-
-  /* CPU time of the process: on a shared machine the wall clock also counts the other
-   * processes' turns. */
-  clock_gettime (CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return (gint64) ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
-}
-
-gint64
-bench_status_kib (const char *field)
-{
-  g_autofree char *status = NULL;
-  const char *p;
-
-  if (!g_file_get_contents ("/proc/self/status", &status, NULL, NULL))
-    return -1;
-  p = strstr (status, field);
-  if (p == NULL)
-    return -1;
-  return g_ascii_strtoll (p + strlen (field), NULL, 10);
 }
 
 static void

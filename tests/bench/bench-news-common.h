@@ -3,14 +3,16 @@
 
 #include <gio/gio.h>
 
+#include "bench-common.h"
+
 G_BEGIN_DECLS
 
 /*
  * Shared by the news benchmarks: an OVER block fed in chunks as it arrives (from a
  * recorded stream or from INN), either only split into lines (the reference) or also
  * parsed through INN's overview format and stored with threading in batches of 5,000
- * (the engine: what the store thread runs for each batch); the process's CPU time and
- * memory; the thread model's first rows.
+ * (the engine: what the store thread runs for each batch); the thread model's first
+ * rows.
  */
 
 typedef struct _BenchNews BenchNews;
@@ -28,9 +30,6 @@ gboolean   bench_news_feed         (BenchNews     *bench,
 guint64    bench_news_finish       (BenchNews     *bench);
 void       bench_news_free         (BenchNews     *bench);
 
-gint64     bench_cpu_usec          (void);
-/* A "Field:" of /proc/self/status in KiB (VmRSS:, VmHWM:), -1 if unknown. */
-gint64     bench_status_kib        (const char    *field);
 /* Opens the group's thread model and prints how long the first 50 rows take, the page
  * index walk, and a row in the middle and at the end. */
 void       bench_print_model       (const char    *database_path,

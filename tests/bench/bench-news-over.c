@@ -190,16 +190,6 @@ run_over (const char *host,
   return run;
 }
 
-/* The machine's load: ratios taken on a busy machine say little without it. */
-static void
-print_load (const char *when)
-{
-  g_autofree char *text = NULL;
-
-  if (g_file_get_contents ("/proc/loadavg", &text, NULL, NULL))
-    printf ("load average %s: %s", when, text);
-}
-
 static void
 remove_database (const char *path)
 {
@@ -240,7 +230,7 @@ main (int   argc,
 
   /* Before any engine run: what the fetches make the process hold, caches included. */
   rss_before = bench_status_kib ("VmRSS:");
-  print_load ("before");
+  bench_print_load ("news-over", "before");
   for (guint r = 0; r < MAX (runs, 1u); r++)
     {
       Run raw = run_over (host, port, group);
@@ -259,7 +249,7 @@ main (int   argc,
         best_engine = engine;
     }
 
-  print_load ("after");
+  bench_print_load ("news-over", "after");
   printf ("news-over: OVER of %s from INN, %" G_GUINT64_FORMAT " headers, best of %u\n", group,
           best_engine.lines, MAX (runs, 1u));
   printf ("wire (read and split the block):  %.3f s wall, %.3f s CPU\n", best_raw.wall / 1e6,

@@ -18,18 +18,6 @@ op_bench_die (const char *name,
   exit (1);
 }
 
-guint64
-op_bench_status_kib (const char *field)
-{
-  g_autofree char *status = NULL;
-  const char *line;
-
-  if (!g_file_get_contents ("/proc/self/status", &status, NULL, NULL))
-    return 0;
-  line = strstr (status, field);
-  return line != NULL ? g_ascii_strtoull (line + strlen (field), NULL, 10) : 0;
-}
-
 void
 op_bench_await_cb (GObject      *source,
                    GAsyncResult *result,

@@ -3,6 +3,7 @@
 
 #include <gio/gio.h>
 
+#include "bench-common.h"
 #include "op-connection.h"
 #include "op-tls-verifier.h"
 
@@ -14,8 +15,6 @@ G_BEGIN_DECLS
 void           op_bench_die          (const char     *name,
                                       const char     *what,
                                       GError         *error) G_GNUC_NORETURN;
-/* A field of /proc/self/status in KiB ("VmHWM:"), 0 when unknown. */
-guint64        op_bench_status_kib   (const char     *field);
 /* A GAsyncReadyCallback for op_bench_await_result(); one call at a time. */
 void           op_bench_await_cb     (GObject        *source,
                                       GAsyncResult   *result,

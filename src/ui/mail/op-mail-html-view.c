@@ -26,6 +26,7 @@ struct _OpMailHtmlView
   gboolean             remote_blocked;
   gboolean             allow_remote;
   gboolean             loaded;
+  gboolean             waiting;         /* for the module to open */
   guint                poll_id;
   int                  width;           /* of the last allocation */
   guint                remeasure_id;
@@ -42,6 +43,7 @@ enum
 enum
 {
   LINK_ACTIVATED,
+  FAILED,
   N_SIGNALS
 };
 
@@ -49,6 +51,8 @@ static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
 static const OpMailHtmlBackend *backend;
+static GError *backend_error;        /* the module could not be opened (not tried again) */
+static GPtrArray *backend_waiting;   /* GWeakRef of the views waiting while it opens */
 
 G_DEFINE_FINAL_TYPE (OpMailHtmlView, op_mail_html_view, GTK_TYPE_WIDGET)
 
@@ -59,16 +63,15 @@ op_mail_html_view_backend_loaded (void)
 }
 
 /* The module, from $OUTPOST_MAIL_MODULE_DIR, the installed prefix, or (for a run from
- * the build tree) the build folder. */
+ * the build tree) the build folder. Runs on a worker thread: mapping WebKit's libraries
+ * took about 100 ms of the main thread's CPU time (tests/bench/bench-mail-view). */
 static const OpMailHtmlBackend *
-load_backend (GError **error)
+open_module (const char  *env_dir,
+             GError     **error)
 {
-  const char *dirs[] = { g_getenv ("OUTPOST_MAIL_MODULE_DIR"), OP_MAIL_MODULE_DIR,
-                         OP_MAIL_BUILD_MODULE_DIR };
+  const char *dirs[] = { env_dir, OP_MAIL_MODULE_DIR, OP_MAIL_BUILD_MODULE_DIR };
   g_autofree char *tried = NULL;
 
-  if (backend != NULL)
-    return backend;
   for (guint i = 0; i < G_N_ELEMENTS (dirs); i++)
     {
       g_autofree char *path = NULL;
@@ -95,14 +98,86 @@ load_backend (GError **error)
           g_module_close (module);
           continue;
         }
-      backend = get ();
-      return backend;
+      return get ();
     }
   g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
                _("HTML mail cannot be shown: the HTML module of Outpost is missing or "
                  "damaged (%s). Reinstall Outpost."),
                tried != NULL ? tried : "liboutpost-mail-html.so");
   return NULL;
+}
+
+static void
+open_module_thread (GTask        *task,
+                    gpointer      source,
+                    gpointer      task_data,
+                    GCancellable *cancellable)
+{
+  GError *error = NULL;
+  const OpMailHtmlBackend *found = open_module (task_data, &error);
+
+  if (found == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, (gpointer) found, NULL);
+}
+
+static void attach_web_view (OpMailHtmlView *self);
+
+/* The module came (or not): every view waiting for it shows its message, or says why it
+ * cannot. */
+static void
+on_module_opened (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr (GPtrArray) waiting = g_steal_pointer (&backend_waiting);
+
+  backend = g_task_propagate_pointer (G_TASK (result), &backend_error);
+  for (guint i = 0; i < waiting->len; i++)
+    {
+      g_autoptr (OpMailHtmlView) self = g_weak_ref_get (g_ptr_array_index (waiting, i));
+
+      if (self == NULL)
+        continue;
+      self->waiting = FALSE;
+      if (self->message == NULL)
+        continue;
+      if (backend != NULL)
+        attach_web_view (self);
+      else
+        g_signal_emit (self, signals[FAILED], 0, backend_error->message);
+    }
+}
+
+static void
+free_weak_ref (gpointer data)
+{
+  g_weak_ref_clear (data);
+  g_free (data);
+}
+
+/* Waits for the module, opening it on a worker thread if nobody asked for it yet. */
+static void
+wait_for_module (OpMailHtmlView *self)
+{
+  GWeakRef *ref;
+
+  if (self->waiting)
+    return;
+  self->waiting = TRUE;
+  ref = g_new0 (GWeakRef, 1);
+  g_weak_ref_init (ref, self);
+  if (backend_waiting == NULL)
+    {
+      g_autoptr (GTask) task = g_task_new (NULL, NULL, on_module_opened, NULL);
+
+      backend_waiting = g_ptr_array_new_with_free_func (free_weak_ref);
+      g_task_set_source_tag (task, wait_for_module);
+      g_task_set_task_data (task, g_strdup (g_getenv ("OUTPOST_MAIL_MODULE_DIR")), g_free);
+      g_task_run_in_thread (task, open_module_thread);
+    }
+  g_ptr_array_add (backend_waiting, ref);
 }
 
 gboolean
@@ -194,9 +269,25 @@ reload (OpMailHtmlView *self)
   set_remote_blocked (self, has_remote && !self->allow_remote);
   self->loaded = FALSE;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADED]);
+  if (self->web_view == NULL)
+    return;   /* the module is still opening: loaded once it is there */
   backend->load (self->web_view, html, self->allow_remote, dark);
   if (self->poll_id == 0)
     self->poll_id = g_timeout_add (50, poll_loaded, self);
+}
+
+/* Makes the web view (the first time) and loads the message into it. */
+static void
+attach_web_view (OpMailHtmlView *self)
+{
+  if (self->web_view == NULL)
+    {
+      self->web_view = backend->new_view (resolve_cid, link_activated, self);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (self->web_view), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                      _("Mail: Message"), -1);
+      gtk_box_append (GTK_BOX (self->box), self->web_view);
+    }
+  reload (self);
 }
 
 gboolean
@@ -210,14 +301,10 @@ op_mail_html_view_set_message (OpMailHtmlView  *self,
   g_return_val_if_fail (OP_IS_MIME_MESSAGE (message), FALSE);
   g_return_val_if_fail (op_mime_message_get_html (message) != NULL, FALSE);
 
-  if (load_backend (error) == NULL)
-    return FALSE;
-  if (self->web_view == NULL)
+  if (backend_error != NULL)
     {
-      self->web_view = backend->new_view (resolve_cid, link_activated, self);
-      gtk_accessible_update_property (GTK_ACCESSIBLE (self->web_view), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  _("Mail: Message"), -1);
-      gtk_box_append (GTK_BOX (self->box), self->web_view);
+      g_propagate_error (error, g_error_copy (backend_error));
+      return FALSE;
     }
   g_set_object (&self->message, message);
   from = op_mime_message_get_from (message);
@@ -225,7 +312,14 @@ op_mail_html_view_set_message (OpMailHtmlView  *self,
   if (from->len > 0)
     self->sender = g_strdup (((OpMimeAddress *) g_ptr_array_index (from, 0))->address);
   self->allow_remote = op_mail_remote_senders_contains (self->senders, self->sender);
-  reload (self);
+  if (backend == NULL)
+    {
+      /* The first HTML message: shown once the module is open (::failed if it cannot be). */
+      reload (self);
+      wait_for_module (self);
+      return TRUE;
+    }
+  attach_web_view (self);
   return TRUE;
 }
 
@@ -402,6 +496,9 @@ op_mail_html_view_class_init (OpMailHtmlViewClass *klass)
 
   signals[LINK_ACTIVATED] =
     g_signal_new ("link-activated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+  signals[FAILED] =
+    g_signal_new ("failed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                   NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
 
   widget_class->measure = op_mail_html_view_measure;

@@ -20,7 +20,11 @@ G_DECLARE_FINAL_TYPE (OpMailHtmlView, op_mail_html_view, OP, MAIL_HTML_VIEW, Gtk
  * message's own parts. A clicked link emits ::link-activated; the view never navigates.
  * It follows AdwStyleManager's dark mode.
  *
- * Signals: ::link-activated (const char *uri).
+ * The module is opened on a worker thread the first time a message is set; the message
+ * shows once it is open.
+ *
+ * Signals: ::link-activated (const char *uri); ::failed (const char *message): the
+ * module could not be opened for the message set before it was.
  * Properties: "remote-blocked" (the message has remote content that is not shown; the
  * bar is visible), "loaded" (the last message finished loading).
  */
@@ -29,7 +33,8 @@ GtkWidget   *op_mail_html_view_new                (void);
 void         op_mail_html_view_set_remote_senders (OpMailHtmlView      *self,
                                                    OpMailRemoteSenders *senders);
 /* Shows @message's HTML body (it must have one). Returns FALSE with @error when the
- * HTML module cannot be loaded; the caller then shows the text. */
+ * HTML module could not be loaded before; the caller then shows the text. While the
+ * module is still opening it returns TRUE, and ::failed says it later if it fails. */
 gboolean     op_mail_html_view_set_message        (OpMailHtmlView      *self,
                                                    OpMimeMessage       *message,
                                                    GError             **error);

@@ -282,6 +282,17 @@ preview_of (const char *text)
   return g_utf8_substring (line->str, 0, MIN (PREVIEW_CHARS, g_utf8_strlen (line->str, -1)));
 }
 
+/* HTML cannot be shown (the module is missing or damaged): the text, and why. */
+static void
+show_html_failed (OpMailMessageView *self,
+                  const char        *message)
+{
+  gtk_label_set_text (self->notice_label, message);
+  gtk_widget_set_visible (GTK_WIDGET (self->notice_label), TRUE);
+  gtk_widget_set_visible (GTK_WIDGET (self->html_view), FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->text_view), TRUE);
+}
+
 static void
 show_body (OpMailMessageView *self)
 {
@@ -299,14 +310,11 @@ show_body (OpMailMessageView *self)
   if (html != NULL)
     {
       html_shown = op_mail_html_view_set_message (self->html_view, self->message, &error);
-      if (!html_shown)
-        {
-          gtk_label_set_text (self->notice_label, error->message);
-          gtk_widget_set_visible (GTK_WIDGET (self->notice_label), TRUE);
-        }
     }
   gtk_widget_set_visible (GTK_WIDGET (self->html_view), html_shown);
   gtk_widget_set_visible (GTK_WIDGET (self->text_view), !html_shown);
+  if (error != NULL)
+    show_html_failed (self, error->message);
   if (op_mime_message_get_truncated (self->message))
     {
       gtk_label_set_text (self->notice_label,
@@ -555,6 +563,7 @@ op_mail_message_view_init (OpMailMessageView *self)
   gtk_widget_add_controller (self->header, key);
 
   g_signal_connect (self->html_view, "link-activated", G_CALLBACK (on_html_link), self);
+  g_signal_connect_swapped (self->html_view, "failed", G_CALLBACK (show_html_failed), self);
   g_signal_connect_object (adw_style_manager_get_default (), "notify::dark",
                            G_CALLBACK (on_dark_changed), self, 0);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "message.show-source", FALSE);

@@ -135,10 +135,8 @@ literal (const char *text)
   return g_bytes_new_static (text, strlen (text));
 }
 
-/* A mail account (no server) saved in the profile's accounts file, with an identity
- * named @sender when given, and its store, opened. */
-static OpMailStore *
-add_account (const char *id,
+OpMailStore *
+mail_test_add_account (const char *id,
              const char *name,
              const char *user,
              const char *sender)
@@ -180,7 +178,7 @@ mail_test_fill_profile (void)
   GAsyncResult *result = NULL;
   OpMailUpdate *update;
 
-  store = add_account (MAIL_TEST_ACCOUNT, "Work", "me@example.test", "Me Myself");
+  store = mail_test_add_account (MAIL_TEST_ACCOUNT, "Work", "me@example.test", "Me Myself");
   g_ptr_array_add (folders, op_mail_folder_info_new ("INBOX", '/', OP_MAIL_SPECIAL_USE_INBOX, TRUE));
   g_ptr_array_add (folders, op_mail_folder_info_new ("Sent Items", '/', OP_MAIL_SPECIAL_USE_SENT, TRUE));
   g_ptr_array_add (folders, op_mail_folder_info_new ("Drafts", '/', OP_MAIL_SPECIAL_USE_DRAFTS, TRUE));
@@ -246,7 +244,7 @@ static const char home_read[] =
 void
 mail_test_fill_second_account (void)
 {
-  g_autoptr (OpMailStore) store = add_account (MAIL_TEST_ACCOUNT_HOME, "Home", "me@home.example", NULL);
+  g_autoptr (OpMailStore) store = mail_test_add_account (MAIL_TEST_ACCOUNT_HOME, "Home", "me@home.example", NULL);
   g_autoptr (GPtrArray) folders = g_ptr_array_new_with_free_func ((GDestroyNotify) op_mail_folder_info_free);
   g_autoptr (OpMailFolder) inbox = NULL;
   GAsyncResult *result = NULL;

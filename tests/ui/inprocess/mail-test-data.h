@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
+#include "op-mail-store.h"
 #include "op-mime-message.h"
 
 G_BEGIN_DECLS
@@ -13,6 +14,13 @@ GBytes        *mail_test_load  (const char *name,
                                 int         port);
 OpMimeMessage *mail_test_parse (GBytes     *bytes);
 
+/* A mail account (no server: nothing is synced) saved in the profile's accounts file
+ * (XDG_CONFIG_HOME), with an identity named @sender when given, and its store
+ * (op_mail_store_default_path()), opened. Fails the test on error. */
+OpMailStore   *mail_test_add_account (const char *id,
+                                      const char *name,
+                                      const char *user,
+                                      const char *sender);
 
 /* The account mail_test_fill_profile() writes. */
 #define MAIL_TEST_ACCOUNT "test-account-work"
