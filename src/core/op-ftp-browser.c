@@ -123,6 +123,13 @@ on_task_completed (GTask      *task,
   g_free (join);
 }
 
+static void
+cancel_joined (GCancellable *from,
+               GCancellable *joined)
+{
+  g_cancellable_cancel (joined);
+}
+
 static GTask *
 browser_task (OpFtpBrowser        *self,
               gpointer             source_tag,
@@ -140,7 +147,7 @@ browser_task (OpFtpBrowser        *self,
     if (from[i] != NULL)
       {
         join->from[i] = g_object_ref (from[i]);
-        join->id[i] = g_cancellable_connect (from[i], G_CALLBACK (g_cancellable_cancel),
+        join->id[i] = g_cancellable_connect (from[i], G_CALLBACK (cancel_joined),
                                              g_object_ref (joined), g_object_unref);
       }
   g_signal_connect (task, "notify::completed", G_CALLBACK (on_task_completed), join);
@@ -500,20 +507,25 @@ on_call_done (GObject      *source,
     g_task_return_error (task, error);
 }
 
+static void
+call_progress (const OpFtpProgress *progress,
+               gpointer             data)
+{
+  Call *call = g_task_get_task_data (data);
+
+  call->progress (progress, call->progress_data);
+}
+
 /* Runs @call on @call->client (set by the caller). */
 static void
 call_run (GTask *task)
 {
   Call *call = g_task_get_task_data (task);
   GCancellable *cancellable = g_task_get_cancellable (task);
-  OpFtpProgressFunc progress = call->progress;
-  gpointer progress_data = call->progress_data;
-  GDestroyNotify progress_notify = call->progress_notify;
-
-  /* The client now owns the progress data (a second run goes without). */
-  call->progress = NULL;
-  call->progress_data = NULL;
-  call->progress_notify = NULL;
+  /* The call keeps the caller's progress data, for a second run too. */
+  OpFtpProgressFunc progress = call->progress != NULL ? call_progress : NULL;
+  gpointer progress_data = call->progress != NULL ? g_object_ref (task) : NULL;
+  GDestroyNotify progress_notify = call->progress != NULL ? g_object_unref : NULL;
   switch (call->kind)
     {
     case CALL_MKDIR:

@@ -96,6 +96,82 @@ on_remote_done (GObject      *source,
   operation_done (user_data, error);
 }
 
+/* --- long operations: progress and Cancel in a toast -------------------------------- */
+
+/* A recursive delete or chmod runs on a session of its own (OpFtpBrowser); a toast
+ * says how far it got and offers to stop it. */
+typedef struct
+{
+  AdwToast     *toast;         /* (nullable): no toast overlay around the view */
+  GCancellable *cancellable;
+  char         *name;
+  gboolean      chmod;
+} LongOperation;
+
+static void
+long_operation_free (gpointer data)
+{
+  LongOperation *lo = data;
+
+  if (lo->toast != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (lo->toast, lo->cancellable);
+      adw_toast_dismiss (lo->toast);
+      g_object_unref (lo->toast);
+    }
+  g_object_unref (lo->cancellable);
+  g_free (lo->name);
+  g_free (lo);
+}
+
+static void
+long_operation_progress (const OpFtpProgress *progress,
+                         gpointer             data)
+{
+  LongOperation *lo = data;
+  g_autofree char *title = NULL;
+  g_autofree char *markup = NULL;
+
+  if (lo->toast == NULL || progress->files_total == 0)
+    return;
+  title = lo->chmod
+          /* Translators: "Changing permissions in “site”: 37 of 200" */
+          ? g_strdup_printf (_("Changing permissions in “%s”: %u of %u"), lo->name,
+                             progress->files_done, progress->files_total)
+          /* Translators: "Deleting “old”: 37 of 200" */
+          : g_strdup_printf (_("Deleting “%s”: %u of %u"), lo->name,
+                             progress->files_done, progress->files_total);
+  markup = g_markup_escape_text (title, -1);
+  adw_toast_set_title (lo->toast, markup);
+}
+
+static LongOperation *
+long_operation_new (OpFilesView *self,
+                    const char  *name,
+                    gboolean     chmod)
+{
+  GtkWidget *overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
+  LongOperation *lo = g_new0 (LongOperation, 1);
+  g_autofree char *title = NULL;
+  g_autofree char *markup = NULL;
+
+  lo->cancellable = g_cancellable_new ();
+  lo->name = g_strdup (name);
+  lo->chmod = chmod;
+  if (overlay == NULL)
+    return lo;
+  title = chmod ? g_strdup_printf (_("Changing permissions in “%s”…"), name)
+                : g_strdup_printf (_("Deleting “%s”…"), name);
+  markup = g_markup_escape_text (title, -1);
+  lo->toast = adw_toast_new (markup);
+  adw_toast_set_timeout (lo->toast, 0);
+  adw_toast_set_button_label (lo->toast, _("_Cancel"));
+  g_signal_connect_swapped (lo->toast, "button-clicked", G_CALLBACK (g_cancellable_cancel),
+                            lo->cancellable);
+  adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), g_object_ref (lo->toast));
+  return lo;
+}
+
 static void
 on_local_mkdir_done (GObject *source, GAsyncResult *result, gpointer user_data)
 {
@@ -364,8 +440,13 @@ on_delete_response (AdwMessageDialog *dialog,
 
           if (op_file_row_is_directory (row))
             /* On a session of its own: browsing goes on meanwhile. */
-            op_ftp_browser_delete_tree_async (self->browser, path, NULL, NULL, NULL, NULL,
-                                              on_remote_done, op);
+            {
+              LongOperation *lo = long_operation_new (self, op_file_row_get_name (row), FALSE);
+
+              op_ftp_browser_delete_tree_async (self->browser, path, long_operation_progress,
+                                                lo, long_operation_free, lo->cancellable,
+                                                on_remote_done, op);
+            }
           else
             op_ftp_browser_delete_async (self->browser, path, NULL, on_remote_done, op);
         }
@@ -536,8 +617,11 @@ on_permissions_response (AdwMessageDialog  *dialog,
             targets = OP_FTP_CHMOD_FILES;
           else if (gtk_check_button_get_active (pd->targets[2]))
             targets = OP_FTP_CHMOD_FOLDERS;
-          op_ftp_browser_chmod_tree_async (self->browser, path, mode, targets, NULL, NULL, NULL,
-                                           NULL, on_remote_done, op);
+          LongOperation *lo = long_operation_new (self, op_file_row_get_name (pd->row), TRUE);
+
+          op_ftp_browser_chmod_tree_async (self->browser, path, mode, targets,
+                                           long_operation_progress, lo, long_operation_free,
+                                           lo->cancellable, on_remote_done, op);
         }
       else
         op_ftp_browser_chmod_async (self->browser, path, mode, NULL, on_remote_done, op);

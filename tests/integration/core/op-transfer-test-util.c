@@ -8,6 +8,15 @@
 #include "op-transfer-queue.h"
 #include "op-transfer-test-util.h"
 
+const OpTransferTestServer op_transfer_test_servers[OP_TRANSFER_TEST_N_SERVERS] = {
+  { "vsftpd", "OUTPOST_TEST_VSFTPD_FTPS_PORT", "OUTPOST_TEST_VSFTPD_USER",
+    "OUTPOST_TEST_VSFTPD_PASSWORD", "OUTPOST_TEST_VSFTPD_ROOT" },
+  { "proftpd", "OUTPOST_TEST_PROFTPD_PORT", "OUTPOST_TEST_PROFTPD_USER",
+    "OUTPOST_TEST_PROFTPD_PASSWORD", "OUTPOST_TEST_PROFTPD_ROOT" },
+  { "pure-ftpd", "OUTPOST_TEST_PUREFTPD_PORT", "OUTPOST_TEST_PUREFTPD_USER",
+    "OUTPOST_TEST_PUREFTPD_PASSWORD", "OUTPOST_TEST_PUREFTPD_ROOT" },
+};
+
 gboolean
 op_transfer_test_queue_idle (gpointer queue)
 {

@@ -7,6 +7,21 @@ G_BEGIN_DECLS
 
 /* Helpers shared by the transfer queue's tests against real FTP servers. */
 
+/* A server of tests/servers with explicit FTPS: the variables that name its port,
+ * account and FTP root on disk. */
+typedef struct
+{
+  const char *name;
+  const char *port_variable;
+  const char *user_variable;
+  const char *password_variable;
+  const char *root_variable;
+} OpTransferTestServer;
+
+/* vsftpd, ProFTPD and Pure-FTPd. */
+#define OP_TRANSFER_TEST_N_SERVERS 3
+extern const OpTransferTestServer op_transfer_test_servers[OP_TRANSFER_TEST_N_SERVERS];
+
 /* TRUE when @queue (an OpTransferQueue) has nothing running or queued. */
 gboolean  op_transfer_test_queue_idle     (gpointer     queue);
 /* Runs the main context until @predicate holds, failing after @timeout_ms. */

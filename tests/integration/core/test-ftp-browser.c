@@ -30,24 +30,10 @@
 
 #define WAIT_MS (60 * 1000)
 #define TREE_FILES 200
+/* Enough that Cancel, pressed on the first progress report (at most 20 a second), comes
+ * while files are still being deleted. */
+#define CANCEL_TREE_FILES 1000
 
-typedef struct
-{
-  const char *name;
-  const char *port_variable;
-  const char *user_variable;
-  const char *password_variable;
-  const char *root_variable;
-} Server;
-
-static const Server servers[] = {
-  { "vsftpd", "OUTPOST_TEST_VSFTPD_FTPS_PORT", "OUTPOST_TEST_VSFTPD_USER",
-    "OUTPOST_TEST_VSFTPD_PASSWORD", "OUTPOST_TEST_VSFTPD_ROOT" },
-  { "proftpd", "OUTPOST_TEST_PROFTPD_PORT", "OUTPOST_TEST_PROFTPD_USER",
-    "OUTPOST_TEST_PROFTPD_PASSWORD", "OUTPOST_TEST_PROFTPD_ROOT" },
-  { "pure-ftpd", "OUTPOST_TEST_PUREFTPD_PORT", "OUTPOST_TEST_PUREFTPD_USER",
-    "OUTPOST_TEST_PUREFTPD_PASSWORD", "OUTPOST_TEST_PUREFTPD_ROOT" },
-};
 
 typedef struct
 {
@@ -136,7 +122,7 @@ expect_ok (Result     *result,
 }
 
 static Env *
-env_open (const Server *server)
+env_open (const OpTransferTestServer *server)
 {
   const char *host, *port, *user, *password, *root, *ca;
   g_autoptr(OpTestVerifier) verifier = NULL;
@@ -272,7 +258,7 @@ list (Env        *env,
 static void
 test_operations (gconstpointer data)
 {
-  const Server *server = data;
+  const OpTransferTestServer *server = data;
   Env *env = env_open (server);
   g_autoptr(GBytes) bytes = NULL;
   g_autofree char *folder = NULL;
@@ -392,7 +378,7 @@ on_delete_progress (const OpFtpProgress *progress,
 static void
 test_browse_during_delete (gconstpointer data)
 {
-  const Server *server = data;
+  const OpTransferTestServer *server = data;
   Env *env = env_open (server);
   g_autoptr(GBytes) bytes = NULL;
   g_autofree char *tree = NULL;
@@ -459,6 +445,68 @@ test_browse_during_delete (gconstpointer data)
   env_close (env);
 }
 
+static void
+on_progress_cancel (const OpFtpProgress *progress,
+                    gpointer             user_data)
+{
+  /* Once files are being deleted, the user presses Cancel. */
+  if (progress->files_done > 0)
+    g_cancellable_cancel (user_data);
+}
+
+/* Cancel stops a recursive delete half-way: the call says so, the pooled session it ran
+ * on is not given to anyone again, part of the tree is left, and browsing goes on. */
+static void
+test_cancel_delete (gconstpointer data)
+{
+  const OpTransferTestServer *server = data;
+  Env *env = env_open (server);
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autofree char *tree = NULL;
+  Result result = { 0 };
+  guint left = 0;
+
+  if (env == NULL)
+    return;
+  bytes = op_transfer_test_random_bytes (512);
+  make_remote_dir (env, "big");
+  for (guint i = 0; i < CANCEL_TREE_FILES; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("big/f%03u.bin", i);
+      put_remote (env, name, bytes);
+    }
+  tree = g_strconcat (env->remote_dir, "/big", NULL);
+  op_ftp_browser_delete_tree_async (env->browser, tree, on_progress_cancel,
+                                    g_object_ref (cancellable), g_object_unref, cancellable,
+                                    on_finished, &result);
+  op_transfer_test_wait_until (result_done, &result, WAIT_MS);
+  g_assert_false (result.ok);
+  g_assert_error (result.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  result_clear (&result);
+  g_assert_cmpuint (op_ftp_browser_get_n_running (env->browser), ==, 0);
+  g_assert_cmpuint (op_ftp_session_pool_get_n_idle (env->pool), ==, 0);
+
+  {
+    g_autofree char *on_disk = g_build_filename (env->root_dir, "big", NULL);
+    g_autoptr(GDir) dir = g_dir_open (on_disk, 0, NULL);
+
+    g_assert_nonnull (dir);
+    while (g_dir_read_name (dir) != NULL)
+      left++;
+  }
+  g_printerr ("%u of %u files left after Cancel\n", left, CANCEL_TREE_FILES);
+  g_assert_cmpuint (left, >, 0);
+  g_assert_cmpuint (left, <, CANCEL_TREE_FILES);
+
+  list (env, tree, &result);
+  /* A DELE on its way when the session was dropped may still be carried out. */
+  g_assert_cmpuint (result.listing->entries->len, <=, left);
+  g_assert_cmpuint (result.listing->entries->len + 1, >=, left);
+  result_clear (&result);
+  env_close (env);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -468,15 +516,19 @@ main (int   argc,
   /* The sessions' worker threads write to sockets the server may close. */
   signal (SIGPIPE, SIG_IGN);
 
-  for (guint i = 0; i < G_N_ELEMENTS (servers); i++)
+  for (guint i = 0; i < OP_TRANSFER_TEST_N_SERVERS; i++)
     {
       g_autofree char *operations = g_strdup_printf ("/ftp-browser/%s/operations",
-                                                     servers[i].name);
+                                                     op_transfer_test_servers[i].name);
       g_autofree char *browse = g_strdup_printf ("/ftp-browser/%s/browse-during-recursive-delete",
-                                                 servers[i].name);
+                                                 op_transfer_test_servers[i].name);
 
-      op_tap_add (operations, test_operations, &servers[i]);
-      op_tap_add (browse, test_browse_during_delete, &servers[i]);
+      g_autofree char *cancel = g_strdup_printf ("/ftp-browser/%s/cancel-recursive-delete",
+                                                 op_transfer_test_servers[i].name);
+
+      op_tap_add (operations, test_operations, &op_transfer_test_servers[i]);
+      op_tap_add (cancel, test_cancel_delete, &op_transfer_test_servers[i]);
+      op_tap_add (browse, test_browse_during_delete, &op_transfer_test_servers[i]);
     }
   return op_tap_run (argc, argv);
 }
