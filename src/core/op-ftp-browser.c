@@ -243,6 +243,9 @@ op_ftp_browser_disconnect (OpFtpBrowser *self)
 {
   g_return_if_fail (OP_IS_FTP_BROWSER (self));
 
+  /* Without a session (never connected, or disconnected already) there is nothing to end. */
+  if (self->cancellable == NULL)
+    return;
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   if (self->client != NULL && op_ftp_client_get_state (self->client) != OP_FTP_STATE_DISCONNECTED)

@@ -124,33 +124,19 @@ expect_ok (Result     *result,
 static Env *
 env_open (const OpTransferTestServer *server)
 {
-  const char *host, *port, *user, *password, *root, *ca;
+  const char *password, *root, *ca;
   g_autoptr(OpTestVerifier) verifier = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *name = NULL;
-  guint64 port_number;
   struct stat st;
   Result connected = { 0 };
   Env *env;
+  g_autoptr(OpAccount) site = op_transfer_test_site_new (server, &password, &root, &ca);
 
-  host = op_test_endpoint_env ("OUTPOST_TEST_FTP_HOST");
-  port = host ? op_test_endpoint_env (server->port_variable) : NULL;
-  user = port ? op_test_endpoint_env (server->user_variable) : NULL;
-  password = user ? op_test_endpoint_env (server->password_variable) : NULL;
-  root = password ? op_test_endpoint_env (server->root_variable) : NULL;
-  ca = root ? op_test_endpoint_env ("OUTPOST_TEST_CA") : NULL;
-  if (ca == NULL)
+  if (site == NULL)
     return NULL;
-  g_assert_true (g_ascii_string_to_unsigned (port, 10, 1, G_MAXUINT16, &port_number, NULL));
-
   env = g_new0 (Env, 1);
-  env->site = op_ftp_site_new ();
-  op_account_set_name (env->site, server->name);
-  op_account_set_host (env->site, host);
-  op_account_set_port (env->site, (guint16) port_number);
-  op_account_set_user (env->site, user);
-  op_ftp_site_set_protocol (env->site, OP_SECURITY_STARTTLS);
-  op_ftp_site_set_transfer_type (env->site, OP_FTP_TRANSFER_TYPE_BINARY);
+  env->site = g_steal_pointer (&site);
   env->password = g_strdup (password);
 
   verifier = op_test_verifier_new_for_ca_file (ca, &error);
