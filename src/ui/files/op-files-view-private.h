@@ -1,15 +1,19 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
-/* OpFilesView is one type in two files: op-files-view.c (connect bar, panes, remote
- * operations, sites) and op-files-view-transfers.c (the queue's list, the "target exists"
- * dialog, download/upload, View/Edit). */
+/* OpFilesView is one type in four files: op-files-view.c (the panes, navigation,
+ * drag and drop), op-files-view-connect.c (connect bar, state, log, sites),
+ * op-files-view-operations.c (new folder, rename, delete, permissions, properties) and
+ * op-files-view-transfers.c (the queue's list, the "target exists" dialog,
+ * download/upload, View/Edit). The remote side is an OpFtpBrowser (core): the view
+ * drives no protocol client itself. */
 
 #include <adwaita.h>
 
 #include "op-accounts.h"
 #include "op-file-pane.h"
 #include "op-files-view.h"
+#include "op-ftp-browser.h"
 #include "op-ftp-recents.h"
 #include "op-transfer-queue.h"
 
@@ -22,7 +26,8 @@ struct _OpFilesView
 {
   GtkWidget           parent_instance;
 
-  OpFtpClient        *client;
+  OpFtpBrowser       *browser;         /* the remote side: listings and operations */
+  GListModel         *log;             /* the browsing session's protocol log */
   OpAccount          *site;            /* the session as a site, for the transfer queue */
   OpTransferQueue    *queue;
   OpFtpRecents       *recents;
@@ -32,8 +37,6 @@ struct _OpFilesView
   GHashTable         *edits;           /* local path → Edit, files opened for editing */
   GMenu              *recent_menu;
   guint               refresh_idle;    /* refreshes the panes after transfers */
-  gboolean            connected;       /* logged in once, no disconnect since */
-  gboolean            connecting;      /* the first connect is on its way */
   char               *user;            /* of the session, for URLs */
   GCancellable       *connect_cancellable;
   GCancellable       *remote_cancellable;
@@ -127,5 +130,31 @@ void         _op_files_view_queue_toggle_running_action (GtkWidget *widget,
                                                    const char *action_name,
                                                    GVariant *parameter);
 void         _op_files_view_update_actions        (OpFilesView *self);
+
+/* op-files-view.c: the panes. */
+gboolean     _op_files_view_is_remote             (OpFilesView *self,
+                                                   OpFilePane  *pane);
+/* The pane the commands act on: the remote one only while connected. */
+OpFilePane * _op_files_view_target_pane           (OpFilesView *self);
+void         _op_files_view_refresh_pane          (OpFilesView *self,
+                                                   OpFilePane  *pane);
+/* Lists @path (NULL: the current folder) in the remote pane. */
+void         _op_files_view_load_remote           (OpFilesView *self,
+                                                   const char  *path);
+
+/* op-files-view-connect.c: the connect bar, the session's state, the log, the sites. */
+void         _op_files_view_connect_class_init    (GtkWidgetClass *widget_class);
+void         _op_files_view_connect_init          (OpFilesView *self);
+void         _op_files_view_connect_dispose       (OpFilesView *self);
+void         _op_files_view_update_state          (OpFilesView *self);
+/* The bar under the connect bar, for what went wrong with the connection or a site. */
+void         _op_files_view_show_error            (OpFilesView *self,
+                                                   const char  *message);
+
+/* op-files-view-operations.c: new folder, rename, delete, permissions, URL, properties. */
+void         _op_files_view_operations_class_init (GtkWidgetClass *widget_class);
+/* Selects, once a refresh is listed, the name an operation asked for. */
+void         _op_files_view_on_pane_listed        (OpFilesView *self,
+                                                   OpFilePane  *pane);
 
 G_END_DECLS

@@ -697,7 +697,7 @@ on_edit_downloaded (GObject      *source,
   g_autofree char *path = NULL;
 
   g_free (download);
-  if (!op_ftp_client_download_finish (OP_FTP_CLIENT (source), result, &error))
+  if (!op_ftp_browser_finish (OP_FTP_BROWSER (source), result, &error))
     {
       _op_files_view_pane_error (self, self->remote_pane, _("Could not download the file to open it"), error);
       _op_files_view_edit_free (edit);
@@ -733,7 +733,8 @@ _op_files_view_edit_action (GtkWidget  *widget,
   EditDownload *download;
   Edit *edit;
 
-  if (row == NULL || op_file_row_is_directory (row) || self->client == NULL || self->site == NULL)
+  if (row == NULL || op_file_row_is_directory (row) || !op_ftp_browser_get_connected (self->browser)
+      || self->site == NULL)
     return;
 
   /* DESIGN.md "Hostile input": the remote name is made safe before it names a file. */
@@ -769,7 +770,7 @@ _op_files_view_edit_action (GtkWidget  *widget,
   download = g_new0 (EditDownload, 1);
   download->self = g_object_ref (self);
   download->edit = edit;
-  op_ftp_client_download_async (self->client, edit->remote_path, edit->local,
-                                OP_FTP_TRANSFER_DEFAULT, NULL, NULL, NULL, NULL,
-                                on_edit_downloaded, download);
+  /* On a session of its own: a large file does not hold up browsing. */
+  op_ftp_browser_download_async (self->browser, edit->remote_path, edit->local, NULL,
+                                 on_edit_downloaded, download);
 }

@@ -4,7 +4,7 @@
 #include <adwaita.h>
 
 #include "op-file-pane.h"
-#include "op-ftp-client.h"
+#include "op-ftp-browser.h"
 
 G_BEGIN_DECLS
 
@@ -13,16 +13,18 @@ G_DECLARE_FINAL_TYPE (OpFilesView, op_files_view, OP, FILES_VIEW, GtkWidget)
 
 /*
  * The Files view: a quick-connect row, a local and a remote pane side by side, and the
- * session's protocol log. Everything remote goes through one OpFtpClient (which
- * reconnects by itself on the next call after a dropped connection); certificates go
- * through the application's trust store and its dialog. Commands are `files.` actions
+ * session's protocol log. Everything remote goes through an OpFtpBrowser (core), whose
+ * session reconnects by itself on the next call after a dropped connection and whose
+ * long operations run on pooled sessions; certificates go through the application's
+ * trust store and its dialog. Commands are `files.` actions
  * with shortcuts, acting on the pane that last had the focus.
  */
 GtkWidget     *op_files_view_new                (void);
 void           op_files_view_register           (void);
 OpFilePane    *op_files_view_get_local_pane     (OpFilesView  *self);
 OpFilePane    *op_files_view_get_remote_pane    (OpFilesView  *self);
-/* (nullable): the current session, also after it failed (its log stays shown). */
+/* (nullable): the browser's current session, also after it failed (its log stays
+ * shown); for tests. */
 OpFtpClient   *op_files_view_get_client         (OpFilesView  *self);
 void           op_files_view_set_local_folder   (OpFilesView  *self,
                                                  GFile        *folder);

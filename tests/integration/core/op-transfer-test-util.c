@@ -5,8 +5,49 @@
 
 #include <string.h>
 
+#include "op-ftp-site.h"
+#include "op-test-fixtures.h"
 #include "op-transfer-queue.h"
 #include "op-transfer-test-util.h"
+
+const OpTransferTestServer op_transfer_test_servers[OP_TRANSFER_TEST_N_SERVERS] = {
+  { "vsftpd", "OUTPOST_TEST_VSFTPD_FTPS_PORT", "OUTPOST_TEST_VSFTPD_USER",
+    "OUTPOST_TEST_VSFTPD_PASSWORD", "OUTPOST_TEST_VSFTPD_ROOT" },
+  { "proftpd", "OUTPOST_TEST_PROFTPD_PORT", "OUTPOST_TEST_PROFTPD_USER",
+    "OUTPOST_TEST_PROFTPD_PASSWORD", "OUTPOST_TEST_PROFTPD_ROOT" },
+  { "pure-ftpd", "OUTPOST_TEST_PUREFTPD_PORT", "OUTPOST_TEST_PUREFTPD_USER",
+    "OUTPOST_TEST_PUREFTPD_PASSWORD", "OUTPOST_TEST_PUREFTPD_ROOT" },
+};
+
+OpAccount *
+op_transfer_test_site_new (const OpTransferTestServer  *server,
+                           const char                 **password,
+                           const char                 **root,
+                           const char                 **ca)
+{
+  const char *host, *port, *user;
+  guint64 port_number;
+  OpAccount *site;
+
+  host = op_test_endpoint_env ("OUTPOST_TEST_FTP_HOST");
+  port = host ? op_test_endpoint_env (server->port_variable) : NULL;
+  user = port ? op_test_endpoint_env (server->user_variable) : NULL;
+  *password = user ? op_test_endpoint_env (server->password_variable) : NULL;
+  *root = *password ? op_test_endpoint_env (server->root_variable) : NULL;
+  *ca = *root ? op_test_endpoint_env ("OUTPOST_TEST_CA") : NULL;
+  if (*ca == NULL)
+    return NULL;
+  g_assert_true (g_ascii_string_to_unsigned (port, 10, 1, G_MAXUINT16, &port_number, NULL));
+
+  site = op_ftp_site_new ();
+  op_account_set_name (site, server->name);
+  op_account_set_host (site, host);
+  op_account_set_port (site, (guint16) port_number);
+  op_account_set_user (site, user);
+  op_ftp_site_set_protocol (site, OP_SECURITY_STARTTLS);
+  op_ftp_site_set_transfer_type (site, OP_FTP_TRANSFER_TYPE_BINARY);
+  return site;
+}
 
 gboolean
 op_transfer_test_queue_idle (gpointer queue)

@@ -43,23 +43,6 @@
 #define LOCKED_INDEX (N_FILES * 3 / 4)
 #define FILE_SIZE 4096
 
-typedef struct
-{
-  const char *name;
-  const char *port_variable;
-  const char *user_variable;
-  const char *password_variable;
-  const char *root_variable;
-} Server;
-
-static const Server servers[] = {
-  { "vsftpd", "OUTPOST_TEST_VSFTPD_FTPS_PORT", "OUTPOST_TEST_VSFTPD_USER",
-    "OUTPOST_TEST_VSFTPD_PASSWORD", "OUTPOST_TEST_VSFTPD_ROOT" },
-  { "proftpd", "OUTPOST_TEST_PROFTPD_PORT", "OUTPOST_TEST_PROFTPD_USER",
-    "OUTPOST_TEST_PROFTPD_PASSWORD", "OUTPOST_TEST_PROFTPD_ROOT" },
-  { "pure-ftpd", "OUTPOST_TEST_PUREFTPD_PORT", "OUTPOST_TEST_PUREFTPD_USER",
-    "OUTPOST_TEST_PUREFTPD_PASSWORD", "OUTPOST_TEST_PUREFTPD_ROOT" },
-};
 
 typedef struct
 {
@@ -73,34 +56,20 @@ typedef struct
 } Env;
 
 static Env *
-env_open (const Server *server)
+env_open (const OpTransferTestServer *server)
 {
-  const char *host, *port, *user, *password, *root, *ca;
+  const char *password, *root, *ca;
   g_autoptr(OpTestVerifier) verifier = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *name = NULL;
-  guint64 port_number;
   struct stat st;
   Env *env;
+  g_autoptr(OpAccount) site = op_transfer_test_site_new (server, &password, &root, &ca);
 
-  host = op_test_endpoint_env ("OUTPOST_TEST_FTP_HOST");
-  port = host ? op_test_endpoint_env (server->port_variable) : NULL;
-  user = port ? op_test_endpoint_env (server->user_variable) : NULL;
-  password = user ? op_test_endpoint_env (server->password_variable) : NULL;
-  root = password ? op_test_endpoint_env (server->root_variable) : NULL;
-  ca = root ? op_test_endpoint_env ("OUTPOST_TEST_CA") : NULL;
-  if (ca == NULL)
+  if (site == NULL)
     return NULL;
-  g_assert_true (g_ascii_string_to_unsigned (port, 10, 1, G_MAXUINT16, &port_number, NULL));
-
   env = g_new0 (Env, 1);
-  env->site = op_ftp_site_new ();
-  op_account_set_name (env->site, server->name);
-  op_account_set_host (env->site, host);
-  op_account_set_port (env->site, (guint16) port_number);
-  op_account_set_user (env->site, user);
-  op_ftp_site_set_protocol (env->site, OP_SECURITY_STARTTLS);
-  op_ftp_site_set_transfer_type (env->site, OP_FTP_TRANSFER_TYPE_BINARY);
+  env->site = g_steal_pointer (&site);
 
   verifier = op_test_verifier_new_for_ca_file (ca, &error);
   g_assert_no_error (error);
@@ -310,7 +279,7 @@ find_item (Env        *env,
 
 typedef struct
 {
-  const Server      *server;
+  const OpTransferTestServer *server;
   OpOverwriteChoice  rule;
 } RuleCase;
 
@@ -526,31 +495,31 @@ main (int   argc,
     { "rename", OP_OVERWRITE_RENAME },
     { "skip", OP_OVERWRITE_SKIP },
   };
-  static RuleCase cases[G_N_ELEMENTS (servers) * G_N_ELEMENTS (rules)];
+  static RuleCase cases[OP_TRANSFER_TEST_N_SERVERS * G_N_ELEMENTS (rules)];
 
   if (setlocale (LC_ALL, "") == NULL || !g_get_charset (NULL))
     setlocale (LC_ALL, "C.UTF-8");
   signal (SIGPIPE, SIG_IGN);
 
-  for (guint s = 0; s < G_N_ELEMENTS (servers); s++)
+  for (guint s = 0; s < OP_TRANSFER_TEST_N_SERVERS; s++)
     {
       g_autofree char *unreadable = g_strdup_printf ("/transfer-folders/%s/unreadable-file-fails-alone",
-                                                     servers[s].name);
+                                                     op_transfer_test_servers[s].name);
       g_autofree char *apply = g_strdup_printf ("/transfer-folders/%s/apply-to-all-holds-for-the-folder",
-                                                servers[s].name);
+                                                op_transfer_test_servers[s].name);
 
       for (guint r = 0; r < G_N_ELEMENTS (rules); r++)
         {
           RuleCase *rc = &cases[s * G_N_ELEMENTS (rules) + r];
           g_autofree char *path = g_strdup_printf ("/transfer-folders/%s/download-%s",
-                                                   servers[s].name, rules[r].name);
+                                                   op_transfer_test_servers[s].name, rules[r].name);
 
-          rc->server = &servers[s];
+          rc->server = &op_transfer_test_servers[s];
           rc->rule = rules[r].rule;
           op_tap_add (path, test_download_rule, rc);
         }
-      op_tap_add (unreadable, test_unreadable_fails_alone, &servers[s]);
-      op_tap_add (apply, test_apply_to_all_holds_for_folder, &servers[s]);
+      op_tap_add (unreadable, test_unreadable_fails_alone, &op_transfer_test_servers[s]);
+      op_tap_add (apply, test_apply_to_all_holds_for_folder, &op_transfer_test_servers[s]);
     }
   return op_tap_run (argc, argv);
 }
