@@ -8,7 +8,9 @@
 
 #include "news/op-news-thread-model.h"
 #include "op-ui-resources.h"
+#include "news/op-news-cancel.h"
 #include "news/op-news-draft.h"
+#include "op-mime-message.h"
 #include "op-news-article-view.h"
 #include "op-accounts.h"
 #include "op-news-composer.h"
@@ -49,6 +51,12 @@ struct _OpNewsView
   GBytes             *article; /* the one shown, for a follow-up */
   OpNewsServer       *article_server; /* where it came from */
   OpNewsThreadOrder   order;          /* of the header pane's threads */
+
+  /* An article a link names, looked for in the open group's rows (reveal_step). */
+  guint    reveal_source;
+  guint    reveal_next;   /* the next row to look at */
+  guint64  reveal_number; /* 0: by Message-ID */
+  char    *reveal_id;
 };
 
 G_DEFINE_FINAL_TYPE (OpNewsView, op_news_view, ADW_TYPE_BIN)
@@ -71,11 +79,24 @@ toast (OpNewsView *self, const char *text)
   adw_toast_overlay_add_toast (self->toasts, adw_toast_new (text));
 }
 
+/* The outcome of something the user confirmed: shown at once, ahead of queued toasts. */
+static void
+toast_now (OpNewsView *self, const char *text)
+{
+  AdwToast *toast = adw_toast_new (text);
+
+  adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
+  adw_toast_overlay_add_toast (self->toasts, toast);
+}
+
 static void
 update_article_actions (OpNewsView *self)
 {
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "news.followup", self->article != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "news.reply-by-mail", self->article != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "news.cancel-article", self->article != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "news.supersede-article",
+                                 self->article != NULL);
 }
 
 /* The sidebar. */
@@ -462,8 +483,19 @@ on_read_failed (OpNewsView *self, const GError *error)
 }
 
 static void
+stop_reveal (OpNewsView *self)
+{
+  g_clear_handle_id (&self->reveal_source, g_source_remove);
+  self->reveal_number = 0;
+  g_clear_pointer (&self->reveal_id, g_free);
+}
+
+static void start_reveal (OpNewsView *self);
+
+static void
 close_group (OpNewsView *self)
 {
+  stop_reveal (self);
   g_cancellable_cancel (self->open_cancellable);
   g_clear_object (&self->open_cancellable);
   g_cancellable_cancel (self->article_cancellable);
@@ -527,6 +559,8 @@ model_opened (GObject *source, GAsyncResult *result, gpointer user_data)
   gtk_list_view_set_model (self->header_list, GTK_SELECTION_MODEL (self->selection));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "news.get-headers", TRUE);
   on_n_items_changed (self);
+  if (self->reveal_number != 0 || self->reveal_id != NULL)
+    start_reveal (self);
 }
 
 void
@@ -806,7 +840,11 @@ on_posted (OpNewsView *self, const char *message_id, OpNewsComposer *composer)
 {
   OpNewsServer *server = g_object_get_data (G_OBJECT (composer), "news-server");
 
-  toast (self, _ ("Article posted"));
+  if (op_news_composer_get_supersedes (composer) != NULL)
+    toast_now (self, _ ("Replacement posted: servers that check its Cancel-Key withdraw the "
+                        "old article"));
+  else
+    toast (self, _ ("Article posted"));
   /* The new article shows up with the group's next headers. */
   if (self->server == server && self->group != NULL)
     gtk_widget_activate_action (GTK_WIDGET (self), "news.get-headers", NULL);
@@ -921,6 +959,180 @@ reply_by_mail_action (GtkWidget *widget, const char *name, GVariant *parameter)
 
   if (draft != NULL)
     reply_by_mail (self, draft);
+}
+
+/* Cancel and supersede (issue 15, "Cancel and supersede one's own articles"): only an
+ * article posted from this store carries a Cancel-Lock (RFC 8315) that a server checks,
+ * so the article is checked first and the user told plainly when it has none. */
+
+typedef enum
+{
+  WITHDRAW_CANCEL,
+  WITHDRAW_SUPERSEDE,
+} Withdraw;
+
+typedef struct
+{
+  OpNewsView   *view;
+  OpNewsServer *server;
+  GBytes       *article;
+  Withdraw      what;
+} WithdrawCheck;
+
+static void
+withdraw_check_free (WithdrawCheck *check)
+{
+  g_object_unref (check->view);
+  g_object_unref (check->server);
+  g_bytes_unref (check->article);
+  g_free (check);
+}
+
+static GtkWidget *
+message_dialog (OpNewsView *self, const char *heading, const char *body, const char *a11y)
+{
+  GtkRoot   *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkWidget *dialog = adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                              heading, body);
+
+  gtk_accessible_update_property (GTK_ACCESSIBLE (dialog), GTK_ACCESSIBLE_PROPERTY_LABEL, a11y,
+                                  -1);
+  return dialog;
+}
+
+static void
+cancel_sent (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (OpNewsView) self = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *id = op_news_server_withdraw_finish (OP_NEWS_SERVER (source), result, &error);
+
+  if (id == NULL)
+    {
+      g_autofree char *text = NULL;
+
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      text = g_strdup_printf (_ ("The article was not cancelled: %s"), error->message);
+      toast_now (self, text);
+      return;
+    }
+  /* INN's 240 says nothing about the outcome: what happens is up to each server. */
+  toast_now (self, _ ("Cancel sent: servers that check its Cancel-Lock withdraw the article"));
+}
+
+static void
+on_cancel_response (AdwMessageDialog *dialog, const char *response, WithdrawCheck *check)
+{
+  g_autofree char *id = g_object_steal_data (G_OBJECT (dialog), "news-message-id");
+
+  if (g_strcmp0 (response, "cancel-article") == 0)
+    op_news_server_cancel_async (check->server, id, NULL, cancel_sent, g_object_ref (check->view));
+}
+
+static OpNewsDraft *
+supersede_draft (GBytes *article, GError **error)
+{
+  g_autoptr (OpMimeMessage) message = op_mime_message_parse_bytes (article, NULL, error);
+  OpNewsDraft *draft;
+
+  if (message == NULL)
+    return NULL;
+  draft = op_news_draft_new (NULL);
+  g_free (draft->newsgroups);
+  draft->from = op_mime_message_dup_header (message, "From");
+  draft->newsgroups = op_mime_message_dup_header (message, "Newsgroups");
+  draft->followup_to = op_mime_message_dup_header (message, "Followup-To");
+  draft->subject = g_strdup (op_mime_message_get_subject (message));
+  if (op_mime_message_get_references (message) != NULL
+      && op_mime_message_get_references (message)[0] != NULL)
+    draft->references = g_strdupv ((GStrv)op_mime_message_get_references (message));
+  draft->body = g_strdup (op_mime_message_get_text (message));
+  return draft;
+}
+
+static void
+withdraw_checked (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  WithdrawCheck *check = user_data;
+  OpNewsView    *self = check->view;
+  g_autoptr (GBytes) secret = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *id = NULL;
+  GtkWidget       *dialog;
+
+  secret = op_news_store_get_cancel_secret_finish (OP_NEWS_STORE (source), result, &error);
+  if (secret != NULL)
+    id = op_news_article_check_own (check->article, secret, &error);
+  if (id == NULL)
+    {
+      const char *body
+          = g_error_matches (error, OP_NEWS_CANCEL_ERROR, OP_NEWS_CANCEL_ERROR_NOT_OWN)
+                ? _ ("It carries no Cancel-Lock from Outpost on this computer, so news servers "
+                     "would not withdraw it. Only articles posted from here can be cancelled "
+                     "or superseded.")
+                : error->message;
+
+      dialog = message_dialog (self,
+                               check->what == WITHDRAW_CANCEL
+                                   ? _ ("This Article Cannot Be Cancelled")
+                                   : _ ("This Article Cannot Be Superseded"),
+                               body, _ ("News: Article Not Withdrawable"));
+      adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _ ("_Close"));
+      gtk_window_present (GTK_WINDOW (dialog));
+      withdraw_check_free (check);
+      return;
+    }
+  if (check->what == WITHDRAW_SUPERSEDE)
+    {
+      g_autoptr (OpNewsDraft) draft = supersede_draft (check->article, &error);
+      OpNewsComposer *composer;
+
+      if (draft == NULL)
+        {
+          g_autofree char *text
+              = g_strdup_printf (_ ("This article cannot be superseded: %s"), error->message);
+
+          toast (self, text);
+          withdraw_check_free (check);
+          return;
+        }
+      composer = open_composer (self, check->server, draft);
+      op_news_composer_set_supersedes (composer, id);
+      withdraw_check_free (check);
+      return;
+    }
+  dialog = message_dialog (self, _ ("Cancel This Article?"),
+                           _ ("News servers that check its Cancel-Lock withdraw it. Readers who "
+                              "already fetched it keep their copy."),
+                           _ ("News: Cancel Article"));
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "keep", _ ("_Keep"),
+                                    "cancel-article", _ ("C_ancel Article"), NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "cancel-article",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "keep");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "keep");
+  g_object_set_data_full (G_OBJECT (dialog), "news-message-id", g_steal_pointer (&id), g_free);
+  g_signal_connect_data (dialog, "response", G_CALLBACK (on_cancel_response), check,
+                         (GClosureNotify)(void (*) (void))withdraw_check_free, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+withdraw_action (GtkWidget *widget, const char *name, GVariant *parameter)
+{
+  OpNewsView    *self = OP_NEWS_VIEW (widget);
+  WithdrawCheck *check;
+
+  if (self->article == NULL || self->article_server == NULL)
+    return;
+  check = g_new0 (WithdrawCheck, 1);
+  check->view = g_object_ref (self);
+  check->server = g_object_ref (self->article_server);
+  check->article = g_bytes_ref (self->article);
+  check->what = g_str_equal (name, "news.cancel-article") ? WITHDRAW_CANCEL : WITHDRAW_SUPERSEDE;
+  op_news_store_get_cancel_secret_async (op_news_server_get_store (check->server), NULL,
+                                         withdraw_checked, check);
 }
 
 /* Pan's keys. */
@@ -1186,6 +1398,8 @@ op_news_view_class_init (OpNewsViewClass *klass)
   gtk_widget_class_install_action (widget_class, "news.followup", NULL, followup_action);
   gtk_widget_class_install_action (widget_class, "news.reply-by-mail", NULL,
                                    reply_by_mail_action);
+  gtk_widget_class_install_action (widget_class, "news.cancel-article", NULL, withdraw_action);
+  gtk_widget_class_install_action (widget_class, "news.supersede-article", NULL, withdraw_action);
   gtk_widget_class_install_action (widget_class, "news.import-newsrc", "u", newsrc_action);
   gtk_widget_class_install_action (widget_class, "news.export-newsrc", "u", newsrc_action);
 }
@@ -1269,6 +1483,81 @@ op_news_view_get_article_view (OpNewsView *self)
 
 /* news:, nntp: and snews: links (RFC 5538). */
 
+/* Looks for the article a link names among the open group's rows, a slice of rows per
+ * main-loop turn (a 100,000-row group is paged from the store; the window never waits
+ * for the whole walk), and selects it: the article pane shows it and it is marked read,
+ * as a click would. */
+#define REVEAL_SLICE_US 4000
+
+static gboolean
+reveal_step (gpointer data)
+{
+  OpNewsView   *self = data;
+  GListModel   *model = G_LIST_MODEL (op_news_thread_list_get_model (self->list));
+  guint         n = g_list_model_get_n_items (model);
+  gint64        deadline = g_get_monotonic_time () + REVEAL_SLICE_US;
+
+  for (; self->reveal_next < n; self->reveal_next++)
+    {
+      g_autoptr (OpNewsHeader) header = g_list_model_get_item (model, self->reveal_next);
+
+      if (header != NULL
+          && (self->reveal_number != 0
+                  ? op_news_header_get_number (header) == self->reveal_number
+                  : g_strcmp0 (op_news_header_get_message_id (header), self->reveal_id) == 0))
+        {
+          guint found = self->reveal_next;
+
+          self->reveal_source = 0;
+          stop_reveal (self);
+          op_news_view_select (self, found);
+          return G_SOURCE_REMOVE;
+        }
+      if (self->reveal_next % 64 == 63 && g_get_monotonic_time () > deadline)
+        {
+          self->reveal_next++;
+          return G_SOURCE_CONTINUE;
+        }
+    }
+  self->reveal_source = 0;
+  /* A Message-ID not in this group was shown all the same (fetched by its ID). */
+  if (self->reveal_number != 0)
+    {
+      g_autofree char *number = g_strdup_printf ("%" G_GUINT64_FORMAT, self->reveal_number);
+      /* Translators: article NUMBER of GROUP */
+      g_autofree char *text = g_strdup_printf (
+          _ ("Article %s of %s is not among the headers fetched.\n\nGet new headers, then "
+             "open the link again."),
+          number, self->group);
+
+      op_news_article_view_set_error (self->article_view, text);
+    }
+  stop_reveal (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+start_reveal (OpNewsView *self)
+{
+  g_clear_handle_id (&self->reveal_source, g_source_remove);
+  if (self->list == NULL)
+    return;
+  self->reveal_next = 0;
+  self->reveal_source = g_idle_add (reveal_step, self);
+}
+
+static void
+reveal_article (OpNewsView *self, guint64 number, const char *message_id)
+{
+  stop_reveal (self);
+  self->reveal_number = number;
+  self->reveal_id = g_strdup (message_id);
+  /* A group still opening starts the search when its rows are there (model_opened). */
+  if (self->list != NULL && self->open_cancellable == NULL)
+    start_reveal (self);
+}
+
+
 /* The server of @host and @port (-1: any port) among the sidebar's; without a host, the
  * one whose group is open, else the first. */
 static OpNewsServer *
@@ -1349,6 +1638,9 @@ open_news_uri (GtkWidget *widget, const char *uri, GError **error)
       /* Nothing is selected: the article is shown, nothing is marked read. */
       op_news_server_fetch_article_async (server, id, self->article_cancellable,
                                           article_fetched, g_object_ref (self));
+      /* Selected too when the open group has it. */
+      if (server == self->server)
+        reveal_article (self, 0, id);
       return TRUE;
     }
   /* news:* and wildmats name many groups: the group list is the place for those. */
@@ -1357,6 +1649,23 @@ open_news_uri (GtkWidget *widget, const char *uri, GError **error)
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                    _ ("“%s” names no single newsgroup or article."), uri);
       return FALSE;
+    }
+  /* RFC 5538 §2.3: nntp://host/group/number names one article of the group. */
+  if (parts[0] != NULL && parts[1] != NULL && *parts[1] != '\0')
+    {
+      guint64 number = 0;
+
+      if (!g_ascii_string_to_unsigned (parts[1], 10, 1, G_MAXUINT64, &number, NULL)
+          || parts[2] != NULL)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                       _ ("“%s” names no single newsgroup or article."), uri);
+          return FALSE;
+        }
+      if (server != self->server || g_strcmp0 (what, self->group) != 0)
+        op_news_view_open_group (self, server, what);
+      reveal_article (self, number, NULL);
+      return TRUE;
     }
   if (server != self->server || g_strcmp0 (what, self->group) != 0)
     op_news_view_open_group (self, server, what);

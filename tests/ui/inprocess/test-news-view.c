@@ -1292,6 +1292,209 @@ test_inn_post (void)
   fixture_close (&f);
 }
 
+static gboolean open_uri (Fixture *f, const char *uri, GError **error);
+
+/* Cancel and supersede on INN (docancels "require-auth": only an article whose
+ * Cancel-Lock the Cancel-Key opens is withdrawn). What INN has is asked through a second
+ * server with a store of its own, so no cached copy answers. */
+
+static AdwMessageDialog *
+wait_for_message_dialog (const char *heading)
+{
+  AdwMessageDialog *dialog
+      = ADW_MESSAGE_DIALOG (op_ui_test_wait_for_toplevel (ADW_TYPE_MESSAGE_DIALOG, TRUE));
+
+  g_assert_nonnull (dialog);
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, heading);
+  return dialog;
+}
+
+/* What a click on a response's button does: the response, then the dialog closes. */
+static void
+respond (AdwMessageDialog *dialog, const char *response)
+{
+  adw_message_dialog_response (dialog, response);
+  gtk_window_close (GTK_WINDOW (dialog));
+}
+
+static gboolean
+message_dialog_gone (gpointer data)
+{
+  return op_ui_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG) == NULL;
+}
+
+/* Whether INN still serves @message_id: FALSE once it is withdrawn (430). */
+static gboolean
+inn_has (OpNewsServer *probe, const char *message_id)
+{
+  GAsyncResult *result = NULL;
+  g_autoptr (GBytes) article = NULL;
+  g_autoptr (GError) error = NULL;
+
+  op_news_server_fetch_article_async (probe, message_id, NULL, got_result, &result);
+  g_assert_true (op_ui_test_wait_for (result_set, &result));
+  article = op_news_server_fetch_article_finish (probe, result, &error);
+  g_clear_object (&result);
+  if (article == NULL)
+    g_test_message ("%s: %s", message_id, error->message);
+  /* The next question goes to INN, not to the probe's cache. */
+  op_news_store_uncache_article_async (op_news_server_get_store (probe), message_id, NULL,
+                                       got_result, &result);
+  g_assert_true (op_ui_test_wait_for (result_set, &result));
+  g_clear_object (&result);
+  return article != NULL;
+}
+
+static gboolean
+inn_withdrew (OpNewsServer *probe, const char *message_id)
+{
+  /* innd files the cancel after nnrpd's 240; give it a few seconds. */
+  for (int i = 0; i < 50; i++)
+    {
+      if (!inn_has (probe, message_id))
+        return TRUE;
+      g_usleep (100 * 1000);
+    }
+  return FALSE;
+}
+
+static gboolean
+toast_says (gpointer data)
+{
+  Fixture *f = ((gpointer *)data)[0];
+
+  return op_ui_test_find_label_containing (GTK_WIDGET (f->view), ((gpointer *)data)[1]) != NULL;
+}
+
+static char *
+posted_message_id (Fixture *f, guint position)
+{
+  g_autoptr (OpNewsHeader) header = header_at (f, position);
+
+  return g_strdup (op_news_header_get_message_id (header));
+}
+
+static void
+post_and_select (Fixture *f, const char *subject, const char *body, SubjectWait *wait)
+{
+  OpNewsComposer *composer = open_composer (f, "news.post-article");
+  gpointer        shown[2] = { f, (gpointer)subject };
+
+  gtk_editable_set_text (op_news_composer_get_from_entry (composer),
+                         "Outpost Test <outpost@example.test>");
+  gtk_editable_set_text (op_news_composer_get_subject_entry (composer), subject);
+  gtk_text_buffer_set_text (op_news_composer_get_body (composer), body, -1);
+  post (composer);
+  g_assert_true (op_ui_test_wait_for (composer_gone, NULL));
+  wait->f = f;
+  wait->subject = subject;
+  g_assert_true (op_ui_test_wait_for (subject_shown, wait));
+  op_news_view_select (f->view, wait->position);
+  g_assert_true (op_ui_test_wait_for (article_with, shown));
+}
+
+static void
+test_inn_withdraw (void)
+{
+  const char *group = g_getenv ("OUTPOST_TEST_INN_POST_GROUP");
+  g_autoptr (OpNewsServer) server
+      = inn_server ("OUTPOST_TEST_INN_POST_GROUP", "news-inn-withdraw.sqlite");
+  g_autoptr (OpNewsServer) probe = NULL;
+  g_autofree char *subject = NULL;
+  g_autofree char *replaced_subject = NULL;
+  g_autofree char *cancelled_id = NULL;
+  g_autofree char *old_id = NULL;
+  Fixture          f = { 0 };
+  SubjectWait      posted = { 0 };
+  SubjectWait      replacement = { 0 };
+  AdwMessageDialog *dialog;
+  OpNewsComposer  *composer;
+
+  if (server == NULL)
+    return;
+  probe = inn_server ("OUTPOST_TEST_INN_POST_GROUP", "news-inn-probe.sqlite");
+  fixture_open_with (&f, server);
+  {
+    GroupWait wait = { &f, group };
+
+    g_assert_true (op_ui_test_wait_for (named_group_shown, &wait));
+  }
+  gtk_list_box_select_row (op_news_view_get_group_list (f.view), group_row (&f, group));
+  g_assert_true (op_ui_test_wait_for (thread_list_set, &f));
+
+  /* An article posted from the composer carries a Cancel-Lock: Cancel withdraws it. */
+  subject = g_strdup_printf ("To be cancelled %08x", g_random_int ());
+  post_and_select (&f, subject, "A mistake.", &posted);
+  cancelled_id = posted_message_id (&f, posted.position);
+  g_assert_true (inn_has (probe, cancelled_id));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.view), "news.cancel-article", NULL));
+  dialog = wait_for_message_dialog ("Cancel This Article?");
+  /* Keep: nothing is sent. */
+  respond (dialog, "keep");
+  g_assert_true (op_ui_test_wait_for (message_dialog_gone, NULL));
+  g_assert_true (inn_has (probe, cancelled_id));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.view), "news.cancel-article", NULL));
+  dialog = wait_for_message_dialog ("Cancel This Article?");
+  respond (dialog, "cancel-article");
+  g_assert_true (op_ui_test_wait_for (message_dialog_gone, NULL));
+  op_ui_test_assert_no_hidden_toplevel ();
+  {
+    gpointer said[2] = { &f, (gpointer) "Cancel sent" };
+
+    g_assert_true (op_ui_test_wait_for (toast_says, said));
+  }
+  g_assert_true (inn_withdrew (probe, cancelled_id));
+
+  /* Supersede: the composer opens with the article, and its replacement withdraws it. */
+  g_free (subject);
+  subject = g_strdup_printf ("To be replaced %08x", g_random_int ());
+  post_and_select (&f, subject, "The first version.", &posted);
+  old_id = posted_message_id (&f, posted.position);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.view), "news.supersede-article", NULL));
+  composer = OP_NEWS_COMPOSER (op_ui_test_wait_for_toplevel (OP_TYPE_NEWS_COMPOSER, TRUE));
+  g_assert_cmpstr (op_news_composer_get_supersedes (composer), ==, old_id);
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (composer)), ==, "Supersede Article");
+  g_assert_cmpstr (gtk_editable_get_text (op_news_composer_get_subject_entry (composer)), ==,
+                   subject);
+  g_assert_cmpstr (gtk_editable_get_text (op_news_composer_get_newsgroups_entry (composer)), ==,
+                   group);
+  replaced_subject = g_strconcat (subject, " (corrected)", NULL);
+  gtk_editable_set_text (op_news_composer_get_subject_entry (composer), replaced_subject);
+  gtk_text_buffer_set_text (op_news_composer_get_body (composer), "The second version.", -1);
+  post (composer);
+  g_assert_true (op_ui_test_wait_for (composer_gone, NULL));
+  {
+    gpointer said[2] = { &f, (gpointer) "Replacement posted" };
+
+    g_assert_true (op_ui_test_wait_for (toast_says, said));
+  }
+  replacement.f = &f;
+  replacement.subject = replaced_subject;
+  g_assert_true (op_ui_test_wait_for (subject_shown, &replacement));
+  g_assert_true (inn_withdrew (probe, old_id));
+
+  /* An article without this store's lock (the seed articles came in through rnews): the
+   * view says why it cannot be withdrawn, and nothing is sent. */
+  g_assert_true (open_uri (&f, "news:root.1@outpost.example.test", NULL));
+  {
+    gpointer shown[2] = { &f, (gpointer) "Threading fixture" };
+
+    g_assert_true (op_ui_test_wait_for (article_with, shown));
+  }
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.view), "news.cancel-article", NULL));
+  dialog = wait_for_message_dialog ("This Article Cannot Be Cancelled");
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "no Cancel-Lock"));
+  respond (dialog, "close");
+  g_assert_true (op_ui_test_wait_for (message_dialog_gone, NULL));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.view), "news.supersede-article", NULL));
+  dialog = wait_for_message_dialog ("This Article Cannot Be Superseded");
+  respond (dialog, "close");
+  g_assert_true (op_ui_test_wait_for (message_dialog_gone, NULL));
+  g_assert_null (op_ui_test_find_toplevel (OP_TYPE_NEWS_COMPOSER));
+  g_assert_true (inn_has (probe, "<root.1@outpost.example.test>"));
+  fixture_close (&f);
+}
+
 /* news:, nntp: and snews: links through the view registry, as `outpost URI` routes
  * them (the test server is 127.0.0.1:9). */
 
@@ -1323,6 +1526,26 @@ static gboolean
 article_error_shown (gpointer data)
 {
   return op_ui_test_find_label_containing (data, "127.0.0.1:9") != NULL;
+}
+
+typedef struct
+{
+  Fixture *f;
+  guint64  number;
+} NumberWait;
+
+static gboolean
+number_selected (gpointer data)
+{
+  NumberWait *w = data;
+
+  return op_news_view_get_thread_list (w->f->view) != NULL && selected_number (w->f) == w->number;
+}
+
+static gboolean
+not_fetched_shown (gpointer data)
+{
+  return op_ui_test_find_label_containing (data, "is not among the headers fetched") != NULL;
 }
 
 static void
@@ -1372,6 +1595,35 @@ test_uris (void)
   /* An article by Message-ID is fetched from the server (refused here: port 9). */
   g_assert_true (open_uri (&f, "news:root.1@outpost.example.test", NULL));
   g_assert_true (op_ui_test_wait_for (article_error_shown, op_news_view_get_article_view (f.view)));
+
+  /* nntp://host/group/number selects that article: in another group, in the open one,
+   * far down the 100,000-header group; one not fetched says so. */
+  {
+    NumberWait w = { &f, 6 };
+    gint64     start;
+
+    g_assert_true (open_uri (&f, "nntp://127.0.0.1:9/local.small/6", NULL));
+    g_assert_true (op_ui_test_wait_for (number_selected, &w));
+    w.number = 3;
+    g_assert_true (open_uri (&f, "nntp://127.0.0.1:9/local.small/3", NULL));
+    g_assert_true (op_ui_test_wait_for (number_selected, &w));
+    /* news:<id> selects it too when the open group has it. */
+    w.number = 7;
+    g_assert_true (open_uri (&f, "news:%3C7@test.example%3E", NULL));
+    g_assert_true (op_ui_test_wait_for (number_selected, &w));
+    g_assert_true (open_uri (&f, "news:local.small", NULL));
+    g_assert_cmpuint (selected_number (&f), ==, 7);
+    g_assert_true (open_uri (&f, "nntp://127.0.0.1:9/local.small/999", NULL));
+    g_assert_true (op_ui_test_wait_for (not_fetched_shown, op_news_view_get_article_view (f.view)));
+    start = g_get_monotonic_time ();
+    w.number = 99990;
+    g_assert_true (open_uri (&f, "nntp://127.0.0.1:9/local.big/99990", NULL));
+    g_assert_true (op_ui_test_wait_for (number_selected, &w));
+    g_test_message ("article 99,990 of 100,000 selected in %.0f ms",
+                    (g_get_monotonic_time () - start) / 1000.0);
+    g_assert_false (open_uri (&f, "nntp://127.0.0.1:9/local.small/x3", NULL));
+    g_assert_false (open_uri (&f, "nntp://127.0.0.1:9/local.small/3/4", NULL));
+  }
   fixture_close (&f);
 }
 
@@ -1499,6 +1751,7 @@ main (int argc, char **argv)
   g_test_add_func ("/news-view/uris", test_uris);
   g_test_add_func ("/news-view/sort", test_sort);
   g_test_add_func ("/news-view/inn/post", test_inn_post);
+  g_test_add_func ("/news-view/inn/cancel-and-supersede", test_inn_withdraw);
 
   return op_ui_test_run ();
 }
