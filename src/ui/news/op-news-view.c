@@ -51,6 +51,7 @@ struct _OpNewsView
   GBytes             *article; /* the one shown, for a follow-up */
   OpNewsServer       *article_server; /* where it came from */
   OpNewsThreadOrder   order;          /* of the header pane's threads */
+  GSettings          *settings;       /* the orders chosen (NULL without the schema) */
 
   /* An article a link names, looked for in the open group's rows (reveal_step). */
   guint    reveal_source;
@@ -563,6 +564,72 @@ model_opened (GObject *source, GAsyncResult *result, gpointer user_data)
     start_reveal (self);
 }
 
+/* The order a group opens in: its own when one was chosen, else the one chosen last
+ * (GSettings "news-group-sort-by" and "news-sort-by"). */
+
+static OpNewsThreadOrder
+order_from_name (const char *name, OpNewsThreadOrder fallback)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (sort_names); i++)
+    if (g_strcmp0 (name, sort_names[i]) == 0)
+      return (OpNewsThreadOrder)i;
+  return fallback;
+}
+
+static char *
+group_sort_key (OpNewsServer *server, const char *group)
+{
+  return g_strdup_printf ("%s/%s", op_account_get_id (op_news_server_get_account (server)), group);
+}
+
+static void
+restore_order (OpNewsView *self, OpNewsServer *server, const char *group)
+{
+  g_autoptr (GVariant) orders = NULL;
+  g_autofree char *key = NULL;
+  g_autofree char *global = NULL;
+  const char      *own = NULL;
+  OpNewsThreadOrder order;
+
+  if (self->settings == NULL)
+    return;
+  orders = g_settings_get_value (self->settings, "news-group-sort-by");
+  key = group_sort_key (server, group);
+  global = g_settings_get_string (self->settings, "news-sort-by");
+  if (!g_variant_lookup (orders, key, "&s", &own))
+    own = NULL;
+  order = order_from_name (own, order_from_name (global, self->order));
+  if (order == self->order)
+    return;
+  self->order = order;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SORT_BY]);
+}
+
+static void
+save_order (OpNewsView *self)
+{
+  g_autoptr (GVariant) orders = NULL;
+  g_autofree char *key = NULL;
+  GVariantBuilder  builder;
+  GVariantIter     iter;
+  const char      *name, *value;
+
+  if (self->settings == NULL)
+    return;
+  g_settings_set_string (self->settings, "news-sort-by", sort_names[self->order]);
+  if (self->server == NULL || self->group == NULL)
+    return;
+  key = group_sort_key (self->server, self->group);
+  orders = g_settings_get_value (self->settings, "news-group-sort-by");
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a{ss}"));
+  g_variant_iter_init (&iter, orders);
+  while (g_variant_iter_next (&iter, "{&s&s}", &name, &value))
+    if (!g_str_equal (name, key))
+      g_variant_builder_add (&builder, "{ss}", name, value);
+  g_variant_builder_add (&builder, "{ss}", key, sort_names[self->order]);
+  g_settings_set_value (self->settings, "news-group-sort-by", g_variant_builder_end (&builder));
+}
+
 void
 op_news_view_open_group (OpNewsView *self, OpNewsServer *server, const char *group)
 {
@@ -571,6 +638,7 @@ op_news_view_open_group (OpNewsView *self, OpNewsServer *server, const char *gro
   g_return_if_fail (group != NULL);
 
   close_group (self);
+  restore_order (self, server, group);
   self->server = g_object_ref (server);
   self->group = g_strdup (group);
   self->open_cancellable = g_cancellable_new ();
@@ -1284,16 +1352,15 @@ add_shortcut (GtkShortcutController *controller, guint key, GdkModifierType mods
 void
 op_news_view_set_sort_by (OpNewsView *self, const char *sort_by)
 {
-  OpNewsThreadOrder order = OP_NEWS_THREAD_ORDER_DATE;
+  OpNewsThreadOrder order = order_from_name (sort_by, OP_NEWS_THREAD_ORDER_DATE);
 
   g_return_if_fail (OP_IS_NEWS_VIEW (self));
 
-  for (guint i = 0; i < G_N_ELEMENTS (sort_names); i++)
-    if (g_strcmp0 (sort_by, sort_names[i]) == 0)
-      order = (OpNewsThreadOrder)i;
   if (order == self->order)
     return;
   self->order = order;
+  /* Kept for the open group, and for groups that have no order of their own. */
+  save_order (self);
   if (self->server != NULL && self->group != NULL)
     {
       g_autoptr (OpNewsServer) server = g_object_ref (self->server);
@@ -1341,6 +1408,7 @@ op_news_view_dispose (GObject *object)
   close_group (self);
   g_clear_pointer (&self->servers, g_ptr_array_unref);
   g_clear_object (&self->article_server);
+  g_clear_object (&self->settings);
   G_OBJECT_CLASS (op_news_view_parent_class)->dispose (object);
 }
 
@@ -1412,6 +1480,22 @@ op_news_view_init (OpNewsView *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
   self->servers = g_ptr_array_new_with_free_func (g_object_unref);
+  {
+    GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+    g_autoptr (GSettingsSchema) schema
+        = source != NULL ? g_settings_schema_source_lookup (source, APP_ID, TRUE) : NULL;
+
+    /* Only an uninstalled build lacks the schema (OpWindow says so): orders are then
+     * not remembered. */
+    if (schema != NULL && g_settings_schema_has_key (schema, "news-group-sort-by"))
+      {
+        g_autofree char *global = NULL;
+
+        self->settings = g_settings_new_full (schema, NULL, NULL);
+        global = g_settings_get_string (self->settings, "news-sort-by");
+        self->order = order_from_name (global, OP_NEWS_THREAD_ORDER_DATE);
+      }
+  }
 
   factory = gtk_signal_list_item_factory_new ();
   g_signal_connect (factory, "setup", G_CALLBACK (setup_row), self);

@@ -1733,6 +1733,59 @@ test_sort (void)
   fixture_close (&f);
 }
 
+/* The order chosen is kept per group and restored: in the same view, and in a new one
+ * (the next start of the app); a group never sorted opens in the order chosen last. */
+static void
+test_sort_restored (void)
+{
+  g_autoptr (GSettings) settings = g_settings_new ("io.github.outpost.Outpost");
+  Fixture           f = { 0 };
+  OrderWait         w = { &f, NULL };
+  g_autofree char  *sort_by = NULL;
+  g_autofree char  *key = NULL;
+  g_autoptr (GVariant) orders = NULL;
+  const char       *saved = NULL;
+
+  g_settings_reset (settings, "news-sort-by");
+  g_settings_reset (settings, "news-group-sort-by");
+  fixture_open (&f);
+  open_group (&f, "local.sort");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.view), "news.sort-by", "s", "author"));
+  w.order = "mango|zebra|Apple|Re: Apple";
+  g_assert_true (op_ui_test_wait_for (order_is, &w));
+  key = g_strdup_printf ("%s/local.sort",
+                         op_account_get_id (op_news_server_get_account (make_server ())));
+  orders = g_settings_get_value (settings, "news-group-sort-by");
+  g_assert_true (g_variant_lookup (orders, key, "&s", &saved));
+  g_assert_cmpstr (saved, ==, "author");
+
+  /* local.small chooses subject; local.sort still opens by author. */
+  open_group (&f, "local.small");
+  g_object_get (f.view, "sort-by", &sort_by, NULL);
+  g_assert_cmpstr (sort_by, ==, "author");
+  g_clear_pointer (&sort_by, g_free);
+  op_news_view_set_sort_by (f.view, "subject");
+  open_group (&f, "local.sort");
+  g_assert_true (op_ui_test_wait_for (order_is, &w));
+  g_object_get (f.view, "sort-by", &sort_by, NULL);
+  g_assert_cmpstr (sort_by, ==, "author");
+  g_clear_pointer (&sort_by, g_free);
+  fixture_close (&f);
+
+  /* A new view: each group in its own order, the others in the one chosen last. */
+  fixture_open (&f);
+  g_object_get (f.view, "sort-by", &sort_by, NULL);
+  g_assert_cmpstr (sort_by, ==, "subject");
+  g_clear_pointer (&sort_by, g_free);
+  open_group (&f, "local.sort");
+  g_assert_true (op_ui_test_wait_for (order_is, &w));
+  gtk_list_box_select_row (op_news_view_get_group_list (f.view), group_row (&f, "local.big"));
+  g_assert_true (op_ui_test_wait_for (big_open_sorted, &f));
+  fixture_close (&f);
+  g_settings_reset (settings, "news-sort-by");
+  g_settings_reset (settings, "news-group-sort-by");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1750,6 +1803,7 @@ main (int argc, char **argv)
   g_test_add_func ("/news-view/composer/checks", test_composer_checks);
   g_test_add_func ("/news-view/uris", test_uris);
   g_test_add_func ("/news-view/sort", test_sort);
+  g_test_add_func ("/news-view/sort/restored", test_sort_restored);
   g_test_add_func ("/news-view/inn/post", test_inn_post);
   g_test_add_func ("/news-view/inn/cancel-and-supersede", test_inn_withdraw);
 
