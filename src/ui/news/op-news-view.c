@@ -29,6 +29,8 @@ struct _OpNewsView
 
   AdwToastOverlay   *toasts;
   GtkStack          *stack;
+  AdwLeaflet        *leaflet;
+  GtkWidget         *inner_paned;
   GtkListBox        *group_list;
   GtkStack          *headers_stack;
   GtkSpinner        *opening_spinner;
@@ -639,6 +641,8 @@ op_news_view_open_group (OpNewsView *self, OpNewsServer *server, const char *gro
 
   close_group (self);
   restore_order (self, server, group);
+  /* Folded (a narrow window): the group replaces the sidebar; Back returns to it. */
+  adw_leaflet_set_visible_child (self->leaflet, self->inner_paned);
   self->server = g_object_ref (server);
   self->group = g_strdup (group);
   self->open_cancellable = g_cancellable_new ();
@@ -648,6 +652,12 @@ op_news_view_open_group (OpNewsView *self, OpNewsServer *server, const char *gro
   op_news_thread_model_new_ordered_async (
       op_news_store_get_path (op_news_server_get_store (server)), group, self->order,
       self->open_cancellable, model_opened, g_object_ref (self));
+}
+
+static void
+back_action (GtkWidget *widget, const char *name, GVariant *parameter)
+{
+  adw_leaflet_navigate (OP_NEWS_VIEW (widget)->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
 }
 
 static void
@@ -1439,6 +1449,8 @@ op_news_view_class_init (OpNewsViewClass *klass)
                                                "/io/github/outpost/Outpost/news/op-news-view.ui");
   gtk_widget_class_bind_template_child (widget_class, OpNewsView, toasts);
   gtk_widget_class_bind_template_child (widget_class, OpNewsView, stack);
+  gtk_widget_class_bind_template_child (widget_class, OpNewsView, leaflet);
+  gtk_widget_class_bind_template_child (widget_class, OpNewsView, inner_paned);
   gtk_widget_class_bind_template_child (widget_class, OpNewsView, group_list);
   gtk_widget_class_bind_template_child (widget_class, OpNewsView, headers_stack);
   gtk_widget_class_bind_template_child (widget_class, OpNewsView, opening_spinner);
@@ -1449,6 +1461,7 @@ op_news_view_class_init (OpNewsViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, OpNewsView, article_view);
   gtk_widget_class_bind_template_callback (widget_class, on_group_selected);
 
+  gtk_widget_class_install_action (widget_class, "news.back", NULL, back_action);
   gtk_widget_class_install_action (widget_class, "news.next-unread", NULL, next_unread_action);
   gtk_widget_class_install_action (widget_class, "news.next-unread-thread", NULL,
                                    next_unread_thread_action);

@@ -1786,6 +1786,94 @@ test_sort_restored (void)
   g_settings_reset (settings, "news-group-sort-by");
 }
 
+/* A narrow window (360 px, a phone; 600 px): nothing is cut. The view asks for no more
+ * than the window has, the sidebar and the group take turns (Back returns), and the
+ * header rows keep subject, author and date, dropping the lines column, lined up. */
+
+static gboolean
+is_folded (gpointer data)
+{
+  AdwLeaflet *leaflet = ADW_LEAFLET (op_ui_test_find_type (data, ADW_TYPE_LEAFLET));
+
+  return adw_leaflet_get_folded (leaflet);
+}
+
+static GtkWidget *
+first_row (Fixture *f)
+{
+  GtkWidget *list = GTK_WIDGET (op_news_view_get_header_list (f->view));
+
+  return op_ui_test_find_type (list, OP_TYPE_NEWS_HEADER_ROW);
+}
+
+static gboolean
+rows_shown (gpointer data)
+{
+  GtkWidget *row = first_row (data);
+
+  return row != NULL && gtk_widget_get_width (row) > 0;
+}
+
+static void
+check_row_fits (Fixture *f, int window_width, gboolean author_shown)
+{
+  GtkWidget *row = first_row (f);
+  GtkWidget *subject = gtk_widget_get_next_sibling (gtk_widget_get_first_child (row));
+  GtkWidget *author = gtk_widget_get_next_sibling (subject);
+  GtkWidget *date = gtk_widget_get_next_sibling (author);
+  graphene_rect_t bounds;
+
+  g_assert_true (gtk_widget_compute_bounds (date, GTK_WIDGET (f->window), &bounds));
+  g_test_message ("%d px: row %d px, subject %d px, date ends at %.0f", window_width,
+                  gtk_widget_get_width (row), gtk_widget_get_width (subject),
+                  bounds.origin.x + bounds.size.width);
+  g_assert_true (gtk_widget_get_child_visible (date));
+  g_assert_cmpfloat (bounds.origin.x + bounds.size.width, <=, window_width);
+  g_assert_cmpint (gtk_widget_get_width (subject), >=, 40);
+  g_assert_true (gtk_widget_get_child_visible (author) == author_shown);
+}
+
+static void
+test_narrow (void)
+{
+  static const int widths[] = { 360, 600 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (widths); i++)
+    {
+      Fixture   f = { 0 };
+      int       min = 0;
+
+      fixture_open (&f);
+      gtk_window_set_default_size (f.window, widths[i], 700);
+      gtk_widget_measure (GTK_WIDGET (f.view), GTK_ORIENTATION_HORIZONTAL, -1, &min, NULL, NULL,
+                          NULL);
+      g_test_message ("%d px window: the view needs %d px", widths[i], min);
+      g_assert_cmpint (min, <=, widths[i]);
+      open_group (&f, "local.small");
+      g_assert_true (op_ui_test_wait_for (rows_shown, &f));
+      op_ui_test_iterate ();
+      g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (f.window)), ==, widths[i]);
+      if (widths[i] == 360)
+        {
+          AdwLeaflet *leaflet = ADW_LEAFLET (op_ui_test_find_type (GTK_WIDGET (f.view),
+                                                                   ADW_TYPE_LEAFLET));
+
+          g_assert_true (is_folded (f.view));
+          /* The group replaced the sidebar; Back shows the groups again. */
+          g_assert_cmpstr (adw_leaflet_get_visible_child_name (leaflet), ==, "reader");
+          check_row_fits (&f, widths[i], TRUE);
+          g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.view), "news.back", NULL));
+          g_assert_cmpstr (adw_leaflet_get_visible_child_name (leaflet), ==, "sidebar");
+        }
+      else
+        {
+          g_assert_false (is_folded (f.view));
+          check_row_fits (&f, widths[i], TRUE);
+        }
+      fixture_close (&f);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1804,6 +1892,7 @@ main (int argc, char **argv)
   g_test_add_func ("/news-view/uris", test_uris);
   g_test_add_func ("/news-view/sort", test_sort);
   g_test_add_func ("/news-view/sort/restored", test_sort_restored);
+  g_test_add_func ("/news-view/narrow", test_narrow);
   g_test_add_func ("/news-view/inn/post", test_inn_post);
   g_test_add_func ("/news-view/inn/cancel-and-supersede", test_inn_withdraw);
 
