@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 
+#include "news/op-news-binary.h"
 #include "op-news-header-row.h"
 
 /* Deeper replies are indented no further: a 40-deep thread stays readable. */
@@ -21,6 +22,7 @@ struct _OpNewsHeaderRow
   GtkWidget parent_instance;
 
   GtkButton *expander;
+  GtkImage  *binary_icon; /* a part of a binary posting ("(2/5)" in the subject) */
   GtkLabel  *subject_label;
   GtkLabel  *author_label;
   GtkLabel  *date_label;
@@ -145,6 +147,14 @@ op_news_header_row_size_allocate (GtkWidget *widget, int width, int height, int 
   gtk_widget_set_child_visible (date, show_date);
   gtk_widget_size_allocate (expander, &(GtkAllocation){ x, 0, expander_width, height }, baseline);
   x += expander_width + SPACING;
+  if (gtk_widget_get_visible (GTK_WIDGET (self->binary_icon)))
+    {
+      int icon_width = child_width (GTK_WIDGET (self->binary_icon), FALSE);
+
+      gtk_widget_size_allocate (GTK_WIDGET (self->binary_icon),
+                                &(GtkAllocation){ x, 0, icon_width, height }, baseline);
+      x += icon_width + SPACING;
+    }
   if (show_lines)
     {
       right -= lines_width;
@@ -222,6 +232,10 @@ op_news_header_row_init (OpNewsHeaderRow *self)
                                   _ ("News: Expand or Collapse Thread"), -1);
   g_signal_connect_swapped (self->expander, "clicked", G_CALLBACK (on_expander_clicked), self);
   gtk_widget_set_parent (GTK_WIDGET (self->expander), GTK_WIDGET (self));
+  self->binary_icon = GTK_IMAGE (gtk_image_new_from_icon_name ("package-x-generic-symbolic"));
+  gtk_widget_set_visible (GTK_WIDGET (self->binary_icon), FALSE);
+  gtk_widget_add_css_class (GTK_WIDGET (self->binary_icon), "dim-label");
+  gtk_widget_set_parent (GTK_WIDGET (self->binary_icon), GTK_WIDGET (self));
   /* In this order: the allocation walks the columns after the subject as siblings. */
   self->subject_label = add_label (self, 0, 4, FALSE);
   self->author_label = add_label (self, 0, 8, FALSE);
@@ -277,6 +291,7 @@ op_news_header_row_set (OpNewsHeaderRow *self, OpNewsHeader *header, gboolean re
       gtk_label_set_text (self->date_label, "");
       gtk_label_set_text (self->lines_label, "");
       gtk_widget_set_opacity (GTK_WIDGET (self->expander), 0);
+      gtk_widget_set_visible (GTK_WIDGET (self->binary_icon), FALSE);
       return;
     }
   subject = op_news_header_get_subject (header);
@@ -310,5 +325,22 @@ op_news_header_row_set (OpNewsHeaderRow *self, OpNewsHeader *header, gboolean re
     gtk_widget_add_css_class (GTK_WIDGET (self->subject_label), "heading");
   /* TRANSLATORS: a header row as a screen reader reads it: subject, author, state. */
   label = g_strdup_printf (read ? _ ("%s, by %s, read") : _ ("%s, by %s, unread"), subject, author);
+  {
+    guint part = 0, total = 0;
+    g_autofree char *key = NULL;
+    gboolean binary = op_news_binary_parse_subject (subject, &part, &total, &key);
+
+    gtk_widget_set_visible (GTK_WIDGET (self->binary_icon), binary);
+    if (binary)
+      {
+        /* TRANSLATORS: added to a header row's spoken label: a part of a binary posting. */
+        g_autofree char *more = g_strdup_printf (_ ("binary part %u of %u"), part, total);
+        char            *both = g_strdup_printf ("%s, %s", label, more);
+
+        gtk_widget_set_tooltip_text (GTK_WIDGET (self->binary_icon), more);
+        g_free (label);
+        label = both;
+      }
+  }
   gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
 }
