@@ -27,6 +27,7 @@
 #include "bench-news-common.h"
 #include "news-test-data.h"
 #include "news/op-news-server.h"
+#include "op-test-fixtures.h"
 #include "op-news-thread-list.h"
 #include "op-news-view.h"
 
@@ -290,17 +291,6 @@ main (int argc, char **argv)
   gtk_window_destroy (window);
   iterate ();
   g_clear_object (&server);
-  {
-    g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
-    const char *name;
-
-    while (d != NULL && (name = g_dir_read_name (d)) != NULL)
-      {
-        g_autofree char *file = g_build_filename (dir, name, NULL);
-
-        g_unlink (file);
-      }
-    g_rmdir (dir);
-  }
+  op_test_remove_tree (dir);
   return 0;
 }
