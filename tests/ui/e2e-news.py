@@ -267,6 +267,21 @@ class Scenario:
                  lambda: find_prefix(self.window, "Threading fixture, by "),
                  timeout=30, context=lambda: self.window)
         log(f"outpost {uri} opened the group in the running app")
+        # nntp://HOST:PORT/GROUP/NUMBER selects that article (RFC 5538 §2.3): shown, and
+        # so marked read (its row says so). Article 7 is <other.7@…>, unread until now.
+        uri = f"nntp://{self.host}:{self.port}/{self.group}/7"
+        done = subprocess.run([self.app.outpost, uri], env=self.app.env, timeout=30,
+                              capture_output=True, text=True)
+        if done.returncode != 0:
+            raise Failure(f"outpost {uri} exited with {done.returncode}: {done.stderr}")
+
+        def article_read():
+            row = find_prefix(self.window, "另一个话题 (another topic), by ")
+            return row if row is not None and row.name.endswith(", read") else None
+
+        wait_for(f"{uri} to select and read article 7", article_read, timeout=30,
+                 context=lambda: self.window)
+        log(f"outpost {uri} selected the article in the running app")
 
 
 def main():

@@ -231,6 +231,18 @@ op_news_article_view_init (OpNewsArticleView *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
   self->body = g_strdup ("");
+  /* A narrow window (360 px) shortens the buttons' words rather than cutting the pane. */
+  {
+    GtkToggleButton *buttons[] = { self->headers_button, self->rot13_button, self->source_button };
+
+    for (guint i = 0; i < G_N_ELEMENTS (buttons); i++)
+      {
+        GtkWidget *label = gtk_button_get_child (GTK_BUTTON (buttons[i]));
+
+        if (GTK_IS_LABEL (label))
+          gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+      }
+  }
 
   click = gtk_gesture_click_new ();
   g_signal_connect (click, "released", G_CALLBACK (on_text_released), self);

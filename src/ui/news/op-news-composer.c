@@ -30,6 +30,7 @@ struct _OpNewsComposer
 
   OpNewsServer *server;
   GStrv         references;
+  char         *supersedes; /* the Message-ID this article replaces, or NULL */
   GCancellable *cancellable;
 };
 
@@ -189,9 +190,10 @@ posted (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (OpNewsComposer) self = user_data;
   g_autoptr (GError) error = NULL;
-  g_autofree char *message_id = g_object_steal_data (G_OBJECT (self), "news-message-id");
+  g_autofree char *message_id
+      = op_news_server_withdraw_finish (OP_NEWS_SERVER (source), result, &error);
 
-  if (!op_news_server_post_finish (OP_NEWS_SERVER (source), result, &error))
+  if (message_id == NULL)
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
@@ -221,7 +223,7 @@ on_post_clicked (OpNewsComposer *self)
   g_autoptr (OpNewsDraft) draft = NULL;
   g_autoptr (GBytes) article = NULL;
   g_autoptr (GError) error = NULL;
-  char *message_id = NULL;
+  g_autofree char *message_id = NULL;
 
   if (self->cancellable != NULL)
     return;
@@ -233,11 +235,36 @@ on_post_clicked (OpNewsComposer *self)
       return;
     }
   show_error (self, NULL);
-  g_object_set_data_full (G_OBJECT (self), "news-message-id", message_id, g_free);
   self->cancellable = g_cancellable_new ();
   set_busy (self, TRUE);
-  op_news_server_post_async (self->server, article, self->cancellable, posted,
-                             g_object_ref (self));
+  /* Every article goes out with a Cancel-Lock (RFC 8315), so it can be cancelled or
+   * superseded from here later; a replacement carries the old one's Cancel-Key too. */
+  if (self->supersedes != NULL)
+    op_news_server_supersede_async (self->server, self->supersedes, article, self->cancellable,
+                                    posted, g_object_ref (self));
+  else
+    op_news_server_post_locked_async (self->server, article, self->cancellable, posted,
+                                      g_object_ref (self));
+}
+
+void
+op_news_composer_set_supersedes (OpNewsComposer *self, const char *message_id)
+{
+  g_return_if_fail (OP_IS_NEWS_COMPOSER (self));
+
+  g_free (self->supersedes);
+  self->supersedes = g_strdup (message_id);
+  gtk_window_set_title (GTK_WINDOW (self),
+                        message_id != NULL ? _ ("Supersede Article") : _ ("New Article"));
+  gtk_button_set_label (self->post_button, message_id != NULL ? _ ("_Replace") : _ ("_Post"));
+}
+
+const char *
+op_news_composer_get_supersedes (OpNewsComposer *self)
+{
+  g_return_val_if_fail (OP_IS_NEWS_COMPOSER (self), NULL);
+
+  return self->supersedes;
 }
 
 /* Saving as a file: the fields as typed, so nothing is lost even when they are not yet a
@@ -326,6 +353,7 @@ op_news_composer_dispose (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_object (&self->server);
   g_clear_pointer (&self->references, g_strfreev);
+  g_clear_pointer (&self->supersedes, g_free);
   G_OBJECT_CLASS (op_news_composer_parent_class)->dispose (object);
 }
 

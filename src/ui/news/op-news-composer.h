@@ -26,6 +26,12 @@ OpNewsComposer *op_news_composer_new        (GtkWindow         *parent,
  * lost even when they are not yet a valid article; a failure is shown like a refusal. */
 void            op_news_composer_save_to    (OpNewsComposer    *self,
                                              GFile             *file);
+/* Makes the article the replacement of @message_id (nullable: a new article again):
+ * posted with "Supersedes:" and the old article's Cancel-Key (op_news_server_supersede_async).
+ * The window says so. */
+void            op_news_composer_set_supersedes (OpNewsComposer *self,
+                                                 const char     *message_id);
+const char     *op_news_composer_get_supersedes (OpNewsComposer *self);
 /* The fields as they are now. (transfer full) */
 OpNewsDraft    *op_news_composer_dup_draft  (OpNewsComposer    *self);
 /* The fields, for tests and the screens. */

@@ -8,7 +8,10 @@
 
 #include "news/op-news-thread-model.h"
 #include "op-ui-resources.h"
+#include "news/op-news-binary.h"
+#include "news/op-news-cancel.h"
 #include "news/op-news-draft.h"
+#include "op-mime-message.h"
 #include "op-news-article-view.h"
 #include "op-accounts.h"
 #include "op-news-composer.h"
@@ -28,6 +31,8 @@ struct _OpNewsView
 
   AdwToastOverlay   *toasts;
   GtkStack          *stack;
+  AdwLeaflet        *leaflet;
+  GtkWidget         *inner_paned;
   GtkListBox        *group_list;
   GtkStack          *headers_stack;
   GtkSpinner        *opening_spinner;
@@ -36,6 +41,10 @@ struct _OpNewsView
   GtkLabel          *group_title;
   GtkProgressBar    *fetch_progress;
   OpNewsArticleView *article_view;
+  GtkWidget         *binary_bar;
+  GtkLabel          *binary_label;
+  GtkProgressBar    *binary_progress;
+  GtkWidget         *binary_cancel_button;
 
   GPtrArray *servers;    /* OpNewsServer, in sidebar order */
   gboolean   rebuilding; /* the sidebar's selection changes by itself */
@@ -50,7 +59,21 @@ struct _OpNewsView
   GBytes             *article; /* the one shown, for a follow-up */
   OpNewsServer       *article_server; /* where it came from */
   OpNewsThreadOrder   order;          /* of the header pane's threads */
-  GSettings          *settings;       /* NULL in an uninstalled build without the schema */
+  GSettings          *settings;       /* the orders chosen (NULL without the schema) */
+
+  /* The binary the shown article is part of (issue 15, "Binaries"). */
+  GCancellable *binary_cancellable; /* looking for its parts */
+  guint64       binary_number;      /* the shown article's number; 0: nothing to save */
+  gboolean      binary_complete;
+  GCancellable *save_cancellable;   /* a save under way */
+  guint64       save_number;
+  guint         save_pulse;
+
+  /* An article a link names, looked for in the open group's rows (reveal_step). */
+  guint    reveal_source;
+  guint    reveal_next;   /* the next row to look at */
+  guint64  reveal_number; /* 0: by Message-ID */
+  char    *reveal_id;
 };
 
 G_DEFINE_FINAL_TYPE (OpNewsView, op_news_view, ADW_TYPE_BIN)
@@ -73,11 +96,27 @@ toast (OpNewsView *self, const char *text)
   adw_toast_overlay_add_toast (self->toasts, adw_toast_new (text));
 }
 
+/* The outcome of something the user confirmed: shown at once, ahead of queued toasts. */
+static void
+toast_now (OpNewsView *self, const char *text)
+{
+  AdwToast *toast = adw_toast_new (text);
+
+  adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
+  adw_toast_overlay_add_toast (self->toasts, toast);
+}
+
+static void show_binary (OpNewsView *self, OpNewsHeader *header, GBytes *article);
+static void hide_binary (OpNewsView *self);
+
 static void
 update_article_actions (OpNewsView *self)
 {
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "news.followup", self->article != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "news.reply-by-mail", self->article != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "news.cancel-article", self->article != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "news.supersede-article",
+                                 self->article != NULL);
 }
 
 /* The sidebar. */
@@ -413,7 +452,13 @@ article_fetched (GObject *source, GAsyncResult *result, gpointer user_data)
   update_article_actions (self);
   u = selected_model_position (self);
   if (u != G_MAXUINT)
-    set_read (self, u, TRUE);
+    {
+      g_autoptr (OpNewsHeader) header
+          = g_list_model_get_item (G_LIST_MODEL (op_news_thread_list_get_model (self->list)), u);
+
+      set_read (self, u, TRUE);
+      show_binary (self, header, article);
+    }
 }
 
 static void
@@ -425,6 +470,7 @@ on_selected_changed (OpNewsView *self)
   g_cancellable_cancel (self->article_cancellable);
   g_clear_object (&self->article_cancellable);
   g_clear_pointer (&self->article, g_bytes_unref);
+  hide_binary (self);
   update_article_actions (self);
   if (u == G_MAXUINT)
     {
@@ -488,8 +534,21 @@ on_read_failed (OpNewsView *self, const GError *error)
 }
 
 static void
+stop_reveal (OpNewsView *self)
+{
+  g_clear_handle_id (&self->reveal_source, g_source_remove);
+  self->reveal_number = 0;
+  g_clear_pointer (&self->reveal_id, g_free);
+}
+
+static void start_reveal (OpNewsView *self);
+
+static void
 close_group (OpNewsView *self)
 {
+  stop_reveal (self);
+  hide_binary (self);
+  g_cancellable_cancel (self->save_cancellable);
   g_cancellable_cancel (self->open_cancellable);
   g_clear_object (&self->open_cancellable);
   g_cancellable_cancel (self->article_cancellable);
@@ -553,6 +612,74 @@ model_opened (GObject *source, GAsyncResult *result, gpointer user_data)
   gtk_list_view_set_model (self->header_list, GTK_SELECTION_MODEL (self->selection));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "news.get-headers", TRUE);
   on_n_items_changed (self);
+  if (self->reveal_number != 0 || self->reveal_id != NULL)
+    start_reveal (self);
+}
+
+/* The order a group opens in: its own when one was chosen, else the one chosen last
+ * (GSettings "news-group-sort-by" and "news-sort-by"). */
+
+static OpNewsThreadOrder
+order_from_name (const char *name, OpNewsThreadOrder fallback)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (sort_names); i++)
+    if (g_strcmp0 (name, sort_names[i]) == 0)
+      return (OpNewsThreadOrder)i;
+  return fallback;
+}
+
+static char *
+group_sort_key (OpNewsServer *server, const char *group)
+{
+  return g_strdup_printf ("%s/%s", op_account_get_id (op_news_server_get_account (server)), group);
+}
+
+static void
+restore_order (OpNewsView *self, OpNewsServer *server, const char *group)
+{
+  g_autoptr (GVariant) orders = NULL;
+  g_autofree char *key = NULL;
+  g_autofree char *global = NULL;
+  const char      *own = NULL;
+  OpNewsThreadOrder order;
+
+  if (self->settings == NULL)
+    return;
+  orders = g_settings_get_value (self->settings, "news-group-sort-by");
+  key = group_sort_key (server, group);
+  global = g_settings_get_string (self->settings, "news-sort-by");
+  if (!g_variant_lookup (orders, key, "&s", &own))
+    own = NULL;
+  order = order_from_name (own, order_from_name (global, self->order));
+  if (order == self->order)
+    return;
+  self->order = order;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SORT_BY]);
+}
+
+static void
+save_order (OpNewsView *self)
+{
+  g_autoptr (GVariant) orders = NULL;
+  g_autofree char *key = NULL;
+  GVariantBuilder  builder;
+  GVariantIter     iter;
+  const char      *name, *value;
+
+  if (self->settings == NULL)
+    return;
+  g_settings_set_string (self->settings, "news-sort-by", sort_names[self->order]);
+  if (self->server == NULL || self->group == NULL)
+    return;
+  key = group_sort_key (self->server, self->group);
+  orders = g_settings_get_value (self->settings, "news-group-sort-by");
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a{ss}"));
+  g_variant_iter_init (&iter, orders);
+  while (g_variant_iter_next (&iter, "{&s&s}", &name, &value))
+    if (!g_str_equal (name, key))
+      g_variant_builder_add (&builder, "{ss}", name, value);
+  g_variant_builder_add (&builder, "{ss}", key, sort_names[self->order]);
+  g_settings_set_value (self->settings, "news-group-sort-by", g_variant_builder_end (&builder));
 }
 
 void
@@ -563,6 +690,9 @@ op_news_view_open_group (OpNewsView *self, OpNewsServer *server, const char *gro
   g_return_if_fail (group != NULL);
 
   close_group (self);
+  restore_order (self, server, group);
+  /* Folded (a narrow window): the group replaces the sidebar; Back returns to it. */
+  adw_leaflet_set_visible_child (self->leaflet, self->inner_paned);
   self->server = g_object_ref (server);
   self->group = g_strdup (group);
   self->open_cancellable = g_cancellable_new ();
@@ -572,6 +702,12 @@ op_news_view_open_group (OpNewsView *self, OpNewsServer *server, const char *gro
   op_news_thread_model_new_ordered_async (
       op_news_store_get_path (op_news_server_get_store (server)), group, self->order,
       self->open_cancellable, model_opened, g_object_ref (self));
+}
+
+static void
+back_action (GtkWidget *widget, const char *name, GVariant *parameter)
+{
+  adw_leaflet_navigate (OP_NEWS_VIEW (widget)->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
 }
 
 static void
@@ -832,7 +968,11 @@ on_posted (OpNewsView *self, const char *message_id, OpNewsComposer *composer)
 {
   OpNewsServer *server = g_object_get_data (G_OBJECT (composer), "news-server");
 
-  toast (self, _ ("Article posted"));
+  if (op_news_composer_get_supersedes (composer) != NULL)
+    toast_now (self, _ ("Replacement posted: servers that check its Cancel-Key withdraw the "
+                        "old article"));
+  else
+    toast (self, _ ("Article posted"));
   /* The new article shows up with the group's next headers. */
   if (self->server == server && self->group != NULL)
     gtk_widget_activate_action (GTK_WIDGET (self), "news.get-headers", NULL);
@@ -947,6 +1087,439 @@ reply_by_mail_action (GtkWidget *widget, const char *name, GVariant *parameter)
 
   if (draft != NULL)
     reply_by_mail (self, draft);
+}
+
+/* Binaries (issue 15, "Binaries"): an article that carries a yEnc or uuencoded file, or
+ * is one part of a posting whose subject counts its parts ("(2/5)"), gets a bar over the
+ * article: how many parts the store knows of, which are missing, and Save, which writes
+ * the file through the core's collector (NAME.part, renamed when whole and checked) into
+ * a folder the user picks. */
+
+/* A line that starts a binary: yEnc's "=ybegin " or uuencode's "begin MODE ". */
+static gboolean
+has_binary_line (GBytes *article)
+{
+  gsize       size;
+  const char *data = g_bytes_get_data (article, &size);
+  const char *end = data + size;
+
+  for (const char *line = data; line != NULL && line < end;)
+    {
+      const char *next = memchr (line, '\n', (gsize)(end - line));
+      gsize       length = (gsize)((next != NULL ? next : end) - line);
+
+      if (length >= 8 && memcmp (line, "=ybegin ", 8) == 0)
+        return TRUE;
+      if (length >= 10 && memcmp (line, "begin ", 6) == 0 && line[6] >= '0' && line[6] <= '7'
+          && line[7] >= '0' && line[7] <= '7' && line[8] >= '0' && line[8] <= '7')
+        return TRUE;
+      line = next != NULL ? next + 1 : NULL;
+    }
+  return FALSE;
+}
+
+static void
+update_binary_actions (OpNewsView *self)
+{
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "news.save-binary",
+                                 self->binary_number != 0 && self->binary_complete
+                                     && self->save_cancellable == NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "news.stop-saving-binary",
+                                 self->save_cancellable != NULL);
+}
+
+static void
+show_save_progress (OpNewsView *self)
+{
+  gboolean saving_this
+      = self->save_cancellable != NULL && self->save_number == self->binary_number;
+
+  gtk_widget_set_visible (GTK_WIDGET (self->binary_progress), saving_this);
+  gtk_widget_set_visible (self->binary_cancel_button, saving_this);
+}
+
+static void
+hide_binary (OpNewsView *self)
+{
+  g_cancellable_cancel (self->binary_cancellable);
+  g_clear_object (&self->binary_cancellable);
+  self->binary_number = 0;
+  self->binary_complete = FALSE;
+  gtk_widget_set_visible (self->binary_bar, FALSE);
+  gtk_widget_remove_css_class (GTK_WIDGET (self->binary_label), "error");
+  update_binary_actions (self);
+}
+
+/* The posting's name: its subject without the part mark. */
+static char *
+posting_title (const OpNewsBinaryPosting *posting)
+{
+  g_autofree char *title = g_strdup (posting->key != NULL ? posting->key : "");
+  char            *mark = strstr (title, "*/");
+
+  if (mark != NULL && mark > title)
+    {
+      const char *after = strpbrk (mark, ")]");
+      const char *rest = after != NULL ? after + 1 : mark + strlen (mark);
+
+      memmove (mark - 1, rest, strlen (rest) + 1);
+    }
+  return g_strdup (g_strstrip (title));
+}
+
+static void
+parts_found (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (OpNewsView) self = user_data;
+  g_autoptr (OpNewsBinaryPosting) posting = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *title = NULL;
+  g_autofree char *text = NULL;
+
+  posting = op_news_store_find_binary_parts_finish (OP_NEWS_STORE (source), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  g_clear_object (&self->binary_cancellable);
+  if (posting == NULL)
+    {
+      text = g_strdup_printf (_ ("The parts of this binary could not be looked up: %s"),
+                              error->message);
+      gtk_label_set_text (self->binary_label, text);
+      gtk_widget_add_css_class (GTK_WIDGET (self->binary_label), "error");
+      return;
+    }
+  title = posting_title (posting);
+  self->binary_complete = posting->n_found == posting->total;
+  if (posting->total <= 1)
+    /* TRANSLATORS: the bar over an article that carries a file; %s is its subject. */
+    text = g_strdup_printf (_ ("Binary: %s"), title);
+  else if (self->binary_complete)
+    /* TRANSLATORS: %s is the posting's subject, %u its number of parts. */
+    text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Binary in %2$u part, all here: %1$s",
+                                         "Binary in %2$u parts, all here: %1$s", posting->total),
+                            title, posting->total);
+  else
+    {
+      g_autoptr (GArray) missing = g_array_new (FALSE, FALSE, sizeof (guint));
+      g_autofree char *list = NULL;
+
+      for (guint n = 1; n <= posting->total; n++)
+        if (posting->message_ids[n - 1] == NULL)
+          g_array_append_val (missing, n);
+      list = op_news_binary_format_missing (missing, posting->total);
+      /* TRANSLATORS: %1$s the posting's subject, %2$u how many of its %3$u parts are here,
+       * %4$s the missing ones ("2, 5–7"). */
+      text = g_strdup_printf (_ ("Binary with %2$u of %3$u parts (missing %4$s): %1$s. Get new "
+                                 "headers; it can be saved when every part is here."),
+                              title, posting->n_found, posting->total, list);
+    }
+  gtk_label_set_text (self->binary_label, text);
+  update_binary_actions (self);
+}
+
+static void
+show_binary (OpNewsView *self, OpNewsHeader *header, GBytes *article)
+{
+  guint part = 0, total = 0;
+  g_autofree char *key = NULL;
+
+  hide_binary (self);
+  if (header == NULL
+      || (!op_news_binary_parse_subject (op_news_header_get_subject (header), &part, &total, &key)
+          && !has_binary_line (article)))
+    return;
+  self->binary_number = op_news_header_get_number (header);
+  gtk_label_set_text (self->binary_label, _ ("Binary: looking for its parts…"));
+  gtk_widget_set_visible (self->binary_bar, TRUE);
+  show_save_progress (self);
+  self->binary_cancellable = g_cancellable_new ();
+  op_news_store_find_binary_parts_async (op_news_server_get_store (self->server), self->group,
+                                         self->binary_number, self->binary_cancellable,
+                                         parts_found, g_object_ref (self));
+}
+
+static gboolean
+pulse_save (gpointer data)
+{
+  gtk_progress_bar_pulse (OP_NEWS_VIEW (data)->binary_progress);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+binary_saved (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (OpNewsView) self = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GFile) file = op_news_server_save_binary_finish (OP_NEWS_SERVER (source), result,
+                                                              &error);
+  gboolean         shown = self->save_number == self->binary_number;
+  g_autofree char *text = NULL;
+
+  g_clear_object (&self->save_cancellable);
+  g_clear_handle_id (&self->save_pulse, g_source_remove);
+  show_save_progress (self);
+  update_binary_actions (self);
+  if (file == NULL)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        text = g_strdup (_ ("Saving stopped: nothing was kept"));
+      else
+        text = g_strdup_printf (_ ("The binary was not saved: %s"), error->message);
+    }
+  else
+    {
+      g_autofree char *path = g_file_get_path (file);
+
+      text = g_strdup_printf (_ ("Saved as %s"), path);
+    }
+  if (shown)
+    {
+      gtk_label_set_text (self->binary_label, text);
+      if (file == NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        gtk_widget_add_css_class (GTK_WIDGET (self->binary_label), "error");
+    }
+  toast_now (self, text);
+}
+
+void
+op_news_view_save_binary_to (OpNewsView *self, GFile *folder)
+{
+  g_return_if_fail (OP_IS_NEWS_VIEW (self));
+  g_return_if_fail (G_IS_FILE (folder));
+
+  if (self->binary_number == 0 || self->save_cancellable != NULL)
+    return;
+  self->save_cancellable = g_cancellable_new ();
+  self->save_number = self->binary_number;
+  gtk_widget_remove_css_class (GTK_WIDGET (self->binary_label), "error");
+  gtk_label_set_text (self->binary_label, _ ("Saving the binary…"));
+  gtk_progress_bar_set_fraction (self->binary_progress, 0);
+  self->save_pulse = g_timeout_add (100, pulse_save, self);
+  show_save_progress (self);
+  update_binary_actions (self);
+  op_news_server_save_binary_async (self->server, self->group, self->save_number, folder,
+                                    self->save_cancellable, binary_saved, g_object_ref (self));
+}
+
+const char *
+op_news_view_get_binary_status (OpNewsView *self)
+{
+  g_return_val_if_fail (OP_IS_NEWS_VIEW (self), "");
+
+  return gtk_widget_get_visible (self->binary_bar) ? gtk_label_get_text (self->binary_label) : "";
+}
+
+static void
+on_save_folder_response (GtkNativeDialog *chooser, int response, OpNewsView *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr (GFile) folder = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+
+      if (folder != NULL)
+        op_news_view_save_binary_to (self, folder);
+    }
+  /* The last reference: its fallback dialog goes with it (tests/ui/README.md). */
+  g_object_unref (chooser);
+  g_object_unref (self);
+}
+
+static void
+save_binary_action (GtkWidget *widget, const char *name, GVariant *parameter)
+{
+  OpNewsView           *self = OP_NEWS_VIEW (widget);
+  GtkRoot              *root = gtk_widget_get_root (widget);
+  GtkFileChooserNative *chooser;
+
+  if (self->binary_number == 0)
+    return;
+  /* Made right before it is shown and dropped in its response handler. */
+  chooser = gtk_file_chooser_native_new (_ ("Save Binary To"),
+                                         GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                         GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER, _ ("_Save"), NULL);
+  g_signal_connect (chooser, "response", G_CALLBACK (on_save_folder_response),
+                    g_object_ref (self));
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+static void
+stop_saving_action (GtkWidget *widget, const char *name, GVariant *parameter)
+{
+  g_cancellable_cancel (OP_NEWS_VIEW (widget)->save_cancellable);
+}
+
+/* Cancel and supersede (issue 15, "Cancel and supersede one's own articles"): only an
+ * article posted from this store carries a Cancel-Lock (RFC 8315) that a server checks,
+ * so the article is checked first and the user told plainly when it has none. */
+
+typedef enum
+{
+  WITHDRAW_CANCEL,
+  WITHDRAW_SUPERSEDE,
+} Withdraw;
+
+typedef struct
+{
+  OpNewsView   *view;
+  OpNewsServer *server;
+  GBytes       *article;
+  Withdraw      what;
+} WithdrawCheck;
+
+static void
+withdraw_check_free (WithdrawCheck *check)
+{
+  g_object_unref (check->view);
+  g_object_unref (check->server);
+  g_bytes_unref (check->article);
+  g_free (check);
+}
+
+static GtkWidget *
+message_dialog (OpNewsView *self, const char *heading, const char *body, const char *a11y)
+{
+  GtkRoot   *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkWidget *dialog = adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                              heading, body);
+
+  gtk_accessible_update_property (GTK_ACCESSIBLE (dialog), GTK_ACCESSIBLE_PROPERTY_LABEL, a11y,
+                                  -1);
+  return dialog;
+}
+
+static void
+cancel_sent (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (OpNewsView) self = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *id = op_news_server_withdraw_finish (OP_NEWS_SERVER (source), result, &error);
+
+  if (id == NULL)
+    {
+      g_autofree char *text = NULL;
+
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      text = g_strdup_printf (_ ("The article was not cancelled: %s"), error->message);
+      toast_now (self, text);
+      return;
+    }
+  /* INN's 240 says nothing about the outcome: what happens is up to each server. */
+  toast_now (self, _ ("Cancel sent: servers that check its Cancel-Lock withdraw the article"));
+}
+
+static void
+on_cancel_response (AdwMessageDialog *dialog, const char *response, WithdrawCheck *check)
+{
+  g_autofree char *id = g_object_steal_data (G_OBJECT (dialog), "news-message-id");
+
+  if (g_strcmp0 (response, "cancel-article") == 0)
+    op_news_server_cancel_async (check->server, id, NULL, cancel_sent, g_object_ref (check->view));
+}
+
+static OpNewsDraft *
+supersede_draft (GBytes *article, GError **error)
+{
+  g_autoptr (OpMimeMessage) message = op_mime_message_parse_bytes (article, NULL, error);
+  OpNewsDraft *draft;
+
+  if (message == NULL)
+    return NULL;
+  draft = op_news_draft_new (NULL);
+  g_free (draft->newsgroups);
+  draft->from = op_mime_message_dup_header (message, "From");
+  draft->newsgroups = op_mime_message_dup_header (message, "Newsgroups");
+  draft->followup_to = op_mime_message_dup_header (message, "Followup-To");
+  draft->subject = g_strdup (op_mime_message_get_subject (message));
+  if (op_mime_message_get_references (message) != NULL
+      && op_mime_message_get_references (message)[0] != NULL)
+    draft->references = g_strdupv ((GStrv)op_mime_message_get_references (message));
+  draft->body = g_strdup (op_mime_message_get_text (message));
+  return draft;
+}
+
+static void
+withdraw_checked (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  WithdrawCheck *check = user_data;
+  OpNewsView    *self = check->view;
+  g_autoptr (GBytes) secret = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *id = NULL;
+  GtkWidget       *dialog;
+
+  secret = op_news_store_get_cancel_secret_finish (OP_NEWS_STORE (source), result, &error);
+  if (secret != NULL)
+    id = op_news_article_check_own (check->article, secret, &error);
+  if (id == NULL)
+    {
+      const char *body
+          = g_error_matches (error, OP_NEWS_CANCEL_ERROR, OP_NEWS_CANCEL_ERROR_NOT_OWN)
+                ? _ ("It carries no Cancel-Lock from Outpost on this computer, so news servers "
+                     "would not withdraw it. Only articles posted from here can be cancelled "
+                     "or superseded.")
+                : error->message;
+
+      dialog = message_dialog (self,
+                               check->what == WITHDRAW_CANCEL
+                                   ? _ ("This Article Cannot Be Cancelled")
+                                   : _ ("This Article Cannot Be Superseded"),
+                               body, _ ("News: Article Not Withdrawable"));
+      adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _ ("_Close"));
+      gtk_window_present (GTK_WINDOW (dialog));
+      withdraw_check_free (check);
+      return;
+    }
+  if (check->what == WITHDRAW_SUPERSEDE)
+    {
+      g_autoptr (OpNewsDraft) draft = supersede_draft (check->article, &error);
+      OpNewsComposer *composer;
+
+      if (draft == NULL)
+        {
+          g_autofree char *text
+              = g_strdup_printf (_ ("This article cannot be superseded: %s"), error->message);
+
+          toast (self, text);
+          withdraw_check_free (check);
+          return;
+        }
+      composer = open_composer (self, check->server, draft);
+      op_news_composer_set_supersedes (composer, id);
+      withdraw_check_free (check);
+      return;
+    }
+  dialog = message_dialog (self, _ ("Cancel This Article?"),
+                           _ ("News servers that check its Cancel-Lock withdraw it. Readers who "
+                              "already fetched it keep their copy."),
+                           _ ("News: Cancel Article"));
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "keep", _ ("_Keep"),
+                                    "cancel-article", _ ("C_ancel Article"), NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "cancel-article",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "keep");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "keep");
+  g_object_set_data_full (G_OBJECT (dialog), "news-message-id", g_steal_pointer (&id), g_free);
+  g_signal_connect_data (dialog, "response", G_CALLBACK (on_cancel_response), check,
+                         (GClosureNotify)(void (*) (void))withdraw_check_free, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+withdraw_action (GtkWidget *widget, const char *name, GVariant *parameter)
+{
+  OpNewsView    *self = OP_NEWS_VIEW (widget);
+  WithdrawCheck *check;
+
+  if (self->article == NULL || self->article_server == NULL)
+    return;
+  check = g_new0 (WithdrawCheck, 1);
+  check->view = g_object_ref (self);
+  check->server = g_object_ref (self->article_server);
+  check->article = g_bytes_ref (self->article);
+  check->what = g_str_equal (name, "news.cancel-article") ? WITHDRAW_CANCEL : WITHDRAW_SUPERSEDE;
+  op_news_store_get_cancel_secret_async (op_news_server_get_store (check->server), NULL,
+                                         withdraw_checked, check);
 }
 
 /* Pan's keys. */
@@ -1098,16 +1671,15 @@ add_shortcut (GtkShortcutController *controller, guint key, GdkModifierType mods
 void
 op_news_view_set_sort_by (OpNewsView *self, const char *sort_by)
 {
-  OpNewsThreadOrder order = OP_NEWS_THREAD_ORDER_DATE;
+  OpNewsThreadOrder order = order_from_name (sort_by, OP_NEWS_THREAD_ORDER_DATE);
 
   g_return_if_fail (OP_IS_NEWS_VIEW (self));
 
-  for (guint i = 0; i < G_N_ELEMENTS (sort_names); i++)
-    if (g_strcmp0 (sort_by, sort_names[i]) == 0)
-      order = (OpNewsThreadOrder)i;
   if (order == self->order)
     return;
   self->order = order;
+  /* Kept for the open group, and for groups that have no order of their own. */
+  save_order (self);
   if (self->server != NULL && self->group != NULL)
     {
       g_autoptr (OpNewsServer) server = g_object_ref (self->server);
@@ -1153,9 +1725,12 @@ op_news_view_dispose (GObject *object)
   OpNewsView *self = OP_NEWS_VIEW (object);
 
   close_group (self);
+  g_clear_handle_id (&self->save_pulse, g_source_remove);
+  g_clear_object (&self->save_cancellable);
   g_clear_pointer (&self->servers, g_ptr_array_unref);
   g_clear_object (&self->settings);
   g_clear_object (&self->article_server);
+  g_clear_object (&self->settings);
   G_OBJECT_CLASS (op_news_view_parent_class)->dispose (object);
 }
 
@@ -1186,6 +1761,8 @@ op_news_view_class_init (OpNewsViewClass *klass)
                                                "/io/github/outpost/Outpost/news/op-news-view.ui");
   gtk_widget_class_bind_template_child (widget_class, OpNewsView, toasts);
   gtk_widget_class_bind_template_child (widget_class, OpNewsView, stack);
+  gtk_widget_class_bind_template_child (widget_class, OpNewsView, leaflet);
+  gtk_widget_class_bind_template_child (widget_class, OpNewsView, inner_paned);
   gtk_widget_class_bind_template_child (widget_class, OpNewsView, group_list);
   gtk_widget_class_bind_template_child (widget_class, OpNewsView, headers_stack);
   gtk_widget_class_bind_template_child (widget_class, OpNewsView, opening_spinner);
@@ -1194,8 +1771,13 @@ op_news_view_class_init (OpNewsViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, OpNewsView, group_title);
   gtk_widget_class_bind_template_child (widget_class, OpNewsView, fetch_progress);
   gtk_widget_class_bind_template_child (widget_class, OpNewsView, article_view);
+  gtk_widget_class_bind_template_child (widget_class, OpNewsView, binary_bar);
+  gtk_widget_class_bind_template_child (widget_class, OpNewsView, binary_label);
+  gtk_widget_class_bind_template_child (widget_class, OpNewsView, binary_progress);
+  gtk_widget_class_bind_template_child (widget_class, OpNewsView, binary_cancel_button);
   gtk_widget_class_bind_template_callback (widget_class, on_group_selected);
 
+  gtk_widget_class_install_action (widget_class, "news.back", NULL, back_action);
   gtk_widget_class_install_action (widget_class, "news.next-unread", NULL, next_unread_action);
   gtk_widget_class_install_action (widget_class, "news.next-unread-thread", NULL,
                                    next_unread_thread_action);
@@ -1213,6 +1795,11 @@ op_news_view_class_init (OpNewsViewClass *klass)
   gtk_widget_class_install_action (widget_class, "news.followup", NULL, followup_action);
   gtk_widget_class_install_action (widget_class, "news.reply-by-mail", NULL,
                                    reply_by_mail_action);
+  gtk_widget_class_install_action (widget_class, "news.save-binary", NULL, save_binary_action);
+  gtk_widget_class_install_action (widget_class, "news.stop-saving-binary", NULL,
+                                   stop_saving_action);
+  gtk_widget_class_install_action (widget_class, "news.cancel-article", NULL, withdraw_action);
+  gtk_widget_class_install_action (widget_class, "news.supersede-article", NULL, withdraw_action);
   gtk_widget_class_install_action (widget_class, "news.import-newsrc", "u", newsrc_action);
   gtk_widget_class_install_action (widget_class, "news.export-newsrc", "u", newsrc_action);
 }
@@ -1238,13 +1825,18 @@ op_news_view_init (OpNewsView *self)
   self->servers = g_ptr_array_new_with_free_func (g_object_unref);
   {
     GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
-    g_autoptr (GSettingsSchema) schema = source != NULL
-        ? g_settings_schema_source_lookup (source, APP_ID, TRUE) : NULL;
+    g_autoptr (GSettingsSchema) schema
+        = source != NULL ? g_settings_schema_source_lookup (source, APP_ID, TRUE) : NULL;
 
-    /* Only an uninstalled build lacks the schema (OpWindow says so). */
-    if (schema != NULL)
+    /* Only an uninstalled build lacks the schema (OpWindow says so): orders are then
+     * not remembered. */
+    if (schema != NULL && g_settings_schema_has_key (schema, "news-group-sort-by"))
       {
+        g_autofree char *global = NULL;
+
         self->settings = g_settings_new_full (schema, NULL, NULL);
+        global = g_settings_get_string (self->settings, "news-sort-by");
+        self->order = order_from_name (global, OP_NEWS_THREAD_ORDER_DATE);
         g_signal_connect_object (self->settings, "changed::news-cache-limit-mib",
                                  G_CALLBACK (on_cache_limit_changed), self, G_CONNECT_SWAPPED);
       }
@@ -1277,6 +1869,7 @@ op_news_view_init (OpNewsView *self)
   gtk_widget_add_controller (GTK_WIDGET (self), shortcuts);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "news.get-headers", FALSE);
   update_article_actions (self);
+  update_binary_actions (self);
   load_servers (self);
 }
 
@@ -1319,6 +1912,81 @@ op_news_view_get_article_view (OpNewsView *self)
 }
 
 /* news:, nntp: and snews: links (RFC 5538). */
+
+/* Looks for the article a link names among the open group's rows, a slice of rows per
+ * main-loop turn (a 100,000-row group is paged from the store; the window never waits
+ * for the whole walk), and selects it: the article pane shows it and it is marked read,
+ * as a click would. */
+#define REVEAL_SLICE_US 4000
+
+static gboolean
+reveal_step (gpointer data)
+{
+  OpNewsView   *self = data;
+  GListModel   *model = G_LIST_MODEL (op_news_thread_list_get_model (self->list));
+  guint         n = g_list_model_get_n_items (model);
+  gint64        deadline = g_get_monotonic_time () + REVEAL_SLICE_US;
+
+  for (; self->reveal_next < n; self->reveal_next++)
+    {
+      g_autoptr (OpNewsHeader) header = g_list_model_get_item (model, self->reveal_next);
+
+      if (header != NULL
+          && (self->reveal_number != 0
+                  ? op_news_header_get_number (header) == self->reveal_number
+                  : g_strcmp0 (op_news_header_get_message_id (header), self->reveal_id) == 0))
+        {
+          guint found = self->reveal_next;
+
+          self->reveal_source = 0;
+          stop_reveal (self);
+          op_news_view_select (self, found);
+          return G_SOURCE_REMOVE;
+        }
+      if (self->reveal_next % 64 == 63 && g_get_monotonic_time () > deadline)
+        {
+          self->reveal_next++;
+          return G_SOURCE_CONTINUE;
+        }
+    }
+  self->reveal_source = 0;
+  /* A Message-ID not in this group was shown all the same (fetched by its ID). */
+  if (self->reveal_number != 0)
+    {
+      g_autofree char *number = g_strdup_printf ("%" G_GUINT64_FORMAT, self->reveal_number);
+      /* Translators: article NUMBER of GROUP */
+      g_autofree char *text = g_strdup_printf (
+          _ ("Article %s of %s is not among the headers fetched.\n\nGet new headers, then "
+             "open the link again."),
+          number, self->group);
+
+      op_news_article_view_set_error (self->article_view, text);
+    }
+  stop_reveal (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+start_reveal (OpNewsView *self)
+{
+  g_clear_handle_id (&self->reveal_source, g_source_remove);
+  if (self->list == NULL)
+    return;
+  self->reveal_next = 0;
+  self->reveal_source = g_idle_add (reveal_step, self);
+}
+
+static void
+reveal_article (OpNewsView *self, guint64 number, const char *message_id)
+{
+  stop_reveal (self);
+  self->reveal_number = number;
+  self->reveal_id = g_strdup (message_id);
+  /* A group still opening starts the search when its rows are there (model_opened). */
+  if (self->list != NULL && self->open_cancellable == NULL)
+    start_reveal (self);
+}
+
 
 /* The server of @host and @port (-1: any port) among the sidebar's; without a host, the
  * one whose group is open, else the first. */
@@ -1400,6 +2068,9 @@ open_news_uri (GtkWidget *widget, const char *uri, GError **error)
       /* Nothing is selected: the article is shown, nothing is marked read. */
       op_news_server_fetch_article_async (server, id, self->article_cancellable,
                                           article_fetched, g_object_ref (self));
+      /* Selected too when the open group has it. */
+      if (server == self->server)
+        reveal_article (self, 0, id);
       return TRUE;
     }
   /* news:* and wildmats name many groups: the group list is the place for those. */
@@ -1408,6 +2079,23 @@ open_news_uri (GtkWidget *widget, const char *uri, GError **error)
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                    _ ("“%s” names no single newsgroup or article."), uri);
       return FALSE;
+    }
+  /* RFC 5538 §2.3: nntp://host/group/number names one article of the group. */
+  if (parts[0] != NULL && parts[1] != NULL && *parts[1] != '\0')
+    {
+      guint64 number = 0;
+
+      if (!g_ascii_string_to_unsigned (parts[1], 10, 1, G_MAXUINT64, &number, NULL)
+          || parts[2] != NULL)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                       _ ("“%s” names no single newsgroup or article."), uri);
+          return FALSE;
+        }
+      if (server != self->server || g_strcmp0 (what, self->group) != 0)
+        op_news_view_open_group (self, server, what);
+      reveal_article (self, number, NULL);
+      return TRUE;
     }
   if (server != self->server || g_strcmp0 (what, self->group) != 0)
     op_news_view_open_group (self, server, what);

@@ -59,6 +59,15 @@ op_news_view_export_newsrc (OpNewsView *self, OpNewsServer *server, GFile *file)
 void
 op_news_view_set_sort_by (OpNewsView *self, const char *sort_by);
 
+/* Saves the binary of the shown article (every part of its posting) into @folder, as
+ * Save does after its folder chooser; progress and the outcome show in the bar over the
+ * article (and a toast). */
+void
+op_news_view_save_binary_to (OpNewsView *self, GFile *folder);
+/* The binary bar's text, "" when the shown article carries no binary (for tests). */
+const char *
+op_news_view_get_binary_status (OpNewsView *self);
+
 void
 op_news_view_register (void);
 

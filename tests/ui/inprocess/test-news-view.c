@@ -23,6 +23,7 @@
 #include "op-view-registry.h"
 #include "news-test-data.h"
 #include "op-test-verifier.h"
+#include "op-news-test-binary.h"
 #include "op-ui-test-utils.h"
 
 /*
@@ -1293,6 +1294,377 @@ test_inn_post (void)
   fixture_close (&f);
 }
 
+/* Binaries on INN: a 3-part yEnc posting whose second part comes late. Its rows say
+ * "binary part N of 3"; the bar over the article says which part is missing and Save is
+ * off; once every part is here, Save writes the file (SHA-256 of the original) into the
+ * folder, with no ".part" left. */
+
+static void
+post_binary_part (OpNewsServer *server, const char *group, const char *id, GBytes *data,
+                  guint part, guint total)
+{
+  gsize         size = g_bytes_get_size (data);
+  gsize         per = (size + total - 1) / total;
+  gsize         offset = (part - 1) * per;
+  const guint8 *bytes = g_bytes_get_data (data, NULL);
+  g_autofree char *name = g_strdup_printf ("photo %s.bin", id);
+  g_autoptr (GString) body
+      = op_news_test_yenc_encode (bytes, offset, MIN (per, size - offset), part, total, size,
+                                  op_news_test_crc32 (bytes, size), name, 128);
+  g_autofree char *text = g_strdup_printf (
+      "From: Tester <tester@example.test>\r\n"
+      "Newsgroups: %s\r\n"
+      "Subject: UI binary %s - \"%s\" yEnc (%u/%u)\r\n"
+      "Message-ID: <uibin.%s.%u@outpost.example.test>\r\n"
+      "\r\n"
+      "%s",
+      group, id, name, part, total, id, part, body->str);
+  g_autoptr (GBytes) article = g_bytes_new_take (g_strdup (text), strlen (text));
+  g_autoptr (GError) error = NULL;
+  GAsyncResult *result = NULL;
+
+  op_news_server_post_async (server, article, NULL, got_result, &result);
+  g_assert_true (op_ui_test_wait_for (result_set, &result));
+  g_assert_true (op_news_server_post_finish (server, result, &error));
+  g_assert_no_error (error);
+  g_clear_object (&result);
+}
+
+typedef struct
+{
+  Fixture    *f;
+  const char *text;
+} StatusWait;
+
+static gboolean
+binary_status_has (gpointer data)
+{
+  StatusWait *w = data;
+
+  return strstr (op_news_view_get_binary_status (w->f->view), w->text) != NULL;
+}
+
+static gboolean
+row_label_has (gpointer data)
+{
+  StatusWait *w = data;
+  GtkWidget  *list = GTK_WIDGET (op_news_view_get_header_list (w->f->view));
+
+  for (GtkWidget *item = gtk_widget_get_first_child (list); item != NULL;
+       item = gtk_widget_get_next_sibling (item))
+    {
+      GtkWidget *row = gtk_widget_get_first_child (item);
+
+      if (OP_IS_NEWS_HEADER_ROW (row))
+        {
+          /* GTK 4.8 has no getter for an accessible property: the tooltip says the same. */
+          GtkWidget *icon = gtk_widget_get_next_sibling (gtk_widget_get_first_child (row));
+          const char *tip = gtk_widget_get_tooltip_text (icon);
+
+          if (gtk_widget_get_visible (icon) && tip != NULL && strstr (tip, w->text) != NULL)
+            return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+static void
+test_inn_binary (void)
+{
+  const char *group = g_getenv ("OUTPOST_TEST_INN_POST_GROUP");
+  g_autoptr (OpNewsServer) server
+      = inn_server ("OUTPOST_TEST_INN_POST_GROUP", "news-inn-binary.sqlite");
+  g_autofree char *id = g_strdup_printf ("%08x", g_random_int ());
+  g_autofree char *subject = NULL;
+  g_autofree char *want = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *saved_path = NULL;
+  g_autofree char *saved = NULL;
+  g_autoptr (GBytes) binary = NULL;
+  g_autoptr (GFile) folder = NULL;
+  gsize            saved_size = 0;
+  guint8          *bytes;
+  Fixture          f = { 0 };
+  SubjectWait      part1 = { 0 };
+  StatusWait       status = { &f, NULL };
+
+  if (server == NULL)
+    return;
+  bytes = g_malloc (200000);
+  for (guint i = 0; i < 200000; i++)
+    bytes[i] = (guint8)(g_random_int () & 0xff);
+  binary = g_bytes_new_take (bytes, 200000);
+  want = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, binary);
+  post_binary_part (server, group, id, binary, 1, 3);
+  post_binary_part (server, group, id, binary, 3, 3);
+
+  fixture_open_with (&f, server);
+  {
+    GroupWait wait = { &f, group };
+
+    g_assert_true (op_ui_test_wait_for (named_group_shown, &wait));
+  }
+  gtk_list_box_select_row (op_news_view_get_group_list (f.view), group_row (&f, group));
+  g_assert_true (op_ui_test_wait_for (thread_list_set, &f));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.view), "news.get-headers", NULL));
+  subject = g_strdup_printf ("UI binary %s - \"photo %s.bin\" yEnc (1/3)", id, id);
+  part1.f = &f;
+  part1.subject = subject;
+  g_assert_true (op_ui_test_wait_for (subject_shown, &part1));
+  op_news_view_select (f.view, part1.position);
+  status.text = "binary part 1 of 3";
+  g_assert_true (op_ui_test_wait_for (row_label_has, &status));
+
+  /* Part 2 is not here: said, and Save is off. */
+  status.text = "(missing 2)";
+  g_assert_true (op_ui_test_wait_for (binary_status_has, &status));
+  g_test_message ("%s", op_news_view_get_binary_status (f.view));
+  g_assert_false (gtk_widget_is_sensitive (
+      GTK_WIDGET (op_ui_test_find_button (GTK_WIDGET (f.view), "_Save…"))));
+
+  /* Part 2 arrives: all here, saved whole. */
+  post_binary_part (server, group, id, binary, 2, 3);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.view), "news.get-headers", NULL));
+  {
+    g_autofree char *subject2
+        = g_strdup_printf ("UI binary %s - \"photo %s.bin\" yEnc (2/3)", id, id);
+    SubjectWait part2 = { &f, subject2, 0 };
+
+    g_assert_true (op_ui_test_wait_for (subject_shown, &part2));
+    /* The reload keeps no selection: choose part 2 this time. */
+    op_news_view_select (f.view, part2.position);
+  }
+  status.text = "Binary in 3 parts, all here";
+  g_assert_true (op_ui_test_wait_for (binary_status_has, &status));
+  g_assert_true (gtk_widget_is_sensitive (
+      GTK_WIDGET (op_ui_test_find_button (GTK_WIDGET (f.view), "_Save…"))));
+  dir = g_dir_make_tmp ("news-binary-XXXXXX", NULL);
+  folder = g_file_new_for_path (dir);
+  op_news_view_save_binary_to (f.view, folder);
+  /* The bar says it is saving, and Save waits, until the file is written. */
+  g_assert_cmpstr (op_news_view_get_binary_status (f.view), ==, "Saving the binary…");
+  g_assert_false (gtk_widget_is_sensitive (
+      GTK_WIDGET (op_ui_test_find_button (GTK_WIDGET (f.view), "_Save…"))));
+  status.text = "Saved as ";
+  g_assert_true (op_ui_test_wait_for (binary_status_has, &status));
+  saved_path = g_strdup_printf ("%s/photo %s.bin", dir, id);
+  g_assert_true (g_file_get_contents (saved_path, &saved, &saved_size, NULL));
+  {
+    g_autofree char *got = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (guint8 *)saved,
+                                                        saved_size);
+    g_autofree char *part = g_strconcat (saved_path, ".part", NULL);
+
+    g_assert_cmpstr (got, ==, want);
+    g_assert_false (g_file_test (part, G_FILE_TEST_EXISTS));
+  }
+  g_unlink (saved_path);
+  g_rmdir (dir);
+  fixture_close (&f);
+}
+
+static gboolean open_uri (Fixture *f, const char *uri, GError **error);
+
+/* Cancel and supersede on INN (docancels "require-auth": only an article whose
+ * Cancel-Lock the Cancel-Key opens is withdrawn). What INN has is asked through a second
+ * server with a store of its own, so no cached copy answers. */
+
+static AdwMessageDialog *
+wait_for_message_dialog (const char *heading)
+{
+  AdwMessageDialog *dialog
+      = ADW_MESSAGE_DIALOG (op_ui_test_wait_for_toplevel (ADW_TYPE_MESSAGE_DIALOG, TRUE));
+
+  g_assert_nonnull (dialog);
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, heading);
+  return dialog;
+}
+
+/* What a click on a response's button does: the response, then the dialog closes. */
+static void
+respond (AdwMessageDialog *dialog, const char *response)
+{
+  adw_message_dialog_response (dialog, response);
+  gtk_window_close (GTK_WINDOW (dialog));
+}
+
+static gboolean
+message_dialog_gone (gpointer data)
+{
+  return op_ui_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG) == NULL;
+}
+
+/* Whether INN still serves @message_id: FALSE once it is withdrawn (430). */
+static gboolean
+inn_has (OpNewsServer *probe, const char *message_id)
+{
+  GAsyncResult *result = NULL;
+  g_autoptr (GBytes) article = NULL;
+  g_autoptr (GError) error = NULL;
+
+  op_news_server_fetch_article_async (probe, message_id, NULL, got_result, &result);
+  g_assert_true (op_ui_test_wait_for (result_set, &result));
+  article = op_news_server_fetch_article_finish (probe, result, &error);
+  g_clear_object (&result);
+  if (article == NULL)
+    g_test_message ("%s: %s", message_id, error->message);
+  /* The next question goes to INN, not to the probe's cache. */
+  op_news_store_uncache_article_async (op_news_server_get_store (probe), message_id, NULL,
+                                       got_result, &result);
+  g_assert_true (op_ui_test_wait_for (result_set, &result));
+  g_clear_object (&result);
+  return article != NULL;
+}
+
+static gboolean
+inn_withdrew (OpNewsServer *probe, const char *message_id)
+{
+  /* innd files the cancel after nnrpd's 240; give it a few seconds. */
+  for (int i = 0; i < 50; i++)
+    {
+      if (!inn_has (probe, message_id))
+        return TRUE;
+      g_usleep (100 * 1000);
+    }
+  return FALSE;
+}
+
+static gboolean
+toast_says (gpointer data)
+{
+  Fixture *f = ((gpointer *)data)[0];
+
+  return op_ui_test_find_label_containing (GTK_WIDGET (f->view), ((gpointer *)data)[1]) != NULL;
+}
+
+static char *
+posted_message_id (Fixture *f, guint position)
+{
+  g_autoptr (OpNewsHeader) header = header_at (f, position);
+
+  return g_strdup (op_news_header_get_message_id (header));
+}
+
+static void
+post_and_select (Fixture *f, const char *subject, const char *body, SubjectWait *wait)
+{
+  OpNewsComposer *composer = open_composer (f, "news.post-article");
+  gpointer        shown[2] = { f, (gpointer)subject };
+
+  gtk_editable_set_text (op_news_composer_get_from_entry (composer),
+                         "Outpost Test <outpost@example.test>");
+  gtk_editable_set_text (op_news_composer_get_subject_entry (composer), subject);
+  gtk_text_buffer_set_text (op_news_composer_get_body (composer), body, -1);
+  post (composer);
+  g_assert_true (op_ui_test_wait_for (composer_gone, NULL));
+  wait->f = f;
+  wait->subject = subject;
+  g_assert_true (op_ui_test_wait_for (subject_shown, wait));
+  op_news_view_select (f->view, wait->position);
+  g_assert_true (op_ui_test_wait_for (article_with, shown));
+}
+
+static void
+test_inn_withdraw (void)
+{
+  const char *group = g_getenv ("OUTPOST_TEST_INN_POST_GROUP");
+  g_autoptr (OpNewsServer) server
+      = inn_server ("OUTPOST_TEST_INN_POST_GROUP", "news-inn-withdraw.sqlite");
+  g_autoptr (OpNewsServer) probe = NULL;
+  g_autofree char *subject = NULL;
+  g_autofree char *replaced_subject = NULL;
+  g_autofree char *cancelled_id = NULL;
+  g_autofree char *old_id = NULL;
+  Fixture          f = { 0 };
+  SubjectWait      posted = { 0 };
+  SubjectWait      replacement = { 0 };
+  AdwMessageDialog *dialog;
+  OpNewsComposer  *composer;
+
+  if (server == NULL)
+    return;
+  probe = inn_server ("OUTPOST_TEST_INN_POST_GROUP", "news-inn-probe.sqlite");
+  fixture_open_with (&f, server);
+  {
+    GroupWait wait = { &f, group };
+
+    g_assert_true (op_ui_test_wait_for (named_group_shown, &wait));
+  }
+  gtk_list_box_select_row (op_news_view_get_group_list (f.view), group_row (&f, group));
+  g_assert_true (op_ui_test_wait_for (thread_list_set, &f));
+
+  /* An article posted from the composer carries a Cancel-Lock: Cancel withdraws it. */
+  subject = g_strdup_printf ("To be cancelled %08x", g_random_int ());
+  post_and_select (&f, subject, "A mistake.", &posted);
+  cancelled_id = posted_message_id (&f, posted.position);
+  g_assert_true (inn_has (probe, cancelled_id));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.view), "news.cancel-article", NULL));
+  dialog = wait_for_message_dialog ("Cancel This Article?");
+  /* Keep: nothing is sent. */
+  respond (dialog, "keep");
+  g_assert_true (op_ui_test_wait_for (message_dialog_gone, NULL));
+  g_assert_true (inn_has (probe, cancelled_id));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.view), "news.cancel-article", NULL));
+  dialog = wait_for_message_dialog ("Cancel This Article?");
+  respond (dialog, "cancel-article");
+  g_assert_true (op_ui_test_wait_for (message_dialog_gone, NULL));
+  op_ui_test_assert_no_hidden_toplevel ();
+  {
+    gpointer said[2] = { &f, (gpointer) "Cancel sent" };
+
+    g_assert_true (op_ui_test_wait_for (toast_says, said));
+  }
+  g_assert_true (inn_withdrew (probe, cancelled_id));
+
+  /* Supersede: the composer opens with the article, and its replacement withdraws it. */
+  g_free (subject);
+  subject = g_strdup_printf ("To be replaced %08x", g_random_int ());
+  post_and_select (&f, subject, "The first version.", &posted);
+  old_id = posted_message_id (&f, posted.position);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.view), "news.supersede-article", NULL));
+  composer = OP_NEWS_COMPOSER (op_ui_test_wait_for_toplevel (OP_TYPE_NEWS_COMPOSER, TRUE));
+  g_assert_cmpstr (op_news_composer_get_supersedes (composer), ==, old_id);
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (composer)), ==, "Supersede Article");
+  g_assert_cmpstr (gtk_editable_get_text (op_news_composer_get_subject_entry (composer)), ==,
+                   subject);
+  g_assert_cmpstr (gtk_editable_get_text (op_news_composer_get_newsgroups_entry (composer)), ==,
+                   group);
+  replaced_subject = g_strconcat (subject, " (corrected)", NULL);
+  gtk_editable_set_text (op_news_composer_get_subject_entry (composer), replaced_subject);
+  gtk_text_buffer_set_text (op_news_composer_get_body (composer), "The second version.", -1);
+  post (composer);
+  g_assert_true (op_ui_test_wait_for (composer_gone, NULL));
+  {
+    gpointer said[2] = { &f, (gpointer) "Replacement posted" };
+
+    g_assert_true (op_ui_test_wait_for (toast_says, said));
+  }
+  replacement.f = &f;
+  replacement.subject = replaced_subject;
+  g_assert_true (op_ui_test_wait_for (subject_shown, &replacement));
+  g_assert_true (inn_withdrew (probe, old_id));
+
+  /* An article without this store's lock (the seed articles came in through rnews): the
+   * view says why it cannot be withdrawn, and nothing is sent. */
+  g_assert_true (open_uri (&f, "news:root.1@outpost.example.test", NULL));
+  {
+    gpointer shown[2] = { &f, (gpointer) "Threading fixture" };
+
+    g_assert_true (op_ui_test_wait_for (article_with, shown));
+  }
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.view), "news.cancel-article", NULL));
+  dialog = wait_for_message_dialog ("This Article Cannot Be Cancelled");
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "no Cancel-Lock"));
+  respond (dialog, "close");
+  g_assert_true (op_ui_test_wait_for (message_dialog_gone, NULL));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.view), "news.supersede-article", NULL));
+  dialog = wait_for_message_dialog ("This Article Cannot Be Superseded");
+  respond (dialog, "close");
+  g_assert_true (op_ui_test_wait_for (message_dialog_gone, NULL));
+  g_assert_null (op_ui_test_find_toplevel (OP_TYPE_NEWS_COMPOSER));
+  g_assert_true (inn_has (probe, "<root.1@outpost.example.test>"));
+  fixture_close (&f);
+}
+
 /* news:, nntp: and snews: links through the view registry, as `outpost URI` routes
  * them (the test server is 127.0.0.1:9). */
 
@@ -1324,6 +1696,26 @@ static gboolean
 article_error_shown (gpointer data)
 {
   return op_ui_test_find_label_containing (data, "127.0.0.1:9") != NULL;
+}
+
+typedef struct
+{
+  Fixture *f;
+  guint64  number;
+} NumberWait;
+
+static gboolean
+number_selected (gpointer data)
+{
+  NumberWait *w = data;
+
+  return op_news_view_get_thread_list (w->f->view) != NULL && selected_number (w->f) == w->number;
+}
+
+static gboolean
+not_fetched_shown (gpointer data)
+{
+  return op_ui_test_find_label_containing (data, "is not among the headers fetched") != NULL;
 }
 
 static void
@@ -1373,6 +1765,35 @@ test_uris (void)
   /* An article by Message-ID is fetched from the server (refused here: port 9). */
   g_assert_true (open_uri (&f, "news:root.1@outpost.example.test", NULL));
   g_assert_true (op_ui_test_wait_for (article_error_shown, op_news_view_get_article_view (f.view)));
+
+  /* nntp://host/group/number selects that article: in another group, in the open one,
+   * far down the 100,000-header group; one not fetched says so. */
+  {
+    NumberWait w = { &f, 6 };
+    gint64     start;
+
+    g_assert_true (open_uri (&f, "nntp://127.0.0.1:9/local.small/6", NULL));
+    g_assert_true (op_ui_test_wait_for (number_selected, &w));
+    w.number = 3;
+    g_assert_true (open_uri (&f, "nntp://127.0.0.1:9/local.small/3", NULL));
+    g_assert_true (op_ui_test_wait_for (number_selected, &w));
+    /* news:<id> selects it too when the open group has it. */
+    w.number = 7;
+    g_assert_true (open_uri (&f, "news:%3C7@test.example%3E", NULL));
+    g_assert_true (op_ui_test_wait_for (number_selected, &w));
+    g_assert_true (open_uri (&f, "news:local.small", NULL));
+    g_assert_cmpuint (selected_number (&f), ==, 7);
+    g_assert_true (open_uri (&f, "nntp://127.0.0.1:9/local.small/999", NULL));
+    g_assert_true (op_ui_test_wait_for (not_fetched_shown, op_news_view_get_article_view (f.view)));
+    start = g_get_monotonic_time ();
+    w.number = 99990;
+    g_assert_true (open_uri (&f, "nntp://127.0.0.1:9/local.big/99990", NULL));
+    g_assert_true (op_ui_test_wait_for (number_selected, &w));
+    g_test_message ("article 99,990 of 100,000 selected in %.0f ms",
+                    (g_get_monotonic_time () - start) / 1000.0);
+    g_assert_false (open_uri (&f, "nntp://127.0.0.1:9/local.small/x3", NULL));
+    g_assert_false (open_uri (&f, "nntp://127.0.0.1:9/local.small/3/4", NULL));
+  }
   fixture_close (&f);
 }
 
@@ -1549,6 +1970,149 @@ test_preferences (void)
   fixture_close (&f);
 }
 
+/* The order chosen is kept per group and restored: in the same view, and in a new one
+ * (the next start of the app); a group never sorted opens in the order chosen last. */
+static void
+test_sort_restored (void)
+{
+  g_autoptr (GSettings) settings = g_settings_new ("io.github.outpost.Outpost");
+  Fixture           f = { 0 };
+  OrderWait         w = { &f, NULL };
+  g_autofree char  *sort_by = NULL;
+  g_autofree char  *key = NULL;
+  g_autoptr (GVariant) orders = NULL;
+  const char       *saved = NULL;
+
+  g_settings_reset (settings, "news-sort-by");
+  g_settings_reset (settings, "news-group-sort-by");
+  fixture_open (&f);
+  open_group (&f, "local.sort");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.view), "news.sort-by", "s", "author"));
+  w.order = "mango|zebra|Apple|Re: Apple";
+  g_assert_true (op_ui_test_wait_for (order_is, &w));
+  key = g_strdup_printf ("%s/local.sort",
+                         op_account_get_id (op_news_server_get_account (make_server ())));
+  orders = g_settings_get_value (settings, "news-group-sort-by");
+  g_assert_true (g_variant_lookup (orders, key, "&s", &saved));
+  g_assert_cmpstr (saved, ==, "author");
+
+  /* local.small chooses subject; local.sort still opens by author. */
+  open_group (&f, "local.small");
+  g_object_get (f.view, "sort-by", &sort_by, NULL);
+  g_assert_cmpstr (sort_by, ==, "author");
+  g_clear_pointer (&sort_by, g_free);
+  op_news_view_set_sort_by (f.view, "subject");
+  open_group (&f, "local.sort");
+  g_assert_true (op_ui_test_wait_for (order_is, &w));
+  g_object_get (f.view, "sort-by", &sort_by, NULL);
+  g_assert_cmpstr (sort_by, ==, "author");
+  g_clear_pointer (&sort_by, g_free);
+  fixture_close (&f);
+
+  /* A new view: each group in its own order, the others in the one chosen last. */
+  fixture_open (&f);
+  g_object_get (f.view, "sort-by", &sort_by, NULL);
+  g_assert_cmpstr (sort_by, ==, "subject");
+  g_clear_pointer (&sort_by, g_free);
+  open_group (&f, "local.sort");
+  g_assert_true (op_ui_test_wait_for (order_is, &w));
+  gtk_list_box_select_row (op_news_view_get_group_list (f.view), group_row (&f, "local.big"));
+  g_assert_true (op_ui_test_wait_for (big_open_sorted, &f));
+  fixture_close (&f);
+  g_settings_reset (settings, "news-sort-by");
+  g_settings_reset (settings, "news-group-sort-by");
+}
+
+/* A narrow window (360 px, a phone; 600 px): nothing is cut. The view asks for no more
+ * than the window has, the sidebar and the group take turns (Back returns), and the
+ * header rows keep subject, author and date, dropping the lines column, lined up. */
+
+static gboolean
+is_folded (gpointer data)
+{
+  AdwLeaflet *leaflet = ADW_LEAFLET (op_ui_test_find_type (data, ADW_TYPE_LEAFLET));
+
+  return adw_leaflet_get_folded (leaflet);
+}
+
+static GtkWidget *
+first_row (Fixture *f)
+{
+  GtkWidget *list = GTK_WIDGET (op_news_view_get_header_list (f->view));
+
+  return op_ui_test_find_type (list, OP_TYPE_NEWS_HEADER_ROW);
+}
+
+static gboolean
+rows_shown (gpointer data)
+{
+  GtkWidget *row = first_row (data);
+
+  return row != NULL && gtk_widget_get_width (row) > 0;
+}
+
+static void
+check_row_fits (Fixture *f, int window_width, gboolean author_shown)
+{
+  GtkWidget *row = first_row (f);
+  /* The expander, the binary mark, then subject, author, date and lines. */
+  GtkWidget *icon = gtk_widget_get_next_sibling (gtk_widget_get_first_child (row));
+  GtkWidget *subject = gtk_widget_get_next_sibling (icon);
+  GtkWidget *author = gtk_widget_get_next_sibling (subject);
+  GtkWidget *date = gtk_widget_get_next_sibling (author);
+  graphene_rect_t bounds;
+
+  g_assert_true (gtk_widget_compute_bounds (date, GTK_WIDGET (f->window), &bounds));
+  g_test_message ("%d px: row %d px, subject %d px, date ends at %.0f", window_width,
+                  gtk_widget_get_width (row), gtk_widget_get_width (subject),
+                  bounds.origin.x + bounds.size.width);
+  g_assert_true (gtk_widget_get_child_visible (date));
+  g_assert_cmpfloat (bounds.origin.x + bounds.size.width, <=, window_width);
+  g_assert_cmpint (gtk_widget_get_width (subject), >=, 40);
+  g_assert_true (gtk_widget_get_child_visible (author) == author_shown);
+}
+
+static void
+test_narrow (void)
+{
+  static const int widths[] = { 360, 600 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (widths); i++)
+    {
+      Fixture   f = { 0 };
+      int       min = 0;
+
+      fixture_open (&f);
+      gtk_window_set_default_size (f.window, widths[i], 700);
+      gtk_widget_measure (GTK_WIDGET (f.view), GTK_ORIENTATION_HORIZONTAL, -1, &min, NULL, NULL,
+                          NULL);
+      g_test_message ("%d px window: the view needs %d px", widths[i], min);
+      g_assert_cmpint (min, <=, widths[i]);
+      open_group (&f, "local.small");
+      g_assert_true (op_ui_test_wait_for (rows_shown, &f));
+      op_ui_test_iterate ();
+      g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (f.window)), ==, widths[i]);
+      if (widths[i] == 360)
+        {
+          AdwLeaflet *leaflet = ADW_LEAFLET (op_ui_test_find_type (GTK_WIDGET (f.view),
+                                                                   ADW_TYPE_LEAFLET));
+
+          g_assert_true (is_folded (f.view));
+          /* The group replaced the sidebar; Back shows the groups again. */
+          g_assert_cmpstr (adw_leaflet_get_visible_child_name (leaflet), ==, "reader");
+          check_row_fits (&f, widths[i], TRUE);
+          g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.view), "news.back", NULL));
+          g_assert_cmpstr (adw_leaflet_get_visible_child_name (leaflet), ==, "sidebar");
+        }
+      else
+        {
+          g_assert_false (is_folded (f.view));
+          check_row_fits (&f, widths[i], TRUE);
+        }
+      fixture_close (&f);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1566,8 +2130,12 @@ main (int argc, char **argv)
   g_test_add_func ("/news-view/composer/checks", test_composer_checks);
   g_test_add_func ("/news-view/uris", test_uris);
   g_test_add_func ("/news-view/sort", test_sort);
+  g_test_add_func ("/news-view/sort/restored", test_sort_restored);
+  g_test_add_func ("/news-view/narrow", test_narrow);
   g_test_add_func ("/news-view/inn/post", test_inn_post);
   g_test_add_func ("/news-view/preferences", test_preferences);
+  g_test_add_func ("/news-view/inn/cancel-and-supersede", test_inn_withdraw);
+  g_test_add_func ("/news-view/inn/binary", test_inn_binary);
 
   return op_ui_test_run ();
 }
