@@ -192,6 +192,20 @@ node_cache_forget_all (sqlite3 *db)
     g_hash_table_remove_all (connection->nodes);
 }
 
+/* @message_id's node as this batch has seen it, not copied (NULL when caching is off or
+ * the batch has not seen it). */
+static const CachedNode *
+peek_node (sqlite3 *db, gint64 group_id, const char *message_id)
+{
+  OpNewsDbConnection *connection = _op_news_db_connection (db);
+  const CachedNode   *cached;
+
+  if (connection->nodes == NULL)
+    return NULL;
+  cached = g_hash_table_lookup (connection->nodes, message_id);
+  return cached != NULL && cached->group_id == group_id ? cached : NULL;
+}
+
 static gboolean
 load_node (sqlite3 *db, gint64 group_id, const char *message_id, Node *node, GError **error)
 {
@@ -302,9 +316,7 @@ is_ancestor (sqlite3 *db, gint64 group_id, const char *ancestor, const char *nod
   *result = FALSE;
   for (guint steps = 0; current != NULL && steps <= MAX_LEVELS * 4; steps++)
     {
-      Node node = {
-        0,
-      };
+      Node node = { 0 };
 
       if (g_str_equal (current, ancestor))
         {
@@ -411,7 +423,7 @@ static gboolean
 attach (sqlite3 *db, gint64 group_id, const char *message_id, const char *parent_id,
         const char *component, gint64 descendant_extra, GError **error)
 {
-  Node node = { 0, }, parent = { 0, };
+  Node node = { 0, }, parent = { 0 };
   g_autofree char *path = NULL;
   gboolean         ok = FALSE;
 
@@ -547,9 +559,7 @@ add_one (sqlite3 *db, gint64 group_id, const OpNntpOverview *ov, const OpNewsRan
   g_autofree char *subject_parent = NULL;
   gboolean         is_reply = FALSE;
   gint64           date = 0;
-  Node             own = {
-                0,
-  };
+  Node             own = { 0 };
   sqlite3_stmt *stmt;
   gboolean      ok = FALSE;
 
@@ -609,18 +619,19 @@ add_one (sqlite3 *db, gint64 group_id, const OpNntpOverview *ov, const OpNewsRan
     {
       const char *ref = g_ptr_array_index (refs, i);
       const char *prev = i > 0 ? g_ptr_array_index (refs, i - 1) : NULL;
-      Node        node = {
-               0,
-      };
-      gboolean fine;
+      Node        node = { 0 };
+      const CachedNode *seen = peek_node (db, group_id, ref);
+      gboolean          fine;
 
+      /* Most references are ancestors this batch has linked already: nothing to do,
+       * nothing to copy. */
+      if (seen != NULL && (seen->parent != NULL || prev == NULL))
+        continue;
       if (!load_node (db, group_id, ref, &node, error))
         goto out;
       if (!node.exists)
         {
-          Node parent = {
-            0,
-          };
+          Node parent = { 0 };
 
           fine = (prev == NULL || load_node (db, group_id, prev, &parent, error))
                  && create_placeholder (db, group_id, ref, prev, prev != NULL ? &parent : NULL,
@@ -663,9 +674,7 @@ add_one (sqlite3 *db, gint64 group_id, const OpNntpOverview *ov, const OpNewsRan
    * subtree then counts one more real ancestor). */
   if (!own.exists)
     {
-      Node parent = {
-        0,
-      };
+      Node parent = { 0 };
       g_autofree char *path = NULL;
       gint64           depth;
 
@@ -740,9 +749,7 @@ add_one (sqlite3 *db, gint64 group_id, const OpNntpOverview *ov, const OpNewsRan
       for (guint i = 0; i < orphans->len; i++)
         {
           const char *orphan = g_ptr_array_index (orphans, i);
-          Node        node = {
-                   0,
-          };
+          Node        node = { 0 };
           g_autofree char *orphan_component = NULL;
           gboolean         fine;
 
@@ -845,9 +852,7 @@ expire_locked (sqlite3 *db, gpointer data, GError **error)
   for (guint i = 0; i < gone->len; i++)
     {
       const char *id = g_ptr_array_index (gone, i);
-      Node        node = {
-               0,
-      };
+      Node        node = { 0 };
       gboolean fine;
 
       /* The node stays as a placeholder (its replies keep their thread); every
