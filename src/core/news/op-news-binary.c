@@ -421,13 +421,12 @@ uu_line (const char *line,
 
 typedef enum
 {
-  UU_WHOLE,         /* a single article: every line up to "end" is uuencode */
-  UU_FIRST,         /* the first article of several: its lines from "begin" on */
+  UU_FIRST,         /* the first (or only) article: every line after "begin" is uuencode */
   UU_CONTINUATION,  /* a later one: its encoder's lines, the text around them skipped */
 } UuMode;
 
 /* The uuencoded lines of @body from *@pos onto @data; *@ended when "end" came. A line
- * that is not uuencode is an error in UU_WHOLE and UU_FIRST; in UU_CONTINUATION lines
+ * that is not uuencode is an error in UU_FIRST; in UU_CONTINUATION lines
  * before the first data line are skipped and one after it ends the article's data.
  * @limit bounds @data (real uuencode is four characters for three bytes; only lines cut
  * short decode to more than their length). */
@@ -487,31 +486,6 @@ uu_part (const char *name,
   return part;
 }
 
-static OpNewsBinaryPart *
-decode_uu (const char *body,
-           gsize       length,
-           gsize       pos,
-           const char *name,
-           gsize       name_length,
-           GError    **error)
-{
-  GByteArray *data = g_byte_array_new ();
-  gboolean ended = FALSE;
-
-  if (!uu_run (body, length, pos, UU_WHOLE, 4 * (guint64) length + 64, data, &ended, error))
-    {
-      g_byte_array_unref (data);
-      return NULL;
-    }
-  if (!ended)
-    {
-      g_byte_array_unref (data);
-      fail (error, OP_NEWS_BINARY_ERROR_TRUNCATED,
-            _("This article ends before its uuencoded data does (no “end” line): it was cut short."));
-      return NULL;
-    }
-  return uu_part (name, name_length, data);
-}
 
 /* "begin 644 name": three or four octal digits, one space, a name. */
 static gboolean
@@ -559,6 +533,12 @@ find_binary (const char  *body,
   return FOUND_NONE;
 }
 
+static OpNewsBinaryPart *decode_uu_posting (GPtrArray  *articles,
+                                             gsize       pos,
+                                             const char *name,
+                                             gsize       name_length,
+                                             GError    **error);
+
 OpNewsBinaryPart *
 op_news_binary_decode (const char *body,
                        gsize       length,
@@ -575,7 +555,12 @@ op_news_binary_decode (const char *body,
     case FOUND_YENC:
       return decode_yenc (body, length, pos, line, line_length, error);
     case FOUND_UU:
-      return decode_uu (body, length, pos, line + name_start, line_length - name_start, error);
+      {
+        g_autoptr(GPtrArray) one = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+
+        g_ptr_array_add (one, g_bytes_new_static (body, length));
+        return decode_uu_posting (one, pos, line + name_start, line_length - name_start, error);
+      }
     case FOUND_NONE:
     default:
       break;
@@ -639,8 +624,12 @@ decode_uu_posting (GPtrArray  *articles,
   if (!ended)
     {
       g_byte_array_unref (data);
-      fail (error, OP_NEWS_BINARY_ERROR_TRUNCATED,
-            _("The last part ends before the uuencoded data does (no “end” line): it was cut short."));
+      if (articles->len == 1)
+        fail (error, OP_NEWS_BINARY_ERROR_TRUNCATED,
+              _("This article ends before its uuencoded data does (no “end” line): it was cut short."));
+      else
+        fail (error, OP_NEWS_BINARY_ERROR_TRUNCATED,
+              _("The last part ends before the uuencoded data does (no “end” line): it was cut short."));
       return NULL;
     }
   return uu_part (name, name_length, data);
