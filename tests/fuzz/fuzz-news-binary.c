@@ -9,8 +9,10 @@
 #include "news/op-news-binary.h"
 
 /*
- * An article body through op_news_binary_decode (yEnc and uuencode), and each of its
- * lines as a subject through op_news_binary_parse_subject. Besides "no crash": a decoded
+ * An article body through op_news_binary_decode (yEnc and uuencode), the input cut at
+ * its NUL bytes into the articles of one posting through op_news_binary_decode_posting
+ * (multipart uuencode), and each of its lines as a subject through
+ * op_news_binary_parse_subject. Besides "no crash": a decoded
  * part is never larger than the input, its CRC32 is its data's, a single yEnc part is
  * exactly its announced size and a multipart one lies within the file; its name is valid
  * UTF-8 without control characters, and its safe name (when there is one) is one path
@@ -72,6 +74,34 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
       g_assert (error != NULL && error->domain == OP_NEWS_BINARY_ERROR);
       g_assert (g_utf8_validate (error->message, -1, NULL));
     }
+
+  {
+    g_autoptr(GPtrArray) articles = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+    g_autoptr(GPtrArray) parts = NULL;
+    g_autoptr(GError) posting_error = NULL;
+    const char *q = p;
+
+    while (q <= end && articles->len < 16)
+      {
+        const char *nul = memchr (q, '\0', end - q);
+        const char *stop = nul != NULL ? nul : end;
+
+        g_ptr_array_add (articles, g_bytes_new (q, stop - q));
+        q = stop + 1;
+      }
+    parts = op_news_binary_decode_posting (articles, &posting_error);
+    if (parts != NULL)
+      {
+        g_assert (parts->len >= 1 && parts->len <= articles->len);
+        for (guint i = 0; i < parts->len; i++)
+          check_part (g_ptr_array_index (parts, i), size);
+      }
+    else
+      {
+        g_assert (posting_error != NULL && posting_error->domain == OP_NEWS_BINARY_ERROR);
+        g_assert (g_utf8_validate (posting_error->message, -1, NULL));
+      }
+  }
 
   while (p < end)
     {

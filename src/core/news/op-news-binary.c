@@ -377,90 +377,115 @@ uu_value (guchar  c,
   return TRUE;
 }
 
-static OpNewsBinaryPart *
-decode_uu (const char *body,
-           gsize       length,
-           gsize       pos,
-           const char *name,
-           gsize       name_length,
-           GError    **error)
+/* One uuencoded line onto @data. FALSE when it is not uuencode. @exact: only a line as
+ * long as its count says (one checksum character allowed), as an encoder writes it:
+ * the continuation parts of a multipart posting skip the text around their data that
+ * way. Otherwise encoders that trim trailing spaces leave the line short, and a missing
+ * character is a space (0). */
+static gboolean
+uu_line (const char *line,
+         gsize       line_length,
+         gboolean    exact,
+         GByteArray *data)
 {
-  g_autoptr(OpNewsBinaryPart) part = g_new0 (OpNewsBinaryPart, 1);
-  GByteArray *data = g_byte_array_new ();
+  guint8 n;
+  gsize needed;
+
+  if (line_length == 0 || !uu_value ((guchar) line[0], &n))
+    return FALSE;
+  needed = (n + 2) / 3 * 4;
+  if (exact && line_length != 1 + needed && line_length != 2 + needed)
+    return FALSE;
+  for (gsize at = 1; at < line_length && at <= needed; at++)
+    {
+      guint8 v;
+
+      if (!uu_value ((guchar) line[at], &v))
+        return FALSE;
+    }
+  for (gsize i = 0; i < needed; i += 4)
+    {
+      guint8 v[4] = { 0, 0, 0, 0 };
+      guint8 out[3];
+
+      for (gsize k = 0; k < 4; k++)
+        if (1 + i + k < line_length)
+          uu_value ((guchar) line[1 + i + k], &v[k]);
+      out[0] = (guint8) (v[0] << 2 | v[1] >> 4);
+      out[1] = (guint8) (v[1] << 4 | v[2] >> 2);
+      out[2] = (guint8) (v[2] << 6 | v[3]);
+      g_byte_array_append (data, out, MIN (3, n - i / 4 * 3));
+    }
+  return TRUE;
+}
+
+typedef enum
+{
+  UU_FIRST,         /* the first (or only) article: every line after "begin" is uuencode */
+  UU_CONTINUATION,  /* a later one: its encoder's lines, the text around them skipped */
+} UuMode;
+
+/* The uuencoded lines of @body from *@pos onto @data; *@ended when "end" came. A line
+ * that is not uuencode is an error in UU_FIRST; in UU_CONTINUATION lines
+ * before the first data line are skipped and one after it ends the article's data.
+ * @limit bounds @data (real uuencode is four characters for three bytes; only lines cut
+ * short decode to more than their length). */
+static gboolean
+uu_run (const char *body,
+        gsize       length,
+        gsize       pos,
+        UuMode      mode,
+        gsize       limit,
+        GByteArray *data,
+        gboolean   *ended,
+        GError    **error)
+{
   const char *line;
   gsize line_length;
-  gboolean ended = FALSE;
+  gboolean started = FALSE;
 
-  part->encoding = OP_NEWS_BINARY_UUENCODE;
-  part->name = clean_name (name, name_length);
+  *ended = FALSE;
   while (next_line (body, length, &pos, &line, &line_length))
     {
-      guint8 n;
-      gsize needed;
-
       if (line_length == 3 && memcmp (line, "end", 3) == 0)
         {
-          ended = TRUE;
-          break;
+          *ended = TRUE;
+          return TRUE;
         }
       if (line_length == 0)
         continue;  /* some encoders leave the zero-length line out or blank */
-      if (!uu_value ((guchar) line[0], &n))
+      if (!uu_line (line, line_length, mode == UU_CONTINUATION, data))
         {
-          g_byte_array_unref (data);
-          fail (error, OP_NEWS_BINARY_ERROR_MALFORMED,
-                _("The uuencoded data of this article holds a line that is not uuencode."));
-          return NULL;
+          if (mode != UU_CONTINUATION)
+            return fail (error, OP_NEWS_BINARY_ERROR_MALFORMED,
+                         _("The uuencoded data of this article holds a line that is not uuencode."));
+          if (started)
+            return TRUE;
+          continue;
         }
-      if (n == 0)
-        continue;
-      /* Four characters for every three bytes; encoders that trim trailing spaces leave
-       * the line short, and a missing character is a space (0). */
-      needed = (n + 2) / 3 * 4;
-      for (gsize i = 0; i < needed; i += 4)
-        {
-          guint8 v[4] = { 0, 0, 0, 0 };
-          guint8 out[3];
-
-          for (gsize k = 0; k < 4; k++)
-            {
-              gsize at = 1 + i + k;
-
-              if (at < line_length && !uu_value ((guchar) line[at], &v[k]))
-                {
-                  g_byte_array_unref (data);
-                  fail (error, OP_NEWS_BINARY_ERROR_MALFORMED,
-                        _("The uuencoded data of this article holds a line that is not uuencode."));
-                  return NULL;
-                }
-            }
-          out[0] = (guint8) (v[0] << 2 | v[1] >> 4);
-          out[1] = (guint8) (v[1] << 4 | v[2] >> 2);
-          out[2] = (guint8) (v[2] << 6 | v[3]);
-          g_byte_array_append (data, out, MIN (3, n - i / 4 * 3));
-        }
-      /* Bounded: real uuencode is four characters for three bytes; only lines cut short
-       * (trimmed spaces) decode to more than their length. */
-      if (data->len > 4 * (guint64) length + 64)
-        {
-          g_byte_array_unref (data);
-          fail (error, OP_NEWS_BINARY_ERROR_MALFORMED,
-                _("The uuencoded data of this article holds a line that is not uuencode."));
-          return NULL;
-        }
+      started = TRUE;
+      if (data->len > limit)
+        return fail (error, OP_NEWS_BINARY_ERROR_MALFORMED,
+                     _("The uuencoded data of this article holds a line that is not uuencode."));
     }
-  if (!ended)
-    {
-      g_byte_array_unref (data);
-      fail (error, OP_NEWS_BINARY_ERROR_TRUNCATED,
-            _("This article ends before its uuencoded data does (no “end” line): it was cut short."));
-      return NULL;
-    }
+  return TRUE;
+}
+
+static OpNewsBinaryPart *
+uu_part (const char *name,
+         gsize       name_length,
+         GByteArray *data)
+{
+  OpNewsBinaryPart *part = g_new0 (OpNewsBinaryPart, 1);
+
+  part->encoding = OP_NEWS_BINARY_UUENCODE;
+  part->name = clean_name (name, name_length);
   part->size = data->len;
   part->crc32 = op_news_crc32_update (0, data->data, data->len);
   part->data = g_byte_array_free_to_bytes (data);
-  return g_steal_pointer (&part);
+  return part;
 }
+
 
 /* "begin 644 name": three or four octal digits, one space, a name. */
 static gboolean
@@ -481,31 +506,170 @@ is_uu_begin (const char *line,
   return TRUE;
 }
 
+typedef enum
+{
+  FOUND_NONE,
+  FOUND_YENC,
+  FOUND_UU,
+} Found;
+
+/* The first =ybegin or uuencode begin line of @body; *@pos then after it. */
+static Found
+find_binary (const char  *body,
+             gsize        length,
+             gsize       *pos,
+             const char **line,
+             gsize       *line_length,
+             gsize       *name_start)
+{
+  *pos = 0;
+  while (next_line (body, length, pos, line, line_length))
+    {
+      if (has_prefix (*line, *line_length, "=ybegin "))
+        return FOUND_YENC;
+      if (is_uu_begin (*line, *line_length, name_start))
+        return FOUND_UU;
+    }
+  return FOUND_NONE;
+}
+
+static OpNewsBinaryPart *decode_uu_posting (GPtrArray  *articles,
+                                             gsize       pos,
+                                             const char *name,
+                                             gsize       name_length,
+                                             GError    **error);
+
 OpNewsBinaryPart *
 op_news_binary_decode (const char *body,
                        gsize       length,
                        GError    **error)
 {
-  const char *line;
-  gsize line_length;
-  gsize pos = 0;
+  const char *line = NULL;
+  gsize line_length = 0, name_start = 0, pos;
 
   g_return_val_if_fail (body != NULL || length == 0, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  while (next_line (body, length, &pos, &line, &line_length))
+  switch (find_binary (body, length, &pos, &line, &line_length, &name_start))
     {
-      gsize name_start;
+    case FOUND_YENC:
+      return decode_yenc (body, length, pos, line, line_length, error);
+    case FOUND_UU:
+      {
+        g_autoptr(GPtrArray) one = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
 
-      if (has_prefix (line, line_length, "=ybegin "))
-        return decode_yenc (body, length, pos, line, line_length, error);
-      if (is_uu_begin (line, line_length, &name_start))
-        return decode_uu (body, length, pos, line + name_start, line_length - name_start,
-                          error);
+        g_ptr_array_add (one, g_bytes_new_static (body, length));
+        return decode_uu_posting (one, pos, line + name_start, line_length - name_start, error);
+      }
+    case FOUND_NONE:
+    default:
+      break;
     }
   fail (error, OP_NEWS_BINARY_ERROR_NOT_FOUND,
         _("This article holds no yEnc or uuencoded file."));
   return NULL;
+}
+
+/* Where an article's body starts: after the first empty line, or at 0 when it has none
+ * (a body alone). */
+static gsize
+body_start (const char *article,
+            gsize       length)
+{
+  const char *line;
+  gsize line_length, pos = 0;
+
+  while (next_line (article, length, &pos, &line, &line_length))
+    if (line_length == 0)
+      return pos;
+  return 0;
+}
+
+/* A uuencoded file split over @articles: "begin" in the first, "end" in the last. */
+static OpNewsBinaryPart *
+decode_uu_posting (GPtrArray  *articles,
+                   gsize       pos,
+                   const char *name,
+                   gsize       name_length,
+                   GError    **error)
+{
+  GByteArray *data = g_byte_array_new ();
+  gboolean ended = FALSE;
+  guint64 limit = 64;
+
+  for (guint i = 0; i < articles->len; i++)
+    limit += 4 * (guint64) g_bytes_get_size (g_ptr_array_index (articles, i));
+  for (guint i = 0; i < articles->len && !ended; i++)
+    {
+      gsize length;
+      const char *article = g_bytes_get_data (g_ptr_array_index (articles, i), &length);
+
+      if (i > 0)
+        pos = body_start (article, length);
+      if (!uu_run (article, length, pos, i == 0 ? UU_FIRST : UU_CONTINUATION, limit, data,
+                   &ended, error))
+        {
+          g_byte_array_unref (data);
+          return NULL;
+        }
+      if (ended && i + 1 < articles->len)
+        {
+          g_byte_array_unref (data);
+          fail (error, OP_NEWS_BINARY_ERROR_SIZE,
+                _("These articles are not parts of one file: the uuencoded data ends in part %u of %u."),
+                i + 1, articles->len);
+          return NULL;
+        }
+    }
+  if (!ended)
+    {
+      g_byte_array_unref (data);
+      if (articles->len == 1)
+        fail (error, OP_NEWS_BINARY_ERROR_TRUNCATED,
+              _("This article ends before its uuencoded data does (no “end” line): it was cut short."));
+      else
+        fail (error, OP_NEWS_BINARY_ERROR_TRUNCATED,
+              _("The last part ends before the uuencoded data does (no “end” line): it was cut short."));
+      return NULL;
+    }
+  return uu_part (name, name_length, data);
+}
+
+GPtrArray *
+op_news_binary_decode_posting (GPtrArray  *articles,
+                               GError    **error)
+{
+  g_autoptr(GPtrArray) parts = NULL;
+  const char *first, *line = NULL;
+  gsize first_length, line_length = 0, name_start = 0, pos;
+
+  g_return_val_if_fail (articles != NULL && articles->len > 0, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  parts = g_ptr_array_new_with_free_func ((GDestroyNotify) op_news_binary_part_free);
+  first = g_bytes_get_data (g_ptr_array_index (articles, 0), &first_length);
+  if (articles->len > 1 &&
+      find_binary (first, first_length, &pos, &line, &line_length, &name_start) == FOUND_UU)
+    {
+      OpNewsBinaryPart *part = decode_uu_posting (articles, pos, line + name_start,
+                                                  line_length - name_start, error);
+
+      if (part == NULL)
+        return NULL;
+      g_ptr_array_add (parts, part);
+      return g_steal_pointer (&parts);
+    }
+  for (guint i = 0; i < articles->len; i++)
+    {
+      gsize length;
+      const char *article = g_bytes_get_data (g_ptr_array_index (articles, i), &length);
+      OpNewsBinaryPart *part = op_news_binary_decode (article, length, error);
+
+      if (part == NULL)
+        return NULL;
+      g_ptr_array_add (parts, part);
+    }
+  return g_steal_pointer (&parts);
 }
 
 char *

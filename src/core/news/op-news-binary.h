@@ -7,7 +7,8 @@ G_BEGIN_DECLS
 
 /*
  * Binaries in news articles: yEnc (1.2 and 1.3, single and multipart: =ybegin, =ypart,
- * =yend, CRC32 checked) and uuencode ("begin MODE NAME" … "end"). Pure functions over an
+ * =yend, CRC32 checked) and uuencode ("begin MODE NAME" … "end", single or split over the
+ * articles of a multipart posting). Pure functions over an
  * article's body (undotted, CRLF or LF lines), plus the reassembly of a multipart
  * posting into a file (on a worker: it writes).
  *
@@ -92,6 +93,15 @@ guint32           op_news_crc32_update     (guint32        crc,
 OpNewsBinaryPart *op_news_binary_decode    (const char    *body,
                                             gsize          length,
                                             GError       **error);
+
+/* The binary the articles of one posting carry (@articles: GBytes, whole articles or
+ * bodies, in part order), ready for op_news_binary_write_file(): each yEnc part decoded
+ * on its own; a uuencoded file split over the articles ("begin" in the first, its lines
+ * continued in the next ones, whose text around the data is skipped, "end" in the last)
+ * as one part. A single article is op_news_binary_decode(). (transfer full)
+ * (element-type OpNewsBinaryPart) */
+GPtrArray        *op_news_binary_decode_posting (GPtrArray *articles,
+                                                 GError   **error);
 
 /* @name as one path component: the last component of a name that carries a path
  * ("../../x", "C:\\x\\y"), control characters, ":" and right-to-left overrides made

@@ -416,23 +416,14 @@ static void
 save_thread (GTask *task, gpointer source_object, gpointer task_data, GCancellable *cancellable)
 {
   SaveData *data = task_data;
-  g_autoptr (GPtrArray) parts
-      = g_ptr_array_new_with_free_func ((GDestroyNotify)op_news_binary_part_free);
-  GError *error = NULL;
-  GFile  *file;
+  GError   *error = NULL;
+  g_autoptr (GPtrArray) parts = op_news_binary_decode_posting (data->articles, &error);
+  GFile *file;
 
-  for (guint i = 0; i < data->articles->len; i++)
+  if (parts == NULL)
     {
-      gsize             length;
-      const char       *article = g_bytes_get_data (g_ptr_array_index (data->articles, i), &length);
-      OpNewsBinaryPart *part = op_news_binary_decode (article, length, &error);
-
-      if (part == NULL)
-        {
-          g_task_return_error (task, error);
-          return;
-        }
-      g_ptr_array_add (parts, part);
+      g_task_return_error (task, error);
+      return;
     }
   file = op_news_binary_write_file (parts, data->directory, cancellable, &error);
   if (file == NULL)
@@ -937,49 +928,28 @@ op_news_server_refresh_groups_finish (OpNewsServer *self, GAsyncResult *result, 
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
-/* Posting. */
-
-static void
-post_done (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  g_autoptr (GTask) task = user_data;
-  GError *error = NULL;
-
-  if (!op_nntp_client_post_finish (OP_NNTP_CLIENT (source), result, &error))
-    g_task_return_error (task, error);
-  else
-    g_task_return_boolean (task, TRUE);
-}
-
-static void
-run_post (OpNewsServer *self, GTask *task)
-{
-  g_autoptr (GInputStream) input
-      = g_memory_input_stream_new_from_bytes (g_task_get_task_data (task));
-
-  op_nntp_client_post_async (self->client, input, g_task_get_cancellable (task), post_done,
-                             g_object_ref (task));
-}
+/* Posting: every article from the app goes out with a Cancel-Lock of the store's secret
+ * (the withdrawing path above, WITHDRAW_POST_LOCKED), so it can be cancelled or
+ * superseded later. */
 
 void
 op_news_server_post_async (OpNewsServer *self, GBytes *article, GCancellable *cancellable,
                            GAsyncReadyCallback callback, gpointer user_data)
 {
-  GTask *task;
-
   g_return_if_fail (OP_IS_NEWS_SERVER (self));
   g_return_if_fail (article != NULL);
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, op_news_server_post_async);
-  g_task_set_task_data (task, g_bytes_ref (article), (GDestroyNotify)g_bytes_unref);
-  with_client (self, task, run_post);
+  withdraw_start (self, WITHDRAW_POST_LOCKED, NULL, article, cancellable,
+                  op_news_server_post_async, callback, user_data);
 }
 
 gboolean
 op_news_server_post_finish (OpNewsServer *self, GAsyncResult *result, GError **error)
 {
+  g_autofree char *message_id = NULL;
+
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
 
-  return g_task_propagate_boolean (G_TASK (result), error);
+  message_id = g_task_propagate_pointer (G_TASK (result), error);
+  return message_id != NULL;
 }

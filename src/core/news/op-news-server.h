@@ -112,8 +112,11 @@ op_news_server_connect_async (OpNewsServer *self, GCancellable *cancellable,
 gboolean
 op_news_server_connect_finish (OpNewsServer *self, GAsyncResult *result, GError **error);
 
-/* POST (op_nntp_client_post_async): @article as op_news_draft_to_article() made it. A
- * refusal (440, 441, 480) is the client's error, quoting the server's reason. */
+/* POST (op_nntp_client_post_async): @article as op_news_draft_to_article() made it, with
+ * a Cancel-Lock of the store's secret added as op_news_server_post_locked_async() does
+ * (its Message-ID kept), so op_news_server_cancel_async() and _supersede_async() can
+ * withdraw it later. A refusal (440, 441, 480) is the client's error, quoting the
+ * server's reason. */
 void
 op_news_server_post_async (OpNewsServer *self, GBytes *article, GCancellable *cancellable,
                            GAsyncReadyCallback callback, gpointer user_data);

@@ -11,6 +11,7 @@
 #include "nntp/op-nntp-error.h"
 #include "op-news-binary.h"
 #include "op-news-cancel.h"
+#include "op-news-draft.h"
 #include "op-news-server.h"
 #include "op-news-test-binary.h"
 #include "op-news-store.h"
@@ -281,6 +282,40 @@ post_part (OpNntpClient *client, const char *group, const char *id, GBytes *data
   post_article (client, article);
 }
 
+/* Posts @data uuencoded over @total articles, as Agent does: "begin" in the first, the
+ * lines split evenly, "end" in the last; Message-IDs <uu.ID.PART@…>, in the order
+ * @order gives. */
+static void
+post_uu_parts (OpNntpClient *client, const char *group, const char *id, GBytes *data,
+               guint total, const guint *order)
+{
+  g_autofree char *name = g_strdup_printf ("archive %s.bin", id);
+  g_autoptr (GString) body
+      = op_news_test_uu_encode (g_bytes_get_data (data, NULL), g_bytes_get_size (data), name);
+  g_auto (GStrv) lines = g_strsplit (body->str, "\r\n", -1);
+  guint n = g_strv_length (lines) - 1;   /* the last is the empty one after "end" */
+  guint per = (n + total - 1) / total;
+
+  for (guint k = 0; k < total; k++)
+    {
+      guint part = order[k];
+      g_autoptr (GString) article = g_string_new (NULL);
+
+      g_string_append_printf (article,
+                              "From: Tester <tester@example.test>\r\n"
+                              "Newsgroups: %s\r\n"
+                              "Subject: Outpost uu %s - %s (%u/%u)\r\n"
+                              "Message-ID: <uu.%s.%u@outpost.example.test>\r\n"
+                              "\r\n",
+                              group, id, name, part, total, id, part);
+      if (part > 1)
+        g_string_append_printf (article, "section %u of %u of file %s\r\n\r\n", part, total, name);
+      for (guint i = (part - 1) * per; i < MIN (part * per, n); i++)
+        g_string_append_printf (article, "%s\r\n", lines[i]);
+      post_article (client, article->str);
+    }
+}
+
 static guint64
 article_number (Fixture *f, const char *message_id)
 {
@@ -323,7 +358,7 @@ file_sha256 (GFile *file)
 }
 
 /* A 3-part yEnc binary posted with the client, synced into the store, saved from any of
- * its parts: the same SHA-256. A posting whose part 2 never went out: an error naming
+ * its parts: the same SHA-256; so is the same file uuencoded over three articles. A posting whose part 2 never went out: an error naming
  * it, and no file. Then the server goes away: the articles read open from the cache,
  * the binary saves again, and an article never read fails with the connection's error. */
 static void
@@ -369,11 +404,16 @@ test_inn_binary_and_cache (Fixture *f, gconstpointer data)
   post_part (client, group, broken, binary, 1, 3);
   post_part (client, group, broken, binary, 3, 3);
 
+  {
+    static const guint order[] = { 2, 3, 1 };
+
+    post_uu_parts (client, group, id, binary, 3, order);
+  }
   op_news_server_sync_group_async (server, group, NULL, NULL, NULL, op_test_store_result, &result);
   g_assert_true (
       op_news_server_sync_group_finish (server, op_test_wait_result (&result, 60), &n_new, &error));
   g_assert_no_error (error);
-  g_assert_cmpuint (n_new, >=, 5);
+  g_assert_cmpuint (n_new, >=, 8);
   g_clear_object (&result);
 
   saved = save_binary (server, group, article_number (f, part2), folder, &error);
@@ -384,6 +424,22 @@ test_inn_binary_and_cache (Fixture *f, gconstpointer data)
   got = file_sha256 (saved);
   g_assert_cmpstr (got, ==, want);
   g_test_message ("%s: SHA-256 %s", name, got);
+
+  /* The same bytes uuencoded over three articles, saved from the middle one. */
+  {
+    g_autofree char *uu2 = g_strdup_printf ("<uu.%s.2@outpost.example.test>", id);
+    g_autoptr (GFile) uu_saved = save_binary (server, group, article_number (f, uu2), folder,
+                                              &error);
+    g_autofree char *uu_name = NULL;
+    g_autofree char *uu_sha = NULL;
+
+    g_assert_no_error (error);
+    uu_name = g_file_get_basename (uu_saved);
+    g_assert_true (g_str_has_prefix (uu_name, "archive ") && g_str_has_suffix (uu_name, ".bin"));
+    uu_sha = file_sha256 (uu_saved);
+    g_assert_cmpstr (uu_sha, ==, want);
+    g_test_message ("%s (uuencode, 3 parts): SHA-256 %s", uu_name, uu_sha);
+  }
 
   g_assert_null (save_binary (server, group, article_number (f, broken3), folder, &error));
   g_assert_error (error, OP_NEWS_BINARY_ERROR, OP_NEWS_BINARY_ERROR_MISSING_PARTS);
@@ -460,7 +516,7 @@ withdraw_wait (OpNewsServer *server, GAsyncResult **result, GError **error)
 /* Cancel and supersede against INN, whose docancels is "require-auth" (tests/servers/inn.sh):
  * it withdraws only articles whose Cancel-Lock the cancel's Cancel-Key opens, so a
  * withdrawn article proves the locks right. An article posted without a lock is refused
- * here, before anything is sent. */
+ * here, before anything is sent. What the News composer posts is locked as well. */
 static void
 test_inn_cancel_and_supersede (Fixture *f, gconstpointer data)
 {
@@ -513,6 +569,36 @@ test_inn_cancel_and_supersede (Fixture *f, gconstpointer data)
   g_assert_error (error, OP_NNTP_ERROR, OP_NNTP_ERROR_NO_SUCH_ARTICLE);
   g_clear_error (&error);
   g_clear_object (&result);
+
+  /* What the News composer posts (op_news_draft_to_article, op_news_server_post_async)
+   * carries the lock too, under the composer's own Message-ID: cancelled like the first. */
+  {
+    g_autoptr (OpNewsDraft) draft = op_news_draft_new (group);
+    g_autofree char *id_d = NULL;
+    g_autofree char *cancelled_d = NULL;
+
+    draft->from = g_strdup ("Tester <tester@example.test>");
+    draft->subject = g_strdup_printf ("From the composer %s", tag);
+    draft->body = g_strdup ("Posted as the News view posts.\n");
+    bytes = op_news_draft_to_article (draft, &id_d, &error);
+    g_assert_no_error (error);
+    op_news_server_post_async (server, bytes, NULL, op_test_store_result, &result);
+    g_assert_true (op_news_server_post_finish (server, op_test_wait_result (&result, 60), &error));
+    g_assert_no_error (error);
+    g_clear_object (&result);
+    g_clear_pointer (&bytes, g_bytes_unref);
+    g_assert_true (stat_article (client, id_d, &error));
+    g_assert_no_error (error);
+    op_news_server_cancel_async (server, id_d, NULL, op_test_store_result, &result);
+    cancelled_d = withdraw_wait (server, &result, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (cancelled_d, ==, id_d);
+    g_clear_object (&result);
+    g_assert_false (stat_article (client, id_d, &error));
+    g_assert_error (error, OP_NNTP_ERROR, OP_NNTP_ERROR_NO_SUCH_ARTICLE);
+    g_clear_error (&error);
+    g_test_message ("cancelled the composer's %s", id_d);
+  }
 
   /* Supersede: the old one gone, the new one there, naming the old. */
   text_b = g_strdup_printf ("From: Tester <tester@example.test>\nNewsgroups: %s\n"

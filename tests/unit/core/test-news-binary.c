@@ -354,6 +354,81 @@ test_uu_round_trip (void)
     }
 }
 
+/* The article of part @part of 3 of a uuencoded posting: headers, some text, lines
+ * [@from, @to) of @lines, more text. */
+static GBytes *
+uu_article (GStrv lines, guint from, guint to, guint part, const char *before, const char *after)
+{
+  GString *article = g_string_new (NULL);
+
+  g_string_append_printf (article, "From: Poster <p@example.test>\r\n"
+                                   "Subject: data.bin (%u/3)\r\n"
+                                   "Message-ID: <uu.%u@example.test>\r\n\r\n%s",
+                          part, part, before);
+  for (guint i = from; i < to; i++)
+    g_string_append_printf (article, "%s\r\n", lines[i]);
+  g_string_append (article, after);
+  return g_string_free_to_bytes (article);
+}
+
+/* One uuencoded file split over three articles, as Agent or uuenview post it: "begin" in
+ * the first, bare lines in the second (with a line of text before and a signature after),
+ * "end" in the last. Decoded as one part, byte for byte; without its last part it is cut
+ * short, and an "end" before the last part means they are not one file. Single articles
+ * still decode each on its own. */
+static void
+test_uu_multipart (void)
+{
+  g_autoptr(GBytes) data = pattern (20000, 31);
+  g_autoptr(GString) body = op_news_test_uu_encode (g_bytes_get_data (data, NULL), 20000,
+                                                    "data.bin");
+  g_auto(GStrv) lines = g_strsplit (body->str, "\r\n", -1);
+  guint n = g_strv_length (lines);   /* begin, data…, "`", end, "" */
+  guint third = n / 3;
+  g_autoptr(GPtrArray) articles = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  g_autoptr(GPtrArray) parts = NULL;
+  g_autoptr(GError) error = NULL;
+  OpNewsBinaryPart *part;
+
+  g_assert_cmpuint (n, >, 12);
+  g_ptr_array_add (articles, uu_article (lines, 0, third, 1, "Here it is.\r\n", ""));
+  g_ptr_array_add (articles, uu_article (lines, third, 2 * third, 2, "section 2 of 3\r\n",
+                                         "\r\n-- \r\nPoster\r\n"));
+  g_ptr_array_add (articles, uu_article (lines, 2 * third, n - 1, 3, "",
+                                         "sum -r/size 1234/20000\r\n"));
+  parts = op_news_binary_decode_posting (articles, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (parts->len, ==, 1);
+  part = g_ptr_array_index (parts, 0);
+  g_assert_cmpint (part->encoding, ==, OP_NEWS_BINARY_UUENCODE);
+  g_assert_cmpstr (part->name, ==, "data.bin");
+  g_assert_cmpuint (part->size, ==, 20000);
+  g_assert_true (g_bytes_equal (part->data, data));
+  g_clear_pointer (&parts, g_ptr_array_unref);
+
+  /* The last part missing. */
+  g_ptr_array_remove_index (articles, 2);
+  g_assert_null (op_news_binary_decode_posting (articles, &error));
+  g_assert_error (error, OP_NEWS_BINARY_ERROR, OP_NEWS_BINARY_ERROR_TRUNCATED);
+  g_clear_error (&error);
+
+  /* "end" in part 2 of 3. */
+  g_ptr_array_remove_index (articles, 1);
+  g_ptr_array_add (articles, uu_article (lines, third, n - 1, 2, "", ""));
+  g_ptr_array_add (articles, uu_article (lines, 2 * third, n - 1, 3, "", ""));
+  g_assert_null (op_news_binary_decode_posting (articles, &error));
+  g_assert_error (error, OP_NEWS_BINARY_ERROR, OP_NEWS_BINARY_ERROR_SIZE);
+  g_clear_error (&error);
+
+  /* One whole article: the single decoder's answer. */
+  g_ptr_array_set_size (articles, 0);
+  g_ptr_array_add (articles, g_bytes_new (body->str, body->len));
+  parts = op_news_binary_decode_posting (articles, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (parts->len, ==, 1);
+  g_assert_true (g_bytes_equal (((OpNewsBinaryPart *) g_ptr_array_index (parts, 0))->data, data));
+}
+
 static void
 test_uu_errors (void)
 {
@@ -567,6 +642,7 @@ main (int   argc,
   g_test_add_func ("/news/binary/uu/known-sample", test_uu_known_sample);
   g_test_add_func ("/news/binary/uu/round-trip", test_uu_round_trip);
   g_test_add_func ("/news/binary/uu/errors", test_uu_errors);
+  g_test_add_func ("/news/binary/uu/multipart", test_uu_multipart);
   g_test_add_func ("/news/binary/safe-name", test_safe_name);
   g_test_add_func ("/news/binary/write/hostile-name-stays-in-folder", test_write_hostile_name);
   g_test_add_func ("/news/binary/subject-parts", test_subject);
