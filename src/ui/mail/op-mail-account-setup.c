@@ -13,6 +13,7 @@
 #include "op-mail-account-setup.h"
 #include "op-mail-account.h"
 #include "op-mail-autodetect.h"
+#include "op-mail-errors.h"
 #include "op-mail-probe.h"
 #include "op-mail-resources.h"
 #include "op-secrets.h"
@@ -168,8 +169,27 @@ describe_failure (const OpMailProbeReport *report)
 {
   g_autofree char *server = g_strdup_printf ("%s %s:%u", op_mail_protocol_to_string (report->protocol),
                                              report->host, report->port);
-  const char *why = report->error != NULL ? report->error->message : "";
+  /* The sentences below end it themselves. */
+  g_autofree char *why = op_mail_error_clause (report->error != NULL ? report->error->message : "");
 
+  /* Before "reached": with implicit TLS the certificate comes before the greeting. */
+  switch (op_mail_error_kind (report->error))
+    {
+    case OP_MAIL_ERROR_KIND_CERTIFICATE:
+      /* Translators: %s is why the certificate was refused, a whole sentence. */
+      return g_strdup_printf (_("%s Nothing was saved. Compare the certificate’s SHA-256 fingerprint with the one your provider publishes; trust it when asked only if they match, then try again."),
+                              report->error->message);
+    case OP_MAIL_ERROR_KIND_PASSWORD:
+      return g_strdup_printf (_("%s refused the username or password: %s. Check them and try again."),
+                              server, why);
+    case OP_MAIL_ERROR_KIND_UNREACHABLE:
+      /* Translators: %s is the server, then why the connection failed. */
+      return g_strdup_printf (_("%s could not be reached: %s. Check the server name and the port, and that the network is up."),
+                              server, why);
+    case OP_MAIL_ERROR_KIND_OTHER:
+    default:
+      break;
+    }
   if (!report->reached)
     return g_strdup_printf (_("%s could not be reached: %s. Check the server name, the port and the network."),
                             server, why);

@@ -32,6 +32,7 @@ _op_mail_view_account_free (Account *account)
   if (account->password != NULL)
     memset (account->password, 0, strlen (account->password));
   g_clear_pointer (&account->password, g_free);
+  g_clear_pointer (&account->error_text, g_free);
   g_clear_object (&account->folders);
   if (account->store != NULL)
     {
@@ -396,7 +397,7 @@ on_store_opened (GObject      *source,
       g_autofree char *text = g_strdup_printf (_("Its mail could not be opened: %s. Check that the disk is not full and the data folder is writable, then restart Outpost."),
                                                error->message);
 
-      _op_mail_view_show_account_error (account, text);
+      _op_mail_view_show_account_error (account, OP_MAIL_ERROR_KIND_OTHER, text);
       return;
     }
 
@@ -560,6 +561,7 @@ op_mail_view_remove_account (OpMailView *self,
   g_clear_pointer (&self->undo, g_ptr_array_unref);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "mail.undo-move", FALSE);
   g_ptr_array_remove (self->accounts, account);
+  _op_mail_view_update_banner (self);
   _op_mail_view_sync_sidebar (self);
   _op_mail_view_update_actions (self);
   if (self->accounts->len == 0)

@@ -76,5 +76,9 @@ GtkWidget              *op_mail_view_get_sidebar           (OpMailView  *self);
 /* "empty", "mail"; and the list column's "list", "results" or "status". */
 const char             *op_mail_view_get_page              (OpMailView  *self);
 const char             *op_mail_view_get_list_page         (OpMailView  *self);
+/* The banner's text when an account's server failed (NULL: no banner shown), and its
+ * button (hidden when there is nothing to do). */
+const char             *op_mail_view_get_banner            (OpMailView  *self);
+GtkButton              *op_mail_view_get_banner_button     (OpMailView  *self);
 
 G_END_DECLS
