@@ -107,6 +107,7 @@ struct _OpMailView
   GPtrArray              *found;        /* OpMailMessage, the last search's, unfiltered */
   GCancellable           *search_cancellable;
   gint64                  conversation_id;
+  GHashTable             *shown_messages; /* gint64 *, the ids of its messages loaded */
   GCancellable           *body_cancellable;
   guint                   pending_bodies;
   guint                   missing_bodies;
@@ -176,6 +177,11 @@ void        _op_mail_view_update_list_page        (OpMailView   *self);
 void        _op_mail_view_set_list_model          (OpMailView   *self,
                                                    GListModel   *model,
                                                    OpMailConversationList *conversations);
+/* Store signal handler: new messages of the conversation shown join it. */
+void        _op_mail_view_on_messages_added       (OpMailStore  *store,
+                                                   gint64        folder_id,
+                                                   GArray       *ids,
+                                                   Account      *account);
 /* The selected conversations, in list order. (element-type OpMailConversation) */
 GPtrArray  *_op_mail_view_selected_conversations  (OpMailView   *self);
 

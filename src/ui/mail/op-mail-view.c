@@ -200,6 +200,7 @@ op_mail_view_dispose (GObject *object)
   g_clear_pointer (&self->notified_body, g_free);
   g_clear_pointer (&self->banner_account_id, g_free);
   g_clear_pointer (&self->selected_ids, g_hash_table_unref);
+  g_clear_pointer (&self->shown_messages, g_hash_table_unref);
   if (self->accounts != NULL)
     for (guint i = 0; i < self->accounts->len; i++)
       {

@@ -169,6 +169,32 @@ body_shown (gpointer data)
   return strstr (text, wait->text) != NULL;
 }
 
+/* Two messages in the conversation shown, the newer one's text as @wait->text says. */
+static gboolean
+reply_shown (gpointer data)
+{
+  Wait *wait = data;
+  OpMailConversationView *conversation = op_mail_view_get_conversation_view (wait->view);
+
+  if (op_mail_view_get_n_pending_bodies (wait->view) != 0
+      || op_mail_conversation_view_get_n_messages (conversation) != 2)
+    return FALSE;
+  for (guint i = 0; i < 2; i++)
+    {
+      GtkWidget *text_view = find_text_view (GTK_WIDGET (op_mail_conversation_view_get_message_view (conversation, i)));
+      GtkTextIter start, end;
+      g_autofree char *text = NULL;
+
+      if (text_view == NULL)
+        continue;
+      gtk_text_buffer_get_bounds (gtk_text_view_get_buffer (GTK_TEXT_VIEW (text_view)), &start, &end);
+      text = gtk_text_buffer_get_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (text_view)), &start, &end, FALSE);
+      if (strstr (text, wait->text) != NULL)
+        return TRUE;
+    }
+  return FALSE;
+}
+
 static gboolean
 flag_pushed (gpointer data)
 {
@@ -195,7 +221,11 @@ test_sync (void)
   g_autofree char *subject = NULL;
   g_autofree char *body = NULL;
   g_autofree char *message = NULL;
+  g_autofree char *message_id = NULL;
+  g_autofree char *reply = NULL;
   g_autoptr (GBytes) bytes = NULL;
+  g_autoptr (GBytes) reply_bytes = NULL;
+  g_autoptr (GAsyncResult) r2 = NULL;
   GtkWidget *view;
   GtkWindow *window;
   GtkSelectionModel *model;
@@ -243,16 +273,17 @@ test_sync (void)
   /* Another client delivers: the row appears without a refresh (IDLE). */
   subject = g_strdup_printf ("Pushed %d %" G_GINT64_FORMAT, getpid (), g_get_real_time ());
   body = g_strdup_printf ("Body of %s, fetched on demand.", subject);
+  message_id = g_strdup_printf ("<%d.%" G_GINT64_FORMAT "@example.test>", getpid (), g_get_real_time ());
   message = g_strdup_printf ("From: Pusher <pusher@example.test>\r\n"
                              "To: %s@example.test\r\n"
                              "Subject: %s\r\n"
                              "Date: Mon, 07 Dec 2026 10:00:00 +0000\r\n"
-                             "Message-ID: <%d.%" G_GINT64_FORMAT "@example.test>\r\n"
+                             "Message-ID: %s\r\n"
                              "MIME-Version: 1.0\r\n"
                              "Content-Type: text/plain; charset=utf-8\r\n"
                              "\r\n"
                              "%s\r\n",
-                             endpoint.user, subject, getpid (), g_get_real_time (), body);
+                             endpoint.user, subject, message_id, body);
   bytes = g_bytes_new (message, strlen (message));
   op_imap_client_append_async (other, "INBOX", bytes, NULL, NULL, NULL, op_ui_test_store_result, &r);
   g_assert_true (op_imap_client_append_finish (other, op_ui_test_wait_result (&r), NULL, &error));
@@ -274,6 +305,29 @@ test_sync (void)
                op_mail_view_get_n_pending_bodies (wait.view),
                missing != NULL ? gtk_label_get_text (missing) : "(none)");
     }
+
+  /* A reply arrives by IDLE while the conversation is open: it joins the conversation
+   * shown, not only the row. */
+  reply = g_strdup_printf ("From: Replier <replier@example.test>\r\n"
+                           "To: %s@example.test\r\n"
+                           "Subject: Re: %s\r\n"
+                           "Date: Mon, 07 Dec 2026 11:00:00 +0000\r\n"
+                           "Message-ID: <reply.%d.%" G_GINT64_FORMAT "@example.test>\r\n"
+                           "In-Reply-To: %s\r\n"
+                           "References: %s\r\n"
+                           "MIME-Version: 1.0\r\n"
+                           "Content-Type: text/plain; charset=utf-8\r\n"
+                           "\r\n"
+                           "The reply to %s, shown in the open conversation.\r\n",
+                           endpoint.user, subject, getpid (), g_get_real_time (), message_id, message_id, subject);
+  reply_bytes = g_bytes_new (reply, strlen (reply));
+  op_imap_client_append_async (other, "INBOX", reply_bytes, NULL, NULL, NULL, op_ui_test_store_result, &r2);
+  g_assert_true (op_imap_client_append_finish (other, op_ui_test_wait_result (&r2), NULL, &error));
+  g_assert_no_error (error);
+  wait.text = "shown in the open conversation";
+  if (!op_ui_test_wait_for (reply_shown, &wait))
+    g_error ("the reply did not join the open conversation: %u messages shown",
+             op_mail_conversation_view_get_n_messages (op_mail_view_get_conversation_view (wait.view)));
 
   /* Flagged (S): shown at once and replayed to the server right away, so nothing waits
    * in the store's queue. */
