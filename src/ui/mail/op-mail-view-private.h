@@ -153,6 +153,7 @@ void        _op_mail_view_start_sync              (Account      *account);
 void        _op_mail_view_sync_failed             (Account      *account,
                                                    const GError *error);
 void        _op_mail_view_open_outbox             (Account      *account);
+void        _op_mail_view_reconnect               (Account      *account);
 /* Says what went wrong with the account's server (NULL: nothing): a short status under
  * it in the sidebar, the whole @text and an action in the page's banner. */
 void        _op_mail_view_show_account_error      (Account      *account,

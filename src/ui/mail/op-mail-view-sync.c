@@ -207,10 +207,16 @@ on_sync_done (GObject      *source,
       return;
     }
   _op_mail_view_show_account_error (account, OP_MAIL_ERROR_KIND_OTHER, NULL);
-  /* Dovecot, like most servers, files no copy of what is sent: the outbox does. */
+  /* Dovecot, like most servers, files no copy of what is sent: the outbox does. Gmail
+   * and Outlook.com do it themselves (the account's setting): a copy would be a second. */
   sent = op_mail_store_lookup_special (account->store, OP_MAIL_SPECIAL_USE_SENT);
-  if (sent != NULL && account->outbox != NULL)
-    op_mail_outbox_set_sent_folder (account->outbox, account->sync, op_mail_folder_get_name (sent));
+  if (account->outbox != NULL)
+    {
+      if (sent != NULL && !op_mail_account_get_server_saves_sent (account->account))
+        op_mail_outbox_set_sent_folder (account->outbox, account->sync, op_mail_folder_get_name (sent));
+      else
+        op_mail_outbox_set_sent_folder (account->outbox, NULL, NULL);
+    }
   /* New mail in the Inbox arrives by IDLE, without a refresh. */
   op_mail_imap_sync_set_idle (account->sync, TRUE);
 }
@@ -526,4 +532,46 @@ _op_mail_view_open_outbox (Account *account)
   op_mail_account_lookup_password_async (account->account, OP_MAIL_SERVER_OUTGOING,
                                          op_secrets_get_default (), account->cancellable,
                                          on_outbox_password, lookup);
+}
+
+/* The account's servers were edited (Preferences): its sessions start again with the new
+ * settings. A password given this session gives way to the keyring's (Preferences saved
+ * a new one there); without a keyring the banner asks for it. */
+void
+_op_mail_view_reconnect (Account *account)
+{
+  StoreOpen *lookup;
+
+  g_clear_handle_id (&account->retry_source, g_source_remove);
+  g_cancellable_cancel (account->cancellable);
+  g_clear_object (&account->cancellable);
+  account->cancellable = g_cancellable_new ();
+  if (account->sync != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (account->sync, account);
+      op_mail_imap_sync_close (account->sync);
+      g_clear_object (&account->sync);
+    }
+  if (account->pop3 != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (account->pop3, account);
+      g_clear_object (&account->pop3);
+    }
+  if (account->password != NULL)
+    memset (account->password, 0, strlen (account->password));
+  g_clear_pointer (&account->password, g_free);
+  _op_mail_view_show_account_error (account, OP_MAIL_ERROR_KIND_OTHER, NULL);
+  if (account->store == NULL)
+    return;   /* it starts when its store has opened */
+  if (account->outbox != NULL)
+    op_mail_outbox_set_sent_folder (account->outbox, NULL, NULL);
+  _op_mail_view_start_sync (account);
+  if (account->outbox != NULL && op_mail_account_get_smtp_host (account->account) != NULL
+      && op_mail_account_get_smtp_host (account->account)[0] != '\0')
+    {
+      lookup = _op_mail_view_store_open_new (account->view, account);
+      op_mail_account_lookup_password_async (account->account, OP_MAIL_SERVER_OUTGOING,
+                                             op_secrets_get_default (), account->cancellable,
+                                             on_outbox_password, lookup);
+    }
 }

@@ -41,6 +41,9 @@ void                    op_mail_view_add_account           (OpMailView    *self,
 /* Preferences changed (its name) or removed an account, already saved. */
 void                    op_mail_view_update_account        (OpMailView    *self,
                                                             OpAccount     *account);
+/* Preferences changed the account's servers (saved): it connects again. */
+void                    op_mail_view_reconnect_account     (OpMailView    *self,
+                                                            const char    *account_id);
 void                    op_mail_view_remove_account        (OpMailView    *self,
                                                             const char    *account_id);
 /* Certificates are checked by the application's trust store; tests set their own. */

@@ -3,6 +3,10 @@
 
 #include "config.h"
 
+#include <locale.h>
+
+#include <glib/gi18n.h>
+
 #include <string.h>
 
 #include "op-ui-test-utils.h"
@@ -26,6 +30,14 @@ op_ui_test_init (int    *argc,
 {
   g_autoptr (GError) error = NULL;
 
+  /* Screens looked at in Chinese (OUTPOST_LOCALEDIR: the build's po folder). */
+  if (g_getenv ("OUTPOST_LOCALEDIR") != NULL)
+    {
+      setlocale (LC_ALL, "");
+      bindtextdomain (GETTEXT_PACKAGE, g_getenv ("OUTPOST_LOCALEDIR"));
+      bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+      textdomain (GETTEXT_PACKAGE);
+    }
   g_setenv ("GSK_RENDERER", "cairo", FALSE);
   g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
   g_setenv ("GSETTINGS_SCHEMA_DIR", OUTPOST_TEST_SCHEMA_DIR, TRUE);
@@ -383,4 +395,30 @@ op_ui_test_wait_result (GAsyncResult **result)
 {
   g_assert_true (op_ui_test_wait_for (have_result, result));
   return *result;
+}
+
+/**
+ * op_ui_test_shoot:
+ * @name: the screen's name
+ *
+ * With OUTPOST_TEST_SHOTS=DIR, saves the display as DIR/NAME[SUFFIX].png
+ * (OUTPOST_TEST_SHOTS_SUFFIX, e.g. "-dark") after a second of drawing, so a test's
+ * screens can be looked at; without it, nothing.
+ */
+void
+op_ui_test_shoot (const char *name)
+{
+  const char *dir = g_getenv ("OUTPOST_TEST_SHOTS");
+  const char *suffix = g_getenv ("OUTPOST_TEST_SHOTS_SUFFIX");
+  g_autofree char *command = NULL;
+  g_autoptr (GError) error = NULL;
+  gint64 end = g_get_monotonic_time () + G_USEC_PER_SEC;
+
+  if (dir == NULL)
+    return;
+  while (g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, FALSE), g_usleep (10000);
+  command = g_strdup_printf ("import -window root %s/%s%s.png", dir, name, suffix != NULL ? suffix : "");
+  g_assert_true (g_spawn_command_line_sync (command, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
 }

@@ -42,5 +42,6 @@ void        op_ui_test_store_result     (GObject      *source,
                                          GAsyncResult *result,
                                          gpointer      user_data);
 GAsyncResult *op_ui_test_wait_result    (GAsyncResult **result);
+void        op_ui_test_shoot            (const char   *name);
 
 G_END_DECLS

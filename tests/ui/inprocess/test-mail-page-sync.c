@@ -5,7 +5,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <locale.h>
 #include <unistd.h>
 
 #include <glib/gi18n.h>
@@ -593,25 +592,13 @@ start_keyring (void)
   g_assert_true (g_spawn_check_wait_status (status, NULL));
 }
 
-/* OUTPOST_TEST_SHOTS=DIR: each error screen is saved as DIR/mail-error-NAME[SUFFIX].png
- * (OUTPOST_TEST_SHOTS_SUFFIX, e.g. "-dark"), to be looked at. */
+/* The error screens, as mail-error-NAME (op_ui_test_shoot()). */
 static void
 shoot (const char *name)
 {
-  const char *dir = g_getenv ("OUTPOST_TEST_SHOTS");
-  const char *suffix = g_getenv ("OUTPOST_TEST_SHOTS_SUFFIX");
-  g_autofree char *command = NULL;
-  g_autoptr (GError) error = NULL;
-  gint64 end = g_get_monotonic_time () + G_USEC_PER_SEC;
+  g_autofree char *full = g_strconcat ("mail-error-", name, NULL);
 
-  if (dir == NULL)
-    return;
-  while (g_get_monotonic_time () < end)
-    g_main_context_iteration (NULL, FALSE), g_usleep (10000);
-  command = g_strdup_printf ("import -window root %s/mail-error-%s%s.png", dir, name,
-                             suffix != NULL ? suffix : "");
-  g_assert_true (g_spawn_command_line_sync (command, NULL, NULL, NULL, &error));
-  g_assert_no_error (error);
+  op_ui_test_shoot (full);
 }
 
 static int
@@ -1097,11 +1084,6 @@ int
 main (int   argc,
       char *argv[])
 {
-  setlocale (LC_ALL, "");
-  if (g_getenv ("OUTPOST_LOCALEDIR") != NULL)
-    bindtextdomain (GETTEXT_PACKAGE, g_getenv ("OUTPOST_LOCALEDIR"));
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  textdomain (GETTEXT_PACKAGE);
   op_ui_test_init (&argc, &argv);
 
   g_test_add_func ("/mail/page/dovecot/sync-idle-body", test_sync);
