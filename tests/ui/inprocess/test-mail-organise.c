@@ -935,6 +935,8 @@ test_preferences_edit (void)
   set_field (editor, "Username", 0, "changed-user");
   set_field (editor, "Server", 1, "smtp.changed.test");
   set_field (editor, "Port", 1, "587");
+  g_assert_false (gtk_switch_get_active (GTK_SWITCH (op_ui_test_find_type (editor, GTK_TYPE_SWITCH))));
+  gtk_switch_set_active (GTK_SWITCH (op_ui_test_find_type (editor, GTK_TYPE_SWITCH)), TRUE);
   /* Identities: the first renamed with a signature; two added, the last removed. */
   set_field (editor, "Name", 0, "Edited Name");
   set_signature (editor, 0, "Edited signature\nSecond line");
@@ -978,6 +980,7 @@ test_preferences_edit (void)
   g_assert_cmpstr (op_account_get_user (work), ==, "changed-user");
   g_assert_cmpstr (op_mail_account_get_smtp_host (work), ==, "smtp.changed.test");
   g_assert_cmpuint (op_mail_account_get_smtp_port (work), ==, 587);
+  g_assert_true (op_mail_account_get_server_saves_sent (work));
   identities = op_mail_account_dup_identities (work);
   g_assert_cmpuint (identities->len, ==, 2);
   identity = g_ptr_array_index (identities, 0);

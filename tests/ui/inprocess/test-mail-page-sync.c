@@ -8,11 +8,14 @@
 #include <unistd.h>
 
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
 
 #include "op-accounts.h"
 #include "op-imap-client.h"
 #include "op-mail-account-setup.h"
 #include "op-mail-account.h"
+#include "op-mail-composer-window.h"
+#include "op-mail-identity-item.h"
 #include "op-mail-conversation-row.h"
 #include "op-mail-view.h"
 #include "op-secrets.h"
@@ -1080,6 +1083,202 @@ test_setup_errors (void)
   g_clear_object (&endpoint.verifier);
 }
 
+/* --- the copy in Sent ---------------------------------------------------------------- */
+
+/* Every folder of the account's store synced (the sync's run is over, so the outbox
+ * knows whether to file a copy). */
+static gboolean
+all_folders_synced (gpointer data)
+{
+  Wait *wait = data;
+  OpMailStore *store = op_mail_view_get_store (wait->view, wait->account_id);
+  g_autoptr (GPtrArray) folders = store != NULL ? op_mail_store_list_folders (store, NULL) : NULL;
+
+  if (folders == NULL || folders->len == 0)
+    return FALSE;
+  for (guint i = 0; i < folders->len; i++)
+    if (!op_mail_folder_get_complete (g_ptr_array_index (folders, i)))
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
+can_compose (gpointer data)
+{
+  return gtk_widget_is_sensitive (data)
+         && gtk_widget_activate_action (GTK_WIDGET (data), "mail.compose", NULL)
+         && op_ui_test_find_toplevel (OP_TYPE_MAIL_COMPOSER_WINDOW) != NULL;
+}
+
+/* Files under @maildir/@folder/{new,cur} holding @needle; with @remove, deleted. */
+static guint
+maildir_count (const char *maildir,
+               const char *folder,
+               const char *needle,
+               gboolean    remove)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autofree char *dir = g_build_filename (maildir, folder, i == 0 ? "new" : "cur", NULL);
+      g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
+      const char *name;
+
+      while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+        {
+          g_autofree char *path = g_build_filename (dir, name, NULL);
+          g_autofree char *contents = NULL;
+
+          if (g_file_get_contents (path, &contents, NULL, NULL) && strstr (contents, needle) != NULL)
+            {
+              n++;
+              if (remove)
+                g_unlink (path);
+            }
+        }
+    }
+  return n;
+}
+
+typedef struct
+{
+  const char *maildir;
+  const char *folder;
+  const char *needle;
+} InMaildir;
+
+static gboolean
+in_maildir (gpointer data)
+{
+  InMaildir *in = data;
+
+  return maildir_count (in->maildir, in->folder, in->needle, FALSE) > 0;
+}
+
+static void
+send_one (const Endpoint *endpoint,
+          gboolean        server_saves_sent)
+{
+  const char *smtp_host = op_test_endpoint_env ("OUTPOST_TEST_SMTP_HOST");
+  const char *smtp_port = op_test_endpoint_env ("OUTPOST_TEST_SMTP_PORT");
+  const char *smtp_user = op_test_endpoint_env ("OUTPOST_TEST_SMTP_USER");
+  const char *smtp_password = op_test_endpoint_env ("OUTPOST_TEST_SMTP_PASSWORD");
+  const char *smtp_maildir = op_test_endpoint_env ("OUTPOST_TEST_SMTP_MAILDIR");
+  const char *rt_maildir = op_test_endpoint_env ("OUTPOST_TEST_DOVECOT_RT_MAILDIR");
+  g_autoptr (OpAccount) account = NULL;
+  g_autoptr (OpAccounts) accounts = op_accounts_new_default ();
+  g_autoptr (GPtrArray) identities = g_ptr_array_new_with_free_func ((GDestroyNotify) op_mail_identity_free);
+  g_autoptr (GAsyncResult) stored = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *subject = g_strdup_printf ("Sent copy %s %d-%" G_GINT64_FORMAT,
+                                              server_saves_sent ? "by the server" : "by Outpost",
+                                              getpid (), g_get_real_time ());
+  OpMailComposer *composer;
+  GtkWindow *window;
+  Wait wait = { 0 };
+  InMaildir delivered = { smtp_maildir, "", subject };
+  InMaildir copy = { rt_maildir, ".Sent", subject };
+
+  if (smtp_host == NULL || smtp_port == NULL || smtp_user == NULL || smtp_password == NULL
+      || smtp_maildir == NULL || rt_maildir == NULL)
+    {
+      if (g_getenv ("OUTPOST_TEST_REQUIRE_SERVERS") != NULL)
+        g_error ("OUTPOST_TEST_REQUIRE_SERVERS is set but the SMTP server's variables are missing");
+      g_test_skip ("the SMTP server of tests/servers is not running");
+      return;
+    }
+  account = error_account (endpoint, server_saves_sent ? "Saves Sent" : "Files Sent", endpoint->port);
+  op_mail_account_set_smtp_host (account, smtp_host);
+  op_mail_account_set_smtp_port (account, (guint16) atoi (smtp_port));
+  op_mail_account_set_smtp_security (account, OP_SECURITY_STARTTLS);
+  op_mail_account_set_smtp_user (account, smtp_user);
+  op_mail_account_set_server_saves_sent (account, server_saves_sent);
+  g_ptr_array_add (identities, op_mail_identity_new ("Me Myself", "me@example.test", ""));
+  op_mail_account_set_identities (account, identities, &error);
+  g_assert_no_error (error);
+  op_accounts_load (accounts, NULL);
+  /* Saved again with its outgoing server. */
+  g_assert_true (op_accounts_remove (accounts, op_account_get_id (account)));
+  op_accounts_add (accounts, account);
+  op_accounts_save (accounts, &error);
+  g_assert_no_error (error);
+  /* The SMTP server's own login, where the outbox looks for it. */
+  op_mail_account_store_password_async (account, OP_MAIL_SERVER_OUTGOING, op_secrets_get_default (),
+                                        smtp_password, NULL, op_ui_test_store_result, &stored);
+  g_assert_true (op_mail_account_store_password_finish (op_secrets_get_default (),
+                                                        op_ui_test_wait_result (&stored), &error));
+  g_assert_no_error (error);
+
+  window = error_window (&wait, OP_TLS_VERIFIER (endpoint->verifier), account, endpoint->password);
+  g_assert_true (op_ui_test_wait_for (all_folders_synced, &wait));
+  g_assert_true (op_ui_test_wait_for (can_compose, wait.view));
+  composer = op_mail_composer_window_get_composer (
+      OP_MAIL_COMPOSER_WINDOW (op_ui_test_find_toplevel (OP_TYPE_MAIL_COMPOSER_WINDOW)));
+  /* From this account (earlier tests' accounts are on the page too). */
+  {
+    GListModel *from = gtk_drop_down_get_model (op_mail_composer_get_from_dropdown (composer));
+    guint mine = G_MAXUINT;
+
+    for (guint i = 0; i < g_list_model_get_n_items (from); i++)
+      {
+        g_autoptr (OpMailIdentityItem) item = g_list_model_get_item (from, i);
+
+        if (g_strcmp0 (op_mail_identity_item_get_account_id (item), op_account_get_id (account)) == 0)
+          mine = i;
+      }
+    g_assert_cmpuint (mine, !=, G_MAXUINT);
+    gtk_drop_down_set_selected (op_mail_composer_get_from_dropdown (composer), mine);
+  }
+  gtk_editable_set_text (op_mail_composer_get_to_entry (composer), "someone@example.test");
+  gtk_editable_set_text (op_mail_composer_get_subject_entry (composer), subject);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (composer), "composer.send", NULL));
+  op_ui_test_wait_for_toplevel (OP_TYPE_MAIL_COMPOSER_WINDOW, FALSE);
+  g_assert_true (op_ui_test_wait_for (in_maildir, &delivered));
+
+  if (server_saves_sent)
+    {
+      /* The outbox files its copy right after the server took the message: none comes. */
+      gint64 end = g_get_monotonic_time () + 3 * G_USEC_PER_SEC;
+
+      while (g_get_monotonic_time () < end)
+        g_main_context_iteration (NULL, FALSE), g_usleep (10000);
+      g_assert_cmpuint (maildir_count (rt_maildir, ".Sent", subject, FALSE), ==, 0);
+    }
+  else
+    {
+      g_assert_true (op_ui_test_wait_for (in_maildir, &copy));
+      g_assert_cmpuint (maildir_count (rt_maildir, ".Sent", subject, FALSE), ==, 1);
+    }
+
+  gtk_window_destroy (window);
+  op_ui_test_iterate ();
+  forget_account (account);
+  maildir_count (rt_maildir, ".Sent", subject, TRUE);
+  maildir_count (rt_maildir, "", subject, TRUE);
+  maildir_count (smtp_maildir, "", subject, TRUE);
+}
+
+/* The outbox files a copy of what is sent in Sent (Dovecot does not), unless the account
+ * says the server does it itself (Gmail, Outlook.com): then no second copy. */
+static void
+test_sent_copy (void)
+{
+  Endpoint endpoint = { 0 };
+
+  if (!get_endpoint (&endpoint))
+    {
+      if (g_getenv ("OUTPOST_TEST_REQUIRE_SERVERS") != NULL)
+        g_error ("OUTPOST_TEST_REQUIRE_SERVERS is set but Dovecot's variables are missing");
+      g_test_skip ("Dovecot of tests/servers is not running");
+      return;
+    }
+  start_keyring ();
+  send_one (&endpoint, FALSE);
+  send_one (&endpoint, TRUE);
+  g_clear_object (&endpoint.verifier);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1092,6 +1291,7 @@ main (int   argc,
   g_test_add_func ("/mail/page/dovecot/error/password", test_error_password);
   g_test_add_func ("/mail/page/dovecot/error/unreachable", test_error_unreachable);
   g_test_add_func ("/mail/page/dovecot/error/certificate", test_error_certificate);
+  g_test_add_func ("/mail/page/dovecot/sent-copy", test_sent_copy);
 
   return op_ui_test_run ();
 }
