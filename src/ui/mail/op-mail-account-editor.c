@@ -10,14 +10,8 @@
 
 #include "op-mail-account-editor.h"
 #include "op-mail-account.h"
+#include "op-mail-account-setup.h"
 #include "op-secrets.h"
-
-/* The security rows' order (as in the set-up). */
-static const OpSecurity securities[] = {
-  OP_SECURITY_IMPLICIT_TLS,
-  OP_SECURITY_STARTTLS,
-  OP_SECURITY_NONE,
-};
 
 typedef struct
 {
@@ -131,9 +125,7 @@ build_server (OpMailAccountEditor *self,
   row = adw_combo_row_new ();
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("Security"));
   adw_combo_row_set_model (ADW_COMBO_ROW (row), G_LIST_MODEL (names));
-  for (guint i = 0; i < G_N_ELEMENTS (securities); i++)
-    if (securities[i] == security)
-      adw_combo_row_set_selected (ADW_COMBO_ROW (row), i);
+  _op_mail_set_security_row (ADW_COMBO_ROW (row), security);
   name_control (row, a_security);
   adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), row);
   server->security = ADW_COMBO_ROW (row);
@@ -232,33 +224,6 @@ set_error (OpMailAccountEditor *self,
   gtk_widget_set_visible (GTK_WIDGET (self->error), text != NULL);
 }
 
-/* "" is the protocol's default port. */
-static gboolean
-parse_port (AdwEntryRow *row,
-            guint16     *port)
-{
-  const char *text = text_of (row);
-  char *end = NULL;
-  gulong value;
-
-  *port = 0;
-  if (text[0] == '\0')
-    return TRUE;
-  value = strtoul (text, &end, 10);
-  if (end == NULL || *end != '\0' || value == 0 || value > 65535)
-    return FALSE;
-  *port = (guint16) value;
-  return TRUE;
-}
-
-static OpSecurity
-security_of (AdwComboRow *row)
-{
-  guint selected = adw_combo_row_get_selected (row);
-
-  return selected < G_N_ELEMENTS (securities) ? securities[selected] : OP_SECURITY_IMPLICIT_TLS;
-}
-
 static void
 finish (OpMailAccountEditor *self)
 {
@@ -327,7 +292,7 @@ on_save_clicked (OpMailAccountEditor *self)
       set_error (self, _("This account was removed meanwhile."));
       return;
     }
-  if (!parse_port (self->incoming.port, &port) || !parse_port (self->outgoing.port, &smtp_port))
+  if (!_op_mail_parse_port_row (self->incoming.port, &port) || !_op_mail_parse_port_row (self->outgoing.port, &smtp_port))
     {
       set_error (self, _("A port is a number from 1 to 65535; leave it empty for the usual one."));
       return;
@@ -365,11 +330,11 @@ on_save_clicked (OpMailAccountEditor *self)
     }
   op_account_set_host (account, host);
   op_account_set_port (account, port);
-  op_account_set_security (account, security_of (self->incoming.security));
+  op_account_set_security (account, _op_mail_security_of_row (self->incoming.security));
   op_account_set_user (account, text_of (self->incoming.user));
   op_mail_account_set_smtp_host (account, smtp_host);
   op_mail_account_set_smtp_port (account, smtp_port);
-  op_mail_account_set_smtp_security (account, security_of (self->outgoing.security));
+  op_mail_account_set_smtp_security (account, _op_mail_security_of_row (self->outgoing.security));
   op_mail_account_set_smtp_user (account, text_of (self->outgoing.user)[0] != '\0'
                                           ? text_of (self->outgoing.user) : NULL);
   op_mail_account_set_server_saves_sent (account, gtk_switch_get_active (self->server_saves_sent));
