@@ -251,6 +251,60 @@ op_ui_test_find_entry_row (GtkWidget  *root,
   return GTK_EDITABLE (find (root, entry_row_is, title));
 }
 
+/* Depth first, as find() walks: the @nth widget (from 0) that @match accepts. */
+static GtkWidget *
+find_nth (GtkWidget     *root,
+          Match          match,
+          gconstpointer  data,
+          guint         *nth)
+{
+  if (match (root, data))
+    {
+      if (*nth == 0)
+        return root;
+      (*nth)--;
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_nth (child, match, data, nth);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The @nth (from 0) entry row titled @title, for forms with several of one title. */
+GtkEditable *
+op_ui_test_find_nth_entry_row (GtkWidget  *root,
+                               const char *title,
+                               guint       nth)
+{
+  return GTK_EDITABLE (find_nth (root, entry_row_is, title, &nth));
+}
+
+/* Types @text into the @nth entry row titled @title (it must exist). */
+void
+op_ui_test_fill (GtkWidget  *root,
+                 const char *title,
+                 guint       nth,
+                 const char *text)
+{
+  GtkEditable *row = op_ui_test_find_nth_entry_row (root, title, nth);
+
+  g_assert_nonnull (row);
+  gtk_editable_set_text (row, text);
+}
+
+GtkWidget *
+op_ui_test_find_nth_type (GtkWidget *root,
+                          GType      type,
+                          guint      nth)
+{
+  return find_nth (root, type_is, GSIZE_TO_POINTER (type), &nth);
+}
+
 GtkWindow *
 op_ui_test_find_toplevel (GType type)
 {

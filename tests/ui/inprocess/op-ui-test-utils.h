@@ -26,6 +26,16 @@ GtkWindow  *op_ui_test_find_toplevel    (GType         type);
 void        op_ui_test_assert_no_hidden_toplevel (void);
 GtkEditable *op_ui_test_find_entry_row  (GtkWidget    *root,
                                          const char   *title);
+GtkEditable *op_ui_test_find_nth_entry_row (GtkWidget *root,
+                                           const char *title,
+                                           guint       nth);
+void        op_ui_test_fill             (GtkWidget    *root,
+                                         const char   *title,
+                                         guint         nth,
+                                         const char   *text);
+GtkWidget  *op_ui_test_find_nth_type    (GtkWidget    *root,
+                                         GType         type,
+                                         guint         nth);
 GtkWidget  *op_ui_test_find_row         (GtkWidget    *root,
                                          const char   *title);
 GtkWidget  *op_ui_test_find_with_class  (GtkWidget    *root,

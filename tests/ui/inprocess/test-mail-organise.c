@@ -812,69 +812,12 @@ buffer_text (GtkTextBuffer *buffer)
   return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
 }
 
-static GtkTextView *
-nth_text_view (GtkWidget *widget,
-               guint     *nth)
-{
-  if (GTK_IS_TEXT_VIEW (widget))
-    {
-      if (*nth == 0)
-        return GTK_TEXT_VIEW (widget);
-      (*nth)--;
-    }
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkTextView *found = nth_text_view (child, nth);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
-/* The @nth entry row titled @title under @widget. */
-static GtkEditable *
-nth_entry_row (GtkWidget  *widget,
-               const char *title,
-               guint      *nth)
-{
-  if (ADW_IS_ENTRY_ROW (widget)
-      && g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title) == 0)
-    {
-      if (*nth == 0)
-        return GTK_EDITABLE (widget);
-      (*nth)--;
-    }
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkEditable *found = nth_entry_row (child, title, nth);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
-static void
-set_field (GtkWidget  *root,
-           const char *title,
-           guint       nth,
-           const char *text)
-{
-  GtkEditable *row = nth_entry_row (root, title, &nth);
-
-  g_assert_nonnull (row);
-  gtk_editable_set_text (row, text);
-}
-
 static void
 set_signature (GtkWidget  *root,
                guint       nth,
                const char *text)
 {
-  GtkTextView *view = nth_text_view (root, &nth);
+  GtkTextView *view = GTK_TEXT_VIEW (op_ui_test_find_nth_type (root, GTK_TYPE_TEXT_VIEW, nth));
 
   g_assert_nonnull (view);
   gtk_text_buffer_set_text (gtk_text_view_get_buffer (view), text, -1);
@@ -922,33 +865,29 @@ test_preferences_edit (void)
   editor = GTK_WIDGET (op_ui_test_wait_for_toplevel (OP_TYPE_MAIL_ACCOUNT_EDITOR, TRUE));
   g_assert_nonnull (editor);
   op_ui_test_shoot ("mail-preferences-editor");
-  {
-    guint nth = 0;
-
-    g_assert_cmpstr (gtk_editable_get_text (nth_entry_row (editor, "Address", &nth)), ==, "me@example.test");
-  }
+  g_assert_cmpstr (gtk_editable_get_text (op_ui_test_find_entry_row (editor, "Address")), ==, "me@example.test");
 
   /* Servers. */
-  set_field (editor, "Server", 0, "imap.changed.test");
-  set_field (editor, "Port", 0, "1993");
+  op_ui_test_fill (editor, "Server", 0, "imap.changed.test");
+  op_ui_test_fill (editor, "Port", 0, "1993");
   adw_combo_row_set_selected (ADW_COMBO_ROW (op_ui_test_find_row (editor, "Security")), 1);
-  set_field (editor, "Username", 0, "changed-user");
-  set_field (editor, "Server", 1, "smtp.changed.test");
-  set_field (editor, "Port", 1, "587");
+  op_ui_test_fill (editor, "Username", 0, "changed-user");
+  op_ui_test_fill (editor, "Server", 1, "smtp.changed.test");
+  op_ui_test_fill (editor, "Port", 1, "587");
   g_assert_false (gtk_switch_get_active (GTK_SWITCH (op_ui_test_find_type (editor, GTK_TYPE_SWITCH))));
   gtk_switch_set_active (GTK_SWITCH (op_ui_test_find_type (editor, GTK_TYPE_SWITCH)), TRUE);
   /* Identities: the first renamed with a signature; two added, the last removed. */
-  set_field (editor, "Name", 0, "Edited Name");
+  op_ui_test_fill (editor, "Name", 0, "Edited Name");
   set_signature (editor, 0, "Edited signature\nSecond line");
   g_signal_emit_by_name (op_ui_test_find_button (editor, "_Add Identity"), "clicked");
   g_signal_emit_by_name (op_ui_test_find_button (editor, "_Add Identity"), "clicked");
-  set_field (editor, "Name", 1, "Second Me");
-  set_field (editor, "Address", 1, "second@example.test");
+  op_ui_test_fill (editor, "Name", 1, "Second Me");
+  op_ui_test_fill (editor, "Address", 1, "second@example.test");
   set_signature (editor, 1, "Second signature");
-  set_field (editor, "Name", 2, "Gone");
+  op_ui_test_fill (editor, "Name", 2, "Gone");
 
   /* A bad address: said, and nothing saved. */
-  set_field (editor, "Address", 2, "not an address");
+  op_ui_test_fill (editor, "Address", 2, "not an address");
   g_signal_emit_by_name (op_ui_test_find_button (editor, "_Save"), "clicked");
   op_ui_test_shoot ("mail-preferences-edit");
   g_assert_nonnull (op_ui_test_find_label_with_class (editor, "error"));
@@ -962,8 +901,7 @@ test_preferences_edit (void)
 
   /* The third removed (its header's Remove button), then saved. */
   {
-    guint nth = 2;
-    GtkWidget *group = gtk_widget_get_ancestor (GTK_WIDGET (nth_entry_row (editor, "Name", &nth)),
+    GtkWidget *group = gtk_widget_get_ancestor (GTK_WIDGET (op_ui_test_find_nth_entry_row (editor, "Name", 2)),
                                                 ADW_TYPE_PREFERENCES_GROUP);
 
     g_signal_emit_by_name (op_ui_test_find_button (group, "_Remove"), "clicked");

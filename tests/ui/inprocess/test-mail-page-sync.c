@@ -60,6 +60,19 @@ get_endpoint (Endpoint *endpoint)
   return TRUE;
 }
 
+/* The endpoint, or the test skipped (failed when the servers are required). */
+static gboolean
+need_endpoint (Endpoint *endpoint)
+{
+  if (get_endpoint (endpoint))
+    return TRUE;
+  if (g_getenv ("OUTPOST_TEST_REQUIRE_SERVERS") != NULL)
+    g_error ("OUTPOST_TEST_REQUIRE_SERVERS is set but Dovecot's variables are missing "
+             "(tests/servers/start --only dovecot, then . RUNDIR/env)");
+  g_test_skip ("Dovecot of tests/servers is not running");
+  return FALSE;
+}
+
 /* A second session: the other mail client that delivers and cleans up. */
 static OpImapClient *
 open_session (const Endpoint *endpoint)
@@ -233,14 +246,8 @@ test_sync (void)
   GtkSelectionModel *model;
   Wait wait = { 0 };
 
-  if (!get_endpoint (&endpoint))
-    {
-      if (g_getenv ("OUTPOST_TEST_REQUIRE_SERVERS") != NULL)
-        g_error ("OUTPOST_TEST_REQUIRE_SERVERS is set but Dovecot's variables are missing "
-                 "(tests/servers/start --only dovecot, then . RUNDIR/env)");
-      g_test_skip ("Dovecot of tests/servers is not running");
-      return;
-    }
+  if (!need_endpoint (&endpoint))
+    return;
   other = open_session (&endpoint);
   empty_inbox (other);
 
@@ -343,42 +350,6 @@ test_sync (void)
 }
 
 
-/* The @nth entry row titled @title under @widget (the set-up has two pages of them). */
-static GtkEditable *
-find_entry_row (GtkWidget  *widget,
-                const char *title,
-                guint      *nth)
-{
-  if (ADW_IS_ENTRY_ROW (widget)
-      && g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title) == 0)
-    {
-      if (*nth == 0)
-        return GTK_EDITABLE (widget);
-      (*nth)--;
-    }
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkEditable *found = find_entry_row (child, title, nth);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
-static void
-fill (GtkWidget  *root,
-      const char *title,
-      guint       nth,
-      const char *text)
-{
-  GtkEditable *row = find_entry_row (root, title, &nth);
-
-  g_assert_nonnull (row);
-  gtk_editable_set_text (row, text);
-}
-
 static void
 click (GtkWidget  *root,
        const char *label)
@@ -474,13 +445,8 @@ test_setup_manual (void)
   Wait wait = { 0 };
   Added added = { 0 };
 
-  if (!get_endpoint (&endpoint))
-    {
-      if (g_getenv ("OUTPOST_TEST_REQUIRE_SERVERS") != NULL)
-        g_error ("OUTPOST_TEST_REQUIRE_SERVERS is set but Dovecot's variables are missing");
-      g_test_skip ("Dovecot of tests/servers is not running");
-      return;
-    }
+  if (!need_endpoint (&endpoint))
+    return;
   /* The set-up saves the password in the keyring: an unlocked one of this session
    * (testing.md), not one D-Bus would start that then waits for a prompt. */
   {
@@ -506,15 +472,15 @@ test_setup_manual (void)
   setup = GTK_WIDGET (op_ui_test_find_toplevel (OP_TYPE_MAIL_ACCOUNT_SETUP));
   g_assert_nonnull (setup);
   address = g_strdup_printf ("%s@example.test", endpoint.user);
-  fill (setup, "Your Name", 0, "Real Tester");
-  fill (setup, "Email Address", 0, address);
-  fill (setup, "Password", 0, "not the password");
+  op_ui_test_fill (setup, "Your Name", 0, "Real Tester");
+  op_ui_test_fill (setup, "Email Address", 0, address);
+  op_ui_test_fill (setup, "Password", 0, "not the password");
   click (setup, "Set Up _Manually");
   g_assert_cmpstr (op_mail_account_setup_get_page (OP_MAIL_ACCOUNT_SETUP (setup)), ==, "manual");
   port = g_strdup_printf ("%u", endpoint.port);
-  fill (setup, "Server", 0, endpoint.host);
-  fill (setup, "Port", 0, port);
-  fill (setup, "Username", 0, endpoint.user);
+  op_ui_test_fill (setup, "Server", 0, endpoint.host);
+  op_ui_test_fill (setup, "Port", 0, port);
+  op_ui_test_fill (setup, "Username", 0, endpoint.user);
 
   /* Wrong password: the server's refusal, and no account. */
   click (setup, "_Test and Save");
@@ -524,13 +490,13 @@ test_setup_manual (void)
   g_assert_cmpuint (n_mail_accounts (), ==, before);
 
   /* A port that is not one is refused before anything is tried. */
-  fill (setup, "Port", 0, "99999");
+  op_ui_test_fill (setup, "Port", 0, "99999");
   click (setup, "_Test and Save");
   where[1] = (gpointer) "A port is a number from 1 to 65535";
   g_assert_true (op_ui_test_wait_for (label_shown, where));
-  fill (setup, "Port", 0, port);
+  op_ui_test_fill (setup, "Port", 0, port);
 
-  fill (setup, "Password", 1, endpoint.password);
+  op_ui_test_fill (setup, "Password", 1, endpoint.password);
   click (setup, "_Test and Save");
   g_assert_true (op_ui_test_wait_for (setup_closed, NULL));
   op_ui_test_assert_no_hidden_toplevel ();
@@ -803,13 +769,8 @@ test_error_password (void)
   GtkWidget *entry;
   Wait wait = { 0 };
 
-  if (!get_endpoint (&endpoint))
-    {
-      if (g_getenv ("OUTPOST_TEST_REQUIRE_SERVERS") != NULL)
-        g_error ("OUTPOST_TEST_REQUIRE_SERVERS is set but Dovecot's variables are missing");
-      g_test_skip ("Dovecot of tests/servers is not running");
-      return;
-    }
+  if (!need_endpoint (&endpoint))
+    return;
   start_keyring ();
   account = error_account (&endpoint, "Wrong Password", endpoint.port);
   window = error_window (&wait, OP_TLS_VERIFIER (endpoint.verifier), account, "not the password");
@@ -857,13 +818,8 @@ test_error_unreachable (void)
   guint16 port;
   Wait wait = { 0 };
 
-  if (!get_endpoint (&endpoint))
-    {
-      if (g_getenv ("OUTPOST_TEST_REQUIRE_SERVERS") != NULL)
-        g_error ("OUTPOST_TEST_REQUIRE_SERVERS is set but Dovecot's variables are missing");
-      g_test_skip ("Dovecot of tests/servers is not running");
-      return;
-    }
+  if (!need_endpoint (&endpoint))
+    return;
   port = closed_port ();
   account = error_account (&endpoint, "Unreachable", port);
   window = error_window (&wait, OP_TLS_VERIFIER (endpoint.verifier), account, endpoint.password);
@@ -905,13 +861,8 @@ test_error_certificate (void)
   GtkWindow *window;
   Wait wait = { 0 };
 
-  if (!get_endpoint (&endpoint))
-    {
-      if (g_getenv ("OUTPOST_TEST_REQUIRE_SERVERS") != NULL)
-        g_error ("OUTPOST_TEST_REQUIRE_SERVERS is set but Dovecot's variables are missing");
-      g_test_skip ("Dovecot of tests/servers is not running");
-      return;
-    }
+  if (!need_endpoint (&endpoint))
+    return;
   trust_path = g_build_filename (g_get_user_config_dir (), "certificate-test-trust.ini", NULL);
   file = g_file_new_for_path (trust_path);
   trust = op_trust_store_new (file);
@@ -983,13 +934,8 @@ test_setup_errors (void)
   gpointer where[2];
   guint before, stores_before;
 
-  if (!get_endpoint (&endpoint))
-    {
-      if (g_getenv ("OUTPOST_TEST_REQUIRE_SERVERS") != NULL)
-        g_error ("OUTPOST_TEST_REQUIRE_SERVERS is set but Dovecot's variables are missing");
-      g_test_skip ("Dovecot of tests/servers is not running");
-      return;
-    }
+  if (!need_endpoint (&endpoint))
+    return;
   start_keyring ();
   before = n_mail_accounts ();
   stores_before = n_store_files ();
@@ -1008,19 +954,19 @@ test_setup_errors (void)
   g_assert_true (gtk_widget_activate_action (view, "mail.add-account", NULL));
   setup = GTK_WIDGET (op_ui_test_find_toplevel (OP_TYPE_MAIL_ACCOUNT_SETUP));
   g_assert_nonnull (setup);
-  fill (setup, T ("Your Name"), 0, name);
-  fill (setup, T ("Email Address"), 0, "errors@example.test");
-  fill (setup, T ("Password"), 0, endpoint.password);
+  op_ui_test_fill (setup, T ("Your Name"), 0, name);
+  op_ui_test_fill (setup, T ("Email Address"), 0, "errors@example.test");
+  op_ui_test_fill (setup, T ("Password"), 0, endpoint.password);
   click (setup, T ("Set Up _Manually"));
   port = g_strdup_printf ("%u", endpoint.port);
   closed = g_strdup_printf ("%u", closed_port ());
-  fill (setup, T ("Server"), 0, endpoint.host);
+  op_ui_test_fill (setup, T ("Server"), 0, endpoint.host);
   /* Never logged in with: the keyring must not get a password for it. */
-  fill (setup, T ("Username"), 0, "errors-test-user");
+  op_ui_test_fill (setup, T ("Username"), 0, "errors-test-user");
   where[0] = setup;
 
   /* Unreachable: nothing listens on the port. */
-  fill (setup, T ("Port"), 0, closed);
+  op_ui_test_fill (setup, T ("Port"), 0, closed);
   click (setup, T ("_Test and Save"));
   where[1] = (gpointer) "could not be reached";
   g_assert_true (op_ui_test_wait_for (error_shown, where));
@@ -1028,7 +974,7 @@ test_setup_errors (void)
   shoot ("setup-unreachable");
 
   /* The certificate: not trusted, and nobody said to trust it. */
-  fill (setup, T ("Port"), 0, port);
+  op_ui_test_fill (setup, T ("Port"), 0, port);
   click (setup, T ("_Test and Save"));
   where[1] = (gpointer) "Nothing was saved";
   g_assert_true (op_ui_test_wait_for (error_shown, where));
@@ -1041,13 +987,13 @@ test_setup_errors (void)
   op_ui_test_iterate ();
   g_assert_true (gtk_widget_activate_action (view, "mail.add-account", NULL));
   setup = GTK_WIDGET (op_ui_test_find_toplevel (OP_TYPE_MAIL_ACCOUNT_SETUP));
-  fill (setup, T ("Your Name"), 0, name);
-  fill (setup, T ("Email Address"), 0, "errors@example.test");
-  fill (setup, T ("Password"), 0, "not the password");
+  op_ui_test_fill (setup, T ("Your Name"), 0, name);
+  op_ui_test_fill (setup, T ("Email Address"), 0, "errors@example.test");
+  op_ui_test_fill (setup, T ("Password"), 0, "not the password");
   click (setup, T ("Set Up _Manually"));
-  fill (setup, T ("Server"), 0, endpoint.host);
-  fill (setup, T ("Port"), 0, port);
-  fill (setup, T ("Username"), 0, endpoint.user);
+  op_ui_test_fill (setup, T ("Server"), 0, endpoint.host);
+  op_ui_test_fill (setup, T ("Port"), 0, port);
+  op_ui_test_fill (setup, T ("Username"), 0, endpoint.user);
   click (setup, T ("_Test and Save"));
   where[0] = setup;
   where[1] = (gpointer) "refused the username or password";
@@ -1266,13 +1212,8 @@ test_sent_copy (void)
 {
   Endpoint endpoint = { 0 };
 
-  if (!get_endpoint (&endpoint))
-    {
-      if (g_getenv ("OUTPOST_TEST_REQUIRE_SERVERS") != NULL)
-        g_error ("OUTPOST_TEST_REQUIRE_SERVERS is set but Dovecot's variables are missing");
-      g_test_skip ("Dovecot of tests/servers is not running");
-      return;
-    }
+  if (!need_endpoint (&endpoint))
+    return;
   start_keyring ();
   send_one (&endpoint, FALSE);
   send_one (&endpoint, TRUE);
