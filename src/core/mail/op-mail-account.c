@@ -234,6 +234,44 @@ op_mail_account_set_smtp_allow_plaintext_password (OpAccount *account,
   op_account_set_extra (account, "smtp-plaintext-login", allow ? "true" : "false");
 }
 
+/* Providers whose submission server files sent mail in Sent by itself: a copy of ours
+ * would be the second one there. */
+static const char * const server_saves_sent_domains[] = {
+  "gmail.com", "googlemail.com", "office365.com", "outlook.com", "hotmail.com", "live.com",
+};
+
+gboolean
+op_mail_account_get_server_saves_sent (OpAccount *account)
+{
+  const char *value;
+  const char *host;
+
+  g_return_val_if_fail (op_mail_account_is_mail (account), FALSE);
+  value = op_account_get_extra (account, "smtp-server-saves-sent");
+  if (value != NULL)
+    return g_strcmp0 (value, "true") == 0;
+  host = op_mail_account_get_smtp_host (account);
+  for (guint i = 0; host != NULL && i < G_N_ELEMENTS (server_saves_sent_domains); i++)
+    {
+      const char *domain = server_saves_sent_domains[i];
+      size_t host_len = strlen (host), domain_len = strlen (domain);
+
+      if (g_ascii_strcasecmp (host, domain) == 0
+          || (host_len > domain_len && host[host_len - domain_len - 1] == '.'
+              && g_ascii_strcasecmp (host + host_len - domain_len, domain) == 0))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+void
+op_mail_account_set_server_saves_sent (OpAccount *account,
+                                       gboolean   saves)
+{
+  g_return_if_fail (op_mail_account_is_mail (account));
+  op_account_set_extra (account, "smtp-server-saves-sent", saves ? "true" : "false");
+}
+
 static char *
 identity_key (guint       index,
               const char *field)

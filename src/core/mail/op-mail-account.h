@@ -71,6 +71,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (OpMailIdentity, op_mail_identity_free)
  *
  *   incoming                       imap | pop3
  *   smtp-host, smtp-port, smtp-user, smtp-security, smtp-plaintext-login
+ *   smtp-server-saves-sent         true | false (unset: by the provider)
  *   identity-N-name, identity-N-address, identity-N-signature   (N = 0, 1, …)
  *   pop3-leave-on-server           true | false (default true)
  *   pop3-delete-after-days         days after which a kept message is deleted (0: never)
@@ -109,6 +110,12 @@ void            op_mail_account_set_smtp_user           (OpAccount      *account
 gboolean        op_mail_account_get_smtp_allow_plaintext_password (OpAccount *account);
 void            op_mail_account_set_smtp_allow_plaintext_password (OpAccount *account,
                                                          gboolean        allow);
+/* Whether the outgoing server files a copy of each sent message in Sent itself (Gmail,
+ * Outlook.com), so the outbox must not APPEND one. Unset: TRUE for the providers known
+ * to do it, by the outgoing server's host (as Geary does), else FALSE. */
+gboolean        op_mail_account_get_server_saves_sent   (OpAccount      *account);
+void            op_mail_account_set_server_saves_sent   (OpAccount      *account,
+                                                         gboolean        saves);
 
 /* (element-type OpMailIdentity) (transfer full), in order; never NULL. */
 GPtrArray      *op_mail_account_dup_identities          (OpAccount      *account);

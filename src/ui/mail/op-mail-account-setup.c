@@ -13,6 +13,7 @@
 #include "op-mail-account-setup.h"
 #include "op-mail-account.h"
 #include "op-mail-autodetect.h"
+#include "op-mail-errors.h"
 #include "op-mail-probe.h"
 #include "op-mail-resources.h"
 #include "op-secrets.h"
@@ -120,20 +121,29 @@ on_changed (OpMailAccountSetup *self)
   update_buttons (self);
 }
 
-static OpSecurity
-security_of (AdwComboRow *row)
+OpSecurity
+_op_mail_security_of_row (AdwComboRow *row)
 {
   guint selected = adw_combo_row_get_selected (row);
 
   return selected < G_N_ELEMENTS (securities) ? securities[selected] : OP_SECURITY_IMPLICIT_TLS;
 }
 
+void
+_op_mail_set_security_row (AdwComboRow *row,
+                           OpSecurity   security)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (securities); i++)
+    if (securities[i] == security)
+      adw_combo_row_set_selected (row, i);
+}
+
 static void
 on_security_changed (OpMailAccountSetup *self)
 {
-  gboolean plain = security_of (self->incoming_security_row) == OP_SECURITY_NONE
+  gboolean plain = _op_mail_security_of_row (self->incoming_security_row) == OP_SECURITY_NONE
                    || (text_of (self->smtp_host_row)[0] != '\0'
-                       && security_of (self->smtp_security_row) == OP_SECURITY_NONE);
+                       && _op_mail_security_of_row (self->smtp_security_row) == OP_SECURITY_NONE);
 
   /* DESIGN.md: a password over a connection without TLS needs this second opt-in. */
   gtk_widget_set_sensitive (self->plaintext_row, plain);
@@ -168,8 +178,27 @@ describe_failure (const OpMailProbeReport *report)
 {
   g_autofree char *server = g_strdup_printf ("%s %s:%u", op_mail_protocol_to_string (report->protocol),
                                              report->host, report->port);
-  const char *why = report->error != NULL ? report->error->message : "";
+  /* The sentences below end it themselves. */
+  g_autofree char *why = op_mail_error_clause (report->error != NULL ? report->error->message : "");
 
+  /* Before "reached": with implicit TLS the certificate comes before the greeting. */
+  switch (op_mail_error_kind (report->error))
+    {
+    case OP_MAIL_ERROR_KIND_CERTIFICATE:
+      /* Translators: %s is why the certificate was refused, a whole sentence. */
+      return g_strdup_printf (_("%s Nothing was saved. Compare the certificate’s SHA-256 fingerprint with the one your provider publishes; trust it when asked only if they match, then try again."),
+                              report->error->message);
+    case OP_MAIL_ERROR_KIND_PASSWORD:
+      return g_strdup_printf (_("%s refused the username or password: %s. Check them and try again."),
+                              server, why);
+    case OP_MAIL_ERROR_KIND_UNREACHABLE:
+      /* Translators: %s is the server, then why the connection failed. */
+      return g_strdup_printf (_("%s could not be reached: %s. Check the server name and the port, and that the network is up."),
+                              server, why);
+    case OP_MAIL_ERROR_KIND_OTHER:
+    default:
+      break;
+    }
   if (!report->reached)
     return g_strdup_printf (_("%s could not be reached: %s. Check the server name, the port and the network."),
                             server, why);
@@ -502,9 +531,9 @@ on_back_clicked (OpMailAccountSetup *self)
 }
 
 /* "" is the protocol's default port; anything else must be a port number. */
-static gboolean
-parse_port (AdwEntryRow *row,
-            guint16     *port)
+gboolean
+_op_mail_parse_port_row (AdwEntryRow *row,
+                         guint16     *port)
 {
   const char *text = text_of (row);
   char *end = NULL;
@@ -599,7 +628,7 @@ on_save_manual_clicked (OpMailAccountSetup *self)
   gboolean plaintext = gtk_switch_get_active (self->plaintext_switch);
   guint16 port, smtp_port;
 
-  if (!parse_port (self->incoming_port_row, &port) || !parse_port (self->smtp_port_row, &smtp_port))
+  if (!_op_mail_parse_port_row (self->incoming_port_row, &port) || !_op_mail_parse_port_row (self->smtp_port_row, &smtp_port))
     {
       set_error (self->manual_error, _("A port is a number from 1 to 65535; leave it empty for the usual one."));
       return;
@@ -609,7 +638,7 @@ on_save_manual_clicked (OpMailAccountSetup *self)
                                          ? OP_MAIL_INCOMING_POP3 : OP_MAIL_INCOMING_IMAP);
   op_account_set_host (account, text_of (self->incoming_host_row));
   op_account_set_port (account, port);
-  op_account_set_security (account, security_of (self->incoming_security_row));
+  op_account_set_security (account, _op_mail_security_of_row (self->incoming_security_row));
   op_account_set_user (account, user[0] != '\0' ? user : address);
   op_account_set_allow_plaintext_password (account, plaintext);
   if (smtp_host[0] != '\0')
@@ -618,7 +647,7 @@ on_save_manual_clicked (OpMailAccountSetup *self)
 
       op_mail_account_set_smtp_host (account, smtp_host);
       op_mail_account_set_smtp_port (account, smtp_port);
-      op_mail_account_set_smtp_security (account, security_of (self->smtp_security_row));
+      op_mail_account_set_smtp_security (account, _op_mail_security_of_row (self->smtp_security_row));
       if (smtp_user[0] != '\0')
         op_mail_account_set_smtp_user (account, smtp_user);
       op_mail_account_set_smtp_allow_plaintext_password (account, plaintext);

@@ -31,4 +31,13 @@ OpMailAccountSetup *op_mail_account_setup_new      (GtkWindow          *parent,
 /* "start", "searching", "found" or "manual" (for tests). */
 const char         *op_mail_account_setup_get_page (OpMailAccountSetup *self);
 
+/* Shared with the account editor (Preferences): a port row ("" is the protocol's
+ * default, 0; FALSE when it is not a port number) and a security row (TLS, STARTTLS,
+ * None). */
+gboolean            _op_mail_parse_port_row        (AdwEntryRow        *row,
+                                                    guint16            *port);
+OpSecurity          _op_mail_security_of_row       (AdwComboRow        *row);
+void                _op_mail_set_security_row      (AdwComboRow        *row,
+                                                    OpSecurity          security);
+
 G_END_DECLS

@@ -9,6 +9,7 @@
 
 #include "op-accounts.h"
 #include "op-mail-account.h"
+#include "op-mail-account-editor.h"
 #include "op-mail-preferences-page.h"
 #include "op-mail-store.h"
 #include "op-secrets.h"
@@ -212,12 +213,58 @@ on_remove_clicked (GtkButton             *button,
 }
 
 static void
+on_edited (OpMailAccountEditor   *editor,
+           OpAccount             *account,
+           gboolean               servers_changed,
+           OpMailPreferencesPage *self)
+{
+  g_autoptr (OpMailView) view = g_weak_ref_get (&self->view);
+  GtkWidget *row = g_hash_table_lookup (self->rows, op_account_get_id (account));
+
+  if (row != NULL)
+    adw_expander_row_set_subtitle (ADW_EXPANDER_ROW (row), op_account_get_user (account) != NULL
+                                                           ? op_account_get_user (account) : "");
+  if (view == NULL)
+    return;
+  op_mail_view_update_account (view, account);
+  if (servers_changed)
+    op_mail_view_reconnect_account (view, op_account_get_id (account));
+}
+
+/* The editor of the account's servers, identities and signatures, over Preferences. */
+OpMailAccountEditor *
+op_mail_preferences_page_edit_account (OpMailPreferencesPage *self,
+                                       const char            *account_id)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  OpMailAccountEditor *editor;
+
+  g_return_val_if_fail (OP_IS_MAIL_PREFERENCES_PAGE (self), NULL);
+  if (op_accounts_lookup (self->accounts, account_id) == NULL)
+    return NULL;
+  editor = op_mail_account_editor_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                       self->accounts, account_id);
+  g_signal_connect_object (editor, "saved", G_CALLBACK (on_edited), self, 0);
+  gtk_window_present (GTK_WINDOW (editor));
+  return editor;
+}
+
+static void
+on_edit_clicked (GtkButton             *button,
+                 OpMailPreferencesPage *self)
+{
+  op_mail_preferences_page_edit_account (self, g_object_get_data (G_OBJECT (button), "op-account-id"));
+}
+
+static void
 add_row (OpMailPreferencesPage *self,
          OpAccount             *account)
 {
   const char *id = op_account_get_id (account);
   GtkWidget *row = adw_expander_row_new ();
   GtkWidget *name = adw_entry_row_new ();
+  GtkWidget *edit_row = adw_action_row_new ();
+  GtkWidget *edit = gtk_button_new_with_mnemonic (_("_Edit…"));
   GtkWidget *remove_row = adw_action_row_new ();
   GtkWidget *remove = gtk_button_new_with_mnemonic (_("_Remove…"));
   g_autofree char *label = NULL;
@@ -236,6 +283,15 @@ add_row (OpMailPreferencesPage *self,
   g_object_set_data_full (G_OBJECT (name), "op-account-id", g_strdup (id), g_free);
   g_signal_connect (name, "apply", G_CALLBACK (on_name_applied), self);
   adw_expander_row_add_row (ADW_EXPANDER_ROW (row), name);
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (edit_row), _("Servers, Identities and Signatures"));
+  gtk_widget_set_valign (edit, GTK_ALIGN_CENTER);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (edit), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Mail: Edit Account"), -1);
+  g_object_set_data_full (G_OBJECT (edit), "op-account-id", g_strdup (id), g_free);
+  g_signal_connect (edit, "clicked", G_CALLBACK (on_edit_clicked), self);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (edit_row), edit);
+  adw_action_row_set_activatable_widget (ADW_ACTION_ROW (edit_row), edit);
+  adw_expander_row_add_row (ADW_EXPANDER_ROW (row), edit_row);
 
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (remove_row), _("Remove Account"));
   adw_action_row_set_subtitle (ADW_ACTION_ROW (remove_row), _("Its local copy of the mail and its saved passwords"));

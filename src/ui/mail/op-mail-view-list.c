@@ -212,6 +212,8 @@ _op_mail_view_clear_conversation (OpMailView *self)
   g_clear_handle_id (&self->dwell_source, g_source_remove);
   adw_status_page_set_title (self->none_page, _("No Conversation Selected"));
   op_mail_conversation_view_clear (self->conversation_view);
+  if (self->shown_messages != NULL)
+    g_hash_table_remove_all (self->shown_messages);
   self->conversation_id = 0;
   self->shown = NULL;
   self->pending_bodies = 0;
@@ -427,6 +429,27 @@ on_body_fetched (GObject      *source,
   body_arrived (user_data, bytes, error);
 }
 
+/* One message of the conversation shown: its body from the store, or from the server
+ * when it was never fetched; added to the view when parsed. */
+static void
+load_message (OpMailView    *self,
+              Account       *account,
+              OpMailMessage *message)
+{
+  BodyLoad *load = g_new0 (BodyLoad, 1);
+  gint64 *id = g_new (gint64, 1);
+
+  *id = op_mail_message_get_id (message);
+  g_hash_table_add (self->shown_messages, id);
+  load->view = g_object_ref (self);
+  load->conversation_id = self->conversation_id;
+  self->pending_bodies++;
+  /* A body never fetched comes from the server when the account syncs. */
+  if (!op_mail_message_get_body_cached (message) && account->sync != NULL)
+    op_mail_imap_sync_fetch_body_async (account->sync, *id, self->body_cancellable, on_body_fetched, load);
+  else
+    op_mail_store_load_body_async (account->store, *id, self->body_cancellable, on_body_loaded, load);
+}
 
 void
 _op_mail_view_show_conversation (OpMailView *self,
@@ -459,20 +482,39 @@ _op_mail_view_show_conversation (OpMailView *self,
     self->dwell_source = g_timeout_add (READ_DWELL_MS, _op_mail_view_on_dwell, self);
   gtk_stack_set_visible_child_name (self->conversation_stack, "conversation");
   for (guint i = 0; i < messages->len; i++)
+    load_message (self, account, g_ptr_array_index (messages, i));
+}
+
+/* Messages new to the store (a sync, IDLE, the outbox's Sent copy): those of the
+ * conversation shown join it, as reopening it would show them. */
+void
+_op_mail_view_on_messages_added (OpMailStore *store,
+                                 gint64       folder_id,
+                                 GArray      *ids,
+                                 Account     *account)
+{
+  OpMailView *self = account->view;
+  g_autoptr (GPtrArray) messages = NULL;
+  gboolean joins = FALSE;
+
+  if (self->shown != account || self->conversation_id == 0)
+    return;
+  for (guint i = 0; i < ids->len && !joins; i++)
+    {
+      g_autoptr (OpMailMessage) message = op_mail_store_get_message (store, g_array_index (ids, gint64, i));
+
+      joins = message != NULL && op_mail_message_get_conversation_id (message) == self->conversation_id;
+    }
+  if (!joins)
+    return;
+  messages = op_mail_store_list_conversation (store, self->conversation_id, NULL);
+  for (guint i = 0; messages != NULL && i < messages->len; i++)
     {
       OpMailMessage *message = g_ptr_array_index (messages, i);
-      BodyLoad *load = g_new0 (BodyLoad, 1);
+      gint64 id = op_mail_message_get_id (message);
 
-      load->view = g_object_ref (self);
-      load->conversation_id = conversation_id;
-      self->pending_bodies++;
-      /* A body never fetched comes from the server when the account syncs. */
-      if (!op_mail_message_get_body_cached (message) && account->sync != NULL)
-        op_mail_imap_sync_fetch_body_async (account->sync, op_mail_message_get_id (message),
-                                            self->body_cancellable, on_body_fetched, load);
-      else
-        op_mail_store_load_body_async (account->store, op_mail_message_get_id (message),
-                                       self->body_cancellable, on_body_loaded, load);
+      if (!g_hash_table_contains (self->shown_messages, &id))
+        load_message (self, account, message);
     }
 }
 
@@ -729,6 +771,7 @@ _op_mail_view_list_init (OpMailView *self)
   g_autoptr (GtkListItemFactory) results_factory = row_factory (FALSE);
 
   self->selected_ids = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  self->shown_messages = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
 
   gtk_list_view_set_factory (self->list_view, factory);
   g_signal_connect_swapped (self->list_view, "activate", G_CALLBACK (on_list_activate), self);

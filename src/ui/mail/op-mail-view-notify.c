@@ -121,6 +121,7 @@ _op_mail_view_watch_new_mail (Account *account)
 
   account->inbox_uidnext = inbox != NULL ? op_mail_folder_get_uidnext (inbox) : 0;
   g_signal_connect (account->store, "messages-added", G_CALLBACK (on_messages_added), account);
+  g_signal_connect (account->store, "messages-added", G_CALLBACK (_op_mail_view_on_messages_added), account);
 }
 
 static void

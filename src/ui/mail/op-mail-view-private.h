@@ -4,6 +4,7 @@
 #include <adwaita.h>
 
 #include "op-mail-conversation-list.h"
+#include "op-mail-errors.h"
 #include "op-mail-folder-list.h"
 #include "op-mail-imap-sync.h"
 #include "op-mail-pop3-poller.h"
@@ -47,6 +48,8 @@ typedef struct
   guint             retry_source;
   guint32           inbox_uidnext; /* its Inbox's UIDNEXT as last known: older is not new */
   char             *password;      /* given by the set-up, for this session only */
+  char             *error_text;    /* its server's last failure, for the banner; NULL: none */
+  OpMailErrorKind   error_kind;
 } Account;
 
 
@@ -104,12 +107,17 @@ struct _OpMailView
   GPtrArray              *found;        /* OpMailMessage, the last search's, unfiltered */
   GCancellable           *search_cancellable;
   gint64                  conversation_id;
+  GHashTable             *shown_messages; /* gint64 *, the ids of its messages loaded */
   GCancellable           *body_cancellable;
   guint                   pending_bodies;
   guint                   missing_bodies;
   OpMailStoreSubmitter   *submitter;    /* the composers' way to the outboxes and drafts */
   GListStore             *identities;   /* OpMailIdentityItem of every account */
   GtkWidget              *send_dialog;  /* the last send's failures, while shown */
+  GtkRevealer            *banner_revealer;
+  GtkLabel               *banner_label;
+  GtkButton              *banner_button;
+  char                   *banner_account_id; /* whose failure the banner shows */
 };
 
 /* What an asynchronous call for an account comes back to: the view may have gone
@@ -145,9 +153,14 @@ void        _op_mail_view_start_sync              (Account      *account);
 void        _op_mail_view_sync_failed             (Account      *account,
                                                    const GError *error);
 void        _op_mail_view_open_outbox             (Account      *account);
-/* Says under the account in the sidebar what went wrong (NULL: nothing). */
+void        _op_mail_view_reconnect               (Account      *account);
+/* Says what went wrong with the account's server (NULL: nothing): a short status under
+ * it in the sidebar, the whole @text and an action in the page's banner. */
 void        _op_mail_view_show_account_error      (Account      *account,
+                                                   OpMailErrorKind kind,
                                                    const char   *text);
+void        _op_mail_view_update_banner           (OpMailView   *self);
+void        _op_mail_view_banner_action           (OpMailView   *self);
 
 /* op-mail-view-list.c */
 void        _op_mail_view_list_class_init         (GtkWidgetClass *widget_class);
@@ -165,6 +178,11 @@ void        _op_mail_view_update_list_page        (OpMailView   *self);
 void        _op_mail_view_set_list_model          (OpMailView   *self,
                                                    GListModel   *model,
                                                    OpMailConversationList *conversations);
+/* Store signal handler: new messages of the conversation shown join it. */
+void        _op_mail_view_on_messages_added       (OpMailStore  *store,
+                                                   gint64        folder_id,
+                                                   GArray       *ids,
+                                                   Account      *account);
 /* The selected conversations, in list order. (element-type OpMailConversation) */
 GPtrArray  *_op_mail_view_selected_conversations  (OpMailView   *self);
 

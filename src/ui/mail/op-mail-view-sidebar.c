@@ -32,6 +32,7 @@ _op_mail_view_account_free (Account *account)
   if (account->password != NULL)
     memset (account->password, 0, strlen (account->password));
   g_clear_pointer (&account->password, g_free);
+  g_clear_pointer (&account->error_text, g_free);
   g_clear_object (&account->folders);
   if (account->store != NULL)
     {
@@ -396,7 +397,7 @@ on_store_opened (GObject      *source,
       g_autofree char *text = g_strdup_printf (_("Its mail could not be opened: %s. Check that the disk is not full and the data folder is writable, then restart Outpost."),
                                                error->message);
 
-      _op_mail_view_show_account_error (account, text);
+      _op_mail_view_show_account_error (account, OP_MAIL_ERROR_KIND_OTHER, text);
       return;
     }
 
@@ -499,7 +500,8 @@ _op_mail_view_drag_text (Account *account)
  * @self: the page
  * @account: an account of the page, changed and saved (Preferences)
  *
- * Shows the account's new name in the sidebar.
+ * Shows the account's new name in the sidebar and offers its identities, as they are
+ * now, to the composers.
  */
 void
 op_mail_view_update_account (OpMailView *self,
@@ -507,6 +509,8 @@ op_mail_view_update_account (OpMailView *self,
 {
   Account *shown;
   g_autofree char *label = NULL;
+  g_autoptr (GPtrArray) identities = NULL;
+  guint position;
 
   g_return_if_fail (OP_IS_MAIL_VIEW (self));
   g_return_if_fail (OP_IS_ACCOUNT (account));
@@ -520,6 +524,49 @@ op_mail_view_update_account (OpMailView *self,
   /* Translators: the folders of one account in the sidebar; %s is the account. */
   label = g_strdup_printf (_("Mail: folders of %s"), account_name (account));
   gtk_accessible_update_property (GTK_ACCESSIBLE (shown->list_box), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+
+  /* Its identities for writing: the composers opened from now on offer them. */
+  identities = op_mail_account_dup_identities (account);
+  position = g_list_model_get_n_items (G_LIST_MODEL (self->identities));
+  for (guint i = g_list_model_get_n_items (G_LIST_MODEL (self->identities)); i > 0; i--)
+    {
+      g_autoptr (OpMailIdentityItem) item = g_list_model_get_item (G_LIST_MODEL (self->identities), i - 1);
+
+      if (g_strcmp0 (op_mail_identity_item_get_account_id (item), op_account_get_id (account)) == 0)
+        {
+          g_list_store_remove (self->identities, i - 1);
+          position = i - 1;
+        }
+    }
+  /* Where they were: the first identity stays the composer's default. */
+  for (guint i = 0; i < identities->len; i++)
+    {
+      OpMailIdentity *identity = g_ptr_array_index (identities, i);
+      g_autoptr (OpMailIdentityItem) item = op_mail_identity_item_new (op_account_get_id (account),
+                                                                        identity->name, identity->address,
+                                                                        identity->signature);
+
+      g_list_store_insert (self->identities, position + i, item);
+    }
+}
+
+/**
+ * op_mail_view_reconnect_account:
+ * @self: the page
+ * @account_id: an account whose servers were edited and saved (Preferences)
+ *
+ * Connects the account again with its new settings.
+ */
+void
+op_mail_view_reconnect_account (OpMailView *self,
+                                const char *account_id)
+{
+  Account *account;
+
+  g_return_if_fail (OP_IS_MAIL_VIEW (self));
+  account = _op_mail_view_find_account (self, account_id);
+  if (account != NULL)
+    _op_mail_view_reconnect (account);
 }
 
 /**
@@ -560,6 +607,7 @@ op_mail_view_remove_account (OpMailView *self,
   g_clear_pointer (&self->undo, g_ptr_array_unref);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "mail.undo-move", FALSE);
   g_ptr_array_remove (self->accounts, account);
+  _op_mail_view_update_banner (self);
   _op_mail_view_sync_sidebar (self);
   _op_mail_view_update_actions (self);
   if (self->accounts->len == 0)

@@ -199,7 +199,9 @@ op_mail_view_dispose (GObject *object)
   g_clear_object (&self->move_menu);
   g_clear_pointer (&self->notified_title, g_free);
   g_clear_pointer (&self->notified_body, g_free);
+  g_clear_pointer (&self->banner_account_id, g_free);
   g_clear_pointer (&self->selected_ids, g_hash_table_unref);
+  g_clear_pointer (&self->shown_messages, g_hash_table_unref);
   if (self->accounts != NULL)
     for (guint i = 0; i < self->accounts->len; i++)
       {
@@ -263,6 +265,10 @@ op_mail_view_class_init (OpMailViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, OpMailView, missing_label);
   gtk_widget_class_bind_template_child (widget_class, OpMailView, conversation_stack);
   gtk_widget_class_bind_template_child (widget_class, OpMailView, conversation_view);
+  gtk_widget_class_bind_template_child (widget_class, OpMailView, banner_revealer);
+  gtk_widget_class_bind_template_child (widget_class, OpMailView, banner_label);
+  gtk_widget_class_bind_template_child (widget_class, OpMailView, banner_button);
+  gtk_widget_class_bind_template_callback (widget_class, _op_mail_view_banner_action);
   gtk_widget_class_bind_template_callback (widget_class, on_back_clicked);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
 
@@ -481,4 +487,20 @@ op_mail_view_get_list_page (OpMailView *self)
 {
   g_return_val_if_fail (OP_IS_MAIL_VIEW (self), NULL);
   return gtk_stack_get_visible_child_name (self->list_stack);
+}
+
+const char *
+op_mail_view_get_banner (OpMailView *self)
+{
+  g_return_val_if_fail (OP_IS_MAIL_VIEW (self), NULL);
+  if (!gtk_revealer_get_reveal_child (self->banner_revealer))
+    return NULL;
+  return gtk_label_get_text (self->banner_label);
+}
+
+GtkButton *
+op_mail_view_get_banner_button (OpMailView *self)
+{
+  g_return_val_if_fail (OP_IS_MAIL_VIEW (self), NULL);
+  return self->banner_button;
 }

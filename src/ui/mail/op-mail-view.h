@@ -41,6 +41,9 @@ void                    op_mail_view_add_account           (OpMailView    *self,
 /* Preferences changed (its name) or removed an account, already saved. */
 void                    op_mail_view_update_account        (OpMailView    *self,
                                                             OpAccount     *account);
+/* Preferences changed the account's servers (saved): it connects again. */
+void                    op_mail_view_reconnect_account     (OpMailView    *self,
+                                                            const char    *account_id);
 void                    op_mail_view_remove_account        (OpMailView    *self,
                                                             const char    *account_id);
 /* Certificates are checked by the application's trust store; tests set their own. */
@@ -76,5 +79,9 @@ GtkWidget              *op_mail_view_get_sidebar           (OpMailView  *self);
 /* "empty", "mail"; and the list column's "list", "results" or "status". */
 const char             *op_mail_view_get_page              (OpMailView  *self);
 const char             *op_mail_view_get_list_page         (OpMailView  *self);
+/* The banner's text when an account's server failed (NULL: no banner shown), and its
+ * button (hidden when there is nothing to do). */
+const char             *op_mail_view_get_banner            (OpMailView  *self);
+GtkButton              *op_mail_view_get_banner_button     (OpMailView  *self);
 
 G_END_DECLS

@@ -14,6 +14,7 @@
 #include "op-mail-conversation-view.h"
 #include "op-mail-identity-item.h"
 #include "op-mail-message-view.h"
+#include "op-accounts.h"
 #include "op-mail-preferences-page.h"
 #include "op-mail-view.h"
 #include "mail-test-data.h"
@@ -289,7 +290,27 @@ shoot_organise (void)
     if (row != NULL)
       adw_expander_row_set_expanded (ADW_EXPANDER_ROW (row), TRUE);
     gtk_window_present (GTK_WINDOW (preferences));
-    shoot (GTK_WINDOW (preferences), "preferences");
+    shoot (NULL, "preferences");
+    /* Its editor: servers, then (scrolled down) the identities with their signatures. */
+    {
+      g_autoptr (OpAccounts) accounts = op_accounts_new_default ();
+      OpMailAccountEditor *editor;
+      GtkWidget *scroller;
+
+      op_accounts_load (accounts, NULL);
+      editor = op_mail_preferences_page_edit_account (OP_MAIL_PREFERENCES_PAGE (mail), MAIL_TEST_ACCOUNT);
+      gtk_window_set_default_size (GTK_WINDOW (editor), MIN (width, 560), 760);
+      shoot (NULL, "preferences-editor");
+      scroller = find_type (GTK_WIDGET (editor), GTK_TYPE_SCROLLED_WINDOW);
+      if (scroller != NULL)
+        {
+          GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller));
+
+          gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment));
+        }
+      shoot (GTK_WINDOW (editor), "preferences-editor-identities");
+    }
+    gtk_window_destroy (GTK_WINDOW (preferences));
   }
   gtk_window_destroy (window);
 }

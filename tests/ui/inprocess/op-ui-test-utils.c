@@ -3,6 +3,10 @@
 
 #include "config.h"
 
+#include <locale.h>
+
+#include <glib/gi18n.h>
+
 #include <string.h>
 
 #include "op-ui-test-utils.h"
@@ -26,6 +30,14 @@ op_ui_test_init (int    *argc,
 {
   g_autoptr (GError) error = NULL;
 
+  /* Screens looked at in Chinese (OUTPOST_LOCALEDIR: the build's po folder). */
+  if (g_getenv ("OUTPOST_LOCALEDIR") != NULL)
+    {
+      setlocale (LC_ALL, "");
+      bindtextdomain (GETTEXT_PACKAGE, g_getenv ("OUTPOST_LOCALEDIR"));
+      bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+      textdomain (GETTEXT_PACKAGE);
+    }
   g_setenv ("GSK_RENDERER", "cairo", FALSE);
   g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
   g_setenv ("GSETTINGS_SCHEMA_DIR", OUTPOST_TEST_SCHEMA_DIR, TRUE);
@@ -239,6 +251,60 @@ op_ui_test_find_entry_row (GtkWidget  *root,
   return GTK_EDITABLE (find (root, entry_row_is, title));
 }
 
+/* Depth first, as find() walks: the @nth widget (from 0) that @match accepts. */
+static GtkWidget *
+find_nth (GtkWidget     *root,
+          Match          match,
+          gconstpointer  data,
+          guint         *nth)
+{
+  if (match (root, data))
+    {
+      if (*nth == 0)
+        return root;
+      (*nth)--;
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_nth (child, match, data, nth);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The @nth (from 0) entry row titled @title, for forms with several of one title. */
+GtkEditable *
+op_ui_test_find_nth_entry_row (GtkWidget  *root,
+                               const char *title,
+                               guint       nth)
+{
+  return GTK_EDITABLE (find_nth (root, entry_row_is, title, &nth));
+}
+
+/* Types @text into the @nth entry row titled @title (it must exist). */
+void
+op_ui_test_fill (GtkWidget  *root,
+                 const char *title,
+                 guint       nth,
+                 const char *text)
+{
+  GtkEditable *row = op_ui_test_find_nth_entry_row (root, title, nth);
+
+  g_assert_nonnull (row);
+  gtk_editable_set_text (row, text);
+}
+
+GtkWidget *
+op_ui_test_find_nth_type (GtkWidget *root,
+                          GType      type,
+                          guint      nth)
+{
+  return find_nth (root, type_is, GSIZE_TO_POINTER (type), &nth);
+}
+
 GtkWindow *
 op_ui_test_find_toplevel (GType type)
 {
@@ -383,4 +449,30 @@ op_ui_test_wait_result (GAsyncResult **result)
 {
   g_assert_true (op_ui_test_wait_for (have_result, result));
   return *result;
+}
+
+/**
+ * op_ui_test_shoot:
+ * @name: the screen's name
+ *
+ * With OUTPOST_TEST_SHOTS=DIR, saves the display as DIR/NAME[SUFFIX].png
+ * (OUTPOST_TEST_SHOTS_SUFFIX, e.g. "-dark") after a second of drawing, so a test's
+ * screens can be looked at; without it, nothing.
+ */
+void
+op_ui_test_shoot (const char *name)
+{
+  const char *dir = g_getenv ("OUTPOST_TEST_SHOTS");
+  const char *suffix = g_getenv ("OUTPOST_TEST_SHOTS_SUFFIX");
+  g_autofree char *command = NULL;
+  g_autoptr (GError) error = NULL;
+  gint64 end = g_get_monotonic_time () + G_USEC_PER_SEC;
+
+  if (dir == NULL)
+    return;
+  while (g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, FALSE), g_usleep (10000);
+  command = g_strdup_printf ("import -window root %s/%s%s.png", dir, name, suffix != NULL ? suffix : "");
+  g_assert_true (g_spawn_command_line_sync (command, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
 }

@@ -26,6 +26,16 @@ GtkWindow  *op_ui_test_find_toplevel    (GType         type);
 void        op_ui_test_assert_no_hidden_toplevel (void);
 GtkEditable *op_ui_test_find_entry_row  (GtkWidget    *root,
                                          const char   *title);
+GtkEditable *op_ui_test_find_nth_entry_row (GtkWidget *root,
+                                           const char *title,
+                                           guint       nth);
+void        op_ui_test_fill             (GtkWidget    *root,
+                                         const char   *title,
+                                         guint         nth,
+                                         const char   *text);
+GtkWidget  *op_ui_test_find_nth_type    (GtkWidget    *root,
+                                         GType         type,
+                                         guint         nth);
 GtkWidget  *op_ui_test_find_row         (GtkWidget    *root,
                                          const char   *title);
 GtkWidget  *op_ui_test_find_with_class  (GtkWidget    *root,
@@ -42,5 +52,6 @@ void        op_ui_test_store_result     (GObject      *source,
                                          GAsyncResult *result,
                                          gpointer      user_data);
 GAsyncResult *op_ui_test_wait_result    (GAsyncResult **result);
+void        op_ui_test_shoot            (const char   *name);
 
 G_END_DECLS

@@ -8,6 +8,10 @@
 #include "mail-test-data.h"
 #include "op-accounts.h"
 #include "op-mail-conversation-row.h"
+#include "op-mail-composer-window.h"
+#include "op-mail-composer.h"
+#include "op-mail-identity-item.h"
+#include "op-mail-account.h"
 #include "op-mail-preferences-page.h"
 #include "op-mail-view.h"
 #include "op-ui-test-utils.h"
@@ -798,6 +802,166 @@ saved_account (const char *id)
   return account != NULL ? g_object_ref (account) : NULL;
 }
 
+/* The text of @buffer. (transfer full) */
+static char *
+buffer_text (GtkTextBuffer *buffer)
+{
+  GtkTextIter start, end;
+
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+}
+
+static void
+set_signature (GtkWidget  *root,
+               guint       nth,
+               const char *text)
+{
+  GtkTextView *view = GTK_TEXT_VIEW (op_ui_test_find_nth_type (root, GTK_TYPE_TEXT_VIEW, nth));
+
+  g_assert_nonnull (view);
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (view), text, -1);
+}
+
+static gboolean
+editor_closed (gpointer data)
+{
+  return op_ui_test_find_toplevel (OP_TYPE_MAIL_ACCOUNT_EDITOR) == NULL;
+}
+
+/* Preferences' account editor: Work's servers, identities (one edited, one added, one
+ * added then removed) and signatures are saved to the file, read back, and used by the
+ * composer (From and signature); a bad address saves nothing. */
+static void
+test_preferences_edit (void)
+{
+  GtkWidget *widget = op_mail_view_new ();
+  OpMailView *view = OP_MAIL_VIEW (widget);
+  GtkWindow *window = window_with (widget);
+  AdwPreferencesWindow *preferences;
+  GtkWidget *page;
+  GtkWidget *editor;
+  GtkWindow *composer_window;
+  OpMailComposer *composer;
+  GListModel *from;
+  g_autoptr (OpAccount) work = NULL;
+  g_autoptr (GPtrArray) identities = NULL;
+  g_autofree char *body = NULL;
+  OpMailIdentity *identity;
+  guint edited = G_MAXUINT, second = G_MAXUINT;
+
+  g_assert_true (op_ui_test_wait_for (stores_open, view));
+  page = op_mail_preferences_page_new (view);
+  preferences = ADW_PREFERENCES_WINDOW (adw_preferences_window_new ());
+  adw_preferences_window_add (preferences, ADW_PREFERENCES_PAGE (page));
+  gtk_window_present (GTK_WINDOW (preferences));
+  op_ui_test_iterate ();
+
+  /* "Edit…" under Work opens its editor with what the file holds. */
+  adw_expander_row_set_expanded (ADW_EXPANDER_ROW (op_ui_test_find_row (page, "Work")), TRUE);
+  op_ui_test_iterate ();
+  g_signal_emit_by_name (op_ui_test_find_button (op_ui_test_find_row (page, "Work"),
+                                                 g_dgettext (GETTEXT_PACKAGE, "_Edit…")), "clicked");
+  editor = GTK_WIDGET (op_ui_test_wait_for_toplevel (OP_TYPE_MAIL_ACCOUNT_EDITOR, TRUE));
+  g_assert_nonnull (editor);
+  op_ui_test_shoot ("mail-preferences-editor");
+  g_assert_cmpstr (gtk_editable_get_text (op_ui_test_find_entry_row (editor, "Address")), ==, "me@example.test");
+
+  /* Servers. */
+  op_ui_test_fill (editor, "Server", 0, "imap.changed.test");
+  op_ui_test_fill (editor, "Port", 0, "1993");
+  adw_combo_row_set_selected (ADW_COMBO_ROW (op_ui_test_find_row (editor, "Security")), 1);
+  op_ui_test_fill (editor, "Username", 0, "changed-user");
+  op_ui_test_fill (editor, "Server", 1, "smtp.changed.test");
+  op_ui_test_fill (editor, "Port", 1, "587");
+  g_assert_false (gtk_switch_get_active (GTK_SWITCH (op_ui_test_find_type (editor, GTK_TYPE_SWITCH))));
+  gtk_switch_set_active (GTK_SWITCH (op_ui_test_find_type (editor, GTK_TYPE_SWITCH)), TRUE);
+  /* Identities: the first renamed with a signature; two added, the last removed. */
+  op_ui_test_fill (editor, "Name", 0, "Edited Name");
+  set_signature (editor, 0, "Edited signature\nSecond line");
+  g_signal_emit_by_name (op_ui_test_find_button (editor, "_Add Identity"), "clicked");
+  g_signal_emit_by_name (op_ui_test_find_button (editor, "_Add Identity"), "clicked");
+  op_ui_test_fill (editor, "Name", 1, "Second Me");
+  op_ui_test_fill (editor, "Address", 1, "second@example.test");
+  set_signature (editor, 1, "Second signature");
+  op_ui_test_fill (editor, "Name", 2, "Gone");
+
+  /* A bad address: said, and nothing saved. */
+  op_ui_test_fill (editor, "Address", 2, "not an address");
+  g_signal_emit_by_name (op_ui_test_find_button (editor, "_Save"), "clicked");
+  op_ui_test_shoot ("mail-preferences-edit");
+  g_assert_nonnull (op_ui_test_find_label_with_class (editor, "error"));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (op_ui_test_find_label_with_class (editor, "error"))));
+  work = saved_account (MAIL_TEST_ACCOUNT);
+  identities = op_mail_account_dup_identities (work);
+  g_assert_cmpuint (identities->len, ==, 1);
+  g_clear_pointer (&identities, g_ptr_array_unref);
+  g_assert_cmpstr (op_account_get_host (work), !=, "imap.changed.test");
+  g_clear_object (&work);
+
+  /* The third removed (its header's Remove button), then saved. */
+  {
+    GtkWidget *group = gtk_widget_get_ancestor (GTK_WIDGET (op_ui_test_find_nth_entry_row (editor, "Name", 2)),
+                                                ADW_TYPE_PREFERENCES_GROUP);
+
+    g_signal_emit_by_name (op_ui_test_find_button (group, "_Remove"), "clicked");
+  }
+  g_signal_emit_by_name (op_ui_test_find_button (editor, "_Save"), "clicked");
+  g_assert_true (op_ui_test_wait_for (editor_closed, NULL));
+  op_ui_test_assert_no_hidden_toplevel ();
+
+  /* Read back from the file. */
+  work = saved_account (MAIL_TEST_ACCOUNT);
+  g_assert_cmpstr (op_account_get_host (work), ==, "imap.changed.test");
+  g_assert_cmpuint (op_account_get_port (work), ==, 1993);
+  g_assert_cmpint (op_account_get_security (work), ==, OP_SECURITY_STARTTLS);
+  g_assert_cmpstr (op_account_get_user (work), ==, "changed-user");
+  g_assert_cmpstr (op_mail_account_get_smtp_host (work), ==, "smtp.changed.test");
+  g_assert_cmpuint (op_mail_account_get_smtp_port (work), ==, 587);
+  g_assert_true (op_mail_account_get_server_saves_sent (work));
+  identities = op_mail_account_dup_identities (work);
+  g_assert_cmpuint (identities->len, ==, 2);
+  identity = g_ptr_array_index (identities, 0);
+  g_assert_cmpstr (identity->name, ==, "Edited Name");
+  g_assert_cmpstr (identity->address, ==, "me@example.test");
+  g_assert_cmpstr (identity->signature, ==, "Edited signature\nSecond line");
+  identity = g_ptr_array_index (identities, 1);
+  g_assert_cmpstr (identity->name, ==, "Second Me");
+  g_assert_cmpstr (identity->address, ==, "second@example.test");
+  g_assert_cmpstr (identity->signature, ==, "Second signature");
+
+  /* Used: a new message offers both identities, each with its own signature. */
+  g_assert_true (gtk_widget_activate_action (widget, "mail.compose", NULL));
+  composer_window = op_ui_test_wait_for_toplevel (OP_TYPE_MAIL_COMPOSER_WINDOW, TRUE);
+  composer = OP_MAIL_COMPOSER (op_ui_test_find_type (GTK_WIDGET (composer_window), OP_TYPE_MAIL_COMPOSER));
+  from = gtk_drop_down_get_model (op_mail_composer_get_from_dropdown (composer));
+  for (guint i = 0; i < g_list_model_get_n_items (from); i++)
+    {
+      g_autoptr (OpMailIdentityItem) item = g_list_model_get_item (from, i);
+
+      g_assert_cmpstr (op_mail_identity_item_get_name (item), !=, "Me Myself");
+      if (g_strcmp0 (op_mail_identity_item_get_name (item), "Edited Name") == 0)
+        edited = i;
+      if (g_strcmp0 (op_mail_identity_item_get_name (item), "Second Me") == 0)
+        second = i;
+    }
+  g_assert_cmpuint (edited, !=, G_MAXUINT);
+  g_assert_cmpuint (second, ==, edited + 1);
+  gtk_drop_down_set_selected (op_mail_composer_get_from_dropdown (composer), edited);
+  body = buffer_text (op_mail_composer_get_body (composer));
+  g_assert_nonnull (strstr (body, "Edited signature\nSecond line"));
+  g_clear_pointer (&body, g_free);
+  gtk_drop_down_set_selected (op_mail_composer_get_from_dropdown (composer), second);
+  body = buffer_text (op_mail_composer_get_body (composer));
+  g_assert_nonnull (strstr (body, "Second signature"));
+  g_assert_null (strstr (body, "Edited signature"));
+  gtk_window_destroy (composer_window);
+
+  gtk_window_destroy (GTK_WINDOW (preferences));
+  op_ui_test_assert_no_hidden_toplevel ();
+  close_window (window);
+}
+
 /* Preferences' Mail page: Work renamed in place (the file and the sidebar follow);
  * Home's "Remove…" asks first (Cancel keeps it), then Remove takes it out of the file,
  * off the Mail page (and the unified Inbox with it) and deletes its store. */
@@ -888,6 +1052,7 @@ main (int   argc,
   /* Last: it adds a second account. */
   g_test_add_func ("/mail/organise/unified-inbox", test_unified_inbox);
   g_test_add_func ("/mail/organise/new-mail-notification", test_new_mail_notification);
+  g_test_add_func ("/mail/organise/preferences-edit", test_preferences_edit);
   g_test_add_func ("/mail/organise/preferences-rename-remove", test_preferences);
 
   return op_ui_test_run ();

@@ -137,6 +137,52 @@ test_conventional (void)
   g_assert_cmpint (smtp->security, ==, OP_SECURITY_STARTTLS);
 }
 
+/* The server saves sent mail itself: by the provider until set, then as set (and kept
+ * in the accounts file). */
+static void
+test_server_saves_sent (void)
+{
+  static const struct { const char *host; gboolean saves; } hosts[] = {
+    { "smtp.gmail.com", TRUE },
+    { "SMTP.GMAIL.COM", TRUE },
+    { "smtp.googlemail.com", TRUE },
+    { "smtp.office365.com", TRUE },
+    { "smtp-mail.outlook.com", TRUE },
+    { "gmail.com", TRUE },
+    { "notgmail.com", FALSE },
+    { "gmail.com.example.net", FALSE },
+    { "mail.example.org", FALSE },
+    { "127.0.0.1", FALSE },
+  };
+  g_autofree char *dir = g_dir_make_tmp ("outpost-mail-account-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "accounts.ini", NULL);
+  g_autoptr (GFile) file = g_file_new_for_path (path);
+  g_autoptr (OpAccounts) accounts = op_accounts_new (file);
+  g_autoptr (OpAccounts) again = op_accounts_new (file);
+  g_autoptr (OpAccount) account = op_mail_account_new ();
+  g_autoptr (GError) error = NULL;
+
+  g_assert_false (op_mail_account_get_server_saves_sent (account));
+  for (guint i = 0; i < G_N_ELEMENTS (hosts); i++)
+    {
+      op_mail_account_set_smtp_host (account, hosts[i].host);
+      g_assert_cmpint (op_mail_account_get_server_saves_sent (account), ==, hosts[i].saves);
+    }
+  /* Set, it no longer follows the host. */
+  op_mail_account_set_smtp_host (account, "smtp.gmail.com");
+  op_mail_account_set_server_saves_sent (account, FALSE);
+  g_assert_false (op_mail_account_get_server_saves_sent (account));
+  op_mail_account_set_smtp_host (account, "mail.example.org");
+  op_mail_account_set_server_saves_sent (account, TRUE);
+  op_accounts_add (accounts, account);
+  g_assert_true (op_accounts_save (accounts, &error));
+  g_assert_no_error (error);
+  g_assert_true (op_accounts_load (again, &error));
+  g_assert_true (op_mail_account_get_server_saves_sent (op_accounts_lookup (again, op_account_get_id (account))));
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -147,6 +193,7 @@ main (int   argc,
   g_test_add_func ("/mail/account/accounts-file-round-trip", test_round_trip);
   g_test_add_func ("/mail/account/identities-refused", test_identities_refused);
   g_test_add_func ("/mail/account/conventional-names", test_conventional);
+  g_test_add_func ("/mail/account/server-saves-sent", test_server_saves_sent);
 
   return g_test_run ();
 }
