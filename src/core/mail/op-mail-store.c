@@ -740,6 +740,21 @@ write_job_free (OpMailWriteJob *job)
 
 static gboolean refresh_aggregates (OpMailStore *self, OpMailChanges *changes, GError **error);
 
+/* Every kept statement reset: one left on a row would hold its read transaction open
+ * past the commit, so the next BEGIN IMMEDIATE would fail at once ("database is locked")
+ * once another connection had written, and no checkpoint could pass it. Returns TRUE. */
+static gboolean
+reset_write_stmts (OpMailStore *self)
+{
+  GHashTableIter iter;
+  gpointer stmt;
+
+  g_hash_table_iter_init (&iter, self->write_stmts);
+  while (g_hash_table_iter_next (&iter, NULL, &stmt))
+    sqlite3_reset (stmt);
+  return TRUE;
+}
+
 static void
 write_thread (GTask        *task,
               gpointer      source,
@@ -767,8 +782,10 @@ write_thread (GTask        *task,
     }
   if (!job->func (self, self->write_db, job, changes, &error)
       || !refresh_aggregates (self, changes, &error)
+      || !reset_write_stmts (self)
       || !exec (self->write_db, "COMMIT", &error))
     {
+      reset_write_stmts (self);
       sqlite3_exec (self->write_db, "ROLLBACK", NULL, NULL, NULL);
       changes_free (changes);
       g_task_return_error (task, error);
