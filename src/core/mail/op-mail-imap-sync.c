@@ -558,6 +558,8 @@ fetch_missing (OpMailImapSync  *self,
       g_autoptr(GPtrArray) fetches = NULL;
       OpMailUpdate *update = op_mail_update_new (folder_id);
 
+      /* The server still has whatever a power cut takes from these batches. */
+      update->bulk = TRUE;
       op_imap_client_fetch_async (self->client, set, message_items (self), header_sections,
                                   cancellable, got_result, &r);
       fetches = op_imap_client_fetch_finish (self->client, await (self, &r), error);

@@ -829,8 +829,9 @@ op_mail_store_apply_async (OpMailStore         *self,
   g_return_if_fail (OP_IS_MAIL_STORE (self));
   g_return_if_fail (update != NULL);
 
-  _op_mail_store_queue_write (self, op_mail_store_apply_async, apply_write, update,
-                              (GDestroyNotify) op_mail_update_free, cancellable, callback, user_data);
+  (update->bulk ? _op_mail_store_queue_bulk_write : _op_mail_store_queue_write)
+    (self, op_mail_store_apply_async, apply_write, update, (GDestroyNotify) op_mail_update_free, cancellable,
+     callback, user_data);
 }
 
 typedef struct

@@ -316,7 +316,9 @@ open_store (OpMailStore   *self,
   if (self->write_db == NULL)
     return FALSE;
   /* WAL: readers never wait for the writer. synchronous=FULL: a commit is on disk when
-   * it returns (POP3 deletes only what is committed, DESIGN.md "no data loss"). */
+   * it returns (POP3 deletes only what is committed, DESIGN.md "no data loss"); only an
+   * IMAP sync's batches, which the server still holds, commit without waiting
+   * (_op_mail_store_queue_bulk_write()). */
   if (!exec (self->write_db, "PRAGMA journal_mode = WAL", error)
       || !exec (self->write_db, "PRAGMA synchronous = FULL", error)
       /* A first sync's batches insert all over the indexes keyed by Message-ID and
@@ -774,8 +776,11 @@ write_thread (GTask        *task,
     }
 
   changes = changes_new ();
-  if (!exec (self->write_db, "BEGIN IMMEDIATE", &error))
+  if ((job->bulk && !exec (self->write_db, "PRAGMA synchronous = NORMAL", &error))
+      || !exec (self->write_db, "BEGIN IMMEDIATE", &error))
     {
+      if (job->bulk)
+        sqlite3_exec (self->write_db, "PRAGMA synchronous = FULL", NULL, NULL, NULL);
       changes_free (changes);
       g_task_return_error (task, error);
       return;
@@ -787,6 +792,16 @@ write_thread (GTask        *task,
     {
       reset_write_stmts (self);
       sqlite3_exec (self->write_db, "ROLLBACK", NULL, NULL, NULL);
+      if (job->bulk)
+        sqlite3_exec (self->write_db, "PRAGMA synchronous = FULL", NULL, NULL, NULL);
+      changes_free (changes);
+      g_task_return_error (task, error);
+      return;
+    }
+  /* Every other write is on disk when it is reported done (POP3 deletes only what is
+   * committed; the outbox; DESIGN.md "no data loss"). */
+  if (job->bulk && !exec (self->write_db, "PRAGMA synchronous = FULL", &error))
+    {
       changes_free (changes);
       g_task_return_error (task, error);
       return;
@@ -806,20 +821,22 @@ write_thread (GTask        *task,
   g_task_return_int (task, job->result);
 }
 
-void
-_op_mail_store_queue_write (OpMailStore          *self,
-                            gpointer              source_tag,
-                            OpMailStoreWriteFunc  func,
-                            gpointer              data,
-                            GDestroyNotify        data_free,
-                            GCancellable         *cancellable,
-                            GAsyncReadyCallback   callback,
-                            gpointer              user_data)
+static void
+queue_write (OpMailStore          *self,
+             gpointer              source_tag,
+             OpMailStoreWriteFunc  func,
+             gpointer              data,
+             GDestroyNotify        data_free,
+             gboolean              bulk,
+             GCancellable         *cancellable,
+             GAsyncReadyCallback   callback,
+             gpointer              user_data)
 {
   g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
   OpMailWriteJob *job = g_new0 (OpMailWriteJob, 1);
 
   g_task_set_source_tag (task, source_tag);
+  job->bulk = bulk;
   job->func = func;
   job->data = data;
   job->data_free = data_free;
@@ -833,6 +850,32 @@ _op_mail_store_queue_write (OpMailStore          *self,
       return;
     }
   op_worker_run (self->writer, task, write_thread);
+}
+
+void
+_op_mail_store_queue_write (OpMailStore          *self,
+                            gpointer              source_tag,
+                            OpMailStoreWriteFunc  func,
+                            gpointer              data,
+                            GDestroyNotify        data_free,
+                            GCancellable         *cancellable,
+                            GAsyncReadyCallback   callback,
+                            gpointer              user_data)
+{
+  queue_write (self, source_tag, func, data, data_free, FALSE, cancellable, callback, user_data);
+}
+
+void
+_op_mail_store_queue_bulk_write (OpMailStore          *self,
+                                 gpointer              source_tag,
+                                 OpMailStoreWriteFunc  func,
+                                 gpointer              data,
+                                 GDestroyNotify        data_free,
+                                 GCancellable         *cancellable,
+                                 GAsyncReadyCallback   callback,
+                                 gpointer              user_data)
+{
+  queue_write (self, source_tag, func, data, data_free, TRUE, cancellable, callback, user_data);
 }
 
 gboolean
