@@ -144,25 +144,18 @@ void _op_mail_changes_touch (OpMailChanges *changes,
 void _op_mail_changes_added (OpMailChanges *changes,
                              gint64         folder_id,
                              gint64         message_id);
+/* @bulk: a write that can be lost to a power cut or a system crash (never to a crash of
+ * Outpost alone) because it can be made again: its commit does not wait for the disk
+ * (synchronous=NORMAL in WAL mode); the next durable commit syncs it with its own. */
 void _op_mail_store_queue_write (OpMailStore          *self,
                                  gpointer              source_tag,
                                  OpMailStoreWriteFunc  func,
                                  gpointer              data,
                                  GDestroyNotify        data_free,
+                                 gboolean              bulk,
                                  GCancellable         *cancellable,
                                  GAsyncReadyCallback   callback,
                                  gpointer              user_data);
-/* The same for a write that can be lost to a power cut or a system crash (never to a
- * crash of Outpost alone) because it can be made again: its commit does not wait for the
- * disk (synchronous=NORMAL in WAL mode). The next durable commit syncs it with its own. */
-void _op_mail_store_queue_bulk_write (OpMailStore          *self,
-                                      gpointer              source_tag,
-                                      OpMailStoreWriteFunc  func,
-                                      gpointer              data,
-                                      GDestroyNotify        data_free,
-                                      GCancellable         *cancellable,
-                                      GAsyncReadyCallback   callback,
-                                      gpointer              user_data);
 gboolean _op_mail_store_upsert_folder (OpMailStore             *self,
                                        const OpMailFolderInfo  *info,
                                        gint64                  *id,

@@ -318,7 +318,7 @@ open_store (OpMailStore   *self,
   /* WAL: readers never wait for the writer. synchronous=FULL: a commit is on disk when
    * it returns (POP3 deletes only what is committed, DESIGN.md "no data loss"); only an
    * IMAP sync's batches, which the server still holds, commit without waiting
-   * (_op_mail_store_queue_bulk_write()). */
+   * (_op_mail_store_queue_write() with @bulk). */
   if (!exec (self->write_db, "PRAGMA journal_mode = WAL", error)
       || !exec (self->write_db, "PRAGMA synchronous = FULL", error)
       /* A first sync's batches insert all over the indexes keyed by Message-ID and
@@ -821,16 +821,16 @@ write_thread (GTask        *task,
   g_task_return_int (task, job->result);
 }
 
-static void
-queue_write (OpMailStore          *self,
-             gpointer              source_tag,
-             OpMailStoreWriteFunc  func,
-             gpointer              data,
-             GDestroyNotify        data_free,
-             gboolean              bulk,
-             GCancellable         *cancellable,
-             GAsyncReadyCallback   callback,
-             gpointer              user_data)
+void
+_op_mail_store_queue_write (OpMailStore          *self,
+                            gpointer              source_tag,
+                            OpMailStoreWriteFunc  func,
+                            gpointer              data,
+                            GDestroyNotify        data_free,
+                            gboolean              bulk,
+                            GCancellable         *cancellable,
+                            GAsyncReadyCallback   callback,
+                            gpointer              user_data)
 {
   g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
   OpMailWriteJob *job = g_new0 (OpMailWriteJob, 1);
@@ -852,31 +852,6 @@ queue_write (OpMailStore          *self,
   op_worker_run (self->writer, task, write_thread);
 }
 
-void
-_op_mail_store_queue_write (OpMailStore          *self,
-                            gpointer              source_tag,
-                            OpMailStoreWriteFunc  func,
-                            gpointer              data,
-                            GDestroyNotify        data_free,
-                            GCancellable         *cancellable,
-                            GAsyncReadyCallback   callback,
-                            gpointer              user_data)
-{
-  queue_write (self, source_tag, func, data, data_free, FALSE, cancellable, callback, user_data);
-}
-
-void
-_op_mail_store_queue_bulk_write (OpMailStore          *self,
-                                 gpointer              source_tag,
-                                 OpMailStoreWriteFunc  func,
-                                 gpointer              data,
-                                 GDestroyNotify        data_free,
-                                 GCancellable         *cancellable,
-                                 GAsyncReadyCallback   callback,
-                                 gpointer              user_data)
-{
-  queue_write (self, source_tag, func, data, data_free, TRUE, cancellable, callback, user_data);
-}
 
 gboolean
 op_mail_store_write_finish (OpMailStore   *self,
@@ -938,7 +913,7 @@ _op_mail_store_run_write (OpMailStore         *self,
   generic->data = data;
   generic->data_free = data_free;
   _op_mail_store_queue_write (self, source_tag, generic_write, generic, (GDestroyNotify) generic_write_free,
-                              cancellable, callback, user_data);
+                              FALSE, cancellable, callback, user_data);
 }
 
 gint64
@@ -1270,7 +1245,7 @@ op_mail_store_set_folders_async (OpMailStore         *self,
                                                       info->special_use, info->selectable));
     }
   _op_mail_store_queue_write (self, op_mail_store_set_folders_async, set_folders_write, copy,
-                              (GDestroyNotify) g_ptr_array_unref, cancellable, callback, user_data);
+                              (GDestroyNotify) g_ptr_array_unref, FALSE, cancellable, callback, user_data);
 }
 
 static gboolean
@@ -1301,7 +1276,7 @@ op_mail_store_ensure_folder_async (OpMailStore            *self,
   _op_mail_store_queue_write (self, op_mail_store_ensure_folder_async, ensure_folder_write,
                               op_mail_folder_info_new (info->name, info->delimiter, info->special_use,
                                                        info->selectable),
-                              (GDestroyNotify) op_mail_folder_info_free, cancellable, callback, user_data);
+                              (GDestroyNotify) op_mail_folder_info_free, FALSE, cancellable, callback, user_data);
 }
 
 gint64
