@@ -178,6 +178,9 @@ struct _OpMailUpdate
   int       complete;   /* -1: leave as it is */
   GArray   *removals;   /* guint32 UIDs */
   GArray   *steps;      /* OpMailStep */
+  /* A batch of an IMAP sync, which the server still holds: committed without waiting
+   * for the disk (synchronous=NORMAL; _op_mail_store_queue_write()). */
+  gboolean  bulk;
 };
 
 G_END_DECLS

@@ -205,7 +205,8 @@ run_change (OpMailStore          *self,
             GAsyncReadyCallback   callback,
             gpointer              user_data)
 {
-  _op_mail_store_queue_write (self, tag, func, change, (GDestroyNotify) change_free, cancellable, callback, user_data);
+  _op_mail_store_queue_write (self, tag, func, change, (GDestroyNotify) change_free, FALSE, cancellable, callback,
+                              user_data);
 }
 
 static GArray *
@@ -931,7 +932,7 @@ op_mail_store_save_draft_async (OpMailStore         *self,
   draft->replaces = replaces;
   draft->message = g_bytes_ref (message);
   _op_mail_store_queue_write (self, op_mail_store_save_draft_async, save_draft_write, draft, (GDestroyNotify) draft_free,
-                              cancellable, callback, user_data);
+                              FALSE, cancellable, callback, user_data);
 }
 
 gint64

@@ -830,7 +830,7 @@ op_mail_store_apply_async (OpMailStore         *self,
   g_return_if_fail (update != NULL);
 
   _op_mail_store_queue_write (self, op_mail_store_apply_async, apply_write, update,
-                              (GDestroyNotify) op_mail_update_free, cancellable, callback, user_data);
+                              (GDestroyNotify) op_mail_update_free, update->bulk, cancellable, callback, user_data);
 }
 
 typedef struct
@@ -909,5 +909,5 @@ op_mail_store_save_body_async (OpMailStore         *self,
   data->message_id = message_id;
   data->raw = g_bytes_ref (message);
   _op_mail_store_queue_write (self, op_mail_store_save_body_async, save_body_write, data,
-                              (GDestroyNotify) body_data_free, cancellable, callback, user_data);
+                              (GDestroyNotify) body_data_free, FALSE, cancellable, callback, user_data);
 }

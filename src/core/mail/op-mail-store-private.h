@@ -65,6 +65,7 @@ struct _OpMailWriteJob
   gpointer              data;
   GDestroyNotify        data_free;
   gint64                result;
+  gboolean              bulk;
 };
 
 /* A message's columns, from a fetch or a raw message, before it is written. */
@@ -143,11 +144,15 @@ void _op_mail_changes_touch (OpMailChanges *changes,
 void _op_mail_changes_added (OpMailChanges *changes,
                              gint64         folder_id,
                              gint64         message_id);
+/* @bulk: a write that can be lost to a power cut or a system crash (never to a crash of
+ * Outpost alone) because it can be made again: its commit does not wait for the disk
+ * (synchronous=NORMAL in WAL mode); the next durable commit syncs it with its own. */
 void _op_mail_store_queue_write (OpMailStore          *self,
                                  gpointer              source_tag,
                                  OpMailStoreWriteFunc  func,
                                  gpointer              data,
                                  GDestroyNotify        data_free,
+                                 gboolean              bulk,
                                  GCancellable         *cancellable,
                                  GAsyncReadyCallback   callback,
                                  gpointer              user_data);

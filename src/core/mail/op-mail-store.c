@@ -316,7 +316,9 @@ open_store (OpMailStore   *self,
   if (self->write_db == NULL)
     return FALSE;
   /* WAL: readers never wait for the writer. synchronous=FULL: a commit is on disk when
-   * it returns (POP3 deletes only what is committed, DESIGN.md "no data loss"). */
+   * it returns (POP3 deletes only what is committed, DESIGN.md "no data loss"); only an
+   * IMAP sync's batches, which the server still holds, commit without waiting
+   * (_op_mail_store_queue_write() with @bulk). */
   if (!exec (self->write_db, "PRAGMA journal_mode = WAL", error)
       || !exec (self->write_db, "PRAGMA synchronous = FULL", error)
       /* A first sync's batches insert all over the indexes keyed by Message-ID and
@@ -740,6 +742,21 @@ write_job_free (OpMailWriteJob *job)
 
 static gboolean refresh_aggregates (OpMailStore *self, OpMailChanges *changes, GError **error);
 
+/* Every kept statement reset: one left on a row would hold its read transaction open
+ * past the commit, so the next BEGIN IMMEDIATE would fail at once ("database is locked")
+ * once another connection had written, and no checkpoint could pass it. Returns TRUE. */
+static gboolean
+reset_write_stmts (OpMailStore *self)
+{
+  GHashTableIter iter;
+  gpointer stmt;
+
+  g_hash_table_iter_init (&iter, self->write_stmts);
+  while (g_hash_table_iter_next (&iter, NULL, &stmt))
+    sqlite3_reset (stmt);
+  return TRUE;
+}
+
 static void
 write_thread (GTask        *task,
               gpointer      source,
@@ -759,17 +776,32 @@ write_thread (GTask        *task,
     }
 
   changes = changes_new ();
-  if (!exec (self->write_db, "BEGIN IMMEDIATE", &error))
+  if ((job->bulk && !exec (self->write_db, "PRAGMA synchronous = NORMAL", &error))
+      || !exec (self->write_db, "BEGIN IMMEDIATE", &error))
     {
+      if (job->bulk)
+        sqlite3_exec (self->write_db, "PRAGMA synchronous = FULL", NULL, NULL, NULL);
       changes_free (changes);
       g_task_return_error (task, error);
       return;
     }
   if (!job->func (self, self->write_db, job, changes, &error)
       || !refresh_aggregates (self, changes, &error)
+      || !reset_write_stmts (self)
       || !exec (self->write_db, "COMMIT", &error))
     {
+      reset_write_stmts (self);
       sqlite3_exec (self->write_db, "ROLLBACK", NULL, NULL, NULL);
+      if (job->bulk)
+        sqlite3_exec (self->write_db, "PRAGMA synchronous = FULL", NULL, NULL, NULL);
+      changes_free (changes);
+      g_task_return_error (task, error);
+      return;
+    }
+  /* Every other write is on disk when it is reported done (POP3 deletes only what is
+   * committed; the outbox; DESIGN.md "no data loss"). */
+  if (job->bulk && !exec (self->write_db, "PRAGMA synchronous = FULL", &error))
+    {
       changes_free (changes);
       g_task_return_error (task, error);
       return;
@@ -795,6 +827,7 @@ _op_mail_store_queue_write (OpMailStore          *self,
                             OpMailStoreWriteFunc  func,
                             gpointer              data,
                             GDestroyNotify        data_free,
+                            gboolean              bulk,
                             GCancellable         *cancellable,
                             GAsyncReadyCallback   callback,
                             gpointer              user_data)
@@ -803,6 +836,7 @@ _op_mail_store_queue_write (OpMailStore          *self,
   OpMailWriteJob *job = g_new0 (OpMailWriteJob, 1);
 
   g_task_set_source_tag (task, source_tag);
+  job->bulk = bulk;
   job->func = func;
   job->data = data;
   job->data_free = data_free;
@@ -817,6 +851,7 @@ _op_mail_store_queue_write (OpMailStore          *self,
     }
   op_worker_run (self->writer, task, write_thread);
 }
+
 
 gboolean
 op_mail_store_write_finish (OpMailStore   *self,
@@ -878,7 +913,7 @@ _op_mail_store_run_write (OpMailStore         *self,
   generic->data = data;
   generic->data_free = data_free;
   _op_mail_store_queue_write (self, source_tag, generic_write, generic, (GDestroyNotify) generic_write_free,
-                              cancellable, callback, user_data);
+                              FALSE, cancellable, callback, user_data);
 }
 
 gint64
@@ -1210,7 +1245,7 @@ op_mail_store_set_folders_async (OpMailStore         *self,
                                                       info->special_use, info->selectable));
     }
   _op_mail_store_queue_write (self, op_mail_store_set_folders_async, set_folders_write, copy,
-                              (GDestroyNotify) g_ptr_array_unref, cancellable, callback, user_data);
+                              (GDestroyNotify) g_ptr_array_unref, FALSE, cancellable, callback, user_data);
 }
 
 static gboolean
@@ -1241,7 +1276,7 @@ op_mail_store_ensure_folder_async (OpMailStore            *self,
   _op_mail_store_queue_write (self, op_mail_store_ensure_folder_async, ensure_folder_write,
                               op_mail_folder_info_new (info->name, info->delimiter, info->special_use,
                                                        info->selectable),
-                              (GDestroyNotify) op_mail_folder_info_free, cancellable, callback, user_data);
+                              (GDestroyNotify) op_mail_folder_info_free, FALSE, cancellable, callback, user_data);
 }
 
 gint64

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,13 +18,17 @@
  * kill -9 during a POP3 download with delete-after-store (issue 12, "Faults"), OP_KILLS
  * times: N_DELIVERED messages are delivered (IMAP APPEND) to the POP3 test user, a child
  * process downloads them into a new store with leave-on-server off and is killed at a
- * random moment within the time a whole run takes. No message may be gone from the server
- * that the store lacks; a run in this process then finishes, and every message must be in
- * the store exactly once. Lost messages are counted (must be 0).
+ * moment: a third of the kills at random within the time a whole run takes, the others
+ * soon after the child reports its first or its second batch committed
+ * (OP_MAIL_POP3_BATCH is 20), so that they fall on the downloads, the commits, the DELEs
+ * and the QUIT, not only on start-up.
+ * No message may be gone from the server that the store lacks; a run in this process
+ * then finishes, and every message must be in the store exactly once. Lost messages are
+ * counted (must be 0); where the kills fell is reported (store and server at the kill).
  */
 
 #define TIMEOUT 60
-#define N_DELIVERED 6
+#define N_DELIVERED 30
 #define OP_KILLS 20
 
 static OpTestVerifier *
@@ -104,12 +109,26 @@ run_sync (OpMailStore  *store,
   return op_mail_pop3_sync_run_finish (sync, op_mail_test_wait_result (&r, TIMEOUT), NULL, NULL, error);
 }
 
+/* The child tells the parent of each committed batch (a line on its standard output),
+ * so that kills can follow a commit rather than land on start-up. */
+static void
+on_child_added (OpMailStore *store,
+                gint64       folder_id,
+                GArray      *ids,
+                gpointer     user_data)
+{
+  g_print ("committed\n");
+  fflush (stdout);
+}
+
 static int
 child_main (const char *path)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(OpMailStore) store = op_mail_store_open_sync (path, NULL, &error);
 
+  if (store != NULL)
+    g_signal_connect (store, "messages-added", G_CALLBACK (on_child_added), NULL);
   if (store == NULL || !run_sync (store, &error))
     {
       g_printerr ("child: %s\n", error->message);
@@ -145,6 +164,9 @@ test_kill_pop3 (void)
   g_autofree char *self_path = NULL;
   g_autoptr(GError) error = NULL;
   guint killed_mid = 0, lost = 0, doubled = 0;
+  /* Where the kills fell: nothing stored yet, some stored, all stored but none deleted,
+   * deleted on the server. */
+  guint before_store = 0, mid_store = 0, stored_all = 0, deleted = 0;
   guint duration_ms = 0;
 
   if (op_test_endpoint_env ("OUTPOST_TEST_DOVECOT_POP_USER") == NULL
@@ -188,17 +210,33 @@ test_kill_pop3 (void)
       path = g_build_filename (dir, "store.sqlite", NULL);
 
       start = g_get_monotonic_time ();
-      child = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, self_path, "--child", path, NULL);
+      child = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, self_path, "--child", path, NULL);
       g_assert_no_error (error);
       if (k == 0)
         {
-          g_assert_true (g_subprocess_wait_check (child, NULL, &error));
+          g_autofree char *out = NULL;
+
+          g_assert_true (g_subprocess_communicate_utf8 (child, NULL, NULL, &out, NULL, &error));
+          g_assert_no_error (error);
+          g_assert_true (g_subprocess_get_successful (child));
           duration_ms = (g_get_monotonic_time () - start) / 1000;
           g_test_message ("a whole POP3 run of %u messages in a child: %u ms", N_DELIVERED, duration_ms);
         }
       else
         {
-          g_usleep (g_test_rand_int_range (1, MAX (duration_ms, 2)) * 1000);
+          /* A third of the kills at a random moment of the run, a third at most 10 ms
+           * after the first batch's commit (the second batch's downloads and commit),
+           * a third at most 10 ms after the second's (the DELEs and the QUIT). */
+          guint after = k % 3;
+          g_autoptr(GDataInputStream) lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (child));
+
+          for (guint seen = 0; seen < after; seen++)
+            {
+              g_autofree char *line = g_data_input_stream_read_line (lines, NULL, NULL, NULL);
+              if (line == NULL)
+                break;
+            }
+          g_usleep (g_test_rand_int_range (0, after == 0 ? MAX (duration_ms, 2) : 10) * 1000);
           g_subprocess_send_signal (child, SIGKILL);
           g_subprocess_wait (child, NULL, NULL);
           if (g_subprocess_get_if_signaled (child))
@@ -210,10 +248,32 @@ test_kill_pop3 (void)
         g_autoptr(GHashTable) on_server = server_subjects (imap);
 
         g_assert_no_error (error);
+        guint held = 0, gone = 0;
+
         /* Nothing gone from the server that the store lacks. */
         for (guint i = 0; i < N_DELIVERED; i++)
-          if (!g_hash_table_contains (on_server, subjects[i]) && stored (store, subjects[i]) == 0)
-            lost++;
+          {
+            gboolean here = stored (store, subjects[i]) > 0;
+
+            held += here;
+            if (!g_hash_table_contains (on_server, subjects[i]))
+              {
+                gone++;
+                if (!here)
+                  lost++;
+              }
+          }
+        if (k > 0)
+          {
+            if (gone > 0)
+              deleted++;
+            else if (held == N_DELIVERED)
+              stored_all++;
+            else if (held > 0)
+              mid_store++;
+            else
+              before_store++;
+          }
         /* The next run finishes: each message in the store exactly once. */
         g_assert_true (run_sync (store, &error));
         g_assert_no_error (error);
@@ -232,6 +292,9 @@ test_kill_pop3 (void)
       op_mail_test_remove_dir (dir);
     }
   g_test_message ("killed %u of %u runs mid-way; lost %u, stored twice %u", killed_mid, OP_KILLS, lost, doubled);
+  g_test_message ("at the kills: %u with nothing stored, %u with some of %u stored, %u with all stored and "
+                  "none deleted, %u with the deletions done", before_store, mid_store, N_DELIVERED, stored_all,
+                  deleted);
   g_assert_cmpuint (lost, ==, 0);
   g_assert_cmpuint (doubled, ==, 0);
   g_assert_cmpuint (killed_mid, >=, OP_KILLS / 2);
