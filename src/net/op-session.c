@@ -11,6 +11,8 @@
 #include "op-worker.h"
 
 #define DEFAULT_TIMEOUT_SECONDS 30
+/* How long QUIT may wait for its reply before the session closes anyway. */
+#define QUIT_TIMEOUT_SECONDS 5
 
 typedef struct
 {
@@ -743,6 +745,25 @@ op_session_queue (OpSession         *self,
   g_object_unref (task);
 }
 
+void
+op_session_call (OpSession           *self,
+                 gpointer             source_tag,
+                 OpSessionJobFunc     func,
+                 gpointer             task_data,
+                 GDestroyNotify       task_data_free,
+                 GDestroyNotify       result_free,
+                 OpSessionJobFlags    flags,
+                 GCancellable        *cancellable,
+                 GAsyncReadyCallback  callback,
+                 gpointer             user_data)
+{
+  g_return_if_fail (OP_IS_SESSION (self));
+
+  op_session_queue (self, op_session_task_new (self, source_tag, cancellable, callback,
+                                               user_data),
+                    func, task_data, task_data_free, result_free, flags);
+}
+
 /**
  * op_session_task_get_data:
  *
@@ -857,6 +878,27 @@ op_session_disconnect (OpSession *self)
   if (klass->reset != NULL)
     klass->reset (self);
   op_session_set_state (self, klass->state_disconnected);
+}
+
+void
+op_session_quit (OpSession    *self,
+                 GCancellable *cancellable)
+{
+  OpSessionClass *klass;
+
+  g_return_if_fail (OP_IS_SESSION (self));
+
+  klass = CLASS (self);
+  if (op_session_is_connected (self) && !PRIV (self)->in_command)
+    {
+      gpointer reply;
+
+      op_session_set_io_timeout (self, QUIT_TIMEOUT_SECONDS);
+      reply = op_session_command (self, "QUIT", NULL, OP_SEND_PLAIN, cancellable, NULL);
+      if (reply != NULL)
+        klass->reply_free (reply);
+    }
+  op_session_disconnect (self);
 }
 
 void

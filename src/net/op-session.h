@@ -327,6 +327,18 @@ void               op_session_queue                  (OpSession            *self
                                                       GDestroyNotify        task_data_free,
                                                       GDestroyNotify        result_free,
                                                       OpSessionJobFlags     flags);
+/* A public call in one step: op_session_task_new() with @source_tag (the _async
+ * function, checked again by its _finish), then op_session_queue(). */
+void               op_session_call                   (OpSession            *self,
+                                                      gpointer              source_tag,
+                                                      OpSessionJobFunc      func,
+                                                      gpointer              task_data,
+                                                      GDestroyNotify        task_data_free,
+                                                      GDestroyNotify        result_free,
+                                                      OpSessionJobFlags     flags,
+                                                      GCancellable         *cancellable,
+                                                      GAsyncReadyCallback   callback,
+                                                      gpointer              user_data);
 /* (transfer none): the @task_data given to op_session_queue(), for a _finish. */
 gpointer           op_session_task_get_data          (GAsyncResult         *result);
 gboolean           op_session_finish_boolean         (OpSession            *self,
@@ -382,6 +394,11 @@ gboolean           op_session_start_tls              (OpSession       *self,
 /* Closes the connection (if any), forgets what was learnt (reset), and delivers the
  * disconnected state. */
 void               op_session_disconnect             (OpSession       *self);
+/* Sends QUIT, waits a few seconds at most for its reply (whatever it says), then
+ * disconnects: the end of FTP, SMTP, POP3 and NNTP sessions that need no answer. No
+ * QUIT while a reply is still due (the session is out of step). */
+void               op_session_quit                   (OpSession       *self,
+                                                      GCancellable    *cancellable);
 /* The one error policy for a failed connection (STYLE.md): the session ends, and
  * @cause (transfer full) becomes @error. Cancellation, TLS errors, the injection
  * error and the protocol's own errors pass unchanged; a line past the limit is

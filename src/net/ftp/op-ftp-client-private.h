@@ -125,16 +125,21 @@ struct _OpFtpJob
   guint64             result;    /* SIZE, MDTM, bytes moved */
 };
 
-/* (main thread) A call's job and task; queue it with _op_ftp_client_queue(). */
+/* (main thread) A call's job, for _op_ftp_client_call(). */
 OpFtpJob   *_op_ftp_job_new               (OpFtpJobFunc          func,
                                            const char           *path);
-void        _op_ftp_client_queue          (OpFtpClient          *self,
-                                           GTask                *task,
+/* (main thread) Queues @job (transfer full) for the call @source_tag (its _async). */
+void        _op_ftp_client_call           (OpFtpClient          *self,
                                            OpFtpJob             *job,
-                                           GDestroyNotify        result_free);
-/* The same with @flags: a transfer's own result stands over a cancel that lands after it
- * finished (OP_SESSION_JOB_RESULT_OVER_CANCEL). */
-void        _op_ftp_client_queue_flags    (OpFtpClient          *self,
+                                           gpointer              source_tag,
+                                           GDestroyNotify        result_free,
+                                           GCancellable         *cancellable,
+                                           GAsyncReadyCallback   callback,
+                                           gpointer              user_data);
+/* The same on a task made already (a transfer's progress needs it), with @flags: a
+ * transfer's own result stands over a cancel that lands after it finished
+ * (OP_SESSION_JOB_RESULT_OVER_CANCEL). */
+void        _op_ftp_client_queue          (OpFtpClient          *self,
                                            GTask                *task,
                                            OpFtpJob             *job,
                                            GDestroyNotify        result_free,

@@ -9,9 +9,6 @@
 #include "op-ftp-client-private.h"
 #include "op-secret.h"
 
-/* How long QUIT may take before the connection is simply closed. */
-#define QUIT_TIMEOUT_SECONDS 5
-
 G_DEFINE_ENUM_TYPE (OpFtpDataMode, op_ftp_data_mode,
   G_DEFINE_ENUM_VALUE (OP_FTP_DATA_PASSIVE, "passive"),
   G_DEFINE_ENUM_VALUE (OP_FTP_DATA_ACTIVE, "active"))
@@ -546,23 +543,27 @@ run_job (OpSession     *session,
 }
 
 void
-_op_ftp_client_queue (OpFtpClient    *self,
-                      GTask          *task,
-                      OpFtpJob       *job,
-                      GDestroyNotify  result_free)
-{
-  _op_ftp_client_queue_flags (self, task, job, result_free, OP_SESSION_JOB_NONE);
-}
-
-void
-_op_ftp_client_queue_flags (OpFtpClient       *self,
-                            GTask             *task,
-                            OpFtpJob          *job,
-                            GDestroyNotify     result_free,
-                            OpSessionJobFlags  flags)
+_op_ftp_client_queue (OpFtpClient       *self,
+                      GTask             *task,
+                      OpFtpJob          *job,
+                      GDestroyNotify     result_free,
+                      OpSessionJobFlags  flags)
 {
   op_session_queue (OP_SESSION (self), task, run_job, job, (GDestroyNotify) job_free,
                     result_free, flags);
+}
+
+void
+_op_ftp_client_call (OpFtpClient         *self,
+                     OpFtpJob            *job,
+                     gpointer             source_tag,
+                     GDestroyNotify       result_free,
+                     GCancellable        *cancellable,
+                     GAsyncReadyCallback  callback,
+                     gpointer             user_data)
+{
+  op_session_call (OP_SESSION (self), source_tag, run_job, job, (GDestroyNotify) job_free,
+                   result_free, OP_SESSION_JOB_NONE, cancellable, callback, user_data);
 }
 
 gboolean
@@ -590,10 +591,8 @@ _op_ftp_client_simple_call (OpFtpClient         *self,
                             GAsyncReadyCallback  callback,
                             gpointer             user_data)
 {
-  GTask *task = op_session_task_new (OP_SESSION (self), source_tag, cancellable, callback,
-                                     user_data);
-
-  _op_ftp_client_queue (self, task, _op_ftp_job_new (func, path), result_free);
+  _op_ftp_client_call (self, _op_ftp_job_new (func, path), source_tag, result_free,
+                       cancellable, callback, user_data);
 }
 
 /* A call that is one command (on one path, or none) and must succeed with a 2yz. */
@@ -630,10 +629,8 @@ _op_ftp_client_command_call (OpFtpClient          *self,
                              GAsyncReadyCallback   callback,
                              gpointer              user_data)
 {
-  _op_ftp_client_queue (self,
-                        op_session_task_new (OP_SESSION (self), source_tag, cancellable,
-                                             callback, user_data),
-                        command_job_new (verb, kind, path), NULL);
+  _op_ftp_client_call (self, command_job_new (verb, kind, path), source_tag, NULL,
+                       cancellable, callback, user_data);
 }
 
 /* --- GObject ---------------------------------------------------------------------------- */
@@ -850,17 +847,15 @@ op_ftp_client_connect_async (OpFtpClient         *self,
                              gpointer             user_data)
 {
   OpFtpJob *job;
-  GTask *task;
 
   g_return_if_fail (OP_IS_FTP_CLIENT (self));
 
-  task = op_session_task_new (OP_SESSION (self), op_ftp_client_connect_async, cancellable,
-                              callback, user_data);
   job = _op_ftp_job_new (NULL, user);
   job->secret = g_strdup (password);
   job->path2 = g_strdup (account);
-  op_session_queue (OP_SESSION (self), task, connect_job, job, (GDestroyNotify) job_free,
-                    NULL, OP_SESSION_JOB_NONE);
+  op_session_call (OP_SESSION (self), op_ftp_client_connect_async, connect_job, job,
+                   (GDestroyNotify) job_free, NULL, OP_SESSION_JOB_NONE, cancellable, callback,
+                   user_data);
 }
 
 gboolean
@@ -883,15 +878,7 @@ quit_job (OpSession     *session,
   op_session_lock_settings (session);
   self->want_connected = FALSE;
   op_session_unlock_settings (session);
-  if (op_session_is_connected (session))
-    {
-      g_autoptr(OpFtpReply) reply = NULL;
-
-      op_session_set_io_timeout (session, QUIT_TIMEOUT_SECONDS);
-      reply = op_session_command (OP_SESSION (self), "QUIT", NULL, OP_SEND_PLAIN, cancellable,
-                                  NULL);
-    }
-  op_session_disconnect (session);
+  op_session_quit (session, cancellable);
   return OP_SESSION_JOB_OK;
 }
 
@@ -903,10 +890,8 @@ op_ftp_client_quit_async (OpFtpClient         *self,
 {
   g_return_if_fail (OP_IS_FTP_CLIENT (self));
 
-  op_session_queue (OP_SESSION (self),
-                    op_session_task_new (OP_SESSION (self), op_ftp_client_quit_async,
-                                         cancellable, callback, user_data),
-                    quit_job, NULL, NULL, NULL, OP_SESSION_JOB_NONE);
+  op_session_call (OP_SESSION (self), op_ftp_client_quit_async, quit_job, NULL, NULL, NULL,
+                   OP_SESSION_JOB_NONE, cancellable, callback, user_data);
 }
 
 gboolean
@@ -958,11 +943,10 @@ keepalive_tick (gpointer data)
   if (idle < (gint64) self->keepalive_interval * G_USEC_PER_SEC)
     return G_SOURCE_CONTINUE;
   self->keepalive_pending = TRUE;
-  op_session_queue (OP_SESSION (self),
-                    op_session_task_new (OP_SESSION (self), keepalive_done, NULL,
-                                         keepalive_done, NULL),
-                    keepalive_job, command_job_new ("NOOP", OP_FTP_COMMAND_OTHER, NULL),
-                    (GDestroyNotify) job_free, NULL, OP_SESSION_JOB_NONE);
+  op_session_call (OP_SESSION (self), keepalive_done, keepalive_job,
+                   command_job_new ("NOOP", OP_FTP_COMMAND_OTHER, NULL),
+                   (GDestroyNotify) job_free, NULL, OP_SESSION_JOB_NONE, NULL, keepalive_done,
+                   NULL);
   return G_SOURCE_CONTINUE;
 }
 

@@ -909,10 +909,8 @@ op_ftp_client_list_async (OpFtpClient         *self,
 
   job = _op_ftp_job_new (list_func, path);
   job->list_flags = flags;
-  _op_ftp_client_queue (self,
-                        op_session_task_new (OP_SESSION (self), op_ftp_client_list_async,
-                                             cancellable, callback, user_data),
-                        job, (GDestroyNotify) op_ftp_listing_free);
+  _op_ftp_client_call (self, job, op_ftp_client_list_async,
+                       (GDestroyNotify) op_ftp_listing_free, cancellable, callback, user_data);
 }
 
 OpFtpListing *
@@ -955,10 +953,8 @@ op_ftp_client_nlst_async (OpFtpClient         *self,
 {
   g_return_if_fail (OP_IS_FTP_CLIENT (self));
 
-  _op_ftp_client_queue (self,
-                        op_session_task_new (OP_SESSION (self), op_ftp_client_nlst_async,
-                                             cancellable, callback, user_data),
-                        _op_ftp_job_new (nlst_func, path), (GDestroyNotify) g_strfreev);
+  _op_ftp_client_call (self, _op_ftp_job_new (nlst_func, path), op_ftp_client_nlst_async,
+                       (GDestroyNotify) g_strfreev, cancellable, callback, user_data);
 }
 
 GStrv
@@ -1018,7 +1014,7 @@ _op_ftp_client_queue_transfer (OpFtpClient          *self,
 
   /* A cancel that lands once the file is complete (renamed, or stored on the server)
    * changes nothing: the caller learns that it finished, not that it was cancelled. */
-  _op_ftp_client_queue_flags (self, task, job, NULL, OP_SESSION_JOB_RESULT_OVER_CANCEL);
+  _op_ftp_client_queue (self, task, job, NULL, OP_SESSION_JOB_RESULT_OVER_CANCEL);
 }
 
 static gpointer
@@ -1161,7 +1157,7 @@ op_ftp_client_retrieve_async (OpFtpClient         *self,
                                   progress_notify, cancellable, callback, user_data, &task);
   job->out = g_object_ref (stream);
   job->offset = offset;
-  _op_ftp_client_queue (self, task, job, NULL);
+  _op_ftp_client_queue (self, task, job, NULL, OP_SESSION_JOB_NONE);
 }
 
 gboolean
@@ -1213,7 +1209,7 @@ op_ftp_client_store_async (OpFtpClient         *self,
                                   NULL, flags, progress, progress_data, progress_notify,
                                   cancellable, callback, user_data, &task);
   job->in = g_object_ref (stream);
-  _op_ftp_client_queue (self, task, job, NULL);
+  _op_ftp_client_queue (self, task, job, NULL, OP_SESSION_JOB_NONE);
 }
 
 gboolean

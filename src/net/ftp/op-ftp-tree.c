@@ -314,10 +314,8 @@ op_ftp_client_rename_async (OpFtpClient         *self,
 
   job = _op_ftp_job_new (rename_func, from);
   job->path2 = g_strdup (to);
-  _op_ftp_client_queue (self,
-                        op_session_task_new (OP_SESSION (self), op_ftp_client_rename_async,
-                                             cancellable, callback, user_data),
-                        job, NULL);
+  _op_ftp_client_call (self, job, op_ftp_client_rename_async, NULL, cancellable, callback,
+                       user_data);
 }
 
 gboolean
@@ -369,10 +367,8 @@ op_ftp_client_chmod_async (OpFtpClient         *self,
 
   job = _op_ftp_job_new (chmod_func, path);
   job->mode = mode;
-  _op_ftp_client_queue (self,
-                        op_session_task_new (OP_SESSION (self), op_ftp_client_chmod_async,
-                                             cancellable, callback, user_data),
-                        job, NULL);
+  _op_ftp_client_call (self, job, op_ftp_client_chmod_async, NULL, cancellable, callback,
+                       user_data);
 }
 
 gboolean
@@ -910,7 +906,7 @@ op_ftp_client_chmod_tree_async (OpFtpClient         *self,
                                   progress_notify, cancellable, callback, user_data, &task);
   job->mode = mode;
   job->chmod_targets = targets;
-  _op_ftp_client_queue (self, task, job, NULL);
+  _op_ftp_client_queue (self, task, job, NULL, OP_SESSION_JOB_NONE);
 }
 
 gboolean

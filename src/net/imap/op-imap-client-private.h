@@ -203,13 +203,17 @@ typedef struct
 } OpImapJob;
 
 void            _op_imap_job_free          (OpImapJob      *job);
-/* Queues @func for @task (transfer full) with @job (transfer full). Any call ends a
- * running IDLE with DONE first (RFC 2177). @result_free NULL: a boolean call. */
-void            _op_imap_queue             (OpImapClient     *self,
-                                            GTask            *task,
-                                            OpSessionJobFunc  func,
-                                            OpImapJob        *job,
-                                            GDestroyNotify    result_free);
+/* Queues @func with @job (transfer full) for the call @source_tag (its _async). Any
+ * call ends a running IDLE with DONE first (RFC 2177). @result_free NULL: a boolean
+ * call. */
+void            _op_imap_call              (OpImapClient        *self,
+                                            gpointer             source_tag,
+                                            OpSessionJobFunc     func,
+                                            OpImapJob           *job,
+                                            GDestroyNotify       result_free,
+                                            GCancellable        *cancellable,
+                                            GAsyncReadyCallback  callback,
+                                            gpointer             user_data);
 /* A finish shared by several calls: @result must come from one of @source_tags
  * (NULL-terminated), each call's own. */
 gboolean        _op_imap_finish_boolean_of (OpImapClient   *self,

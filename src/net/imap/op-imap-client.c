@@ -828,9 +828,8 @@ op_imap_client_connect_async (OpImapClient        *self,
 {
   g_return_if_fail (OP_IS_IMAP_CLIENT (self));
 
-  _op_imap_queue (self, op_session_task_new (OP_SESSION (self), op_imap_client_connect_async,
-                                             cancellable, callback, user_data),
-                  job_connect, g_new0 (OpImapJob, 1), NULL);
+  _op_imap_call (self, op_imap_client_connect_async, job_connect, g_new0 (OpImapJob, 1), NULL,
+                 cancellable, callback, user_data);
 }
 
 gboolean
@@ -873,9 +872,8 @@ op_imap_client_login_async (OpImapClient        *self,
   job->a = g_strdup (user);
   job->b = g_strdup (password);
   job->number = method;
-  _op_imap_queue (self, op_session_task_new (OP_SESSION (self), op_imap_client_login_async,
-                                             cancellable, callback, user_data),
-                  job_login, job, NULL);
+  _op_imap_call (self, op_imap_client_login_async, job_login, job, NULL,
+                 cancellable, callback, user_data);
 }
 
 gboolean

@@ -486,14 +486,18 @@ _op_imap_job_free (OpImapJob *job)
 }
 
 void
-_op_imap_queue (OpImapClient     *self,
-                GTask            *task,
-                OpSessionJobFunc  func,
-                OpImapJob        *job,
-                GDestroyNotify    result_free)
+_op_imap_call (OpImapClient        *self,
+               gpointer             source_tag,
+               OpSessionJobFunc     func,
+               OpImapJob           *job,
+               GDestroyNotify       result_free,
+               GCancellable        *cancellable,
+               GAsyncReadyCallback  callback,
+               gpointer             user_data)
 {
-  op_session_queue (OP_SESSION (self), task, func, job, (GDestroyNotify) _op_imap_job_free,
-                    result_free, OP_SESSION_JOB_NONE);
+  op_session_call (OP_SESSION (self), source_tag, func, job,
+                   (GDestroyNotify) _op_imap_job_free, result_free, OP_SESSION_JOB_NONE,
+                   cancellable, callback, user_data);
   /* Any call ends a running IDLE (RFC 2177: DONE, then the command). The call is queued
    * first, so an IDLE that is just starting sees it waiting and does not start. */
   op_imap_client_idle_stop (self);
@@ -595,9 +599,8 @@ op_imap_client_id_async (OpImapClient        *self,
 
   job = g_new0 (OpImapJob, 1);
   job->table = params != NULL ? g_hash_table_ref (params) : NULL;
-  _op_imap_queue (self, op_session_task_new (OP_SESSION (self), op_imap_client_id_async,
-                                             cancellable, callback, user_data),
-                  job_id, job, (GDestroyNotify) g_hash_table_unref);
+  _op_imap_call (self, op_imap_client_id_async, job_id, job,
+                 (GDestroyNotify) g_hash_table_unref, cancellable, callback, user_data);
 }
 
 GHashTable *
@@ -675,9 +678,8 @@ op_imap_client_enable_async (OpImapClient        *self,
 
   job = g_new0 (OpImapJob, 1);
   job->strv = g_strdupv ((char **) capabilities);
-  _op_imap_queue (self, op_session_task_new (OP_SESSION (self), op_imap_client_enable_async,
-                                             cancellable, callback, user_data),
-                  job_enable, job, (GDestroyNotify) g_strfreev);
+  _op_imap_call (self, op_imap_client_enable_async, job_enable, job, (GDestroyNotify) g_strfreev,
+                 cancellable, callback, user_data);
 }
 
 GStrv
@@ -738,9 +740,8 @@ op_imap_client_namespace_async (OpImapClient        *self,
 {
   g_return_if_fail (OP_IS_IMAP_CLIENT (self));
 
-  _op_imap_queue (self, op_session_task_new (OP_SESSION (self), op_imap_client_namespace_async,
-                                             cancellable, callback, user_data),
-                  job_namespace, g_new0 (OpImapJob, 1), (GDestroyNotify) g_ptr_array_unref);
+  _op_imap_call (self, op_imap_client_namespace_async, job_namespace, g_new0 (OpImapJob, 1),
+                 (GDestroyNotify) g_ptr_array_unref, cancellable, callback, user_data);
 }
 
 GPtrArray *
@@ -771,9 +772,8 @@ op_imap_client_noop_async (OpImapClient        *self,
 {
   g_return_if_fail (OP_IS_IMAP_CLIENT (self));
 
-  _op_imap_queue (self, op_session_task_new (OP_SESSION (self), op_imap_client_noop_async,
-                                             cancellable, callback, user_data),
-                  job_noop, g_new0 (OpImapJob, 1), NULL);
+  _op_imap_call (self, op_imap_client_noop_async, job_noop, g_new0 (OpImapJob, 1), NULL,
+                 cancellable, callback, user_data);
 }
 
 gboolean
@@ -820,9 +820,8 @@ op_imap_client_logout_async (OpImapClient        *self,
 {
   g_return_if_fail (OP_IS_IMAP_CLIENT (self));
 
-  _op_imap_queue (self, op_session_task_new (OP_SESSION (self), op_imap_client_logout_async,
-                                             cancellable, callback, user_data),
-                  job_logout, g_new0 (OpImapJob, 1), NULL);
+  _op_imap_call (self, op_imap_client_logout_async, job_logout, g_new0 (OpImapJob, 1), NULL,
+                 cancellable, callback, user_data);
 }
 
 gboolean

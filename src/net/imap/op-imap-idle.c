@@ -244,12 +244,9 @@ op_imap_client_idle_async (OpImapClient        *self,
   op_session_lock_settings (OP_SESSION (self));
   job->uid = ++self->idle_serial;
   op_session_unlock_settings (OP_SESSION (self));
-  op_session_queue (OP_SESSION (self),
-                    op_session_task_new (OP_SESSION (self), op_imap_client_idle_async,
-                                         cancellable, callback,
-                                         user_data),
-                    job_idle, job, (GDestroyNotify) _op_imap_job_free, NULL,
-                    OP_SESSION_JOB_NONE);
+  op_session_call (OP_SESSION (self), op_imap_client_idle_async, job_idle, job,
+                   (GDestroyNotify) _op_imap_job_free, NULL, OP_SESSION_JOB_NONE, cancellable,
+                   callback, user_data);
 }
 
 gboolean

@@ -368,9 +368,8 @@ op_imap_client_list_async (OpImapClient        *self,
   job = g_new0 (OpImapJob, 1);
   job->a = g_strdup (pattern);
   job->flag = subscribed;
-  _op_imap_queue (self, op_session_task_new (OP_SESSION (self), op_imap_client_list_async,
-                                             cancellable, callback, user_data),
-                  job_list, job, (GDestroyNotify) g_ptr_array_unref);
+  _op_imap_call (self, op_imap_client_list_async, job_list, job,
+                 (GDestroyNotify) g_ptr_array_unref, cancellable, callback, user_data);
 }
 
 GPtrArray *
@@ -405,9 +404,8 @@ op_imap_client_status_async (OpImapClient        *self,
 
   job = g_new0 (OpImapJob, 1);
   job->a = g_strdup (mailbox);
-  _op_imap_queue (self, op_session_task_new (OP_SESSION (self), op_imap_client_status_async,
-                                             cancellable, callback, user_data),
-                  job_status, job, (GDestroyNotify) op_imap_mailbox_status_free);
+  _op_imap_call (self, op_imap_client_status_async, job_status, job,
+                 (GDestroyNotify) op_imap_mailbox_status_free, cancellable, callback, user_data);
 }
 
 OpImapMailboxStatus *
@@ -448,9 +446,8 @@ op_imap_client_select_async (OpImapClient        *self,
   job = g_new0 (OpImapJob, 1);
   job->a = g_strdup (mailbox);
   job->flag = read_only;
-  _op_imap_queue (self, op_session_task_new (OP_SESSION (self), op_imap_client_select_async,
-                                             cancellable, callback, user_data),
-                  job_select, job, (GDestroyNotify) op_imap_select_info_free);
+  _op_imap_call (self, op_imap_client_select_async, job_select, job,
+                 (GDestroyNotify) op_imap_select_info_free, cancellable, callback, user_data);
 }
 
 void
@@ -476,9 +473,8 @@ op_imap_client_select_qresync_async (OpImapClient        *self,
   job->uid = uidvalidity;
   job->in_number = modseq;
   job->b = g_strdup (known_uids);
-  _op_imap_queue (self, op_session_task_new (OP_SESSION (self), op_imap_client_select_qresync_async,
-                                             cancellable, callback, user_data),
-                  job_select, job, (GDestroyNotify) op_imap_select_info_free);
+  _op_imap_call (self, op_imap_client_select_qresync_async, job_select, job,
+                 (GDestroyNotify) op_imap_select_info_free, cancellable, callback, user_data);
 }
 
 OpImapSelectInfo *
@@ -527,9 +523,7 @@ mailbox_call (OpImapClient        *self,
   job->number = op;
   job->a = g_strdup (mailbox);
   job->b = g_strdup (new_name);
-  _op_imap_queue (self, op_session_task_new (OP_SESSION (self), source_tag, cancellable, callback,
-                                             user_data),
-                  job_mailbox, job, NULL);
+  _op_imap_call (self, source_tag, job_mailbox, job, NULL, cancellable, callback, user_data);
 }
 
 void
@@ -639,9 +633,7 @@ folder_call (OpImapClient        *self,
   OpImapJob *job = g_new0 (OpImapJob, 1);
 
   job->number = op;
-  _op_imap_queue (self, op_session_task_new (OP_SESSION (self), source_tag, cancellable, callback,
-                                             user_data),
-                  job_folder, job, NULL);
+  _op_imap_call (self, source_tag, job_folder, job, NULL, cancellable, callback, user_data);
 }
 
 void

@@ -771,9 +771,7 @@ uid_set_call (OpImapClient        *self,
   job->strv = g_strdupv ((char **) list);
   job->flag = modseq != NULL;
   job->in_number = modseq != NULL ? *modseq : 0;
-  _op_imap_queue (self, op_session_task_new (OP_SESSION (self), source_tag, cancellable, callback,
-                                             user_data),
-                  func, job, result_free);
+  _op_imap_call (self, source_tag, func, job, result_free, cancellable, callback, user_data);
 }
 
 void
@@ -865,10 +863,8 @@ op_imap_client_fetch_to_stream_async (OpImapClient        *self,
   job->uid = uid;
   job->a = g_strdup (section != NULL ? section : "");
   job->stream = g_object_ref (stream);
-  _op_imap_queue (self, op_session_task_new (OP_SESSION (self),
-                                             op_imap_client_fetch_to_stream_async,
-                                             cancellable, callback, user_data),
-                  job_fetch_to_stream, job, NULL);
+  _op_imap_call (self, op_imap_client_fetch_to_stream_async, job_fetch_to_stream, job, NULL,
+                 cancellable, callback, user_data);
 }
 
 gboolean
@@ -908,9 +904,8 @@ op_imap_client_search_async (OpImapClient        *self,
 
   job = g_new0 (OpImapJob, 1);
   job->strv = g_strdupv ((char **) criteria);
-  _op_imap_queue (self, op_session_task_new (OP_SESSION (self), op_imap_client_search_async,
-                                             cancellable, callback, user_data),
-                  job_search, job, (GDestroyNotify) g_array_unref);
+  _op_imap_call (self, op_imap_client_search_async, job_search, job,
+                 (GDestroyNotify) g_array_unref, cancellable, callback, user_data);
 }
 
 GArray *
@@ -1076,9 +1071,7 @@ copy_call (OpImapClient        *self,
 
   job->a = g_strdup (uid_set);
   job->b = g_strdup (mailbox);
-  _op_imap_queue (self, op_session_task_new (OP_SESSION (self), source_tag, cancellable, callback,
-                                             user_data),
-                  func, job, NULL);
+  _op_imap_call (self, source_tag, func, job, NULL, cancellable, callback, user_data);
 }
 
 void
@@ -1179,9 +1172,8 @@ op_imap_client_append_async (OpImapClient        *self,
   job->bytes = g_bytes_ref (message);
   job->strv = g_strdupv ((char **) flags);
   job->date = date != NULL ? g_date_time_ref (date) : NULL;
-  _op_imap_queue (self, op_session_task_new (OP_SESSION (self), op_imap_client_append_async,
-                                             cancellable, callback, user_data),
-                  job_append, job, NULL);
+  _op_imap_call (self, op_imap_client_append_async, job_append, job, NULL,
+                 cancellable, callback, user_data);
 }
 
 gboolean

@@ -31,16 +31,14 @@ op_nntp_client_connect_async (OpNntpClient         *self,
                               gpointer              user_data)
 {
   Job *job;
-  GTask *task;
 
   g_return_if_fail (OP_IS_NNTP_CLIENT (self));
   g_return_if_fail (user == NULL || password != NULL);
 
-  task = _op_nntp_job_task (self, JOB_CONNECT, op_nntp_client_connect_async, cancellable, callback,
-                            user_data, &job);
+  job = _op_nntp_job_new (JOB_CONNECT, NULL);
   job->user = g_strdup (user);
   job->secret = g_strdup (password);
-  _op_nntp_job_queue (self, task, job);
+  _op_nntp_call (self, job, op_nntp_client_connect_async, cancellable, callback, user_data);
 }
 
 gboolean
@@ -48,7 +46,7 @@ op_nntp_client_connect_finish (OpNntpClient  *self,
                                GAsyncResult  *result,
                                GError       **error)
 {
-  return _op_nntp_job_finish_boolean (self, result, op_nntp_client_connect_async, error);
+  return op_session_finish_boolean (SESSION (self), result, op_nntp_client_connect_async, error);
 }
 
 void
@@ -58,8 +56,8 @@ op_nntp_client_date_async (OpNntpClient         *self,
                            gpointer              user_data)
 {
   g_return_if_fail (OP_IS_NNTP_CLIENT (self));
-  _op_nntp_queue_simple (self, JOB_DATE, op_nntp_client_date_async, NULL, cancellable,
-                         callback, user_data);
+  _op_nntp_call (self, _op_nntp_job_new (JOB_DATE, NULL), op_nntp_client_date_async,
+                 cancellable, callback, user_data);
 }
 
 /**
@@ -72,7 +70,7 @@ op_nntp_client_date_finish (OpNntpClient  *self,
                             GAsyncResult  *result,
                             GError       **error)
 {
-  return _op_nntp_job_finish_pointer (self, result, op_nntp_client_date_async, error);
+  return op_session_finish_pointer (SESSION (self), result, op_nntp_client_date_async, error);
 }
 
 void
@@ -82,8 +80,8 @@ op_nntp_client_help_async (OpNntpClient         *self,
                            gpointer              user_data)
 {
   g_return_if_fail (OP_IS_NNTP_CLIENT (self));
-  _op_nntp_queue_simple (self, JOB_HELP, op_nntp_client_help_async, NULL, cancellable,
-                         callback, user_data);
+  _op_nntp_call (self, _op_nntp_job_new (JOB_HELP, NULL), op_nntp_client_help_async,
+                 cancellable, callback, user_data);
 }
 
 char *
@@ -91,7 +89,7 @@ op_nntp_client_help_finish (OpNntpClient  *self,
                             GAsyncResult  *result,
                             GError       **error)
 {
-  return _op_nntp_job_finish_pointer (self, result, op_nntp_client_help_async, error);
+  return op_session_finish_pointer (SESSION (self), result, op_nntp_client_help_async, error);
 }
 
 void
@@ -102,8 +100,8 @@ op_nntp_client_list_active_async (OpNntpClient         *self,
                                   gpointer              user_data)
 {
   g_return_if_fail (OP_IS_NNTP_CLIENT (self));
-  _op_nntp_queue_simple (self, JOB_LIST_ACTIVE, op_nntp_client_list_active_async, wildmat,
-                         cancellable, callback, user_data);
+  _op_nntp_call (self, _op_nntp_job_new (JOB_LIST_ACTIVE, wildmat),
+                 op_nntp_client_list_active_async, cancellable, callback, user_data);
 }
 
 /**
@@ -116,7 +114,8 @@ op_nntp_client_list_active_finish (OpNntpClient  *self,
                                    GAsyncResult  *result,
                                    GError       **error)
 {
-  return _op_nntp_job_finish_pointer (self, result, op_nntp_client_list_active_async, error);
+  return op_session_finish_pointer (SESSION (self), result, op_nntp_client_list_active_async,
+                                   error);
 }
 
 void
@@ -127,8 +126,8 @@ op_nntp_client_list_newsgroups_async (OpNntpClient         *self,
                                       gpointer              user_data)
 {
   g_return_if_fail (OP_IS_NNTP_CLIENT (self));
-  _op_nntp_queue_simple (self, JOB_LIST_NEWSGROUPS, op_nntp_client_list_newsgroups_async, wildmat,
-                         cancellable, callback, user_data);
+  _op_nntp_call (self, _op_nntp_job_new (JOB_LIST_NEWSGROUPS, wildmat),
+                 op_nntp_client_list_newsgroups_async, cancellable, callback, user_data);
 }
 
 /**
@@ -141,7 +140,8 @@ op_nntp_client_list_newsgroups_finish (OpNntpClient  *self,
                                        GAsyncResult  *result,
                                        GError       **error)
 {
-  return _op_nntp_job_finish_pointer (self, result, op_nntp_client_list_newsgroups_async, error);
+  return op_session_finish_pointer (SESSION (self), result, op_nntp_client_list_newsgroups_async,
+                                   error);
 }
 
 void
@@ -152,8 +152,8 @@ op_nntp_client_list_active_times_async (OpNntpClient         *self,
                                         gpointer              user_data)
 {
   g_return_if_fail (OP_IS_NNTP_CLIENT (self));
-  _op_nntp_queue_simple (self, JOB_LIST_ACTIVE_TIMES, op_nntp_client_list_active_times_async, wildmat,
-                         cancellable, callback, user_data);
+  _op_nntp_call (self, _op_nntp_job_new (JOB_LIST_ACTIVE_TIMES, wildmat),
+                 op_nntp_client_list_active_times_async, cancellable, callback, user_data);
 }
 
 /**
@@ -166,7 +166,8 @@ op_nntp_client_list_active_times_finish (OpNntpClient  *self,
                                          GAsyncResult  *result,
                                          GError       **error)
 {
-  return _op_nntp_job_finish_pointer (self, result, op_nntp_client_list_active_times_async, error);
+  return op_session_finish_pointer (SESSION (self), result, op_nntp_client_list_active_times_async,
+                                   error);
 }
 
 void
@@ -176,8 +177,8 @@ op_nntp_client_list_overview_fmt_async (OpNntpClient         *self,
                                         gpointer              user_data)
 {
   g_return_if_fail (OP_IS_NNTP_CLIENT (self));
-  _op_nntp_queue_simple (self, JOB_LIST_OVERVIEW_FMT, op_nntp_client_list_overview_fmt_async, NULL,
-                         cancellable, callback, user_data);
+  _op_nntp_call (self, _op_nntp_job_new (JOB_LIST_OVERVIEW_FMT, NULL),
+                 op_nntp_client_list_overview_fmt_async, cancellable, callback, user_data);
 }
 
 /**
@@ -190,7 +191,8 @@ op_nntp_client_list_overview_fmt_finish (OpNntpClient  *self,
                                          GAsyncResult  *result,
                                          GError       **error)
 {
-  return _op_nntp_job_finish_pointer (self, result, op_nntp_client_list_overview_fmt_async, error);
+  return op_session_finish_pointer (SESSION (self), result, op_nntp_client_list_overview_fmt_async,
+                                   error);
 }
 
 void
@@ -200,15 +202,13 @@ op_nntp_client_newgroups_async (OpNntpClient         *self,
                                 GAsyncReadyCallback   callback,
                                 gpointer              user_data)
 {
-  GTask *task;
   Job *job;
 
   g_return_if_fail (OP_IS_NNTP_CLIENT (self));
   g_return_if_fail (since != NULL);
-  job = _op_nntp_simple_call (self, JOB_NEWGROUPS, op_nntp_client_newgroups_async, NULL, cancellable,
-                              callback, user_data, &task);
+  job = _op_nntp_job_new (JOB_NEWGROUPS, NULL);
   job->since = g_date_time_ref (since);
-  _op_nntp_job_queue (self, task, job);
+  _op_nntp_call (self, job, op_nntp_client_newgroups_async, cancellable, callback, user_data);
 }
 
 /**
@@ -221,7 +221,8 @@ op_nntp_client_newgroups_finish (OpNntpClient  *self,
                                  GAsyncResult  *result,
                                  GError       **error)
 {
-  return _op_nntp_job_finish_pointer (self, result, op_nntp_client_newgroups_async, error);
+  return op_session_finish_pointer (SESSION (self), result, op_nntp_client_newgroups_async,
+                                   error);
 }
 
 void
@@ -232,16 +233,14 @@ op_nntp_client_newnews_async (OpNntpClient         *self,
                               GAsyncReadyCallback   callback,
                               gpointer              user_data)
 {
-  GTask *task;
   Job *job;
 
   g_return_if_fail (OP_IS_NNTP_CLIENT (self));
   g_return_if_fail (wildmat != NULL);
   g_return_if_fail (since != NULL);
-  job = _op_nntp_simple_call (self, JOB_NEWNEWS, op_nntp_client_newnews_async, wildmat, cancellable,
-                              callback, user_data, &task);
+  job = _op_nntp_job_new (JOB_NEWNEWS, wildmat);
   job->since = g_date_time_ref (since);
-  _op_nntp_job_queue (self, task, job);
+  _op_nntp_call (self, job, op_nntp_client_newnews_async, cancellable, callback, user_data);
 }
 
 /**
@@ -254,7 +253,7 @@ op_nntp_client_newnews_finish (OpNntpClient  *self,
                                GAsyncResult  *result,
                                GError       **error)
 {
-  return _op_nntp_job_finish_pointer (self, result, op_nntp_client_newnews_async, error);
+  return op_session_finish_pointer (SESSION (self), result, op_nntp_client_newnews_async, error);
 }
 
 void
@@ -266,8 +265,8 @@ op_nntp_client_group_async (OpNntpClient         *self,
 {
   g_return_if_fail (OP_IS_NNTP_CLIENT (self));
   g_return_if_fail (group != NULL);
-  _op_nntp_queue_simple (self, JOB_GROUP, op_nntp_client_group_async, group, cancellable,
-                         callback, user_data);
+  _op_nntp_call (self, _op_nntp_job_new (JOB_GROUP, group), op_nntp_client_group_async,
+                 cancellable, callback, user_data);
 }
 
 gboolean
@@ -278,7 +277,7 @@ op_nntp_client_group_finish (OpNntpClient  *self,
                              guint64       *high,
                              GError       **error)
 {
-  if (!_op_nntp_job_finish_boolean (self, result, op_nntp_client_group_async, error))
+  if (!op_session_finish_boolean (SESSION (self), result, op_nntp_client_group_async, error))
     return FALSE;
   _op_nntp_get_marks (result, count, low, high);
   return TRUE;
@@ -293,15 +292,13 @@ op_nntp_client_listgroup_async (OpNntpClient         *self,
                                 GAsyncReadyCallback   callback,
                                 gpointer              user_data)
 {
-  GTask *task;
   Job *job;
 
   g_return_if_fail (OP_IS_NNTP_CLIENT (self));
-  job = _op_nntp_simple_call (self, JOB_LISTGROUP, op_nntp_client_listgroup_async, group, cancellable,
-                              callback, user_data, &task);
+  job = _op_nntp_job_new (JOB_LISTGROUP, group);
   job->low = low;
   job->high = high;
-  _op_nntp_job_queue (self, task, job);
+  _op_nntp_call (self, job, op_nntp_client_listgroup_async, cancellable, callback, user_data);
 }
 
 /**
@@ -317,7 +314,8 @@ op_nntp_client_listgroup_finish (OpNntpClient  *self,
                                  guint64       *high,
                                  GError       **error)
 {
-  GArray *numbers = _op_nntp_job_finish_pointer (self, result, op_nntp_client_listgroup_async, error);
+  GArray *numbers = op_session_finish_pointer (SESSION (self), result,
+                                               op_nntp_client_listgroup_async, error);
 
   if (numbers != NULL)
     _op_nntp_get_marks (result, count, low, high);
@@ -334,16 +332,14 @@ op_nntp_client_over_async (OpNntpClient         *self,
                            GAsyncReadyCallback   callback,
                            gpointer              user_data)
 {
-  GTask *task;
   Job *job;
 
   g_return_if_fail (OP_IS_NNTP_CLIENT (self));
-  job = _op_nntp_simple_call (self, JOB_OVER, op_nntp_client_over_async, NULL, cancellable, callback,
-                              user_data, &task);
+  job = _op_nntp_job_new (JOB_OVER, NULL);
   job->low = low;
   job->high = high;
   job->over = _op_nntp_over_shared_new (func, func_data);
-  _op_nntp_job_queue (self, task, job);
+  _op_nntp_call (self, job, op_nntp_client_over_async, cancellable, callback, user_data);
 }
 
 gboolean
@@ -355,7 +351,7 @@ op_nntp_client_over_finish (OpNntpClient  *self,
 {
   Job *job;
 
-  if (!_op_nntp_job_finish_boolean (self, result, op_nntp_client_over_async, error))
+  if (!op_session_finish_boolean (SESSION (self), result, op_nntp_client_over_async, error))
     return FALSE;
   job = op_session_task_get_data (result);
   if (n_overviews != NULL)
@@ -372,15 +368,13 @@ op_nntp_client_over_message_id_async (OpNntpClient         *self,
                                       GAsyncReadyCallback   callback,
                                       gpointer              user_data)
 {
-  GTask *task;
   Job *job;
 
   g_return_if_fail (OP_IS_NNTP_CLIENT (self));
   g_return_if_fail (message_id != NULL);
-  job = _op_nntp_simple_call (self, JOB_OVER_MESSAGE_ID, op_nntp_client_over_message_id_async, NULL,
-                              cancellable, callback, user_data, &task);
+  job = _op_nntp_job_new (JOB_OVER_MESSAGE_ID, NULL);
   job->message_id = g_strdup (message_id);
-  _op_nntp_job_queue (self, task, job);
+  _op_nntp_call (self, job, op_nntp_client_over_message_id_async, cancellable, callback, user_data);
 }
 
 /**
@@ -394,8 +388,9 @@ op_nntp_client_over_message_id_finish (OpNntpClient  *self,
                                        GStrv         *extra_names,
                                        GError       **error)
 {
-  OpNntpOverview *overview = _op_nntp_job_finish_pointer (self, result,
-                                                          op_nntp_client_over_message_id_async, error);
+  OpNntpOverview *overview = op_session_finish_pointer (SESSION (self), result,
+                                                        op_nntp_client_over_message_id_async,
+                                                        error);
 
   if (overview != NULL && extra_names != NULL)
     *extra_names = g_steal_pointer (&((Job *) op_session_task_get_data (result))->r_extra_names);
@@ -412,17 +407,15 @@ op_nntp_client_hdr_async (OpNntpClient         *self,
                           GAsyncReadyCallback   callback,
                           gpointer              user_data)
 {
-  GTask *task;
   Job *job;
 
   g_return_if_fail (OP_IS_NNTP_CLIENT (self));
   g_return_if_fail (field != NULL);
-  job = _op_nntp_simple_call (self, JOB_HDR, op_nntp_client_hdr_async, field, cancellable, callback,
-                              user_data, &task);
+  job = _op_nntp_job_new (JOB_HDR, field);
   job->message_id = g_strdup (message_id);
   job->low = low;
   job->high = high;
-  _op_nntp_job_queue (self, task, job);
+  _op_nntp_call (self, job, op_nntp_client_hdr_async, cancellable, callback, user_data);
 }
 
 /**
@@ -435,7 +428,7 @@ op_nntp_client_hdr_finish (OpNntpClient  *self,
                            GAsyncResult  *result,
                            GError       **error)
 {
-  return _op_nntp_job_finish_pointer (self, result, op_nntp_client_hdr_async, error);
+  return op_session_finish_pointer (SESSION (self), result, op_nntp_client_hdr_async, error);
 }
 
 void
@@ -456,8 +449,9 @@ op_nntp_client_article_async (OpNntpClient         *self,
   g_return_if_fail (OP_IS_NNTP_CLIENT (self));
   g_return_if_fail (part <= OP_NNTP_ARTICLE_BODY);
   g_return_if_fail (G_IS_OUTPUT_STREAM (output));
-  job = _op_nntp_simple_call (self, JOB_ARTICLE, op_nntp_client_article_async, NULL, cancellable,
-                              callback, user_data, &task);
+  task = op_session_task_new (SESSION (self), op_nntp_client_article_async, cancellable, callback,
+                              user_data);
+  job = _op_nntp_job_new (JOB_ARTICLE, NULL);
   job->part = part;
   job->message_id = g_strdup (message_id);
   job->number = number;
@@ -475,7 +469,7 @@ op_nntp_client_article_finish (OpNntpClient  *self,
                                guint64       *bytes,
                                GError       **error)
 {
-  if (!_op_nntp_job_finish_boolean (self, result, op_nntp_client_article_async, error))
+  if (!op_session_finish_boolean (SESSION (self), result, op_nntp_client_article_async, error))
     return FALSE;
   _op_nntp_get_article (result, number, message_id);
   if (bytes != NULL)
@@ -492,15 +486,13 @@ stat_call (OpNntpClient         *self,
            GAsyncReadyCallback   callback,
            gpointer              user_data)
 {
-  GTask *task;
   Job *job;
 
   /* One _finish for the three: they share the source tag of STAT. */
-  job = _op_nntp_simple_call (self, kind, op_nntp_client_stat_async, NULL, cancellable, callback,
-                              user_data, &task);
+  job = _op_nntp_job_new (kind, NULL);
   job->message_id = g_strdup (message_id);
   job->number = number;
-  _op_nntp_job_queue (self, task, job);
+  _op_nntp_call (self, job, op_nntp_client_stat_async, cancellable, callback, user_data);
 }
 
 void
@@ -542,7 +534,7 @@ op_nntp_client_stat_finish (OpNntpClient  *self,
                             char         **message_id,
                             GError       **error)
 {
-  if (!_op_nntp_job_finish_boolean (self, result, op_nntp_client_stat_async, error))
+  if (!op_session_finish_boolean (SESSION (self), result, op_nntp_client_stat_async, error))
     return FALSE;
   _op_nntp_get_article (result, number, message_id);
   return TRUE;
@@ -555,15 +547,13 @@ op_nntp_client_post_async (OpNntpClient         *self,
                            GAsyncReadyCallback   callback,
                            gpointer              user_data)
 {
-  GTask *task;
   Job *job;
 
   g_return_if_fail (OP_IS_NNTP_CLIENT (self));
   g_return_if_fail (G_IS_INPUT_STREAM (article));
-  job = _op_nntp_simple_call (self, JOB_POST, op_nntp_client_post_async, NULL, cancellable, callback,
-                              user_data, &task);
+  job = _op_nntp_job_new (JOB_POST, NULL);
   job->input = g_object_ref (article);
-  _op_nntp_job_queue (self, task, job);
+  _op_nntp_call (self, job, op_nntp_client_post_async, cancellable, callback, user_data);
 }
 
 gboolean
@@ -571,7 +561,7 @@ op_nntp_client_post_finish (OpNntpClient  *self,
                             GAsyncResult  *result,
                             GError       **error)
 {
-  return _op_nntp_job_finish_boolean (self, result, op_nntp_client_post_async, error);
+  return op_session_finish_boolean (SESSION (self), result, op_nntp_client_post_async, error);
 }
 
 void
@@ -581,8 +571,8 @@ op_nntp_client_quit_async (OpNntpClient         *self,
                            gpointer              user_data)
 {
   g_return_if_fail (OP_IS_NNTP_CLIENT (self));
-  _op_nntp_queue_simple (self, JOB_QUIT, op_nntp_client_quit_async, NULL, cancellable,
-                         callback, user_data);
+  _op_nntp_call (self, _op_nntp_job_new (JOB_QUIT, NULL), op_nntp_client_quit_async,
+                 cancellable, callback, user_data);
 }
 
 gboolean
@@ -590,6 +580,6 @@ op_nntp_client_quit_finish (OpNntpClient  *self,
                             GAsyncResult  *result,
                             GError       **error)
 {
-  return _op_nntp_job_finish_boolean (self, result, op_nntp_client_quit_async, error);
+  return op_session_finish_boolean (SESSION (self), result, op_nntp_client_quit_async, error);
 }
 

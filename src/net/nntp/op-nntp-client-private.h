@@ -164,45 +164,21 @@ char *_op_nntp_format_range (guint64   low,
                              guint64   high,
                              GError  **error);
 
-GTask *_op_nntp_job_task (OpNntpClient         *self,
-                          JobKind               kind,
-                          gpointer              source_tag,
-                          GCancellable         *cancellable,
-                          GAsyncReadyCallback   callback,
-                          gpointer              user_data,
-                          Job                 **job_out);
+/* A job of @kind with its text argument (nullable), for _op_nntp_call(). */
+Job *_op_nntp_job_new (JobKind     kind,
+                       const char *text);
 
+/* Queues @job on @task (a call's task, when the call needs it before: progress). */
 void _op_nntp_job_queue (OpNntpClient *self,
                          GTask        *task,
                          Job          *job);
 
-Job *_op_nntp_simple_call (OpNntpClient         *self,
-                           JobKind               kind,
-                           gpointer              source_tag,
-                           const char           *text,
-                           GCancellable         *cancellable,
-                           GAsyncReadyCallback   callback,
-                           gpointer              user_data,
-                           GTask               **task);
-
-/* A call whose job needs nothing but @text (nullable). */
-void _op_nntp_queue_simple (OpNntpClient         *self,
-                            JobKind               kind,
-                            gpointer              source_tag,
-                            const char           *text,
-                            GCancellable         *cancellable,
-                            GAsyncReadyCallback   callback,
-                            gpointer              user_data);
-
-gboolean _op_nntp_job_finish_boolean (OpNntpClient  *self,
-                                      GAsyncResult  *result,
-                                      gpointer       source_tag,
-                                      GError       **error);
-
-gpointer _op_nntp_job_finish_pointer (OpNntpClient  *self,
-                                      GAsyncResult  *result,
-                                      gpointer       source_tag,
-                                      GError       **error);
+void _op_nntp_call (OpNntpClient         *self,
+                    Job                  *job,
+                    gpointer              source_tag,
+                    GCancellable         *cancellable,
+                    GAsyncReadyCallback   callback,
+                    gpointer              user_data);
 
 /* What GROUP and LISTGROUP report, for their _finish. */
 void _op_nntp_get_marks (GAsyncResult *result,

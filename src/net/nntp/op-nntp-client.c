@@ -173,22 +173,6 @@ _op_nntp_parse_or_fail (OpNntpClient  *self,
   return FALSE;
 }
 
-/* Sends QUIT without waiting long, then closes: for sessions that end in an error. */
-static void
-quit_quietly (OpNntpClient *self)
-{
-  OpSession *session = SESSION (self);
-
-  if (op_session_is_connected (session) && !op_session_get_in_command (session))
-    {
-      g_autoptr(OpNntpReply) reply = NULL;
-
-      op_session_set_io_timeout (session, QUIT_TIMEOUT_SECONDS);
-      reply = op_session_command (session, "QUIT", NULL, OP_SEND_PLAIN, NULL, NULL);
-    }
-  op_session_disconnect (session);
-}
-
 /* --- greeting, CAPABILITIES, STARTTLS (worker) ------------------------------------------ */
 
 static gboolean
@@ -316,7 +300,7 @@ nntp_start_tls (OpSession     *session,
                    _("The news server %s does not offer encryption (STARTTLS), so nothing "
                      "was sent. Choose another security setting only if you trust the "
                      "network."), op_session_get_host (session));
-      quit_quietly (self);
+      op_session_quit (SESSION (self), NULL);
       return FALSE;
     }
   reply = op_session_command (session, "STARTTLS", NULL, OP_SEND_PLAIN, cancellable, error);
@@ -327,7 +311,7 @@ nntp_start_tls (OpSession     *session,
     {
       g_propagate_error (error, op_nntp_error_from_reply (reply, "STARTTLS",
                                                           OP_NNTP_COMMAND_TLS));
-      quit_quietly (self);
+      op_session_quit (SESSION (self), NULL);
       return FALSE;
     }
   return TRUE;
@@ -432,7 +416,7 @@ login_failed (OpNntpClient       *self,
               GError            **error)
 {
   g_propagate_error (error, op_nntp_error_from_reply (reply, verb, OP_NNTP_COMMAND_AUTH));
-  quit_quietly (self);
+  op_session_quit (SESSION (self), NULL);
   return FALSE;
 }
 
@@ -542,7 +526,7 @@ login (OpNntpClient  *self,
 
   if (!op_session_check_plaintext (session, error))
     {
-      quit_quietly (self);
+      op_session_quit (SESSION (self), NULL);
       return FALSE;
     }
 
@@ -567,7 +551,7 @@ login (OpNntpClient  *self,
         g_set_error_literal (error, OP_NNTP_ERROR, OP_NNTP_ERROR_ENCRYPTION_REQUIRED,
                              _("The news server offers a login only over an encrypted "
                                "connection. Use TLS for this account."));
-      quit_quietly (self);
+      op_session_quit (SESSION (self), NULL);
       return FALSE;
     }
 
@@ -1101,20 +1085,15 @@ run_command (OpSession     *session,
     }
 }
 
-GTask *
-_op_nntp_job_task (OpNntpClient         *self,
-                   JobKind               kind,
-                   gpointer              source_tag,
-                   GCancellable         *cancellable,
-                   GAsyncReadyCallback   callback,
-                   gpointer              user_data,
-                   Job                 **job_out)
+Job *
+_op_nntp_job_new (JobKind     kind,
+                  const char *text)
 {
   Job *job = g_new0 (Job, 1);
 
   job->kind = kind;
-  *job_out = job;
-  return op_session_task_new (SESSION (self), source_tag, cancellable, callback, user_data);
+  job->text = g_strdup (text);
+  return job;
 }
 
 void
@@ -1177,57 +1156,18 @@ _op_nntp_job_queue (OpNntpClient *self,
                     flags);
 }
 
-Job *
-_op_nntp_simple_call (OpNntpClient         *self,
-                      JobKind               kind,
-                      gpointer              source_tag,
-                      const char           *text,
-                      GCancellable         *cancellable,
-                      GAsyncReadyCallback   callback,
-                      gpointer              user_data,
-                      GTask               **task)
-{
-  Job *job;
-
-  *task = _op_nntp_job_task (self, kind, source_tag, cancellable, callback, user_data, &job);
-  job->text = g_strdup (text);
-  return job;
-}
-
-/* A call whose job needs nothing but @text (nullable). */
+/* Queues @job for the call @source_tag (the public _async function). */
 void
-_op_nntp_queue_simple (OpNntpClient         *self,
-                       JobKind               kind,
-                       gpointer              source_tag,
-                       const char           *text,
-                       GCancellable         *cancellable,
-                       GAsyncReadyCallback   callback,
-                       gpointer              user_data)
+_op_nntp_call (OpNntpClient         *self,
+               Job                  *job,
+               gpointer              source_tag,
+               GCancellable         *cancellable,
+               GAsyncReadyCallback   callback,
+               gpointer              user_data)
 {
-  GTask *task;
-  Job *job = _op_nntp_simple_call (self, kind, source_tag, text, cancellable, callback, user_data, &task);
-
-  _op_nntp_job_queue (self, task, job);
-}
-
-gboolean
-_op_nntp_job_finish_boolean (OpNntpClient  *self,
-                             GAsyncResult  *result,
-                             gpointer       source_tag,
-                             GError       **error)
-{
-  g_return_val_if_fail (OP_IS_NNTP_CLIENT (self), FALSE);
-  return op_session_finish_boolean (SESSION (self), result, source_tag, error);
-}
-
-gpointer
-_op_nntp_job_finish_pointer (OpNntpClient  *self,
-                             GAsyncResult  *result,
-                             gpointer       source_tag,
-                             GError       **error)
-{
-  g_return_val_if_fail (OP_IS_NNTP_CLIENT (self), NULL);
-  return op_session_finish_pointer (SESSION (self), result, source_tag, error);
+  _op_nntp_job_queue (self, op_session_task_new (SESSION (self), source_tag, cancellable,
+                                                 callback, user_data),
+                      job);
 }
 
 /* --- GObject ----------------------------------------------------------------------------- */

@@ -201,18 +201,6 @@ offers_sasl (OpPop3Client *self,
   return FALSE;
 }
 
-/* Sends QUIT without waiting long, then closes: for sessions that end in an error. */
-static void
-quit_quietly (OpPop3Client *self)
-{
-  if (op_session_is_connected (SESSION (self)) && !op_session_get_in_command (SESSION (self)))
-    {
-      g_autoptr(OpPop3Reply) reply = op_session_command (SESSION (self), "QUIT", NULL,
-                                                         OP_SEND_PLAIN, NULL, NULL);
-    }
-  op_session_disconnect (SESSION (self));
-}
-
 static gboolean
 pop3_start_tls (OpSession     *session,
                 GCancellable  *cancellable,
@@ -230,7 +218,7 @@ pop3_start_tls (OpSession     *session,
                    _("The server %s does not offer encryption (STLS), so no password "
                      "was sent. Choose another security setting only if you trust "
                      "the network."), op_session_get_host (session));
-      quit_quietly (self);
+      op_session_quit (SESSION (self), NULL);
       return FALSE;
     }
   reply = op_session_command (session, "STLS", NULL, OP_SEND_PLAIN, cancellable, error);
@@ -239,7 +227,7 @@ pop3_start_tls (OpSession     *session,
   if (!reply->ok)
     {
       g_propagate_error (error, op_pop3_error_from_reply (reply, "STLS", OP_POP3_COMMAND_TLS));
-      quit_quietly (self);
+      op_session_quit (SESSION (self), NULL);
       return FALSE;
     }
   return TRUE;
@@ -463,7 +451,7 @@ login (OpPop3Client  *self,
         {
           g_set_error (error, OP_POP3_ERROR, OP_POP3_ERROR_INVALID_ARGUMENT,
                        _("A user name with a space cannot log in with APOP."));
-          quit_quietly (self);
+          op_session_quit (SESSION (self), NULL);
           return FALSE;
         }
       op_session_set_auth (session, OP_POP3_AUTH_APOP);
@@ -472,7 +460,7 @@ login (OpPop3Client  *self,
     }
   else if (!op_session_check_plaintext (session, error))
     {
-      quit_quietly (self);
+      op_session_quit (SESSION (self), NULL);
       return FALSE;
     }
   else if (self->w_capa_supported && !has_capability (self, "USER"))
@@ -481,7 +469,7 @@ login (OpPop3Client  *self,
       g_set_error (error, OP_POP3_ERROR, OP_POP3_ERROR_UNSUPPORTED,
                    _("The server offers no login method Outpost can use (it offers "
                      "neither USER, nor SASL PLAIN, nor APOP where allowed)."));
-      quit_quietly (self);
+      op_session_quit (SESSION (self), NULL);
       return FALSE;
     }
   else
@@ -877,50 +865,38 @@ run_command (OpSession     *session,
     }
 }
 
-static GTask *
-job_task (OpPop3Client         *self,
-          JobKind               kind,
-          gpointer              source_tag,
-          GCancellable         *cancellable,
-          GAsyncReadyCallback   callback,
-          gpointer              user_data,
-          Job                 **job_out)
+static Job *
+job_new (JobKind kind,
+         guint   number)
 {
   Job *job = g_new0 (Job, 1);
 
   job->kind = kind;
-  *job_out = job;
-  return op_session_task_new (SESSION (self), source_tag, cancellable, callback, user_data);
+  job->number = number;
+  return job;
 }
 
+/* Queues @job on @task (a call's task, with its source tag). */
 static void
 job_queue (OpPop3Client *self,
            GTask        *task,
            Job          *job)
 {
-  switch (job->kind)
+  OpSessionJobFunc func = run_command;
+  OpSessionJobFlags flags = OP_SESSION_JOB_NEEDS_CONNECTION;
+  GDestroyNotify result_free = NULL;
+
+  if (job->kind == JOB_CONNECT || job->kind == JOB_QUIT)
     {
-    case JOB_CONNECT:
-      op_session_queue (SESSION (self), task, run_connect, job, (GDestroyNotify) job_free,
-                        NULL, OP_SESSION_JOB_NONE);
-      break;
-    case JOB_QUIT:
-      op_session_queue (SESSION (self), task, run_quit, job, (GDestroyNotify) job_free,
-                        NULL, OP_SESSION_JOB_NONE);
-      break;
-    case JOB_LIST:
-      op_session_queue (SESSION (self), task, run_command, job, (GDestroyNotify) job_free,
-                        (GDestroyNotify) g_array_unref, OP_SESSION_JOB_NEEDS_CONNECTION);
-      break;
-    case JOB_UIDL:
-      op_session_queue (SESSION (self), task, run_command, job, (GDestroyNotify) job_free,
-                        (GDestroyNotify) g_ptr_array_unref, OP_SESSION_JOB_NEEDS_CONNECTION);
-      break;
-    default:
-      op_session_queue (SESSION (self), task, run_command, job, (GDestroyNotify) job_free,
-                        NULL, OP_SESSION_JOB_NEEDS_CONNECTION);
-      break;
+      func = job->kind == JOB_CONNECT ? run_connect : run_quit;
+      flags = OP_SESSION_JOB_NONE;
     }
+  else if (job->kind == JOB_LIST)
+    result_free = (GDestroyNotify) g_array_unref;
+  else if (job->kind == JOB_UIDL)
+    result_free = (GDestroyNotify) g_ptr_array_unref;
+  op_session_queue (SESSION (self), task, func, job, (GDestroyNotify) job_free, result_free,
+                    flags);
 }
 
 static void
@@ -932,31 +908,9 @@ simple_call (OpPop3Client         *self,
              GAsyncReadyCallback   callback,
              gpointer              user_data)
 {
-  Job *job;
-  GTask *task = job_task (self, kind, source_tag, cancellable, callback, user_data, &job);
-
-  job->number = number;
-  job_queue (self, task, job);
-}
-
-static gboolean
-job_finish_boolean (OpPop3Client  *self,
-                    GAsyncResult  *result,
-                    gpointer       source_tag,
-                    GError       **error)
-{
-  g_return_val_if_fail (OP_IS_POP3_CLIENT (self), FALSE);
-  return op_session_finish_boolean (SESSION (self), result, source_tag, error);
-}
-
-static gpointer
-job_finish_pointer (OpPop3Client  *self,
-                    GAsyncResult  *result,
-                    gpointer       source_tag,
-                    GError       **error)
-{
-  g_return_val_if_fail (OP_IS_POP3_CLIENT (self), NULL);
-  return op_session_finish_pointer (SESSION (self), result, source_tag, error);
+  job_queue (self, op_session_task_new (SESSION (self), source_tag, cancellable, callback,
+                                        user_data),
+             job_new (kind, number));
 }
 
 /* --- GObject ---------------------------------------------------------------------------- */
@@ -1087,17 +1041,17 @@ op_pop3_client_connect_async (OpPop3Client         *self,
                               gpointer              user_data)
 {
   Job *job;
-  GTask *task;
 
   g_return_if_fail (OP_IS_POP3_CLIENT (self));
   g_return_if_fail (user != NULL);
   g_return_if_fail (password != NULL);
 
-  task = job_task (self, JOB_CONNECT, op_pop3_client_connect_async, cancellable, callback,
-                   user_data, &job);
+  job = job_new (JOB_CONNECT, 0);
   job->user = g_strdup (user);
   job->secret = g_strdup (password);
-  job_queue (self, task, job);
+  job_queue (self, op_session_task_new (SESSION (self), op_pop3_client_connect_async,
+                                        cancellable, callback, user_data),
+             job);
 }
 
 gboolean
@@ -1105,7 +1059,8 @@ op_pop3_client_connect_finish (OpPop3Client  *self,
                                GAsyncResult  *result,
                                GError       **error)
 {
-  return job_finish_boolean (self, result, op_pop3_client_connect_async, error);
+  return op_session_finish_boolean (SESSION (self), result, op_pop3_client_connect_async,
+                                    error);
 }
 
 void
@@ -1128,7 +1083,7 @@ op_pop3_client_stat_finish (OpPop3Client  *self,
 {
   Job *job;
 
-  if (!job_finish_boolean (self, result, op_pop3_client_stat_async, error))
+  if (!op_session_finish_boolean (SESSION (self), result, op_pop3_client_stat_async, error))
     return FALSE;
   job = op_session_task_get_data (result);
   if (count != NULL)
@@ -1160,7 +1115,7 @@ op_pop3_client_list_finish (OpPop3Client  *self,
                             GAsyncResult  *result,
                             GError       **error)
 {
-  return job_finish_pointer (self, result, op_pop3_client_list_async, error);
+  return op_session_finish_pointer (SESSION (self), result, op_pop3_client_list_async, error);
 }
 
 void
@@ -1185,7 +1140,7 @@ op_pop3_client_uidl_finish (OpPop3Client  *self,
                             GAsyncResult  *result,
                             GError       **error)
 {
-  return job_finish_pointer (self, result, op_pop3_client_uidl_async, error);
+  return op_session_finish_pointer (SESSION (self), result, op_pop3_client_uidl_async, error);
 }
 
 static void
@@ -1201,10 +1156,10 @@ message_call (OpPop3Client         *self,
               GAsyncReadyCallback   callback,
               gpointer              user_data)
 {
-  Job *job;
-  GTask *task = job_task (self, kind, source_tag, cancellable, callback, user_data, &job);
+  Job *job = job_new (kind, number);
+  GTask *task = op_session_task_new (SESSION (self), source_tag, cancellable, callback,
+                                     user_data);
 
-  job->number = number;
   job->lines = lines;
   job->output = g_object_ref (output);
   if (progress != NULL)
@@ -1234,7 +1189,7 @@ op_pop3_client_retr_finish (OpPop3Client  *self,
                             guint64       *bytes,
                             GError       **error)
 {
-  if (!job_finish_boolean (self, result, op_pop3_client_retr_async, error))
+  if (!op_session_finish_boolean (SESSION (self), result, op_pop3_client_retr_async, error))
     return FALSE;
   if (bytes != NULL)
     *bytes = ((Job *) op_session_task_get_data (result))->result;
@@ -1262,7 +1217,7 @@ op_pop3_client_top_finish (OpPop3Client  *self,
                            guint64       *bytes,
                            GError       **error)
 {
-  if (!job_finish_boolean (self, result, op_pop3_client_top_async, error))
+  if (!op_session_finish_boolean (SESSION (self), result, op_pop3_client_top_async, error))
     return FALSE;
   if (bytes != NULL)
     *bytes = ((Job *) op_session_task_get_data (result))->result;
@@ -1286,7 +1241,7 @@ op_pop3_client_dele_finish (OpPop3Client  *self,
                             GAsyncResult  *result,
                             GError       **error)
 {
-  return job_finish_boolean (self, result, op_pop3_client_dele_async, error);
+  return op_session_finish_boolean (SESSION (self), result, op_pop3_client_dele_async, error);
 }
 
 void
@@ -1305,7 +1260,7 @@ op_pop3_client_rset_finish (OpPop3Client  *self,
                             GAsyncResult  *result,
                             GError       **error)
 {
-  return job_finish_boolean (self, result, op_pop3_client_rset_async, error);
+  return op_session_finish_boolean (SESSION (self), result, op_pop3_client_rset_async, error);
 }
 
 void
@@ -1324,7 +1279,7 @@ op_pop3_client_noop_finish (OpPop3Client  *self,
                             GAsyncResult  *result,
                             GError       **error)
 {
-  return job_finish_boolean (self, result, op_pop3_client_noop_async, error);
+  return op_session_finish_boolean (SESSION (self), result, op_pop3_client_noop_async, error);
 }
 
 void
@@ -1343,5 +1298,5 @@ op_pop3_client_quit_finish (OpPop3Client  *self,
                             GAsyncResult  *result,
                             GError       **error)
 {
-  return job_finish_boolean (self, result, op_pop3_client_quit_async, error);
+  return op_session_finish_boolean (SESSION (self), result, op_pop3_client_quit_async, error);
 }

@@ -11,8 +11,6 @@
 #include "op-secret.h"
 #include "op-smtp-client-private.h"
 
-/* How long QUIT may take before the connection is closed anyway. */
-#define QUIT_TIMEOUT_SECONDS 5
 /* A SASL exchange longer than this is a server in a loop (the longest, LOGIN, has 2). */
 #define MAX_SASL_STEPS 6
 
@@ -620,14 +618,7 @@ run_quit (OpSession     *session,
           GCancellable  *cancellable,
           GError       **error)
 {
-  if (op_session_is_connected (session))
-    {
-      g_autoptr(OpSmtpReply) reply = NULL;
-
-      op_session_set_io_timeout (session, QUIT_TIMEOUT_SECONDS);
-      reply = op_session_command (session, "QUIT", NULL, OP_SEND_PLAIN, cancellable, NULL);
-    }
-  op_session_disconnect (session);
+  op_session_quit (session, cancellable);
   return OP_SESSION_JOB_OK;
 }
 
@@ -714,26 +705,25 @@ run_command (OpSession     *session,
     }
 }
 
-static GTask *
-job_task (OpSmtpClient         *self,
-          JobKind               kind,
-          gpointer              source_tag,
-          GCancellable         *cancellable,
-          GAsyncReadyCallback   callback,
-          gpointer              user_data,
-          Job                 **job_out)
+static Job *
+job_new (JobKind     kind,
+         const char *text)
 {
   Job *job = g_new0 (Job, 1);
 
   job->kind = kind;
-  *job_out = job;
-  return op_session_task_new (SESSION (self), source_tag, cancellable, callback, user_data);
+  job->text = g_strdup (text);
+  return job;
 }
 
+/* Queues @job for the call @source_tag (the public _async function). */
 static void
-job_queue (OpSmtpClient *self,
-           GTask        *task,
-           Job          *job)
+job_call (OpSmtpClient         *self,
+          Job                  *job,
+          gpointer              source_tag,
+          GCancellable         *cancellable,
+          GAsyncReadyCallback   callback,
+          gpointer              user_data)
 {
   OpSessionJobFunc func = run_command;
   GDestroyNotify result_free = NULL;
@@ -771,28 +761,8 @@ job_queue (OpSmtpClient *self,
     default:
       break;
     }
-  op_session_queue (SESSION (self), task, func, job, (GDestroyNotify) job_free, result_free,
-                    flags);
-}
-
-static gboolean
-job_finish_boolean (OpSmtpClient  *self,
-                    GAsyncResult  *result,
-                    gpointer       source_tag,
-                    GError       **error)
-{
-  g_return_val_if_fail (OP_IS_SMTP_CLIENT (self), FALSE);
-  return op_session_finish_boolean (SESSION (self), result, source_tag, error);
-}
-
-static gpointer
-job_finish_pointer (OpSmtpClient  *self,
-                    GAsyncResult  *result,
-                    gpointer       source_tag,
-                    GError       **error)
-{
-  g_return_val_if_fail (OP_IS_SMTP_CLIENT (self), NULL);
-  return op_session_finish_pointer (SESSION (self), result, source_tag, error);
+  op_session_call (SESSION (self), source_tag, func, job, (GDestroyNotify) job_free,
+                   result_free, flags, cancellable, callback, user_data);
 }
 
 static void
@@ -804,11 +774,7 @@ simple_call (OpSmtpClient         *self,
              GAsyncReadyCallback   callback,
              gpointer              user_data)
 {
-  Job *job;
-  GTask *task = job_task (self, kind, source_tag, cancellable, callback, user_data, &job);
-
-  job->text = g_strdup (text);
-  job_queue (self, task, job);
+  job_call (self, job_new (kind, text), source_tag, cancellable, callback, user_data);
 }
 
 /* --- public calls -------------------------------------------------------------------- */
@@ -829,7 +795,7 @@ op_smtp_client_connect_finish (OpSmtpClient  *self,
                                GAsyncResult  *result,
                                GError       **error)
 {
-  return job_finish_pointer (self, result, op_smtp_client_connect_async, error);
+  return op_session_finish_pointer (SESSION (self), result, op_smtp_client_connect_async, error);
 }
 
 void
@@ -849,7 +815,7 @@ op_smtp_client_ehlo_finish (OpSmtpClient  *self,
                             GAsyncResult  *result,
                             GError       **error)
 {
-  return job_finish_pointer (self, result, op_smtp_client_ehlo_async, error);
+  return op_session_finish_pointer (SESSION (self), result, op_smtp_client_ehlo_async, error);
 }
 
 void
@@ -868,7 +834,7 @@ op_smtp_client_starttls_finish (OpSmtpClient  *self,
                                 GAsyncResult  *result,
                                 GError       **error)
 {
-  return job_finish_pointer (self, result, op_smtp_client_starttls_async, error);
+  return op_session_finish_pointer (SESSION (self), result, op_smtp_client_starttls_async, error);
 }
 
 void
@@ -881,18 +847,15 @@ op_smtp_client_login_async (OpSmtpClient        *self,
                             gpointer             user_data)
 {
   Job *job;
-  GTask *task;
 
   g_return_if_fail (OP_IS_SMTP_CLIENT (self));
   g_return_if_fail (user != NULL);
   g_return_if_fail (password != NULL || token != NULL);
 
-  task = job_task (self, JOB_LOGIN, op_smtp_client_login_async, cancellable, callback,
-                   user_data, &job);
-  job->text = g_strdup (user);
+  job = job_new (JOB_LOGIN, user);
   job->secret = g_strdup (password);
   job->token = g_strdup (token);
-  job_queue (self, task, job);
+  job_call (self, job, op_smtp_client_login_async, cancellable, callback, user_data);
 }
 
 gboolean
@@ -900,7 +863,7 @@ op_smtp_client_login_finish (OpSmtpClient  *self,
                              GAsyncResult  *result,
                              GError       **error)
 {
-  return job_finish_boolean (self, result, op_smtp_client_login_async, error);
+  return op_session_finish_boolean (SESSION (self), result, op_smtp_client_login_async, error);
 }
 
 void
@@ -915,15 +878,13 @@ op_smtp_client_send_async (OpSmtpClient            *self,
                            gpointer                 user_data)
 {
   Job *job;
-  GTask *task;
 
   g_return_if_fail (OP_IS_SMTP_CLIENT (self));
   g_return_if_fail (from != NULL);
   g_return_if_fail (recipients != NULL && recipients[0] != NULL);
   g_return_if_fail (G_IS_INPUT_STREAM (message));
 
-  task = job_task (self, JOB_SEND, op_smtp_client_send_async, cancellable, callback,
-                   user_data, &job);
+  job = job_new (JOB_SEND, NULL);
   job->send = g_new0 (OpSmtpSendJob, 1);
   job->send->from = g_strdup (from);
   job->send->recipients = g_strdupv ((char **) recipients);
@@ -935,7 +896,7 @@ op_smtp_client_send_async (OpSmtpClient            *self,
       job->send->envid = g_strdup (options->dsn_envid);
     }
   job->send->options.dsn_envid = NULL;
-  job_queue (self, task, job);
+  job_call (self, job, op_smtp_client_send_async, cancellable, callback, user_data);
 }
 
 OpSmtpSendResult *
@@ -943,7 +904,7 @@ op_smtp_client_send_finish (OpSmtpClient  *self,
                             GAsyncResult  *result,
                             GError       **error)
 {
-  return job_finish_pointer (self, result, op_smtp_client_send_async, error);
+  return op_session_finish_pointer (SESSION (self), result, op_smtp_client_send_async, error);
 }
 
 void
@@ -962,7 +923,7 @@ op_smtp_client_noop_finish (OpSmtpClient  *self,
                             GAsyncResult  *result,
                             GError       **error)
 {
-  return job_finish_boolean (self, result, op_smtp_client_noop_async, error);
+  return op_session_finish_boolean (SESSION (self), result, op_smtp_client_noop_async, error);
 }
 
 void
@@ -981,7 +942,7 @@ op_smtp_client_rset_finish (OpSmtpClient  *self,
                             GAsyncResult  *result,
                             GError       **error)
 {
-  return job_finish_boolean (self, result, op_smtp_client_rset_async, error);
+  return op_session_finish_boolean (SESSION (self), result, op_smtp_client_rset_async, error);
 }
 
 void
@@ -1000,7 +961,7 @@ op_smtp_client_quit_finish (OpSmtpClient  *self,
                             GAsyncResult  *result,
                             GError       **error)
 {
-  return job_finish_boolean (self, result, op_smtp_client_quit_async, error);
+  return op_session_finish_boolean (SESSION (self), result, op_smtp_client_quit_async, error);
 }
 
 void
@@ -1021,7 +982,8 @@ op_smtp_client_send_command_finish (OpSmtpClient  *self,
                                     GAsyncResult  *result,
                                     GError       **error)
 {
-  return job_finish_pointer (self, result, op_smtp_client_send_command_async, error);
+  return op_session_finish_pointer (SESSION (self), result, op_smtp_client_send_command_async,
+                                   error);
 }
 
 void
