@@ -201,17 +201,6 @@ sha256_of_bytes (GBytes *bytes)
   return g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, bytes);
 }
 
-static char *
-sha256_of_file (const char *path)
-{
-  g_autofree char *contents = NULL;
-  gsize length = 0;
-  g_autoptr(GError) error = NULL;
-
-  g_file_get_contents (path, &contents, &length, &error);
-  g_assert_no_error (error);
-  return g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) contents, length);
-}
 
 static gint64
 file_size (const char *path)
@@ -488,7 +477,7 @@ drop_then_resume (Fixture        *f,
                                   NULL, NULL, NULL, &error));
   g_assert_no_error (error);
   g_assert_true (op_test_ftp_server_received (f->server, "REST 300000"));
-  got = sha256_of_file (path);
+  got = op_test_sha256_of_file (path);
   g_assert_cmpstr (got, ==, want);
   g_assert_false (g_file_test (part, G_FILE_TEST_EXISTS));
 }
@@ -541,7 +530,7 @@ test_drop_control_mid_download (Fixture       *f,
   g_assert_no_error (error);
   g_assert_cmpuint (op_test_ftp_server_get_n_connections (f->server), ==, 2);
   g_assert_true (op_test_ftp_server_received (f->server, "REST 200000"));
-  got = sha256_of_file (path);
+  got = op_test_sha256_of_file (path);
   g_assert_cmpstr (got, ==, want);
   g_assert_false (g_file_test (part, G_FILE_TEST_EXISTS));
 }

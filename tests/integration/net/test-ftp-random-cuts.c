@@ -106,17 +106,6 @@ sha256_of_bytes (GBytes *bytes)
   return g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, bytes);
 }
 
-/* The SHA-256 of the file at @path, or NULL when there is none. */
-static char *
-sha256_of_file (const char *path)
-{
-  g_autofree char *contents = NULL;
-  gsize length = 0;
-
-  if (!g_file_get_contents (path, &contents, &length, NULL))
-    return NULL;
-  return g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) contents, length);
-}
 
 /* TRUE when the file at @path holds the first bytes of @source (or nothing at all). */
 static gboolean
@@ -329,8 +318,8 @@ check_after_cut (Campaign      *c,
   g_autofree char *uploaded = server_path (c, "up.bin");
   g_autofree char *downloaded = local_path (c, "down.bin");
   g_autofree char *part = local_path (c, "down.bin.part");
-  g_autofree char *up_sum = sha256_of_file (uploaded);
-  g_autofree char *down_sum = sha256_of_file (downloaded);
+  g_autofree char *up_sum = op_test_sha256_of_file (uploaded);
+  g_autofree char *down_sum = op_test_sha256_of_file (downloaded);
 
   if (outcome->uploaded)
     g_assert_cmpstr (up_sum, ==, c->upload_sum);
@@ -358,8 +347,8 @@ check_after_retry (Campaign *c)
   const char *dirs[] = { c->server_dir, c->local_dir };
   g_autofree char *uploaded = server_path (c, "up.bin");
   g_autofree char *downloaded = local_path (c, "down.bin");
-  g_autofree char *up_sum = sha256_of_file (uploaded);
-  g_autofree char *down_sum = sha256_of_file (downloaded);
+  g_autofree char *up_sum = op_test_sha256_of_file (uploaded);
+  g_autofree char *down_sum = op_test_sha256_of_file (downloaded);
 
   for (guint d = 0; d < G_N_ELEMENTS (dirs); d++)
     {
