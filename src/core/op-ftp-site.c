@@ -487,8 +487,11 @@ op_ftp_site_new_from_uri (const char  *uri,
   uri_password = g_uri_get_password (parsed);
   uri_path = g_uri_get_path (parsed);
 
-  /* Percent-decoding may have produced bytes the raw text could not carry. */
-  if (has_control_characters (host) ||
+  /* Percent-decoding may have produced bytes the raw text could not carry; a host
+   * with "@", "/" or a space (from %40, %2F, %20) would name another server when the
+   * site's URI is copied (found by fuzz-uri-address). */
+  if (!g_utf8_validate (host, -1, NULL) || has_control_characters (host) ||
+      strpbrk (host, " @/?#%\\[]<>\"'`^{|}") != NULL ||
       (user != NULL && (!g_utf8_validate (user, -1, NULL) || has_control_characters (user))) ||
       (uri_path != NULL && (!g_utf8_validate (uri_path, -1, NULL) ||
                             has_control_characters (uri_path))))

@@ -25,6 +25,18 @@ op_test_cut_arm (OpTestFaultProxy    *proxy,
   guint64 split;
 
   g_assert_cmpuint (plan->upstream_one_in, >=, 2);
+  if ((plan->data_down > 0 || plan->data_up > 0) && g_rand_boolean (rand))
+    {
+      cut.data = TRUE;
+      cut.downstream = plan->data_up == 0 || (plan->data_down > 0 && g_rand_boolean (rand));
+      cut.total = cut.downstream ? plan->data_down : plan->data_up;
+      cut.after = (guint64) g_rand_double_range (rand, 0, (double) cut.total);
+      op_test_fault_proxy_set_fault (proxy,
+                                     cut.downstream ? OP_TEST_FAULT_CUT_DATA_DOWNSTREAM
+                                                    : OP_TEST_FAULT_CUT_DATA_UPSTREAM,
+                                     cut.after);
+      return cut;
+    }
   cut.downstream = g_rand_int_range (rand, 0, plan->upstream_one_in) != 0;
   cut.total = cut.downstream ? plan->total_down : plan->total_up;
   split = cut.downstream ? plan->split_down : plan->split_up;
@@ -47,8 +59,8 @@ op_test_cut_note (guint            run,
                   const OpTestCut *cut,
                   const GError    *error)
 {
-  g_test_message ("run %u (seed %u): cut %s after %" G_GUINT64_FORMAT " of %"
-                  G_GUINT64_FORMAT " bytes: %s", run, seed,
+  g_test_message ("run %u (seed %u): cut %s%s after %" G_GUINT64_FORMAT " of %"
+                  G_GUINT64_FORMAT " bytes: %s", run, seed, cut->data ? "data " : "",
                   cut->downstream ? "downstream" : "upstream", cut->after, cut->total,
                   error->message);
 }

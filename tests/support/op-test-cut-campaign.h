@@ -25,11 +25,16 @@ typedef struct
   guint64 split_down;
   guint64 split_up;
   guint   upstream_one_in;
+  /* FTP: the data connections' bytes each way; with either set, half the cuts fall on
+   * the data connections (half each way), the others on the control connection. */
+  guint64 data_down;
+  guint64 data_up;
 } OpTestCutPlan;
 
 typedef struct
 {
   gboolean downstream;
+  gboolean data;     /* on the FTP data connections */
   guint64  after;    /* bytes let through before the cut */
   guint64  total;    /* of the uncut session's, that way */
 } OpTestCut;

@@ -13,6 +13,13 @@ G_BEGIN_DECLS
  * bytes for a while, delivers them one byte at a time, or corrupts one of them. One
  * connection at a time, on a thread of its own; the counters are those of the last
  * connection.
+ *
+ * For plain FTP (op_test_fault_proxy_set_ftp_passive()), the proxy also relays the data
+ * connections: it rewrites the port of each 227 (PASV) and 229 (EPSV) reply to one of
+ * its own listeners, which forwards that one data connection to the server's port on a
+ * thread of its own. The data faults cut the first data connection that carries the Nth
+ * byte of the session's data connections in their direction; the control connection
+ * goes on. A control connection's end (a cut or QUIT) ends its data connections too.
  */
 typedef enum
 {
@@ -22,6 +29,8 @@ typedef enum
   OP_TEST_FAULT_STALL_DOWNSTREAM, /* after N bytes to the client, nothing for the stall time */
   OP_TEST_FAULT_TRICKLE_DOWNSTREAM, /* every byte to the client in a segment of its own */
   OP_TEST_FAULT_CORRUPT_DOWNSTREAM, /* byte N to the client flipped (XOR 0x5a) */
+  OP_TEST_FAULT_CUT_DATA_DOWNSTREAM, /* FTP: after N data bytes from the server */
+  OP_TEST_FAULT_CUT_DATA_UPSTREAM,   /* FTP: after N data bytes to the server */
 } OpTestFault;
 
 typedef struct _OpTestFaultProxy OpTestFaultProxy;
@@ -42,6 +51,14 @@ void              op_test_fault_proxy_get_counts (OpTestFaultProxy  *self,
                                                   guint64           *downstream,
                                                   guint64           *upstream,
                                                   gboolean          *applied);
+/* Relay the data connections of a plain FTP session through the proxy too (default
+ * FALSE). */
+void              op_test_fault_proxy_set_ftp_passive (OpTestFaultProxy *self,
+                                                       gboolean          relay_data);
+/* The bytes of the last control connection's data connections, summed. */
+void              op_test_fault_proxy_get_data_counts (OpTestFaultProxy *self,
+                                                       guint64          *downstream,
+                                                       guint64          *upstream);
 void              op_test_fault_proxy_free       (OpTestFaultProxy  *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (OpTestFaultProxy, op_test_fault_proxy_free)

@@ -202,6 +202,17 @@ op_test_run (void)
   return status;
 }
 
+char *
+op_test_sha256_of_file (const char *path)
+{
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+
+  if (!g_file_get_contents (path, &contents, &length, NULL))
+    return NULL;
+  return g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) contents, length);
+}
+
 void
 op_test_remove_tree (const char *path)
 {

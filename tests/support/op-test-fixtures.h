@@ -26,6 +26,10 @@ const char      *op_test_endpoint_env      (const char  *name);
 guint            op_test_maildir_count     (const char  *maildir,
                                             const char  *needle);
 
+/* The SHA-256 (hex) of the file at @path, or NULL when it cannot be read (no file).
+ * (transfer full) */
+char            *op_test_sha256_of_file    (const char  *path);
+
 /* Removes @path and everything below it; symbolic links are removed, never followed. */
 void             op_test_remove_tree       (const char  *path);
 

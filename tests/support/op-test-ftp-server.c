@@ -570,6 +570,8 @@ send_file (Session    *s,
     }
   if (is_transfer)
     fault = take_fault (s->server, &after);
+  if (fault == OP_TEST_FTP_FAULT_STORE_SHORT)
+    fault = OP_TEST_FTP_FAULT_NONE;
   if (s->server->rate > 0)
     chunk_size = MAX (1, MIN (CHUNK_SIZE, s->server->rate / 20));
   out = g_io_stream_get_output_stream (G_IO_STREAM (data));
@@ -654,7 +656,7 @@ receive_file (Session    *s,
       gsize want = CHUNK_SIZE;
       gssize n;
 
-      if (fault != OP_TEST_FTP_FAULT_NONE)
+      if (fault != OP_TEST_FTP_FAULT_NONE && fault != OP_TEST_FTP_FAULT_STORE_SHORT)
         {
           if (received >= after)
             break;
@@ -663,7 +665,10 @@ receive_file (Session    *s,
       n = g_input_stream_read (in, buffer, want, NULL, NULL);
       if (n <= 0)
         break;
-      g_byte_array_append (content, buffer, n);
+      if (fault != OP_TEST_FTP_FAULT_STORE_SHORT)
+        g_byte_array_append (content, buffer, n);
+      else if (received < after)
+        g_byte_array_append (content, buffer, MIN ((guint64) n, after - received));
       received += n;
     }
 
@@ -672,7 +677,8 @@ receive_file (Session    *s,
                         g_byte_array_free_to_bytes (g_steal_pointer (&content)));
   g_mutex_unlock (&self->lock);
 
-  if (fault != OP_TEST_FTP_FAULT_NONE && received >= after)
+  if (fault != OP_TEST_FTP_FAULT_NONE && fault != OP_TEST_FTP_FAULT_STORE_SHORT &&
+      received >= after)
     {
       apply_fault (s, fault, data);
       return;

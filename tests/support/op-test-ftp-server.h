@@ -45,6 +45,10 @@ G_BEGIN_DECLS
  *   connection without a reply.
  * @OP_TEST_FTP_FAULT_STALL_SILENT: after N bytes, send nothing more, and answer nothing
  *   (ABOR included) until the client closes the control connection: a hung server.
+ * @OP_TEST_FTP_FAULT_STORE_SHORT: uploads only: read every byte but store only the first
+ *   N, then "226 Transfer complete.": what a data connection cut after the client's last
+ *   write leaves (everything written, N bytes arrived, then the end). Downloads are
+ *   whole under it.
  */
 typedef enum
 {
@@ -54,6 +58,7 @@ typedef enum
   OP_TEST_FTP_FAULT_STALL,
   OP_TEST_FTP_FAULT_DROP_CONTROL,
   OP_TEST_FTP_FAULT_STALL_SILENT,
+  OP_TEST_FTP_FAULT_STORE_SHORT,
 } OpTestFtpFault;
 
 typedef struct _OpTestFtpServer OpTestFtpServer;

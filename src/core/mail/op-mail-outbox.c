@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "op-connection.h"
 #include "op-mail-account.h"
 #include "op-mail-outbox.h"
 #include "op-mail-private.h"
@@ -622,12 +623,27 @@ file_copy (Run *run)
   advance (run);
 }
 
+/* A TLS stream broken by a cut connection: a truncated record, the end without
+ * close_notify, or a handshake cut short (which a server that speaks no TLS on the port
+ * looks like too: it is retried with back-off, its error shown, rather than failed).
+ * A refused certificate is not among them. */
+static gboolean
+is_broken_tls (const GError *error)
+{
+  return g_error_matches (error, G_TLS_ERROR, G_TLS_ERROR_MISC) ||
+         g_error_matches (error, G_TLS_ERROR, G_TLS_ERROR_EOF) ||
+         g_error_matches (error, OP_CONNECTION_ERROR, OP_CONNECTION_ERROR_TLS);
+}
+
 static gboolean
 is_transient (const GError *error)
 {
   if (error->domain == OP_SMTP_ERROR)
     return error->code == OP_SMTP_ERROR_TRANSIENT || error->code == OP_SMTP_ERROR_CONNECTION_LOST
       || error->code == OP_SMTP_ERROR_NOT_CONNECTED;
+  /* Found by the outbox random-cut campaign: such a cut marked a message FAILED. */
+  if (is_broken_tls (error))
+    return TRUE;
   /* Connection refused, unreachable, timed out, a name that does not resolve yet. */
   return error->domain == G_IO_ERROR || error->domain == G_RESOLVER_ERROR;
 }
@@ -680,7 +696,7 @@ sent (GObject      *source,
 
   if (g_error_matches (error, OP_SMTP_ERROR, OP_SMTP_ERROR_CONNECTION_LOST)
       || g_error_matches (error, OP_SMTP_ERROR, OP_SMTP_ERROR_OUTCOME_UNKNOWN)
-      || error->domain == G_IO_ERROR)
+      || error->domain == G_IO_ERROR || is_broken_tls (error))
     {
       /* The session is gone: the rest waits for the next send. */
       if (run->error == NULL)

@@ -866,6 +866,32 @@ _op_ftp_upload_file (OpFtpClient          *self,
     }
   meter->base += moved;
 
+  /* A data connection cut after the last write left the socket looks to both ends like
+   * the upload's end: the server stores the bytes it got and says 226. Binary sizes are
+   * exact, so SIZE tells a short file from a whole one (a plain APPE to a file of unknown
+   * size cannot be checked). */
+  if (!ascii && !(flags & OP_FTP_TRANSFER_APPEND))
+    {
+      gint64 remote, unused;
+      g_autoptr(GError) local_error = NULL;
+
+      _op_ftp_remote_size_and_time (self, wire_path, FALSE, &remote, &unused, cancellable,
+                                    &local_error);
+      if (local_error != NULL)
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+      if (remote >= 0 && (guint64) remote < offset + moved)
+        {
+          g_set_error (error, OP_FTP_ERROR, OP_FTP_ERROR_CONNECTION_LOST,
+                       _("The server holds %lld of the %llu bytes uploaded: the connection "
+                         "was cut. Resume the upload to send the rest."),
+                       (long long) remote, (unsigned long long) (offset + moved));
+          return FALSE;
+        }
+    }
+
   /* RFC 3659 has no MFMT; draft-somers-ftp-mfxx does, and most servers implement it. */
   if (!(flags & OP_FTP_TRANSFER_NO_MTIME) && _op_ftp_client_has_feature (self, "MFMT"))
     {

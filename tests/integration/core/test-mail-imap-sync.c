@@ -10,6 +10,7 @@
 #include "op-mail-conversation-list.h"
 #include "op-mail-imap-sync.h"
 #include "op-mail-test-util.h"
+#include "op-test-cut-campaign.h"
 #include "op-test-fixtures.h"
 #include "op-test-verifier.h"
 
@@ -883,6 +884,166 @@ test_drafts (gconstpointer data)
   g_clear_object (&endpoint.verifier);
 }
 
+/* --- random cuts (issue 19) ----------------------------------------------------------- */
+
+#define CUT_RUNS     60
+#define CUT_SEED     19
+#define CUT_MESSAGES 40
+
+/* The folder list and @folder, through @sync; FALSE with the error of the first that
+ * failed. */
+static gboolean
+try_sync (OpMailImapSync  *sync,
+          const char      *folder,
+          GError         **error)
+{
+  g_autoptr(GAsyncResult) r1 = NULL;
+  g_autoptr(GAsyncResult) r2 = NULL;
+  gboolean ok;
+
+  op_mail_imap_sync_folders_async (sync, NULL, op_mail_test_store_result, &r1);
+  ok = op_mail_imap_sync_finish (sync, op_mail_test_wait_result (&r1, TIMEOUT), error);
+  if (ok)
+    {
+      op_mail_imap_sync_folder_async (sync, folder, NULL, op_mail_test_store_result, &r2);
+      ok = op_mail_imap_sync_finish (sync, op_mail_test_wait_result (&r2, TIMEOUT), error);
+    }
+  op_mail_test_drain ();
+  return ok;
+}
+
+/* Another client changes the folder: a new message, a flag, and now and then an
+ * expunge. */
+static void
+change_folder (OpImapClient *other,
+               const char   *name,
+               GRand        *rand,
+               guint        *next_message)
+{
+  g_autoptr(GBytes) bytes = message ((*next_message)++);
+  g_autofree char *one = g_strdup_printf ("%d", g_rand_int_range (rand, 1, CUT_MESSAGES / 2));
+
+  append (other, name, bytes, NULL);
+  select_folder (other, name);
+  store_flags (other, one, g_rand_boolean (rand) ? OP_IMAP_STORE_ADD : OP_IMAP_STORE_REMOVE,
+               "\\Seen");
+  if (g_rand_int_range (rand, 0, 3) == 0)
+    {
+      store_flags (other, one, OP_IMAP_STORE_ADD, "\\Deleted");
+      expunge (other);
+    }
+}
+
+/*
+ * The store's sync cut at CUT_RUNS seeded points through the fault proxy: on even runs a
+ * first sync into a new store, on odd runs a later sync of the same store (the folder
+ * changed by another client before it, and again between the cut and the retry). After
+ * the uncut retry the store holds exactly the server's messages and flags: nothing lost,
+ * nothing twice (assert_same_as_server() compares the UIDs and the total). The seed is
+ * fixed; OUTPOST_TEST_CUT_SEED tries others.
+ */
+static void
+test_random_cuts (gconstpointer data)
+{
+  const Listener *listener = data;
+  Endpoint endpoint = { 0 };
+  Endpoint through = { 0 };
+  g_autoptr(OpImapClient) other = NULL;
+  g_autoptr(OpTestFaultProxy) proxy = NULL;
+  g_autoptr(GRand) rand = NULL;
+  g_autoptr(GRand) changes = g_rand_new_with_seed (CUT_SEED);
+  g_autoptr(OpMailStore) store = NULL;
+  g_autoptr(OpMailImapSync) sync = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *name = g_strdup_printf ("outpost-cuts-%d", getpid ());
+  guint32 seed = op_test_cut_seed (CUT_SEED);
+  OpTestCutPlan first = { .upstream_one_in = 4 };
+  OpTestCutPlan later = { .upstream_one_in = 4 };
+  guint next_message = 1000, cut_runs = 0, failed = 0, whole = 0;
+
+  if (!get_endpoint (&endpoint, listener->port_variable, FALSE))
+    return;
+  other = open_session (&endpoint);
+  create_folder (other, name);
+  for (guint i = 0; i < CUT_MESSAGES; i++)
+    {
+      g_autoptr(GBytes) bytes = message (i);
+      append (other, name, bytes, NULL);
+    }
+  proxy = op_test_fault_proxy_new (endpoint.host, endpoint.port);
+  through = endpoint;
+  through.port = op_test_fault_proxy_get_port (proxy);
+
+  /* A first sync and a later one, uncut: their bytes each way. */
+  store = op_mail_test_open_store (&dir);
+  sync = new_sync (store, &through);
+  g_assert_true (try_sync (sync, name, NULL));
+  op_test_fault_proxy_get_counts (proxy, &first.total_down, &first.total_up, NULL);
+  change_folder (other, name, changes, &next_message);
+  op_mail_imap_sync_close (sync);
+  g_clear_object (&sync);
+  sync = new_sync (store, &through);
+  g_assert_true (try_sync (sync, name, NULL));
+  op_test_fault_proxy_get_counts (proxy, &later.total_down, &later.total_up, NULL);
+  assert_same_as_server (store, other, name);
+
+  rand = g_rand_new_with_seed (seed);
+  for (guint run = 0; run < CUT_RUNS; run++)
+    {
+      g_autoptr(GError) error = NULL;
+      gboolean fresh = run % 2 == 0;
+      gboolean cut = FALSE;
+      OpTestCut where;
+
+      /* Every run on a connection of its own, as after a restart. */
+      op_mail_imap_sync_close (sync);
+      g_clear_object (&sync);
+      if (fresh)
+        {
+          op_mail_store_close (store);
+          g_clear_object (&store);
+          op_mail_test_remove_dir (dir);
+          g_clear_pointer (&dir, g_free);
+          store = op_mail_test_open_store (&dir);
+        }
+      else
+        change_folder (other, name, changes, &next_message);
+      sync = new_sync (store, &through);
+
+      where = op_test_cut_arm (proxy, rand, fresh ? &first : &later);
+      if (!try_sync (sync, name, &error))
+        {
+          op_test_cut_note (run, seed, &where, error);
+          g_assert_cmpstr (error->message, !=, "");
+          failed++;
+          /* The server changes before the retry. */
+          change_folder (other, name, changes, &next_message);
+        }
+      else
+        whole++;
+      op_test_fault_proxy_get_counts (proxy, NULL, NULL, &cut);
+      cut_runs += cut;
+
+      op_test_fault_proxy_set_fault (proxy, OP_TEST_FAULT_NONE, 0);
+      if (!try_sync (sync, name, &error))
+        g_error ("run %u: the retry failed: %s", run, error->message);
+      assert_same_as_server (store, other, name);
+    }
+
+  g_test_message ("IMAP sync random cuts (seed %u): %u runs (%u first syncs), %u cut, %u "
+                  "clear errors, %u whole syncs; after each retry the store matched the "
+                  "server: 0 lost, 0 duplicated", seed, CUT_RUNS, CUT_RUNS / 2, cut_runs,
+                  failed, whole);
+  g_assert_cmpuint (failed, >=, CUT_RUNS / 2);
+
+  op_mail_imap_sync_close (sync);
+  select_folder (other, "INBOX");
+  delete_folder (other, name);
+  op_mail_store_close (store);
+  op_mail_test_remove_dir (dir);
+  g_clear_object (&endpoint.verifier);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -898,6 +1059,7 @@ main (int   argc,
   g_test_add_data_func ("/mail/imap-sync/qresync/drafts-replaced", &full, test_drafts);
   g_test_add_data_func ("/mail/imap-sync/qresync/idle-new-mail", &full, test_idle);
   g_test_add_data_func ("/mail/imap-sync/fallback/idle-new-mail", &basic, test_idle);
+  g_test_add_data_func ("/mail/imap-sync/qresync/random-cuts", &full, test_random_cuts);
 
   return op_test_run ();
 }

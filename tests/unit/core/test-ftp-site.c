@@ -240,6 +240,14 @@ test_uri_refused (void)
     { "ftp://host/line\nbreak", OP_FTP_SITE_ERROR_INVALID_URI,
       "The address contains characters that are not allowed." },
     { "ftp://host:99999/", OP_FTP_SITE_ERROR_INVALID_URI, NULL },
+    /* A percent-encoded "@", "/" or space in the host (found by fuzz-uri-address): the
+     * copied URI would name another server. */
+    { "ftp://user%40example.com/", OP_FTP_SITE_ERROR_INVALID_URI,
+      "The address contains characters that are not allowed." },
+    { "ftp://evil.example%2Fx/", OP_FTP_SITE_ERROR_INVALID_URI,
+      "The address contains characters that are not allowed." },
+    { "ftp://a%20b/", OP_FTP_SITE_ERROR_INVALID_URI,
+      "The address contains characters that are not allowed." },
     { "not a uri", OP_FTP_SITE_ERROR_INVALID_URI, NULL },
   };
 

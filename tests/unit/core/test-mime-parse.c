@@ -516,6 +516,26 @@ test_html_to_text (void)
     }
 }
 
+/* An attribute longer than the converter keeps is cut at a character's start, not inside
+ * one (tests/fuzz/corpus/fuzz-mime-text/crash-invalid-utf8-output: an "alt" cut
+ * mid-character made invalid UTF-8, which the safety net turned into U+FFFD). */
+static void
+test_html_to_text_long_attribute (void)
+{
+  g_autoptr(GString) html = g_string_new ("<img src=\"x.png\" alt=\"x");
+  g_autoptr(GString) expected = g_string_new ("x");
+  g_autofree char *text = NULL;
+
+  for (guint i = 0; i < 1000; i++)
+    g_string_append (html, "中");
+  g_string_append (html, "\">");
+  /* 2048 bytes are kept: "x" and 682 characters of 3 bytes, then one byte of the next. */
+  for (guint i = 0; i < 682; i++)
+    g_string_append (expected, "中");
+  text = op_mime_html_to_text (html->str, html->len);
+  g_assert_cmpstr (text, ==, expected->str);
+}
+
 static void
 test_html_to_text_bounded (void)
 {
@@ -797,6 +817,8 @@ main (int   argc,
   g_test_add_func ("/mime/charset/invalid-bytes-replaced", test_decode_text_invalid_bytes);
   g_test_add_func ("/mime/html-to-text/rules", test_html_to_text);
   g_test_add_func ("/mime/html-to-text/bounded", test_html_to_text_bounded);
+  g_test_add_func ("/mime/html-to-text/long-attribute-cut-at-a-character",
+                   test_html_to_text_long_attribute);
 
   return g_test_run ();
 }
