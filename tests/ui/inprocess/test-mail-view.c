@@ -319,6 +319,12 @@ image_settled (gpointer data)
   return g_strcmp0 (state, "yes") == 0;
 }
 
+static gboolean
+backend_loaded (gpointer data)
+{
+  return op_mail_html_view_backend_loaded ();
+}
+
 static void
 test_html_remote_blocked_cid_shown (void)
 {
@@ -346,7 +352,9 @@ test_html_remote_blocked_cid_shown (void)
   g_signal_connect (view, "open-uri", G_CALLBACK (on_open_uri), &opened);
   window = window_with (GTK_WIDGET (view));
   op_mail_message_view_set_message (view, message, bytes);
-  g_assert_true (op_mail_html_view_backend_loaded ());
+  /* The first HTML message opens WebKit's module on a worker: the view shows it once the
+   * module is there. */
+  g_assert_true (op_ui_test_wait_for (backend_loaded, NULL));
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (html)));
   g_assert_true (op_ui_test_wait_for (html_loaded, html));
 
