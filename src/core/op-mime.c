@@ -617,16 +617,44 @@ _op_mime_decode_header_text (GMimeParserOptions *options,
   return valid_header_text (g_mime_utils_header_decode_text (options, unfolded));
 }
 
+/* GMime converts a mailbox's 8-bit name through the fallback charsets, but leaves a
+ * group's name ("Name: a@b, c@d;") as the bytes were: every name is made valid UTF-8,
+ * as every other header text is. */
+static void
+make_names_valid (InternetAddressList *list)
+{
+  int n = internet_address_list_length (list);
+
+  for (int i = 0; i < n; i++)
+    {
+      InternetAddress *address = internet_address_list_get_address (list, i);
+      const char *name = internet_address_get_name (address);
+
+      if (name != NULL && !g_utf8_validate (name, -1, NULL))
+        {
+          g_autofree char *valid = g_utf8_make_valid (name, -1);
+
+          internet_address_set_name (address, valid);
+        }
+      if (INTERNET_ADDRESS_IS_GROUP (address))
+        make_names_valid (internet_address_group_get_members (INTERNET_ADDRESS_GROUP (address)));
+    }
+}
+
 InternetAddressList *
 _op_mime_decode_address_list (GMimeParserOptions *options,
                               const char         *raw)
 {
   g_autofree char *rewritten = NULL;
+  InternetAddressList *list;
 
   if (raw == NULL)
     return NULL;
   rewritten = rewrite_encoded_words (raw);
-  return internet_address_list_parse (options, rewritten);
+  list = internet_address_list_parse (options, rewritten);
+  if (list != NULL)
+    make_names_valid (list);
+  return list;
 }
 
 gboolean
