@@ -348,7 +348,7 @@ op_news_composer_dispose (GObject *object)
 {
   OpNewsComposer *self = OP_NEWS_COMPOSER (object);
 
-  /* A POST already sent is answered by the server either way (op_nntp_client_post_async). */
+  /* A POST already sent is answered by the server either way (the core posts it through OpNewsServer). */
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->server);
