@@ -12,8 +12,9 @@
 #include "op-test-async.h"
 
 /*
- * OpImapClient against a real Dovecot started by tests/servers/dovecot.sh (endpoints from
- * the environment; without them the tests skip): STARTTLS and implicit TLS, the
+ * OpImapClient against a real IMAP server, Dovecot as tests/servers/dovecot.sh starts it
+ * (endpoints from the environment; without them the tests skip; the checks are ones any
+ * server answers, see tests/servers/README.md): STARTTLS and implicit TLS, the
  * special-use folders, SELECT values, FETCH of the seeded messages (envelope,
  * bodystructure, BODY[] byte-equal to tests/data/mail/seed/), flags, copy, move, append,
  * expunge, folder operations with non-ASCII names, and IDLE noticing a message appended
@@ -268,7 +269,15 @@ test_session (void)
   op_imap_client_id_async (client, params, NULL, op_test_store_result, &r1);
   id = op_imap_client_id_finish (client, WAIT_RESULT (&r1), &error);
   g_assert_no_error (error);
-  g_assert_cmpstr (g_hash_table_lookup (id, "name"), ==, "Dovecot");
+  /* Any server's answer (RFC 2971 asks every server to give its name), not Dovecot's
+   * own: the suite may be pointed at another IMAP server. */
+  g_assert_nonnull (id);
+  {
+    const char *name = g_hash_table_lookup (id, "name");
+
+    if (name == NULL || name[0] == '\0')
+      g_error ("the server's ID answer names no server (%u fields)", g_hash_table_size (id));
+  }
 
   op_imap_client_enable_async (client, caps, NULL, op_test_store_result, &r2);
   enabled = op_imap_client_enable_finish (client, WAIT_RESULT (&r2), &error);

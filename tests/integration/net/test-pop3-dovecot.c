@@ -3,24 +3,26 @@
 
 #include "config.h"
 
-#include <errno.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <glib/gi18n.h>
-#include <glib/gstdio.h>
 
+#include "op-imap-client.h"
 #include "op-pop3-client.h"
 #include "op-test-async.h"
 #include "op-test-fixtures.h"
 #include "op-test-verifier.h"
 
 /*
- * OpPop3Client against the Dovecot of tests/servers/dovecot.sh, over STLS and over
- * POP3S: STAT, LIST and UIDL agree with the seeded Maildir, TOP and RETR return the
- * seed files byte for byte, DELE+QUIT removes a message, and RSET or a session that
- * ends without QUIT keeps it.
+ * OpPop3Client against the POP3 server of tests/servers (Dovecot), over STLS and over
+ * POP3S: STAT, LIST and UIDL agree, TOP and RETR return the seed files byte for byte,
+ * DELE+QUIT removes a message, and RSET or a session that ends without QUIT keeps it.
+ *
+ * Server-neutral: messages are delivered through IMAP APPEND to the same account, and
+ * every check is one any POP3 server answers (its own listings, RFC 1939's UIDL form,
+ * an IMAP SEARCH); nothing reads the server's files. The endpoints come from the
+ * environment (tests/servers/README.md), so another server can be named there.
  *
  * Other test programs (IMAP) share the mailbox and run in parallel, so these tests look
  * for the seed messages rather than assume they are alone, and delete only messages
@@ -37,6 +39,7 @@ typedef struct
   const char     *user;
   const char     *password;
   const char     *ca;
+  guint16         imaps_port;     /* the same account over IMAP, to deliver and check */
 } Endpoint;
 
 typedef struct
@@ -52,23 +55,27 @@ static gboolean
 get_endpoint (Endpoint      *endpoint,
               const Variant *variant)
 {
-  const char *port;
-  guint64 value;
+  const char *port, *imaps_port;
+  guint64 value, imaps_value;
 
   endpoint->host = op_test_endpoint_env ("OUTPOST_TEST_MAIL_HOST");
   port = op_test_endpoint_env (variant->port_variable);
   endpoint->ca = op_test_endpoint_env ("OUTPOST_TEST_CA");
   endpoint->user = op_test_endpoint_env ("OUTPOST_TEST_DOVECOT_USER");
   endpoint->password = op_test_endpoint_env ("OUTPOST_TEST_DOVECOT_PASSWORD");
+  imaps_port = op_test_endpoint_env ("OUTPOST_TEST_DOVECOT_IMAPS_PORT");
   if (endpoint->host == NULL || port == NULL || endpoint->ca == NULL ||
-      endpoint->user == NULL || endpoint->password == NULL)
+      endpoint->user == NULL || endpoint->password == NULL || imaps_port == NULL)
     return FALSE;
-  if (!g_ascii_string_to_unsigned (port, 10, 1, G_MAXUINT16, &value, NULL))
+  if (!g_ascii_string_to_unsigned (port, 10, 1, G_MAXUINT16, &value, NULL) ||
+      !g_ascii_string_to_unsigned (imaps_port, 10, 1, G_MAXUINT16, &imaps_value, NULL))
     {
-      g_test_fail_printf ("%s is not a port number: “%s”", variant->port_variable, port);
+      g_test_fail_printf ("%s or OUTPOST_TEST_DOVECOT_IMAPS_PORT is not a port number: “%s”, "
+                          "“%s”", variant->port_variable, port, imaps_port);
       return FALSE;
     }
   endpoint->port = value;
+  endpoint->imaps_port = imaps_value;
   endpoint->security = variant->security;
   return TRUE;
 }
@@ -225,31 +232,22 @@ load_seeds (void)
   return seeds;
 }
 
-/* True if a file named @uid (plus Maildir flags after ':') is in new/ or cur/. */
+/* RFC 1939 §7: a unique-id is 1 to 70 characters in the range 0x21 to 0x7E. */
 static gboolean
-maildir_has (const char *maildir,
-             const char *uid)
+uidl_is_valid (const char *uid)
 {
-  static const char *const subdirs[] = { "new", "cur" };
+  gsize n = strlen (uid);
 
-  for (guint i = 0; i < G_N_ELEMENTS (subdirs); i++)
-    {
-      g_autofree char *path = g_build_filename (maildir, subdirs[i], NULL);
-      g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-      const char *name;
-      gsize n = strlen (uid);
-
-      if (dir == NULL)
-        continue;
-      while ((name = g_dir_read_name (dir)) != NULL)
-        if (strncmp (name, uid, n) == 0 && (name[n] == '\0' || name[n] == ':'))
-          return TRUE;
-    }
-  return FALSE;
+  if (n < 1 || n > 70)
+    return FALSE;
+  for (gsize i = 0; i < n; i++)
+    if ((guchar) uid[i] < 0x21 || (guchar) uid[i] > 0x7e)
+      return FALSE;
+  return TRUE;
 }
 
 static void
-test_seeded_maildir (gconstpointer data)
+test_seeded_mailbox (gconstpointer data)
 {
   const Variant *variant = data;
   g_autoptr(OpPop3Client) client = NULL;
@@ -258,15 +256,12 @@ test_seeded_maildir (gconstpointer data)
   g_autoptr(GPtrArray) uids = NULL;
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
-  const char *maildir = NULL;
+  g_autoptr(GHashTable) distinct = g_hash_table_new (g_str_hash, g_str_equal);
   Endpoint endpoint = { 0 };
   guint count = 0, found = 0;
   guint64 size = 0, sum = 0;
 
   if (!get_endpoint (&endpoint, variant))
-    return;
-  maildir = op_test_endpoint_env ("OUTPOST_TEST_DOVECOT_MAILDIR");
-  if (maildir == NULL)
     return;
 
   seeds = load_seeds ();
@@ -294,9 +289,12 @@ test_seeded_maildir (gconstpointer data)
       sum += entry->size;
       g_assert_cmpuint (entry->number, ==, i + 1);
       g_assert_cmpuint (uid->number, ==, i + 1);
-      /* …and with the Maildir: each UIDL is a file name there (pop3_uidl_format %f). */
-      if (!maildir_has (maildir, uid->uid))
-        g_error ("UIDL “%s” names no file in %s", uid->uid, maildir);
+      /* …and each UIDL has RFC 1939's form and names one message only. */
+      if (!uidl_is_valid (uid->uid))
+        g_error ("UIDL “%s” of message %u is not 1–70 printable characters", uid->uid,
+                 uid->number);
+      if (!g_hash_table_add (distinct, uid->uid))
+        g_error ("UIDL “%s” names two messages", uid->uid);
     }
   g_assert_cmpuint (sum, ==, size);
 
@@ -360,45 +358,111 @@ test_seeded_maildir (gconstpointer data)
   }
 }
 
-/* Delivers a message into the Maildir the way an MDA does (tmp/, then rename into new/,
- * owned like the Maildir). Returns its file name, which Dovecot gives as its UIDL. */
-static char *
-deliver (const char *maildir,
-         const char *test_name)
+/* --- the same account over IMAP: delivery and an outside look ------------------------ */
+
+static OpImapClient *
+imap_open (const Endpoint *endpoint)
 {
-  g_autofree char *name = g_strdup_printf ("%" G_GINT64_FORMAT ".P%d_%s.outpost-test",
-                                           g_get_real_time (), (int) getpid (), test_name);
-  g_autofree char *tmp = g_build_filename (maildir, "tmp", name, NULL);
-  g_autofree char *final = g_build_filename (maildir, "new", name, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(OpTestVerifier) verifier = op_test_verifier_new_for_ca_file (endpoint->ca, &error);
+  g_autoptr(GAsyncResult) r1 = NULL;
+  g_autoptr(GAsyncResult) r2 = NULL;
+  g_autoptr(GAsyncResult) r3 = NULL;
+  g_autoptr(OpImapSelectInfo) info = NULL;
+  OpImapClient *client;
+
+  g_assert_no_error (error);
+  client = op_imap_client_new (endpoint->host, endpoint->imaps_port, OP_SECURITY_IMPLICIT_TLS);
+  op_imap_client_set_verifier (client, OP_TLS_VERIFIER (verifier));
+  op_imap_client_set_timeout (client, TIMEOUT_SECONDS);
+  op_imap_client_connect_async (client, NULL, op_test_store_result, &r1);
+  g_assert_true (op_imap_client_connect_finish (client, wait_result (&r1), &error));
+  g_assert_no_error (error);
+  op_imap_client_login_async (client, endpoint->user, endpoint->password, OP_IMAP_AUTH_AUTO,
+                              NULL, op_test_store_result, &r2);
+  g_assert_true (op_imap_client_login_finish (client, wait_result (&r2), &error));
+  g_assert_no_error (error);
+  op_imap_client_select_async (client, "INBOX", FALSE, NULL, op_test_store_result, &r3);
+  info = op_imap_client_select_finish (client, wait_result (&r3), &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (info);
+  return client;
+}
+
+static void
+imap_close (OpImapClient *client)
+{
+  g_autoptr(GAsyncResult) r = NULL;
+  g_autoptr(GError) error = NULL;
+
+  op_imap_client_logout_async (client, NULL, op_test_store_result, &r);
+  g_assert_true (op_imap_client_logout_finish (client, wait_result (&r), &error));
+  g_assert_no_error (error);
+  g_object_unref (client);
+}
+
+/* Delivers a message to the account's INBOX through IMAP APPEND, as any server takes
+ * one. Returns its Message-ID (without the angle brackets). */
+static char *
+deliver (const Endpoint *endpoint,
+         const char     *test_name)
+{
+  g_autofree char *id = g_strdup_printf ("%" G_GINT64_FORMAT ".%d.%s@example.test",
+                                         g_get_real_time (), (int) getpid (), test_name);
   g_autofree char *text = g_strdup_printf ("From: Outpost tests <tests@example.test>\r\n"
                                            "To: outpost@example.test\r\n"
                                            "Subject: %s\r\n"
-                                           "Message-ID: <%s@example.test>\r\n"
+                                           "Message-ID: <%s>\r\n"
                                            "\r\n"
-                                           ".a line that needs stuffing\r\n", test_name, name);
-  GStatBuf st;
+                                           ".a line that needs stuffing\r\n", test_name, id);
+  g_autoptr(GBytes) message = g_bytes_new_take (g_steal_pointer (&text), strlen (text));
+  g_autoptr(GAsyncResult) r = NULL;
   g_autoptr(GError) error = NULL;
+  OpImapClient *client = imap_open (endpoint);
 
-  g_assert_cmpint (g_stat (maildir, &st), ==, 0);
-  g_assert_true (g_file_set_contents_full (tmp, text, -1, G_FILE_SET_CONTENTS_NONE, 0644,
-                                           &error));
+  op_imap_client_append_async (client, "INBOX", message, NULL, NULL, NULL,
+                               op_test_store_result, &r);
+  g_assert_true (op_imap_client_append_finish (client, wait_result (&r), NULL, &error));
   g_assert_no_error (error);
-  if (lchown (tmp, st.st_uid, st.st_gid) != 0 && errno != EPERM)
-    g_error ("chown %s: %s", tmp, g_strerror (errno));
-  g_assert_cmpint (g_rename (tmp, final), ==, 0);
-  return g_steal_pointer (&name);
+  imap_close (client);
+  return g_steal_pointer (&id);
 }
 
-/* The message number whose UIDL is @uid, or 0. */
+/* How many messages of INBOX carry @message_id, as a new IMAP session sees it. */
+static guint
+imap_count (const Endpoint *endpoint,
+            const char     *message_id)
+{
+  const char *criteria[] = { "HEADER", "Message-ID", message_id, NULL };
+  g_autoptr(GAsyncResult) r = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) found = NULL;
+  OpImapClient *client = imap_open (endpoint);
+
+  op_imap_client_search_async (client, criteria, NULL, op_test_store_result, &r);
+  found = op_imap_client_search_finish (client, wait_result (&r), &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (found);
+  imap_close (client);
+  return found->len;
+}
+
+/* The number of the message whose header carries @message_id (TOP n 0), or 0. */
 static guint
 number_of (OpPop3Client *client,
-           const char   *uid)
+           const char   *message_id)
 {
-  g_autoptr(GPtrArray) uids = client_uidl (client, 0);
+  g_autoptr(GArray) listing = client_list (client);
+  g_autofree char *line = g_strdup_printf ("\r\nMessage-ID: <%s>\r\n", message_id);
 
-  for (guint i = 0; i < uids->len; i++)
-    if (g_str_equal (((OpPop3UidEntry *) uids->pdata[i])->uid, uid))
-      return ((OpPop3UidEntry *) uids->pdata[i])->number;
+  for (guint i = 0; i < listing->len; i++)
+    {
+      guint number = g_array_index (listing, OpPop3ListEntry, i).number;
+      g_autoptr(GBytes) header = client_fetch (client, number, 0);
+
+      if (g_strstr_len (g_bytes_get_data (header, NULL), g_bytes_get_size (header), line))
+        return number;
+    }
   return 0;
 }
 
@@ -408,18 +472,14 @@ test_dele_quit_and_rset (gconstpointer data)
   const Variant *variant = data;
   g_autofree char *kept = NULL;
   g_autofree char *deleted = NULL;
-  const char *maildir;
   Endpoint endpoint = { 0 };
   guint n;
 
   if (!get_endpoint (&endpoint, variant))
     return;
-  maildir = op_test_endpoint_env ("OUTPOST_TEST_DOVECOT_MAILDIR");
-  if (maildir == NULL)
-    return;
 
-  kept = deliver (maildir, variant == &stls ? "rset-stls" : "rset-pop3s");
-  deleted = deliver (maildir, variant == &stls ? "dele-stls" : "dele-pop3s");
+  kept = deliver (&endpoint, variant == &stls ? "rset-stls" : "rset-pop3s");
+  deleted = deliver (&endpoint, variant == &stls ? "dele-stls" : "dele-pop3s");
 
   /* DELE, then RSET: nothing is deleted at QUIT. */
   {
@@ -431,7 +491,7 @@ test_dele_quit_and_rset (gconstpointer data)
     client_simple (client, "RSET", 0);
     client_simple (client, "QUIT", 0);
   }
-  g_assert_true (maildir_has (maildir, kept));
+  g_assert_cmpuint (imap_count (&endpoint, kept), ==, 1);
 
   /* DELE, then the session ends without QUIT: RFC 1939 §6, nothing is deleted. */
   {
@@ -447,9 +507,9 @@ test_dele_quit_and_rset (gconstpointer data)
     g_assert_cmpuint (number_of (client, kept), >, 0);
     client_simple (client, "QUIT", 0);
   }
-  g_assert_true (maildir_has (maildir, kept));
+  g_assert_cmpuint (imap_count (&endpoint, kept), ==, 1);
 
-  /* DELE, then QUIT: the message is gone, from POP3 and from the disk. */
+  /* DELE, then QUIT: the message is gone, from POP3 and from the mailbox. */
   {
     g_autoptr(OpPop3Client) client = connect_client (&endpoint);
     g_autoptr(GBytes) message = NULL;
@@ -463,7 +523,7 @@ test_dele_quit_and_rset (gconstpointer data)
     client_simple (client, "DELE", n);
     client_simple (client, "QUIT", 0);
   }
-  g_assert_false (maildir_has (maildir, deleted));
+  g_assert_cmpuint (imap_count (&endpoint, deleted), ==, 0);
   {
     g_autoptr(OpPop3Client) client = connect_client (&endpoint);
 
@@ -474,7 +534,7 @@ test_dele_quit_and_rset (gconstpointer data)
     client_simple (client, "DELE", n);
     client_simple (client, "QUIT", 0);
   }
-  g_assert_false (maildir_has (maildir, kept));
+  g_assert_cmpuint (imap_count (&endpoint, kept), ==, 0);
 }
 
 int
@@ -483,10 +543,10 @@ main (int   argc,
 {
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
-  g_test_add_data_func ("/pop3/dovecot/stls/stat-list-uidl-top-retr-match-the-maildir", &stls,
-                        test_seeded_maildir);
-  g_test_add_data_func ("/pop3/dovecot/pop3s/stat-list-uidl-top-retr-match-the-maildir", &pop3s,
-                        test_seeded_maildir);
+  g_test_add_data_func ("/pop3/dovecot/stls/stat-list-uidl-top-retr-match-the-seeds", &stls,
+                        test_seeded_mailbox);
+  g_test_add_data_func ("/pop3/dovecot/pop3s/stat-list-uidl-top-retr-match-the-seeds", &pop3s,
+                        test_seeded_mailbox);
   g_test_add_data_func ("/pop3/dovecot/stls/dele-quit-removes-rset-or-drop-keeps", &stls,
                         test_dele_quit_and_rset);
   g_test_add_data_func ("/pop3/dovecot/pop3s/dele-quit-removes-rset-or-drop-keeps", &pop3s,
