@@ -53,6 +53,8 @@ struct _OpNewsView
   GBytes             *article; /* the one shown, for a follow-up */
   OpNewsServer       *article_server; /* where it came from */
   OpNewsThreadOrder   order;          /* of the header pane's threads */
+  gboolean            descending;     /* the threads' order turned around */
+  GtkMenuButton      *sort_button;
   GSettings          *settings;       /* the orders chosen (NULL without the schema) */
 
   /* The binary the shown article is part of (issue 15, "Binaries"). */

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "op-accounts.h"
 #include "op-application.h"
@@ -19,6 +20,7 @@ enum
 {
   PROP_0,
   PROP_SORT_BY,
+  PROP_SORT_DESCENDING,
   N_PROPS
 };
 
@@ -26,6 +28,8 @@ static GParamSpec *properties[N_PROPS];
 
 /* The "sort-by" values, by OpNewsThreadOrder. */
 static const char *const sort_names[] = { "date", "subject", "author" };
+/* After a name in "news-group-sort-by": the order turned around. */
+#define DESCENDING_SUFFIX "-descending"
 
 void
 _op_news_view_toast (OpNewsView *self, const char *text)
@@ -540,7 +544,7 @@ model_opened (GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 /* The order a group opens in: its own when one was chosen, else the one chosen last
- * (GSettings "news-group-sort-by" and "news-sort-by"). */
+ * (GSettings "news-group-sort-by", "news-sort-by" and "news-sort-descending"). */
 
 static OpNewsThreadOrder
 order_from_name (const char *name, OpNewsThreadOrder fallback)
@@ -549,6 +553,47 @@ order_from_name (const char *name, OpNewsThreadOrder fallback)
     if (g_strcmp0 (name, sort_names[i]) == 0)
       return (OpNewsThreadOrder)i;
   return fallback;
+}
+
+/* A group's saved order: a "sort-by" name, DESCENDING_SUFFIX after it when turned
+ * around. */
+static gboolean
+parse_group_order (const char *value, OpNewsThreadOrder *order, gboolean *descending)
+{
+  g_autofree char *name = NULL;
+  gboolean         down;
+
+  if (value == NULL)
+    return FALSE;
+  down = g_str_has_suffix (value, DESCENDING_SUFFIX);
+  name = g_strndup (value, strlen (value) - (down ? strlen (DESCENDING_SUFFIX) : 0));
+  for (guint i = 0; i < G_N_ELEMENTS (sort_names); i++)
+    if (g_str_equal (name, sort_names[i]))
+      {
+        *order = (OpNewsThreadOrder)i;
+        *descending = down;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+/* The header pane's order (not saved, nothing reopened): the properties and the Sort
+ * button's icon follow. */
+static void
+set_order (OpNewsView *self, OpNewsThreadOrder order, gboolean descending)
+{
+  if (order != self->order)
+    {
+      self->order = order;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SORT_BY]);
+    }
+  if (descending != self->descending)
+    {
+      self->descending = descending;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SORT_DESCENDING]);
+    }
+  gtk_menu_button_set_icon_name (self->sort_button, descending ? "view-sort-descending-symbolic"
+                                                               : "view-sort-ascending-symbolic");
 }
 
 static char *
@@ -565,19 +610,18 @@ restore_order (OpNewsView *self, OpNewsServer *server, const char *group)
   g_autofree char *global = NULL;
   const char      *own = NULL;
   OpNewsThreadOrder order;
+  gboolean          descending;
 
   if (self->settings == NULL)
     return;
   orders = g_settings_get_value (self->settings, "news-group-sort-by");
   key = group_sort_key (server, group);
   global = g_settings_get_string (self->settings, "news-sort-by");
-  if (!g_variant_lookup (orders, key, "&s", &own))
-    own = NULL;
-  order = order_from_name (own, order_from_name (global, self->order));
-  if (order == self->order)
-    return;
-  self->order = order;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SORT_BY]);
+  order = order_from_name (global, self->order);
+  descending = g_settings_get_boolean (self->settings, "news-sort-descending");
+  if (g_variant_lookup (orders, key, "&s", &own))
+    parse_group_order (own, &order, &descending);
+  set_order (self, order, descending);
 }
 
 static void
@@ -588,10 +632,12 @@ save_order (OpNewsView *self)
   GVariantBuilder  builder;
   GVariantIter     iter;
   const char      *name, *value;
+  g_autofree char *own = NULL;
 
   if (self->settings == NULL)
     return;
   g_settings_set_string (self->settings, "news-sort-by", sort_names[self->order]);
+  g_settings_set_boolean (self->settings, "news-sort-descending", self->descending);
   if (self->server == NULL || self->group == NULL)
     return;
   key = group_sort_key (self->server, self->group);
@@ -601,7 +647,8 @@ save_order (OpNewsView *self)
   while (g_variant_iter_next (&iter, "{&s&s}", &name, &value))
     if (!g_str_equal (name, key))
       g_variant_builder_add (&builder, "{ss}", name, value);
-  g_variant_builder_add (&builder, "{ss}", key, sort_names[self->order]);
+  own = g_strconcat (sort_names[self->order], self->descending ? DESCENDING_SUFFIX : "", NULL);
+  g_variant_builder_add (&builder, "{ss}", key, own);
   g_settings_set_value (self->settings, "news-group-sort-by", g_variant_builder_end (&builder));
 }
 
@@ -622,9 +669,9 @@ op_news_view_open_group (OpNewsView *self, OpNewsServer *server, const char *gro
   gtk_label_set_text (self->group_title, group);
   gtk_spinner_set_spinning (self->opening_spinner, TRUE);
   gtk_stack_set_visible_child_name (self->headers_stack, "opening");
-  op_news_thread_model_new_ordered_async (
+  op_news_thread_model_new_sorted_async (
       op_news_store_get_path (op_news_server_get_store (server)), group, self->order,
-      self->open_cancellable, model_opened, g_object_ref (self));
+      self->descending, self->open_cancellable, model_opened, g_object_ref (self));
 }
 
 static void
@@ -884,19 +931,16 @@ load_servers (OpNewsView *self)
     }
 }
 
-/* Sorting (issue 15, "Sort by date, subject or author"): the group opens again in the
- * new order, its threads kept whole. */
+/* Sorting (issue 15, "Sort by date, subject or author"), either way round (newest or Z
+ * first, as Pan's users expect to choose): the group opens again in the new order, its
+ * threads kept whole. */
 
-void
-op_news_view_set_sort_by (OpNewsView *self, const char *sort_by)
+static void
+change_order (OpNewsView *self, OpNewsThreadOrder order, gboolean descending)
 {
-  OpNewsThreadOrder order = order_from_name (sort_by, OP_NEWS_THREAD_ORDER_DATE);
-
-  g_return_if_fail (OP_IS_NEWS_VIEW (self));
-
-  if (order == self->order)
+  if (order == self->order && descending == self->descending)
     return;
-  self->order = order;
+  set_order (self, order, descending);
   /* Kept for the open group, and for groups that have no order of their own. */
   save_order (self);
   if (self->server != NULL && self->group != NULL)
@@ -906,7 +950,22 @@ op_news_view_set_sort_by (OpNewsView *self, const char *sort_by)
 
       op_news_view_open_group (self, server, group);
     }
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SORT_BY]);
+}
+
+void
+op_news_view_set_sort_by (OpNewsView *self, const char *sort_by)
+{
+  g_return_if_fail (OP_IS_NEWS_VIEW (self));
+
+  change_order (self, order_from_name (sort_by, OP_NEWS_THREAD_ORDER_DATE), self->descending);
+}
+
+void
+op_news_view_set_sort_descending (OpNewsView *self, gboolean descending)
+{
+  g_return_if_fail (OP_IS_NEWS_VIEW (self));
+
+  change_order (self, self->order, descending);
 }
 
 static void
@@ -918,6 +977,9 @@ op_news_view_get_property (GObject *object, guint prop_id, GValue *value, GParam
     {
     case PROP_SORT_BY:
       g_value_set_string (value, sort_names[self->order]);
+      break;
+    case PROP_SORT_DESCENDING:
+      g_value_set_boolean (value, self->descending);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -932,6 +994,9 @@ op_news_view_set_property (GObject *object, guint prop_id, const GValue *value,
     {
     case PROP_SORT_BY:
       op_news_view_set_sort_by (OP_NEWS_VIEW (object), g_value_get_string (value));
+      break;
+    case PROP_SORT_DESCENDING:
+      op_news_view_set_sort_descending (OP_NEWS_VIEW (object), g_value_get_boolean (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -972,6 +1037,16 @@ op_news_view_class_init (OpNewsViewClass *klass)
   properties[PROP_SORT_BY] = g_param_spec_string (
       "sort-by", NULL, NULL, "date",
       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  /**
+   * OpNewsView:sort-descending:
+   *
+   * The threads' order turned around: newest first by date, Z to A by subject or
+   * author; each thread stays whole from its root down. The news.sort-descending
+   * action's state.
+   */
+  properties[PROP_SORT_DESCENDING] = g_param_spec_boolean (
+      "sort-descending", NULL, NULL, FALSE,
+      G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (OP_TYPE_NEWS_ARTICLE_VIEW);
@@ -988,6 +1063,7 @@ op_news_view_class_init (OpNewsViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, OpNewsView, header_list);
   gtk_widget_class_bind_template_child (widget_class, OpNewsView, headers_error);
   gtk_widget_class_bind_template_child (widget_class, OpNewsView, group_title);
+  gtk_widget_class_bind_template_child (widget_class, OpNewsView, sort_button);
   gtk_widget_class_bind_template_child (widget_class, OpNewsView, fetch_progress);
   gtk_widget_class_bind_template_child (widget_class, OpNewsView, article_view);
   gtk_widget_class_bind_template_child (widget_class, OpNewsView, binary_bar);
@@ -1000,6 +1076,8 @@ op_news_view_class_init (OpNewsViewClass *klass)
   gtk_widget_class_install_action (widget_class, "news.get-headers", NULL, get_headers_action);
   gtk_widget_class_install_action (widget_class, "news.add-server", NULL, add_server_action);
   gtk_widget_class_install_property_action (widget_class, "news.sort-by", "sort-by");
+  gtk_widget_class_install_property_action (widget_class, "news.sort-descending",
+                                            "sort-descending");
   gtk_widget_class_install_action (widget_class, "news.import-newsrc", "u", newsrc_action);
   gtk_widget_class_install_action (widget_class, "news.export-newsrc", "u", newsrc_action);
   _op_news_view_keys_class_init (widget_class);
@@ -1032,13 +1110,14 @@ op_news_view_init (OpNewsView *self)
 
     /* Only an uninstalled build lacks the schema (OpWindow says so): orders are then
      * not remembered. */
-    if (schema != NULL && g_settings_schema_has_key (schema, "news-group-sort-by"))
+    if (schema != NULL && g_settings_schema_has_key (schema, "news-sort-descending"))
       {
         g_autofree char *global = NULL;
 
         self->settings = g_settings_new_full (schema, NULL, NULL);
         global = g_settings_get_string (self->settings, "news-sort-by");
-        self->order = order_from_name (global, OP_NEWS_THREAD_ORDER_DATE);
+        set_order (self, order_from_name (global, OP_NEWS_THREAD_ORDER_DATE),
+                   g_settings_get_boolean (self->settings, "news-sort-descending"));
         g_signal_connect_object (self->settings, "changed::news-cache-limit-mib",
                                  G_CALLBACK (on_cache_limit_changed), self, G_CONNECT_SWAPPED);
       }
