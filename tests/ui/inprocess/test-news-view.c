@@ -2261,6 +2261,79 @@ test_narrow (void)
     }
 }
 
+/* The composer in a narrow window (360 px, a phone): it asks for no more than that, and
+ * every field, its label, Post and the text keep a visible width inside the window. */
+
+static void
+check_inside (GtkWidget *widget, GtkWidget *window, int width, const char *what)
+{
+  graphene_rect_t bounds;
+
+  g_assert_true (gtk_widget_compute_bounds (widget, window, &bounds));
+  g_test_message ("%s: %.0f to %.0f px", what, bounds.origin.x,
+                  bounds.origin.x + bounds.size.width);
+  g_assert_true (gtk_widget_get_child_visible (widget));
+  g_assert_cmpfloat (bounds.origin.x, >=, 0);
+  g_assert_cmpfloat (bounds.origin.x + bounds.size.width, <=, width);
+  g_assert_cmpfloat (bounds.size.width, >=, 40);
+}
+
+static gboolean
+composer_laid_out (gpointer data)
+{
+  return gtk_widget_get_width (GTK_WIDGET (data)) > 0
+         && gtk_widget_get_width (GTK_WIDGET (op_news_composer_get_subject_entry (data))) > 0;
+}
+
+static void
+test_composer_narrow (void)
+{
+  Fixture         f = { 0 };
+  OpNewsComposer *composer;
+  GtkWidget      *window;
+  int             min = 0;
+  static const char *const labels[] = { "From", "Newsgroups", "Follow-ups To", "Subject" };
+
+  fixture_open (&f);
+  gtk_window_set_default_size (f.window, 360, 700);
+  open_group (&f, "local.small");
+  composer = open_composer (&f, "news.post-article");
+  window = GTK_WIDGET (composer);
+  gtk_widget_measure (window, GTK_ORIENTATION_HORIZONTAL, -1, &min, NULL, NULL, NULL);
+  g_test_message ("the composer needs %d px", min);
+  g_assert_cmpint (min, <=, 360);
+  /* It takes the narrow window's width, not its usual 720 px. */
+  g_assert_true (op_ui_test_wait_for (composer_laid_out, composer));
+  op_ui_test_iterate ();
+  /* The surface is the window's 360 px; without a compositor GTK draws a solid frame of
+   * its own inside it (5 px a side). */
+  g_test_message ("the composer is %d px wide in the 360 px window",
+                  gtk_widget_get_width (window));
+  g_assert_cmpint (gtk_widget_get_width (window), <=, 360);
+  g_assert_cmpint (gtk_widget_get_width (window), >=, 340);
+  check_inside (GTK_WIDGET (op_news_composer_get_from_entry (composer)), window, 360, "From");
+  check_inside (GTK_WIDGET (op_news_composer_get_newsgroups_entry (composer)), window, 360,
+                "Newsgroups");
+  check_inside (GTK_WIDGET (op_news_composer_get_followup_entry (composer)), window, 360,
+                "Followup-To");
+  check_inside (GTK_WIDGET (op_news_composer_get_subject_entry (composer)), window, 360,
+                "Subject");
+  for (guint i = 0; i < G_N_ELEMENTS (labels); i++)
+    {
+      GtkLabel *label = op_ui_test_find_label (window, labels[i]);
+
+      g_assert_nonnull (label);
+      check_inside (GTK_WIDGET (label), window, 360, labels[i]);
+      /* Whole, not ellipsized. */
+      g_assert_false (pango_layout_is_ellipsized (gtk_label_get_layout (label)));
+    }
+  check_inside (GTK_WIDGET (op_ui_test_find_button (window, "_Post")), window, 360, "Post");
+  check_inside (GTK_WIDGET (op_ui_test_find_button (window, "_Cancel")), window, 360, "Cancel");
+  check_inside (op_ui_test_find_type (window, GTK_TYPE_TEXT_VIEW), window, 360, "Article Text");
+  gtk_window_destroy (GTK_WINDOW (composer));
+  fixture_close (&f);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -2276,6 +2349,7 @@ main (int argc, char **argv)
   g_test_add_func ("/news-view/inn/read", test_inn_read);
   g_test_add_func ("/news-view/inn/add-server", test_inn_add_server);
   g_test_add_func ("/news-view/composer/checks", test_composer_checks);
+  g_test_add_func ("/news-view/composer/narrow", test_composer_narrow);
   g_test_add_func ("/news-view/uris", test_uris);
   g_test_add_func ("/news-view/sort", test_sort);
   g_test_add_func ("/news-view/sort/restored", test_sort_restored);
