@@ -292,8 +292,10 @@ _op_news_db_list_threads (sqlite3 *db, gint64 group_id, gboolean by_author, GPtr
 {
   /* A thread's rows are the keys from its root's up to the root's followed by "g",
    * which sorts after every hex digit of a descendant's key. Its first row is the
-   * first of them with an article (a placeholder root has none). MATERIALIZED: the
-   * threads are listed once, not once per row of the join. */
+   * first of them with an article (a placeholder root has none). A root has no parent:
+   * an orphan under a placeholder has depth 0 too (depth counts real articles), and is
+   * in its placeholder's thread. MATERIALIZED: the threads are listed once, not once
+   * per row of the join. */
 #define THREADS_SQL(column)                                                                        \
   "WITH t AS MATERIALIZED (SELECT "                                                                \
   " (SELECT c.path FROM nodes c INDEXED BY nodes_by_path WHERE c.group_id = ?1 "                   \
@@ -301,7 +303,7 @@ _op_news_db_list_threads (sqlite3 *db, gint64 group_id, gboolean by_author, GPtr
   "  ORDER BY c.path LIMIT 1) AS first_key, "                                                      \
   " (SELECT count(*) FROM nodes c INDEXED BY nodes_by_path WHERE c.group_id = ?1 "                 \
   "  AND c.path >= r.path AND c.path < r.path || 'g' AND c.number IS NOT NULL) AS n "              \
-  " FROM nodes r WHERE r.group_id = ?1 AND r.depth = 0) "                                          \
+  " FROM nodes r WHERE r.group_id = ?1 AND r.depth = 0 AND r.parent IS NULL) "                    \
   "SELECT first_key, n FROM t JOIN nodes f ON f.group_id = ?1 AND f.path = t.first_key "           \
   "JOIN articles a ON a.group_id = ?1 AND a.number = f.number "                                    \
   "WHERE n > 0 ORDER BY a." column " COLLATE NOCASE, t.first_key"

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "op-news-db.h"
 #include "op-news-header.h"
@@ -31,8 +32,9 @@ struct _OpNewsThreadModel
   gboolean    indexed;      /* every page's start is known */
   GCancellable *index_cancellable;
 
-  /* Ordered by subject or author: pages are threads. */
+  /* Ordered by subject or author, or newest first: pages are threads. */
   OpNewsThreadOrder order;
+  gboolean    descending;
   GPtrArray  *thread_keys;   /* each thread's first key */
   GArray     *thread_starts; /* guint: each thread's first row, then n_items */
   guint       cached_rows;
@@ -56,6 +58,15 @@ enum
 static guint signals[N_SIGNALS];
 
 static void start_index (OpNewsThreadModel *self);
+
+/* Only the date order, oldest first, is the index's own: every other order lists the
+ * threads when it opens and pages by thread. */
+static gboolean
+pages_are_threads (OpNewsThreadOrder order,
+                   gboolean          descending)
+{
+  return order != OP_NEWS_THREAD_ORDER_DATE || descending;
+}
 
 static void list_model_iface_init (GListModelInterface *iface);
 
@@ -287,7 +298,7 @@ op_news_thread_model_get_item (GListModel *model,
 
   if (position >= self->n_items)
     return NULL;
-  if (self->order != OP_NEWS_THREAD_ORDER_DATE)
+  if (pages_are_threads (self->order, self->descending))
     {
       page = thread_at (self, position);
       index = position - g_array_index (self->thread_starts, guint, page);
@@ -299,7 +310,7 @@ op_news_thread_model_get_item (GListModel *model,
       g_queue_remove (&self->lru, GUINT_TO_POINTER (page));
       g_queue_push_head (&self->lru, GUINT_TO_POINTER (page));
     }
-  else if (self->order != OP_NEWS_THREAD_ORDER_DATE)
+  else if (pages_are_threads (self->order, self->descending))
     headers = load_thread (self, page);
   else
     headers = load_page (self, page);
@@ -326,6 +337,7 @@ typedef struct
   gint64   group_id;
   guint    n_items;
   OpNewsThreadOrder order;
+  gboolean   descending;
   GPtrArray *thread_keys;
   GArray    *thread_starts;
 } OpenJob;
@@ -341,22 +353,46 @@ open_job_free (OpenJob *job)
   g_free (job);
 }
 
-/* Ordered by subject or author: the threads and where each starts. */
+static int
+compare_thread_keys (gconstpointer a,
+                     gconstpointer b,
+                     gpointer      user_data)
+{
+  GPtrArray *keys = user_data;
+
+  /* SQLite's BINARY collation of the paths: byte by byte. */
+  return strcmp (g_ptr_array_index (keys, *(const guint *) a),
+                 g_ptr_array_index (keys, *(const guint *) b));
+}
+
+/* Ordered by subject or author, or newest first: the threads and where each starts. */
 static gboolean
 list_threads (OpenJob      *job,
               GCancellable *cancellable,
               GError      **error)
 {
   g_autoptr(GArray) counts = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_autoptr(GPtrArray) keys = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GArray) order = g_array_new (FALSE, FALSE, sizeof (guint));
   guint start = 0;
 
   job->thread_keys = g_ptr_array_new_with_free_func (g_free);
   job->thread_starts = g_array_new (FALSE, FALSE, sizeof (guint));
   if (!_op_news_db_list_threads (job->db, job->group_id, job->order == OP_NEWS_THREAD_ORDER_AUTHOR,
-                                 job->thread_keys, counts, cancellable, error))
+                                 keys, counts, cancellable, error))
     return FALSE;
-  for (guint t = 0; t < counts->len; t++)
+  for (guint t = 0; t < keys->len; t++)
+    g_array_append_val (order, t);
+  /* By date: a thread's first key starts with its root's, and roots sort by date. */
+  if (job->order == OP_NEWS_THREAD_ORDER_DATE)
+    g_qsort_with_data (order->data, (gint) order->len, sizeof (guint), compare_thread_keys, keys);
+  for (guint i = 0; i < order->len; i++)
     {
+      /* Descending turns the order of the threads around; each stays whole, its
+       * articles depth-first from the root as in every order. */
+      guint t = g_array_index (order, guint, job->descending ? order->len - 1 - i : i);
+
+      g_ptr_array_add (job->thread_keys, g_steal_pointer (&keys->pdata[t]));
       g_array_append_val (job->thread_starts, start);
       start += g_array_index (counts, guint, t);
     }
@@ -385,7 +421,7 @@ open_thread (GTask        *task,
   job->group_id = _op_news_db_group_id (job->db, job->group, FALSE, 0, &error);
   if (error == NULL && job->group_id != 0)
     {
-      if (job->order == OP_NEWS_THREAD_ORDER_DATE)
+      if (!pages_are_threads (job->order, job->descending))
         job->n_items = _op_news_db_count_threaded (job->db, job->group_id, &error);
       else
         list_threads (job, cancellable, &error);
@@ -403,8 +439,8 @@ op_news_thread_model_new_async (const char          *database_path,
                                 GAsyncReadyCallback  callback,
                                 gpointer             user_data)
 {
-  op_news_thread_model_new_ordered_async (database_path, group, OP_NEWS_THREAD_ORDER_DATE,
-                                          cancellable, callback, user_data);
+  op_news_thread_model_new_sorted_async (database_path, group, OP_NEWS_THREAD_ORDER_DATE, FALSE,
+                                         cancellable, callback, user_data);
 }
 
 void
@@ -414,6 +450,19 @@ op_news_thread_model_new_ordered_async (const char          *database_path,
                                         GCancellable        *cancellable,
                                         GAsyncReadyCallback  callback,
                                         gpointer             user_data)
+{
+  op_news_thread_model_new_sorted_async (database_path, group, order, FALSE, cancellable,
+                                         callback, user_data);
+}
+
+void
+op_news_thread_model_new_sorted_async (const char          *database_path,
+                                       const char          *group,
+                                       OpNewsThreadOrder    order,
+                                       gboolean             descending,
+                                       GCancellable        *cancellable,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
   OpenJob *job;
@@ -427,6 +476,7 @@ op_news_thread_model_new_ordered_async (const char          *database_path,
   job->path = g_strdup (database_path);
   job->group = g_strdup (group);
   job->order = order;
+  job->descending = descending;
   g_task_set_task_data (task, job, (GDestroyNotify) open_job_free);
   g_task_run_in_thread (task, open_thread);
 }
@@ -451,6 +501,7 @@ op_news_thread_model_new_finish (GAsyncResult  *result,
   self->group_id = job->group_id;
   self->n_items = job->n_items;
   self->order = job->order;
+  self->descending = job->descending;
   self->thread_keys = g_steal_pointer (&job->thread_keys);
   self->thread_starts = g_steal_pointer (&job->thread_starts);
   start_index (self);
@@ -484,6 +535,7 @@ op_news_thread_model_reload_async (OpNewsThreadModel   *self,
   job->path = g_strdup (self->path);
   job->group = g_strdup (self->group);
   job->order = self->order;
+  job->descending = self->descending;
   g_task_set_task_data (task, job, (GDestroyNotify) open_job_free);
   g_task_run_in_thread (task, reload_thread);
 }
@@ -521,6 +573,14 @@ op_news_thread_model_get_order (OpNewsThreadModel *self)
   g_return_val_if_fail (OP_IS_NEWS_THREAD_MODEL (self), OP_NEWS_THREAD_ORDER_DATE);
 
   return self->order;
+}
+
+gboolean
+op_news_thread_model_get_descending (OpNewsThreadModel *self)
+{
+  g_return_val_if_fail (OP_IS_NEWS_THREAD_MODEL (self), FALSE);
+
+  return self->descending;
 }
 
 const char *
@@ -629,8 +689,8 @@ start_index (OpNewsThreadModel *self)
     }
   if (self->n_items == 0)
     return;
-  /* Ordered by subject or author, every thread's start is known from the opening. */
-  if (self->order != OP_NEWS_THREAD_ORDER_DATE)
+  /* Paged by thread, every thread's start is known from the opening. */
+  if (pages_are_threads (self->order, self->descending))
     {
       self->indexed = TRUE;
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_INDEXED]);

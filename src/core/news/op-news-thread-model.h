@@ -34,6 +34,11 @@ G_DECLARE_FINAL_TYPE (OpNewsThreadModel, op_news_thread_model, OP, NEWS_THREAD_M
  * about 20 bytes a thread), and a "page" is one thread, read by one indexed query; the
  * model keeps threads until they hold OP_NEWS_THREAD_MODEL_MAX_PAGES pages' worth of
  * rows (one larger thread alone is kept whole).
+ *
+ * Descending (new_sorted_async) turns the order of the threads around (newest first;
+ * subjects or authors Z to A), each thread still whole from its root down. The model
+ * then lists the threads when it opens and pages by thread in every order, the date
+ * order too.
  */
 typedef enum
 {
@@ -57,9 +62,18 @@ void               op_news_thread_model_new_ordered_async (const char          *
                                                        GCancellable        *cancellable,
                                                        GAsyncReadyCallback  callback,
                                                        gpointer             user_data);
+/* As new_ordered_async, the threads in the opposite order when @descending. */
+void               op_news_thread_model_new_sorted_async (const char          *database_path,
+                                                       const char          *group,
+                                                       OpNewsThreadOrder    order,
+                                                       gboolean             descending,
+                                                       GCancellable        *cancellable,
+                                                       GAsyncReadyCallback  callback,
+                                                       gpointer             user_data);
 OpNewsThreadModel *op_news_thread_model_new_finish    (GAsyncResult        *result,
                                                        GError             **error);
 OpNewsThreadOrder  op_news_thread_model_get_order     (OpNewsThreadModel   *self);
+gboolean           op_news_thread_model_get_descending (OpNewsThreadModel  *self);
 
 /* Counts again and drops the cached pages: one items-changed for the whole model. */
 void               op_news_thread_model_reload_async  (OpNewsThreadModel   *self,

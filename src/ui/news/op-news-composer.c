@@ -401,6 +401,27 @@ op_news_composer_init (OpNewsComposer *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 }
 
+/* Never larger than the window it is opened from: over a narrow one (a phone's 360 px)
+ * the composer takes its width, which its fields and text fit (they ask about 320 px),
+ * instead of its usual 720 px that the screen would cut. */
+static void
+fit_parent (OpNewsComposer *self, GtkWindow *parent)
+{
+  int width = 0, height = 0;
+  int parent_width, parent_height;
+
+  if (parent == NULL)
+    return;
+  parent_width = gtk_widget_get_width (GTK_WIDGET (parent));
+  parent_height = gtk_widget_get_height (GTK_WIDGET (parent));
+  gtk_window_get_default_size (GTK_WINDOW (self), &width, &height);
+  if (parent_width > 0 && parent_width < width)
+    width = parent_width;
+  if (parent_height > 0 && parent_height < height)
+    height = parent_height;
+  gtk_window_set_default_size (GTK_WINDOW (self), width, height);
+}
+
 OpNewsComposer *
 op_news_composer_new (GtkWindow *parent, OpNewsServer *server, const OpNewsDraft *draft)
 {
@@ -411,6 +432,7 @@ op_news_composer_new (GtkWindow *parent, OpNewsServer *server, const OpNewsDraft
   g_return_val_if_fail (draft != NULL, NULL);
 
   self = g_object_new (OP_TYPE_NEWS_COMPOSER, "transient-for", parent, NULL);
+  fit_parent (self, parent);
   self->server = g_object_ref (server);
   self->references = g_strdupv (draft->references);
   from = draft->from != NULL && *draft->from != '\0'

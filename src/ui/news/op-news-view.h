@@ -58,6 +58,10 @@ op_news_view_export_newsrc (OpNewsView *self, OpNewsServer *server, GFile *file)
  * that order (news.sort-by, the header pane's Sort menu). */
 void
 op_news_view_set_sort_by (OpNewsView *self, const char *sort_by);
+/* The "sort-descending" property: the threads newest first (Z to A by subject or
+ * author), each thread whole; an open group opens again (news.sort-descending). */
+void
+op_news_view_set_sort_descending (OpNewsView *self, gboolean descending);
 
 /* Saves the binary of the shown article (every part of its posting) into @folder, as
  * Save does after its folder chooser; progress and the outcome show in the bar over the

@@ -25,7 +25,8 @@
  *   tests/ui/run-with-display.sh _build/tests/ui/inprocess/news-screens OUTDIR [WIDTH]
  *
  * with ADW_DEBUG_COLOR_SCHEME=prefer-dark for dark, LANGUAGE=zh_CN for Chinese
- * (OUTPOST_LOCALEDIR: the build's po folder), and WIDTH 600 for a narrow window.
+ * (OUTPOST_LOCALEDIR: the build's po folder; LC_ALL=C.UTF-8 without a zh_CN locale), and WIDTH
+ * 360 for a narrow window.
  */
 
 static const char *outdir;

@@ -1903,6 +1903,131 @@ test_sort (void)
   fixture_close (&f);
 }
 
+/* The Sort menu button's icon (the only menu button with a sort icon). */
+static const char *
+find_sort_icon (GtkWidget *widget)
+{
+  if (GTK_IS_MENU_BUTTON (widget))
+    {
+      const char *icon = gtk_menu_button_get_icon_name (GTK_MENU_BUTTON (widget));
+
+      if (icon != NULL && g_str_has_prefix (icon, "view-sort-"))
+        return icon;
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      const char *icon = find_sort_icon (child);
+
+      if (icon != NULL)
+        return icon;
+    }
+  return NULL;
+}
+
+static const char *
+sort_icon (Fixture *f)
+{
+  const char *icon = find_sort_icon (GTK_WIDGET (f->view));
+
+  g_assert_nonnull (icon);
+  return icon;
+}
+
+static gboolean
+big_open_descending (gpointer data)
+{
+  Fixture          *f = data;
+  OpNewsThreadList *list = op_news_view_get_thread_list (f->view);
+
+  return list != NULL && op_news_thread_model_get_descending (op_news_thread_list_get_model (list))
+         && g_list_model_get_n_items (G_LIST_MODEL (op_news_thread_list_get_model (list)))
+                == BIG_COUNT;
+}
+
+/* Descending, as Pan's users flip it: newest thread first (Z to A by subject or author),
+ * each thread still whole under its root; the 100,000-header group too. */
+static void
+test_sort_descending (void)
+{
+  g_autoptr (GSettings) settings = g_settings_new ("io.github.outpost.Outpost");
+  Fixture   f = { 0 };
+  OrderWait w = { &f, "zebra|Apple|Re: Apple|mango" };
+  gboolean  descending = FALSE;
+  gint64    start;
+
+  g_settings_reset (settings, "news-sort-by");
+  g_settings_reset (settings, "news-sort-descending");
+  g_settings_reset (settings, "news-group-sort-by");
+  fixture_open (&f);
+  open_group (&f, "local.sort");
+  g_assert_true (op_ui_test_wait_for (order_is, &w));
+  g_assert_cmpstr (sort_icon (&f), ==, "view-sort-ascending-symbolic");
+
+  /* The Sort menu's check item (a boolean action: activating it flips it). */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.view), "news.sort-descending", NULL));
+  w.order = "mango|Apple|Re: Apple|zebra";
+  g_assert_true (op_ui_test_wait_for (order_is, &w));
+  g_object_get (f.view, "sort-descending", &descending, NULL);
+  g_assert_true (descending);
+  g_assert_cmpstr (sort_icon (&f), ==, "view-sort-descending-symbolic");
+  {
+    g_autoptr (OpNewsHeader) reply = header_at (&f, 2);
+
+    g_assert_cmpstr (op_news_header_get_subject (reply), ==, "Re: Apple");
+    g_assert_cmpuint (op_news_header_get_depth (reply), ==, 1);
+  }
+  g_assert_true (g_settings_get_boolean (settings, "news-sort-descending"));
+
+  /* Another order keeps the direction: Z to A. */
+  op_news_view_set_sort_by (f.view, "subject");
+  w.order = "zebra|mango|Apple|Re: Apple";
+  g_assert_true (op_ui_test_wait_for (order_is, &w));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.view), "news.sort-by", "s", "author"));
+  w.order = "Apple|Re: Apple|zebra|mango";
+  g_assert_true (op_ui_test_wait_for (order_is, &w));
+
+  /* The big group, newest first: its last thread ("Topic N") on top, whole. */
+  op_news_view_set_sort_by (f.view, "date");
+  start = g_get_monotonic_time ();
+  gtk_list_box_select_row (op_news_view_get_group_list (f.view), group_row (&f, "local.big"));
+  g_assert_true (op_ui_test_wait_for (big_open_descending, &f));
+  g_test_message ("100,000 headers newest first, open in %.0f ms",
+                  (g_get_monotonic_time () - start) / 1000.0);
+  {
+    g_autoptr (OpNewsHeader) first = header_at (&f, 0);
+    g_autoptr (OpNewsHeader) reply = header_at (&f, 1);
+    g_autoptr (OpNewsHeader) last = header_at (&f, BIG_COUNT - 5);
+    /* The last thread's root is article BIG_COUNT - 4. */
+    g_autofree char *newest = g_strdup_printf ("Topic %d", BIG_COUNT - 4);
+
+    g_assert_cmpstr (op_news_header_get_subject (first), ==, newest);
+    g_assert_cmpuint (op_news_header_get_depth (first), ==, 0);
+    g_assert_cmpuint (op_news_header_get_depth (reply), ==, 1);
+    g_assert_cmpstr (op_news_header_get_subject (last), ==, "Topic 1");
+    g_assert_cmpint (op_news_header_get_date (first), >, op_news_header_get_date (last));
+  }
+  g_assert_cmpuint (op_news_thread_model_get_n_cached (
+                        op_news_thread_list_get_model (op_news_view_get_thread_list (f.view))),
+                    <=, OP_NEWS_THREAD_MODEL_MAX_PAGES * OP_NEWS_THREAD_MODEL_PAGE_SIZE);
+
+  /* Back the other way round for the big group; local.sort keeps its own order (by date,
+   * newest first) until it is turned around there too. */
+  op_news_view_set_sort_descending (f.view, FALSE);
+  open_group (&f, "local.sort");
+  w.order = "mango|Apple|Re: Apple|zebra";
+  g_assert_true (op_ui_test_wait_for (order_is, &w));
+  g_assert_cmpstr (sort_icon (&f), ==, "view-sort-descending-symbolic");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.view), "news.sort-descending", NULL));
+  w.order = "zebra|Apple|Re: Apple|mango";
+  g_assert_true (op_ui_test_wait_for (order_is, &w));
+  g_assert_cmpstr (sort_icon (&f), ==, "view-sort-ascending-symbolic");
+  fixture_close (&f);
+  g_settings_reset (settings, "news-sort-by");
+  g_settings_reset (settings, "news-sort-descending");
+  g_settings_reset (settings, "news-group-sort-by");
+}
+
 /* Preferences → News: the cache's size is a setting the view applies to every store at
  * once, and the page says what the caches hold. */
 static void
@@ -1984,6 +2109,7 @@ test_sort_restored (void)
   const char       *saved = NULL;
 
   g_settings_reset (settings, "news-sort-by");
+  g_settings_reset (settings, "news-sort-descending");
   g_settings_reset (settings, "news-group-sort-by");
   fixture_open (&f);
   open_group (&f, "local.sort");
@@ -2018,8 +2144,30 @@ test_sort_restored (void)
   g_assert_true (op_ui_test_wait_for (order_is, &w));
   gtk_list_box_select_row (op_news_view_get_group_list (f.view), group_row (&f, "local.big"));
   g_assert_true (op_ui_test_wait_for (big_open_sorted, &f));
+
+  /* Descending is kept with the group's order ("author-descending") and as the
+   * direction chosen last; a new view restores both. */
+  open_group (&f, "local.sort");
+  op_news_view_set_sort_descending (f.view, TRUE);
+  w.order = "Apple|Re: Apple|zebra|mango";
+  g_assert_true (op_ui_test_wait_for (order_is, &w));
+  g_clear_pointer (&orders, g_variant_unref);
+  orders = g_settings_get_value (settings, "news-group-sort-by");
+  g_assert_true (g_variant_lookup (orders, key, "&s", &saved));
+  g_assert_cmpstr (saved, ==, "author-descending");
+  fixture_close (&f);
+  fixture_open (&f);
+  {
+    gboolean descending = FALSE;
+
+    g_object_get (f.view, "sort-descending", &descending, NULL);
+    g_assert_true (descending);
+  }
+  open_group (&f, "local.sort");
+  g_assert_true (op_ui_test_wait_for (order_is, &w));
   fixture_close (&f);
   g_settings_reset (settings, "news-sort-by");
+  g_settings_reset (settings, "news-sort-descending");
   g_settings_reset (settings, "news-group-sort-by");
 }
 
@@ -2113,6 +2261,79 @@ test_narrow (void)
     }
 }
 
+/* The composer in a narrow window (360 px, a phone): it asks for no more than that, and
+ * every field, its label, Post and the text keep a visible width inside the window. */
+
+static void
+check_inside (GtkWidget *widget, GtkWidget *window, int width, const char *what)
+{
+  graphene_rect_t bounds;
+
+  g_assert_true (gtk_widget_compute_bounds (widget, window, &bounds));
+  g_test_message ("%s: %.0f to %.0f px", what, bounds.origin.x,
+                  bounds.origin.x + bounds.size.width);
+  g_assert_true (gtk_widget_get_child_visible (widget));
+  g_assert_cmpfloat (bounds.origin.x, >=, 0);
+  g_assert_cmpfloat (bounds.origin.x + bounds.size.width, <=, width);
+  g_assert_cmpfloat (bounds.size.width, >=, 40);
+}
+
+static gboolean
+composer_laid_out (gpointer data)
+{
+  return gtk_widget_get_width (GTK_WIDGET (data)) > 0
+         && gtk_widget_get_width (GTK_WIDGET (op_news_composer_get_subject_entry (data))) > 0;
+}
+
+static void
+test_composer_narrow (void)
+{
+  Fixture         f = { 0 };
+  OpNewsComposer *composer;
+  GtkWidget      *window;
+  int             min = 0;
+  static const char *const labels[] = { "From", "Newsgroups", "Follow-ups To", "Subject" };
+
+  fixture_open (&f);
+  gtk_window_set_default_size (f.window, 360, 700);
+  open_group (&f, "local.small");
+  composer = open_composer (&f, "news.post-article");
+  window = GTK_WIDGET (composer);
+  gtk_widget_measure (window, GTK_ORIENTATION_HORIZONTAL, -1, &min, NULL, NULL, NULL);
+  g_test_message ("the composer needs %d px", min);
+  g_assert_cmpint (min, <=, 360);
+  /* It takes the narrow window's width, not its usual 720 px. */
+  g_assert_true (op_ui_test_wait_for (composer_laid_out, composer));
+  op_ui_test_iterate ();
+  /* The surface is the window's 360 px; without a compositor GTK draws a solid frame of
+   * its own inside it (5 px a side). */
+  g_test_message ("the composer is %d px wide in the 360 px window",
+                  gtk_widget_get_width (window));
+  g_assert_cmpint (gtk_widget_get_width (window), <=, 360);
+  g_assert_cmpint (gtk_widget_get_width (window), >=, 340);
+  check_inside (GTK_WIDGET (op_news_composer_get_from_entry (composer)), window, 360, "From");
+  check_inside (GTK_WIDGET (op_news_composer_get_newsgroups_entry (composer)), window, 360,
+                "Newsgroups");
+  check_inside (GTK_WIDGET (op_news_composer_get_followup_entry (composer)), window, 360,
+                "Followup-To");
+  check_inside (GTK_WIDGET (op_news_composer_get_subject_entry (composer)), window, 360,
+                "Subject");
+  for (guint i = 0; i < G_N_ELEMENTS (labels); i++)
+    {
+      GtkLabel *label = op_ui_test_find_label (window, labels[i]);
+
+      g_assert_nonnull (label);
+      check_inside (GTK_WIDGET (label), window, 360, labels[i]);
+      /* Whole, not ellipsized. */
+      g_assert_false (pango_layout_is_ellipsized (gtk_label_get_layout (label)));
+    }
+  check_inside (GTK_WIDGET (op_ui_test_find_button (window, "_Post")), window, 360, "Post");
+  check_inside (GTK_WIDGET (op_ui_test_find_button (window, "_Cancel")), window, 360, "Cancel");
+  check_inside (op_ui_test_find_type (window, GTK_TYPE_TEXT_VIEW), window, 360, "Article Text");
+  gtk_window_destroy (GTK_WINDOW (composer));
+  fixture_close (&f);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -2128,9 +2349,11 @@ main (int argc, char **argv)
   g_test_add_func ("/news-view/inn/read", test_inn_read);
   g_test_add_func ("/news-view/inn/add-server", test_inn_add_server);
   g_test_add_func ("/news-view/composer/checks", test_composer_checks);
+  g_test_add_func ("/news-view/composer/narrow", test_composer_narrow);
   g_test_add_func ("/news-view/uris", test_uris);
   g_test_add_func ("/news-view/sort", test_sort);
   g_test_add_func ("/news-view/sort/restored", test_sort_restored);
+  g_test_add_func ("/news-view/sort/descending", test_sort_descending);
   g_test_add_func ("/news-view/narrow", test_narrow);
   g_test_add_func ("/news-view/inn/post", test_inn_post);
   g_test_add_func ("/news-view/preferences", test_preferences);

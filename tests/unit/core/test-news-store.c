@@ -959,6 +959,143 @@ test_model_paging (void)
   temp_db_close (&t);
 }
 
+static OpNewsThreadModel *
+open_model_sorted (const char        *path,
+                   const char        *group,
+                   OpNewsThreadOrder  order,
+                   gboolean           descending)
+{
+  Wait wait = { g_main_loop_new (NULL, FALSE), NULL };
+  g_autoptr(GError) error = NULL;
+  OpNewsThreadModel *model;
+
+  op_news_thread_model_new_sorted_async (path, group, order, descending, NULL, got_result, &wait);
+  model = op_news_thread_model_new_finish (wait_result (&wait), &error);
+  g_assert_no_error (error);
+  g_object_unref (wait.result);
+  g_main_loop_unref (wait.loop);
+  g_assert_true (op_news_thread_model_get_order (model) == order);
+  g_assert_true (op_news_thread_model_get_descending (model) == descending);
+  return model;
+}
+
+/* A shape's threads (split where a row has depth 0) in the opposite order. */
+static char *
+reverse_threads (const char *shape)
+{
+  g_auto(GStrv) rows = g_strsplit (shape, " ", -1);
+  g_autoptr(GPtrArray) threads = g_ptr_array_new_with_free_func (g_free);
+  GString *out = g_string_new (NULL);
+
+  for (guint i = 0; rows[i] != NULL; i++)
+    {
+      if (g_str_has_suffix (rows[i], ":0") || threads->len == 0)
+        g_ptr_array_add (threads, g_strdup (rows[i]));
+      else
+        {
+          char *joined = g_strconcat (threads->pdata[threads->len - 1], " ", rows[i], NULL);
+
+          g_free (threads->pdata[threads->len - 1]);
+          threads->pdata[threads->len - 1] = joined;
+        }
+    }
+  for (guint i = threads->len; i-- > 0;)
+    g_string_append_printf (out, "%s%s", out->len > 0 ? " " : "",
+                            (char *) g_ptr_array_index (threads, i));
+  return g_string_free (out, FALSE);
+}
+
+/* Descending: the threads newest first (or Z to A), each still whole from its root. */
+static void
+test_model_descending (void)
+{
+  TempDb t = { NULL, };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) overviews = inn_overviews ();
+  g_autoptr(GPtrArray) batch = g_ptr_array_new_with_free_func ((GDestroyNotify) op_nntp_overview_free);
+  g_autoptr(OpNewsThreadModel) model = NULL;
+  const guint n = 5000;
+
+  temp_db_open (&t);
+  g_assert_true (_op_news_db_add_overviews (t.db, "local.test", overviews, &error));
+  g_assert_no_error (error);
+
+  model = open_model_sorted (t.path, "local.test", OP_NEWS_THREAD_ORDER_DATE, TRUE);
+  {
+    g_autofree char *shape = model_shape (G_LIST_MODEL (model));
+
+    g_assert_cmpstr (shape, ==, "7:0 5:0 1:0 2:1 3:2 4:1 6:1");
+  }
+  close_model (&model);
+  for (OpNewsThreadOrder order = OP_NEWS_THREAD_ORDER_DATE; order <= OP_NEWS_THREAD_ORDER_AUTHOR;
+       order++)
+    {
+      g_autofree char *up = NULL;
+      g_autofree char *down = NULL;
+      g_autofree char *expected = NULL;
+
+      model = open_model_sorted (t.path, "local.test", order, FALSE);
+      /* Orphan 5 under its placeholder is one thread, listed once. */
+      g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 7);
+      up = model_shape (G_LIST_MODEL (model));
+      close_model (&model);
+      model = open_model_sorted (t.path, "local.test", order, TRUE);
+      down = model_shape (G_LIST_MODEL (model));
+      close_model (&model);
+      expected = reverse_threads (up);
+      g_test_message ("order %d: %s, descending %s", order, up, down);
+      g_assert_cmpstr (down, ==, expected);
+      g_assert_cmpstr (down, !=, up);
+    }
+
+  /* 1000 threads of five, newest first: paged by thread, the cache stays bounded. */
+  for (guint i = 1; i <= n; i++)
+    {
+      guint thread = (i - 1) / 5, pos = (i - 1) % 5;
+      g_autofree char *id = g_strdup_printf ("<%u.%u@x>", thread, pos);
+      GString *refs = g_string_new (NULL);
+
+      for (guint k = 0; k < pos; k++)
+        g_string_append_printf (refs, "%s<%u.%u@x>", k > 0 ? " " : "", thread, k);
+      g_ptr_array_add (batch, make_overview (i, id, refs->str, "T", 1700000000 + thread * 60 + pos));
+      g_string_free (refs, TRUE);
+    }
+  g_assert_true (_op_news_db_add_overviews (t.db, "big", batch, &error));
+  g_assert_no_error (error);
+  model = open_model_sorted (t.path, "big", OP_NEWS_THREAD_ORDER_DATE, TRUE);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, n);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(OpNewsHeader) header = g_list_model_get_item (G_LIST_MODEL (model), i);
+
+      g_assert_cmpuint (op_news_header_get_number (header), ==, (n / 5 - 1 - i / 5) * 5 + i % 5 + 1);
+      g_assert_cmpuint (op_news_header_get_depth (header), ==, i % 5);
+      g_assert_cmpuint (op_news_thread_model_get_n_cached (model), <=,
+                        OP_NEWS_THREAD_MODEL_PAGE_SIZE * OP_NEWS_THREAD_MODEL_MAX_PAGES);
+    }
+
+  /* A new thread arrives: the reload keeps the order, the newest on top. */
+  {
+    g_autoptr(GPtrArray) more = g_ptr_array_new_with_free_func ((GDestroyNotify) op_nntp_overview_free);
+    g_autoptr(OpNewsHeader) first = NULL;
+    Wait wait = { g_main_loop_new (NULL, FALSE), NULL };
+
+    g_ptr_array_add (more, make_overview (n + 1, "<newest@x>", "", "New", 1800000000));
+    g_assert_true (_op_news_db_add_overviews (t.db, "big", more, &error));
+    op_news_thread_model_reload_async (model, NULL, got_result, &wait);
+    g_assert_true (op_news_thread_model_reload_finish (model, wait_result (&wait), &error));
+    g_assert_no_error (error);
+    g_object_unref (wait.result);
+    g_main_loop_unref (wait.loop);
+    g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, n + 1);
+    first = g_list_model_get_item (G_LIST_MODEL (model), 0);
+    g_assert_cmpstr (op_news_header_get_message_id (first), ==, "<newest@x>");
+    g_assert_true (op_news_thread_model_get_descending (model));
+  }
+  close_model (&model);
+  temp_db_close (&t);
+}
+
 static void
 test_next_fetch_range (void)
 {
@@ -1235,6 +1372,7 @@ main (int   argc,
   g_test_add_func ("/news/expire/from-list-active", test_expire_from_active);
   g_test_add_func ("/news/model/paging-bounded", test_model_paging);
   g_test_add_func ("/news/model/read-failure", test_model_read_failure);
+  g_test_add_func ("/news/model/descending", test_model_descending);
   g_test_add_func ("/news/cache/bounded-lru", test_cache_lru);
   g_test_add_func ("/news/cache/kept-after-reopen", test_cache_store_reopen);
   g_test_add_func ("/news/binary/parts-of-a-posting", test_binary_parts);
