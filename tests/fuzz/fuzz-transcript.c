@@ -18,6 +18,7 @@
 #include "nntp/op-nntp-error.h"
 #include "nntp/op-nntp-reply.h"
 #include "op-test-chunked-input-stream.h"
+#include "fuzz-imap-common.h"
 
 /*
  * A whole session transcript, what a server sent, read the way each client reads it: an
@@ -427,21 +428,6 @@ read_nntp (OpConnection *conn,
 
 /* --- IMAP: raw reads into the response parser ---------------------------------------------- */
 
-static gboolean
-literal_sink (const OpImapLiteralInfo *info,
-              const guint8            *piece,
-              gsize                    length,
-              gpointer                 user_data,
-              GError                 **error)
-{
-  guint64 *expected = user_data;
-
-  g_assert (info->offset == *expected && length > 0);
-  g_assert (info->offset + length <= info->size);
-  *expected = info->offset + length == info->size ? 0 : info->offset + length;
-  return TRUE;
-}
-
 static void
 note_imap_response (const OpImapResponse *r,
                     GString              *story)
@@ -475,7 +461,7 @@ read_imap (OpConnection *conn,
   char buffer[4096];
 
   if (stream_literals)
-    op_imap_parser_set_literal_sink (parser, 16, literal_sink, &expected);
+    op_imap_parser_set_literal_sink (parser, 16, fuzz_imap_literal_sink, &expected);
   for (;;)
     {
       g_autoptr(GError) error = NULL;
