@@ -951,7 +951,9 @@ op_connection_read_line (OpConnection  *self,
 
   for (;;)
     {
-      const guint8 *data = self->buffer + self->start;
+      /* No arithmetic on the buffer before its first allocation (NULL + 0 is undefined;
+       * found by fuzz-transcript on an empty transcript). */
+      const guint8 *data = self->buffer != NULL ? self->buffer + self->start : NULL;
       gsize available = self->end - self->start;
       /* A complete line is at most max_length bytes, CR and LF. */
       gsize limit = MIN (available, max_length + 2);

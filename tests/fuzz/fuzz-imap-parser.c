@@ -9,6 +9,7 @@
 #include "op-imap-error.h"
 #include "op-imap-parser.h"
 #include "op-imap-utf7.h"
+#include "fuzz-imap-common.h"
 
 /*
  * The IMAP response parser. The first input byte picks a chunk size (1..64) and whether
@@ -22,22 +23,6 @@
 
 int LLVMFuzzerTestOneInput (const uint8_t *data,
                             size_t         size);
-
-static gboolean
-sink (const OpImapLiteralInfo *info,
-      const guint8            *data,
-      gsize                    length,
-      gpointer                 user_data,
-      GError                 **error)
-{
-  guint64 *expected = user_data;
-
-  g_assert (info->offset == *expected);
-  g_assert (info->offset + length <= info->size);
-  g_assert (length > 0);
-  *expected = info->offset + length == info->size ? 0 : info->offset + length;
-  return TRUE;
-}
 
 static void
 check_body (const OpImapBodyPart *p)
@@ -107,7 +92,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
     return 0;
   chunk = (data[0] & 0x3f) + 1;
   if (data[0] & 0x40)
-    op_imap_parser_set_literal_sink (parser, 16, sink, &expected);
+    op_imap_parser_set_literal_sink (parser, 16, fuzz_imap_literal_sink, &expected);
   p = (const char *) data + 1;
   rest = size - 1;
 

@@ -8,20 +8,31 @@
 
 #include "op-account.h"
 #include "op-ftp-site.h"
+#include "op-mailto.h"
 #include "op-mime.h"
 #include "op-mime-private.h"
+#include "news/op-news-uri.h"
+#include "nntp/op-nntp-list.h"
+#include "nntp/op-nntp-reply.h"
 
 /*
  * What the user and other programs hand us as text: ftp:// and ftps:// URIs
- * (op_ftp_site_new_from_uri(), from the address bar and the command line) and RFC 5322
- * address lists (From, To, Cc of every message, through _op_mime_decode_address_list()
- * as the MIME parser reads them). Each line of the input (LF, a CR before it dropped) is
- * tried as both, and the whole input as one address list. Besides "no crash":
+ * (op_ftp_site_new_from_uri(), from the address bar and the command line), mailto: links
+ * (op_mailto_parse()) and news:, nntp: and snews: links (op_news_uri_parse()), from
+ * messages and the command line, and RFC 5322 address lists (From, To, Cc of every
+ * message, through _op_mime_decode_address_list() as the MIME parser reads them). Each
+ * line of the input (LF, a CR before it dropped) is tried as each, the links also behind
+ * "mailto:" and "news:", and the whole input as one address list. Besides "no crash":
  *
  * - a URI that is taken makes a site whose host and user hold no control character,
  *   whose path starts with "/", and which is never given the URI's password; the site's
  *   own URI (op_ftp_site_to_uri()) holds no password, parses again, and names the same
  *   host, port, user, security and path;
+ * - a mailto: link that is taken has every field valid UTF-8; one that is refused says so
+ *   in G_URI_ERROR with a valid UTF-8 message (it is shown);
+ * - a news link that is taken names a valid Message-ID (in angle brackets), or a valid
+ *   group name (and an article number of at least 1), or is marked as naming neither;
+ *   its scheme is lower case and its port -1 or a port;
  * - every address decodes to valid UTF-8, its envelope form is ASCII unless the local
  *   part needs SMTPUTF8, and the display form is valid UTF-8.
  */
@@ -91,6 +102,67 @@ check_uri (const char *uri)
 }
 
 static void
+check_utf8_or_null (const char *text)
+{
+  g_assert (text == NULL || g_utf8_validate (text, -1, NULL));
+}
+
+static void
+check_mailto (const char *uri)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(OpMailto) mailto = op_mailto_parse (uri, &error);
+
+  if (mailto == NULL)
+    {
+      g_assert (error != NULL && error->domain == G_URI_ERROR);
+      g_assert (g_utf8_validate (error->message, -1, NULL));
+      return;
+    }
+  g_assert (error == NULL);
+  check_utf8_or_null (mailto->to);
+  check_utf8_or_null (mailto->cc);
+  check_utf8_or_null (mailto->bcc);
+  check_utf8_or_null (mailto->subject);
+  check_utf8_or_null (mailto->body);
+}
+
+static void
+check_news_uri (const char *text)
+{
+  g_autoptr(OpNewsUri) uri = op_news_uri_parse (text);
+
+  if (uri == NULL)
+    return;
+  g_assert (uri->scheme != NULL && uri->scheme[0] != '\0');
+  for (const char *p = uri->scheme; *p != '\0'; p++)
+    g_assert (!g_ascii_isupper (*p));
+  g_assert (uri->port >= -1 && uri->port <= G_MAXUINT16);
+  switch (uri->kind)
+    {
+    case OP_NEWS_URI_ARTICLE:
+      g_assert (uri->message_id != NULL && uri->group == NULL && uri->number == 0);
+      g_assert (op_nntp_message_id_is_valid (uri->message_id, strlen (uri->message_id)));
+      g_assert (uri->message_id[0] == '<');
+      break;
+    case OP_NEWS_URI_GROUP_ARTICLE:
+      g_assert (uri->number >= 1);
+      G_GNUC_FALLTHROUGH;
+    case OP_NEWS_URI_GROUP:
+      g_assert (uri->group != NULL && uri->message_id == NULL);
+      g_assert (op_nntp_group_name_is_valid (uri->group, strlen (uri->group)));
+      g_assert (uri->kind == OP_NEWS_URI_GROUP_ARTICLE || uri->number == 0);
+      break;
+    case OP_NEWS_URI_BAD_ARTICLE:
+    case OP_NEWS_URI_BAD_TARGET:
+      g_assert (uri->group == NULL && uri->message_id == NULL && uri->number == 0);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static void
 check_addresses (GMimeParserOptions *options,
                  const char         *raw)
 {
@@ -154,6 +226,15 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
       line = g_strndup (p, length);
       check_uri (line);
       check_addresses (options, line);
+      check_mailto (line);
+      check_news_uri (line);
+      {
+        g_autofree char *mailto = g_strconcat ("mailto:", line, NULL);
+        g_autofree char *news = g_strconcat ("news:", line, NULL);
+
+        check_mailto (mailto);
+        check_news_uri (news);
+      }
       p = nl != NULL ? nl + 1 : end;
     }
   return 0;

@@ -3,7 +3,10 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "op-connection.h"
+#include "op-test-async.h"
 #include "op-test-cut-campaign.h"
 
 guint32
@@ -75,4 +78,67 @@ op_test_assert_clear_error (const GError *error,
     g_error ("unexpected error %s %d: %s", g_quark_to_string (error->domain), error->code,
              error->message);
   g_assert_cmpstr (error->message, !=, "");
+}
+
+GAsyncResult *
+op_test_cut_wait (GAsyncResult **slot,
+                  guint          timeout_seconds)
+{
+  op_test_wait_result (slot, 3 * timeout_seconds);
+  op_test_spin_pending ();
+  return *slot;
+}
+
+void
+op_test_cut_plan_measure (OpTestCutPlan    *plan,
+                          OpTestFaultProxy *proxy)
+{
+  op_test_fault_proxy_get_counts (proxy, &plan->total_down, &plan->total_up, NULL);
+  g_assert_cmpuint (plan->total_down, >, 0);
+  g_assert_cmpuint (plan->total_up, >, 0);
+}
+
+void
+op_test_cut_campaign_run (OpTestFaultProxy    *proxy,
+                          const OpTestCutPlan *plan,
+                          guint32              seed,
+                          guint                n_runs,
+                          OpTestCutRunFunc     func,
+                          OpTestCutRetryFunc   retry,
+                          gpointer             user_data,
+                          OpTestCutCounts     *counts)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (seed);
+
+  memset (counts, 0, sizeof *counts);
+  for (guint run = 0; run < n_runs; run++)
+    {
+      g_autoptr(GError) error = NULL;
+      OpTestCut where = op_test_cut_arm (proxy, rand, plan);
+      gboolean cut = FALSE;
+      gboolean whole = func (run, &where, user_data, &error);
+
+      op_test_fault_proxy_get_counts (proxy, NULL, NULL, &cut);
+      counts->runs++;
+      counts->cut += cut;
+      counts->data_cuts += where.data;
+      if (whole)
+        {
+          g_assert_no_error (error);
+          counts->whole++;
+        }
+      else
+        {
+          g_assert_nonnull (error);
+          op_test_cut_note (run, seed, &where, error);
+          counts->failed++;
+          if (retry != NULL)
+            {
+              op_test_fault_proxy_set_fault (proxy, OP_TEST_FAULT_NONE, 0);
+              retry (run, user_data);
+            }
+        }
+    }
+  g_assert_cmpuint (counts->whole + counts->failed, ==, n_runs);
+  g_assert_cmpuint (counts->failed, >=, n_runs / 2);
 }

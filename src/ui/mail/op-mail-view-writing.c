@@ -264,7 +264,7 @@ _op_mail_view_open_mailto (GtkWidget   *widget,
              GError     **error)
 {
   OpMailView *self = OP_MAIL_VIEW (widget);
-  g_autoptr (OpMailMailto) mailto = op_mail_mailto_parse (uri, error);
+  g_autoptr (OpMailto) mailto = op_mailto_parse (uri, error);
   OpMailComposer *composer;
 
   if (mailto == NULL)

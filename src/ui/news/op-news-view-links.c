@@ -9,7 +9,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
-#include "nntp/op-nntp-reply.h"
+#include "news/op-news-uri.h"
 #include "op-news-preferences-page.h"
 #include "op-news-view-private.h"
 #include "op-view-registry.h"
@@ -127,27 +127,20 @@ static gboolean
 open_news_uri (GtkWidget *widget, const char *uri, GError **error)
 {
   OpNewsView      *self = OP_NEWS_VIEW (widget);
-  g_autoptr (GUri) parsed = NULL;
-  g_autofree char *path = NULL;
-  g_auto (GStrv) parts = NULL;
-  const char      *what;
+  g_autoptr (OpNewsUri) link = op_news_uri_parse (uri);
   OpNewsServer    *server;
 
-  parsed = g_uri_parse (uri, G_URI_FLAGS_PARSE_RELAXED | G_URI_FLAGS_NON_DNS, NULL);
-  path = parsed != NULL ? g_uri_unescape_string (g_uri_get_path (parsed), NULL) : NULL;
-  if (path == NULL)
+  if (link == NULL)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
                    _ ("“%s” is not a news link."), uri);
       return FALSE;
     }
-  parts = g_strsplit (path[0] == '/' ? path + 1 : path, "/", 3);
-  what = parts[0] != NULL ? parts[0] : "";
-  server = server_for_uri (self, g_uri_get_host (parsed), g_uri_get_port (parsed));
+  server = server_for_uri (self, link->host, link->port);
   if (server == NULL)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                   g_uri_get_host (parsed) != NULL
+                   link->host != NULL
                        ? _ ("No news server for “%s” is set up: add it in the News view, then "
                             "open the link again.")
                        : _ ("No news server is set up to open “%s”: add one in the News view "
@@ -155,18 +148,17 @@ open_news_uri (GtkWidget *widget, const char *uri, GError **error)
                    uri);
       return FALSE;
     }
-  /* RFC 5538 §2.2: news:message-id (with or without angle brackets) is one article. */
-  if (strchr (what, '@') != NULL)
+  switch (link->kind)
     {
-      g_autofree char *id
-          = what[0] == '<' ? g_strdup (what) : g_strdup_printf ("<%s>", what);
-
-      if (!op_nntp_message_id_is_valid (id, strlen (id)))
-        {
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                       _ ("“%s” names no valid article."), uri);
-          return FALSE;
-        }
+    case OP_NEWS_URI_BAD_ARTICLE:
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   _ ("“%s” names no valid article."), uri);
+      return FALSE;
+    case OP_NEWS_URI_BAD_TARGET:
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   _ ("“%s” names no single newsgroup or article."), uri);
+      return FALSE;
+    case OP_NEWS_URI_ARTICLE:
       /* Unselecting cancels the selected row's fetch (on_selected_changed). */
       if (self->selection != NULL)
         gtk_single_selection_set_selected (self->selection, GTK_INVALID_LIST_POSITION);
@@ -175,40 +167,21 @@ open_news_uri (GtkWidget *widget, const char *uri, GError **error)
       self->article_cancellable = g_cancellable_new ();
       op_news_article_view_set_loading (self->article_view);
       /* Nothing is selected: the article is shown, nothing is marked read. */
-      op_news_server_fetch_article_async (server, id, self->article_cancellable,
+      op_news_server_fetch_article_async (server, link->message_id, self->article_cancellable,
                                           _op_news_view_article_fetched, g_object_ref (self));
       /* Selected too when the open group has it. */
       if (server == self->server)
-        reveal_article (self, 0, id);
+        reveal_article (self, 0, link->message_id);
+      return TRUE;
+    case OP_NEWS_URI_GROUP:
+    case OP_NEWS_URI_GROUP_ARTICLE:
+      if (server != self->server || g_strcmp0 (link->group, self->group) != 0)
+        op_news_view_open_group (self, server, link->group);
+      if (link->kind == OP_NEWS_URI_GROUP_ARTICLE)
+        reveal_article (self, link->number, NULL);
       return TRUE;
     }
-  /* news:* and wildmats name many groups: the group list is the place for those. */
-  if (!op_nntp_group_name_is_valid (what, strlen (what)))
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                   _ ("“%s” names no single newsgroup or article."), uri);
-      return FALSE;
-    }
-  /* RFC 5538 §2.3: nntp://host/group/number names one article of the group. */
-  if (parts[0] != NULL && parts[1] != NULL && *parts[1] != '\0')
-    {
-      guint64 number = 0;
-
-      if (!g_ascii_string_to_unsigned (parts[1], 10, 1, G_MAXUINT64, &number, NULL)
-          || parts[2] != NULL)
-        {
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                       _ ("“%s” names no single newsgroup or article."), uri);
-          return FALSE;
-        }
-      if (server != self->server || g_strcmp0 (what, self->group) != 0)
-        op_news_view_open_group (self, server, what);
-      reveal_article (self, number, NULL);
-      return TRUE;
-    }
-  if (server != self->server || g_strcmp0 (what, self->group) != 0)
-    op_news_view_open_group (self, server, what);
-  return TRUE;
+  g_return_val_if_reached (FALSE);
 }
 
 /**

@@ -75,14 +75,8 @@ get_endpoint (Endpoint *endpoint)
   return TRUE;
 }
 
-/* Waits at most the client's timeout and a margin: a hang fails the test here. */
-static GAsyncResult *
-wait_result (GAsyncResult **slot)
-{
-  op_test_wait_result (slot, 3 * TIMEOUT_SECONDS);
-  op_test_spin_pending ();
-  return *slot;
-}
+/* At most the client's timeout and a margin: a hang fails the test there. */
+#define wait_result(slot) op_test_cut_wait ((slot), TIMEOUT_SECONDS)
 
 static void
 note_error (Outcome      *outcome,
@@ -270,16 +264,47 @@ test_stall (void)
   g_clear_error (&outcome.error);
 }
 
+typedef struct
+{
+  const Endpoint *endpoint;
+  guint16         port;
+  const Outcome  *reference;
+} Campaign;
+
+/* One cut run: only a cut after the last byte that mattered (QUIT's reply) may
+ * succeed, and then with the whole message; a failure leaves the client disconnected. */
+static gboolean
+run_cut (guint            run,
+         const OpTestCut *cut,
+         gpointer         user_data,
+         GError         **error)
+{
+  Campaign *c = user_data;
+  Outcome outcome;
+
+  run_session (c->endpoint, c->port, &outcome);
+  if (!outcome.ok)
+    {
+      g_assert_true (outcome.disconnected);
+      g_propagate_error (error, outcome.error);
+      return FALSE;
+    }
+  g_assert_cmpuint (outcome.count, ==, c->reference->count);
+  if (c->reference->count > 0)
+    g_assert_cmpuint (outcome.size, ==, c->reference->size);
+  return TRUE;
+}
+
 static void
 test_random_cuts (void)
 {
   g_autoptr(OpTestFaultProxy) proxy = NULL;
-  g_autoptr(GRand) rand = NULL;
   guint32 seed = op_test_cut_seed (SEED);
   Endpoint endpoint = { 0 };
   Outcome reference = { 0 };
   OpTestCutPlan plan = { .upstream_one_in = 4 };
-  guint succeeded = 0, failed_clearly = 0, cut_runs = 0;
+  OpTestCutCounts counts;
+  Campaign c;
 
   if (!get_endpoint (&endpoint))
     return;
@@ -289,37 +314,10 @@ test_random_cuts (void)
   run_session (&endpoint, op_test_fault_proxy_get_port (proxy), &reference);
   g_assert_no_error (reference.error);
   g_assert_true (reference.ok);
-  op_test_fault_proxy_get_counts (proxy, &plan.total_down, &plan.total_up, NULL);
-  g_assert_cmpuint (plan.total_down, >, 0);
-  g_assert_cmpuint (plan.total_up, >, 0);
+  op_test_cut_plan_measure (&plan, proxy);
 
-  rand = g_rand_new_with_seed (seed);
-  for (guint run = 0; run < N_RUNS; run++)
-    {
-      gboolean cut = FALSE;
-      OpTestCut where = op_test_cut_arm (proxy, rand, &plan);
-      Outcome outcome;
-
-      run_session (&endpoint, op_test_fault_proxy_get_port (proxy), &outcome);
-      op_test_fault_proxy_get_counts (proxy, NULL, NULL, &cut);
-      cut_runs += cut;
-      if (outcome.ok)
-        {
-          /* Only a cut after the last byte that mattered (QUIT's reply) may succeed,
-           * and then with the whole message. */
-          succeeded++;
-          g_assert_cmpuint (outcome.count, ==, reference.count);
-          if (reference.count > 0)
-            g_assert_cmpuint (outcome.size, ==, reference.size);
-        }
-      else
-        {
-          op_test_cut_note (run, seed, &where, outcome.error);
-          g_assert_true (outcome.disconnected);
-          failed_clearly++;
-          g_clear_error (&outcome.error);
-        }
-    }
+  c = (Campaign) { &endpoint, op_test_fault_proxy_get_port (proxy), &reference };
+  op_test_cut_campaign_run (proxy, &plan, seed, N_RUNS, run_cut, NULL, &c, &counts);
 
   /* The client code is still usable: a session without a cut works. */
   op_test_fault_proxy_set_fault (proxy, OP_TEST_FAULT_NONE, 0);
@@ -332,11 +330,8 @@ test_random_cuts (void)
   }
 
   g_test_message ("POP3 random cuts (seed %u): %u runs, %u cut, %u clear errors, "
-                  "%u complete sessions, 0 hung, 0 short messages", seed, N_RUNS,
-                  cut_runs, failed_clearly, succeeded);
-  g_assert_cmpuint (succeeded + failed_clearly, ==, N_RUNS);
-  /* Most cut points fall inside the session: the campaign tested something. */
-  g_assert_cmpuint (failed_clearly, >=, N_RUNS / 2);
+                  "%u complete sessions, 0 hung, 0 short messages", seed, counts.runs,
+                  counts.cut, counts.failed, counts.whole);
 }
 
 int
