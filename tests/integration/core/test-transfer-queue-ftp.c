@@ -963,6 +963,164 @@ test_conflict_apply_to_all (gconstpointer unused)
   env_close (env);
 }
 
+/* Speed limits: a transfer under the queue's limit moves near it, and a change while it
+ * runs takes effect. Rates are measured from the item's progress, skipping the first
+ * half second of each phase (the bucket may hold a fifth of a second's worth). */
+
+#define KIB 1024.0
+#define MIB (1024.0 * 1024.0)
+
+typedef struct
+{
+  OpTransferQueue *queue;
+  gboolean         upload;
+  guint64          second_limit;    /* set after @change_after seconds */
+  double           change_after;
+  gint64           first;           /* monotonic µs of the first progress */
+  gint64           changed;         /* … and of the change */
+  GArray          *times;           /* gint64 µs */
+  GArray          *bytes;           /* guint64 */
+} RateData;
+
+static void
+on_rate_progress (OpTransferItem *item,
+                  GParamSpec     *pspec,
+                  RateData       *data)
+{
+  gint64 now = g_get_monotonic_time ();
+  guint64 done = op_transfer_item_get_bytes_done (item);
+
+  if (data->first == 0)
+    data->first = now;
+  g_array_append_val (data->times, now);
+  g_array_append_val (data->bytes, done);
+  if (data->changed == 0 && now - data->first >= data->change_after * G_USEC_PER_SEC)
+    {
+      data->changed = now;
+      if (data->upload)
+        op_transfer_queue_set_upload_limit (data->queue, data->second_limit);
+      else
+        op_transfer_queue_set_download_limit (data->queue, data->second_limit);
+    }
+}
+
+/* Bytes per second between the first sample at or after @from and the last one before
+ * @to (µs). */
+static double
+rate_between (RateData *data,
+              gint64    from,
+              gint64    to)
+{
+  guint first = G_MAXUINT, last = G_MAXUINT;
+
+  for (guint i = 0; i < data->times->len; i++)
+    {
+      gint64 t = g_array_index (data->times, gint64, i);
+
+      if (t >= from && t < to)
+        {
+          if (first == G_MAXUINT)
+            first = i;
+          last = i;
+        }
+    }
+  g_assert_cmpuint (first, !=, G_MAXUINT);
+  g_assert_cmpuint (last, >, first);
+  return (double) (g_array_index (data->bytes, guint64, last) -
+                   g_array_index (data->bytes, guint64, first)) * G_USEC_PER_SEC /
+         (double) (g_array_index (data->times, gint64, last) -
+                   g_array_index (data->times, gint64, first));
+}
+
+static void
+assert_rate_near (const char *what,
+                  double      rate,
+                  double      limit)
+{
+  g_printerr ("%s: %.0f KiB/s under a limit of %.0f KiB/s (%.3f)\n", what, rate / KIB,
+              limit / KIB, rate / limit);
+  /* Never above it (beyond measuring error); below it only by what a busy machine's
+   * late wake-ups cost. */
+  g_assert_cmpfloat (rate, <=, limit * 1.08);
+  g_assert_cmpfloat (rate, >=, limit * 0.80);
+}
+
+static void
+test_speed_limits (gconstpointer unused)
+{
+  Env *env = env_open ();
+  g_autoptr(GBytes) down = NULL;
+  g_autoptr(GBytes) up = NULL;
+  g_autofree char *down_path = NULL;
+  g_autofree char *up_root = NULL;
+  RateData data = { 0 };
+  OpTransferItem *item;
+  gint64 end;
+
+  if (env == NULL)
+    return;
+
+  /* Download: 1 MiB/s for two seconds, then 2 MiB/s for the rest of 6 MiB. */
+  down = op_transfer_test_random_bytes (6 * 1024 * 1024);
+  put_remote (env, "limited.bin", down);
+  op_transfer_queue_set_download_limit (env->queue, 1024 * 1024);
+  g_assert_cmpuint (op_transfer_queue_get_download_limit (env->queue), ==, 1024 * 1024);
+  data.queue = env->queue;
+  data.second_limit = 2 * 1024 * 1024;
+  data.change_after = 2.0;
+  data.times = g_array_new (FALSE, FALSE, sizeof (gint64));
+  data.bytes = g_array_new (FALSE, FALSE, sizeof (guint64));
+  item = download (env, "limited.bin");
+  g_signal_connect (item, "notify::bytes-done", G_CALLBACK (on_rate_progress), &data);
+  op_transfer_test_wait_until (op_transfer_test_queue_idle, env->queue, WAIT_MS);
+  end = g_get_monotonic_time ();
+  show_error (item);
+  g_assert_cmpint (op_transfer_item_get_state (item), ==, OP_TRANSFER_STATE_DONE);
+  down_path = local_path (env, "limited.bin");
+  assert_file_is (down_path, down);
+  g_assert_cmpint (data.changed, >, 0);
+  g_printerr ("download: %.2f s for 6 MiB\n", (end - data.first) / (double) G_USEC_PER_SEC);
+  assert_rate_near ("download before the change",
+                    rate_between (&data, data.first + G_USEC_PER_SEC / 2, data.changed),
+                    MIB);
+  assert_rate_near ("download after the change",
+                    rate_between (&data, data.changed + G_USEC_PER_SEC / 2, end + 1),
+                    2 * MIB);
+  g_signal_handlers_disconnect_by_data (item, &data);
+
+  /* Upload: 1 MiB/s for 1.5 s, then no limit at all: the rest goes at once. */
+  up = op_transfer_test_random_bytes (16 * 1024 * 1024);
+  put_local (env, "limited-up.bin", up);
+  op_transfer_queue_set_upload_limit (env->queue, 1024 * 1024);
+  data.upload = TRUE;
+  data.second_limit = 0;
+  data.change_after = 1.5;
+  data.first = data.changed = 0;
+  g_array_set_size (data.times, 0);
+  g_array_set_size (data.bytes, 0);
+  item = upload (env, "limited-up.bin");
+  g_signal_connect (item, "notify::bytes-done", G_CALLBACK (on_rate_progress), &data);
+  op_transfer_test_wait_until (op_transfer_test_queue_idle, env->queue, WAIT_MS);
+  end = g_get_monotonic_time ();
+  show_error (item);
+  g_assert_cmpint (op_transfer_item_get_state (item), ==, OP_TRANSFER_STATE_DONE);
+  up_root = root_path (env, "limited-up.bin");
+  assert_file_is (up_root, up);
+  g_assert_cmpint (data.changed, >, 0);
+  g_assert_cmpuint (op_transfer_queue_get_upload_limit (env->queue), ==, 0);
+  assert_rate_near ("upload before the change",
+                    rate_between (&data, data.first + G_USEC_PER_SEC / 2, data.changed),
+                    MIB);
+  /* About 14.5 MiB were left: at the old limit another 14 s; unlimited, far less. */
+  g_printerr ("upload: the rest took %.2f s without a limit\n",
+              (end - data.changed) / (double) G_USEC_PER_SEC);
+  g_assert_cmpfloat ((end - data.changed) / (double) G_USEC_PER_SEC, <, 7.0);
+
+  g_array_unref (data.times);
+  g_array_unref (data.bytes);
+  env_close (env);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -986,6 +1144,8 @@ main (int   argc,
   op_tap_add ("/transfer-queue/vsftpd/conflict-each-decision", test_conflict_decisions, NULL);
   op_tap_add ("/transfer-queue/vsftpd/conflict-apply-to-all", test_conflict_apply_to_all,
               NULL);
+  op_tap_add ("/transfer-queue/vsftpd/speed-limits-hold-and-change-while-running",
+              test_speed_limits, NULL);
 
   return op_tap_run (argc, argv);
 }
