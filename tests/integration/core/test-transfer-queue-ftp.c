@@ -35,11 +35,7 @@ typedef struct
 {
   OpTransferQueue *queue;
   OpAccount       *site;
-  char            *remote_dir;   /* on the server, "/tq-…" */
-  char            *root_dir;     /* the same folder on disk */
-  char            *local_dir;    /* a private local folder */
-  uid_t            uid;
-  gid_t            gid;
+  OpTestFtpDirs     dirs;         /* the server's folder and a local one */
 } Env;
 
 static Env *
@@ -48,9 +44,7 @@ env_open (void)
   const char *host, *port, *user, *password, *root, *ca, *rundir;
   g_autoptr(OpTestVerifier) verifier = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *name = NULL;
   guint64 port_number;
-  struct stat st;
   Env *env;
 
   host = op_test_endpoint_env ("OUTPOST_TEST_FTP_HOST");
@@ -80,18 +74,7 @@ env_open (void)
   op_transfer_queue_set_verifier (env->queue, OP_TLS_VERIFIER (verifier));
   op_transfer_queue_set_password (env->queue, env->site, password);
 
-  /* A folder of our own in the FTP root, writable by the account vsftpd runs as. */
-  g_assert_cmpint (stat (root, &st), ==, 0);
-  env->uid = st.st_uid;
-  env->gid = st.st_gid;
-  name = g_strdup_printf ("tq-%08x", g_random_int ());
-  env->root_dir = g_build_filename (root, name, NULL);
-  env->remote_dir = g_strconcat ("/", name, NULL);
-  g_assert_cmpint (g_mkdir (env->root_dir, 0755), ==, 0);
-  g_assert_cmpint (chown (env->root_dir, env->uid, env->gid), ==, 0);
-
-  env->local_dir = g_dir_make_tmp ("outpost-tq-XXXXXX", &error);
-  g_assert_no_error (error);
+  op_test_ftp_dirs_init (&env->dirs, root, "tq");
   return env;
 }
 
@@ -108,11 +91,7 @@ env_close (Env *env)
     g_main_context_iteration (NULL, TRUE);
   g_clear_object (&env->queue);
   g_clear_object (&env->site);
-  op_test_remove_tree (env->root_dir);
-  op_test_remove_tree (env->local_dir);
-  g_free (env->root_dir);
-  g_free (env->remote_dir);
-  g_free (env->local_dir);
+  op_test_ftp_dirs_clear (&env->dirs);
   g_free (env);
 }
 
@@ -123,13 +102,7 @@ put_remote (Env        *env,
             const char *name,
             GBytes     *bytes)
 {
-  g_autofree char *path = g_build_filename (env->root_dir, name, NULL);
-  g_autoptr(GError) error = NULL;
-
-  g_file_set_contents (path, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), &error);
-  g_assert_no_error (error);
-  g_assert_cmpint (chmod (path, 0644), ==, 0);
-  g_assert_cmpint (chown (path, env->uid, env->gid), ==, 0);
+  op_test_ftp_dirs_put (&env->dirs, name, bytes);
 }
 
 static void
@@ -137,7 +110,7 @@ put_local (Env        *env,
            const char *name,
            GBytes     *bytes)
 {
-  g_autofree char *path = g_build_filename (env->local_dir, name, NULL);
+  g_autofree char *path = g_build_filename (env->dirs.local_dir, name, NULL);
   g_autoptr(GError) error = NULL;
 
   g_file_set_contents (path, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), &error);
@@ -174,21 +147,21 @@ static char *
 local_path (Env        *env,
             const char *name)
 {
-  return g_build_filename (env->local_dir, name, NULL);
+  return g_build_filename (env->dirs.local_dir, name, NULL);
 }
 
 static char *
 root_path (Env        *env,
            const char *name)
 {
-  return g_build_filename (env->root_dir, name, NULL);
+  return g_build_filename (env->dirs.root_dir, name, NULL);
 }
 
 static char *
 remote_path (Env        *env,
              const char *name)
 {
-  return g_strconcat (env->remote_dir, "/", name, NULL);
+  return g_strconcat (env->dirs.remote_dir, "/", name, NULL);
 }
 
 static OpTransferItem *
@@ -831,7 +804,7 @@ test_conflict_decisions (gconstpointer unused)
     {
       OpTransferConflict *conflict = g_ptr_array_index (script.conflicts, i);
 
-      g_assert_true (g_str_has_prefix (conflict->target_path, env->local_dir));
+      g_assert_true (g_str_has_prefix (conflict->target_path, env->dirs.local_dir));
       g_assert_cmpint (conflict->source.size, >=, 64 * 1024);
       g_assert_cmpint (conflict->source.mtime, ==, t0);
       g_assert_cmpint (conflict->target.size, >=, 1000);
