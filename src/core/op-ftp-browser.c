@@ -444,6 +444,21 @@ op_ftp_browser_list_finish (OpFtpBrowser  *self,
 
 static void on_acquired (GObject *source, GAsyncResult *result, gpointer user_data);
 
+/* Every call of the browser is a boolean one of the client's. */
+typedef gboolean (*CallFinish) (OpFtpClient   *client,
+                                GAsyncResult  *result,
+                                GError       **error);
+
+static const CallFinish call_finish[] = {
+  [CALL_MKDIR] = op_ftp_client_mkdir_finish,
+  [CALL_RENAME] = op_ftp_client_rename_finish,
+  [CALL_DELETE] = op_ftp_client_delete_finish,
+  [CALL_CHMOD] = op_ftp_client_chmod_finish,
+  [CALL_DELETE_TREE] = op_ftp_client_delete_tree_finish,
+  [CALL_CHMOD_TREE] = op_ftp_client_chmod_tree_finish,
+  [CALL_DOWNLOAD] = op_ftp_client_download_finish,
+};
+
 static void
 on_call_done (GObject      *source,
               GAsyncResult *result,
@@ -455,33 +470,9 @@ on_call_done (GObject      *source,
   GCancellable *cancellable = g_task_get_cancellable (task);
   OpFtpClient *client = OP_FTP_CLIENT (source);
   GError *error = NULL;
-  gboolean ok = FALSE;
+  gboolean ok;
 
-  switch (call->kind)
-    {
-    case CALL_MKDIR:
-      ok = op_ftp_client_mkdir_finish (client, result, &error);
-      break;
-    case CALL_RENAME:
-      ok = op_ftp_client_rename_finish (client, result, &error);
-      break;
-    case CALL_DELETE:
-      ok = op_ftp_client_delete_finish (client, result, &error);
-      break;
-    case CALL_CHMOD:
-      ok = op_ftp_client_chmod_finish (client, result, &error);
-      break;
-    case CALL_DELETE_TREE:
-      ok = op_ftp_client_delete_tree_finish (client, result, &error);
-      break;
-    case CALL_CHMOD_TREE:
-      ok = op_ftp_client_chmod_tree_finish (client, result, &error);
-      break;
-    case CALL_DOWNLOAD:
-    default:
-      ok = op_ftp_client_download_finish (client, result, &error);
-      break;
-    }
+  ok = call_finish[call->kind] (client, result, &error);
 
   if (call->site != NULL && !ok && !call->renewed
       && g_error_matches (error, OP_FTP_ERROR, OP_FTP_ERROR_TLS_SESSION_REUSE))
@@ -587,19 +578,43 @@ on_acquired (GObject      *source,
   call_run (task);
 }
 
-/* Starts @call: on the browsing session, or (@pooled) on a session of the pool. Takes
- * @call. */
+/* What a public call passes on: the paths, the mode and the caller's progress (its
+ * data is the call's from here on: released with it). */
+typedef struct
+{
+  CallKind           kind;
+  gboolean           pooled;    /* a long call: on a session of the pool, not the browsing one */
+  const char        *path;
+  const char        *to;
+  GFile             *local;
+  guint              mode;
+  OpFtpChmodTargets  targets;
+  OpFtpProgressFunc  progress;
+  gpointer           progress_data;
+  GDestroyNotify     progress_notify;
+} CallArgs;
+
+/* Starts a call: on the browsing session, or (@args->pooled) on a session of the pool. */
 static void
 call_start (OpFtpBrowser        *self,
-            Call                *call,
-            gboolean             pooled,
+            const CallArgs      *args,
             gpointer             source_tag,
             GCancellable        *cancellable,
             GAsyncReadyCallback  callback,
             gpointer             user_data)
 {
   GTask *task = browser_task (self, source_tag, cancellable, callback, user_data);
+  Call *call = g_new0 (Call, 1);
 
+  call->kind = args->kind;
+  call->path = g_strdup (args->path);
+  call->to = g_strdup (args->to);
+  call->local = args->local != NULL ? g_object_ref (args->local) : NULL;
+  call->mode = args->mode;
+  call->targets = args->targets;
+  call->progress = args->progress;
+  call->progress_data = args->progress_data;
+  call->progress_notify = args->progress_notify;
   g_task_set_task_data (task, call, (GDestroyNotify) call_free);
   if (self->client == NULL || self->site == NULL || !self->connected)
     {
@@ -608,7 +623,7 @@ call_start (OpFtpBrowser        *self,
       g_object_unref (task);
       return;
     }
-  if (!pooled)
+  if (!args->pooled)
     {
       call->client = g_object_ref (self->client);
       call_run (task);
@@ -622,17 +637,6 @@ call_start (OpFtpBrowser        *self,
                                      g_task_get_cancellable (task), on_acquired, task);
 }
 
-static Call *
-call_new (CallKind    kind,
-          const char *path)
-{
-  Call *call = g_new0 (Call, 1);
-
-  call->kind = kind;
-  call->path = g_strdup (path);
-  return call;
-}
-
 void
 op_ftp_browser_mkdir_async (OpFtpBrowser        *self,
                             const char          *path,
@@ -641,7 +645,7 @@ op_ftp_browser_mkdir_async (OpFtpBrowser        *self,
                             gpointer             user_data)
 {
   g_return_if_fail (OP_IS_FTP_BROWSER (self));
-  call_start (self, call_new (CALL_MKDIR, path), FALSE, op_ftp_browser_mkdir_async,
+  call_start (self, &(CallArgs) { CALL_MKDIR, .path = path }, op_ftp_browser_mkdir_async,
               cancellable, callback, user_data);
 }
 
@@ -653,13 +657,9 @@ op_ftp_browser_rename_async (OpFtpBrowser        *self,
                              GAsyncReadyCallback  callback,
                              gpointer             user_data)
 {
-  Call *call;
-
   g_return_if_fail (OP_IS_FTP_BROWSER (self));
-  call = call_new (CALL_RENAME, from);
-  call->to = g_strdup (to);
-  call_start (self, call, FALSE, op_ftp_browser_rename_async, cancellable, callback,
-              user_data);
+  call_start (self, &(CallArgs) { CALL_RENAME, .path = from, .to = to },
+              op_ftp_browser_rename_async, cancellable, callback, user_data);
 }
 
 void
@@ -670,7 +670,7 @@ op_ftp_browser_delete_async (OpFtpBrowser        *self,
                              gpointer             user_data)
 {
   g_return_if_fail (OP_IS_FTP_BROWSER (self));
-  call_start (self, call_new (CALL_DELETE, path), FALSE, op_ftp_browser_delete_async,
+  call_start (self, &(CallArgs) { CALL_DELETE, .path = path }, op_ftp_browser_delete_async,
               cancellable, callback, user_data);
 }
 
@@ -682,13 +682,9 @@ op_ftp_browser_chmod_async (OpFtpBrowser        *self,
                             GAsyncReadyCallback  callback,
                             gpointer             user_data)
 {
-  Call *call;
-
   g_return_if_fail (OP_IS_FTP_BROWSER (self));
-  call = call_new (CALL_CHMOD, path);
-  call->mode = mode;
-  call_start (self, call, FALSE, op_ftp_browser_chmod_async, cancellable, callback,
-              user_data);
+  call_start (self, &(CallArgs) { CALL_CHMOD, .path = path, .mode = mode },
+              op_ftp_browser_chmod_async, cancellable, callback, user_data);
 }
 
 void
@@ -701,15 +697,11 @@ op_ftp_browser_delete_tree_async (OpFtpBrowser        *self,
                                   GAsyncReadyCallback  callback,
                                   gpointer             user_data)
 {
-  Call *call;
-
   g_return_if_fail (OP_IS_FTP_BROWSER (self));
-  call = call_new (CALL_DELETE_TREE, path);
-  call->progress = progress;
-  call->progress_data = progress_data;
-  call->progress_notify = progress_notify;
-  call_start (self, call, TRUE, op_ftp_browser_delete_tree_async, cancellable, callback,
-              user_data);
+  call_start (self, &(CallArgs) { CALL_DELETE_TREE, TRUE, .path = path, .progress = progress,
+                                  .progress_data = progress_data,
+                                  .progress_notify = progress_notify },
+              op_ftp_browser_delete_tree_async, cancellable, callback, user_data);
 }
 
 void
@@ -724,35 +716,31 @@ op_ftp_browser_chmod_tree_async (OpFtpBrowser        *self,
                                  GAsyncReadyCallback  callback,
                                  gpointer             user_data)
 {
-  Call *call;
-
   g_return_if_fail (OP_IS_FTP_BROWSER (self));
-  call = call_new (CALL_CHMOD_TREE, path);
-  call->mode = mode;
-  call->targets = targets;
-  call->progress = progress;
-  call->progress_data = progress_data;
-  call->progress_notify = progress_notify;
-  call_start (self, call, TRUE, op_ftp_browser_chmod_tree_async, cancellable, callback,
-              user_data);
+  call_start (self, &(CallArgs) { CALL_CHMOD_TREE, TRUE, .path = path, .mode = mode,
+                                  .targets = targets, .progress = progress,
+                                  .progress_data = progress_data,
+                                  .progress_notify = progress_notify },
+              op_ftp_browser_chmod_tree_async, cancellable, callback, user_data);
 }
 
 void
 op_ftp_browser_download_async (OpFtpBrowser        *self,
                                const char          *remote_path,
                                GFile               *local,
+                               OpFtpProgressFunc    progress,
+                               gpointer             progress_data,
+                               GDestroyNotify       progress_notify,
                                GCancellable        *cancellable,
                                GAsyncReadyCallback  callback,
                                gpointer             user_data)
 {
-  Call *call;
-
   g_return_if_fail (OP_IS_FTP_BROWSER (self));
   g_return_if_fail (G_IS_FILE (local));
-  call = call_new (CALL_DOWNLOAD, remote_path);
-  call->local = g_object_ref (local);
-  call_start (self, call, TRUE, op_ftp_browser_download_async, cancellable, callback,
-              user_data);
+  call_start (self, &(CallArgs) { CALL_DOWNLOAD, TRUE, .path = remote_path, .local = local,
+                                  .progress = progress, .progress_data = progress_data,
+                                  .progress_notify = progress_notify },
+              op_ftp_browser_download_async, cancellable, callback, user_data);
 }
 
 gboolean
