@@ -54,19 +54,28 @@ typedef enum
   CALL_DOWNLOAD,
 } CallKind;
 
+/* What a public call passes on: the paths, the mode and the caller's progress (in a
+ * Call, the strings and @local are its own, and so is the progress data: released with
+ * it). */
 typedef struct
 {
   CallKind           kind;
-  OpFtpClient       *client;          /* the session the call runs on */
-  OpAccount         *site;            /* for giving a pooled session back */
-  char              *path;
-  char              *to;
+  gboolean           pooled;    /* a long call: on a session of the pool, not the browsing one */
+  const char        *path;
+  const char        *to;
   GFile             *local;
   guint              mode;
   OpFtpChmodTargets  targets;
   OpFtpProgressFunc  progress;
   gpointer           progress_data;
   GDestroyNotify     progress_notify;
+} CallArgs;
+
+typedef struct
+{
+  CallArgs           args;
+  OpFtpClient       *client;          /* the session the call runs on */
+  OpAccount         *site;            /* for giving a pooled session back */
   gboolean           renewed;         /* already on a new pooled session */
 } Call;
 
@@ -75,11 +84,11 @@ call_free (Call *call)
 {
   g_clear_object (&call->client);
   g_clear_object (&call->site);
-  g_free (call->path);
-  g_free (call->to);
-  g_clear_object (&call->local);
-  if (call->progress_notify != NULL)
-    call->progress_notify (call->progress_data);
+  g_free ((char *) call->args.path);
+  g_free ((char *) call->args.to);
+  g_clear_object (&call->args.local);
+  if (call->args.progress_notify != NULL)
+    call->args.progress_notify (call->args.progress_data);
   g_free (call);
 }
 
@@ -472,7 +481,7 @@ on_call_done (GObject      *source,
   GError *error = NULL;
   gboolean ok;
 
-  ok = call_finish[call->kind] (client, result, &error);
+  ok = call_finish[call->args.kind] (client, result, &error);
 
   if (call->site != NULL && !ok && !call->renewed
       && g_error_matches (error, OP_FTP_ERROR, OP_FTP_ERROR_TLS_SESSION_REUSE))
@@ -507,7 +516,7 @@ call_progress (const OpFtpProgress *progress,
 {
   Call *call = g_task_get_task_data (data);
 
-  call->progress (progress, call->progress_data);
+  call->args.progress (progress, call->args.progress_data);
 }
 
 /* Runs @call on @call->client (set by the caller). */
@@ -517,37 +526,38 @@ call_run (GTask *task)
   Call *call = g_task_get_task_data (task);
   GCancellable *cancellable = g_task_get_cancellable (task);
   /* The call keeps the caller's progress data, for a second run too. */
-  OpFtpProgressFunc progress = call->progress != NULL ? call_progress : NULL;
-  gpointer progress_data = call->progress != NULL ? g_object_ref (task) : NULL;
-  GDestroyNotify progress_notify = call->progress != NULL ? g_object_unref : NULL;
-  switch (call->kind)
+  OpFtpProgressFunc progress = call->args.progress != NULL ? call_progress : NULL;
+  gpointer progress_data = call->args.progress != NULL ? g_object_ref (task) : NULL;
+  GDestroyNotify progress_notify = call->args.progress != NULL ? g_object_unref : NULL;
+  switch (call->args.kind)
     {
     case CALL_MKDIR:
-      op_ftp_client_mkdir_async (call->client, call->path, cancellable, on_call_done, task);
+      op_ftp_client_mkdir_async (call->client, call->args.path, cancellable, on_call_done, task);
       break;
     case CALL_RENAME:
-      op_ftp_client_rename_async (call->client, call->path, call->to, cancellable,
+      op_ftp_client_rename_async (call->client, call->args.path, call->args.to, cancellable,
                                   on_call_done, task);
       break;
     case CALL_DELETE:
-      op_ftp_client_delete_async (call->client, call->path, cancellable, on_call_done, task);
+      op_ftp_client_delete_async (call->client, call->args.path, cancellable, on_call_done, task);
       break;
     case CALL_CHMOD:
-      op_ftp_client_chmod_async (call->client, call->path, call->mode, cancellable,
+      op_ftp_client_chmod_async (call->client, call->args.path, call->args.mode, cancellable,
                                  on_call_done, task);
       break;
     case CALL_DELETE_TREE:
-      op_ftp_client_delete_tree_async (call->client, call->path, progress, progress_data,
+      op_ftp_client_delete_tree_async (call->client, call->args.path, progress, progress_data,
                                        progress_notify, cancellable, on_call_done, task);
       break;
     case CALL_CHMOD_TREE:
-      op_ftp_client_chmod_tree_async (call->client, call->path, call->mode, call->targets,
+      op_ftp_client_chmod_tree_async (call->client, call->args.path, call->args.mode,
+                                      call->args.targets,
                                       progress, progress_data, progress_notify, cancellable,
                                       on_call_done, task);
       break;
     case CALL_DOWNLOAD:
     default:
-      op_ftp_client_download_async (call->client, call->path, call->local,
+      op_ftp_client_download_async (call->client, call->args.path, call->args.local,
                                     OP_FTP_TRANSFER_DEFAULT, progress, progress_data,
                                     progress_notify, cancellable, on_call_done, task);
       break;
@@ -578,22 +588,6 @@ on_acquired (GObject      *source,
   call_run (task);
 }
 
-/* What a public call passes on: the paths, the mode and the caller's progress (its
- * data is the call's from here on: released with it). */
-typedef struct
-{
-  CallKind           kind;
-  gboolean           pooled;    /* a long call: on a session of the pool, not the browsing one */
-  const char        *path;
-  const char        *to;
-  GFile             *local;
-  guint              mode;
-  OpFtpChmodTargets  targets;
-  OpFtpProgressFunc  progress;
-  gpointer           progress_data;
-  GDestroyNotify     progress_notify;
-} CallArgs;
-
 /* Starts a call: on the browsing session, or (@args->pooled) on a session of the pool. */
 static void
 call_start (OpFtpBrowser        *self,
@@ -606,15 +600,11 @@ call_start (OpFtpBrowser        *self,
   GTask *task = browser_task (self, source_tag, cancellable, callback, user_data);
   Call *call = g_new0 (Call, 1);
 
-  call->kind = args->kind;
-  call->path = g_strdup (args->path);
-  call->to = g_strdup (args->to);
-  call->local = args->local != NULL ? g_object_ref (args->local) : NULL;
-  call->mode = args->mode;
-  call->targets = args->targets;
-  call->progress = args->progress;
-  call->progress_data = args->progress_data;
-  call->progress_notify = args->progress_notify;
+  call->args = *args;
+  call->args.path = g_strdup (args->path);
+  call->args.to = g_strdup (args->to);
+  if (args->local != NULL)
+    g_object_ref (args->local);
   g_task_set_task_data (task, call, (GDestroyNotify) call_free);
   if (self->client == NULL || self->site == NULL || !self->connected)
     {

@@ -1018,6 +1018,31 @@ assert_rate_near (const char *what,
   g_assert_cmpfloat (rate, >=, limit * 0.80);
 }
 
+/* Runs @item (just added) to its end, the limit becoming @second_limit after
+ * @change_after seconds of progress. Returns when it ended (monotonic µs). */
+static gint64
+run_with_change (RateData       *data,
+                 OpTransferItem *item,
+                 double          change_after,
+                 guint64         second_limit)
+{
+  gint64 end;
+
+  data->change_after = change_after;
+  data->second_limit = second_limit;
+  data->first = data->changed = 0;
+  g_array_set_size (data->times, 0);
+  g_array_set_size (data->bytes, 0);
+  g_signal_connect (item, "notify::bytes-done", G_CALLBACK (on_rate_progress), data);
+  op_transfer_test_wait_until (op_transfer_test_queue_idle, data->queue, WAIT_MS);
+  end = g_get_monotonic_time ();
+  g_signal_handlers_disconnect_by_data (item, data);
+  show_error (item);
+  g_assert_cmpint (op_transfer_item_get_state (item), ==, OP_TRANSFER_STATE_DONE);
+  g_assert_cmpint (data->changed, >, 0);
+  return end;
+}
+
 static void
 test_speed_limits (gconstpointer unused)
 {
@@ -1027,7 +1052,6 @@ test_speed_limits (gconstpointer unused)
   g_autofree char *down_path = NULL;
   g_autofree char *up_root = NULL;
   RateData data = { 0 };
-  OpTransferItem *item;
   gint64 end;
 
   if (env == NULL)
@@ -1039,19 +1063,11 @@ test_speed_limits (gconstpointer unused)
   op_transfer_queue_set_download_limit (env->queue, 1024 * 1024);
   g_assert_cmpuint (op_transfer_queue_get_download_limit (env->queue), ==, 1024 * 1024);
   data.queue = env->queue;
-  data.second_limit = 2 * 1024 * 1024;
-  data.change_after = 2.0;
   data.times = g_array_new (FALSE, FALSE, sizeof (gint64));
   data.bytes = g_array_new (FALSE, FALSE, sizeof (guint64));
-  item = download (env, "limited.bin");
-  g_signal_connect (item, "notify::bytes-done", G_CALLBACK (on_rate_progress), &data);
-  op_transfer_test_wait_until (op_transfer_test_queue_idle, env->queue, WAIT_MS);
-  end = g_get_monotonic_time ();
-  show_error (item);
-  g_assert_cmpint (op_transfer_item_get_state (item), ==, OP_TRANSFER_STATE_DONE);
+  end = run_with_change (&data, download (env, "limited.bin"), 2.0, 2 * 1024 * 1024);
   down_path = local_path (env, "limited.bin");
   assert_file_is (down_path, down);
-  g_assert_cmpint (data.changed, >, 0);
   g_printerr ("download: %.2f s for 6 MiB\n", (end - data.first) / (double) G_USEC_PER_SEC);
   assert_rate_near ("download before the change",
                     rate_between (&data, data.first + G_USEC_PER_SEC / 2, data.changed),
@@ -1059,27 +1075,15 @@ test_speed_limits (gconstpointer unused)
   assert_rate_near ("download after the change",
                     rate_between (&data, data.changed + G_USEC_PER_SEC / 2, end + 1),
                     2 * MIB);
-  g_signal_handlers_disconnect_by_data (item, &data);
 
   /* Upload: 1 MiB/s for 1.5 s, then no limit at all: the rest goes at once. */
   up = op_transfer_test_random_bytes (16 * 1024 * 1024);
   put_local (env, "limited-up.bin", up);
   op_transfer_queue_set_upload_limit (env->queue, 1024 * 1024);
   data.upload = TRUE;
-  data.second_limit = 0;
-  data.change_after = 1.5;
-  data.first = data.changed = 0;
-  g_array_set_size (data.times, 0);
-  g_array_set_size (data.bytes, 0);
-  item = upload (env, "limited-up.bin");
-  g_signal_connect (item, "notify::bytes-done", G_CALLBACK (on_rate_progress), &data);
-  op_transfer_test_wait_until (op_transfer_test_queue_idle, env->queue, WAIT_MS);
-  end = g_get_monotonic_time ();
-  show_error (item);
-  g_assert_cmpint (op_transfer_item_get_state (item), ==, OP_TRANSFER_STATE_DONE);
+  end = run_with_change (&data, upload (env, "limited-up.bin"), 1.5, 0);
   up_root = root_path (env, "limited-up.bin");
   assert_file_is (up_root, up);
-  g_assert_cmpint (data.changed, >, 0);
   g_assert_cmpuint (op_transfer_queue_get_upload_limit (env->queue), ==, 0);
   assert_rate_near ("upload before the change",
                     rate_between (&data, data.first + G_USEC_PER_SEC / 2, data.changed),
