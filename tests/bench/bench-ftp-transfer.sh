@@ -208,7 +208,7 @@ if [[ $parts == *" ttl "* ]]; then
   echo "  $o_line"
   echo "  Outpost's protocol log on that run (ms from main()):"
   echo "$o_steps" | sed 's/^/  /'
-  echo "  curl: connect $(echo "$c_line" | awk '{ print $1 }') s, TLS done $(echo "$c_line" | awk '{ print $2 }') s, logged in and PASV $(echo "$c_line" | awk '{ print $3 }') s, listing $(echo "$c_line" | awk '{ print $4 }') s (its own timers)"
+  echo "  curl (its own timers): logged in and PASV after $(echo "$c_line" | awk '{ print $3 }') s, listing after $(echo "$c_line" | awk '{ print $4 }') s"
   awk -v o="$best_o" -v c="$best_c" -v oc="$o_cpu" -v cc="$c_cpu" 'BEGIN {
     printf "  whole process, best of the rounds: outpost %.3f s (CPU %.3f s)  curl %.3f s (CPU %.3f s)  curl/outpost %.2f\n", o, oc, c, cc, c / o }'
   rm -rf "${OUTPOST_TEST_VSFTPD_ROOT:?}/$dir"
