@@ -54,19 +54,28 @@ typedef enum
   CALL_DOWNLOAD,
 } CallKind;
 
+/* What a public call passes on: the paths, the mode and the caller's progress (in a
+ * Call, the strings and @local are its own, and so is the progress data: released with
+ * it). */
 typedef struct
 {
   CallKind           kind;
-  OpFtpClient       *client;          /* the session the call runs on */
-  OpAccount         *site;            /* for giving a pooled session back */
-  char              *path;
-  char              *to;
+  gboolean           pooled;    /* a long call: on a session of the pool, not the browsing one */
+  const char        *path;
+  const char        *to;
   GFile             *local;
   guint              mode;
   OpFtpChmodTargets  targets;
   OpFtpProgressFunc  progress;
   gpointer           progress_data;
   GDestroyNotify     progress_notify;
+} CallArgs;
+
+typedef struct
+{
+  CallArgs           args;
+  OpFtpClient       *client;          /* the session the call runs on */
+  OpAccount         *site;            /* for giving a pooled session back */
   gboolean           renewed;         /* already on a new pooled session */
 } Call;
 
@@ -75,11 +84,11 @@ call_free (Call *call)
 {
   g_clear_object (&call->client);
   g_clear_object (&call->site);
-  g_free (call->path);
-  g_free (call->to);
-  g_clear_object (&call->local);
-  if (call->progress_notify != NULL)
-    call->progress_notify (call->progress_data);
+  g_free ((char *) call->args.path);
+  g_free ((char *) call->args.to);
+  g_clear_object (&call->args.local);
+  if (call->args.progress_notify != NULL)
+    call->args.progress_notify (call->args.progress_data);
   g_free (call);
 }
 
@@ -444,6 +453,21 @@ op_ftp_browser_list_finish (OpFtpBrowser  *self,
 
 static void on_acquired (GObject *source, GAsyncResult *result, gpointer user_data);
 
+/* Every call of the browser is a boolean one of the client's. */
+typedef gboolean (*CallFinish) (OpFtpClient   *client,
+                                GAsyncResult  *result,
+                                GError       **error);
+
+static const CallFinish call_finish[] = {
+  [CALL_MKDIR] = op_ftp_client_mkdir_finish,
+  [CALL_RENAME] = op_ftp_client_rename_finish,
+  [CALL_DELETE] = op_ftp_client_delete_finish,
+  [CALL_CHMOD] = op_ftp_client_chmod_finish,
+  [CALL_DELETE_TREE] = op_ftp_client_delete_tree_finish,
+  [CALL_CHMOD_TREE] = op_ftp_client_chmod_tree_finish,
+  [CALL_DOWNLOAD] = op_ftp_client_download_finish,
+};
+
 static void
 on_call_done (GObject      *source,
               GAsyncResult *result,
@@ -455,33 +479,9 @@ on_call_done (GObject      *source,
   GCancellable *cancellable = g_task_get_cancellable (task);
   OpFtpClient *client = OP_FTP_CLIENT (source);
   GError *error = NULL;
-  gboolean ok = FALSE;
+  gboolean ok;
 
-  switch (call->kind)
-    {
-    case CALL_MKDIR:
-      ok = op_ftp_client_mkdir_finish (client, result, &error);
-      break;
-    case CALL_RENAME:
-      ok = op_ftp_client_rename_finish (client, result, &error);
-      break;
-    case CALL_DELETE:
-      ok = op_ftp_client_delete_finish (client, result, &error);
-      break;
-    case CALL_CHMOD:
-      ok = op_ftp_client_chmod_finish (client, result, &error);
-      break;
-    case CALL_DELETE_TREE:
-      ok = op_ftp_client_delete_tree_finish (client, result, &error);
-      break;
-    case CALL_CHMOD_TREE:
-      ok = op_ftp_client_chmod_tree_finish (client, result, &error);
-      break;
-    case CALL_DOWNLOAD:
-    default:
-      ok = op_ftp_client_download_finish (client, result, &error);
-      break;
-    }
+  ok = call_finish[call->args.kind] (client, result, &error);
 
   if (call->site != NULL && !ok && !call->renewed
       && g_error_matches (error, OP_FTP_ERROR, OP_FTP_ERROR_TLS_SESSION_REUSE))
@@ -516,7 +516,7 @@ call_progress (const OpFtpProgress *progress,
 {
   Call *call = g_task_get_task_data (data);
 
-  call->progress (progress, call->progress_data);
+  call->args.progress (progress, call->args.progress_data);
 }
 
 /* Runs @call on @call->client (set by the caller). */
@@ -526,37 +526,38 @@ call_run (GTask *task)
   Call *call = g_task_get_task_data (task);
   GCancellable *cancellable = g_task_get_cancellable (task);
   /* The call keeps the caller's progress data, for a second run too. */
-  OpFtpProgressFunc progress = call->progress != NULL ? call_progress : NULL;
-  gpointer progress_data = call->progress != NULL ? g_object_ref (task) : NULL;
-  GDestroyNotify progress_notify = call->progress != NULL ? g_object_unref : NULL;
-  switch (call->kind)
+  OpFtpProgressFunc progress = call->args.progress != NULL ? call_progress : NULL;
+  gpointer progress_data = call->args.progress != NULL ? g_object_ref (task) : NULL;
+  GDestroyNotify progress_notify = call->args.progress != NULL ? g_object_unref : NULL;
+  switch (call->args.kind)
     {
     case CALL_MKDIR:
-      op_ftp_client_mkdir_async (call->client, call->path, cancellable, on_call_done, task);
+      op_ftp_client_mkdir_async (call->client, call->args.path, cancellable, on_call_done, task);
       break;
     case CALL_RENAME:
-      op_ftp_client_rename_async (call->client, call->path, call->to, cancellable,
+      op_ftp_client_rename_async (call->client, call->args.path, call->args.to, cancellable,
                                   on_call_done, task);
       break;
     case CALL_DELETE:
-      op_ftp_client_delete_async (call->client, call->path, cancellable, on_call_done, task);
+      op_ftp_client_delete_async (call->client, call->args.path, cancellable, on_call_done, task);
       break;
     case CALL_CHMOD:
-      op_ftp_client_chmod_async (call->client, call->path, call->mode, cancellable,
+      op_ftp_client_chmod_async (call->client, call->args.path, call->args.mode, cancellable,
                                  on_call_done, task);
       break;
     case CALL_DELETE_TREE:
-      op_ftp_client_delete_tree_async (call->client, call->path, progress, progress_data,
+      op_ftp_client_delete_tree_async (call->client, call->args.path, progress, progress_data,
                                        progress_notify, cancellable, on_call_done, task);
       break;
     case CALL_CHMOD_TREE:
-      op_ftp_client_chmod_tree_async (call->client, call->path, call->mode, call->targets,
+      op_ftp_client_chmod_tree_async (call->client, call->args.path, call->args.mode,
+                                      call->args.targets,
                                       progress, progress_data, progress_notify, cancellable,
                                       on_call_done, task);
       break;
     case CALL_DOWNLOAD:
     default:
-      op_ftp_client_download_async (call->client, call->path, call->local,
+      op_ftp_client_download_async (call->client, call->args.path, call->args.local,
                                     OP_FTP_TRANSFER_DEFAULT, progress, progress_data,
                                     progress_notify, cancellable, on_call_done, task);
       break;
@@ -587,19 +588,23 @@ on_acquired (GObject      *source,
   call_run (task);
 }
 
-/* Starts @call: on the browsing session, or (@pooled) on a session of the pool. Takes
- * @call. */
+/* Starts a call: on the browsing session, or (@args->pooled) on a session of the pool. */
 static void
 call_start (OpFtpBrowser        *self,
-            Call                *call,
-            gboolean             pooled,
+            const CallArgs      *args,
             gpointer             source_tag,
             GCancellable        *cancellable,
             GAsyncReadyCallback  callback,
             gpointer             user_data)
 {
   GTask *task = browser_task (self, source_tag, cancellable, callback, user_data);
+  Call *call = g_new0 (Call, 1);
 
+  call->args = *args;
+  call->args.path = g_strdup (args->path);
+  call->args.to = g_strdup (args->to);
+  if (args->local != NULL)
+    g_object_ref (args->local);
   g_task_set_task_data (task, call, (GDestroyNotify) call_free);
   if (self->client == NULL || self->site == NULL || !self->connected)
     {
@@ -608,7 +613,7 @@ call_start (OpFtpBrowser        *self,
       g_object_unref (task);
       return;
     }
-  if (!pooled)
+  if (!args->pooled)
     {
       call->client = g_object_ref (self->client);
       call_run (task);
@@ -622,17 +627,6 @@ call_start (OpFtpBrowser        *self,
                                      g_task_get_cancellable (task), on_acquired, task);
 }
 
-static Call *
-call_new (CallKind    kind,
-          const char *path)
-{
-  Call *call = g_new0 (Call, 1);
-
-  call->kind = kind;
-  call->path = g_strdup (path);
-  return call;
-}
-
 void
 op_ftp_browser_mkdir_async (OpFtpBrowser        *self,
                             const char          *path,
@@ -641,7 +635,7 @@ op_ftp_browser_mkdir_async (OpFtpBrowser        *self,
                             gpointer             user_data)
 {
   g_return_if_fail (OP_IS_FTP_BROWSER (self));
-  call_start (self, call_new (CALL_MKDIR, path), FALSE, op_ftp_browser_mkdir_async,
+  call_start (self, &(CallArgs) { CALL_MKDIR, .path = path }, op_ftp_browser_mkdir_async,
               cancellable, callback, user_data);
 }
 
@@ -653,13 +647,9 @@ op_ftp_browser_rename_async (OpFtpBrowser        *self,
                              GAsyncReadyCallback  callback,
                              gpointer             user_data)
 {
-  Call *call;
-
   g_return_if_fail (OP_IS_FTP_BROWSER (self));
-  call = call_new (CALL_RENAME, from);
-  call->to = g_strdup (to);
-  call_start (self, call, FALSE, op_ftp_browser_rename_async, cancellable, callback,
-              user_data);
+  call_start (self, &(CallArgs) { CALL_RENAME, .path = from, .to = to },
+              op_ftp_browser_rename_async, cancellable, callback, user_data);
 }
 
 void
@@ -670,7 +660,7 @@ op_ftp_browser_delete_async (OpFtpBrowser        *self,
                              gpointer             user_data)
 {
   g_return_if_fail (OP_IS_FTP_BROWSER (self));
-  call_start (self, call_new (CALL_DELETE, path), FALSE, op_ftp_browser_delete_async,
+  call_start (self, &(CallArgs) { CALL_DELETE, .path = path }, op_ftp_browser_delete_async,
               cancellable, callback, user_data);
 }
 
@@ -682,13 +672,9 @@ op_ftp_browser_chmod_async (OpFtpBrowser        *self,
                             GAsyncReadyCallback  callback,
                             gpointer             user_data)
 {
-  Call *call;
-
   g_return_if_fail (OP_IS_FTP_BROWSER (self));
-  call = call_new (CALL_CHMOD, path);
-  call->mode = mode;
-  call_start (self, call, FALSE, op_ftp_browser_chmod_async, cancellable, callback,
-              user_data);
+  call_start (self, &(CallArgs) { CALL_CHMOD, .path = path, .mode = mode },
+              op_ftp_browser_chmod_async, cancellable, callback, user_data);
 }
 
 void
@@ -701,15 +687,11 @@ op_ftp_browser_delete_tree_async (OpFtpBrowser        *self,
                                   GAsyncReadyCallback  callback,
                                   gpointer             user_data)
 {
-  Call *call;
-
   g_return_if_fail (OP_IS_FTP_BROWSER (self));
-  call = call_new (CALL_DELETE_TREE, path);
-  call->progress = progress;
-  call->progress_data = progress_data;
-  call->progress_notify = progress_notify;
-  call_start (self, call, TRUE, op_ftp_browser_delete_tree_async, cancellable, callback,
-              user_data);
+  call_start (self, &(CallArgs) { CALL_DELETE_TREE, TRUE, .path = path, .progress = progress,
+                                  .progress_data = progress_data,
+                                  .progress_notify = progress_notify },
+              op_ftp_browser_delete_tree_async, cancellable, callback, user_data);
 }
 
 void
@@ -724,35 +706,31 @@ op_ftp_browser_chmod_tree_async (OpFtpBrowser        *self,
                                  GAsyncReadyCallback  callback,
                                  gpointer             user_data)
 {
-  Call *call;
-
   g_return_if_fail (OP_IS_FTP_BROWSER (self));
-  call = call_new (CALL_CHMOD_TREE, path);
-  call->mode = mode;
-  call->targets = targets;
-  call->progress = progress;
-  call->progress_data = progress_data;
-  call->progress_notify = progress_notify;
-  call_start (self, call, TRUE, op_ftp_browser_chmod_tree_async, cancellable, callback,
-              user_data);
+  call_start (self, &(CallArgs) { CALL_CHMOD_TREE, TRUE, .path = path, .mode = mode,
+                                  .targets = targets, .progress = progress,
+                                  .progress_data = progress_data,
+                                  .progress_notify = progress_notify },
+              op_ftp_browser_chmod_tree_async, cancellable, callback, user_data);
 }
 
 void
 op_ftp_browser_download_async (OpFtpBrowser        *self,
                                const char          *remote_path,
                                GFile               *local,
+                               OpFtpProgressFunc    progress,
+                               gpointer             progress_data,
+                               GDestroyNotify       progress_notify,
                                GCancellable        *cancellable,
                                GAsyncReadyCallback  callback,
                                gpointer             user_data)
 {
-  Call *call;
-
   g_return_if_fail (OP_IS_FTP_BROWSER (self));
   g_return_if_fail (G_IS_FILE (local));
-  call = call_new (CALL_DOWNLOAD, remote_path);
-  call->local = g_object_ref (local);
-  call_start (self, call, TRUE, op_ftp_browser_download_async, cancellable, callback,
-              user_data);
+  call_start (self, &(CallArgs) { CALL_DOWNLOAD, TRUE, .path = remote_path, .local = local,
+                                  .progress = progress, .progress_data = progress_data,
+                                  .progress_notify = progress_notify },
+              op_ftp_browser_download_async, cancellable, callback, user_data);
 }
 
 gboolean

@@ -124,10 +124,14 @@ void          op_ftp_browser_chmod_tree_async     (OpFtpBrowser        *self,
                                                    GCancellable        *cancellable,
                                                    GAsyncReadyCallback  callback,
                                                    gpointer             user_data);
-/* RETR @remote_path into @local (through NAME.part), for View/Edit. */
+/* RETR @remote_path into @local (through NAME.part), for View/Edit, with the bytes'
+ * progress (@progress may be NULL). */
 void          op_ftp_browser_download_async       (OpFtpBrowser        *self,
                                                    const char          *remote_path,
                                                    GFile               *local,
+                                                   OpFtpProgressFunc    progress,
+                                                   gpointer             progress_data,
+                                                   GDestroyNotify       progress_notify,
                                                    GCancellable        *cancellable,
                                                    GAsyncReadyCallback  callback,
                                                    gpointer             user_data);

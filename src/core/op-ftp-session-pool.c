@@ -29,6 +29,8 @@ struct _OpFtpSessionPool
   GObject        parent_instance;
 
   OpTlsVerifier *verifier;
+  OpRateLimit   *download_limit;
+  OpRateLimit   *upload_limit;
   GHashTable    *idle;          /* key → GQueue of Idle, the most recent last */
   guint          idle_timeout;
   guint          n_idle;
@@ -234,6 +236,7 @@ try_next (GTask *task)
     }
 
   client = op_ftp_site_new_client (acquire->site, self->verifier);
+  op_ftp_client_set_rate_limits (client, self->download_limit, self->upload_limit);
   op_ftp_client_connect_async (client, op_ftp_site_get_login_user (acquire->site),
                                acquire->password, NULL, g_task_get_cancellable (task),
                                connect_done, task);
@@ -370,6 +373,18 @@ op_ftp_session_pool_new (void)
   return g_object_new (OP_TYPE_FTP_SESSION_POOL, NULL);
 }
 
+static void
+apply_limits_to_idle (gpointer key,
+                      gpointer value,
+                      gpointer user_data)
+{
+  OpFtpSessionPool *self = user_data;
+
+  for (GList *l = ((GQueue *) value)->head; l != NULL; l = l->next)
+    op_ftp_client_set_rate_limits (((Idle *) l->data)->client, self->download_limit,
+                                   self->upload_limit);
+}
+
 void
 op_ftp_session_pool_set_verifier (OpFtpSessionPool *self,
                                   OpTlsVerifier    *verifier)
@@ -377,6 +392,21 @@ op_ftp_session_pool_set_verifier (OpFtpSessionPool *self,
   g_return_if_fail (OP_IS_FTP_SESSION_POOL (self));
   g_return_if_fail (verifier == NULL || OP_IS_TLS_VERIFIER (verifier));
   g_set_object (&self->verifier, verifier);
+}
+
+void
+op_ftp_session_pool_set_rate_limits (OpFtpSessionPool *self,
+                                     OpRateLimit      *download,
+                                     OpRateLimit      *upload)
+{
+  g_return_if_fail (OP_IS_FTP_SESSION_POOL (self));
+  g_return_if_fail (download == NULL || OP_IS_RATE_LIMIT (download));
+  g_return_if_fail (upload == NULL || OP_IS_RATE_LIMIT (upload));
+
+  g_set_object (&self->download_limit, download);
+  g_set_object (&self->upload_limit, upload);
+  /* Idle sessions transfer with them too from their next job on. */
+  g_hash_table_foreach (self->idle, apply_limits_to_idle, self);
 }
 
 guint
@@ -432,6 +462,8 @@ op_ftp_session_pool_finalize (GObject *object)
 
   g_clear_pointer (&self->idle, g_hash_table_unref);
   g_clear_object (&self->verifier);
+  g_clear_object (&self->download_limit);
+  g_clear_object (&self->upload_limit);
   G_OBJECT_CLASS (op_ftp_session_pool_parent_class)->finalize (object);
 }
 

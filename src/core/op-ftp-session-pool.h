@@ -48,6 +48,10 @@ G_DECLARE_FINAL_TYPE (OpFtpSessionPool, op_ftp_session_pool, OP, FTP_SESSION_POO
 OpFtpSessionPool *op_ftp_session_pool_new              (void);
 void              op_ftp_session_pool_set_verifier     (OpFtpSessionPool    *self,
                                                         OpTlsVerifier       *verifier);
+/* The speed limits every session of the pool transfers under (NULL: none). */
+void              op_ftp_session_pool_set_rate_limits  (OpFtpSessionPool    *self,
+                                                        OpRateLimit         *download,
+                                                        OpRateLimit         *upload);
 guint             op_ftp_session_pool_get_idle_timeout (OpFtpSessionPool    *self);
 void              op_ftp_session_pool_set_idle_timeout (OpFtpSessionPool    *self,
                                                         guint                seconds);

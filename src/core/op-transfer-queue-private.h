@@ -55,6 +55,8 @@ struct _OpTransferQueue
   OpOverwriteChoice  apply_to_all;
   OpTlsVerifier     *verifier;
   OpFtpSessionPool  *pool;
+  OpRateLimit       *download_limit;  /* shared by every session of the pool */
+  OpRateLimit       *upload_limit;
   OpSecrets         *secrets;
   GHashTable        *passwords;   /* "host\nport\nuser" → password */
   guint              pump_id;

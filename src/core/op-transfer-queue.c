@@ -47,6 +47,8 @@ enum
   PROP_N_QUEUED,
   PROP_APPLY_TO_ALL,
   PROP_RUNNING,
+  PROP_DOWNLOAD_LIMIT,
+  PROP_UPLOAD_LIMIT,
   N_PROPS
 };
 
@@ -459,6 +461,8 @@ op_transfer_queue_finalize (GObject *object)
   g_queue_clear (&self->ask_queue);
   g_clear_object (&self->verifier);
   g_clear_object (&self->pool);
+  g_clear_object (&self->download_limit);
+  g_clear_object (&self->upload_limit);
   g_clear_object (&self->secrets);
   g_clear_pointer (&self->passwords, g_hash_table_unref);
   g_mutex_clear (&self->write_lock);
@@ -491,6 +495,12 @@ op_transfer_queue_get_property (GObject    *object,
     case PROP_RUNNING:
       g_value_set_boolean (value, self->running);
       break;
+    case PROP_DOWNLOAD_LIMIT:
+      g_value_set_uint64 (value, op_rate_limit_get_rate (self->download_limit));
+      break;
+    case PROP_UPLOAD_LIMIT:
+      g_value_set_uint64 (value, op_rate_limit_get_rate (self->upload_limit));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -508,6 +518,12 @@ op_transfer_queue_set_property (GObject      *object,
     {
     case PROP_MAX_PARALLEL:
       op_transfer_queue_set_max_parallel (self, g_value_get_uint (value));
+      break;
+    case PROP_DOWNLOAD_LIMIT:
+      op_transfer_queue_set_download_limit (self, g_value_get_uint64 (value));
+      break;
+    case PROP_UPLOAD_LIMIT:
+      op_transfer_queue_set_upload_limit (self, g_value_get_uint64 (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -534,6 +550,12 @@ op_transfer_queue_class_init (OpTransferQueueClass *klass)
     g_param_spec_enum ("apply-to-all", NULL, NULL, OP_TYPE_OVERWRITE_CHOICE,
                        OP_OVERWRITE_ASK, ro);
   properties[PROP_RUNNING] = g_param_spec_boolean ("running", NULL, NULL, TRUE, ro);
+  properties[PROP_DOWNLOAD_LIMIT] =
+    g_param_spec_uint64 ("download-limit", NULL, NULL, 0, G_MAXUINT64, 0,
+                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_UPLOAD_LIMIT] =
+    g_param_spec_uint64 ("upload-limit", NULL, NULL, 0, G_MAXUINT64, 0,
+                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   signals[SIGNAL_CONFLICT] =
@@ -555,6 +577,9 @@ op_transfer_queue_init (OpTransferQueue *self)
   self->max_parallel = 2;
   g_mutex_init (&self->write_lock);
   self->pool = op_ftp_session_pool_new ();
+  self->download_limit = op_rate_limit_new (0);
+  self->upload_limit = op_rate_limit_new (0);
+  op_ftp_session_pool_set_rate_limits (self->pool, self->download_limit, self->upload_limit);
   self->running = TRUE;
   self->retry_max = OP_TRANSFER_QUEUE_RETRIES;
   self->retry_delay_ms = OP_TRANSFER_QUEUE_RETRY_DELAY_MS;
@@ -631,6 +656,49 @@ op_transfer_queue_set_max_parallel (OpTransferQueue *self,
   self->max_parallel = n;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MAX_PARALLEL]);
   _op_transfer_queue_schedule_pump (self);
+}
+
+guint64
+op_transfer_queue_get_download_limit (OpTransferQueue *self)
+{
+  g_return_val_if_fail (OP_IS_TRANSFER_QUEUE (self), 0);
+  return op_rate_limit_get_rate (self->download_limit);
+}
+
+static void
+set_limit (OpTransferQueue *self,
+           OpRateLimit     *limit,
+           guint            prop_id,
+           guint64          bytes_per_second)
+{
+  if (op_rate_limit_get_rate (limit) == bytes_per_second)
+    return;
+  /* Transfers already running follow the new rate from their next read or write. */
+  op_rate_limit_set_rate (limit, bytes_per_second);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[prop_id]);
+}
+
+void
+op_transfer_queue_set_download_limit (OpTransferQueue *self,
+                                      guint64          bytes_per_second)
+{
+  g_return_if_fail (OP_IS_TRANSFER_QUEUE (self));
+  set_limit (self, self->download_limit, PROP_DOWNLOAD_LIMIT, bytes_per_second);
+}
+
+guint64
+op_transfer_queue_get_upload_limit (OpTransferQueue *self)
+{
+  g_return_val_if_fail (OP_IS_TRANSFER_QUEUE (self), 0);
+  return op_rate_limit_get_rate (self->upload_limit);
+}
+
+void
+op_transfer_queue_set_upload_limit (OpTransferQueue *self,
+                                    guint64          bytes_per_second)
+{
+  g_return_if_fail (OP_IS_TRANSFER_QUEUE (self));
+  set_limit (self, self->upload_limit, PROP_UPLOAD_LIMIT, bytes_per_second);
 }
 
 static void stop_job (OpTransferQueue *self,

@@ -111,9 +111,19 @@ GFile           *op_transfer_queue_get_state_file (OpTransferQueue *self);
 guint            op_transfer_queue_get_max_parallel (OpTransferQueue *self);
 void             op_transfer_queue_set_max_parallel (OpTransferQueue *self,
                                                      guint            n);
+/* Global speed limits in bytes per second (0: none), shared by every transfer of the
+ * queue in that direction (FileZilla's "speed limits"). A change applies to transfers
+ * already running, within a twentieth of a second. */
+guint64          op_transfer_queue_get_download_limit (OpTransferQueue *self);
+void             op_transfer_queue_set_download_limit (OpTransferQueue *self,
+                                                       guint64          bytes_per_second);
+guint64          op_transfer_queue_get_upload_limit (OpTransferQueue *self);
+void             op_transfer_queue_set_upload_limit (OpTransferQueue *self,
+                                                     guint64          bytes_per_second);
 /*
  * Properties (all notify on the main context):
  *   max-parallel  (guint, read-write, 1…10, default 2)
+ *   download-limit, upload-limit (guint64, read-write, bytes per second, 0: none)
  *   n-active      (guint) sessions in use: RUNNING and ASKING items, plus a paused or
  *                 cancelled one whose session is still closing (a second at most)
  *   n-queued      (guint) QUEUED items

@@ -61,6 +61,8 @@ OpConnection  *op_connection_connect          (const char     *host,
  * data connections): @timeout_seconds for connecting and every read or write, and the
  * proxy policy. (transfer full) */
 GSocketClient *op_connection_new_socket_client (guint           timeout_seconds);
+/* TCP_NODELAY on a connection just made (every control and data connection). */
+void           op_connection_set_no_delay      (GSocketConnection *connection);
 
 /* Wraps a stream that is already open (a data connection, a scripted stream in tests);
  * timeouts are the stream's own. */

@@ -9,6 +9,12 @@
  *   bench-ftp-transfer SERVER download REMOTE LOCAL
  *   bench-ftp-transfer SERVER upload LOCAL REMOTE
  *   bench-ftp-transfer SERVER list REMOTE [mlsd|list]
+ *   bench-ftp-transfer SERVER ttl REMOTE
+ *
+ * ttl is the time to a listing, what a person waits for after pressing Connect: from
+ * main() through connect, TLS and login to the first LIST parsed, with the protocol log's
+ * steps on the way. OUTPOST_BENCH_RATE_LIMIT (bytes per second) puts downloads and
+ * uploads under a speed limit (op_ftp_client_set_rate_limits()).
  *
  * SERVER is vsftpd, vsftpd-ftps, proftpd (explicit FTPS) or pure-ftpd; endpoints come
  * from the OUTPOST_TEST_* variables of tests/servers/. Prints one line:
@@ -24,6 +30,7 @@
 
 #include <glib/gi18n.h>
 
+#include "bench-common.h"
 #include "op-ftp-client.h"
 #include "op-test-verifier.h"
 
@@ -94,6 +101,11 @@ main (int   argc,
   g_autoptr(GError) error = NULL;
   const char *server, *op, *prefix, *port_var;
   OpSecurity security = OP_SECURITY_STARTTLS;
+  gint64 main_time = g_get_monotonic_time ();
+  gint64 main_real = g_get_real_time ();
+  double main_cpu = (bench_cpu_usec () / 1e6);
+  const char *limit = g_getenv ("OUTPOST_BENCH_RATE_LIMIT");
+  gint64 connected;
   g_autofree char *user_var = NULL, *password_var = NULL;
   guint64 hwm_before, bytes = 0, entries = 0;
   gint64 start, end;
@@ -132,12 +144,49 @@ main (int   argc,
   op_ftp_client_set_verifier (client, OP_TLS_VERIFIER (verifier));
   op_ftp_client_set_allow_plaintext_password (client, security == OP_SECURITY_NONE);
   op_ftp_client_set_timeout (client, 120);
+  if (limit != NULL && *limit != '\0')
+    {
+      g_autoptr(OpRateLimit) rate = op_rate_limit_new (g_ascii_strtoull (limit, NULL, 10));
+
+      op_ftp_client_set_rate_limits (client, rate, rate);
+    }
   op_ftp_client_connect_async (client, need_env (user_var), need_env (password_var), NULL,
                                NULL, await_cb, loop);
   result = await_result (loop);
   op_ftp_client_connect_finish (client, result, &error);
   die_on_error ("connect", error);
   g_clear_object (&result);
+  connected = g_get_monotonic_time ();
+
+  if (g_str_equal (op, "ttl") && argc == 4)
+    {
+      g_autoptr(OpFtpListing) listing = NULL;
+      g_autoptr(GPtrArray) entries_log = NULL;
+      gint64 listed;
+
+      op_ftp_client_list_async (client, argv[3], OP_FTP_LIST_FORCE_LIST, NULL, await_cb, loop);
+      result = await_result (loop);
+      listing = op_ftp_client_list_finish (client, result, &error);
+      die_on_error ("list", error);
+      listed = g_get_monotonic_time ();
+      /* Where the time went: each line of the protocol log, from main(). */
+      entries_log = op_protocol_log_dup_entries (op_ftp_client_get_log (client));
+      for (guint i = 0; i < entries_log->len; i++)
+        {
+          OpLogEntry *entry = g_ptr_array_index (entries_log, i);
+
+          fprintf (stderr, "  %7.1f ms  %s\n",
+                   (op_log_entry_get_timestamp (entry) - main_real) / 1000.0,
+                   op_log_entry_get_text (entry));
+        }
+      printf ("outpost ttl %.3f s connect+tls+login %.3f s list %.3f s entries %u cpu %.3f s\n",
+              (listed - main_time) / (double) G_USEC_PER_SEC,
+              (connected - main_time) / (double) G_USEC_PER_SEC,
+              (listed - connected) / (double) G_USEC_PER_SEC, listing->entries->len,
+              (bench_cpu_usec () / 1e6) - main_cpu);
+      op_ftp_client_shutdown (client);
+      return 0;
+    }
 
   hwm_before = vm_hwm_kib ();
   start = g_get_monotonic_time ();

@@ -10,7 +10,9 @@
 # Needs the servers of tests/servers/start (root: it writes into their FTP roots). Exits
 # 77 (skipped) without them. OUTPOST_BENCH_SIZE_MB sets the file size (default 1024),
 # OUTPOST_BENCH_RUNS the rounds per client (default 3, best counts),
-# OUTPOST_BENCH_LIST_ENTRIES the size of the listed folder (default 100000).
+# OUTPOST_BENCH_LIST_ENTRIES the size of the listed folder (default 100000),
+# OUTPOST_BENCH_LIMIT_MBPS the speed limit of the limited download (default 20, MB/s),
+# OUTPOST_BENCH_PARTS which parts run (default "transfer list ttl limit").
 set -euo pipefail
 
 bench=${1:?usage: $0 path/to/bench-ftp-transfer}
@@ -18,6 +20,8 @@ env_file=${OUTPOST_TEST_RUNDIR:-/tmp/outpost-test-servers}/env
 size_mb=${OUTPOST_BENCH_SIZE_MB:-1024}
 entries=${OUTPOST_BENCH_LIST_ENTRIES:-100000}
 runs=${OUTPOST_BENCH_RUNS:-3}
+limit_mbps=${OUTPOST_BENCH_LIMIT_MBPS:-20}
+parts=" ${OUTPOST_BENCH_PARTS:-transfer list ttl limit} "
 
 if [ -z "${OUTPOST_TEST_VSFTPD_PORT:-}" ]; then
   if [ -r "$env_file" ]; then
@@ -38,7 +42,8 @@ work=$(mktemp -d /tmp/outpost-bench-XXXXXX)
 name=bench-$$-$RANDOM.bin
 cleanup() {
   rm -rf "$work" "${OUTPOST_TEST_VSFTPD_ROOT:?}/$name" "$OUTPOST_TEST_VSFTPD_ROOT/up-"*"-$name" \
-    "${OUTPOST_TEST_VSFTPD_ROOT:?}/bench-list-$$" "${OUTPOST_TEST_PROFTPD_ROOT:-/nonexistent}/bench-list-$$"
+    "${OUTPOST_TEST_VSFTPD_ROOT:?}/bench-list-$$" "${OUTPOST_TEST_PROFTPD_ROOT:-/nonexistent}/bench-list-$$" \
+    "${OUTPOST_TEST_VSFTPD_ROOT:?}/bench-ttl-$$"
 }
 trap cleanup EXIT
 
@@ -61,10 +66,12 @@ timed() {
 }
 
 bytes=$((size_mb * 1024 * 1024))
-echo "Creating a $size_mb MiB file of random bytes in the vsftpd root"
-head -c "$bytes" /dev/urandom >"$OUTPOST_TEST_VSFTPD_ROOT/$name"
-chmod 0644 "$OUTPOST_TEST_VSFTPD_ROOT/$name"
-cp "$OUTPOST_TEST_VSFTPD_ROOT/$name" "$work/local.bin"
+if [[ $parts == *" transfer "* || $parts == *" limit "* ]]; then
+  echo "Creating a $size_mb MiB file of random bytes in the vsftpd root"
+  head -c "$bytes" /dev/urandom >"$OUTPOST_TEST_VSFTPD_ROOT/$name"
+  chmod 0644 "$OUTPOST_TEST_VSFTPD_ROOT/$name"
+  [[ $parts != *" transfer "* ]] || cp "$OUTPOST_TEST_VSFTPD_ROOT/$name" "$work/local.bin"
+fi
 
 user=$OUTPOST_TEST_VSFTPD_USER
 pass=$OUTPOST_TEST_VSFTPD_PASSWORD
@@ -76,7 +83,9 @@ ratio_line() {
     printf "%-22s outpost %8.1f MB/s  curl %8.1f MB/s  lftp %8.1f MB/s  outpost/max %.2f\n", l, o, c, f, o / m }'
 }
 
+echo "load average at the start: $(cat /proc/loadavg)"
 for mode in plain ftps; do
+  [[ $parts == *" transfer "* ]] || break
   if [ "$mode" = plain ]; then
     port=$OUTPOST_TEST_VSFTPD_PORT server=vsftpd
     curl_tls=()
@@ -161,8 +170,58 @@ list_bench() {
     printf "  the wire alone (curl -X '"$cmd"', command to last byte) %.3f s; outpost beyond the wire %.3f s\n", w, o - w }'
   rm -rf "${root:?}/$dir" "$work/raw.txt"
 }
+if [[ $parts == *" list "* ]]; then
 echo "Listing $entries entries"
 list_bench proftpd "$OUTPOST_TEST_PROFTPD_ROOT" "$OUTPOST_TEST_PROFTPD_PORT" \
   "$OUTPOST_TEST_PROFTPD_USER" "$OUTPOST_TEST_PROFTPD_PASSWORD" mlsd MLSD
 list_bench vsftpd-ftps "$OUTPOST_TEST_VSFTPD_ROOT" "$OUTPOST_TEST_VSFTPD_FTPS_PORT" \
   "$OUTPOST_TEST_VSFTPD_USER" "$OUTPOST_TEST_VSFTPD_PASSWORD" list LIST
+fi
+
+# Time to listing: what a person waits for after pressing Connect. Connect, TLS, login and
+# the first LIST of a small folder (vsftpd FTPS), Outpost against curl doing the same, in
+# turns; the whole process each time (start-up included), best of the rounds, with
+# Outpost's own split (main() to logged in, LIST) and its protocol log's steps on the
+# best run, and each one's CPU time (on a loaded machine the wall clock mostly measures
+# waiting for a core).
+if [[ $parts == *" ttl "* ]]; then
+  dir=bench-ttl-$$
+  mkdir -p "$OUTPOST_TEST_VSFTPD_ROOT/$dir"
+  for i in $(seq 1 20); do echo "$i" >"$OUTPOST_TEST_VSFTPD_ROOT/$dir/file-$i.txt"; done
+  echo "Time to listing (vsftpd FTPS: connect, TLS, login, LIST of 20 files); load average $(cut -d' ' -f1-3 /proc/loadavg)"
+  best_o='' best_c='' o_line='' o_steps='' c_line='' o_cpu='' c_cpu=''
+  for ((r = 1; r <= runs * 2; r++)); do
+    read -r t rss < <(timed /usr/bin/time -f '%U %S' -o "$work/cpu" "$bench" vsftpd-ftps ttl "/$dir")
+    if [ -z "$best_o" ] || awk -v a="$t" -v b="$best_o" 'BEGIN { exit !(a < b) }'; then
+      best_o=$t o_line=$(cat "$work/out") o_steps=$(cat "$work/err")
+      o_cpu=$(awk '{ printf "%.3f", $1 + $2 }' "$work/cpu")
+    fi
+    read -r t rss < <(timed /usr/bin/time -f '%U %S' -o "$work/cpu" curl -sS --ssl-reqd --cacert "$ca" \
+                        -u "$OUTPOST_TEST_VSFTPD_USER:$OUTPOST_TEST_VSFTPD_PASSWORD" -o "$work/curl-list.txt" \
+                        -w '%{time_connect} %{time_appconnect} %{time_pretransfer} %{time_total}\n' \
+                        "ftp://$host:$OUTPOST_TEST_VSFTPD_FTPS_PORT/$dir/")
+    if [ -z "$best_c" ] || awk -v a="$t" -v b="$best_c" 'BEGIN { exit !(a < b) }'; then
+      best_c=$t c_line=$(cat "$work/out")
+      c_cpu=$(awk '{ printf "%.3f", $1 + $2 }' "$work/cpu")
+    fi
+  done
+  echo "  $o_line"
+  echo "  Outpost's protocol log on that run (ms from main()):"
+  echo "$o_steps" | sed 's/^/  /'
+  echo "  curl (its own timers): logged in and PASV after $(echo "$c_line" | awk '{ print $3 }') s, listing after $(echo "$c_line" | awk '{ print $4 }') s"
+  awk -v o="$best_o" -v c="$best_c" -v oc="$o_cpu" -v cc="$c_cpu" 'BEGIN {
+    printf "  whole process, best of the rounds: outpost %.3f s (CPU %.3f s)  curl %.3f s (CPU %.3f s)  curl/outpost %.2f\n", o, oc, c, cc, c / o }'
+  rm -rf "${OUTPOST_TEST_VSFTPD_ROOT:?}/$dir"
+fi
+
+# A 1 GiB download under a speed limit (issue 17: the average within 5 % of the limit).
+if [[ $parts == *" limit "* ]]; then
+  limit=$((limit_mbps * 1000000))
+  echo "Download of $size_mb MiB (vsftpd FTPS) under a limit of $limit_mbps MB/s; load average $(cut -d' ' -f1-3 /proc/loadavg)"
+  read -r t rss < <(OUTPOST_BENCH_RATE_LIMIT=$limit timed "$bench" vsftpd-ftps download "/$name" "$work/outpost.bin")
+  awk -v l="$limit" -v line="$(cat "$work/out")" 'BEGIN {
+    split(line, f, " "); rate = f[5] / f[3]
+    printf "  %s\n  average %.2f MB/s over %.1f s (the transfer alone), %.3f of the limit (target within 5 %%)\n", line, rate / 1e6, f[3], rate / l }'
+  cmp -s "$work/outpost.bin" "$OUTPOST_TEST_VSFTPD_ROOT/$name" || { echo "bench-ftp-transfer: the limited download differs" >&2; exit 1; }
+  rm -f "$work/outpost.bin"
+fi

@@ -27,7 +27,7 @@ if [ -z "${OUTPOST_TEST_VSFTPD_PORT:-}" ]; then
     exit 77
   fi
 fi
-for cmd in curl lftp; do
+for cmd in curl lftp /usr/bin/time; do
   command -v "$cmd" >/dev/null || { echo "bench-transfer-queue: $cmd missing (build-aux/dev deps --test)" >&2; exit 77; }
 done
 
@@ -43,14 +43,17 @@ cleanup() { rm -rf "$work" "${root:?}/$tag"*; }
 trap cleanup EXIT
 
 now() { date +%s.%N; }
-# Runs a command; prints its seconds, start-up, connection, TLS and logins included.
+# Runs a command; prints its seconds, start-up, connection, TLS and logins included, and
+# the CPU time it used (user + system; on a loaded machine the wall clock mostly measures
+# waiting for a core).
 timed() {
   local t0 t1
   sync
   t0=$(now)
-  "$@" >"$work/out" 2>"$work/err" || { echo "bench-transfer-queue: failed: $*" >&2; cat "$work/err" >&2; exit 1; }
+  /usr/bin/time -f '%U %S' -o "$work/cpu" "$@" >"$work/out" 2>"$work/err" \
+    || { echo "bench-transfer-queue: failed: $*" >&2; cat "$work/err" >&2; exit 1; }
   t1=$(now)
-  awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f\n", b - a }'
+  awk -v a="$t0" -v b="$t1" -v c="$(awk '{ print $1 + $2 }' "$work/cpu")" 'BEGIN { printf "%.3f/%.2f\n", b - a, c }'
 }
 
 echo "Creating $files files of 4 KiB"
@@ -85,12 +88,15 @@ count_files() {
 }
 
 line() {
-  # line LABEL OUTPOST CURL LFTP
+  # line LABEL OUTPOST CURL LFTP (each SECONDS/CPU-SECONDS)
   awk -v l="$1" -v o="$2" -v c="$3" -v f="$4" -v n="$files" 'BEGIN {
-    m = (c < f) ? c : f
-    printf "%-16s outpost %7.2f s (%5.0f files/s)  curl %7.2f s  lftp %7.2f s  outpost/best %.2f\n",
-           l, o, n / o, c, f, m / o }'
+    split(o, O, "/"); split(c, C, "/"); split(f, F, "/")
+    m = (C[1] < F[1]) ? C[1] : F[1]
+    printf "%-16s outpost %7.2f s (%5.0f files/s, CPU %.2f s)  curl %7.2f s (CPU %.2f s)  lftp %7.2f s (CPU %.2f s)  outpost/best %.2f\n",
+           l, O[1], n / O[1], O[2], C[1], C[2], F[1], F[2], m / O[1] }'
 }
+
+echo "load average at the start: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 for mode in plain ftps; do
   if [ "$mode" = plain ]; then
@@ -118,5 +124,6 @@ for mode in plain ftps; do
   l=$(timed lftp -u "$user,$pass" -e "$lftp_base mirror -R --parallel=$parallel $work/src /$tag-up-lftp; quit" "ftp://$host:$port")
   count_files upload "$root/$tag-up-outpost" "$root/$tag-up-curl" "$root/$tag-up-lftp"
   line "$mode upload" "$o" "$c" "$l"
+  echo "  load average: $(cut -d' ' -f1-3 /proc/loadavg)"
   rm -rf "${root:?}/$tag-up-"*
 done

@@ -10,6 +10,7 @@
 
 #include <glib/gstdio.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "op-test-fixtures.h"
 #include "op-test-tap.h"
@@ -232,6 +233,63 @@ op_test_remove_tree (const char *path)
         }
     }
   g_remove (path);
+}
+
+void
+op_test_ftp_dirs_init (OpTestFtpDirs *dirs,
+                       const char    *ftp_root,
+                       const char    *prefix)
+{
+  g_autofree char *name = g_strdup_printf ("%s-%08x", prefix, g_random_int ());
+  g_autofree char *local_template = g_strdup_printf ("outpost-%s-XXXXXX", prefix);
+  g_autoptr(GError) error = NULL;
+  GStatBuf st;
+
+  g_assert_cmpint (g_stat (ftp_root, &st), ==, 0);
+  dirs->uid = st.st_uid;
+  dirs->gid = st.st_gid;
+  dirs->root_dir = g_build_filename (ftp_root, name, NULL);
+  dirs->remote_dir = g_strconcat ("/", name, NULL);
+  g_assert_cmpint (g_mkdir (dirs->root_dir, 0755), ==, 0);
+  g_assert_cmpint (chown (dirs->root_dir, dirs->uid, dirs->gid), ==, 0);
+  dirs->local_dir = g_dir_make_tmp (local_template, &error);
+  g_assert_no_error (error);
+}
+
+void
+op_test_ftp_dirs_clear (OpTestFtpDirs *dirs)
+{
+  if (dirs->root_dir != NULL)
+    op_test_remove_tree (dirs->root_dir);
+  if (dirs->local_dir != NULL)
+    op_test_remove_tree (dirs->local_dir);
+  g_clear_pointer (&dirs->root_dir, g_free);
+  g_clear_pointer (&dirs->remote_dir, g_free);
+  g_clear_pointer (&dirs->local_dir, g_free);
+}
+
+void
+op_test_ftp_dirs_put (OpTestFtpDirs *dirs,
+                      const char    *relative,
+                      GBytes        *bytes)
+{
+  g_autofree char *path = g_build_filename (dirs->root_dir, relative, NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_file_set_contents (path, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (chmod (path, 0644), ==, 0);
+  g_assert_cmpint (chown (path, dirs->uid, dirs->gid), ==, 0);
+}
+
+void
+op_test_ftp_dirs_mkdir (OpTestFtpDirs *dirs,
+                        const char    *relative)
+{
+  g_autofree char *path = g_build_filename (dirs->root_dir, relative, NULL);
+
+  g_assert_cmpint (g_mkdir (path, 0755), ==, 0);
+  g_assert_cmpint (chown (path, dirs->uid, dirs->gid), ==, 0);
 }
 
 guint

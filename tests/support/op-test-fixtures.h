@@ -2,6 +2,7 @@
 #pragma once
 
 #include <gio/gio.h>
+#include <sys/types.h>
 
 G_BEGIN_DECLS
 
@@ -32,6 +33,32 @@ char            *op_test_sha256_of_file    (const char  *path);
 
 /* Removes @path and everything below it; symbolic links are removed, never followed. */
 void             op_test_remove_tree       (const char  *path);
+
+/*
+ * The folders an FTP integration test transfers between: a private folder in a test
+ * server's FTP root (on disk @root_dir, on the server @remote_dir, "/PREFIX-xxxxxxxx"),
+ * owned by the account the server runs as (@uid, @gid, the root's owner), and a private
+ * local folder. Cleared, both trees are removed.
+ */
+typedef struct
+{
+  char  *root_dir;
+  char  *remote_dir;
+  char  *local_dir;
+  uid_t  uid;
+  gid_t  gid;
+} OpTestFtpDirs;
+
+void             op_test_ftp_dirs_init     (OpTestFtpDirs *dirs,
+                                            const char    *ftp_root,
+                                            const char    *prefix);
+void             op_test_ftp_dirs_clear    (OpTestFtpDirs *dirs);
+/* A file (or folder) below @dirs' server folder, as the server's account would make it. */
+void             op_test_ftp_dirs_put      (OpTestFtpDirs *dirs,
+                                            const char    *relative,
+                                            GBytes        *bytes);
+void             op_test_ftp_dirs_mkdir    (OpTestFtpDirs *dirs,
+                                            const char    *relative);
 
 int              op_test_run               (void);
 void             op_test_drain_thread_pool (void);

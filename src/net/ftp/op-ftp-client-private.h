@@ -3,6 +3,7 @@
 
 #include "op-ftp-client.h"
 #include "op-progress.h"
+#include "op-rate-limit.h"
 #include "op-session.h"
 
 G_BEGIN_DECLS
@@ -29,6 +30,8 @@ typedef struct
   char          *charset;          /* NULL: UTF-8 */
   OpFtpDataMode  data_mode;
   gboolean       trust_pasv;
+  OpRateLimit   *download_limit;   /* (nullable) shared with other sessions */
+  OpRateLimit   *upload_limit;
 } OpFtpSettings;
 
 struct _OpFtpClient
@@ -40,6 +43,8 @@ struct _OpFtpClient
   char            *charset;
   OpFtpDataMode    data_mode;
   gboolean         trust_pasv;
+  OpRateLimit     *download_limit;
+  OpRateLimit     *upload_limit;
   /* Credentials of the last successful login, to reconnect after a dropped connection. */
   char            *user;
   char            *password;

@@ -61,6 +61,8 @@ copy_settings (OpSession *session)
   s->charset = g_strdup (self->charset);
   s->data_mode = self->data_mode;
   s->trust_pasv = self->trust_pasv;
+  s->download_limit = self->download_limit != NULL ? g_object_ref (self->download_limit) : NULL;
+  s->upload_limit = self->upload_limit != NULL ? g_object_ref (self->upload_limit) : NULL;
   return s;
 }
 
@@ -70,6 +72,8 @@ free_settings (gpointer extra)
   OpFtpSettings *s = extra;
 
   g_free (s->charset);
+  g_clear_object (&s->download_limit);
+  g_clear_object (&s->upload_limit);
   g_free (s);
 }
 
@@ -661,6 +665,8 @@ op_ftp_client_finalize (GObject *object)
   g_clear_pointer (&self->w_features, g_hash_table_unref);
   g_free (self->w_system);
   g_free (self->charset);
+  g_clear_object (&self->download_limit);
+  g_clear_object (&self->upload_limit);
   g_free (self->user);
   op_secret_free (self->password);
   g_free (self->account);
@@ -773,6 +779,21 @@ op_ftp_client_set_trust_pasv_address (OpFtpClient *self,
 
   op_session_lock_settings (OP_SESSION (self));
   self->trust_pasv = trust;
+  op_session_unlock_settings (OP_SESSION (self));
+}
+
+void
+op_ftp_client_set_rate_limits (OpFtpClient *self,
+                               OpRateLimit *download,
+                               OpRateLimit *upload)
+{
+  g_return_if_fail (OP_IS_FTP_CLIENT (self));
+  g_return_if_fail (download == NULL || OP_IS_RATE_LIMIT (download));
+  g_return_if_fail (upload == NULL || OP_IS_RATE_LIMIT (upload));
+
+  op_session_lock_settings (OP_SESSION (self));
+  g_set_object (&self->download_limit, download);
+  g_set_object (&self->upload_limit, upload);
   op_session_unlock_settings (OP_SESSION (self));
 }
 

@@ -8,6 +8,7 @@
 #include "op-ftp-reply.h"
 #include "op-net-types.h"
 #include "op-protocol-log.h"
+#include "op-rate-limit.h"
 #include "op-session.h"
 #include "op-tls-verifier.h"
 
@@ -156,6 +157,12 @@ void           op_ftp_client_set_keepalive_interval    (OpFtpClient    *self,
 /* The explicit opt-in for sending a password without TLS. Default FALSE. */
 void           op_ftp_client_set_allow_plaintext_password (OpFtpClient *self,
                                                         gboolean        allow);
+/* Speed limits for the file data of RETR (@download) and STOR/APPE (@upload), usually
+ * shared by every session of the application; NULL: none. Listings are not limited.
+ * A limit's rate may change at any time, also during a transfer. */
+void           op_ftp_client_set_rate_limits           (OpFtpClient    *self,
+                                                        OpRateLimit    *download,
+                                                        OpRateLimit    *upload);
 
 const char    *op_ftp_client_get_host                  (OpFtpClient    *self);
 guint16        op_ftp_client_get_port                  (OpFtpClient    *self);

@@ -82,6 +82,7 @@ connect_data (OpFtpClient          *self,
                      shown, port, local_error->message);
       return NULL;
     }
+  op_connection_set_no_delay (conn);
   op_protocol_log_append_printf (op_session_get_log (OP_SESSION (self)), OP_LOG_INFO,
                                  _("Data connection to %s port %u"), shown, port);
   return conn;
@@ -291,6 +292,7 @@ accept_active (OpFtpClient          *self,
     }
   g_socket_set_timeout (accepted, s->timeout);
   d->socket = g_socket_connection_factory_create_connection (accepted);
+  op_connection_set_no_delay (d->socket);
   g_socket_close (d->listener, NULL);
   g_clear_object (&d->listener);
   return TRUE;
@@ -326,7 +328,17 @@ data_start (OpFtpClient          *self,
   control_cert = op_connection_get_peer_certificate (conn);
   identity = g_network_address_new (op_session_get_host (OP_SESSION (self)),
                                     op_session_get_port (OP_SESSION (self)));
-  tls = g_tls_client_connection_new (G_IO_STREAM (d->socket), identity, &local_error);
+  /* No database: the data connection's certificate is held to the control connection's
+   * (accept_same_certificate()), never to the system store. glib-networking's GnuTLS
+   * backend builds each connection's credentials from its database, parsing the whole
+   * system trust store (~140 certificates, a few ms of CPU) every time: for every file
+   * of a queue and every listing, for nothing. */
+  tls = g_initable_new (g_tls_backend_get_client_connection_type (g_tls_backend_get_default ()),
+                        NULL, &local_error,
+                        "base-io-stream", d->socket,
+                        "server-identity", identity,
+                        "database", NULL,
+                        NULL);
   if (tls == NULL)
     {
       g_propagate_error (error, g_steal_pointer (&local_error));

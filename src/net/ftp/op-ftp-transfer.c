@@ -222,6 +222,7 @@ static gboolean
 receive_data (OpFtpData      *d,
               GOutputStream  *out,
               gboolean        ascii,
+              OpRateLimit    *limit,
               OpFtpMeter     *meter,
               guint64        *moved,
               GCancellable   *cancellable,
@@ -245,8 +246,10 @@ receive_data (OpFtpData      *d,
   while (!at_end)
     {
       g_autoptr(GError) local_error = NULL;
-      gssize n = g_input_stream_read (in, buffer + 1, OP_FTP_DATA_BUFFER_SIZE, cancellable,
-                                      &local_error);
+      /* Under a speed limit, reads of what the rate allows in a moment. */
+      gsize want = limit != NULL ? op_rate_limit_chunk (limit, OP_FTP_DATA_BUFFER_SIZE)
+                                 : OP_FTP_DATA_BUFFER_SIZE;
+      gssize n = g_input_stream_read (in, buffer + 1, want, cancellable, &local_error);
       const guint8 *chunk = buffer + 1;
       gsize chunk_len;
 
@@ -257,10 +260,10 @@ receive_data (OpFtpData      *d,
         }
       if (n == 0)
         break;
-      while (gather && OP_FTP_DATA_BUFFER_SIZE - (gsize) n >= TLS_RECORD_SIZE)
+      while (gather && want - (gsize) n >= TLS_RECORD_SIZE)
         {
           gssize more = g_pollable_input_stream_read_nonblocking (
-              G_POLLABLE_INPUT_STREAM (in), buffer + 1 + n, OP_FTP_DATA_BUFFER_SIZE - n,
+              G_POLLABLE_INPUT_STREAM (in), buffer + 1 + n, want - n,
               cancellable, &local_error);
 
           if (more > 0)
@@ -320,6 +323,8 @@ receive_data (OpFtpData      *d,
           _op_ftp_transfer_error (error, g_steal_pointer (&failed), *moved);
           return FALSE;
         }
+      if (limit != NULL && !op_rate_limit_consume (limit, n, cancellable, error))
+        return FALSE;
     }
   if (pending_cr)
     {
@@ -340,6 +345,7 @@ static gboolean
 send_data (OpFtpData     *d,
            GInputStream  *in,
            gboolean       ascii,
+           OpRateLimit   *limit,
            OpFtpMeter    *meter,
            guint64       *moved,
            GCancellable  *cancellable,
@@ -354,8 +360,9 @@ send_data (OpFtpData     *d,
   for (;;)
     {
       g_autoptr(GError) local_error = NULL;
-      gssize n = g_input_stream_read (in, buffer, OP_FTP_DATA_BUFFER_SIZE, cancellable,
-                                      &local_error);
+      gsize want = limit != NULL ? op_rate_limit_chunk (limit, OP_FTP_DATA_BUFFER_SIZE)
+                                 : OP_FTP_DATA_BUFFER_SIZE;
+      gssize n = g_input_stream_read (in, buffer, want, cancellable, &local_error);
       const guint8 *chunk = buffer;
       gsize chunk_len;
 
@@ -392,6 +399,8 @@ send_data (OpFtpData     *d,
         }
       *moved += n;
       _op_ftp_meter_update (meter, *moved);
+      if (limit != NULL && !op_rate_limit_consume (limit, chunk_len, cancellable, error))
+        return FALSE;
     }
   return TRUE;
 }
@@ -467,7 +476,7 @@ retrieve (OpFtpClient          *self,
                      cancellable, error);
   if (d == NULL)
     return FALSE;
-  if (!receive_data (d, out, ascii, meter, moved, cancellable, error))
+  if (!receive_data (d, out, ascii, s->download_limit, meter, moved, cancellable, error))
     {
       _op_ftp_abort_and_explain (self, d, "RETR", error);
       return FALSE;
@@ -499,7 +508,7 @@ store (OpFtpClient          *self,
                      cancellable, error);
   if (d == NULL)
     return FALSE;
-  if (!send_data (d, in, ascii, meter, moved, cancellable, error))
+  if (!send_data (d, in, ascii, s->upload_limit, meter, moved, cancellable, error))
     {
       _op_ftp_abort_and_explain (self, d, verb, error);
       return FALSE;

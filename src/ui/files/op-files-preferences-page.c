@@ -11,6 +11,8 @@ struct _OpFilesPreferencesPage
 
   GtkSpinButton *parallel_spin;
   GtkSpinButton *keepalive_spin;
+  GtkSpinButton *download_limit_spin;
+  GtkSpinButton *upload_limit_spin;
 };
 
 G_DEFINE_FINAL_TYPE (OpFilesPreferencesPage, op_files_preferences_page, ADW_TYPE_PREFERENCES_PAGE)
@@ -24,6 +26,8 @@ op_files_preferences_page_class_init (OpFilesPreferencesPageClass *klass)
                                                "/io/github/outpost/Outpost/files/op-files-preferences-page.ui");
   gtk_widget_class_bind_template_child (widget_class, OpFilesPreferencesPage, parallel_spin);
   gtk_widget_class_bind_template_child (widget_class, OpFilesPreferencesPage, keepalive_spin);
+  gtk_widget_class_bind_template_child (widget_class, OpFilesPreferencesPage, download_limit_spin);
+  gtk_widget_class_bind_template_child (widget_class, OpFilesPreferencesPage, upload_limit_spin);
 }
 
 static void
@@ -44,6 +48,10 @@ op_files_preferences_page_new (GtkWidget *view,
   g_settings_bind (settings, "transfer-max-parallel", self->parallel_spin, "value",
                    G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (settings, "ftp-keepalive-seconds", self->keepalive_spin, "value",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (settings, "transfer-download-limit-kib", self->download_limit_spin, "value",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (settings, "transfer-upload-limit-kib", self->upload_limit_spin, "value",
                    G_SETTINGS_BIND_DEFAULT);
   return GTK_WIDGET (self);
 }

@@ -98,18 +98,11 @@ on_remote_done (GObject      *source,
 
 /* --- long operations: progress and Cancel in a toast -------------------------------- */
 
-/* A recursive delete or chmod runs on a session of its own (OpFtpBrowser); a toast
- * says how far it got and offers to stop it. */
-typedef struct
-{
-  AdwToast     *toast;         /* (nullable): no toast overlay around the view */
-  GCancellable *cancellable;
-  char         *name;
-  gboolean      chmod;
-} LongOperation;
+/* A recursive delete or chmod, or View/Edit's download, runs on a session of its own
+ * (OpFtpBrowser); a toast says how far it got and offers to stop it. */
 
-static void
-long_operation_free (gpointer data)
+void
+_op_files_view_long_operation_free (gpointer data)
 {
   LongOperation *lo = data;
 
@@ -124,31 +117,53 @@ long_operation_free (gpointer data)
   g_free (lo);
 }
 
-static void
-long_operation_progress (const OpFtpProgress *progress,
-                         gpointer             data)
+void
+_op_files_view_long_operation_progress (const OpFtpProgress *progress,
+                                        gpointer             data)
 {
   LongOperation *lo = data;
   g_autofree char *title = NULL;
   g_autofree char *markup = NULL;
 
-  if (lo->toast == NULL || progress->files_total == 0)
+  if (lo->toast == NULL)
     return;
-  title = lo->chmod
-          /* Translators: "Changing permissions in “site”: 37 of 200" */
-          ? g_strdup_printf (_("Changing permissions in “%s”: %u of %u"), lo->name,
-                             progress->files_done, progress->files_total)
-          /* Translators: "Deleting “old”: 37 of 200" */
-          : g_strdup_printf (_("Deleting “%s”: %u of %u"), lo->name,
-                             progress->files_done, progress->files_total);
+  switch (lo->kind)
+    {
+    case LONG_OPERATION_DOWNLOAD:
+      {
+        g_autofree char *done = g_format_size (progress->bytes_done);
+        g_autofree char *total = g_format_size (progress->bytes_total);
+
+        if (progress->bytes_total == 0)
+          return;
+        /* Translators: "Downloading “notes.txt”: 1.2 MB of 4.0 MB" */
+        title = g_strdup_printf (_("Downloading “%s”: %s of %s"), lo->name, done, total);
+      }
+      break;
+    case LONG_OPERATION_CHMOD:
+      if (progress->files_total == 0)
+        return;
+      /* Translators: "Changing permissions in “site”: 37 of 200" */
+      title = g_strdup_printf (_("Changing permissions in “%s”: %u of %u"), lo->name,
+                               progress->files_done, progress->files_total);
+      break;
+    case LONG_OPERATION_DELETE:
+    default:
+      if (progress->files_total == 0)
+        return;
+      /* Translators: "Deleting “old”: 37 of 200" */
+      title = g_strdup_printf (_("Deleting “%s”: %u of %u"), lo->name,
+                               progress->files_done, progress->files_total);
+      break;
+    }
   markup = g_markup_escape_text (title, -1);
   adw_toast_set_title (lo->toast, markup);
 }
 
-static LongOperation *
-long_operation_new (OpFilesView *self,
-                    const char  *name,
-                    gboolean     chmod)
+LongOperation *
+_op_files_view_long_operation_new (OpFilesView       *self,
+                                   const char        *name,
+                                   LongOperationKind  kind)
 {
   GtkWidget *overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
   LongOperation *lo = g_new0 (LongOperation, 1);
@@ -157,11 +172,22 @@ long_operation_new (OpFilesView *self,
 
   lo->cancellable = g_cancellable_new ();
   lo->name = g_strdup (name);
-  lo->chmod = chmod;
+  lo->kind = kind;
   if (overlay == NULL)
     return lo;
-  title = chmod ? g_strdup_printf (_("Changing permissions in “%s”…"), name)
-                : g_strdup_printf (_("Deleting “%s”…"), name);
+  switch (kind)
+    {
+    case LONG_OPERATION_DOWNLOAD:
+      title = g_strdup_printf (_("Downloading “%s”…"), name);
+      break;
+    case LONG_OPERATION_CHMOD:
+      title = g_strdup_printf (_("Changing permissions in “%s”…"), name);
+      break;
+    case LONG_OPERATION_DELETE:
+    default:
+      title = g_strdup_printf (_("Deleting “%s”…"), name);
+      break;
+    }
   markup = g_markup_escape_text (title, -1);
   lo->toast = adw_toast_new (markup);
   adw_toast_set_timeout (lo->toast, 0);
@@ -441,11 +467,13 @@ on_delete_response (AdwMessageDialog *dialog,
           if (op_file_row_is_directory (row))
             /* On a session of its own: browsing goes on meanwhile. */
             {
-              LongOperation *lo = long_operation_new (self, op_file_row_get_name (row), FALSE);
+              LongOperation *lo = _op_files_view_long_operation_new (self, op_file_row_get_name (row),
+                                                                     LONG_OPERATION_DELETE);
 
-              op_ftp_browser_delete_tree_async (self->browser, path, long_operation_progress,
-                                                lo, long_operation_free, lo->cancellable,
-                                                on_remote_done, op);
+              op_ftp_browser_delete_tree_async (self->browser, path,
+                                                _op_files_view_long_operation_progress, lo,
+                                                _op_files_view_long_operation_free,
+                                                lo->cancellable, on_remote_done, op);
             }
           else
             op_ftp_browser_delete_async (self->browser, path, NULL, on_remote_done, op);
@@ -617,10 +645,13 @@ on_permissions_response (AdwMessageDialog  *dialog,
             targets = OP_FTP_CHMOD_FILES;
           else if (gtk_check_button_get_active (pd->targets[2]))
             targets = OP_FTP_CHMOD_FOLDERS;
-          LongOperation *lo = long_operation_new (self, op_file_row_get_name (pd->row), TRUE);
+          LongOperation *lo = _op_files_view_long_operation_new (self,
+                                                                 op_file_row_get_name (pd->row),
+                                                                 LONG_OPERATION_CHMOD);
 
           op_ftp_browser_chmod_tree_async (self->browser, path, mode, targets,
-                                           long_operation_progress, lo, long_operation_free,
+                                           _op_files_view_long_operation_progress, lo,
+                                           _op_files_view_long_operation_free,
                                            lo->cancellable, on_remote_done, op);
         }
       else

@@ -19,6 +19,22 @@
 
 G_BEGIN_DECLS
 
+/* A long remote operation's toast: progress and Cancel (op-files-view-operations.c). */
+typedef enum
+{
+  LONG_OPERATION_DELETE,
+  LONG_OPERATION_CHMOD,
+  LONG_OPERATION_DOWNLOAD,
+} LongOperationKind;
+
+typedef struct
+{
+  AdwToast          *toast;         /* (nullable): no toast overlay around the view */
+  GCancellable      *cancellable;
+  char              *name;
+  LongOperationKind  kind;
+} LongOperation;
+
 /* A remote file opened with View/Edit (op-files-view-transfers.c). */
 typedef struct _OpFilesViewEdit Edit;
 
@@ -92,6 +108,13 @@ void         _op_files_view_edit_action           (GtkWidget *widget,
                                                    const char *action_name,
                                                    GVariant *parameter);
 void         _op_files_view_edit_free             (Edit *edit);
+LongOperation *_op_files_view_long_operation_new  (OpFilesView       *self,
+                                                   const char        *name,
+                                                   LongOperationKind  kind);
+/* An OpFtpProgressFunc and its GDestroyNotify (which dismisses the toast). */
+void         _op_files_view_long_operation_progress (const OpFtpProgress *progress,
+                                                     gpointer             data);
+void         _op_files_view_long_operation_free   (gpointer data);
 gboolean     _op_files_view_on_conflict           (OpTransferQueue *queue,
                                                    OpTransferItem *item,
                                                    OpTransferConflict *conflict,

@@ -731,6 +731,7 @@ _op_files_view_edit_action (GtkWidget  *widget,
   g_autofree char *dir_path = NULL;
   g_autoptr (GError) error = NULL;
   EditDownload *download;
+  LongOperation *lo;
   Edit *edit;
 
   if (row == NULL || op_file_row_is_directory (row) || !op_ftp_browser_get_connected (self->browser)
@@ -770,7 +771,12 @@ _op_files_view_edit_action (GtkWidget  *widget,
   download = g_new0 (EditDownload, 1);
   download->self = g_object_ref (self);
   download->edit = edit;
-  /* On a session of its own: a large file does not hold up browsing. */
-  op_ftp_browser_download_async (self->browser, edit->remote_path, edit->local, NULL,
+  /* On a session of its own: a large file does not hold up browsing. Its toast shows
+   * how far it got and cancels it. */
+  lo = _op_files_view_long_operation_new (self, op_file_row_get_name (row),
+                                          LONG_OPERATION_DOWNLOAD);
+  op_ftp_browser_download_async (self->browser, edit->remote_path, edit->local,
+                                 _op_files_view_long_operation_progress, lo,
+                                 _op_files_view_long_operation_free, lo->cancellable,
                                  on_edit_downloaded, download);
 }

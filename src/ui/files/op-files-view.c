@@ -954,6 +954,16 @@ op_files_view_class_init (OpFilesViewClass *klass)
   _op_files_view_operations_class_init (widget_class);
 }
 
+/* The settings say KiB per second (what a person types); the queue counts bytes. */
+static gboolean
+kib_to_bytes (GValue   *value,
+              GVariant *variant,
+              gpointer  user_data)
+{
+  g_value_set_uint64 (value, (guint64) g_variant_get_uint32 (variant) * 1024);
+  return TRUE;
+}
+
 static void
 op_files_view_init (OpFilesView *self)
 {
@@ -1000,6 +1010,12 @@ op_files_view_init (OpFilesView *self)
         self->settings = g_settings_new_full (schema, NULL, NULL);
         g_settings_bind (self->settings, "transfer-max-parallel", self->queue, "max-parallel",
                          G_SETTINGS_BIND_GET);
+        g_settings_bind_with_mapping (self->settings, "transfer-download-limit-kib",
+                                      self->queue, "download-limit", G_SETTINGS_BIND_GET,
+                                      kib_to_bytes, NULL, NULL, NULL);
+        g_settings_bind_with_mapping (self->settings, "transfer-upload-limit-kib",
+                                      self->queue, "upload-limit", G_SETTINGS_BIND_GET,
+                                      kib_to_bytes, NULL, NULL, NULL);
       }
   }
   {

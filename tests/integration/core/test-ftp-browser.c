@@ -42,11 +42,7 @@ typedef struct
   OpFtpBrowser     *browser;
   OpAccount        *site;
   char             *password;
-  char             *remote_dir;   /* on the server, "/fb-…" */
-  char             *root_dir;     /* the same folder on disk */
-  char             *local_dir;
-  uid_t             uid;
-  gid_t             gid;
+  OpTestFtpDirs     dirs;         /* the server's folder and a local one */
 } Env;
 
 /* One call's outcome, filled in by its callback. */
@@ -128,8 +124,6 @@ env_open (const OpTransferTestServer *server)
   const char *password, *root, *ca;
   g_autoptr(OpTestVerifier) verifier = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *name = NULL;
-  struct stat st;
   Result connected = { 0 };
   Env *env;
   g_autoptr(OpAccount) site = op_transfer_test_site_new (server, &password, &root, &ca);
@@ -146,16 +140,7 @@ env_open (const OpTransferTestServer *server)
   env->browser = op_ftp_browser_new (env->pool);
   op_ftp_browser_set_verifier (env->browser, OP_TLS_VERIFIER (verifier));
 
-  g_assert_cmpint (stat (root, &st), ==, 0);
-  env->uid = st.st_uid;
-  env->gid = st.st_gid;
-  name = g_strdup_printf ("fb-%08x", g_random_int ());
-  env->root_dir = g_build_filename (root, name, NULL);
-  env->remote_dir = g_strconcat ("/", name, NULL);
-  g_assert_cmpint (g_mkdir (env->root_dir, 0755), ==, 0);
-  g_assert_cmpint (chown (env->root_dir, env->uid, env->gid), ==, 0);
-  env->local_dir = g_dir_make_tmp ("outpost-fb-XXXXXX", &error);
-  g_assert_no_error (error);
+  op_test_ftp_dirs_init (&env->dirs, root, "fb");
 
   g_assert_false (op_ftp_browser_get_connected (env->browser));
   op_ftp_browser_connect_async (env->browser, env->site, env->password, FALSE, NULL,
@@ -182,11 +167,7 @@ env_close (Env *env)
   op_ftp_session_pool_close_idle (env->pool);
   g_clear_object (&env->pool);
   g_clear_object (&env->site);
-  op_test_remove_tree (env->root_dir);
-  op_test_remove_tree (env->local_dir);
-  g_free (env->root_dir);
-  g_free (env->remote_dir);
-  g_free (env->local_dir);
+  op_test_ftp_dirs_clear (&env->dirs);
   g_free (env->password);
   g_free (env);
 }
@@ -197,23 +178,14 @@ put_remote (Env        *env,
             const char *relative,
             GBytes     *bytes)
 {
-  g_autofree char *path = g_build_filename (env->root_dir, relative, NULL);
-  g_autoptr(GError) error = NULL;
-
-  g_file_set_contents (path, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), &error);
-  g_assert_no_error (error);
-  g_assert_cmpint (chmod (path, 0644), ==, 0);
-  g_assert_cmpint (chown (path, env->uid, env->gid), ==, 0);
+  op_test_ftp_dirs_put (&env->dirs, relative, bytes);
 }
 
 static void
 make_remote_dir (Env        *env,
                  const char *relative)
 {
-  g_autofree char *path = g_build_filename (env->root_dir, relative, NULL);
-
-  g_assert_cmpint (g_mkdir (path, 0755), ==, 0);
-  g_assert_cmpint (chown (path, env->uid, env->gid), ==, 0);
+  op_test_ftp_dirs_mkdir (&env->dirs, relative);
 }
 
 static gboolean
@@ -239,9 +211,16 @@ list (Env        *env,
   expect_ok (result, "LIST");
 }
 
+static void
+on_download_progress (const OpFtpProgress *progress,
+                      gpointer             data)
+{
+  *(guint64 *) data = progress->bytes_done;
+}
+
 /* Every call of the browser on one server: list (with the server's spelling of the
- * folder), mkdir, rename, delete, chmod, the View/Edit download whole, a recursive delete;
- * and a failed call says why. */
+ * folder), mkdir, rename, delete, chmod, the View/Edit download whole (with progress,
+ * and cancelled), a recursive delete; and a failed call says why. */
 static void
 test_operations (gconstpointer data)
 {
@@ -255,6 +234,7 @@ test_operations (gconstpointer data)
   g_autofree char *got = NULL;
   g_autofree char *local_path = NULL;
   g_autoptr(GFile) local = NULL;
+  guint64 progress_bytes = 0;
   Result result = { 0 };
 
   if (env == NULL)
@@ -267,26 +247,26 @@ test_operations (gconstpointer data)
   put_remote (env, "tree/a.txt", bytes);
   put_remote (env, "tree/sub/b.txt", bytes);
 
-  list (env, env->remote_dir, &result);
-  g_assert_cmpstr (result.path, ==, env->remote_dir);
+  list (env, env->dirs.remote_dir, &result);
+  g_assert_cmpstr (result.path, ==, env->dirs.remote_dir);
   g_assert_true (listing_has (result.listing, "data.bin"));
   g_assert_true (listing_has (result.listing, "tree"));
   result_clear (&result);
 
-  folder = g_strconcat (env->remote_dir, "/made", NULL);
+  folder = g_strconcat (env->dirs.remote_dir, "/made", NULL);
   op_ftp_browser_mkdir_async (env->browser, folder, NULL, on_finished, &result);
   expect_ok (&result, "MKD");
   result_clear (&result);
-  renamed = g_strconcat (env->remote_dir, "/renamed", NULL);
+  renamed = g_strconcat (env->dirs.remote_dir, "/renamed", NULL);
   op_ftp_browser_rename_async (env->browser, folder, renamed, NULL, on_finished, &result);
   expect_ok (&result, "RNFR/RNTO");
   result_clear (&result);
-  file = g_strconcat (env->remote_dir, "/data.bin", NULL);
+  file = g_strconcat (env->dirs.remote_dir, "/data.bin", NULL);
   op_ftp_browser_chmod_async (env->browser, file, 0600, NULL, on_finished, &result);
   expect_ok (&result, "SITE CHMOD");
   result_clear (&result);
   {
-    g_autofree char *on_disk = g_build_filename (env->root_dir, "data.bin", NULL);
+    g_autofree char *on_disk = g_build_filename (env->dirs.root_dir, "data.bin", NULL);
     struct stat st;
 
     g_assert_cmpint (stat (on_disk, &st), ==, 0);
@@ -294,13 +274,16 @@ test_operations (gconstpointer data)
   }
 
   /* View/Edit's download, on a pooled session: the file whole. */
-  local_path = g_build_filename (env->local_dir, "data.bin", NULL);
+  local_path = g_build_filename (env->dirs.local_dir, "data.bin", NULL);
   local = g_file_new_for_path (local_path);
-  op_ftp_browser_download_async (env->browser, file, local, NULL, on_finished, &result);
+  op_ftp_browser_download_async (env->browser, file, local, on_download_progress,
+                                 &progress_bytes, NULL, NULL, on_finished, &result);
   g_assert_cmpuint (op_ftp_browser_get_n_running (env->browser), ==, 1);
   expect_ok (&result, "download");
   result_clear (&result);
   g_assert_cmpuint (op_ftp_browser_get_n_running (env->browser), ==, 0);
+  /* Its progress, for the view's toast, counted every byte. */
+  g_assert_cmpuint (progress_bytes, ==, g_bytes_get_size (bytes));
   expected = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, bytes);
   got = op_transfer_test_sha256_of_file (local_path);
   g_assert_cmpstr (got, ==, expected);
@@ -312,7 +295,7 @@ test_operations (gconstpointer data)
   result_clear (&result);
 
   {
-    g_autofree char *tree = g_strconcat (env->remote_dir, "/tree", NULL);
+    g_autofree char *tree = g_strconcat (env->dirs.remote_dir, "/tree", NULL);
 
     op_ftp_browser_delete_tree_async (env->browser, tree, NULL, NULL, NULL, NULL,
                                       on_finished, &result);
@@ -321,9 +304,22 @@ test_operations (gconstpointer data)
   }
   /* The pooled session was reused: one login for both long operations. */
   g_assert_cmpuint (op_ftp_session_pool_get_n_logins (env->pool), ==, 1);
+  /* A download cancelled at once ends as cancelled, with nothing under the final name. */
+  {
+    g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+
+    g_assert_cmpint (g_unlink (local_path), ==, 0);
+    g_cancellable_cancel (cancellable);
+    op_ftp_browser_download_async (env->browser, file, local, NULL, NULL, NULL, cancellable,
+                                   on_finished, &result);
+    op_transfer_test_wait_until (result_done, &result, WAIT_MS);
+    g_assert_error (result.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+    result_clear (&result);
+    g_assert_false (g_file_query_exists (local, NULL));
+  }
 
   list (env, NULL, &result);
-  g_assert_cmpstr (result.path, ==, env->remote_dir);
+  g_assert_cmpstr (result.path, ==, env->dirs.remote_dir);
   g_assert_true (listing_has (result.listing, "renamed"));
   g_assert_false (listing_has (result.listing, "made"));
   g_assert_false (listing_has (result.listing, "data.bin"));
@@ -337,7 +333,7 @@ test_operations (gconstpointer data)
   g_assert_nonnull (result.error);
   g_assert_true (result.error->domain == OP_FTP_ERROR);
   result_clear (&result);
-  list (env, env->remote_dir, &result);
+  list (env, env->dirs.remote_dir, &result);
   result_clear (&result);
 
   env_close (env);
@@ -387,8 +383,8 @@ test_browse_during_delete (gconstpointer data)
       g_autofree char *name = g_strdup_printf ("big/f%04u.bin", i);
       put_remote (env, name, bytes);
     }
-  tree = g_strconcat (env->remote_dir, "/big", NULL);
-  other = g_strconcat (env->remote_dir, "/other", NULL);
+  tree = g_strconcat (env->dirs.remote_dir, "/big", NULL);
+  other = g_strconcat (env->dirs.remote_dir, "/other", NULL);
 
   op_ftp_browser_delete_tree_async (env->browser, tree, on_delete_progress, &seen, NULL, NULL,
                                     on_finished, &deleted);
@@ -399,7 +395,7 @@ test_browse_during_delete (gconstpointer data)
     {
       Result listed = { 0 };
 
-      op_ftp_browser_list_async (env->browser, listings_during % 2 == 0 ? other : env->remote_dir,
+      op_ftp_browser_list_async (env->browser, listings_during % 2 == 0 ? other : env->dirs.remote_dir,
                                  OP_FTP_LIST_DEFAULT, NULL, on_listed, &listed);
       op_transfer_test_wait_until (result_done, &listed, WAIT_MS);
       if (!listed.ok)
@@ -426,7 +422,7 @@ test_browse_during_delete (gconstpointer data)
   g_assert_cmpuint (op_ftp_browser_get_n_running (env->browser), ==, 0);
 
   {
-    g_autofree char *on_disk = g_build_filename (env->root_dir, "big", NULL);
+    g_autofree char *on_disk = g_build_filename (env->dirs.root_dir, "big", NULL);
     g_assert_false (g_file_test (on_disk, G_FILE_TEST_EXISTS));
   }
   env_close (env);
@@ -463,7 +459,7 @@ test_cancel_delete (gconstpointer data)
       g_autofree char *name = g_strdup_printf ("big/f%03u.bin", i);
       put_remote (env, name, bytes);
     }
-  tree = g_strconcat (env->remote_dir, "/big", NULL);
+  tree = g_strconcat (env->dirs.remote_dir, "/big", NULL);
   op_ftp_browser_delete_tree_async (env->browser, tree, on_progress_cancel,
                                     g_object_ref (cancellable), g_object_unref, cancellable,
                                     on_finished, &result);
@@ -475,7 +471,7 @@ test_cancel_delete (gconstpointer data)
   g_assert_cmpuint (op_ftp_session_pool_get_n_idle (env->pool), ==, 0);
 
   {
-    g_autofree char *on_disk = g_build_filename (env->root_dir, "big", NULL);
+    g_autofree char *on_disk = g_build_filename (env->dirs.root_dir, "big", NULL);
     g_autoptr(GDir) dir = g_dir_open (on_disk, 0, NULL);
 
     g_assert_nonnull (dir);

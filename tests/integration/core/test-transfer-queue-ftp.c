@@ -35,11 +35,7 @@ typedef struct
 {
   OpTransferQueue *queue;
   OpAccount       *site;
-  char            *remote_dir;   /* on the server, "/tq-…" */
-  char            *root_dir;     /* the same folder on disk */
-  char            *local_dir;    /* a private local folder */
-  uid_t            uid;
-  gid_t            gid;
+  OpTestFtpDirs     dirs;         /* the server's folder and a local one */
 } Env;
 
 static Env *
@@ -48,9 +44,7 @@ env_open (void)
   const char *host, *port, *user, *password, *root, *ca, *rundir;
   g_autoptr(OpTestVerifier) verifier = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *name = NULL;
   guint64 port_number;
-  struct stat st;
   Env *env;
 
   host = op_test_endpoint_env ("OUTPOST_TEST_FTP_HOST");
@@ -80,18 +74,7 @@ env_open (void)
   op_transfer_queue_set_verifier (env->queue, OP_TLS_VERIFIER (verifier));
   op_transfer_queue_set_password (env->queue, env->site, password);
 
-  /* A folder of our own in the FTP root, writable by the account vsftpd runs as. */
-  g_assert_cmpint (stat (root, &st), ==, 0);
-  env->uid = st.st_uid;
-  env->gid = st.st_gid;
-  name = g_strdup_printf ("tq-%08x", g_random_int ());
-  env->root_dir = g_build_filename (root, name, NULL);
-  env->remote_dir = g_strconcat ("/", name, NULL);
-  g_assert_cmpint (g_mkdir (env->root_dir, 0755), ==, 0);
-  g_assert_cmpint (chown (env->root_dir, env->uid, env->gid), ==, 0);
-
-  env->local_dir = g_dir_make_tmp ("outpost-tq-XXXXXX", &error);
-  g_assert_no_error (error);
+  op_test_ftp_dirs_init (&env->dirs, root, "tq");
   return env;
 }
 
@@ -108,11 +91,7 @@ env_close (Env *env)
     g_main_context_iteration (NULL, TRUE);
   g_clear_object (&env->queue);
   g_clear_object (&env->site);
-  op_test_remove_tree (env->root_dir);
-  op_test_remove_tree (env->local_dir);
-  g_free (env->root_dir);
-  g_free (env->remote_dir);
-  g_free (env->local_dir);
+  op_test_ftp_dirs_clear (&env->dirs);
   g_free (env);
 }
 
@@ -123,13 +102,7 @@ put_remote (Env        *env,
             const char *name,
             GBytes     *bytes)
 {
-  g_autofree char *path = g_build_filename (env->root_dir, name, NULL);
-  g_autoptr(GError) error = NULL;
-
-  g_file_set_contents (path, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), &error);
-  g_assert_no_error (error);
-  g_assert_cmpint (chmod (path, 0644), ==, 0);
-  g_assert_cmpint (chown (path, env->uid, env->gid), ==, 0);
+  op_test_ftp_dirs_put (&env->dirs, name, bytes);
 }
 
 static void
@@ -137,7 +110,7 @@ put_local (Env        *env,
            const char *name,
            GBytes     *bytes)
 {
-  g_autofree char *path = g_build_filename (env->local_dir, name, NULL);
+  g_autofree char *path = g_build_filename (env->dirs.local_dir, name, NULL);
   g_autoptr(GError) error = NULL;
 
   g_file_set_contents (path, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), &error);
@@ -174,21 +147,21 @@ static char *
 local_path (Env        *env,
             const char *name)
 {
-  return g_build_filename (env->local_dir, name, NULL);
+  return g_build_filename (env->dirs.local_dir, name, NULL);
 }
 
 static char *
 root_path (Env        *env,
            const char *name)
 {
-  return g_build_filename (env->root_dir, name, NULL);
+  return g_build_filename (env->dirs.root_dir, name, NULL);
 }
 
 static char *
 remote_path (Env        *env,
              const char *name)
 {
-  return g_strconcat (env->remote_dir, "/", name, NULL);
+  return g_strconcat (env->dirs.remote_dir, "/", name, NULL);
 }
 
 static OpTransferItem *
@@ -831,7 +804,7 @@ test_conflict_decisions (gconstpointer unused)
     {
       OpTransferConflict *conflict = g_ptr_array_index (script.conflicts, i);
 
-      g_assert_true (g_str_has_prefix (conflict->target_path, env->local_dir));
+      g_assert_true (g_str_has_prefix (conflict->target_path, env->dirs.local_dir));
       g_assert_cmpint (conflict->source.size, >=, 64 * 1024);
       g_assert_cmpint (conflict->source.mtime, ==, t0);
       g_assert_cmpint (conflict->target.size, >=, 1000);
@@ -963,6 +936,168 @@ test_conflict_apply_to_all (gconstpointer unused)
   env_close (env);
 }
 
+/* Speed limits: a transfer under the queue's limit moves near it, and a change while it
+ * runs takes effect. Rates are measured from the item's progress, skipping the first
+ * half second of each phase (the bucket may hold a fifth of a second's worth). */
+
+#define KIB 1024.0
+#define MIB (1024.0 * 1024.0)
+
+typedef struct
+{
+  OpTransferQueue *queue;
+  gboolean         upload;
+  guint64          second_limit;    /* set after @change_after seconds */
+  double           change_after;
+  gint64           first;           /* monotonic µs of the first progress */
+  gint64           changed;         /* … and of the change */
+  GArray          *times;           /* gint64 µs */
+  GArray          *bytes;           /* guint64 */
+} RateData;
+
+static void
+on_rate_progress (OpTransferItem *item,
+                  GParamSpec     *pspec,
+                  RateData       *data)
+{
+  gint64 now = g_get_monotonic_time ();
+  guint64 done = op_transfer_item_get_bytes_done (item);
+
+  if (data->first == 0)
+    data->first = now;
+  g_array_append_val (data->times, now);
+  g_array_append_val (data->bytes, done);
+  if (data->changed == 0 && now - data->first >= data->change_after * G_USEC_PER_SEC)
+    {
+      data->changed = now;
+      if (data->upload)
+        op_transfer_queue_set_upload_limit (data->queue, data->second_limit);
+      else
+        op_transfer_queue_set_download_limit (data->queue, data->second_limit);
+    }
+}
+
+/* Bytes per second between the first sample at or after @from and the last one before
+ * @to (µs). */
+static double
+rate_between (RateData *data,
+              gint64    from,
+              gint64    to)
+{
+  guint first = G_MAXUINT, last = G_MAXUINT;
+
+  for (guint i = 0; i < data->times->len; i++)
+    {
+      gint64 t = g_array_index (data->times, gint64, i);
+
+      if (t >= from && t < to)
+        {
+          if (first == G_MAXUINT)
+            first = i;
+          last = i;
+        }
+    }
+  g_assert_cmpuint (first, !=, G_MAXUINT);
+  g_assert_cmpuint (last, >, first);
+  return (double) (g_array_index (data->bytes, guint64, last) -
+                   g_array_index (data->bytes, guint64, first)) * G_USEC_PER_SEC /
+         (double) (g_array_index (data->times, gint64, last) -
+                   g_array_index (data->times, gint64, first));
+}
+
+static void
+assert_rate_near (const char *what,
+                  double      rate,
+                  double      limit)
+{
+  g_printerr ("%s: %.0f KiB/s under a limit of %.0f KiB/s (%.3f)\n", what, rate / KIB,
+              limit / KIB, rate / limit);
+  /* Never above it (beyond measuring error); below it only by what a busy machine's
+   * late wake-ups cost. */
+  g_assert_cmpfloat (rate, <=, limit * 1.08);
+  g_assert_cmpfloat (rate, >=, limit * 0.80);
+}
+
+/* Runs @item (just added) to its end, the limit becoming @second_limit after
+ * @change_after seconds of progress. Returns when it ended (monotonic µs). */
+static gint64
+run_with_change (RateData       *data,
+                 OpTransferItem *item,
+                 double          change_after,
+                 guint64         second_limit)
+{
+  gint64 end;
+
+  data->change_after = change_after;
+  data->second_limit = second_limit;
+  data->first = data->changed = 0;
+  g_array_set_size (data->times, 0);
+  g_array_set_size (data->bytes, 0);
+  g_signal_connect (item, "notify::bytes-done", G_CALLBACK (on_rate_progress), data);
+  op_transfer_test_wait_until (op_transfer_test_queue_idle, data->queue, WAIT_MS);
+  end = g_get_monotonic_time ();
+  g_signal_handlers_disconnect_by_data (item, data);
+  show_error (item);
+  g_assert_cmpint (op_transfer_item_get_state (item), ==, OP_TRANSFER_STATE_DONE);
+  g_assert_cmpint (data->changed, >, 0);
+  return end;
+}
+
+static void
+test_speed_limits (gconstpointer unused)
+{
+  Env *env = env_open ();
+  g_autoptr(GBytes) down = NULL;
+  g_autoptr(GBytes) up = NULL;
+  g_autofree char *down_path = NULL;
+  g_autofree char *up_root = NULL;
+  RateData data = { 0 };
+  gint64 end;
+
+  if (env == NULL)
+    return;
+
+  /* Download: 1 MiB/s for two seconds, then 2 MiB/s for the rest of 6 MiB. */
+  down = op_transfer_test_random_bytes (6 * 1024 * 1024);
+  put_remote (env, "limited.bin", down);
+  op_transfer_queue_set_download_limit (env->queue, 1024 * 1024);
+  g_assert_cmpuint (op_transfer_queue_get_download_limit (env->queue), ==, 1024 * 1024);
+  data.queue = env->queue;
+  data.times = g_array_new (FALSE, FALSE, sizeof (gint64));
+  data.bytes = g_array_new (FALSE, FALSE, sizeof (guint64));
+  end = run_with_change (&data, download (env, "limited.bin"), 2.0, 2 * 1024 * 1024);
+  down_path = local_path (env, "limited.bin");
+  assert_file_is (down_path, down);
+  g_printerr ("download: %.2f s for 6 MiB\n", (end - data.first) / (double) G_USEC_PER_SEC);
+  assert_rate_near ("download before the change",
+                    rate_between (&data, data.first + G_USEC_PER_SEC / 2, data.changed),
+                    MIB);
+  assert_rate_near ("download after the change",
+                    rate_between (&data, data.changed + G_USEC_PER_SEC / 2, end + 1),
+                    2 * MIB);
+
+  /* Upload: 1 MiB/s for 1.5 s, then no limit at all: the rest goes at once. */
+  up = op_transfer_test_random_bytes (16 * 1024 * 1024);
+  put_local (env, "limited-up.bin", up);
+  op_transfer_queue_set_upload_limit (env->queue, 1024 * 1024);
+  data.upload = TRUE;
+  end = run_with_change (&data, upload (env, "limited-up.bin"), 1.5, 0);
+  up_root = root_path (env, "limited-up.bin");
+  assert_file_is (up_root, up);
+  g_assert_cmpuint (op_transfer_queue_get_upload_limit (env->queue), ==, 0);
+  assert_rate_near ("upload before the change",
+                    rate_between (&data, data.first + G_USEC_PER_SEC / 2, data.changed),
+                    MIB);
+  /* About 14.5 MiB were left: at the old limit another 14 s; unlimited, far less. */
+  g_printerr ("upload: the rest took %.2f s without a limit\n",
+              (end - data.changed) / (double) G_USEC_PER_SEC);
+  g_assert_cmpfloat ((end - data.changed) / (double) G_USEC_PER_SEC, <, 7.0);
+
+  g_array_unref (data.times);
+  g_array_unref (data.bytes);
+  env_close (env);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -986,6 +1121,8 @@ main (int   argc,
   op_tap_add ("/transfer-queue/vsftpd/conflict-each-decision", test_conflict_decisions, NULL);
   op_tap_add ("/transfer-queue/vsftpd/conflict-apply-to-all", test_conflict_apply_to_all,
               NULL);
+  op_tap_add ("/transfer-queue/vsftpd/speed-limits-hold-and-change-while-running",
+              test_speed_limits, NULL);
 
   return op_tap_run (argc, argv);
 }

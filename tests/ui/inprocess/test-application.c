@@ -362,6 +362,26 @@ check_preferences (GApplication *app)
   g_settings_set_uint (settings, "ftp-keepalive-seconds", 120);
   g_assert_cmpfloat (gtk_spin_button_get_value (spins[1]), ==, 120);
 
+  /* The speed limits, in KiB per second, 0 for none. */
+  {
+    const char *rows[] = { "Download speed limit", "Upload speed limit" };
+    const char *keys[] = { "transfer-download-limit-kib", "transfer-upload-limit-kib" };
+
+    for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
+      {
+        GtkWidget *row = op_ui_test_find_row (GTK_WIDGET (preferences), rows[i]);
+        GtkSpinButton *spin;
+
+        g_assert_nonnull (row);
+        spin = GTK_SPIN_BUTTON (op_ui_test_find_type (row, GTK_TYPE_SPIN_BUTTON));
+        g_assert_cmpfloat (gtk_spin_button_get_value (spin), ==, 0);
+        gtk_spin_button_set_value (spin, 2048);
+        g_assert_cmpuint (g_settings_get_uint (settings, keys[i]), ==, 2048);
+        g_settings_reset (settings, keys[i]);
+        g_assert_cmpfloat (gtk_spin_button_get_value (spin), ==, 0);
+      }
+  }
+
   g_settings_reset (settings, "transfer-max-parallel");
   g_settings_reset (settings, "ftp-keepalive-seconds");
   gtk_window_destroy (preferences);
