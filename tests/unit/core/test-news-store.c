@@ -869,23 +869,15 @@ test_store_async (void)
 
 /* --- paging: bounded memory ------------------------------------------------------------ */
 
+/* @n / 5 threads of five in @group: a root and a chain of replies, a minute apart. */
 static void
-test_model_paging (void)
+add_chains (sqlite3    *db,
+            const char *group,
+            guint       n)
 {
-  TempDb t = { NULL, };
-  g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) batch = g_ptr_array_new_with_free_func ((GDestroyNotify) op_nntp_overview_free);
-  g_autoptr(OpNewsThreadModel) model = NULL;
-  g_autoptr(GPtrArray) forward = g_ptr_array_new_with_free_func (g_free);
-  const guint n = 5000;
-  sqlite3 *db;
-  const char *path;
+  g_autoptr(GError) error = NULL;
 
-  temp_db_open (&t);
-  db = t.db;
-  path = t.path;
-
-  /* 1000 threads of five: a root and a chain of replies. */
   for (guint i = 1; i <= n; i++)
     {
       guint thread = (i - 1) / 5, pos = (i - 1) % 5;
@@ -897,8 +889,39 @@ test_model_paging (void)
       g_ptr_array_add (batch, make_overview (i, id, refs->str, "T", 1700000000 + thread * 60 + pos));
       g_string_free (refs, TRUE);
     }
-  g_assert_true (_op_news_db_add_overviews (db, "big", batch, &error));
+  g_assert_true (_op_news_db_add_overviews (db, group, batch, &error));
   g_assert_no_error (error);
+}
+
+static void
+reload_model (OpNewsThreadModel *model)
+{
+  Wait wait = { g_main_loop_new (NULL, FALSE), NULL };
+  g_autoptr(GError) error = NULL;
+
+  op_news_thread_model_reload_async (model, NULL, got_result, &wait);
+  g_assert_true (op_news_thread_model_reload_finish (model, wait_result (&wait), &error));
+  g_assert_no_error (error);
+  g_object_unref (wait.result);
+  g_main_loop_unref (wait.loop);
+}
+
+static void
+test_model_paging (void)
+{
+  TempDb t = { NULL, };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(OpNewsThreadModel) model = NULL;
+  g_autoptr(GPtrArray) forward = g_ptr_array_new_with_free_func (g_free);
+  const guint n = 5000;
+  sqlite3 *db;
+  const char *path;
+
+  temp_db_open (&t);
+  db = t.db;
+  path = t.path;
+
+  add_chains (db, "big", n);
   model = open_model (path, "big");
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, n);
 
@@ -937,15 +960,10 @@ test_model_paging (void)
   /* More articles arrive: a reload shows them with one items-changed. */
   {
     g_autoptr(GPtrArray) more = g_ptr_array_new_with_free_func ((GDestroyNotify) op_nntp_overview_free);
-    Wait wait = { g_main_loop_new (NULL, FALSE), NULL };
 
     g_ptr_array_add (more, make_overview (n + 1, "<late@x>", "<0.0@x>", "Re: T", 1800000000));
     g_assert_true (_op_news_db_add_overviews (db, "big", more, &error));
-    op_news_thread_model_reload_async (model, NULL, got_result, &wait);
-    g_assert_true (op_news_thread_model_reload_finish (model, wait_result (&wait), &error));
-    g_assert_no_error (error);
-    g_object_unref (wait.result);
-    g_main_loop_unref (wait.loop);
+    reload_model (model);
     g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, n + 1);
     {
       /* The late reply sorts after thread 0's chain, as the root's child. */
@@ -1012,7 +1030,6 @@ test_model_descending (void)
   TempDb t = { NULL, };
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) overviews = inn_overviews ();
-  g_autoptr(GPtrArray) batch = g_ptr_array_new_with_free_func ((GDestroyNotify) op_nntp_overview_free);
   g_autoptr(OpNewsThreadModel) model = NULL;
   const guint n = 5000;
 
@@ -1049,19 +1066,7 @@ test_model_descending (void)
     }
 
   /* 1000 threads of five, newest first: paged by thread, the cache stays bounded. */
-  for (guint i = 1; i <= n; i++)
-    {
-      guint thread = (i - 1) / 5, pos = (i - 1) % 5;
-      g_autofree char *id = g_strdup_printf ("<%u.%u@x>", thread, pos);
-      GString *refs = g_string_new (NULL);
-
-      for (guint k = 0; k < pos; k++)
-        g_string_append_printf (refs, "%s<%u.%u@x>", k > 0 ? " " : "", thread, k);
-      g_ptr_array_add (batch, make_overview (i, id, refs->str, "T", 1700000000 + thread * 60 + pos));
-      g_string_free (refs, TRUE);
-    }
-  g_assert_true (_op_news_db_add_overviews (t.db, "big", batch, &error));
-  g_assert_no_error (error);
+  add_chains (t.db, "big", n);
   model = open_model_sorted (t.path, "big", OP_NEWS_THREAD_ORDER_DATE, TRUE);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, n);
   for (guint i = 0; i < n; i++)
@@ -1078,15 +1083,10 @@ test_model_descending (void)
   {
     g_autoptr(GPtrArray) more = g_ptr_array_new_with_free_func ((GDestroyNotify) op_nntp_overview_free);
     g_autoptr(OpNewsHeader) first = NULL;
-    Wait wait = { g_main_loop_new (NULL, FALSE), NULL };
 
     g_ptr_array_add (more, make_overview (n + 1, "<newest@x>", "", "New", 1800000000));
     g_assert_true (_op_news_db_add_overviews (t.db, "big", more, &error));
-    op_news_thread_model_reload_async (model, NULL, got_result, &wait);
-    g_assert_true (op_news_thread_model_reload_finish (model, wait_result (&wait), &error));
-    g_assert_no_error (error);
-    g_object_unref (wait.result);
-    g_main_loop_unref (wait.loop);
+    reload_model (model);
     g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, n + 1);
     first = g_list_model_get_item (G_LIST_MODEL (model), 0);
     g_assert_cmpstr (op_news_header_get_message_id (first), ==, "<newest@x>");
