@@ -212,6 +212,14 @@ propagate_io_error (OpConnection  *self,
                            "It may be busy or unreachable; try again later.",
                            self->timeout_seconds),
                  self->endpoint, self->timeout_seconds);
+  else if (cause->domain == G_TLS_ERROR)
+    /* GnuTLS's own words ("Error decoding the received TLS packet") say what broke, not
+     * what it means or what to do. */
+    g_set_error (error, cause->domain, cause->code,
+                 _("The secure connection to %s broke off (%s). Try again; if it keeps "
+                   "happening, something between you and the server is cutting or "
+                   "changing the connection."),
+                 self->endpoint, cause->message);
   else
     g_set_error (error, cause->domain, cause->code,
                  _("The connection to %s was lost: %s"), self->endpoint, cause->message);
