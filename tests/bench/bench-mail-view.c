@@ -684,6 +684,25 @@ print_stall (const char *what,
           probe->worst_cpu / 1e3, (probe->worst_cpu_at - since) / 1e6, TARGET_STALL_MS);
 }
 
+/* The plain and the HTML message again, WebKit's processes running; then the end. */
+static int
+open_again_and_end (Bench *bench,
+                    guint  n)
+{
+  double plain_ms, html_ms;
+
+  run_for (500);
+  plain_ms = open_message (bench, n, FALSE, "the plain message");
+  run_for (500);
+  html_ms = open_message (bench, n - 1, TRUE, "the HTML message");
+  printf ("%s: again, WebKit warm: plain message %.1f ms, HTML message %.1f ms\n", NAME, plain_ms, html_ms);
+  bench_probe_stop (&bench->probe);
+  bench_print_load (NAME, "at the end");
+  gtk_window_destroy (GTK_WINDOW (bench->window));
+  g_object_unref (bench->window);
+  return 0;
+}
+
 int
 main (int    argc,
       char **argv)
@@ -793,16 +812,7 @@ main (int    argc,
         printf ("%s:   WebKit's module open %.1f ms after the message was selected\n", NAME,
                 (bench.module_at - started) / 1e3);
       print_stall ("meanwhile", &bench.probe, started);
-      run_for (500);
-      plain_ms = open_message (&bench, n, FALSE, "the plain message");
-      run_for (500);
-      html_ms = open_message (&bench, n - 1, TRUE, "the HTML message");
-      printf ("%s: then, WebKit warm: plain message %.1f ms, HTML message %.1f ms\n", NAME, plain_ms, html_ms);
-      bench_probe_stop (&bench.probe);
-      bench_print_load (NAME, "at the end");
-      gtk_window_destroy (GTK_WINDOW (bench.window));
-      g_object_unref (bench.window);
-      return 0;
+      return open_again_and_end (&bench, n);
     }
   wait_until (order_loaded, &bench, "the folder's whole order");
   loaded_at = g_get_monotonic_time ();
@@ -870,17 +880,5 @@ main (int    argc,
     printf ("%s:   WebKit's module open %.1f ms after the Mail page was shown (%.1f ms after its first rows were painted), started by the page\n",
             NAME, (bench.module_at - page_shown) / 1e3, (bench.module_at - rows_at) / 1e3);
   print_stall ("meanwhile", &bench.probe, started);
-
-  /* The same two again: WebKit's processes are running now. */
-  run_for (500);
-  plain_ms = open_message (&bench, n, FALSE, "the plain message");
-  run_for (500);
-  html_ms = open_message (&bench, n - 1, TRUE, "the HTML message");
-  printf ("%s: again, WebKit warm: plain message %.1f ms, HTML message %.1f ms\n", NAME, plain_ms, html_ms);
-  bench_probe_stop (&bench.probe);
-  bench_print_load (NAME, "at the end");
-
-  gtk_window_destroy (GTK_WINDOW (bench.window));
-  g_object_unref (bench.window);
-  return 0;
+  return open_again_and_end (&bench, n);
 }

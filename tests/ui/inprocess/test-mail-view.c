@@ -325,6 +325,30 @@ backend_loaded (gpointer data)
   return op_mail_html_view_backend_loaded ();
 }
 
+/* html-remote.eml as it must show with its remote content blocked: the cid: image (the
+ * 3×2 PNG of the message) in, no script of the message run (not <script>, not onload,
+ * not onerror: they would change the title), and the remote image never requested. */
+static void
+assert_locked (OpMailHtmlView *html,
+               Server         *server)
+{
+  char *value;
+
+  value = run (html, "String(document.getElementById('inline').naturalWidth) + 'x' + "
+                     "String(document.getElementById('inline').naturalHeight)");
+  g_assert_cmpstr (value, ==, "3x2");
+  g_free (value);
+  value = run (html, "document.title");
+  g_assert_cmpstr (value, ==, "December news");
+  g_free (value);
+  g_assert_true (op_ui_test_wait_for (image_settled, html));
+  value = run (html, "String(document.getElementById('remote').naturalWidth)");
+  g_assert_cmpstr (value, ==, "0");
+  g_free (value);
+  op_ui_test_iterate ();
+  g_assert_cmpuint (server->connections, ==, 0);
+}
+
 static void
 test_html_remote_blocked_cid_shown (void)
 {
@@ -363,24 +387,7 @@ test_html_remote_blocked_cid_shown (void)
   g_assert_nonnull (op_ui_test_find_button (GTK_WIDGET (html), "_Show Remote Content"));
   g_assert_true (gtk_widget_get_visible (gtk_widget_get_parent (GTK_WIDGET (op_ui_test_find_button (GTK_WIDGET (html), "_Show Remote Content")))));
 
-  /* The cid: image is the 3×2 PNG of the message. */
-  value = run (html, "String(document.getElementById('inline').naturalWidth) + 'x' + "
-                     "String(document.getElementById('inline').naturalHeight)");
-  g_assert_cmpstr (value, ==, "3x2");
-  g_free (value);
-
-  /* No script of the message ran: not <script>, not onload, not onerror. */
-  value = run (html, "document.title");
-  g_assert_cmpstr (value, ==, "December news");
-  g_free (value);
-
-  /* The remote image never reached the network. */
-  g_assert_true (op_ui_test_wait_for (image_settled, html));
-  value = run (html, "String(document.getElementById('remote').naturalWidth)");
-  g_assert_cmpstr (value, ==, "0");
-  g_free (value);
-  op_ui_test_iterate ();
-  g_assert_cmpuint (server.connections, ==, 0);
+  assert_locked (html, &server);
 
   /* A link is handed to the application, the view stays on the message; a link to a
    * local file is not opened at all. */
@@ -521,19 +528,7 @@ test_html_reused_view_keeps_locks (void)
   html = show_html (message, bytes, senders, &window);
   g_assert_true (find_web_view (GTK_WIDGET (html)) == first_web_view);
   g_assert_true (op_mail_html_view_get_remote_blocked (html));
-  value = run (html, "document.title");
-  g_assert_cmpstr (value, ==, "December news");
-  g_free (value);
-  value = run (html, "String(document.getElementById('inline').naturalWidth) + 'x' + "
-                     "String(document.getElementById('inline').naturalHeight)");
-  g_assert_cmpstr (value, ==, "3x2");
-  g_free (value);
-  g_assert_true (op_ui_test_wait_for (image_settled, html));
-  value = run (html, "String(document.getElementById('remote').naturalWidth)");
-  g_assert_cmpstr (value, ==, "0");
-  g_free (value);
-  op_ui_test_iterate ();
-  g_assert_cmpuint (server.connections, ==, 0);
+  assert_locked (html, &server);
   {
     Opened opened = { NULL, 0 };
     GtkWidget *view = gtk_widget_get_ancestor (GTK_WIDGET (html), OP_TYPE_MAIL_MESSAGE_VIEW);

@@ -325,6 +325,23 @@ make_view (void)
   return web_view;
 }
 
+/* Gives the view to a new owner (or to none); whatever its last load still answers is
+ * stale. */
+static void
+set_owner (ViewData              *data,
+           OpMailHtmlResolveFunc  resolve,
+           OpMailHtmlLinkFunc     link_activated,
+           OpMailHtmlLoadedFunc   loaded,
+           gpointer               user_data)
+{
+  data->resolve = resolve;
+  data->link_activated = link_activated;
+  data->loaded_func = loaded;
+  data->user_data = user_data;
+  data->loaded = FALSE;
+  data->serial++;
+}
+
 static GtkWidget *
 backend_new_view (OpMailHtmlResolveFunc resolve,
                   OpMailHtmlLinkFunc    link_activated,
@@ -332,7 +349,6 @@ backend_new_view (OpMailHtmlResolveFunc resolve,
                   gpointer              user_data)
 {
   WebKitWebView *web_view;
-  ViewData *data;
 
   if (spares != NULL && spares->len > 0)
     {
@@ -343,14 +359,7 @@ backend_new_view (OpMailHtmlResolveFunc resolve,
     }
   else
     web_view = make_view ();
-  data = view_data (GTK_WIDGET (web_view));
-  data->resolve = resolve;
-  data->link_activated = link_activated;
-  data->loaded_func = loaded;
-  data->user_data = user_data;
-  /* Whatever the prewarm's empty page still answers is stale. */
-  data->loaded = FALSE;
-  data->serial++;
+  set_owner (view_data (GTK_WIDGET (web_view)), resolve, link_activated, loaded, user_data);
   return GTK_WIDGET (web_view);
 }
 
@@ -478,12 +487,7 @@ backend_forget (GtkWidget *view)
 
   if (data == NULL)
     return;
-  data->resolve = NULL;
-  data->link_activated = NULL;
-  data->loaded_func = NULL;
-  data->user_data = NULL;
-  data->loaded = FALSE;
-  data->serial++;
+  set_owner (data, NULL, NULL, NULL, NULL);
   webkit_web_view_stop_loading (WEBKIT_WEB_VIEW (view));
   if (spares == NULL || spares->len < MAX_SPARES)
     add_spare (WEBKIT_WEB_VIEW (view));
