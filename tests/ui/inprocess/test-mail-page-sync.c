@@ -534,21 +534,12 @@ english (void)
 
 /* An error label on screen with something in it (the pages keep theirs, hidden and
  * empty, until they have something to say). */
-static GtkWidget *
-find_shown_error (GtkWidget *widget)
+static gboolean
+is_shown_error (GtkWidget     *widget,
+                gconstpointer  unused)
 {
-  if (GTK_IS_LABEL (widget) && gtk_widget_has_css_class (widget, "error")
-      && gtk_widget_get_mapped (widget) && gtk_label_get_text (GTK_LABEL (widget))[0] != '\0')
-    return widget;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_shown_error (child);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
+  return GTK_IS_LABEL (widget) && gtk_widget_has_css_class (widget, "error")
+         && gtk_widget_get_mapped (widget) && gtk_label_get_text (GTK_LABEL (widget))[0] != '\0';
 }
 
 /* In Chinese the sentence is not compared: an error is on screen and the set-up's test is
@@ -563,7 +554,7 @@ error_shown (gpointer data)
   if (english ())
     return label_shown (data);
   test_button = GTK_WIDGET (op_ui_test_find_button (where[0], T ("_Test and Save")));
-  return find_shown_error (where[0]) != NULL
+  return op_ui_test_find_matching (where[0], is_shown_error, NULL) != NULL
          && (test_button == NULL || gtk_widget_get_sensitive (test_button));
 }
 

@@ -450,21 +450,11 @@ test_html_remote_blocked_cid_shown (void)
   g_rmdir (senders_dir);
 }
 
-/* The WebKit view inside @html (from the module: found by its type's name). */
+/* The WebKit view inside @html (the type comes with the module). */
 static GtkWidget *
-find_web_view (GtkWidget *widget)
+find_web_view (GtkWidget *html)
 {
-  if (g_strcmp0 (G_OBJECT_TYPE_NAME (widget), "WebKitWebView") == 0)
-    return widget;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_web_view (child);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
+  return op_ui_test_find_type (html, g_type_from_name ("WebKitWebView"));
 }
 
 /* One message view on @message in a window of its own; its web view loaded. */
