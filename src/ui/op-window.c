@@ -40,6 +40,7 @@ static void
 op_window_update_views (OpWindow *self)
 {
   gboolean has_views = op_window_get_has_views (self);
+  gboolean reveal;
 
   if (self->switcher_bar == NULL)
     return;
@@ -48,10 +49,15 @@ op_window_update_views (OpWindow *self)
   gtk_widget_set_visible (GTK_WIDGET (self->welcome_page), !has_views);
   gtk_stack_set_visible_child_name (self->content_stack, has_views ? "views" : "welcome");
   /* The bottom switcher replaces the header's one in a narrow window; with no views it
-   * would be an empty bar. */
-  adw_view_switcher_bar_set_reveal (
-      self->switcher_bar,
-      has_views && adw_view_switcher_title_get_title_visible (self->switcher_title));
+   * would be an empty bar. It gets the stack (and makes its buttons) only when it is
+   * first needed: a wide window's first frame does without it. */
+  reveal = has_views && adw_view_switcher_title_get_title_visible (self->switcher_title);
+  if (reveal && adw_view_switcher_bar_get_stack (self->switcher_bar) == NULL)
+    {
+      adw_view_switcher_bar_set_stack (self->switcher_bar, self->view_stack);
+      gtk_widget_set_visible (GTK_WIDGET (self->switcher_bar), TRUE);
+    }
+  adw_view_switcher_bar_set_reveal (self->switcher_bar, reveal);
 }
 
 static void

@@ -20,8 +20,16 @@
  *      (target 50 ms), in wall-clock time and in the main thread's own CPU time;
  *   4. the newest conversation (a cached plain message) selected: until the end of the
  *      first frame that shows its text (target 100 ms); then the next (a cached HTML
- *      message, WebKit's module not loaded yet): until the end of the first frame after
+ *      message, the first one of the process): until the end of the first frame after
  *      its web view finished loading (target 500 ms, the first WebKit load included).
+ *      WebKit is not loaded before the Mail page shows its first rows: the page starts
+ *      it then (op_mail_html_view_prewarm_after_frame()), as it does for a user, so
+ *      this is the first HTML message a user opens after looking at the list for as
+ *      long as the scroll took. When WebKit's module was open is printed.
+ *
+ * With OUTPOST_BENCH_MAIL_HTML_AT_ONCE=1 the HTML message is selected instead as soon as
+ * the first rows are painted (the worst case: WebKit still starting), and the scroll is
+ * left out.
  *
  * Prints the figures; never fails on timing. OUTPOST_BENCH_MAIL_PROFILE sets the profile
  * folder (default $TMPDIR/outpost-bench-mail-view-UID: config, data and an XDG cache
@@ -676,6 +684,25 @@ print_stall (const char *what,
           probe->worst_cpu / 1e3, (probe->worst_cpu_at - since) / 1e6, TARGET_STALL_MS);
 }
 
+/* The plain and the HTML message again, WebKit's processes running; then the end. */
+static int
+open_again_and_end (Bench *bench,
+                    guint  n)
+{
+  double plain_ms, html_ms;
+
+  run_for (500);
+  plain_ms = open_message (bench, n, FALSE, "the plain message");
+  run_for (500);
+  html_ms = open_message (bench, n - 1, TRUE, "the HTML message");
+  printf ("%s: again, WebKit warm: plain message %.1f ms, HTML message %.1f ms\n", NAME, plain_ms, html_ms);
+  bench_probe_stop (&bench->probe);
+  bench_print_load (NAME, "at the end");
+  gtk_window_destroy (GTK_WINDOW (bench->window));
+  g_object_unref (bench->window);
+  return 0;
+}
+
 int
 main (int    argc,
       char **argv)
@@ -695,6 +722,8 @@ main (int    argc,
   gint64 started, started_cpu, rows_at, rows_cpu, loaded_at;
   double plain_ms, html_ms;
   gboolean webkit_before;
+  gboolean at_once = g_strcmp0 (g_getenv ("OUTPOST_BENCH_MAIL_HTML_AT_ONCE"), "1") == 0;
+  gint64 page_shown;
   guint n_conversations;
 
   setvbuf (stdout, NULL, _IOLBF, 0);
@@ -755,7 +784,10 @@ main (int    argc,
   webkit_before = op_mail_html_view_backend_loaded ();
   bench_probe_start (&bench.probe, PROBE_MS);
   bench.watch = g_timeout_add (1, watch_open, &bench);
-  started = g_get_monotonic_time ();
+  if (webkit_before)
+    die ("WebKit's module was loaded before the Mail page was shown");
+  bench.module_watch = g_timeout_add (1, watch_module, &bench);
+  started = page_shown = g_get_monotonic_time ();
   started_cpu = bench_thread_cpu_usec ();
   op_window_show_view (bench.window, "mail");
   view_made (&bench);
@@ -765,6 +797,23 @@ main (int    argc,
   rows_at = wait_shown (&bench, has_rows, &bench, "the conversation list's first rows");
   rows_cpu = bench_thread_cpu_usec ();
   g_clear_handle_id (&bench.watch, g_source_remove);
+  if (bench.module_at != 0 && bench.module_at < rows_at)
+    die ("WebKit's module was open before the Mail page's first rows were painted");
+  if (at_once)
+    {
+      /* The user clicks the HTML message as soon as the list shows. */
+      bench_probe_reset (&bench.probe);
+      started = g_get_monotonic_time ();
+      html_ms = open_message (&bench, n - 1, TRUE, "the HTML message");
+      g_clear_handle_id (&bench.module_watch, g_source_remove);
+      printf ("%s: cached HTML message selected as soon as the first rows were painted (%.1f ms after the page was shown) → the end of the first frame after its web view loaded: %.1f ms; target %d ms (the first WebKit load included)\n",
+              NAME, (started - page_shown) / 1e3, html_ms, TARGET_HTML_MS);
+      if (bench.module_at != 0)
+        printf ("%s:   WebKit's module open %.1f ms after the message was selected\n", NAME,
+                (bench.module_at - started) / 1e3);
+      print_stall ("meanwhile", &bench.probe, started);
+      return open_again_and_end (&bench, n);
+    }
   wait_until (order_loaded, &bench, "the folder's whole order");
   loaded_at = g_get_monotonic_time ();
   n_conversations = g_list_model_get_n_items (G_LIST_MODEL (conversations (&bench)));
@@ -822,28 +871,14 @@ main (int    argc,
           NAME, plain_ms, TARGET_PLAIN_MS);
   print_stall ("meanwhile", &bench.probe, started);
   bench_probe_reset (&bench.probe);
-  bench.module_at = 0;
-  bench.module_watch = g_timeout_add (1, watch_module, &bench);
   started = g_get_monotonic_time ();
   html_ms = open_message (&bench, n - 1, TRUE, "the HTML message");
   g_clear_handle_id (&bench.module_watch, g_source_remove);
-  printf ("%s: cached HTML message shown (selected → end of the first frame after its web view loaded): %.1f ms; target %d ms; WebKit's module %s\n",
-          NAME, html_ms, TARGET_HTML_MS,
-          webkit_before ? "was already loaded" : "loaded by it (first WebKit load included)");
-  if (!webkit_before && bench.module_at != 0)
-    printf ("%s:   WebKit's module loaded after %.1f ms\n", NAME, (bench.module_at - started) / 1e3);
+  printf ("%s: cached HTML message shown (selected → end of the first frame after its web view loaded): %.1f ms; target %d ms; the first HTML message of the process, %.1f s after the Mail page was shown\n",
+          NAME, html_ms, TARGET_HTML_MS, (started - page_shown) / 1e6);
+  if (bench.module_at != 0)
+    printf ("%s:   WebKit's module open %.1f ms after the Mail page was shown (%.1f ms after its first rows were painted), started by the page\n",
+            NAME, (bench.module_at - page_shown) / 1e3, (bench.module_at - rows_at) / 1e3);
   print_stall ("meanwhile", &bench.probe, started);
-
-  /* The same two again: WebKit's processes are running now. */
-  run_for (500);
-  plain_ms = open_message (&bench, n, FALSE, "the plain message");
-  run_for (500);
-  html_ms = open_message (&bench, n - 1, TRUE, "the HTML message");
-  printf ("%s: again, WebKit warm: plain message %.1f ms, HTML message %.1f ms\n", NAME, plain_ms, html_ms);
-  bench_probe_stop (&bench.probe);
-  bench_print_load (NAME, "at the end");
-
-  gtk_window_destroy (GTK_WINDOW (bench.window));
-  g_object_unref (bench.window);
-  return 0;
+  return open_again_and_end (&bench, n);
 }

@@ -26,7 +26,8 @@ struct _OpFilePane
   gboolean           list_had_focus; /* when the rows were replaced */
   gboolean           awaiting_listing;
   char              *status;
-  GtkWidget         *context_menu;
+  GtkWidget         *context_menu;      /* made from context_model when first shown */
+  GMenuModel        *context_model;
 
   GtkWidget         *box;
   GtkLabel          *title_label;
@@ -443,6 +444,13 @@ popup_context_menu (OpFilePane *self,
 {
   GdkRectangle rect = { (int) x, (int) y, 1, 1 };
 
+  if (self->context_menu == NULL && self->context_model != NULL)
+    {
+      self->context_menu = gtk_popover_menu_new_from_model (self->context_model);
+      gtk_widget_set_parent (self->context_menu, GTK_WIDGET (self));
+      gtk_popover_set_has_arrow (GTK_POPOVER (self->context_menu), FALSE);
+      gtk_widget_set_halign (self->context_menu, GTK_ALIGN_START);
+    }
   if (self->context_menu == NULL)
     return;
 
@@ -859,14 +867,9 @@ op_file_pane_set_context_menu (OpFilePane *self,
 {
   g_return_if_fail (OP_IS_FILE_PANE (self));
 
+  /* The popover is made when it is first shown: not before the window's first frame. */
   g_clear_pointer (&self->context_menu, gtk_widget_unparent);
-  if (menu == NULL)
-    return;
-
-  self->context_menu = gtk_popover_menu_new_from_model (menu);
-  gtk_widget_set_parent (self->context_menu, GTK_WIDGET (self));
-  gtk_popover_set_has_arrow (GTK_POPOVER (self->context_menu), FALSE);
-  gtk_widget_set_halign (self->context_menu, GTK_ALIGN_START);
+  g_set_object (&self->context_model, menu);
 }
 
 /**
@@ -905,6 +908,7 @@ op_file_pane_dispose (GObject *object)
   OpFilePane *self = OP_FILE_PANE (object);
 
   g_clear_pointer (&self->context_menu, gtk_widget_unparent);
+  g_clear_object (&self->context_model);
   gtk_widget_dispose_template (GTK_WIDGET (self), OP_TYPE_FILE_PANE);
   g_clear_object (&self->selection);
   g_clear_pointer (&self->reselect_names, g_hash_table_unref);

@@ -19,7 +19,7 @@ G_BEGIN_DECLS
  * ephemeral network session), and size themselves to their content.
  */
 
-#define OP_MAIL_HTML_BACKEND_ABI 1
+#define OP_MAIL_HTML_BACKEND_ABI 2
 #define OP_MAIL_HTML_BACKEND_SYMBOL "op_mail_html_backend_get"
 
 /* Returns the decoded content of the part whose Content-ID is @content_id (without
@@ -31,6 +31,9 @@ typedef GBytes *(*OpMailHtmlResolveFunc) (const char  *content_id,
 /* A link in the message was clicked (http, https, mailto, …). */
 typedef void    (*OpMailHtmlLinkFunc)    (const char  *uri,
                                           gpointer     user_data);
+/* The last load() of the view finished: its content and its cid: images are in, and the
+ * view has its height. */
+typedef void    (*OpMailHtmlLoadedFunc)  (gpointer     user_data);
 /* The result of run_script(): the value as a string, or NULL with @error. */
 typedef void    (*OpMailHtmlScriptFunc)  (const char  *result,
                                           const GError *error,
@@ -39,10 +42,19 @@ typedef void    (*OpMailHtmlScriptFunc)  (const char  *result,
 typedef struct
 {
   guint       abi;                                   /* OP_MAIL_HTML_BACKEND_ABI */
-  /* A new web view (floating reference, as any new widget). */
+  /* A new web view (floating reference, as any new widget); the one prewarm() made if
+   * there is one. */
   GtkWidget *(*new_view)   (OpMailHtmlResolveFunc  resolve,
                             OpMailHtmlLinkFunc     link_activated,
+                            OpMailHtmlLoadedFunc   loaded,
                             gpointer               user_data);
+  /* The view calls none of its functions again (its owner is going; WebKit may still
+   * hold the view for a while). */
+  void       (*forget)     (GtkWidget             *view);
+  /* Starts WebKit ahead of the first message: the web context, its web process and
+   * network process, and one web view (with the settings of every other, an empty page
+   * loaded) that the next new_view() returns. Does nothing if it was done. */
+  void       (*prewarm)    (void);
   void       (*load)       (GtkWidget             *view,
                             const char            *html,
                             gboolean               allow_remote,

@@ -27,7 +27,6 @@ struct _OpMailHtmlView
   gboolean             allow_remote;
   gboolean             loaded;
   gboolean             waiting;         /* for the module to open */
-  guint                poll_id;
   int                  width;           /* of the last allocation */
   guint                remeasure_id;
 };
@@ -53,6 +52,8 @@ static guint signals[N_SIGNALS];
 static const OpMailHtmlBackend *backend;
 static GError *backend_error;        /* the module could not be opened (not tried again) */
 static GPtrArray *backend_waiting;   /* GWeakRef of the views waiting while it opens */
+static gboolean prewarm_wanted;      /* start WebKit once the module is open */
+static gboolean web_view_made;       /* by a message view: nothing left to prewarm */
 
 G_DEFINE_FINAL_TYPE (OpMailHtmlView, op_mail_html_view, GTK_TYPE_WIDGET)
 
@@ -134,6 +135,8 @@ on_module_opened (GObject      *source,
   g_autoptr (GPtrArray) waiting = g_steal_pointer (&backend_waiting);
 
   backend = g_task_propagate_pointer (G_TASK (result), &backend_error);
+  if (backend != NULL && prewarm_wanted && !web_view_made && waiting->len == 0)
+    backend->prewarm ();
   for (guint i = 0; i < waiting->len; i++)
     {
       g_autoptr (OpMailHtmlView) self = g_weak_ref_get (g_ptr_array_index (waiting, i));
@@ -158,6 +161,21 @@ free_weak_ref (gpointer data)
 }
 
 /* Waits for the module, opening it on a worker thread if nobody asked for it yet. */
+/* Opens the module on a worker thread unless that is under way. */
+static void
+open_module_async (void)
+{
+  g_autoptr (GTask) task = NULL;
+
+  if (backend_waiting != NULL)
+    return;
+  task = g_task_new (NULL, NULL, on_module_opened, NULL);
+  backend_waiting = g_ptr_array_new_with_free_func (free_weak_ref);
+  g_task_set_source_tag (task, open_module_async);
+  g_task_set_task_data (task, g_strdup (g_getenv ("OUTPOST_MAIL_MODULE_DIR")), g_free);
+  g_task_run_in_thread (task, open_module_thread);
+}
+
 static void
 wait_for_module (OpMailHtmlView *self)
 {
@@ -168,16 +186,68 @@ wait_for_module (OpMailHtmlView *self)
   self->waiting = TRUE;
   ref = g_new0 (GWeakRef, 1);
   g_weak_ref_init (ref, self);
-  if (backend_waiting == NULL)
-    {
-      g_autoptr (GTask) task = g_task_new (NULL, NULL, on_module_opened, NULL);
-
-      backend_waiting = g_ptr_array_new_with_free_func (free_weak_ref);
-      g_task_set_source_tag (task, wait_for_module);
-      g_task_set_task_data (task, g_strdup (g_getenv ("OUTPOST_MAIL_MODULE_DIR")), g_free);
-      g_task_run_in_thread (task, open_module_thread);
-    }
+  open_module_async ();
   g_ptr_array_add (backend_waiting, ref);
+}
+
+/**
+ * op_mail_html_view_prewarm:
+ *
+ * Starts WebKit ahead of the first HTML message, so that message does not wait for it:
+ * opens the module on a worker thread if it is not open, then has it start its web
+ * process and network process with an empty page (OpMailHtmlBackend.prewarm). Once per
+ * process; does nothing once a message view made a web view or the module failed.
+ */
+void
+op_mail_html_view_prewarm (void)
+{
+  if (prewarm_wanted || web_view_made || backend_error != NULL)
+    return;
+  prewarm_wanted = TRUE;
+  if (backend != NULL)
+    backend->prewarm ();
+  else
+    open_module_async ();
+}
+
+static gboolean
+prewarm_on_idle (gpointer unused)
+{
+  op_mail_html_view_prewarm ();
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_prewarm_frame (GdkFrameClock *clock,
+                  gpointer       unused)
+{
+  g_signal_handlers_disconnect_by_func (clock, on_prewarm_frame, NULL);
+  g_idle_add_full (G_PRIORITY_LOW, prewarm_on_idle, NULL, NULL);
+}
+
+/**
+ * op_mail_html_view_prewarm_after_frame:
+ * @shown: a mapped widget that shows what the user looks at (the Mail page's list)
+ *
+ * op_mail_html_view_prewarm() once the frame being made for @shown's window has been
+ * painted and the main loop is idle: starting WebKit never delays what is on screen.
+ */
+void
+op_mail_html_view_prewarm_after_frame (GtkWidget *shown)
+{
+  static gboolean asked;
+  GdkFrameClock *clock;
+
+  g_return_if_fail (GTK_IS_WIDGET (shown));
+
+  if (asked || prewarm_wanted || web_view_made || backend_error != NULL)
+    return;
+  clock = gtk_widget_get_frame_clock (shown);
+  if (clock == NULL)
+    return;   /* not realized: asked again when it shows */
+  asked = TRUE;
+  g_signal_connect (clock, "after-paint", G_CALLBACK (on_prewarm_frame), NULL);
+  gtk_widget_queue_draw (shown);
 }
 
 gboolean
@@ -235,17 +305,15 @@ link_activated (const char *uri,
   g_signal_emit (self, signals[LINK_ACTIVATED], 0, uri);
 }
 
-static gboolean
-poll_loaded (gpointer user_data)
+static void
+on_web_view_loaded (gpointer user_data)
 {
   OpMailHtmlView *self = user_data;
 
-  if (self->web_view == NULL || !backend->is_loaded (self->web_view))
-    return G_SOURCE_CONTINUE;
-  self->poll_id = 0;
+  if (self->loaded)
+    return;
   self->loaded = TRUE;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADED]);
-  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -272,8 +340,6 @@ reload (OpMailHtmlView *self)
   if (self->web_view == NULL)
     return;   /* the module is still opening: loaded once it is there */
   backend->load (self->web_view, html, self->allow_remote, dark);
-  if (self->poll_id == 0)
-    self->poll_id = g_timeout_add (50, poll_loaded, self);
 }
 
 /* Makes the web view (the first time) and loads the message into it. */
@@ -282,7 +348,8 @@ attach_web_view (OpMailHtmlView *self)
 {
   if (self->web_view == NULL)
     {
-      self->web_view = backend->new_view (resolve_cid, link_activated, self);
+      self->web_view = backend->new_view (resolve_cid, link_activated, on_web_view_loaded, self);
+      web_view_made = TRUE;
       gtk_accessible_update_property (GTK_ACCESSIBLE (self->web_view), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                       _("Mail: Message"), -1);
       gtk_box_append (GTK_BOX (self->box), self->web_view);
@@ -445,8 +512,9 @@ op_mail_html_view_dispose (GObject *object)
 {
   OpMailHtmlView *self = OP_MAIL_HTML_VIEW (object);
 
-  g_clear_handle_id (&self->poll_id, g_source_remove);
   g_clear_handle_id (&self->remeasure_id, g_source_remove);
+  if (self->web_view != NULL)
+    backend->forget (self->web_view);
   g_clear_pointer (&self->box, gtk_widget_unparent);
   self->web_view = NULL;
   self->remote_bar = NULL;

@@ -20,8 +20,8 @@ G_DECLARE_FINAL_TYPE (OpMailHtmlView, op_mail_html_view, OP, MAIL_HTML_VIEW, Gtk
  * message's own parts. A clicked link emits ::link-activated; the view never navigates.
  * It follows AdwStyleManager's dark mode.
  *
- * The module is opened on a worker thread the first time a message is set; the message
- * shows once it is open.
+ * The module is opened on a worker thread the first time a message is set, or earlier
+ * by op_mail_html_view_prewarm(); the message shows once it is open.
  *
  * Signals: ::link-activated (const char *uri); ::failed (const char *message): the
  * module could not be opened for the message set before it was.
@@ -50,6 +50,11 @@ void         op_mail_html_view_run_script         (OpMailHtmlView      *self,
                                                    OpMailHtmlScriptFunc callback,
                                                    gpointer             user_data);
 
+/* Starting WebKit before the first HTML message (see the .c file): at once, or after
+ * the next frame of @shown's window, on idle (what the Mail page does when it first
+ * shows a folder with mail). */
+void         op_mail_html_view_prewarm            (void);
+void         op_mail_html_view_prewarm_after_frame (GtkWidget         *shown);
 /* TRUE once the WebKit module was loaded in this process. */
 gboolean     op_mail_html_view_backend_loaded     (void);
 /* TRUE when @html refers to anything outside the message (http, https, ftp or

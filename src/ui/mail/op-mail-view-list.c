@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "op-mail-conversation-row.h"
+#include "op-mail-html-view.h"
 #include "op-mail-view-private.h"
 
 /* The conversation list of the Mail page, its search, and the conversation shown. */
@@ -26,6 +27,16 @@ on_list_changed (OpMailView *self)
 }
 
 static void update_list_page_now (OpMailView *self);
+
+/* A folder with mail on screen: the user may open an HTML message next, so WebKit is
+ * started once the rows are painted (op_mail_html_view_prewarm_after_frame()). */
+static void
+maybe_prewarm_html (OpMailView *self)
+{
+  if (self->selection != NULL && gtk_widget_get_mapped (GTK_WIDGET (self->list_view))
+      && g_list_model_get_n_items (G_LIST_MODEL (self->selection)) > 0)
+    op_mail_html_view_prewarm_after_frame (GTK_WIDGET (self->list_view));
+}
 
 void
 _op_mail_view_update_list_page (OpMailView *self)
@@ -69,7 +80,10 @@ update_list_page_now (OpMailView *self)
       gtk_stack_set_visible_child_name (self->list_stack, "status");
     }
   else
-    gtk_stack_set_visible_child_name (self->list_stack, "list");
+    {
+      gtk_stack_set_visible_child_name (self->list_stack, "list");
+      maybe_prewarm_html (self);
+    }
 }
 
 /* The selected conversations, in list order. (element-type OpMailConversation) */
@@ -167,6 +181,8 @@ on_selection_items_changed (OpMailView *self)
   GHashTableIter iter;
   gint64 *id;
 
+  maybe_prewarm_html (self);
+
   self->restoring = TRUE;
   if (self->conversations != NULL)
     {
@@ -257,6 +273,7 @@ _op_mail_view_set_list_model (OpMailView             *self,
   g_signal_connect_data (self->selection, "items-changed", G_CALLBACK (on_selection_items_changed),
                          self, NULL, G_CONNECT_SWAPPED | G_CONNECT_AFTER);
   gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (self->selection));
+  maybe_prewarm_html (self);
   _op_mail_view_update_list_page (self);
   _op_mail_view_update_actions (self);
   _op_mail_view_sync_sidebar (self);
@@ -775,6 +792,8 @@ _op_mail_view_list_init (OpMailView *self)
 
   gtk_list_view_set_factory (self->list_view, factory);
   g_signal_connect_swapped (self->list_view, "activate", G_CALLBACK (on_list_activate), self);
+  /* Rows may come before the list is on screen, or the other way round. */
+  g_signal_connect_swapped (self->list_view, "map", G_CALLBACK (maybe_prewarm_html), self);
 
   self->results = g_list_store_new (OP_TYPE_MAIL_MESSAGE);
   self->results_selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->results)));

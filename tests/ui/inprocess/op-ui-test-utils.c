@@ -103,11 +103,9 @@ op_ui_test_run (void)
   return status;
 }
 
-typedef gboolean (*Match) (GtkWidget *widget, gconstpointer data);
-
 static GtkWidget *
 find (GtkWidget     *root,
-      Match          match,
+      OpUiTestMatch  match,
       gconstpointer  data)
 {
   if (match (root, data))
@@ -124,6 +122,14 @@ find (GtkWidget     *root,
     }
 
   return NULL;
+}
+
+GtkWidget *
+op_ui_test_find_matching (GtkWidget     *root,
+                          OpUiTestMatch  match,
+                          gconstpointer  data)
+{
+  return find (root, match, data);
 }
 
 static gboolean
@@ -254,7 +260,7 @@ op_ui_test_find_entry_row (GtkWidget  *root,
 /* Depth first, as find() walks: the @nth widget (from 0) that @match accepts. */
 static GtkWidget *
 find_nth (GtkWidget     *root,
-          Match          match,
+          OpUiTestMatch  match,
           gconstpointer  data,
           guint         *nth)
 {

@@ -22,6 +22,12 @@ GtkButton  *op_ui_test_find_button      (GtkWidget    *root,
                                          const char   *label);
 GtkWidget  *op_ui_test_find_type        (GtkWidget    *root,
                                          GType         type);
+/* The first widget under @root (itself included, depth first) that @match accepts. */
+typedef gboolean (*OpUiTestMatch) (GtkWidget     *widget,
+                                   gconstpointer  data);
+GtkWidget  *op_ui_test_find_matching    (GtkWidget    *root,
+                                         OpUiTestMatch match,
+                                         gconstpointer data);
 GtkWindow  *op_ui_test_find_toplevel    (GType         type);
 void        op_ui_test_assert_no_hidden_toplevel (void);
 GtkEditable *op_ui_test_find_entry_row  (GtkWidget    *root,

@@ -122,6 +122,46 @@ test_not_connected (void)
   g_object_unref (window);
 }
 
+/* The context menu: the popover menu that hangs off the pane itself. */
+static GtkWidget *
+context_popover (GtkWidget *pane)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (pane); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (GTK_IS_POPOVER_MENU (child))
+      return child;
+  return NULL;
+}
+
+static gboolean
+popover_shown (gpointer data)
+{
+  GtkWidget *popover = context_popover (data);
+
+  return popover != NULL && gtk_widget_get_visible (popover);
+}
+
+/* A pane's context menu is made when first asked for (not before the window's first
+ * frame), and holds the view's commands. */
+static void
+test_context_menu_on_demand (void)
+{
+  OpWindow *window = g_object_ref (g_object_new (OP_TYPE_WINDOW, NULL));
+  OpFilesView *view = OP_FILES_VIEW (op_window_get_view (window, "files"));
+  GtkWidget *pane = GTK_WIDGET (op_files_view_get_local_pane (view));
+
+  gtk_window_present (GTK_WINDOW (window));
+  op_ui_test_iterate ();
+  g_assert_null (context_popover (pane));
+
+  gtk_widget_activate_action (pane, "pane.context-menu", NULL);
+  g_assert_true (op_ui_test_wait_for (popover_shown, pane));
+  g_assert_nonnull (op_ui_test_find_label_containing (context_popover (pane), "Open"));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_object_unref (window);
+}
+
 /* A server that accepts and then says nothing: a connection stays "connecting". */
 static gboolean
 on_silent_incoming (GSocketService    *service,
@@ -659,6 +699,7 @@ main (int    argc,
   g_test_add_func ("/files/view/uri-of-saved-site-uses-its-password", test_uri_of_saved_site);
   g_test_add_func ("/files/view/uri-fills-quick-connect", test_uri_fills_quick_connect);
   g_test_add_func ("/files/view/not-connected", test_not_connected);
+  g_test_add_func ("/files/view/context-menu-on-demand", test_context_menu_on_demand);
   g_test_add_func ("/files/view/queue-filter-and-run-button", test_queue_filter_and_run_button);
   g_test_add_func ("/files/view/quick-connect-enter-cancel", test_quick_connect_enter_cancel);
   g_test_add_func ("/files/site-manager/add-edit-duplicate-remove-connect", test_site_manager);

@@ -532,14 +532,30 @@ english (void)
   return strcmp (T ("Password needed"), "Password needed") == 0;
 }
 
+/* An error label on screen with something in it (the pages keep theirs, hidden and
+ * empty, until they have something to say). */
+static gboolean
+is_shown_error (GtkWidget     *widget,
+                gconstpointer  unused)
+{
+  return GTK_IS_LABEL (widget) && gtk_widget_has_css_class (widget, "error")
+         && gtk_widget_get_mapped (widget) && gtk_label_get_text (GTK_LABEL (widget))[0] != '\0';
+}
+
+/* In Chinese the sentence is not compared: an error is on screen and the set-up's test is
+ * over (its button works again), so a screen never shows the test still running or the
+ * error of the step before. */
 static gboolean
 error_shown (gpointer data)
 {
   GtkWidget **where = data;
+  GtkWidget *test_button;
 
   if (english ())
     return label_shown (data);
-  return op_ui_test_find_label_with_class (where[0], "error") != NULL;
+  test_button = GTK_WIDGET (op_ui_test_find_button (where[0], T ("_Test and Save")));
+  return op_ui_test_find_matching (where[0], is_shown_error, NULL) != NULL
+         && (test_button == NULL || gtk_widget_get_sensitive (test_button));
 }
 
 /* The set-up and the banner's password dialog save passwords in the keyring: an unlocked

@@ -325,6 +325,30 @@ backend_loaded (gpointer data)
   return op_mail_html_view_backend_loaded ();
 }
 
+/* html-remote.eml as it must show with its remote content blocked: the cid: image (the
+ * 3×2 PNG of the message) in, no script of the message run (not <script>, not onload,
+ * not onerror: they would change the title), and the remote image never requested. */
+static void
+assert_locked (OpMailHtmlView *html,
+               Server         *server)
+{
+  char *value;
+
+  value = run (html, "String(document.getElementById('inline').naturalWidth) + 'x' + "
+                     "String(document.getElementById('inline').naturalHeight)");
+  g_assert_cmpstr (value, ==, "3x2");
+  g_free (value);
+  value = run (html, "document.title");
+  g_assert_cmpstr (value, ==, "December news");
+  g_free (value);
+  g_assert_true (op_ui_test_wait_for (image_settled, html));
+  value = run (html, "String(document.getElementById('remote').naturalWidth)");
+  g_assert_cmpstr (value, ==, "0");
+  g_free (value);
+  op_ui_test_iterate ();
+  g_assert_cmpuint (server->connections, ==, 0);
+}
+
 static void
 test_html_remote_blocked_cid_shown (void)
 {
@@ -363,24 +387,7 @@ test_html_remote_blocked_cid_shown (void)
   g_assert_nonnull (op_ui_test_find_button (GTK_WIDGET (html), "_Show Remote Content"));
   g_assert_true (gtk_widget_get_visible (gtk_widget_get_parent (GTK_WIDGET (op_ui_test_find_button (GTK_WIDGET (html), "_Show Remote Content")))));
 
-  /* The cid: image is the 3×2 PNG of the message. */
-  value = run (html, "String(document.getElementById('inline').naturalWidth) + 'x' + "
-                     "String(document.getElementById('inline').naturalHeight)");
-  g_assert_cmpstr (value, ==, "3x2");
-  g_free (value);
-
-  /* No script of the message ran: not <script>, not onload, not onerror. */
-  value = run (html, "document.title");
-  g_assert_cmpstr (value, ==, "December news");
-  g_free (value);
-
-  /* The remote image never reached the network. */
-  g_assert_true (op_ui_test_wait_for (image_settled, html));
-  value = run (html, "String(document.getElementById('remote').naturalWidth)");
-  g_assert_cmpstr (value, ==, "0");
-  g_free (value);
-  op_ui_test_iterate ();
-  g_assert_cmpuint (server.connections, ==, 0);
+  assert_locked (html, &server);
 
   /* A link is handed to the application, the view stays on the message; a link to a
    * local file is not opened at all. */
@@ -439,6 +446,96 @@ test_html_remote_blocked_cid_shown (void)
   g_object_unref (server.service);
   g_free (opened.uri);
   gtk_window_destroy (window);
+  g_unlink (senders_path);
+  g_rmdir (senders_dir);
+}
+
+/* The WebKit view inside @html (the type comes with the module). */
+static GtkWidget *
+find_web_view (GtkWidget *html)
+{
+  return op_ui_test_find_type (html, g_type_from_name ("WebKitWebView"));
+}
+
+/* One message view on @message in a window of its own; its web view loaded. */
+static OpMailHtmlView *
+show_html (OpMimeMessage       *message,
+           GBytes              *bytes,
+           OpMailRemoteSenders *senders,
+           GtkWindow          **window)
+{
+  OpMailMessageView *view = OP_MAIL_MESSAGE_VIEW (op_mail_message_view_new ());
+  OpMailHtmlView *html = op_mail_message_view_get_html_view (view);
+
+  op_mail_html_view_set_remote_senders (html, senders);
+  *window = window_with (GTK_WIDGET (view));
+  op_mail_message_view_set_message (view, message, bytes);
+  g_assert_true (op_ui_test_wait_for (html_loaded, html));
+  return html;
+}
+
+/* The locks of a message hold in every web view, whether the view was started ahead of
+ * time (op_mail_html_view_prewarm()) or kept from a message view that went, after that
+ * message had its remote content shown. */
+static void
+test_html_reused_view_keeps_locks (void)
+{
+  Server server = { 0 };
+  g_autoptr (GBytes) bytes = NULL;
+  g_autoptr (OpMimeMessage) message = NULL;
+  g_autoptr (OpMailRemoteSenders) senders = NULL;
+  g_autofree char *senders_dir = g_dir_make_tmp ("outpost-senders-XXXXXX", NULL);
+  g_autofree char *senders_path = g_build_filename (senders_dir, "senders", NULL);
+  g_autoptr (GFile) senders_file = g_file_new_for_path (senders_path);
+  OpMailHtmlView *html;
+  GtkWindow *window;
+  GtkWidget *first_web_view;
+  char *value;
+
+  senders = op_mail_remote_senders_new (senders_file);
+  server_start (&server);
+  bytes = mail_test_load ("html-remote.eml", server.port);
+  message = mail_test_parse (bytes);
+  /* A view made ahead of time (run alone, this test opens the module here). */
+  op_mail_html_view_prewarm ();
+  g_assert_true (op_ui_test_wait_for (backend_loaded, NULL));
+
+  /* A message view whose remote content the user showed, then the view goes. */
+  html = show_html (message, bytes, senders, &window);
+  first_web_view = find_web_view (GTK_WIDGET (html));
+  g_assert_nonnull (first_web_view);
+  g_assert_true (op_mail_html_view_get_remote_blocked (html));
+  op_mail_html_view_show_remote (html);
+  g_assert_true (op_ui_test_wait_for (html_loaded, html));
+  g_assert_true (op_ui_test_wait_for (got_connection, &server));
+  gtk_window_destroy (window);
+  op_ui_test_iterate ();
+
+  /* The next message view gets that web view back, and everything is locked again: the
+   * remote image is not fetched, no script of the message ran, cid: still resolves
+   * (from the new owner), and a link goes to the new owner. */
+  server.connections = 0;
+  html = show_html (message, bytes, senders, &window);
+  g_assert_true (find_web_view (GTK_WIDGET (html)) == first_web_view);
+  g_assert_true (op_mail_html_view_get_remote_blocked (html));
+  assert_locked (html, &server);
+  {
+    Opened opened = { NULL, 0 };
+    GtkWidget *view = gtk_widget_get_ancestor (GTK_WIDGET (html), OP_TYPE_MAIL_MESSAGE_VIEW);
+
+    g_signal_connect (view, "open-uri", G_CALLBACK (on_open_uri), &opened);
+    value = run (html, "document.getElementById('link').click(); 'clicked'");
+    g_free (value);
+    g_assert_true (op_ui_test_wait_for (uri_opened, &opened));
+    g_assert_cmpstr (opened.uri, ==, "https://example.org/offer");
+    g_signal_handlers_disconnect_by_data (view, &opened);
+    g_free (opened.uri);
+  }
+  gtk_window_destroy (window);
+  op_ui_test_iterate ();
+
+  g_socket_service_stop (server.service);
+  g_object_unref (server.service);
   g_unlink (senders_path);
   g_rmdir (senders_dir);
 }
@@ -601,6 +698,7 @@ main (int   argc,
   g_test_add_func ("/mail/view/conversation/newest-open", test_conversation_newest_open);
   g_test_add_func ("/mail/view/html/remote-detection", test_remote_content_detection);
   g_test_add_func ("/mail/view/html/remote-blocked-cid-shown-no-script", test_html_remote_blocked_cid_shown);
+  g_test_add_func ("/mail/view/html/reused-view-keeps-locks", test_html_reused_view_keeps_locks);
 
   return op_ui_test_run ();
 }

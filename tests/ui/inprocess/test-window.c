@@ -133,6 +133,55 @@ test_files_is_first_view (void)
   destroy_window (window);
 }
 
+static gboolean
+bar_revealed (gpointer data)
+{
+  AdwViewSwitcherBar *bar = ADW_VIEW_SWITCHER_BAR (op_ui_test_find_type (data, ADW_TYPE_VIEW_SWITCHER_BAR));
+
+  return adw_view_switcher_bar_get_reveal (bar);
+}
+
+static guint
+count_toggle_buttons (GtkWidget *widget)
+{
+  guint n = GTK_IS_TOGGLE_BUTTON (widget) ? 1 : 0;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    n += count_toggle_buttons (child);
+  return n;
+}
+
+static gboolean
+widget_mapped (gpointer data)
+{
+  return gtk_widget_get_mapped (data);
+}
+
+/* The bottom switcher is given the views only when a narrow window first needs it (a
+ * wide window's first frame does without its buttons); then it switches views. */
+static void
+test_narrow_switcher_bar (void)
+{
+  OpWindow *window = new_window ();
+  AdwViewSwitcherBar *bar = ADW_VIEW_SWITCHER_BAR (op_ui_test_find_type (GTK_WIDGET (window), ADW_TYPE_VIEW_SWITCHER_BAR));
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 1120, 740);
+  gtk_window_present (GTK_WINDOW (window));
+  op_ui_test_iterate ();
+  g_assert_false (adw_view_switcher_bar_get_reveal (bar));
+  g_assert_null (adw_view_switcher_bar_get_stack (bar));
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 360, 600);
+  g_assert_true (op_ui_test_wait_for (bar_revealed, window));
+  g_assert_true (adw_view_switcher_bar_get_stack (bar) == op_window_get_view_stack (window));
+  /* On screen, with a button per view. */
+  g_assert_true (op_ui_test_wait_for (widget_mapped, bar));
+  g_assert_cmpuint (count_toggle_buttons (GTK_WIDGET (bar)), ==, 4);
+
+  destroy_window (window);
+}
+
 static void
 test_primary_menu (void)
 {
@@ -271,6 +320,7 @@ main (int   argc,
   op_ui_test_init (&argc, &argv);
 
   g_test_add_func ("/ui/window/files-is-first-view", test_files_is_first_view);
+  g_test_add_func ("/ui/window/narrow-switcher-bar", test_narrow_switcher_bar);
   g_test_add_func ("/ui/window/primary-menu", test_primary_menu);
   g_test_add_func ("/ui/window/size-restored", test_size_restored);
   g_test_add_func ("/ui/window/maximized-keeps-size", test_maximized_keeps_size);

@@ -31,6 +31,7 @@ typedef struct
 {
   OpMailHtmlResolveFunc resolve;
   OpMailHtmlLinkFunc    link_activated;
+  OpMailHtmlLoadedFunc  loaded_func;
   gpointer              user_data;
   gboolean              loaded;
   guint                 serial;     /* of the last load(), to drop stale size answers */
@@ -38,6 +39,18 @@ typedef struct
 
 static WebKitWebContext     *shared_context;
 static WebKitNetworkSession *shared_session;
+/* Web views ready for the next message: the prewarm's, and those of message views that
+ * went (at most MAX_SPARES). Owned here until taken. */
+#define MAX_SPARES 2
+static GPtrArray            *spares;
+/* The first web view: every later one is related to it, so they share its web process
+ * instead of each starting one (kept for the life of the process). */
+static WebKitWebView        *anchor;
+static gboolean              prewarmed;
+
+/* What a view shows while it waits in the spares: nothing of the last message. */
+static const char EMPTY_PAGE[] =
+  "<!DOCTYPE html><meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'\">";
 
 static const char CSP_BLOCKED[] =
   "default-src 'none'; script-src 'none'; object-src 'none'; frame-src 'none'; "
@@ -183,6 +196,8 @@ height_ready (GObject      *source,
       gtk_widget_set_size_request (GTK_WIDGET (web_view), -1, height);
     }
   data->loaded = TRUE;
+  if (data->loaded_func != NULL)
+    data->loaded_func (data->user_data);
 }
 
 /* The height of the root element's box, which holds the body and its margins: unlike
@@ -248,10 +263,10 @@ on_context_menu (WebKitWebView       *web_view,
   return webkit_context_menu_get_n_items (menu) == 0;
 }
 
-static GtkWidget *
-backend_new_view (OpMailHtmlResolveFunc resolve,
-                  OpMailHtmlLinkFunc    link_activated,
-                  gpointer              user_data)
+/* A web view with the settings and handlers of every message view, and no owner's
+ * callbacks yet. */
+static WebKitWebView *
+make_view (void)
 {
   g_autoptr (WebKitSettings) settings = webkit_settings_new ();
   g_autoptr (WebKitUserContentManager) content = webkit_user_content_manager_new ();
@@ -283,22 +298,68 @@ backend_new_view (OpMailHtmlResolveFunc resolve,
   webkit_settings_set_hardware_acceleration_policy (settings, WEBKIT_HARDWARE_ACCELERATION_POLICY_NEVER);
   webkit_settings_set_default_charset (settings, "utf-8");
 
-  web_view = g_object_new (WEBKIT_TYPE_WEB_VIEW,
-                           "web-context", shared_context,
-                           "network-session", shared_session,
-                           "settings", settings,
-                           "user-content-manager", content,
-                           NULL);
+  /* "related-view" gives the context and the network session of the anchor. */
+  if (anchor != NULL)
+    web_view = g_object_new (WEBKIT_TYPE_WEB_VIEW,
+                             "related-view", anchor,
+                             "settings", settings,
+                             "user-content-manager", content,
+                             NULL);
+  else
+    {
+      web_view = g_object_new (WEBKIT_TYPE_WEB_VIEW,
+                               "web-context", shared_context,
+                               "network-session", shared_session,
+                               "settings", settings,
+                               "user-content-manager", content,
+                               NULL);
+      anchor = g_object_ref_sink (web_view);
+    }
   data = g_new0 (ViewData, 1);
-  data->resolve = resolve;
-  data->link_activated = link_activated;
-  data->user_data = user_data;
   g_object_set_data_full (G_OBJECT (web_view), "op-mail-html-view-data", data, g_free);
   g_signal_connect (web_view, "decide-policy", G_CALLBACK (on_decide_policy), NULL);
   g_signal_connect (web_view, "load-changed", G_CALLBACK (on_load_changed), NULL);
   g_signal_connect (web_view, "context-menu", G_CALLBACK (on_context_menu), NULL);
   gtk_widget_set_hexpand (GTK_WIDGET (web_view), TRUE);
   gtk_widget_set_size_request (GTK_WIDGET (web_view), -1, 24);
+  return web_view;
+}
+
+/* Gives the view to a new owner (or to none); whatever its last load still answers is
+ * stale. */
+static void
+set_owner (ViewData              *data,
+           OpMailHtmlResolveFunc  resolve,
+           OpMailHtmlLinkFunc     link_activated,
+           OpMailHtmlLoadedFunc   loaded,
+           gpointer               user_data)
+{
+  data->resolve = resolve;
+  data->link_activated = link_activated;
+  data->loaded_func = loaded;
+  data->user_data = user_data;
+  data->loaded = FALSE;
+  data->serial++;
+}
+
+static GtkWidget *
+backend_new_view (OpMailHtmlResolveFunc resolve,
+                  OpMailHtmlLinkFunc    link_activated,
+                  OpMailHtmlLoadedFunc  loaded,
+                  gpointer              user_data)
+{
+  WebKitWebView *web_view;
+
+  if (spares != NULL && spares->len > 0)
+    {
+      /* Our reference becomes the caller's floating one. */
+      web_view = g_ptr_array_steal_index (spares, spares->len - 1);
+      g_object_force_floating (G_OBJECT (web_view));
+      gtk_widget_set_size_request (GTK_WIDGET (web_view), -1, 24);
+    }
+  else
+    web_view = make_view ();
+  set_owner (view_data (GTK_WIDGET (web_view)), resolve, link_activated, loaded, user_data);
   return GTK_WIDGET (web_view);
 }
 
@@ -408,9 +469,49 @@ backend_run_script (GtkWidget            *view,
                                        NULL, NULL, script_done, call);
 }
 
+static void
+add_spare (WebKitWebView *web_view)
+{
+  if (spares == NULL)
+    spares = g_ptr_array_new_with_free_func (g_object_unref);
+  g_ptr_array_add (spares, g_object_ref_sink (web_view));
+  webkit_web_view_load_html (web_view, EMPTY_PAGE, BASE_URI);
+}
+
+/* The view's owner is going: the view forgets it, and is kept (with an empty page) for
+ * the next message, whose load then needs no new view nor process. */
+static void
+backend_forget (GtkWidget *view)
+{
+  ViewData *data = view_data (view);
+
+  if (data == NULL)
+    return;
+  set_owner (data, NULL, NULL, NULL, NULL);
+  webkit_web_view_stop_loading (WEBKIT_WEB_VIEW (view));
+  if (spares == NULL || spares->len < MAX_SPARES)
+    add_spare (WEBKIT_WEB_VIEW (view));
+}
+
+/* The first message would otherwise wait for WebKit to start its web process and its
+ * network process (most of a second, tests/bench/README.md "mail-view"): an empty page
+ * in a view of our own starts them, under the same settings, policies and sandbox as
+ * any message, and the view is the next message's. */
+static void
+backend_prewarm (void)
+{
+  if (prewarmed)
+    return;
+  prewarmed = TRUE;
+  if (spares == NULL || spares->len == 0)
+    add_spare (make_view ());
+}
+
 static const OpMailHtmlBackend backend = {
   .abi = OP_MAIL_HTML_BACKEND_ABI,
   .new_view = backend_new_view,
+  .forget = backend_forget,
+  .prewarm = backend_prewarm,
   .load = backend_load,
   .is_loaded = backend_is_loaded,
   .remeasure = backend_remeasure,
