@@ -189,7 +189,9 @@ describe_failure (const OpMailProbeReport *report)
       return g_strdup_printf (_("%s Nothing was saved. Compare the certificate’s SHA-256 fingerprint with the one your provider publishes; trust it when asked only if they match, then try again."),
                               report->error->message);
     case OP_MAIL_ERROR_KIND_PASSWORD:
-      return g_strdup_printf (_("%s refused the username or password: %s. Check them and try again."),
+      /* Translators: %s is the server, then its refusal as a whole sentence (which
+       * already says that the name or password was refused). */
+      return g_strdup_printf (_("%s: %s. Check the username and password, and try again."),
                               server, why);
     case OP_MAIL_ERROR_KIND_UNREACHABLE:
       /* Translators: %s is the server, then why the connection failed. */
@@ -206,7 +208,7 @@ describe_failure (const OpMailProbeReport *report)
     return g_strdup_printf (_("The secure connection to %s failed: %s. Check the security setting; if the certificate is the problem, compare it with the one your provider publishes."),
                             server, why);
   if (report->login_tried && !report->login_ok)
-    return g_strdup_printf (_("%s refused the username or password: %s. Check them and try again."),
+    return g_strdup_printf (_("%s: %s. Check the username and password, and try again."),
                             server, why);
   return g_strdup_printf (_("%s failed: %s."), server, why);
 }

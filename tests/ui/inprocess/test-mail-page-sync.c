@@ -485,7 +485,7 @@ test_setup_manual (void)
   /* Wrong password: the server's refusal, and no account. */
   click (setup, "_Test and Save");
   where[0] = setup;
-  where[1] = (gpointer) "refused the username or password";
+  where[1] = (gpointer) "Check the username and password";
   g_assert_true (op_ui_test_wait_for (label_shown, where));
   g_assert_cmpuint (n_mail_accounts (), ==, before);
 
@@ -1012,7 +1012,7 @@ test_setup_errors (void)
   op_ui_test_fill (setup, T ("Username"), 0, endpoint.user);
   click (setup, T ("_Test and Save"));
   where[0] = setup;
-  where[1] = (gpointer) "refused the username or password";
+  where[1] = (gpointer) "Check the username and password";
   g_assert_true (op_ui_test_wait_for (error_shown, where));
   shoot ("setup-password");
 
