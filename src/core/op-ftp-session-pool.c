@@ -9,6 +9,7 @@
 #include "op-ftp-error.h"
 #include "op-ftp-session-pool.h"
 #include "op-ftp-site.h"
+#include "op-secret.h"
 
 /* A session idle longer than this answers a NOOP before it is reused: the server may
  * have closed it meanwhile (an idle timeout, a restart), and a transfer should not be
@@ -142,9 +143,7 @@ acquire_free (Acquire *acquire)
 {
   g_clear_object (&acquire->site);
   g_free (acquire->key);
-  if (acquire->password != NULL)
-    memset (acquire->password, 0, strlen (acquire->password));
-  g_free (acquire->password);
+  op_secret_free (acquire->password);
   g_free (acquire);
 }
 

@@ -7,6 +7,7 @@
 
 #include "op-mail-private.h"
 #include "op-mail-types.h"
+#include "op-secret.h"
 
 G_DEFINE_ENUM_TYPE (OpMailSpecialUse, op_mail_special_use,
   G_DEFINE_ENUM_VALUE (OP_MAIL_SPECIAL_USE_NONE, "none"),
@@ -94,7 +95,5 @@ op_mail_flags_to_imap (OpMailFlags  flags,
 void
 _op_mail_wipe (char **secret)
 {
-  if (*secret != NULL)
-    memset (*secret, 0, strlen (*secret));
-  g_clear_pointer (secret, g_free);
+  g_clear_pointer (secret, op_secret_free);
 }

@@ -18,6 +18,7 @@
 #include "op-mail-resources.h"
 #include "op-secrets.h"
 #include "op-trust-store.h"
+#include "op-secret.h"
 
 /* Seconds a probe may take: slow providers answer within that, dead names do not. */
 #define PROBE_TIMEOUT 15
@@ -217,9 +218,7 @@ describe_failure (const OpMailProbeReport *report)
 static void
 clear_password (char **password)
 {
-  if (*password != NULL)
-    memset (*password, 0, strlen (*password));
-  g_clear_pointer (password, g_free);
+  g_clear_pointer (password, op_secret_free);
 }
 
 static void

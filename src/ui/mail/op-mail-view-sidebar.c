@@ -10,6 +10,7 @@
 #include "op-mail-account.h"
 #include "op-mail-identity-item.h"
 #include "op-mail-view-private.h"
+#include "op-secret.h"
 
 /* The sidebar of the Mail page: each account with its folders, and each account's store. */
 
@@ -29,9 +30,7 @@ _op_mail_view_account_free (Account *account)
   if (account->outbox != NULL)
     g_signal_handlers_disconnect_by_data (account->outbox, account);
   g_clear_object (&account->outbox);
-  if (account->password != NULL)
-    memset (account->password, 0, strlen (account->password));
-  g_clear_pointer (&account->password, g_free);
+  g_clear_pointer (&account->password, op_secret_free);
   g_clear_pointer (&account->error_text, g_free);
   g_clear_object (&account->folders);
   if (account->store != NULL)

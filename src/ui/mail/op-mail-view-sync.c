@@ -13,6 +13,7 @@
 #include "op-secrets.h"
 #include "op-trust-store.h"
 #include "op-mail-view-private.h"
+#include "op-secret.h"
 
 /* Each account of the Mail page kept in step with its servers: the IMAP sync and the
  * outbox. */
@@ -340,9 +341,7 @@ static void
 use_new_password (Account    *account,
                   const char *password)
 {
-  if (account->password != NULL)
-    memset (account->password, 0, strlen (account->password));
-  g_free (account->password);
+  op_secret_free (account->password);
   account->password = g_strdup (password);
   op_mail_account_store_password_async (account->account, OP_MAIL_SERVER_INCOMING,
                                         op_secrets_get_default (), password, NULL,
@@ -557,9 +556,7 @@ _op_mail_view_reconnect (Account *account)
       g_signal_handlers_disconnect_by_data (account->pop3, account);
       g_clear_object (&account->pop3);
     }
-  if (account->password != NULL)
-    memset (account->password, 0, strlen (account->password));
-  g_clear_pointer (&account->password, g_free);
+  g_clear_pointer (&account->password, op_secret_free);
   _op_mail_view_show_account_error (account, OP_MAIL_ERROR_KIND_OTHER, NULL);
   if (account->store == NULL)
     return;   /* it starts when its store has opened */
