@@ -31,7 +31,7 @@ G_BEGIN_DECLS
  */
 
 /* The schema this code writes; older databases are migrated on open. */
-#define OP_NEWS_DB_VERSION 2
+#define OP_NEWS_DB_VERSION 3
 
 sqlite3  *_op_news_db_open          (const char   *path,
                                      gboolean      read_only,
