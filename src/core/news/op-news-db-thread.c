@@ -549,6 +549,33 @@ split_references (const char *references, const char *own_id)
   return refs;
 }
 
+/* What an article's node holds beyond its place in the tree. */
+typedef struct
+{
+  const char *root_subject;   /* base_subject: only roots group by subject */
+  const char *orphan_subject; /* a "Re: X" without References or a root X yet waits for X */
+  const char *subject;
+  const char *author;
+  gint64      date;
+  gboolean    read;
+} ArticleColumns;
+
+/* Binds base_subject, orphan_subject, subject, author, date, bytes, lines, refs and read,
+ * in that order, from ?@first on (SQLITE_STATIC: @ov and @article outlive the step). */
+static void
+bind_article (sqlite3_stmt *stmt, int first, const OpNntpOverview *ov, const ArticleColumns *article)
+{
+  bind_static (stmt, first, article->root_subject);
+  bind_static (stmt, first + 1, article->orphan_subject);
+  bind_static (stmt, first + 2, article->subject);
+  bind_static (stmt, first + 3, article->author);
+  sqlite3_bind_int64 (stmt, first + 4, article->date);
+  sqlite3_bind_int64 (stmt, first + 5, (gint64)ov->bytes);
+  sqlite3_bind_int64 (stmt, first + 6, (gint64)ov->lines);
+  bind_static (stmt, first + 7, ov->references);
+  sqlite3_bind_int (stmt, first + 8, article->read ? 1 : 0);
+}
+
 static gboolean
 add_one (sqlite3 *db, gint64 group_id, const OpNntpOverview *ov, const OpNewsRanges *read,
          guint64 *fetched_high, guint64 *added, GError **error)
@@ -565,6 +592,7 @@ add_one (sqlite3 *db, gint64 group_id, const OpNntpOverview *ov, const OpNewsRan
   gboolean         is_reply = FALSE;
   gint64           date = 0, depth = 0;
   Node             own = { 0 };
+  ArticleColumns   article;
   sqlite3_stmt *stmt;
   gboolean      ok = FALSE;
 
@@ -665,6 +693,13 @@ add_one (sqlite3 *db, gint64 group_id, const OpNntpOverview *ov, const OpNewsRan
   else
     path = child_path (NULL, component);
 
+  article.root_subject = parent_id == NULL && !is_reply ? base : NULL;
+  article.orphan_subject = parent_id == NULL && is_reply ? base : NULL;
+  article.subject = subject;
+  article.author = author;
+  article.date = date;
+  article.read = op_news_ranges_contains (read, ov->number);
+
   /* The article's own node, new in the common case. OR IGNORE: when its Message-ID
    * is there already (a placeholder, or the article itself from a batch fetched again)
    * or its number is (renumbered, or fetched again), nothing is written and the cases
@@ -683,17 +718,7 @@ add_one (sqlite3 *db, gint64 group_id, const OpNntpOverview *ov, const OpNewsRan
   bind_static (stmt, 4, parent_id);
   bind_static (stmt, 5, path);
   sqlite3_bind_int64 (stmt, 6, depth);
-  /* Only roots group by subject; a "Re:" root waits for its original. */
-  bind_static (stmt, 7, parent_id == NULL && !is_reply ? base : NULL);
-  /* A "Re: X" without References or a root X yet waits for X. */
-  bind_static (stmt, 8, parent_id == NULL && is_reply ? base : NULL);
-  bind_static (stmt, 9, subject);
-  bind_static (stmt, 10, author);
-  sqlite3_bind_int64 (stmt, 11, date);
-  sqlite3_bind_int64 (stmt, 12, (gint64)ov->bytes);
-  sqlite3_bind_int64 (stmt, 13, (gint64)ov->lines);
-  bind_static (stmt, 14, ov->references);
-  sqlite3_bind_int (stmt, 15, op_news_ranges_contains (read, ov->number) ? 1 : 0);
+  bind_article (stmt, 7, ov, &article);
   if (!_op_news_db_step_done (db, stmt, error))
     goto out;
   if (sqlite3_changes (db) > 0)
@@ -720,15 +745,7 @@ add_one (sqlite3 *db, gint64 group_id, const OpNntpOverview *ov, const OpNewsRan
       if (stmt == NULL)
         goto out;
       sqlite3_bind_int64 (stmt, 1, (gint64)ov->number);
-      bind_static (stmt, 2, parent_id == NULL && !is_reply ? base : NULL);
-      bind_static (stmt, 3, parent_id == NULL && is_reply ? base : NULL);
-      bind_static (stmt, 4, subject);
-      bind_static (stmt, 5, author);
-      sqlite3_bind_int64 (stmt, 6, date);
-      sqlite3_bind_int64 (stmt, 7, (gint64)ov->bytes);
-      sqlite3_bind_int64 (stmt, 8, (gint64)ov->lines);
-      bind_static (stmt, 9, ov->references);
-      sqlite3_bind_int (stmt, 10, op_news_ranges_contains (read, ov->number) ? 1 : 0);
+      bind_article (stmt, 2, ov, &article);
       sqlite3_bind_int64 (stmt, 11, group_id);
       bind_static (stmt, 12, ov->message_id);
       node_cache_forget_all (db);
