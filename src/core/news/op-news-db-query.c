@@ -38,11 +38,10 @@ _op_news_db_load_page (sqlite3 *db, gint64 group_id, const char *start_key, guin
 {
   sqlite3_stmt *stmt
       = _op_news_db_prepare (db,
-                             "SELECT n.path, a.number, a.message_id, a.subject, a.author, a.date, "
-                             "a.bytes, a.lines, n.depth, a.read FROM nodes n JOIN articles a "
-                             "ON a.group_id = n.group_id AND a.number = n.number "
-                             "WHERE n.group_id = ?1 AND n.number IS NOT NULL AND n.path >= ?2 "
-                             "ORDER BY n.path LIMIT ?3 OFFSET ?4",
+                             "SELECT path, number, message_id, subject, author, date, bytes, "
+                             "lines, depth, read FROM nodes INDEXED BY nodes_by_path "
+                             "WHERE group_id = ?1 AND number IS NOT NULL AND path >= ?2 "
+                             "ORDER BY path LIMIT ?3 OFFSET ?4",
                              error);
   int rc;
 
@@ -182,7 +181,7 @@ OpNewsBinaryPosting *
 _op_news_db_find_binary_parts (sqlite3 *db, const char *group, guint64 number, GError **error)
 {
   sqlite3_stmt *one = _op_news_db_prepare (db,
-                                           "SELECT a.subject, a.author, a.group_id FROM articles a "
+                                           "SELECT a.subject, a.author, a.group_id FROM nodes a "
                                            "JOIN groups g ON g.id = a.group_id "
                                            "WHERE g.name = ? AND a.number = ?",
                                            error);
@@ -227,7 +226,7 @@ _op_news_db_find_binary_parts (sqlite3 *db, const char *group, guint64 number, G
       posting->message_ids = g_new0 (char *, 2);
       posting->numbers = g_new0 (guint64, 1);
       like = _op_news_db_prepare (
-          db, "SELECT message_id FROM articles WHERE group_id = ? AND number = ?", error);
+          db, "SELECT message_id FROM nodes WHERE group_id = ? AND number = ?", error);
       if (like == NULL)
         return NULL;
       sqlite3_bind_int64 (like, 1, group_id);
@@ -256,8 +255,9 @@ _op_news_db_find_binary_parts (sqlite3 *db, const char *group, guint64 number, G
   g_string_append_c (escaped, '%');
   pattern = g_string_free (escaped, FALSE);
   like = _op_news_db_prepare (db,
-                              "SELECT number, message_id, subject FROM articles "
-                              "WHERE group_id = ? AND author = ? AND subject LIKE ? ESCAPE '\\' "
+                              "SELECT number, message_id, subject FROM nodes INDEXED BY nodes_by_number "
+                              "WHERE group_id = ? AND number IS NOT NULL AND author = ? "
+                              "AND subject LIKE ? ESCAPE '\\' "
                               "ORDER BY number",
                               error);
   if (like == NULL)
@@ -295,7 +295,8 @@ _op_news_db_list_threads (sqlite3 *db, gint64 group_id, gboolean by_author, GPtr
    * first of them with an article (a placeholder root has none). A root has no parent:
    * an orphan under a placeholder has depth 0 too (depth counts real articles), and is
    * in its placeholder's thread. MATERIALIZED: the threads are listed once, not once
-   * per row of the join. */
+   * per row of the join. INDEXED BY on f: its key finds its row; the primary key would
+   * walk the whole group for each thread. */
 #define THREADS_SQL(column)                                                                        \
   "WITH t AS MATERIALIZED (SELECT "                                                                \
   " (SELECT c.path FROM nodes c INDEXED BY nodes_by_path WHERE c.group_id = ?1 "                   \
@@ -304,9 +305,9 @@ _op_news_db_list_threads (sqlite3 *db, gint64 group_id, gboolean by_author, GPtr
   " (SELECT count(*) FROM nodes c INDEXED BY nodes_by_path WHERE c.group_id = ?1 "                 \
   "  AND c.path >= r.path AND c.path < r.path || 'g' AND c.number IS NOT NULL) AS n "              \
   " FROM nodes r WHERE r.group_id = ?1 AND r.depth = 0 AND r.parent IS NULL) "                    \
-  "SELECT first_key, n FROM t JOIN nodes f ON f.group_id = ?1 AND f.path = t.first_key "           \
-  "JOIN articles a ON a.group_id = ?1 AND a.number = f.number "                                    \
-  "WHERE n > 0 ORDER BY a." column " COLLATE NOCASE, t.first_key"
+  "SELECT first_key, n FROM t JOIN nodes f INDEXED BY nodes_by_path "                              \
+  "ON f.group_id = ?1 AND f.path = t.first_key "                                                   \
+  "WHERE n > 0 ORDER BY f." column " COLLATE NOCASE, t.first_key"
   sqlite3_stmt *stmt = _op_news_db_prepare (
       db, by_author ? THREADS_SQL ("author") : THREADS_SQL ("subject"), error);
 #undef THREADS_SQL

@@ -89,9 +89,8 @@ set_read_locked (sqlite3 *db, gpointer data, GError **error)
       g_autofree char *upper = NULL;
 
       stmt = _op_news_db_prepare (db,
-                                  "SELECT substr (n.path, 1, ?1) FROM articles a JOIN nodes n "
-                                  "ON n.group_id = a.group_id AND n.message_id = a.message_id "
-                                  "WHERE a.group_id = ?2 AND a.number = ?3",
+                                  "SELECT substr (path, 1, ?1) FROM nodes "
+                                  "WHERE group_id = ?2 AND number = ?3",
                                   error);
       if (stmt == NULL)
         return FALSE;
@@ -131,9 +130,9 @@ set_read_locked (sqlite3 *db, gpointer data, GError **error)
       else
         op_news_ranges_remove (read, n, n);
       if (!_op_news_db_run_number (db,
-                                   job->read ? "UPDATE articles SET read = 1 "
+                                   job->read ? "UPDATE nodes SET read = 1 "
                                                "WHERE group_id = ?1 AND number = ?2"
-                                             : "UPDATE articles SET read = 0 "
+                                             : "UPDATE nodes SET read = 0 "
                                                "WHERE group_id = ?1 AND number = ?2",
                                    group_id, (gint64)n, error))
         return FALSE;
@@ -171,7 +170,8 @@ apply_ranges_locked (sqlite3 *db, gpointer data, GError **error)
     return FALSE;
   if (!store_read_ranges (db, job->group, job->ranges, error))
     return FALSE;
-  stmt = _op_news_db_prepare (db, "SELECT number, read FROM articles WHERE group_id = ?", error);
+  stmt = _op_news_db_prepare (db, "SELECT number, read FROM nodes INDEXED BY nodes_by_number "
+                                  "WHERE group_id = ? AND number IS NOT NULL", error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, group_id);
@@ -189,7 +189,7 @@ apply_ranges_locked (sqlite3 *db, gpointer data, GError **error)
       gint64 n = g_array_index (changes, gint64, i);
 
       if (!_op_news_db_run_number (db,
-                                   "UPDATE articles SET read = NOT read "
+                                   "UPDATE nodes SET read = NOT read "
                                    "WHERE group_id = ?1 AND number = ?2",
                                    group_id, n, error))
         return FALSE;

@@ -133,24 +133,17 @@ node_clear (Node *node)
   node->exists = FALSE;
 }
 
+/* One allocation per node: the struct, then its Message-ID (the table's key), parent
+ * and path, so caching a node costs one malloc and one free. */
 typedef struct
 {
-  gint64   group_id;
-  gboolean real;
-  char    *parent;
-  char    *path;
-  gint64   depth;
+  gint64      group_id;
+  gboolean    real;
+  const char *parent; /* nullable; inside the allocation */
+  const char *path;   /* inside the allocation */
+  gint64      depth;
+  char        strings[];
 } CachedNode;
-
-static void
-cached_node_free (gpointer data)
-{
-  CachedNode *cached = data;
-
-  g_free (cached->parent);
-  g_free (cached->path);
-  g_free (cached);
-}
 
 /* Starts or ends caching nodes on @db (one batch, one transaction). */
 static void
@@ -160,7 +153,7 @@ node_cache_enable (sqlite3 *db, gboolean enable)
 
   g_clear_pointer (&connection->nodes, g_hash_table_unref);
   if (enable)
-    connection->nodes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, cached_node_free);
+    connection->nodes = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
 }
 
 /* Remembers what the database now holds for @message_id (when caching). */
@@ -169,17 +162,26 @@ node_cache_put (sqlite3 *db, gint64 group_id, const char *message_id, gboolean r
                 const char *parent, const char *path, gint64 depth)
 {
   OpNewsDbConnection *connection = _op_news_db_connection (db);
+  gsize               id_size = strlen (message_id) + 1;
+  gsize               parent_size = parent != NULL ? strlen (parent) + 1 : 0;
+  gsize               path_size = strlen (path) + 1;
   CachedNode         *cached;
+  char               *p;
 
   if (connection->nodes == NULL)
     return;
-  cached = g_new0 (CachedNode, 1);
+  cached = g_malloc (sizeof (CachedNode) + id_size + parent_size + path_size);
   cached->group_id = group_id;
   cached->real = real;
-  cached->parent = g_strdup (parent);
-  cached->path = g_strdup (path);
   cached->depth = depth;
-  g_hash_table_replace (connection->nodes, g_strdup (message_id), cached);
+  p = cached->strings;
+  memcpy (p, message_id, id_size);
+  p += id_size;
+  cached->parent = parent != NULL ? memcpy (p, parent, parent_size) : NULL;
+  p += parent_size;
+  cached->path = memcpy (p, path, path_size);
+  /* replace, not insert: the key lives in the value, so the old one must go with it. */
+  g_hash_table_replace (connection->nodes, cached->strings, cached);
 }
 
 /* A write that may change other nodes (a subtree moved): forget them all. */
@@ -510,6 +512,7 @@ static GPtrArray *
 split_references (const char *references, const char *own_id)
 {
   GPtrArray  *refs = g_ptr_array_new_with_free_func (g_free);
+  gsize       lengths[MAX_REFERENCES + 1]; /* of refs' items, to compare only likely twins */
   const char *p = references;
 
   while (*p != '\0')
@@ -529,20 +532,48 @@ split_references (const char *references, const char *own_id)
         continue;
       /* A later repetition wins over an earlier one: drop the earlier. */
       for (guint k = 0; k < refs->len && !seen; k++)
-        {
-          const char *r = g_ptr_array_index (refs, k);
-
-          if (strncmp (r, start, n) == 0 && r[n] == '\0')
-            {
-              g_ptr_array_remove_index (refs, k);
-              seen = TRUE;
-            }
-        }
+        if (lengths[k] == n && memcmp (g_ptr_array_index (refs, k), start, n) == 0)
+          {
+            g_ptr_array_remove_index (refs, k);
+            memmove (lengths + k, lengths + k + 1, (refs->len - k) * sizeof (gsize));
+            seen = TRUE;
+          }
+      lengths[refs->len] = n;
       g_ptr_array_add (refs, g_strndup (start, n));
       if (refs->len > MAX_REFERENCES)
-        g_ptr_array_remove_index (refs, 0);
+        {
+          g_ptr_array_remove_index (refs, 0);
+          memmove (lengths, lengths + 1, refs->len * sizeof (gsize));
+        }
     }
   return refs;
+}
+
+/* What an article's node holds beyond its place in the tree. */
+typedef struct
+{
+  const char *root_subject;   /* base_subject: only roots group by subject */
+  const char *orphan_subject; /* a "Re: X" without References or a root X yet waits for X */
+  const char *subject;
+  const char *author;
+  gint64      date;
+  gboolean    read;
+} ArticleColumns;
+
+/* Binds base_subject, orphan_subject, subject, author, date, bytes, lines, refs and read,
+ * in that order, from ?@first on (SQLITE_STATIC: @ov and @article outlive the step). */
+static void
+bind_article (sqlite3_stmt *stmt, int first, const OpNntpOverview *ov, const ArticleColumns *article)
+{
+  bind_static (stmt, first, article->root_subject);
+  bind_static (stmt, first + 1, article->orphan_subject);
+  bind_static (stmt, first + 2, article->subject);
+  bind_static (stmt, first + 3, article->author);
+  sqlite3_bind_int64 (stmt, first + 4, article->date);
+  sqlite3_bind_int64 (stmt, first + 5, (gint64)ov->bytes);
+  sqlite3_bind_int64 (stmt, first + 6, (gint64)ov->lines);
+  bind_static (stmt, first + 7, ov->references);
+  sqlite3_bind_int (stmt, first + 8, article->read ? 1 : 0);
 }
 
 static gboolean
@@ -555,11 +586,13 @@ add_one (sqlite3 *db, gint64 group_id, const OpNntpOverview *ov, const OpNewsRan
   g_autofree char *author = NULL;
   g_autofree char *base = NULL;
   g_autofree char *component = NULL;
+  g_autofree char *path = NULL;
   const char      *parent_id = NULL;
   g_autofree char *subject_parent = NULL;
   gboolean         is_reply = FALSE;
-  gint64           date = 0;
+  gint64           date = 0, depth = 0;
   Node             own = { 0 };
+  ArticleColumns   article;
   sqlite3_stmt *stmt;
   gboolean      ok = FALSE;
 
@@ -578,43 +611,10 @@ add_one (sqlite3 *db, gint64 group_id, const OpNntpOverview *ov, const OpNewsRan
   component = make_component (date, ov->number);
   refs = split_references (ov->references, ov->message_id);
 
-  /* OR IGNORE: an article already stored (a batch fetched again after a dropped
-   * connection) is left as it is. */
-  stmt = _op_news_db_prepare (
-      db,
-      "INSERT OR IGNORE INTO articles (group_id, number, message_id, subject, author, "
-      "date, bytes, lines, refs, read) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-      error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, group_id);
-  sqlite3_bind_int64 (stmt, 2, (gint64)ov->number);
-  bind_static (stmt, 3, ov->message_id);
-  bind_static (stmt, 4, subject);
-  bind_static (stmt, 5, author);
-  sqlite3_bind_int64 (stmt, 6, date);
-  sqlite3_bind_int64 (stmt, 7, (gint64)ov->bytes);
-  sqlite3_bind_int64 (stmt, 8, (gint64)ov->lines);
-  bind_static (stmt, 9, ov->references);
-  sqlite3_bind_int (stmt, 10, op_news_ranges_contains (read, ov->number) ? 1 : 0);
-  if (!_op_news_db_step_done (db, stmt, error))
-    return FALSE;
-  if (sqlite3_changes (db) == 0)
-    return TRUE;
-
-  if (!load_node (db, group_id, ov->message_id, &own, error))
-    return FALSE;
-  if (own.exists && own.real)
-    {
-      /* The same Message-ID under another number: the server renumbered; the first
-       * one stays. */
-      node_clear (&own);
-      return _op_news_db_run_number (db, "DELETE FROM articles WHERE group_id = ?1 AND number = ?2",
-                                     group_id, (gint64)ov->number, error);
-    }
-
   /* jwz step 1B: link the reference chain, each to the one before it, unless it has a
-   * parent already or the link would close a loop. Missing ones become placeholders. */
+   * parent already or the link would close a loop. Missing ones become placeholders.
+   * (For an article stored already, a batch fetched again, this finds the chain as
+   * the first time left it and changes nothing.) */
   for (guint i = 0; i < refs->len; i++)
     {
       const char *ref = g_ptr_array_index (refs, i);
@@ -670,57 +670,84 @@ add_one (sqlite3 *db, gint64 group_id, const OpNntpOverview *ov, const OpNewsRan
       parent_id = subject_parent;
     }
 
-  /* The article's own node: new, or a placeholder that now gets its article (its
-   * subtree then counts one more real ancestor). */
-  if (!own.exists)
+  /* Where a new node goes: under its parent (mostly one this batch has seen). */
+  if (parent_id != NULL)
     {
-      Node parent = { 0 };
-      g_autofree char *path = NULL;
-      gint64           depth;
+      const CachedNode *seen = peek_node (db, group_id, parent_id);
+      Node              parent = { 0 };
 
-      if (parent_id != NULL && !load_node (db, group_id, parent_id, &parent, error))
-        goto out;
-      path = child_path (parent_id != NULL ? parent.path : NULL, component);
-      depth = parent_id != NULL ? child_depth (&parent) : 0;
-      stmt = _op_news_db_prepare (
-          db,
-          "INSERT INTO nodes (group_id, message_id, number, parent, path, depth, "
-          "base_subject, orphan_subject) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-          error);
-      if (stmt == NULL)
+      if (seen != NULL)
         {
-          node_clear (&parent);
-          goto out;
+          path = child_path (seen->path, component);
+          depth = seen->depth + (seen->real ? 1 : 0);
         }
-      sqlite3_bind_int64 (stmt, 1, group_id);
-      bind_static (stmt, 2, ov->message_id);
-      sqlite3_bind_int64 (stmt, 3, (gint64)ov->number);
-      bind_static (stmt, 4, parent_id);
-      bind_static (stmt, 5, path);
-      sqlite3_bind_int64 (stmt, 6, depth);
-      /* Only roots group by subject; a "Re:" root waits for its original. */
-      bind_static (stmt, 7, parent_id == NULL && !is_reply ? base : NULL);
-      /* A "Re: X" without References or a root X yet waits for X. */
-      bind_static (stmt, 8, parent_id == NULL && is_reply ? base : NULL);
-      node_clear (&parent);
-      if (!_op_news_db_step_done (db, stmt, error))
-        goto out;
-      node_cache_put (db, group_id, ov->message_id, TRUE, parent_id, path, depth);
+      else
+        {
+          if (!load_node (db, group_id, parent_id, &parent, error))
+            goto out;
+          path = child_path (parent.path, component);
+          depth = child_depth (&parent);
+          node_clear (&parent);
+        }
     }
   else
+    path = child_path (NULL, component);
+
+  article.root_subject = parent_id == NULL && !is_reply ? base : NULL;
+  article.orphan_subject = parent_id == NULL && is_reply ? base : NULL;
+  article.subject = subject;
+  article.author = author;
+  article.date = date;
+  article.read = op_news_ranges_contains (read, ov->number);
+
+  /* The article's own node, new in the common case. OR IGNORE: when its Message-ID
+   * is there already (a placeholder, or the article itself from a batch fetched again)
+   * or its number is (renumbered, or fetched again), nothing is written and the cases
+   * are told apart below, so a new article costs no lookup of its own. */
+  stmt = _op_news_db_prepare (
+      db,
+      "INSERT OR IGNORE INTO nodes (group_id, message_id, number, parent, path, depth, "
+      "base_subject, orphan_subject, subject, author, date, bytes, lines, refs, read) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      error);
+  if (stmt == NULL)
+    goto out;
+  sqlite3_bind_int64 (stmt, 1, group_id);
+  bind_static (stmt, 2, ov->message_id);
+  sqlite3_bind_int64 (stmt, 3, (gint64)ov->number);
+  bind_static (stmt, 4, parent_id);
+  bind_static (stmt, 5, path);
+  sqlite3_bind_int64 (stmt, 6, depth);
+  bind_article (stmt, 7, ov, &article);
+  if (!_op_news_db_step_done (db, stmt, error))
+    goto out;
+  if (sqlite3_changes (db) > 0)
+    node_cache_put (db, group_id, ov->message_id, TRUE, parent_id, path, depth);
+  else
     {
+      if (!load_node (db, group_id, ov->message_id, &own, error))
+        goto out;
+      /* Its number is taken (fetched again), or its Message-ID is an article's under
+       * another number (the server renumbered: the first one stays). */
+      if (!own.exists || own.real)
+        {
+          ok = TRUE;
+          goto out;
+        }
+      /* A placeholder that now gets its article: its subtree counts one more real
+       * ancestor. */
       stmt = _op_news_db_prepare (
           db,
-          "UPDATE nodes SET number = ?, base_subject = ?, orphan_subject = ? "
+          "UPDATE nodes SET number = ?, base_subject = ?, orphan_subject = ?, subject = ?, "
+          "author = ?, date = ?, bytes = ?, lines = ?, refs = ?, read = ? "
           "WHERE group_id = ? AND message_id = ?",
           error);
       if (stmt == NULL)
         goto out;
       sqlite3_bind_int64 (stmt, 1, (gint64)ov->number);
-      bind_static (stmt, 2, parent_id == NULL && !is_reply ? base : NULL);
-      bind_static (stmt, 3, parent_id == NULL && is_reply ? base : NULL);
-      sqlite3_bind_int64 (stmt, 4, group_id);
-      bind_static (stmt, 5, ov->message_id);
+      bind_article (stmt, 2, ov, &article);
+      sqlite3_bind_int64 (stmt, 11, group_id);
+      bind_static (stmt, 12, ov->message_id);
       node_cache_forget_all (db);
       if (!_op_news_db_step_done (db, stmt, error)
           || !attach (db, group_id, ov->message_id, parent_id, component, 1, error))
@@ -840,7 +867,8 @@ expire_locked (sqlite3 *db, gpointer data, GError **error)
   if (group_id == 0)
     return error == NULL || *error == NULL;
   stmt = _op_news_db_prepare (
-      db, "SELECT message_id FROM articles WHERE group_id = ? AND number < ?", error);
+      db, "SELECT message_id FROM nodes INDEXED BY nodes_by_number "
+      "WHERE group_id = ? AND number IS NOT NULL AND number < ?", error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, group_id);
@@ -864,7 +892,9 @@ expire_locked (sqlite3 *db, gpointer data, GError **error)
       if (!fine)
         return FALSE;
       if (!_op_news_db_run_text (db,
-                                 "UPDATE nodes SET number = NULL, base_subject = NULL "
+                                 "UPDATE nodes SET number = NULL, base_subject = NULL, "
+                                 "subject = NULL, author = NULL, date = NULL, bytes = NULL, "
+                                 "lines = NULL, refs = NULL, read = 0 "
                                  "WHERE group_id = ?1 AND message_id = ?2",
                                  group_id, id, error))
         return FALSE;
@@ -894,10 +924,7 @@ expire_locked (sqlite3 *db, gpointer data, GError **error)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, (gint64)gone->len);
   sqlite3_bind_int64 (stmt, 2, group_id);
-  if (!_op_news_db_step_done (db, stmt, error))
-    return FALSE;
-  return _op_news_db_run_number (db, "DELETE FROM articles WHERE group_id = ?1 AND number < ?2",
-                                 group_id, (gint64)job->number, error);
+  return _op_news_db_step_done (db, stmt, error);
 }
 
 gboolean

@@ -21,7 +21,8 @@ G_BEGIN_DECLS
  *
  * Threading (jwz, https://www.jwz.org/doc/threading.html) is kept in the database and
  * updated as each article arrives: one node per Message-ID seen in a group (a
- * placeholder while only referenced), linked to its parent by the last of its
+ * placeholder while only referenced; an article's node holds its overview columns and
+ * read flag), linked to its parent by the last of its
  * References, reference chains linked as jwz does (a node that has a parent keeps it;
  * a link that would make a loop is not made), and articles without References whose
  * subject is "Re: X" hung under the thread root "X". Each node stores a sort key (its
@@ -31,7 +32,7 @@ G_BEGIN_DECLS
  */
 
 /* The schema this code writes; older databases are migrated on open. */
-#define OP_NEWS_DB_VERSION 2
+#define OP_NEWS_DB_VERSION 3
 
 sqlite3  *_op_news_db_open          (const char   *path,
                                      gboolean      read_only,

@@ -91,9 +91,20 @@ char *
 _op_nntp_sanitize (const char *data,
                    gsize       length)
 {
-  GString *out = g_string_sized_new (length);
+  GString *out;
   const char *p = data;
   const char *end = data + length;
+  gsize plain = 0;
+
+  /* Printable ASCII, what nearly every overview field is, stays as it is: one pass
+   * and a copy (this runs for each field of each OVER line). */
+  while (plain < length && (guchar) data[plain] >= 0x20 && (guchar) data[plain] < 0x7f)
+    plain++;
+  if (plain == length)
+    return g_strndup (data, length);
+  out = g_string_sized_new (length);
+  g_string_append_len (out, data, plain);
+  p += plain;
 
   /* g_utf8_make_valid stops at a NUL: walk the bytes ourselves, replacing what is not
    * UTF-8 with U+FFFD as it would. */

@@ -325,7 +325,7 @@ article_number (Fixture *f, const char *message_id)
 
   g_assert_cmpint (sqlite3_open_v2 (f->path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
   g_assert_cmpint (
-      sqlite3_prepare_v2 (db, "SELECT number FROM articles WHERE message_id = ?", -1, &stmt, NULL),
+      sqlite3_prepare_v2 (db, "SELECT number FROM nodes WHERE message_id = ? AND number IS NOT NULL", -1, &stmt, NULL),
       ==, SQLITE_OK);
   sqlite3_bind_text (stmt, 1, message_id, -1, SQLITE_TRANSIENT);
   if (sqlite3_step (stmt) == SQLITE_ROW)

@@ -575,6 +575,110 @@ make_overview (guint64     number,
   return ov;
 }
 
+/* Schemas 1 and 2 as they shipped (the migrations that made them never change), with
+ * a thread in them: root 1, its reply 2 (read), and reply 3 under a placeholder. */
+static const char old_schema_1[] =
+  "CREATE TABLE server_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+  "CREATE TABLE groups (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,"
+  "  low INTEGER NOT NULL DEFAULT 0, high INTEGER NOT NULL DEFAULT 0,"
+  "  count INTEGER NOT NULL DEFAULT 0, posting INTEGER NOT NULL DEFAULT 0, alias TEXT,"
+  "  description TEXT, created INTEGER, first_seen INTEGER NOT NULL,"
+  "  subscribed INTEGER NOT NULL DEFAULT 0, read_ranges TEXT NOT NULL DEFAULT '',"
+  "  fetched_high INTEGER NOT NULL DEFAULT 0, threaded INTEGER NOT NULL DEFAULT 0);"
+  "CREATE TABLE nodes (group_id INTEGER NOT NULL, message_id TEXT NOT NULL, number INTEGER,"
+  "  parent TEXT, path TEXT NOT NULL, depth INTEGER NOT NULL, base_subject TEXT,"
+  "  orphan_subject TEXT, PRIMARY KEY (group_id, message_id)) WITHOUT ROWID;"
+  "CREATE INDEX nodes_by_path ON nodes (group_id, path, number);"
+  "CREATE INDEX nodes_by_subject ON nodes (group_id, base_subject) "
+  "  WHERE base_subject IS NOT NULL;"
+  "CREATE INDEX nodes_by_orphan_subject ON nodes (group_id, orphan_subject) "
+  "  WHERE orphan_subject IS NOT NULL;"
+  "CREATE TABLE articles (group_id INTEGER NOT NULL, number INTEGER NOT NULL,"
+  "  message_id TEXT NOT NULL, subject TEXT NOT NULL, author TEXT NOT NULL,"
+  "  date INTEGER NOT NULL, bytes INTEGER NOT NULL, lines INTEGER NOT NULL,"
+  "  refs TEXT NOT NULL, read INTEGER NOT NULL DEFAULT 0,"
+  "  PRIMARY KEY (group_id, number)) WITHOUT ROWID;"
+  "INSERT INTO groups (id, name, low, high, count, first_seen, read_ranges, fetched_high,"
+  "  threaded) VALUES (1, 'g', 1, 3, 3, 0, '2', 3, 3);"
+  "INSERT INTO nodes VALUES (1, '<a@x>', 1, NULL, '000003e80000000001', 0, 'a', NULL);"
+  "INSERT INTO nodes VALUES (1, '<b@x>', 2, '<a@x>',"
+  "  '000003e80000000001000007d00000000002', 1, NULL, NULL);"
+  "INSERT INTO nodes VALUES (1, '<p@x>', NULL, NULL, '00000bb80000000003', 0, NULL, NULL);"
+  "INSERT INTO nodes VALUES (1, '<c@x>', 3, '<p@x>',"
+  "  '00000bb8000000000300000bb80000000003', 0, NULL, NULL);"
+  "INSERT INTO articles VALUES (1, 1, '<a@x>', 'A', 'Ann <ann@example.test>', 1000, 100, 2,"
+  "  '', 0);"
+  "INSERT INTO articles VALUES (1, 2, '<b@x>', 'Re: A', 'Bob <bob@example.test>', 2000, 200,"
+  "  3, '<a@x>', 1);"
+  "INSERT INTO articles VALUES (1, 3, '<c@x>', 'Re: P', 'Cy <cy@example.test>', 3000, 300, 4,"
+  "  '<p@x>', 0);"
+  "PRAGMA user_version = 1;";
+static const char old_schema_2[] =
+  "CREATE TABLE bodies (message_id TEXT PRIMARY KEY, article BLOB NOT NULL,"
+  "  size INTEGER NOT NULL, last_read INTEGER NOT NULL);"
+  "CREATE INDEX bodies_by_last_read ON bodies (last_read);"
+  "PRAGMA user_version = 2;";
+
+/* Every older schema opens: its articles and their threads come through the
+ * migrations, and storing and reading work on the result. */
+static void
+test_db_migrations_from_old (void)
+{
+  for (int version = 1; version <= 2; version++)
+    {
+      g_autofree char *dir = temp_dir ();
+      g_autofree char *path = g_build_filename (dir, "server.sqlite", NULL);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GPtrArray) batch = g_ptr_array_new_with_free_func ((GDestroyNotify) op_nntp_overview_free);
+      g_autoptr(OpNewsThreadModel) model = NULL;
+      g_autoptr(OpNewsHeader) reply = NULL;
+      g_autofree char *shape = NULL;
+      sqlite3 *db = NULL;
+
+      g_test_message ("from schema %d", version);
+      g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+      g_assert_cmpint (sqlite3_exec (db, old_schema_1, NULL, NULL, NULL), ==, SQLITE_OK);
+      if (version >= 2)
+        g_assert_cmpint (sqlite3_exec (db, old_schema_2, NULL, NULL, NULL), ==, SQLITE_OK);
+      sqlite3_close (db);
+
+      db = _op_news_db_open (path, FALSE, &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (pragma_int (db, "PRAGMA user_version"), ==, OP_NEWS_DB_VERSION);
+      g_assert_cmpint (pragma_int (db, "SELECT count (*) FROM sqlite_schema "
+                                       "WHERE name = 'articles'"), ==, 0);
+      g_assert_cmpint (pragma_int (db, "SELECT count (*) FROM nodes WHERE number IS NOT NULL"),
+                       ==, 3);
+
+      model = open_model (path, "g");
+      shape = model_shape (G_LIST_MODEL (model));
+      g_assert_cmpstr (shape, ==, "1:0 2:1 3:0");
+      reply = g_list_model_get_item (G_LIST_MODEL (model), 1);
+      g_assert_cmpstr (op_news_header_get_subject (reply), ==, "Re: A");
+      g_assert_cmpstr (op_news_header_get_author (reply), ==, "Bob <bob@example.test>");
+      g_assert_cmpint (op_news_header_get_date (reply), ==, 2000);
+      g_assert_cmpuint (op_news_header_get_bytes (reply), ==, 200);
+      g_assert_cmpuint (op_news_header_get_lines (reply), ==, 3);
+      g_assert_true (op_news_header_get_read (reply));
+      close_model (&model);
+
+      /* The migrated store goes on: the placeholder's article arrives and takes its
+       * reply; article 1 is fetched again and stays one article. */
+      g_ptr_array_add (batch, make_overview (1, "<a@x>", "", "A", 1000));
+      g_ptr_array_add (batch, make_overview (4, "<p@x>", "", "P", 2500));
+      g_assert_true (_op_news_db_add_overviews (db, "g", batch, &error));
+      g_assert_no_error (error);
+      g_clear_pointer (&shape, g_free);
+      model = open_model (path, "g");
+      shape = model_shape (G_LIST_MODEL (model));
+      g_assert_cmpstr (shape, ==, "1:0 2:1 4:0 3:1");
+      close_model (&model);
+
+      _op_news_db_close (db);
+      remove_dir (dir);
+    }
+}
+
 /* References that point at each other (a loop), at themselves, and garbage. */
 static void
 test_threads_loops (void)
@@ -629,7 +733,7 @@ test_threads_renumbered (void)
   g_ptr_array_add (batch, make_overview (9, "<a@x>", "", "A again", 3000));
   g_assert_true (_op_news_db_add_overviews (db, "g", batch, &error));
   g_assert_no_error (error);
-  g_assert_cmpint (pragma_int (db, "SELECT count (*) FROM articles"), ==, 2);
+  g_assert_cmpint (pragma_int (db, "SELECT count (*) FROM nodes WHERE number IS NOT NULL"), ==, 2);
   model = open_model (path, "g");
   shape = model_shape (G_LIST_MODEL (model));
   g_assert_cmpstr (shape, ==, "1:0 2:1");
@@ -1157,7 +1261,7 @@ count_read_failure (OpNewsThreadModel *model,
                     guint             *count)
 {
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_FAILED);
-  g_assert_nonnull (strstr (error->message, "articles"));
+  g_assert_nonnull (strstr (error->message, "nodes"));
   (*count)++;
 }
 
@@ -1182,7 +1286,7 @@ test_model_read_failure (void)
   g_signal_connect (model, "read-failed", G_CALLBACK (count_read_failure), &failures);
   while (!op_news_thread_model_is_indexed (model))
     g_main_context_iteration (NULL, TRUE);
-  g_assert_true (_op_news_db_exec (db, "DROP TABLE articles", &error));
+  g_assert_true (_op_news_db_exec (db, "DROP TABLE nodes", &error));
   g_assert_null (g_list_model_get_item (G_LIST_MODEL (model), 0));
   g_assert_cmpuint (failures, ==, 1);
   close_model (&model);
@@ -1360,6 +1464,7 @@ main (int   argc,
   g_test_add_func ("/news/ranges/edit", test_ranges_edit);
   g_test_add_func ("/news/newsrc/round-trip", test_newsrc_round_trip);
   g_test_add_func ("/news/db/migrations-and-wal", test_db_migrations);
+  g_test_add_func ("/news/db/migrations-from-older-schemas", test_db_migrations_from_old);
   g_test_add_func ("/news/db/groups", test_db_groups);
   g_test_add_func ("/news/threads/inn-fixtures", test_threads_inn);
   g_test_add_func ("/news/threads/any-arrival-order", test_threads_any_order);
