@@ -5,7 +5,7 @@
  * Folders side by side (issue 17), the part of OpFilesView that looks at both panes at
  * once: folder comparison (each pane's rows marked against the other's, by the core's
  * rules in op-sync-plan.h) and synchronised browsing (a move in one pane is made in the
- * other, relative to where both were).
+ * other, relative to where both were), and the synchronise dialog (op-sync-dialog.c).
  */
 
 #include "config.h"
@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "op-files-view-private.h"
+#include "op-sync-dialog.h"
 #include "op-sync-plan.h"
 
 enum
@@ -300,6 +301,43 @@ _op_files_view_compare_on_pane_error (OpFilesView *self,
     }
 }
 
+/* --- synchronise -------------------------------------------------------------------- */
+
+static void
+on_sync_applied (OpSyncDialog *dialog,
+                 guint         n_queued,
+                 OpFilesView  *self)
+{
+  g_autofree char *text = g_strdup_printf (ngettext ("Synchronising: %u transfer queued",
+                                                     "Synchronising: %u transfers queued",
+                                                     n_queued),
+                                           n_queued);
+
+  _op_files_view_toast (self, text);
+  /* The deletions are done already; the copies refresh the panes as they finish. */
+  _op_files_view_refresh_local (self);
+  _op_files_view_refresh_remote (self);
+}
+
+static void
+synchronize_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  OpFilesView *self = OP_FILES_VIEW (widget);
+  const char *remote = op_file_pane_get_path (self->remote_pane);
+  OpSyncDialog *dialog;
+  OpSyncRules rules;
+
+  if (!op_ftp_browser_get_connected (self->browser) || self->site == NULL
+      || self->local_dir == NULL || remote == NULL)
+    return;
+  _op_files_view_compare_rules (self, &rules);
+  dialog = op_sync_dialog_new (_op_files_view_parent_window (self), self->browser, self->queue,
+                               self->site, self->local_dir, remote, &rules);
+  g_signal_connect_object (dialog, "applied", G_CALLBACK (on_sync_applied), self, 0);
+}
+
 /* --- hooks from the rest of the view ------------------------------------------------ */
 
 void
@@ -322,6 +360,8 @@ _op_files_view_compare_update_actions (OpFilesView *self)
          && op_file_pane_get_path (self->local_pane) != NULL;
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "files.compare", both);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "files.sync-browse", both);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "files.synchronize",
+                                 both && self->site != NULL && self->local_dir != NULL);
   if (!op_ftp_browser_get_connected (self->browser))
     {
       set_sync_browsing (self, FALSE);
@@ -439,12 +479,15 @@ _op_files_view_compare_class_init (GtkWidgetClass *widget_class)
   gtk_widget_class_install_property_action (widget_class, "files.compare-sizes", "compare-sizes");
   gtk_widget_class_install_property_action (widget_class, "files.compare-dates", "compare-dates");
   gtk_widget_class_install_property_action (widget_class, "files.sync-browse", "sync-browsing");
+  gtk_widget_class_install_action (widget_class, "files.synchronize", NULL, synchronize_action);
 
   /* FileZilla's keys for the same two toggles. Keep in step with op-help-overlay.ui. */
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK,
                                        "files.compare", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_y, GDK_CONTROL_MASK,
                                        "files.sync-browse", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_y, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                                       "files.synchronize", NULL);
 }
 
 void
