@@ -18,8 +18,6 @@
 #include <locale.h>
 #include <signal.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <glib/gstdio.h>
 
@@ -39,11 +37,7 @@ typedef struct
   OpFtpBrowser     *browser;
   OpTransferQueue  *queue;
   OpAccount        *site;
-  char             *remote_dir;   /* on the server, "/sm-…" */
-  char             *root_dir;     /* the same folder on disk */
-  char             *local_dir;
-  uid_t             uid;
-  gid_t             gid;
+  OpTransferTestFolders dirs;     /* "/sm-…" */
 } Env;
 
 typedef struct
@@ -110,8 +104,6 @@ env_open (const OpTransferTestServer *server)
   const char *password, *root, *ca;
   g_autoptr(OpTestVerifier) verifier = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *name = NULL;
-  struct stat st;
   Result connected = { 0 };
   Env *env;
   g_autoptr(OpAccount) site = op_transfer_test_site_new (server, &password, &root, &ca);
@@ -131,16 +123,7 @@ env_open (const OpTransferTestServer *server)
   env->browser = op_ftp_browser_new (env->pool);
   op_ftp_browser_set_verifier (env->browser, OP_TLS_VERIFIER (verifier));
 
-  g_assert_cmpint (stat (root, &st), ==, 0);
-  env->uid = st.st_uid;
-  env->gid = st.st_gid;
-  name = g_strdup_printf ("sm-%08x", g_random_int ());
-  env->root_dir = g_build_filename (root, name, NULL);
-  env->remote_dir = g_strconcat ("/", name, NULL);
-  g_assert_cmpint (g_mkdir (env->root_dir, 0755), ==, 0);
-  g_assert_cmpint (chown (env->root_dir, env->uid, env->gid), ==, 0);
-  env->local_dir = g_dir_make_tmp ("outpost-sm-XXXXXX", &error);
-  g_assert_no_error (error);
+  op_transfer_test_folders_init (&env->dirs, root, "sm");
 
   op_ftp_browser_connect_async (env->browser, env->site, password, FALSE, NULL, on_connected,
                                 &connected);
@@ -162,32 +145,29 @@ env_close (Env *env)
   op_ftp_session_pool_close_idle (env->pool);
   g_clear_object (&env->pool);
   g_clear_object (&env->site);
-  op_test_remove_tree (env->root_dir);
-  op_test_remove_tree (env->local_dir);
-  g_free (env->root_dir);
-  g_free (env->remote_dir);
-  g_free (env->local_dir);
+  op_transfer_test_folders_clear (&env->dirs);
   g_free (env);
 }
 
-/* A file under @base ("a/b.txt"), owned by the FTP account when @env is given (the
- * server's side). */
+/* A file ("a/b.txt") of the server's folder (@env) or of the local one (NULL). */
 static void
 put (Env        *env,
      const char *base,
      const char *relative,
      const char *content)
 {
-  g_autofree char *path = g_build_filename (base, relative, NULL);
+  g_autoptr(GBytes) bytes = g_bytes_new_static (content, strlen (content));
+  g_autofree char *path = NULL;
   g_autoptr(GError) error = NULL;
 
-  g_file_set_contents (path, content, -1, &error);
-  g_assert_no_error (error);
   if (env != NULL)
     {
-      g_assert_cmpint (chmod (path, 0644), ==, 0);
-      g_assert_cmpint (chown (path, env->uid, env->gid), ==, 0);
+      op_transfer_test_put_remote (&env->dirs, relative, bytes);
+      return;
     }
+  path = g_build_filename (base, relative, NULL);
+  g_file_set_contents (path, content, -1, &error);
+  g_assert_no_error (error);
 }
 
 static void
@@ -197,9 +177,10 @@ mkdir_in (Env        *env,
 {
   g_autofree char *path = g_build_filename (base, relative, NULL);
 
-  g_assert_cmpint (g_mkdir (path, 0755), ==, 0);
   if (env != NULL)
-    g_assert_cmpint (chown (path, env->uid, env->gid), ==, 0);
+    op_transfer_test_make_remote_dir (&env->dirs, relative);
+  else
+    g_assert_cmpint (g_mkdir (path, 0755), ==, 0);
 }
 
 /* relative path → SHA-256 of every file ("/" after a folder's path), to any depth. */
@@ -237,8 +218,8 @@ assert_trees_equal (Env *env)
   GHashTableIter iter;
   gpointer key, value;
 
-  tree_sums (local, env->local_dir, "");
-  tree_sums (remote, env->root_dir, "");
+  tree_sums (local, env->dirs.local_dir, "");
+  tree_sums (remote, env->dirs.root_dir, "");
   g_hash_table_iter_init (&iter, local);
   while (g_hash_table_iter_next (&iter, &key, &value))
     {
@@ -285,13 +266,13 @@ scan (Env            *env,
       OpSyncCriteria  criteria,
       gboolean        delete_extra)
 {
-  g_autoptr(GFile) local = g_file_new_for_path (env->local_dir);
+  g_autoptr(GFile) local = g_file_new_for_path (env->dirs.local_dir);
   OpSyncRules rules;
   Result result = { 0 };
 
   op_sync_rules_init_default (&rules);
   rules.criteria = criteria;
-  op_sync_scan_async (env->browser, local, env->remote_dir, direction, &rules, TRUE,
+  op_sync_scan_async (env->browser, local, env->dirs.remote_dir, direction, &rules, TRUE,
                       delete_extra, NULL, on_scanned, &result);
   expect_ok (&result, "scan");
   return result.plan;
@@ -301,7 +282,7 @@ static void
 mirror (Env            *env,
         OpSyncDirection direction)
 {
-  g_autoptr(GFile) local = g_file_new_for_path (env->local_dir);
+  g_autoptr(GFile) local = g_file_new_for_path (env->dirs.local_dir);
   g_autoptr(OpSyncPlan) plan = scan (env, direction, OP_SYNC_BY_SIZE | OP_SYNC_BY_DATE, TRUE);
   Result result = { 0 };
 
@@ -312,7 +293,7 @@ mirror (Env            *env,
                   op_sync_plan_count (plan, OP_SYNC_ACTION_DELETE),
                   op_sync_plan_count (plan, OP_SYNC_ACTION_SKIP));
   g_assert_cmpuint (op_sync_plan_count (plan, OP_SYNC_ACTION_SKIP), ==, 0);
-  op_sync_apply_async (plan, env->browser, env->queue, env->site, local, env->remote_dir, NULL,
+  op_sync_apply_async (plan, env->browser, env->queue, env->site, local, env->dirs.remote_dir, NULL,
                        on_applied, &result);
   expect_ok (&result, "apply");
   g_assert_cmpuint (result.n_queued, ==, op_sync_plan_count (plan, OP_SYNC_ACTION_COPY)
@@ -333,26 +314,26 @@ test_mirror_both_ways (gconstpointer data)
     return;
 
   /* Here. */
-  put (NULL, env->local_dir, "new.txt", "only here\n");
-  put (NULL, env->local_dir, "same.txt", "the same on both sides\n");
-  put (NULL, env->local_dir, "changed.txt", "the local version, longer\n");
-  put (NULL, env->local_dir, ".hidden", "dot file\n");
-  put (NULL, env->local_dir, "empty", "");
-  mkdir_in (NULL, env->local_dir, "sub");
-  put (NULL, env->local_dir, "sub/x.bin", "x in sub\n");
-  mkdir_in (NULL, env->local_dir, "sub/deep");
-  put (NULL, env->local_dir, "sub/deep/d.txt", "deep down\n");
-  mkdir_in (NULL, env->local_dir, "clash");
-  put (NULL, env->local_dir, "clash/inside.txt", "a folder here\n");
+  put (NULL, env->dirs.local_dir, "new.txt", "only here\n");
+  put (NULL, env->dirs.local_dir, "same.txt", "the same on both sides\n");
+  put (NULL, env->dirs.local_dir, "changed.txt", "the local version, longer\n");
+  put (NULL, env->dirs.local_dir, ".hidden", "dot file\n");
+  put (NULL, env->dirs.local_dir, "empty", "");
+  mkdir_in (NULL, env->dirs.local_dir, "sub");
+  put (NULL, env->dirs.local_dir, "sub/x.bin", "x in sub\n");
+  mkdir_in (NULL, env->dirs.local_dir, "sub/deep");
+  put (NULL, env->dirs.local_dir, "sub/deep/d.txt", "deep down\n");
+  mkdir_in (NULL, env->dirs.local_dir, "clash");
+  put (NULL, env->dirs.local_dir, "clash/inside.txt", "a folder here\n");
   /* There. */
-  put (env, env->root_dir, "same.txt", "the same on both sides\n");
-  put (env, env->root_dir, "changed.txt", "the remote one\n");
-  put (env, env->root_dir, "extra.txt", "only there\n");
-  mkdir_in (env, env->root_dir, "extradir");
-  put (env, env->root_dir, "extradir/e.txt", "in a folder only there\n");
-  mkdir_in (env, env->root_dir, "sub");
-  put (env, env->root_dir, "sub/y.bin", "y only there\n");
-  put (env, env->root_dir, "clash", "a file there\n");
+  put (env, env->dirs.root_dir, "same.txt", "the same on both sides\n");
+  put (env, env->dirs.root_dir, "changed.txt", "the remote one\n");
+  put (env, env->dirs.root_dir, "extra.txt", "only there\n");
+  mkdir_in (env, env->dirs.root_dir, "extradir");
+  put (env, env->dirs.root_dir, "extradir/e.txt", "in a folder only there\n");
+  mkdir_in (env, env->dirs.root_dir, "sub");
+  put (env, env->dirs.root_dir, "sub/y.bin", "y only there\n");
+  put (env, env->dirs.root_dir, "clash", "a file there\n");
 
   /* Local → remote. */
   plan = scan (env, OP_SYNC_TO_REMOTE, OP_SYNC_BY_SIZE, TRUE);
@@ -366,12 +347,12 @@ test_mirror_both_ways (gconstpointer data)
   g_clear_pointer (&again, op_sync_plan_free);
 
   /* Changes on both sides, then remote → local. */
-  put (env, env->root_dir, "changed.txt", "changed on the server this time, and longer\n");
-  put (env, env->root_dir, "sub/deep/fresh.txt", "new on the server\n");
-  mkdir_in (env, env->root_dir, "server-folder");
-  put (env, env->root_dir, "server-folder/s.txt", "server folder file\n");
-  put (NULL, env->local_dir, "local-junk.txt", "to be deleted\n");
-  put (NULL, env->local_dir, "sub/x.bin", "x changed here, so longer\n");
+  put (env, env->dirs.root_dir, "changed.txt", "changed on the server this time, and longer\n");
+  put (env, env->dirs.root_dir, "sub/deep/fresh.txt", "new on the server\n");
+  mkdir_in (env, env->dirs.root_dir, "server-folder");
+  put (env, env->dirs.root_dir, "server-folder/s.txt", "server folder file\n");
+  put (NULL, env->dirs.local_dir, "local-junk.txt", "to be deleted\n");
+  put (NULL, env->dirs.local_dir, "sub/x.bin", "x changed here, so longer\n");
   mirror (env, OP_SYNC_TO_LOCAL);
   assert_trees_equal (env);
   again = scan (env, OP_SYNC_TO_LOCAL, OP_SYNC_BY_SIZE, TRUE);
