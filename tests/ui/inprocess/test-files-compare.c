@@ -104,26 +104,6 @@ wait_local (Fixture    *f,
   g_assert_true (op_ui_test_wait_for (local_listed_at, f));
 }
 
-/* A quick-connect entry by its placeholder. */
-static GtkEditable *
-entry_with_placeholder (GtkWidget  *root,
-                        const char *placeholder)
-{
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkEditable *found;
-
-      if (GTK_IS_ENTRY (child)
-          && g_strcmp0 (gtk_entry_get_placeholder_text (GTK_ENTRY (child)), placeholder) == 0)
-        return GTK_EDITABLE (child);
-      found = entry_with_placeholder (child, placeholder);
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
 static int
 window_width (void)
 {
@@ -191,8 +171,8 @@ fixture_set_up (Fixture       *f,
   gtk_drop_down_set_selected (protocol, 2);
   op_ui_test_iterate ();
   port = g_strdup_printf ("%u", op_test_ftp_server_get_port (f->server));
-  gtk_editable_set_text (entry_with_placeholder (GTK_WIDGET (f->view), T ("Host")), "127.0.0.1");
-  gtk_editable_set_text (entry_with_placeholder (GTK_WIDGET (f->view), "21"), port);
+  gtk_editable_set_text (op_ui_test_find_entry (GTK_WIDGET (f->view), T ("Host")), "127.0.0.1");
+  gtk_editable_set_text (op_ui_test_find_entry (GTK_WIDGET (f->view), "21"), port);
   gtk_widget_activate_action (GTK_WIDGET (f->view), "files.connect", NULL);
   wait_remote (f, "/");
   g_signal_emit_by_name (op_files_view_get_remote_pane (f->view), "navigate", "/pub");
