@@ -27,8 +27,6 @@ struct _OpFilePane
   gboolean           awaiting_listing;
   char              *status;
   GtkWidget         *context_menu;
-  GHashTable        *marks;        /* name → OpFileMark, nullable */
-  GHashTable        *bound_items;  /* GtkListItem of the Name column now bound */
 
   GtkWidget         *box;
   GtkLabel          *title_label;
@@ -48,6 +46,10 @@ struct _OpFilePane
   GtkColumnView     *column_view;
   GtkLabel          *status_label;
   GMenu             *history_menu;
+
+  /* Folder comparison (op_file_pane_set_marks()). */
+  GHashTable        *marks;        /* name → OpFileMark, nullable */
+  GHashTable        *bound_items;  /* GtkListItem of the Name column now bound */
 };
 
 G_DEFINE_FINAL_TYPE (OpFilePane, op_file_pane, GTK_TYPE_WIDGET)

@@ -42,7 +42,11 @@ typedef struct
   OpFtpBrowser     *browser;
   OpAccount        *site;
   char             *password;
-  OpTransferTestFolders dirs;     /* "/fb-…" */
+  char             *remote_dir;   /* on the server, "/fb-…" */
+  char             *root_dir;     /* the same folder on disk */
+  char             *local_dir;
+  uid_t             uid;
+  gid_t             gid;
 } Env;
 
 /* One call's outcome, filled in by its callback. */
@@ -124,6 +128,8 @@ env_open (const OpTransferTestServer *server)
   const char *password, *root, *ca;
   g_autoptr(OpTestVerifier) verifier = NULL;
   g_autoptr(GError) error = NULL;
+  g_autofree char *name = NULL;
+  struct stat st;
   Result connected = { 0 };
   Env *env;
   g_autoptr(OpAccount) site = op_transfer_test_site_new (server, &password, &root, &ca);
@@ -140,7 +146,16 @@ env_open (const OpTransferTestServer *server)
   env->browser = op_ftp_browser_new (env->pool);
   op_ftp_browser_set_verifier (env->browser, OP_TLS_VERIFIER (verifier));
 
-  op_transfer_test_folders_init (&env->dirs, root, "fb");
+  g_assert_cmpint (stat (root, &st), ==, 0);
+  env->uid = st.st_uid;
+  env->gid = st.st_gid;
+  name = g_strdup_printf ("fb-%08x", g_random_int ());
+  env->root_dir = g_build_filename (root, name, NULL);
+  env->remote_dir = g_strconcat ("/", name, NULL);
+  g_assert_cmpint (g_mkdir (env->root_dir, 0755), ==, 0);
+  g_assert_cmpint (chown (env->root_dir, env->uid, env->gid), ==, 0);
+  env->local_dir = g_dir_make_tmp ("outpost-fb-XXXXXX", &error);
+  g_assert_no_error (error);
 
   g_assert_false (op_ftp_browser_get_connected (env->browser));
   op_ftp_browser_connect_async (env->browser, env->site, env->password, FALSE, NULL,
@@ -167,9 +182,38 @@ env_close (Env *env)
   op_ftp_session_pool_close_idle (env->pool);
   g_clear_object (&env->pool);
   g_clear_object (&env->site);
-  op_transfer_test_folders_clear (&env->dirs);
+  op_test_remove_tree (env->root_dir);
+  op_test_remove_tree (env->local_dir);
+  g_free (env->root_dir);
+  g_free (env->remote_dir);
+  g_free (env->local_dir);
   g_free (env->password);
   g_free (env);
+}
+
+/* A file in the server's folder, owned by the FTP account. */
+static void
+put_remote (Env        *env,
+            const char *relative,
+            GBytes     *bytes)
+{
+  g_autofree char *path = g_build_filename (env->root_dir, relative, NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_file_set_contents (path, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (chmod (path, 0644), ==, 0);
+  g_assert_cmpint (chown (path, env->uid, env->gid), ==, 0);
+}
+
+static void
+make_remote_dir (Env        *env,
+                 const char *relative)
+{
+  g_autofree char *path = g_build_filename (env->root_dir, relative, NULL);
+
+  g_assert_cmpint (g_mkdir (path, 0755), ==, 0);
+  g_assert_cmpint (chown (path, env->uid, env->gid), ==, 0);
 }
 
 static gboolean
@@ -217,32 +261,32 @@ test_operations (gconstpointer data)
     return;
 
   bytes = op_transfer_test_random_bytes (300 * 1024);
-  op_transfer_test_put_remote (&env->dirs, "data.bin", bytes);
-  op_transfer_test_make_remote_dir (&env->dirs, "tree");
-  op_transfer_test_make_remote_dir (&env->dirs, "tree/sub");
-  op_transfer_test_put_remote (&env->dirs, "tree/a.txt", bytes);
-  op_transfer_test_put_remote (&env->dirs, "tree/sub/b.txt", bytes);
+  put_remote (env, "data.bin", bytes);
+  make_remote_dir (env, "tree");
+  make_remote_dir (env, "tree/sub");
+  put_remote (env, "tree/a.txt", bytes);
+  put_remote (env, "tree/sub/b.txt", bytes);
 
-  list (env, env->dirs.remote_dir, &result);
-  g_assert_cmpstr (result.path, ==, env->dirs.remote_dir);
+  list (env, env->remote_dir, &result);
+  g_assert_cmpstr (result.path, ==, env->remote_dir);
   g_assert_true (listing_has (result.listing, "data.bin"));
   g_assert_true (listing_has (result.listing, "tree"));
   result_clear (&result);
 
-  folder = g_strconcat (env->dirs.remote_dir, "/made", NULL);
+  folder = g_strconcat (env->remote_dir, "/made", NULL);
   op_ftp_browser_mkdir_async (env->browser, folder, NULL, on_finished, &result);
   expect_ok (&result, "MKD");
   result_clear (&result);
-  renamed = g_strconcat (env->dirs.remote_dir, "/renamed", NULL);
+  renamed = g_strconcat (env->remote_dir, "/renamed", NULL);
   op_ftp_browser_rename_async (env->browser, folder, renamed, NULL, on_finished, &result);
   expect_ok (&result, "RNFR/RNTO");
   result_clear (&result);
-  file = g_strconcat (env->dirs.remote_dir, "/data.bin", NULL);
+  file = g_strconcat (env->remote_dir, "/data.bin", NULL);
   op_ftp_browser_chmod_async (env->browser, file, 0600, NULL, on_finished, &result);
   expect_ok (&result, "SITE CHMOD");
   result_clear (&result);
   {
-    g_autofree char *on_disk = g_build_filename (env->dirs.root_dir, "data.bin", NULL);
+    g_autofree char *on_disk = g_build_filename (env->root_dir, "data.bin", NULL);
     struct stat st;
 
     g_assert_cmpint (stat (on_disk, &st), ==, 0);
@@ -250,7 +294,7 @@ test_operations (gconstpointer data)
   }
 
   /* View/Edit's download, on a pooled session: the file whole. */
-  local_path = g_build_filename (env->dirs.local_dir, "data.bin", NULL);
+  local_path = g_build_filename (env->local_dir, "data.bin", NULL);
   local = g_file_new_for_path (local_path);
   op_ftp_browser_download_async (env->browser, file, local, NULL, on_finished, &result);
   g_assert_cmpuint (op_ftp_browser_get_n_running (env->browser), ==, 1);
@@ -268,7 +312,7 @@ test_operations (gconstpointer data)
   result_clear (&result);
 
   {
-    g_autofree char *tree = g_strconcat (env->dirs.remote_dir, "/tree", NULL);
+    g_autofree char *tree = g_strconcat (env->remote_dir, "/tree", NULL);
 
     op_ftp_browser_delete_tree_async (env->browser, tree, NULL, NULL, NULL, NULL,
                                       on_finished, &result);
@@ -279,7 +323,7 @@ test_operations (gconstpointer data)
   g_assert_cmpuint (op_ftp_session_pool_get_n_logins (env->pool), ==, 1);
 
   list (env, NULL, &result);
-  g_assert_cmpstr (result.path, ==, env->dirs.remote_dir);
+  g_assert_cmpstr (result.path, ==, env->remote_dir);
   g_assert_true (listing_has (result.listing, "renamed"));
   g_assert_false (listing_has (result.listing, "made"));
   g_assert_false (listing_has (result.listing, "data.bin"));
@@ -293,7 +337,7 @@ test_operations (gconstpointer data)
   g_assert_nonnull (result.error);
   g_assert_true (result.error->domain == OP_FTP_ERROR);
   result_clear (&result);
-  list (env, env->dirs.remote_dir, &result);
+  list (env, env->remote_dir, &result);
   result_clear (&result);
 
   env_close (env);
@@ -335,16 +379,16 @@ test_browse_during_delete (gconstpointer data)
     return;
 
   bytes = op_transfer_test_random_bytes (512);
-  op_transfer_test_make_remote_dir (&env->dirs, "big");
-  op_transfer_test_make_remote_dir (&env->dirs, "other");
-  op_transfer_test_put_remote (&env->dirs, "other/visible.txt", bytes);
+  make_remote_dir (env, "big");
+  make_remote_dir (env, "other");
+  put_remote (env, "other/visible.txt", bytes);
   for (guint i = 0; i < TREE_FILES; i++)
     {
       g_autofree char *name = g_strdup_printf ("big/f%04u.bin", i);
-      op_transfer_test_put_remote (&env->dirs, name, bytes);
+      put_remote (env, name, bytes);
     }
-  tree = g_strconcat (env->dirs.remote_dir, "/big", NULL);
-  other = g_strconcat (env->dirs.remote_dir, "/other", NULL);
+  tree = g_strconcat (env->remote_dir, "/big", NULL);
+  other = g_strconcat (env->remote_dir, "/other", NULL);
 
   op_ftp_browser_delete_tree_async (env->browser, tree, on_delete_progress, &seen, NULL, NULL,
                                     on_finished, &deleted);
@@ -355,7 +399,7 @@ test_browse_during_delete (gconstpointer data)
     {
       Result listed = { 0 };
 
-      op_ftp_browser_list_async (env->browser, listings_during % 2 == 0 ? other : env->dirs.remote_dir,
+      op_ftp_browser_list_async (env->browser, listings_during % 2 == 0 ? other : env->remote_dir,
                                  OP_FTP_LIST_DEFAULT, NULL, on_listed, &listed);
       op_transfer_test_wait_until (result_done, &listed, WAIT_MS);
       if (!listed.ok)
@@ -392,7 +436,7 @@ test_browse_during_delete (gconstpointer data)
   g_assert_cmpuint (op_ftp_browser_get_n_running (env->browser), ==, 0);
 
   {
-    g_autofree char *on_disk = g_build_filename (env->dirs.root_dir, "big", NULL);
+    g_autofree char *on_disk = g_build_filename (env->root_dir, "big", NULL);
     g_assert_false (g_file_test (on_disk, G_FILE_TEST_EXISTS));
   }
   env_close (env);
@@ -423,13 +467,13 @@ test_cancel_delete (gconstpointer data)
   if (env == NULL)
     return;
   bytes = op_transfer_test_random_bytes (512);
-  op_transfer_test_make_remote_dir (&env->dirs, "big");
+  make_remote_dir (env, "big");
   for (guint i = 0; i < TREE_FILES; i++)
     {
       g_autofree char *name = g_strdup_printf ("big/f%03u.bin", i);
-      op_transfer_test_put_remote (&env->dirs, name, bytes);
+      put_remote (env, name, bytes);
     }
-  tree = g_strconcat (env->dirs.remote_dir, "/big", NULL);
+  tree = g_strconcat (env->remote_dir, "/big", NULL);
   op_ftp_browser_delete_tree_async (env->browser, tree, on_progress_cancel,
                                     g_object_ref (cancellable), g_object_unref, cancellable,
                                     on_finished, &result);
@@ -441,7 +485,7 @@ test_cancel_delete (gconstpointer data)
   g_assert_cmpuint (op_ftp_session_pool_get_n_idle (env->pool), ==, 0);
 
   {
-    g_autofree char *on_disk = g_build_filename (env->dirs.root_dir, "big", NULL);
+    g_autofree char *on_disk = g_build_filename (env->root_dir, "big", NULL);
     g_autoptr(GDir) dir = g_dir_open (on_disk, 0, NULL);
 
     g_assert_nonnull (dir);
