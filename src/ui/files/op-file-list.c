@@ -332,6 +332,13 @@ op_file_list_get_n_rows (OpFileList *self)
   return self->rows->len;
 }
 
+GPtrArray *
+op_file_list_get_rows (OpFileList *self)
+{
+  g_return_val_if_fail (OP_IS_FILE_LIST (self), NULL);
+  return self->rows;
+}
+
 void
 op_file_list_set_filter (OpFileList *self,
                          const char *text)

@@ -24,6 +24,8 @@ void          op_file_list_set_rows        (OpFileList   *self,
 void          op_file_list_set_ftp_listing (OpFileList   *self,
                                             OpFtpListing *listing);
 guint         op_file_list_get_n_rows      (OpFileList   *self);
+/* Every row of the listing, unfiltered (transfer none) (element-type OpFileRow). */
+GPtrArray    *op_file_list_get_rows        (OpFileList   *self);
 void          op_file_list_set_filter      (OpFileList   *self,
                                             const char   *text);
 void          op_file_list_set_show_hidden (OpFileList   *self,

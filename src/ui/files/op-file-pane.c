@@ -47,6 +47,10 @@ struct _OpFilePane
   GtkColumnView     *column_view;
   GtkLabel          *status_label;
   GMenu             *history_menu;
+
+  /* Folder comparison (op_file_pane_set_marks()). */
+  GHashTable        *marks;        /* name → OpFileMark, nullable */
+  GHashTable        *bound_items;  /* GtkListItem of the Name column now bound */
 };
 
 G_DEFINE_FINAL_TYPE (OpFilePane, op_file_pane, GTK_TYPE_WIDGET)
@@ -243,6 +247,36 @@ on_sorter_changed (OpFilePane *self)
 
 /* --- columns ------------------------------------------------------------------------ */
 
+static const char * const mark_classes[] = {
+  NULL, "compare-only-here", "compare-newer", "compare-older", "compare-size-differs",
+  "compare-kind-differs",
+};
+
+const char *
+op_file_mark_to_label (OpFileMark mark)
+{
+  switch (mark)
+    {
+    case OP_FILE_MARK_ONLY_HERE:
+      /* Translators: folder comparison, after a file's name: the other side lacks it */
+      return _("Only here");
+    case OP_FILE_MARK_NEWER:
+      /* Translators: folder comparison: this side's file is newer */
+      return _("Newer");
+    case OP_FILE_MARK_OLDER:
+      /* Translators: folder comparison: the other side's file is newer */
+      return _("Older");
+    case OP_FILE_MARK_SIZE_DIFFERS:
+      return _("Different size");
+    case OP_FILE_MARK_KIND_DIFFERS:
+      /* Translators: folder comparison: a folder on one side, a file on the other */
+      return _("Folder and file");
+    case OP_FILE_MARK_NONE:
+    default:
+      return NULL;
+    }
+}
+
 static void
 setup_name_cell (GtkSignalListItemFactory *factory,
                  GtkListItem              *item,
@@ -250,19 +284,71 @@ setup_name_cell (GtkSignalListItemFactory *factory,
 {
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
   GtkWidget *label = gtk_label_new (NULL);
+  GtkWidget *badge = gtk_label_new (NULL);
 
   gtk_label_set_xalign (GTK_LABEL (label), 0);
   gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_MIDDLE);
   gtk_widget_set_hexpand (label, TRUE);
+  gtk_widget_add_css_class (badge, "compare-badge");
+  gtk_widget_add_css_class (badge, "caption");
+  gtk_widget_set_visible (badge, FALSE);
   gtk_box_append (GTK_BOX (box), gtk_image_new ());
   gtk_box_append (GTK_BOX (box), label);
+  gtk_box_append (GTK_BOX (box), badge);
   gtk_list_item_set_child (item, box);
+}
+
+/* The comparison's mark on a bound row: a class on the whole row (its colour), a word
+ * after the name and the row's accessible description (for those who cannot tell the
+ * colour). */
+static void
+apply_mark (OpFilePane  *self,
+            GtkListItem *item)
+{
+  OpFileRow *row = gtk_list_item_get_item (item);
+  GtkWidget *box = gtk_list_item_get_child (item);
+  GtkWidget *badge = box != NULL ? gtk_widget_get_last_child (box) : NULL;
+  GtkWidget *cell = box != NULL ? gtk_widget_get_parent (box) : NULL;
+  GtkWidget *row_widget = cell != NULL ? gtk_widget_get_parent (cell) : NULL;
+  OpFileMark mark = row != NULL ? op_file_pane_get_mark (self, op_file_row_get_name (row))
+                                : OP_FILE_MARK_NONE;
+  const char *text = op_file_mark_to_label (mark);
+
+  if (badge == NULL)
+    return;
+  gtk_label_set_text (GTK_LABEL (badge), text != NULL ? text : "");
+  gtk_widget_set_visible (badge, text != NULL);
+  for (guint i = 1; i < G_N_ELEMENTS (mark_classes); i++)
+    {
+      if (row_widget != NULL)
+        gtk_widget_remove_css_class (row_widget, mark_classes[i]);
+    }
+  if (row_widget != NULL && mark != OP_FILE_MARK_NONE)
+    gtk_widget_add_css_class (row_widget, mark_classes[mark]);
+  for (GtkWidget *w = cell; w != NULL && w != GTK_WIDGET (self->column_view);
+       w = w == cell ? row_widget : NULL)
+    {
+      if (text != NULL)
+        gtk_accessible_update_property (GTK_ACCESSIBLE (w), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                        text, -1);
+      else
+        gtk_accessible_reset_property (GTK_ACCESSIBLE (w), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION);
+    }
+}
+
+static void
+unbind_name_cell (GtkSignalListItemFactory *factory,
+                  GtkListItem              *item,
+                  OpFilePane               *self)
+{
+  if (self->bound_items != NULL)
+    g_hash_table_remove (self->bound_items, item);
 }
 
 static void
 bind_name_cell (GtkSignalListItemFactory *factory,
                 GtkListItem              *item,
-                gpointer                  user_data)
+                OpFilePane               *self)
 {
   OpFileRow *row = gtk_list_item_get_item (item);
   GtkWidget *box = gtk_list_item_get_child (item);
@@ -285,6 +371,8 @@ bind_name_cell (GtkSignalListItemFactory *factory,
                                         GTK_ACCESSIBLE_PROPERTY_LABEL,
                                         op_file_row_get_name (row), -1);
     }
+  g_hash_table_add (self->bound_items, item);
+  apply_mark (self, item);
 }
 
 static void
@@ -350,7 +438,8 @@ add_column (OpFilePane   *self,
   if (column == OP_FILE_COLUMN_NAME)
     {
       g_signal_connect (factory, "setup", G_CALLBACK (setup_name_cell), NULL);
-      g_signal_connect (factory, "bind", G_CALLBACK (bind_name_cell), NULL);
+      g_signal_connect (factory, "bind", G_CALLBACK (bind_name_cell), self);
+      g_signal_connect (factory, "unbind", G_CALLBACK (unbind_name_cell), self);
     }
   else
     {
@@ -588,6 +677,7 @@ set_listing (OpFilePane   *self,
     {
       g_free (self->path);
       self->path = g_strdup (path);
+      op_file_pane_set_marks (self, NULL);
       /* A new folder starts unfiltered. */
       gtk_editable_set_text (GTK_EDITABLE (self->filter_entry), "");
     }
@@ -902,6 +992,45 @@ op_file_pane_get_history (OpFilePane *self)
 
 /* --- GObject ------------------------------------------------------------------------ */
 
+void
+op_file_pane_set_marks (OpFilePane *self,
+                        GHashTable *marks)
+{
+  GHashTableIter iter;
+  gpointer item;
+
+  g_return_if_fail (OP_IS_FILE_PANE (self));
+
+  if (marks == NULL && self->marks == NULL)
+    return;
+  if (marks != NULL)
+    g_hash_table_ref (marks);
+  g_clear_pointer (&self->marks, g_hash_table_unref);
+  self->marks = marks;
+  /* Only the rows on screen are bound; the others get their mark when bound. */
+  g_hash_table_iter_init (&iter, self->bound_items);
+  while (g_hash_table_iter_next (&iter, &item, NULL))
+    apply_mark (self, item);
+}
+
+OpFileMark
+op_file_pane_get_mark (OpFilePane *self,
+                       const char *name)
+{
+  g_return_val_if_fail (OP_IS_FILE_PANE (self), OP_FILE_MARK_NONE);
+
+  if (self->marks == NULL || name == NULL)
+    return OP_FILE_MARK_NONE;
+  return GPOINTER_TO_INT (g_hash_table_lookup (self->marks, name));
+}
+
+GPtrArray *
+op_file_pane_get_rows (OpFilePane *self)
+{
+  g_return_val_if_fail (OP_IS_FILE_PANE (self), NULL);
+  return op_file_list_get_rows (self->list);
+}
+
 static void
 op_file_pane_dispose (GObject *object)
 {
@@ -931,6 +1060,8 @@ op_file_pane_finalize (GObject *object)
   g_free (self->path);
   g_free (self->status);
   g_ptr_array_unref (self->history);
+  g_clear_pointer (&self->marks, g_hash_table_unref);
+  g_clear_pointer (&self->bound_items, g_hash_table_unref);
 
   G_OBJECT_CLASS (op_file_pane_parent_class)->finalize (object);
 }
@@ -1110,6 +1241,8 @@ op_file_pane_init (OpFilePane *self)
 {
   GtkGesture *right_click;
   GtkColumnViewColumn *name_column;
+
+  self->bound_items = g_hash_table_new (NULL, NULL);
 
   gtk_widget_init_template (GTK_WIDGET (self));
 

@@ -59,4 +59,38 @@ const char    *op_file_pane_get_status         (OpFilePane   *self);
 /* The most recent paths first. (transfer none) */
 const char * const *op_file_pane_get_history        (OpFilePane   *self);
 
+/**
+ * OpFileMark:
+ * @OP_FILE_MARK_NONE: not marked (the same on both sides, or not compared).
+ * @OP_FILE_MARK_ONLY_HERE: this pane has it, the other does not.
+ * @OP_FILE_MARK_NEWER: this pane's file is the newer one.
+ * @OP_FILE_MARK_OLDER: the other pane's file is the newer one.
+ * @OP_FILE_MARK_SIZE_DIFFERS: the sizes differ.
+ * @OP_FILE_MARK_KIND_DIFFERS: a folder here, a file (or a link) there, or the other way.
+ *
+ * How a row compares with the other pane (folder comparison). A marked row gets the
+ * CSS class "compare-only-here", "compare-newer"…, a word after its name ("Only here")
+ * and an accessible description, so it is not told by colour only.
+ */
+typedef enum
+{
+  OP_FILE_MARK_NONE,
+  OP_FILE_MARK_ONLY_HERE,
+  OP_FILE_MARK_NEWER,
+  OP_FILE_MARK_OLDER,
+  OP_FILE_MARK_SIZE_DIFFERS,
+  OP_FILE_MARK_KIND_DIFFERS,
+} OpFileMark;
+
+/* @marks: (nullable) (transfer none): name → GINT_TO_POINTER (OpFileMark); NULL clears.
+ * Another folder shown clears them too (they belong to a folder). */
+void           op_file_pane_set_marks          (OpFilePane   *self,
+                                                GHashTable   *marks);
+OpFileMark     op_file_pane_get_mark           (OpFilePane   *self,
+                                                const char   *name);
+/* The translated word shown after a marked name ("Only here"); NULL for NONE. */
+const char    *op_file_mark_to_label           (OpFileMark    mark);
+/* Every row of the folder shown, unfiltered (transfer none) (element-type OpFileRow). */
+GPtrArray     *op_file_pane_get_rows           (OpFilePane   *self);
+
 G_END_DECLS

@@ -27,6 +27,7 @@ struct _OpFileRow
   int       mode;
   guint     is_directory : 1;
   guint     is_symlink : 1;
+  guint     time_precision : 2;  /* OpFtpTimePrecision */
 };
 
 G_DEFINE_FINAL_TYPE (OpFileRow, op_file_row, G_TYPE_OBJECT)
@@ -157,6 +158,7 @@ op_file_row_new_from_ftp_entry (const OpFtpEntry *entry)
   self->is_symlink = entry->type == OP_FTP_ENTRY_SYMLINK;
   self->size = self->is_directory ? -1 : entry->size;
   self->mtime = entry->time_precision == OP_FTP_TIME_NONE ? 0 : entry->mtime;
+  self->time_precision = entry->time_precision;
   self->mode = entry->mode;
   self->owner = g_strdup (entry->owner);
   self->group = g_strdup (entry->group);
@@ -207,7 +209,10 @@ op_file_row_new_from_file_info (GFileInfo *info)
   if (!self->is_directory && g_file_info_has_attribute (info, G_FILE_ATTRIBUTE_STANDARD_SIZE))
     self->size = g_file_info_get_size (info);
   if (g_file_info_has_attribute (info, G_FILE_ATTRIBUTE_TIME_MODIFIED))
-    self->mtime = g_file_info_get_attribute_uint64 (info, G_FILE_ATTRIBUTE_TIME_MODIFIED);
+    {
+      self->mtime = g_file_info_get_attribute_uint64 (info, G_FILE_ATTRIBUTE_TIME_MODIFIED);
+      self->time_precision = OP_FTP_TIME_SECOND;
+    }
   if (g_file_info_has_attribute (info, G_FILE_ATTRIBUTE_UNIX_MODE))
     self->mode = g_file_info_get_attribute_uint32 (info, G_FILE_ATTRIBUTE_UNIX_MODE) & 07777;
   self->owner = g_strdup (g_file_info_get_attribute_string (info, G_FILE_ATTRIBUTE_OWNER_USER));
@@ -278,6 +283,13 @@ op_file_row_get_mtime (OpFileRow *self)
 {
   g_return_val_if_fail (OP_IS_FILE_ROW (self), 0);
   return self->mtime;
+}
+
+OpFtpTimePrecision
+op_file_row_get_time_precision (OpFileRow *self)
+{
+  g_return_val_if_fail (OP_IS_FILE_ROW (self), OP_FTP_TIME_NONE);
+  return self->time_precision;
 }
 
 int

@@ -49,6 +49,8 @@ gboolean     op_file_row_is_hidden             (OpFileRow        *self);
 gint64       op_file_row_get_size              (OpFileRow        *self);
 /* Seconds since the epoch, 0 when unknown. */
 gint64       op_file_row_get_mtime             (OpFileRow        *self);
+/* How much of the time is known (a local file's: to the second). */
+OpFtpTimePrecision op_file_row_get_time_precision (OpFileRow      *self);
 /* Unix permission bits, -1 when unknown. */
 int          op_file_row_get_mode              (OpFileRow        *self);
 const char  *op_file_row_get_owner             (OpFileRow        *self);

@@ -15,6 +15,7 @@
 #include "op-files-view.h"
 #include "op-ftp-browser.h"
 #include "op-ftp-recents.h"
+#include "op-sync-plan.h"
 #include "op-transfer-queue.h"
 
 G_BEGIN_DECLS
@@ -93,6 +94,16 @@ struct _OpFilesView
   GtkCustomFilter    *queue_state_filter;
   guint               queue_filter_idle;
   GMenuModel         *context_menu;
+
+  /* Folders side by side (op-files-view-compare.c). */
+  gboolean            comparing;
+  gboolean            compare_sizes;
+  gboolean            compare_dates;
+  gboolean            sync_browsing;
+  char               *sync_local_path;    /* where each side was at its last move */
+  char               *sync_remote_path;
+  char               *sync_expect_local;  /* the folder a side was sent to follow */
+  char               *sync_expect_remote;
 };
 
 void         _op_files_view_bind_queue_row        (GtkSignalListItemFactory *factory,
@@ -179,5 +190,28 @@ void         _op_files_view_operations_class_init (GtkWidgetClass *widget_class)
 /* Selects, once a refresh is listed, the name an operation asked for. */
 void         _op_files_view_on_pane_listed        (OpFilesView *self,
                                                    OpFilePane  *pane);
+
+/* op-files-view-compare.c: folder comparison and synchronised browsing. It installs
+ * the view's properties (comparing, compare-sizes, compare-dates, sync-browsing) and
+ * their property actions (files.compare, files.compare-sizes, files.compare-dates,
+ * files.sync-browse). */
+void         _op_files_view_compare_class_init    (GtkWidgetClass *widget_class);
+void         _op_files_view_compare_init          (OpFilesView *self);
+void         _op_files_view_compare_dispose       (OpFilesView *self);
+void         _op_files_view_compare_on_pane_listed (OpFilesView *self,
+                                                   OpFilePane  *pane);
+void         _op_files_view_compare_on_pane_error (OpFilesView *self,
+                                                   OpFilePane  *pane);
+void         _op_files_view_compare_update_actions (OpFilesView *self);
+/* The rules the comparison uses now (the user's choice of size and date). */
+void         _op_files_view_compare_rules         (OpFilesView *self,
+                                                   OpSyncRules *rules);
+/* The move from @from to @to made from @other ('/' paths); NULL when it cannot be. */
+char *       _op_files_view_follow_path           (const char *from,
+                                                   const char *to,
+                                                   const char *other);
+/* Lists the local folder @dir in the local pane. */
+void         _op_files_view_load_local            (OpFilesView *self,
+                                                   GFile       *dir);
 
 G_END_DECLS

@@ -34,7 +34,6 @@
 
 G_DEFINE_FINAL_TYPE (OpFilesView, op_files_view, GTK_TYPE_WIDGET)
 
-static void load_local (OpFilesView *self, GFile *dir);
 
 /* --- small helpers ------------------------------------------------------------------ */
 
@@ -95,6 +94,7 @@ _op_files_view_pane_error (OpFilesView *self,
   /* Translators: "Could not rename “a.txt”: 550 Permission denied" */
   message = g_strdup_printf (_("%s: %s"), what, error->message);
   op_file_pane_show_error (pane, message);
+  _op_files_view_compare_on_pane_error (self, pane);
 }
 
 void
@@ -305,9 +305,9 @@ on_local_enumerated (GObject      *source,
   }
 }
 
-static void
-load_local (OpFilesView *self,
-            GFile       *dir)
+void
+_op_files_view_load_local (OpFilesView *self,
+                           GFile       *dir)
 {
   LocalLoad *load;
   g_autofree char *path = g_file_get_parse_name (dir);
@@ -332,7 +332,7 @@ void
 _op_files_view_refresh_local (OpFilesView *self)
 {
   if (self->local_dir != NULL)
-    load_local (self, self->local_dir);
+    _op_files_view_load_local (self, self->local_dir);
 }
 
 void
@@ -357,7 +357,7 @@ on_pane_navigate (OpFilePane  *pane,
   else
     {
       g_autoptr (GFile) dir = g_file_parse_name (path);
-      load_local (self, dir);
+      _op_files_view_load_local (self, dir);
     }
 }
 
@@ -379,7 +379,7 @@ go_up (OpFilesView *self,
     {
       g_autoptr (GFile) parent = g_file_get_parent (self->local_dir);
       if (parent != NULL)
-        load_local (self, parent);
+        _op_files_view_load_local (self, parent);
     }
 }
 
@@ -433,7 +433,7 @@ open_row (OpFilesView *self,
       g_autoptr (GFile) file = _op_files_view_local_child (self, row);
 
       if (op_file_row_is_directory (row))
-        load_local (self, file);
+        _op_files_view_load_local (self, file);
       else
         {
           g_autofree char *uri = g_file_get_uri (file);
@@ -538,6 +538,7 @@ _op_files_view_update_actions (OpFilesView *self)
   gtk_widget_action_set_enabled (widget, "files.clear-finished",
                                  self->queue != NULL
                                  && g_list_model_get_n_items (G_LIST_MODEL (self->queue)) > 0);
+  _op_files_view_compare_update_actions (self);
 }
 
 OpFileRow *
@@ -758,7 +759,7 @@ op_files_view_set_local_folder (OpFilesView *self,
   g_return_if_fail (G_IS_FILE (folder));
 
   g_set_object (&self->local_dir, folder);
-  load_local (self, folder);
+  _op_files_view_load_local (self, folder);
 }
 
 /* --- GObject ------------------------------------------------------------------------ */
@@ -771,6 +772,7 @@ op_files_view_dispose (GObject *object)
   g_cancellable_cancel (self->local_cancellable);
   g_clear_object (&self->local_cancellable);
   _op_files_view_connect_dispose (self);
+  _op_files_view_compare_dispose (self);
   g_clear_handle_id (&self->refresh_idle, g_source_remove);
   if (self->queue != NULL)
     {
@@ -952,6 +954,7 @@ op_files_view_class_init (OpFilesViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, OpFilesView, context_menu);
   _op_files_view_connect_class_init (widget_class);
   _op_files_view_operations_class_init (widget_class);
+  _op_files_view_compare_class_init (widget_class);
 }
 
 /* The settings say KiB per second (what a person types); the queue counts bytes. */
@@ -970,6 +973,7 @@ op_files_view_init (OpFilesView *self)
   GtkListItemFactory *factory;
   OpFilePane *panes[] = { NULL, NULL };
 
+  _op_files_view_compare_init (self);
   gtk_widget_init_template (GTK_WIDGET (self));
 
   /* The quick-connect bar is a GtkFlowBox only to wrap in a narrow window: its cells are
@@ -1061,6 +1065,8 @@ op_files_view_init (OpFilesView *self)
                                G_CALLBACK (on_pane_selection_changed), self, 0);
       g_signal_connect_object (panes[i], "listed", G_CALLBACK (_op_files_view_on_pane_listed), self,
                                G_CONNECT_SWAPPED);
+      g_signal_connect_object (panes[i], "listed", G_CALLBACK (_op_files_view_compare_on_pane_listed),
+                               self, G_CONNECT_SWAPPED);
       op_file_pane_set_context_menu (panes[i], self->context_menu);
       g_signal_connect_object (panes[i], "drag-prepare", G_CALLBACK (on_pane_drag_prepare), self, 0);
     }

@@ -4,6 +4,10 @@
 #include "config.h"
 
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
 
 #include "op-ftp-site.h"
 #include "op-test-fixtures.h"
@@ -100,4 +104,59 @@ op_transfer_test_sha256_of_file (const char *path)
   if (!g_file_get_contents (path, &contents, &length, NULL))
     return g_strdup ("(missing)");
   return g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) contents, length);
+}
+
+void
+op_transfer_test_folders_init (OpTransferTestFolders *folders,
+                               const char            *root,
+                               const char            *prefix)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *name = g_strdup_printf ("%s-%08x", prefix, g_random_int ());
+  g_autofree char *local_template = g_strdup_printf ("outpost-%s-XXXXXX", prefix);
+  struct stat st;
+
+  g_assert_cmpint (stat (root, &st), ==, 0);
+  folders->uid = st.st_uid;
+  folders->gid = st.st_gid;
+  folders->root_dir = g_build_filename (root, name, NULL);
+  folders->remote_dir = g_strconcat ("/", name, NULL);
+  g_assert_cmpint (g_mkdir (folders->root_dir, 0755), ==, 0);
+  g_assert_cmpint (chown (folders->root_dir, folders->uid, folders->gid), ==, 0);
+  folders->local_dir = g_dir_make_tmp (local_template, &error);
+  g_assert_no_error (error);
+}
+
+void
+op_transfer_test_folders_clear (OpTransferTestFolders *folders)
+{
+  op_test_remove_tree (folders->root_dir);
+  op_test_remove_tree (folders->local_dir);
+  g_clear_pointer (&folders->root_dir, g_free);
+  g_clear_pointer (&folders->remote_dir, g_free);
+  g_clear_pointer (&folders->local_dir, g_free);
+}
+
+void
+op_transfer_test_put_remote (const OpTransferTestFolders *folders,
+                             const char                  *relative,
+                             GBytes                      *bytes)
+{
+  g_autofree char *path = g_build_filename (folders->root_dir, relative, NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_file_set_contents (path, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (chmod (path, 0644), ==, 0);
+  g_assert_cmpint (chown (path, folders->uid, folders->gid), ==, 0);
+}
+
+void
+op_transfer_test_make_remote_dir (const OpTransferTestFolders *folders,
+                                  const char                  *relative)
+{
+  g_autofree char *path = g_build_filename (folders->root_dir, relative, NULL);
+
+  g_assert_cmpint (g_mkdir (path, 0755), ==, 0);
+  g_assert_cmpint (chown (path, folders->uid, folders->gid), ==, 0);
 }

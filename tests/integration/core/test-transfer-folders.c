@@ -48,11 +48,7 @@ typedef struct
 {
   OpTransferQueue *queue;
   OpAccount       *site;
-  char            *remote_dir;   /* on the server, "/tf-…" */
-  char            *root_dir;     /* the same folder on disk */
-  char            *local_dir;
-  uid_t            uid;
-  gid_t            gid;
+  OpTransferTestFolders dirs;    /* "/tf-…" */
 } Env;
 
 static Env *
@@ -61,8 +57,6 @@ env_open (const OpTransferTestServer *server)
   const char *password, *root, *ca;
   g_autoptr(OpTestVerifier) verifier = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *name = NULL;
-  struct stat st;
   Env *env;
   g_autoptr(OpAccount) site = op_transfer_test_site_new (server, &password, &root, &ca);
 
@@ -78,16 +72,7 @@ env_open (const OpTransferTestServer *server)
   op_transfer_queue_set_password (env->queue, env->site, password);
   op_transfer_queue_set_max_parallel (env->queue, 4);
 
-  g_assert_cmpint (stat (root, &st), ==, 0);
-  env->uid = st.st_uid;
-  env->gid = st.st_gid;
-  name = g_strdup_printf ("tf-%08x", g_random_int ());
-  env->root_dir = g_build_filename (root, name, NULL);
-  env->remote_dir = g_strconcat ("/", name, NULL);
-  g_assert_cmpint (g_mkdir (env->root_dir, 0755), ==, 0);
-  g_assert_cmpint (chown (env->root_dir, env->uid, env->gid), ==, 0);
-  env->local_dir = g_dir_make_tmp ("outpost-tf-XXXXXX", &error);
-  g_assert_no_error (error);
+  op_transfer_test_folders_init (&env->dirs, root, "tf");
   return env;
 }
 
@@ -127,11 +112,7 @@ env_close (Env *env)
     g_main_context_iteration (NULL, TRUE);
   g_clear_object (&env->queue);
   g_clear_object (&env->site);
-  op_test_remove_tree (env->root_dir);
-  op_test_remove_tree (env->local_dir);
-  g_free (env->root_dir);
-  g_free (env->remote_dir);
-  g_free (env->local_dir);
+  op_transfer_test_folders_clear (&env->dirs);
   g_free (env);
 }
 
@@ -184,14 +165,14 @@ static GPtrArray *
 make_tree (Env *env)
 {
   g_autoptr(GPtrArray) fixtures = g_ptr_array_new_with_free_func ((GDestroyNotify) fixture_free);
-  g_autofree char *remote_tree = g_build_filename (env->root_dir, "tree", NULL);
+  g_autofree char *remote_tree = g_build_filename (env->dirs.root_dir, "tree", NULL);
   g_autofree char *remote_sub = g_build_filename (remote_tree, "sub", NULL);
-  g_autofree char *local_sub = g_build_filename (env->local_dir, "tree", "sub", NULL);
+  g_autofree char *local_sub = g_build_filename (env->dirs.local_dir, "tree", "sub", NULL);
   gint64 t_remote = g_get_real_time () / G_USEC_PER_SEC - 86400;
 
   g_assert_cmpint (g_mkdir_with_parents (remote_sub, 0755), ==, 0);
-  g_assert_cmpint (chown (remote_tree, env->uid, env->gid), ==, 0);
-  g_assert_cmpint (chown (remote_sub, env->uid, env->gid), ==, 0);
+  g_assert_cmpint (chown (remote_tree, env->dirs.uid, env->dirs.gid), ==, 0);
+  g_assert_cmpint (chown (remote_sub, env->dirs.uid, env->dirs.gid), ==, 0);
   g_assert_cmpint (g_mkdir_with_parents (local_sub, 0755), ==, 0);
 
   for (guint i = 0; i < N_FILES; i++)
@@ -204,9 +185,9 @@ make_tree (Env *env)
       fixture->kind = i % N_LOCAL_KINDS;
       fixture->remote = op_transfer_test_random_bytes (FILE_SIZE);
       remote_path = g_build_filename (remote_tree, fixture->relative, NULL);
-      local_path = g_build_filename (env->local_dir, "tree", fixture->relative, NULL);
+      local_path = g_build_filename (env->dirs.local_dir, "tree", fixture->relative, NULL);
       write_file (remote_path, fixture->remote, FILE_SIZE, t_remote);
-      g_assert_cmpint (chown (remote_path, env->uid, env->gid), ==, 0);
+      g_assert_cmpint (chown (remote_path, env->dirs.uid, env->dirs.gid), ==, 0);
 
       switch (fixture->kind)
         {
@@ -265,7 +246,7 @@ static OpTransferItem *
 find_item (Env        *env,
            const char *relative)
 {
-  g_autofree char *remote = g_strconcat (env->remote_dir, "/tree/", relative, NULL);
+  g_autofree char *remote = g_strconcat (env->dirs.remote_dir, "/tree/", relative, NULL);
 
   for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (env->queue)); i++)
     {
@@ -298,8 +279,8 @@ test_download_rule (gconstpointer data)
   if (env == NULL)
     return;
   fixtures = make_tree (env);
-  remote = g_strconcat (env->remote_dir, "/tree", NULL);
-  local = g_build_filename (env->local_dir, "tree", NULL);
+  remote = g_strconcat (env->dirs.remote_dir, "/tree", NULL);
+  local = g_build_filename (env->dirs.local_dir, "tree", NULL);
   local_file = g_file_new_for_path (local);
 
   folder = op_transfer_queue_add_download (env->queue, env->site, remote, local_file, TRUE, 0);
@@ -377,13 +358,13 @@ test_unreadable_fails_alone (gconstpointer data)
     return;
   fixtures = make_tree (env);
   /* Remove the local copy: every file is new. */
-  local = g_build_filename (env->local_dir, "tree", NULL);
+  local = g_build_filename (env->dirs.local_dir, "tree", NULL);
   op_test_remove_tree (local);
   locked_name = g_strdup_printf ("f%03u.bin", LOCKED_INDEX);
-  locked = g_build_filename (env->root_dir, "tree", "sub", locked_name, NULL);
+  locked = g_build_filename (env->dirs.root_dir, "tree", "sub", locked_name, NULL);
   g_assert_cmpint (chmod (locked, 0), ==, 0);
 
-  remote = g_strconcat (env->remote_dir, "/tree", NULL);
+  remote = g_strconcat (env->dirs.remote_dir, "/tree", NULL);
   local_file = g_file_new_for_path (local);
   folder = op_transfer_queue_add_download (env->queue, env->site, remote, local_file, TRUE, 0);
   op_transfer_test_wait_until (folder_finished, folder, WAIT_MS);
@@ -453,8 +434,8 @@ test_apply_to_all_holds_for_folder (gconstpointer data)
     return;
   fixtures = make_tree (env);
   g_signal_connect (env->queue, "conflict", G_CALLBACK (on_conflict), &asked);
-  remote = g_strconcat (env->remote_dir, "/tree", NULL);
-  local = g_build_filename (env->local_dir, "tree", NULL);
+  remote = g_strconcat (env->dirs.remote_dir, "/tree", NULL);
+  local = g_build_filename (env->dirs.local_dir, "tree", NULL);
   local_file = g_file_new_for_path (local);
   folder = op_transfer_queue_add_download (env->queue, env->site, remote, local_file, TRUE, 0);
   op_transfer_test_wait_until (folder_finished, folder, WAIT_MS);

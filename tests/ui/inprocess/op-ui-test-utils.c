@@ -290,6 +290,32 @@ op_ui_test_find_nth_entry_row (GtkWidget  *root,
   return GTK_EDITABLE (find_nth (root, entry_row_is, title, &nth));
 }
 
+GtkEditable *
+op_ui_test_find_entry (GtkWidget  *root,
+                       const char *placeholder)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkEditable *found;
+
+      if (GTK_IS_ENTRY (child)
+          && g_strcmp0 (gtk_entry_get_placeholder_text (GTK_ENTRY (child)), placeholder) == 0)
+        return GTK_EDITABLE (child);
+      if (GTK_IS_PASSWORD_ENTRY (child))
+        {
+          g_autofree char *text = NULL;
+          g_object_get (child, "placeholder-text", &text, NULL);
+          if (g_strcmp0 (text, placeholder) == 0)
+            return GTK_EDITABLE (child);
+        }
+      found = op_ui_test_find_entry (child, placeholder);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
 /* Types @text into the @nth entry row titled @title (it must exist). */
 void
 op_ui_test_fill (GtkWidget  *root,

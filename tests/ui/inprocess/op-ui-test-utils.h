@@ -35,6 +35,9 @@ GtkEditable *op_ui_test_find_entry_row  (GtkWidget    *root,
 GtkEditable *op_ui_test_find_nth_entry_row (GtkWidget *root,
                                            const char *title,
                                            guint       nth);
+/* The first GtkEntry or GtkPasswordEntry under @root showing @placeholder. (nullable) */
+GtkEditable *op_ui_test_find_entry      (GtkWidget    *root,
+                                         const char   *placeholder);
 void        op_ui_test_fill             (GtkWidget    *root,
                                          const char   *title,
                                          guint         nth,

@@ -18,33 +18,6 @@
 #include "op-ui-test-utils.h"
 #include "op-window.h"
 
-/* A quick-connect field by the placeholder it shows (its accessible name is the same). */
-static GtkEditable *
-field (GtkWidget  *root,
-       const char *placeholder)
-{
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkEditable *found;
-
-      if (GTK_IS_ENTRY (child)
-          && g_strcmp0 (gtk_entry_get_placeholder_text (GTK_ENTRY (child)), placeholder) == 0)
-        return GTK_EDITABLE (child);
-      if (GTK_IS_PASSWORD_ENTRY (child))
-        {
-          g_autofree char *text = NULL;
-          g_object_get (child, "placeholder-text", &text, NULL);
-          if (g_strcmp0 (text, placeholder) == 0)
-            return GTK_EDITABLE (child);
-        }
-      found = field (child, placeholder);
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
 static void
 test_uri_fills_quick_connect (void)
 {
@@ -68,11 +41,11 @@ test_uri_fills_quick_connect (void)
                                       "ftp://ann@ftp.example.com:2121/pub/docs", &error));
   g_assert_no_error (error);
   op_ui_test_iterate ();
-  g_assert_cmpstr (gtk_editable_get_text (field (GTK_WIDGET (view), "Host")), ==, "ftp.example.com");
-  g_assert_cmpstr (gtk_editable_get_text (field (GTK_WIDGET (view), "Username")), ==, "ann");
-  g_assert_cmpstr (gtk_editable_get_text (field (GTK_WIDGET (view), "Password")), ==, "");
-  g_assert_nonnull (field (GTK_WIDGET (view), "21"));
-  g_assert_cmpstr (gtk_editable_get_text (field (GTK_WIDGET (view), "21")), ==, "2121");
+  g_assert_cmpstr (gtk_editable_get_text (op_ui_test_find_entry (GTK_WIDGET (view), "Host")), ==, "ftp.example.com");
+  g_assert_cmpstr (gtk_editable_get_text (op_ui_test_find_entry (GTK_WIDGET (view), "Username")), ==, "ann");
+  g_assert_cmpstr (gtk_editable_get_text (op_ui_test_find_entry (GTK_WIDGET (view), "Password")), ==, "");
+  g_assert_nonnull (op_ui_test_find_entry (GTK_WIDGET (view), "21"));
+  g_assert_cmpstr (gtk_editable_get_text (op_ui_test_find_entry (GTK_WIDGET (view), "21")), ==, "2121");
   protocol = GTK_DROP_DOWN (op_ui_test_find_type (GTK_WIDGET (view), GTK_TYPE_DROP_DOWN));
   /* ftp:// is FTP with explicit TLS (TLS stays required). */
   g_assert_cmpuint (gtk_drop_down_get_selected (protocol), ==, 0);
@@ -82,14 +55,14 @@ test_uri_fills_quick_connect (void)
   g_assert_true (op_files_view_open_uri (view, "ftps://bob@files.example.org/", &error));
   g_assert_no_error (error);
   g_assert_cmpuint (gtk_drop_down_get_selected (protocol), ==, 1);
-  g_assert_nonnull (field (GTK_WIDGET (view), "990"));
-  g_assert_cmpstr (gtk_editable_get_text (field (GTK_WIDGET (view), "Username")), ==, "bob");
+  g_assert_nonnull (op_ui_test_find_entry (GTK_WIDGET (view), "990"));
+  g_assert_cmpstr (gtk_editable_get_text (op_ui_test_find_entry (GTK_WIDGET (view), "Username")), ==, "bob");
 
   /* Not an FTP address: a clear error, nothing changed. */
   g_assert_false (op_files_view_open_uri (view, "ftp://", &error));
   g_assert_nonnull (error);
   g_test_message ("error: %s", error->message);
-  g_assert_cmpstr (gtk_editable_get_text (field (GTK_WIDGET (view), "Host")), ==, "files.example.org");
+  g_assert_cmpstr (gtk_editable_get_text (op_ui_test_find_entry (GTK_WIDGET (view), "Host")), ==, "files.example.org");
 
   gtk_window_destroy (GTK_WINDOW (window));
   g_object_unref (window);
@@ -221,10 +194,10 @@ test_quick_connect_enter_cancel (void)
   op_ui_test_iterate ();
 
   /* Anonymous (no user name), so nothing asks about passwords. */
-  gtk_editable_set_text (field (GTK_WIDGET (view), "Host"), "127.0.0.1");
-  gtk_editable_set_text (field (GTK_WIDGET (view), "21"), port);
+  gtk_editable_set_text (op_ui_test_find_entry (GTK_WIDGET (view), "Host"), "127.0.0.1");
+  gtk_editable_set_text (op_ui_test_find_entry (GTK_WIDGET (view), "21"), port);
   g_assert_null (op_files_view_get_client (view));
-  g_signal_emit_by_name (field (GTK_WIDGET (view), "21"), "activate");
+  g_signal_emit_by_name (op_ui_test_find_entry (GTK_WIDGET (view), "21"), "activate");
   op_ui_test_iterate ();
   g_assert_nonnull (op_files_view_get_client (view));
   g_assert_true (op_ui_test_wait_for (has_connection, connections));
@@ -247,7 +220,7 @@ test_quick_connect_enter_cancel (void)
   g_assert_null (op_ui_test_find_label_containing (GTK_WIDGET (view), "Could not connect"));
 
   /* Enter in the password field connects too. */
-  g_signal_emit_by_name (field (GTK_WIDGET (view), "Password"), "activate");
+  g_signal_emit_by_name (op_ui_test_find_entry (GTK_WIDGET (view), "Password"), "activate");
   g_assert_true (op_ui_test_wait_for (label_shown, &connecting));
   gtk_widget_activate_action (GTK_WIDGET (view), "files.cancel-connect", NULL);
   g_assert_true (op_ui_test_wait_for (label_shown, &idle));
@@ -359,7 +332,7 @@ test_site_password_typed_then_connect (void)
   op_ui_test_iterate ();
 
   /* The connection uses it… */
-  password_filled.field = field (GTK_WIDGET (view), "Password");
+  password_filled.field = op_ui_test_find_entry (GTK_WIDGET (view), "Password");
   g_assert_true (op_ui_test_wait_for (field_is, &password_filled));
   g_assert_true (op_ui_test_wait_for (has_connection, connections));
   /* …and the site keeps it (the store is asynchronous: ask until it has landed). */
@@ -450,14 +423,14 @@ test_uri_of_saved_site (void)
   g_assert_true (op_files_view_open_uri (view, other, &error));
   g_assert_no_error (error);
   op_ui_test_iterate ();
-  g_assert_cmpstr (gtk_editable_get_text (field (GTK_WIDGET (view), "Password")), ==, "");
+  g_assert_cmpstr (gtk_editable_get_text (op_ui_test_find_entry (GTK_WIDGET (view), "Password")), ==, "");
   g_assert_null (op_files_view_get_client (view));
 
   /* The saved site's user: its password, and the connection starts. */
   uri = g_strdup_printf ("ftp://carol@127.0.0.1:%u/", port);
   g_assert_true (op_files_view_open_uri (view, uri, &error));
   g_assert_no_error (error);
-  password_filled.field = field (GTK_WIDGET (view), "Password");
+  password_filled.field = op_ui_test_find_entry (GTK_WIDGET (view), "Password");
   g_assert_true (op_ui_test_wait_for (field_is, &password_filled));
   g_assert_true (op_ui_test_wait_for (has_connection, connections));
 
