@@ -262,6 +262,8 @@ assign_conversation (OpMailStore    *self,
   sqlite3 *db = self->write_db;
   g_autoptr(GPtrArray) ids = g_ptr_array_new ();
   g_autoptr(GArray) found = g_array_new (FALSE, FALSE, sizeof (gint64));
+  /* Which of @ids has a thread_ids row already: only the others get one. */
+  g_autofree gboolean *known = NULL;
   gint64 target = 0;
   sqlite3_stmt *stmt;
 
@@ -272,6 +274,7 @@ assign_conversation (OpMailStore    *self,
   if (*row->message_id != '\0')
     g_ptr_array_add (ids, row->message_id);
 
+  known = g_new0 (gboolean, ids->len + 1);
   for (guint i = 0; i < ids->len; i++)
     {
       stmt = _op_mail_wstmt (self, "SELECT conversation_id FROM thread_ids WHERE msgid = ?1", error);
@@ -280,6 +283,7 @@ assign_conversation (OpMailStore    *self,
       _op_mail_bind_text (stmt, 1, g_ptr_array_index (ids, i));
       if (sqlite3_step (stmt) == SQLITE_ROW)
         {
+          known[i] = TRUE;
           gint64 id = sqlite3_column_int64 (stmt, 0);
           gboolean dup = FALSE;
           for (guint k = 0; k < found->len; k++)
@@ -374,8 +378,11 @@ assign_conversation (OpMailStore    *self,
         }
     }
 
+  /* A known id already maps to @target: the merges above moved every other one. */
   for (guint i = 0; i < ids->len; i++)
     {
+      if (known[i])
+        continue;
       stmt = _op_mail_wstmt (self, "INSERT OR IGNORE INTO thread_ids (msgid, conversation_id) VALUES (?1, ?2)", error);
       if (stmt == NULL)
         return FALSE;
