@@ -284,7 +284,11 @@ open_connection (const char  *path,
                  GError     **error)
 {
   sqlite3 *db = NULL;
-  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX | (writer ? SQLITE_OPEN_CREATE : 0);
+  /* The writer connection is only ever used by one thread at a time (the one that opens
+   * the store, then the write thread): no mutex around each of its calls, which a first
+   * sync makes a million times. The readers are shared between threads. */
+  int flags = SQLITE_OPEN_READWRITE
+    | (writer ? SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX : SQLITE_OPEN_FULLMUTEX);
 
   if (sqlite3_open_v2 (path, &db, flags, NULL) != SQLITE_OK)
     {
