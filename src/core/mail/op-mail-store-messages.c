@@ -262,6 +262,8 @@ assign_conversation (OpMailStore    *self,
   sqlite3 *db = self->write_db;
   g_autoptr(GPtrArray) ids = g_ptr_array_new ();
   g_autoptr(GArray) found = g_array_new (FALSE, FALSE, sizeof (gint64));
+  /* Which of @ids has a thread_ids row already: only the others get one. */
+  g_autofree gboolean *known = NULL;
   gint64 target = 0;
   sqlite3_stmt *stmt;
 
@@ -272,6 +274,7 @@ assign_conversation (OpMailStore    *self,
   if (*row->message_id != '\0')
     g_ptr_array_add (ids, row->message_id);
 
+  known = g_new0 (gboolean, ids->len + 1);
   for (guint i = 0; i < ids->len; i++)
     {
       stmt = _op_mail_wstmt (self, "SELECT conversation_id FROM thread_ids WHERE msgid = ?1", error);
@@ -280,6 +283,7 @@ assign_conversation (OpMailStore    *self,
       _op_mail_bind_text (stmt, 1, g_ptr_array_index (ids, i));
       if (sqlite3_step (stmt) == SQLITE_ROW)
         {
+          known[i] = TRUE;
           gint64 id = sqlite3_column_int64 (stmt, 0);
           gboolean dup = FALSE;
           for (guint k = 0; k < found->len; k++)
@@ -374,8 +378,11 @@ assign_conversation (OpMailStore    *self,
         }
     }
 
+  /* A known id already maps to @target: the merges above moved every other one. */
   for (guint i = 0; i < ids->len; i++)
     {
+      if (known[i])
+        continue;
       stmt = _op_mail_wstmt (self, "INSERT OR IGNORE INTO thread_ids (msgid, conversation_id) VALUES (?1, ?2)", error);
       if (stmt == NULL)
         return FALSE;
@@ -501,39 +508,15 @@ _op_mail_store_insert_message (OpMailStore    *self,
   if (row->raw != NULL && !store_body (self, message_id, row->raw, row->body_text, error))
     return FALSE;
 
-  _op_mail_changes_touch (changes, folder_id, conversation_id);
+  {
+    OpMailFreshMessage fresh = {
+      message_id, row->date, row->from_name, row->from_addr, (row->flags & OP_MAIL_FLAG_SEEN) == 0,
+      (row->flags & OP_MAIL_FLAG_FLAGGED) != 0, row->has_attachments,
+    };
+
+    _op_mail_changes_inserted (changes, folder_id, conversation_id, created, &fresh);
+  }
   _op_mail_changes_added (changes, folder_id, message_id);
-
-  /* A conversation this message starts: its row is known without reading anything
-   * back (most messages of a first sync start one). Touched again, it is refreshed. */
-  if (created)
-    {
-      OpMailCountDelta *delta = g_hash_table_lookup (changes->count_folders, &folder_id);
-      gboolean unread = (row->flags & OP_MAIL_FLAG_SEEN) == 0;
-
-      stmt = _op_mail_wstmt (self,
-                             "INSERT INTO folder_conversations"
-                             " (folder_id, conversation_id, latest_date, latest_message_id,"
-                             "  n_messages, n_unread, flagged, has_attachments, senders)"
-                             " VALUES (?1, ?2, ?3, ?4, 1, ?5, ?6, ?7, ?8)" FOLDER_CONVERSATION_UPSERT,
-                             error);
-      if (stmt == NULL)
-        return FALSE;
-      sqlite3_bind_int64 (stmt, 1, folder_id);
-      sqlite3_bind_int64 (stmt, 2, conversation_id);
-      sqlite3_bind_int64 (stmt, 3, row->date);
-      sqlite3_bind_int64 (stmt, 4, message_id);
-      sqlite3_bind_int (stmt, 5, unread);
-      sqlite3_bind_int (stmt, 6, (row->flags & OP_MAIL_FLAG_FLAGGED) != 0);
-      sqlite3_bind_int (stmt, 7, row->has_attachments);
-      _op_mail_bind_text (stmt, 8, *row->from_name != '\0' ? row->from_name : row->from_addr);
-      if (!_op_mail_step_done (stmt, error))
-        return FALSE;
-      delta->total += 1;
-      delta->unread += unread;
-      g_hash_table_add (changes->fresh,
-                        g_strdup_printf ("%" G_GINT64_FORMAT ":%" G_GINT64_FORMAT, folder_id, conversation_id));
-    }
   return TRUE;
 }
 

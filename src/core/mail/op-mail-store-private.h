@@ -41,9 +41,30 @@ typedef struct
   GHashTable *touched;        /* folder id (gint64 *) → GHashTable of conversation ids */
   GHashTable *added;          /* folder id → GArray of message ids */
   GHashTable *count_folders;  /* folder id → OpMailCountDelta: what the refreshed rows changed */
-  GHashTable *fresh;          /* "folder:conversation" rows written whole by
-                               * _op_mail_store_insert_message() */
+  GHashTable *fresh;          /* OpMailFreshRow (its own key): conversations this
+                               * transaction made, their rows built in memory */
 } OpMailChanges;
+
+/* The folder_conversations row of a conversation the transaction made, built from the
+ * messages it inserted into it (_op_mail_changes_inserted()) and written once before
+ * the commit: a first sync reads none of it back. */
+typedef struct
+{
+  gint64  folder_id;        /* first: the key */
+  gint64  conversation_id;
+  GArray *messages;         /* OpMailFreshMessage */
+} OpMailFreshRow;
+
+typedef struct
+{
+  gint64    id;
+  gint64    date;
+  char     *name;
+  char     *addr;
+  gboolean  unread;
+  gboolean  flagged;
+  gboolean  has_attachments;
+} OpMailFreshMessage;
 
 typedef struct
 {
@@ -144,6 +165,13 @@ void _op_mail_changes_touch (OpMailChanges *changes,
 void _op_mail_changes_added (OpMailChanges *changes,
                              gint64         folder_id,
                              gint64         message_id);
+/* The message @message (its id, date, sender and flags) was inserted into
+ * (@folder_id, @conversation_id); @created: this transaction made the conversation. */
+void _op_mail_changes_inserted (OpMailChanges            *changes,
+                                gint64                    folder_id,
+                                gint64                    conversation_id,
+                                gboolean                  created,
+                                const OpMailFreshMessage *message);
 /* @bulk: a write that can be lost to a power cut or a system crash (never to a crash of
  * Outpost alone) because it can be made again: its commit does not wait for the disk
  * (synchronous=NORMAL in WAL mode); the next durable commit syncs it with its own. */

@@ -284,7 +284,11 @@ open_connection (const char  *path,
                  GError     **error)
 {
   sqlite3 *db = NULL;
-  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX | (writer ? SQLITE_OPEN_CREATE : 0);
+  /* The writer connection is only ever used by one thread at a time (the one that opens
+   * the store, then the write thread): no mutex around each of its calls, which a first
+   * sync makes a million times. The readers are shared between threads. */
+  int flags = SQLITE_OPEN_READWRITE
+    | (writer ? SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX : SQLITE_OPEN_FULLMUTEX);
 
   if (sqlite3_open_v2 (path, &db, flags, NULL) != SQLITE_OK)
     {
@@ -620,6 +624,42 @@ int64_hash (gconstpointer v)
   return g_int64_hash (v);
 }
 
+/* Keys of changes->fresh: an OpMailFreshRow, or a gint64[2] to look one up. */
+static guint
+pair_hash (gconstpointer v)
+{
+  const gint64 *pair = v;
+  return g_int64_hash (&pair[0]) * 31 + g_int64_hash (&pair[1]);
+}
+
+static gboolean
+pair_equal (gconstpointer a,
+            gconstpointer b)
+{
+  const gint64 *x = a, *y = b;
+  return x[0] == y[0] && x[1] == y[1];
+}
+
+static void
+fresh_message_clear (gpointer data)
+{
+  OpMailFreshMessage *message = data;
+
+  g_free (message->name);
+  g_free (message->addr);
+}
+
+static void
+fresh_row_free (gpointer data)
+{
+  OpMailFreshRow *row = data;
+
+  g_array_unref (row->messages);
+  g_free (row);
+}
+
+G_STATIC_ASSERT (G_STRUCT_OFFSET (OpMailFreshRow, conversation_id) == sizeof (gint64));
+
 static OpMailChanges *
 changes_new (void)
 {
@@ -630,7 +670,7 @@ changes_new (void)
   changes->added = g_hash_table_new_full (int64_hash, g_int64_equal, g_free,
                                           (GDestroyNotify) g_array_unref);
   changes->count_folders = g_hash_table_new_full (int64_hash, g_int64_equal, g_free, g_free);
-  changes->fresh = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  changes->fresh = g_hash_table_new_full (pair_hash, pair_equal, NULL, fresh_row_free);
   return changes;
 }
 
@@ -644,12 +684,14 @@ changes_free (OpMailChanges *changes)
   g_free (changes);
 }
 
-void
-_op_mail_changes_touch (OpMailChanges *changes,
-                        gint64         folder_id,
-                        gint64         conversation_id)
+/* The pair is reported changed; returns the folder's count delta. */
+static OpMailCountDelta *
+mark_touched (OpMailChanges *changes,
+              gint64         folder_id,
+              gint64         conversation_id)
 {
   GHashTable *set = g_hash_table_lookup (changes->touched, &folder_id);
+  OpMailCountDelta *delta;
 
   if (set == NULL)
     {
@@ -658,15 +700,70 @@ _op_mail_changes_touch (OpMailChanges *changes,
     }
   if (!g_hash_table_contains (set, &conversation_id))
     g_hash_table_add (set, g_memdup2 (&conversation_id, sizeof conversation_id));
-  if (g_hash_table_size (changes->fresh) > 0)
+  delta = g_hash_table_lookup (changes->count_folders, &folder_id);
+  if (delta == NULL)
     {
-      /* Touched again: the row written whole is no longer the whole story. */
-      g_autofree char *key = g_strdup_printf ("%" G_GINT64_FORMAT ":%" G_GINT64_FORMAT, folder_id, conversation_id);
-      g_hash_table_remove (changes->fresh, key);
+      delta = g_new0 (OpMailCountDelta, 1);
+      g_hash_table_insert (changes->count_folders, g_memdup2 (&folder_id, sizeof folder_id), delta);
     }
-  if (!g_hash_table_contains (changes->count_folders, &folder_id))
-    g_hash_table_insert (changes->count_folders, g_memdup2 (&folder_id, sizeof folder_id),
-                         g_new0 (OpMailCountDelta, 1));
+  return delta;
+}
+
+void
+_op_mail_changes_touch (OpMailChanges *changes,
+                        gint64         folder_id,
+                        gint64         conversation_id)
+{
+  OpMailCountDelta *delta = mark_touched (changes, folder_id, conversation_id);
+  gint64 pair[2] = { folder_id, conversation_id };
+  OpMailFreshRow *row;
+
+  if (g_hash_table_size (changes->fresh) == 0
+      || (row = g_hash_table_lookup (changes->fresh, pair)) == NULL)
+    return;
+  /* Touched otherwise (a merge, a flag, a removal): the row is computed again from the
+   * messages (refresh_pair()), which counts them all, so what they added goes. */
+  for (guint i = 0; i < row->messages->len; i++)
+    {
+      delta->total -= 1;
+      delta->unread -= g_array_index (row->messages, OpMailFreshMessage, i).unread;
+    }
+  g_hash_table_remove (changes->fresh, pair);
+}
+
+void
+_op_mail_changes_inserted (OpMailChanges            *changes,
+                           gint64                    folder_id,
+                           gint64                    conversation_id,
+                           gboolean                  created,
+                           const OpMailFreshMessage *message)
+{
+  gint64 pair[2] = { folder_id, conversation_id };
+  OpMailFreshRow *row = created ? NULL : g_hash_table_lookup (changes->fresh, pair);
+  OpMailCountDelta *delta;
+  OpMailFreshMessage copy = *message;
+
+  /* A conversation made before this transaction: its row is computed again. */
+  if (!created && row == NULL)
+    {
+      _op_mail_changes_touch (changes, folder_id, conversation_id);
+      return;
+    }
+  delta = mark_touched (changes, folder_id, conversation_id);
+  if (row == NULL)
+    {
+      row = g_new0 (OpMailFreshRow, 1);
+      row->folder_id = folder_id;
+      row->conversation_id = conversation_id;
+      row->messages = g_array_new (FALSE, FALSE, sizeof (OpMailFreshMessage));
+      g_array_set_clear_func (row->messages, fresh_message_clear);
+      g_hash_table_replace (changes->fresh, row, row);
+    }
+  copy.name = g_strdup (message->name != NULL ? message->name : "");
+  copy.addr = g_strdup (message->addr != NULL ? message->addr : "");
+  g_array_append_val (row->messages, copy);
+  delta->total += 1;
+  delta->unread += message->unread;
 }
 
 void
@@ -924,6 +1021,42 @@ _op_mail_store_write_finish_int (OpMailStore   *self,
   return g_task_propagate_int (G_TASK (result), error);
 }
 
+static void add_sender (GString *senders, GHashTable *seen, guint *n_senders, const char *name,
+                        const char *addr);
+
+static gboolean
+put_pair (OpMailStore  *self,
+          gint64        folder_id,
+          gint64        conversation_id,
+          gint64        latest_date,
+          gint64        latest_id,
+          gint64        count,
+          gint64        unread,
+          gboolean      flagged,
+          gboolean      attachments,
+          const char   *senders,
+          GError      **error)
+{
+  sqlite3_stmt *put = _op_mail_wstmt (self,
+                                      "INSERT INTO folder_conversations"
+                                      " (folder_id, conversation_id, latest_date, latest_message_id,"
+                                      "  n_messages, n_unread, flagged, has_attachments, senders)"
+                                      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)" FOLDER_CONVERSATION_UPSERT,
+                                      error);
+  if (put == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (put, 1, folder_id);
+  sqlite3_bind_int64 (put, 2, conversation_id);
+  sqlite3_bind_int64 (put, 3, latest_date);
+  sqlite3_bind_int64 (put, 4, latest_id);
+  sqlite3_bind_int64 (put, 5, count);
+  sqlite3_bind_int64 (put, 6, unread);
+  sqlite3_bind_int64 (put, 7, flagged);
+  sqlite3_bind_int64 (put, 8, attachments);
+  _op_mail_bind_text (put, 9, senders);
+  return _op_mail_step_done (put, error);
+}
+
 /* The aggregate row of (@folder_id, @conversation_id) and the counts of the folders
  * touched, computed again from the messages. */
 static gboolean
@@ -1006,20 +1139,13 @@ refresh_pair (OpMailStore       *self,
     {
       const char *name = _op_mail_column_text (rows, 2);
       const char *addr = _op_mail_column_text (rows, 3);
-      const char *shown = *name != '\0' ? name : addr;
 
       if (latest_id == 0)
         {
           latest_id = sqlite3_column_int64 (rows, 0);
           latest_date = sqlite3_column_int64 (rows, 1);
         }
-      if (n_senders >= MAX_SENDERS || *shown == '\0' || g_hash_table_contains (seen, addr))
-        continue;
-      g_hash_table_add (seen, g_strdup (addr));
-      if (senders->len > 0)
-        g_string_append (senders, ", ");
-      g_string_append (senders, shown);
-      n_senders++;
+      add_sender (senders, seen, &n_senders, name, addr);
     }
   if (rc != SQLITE_DONE)
     {
@@ -1027,26 +1153,68 @@ refresh_pair (OpMailStore       *self,
       return FALSE;
     }
 
-  {
-    sqlite3_stmt *put = _op_mail_wstmt (self,
-                                                    "INSERT INTO folder_conversations"
-                                                    " (folder_id, conversation_id, latest_date, latest_message_id,"
-                                                    "  n_messages, n_unread, flagged, has_attachments, senders)"
-                                                    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)" FOLDER_CONVERSATION_UPSERT,
-                                                    error);
-    if (put == NULL)
-      return FALSE;
-    sqlite3_bind_int64 (put, 1, folder_id);
-    sqlite3_bind_int64 (put, 2, conversation_id);
-    sqlite3_bind_int64 (put, 3, latest_date);
-    sqlite3_bind_int64 (put, 4, latest_id);
-    sqlite3_bind_int64 (put, 5, count);
-    sqlite3_bind_int64 (put, 6, unread);
-    sqlite3_bind_int64 (put, 7, flagged);
-    sqlite3_bind_int64 (put, 8, attachments);
-    _op_mail_bind_text (put, 9, senders->str);
-    return _op_mail_step_done (put, error);
-  }
+  return put_pair (self, folder_id, conversation_id, latest_date, latest_id, count, unread, flagged, attachments,
+                   senders->str, error);
+}
+
+/* The list of senders of a conversation, newest first: the first MAX_SENDERS distinct
+ * addresses, each shown by its name when it has one. */
+static void
+add_sender (GString    *senders,
+            GHashTable *seen,
+            guint      *n_senders,
+            const char *name,
+            const char *addr)
+{
+  const char *shown = *name != '\0' ? name : addr;
+
+  if (*n_senders >= MAX_SENDERS || *shown == '\0' || g_hash_table_contains (seen, addr))
+    return;
+  g_hash_table_add (seen, g_strdup (addr));
+  if (senders->len > 0)
+    g_string_append (senders, ", ");
+  g_string_append (senders, shown);
+  (*n_senders)++;
+}
+
+static int
+compare_newest_first (gconstpointer a,
+                      gconstpointer b)
+{
+  const OpMailFreshMessage *x = a, *y = b;
+
+  if (x->date != y->date)
+    return x->date > y->date ? -1 : 1;
+  return x->id > y->id ? -1 : x->id < y->id;
+}
+
+/* The row of a conversation this transaction made, from the messages it inserted: what
+ * refresh_pair() would read back, without reading. */
+static gboolean
+write_fresh (OpMailStore     *self,
+             OpMailFreshRow  *row,
+             GError         **error)
+{
+  g_autoptr(GString) senders = g_string_new (NULL);
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  gint64 unread = 0;
+  gboolean flagged = FALSE, attachments = FALSE;
+  guint n_senders = 0;
+  OpMailFreshMessage *latest;
+
+  g_array_sort (row->messages, compare_newest_first);
+  for (guint i = 0; i < row->messages->len; i++)
+    {
+      OpMailFreshMessage *message = &g_array_index (row->messages, OpMailFreshMessage, i);
+
+      unread += message->unread;
+      flagged |= message->flagged;
+      attachments |= message->has_attachments;
+      add_sender (senders, seen, &n_senders, message->name, message->addr);
+    }
+  latest = &g_array_index (row->messages, OpMailFreshMessage, 0);
+  return put_pair (self, row->folder_id, row->conversation_id, latest->date, latest->id, row->messages->len,
+                   unread, flagged, attachments, senders->str, error);
 }
 
 static gboolean
@@ -1072,17 +1240,20 @@ refresh_aggregates (OpMailStore    *self,
       g_hash_table_iter_init (&inner, value);
       while (g_hash_table_iter_next (&inner, &conv, NULL))
         {
-          if (g_hash_table_size (changes->fresh) > 0)
-            {
-              g_autofree char *pair = g_strdup_printf ("%" G_GINT64_FORMAT ":%" G_GINT64_FORMAT,
-                                                       *(gint64 *) key, *(gint64 *) conv);
-              if (g_hash_table_contains (changes->fresh, pair))
-                continue;
-            }
-          if (!refresh_pair (self, *(gint64 *) key, *(gint64 *) conv, delta, error))
+          gint64 pair[2] = { *(gint64 *) key, *(gint64 *) conv };
+
+          if (g_hash_table_contains (changes->fresh, pair))
+            continue;
+          if (!refresh_pair (self, pair[0], pair[1], delta, error))
             return FALSE;
         }
     }
+
+  /* The conversations made here: their counts were added as their messages went in. */
+  g_hash_table_iter_init (&iter, changes->fresh);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    if (!write_fresh (self, key, error))
+      return FALSE;
 
   /* Folder counts move by what the refreshed rows changed: no scan of a large folder. */
   g_hash_table_iter_init (&iter, changes->count_folders);

@@ -919,6 +919,9 @@ test_schema_5_file (Fixture       *f,
   f->store = op_mail_store_open_sync (path, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpint (op_mail_test_query_int (path, "PRAGMA user_version"), ==, OP_MAIL_STORE_SCHEMA_VERSION);
+  /* Schema 7: no table of column sizes beside the index. */
+  g_assert_cmpint (op_mail_test_query_int (path, "SELECT count(*) FROM sqlite_master WHERE name = 'messages_fts_docsize'"),
+                   ==, 0);
   /* One index row per message, under the message's key, and both checks pass. */
   g_assert_cmpint (op_mail_test_query_int (path, "SELECT count(*) FROM messages_fts"), ==, n);
   g_assert_cmpint (op_mail_test_query_int (path, "SELECT count(*) FROM messages_fts f JOIN messages m"
