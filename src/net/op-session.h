@@ -592,4 +592,34 @@ guint              op_session_set_io_timeout         (OpSession       *self,
     return (StateType) op_session_get_state (OP_SESSION (self)); \
   }
 
+/*
+ * A public _finish that only hands over its call's result, checking the call's source
+ * tag (the _async function of the same name):
+ *
+ *   OP_SESSION_DEFINE_FINISH_BOOLEAN (OpPop3Client, op_pop3_client, dele)
+ *   OP_SESSION_DEFINE_FINISH_POINTER (OpPop3Client, op_pop3_client, list, GArray *)
+ *
+ * define op_pop3_client_dele_finish (self, result, error) → gboolean for
+ * op_pop3_client_dele_async, and op_pop3_client_list_finish → GArray * (transfer full).
+ */
+#define OP_SESSION_DEFINE_FINISH_BOOLEAN(TypeName, type_name, call) \
+  gboolean \
+  type_name##_##call##_finish (TypeName      *self, \
+                               GAsyncResult  *result, \
+                               GError       **error) \
+  { \
+    return op_session_finish_boolean (OP_SESSION (self), result, \
+                                      type_name##_##call##_async, error); \
+  }
+
+#define OP_SESSION_DEFINE_FINISH_POINTER(TypeName, type_name, call, ReturnType) \
+  ReturnType \
+  type_name##_##call##_finish (TypeName      *self, \
+                               GAsyncResult  *result, \
+                               GError       **error) \
+  { \
+    return op_session_finish_pointer (OP_SESSION (self), result, \
+                                      type_name##_##call##_async, error); \
+  }
+
 G_END_DECLS

@@ -858,14 +858,7 @@ op_ftp_client_connect_async (OpFtpClient         *self,
                    user_data);
 }
 
-gboolean
-op_ftp_client_connect_finish (OpFtpClient   *self,
-                              GAsyncResult  *result,
-                              GError       **error)
-{
-  return op_session_finish_boolean (OP_SESSION (self), result, op_ftp_client_connect_async,
-                                    error);
-}
+OP_SESSION_DEFINE_FINISH_BOOLEAN (OpFtpClient, op_ftp_client, connect)
 
 static gpointer
 quit_job (OpSession     *session,
@@ -894,14 +887,7 @@ op_ftp_client_quit_async (OpFtpClient         *self,
                    OP_SESSION_JOB_NONE, cancellable, callback, user_data);
 }
 
-gboolean
-op_ftp_client_quit_finish (OpFtpClient   *self,
-                           GAsyncResult  *result,
-                           GError       **error)
-{
-  return op_session_finish_boolean (OP_SESSION (self), result, op_ftp_client_quit_async,
-                                    error);
-}
+OP_SESSION_DEFINE_FINISH_BOOLEAN (OpFtpClient, op_ftp_client, quit)
 
 /* A keep-alive has nothing to keep alive without a connection; the next real call
  * reconnects. */
@@ -993,14 +979,7 @@ op_ftp_client_noop_async (OpFtpClient         *self,
                                NULL, cancellable, callback, user_data);
 }
 
-gboolean
-op_ftp_client_noop_finish (OpFtpClient   *self,
-                           GAsyncResult  *result,
-                           GError       **error)
-{
-  return op_session_finish_boolean (OP_SESSION (self), result, op_ftp_client_noop_async,
-                                    error);
-}
+OP_SESSION_DEFINE_FINISH_BOOLEAN (OpFtpClient, op_ftp_client, noop)
 
 /* CWD (or CDUP for ".."), when asked, then PWD. */
 static gpointer
@@ -1039,14 +1018,7 @@ op_ftp_client_pwd_async (OpFtpClient         *self,
                               cancellable, callback, user_data);
 }
 
-char *
-op_ftp_client_pwd_finish (OpFtpClient   *self,
-                          GAsyncResult  *result,
-                          GError       **error)
-{
-  return op_session_finish_pointer (OP_SESSION (self), result, op_ftp_client_pwd_async,
-                                    error);
-}
+OP_SESSION_DEFINE_FINISH_POINTER (OpFtpClient, op_ftp_client, pwd, char *)
 
 void
 op_ftp_client_cwd_async (OpFtpClient         *self,
@@ -1061,14 +1033,7 @@ op_ftp_client_cwd_async (OpFtpClient         *self,
                               cancellable, callback, user_data);
 }
 
-char *
-op_ftp_client_cwd_finish (OpFtpClient   *self,
-                          GAsyncResult  *result,
-                          GError       **error)
-{
-  return op_session_finish_pointer (OP_SESSION (self), result, op_ftp_client_cwd_async,
-                                    error);
-}
+OP_SESSION_DEFINE_FINISH_POINTER (OpFtpClient, op_ftp_client, cwd, char *)
 
 static gpointer
 size_func (OpFtpClient          *self,
@@ -1216,11 +1181,4 @@ op_ftp_client_send_command_async (OpFtpClient         *self,
                               user_data);
 }
 
-OpFtpReply *
-op_ftp_client_send_command_finish (OpFtpClient   *self,
-                                   GAsyncResult  *result,
-                                   GError       **error)
-{
-  return op_session_finish_pointer (OP_SESSION (self), result,
-                                    op_ftp_client_send_command_async, error);
-}
+OP_SESSION_DEFINE_FINISH_POINTER (OpFtpClient, op_ftp_client, send_command, OpFtpReply *)

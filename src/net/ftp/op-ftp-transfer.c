@@ -939,14 +939,7 @@ op_ftp_client_list_async (OpFtpClient         *self,
                        (GDestroyNotify) op_ftp_listing_free, cancellable, callback, user_data);
 }
 
-OpFtpListing *
-op_ftp_client_list_finish (OpFtpClient   *self,
-                           GAsyncResult  *result,
-                           GError       **error)
-{
-  return op_session_finish_pointer (OP_SESSION (self), result, op_ftp_client_list_async,
-                                    error);
-}
+OP_SESSION_DEFINE_FINISH_POINTER (OpFtpClient, op_ftp_client, list, OpFtpListing *)
 
 static gpointer
 nlst_func (OpFtpClient          *self,
@@ -983,14 +976,7 @@ op_ftp_client_nlst_async (OpFtpClient         *self,
                        (GDestroyNotify) g_strfreev, cancellable, callback, user_data);
 }
 
-GStrv
-op_ftp_client_nlst_finish (OpFtpClient   *self,
-                           GAsyncResult  *result,
-                           GError       **error)
-{
-  return op_session_finish_pointer (OP_SESSION (self), result, op_ftp_client_nlst_async,
-                                    error);
-}
+OP_SESSION_DEFINE_FINISH_POINTER (OpFtpClient, op_ftp_client, nlst, GStrv)
 
 /* (main thread) The job and task of a call with a local file (or none) and progress; the
  * caller queues them with _op_ftp_client_queue(). */
@@ -1083,14 +1069,7 @@ op_ftp_client_download_async (OpFtpClient         *self,
                                  cancellable, callback, user_data);
 }
 
-gboolean
-op_ftp_client_download_finish (OpFtpClient   *self,
-                               GAsyncResult  *result,
-                               GError       **error)
-{
-  return op_session_finish_boolean (OP_SESSION (self), result, op_ftp_client_download_async,
-                                    error);
-}
+OP_SESSION_DEFINE_FINISH_BOOLEAN (OpFtpClient, op_ftp_client, download)
 
 static gpointer
 upload_func (OpFtpClient          *self,
@@ -1132,14 +1111,7 @@ op_ftp_client_upload_async (OpFtpClient         *self,
                                  cancellable, callback, user_data);
 }
 
-gboolean
-op_ftp_client_upload_finish (OpFtpClient   *self,
-                             GAsyncResult  *result,
-                             GError       **error)
-{
-  return op_session_finish_boolean (OP_SESSION (self), result, op_ftp_client_upload_async,
-                                    error);
-}
+OP_SESSION_DEFINE_FINISH_BOOLEAN (OpFtpClient, op_ftp_client, upload)
 
 static gpointer
 retrieve_func (OpFtpClient          *self,

@@ -153,14 +153,7 @@ op_ftp_client_stat_async (OpFtpClient         *self,
                               user_data);
 }
 
-OpFtpEntry *
-op_ftp_client_stat_finish (OpFtpClient   *self,
-                           GAsyncResult  *result,
-                           GError       **error)
-{
-  return op_session_finish_pointer (OP_SESSION (self), result, op_ftp_client_stat_async,
-                                    error);
-}
+OP_SESSION_DEFINE_FINISH_POINTER (OpFtpClient, op_ftp_client, stat, OpFtpEntry *)
 
 /* --- changes ---------------------------------------------------------------------------- */
 
@@ -229,14 +222,7 @@ op_ftp_client_mkdir_async (OpFtpClient         *self,
                               cancellable, callback, user_data);
 }
 
-gboolean
-op_ftp_client_mkdir_finish (OpFtpClient   *self,
-                            GAsyncResult  *result,
-                            GError       **error)
-{
-  return op_session_finish_boolean (OP_SESSION (self), result, op_ftp_client_mkdir_async,
-                                    error);
-}
+OP_SESSION_DEFINE_FINISH_BOOLEAN (OpFtpClient, op_ftp_client, mkdir)
 
 void
 op_ftp_client_delete_async (OpFtpClient         *self,
@@ -251,14 +237,7 @@ op_ftp_client_delete_async (OpFtpClient         *self,
                                path, cancellable, callback, user_data);
 }
 
-gboolean
-op_ftp_client_delete_finish (OpFtpClient   *self,
-                             GAsyncResult  *result,
-                             GError       **error)
-{
-  return op_session_finish_boolean (OP_SESSION (self), result, op_ftp_client_delete_async,
-                                    error);
-}
+OP_SESSION_DEFINE_FINISH_BOOLEAN (OpFtpClient, op_ftp_client, delete)
 
 void
 op_ftp_client_rmdir_async (OpFtpClient         *self,
@@ -273,14 +252,7 @@ op_ftp_client_rmdir_async (OpFtpClient         *self,
                                path, cancellable, callback, user_data);
 }
 
-gboolean
-op_ftp_client_rmdir_finish (OpFtpClient   *self,
-                            GAsyncResult  *result,
-                            GError       **error)
-{
-  return op_session_finish_boolean (OP_SESSION (self), result, op_ftp_client_rmdir_async,
-                                    error);
-}
+OP_SESSION_DEFINE_FINISH_BOOLEAN (OpFtpClient, op_ftp_client, rmdir)
 
 static gpointer
 rename_func (OpFtpClient          *self,
@@ -318,14 +290,7 @@ op_ftp_client_rename_async (OpFtpClient         *self,
                        user_data);
 }
 
-gboolean
-op_ftp_client_rename_finish (OpFtpClient   *self,
-                             GAsyncResult  *result,
-                             GError       **error)
-{
-  return op_session_finish_boolean (OP_SESSION (self), result, op_ftp_client_rename_async,
-                                    error);
-}
+OP_SESSION_DEFINE_FINISH_BOOLEAN (OpFtpClient, op_ftp_client, rename)
 
 gboolean
 _op_ftp_client_chmod_one (OpFtpClient   *self,
@@ -371,14 +336,7 @@ op_ftp_client_chmod_async (OpFtpClient         *self,
                        user_data);
 }
 
-gboolean
-op_ftp_client_chmod_finish (OpFtpClient   *self,
-                            GAsyncResult  *result,
-                            GError       **error)
-{
-  return op_session_finish_boolean (OP_SESSION (self), result, op_ftp_client_chmod_async,
-                                    error);
-}
+OP_SESSION_DEFINE_FINISH_BOOLEAN (OpFtpClient, op_ftp_client, chmod)
 
 /* --- recursive operations ---------------------------------------------------------- */
 
@@ -778,14 +736,7 @@ op_ftp_client_download_tree_async (OpFtpClient         *self,
                                  progress_notify, cancellable, callback, user_data);
 }
 
-gboolean
-op_ftp_client_download_tree_finish (OpFtpClient   *self,
-                                    GAsyncResult  *result,
-                                    GError       **error)
-{
-  return op_session_finish_boolean (OP_SESSION (self), result,
-                                    op_ftp_client_download_tree_async, error);
-}
+OP_SESSION_DEFINE_FINISH_BOOLEAN (OpFtpClient, op_ftp_client, download_tree)
 
 static gpointer
 upload_tree_func (OpFtpClient          *self,
@@ -823,14 +774,7 @@ op_ftp_client_upload_tree_async (OpFtpClient         *self,
                                  progress_notify, cancellable, callback, user_data);
 }
 
-gboolean
-op_ftp_client_upload_tree_finish (OpFtpClient   *self,
-                                  GAsyncResult  *result,
-                                  GError       **error)
-{
-  return op_session_finish_boolean (OP_SESSION (self), result,
-                                    op_ftp_client_upload_tree_async, error);
-}
+OP_SESSION_DEFINE_FINISH_BOOLEAN (OpFtpClient, op_ftp_client, upload_tree)
 
 static gpointer
 delete_tree_func (OpFtpClient          *self,
@@ -861,14 +805,7 @@ op_ftp_client_delete_tree_async (OpFtpClient         *self,
                                  cancellable, callback, user_data);
 }
 
-gboolean
-op_ftp_client_delete_tree_finish (OpFtpClient   *self,
-                                  GAsyncResult  *result,
-                                  GError       **error)
-{
-  return op_session_finish_boolean (OP_SESSION (self), result,
-                                    op_ftp_client_delete_tree_async, error);
-}
+OP_SESSION_DEFINE_FINISH_BOOLEAN (OpFtpClient, op_ftp_client, delete_tree)
 
 static gpointer
 chmod_tree_func (OpFtpClient          *self,
@@ -909,11 +846,4 @@ op_ftp_client_chmod_tree_async (OpFtpClient         *self,
   _op_ftp_client_queue (self, task, job, NULL, OP_SESSION_JOB_NONE);
 }
 
-gboolean
-op_ftp_client_chmod_tree_finish (OpFtpClient   *self,
-                                 GAsyncResult  *result,
-                                 GError       **error)
-{
-  return op_session_finish_boolean (OP_SESSION (self), result,
-                                    op_ftp_client_chmod_tree_async, error);
-}
+OP_SESSION_DEFINE_FINISH_BOOLEAN (OpFtpClient, op_ftp_client, chmod_tree)
