@@ -523,6 +523,28 @@ guint              op_session_set_io_timeout         (OpSession       *self,
  *   _get_peer_certificate().
  * STATE_GETTER: _get_state(), in the client's own state enum.
  */
+/* What a client's header declares for the above (the state getter it declares itself):
+ *
+ *   OP_SESSION_DECLARE_SETTINGS (OpPop3Client, op_pop3_client)
+ *   OP_SESSION_DECLARE_GETTERS (OpPop3Client, op_pop3_client)
+ *
+ * _set_timeout(): connect and every read or write; a stalled server fails after this
+ * long (default 30). _set_allow_plaintext_password(): the explicit opt-in for sending a
+ * password without TLS (default FALSE). The getters read what the main context last
+ * saw. */
+#define OP_SESSION_DECLARE_SETTINGS(TypeName, type_name) \
+  void type_name##_set_verifier (TypeName *self, OpTlsVerifier *verifier); \
+  void type_name##_set_timeout (TypeName *self, guint seconds); \
+  void type_name##_set_allow_plaintext_password (TypeName *self, gboolean allow);
+
+#define OP_SESSION_DECLARE_GETTERS(TypeName, type_name) \
+  const char *type_name##_get_host (TypeName *self); \
+  guint16 type_name##_get_port (TypeName *self); \
+  OpSecurity type_name##_get_security (TypeName *self); \
+  OpProtocolLog *type_name##_get_log (TypeName *self); \
+  gboolean type_name##_is_tls (TypeName *self); \
+  GTlsCertificate *type_name##_get_peer_certificate (TypeName *self);
+
 #define OP_SESSION_DEFINE_SETTINGS(TypeName, type_name, IS_TYPE) \
   void \
   type_name##_set_verifier (TypeName      *self, \

@@ -136,11 +136,7 @@ G_DECLARE_FINAL_TYPE (OpFtpClient, op_ftp_client, OP, FTP_CLIENT, OpSession)
 OpFtpClient   *op_ftp_client_new                       (const char     *host,
                                                         guint16         port,
                                                         OpSecurity      security);
-void           op_ftp_client_set_verifier              (OpFtpClient    *self,
-                                                        OpTlsVerifier  *verifier);
-/* Connect and every read or write; a stalled transfer fails after this long. Default 30. */
-void           op_ftp_client_set_timeout               (OpFtpClient    *self,
-                                                        guint           seconds);
+OP_SESSION_DECLARE_SETTINGS (OpFtpClient, op_ftp_client)
 /* The site's charset for names (NULL or "UTF-8": UTF-8, with OPTS UTF8 ON when offered). */
 void           op_ftp_client_set_charset               (OpFtpClient    *self,
                                                         const char     *charset);
@@ -153,22 +149,13 @@ void           op_ftp_client_set_trust_pasv_address    (OpFtpClient    *self,
 /* NOOP after this many idle seconds while connected (0: never). Default 0. */
 void           op_ftp_client_set_keepalive_interval    (OpFtpClient    *self,
                                                         guint           seconds);
-/* The explicit opt-in for sending a password without TLS. Default FALSE. */
-void           op_ftp_client_set_allow_plaintext_password (OpFtpClient *self,
-                                                        gboolean        allow);
 
-const char    *op_ftp_client_get_host                  (OpFtpClient    *self);
-guint16        op_ftp_client_get_port                  (OpFtpClient    *self);
-OpSecurity     op_ftp_client_get_security              (OpFtpClient    *self);
+OP_SESSION_DECLARE_GETTERS (OpFtpClient, op_ftp_client)
 OpFtpState     op_ftp_client_get_state                 (OpFtpClient    *self);
-OpProtocolLog *op_ftp_client_get_log                   (OpFtpClient    *self);
 /* Known after connecting (main-context snapshots; NULL before). */
 gboolean       op_ftp_client_has_feature               (OpFtpClient    *self,
                                                         const char     *feature);
 const char    *op_ftp_client_get_system                (OpFtpClient    *self);
-/* The control connection's peer certificate once TLS is up (nullable). */
-GTlsCertificate *op_ftp_client_get_peer_certificate    (OpFtpClient    *self);
-gboolean       op_ftp_client_is_tls                    (OpFtpClient    *self);
 
 /* Connect, TLS as configured, USER/PASS[/ACCT] (user NULL or "anonymous": anonymous,
  * with @password as the e-mail-style password, default "anonymous@"), FEAT, OPTS UTF8 ON,
