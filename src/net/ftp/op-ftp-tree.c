@@ -612,59 +612,23 @@ upload_tree (OpFtpClient          *self,
   return TRUE;
 }
 
+/* Deletes (@remove) or changes the mode of what is under @wire_root (@targets: files,
+ * folders or both), files first, then folders deepest first (breadth-first order lists
+ * parents first): a folder is removed, or loses access, after what is inside it. */
 static gboolean
-delete_tree (OpFtpClient          *self,
+change_tree (OpFtpClient          *self,
              const OpFtpSettings  *s,
              const char           *wire_root,
+             gboolean              remove,
+             guint                 mode,
+             OpFtpChmodTargets     targets,
              OpFtpSink            *sink,
              GCancellable         *cancellable,
              GError              **error)
 {
   g_autoptr(GPtrArray) dirs = g_ptr_array_new_with_free_func ((GDestroyNotify) tree_item_free);
   g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func ((GDestroyNotify) tree_item_free);
-  guint done = 0;
-
-  if (!walk_remote (self, s, wire_root, NULL, dirs, files, sink, cancellable, error))
-    return FALSE;
-  _op_ftp_sink_set_total (sink, files->len + dirs->len);
-  for (guint i = 0; i < files->len; i++, done++)
-    {
-      TreeItem *item = g_ptr_array_index (files, i);
-
-      _op_ftp_sink_set_file (sink, item->wire_path, done);
-      if (!_op_ftp_client_command_ok (self, "DELE", item->wire_path, OP_FTP_COMMAND_REMOVE,
-                                      cancellable, error))
-        return FALSE;
-      _op_ftp_sink_tick (sink);
-    }
-  /* Breadth-first order lists parents first: remove children first. */
-  for (guint i = dirs->len; i > 0; i--, done++)
-    {
-      TreeItem *dir = g_ptr_array_index (dirs, i - 1);
-
-      _op_ftp_sink_set_file (sink, dir->wire_path, done);
-      if (!_op_ftp_client_command_ok (self, "RMD", dir->wire_path, OP_FTP_COMMAND_REMOVE,
-                                      cancellable, error))
-        return FALSE;
-      _op_ftp_sink_tick (sink);
-    }
-  _op_ftp_sink_set_file (sink, NULL, done);
-  return TRUE;
-}
-
-static gboolean
-chmod_tree (OpFtpClient          *self,
-            const OpFtpSettings  *s,
-            const char           *wire_root,
-            guint                 mode,
-            OpFtpChmodTargets     targets,
-            OpFtpSink            *sink,
-            GCancellable         *cancellable,
-            GError              **error)
-{
-  g_autoptr(GPtrArray) dirs = g_ptr_array_new_with_free_func ((GDestroyNotify) tree_item_free);
-  g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func ((GDestroyNotify) tree_item_free);
-  guint done = 0;
+  guint total;
 
   if (!walk_remote (self, s, wire_root, NULL, dirs, files, sink, cancellable, error))
     return FALSE;
@@ -672,28 +636,26 @@ chmod_tree (OpFtpClient          *self,
     g_ptr_array_set_size (files, 0);
   if (!(targets & OP_FTP_CHMOD_FOLDERS))
     g_ptr_array_set_size (dirs, 0);
-  _op_ftp_sink_set_total (sink, files->len + dirs->len);
-  /* Files first, then folders deepest first: a mode that takes access away from a
-   * folder does so after what is inside was changed. */
-  for (guint i = 0; i < files->len; i++, done++)
+  total = files->len + dirs->len;
+  _op_ftp_sink_set_total (sink, total);
+  for (guint i = 0; i < total; i++)
     {
-      TreeItem *item = g_ptr_array_index (files, i);
+      gboolean is_dir = i >= files->len;
+      TreeItem *item = is_dir ? g_ptr_array_index (dirs, total - 1 - i)
+                              : g_ptr_array_index (files, i);
+      gboolean done;
 
-      _op_ftp_sink_set_file (sink, item->wire_path, done);
-      if (!_op_ftp_client_chmod_one (self, item->wire_path, mode, cancellable, error))
+      _op_ftp_sink_set_file (sink, item->wire_path, i);
+      if (remove)
+        done = _op_ftp_client_command_ok (self, is_dir ? "RMD" : "DELE", item->wire_path,
+                                          OP_FTP_COMMAND_REMOVE, cancellable, error);
+      else
+        done = _op_ftp_client_chmod_one (self, item->wire_path, mode, cancellable, error);
+      if (!done)
         return FALSE;
       _op_ftp_sink_tick (sink);
     }
-  for (guint i = dirs->len; i > 0; i--, done++)
-    {
-      TreeItem *dir = g_ptr_array_index (dirs, i - 1);
-
-      _op_ftp_sink_set_file (sink, dir->wire_path, done);
-      if (!_op_ftp_client_chmod_one (self, dir->wire_path, mode, cancellable, error))
-        return FALSE;
-      _op_ftp_sink_tick (sink);
-    }
-  _op_ftp_sink_set_file (sink, NULL, done);
+  _op_ftp_sink_set_file (sink, NULL, total);
   return TRUE;
 }
 
@@ -783,8 +745,8 @@ delete_tree_func (OpFtpClient          *self,
                   GCancellable         *cancellable,
                   GError              **error)
 {
-  return delete_tree (self, s, job->wire, job->sink, cancellable, error)
-         ? OP_SESSION_JOB_OK : NULL;
+  return change_tree (self, s, job->wire, TRUE, 0, OP_FTP_CHMOD_ALL, job->sink, cancellable,
+                      error) ? OP_SESSION_JOB_OK : NULL;
 }
 
 void
@@ -814,8 +776,8 @@ chmod_tree_func (OpFtpClient          *self,
                  GCancellable         *cancellable,
                  GError              **error)
 {
-  return chmod_tree (self, s, job->wire, job->mode, job->chmod_targets, job->sink,
-                     cancellable, error) ? OP_SESSION_JOB_OK : NULL;
+  return change_tree (self, s, job->wire, FALSE, job->mode, job->chmod_targets, job->sink,
+                      cancellable, error) ? OP_SESSION_JOB_OK : NULL;
 }
 
 void
