@@ -251,17 +251,6 @@ gboolean op_ftp_client_size_finish        (OpFtpClient          *self,
                                            guint64              *size,
                                            GError              **error);
 
-/* MDTM: seconds since the epoch, UTC. */
-void     op_ftp_client_mdtm_async         (OpFtpClient          *self,
-                                           const char           *path,
-                                           GCancellable         *cancellable,
-                                           GAsyncReadyCallback   callback,
-                                           gpointer              user_data);
-gboolean op_ftp_client_mdtm_finish        (OpFtpClient          *self,
-                                           GAsyncResult         *result,
-                                           gint64               *mtime,
-                                           GError              **error);
-
 /*
  * Download @remote_path to @local. The bytes go to "@local.part", renamed to @local only
  * when complete; a failure or a cancel leaves no file under the final name (the .part
@@ -295,41 +284,6 @@ void     op_ftp_client_upload_async       (OpFtpClient          *self,
                                            gpointer              user_data);
 gboolean op_ftp_client_upload_finish      (OpFtpClient          *self,
                                            GAsyncResult         *result,
-                                           GError              **error);
-
-/*
- * ftplib's retrbinary/retrlines and storbinary/storlines: RETR into @stream (written and
- * flushed on the worker thread; not closed) from @offset (REST when > 0), or STOR (APPE
- * with OP_FTP_TRANSFER_APPEND) from @stream. Returns the bytes moved.
- */
-void     op_ftp_client_retrieve_async     (OpFtpClient          *self,
-                                           const char           *remote_path,
-                                           GOutputStream        *stream,
-                                           guint64               offset,
-                                           OpFtpTransferFlags    flags,
-                                           OpFtpProgressFunc     progress,
-                                           gpointer              progress_data,
-                                           GDestroyNotify        progress_notify,
-                                           GCancellable         *cancellable,
-                                           GAsyncReadyCallback   callback,
-                                           gpointer              user_data);
-gboolean op_ftp_client_retrieve_finish    (OpFtpClient          *self,
-                                           GAsyncResult         *result,
-                                           guint64              *bytes,
-                                           GError              **error);
-void     op_ftp_client_store_async        (OpFtpClient          *self,
-                                           GInputStream         *stream,
-                                           const char           *remote_path,
-                                           OpFtpTransferFlags    flags,
-                                           OpFtpProgressFunc     progress,
-                                           gpointer              progress_data,
-                                           GDestroyNotify        progress_notify,
-                                           GCancellable         *cancellable,
-                                           GAsyncReadyCallback   callback,
-                                           gpointer              user_data);
-gboolean op_ftp_client_store_finish       (OpFtpClient          *self,
-                                           GAsyncResult         *result,
-                                           guint64              *bytes,
                                            GError              **error);
 
 /* DELE, MKD, RMD, RNFR+RNTO, SITE CHMOD (@mode: 0..07777). */
