@@ -461,7 +461,6 @@ gpointer           op_session_command_expect         (OpSession       *self,
  * ends the session. Set by send, cleared by read_reply and read_block. */
 void               op_session_set_in_command         (OpSession       *self,
                                                       gboolean         in_command);
-gboolean           op_session_get_in_command         (OpSession       *self);
 
 /* The lines of a dot-terminated block (after its status line), unstuffed, to @func:
  * at most @max_lines lines of @max_line bytes and @max_bytes in all (0: no limit);
