@@ -738,16 +738,7 @@ op_ftp_client_set_charset (OpFtpClient *self,
   op_session_unlock_settings (OP_SESSION (self));
 }
 
-void
-op_ftp_client_set_data_mode (OpFtpClient   *self,
-                             OpFtpDataMode  mode)
-{
-  g_return_if_fail (OP_IS_FTP_CLIENT (self));
-
-  op_session_lock_settings (OP_SESSION (self));
-  self->data_mode = mode;
-  op_session_unlock_settings (OP_SESSION (self));
-}
+OP_SESSION_DEFINE_SETTER (OpFtpClient, op_ftp_client, OP_IS_FTP_CLIENT, data_mode, OpFtpDataMode)
 
 void
 op_ftp_client_set_trust_pasv_address (OpFtpClient *self,

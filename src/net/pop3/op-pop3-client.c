@@ -995,16 +995,7 @@ OP_SESSION_DEFINE_GETTERS (OpPop3Client, op_pop3_client, OP_IS_POP3_CLIENT)
 OP_SESSION_DEFINE_STATE_GETTER (OpPop3Client, op_pop3_client, OP_IS_POP3_CLIENT, OpPop3State,
                                 OP_POP3_STATE_DISCONNECTED)
 
-void
-op_pop3_client_set_allow_apop (OpPop3Client *self,
-                               gboolean      allow)
-{
-  g_return_if_fail (OP_IS_POP3_CLIENT (self));
-
-  op_session_lock_settings (SESSION (self));
-  self->allow_apop = allow;
-  op_session_unlock_settings (SESSION (self));
-}
+OP_SESSION_DEFINE_SETTER (OpPop3Client, op_pop3_client, OP_IS_POP3_CLIENT, allow_apop, gboolean)
 
 gboolean
 op_pop3_client_has_capability (OpPop3Client *self,

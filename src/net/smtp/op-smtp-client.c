@@ -141,16 +141,7 @@ op_smtp_client_set_hello_name (OpSmtpClient *self,
   op_session_unlock_settings (SESSION (self));
 }
 
-void
-op_smtp_client_set_allowed_mechanisms (OpSmtpClient    *self,
-                                       OpSaslMechanism  mechanisms)
-{
-  g_return_if_fail (OP_IS_SMTP_CLIENT (self));
-
-  op_session_lock_settings (SESSION (self));
-  self->allowed_mechanisms = mechanisms;
-  op_session_unlock_settings (SESSION (self));
-}
+OP_SESSION_DEFINE_SETTER (OpSmtpClient, op_smtp_client, OP_IS_SMTP_CLIENT, allowed_mechanisms, OpSaslMechanism)
 
 const OpSmtpCapabilities *
 op_smtp_client_get_capabilities (OpSmtpClient *self)
