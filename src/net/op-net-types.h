@@ -27,4 +27,14 @@ typedef enum
 #define OP_TYPE_SECURITY (op_security_get_type ())
 GType op_security_get_type (void) G_GNUC_CONST;
 
+/* Whether @error (nullable) is a G_IO_ERROR of a connection that went away or never
+ * came (timed out, closed, broken pipe, not connected), so the same call may work
+ * later: the network half of every op_*_error_is_transient(). */
+gboolean op_net_io_error_is_transient (const GError *error);
+
+/* At most 200 bytes of a server's @data (nullable) for an error message: valid UTF-8,
+ * control characters as "?". (transfer full) */
+char    *op_net_quote_bytes           (const char   *data,
+                                       gsize         length);
+
 G_END_DECLS

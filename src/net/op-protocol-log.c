@@ -165,14 +165,6 @@ op_protocol_log_new_with_capacity (guint capacity)
   return self;
 }
 
-guint
-op_protocol_log_get_capacity (OpProtocolLog *self)
-{
-  g_return_val_if_fail (OP_IS_PROTOCOL_LOG (self), 0);
-
-  return self->capacity;
-}
-
 /* Runs on self->context: moves pending entries into the list model and announces them. */
 static gboolean
 deliver_pending (gpointer user_data)

@@ -44,7 +44,6 @@ G_DECLARE_FINAL_TYPE (OpProtocolLog, op_protocol_log, OP, PROTOCOL_LOG, GObject)
  */
 OpProtocolLog *op_protocol_log_new                (void);
 OpProtocolLog *op_protocol_log_new_with_capacity  (guint            capacity);
-guint          op_protocol_log_get_capacity       (OpProtocolLog   *self);
 
 void           op_protocol_log_append             (OpProtocolLog   *self,
                                                    OpLogDirection   direction,

@@ -1214,12 +1214,6 @@ op_session_set_in_command (OpSession *self,
   PRIV (self)->in_command = in_command;
 }
 
-gboolean
-op_session_get_in_command (OpSession *self)
-{
-  return PRIV (self)->in_command;
-}
-
 static gboolean
 read_block (OpSession          *self,
             gsize               max_line,

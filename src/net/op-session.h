@@ -461,7 +461,6 @@ gpointer           op_session_command_expect         (OpSession       *self,
  * ends the session. Set by send, cleared by read_reply and read_block. */
 void               op_session_set_in_command         (OpSession       *self,
                                                       gboolean         in_command);
-gboolean           op_session_get_in_command         (OpSession       *self);
 
 /* The lines of a dot-terminated block (after its status line), unstuffed, to @func:
  * at most @max_lines lines of @max_line bytes and @max_bytes in all (0: no limit);
@@ -510,7 +509,7 @@ guint              op_session_set_io_timeout         (OpSession       *self,
 
 /*
  * A client's public settings and getters are the session's: these define them once.
- * In the client's .c (its header declares them as usual):
+ * In the client's .c (its header declares them with OP_SESSION_DECLARE_*, below):
  *
  *   OP_SESSION_DEFINE_SETTINGS (OpPop3Client, op_pop3_client, OP_IS_POP3_CLIENT)
  *   OP_SESSION_DEFINE_GETTERS (OpPop3Client, op_pop3_client, OP_IS_POP3_CLIENT)
@@ -590,6 +589,71 @@ guint              op_session_set_io_timeout         (OpSession       *self,
   { \
     g_return_val_if_fail (IS_TYPE (self), DISCONNECTED); \
     return (StateType) op_session_get_state (OP_SESSION (self)); \
+  }
+
+/* A client's own setter of one plain value, under the settings lock (its copy_settings
+ * reads it there):
+ *
+ *   OP_SESSION_DEFINE_SETTER (OpPop3Client, op_pop3_client, OP_IS_POP3_CLIENT,
+ *                             allow_apop, gboolean)
+ *
+ * defines op_pop3_client_set_allow_apop (self, value), which sets self->allow_apop. */
+#define OP_SESSION_DEFINE_SETTER(TypeName, type_name, IS_TYPE, field, Type) \
+  void \
+  type_name##_set_##field (TypeName *self, \
+                           Type      value) \
+  { \
+    g_return_if_fail (IS_TYPE (self)); \
+    op_session_lock_settings (OP_SESSION (self)); \
+    self->field = value; \
+    op_session_unlock_settings (OP_SESSION (self)); \
+  }
+
+/* What a client's header declares for OP_SESSION_DEFINE_SETTINGS and _GETTERS (the
+ * state getter it declares itself):
+ *
+ *   OP_SESSION_DECLARE_SETTINGS (OpPop3Client, op_pop3_client)
+ *   OP_SESSION_DECLARE_GETTERS (OpPop3Client, op_pop3_client)
+ *
+ * _set_timeout(): connect and every read or write; a stalled server fails after this
+ * long (default 30). _set_allow_plaintext_password(): the explicit opt-in for sending a
+ * password without TLS (default FALSE). The getters read what the main context last
+ * saw. */
+#define OP_SESSION_DECLARE_SETTINGS(TypeName, type_name) \
+  void type_name##_set_verifier (TypeName *self, OpTlsVerifier *verifier); \
+  void type_name##_set_timeout (TypeName *self, guint seconds); \
+  void type_name##_set_allow_plaintext_password (TypeName *self, gboolean allow);
+
+#define OP_SESSION_DECLARE_GETTERS(TypeName, type_name) \
+  const char *type_name##_get_host (TypeName *self); \
+  guint16 type_name##_get_port (TypeName *self); \
+  OpSecurity type_name##_get_security (TypeName *self); \
+  OpProtocolLog *type_name##_get_log (TypeName *self); \
+  gboolean type_name##_is_tls (TypeName *self); \
+  GTlsCertificate *type_name##_get_peer_certificate (TypeName *self);
+
+/*
+ * A public _finish that only hands over its call's result, checking the call's source
+ * tag (the _async function of the same name):
+ *
+ *   OP_SESSION_DEFINE_FINISH_BOOLEAN (OpPop3Client, op_pop3_client, dele)
+ *   OP_SESSION_DEFINE_FINISH_POINTER (OpPop3Client, op_pop3_client, list, GArray *)
+ *
+ * define op_pop3_client_dele_finish (self, result, error) → gboolean for
+ * op_pop3_client_dele_async, and op_pop3_client_list_finish → GArray * (transfer full).
+ */
+#define OP_SESSION_DEFINE_FINISH_BOOLEAN(TypeName, type_name, call) \
+  OP_SESSION_DEFINE_FINISH_ (TypeName, type_name, call, gboolean, boolean)
+#define OP_SESSION_DEFINE_FINISH_POINTER(TypeName, type_name, call, ReturnType) \
+  OP_SESSION_DEFINE_FINISH_ (TypeName, type_name, call, ReturnType, pointer)
+#define OP_SESSION_DEFINE_FINISH_(TypeName, type_name, call, ReturnType, kind) \
+  ReturnType \
+  type_name##_##call##_finish (TypeName      *self, \
+                               GAsyncResult  *result, \
+                               GError       **error) \
+  { \
+    return op_session_finish_##kind (OP_SESSION (self), result, \
+                                     type_name##_##call##_async, error); \
   }
 
 G_END_DECLS

@@ -119,15 +119,12 @@ struct _OpFtpJob
   char               *wire2;
   char               *secret;    /* a password, wiped when freed */
   GFile              *file;
-  GInputStream       *in;
-  GOutputStream      *out;
-  guint64             offset;
   guint               mode;
   OpFtpTransferFlags  flags;
   OpFtpListFlags      list_flags;
   OpFtpChmodTargets   chmod_targets;
   OpFtpSink          *sink;
-  guint64             result;    /* SIZE, MDTM, bytes moved */
+  guint64             result;    /* SIZE */
 };
 
 /* (main thread) A call's job, for _op_ftp_client_call(). */
@@ -196,12 +193,6 @@ void        _op_ftp_client_queue_transfer (OpFtpClient          *self,
                                            GCancellable         *cancellable,
                                            GAsyncReadyCallback   callback,
                                            gpointer              user_data);
-/* (main thread) A boolean call that also gives job->result. */
-gboolean    _op_ftp_client_finish_value   (OpFtpClient          *self,
-                                           GAsyncResult         *result,
-                                           gpointer              source_tag,
-                                           guint64              *value,
-                                           GError              **error);
 
 /* --- the control connection (op-ftp-client.c) ------------------------------------------- */
 

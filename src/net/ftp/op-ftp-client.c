@@ -511,8 +511,6 @@ job_free (OpFtpJob *job)
   g_free (job->wire2);
   op_secret_free (job->secret);
   g_clear_object (&job->file);
-  g_clear_object (&job->in);
-  g_clear_object (&job->out);
   _op_ftp_sink_free (job->sink);
   g_free (job);
 }
@@ -568,20 +566,6 @@ _op_ftp_client_call (OpFtpClient         *self,
 {
   op_session_call (OP_SESSION (self), source_tag, run_job, job, (GDestroyNotify) job_free,
                    result_free, OP_SESSION_JOB_NONE, cancellable, callback, user_data);
-}
-
-gboolean
-_op_ftp_client_finish_value (OpFtpClient   *self,
-                             GAsyncResult  *result,
-                             gpointer       source_tag,
-                             guint64       *value,
-                             GError       **error)
-{
-  if (!op_session_finish_boolean (OP_SESSION (self), result, source_tag, error))
-    return FALSE;
-  if (value != NULL)
-    *value = ((OpFtpJob *) op_session_task_get_data (result))->result;
-  return TRUE;
 }
 
 /* A call on one path (or none). */
@@ -760,16 +744,7 @@ op_ftp_client_set_charset (OpFtpClient *self,
   op_session_unlock_settings (OP_SESSION (self));
 }
 
-void
-op_ftp_client_set_data_mode (OpFtpClient   *self,
-                             OpFtpDataMode  mode)
-{
-  g_return_if_fail (OP_IS_FTP_CLIENT (self));
-
-  op_session_lock_settings (OP_SESSION (self));
-  self->data_mode = mode;
-  op_session_unlock_settings (OP_SESSION (self));
-}
+OP_SESSION_DEFINE_SETTER (OpFtpClient, op_ftp_client, OP_IS_FTP_CLIENT, data_mode, OpFtpDataMode)
 
 void
 op_ftp_client_set_trust_pasv_address (OpFtpClient *self,
@@ -879,14 +854,7 @@ op_ftp_client_connect_async (OpFtpClient         *self,
                    user_data);
 }
 
-gboolean
-op_ftp_client_connect_finish (OpFtpClient   *self,
-                              GAsyncResult  *result,
-                              GError       **error)
-{
-  return op_session_finish_boolean (OP_SESSION (self), result, op_ftp_client_connect_async,
-                                    error);
-}
+OP_SESSION_DEFINE_FINISH_BOOLEAN (OpFtpClient, op_ftp_client, connect)
 
 static gpointer
 quit_job (OpSession     *session,
@@ -915,14 +883,7 @@ op_ftp_client_quit_async (OpFtpClient         *self,
                    OP_SESSION_JOB_NONE, cancellable, callback, user_data);
 }
 
-gboolean
-op_ftp_client_quit_finish (OpFtpClient   *self,
-                           GAsyncResult  *result,
-                           GError       **error)
-{
-  return op_session_finish_boolean (OP_SESSION (self), result, op_ftp_client_quit_async,
-                                    error);
-}
+OP_SESSION_DEFINE_FINISH_BOOLEAN (OpFtpClient, op_ftp_client, quit)
 
 /* A keep-alive has nothing to keep alive without a connection; the next real call
  * reconnects. */
@@ -1014,14 +975,7 @@ op_ftp_client_noop_async (OpFtpClient         *self,
                                NULL, cancellable, callback, user_data);
 }
 
-gboolean
-op_ftp_client_noop_finish (OpFtpClient   *self,
-                           GAsyncResult  *result,
-                           GError       **error)
-{
-  return op_session_finish_boolean (OP_SESSION (self), result, op_ftp_client_noop_async,
-                                    error);
-}
+OP_SESSION_DEFINE_FINISH_BOOLEAN (OpFtpClient, op_ftp_client, noop)
 
 /* CWD (or CDUP for ".."), when asked, then PWD. */
 static gpointer
@@ -1060,14 +1014,7 @@ op_ftp_client_pwd_async (OpFtpClient         *self,
                               cancellable, callback, user_data);
 }
 
-char *
-op_ftp_client_pwd_finish (OpFtpClient   *self,
-                          GAsyncResult  *result,
-                          GError       **error)
-{
-  return op_session_finish_pointer (OP_SESSION (self), result, op_ftp_client_pwd_async,
-                                    error);
-}
+OP_SESSION_DEFINE_FINISH_POINTER (OpFtpClient, op_ftp_client, pwd, char *)
 
 void
 op_ftp_client_cwd_async (OpFtpClient         *self,
@@ -1082,14 +1029,7 @@ op_ftp_client_cwd_async (OpFtpClient         *self,
                               cancellable, callback, user_data);
 }
 
-char *
-op_ftp_client_cwd_finish (OpFtpClient   *self,
-                          GAsyncResult  *result,
-                          GError       **error)
-{
-  return op_session_finish_pointer (OP_SESSION (self), result, op_ftp_client_cwd_async,
-                                    error);
-}
+OP_SESSION_DEFINE_FINISH_POINTER (OpFtpClient, op_ftp_client, cwd, char *)
 
 static gpointer
 size_func (OpFtpClient          *self,
@@ -1129,52 +1069,10 @@ op_ftp_client_size_finish (OpFtpClient   *self,
                            guint64       *size,
                            GError       **error)
 {
-  return _op_ftp_client_finish_value (self, result, op_ftp_client_size_async, size, error);
-}
-
-static gpointer
-mdtm_func (OpFtpClient          *self,
-           OpFtpJob             *job,
-           const OpFtpSettings  *s,
-           GCancellable         *cancellable,
-           GError              **error)
-{
-  g_autoptr(OpFtpReply) reply = NULL;
-  gint64 mtime = 0;
-
-  reply = _op_ftp_client_command_expect (self, "MDTM", job->wire, 2, OP_FTP_COMMAND_READ,
-                                         cancellable, error);
-  if (reply == NULL || !op_ftp_reply_parse_mdtm (reply, &mtime, error))
-    return NULL;
-  job->result = (guint64) mtime;
-  return OP_SESSION_JOB_OK;
-}
-
-void
-op_ftp_client_mdtm_async (OpFtpClient         *self,
-                          const char          *path,
-                          GCancellable        *cancellable,
-                          GAsyncReadyCallback  callback,
-                          gpointer             user_data)
-{
-  g_return_if_fail (OP_IS_FTP_CLIENT (self));
-  g_return_if_fail (path != NULL);
-  _op_ftp_client_simple_call (self, mdtm_func, op_ftp_client_mdtm_async, path, NULL,
-                              cancellable, callback, user_data);
-}
-
-gboolean
-op_ftp_client_mdtm_finish (OpFtpClient   *self,
-                           GAsyncResult  *result,
-                           gint64        *mtime,
-                           GError       **error)
-{
-  guint64 value = 0;
-
-  if (!_op_ftp_client_finish_value (self, result, op_ftp_client_mdtm_async, &value, error))
+  if (!op_session_finish_boolean (OP_SESSION (self), result, op_ftp_client_size_async, error))
     return FALSE;
-  if (mtime != NULL)
-    *mtime = (gint64) value;
+  if (size != NULL)
+    *size = ((OpFtpJob *) op_session_task_get_data (result))->result;
   return TRUE;
 }
 
@@ -1237,11 +1135,4 @@ op_ftp_client_send_command_async (OpFtpClient         *self,
                               user_data);
 }
 
-OpFtpReply *
-op_ftp_client_send_command_finish (OpFtpClient   *self,
-                                   GAsyncResult  *result,
-                                   GError       **error)
-{
-  return op_session_finish_pointer (OP_SESSION (self), result,
-                                    op_ftp_client_send_command_async, error);
-}
+OP_SESSION_DEFINE_FINISH_POINTER (OpFtpClient, op_ftp_client, send_command, OpFtpReply *)

@@ -137,11 +137,7 @@ G_DECLARE_FINAL_TYPE (OpFtpClient, op_ftp_client, OP, FTP_CLIENT, OpSession)
 OpFtpClient   *op_ftp_client_new                       (const char     *host,
                                                         guint16         port,
                                                         OpSecurity      security);
-void           op_ftp_client_set_verifier              (OpFtpClient    *self,
-                                                        OpTlsVerifier  *verifier);
-/* Connect and every read or write; a stalled transfer fails after this long. Default 30. */
-void           op_ftp_client_set_timeout               (OpFtpClient    *self,
-                                                        guint           seconds);
+OP_SESSION_DECLARE_SETTINGS (OpFtpClient, op_ftp_client)
 /* The site's charset for names (NULL or "UTF-8": UTF-8, with OPTS UTF8 ON when offered). */
 void           op_ftp_client_set_charset               (OpFtpClient    *self,
                                                         const char     *charset);
@@ -154,9 +150,6 @@ void           op_ftp_client_set_trust_pasv_address    (OpFtpClient    *self,
 /* NOOP after this many idle seconds while connected (0: never). Default 0. */
 void           op_ftp_client_set_keepalive_interval    (OpFtpClient    *self,
                                                         guint           seconds);
-/* The explicit opt-in for sending a password without TLS. Default FALSE. */
-void           op_ftp_client_set_allow_plaintext_password (OpFtpClient *self,
-                                                        gboolean        allow);
 /* Speed limits for the file data of RETR (@download) and STOR/APPE (@upload), usually
  * shared by every session of the application; NULL: none. Listings are not limited.
  * A limit's rate may change at any time, also during a transfer. */
@@ -164,18 +157,12 @@ void           op_ftp_client_set_rate_limits           (OpFtpClient    *self,
                                                         OpRateLimit    *download,
                                                         OpRateLimit    *upload);
 
-const char    *op_ftp_client_get_host                  (OpFtpClient    *self);
-guint16        op_ftp_client_get_port                  (OpFtpClient    *self);
-OpSecurity     op_ftp_client_get_security              (OpFtpClient    *self);
+OP_SESSION_DECLARE_GETTERS (OpFtpClient, op_ftp_client)
 OpFtpState     op_ftp_client_get_state                 (OpFtpClient    *self);
-OpProtocolLog *op_ftp_client_get_log                   (OpFtpClient    *self);
 /* Known after connecting (main-context snapshots; NULL before). */
 gboolean       op_ftp_client_has_feature               (OpFtpClient    *self,
                                                         const char     *feature);
 const char    *op_ftp_client_get_system                (OpFtpClient    *self);
-/* The control connection's peer certificate once TLS is up (nullable). */
-GTlsCertificate *op_ftp_client_get_peer_certificate    (OpFtpClient    *self);
-gboolean       op_ftp_client_is_tls                    (OpFtpClient    *self);
 
 /* Connect, TLS as configured, USER/PASS[/ACCT] (user NULL or "anonymous": anonymous,
  * with @password as the e-mail-style password, default "anonymous@"), FEAT, OPTS UTF8 ON,
@@ -271,17 +258,6 @@ gboolean op_ftp_client_size_finish        (OpFtpClient          *self,
                                            guint64              *size,
                                            GError              **error);
 
-/* MDTM: seconds since the epoch, UTC. */
-void     op_ftp_client_mdtm_async         (OpFtpClient          *self,
-                                           const char           *path,
-                                           GCancellable         *cancellable,
-                                           GAsyncReadyCallback   callback,
-                                           gpointer              user_data);
-gboolean op_ftp_client_mdtm_finish        (OpFtpClient          *self,
-                                           GAsyncResult         *result,
-                                           gint64               *mtime,
-                                           GError              **error);
-
 /*
  * Download @remote_path to @local. The bytes go to "@local.part", renamed to @local only
  * when complete; a failure or a cancel leaves no file under the final name (the .part
@@ -315,41 +291,6 @@ void     op_ftp_client_upload_async       (OpFtpClient          *self,
                                            gpointer              user_data);
 gboolean op_ftp_client_upload_finish      (OpFtpClient          *self,
                                            GAsyncResult         *result,
-                                           GError              **error);
-
-/*
- * ftplib's retrbinary/retrlines and storbinary/storlines: RETR into @stream (written and
- * flushed on the worker thread; not closed) from @offset (REST when > 0), or STOR (APPE
- * with OP_FTP_TRANSFER_APPEND) from @stream. Returns the bytes moved.
- */
-void     op_ftp_client_retrieve_async     (OpFtpClient          *self,
-                                           const char           *remote_path,
-                                           GOutputStream        *stream,
-                                           guint64               offset,
-                                           OpFtpTransferFlags    flags,
-                                           OpFtpProgressFunc     progress,
-                                           gpointer              progress_data,
-                                           GDestroyNotify        progress_notify,
-                                           GCancellable         *cancellable,
-                                           GAsyncReadyCallback   callback,
-                                           gpointer              user_data);
-gboolean op_ftp_client_retrieve_finish    (OpFtpClient          *self,
-                                           GAsyncResult         *result,
-                                           guint64              *bytes,
-                                           GError              **error);
-void     op_ftp_client_store_async        (OpFtpClient          *self,
-                                           GInputStream         *stream,
-                                           const char           *remote_path,
-                                           OpFtpTransferFlags    flags,
-                                           OpFtpProgressFunc     progress,
-                                           gpointer              progress_data,
-                                           GDestroyNotify        progress_notify,
-                                           GCancellable         *cancellable,
-                                           GAsyncReadyCallback   callback,
-                                           gpointer              user_data);
-gboolean op_ftp_client_store_finish       (OpFtpClient          *self,
-                                           GAsyncResult         *result,
-                                           guint64              *bytes,
                                            GError              **error);
 
 /* DELE, MKD, RMD, RNFR+RNTO, SITE CHMOD (@mode: 0..07777). */

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "op-ftp-error.h"
+#include "op-net-types.h"
 
 G_DEFINE_QUARK (op-ftp-error-quark, op_ftp_error)
 
@@ -151,7 +152,5 @@ op_ftp_error_is_transient (const GError *error)
   if (error->domain == OP_FTP_ERROR)
     return error->code == OP_FTP_ERROR_TRANSIENT ||
            error->code == OP_FTP_ERROR_CONNECTION_LOST;
-  return error->domain == G_IO_ERROR &&
-         (error->code == G_IO_ERROR_TIMED_OUT || error->code == G_IO_ERROR_CONNECTION_CLOSED ||
-          error->code == G_IO_ERROR_BROKEN_PIPE || error->code == G_IO_ERROR_NOT_CONNECTED);
+  return op_net_io_error_is_transient (error);
 }

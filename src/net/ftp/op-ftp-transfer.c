@@ -948,14 +948,7 @@ op_ftp_client_list_async (OpFtpClient         *self,
                        (GDestroyNotify) op_ftp_listing_free, cancellable, callback, user_data);
 }
 
-OpFtpListing *
-op_ftp_client_list_finish (OpFtpClient   *self,
-                           GAsyncResult  *result,
-                           GError       **error)
-{
-  return op_session_finish_pointer (OP_SESSION (self), result, op_ftp_client_list_async,
-                                    error);
-}
+OP_SESSION_DEFINE_FINISH_POINTER (OpFtpClient, op_ftp_client, list, OpFtpListing *)
 
 static gpointer
 nlst_func (OpFtpClient          *self,
@@ -992,14 +985,7 @@ op_ftp_client_nlst_async (OpFtpClient         *self,
                        (GDestroyNotify) g_strfreev, cancellable, callback, user_data);
 }
 
-GStrv
-op_ftp_client_nlst_finish (OpFtpClient   *self,
-                           GAsyncResult  *result,
-                           GError       **error)
-{
-  return op_session_finish_pointer (OP_SESSION (self), result, op_ftp_client_nlst_async,
-                                    error);
-}
+OP_SESSION_DEFINE_FINISH_POINTER (OpFtpClient, op_ftp_client, nlst, GStrv)
 
 /* (main thread) The job and task of a call with a local file (or none) and progress; the
  * caller queues them with _op_ftp_client_queue(). */
@@ -1092,14 +1078,7 @@ op_ftp_client_download_async (OpFtpClient         *self,
                                  cancellable, callback, user_data);
 }
 
-gboolean
-op_ftp_client_download_finish (OpFtpClient   *self,
-                               GAsyncResult  *result,
-                               GError       **error)
-{
-  return op_session_finish_boolean (OP_SESSION (self), result, op_ftp_client_download_async,
-                                    error);
-}
+OP_SESSION_DEFINE_FINISH_BOOLEAN (OpFtpClient, op_ftp_client, download)
 
 static gpointer
 upload_func (OpFtpClient          *self,
@@ -1141,117 +1120,4 @@ op_ftp_client_upload_async (OpFtpClient         *self,
                                  cancellable, callback, user_data);
 }
 
-gboolean
-op_ftp_client_upload_finish (OpFtpClient   *self,
-                             GAsyncResult  *result,
-                             GError       **error)
-{
-  return op_session_finish_boolean (OP_SESSION (self), result, op_ftp_client_upload_async,
-                                    error);
-}
-
-static gpointer
-retrieve_func (OpFtpClient          *self,
-               OpFtpJob             *job,
-               const OpFtpSettings  *s,
-               GCancellable         *cancellable,
-               GError              **error)
-{
-  OpFtpMeter meter = { job->sink, job->offset, 0 };
-
-  if (!retrieve (self, s, job->wire, job->out, job->offset,
-                 (job->flags & OP_FTP_TRANSFER_ASCII) != 0, &meter, &job->result,
-                 cancellable, error) ||
-      !g_output_stream_flush (job->out, cancellable, error))
-    return NULL;
-  return OP_SESSION_JOB_OK;
-}
-
-void
-op_ftp_client_retrieve_async (OpFtpClient         *self,
-                              const char          *remote_path,
-                              GOutputStream       *stream,
-                              guint64              offset,
-                              OpFtpTransferFlags   flags,
-                              OpFtpProgressFunc    progress,
-                              gpointer             progress_data,
-                              GDestroyNotify       progress_notify,
-                              GCancellable        *cancellable,
-                              GAsyncReadyCallback  callback,
-                              gpointer             user_data)
-{
-  GTask *task;
-  OpFtpJob *job;
-
-  g_return_if_fail (OP_IS_FTP_CLIENT (self));
-  g_return_if_fail (remote_path != NULL);
-  g_return_if_fail (G_IS_OUTPUT_STREAM (stream));
-
-  job = _op_ftp_transfer_job_new (self, retrieve_func, op_ftp_client_retrieve_async,
-                                  remote_path, NULL, flags, progress, progress_data,
-                                  progress_notify, cancellable, callback, user_data, &task);
-  job->out = g_object_ref (stream);
-  job->offset = offset;
-  _op_ftp_client_queue (self, task, job, NULL, OP_SESSION_JOB_NONE);
-}
-
-gboolean
-op_ftp_client_retrieve_finish (OpFtpClient   *self,
-                               GAsyncResult  *result,
-                               guint64       *bytes,
-                               GError       **error)
-{
-  return _op_ftp_client_finish_value (self, result, op_ftp_client_retrieve_async, bytes,
-                                      error);
-}
-
-static gpointer
-store_func (OpFtpClient          *self,
-            OpFtpJob             *job,
-            const OpFtpSettings  *s,
-            GCancellable         *cancellable,
-            GError              **error)
-{
-  OpFtpMeter meter = { job->sink, 0, 0 };
-
-  if (!store (self, s, (job->flags & OP_FTP_TRANSFER_APPEND) ? "APPE" : "STOR", job->wire,
-              job->in, 0, (job->flags & OP_FTP_TRANSFER_ASCII) != 0, &meter, &job->result,
-              cancellable, error))
-    return NULL;
-  return OP_SESSION_JOB_OK;
-}
-
-void
-op_ftp_client_store_async (OpFtpClient         *self,
-                           GInputStream        *stream,
-                           const char          *remote_path,
-                           OpFtpTransferFlags   flags,
-                           OpFtpProgressFunc    progress,
-                           gpointer             progress_data,
-                           GDestroyNotify       progress_notify,
-                           GCancellable        *cancellable,
-                           GAsyncReadyCallback  callback,
-                           gpointer             user_data)
-{
-  GTask *task;
-  OpFtpJob *job;
-
-  g_return_if_fail (OP_IS_FTP_CLIENT (self));
-  g_return_if_fail (remote_path != NULL);
-  g_return_if_fail (G_IS_INPUT_STREAM (stream));
-
-  job = _op_ftp_transfer_job_new (self, store_func, op_ftp_client_store_async, remote_path,
-                                  NULL, flags, progress, progress_data, progress_notify,
-                                  cancellable, callback, user_data, &task);
-  job->in = g_object_ref (stream);
-  _op_ftp_client_queue (self, task, job, NULL, OP_SESSION_JOB_NONE);
-}
-
-gboolean
-op_ftp_client_store_finish (OpFtpClient   *self,
-                            GAsyncResult  *result,
-                            guint64       *bytes,
-                            GError       **error)
-{
-  return _op_ftp_client_finish_value (self, result, op_ftp_client_store_async, bytes, error);
-}
+OP_SESSION_DEFINE_FINISH_BOOLEAN (OpFtpClient, op_ftp_client, upload)

@@ -153,14 +153,7 @@ op_ftp_client_stat_async (OpFtpClient         *self,
                               user_data);
 }
 
-OpFtpEntry *
-op_ftp_client_stat_finish (OpFtpClient   *self,
-                           GAsyncResult  *result,
-                           GError       **error)
-{
-  return op_session_finish_pointer (OP_SESSION (self), result, op_ftp_client_stat_async,
-                                    error);
-}
+OP_SESSION_DEFINE_FINISH_POINTER (OpFtpClient, op_ftp_client, stat, OpFtpEntry *)
 
 /* --- changes ---------------------------------------------------------------------------- */
 
@@ -229,14 +222,7 @@ op_ftp_client_mkdir_async (OpFtpClient         *self,
                               cancellable, callback, user_data);
 }
 
-gboolean
-op_ftp_client_mkdir_finish (OpFtpClient   *self,
-                            GAsyncResult  *result,
-                            GError       **error)
-{
-  return op_session_finish_boolean (OP_SESSION (self), result, op_ftp_client_mkdir_async,
-                                    error);
-}
+OP_SESSION_DEFINE_FINISH_BOOLEAN (OpFtpClient, op_ftp_client, mkdir)
 
 void
 op_ftp_client_delete_async (OpFtpClient         *self,
@@ -251,14 +237,7 @@ op_ftp_client_delete_async (OpFtpClient         *self,
                                path, cancellable, callback, user_data);
 }
 
-gboolean
-op_ftp_client_delete_finish (OpFtpClient   *self,
-                             GAsyncResult  *result,
-                             GError       **error)
-{
-  return op_session_finish_boolean (OP_SESSION (self), result, op_ftp_client_delete_async,
-                                    error);
-}
+OP_SESSION_DEFINE_FINISH_BOOLEAN (OpFtpClient, op_ftp_client, delete)
 
 void
 op_ftp_client_rmdir_async (OpFtpClient         *self,
@@ -273,14 +252,7 @@ op_ftp_client_rmdir_async (OpFtpClient         *self,
                                path, cancellable, callback, user_data);
 }
 
-gboolean
-op_ftp_client_rmdir_finish (OpFtpClient   *self,
-                            GAsyncResult  *result,
-                            GError       **error)
-{
-  return op_session_finish_boolean (OP_SESSION (self), result, op_ftp_client_rmdir_async,
-                                    error);
-}
+OP_SESSION_DEFINE_FINISH_BOOLEAN (OpFtpClient, op_ftp_client, rmdir)
 
 static gpointer
 rename_func (OpFtpClient          *self,
@@ -318,14 +290,7 @@ op_ftp_client_rename_async (OpFtpClient         *self,
                        user_data);
 }
 
-gboolean
-op_ftp_client_rename_finish (OpFtpClient   *self,
-                             GAsyncResult  *result,
-                             GError       **error)
-{
-  return op_session_finish_boolean (OP_SESSION (self), result, op_ftp_client_rename_async,
-                                    error);
-}
+OP_SESSION_DEFINE_FINISH_BOOLEAN (OpFtpClient, op_ftp_client, rename)
 
 gboolean
 _op_ftp_client_chmod_one (OpFtpClient   *self,
@@ -371,14 +336,7 @@ op_ftp_client_chmod_async (OpFtpClient         *self,
                        user_data);
 }
 
-gboolean
-op_ftp_client_chmod_finish (OpFtpClient   *self,
-                            GAsyncResult  *result,
-                            GError       **error)
-{
-  return op_session_finish_boolean (OP_SESSION (self), result, op_ftp_client_chmod_async,
-                                    error);
-}
+OP_SESSION_DEFINE_FINISH_BOOLEAN (OpFtpClient, op_ftp_client, chmod)
 
 /* --- recursive operations ---------------------------------------------------------- */
 
@@ -654,59 +612,23 @@ upload_tree (OpFtpClient          *self,
   return TRUE;
 }
 
+/* Deletes (@remove) or changes the mode of what is under @wire_root (@targets: files,
+ * folders or both), files first, then folders deepest first (breadth-first order lists
+ * parents first): a folder is removed, or loses access, after what is inside it. */
 static gboolean
-delete_tree (OpFtpClient          *self,
+change_tree (OpFtpClient          *self,
              const OpFtpSettings  *s,
              const char           *wire_root,
+             gboolean              remove,
+             guint                 mode,
+             OpFtpChmodTargets     targets,
              OpFtpSink            *sink,
              GCancellable         *cancellable,
              GError              **error)
 {
   g_autoptr(GPtrArray) dirs = g_ptr_array_new_with_free_func ((GDestroyNotify) tree_item_free);
   g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func ((GDestroyNotify) tree_item_free);
-  guint done = 0;
-
-  if (!walk_remote (self, s, wire_root, NULL, dirs, files, sink, cancellable, error))
-    return FALSE;
-  _op_ftp_sink_set_total (sink, files->len + dirs->len);
-  for (guint i = 0; i < files->len; i++, done++)
-    {
-      TreeItem *item = g_ptr_array_index (files, i);
-
-      _op_ftp_sink_set_file (sink, item->wire_path, done);
-      if (!_op_ftp_client_command_ok (self, "DELE", item->wire_path, OP_FTP_COMMAND_REMOVE,
-                                      cancellable, error))
-        return FALSE;
-      _op_ftp_sink_tick (sink);
-    }
-  /* Breadth-first order lists parents first: remove children first. */
-  for (guint i = dirs->len; i > 0; i--, done++)
-    {
-      TreeItem *dir = g_ptr_array_index (dirs, i - 1);
-
-      _op_ftp_sink_set_file (sink, dir->wire_path, done);
-      if (!_op_ftp_client_command_ok (self, "RMD", dir->wire_path, OP_FTP_COMMAND_REMOVE,
-                                      cancellable, error))
-        return FALSE;
-      _op_ftp_sink_tick (sink);
-    }
-  _op_ftp_sink_set_file (sink, NULL, done);
-  return TRUE;
-}
-
-static gboolean
-chmod_tree (OpFtpClient          *self,
-            const OpFtpSettings  *s,
-            const char           *wire_root,
-            guint                 mode,
-            OpFtpChmodTargets     targets,
-            OpFtpSink            *sink,
-            GCancellable         *cancellable,
-            GError              **error)
-{
-  g_autoptr(GPtrArray) dirs = g_ptr_array_new_with_free_func ((GDestroyNotify) tree_item_free);
-  g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func ((GDestroyNotify) tree_item_free);
-  guint done = 0;
+  guint total;
 
   if (!walk_remote (self, s, wire_root, NULL, dirs, files, sink, cancellable, error))
     return FALSE;
@@ -714,28 +636,26 @@ chmod_tree (OpFtpClient          *self,
     g_ptr_array_set_size (files, 0);
   if (!(targets & OP_FTP_CHMOD_FOLDERS))
     g_ptr_array_set_size (dirs, 0);
-  _op_ftp_sink_set_total (sink, files->len + dirs->len);
-  /* Files first, then folders deepest first: a mode that takes access away from a
-   * folder does so after what is inside was changed. */
-  for (guint i = 0; i < files->len; i++, done++)
+  total = files->len + dirs->len;
+  _op_ftp_sink_set_total (sink, total);
+  for (guint i = 0; i < total; i++)
     {
-      TreeItem *item = g_ptr_array_index (files, i);
+      gboolean is_dir = i >= files->len;
+      TreeItem *item = is_dir ? g_ptr_array_index (dirs, total - 1 - i)
+                              : g_ptr_array_index (files, i);
+      gboolean done;
 
-      _op_ftp_sink_set_file (sink, item->wire_path, done);
-      if (!_op_ftp_client_chmod_one (self, item->wire_path, mode, cancellable, error))
+      _op_ftp_sink_set_file (sink, item->wire_path, i);
+      if (remove)
+        done = _op_ftp_client_command_ok (self, is_dir ? "RMD" : "DELE", item->wire_path,
+                                          OP_FTP_COMMAND_REMOVE, cancellable, error);
+      else
+        done = _op_ftp_client_chmod_one (self, item->wire_path, mode, cancellable, error);
+      if (!done)
         return FALSE;
       _op_ftp_sink_tick (sink);
     }
-  for (guint i = dirs->len; i > 0; i--, done++)
-    {
-      TreeItem *dir = g_ptr_array_index (dirs, i - 1);
-
-      _op_ftp_sink_set_file (sink, dir->wire_path, done);
-      if (!_op_ftp_client_chmod_one (self, dir->wire_path, mode, cancellable, error))
-        return FALSE;
-      _op_ftp_sink_tick (sink);
-    }
-  _op_ftp_sink_set_file (sink, NULL, done);
+  _op_ftp_sink_set_file (sink, NULL, total);
   return TRUE;
 }
 
@@ -778,14 +698,7 @@ op_ftp_client_download_tree_async (OpFtpClient         *self,
                                  progress_notify, cancellable, callback, user_data);
 }
 
-gboolean
-op_ftp_client_download_tree_finish (OpFtpClient   *self,
-                                    GAsyncResult  *result,
-                                    GError       **error)
-{
-  return op_session_finish_boolean (OP_SESSION (self), result,
-                                    op_ftp_client_download_tree_async, error);
-}
+OP_SESSION_DEFINE_FINISH_BOOLEAN (OpFtpClient, op_ftp_client, download_tree)
 
 static gpointer
 upload_tree_func (OpFtpClient          *self,
@@ -823,14 +736,7 @@ op_ftp_client_upload_tree_async (OpFtpClient         *self,
                                  progress_notify, cancellable, callback, user_data);
 }
 
-gboolean
-op_ftp_client_upload_tree_finish (OpFtpClient   *self,
-                                  GAsyncResult  *result,
-                                  GError       **error)
-{
-  return op_session_finish_boolean (OP_SESSION (self), result,
-                                    op_ftp_client_upload_tree_async, error);
-}
+OP_SESSION_DEFINE_FINISH_BOOLEAN (OpFtpClient, op_ftp_client, upload_tree)
 
 static gpointer
 delete_tree_func (OpFtpClient          *self,
@@ -839,8 +745,8 @@ delete_tree_func (OpFtpClient          *self,
                   GCancellable         *cancellable,
                   GError              **error)
 {
-  return delete_tree (self, s, job->wire, job->sink, cancellable, error)
-         ? OP_SESSION_JOB_OK : NULL;
+  return change_tree (self, s, job->wire, TRUE, 0, OP_FTP_CHMOD_ALL, job->sink, cancellable,
+                      error) ? OP_SESSION_JOB_OK : NULL;
 }
 
 void
@@ -861,14 +767,7 @@ op_ftp_client_delete_tree_async (OpFtpClient         *self,
                                  cancellable, callback, user_data);
 }
 
-gboolean
-op_ftp_client_delete_tree_finish (OpFtpClient   *self,
-                                  GAsyncResult  *result,
-                                  GError       **error)
-{
-  return op_session_finish_boolean (OP_SESSION (self), result,
-                                    op_ftp_client_delete_tree_async, error);
-}
+OP_SESSION_DEFINE_FINISH_BOOLEAN (OpFtpClient, op_ftp_client, delete_tree)
 
 static gpointer
 chmod_tree_func (OpFtpClient          *self,
@@ -877,8 +776,8 @@ chmod_tree_func (OpFtpClient          *self,
                  GCancellable         *cancellable,
                  GError              **error)
 {
-  return chmod_tree (self, s, job->wire, job->mode, job->chmod_targets, job->sink,
-                     cancellable, error) ? OP_SESSION_JOB_OK : NULL;
+  return change_tree (self, s, job->wire, FALSE, job->mode, job->chmod_targets, job->sink,
+                      cancellable, error) ? OP_SESSION_JOB_OK : NULL;
 }
 
 void
@@ -909,11 +808,4 @@ op_ftp_client_chmod_tree_async (OpFtpClient         *self,
   _op_ftp_client_queue (self, task, job, NULL, OP_SESSION_JOB_NONE);
 }
 
-gboolean
-op_ftp_client_chmod_tree_finish (OpFtpClient   *self,
-                                 GAsyncResult  *result,
-                                 GError       **error)
-{
-  return op_session_finish_boolean (OP_SESSION (self), result,
-                                    op_ftp_client_chmod_tree_async, error);
-}
+OP_SESSION_DEFINE_FINISH_BOOLEAN (OpFtpClient, op_ftp_client, chmod_tree)

@@ -832,14 +832,7 @@ op_imap_client_connect_async (OpImapClient        *self,
                  cancellable, callback, user_data);
 }
 
-gboolean
-op_imap_client_connect_finish (OpImapClient  *self,
-                               GAsyncResult  *result,
-                               GError       **error)
-{
-  return op_session_finish_boolean (OP_SESSION (self), result, op_imap_client_connect_async,
-                                    error);
-}
+OP_SESSION_DEFINE_FINISH_BOOLEAN (OpImapClient, op_imap_client, connect)
 
 static gpointer
 job_login (OpSession     *session,
@@ -876,11 +869,4 @@ op_imap_client_login_async (OpImapClient        *self,
                  cancellable, callback, user_data);
 }
 
-gboolean
-op_imap_client_login_finish (OpImapClient  *self,
-                             GAsyncResult  *result,
-                             GError       **error)
-{
-  return op_session_finish_boolean (OP_SESSION (self), result, op_imap_client_login_async,
-                                    error);
-}
+OP_SESSION_DEFINE_FINISH_BOOLEAN (OpImapClient, op_imap_client, login)

@@ -98,19 +98,9 @@ G_DECLARE_FINAL_TYPE (OpImapClient, op_imap_client, OP, IMAP_CLIENT, OpSession)
 OpImapClient         *op_imap_client_new (const char     *host,
                                           guint16         port,
                                           OpSecurity      security);
-void                  op_imap_client_set_verifier (OpImapClient  *self,
-                                                   OpTlsVerifier *verifier);
-void                  op_imap_client_set_timeout (OpImapClient *self,
-                                                  guint         seconds);
-void                  op_imap_client_set_allow_plaintext_password (OpImapClient *self,
-                                                                   gboolean      allow);
-const char           *op_imap_client_get_host (OpImapClient *self);
-guint16               op_imap_client_get_port (OpImapClient *self);
-OpSecurity            op_imap_client_get_security (OpImapClient *self);
-OpProtocolLog        *op_imap_client_get_log (OpImapClient *self);
+OP_SESSION_DECLARE_SETTINGS (OpImapClient, op_imap_client)
+OP_SESSION_DECLARE_GETTERS (OpImapClient, op_imap_client)
 OpImapState           op_imap_client_get_state (OpImapClient *self);
-gboolean              op_imap_client_is_tls (OpImapClient *self);
-GTlsCertificate      *op_imap_client_get_peer_certificate (OpImapClient *self);
 /* Capabilities as last seen (upper case); main context snapshot. */
 gboolean              op_imap_client_has_capability (OpImapClient *self,
                                                      const char   *name);

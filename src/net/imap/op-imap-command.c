@@ -603,13 +603,7 @@ op_imap_client_id_async (OpImapClient        *self,
                  (GDestroyNotify) g_hash_table_unref, cancellable, callback, user_data);
 }
 
-GHashTable *
-op_imap_client_id_finish (OpImapClient  *self,
-                          GAsyncResult  *result,
-                          GError       **error)
-{
-  return op_session_finish_pointer (OP_SESSION (self), result, op_imap_client_id_async, error);
-}
+OP_SESSION_DEFINE_FINISH_POINTER (OpImapClient, op_imap_client, id, GHashTable *)
 
 static gboolean
 collect_enabled (OpImapClient   *self,
@@ -682,14 +676,7 @@ op_imap_client_enable_async (OpImapClient        *self,
                  cancellable, callback, user_data);
 }
 
-GStrv
-op_imap_client_enable_finish (OpImapClient  *self,
-                              GAsyncResult  *result,
-                              GError       **error)
-{
-  return op_session_finish_pointer (OP_SESSION (self), result, op_imap_client_enable_async,
-                                    error);
-}
+OP_SESSION_DEFINE_FINISH_POINTER (OpImapClient, op_imap_client, enable, GStrv)
 
 static gboolean
 collect_namespace (OpImapClient   *self,
@@ -744,14 +731,7 @@ op_imap_client_namespace_async (OpImapClient        *self,
                  (GDestroyNotify) g_ptr_array_unref, cancellable, callback, user_data);
 }
 
-GPtrArray *
-op_imap_client_namespace_finish (OpImapClient  *self,
-                                 GAsyncResult  *result,
-                                 GError       **error)
-{
-  return op_session_finish_pointer (OP_SESSION (self), result, op_imap_client_namespace_async,
-                                    error);
-}
+OP_SESSION_DEFINE_FINISH_POINTER (OpImapClient, op_imap_client, namespace, GPtrArray *)
 
 static gpointer
 job_noop (OpSession     *session,
@@ -776,14 +756,7 @@ op_imap_client_noop_async (OpImapClient        *self,
                  cancellable, callback, user_data);
 }
 
-gboolean
-op_imap_client_noop_finish (OpImapClient  *self,
-                            GAsyncResult  *result,
-                            GError       **error)
-{
-  return op_session_finish_boolean (OP_SESSION (self), result, op_imap_client_noop_async,
-                                    error);
-}
+OP_SESSION_DEFINE_FINISH_BOOLEAN (OpImapClient, op_imap_client, noop)
 
 static gpointer
 job_logout (OpSession     *session,
@@ -824,11 +797,4 @@ op_imap_client_logout_async (OpImapClient        *self,
                  cancellable, callback, user_data);
 }
 
-gboolean
-op_imap_client_logout_finish (OpImapClient  *self,
-                              GAsyncResult  *result,
-                              GError       **error)
-{
-  return op_session_finish_boolean (OP_SESSION (self), result, op_imap_client_logout_async,
-                                    error);
-}
+OP_SESSION_DEFINE_FINISH_BOOLEAN (OpImapClient, op_imap_client, logout)

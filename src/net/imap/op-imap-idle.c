@@ -249,11 +249,4 @@ op_imap_client_idle_async (OpImapClient        *self,
                    callback, user_data);
 }
 
-gboolean
-op_imap_client_idle_finish (OpImapClient  *self,
-                            GAsyncResult  *result,
-                            GError       **error)
-{
-  return op_session_finish_boolean (OP_SESSION (self), result, op_imap_client_idle_async,
-                                    error);
-}
+OP_SESSION_DEFINE_FINISH_BOOLEAN (OpImapClient, op_imap_client, idle)

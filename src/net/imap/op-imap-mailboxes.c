@@ -372,14 +372,7 @@ op_imap_client_list_async (OpImapClient        *self,
                  (GDestroyNotify) g_ptr_array_unref, cancellable, callback, user_data);
 }
 
-GPtrArray *
-op_imap_client_list_finish (OpImapClient  *self,
-                            GAsyncResult  *result,
-                            GError       **error)
-{
-  return op_session_finish_pointer (OP_SESSION (self), result, op_imap_client_list_async,
-                                    error);
-}
+OP_SESSION_DEFINE_FINISH_POINTER (OpImapClient, op_imap_client, list, GPtrArray *)
 
 static gpointer
 job_status (OpSession     *session,
@@ -408,14 +401,7 @@ op_imap_client_status_async (OpImapClient        *self,
                  (GDestroyNotify) op_imap_mailbox_status_free, cancellable, callback, user_data);
 }
 
-OpImapMailboxStatus *
-op_imap_client_status_finish (OpImapClient  *self,
-                              GAsyncResult  *result,
-                              GError       **error)
-{
-  return op_session_finish_pointer (OP_SESSION (self), result, op_imap_client_status_async,
-                                    error);
-}
+OP_SESSION_DEFINE_FINISH_POINTER (OpImapClient, op_imap_client, status, OpImapMailboxStatus *)
 
 static gpointer
 job_select (OpSession     *session,

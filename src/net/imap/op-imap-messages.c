@@ -790,14 +790,7 @@ op_imap_client_fetch_async (OpImapClient        *self,
                 uid_set, items, sections, NULL, cancellable, callback, user_data);
 }
 
-GPtrArray *
-op_imap_client_fetch_finish (OpImapClient  *self,
-                             GAsyncResult  *result,
-                             GError       **error)
-{
-  return op_session_finish_pointer (OP_SESSION (self), result, op_imap_client_fetch_async,
-                                    error);
-}
+OP_SESSION_DEFINE_FINISH_POINTER (OpImapClient, op_imap_client, fetch, GPtrArray *)
 
 void
 op_imap_client_fetch_changed_async (OpImapClient        *self,
@@ -908,14 +901,7 @@ op_imap_client_search_async (OpImapClient        *self,
                  (GDestroyNotify) g_array_unref, cancellable, callback, user_data);
 }
 
-GArray *
-op_imap_client_search_finish (OpImapClient  *self,
-                              GAsyncResult  *result,
-                              GError       **error)
-{
-  return op_session_finish_pointer (OP_SESSION (self), result, op_imap_client_search_async,
-                                    error);
-}
+OP_SESSION_DEFINE_FINISH_POINTER (OpImapClient, op_imap_client, search, GArray *)
 
 static gpointer
 job_store (OpSession     *session,
@@ -948,14 +934,7 @@ op_imap_client_store_async (OpImapClient        *self,
                 cancellable, callback, user_data);
 }
 
-gboolean
-op_imap_client_store_finish (OpImapClient  *self,
-                             GAsyncResult  *result,
-                             GError       **error)
-{
-  return op_session_finish_boolean (OP_SESSION (self), result, op_imap_client_store_async,
-                                    error);
-}
+OP_SESSION_DEFINE_FINISH_BOOLEAN (OpImapClient, op_imap_client, store)
 
 void
 op_imap_client_store_unchanged_async (OpImapClient        *self,
@@ -1018,14 +997,7 @@ op_imap_client_uid_expunge_async (OpImapClient        *self,
                 NULL, cancellable, callback, user_data);
 }
 
-gboolean
-op_imap_client_uid_expunge_finish (OpImapClient  *self,
-                                   GAsyncResult  *result,
-                                   GError       **error)
-{
-  return op_session_finish_boolean (OP_SESSION (self), result, op_imap_client_uid_expunge_async,
-                                    error);
-}
+OP_SESSION_DEFINE_FINISH_BOOLEAN (OpImapClient, op_imap_client, uid_expunge)
 
 static gpointer
 job_copy (OpSession     *session,

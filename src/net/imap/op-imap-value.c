@@ -7,28 +7,6 @@
 
 #include "op-imap-value.h"
 
-const char *
-op_imap_value_get_text (const OpImapValue *value)
-{
-  if (value == NULL)
-    return NULL;
-  if (value->kind == OP_IMAP_VALUE_ATOM || value->kind == OP_IMAP_VALUE_STRING)
-    return value->data;
-  return NULL;
-}
-
-gboolean
-op_imap_value_is_nstring (const OpImapValue *value)
-{
-  return value != NULL && value->kind != OP_IMAP_VALUE_LIST;
-}
-
-gboolean
-op_imap_value_is_list (const OpImapValue *value)
-{
-  return value != NULL && value->kind == OP_IMAP_VALUE_LIST;
-}
-
 gboolean
 op_imap_value_is_atom (const OpImapValue *value,
                        const char        *word)

@@ -53,11 +53,6 @@ typedef struct _OpImapArena OpImapArena;
 
 void         op_imap_arena_free        (OpImapArena        *arena);
 
-/* Atom or string text (NULL for NIL and lists). */
-const char  *op_imap_value_get_text    (const OpImapValue  *value);
-/* Atom or string, or NIL (→ NULL); FALSE for lists. */
-gboolean     op_imap_value_is_nstring  (const OpImapValue  *value);
-gboolean     op_imap_value_is_list     (const OpImapValue  *value);
 /* Case-insensitive comparison of an atom with @word. */
 gboolean     op_imap_value_is_atom     (const OpImapValue  *value,
                                         const char         *word);

@@ -41,13 +41,7 @@ op_nntp_client_connect_async (OpNntpClient         *self,
   _op_nntp_call (self, job, op_nntp_client_connect_async, cancellable, callback, user_data);
 }
 
-gboolean
-op_nntp_client_connect_finish (OpNntpClient  *self,
-                               GAsyncResult  *result,
-                               GError       **error)
-{
-  return op_session_finish_boolean (SESSION (self), result, op_nntp_client_connect_async, error);
-}
+OP_SESSION_DEFINE_FINISH_BOOLEAN (OpNntpClient, op_nntp_client, connect)
 
 void
 op_nntp_client_date_async (OpNntpClient         *self,
@@ -65,13 +59,7 @@ op_nntp_client_date_async (OpNntpClient         *self,
  *
  * Returns: (transfer full): the server's time in UTC, or %NULL
  */
-GDateTime *
-op_nntp_client_date_finish (OpNntpClient  *self,
-                            GAsyncResult  *result,
-                            GError       **error)
-{
-  return op_session_finish_pointer (SESSION (self), result, op_nntp_client_date_async, error);
-}
+OP_SESSION_DEFINE_FINISH_POINTER (OpNntpClient, op_nntp_client, date, GDateTime *)
 
 void
 op_nntp_client_help_async (OpNntpClient         *self,
@@ -84,13 +72,7 @@ op_nntp_client_help_async (OpNntpClient         *self,
                  cancellable, callback, user_data);
 }
 
-char *
-op_nntp_client_help_finish (OpNntpClient  *self,
-                            GAsyncResult  *result,
-                            GError       **error)
-{
-  return op_session_finish_pointer (SESSION (self), result, op_nntp_client_help_async, error);
-}
+OP_SESSION_DEFINE_FINISH_POINTER (OpNntpClient, op_nntp_client, help, char *)
 
 void
 op_nntp_client_list_active_async (OpNntpClient         *self,
@@ -109,14 +91,7 @@ op_nntp_client_list_active_async (OpNntpClient         *self,
  *
  * Returns: (transfer full) (element-type OpNntpActive): the groups, or %NULL
  */
-GPtrArray *
-op_nntp_client_list_active_finish (OpNntpClient  *self,
-                                   GAsyncResult  *result,
-                                   GError       **error)
-{
-  return op_session_finish_pointer (SESSION (self), result, op_nntp_client_list_active_async,
-                                   error);
-}
+OP_SESSION_DEFINE_FINISH_POINTER (OpNntpClient, op_nntp_client, list_active, GPtrArray *)
 
 void
 op_nntp_client_list_newsgroups_async (OpNntpClient         *self,
@@ -135,14 +110,7 @@ op_nntp_client_list_newsgroups_async (OpNntpClient         *self,
  *
  * Returns: (transfer full) (element-type utf8 utf8): group name → description, or %NULL
  */
-GHashTable *
-op_nntp_client_list_newsgroups_finish (OpNntpClient  *self,
-                                       GAsyncResult  *result,
-                                       GError       **error)
-{
-  return op_session_finish_pointer (SESSION (self), result, op_nntp_client_list_newsgroups_async,
-                                   error);
-}
+OP_SESSION_DEFINE_FINISH_POINTER (OpNntpClient, op_nntp_client, list_newsgroups, GHashTable *)
 
 void
 op_nntp_client_list_active_times_async (OpNntpClient         *self,
@@ -161,14 +129,7 @@ op_nntp_client_list_active_times_async (OpNntpClient         *self,
  *
  * Returns: (transfer full) (element-type OpNntpGroupTime): the groups, or %NULL
  */
-GPtrArray *
-op_nntp_client_list_active_times_finish (OpNntpClient  *self,
-                                         GAsyncResult  *result,
-                                         GError       **error)
-{
-  return op_session_finish_pointer (SESSION (self), result, op_nntp_client_list_active_times_async,
-                                   error);
-}
+OP_SESSION_DEFINE_FINISH_POINTER (OpNntpClient, op_nntp_client, list_active_times, GPtrArray *)
 
 void
 op_nntp_client_list_overview_fmt_async (OpNntpClient         *self,
@@ -186,14 +147,7 @@ op_nntp_client_list_overview_fmt_async (OpNntpClient         *self,
  *
  * Returns: (transfer full): the lines of LIST OVERVIEW.FMT, or %NULL
  */
-GStrv
-op_nntp_client_list_overview_fmt_finish (OpNntpClient  *self,
-                                         GAsyncResult  *result,
-                                         GError       **error)
-{
-  return op_session_finish_pointer (SESSION (self), result, op_nntp_client_list_overview_fmt_async,
-                                   error);
-}
+OP_SESSION_DEFINE_FINISH_POINTER (OpNntpClient, op_nntp_client, list_overview_fmt, GStrv)
 
 void
 op_nntp_client_newgroups_async (OpNntpClient         *self,
@@ -216,14 +170,7 @@ op_nntp_client_newgroups_async (OpNntpClient         *self,
  *
  * Returns: (transfer full) (element-type OpNntpActive): the new groups, or %NULL
  */
-GPtrArray *
-op_nntp_client_newgroups_finish (OpNntpClient  *self,
-                                 GAsyncResult  *result,
-                                 GError       **error)
-{
-  return op_session_finish_pointer (SESSION (self), result, op_nntp_client_newgroups_async,
-                                   error);
-}
+OP_SESSION_DEFINE_FINISH_POINTER (OpNntpClient, op_nntp_client, newgroups, GPtrArray *)
 
 void
 op_nntp_client_newnews_async (OpNntpClient         *self,
@@ -248,13 +195,7 @@ op_nntp_client_newnews_async (OpNntpClient         *self,
  *
  * Returns: (transfer full) (element-type utf8): the Message-IDs, or %NULL
  */
-GPtrArray *
-op_nntp_client_newnews_finish (OpNntpClient  *self,
-                               GAsyncResult  *result,
-                               GError       **error)
-{
-  return op_session_finish_pointer (SESSION (self), result, op_nntp_client_newnews_async, error);
-}
+OP_SESSION_DEFINE_FINISH_POINTER (OpNntpClient, op_nntp_client, newnews, GPtrArray *)
 
 void
 op_nntp_client_group_async (OpNntpClient         *self,
@@ -423,13 +364,7 @@ op_nntp_client_hdr_async (OpNntpClient         *self,
  *
  * Returns: (transfer full) (element-type OpNntpHeaderValue): the values, or %NULL
  */
-GPtrArray *
-op_nntp_client_hdr_finish (OpNntpClient  *self,
-                           GAsyncResult  *result,
-                           GError       **error)
-{
-  return op_session_finish_pointer (SESSION (self), result, op_nntp_client_hdr_async, error);
-}
+OP_SESSION_DEFINE_FINISH_POINTER (OpNntpClient, op_nntp_client, hdr, GPtrArray *)
 
 void
 op_nntp_client_article_async (OpNntpClient         *self,
@@ -556,13 +491,7 @@ op_nntp_client_post_async (OpNntpClient         *self,
   _op_nntp_call (self, job, op_nntp_client_post_async, cancellable, callback, user_data);
 }
 
-gboolean
-op_nntp_client_post_finish (OpNntpClient  *self,
-                            GAsyncResult  *result,
-                            GError       **error)
-{
-  return op_session_finish_boolean (SESSION (self), result, op_nntp_client_post_async, error);
-}
+OP_SESSION_DEFINE_FINISH_BOOLEAN (OpNntpClient, op_nntp_client, post)
 
 void
 op_nntp_client_quit_async (OpNntpClient         *self,
@@ -575,11 +504,5 @@ op_nntp_client_quit_async (OpNntpClient         *self,
                  cancellable, callback, user_data);
 }
 
-gboolean
-op_nntp_client_quit_finish (OpNntpClient  *self,
-                            GAsyncResult  *result,
-                            GError       **error)
-{
-  return op_session_finish_boolean (SESSION (self), result, op_nntp_client_quit_async, error);
-}
+OP_SESSION_DEFINE_FINISH_BOOLEAN (OpNntpClient, op_nntp_client, quit)
 

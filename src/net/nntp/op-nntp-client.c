@@ -1269,16 +1269,7 @@ op_nntp_client_set_auth_method (OpNntpClient     *self,
   op_session_unlock_settings (SESSION (self));
 }
 
-void
-op_nntp_client_set_compress (OpNntpClient *self,
-                             gboolean      compress)
-{
-  g_return_if_fail (OP_IS_NNTP_CLIENT (self));
-
-  op_session_lock_settings (SESSION (self));
-  self->compress = compress;
-  op_session_unlock_settings (SESSION (self));
-}
+OP_SESSION_DEFINE_SETTER (OpNntpClient, op_nntp_client, OP_IS_NNTP_CLIENT, compress, gboolean)
 
 gboolean
 op_nntp_client_is_compressed (OpNntpClient *self)

@@ -146,14 +146,7 @@ G_DECLARE_FINAL_TYPE (OpNntpClient, op_nntp_client, OP, NNTP_CLIENT, OpSession)
 OpNntpClient  *op_nntp_client_new                        (const char      *host,
                                                           guint16          port,
                                                           OpSecurity       security);
-void           op_nntp_client_set_verifier               (OpNntpClient    *self,
-                                                          OpTlsVerifier   *verifier);
-/* Connect and every read or write; a stalled server fails after this long. Default 30. */
-void           op_nntp_client_set_timeout                (OpNntpClient    *self,
-                                                          guint            seconds);
-/* The explicit opt-in for sending a password without TLS. Default FALSE. */
-void           op_nntp_client_set_allow_plaintext_password (OpNntpClient  *self,
-                                                          gboolean         allow);
+OP_SESSION_DECLARE_SETTINGS (OpNntpClient, op_nntp_client)
 /* Which login to use: OP_NNTP_AUTH_NONE (the default) chooses AUTHINFO USER/PASS when
  * offered, else SASL PLAIN; the others insist on one (a server that does not offer it
  * fails the login with OP_NNTP_ERROR_UNSUPPORTED). */
@@ -165,13 +158,8 @@ void           op_nntp_client_set_auth_method            (OpNntpClient    *self,
 void           op_nntp_client_set_compress               (OpNntpClient    *self,
                                                           gboolean         compress);
 
-const char    *op_nntp_client_get_host                   (OpNntpClient    *self);
-guint16        op_nntp_client_get_port                   (OpNntpClient    *self);
-OpSecurity     op_nntp_client_get_security               (OpNntpClient    *self);
+OP_SESSION_DECLARE_GETTERS (OpNntpClient, op_nntp_client)
 OpNntpState    op_nntp_client_get_state                  (OpNntpClient    *self);
-OpProtocolLog *op_nntp_client_get_log                    (OpNntpClient    *self);
-gboolean       op_nntp_client_is_tls                     (OpNntpClient    *self);
-GTlsCertificate *op_nntp_client_get_peer_certificate     (OpNntpClient    *self);
 OpNntpAuthMethod op_nntp_client_get_auth_method          (OpNntpClient    *self);
 /* Whether COMPRESS DEFLATE is active on the connection. */
 gboolean       op_nntp_client_is_compressed              (OpNntpClient    *self);

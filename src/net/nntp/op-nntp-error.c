@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "op-nntp-error.h"
+#include "op-net-types.h"
 
 G_DEFINE_QUARK (op-nntp-error-quark, op_nntp_error)
 
@@ -148,7 +149,5 @@ op_nntp_error_is_transient (const GError *error)
     return error->code == OP_NNTP_ERROR_SERVICE_UNAVAILABLE ||
            error->code == OP_NNTP_ERROR_TEMPORARY ||
            error->code == OP_NNTP_ERROR_CONNECTION_LOST;
-  return error->domain == G_IO_ERROR &&
-         (error->code == G_IO_ERROR_TIMED_OUT || error->code == G_IO_ERROR_CONNECTION_CLOSED ||
-          error->code == G_IO_ERROR_BROKEN_PIPE || error->code == G_IO_ERROR_NOT_CONNECTED);
+  return op_net_io_error_is_transient (error);
 }

@@ -7,10 +7,6 @@ G_BEGIN_DECLS
 
 /* Shared by the NNTP parsers (op-nntp-reply.c, op-nntp-list.c, op-nntp-overview.c). */
 
-/* For error messages: valid UTF-8, at most 200 bytes, control characters as "?".
- * (transfer full) */
-char        *_op_nntp_quote_bytes     (const char        *data,
-                                       gsize              length);
 /* Sets OP_NNTP_ERROR_BAD_REPLY "The server sent an invalid reply (@what): “line”." and
  * returns FALSE. */
 gboolean     _op_nntp_bad_reply       (GError           **error,

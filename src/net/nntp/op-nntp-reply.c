@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "op-nntp-error.h"
+#include "op-net-types.h"
 #include "op-nntp-private.h"
 #include "op-nntp-reply.h"
 
@@ -36,25 +37,13 @@ op_nntp_reply_free (OpNntpReply *reply)
 
 /* --- shared helpers (op-nntp-private.h) ------------------------------------------- */
 
-char *
-_op_nntp_quote_bytes (const char *data,
-                      gsize       length)
-{
-  g_autofree char *valid = g_utf8_make_valid (data != NULL ? data : "", MIN (length, 200));
-
-  for (char *p = valid; *p != '\0'; p++)
-    if ((guchar) *p < 0x20 || *p == 0x7f)
-      *p = '?';
-  return g_steal_pointer (&valid);
-}
-
 gboolean
 _op_nntp_bad_reply (GError    **error,
                     const char *what,
                     const char *line,
                     gsize       length)
 {
-  g_autofree char *quoted = _op_nntp_quote_bytes (line, length);
+  g_autofree char *quoted = op_net_quote_bytes (line, length);
 
   /* Translators: the first %s says what was expected, the second is the server's line */
   g_set_error (error, OP_NNTP_ERROR, OP_NNTP_ERROR_BAD_REPLY,

@@ -995,16 +995,7 @@ OP_SESSION_DEFINE_GETTERS (OpPop3Client, op_pop3_client, OP_IS_POP3_CLIENT)
 OP_SESSION_DEFINE_STATE_GETTER (OpPop3Client, op_pop3_client, OP_IS_POP3_CLIENT, OpPop3State,
                                 OP_POP3_STATE_DISCONNECTED)
 
-void
-op_pop3_client_set_allow_apop (OpPop3Client *self,
-                               gboolean      allow)
-{
-  g_return_if_fail (OP_IS_POP3_CLIENT (self));
-
-  op_session_lock_settings (SESSION (self));
-  self->allow_apop = allow;
-  op_session_unlock_settings (SESSION (self));
-}
+OP_SESSION_DEFINE_SETTER (OpPop3Client, op_pop3_client, OP_IS_POP3_CLIENT, allow_apop, gboolean)
 
 gboolean
 op_pop3_client_has_capability (OpPop3Client *self,
@@ -1054,14 +1045,7 @@ op_pop3_client_connect_async (OpPop3Client         *self,
              job);
 }
 
-gboolean
-op_pop3_client_connect_finish (OpPop3Client  *self,
-                               GAsyncResult  *result,
-                               GError       **error)
-{
-  return op_session_finish_boolean (SESSION (self), result, op_pop3_client_connect_async,
-                                    error);
-}
+OP_SESSION_DEFINE_FINISH_BOOLEAN (OpPop3Client, op_pop3_client, connect)
 
 void
 op_pop3_client_stat_async (OpPop3Client         *self,
@@ -1110,13 +1094,7 @@ op_pop3_client_list_async (OpPop3Client         *self,
  *
  * Returns: (transfer full) (element-type OpPop3ListEntry): the entries, or %NULL
  */
-GArray *
-op_pop3_client_list_finish (OpPop3Client  *self,
-                            GAsyncResult  *result,
-                            GError       **error)
-{
-  return op_session_finish_pointer (SESSION (self), result, op_pop3_client_list_async, error);
-}
+OP_SESSION_DEFINE_FINISH_POINTER (OpPop3Client, op_pop3_client, list, GArray *)
 
 void
 op_pop3_client_uidl_async (OpPop3Client         *self,
@@ -1135,13 +1113,7 @@ op_pop3_client_uidl_async (OpPop3Client         *self,
  *
  * Returns: (transfer full) (element-type OpPop3UidEntry): the entries, or %NULL
  */
-GPtrArray *
-op_pop3_client_uidl_finish (OpPop3Client  *self,
-                            GAsyncResult  *result,
-                            GError       **error)
-{
-  return op_session_finish_pointer (SESSION (self), result, op_pop3_client_uidl_async, error);
-}
+OP_SESSION_DEFINE_FINISH_POINTER (OpPop3Client, op_pop3_client, uidl, GPtrArray *)
 
 static void
 message_call (OpPop3Client         *self,
@@ -1236,13 +1208,7 @@ op_pop3_client_dele_async (OpPop3Client         *self,
                user_data);
 }
 
-gboolean
-op_pop3_client_dele_finish (OpPop3Client  *self,
-                            GAsyncResult  *result,
-                            GError       **error)
-{
-  return op_session_finish_boolean (SESSION (self), result, op_pop3_client_dele_async, error);
-}
+OP_SESSION_DEFINE_FINISH_BOOLEAN (OpPop3Client, op_pop3_client, dele)
 
 void
 op_pop3_client_rset_async (OpPop3Client         *self,
@@ -1255,13 +1221,7 @@ op_pop3_client_rset_async (OpPop3Client         *self,
                user_data);
 }
 
-gboolean
-op_pop3_client_rset_finish (OpPop3Client  *self,
-                            GAsyncResult  *result,
-                            GError       **error)
-{
-  return op_session_finish_boolean (SESSION (self), result, op_pop3_client_rset_async, error);
-}
+OP_SESSION_DEFINE_FINISH_BOOLEAN (OpPop3Client, op_pop3_client, rset)
 
 void
 op_pop3_client_noop_async (OpPop3Client         *self,
@@ -1274,13 +1234,7 @@ op_pop3_client_noop_async (OpPop3Client         *self,
                user_data);
 }
 
-gboolean
-op_pop3_client_noop_finish (OpPop3Client  *self,
-                            GAsyncResult  *result,
-                            GError       **error)
-{
-  return op_session_finish_boolean (SESSION (self), result, op_pop3_client_noop_async, error);
-}
+OP_SESSION_DEFINE_FINISH_BOOLEAN (OpPop3Client, op_pop3_client, noop)
 
 void
 op_pop3_client_quit_async (OpPop3Client         *self,
@@ -1293,10 +1247,4 @@ op_pop3_client_quit_async (OpPop3Client         *self,
                user_data);
 }
 
-gboolean
-op_pop3_client_quit_finish (OpPop3Client  *self,
-                            GAsyncResult  *result,
-                            GError       **error)
-{
-  return op_session_finish_boolean (SESSION (self), result, op_pop3_client_quit_async, error);
-}
+OP_SESSION_DEFINE_FINISH_BOOLEAN (OpPop3Client, op_pop3_client, quit)

@@ -105,30 +105,18 @@ G_DECLARE_FINAL_TYPE (OpPop3Client, op_pop3_client, OP, POP3_CLIENT, OpSession)
 OpPop3Client  *op_pop3_client_new                        (const char      *host,
                                                           guint16          port,
                                                           OpSecurity       security);
-void           op_pop3_client_set_verifier               (OpPop3Client    *self,
-                                                          OpTlsVerifier   *verifier);
-/* Connect and every read or write; a stalled server fails after this long. Default 30. */
-void           op_pop3_client_set_timeout                (OpPop3Client    *self,
-                                                          guint            seconds);
-/* The explicit opt-in for sending a password without TLS. Default FALSE. */
-void           op_pop3_client_set_allow_plaintext_password (OpPop3Client  *self,
-                                                          gboolean         allow);
+OP_SESSION_DECLARE_SETTINGS (OpPop3Client, op_pop3_client)
 /* Whether APOP may be used when the greeting offers it. Default FALSE: APOP rests on
  * MD5 and needs the server to keep the password in the clear; accounts opt in. */
 void           op_pop3_client_set_allow_apop             (OpPop3Client    *self,
                                                           gboolean         allow);
 
-const char    *op_pop3_client_get_host                   (OpPop3Client    *self);
-guint16        op_pop3_client_get_port                   (OpPop3Client    *self);
-OpSecurity     op_pop3_client_get_security               (OpPop3Client    *self);
+OP_SESSION_DECLARE_GETTERS (OpPop3Client, op_pop3_client)
 OpPop3State    op_pop3_client_get_state                  (OpPop3Client    *self);
-OpProtocolLog *op_pop3_client_get_log                    (OpPop3Client    *self);
 /* After connect: the CAPA capabilities (learnt after TLS), case-insensitive names. */
 gboolean       op_pop3_client_has_capability             (OpPop3Client    *self,
                                                           const char      *name);
 OpPop3AuthMethod op_pop3_client_get_auth_method          (OpPop3Client    *self);
-gboolean       op_pop3_client_is_tls                     (OpPop3Client    *self);
-GTlsCertificate *op_pop3_client_get_peer_certificate     (OpPop3Client    *self);
 
 /* Connect, secure the link as the security mode says, and log in. On a client that is
  * connected already, the old session ends first, without QUIT (nothing deleted). */

@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "op-pop3-error.h"
+#include "op-net-types.h"
 
 G_DEFINE_QUARK (op-pop3-error-quark, op_pop3_error)
 
@@ -81,7 +82,5 @@ op_pop3_error_is_transient (const GError *error)
   if (error->domain == OP_POP3_ERROR)
     return error->code == OP_POP3_ERROR_TEMPORARY || error->code == OP_POP3_ERROR_IN_USE ||
            error->code == OP_POP3_ERROR_CONNECTION_LOST;
-  return error->domain == G_IO_ERROR &&
-         (error->code == G_IO_ERROR_TIMED_OUT || error->code == G_IO_ERROR_CONNECTION_CLOSED ||
-          error->code == G_IO_ERROR_BROKEN_PIPE || error->code == G_IO_ERROR_NOT_CONNECTED);
+  return op_net_io_error_is_transient (error);
 }

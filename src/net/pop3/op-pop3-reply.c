@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "op-pop3-error.h"
+#include "op-net-types.h"
 #include "op-pop3-reply.h"
 
 G_DEFINE_BOXED_TYPE (OpPop3Reply, op_pop3_reply, op_pop3_reply_copy, op_pop3_reply_free)
@@ -35,26 +36,13 @@ op_pop3_reply_free (OpPop3Reply *reply)
   g_free (reply);
 }
 
-/* Quoted in error messages: valid UTF-8, bounded, no control characters. */
-static char *
-quote_bytes (const char *data,
-             gsize       length)
-{
-  g_autofree char *valid = g_utf8_make_valid (data, MIN (length, 200));
-
-  for (char *p = valid; *p != '\0'; p++)
-    if ((guchar) *p < 0x20 || *p == 0x7f)
-      *p = '?';
-  return g_steal_pointer (&valid);
-}
-
 static gboolean
 bad_reply (GError    **error,
            const char *what,
            const char *line,
            gsize       length)
 {
-  g_autofree char *quoted = quote_bytes (line, length);
+  g_autofree char *quoted = op_net_quote_bytes (line, length);
 
   /* Translators: the first %s says what was expected, the second is the server's line */
   g_set_error (error, OP_POP3_ERROR, OP_POP3_ERROR_BAD_REPLY,
@@ -156,7 +144,7 @@ op_pop3_reply_parse (const char  *line,
   if (memchr (p, '\0', end - p) != NULL)
     {
       g_free (reply->text);
-      reply->text = quote_bytes (p, end - p);
+      reply->text = op_net_quote_bytes (p, end - p);
     }
   return g_steal_pointer (&reply);
 }
@@ -260,7 +248,7 @@ op_pop3_capabilities_add_line (GHashTable *capabilities,
     if (memchr (args, '\0', end - args) != NULL)
       {
         g_free (value);
-        value = quote_bytes (args, end - args);
+        value = op_net_quote_bytes (args, end - args);
       }
     g_hash_table_replace (capabilities, g_ascii_strup (p, name_end - p),
                           g_steal_pointer (&value));

@@ -141,16 +141,7 @@ op_smtp_client_set_hello_name (OpSmtpClient *self,
   op_session_unlock_settings (SESSION (self));
 }
 
-void
-op_smtp_client_set_allowed_mechanisms (OpSmtpClient    *self,
-                                       OpSaslMechanism  mechanisms)
-{
-  g_return_if_fail (OP_IS_SMTP_CLIENT (self));
-
-  op_session_lock_settings (SESSION (self));
-  self->allowed_mechanisms = mechanisms;
-  op_session_unlock_settings (SESSION (self));
-}
+OP_SESSION_DEFINE_SETTER (OpSmtpClient, op_smtp_client, OP_IS_SMTP_CLIENT, allowed_mechanisms, OpSaslMechanism)
 
 const OpSmtpCapabilities *
 op_smtp_client_get_capabilities (OpSmtpClient *self)
@@ -790,13 +781,7 @@ op_smtp_client_connect_async (OpSmtpClient        *self,
                user_data);
 }
 
-OpSmtpCapabilities *
-op_smtp_client_connect_finish (OpSmtpClient  *self,
-                               GAsyncResult  *result,
-                               GError       **error)
-{
-  return op_session_finish_pointer (SESSION (self), result, op_smtp_client_connect_async, error);
-}
+OP_SESSION_DEFINE_FINISH_POINTER (OpSmtpClient, op_smtp_client, connect, OpSmtpCapabilities *)
 
 void
 op_smtp_client_ehlo_async (OpSmtpClient        *self,
@@ -810,13 +795,7 @@ op_smtp_client_ehlo_async (OpSmtpClient        *self,
                callback, user_data);
 }
 
-OpSmtpCapabilities *
-op_smtp_client_ehlo_finish (OpSmtpClient  *self,
-                            GAsyncResult  *result,
-                            GError       **error)
-{
-  return op_session_finish_pointer (SESSION (self), result, op_smtp_client_ehlo_async, error);
-}
+OP_SESSION_DEFINE_FINISH_POINTER (OpSmtpClient, op_smtp_client, ehlo, OpSmtpCapabilities *)
 
 void
 op_smtp_client_starttls_async (OpSmtpClient        *self,
@@ -829,13 +808,7 @@ op_smtp_client_starttls_async (OpSmtpClient        *self,
                callback, user_data);
 }
 
-OpSmtpCapabilities *
-op_smtp_client_starttls_finish (OpSmtpClient  *self,
-                                GAsyncResult  *result,
-                                GError       **error)
-{
-  return op_session_finish_pointer (SESSION (self), result, op_smtp_client_starttls_async, error);
-}
+OP_SESSION_DEFINE_FINISH_POINTER (OpSmtpClient, op_smtp_client, starttls, OpSmtpCapabilities *)
 
 void
 op_smtp_client_login_async (OpSmtpClient        *self,
@@ -858,13 +831,7 @@ op_smtp_client_login_async (OpSmtpClient        *self,
   job_call (self, job, op_smtp_client_login_async, cancellable, callback, user_data);
 }
 
-gboolean
-op_smtp_client_login_finish (OpSmtpClient  *self,
-                             GAsyncResult  *result,
-                             GError       **error)
-{
-  return op_session_finish_boolean (SESSION (self), result, op_smtp_client_login_async, error);
-}
+OP_SESSION_DEFINE_FINISH_BOOLEAN (OpSmtpClient, op_smtp_client, login)
 
 void
 op_smtp_client_send_async (OpSmtpClient            *self,
@@ -899,13 +866,7 @@ op_smtp_client_send_async (OpSmtpClient            *self,
   job_call (self, job, op_smtp_client_send_async, cancellable, callback, user_data);
 }
 
-OpSmtpSendResult *
-op_smtp_client_send_finish (OpSmtpClient  *self,
-                            GAsyncResult  *result,
-                            GError       **error)
-{
-  return op_session_finish_pointer (SESSION (self), result, op_smtp_client_send_async, error);
-}
+OP_SESSION_DEFINE_FINISH_POINTER (OpSmtpClient, op_smtp_client, send, OpSmtpSendResult *)
 
 void
 op_smtp_client_noop_async (OpSmtpClient        *self,
@@ -918,13 +879,7 @@ op_smtp_client_noop_async (OpSmtpClient        *self,
                user_data);
 }
 
-gboolean
-op_smtp_client_noop_finish (OpSmtpClient  *self,
-                            GAsyncResult  *result,
-                            GError       **error)
-{
-  return op_session_finish_boolean (SESSION (self), result, op_smtp_client_noop_async, error);
-}
+OP_SESSION_DEFINE_FINISH_BOOLEAN (OpSmtpClient, op_smtp_client, noop)
 
 void
 op_smtp_client_rset_async (OpSmtpClient        *self,
@@ -937,13 +892,7 @@ op_smtp_client_rset_async (OpSmtpClient        *self,
                user_data);
 }
 
-gboolean
-op_smtp_client_rset_finish (OpSmtpClient  *self,
-                            GAsyncResult  *result,
-                            GError       **error)
-{
-  return op_session_finish_boolean (SESSION (self), result, op_smtp_client_rset_async, error);
-}
+OP_SESSION_DEFINE_FINISH_BOOLEAN (OpSmtpClient, op_smtp_client, rset)
 
 void
 op_smtp_client_quit_async (OpSmtpClient        *self,
@@ -956,13 +905,7 @@ op_smtp_client_quit_async (OpSmtpClient        *self,
                user_data);
 }
 
-gboolean
-op_smtp_client_quit_finish (OpSmtpClient  *self,
-                            GAsyncResult  *result,
-                            GError       **error)
-{
-  return op_session_finish_boolean (SESSION (self), result, op_smtp_client_quit_async, error);
-}
+OP_SESSION_DEFINE_FINISH_BOOLEAN (OpSmtpClient, op_smtp_client, quit)
 
 void
 op_smtp_client_send_command_async (OpSmtpClient        *self,
@@ -977,14 +920,7 @@ op_smtp_client_send_command_async (OpSmtpClient        *self,
                callback, user_data);
 }
 
-OpSmtpReply *
-op_smtp_client_send_command_finish (OpSmtpClient  *self,
-                                    GAsyncResult  *result,
-                                    GError       **error)
-{
-  return op_session_finish_pointer (SESSION (self), result, op_smtp_client_send_command_async,
-                                   error);
-}
+OP_SESSION_DEFINE_FINISH_POINTER (OpSmtpClient, op_smtp_client, send_command, OpSmtpReply *)
 
 void
 op_smtp_client_shutdown (OpSmtpClient *self)

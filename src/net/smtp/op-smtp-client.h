@@ -177,30 +177,19 @@ G_DECLARE_FINAL_TYPE (OpSmtpClient, op_smtp_client, OP, SMTP_CLIENT, OpSession)
 OpSmtpClient  *op_smtp_client_new                    (const char      *host,
                                                       guint16          port,
                                                       OpSecurity       security);
-void           op_smtp_client_set_verifier           (OpSmtpClient    *self,
-                                                      OpTlsVerifier   *verifier);
-/* Connect and every read or write. Default 30 s; the reply to the end of a message
- * may take up to 10 minutes (RFC 5321 §4.5.3.2.6), or this long if it is longer. */
-void           op_smtp_client_set_timeout            (OpSmtpClient    *self,
-                                                      guint            seconds);
+/* The timeout (default 30 s) also bounds the reply to the end of a message: that reply
+ * may take up to 10 minutes (RFC 5321 §4.5.3.2.6), or the timeout if it is longer. */
+OP_SESSION_DECLARE_SETTINGS (OpSmtpClient, op_smtp_client)
 /* The name sent with EHLO/HELO. Default: the local address as an address literal
  * ("[192.0.2.1]", RFC 5321 §4.1.4), which tells the server nothing it does not know. */
 void           op_smtp_client_set_hello_name         (OpSmtpClient    *self,
                                                       const char      *name);
-/* The explicit opt-in for PLAIN and LOGIN without TLS. Default FALSE. */
-void           op_smtp_client_set_allow_plaintext_password (OpSmtpClient *self,
-                                                      gboolean         allow);
 /* The SASL mechanisms login may use (default OP_SASL_MECHANISM_ALL). */
 void           op_smtp_client_set_allowed_mechanisms (OpSmtpClient    *self,
                                                       OpSaslMechanism  mechanisms);
 
-const char    *op_smtp_client_get_host               (OpSmtpClient    *self);
-guint16        op_smtp_client_get_port               (OpSmtpClient    *self);
-OpSecurity     op_smtp_client_get_security           (OpSmtpClient    *self);
+OP_SESSION_DECLARE_GETTERS (OpSmtpClient, op_smtp_client)
 OpSmtpState    op_smtp_client_get_state              (OpSmtpClient    *self);
-OpProtocolLog *op_smtp_client_get_log                (OpSmtpClient    *self);
-gboolean       op_smtp_client_is_tls                 (OpSmtpClient    *self);
-GTlsCertificate *op_smtp_client_get_peer_certificate (OpSmtpClient    *self);
 /* What the last EHLO announced (a main-context snapshot; NULL before; empty after
  * HELO). (transfer none) */
 const OpSmtpCapabilities *op_smtp_client_get_capabilities (OpSmtpClient *self);

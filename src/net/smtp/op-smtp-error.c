@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "op-smtp-error.h"
+#include "op-net-types.h"
 
 G_DEFINE_QUARK (op-smtp-error-quark, op_smtp_error)
 
@@ -152,10 +153,10 @@ op_smtp_error_is_transient (const GError *error)
   if (error->domain == OP_SMTP_ERROR)
     return error->code == OP_SMTP_ERROR_TRANSIENT ||
            error->code == OP_SMTP_ERROR_CONNECTION_LOST;
-  return error->domain == G_IO_ERROR &&
-         (error->code == G_IO_ERROR_TIMED_OUT || error->code == G_IO_ERROR_CONNECTION_CLOSED ||
-          error->code == G_IO_ERROR_BROKEN_PIPE || error->code == G_IO_ERROR_NOT_CONNECTED ||
-          error->code == G_IO_ERROR_CONNECTION_REFUSED ||
-          error->code == G_IO_ERROR_HOST_UNREACHABLE ||
-          error->code == G_IO_ERROR_NETWORK_UNREACHABLE);
+  /* A refused or unreachable server may be back for the outbox's next try. */
+  return op_net_io_error_is_transient (error) ||
+         (error->domain == G_IO_ERROR &&
+          (error->code == G_IO_ERROR_CONNECTION_REFUSED ||
+           error->code == G_IO_ERROR_HOST_UNREACHABLE ||
+           error->code == G_IO_ERROR_NETWORK_UNREACHABLE));
 }
