@@ -8,6 +8,7 @@
 
 #include "op-ftp-browser.h"
 #include "op-ftp-site.h"
+#include "op-secret.h"
 
 struct _OpFtpBrowser
 {
@@ -215,9 +216,7 @@ op_ftp_browser_connect_async (OpFtpBrowser        *self,
     g_signal_handlers_disconnect_by_func (self->client, on_client_state, self);
   g_clear_object (&self->client);
   g_set_object (&self->site, site);
-  if (self->password != NULL)
-    memset (self->password, 0, strlen (self->password));
-  g_clear_pointer (&self->password, g_free);
+  g_clear_pointer (&self->password, op_secret_free);
   self->password = g_strdup (password);
   self->cancellable = g_cancellable_new ();
 
@@ -848,9 +847,7 @@ op_ftp_browser_dispose (GObject *object)
   g_clear_object (&self->verifier);
   g_clear_object (&self->pool);
   g_clear_object (&self->cancellable);
-  if (self->password != NULL)
-    memset (self->password, 0, strlen (self->password));
-  g_clear_pointer (&self->password, g_free);
+  g_clear_pointer (&self->password, op_secret_free);
 
   G_OBJECT_CLASS (op_ftp_browser_parent_class)->dispose (object);
 }

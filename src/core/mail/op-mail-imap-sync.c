@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "op-mail-imap-sync-private.h"
+#include "op-secret.h"
 
 /* After a failed connection, IDLE is tried again this much later. */
 #define IDLE_RETRY_SECONDS 30
@@ -227,7 +228,7 @@ _op_mail_imap_sync_connect (OpMailImapSync  *self,
   op_imap_client_login_async (client, self->user, password != NULL ? password : "",
                               OP_IMAP_AUTH_AUTO, cancellable, _op_mail_imap_sync_got_result, &r2);
   if (password != NULL)
-    memset (password, 0, strlen (password));
+    op_secret_wipe (password, strlen (password));
   if (!op_imap_client_login_finish (client, _op_mail_imap_sync_await (self, &r2), error))
     {
       drop_client (self);
