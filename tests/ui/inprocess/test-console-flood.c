@@ -46,7 +46,8 @@ peer_main (gpointer data)
 {
   Peer *peer = data;
   g_autoptr (GSocketConnection) connection = NULL;
-  g_autofree char *chunk = g_malloc (65536);
+  /* One byte more: snprintf() ends the last line with a NUL (found by ASan). */
+  g_autofree char *chunk = g_malloc (65536 + 1);
   GOutputStream *output;
 
   /* Lines of 64 bytes: many rows per read, the costly case for the window. */
