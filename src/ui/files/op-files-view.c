@@ -18,6 +18,7 @@
 #include "op-secrets.h"
 #include "op-site-manager.h"
 #include "op-ftp-site.h"
+#include "op-remote-drag-content.h"
 #include "op-transfer-queue.h"
 #include "op-trust-store.h"
 #include "op-ui-resources.h"
@@ -600,9 +601,44 @@ open_action (GtkWidget  *widget,
 
 /* --- drag and drop between the panes and from the desktop ------------------------- */
 
+/* For another app (a file manager, the desktop): the selected remote files as a
+ * text/uri-list of local copies, downloaded when the drop asks. */
+static GdkContentProvider *
+remote_drag_content (OpFilesView *self)
+{
+  g_autoptr (GPtrArray) rows = op_file_pane_dup_selection (self->remote_pane);
+  g_autoptr (GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; i < rows->len; i++)
+    {
+      OpFileRow *row = g_ptr_array_index (rows, i);
+
+      if (!op_file_row_is_directory (row))
+        g_ptr_array_add (paths, _op_files_view_remote_join (op_file_pane_get_path (self->remote_pane),
+                                                            op_file_row_get_name (row)));
+    }
+  g_ptr_array_add (paths, NULL);
+  return op_remote_drag_content_new (self->browser, (const char * const *) paths->pdata);
+}
+
+/* The remote pane takes files from the local pane and other apps, not its own drag
+ * (whose file list would download the files to upload them again). */
+static gboolean
+on_remote_accept (GtkDropTarget *target,
+                  GdkDrop       *drop,
+                  OpFilesView   *self)
+{
+  GdkContentFormats *formats = gdk_drop_get_formats (drop);
+
+  if (gdk_content_formats_contain_gtype (formats, OP_TYPE_FILE_PANE)
+      && !gdk_content_formats_contain_gtype (formats, GDK_TYPE_FILE_LIST))
+    return FALSE;
+  return gdk_content_formats_match (gtk_drop_target_get_formats (target), formats);
+}
+
 /* What a pane's drag carries: the pane itself (in this process the drop side asks it
- * for its selection), and for local files also a GdkFileList, so a file manager or
- * another app can take them. */
+ * for its selection), and for another app (a file manager): for local files a
+ * GdkFileList, for remote ones a text/uri-list of copies downloaded on the drop. */
 static GdkContentProvider *
 on_pane_drag_prepare (OpFilePane  *pane,
                       OpFilesView *self)
@@ -624,6 +660,8 @@ on_pane_drag_prepare (OpFilePane  *pane,
       providers[n++] = gdk_content_provider_new_typed (GDK_TYPE_FILE_LIST, list);
       g_boxed_free (GDK_TYPE_FILE_LIST, list);
     }
+  else if (pane == self->remote_pane && op_file_pane_get_path (pane) != NULL)
+    providers[n++] = remote_drag_content (self);
   return gdk_content_provider_new_union (providers, n);
 }
 
@@ -715,6 +753,7 @@ setup_drop_targets (OpFilesView *self)
   GtkDropTarget *remote = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
   GtkDropTarget *local = gtk_drop_target_new (OP_TYPE_FILE_PANE, GDK_ACTION_COPY);
 
+  g_signal_connect (remote, "accept", G_CALLBACK (on_remote_accept), self);
   g_signal_connect (remote, "drop", G_CALLBACK (on_drop), self);
   gtk_widget_add_controller (GTK_WIDGET (self->remote_pane), GTK_EVENT_CONTROLLER (remote));
   g_signal_connect (local, "drop", G_CALLBACK (on_drop), self);

@@ -513,6 +513,67 @@ test_drop_onto_folder_row (void)
   fixture_tear_down (&fixture);
 }
 
+/* A drag of remote files offers other apps a text/uri-list of local copies, downloaded
+ * when the list is asked for; folders are left out. */
+static void
+test_drag_out (void)
+{
+  Fixture fixture;
+  g_autoptr (GdkContentProvider) content = NULL;
+  g_autoptr (GdkContentFormats) formats = NULL;
+  g_autoptr (GOutputStream) stream = NULL;
+  g_autoptr (GAsyncResult) result = NULL;
+  g_autoptr (GError) error = NULL;
+  g_auto (GStrv) uris = NULL;
+  g_autofree char *text = NULL;
+  GtkMultiSelection *selection;
+
+  if (!fixture_set_up (&fixture))
+    return;
+  /* data.txt, file-link and the folder sub. */
+  op_file_pane_select_name (fixture.remote, "data.txt");
+  selection = GTK_MULTI_SELECTION (gtk_column_view_get_model (
+      GTK_COLUMN_VIEW (op_ui_test_find_type (GTK_WIDGET (fixture.remote), GTK_TYPE_COLUMN_VIEW))));
+  {
+    GListModel *model = G_LIST_MODEL (selection);
+
+    for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+      {
+        g_autoptr (OpFileRow) row = g_list_model_get_item (model, i);
+        const char *name = op_file_row_get_name (row);
+
+        if (g_str_equal (name, "file-link") || g_str_equal (name, "sub"))
+          gtk_selection_model_select_item (GTK_SELECTION_MODEL (selection), i, FALSE);
+      }
+  }
+  g_signal_emit_by_name (fixture.remote, "drag-prepare", &content);
+  g_assert_nonnull (content);
+  formats = gdk_content_provider_ref_formats (content);
+  g_assert_true (gdk_content_formats_contain_mime_type (formats, "text/uri-list"));
+
+  stream = g_memory_output_stream_new_resizable ();
+  gdk_content_provider_write_mime_type_async (content, "text/uri-list", stream, G_PRIORITY_DEFAULT,
+                                              NULL, op_ui_test_store_result, &result);
+  g_assert_true (gdk_content_provider_write_mime_type_finish (content, op_ui_test_wait_result (&result),
+                                                              &error));
+  g_assert_no_error (error);
+  g_assert_true (g_output_stream_close (stream, NULL, NULL));
+  text = g_strndup (g_memory_output_stream_get_data (G_MEMORY_OUTPUT_STREAM (stream)),
+                    g_memory_output_stream_get_data_size (G_MEMORY_OUTPUT_STREAM (stream)));
+  uris = g_uri_list_extract_uris (text);
+  g_assert_cmpuint (g_strv_length (uris), ==, 2);
+  for (guint i = 0; uris[i] != NULL; i++)
+    {
+      g_autoptr (GFile) file = g_file_new_for_uri (uris[i]);
+      g_autofree char *base = g_file_get_basename (file);
+      g_autofree char *path = g_file_get_path (file);
+
+      g_assert_true (g_str_equal (base, "data.txt") || g_str_equal (base, "file-link"));
+      g_assert_true (file_has_content (path));
+    }
+  fixture_tear_down (&fixture);
+}
+
 /* The preferences row and the setting follow each other; the default is download. */
 static void
 test_double_click_preference (void)
@@ -547,5 +608,6 @@ main (int    argc,
   g_test_add_func ("/files/open/double-click-view-edit", test_double_click_view_edit);
   g_test_add_func ("/files/open/double-click-nothing", test_double_click_nothing);
   g_test_add_func ("/files/open/drop-onto-folder-row", test_drop_onto_folder_row);
+  g_test_add_func ("/files/open/drag-out", test_drag_out);
   return op_ui_test_run ();
 }
