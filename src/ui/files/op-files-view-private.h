@@ -175,6 +175,9 @@ gboolean     _op_files_view_queue_download        (OpFilesView *self,
                                                    OpFileRow   *row,
                                                    const char  *remote_dir,
                                                    GFile       *local_dir);
+/* op-files-view-bookmarks.c: the site's bookmarks in the context menu. */
+void         _op_files_view_bookmarks_class_init  (GtkWidgetClass *widget_class);
+void         _op_files_view_update_bookmarks      (OpFilesView *self);
 void         _op_files_view_download_selection    (OpFilesView *self,
                                                    GFile       *local_dir);
 gboolean     _op_files_view_drop                  (OpFilesView  *self,

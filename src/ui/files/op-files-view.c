@@ -1023,6 +1023,7 @@ op_files_view_class_init (OpFilesViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, OpFilesView, context_menu);
   _op_files_view_connect_class_init (widget_class);
   _op_files_view_operations_class_init (widget_class);
+  _op_files_view_bookmarks_class_init (widget_class);
 }
 
 /* The settings say KiB per second (what a person types); the queue counts bytes. */

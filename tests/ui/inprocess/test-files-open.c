@@ -17,6 +17,7 @@
 #include "op-files-view.h"
 #include "op-files-view-private.h"
 #include "op-files-preferences-page.h"
+#include "op-ftp-bookmarks.h"
 #include "op-ui-resources.h"
 #include "op-ui-test-utils.h"
 #include "op-window.h"
@@ -574,6 +575,124 @@ test_drag_out (void)
   fixture_tear_down (&fixture);
 }
 
+/* The label of the first item of @menu (or its sections and submenus) whose action is
+ * @action, or NULL. */
+static char *
+menu_label_for (GMenuModel *menu,
+                const char *action,
+                const char *target)
+{
+  for (int i = 0; i < g_menu_model_get_n_items (menu); i++)
+    {
+      g_autofree char *item_action = NULL;
+      g_autoptr (GVariant) item_target = NULL;
+      g_autoptr (GMenuLinkIter) links = NULL;
+      GMenuModel *link;
+
+      if (g_menu_model_get_item_attribute (menu, i, G_MENU_ATTRIBUTE_ACTION, "s", &item_action)
+          && g_strcmp0 (item_action, action) == 0)
+        {
+          item_target = g_menu_model_get_item_attribute_value (menu, i, G_MENU_ATTRIBUTE_TARGET, NULL);
+          if (target == NULL || (item_target != NULL
+                                 && g_strcmp0 (g_variant_get_string (item_target, NULL), target) == 0))
+            {
+              char *label = NULL;
+
+              g_menu_model_get_item_attribute (menu, i, G_MENU_ATTRIBUTE_LABEL, "s", &label);
+              return label;
+            }
+        }
+      links = g_menu_model_iterate_item_links (menu, i);
+      while (g_menu_link_iter_get_next (links, NULL, &link))
+        {
+          char *found = menu_label_for (link, action, target);
+
+          g_object_unref (link);
+          if (found != NULL)
+            return found;
+        }
+    }
+  return NULL;
+}
+
+/* Bookmarks of a saved site: "Add Bookmark" keeps both panes' folders with the site in
+ * the accounts file; the bookmark's menu item takes both panes back there. */
+static void
+test_bookmarks (void)
+{
+  Fixture fixture;
+  g_autoptr (OpAccounts) reloaded = NULL;
+  g_autoptr (GPtrArray) bookmarks = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *label = NULL;
+  g_autofree char *remote_path = NULL;
+  g_autofree char *other_local = NULL;
+  GMenuModel *menu;
+  OpFilePane *local;
+  OpFtpBookmark *bookmark;
+  PaneAt at;
+
+  if (!fixture_set_up (&fixture))
+    return;
+  local = op_files_view_get_local_pane (fixture.view);
+  menu = fixture.view->context_menu;
+  g_assert_nonnull (menu_label_for (menu, "files.add-bookmark", NULL));
+  /* A quick connection keeps no bookmarks. */
+  gtk_widget_activate_action (GTK_WIDGET (fixture.view), "files.add-bookmark", NULL);
+  bookmarks = op_ftp_site_dup_bookmarks (fixture.view->site);
+  g_assert_cmpuint (bookmarks->len, ==, 0);
+  g_clear_pointer (&bookmarks, g_ptr_array_unref);
+
+  /* Saved in the accounts file, as the site manager does. */
+  fixture.view->accounts = op_accounts_new_default ();
+  op_accounts_add (fixture.view->accounts, fixture.view->site);
+  g_assert_true (op_accounts_save (fixture.view->accounts, &error));
+  g_assert_no_error (error);
+  /* The menu follows a change of site; here the same session became a saved site. */
+  g_object_set_data (G_OBJECT (fixture.view), "op-bookmarks-shown", NULL);
+  _op_files_view_update_bookmarks (fixture.view);
+
+  remote_path = g_strdup (op_file_pane_get_path (fixture.remote));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture.view), "files.add-bookmark", NULL));
+  label = menu_label_for (menu, "files.open-bookmark", remote_path);
+  g_assert_cmpstr (label, ==, remote_path);
+  /* Kept in the file (the save is scheduled: write it now, as quitting does). */
+  g_assert_true (op_accounts_save (fixture.view->accounts, &error));
+  g_assert_no_error (error);
+  reloaded = op_accounts_new_default ();
+  g_assert_true (op_accounts_load (reloaded, &error));
+  g_assert_no_error (error);
+  bookmarks = op_ftp_site_dup_bookmarks (op_accounts_lookup (reloaded, op_account_get_id (fixture.view->site)));
+  g_assert_cmpuint (bookmarks->len, ==, 1);
+  bookmark = g_ptr_array_index (bookmarks, 0);
+  g_assert_cmpstr (bookmark->remote_dir, ==, remote_path);
+  g_assert_cmpstr (bookmark->local_dir, ==, fixture.local_dir);
+
+  /* Elsewhere on both sides, then back through the bookmark. */
+  other_local = g_dir_make_tmp ("outpost-open-other-XXXXXX", &error);
+  g_assert_no_error (error);
+  {
+    g_autoptr (GFile) other = g_file_new_for_path (other_local);
+    op_files_view_set_local_folder (fixture.view, other);
+  }
+  gtk_widget_activate_action (GTK_WIDGET (fixture.remote), "pane.go-to", "s", "/");
+  at.pane = fixture.remote;
+  at.suffix = "/";
+  at.row = fixture.remote_name;
+  g_assert_true (op_ui_test_wait_for (pane_at, &at));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture.view), "files.open-bookmark", "s",
+                                             remote_path));
+  at.suffix = fixture.remote_name;
+  at.row = "data.txt";
+  g_assert_true (op_ui_test_wait_for (pane_at, &at));
+  at.pane = local;
+  at.suffix = fixture.local_dir;
+  at.row = NULL;
+  g_assert_true (op_ui_test_wait_for (pane_at, &at));
+  g_assert_cmpint (g_rmdir (other_local), ==, 0);
+  fixture_tear_down (&fixture);
+}
+
 /* The preferences row and the setting follow each other; the default is download. */
 static void
 test_double_click_preference (void)
@@ -609,5 +728,6 @@ main (int    argc,
   g_test_add_func ("/files/open/double-click-nothing", test_double_click_nothing);
   g_test_add_func ("/files/open/drop-onto-folder-row", test_drop_onto_folder_row);
   g_test_add_func ("/files/open/drag-out", test_drag_out);
+  g_test_add_func ("/files/open/bookmarks", test_bookmarks);
   return op_ui_test_run ();
 }
