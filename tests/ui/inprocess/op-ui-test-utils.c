@@ -243,6 +243,31 @@ op_ui_test_find_row (GtkWidget  *root,
   return find (root, row_is, title);
 }
 
+/* An entry by the placeholder it shows (the quick-connect fields' accessible names are
+ * the same). */
+GtkEditable *
+op_ui_test_find_field (GtkWidget  *root,
+                       const char *placeholder)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkEditable *found;
+      g_autofree char *text = NULL;
+
+      if (GTK_IS_ENTRY (child) || GTK_IS_PASSWORD_ENTRY (child))
+        {
+          g_object_get (child, "placeholder-text", &text, NULL);
+          if (g_strcmp0 (text, placeholder) == 0)
+            return GTK_EDITABLE (child);
+        }
+      found = op_ui_test_find_field (child, placeholder);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
 /* The AdwEntryRow titled @title, as a person finds a form's field. */
 GtkEditable *
 op_ui_test_find_entry_row (GtkWidget  *root,

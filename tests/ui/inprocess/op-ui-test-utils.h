@@ -24,6 +24,8 @@ GtkWidget  *op_ui_test_find_type        (GtkWidget    *root,
                                          GType         type);
 GtkWindow  *op_ui_test_find_toplevel    (GType         type);
 void        op_ui_test_assert_no_hidden_toplevel (void);
+GtkEditable *op_ui_test_find_field      (GtkWidget    *root,
+                                         const char   *placeholder);
 GtkEditable *op_ui_test_find_entry_row  (GtkWidget    *root,
                                          const char   *title);
 GtkEditable *op_ui_test_find_nth_entry_row (GtkWidget *root,

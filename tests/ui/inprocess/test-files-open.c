@@ -50,30 +50,6 @@ server_from_env (Server *server)
   return FALSE;
 }
 
-/* A quick-connect field by the placeholder it shows (its accessible name is the same). */
-static GtkEditable *
-field (GtkWidget  *root,
-       const char *placeholder)
-{
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkEditable *found;
-      g_autofree char *text = NULL;
-
-      if (GTK_IS_ENTRY (child) || GTK_IS_PASSWORD_ENTRY (child))
-        {
-          g_object_get (child, "placeholder-text", &text, NULL);
-          if (g_strcmp0 (text, placeholder) == 0)
-            return GTK_EDITABLE (child);
-        }
-      found = field (child, placeholder);
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
 static OpFileRow *
 find_row (OpFilePane *pane,
           const char *name)
@@ -237,10 +213,10 @@ fixture_set_up (Fixture *fixture)
     op_files_view_set_local_folder (fixture->view, local);
   }
 
-  gtk_editable_set_text (field (GTK_WIDGET (fixture->view), "Host"), "127.0.0.1");
-  gtk_editable_set_text (field (GTK_WIDGET (fixture->view), "21"), fixture->server.port);
-  gtk_editable_set_text (field (GTK_WIDGET (fixture->view), "Username"), fixture->server.user);
-  gtk_editable_set_text (field (GTK_WIDGET (fixture->view), "Password"), fixture->server.password);
+  gtk_editable_set_text (op_ui_test_find_field (GTK_WIDGET (fixture->view), "Host"), "127.0.0.1");
+  gtk_editable_set_text (op_ui_test_find_field (GTK_WIDGET (fixture->view), "21"), fixture->server.port);
+  gtk_editable_set_text (op_ui_test_find_field (GTK_WIDGET (fixture->view), "Username"), fixture->server.user);
+  gtk_editable_set_text (op_ui_test_find_field (GTK_WIDGET (fixture->view), "Password"), fixture->server.password);
   gtk_drop_down_set_selected (GTK_DROP_DOWN (op_ui_test_find_type (GTK_WIDGET (fixture->view),
                                                                    GTK_TYPE_DROP_DOWN)),
                               2);  /* plain FTP */

@@ -23,26 +23,7 @@ static GtkEditable *
 field (GtkWidget  *root,
        const char *placeholder)
 {
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkEditable *found;
-
-      if (GTK_IS_ENTRY (child)
-          && g_strcmp0 (gtk_entry_get_placeholder_text (GTK_ENTRY (child)), placeholder) == 0)
-        return GTK_EDITABLE (child);
-      if (GTK_IS_PASSWORD_ENTRY (child))
-        {
-          g_autofree char *text = NULL;
-          g_object_get (child, "placeholder-text", &text, NULL);
-          if (g_strcmp0 (text, placeholder) == 0)
-            return GTK_EDITABLE (child);
-        }
-      found = field (child, placeholder);
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
+  return op_ui_test_find_field (root, placeholder);
 }
 
 static void
