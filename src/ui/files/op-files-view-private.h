@@ -180,6 +180,8 @@ void         _op_files_view_bookmarks_class_init  (GtkWidgetClass *widget_class)
 void         _op_files_view_update_bookmarks      (OpFilesView *self);
 void         _op_files_view_download_selection    (OpFilesView *self,
                                                    GFile       *local_dir);
+gboolean     _op_files_view_is_remote_drag        (OpFilesView        *self,
+                                                   GdkContentProvider *content);
 gboolean     _op_files_view_drop                  (OpFilesView  *self,
                                                    OpFilePane   *pane,
                                                    const GValue *value,

@@ -621,19 +621,36 @@ remote_drag_content (OpFilesView *self)
   return op_remote_drag_content_new (self->browser, (const char * const *) paths->pdata);
 }
 
+/* TRUE when @content is what a drag of the remote pane carries. */
+gboolean
+_op_files_view_is_remote_drag (OpFilesView        *self,
+                               GdkContentProvider *content)
+{
+  GValue value = G_VALUE_INIT;
+  gboolean remote;
+
+  g_value_init (&value, OP_TYPE_FILE_PANE);
+  remote = gdk_content_provider_get_value (content, &value, NULL)
+           && g_value_get_object (&value) == (gpointer) self->remote_pane;
+  g_value_unset (&value);
+  return remote;
+}
+
 /* The remote pane takes files from the local pane and other apps, not its own drag
- * (whose file list would download the files to upload them again). */
+ * (whose file list would download the files to upload them again); otherwise what
+ * GtkDropTarget accepts by itself. */
 static gboolean
 on_remote_accept (GtkDropTarget *target,
                   GdkDrop       *drop,
                   OpFilesView   *self)
 {
-  GdkContentFormats *formats = gdk_drop_get_formats (drop);
+  GdkDrag *drag = gdk_drop_get_drag (drop);
 
-  if (gdk_content_formats_contain_gtype (formats, OP_TYPE_FILE_PANE)
-      && !gdk_content_formats_contain_gtype (formats, GDK_TYPE_FILE_LIST))
+  if (drag != NULL && _op_files_view_is_remote_drag (self, gdk_drag_get_content (drag)))
     return FALSE;
-  return gdk_content_formats_match (gtk_drop_target_get_formats (target), formats);
+  return (gdk_drop_get_actions (drop) & gtk_drop_target_get_actions (target)) != 0
+         && gdk_content_formats_match_gtype (gtk_drop_target_get_formats (target),
+                                             gdk_drop_get_formats (drop)) != G_TYPE_INVALID;
 }
 
 /* What a pane's drag carries: the pane itself (in this process the drop side asks it

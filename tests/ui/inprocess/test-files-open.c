@@ -527,6 +527,14 @@ test_drag_out (void)
   g_assert_nonnull (content);
   formats = gdk_content_provider_ref_formats (content);
   g_assert_true (gdk_content_formats_contain_mime_type (formats, "text/uri-list"));
+  /* The remote pane refuses its own drag; the local pane's is taken. */
+  g_assert_true (_op_files_view_is_remote_drag (fixture.view, content));
+  {
+    g_autoptr (GdkContentProvider) local_content =
+        gdk_content_provider_new_typed (OP_TYPE_FILE_PANE, op_files_view_get_local_pane (fixture.view));
+
+    g_assert_false (_op_files_view_is_remote_drag (fixture.view, local_content));
+  }
 
   stream = g_memory_output_stream_new_resizable ();
   gdk_content_provider_write_mime_type_async (content, "text/uri-list", stream, G_PRIORITY_DEFAULT,
