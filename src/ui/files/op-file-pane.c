@@ -357,6 +357,10 @@ bind_name_cell (GtkSignalListItemFactory *factory,
 
   GtkWidget *cell = gtk_widget_get_parent (box);
 
+  /* What op_file_pane_get_row_at() finds under a drop. */
+  if (cell != NULL && gtk_widget_get_parent (cell) != NULL)
+    g_object_set_data_full (G_OBJECT (gtk_widget_get_parent (cell)), "op-file-row",
+                            g_object_ref (row), g_object_unref);
   gtk_image_set_from_gicon (GTK_IMAGE (image), op_file_row_get_icon (row));
   gtk_label_set_text (GTK_LABEL (label), op_file_row_get_name (row));
   /* The cell and the row the column view wraps around it are what a screen reader walks
@@ -1289,4 +1293,33 @@ op_file_pane_init (OpFilePane *self)
   gtk_widget_add_controller (GTK_WIDGET (self->stack), GTK_EVENT_CONTROLLER (right_click));
 
   gtk_label_set_text (self->status_label, "");
+}
+
+/**
+ * op_file_pane_get_row_at:
+ * @self: the pane
+ * @x: a point of the pane, as a drop target gives it
+ * @y:
+ *
+ * Returns: (transfer full) (nullable): the row shown at (@x, @y), NULL between rows or
+ * outside the list.
+ */
+OpFileRow *
+op_file_pane_get_row_at (OpFilePane *self,
+                         double      x,
+                         double      y)
+{
+  GtkWidget *widget;
+
+  g_return_val_if_fail (OP_IS_FILE_PANE (self), NULL);
+
+  widget = gtk_widget_pick (GTK_WIDGET (self), x, y, GTK_PICK_DEFAULT);
+  for (; widget != NULL && widget != GTK_WIDGET (self); widget = gtk_widget_get_parent (widget))
+    {
+      OpFileRow *row = g_object_get_data (G_OBJECT (widget), "op-file-row");
+
+      if (row != NULL)
+        return g_object_ref (row);
+    }
+  return NULL;
 }

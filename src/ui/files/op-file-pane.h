@@ -38,6 +38,9 @@ const char    *op_file_pane_get_title          (OpFilePane   *self);
 GPtrArray     *op_file_pane_dup_selection      (OpFilePane   *self);
 void           op_file_pane_select_name        (OpFilePane   *self,
                                                 const char   *name);
+OpFileRow     *op_file_pane_get_row_at         (OpFilePane   *self,
+                                                double        x,
+                                                double        y);
 void           op_file_pane_focus_path_entry   (OpFilePane   *self);
 void           op_file_pane_focus_list         (OpFilePane   *self);
 /* The model as shown: filtered and sorted (for tests and the status line). */

@@ -141,6 +141,7 @@ _op_files_view_update_state (OpFilesView *self)
   gtk_widget_set_visible (GTK_WIDGET (self->disconnect_button), op_ftp_browser_get_connected (self->browser));
   update_tls_details (self);
   _op_files_view_update_actions (self);
+  _op_files_view_update_bookmarks (self);
 }
 
 /* --- the protocol log --------------------------------------------------------------- */

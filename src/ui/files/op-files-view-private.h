@@ -173,6 +173,31 @@ OpFilePane * _op_files_view_target_pane           (OpFilesView *self);
 void         _op_files_view_refresh_pane          (OpFilesView *self,
                                                    OpFilePane  *pane);
 /* Lists @path (NULL: the current folder) in the remote pane. */
+void         _op_files_view_remote_listed         (OpFilesView  *self,
+                                                   OpFtpListing *listing,
+                                                   const char   *path,
+                                                   GError       *error);
+OpFtpListFlags _op_files_view_remote_list_flags   (OpFilesView *self);
+GCancellable * _op_files_view_next_remote_cancellable (OpFilesView *self);
+/* op-files-view-open.c: a remote row activated (double-click, Enter). */
+void         _op_files_view_open_remote_row       (OpFilesView *self,
+                                                   OpFileRow   *row);
+gboolean     _op_files_view_queue_download        (OpFilesView *self,
+                                                   OpFileRow   *row,
+                                                   const char  *remote_dir,
+                                                   GFile       *local_dir);
+/* op-files-view-bookmarks.c: the site's bookmarks in the context menu. */
+void         _op_files_view_bookmarks_class_init  (GtkWidgetClass *widget_class);
+void         _op_files_view_update_bookmarks      (OpFilesView *self);
+void         _op_files_view_download_selection    (OpFilesView *self,
+                                                   GFile       *local_dir);
+gboolean     _op_files_view_is_remote_drag        (OpFilesView        *self,
+                                                   GdkContentProvider *content);
+gboolean     _op_files_view_drop                  (OpFilesView  *self,
+                                                   OpFilePane   *pane,
+                                                   const GValue *value,
+                                                   double        x,
+                                                   double        y);
 void         _op_files_view_load_remote           (OpFilesView *self,
                                                    const char  *path);
 

@@ -502,37 +502,52 @@ _op_files_view_on_conflict (OpTransferQueue    *queue,
   return TRUE;
 }
 
+/* Queues the download of @row (an entry of @remote_dir) into @local_dir; FALSE when its
+ * name can't name a local file. */
+gboolean
+_op_files_view_queue_download (OpFilesView *self,
+                               OpFileRow   *row,
+                               const char  *remote_dir,
+                               GFile       *local_dir)
+{
+  g_autofree char *remote = _op_files_view_remote_join (remote_dir, op_file_row_get_name (row));
+  /* DESIGN.md "Hostile input": a remote name never becomes a local path unchanged. */
+  g_autofree char *local_name = op_ftp_local_name_from_remote (op_file_row_get_name (row));
+  g_autoptr (GFile) local = NULL;
+
+  if (local_name == NULL)
+    return FALSE;
+  local = g_file_get_child (local_dir, local_name);
+  op_transfer_queue_add_download (self->queue, self->site, remote, local,
+                                  op_file_row_is_directory (row),
+                                  MAX (op_file_row_get_size (row), 0));
+  return TRUE;
+}
+
 void
 _op_files_view_download_action (GtkWidget  *widget,
                  const char *action_name,
                  GVariant   *parameter)
 {
   OpFilesView *self = OP_FILES_VIEW (widget);
-  g_autoptr (GPtrArray) rows = op_file_pane_dup_selection (self->remote_pane);
-  guint refused = 0;
 
   if (self->site == NULL || self->local_dir == NULL)
     return;
+  _op_files_view_download_selection (self, self->local_dir);
+}
+
+/* Queues the remote pane's selection for download into @local_dir. */
+void
+_op_files_view_download_selection (OpFilesView *self,
+                                   GFile       *local_dir)
+{
+  g_autoptr (GPtrArray) rows = op_file_pane_dup_selection (self->remote_pane);
+  guint refused = 0;
 
   for (guint i = 0; i < rows->len; i++)
-    {
-      OpFileRow *row = g_ptr_array_index (rows, i);
-      g_autofree char *remote = _op_files_view_remote_join (op_file_pane_get_path (self->remote_pane),
-                                             op_file_row_get_name (row));
-      /* DESIGN.md "Hostile input": a remote name never becomes a local path unchanged. */
-      g_autofree char *local_name = op_ftp_local_name_from_remote (op_file_row_get_name (row));
-      g_autoptr (GFile) local = NULL;
-
-      if (local_name == NULL)
-        {
-          refused++;
-          continue;
-        }
-      local = g_file_get_child (self->local_dir, local_name);
-      op_transfer_queue_add_download (self->queue, self->site, remote, local,
-                                      op_file_row_is_directory (row),
-                                      MAX (op_file_row_get_size (row), 0));
-    }
+    if (!_op_files_view_queue_download (self, g_ptr_array_index (rows, i),
+                                        op_file_pane_get_path (self->remote_pane), local_dir))
+      refused++;
   if (refused > 0)
     op_file_pane_show_error (self->remote_pane,
                              _("Some names can’t be used for local files and were not downloaded."));

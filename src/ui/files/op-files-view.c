@@ -18,6 +18,7 @@
 #include "op-secrets.h"
 #include "op-site-manager.h"
 #include "op-ftp-site.h"
+#include "op-remote-drag-content.h"
 #include "op-transfer-queue.h"
 #include "op-trust-store.h"
 #include "op-ui-resources.h"
@@ -132,12 +133,24 @@ on_remote_listed (GObject      *source,
                   gpointer      user_data)
 {
   g_autoptr (OpFilesView) self = user_data;
-  g_autoptr (OpFtpListing) listing = NULL;
   g_autoptr (GError) error = NULL;
   g_autofree char *path = NULL;
-  guint n_unparsed;
+  OpFtpListing *listing;
 
   listing = op_ftp_browser_list_finish (OP_FTP_BROWSER (source), result, &path, &error);
+  _op_files_view_remote_listed (self, listing, path, error);
+}
+
+/* Shows a listing of @path (transfer full; NULL: @error says why there is none). */
+void
+_op_files_view_remote_listed (OpFilesView  *self,
+                              OpFtpListing *listing_in,
+                              const char   *path,
+                              GError       *error)
+{
+  g_autoptr (OpFtpListing) listing = listing_in;
+  guint n_unparsed;
+
   /* A view being disposed has no panes left to show it in. */
   if (self->remote_pane == NULL)
     return;
@@ -165,8 +178,8 @@ on_remote_listed (GObject      *source,
 
 /* Servers leave dot files out of LIST unless asked ("LIST -a"); MLSD lists them all.
  * The pane's filter hides them again while "Show Hidden Files" is off. */
-static OpFtpListFlags
-remote_list_flags (OpFilesView *self)
+OpFtpListFlags
+_op_files_view_remote_list_flags (OpFilesView *self)
 {
   return op_file_pane_get_show_hidden (self->remote_pane) ? OP_FTP_LIST_SHOW_HIDDEN
                                                           : OP_FTP_LIST_DEFAULT;
@@ -180,13 +193,20 @@ _op_files_view_load_remote (OpFilesView *self,
   if (!op_ftp_browser_get_connected (self->browser))
     return;
 
+  op_file_pane_set_loading (self->remote_pane, path);
+  op_ftp_browser_list_async (self->browser, path, _op_files_view_remote_list_flags (self),
+                             _op_files_view_next_remote_cancellable (self), on_remote_listed,
+                             g_object_ref (self));
+}
+
+/* The cancellable of a remote listing starting now; it cancels the one before. */
+GCancellable *
+_op_files_view_next_remote_cancellable (OpFilesView *self)
+{
   g_cancellable_cancel (self->remote_cancellable);
   g_clear_object (&self->remote_cancellable);
   self->remote_cancellable = g_cancellable_new ();
-
-  op_file_pane_set_loading (self->remote_pane, path);
-  op_ftp_browser_list_async (self->browser, path, remote_list_flags (self),
-                             self->remote_cancellable, on_remote_listed, g_object_ref (self));
+  return self->remote_cancellable;
 }
 
 void
@@ -415,19 +435,7 @@ open_row (OpFilesView *self,
           OpFileRow   *row)
 {
   if (_op_files_view_is_remote (self, pane))
-    {
-      g_autofree char *path = NULL;
-
-      if (!op_file_row_is_directory (row) && !op_file_row_is_symlink (row))
-        {
-          /* A remote file opens like a local one: downloaded, with the default app. */
-          _op_files_view_edit_action (GTK_WIDGET (self), "files.edit", NULL);
-          return;
-        }
-      /* A link may point to a folder; CWD tells, and says so when it is not one. */
-      path = _op_files_view_remote_join (op_file_pane_get_path (pane), op_file_row_get_name (row));
-      _op_files_view_load_remote (self, path);
-    }
+    _op_files_view_open_remote_row (self, row);
   else
     {
       g_autoptr (GFile) file = _op_files_view_local_child (self, row);
@@ -594,9 +602,61 @@ open_action (GtkWidget  *widget,
 
 /* --- drag and drop between the panes and from the desktop ------------------------- */
 
+/* For another app (a file manager, the desktop): the selected remote files as a
+ * text/uri-list of local copies, downloaded when the drop asks. */
+static GdkContentProvider *
+remote_drag_content (OpFilesView *self)
+{
+  g_autoptr (GPtrArray) rows = op_file_pane_dup_selection (self->remote_pane);
+  g_autoptr (GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; i < rows->len; i++)
+    {
+      OpFileRow *row = g_ptr_array_index (rows, i);
+
+      if (!op_file_row_is_directory (row))
+        g_ptr_array_add (paths, _op_files_view_remote_join (op_file_pane_get_path (self->remote_pane),
+                                                            op_file_row_get_name (row)));
+    }
+  g_ptr_array_add (paths, NULL);
+  return op_remote_drag_content_new (self->browser, (const char * const *) paths->pdata);
+}
+
+/* TRUE when @content is what a drag of the remote pane carries. */
+gboolean
+_op_files_view_is_remote_drag (OpFilesView        *self,
+                               GdkContentProvider *content)
+{
+  GValue value = G_VALUE_INIT;
+  gboolean remote;
+
+  g_value_init (&value, OP_TYPE_FILE_PANE);
+  remote = gdk_content_provider_get_value (content, &value, NULL)
+           && g_value_get_object (&value) == (gpointer) self->remote_pane;
+  g_value_unset (&value);
+  return remote;
+}
+
+/* The remote pane takes files from the local pane and other apps, not its own drag
+ * (whose file list would download the files to upload them again); otherwise what
+ * GtkDropTarget accepts by itself. */
+static gboolean
+on_remote_accept (GtkDropTarget *target,
+                  GdkDrop       *drop,
+                  OpFilesView   *self)
+{
+  GdkDrag *drag = gdk_drop_get_drag (drop);
+
+  if (drag != NULL && _op_files_view_is_remote_drag (self, gdk_drag_get_content (drag)))
+    return FALSE;
+  return (gdk_drop_get_actions (drop) & gtk_drop_target_get_actions (target)) != 0
+         && gdk_content_formats_match_gtype (gtk_drop_target_get_formats (target),
+                                             gdk_drop_get_formats (drop)) != G_TYPE_INVALID;
+}
+
 /* What a pane's drag carries: the pane itself (in this process the drop side asks it
- * for its selection), and for local files also a GdkFileList, so a file manager or
- * another app can take them. */
+ * for its selection), and for another app (a file manager): for local files a
+ * GdkFileList, for remote ones a text/uri-list of copies downloaded on the drop. */
 static GdkContentProvider *
 on_pane_drag_prepare (OpFilePane  *pane,
                       OpFilesView *self)
@@ -618,15 +678,16 @@ on_pane_drag_prepare (OpFilePane  *pane,
       providers[n++] = gdk_content_provider_new_typed (GDK_TYPE_FILE_LIST, list);
       g_boxed_free (GDK_TYPE_FILE_LIST, list);
     }
+  else if (pane == self->remote_pane && op_file_pane_get_path (pane) != NULL)
+    providers[n++] = remote_drag_content (self);
   return gdk_content_provider_new_union (providers, n);
 }
 
 static void
 upload_files (OpFilesView *self,
-              GSList      *files)
+              GSList      *files,
+              const char  *remote_dir)
 {
-  const char *remote_dir = op_file_pane_get_path (self->remote_pane);
-
   for (GSList *l = files; l != NULL; l = l->next)
     {
       GFile *file = l->data;
@@ -643,39 +704,65 @@ upload_files (OpFilesView *self,
     }
 }
 
-static gboolean
-on_remote_drop (GtkDropTarget *target,
-                const GValue  *value,
-                double         x,
-                double         y,
-                OpFilesView   *self)
+/* The folder row under a drop at (@x, @y) of @pane, or NULL: the pane's own folder. */
+static OpFileRow *
+drop_folder_row (OpFilePane *pane,
+                 double      x,
+                 double      y)
 {
-  if (!op_ftp_browser_get_connected (self->browser) || self->site == NULL || op_file_pane_get_path (self->remote_pane) == NULL)
-    return FALSE;
+  g_autoptr (OpFileRow) row = op_file_pane_get_row_at (pane, x, y);
 
-  if (G_VALUE_HOLDS (value, GDK_TYPE_FILE_LIST))
+  return row != NULL && op_file_row_is_directory (row) ? g_steal_pointer (&row) : NULL;
+}
+
+/* A drop onto @pane at (@x, @y): into the folder row there, or else the pane's folder.
+ * The remote pane takes files (from the local pane or a file manager), the local pane
+ * the remote pane's selection. */
+gboolean
+_op_files_view_drop (OpFilesView  *self,
+                     OpFilePane   *pane,
+                     const GValue *value,
+                     double        x,
+                     double        y)
+{
+  g_autoptr (OpFileRow) folder = NULL;
+
+  if (!op_ftp_browser_get_connected (self->browser) || self->site == NULL
+      || op_file_pane_get_path (self->remote_pane) == NULL)
+    return FALSE;
+  folder = drop_folder_row (pane, x, y);
+
+  if (pane == self->remote_pane && G_VALUE_HOLDS (value, GDK_TYPE_FILE_LIST))
     {
-      upload_files (self, gdk_file_list_get_files (g_value_get_boxed (value)));
+      g_autofree char *dir = folder != NULL
+          ? _op_files_view_remote_join (op_file_pane_get_path (pane), op_file_row_get_name (folder))
+          : g_strdup (op_file_pane_get_path (pane));
+
+      upload_files (self, gdk_file_list_get_files (g_value_get_boxed (value)), dir);
+      return TRUE;
+    }
+  if (pane == self->local_pane && G_VALUE_HOLDS (value, OP_TYPE_FILE_PANE)
+      && g_value_get_object (value) == (gpointer) self->remote_pane && self->local_dir != NULL)
+    {
+      g_autoptr (GFile) dir = folder != NULL ? _op_files_view_local_child (self, folder)
+                                             : g_object_ref (self->local_dir);
+
+      _op_files_view_download_selection (self, dir);
       return TRUE;
     }
   return FALSE;
 }
 
 static gboolean
-on_local_drop (GtkDropTarget *target,
-               const GValue  *value,
-               double         x,
-               double         y,
-               OpFilesView   *self)
+on_drop (GtkDropTarget *target,
+         const GValue  *value,
+         double         x,
+         double         y,
+         OpFilesView   *self)
 {
-  if (G_VALUE_HOLDS (value, OP_TYPE_FILE_PANE)
-      && g_value_get_object (value) == (gpointer) self->remote_pane
-      && op_ftp_browser_get_connected (self->browser) && self->site != NULL && self->local_dir != NULL)
-    {
-      _op_files_view_download_action (GTK_WIDGET (self), "files.download", NULL);
-      return TRUE;
-    }
-  return FALSE;
+  GtkWidget *pane = gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (target));
+
+  return _op_files_view_drop (self, OP_FILE_PANE (pane), value, x, y);
 }
 
 static void
@@ -684,9 +771,10 @@ setup_drop_targets (OpFilesView *self)
   GtkDropTarget *remote = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
   GtkDropTarget *local = gtk_drop_target_new (OP_TYPE_FILE_PANE, GDK_ACTION_COPY);
 
-  g_signal_connect (remote, "drop", G_CALLBACK (on_remote_drop), self);
+  g_signal_connect (remote, "accept", G_CALLBACK (on_remote_accept), self);
+  g_signal_connect (remote, "drop", G_CALLBACK (on_drop), self);
   gtk_widget_add_controller (GTK_WIDGET (self->remote_pane), GTK_EVENT_CONTROLLER (remote));
-  g_signal_connect (local, "drop", G_CALLBACK (on_local_drop), self);
+  g_signal_connect (local, "drop", G_CALLBACK (on_drop), self);
   gtk_widget_add_controller (GTK_WIDGET (self->local_pane), GTK_EVENT_CONTROLLER (local));
 }
 
@@ -955,6 +1043,7 @@ op_files_view_class_init (OpFilesViewClass *klass)
   _op_files_view_connect_class_init (widget_class);
   _op_files_view_operations_class_init (widget_class);
   _op_files_view_compare_class_init (widget_class);
+  _op_files_view_bookmarks_class_init (widget_class);
 }
 
 /* The settings say KiB per second (what a person types); the queue counts bytes. */
