@@ -50,28 +50,39 @@ _op_ftp_client_stat_path (OpFtpClient          *self,
         return NULL;
       if (OP_FTP_REPLY_CLASS (reply) >= 4)
         {
-          g_propagate_error (error, op_ftp_error_from_reply (reply, "MLST",
-                                                             OP_FTP_COMMAND_READ));
-          return NULL;
-        }
-      /* RFC 3659 §7.2: the fact line is the second line, after one space. */
-      for (guint i = 1; reply->lines[i] != NULL && reply->lines[i + 1] != NULL; i++)
-        {
-          const char *line = reply->lines[i];
+          g_autoptr(GError) mlst_error = op_ftp_error_from_reply (reply, "MLST",
+                                                                  OP_FTP_COMMAND_READ);
 
-          if (*line == ' ')
-            line++;
-          if (op_ftp_parse_mlsd_line (line, strlen (line), s->charset, entry))
+          /* A refusal that names no reason (ProFTPD: "550 '/x/.hidden' cannot be
+           * listed", for any dot file, there or not) says nothing about the path: ask
+           * the way a server without MLST is asked. */
+          if (!g_error_matches (mlst_error, OP_FTP_ERROR, OP_FTP_ERROR_PERMANENT))
             {
-              /* MLST names the whole path; callers want the base name. */
-              g_free (entry->wire_name);
-              entry->wire_name = g_strdup (base);
-              g_free (entry->name);
-              entry->name = op_ftp_charset_to_utf8 (s->charset, base, -1);
-              return g_steal_pointer (&entry);
+              g_propagate_error (error, g_steal_pointer (&mlst_error));
+              return NULL;
             }
         }
-      /* An unreadable MLST answer: fall through to SIZE/MDTM. */
+      else
+        {
+          /* RFC 3659 §7.2: the fact line is the second line, after one space. */
+          for (guint i = 1; reply->lines[i] != NULL && reply->lines[i + 1] != NULL; i++)
+            {
+              const char *line = reply->lines[i];
+
+              if (*line == ' ')
+                line++;
+              if (op_ftp_parse_mlsd_line (line, strlen (line), s->charset, entry))
+                {
+                  /* MLST names the whole path; callers want the base name. */
+                  g_free (entry->wire_name);
+                  entry->wire_name = g_strdup (base);
+                  g_free (entry->name);
+                  entry->name = op_ftp_charset_to_utf8 (s->charset, base, -1);
+                  return g_steal_pointer (&entry);
+                }
+            }
+        }
+      /* A refusal without a reason, or an unreadable answer: fall through to SIZE/MDTM. */
       g_clear_pointer (&reply, op_ftp_reply_free);
     }
 
