@@ -2,7 +2,6 @@
 #pragma once
 
 #include <gio/gio.h>
-#include <sys/types.h>
 
 #include "op-account.h"
 
@@ -44,28 +43,5 @@ void      op_transfer_test_wait_until     (gboolean   (*predicate) (gpointer),
 GBytes   *op_transfer_test_random_bytes   (gsize        size);
 /* (transfer full) the SHA-256 of the file at @path, "(missing)" when it cannot be read. */
 char     *op_transfer_test_sha256_of_file (const char  *path);
-
-/* A folder of its own on the server for one test (owned by the FTP account, whose ids
- * are the FTP root's), and a local temporary folder beside it. */
-typedef struct
-{
-  char  *remote_dir;   /* on the server, "/PREFIX-…" */
-  char  *root_dir;     /* the same folder on disk */
-  char  *local_dir;
-  uid_t  uid;
-  gid_t  gid;
-} OpTransferTestFolders;
-
-void      op_transfer_test_folders_init   (OpTransferTestFolders       *folders,
-                                           const char                  *root,
-                                           const char                  *prefix);
-/* Removes both folders and everything in them. */
-void      op_transfer_test_folders_clear  (OpTransferTestFolders       *folders);
-/* A file or a folder in the server's folder (@relative), owned by the FTP account. */
-void      op_transfer_test_put_remote     (const OpTransferTestFolders *folders,
-                                           const char                  *relative,
-                                           GBytes                      *bytes);
-void      op_transfer_test_make_remote_dir (const OpTransferTestFolders *folders,
-                                           const char                  *relative);
 
 G_END_DECLS

@@ -37,7 +37,7 @@ typedef struct
   OpFtpBrowser     *browser;
   OpTransferQueue  *queue;
   OpAccount        *site;
-  OpTransferTestFolders dirs;     /* "/sm-…" */
+  OpTestFtpDirs dirs;             /* "/sm-…" */
 } Env;
 
 typedef struct
@@ -123,7 +123,7 @@ env_open (const OpTransferTestServer *server)
   env->browser = op_ftp_browser_new (env->pool);
   op_ftp_browser_set_verifier (env->browser, OP_TLS_VERIFIER (verifier));
 
-  op_transfer_test_folders_init (&env->dirs, root, "sm");
+  op_test_ftp_dirs_init (&env->dirs, root, "sm");
 
   op_ftp_browser_connect_async (env->browser, env->site, password, FALSE, NULL, on_connected,
                                 &connected);
@@ -145,7 +145,7 @@ env_close (Env *env)
   op_ftp_session_pool_close_idle (env->pool);
   g_clear_object (&env->pool);
   g_clear_object (&env->site);
-  op_transfer_test_folders_clear (&env->dirs);
+  op_test_ftp_dirs_clear (&env->dirs);
   g_free (env);
 }
 
@@ -162,7 +162,7 @@ put (Env        *env,
 
   if (env != NULL)
     {
-      op_transfer_test_put_remote (&env->dirs, relative, bytes);
+      op_test_ftp_dirs_put (&env->dirs, relative, bytes);
       return;
     }
   path = g_build_filename (base, relative, NULL);
@@ -178,7 +178,7 @@ mkdir_in (Env        *env,
   g_autofree char *path = g_build_filename (base, relative, NULL);
 
   if (env != NULL)
-    op_transfer_test_make_remote_dir (&env->dirs, relative);
+    op_test_ftp_dirs_mkdir (&env->dirs, relative);
   else
     g_assert_cmpint (g_mkdir (path, 0755), ==, 0);
 }

@@ -48,7 +48,7 @@ typedef struct
 {
   OpTransferQueue *queue;
   OpAccount       *site;
-  OpTransferTestFolders dirs;    /* "/tf-…" */
+  OpTestFtpDirs dirs;            /* "/tf-…" */
 } Env;
 
 static Env *
@@ -72,7 +72,7 @@ env_open (const OpTransferTestServer *server)
   op_transfer_queue_set_password (env->queue, env->site, password);
   op_transfer_queue_set_max_parallel (env->queue, 4);
 
-  op_transfer_test_folders_init (&env->dirs, root, "tf");
+  op_test_ftp_dirs_init (&env->dirs, root, "tf");
   return env;
 }
 
@@ -112,7 +112,7 @@ env_close (Env *env)
     g_main_context_iteration (NULL, TRUE);
   g_clear_object (&env->queue);
   g_clear_object (&env->site);
-  op_transfer_test_folders_clear (&env->dirs);
+  op_test_ftp_dirs_clear (&env->dirs);
   g_free (env);
 }
 
