@@ -360,8 +360,10 @@ apply_enqueue (GTask *task)
       else
         item = op_transfer_queue_add_download (apply->queue, apply->site, remote, local,
                                                step->is_folder, size);
-      /* The preview said what is replaced; the queue must not ask again. */
+      /* The preview said what is replaced; the queue must not ask again. A mirror
+       * leaves the same bytes on both sides, whatever the site's transfer type. */
       op_transfer_item_set_overwrite (item, OP_OVERWRITE_OVERWRITE);
+      op_transfer_item_set_binary (item, TRUE);
       n++;
     }
   g_task_return_int (task, n);

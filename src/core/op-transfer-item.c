@@ -41,6 +41,7 @@ struct _OpTransferItem
   OpTransferState      state;
   GError              *error;
   OpOverwriteChoice    overwrite;
+  gboolean             binary;
   gboolean             resume;
   OpTransferItem      *parent;
   OpFileFacts          source;       /* from the folder's listing; -1 when not known */
@@ -644,4 +645,23 @@ op_transfer_item_set_overwrite (OpTransferItem    *self,
     return;
   self->overwrite = choice;
   NOTIFY (self, PROP_OVERWRITE);
+}
+
+gboolean
+op_transfer_item_get_binary (OpTransferItem *self)
+{
+  g_return_val_if_fail (OP_IS_TRANSFER_ITEM (self), FALSE);
+
+  for (OpTransferItem *item = self; item != NULL; item = item->parent)
+    if (item->binary)
+      return TRUE;
+  return FALSE;
+}
+
+void
+op_transfer_item_set_binary (OpTransferItem *self,
+                             gboolean        binary)
+{
+  g_return_if_fail (OP_IS_TRANSFER_ITEM (self));
+  self->binary = binary;
 }

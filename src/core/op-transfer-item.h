@@ -119,5 +119,12 @@ OpOverwriteChoice   op_transfer_item_get_overwrite     (OpTransferItem *self);
 OpTransferItem     *op_transfer_item_get_parent        (OpTransferItem *self);
 void                op_transfer_item_set_overwrite     (OpTransferItem *self,
                                                         OpOverwriteChoice choice);
+/* Binary: TYPE I whatever the site's transfer type says (a synchronisation copies bytes
+ * as they are; Auto would send text files as ASCII, which a server such as vsftpd stores
+ * with CR LF). On a folder transfer it holds for every file in it. Default FALSE; set it
+ * before the item starts. */
+gboolean            op_transfer_item_get_binary        (OpTransferItem *self);
+void                op_transfer_item_set_binary        (OpTransferItem *self,
+                                                        gboolean        binary);
 
 G_END_DECLS

@@ -274,7 +274,8 @@ job_transfer (Job                *job,
   const char *remote = op_transfer_item_get_remote_path (item);
   OpAccount *site = op_transfer_item_get_site (item);
 
-  flags |= op_ftp_site_transfer_flags_for_name (site, op_transfer_item_get_name (item));
+  if (!op_transfer_item_get_binary (item))
+    flags |= op_ftp_site_transfer_flags_for_name (site, op_transfer_item_get_name (item));
 
   /* From here on a pause or a failure leaves a partial target to continue. */
   _op_transfer_item_set_resume (item, TRUE);

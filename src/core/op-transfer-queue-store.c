@@ -86,6 +86,8 @@ serialize (OpTransferQueue *self,
       g_key_file_set_string (key_file, group, "overwrite",
                              op_overwrite_choice_to_string (op_transfer_item_get_overwrite (item)));
       g_key_file_set_boolean (key_file, group, "resume", _op_transfer_item_get_resume (item));
+      if (op_transfer_item_get_binary (item))
+        g_key_file_set_boolean (key_file, group, "binary", TRUE);
       if (op_transfer_item_get_parent (item) != NULL)
         g_key_file_set_string (key_file, group, "parent",
                                op_transfer_item_get_id (op_transfer_item_get_parent (item)));
@@ -361,6 +363,8 @@ op_transfer_queue_load (OpTransferQueue  *self,
                                     site, local_path, remote_path,
                                     g_key_file_get_uint64 (key_file, groups[i], "size", NULL));
       op_transfer_item_set_overwrite (item, overwrite);
+      op_transfer_item_set_binary (item, g_key_file_get_boolean (key_file, groups[i], "binary",
+                                                                 NULL));
       _op_transfer_item_set_resume (item, g_key_file_get_boolean (key_file, groups[i],
                                                                   "resume", NULL));
       _op_transfer_item_set_progress (item,

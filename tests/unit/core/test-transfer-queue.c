@@ -473,6 +473,7 @@ test_persistence_round_trip (void)
   op_transfer_queue_pause (queue, one);
   two = op_transfer_queue_add_upload (queue, saved_site, b, "/incoming/tree", TRUE, 0);
   op_transfer_item_set_overwrite (two, OP_OVERWRITE_RENAME);
+  op_transfer_item_set_binary (two, TRUE);
   op_transfer_queue_pause (queue, two);
   three = op_transfer_queue_add_download (queue, site, "/three.bin", c, FALSE, 0);
   op_transfer_queue_cancel (queue, three);
@@ -514,6 +515,7 @@ test_persistence_round_trip (void)
     g_assert_cmpstr (op_transfer_item_get_remote_path (r1), ==, "/pub/one.bin");
     g_assert_cmpuint (op_transfer_item_get_size (r1), ==, 10);
     g_assert_cmpint (op_transfer_item_get_overwrite (r1), ==, OP_OVERWRITE_ASK);
+    g_assert_false (op_transfer_item_get_binary (r1));
     g_assert_cmpstr (op_account_get_host (s1), ==, "127.0.0.1");
     g_assert_cmpuint (op_account_get_port (s1), ==, op_account_get_port (site));
     g_assert_cmpstr (op_account_get_user (s1), ==, "anna");
@@ -530,6 +532,8 @@ test_persistence_round_trip (void)
     g_assert_cmpstr (op_transfer_item_get_local_path (r2), ==, b_path);
     g_assert_cmpstr (op_transfer_item_get_remote_path (r2), ==, "/incoming/tree");
     g_assert_cmpint (op_transfer_item_get_overwrite (r2), ==, OP_OVERWRITE_RENAME);
+    /* A synchronisation's TYPE I outlives a restart. */
+    g_assert_true (op_transfer_item_get_binary (r2));
     g_assert_true (op_transfer_item_get_site (r2) == saved_site);
   }
 
