@@ -3,7 +3,7 @@
 
 /* The connected site's bookmarks (op-ftp-bookmarks.h), under "Bookmarks" in the panes'
  * context menu: "Add Bookmark" keeps both panes' folders, named after the remote one;
- * each bookmark takes both panes to its folders. Only a site saved in the accounts file
+ * each bookmark takes both panes to its folders; "Remove Bookmark" lists them again. Only a site saved in the accounts file
  * keeps bookmarks (a quick connection has nowhere to keep them). */
 
 #include "config.h"
@@ -30,6 +30,7 @@ rebuild (OpFilesView *self)
   gboolean saved = site_is_saved (self) && op_ftp_browser_get_connected (self->browser);
   g_autoptr (GMenu) add = g_menu_new ();
   g_autoptr (GMenu) items = g_menu_new ();
+  g_autoptr (GMenu) remove = g_menu_new ();
 
   if (menu == NULL)
     {
@@ -49,13 +50,26 @@ rebuild (OpFilesView *self)
           OpFtpBookmark *bookmark = g_ptr_array_index (bookmarks, i);
           g_autoptr (GMenuItem) item = g_menu_item_new (bookmark->name, NULL);
 
+          g_autoptr (GMenuItem) removing = g_menu_item_new (bookmark->name, NULL);
+
           g_menu_item_set_action_and_target (item, "files.open-bookmark", "s", bookmark->name);
           g_menu_append_item (items, item);
+          g_menu_item_set_action_and_target (removing, "files.remove-bookmark", "s",
+                                             bookmark->name);
+          g_menu_append_item (remove, removing);
         }
       g_menu_append_section (menu, NULL, G_MENU_MODEL (items));
+      if (bookmarks->len > 0)
+        {
+          g_autoptr (GMenu) last = g_menu_new ();
+
+          g_menu_append_submenu (last, _("_Remove Bookmark"), G_MENU_MODEL (remove));
+          g_menu_append_section (menu, NULL, G_MENU_MODEL (last));
+        }
     }
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "files.add-bookmark", saved);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "files.open-bookmark", saved);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "files.remove-bookmark", saved);
 }
 
 /* After a connection's state changed: the menu follows the site, made again only when
@@ -123,9 +137,29 @@ open_bookmark_action (GtkWidget  *widget,
     }
 }
 
+static void
+remove_bookmark_action (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  OpFilesView *self = OP_FILES_VIEW (widget);
+  const char *name = g_variant_get_string (parameter, NULL);
+  g_autofree char *message = NULL;
+
+  if (!site_is_saved (self) || !op_ftp_site_remove_bookmark (self->site, name))
+    return;
+  op_accounts_schedule_save (self->accounts);
+  rebuild (self);
+  /* Translators: %s is a bookmark's name (a remote folder) */
+  message = g_strdup_printf (_("Removed the bookmark “%s”"), name);
+  _op_files_view_toast (self, message);
+}
+
 void
 _op_files_view_bookmarks_class_init (GtkWidgetClass *widget_class)
 {
   gtk_widget_class_install_action (widget_class, "files.add-bookmark", NULL, add_bookmark_action);
   gtk_widget_class_install_action (widget_class, "files.open-bookmark", "s", open_bookmark_action);
+  gtk_widget_class_install_action (widget_class, "files.remove-bookmark", "s",
+                                   remove_bookmark_action);
 }

@@ -674,6 +674,24 @@ test_bookmarks (void)
   at.row = NULL;
   g_assert_true (op_ui_test_wait_for (pane_at, &at));
   g_assert_cmpint (g_rmdir (other_local), ==, 0);
+
+  /* Removed from the menu and from the file. */
+  g_clear_pointer (&label, g_free);
+  label = menu_label_for (menu, "files.remove-bookmark", remote_path);
+  g_assert_cmpstr (label, ==, remote_path);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture.view), "files.remove-bookmark",
+                                             "s", remote_path));
+  g_assert_null (menu_label_for (menu, "files.open-bookmark", remote_path));
+  g_assert_null (menu_label_for (menu, "files.remove-bookmark", remote_path));
+  g_assert_true (op_accounts_save (fixture.view->accounts, &error));
+  g_assert_no_error (error);
+  g_clear_object (&reloaded);
+  g_clear_pointer (&bookmarks, g_ptr_array_unref);
+  reloaded = op_accounts_new_default ();
+  g_assert_true (op_accounts_load (reloaded, &error));
+  g_assert_no_error (error);
+  bookmarks = op_ftp_site_dup_bookmarks (op_accounts_lookup (reloaded, op_account_get_id (fixture.view->site)));
+  g_assert_cmpuint (bookmarks->len, ==, 0);
   fixture_tear_down (&fixture);
 }
 
