@@ -30,6 +30,11 @@ G_DEFINE_FINAL_TYPE (OpRemoteDragContent, op_remote_drag_content, GDK_TYPE_CONTE
 
 #define URI_LIST "text/uri-list"
 
+static void prune_old_copies (GTask        *task,
+                              gpointer      source_object,
+                              gpointer      task_data,
+                              GCancellable *cancellable);
+
 typedef struct
 {
   GString      *uris;
@@ -140,7 +145,12 @@ write_mime_type_async (GdkContentProvider  *provider,
 
   {
     g_autofree char *parent = g_build_filename (g_get_user_cache_dir (), "outpost", "drag", NULL);
+    g_autoptr (GTask) prune = g_task_new (NULL, NULL, NULL, NULL);
+
     g_mkdir_with_parents (parent, 0700);
+    /* Copies of earlier drops are the receiving app's by now: the old ones go. */
+    g_task_set_task_data (prune, g_steal_pointer (&parent), g_free);
+    g_task_run_in_thread (prune, prune_old_copies);
   }
   fetch->pending = self->remote_paths->len;
   for (guint i = 0; i < self->remote_paths->len; i++)
@@ -176,6 +186,47 @@ write_mime_type_async (GdkContentProvider  *provider,
       op_ftp_browser_download_async (self->browser, remote, local, NULL, NULL, NULL,
                                      cancellable, on_downloaded, task);
     }
+}
+
+/* A drop's copies are kept a day: the receiving app has copied or moved them long before
+ * (a file manager while the drop lasts), and a later drop must not fill the cache. */
+#define COPY_LIFETIME_SECONDS (24 * 60 * 60)
+
+/* Removes the folders under the drag cache (@task_data) older than a day, with the one
+ * copy each holds. A GTask thread. */
+static void
+prune_old_copies (GTask        *task,
+                  gpointer      source_object,
+                  gpointer      task_data,
+                  GCancellable *cancellable)
+{
+  const char *parent = task_data;
+  g_autoptr (GDir) dir = g_dir_open (parent, 0, NULL);
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (parent, name, NULL);
+      g_autoptr (GDir) copies = NULL;
+      const char *copy;
+      GStatBuf st;
+
+      if (g_lstat (path, &st) != 0 || !S_ISDIR (st.st_mode)
+          || now - (gint64) st.st_mtime < COPY_LIFETIME_SECONDS)
+        continue;
+      copies = g_dir_open (path, 0, NULL);
+      while (copies != NULL && (copy = g_dir_read_name (copies)) != NULL)
+        {
+          g_autofree char *file = g_build_filename (path, copy, NULL);
+
+          if (g_remove (file) != 0)
+            g_debug ("could not remove the old drag copy %s: %s", file, g_strerror (errno));
+        }
+      if (g_rmdir (path) != 0)
+        g_debug ("could not remove the old drag folder %s: %s", path, g_strerror (errno));
+    }
+  g_task_return_boolean (task, TRUE);
 }
 
 static gboolean

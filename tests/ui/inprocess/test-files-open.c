@@ -10,6 +10,7 @@
 
 #include <string.h>
 #include <unistd.h>
+#include <utime.h>
 
 #include <glib/gstdio.h>
 
@@ -490,8 +491,15 @@ test_drop_onto_folder_row (void)
   fixture_tear_down (&fixture);
 }
 
+static gboolean
+path_gone (gpointer path)
+{
+  return !g_file_test (path, G_FILE_TEST_EXISTS);
+}
+
 /* A drag of remote files offers other apps a text/uri-list of local copies, downloaded
- * when the list is asked for; folders are left out. */
+ * when the list is asked for; folders are left out. Copies of drops over a day old are
+ * removed then. */
 static void
 test_drag_out (void)
 {
@@ -503,6 +511,8 @@ test_drag_out (void)
   g_autoptr (GError) error = NULL;
   g_auto (GStrv) uris = NULL;
   g_autofree char *text = NULL;
+  g_autofree char *old_dir = NULL;
+  g_autofree char *recent_dir = NULL;
   GtkMultiSelection *selection;
 
   if (!fixture_set_up (&fixture))
@@ -536,6 +546,22 @@ test_drag_out (void)
     g_assert_false (_op_files_view_is_remote_drag (fixture.view, local_content));
   }
 
+  /* A copy of a drop two days ago, and one of an hour ago: the old one goes when the
+   * next drop asks for its list, the recent one stays. */
+  old_dir = g_build_filename (g_get_user_cache_dir (), "outpost", "drag", "old-drop", NULL);
+  recent_dir = g_build_filename (g_get_user_cache_dir (), "outpost", "drag", "recent-drop", NULL);
+  for (guint i = 0; i < 2; i++)
+    {
+      const char *dir = i == 0 ? old_dir : recent_dir;
+      g_autofree char *copy = g_build_filename (dir, "copy.txt", NULL);
+      gint64 when = g_get_real_time () / G_USEC_PER_SEC - (i == 0 ? 2 * 24 * 3600 : 3600);
+      struct utimbuf times = { .actime = when, .modtime = when };
+
+      g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+      g_assert_true (g_file_set_contents (copy, "dropped\n", -1, NULL));
+      g_assert_cmpint (utime (dir, &times), ==, 0);
+    }
+
   stream = g_memory_output_stream_new_resizable ();
   gdk_content_provider_write_mime_type_async (content, "text/uri-list", stream, G_PRIORITY_DEFAULT,
                                               NULL, op_ui_test_store_result, &result);
@@ -556,6 +582,8 @@ test_drag_out (void)
       g_assert_true (g_str_equal (base, "data.txt") || g_str_equal (base, "file-link"));
       g_assert_true (file_has_content (path));
     }
+  g_assert_true (op_ui_test_wait_for (path_gone, old_dir));
+  g_assert_true (g_file_test (recent_dir, G_FILE_TEST_IS_DIR));
   fixture_tear_down (&fixture);
 }
 
