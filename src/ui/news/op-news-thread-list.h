@@ -48,6 +48,14 @@ op_news_thread_list_is_expanded (OpNewsThreadList *self, guint position);
  * everything under it, collapsed subthreads included. */
 void
 op_news_thread_list_set_expanded (OpNewsThreadList *self, guint position, gboolean expanded);
+/* Collapses every thread at once: @roots (guint, ascending) are the underlying rows at
+ * depth 0 (op_news_thread_model_list_roots_async()); each hides the rows up to the
+ * next. The pane changes as a whole, in one items-changed. */
+void
+op_news_thread_list_collapse_all (OpNewsThreadList *self, GArray *roots);
+/* Shows every row: one items-changed. */
+void
+op_news_thread_list_expand_all (OpNewsThreadList *self);
 /* Makes the underlying row @model_position visible (expands what hides it) and returns
  * its visible position. */
 guint
