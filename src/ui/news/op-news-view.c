@@ -447,15 +447,30 @@ on_toggle_expanded (OpNewsHeaderRow *row, OpNewsView *self)
 static void
 change_all (OpNewsView *self, GArray *roots)
 {
+  g_autoptr (GArray) busy = g_array_new (FALSE, FALSE, sizeof (guint));
   guint u = _op_news_view_selected_position (self);
   guint r = u, v;
+
+  /* The rows the list view holds widgets for (those in view, the focus): see
+   * op_news_thread_list_collapse_all(). */
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->header_list));
+       child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget   *row = gtk_widget_get_first_child (child);
+      GtkListItem *item = row != NULL ? g_object_get_data (G_OBJECT (row), "news-list-item") : NULL;
+      guint        position = item != NULL ? gtk_list_item_get_position (item)
+                                           : GTK_INVALID_LIST_POSITION;
+
+      if (position != GTK_INVALID_LIST_POSITION)
+        g_array_append_val (busy, position);
+    }
 
   g_signal_handlers_block_by_func (self->selection, on_selected_changed, self);
   gtk_single_selection_set_selected (self->selection, GTK_INVALID_LIST_POSITION);
   if (roots != NULL)
-    op_news_thread_list_collapse_all (self->list, roots);
+    op_news_thread_list_collapse_all (self->list, roots, busy);
   else
-    op_news_thread_list_expand_all (self->list);
+    op_news_thread_list_expand_all (self->list, busy);
   if (u != G_MAXUINT)
     {
       /* Only the rows of its own thread are walked, and none is read. */
