@@ -1903,21 +1903,6 @@ test_sort (void)
   fixture_close (&f);
 }
 
-typedef struct
-{
-  Fixture *f;
-  guint    n;
-} ShownWait;
-
-static gboolean
-rows_visible (gpointer data)
-{
-  ShownWait        *w = data;
-  OpNewsThreadList *list = op_news_view_get_thread_list (w->f->view);
-
-  return list != NULL && g_list_model_get_n_items (G_LIST_MODEL (list)) == w->n;
-}
-
 /* The visible rows' article numbers, joined by spaces. */
 static char *
 shown_numbers (Fixture *f)
@@ -1975,7 +1960,7 @@ test_expand_all (void)
 {
   Fixture           f = { 0 };
   OpNewsThreadList *list;
-  ShownWait         w = { &f, 3 };
+  RowsWait          w = { &f, 3 };
   OrderWait         o = { &f, "Apple|Re: Apple|mango|zebra" };
   g_autofree char  *shown = NULL;
 
@@ -1989,7 +1974,7 @@ test_expand_all (void)
   op_ui_test_iterate ();
   g_assert_cmpuint (selected_number (&f), ==, 5);
   activate (&f, "news.collapse-all");
-  g_assert_true (op_ui_test_wait_for (rows_visible, &w));
+  g_assert_true (op_ui_test_wait_for (rows_are, &w));
   shown = shown_numbers (&f);
   g_assert_cmpstr (shown, ==, "1 5 7");
   g_clear_pointer (&shown, g_free);
@@ -2014,12 +1999,12 @@ test_expand_all (void)
   op_news_view_select (f.view, 2);
   g_assert_cmpuint (selected_number (&f), ==, 3);
   activate (&f, "news.collapse-all");
-  g_assert_true (op_ui_test_wait_for (rows_visible, &w));
+  g_assert_true (op_ui_test_wait_for (rows_are, &w));
   g_assert_cmpuint (selected_number (&f), ==, 1);
   /* The roots are listed once; a second collapse needs no walk. */
   activate (&f, "news.expand-all");
   activate (&f, "news.collapse-all");
-  g_assert_true (op_ui_test_wait_for (rows_visible, &w));
+  g_assert_true (op_ui_test_wait_for (rows_are, &w));
   /* Expanding one thread after Collapse All shows it whole (its subthreads too). */
   op_news_thread_list_set_expanded (list, 0, TRUE);
   shown = shown_numbers (&f);
@@ -2068,7 +2053,7 @@ test_expand_all (void)
   g_assert_true (op_ui_test_wait_for (order_is, &o));
   activate (&f, "news.collapse-all");
   w.n = 3;
-  g_assert_true (op_ui_test_wait_for (rows_visible, &w));
+  g_assert_true (op_ui_test_wait_for (rows_are, &w));
   for (guint v = 0; v < 3; v++)
     {
       g_autoptr (OpNewsHeader) header
