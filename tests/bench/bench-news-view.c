@@ -3,8 +3,8 @@
  * The News view with a 100,000-header group (issue 15 "Benchmarks"): how long from the
  * click on the group in the sidebar until its first rows are drawn, and the worst
  * main-loop stall meanwhile (a probe timer asks to run every PROBE_MS and records how
- * late it runs); then the worst stall scrolling the whole group and collapsing and
- * expanding threads, and the resident memory with the group open over the same view
+ * late it runs); then the worst stall scrolling the whole group, collapsing and
+ * expanding threads, and Collapse All and Expand All, and the resident memory with the group open over the same view
  * with none. Targets: first rows within 200 ms, no stall over 50 ms, at most 100 MB.
  * Printed, not asserted (a benchmark, not a test). No servers: the store is filled by
  * the store's own code, as ui-news-view fills it.
@@ -20,6 +20,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include <adwaita.h>
 #include <glib/gstdio.h>
@@ -111,6 +112,41 @@ run_for (guint ms)
 
   while (g_get_monotonic_time () < end)
     g_main_context_iteration (NULL, TRUE);
+}
+
+/* The main thread's CPU time in µs: what the main loop spent, whatever the load. */
+static gint64
+thread_cpu (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts);
+  return (gint64)ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
+}
+
+/* Expand All or Collapse All through the view's action, timed until the pane holds
+ * @n_rows rows and a frame more; the worst stall and the main thread's CPU meanwhile. */
+static void
+all_threads (OpNewsView *view, const char *action, guint n_rows, const char *what)
+{
+  OpNewsThreadList *list = op_news_view_get_thread_list (view);
+  gint64            start, took, cpu;
+
+  iterate ();
+  probe_reset ();
+  start = g_get_monotonic_time ();
+  cpu = thread_cpu ();
+  gtk_widget_activate_action (GTK_WIDGET (view), action, NULL);
+  while (g_list_model_get_n_items (G_LIST_MODEL (list)) != n_rows
+         && g_get_monotonic_time () - start < 30 * G_USEC_PER_SEC)
+    g_main_context_iteration (NULL, TRUE);
+  took = g_get_monotonic_time () - start;
+  run_for (100);
+  cpu = thread_cpu () - cpu;
+  printf ("bench-news-view:   %-28s %7.1f ms until done, worst stall %5.1f ms (target 50 ms);"
+          " main thread CPU %.1f ms (100 ms after it included)%s\n",
+          what, took / 1e3, probe.worst / 1e3, cpu / 1e3,
+          g_list_model_get_n_items (G_LIST_MODEL (list)) == n_rows ? "" : " NOT DONE in 30 s");
 }
 
 static GtkListBoxRow *
@@ -293,6 +329,35 @@ main (int argc, char **argv)
     }
   printf ("bench-news-view:   collapsing, expanding:       worst stall %5.1f ms (target 50 ms)\n",
           probe.worst / 1e3);
+
+  /* Expand All and Collapse All over the whole group (in the order opened last: by
+   * author), a reply in the middle selected: the pane changes as a whole. The first
+   * collapse lists the threads' first rows on a worker and hides the selected reply (its
+   * thread's root takes the selection); the second has the roots, the root selected. */
+  op_news_view_select (view, NEWS_TEST_BIG_COUNT / 2 + 2);
+  run_for (200);
+  for (guint round = 0; round < 2; round++)
+    {
+      all_threads (view, "news.collapse-all", NEWS_TEST_BIG_COUNT / 5,
+                   round == 0 ? "collapse all (first):" : "collapse all (again):");
+      all_threads (view, "news.expand-all", NEWS_TEST_BIG_COUNT,
+                   round == 0 ? "expand all (first):" : "expand all (again):");
+    }
+  printf ("bench-news-view:   selected after them: row %u of the store's model (the reply's"
+          " thread starts at %u)\n",
+          op_news_view_get_selected (view), NEWS_TEST_BIG_COUNT / 2);
+  /* By date: the roots are the index's own order, no threads to sort. */
+  op_news_view_set_sort_by (view, "date");
+  if (until_drawn (view, "Topic 1", g_get_monotonic_time ()) < 0)
+    {
+      printf ("bench-news-view: the group's first rows were not drawn in 30 s\n");
+      return 1;
+    }
+  op_news_view_select (view, NEWS_TEST_BIG_COUNT / 2 + 2);
+  run_for (200);
+  all_threads (view, "news.collapse-all", NEWS_TEST_BIG_COUNT / 5, "collapse all, by date:");
+  all_threads (view, "news.expand-all", NEWS_TEST_BIG_COUNT, "expand all, by date:");
+  list = op_news_view_get_thread_list (view);
   printf ("bench-news-view:   resident memory: %.1f MB with the group open, %.1f MB with a "
           "small group: %+.1f MB (target at most 100 MB); %u headers held\n",
           rss_open / 1024.0, rss_none / 1024.0, (rss_open - rss_none) / 1024.0,

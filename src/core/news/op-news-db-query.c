@@ -159,6 +159,38 @@ _op_news_db_scan_page_keys (sqlite3 *db, gint64 group_id, guint page_size, GPtrA
   return TRUE;
 }
 
+gboolean
+_op_news_db_scan_roots (sqlite3 *db, gint64 group_id, GArray *roots, GCancellable *cancellable,
+                        GError **error)
+{
+  sqlite3_stmt *stmt
+      = _op_news_db_prepare (db,
+                             "SELECT depth FROM nodes INDEXED BY nodes_by_path "
+                             "WHERE group_id = ? AND number IS NOT NULL ORDER BY path",
+                             error);
+  guint row = 0;
+  int   rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, group_id);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      if (row % 1024 == 0 && g_cancellable_set_error_if_cancelled (cancellable, error))
+        {
+          sqlite3_reset (stmt);
+          return FALSE;
+        }
+      if (sqlite3_column_int64 (stmt, 0) == 0)
+        g_array_append_val (roots, row);
+      row++;
+    }
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE)
+    return _op_news_db_fail (db, error);
+  return TRUE;
+}
+
 /* --- multipart binaries ----------------------------------------------------------- */
 
 void

@@ -167,6 +167,14 @@ gboolean  _op_news_db_scan_page_keys (sqlite3      *db,
                                       GCancellable *cancellable,
                                       GError      **error);
 
+/* The rows at depth 0 (where the header pane's threads start: a root, or an orphan
+ * under a placeholder), as positions in the index's order (guint, ascending). */
+gboolean  _op_news_db_scan_roots     (sqlite3      *db,
+                                      gint64        group_id,
+                                      GArray       *roots,
+                                      GCancellable *cancellable,
+                                      GError      **error);
+
 /* The article cache: @article (whole, as read) under @message_id, then the least
  * recently read ones dropped until at most @limit bytes are held (an article larger
  * than @limit is not kept). */

@@ -38,6 +38,8 @@ struct _OpNewsThreadModel
   GPtrArray  *thread_keys;   /* each thread's first key */
   GArray     *thread_starts; /* guint: each thread's first row, then n_items */
   guint       cached_rows;
+
+  GArray     *roots;         /* guint: the rows at depth 0, once listed; NULL before */
 };
 
 enum
@@ -131,6 +133,7 @@ op_news_thread_model_finalize (GObject *object)
   g_clear_pointer (&self->db, _op_news_db_close);
   g_clear_pointer (&self->thread_keys, g_ptr_array_unref);
   g_clear_pointer (&self->thread_starts, g_array_unref);
+  g_clear_pointer (&self->roots, g_array_unref);
   g_free (self->path);
   g_free (self->group);
   G_OBJECT_CLASS (op_news_thread_model_parent_class)->finalize (object);
@@ -365,6 +368,14 @@ compare_thread_keys (gconstpointer a,
                  g_ptr_array_index (keys, *(const guint *) b));
 }
 
+static int
+compare_guint (gconstpointer a, gconstpointer b)
+{
+  guint x = *(const guint *)a, y = *(const guint *)b;
+
+  return x < y ? -1 : x > y;
+}
+
 /* Ordered by subject or author, or newest first: the threads and where each starts. */
 static gboolean
 list_threads (OpenJob      *job,
@@ -556,6 +567,7 @@ op_news_thread_model_reload_finish (OpNewsThreadModel  *self,
   job = g_task_get_task_data (G_TASK (result));
   old = self->n_items;
   drop_pages (self);
+  g_clear_pointer (&self->roots, g_array_unref);
   self->group_id = job->group_id;
   self->n_items = job->n_items;
   g_clear_pointer (&self->thread_keys, g_ptr_array_unref);
@@ -713,4 +725,154 @@ op_news_thread_model_is_indexed (OpNewsThreadModel *self)
   g_return_val_if_fail (OP_IS_NEWS_THREAD_MODEL (self), FALSE);
 
   return self->indexed;
+}
+
+/* --- the threads' first rows (worker thread) ------------------------------------------ */
+
+typedef struct
+{
+  char      *path;
+  gint64     group_id;
+  guint      generation;
+  GPtrArray *thread_keys;   /* paged by thread: the model's, shared (never changed) */
+  GArray    *thread_starts;
+  GArray    *roots;
+} RootsJob;
+
+static void
+roots_job_free (RootsJob *job)
+{
+  g_free (job->path);
+  g_clear_pointer (&job->thread_keys, g_ptr_array_unref);
+  g_clear_pointer (&job->thread_starts, g_array_unref);
+  g_clear_pointer (&job->roots, g_array_unref);
+  g_free (job);
+}
+
+/* The scan gives depth-0 rows in the index's order (by key). Paged by thread, the
+ * model's order is its threads' order, each thread's rows in key order: thread t's rows
+ * are one run of the index, so sorting the threads by first key and adding up their
+ * sizes says where each run starts, and a row's place in its run is its place in the
+ * thread. */
+static GArray *
+roots_in_thread_order (RootsJob *job, GArray *by_key)
+{
+  guint n = job->thread_keys->len;
+  g_autoptr (GArray) sorted = g_array_sized_new (FALSE, FALSE, sizeof (guint), n);
+  GArray *roots = g_array_sized_new (FALSE, FALSE, sizeof (guint), by_key->len);
+  guint   t = 0, run = 0;
+
+  for (guint i = 0; i < n; i++)
+    g_array_append_val (sorted, i);
+  g_qsort_with_data (sorted->data, (gint)n, sizeof (guint), compare_thread_keys, job->thread_keys);
+  for (guint r = 0; r < by_key->len; r++)
+    {
+      guint row = g_array_index (by_key, guint, r);
+      guint thread, size, position;
+
+      for (;;)
+        {
+          if (t == n)
+            break;
+          thread = g_array_index (sorted, guint, t);
+          size = g_array_index (job->thread_starts, guint, thread + 1)
+                 - g_array_index (job->thread_starts, guint, thread);
+          if (row < run + size)
+            break;
+          run += size;
+          t++;
+        }
+      /* Rows stored after the model counted (a fetch under way) wait for its reload. */
+      if (t == n)
+        break;
+      position = g_array_index (job->thread_starts, guint, thread) + (row - run);
+      g_array_append_val (roots, position);
+    }
+  g_array_sort (roots, compare_guint);
+  return roots;
+}
+
+static void
+roots_thread (GTask *task, gpointer source_object, gpointer task_data, GCancellable *cancellable)
+{
+  RootsJob *job = task_data;
+  GError   *error = NULL;
+  sqlite3  *db = _op_news_db_open (job->path, TRUE, &error);
+  g_autoptr (GArray) by_key = NULL;
+
+  if (db == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  by_key = g_array_new (FALSE, FALSE, sizeof (guint));
+  if (!_op_news_db_scan_roots (db, job->group_id, by_key, cancellable, &error))
+    {
+      _op_news_db_close (db);
+      g_task_return_error (task, error);
+      return;
+    }
+  _op_news_db_close (db);
+  if (job->thread_keys != NULL)
+    job->roots = roots_in_thread_order (job, by_key);
+  else
+    job->roots = g_steal_pointer (&by_key);
+  g_task_return_boolean (task, TRUE);
+}
+
+void
+op_news_thread_model_list_roots_async (OpNewsThreadModel  *self,
+                                       GCancellable       *cancellable,
+                                       GAsyncReadyCallback callback,
+                                       gpointer            user_data)
+{
+  g_autoptr (GTask) task = NULL;
+  RootsJob *job;
+
+  g_return_if_fail (OP_IS_NEWS_THREAD_MODEL (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, op_news_thread_model_list_roots_async);
+  job = g_new0 (RootsJob, 1);
+  job->generation = self->generation;
+  g_task_set_task_data (task, job, (GDestroyNotify)roots_job_free);
+  if (self->roots != NULL || self->n_items == 0)
+    {
+      job->roots = self->roots != NULL ? g_array_ref (self->roots)
+                                       : g_array_new (FALSE, FALSE, sizeof (guint));
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+  job->path = g_strdup (self->path);
+  job->group_id = self->group_id;
+  if (pages_are_threads (self->order, self->descending))
+    {
+      job->thread_keys = g_ptr_array_ref (self->thread_keys);
+      job->thread_starts = g_array_ref (self->thread_starts);
+    }
+  g_task_run_in_thread (task, roots_thread);
+}
+
+GArray *
+op_news_thread_model_list_roots_finish (OpNewsThreadModel *self,
+                                        GAsyncResult      *result,
+                                        GError           **error)
+{
+  RootsJob *job;
+
+  g_return_val_if_fail (OP_IS_NEWS_THREAD_MODEL (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  if (!g_task_propagate_boolean (G_TASK (result), error))
+    return NULL;
+  job = g_task_get_task_data (G_TASK (result));
+  if (job->generation != self->generation)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                           "The group's headers were read again");
+      return NULL;
+    }
+  if (self->roots == NULL)
+    self->roots = g_array_ref (job->roots);
+  return g_array_ref (job->roots);
 }

@@ -91,4 +91,17 @@ gboolean           op_news_thread_model_is_indexed    (OpNewsThreadModel   *self
  * memory benchmark). */
 guint              op_news_thread_model_get_n_cached  (OpNewsThreadModel   *self);
 
+/* The positions of the rows at depth 0 in the model's order, ascending: where the
+ * header pane's threads start (a root, or an orphan under a placeholder), for
+ * collapsing every thread at once. One walk of the index on a worker thread, then kept
+ * until the next reload; a reload while it runs ends it with G_IO_ERROR_CANCELLED.
+ * finish: (transfer full) (element-type guint) */
+void               op_news_thread_model_list_roots_async  (OpNewsThreadModel   *self,
+                                                           GCancellable        *cancellable,
+                                                           GAsyncReadyCallback  callback,
+                                                           gpointer             user_data);
+GArray            *op_news_thread_model_list_roots_finish (OpNewsThreadModel   *self,
+                                                           GAsyncResult        *result,
+                                                           GError             **error);
+
 G_END_DECLS

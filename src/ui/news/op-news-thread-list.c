@@ -331,6 +331,224 @@ op_news_thread_list_set_expanded (OpNewsThreadList *self, guint position, gboole
     }
 }
 
+/* Hidden rows of @intervals before underlying row @x (no interval crosses @x). */
+static guint
+hidden_before_row (GArray *intervals, guint x)
+{
+  guint lo = 0, hi = intervals->len;
+
+  while (lo < hi)
+    {
+      guint mid = (lo + hi) / 2;
+
+      if (g_array_index (intervals, Interval, mid).start < x)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  if (lo == 0)
+    return 0;
+  return g_array_index (intervals, Interval, lo - 1).hidden_before
+         + g_array_index (intervals, Interval, lo - 1).end
+         - g_array_index (intervals, Interval, lo - 1).start;
+}
+
+/* Whether an interval of @intervals holds both @x - 1 and @x. */
+static gboolean
+crosses (GArray *intervals, guint x)
+{
+  guint lo = 0, hi = intervals->len;
+
+  while (lo < hi)
+    {
+      guint mid = (lo + hi) / 2;
+
+      if (g_array_index (intervals, Interval, mid).end <= x)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  return lo < intervals->len && g_array_index (intervals, Interval, lo).start < x;
+}
+
+static void
+count_hidden (GArray *intervals)
+{
+  guint before = 0;
+
+  for (guint i = 0; i < intervals->len; i++)
+    {
+      Interval *in = &g_array_index (intervals, Interval, i);
+
+      in->hidden_before = before;
+      before += in->end - in->start;
+    }
+}
+
+static int
+compare_rows (gconstpointer a, gconstpointer b)
+{
+  guint x = *(const guint *)a, y = *(const guint *)b;
+
+  return x < y ? -1 : x > y;
+}
+
+/* Replaces the intervals with @fresh (sorted, counted) in one change for the rows the
+ * list view shows and a few for the rest. GTK 4.8's list item manager, when a change
+ * removes a row it tracks (the focus, the first row in view, the selection), looks for
+ * it among every row that change adds, one get_item each: over a whole group that is
+ * 100,000 reads of the store. So the rows of @busy (visible positions now: the rows the
+ * list view holds widgets for) get changes of their own, a few rows each, and the rest
+ * changes in the stretches between, which hold no tracked row. Cut at @cuts
+ * (underlying rows where neither the old nor the new intervals run across), from the
+ * end so that each change's positions are those before it. */
+static void
+replace_hidden (OpNewsThreadList *self, GArray *fresh, GArray *cuts)
+{
+  g_autoptr (GArray) old = self->hidden;
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->model));
+
+  g_array_sort (cuts, compare_rows);
+  for (guint i = 1; i < cuts->len;)
+    if (g_array_index (cuts, guint, i) == g_array_index (cuts, guint, i - 1))
+      g_array_remove_index (cuts, i);
+    else
+      i++;
+  self->hidden = g_array_new (FALSE, FALSE, sizeof (Interval));
+  for (guint i = cuts->len; i-- > 0;)
+    {
+      guint x = g_array_index (cuts, guint, i);
+      guint y = i + 1 < cuts->len ? g_array_index (cuts, guint, i + 1) : n;
+      guint before = x - hidden_before_row (old, x);
+      guint removed = (y - x) - (hidden_before_row (old, y) - hidden_before_row (old, x));
+      guint added = (y - x) - (hidden_before_row (fresh, y) - hidden_before_row (fresh, x));
+      guint k_old = 0, k_new = 0;
+
+      if (y <= x)
+        continue;
+      /* The old intervals before @x, the new ones from @x on. */
+      while (k_old < old->len && g_array_index (old, Interval, k_old).start < x)
+        k_old++;
+      while (k_new < fresh->len && g_array_index (fresh, Interval, k_new).start < x)
+        k_new++;
+      g_array_set_size (self->hidden, 0);
+      g_array_append_vals (self->hidden, old->data, k_old);
+      g_array_append_vals (self->hidden, &g_array_index (fresh, Interval, k_new),
+                           fresh->len - k_new);
+      recount (self, k_old);
+      if (removed > 0 || added > 0)
+        g_list_model_items_changed (G_LIST_MODEL (self), before, removed, added);
+    }
+  g_array_unref (self->hidden);
+  self->hidden = g_array_ref (fresh);
+  count_hidden (self->hidden);
+  recount (self, 0);
+}
+
+/* Where a cut is allowed at or before (@after FALSE) or after underlying row @u. */
+static guint
+cut_near (OpNewsThreadList *self, GArray *roots, guint u, gboolean after)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->model));
+  guint lo = 0, hi;
+
+  if (roots == NULL)
+    return after ? u + 1 : u;
+  /* A row at depth 0 starts a thread: no interval runs across it. */
+  hi = roots->len;
+  while (lo < hi)
+    {
+      guint mid = (lo + hi) / 2;
+
+      if (g_array_index (roots, guint, mid) <= u)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  if (after)
+    return lo < roots->len ? g_array_index (roots, guint, lo) : n;
+  return lo > 0 ? g_array_index (roots, guint, lo - 1) : 0;
+}
+
+/* The cuts for replace_hidden(): 0, and around each run of busy rows (the rows in view
+ * are one run; the focus may be another), the nearest rows before and after it where a
+ * cut is allowed. One change per run: each change makes the list view rebind its rows. */
+static GArray *
+cuts_around (OpNewsThreadList *self, GArray *fresh, GArray *busy, GArray *roots)
+{
+  GArray *cuts = g_array_new (FALSE, FALSE, sizeof (guint));
+  guint   n = g_list_model_get_n_items (G_LIST_MODEL (self->model));
+  guint   zero = 0;
+
+  g_array_append_val (cuts, zero);
+  if (busy == NULL || busy->len == 0)
+    return cuts;
+  g_array_sort (busy, compare_rows);
+  for (guint i = 0; i < busy->len;)
+    {
+      guint first = g_array_index (busy, guint, i), last = first;
+      guint from, to;
+
+      /* Rows a screen or so apart are one run. */
+      for (i++; i < busy->len && g_array_index (busy, guint, i) <= last + 100; i++)
+        last = g_array_index (busy, guint, i);
+      from = op_news_thread_list_to_model (self, first);
+      to = op_news_thread_list_to_model (self, last);
+      if (from == G_MAXUINT || to == G_MAXUINT)
+        continue;
+      from = cut_near (self, roots, from, FALSE);
+      to = cut_near (self, roots, to, TRUE);
+      if (!crosses (self->hidden, from) && !crosses (fresh, from))
+        g_array_append_val (cuts, from);
+      if (to < n && !crosses (self->hidden, to) && !crosses (fresh, to))
+        g_array_append_val (cuts, to);
+    }
+  return cuts;
+}
+
+void
+op_news_thread_list_collapse_all (OpNewsThreadList *self, GArray *roots, GArray *busy)
+{
+  g_autoptr (GArray) fresh = NULL;
+  g_autoptr (GArray) cuts = NULL;
+  guint n;
+
+  g_return_if_fail (OP_IS_NEWS_THREAD_LIST (self));
+  g_return_if_fail (roots != NULL);
+
+  n = g_list_model_get_n_items (G_LIST_MODEL (self->model));
+  /* The intervals are built whole, never walking rows: a 100,000-row group is 20,000
+   * intervals and a few changes for the list view, not 20,000. */
+  fresh = g_array_sized_new (FALSE, FALSE, sizeof (Interval), roots->len);
+  for (guint i = 0; i < roots->len; i++)
+    {
+      Interval in = { g_array_index (roots, guint, i) + 1, 0, 0 };
+
+      in.end = i + 1 < roots->len ? g_array_index (roots, guint, i + 1) : n;
+      if (in.end > n)
+        in.end = n;
+      if (in.end <= in.start)
+        continue;
+      g_array_append_val (fresh, in);
+    }
+  count_hidden (fresh);
+  cuts = cuts_around (self, fresh, busy, roots);
+  replace_hidden (self, fresh, cuts);
+}
+
+void
+op_news_thread_list_expand_all (OpNewsThreadList *self, GArray *busy)
+{
+  g_autoptr (GArray) fresh = NULL;
+  g_autoptr (GArray) cuts = NULL;
+
+  g_return_if_fail (OP_IS_NEWS_THREAD_LIST (self));
+
+  fresh = g_array_new (FALSE, FALSE, sizeof (Interval));
+  cuts = cuts_around (self, fresh, busy, NULL);
+  replace_hidden (self, fresh, cuts);
+}
+
 guint
 op_news_thread_list_reveal (OpNewsThreadList *self, guint model_position)
 {

@@ -48,6 +48,17 @@ op_news_thread_list_is_expanded (OpNewsThreadList *self, guint position);
  * everything under it, collapsed subthreads included. */
 void
 op_news_thread_list_set_expanded (OpNewsThreadList *self, guint position, gboolean expanded);
+/* Collapses every thread at once: @roots (guint, ascending) are the underlying rows at
+ * depth 0 (op_news_thread_model_list_roots_async()); each hides the rows up to the
+ * next. Nothing is walked: the pane changes as a whole, in a few items-changed, the
+ * visible positions in @busy (the rows a list view holds widgets for; may be NULL) in
+ * small ones of their own (GTK 4.8 reads every row a change adds when it removed a row
+ * the list view tracks). */
+void
+op_news_thread_list_collapse_all (OpNewsThreadList *self, GArray *roots, GArray *busy);
+/* Shows every row, the same way. */
+void
+op_news_thread_list_expand_all (OpNewsThreadList *self, GArray *busy);
 /* Makes the underlying row @model_position visible (expands what hides it) and returns
  * its visible position. */
 guint

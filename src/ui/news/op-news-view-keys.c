@@ -189,5 +189,9 @@ _op_news_view_keys_init (OpNewsView *self)
                 "news.post-article");
   add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts), GDK_KEY_Right, 0, "news.expand");
   add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts), GDK_KEY_Left, 0, "news.collapse");
+  /* None of Pan's keys (issue 15): Thunderbird's * and \ for the same. */
+  add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts), GDK_KEY_asterisk, 0, "news.expand-all");
+  add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts), GDK_KEY_KP_Multiply, 0, "news.expand-all");
+  add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts), GDK_KEY_backslash, 0, "news.collapse-all");
   gtk_widget_add_controller (GTK_WIDGET (self), shortcuts);
 }

@@ -56,6 +56,7 @@ struct _OpNewsView
   gboolean            descending;     /* the threads' order turned around */
   GtkMenuButton      *sort_button;
   GSettings          *settings;       /* the orders chosen (NULL without the schema) */
+  guint               all_serial;     /* bumped by Expand All and Collapse All: the last wins */
 
   /* The binary the shown article is part of (issue 15, "Binaries"). */
   GCancellable *binary_cancellable; /* looking for its parts */

@@ -439,6 +439,110 @@ on_toggle_expanded (OpNewsHeaderRow *row, OpNewsView *self)
                                     !op_news_thread_list_is_expanded (self->list, v));
 }
 
+/* Expand All and Collapse All (Pan's View menu; Thunderbird's * and \ keys) change
+ * the whole pane in one items-changed. GtkSingleSelection would look for its article
+ * among all the new rows (100,000 reads of the store), so the selection is let go
+ * before and set again after, the article pane none the wiser. An article that a
+ * collapse hides gives the selection to its thread's first row, as GtkTreeView does. */
+static void
+change_all (OpNewsView *self, GArray *roots)
+{
+  g_autoptr (GArray) busy = g_array_new (FALSE, FALSE, sizeof (guint));
+  guint u = _op_news_view_selected_position (self);
+  guint r = u, v;
+
+  /* The rows the list view holds widgets for (those in view, the focus): see
+   * op_news_thread_list_collapse_all(). */
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->header_list));
+       child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget   *row = gtk_widget_get_first_child (child);
+      GtkListItem *item = row != NULL ? g_object_get_data (G_OBJECT (row), "news-list-item") : NULL;
+      guint        position = item != NULL ? gtk_list_item_get_position (item)
+                                           : GTK_INVALID_LIST_POSITION;
+
+      if (position != GTK_INVALID_LIST_POSITION)
+        g_array_append_val (busy, position);
+    }
+
+  g_signal_handlers_block_by_func (self->selection, on_selected_changed, self);
+  gtk_single_selection_set_selected (self->selection, GTK_INVALID_LIST_POSITION);
+  if (roots != NULL)
+    op_news_thread_list_collapse_all (self->list, roots, busy);
+  else
+    op_news_thread_list_expand_all (self->list, busy);
+  if (u != G_MAXUINT)
+    {
+      /* Only the rows of its own thread are walked, and none is read. */
+      while (r > 0 && op_news_thread_list_from_model (self->list, r) == G_MAXUINT)
+        r--;
+      v = op_news_thread_list_from_model (self->list, r);
+      gtk_single_selection_set_selected (self->selection, v);
+    }
+  g_signal_handlers_unblock_by_func (self->selection, on_selected_changed, self);
+  if (u == G_MAXUINT)
+    return;
+  if (r != u)
+    on_selected_changed (self);
+  gtk_widget_activate_action (GTK_WIDGET (self->header_list), "list.scroll-to-item", "u", v);
+}
+
+typedef struct
+{
+  OpNewsView *self; /* a reference */
+  guint       serial;
+} CollapseJob;
+
+static void
+roots_listed (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  CollapseJob *job = user_data;
+  g_autoptr (OpNewsView) self = job->self;
+  guint serial = job->serial;
+  g_autoptr (GArray) roots = NULL;
+  g_autoptr (GError) error = NULL;
+
+  g_free (job);
+  roots = op_news_thread_model_list_roots_finish (OP_NEWS_THREAD_MODEL (source), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  /* Another group opened, or Expand All came in between. */
+  if (self->list == NULL || op_news_thread_list_get_model (self->list) != (gpointer)source
+      || serial != self->all_serial)
+    return;
+  if (roots == NULL)
+    {
+      g_autofree char *text
+          = g_strdup_printf (_ ("The threads could not be collapsed: %s"), error->message);
+
+      _op_news_view_toast (self, text);
+      return;
+    }
+  change_all (self, roots);
+}
+
+static void
+all_expanded_action (GtkWidget *widget, const char *name, GVariant *parameter)
+{
+  OpNewsView  *self = OP_NEWS_VIEW (widget);
+  CollapseJob *job;
+
+  if (self->list == NULL)
+    return;
+  self->all_serial++;
+  if (g_str_equal (name, "news.expand-all"))
+    {
+      change_all (self, NULL);
+      return;
+    }
+  /* Where the threads start is one walk of the index on a worker, kept by the model. */
+  job = g_new0 (CollapseJob, 1);
+  job->self = g_object_ref (self);
+  job->serial = self->all_serial;
+  op_news_thread_model_list_roots_async (op_news_thread_list_get_model (self->list), NULL,
+                                         roots_listed, job);
+}
+
 static void
 setup_row (GtkSignalListItemFactory *factory, GtkListItem *item, OpNewsView *self)
 {
@@ -485,6 +589,8 @@ close_group (OpNewsView *self)
   gtk_widget_set_visible (GTK_WIDGET (self->fetch_progress), FALSE);
   gtk_label_set_text (self->group_title, "");
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "news.get-headers", FALSE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "news.expand-all", FALSE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "news.collapse-all", FALSE);
   gtk_list_view_set_model (self->header_list, NULL);
   if (self->selection != NULL)
     g_signal_handlers_disconnect_by_data (self->selection, self);
@@ -538,6 +644,8 @@ model_opened (GObject *source, GAsyncResult *result, gpointer user_data)
   g_signal_connect_swapped (self->list, "items-changed", G_CALLBACK (on_n_items_changed), self);
   gtk_list_view_set_model (self->header_list, GTK_SELECTION_MODEL (self->selection));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "news.get-headers", TRUE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "news.expand-all", TRUE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "news.collapse-all", TRUE);
   on_n_items_changed (self);
   if (self->reveal_number != 0 || self->reveal_id != NULL)
     _op_news_view_start_reveal (self);
@@ -1078,6 +1186,8 @@ op_news_view_class_init (OpNewsViewClass *klass)
   gtk_widget_class_install_property_action (widget_class, "news.sort-by", "sort-by");
   gtk_widget_class_install_property_action (widget_class, "news.sort-descending",
                                             "sort-descending");
+  gtk_widget_class_install_action (widget_class, "news.expand-all", NULL, all_expanded_action);
+  gtk_widget_class_install_action (widget_class, "news.collapse-all", NULL, all_expanded_action);
   gtk_widget_class_install_action (widget_class, "news.import-newsrc", "u", newsrc_action);
   gtk_widget_class_install_action (widget_class, "news.export-newsrc", "u", newsrc_action);
   _op_news_view_keys_class_init (widget_class);
@@ -1131,6 +1241,8 @@ op_news_view_init (OpNewsView *self)
 
   _op_news_view_keys_init (self);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "news.get-headers", FALSE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "news.expand-all", FALSE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "news.collapse-all", FALSE);
   update_article_actions (self);
   _op_news_view_binary_init (self);
   load_servers (self);

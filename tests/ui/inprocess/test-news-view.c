@@ -1903,6 +1903,171 @@ test_sort (void)
   fixture_close (&f);
 }
 
+/* The visible rows' article numbers, joined by spaces. */
+static char *
+shown_numbers (Fixture *f)
+{
+  OpNewsThreadList *list = op_news_view_get_thread_list (f->view);
+  GString          *out = g_string_new (NULL);
+
+  for (guint v = 0; v < g_list_model_get_n_items (G_LIST_MODEL (list)); v++)
+    {
+      g_autoptr (OpNewsHeader) header = g_list_model_get_item (G_LIST_MODEL (list), v);
+
+      g_string_append_printf (out, "%s%" G_GUINT64_FORMAT, v > 0 ? " " : "",
+                              op_news_header_get_number (header));
+    }
+  return g_string_free (out, FALSE);
+}
+
+/* What a list view sees: the rows' numbers, kept by items-changed alone. */
+static void
+mirror_changed (GListModel *list, guint position, guint removed, guint added, GArray *mirror)
+{
+  g_array_remove_range (mirror, position, removed);
+  for (guint i = 0; i < added; i++)
+    {
+      g_autoptr (OpNewsHeader) header = g_list_model_get_item (list, position + i);
+      guint64 number = op_news_header_get_number (header);
+
+      g_array_insert_val (mirror, position + i, number);
+    }
+}
+
+static void
+assert_mirror (GListModel *list, GArray *mirror)
+{
+  g_assert_cmpuint (mirror->len, ==, g_list_model_get_n_items (list));
+  for (guint v = 0; v < mirror->len; v++)
+    {
+      g_autoptr (OpNewsHeader) header = g_list_model_get_item (list, v);
+
+      g_assert_cmpuint (g_array_index (mirror, guint64, v), ==, op_news_header_get_number (header));
+    }
+}
+
+static void
+activate (Fixture *f, const char *action)
+{
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->view), action, NULL));
+}
+
+/* Expand All and Collapse All (the header pane's menu, * and \): only the threads'
+ * first rows, then every article; the selected article stays selected where it stays
+ * visible, else its thread's first row takes the selection. */
+static void
+test_expand_all (void)
+{
+  Fixture           f = { 0 };
+  OpNewsThreadList *list;
+  RowsWait          w = { &f, 3 };
+  OrderWait         o = { &f, "Apple|Re: Apple|mango|zebra" };
+  g_autofree char  *shown = NULL;
+
+  fixture_open (&f);
+  open_group (&f, "local.small");
+  list = op_news_view_get_thread_list (f.view);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, 7);
+
+  /* The second thread's root selected: kept through both. */
+  op_news_view_select (f.view, 4);
+  op_ui_test_iterate ();
+  g_assert_cmpuint (selected_number (&f), ==, 5);
+  activate (&f, "news.collapse-all");
+  g_assert_true (op_ui_test_wait_for (rows_are, &w));
+  shown = shown_numbers (&f);
+  g_assert_cmpstr (shown, ==, "1 5 7");
+  g_clear_pointer (&shown, g_free);
+  g_assert_true (op_news_thread_list_has_children (list, 0));
+  g_assert_false (op_news_thread_list_is_expanded (list, 0));
+  g_assert_true (op_news_thread_list_has_children (list, 1));
+  g_assert_false (op_news_thread_list_is_expanded (list, 1));
+  g_assert_false (op_news_thread_list_has_children (list, 2));
+  g_assert_cmpuint (selected_number (&f), ==, 5);
+  g_assert_cmpuint (gtk_single_selection_get_selected (GTK_SINGLE_SELECTION (gtk_list_view_get_model (
+                        op_news_view_get_header_list (f.view)))),
+                    ==, 1);
+  activate (&f, "news.expand-all");
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, 7);
+  shown = shown_numbers (&f);
+  g_assert_cmpstr (shown, ==, "1 2 3 4 5 6 7");
+  g_clear_pointer (&shown, g_free);
+  g_assert_cmpuint (selected_number (&f), ==, 5);
+
+  /* A reply selected: collapsing hides it, its thread's root takes the selection. */
+  op_news_thread_list_set_expanded (list, 1, FALSE);
+  op_news_view_select (f.view, 2);
+  g_assert_cmpuint (selected_number (&f), ==, 3);
+  activate (&f, "news.collapse-all");
+  g_assert_true (op_ui_test_wait_for (rows_are, &w));
+  g_assert_cmpuint (selected_number (&f), ==, 1);
+  /* The roots are listed once; a second collapse needs no walk. */
+  activate (&f, "news.expand-all");
+  activate (&f, "news.collapse-all");
+  g_assert_true (op_ui_test_wait_for (rows_are, &w));
+  /* Expanding one thread after Collapse All shows it whole (its subthreads too). */
+  op_news_thread_list_set_expanded (list, 0, TRUE);
+  shown = shown_numbers (&f);
+  g_assert_cmpstr (shown, ==, "1 2 3 4 5 7");
+  g_clear_pointer (&shown, g_free);
+  activate (&f, "news.expand-all");
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, 7);
+  g_assert_cmpuint (selected_number (&f), ==, 1);
+
+  /* The change comes in pieces around the rows a list view holds widgets for (GTK 4.8
+   * reads every row a change adds when it removed a tracked one): each piece is right
+   * on its own, as a list view following them sees. */
+  {
+    g_autoptr (GArray) mirror = g_array_new (FALSE, FALSE, sizeof (guint64));
+    g_autoptr (GArray) busy = g_array_new (FALSE, FALSE, sizeof (guint));
+    g_autoptr (GArray) roots = g_array_new (FALSE, FALSE, sizeof (guint));
+    guint root_rows[] = { 0, 4, 6 }, five = 5, one = 1;
+    gulong handler;
+
+    g_array_append_vals (roots, root_rows, 3);
+    mirror_changed (G_LIST_MODEL (list), 0, 0, 7, mirror);
+    handler = g_signal_connect (list, "items-changed", G_CALLBACK (mirror_changed), mirror);
+    g_array_append_val (busy, five);
+    op_news_thread_list_collapse_all (list, roots, busy);
+    assert_mirror (G_LIST_MODEL (list), mirror);
+    shown = shown_numbers (&f);
+    g_assert_cmpstr (shown, ==, "1 5 7");
+    g_clear_pointer (&shown, g_free);
+    g_array_set_size (busy, 0);
+    /* The second thread's root, the second row shown. */
+    g_array_append_val (busy, one);
+    op_news_thread_list_expand_all (list, busy);
+    assert_mirror (G_LIST_MODEL (list), mirror);
+    g_assert_cmpuint (mirror->len, ==, 7);
+    op_news_thread_list_set_expanded (list, 1, FALSE);
+    op_news_thread_list_collapse_all (list, roots, NULL);
+    assert_mirror (G_LIST_MODEL (list), mirror);
+    op_news_thread_list_expand_all (list, busy);
+    assert_mirror (G_LIST_MODEL (list), mirror);
+    g_signal_handler_disconnect (list, handler);
+  }
+
+  /* Paged by thread (by subject): the roots in the model's own order. */
+  open_group (&f, "local.sort");
+  op_news_view_set_sort_by (f.view, "subject");
+  g_assert_true (op_ui_test_wait_for (order_is, &o));
+  activate (&f, "news.collapse-all");
+  w.n = 3;
+  g_assert_true (op_ui_test_wait_for (rows_are, &w));
+  for (guint v = 0; v < 3; v++)
+    {
+      g_autoptr (OpNewsHeader) header
+          = g_list_model_get_item (G_LIST_MODEL (op_news_view_get_thread_list (f.view)), v);
+
+      g_assert_cmpuint (op_news_header_get_depth (header), ==, 0);
+    }
+  activate (&f, "news.expand-all");
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (op_news_view_get_thread_list (f.view))),
+                    ==, 4);
+  op_news_view_set_sort_by (f.view, "date");
+  fixture_close (&f);
+}
+
 /* The Sort menu button's icon (the only menu button with a sort icon). */
 static const char *
 find_sort_icon (GtkWidget *widget)
@@ -2343,6 +2508,7 @@ main (int argc, char **argv)
   g_test_add_func ("/news-view/article-pane", test_article_pane);
   g_test_add_func ("/news-view/sidebar-and-threads", test_sidebar_and_threads);
   g_test_add_func ("/news-view/keys", test_keys);
+  g_test_add_func ("/news-view/expand-all", test_expand_all);
   g_test_add_func ("/news-view/big-group", test_big_group);
   g_test_add_func ("/news-view/newsrc", test_newsrc);
   g_test_add_func ("/news-view/add-server/checks", test_add_server_checks);

@@ -1200,6 +1200,116 @@ test_model_descending (void)
   temp_db_close (&t);
 }
 
+/* The rows at depth 0 as a list of positions, listed by the model (a worker). */
+static char *
+listed_roots (OpNewsThreadModel *model)
+{
+  Wait wait = { g_main_loop_new (NULL, FALSE), NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) roots = NULL;
+  GString *out = g_string_new (NULL);
+
+  op_news_thread_model_list_roots_async (model, NULL, got_result, &wait);
+  roots = op_news_thread_model_list_roots_finish (model, wait_result (&wait), &error);
+  g_assert_no_error (error);
+  g_object_unref (wait.result);
+  g_main_loop_unref (wait.loop);
+  for (guint i = 0; i < roots->len; i++)
+    g_string_append_printf (out, "%s%u", i > 0 ? " " : "", g_array_index (roots, guint, i));
+  return g_string_free (out, FALSE);
+}
+
+/* The same read from the rows themselves. */
+static char *
+depth0_rows (GListModel *model)
+{
+  GString *out = g_string_new (NULL);
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(OpNewsHeader) header = g_list_model_get_item (model, i);
+
+      if (op_news_header_get_depth (header) == 0)
+        g_string_append_printf (out, "%s%u", out->len > 0 ? " " : "", i);
+    }
+  return g_string_free (out, FALSE);
+}
+
+/* Collapse All's rows: where each thread starts as the header pane shows it (the orphan
+ * under a placeholder starts its own), in every order, read once and kept. */
+static void
+test_model_roots (void)
+{
+  TempDb t = { NULL, };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) overviews = inn_overviews ();
+  g_autoptr(OpNewsThreadModel) model = NULL;
+
+  temp_db_open (&t);
+  g_assert_true (_op_news_db_add_overviews (t.db, "local.test", overviews, &error));
+  g_assert_no_error (error);
+  add_chains (t.db, "big", 5000);
+  {
+    /* Two orphans under one placeholder: one thread (paged as one), two rows at depth 0;
+     * by subject it comes first ("a…" before "b…"). */
+    g_autoptr(GPtrArray) orphans = g_ptr_array_new_with_free_func ((GDestroyNotify) op_nntp_overview_free);
+
+    g_ptr_array_add (orphans, make_overview (1, "<r1@x>", "", "b root", 1700000000));
+    g_ptr_array_add (orphans, make_overview (2, "<o1@x>", "<ghost@x>", "a first orphan", 1700000060));
+    g_ptr_array_add (orphans, make_overview (3, "<o2@x>", "<ghost@x>", "a second orphan", 1700000120));
+    g_ptr_array_add (orphans, make_overview (4, "<o3@x>", "<ghost@x> <o2@x>", "a reply", 1700000180));
+    g_assert_true (_op_news_db_add_overviews (t.db, "orphans", orphans, &error));
+    g_assert_no_error (error);
+    model = open_model_sorted (t.path, "orphans", OP_NEWS_THREAD_ORDER_SUBJECT, FALSE);
+    {
+      g_autofree char *shape = model_shape (G_LIST_MODEL (model));
+      g_autofree char *listed = listed_roots (model);
+      g_autofree char *expected = depth0_rows (G_LIST_MODEL (model));
+
+      g_test_message ("orphans by subject: %s, roots %s", shape, listed);
+      g_assert_cmpstr (shape, ==, "2:0 3:0 4:1 1:0");
+      g_assert_cmpstr (listed, ==, "0 1 3");
+      g_assert_cmpstr (listed, ==, expected);
+    }
+    close_model (&model);
+  }
+  for (OpNewsThreadOrder order = OP_NEWS_THREAD_ORDER_DATE; order <= OP_NEWS_THREAD_ORDER_AUTHOR;
+       order++)
+    for (int descending = 0; descending < 2; descending++)
+      {
+        g_autofree char *listed = NULL;
+        g_autofree char *again = NULL;
+        g_autofree char *expected = NULL;
+        g_autofree char *shape = NULL;
+
+        model = open_model_sorted (t.path, "local.test", order, descending);
+        shape = model_shape (G_LIST_MODEL (model));
+        listed = listed_roots (model);
+        expected = depth0_rows (G_LIST_MODEL (model));
+        g_test_message ("order %d%s: %s, roots %s", order, descending ? " descending" : "",
+                        shape, listed);
+        g_assert_cmpstr (listed, ==, expected);
+        /* Three rows at depth 0: 1, 7, and 5 under its placeholder. */
+        {
+          g_auto(GStrv) rows = g_strsplit (listed, " ", -1);
+
+          g_assert_cmpuint (g_strv_length (rows), ==, 3);
+        }
+        again = listed_roots (model);
+        g_assert_cmpstr (again, ==, listed);
+        close_model (&model);
+
+        model = open_model_sorted (t.path, "big", order, descending);
+        g_clear_pointer (&listed, g_free);
+        g_clear_pointer (&expected, g_free);
+        listed = listed_roots (model);
+        expected = depth0_rows (G_LIST_MODEL (model));
+        g_assert_cmpstr (listed, ==, expected);
+        close_model (&model);
+      }
+  temp_db_close (&t);
+}
+
 static void
 test_next_fetch_range (void)
 {
@@ -1478,6 +1588,7 @@ main (int   argc,
   g_test_add_func ("/news/model/paging-bounded", test_model_paging);
   g_test_add_func ("/news/model/read-failure", test_model_read_failure);
   g_test_add_func ("/news/model/descending", test_model_descending);
+  g_test_add_func ("/news/model/roots", test_model_roots);
   g_test_add_func ("/news/cache/bounded-lru", test_cache_lru);
   g_test_add_func ("/news/cache/kept-after-reopen", test_cache_store_reopen);
   g_test_add_func ("/news/binary/parts-of-a-posting", test_binary_parts);
