@@ -167,20 +167,25 @@ test_kill_first_sync (void)
 
   self_path = g_file_read_link ("/proc/self/exe", NULL);
 
-  /* How long a whole first sync takes here: the kills fall inside it. */
-  {
-    g_autofree char *tdir = g_dir_make_tmp ("outpost-faults-XXXXXX", NULL);
-    g_autofree char *tpath = g_build_filename (tdir, "store.sqlite", NULL);
-    g_autoptr(GSubprocess) child = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, self_path, "--child", tpath,
-                                                     folder, NULL);
-    gint64 start = g_get_monotonic_time ();
+  /* How long a whole first sync takes here: the kills fall inside it. The shortest of
+   * three, so that one slow start (a cold cache, a busy machine) does not stretch the
+   * window past most children's end: a kill after a child finished tests nothing. */
+  duration_ms = G_MAXUINT;
+  for (guint run = 0; run < 3; run++)
+    {
+      g_autofree char *tdir = g_dir_make_tmp ("outpost-faults-XXXXXX", NULL);
+      g_autofree char *tpath = g_build_filename (tdir, "store.sqlite", NULL);
+      g_autoptr(GSubprocess) child = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, self_path, "--child",
+                                                       tpath, folder, NULL);
+      gint64 start = g_get_monotonic_time ();
 
-    g_assert_no_error (error);
-    g_assert_true (g_subprocess_wait_check (child, NULL, &error));
-    duration_ms = (g_get_monotonic_time () - start) / 1000;
-    g_test_message ("a whole first sync of %u messages in a child: %u ms", N_MESSAGES, duration_ms);
-    op_mail_test_remove_dir (tdir);
-  }
+      g_assert_no_error (error);
+      g_assert_true (g_subprocess_wait_check (child, NULL, &error));
+      duration_ms = MIN (duration_ms, (guint) ((g_get_monotonic_time () - start) / 1000));
+      op_mail_test_remove_dir (tdir);
+    }
+  g_test_message ("a whole first sync of %u messages in a child: %u ms (the shortest of 3)", N_MESSAGES,
+                  duration_ms);
 
   for (guint k = 0; k < OP_KILLS; k++)
     {
