@@ -73,6 +73,10 @@ probe_tick (gpointer data)
       probe->worst = now - probe->last - probe->interval_ms * 1000;
       probe->worst_at = now;
     }
+  if (probe->log_cpu_us > 0 && probe->last_cpu != 0 && cpu - probe->last_cpu >= probe->log_cpu_us)
+    fprintf (stderr, "bench-probe: turn of %.1f ms CPU, %.1f ms wall, monotonic %.6f to %.6f s\n",
+             (cpu - probe->last_cpu) / 1000.0, (now - probe->last) / 1000.0,
+             probe->last / 1e6, now / 1e6);
   if (probe->last_cpu != 0 && cpu - probe->last_cpu > probe->worst_cpu)
     {
       probe->worst_cpu = cpu - probe->last_cpu;
@@ -88,8 +92,12 @@ void
 bench_probe_start (BenchProbe *probe,
                    guint       interval_ms)
 {
+  const char *log = g_getenv ("OUTPOST_BENCH_STALL_LOG");
+
   memset (probe, 0, sizeof *probe);
   probe->interval_ms = interval_ms;
+  if (log != NULL)
+    probe->log_cpu_us = g_ascii_strtoll (log, NULL, 10) * 1000;
   probe->last = g_get_monotonic_time ();
   probe->last_cpu = bench_thread_cpu_usec ();
   probe->source = g_timeout_add (interval_ms, probe_tick, probe);

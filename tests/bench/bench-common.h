@@ -41,6 +41,8 @@ typedef struct
   gint64  worst_at;      /* monotonic time when it ended */
   gint64  worst_cpu;     /* µs of the main thread's CPU between two runs */
   gint64  worst_cpu_at;
+  gint64  log_cpu_us;    /* OUTPOST_BENCH_STALL_LOG (ms): each turn of this much CPU or more
+                          * is printed on stderr with its monotonic times (for perf) */
 } BenchProbe;
 
 void        bench_probe_start       (BenchProbe *probe,

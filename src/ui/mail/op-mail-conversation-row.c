@@ -27,6 +27,121 @@ struct _OpMailConversationRow
 
 G_DEFINE_FINAL_TYPE (OpMailConversationRow, op_mail_conversation_row, GTK_TYPE_WIDGET)
 
+/*
+ * One line of text in a row (its label the only child), sized without laying the text
+ * out: one line of the label's font high, its width-chars of that font wide at least,
+ * and no wider by nature than that (the grid gives it the row's width). A GtkLabel that
+ * ellipsizes measures by shaping its whole text, twice (its natural width, then its
+ * height for the width), and GTK 4.8's list view makes, binds and measures up to 200
+ * rows when the list jumps: measuring the rows' texts was most of a jump's frame
+ * (tests/bench/README.md "mail-view"). The label still shapes its text once it is
+ * allocated and drawn, and stays what tests and screen readers find.
+ */
+#define OP_TYPE_MAIL_ROW_LINE (op_mail_row_line_get_type ())
+G_DECLARE_FINAL_TYPE (OpMailRowLine, op_mail_row_line, OP, MAIL_ROW_LINE, GtkWidget)
+
+struct _OpMailRowLine
+{
+  GtkWidget parent_instance;
+};
+
+G_DEFINE_FINAL_TYPE (OpMailRowLine, op_mail_row_line, GTK_TYPE_WIDGET)
+
+typedef struct
+{
+  int height;       /* of one line, in pixels */
+  int char_width;   /* approximate, in Pango units */
+} LineMetrics;
+
+/* Per font: looking the metrics up costs about as much as shaping a short text. */
+static const LineMetrics *
+line_metrics (GtkWidget *label)
+{
+  static GHashTable *known;   /* PangoFontDescription → LineMetrics */
+  PangoContext *context = gtk_widget_get_pango_context (label);
+  const PangoFontDescription *font = pango_context_get_font_description (context);
+  LineMetrics *metrics;
+  PangoFontMetrics *found;
+
+  if (known == NULL)
+    known = g_hash_table_new_full ((GHashFunc) pango_font_description_hash,
+                                   (GEqualFunc) pango_font_description_equal,
+                                   (GDestroyNotify) pango_font_description_free, g_free);
+  metrics = g_hash_table_lookup (known, font);
+  if (metrics != NULL)
+    return metrics;
+  found = pango_context_get_metrics (context, font, NULL);
+  metrics = g_new (LineMetrics, 1);
+  metrics->height = PANGO_PIXELS_CEIL (pango_font_metrics_get_ascent (found)
+                                       + pango_font_metrics_get_descent (found));
+  metrics->char_width = pango_font_metrics_get_approximate_char_width (found);
+  pango_font_metrics_unref (found);
+  g_hash_table_insert (known, pango_font_description_copy (font), metrics);
+  return metrics;
+}
+
+static void
+op_mail_row_line_measure (GtkWidget      *widget,
+                          GtkOrientation  orientation,
+                          int             for_size,
+                          int            *minimum,
+                          int            *natural,
+                          int            *minimum_baseline,
+                          int            *natural_baseline)
+{
+  GtkWidget *label = gtk_widget_get_first_child (widget);
+  const LineMetrics *metrics;
+
+  *minimum = *natural = 0;
+  if (label == NULL || !gtk_widget_get_visible (label))
+    return;
+  metrics = line_metrics (label);
+  if (orientation == GTK_ORIENTATION_VERTICAL)
+    *minimum = *natural = metrics->height;
+  else
+    *minimum = *natural = PANGO_PIXELS_CEIL (metrics->char_width
+                                             * MAX (gtk_label_get_width_chars (GTK_LABEL (label)), 3));
+}
+
+static void
+op_mail_row_line_size_allocate (GtkWidget *widget,
+                                int        width,
+                                int        height,
+                                int        baseline)
+{
+  GtkWidget *label = gtk_widget_get_first_child (widget);
+
+  if (label != NULL && gtk_widget_get_visible (label))
+    gtk_widget_allocate (label, width, height, -1, NULL);
+}
+
+static void
+op_mail_row_line_dispose (GObject *object)
+{
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (object))) != NULL)
+    gtk_widget_unparent (child);
+  G_OBJECT_CLASS (op_mail_row_line_parent_class)->dispose (object);
+}
+
+static void
+op_mail_row_line_class_init (OpMailRowLineClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = op_mail_row_line_dispose;
+  widget_class->measure = op_mail_row_line_measure;
+  widget_class->size_allocate = op_mail_row_line_size_allocate;
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GENERIC);
+}
+
+static void
+op_mail_row_line_init (OpMailRowLine *self)
+{
+}
+
 /* The local time zone, looked up once per session: looking it up for every row took a
  * quarter of the time a row of the list needs to show a conversation
  * (tests/bench/bench-mail-view). */
@@ -85,7 +200,7 @@ show (OpMailConversationRow *self,
   gtk_label_set_text (self->senders_label, senders);
   gtk_label_set_text (self->subject_label, shown_subject);
   gtk_label_set_text (self->preview_label, preview);
-  gtk_widget_set_visible (GTK_WIDGET (self->preview_label), preview[0] != '\0');
+  gtk_widget_set_visible (gtk_widget_get_parent (GTK_WIDGET (self->preview_label)), preview[0] != '\0');
   gtk_label_set_text (self->date_label, when);
   if (n_messages > 1)
     {
@@ -222,6 +337,7 @@ op_mail_conversation_row_class_init (OpMailConversationRowClass *klass)
   object_class->finalize = op_mail_conversation_row_finalize;
 
   _op_mail_ensure_resources ();
+  g_type_ensure (OP_TYPE_MAIL_ROW_LINE);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                RESOURCE_BASE "mail/op-mail-conversation-row.ui");
   gtk_widget_class_bind_template_child (widget_class, OpMailConversationRow, grid);
