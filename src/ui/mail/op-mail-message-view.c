@@ -37,6 +37,7 @@ struct _OpMailMessageView
   GtkTextView          *text_view;
   OpMailHtmlView       *html_view;
   OpMailAttachmentList *attachments;
+  guint                 text_meanwhile_id;
 };
 
 enum
@@ -282,11 +283,40 @@ preview_of (const char *text)
   return g_utf8_substring (line->str, 0, MIN (PREVIEW_CHARS, g_utf8_strlen (line->str, -1)));
 }
 
+/* An HTML message whose web view has not loaded yet shows its text meanwhile (its
+ * text/plain alternative, else op_mime_html_to_text() of the HTML, as the text view
+ * always holds): at once when WebKit is not running yet (its first start takes a second
+ * or more), else after this long, so a fast load goes straight to the HTML. */
+#define TEXT_MEANWHILE_MS 150
+
+static gboolean
+show_text_meanwhile (gpointer user_data)
+{
+  OpMailMessageView *self = user_data;
+
+  self->text_meanwhile_id = 0;
+  if (!op_mail_html_view_get_loaded (self->html_view))
+    gtk_widget_set_visible (GTK_WIDGET (self->text_view), TRUE);
+  return G_SOURCE_REMOVE;
+}
+
+/* The HTML is in: it replaces the text shown meanwhile. */
+static void
+on_html_loaded (OpMailMessageView *self)
+{
+  if (!op_mail_html_view_get_loaded (self->html_view)
+      || !gtk_widget_get_visible (GTK_WIDGET (self->html_view)))
+    return;
+  g_clear_handle_id (&self->text_meanwhile_id, g_source_remove);
+  gtk_widget_set_visible (GTK_WIDGET (self->text_view), FALSE);
+}
+
 /* HTML cannot be shown (the module is missing or damaged): the text, and why. */
 static void
 show_html_failed (OpMailMessageView *self,
                   const char        *message)
 {
+  g_clear_handle_id (&self->text_meanwhile_id, g_source_remove);
   gtk_label_set_text (self->notice_label, message);
   gtk_widget_set_visible (GTK_WIDGET (self->notice_label), TRUE);
   gtk_widget_set_visible (GTK_WIDGET (self->html_view), FALSE);
@@ -302,6 +332,7 @@ show_body (OpMailMessageView *self)
   gboolean html_shown = FALSE;
 
   gtk_widget_set_visible (GTK_WIDGET (self->notice_label), FALSE);
+  g_clear_handle_id (&self->text_meanwhile_id, g_source_remove);
   /* A fresh buffer: each link is a tag of its own. */
   _op_mail_plain_text_fill (buffer, op_mime_message_get_text (self->message));
   gtk_text_view_set_buffer (self->text_view, buffer);
@@ -312,7 +343,17 @@ show_body (OpMailMessageView *self)
       html_shown = op_mail_html_view_set_message (self->html_view, self->message, &error);
     }
   gtk_widget_set_visible (GTK_WIDGET (self->html_view), html_shown);
-  gtk_widget_set_visible (GTK_WIDGET (self->text_view), !html_shown);
+  if (html_shown && !op_mail_html_view_get_loaded (self->html_view))
+    {
+      /* The text under the HTML view (its remote-content bar first) until it loads. */
+      gboolean webkit_running = op_mail_html_view_backend_loaded ();
+
+      gtk_widget_set_visible (GTK_WIDGET (self->text_view), !webkit_running);
+      if (webkit_running)
+        self->text_meanwhile_id = g_timeout_add (TEXT_MEANWHILE_MS, show_text_meanwhile, self);
+    }
+  else
+    gtk_widget_set_visible (GTK_WIDGET (self->text_view), !html_shown);
   if (error != NULL)
     show_html_failed (self, error->message);
   if (op_mime_message_get_truncated (self->message))
@@ -484,6 +525,7 @@ op_mail_message_view_dispose (GObject *object)
 {
   OpMailMessageView *self = OP_MAIL_MESSAGE_VIEW (object);
 
+  g_clear_handle_id (&self->text_meanwhile_id, g_source_remove);
   if (self->source_window != NULL)
     {
       g_object_remove_weak_pointer (G_OBJECT (self->source_window),
@@ -564,6 +606,7 @@ op_mail_message_view_init (OpMailMessageView *self)
 
   g_signal_connect (self->html_view, "link-activated", G_CALLBACK (on_html_link), self);
   g_signal_connect_swapped (self->html_view, "failed", G_CALLBACK (show_html_failed), self);
+  g_signal_connect_swapped (self->html_view, "notify::loaded", G_CALLBACK (on_html_loaded), self);
   g_signal_connect_object (adw_style_manager_get_default (), "notify::dark",
                            G_CALLBACK (on_dark_changed), self, 0);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "message.show-source", FALSE);

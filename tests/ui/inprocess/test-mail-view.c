@@ -361,6 +361,7 @@ test_html_remote_blocked_cid_shown (void)
   g_autoptr (OpMailRemoteSenders) senders = op_mail_remote_senders_new (senders_file);
   OpMailMessageView *view;
   OpMailHtmlView *html;
+  GtkTextView *text_view;
   GtkWindow *window;
   Opened opened = { NULL, 0 };
   char *value;
@@ -378,9 +379,12 @@ test_html_remote_blocked_cid_shown (void)
   op_mail_message_view_set_message (view, message, bytes);
   /* The first HTML message opens WebKit's module on a worker: the view shows it once the
    * module is there. */
+  text_view = op_mail_message_view_get_text_view (view);
   g_assert_true (op_ui_test_wait_for (backend_loaded, NULL));
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (html)));
   g_assert_true (op_ui_test_wait_for (html_loaded, html));
+  /* The HTML replaces the text. */
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (text_view)));
 
   /* Blocked, and the bar offers it. */
   g_assert_true (op_mail_html_view_get_remote_blocked (html));
@@ -411,6 +415,7 @@ test_html_remote_blocked_cid_shown (void)
   op_mail_message_view_set_message (view, message, bytes);
   g_assert_true (op_ui_test_wait_for (html_loaded, html));
   g_assert_true (op_mail_html_view_get_remote_blocked (html));
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (text_view)));
 
   /* "Always From Sender": remembered, in the file too, and the content loads. */
   g_signal_emit_by_name (op_ui_test_find_button (GTK_WIDGET (html), "_Always From Sender"), "clicked");
@@ -538,6 +543,55 @@ test_html_reused_view_keeps_locks (void)
   g_object_unref (server.service);
   g_unlink (senders_path);
   g_rmdir (senders_dir);
+}
+
+/* The first HTML message of the process, WebKit not started yet (it takes a second or
+ * more): its text shows at once, under the remote-content bar, then the HTML replaces it.
+ * Runs before any other test starts WebKit. */
+static void
+test_html_text_until_loaded (void)
+{
+  Server server = { 0 };
+  g_autoptr (GBytes) bytes = NULL;
+  g_autoptr (OpMimeMessage) message = NULL;
+  OpMailMessageView *view;
+  OpMailHtmlView *html;
+  GtkTextView *text_view;
+  GtkTextIter start, end;
+  g_autofree char *text = NULL;
+  GtkWindow *window;
+
+  server_start (&server);
+  bytes = mail_test_load ("html-remote.eml", server.port);
+  message = mail_test_parse (bytes);
+  view = OP_MAIL_MESSAGE_VIEW (op_mail_message_view_new ());
+  html = op_mail_message_view_get_html_view (view);
+  text_view = op_mail_message_view_get_text_view (view);
+  window = window_with (GTK_WIDGET (view));
+
+  g_assert_false (op_mail_html_view_backend_loaded ());
+  op_mail_message_view_set_message (view, message, bytes);
+  op_ui_test_iterate ();
+  g_assert_false (op_mail_html_view_get_loaded (html));
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (text_view)));
+  gtk_text_buffer_get_bounds (gtk_text_view_get_buffer (text_view), &start, &end);
+  text = gtk_text_buffer_get_text (gtk_text_view_get_buffer (text_view), &start, &end, FALSE);
+  g_assert_nonnull (strstr (text, "December news"));
+  g_assert_null (strstr (text, "<h1"));
+  /* The bar says already that remote content is blocked. */
+  g_assert_true (op_mail_html_view_get_remote_blocked (html));
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (op_ui_test_find_button (GTK_WIDGET (html), "_Show Remote Content"))));
+
+  g_assert_true (op_ui_test_wait_for (html_loaded, html));
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (text_view)));
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (html)));
+  op_ui_test_iterate ();
+  g_assert_cmpuint (server.connections, ==, 0);
+
+  gtk_window_destroy (window);
+  op_ui_test_iterate ();
+  g_socket_service_stop (server.service);
+  g_object_unref (server.service);
 }
 
 typedef struct
@@ -694,6 +748,7 @@ main (int   argc,
   /* First: nothing before it may load WebKit. */
   g_test_add_func ("/mail/view/webkit-not-loaded-at-start", test_webkit_not_loaded_at_start);
   g_test_add_func ("/mail/view/plain/quotes-signature-links-source", test_plain_quotes_signature_links);
+  g_test_add_func ("/mail/view/html/text-until-loaded", test_html_text_until_loaded);
   g_test_add_func ("/mail/view/attachments/names-sanitised", test_attachments_sanitised);
   g_test_add_func ("/mail/view/conversation/newest-open", test_conversation_newest_open);
   g_test_add_func ("/mail/view/html/remote-detection", test_remote_content_detection);
