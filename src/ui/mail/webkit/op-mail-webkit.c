@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include <webkit/webkit.h>
@@ -184,30 +185,41 @@ height_ready (GObject      *source,
   WebKitWebView *web_view = WEBKIT_WEB_VIEW (source);
   guint serial = GPOINTER_TO_UINT (user_data);
   g_autoptr (JSCValue) value = NULL;
+  g_autofree char *answer = NULL;
   ViewData *data = view_data (GTK_WIDGET (web_view));
+  guint page_serial = 0;
+  char state[16] = "";
+  int height = 0;
 
   value = webkit_web_view_evaluate_javascript_finish (web_view, result, NULL);
   if (data == NULL || serial != data->serial)
     return;
-  if (value != NULL && jsc_value_is_number (value))
-    {
-      int height = CLAMP (jsc_value_to_int32 (value), 24, 100000);
-
-      gtk_widget_set_size_request (GTK_WIDGET (web_view), -1, height);
-    }
+  if (value != NULL && jsc_value_is_string (value))
+    answer = jsc_value_to_string (value);
+  /* The finish of the load this one replaced (a kept view's empty page) can come after
+   * it began: only the last load's page, complete (its cid: images in), is loaded. */
+  if (answer == NULL || sscanf (answer, "%u %15s %d", &page_serial, state, &height) != 3
+      || page_serial != data->serial || strcmp (state, "complete") != 0)
+    return;
+  gtk_widget_set_size_request (GTK_WIDGET (web_view), -1, CLAMP (height, 24, 100000));
   data->loaded = TRUE;
   if (data->loaded_func != NULL)
     data->loaded_func (data->user_data);
 }
 
-/* The height of the root element's box, which holds the body and its margins: unlike
+/* Which load the page is (the serial load() wrote into it), whether it is complete, and
+ * the height of the root element's box, which holds the body and its margins: unlike
  * scrollHeight it is not at least the current viewport, so it can shrink. */
 static void
 measure (WebKitWebView *web_view,
          ViewData      *data)
 {
   webkit_web_view_evaluate_javascript (web_view,
-                                       "Math.ceil(document.documentElement.getBoundingClientRect().height)",
+                                       "(function () {"
+                                       "  var load = document.querySelector('meta[name=\"outpost-load\"]');"
+                                       "  return (load ? load.content : '0') + ' ' + document.readyState + ' '"
+                                       "         + Math.ceil(document.documentElement.getBoundingClientRect().height);"
+                                       "})()",
                                        -1, "outpost", NULL, NULL, height_ready,
                                        GUINT_TO_POINTER (data->serial));
 }
@@ -401,8 +413,9 @@ backend_load (GtkWidget  *view,
   g_string_append_printf (page,
                           "<meta http-equiv=\"Content-Security-Policy\" content=\"%s\">"
                           "<meta http-equiv=\"x-dns-prefetch-control\" content=\"off\">"
-                          "<meta name=\"referrer\" content=\"no-referrer\">",
-                          allow_remote ? CSP_REMOTE : CSP_BLOCKED);
+                          "<meta name=\"referrer\" content=\"no-referrer\">"
+                          "<meta name=\"outpost-load\" content=\"%u\">",
+                          allow_remote ? CSP_REMOTE : CSP_BLOCKED, data->serial);
   g_string_append (page, html + at);
 
   /* Dark mode: the page's defaults follow the window; a message that sets its own
