@@ -287,7 +287,7 @@ preview_of (const char *text)
  * text/plain alternative, else op_mime_html_to_text() of the HTML, as the text view
  * always holds): at once when WebKit is not running yet (its first start takes a second
  * or more), else after this long, so a fast load goes straight to the HTML. */
-#define TEXT_MEANWHILE_MS 150
+#define TEXT_MEANWHILE_MS 250
 
 static gboolean
 show_text_meanwhile (gpointer user_data)
