@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <pango/pangocairo.h>
 
 #include "op-mail-conversation-row.h"
 #include "op-mail-resources.h"
@@ -47,19 +48,26 @@ struct _OpMailRowLine
 
 G_DEFINE_FINAL_TYPE (OpMailRowLine, op_mail_row_line, GTK_TYPE_WIDGET)
 
+/* What a line is measured with: Latin ascenders and descenders, the ellipsis and Chinese
+ * (either can come from a fallback font whose lines are taller). */
+#define SAMPLE_LINE "Xgjy\xe2\x80\xa6\xe7\x8e\x8b"
+
 typedef struct
 {
   int height;       /* of one line, in pixels */
   int char_width;   /* approximate, in Pango units */
 } LineMetrics;
 
-/* Per font: looking the metrics up costs about as much as shaping a short text. */
+/* Per font: looking the metrics up costs about as much as shaping a short text. Forgotten
+ * when the resolution changes (the desktop's text scaling). */
 static const LineMetrics *
 line_metrics (GtkWidget *label)
 {
   static GHashTable *known;   /* PangoFontDescription → LineMetrics */
+  static double known_resolution;
   PangoContext *context = gtk_widget_get_pango_context (label);
   const PangoFontDescription *font = pango_context_get_font_description (context);
+  double resolution = pango_cairo_context_get_resolution (context);
   LineMetrics *metrics;
   PangoFontMetrics *found;
 
@@ -67,15 +75,25 @@ line_metrics (GtkWidget *label)
     known = g_hash_table_new_full ((GHashFunc) pango_font_description_hash,
                                    (GEqualFunc) pango_font_description_equal,
                                    (GDestroyNotify) pango_font_description_free, g_free);
+  if (resolution != known_resolution)
+    {
+      g_hash_table_remove_all (known);
+      known_resolution = resolution;
+    }
   metrics = g_hash_table_lookup (known, font);
   if (metrics != NULL)
     return metrics;
   found = pango_context_get_metrics (context, font, NULL);
   metrics = g_new (LineMetrics, 1);
-  metrics->height = PANGO_PIXELS_CEIL (pango_font_metrics_get_ascent (found)
-                                       + pango_font_metrics_get_descent (found));
   metrics->char_width = pango_font_metrics_get_approximate_char_width (found);
   pango_font_metrics_unref (found);
+  /* As high as a label's line: a line of text laid out in this font. */
+  {
+    g_autoptr (PangoLayout) line = pango_layout_new (context);
+
+    pango_layout_set_text (line, SAMPLE_LINE, -1);
+    pango_layout_get_pixel_size (line, NULL, &metrics->height);
+  }
   g_hash_table_insert (known, pango_font_description_copy (font), metrics);
   return metrics;
 }

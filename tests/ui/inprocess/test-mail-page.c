@@ -249,6 +249,34 @@ test_registered (void)
   g_assert_cmpstr (op_view_registry_get_view (1)->name, ==, "mail");
 }
 
+/* Every shown label under @widget is allocated at least the height it asks for at its
+ * width: the rows size their lines from the font's metrics instead of measuring their
+ * text (op-mail-conversation-row.c), so a line must still hold the text it shows (bold,
+ * Chinese). Returns the labels checked. */
+static guint
+assert_labels_fit (GtkWidget *widget)
+{
+  guint checked = 0;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      if (!gtk_widget_get_visible (child))
+        continue;
+      if (GTK_IS_LABEL (child) && gtk_label_get_text (GTK_LABEL (child))[0] != '\0')
+        {
+          int minimum;
+
+          gtk_widget_measure (child, GTK_ORIENTATION_VERTICAL, gtk_widget_get_width (child),
+                              &minimum, NULL, NULL, NULL);
+          g_assert_cmpint (gtk_widget_get_height (child), >=, minimum);
+          checked++;
+        }
+      checked += assert_labels_fit (child);
+    }
+  return checked;
+}
+
 static void
 test_page (void)
 {
@@ -329,6 +357,8 @@ test_page (void)
    * being opened, so the first one does not wait for it. */
   g_assert_true (op_ui_test_wait_for (rows_painted, &paint));
   g_signal_handlers_disconnect_by_func (clock, on_rows_paint, &paint);
+  g_assert_cmpuint (assert_labels_fit (GTK_WIDGET (find_row (list, "Plans for the release"))), ==, 5);
+  g_assert_cmpuint (assert_labels_fit (GTK_WIDGET (find_row (list, "关于发布计划"))), ==, 4);
   g_assert_false (paint.loaded_then);
   g_assert_cmpint (op_mail_view_get_conversation_id (wait.view), ==, 0);
   g_assert_true (op_ui_test_wait_for (webkit_loaded, NULL));
