@@ -248,8 +248,26 @@ announce (OpMailImapSync *self,
   sqlite3_finalize (stmt);
 }
 
+/* Sends the UID FETCH of @missing[@start, @end); its result goes to @slot. */
+static void
+fetch_batch (OpMailImapSync  *self,
+             GArray          *missing,
+             guint            start,
+             guint            end,
+             GCancellable    *cancellable,
+             GAsyncResult   **slot)
+{
+  g_autofree char *set = uid_set (&g_array_index (missing, guint32, start), end - start);
+
+  op_imap_client_fetch_async (self->client, set, message_items (self), header_sections,
+                              cancellable, _op_mail_imap_sync_got_result, slot);
+}
+
 /* Fetches @missing (ascending UIDs), newest first, in batches; the last batch also
- * carries @final (the folder's new state), or @final is applied alone. */
+ * carries @final (the folder's new state), or @final is applied alone. Three batches at
+ * most are under way at once: one on the wire (the next UID FETCH is sent as soon as a
+ * batch has arrived, so the server and the parser never wait for the store), one being
+ * decoded here, one being written by the store's thread. */
 static gboolean
 fetch_missing (OpMailImapSync  *self,
                gint64           folder_id,
@@ -261,31 +279,37 @@ fetch_missing (OpMailImapSync  *self,
 {
   g_autoptr(OpMailUpdate) last = final;
   g_autoptr(GAsyncResult) pending = NULL;   /* the result slot of the write in flight */
+  g_autoptr(GAsyncResult) fetched = NULL;   /* the result slot of the fetch in flight */
   gboolean in_flight = FALSE;
   g_autoptr(GArray) fresh = g_array_new (FALSE, FALSE, sizeof (guint32));
   guint end = missing->len;
-  guint batch = OP_MAIL_SYNC_FIRST_BATCH;
+  guint start = end > OP_MAIL_SYNC_FIRST_BATCH ? end - OP_MAIL_SYNC_FIRST_BATCH : 0;
 
+  if (end > 0)
+    fetch_batch (self, missing, start, end, cancellable, &fetched);
   while (end > 0)
     {
-      guint start = end > batch ? end - batch : 0;
-      g_autofree char *set = uid_set (&g_array_index (missing, guint32, start), end - start);
-      g_autoptr(GAsyncResult) r = NULL;
       g_autoptr(GPtrArray) fetches = NULL;
-      OpMailUpdate *update = op_mail_update_new (folder_id);
+      OpMailUpdate *update;
 
-      /* The server still has whatever a power cut takes from these batches. */
-      update->bulk = TRUE;
-      op_imap_client_fetch_async (self->client, set, message_items (self), header_sections,
-                                  cancellable, _op_mail_imap_sync_got_result, &r);
-      fetches = op_imap_client_fetch_finish (self->client, _op_mail_imap_sync_await (self, &r), error);
+      fetches = op_imap_client_fetch_finish (self->client, _op_mail_imap_sync_await (self, &fetched), error);
+      g_clear_object (&fetched);
       if (fetches == NULL)
         {
-          op_mail_update_free (update);
           if (in_flight)
             op_mail_store_write_finish (self->store, _op_mail_imap_sync_await (self, &pending), NULL);
           return FALSE;
         }
+      end = start;
+      if (end > 0)
+        {
+          start = end > OP_MAIL_SYNC_BATCH ? end - OP_MAIL_SYNC_BATCH : 0;
+          fetch_batch (self, missing, start, end, cancellable, &fetched);
+        }
+
+      update = op_mail_update_new (folder_id);
+      /* The server still has whatever a power cut takes from these batches. */
+      update->bulk = TRUE;
       g_ptr_array_set_free_func (fetches, NULL);
       for (guint i = 0; i < fetches->len; i++)
         {
@@ -305,11 +329,17 @@ fetch_missing (OpMailImapSync  *self,
           if (!op_mail_store_write_finish (self->store, _op_mail_imap_sync_await (self, &pending), error))
             {
               op_mail_update_free (update);
+              if (end > 0)
+                {
+                  /* The next batch's result comes to this frame: waited for, dropped. */
+                  g_autoptr(GPtrArray) dropped = op_imap_client_fetch_finish (self->client,
+                                                                              _op_mail_imap_sync_await (self, &fetched),
+                                                                              NULL);
+                }
               return FALSE;
             }
           g_clear_object (&pending);
         }
-      end = start;
       if (end == 0 && last != NULL)
         {
           /* The folder's state goes with the batch that completes it. */
@@ -321,7 +351,6 @@ fetch_missing (OpMailImapSync  *self,
         }
       op_mail_store_apply_async (self->store, update, NULL, _op_mail_imap_sync_got_result, &pending);
       in_flight = TRUE;
-      batch = OP_MAIL_SYNC_BATCH;
     }
 
   if (in_flight && !op_mail_store_write_finish (self->store, _op_mail_imap_sync_await (self, &pending), error))

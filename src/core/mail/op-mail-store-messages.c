@@ -92,13 +92,86 @@ body_has_attachments (const OpImapBodyPart *part,
   return FALSE;
 }
 
-static gint64
-parse_date_header (const char *text)
+/* The usual form of a Date header, "[Ddd, ]D Mon YYYY HH:MM[:SS] +HHMM", read without
+ * GMime (a first sync reads 100,000 of them): FALSE for anything else, which GMime
+ * reads. Gives what g_mime_utils_header_decode_date() gives for the same text. */
+static gboolean
+parse_date_fast (const char *p,
+                 gint64     *seconds)
+{
+  static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+  int day = 0, month = -1, year = 0, hour, minute, second = 0, zone, sign;
+  gint64 y, era, yoe, doy, doe, days;
+
+  if (g_ascii_isalpha (p[0]) && g_ascii_isalpha (p[1]) && g_ascii_isalpha (p[2]) && p[3] == ',')
+    {
+      p += 4;
+      while (*p == ' ')
+        p++;
+    }
+  if (!g_ascii_isdigit (*p))
+    return FALSE;
+  day = *p++ - '0';
+  if (g_ascii_isdigit (*p))
+    day = day * 10 + (*p++ - '0');
+  if (*p++ != ' ')
+    return FALSE;
+  for (int m = 0; m < 12; m++)
+    if (strncmp (p, months + 3 * m, 3) == 0)
+      month = m + 1;
+  if (month < 0 || p[3] != ' ')
+    return FALSE;
+  p += 4;
+  for (int i = 0; i < 4; i++, p++)
+    {
+      if (!g_ascii_isdigit (*p))
+        return FALSE;
+      year = year * 10 + (*p - '0');
+    }
+#define TWO_DIGITS(q) (g_ascii_isdigit ((q)[0]) && g_ascii_isdigit ((q)[1]))
+#define VALUE(q) (((q)[0] - '0') * 10 + ((q)[1] - '0'))
+  if (*p++ != ' ' || !TWO_DIGITS (p) || p[2] != ':' || !TWO_DIGITS (p + 3))
+    return FALSE;
+  hour = VALUE (p);
+  minute = VALUE (p + 3);
+  p += 5;
+  if (*p == ':')
+    {
+      if (!TWO_DIGITS (p + 1))
+        return FALSE;
+      second = VALUE (p + 1);
+      p += 3;
+    }
+  if (*p++ != ' ' || (*p != '+' && *p != '-') || !TWO_DIGITS (p + 1) || !TWO_DIGITS (p + 3) || p[5] != '\0')
+    return FALSE;
+  sign = *p == '-' ? -1 : 1;
+  zone = VALUE (p + 1) * 60 + VALUE (p + 3);
+  if (year < 1970 || year > 9999 || day < 1 || day > g_date_get_days_in_month (month, year)
+      || hour > 23 || minute > 59 || second > 59 || VALUE (p + 1) > 14 || VALUE (p + 3) > 59)
+    return FALSE;
+#undef TWO_DIGITS
+#undef VALUE
+  /* Days from 1970-01-01 (Howard Hinnant's days_from_civil). */
+  y = year - (month <= 2);
+  era = y / 400;
+  yoe = y - era * 400;
+  doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1;
+  doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  days = era * 146097 + doe - 719468;
+  *seconds = days * 86400 + hour * 3600 + minute * 60 + second - sign * zone * 60;
+  return TRUE;
+}
+
+gint64
+_op_mail_parse_date_header (const char *text)
 {
   g_autoptr(GDateTime) date = NULL;
+  gint64 seconds;
 
   if (text == NULL || *text == '\0')
     return 0;
+  if (parse_date_fast (text, &seconds))
+    return seconds;
   op_mime_init ();
   date = g_mime_utils_header_decode_date (text);
   return date != NULL ? g_date_time_to_unix (date) : 0;
@@ -116,7 +189,7 @@ row_from_fetch (OpMailRow   *row,
   row->flags = op_mail_flags_from_imap ((const char * const *) fetch->flags, &row->keywords);
   row->size = fetch->size;
   row->has_attachments = body_has_attachments (fetch->body, 0);
-  row->date = parse_date_header (env->date);
+  row->date = _op_mail_parse_date_header (env->date);
   if (row->date == 0 && fetch->internaldate != NULL)
     row->date = g_date_time_to_unix (fetch->internaldate);
   row->subject = _op_mail_decode_header_text (env->subject);
@@ -280,7 +353,7 @@ assign_conversation (OpMailStore    *self,
       stmt = _op_mail_wstmt (self, "SELECT conversation_id FROM thread_ids WHERE msgid = ?1", error);
       if (stmt == NULL)
         return FALSE;
-      _op_mail_bind_text (stmt, 1, g_ptr_array_index (ids, i));
+      _op_mail_bind_text_static (stmt, 1, g_ptr_array_index (ids, i));
       if (sqlite3_step (stmt) == SQLITE_ROW)
         {
           known[i] = TRUE;
@@ -307,7 +380,7 @@ assign_conversation (OpMailStore    *self,
                                  error);
           if (stmt == NULL)
             return FALSE;
-          _op_mail_bind_text (stmt, 1, key);
+          _op_mail_bind_text_static (stmt, 1, key);
           sqlite3_bind_int (stmt, 2, is_reply);
           if (sqlite3_step (stmt) == SQLITE_ROW)
             target = sqlite3_column_int64 (stmt, 0);
@@ -317,7 +390,7 @@ assign_conversation (OpMailStore    *self,
           stmt = _op_mail_wstmt (self, "INSERT INTO conversations (subject_key, reply_root) VALUES (?1, ?2)", error);
           if (stmt == NULL)
             return FALSE;
-          _op_mail_bind_text (stmt, 1, key);
+          _op_mail_bind_text_static (stmt, 1, key);
           sqlite3_bind_int (stmt, 2, is_reply);
           if (!_op_mail_step_done (stmt, error))
             return FALSE;
@@ -386,7 +459,7 @@ assign_conversation (OpMailStore    *self,
       stmt = _op_mail_wstmt (self, "INSERT OR IGNORE INTO thread_ids (msgid, conversation_id) VALUES (?1, ?2)", error);
       if (stmt == NULL)
         return FALSE;
-      _op_mail_bind_text (stmt, 1, g_ptr_array_index (ids, i));
+      _op_mail_bind_text_static (stmt, 1, g_ptr_array_index (ids, i));
       sqlite3_bind_int64 (stmt, 2, target);
       if (!_op_mail_step_done (stmt, error))
         return FALSE;
@@ -426,6 +499,85 @@ store_body (OpMailStore  *self,
   sqlite3_bind_int64 (stmt, 1, message_id);
   _op_mail_bind_text (stmt, 2, text);
   return _op_mail_step_done (stmt, error);
+}
+
+/* A full-text row of a message inserted by apply_write(), not yet written. */
+typedef struct
+{
+  gint64  key;              /* OP_MAIL_FTS_KEY of (date, id), computed as SQLite does */
+  gint64  message_id;
+  gint64  date;
+  char   *subject;
+  char   *addresses;
+} OpMailFtsRow;
+
+static void
+fts_row_clear (gpointer data)
+{
+  OpMailFtsRow *fts = data;
+
+  g_free (fts->subject);
+  g_free (fts->addresses);
+}
+
+/* OP_MAIL_FTS_KEY in C, for sorting only (the row id itself is computed by SQLite). */
+static gint64
+fts_key (gint64 date,
+         gint64 id)
+{
+  return (CLAMP (date + G_GINT64_CONSTANT (2147483648), 0, G_GINT64_CONSTANT (4294967295)) << 31) | id;
+}
+
+static int
+compare_fts_rows (gconstpointer a,
+                  gconstpointer b)
+{
+  gint64 x = ((const OpMailFtsRow *) a)->key, y = ((const OpMailFtsRow *) b)->key;
+
+  return x < y ? -1 : x > y;
+}
+
+static gboolean
+insert_fts (OpMailStore  *self,
+            gint64        message_id,
+            gint64        date,
+            const char   *subject,
+            const char   *addresses,
+            GError      **error)
+{
+  sqlite3_stmt *stmt = _op_mail_wstmt (self,
+                                       "INSERT INTO messages_fts (rowid, subject, addresses, body)"
+                                       " VALUES (" OP_MAIL_FTS_KEY ("?4", "?1") ", ?2, ?3, '')",
+                                       error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, message_id);
+  sqlite3_bind_int64 (stmt, 4, date);
+  _op_mail_bind_text_static (stmt, 2, subject);
+  _op_mail_bind_text_static (stmt, 3, addresses);
+  return _op_mail_step_done (stmt, error);
+}
+
+/* Writes the full-text rows that apply_write() kept back, in ascending row id. FTS5
+ * writes its in-memory terms out as a new segment whenever a row id is lower than the
+ * one before it; a first sync goes newest first and dates do not follow UIDs, so rows
+ * inserted as they came cost a segment (and its merging) every few dozen messages. */
+static gboolean
+flush_fts (OpMailStore  *self,
+           GError      **error)
+{
+  GArray *rows = self->fts_pending;
+
+  g_array_sort (rows, compare_fts_rows);
+  for (guint i = 0; i < rows->len; i++)
+    {
+      OpMailFtsRow *fts = &g_array_index (rows, OpMailFtsRow, i);
+
+      if (!insert_fts (self, fts->message_id, fts->date, fts->subject, fts->addresses, error))
+        return FALSE;
+    }
+  return TRUE;
 }
 
 gboolean
@@ -472,37 +624,35 @@ _op_mail_store_insert_message (OpMailStore    *self,
   sqlite3_bind_int64 (stmt, 3, row->uid);
   sqlite3_bind_int64 (stmt, 4, (gint64) row->modseq);
   sqlite3_bind_int (stmt, 5, row->flags);
-  _op_mail_bind_text (stmt, 6, row->keywords);
+  _op_mail_bind_text_static (stmt, 6, row->keywords);
   sqlite3_bind_int64 (stmt, 7, row->date);
-  _op_mail_bind_text (stmt, 8, row->subject);
-  _op_mail_bind_text (stmt, 9, row->from_name);
-  _op_mail_bind_text (stmt, 10, row->from_addr);
-  _op_mail_bind_text (stmt, 11, row->to);
-  _op_mail_bind_text (stmt, 12, row->cc);
-  _op_mail_bind_text (stmt, 13, row->reply_to);
+  _op_mail_bind_text_static (stmt, 8, row->subject);
+  _op_mail_bind_text_static (stmt, 9, row->from_name);
+  _op_mail_bind_text_static (stmt, 10, row->from_addr);
+  _op_mail_bind_text_static (stmt, 11, row->to);
+  _op_mail_bind_text_static (stmt, 12, row->cc);
+  _op_mail_bind_text_static (stmt, 13, row->reply_to);
   sqlite3_bind_int64 (stmt, 14, row->size);
   sqlite3_bind_int (stmt, 15, row->has_attachments);
-  _op_mail_bind_text (stmt, 16, row->preview);
-  _op_mail_bind_text (stmt, 17, row->message_id);
-  _op_mail_bind_text (stmt, 18, row->in_reply_to);
-  _op_mail_bind_text (stmt, 19, refs);
+  _op_mail_bind_text_static (stmt, 16, row->preview);
+  _op_mail_bind_text_static (stmt, 17, row->message_id);
+  _op_mail_bind_text_static (stmt, 18, row->in_reply_to);
+  _op_mail_bind_text_static (stmt, 19, refs);
   sqlite3_bind_int (stmt, 20, row->raw != NULL);
   if (!_op_mail_step_done (stmt, error))
     return FALSE;
   message_id = sqlite3_last_insert_rowid (db);
 
   addresses = row_addresses (row);
-  stmt = _op_mail_wstmt (self,
-                         "INSERT INTO messages_fts (rowid, subject, addresses, body)"
-                         " VALUES (" OP_MAIL_FTS_KEY ("?4", "?1") ", ?2, ?3, '')",
-                         error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_int64 (stmt, 1, message_id);
-  sqlite3_bind_int64 (stmt, 4, row->date);
-  _op_mail_bind_text (stmt, 2, row->subject);
-  _op_mail_bind_text (stmt, 3, addresses);
-  if (!_op_mail_step_done (stmt, error))
+  if (self->fts_pending != NULL && row->raw == NULL)
+    {
+      /* Written with the others of the transaction, in the index's order. */
+      OpMailFtsRow fts = { fts_key (row->date, message_id), message_id, row->date,
+                           g_strdup (row->subject), g_steal_pointer (&addresses) };
+
+      g_array_append_val (self->fts_pending, fts);
+    }
+  else if (!insert_fts (self, message_id, row->date, row->subject, addresses, error))
     return FALSE;
 
   if (row->raw != NULL && !store_body (self, message_id, row->raw, row->body_text, error))
@@ -644,7 +794,7 @@ _op_mail_store_delete_messages (OpMailStore    *self,
 }
 
 static gboolean
-apply_write (OpMailStore     *self,
+apply_steps (OpMailStore     *self,
              sqlite3         *db,
              OpMailWriteJob  *job,
              OpMailChanges   *changes,
@@ -652,6 +802,11 @@ apply_write (OpMailStore     *self,
 {
   OpMailUpdate *update = job->data;
   gint64 folder = update->folder_id;
+  /* Whether the folder held no message in the range of the UIDs this update brings: then
+   * only a UID it brings twice can be known (a first sync asks for none of its
+   * messages one by one). */
+  gboolean range_empty = FALSE;
+  g_autoptr(GHashTable) inserted = g_hash_table_new (NULL, NULL);
 
   if (_op_mail_query_int64 (db, "SELECT count(*) FROM folders WHERE id = ?1", folder, 0) == 0)
     {
@@ -682,6 +837,28 @@ apply_write (OpMailStore     *self,
     if (!_op_mail_store_delete_messages (self, folder, g_array_index (update->removals, guint32, i), changes, error))
       return FALSE;
 
+  {
+    guint32 low = G_MAXUINT32, high = 0;
+    sqlite3_stmt *stmt;
+
+    for (guint i = 0; i < update->steps->len; i++)
+      {
+        OpMailStep *step = &g_array_index (update->steps, OpMailStep, i);
+
+        low = MIN (low, step->uid);
+        high = MAX (high, step->uid);
+      }
+    stmt = _op_mail_wstmt (self, "SELECT 1 FROM messages WHERE folder_id = ?1 AND uid BETWEEN ?2 AND ?3 LIMIT 1",
+                           error);
+    if (stmt == NULL)
+      return FALSE;
+    sqlite3_bind_int64 (stmt, 1, folder);
+    sqlite3_bind_int64 (stmt, 2, low);
+    sqlite3_bind_int64 (stmt, 3, high);
+    range_empty = update->steps->len > 0 && sqlite3_step (stmt) == SQLITE_DONE;
+    sqlite3_reset (stmt);
+  }
+
   for (guint i = 0; i < update->steps->len; i++)
     {
       OpMailStep *step = &g_array_index (update->steps, OpMailStep, i);
@@ -710,7 +887,8 @@ apply_write (OpMailStore     *self,
         }
 
       /* A message: known ones (a sync resumed over a batch) only take the new flags. */
-      if (find_uid (self, folder, step->uid, &id, &conversation_id, NULL, NULL))
+      if ((!range_empty || g_hash_table_contains (inserted, GUINT_TO_POINTER (step->uid)))
+          && find_uid (self, folder, step->uid, &id, &conversation_id, NULL, NULL))
         {
           if (step->kind == OP_MAIL_STEP_FETCH && (step->fetch->items & OP_IMAP_FETCH_FLAGS))
             {
@@ -757,6 +935,8 @@ apply_write (OpMailStore     *self,
           }
         ok = _op_mail_store_insert_message (self, folder, &row, changes, error);
         _op_mail_row_clear (&row);
+        if (range_empty)
+          g_hash_table_add (inserted, GUINT_TO_POINTER (step->uid));
         if (!ok)
           return FALSE;
         if (step->uidl != NULL)
@@ -800,6 +980,22 @@ apply_write (OpMailStore     *self,
       changes->folders_changed = TRUE;
     }
   return TRUE;
+}
+
+static gboolean
+apply_write (OpMailStore     *self,
+             sqlite3         *db,
+             OpMailWriteJob  *job,
+             OpMailChanges   *changes,
+             GError         **error)
+{
+  gboolean ok;
+
+  self->fts_pending = g_array_new (FALSE, FALSE, sizeof (OpMailFtsRow));
+  g_array_set_clear_func (self->fts_pending, fts_row_clear);
+  ok = apply_steps (self, db, job, changes, error) && flush_fts (self, error);
+  g_clear_pointer (&self->fts_pending, g_array_unref);
+  return ok;
 }
 
 void

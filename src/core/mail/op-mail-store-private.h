@@ -31,6 +31,9 @@ struct _OpMailStore
   sqlite3      *read_db;
   sqlite3      *main_db;
   GHashTable   *write_stmts;   /* SQL text → prepared statement (writer thread only) */
+  /* The full-text rows of the messages an apply_write() inserts (OpMailFtsRow), written
+   * in the index's order before it returns; NULL outside it (writer thread only). */
+  GArray       *fts_pending;
   gboolean      closed;
 };
 
@@ -129,6 +132,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
 sqlite3_stmt *_op_mail_wstmt (OpMailStore  *self,
                               const char   *sql,
                               GError      **error);
+void _op_mail_bind_text_static (sqlite3_stmt *stmt,
+                                int           index,
+                                const char   *text);
 void _op_mail_bind_text (sqlite3_stmt *stmt,
                          int           index,
                          const char   *text);
@@ -191,6 +197,7 @@ gboolean _op_mail_store_upsert_folder (OpMailStore             *self,
                                        GError                 **error);
 
 /* Messages (op-mail-store-messages.c). */
+gint64 _op_mail_parse_date_header (const char *text);
 void _op_mail_row_clear (OpMailRow *row);
 gboolean _op_mail_row_from_raw (OpMailRow  *row,
                                 guint32     uid,

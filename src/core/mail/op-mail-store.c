@@ -109,6 +109,17 @@ _op_mail_bind_text (sqlite3_stmt *stmt,
   sqlite3_bind_text (stmt, index, text != NULL ? text : "", -1, SQLITE_TRANSIENT);
 }
 
+/* @text bound without a copy: only for a statement from _op_mail_wstmt() (which clears
+ * its bindings before each use), and @text must live until the statement is stepped
+ * and reset. A first sync binds a dozen strings per message. */
+void
+_op_mail_bind_text_static (sqlite3_stmt *stmt,
+                           int           index,
+                           const char   *text)
+{
+  sqlite3_bind_text (stmt, index, text != NULL ? text : "", -1, SQLITE_STATIC);
+}
+
 /* Steps a statement that returns no rows (or whose rows are not wanted). */
 gboolean
 _op_mail_step_done (sqlite3_stmt  *stmt,
@@ -143,6 +154,24 @@ _op_mail_query_int64 (sqlite3    *db,
   return value;
 }
 
+/* TRUE when _op_mail_clean_text() would return @text as it is: valid UTF-8, no
+ * controls, no space at either end, shorter than the limit (most header text). */
+static gboolean
+is_clean_text (const char *text)
+{
+  const guchar *p;
+  gsize length;
+
+  for (p = (const guchar *) text; *p != '\0'; p++)
+    if (*p < 0x20 || *p == 0x7f)
+      return FALSE;
+  length = p - (const guchar *) text;
+  if (length >= OP_MAIL_MAX_FIELD_TEXT
+      || (length > 0 && (text[0] == ' ' || text[length - 1] == ' ')))
+    return FALSE;
+  return g_utf8_validate_len (text, length, NULL);
+}
+
 /* One line of valid UTF-8 without controls, at most OP_MAIL_MAX_FIELD_TEXT bytes. */
 char *
 _op_mail_clean_text (const char *text)
@@ -152,6 +181,8 @@ _op_mail_clean_text (const char *text)
 
   if (text == NULL)
     return g_strdup ("");
+  if (is_clean_text (text))
+    return g_strdup (text);
   valid = g_utf8_make_valid (text, -1);
   out = g_string_sized_new (strlen (valid));
   for (const char *p = valid; *p != '\0' && out->len < OP_MAIL_MAX_FIELD_TEXT; p = g_utf8_next_char (p))
@@ -183,6 +214,9 @@ _op_mail_decode_header_text (const char *raw)
   op_mime_init ();
   if (!g_utf8_validate (raw, -1, NULL))
     utf8 = op_mime_decode_text (raw, strlen (raw), NULL, NULL);
+  /* Without an encoded word GMime returns valid UTF-8 as it is: most headers skip it. */
+  if (strstr (utf8 != NULL ? utf8 : raw, "=?") == NULL)
+    return _op_mail_clean_text (utf8 != NULL ? utf8 : raw);
   decoded = g_mime_utils_header_decode_text (NULL, utf8 != NULL ? utf8 : raw);
   return _op_mail_clean_text (decoded);
 }

@@ -5,8 +5,12 @@
 #include <string.h>
 #include <sqlite3.h>
 
+#include <gmime/gmime.h>
+
 #include "op-mail-private.h"
+#include "op-mail-store-private.h"
 #include "op-mail-store.h"
+#include "op-mime.h"
 #include "op-mail-test-util.h"
 #include "op-test-util.h"
 
@@ -683,6 +687,83 @@ test_flags_conversion (void)
   g_assert_cmpstrv (back, ((const char *[]) { "\\Seen", "\\Draft", "$Junk", "work", NULL }));
 }
 
+/* The Date header's fast reading (the usual form, without GMime) gives what GMime gives,
+ * for every form and field it accepts and the edges next to them. */
+static void
+test_date_fast_path (void)
+{
+  static const char * const days[] = { "Mon", "Tue", "Sun", "Xyz" };
+  static const char * const months[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                         "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+  static const char * const odd[] = {
+    "Tue, 14 Nov 2023 22:13:20 +0000", "14 Nov 2023 22:13:20 +0100", "Tue, 14 Nov 2023 22:13 -0500",
+    "Tue, 4 Nov 2023 22:13:20 GMT", "Tue, 14 Nov 23 22:13:20 +0000", "Tue, 14 Nov 2023 22:13:20 +0000 (UTC)",
+    "Tue, 14 nov 2023 22:13:20 +0000", "Tue,14 Nov 2023 22:13:20 +0000", "Mon, 31 Feb 2023 10:00:00 +0000",
+    "Thu, 29 Feb 2024 23:59:59 -1400", "Sun, 29 Feb 2023 12:00:00 +0000", "Sat, 1 Jan 1970 00:00:00 +0100",
+    "Wed, 31 Dec 1969 23:00:00 -0100", "Fri, 14 Nov 2023 24:00:00 +0000", "Fri, 14 Nov 2023 23:60:00 +0000",
+    "Fri, 14 Nov 2023 23:59:60 +0000", "Fri, 14 Nov 2023 23:59:59 +1500", "Fri, 14 Nov 2023 23:59:59 +0160",
+    "Fri, 14 Nov 2023 23:59:59 +01", "Fri, 14 Nov 2023 23:59:59 +0100x", "Fri, 00 Nov 2023 12:00:00 +0000",
+    "Fri, 14 Nov 12023 12:00:00 +0000", "14 Nov 2023", "garbage", "",
+  };
+  g_autoptr(GRand) rand = g_rand_new_with_seed (12);
+
+  op_mime_init ();
+  for (guint i = 0; i < G_N_ELEMENTS (odd) + 20000; i++)
+    {
+      g_autofree char *text = NULL;
+      g_autoptr(GDateTime) expected = NULL;
+
+      if (i < G_N_ELEMENTS (odd))
+        text = g_strdup (odd[i]);
+      else
+        text = g_strdup_printf (g_rand_boolean (rand) ? "%s, %d %s %04d %02d:%02d:%02d %c%02d%02d"
+                                                      : "%s,  %02d %s %04d %02d:%02d:%02d %c%02d%02d",
+                                days[g_rand_int_range (rand, 0, G_N_ELEMENTS (days))],
+                                g_rand_int_range (rand, 0, 33), months[g_rand_int_range (rand, 0, 12)],
+                                g_rand_int_range (rand, 0, 8) == 0 ? g_rand_int_range (rand, 1000, 10000)
+                                                                   : g_rand_int_range (rand, 1965, 2110),
+                                g_rand_int_range (rand, 0, 26), g_rand_int_range (rand, 0, 61),
+                                g_rand_int_range (rand, 0, 62), g_rand_boolean (rand) ? '+' : '-',
+                                g_rand_int_range (rand, 0, 16), g_rand_int_range (rand, 0, 61));
+      expected = *text != '\0' ? g_mime_utils_header_decode_date (text) : NULL;
+      if (_op_mail_parse_date_header (text) != (expected != NULL ? g_date_time_to_unix (expected) : 0))
+        g_error ("Date \"%s\": %" G_GINT64_FORMAT ", GMime %" G_GINT64_FORMAT, text,
+                 _op_mail_parse_date_header (text), expected != NULL ? g_date_time_to_unix (expected) : 0);
+    }
+}
+
+/* Header text without an encoded word skips GMime, and text already clean is copied: the
+ * same as decoding and cleaning every one. */
+static void
+test_header_text_fast_path (void)
+{
+  static const char * const texts[] = {
+    "plain subject", "a  b", " lead", "trail ", "a\r\n b", "a\tb", "a\r\n\tb", "tab\t", "\x7f del",
+    "李伟 的 报告", "caf\xc3\xa9", "caf\xe9 latin-1", "\xff\xfe", "=?UTF-8?B?5p2O5Lyf?=", "x =?utf-8?q?a_b?= y",
+    "=?iso-8859-1?q?caf=E9?=", "a=?b", "ab?=", "=?", "(comment) \"quoted\"", "  ", "", "\x01\x02",
+    "\xc2\x85 next line", "ends in C1 \xc2\x9f",
+  };
+
+  op_mime_init ();
+  for (gsize i = 0; i < G_N_ELEMENTS (texts); i++)
+    {
+      g_autofree char *fast = _op_mail_decode_header_text (texts[i]);
+      g_autofree char *utf8 = g_utf8_validate (texts[i], -1, NULL) ? g_strdup (texts[i])
+                                : op_mime_decode_text (texts[i], strlen (texts[i]), NULL, NULL);
+      g_autofree char *decoded = g_mime_utils_header_decode_text (NULL, utf8);
+      g_autofree char *slow = _op_mail_clean_text (decoded);
+
+      g_assert_cmpstr (fast, ==, slow);
+    }
+  {
+    /* Longer than a field keeps: cut as before. */
+    g_autofree char *long_text = g_strnfill (OP_MAIL_MAX_FIELD_TEXT + 10, 'x');
+    g_autofree char *clean = _op_mail_clean_text (long_text);
+
+    g_assert_cmpuint (strlen (clean), ==, OP_MAIL_MAX_FIELD_TEXT);
+  }
+}
+
 
 static void
 wait_done (gboolean *done)
@@ -980,6 +1061,8 @@ main (int   argc,
   g_test_add_func ("/mail/store/open/newer-schema-refused", test_newer_schema);
   g_test_add_func ("/mail/store/open/not-a-database", test_not_a_database);
   g_test_add_func ("/mail/store/flags/imap", test_flags_conversion);
+  g_test_add_func ("/mail/store/messages/date-fast-path", test_date_fast_path);
+  g_test_add_func ("/mail/store/messages/header-text-fast-path", test_header_text_fast_path);
   ADD ("/mail/store/folders/replace-list", test_folders);
   ADD ("/mail/store/messages/raw-and-search", test_raw_and_search);
   ADD ("/mail/store/messages/hostile-corpus", test_hostile_corpus);
