@@ -44,6 +44,7 @@ struct _OpFilePane
   AdwStatusPage     *placeholder_page;
   AdwStatusPage     *empty_page;
   GtkSpinner        *spinner;
+  guint              spinner_timeout; /* starts the spinner of a slow listing */
   GtkColumnView     *column_view;
   GtkLabel          *status_label;
   GMenu             *history_menu;
@@ -667,6 +668,27 @@ set_controls_sensitive (OpFilePane *self,
     gtk_widget_set_sensitive (controls[i], sensitive);
 }
 
+/* A listing that comes within this many ms never shows the spinner (a local folder
+ * mostly): no flash of it, and no spinning animation (and its icon) in a first frame. */
+#define SPINNER_DELAY_MS 300
+
+static gboolean
+start_spinner (gpointer data)
+{
+  OpFilePane *self = data;
+
+  self->spinner_timeout = 0;
+  gtk_spinner_start (self->spinner);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+stop_spinner (OpFilePane *self)
+{
+  g_clear_handle_id (&self->spinner_timeout, g_source_remove);
+  gtk_spinner_stop (self->spinner);
+}
+
 static void
 set_listing (OpFilePane   *self,
              const char   *path,
@@ -697,7 +719,7 @@ set_listing (OpFilePane   *self,
     op_file_list_set_ftp_listing (self->list, listing);
   else
     op_file_list_set_rows (self->list, rows);
-  gtk_spinner_stop (self->spinner);
+  stop_spinner (self);
   gtk_stack_set_visible_child_name (self->stack, "list");
   set_controls_sensitive (self, TRUE);
 }
@@ -756,7 +778,10 @@ op_file_pane_set_loading (OpFilePane *self,
     return;
   if (path != NULL)
     gtk_editable_set_text (GTK_EDITABLE (self->path_entry), path);
-  gtk_spinner_start (self->spinner);
+  /* The list goes at once (a click meanwhile lands on nothing); the spinner comes only
+   * if the listing is slow. */
+  if (!gtk_spinner_get_spinning (self->spinner) && self->spinner_timeout == 0)
+    self->spinner_timeout = g_timeout_add (SPINNER_DELAY_MS, start_spinner, self);
   gtk_stack_set_visible_child_name (self->stack, "loading");
 }
 
@@ -787,7 +812,7 @@ op_file_pane_set_placeholder (OpFilePane *self,
   adw_status_page_set_icon_name (self->placeholder_page, icon_name);
   adw_status_page_set_title (self->placeholder_page, title);
   adw_status_page_set_description (self->placeholder_page, description);
-  gtk_spinner_stop (self->spinner);
+  stop_spinner (self);
   gtk_stack_set_visible_child_name (self->stack, "placeholder");
   set_controls_sensitive (self, FALSE);
   gtk_label_set_text (self->status_label, "");
@@ -813,7 +838,7 @@ op_file_pane_show_error (OpFilePane *self,
   gtk_revealer_set_reveal_child (self->error_revealer, TRUE);
   if (g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "loading") == 0)
     {
-      gtk_spinner_stop (self->spinner);
+      stop_spinner (self);
       gtk_stack_set_visible_child_name (self->stack, self->path != NULL ? "list" : "placeholder");
       if (self->path != NULL)
         gtk_editable_set_text (GTK_EDITABLE (self->path_entry), self->path);
@@ -1040,6 +1065,7 @@ op_file_pane_dispose (GObject *object)
 {
   OpFilePane *self = OP_FILE_PANE (object);
 
+  g_clear_handle_id (&self->spinner_timeout, g_source_remove);
   g_clear_pointer (&self->context_menu, gtk_widget_unparent);
   g_clear_object (&self->context_model);
   gtk_widget_dispose_template (GTK_WIDGET (self), OP_TYPE_FILE_PANE);

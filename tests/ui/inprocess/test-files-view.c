@@ -135,6 +135,63 @@ test_context_menu_on_demand (void)
   g_object_unref (window);
 }
 
+static gboolean
+spinning (gpointer data)
+{
+  return gtk_spinner_get_spinning (data);
+}
+
+static gboolean
+after_delay (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+is_set (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+/* A folder being listed shows an empty loading page at once; its spinner turns only when
+ * the listing is slow, so a quick one (the home folder at start-up) never flashes it. */
+static void
+test_spinner_only_when_slow (void)
+{
+  GtkWidget *window = gtk_window_new ();
+  OpFilePane *pane = g_object_new (OP_TYPE_FILE_PANE, "title", "Local", NULL);
+  GtkSpinner *spinner = GTK_SPINNER (op_ui_test_find_type (GTK_WIDGET (pane), GTK_TYPE_SPINNER));
+  GtkStack *stack = GTK_STACK (gtk_widget_get_parent (GTK_WIDGET (spinner)));
+  g_autoptr (GPtrArray) rows = g_ptr_array_new_with_free_func (g_object_unref);
+  gboolean waited = FALSE;
+
+  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (pane));
+  gtk_window_present (GTK_WINDOW (window));
+  op_ui_test_iterate ();
+
+  /* Quick: the listing lands before the delay; the spinner never turns. */
+  op_file_pane_set_loading (pane, "/quick");
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (stack), ==, "loading");
+  g_assert_false (gtk_spinner_get_spinning (spinner));
+  op_file_pane_set_listing (pane, "/quick", rows);
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (stack), ==, "list");
+  g_timeout_add (600, after_delay, &waited);
+  g_assert_true (op_ui_test_wait_for (is_set, &waited));
+  g_assert_false (gtk_spinner_get_spinning (spinner));
+
+  /* Slow: the spinner turns after the delay, and stops with the listing. */
+  op_file_pane_set_loading (pane, "/slow");
+  g_assert_false (gtk_spinner_get_spinning (spinner));
+  g_assert_true (op_ui_test_wait_for (spinning, spinner));
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (stack), ==, "loading");
+  op_file_pane_set_listing (pane, "/slow", rows);
+  g_assert_false (gtk_spinner_get_spinning (spinner));
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (stack), ==, "list");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 /* A server that accepts and then says nothing: a connection stays "connecting". */
 static gboolean
 on_silent_incoming (GSocketService    *service,
@@ -673,6 +730,7 @@ main (int    argc,
   g_test_add_func ("/files/view/uri-fills-quick-connect", test_uri_fills_quick_connect);
   g_test_add_func ("/files/view/not-connected", test_not_connected);
   g_test_add_func ("/files/view/context-menu-on-demand", test_context_menu_on_demand);
+  g_test_add_func ("/files/pane/spinner-only-when-slow", test_spinner_only_when_slow);
   g_test_add_func ("/files/view/queue-filter-and-run-button", test_queue_filter_and_run_button);
   g_test_add_func ("/files/view/quick-connect-enter-cancel", test_quick_connect_enter_cancel);
   g_test_add_func ("/files/site-manager/add-edit-duplicate-remove-connect", test_site_manager);
