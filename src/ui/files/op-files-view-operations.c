@@ -101,6 +101,71 @@ on_remote_done (GObject      *source,
 /* A recursive delete or chmod, or View/Edit's download, runs on a session of its own
  * (OpFtpBrowser); a toast says how far it got and offers to stop it. */
 
+/* libadwaita 1.2 (Debian 12) frees a toast's state when its hide animation ends, but
+ * the show animation, if it still runs, then calls back into that freed state: the
+ * application crashes (g_object_unref() from adw_animation_skip()). A toast that comes
+ * in as another one goes slides in for 500 ms, and hiding takes 300 ms, so a toast
+ * dismissed soon after it began to show crashed the app: View/Edit of a small file did.
+ * A toast begins to show when it is added or when the toast before it is dismissed, so
+ * none is dismissed here before TOAST_SETTLE_MS have passed since both. */
+#define TOAST_SETTLE_MS 600
+
+static gint64 last_toast_dismissed;   /* monotonic µs; main thread only */
+
+static void
+on_toast_dismissed (AdwToast *toast)
+{
+  last_toast_dismissed = g_get_monotonic_time ();
+}
+
+void
+_op_files_view_watch_toast (AdwToast *toast)
+{
+  g_signal_connect (toast, "dismissed", G_CALLBACK (on_toast_dismissed), NULL);
+}
+
+typedef struct
+{
+  AdwToast *toast;
+  gint64    shown_at;
+} SettlingToast;
+
+/* Milliseconds until @shown_at's toast may be dismissed; 0 when it may be now. */
+static guint
+toast_settle_remaining (gint64 shown_at)
+{
+  gint64 since = MAX (shown_at, last_toast_dismissed);
+  gint64 left = since + TOAST_SETTLE_MS * 1000 - g_get_monotonic_time ();
+
+  return left > 0 ? (guint) ((left + 999) / 1000) : 0;
+}
+
+static gboolean settle_toast_later (gpointer data);
+
+/* Dismisses @settling's toast now or, when it may still be coming in, later. */
+static void
+settle_toast (SettlingToast *settling)
+{
+  guint remaining = toast_settle_remaining (settling->shown_at);
+
+  if (remaining > 0)
+    {
+      g_timeout_add (remaining, settle_toast_later, settling);
+      return;
+    }
+  adw_toast_dismiss (settling->toast);
+  g_object_unref (settling->toast);
+  g_free (settling);
+}
+
+static gboolean
+settle_toast_later (gpointer data)
+{
+  /* Another toast may have gone meanwhile: settle_toast() looks again. */
+  settle_toast (data);
+  return G_SOURCE_REMOVE;
+}
+
 void
 _op_files_view_long_operation_free (gpointer data)
 {
@@ -108,9 +173,12 @@ _op_files_view_long_operation_free (gpointer data)
 
   if (lo->toast != NULL)
     {
+      SettlingToast *settling = g_new0 (SettlingToast, 1);
+
       g_signal_handlers_disconnect_by_data (lo->toast, lo->cancellable);
-      adw_toast_dismiss (lo->toast);
-      g_object_unref (lo->toast);
+      settling->toast = lo->toast;
+      settling->shown_at = lo->shown_at;
+      settle_toast (settling);
     }
   g_object_unref (lo->cancellable);
   g_free (lo->name);
@@ -194,7 +262,9 @@ _op_files_view_long_operation_new (OpFilesView       *self,
   adw_toast_set_button_label (lo->toast, _("_Cancel"));
   g_signal_connect_swapped (lo->toast, "button-clicked", G_CALLBACK (g_cancellable_cancel),
                             lo->cancellable);
+  _op_files_view_watch_toast (lo->toast);
   adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), g_object_ref (lo->toast));
+  lo->shown_at = g_get_monotonic_time ();
   return lo;
 }
 

@@ -34,6 +34,7 @@ typedef struct
   GCancellable      *cancellable;
   char              *name;
   LongOperationKind  kind;
+  gint64             shown_at;      /* monotonic µs when the toast was added */
 } LongOperation;
 
 /* A remote file opened with View/Edit (op-files-view-transfers.c). */
@@ -122,6 +123,10 @@ void         _op_files_view_edit_free             (Edit *edit);
 LongOperation *_op_files_view_long_operation_new  (OpFilesView       *self,
                                                    const char        *name,
                                                    LongOperationKind  kind);
+/* Notes when @toast goes, so that no long operation's toast is dismissed while the one
+ * after it still slides in (libadwaita 1.2's crash, op-files-view-operations.c). */
+void _op_files_view_watch_toast (AdwToast *toast);
+
 /* An OpFtpProgressFunc and its GDestroyNotify (which dismisses the toast). */
 void         _op_files_view_long_operation_progress (const OpFtpProgress *progress,
                                                      gpointer             data);

@@ -106,7 +106,12 @@ _op_files_view_toast (OpFilesView *self,
   g_autofree char *markup = g_markup_escape_text (text, -1);
 
   if (overlay != NULL)
-    adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), adw_toast_new (markup));
+    {
+      AdwToast *toast = adw_toast_new (markup);
+
+      _op_files_view_watch_toast (toast);
+      adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), toast);
+    }
 }
 
 GtkWindow *

@@ -13,6 +13,7 @@
 #include "op-secrets.h"
 #include "op-site-manager.h"
 #include "op-files-view.h"
+#include "op-files-view-private.h"
 #include "op-profile.h"
 #include "op-transfer-queue.h"
 #include "op-ui-test-utils.h"
@@ -190,6 +191,53 @@ test_spinner_only_when_slow (void)
   g_assert_cmpstr (gtk_stack_get_visible_child_name (stack), ==, "list");
 
   gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* No toast left in @data (an AdwToastOverlay): only its child remains. */
+static gboolean
+toasts_gone (gpointer data)
+{
+  GtkWidget *overlay = data;
+
+  return gtk_widget_get_first_child (overlay) == gtk_widget_get_last_child (overlay);
+}
+
+/* A long operation that ends at once (View/Edit of a small file) dismisses its toast
+ * while it still slides in. libadwaita 1.2 crashed the app when a toast's hide animation
+ * ended before its show animation: a toast shown while another hides slides in for
+ * 500 ms and hides in 300 ms. The app must live through it, and the toasts go. */
+static void
+test_long_operation_toast_ends_at_once (void)
+{
+  OpWindow *window = g_object_ref (g_object_new (OP_TYPE_WINDOW, NULL));
+  OpFilesView *view = OP_FILES_VIEW (op_window_get_view (window, "files"));
+  GtkWidget *overlay;
+  LongOperation *first;
+  LongOperation *second;
+  gboolean waited = FALSE;
+
+  /* The tests run without animations (op_ui_test_init()); this one is about them. */
+  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", TRUE, NULL);
+  gtk_window_present (GTK_WINDOW (window));
+  op_ui_test_iterate ();
+  overlay = gtk_widget_get_ancestor (GTK_WIDGET (view), ADW_TYPE_TOAST_OVERLAY);
+  g_assert_nonnull (overlay);
+
+  first = _op_files_view_long_operation_new (view, "a.txt", LONG_OPERATION_DOWNLOAD);
+  second = _op_files_view_long_operation_new (view, "b.txt", LONG_OPERATION_DOWNLOAD);
+  g_assert_nonnull (first->toast);
+  g_assert_false (toasts_gone (overlay));
+  /* The first hides, the second takes its place, and both operations are over. */
+  _op_files_view_long_operation_free (first);
+  _op_files_view_long_operation_free (second);
+
+  g_timeout_add (1000, after_delay, &waited);
+  g_assert_true (op_ui_test_wait_for (is_set, &waited));
+  g_assert_true (op_ui_test_wait_for (toasts_gone, overlay));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_object_unref (window);
+  g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
 }
 
 /* A server that accepts and then says nothing: a connection stays "connecting". */
@@ -733,6 +781,7 @@ main (int    argc,
   g_test_add_func ("/files/pane/spinner-only-when-slow", test_spinner_only_when_slow);
   g_test_add_func ("/files/view/queue-filter-and-run-button", test_queue_filter_and_run_button);
   g_test_add_func ("/files/view/quick-connect-enter-cancel", test_quick_connect_enter_cancel);
+  g_test_add_func ("/files/view/long-operation-toast-ends-at-once", test_long_operation_toast_ends_at_once);
   g_test_add_func ("/files/site-manager/add-edit-duplicate-remove-connect", test_site_manager);
 
   return op_ui_test_run ();
