@@ -32,7 +32,7 @@ G_BEGIN_DECLS
  */
 
 /* The schema this code writes; older databases are migrated on open. */
-#define OP_NEWS_DB_VERSION 3
+#define OP_NEWS_DB_VERSION 4
 
 sqlite3  *_op_news_db_open          (const char   *path,
                                      gboolean      read_only,
