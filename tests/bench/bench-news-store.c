@@ -24,7 +24,9 @@
  * (bench-news-common.c). It prints both times and their ratio, the resident memory the process holds after
  * the fetch per header stored (VmRSS after minus before, /proc/self/status; the issue's
  * limit is 200 bytes), the peak, and how long the thread model takes to give its first
- * 50 rows and a row in the middle and at the end.
+ * 50 rows and a row in the middle and at the end, then the first 50 rows newest first, by
+ * subject and by author. OUTPOST_BENCH_NEWS_KEEP=path keeps the store at path;
+ * OUTPOST_BENCH_NEWS_OPEN=path measures only the openings on a store kept so.
  */
 
 #define READ_BLOCK (64 * 1024)
@@ -137,6 +139,13 @@ main (int   argc,
 
   g_assert_no_error (error);
   g_assert_cmpuint (n, >, 0);
+  /* OUTPOST_BENCH_NEWS_OPEN=path: only the thread model's openings, on a kept store. */
+  if (g_getenv ("OUTPOST_BENCH_NEWS_OPEN") != NULL)
+    {
+      bench_print_model (g_getenv ("OUTPOST_BENCH_NEWS_OPEN"), "bench.group");
+      g_rmdir (dir);
+      return 0;
+    }
   write_stream (stream, n);
   g_assert_cmpint (g_stat (stream, &st), ==, 0);
   printf ("news-store: %u headers, recorded OVER stream of %.1f MB\n", n, st.st_size / 1e6);
@@ -186,6 +195,9 @@ main (int   argc,
   g_unlink (stream);
   g_unlink (wal);
   g_unlink (shm);
+  /* OUTPOST_BENCH_NEWS_KEEP=path keeps the store there (for EXPLAIN and callgrind). */
+  if (g_getenv ("OUTPOST_BENCH_NEWS_KEEP") != NULL)
+    g_assert_cmpint (g_rename (db_path, g_getenv ("OUTPOST_BENCH_NEWS_KEEP")), ==, 0);
   g_unlink (db_path);
   g_rmdir (dir);
   return 0;

@@ -318,51 +318,147 @@ _op_news_db_find_binary_parts (sqlite3 *db, const char *group, guint64 number, G
   return g_steal_pointer (&posting);
 }
 
+typedef struct
+{
+  char *key;        /* the thread's first row */
+  gint64 row;       /* that row's article */
+  char *column;     /* its subject or author (the order's) */
+  guint count;
+} ThreadEntry;
+
+static void
+thread_entry_clear (gpointer data)
+{
+  ThreadEntry *entry = data;
+
+  g_free (entry->key);
+  g_free (entry->column);
+}
+
+/* As COLLATE NOCASE (the columns are stored with ASCII letters folded, so byte by byte),
+ * then by key. */
+static int
+compare_thread_entries (gconstpointer a, gconstpointer b)
+{
+  const ThreadEntry *x = *(ThreadEntry *const *)a, *y = *(ThreadEntry *const *)b;
+  int                r;
+
+  if (x->column == NULL || y->column == NULL)
+    r = (x->column != NULL) - (y->column != NULL);
+  else
+    r = strcmp (x->column, y->column);
+  return r != 0 ? r : strcmp (x->key, y->key);
+}
+
+/* In the table's order. */
+static int
+compare_thread_rows (gconstpointer a, gconstpointer b)
+{
+  const ThreadEntry *x = *(ThreadEntry *const *)a, *y = *(ThreadEntry *const *)b;
+
+  return x->row < y->row ? -1 : x->row > y->row;
+}
+
 gboolean
-_op_news_db_list_threads (sqlite3 *db, gint64 group_id, gboolean by_author, GPtrArray *keys,
+_op_news_db_list_threads (sqlite3 *db, gint64 group_id, OpNewsDbThreadSort sort, GPtrArray *keys,
                           GArray *counts, GCancellable *cancellable, GError **error)
 {
-  /* A thread's rows are the keys from its root's up to the root's followed by "g",
-   * which sorts after every hex digit of a descendant's key. Its first row is the
-   * first of them with an article (a placeholder root has none). A root has no parent:
-   * an orphan under a placeholder has depth 0 too (depth counts real articles), and is
-   * in its placeholder's thread. MATERIALIZED: the threads are listed once, not once
-   * per row of the join. INDEXED BY on f: its key finds its row; the primary key would
-   * walk the whole group for each thread. */
-#define THREADS_SQL(column)                                                                        \
-  "WITH t AS MATERIALIZED (SELECT "                                                                \
-  " (SELECT c.path FROM nodes c INDEXED BY nodes_by_path WHERE c.group_id = ?1 "                   \
-  "  AND c.path >= r.path AND c.path < r.path || 'g' AND c.number IS NOT NULL "                    \
-  "  ORDER BY c.path LIMIT 1) AS first_key, "                                                      \
-  " (SELECT count(*) FROM nodes c INDEXED BY nodes_by_path WHERE c.group_id = ?1 "                 \
-  "  AND c.path >= r.path AND c.path < r.path || 'g' AND c.number IS NOT NULL) AS n "              \
-  " FROM nodes r WHERE r.group_id = ?1 AND r.depth = 0 AND r.parent IS NULL) "                    \
-  "SELECT first_key, n FROM t JOIN nodes f INDEXED BY nodes_by_path "                              \
-  "ON f.group_id = ?1 AND f.path = t.first_key "                                                   \
-  "WHERE n > 0 ORDER BY f." column " COLLATE NOCASE, t.first_key"
-  sqlite3_stmt *stmt = _op_news_db_prepare (
-      db, by_author ? THREADS_SQL ("author") : THREADS_SQL ("subject"), error);
-#undef THREADS_SQL
-  guint64 row = 0;
-  int     rc;
+  /* One walk of the key index (covering: it holds the rowid), in key order. A thread
+   * is a root's key and every key after it up to the next root's: only a root has no
+   * parent, and only a root's key is one component long. Its first row is the first of
+   * them with an article (a placeholder root has none). Then, by subject or author, that
+   * row's column for each thread. This was one statement that walked every node's row
+   * for the roots and the key index twice per thread: bench-news-store at 100,000
+   * headers (6,442 threads), 354 million instructions newest first or by author, now
+   * about 150 and 185 million. */
+  sqlite3_stmt *stmt
+      = _op_news_db_prepare (db,
+                             "SELECT path, number IS NOT NULL, rowid "
+                             "FROM nodes INDEXED BY nodes_by_path WHERE group_id = ? ORDER BY path",
+                             error);
+  g_autoptr (GArray) threads = g_array_new (FALSE, TRUE, sizeof (ThreadEntry));
+  g_autoptr (GPtrArray) by_id = g_ptr_array_new ();
+  ThreadEntry *current = NULL;
+  guint64      row = 0;
+  int          rc;
 
+  g_array_set_clear_func (threads, thread_entry_clear);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, group_id);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
-      guint n = (guint)sqlite3_column_int64 (stmt, 1);
-
-      if (row++ % 256 == 0 && g_cancellable_set_error_if_cancelled (cancellable, error))
+      if (row++ % 1024 == 0 && g_cancellable_set_error_if_cancelled (cancellable, error))
         {
           sqlite3_reset (stmt);
           return FALSE;
         }
-      g_ptr_array_add (keys, g_strdup ((const char *)sqlite3_column_text (stmt, 0)));
-      g_array_append_val (counts, n);
+      if (sqlite3_column_bytes (stmt, 0) == COMPONENT_LENGTH || current == NULL)
+        {
+          /* A thread without an article (placeholders only) gives its entry to the next. */
+          if (current == NULL || current->count > 0)
+            g_array_set_size (threads, threads->len + 1);
+          current = &g_array_index (threads, ThreadEntry, threads->len - 1);
+        }
+      if (sqlite3_column_int (stmt, 1) == 0)
+        continue;
+      if (current->count++ == 0)
+        {
+          current->key = g_strdup ((const char *)sqlite3_column_text (stmt, 0));
+          if (sort != OP_NEWS_DB_THREAD_SORT_NONE)
+            current->row = sqlite3_column_int64 (stmt, 2);
+        }
     }
   sqlite3_reset (stmt);
   if (rc != SQLITE_DONE)
     return _op_news_db_fail (db, error);
+  /* The last thread may have no row. */
+  if (current != NULL && current->count == 0)
+    g_array_set_size (threads, threads->len - 1);
+
+  if (sort != OP_NEWS_DB_THREAD_SORT_NONE)
+    {
+      stmt = _op_news_db_prepare (db,
+                                  sort == OP_NEWS_DB_THREAD_SORT_AUTHOR
+                                      ? "SELECT author FROM nodes WHERE rowid = ?"
+                                      : "SELECT subject FROM nodes WHERE rowid = ?",
+                                  error);
+      if (stmt == NULL)
+        return FALSE;
+      /* In the table's order: its pages are read one after another, not once per
+       * thread at random. */
+      for (guint t = 0; t < threads->len; t++)
+        g_ptr_array_add (by_id, &g_array_index (threads, ThreadEntry, t));
+      g_ptr_array_sort (by_id, compare_thread_rows);
+      for (guint t = 0; t < by_id->len; t++)
+        {
+          ThreadEntry *entry = g_ptr_array_index (by_id, t);
+
+          if (t % 256 == 0 && g_cancellable_set_error_if_cancelled (cancellable, error))
+            {
+              sqlite3_reset (stmt);
+              return FALSE;
+            }
+          sqlite3_bind_int64 (stmt, 1, entry->row);
+          rc = sqlite3_step (stmt);
+          /* Folded once here, not in every comparison of the sort. */
+          if (rc == SQLITE_ROW && sqlite3_column_type (stmt, 0) != SQLITE_NULL)
+            entry->column = g_ascii_strdown ((const char *)sqlite3_column_text (stmt, 0), -1);
+          sqlite3_reset (stmt);
+          if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+            return _op_news_db_fail (db, error);
+        }
+      g_ptr_array_sort (by_id, compare_thread_entries);
+    }
+  else
+    for (guint t = 0; t < threads->len; t++)
+      g_ptr_array_add (by_id, &g_array_index (threads, ThreadEntry, t));
+  for (guint t = 0; t < by_id->len; t++)
+    {
+      ThreadEntry *entry = g_ptr_array_index (by_id, t);
+
+      g_ptr_array_add (keys, g_steal_pointer (&entry->key));
+      g_array_append_val (counts, entry->count);
+    }
   return TRUE;
 }

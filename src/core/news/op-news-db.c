@@ -228,6 +228,39 @@ static const char *const migrations[] = {
   "  WHERE number IS NOT NULL AND subject IS NULL;"
   "DROP TABLE articles;"
   "CREATE UNIQUE INDEX nodes_by_number ON nodes (group_id, number) WHERE number IS NOT NULL;",
+  /* 3 → 4: the nodes get rowids. Keyed by Message-ID (WITHOUT ROWID), each new article
+   * put its whole row (subject, author, References...) at a random place of the table;
+   * now the row is appended and only the narrow Message-ID index takes a random place
+   * (bench-news-store). Rows move in threaded order. */
+  "CREATE TABLE nodes_new ("
+  "  group_id INTEGER NOT NULL,"
+  "  message_id TEXT NOT NULL,"
+  "  number INTEGER,"
+  "  parent TEXT,"
+  "  path TEXT NOT NULL,"
+  "  depth INTEGER NOT NULL,"
+  "  base_subject TEXT,"
+  "  orphan_subject TEXT,"
+  "  subject TEXT,"
+  "  author TEXT,"
+  "  date INTEGER,"
+  "  bytes INTEGER,"
+  "  lines INTEGER,"
+  "  refs TEXT,"
+  "  read INTEGER NOT NULL DEFAULT 0"
+  ");"
+  "INSERT INTO nodes_new (group_id, message_id, number, parent, path, depth, base_subject, "
+  "  orphan_subject, subject, author, date, bytes, lines, refs, read) "
+  "  SELECT group_id, message_id, number, parent, path, depth, base_subject, orphan_subject, "
+  "  subject, author, date, bytes, lines, refs, read FROM nodes ORDER BY group_id, path;"
+  "DROP TABLE nodes;"
+  "ALTER TABLE nodes_new RENAME TO nodes;"
+  "CREATE UNIQUE INDEX nodes_by_id ON nodes (group_id, message_id);"
+  "CREATE INDEX nodes_by_path ON nodes (group_id, path, number);"
+  "CREATE INDEX nodes_by_subject ON nodes (group_id, base_subject) WHERE base_subject IS NOT NULL;"
+  "CREATE INDEX nodes_by_orphan_subject ON nodes (group_id, orphan_subject) "
+  "  WHERE orphan_subject IS NOT NULL;"
+  "CREATE UNIQUE INDEX nodes_by_number ON nodes (group_id, number) WHERE number IS NOT NULL;",
 };
 
 static gboolean

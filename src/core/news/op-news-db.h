@@ -32,7 +32,7 @@ G_BEGIN_DECLS
  */
 
 /* The schema this code writes; older databases are migrated on open. */
-#define OP_NEWS_DB_VERSION 3
+#define OP_NEWS_DB_VERSION 4
 
 sqlite3  *_op_news_db_open          (const char   *path,
                                      gboolean      read_only,
@@ -203,15 +203,23 @@ OpNewsBinaryPosting *_op_news_db_find_binary_parts (sqlite3    *db,
                                                     guint64     number,
                                                     GError    **error);
 
-/* The group's threads ordered by the subject (@by_author FALSE) or the author of their
- * first article, case-insensitively, then by date: each one's first row key in @keys and
- * its number of rows in @counts (guint); threads without a row are left out. */
-gboolean  _op_news_db_list_threads   (sqlite3      *db,
-                                      gint64        group_id,
-                                      gboolean      by_author,
-                                      GPtrArray    *keys,
-                                      GArray       *counts,
-                                      GCancellable *cancellable,
-                                      GError      **error);
+/* How _op_news_db_list_threads orders the threads. */
+typedef enum
+{
+  OP_NEWS_DB_THREAD_SORT_NONE,    /* by key: the date of their first article */
+  OP_NEWS_DB_THREAD_SORT_SUBJECT, /* by the subject of their first article */
+  OP_NEWS_DB_THREAD_SORT_AUTHOR,  /* by its author */
+} OpNewsDbThreadSort;
+
+/* The group's threads in @sort's order (subject and author case-insensitively, then by
+ * date): each one's first row key in @keys and its number of rows in @counts (guint);
+ * threads without a row are left out. */
+gboolean  _op_news_db_list_threads   (sqlite3           *db,
+                                      gint64             group_id,
+                                      OpNewsDbThreadSort sort,
+                                      GPtrArray         *keys,
+                                      GArray            *counts,
+                                      GCancellable      *cancellable,
+                                      GError           **error);
 
 G_END_DECLS

@@ -389,7 +389,12 @@ list_threads (OpenJob      *job,
 
   job->thread_keys = g_ptr_array_new_with_free_func (g_free);
   job->thread_starts = g_array_new (FALSE, FALSE, sizeof (guint));
-  if (!_op_news_db_list_threads (job->db, job->group_id, job->order == OP_NEWS_THREAD_ORDER_AUTHOR,
+  if (!_op_news_db_list_threads (job->db, job->group_id,
+                                 job->order == OP_NEWS_THREAD_ORDER_AUTHOR
+                                     ? OP_NEWS_DB_THREAD_SORT_AUTHOR
+                                 : job->order == OP_NEWS_THREAD_ORDER_SUBJECT
+                                     ? OP_NEWS_DB_THREAD_SORT_SUBJECT
+                                     : OP_NEWS_DB_THREAD_SORT_NONE,
                                  keys, counts, cancellable, error))
     return FALSE;
   for (guint t = 0; t < keys->len; t++)

@@ -618,13 +618,28 @@ static const char old_schema_2[] =
   "  size INTEGER NOT NULL, last_read INTEGER NOT NULL);"
   "CREATE INDEX bodies_by_last_read ON bodies (last_read);"
   "PRAGMA user_version = 2;";
+/* Schema 3 as it shipped: the article columns in the nodes, still keyed by Message-ID. */
+static const char old_schema_3[] =
+  "ALTER TABLE nodes ADD COLUMN subject TEXT;"
+  "ALTER TABLE nodes ADD COLUMN author TEXT;"
+  "ALTER TABLE nodes ADD COLUMN date INTEGER;"
+  "ALTER TABLE nodes ADD COLUMN bytes INTEGER;"
+  "ALTER TABLE nodes ADD COLUMN lines INTEGER;"
+  "ALTER TABLE nodes ADD COLUMN refs TEXT;"
+  "ALTER TABLE nodes ADD COLUMN read INTEGER NOT NULL DEFAULT 0;"
+  "UPDATE nodes SET subject = a.subject, author = a.author, date = a.date, bytes = a.bytes, "
+  "  lines = a.lines, refs = a.refs, read = a.read "
+  "  FROM articles a WHERE a.group_id = nodes.group_id AND a.number = nodes.number;"
+  "DROP TABLE articles;"
+  "CREATE UNIQUE INDEX nodes_by_number ON nodes (group_id, number) WHERE number IS NOT NULL;"
+  "PRAGMA user_version = 3;";
 
 /* Every older schema opens: its articles and their threads come through the
  * migrations, and storing and reading work on the result. */
 static void
 test_db_migrations_from_old (void)
 {
-  for (int version = 1; version <= 2; version++)
+  for (int version = 1; version <= 3; version++)
     {
       g_autofree char *dir = temp_dir ();
       g_autofree char *path = g_build_filename (dir, "server.sqlite", NULL);
@@ -640,6 +655,8 @@ test_db_migrations_from_old (void)
       g_assert_cmpint (sqlite3_exec (db, old_schema_1, NULL, NULL, NULL), ==, SQLITE_OK);
       if (version >= 2)
         g_assert_cmpint (sqlite3_exec (db, old_schema_2, NULL, NULL, NULL), ==, SQLITE_OK);
+      if (version >= 3)
+        g_assert_cmpint (sqlite3_exec (db, old_schema_3, NULL, NULL, NULL), ==, SQLITE_OK);
       sqlite3_close (db);
 
       db = _op_news_db_open (path, FALSE, &error);
@@ -649,6 +666,10 @@ test_db_migrations_from_old (void)
                                        "WHERE name = 'articles'"), ==, 0);
       g_assert_cmpint (pragma_int (db, "SELECT count (*) FROM nodes WHERE number IS NOT NULL"),
                        ==, 3);
+      /* Schema 4: a rowid table, the Message-ID a unique index of its own. */
+      g_assert_cmpint (pragma_int (db, "SELECT count (*) FROM sqlite_schema "
+                                       "WHERE name = 'nodes_by_id'"), ==, 1);
+      g_assert_cmpint (pragma_int (db, "SELECT count (*) FROM nodes WHERE rowid > 0"), ==, 4);
 
       model = open_model (path, "g");
       shape = model_shape (G_LIST_MODEL (model));
