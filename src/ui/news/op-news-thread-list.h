@@ -53,7 +53,8 @@ op_news_thread_list_set_expanded (OpNewsThreadList *self, guint position, gboole
  * next. Nothing is walked: the pane changes as a whole, in a few items-changed, the
  * visible positions in @busy (the rows a list view holds widgets for; may be NULL) in
  * small ones of their own (GTK 4.8 reads every row a change adds when it removed a row
- * the list view tracks). */
+ * the list view tracks), widened by the rows the list view will hold widgets for after
+ * it (so it reuses its widgets rather than making new ones). */
 void
 op_news_thread_list_collapse_all (OpNewsThreadList *self, GArray *roots, GArray *busy);
 /* Shows every row, the same way. */
