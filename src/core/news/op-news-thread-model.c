@@ -40,6 +40,7 @@ struct _OpNewsThreadModel
   guint       cached_rows;
 
   GArray     *roots;         /* guint: the rows at depth 0, once listed; NULL before */
+  GArray     *root_numbers;  /* guint64: their article numbers, the same order */
 };
 
 enum
@@ -134,6 +135,7 @@ op_news_thread_model_finalize (GObject *object)
   g_clear_pointer (&self->thread_keys, g_ptr_array_unref);
   g_clear_pointer (&self->thread_starts, g_array_unref);
   g_clear_pointer (&self->roots, g_array_unref);
+  g_clear_pointer (&self->root_numbers, g_array_unref);
   g_free (self->path);
   g_free (self->group);
   G_OBJECT_CLASS (op_news_thread_model_parent_class)->finalize (object);
@@ -568,6 +570,7 @@ op_news_thread_model_reload_finish (OpNewsThreadModel  *self,
   old = self->n_items;
   drop_pages (self);
   g_clear_pointer (&self->roots, g_array_unref);
+  g_clear_pointer (&self->root_numbers, g_array_unref);
   self->group_id = job->group_id;
   self->n_items = job->n_items;
   g_clear_pointer (&self->thread_keys, g_ptr_array_unref);
@@ -737,6 +740,7 @@ typedef struct
   GPtrArray *thread_keys;   /* paged by thread: the model's, shared (never changed) */
   GArray    *thread_starts;
   GArray    *roots;
+  GArray    *numbers; /* guint64, parallel to roots */
 } RootsJob;
 
 static void
@@ -746,7 +750,20 @@ roots_job_free (RootsJob *job)
   g_clear_pointer (&job->thread_keys, g_ptr_array_unref);
   g_clear_pointer (&job->thread_starts, g_array_unref);
   g_clear_pointer (&job->roots, g_array_unref);
+  g_clear_pointer (&job->numbers, g_array_unref);
   g_free (job);
+}
+
+typedef struct
+{
+  guint   position;
+  guint64 number;
+} Root;
+
+static int
+compare_root_positions (gconstpointer a, gconstpointer b)
+{
+  return compare_guint (&((const Root *)a)->position, &((const Root *)b)->position);
 }
 
 /* The scan gives depth-0 rows in the index's order (by key). Paged by thread, the
@@ -754,13 +771,13 @@ roots_job_free (RootsJob *job)
  * are one run of the index, so sorting the threads by first key and adding up their
  * sizes says where each run starts, and a row's place in its run is its place in the
  * thread. */
-static GArray *
-roots_in_thread_order (RootsJob *job, GArray *by_key)
+static void
+roots_in_thread_order (RootsJob *job, GArray *by_key, GArray *numbers)
 {
   guint n = job->thread_keys->len;
   g_autoptr (GArray) sorted = g_array_sized_new (FALSE, FALSE, sizeof (guint), n);
-  GArray *roots = g_array_sized_new (FALSE, FALSE, sizeof (guint), by_key->len);
-  guint   t = 0, run = 0;
+  g_autoptr (GArray) both = g_array_sized_new (FALSE, FALSE, sizeof (Root), by_key->len);
+  guint t = 0, run = 0;
 
   for (guint i = 0; i < n; i++)
     g_array_append_val (sorted, i);
@@ -768,7 +785,8 @@ roots_in_thread_order (RootsJob *job, GArray *by_key)
   for (guint r = 0; r < by_key->len; r++)
     {
       guint row = g_array_index (by_key, guint, r);
-      guint thread, size, position;
+      guint thread, size;
+      Root  root;
 
       for (;;)
         {
@@ -785,11 +803,18 @@ roots_in_thread_order (RootsJob *job, GArray *by_key)
       /* Rows stored after the model counted (a fetch under way) wait for its reload. */
       if (t == n)
         break;
-      position = g_array_index (job->thread_starts, guint, thread) + (row - run);
-      g_array_append_val (roots, position);
+      root.position = g_array_index (job->thread_starts, guint, thread) + (row - run);
+      root.number = g_array_index (numbers, guint64, r);
+      g_array_append_val (both, root);
     }
-  g_array_sort (roots, compare_guint);
-  return roots;
+  g_array_sort (both, compare_root_positions);
+  job->roots = g_array_sized_new (FALSE, FALSE, sizeof (guint), both->len);
+  job->numbers = g_array_sized_new (FALSE, FALSE, sizeof (guint64), both->len);
+  for (guint i = 0; i < both->len; i++)
+    {
+      g_array_append_val (job->roots, g_array_index (both, Root, i).position);
+      g_array_append_val (job->numbers, g_array_index (both, Root, i).number);
+    }
 }
 
 static void
@@ -799,6 +824,7 @@ roots_thread (GTask *task, gpointer source_object, gpointer task_data, GCancella
   GError   *error = NULL;
   sqlite3  *db = _op_news_db_open (job->path, TRUE, &error);
   g_autoptr (GArray) by_key = NULL;
+  g_autoptr (GArray) numbers = NULL;
 
   if (db == NULL)
     {
@@ -806,7 +832,8 @@ roots_thread (GTask *task, gpointer source_object, gpointer task_data, GCancella
       return;
     }
   by_key = g_array_new (FALSE, FALSE, sizeof (guint));
-  if (!_op_news_db_scan_roots (db, job->group_id, by_key, cancellable, &error))
+  numbers = g_array_new (FALSE, FALSE, sizeof (guint64));
+  if (!_op_news_db_scan_roots (db, job->group_id, by_key, numbers, cancellable, &error))
     {
       _op_news_db_close (db);
       g_task_return_error (task, error);
@@ -814,9 +841,12 @@ roots_thread (GTask *task, gpointer source_object, gpointer task_data, GCancella
     }
   _op_news_db_close (db);
   if (job->thread_keys != NULL)
-    job->roots = roots_in_thread_order (job, by_key);
+    roots_in_thread_order (job, by_key, numbers);
   else
-    job->roots = g_steal_pointer (&by_key);
+    {
+      job->roots = g_steal_pointer (&by_key);
+      job->numbers = g_steal_pointer (&numbers);
+    }
   g_task_return_boolean (task, TRUE);
 }
 
@@ -840,6 +870,8 @@ op_news_thread_model_list_roots_async (OpNewsThreadModel  *self,
     {
       job->roots = self->roots != NULL ? g_array_ref (self->roots)
                                        : g_array_new (FALSE, FALSE, sizeof (guint));
+      job->numbers = self->root_numbers != NULL ? g_array_ref (self->root_numbers)
+                                                : g_array_new (FALSE, FALSE, sizeof (guint64));
       g_task_return_boolean (task, TRUE);
       return;
     }
@@ -873,6 +905,17 @@ op_news_thread_model_list_roots_finish (OpNewsThreadModel *self,
       return NULL;
     }
   if (self->roots == NULL)
-    self->roots = g_array_ref (job->roots);
+    {
+      self->roots = g_array_ref (job->roots);
+      self->root_numbers = g_array_ref (job->numbers);
+    }
   return g_array_ref (job->roots);
+}
+
+GArray *
+op_news_thread_model_get_root_numbers (OpNewsThreadModel *self)
+{
+  g_return_val_if_fail (OP_IS_NEWS_THREAD_MODEL (self), NULL);
+
+  return self->root_numbers;
 }

@@ -103,5 +103,9 @@ void               op_news_thread_model_list_roots_async  (OpNewsThreadModel   *
 GArray            *op_news_thread_model_list_roots_finish (OpNewsThreadModel   *self,
                                                            GAsyncResult        *result,
                                                            GError             **error);
+/* Once the roots are listed (until the next reload): the article number of each, in
+ * the same order (guint64), to know a thread again after a reload or a restart; NULL
+ * before. (transfer none) */
+GArray            *op_news_thread_model_get_root_numbers  (OpNewsThreadModel   *self);
 
 G_END_DECLS

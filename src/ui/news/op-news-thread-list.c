@@ -27,6 +27,14 @@ struct _OpNewsThreadList
   gboolean           all_read;
 };
 
+enum
+{
+  THREAD_TOGGLED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
 static void
 list_model_iface_init (GListModelInterface *iface);
 
@@ -76,6 +84,18 @@ op_news_thread_list_class_init (OpNewsThreadListClass *klass)
 
   object_class->dispose = op_news_thread_list_dispose;
   object_class->finalize = op_news_thread_list_finalize;
+
+  /**
+   * OpNewsThreadList::thread-toggled:
+   * @model_position: the underlying row whose rows were shown or hidden
+   * @expanded: shown
+   *
+   * One row was expanded or collapsed (op_news_thread_list_set_expanded(), also through
+   * op_news_thread_list_reveal()); not emitted by Expand All and Collapse All.
+   */
+  signals[THREAD_TOGGLED] = g_signal_new ("thread-toggled", G_TYPE_FROM_CLASS (klass),
+                                          G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 2,
+                                          G_TYPE_UINT, G_TYPE_BOOLEAN);
 }
 
 static void
@@ -311,6 +331,7 @@ op_news_thread_list_set_expanded (OpNewsThreadList *self, guint position, gboole
       recount (self, i);
       /* The row itself too: its expander changed. */
       g_list_model_items_changed (G_LIST_MODEL (self), position, 1, 1 + shown);
+      g_signal_emit (self, signals[THREAD_TOGGLED], 0, u, TRUE);
     }
   else
     {
@@ -332,6 +353,7 @@ op_news_thread_list_set_expanded (OpNewsThreadList *self, guint position, gboole
       g_array_insert_val (self->hidden, first, in);
       recount (self, first);
       g_list_model_items_changed (G_LIST_MODEL (self), position, 1 + gone, 1);
+      g_signal_emit (self, signals[THREAD_TOGGLED], 0, u, FALSE);
     }
 }
 
@@ -520,6 +542,13 @@ cuts_around (OpNewsThreadList *self, GArray *fresh, GArray *busy, GArray *roots,
 void
 op_news_thread_list_collapse_all (OpNewsThreadList *self, GArray *roots, GArray *busy)
 {
+  op_news_thread_list_collapse_threads (self, roots, NULL, busy);
+}
+
+void
+op_news_thread_list_collapse_threads (OpNewsThreadList *self, GArray *roots,
+                                      const gboolean *collapsed, GArray *busy)
+{
   g_autoptr (GArray) fresh = NULL;
   g_autoptr (GArray) cuts = NULL;
   guint n;
@@ -535,6 +564,8 @@ op_news_thread_list_collapse_all (OpNewsThreadList *self, GArray *roots, GArray 
     {
       Interval in = { g_array_index (roots, guint, i) + 1, 0, 0 };
 
+      if (collapsed != NULL && !collapsed[i])
+        continue;
       in.end = i + 1 < roots->len ? g_array_index (roots, guint, i + 1) : n;
       if (in.end > n)
         in.end = n;

@@ -57,6 +57,11 @@ op_news_thread_list_set_expanded (OpNewsThreadList *self, guint position, gboole
  * it (so it reuses its widgets rather than making new ones). */
 void
 op_news_thread_list_collapse_all (OpNewsThreadList *self, GArray *roots, GArray *busy);
+/* The same for the threads whose @collapsed is TRUE (one per root; NULL: all); every
+ * other thread shows whole. */
+void
+op_news_thread_list_collapse_threads (OpNewsThreadList *self, GArray *roots,
+                                      const gboolean *collapsed, GArray *busy);
 /* Shows every row, the same way. */
 void
 op_news_thread_list_expand_all (OpNewsThreadList *self, GArray *busy);

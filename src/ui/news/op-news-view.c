@@ -445,7 +445,7 @@ on_toggle_expanded (OpNewsHeaderRow *row, OpNewsView *self)
  * before and set again after, the article pane none the wiser. An article that a
  * collapse hides gives the selection to its thread's first row, as GtkTreeView does. */
 static void
-change_all (OpNewsView *self, GArray *roots)
+change_all (OpNewsView *self, GArray *roots, const gboolean *collapsed)
 {
   g_autoptr (GArray) busy = g_array_new (FALSE, FALSE, sizeof (guint));
   guint u = _op_news_view_selected_position (self);
@@ -468,7 +468,7 @@ change_all (OpNewsView *self, GArray *roots)
   g_signal_handlers_block_by_func (self->selection, on_selected_changed, self);
   gtk_single_selection_set_selected (self->selection, GTK_INVALID_LIST_POSITION);
   if (roots != NULL)
-    op_news_thread_list_collapse_all (self->list, roots, busy);
+    op_news_thread_list_collapse_threads (self->list, roots, collapsed, busy);
   else
     op_news_thread_list_expand_all (self->list, busy);
   if (u != G_MAXUINT)
@@ -491,14 +491,19 @@ typedef struct
 {
   OpNewsView *self; /* a reference */
   guint       serial;
+  gboolean    restore; /* the group's own collapsed threads, not Collapse All */
+  gboolean    show;    /* the group opens: the list is shown after */
 } CollapseJob;
+
+static void show_list (OpNewsView *self);
 
 static void
 roots_listed (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   CollapseJob *job = user_data;
   g_autoptr (OpNewsView) self = job->self;
-  guint serial = job->serial;
+  guint    serial = job->serial;
+  gboolean restore = job->restore, show = job->show;
   g_autoptr (GArray) roots = NULL;
   g_autoptr (GError) error = NULL;
 
@@ -516,31 +521,58 @@ roots_listed (GObject *source, GAsyncResult *result, gpointer user_data)
           = g_strdup_printf (_ ("The threads could not be collapsed: %s"), error->message);
 
       _op_news_view_toast (self, text);
-      return;
     }
-  change_all (self, roots);
+  else if (restore)
+    {
+      g_autofree gboolean *collapsed = _op_news_view_threads_mask (
+          self, roots, op_news_thread_model_get_root_numbers (OP_NEWS_THREAD_MODEL (source)));
+
+      change_all (self, roots, collapsed);
+    }
+  else
+    change_all (self, roots, NULL);
+  if (show)
+    show_list (self);
+}
+
+/* Lists the threads' first rows on a worker, then collapses them all, or (@restore)
+ * those the group had collapsed. */
+static void
+collapse_threads (OpNewsView *self, gboolean restore, gboolean show)
+{
+  CollapseJob *job = g_new0 (CollapseJob, 1);
+
+  job->self = g_object_ref (self);
+  job->serial = ++self->all_serial;
+  job->restore = restore;
+  job->show = show;
+  /* Where the threads start is one walk of the index on a worker, kept by the model. */
+  op_news_thread_model_list_roots_async (op_news_thread_list_get_model (self->list), NULL,
+                                         roots_listed, job);
 }
 
 static void
 all_expanded_action (GtkWidget *widget, const char *name, GVariant *parameter)
 {
-  OpNewsView  *self = OP_NEWS_VIEW (widget);
-  CollapseJob *job;
+  OpNewsView *self = OP_NEWS_VIEW (widget);
+  gboolean    expand = g_str_equal (name, "news.expand-all");
 
   if (self->list == NULL)
     return;
-  self->all_serial++;
-  if (g_str_equal (name, "news.expand-all"))
+  _op_news_view_threads_set_all (self, !expand);
+  if (expand)
     {
-      change_all (self, NULL);
+      self->all_serial++;
+      change_all (self, NULL, NULL);
       return;
     }
-  /* Where the threads start is one walk of the index on a worker, kept by the model. */
-  job = g_new0 (CollapseJob, 1);
-  job->self = g_object_ref (self);
-  job->serial = self->all_serial;
-  op_news_thread_model_list_roots_async (op_news_thread_list_get_model (self->list), NULL,
-                                         roots_listed, job);
+  collapse_threads (self, FALSE, FALSE);
+}
+
+static void
+on_thread_toggled (OpNewsView *self, guint model_position, gboolean expanded)
+{
+  _op_news_view_threads_toggled (self, model_position, expanded);
 }
 
 static void
@@ -603,6 +635,7 @@ close_group (OpNewsView *self)
   g_clear_pointer (&self->article, g_bytes_unref);
   update_article_actions (self);
   op_news_article_view_clear (self->article_view);
+  _op_news_view_threads_forget (self);
 }
 
 static void
@@ -624,9 +657,9 @@ model_opened (GObject *source, GAsyncResult *result, gpointer user_data)
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   g_clear_object (&self->open_cancellable);
-  gtk_spinner_set_spinning (self->opening_spinner, FALSE);
   if (model == NULL)
     {
+      gtk_spinner_set_spinning (self->opening_spinner, FALSE);
       adw_status_page_set_description (self->headers_error, error->message);
       gtk_stack_set_visible_child_name (self->headers_stack, "error");
       return;
@@ -640,6 +673,19 @@ model_opened (GObject *source, GAsyncResult *result, gpointer user_data)
   gtk_single_selection_set_selected (self->selection, GTK_INVALID_LIST_POSITION);
   g_signal_connect_swapped (self->selection, "notify::selected", G_CALLBACK (on_selected_changed),
                             self);
+  g_signal_connect_swapped (self->list, "thread-toggled", G_CALLBACK (on_thread_toggled), self);
+  /* The threads the group had collapsed are collapsed before its rows show. */
+  if (_op_news_view_threads_any_collapsed (self))
+    collapse_threads (self, TRUE, TRUE);
+  else
+    show_list (self);
+}
+
+/* The open group's rows in the header pane. */
+static void
+show_list (OpNewsView *self)
+{
+  gtk_spinner_set_spinning (self->opening_spinner, FALSE);
   g_signal_connect_swapped (self->list, "notify::n-items", G_CALLBACK (on_n_items_changed), self);
   g_signal_connect_swapped (self->list, "items-changed", G_CALLBACK (on_n_items_changed), self);
   gtk_list_view_set_model (self->header_list, GTK_SELECTION_MODEL (self->selection));
@@ -769,6 +815,11 @@ op_news_view_open_group (OpNewsView *self, OpNewsServer *server, const char *gro
 
   close_group (self);
   restore_order (self, server, group);
+  {
+    g_autofree char *key = group_sort_key (server, group);
+
+    _op_news_view_threads_restore (self, key);
+  }
   /* Folded (a narrow window): the group replaces the sidebar; Back returns to it. */
   adw_leaflet_set_visible_child (self->leaflet, self->inner_paned);
   self->server = g_object_ref (server);
@@ -822,14 +873,20 @@ model_reloaded (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (OpNewsView) self = user_data;
   g_autoptr (GError) error = NULL;
 
-  if (!op_news_thread_model_reload_finish (OP_NEWS_THREAD_MODEL (source), result, &error)
-      && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  if (!op_news_thread_model_reload_finish (OP_NEWS_THREAD_MODEL (source), result, &error))
     {
-      g_autofree char *text
-          = g_strdup_printf (_ ("The new headers could not be shown: %s"), error->message);
+      g_autofree char *text = NULL;
 
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      text = g_strdup_printf (_ ("The new headers could not be shown: %s"), error->message);
       _op_news_view_toast (self, text);
+      return;
     }
+  /* The rows are read anew, all shown: the group's collapsed threads again. */
+  if (self->list != NULL && op_news_thread_list_get_model (self->list) == (gpointer)source
+      && _op_news_view_threads_any_collapsed (self))
+    collapse_threads (self, TRUE, FALSE);
 }
 
 static void
@@ -1117,6 +1174,7 @@ op_news_view_dispose (GObject *object)
   OpNewsView *self = OP_NEWS_VIEW (object);
 
   close_group (self);
+  g_clear_pointer (&self->threads_except, g_array_unref);
   g_clear_handle_id (&self->save_pulse, g_source_remove);
   g_clear_object (&self->save_cancellable);
   g_clear_pointer (&self->servers, g_ptr_array_unref);

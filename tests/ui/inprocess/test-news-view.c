@@ -99,6 +99,11 @@ fixture_open_with (Fixture *f, OpNewsServer *server)
 static void
 fixture_open (Fixture *f)
 {
+  g_autoptr (GSettings) settings = g_settings_new ("io.github.outpost.Outpost");
+
+  /* Threads collapsed by an earlier test stay so in its groups (per group, kept): each
+   * test starts with none. */
+  g_settings_reset (settings, "news-group-threads");
   fixture_open_with (f, make_server ());
 }
 
@@ -2144,6 +2149,144 @@ test_collapse_all_big (void)
   fixture_close (&f);
 }
 
+/* The saved entry of local.small: "none", or "all" or "some", then the numbers. */
+static char *
+saved_threads (void)
+{
+  g_autoptr (GSettings) settings = g_settings_new ("io.github.outpost.Outpost");
+  g_autoptr (GVariant) all = g_settings_get_value (settings, "news-group-threads");
+  g_autofree char *key = g_strdup_printf (
+      "%s/local.small", op_account_get_id (op_news_server_get_account (make_server ())));
+  g_autoptr (GVariant) own = g_variant_lookup_value (all, key, G_VARIANT_TYPE ("(bat)"));
+  g_autoptr (GVariant) numbers = NULL;
+  GString *out;
+  gboolean collapsed;
+
+  if (own == NULL)
+    return g_strdup ("none");
+  g_variant_get_child (own, 0, "b", &collapsed);
+  numbers = g_variant_get_child_value (own, 1);
+  out = g_string_new (collapsed ? "all" : "some");
+  for (gsize i = 0; i < g_variant_n_children (numbers); i++)
+    {
+      guint64 number;
+
+      g_variant_get_child (numbers, i, "t", &number);
+      g_string_append_printf (out, " %" G_GUINT64_FORMAT, number);
+    }
+  return g_string_free (out, FALSE);
+}
+
+typedef struct
+{
+  Fixture    *f;
+  const char *shown;
+} ShownWait;
+
+/* The rows the header list had when it was given them. */
+static void
+on_list_model (GtkListView *list, GParamSpec *pspec, guint *n_rows)
+{
+  GListModel *model = G_LIST_MODEL (gtk_list_view_get_model (list));
+
+  if (model != NULL)
+    *n_rows = g_list_model_get_n_items (model);
+}
+
+static gboolean
+shown_is (gpointer data)
+{
+  ShownWait       *w = data;
+  g_autofree char *shown = NULL;
+
+  if (op_news_view_get_thread_list (w->f->view) == NULL)
+    return FALSE;
+  shown = shown_numbers (w->f);
+  return g_str_equal (shown, w->shown);
+}
+
+/* The collapsed threads are kept per group: over a group switch, a restart, after
+ * Collapse All too (threads it did not know, new ones, come in collapsed), and
+ * numbers that start no thread any more are let go. local.small's threads start at
+ * articles 1 (1-4), 5 (5-6) and 7. */
+static void
+test_threads_kept (void)
+{
+  g_autoptr (GSettings) settings = g_settings_new ("io.github.outpost.Outpost");
+  Fixture          f = { 0 };
+  ShownWait        w = { &f, NULL };
+  g_autofree char *saved = NULL;
+  guint            first_rows = 0;
+  g_autofree char *key = g_strdup_printf (
+      "%s/local.small", op_account_get_id (op_news_server_get_account (make_server ())));
+
+  fixture_open (&f);
+  open_group (&f, "local.small");
+  w.shown = "1 2 3 4 5 6 7";
+  g_assert_true (op_ui_test_wait_for (shown_is, &w));
+  /* One thread collapsed, another group, back: still collapsed. */
+  op_news_thread_list_set_expanded (op_news_view_get_thread_list (f.view), 0, FALSE);
+  open_group (&f, "local.sort");
+  saved = saved_threads ();
+  g_assert_cmpstr (saved, ==, "some 1");
+  g_clear_pointer (&saved, g_free);
+  open_group (&f, "local.small");
+  w.shown = "1 5 6 7";
+  g_assert_true (op_ui_test_wait_for (shown_is, &w));
+  /* Expanded again: nothing to keep. */
+  op_news_thread_list_set_expanded (op_news_view_get_thread_list (f.view), 0, TRUE);
+  open_group (&f, "local.sort");
+  saved = saved_threads ();
+  g_assert_cmpstr (saved, ==, "none");
+  g_clear_pointer (&saved, g_free);
+
+  /* Collapse All, the second thread opened since; a restart (a new view). */
+  open_group (&f, "local.small");
+  activate (&f, "news.collapse-all");
+  w.shown = "1 5 7";
+  g_assert_true (op_ui_test_wait_for (shown_is, &w));
+  op_news_thread_list_set_expanded (op_news_view_get_thread_list (f.view), 1, TRUE);
+  fixture_close (&f);
+  saved = saved_threads ();
+  g_assert_cmpstr (saved, ==, "all 5");
+  g_clear_pointer (&saved, g_free);
+  fixture_open_with (&f, make_server ());
+  g_signal_connect (op_news_view_get_header_list (f.view), "notify::model",
+                    G_CALLBACK (on_list_model), &first_rows);
+  open_group (&f, "local.small");
+  w.shown = "1 5 6 7";
+  g_assert_true (op_ui_test_wait_for (shown_is, &w));
+  /* The pane opens on the collapsed threads, not on all the rows first. */
+  g_assert_cmpuint (first_rows, ==, 4);
+  fixture_close (&f);
+
+  /* After Collapse All a thread not listed is collapsed, whichever (an article that
+   * arrives later starts one); a number that starts no thread (expired) is dropped. */
+  g_settings_set_value (settings, "news-group-threads",
+                        g_variant_new_parsed ("{%s: (true, [@t 5, 424242])}", key));
+  fixture_open_with (&f, make_server ());
+  open_group (&f, "local.small");
+  w.shown = "1 5 6 7";
+  g_assert_true (op_ui_test_wait_for (shown_is, &w));
+  /* Expand All: every thread shows, and stays so. */
+  activate (&f, "news.expand-all");
+  open_group (&f, "local.sort");
+  saved = saved_threads ();
+  g_assert_cmpstr (saved, ==, "none");
+  g_clear_pointer (&saved, g_free);
+  g_settings_set_value (settings, "news-group-threads",
+                        g_variant_new_parsed ("{%s: (false, [@t 424242, 7, 1])}", key));
+  open_group (&f, "local.small");
+  w.shown = "1 5 6 7";
+  g_assert_true (op_ui_test_wait_for (shown_is, &w));
+  open_group (&f, "local.sort");
+  saved = saved_threads ();
+  g_assert_cmpstr (saved, ==, "some 7 1");
+  g_clear_pointer (&saved, g_free);
+  fixture_close (&f);
+  g_settings_reset (settings, "news-group-threads");
+}
+
 /* The Sort menu button's icon (the only menu button with a sort icon). */
 static const char *
 find_sort_icon (GtkWidget *widget)
@@ -2586,6 +2729,7 @@ main (int argc, char **argv)
   g_test_add_func ("/news-view/keys", test_keys);
   g_test_add_func ("/news-view/expand-all", test_expand_all);
   g_test_add_func ("/news-view/collapse-all/big", test_collapse_all_big);
+  g_test_add_func ("/news-view/collapse-all/kept", test_threads_kept);
   g_test_add_func ("/news-view/big-group", test_big_group);
   g_test_add_func ("/news-view/newsrc", test_newsrc);
   g_test_add_func ("/news-view/add-server/checks", test_add_server_checks);

@@ -1216,6 +1216,20 @@ listed_roots (OpNewsThreadModel *model)
   g_main_loop_unref (wait.loop);
   for (guint i = 0; i < roots->len; i++)
     g_string_append_printf (out, "%s%u", i > 0 ? " " : "", g_array_index (roots, guint, i));
+  /* Each root's article number is kept beside it: the row's own. */
+  {
+    GArray *numbers = op_news_thread_model_get_root_numbers (model);
+
+    g_assert_nonnull (numbers);
+    g_assert_cmpuint (numbers->len, ==, roots->len);
+    for (guint i = 0; i < roots->len; i++)
+      {
+        g_autoptr(OpNewsHeader) header
+            = g_list_model_get_item (G_LIST_MODEL (model), g_array_index (roots, guint, i));
+
+        g_assert_cmpuint (g_array_index (numbers, guint64, i), ==, op_news_header_get_number (header));
+      }
+  }
   return g_string_free (out, FALSE);
 }
 
