@@ -41,6 +41,7 @@ struct _OpNewsThreadModel
 
   GArray     *roots;         /* guint: the rows at depth 0, once listed; NULL before */
   GArray     *root_numbers;  /* guint64: their article numbers, the same order */
+  gboolean    roots_on_reload; /* a reload lists them too */
 };
 
 enum
@@ -345,7 +346,14 @@ typedef struct
   gboolean   descending;
   GPtrArray *thread_keys;
   GArray    *thread_starts;
+  gboolean   with_roots; /* list the rows at depth 0 too */
+  GArray    *roots;
+  GArray    *numbers;
 } OpenJob;
+
+static gboolean scan_roots (sqlite3 *db, gint64 group_id, GPtrArray *thread_keys,
+                            GArray *thread_starts, guint n_items, GArray **roots,
+                            GArray **numbers, GCancellable *cancellable, GError **error);
 
 static void
 open_job_free (OpenJob *job)
@@ -355,6 +363,8 @@ open_job_free (OpenJob *job)
   g_clear_pointer (&job->db, _op_news_db_close);
   g_clear_pointer (&job->thread_keys, g_ptr_array_unref);
   g_clear_pointer (&job->thread_starts, g_array_unref);
+  g_clear_pointer (&job->roots, g_array_unref);
+  g_clear_pointer (&job->numbers, g_array_unref);
   g_free (job);
 }
 
@@ -438,6 +448,9 @@ open_thread (GTask        *task,
         job->n_items = _op_news_db_count_threaded (job->db, job->group_id, &error);
       else
         list_threads (job, cancellable, &error);
+      if (error == NULL && job->with_roots)
+        scan_roots (job->db, job->group_id, job->thread_keys, job->thread_starts, job->n_items,
+                    &job->roots, &job->numbers, cancellable, &error);
     }
   if (error != NULL)
     g_task_return_error (task, error);
@@ -549,6 +562,7 @@ op_news_thread_model_reload_async (OpNewsThreadModel   *self,
   job->group = g_strdup (self->group);
   job->order = self->order;
   job->descending = self->descending;
+  job->with_roots = self->roots_on_reload;
   g_task_set_task_data (task, job, (GDestroyNotify) open_job_free);
   g_task_run_in_thread (task, reload_thread);
 }
@@ -577,9 +591,27 @@ op_news_thread_model_reload_finish (OpNewsThreadModel  *self,
   g_clear_pointer (&self->thread_starts, g_array_unref);
   self->thread_keys = g_steal_pointer (&job->thread_keys);
   self->thread_starts = g_steal_pointer (&job->thread_starts);
+  self->roots = g_steal_pointer (&job->roots);
+  self->root_numbers = g_steal_pointer (&job->numbers);
   start_index (self);
   g_list_model_items_changed (G_LIST_MODEL (self), 0, old, self->n_items);
   return TRUE;
+}
+
+void
+op_news_thread_model_set_roots_on_reload (OpNewsThreadModel *self, gboolean roots_on_reload)
+{
+  g_return_if_fail (OP_IS_NEWS_THREAD_MODEL (self));
+
+  self->roots_on_reload = roots_on_reload;
+}
+
+GArray *
+op_news_thread_model_get_roots (OpNewsThreadModel *self)
+{
+  g_return_val_if_fail (OP_IS_NEWS_THREAD_MODEL (self), NULL);
+
+  return self->roots;
 }
 
 OpNewsThreadOrder
@@ -737,6 +769,7 @@ typedef struct
   char      *path;
   gint64     group_id;
   guint      generation;
+  guint      n_items;
   GPtrArray *thread_keys;   /* paged by thread: the model's, shared (never changed) */
   GArray    *thread_starts;
   GArray    *roots;
@@ -772,16 +805,17 @@ compare_root_positions (gconstpointer a, gconstpointer b)
  * sizes says where each run starts, and a row's place in its run is its place in the
  * thread. */
 static void
-roots_in_thread_order (RootsJob *job, GArray *by_key, GArray *numbers)
+roots_in_thread_order (GPtrArray *thread_keys, GArray *thread_starts, GArray *by_key,
+                       GArray *numbers, GArray **roots_out, GArray **numbers_out)
 {
-  guint n = job->thread_keys->len;
+  guint n = thread_keys->len;
   g_autoptr (GArray) sorted = g_array_sized_new (FALSE, FALSE, sizeof (guint), n);
   g_autoptr (GArray) both = g_array_sized_new (FALSE, FALSE, sizeof (Root), by_key->len);
   guint t = 0, run = 0;
 
   for (guint i = 0; i < n; i++)
     g_array_append_val (sorted, i);
-  g_qsort_with_data (sorted->data, (gint)n, sizeof (guint), compare_thread_keys, job->thread_keys);
+  g_qsort_with_data (sorted->data, (gint)n, sizeof (guint), compare_thread_keys, thread_keys);
   for (guint r = 0; r < by_key->len; r++)
     {
       guint row = g_array_index (by_key, guint, r);
@@ -793,8 +827,8 @@ roots_in_thread_order (RootsJob *job, GArray *by_key, GArray *numbers)
           if (t == n)
             break;
           thread = g_array_index (sorted, guint, t);
-          size = g_array_index (job->thread_starts, guint, thread + 1)
-                 - g_array_index (job->thread_starts, guint, thread);
+          size = g_array_index (thread_starts, guint, thread + 1)
+                 - g_array_index (thread_starts, guint, thread);
           if (row < run + size)
             break;
           run += size;
@@ -803,18 +837,46 @@ roots_in_thread_order (RootsJob *job, GArray *by_key, GArray *numbers)
       /* Rows stored after the model counted (a fetch under way) wait for its reload. */
       if (t == n)
         break;
-      root.position = g_array_index (job->thread_starts, guint, thread) + (row - run);
+      root.position = g_array_index (thread_starts, guint, thread) + (row - run);
       root.number = g_array_index (numbers, guint64, r);
       g_array_append_val (both, root);
     }
   g_array_sort (both, compare_root_positions);
-  job->roots = g_array_sized_new (FALSE, FALSE, sizeof (guint), both->len);
-  job->numbers = g_array_sized_new (FALSE, FALSE, sizeof (guint64), both->len);
+  *roots_out = g_array_sized_new (FALSE, FALSE, sizeof (guint), both->len);
+  *numbers_out = g_array_sized_new (FALSE, FALSE, sizeof (guint64), both->len);
   for (guint i = 0; i < both->len; i++)
     {
-      g_array_append_val (job->roots, g_array_index (both, Root, i).position);
-      g_array_append_val (job->numbers, g_array_index (both, Root, i).number);
+      g_array_append_val (*roots_out, g_array_index (both, Root, i).position);
+      g_array_append_val (*numbers_out, g_array_index (both, Root, i).number);
     }
+}
+
+/* The rows at depth 0 in the model's order and their numbers (a worker thread);
+ * @thread_keys NULL: the index's own order. */
+static gboolean
+scan_roots (sqlite3 *db, gint64 group_id, GPtrArray *thread_keys, GArray *thread_starts,
+            guint n_items, GArray **roots, GArray **numbers, GCancellable *cancellable,
+            GError **error)
+{
+  g_autoptr (GArray) by_key = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_autoptr (GArray) by_key_numbers = g_array_new (FALSE, FALSE, sizeof (guint64));
+
+  if (!_op_news_db_scan_roots (db, group_id, by_key, by_key_numbers, cancellable, error))
+    return FALSE;
+  if (thread_keys != NULL)
+    {
+      roots_in_thread_order (thread_keys, thread_starts, by_key, by_key_numbers, roots, numbers);
+      return TRUE;
+    }
+  /* Rows stored after the model counted (a fetch under way) wait for its reload. */
+  while (by_key->len > 0 && g_array_index (by_key, guint, by_key->len - 1) >= n_items)
+    {
+      g_array_set_size (by_key, by_key->len - 1);
+      g_array_set_size (by_key_numbers, by_key->len);
+    }
+  *roots = g_steal_pointer (&by_key);
+  *numbers = g_steal_pointer (&by_key_numbers);
+  return TRUE;
 }
 
 static void
@@ -823,30 +885,20 @@ roots_thread (GTask *task, gpointer source_object, gpointer task_data, GCancella
   RootsJob *job = task_data;
   GError   *error = NULL;
   sqlite3  *db = _op_news_db_open (job->path, TRUE, &error);
-  g_autoptr (GArray) by_key = NULL;
-  g_autoptr (GArray) numbers = NULL;
 
   if (db == NULL)
     {
       g_task_return_error (task, error);
       return;
     }
-  by_key = g_array_new (FALSE, FALSE, sizeof (guint));
-  numbers = g_array_new (FALSE, FALSE, sizeof (guint64));
-  if (!_op_news_db_scan_roots (db, job->group_id, by_key, numbers, cancellable, &error))
+  if (!scan_roots (db, job->group_id, job->thread_keys, job->thread_starts, job->n_items,
+                   &job->roots, &job->numbers, cancellable, &error))
     {
       _op_news_db_close (db);
       g_task_return_error (task, error);
       return;
     }
   _op_news_db_close (db);
-  if (job->thread_keys != NULL)
-    roots_in_thread_order (job, by_key, numbers);
-  else
-    {
-      job->roots = g_steal_pointer (&by_key);
-      job->numbers = g_steal_pointer (&numbers);
-    }
   g_task_return_boolean (task, TRUE);
 }
 
@@ -877,6 +929,7 @@ op_news_thread_model_list_roots_async (OpNewsThreadModel  *self,
     }
   job->path = g_strdup (self->path);
   job->group_id = self->group_id;
+  job->n_items = self->n_items;
   if (pages_are_threads (self->order, self->descending))
     {
       job->thread_keys = g_ptr_array_ref (self->thread_keys);

@@ -107,5 +107,11 @@ GArray            *op_news_thread_model_list_roots_finish (OpNewsThreadModel   *
  * the same order (guint64), to know a thread again after a reload or a restart; NULL
  * before. (transfer none) */
 GArray            *op_news_thread_model_get_root_numbers  (OpNewsThreadModel   *self);
+/* The roots once listed (as list_roots_finish() gives them), NULL before. (transfer none) */
+GArray            *op_news_thread_model_get_roots         (OpNewsThreadModel   *self);
+/* When TRUE, reload_async lists the roots on its worker too, and they are known when
+ * its items-changed comes (a view that keeps threads collapsed hides them at once). */
+void               op_news_thread_model_set_roots_on_reload (OpNewsThreadModel *self,
+                                                             gboolean           roots_on_reload);
 
 G_END_DECLS

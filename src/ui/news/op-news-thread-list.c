@@ -25,6 +25,8 @@ struct _OpNewsThreadList
   guint              n_hidden;
   GHashTable        *read; /* article number → GINT_TO_POINTER (read + 1) */
   gboolean           all_read;
+  OpNewsThreadListCollapseFunc collapse_func;
+  gpointer                     collapse_data;
 };
 
 enum
@@ -41,19 +43,38 @@ list_model_iface_init (GListModelInterface *iface);
 G_DEFINE_FINAL_TYPE_WITH_CODE (OpNewsThreadList, op_news_thread_list, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL, list_model_iface_init))
 
+static GArray *build_intervals (OpNewsThreadList *self, GArray *roots, const gboolean *collapsed);
+static void    count_hidden (GArray *intervals);
+
 static void
 on_model_items_changed (OpNewsThreadList *self, guint position, guint removed, guint added,
                         GListModel *model)
 {
-  guint old = g_list_model_get_n_items (model) - added + removed - self->n_hidden;
+  guint   old = g_list_model_get_n_items (model) - added + removed - self->n_hidden;
+  GArray *roots = op_news_thread_model_get_roots (self->model);
+  g_autofree gboolean *collapsed = NULL;
 
   /* The store's model changes only as a whole (reload): its rows are new, so is what
-   * the view knew about them. */
+   * the view knew about them; the threads kept collapsed are hidden again at once when
+   * the reload listed the roots. */
   g_array_set_size (self->hidden, 0);
   self->n_hidden = 0;
+  if (roots != NULL && self->collapse_func != NULL
+      && (collapsed = self->collapse_func (
+              roots, op_news_thread_model_get_root_numbers (self->model), self->collapse_data))
+             != NULL)
+    {
+      g_array_unref (self->hidden);
+      self->hidden = build_intervals (self, roots, collapsed);
+      count_hidden (self->hidden);
+      for (guint i = 0; i < self->hidden->len; i++)
+        self->n_hidden += g_array_index (self->hidden, Interval, i).end
+                          - g_array_index (self->hidden, Interval, i).start;
+    }
   g_hash_table_remove_all (self->read);
   self->all_read = FALSE;
-  g_list_model_items_changed (G_LIST_MODEL (self), 0, old, g_list_model_get_n_items (model));
+  g_list_model_items_changed (G_LIST_MODEL (self), 0, old,
+                              g_list_model_get_n_items (model) - self->n_hidden);
 }
 
 static void
@@ -147,6 +168,16 @@ op_news_thread_list_new (OpNewsThreadModel *model)
   self->model = g_object_ref (model);
   g_signal_connect_swapped (model, "items-changed", G_CALLBACK (on_model_items_changed), self);
   return self;
+}
+
+void
+op_news_thread_list_set_collapse_func (OpNewsThreadList *self, OpNewsThreadListCollapseFunc func,
+                                       gpointer data)
+{
+  g_return_if_fail (OP_IS_NEWS_THREAD_LIST (self));
+
+  self->collapse_func = func;
+  self->collapse_data = data;
 }
 
 OpNewsThreadModel *
@@ -545,21 +576,14 @@ op_news_thread_list_collapse_all (OpNewsThreadList *self, GArray *roots, GArray 
   op_news_thread_list_collapse_threads (self, roots, NULL, busy);
 }
 
-void
-op_news_thread_list_collapse_threads (OpNewsThreadList *self, GArray *roots,
-                                      const gboolean *collapsed, GArray *busy)
+/* The intervals that hide the threads of @roots whose @collapsed is TRUE (NULL: all),
+ * not counted. */
+static GArray *
+build_intervals (OpNewsThreadList *self, GArray *roots, const gboolean *collapsed)
 {
-  g_autoptr (GArray) fresh = NULL;
-  g_autoptr (GArray) cuts = NULL;
-  guint n;
+  guint   n = g_list_model_get_n_items (G_LIST_MODEL (self->model));
+  GArray *fresh = g_array_sized_new (FALSE, FALSE, sizeof (Interval), roots->len);
 
-  g_return_if_fail (OP_IS_NEWS_THREAD_LIST (self));
-  g_return_if_fail (roots != NULL);
-
-  n = g_list_model_get_n_items (G_LIST_MODEL (self->model));
-  /* The intervals are built whole, never walking rows: a 100,000-row group is 20,000
-   * intervals and a few changes for the list view, not 20,000. */
-  fresh = g_array_sized_new (FALSE, FALSE, sizeof (Interval), roots->len);
   for (guint i = 0; i < roots->len; i++)
     {
       Interval in = { g_array_index (roots, guint, i) + 1, 0, 0 };
@@ -573,6 +597,22 @@ op_news_thread_list_collapse_threads (OpNewsThreadList *self, GArray *roots,
         continue;
       g_array_append_val (fresh, in);
     }
+  return fresh;
+}
+
+void
+op_news_thread_list_collapse_threads (OpNewsThreadList *self, GArray *roots,
+                                      const gboolean *collapsed, GArray *busy)
+{
+  g_autoptr (GArray) fresh = NULL;
+  g_autoptr (GArray) cuts = NULL;
+
+  g_return_if_fail (OP_IS_NEWS_THREAD_LIST (self));
+  g_return_if_fail (roots != NULL);
+
+  /* The intervals are built whole, never walking rows: a 100,000-row group is 20,000
+   * intervals and a few changes for the list view, not 20,000. */
+  fresh = build_intervals (self, roots, collapsed);
   count_hidden (fresh);
   cuts = cuts_around (self, fresh, busy, roots, WIDGET_ROWS);
   replace_hidden (self, fresh, cuts);

@@ -62,6 +62,16 @@ op_news_thread_list_collapse_all (OpNewsThreadList *self, GArray *roots, GArray 
 void
 op_news_thread_list_collapse_threads (OpNewsThreadList *self, GArray *roots,
                                       const gboolean *collapsed, GArray *busy);
+/* Which threads to keep collapsed when the model reloads with its roots listed
+ * (op_news_thread_model_set_roots_on_reload()): one gboolean per root (g_free()d by the
+ * list), or NULL for none. */
+typedef gboolean *(*OpNewsThreadListCollapseFunc) (GArray *roots, GArray *numbers,
+                                                   gpointer data);
+/* Called in the reload's items-changed, before the list tells its own: the rows come
+ * back with those threads collapsed, in that one change. @data is not referenced. */
+void
+op_news_thread_list_set_collapse_func (OpNewsThreadList *self, OpNewsThreadListCollapseFunc func,
+                                       gpointer data);
 /* Shows every row, the same way. */
 void
 op_news_thread_list_expand_all (OpNewsThreadList *self, GArray *busy);

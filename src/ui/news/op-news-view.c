@@ -575,6 +575,17 @@ on_thread_toggled (OpNewsView *self, guint model_position, gboolean expanded)
   _op_news_view_threads_toggled (self, model_position, expanded);
 }
 
+/* A reload that listed the roots: the group's collapsed threads stay hidden. */
+static gboolean *
+collapsed_on_reload (GArray *roots, GArray *numbers, gpointer data)
+{
+  OpNewsView *self = data;
+
+  if (!_op_news_view_threads_any_collapsed (self))
+    return NULL;
+  return _op_news_view_threads_mask (self, roots, numbers);
+}
+
 static void
 setup_row (GtkSignalListItemFactory *factory, GtkListItem *item, OpNewsView *self)
 {
@@ -627,7 +638,10 @@ close_group (OpNewsView *self)
   if (self->selection != NULL)
     g_signal_handlers_disconnect_by_data (self->selection, self);
   if (self->list != NULL)
-    g_signal_handlers_disconnect_by_data (op_news_thread_list_get_model (self->list), self);
+    {
+      g_signal_handlers_disconnect_by_data (op_news_thread_list_get_model (self->list), self);
+      op_news_thread_list_set_collapse_func (self->list, NULL, NULL);
+    }
   g_clear_object (&self->selection);
   g_clear_object (&self->list);
   g_clear_object (&self->server);
@@ -674,6 +688,8 @@ model_opened (GObject *source, GAsyncResult *result, gpointer user_data)
   g_signal_connect_swapped (self->selection, "notify::selected", G_CALLBACK (on_selected_changed),
                             self);
   g_signal_connect_swapped (self->list, "thread-toggled", G_CALLBACK (on_thread_toggled), self);
+  /* The list is the view's own: it goes before the view does (close_group()). */
+  op_news_thread_list_set_collapse_func (self->list, collapsed_on_reload, self);
   /* The threads the group had collapsed are collapsed before its rows show. */
   if (_op_news_view_threads_any_collapsed (self))
     collapse_threads (self, TRUE, TRUE);
@@ -883,9 +899,11 @@ model_reloaded (GObject *source, GAsyncResult *result, gpointer user_data)
       _op_news_view_toast (self, text);
       return;
     }
-  /* The rows are read anew, all shown: the group's collapsed threads again. */
+  /* The rows are read anew: the reload listed the roots and the thread list hid the
+   * collapsed threads in the same change, unless they were collapsed since it began. */
   if (self->list != NULL && op_news_thread_list_get_model (self->list) == (gpointer)source
-      && _op_news_view_threads_any_collapsed (self))
+      && _op_news_view_threads_any_collapsed (self)
+      && op_news_thread_model_get_roots (OP_NEWS_THREAD_MODEL (source)) == NULL)
     collapse_threads (self, TRUE, FALSE);
 }
 
@@ -912,9 +930,15 @@ headers_fetched (GObject *source, GAsyncResult *result, gpointer user_data)
     }
   gtk_widget_set_visible (GTK_WIDGET (self->fetch_progress), FALSE);
   if (n_new > 0 && self->list != NULL)
-    op_news_thread_model_reload_async (op_news_thread_list_get_model (self->list),
-                                       self->fetch_cancellable, model_reloaded,
-                                       g_object_ref (self));
+    {
+      OpNewsThreadModel *model = op_news_thread_list_get_model (self->list);
+
+      /* With threads collapsed, the roots come with the new rows: no flash of every
+       * article before they are hidden again. */
+      op_news_thread_model_set_roots_on_reload (model, _op_news_view_threads_any_collapsed (self));
+      op_news_thread_model_reload_async (model, self->fetch_cancellable, model_reloaded,
+                                         g_object_ref (self));
+    }
   else if (n_new == 0)
     _op_news_view_toast (self, _ ("No new headers"));
   g_clear_object (&self->fetch_cancellable);

@@ -2183,6 +2183,12 @@ typedef struct
   const char *shown;
 } ShownWait;
 
+static void
+count_change (guint *changes, guint position, guint removed, guint added, GListModel *list)
+{
+  (*changes)++;
+}
+
 /* The rows the header list had when it was given them. */
 static void
 on_list_model (GtkListView *list, GParamSpec *pspec, guint *n_rows)
@@ -2258,6 +2264,27 @@ test_threads_kept (void)
   g_assert_true (op_ui_test_wait_for (shown_is, &w));
   /* The pane opens on the collapsed threads, not on all the rows first. */
   g_assert_cmpuint (first_rows, ==, 4);
+  /* Read again (new headers fetched): the roots come with the rows, and the pane
+   * changes once, to the same threads collapsed. */
+  {
+    OpNewsThreadList  *list = op_news_view_get_thread_list (f.view);
+    OpNewsThreadModel *model = op_news_thread_list_get_model (list);
+    GAsyncResult      *result = NULL;
+    guint              changes = 0;
+    gulong             handler = g_signal_connect_swapped (list, "items-changed",
+                                                           G_CALLBACK (count_change), &changes);
+
+    op_news_thread_model_set_roots_on_reload (model, TRUE);
+    op_news_thread_model_reload_async (model, NULL, got_result, &result);
+    g_assert_true (op_ui_test_wait_for (result_set, &result));
+    g_assert_true (op_news_thread_model_reload_finish (model, result, NULL));
+    g_clear_object (&result);
+    g_assert_cmpuint (changes, ==, 1);
+    saved = shown_numbers (&f);
+    g_assert_cmpstr (saved, ==, "1 5 6 7");
+    g_clear_pointer (&saved, g_free);
+    g_signal_handler_disconnect (list, handler);
+  }
   fixture_close (&f);
 
   /* After Collapse All a thread not listed is collapsed, whichever (an article that
