@@ -2211,6 +2211,28 @@ shown_is (gpointer data)
   return g_str_equal (shown, w->shown);
 }
 
+/* Opens local.small and waits until it shows the articles @shown. */
+static void
+open_small_showing (Fixture *f, const char *shown)
+{
+  ShownWait w = { f, shown };
+
+  open_group (f, "local.small");
+  g_assert_true (op_ui_test_wait_for (shown_is, &w));
+}
+
+/* Leaves local.small for another group (what waits is saved as it closes): what is
+ * saved for it then. */
+static void
+assert_saved (Fixture *f, const char *expected)
+{
+  g_autofree char *saved = NULL;
+
+  open_group (f, "local.sort");
+  saved = saved_threads ();
+  g_assert_cmpstr (saved, ==, expected);
+}
+
 /* The collapsed threads are kept per group: over a group switch, a restart, after
  * Collapse All too (threads it did not know, new ones, come in collapsed), and
  * numbers that start no thread any more are let go. local.small's threads start at
@@ -2220,48 +2242,38 @@ test_threads_kept (void)
 {
   g_autoptr (GSettings) settings = g_settings_new ("io.github.outpost.Outpost");
   Fixture          f = { 0 };
-  ShownWait        w = { &f, NULL };
-  g_autofree char *saved = NULL;
+  g_autofree char *shown = NULL;
   guint            first_rows = 0;
   g_autofree char *key = g_strdup_printf (
       "%s/local.small", op_account_get_id (op_news_server_get_account (make_server ())));
 
   fixture_open (&f);
-  open_group (&f, "local.small");
-  w.shown = "1 2 3 4 5 6 7";
-  g_assert_true (op_ui_test_wait_for (shown_is, &w));
+  open_small_showing (&f, "1 2 3 4 5 6 7");
   /* One thread collapsed, another group, back: still collapsed. */
   op_news_thread_list_set_expanded (op_news_view_get_thread_list (f.view), 0, FALSE);
-  open_group (&f, "local.sort");
-  saved = saved_threads ();
-  g_assert_cmpstr (saved, ==, "some 1");
-  g_clear_pointer (&saved, g_free);
-  open_group (&f, "local.small");
-  w.shown = "1 5 6 7";
-  g_assert_true (op_ui_test_wait_for (shown_is, &w));
+  assert_saved (&f, "some 1");
+  open_small_showing (&f, "1 5 6 7");
   /* Expanded again: nothing to keep. */
   op_news_thread_list_set_expanded (op_news_view_get_thread_list (f.view), 0, TRUE);
-  open_group (&f, "local.sort");
-  saved = saved_threads ();
-  g_assert_cmpstr (saved, ==, "none");
-  g_clear_pointer (&saved, g_free);
+  assert_saved (&f, "none");
 
   /* Collapse All, the second thread opened since; a restart (a new view). */
-  open_group (&f, "local.small");
+  open_small_showing (&f, "1 2 3 4 5 6 7");
   activate (&f, "news.collapse-all");
-  w.shown = "1 5 7";
-  g_assert_true (op_ui_test_wait_for (shown_is, &w));
+  {
+    ShownWait w = { &f, "1 5 7" };
+
+    g_assert_true (op_ui_test_wait_for (shown_is, &w));
+  }
   op_news_thread_list_set_expanded (op_news_view_get_thread_list (f.view), 1, TRUE);
   fixture_close (&f);
-  saved = saved_threads ();
-  g_assert_cmpstr (saved, ==, "all 5");
-  g_clear_pointer (&saved, g_free);
+  shown = saved_threads ();
+  g_assert_cmpstr (shown, ==, "all 5");
+  g_clear_pointer (&shown, g_free);
   fixture_open_with (&f, make_server ());
   g_signal_connect (op_news_view_get_header_list (f.view), "notify::model",
                     G_CALLBACK (on_list_model), &first_rows);
-  open_group (&f, "local.small");
-  w.shown = "1 5 6 7";
-  g_assert_true (op_ui_test_wait_for (shown_is, &w));
+  open_small_showing (&f, "1 5 6 7");
   /* The pane opens on the collapsed threads, not on all the rows first. */
   g_assert_cmpuint (first_rows, ==, 4);
   /* Read again (new headers fetched): the roots come with the rows, and the pane
@@ -2280,9 +2292,9 @@ test_threads_kept (void)
     g_assert_true (op_news_thread_model_reload_finish (model, result, NULL));
     g_clear_object (&result);
     g_assert_cmpuint (changes, ==, 1);
-    saved = shown_numbers (&f);
-    g_assert_cmpstr (saved, ==, "1 5 6 7");
-    g_clear_pointer (&saved, g_free);
+    shown = shown_numbers (&f);
+    g_assert_cmpstr (shown, ==, "1 5 6 7");
+    g_clear_pointer (&shown, g_free);
     g_signal_handler_disconnect (list, handler);
   }
   fixture_close (&f);
@@ -2292,24 +2304,14 @@ test_threads_kept (void)
   g_settings_set_value (settings, "news-group-threads",
                         g_variant_new_parsed ("{%s: (true, [@t 5, 424242])}", key));
   fixture_open_with (&f, make_server ());
-  open_group (&f, "local.small");
-  w.shown = "1 5 6 7";
-  g_assert_true (op_ui_test_wait_for (shown_is, &w));
+  open_small_showing (&f, "1 5 6 7");
   /* Expand All: every thread shows, and stays so. */
   activate (&f, "news.expand-all");
-  open_group (&f, "local.sort");
-  saved = saved_threads ();
-  g_assert_cmpstr (saved, ==, "none");
-  g_clear_pointer (&saved, g_free);
+  assert_saved (&f, "none");
   g_settings_set_value (settings, "news-group-threads",
                         g_variant_new_parsed ("{%s: (false, [@t 424242, 7, 1])}", key));
-  open_group (&f, "local.small");
-  w.shown = "1 5 6 7";
-  g_assert_true (op_ui_test_wait_for (shown_is, &w));
-  open_group (&f, "local.sort");
-  saved = saved_threads ();
-  g_assert_cmpstr (saved, ==, "some 7 1");
-  g_clear_pointer (&saved, g_free);
+  open_small_showing (&f, "1 5 6 7");
+  assert_saved (&f, "some 7 1");
   fixture_close (&f);
   g_settings_reset (settings, "news-group-threads");
 }
