@@ -14,7 +14,12 @@
  * writes one flag, not 100,000 numbers. A thread is known by its first article's number
  * (a thread root's number stays when the group is read again); only whole threads are
  * kept, not subthreads. Threads that arrive after Collapse All come in collapsed: the
- * group is read with its threads closed until Expand All. */
+ * group is read with its threads closed until Expand All.
+ *
+ * A group with threads collapsed opens once its threads' first rows are listed (a walk
+ * of the index on a worker), so its rows never show all open first; a reload after Get
+ * Headers lists them with the rows (op_news_thread_model_set_roots_on_reload()) and the
+ * thread list hides them in the reload's own change. */
 
 /* Threads kept per group at most, the most recent ones: one click each, and a number
  * that names no thread any more is dropped when the group's threads are next listed. */
