@@ -351,9 +351,37 @@ typedef struct
   GArray    *numbers;
 } OpenJob;
 
-static gboolean scan_roots (sqlite3 *db, gint64 group_id, GPtrArray *thread_keys,
-                            GArray *thread_starts, guint n_items, GArray **roots,
-                            GArray **numbers, GCancellable *cancellable, GError **error);
+static void place_roots (GPtrArray *thread_keys, GArray *thread_starts, guint n_items,
+                         GArray *by_key, GArray *by_key_numbers, GArray **roots,
+                         GArray **numbers);
+
+/* The index's walk for the roots, on a thread of its own beside the count (2 cores: the
+ * group opens in the time of the longer of the two, not both). */
+typedef struct
+{
+  char         *path;
+  gint64        group_id;
+  GCancellable *cancellable;
+  GArray       *by_key;
+  GArray       *numbers;
+  GError       *error;
+} RootsScan;
+
+static gpointer
+roots_scan_thread (gpointer data)
+{
+  RootsScan *scan = data;
+  sqlite3   *db = _op_news_db_open (scan->path, TRUE, &scan->error);
+
+  if (db == NULL)
+    return NULL;
+  scan->by_key = g_array_new (FALSE, FALSE, sizeof (guint));
+  scan->numbers = g_array_new (FALSE, FALSE, sizeof (guint64));
+  _op_news_db_scan_roots (db, scan->group_id, scan->by_key, scan->numbers, scan->cancellable,
+                          &scan->error);
+  _op_news_db_close (db);
+  return NULL;
+}
 
 static void
 open_job_free (OpenJob *job)
@@ -444,13 +472,27 @@ open_thread (GTask        *task,
   job->group_id = _op_news_db_group_id (job->db, job->group, FALSE, 0, &error);
   if (error == NULL && job->group_id != 0)
     {
+      RootsScan scan = { job->path, job->group_id, cancellable, NULL, NULL, NULL };
+      GThread  *scanner = job->with_roots
+                              ? g_thread_new ("op-news-roots", roots_scan_thread, &scan)
+                              : NULL;
+
       if (!pages_are_threads (job->order, job->descending))
         job->n_items = _op_news_db_count_threaded (job->db, job->group_id, &error);
       else
         list_threads (job, cancellable, &error);
-      if (error == NULL && job->with_roots)
-        scan_roots (job->db, job->group_id, job->thread_keys, job->thread_starts, job->n_items,
-                    &job->roots, &job->numbers, cancellable, &error);
+      if (scanner != NULL)
+        {
+          g_thread_join (scanner);
+          /* Without them the model still opens: the roots are listed again when asked
+           * (list_roots_async), which says what failed. */
+          if (error == NULL && scan.error == NULL)
+            place_roots (job->thread_keys, job->thread_starts, job->n_items, scan.by_key,
+                         scan.numbers, &job->roots, &job->numbers);
+          g_clear_error (&scan.error);
+          g_clear_pointer (&scan.by_key, g_array_unref);
+          g_clear_pointer (&scan.numbers, g_array_unref);
+        }
     }
   if (error != NULL)
     g_task_return_error (task, error);
@@ -481,14 +523,15 @@ op_news_thread_model_new_ordered_async (const char          *database_path,
                                          callback, user_data);
 }
 
-void
-op_news_thread_model_new_sorted_async (const char          *database_path,
-                                       const char          *group,
-                                       OpNewsThreadOrder    order,
-                                       gboolean             descending,
-                                       GCancellable        *cancellable,
-                                       GAsyncReadyCallback  callback,
-                                       gpointer             user_data)
+static void
+new_async (const char          *database_path,
+           const char          *group,
+           OpNewsThreadOrder    order,
+           gboolean             descending,
+           gboolean             with_roots,
+           GCancellable        *cancellable,
+           GAsyncReadyCallback  callback,
+           gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
   OpenJob *job;
@@ -503,8 +546,33 @@ op_news_thread_model_new_sorted_async (const char          *database_path,
   job->group = g_strdup (group);
   job->order = order;
   job->descending = descending;
+  job->with_roots = with_roots;
   g_task_set_task_data (task, job, (GDestroyNotify) open_job_free);
   g_task_run_in_thread (task, open_thread);
+}
+
+void
+op_news_thread_model_new_sorted_async (const char          *database_path,
+                                       const char          *group,
+                                       OpNewsThreadOrder    order,
+                                       gboolean             descending,
+                                       GCancellable        *cancellable,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data)
+{
+  new_async (database_path, group, order, descending, FALSE, cancellable, callback, user_data);
+}
+
+void
+op_news_thread_model_new_with_roots_async (const char          *database_path,
+                                           const char          *group,
+                                           OpNewsThreadOrder    order,
+                                           gboolean             descending,
+                                           GCancellable        *cancellable,
+                                           GAsyncReadyCallback  callback,
+                                           gpointer             user_data)
+{
+  new_async (database_path, group, order, descending, TRUE, cancellable, callback, user_data);
 }
 
 OpNewsThreadModel *
@@ -530,6 +598,8 @@ op_news_thread_model_new_finish (GAsyncResult  *result,
   self->descending = job->descending;
   self->thread_keys = g_steal_pointer (&job->thread_keys);
   self->thread_starts = g_steal_pointer (&job->thread_starts);
+  self->roots = g_steal_pointer (&job->roots);
+  self->root_numbers = g_steal_pointer (&job->numbers);
   start_index (self);
   return self;
 }
@@ -851,8 +921,28 @@ roots_in_thread_order (GPtrArray *thread_keys, GArray *thread_starts, GArray *by
     }
 }
 
-/* The rows at depth 0 in the model's order and their numbers (a worker thread);
- * @thread_keys NULL: the index's own order. */
+/* Puts the rows at depth 0 (@by_key, in the index's order, and their @by_key_numbers)
+ * in the model's order; @thread_keys NULL: the index's own order. */
+static void
+place_roots (GPtrArray *thread_keys, GArray *thread_starts, guint n_items, GArray *by_key,
+             GArray *by_key_numbers, GArray **roots, GArray **numbers)
+{
+  if (thread_keys != NULL)
+    {
+      roots_in_thread_order (thread_keys, thread_starts, by_key, by_key_numbers, roots, numbers);
+      return;
+    }
+  /* Rows stored after the model counted (a fetch under way) wait for its reload. */
+  while (by_key->len > 0 && g_array_index (by_key, guint, by_key->len - 1) >= n_items)
+    {
+      g_array_set_size (by_key, by_key->len - 1);
+      g_array_set_size (by_key_numbers, by_key->len);
+    }
+  *roots = g_array_ref (by_key);
+  *numbers = g_array_ref (by_key_numbers);
+}
+
+/* The rows at depth 0 in the model's order and their numbers (a worker thread). */
 static gboolean
 scan_roots (sqlite3 *db, gint64 group_id, GPtrArray *thread_keys, GArray *thread_starts,
             guint n_items, GArray **roots, GArray **numbers, GCancellable *cancellable,
@@ -863,19 +953,7 @@ scan_roots (sqlite3 *db, gint64 group_id, GPtrArray *thread_keys, GArray *thread
 
   if (!_op_news_db_scan_roots (db, group_id, by_key, by_key_numbers, cancellable, error))
     return FALSE;
-  if (thread_keys != NULL)
-    {
-      roots_in_thread_order (thread_keys, thread_starts, by_key, by_key_numbers, roots, numbers);
-      return TRUE;
-    }
-  /* Rows stored after the model counted (a fetch under way) wait for its reload. */
-  while (by_key->len > 0 && g_array_index (by_key, guint, by_key->len - 1) >= n_items)
-    {
-      g_array_set_size (by_key, by_key->len - 1);
-      g_array_set_size (by_key_numbers, by_key->len);
-    }
-  *roots = g_steal_pointer (&by_key);
-  *numbers = g_steal_pointer (&by_key_numbers);
+  place_roots (thread_keys, thread_starts, n_items, by_key, by_key_numbers, roots, numbers);
   return TRUE;
 }
 

@@ -70,6 +70,15 @@ void               op_news_thread_model_new_sorted_async (const char          *d
                                                        GCancellable        *cancellable,
                                                        GAsyncReadyCallback  callback,
                                                        gpointer             user_data);
+/* As new_sorted_async, the roots listed too (op_news_thread_model_get_roots()), on a
+ * thread of their own beside the count: for a view that keeps threads collapsed. */
+void               op_news_thread_model_new_with_roots_async (const char          *database_path,
+                                                       const char          *group,
+                                                       OpNewsThreadOrder    order,
+                                                       gboolean             descending,
+                                                       GCancellable        *cancellable,
+                                                       GAsyncReadyCallback  callback,
+                                                       gpointer             user_data);
 OpNewsThreadModel *op_news_thread_model_new_finish    (GAsyncResult        *result,
                                                        GError             **error);
 OpNewsThreadOrder  op_news_thread_model_get_order     (OpNewsThreadModel   *self);

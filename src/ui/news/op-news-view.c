@@ -690,8 +690,18 @@ model_opened (GObject *source, GAsyncResult *result, gpointer user_data)
   g_signal_connect_swapped (self->list, "thread-toggled", G_CALLBACK (on_thread_toggled), self);
   /* The list is the view's own: it goes before the view does (close_group()). */
   op_news_thread_list_set_collapse_func (self->list, collapsed_on_reload, self);
-  /* The threads the group had collapsed are collapsed before its rows show. */
-  if (_op_news_view_threads_any_collapsed (self))
+  /* The threads the group had collapsed are collapsed before its rows show: the model
+   * listed the roots as it opened (new_with_roots_async), or they are listed now. */
+  if (_op_news_view_threads_any_collapsed (self) && op_news_thread_model_get_roots (model) != NULL)
+    {
+      g_autofree gboolean *collapsed = _op_news_view_threads_mask (
+          self, op_news_thread_model_get_roots (model), op_news_thread_model_get_root_numbers (model));
+
+      self->all_serial++;
+      change_all (self, op_news_thread_model_get_roots (model), collapsed);
+      show_list (self);
+    }
+  else if (_op_news_view_threads_any_collapsed (self))
     collapse_threads (self, TRUE, TRUE);
   else
     show_list (self);
@@ -844,7 +854,9 @@ op_news_view_open_group (OpNewsView *self, OpNewsServer *server, const char *gro
   gtk_label_set_text (self->group_title, group);
   gtk_spinner_set_spinning (self->opening_spinner, TRUE);
   gtk_stack_set_visible_child_name (self->headers_stack, "opening");
-  op_news_thread_model_new_sorted_async (
+  /* With threads collapsed, their first rows are listed as the group opens. */
+  (_op_news_view_threads_any_collapsed (self) ? op_news_thread_model_new_with_roots_async
+                                              : op_news_thread_model_new_sorted_async) (
       op_news_store_get_path (op_news_server_get_store (server)), group, self->order,
       self->descending, self->open_cancellable, model_opened, g_object_ref (self));
 }
