@@ -160,12 +160,12 @@ _op_news_db_scan_page_keys (sqlite3 *db, gint64 group_id, guint page_size, GPtrA
 }
 
 gboolean
-_op_news_db_scan_roots (sqlite3 *db, gint64 group_id, GArray *roots, GCancellable *cancellable,
-                        GError **error)
+_op_news_db_scan_roots (sqlite3 *db, gint64 group_id, GArray *roots, GArray *numbers,
+                        GCancellable *cancellable, GError **error)
 {
   sqlite3_stmt *stmt
       = _op_news_db_prepare (db,
-                             "SELECT depth FROM nodes INDEXED BY nodes_by_path "
+                             "SELECT depth, number FROM nodes INDEXED BY nodes_by_path "
                              "WHERE group_id = ? AND number IS NOT NULL ORDER BY path",
                              error);
   guint row = 0;
@@ -182,7 +182,13 @@ _op_news_db_scan_roots (sqlite3 *db, gint64 group_id, GArray *roots, GCancellabl
           return FALSE;
         }
       if (sqlite3_column_int64 (stmt, 0) == 0)
-        g_array_append_val (roots, row);
+        {
+          guint64 number = (guint64)sqlite3_column_int64 (stmt, 1);
+
+          g_array_append_val (roots, row);
+          if (numbers != NULL)
+            g_array_append_val (numbers, number);
+        }
       row++;
     }
   sqlite3_reset (stmt);

@@ -168,10 +168,12 @@ gboolean  _op_news_db_scan_page_keys (sqlite3      *db,
                                       GError      **error);
 
 /* The rows at depth 0 (where the header pane's threads start: a root, or an orphan
- * under a placeholder), as positions in the index's order (guint, ascending). */
+ * under a placeholder), as positions in the index's order (guint, ascending), and
+ * their article numbers in @numbers (guint64, the same order) unless it is NULL. */
 gboolean  _op_news_db_scan_roots     (sqlite3      *db,
                                       gint64        group_id,
                                       GArray       *roots,
+                                      GArray       *numbers,
                                       GCancellable *cancellable,
                                       GError      **error);
 

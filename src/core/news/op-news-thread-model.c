@@ -40,6 +40,8 @@ struct _OpNewsThreadModel
   guint       cached_rows;
 
   GArray     *roots;         /* guint: the rows at depth 0, once listed; NULL before */
+  GArray     *root_numbers;  /* guint64: their article numbers, the same order */
+  gboolean    roots_on_reload; /* a reload lists them too */
 };
 
 enum
@@ -134,6 +136,7 @@ op_news_thread_model_finalize (GObject *object)
   g_clear_pointer (&self->thread_keys, g_ptr_array_unref);
   g_clear_pointer (&self->thread_starts, g_array_unref);
   g_clear_pointer (&self->roots, g_array_unref);
+  g_clear_pointer (&self->root_numbers, g_array_unref);
   g_free (self->path);
   g_free (self->group);
   G_OBJECT_CLASS (op_news_thread_model_parent_class)->finalize (object);
@@ -343,7 +346,42 @@ typedef struct
   gboolean   descending;
   GPtrArray *thread_keys;
   GArray    *thread_starts;
+  gboolean   with_roots; /* list the rows at depth 0 too */
+  GArray    *roots;
+  GArray    *numbers;
 } OpenJob;
+
+static void place_roots (GPtrArray *thread_keys, GArray *thread_starts, guint n_items,
+                         GArray *by_key, GArray *by_key_numbers, GArray **roots,
+                         GArray **numbers);
+
+/* The index's walk for the roots, on a thread of its own beside the count (2 cores: the
+ * group opens in the time of the longer of the two, not both). */
+typedef struct
+{
+  char         *path;
+  gint64        group_id;
+  GCancellable *cancellable;
+  GArray       *by_key;
+  GArray       *numbers;
+  GError       *error;
+} RootsScan;
+
+static gpointer
+roots_scan_thread (gpointer data)
+{
+  RootsScan *scan = data;
+  sqlite3   *db = _op_news_db_open (scan->path, TRUE, &scan->error);
+
+  if (db == NULL)
+    return NULL;
+  scan->by_key = g_array_new (FALSE, FALSE, sizeof (guint));
+  scan->numbers = g_array_new (FALSE, FALSE, sizeof (guint64));
+  _op_news_db_scan_roots (db, scan->group_id, scan->by_key, scan->numbers, scan->cancellable,
+                          &scan->error);
+  _op_news_db_close (db);
+  return NULL;
+}
 
 static void
 open_job_free (OpenJob *job)
@@ -353,6 +391,8 @@ open_job_free (OpenJob *job)
   g_clear_pointer (&job->db, _op_news_db_close);
   g_clear_pointer (&job->thread_keys, g_ptr_array_unref);
   g_clear_pointer (&job->thread_starts, g_array_unref);
+  g_clear_pointer (&job->roots, g_array_unref);
+  g_clear_pointer (&job->numbers, g_array_unref);
   g_free (job);
 }
 
@@ -437,10 +477,27 @@ open_thread (GTask        *task,
   job->group_id = _op_news_db_group_id (job->db, job->group, FALSE, 0, &error);
   if (error == NULL && job->group_id != 0)
     {
+      RootsScan scan = { job->path, job->group_id, cancellable, NULL, NULL, NULL };
+      GThread  *scanner = job->with_roots
+                              ? g_thread_new ("op-news-roots", roots_scan_thread, &scan)
+                              : NULL;
+
       if (!pages_are_threads (job->order, job->descending))
         job->n_items = _op_news_db_count_threaded (job->db, job->group_id, &error);
       else
         list_threads (job, cancellable, &error);
+      if (scanner != NULL)
+        {
+          g_thread_join (scanner);
+          /* Without them the model still opens: the roots are listed again when asked
+           * (list_roots_async), which says what failed. */
+          if (error == NULL && scan.error == NULL)
+            place_roots (job->thread_keys, job->thread_starts, job->n_items, scan.by_key,
+                         scan.numbers, &job->roots, &job->numbers);
+          g_clear_error (&scan.error);
+          g_clear_pointer (&scan.by_key, g_array_unref);
+          g_clear_pointer (&scan.numbers, g_array_unref);
+        }
     }
   if (error != NULL)
     g_task_return_error (task, error);
@@ -471,14 +528,15 @@ op_news_thread_model_new_ordered_async (const char          *database_path,
                                          callback, user_data);
 }
 
-void
-op_news_thread_model_new_sorted_async (const char          *database_path,
-                                       const char          *group,
-                                       OpNewsThreadOrder    order,
-                                       gboolean             descending,
-                                       GCancellable        *cancellable,
-                                       GAsyncReadyCallback  callback,
-                                       gpointer             user_data)
+static void
+new_async (const char          *database_path,
+           const char          *group,
+           OpNewsThreadOrder    order,
+           gboolean             descending,
+           gboolean             with_roots,
+           GCancellable        *cancellable,
+           GAsyncReadyCallback  callback,
+           gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
   OpenJob *job;
@@ -493,8 +551,33 @@ op_news_thread_model_new_sorted_async (const char          *database_path,
   job->group = g_strdup (group);
   job->order = order;
   job->descending = descending;
+  job->with_roots = with_roots;
   g_task_set_task_data (task, job, (GDestroyNotify) open_job_free);
   g_task_run_in_thread (task, open_thread);
+}
+
+void
+op_news_thread_model_new_sorted_async (const char          *database_path,
+                                       const char          *group,
+                                       OpNewsThreadOrder    order,
+                                       gboolean             descending,
+                                       GCancellable        *cancellable,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data)
+{
+  new_async (database_path, group, order, descending, FALSE, cancellable, callback, user_data);
+}
+
+void
+op_news_thread_model_new_with_roots_async (const char          *database_path,
+                                           const char          *group,
+                                           OpNewsThreadOrder    order,
+                                           gboolean             descending,
+                                           GCancellable        *cancellable,
+                                           GAsyncReadyCallback  callback,
+                                           gpointer             user_data)
+{
+  new_async (database_path, group, order, descending, TRUE, cancellable, callback, user_data);
 }
 
 OpNewsThreadModel *
@@ -520,6 +603,8 @@ op_news_thread_model_new_finish (GAsyncResult  *result,
   self->descending = job->descending;
   self->thread_keys = g_steal_pointer (&job->thread_keys);
   self->thread_starts = g_steal_pointer (&job->thread_starts);
+  self->roots = g_steal_pointer (&job->roots);
+  self->root_numbers = g_steal_pointer (&job->numbers);
   start_index (self);
   return self;
 }
@@ -552,6 +637,7 @@ op_news_thread_model_reload_async (OpNewsThreadModel   *self,
   job->group = g_strdup (self->group);
   job->order = self->order;
   job->descending = self->descending;
+  job->with_roots = self->roots_on_reload;
   g_task_set_task_data (task, job, (GDestroyNotify) open_job_free);
   g_task_run_in_thread (task, reload_thread);
 }
@@ -573,15 +659,34 @@ op_news_thread_model_reload_finish (OpNewsThreadModel  *self,
   old = self->n_items;
   drop_pages (self);
   g_clear_pointer (&self->roots, g_array_unref);
+  g_clear_pointer (&self->root_numbers, g_array_unref);
   self->group_id = job->group_id;
   self->n_items = job->n_items;
   g_clear_pointer (&self->thread_keys, g_ptr_array_unref);
   g_clear_pointer (&self->thread_starts, g_array_unref);
   self->thread_keys = g_steal_pointer (&job->thread_keys);
   self->thread_starts = g_steal_pointer (&job->thread_starts);
+  self->roots = g_steal_pointer (&job->roots);
+  self->root_numbers = g_steal_pointer (&job->numbers);
   start_index (self);
   g_list_model_items_changed (G_LIST_MODEL (self), 0, old, self->n_items);
   return TRUE;
+}
+
+void
+op_news_thread_model_set_roots_on_reload (OpNewsThreadModel *self, gboolean roots_on_reload)
+{
+  g_return_if_fail (OP_IS_NEWS_THREAD_MODEL (self));
+
+  self->roots_on_reload = roots_on_reload;
+}
+
+GArray *
+op_news_thread_model_get_roots (OpNewsThreadModel *self)
+{
+  g_return_val_if_fail (OP_IS_NEWS_THREAD_MODEL (self), NULL);
+
+  return self->roots;
 }
 
 OpNewsThreadOrder
@@ -739,9 +844,11 @@ typedef struct
   char      *path;
   gint64     group_id;
   guint      generation;
+  guint      n_items;
   GPtrArray *thread_keys;   /* paged by thread: the model's, shared (never changed) */
   GArray    *thread_starts;
   GArray    *roots;
+  GArray    *numbers; /* guint64, parallel to roots */
 } RootsJob;
 
 static void
@@ -751,7 +858,20 @@ roots_job_free (RootsJob *job)
   g_clear_pointer (&job->thread_keys, g_ptr_array_unref);
   g_clear_pointer (&job->thread_starts, g_array_unref);
   g_clear_pointer (&job->roots, g_array_unref);
+  g_clear_pointer (&job->numbers, g_array_unref);
   g_free (job);
+}
+
+typedef struct
+{
+  guint   position;
+  guint64 number;
+} Root;
+
+static int
+compare_root_positions (gconstpointer a, gconstpointer b)
+{
+  return compare_guint (&((const Root *)a)->position, &((const Root *)b)->position);
 }
 
 /* The scan gives depth-0 rows in the index's order (by key). Paged by thread, the
@@ -759,29 +879,31 @@ roots_job_free (RootsJob *job)
  * are one run of the index, so sorting the threads by first key and adding up their
  * sizes says where each run starts, and a row's place in its run is its place in the
  * thread. */
-static GArray *
-roots_in_thread_order (RootsJob *job, GArray *by_key)
+static void
+roots_in_thread_order (GPtrArray *thread_keys, GArray *thread_starts, GArray *by_key,
+                       GArray *numbers, GArray **roots_out, GArray **numbers_out)
 {
-  guint n = job->thread_keys->len;
+  guint n = thread_keys->len;
   g_autoptr (GArray) sorted = g_array_sized_new (FALSE, FALSE, sizeof (guint), n);
-  GArray *roots = g_array_sized_new (FALSE, FALSE, sizeof (guint), by_key->len);
-  guint   t = 0, run = 0;
+  g_autoptr (GArray) both = g_array_sized_new (FALSE, FALSE, sizeof (Root), by_key->len);
+  guint t = 0, run = 0;
 
   for (guint i = 0; i < n; i++)
     g_array_append_val (sorted, i);
-  g_qsort_with_data (sorted->data, (gint)n, sizeof (guint), compare_thread_keys, job->thread_keys);
+  g_qsort_with_data (sorted->data, (gint)n, sizeof (guint), compare_thread_keys, thread_keys);
   for (guint r = 0; r < by_key->len; r++)
     {
       guint row = g_array_index (by_key, guint, r);
-      guint thread, size, position;
+      guint thread, size;
+      Root  root;
 
       for (;;)
         {
           if (t == n)
             break;
           thread = g_array_index (sorted, guint, t);
-          size = g_array_index (job->thread_starts, guint, thread + 1)
-                 - g_array_index (job->thread_starts, guint, thread);
+          size = g_array_index (thread_starts, guint, thread + 1)
+                 - g_array_index (thread_starts, guint, thread);
           if (row < run + size)
             break;
           run += size;
@@ -790,11 +912,54 @@ roots_in_thread_order (RootsJob *job, GArray *by_key)
       /* Rows stored after the model counted (a fetch under way) wait for its reload. */
       if (t == n)
         break;
-      position = g_array_index (job->thread_starts, guint, thread) + (row - run);
-      g_array_append_val (roots, position);
+      root.position = g_array_index (thread_starts, guint, thread) + (row - run);
+      root.number = g_array_index (numbers, guint64, r);
+      g_array_append_val (both, root);
     }
-  g_array_sort (roots, compare_guint);
-  return roots;
+  g_array_sort (both, compare_root_positions);
+  *roots_out = g_array_sized_new (FALSE, FALSE, sizeof (guint), both->len);
+  *numbers_out = g_array_sized_new (FALSE, FALSE, sizeof (guint64), both->len);
+  for (guint i = 0; i < both->len; i++)
+    {
+      g_array_append_val (*roots_out, g_array_index (both, Root, i).position);
+      g_array_append_val (*numbers_out, g_array_index (both, Root, i).number);
+    }
+}
+
+/* Puts the rows at depth 0 (@by_key, in the index's order, and their @by_key_numbers)
+ * in the model's order; @thread_keys NULL: the index's own order. */
+static void
+place_roots (GPtrArray *thread_keys, GArray *thread_starts, guint n_items, GArray *by_key,
+             GArray *by_key_numbers, GArray **roots, GArray **numbers)
+{
+  if (thread_keys != NULL)
+    {
+      roots_in_thread_order (thread_keys, thread_starts, by_key, by_key_numbers, roots, numbers);
+      return;
+    }
+  /* Rows stored after the model counted (a fetch under way) wait for its reload. */
+  while (by_key->len > 0 && g_array_index (by_key, guint, by_key->len - 1) >= n_items)
+    {
+      g_array_set_size (by_key, by_key->len - 1);
+      g_array_set_size (by_key_numbers, by_key->len);
+    }
+  *roots = g_array_ref (by_key);
+  *numbers = g_array_ref (by_key_numbers);
+}
+
+/* The rows at depth 0 in the model's order and their numbers (a worker thread). */
+static gboolean
+scan_roots (sqlite3 *db, gint64 group_id, GPtrArray *thread_keys, GArray *thread_starts,
+            guint n_items, GArray **roots, GArray **numbers, GCancellable *cancellable,
+            GError **error)
+{
+  g_autoptr (GArray) by_key = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_autoptr (GArray) by_key_numbers = g_array_new (FALSE, FALSE, sizeof (guint64));
+
+  if (!_op_news_db_scan_roots (db, group_id, by_key, by_key_numbers, cancellable, error))
+    return FALSE;
+  place_roots (thread_keys, thread_starts, n_items, by_key, by_key_numbers, roots, numbers);
+  return TRUE;
 }
 
 static void
@@ -803,25 +968,20 @@ roots_thread (GTask *task, gpointer source_object, gpointer task_data, GCancella
   RootsJob *job = task_data;
   GError   *error = NULL;
   sqlite3  *db = _op_news_db_open (job->path, TRUE, &error);
-  g_autoptr (GArray) by_key = NULL;
 
   if (db == NULL)
     {
       g_task_return_error (task, error);
       return;
     }
-  by_key = g_array_new (FALSE, FALSE, sizeof (guint));
-  if (!_op_news_db_scan_roots (db, job->group_id, by_key, cancellable, &error))
+  if (!scan_roots (db, job->group_id, job->thread_keys, job->thread_starts, job->n_items,
+                   &job->roots, &job->numbers, cancellable, &error))
     {
       _op_news_db_close (db);
       g_task_return_error (task, error);
       return;
     }
   _op_news_db_close (db);
-  if (job->thread_keys != NULL)
-    job->roots = roots_in_thread_order (job, by_key);
-  else
-    job->roots = g_steal_pointer (&by_key);
   g_task_return_boolean (task, TRUE);
 }
 
@@ -845,11 +1005,14 @@ op_news_thread_model_list_roots_async (OpNewsThreadModel  *self,
     {
       job->roots = self->roots != NULL ? g_array_ref (self->roots)
                                        : g_array_new (FALSE, FALSE, sizeof (guint));
+      job->numbers = self->root_numbers != NULL ? g_array_ref (self->root_numbers)
+                                                : g_array_new (FALSE, FALSE, sizeof (guint64));
       g_task_return_boolean (task, TRUE);
       return;
     }
   job->path = g_strdup (self->path);
   job->group_id = self->group_id;
+  job->n_items = self->n_items;
   if (pages_are_threads (self->order, self->descending))
     {
       job->thread_keys = g_ptr_array_ref (self->thread_keys);
@@ -878,6 +1041,17 @@ op_news_thread_model_list_roots_finish (OpNewsThreadModel *self,
       return NULL;
     }
   if (self->roots == NULL)
-    self->roots = g_array_ref (job->roots);
+    {
+      self->roots = g_array_ref (job->roots);
+      self->root_numbers = g_array_ref (job->numbers);
+    }
   return g_array_ref (job->roots);
+}
+
+GArray *
+op_news_thread_model_get_root_numbers (OpNewsThreadModel *self)
+{
+  g_return_val_if_fail (OP_IS_NEWS_THREAD_MODEL (self), NULL);
+
+  return self->root_numbers;
 }

@@ -70,6 +70,15 @@ void               op_news_thread_model_new_sorted_async (const char          *d
                                                        GCancellable        *cancellable,
                                                        GAsyncReadyCallback  callback,
                                                        gpointer             user_data);
+/* As new_sorted_async, the roots listed too (op_news_thread_model_get_roots()), on a
+ * thread of their own beside the count: for a view that keeps threads collapsed. */
+void               op_news_thread_model_new_with_roots_async (const char          *database_path,
+                                                       const char          *group,
+                                                       OpNewsThreadOrder    order,
+                                                       gboolean             descending,
+                                                       GCancellable        *cancellable,
+                                                       GAsyncReadyCallback  callback,
+                                                       gpointer             user_data);
 OpNewsThreadModel *op_news_thread_model_new_finish    (GAsyncResult        *result,
                                                        GError             **error);
 OpNewsThreadOrder  op_news_thread_model_get_order     (OpNewsThreadModel   *self);
@@ -103,5 +112,15 @@ void               op_news_thread_model_list_roots_async  (OpNewsThreadModel   *
 GArray            *op_news_thread_model_list_roots_finish (OpNewsThreadModel   *self,
                                                            GAsyncResult        *result,
                                                            GError             **error);
+/* Once the roots are listed (until the next reload): the article number of each, in
+ * the same order (guint64), to know a thread again after a reload or a restart; NULL
+ * before. (transfer none) */
+GArray            *op_news_thread_model_get_root_numbers  (OpNewsThreadModel   *self);
+/* The roots once listed (as list_roots_finish() gives them), NULL before. (transfer none) */
+GArray            *op_news_thread_model_get_roots         (OpNewsThreadModel   *self);
+/* When TRUE, reload_async lists the roots on its worker too, and they are known when
+ * its items-changed comes (a view that keeps threads collapsed hides them at once). */
+void               op_news_thread_model_set_roots_on_reload (OpNewsThreadModel *self,
+                                                             gboolean           roots_on_reload);
 
 G_END_DECLS

@@ -5,6 +5,10 @@
 
 #include "op-news-thread-list.h"
 
+/* GTK 4.8's list view holds widgets for up to this many rows around the row it is
+ * anchored to (GTK_LIST_VIEW_MAX_LIST_ITEMS). */
+#define WIDGET_ROWS 200
+
 typedef struct
 {
   guint start;         /* first hidden row of the underlying model */
@@ -21,7 +25,17 @@ struct _OpNewsThreadList
   guint              n_hidden;
   GHashTable        *read; /* article number → GINT_TO_POINTER (read + 1) */
   gboolean           all_read;
+  OpNewsThreadListCollapseFunc collapse_func;
+  gpointer                     collapse_data;
 };
+
+enum
+{
+  THREAD_TOGGLED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 static void
 list_model_iface_init (GListModelInterface *iface);
@@ -29,19 +43,38 @@ list_model_iface_init (GListModelInterface *iface);
 G_DEFINE_FINAL_TYPE_WITH_CODE (OpNewsThreadList, op_news_thread_list, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL, list_model_iface_init))
 
+static GArray *build_intervals (OpNewsThreadList *self, GArray *roots, const gboolean *collapsed);
+static void    count_hidden (GArray *intervals);
+
 static void
 on_model_items_changed (OpNewsThreadList *self, guint position, guint removed, guint added,
                         GListModel *model)
 {
-  guint old = g_list_model_get_n_items (model) - added + removed - self->n_hidden;
+  guint   old = g_list_model_get_n_items (model) - added + removed - self->n_hidden;
+  GArray *roots = op_news_thread_model_get_roots (self->model);
+  g_autofree gboolean *collapsed = NULL;
 
   /* The store's model changes only as a whole (reload): its rows are new, so is what
-   * the view knew about them. */
+   * the view knew about them; the threads kept collapsed are hidden again at once when
+   * the reload listed the roots. */
   g_array_set_size (self->hidden, 0);
   self->n_hidden = 0;
+  if (roots != NULL && self->collapse_func != NULL
+      && (collapsed = self->collapse_func (
+              roots, op_news_thread_model_get_root_numbers (self->model), self->collapse_data))
+             != NULL)
+    {
+      g_array_unref (self->hidden);
+      self->hidden = build_intervals (self, roots, collapsed);
+      count_hidden (self->hidden);
+      for (guint i = 0; i < self->hidden->len; i++)
+        self->n_hidden += g_array_index (self->hidden, Interval, i).end
+                          - g_array_index (self->hidden, Interval, i).start;
+    }
   g_hash_table_remove_all (self->read);
   self->all_read = FALSE;
-  g_list_model_items_changed (G_LIST_MODEL (self), 0, old, g_list_model_get_n_items (model));
+  g_list_model_items_changed (G_LIST_MODEL (self), 0, old,
+                              g_list_model_get_n_items (model) - self->n_hidden);
 }
 
 static void
@@ -72,6 +105,18 @@ op_news_thread_list_class_init (OpNewsThreadListClass *klass)
 
   object_class->dispose = op_news_thread_list_dispose;
   object_class->finalize = op_news_thread_list_finalize;
+
+  /**
+   * OpNewsThreadList::thread-toggled:
+   * @model_position: the underlying row whose rows were shown or hidden
+   * @expanded: shown
+   *
+   * One row was expanded or collapsed (op_news_thread_list_set_expanded(), also through
+   * op_news_thread_list_reveal()); not emitted by Expand All and Collapse All.
+   */
+  signals[THREAD_TOGGLED] = g_signal_new ("thread-toggled", G_TYPE_FROM_CLASS (klass),
+                                          G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 2,
+                                          G_TYPE_UINT, G_TYPE_BOOLEAN);
 }
 
 static void
@@ -123,6 +168,16 @@ op_news_thread_list_new (OpNewsThreadModel *model)
   self->model = g_object_ref (model);
   g_signal_connect_swapped (model, "items-changed", G_CALLBACK (on_model_items_changed), self);
   return self;
+}
+
+void
+op_news_thread_list_set_collapse_func (OpNewsThreadList *self, OpNewsThreadListCollapseFunc func,
+                                       gpointer data)
+{
+  g_return_if_fail (OP_IS_NEWS_THREAD_LIST (self));
+
+  self->collapse_func = func;
+  self->collapse_data = data;
 }
 
 OpNewsThreadModel *
@@ -307,6 +362,7 @@ op_news_thread_list_set_expanded (OpNewsThreadList *self, guint position, gboole
       recount (self, i);
       /* The row itself too: its expander changed. */
       g_list_model_items_changed (G_LIST_MODEL (self), position, 1, 1 + shown);
+      g_signal_emit (self, signals[THREAD_TOGGLED], 0, u, TRUE);
     }
   else
     {
@@ -328,6 +384,7 @@ op_news_thread_list_set_expanded (OpNewsThreadList *self, guint position, gboole
       g_array_insert_val (self->hidden, first, in);
       recount (self, first);
       g_list_model_items_changed (G_LIST_MODEL (self), position, 1 + gone, 1);
+      g_signal_emit (self, signals[THREAD_TOGGLED], 0, u, FALSE);
     }
 }
 
@@ -445,9 +502,10 @@ replace_hidden (OpNewsThreadList *self, GArray *fresh, GArray *cuts)
   recount (self, 0);
 }
 
-/* Where a cut is allowed at or before (@after FALSE) or after underlying row @u. */
+/* Where a cut is allowed at or before (@after FALSE) or after underlying row @u, @widen
+ * threads further out. */
 static guint
-cut_near (OpNewsThreadList *self, GArray *roots, guint u, gboolean after)
+cut_near (OpNewsThreadList *self, GArray *roots, guint u, gboolean after, guint widen)
 {
   guint n = g_list_model_get_n_items (G_LIST_MODEL (self->model));
   guint lo = 0, hi;
@@ -466,15 +524,21 @@ cut_near (OpNewsThreadList *self, GArray *roots, guint u, gboolean after)
         hi = mid;
     }
   if (after)
-    return lo < roots->len ? g_array_index (roots, guint, lo) : n;
-  return lo > 0 ? g_array_index (roots, guint, lo - 1) : 0;
+    return lo + widen < roots->len ? g_array_index (roots, guint, lo + widen) : n;
+  return lo > widen ? g_array_index (roots, guint, lo - 1 - widen) : 0;
 }
 
 /* The cuts for replace_hidden(): 0, and around each run of busy rows (the rows in view
  * are one run; the focus may be another), the nearest rows before and after it where a
- * cut is allowed. One change per run: each change makes the list view rebind its rows. */
+ * cut is allowed. One change per run: each change makes the list view rebind its rows.
+ * Collapsing, the run's change takes in @widen threads more on each side: after it the
+ * list view wants widgets for that many rows around its anchor, and GTK 4.8 hands a
+ * widget from one row to another only within one change. Cut at the busy rows alone,
+ * the rows that come into view took new widgets (setup, 160 of them) while the old
+ * ones were destroyed: Collapse All with a hidden selection cost 50 ms of the main
+ * thread's time more than with none. */
 static GArray *
-cuts_around (OpNewsThreadList *self, GArray *fresh, GArray *busy, GArray *roots)
+cuts_around (OpNewsThreadList *self, GArray *fresh, GArray *busy, GArray *roots, guint widen)
 {
   GArray *cuts = g_array_new (FALSE, FALSE, sizeof (guint));
   guint   n = g_list_model_get_n_items (G_LIST_MODEL (self->model));
@@ -496,8 +560,8 @@ cuts_around (OpNewsThreadList *self, GArray *fresh, GArray *busy, GArray *roots)
       to = op_news_thread_list_to_model (self, last);
       if (from == G_MAXUINT || to == G_MAXUINT)
         continue;
-      from = cut_near (self, roots, from, FALSE);
-      to = cut_near (self, roots, to, TRUE);
+      from = cut_near (self, roots, from, FALSE, widen);
+      to = cut_near (self, roots, to, TRUE, widen);
       if (!crosses (self->hidden, from) && !crosses (fresh, from))
         g_array_append_val (cuts, from);
       if (to < n && !crosses (self->hidden, to) && !crosses (fresh, to))
@@ -509,21 +573,23 @@ cuts_around (OpNewsThreadList *self, GArray *fresh, GArray *busy, GArray *roots)
 void
 op_news_thread_list_collapse_all (OpNewsThreadList *self, GArray *roots, GArray *busy)
 {
-  g_autoptr (GArray) fresh = NULL;
-  g_autoptr (GArray) cuts = NULL;
-  guint n;
+  op_news_thread_list_collapse_threads (self, roots, NULL, busy);
+}
 
-  g_return_if_fail (OP_IS_NEWS_THREAD_LIST (self));
-  g_return_if_fail (roots != NULL);
+/* The intervals that hide the threads of @roots whose @collapsed is TRUE (NULL: all),
+ * not counted. */
+static GArray *
+build_intervals (OpNewsThreadList *self, GArray *roots, const gboolean *collapsed)
+{
+  guint   n = g_list_model_get_n_items (G_LIST_MODEL (self->model));
+  GArray *fresh = g_array_sized_new (FALSE, FALSE, sizeof (Interval), roots->len);
 
-  n = g_list_model_get_n_items (G_LIST_MODEL (self->model));
-  /* The intervals are built whole, never walking rows: a 100,000-row group is 20,000
-   * intervals and a few changes for the list view, not 20,000. */
-  fresh = g_array_sized_new (FALSE, FALSE, sizeof (Interval), roots->len);
   for (guint i = 0; i < roots->len; i++)
     {
       Interval in = { g_array_index (roots, guint, i) + 1, 0, 0 };
 
+      if (collapsed != NULL && !collapsed[i])
+        continue;
       in.end = i + 1 < roots->len ? g_array_index (roots, guint, i + 1) : n;
       if (in.end > n)
         in.end = n;
@@ -531,8 +597,24 @@ op_news_thread_list_collapse_all (OpNewsThreadList *self, GArray *roots, GArray 
         continue;
       g_array_append_val (fresh, in);
     }
+  return fresh;
+}
+
+void
+op_news_thread_list_collapse_threads (OpNewsThreadList *self, GArray *roots,
+                                      const gboolean *collapsed, GArray *busy)
+{
+  g_autoptr (GArray) fresh = NULL;
+  g_autoptr (GArray) cuts = NULL;
+
+  g_return_if_fail (OP_IS_NEWS_THREAD_LIST (self));
+  g_return_if_fail (roots != NULL);
+
+  /* The intervals are built whole, never walking rows: a 100,000-row group is 20,000
+   * intervals and a few changes for the list view, not 20,000. */
+  fresh = build_intervals (self, roots, collapsed);
   count_hidden (fresh);
-  cuts = cuts_around (self, fresh, busy, roots);
+  cuts = cuts_around (self, fresh, busy, roots, WIDGET_ROWS);
   replace_hidden (self, fresh, cuts);
 }
 
@@ -545,7 +627,7 @@ op_news_thread_list_expand_all (OpNewsThreadList *self, GArray *busy)
   g_return_if_fail (OP_IS_NEWS_THREAD_LIST (self));
 
   fresh = g_array_new (FALSE, FALSE, sizeof (Interval));
-  cuts = cuts_around (self, fresh, busy, NULL);
+  cuts = cuts_around (self, fresh, busy, NULL, 0);
   replace_hidden (self, fresh, cuts);
 }
 

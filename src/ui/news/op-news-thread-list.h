@@ -53,9 +53,25 @@ op_news_thread_list_set_expanded (OpNewsThreadList *self, guint position, gboole
  * next. Nothing is walked: the pane changes as a whole, in a few items-changed, the
  * visible positions in @busy (the rows a list view holds widgets for; may be NULL) in
  * small ones of their own (GTK 4.8 reads every row a change adds when it removed a row
- * the list view tracks). */
+ * the list view tracks), widened by the rows the list view will hold widgets for after
+ * it (so it reuses its widgets rather than making new ones). */
 void
 op_news_thread_list_collapse_all (OpNewsThreadList *self, GArray *roots, GArray *busy);
+/* The same for the threads whose @collapsed is TRUE (one per root; NULL: all); every
+ * other thread shows whole. */
+void
+op_news_thread_list_collapse_threads (OpNewsThreadList *self, GArray *roots,
+                                      const gboolean *collapsed, GArray *busy);
+/* Which threads to keep collapsed when the model reloads with its roots listed
+ * (op_news_thread_model_set_roots_on_reload()): one gboolean per root (g_free()d by the
+ * list), or NULL for none. */
+typedef gboolean *(*OpNewsThreadListCollapseFunc) (GArray *roots, GArray *numbers,
+                                                   gpointer data);
+/* Called in the reload's items-changed, before the list tells its own: the rows come
+ * back with those threads collapsed, in that one change. @data is not referenced. */
+void
+op_news_thread_list_set_collapse_func (OpNewsThreadList *self, OpNewsThreadListCollapseFunc func,
+                                       gpointer data);
 /* Shows every row, the same way. */
 void
 op_news_thread_list_expand_all (OpNewsThreadList *self, GArray *busy);

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
-/* OpNewsView is one type in five files: op-news-view.c (the sidebar, the header pane,
+/* OpNewsView is one type in six files: op-news-view.c (the sidebar, the header pane,
  * opening a group, its order, fetching headers, .newsrc, servers), op-news-view-keys.c
  * (Pan's keys), op-news-view-article.c (posting, follow-up, reply by mail, cancel and
  * supersede), op-news-view-binary.c (the bar over an article that carries a file, and
- * saving it) and op-news-view-links.c (news:, nntp: and snews: links, and the view's
- * registration). Everything it shows comes from the servers' stores (core). */
+ * saving it), op-news-view-links.c (news:, nntp: and snews: links, and the view's
+ * registration) and op-news-view-threads.c (the collapsed threads kept per group). Everything it shows comes from the servers' stores (core). */
 
 #include <adwaita.h>
 
@@ -57,6 +57,11 @@ struct _OpNewsView
   GtkMenuButton      *sort_button;
   GSettings          *settings;       /* the orders chosen (NULL without the schema) */
   guint               all_serial;     /* bumped by Expand All and Collapse All: the last wins */
+  /* The open group's collapsed threads (op-news-view-threads.c). */
+  gboolean threads_collapsed; /* every thread, but those in threads_except */
+  GArray  *threads_except;    /* guint64: thread roots' numbers, the most recent last */
+  char    *threads_key;       /* "ID/GROUP" */
+  guint    threads_save;      /* a save waiting */
 
   /* The binary the shown article is part of (issue 15, "Binaries"). */
   GCancellable *binary_cancellable; /* looking for its parts */
@@ -109,6 +114,26 @@ void     _op_news_view_show_binary       (OpNewsView     *self,
                                           OpNewsHeader   *header,
                                           GBytes         *article);
 void     _op_news_view_hide_binary       (OpNewsView     *self);
+
+/* op-news-view-threads.c: the collapsed threads, kept per group. */
+/* Reads the group @key's ("ID/GROUP") collapsed threads; forget() saves what waits and
+ * forgets them (the group closes). */
+void      _op_news_view_threads_restore       (OpNewsView *self,
+                                               const char *key);
+void      _op_news_view_threads_forget        (OpNewsView *self);
+gboolean  _op_news_view_threads_any_collapsed (OpNewsView *self);
+/* Collapse All (TRUE) or Expand All. */
+void      _op_news_view_threads_set_all       (OpNewsView *self,
+                                               gboolean    collapsed);
+/* A row was expanded or collapsed by itself (OpNewsThreadList::thread-toggled). */
+void      _op_news_view_threads_toggled       (OpNewsView *self,
+                                               guint       model_position,
+                                               gboolean    expanded);
+/* For each of @roots (numbers: their articles'), whether its thread is collapsed; g_free()
+ * it. Numbers that start no thread any more are dropped. */
+gboolean *_op_news_view_threads_mask          (OpNewsView *self,
+                                               GArray     *roots,
+                                               GArray     *numbers);
 
 /* op-news-view-links.c: news:, nntp: and snews: links. */
 void     _op_news_view_stop_reveal       (OpNewsView     *self);

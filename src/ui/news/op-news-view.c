@@ -445,7 +445,7 @@ on_toggle_expanded (OpNewsHeaderRow *row, OpNewsView *self)
  * before and set again after, the article pane none the wiser. An article that a
  * collapse hides gives the selection to its thread's first row, as GtkTreeView does. */
 static void
-change_all (OpNewsView *self, GArray *roots)
+change_all (OpNewsView *self, GArray *roots, const gboolean *collapsed)
 {
   g_autoptr (GArray) busy = g_array_new (FALSE, FALSE, sizeof (guint));
   guint u = _op_news_view_selected_position (self);
@@ -468,7 +468,7 @@ change_all (OpNewsView *self, GArray *roots)
   g_signal_handlers_block_by_func (self->selection, on_selected_changed, self);
   gtk_single_selection_set_selected (self->selection, GTK_INVALID_LIST_POSITION);
   if (roots != NULL)
-    op_news_thread_list_collapse_all (self->list, roots, busy);
+    op_news_thread_list_collapse_threads (self->list, roots, collapsed, busy);
   else
     op_news_thread_list_expand_all (self->list, busy);
   if (u != G_MAXUINT)
@@ -491,14 +491,19 @@ typedef struct
 {
   OpNewsView *self; /* a reference */
   guint       serial;
+  gboolean    restore; /* the group's own collapsed threads, not Collapse All */
+  gboolean    show;    /* the group opens: the list is shown after */
 } CollapseJob;
+
+static void show_list (OpNewsView *self);
 
 static void
 roots_listed (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   CollapseJob *job = user_data;
   g_autoptr (OpNewsView) self = job->self;
-  guint serial = job->serial;
+  guint    serial = job->serial;
+  gboolean restore = job->restore, show = job->show;
   g_autoptr (GArray) roots = NULL;
   g_autoptr (GError) error = NULL;
 
@@ -516,31 +521,69 @@ roots_listed (GObject *source, GAsyncResult *result, gpointer user_data)
           = g_strdup_printf (_ ("The threads could not be collapsed: %s"), error->message);
 
       _op_news_view_toast (self, text);
-      return;
     }
-  change_all (self, roots);
+  else if (restore)
+    {
+      g_autofree gboolean *collapsed = _op_news_view_threads_mask (
+          self, roots, op_news_thread_model_get_root_numbers (OP_NEWS_THREAD_MODEL (source)));
+
+      change_all (self, roots, collapsed);
+    }
+  else
+    change_all (self, roots, NULL);
+  if (show)
+    show_list (self);
+}
+
+/* Lists the threads' first rows on a worker, then collapses them all, or (@restore)
+ * those the group had collapsed. */
+static void
+collapse_threads (OpNewsView *self, gboolean restore, gboolean show)
+{
+  CollapseJob *job = g_new0 (CollapseJob, 1);
+
+  job->self = g_object_ref (self);
+  job->serial = ++self->all_serial;
+  job->restore = restore;
+  job->show = show;
+  /* Where the threads start is one walk of the index on a worker, kept by the model. */
+  op_news_thread_model_list_roots_async (op_news_thread_list_get_model (self->list), NULL,
+                                         roots_listed, job);
 }
 
 static void
 all_expanded_action (GtkWidget *widget, const char *name, GVariant *parameter)
 {
-  OpNewsView  *self = OP_NEWS_VIEW (widget);
-  CollapseJob *job;
+  OpNewsView *self = OP_NEWS_VIEW (widget);
+  gboolean    expand = g_str_equal (name, "news.expand-all");
 
   if (self->list == NULL)
     return;
-  self->all_serial++;
-  if (g_str_equal (name, "news.expand-all"))
+  _op_news_view_threads_set_all (self, !expand);
+  if (expand)
     {
-      change_all (self, NULL);
+      self->all_serial++;
+      change_all (self, NULL, NULL);
       return;
     }
-  /* Where the threads start is one walk of the index on a worker, kept by the model. */
-  job = g_new0 (CollapseJob, 1);
-  job->self = g_object_ref (self);
-  job->serial = self->all_serial;
-  op_news_thread_model_list_roots_async (op_news_thread_list_get_model (self->list), NULL,
-                                         roots_listed, job);
+  collapse_threads (self, FALSE, FALSE);
+}
+
+static void
+on_thread_toggled (OpNewsView *self, guint model_position, gboolean expanded)
+{
+  _op_news_view_threads_toggled (self, model_position, expanded);
+}
+
+/* A reload that listed the roots: the group's collapsed threads stay hidden. */
+static gboolean *
+collapsed_on_reload (GArray *roots, GArray *numbers, gpointer data)
+{
+  OpNewsView *self = data;
+
+  if (!_op_news_view_threads_any_collapsed (self))
+    return NULL;
+  return _op_news_view_threads_mask (self, roots, numbers);
 }
 
 static void
@@ -595,7 +638,10 @@ close_group (OpNewsView *self)
   if (self->selection != NULL)
     g_signal_handlers_disconnect_by_data (self->selection, self);
   if (self->list != NULL)
-    g_signal_handlers_disconnect_by_data (op_news_thread_list_get_model (self->list), self);
+    {
+      g_signal_handlers_disconnect_by_data (op_news_thread_list_get_model (self->list), self);
+      op_news_thread_list_set_collapse_func (self->list, NULL, NULL);
+    }
   g_clear_object (&self->selection);
   g_clear_object (&self->list);
   g_clear_object (&self->server);
@@ -603,6 +649,7 @@ close_group (OpNewsView *self)
   g_clear_pointer (&self->article, g_bytes_unref);
   update_article_actions (self);
   op_news_article_view_clear (self->article_view);
+  _op_news_view_threads_forget (self);
 }
 
 static void
@@ -624,9 +671,9 @@ model_opened (GObject *source, GAsyncResult *result, gpointer user_data)
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   g_clear_object (&self->open_cancellable);
-  gtk_spinner_set_spinning (self->opening_spinner, FALSE);
   if (model == NULL)
     {
+      gtk_spinner_set_spinning (self->opening_spinner, FALSE);
       adw_status_page_set_description (self->headers_error, error->message);
       gtk_stack_set_visible_child_name (self->headers_stack, "error");
       return;
@@ -640,6 +687,31 @@ model_opened (GObject *source, GAsyncResult *result, gpointer user_data)
   gtk_single_selection_set_selected (self->selection, GTK_INVALID_LIST_POSITION);
   g_signal_connect_swapped (self->selection, "notify::selected", G_CALLBACK (on_selected_changed),
                             self);
+  g_signal_connect_swapped (self->list, "thread-toggled", G_CALLBACK (on_thread_toggled), self);
+  /* The list is the view's own: it goes before the view does (close_group()). */
+  op_news_thread_list_set_collapse_func (self->list, collapsed_on_reload, self);
+  /* The threads the group had collapsed are collapsed before its rows show: the model
+   * listed the roots as it opened (new_with_roots_async), or they are listed now. */
+  if (_op_news_view_threads_any_collapsed (self) && op_news_thread_model_get_roots (model) != NULL)
+    {
+      g_autofree gboolean *collapsed = _op_news_view_threads_mask (
+          self, op_news_thread_model_get_roots (model), op_news_thread_model_get_root_numbers (model));
+
+      self->all_serial++;
+      change_all (self, op_news_thread_model_get_roots (model), collapsed);
+      show_list (self);
+    }
+  else if (_op_news_view_threads_any_collapsed (self))
+    collapse_threads (self, TRUE, TRUE);
+  else
+    show_list (self);
+}
+
+/* The open group's rows in the header pane. */
+static void
+show_list (OpNewsView *self)
+{
+  gtk_spinner_set_spinning (self->opening_spinner, FALSE);
   g_signal_connect_swapped (self->list, "notify::n-items", G_CALLBACK (on_n_items_changed), self);
   g_signal_connect_swapped (self->list, "items-changed", G_CALLBACK (on_n_items_changed), self);
   gtk_list_view_set_model (self->header_list, GTK_SELECTION_MODEL (self->selection));
@@ -769,6 +841,11 @@ op_news_view_open_group (OpNewsView *self, OpNewsServer *server, const char *gro
 
   close_group (self);
   restore_order (self, server, group);
+  {
+    g_autofree char *key = group_sort_key (server, group);
+
+    _op_news_view_threads_restore (self, key);
+  }
   /* Folded (a narrow window): the group replaces the sidebar; Back returns to it. */
   adw_leaflet_set_visible_child (self->leaflet, self->inner_paned);
   self->server = g_object_ref (server);
@@ -777,7 +854,9 @@ op_news_view_open_group (OpNewsView *self, OpNewsServer *server, const char *gro
   gtk_label_set_text (self->group_title, group);
   gtk_spinner_set_spinning (self->opening_spinner, TRUE);
   gtk_stack_set_visible_child_name (self->headers_stack, "opening");
-  op_news_thread_model_new_sorted_async (
+  /* With threads collapsed, their first rows are listed as the group opens. */
+  (_op_news_view_threads_any_collapsed (self) ? op_news_thread_model_new_with_roots_async
+                                              : op_news_thread_model_new_sorted_async) (
       op_news_store_get_path (op_news_server_get_store (server)), group, self->order,
       self->descending, self->open_cancellable, model_opened, g_object_ref (self));
 }
@@ -822,14 +901,22 @@ model_reloaded (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (OpNewsView) self = user_data;
   g_autoptr (GError) error = NULL;
 
-  if (!op_news_thread_model_reload_finish (OP_NEWS_THREAD_MODEL (source), result, &error)
-      && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  if (!op_news_thread_model_reload_finish (OP_NEWS_THREAD_MODEL (source), result, &error))
     {
-      g_autofree char *text
-          = g_strdup_printf (_ ("The new headers could not be shown: %s"), error->message);
+      g_autofree char *text = NULL;
 
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      text = g_strdup_printf (_ ("The new headers could not be shown: %s"), error->message);
       _op_news_view_toast (self, text);
+      return;
     }
+  /* The rows are read anew: the reload listed the roots and the thread list hid the
+   * collapsed threads in the same change, unless they were collapsed since it began. */
+  if (self->list != NULL && op_news_thread_list_get_model (self->list) == (gpointer)source
+      && _op_news_view_threads_any_collapsed (self)
+      && op_news_thread_model_get_roots (OP_NEWS_THREAD_MODEL (source)) == NULL)
+    collapse_threads (self, TRUE, FALSE);
 }
 
 static void
@@ -855,9 +942,15 @@ headers_fetched (GObject *source, GAsyncResult *result, gpointer user_data)
     }
   gtk_widget_set_visible (GTK_WIDGET (self->fetch_progress), FALSE);
   if (n_new > 0 && self->list != NULL)
-    op_news_thread_model_reload_async (op_news_thread_list_get_model (self->list),
-                                       self->fetch_cancellable, model_reloaded,
-                                       g_object_ref (self));
+    {
+      OpNewsThreadModel *model = op_news_thread_list_get_model (self->list);
+
+      /* With threads collapsed, the roots come with the new rows: no flash of every
+       * article before they are hidden again. */
+      op_news_thread_model_set_roots_on_reload (model, _op_news_view_threads_any_collapsed (self));
+      op_news_thread_model_reload_async (model, self->fetch_cancellable, model_reloaded,
+                                         g_object_ref (self));
+    }
   else if (n_new == 0)
     _op_news_view_toast (self, _ ("No new headers"));
   g_clear_object (&self->fetch_cancellable);
@@ -1117,6 +1210,7 @@ op_news_view_dispose (GObject *object)
   OpNewsView *self = OP_NEWS_VIEW (object);
 
   close_group (self);
+  g_clear_pointer (&self->threads_except, g_array_unref);
   g_clear_handle_id (&self->save_pulse, g_source_remove);
   g_clear_object (&self->save_cancellable);
   g_clear_pointer (&self->servers, g_ptr_array_unref);

@@ -156,6 +156,14 @@ main (int argc, char *argv[])
   op_news_thread_list_set_expanded (op_news_view_get_thread_list (view), 4, FALSE);
   shoot ("reader");
 
+  /* Collapse All with a reply selected: its thread's first row takes the selection; the
+   * expanders point right. */
+  op_news_view_select (view, 2);
+  wait_ms (300);
+  gtk_widget_activate_action (GTK_WIDGET (view), "news.collapse-all", NULL);
+  shoot ("collapse-all");
+  gtk_widget_activate_action (GTK_WIDGET (view), "news.expand-all", NULL);
+
   {
     OpNewsGroupsDialog *groups = op_news_groups_dialog_new (window, server);
 

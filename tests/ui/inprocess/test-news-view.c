@@ -99,6 +99,11 @@ fixture_open_with (Fixture *f, OpNewsServer *server)
 static void
 fixture_open (Fixture *f)
 {
+  g_autoptr (GSettings) settings = g_settings_new ("io.github.outpost.Outpost");
+
+  /* Threads collapsed by an earlier test stay so in its groups (per group, kept): each
+   * test starts with none. */
+  g_settings_reset (settings, "news-group-threads");
   fixture_open_with (f, make_server ());
 }
 
@@ -2068,6 +2073,249 @@ test_expand_all (void)
   fixture_close (&f);
 }
 
+/* The header rows the list view holds now (OpNewsHeaderRow, one per list item). */
+static GPtrArray *
+header_rows (Fixture *f)
+{
+  GPtrArray *rows = g_ptr_array_new ();
+
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (op_news_view_get_header_list (f->view)));
+       child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *row = gtk_widget_get_first_child (child);
+
+      if (row != NULL && g_object_get_data (G_OBJECT (row), "news-list-item") != NULL)
+        g_ptr_array_add (rows, row);
+    }
+  return rows;
+}
+
+static void
+row_finalized (gpointer data, GObject *where)
+{
+  GHashTable *gone = data;
+
+  g_hash_table_add (gone, where);
+}
+
+/* Collapse All in a 100,000-header group with a reply selected in the middle: the
+ * reply's thread root takes the selection, and the list view keeps the row widgets it
+ * had (GTK 4.8 makes new ones, 160 or so, when a change does not hand the old ones
+ * over: that was most of a 128 ms stall). */
+static void
+test_collapse_all_big (void)
+{
+  Fixture           f = { 0 };
+  RowsWait          w = { &f, BIG_COUNT / 5 };
+  g_autoptr (GPtrArray) before = NULL;
+  g_autoptr (GPtrArray) after = NULL;
+  g_autoptr (GHashTable) gone = g_hash_table_new (NULL, NULL);
+  g_autoptr (GHashTable) known = g_hash_table_new (NULL, NULL);
+
+  fixture_open (&f);
+  open_group (&f, "local.big");
+  op_news_view_select (f.view, BIG_COUNT / 2 + 2);
+  op_ui_test_iterate ();
+  g_assert_cmpuint (op_news_view_get_selected (f.view), ==, BIG_COUNT / 2 + 2);
+  before = header_rows (&f);
+  g_assert_cmpuint (before->len, >, 20);
+  for (guint i = 0; i < before->len; i++)
+    {
+      g_hash_table_add (known, before->pdata[i]);
+      g_object_weak_ref (before->pdata[i], row_finalized, gone);
+    }
+  activate (&f, "news.collapse-all");
+  g_assert_true (op_ui_test_wait_for (rows_are, &w));
+  op_ui_test_iterate ();
+  /* The reply's thread starts at BIG_COUNT / 2; collapsed, it is row BIG_COUNT / 10. */
+  g_assert_cmpuint (op_news_view_get_selected (f.view), ==, BIG_COUNT / 2);
+  g_assert_cmpuint (gtk_single_selection_get_selected (GTK_SINGLE_SELECTION (
+                        gtk_list_view_get_model (op_news_view_get_header_list (f.view)))),
+                    ==, BIG_COUNT / 10);
+  after = header_rows (&f);
+  g_assert_cmpuint (after->len, >, 20);
+  for (guint i = 0; i < after->len; i++)
+    {
+      g_assert_true (g_hash_table_contains (known, after->pdata[i]));
+      g_assert_false (g_hash_table_contains (gone, after->pdata[i]));
+    }
+  for (guint i = 0; i < before->len; i++)
+    if (!g_hash_table_contains (gone, before->pdata[i]))
+      g_object_weak_unref (before->pdata[i], row_finalized, gone);
+  activate (&f, "news.expand-all");
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (op_news_view_get_thread_list (f.view))),
+                    ==, BIG_COUNT);
+  g_assert_cmpuint (op_news_view_get_selected (f.view), ==, BIG_COUNT / 2);
+  fixture_close (&f);
+}
+
+/* The saved entry of local.small: "none", or "all" or "some", then the numbers. */
+static char *
+saved_threads (void)
+{
+  g_autoptr (GSettings) settings = g_settings_new ("io.github.outpost.Outpost");
+  g_autoptr (GVariant) all = g_settings_get_value (settings, "news-group-threads");
+  g_autofree char *key = g_strdup_printf (
+      "%s/local.small", op_account_get_id (op_news_server_get_account (make_server ())));
+  g_autoptr (GVariant) own = g_variant_lookup_value (all, key, G_VARIANT_TYPE ("(bat)"));
+  g_autoptr (GVariant) numbers = NULL;
+  GString *out;
+  gboolean collapsed;
+
+  if (own == NULL)
+    return g_strdup ("none");
+  g_variant_get_child (own, 0, "b", &collapsed);
+  numbers = g_variant_get_child_value (own, 1);
+  out = g_string_new (collapsed ? "all" : "some");
+  for (gsize i = 0; i < g_variant_n_children (numbers); i++)
+    {
+      guint64 number;
+
+      g_variant_get_child (numbers, i, "t", &number);
+      g_string_append_printf (out, " %" G_GUINT64_FORMAT, number);
+    }
+  return g_string_free (out, FALSE);
+}
+
+typedef struct
+{
+  Fixture    *f;
+  const char *shown;
+} ShownWait;
+
+static void
+count_change (guint *changes, guint position, guint removed, guint added, GListModel *list)
+{
+  (*changes)++;
+}
+
+/* The rows the header list had when it was given them. */
+static void
+on_list_model (GtkListView *list, GParamSpec *pspec, guint *n_rows)
+{
+  GListModel *model = G_LIST_MODEL (gtk_list_view_get_model (list));
+
+  if (model != NULL)
+    *n_rows = g_list_model_get_n_items (model);
+}
+
+static gboolean
+shown_is (gpointer data)
+{
+  ShownWait       *w = data;
+  g_autofree char *shown = NULL;
+
+  if (op_news_view_get_thread_list (w->f->view) == NULL)
+    return FALSE;
+  shown = shown_numbers (w->f);
+  return g_str_equal (shown, w->shown);
+}
+
+/* Opens local.small and waits until it shows the articles @shown. */
+static void
+open_small_showing (Fixture *f, const char *shown)
+{
+  ShownWait w = { f, shown };
+
+  open_group (f, "local.small");
+  g_assert_true (op_ui_test_wait_for (shown_is, &w));
+}
+
+/* Leaves local.small for another group (what waits is saved as it closes): what is
+ * saved for it then. */
+static void
+assert_saved (Fixture *f, const char *expected)
+{
+  g_autofree char *saved = NULL;
+
+  open_group (f, "local.sort");
+  saved = saved_threads ();
+  g_assert_cmpstr (saved, ==, expected);
+}
+
+/* The collapsed threads are kept per group: over a group switch, a restart, after
+ * Collapse All too (threads it did not know, new ones, come in collapsed), and
+ * numbers that start no thread any more are let go. local.small's threads start at
+ * articles 1 (1-4), 5 (5-6) and 7. */
+static void
+test_threads_kept (void)
+{
+  g_autoptr (GSettings) settings = g_settings_new ("io.github.outpost.Outpost");
+  Fixture          f = { 0 };
+  g_autofree char *shown = NULL;
+  guint            first_rows = 0;
+  g_autofree char *key = g_strdup_printf (
+      "%s/local.small", op_account_get_id (op_news_server_get_account (make_server ())));
+
+  fixture_open (&f);
+  open_small_showing (&f, "1 2 3 4 5 6 7");
+  /* One thread collapsed, another group, back: still collapsed. */
+  op_news_thread_list_set_expanded (op_news_view_get_thread_list (f.view), 0, FALSE);
+  assert_saved (&f, "some 1");
+  open_small_showing (&f, "1 5 6 7");
+  /* Expanded again: nothing to keep. */
+  op_news_thread_list_set_expanded (op_news_view_get_thread_list (f.view), 0, TRUE);
+  assert_saved (&f, "none");
+
+  /* Collapse All, the second thread opened since; a restart (a new view). */
+  open_small_showing (&f, "1 2 3 4 5 6 7");
+  activate (&f, "news.collapse-all");
+  {
+    ShownWait w = { &f, "1 5 7" };
+
+    g_assert_true (op_ui_test_wait_for (shown_is, &w));
+  }
+  op_news_thread_list_set_expanded (op_news_view_get_thread_list (f.view), 1, TRUE);
+  fixture_close (&f);
+  shown = saved_threads ();
+  g_assert_cmpstr (shown, ==, "all 5");
+  g_clear_pointer (&shown, g_free);
+  fixture_open_with (&f, make_server ());
+  g_signal_connect (op_news_view_get_header_list (f.view), "notify::model",
+                    G_CALLBACK (on_list_model), &first_rows);
+  open_small_showing (&f, "1 5 6 7");
+  /* The pane opens on the collapsed threads, not on all the rows first. */
+  g_assert_cmpuint (first_rows, ==, 4);
+  /* Read again (new headers fetched): the roots come with the rows, and the pane
+   * changes once, to the same threads collapsed. */
+  {
+    OpNewsThreadList  *list = op_news_view_get_thread_list (f.view);
+    OpNewsThreadModel *model = op_news_thread_list_get_model (list);
+    GAsyncResult      *result = NULL;
+    guint              changes = 0;
+    gulong             handler = g_signal_connect_swapped (list, "items-changed",
+                                                           G_CALLBACK (count_change), &changes);
+
+    op_news_thread_model_set_roots_on_reload (model, TRUE);
+    op_news_thread_model_reload_async (model, NULL, got_result, &result);
+    g_assert_true (op_ui_test_wait_for (result_set, &result));
+    g_assert_true (op_news_thread_model_reload_finish (model, result, NULL));
+    g_clear_object (&result);
+    g_assert_cmpuint (changes, ==, 1);
+    shown = shown_numbers (&f);
+    g_assert_cmpstr (shown, ==, "1 5 6 7");
+    g_clear_pointer (&shown, g_free);
+    g_signal_handler_disconnect (list, handler);
+  }
+  fixture_close (&f);
+
+  /* After Collapse All a thread not listed is collapsed, whichever (an article that
+   * arrives later starts one); a number that starts no thread (expired) is dropped. */
+  g_settings_set_value (settings, "news-group-threads",
+                        g_variant_new_parsed ("{%s: (true, [@t 5, 424242])}", key));
+  fixture_open_with (&f, make_server ());
+  open_small_showing (&f, "1 5 6 7");
+  /* Expand All: every thread shows, and stays so. */
+  activate (&f, "news.expand-all");
+  assert_saved (&f, "none");
+  g_settings_set_value (settings, "news-group-threads",
+                        g_variant_new_parsed ("{%s: (false, [@t 424242, 7, 1])}", key));
+  open_small_showing (&f, "1 5 6 7");
+  assert_saved (&f, "some 7 1");
+  fixture_close (&f);
+  g_settings_reset (settings, "news-group-threads");
+}
+
 /* The Sort menu button's icon (the only menu button with a sort icon). */
 static const char *
 find_sort_icon (GtkWidget *widget)
@@ -2509,6 +2757,8 @@ main (int argc, char **argv)
   g_test_add_func ("/news-view/sidebar-and-threads", test_sidebar_and_threads);
   g_test_add_func ("/news-view/keys", test_keys);
   g_test_add_func ("/news-view/expand-all", test_expand_all);
+  g_test_add_func ("/news-view/collapse-all/big", test_collapse_all_big);
+  g_test_add_func ("/news-view/collapse-all/kept", test_threads_kept);
   g_test_add_func ("/news-view/big-group", test_big_group);
   g_test_add_func ("/news-view/newsrc", test_newsrc);
   g_test_add_func ("/news-view/add-server/checks", test_add_server_checks);

@@ -1221,6 +1221,16 @@ test_model_descending (void)
   temp_db_close (&t);
 }
 
+static char *
+roots_text (GArray *roots)
+{
+  GString *out = g_string_new (NULL);
+
+  for (guint i = 0; i < roots->len; i++)
+    g_string_append_printf (out, "%s%u", i > 0 ? " " : "", g_array_index (roots, guint, i));
+  return g_string_free (out, FALSE);
+}
+
 /* The rows at depth 0 as a list of positions, listed by the model (a worker). */
 static char *
 listed_roots (OpNewsThreadModel *model)
@@ -1228,16 +1238,27 @@ listed_roots (OpNewsThreadModel *model)
   Wait wait = { g_main_loop_new (NULL, FALSE), NULL };
   g_autoptr(GError) error = NULL;
   g_autoptr(GArray) roots = NULL;
-  GString *out = g_string_new (NULL);
 
   op_news_thread_model_list_roots_async (model, NULL, got_result, &wait);
   roots = op_news_thread_model_list_roots_finish (model, wait_result (&wait), &error);
   g_assert_no_error (error);
   g_object_unref (wait.result);
   g_main_loop_unref (wait.loop);
-  for (guint i = 0; i < roots->len; i++)
-    g_string_append_printf (out, "%s%u", i > 0 ? " " : "", g_array_index (roots, guint, i));
-  return g_string_free (out, FALSE);
+  /* Each root's article number is kept beside it: the row's own. */
+  {
+    GArray *numbers = op_news_thread_model_get_root_numbers (model);
+
+    g_assert_nonnull (numbers);
+    g_assert_cmpuint (numbers->len, ==, roots->len);
+    for (guint i = 0; i < roots->len; i++)
+      {
+        g_autoptr(OpNewsHeader) header
+            = g_list_model_get_item (G_LIST_MODEL (model), g_array_index (roots, guint, i));
+
+        g_assert_cmpuint (g_array_index (numbers, guint64, i), ==, op_news_header_get_number (header));
+      }
+  }
+  return roots_text (roots);
 }
 
 /* The same read from the rows themselves. */
@@ -1326,6 +1347,33 @@ test_model_roots (void)
         listed = listed_roots (model);
         expected = depth0_rows (G_LIST_MODEL (model));
         g_assert_cmpstr (listed, ==, expected);
+        close_model (&model);
+
+        /* Listed as the model opens (beside the count), and as it reloads when asked:
+         * the same rows, there before anyone asks. */
+        {
+          Wait wait = { g_main_loop_new (NULL, FALSE), NULL };
+
+          op_news_thread_model_new_with_roots_async (t.path, "big", order, descending, NULL,
+                                                     got_result, &wait);
+          model = op_news_thread_model_new_finish (wait_result (&wait), &error);
+          g_assert_no_error (error);
+          g_object_unref (wait.result);
+          g_main_loop_unref (wait.loop);
+        }
+        g_assert_nonnull (op_news_thread_model_get_roots (model));
+        g_clear_pointer (&again, g_free);
+        again = roots_text (op_news_thread_model_get_roots (model));
+        g_assert_cmpstr (again, ==, expected);
+        g_clear_pointer (&again, g_free);
+        again = listed_roots (model);
+        g_assert_cmpstr (again, ==, expected);
+        op_news_thread_model_set_roots_on_reload (model, TRUE);
+        reload_model (model);
+        g_assert_nonnull (op_news_thread_model_get_roots (model));
+        g_clear_pointer (&again, g_free);
+        again = roots_text (op_news_thread_model_get_roots (model));
+        g_assert_cmpstr (again, ==, expected);
         close_model (&model);
       }
   temp_db_close (&t);
