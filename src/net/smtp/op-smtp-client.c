@@ -108,14 +108,6 @@ op_smtp_client_init (OpSmtpClient *self)
   self->allowed_mechanisms = OP_SASL_MECHANISM_ALL;
 }
 
-/**
- * op_smtp_client_new:
- * @host: a host name or address
- * @port: the port, or 0 for the default (587 submission, or 465 for implicit TLS)
- * @security: how the session is protected
- *
- * Returns: (transfer full): a client, not connected yet
- */
 OpSmtpClient *
 op_smtp_client_new (const char *host,
                     guint16     port,
