@@ -135,13 +135,6 @@ op_smtp_client_set_hello_name (OpSmtpClient *self,
 
 OP_SESSION_DEFINE_SETTER (OpSmtpClient, op_smtp_client, OP_IS_SMTP_CLIENT, allowed_mechanisms, OpSaslMechanism)
 
-const OpSmtpCapabilities *
-op_smtp_client_get_capabilities (OpSmtpClient *self)
-{
-  g_return_val_if_fail (OP_IS_SMTP_CLIENT (self), NULL);
-  return op_session_get_capabilities (SESSION (self));
-}
-
 gboolean
 op_smtp_client_has_extension (OpSmtpClient *self,
                               const char   *keyword)
