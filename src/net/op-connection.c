@@ -9,56 +9,13 @@
 
 #include <glib/gi18n.h>
 
-#include "op-connection.h"
-#include "op-secret.h"
-
-/* The first allocation of the read buffer; it grows to the largest line length a caller
- * allows (plus CRLF), never beyond. */
-#define INITIAL_BUFFER_SIZE 4096
+#include "op-connection-private.h"
 
 /* How long to wait, after a connection attempt finished, for GSocketClient's other
  * happy-eyeballs attempts and name lookups to wind down before the private main context
  * is dropped. They normally end within milliseconds once cancelled. */
 #define CONNECT_DRAIN_LIMIT_SECONDS 30
 
-struct _OpConnection
-{
-  GObject             parent_instance;
-
-  char               *host;
-  guint16             port;
-  char               *endpoint;      /* "host:port" or "[v6]:port", for messages */
-  guint               timeout_seconds;
-  OpTlsVerifier      *verifier;
-  OpProtocolLog      *log;
-  gboolean            quiet_lines;   /* read_line does not log each line */
-
-  GIOStream          *base;          /* the plain stream: a socket connection or a given stream */
-  GSocketConnection  *socket_connection; /* (nullable) (unowned): @base, if it is a socket */
-  GIOStream          *stream;        /* @base, or the TLS connection over it */
-  GTlsConnection     *tls;           /* (nullable) */
-  GInputStream       *input;         /* (unowned): of @stream */
-  GOutputStream      *output;        /* (unowned): of @stream */
-
-  /* The line reader's own buffer: bytes [start, end) are read but not yet consumed. */
-  guint8             *buffer;
-  gsize               buffer_size;
-  gsize               start;
-  gsize               end;
-
-  gboolean            closed;
-
-  /* RFC 8054 COMPRESS DEFLATE (op_connection_start_compression()): @input and @output
-   * then point at these, over the streams of @stream. */
-  GInputStream       *inflate;       /* (nullable) */
-  GOutputStream      *deflate;       /* (nullable) */
-
-  /* State of one handshake, read by the accept-certificate handler. */
-  GCancellable       *handshake_cancellable;
-  GError             *verify_error;        /* the verifier's reason for a refusal */
-  gboolean            certificate_refused; /* refused without a verifier */
-  GTlsCertificateFlags certificate_errors;
-};
 
 G_DEFINE_FINAL_TYPE (OpConnection, op_connection, G_TYPE_OBJECT)
 
@@ -111,10 +68,10 @@ format_endpoint (const char *host,
   return g_strdup_printf ("%s:%u", host, port);
 }
 
-static void
-log_info (OpConnection   *self,
-          OpLogDirection  direction,
-          const char     *text)
+void
+_op_connection_log_info (OpConnection   *self,
+                         OpLogDirection  direction,
+                         const char     *text)
 {
   g_debug ("%s: %s", self->endpoint, text);
   if (self->log != NULL)
@@ -159,9 +116,9 @@ connection_new (const char    *host,
 
 /* Error helpers ---------------------------------------------------------------------- */
 
-static gboolean
-check_open (OpConnection  *self,
-            GError       **error)
+gboolean
+_op_connection_check_open (OpConnection  *self,
+                           GError       **error)
 {
   if (!self->closed)
     return TRUE;
@@ -172,10 +129,8 @@ check_open (OpConnection  *self,
   return FALSE;
 }
 
-/* Closes the socket at once, without a TLS close_notify: used when the peer misbehaved
- * and nothing more should be read from or written to it. */
-static void
-abort_connection (OpConnection *self)
+void
+_op_connection_abort (OpConnection *self)
 {
   if (self->closed)
     return;
@@ -185,12 +140,10 @@ abort_connection (OpConnection *self)
   g_io_stream_close (self->base, NULL, NULL);
 }
 
-/* Turns an error from a read or write into one that names the server; cancellation and
- * our own errors pass through untouched. The domain and code stay GIO's. */
-static void
-propagate_io_error (OpConnection  *self,
-                    GError        *cause,
-                    GError       **error)
+void
+_op_connection_propagate_error (OpConnection  *self,
+                                GError        *cause,
+                                GError       **error)
 {
   if (g_error_matches (cause, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
       cause->domain == OP_CONNECTION_ERROR)
@@ -270,16 +223,11 @@ on_drain_limit (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-/**
- * op_connection_set_no_delay:
- * @connection: a TCP connection just made
- *
- * Turns off Nagle's algorithm. A line protocol writes small pieces and waits for the
- * answer; with Nagle a second small write (the first command after the TLS handshake's
- * last flight, the handshake's own second record on an FTP data connection) waits for
- * the peer's delayed ACK: 40 ms on Linux, seen after every AUTH TLS on vsftpd and in
- * every FTPS data connection's handshake. curl and OpenSSH turn it off too.
- */
+/* A line protocol writes small pieces and waits for the answer; with Nagle a second small
+ * write (the first command after the TLS handshake's last flight, the handshake's own
+ * second record on an FTP data connection) waits for the peer's delayed ACK: 40 ms on
+ * Linux, seen after every AUTH TLS on vsftpd and in every FTPS data connection's
+ * handshake. curl and OpenSSH turn it off too. */
 void
 op_connection_set_no_delay (GSocketConnection *connection)
 {
@@ -292,11 +240,6 @@ op_connection_set_no_delay (GSocketConnection *connection)
     g_socket_set_option (socket, IPPROTO_TCP, TCP_NODELAY, 1, NULL);
 }
 
-/**
- * op_connection_new_socket_client:
- *
- * Returns: (transfer full): a socket client with the session's timeout and proxy policy
- */
 GSocketClient *
 op_connection_new_socket_client (guint timeout_seconds)
 {
@@ -487,7 +430,7 @@ on_accept_certificate (GTlsConnection       *tls,
   self->certificate_errors = errors;
 
   text = g_strdup_printf (_("The system does not trust the certificate: %s"), reasons);
-  log_info (self, OP_LOG_TLS, text);
+  _op_connection_log_info (self, OP_LOG_TLS, text);
 
   if (self->verifier == NULL)
     {
@@ -498,14 +441,15 @@ on_accept_certificate (GTlsConnection       *tls,
   if (op_tls_verifier_verify (self->verifier, self->host, self->port, certificate, errors,
                               self->handshake_cancellable, &self->verify_error))
     {
-      log_info (self, OP_LOG_TLS, _("The certificate was accepted by the trust settings."));
+      _op_connection_log_info (self, OP_LOG_TLS,
+                               _("The certificate was accepted by the trust settings."));
       return TRUE;
     }
 
   if (self->verify_error == NULL)
     g_set_error (&self->verify_error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE,
                  _("The certificate of %s was refused."), self->endpoint);
-  log_info (self, OP_LOG_TLS, self->verify_error->message);
+  _op_connection_log_info (self, OP_LOG_TLS, self->verify_error->message);
 
   return FALSE;
 }
@@ -546,7 +490,7 @@ log_tls_state (OpConnection *self)
   text = g_strdup_printf (_("Secure connection established: %s, %s"),
                           version != NULL ? version : _("unknown protocol version"),
                           cipher != NULL ? cipher : _("unknown cipher"));
-  log_info (self, OP_LOG_TLS, text);
+  _op_connection_log_info (self, OP_LOG_TLS, text);
 
   if (certificate != NULL)
     {
@@ -557,7 +501,7 @@ log_tls_state (OpConnection *self)
       cert_text = g_strdup_printf (_("Server certificate: %s, issued by %s"),
                                    subject != NULL ? subject : "?",
                                    issuer != NULL ? issuer : "?");
-      log_info (self, OP_LOG_TLS, cert_text);
+      _op_connection_log_info (self, OP_LOG_TLS, cert_text);
     }
 }
 
@@ -582,7 +526,7 @@ handshake (OpConnection  *self,
   tls_stream = g_tls_client_connection_new (self->stream, identity, &local_error);
   if (tls_stream == NULL)
     {
-      abort_connection (self);
+      _op_connection_abort (self);
       g_set_error (error, OP_CONNECTION_ERROR, OP_CONNECTION_ERROR_TLS,
                    _("TLS is not available (%s). Install glib-networking with its "
                      "GnuTLS backend."),
@@ -606,7 +550,7 @@ handshake (OpConnection  *self,
     {
       g_autoptr(GError) failure = NULL;
 
-      abort_connection (self);
+      _op_connection_abort (self);
 
       if (self->verify_error != NULL)
         {
@@ -625,7 +569,7 @@ handshake (OpConnection  *self,
       else if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
                g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
         {
-          propagate_io_error (self, g_steal_pointer (&local_error), &failure);
+          _op_connection_propagate_error (self, g_steal_pointer (&local_error), &failure);
         }
       else
         {
@@ -641,7 +585,7 @@ handshake (OpConnection  *self,
                        self->endpoint, reason);
         }
 
-      log_info (self, OP_LOG_TLS, failure->message);
+      _op_connection_log_info (self, OP_LOG_TLS, failure->message);
       g_propagate_error (error, g_steal_pointer (&failure));
 
       return FALSE;
@@ -656,22 +600,6 @@ handshake (OpConnection  *self,
 
 /* Public API -------------------------------------------------------------------------- */
 
-/**
- * op_connection_connect:
- * @host: a host name or an IPv4/IPv6 address literal
- * @port: the port
- * @implicit_tls: start TLS right after connecting (FTPS, IMAPS, POP3S, SMTPS, NNTPS)
- * @timeout_seconds: bounds connecting and every later read or write; 0 for none
- * @verifier: (nullable): decides about certificates the system store refuses
- * @log: (nullable): records what is sent and read
- * @cancellable: (nullable): cancels connecting and the handshake
- * @error: return location for an error
- *
- * Connects over TCP (IPv6 or IPv4, whichever answers first) and, with @implicit_tls,
- * performs the TLS handshake. Blocks the calling (worker) thread.
- *
- * Returns: (transfer full) (nullable): the connection, or %NULL with @error set
- */
 OpConnection *
 op_connection_connect (const char     *host,
                        guint16         port,
@@ -698,7 +626,7 @@ op_connection_connect (const char     *host,
   self = connection_new (host, port, timeout_seconds, verifier, log);
 
   text = g_strdup_printf (_("Connecting to %s…"), self->endpoint);
-  log_info (self, OP_LOG_INFO, text);
+  _op_connection_log_info (self, OP_LOG_INFO, text);
 
   socket_connection = connect_socket (self, cancellable, &local_error);
   if (socket_connection == NULL)
@@ -706,7 +634,7 @@ op_connection_connect (const char     *host,
       g_autoptr(GError) connect_error = NULL;
 
       set_connect_error (self, g_steal_pointer (&local_error), &connect_error);
-      log_info (self, OP_LOG_INFO, connect_error->message);
+      _op_connection_log_info (self, OP_LOG_INFO, connect_error->message);
       g_propagate_error (error, g_steal_pointer (&connect_error));
       return NULL;
     }
@@ -725,7 +653,7 @@ op_connection_connect (const char     *host,
 
       g_free (text);
       text = g_strdup_printf (_("Connected to %s"), where);
-      log_info (self, OP_LOG_INFO, text);
+      _op_connection_log_info (self, OP_LOG_INFO, text);
     }
 
   if (implicit_tls && !handshake (self, cancellable, error))
@@ -734,19 +662,6 @@ op_connection_connect (const char     *host,
   return g_steal_pointer (&self);
 }
 
-/**
- * op_connection_new_for_stream:
- * @stream: an open stream (a socket connection, or any #GIOStream in tests)
- * @host: the host name the stream is connected to, for messages and TLS
- * @port: the port, for messages and TLS
- * @verifier: (nullable): decides about certificates the system store refuses
- * @log: (nullable): records what is sent and read
- *
- * Wraps a stream that is already connected, for example a data connection accepted
- * by other code, or a scripted stream in a test. Timeouts are the stream's own.
- *
- * Returns: (transfer full): a connection using @stream
- */
 OpConnection *
 op_connection_new_for_stream (GIOStream     *stream,
                               const char    *host,
@@ -768,22 +683,6 @@ op_connection_new_for_stream (GIOStream     *stream,
   return self;
 }
 
-/**
- * op_connection_start_tls:
- * @self: a connection that is not yet encrypted
- * @cancellable: (nullable): cancels the handshake
- * @error: return location for an error
- *
- * Upgrades to TLS (STARTTLS, STLS, AUTH TLS) once the server's go-ahead reply was read
- * with op_connection_read_line(). If any byte already arrived after that reply, the
- * upgrade is refused with %OP_CONNECTION_ERROR_STARTTLS_INJECTION and the connection
- * closed: those bytes were sent in plain text and would otherwise be taken as replies
- * from inside the secure connection (CVE-2011-0411, RFC 3207 §4.2 and RFC 2595 §3.1
- * require discarding them; we refuse the session instead). After success, protocol code
- * must forget everything learnt before and ask for capabilities again.
- *
- * Returns: %TRUE when the connection is encrypted
- */
 gboolean
 op_connection_start_tls (OpConnection  *self,
                          GCancellable  *cancellable,
@@ -797,7 +696,7 @@ op_connection_start_tls (OpConnection  *self,
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (!check_open (self, error))
+  if (!_op_connection_check_open (self, error))
     return FALSE;
 
   /* Bytes that already reached the kernel count as well as those in our buffer. */
@@ -816,8 +715,8 @@ op_connection_start_tls (OpConnection  *self,
                                         "%lu bytes arrived after the go-ahead for TLS",
                                         (gulong) (self->end - self->start + MAX (waiting, 0))),
                               (gulong) (self->end - self->start + MAX (waiting, 0)));
-      log_info (self, OP_LOG_TLS, text);
-      abort_connection (self);
+      _op_connection_log_info (self, OP_LOG_TLS, text);
+      _op_connection_abort (self);
       g_set_error (error, OP_CONNECTION_ERROR, OP_CONNECTION_ERROR_STARTTLS_INJECTION,
                    _("%s sent data after agreeing to start TLS and before the secure "
                      "connection began. This may be an attack injecting responses, so the "
@@ -827,525 +726,11 @@ op_connection_start_tls (OpConnection  *self,
       return FALSE;
     }
 
-  log_info (self, OP_LOG_TLS, _("Starting TLS"));
+  _op_connection_log_info (self, OP_LOG_TLS, _("Starting TLS"));
 
   return handshake (self, cancellable, error);
 }
 
-/**
- * op_connection_start_compression:
- * @self: a connection that is not compressed yet
- * @error: return location for an error
- *
- * Compresses both directions with raw DEFLATE (RFC 1951) from now on, as NNTP's COMPRESS
- * DEFLATE (RFC 8054) and IMAP's COMPRESS=DEFLATE (RFC 4978) do, once the server's
- * go-ahead was read with op_connection_read_line(). Every later write ends with a sync
- * flush, so each command reaches the server whole. A byte already read past the go-ahead
- * was not compressed: the connection is closed with %G_IO_ERROR_INVALID_DATA. TLS cannot
- * start after this.
- *
- * Returns: %TRUE when the connection is compressed
- */
-gboolean
-op_connection_start_compression (OpConnection  *self,
-                                 GError       **error)
-{
-  g_autoptr(GZlibCompressor) compressor = NULL;
-  g_autoptr(GZlibDecompressor) decompressor = NULL;
-
-  g_return_val_if_fail (OP_IS_CONNECTION (self), FALSE);
-  g_return_val_if_fail (self->deflate == NULL, FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  if (!check_open (self, error))
-    return FALSE;
-  if (self->end > self->start)
-    {
-      abort_connection (self);
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                   _("%s sent uncompressed data after agreeing to compress the connection."),
-                   self->endpoint);
-      return FALSE;
-    }
-
-  compressor = g_zlib_compressor_new (G_ZLIB_COMPRESSOR_FORMAT_RAW, -1);
-  decompressor = g_zlib_decompressor_new (G_ZLIB_COMPRESSOR_FORMAT_RAW);
-  self->inflate = g_converter_input_stream_new (self->input, G_CONVERTER (decompressor));
-  self->deflate = g_converter_output_stream_new (self->output, G_CONVERTER (compressor));
-  /* Closing the connection closes @stream; the converters only wrap it. */
-  g_filter_input_stream_set_close_base_stream (G_FILTER_INPUT_STREAM (self->inflate), FALSE);
-  g_filter_output_stream_set_close_base_stream (G_FILTER_OUTPUT_STREAM (self->deflate), FALSE);
-  self->input = self->inflate;
-  self->output = self->deflate;
-  log_info (self, OP_LOG_INFO, _("Compression (DEFLATE) is on"));
-  return TRUE;
-}
-
-gboolean
-op_connection_is_compressed (OpConnection *self)
-{
-  g_return_val_if_fail (OP_IS_CONNECTION (self), FALSE);
-
-  return self->deflate != NULL;
-}
-
-/* Makes room for at least @want bytes after self->end, moving unread bytes to the front
- * and growing the buffer to @want + what is unread, at most. */
-static void
-reserve (OpConnection *self,
-         gsize         want)
-{
-  gsize unread = self->end - self->start;
-
-  if (self->buffer_size - self->end >= want)
-    return;
-
-  if (self->start > 0)
-    {
-      memmove (self->buffer, self->buffer + self->start, unread);
-      self->start = 0;
-      self->end = unread;
-    }
-
-  if (self->buffer_size - self->end < want)
-    {
-      self->buffer_size = MAX (unread + want, INITIAL_BUFFER_SIZE);
-      self->buffer = g_realloc (self->buffer, self->buffer_size);
-    }
-}
-
-/* Reads once into the buffer. Returns the number of bytes read, 0 at end of stream. */
-static gssize
-fill_buffer (OpConnection  *self,
-             gsize          room,
-             GCancellable  *cancellable,
-             GError       **error)
-{
-  gssize n;
-
-  reserve (self, room);
-  n = g_input_stream_read (self->input, self->buffer + self->end,
-                           self->buffer_size - self->end, cancellable, error);
-  if (n > 0)
-    self->end += n;
-
-  return n;
-}
-
-/**
- * op_connection_set_log_lines:
- * @self: a connection
- * @log_lines: whether op_connection_read_line() logs each line it returns
- *
- * Lines of a bulk data block (an OVER of a whole group) cost more to log one by one
- * than to read; the caller then logs a summary. Default %TRUE.
- */
-void
-op_connection_set_log_lines (OpConnection *self,
-                             gboolean      log_lines)
-{
-  g_return_if_fail (OP_IS_CONNECTION (self));
-
-  self->quiet_lines = !log_lines;
-}
-
-/**
- * op_connection_read_line:
- * @self: a connection
- * @max_length: the longest line the protocol allows, without its terminator (at least 1)
- * @length: (out) (optional): the line's length (it may contain NUL bytes)
- * @cancellable: (nullable): cancels the read
- * @error: return location for an error
- *
- * Reads one line, ended by CRLF or by a bare LF (some servers send those). Lines split
- * across reads are joined. The terminator is not returned. A line longer than
- * @max_length fails with %OP_CONNECTION_ERROR_LINE_TOO_LONG and closes the connection:
- * memory use stays bounded by @max_length whatever the peer sends. End of stream gives
- * %OP_CONNECTION_ERROR_CLOSED.
- *
- * Returns: (transfer full) (nullable): the line, nul-terminated, or %NULL with @error set
- */
-char *
-op_connection_read_line (OpConnection  *self,
-                         gsize          max_length,
-                         gsize         *length,
-                         GCancellable  *cancellable,
-                         GError       **error)
-{
-  gsize scanned = 0;
-
-  g_return_val_if_fail (OP_IS_CONNECTION (self), NULL);
-  g_return_val_if_fail (max_length > 0 && max_length < G_MAXSIZE / 2, NULL);
-  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  if (!check_open (self, error))
-    return NULL;
-
-  for (;;)
-    {
-      /* No arithmetic on the buffer before its first allocation (NULL + 0 is undefined;
-       * found by fuzz-transcript on an empty transcript). */
-      const guint8 *data = self->buffer != NULL ? self->buffer + self->start : NULL;
-      gsize available = self->end - self->start;
-      /* A complete line is at most max_length bytes, CR and LF. */
-      gsize limit = MIN (available, max_length + 2);
-      const guint8 *lf = NULL;
-      g_autoptr(GError) local_error = NULL;
-      gssize n;
-
-      if (scanned < limit)
-        lf = memchr (data + scanned, '\n', limit - scanned);
-
-      if (lf != NULL)
-        {
-          gsize line_length = lf - data;
-          char *line;
-
-          if (line_length > 0 && data[line_length - 1] == '\r')
-            line_length--;
-
-          if (line_length <= max_length)
-            {
-              line = g_malloc (line_length + 1);
-              memcpy (line, data, line_length);
-              line[line_length] = '\0';
-              self->start += (lf - data) + 1;
-              if (self->start == self->end)
-                self->start = self->end = 0;
-
-              if (self->log != NULL && !self->quiet_lines)
-                op_protocol_log_append_received (self->log, line, line_length);
-              if (length != NULL)
-                *length = line_length;
-
-              return line;
-            }
-          /* else: max_length + 1 bytes and a bare LF: too long, below. */
-        }
-      scanned = limit;
-
-      /* No terminator within a line's maximum size: whatever follows, it is too long.
-       * (max_length bytes and a CR may still be followed by the LF.) */
-      if (lf != NULL || available > max_length + 1 ||
-          (available == max_length + 1 && data[max_length] != '\r'))
-        {
-          g_autofree char *text = NULL;
-
-          text = g_strdup_printf (_("Line longer than %lu bytes; closing the connection"),
-                                  (gulong) max_length);
-          log_info (self, OP_LOG_INFO, text);
-          if (self->log != NULL)
-            op_protocol_log_append_received (self->log, (const char *) data, available);
-          abort_connection (self);
-          g_set_error (error, OP_CONNECTION_ERROR, OP_CONNECTION_ERROR_LINE_TOO_LONG,
-                       _("%s sent a line longer than %lu bytes, more than the protocol "
-                         "allows. The connection was closed to protect against a faulty "
-                         "or hostile server; try again, and report it to the server's "
-                         "administrator if it keeps happening."),
-                       self->endpoint, (gulong) max_length);
-          return NULL;
-        }
-
-      n = fill_buffer (self, max_length + 2 - available, cancellable, &local_error);
-      if (n < 0)
-        {
-          /* Servers often close TLS without close_notify (RFC 8446 §6.1 asks for it);
-           * a line protocol frames its own data, so that is just the end. */
-          if (g_error_matches (local_error, G_TLS_ERROR, G_TLS_ERROR_EOF))
-            n = 0;
-          else
-            {
-              propagate_io_error (self, g_steal_pointer (&local_error), error);
-              return NULL;
-            }
-        }
-
-      if (n == 0)
-        {
-          /* fill_buffer() may have moved or reallocated the buffer: @data is stale. */
-          if (self->log != NULL && available > 0)
-            op_protocol_log_append_received (self->log,
-                                             (const char *) self->buffer + self->start,
-                                             available);
-          log_info (self, OP_LOG_INFO, _("The server closed the connection"));
-          self->closed = TRUE;
-          if (available > 0)
-            g_set_error (error, OP_CONNECTION_ERROR, OP_CONNECTION_ERROR_CLOSED,
-                         _("%s closed the connection in the middle of a reply. Try again; "
-                           "the server may have a problem."),
-                         self->endpoint);
-          else
-            g_set_error (error, OP_CONNECTION_ERROR, OP_CONNECTION_ERROR_CLOSED,
-                         _("%s closed the connection. Connect again to continue."),
-                         self->endpoint);
-          return NULL;
-        }
-    }
-}
-
-/**
- * op_connection_check_text:
- * @text: (array length=length): a command, argument or header value
- * @length: its length, or -1 if nul-terminated
- * @error: return location for an error
- *
- * Refuses text that holds CR, LF or NUL: sent in a command, it would end the command
- * early and let the rest be read as another one (command injection). With @length
- * given, an embedded NUL is found too.
- *
- * Returns: %TRUE if @text may be sent, else %FALSE with %OP_CONNECTION_ERROR_BAD_ARGUMENT
- */
-gboolean
-op_connection_check_text (const char  *text,
-                          gssize       length,
-                          GError     **error)
-{
-  gsize size;
-
-  g_return_val_if_fail (text != NULL || length == 0, FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  if (text == NULL)
-    return TRUE;
-
-  size = length < 0 ? strlen (text) : (gsize) length;
-  for (gsize i = 0; i < size; i++)
-    {
-      if (text[i] == '\r' || text[i] == '\n' || text[i] == '\0')
-        {
-          g_set_error_literal (error, OP_CONNECTION_ERROR, OP_CONNECTION_ERROR_BAD_ARGUMENT,
-                               _("The command contains a line break or a NUL character, "
-                                 "which could smuggle a second command to the server. "
-                                 "Nothing was sent; remove the character and try again."));
-          return FALSE;
-        }
-    }
-
-  return TRUE;
-}
-
-static gboolean
-write_bytes (OpConnection  *self,
-             const void    *data,
-             gsize          size,
-             GCancellable  *cancellable,
-             GError       **error)
-{
-  g_autoptr(GError) local_error = NULL;
-
-  if (!g_output_stream_write_all (self->output, data, size, NULL, cancellable, &local_error) ||
-      /* Compressed, a command reaches the server only with a sync flush (RFC 8054 §2.2.2). */
-      (self->deflate != NULL && !g_output_stream_flush (self->output, cancellable, &local_error)))
-    {
-      propagate_io_error (self, g_steal_pointer (&local_error), error);
-      return FALSE;
-    }
-
-  return TRUE;
-}
-
-/**
- * op_connection_send_command_len:
- * @self: a connection
- * @verb: the command, e.g. "USER" or "a1 LOGIN" (no CR, LF)
- * @argument: (nullable) (array length=argument_length): the argument, or %NULL for none
- * @argument_length: the argument's length, or -1 if it is nul-terminated
- * @flags: how the line appears in the protocol log
- * @cancellable: (nullable): cancels the write
- * @error: return location for an error
- *
- * Like op_connection_send_command(), for an argument that may hold any bytes (a file
- * name from a listing, say): an embedded NUL is refused like CR and LF.
- *
- * Returns: %TRUE when the line was sent
- */
-gboolean
-op_connection_send_command_len (OpConnection  *self,
-                                const char    *verb,
-                                const char    *argument,
-                                gssize         argument_length,
-                                OpSendFlags    flags,
-                                GCancellable  *cancellable,
-                                GError       **error)
-{
-  g_autoptr(GString) line = NULL;
-  gsize size;
-  gboolean ok;
-
-  g_return_val_if_fail (OP_IS_CONNECTION (self), FALSE);
-  g_return_val_if_fail (verb != NULL && *verb != '\0', FALSE);
-  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  if (!check_open (self, error))
-    return FALSE;
-
-  if (!op_connection_check_text (verb, -1, error))
-    return FALSE;
-  if (argument != NULL && !op_connection_check_text (argument, argument_length, error))
-    return FALSE;
-
-  size = argument == NULL ? 0 : argument_length < 0 ? strlen (argument) : (gsize) argument_length;
-  /* Room for verb, space, argument, CRLF and the NUL: never reallocated, so no copy of
-   * a secret is left behind unwiped. */
-  line = g_string_sized_new (strlen (verb) + 1 + size + 2 + 1);
-  g_string_append (line, verb);
-  if (argument != NULL)
-    {
-      g_string_append_c (line, ' ');
-      g_string_append_len (line, argument, size);
-    }
-
-  if (self->log != NULL)
-    {
-      if (flags == OP_SEND_SECRET_ARGUMENT && argument != NULL)
-        {
-          /* The verb as the caller split it ("AUTHINFO PASS", "a1 LOGIN"). */
-          g_autofree char *shown = g_strconcat (verb, " " OP_PROTOCOL_LOG_MASK, NULL);
-
-          op_protocol_log_append_sent (self->log, shown, OP_SEND_PLAIN);
-        }
-      else
-        {
-          op_protocol_log_append_sent (self->log, line->str, flags);
-        }
-    }
-
-  /* RFC 5321 §2.3.8, RFC 959 §4.1, RFC 3977 §3.1, RFC 9051 §2.2: lines end in CRLF. */
-  g_string_append (line, "\r\n");
-
-  ok = write_bytes (self, line->str, line->len, cancellable, error);
-  /* The line may hold a password or a SASL blob: not only lines flagged secret, but also
-   * SMTP's "AUTH PLAIN blob", sent as plain and masked by the log's own rules. A command
-   * line is short, so it is always wiped rather than trusting the flag; the freed memory
-   * must not keep the secret for a later allocation or a core dump to find. */
-  op_secret_wipe (line->str, line->allocated_len);
-  return ok;
-}
-
-/**
- * op_connection_send_command:
- * @self: a connection
- * @verb: the command, e.g. "USER" or "a1 LOGIN" (no CR, LF)
- * @argument: (nullable): the argument, or %NULL for none
- * @flags: how the line appears in the protocol log
- * @cancellable: (nullable): cancels the write
- * @error: return location for an error
- *
- * Sends "VERB" or "VERB ARGUMENT" and CRLF. If either holds CR or LF, nothing is sent
- * and the call fails with %OP_CONNECTION_ERROR_BAD_ARGUMENT.
- *
- * Returns: %TRUE when the line was sent
- */
-gboolean
-op_connection_send_command (OpConnection  *self,
-                            const char    *verb,
-                            const char    *argument,
-                            OpSendFlags    flags,
-                            GCancellable  *cancellable,
-                            GError       **error)
-{
-  return op_connection_send_command_len (self, verb, argument, -1, flags, cancellable, error);
-}
-
-/**
- * op_connection_write_all:
- * @self: a connection
- * @data: (array length=size): bytes to send
- * @size: how many
- * @cancellable: (nullable): cancels the write
- * @error: return location for an error
- *
- * Sends raw bytes (a message body, an IMAP literal) without any check; the log records
- * only their number.
- *
- * Returns: %TRUE when everything was sent
- */
-gboolean
-op_connection_write_all (OpConnection  *self,
-                         const void    *data,
-                         gsize          size,
-                         GCancellable  *cancellable,
-                         GError       **error)
-{
-  g_return_val_if_fail (OP_IS_CONNECTION (self), FALSE);
-  g_return_val_if_fail (data != NULL || size == 0, FALSE);
-  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  if (!check_open (self, error))
-    return FALSE;
-
-  if (self->log != NULL)
-    op_protocol_log_append_printf (self->log, OP_LOG_SENT,
-                                   ngettext ("(%lu byte of data)", "(%lu bytes of data)",
-                                             (gulong) size),
-                                   (gulong) size);
-
-  return write_bytes (self, data, size, cancellable, error);
-}
-
-/**
- * op_connection_read:
- * @self: a connection
- * @buffer: (array length=size): where to put the bytes
- * @size: room in @buffer
- * @cancellable: (nullable): cancels the read
- * @error: return location for an error
- *
- * Reads raw bytes: first those the line reader already buffered, then from the stream.
- * Nothing is logged (callers log sizes where useful).
- *
- * Returns: the number of bytes read, 0 at end of stream, -1 with @error set
- */
-gssize
-op_connection_read (OpConnection  *self,
-                    void          *buffer,
-                    gsize          size,
-                    GCancellable  *cancellable,
-                    GError       **error)
-{
-  g_autoptr(GError) local_error = NULL;
-  gssize n;
-
-  g_return_val_if_fail (OP_IS_CONNECTION (self), -1);
-  g_return_val_if_fail (buffer != NULL || size == 0, -1);
-  g_return_val_if_fail (size <= G_MAXSSIZE, -1);
-  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), -1);
-  g_return_val_if_fail (error == NULL || *error == NULL, -1);
-
-  if (!check_open (self, error))
-    return -1;
-
-  if (self->end > self->start)
-    {
-      gsize count = MIN (size, self->end - self->start);
-
-      memcpy (buffer, self->buffer + self->start, count);
-      self->start += count;
-      if (self->start == self->end)
-        self->start = self->end = 0;
-      return count;
-    }
-
-  n = g_input_stream_read (self->input, buffer, size, cancellable, &local_error);
-  if (n < 0)
-    propagate_io_error (self, g_steal_pointer (&local_error), error);
-
-  return n;
-}
-
-/**
- * op_connection_close:
- * @self: a connection
- * @cancellable: (nullable): cancels a TLS close_notify that does not go out
- * @error: return location for an error
- *
- * Closes the connection (with a TLS close_notify when encrypted). Closing twice is fine.
- *
- * Returns: %TRUE if the connection closed cleanly
- */
 gboolean
 op_connection_close (OpConnection  *self,
                      GCancellable  *cancellable,
@@ -1362,7 +747,7 @@ op_connection_close (OpConnection  *self,
 
   self->closed = TRUE;
   self->start = self->end = 0;
-  log_info (self, OP_LOG_INFO, _("Closing the connection"));
+  _op_connection_log_info (self, OP_LOG_INFO, _("Closing the connection"));
 
   if (!g_io_stream_close (self->stream, cancellable, &local_error))
     {
@@ -1370,7 +755,7 @@ op_connection_close (OpConnection  *self,
        * be released. */
       if (self->tls != NULL)
         g_io_stream_close (self->base, NULL, NULL);
-      propagate_io_error (self, g_steal_pointer (&local_error), error);
+      _op_connection_propagate_error (self, g_steal_pointer (&local_error), error);
       return FALSE;
     }
 
@@ -1409,12 +794,6 @@ op_connection_is_closed (OpConnection *self)
   return self->closed;
 }
 
-/**
- * op_connection_get_peer_certificate:
- * @self: a connection
- *
- * Returns: (transfer none) (nullable): the server's certificate once TLS is up
- */
 GTlsCertificate *
 op_connection_get_peer_certificate (OpConnection *self)
 {
@@ -1426,15 +805,6 @@ op_connection_get_peer_certificate (OpConnection *self)
   return g_tls_connection_get_peer_certificate (self->tls);
 }
 
-/**
- * op_connection_get_stream:
- * @self: a connection
- *
- * The stream in use: the TLS connection once TLS is up, e.g. to copy its session state
- * to an FTP data connection. Reading from it directly bypasses the line buffer.
- *
- * Returns: (transfer none): the stream
- */
 GIOStream *
 op_connection_get_stream (OpConnection *self)
 {
@@ -1443,15 +813,6 @@ op_connection_get_stream (OpConnection *self)
   return self->stream;
 }
 
-/**
- * op_connection_get_peer_address:
- * @self: a connection
- *
- * The address actually connected to, e.g. for FTP data connections, which ignore the
- * address in a PASV reply.
- *
- * Returns: (transfer full) (nullable): the peer's address, or %NULL if unknown
- */
 GInetSocketAddress *
 op_connection_get_peer_address (OpConnection *self)
 {
@@ -1469,12 +830,6 @@ op_connection_get_peer_address (OpConnection *self)
   return G_INET_SOCKET_ADDRESS (g_steal_pointer (&address));
 }
 
-/**
- * op_connection_get_log:
- * @self: a connection
- *
- * Returns: (transfer none) (nullable): the protocol log given at creation
- */
 OpProtocolLog *
 op_connection_get_log (OpConnection *self)
 {
@@ -1483,12 +838,6 @@ op_connection_get_log (OpConnection *self)
   return self->log;
 }
 
-/**
- * op_connection_get_socket:
- *
- * Returns: (transfer none) (nullable): the socket under the TLS layer, or %NULL for a
- *   stream that is not a socket connection
- */
 GSocket *
 op_connection_get_socket (OpConnection *self)
 {

@@ -43,6 +43,8 @@ G_DECLARE_FINAL_TYPE (OpConnection, op_connection, OP, CONNECTION, GObject)
 /*
  * An OpConnection is used from one thread at a time (a session's OpWorker): every call
  * below blocks that thread and honours @cancellable. The main thread never calls them.
+ * connect() uses TCP (IPv6 or IPv4, whichever answers first) and, with @implicit_tls,
+ * performs the TLS handshake. (transfer full) (nullable)
  *
  * @verifier (nullable) decides about certificates the system store refuses; without one,
  * such a certificate fails the handshake. @log (nullable) records what is sent and read.
@@ -72,21 +74,26 @@ OpConnection  *op_connection_new_for_stream   (GIOStream      *stream,
                                                OpTlsVerifier  *verifier,
                                                OpProtocolLog  *log);
 
-/* Upgrade to TLS after the server's go-ahead reply was read with read_line(). Fails with
- * OP_CONNECTION_ERROR_STARTTLS_INJECTION if any byte is already buffered. */
+/* Upgrade to TLS after the server's go-ahead reply was read with read_line(). A byte that
+ * already arrived after that reply was sent in plain text and would be taken as a reply
+ * from inside TLS (CVE-2011-0411; RFC 3207 §4.2 and RFC 2595 §3.1 discard it): the
+ * connection is closed with OP_CONNECTION_ERROR_STARTTLS_INJECTION. After success the
+ * protocol forgets what it learnt and asks for capabilities again. */
 gboolean       op_connection_start_tls        (OpConnection   *self,
                                                GCancellable   *cancellable,
                                                GError        **error);
 
 /* Raw DEFLATE both ways from now on (RFC 8054, RFC 4978), after the go-ahead was read
  * with read_line(); later writes end with a sync flush. Data already buffered past the
- * go-ahead closes the connection (G_IO_ERROR_INVALID_DATA). */
+ * go-ahead closes the connection (G_IO_ERROR_INVALID_DATA). TLS cannot start after it. */
 gboolean       op_connection_start_compression (OpConnection  *self,
                                                GError        **error);
 gboolean       op_connection_is_compressed    (OpConnection   *self);
 
 /* One line without its CRLF (a bare LF also ends a line), at most @max_length bytes
- * before the terminator, else OP_CONNECTION_ERROR_LINE_TOO_LONG. */
+ * before the terminator, else OP_CONNECTION_ERROR_LINE_TOO_LONG and the connection is
+ * closed (memory stays bounded whatever the peer sends). @length (optional): the line's
+ * length, as it may hold NUL. End of stream: OP_CONNECTION_ERROR_CLOSED. (transfer full) */
 char          *op_connection_read_line        (OpConnection   *self,
                                                gsize           max_length,
                                                gsize          *length,
@@ -123,13 +130,16 @@ gboolean       op_connection_write_all        (OpConnection   *self,
                                                gsize           size,
                                                GCancellable   *cancellable,
                                                GError        **error);
-/* Raw bytes from the buffered input (after lines were read). Returns 0 at end of stream. */
+/* Raw bytes: first those the line reader buffered, then the stream's; not logged.
+ * Returns 0 at end of stream, -1 with @error set. */
 gssize         op_connection_read             (OpConnection   *self,
                                                void           *buffer,
                                                gsize           size,
                                                GCancellable   *cancellable,
                                                GError        **error);
 
+/* With a TLS close_notify when encrypted; closing twice is fine. TRUE if it closed
+ * cleanly. */
 gboolean       op_connection_close            (OpConnection   *self,
                                                GCancellable   *cancellable,
                                                GError        **error);
@@ -148,7 +158,8 @@ gboolean       op_connection_is_closed        (OpConnection   *self);
 OpProtocolLog *op_connection_get_log          (OpConnection   *self);
 /* The peer certificate once TLS is up (nullable). */
 GTlsCertificate *op_connection_get_peer_certificate (OpConnection *self);
-/* The underlying stream (the TLS one once upgraded), e.g. to copy session state. */
+/* The underlying stream (the TLS one once upgraded), e.g. to copy session state to an
+ * FTP data connection; reading from it bypasses the line buffer. (transfer none) */
 GIOStream     *op_connection_get_stream       (OpConnection   *self);
 /* The peer's address, e.g. for FTP data connections that ignore the PASV address.
  * (transfer full) (nullable): NULL for a stream that is not a socket connection. */

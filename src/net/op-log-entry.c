@@ -41,14 +41,6 @@ op_log_entry_init (OpLogEntry *self)
 {
 }
 
-/**
- * op_log_entry_new:
- * @direction: what kind of line this is
- * @timestamp: wall-clock time in microseconds since the epoch (g_get_real_time())
- * @text: the text, valid UTF-8, already redacted and bounded by the caller
- *
- * Returns: (transfer full): a new immutable entry
- */
 OpLogEntry *
 op_log_entry_new (OpLogDirection  direction,
                   gint64          timestamp,

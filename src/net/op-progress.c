@@ -51,16 +51,6 @@ op_progress_init (OpProgress *self)
   g_mutex_init (&self->mutex);
 }
 
-/**
- * op_progress_new:
- * @context: (nullable): where to deliver; %NULL for the calling thread's
- *   thread-default context
- * @priority: the priority of deliveries (G_PRIORITY_DEFAULT, like a GTask's)
- * @func: receives progress on @context
- * @user_data: for @func; it must stay valid until the operation completed
- *
- * Returns: (transfer full): a new progress reporter
- */
 OpProgress *
 op_progress_new (GMainContext   *context,
                  int             priority,

@@ -132,14 +132,6 @@ op_protocol_log_init (OpProtocolLog *self)
   self->capacity = OP_PROTOCOL_LOG_DEFAULT_CAPACITY;
 }
 
-/**
- * op_protocol_log_new:
- *
- * Creates a log that keeps the last %OP_PROTOCOL_LOG_DEFAULT_CAPACITY entries and
- * delivers them on the calling thread's thread-default main context.
- *
- * Returns: (transfer full): a new log
- */
 OpProtocolLog *
 op_protocol_log_new (void)
 {

@@ -72,12 +72,6 @@ op_rate_limit_init (OpRateLimit *self)
   self->last = g_get_monotonic_time ();
 }
 
-/**
- * op_rate_limit_new:
- * @bytes_per_second: the limit; 0 for none
- *
- * Returns: (transfer full): a bucket that starts empty.
- */
 OpRateLimit *
 op_rate_limit_new (guint64 bytes_per_second)
 {

@@ -688,12 +688,6 @@ run_job (GTask        *task,
     g_task_return_pointer (task, result, job->result_free);
 }
 
-/**
- * op_session_task_new:
- *
- * Returns: (transfer full): a task whose source object is @self and source tag
- *   @source_tag
- */
 GTask *
 op_session_task_new (OpSession           *self,
                      gpointer             source_tag,
@@ -764,12 +758,6 @@ op_session_call (OpSession           *self,
                     func, task_data, task_data_free, result_free, flags);
 }
 
-/**
- * op_session_task_get_data:
- *
- * Returns: (transfer none): the task data given to op_session_queue(), e.g. for a
- *   _finish that reads several results
- */
 gpointer
 op_session_task_get_data (GAsyncResult *result)
 {

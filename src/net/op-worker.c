@@ -243,14 +243,6 @@ op_worker_init (OpWorker *self)
 {
 }
 
-/**
- * op_worker_new:
- * @name: a short name for the thread, e.g. "op-ftp" (shown by debuggers)
- *
- * Creates a worker. Its thread starts with the first job.
- *
- * Returns: (transfer full): a new worker
- */
 OpWorker *
 op_worker_new (const char *name)
 {

@@ -168,14 +168,6 @@ _op_ftp_conv_to_utf8 (OpFtpConv  *conv,
   return iconv_with_replacement (conv->to_utf8, bytes, length);
 }
 
-/**
- * op_ftp_charset_to_utf8:
- * @charset: (nullable): the site's charset; %NULL for UTF-8
- * @bytes: the bytes to convert
- * @length: the length of @bytes, or -1 when nul-terminated
- *
- * Returns: (transfer full): valid UTF-8; bytes that do not convert are U+FFFD
- */
 char *
 op_ftp_charset_to_utf8 (const char *charset,
                         const char *bytes,
@@ -234,12 +226,6 @@ op_ftp_charset_from_utf8 (const char  *charset,
   return result;
 }
 
-/**
- * op_ftp_charset_is_supported:
- * @charset: (nullable): a charset name
- *
- * Returns: %TRUE when names can be converted from and to @charset
- */
 gboolean
 op_ftp_charset_is_supported (const char *charset)
 {
@@ -260,12 +246,6 @@ op_ftp_charset_is_supported (const char *charset)
   return supported;
 }
 
-/**
- * op_ftp_local_name_from_remote:
- * @name: a remote name, UTF-8
- *
- * Returns: (transfer full) (nullable): a safe single path component, or %NULL
- */
 char *
 op_ftp_local_name_from_remote (const char *name)
 {

@@ -166,7 +166,7 @@ void        _op_ftp_client_command_call   (OpFtpClient          *self,
                                            GAsyncReadyCallback   callback,
                                            gpointer              user_data);
 /* (main thread) The job and task of a call with a local file (or none) and progress
- * (op-ftp-transfer.c). */
+ * (op-ftp-transfer.c); the caller queues them with _op_ftp_client_queue(). */
 OpFtpJob   *_op_ftp_transfer_job_new      (OpFtpClient          *self,
                                            OpFtpJobFunc          func,
                                            gpointer              source_tag,

@@ -707,14 +707,6 @@ op_ftp_client_init (OpFtpClient *self)
 {
 }
 
-/**
- * op_ftp_client_new:
- * @host: a host name or address
- * @port: the port, or 0 for the default (21, or 990 for implicit TLS)
- * @security: how the session is protected
- *
- * Returns: (transfer full): a client, not connected yet
- */
 OpFtpClient *
 op_ftp_client_new (const char *host,
                    guint16     port,

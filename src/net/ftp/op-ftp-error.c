@@ -86,6 +86,26 @@ classify (const OpFtpReply *reply,
   return transient ? OP_FTP_ERROR_TRANSIENT : OP_FTP_ERROR_PERMANENT;
 }
 
+/* What a code means, before the command and the server's words. */
+static const char * const explanations[] = {
+  [OP_FTP_ERROR_LOGIN_FAILED] =
+    N_("The server refused the login. Check the user name and password."),
+  [OP_FTP_ERROR_PERMISSION_DENIED] = N_("The server denied permission."),
+  [OP_FTP_ERROR_NOT_FOUND] = N_("The file or folder does not exist on the server."),
+  [OP_FTP_ERROR_ALREADY_EXISTS] = N_("A file or folder of that name already exists on the server."),
+  [OP_FTP_ERROR_DISK_FULL] = N_("The server has no space left or the quota is exceeded."),
+  [OP_FTP_ERROR_TLS_REFUSED] =
+    N_("The server refused to encrypt the connection, so nothing was sent. "
+       "Choose plain FTP for this site only if you trust the network."),
+  [OP_FTP_ERROR_TLS_SESSION_REUSE] =
+    N_("The server refused the encrypted data connection because it requires "
+       "the TLS session to be reused."),
+  [OP_FTP_ERROR_UNSUPPORTED] = N_("The server does not support this command."),
+  [OP_FTP_ERROR_NOT_CONNECTED] = N_("The server says the session is not logged in. Connect again."),
+  [OP_FTP_ERROR_TRANSIENT] = N_("The server could not do this now; try again later."),
+  [OP_FTP_ERROR_PERMANENT] = N_("The server refused the command."),
+};
+
 GError *
 op_ftp_error_from_reply (const OpFtpReply *reply,
                          const char       *command,
@@ -98,45 +118,8 @@ op_ftp_error_from_reply (const OpFtpReply *reply,
   g_return_val_if_fail (command != NULL, NULL);
 
   code = classify (reply, kind);
-  switch (code)
-    {
-    case OP_FTP_ERROR_LOGIN_FAILED:
-      what = _("The server refused the login. Check the user name and password.");
-      break;
-    case OP_FTP_ERROR_PERMISSION_DENIED:
-      what = _("The server denied permission.");
-      break;
-    case OP_FTP_ERROR_NOT_FOUND:
-      what = _("The file or folder does not exist on the server.");
-      break;
-    case OP_FTP_ERROR_ALREADY_EXISTS:
-      what = _("A file or folder of that name already exists on the server.");
-      break;
-    case OP_FTP_ERROR_DISK_FULL:
-      what = _("The server has no space left or the quota is exceeded.");
-      break;
-    case OP_FTP_ERROR_TLS_REFUSED:
-      what = _("The server refused to encrypt the connection, so nothing was sent. "
-               "Choose plain FTP for this site only if you trust the network.");
-      break;
-    case OP_FTP_ERROR_TLS_SESSION_REUSE:
-      what = _("The server refused the encrypted data connection because it requires "
-               "the TLS session to be reused.");
-      break;
-    case OP_FTP_ERROR_UNSUPPORTED:
-      what = _("The server does not support this command.");
-      break;
-    case OP_FTP_ERROR_NOT_CONNECTED:
-      what = _("The server says the session is not logged in. Connect again.");
-      break;
-    case OP_FTP_ERROR_TRANSIENT:
-      what = _("The server could not do this now; try again later.");
-      break;
-    case OP_FTP_ERROR_PERMANENT:
-    default:
-      what = _("The server refused the command.");
-      break;
-    }
+  what = _(code < G_N_ELEMENTS (explanations) && explanations[code] != NULL
+             ? explanations[code] : explanations[OP_FTP_ERROR_PERMANENT]);
 
   /* Translators: the first %s explains the error; then the FTP command (e.g. "RETR"),
    * and the server's reply code and text, which stay untranslated */

@@ -439,12 +439,6 @@ op_ftp_list_parser_feed (OpFtpListParser *parser,
     }
 }
 
-/**
- * op_ftp_list_parser_finish:
- * @parser: (transfer full): a parser
- *
- * Returns: (transfer full): the listing
- */
 OpFtpListing *
 op_ftp_list_parser_finish (OpFtpListParser *parser)
 {
@@ -495,16 +489,6 @@ op_ftp_list_parser_finish (OpFtpListParser *parser)
   return listing;
 }
 
-/**
- * op_ftp_listing_parse:
- * @data: the listing's bytes
- * @length: the length of @data
- * @format: the format, or %OP_FTP_LIST_AUTO
- * @charset: (nullable): the site's charset, %NULL for UTF-8
- * @now: the current time, seconds since the epoch (UTC)
- *
- * Returns: (transfer full): the listing
- */
 OpFtpListing *
 op_ftp_listing_parse (const char      *data,
                       gsize            length,

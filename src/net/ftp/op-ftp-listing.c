@@ -187,15 +187,11 @@ parse_fixed (const char *p,
              gsize       len,
              int        *out)
 {
-  int value = 0;
+  gint64 value;
 
-  for (gsize i = 0; i < len; i++)
-    {
-      if (!_op_ftp_is_digit (p[i]))
-        return FALSE;
-      value = value * 10 + (p[i] - '0');
-    }
-  *out = value;
+  if (!parse_number (p, len, &value))
+    return FALSE;
+  *out = (int) value;
   return TRUE;
 }
 

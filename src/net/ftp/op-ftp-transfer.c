@@ -639,7 +639,6 @@ _op_ftp_local_error (GError     **error,
                g_strerror (saved_errno));
 }
 
-/* Remote size and time, both optional: SIZE and MDTM replies of 5xx just mean "unknown". */
 void
 _op_ftp_remote_size_and_time (OpFtpClient   *self,
                               const char    *wire_path,
@@ -987,8 +986,6 @@ op_ftp_client_nlst_async (OpFtpClient         *self,
 
 OP_SESSION_DEFINE_FINISH_POINTER (OpFtpClient, op_ftp_client, nlst, GStrv)
 
-/* (main thread) The job and task of a call with a local file (or none) and progress; the
- * caller queues them with _op_ftp_client_queue(). */
 OpFtpJob *
 _op_ftp_transfer_job_new (OpFtpClient          *self,
                           OpFtpJobFunc          func,

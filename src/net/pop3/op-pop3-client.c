@@ -974,14 +974,6 @@ op_pop3_client_init (OpPop3Client *self)
 {
 }
 
-/**
- * op_pop3_client_new:
- * @host: a host name or address
- * @port: the port, or 0 for the default (110, or 995 for implicit TLS)
- * @security: how the session is protected
- *
- * Returns: (transfer full): a client, not connected yet
- */
 OpPop3Client *
 op_pop3_client_new (const char *host,
                     guint16     port,

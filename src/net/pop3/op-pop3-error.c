@@ -32,6 +32,19 @@ classify (const OpPop3Reply *reply,
   return OP_POP3_ERROR_PERMANENT;
 }
 
+/* What a code means, before the command and the server's reply. */
+static const char * const explanations[] = {
+  [OP_POP3_ERROR_AUTH_FAILED] =
+    N_("The server refused the login. Check the user name and password."),
+  [OP_POP3_ERROR_IN_USE] =
+    N_("The mailbox is in use by another session (another mail program may be "
+       "checking it). Try again in a moment."),
+  [OP_POP3_ERROR_TEMPORARY] = N_("The server could not do this now; try again later."),
+  [OP_POP3_ERROR_TLS_REFUSED] =
+    N_("The server refused to encrypt the connection, so no password was sent."),
+  [OP_POP3_ERROR_PERMANENT] = N_("The server refused the command."),
+};
+
 GError *
 op_pop3_error_from_reply (const OpPop3Reply *reply,
                           const char        *command,
@@ -44,26 +57,8 @@ op_pop3_error_from_reply (const OpPop3Reply *reply,
   g_return_val_if_fail (command != NULL, NULL);
 
   code = classify (reply, kind);
-  switch (code)
-    {
-    case OP_POP3_ERROR_AUTH_FAILED:
-      what = _("The server refused the login. Check the user name and password.");
-      break;
-    case OP_POP3_ERROR_IN_USE:
-      what = _("The mailbox is in use by another session (another mail program may be "
-               "checking it). Try again in a moment.");
-      break;
-    case OP_POP3_ERROR_TEMPORARY:
-      what = _("The server could not do this now; try again later.");
-      break;
-    case OP_POP3_ERROR_TLS_REFUSED:
-      what = _("The server refused to encrypt the connection, so no password was sent.");
-      break;
-    case OP_POP3_ERROR_PERMANENT:
-    default:
-      what = _("The server refused the command.");
-      break;
-    }
+  what = _(code < G_N_ELEMENTS (explanations) && explanations[code] != NULL
+             ? explanations[code] : explanations[OP_POP3_ERROR_PERMANENT]);
 
   /* Translators: the first %s explains the error; then the POP3 command (e.g. "RETR")
    * and the server's reply text, which stay untranslated */

@@ -108,14 +108,6 @@ op_smtp_client_init (OpSmtpClient *self)
   self->allowed_mechanisms = OP_SASL_MECHANISM_ALL;
 }
 
-/**
- * op_smtp_client_new:
- * @host: a host name or address
- * @port: the port, or 0 for the default (587 submission, or 465 for implicit TLS)
- * @security: how the session is protected
- *
- * Returns: (transfer full): a client, not connected yet
- */
 OpSmtpClient *
 op_smtp_client_new (const char *host,
                     guint16     port,
@@ -142,13 +134,6 @@ op_smtp_client_set_hello_name (OpSmtpClient *self,
 }
 
 OP_SESSION_DEFINE_SETTER (OpSmtpClient, op_smtp_client, OP_IS_SMTP_CLIENT, allowed_mechanisms, OpSaslMechanism)
-
-const OpSmtpCapabilities *
-op_smtp_client_get_capabilities (OpSmtpClient *self)
-{
-  g_return_val_if_fail (OP_IS_SMTP_CLIENT (self), NULL);
-  return op_session_get_capabilities (SESSION (self));
-}
 
 gboolean
 op_smtp_client_has_extension (OpSmtpClient *self,

@@ -190,10 +190,8 @@ void           op_smtp_client_set_allowed_mechanisms (OpSmtpClient    *self,
 
 OP_SESSION_DECLARE_GETTERS (OpSmtpClient, op_smtp_client)
 OpSmtpState    op_smtp_client_get_state              (OpSmtpClient    *self);
-/* What the last EHLO announced (a main-context snapshot; NULL before; empty after
- * HELO). (transfer none) */
-const OpSmtpCapabilities *op_smtp_client_get_capabilities (OpSmtpClient *self);
-/* smtplib's has_extn(), on that snapshot. */
+/* smtplib's has_extn(), on what the last EHLO announced (a main-context snapshot;
+ * FALSE before it and after HELO). */
 gboolean       op_smtp_client_has_extension          (OpSmtpClient    *self,
                                                       const char      *keyword);
 /* The mechanism of the last successful login (NONE before). */

@@ -77,6 +77,27 @@ classify (const OpSmtpReply *reply,
   return transient ? OP_SMTP_ERROR_TRANSIENT : OP_SMTP_ERROR_PERMANENT;
 }
 
+/* What a code means, before the command and the server's reply. */
+static const char * const explanations[] = {
+  [OP_SMTP_ERROR_AUTH_FAILED] =
+    N_("The server refused the login. Check the user name and password."),
+  [OP_SMTP_ERROR_AUTH_UNAVAILABLE] = N_("The server does not support this sign-in method."),
+  [OP_SMTP_ERROR_TLS_REFUSED] =
+    N_("The server refused to encrypt the connection, so nothing was sent. "
+       "Choose an unencrypted connection for this account only if you trust "
+       "the network."),
+  [OP_SMTP_ERROR_PLAINTEXT_REFUSED] =
+    N_("The server requires an encrypted connection for this sign-in method."),
+  [OP_SMTP_ERROR_MESSAGE_TOO_LARGE] =
+    N_("The server refused the message because it is too large."),
+  [OP_SMTP_ERROR_UTF8_UNSUPPORTED] = N_("The server does not accept non-ASCII addresses."),
+  [OP_SMTP_ERROR_SENDER_REFUSED] = N_("The server refused the sender address."),
+  [OP_SMTP_ERROR_RECIPIENT_REFUSED] = N_("The server refused the recipient."),
+  [OP_SMTP_ERROR_UNSUPPORTED] = N_("The server does not support this command."),
+  [OP_SMTP_ERROR_TRANSIENT] = N_("The server could not do this now; try again later."),
+  [OP_SMTP_ERROR_PERMANENT] = N_("The server refused the command."),
+};
+
 GError *
 op_smtp_error_from_reply (const OpSmtpReply *reply,
                           const char        *command,
@@ -98,47 +119,11 @@ op_smtp_error_from_reply (const OpSmtpReply *reply,
                         command, described);
 
   code = classify (reply, kind);
-  switch (code)
-    {
-    case OP_SMTP_ERROR_AUTH_FAILED:
-      what = kind == OP_SMTP_COMMAND_AUTH
-             ? _("The server refused the login. Check the user name and password.")
-             : _("The server requires a login before it accepts mail.");
-      break;
-    case OP_SMTP_ERROR_AUTH_UNAVAILABLE:
-      what = _("The server does not support this sign-in method.");
-      break;
-    case OP_SMTP_ERROR_TLS_REFUSED:
-      what = _("The server refused to encrypt the connection, so nothing was sent. "
-               "Choose an unencrypted connection for this account only if you trust "
-               "the network.");
-      break;
-    case OP_SMTP_ERROR_PLAINTEXT_REFUSED:
-      what = _("The server requires an encrypted connection for this sign-in method.");
-      break;
-    case OP_SMTP_ERROR_MESSAGE_TOO_LARGE:
-      what = _("The server refused the message because it is too large.");
-      break;
-    case OP_SMTP_ERROR_UTF8_UNSUPPORTED:
-      what = _("The server does not accept non-ASCII addresses.");
-      break;
-    case OP_SMTP_ERROR_SENDER_REFUSED:
-      what = _("The server refused the sender address.");
-      break;
-    case OP_SMTP_ERROR_RECIPIENT_REFUSED:
-      what = _("The server refused the recipient.");
-      break;
-    case OP_SMTP_ERROR_UNSUPPORTED:
-      what = _("The server does not support this command.");
-      break;
-    case OP_SMTP_ERROR_TRANSIENT:
-      what = _("The server could not do this now; try again later.");
-      break;
-    case OP_SMTP_ERROR_PERMANENT:
-    default:
-      what = _("The server refused the command.");
-      break;
-    }
+  if (code == OP_SMTP_ERROR_AUTH_FAILED && kind != OP_SMTP_COMMAND_AUTH)
+    what = _("The server requires a login before it accepts mail.");
+  else
+    what = _(code < G_N_ELEMENTS (explanations) && explanations[code] != NULL
+               ? explanations[code] : explanations[OP_SMTP_ERROR_PERMANENT]);
 
   /* Translators: the first %s explains the error; then the SMTP command (e.g. "MAIL")
    * and the server's reply (code, enhanced code and text), which stay untranslated */

@@ -11,6 +11,7 @@
 
 #include "op-ftp-site.h"
 #include "op-test-fixtures.h"
+#include "op-test-verifier.h"
 #include "op-transfer-queue.h"
 #include "op-transfer-test-util.h"
 
@@ -51,6 +52,114 @@ op_transfer_test_site_new (const OpTransferTestServer  *server,
   op_ftp_site_set_protocol (site, OP_SECURITY_STARTTLS);
   op_ftp_site_set_transfer_type (site, OP_FTP_TRANSFER_TYPE_BINARY);
   return site;
+}
+
+OpTransferTestEnv *
+op_transfer_test_env_new (const OpTransferTestServer *server,
+                          const char                 *prefix,
+                          OpTransferTestEnvFlags      flags)
+{
+  const char *password, *root, *ca;
+  g_autoptr(OpTestVerifier) verifier = NULL;
+  g_autoptr(GError) error = NULL;
+  OpTransferTestEnv *env;
+  g_autoptr(OpAccount) site = op_transfer_test_site_new (server, &password, &root, &ca);
+
+  if (site == NULL)
+    return NULL;
+  env = g_new0 (OpTransferTestEnv, 1);
+  env->site = g_steal_pointer (&site);
+  env->password = g_strdup (password);
+  verifier = op_test_verifier_new_for_ca_file (ca, &error);
+  g_assert_no_error (error);
+  if (flags & OP_TRANSFER_TEST_ENV_QUEUE)
+    {
+      env->queue = op_transfer_queue_new (NULL);
+      op_transfer_queue_set_verifier (env->queue, OP_TLS_VERIFIER (verifier));
+      op_transfer_queue_set_password (env->queue, env->site, password);
+    }
+  if (flags & OP_TRANSFER_TEST_ENV_BROWSER)
+    {
+      env->pool = env->queue != NULL
+                    ? g_object_ref (op_transfer_queue_get_session_pool (env->queue))
+                    : op_ftp_session_pool_new ();
+      env->browser = op_ftp_browser_new (env->pool);
+      op_ftp_browser_set_verifier (env->browser, OP_TLS_VERIFIER (verifier));
+    }
+  op_test_ftp_dirs_init (&env->dirs, root, prefix);
+  return env;
+}
+
+typedef struct
+{
+  gboolean  done;
+  gboolean  ok;
+  GError   *error;
+} Connected;
+
+static void
+on_connected (GObject      *source,
+              GAsyncResult *res,
+              gpointer      user_data)
+{
+  Connected *connected = user_data;
+
+  connected->ok = op_ftp_browser_connect_finish (OP_FTP_BROWSER (source), res,
+                                                 &connected->error);
+  connected->done = TRUE;
+}
+
+static gboolean
+connect_done (gpointer data)
+{
+  return ((Connected *) data)->done;
+}
+
+void
+op_transfer_test_env_connect (OpTransferTestEnv *env,
+                              guint              timeout_ms)
+{
+  Connected connected = { 0 };
+
+  g_assert_false (op_ftp_browser_get_connected (env->browser));
+  op_ftp_browser_connect_async (env->browser, env->site, env->password, FALSE, NULL,
+                                on_connected, &connected);
+  g_assert_true (op_ftp_browser_get_connecting (env->browser));
+  op_transfer_test_wait_until (connect_done, &connected, timeout_ms);
+  if (!connected.ok)
+    g_error ("connect failed: %s", connected.error->message);
+  g_assert_true (op_ftp_browser_get_connected (env->browser));
+  g_assert_false (op_ftp_browser_get_connecting (env->browser));
+  g_assert_cmpint (op_ftp_browser_get_state (env->browser), ==, OP_FTP_STATE_READY);
+  g_assert_nonnull (op_ftp_browser_get_peer_certificate (env->browser));
+  g_assert_nonnull (op_ftp_browser_get_log (env->browser));
+}
+
+void
+op_transfer_test_env_free (OpTransferTestEnv *env)
+{
+  if (env == NULL)
+    return;
+  if (env->queue != NULL)
+    {
+      op_transfer_queue_pause_all (env->queue);
+      while (op_transfer_queue_get_n_active (env->queue) > 0)
+        g_main_context_iteration (NULL, TRUE);
+    }
+  if (env->browser != NULL)
+    {
+      op_ftp_browser_disconnect (env->browser);
+      g_assert_false (op_ftp_browser_get_connected (env->browser));
+    }
+  g_clear_object (&env->browser);
+  g_clear_object (&env->queue);
+  if (env->pool != NULL)
+    op_ftp_session_pool_close_idle (env->pool);
+  g_clear_object (&env->pool);
+  g_clear_object (&env->site);
+  op_test_ftp_dirs_clear (&env->dirs);
+  g_free (env->password);
+  g_free (env);
 }
 
 gboolean

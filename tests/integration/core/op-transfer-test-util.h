@@ -4,6 +4,9 @@
 #include <gio/gio.h>
 
 #include "op-account.h"
+#include "op-ftp-browser.h"
+#include "op-test-fixtures.h"
+#include "op-transfer-queue.h"
 
 G_BEGIN_DECLS
 
@@ -32,6 +35,35 @@ OpAccount *op_transfer_test_site_new     (const OpTransferTestServer *server,
                                           const char                **password,
                                           const char                **root,
                                           const char                **ca);
+
+/* What an FTP test against one server of tests/servers works with. */
+typedef enum
+{
+  OP_TRANSFER_TEST_ENV_QUEUE   = 1 << 0, /* a transfer queue that knows the password */
+  OP_TRANSFER_TEST_ENV_BROWSER = 1 << 1, /* a browser on the queue's session pool, or
+                                          * on a pool of its own */
+} OpTransferTestEnvFlags;
+
+typedef struct
+{
+  OpAccount        *site;
+  char             *password;
+  OpTransferQueue  *queue;    /* (nullable) */
+  OpFtpSessionPool *pool;     /* (nullable): the browser's */
+  OpFtpBrowser     *browser;  /* (nullable) */
+  OpTestFtpDirs     dirs;     /* a server folder "/@prefix-…" and a local one */
+} OpTransferTestEnv;
+
+/* @server's site (op_transfer_test_site_new()), what @flags ask for, trusting the test
+ * CA, and the folders; NULL when the environment lacks the server. */
+OpTransferTestEnv *op_transfer_test_env_new        (const OpTransferTestServer *server,
+                                                    const char                 *prefix,
+                                                    OpTransferTestEnvFlags      flags);
+/* Connects the browser and waits; it must then be connected over TLS. */
+void               op_transfer_test_env_connect    (OpTransferTestEnv          *env,
+                                                    guint                       timeout_ms);
+/* Stops the queue's transfers, disconnects the browser, removes the folders. */
+void               op_transfer_test_env_free       (OpTransferTestEnv          *env);
 
 /* TRUE when @queue (an OpTransferQueue) has nothing running or queued. */
 gboolean  op_transfer_test_queue_idle     (gpointer     queue);

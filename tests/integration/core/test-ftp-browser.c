@@ -25,7 +25,6 @@
 #include "op-ftp-site.h"
 #include "op-test-fixtures.h"
 #include "op-test-tap.h"
-#include "op-test-verifier.h"
 #include "op-transfer-test-util.h"
 
 #define WAIT_MS (60 * 1000)
@@ -35,15 +34,7 @@
  * as long as 200 DELEs on ProFTPD and Pure-FTPd). */
 #define TREE_FILES 1000
 
-
-typedef struct
-{
-  OpFtpSessionPool *pool;
-  OpFtpBrowser     *browser;
-  OpAccount        *site;
-  char             *password;
-  OpTestFtpDirs     dirs;         /* the server's folder and a local one */
-} Env;
+typedef OpTransferTestEnv Env;
 
 /* One call's outcome, filled in by its callback. */
 typedef struct
@@ -74,17 +65,6 @@ on_finished (GObject      *source,
 
   result->ok = op_ftp_browser_finish (OP_FTP_BROWSER (source), res, &result->error);
   result->finished = g_get_monotonic_time ();
-  result->done = TRUE;
-}
-
-static void
-on_connected (GObject      *source,
-              GAsyncResult *res,
-              gpointer      user_data)
-{
-  Result *result = user_data;
-
-  result->ok = op_ftp_browser_connect_finish (OP_FTP_BROWSER (source), res, &result->error);
   result->done = TRUE;
 }
 
@@ -121,55 +101,11 @@ expect_ok (Result     *result,
 static Env *
 env_open (const OpTransferTestServer *server)
 {
-  const char *password, *root, *ca;
-  g_autoptr(OpTestVerifier) verifier = NULL;
-  g_autoptr(GError) error = NULL;
-  Result connected = { 0 };
-  Env *env;
-  g_autoptr(OpAccount) site = op_transfer_test_site_new (server, &password, &root, &ca);
+  Env *env = op_transfer_test_env_new (server, "fb", OP_TRANSFER_TEST_ENV_BROWSER);
 
-  if (site == NULL)
-    return NULL;
-  env = g_new0 (Env, 1);
-  env->site = g_steal_pointer (&site);
-  env->password = g_strdup (password);
-
-  verifier = op_test_verifier_new_for_ca_file (ca, &error);
-  g_assert_no_error (error);
-  env->pool = op_ftp_session_pool_new ();
-  env->browser = op_ftp_browser_new (env->pool);
-  op_ftp_browser_set_verifier (env->browser, OP_TLS_VERIFIER (verifier));
-
-  op_test_ftp_dirs_init (&env->dirs, root, "fb");
-
-  g_assert_false (op_ftp_browser_get_connected (env->browser));
-  op_ftp_browser_connect_async (env->browser, env->site, env->password, FALSE, NULL,
-                                on_connected, &connected);
-  g_assert_true (op_ftp_browser_get_connecting (env->browser));
-  expect_ok (&connected, "connect");
-  result_clear (&connected);
-  g_assert_true (op_ftp_browser_get_connected (env->browser));
-  g_assert_false (op_ftp_browser_get_connecting (env->browser));
-  g_assert_cmpint (op_ftp_browser_get_state (env->browser), ==, OP_FTP_STATE_READY);
-  g_assert_nonnull (op_ftp_browser_get_peer_certificate (env->browser));
-  g_assert_nonnull (op_ftp_browser_get_log (env->browser));
+  if (env != NULL)
+    op_transfer_test_env_connect (env, WAIT_MS);
   return env;
-}
-
-static void
-env_close (Env *env)
-{
-  if (env == NULL)
-    return;
-  op_ftp_browser_disconnect (env->browser);
-  g_assert_false (op_ftp_browser_get_connected (env->browser));
-  g_clear_object (&env->browser);
-  op_ftp_session_pool_close_idle (env->pool);
-  g_clear_object (&env->pool);
-  g_clear_object (&env->site);
-  op_test_ftp_dirs_clear (&env->dirs);
-  g_free (env->password);
-  g_free (env);
 }
 
 /* A file in the server's folder, owned by the FTP account. */
@@ -336,7 +272,7 @@ test_operations (gconstpointer data)
   list (env, env->dirs.remote_dir, &result);
   result_clear (&result);
 
-  env_close (env);
+  op_transfer_test_env_free (env);
 }
 
 typedef struct
@@ -425,7 +361,7 @@ test_browse_during_delete (gconstpointer data)
     g_autofree char *on_disk = g_build_filename (env->dirs.root_dir, "big", NULL);
     g_assert_false (g_file_test (on_disk, G_FILE_TEST_EXISTS));
   }
-  env_close (env);
+  op_transfer_test_env_free (env);
 }
 
 static void
@@ -487,7 +423,7 @@ test_cancel_delete (gconstpointer data)
   g_assert_cmpuint (result.listing->entries->len, <=, left);
   g_assert_cmpuint (result.listing->entries->len + 1, >=, left);
   result_clear (&result);
-  env_close (env);
+  op_transfer_test_env_free (env);
 }
 
 int

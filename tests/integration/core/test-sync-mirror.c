@@ -26,19 +26,11 @@
 #include "op-sync-run.h"
 #include "op-test-fixtures.h"
 #include "op-test-tap.h"
-#include "op-test-verifier.h"
 #include "op-transfer-test-util.h"
 
 #define WAIT_MS (120 * 1000)
 
-typedef struct
-{
-  OpFtpSessionPool *pool;
-  OpFtpBrowser     *browser;
-  OpTransferQueue  *queue;
-  OpAccount        *site;
-  OpTestFtpDirs dirs;             /* "/sm-…" */
-} Env;
+typedef OpTransferTestEnv Env;
 
 typedef struct
 {
@@ -53,17 +45,6 @@ static gboolean
 result_done (gpointer data)
 {
   return ((Result *) data)->done;
-}
-
-static void
-on_connected (GObject      *source,
-              GAsyncResult *res,
-              gpointer      user_data)
-{
-  Result *result = user_data;
-
-  result->ok = op_ftp_browser_connect_finish (OP_FTP_BROWSER (source), res, &result->error);
-  result->done = TRUE;
 }
 
 static void
@@ -101,55 +82,17 @@ expect_ok (Result     *result,
 static Env *
 env_open (const OpTransferTestServer *server)
 {
-  const char *password, *root, *ca;
-  g_autoptr(OpTestVerifier) verifier = NULL;
-  g_autoptr(GError) error = NULL;
-  Result connected = { 0 };
-  Env *env;
-  g_autoptr(OpAccount) site = op_transfer_test_site_new (server, &password, &root, &ca);
+  Env *env = op_transfer_test_env_new (server, "sm", OP_TRANSFER_TEST_ENV_QUEUE |
+                                                     OP_TRANSFER_TEST_ENV_BROWSER);
 
-  if (site == NULL)
+  if (env == NULL)
     return NULL;
-  env = g_new0 (Env, 1);
-  env->site = g_steal_pointer (&site);
   /* As quick connect makes sites: Auto would send the .txt files as ASCII (vsftpd then
    * stores CR LF); a mirror copies bytes as they are whatever the site's type. */
   op_ftp_site_set_transfer_type (env->site, OP_FTP_TRANSFER_TYPE_AUTO);
-
-  verifier = op_test_verifier_new_for_ca_file (ca, &error);
-  g_assert_no_error (error);
-  env->queue = op_transfer_queue_new (NULL);
-  op_transfer_queue_set_verifier (env->queue, OP_TLS_VERIFIER (verifier));
-  op_transfer_queue_set_password (env->queue, env->site, password);
   op_transfer_queue_set_max_parallel (env->queue, 3);
-  env->pool = g_object_ref (op_transfer_queue_get_session_pool (env->queue));
-  env->browser = op_ftp_browser_new (env->pool);
-  op_ftp_browser_set_verifier (env->browser, OP_TLS_VERIFIER (verifier));
-
-  op_test_ftp_dirs_init (&env->dirs, root, "sm");
-
-  op_ftp_browser_connect_async (env->browser, env->site, password, FALSE, NULL, on_connected,
-                                &connected);
-  expect_ok (&connected, "connect");
+  op_transfer_test_env_connect (env, WAIT_MS);
   return env;
-}
-
-static void
-env_close (Env *env)
-{
-  if (env == NULL)
-    return;
-  op_transfer_queue_pause_all (env->queue);
-  while (op_transfer_queue_get_n_active (env->queue) > 0)
-    g_main_context_iteration (NULL, TRUE);
-  op_ftp_browser_disconnect (env->browser);
-  g_clear_object (&env->browser);
-  g_clear_object (&env->queue);
-  op_ftp_session_pool_close_idle (env->pool);
-  g_clear_object (&env->pool);
-  g_clear_object (&env->site);
-  op_test_ftp_dirs_clear (&env->dirs);
-  g_free (env);
 }
 
 /* A file ("a/b.txt") of the server's folder (@env) or of the local one (NULL). */
@@ -361,7 +304,7 @@ test_mirror_both_ways (gconstpointer data)
   again = scan (env, OP_SYNC_TO_LOCAL, OP_SYNC_BY_SIZE, TRUE);
   g_assert_cmpuint (op_sync_plan_get_steps (again)->len, ==, 0);
 
-  env_close (env);
+  op_transfer_test_env_free (env);
 }
 
 int

@@ -27,7 +27,6 @@
 #include "op-ftp-site.h"
 #include "op-test-fixtures.h"
 #include "op-test-tap.h"
-#include "op-test-verifier.h"
 #include "op-transfer-queue.h"
 #include "op-transfer-test-util.h"
 
@@ -43,36 +42,15 @@
 #define LOCKED_INDEX (N_FILES * 3 / 4)
 #define FILE_SIZE 4096
 
-
-typedef struct
-{
-  OpTransferQueue *queue;
-  OpAccount       *site;
-  OpTestFtpDirs dirs;            /* "/tf-…" */
-} Env;
+typedef OpTransferTestEnv Env;
 
 static Env *
 env_open (const OpTransferTestServer *server)
 {
-  const char *password, *root, *ca;
-  g_autoptr(OpTestVerifier) verifier = NULL;
-  g_autoptr(GError) error = NULL;
-  Env *env;
-  g_autoptr(OpAccount) site = op_transfer_test_site_new (server, &password, &root, &ca);
+  Env *env = op_transfer_test_env_new (server, "tf", OP_TRANSFER_TEST_ENV_QUEUE);
 
-  if (site == NULL)
-    return NULL;
-  env = g_new0 (Env, 1);
-  env->site = g_steal_pointer (&site);
-
-  verifier = op_test_verifier_new_for_ca_file (ca, &error);
-  g_assert_no_error (error);
-  env->queue = op_transfer_queue_new (NULL);
-  op_transfer_queue_set_verifier (env->queue, OP_TLS_VERIFIER (verifier));
-  op_transfer_queue_set_password (env->queue, env->site, password);
-  op_transfer_queue_set_max_parallel (env->queue, 4);
-
-  op_test_ftp_dirs_init (&env->dirs, root, "tf");
+  if (env != NULL)
+    op_transfer_queue_set_max_parallel (env->queue, 4);
   return env;
 }
 
@@ -90,9 +68,6 @@ show_failures (OpTransferQueue *queue)
     }
 }
 
-
-
-
 /* Waits until @folder is finished: its walk and every one of its files. */
 static gboolean
 folder_finished (gpointer data)
@@ -101,21 +76,6 @@ folder_finished (gpointer data)
 
   return state == OP_TRANSFER_STATE_DONE || state == OP_TRANSFER_STATE_FAILED;
 }
-
-static void
-env_close (Env *env)
-{
-  if (env == NULL)
-    return;
-  op_transfer_queue_pause_all (env->queue);
-  while (op_transfer_queue_get_n_active (env->queue) > 0)
-    g_main_context_iteration (NULL, TRUE);
-  g_clear_object (&env->queue);
-  g_clear_object (&env->site);
-  op_test_ftp_dirs_clear (&env->dirs);
-  g_free (env);
-}
-
 
 static void
 write_file (const char *path,
@@ -130,7 +90,6 @@ write_file (const char *path,
   g_assert_no_error (error);
   g_assert_cmpint (utime (path, &times), ==, 0);
 }
-
 
 /* What is in the local copy before the download, by file number. */
 typedef enum
@@ -336,7 +295,7 @@ test_download_rule (gconstpointer data)
       g_assert_cmpint (op_transfer_item_get_state (item), ==,
                        replaced ? OP_TRANSFER_STATE_DONE : OP_TRANSFER_STATE_SKIPPED);
     }
-  env_close (env);
+  op_transfer_test_env_free (env);
 }
 
 /* One file the server cannot read: it fails, with the server's words; the others are
@@ -402,7 +361,7 @@ test_unreadable_fails_alone (gconstpointer data)
     }
   g_assert_cmpuint (failed, ==, 1);
   g_assert_cmpint (chmod (locked, 0644), ==, 0);
-  env_close (env);
+  op_transfer_test_env_free (env);
 }
 
 /* The first question of a folder answered with "apply to all": no other is asked, also
@@ -457,7 +416,7 @@ test_apply_to_all_holds_for_folder (gconstpointer data)
 
       g_assert_cmpstr (got, ==, want);
     }
-  env_close (env);
+  op_transfer_test_env_free (env);
 }
 
 int

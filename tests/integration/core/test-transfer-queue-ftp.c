@@ -25,76 +25,23 @@
 #include "op-ftp-site.h"
 #include "op-test-fixtures.h"
 #include "op-test-tap.h"
-#include "op-test-verifier.h"
 #include "op-transfer-queue.h"
 #include "op-transfer-test-util.h"
 
 #define WAIT_MS (60 * 1000)
 
-typedef struct
-{
-  OpTransferQueue *queue;
-  OpAccount       *site;
-  OpTestFtpDirs     dirs;         /* the server's folder and a local one */
-} Env;
+typedef OpTransferTestEnv Env;
 
+/* vsftpd (op_transfer_test_servers[0]), whose protocol log the resume tests read in
+ * OUTPOST_TEST_RUNDIR to see REST sent. */
 static Env *
 env_open (void)
 {
-  const char *host, *port, *user, *password, *root, *ca, *rundir;
-  g_autoptr(OpTestVerifier) verifier = NULL;
-  g_autoptr(GError) error = NULL;
-  guint64 port_number;
-  Env *env;
-
-  host = op_test_endpoint_env ("OUTPOST_TEST_FTP_HOST");
-  port = host ? op_test_endpoint_env ("OUTPOST_TEST_VSFTPD_FTPS_PORT") : NULL;
-  user = port ? op_test_endpoint_env ("OUTPOST_TEST_VSFTPD_USER") : NULL;
-  password = user ? op_test_endpoint_env ("OUTPOST_TEST_VSFTPD_PASSWORD") : NULL;
-  root = password ? op_test_endpoint_env ("OUTPOST_TEST_VSFTPD_ROOT") : NULL;
-  ca = root ? op_test_endpoint_env ("OUTPOST_TEST_CA") : NULL;
-  /* The resume tests read vsftpd's protocol log there to see REST sent. */
-  rundir = ca ? op_test_endpoint_env ("OUTPOST_TEST_RUNDIR") : NULL;
-  if (rundir == NULL)
+  if (op_test_endpoint_env ("OUTPOST_TEST_RUNDIR") == NULL)
     return NULL;
-  g_assert_true (g_ascii_string_to_unsigned (port, 10, 1, G_MAXUINT16, &port_number, NULL));
-
-  env = g_new0 (Env, 1);
-  env->site = op_ftp_site_new ();
-  op_account_set_name (env->site, "vsftpd");
-  op_account_set_host (env->site, host);
-  op_account_set_port (env->site, (guint16) port_number);
-  op_account_set_user (env->site, user);
-  op_ftp_site_set_protocol (env->site, OP_SECURITY_STARTTLS);
-  op_ftp_site_set_transfer_type (env->site, OP_FTP_TRANSFER_TYPE_BINARY);
-
-  verifier = op_test_verifier_new_for_ca_file (ca, &error);
-  g_assert_no_error (error);
-  env->queue = op_transfer_queue_new (NULL);
-  op_transfer_queue_set_verifier (env->queue, OP_TLS_VERIFIER (verifier));
-  op_transfer_queue_set_password (env->queue, env->site, password);
-
-  op_test_ftp_dirs_init (&env->dirs, root, "tq");
-  return env;
+  return op_transfer_test_env_new (&op_transfer_test_servers[0], "tq",
+                                   OP_TRANSFER_TEST_ENV_QUEUE);
 }
-
-
-
-
-static void
-env_close (Env *env)
-{
-  if (env == NULL)
-    return;
-  op_transfer_queue_pause_all (env->queue);
-  while (op_transfer_queue_get_n_active (env->queue) > 0)
-    g_main_context_iteration (NULL, TRUE);
-  g_clear_object (&env->queue);
-  g_clear_object (&env->site);
-  op_test_ftp_dirs_clear (&env->dirs);
-  g_free (env);
-}
-
 
 /* A file in the server's root, readable by the FTP account. */
 static void
@@ -131,7 +78,6 @@ sha256_of_bytes (GBytes *bytes)
 {
   return g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, bytes);
 }
-
 
 static void
 assert_file_is (const char *path,
@@ -255,7 +201,7 @@ test_parallel (gconstpointer data)
       g_assert_false (g_file_test (part, G_FILE_TEST_EXISTS));
     }
   g_assert_cmpuint (op_transfer_queue_remove_finished (env->queue), ==, 6);
-  env_close (env);
+  op_transfer_test_env_free (env);
 }
 
 /* vsftpd's protocol log of the FTPS instance (in the run folder tests/servers made). */
@@ -403,7 +349,7 @@ test_pool_reuses_sessions (gconstpointer unused)
   show_error (items[0]);
   g_assert_cmpint (op_transfer_item_get_state (items[0]), ==, OP_TRANSFER_STATE_DONE);
   g_assert_cmpuint (logins_since (log_length), ==, 3);
-  env_close (env);
+  op_transfer_test_env_free (env);
 }
 
 /* Pause, then resume with REST from the .part. */
@@ -501,7 +447,7 @@ test_pause_resume (gconstpointer unused)
    * size, and the server was sent REST with it. */
   g_assert_cmpuint (data.first_progress_after_resume, >=, (guint64) st.st_size);
   assert_rest_sent_since (log_length, st.st_size);
-  env_close (env);
+  op_transfer_test_env_free (env);
 }
 
 static void
@@ -547,7 +493,7 @@ test_upload_pause_resume (gconstpointer unused)
       g_assert_cmpuint (data.first_progress_after_resume, >=, (guint64) st.st_size);
       assert_rest_sent_since (log_length, st.st_size);
     }
-  env_close (env);
+  op_transfer_test_env_free (env);
 }
 
 /* Folders: recursive transfers with progress over the whole tree. */
@@ -613,7 +559,7 @@ test_trees (gconstpointer unused)
   g_clear_pointer (&path, g_free);
   path = local_path (env, "tree-down/sub/c.bin");
   assert_file_is (path, c);
-  env_close (env);
+  op_transfer_test_env_free (env);
 }
 
 /* A missing remote file fails with the server's error; retry works once it exists. */
@@ -658,7 +604,7 @@ test_failed_retry (gconstpointer unused)
   g_assert_cmpint (op_transfer_item_get_state (item), ==, OP_TRANSFER_STATE_DONE);
   g_assert_null (op_transfer_item_get_error_message (item));
   assert_file_is (path, bytes);
-  env_close (env);
+  op_transfer_test_env_free (env);
 }
 
 /* Target conflicts: nobody to ask, then every decision. */
@@ -743,7 +689,7 @@ test_conflict_without_handler (gconstpointer unused)
     g_assert_cmpstr (op_transfer_item_get_error_message (item), ==, message);
   }
   assert_file_is (path, local);
-  env_close (env);
+  op_transfer_test_env_free (env);
 }
 
 static void
@@ -865,7 +811,7 @@ test_conflict_decisions (gconstpointer unused)
 
   g_hash_table_unref (script.choices);
   g_ptr_array_unref (script.conflicts);
-  env_close (env);
+  op_transfer_test_env_free (env);
 }
 
 static void
@@ -933,7 +879,7 @@ test_conflict_apply_to_all (gconstpointer unused)
 
   g_hash_table_unref (script.choices);
   g_ptr_array_unref (script.conflicts);
-  env_close (env);
+  op_transfer_test_env_free (env);
 }
 
 /* Speed limits: a transfer under the queue's limit moves near it, and a change while it
@@ -1095,7 +1041,7 @@ test_speed_limits (gconstpointer unused)
 
   g_array_unref (data.times);
   g_array_unref (data.bytes);
-  env_close (env);
+  op_transfer_test_env_free (env);
 }
 
 int
