@@ -1200,8 +1200,9 @@ send_one (const Endpoint *endpoint,
 
   if (server_saves_sent)
     {
-      /* The outbox files its copy right after the server took the message: none comes. */
-      gint64 end = g_get_monotonic_time () + 3 * G_USEC_PER_SEC;
+      /* The outbox files its copy right after the server took the message: none comes
+       * (a longer look in the sanitizer build, where filing it would be slower too). */
+      gint64 end = g_get_monotonic_time () + 3 * G_USEC_PER_SEC * op_ui_test_slowdown ();
 
       while (g_get_monotonic_time () < end)
         g_main_context_iteration (NULL, FALSE), g_usleep (10000);
