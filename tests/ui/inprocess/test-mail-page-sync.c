@@ -1242,6 +1242,11 @@ main (int   argc,
       char *argv[])
 {
   op_ui_test_init (&argc, &argv);
+  /* An entry that takes the focus selects its text, and on X11 a selection claims the
+   * PRIMARY clipboard: GDK 4.8's X11 clipboard leaks a list of targets each time (found
+   * by the sanitizer build's leak check, in GDK's code without symbols to suppress it
+   * by). The set-up dialogs are filled by code here, not by a person selecting text. */
+  g_object_set (gtk_settings_get_default (), "gtk-entry-select-on-focus", FALSE, NULL);
 
   g_test_add_func ("/mail/page/dovecot/sync-idle-body", test_sync);
   g_test_add_func ("/mail/page/dovecot/setup-manual", test_setup_manual);
