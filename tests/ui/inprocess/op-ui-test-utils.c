@@ -11,8 +11,23 @@
 
 #include "op-ui-test-utils.h"
 
-/* Long enough for a slow machine under a sanitizer, short enough to fail usefully. */
+/* Long enough for a slow machine, short enough to fail usefully; stretched by
+ * op_ui_test_slowdown() in the sanitizer build. */
 #define WAIT_SECONDS 10
+
+/* Built with AddressSanitizer (GCC defines __SANITIZE_ADDRESS__, clang has the feature). */
+#if defined(__SANITIZE_ADDRESS__)
+#define OP_UI_TEST_SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define OP_UI_TEST_SANITIZED 1
+#endif
+#endif
+#ifndef OP_UI_TEST_SANITIZED
+#define OP_UI_TEST_SANITIZED 0
+#endif
+/* When OUTPOST_TEST_SANITIZER_SLOWDOWN is not set (tests/meson.build sets it). */
+#define DEFAULT_SLOWDOWN 4
 
 static char *profile_root;
 
@@ -57,6 +72,10 @@ op_ui_test_init (int    *argc,
     }
 
   g_test_init (argc, argv, NULL);
+  if (OP_UI_TEST_SANITIZED)
+    g_test_message ("sanitizer build: waits, time, speed and memory bounds of this test "
+                    "stretched %u times (OUTPOST_TEST_SANITIZER_SLOWDOWN)",
+                    op_ui_test_slowdown ());
   gtk_init ();
   adw_init ();
 
@@ -81,6 +100,33 @@ delete_tree (GFile *file)
     }
 
   g_file_delete (file, NULL, NULL);
+}
+
+/**
+ * op_ui_test_slowdown:
+ *
+ * How many times longer (or bigger) a time, speed or memory bound of a test may be in
+ * this build: 1 in a plain build, whatever the environment says, so no bound is ever
+ * loosened there; in a build with AddressSanitizer (several times slower on every
+ * allocation, with a quarantine of freed memory and full stacks for the leak check),
+ * OUTPOST_TEST_SANITIZER_SLOWDOWN (a whole number from 1 to 50), 4 when unset.
+ */
+guint
+op_ui_test_slowdown (void)
+{
+  static guint slowdown;
+
+  if (slowdown == 0)
+    {
+      const char *value = g_getenv ("OUTPOST_TEST_SANITIZER_SLOWDOWN");
+      guint64 parsed = DEFAULT_SLOWDOWN;
+
+      if (OP_UI_TEST_SANITIZED && value != NULL
+          && (!g_ascii_string_to_unsigned (value, 10, 1, 50, &parsed, NULL)))
+        g_error ("OUTPOST_TEST_SANITIZER_SLOWDOWN=%s: a whole number from 1 to 50", value);
+      slowdown = OP_UI_TEST_SANITIZED ? (guint) parsed : 1;
+    }
+  return slowdown;
 }
 
 /**
@@ -411,7 +457,8 @@ op_ui_test_wait_for (gboolean (*done) (gpointer),
                      gpointer   data)
 {
   gboolean timed_out = FALSE;
-  guint id = g_timeout_add_seconds (WAIT_SECONDS, on_timeout, &timed_out);
+  guint id = g_timeout_add_seconds (WAIT_SECONDS * op_ui_test_slowdown (), on_timeout,
+                                    &timed_out);
 
   while (!done (data) && !timed_out)
     g_main_context_iteration (NULL, TRUE);

@@ -12,6 +12,8 @@ G_BEGIN_DECLS
 void        op_ui_test_init             (int          *argc,
                                          char       ***argv);
 int         op_ui_test_run              (void);
+/* 1, or in the sanitizer build how much a time, speed or memory bound stretches. */
+guint       op_ui_test_slowdown         (void);
 GtkLabel   *op_ui_test_find_label       (GtkWidget    *root,
                                          const char   *text);
 GtkLabel   *op_ui_test_find_label_containing (GtkWidget  *root,

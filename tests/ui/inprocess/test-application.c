@@ -51,7 +51,7 @@ run_application (OpApplication  *app,
   g_signal_connect_after (app, "activate", check, data);
   g_signal_connect_after (app, "open", check, data);
 
-  hang_id = g_timeout_add_seconds (30, on_hang, NULL);
+  hang_id = g_timeout_add_seconds (30 * op_ui_test_slowdown (), on_hang, NULL);
   status = g_application_run (G_APPLICATION (app), argv->len - 1, (char **) argv->pdata);
   g_source_remove (hang_id);
 

@@ -1200,8 +1200,9 @@ send_one (const Endpoint *endpoint,
 
   if (server_saves_sent)
     {
-      /* The outbox files its copy right after the server took the message: none comes. */
-      gint64 end = g_get_monotonic_time () + 3 * G_USEC_PER_SEC;
+      /* The outbox files its copy right after the server took the message: none comes
+       * (a longer look in the sanitizer build, where filing it would be slower too). */
+      gint64 end = g_get_monotonic_time () + 3 * G_USEC_PER_SEC * op_ui_test_slowdown ();
 
       while (g_get_monotonic_time () < end)
         g_main_context_iteration (NULL, FALSE), g_usleep (10000);
@@ -1241,6 +1242,11 @@ main (int   argc,
       char *argv[])
 {
   op_ui_test_init (&argc, &argv);
+  /* An entry that takes the focus selects its text, and on X11 a selection claims the
+   * PRIMARY clipboard: GDK 4.8's X11 clipboard leaks a list of targets each time (found
+   * by the sanitizer build's leak check, in GDK's code without symbols to suppress it
+   * by). The set-up dialogs are filled by code here, not by a person selecting text. */
+  g_object_set (gtk_settings_get_default (), "gtk-entry-select-on-focus", FALSE, NULL);
 
   g_test_add_func ("/mail/page/dovecot/sync-idle-body", test_sync);
   g_test_add_func ("/mail/page/dovecot/setup-manual", test_setup_manual);
