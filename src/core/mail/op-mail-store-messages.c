@@ -374,14 +374,11 @@ assign_conversation (OpMailStore    *self,
 
       if (*key != '\0')
         {
-          stmt = _op_mail_wstmt (self,
-                                 "SELECT id FROM conversations WHERE subject_key = ?1 AND (?2 OR reply_root)"
-                                 " ORDER BY id DESC LIMIT 1",
+          stmt = _op_mail_wstmt (self, is_reply ? OP_MAIL_SQL_SUBJECT_NEWEST : OP_MAIL_SQL_SUBJECT_REPLY_ROOT,
                                  error);
           if (stmt == NULL)
             return FALSE;
           _op_mail_bind_text_static (stmt, 1, key);
-          sqlite3_bind_int (stmt, 2, is_reply);
           if (sqlite3_step (stmt) == SQLITE_ROW)
             target = sqlite3_column_int64 (stmt, 0);
         }
