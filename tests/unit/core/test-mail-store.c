@@ -658,6 +658,36 @@ test_subject_many (Fixture       *f,
 }
 
 static void
+test_in_reply_to_in_references (Fixture       *f,
+                                gconstpointer  data)
+{
+  g_autofree char *path = g_build_filename (f->dir, "store.sqlite", NULL);
+  g_autoptr(GArray) conv = NULL;
+
+  /* B answers m1 (not in the store) in a thread that began with m0: References ending
+   * in m1, In-Reply-To m1. m1, then m0, arrive later and join B; so does D, whose only
+   * reference is m0. E's In-Reply-To is not among its References: it still counts. */
+  add_raw (f, f->inbox, 1, 0, op_mail_test_message ("b@x", "m1@x", "m0@x m1@x", "Re: Plans", "b@x.test", "b", 2000));
+  add_raw (f, f->inbox, 2, 0, op_mail_test_message ("m1@x", "m0@x", "m0@x", "Re: Plans", "a@x.test", "1", 1000));
+  add_raw (f, f->inbox, 3, 0, op_mail_test_message ("m0@x", NULL, NULL, "Plans", "c@x.test", "0", 500));
+  add_raw (f, f->inbox, 4, 0, op_mail_test_message ("d@x", NULL, "m0@x", "Other", "d@x.test", "d", 3000));
+  add_raw (f, f->inbox, 5, 0, op_mail_test_message ("e@x", "q@x", "p@x", "Unrelated", "e@x.test", "e", 4000));
+  add_raw (f, f->inbox, 6, 0, op_mail_test_message ("q@x", NULL, NULL, "Something else", "q@x.test", "q", 100));
+  add_raw (f, f->inbox, 7, 0, op_mail_test_message ("p@x", NULL, NULL, "Something other", "p@x.test", "p", 50));
+
+  conv = conversations_of (f, f->inbox, 1, 7);
+  for (guint i = 1; i < 4; i++)
+    g_assert_cmpint (g_array_index (conv, gint64, i), ==, g_array_index (conv, gint64, 0));
+  g_assert_cmpint (g_array_index (conv, gint64, 4), !=, g_array_index (conv, gint64, 0));
+  g_assert_cmpint (g_array_index (conv, gint64, 5), ==, g_array_index (conv, gint64, 4));
+  g_assert_cmpint (g_array_index (conv, gint64, 6), ==, g_array_index (conv, gint64, 4));
+  /* Each id once: b, m0, m1, d; e, p, q. */
+  g_assert_cmpint (op_mail_test_query_int (path, "SELECT count(*) FROM thread_ids"), ==, 7);
+  g_assert_cmpint (op_mail_test_query_int (path, "SELECT count(DISTINCT conversation_id) FROM thread_ids"), ==, 2);
+  g_assert_cmpint (op_mail_test_query_int (path, "SELECT count(*) FROM conversations"), ==, 2);
+}
+
+static void
 test_flags_and_removal (Fixture       *f,
                         gconstpointer  data)
 {
@@ -1244,6 +1274,7 @@ main (int   argc,
   ADD ("/mail/store/threads/merge", test_merge);
   ADD ("/mail/store/threads/subject-only", test_subject_threads);
   ADD ("/mail/store/threads/subject-of-thousands", test_subject_many);
+  ADD ("/mail/store/threads/in-reply-to-in-references", test_in_reply_to_in_references);
   ADD ("/mail/store/changes/local-then-queued", test_local_changes);
   ADD ("/mail/store/changes/refused-move-reverts", test_refused_move_reverts);
   ADD ("/mail/store/closed", test_closed);
