@@ -152,6 +152,14 @@ static const char * const migrations[] = {
   "  SELECT rowid, subject, addresses, body FROM messages_fts;"
   "DROP TABLE messages_fts;"
   "ALTER TABLE messages_fts_lean RENAME TO messages_fts;",
+
+  /* 7 → 8: the conversations begun by a reply, by subject, for an original's subject
+   * lookup (OP_MAIL_SQL_SUBJECT_REPLY_ROOT). Through conversations_subject it walked
+   * every conversation of its subject that is not one: quadratic for a mailbox of
+   * "Daily report"s. The index holds only those few rows; the original's arrival takes
+   * its conversation's row out. (An index on a rowid table ends in the row id, so both
+   * lookups read the newest match first, without a sort.) */
+  "CREATE INDEX conversations_reply_root ON conversations (subject_key) WHERE reply_root;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == OP_MAIL_STORE_SCHEMA_VERSION);

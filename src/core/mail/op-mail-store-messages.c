@@ -338,11 +338,17 @@ assign_conversation (OpMailStore    *self,
   /* Which of @ids has a thread_ids row already: only the others get one. */
   g_autofree gboolean *known = NULL;
   gint64 target = 0;
+  gboolean in_reply_to_listed = FALSE;
   sqlite3_stmt *stmt;
 
   for (char **r = row->refs; r != NULL && *r != NULL; r++)
-    g_ptr_array_add (ids, *r);
-  if (*row->in_reply_to != '\0')
+    {
+      g_ptr_array_add (ids, *r);
+      /* A reply's In-Reply-To is (nearly always) its References' last entry, named once. */
+      if (g_strcmp0 (*r, row->in_reply_to) == 0)
+        in_reply_to_listed = TRUE;
+    }
+  if (*row->in_reply_to != '\0' && !in_reply_to_listed)
     g_ptr_array_add (ids, row->in_reply_to);
   if (*row->message_id != '\0')
     g_ptr_array_add (ids, row->message_id);
@@ -374,14 +380,11 @@ assign_conversation (OpMailStore    *self,
 
       if (*key != '\0')
         {
-          stmt = _op_mail_wstmt (self,
-                                 "SELECT id FROM conversations WHERE subject_key = ?1 AND (?2 OR reply_root)"
-                                 " ORDER BY id DESC LIMIT 1",
+          stmt = _op_mail_wstmt (self, is_reply ? OP_MAIL_SQL_SUBJECT_NEWEST : OP_MAIL_SQL_SUBJECT_REPLY_ROOT,
                                  error);
           if (stmt == NULL)
             return FALSE;
           _op_mail_bind_text_static (stmt, 1, key);
-          sqlite3_bind_int (stmt, 2, is_reply);
           if (sqlite3_step (stmt) == SQLITE_ROW)
             target = sqlite3_column_int64 (stmt, 0);
         }

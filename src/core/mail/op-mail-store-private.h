@@ -92,6 +92,15 @@ struct _OpMailWriteJob
   gboolean              bulk;
 };
 
+/* The subject fallback of threading: the newest conversation with a subject key (for a
+ * reply), or the newest such begun by a reply (for an original). Each is one seek, in
+ * conversations_subject or conversations_reply_root, however many conversations share
+ * the subject (tests/unit/core/test-mail-store.c checks the plans). */
+#define OP_MAIL_SQL_SUBJECT_NEWEST \
+  "SELECT id FROM conversations WHERE subject_key = ?1 ORDER BY id DESC LIMIT 1"
+#define OP_MAIL_SQL_SUBJECT_REPLY_ROOT \
+  "SELECT id FROM conversations WHERE subject_key = ?1 AND reply_root ORDER BY id DESC LIMIT 1"
+
 /* A message's columns, from a fetch or a raw message, before it is written. */
 typedef struct
 {

@@ -34,7 +34,7 @@ typedef enum
 GQuark op_mail_store_error_quark (void);
 
 /* The schema version this Outpost writes (PRAGMA user_version). */
-#define OP_MAIL_STORE_SCHEMA_VERSION 7
+#define OP_MAIL_STORE_SCHEMA_VERSION 8
 
 /* Characters of text kept as a message's preview. */
 #define OP_MAIL_PREVIEW_LENGTH 200

@@ -10,6 +10,7 @@
 #include "op-mail-private.h"
 #include "op-mail-store-private.h"
 #include "op-mail-store.h"
+#include "op-mail-thread.h"
 #include "op-mime.h"
 #include "op-mail-test-util.h"
 #include "op-test-util.h"
@@ -141,6 +142,7 @@ test_migrations (void)
       g_autoptr(OpMailStore) store = NULL;
       g_autoptr(OpMailFolder) inbox = NULL;
       g_autoptr(OpMailMessage) message = NULL;
+      g_autoptr(OpMailMessage) original = NULL;
       sqlite3 *db = NULL;
 
       g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
@@ -152,7 +154,11 @@ test_migrations (void)
                                        "INSERT INTO folders (id, name, special_use) VALUES (1, 'INBOX', 1);"
                                        "INSERT INTO conversations (id, subject_key) VALUES (1, 'old times');"
                                        "INSERT INTO messages (id, folder_id, conversation_id, uid, subject, from_addr)"
-                                       "  VALUES (7, 1, 1, 42, 'Old times', 'old@example.test');",
+                                       "  VALUES (7, 1, 1, 42, 'Old times', 'old@example.test');"
+                                       /* A reply whose original is not here yet. */
+                                       "INSERT INTO conversations (id, subject_key, reply_root) VALUES (2, 'lunch', 1);"
+                                       "INSERT INTO messages (id, folder_id, conversation_id, uid, subject, from_addr)"
+                                       "  VALUES (8, 1, 2, 43, 'Re: Lunch', 'old@example.test');",
                                        NULL, NULL, NULL), ==, SQLITE_OK);
       /* From schema 2 on, the store indexes what it writes. */
       if (version >= 2)
@@ -184,6 +190,15 @@ test_migrations (void)
           /* The index was built for the messages the old schema held. */
           found = search (&f, "times", 0);
           g_assert_cmpuint (found->len, ==, 1);
+          /* Schema 8 indexed the old conversations begun by a reply: the original finds
+           * its reply's. */
+          g_assert_cmpint (op_mail_test_query_int (path, "SELECT count(*) FROM sqlite_master"
+                                                   " WHERE name = 'conversations_reply_root'"), ==, 1);
+          add_raw (&f, op_mail_folder_get_id (inbox), 44, 0,
+                   op_mail_test_message ("lunch@x", NULL, NULL, "Lunch", "a@x.test", "?", 1000));
+          original = op_mail_store_lookup_uid (store, op_mail_folder_get_id (inbox), 44);
+          g_assert_cmpint (op_mail_message_get_conversation_id (original), ==, 2);
+          g_assert_cmpint (op_mail_test_query_int (path, "SELECT reply_root FROM conversations WHERE id = 2"), ==, 0);
         }
       op_mail_store_close (store);
       op_mail_test_remove_dir (dir);
@@ -486,6 +501,190 @@ test_subject_threads (Fixture       *f,
   h2 = op_mail_store_lookup_uid (f->store, f->inbox, 3);
   g_assert_cmpint (op_mail_message_get_conversation_id (r), ==, op_mail_message_get_conversation_id (o));
   g_assert_cmpint (op_mail_message_get_conversation_id (h1), !=, op_mail_message_get_conversation_id (h2));
+}
+
+/* Which conversations the messages of @folder with UIDs first..last are in, in UID order. */
+static GArray *
+conversations_of (Fixture *f,
+                  gint64   folder,
+                  guint32  first,
+                  guint32  last)
+{
+  GArray *out = g_array_new (FALSE, FALSE, sizeof (gint64));
+
+  for (guint32 uid = first; uid <= last; uid++)
+    {
+      g_autoptr(OpMailMessage) message = op_mail_store_lookup_uid (f->store, folder, uid);
+      gint64 id;
+
+      g_assert_nonnull (message);
+      id = op_mail_message_get_conversation_id (message);
+      g_array_append_val (out, id);
+    }
+  return out;
+}
+
+typedef struct
+{
+  sqlite3_int64 vm_steps;
+  sqlite3_int64 fullscan_steps;
+  sqlite3_int64 sorts;
+  gint64        id;         /* the row found, 0 for none */
+  char         *plan;       /* EXPLAIN QUERY PLAN's details, one a line */
+} LookupCost;
+
+/* Runs a subject lookup of the store (@sql, bound to the key of @subject) on its own
+ * connection to the store file: what it found, what it cost and its plan. */
+static LookupCost
+subject_lookup_cost (const char *path,
+                     const char *sql,
+                     const char *subject)
+{
+  g_autofree char *key = op_mail_thread_subject_key (subject);
+  g_autofree char *explain = g_strconcat ("EXPLAIN QUERY PLAN ", sql, NULL);
+  g_autoptr(GString) plan = g_string_new (NULL);
+  LookupCost cost = { 0 };
+  sqlite3_stmt *stmt = NULL;
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, explain, -1, &stmt, NULL), ==, SQLITE_OK);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    g_string_append_printf (plan, "%s\n", (const char *) sqlite3_column_text (stmt, 3));
+  sqlite3_finalize (stmt);
+
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  sqlite3_bind_text (stmt, 1, key, -1, SQLITE_STATIC);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    cost.id = sqlite3_column_int64 (stmt, 0);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_DONE);
+  cost.vm_steps = sqlite3_stmt_status (stmt, SQLITE_STMTSTATUS_VM_STEP, FALSE);
+  cost.fullscan_steps = sqlite3_stmt_status (stmt, SQLITE_STMTSTATUS_FULLSCAN_STEP, FALSE);
+  cost.sorts = sqlite3_stmt_status (stmt, SQLITE_STMTSTATUS_SORT, FALSE);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  cost.plan = g_string_free (g_steal_pointer (&plan), FALSE);
+  return cost;
+}
+
+static void
+test_subject_many (Fixture       *f,
+                   gconstpointer  data)
+{
+  /* A mailbox of 5,000 "Daily report"s (each an original: a conversation of its own)
+   * and 5,000 "Weekly report"s whose first is answered by a reply that came before it
+   * (the reply's conversation takes that original, not the others). Threading finds the
+   * subject's conversation with one index seek, however many share the subject: the
+   * lookup costs what it costs for a subject of one conversation. */
+  enum { N = 5000 };
+  g_autofree char *path = g_build_filename (f->dir, "store.sqlite", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) daily = NULL;
+  g_autoptr(GArray) weekly = NULL;
+  g_autoptr(GArray) replies = NULL;
+  g_autoptr(GArray) monthly = NULL;
+  g_autoptr(GHashTable) distinct = g_hash_table_new (g_int64_hash, g_int64_equal);
+  OpMailUpdate *update;
+  const char *sqls[] = { OP_MAIL_SQL_SUBJECT_NEWEST, OP_MAIL_SQL_SUBJECT_REPLY_ROOT };
+  const char *indexes[] = { "conversations_subject", "conversations_reply_root" };
+
+  add_raw (f, f->inbox, 1, 0, op_mail_test_message ("w0@x", NULL, NULL, "Re: Weekly report", "a@x.test", "r", 500));
+  update = op_mail_update_new (f->inbox);
+  for (guint i = 0; i < N; i++)
+    {
+      g_autofree char *daily_id = g_strdup_printf ("daily-%u@x", i);
+      g_autofree char *weekly_id = g_strdup_printf ("weekly-%u@x", i);
+      g_autoptr(GBytes) d = op_mail_test_message (daily_id, NULL, NULL, "Daily report", "cron@x.test", "ok", 1000 + i);
+      g_autoptr(GBytes) w = op_mail_test_message (weekly_id, NULL, NULL, "Weekly report", "cron@x.test", "ok", 1000 + i);
+
+      op_mail_update_add_raw (update, 10 + i, 0, 0, d);
+      op_mail_update_add_raw (update, 10 + N + i, 0, 0, w);
+    }
+  g_assert_true (op_mail_test_apply (f->store, update, &error));
+  g_assert_no_error (error);
+  /* Then a reply to the subject without References, and one with References to a
+   * message the store lacks: both join the newest conversation of their subject. */
+  add_raw (f, f->inbox, 2, 0, op_mail_test_message ("d1@x", NULL, NULL, "Re: Daily report", "b@x.test", "r", 9000));
+  add_raw (f, f->inbox, 3, 0, op_mail_test_message ("d2@x", "gone@x", "gone@x", "RE: Daily report", "b@x.test", "r", 9001));
+
+  daily = conversations_of (f, f->inbox, 10, 10 + N - 1);
+  weekly = conversations_of (f, f->inbox, 10 + N, 10 + 2 * N - 1);
+  replies = conversations_of (f, f->inbox, 1, 3);
+  for (guint i = 0; i < N; i++)
+    {
+      g_hash_table_add (distinct, &g_array_index (daily, gint64, i));
+      g_hash_table_add (distinct, &g_array_index (weekly, gint64, i));
+    }
+  g_assert_cmpuint (g_hash_table_size (distinct), ==, 2 * N);
+  g_assert_cmpint (g_array_index (replies, gint64, 0), ==, g_array_index (weekly, gint64, 0));
+  g_assert_cmpint (g_array_index (replies, gint64, 1), ==, g_array_index (daily, gint64, N - 1));
+  g_assert_cmpint (g_array_index (replies, gint64, 2), ==, g_array_index (daily, gint64, N - 1));
+  g_assert_cmpint (op_mail_test_query_int (path, "SELECT count(*) FROM conversations"), ==, 2 * N);
+  /* The original took the reply's conversation out of the reply-begun ones. */
+  g_assert_cmpint (op_mail_test_query_int (path, "SELECT count(*) FROM conversations WHERE reply_root"), ==, 0);
+
+  /* One more, answered first: the only conversation begun by a reply. */
+  add_raw (f, f->inbox, 4, 0, op_mail_test_message ("m0@x", NULL, NULL, "Re: Monthly report", "a@x.test", "r", 9002));
+  monthly = conversations_of (f, f->inbox, 4, 4);
+
+  for (guint q = 0; q < G_N_ELEMENTS (sqls); q++)
+    {
+      LookupCost many = subject_lookup_cost (path, sqls[q], "Daily report");
+      LookupCost one = subject_lookup_cost (path, sqls[q], "Monthly report");
+      LookupCost none = subject_lookup_cost (path, sqls[q], "Yearly report");
+      g_autofree char *seek = g_strdup_printf ("INDEX %s (subject_key=?)", indexes[q]);
+
+      g_test_message ("%s: %" G_GINT64_FORMAT " VM steps for %d conversations of the subject, %"
+                      G_GINT64_FORMAT " for one, %" G_GINT64_FORMAT " for none; plan: %s",
+                      sqls[q], (gint64) many.vm_steps, N, (gint64) one.vm_steps, (gint64) none.vm_steps,
+                      many.plan);
+      /* A seek in the subject's index, read newest first: no scan, no sort. */
+      g_assert_nonnull (strstr (many.plan, seek));
+      g_assert_null (strstr (many.plan, "TEMP B-TREE"));
+      g_assert_null (strstr (many.plan, "SCAN"));
+      g_assert_cmpint (many.fullscan_steps, ==, 0);
+      g_assert_cmpint (many.sorts, ==, 0);
+      /* No more VM steps than for a subject of one conversation (found) or of none
+       * (nothing found: no conversation of the subject was begun by a reply). */
+      g_assert_cmpint (many.vm_steps, <=, q == 0 ? one.vm_steps : none.vm_steps);
+      g_assert_cmpint (one.id, ==, g_array_index (monthly, gint64, 0));
+      g_assert_cmpint (none.id, ==, 0);
+      /* Newest of the subject for a reply; none begun by a reply for an original. */
+      g_assert_cmpint (many.id, ==, q == 0 ? g_array_index (daily, gint64, N - 1) : 0);
+      g_free (many.plan);
+      g_free (one.plan);
+      g_free (none.plan);
+    }
+}
+
+static void
+test_in_reply_to_in_references (Fixture       *f,
+                                gconstpointer  data)
+{
+  g_autofree char *path = g_build_filename (f->dir, "store.sqlite", NULL);
+  g_autoptr(GArray) conv = NULL;
+
+  /* B answers m1 (not in the store) in a thread that began with m0: References ending
+   * in m1, In-Reply-To m1. m1, then m0, arrive later and join B; so does D, whose only
+   * reference is m0. E's In-Reply-To is not among its References: it still counts. */
+  add_raw (f, f->inbox, 1, 0, op_mail_test_message ("b@x", "m1@x", "m0@x m1@x", "Re: Plans", "b@x.test", "b", 2000));
+  add_raw (f, f->inbox, 2, 0, op_mail_test_message ("m1@x", "m0@x", "m0@x", "Re: Plans", "a@x.test", "1", 1000));
+  add_raw (f, f->inbox, 3, 0, op_mail_test_message ("m0@x", NULL, NULL, "Plans", "c@x.test", "0", 500));
+  add_raw (f, f->inbox, 4, 0, op_mail_test_message ("d@x", NULL, "m0@x", "Other", "d@x.test", "d", 3000));
+  add_raw (f, f->inbox, 5, 0, op_mail_test_message ("e@x", "q@x", "p@x", "Unrelated", "e@x.test", "e", 4000));
+  add_raw (f, f->inbox, 6, 0, op_mail_test_message ("q@x", NULL, NULL, "Something else", "q@x.test", "q", 100));
+  add_raw (f, f->inbox, 7, 0, op_mail_test_message ("p@x", NULL, NULL, "Something other", "p@x.test", "p", 50));
+
+  conv = conversations_of (f, f->inbox, 1, 7);
+  for (guint i = 1; i < 4; i++)
+    g_assert_cmpint (g_array_index (conv, gint64, i), ==, g_array_index (conv, gint64, 0));
+  g_assert_cmpint (g_array_index (conv, gint64, 4), !=, g_array_index (conv, gint64, 0));
+  g_assert_cmpint (g_array_index (conv, gint64, 5), ==, g_array_index (conv, gint64, 4));
+  g_assert_cmpint (g_array_index (conv, gint64, 6), ==, g_array_index (conv, gint64, 4));
+  /* Each id once: b, m0, m1, d; e, p, q. */
+  g_assert_cmpint (op_mail_test_query_int (path, "SELECT count(*) FROM thread_ids"), ==, 7);
+  g_assert_cmpint (op_mail_test_query_int (path, "SELECT count(DISTINCT conversation_id) FROM thread_ids"), ==, 2);
+  g_assert_cmpint (op_mail_test_query_int (path, "SELECT count(*) FROM conversations"), ==, 2);
 }
 
 static void
@@ -944,9 +1143,10 @@ test_schema_5_file (Fixture       *f,
 {
   /* A store file written by the store itself (messages with bodies in two folders,
    * dates out of id order, equal dates, a date before 1970 and none at all), whose index
-   * is then put back in schema 5's shape (keyed by message id; 5 → 6 changed nothing
-   * else), is migrated on opening: same matches, newest first, and every later write
-   * (a body, a move, a delete) finds the index rows the migration made. */
+   * is then put back in schema 5's shape (keyed by message id, and without schema 8's
+   * index; 5 → 6 changed nothing else), is migrated on opening: same matches, newest
+   * first, and every later write (a body, a move, a delete) finds the index rows the
+   * migration made. */
   g_autofree char *path = g_build_filename (f->dir, "store.sqlite", NULL);
   g_autoptr(GArray) all = NULL;
   g_autoptr(GArray) even = NULL;
@@ -992,6 +1192,7 @@ test_schema_5_file (Fixture       *f,
                                  "  SELECT " OP_MAIL_FTS_ID ("rowid") ", subject, addresses, body FROM messages_fts;"
                                  "DROP TABLE messages_fts;"
                                  "ALTER TABLE messages_fts_old RENAME TO messages_fts;"
+                                 "DROP INDEX conversations_reply_root;"
                                  "PRAGMA user_version = 5;",
                                  NULL, NULL, NULL), ==, SQLITE_OK);
   sqlite3_close (db);
@@ -1072,6 +1273,8 @@ main (int   argc,
   ADD ("/mail/store/threads/across-folders", test_threads_across_folders);
   ADD ("/mail/store/threads/merge", test_merge);
   ADD ("/mail/store/threads/subject-only", test_subject_threads);
+  ADD ("/mail/store/threads/subject-of-thousands", test_subject_many);
+  ADD ("/mail/store/threads/in-reply-to-in-references", test_in_reply_to_in_references);
   ADD ("/mail/store/changes/local-then-queued", test_local_changes);
   ADD ("/mail/store/changes/refused-move-reverts", test_refused_move_reverts);
   ADD ("/mail/store/closed", test_closed);
