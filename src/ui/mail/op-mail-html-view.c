@@ -13,6 +13,9 @@
 /* An inline image larger than this is not shown (DESIGN.md "Hostile input"). */
 #define MAX_INLINE_IMAGE (32 * 1024 * 1024)
 
+/* Between the remote-content bar and the web view. */
+#define BAR_SPACING 6
+
 struct _OpMailHtmlView
 {
   GtkWidget            parent_instance;
@@ -26,6 +29,7 @@ struct _OpMailHtmlView
   gboolean             remote_blocked;
   gboolean             allow_remote;
   gboolean             loaded;
+  gboolean             shown;           /* the message's HTML was on screen (a reload keeps it) */
   gboolean             waiting;         /* for the module to open */
   int                  width;           /* of the last allocation */
   guint                remeasure_id;
@@ -305,6 +309,21 @@ link_activated (const char *uri,
   g_signal_emit (self, signals[LINK_ACTIVATED], 0, uri);
 }
 
+/* Until a message's HTML is first loaded, its web view takes no room and is not drawn
+ * (the message view shows the text there meanwhile); it is still allocated its width,
+ * which the page is laid out and measured at. A reload of a shown message (remote
+ * content, dark mode) keeps the former page until the new one is in. */
+static void
+show_web_view (OpMailHtmlView *self)
+{
+  if (self->web_view != NULL)
+    {
+      gtk_widget_set_opacity (self->web_view, self->shown ? 1.0 : 0.0);
+      gtk_widget_set_can_target (self->web_view, self->shown);
+    }
+  gtk_widget_queue_resize (GTK_WIDGET (self));
+}
+
 static void
 on_web_view_loaded (gpointer user_data)
 {
@@ -313,6 +332,11 @@ on_web_view_loaded (gpointer user_data)
   if (self->loaded)
     return;
   self->loaded = TRUE;
+  if (!self->shown)
+    {
+      self->shown = TRUE;
+      show_web_view (self);
+    }
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADED]);
 }
 
@@ -353,6 +377,7 @@ attach_web_view (OpMailHtmlView *self)
       gtk_accessible_update_property (GTK_ACCESSIBLE (self->web_view), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                       _("Mail: Message"), -1);
       gtk_box_append (GTK_BOX (self->box), self->web_view);
+      show_web_view (self);
     }
   reload (self);
 }
@@ -374,6 +399,8 @@ op_mail_html_view_set_message (OpMailHtmlView  *self,
       return FALSE;
     }
   g_set_object (&self->message, message);
+  self->shown = FALSE;
+  show_web_view (self);
   from = op_mime_message_get_from (message);
   g_clear_pointer (&self->sender, g_free);
   if (from->len > 0)
@@ -487,8 +514,29 @@ op_mail_html_view_measure (GtkWidget      *widget,
                            int            *minimum_baseline,
                            int            *natural_baseline)
 {
-  gtk_widget_measure (OP_MAIL_HTML_VIEW (widget)->box, orientation, for_size, minimum, natural,
+  OpMailHtmlView *self = OP_MAIL_HTML_VIEW (widget);
+
+  if (orientation == GTK_ORIENTATION_VERTICAL && !self->shown)
+    {
+      /* Not loaded yet: the bar and the space under it, where the web view starts. */
+      *minimum = *natural = 0;
+      if (gtk_widget_get_visible (self->remote_bar))
+        {
+          gtk_widget_measure (self->remote_bar, orientation, for_size, minimum, natural, NULL, NULL);
+          *minimum += BAR_SPACING;
+          *natural += BAR_SPACING;
+        }
+      return;
+    }
+  gtk_widget_measure (self->box, orientation, for_size, minimum, natural,
                       minimum_baseline, natural_baseline);
+}
+
+/* The bar's label and buttons wrap: its height depends on the width given. */
+static GtkSizeRequestMode
+op_mail_html_view_get_request_mode (GtkWidget *widget)
+{
+  return GTK_SIZE_REQUEST_HEIGHT_FOR_WIDTH;
 }
 
 /* A new width reflows the message: its height is measured again once the allocation
@@ -501,6 +549,15 @@ op_mail_html_view_size_allocate (GtkWidget *widget,
 {
   OpMailHtmlView *self = OP_MAIL_HTML_VIEW (widget);
 
+  if (!self->shown)
+    {
+      /* The web view still gets its width, below the view's own height (not drawn). */
+      int box_height;
+
+      gtk_widget_measure (self->box, GTK_ORIENTATION_VERTICAL, width, &box_height, NULL, NULL, NULL);
+      height = MAX (height, box_height);
+      baseline = -1;
+    }
   gtk_widget_allocate (self->box, width, height, baseline, NULL);
   if (width != self->width && self->loaded && self->remeasure_id == 0)
     self->remeasure_id = g_idle_add (remeasure, self);
@@ -569,6 +626,7 @@ op_mail_html_view_class_init (OpMailHtmlViewClass *klass)
     g_signal_new ("failed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                   NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
 
+  widget_class->get_request_mode = op_mail_html_view_get_request_mode;
   widget_class->measure = op_mail_html_view_measure;
   widget_class->size_allocate = op_mail_html_view_size_allocate;
 }
@@ -579,7 +637,7 @@ op_mail_html_view_init (OpMailHtmlView *self)
   GtkWidget *label, *buttons, *show, *always;
 
   self->senders = g_object_ref (op_mail_remote_senders_get_default ());
-  self->box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  self->box = gtk_box_new (GTK_ORIENTATION_VERTICAL, BAR_SPACING);
   gtk_widget_set_parent (self->box, GTK_WIDGET (self));
 
   /* The label above its buttons, which wrap under each other in a narrow window. */

@@ -27,7 +27,13 @@ G_DECLARE_FINAL_TYPE (OpMailHtmlView, op_mail_html_view, OP, MAIL_HTML_VIEW, Gtk
  * module could not be opened for the message set before it was.
  * Properties: "remote-blocked" (the message has remote content that is not shown; the
  * bar is visible), "loaded" (the last message finished loading).
+ *
+ * Until a message's HTML first loads, the view is only as tall as its bar and the space
+ * under it: whatever follows it takes the web view's place, where the page's body starts
+ * OP_MAIL_HTML_BODY_MARGIN pixels in (WebKit's default margin of <body>).
  */
+#define OP_MAIL_HTML_BODY_MARGIN 8
+
 GtkWidget   *op_mail_html_view_new                (void);
 /* @senders NULL: op_mail_remote_senders_get_default(). */
 void         op_mail_html_view_set_remote_senders (OpMailHtmlView      *self,

@@ -289,6 +289,21 @@ preview_of (const char *text)
  * or more), else after this long, so a fast load goes straight to the HTML. */
 #define TEXT_MEANWHILE_MS 250
 
+/* The text shown meanwhile takes the web view's place, inset as the page's body will be,
+ * so the HTML replaces it where it stands. */
+static void
+set_text_meanwhile (OpMailMessageView *self,
+                    gboolean           meanwhile)
+{
+  GtkWidget *text = GTK_WIDGET (self->text_view);
+  int margin = meanwhile ? OP_MAIL_HTML_BODY_MARGIN : 0;
+
+  gtk_widget_set_margin_start (text, margin);
+  gtk_widget_set_margin_end (text, margin);
+  gtk_widget_set_margin_top (text, margin);
+  gtk_widget_set_margin_bottom (text, margin);
+}
+
 static gboolean
 show_text_meanwhile (gpointer user_data)
 {
@@ -320,6 +335,7 @@ show_html_failed (OpMailMessageView *self,
   gtk_label_set_text (self->notice_label, message);
   gtk_widget_set_visible (GTK_WIDGET (self->notice_label), TRUE);
   gtk_widget_set_visible (GTK_WIDGET (self->html_view), FALSE);
+  set_text_meanwhile (self, FALSE);
   gtk_widget_set_visible (GTK_WIDGET (self->text_view), TRUE);
 }
 
@@ -348,12 +364,16 @@ show_body (OpMailMessageView *self)
       /* The text under the HTML view (its remote-content bar first) until it loads. */
       gboolean webkit_running = op_mail_html_view_backend_loaded ();
 
+      set_text_meanwhile (self, TRUE);
       gtk_widget_set_visible (GTK_WIDGET (self->text_view), !webkit_running);
       if (webkit_running)
         self->text_meanwhile_id = g_timeout_add (TEXT_MEANWHILE_MS, show_text_meanwhile, self);
     }
   else
-    gtk_widget_set_visible (GTK_WIDGET (self->text_view), !html_shown);
+    {
+      set_text_meanwhile (self, FALSE);
+      gtk_widget_set_visible (GTK_WIDGET (self->text_view), !html_shown);
+    }
   if (error != NULL)
     show_html_failed (self, error->message);
   if (op_mime_message_get_truncated (self->message))

@@ -49,21 +49,31 @@ wait_ms (guint ms)
   gint64 end = g_get_monotonic_time () + ms * 1000;
 
   while (g_get_monotonic_time () < end)
-    g_main_context_iteration (NULL, FALSE), g_usleep (10000);
+    {
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+      g_usleep (10000);
+    }
+}
+
+static void
+save_screen (const char *name)
+{
+  g_autofree char *file = g_strdup_printf ("%s/mail-%s.png", outdir, name);
+  g_autofree char *command = g_strdup_printf ("import -window root -crop %dx760+0+0 %s", width, file);
+  g_autoptr (GError) error = NULL;
+
+  if (!g_spawn_command_line_sync (command, NULL, NULL, NULL, &error))
+    g_error ("%s", error->message);
+  g_print ("%s\n", file);
 }
 
 static void
 shoot (GtkWindow  *window,
        const char *name)
 {
-  g_autofree char *file = g_strdup_printf ("%s/mail-%s.png", outdir, name);
-  g_autofree char *command = g_strdup_printf ("import -window root -crop %dx760+0+0 %s", width, file);
-  g_autoptr (GError) error = NULL;
-
   wait_ms (1500);
-  if (!g_spawn_command_line_sync (command, NULL, NULL, NULL, &error))
-    g_error ("%s", error->message);
-  g_print ("%s\n", file);
+  save_screen (name);
   if (window != NULL)
     gtk_window_destroy (window);
   wait_ms (200);
@@ -381,7 +391,17 @@ main (int   argc,
 
   view = op_mail_message_view_new ();
   op_mail_message_view_set_message (OP_MAIL_MESSAGE_VIEW (view), html, html_source);
-  shoot (window_with (scrolled (view)), "message-html");
+  {
+    GtkWindow *window = window_with (scrolled (view));
+    OpMailHtmlView *html_view = op_mail_message_view_get_html_view (OP_MAIL_MESSAGE_VIEW (view));
+
+    /* The first HTML message: its text while WebKit starts (when it is still starting
+     * once the window is drawn), then the HTML. */
+    wait_ms (300);
+    if (!op_mail_html_view_get_loaded (html_view))
+      save_screen ("message-html-meanwhile");
+    shoot (window, "message-html");
+  }
 
   view = op_mail_conversation_view_new ();
   op_mail_conversation_view_add_message (OP_MAIL_CONVERSATION_VIEW (view), plain, plain_source);

@@ -545,9 +545,41 @@ test_html_reused_view_keeps_locks (void)
   g_rmdir (senders_dir);
 }
 
+static gboolean
+is_web_view (GtkWidget     *widget,
+             gconstpointer  unused)
+{
+  return g_str_equal (G_OBJECT_TYPE_NAME (widget), "WebKitWebView");
+}
+
+/* Waits for @widget's window to paint a frame (its layout is done). */
+static void
+wait_for_frame (GtkWidget *widget)
+{
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (widget);
+  gboolean painted = FALSE;
+
+  g_assert_nonnull (clock);
+  g_signal_connect (clock, "after-paint", G_CALLBACK (on_after_paint), &painted);
+  gtk_widget_queue_draw (widget);
+  g_assert_true (op_ui_test_wait_for (frame_drawn, &painted));
+  g_signal_handlers_disconnect_by_func (clock, on_after_paint, &painted);
+}
+
+static graphene_rect_t
+bounds_in (GtkWidget *widget,
+           GtkWidget *target)
+{
+  graphene_rect_t bounds;
+
+  g_assert_true (gtk_widget_compute_bounds (widget, target, &bounds));
+  return bounds;
+}
+
 /* The first HTML message of the process, WebKit not started yet (it takes a second or
- * more): its text shows at once, under the remote-content bar, then the HTML replaces it.
- * Runs before any other test starts WebKit. */
+ * more): its text shows at once, under the remote-content bar where the HTML's body will
+ * start, then the HTML replaces it without moving the bar. Runs before any other test
+ * starts WebKit. */
 static void
 test_html_text_until_loaded (void)
 {
@@ -560,6 +592,8 @@ test_html_text_until_loaded (void)
   GtkTextIter start, end;
   g_autofree char *text = NULL;
   GtkWindow *window;
+  GtkWidget *bar, *web_view;
+  graphene_rect_t bar_meanwhile, text_meanwhile, bar_loaded, web_loaded;
 
   server_start (&server);
   bytes = mail_test_load ("html-remote.eml", server.port);
@@ -581,11 +615,32 @@ test_html_text_until_loaded (void)
   /* The bar says already that remote content is blocked. */
   g_assert_true (op_mail_html_view_get_remote_blocked (html));
   g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (op_ui_test_find_button (GTK_WIDGET (html), "_Show Remote Content"))));
+  bar = op_ui_test_find_with_class (GTK_WIDGET (html), "op-mail-remote-bar");
+  g_assert_nonnull (bar);
+  wait_for_frame (GTK_WIDGET (view));
+  g_assert_false (op_mail_html_view_get_loaded (html));
+  bar_meanwhile = bounds_in (bar, GTK_WIDGET (view));
+  text_meanwhile = bounds_in (GTK_WIDGET (text_view), GTK_WIDGET (view));
+  /* No blank strip for the web view that is not there yet: the text starts just under
+   * the bar, inset as the page's body will be. */
+  g_assert_cmpfloat (text_meanwhile.origin.y - (bar_meanwhile.origin.y + bar_meanwhile.size.height),
+                     <=, 6 + OP_MAIL_HTML_BODY_MARGIN);
+  g_assert_cmpfloat (text_meanwhile.size.height, >, 0);
 
   g_assert_true (op_ui_test_wait_for (html_loaded, html));
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (text_view)));
   g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (html)));
-  op_ui_test_iterate ();
+  wait_for_frame (GTK_WIDGET (view));
+  /* The HTML took the text's place: the bar did not move, and the page's body starts
+   * where the text did. */
+  web_view = op_ui_test_find_matching (GTK_WIDGET (html), is_web_view, NULL);
+  g_assert_nonnull (web_view);
+  g_assert_true (gtk_widget_get_mapped (web_view));
+  bar_loaded = bounds_in (bar, GTK_WIDGET (view));
+  web_loaded = bounds_in (web_view, GTK_WIDGET (view));
+  g_assert_cmpfloat (bar_loaded.origin.y, ==, bar_meanwhile.origin.y);
+  g_assert_cmpfloat (web_loaded.origin.y + OP_MAIL_HTML_BODY_MARGIN, ==, text_meanwhile.origin.y);
+  g_assert_cmpfloat (web_loaded.origin.x + OP_MAIL_HTML_BODY_MARGIN, ==, text_meanwhile.origin.x);
   g_assert_cmpuint (server.connections, ==, 0);
 
   gtk_window_destroy (window);
