@@ -96,6 +96,52 @@ test_not_connected (void)
   g_object_unref (window);
 }
 
+/* Whether @below is laid out under @above (stacked) rather than beside it. */
+static gboolean
+is_below (GtkWidget *below,
+          GtkWidget *above)
+{
+  graphene_point_t point;
+
+  g_assert_true (gtk_widget_compute_point (below, above, &GRAPHENE_POINT_INIT (0, 0), &point));
+  return point.y >= gtk_widget_get_height (above) && point.x < gtk_widget_get_width (above);
+}
+
+/* A phone-sized window, 360 px wide (and short): the panes stack, both shown, and no
+ * widget is allocated below its minimum (GTK's "gtk_widget_size_allocate(): attempt to
+ * allocate …" warning is fatal in a test); at other sizes each side of the 640 px line,
+ * the same. A window for each size, as a mapped window keeps its size. Before, the
+ * window could not get narrower than the two panes side by side (533 px), and stacking
+ * them in a short window left one pane without room. */
+static void
+test_narrow_window (void)
+{
+  const int sizes[][2] = { { 360, 640 }, { 1000, 700 }, { 600, 400 }, { 360, 300 }, { 640, 300 },
+                           { 639, 480 } };
+
+  for (guint i = 0; i < G_N_ELEMENTS (sizes); i++)
+    {
+      OpWindow *window = g_object_ref (g_object_new (OP_TYPE_WINDOW, NULL));
+      OpFilesView *view = OP_FILES_VIEW (op_window_get_view (window, "files"));
+      GtkWidget *local = GTK_WIDGET (op_files_view_get_local_pane (view));
+      GtkWidget *remote = GTK_WIDGET (op_files_view_get_remote_pane (view));
+      int width;
+
+      gtk_window_set_default_size (GTK_WINDOW (window), sizes[i][0], sizes[i][1]);
+      gtk_window_present (GTK_WINDOW (window));
+      for (guint j = 0; j < 5; j++)
+        op_ui_test_iterate ();
+      /* The window's frame takes a few pixels of what was asked. */
+      width = gtk_widget_get_width (GTK_WIDGET (view));
+      g_assert_cmpint (width, <=, sizes[i][0]);
+      g_assert_cmpint (width, >, sizes[i][0] - 24);
+      g_assert_true (gtk_widget_get_mapped (local) && gtk_widget_get_mapped (remote));
+      g_assert_cmpint (is_below (remote, local), ==, width < 640);
+      gtk_window_destroy (GTK_WINDOW (window));
+      g_object_unref (window);
+    }
+}
+
 /* The context menu: the popover menu that hangs off the pane itself. */
 static GtkWidget *
 context_popover (GtkWidget *pane)
@@ -877,6 +923,7 @@ main (int    argc,
   g_test_add_func ("/files/view/uri-of-saved-site-uses-its-password", test_uri_of_saved_site);
   g_test_add_func ("/files/view/uri-fills-quick-connect", test_uri_fills_quick_connect);
   g_test_add_func ("/files/view/not-connected", test_not_connected);
+  g_test_add_func ("/files/view/narrow-window-stacks-the-panes", test_narrow_window);
   g_test_add_func ("/files/view/context-menu-on-demand", test_context_menu_on_demand);
   g_test_add_func ("/files/view/queue-filter-and-run-button", test_queue_filter_and_run_button);
   g_test_add_func ("/files/view/quick-connect-enter-cancel", test_quick_connect_enter_cancel);
