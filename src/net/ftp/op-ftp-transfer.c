@@ -1069,6 +1069,32 @@ download_func (OpFtpClient          *self,
   return OP_SESSION_JOB_OK;
 }
 
+/* Both downloads, tagged op_ftp_client_download_async (its finish takes either). */
+static void
+queue_download (OpFtpClient         *self,
+                const char          *remote_path,
+                GFile               *local,
+                gint64               known_size,
+                OpFtpTransferFlags   flags,
+                OpFtpProgressFunc    progress,
+                gpointer             progress_data,
+                GDestroyNotify       progress_notify,
+                GCancellable        *cancellable,
+                GAsyncReadyCallback  callback,
+                gpointer             user_data)
+{
+  GTask *task;
+  OpFtpJob *job = _op_ftp_transfer_job_new (self, download_func, op_ftp_client_download_async,
+                                            remote_path, local, flags, progress, progress_data,
+                                            progress_notify, cancellable, callback, user_data,
+                                            &task);
+
+  job->known_size = known_size;
+  /* As _op_ftp_client_queue_transfer(): a cancel once the file is complete changes
+   * nothing. */
+  _op_ftp_client_queue (self, task, job, NULL, OP_SESSION_JOB_RESULT_OVER_CANCEL);
+}
+
 void
 op_ftp_client_download_async (OpFtpClient         *self,
                               const char          *remote_path,
@@ -1085,9 +1111,8 @@ op_ftp_client_download_async (OpFtpClient         *self,
   g_return_if_fail (remote_path != NULL);
   g_return_if_fail (G_IS_FILE (local));
 
-  _op_ftp_client_queue_transfer (self, download_func, op_ftp_client_download_async, remote_path,
-                                 local, flags, progress, progress_data, progress_notify,
-                                 cancellable, callback, user_data);
+  queue_download (self, remote_path, local, -1, flags, progress, progress_data, progress_notify,
+                  cancellable, callback, user_data);
 }
 
 void
@@ -1103,20 +1128,13 @@ op_ftp_client_download_known_size_async (OpFtpClient         *self,
                                          GAsyncReadyCallback  callback,
                                          gpointer             user_data)
 {
-  GTask *task;
-  OpFtpJob *job;
-
   g_return_if_fail (OP_IS_FTP_CLIENT (self));
   g_return_if_fail (remote_path != NULL);
   g_return_if_fail (G_IS_FILE (local));
   g_return_if_fail (known_size <= G_MAXINT64);
 
-  /* Tagged as a download: op_ftp_client_download_finish() takes it. */
-  job = _op_ftp_transfer_job_new (self, download_func, op_ftp_client_download_async,
-                                  remote_path, local, flags, progress, progress_data,
-                                  progress_notify, cancellable, callback, user_data, &task);
-  job->known_size = (gint64) known_size;
-  _op_ftp_client_queue (self, task, job, NULL, OP_SESSION_JOB_RESULT_OVER_CANCEL);
+  queue_download (self, remote_path, local, (gint64) known_size, flags, progress, progress_data,
+                  progress_notify, cancellable, callback, user_data);
 }
 
 OP_SESSION_DEFINE_FINISH_BOOLEAN (OpFtpClient, op_ftp_client, download)
