@@ -127,6 +127,7 @@ struct _OpFtpJob
   OpFtpSink          *sink;
   guint64             result;    /* SIZE */
   gint64              known_size; /* a download's size from a listing, or -1 */
+  gint64              known_mtime; /* and its time to the second, or 0 */
 };
 
 /* (main thread) A call's job, for _op_ftp_client_call(). */

@@ -1062,8 +1062,8 @@ download_func (OpFtpClient          *self,
 
   _op_ftp_sink_set_file (job->sink, job->path, 0);
   if (path == NULL ||
-      !_op_ftp_download_file (self, s, job->wire, path, job->flags, &meter, job->known_size, 0,
-                              cancellable, error))
+      !_op_ftp_download_file (self, s, job->wire, path, job->flags, &meter, job->known_size,
+                              job->known_mtime, cancellable, error))
     return NULL;
   _op_ftp_sink_set_file (job->sink, job->path, 1);
   return OP_SESSION_JOB_OK;
@@ -1075,6 +1075,7 @@ queue_download (OpFtpClient         *self,
                 const char          *remote_path,
                 GFile               *local,
                 gint64               known_size,
+                gint64               known_mtime,
                 OpFtpTransferFlags   flags,
                 OpFtpProgressFunc    progress,
                 gpointer             progress_data,
@@ -1090,6 +1091,7 @@ queue_download (OpFtpClient         *self,
                                             &task);
 
   job->known_size = known_size;
+  job->known_mtime = MAX (known_mtime, 0);
   /* As _op_ftp_client_queue_transfer(): a cancel once the file is complete changes
    * nothing. */
   _op_ftp_client_queue (self, task, job, NULL, OP_SESSION_JOB_RESULT_OVER_CANCEL);
@@ -1111,16 +1113,17 @@ op_ftp_client_download_async (OpFtpClient         *self,
   g_return_if_fail (remote_path != NULL);
   g_return_if_fail (G_IS_FILE (local));
 
-  queue_download (self, remote_path, local, -1, flags, progress, progress_data, progress_notify,
+  queue_download (self, remote_path, local, -1, 0, flags, progress, progress_data, progress_notify,
                   cancellable, callback, user_data);
 }
 
 void
-op_ftp_client_download_known_size_async (OpFtpClient         *self,
-                                         const char          *remote_path,
-                                         GFile               *local,
-                                         guint64              known_size,
-                                         OpFtpTransferFlags   flags,
+op_ftp_client_download_known_async (OpFtpClient         *self,
+                                    const char          *remote_path,
+                                    GFile               *local,
+                                    guint64              known_size,
+                                    gint64               known_mtime,
+                                    OpFtpTransferFlags   flags,
                                          OpFtpProgressFunc    progress,
                                          gpointer             progress_data,
                                          GDestroyNotify       progress_notify,
@@ -1133,8 +1136,8 @@ op_ftp_client_download_known_size_async (OpFtpClient         *self,
   g_return_if_fail (G_IS_FILE (local));
   g_return_if_fail (known_size <= G_MAXINT64);
 
-  queue_download (self, remote_path, local, (gint64) known_size, flags, progress, progress_data,
-                  progress_notify, cancellable, callback, user_data);
+  queue_download (self, remote_path, local, (gint64) known_size, known_mtime, flags, progress,
+                  progress_data, progress_notify, cancellable, callback, user_data);
 }
 
 OP_SESSION_DEFINE_FINISH_BOOLEAN (OpFtpClient, op_ftp_client, download)
