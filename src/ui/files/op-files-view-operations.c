@@ -101,6 +101,20 @@ on_remote_done (GObject      *source,
 /* A recursive delete or chmod, or View/Edit's download, runs on a session of its own
  * (OpFtpBrowser); a toast says how far it got and offers to stop it. */
 
+/* libadwaita 1.2's AdwToastOverlay (adw-toast-overlay.c, SHOW_DURATION) frees a toast
+ * dismissed while it is still sliding in, then runs the end of that slide on it: the
+ * process crashes (g_object_unref on freed memory from adw_animation_skip, seen in
+ * e2e-files once View/Edit's download got fast). A toast is dismissed only after its
+ * slide has ended. */
+#define TOAST_SHOW_MS 300
+
+static gboolean
+dismiss_toast_later (gpointer toast)
+{
+  adw_toast_dismiss (toast);
+  return G_SOURCE_REMOVE;
+}
+
 void
 _op_files_view_long_operation_free (gpointer data)
 {
@@ -108,9 +122,17 @@ _op_files_view_long_operation_free (gpointer data)
 
   if (lo->toast != NULL)
     {
+      gint64 age_ms = (g_get_monotonic_time () - lo->shown_at) / 1000;
+
       g_signal_handlers_disconnect_by_data (lo->toast, lo->cancellable);
-      adw_toast_dismiss (lo->toast);
-      g_object_unref (lo->toast);
+      if (age_ms < TOAST_SHOW_MS + 50)
+        g_timeout_add_full (G_PRIORITY_DEFAULT, (guint) (TOAST_SHOW_MS + 50 - age_ms),
+                            dismiss_toast_later, g_steal_pointer (&lo->toast), g_object_unref);
+      else
+        {
+          adw_toast_dismiss (lo->toast);
+          g_object_unref (lo->toast);
+        }
     }
   g_object_unref (lo->cancellable);
   g_free (lo->name);
@@ -195,6 +217,7 @@ _op_files_view_long_operation_new (OpFilesView       *self,
   g_signal_connect_swapped (lo->toast, "button-clicked", G_CALLBACK (g_cancellable_cancel),
                             lo->cancellable);
   adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), g_object_ref (lo->toast));
+  lo->shown_at = g_get_monotonic_time ();
   return lo;
 }
 

@@ -31,6 +31,7 @@ typedef enum
 typedef struct
 {
   AdwToast          *toast;         /* (nullable): no toast overlay around the view */
+  gint64             shown_at;      /* when the toast was added (monotonic, µs) */
   GCancellable      *cancellable;
   char              *name;
   LongOperationKind  kind;
