@@ -12,6 +12,19 @@
 #define HEADER_GROUP   "Outpost"
 #define VERSION_KEY    "version"
 #define ACCOUNT_PREFIX "Account "
+#define FOLDER_PREFIX  "Folder "
+#define FOLDER_KEY_PARENT "parent"
+/* The extra key of an account in a folder: the folder's id. */
+#define ACCOUNT_KEY_FOLDER "folder"
+
+/* A folder of accounts of one kind (op_accounts_add_folder()). */
+typedef struct
+{
+  char          *id;
+  OpAccountKind  kind;
+  char          *name;
+  char          *parent;   /* nullable: the top level */
+} Folder;
 
 struct _OpAccounts
 {
@@ -24,6 +37,7 @@ struct _OpAccounts
   /* Groups of the accounts exposed by the last load or save. */
   GHashTable *written_groups;
   GPtrArray  *accounts;
+  GPtrArray  *folders;     /* of Folder */
   /* Why the last load failed; while set, saving would destroy the file's accounts. */
   GError     *load_error;
 
@@ -95,6 +109,57 @@ static char *
 group_for_id (const char *id)
 {
   return g_strconcat (ACCOUNT_PREFIX, id, NULL);
+}
+
+static void
+folder_free (Folder *folder)
+{
+  g_free (folder->id);
+  g_free (folder->name);
+  g_free (folder->parent);
+  g_free (folder);
+}
+
+/* NULL when the group cannot be a folder of this version; it is then kept untouched. */
+static Folder *
+folder_from_group (GKeyFile   *keys,
+                   const char *group)
+{
+  const char *id = group + strlen (FOLDER_PREFIX);
+  g_autofree char *kind_string = g_key_file_get_string (keys, group, OP_ACCOUNT_KEY_KIND, NULL);
+  g_autofree char *name = g_key_file_get_string (keys, group, OP_ACCOUNT_KEY_NAME, NULL);
+  g_autofree char *parent = g_key_file_get_string (keys, group, FOLDER_KEY_PARENT, NULL);
+  OpAccountKind kind;
+  Folder *folder;
+
+  if (!_op_account_id_is_valid (id) || !op_account_kind_from_string (kind_string, &kind)
+      || name == NULL || name[0] == '\0')
+    {
+      g_debug ("Ignoring [%s]: not a folder this version can use", group);
+      return NULL;
+    }
+  folder = g_new0 (Folder, 1);
+  folder->id = g_strdup (id);
+  folder->kind = kind;
+  folder->name = g_steal_pointer (&name);
+  if (parent != NULL && parent[0] != '\0')
+    folder->parent = g_steal_pointer (&parent);
+  return folder;
+}
+
+static char *
+write_folder (GKeyFile     *keys,
+              const Folder *folder)
+{
+  char *group = g_strconcat (FOLDER_PREFIX, folder->id, NULL);
+
+  g_key_file_remove_group (keys, group, NULL);
+  g_key_file_set_string (keys, group, OP_ACCOUNT_KEY_ID, folder->id);
+  g_key_file_set_string (keys, group, OP_ACCOUNT_KEY_KIND, op_account_kind_to_string (folder->kind));
+  g_key_file_set_string (keys, group, OP_ACCOUNT_KEY_NAME, folder->name);
+  if (folder->parent != NULL)
+    g_key_file_set_string (keys, group, FOLDER_KEY_PARENT, folder->parent);
+  return group;
 }
 
 static char *
@@ -289,6 +354,7 @@ op_accounts_finalize (GObject *object)
   g_clear_pointer (&self->keys, g_key_file_unref);
   g_clear_pointer (&self->written_groups, g_hash_table_unref);
   g_clear_pointer (&self->accounts, g_ptr_array_unref);
+  g_clear_pointer (&self->folders, g_ptr_array_unref);
   g_clear_error (&self->load_error);
 
   G_OBJECT_CLASS (op_accounts_parent_class)->finalize (object);
@@ -363,6 +429,7 @@ op_accounts_init (OpAccounts *self)
   self->keys = g_key_file_new ();
   self->written_groups = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->accounts = g_ptr_array_new_with_free_func (g_object_unref);
+  self->folders = g_ptr_array_new_with_free_func ((GDestroyNotify) folder_free);
 }
 
 /**
@@ -502,6 +569,7 @@ op_accounts_load (OpAccounts  *self,
 {
   g_autoptr(GKeyFile) keys = g_key_file_new ();
   g_autoptr(GPtrArray) accounts = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) folders = g_ptr_array_new_with_free_func ((GDestroyNotify) folder_free);
   g_autoptr(GHashTable) written = g_hash_table_new_full (g_str_hash, g_str_equal,
                                                          g_free, NULL);
   g_autoptr(GError) local_error = NULL;
@@ -518,6 +586,7 @@ op_accounts_load (OpAccounts  *self,
       g_clear_pointer (&self->keys, g_key_file_unref);
       self->keys = g_key_file_new ();
       g_hash_table_remove_all (self->written_groups);
+      g_ptr_array_set_size (self->folders, 0);
       replace_accounts (self, accounts);
       g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
@@ -528,6 +597,17 @@ op_accounts_load (OpAccounts  *self,
     {
       OpAccount *account;
 
+      if (g_str_has_prefix (groups[i], FOLDER_PREFIX))
+        {
+          Folder *folder = folder_from_group (keys, groups[i]);
+
+          if (folder != NULL)
+            {
+              g_ptr_array_add (folders, folder);
+              g_hash_table_add (written, g_strdup (groups[i]));
+            }
+          continue;
+        }
       if (!g_str_has_prefix (groups[i], ACCOUNT_PREFIX))
         continue;
 
@@ -543,6 +623,8 @@ op_accounts_load (OpAccounts  *self,
   self->keys = g_steal_pointer (&keys);
   g_clear_pointer (&self->written_groups, g_hash_table_unref);
   self->written_groups = g_steal_pointer (&written);
+  g_clear_pointer (&self->folders, g_ptr_array_unref);
+  self->folders = g_steal_pointer (&folders);
   replace_accounts (self, accounts);
 
   return TRUE;
@@ -621,6 +703,9 @@ save_snapshot_new (OpAccounts  *self,
       write_account (snapshot->keys, account);
       g_hash_table_add (snapshot->written, group_for_id (op_account_get_id (account)));
     }
+  for (guint i = 0; i < self->folders->len; i++)
+    g_hash_table_add (snapshot->written,
+                      write_folder (snapshot->keys, g_ptr_array_index (self->folders, i)));
 
   snapshot->data = g_key_file_to_data (snapshot->keys, &snapshot->length, NULL);
   return g_steal_pointer (&snapshot);
@@ -882,4 +967,332 @@ op_accounts_lookup (OpAccounts *self,
     return NULL;
 
   return g_ptr_array_index (self->accounts, position);
+}
+
+/* --- folders ------------------------------------------------------------------------- */
+
+static Folder *
+find_folder (OpAccounts *self,
+             const char *id)
+{
+  if (id == NULL)
+    return NULL;
+  for (guint i = 0; i < self->folders->len; i++)
+    {
+      Folder *folder = g_ptr_array_index (self->folders, i);
+
+      if (g_str_equal (folder->id, id))
+        return folder;
+    }
+  return NULL;
+}
+
+/* The parent @folder is shown in: NULL (the top level) also when the file names a
+ * parent that is not there, one of another kind, or a chain of parents that loops (a
+ * hand-edited file). */
+static Folder *
+folder_parent (OpAccounts *self,
+               Folder     *folder)
+{
+  Folder *parent = find_folder (self, folder->parent);
+  guint steps = 0;
+
+  if (parent == NULL || parent->kind != folder->kind)
+    return NULL;
+  for (Folder *up = parent; up != NULL; up = find_folder (self, up->parent))
+    if (up == folder || ++steps > self->folders->len)
+      return NULL;
+  return parent;
+}
+
+static gboolean
+folder_is_within (OpAccounts *self,
+                  Folder     *folder,
+                  Folder     *ancestor)
+{
+  for (Folder *up = folder; up != NULL; up = folder_parent (self, up))
+    if (up == ancestor)
+      return TRUE;
+  return FALSE;
+}
+
+static int
+compare_folders (gconstpointer a,
+                 gconstpointer b)
+{
+  const Folder *fa = *(Folder **) a, *fb = *(Folder **) b;
+  int order = g_utf8_collate (fa->name, fb->name);
+
+  return order != 0 ? order : strcmp (fa->id, fb->id);
+}
+
+/**
+ * op_accounts_add_folder:
+ * @self: the accounts
+ * @kind: the kind of accounts it holds
+ * @parent_id: (nullable): the folder it goes in (of @kind), or %NULL for the top level
+ * @name: its name, not empty
+ *
+ * Adds a folder; call op_accounts_save() (or op_accounts_schedule_save()) to keep it.
+ *
+ * Returns: (transfer none) (nullable): the new folder's id; %NULL when @parent_id is not
+ *   a folder of @kind
+ */
+const char *
+op_accounts_add_folder (OpAccounts    *self,
+                        OpAccountKind  kind,
+                        const char    *parent_id,
+                        const char    *name)
+{
+  Folder *folder, *parent = NULL;
+
+  g_return_val_if_fail (OP_IS_ACCOUNTS (self), NULL);
+  g_return_val_if_fail (name != NULL && name[0] != '\0', NULL);
+
+  if (parent_id != NULL)
+    {
+      parent = find_folder (self, parent_id);
+      if (parent == NULL || parent->kind != kind)
+        return NULL;
+    }
+  folder = g_new0 (Folder, 1);
+  folder->id = g_uuid_string_random ();
+  folder->kind = kind;
+  folder->name = g_strdup (name);
+  folder->parent = g_strdup (parent_id);
+  g_ptr_array_add (self->folders, folder);
+  return folder->id;
+}
+
+/**
+ * op_accounts_list_folders:
+ * @self: the accounts
+ * @kind: the kind of accounts
+ * @parent_id: (nullable): a folder, or %NULL for the top level
+ *
+ * Returns: (transfer full): the ids of the folders in @parent_id, sorted by name
+ */
+GStrv
+op_accounts_list_folders (OpAccounts    *self,
+                          OpAccountKind  kind,
+                          const char    *parent_id)
+{
+  g_autoptr(GPtrArray) found = g_ptr_array_new ();
+  g_autoptr(GStrvBuilder) ids = g_strv_builder_new ();
+  Folder *parent;
+
+  g_return_val_if_fail (OP_IS_ACCOUNTS (self), NULL);
+
+  parent = find_folder (self, parent_id);
+  for (guint i = 0; i < self->folders->len; i++)
+    {
+      Folder *folder = g_ptr_array_index (self->folders, i);
+
+      if (folder->kind == kind && folder_parent (self, folder) == parent)
+        g_ptr_array_add (found, folder);
+    }
+  g_ptr_array_sort (found, compare_folders);
+  for (guint i = 0; i < found->len; i++)
+    g_strv_builder_add (ids, ((Folder *) g_ptr_array_index (found, i))->id);
+  return g_strv_builder_end (ids);
+}
+
+/**
+ * op_accounts_get_folder_name:
+ * @self: the accounts
+ * @id: a folder's id
+ *
+ * Returns: (transfer none) (nullable): its name, %NULL when there is no such folder
+ */
+const char *
+op_accounts_get_folder_name (OpAccounts *self,
+                             const char *id)
+{
+  Folder *folder;
+
+  g_return_val_if_fail (OP_IS_ACCOUNTS (self), NULL);
+
+  folder = find_folder (self, id);
+  return folder != NULL ? folder->name : NULL;
+}
+
+/**
+ * op_accounts_get_folder_parent:
+ * @self: the accounts
+ * @id: a folder's id
+ *
+ * Returns: (transfer none) (nullable): the id of the folder it is in; %NULL at the top
+ *   level (or when there is no such folder)
+ */
+const char *
+op_accounts_get_folder_parent (OpAccounts *self,
+                               const char *id)
+{
+  Folder *folder, *parent;
+
+  g_return_val_if_fail (OP_IS_ACCOUNTS (self), NULL);
+
+  folder = find_folder (self, id);
+  parent = folder != NULL ? folder_parent (self, folder) : NULL;
+  return parent != NULL ? parent->id : NULL;
+}
+
+/**
+ * op_accounts_rename_folder:
+ * @self: the accounts
+ * @id: a folder's id
+ * @name: its new name, not empty
+ *
+ * Returns: %FALSE when there is no such folder or @name is empty
+ */
+gboolean
+op_accounts_rename_folder (OpAccounts *self,
+                           const char *id,
+                           const char *name)
+{
+  Folder *folder;
+
+  g_return_val_if_fail (OP_IS_ACCOUNTS (self), FALSE);
+
+  folder = find_folder (self, id);
+  if (folder == NULL || name == NULL || name[0] == '\0')
+    return FALSE;
+  g_free (folder->name);
+  folder->name = g_strdup (name);
+  return TRUE;
+}
+
+/**
+ * op_accounts_move_folder:
+ * @self: the accounts
+ * @id: a folder's id
+ * @parent_id: (nullable): the folder to move it into, %NULL for the top level
+ *
+ * Moves a folder with what it holds.
+ *
+ * Returns: %FALSE (and nothing moved) when either is not a folder, they hold different
+ *   kinds, or @parent_id is @id or inside it
+ */
+gboolean
+op_accounts_move_folder (OpAccounts *self,
+                         const char *id,
+                         const char *parent_id)
+{
+  Folder *folder, *parent = NULL;
+
+  g_return_val_if_fail (OP_IS_ACCOUNTS (self), FALSE);
+
+  folder = find_folder (self, id);
+  if (folder == NULL)
+    return FALSE;
+  if (parent_id != NULL)
+    {
+      parent = find_folder (self, parent_id);
+      if (parent == NULL || parent->kind != folder->kind || folder_is_within (self, parent, folder))
+        return FALSE;
+    }
+  g_free (folder->parent);
+  folder->parent = parent != NULL ? g_strdup (parent->id) : NULL;
+  return TRUE;
+}
+
+/**
+ * op_accounts_folder_is_empty:
+ * @self: the accounts
+ * @id: a folder's id
+ *
+ * Returns: %TRUE when no account and no folder is in it (%FALSE when there is no such
+ *   folder)
+ */
+gboolean
+op_accounts_folder_is_empty (OpAccounts *self,
+                             const char *id)
+{
+  Folder *folder;
+
+  g_return_val_if_fail (OP_IS_ACCOUNTS (self), FALSE);
+
+  folder = find_folder (self, id);
+  if (folder == NULL)
+    return FALSE;
+  for (guint i = 0; i < self->folders->len; i++)
+    if (folder_parent (self, g_ptr_array_index (self->folders, i)) == folder)
+      return FALSE;
+  for (guint i = 0; i < self->accounts->len; i++)
+    if (g_strcmp0 (op_accounts_get_account_folder (self, g_ptr_array_index (self->accounts, i)),
+                   folder->id) == 0)
+      return FALSE;
+  return TRUE;
+}
+
+/**
+ * op_accounts_remove_folder:
+ * @self: the accounts
+ * @id: a folder's id
+ *
+ * Removes an empty folder (op_accounts_folder_is_empty()).
+ *
+ * Returns: %FALSE (and nothing removed) when it is not there or not empty
+ */
+gboolean
+op_accounts_remove_folder (OpAccounts *self,
+                           const char *id)
+{
+  g_return_val_if_fail (OP_IS_ACCOUNTS (self), FALSE);
+
+  if (!op_accounts_folder_is_empty (self, id))
+    return FALSE;
+  return g_ptr_array_remove (self->folders, find_folder (self, id));
+}
+
+/**
+ * op_accounts_get_account_folder:
+ * @self: the accounts
+ * @account: an account
+ *
+ * Returns: (transfer none) (nullable): the id of the folder @account is in; %NULL at the
+ *   top level, also when the file names a folder that is not there (or holds another
+ *   kind)
+ */
+const char *
+op_accounts_get_account_folder (OpAccounts *self,
+                                OpAccount  *account)
+{
+  Folder *folder;
+
+  g_return_val_if_fail (OP_IS_ACCOUNTS (self), NULL);
+  g_return_val_if_fail (OP_IS_ACCOUNT (account), NULL);
+
+  folder = find_folder (self, op_account_get_extra (account, ACCOUNT_KEY_FOLDER));
+  return folder != NULL && folder->kind == op_account_get_kind (account) ? folder->id : NULL;
+}
+
+/**
+ * op_accounts_move_account:
+ * @self: the accounts
+ * @account: an account
+ * @folder_id: (nullable): a folder holding @account's kind, %NULL for the top level
+ *
+ * Its id, and so its password in the keyring, stay as they are.
+ *
+ * Returns: %FALSE (and nothing moved) when @folder_id is not such a folder
+ */
+gboolean
+op_accounts_move_account (OpAccounts *self,
+                          OpAccount  *account,
+                          const char *folder_id)
+{
+  Folder *folder = NULL;
+
+  g_return_val_if_fail (OP_IS_ACCOUNTS (self), FALSE);
+  g_return_val_if_fail (OP_IS_ACCOUNT (account), FALSE);
+
+  if (folder_id != NULL)
+    {
+      folder = find_folder (self, folder_id);
+      if (folder == NULL || folder->kind != op_account_get_kind (account))
+        return FALSE;
+    }
+  op_account_set_extra (account, ACCOUNT_KEY_FOLDER, folder != NULL ? folder->id : NULL);
+  return TRUE;
 }

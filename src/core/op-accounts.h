@@ -56,6 +56,20 @@ G_DECLARE_FINAL_TYPE (OpAccounts, op_accounts, OP, ACCOUNTS, GObject)
  *   allow-plaintext-password=false
  *   passive-address=peer        (extra keys, per protocol)
  *
+ * Folders group accounts of one kind (the Files site manager's site folders), nested:
+ *
+ *   [Folder 5c1d…]
+ *   id=5c1d…
+ *   kind=ftp
+ *   name=Clients
+ *   parent=9e02…                (absent at the top level)
+ *
+ * and an account in a folder has the extra key folder=<the folder's id>. A file without
+ * folders (every file written before them) loads with its accounts at the top level; an
+ * older version keeps the groups and the key through its saves, as it keeps whatever it
+ * does not understand. A folder is only a place: an account's id (and so its password)
+ * never depends on it.
+ *
  * It never holds a password (those live in OpSecrets). Groups and keys this version does
  * not understand survive a save. Saving is atomic and the file is readable by the user
  * only. Use from the main thread; the file is small. Interactive edits call
@@ -78,5 +92,32 @@ gboolean    op_accounts_remove       (OpAccounts  *self,
                                       const char  *id);
 OpAccount  *op_accounts_lookup       (OpAccounts  *self,
                                       const char  *id);
+
+const char *op_accounts_add_folder        (OpAccounts    *self,
+                                           OpAccountKind  kind,
+                                           const char    *parent_id,
+                                           const char    *name);
+GStrv       op_accounts_list_folders      (OpAccounts    *self,
+                                           OpAccountKind  kind,
+                                           const char    *parent_id);
+const char *op_accounts_get_folder_name   (OpAccounts    *self,
+                                           const char    *id);
+const char *op_accounts_get_folder_parent (OpAccounts    *self,
+                                           const char    *id);
+gboolean    op_accounts_rename_folder     (OpAccounts    *self,
+                                           const char    *id,
+                                           const char    *name);
+gboolean    op_accounts_move_folder       (OpAccounts    *self,
+                                           const char    *id,
+                                           const char    *parent_id);
+gboolean    op_accounts_folder_is_empty   (OpAccounts    *self,
+                                           const char    *id);
+gboolean    op_accounts_remove_folder     (OpAccounts    *self,
+                                           const char    *id);
+const char *op_accounts_get_account_folder (OpAccounts   *self,
+                                            OpAccount    *account);
+gboolean    op_accounts_move_account      (OpAccounts    *self,
+                                           OpAccount     *account,
+                                           const char    *folder_id);
 
 G_END_DECLS

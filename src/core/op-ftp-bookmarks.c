@@ -91,6 +91,16 @@ store (OpAccount *site,
   op_account_set_extra (site, KEY_BOOKMARKS, text);
 }
 
+static gint
+find (GPtrArray  *bookmarks,
+      const char *name)
+{
+  for (guint i = 0; i < bookmarks->len; i++)
+    if (g_strcmp0 (((OpFtpBookmark *) g_ptr_array_index (bookmarks, i))->name, name) == 0)
+      return (gint) i;
+  return -1;
+}
+
 void
 op_ftp_site_set_bookmark (OpAccount  *site,
                           const char *name,
@@ -99,15 +109,16 @@ op_ftp_site_set_bookmark (OpAccount  *site,
 {
   g_autoptr (GPtrArray) bookmarks = NULL;
   OpFtpBookmark *bookmark = NULL;
+  gint at;
 
   g_return_if_fail (OP_IS_ACCOUNT (site));
   g_return_if_fail (name != NULL && name[0] != '\0');
 
   bookmarks = op_ftp_site_dup_bookmarks (site);
-  for (guint i = 0; i < bookmarks->len && bookmark == NULL; i++)
-    if (g_strcmp0 (((OpFtpBookmark *) g_ptr_array_index (bookmarks, i))->name, name) == 0)
-      bookmark = g_ptr_array_index (bookmarks, i);
-  if (bookmark == NULL)
+  at = find (bookmarks, name);
+  if (at >= 0)
+    bookmark = g_ptr_array_index (bookmarks, at);
+  else
     {
       bookmark = g_new0 (OpFtpBookmark, 1);
       bookmark->name = g_strdup (name);
@@ -125,16 +136,57 @@ op_ftp_site_remove_bookmark (OpAccount  *site,
                              const char *name)
 {
   g_autoptr (GPtrArray) bookmarks = NULL;
+  gint at;
 
   g_return_val_if_fail (OP_IS_ACCOUNT (site), FALSE);
 
   bookmarks = op_ftp_site_dup_bookmarks (site);
-  for (guint i = 0; i < bookmarks->len; i++)
-    if (g_strcmp0 (((OpFtpBookmark *) g_ptr_array_index (bookmarks, i))->name, name) == 0)
-      {
-        g_ptr_array_remove_index (bookmarks, i);
-        store (site, bookmarks);
-        return TRUE;
-      }
-  return FALSE;
+  at = find (bookmarks, name);
+  if (at < 0)
+    return FALSE;
+  g_ptr_array_remove_index (bookmarks, at);
+  store (site, bookmarks);
+  return TRUE;
+}
+
+gboolean
+op_ftp_site_bookmark_name_is_free (OpAccount  *site,
+                                   const char *name,
+                                   const char *new_name)
+{
+  g_autoptr (GPtrArray) bookmarks = NULL;
+
+  g_return_val_if_fail (OP_IS_ACCOUNT (site), FALSE);
+
+  if (new_name == NULL || new_name[0] == '\0')
+    return FALSE;
+  if (g_strcmp0 (name, new_name) == 0)
+    return TRUE;
+  bookmarks = op_ftp_site_dup_bookmarks (site);
+  return find (bookmarks, new_name) < 0;
+}
+
+gboolean
+op_ftp_site_rename_bookmark (OpAccount  *site,
+                             const char *name,
+                             const char *new_name)
+{
+  g_autoptr (GPtrArray) bookmarks = NULL;
+  OpFtpBookmark *bookmark;
+  gint at;
+
+  g_return_val_if_fail (OP_IS_ACCOUNT (site), FALSE);
+  g_return_val_if_fail (name != NULL, FALSE);
+
+  if (!op_ftp_site_bookmark_name_is_free (site, name, new_name))
+    return FALSE;
+  bookmarks = op_ftp_site_dup_bookmarks (site);
+  at = find (bookmarks, name);
+  if (at < 0)
+    return FALSE;
+  bookmark = g_ptr_array_index (bookmarks, at);
+  g_free (bookmark->name);
+  bookmark->name = g_strdup (new_name);
+  store (site, bookmarks);
+  return TRUE;
 }

@@ -30,5 +30,14 @@ void       op_ftp_site_set_bookmark      (OpAccount  *site,
                                           const char *remote_dir);
 gboolean   op_ftp_site_remove_bookmark   (OpAccount  *site,
                                           const char *name);
+/* Gives the bookmark @name the name @new_name, in its place; FALSE (nothing changed) when
+ * there is no bookmark @name, @new_name is empty or another bookmark already has it. */
+gboolean   op_ftp_site_rename_bookmark   (OpAccount  *site,
+                                          const char *name,
+                                          const char *new_name);
+/* Whether @new_name can be given to the bookmark @name (NULL: to a new one). */
+gboolean   op_ftp_site_bookmark_name_is_free (OpAccount  *site,
+                                              const char *name,
+                                              const char *new_name);
 
 G_END_DECLS

@@ -282,7 +282,18 @@ job_transfer (Job                *job,
   _op_transfer_queue_schedule_save (job->queue);
 
   g_assert (!op_transfer_item_get_is_directory (item));
-  if (op_transfer_item_get_direction (item) == OP_TRANSFER_DOWNLOAD)
+  /* The listing (or STAT) gave the size: no SIZE per file; a folder's listing gave the
+   * time only when it was to the second (op-transfer-walk.c): no MDTM either. */
+  if (op_transfer_item_get_direction (item) == OP_TRANSFER_DOWNLOAD && job->source.size >= 0)
+    {
+      const OpFileFacts *listed = _op_transfer_item_get_source_facts (item);
+
+      op_ftp_client_download_known_async (job->client, remote, local, job->source.size,
+                                          listed != NULL && listed->mtime > 0 ? listed->mtime : 0,
+                                          flags, progress_cb, g_object_ref (item),
+                                          g_object_unref, job->cancellable, transfer_done, job);
+    }
+  else if (op_transfer_item_get_direction (item) == OP_TRANSFER_DOWNLOAD)
     op_ftp_client_download_async (job->client, remote, local, flags, progress_cb,
                                   g_object_ref (item), g_object_unref,
                                   job->cancellable, transfer_done, job);

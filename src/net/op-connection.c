@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 
 #include "op-connection-private.h"
+#include "op-tls-system-database.h"
 
 /* How long to wait, after a connection attempt finished, for GSocketClient's other
  * happy-eyeballs attempts and name lookups to wind down before the private main context
@@ -523,7 +524,14 @@ handshake (OpConnection  *self,
   /* The identity is the name the user asked for (SNI and the name checked against the
    * certificate), never the resolved address. */
   identity = g_network_address_new (self->host, self->port);
-  tls_stream = g_tls_client_connection_new (self->stream, identity, &local_error);
+  /* The system store through op_tls_system_database_get(): parsed once per process, not
+   * once more for every connection's credentials. */
+  tls_stream = g_initable_new (g_tls_backend_get_client_connection_type (g_tls_backend_get_default ()),
+                               NULL, &local_error,
+                               "base-io-stream", self->stream,
+                               "server-identity", identity,
+                               "database", op_tls_system_database_get (),
+                               NULL);
   if (tls_stream == NULL)
     {
       _op_connection_abort (self);

@@ -64,6 +64,7 @@ struct _OpFtpClient
   char             w_type;           /* 'A', 'I' or 0 when unknown */
   gboolean         w_epsv_failed;
   gboolean         w_prot_p;
+  gint64           w_announced_size; /* the last RETR's "150 … (N bytes)", or -1 */
 };
 
 /* --- progress (op-ftp-transfer.c) ------------------------------------------------------ */
@@ -125,6 +126,8 @@ struct _OpFtpJob
   OpFtpChmodTargets   chmod_targets;
   OpFtpSink          *sink;
   guint64             result;    /* SIZE */
+  gint64              known_size; /* a download's size from a listing, or -1 */
+  gint64              known_mtime; /* and its time to the second, or 0 */
 };
 
 /* (main thread) A call's job, for _op_ftp_client_call(). */
@@ -308,9 +311,11 @@ gboolean    _op_ftp_upload_file           (OpFtpClient          *self,
                                            OpFtpMeter           *meter,
                                            GCancellable         *cancellable,
                                            GError              **error);
-/* SIZE and (@want_time) MDTM, both optional: a refusal just means "unknown" (-1, 0). */
+/* (@want_size) SIZE and (@want_time) MDTM, both optional: a refusal just means
+ * "unknown" (-1, 0); so does a question not asked. */
 void        _op_ftp_remote_size_and_time  (OpFtpClient          *self,
                                            const char           *wire_path,
+                                           gboolean              want_size,
                                            gboolean              want_time,
                                            gint64               *size,
                                            gint64               *mtime,

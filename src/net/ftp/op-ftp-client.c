@@ -705,6 +705,7 @@ op_ftp_client_class_init (OpFtpClientClass *klass)
 static void
 op_ftp_client_init (OpFtpClient *self)
 {
+  self->w_announced_size = -1;
 }
 
 OpFtpClient *

@@ -273,6 +273,24 @@ void     op_ftp_client_download_async     (OpFtpClient          *self,
                                            GCancellable         *cancellable,
                                            GAsyncReadyCallback   callback,
                                            gpointer              user_data);
+/* The same, for a file the caller knows from a listing: @known_size spares the SIZE
+ * command (a round trip per file of a folder); the byte count the server announces in
+ * its 150 reply, or else @known_size, checks that every byte arrived (with
+ * OP_FTP_TRANSFER_RESUME the server's size is asked all the same). @known_mtime (seconds
+ * since the epoch, UTC), when above 0, is a time to the second (an MLSD listing): it is
+ * set on the copy without MDTM; 0 asks. Finish it with op_ftp_client_download_finish(). */
+void     op_ftp_client_download_known_async (OpFtpClient        *self,
+                                           const char           *remote_path,
+                                           GFile                *local,
+                                           guint64               known_size,
+                                           gint64                known_mtime,
+                                           OpFtpTransferFlags    flags,
+                                           OpFtpProgressFunc     progress,
+                                           gpointer              progress_data,
+                                           GDestroyNotify        progress_notify,
+                                           GCancellable         *cancellable,
+                                           GAsyncReadyCallback   callback,
+                                           gpointer              user_data);
 gboolean op_ftp_client_download_finish    (OpFtpClient          *self,
                                            GAsyncResult         *result,
                                            GError              **error);

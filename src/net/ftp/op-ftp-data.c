@@ -531,6 +531,7 @@ _op_ftp_start_transfer (OpFtpClient          *self,
   g_autoptr(OpFtpReply) reply = NULL;
 
   *started = FALSE;
+  self->w_announced_size = -1;
   if (offset > 0)
     {
       g_autofree char *rest = g_strdup_printf ("%" G_GUINT64_FORMAT, offset);
@@ -556,6 +557,12 @@ _op_ftp_start_transfer (OpFtpClient          *self,
       return FALSE;
     }
   *started = TRUE;
+  {
+    guint64 announced;
+
+    self->w_announced_size = op_ftp_reply_parse_announced_size (reply, &announced)
+                             ? (gint64) announced : -1;
+  }
   return data_start (self, s, d, cancellable, error);
 }
 

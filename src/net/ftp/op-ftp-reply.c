@@ -382,6 +382,31 @@ op_ftp_reply_parse_size (const OpFtpReply  *reply,
   return TRUE;
 }
 
+gboolean
+op_ftp_reply_parse_announced_size (const OpFtpReply *reply,
+                                   guint64          *size)
+{
+  gboolean found = FALSE;
+
+  g_return_val_if_fail (reply != NULL, FALSE);
+
+  if (OP_FTP_REPLY_CLASS (reply) != 1)
+    return FALSE;
+  /* The last "(N bytes)" of the text: a file name may hold parentheses too. */
+  for (const char *open = strchr (reply->text, '('); open != NULL; open = strchr (open + 1, '('))
+    {
+      const char *p = open + 1;
+      guint64 value;
+
+      if (read_number (&p, G_MAXINT64, &value) && g_str_has_prefix (p, " bytes)"))
+        {
+          *size = value;
+          found = TRUE;
+        }
+    }
+  return found;
+}
+
 GHashTable *
 op_ftp_reply_parse_feat (const OpFtpReply *reply)
 {

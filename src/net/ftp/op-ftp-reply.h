@@ -81,6 +81,11 @@ gboolean op_ftp_reply_parse_mdtm (const OpFtpReply *reply,
 gboolean op_ftp_reply_parse_size (const OpFtpReply *reply,
                                   guint64          *size,
                                   GError          **error);
+/* 150 "… (N bytes)": the size a server announces when it opens a RETR's data connection
+ * (vsftpd, ProFTPD, many others; not a standard). FALSE, without an error, when the
+ * reply holds none. */
+gboolean op_ftp_reply_parse_announced_size (const OpFtpReply *reply,
+                                            guint64          *size);
 /* 211-FEAT lines (RFC 2389): upper-cased feature name → its parameters ("" when none).
  * (transfer full) (element-type utf8 utf8) */
 GHashTable *op_ftp_reply_parse_feat (const OpFtpReply *reply);

@@ -642,6 +642,7 @@ _op_ftp_local_error (GError     **error,
 void
 _op_ftp_remote_size_and_time (OpFtpClient   *self,
                               const char    *wire_path,
+                              gboolean       want_size,
                               gboolean       want_time,
                               gint64        *size,
                               gint64        *mtime,
@@ -654,8 +655,9 @@ _op_ftp_remote_size_and_time (OpFtpClient   *self,
   *size = -1;
   *mtime = 0;
   /* A server that lists its features but not SIZE is not asked (RFC 3659 §2.2). */
-  if (self->w_features == NULL || g_hash_table_size (self->w_features) == 0 ||
-      _op_ftp_client_has_feature (self, "SIZE"))
+  if (want_size &&
+      (self->w_features == NULL || g_hash_table_size (self->w_features) == 0 ||
+       _op_ftp_client_has_feature (self, "SIZE")))
     {
       reply = op_session_command (OP_SESSION (self), "SIZE", wire_path, OP_SEND_PLAIN, cancellable,
                                   error);
@@ -702,19 +704,24 @@ _op_ftp_download_file (OpFtpClient          *self,
   GStatBuf st;
   int fd;
 
-  if (size < 0 || (mtime == 0 && !(flags & OP_FTP_TRANSFER_NO_MTIME)))
+  /* A size from a listing spares a SIZE per file; the 150 reply's count (below), or that
+   * size, checks the end. Resuming needs the server's size before it starts. */
+  gboolean want_size = size < 0 || (flags & OP_FTP_TRANSFER_RESUME);
+  gboolean want_time = mtime == 0 && !(flags & OP_FTP_TRANSFER_NO_MTIME);
+
+  if (want_size || want_time)
     {
       gint64 got_size, got_mtime;
       g_autoptr(GError) local_error = NULL;
 
-      _op_ftp_remote_size_and_time (self, wire_path, !(flags & OP_FTP_TRANSFER_NO_MTIME),
+      _op_ftp_remote_size_and_time (self, wire_path, want_size, want_time,
                                     &got_size, &got_mtime, cancellable, &local_error);
       if (local_error != NULL)
         {
           g_propagate_error (error, g_steal_pointer (&local_error));
           return FALSE;
         }
-      if (size < 0)
+      if (want_size && got_size >= 0)
         size = got_size;
       if (mtime == 0)
         mtime = got_mtime;
@@ -759,6 +766,10 @@ _op_ftp_download_file (OpFtpClient          *self,
           _op_ftp_local_error (error, errno, _("Could not write “%s”"), part);
           return FALSE;
         }
+      /* What the server announced as it opened the data connection is the file as it
+       * was sent (a listing's size may be older). */
+      if (self->w_announced_size >= 0 && !(flags & OP_FTP_TRANSFER_RESUME))
+        size = self->w_announced_size;
       /* A data connection that ends early without an error reply must not pass for a
        * complete file (binary sizes are exact). */
       if (!ascii && size >= 0 && offset + moved != (guint64) size)
@@ -883,7 +894,7 @@ _op_ftp_upload_file (OpFtpClient          *self,
       gint64 remote, unused;
       g_autoptr(GError) local_error = NULL;
 
-      _op_ftp_remote_size_and_time (self, wire_path, FALSE, &remote, &unused, cancellable,
+      _op_ftp_remote_size_and_time (self, wire_path, TRUE, FALSE, &remote, &unused, cancellable,
                                     &local_error);
       if (local_error != NULL)
         {
@@ -1007,6 +1018,7 @@ _op_ftp_transfer_job_new (OpFtpClient          *self,
                                user_data);
   job->file = local != NULL ? g_object_ref (local) : NULL;
   job->flags = flags;
+  job->known_size = -1;
   job->sink = _op_ftp_sink_new (*task, progress, progress_data, progress_notify);
   return job;
 }
@@ -1047,11 +1059,39 @@ download_func (OpFtpClient          *self,
 
   _op_ftp_sink_set_file (job->sink, job->path, 0);
   if (path == NULL ||
-      !_op_ftp_download_file (self, s, job->wire, path, job->flags, &meter, -1, 0,
-                              cancellable, error))
+      !_op_ftp_download_file (self, s, job->wire, path, job->flags, &meter, job->known_size,
+                              job->known_mtime, cancellable, error))
     return NULL;
   _op_ftp_sink_set_file (job->sink, job->path, 1);
   return OP_SESSION_JOB_OK;
+}
+
+/* Both downloads, tagged op_ftp_client_download_async (its finish takes either). */
+static void
+queue_download (OpFtpClient         *self,
+                const char          *remote_path,
+                GFile               *local,
+                gint64               known_size,
+                gint64               known_mtime,
+                OpFtpTransferFlags   flags,
+                OpFtpProgressFunc    progress,
+                gpointer             progress_data,
+                GDestroyNotify       progress_notify,
+                GCancellable        *cancellable,
+                GAsyncReadyCallback  callback,
+                gpointer             user_data)
+{
+  GTask *task;
+  OpFtpJob *job = _op_ftp_transfer_job_new (self, download_func, op_ftp_client_download_async,
+                                            remote_path, local, flags, progress, progress_data,
+                                            progress_notify, cancellable, callback, user_data,
+                                            &task);
+
+  job->known_size = known_size;
+  job->known_mtime = MAX (known_mtime, 0);
+  /* As _op_ftp_client_queue_transfer(): a cancel once the file is complete changes
+   * nothing. */
+  _op_ftp_client_queue (self, task, job, NULL, OP_SESSION_JOB_RESULT_OVER_CANCEL);
 }
 
 void
@@ -1070,9 +1110,31 @@ op_ftp_client_download_async (OpFtpClient         *self,
   g_return_if_fail (remote_path != NULL);
   g_return_if_fail (G_IS_FILE (local));
 
-  _op_ftp_client_queue_transfer (self, download_func, op_ftp_client_download_async, remote_path,
-                                 local, flags, progress, progress_data, progress_notify,
-                                 cancellable, callback, user_data);
+  queue_download (self, remote_path, local, -1, 0, flags, progress, progress_data, progress_notify,
+                  cancellable, callback, user_data);
+}
+
+void
+op_ftp_client_download_known_async (OpFtpClient         *self,
+                                    const char          *remote_path,
+                                    GFile               *local,
+                                    guint64              known_size,
+                                    gint64               known_mtime,
+                                    OpFtpTransferFlags   flags,
+                                         OpFtpProgressFunc    progress,
+                                         gpointer             progress_data,
+                                         GDestroyNotify       progress_notify,
+                                         GCancellable        *cancellable,
+                                         GAsyncReadyCallback  callback,
+                                         gpointer             user_data)
+{
+  g_return_if_fail (OP_IS_FTP_CLIENT (self));
+  g_return_if_fail (remote_path != NULL);
+  g_return_if_fail (G_IS_FILE (local));
+  g_return_if_fail (known_size <= G_MAXINT64);
+
+  queue_download (self, remote_path, local, (gint64) known_size, known_mtime, flags, progress,
+                  progress_data, progress_notify, cancellable, callback, user_data);
 }
 
 OP_SESSION_DEFINE_FINISH_BOOLEAN (OpFtpClient, op_ftp_client, download)

@@ -96,7 +96,7 @@ _op_ftp_client_stat_path (OpFtpClient          *self,
     g_autoptr(GError) size_error = NULL;
     gint64 size, mtime;
 
-    _op_ftp_remote_size_and_time (self, wire_path, TRUE, &size, &mtime, cancellable,
+    _op_ftp_remote_size_and_time (self, wire_path, TRUE, TRUE, &size, &mtime, cancellable,
                                   &size_error);
     if (size_error != NULL)
       {

@@ -31,10 +31,10 @@ typedef enum
 typedef struct
 {
   AdwToast          *toast;         /* (nullable): no toast overlay around the view */
+  gint64             shown_at;      /* when the toast was added (monotonic, µs) */
   GCancellable      *cancellable;
   char              *name;
   LongOperationKind  kind;
-  gint64             shown_at;      /* monotonic µs when the toast was added */
 } LongOperation;
 
 /* A remote file opened with View/Edit (op-files-view-transfers.c). */

@@ -949,6 +949,80 @@ op_files_view_size_allocate (GtkWidget *widget,
     }
 }
 
+/* The panes' divider, and the split between the lists and the queue, when the other
+ * layout than the current one is estimated (the widest Adwaita handle is a few pixels;
+ * more is harmless, less would underallocate). */
+#define HANDLE_ALLOWANCE 8
+
+static int
+measure_min (GtkWidget      *widget,
+             GtkOrientation  orientation,
+             int             for_size)
+{
+  int minimum = 0;
+
+  if (gtk_widget_get_visible (widget))
+    gtk_widget_measure (widget, orientation, for_size, &minimum, NULL, NULL, NULL);
+  return minimum;
+}
+
+/*
+ * What the layout that @width calls for needs, whichever one the panes have now: the
+ * box measures only the current one, and the orientation changes in size_allocate, so
+ * a window sized for the side-by-side panes (two panes wide, one pane high) would never
+ * become narrow, and one sized for stacked panes could be allocated below what they
+ * need once they stack (GtkBox then hands out negative sizes: "gtk_widget_size_allocate():
+ * attempt to allocate … with height -N"). @width -1: the narrowest layout's width.
+ */
+static void
+measure_layout (OpFilesView    *self,
+                GtkOrientation  orientation,
+                int             for_size,
+                int            *minimum)
+{
+  GtkWidget *local = GTK_WIDGET (self->local_pane);
+  GtkWidget *remote = GTK_WIDGET (self->remote_pane);
+  gboolean stacked;
+
+  *minimum = 0;
+  if (orientation == GTK_ORIENTATION_HORIZONTAL)
+    {
+      /* Narrow: each row of the box alone, and either pane alone (no queue and log). */
+      for (GtkWidget *child = gtk_widget_get_first_child (self->box); child != NULL;
+           child = gtk_widget_get_next_sibling (child))
+        *minimum = MAX (*minimum, child == GTK_WIDGET (self->vertical_paned)
+                                  ? MAX (measure_min (local, orientation, -1),
+                                         measure_min (remote, orientation, -1))
+                                  : measure_min (child, orientation, -1));
+      return;
+    }
+
+  stacked = for_size >= 0 && for_size < NARROW_WIDTH;
+  for (GtkWidget *child = gtk_widget_get_first_child (self->box); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      if (child != GTK_WIDGET (self->vertical_paned))
+        *minimum += measure_min (child, orientation, for_size);
+      else if (stacked)
+        *minimum += measure_min (local, orientation, for_size)
+                    + measure_min (remote, orientation, for_size) + HANDLE_ALLOWANCE;
+      else
+        {
+          /* The queue and the log, hidden while stacked: their own minimums. */
+          int bottom = 0;
+
+          gtk_widget_get_size_request (GTK_WIDGET (self->bottom_paned), NULL, &bottom);
+          bottom = MAX (bottom, measure_min (gtk_paned_get_start_child (self->bottom_paned),
+                                             orientation, -1));
+          bottom = MAX (bottom, measure_min (gtk_paned_get_end_child (self->bottom_paned),
+                                             orientation, -1));
+          *minimum += MAX (measure_min (local, orientation, -1),
+                           measure_min (remote, orientation, -1))
+                      + bottom + HANDLE_ALLOWANCE;
+        }
+    }
+}
+
 /* Measured and allocated by hand (not a layout manager) so size_allocate can change the
  * orientation above. */
 static void
@@ -961,9 +1035,16 @@ op_files_view_measure (GtkWidget      *widget,
                        int            *natural_baseline)
 {
   OpFilesView *self = OP_FILES_VIEW (widget);
+  int layout;
 
   gtk_widget_measure (self->box, orientation, for_size, minimum, natural,
                       minimum_baseline, natural_baseline);
+  measure_layout (self, orientation, for_size, &layout);
+  if (orientation == GTK_ORIENTATION_HORIZONTAL)
+    *minimum = MIN (*minimum, layout);
+  else
+    *minimum = MAX (*minimum, layout);
+  *natural = MAX (*natural, *minimum);
 }
 
 static void

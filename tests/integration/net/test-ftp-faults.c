@@ -148,6 +148,23 @@ client_download (OpFtpClient         *client,
 }
 
 static gboolean
+client_download_known (OpFtpClient  *client,
+                       const char   *remote,
+                       const char   *local,
+                       guint64       known_size,
+                       gint64        known_mtime,
+                       GError      **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GFile) file = g_file_new_for_path (local);
+
+  op_ftp_client_download_known_async (client, remote, file, known_size, known_mtime,
+                                      OP_FTP_TRANSFER_DEFAULT, NULL, NULL, NULL, NULL,
+                                      op_test_store_result, &result);
+  return op_ftp_client_download_finish (client, op_test_wait_result (&result, 60), error);
+}
+
+static gboolean
 client_upload (OpFtpClient         *client,
                const char          *local,
                const char          *remote,
@@ -499,6 +516,59 @@ test_drop_mid_download_silent (Fixture       *f,
   drop_then_resume (f, OP_TEST_FTP_FAULT_DROP_SILENT,
                     "The download ended after 300000 of 1060921 bytes. Resume it to fetch "
                     "the rest.");
+}
+
+/* The size known from a listing: no SIZE per file, and the count the server announces in
+ * its 150 reply (here the listing's size is stale: the file grew) tells a silently short
+ * transfer from a whole one. */
+static void
+test_size_known_download (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(GBytes) source = make_data (MiB + 12345);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = local (f, "file.bin");
+  g_autofree char *path2 = local (f, "copy.bin");
+  g_autofree char *want = sha256_of_bytes (source);
+  g_autofree char *got = NULL;
+  g_autofree char *got2 = NULL;
+
+  op_test_ftp_server_add_file (f->server, "/file.bin", g_bytes_get_data (source, NULL),
+                               g_bytes_get_size (source));
+  op_test_ftp_server_add_file (f->server, "/exact.bin", g_bytes_get_data (source, NULL),
+                               g_bytes_get_size (source));
+  op_test_ftp_server_set_data_fault (f->server, OP_TEST_FTP_FAULT_DROP_SILENT, 300000, 1);
+  start (f);
+
+  g_assert_false (client_download_known (f->client, "/file.bin", path, 1000, 0, &error));
+  g_assert_error (error, OP_FTP_ERROR, OP_FTP_ERROR_CONNECTION_LOST);
+  g_assert_cmpstr (error->message, ==, "The download ended after 300000 of 1060921 bytes. "
+                                       "Resume it to fetch the rest.");
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+  g_clear_error (&error);
+
+  g_assert_true (client_download_known (f->client, "/file.bin", path, 1000, 0, &error));
+  g_assert_no_error (error);
+  got = op_test_sha256_of_file (path);
+  g_assert_cmpstr (got, ==, want);
+  /* The time is still asked for, to set it on the copy. */
+  g_assert_true (op_test_ftp_server_received (f->server, "MDTM /file.bin"));
+  g_assert_false (op_test_ftp_server_received (f->server, "SIZE*"));
+
+  /* A time to the second from the listing: set on the copy, and no MDTM either. */
+  g_assert_true (client_download_known (f->client, "/exact.bin", path2, g_bytes_get_size (source),
+                                        1700000000, &error));
+  g_assert_no_error (error);
+  g_assert_false (op_test_ftp_server_received (f->server, "MDTM /exact.bin"));
+  g_assert_false (op_test_ftp_server_received (f->server, "SIZE*"));
+  {
+    GStatBuf st;
+
+    g_assert_cmpint (g_stat (path2, &st), ==, 0);
+    g_assert_cmpint (st.st_mtime, ==, 1700000000);
+  }
+  got2 = op_test_sha256_of_file (path2);
+  g_assert_cmpstr (got2, ==, want);
 }
 
 static void
@@ -1303,6 +1373,7 @@ main (int    argc,
   ADD ("/ftp/faults/drop-mid-download/426-then-resume", test_drop_mid_download_426);
   ADD ("/ftp/faults/drop-mid-download/silent-then-resume", test_drop_mid_download_silent);
   ADD ("/ftp/faults/drop-control-mid-download", test_drop_control_mid_download);
+  ADD ("/ftp/faults/size-known/no-size-asked-150-checks-the-end", test_size_known_download);
   ADD ("/ftp/faults/upload-resume-after-drop", test_upload_resume_after_drop);
   ADD ("/ftp/faults/upload-cut-after-last-write", test_upload_cut_after_last_write);
   ADD ("/ftp/faults/cancel-download", test_cancel_download);

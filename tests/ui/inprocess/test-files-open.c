@@ -703,14 +703,57 @@ test_bookmarks (void)
   g_assert_true (op_ui_test_wait_for (pane_at, &at));
   g_assert_cmpint (g_rmdir (other_local), ==, 0);
 
+  /* Renamed through its dialog: refused while empty or another bookmark's name; the
+   * menu and the file follow. */
+  g_clear_pointer (&label, g_free);
+  label = menu_label_for (menu, "files.rename-bookmark", remote_path);
+  g_assert_cmpstr (label, ==, remote_path);
+  op_ftp_site_set_bookmark (fixture.view->site, "Other", NULL, "/");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture.view), "files.rename-bookmark",
+                                             "s", remote_path));
+  {
+    GtkWindow *dialog = op_ui_test_wait_for_toplevel (ADW_TYPE_MESSAGE_DIALOG, TRUE);
+    GtkEditable *entry;
+
+    g_assert_nonnull (dialog);
+    entry = GTK_EDITABLE (op_ui_test_find_type (GTK_WIDGET (dialog), GTK_TYPE_ENTRY));
+    g_assert_cmpstr (gtk_editable_get_text (entry), ==, remote_path);
+    gtk_editable_set_text (entry, "");
+    g_assert_false (adw_message_dialog_get_response_enabled (ADW_MESSAGE_DIALOG (dialog), "rename"));
+    gtk_editable_set_text (entry, "Other");
+    g_assert_false (adw_message_dialog_get_response_enabled (ADW_MESSAGE_DIALOG (dialog), "rename"));
+    gtk_editable_set_text (entry, "Project «A»");
+    g_assert_true (adw_message_dialog_get_response_enabled (ADW_MESSAGE_DIALOG (dialog), "rename"));
+    adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "rename");
+    gtk_window_destroy (dialog);
+  }
+  g_assert_true (op_ftp_site_remove_bookmark (fixture.view->site, "Other"));
+  g_clear_pointer (&label, g_free);
+  label = menu_label_for (menu, "files.open-bookmark", "Project «A»");
+  g_assert_cmpstr (label, ==, "Project «A»");
+  g_assert_null (menu_label_for (menu, "files.open-bookmark", remote_path));
+  g_assert_true (op_accounts_save (fixture.view->accounts, &error));
+  g_assert_no_error (error);
+  g_clear_object (&reloaded);
+  g_clear_pointer (&bookmarks, g_ptr_array_unref);
+  reloaded = op_accounts_new_default ();
+  g_assert_true (op_accounts_load (reloaded, &error));
+  g_assert_no_error (error);
+  bookmarks = op_ftp_site_dup_bookmarks (op_accounts_lookup (reloaded, op_account_get_id (fixture.view->site)));
+  g_assert_cmpuint (bookmarks->len, ==, 1);
+  bookmark = g_ptr_array_index (bookmarks, 0);
+  g_assert_cmpstr (bookmark->name, ==, "Project «A»");
+  g_assert_cmpstr (bookmark->remote_dir, ==, remote_path);
+  g_assert_cmpstr (bookmark->local_dir, ==, fixture.local_dir);
+
   /* Removed from the menu and from the file. */
   g_clear_pointer (&label, g_free);
-  label = menu_label_for (menu, "files.remove-bookmark", remote_path);
-  g_assert_cmpstr (label, ==, remote_path);
+  label = menu_label_for (menu, "files.remove-bookmark", "Project «A»");
+  g_assert_cmpstr (label, ==, "Project «A»");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture.view), "files.remove-bookmark",
-                                             "s", remote_path));
-  g_assert_null (menu_label_for (menu, "files.open-bookmark", remote_path));
-  g_assert_null (menu_label_for (menu, "files.remove-bookmark", remote_path));
+                                             "s", "Project «A»"));
+  g_assert_null (menu_label_for (menu, "files.open-bookmark", "Project «A»"));
+  g_assert_null (menu_label_for (menu, "files.remove-bookmark", "Project «A»"));
   g_assert_true (op_accounts_save (fixture.view->accounts, &error));
   g_assert_no_error (error);
   g_clear_object (&reloaded);

@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include <glib/gstdio.h>
@@ -94,6 +95,52 @@ test_not_connected (void)
 
   gtk_window_destroy (GTK_WINDOW (window));
   g_object_unref (window);
+}
+
+/* Whether @below is laid out under @above (stacked) rather than beside it. */
+static gboolean
+is_below (GtkWidget *below,
+          GtkWidget *above)
+{
+  graphene_point_t point;
+
+  g_assert_true (gtk_widget_compute_point (below, above, &GRAPHENE_POINT_INIT (0, 0), &point));
+  return point.y >= gtk_widget_get_height (above) && point.x < gtk_widget_get_width (above);
+}
+
+/* A phone-sized window, 360 px wide (and short): the panes stack, both shown, and no
+ * widget is allocated below its minimum (GTK's "gtk_widget_size_allocate(): attempt to
+ * allocate …" warning is fatal in a test); at other sizes each side of the 640 px line,
+ * the same. A window for each size, as a mapped window keeps its size. Before, the
+ * window could not get narrower than the two panes side by side (533 px), and stacking
+ * them in a short window left one pane without room. */
+static void
+test_narrow_window (void)
+{
+  const int sizes[][2] = { { 360, 640 }, { 1000, 700 }, { 600, 400 }, { 360, 300 }, { 640, 300 },
+                           { 639, 480 } };
+
+  for (guint i = 0; i < G_N_ELEMENTS (sizes); i++)
+    {
+      OpWindow *window = g_object_ref (g_object_new (OP_TYPE_WINDOW, NULL));
+      OpFilesView *view = OP_FILES_VIEW (op_window_get_view (window, "files"));
+      GtkWidget *local = GTK_WIDGET (op_files_view_get_local_pane (view));
+      GtkWidget *remote = GTK_WIDGET (op_files_view_get_remote_pane (view));
+      int width;
+
+      gtk_window_set_default_size (GTK_WINDOW (window), sizes[i][0], sizes[i][1]);
+      gtk_window_present (GTK_WINDOW (window));
+      for (guint j = 0; j < 5; j++)
+        op_ui_test_iterate ();
+      /* The window's frame takes a few pixels of what was asked. */
+      width = gtk_widget_get_width (GTK_WIDGET (view));
+      g_assert_cmpint (width, <=, sizes[i][0]);
+      g_assert_cmpint (width, >, sizes[i][0] - 24);
+      g_assert_true (gtk_widget_get_mapped (local) && gtk_widget_get_mapped (remote));
+      g_assert_cmpint (is_below (remote, local), ==, width < 640);
+      gtk_window_destroy (GTK_WINDOW (window));
+      g_object_unref (window);
+    }
 }
 
 /* The context menu: the popover menu that hangs off the pane itself. */
@@ -666,6 +713,210 @@ test_site_manager (void)
   g_rmdir (dir);
 }
 
+/* The row of the site manager's list that stands for a folder (@folder) or a site. */
+static GtkListBoxRow *
+manager_row (OpSiteManager *manager,
+             const char    *folder,
+             OpAccount     *site)
+{
+  GtkListBox *list = GTK_LIST_BOX (op_ui_test_find_type (GTK_WIDGET (manager), GTK_TYPE_LIST_BOX));
+  GtkListBoxRow *row;
+
+  for (int i = 0; (row = gtk_list_box_get_row_at_index (list, i)) != NULL; i++)
+    {
+      if (folder != NULL && g_strcmp0 (g_object_get_data (G_OBJECT (row), "folder"), folder) == 0)
+        return row;
+      if (site != NULL && g_object_get_data (G_OBJECT (row), "site") == site)
+        return row;
+    }
+  return NULL;
+}
+
+static int
+manager_row_index (OpSiteManager *manager,
+                   const char    *folder,
+                   OpAccount     *site)
+{
+  GtkListBoxRow *row = manager_row (manager, folder, site);
+
+  return row != NULL ? gtk_list_box_row_get_index (row) : -1;
+}
+
+static void
+select_manager_row (OpSiteManager *manager,
+                    GtkListBoxRow *row)
+{
+  g_assert_nonnull (row);
+  gtk_list_box_select_row (GTK_LIST_BOX (gtk_widget_get_parent (GTK_WIDGET (row))), row);
+  op_ui_test_iterate ();
+}
+
+/* Drops @what ("site:ID" or "folder:ID") on @row, through the row's drop handler as a
+ * drag from the list would. */
+static gboolean
+drop_on_manager_row (GtkListBoxRow *row,
+                     const char    *what)
+{
+  g_autoptr (GListModel) controllers = gtk_widget_observe_controllers (GTK_WIDGET (row));
+  g_auto (GValue) value = G_VALUE_INIT;
+  gboolean accepted = FALSE;
+
+  g_value_init (&value, G_TYPE_STRING);
+  g_value_set_string (&value, what);
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr (GObject) controller = g_list_model_get_item (controllers, i);
+
+      if (GTK_IS_DROP_TARGET (controller))
+        {
+          g_signal_emit_by_name (controller, "drop", &value, 1.0, 1.0, &accepted);
+          return accepted;
+        }
+    }
+  g_assert_not_reached ();
+}
+
+static int
+shots_width (void)
+{
+  const char *width = g_getenv ("OUTPOST_TEST_SHOTS_WIDTH");
+
+  return width != NULL ? atoi (width) : 760;
+}
+
+/* Site folders: made, named in place, a site moved in by Move to Folder and another by a
+ * drop, a folder inside a folder; kept in the accounts file (written later, off the main
+ * thread) and there again in a new site manager; only an empty folder can be deleted. */
+static void
+test_site_folders (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("outpost-sites-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "accounts.ini", NULL);
+  g_autoptr (GFile) file = g_file_new_for_path (path);
+  g_autoptr (OpAccounts) accounts = op_accounts_new (file);
+  g_autoptr (OpAccounts) reread = op_accounts_new (file);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *site_id = NULL;
+  g_autofree char *other_id = NULL;
+  g_autofree char *what = NULL;
+  g_auto (GStrv) folders = NULL;
+  g_auto (GStrv) inside = NULL;
+  OpSiteManager *manager;
+  OpAccount *site, *other;
+  GtkEditable *folder_name;
+  const char *clients;
+
+  g_assert_true (op_accounts_load (accounts, &error));
+  manager = g_object_ref (op_site_manager_new (NULL, accounts));
+  gtk_window_set_default_size (GTK_WINDOW (manager), shots_width (), 600);
+  gtk_window_present (GTK_WINDOW (manager));
+  op_ui_test_iterate ();
+
+  /* Two sites at the top level. */
+  gtk_widget_activate_action (GTK_WIDGET (manager), "sites.add", NULL);
+  gtk_widget_activate_action (GTK_WIDGET (manager), "sites.add", NULL);
+  op_ui_test_iterate ();
+  site = g_list_model_get_item (G_LIST_MODEL (accounts), 0);
+  other = g_list_model_get_item (G_LIST_MODEL (accounts), 1);
+  g_object_unref (site);
+  g_object_unref (other);
+  site_id = g_strdup (op_account_get_id (site));
+  other_id = g_strdup (op_account_get_id (other));
+  op_account_set_name (site, "Acme web");
+  op_account_set_name (other, "Acme mail");
+
+  /* A new folder is selected with its name ready to type; the name is kept as typed. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (manager), "sites.new-folder", NULL));
+  op_ui_test_iterate ();
+  folders = op_accounts_list_folders (accounts, OP_ACCOUNT_KIND_FTP, NULL);
+  g_assert_cmpuint (g_strv_length (folders), ==, 1);
+  clients = folders[0];
+  g_assert_nonnull (manager_row (manager, clients, NULL));
+  g_assert_true (gtk_list_box_row_is_selected (manager_row (manager, clients, NULL)));
+  folder_name = op_ui_test_find_entry_row (GTK_WIDGET (manager), g_dgettext (GETTEXT_PACKAGE, "Folder Name"));
+  g_assert_nonnull (folder_name);
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (folder_name)));
+  gtk_editable_set_text (folder_name, "Clients");
+  g_assert_cmpstr (op_accounts_get_folder_name (accounts, clients), ==, "Clients");
+  /* Empty: it could be deleted now. */
+  g_assert_true (gtk_widget_is_sensitive (GTK_WIDGET (op_ui_test_find_button (GTK_WIDGET (manager),
+                                                                             g_dgettext (GETTEXT_PACKAGE, "_Delete Folder")))));
+
+  /* Move to Folder moves the selected site; a drop on the folder's row moves another. */
+  select_manager_row (manager, manager_row (manager, NULL, site));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (manager), "sites.move-to", "s", clients));
+  op_ui_test_iterate ();
+  g_assert_cmpstr (op_accounts_get_account_folder (accounts, site), ==, clients);
+  g_assert_true (gtk_list_box_row_is_selected (manager_row (manager, NULL, site)));
+  what = g_strconcat ("site:", other_id, NULL);
+  g_assert_true (drop_on_manager_row (manager_row (manager, clients, NULL), what));
+  op_ui_test_iterate ();
+  g_assert_cmpstr (op_accounts_get_account_folder (accounts, other), ==, clients);
+  /* Listed under the folder, after it. */
+  g_assert_cmpint (manager_row_index (manager, clients, NULL), ==, 0);
+  g_assert_cmpint (manager_row_index (manager, NULL, site), >, 0);
+  g_assert_cmpint (manager_row_index (manager, NULL, other), >, 0);
+  /* A new folder inside the selected site's folder. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (manager), "sites.new-folder", NULL));
+  op_ui_test_iterate ();
+  inside = op_accounts_list_folders (accounts, OP_ACCOUNT_KIND_FTP, clients);
+  g_assert_cmpuint (g_strv_length (inside), ==, 1);
+  gtk_editable_set_text (folder_name, "Archive");
+  /* A folder holding anything is not deleted. */
+  select_manager_row (manager, manager_row (manager, clients, NULL));
+  g_assert_false (gtk_widget_is_sensitive (GTK_WIDGET (op_ui_test_find_button (GTK_WIDGET (manager),
+                                                                              g_dgettext (GETTEXT_PACKAGE, "_Delete Folder")))));
+  gtk_widget_activate_action (GTK_WIDGET (manager), "sites.delete-folder", NULL);
+  g_assert_cmpstr (op_accounts_get_folder_name (accounts, clients), ==, "Clients");
+  select_manager_row (manager, manager_row (manager, NULL, site));
+
+  /* Written once, later, off the main thread; then closed and opened again. */
+  g_assert_true (op_accounts_has_pending_save (accounts));
+  op_ui_test_shoot ("files-site-folders");
+  g_assert_true (op_ui_test_wait_for (no_pending_save, accounts));
+  gtk_window_destroy (GTK_WINDOW (manager));
+  g_object_unref (manager);
+  g_assert_true (op_accounts_load (reread, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (op_accounts_get_folder_name (reread, clients), ==, "Clients");
+  g_assert_cmpstr (op_accounts_get_folder_name (reread, inside[0]), ==, "Archive");
+  g_assert_cmpstr (op_accounts_get_folder_parent (reread, inside[0]), ==, clients);
+  site = op_accounts_lookup (reread, site_id);
+  other = op_accounts_lookup (reread, other_id);
+  g_assert_cmpstr (op_accounts_get_account_folder (reread, site), ==, clients);
+  g_assert_cmpstr (op_accounts_get_account_folder (reread, other), ==, clients);
+
+  manager = g_object_ref (op_site_manager_new (NULL, reread));
+  gtk_window_present (GTK_WINDOW (manager));
+  op_ui_test_iterate ();
+  g_assert_cmpint (manager_row_index (manager, clients, NULL), ==, 0);
+  g_assert_cmpint (manager_row_index (manager, inside[0], NULL), ==, 1);
+  g_assert_cmpint (manager_row_index (manager, NULL, site), >, 1);
+  g_assert_cmpint (manager_row_index (manager, NULL, other), >, 1);
+
+  /* Out again (to the top level), and the emptied folders deleted. */
+  select_manager_row (manager, manager_row (manager, NULL, site));
+  gtk_widget_activate_action (GTK_WIDGET (manager), "sites.move-to", "s", "");
+  select_manager_row (manager, manager_row (manager, NULL, other));
+  gtk_widget_activate_action (GTK_WIDGET (manager), "sites.move-to", "s", "");
+  op_ui_test_iterate ();
+  g_assert_null (op_accounts_get_account_folder (reread, site));
+  g_assert_null (op_accounts_get_account_folder (reread, other));
+  select_manager_row (manager, manager_row (manager, inside[0], NULL));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (manager), "sites.delete-folder", NULL));
+  select_manager_row (manager, manager_row (manager, clients, NULL));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (manager), "sites.delete-folder", NULL));
+  op_ui_test_iterate ();
+  g_assert_null (manager_row (manager, clients, NULL));
+  g_assert_null (op_accounts_get_folder_name (reread, clients));
+  g_assert_cmpint (manager_row_index (manager, NULL, site), >=, 0);
+  gtk_window_destroy (GTK_WINDOW (manager));
+  g_object_unref (manager);
+  g_assert_true (op_ui_test_wait_for (no_pending_save, reread));
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
 /* An icon-only control by its type and tooltip. */
 static GtkWidget *
 find_by_tooltip (GtkWidget  *root,
@@ -777,12 +1028,14 @@ main (int    argc,
   g_test_add_func ("/files/view/uri-of-saved-site-uses-its-password", test_uri_of_saved_site);
   g_test_add_func ("/files/view/uri-fills-quick-connect", test_uri_fills_quick_connect);
   g_test_add_func ("/files/view/not-connected", test_not_connected);
+  g_test_add_func ("/files/view/narrow-window-stacks-the-panes", test_narrow_window);
   g_test_add_func ("/files/view/context-menu-on-demand", test_context_menu_on_demand);
   g_test_add_func ("/files/pane/spinner-only-when-slow", test_spinner_only_when_slow);
   g_test_add_func ("/files/view/queue-filter-and-run-button", test_queue_filter_and_run_button);
   g_test_add_func ("/files/view/quick-connect-enter-cancel", test_quick_connect_enter_cancel);
   g_test_add_func ("/files/view/long-operation-toast-ends-at-once", test_long_operation_toast_ends_at_once);
   g_test_add_func ("/files/site-manager/add-edit-duplicate-remove-connect", test_site_manager);
+  g_test_add_func ("/files/site-manager/folders", test_site_folders);
 
   return op_ui_test_run ();
 }

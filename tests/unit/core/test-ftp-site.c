@@ -532,6 +532,196 @@ test_recents_broken_file (void)
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (recents)), ==, 1);
 }
 
+/* Site folders: nested, renamed, moved; sites moved in and out; all through a save and
+ * a load of the accounts file; a folder that holds anything is not removed; a folder is
+ * never moved into itself; a site keeps its id (and so its keyring password) wherever
+ * it goes. */
+static void
+test_folders_round_trip (void)
+{
+  g_autofree char *dir = op_profile_config_dir ();
+  g_autofree char *path = g_build_filename (dir, "accounts.ini", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(OpAccounts) accounts = op_accounts_new (file);
+  g_autoptr(OpAccounts) reloaded = op_accounts_new (file);
+  g_autoptr(OpSecrets) secrets = op_secrets_new ();
+  g_autoptr(OpAccount) site = op_ftp_site_new ();
+  g_autoptr(OpAccount) other = op_ftp_site_new ();
+  g_autoptr(OpAccount) mail = op_account_new (OP_ACCOUNT_KIND_MAIL, NULL);
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) top = NULL;
+  g_auto(GStrv) inside = NULL;
+  g_autofree char *clients = NULL, *acme = NULL, *empty = NULL;
+  g_autofree char *site_id = g_strdup (op_account_get_id (site));
+  OpAccount *back;
+  char *password;
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  op_account_set_name (site, "Acme web");
+  op_account_set_host (site, "ftp.acme.example");
+  op_account_set_user (site, "anna");
+  op_account_set_name (other, "Mirror");
+  op_accounts_add (accounts, site);
+  op_accounts_add (accounts, other);
+  op_accounts_add (accounts, mail);
+  store (site, secrets, "hunter2");
+
+  clients = g_strdup (op_accounts_add_folder (accounts, OP_ACCOUNT_KIND_FTP, NULL, "Clients"));
+  g_assert_nonnull (clients);
+  acme = g_strdup (op_accounts_add_folder (accounts, OP_ACCOUNT_KIND_FTP, clients, "Acme"));
+  empty = g_strdup (op_accounts_add_folder (accounts, OP_ACCOUNT_KIND_FTP, NULL, "Archive"));
+  g_assert_nonnull (acme);
+  /* Folders hold one kind: no mail folder inside a sites folder, no site in a mail one. */
+  g_assert_null (op_accounts_add_folder (accounts, OP_ACCOUNT_KIND_MAIL, clients, "Inboxes"));
+  g_assert_false (op_accounts_move_account (accounts, mail, clients));
+  g_assert_false (op_accounts_move_account (accounts, site, "no-such-folder"));
+
+  g_assert_true (op_accounts_move_account (accounts, site, acme));
+  g_assert_cmpstr (op_accounts_get_account_folder (accounts, site), ==, acme);
+  g_assert_cmpstr (op_account_get_id (site), ==, site_id);
+  g_assert_null (op_accounts_get_account_folder (accounts, other));
+  /* Not into itself, nor into what it holds. */
+  g_assert_false (op_accounts_move_folder (accounts, clients, clients));
+  g_assert_false (op_accounts_move_folder (accounts, clients, acme));
+  /* Holding a folder or a site, it stays. */
+  g_assert_false (op_accounts_folder_is_empty (accounts, clients));
+  g_assert_false (op_accounts_remove_folder (accounts, clients));
+  g_assert_false (op_accounts_remove_folder (accounts, acme));
+  g_assert_true (op_accounts_folder_is_empty (accounts, empty));
+  g_assert_false (op_accounts_rename_folder (accounts, clients, ""));
+  g_assert_true (op_accounts_rename_folder (accounts, clients, "Kunden «2026»"));
+
+  g_assert_true (op_accounts_save (accounts, &error));
+  g_assert_no_error (error);
+  g_assert_true (op_accounts_load (reloaded, &error));
+  g_assert_no_error (error);
+
+  top = op_accounts_list_folders (reloaded, OP_ACCOUNT_KIND_FTP, NULL);
+  /* Sorted by name. */
+  g_assert_cmpuint (g_strv_length (top), ==, 2);
+  g_assert_cmpstr (top[0], ==, empty);
+  g_assert_cmpstr (top[1], ==, clients);
+  g_assert_cmpstr (op_accounts_get_folder_name (reloaded, clients), ==, "Kunden «2026»");
+  g_assert_null (op_accounts_get_folder_parent (reloaded, clients));
+  inside = op_accounts_list_folders (reloaded, OP_ACCOUNT_KIND_FTP, clients);
+  g_assert_cmpuint (g_strv_length (inside), ==, 1);
+  g_assert_cmpstr (inside[0], ==, acme);
+  g_assert_cmpstr (op_accounts_get_folder_parent (reloaded, acme), ==, clients);
+  back = op_accounts_lookup (reloaded, site_id);
+  g_assert_nonnull (back);
+  g_assert_cmpstr (op_accounts_get_account_folder (reloaded, back), ==, acme);
+  g_assert_null (op_accounts_get_account_folder (reloaded, op_accounts_lookup (reloaded, op_account_get_id (other))));
+  {
+    g_auto(GStrv) mail_folders = op_accounts_list_folders (reloaded, OP_ACCOUNT_KIND_MAIL, NULL);
+
+    g_assert_cmpuint (g_strv_length (mail_folders), ==, 0);
+  }
+  /* The password is the site's, wherever the site is. */
+  password = lookup (back, secrets);
+  g_assert_cmpstr (password, ==, "hunter2");
+  op_secrets_password_free (password);
+
+  /* Out of the folder, the folders emptied and removed; the file follows. */
+  g_assert_true (op_accounts_move_account (reloaded, back, NULL));
+  g_assert_true (op_accounts_move_folder (reloaded, acme, empty));
+  g_assert_cmpstr (op_accounts_get_folder_parent (reloaded, acme), ==, empty);
+  g_assert_true (op_accounts_remove_folder (reloaded, clients));
+  g_assert_false (op_accounts_remove_folder (reloaded, empty));
+  g_assert_true (op_accounts_remove_folder (reloaded, acme));
+  g_assert_true (op_accounts_save (reloaded, &error));
+  g_assert_no_error (error);
+  g_assert_true (op_accounts_load (accounts, &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&top, g_strfreev);
+  top = op_accounts_list_folders (accounts, OP_ACCOUNT_KIND_FTP, NULL);
+  g_assert_cmpuint (g_strv_length (top), ==, 1);
+  g_assert_cmpstr (top[0], ==, empty);
+  g_assert_null (op_accounts_get_account_folder (accounts, op_accounts_lookup (accounts, site_id)));
+  {
+    g_autofree char *contents = read_path (path);
+
+    g_assert_null (strstr (contents, clients));
+    g_assert_null (strstr (contents, acme));
+  }
+}
+
+/* A file from before site folders (as the previous version wrote it) loads with every
+ * site at the top level and its settings and bookmarks intact; a folder added then is
+ * saved beside it. A hand-edited file naming a missing folder, or parents that loop,
+ * still shows every site and folder somewhere. */
+static void
+test_folders_older_file (void)
+{
+  g_autofree char *dir = op_profile_config_dir ();
+  g_autofree char *path = g_build_filename (dir, "accounts.ini", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(OpAccounts) accounts = op_accounts_new (file);
+  g_autoptr(OpAccounts) reloaded = op_accounts_new (file);
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) top = NULL;
+  g_autofree char *folder = NULL;
+  OpAccount *site;
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (path,
+    "[Outpost]\n"
+    "version=1\n"
+    "\n"
+    "[Account 6f1c2a50-0d3b-4f2e-9a57-1e2d3c4b5a69]\n"
+    "id=6f1c2a50-0d3b-4f2e-9a57-1e2d3c4b5a69\n"
+    "kind=ftp\n"
+    "name=Mirror\n"
+    "host=ftp.example.org\n"
+    "port=21\n"
+    "user=anna\n"
+    "security=starttls\n"
+    "allow-plaintext-password=false\n"
+    "bookmarks=[('/pub', '/home/anna/pub', '/pub')]\n"
+    "logon-type=normal\n"
+    "max-connections=4\n"
+    "remote-dir=/pub\n", -1, NULL));
+  g_assert_true (op_accounts_load (accounts, &error));
+  g_assert_no_error (error);
+  site = op_accounts_lookup (accounts, "6f1c2a50-0d3b-4f2e-9a57-1e2d3c4b5a69");
+  g_assert_nonnull (site);
+  g_assert_null (op_accounts_get_account_folder (accounts, site));
+  top = op_accounts_list_folders (accounts, OP_ACCOUNT_KIND_FTP, NULL);
+  g_assert_cmpuint (g_strv_length (top), ==, 0);
+  g_assert_cmpstr (op_ftp_site_get_remote_dir (site), ==, "/pub");
+  g_assert_cmpuint (op_ftp_site_get_max_connections (site), ==, 4);
+
+  folder = g_strdup (op_accounts_add_folder (accounts, OP_ACCOUNT_KIND_FTP, NULL, "Work"));
+  g_assert_true (op_accounts_move_account (accounts, site, folder));
+  g_assert_true (op_accounts_save (accounts, &error));
+  g_assert_no_error (error);
+  g_assert_true (op_accounts_load (reloaded, &error));
+  g_assert_no_error (error);
+  site = op_accounts_lookup (reloaded, "6f1c2a50-0d3b-4f2e-9a57-1e2d3c4b5a69");
+  g_assert_cmpstr (op_accounts_get_account_folder (reloaded, site), ==, folder);
+  g_assert_cmpstr (op_account_get_extra (site, "bookmarks"), ==, "[('/pub', '/home/anna/pub', '/pub')]");
+
+  /* Hand-edited: a site in a folder that is not there; two folders each other's parent. */
+  g_assert_true (g_file_set_contents (path,
+    "[Outpost]\nversion=1\n"
+    "[Account a1]\nid=a1\nkind=ftp\nname=Lost\nhost=h\nfolder=gone\n"
+    "[Folder f1]\nid=f1\nkind=ftp\nname=One\nparent=f2\n"
+    "[Folder f2]\nid=f2\nkind=ftp\nname=Two\nparent=f1\n"
+    "[Folder f3]\nid=f3\nkind=carrier-pigeon\nname=Three\n", -1, NULL));
+  g_assert_true (op_accounts_load (reloaded, &error));
+  g_assert_no_error (error);
+  g_assert_null (op_accounts_get_account_folder (reloaded, op_accounts_lookup (reloaded, "a1")));
+  g_clear_pointer (&top, g_strfreev);
+  top = op_accounts_list_folders (reloaded, OP_ACCOUNT_KIND_FTP, NULL);
+  g_assert_cmpuint (g_strv_length (top), ==, 2);
+  /* A folder of a kind this version does not know is kept in the file untouched. */
+  g_assert_true (op_accounts_save (reloaded, &error));
+  {
+    g_autofree char *contents = read_path (path);
+
+    g_assert_nonnull (strstr (contents, "kind=carrier-pigeon"));
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -552,6 +742,8 @@ main (int   argc,
   g_test_add_func ("/ftp-site/password/ask-never-stores-one", test_passwords);
   g_test_add_func ("/ftp-site/recents/most-recent-first-bounded-saved", test_recents);
   g_test_add_func ("/ftp-site/recents/broken-file", test_recents_broken_file);
+  g_test_add_func ("/ftp-site/folders/survive-the-accounts-file", test_folders_round_trip);
+  g_test_add_func ("/ftp-site/folders/older-file-loads-at-the-top", test_folders_older_file);
 
   return g_test_run ();
 }

@@ -3,11 +3,14 @@
 
 #include "config.h"
 
+#include <dlfcn.h>
 #include <string.h>
 
 #include <glib/gi18n.h>
+#include <gnutls/x509.h>
 
 #include "op-connection.h"
+#include "op-tls-system-database.h"
 #include "op-test-fixtures.h"
 #include "op-test-server.h"
 #include "op-test-verifier.h"
@@ -15,6 +18,30 @@
 /* How long a scripted server may take; the client side uses its own timeouts. */
 #define SERVER_WAIT_MS 10000
 #define TIMEOUT_SECONDS 10
+
+/* Each parse of the system trust store in this process. glib-networking's GnuTLS backend
+ * calls this for its default database and, for a connection given a database of its own
+ * type, again for that connection's credentials. The executable exports it
+ * (export_dynamic), so the backend's module finds it before libgnutls's. */
+static gint system_trust_parses;
+
+int
+gnutls_x509_trust_list_add_system_trust (gnutls_x509_trust_list_t list,
+                                         unsigned int             tl_flags,
+                                         unsigned int             tl_vflags)
+{
+  static int (*real) (gnutls_x509_trust_list_t, unsigned int, unsigned int);
+
+  if (real == NULL)
+    {
+      void *gnutls = dlopen ("libgnutls.so.30", RTLD_LAZY | RTLD_NOLOAD);
+
+      real = dlsym (gnutls != NULL ? gnutls : RTLD_NEXT, "gnutls_x509_trust_list_add_system_trust");
+      g_assert_nonnull (real);
+    }
+  g_atomic_int_inc (&system_trust_parses);
+  return real (list, tl_flags, tl_vflags);
+}
 
 static OpTestServer *
 start_server (OpTestServer *server)
@@ -501,6 +528,64 @@ test_implicit_tls (void)
   g_assert_cmpuint (op_test_verifier_get_n_calls (verifier), ==, 1);
 }
 
+/* Three TLS connections, one parse of the system store for the whole process (it costs
+ * ~10 ms of CPU before the first byte each time); the verifier still hears what the
+ * system store found. */
+static void
+test_system_store_parsed_once (void)
+{
+  g_autoptr(OpTestVerifier) verifier = fixture_ca_verifier ();
+
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autoptr(OpTestServer) server = op_test_server_new ();
+      g_autoptr(OpConnection) connection = NULL;
+      g_autoptr(GError) error = NULL;
+
+      op_test_server_start_tls (server);
+      op_test_server_send (server, "220 secure\r\n");
+      start_server (server);
+      connection = connect_to (server, TRUE, TIMEOUT_SECONDS, OP_TLS_VERIFIER (verifier), NULL,
+                               &error);
+      g_assert_no_error (error);
+      assert_read_line (connection, "220 secure");
+      g_assert_true (op_connection_close (connection, NULL, &error));
+      assert_server_ok (server);
+      g_assert_cmpuint (op_test_verifier_get_last_errors (verifier), ==, G_TLS_CERTIFICATE_UNKNOWN_CA);
+    }
+  g_assert_cmpuint (op_test_verifier_get_n_calls (verifier), ==, 3);
+  g_assert_cmpint (g_atomic_int_get (&system_trust_parses), ==, 1);
+}
+
+/* The shared store judges a chain as the backend's default database does, identity
+ * included. */
+static void
+test_system_store_verifies_identity (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = op_test_data_path ("tls", "server.pem", NULL);
+  g_autoptr(GTlsCertificate) certificate = g_tls_certificate_new_from_file (path, &error);
+  g_autoptr(GSocketConnectable) right = g_network_address_new ("127.0.0.1", 21);
+  g_autoptr(GSocketConnectable) wrong = g_network_address_new ("wrong.example.org", 21);
+  GTlsDatabase *system = op_tls_system_database_get ();
+  GTlsDatabase *backend = g_tls_backend_get_default_database (g_tls_backend_get_default ());
+  GTlsCertificateFlags flags;
+
+  g_assert_no_error (error);
+  g_assert_true (system == op_tls_system_database_get ());
+  flags = g_tls_database_verify_chain (system, certificate, G_TLS_DATABASE_PURPOSE_AUTHENTICATE_SERVER,
+                                       right, NULL, G_TLS_DATABASE_VERIFY_NONE, NULL, NULL);
+  g_assert_cmpuint (flags, ==, G_TLS_CERTIFICATE_UNKNOWN_CA);
+  flags = g_tls_database_verify_chain (system, certificate, G_TLS_DATABASE_PURPOSE_AUTHENTICATE_SERVER,
+                                       wrong, NULL, G_TLS_DATABASE_VERIFY_NONE, NULL, NULL);
+  g_assert_cmpuint (flags, ==, G_TLS_CERTIFICATE_UNKNOWN_CA | G_TLS_CERTIFICATE_BAD_IDENTITY);
+  g_assert_cmpuint (flags, ==, g_tls_database_verify_chain (backend, certificate,
+                                                            G_TLS_DATABASE_PURPOSE_AUTHENTICATE_SERVER,
+                                                            wrong, NULL, G_TLS_DATABASE_VERIFY_NONE,
+                                                            NULL, NULL));
+  g_object_unref (backend);
+}
+
 static void
 test_refused_without_verifier (void)
 {
@@ -657,6 +742,9 @@ main (int   argc,
   g_test_add_func ("/connection/starttls/refused-certificate-closes",
                    test_starttls_refused_certificate);
   g_test_add_func ("/connection/tls/implicit", test_implicit_tls);
+  g_test_add_func ("/connection/tls/system-store-parsed-once", test_system_store_parsed_once);
+  g_test_add_func ("/connection/tls/system-store-verifies-identity",
+                   test_system_store_verifies_identity);
   g_test_add_func ("/connection/tls/refused-without-verifier", test_refused_without_verifier);
   g_test_add_func ("/connection/tls/verifier-error-is-kept", test_verifier_error_is_kept);
   g_test_add_func ("/connection/tls/plain-server-is-a-tls-error", test_tls_to_plain_server);

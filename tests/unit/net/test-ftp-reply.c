@@ -491,6 +491,43 @@ test_size (void)
     }
 }
 
+/* The size a server announces as it opens a RETR's data connection. */
+static void
+test_announced_size (void)
+{
+  const struct
+  {
+    const char *line;
+    gboolean    ok;
+    guint64     size;
+  } cases[] = {
+    /* vsftpd 3.0 and ProFTPD 1.3 */
+    { "150 Opening BINARY mode data connection for f0.bin (4096 bytes).", TRUE, 4096 },
+    { "150 Opening BINARY mode data connection for /pub/f0.bin (4096 bytes)", TRUE, 4096 },
+    { "125 Data connection already open; Transfer starting. (0 bytes)", TRUE, 0 },
+    /* A name with parentheses of its own: the last count is the size. */
+    { "150 Opening BINARY mode data connection for a (12 bytes) b.txt (99 bytes).", TRUE, 99 },
+    /* Pure-FTPd: no exact count. */
+    { "150 4.0 kbytes to download", FALSE, 0 },
+    { "150 Accepted data connection", FALSE, 0 },
+    { "150 Opening data connection for x (bytes)", FALSE, 0 },
+    { "150 Opening data connection for x (-5 bytes)", FALSE, 0 },
+    { "150 Opening data connection for x (18446744073709551616 bytes)", FALSE, 0 },
+    /* Only a preliminary reply announces. */
+    { "226 Transfer complete (4096 bytes)", FALSE, 0 },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(OpFtpReply) reply = parse_one (cases[i].line);
+      guint64 size = 42;
+
+      g_test_message ("%s", cases[i].line);
+      g_assert_cmpint (op_ftp_reply_parse_announced_size (reply, &size), ==, cases[i].ok);
+      g_assert_cmpuint (size, ==, cases[i].ok ? cases[i].size : 42);
+    }
+}
+
 static void
 assert_feature (GHashTable *features,
                 const char *name,
@@ -775,6 +812,7 @@ main (int    argc,
   g_test_add_func ("/ftp/reply/pwd-quoted-quotes", test_pwd_quoted_quotes);
   g_test_add_func ("/ftp/reply/mdtm-with-fraction", test_mdtm_with_fraction);
   g_test_add_func ("/ftp/reply/size", test_size);
+  g_test_add_func ("/ftp/reply/announced-size", test_announced_size);
   g_test_add_func ("/ftp/reply/feat", test_feat);
   g_test_add_func ("/ftp/error/login-failed", test_error_login_failed);
   g_test_add_func ("/ftp/error/not-found", test_error_not_found);
