@@ -1121,12 +1121,12 @@ op_ftp_client_download_known_async (OpFtpClient         *self,
                                     guint64              known_size,
                                     gint64               known_mtime,
                                     OpFtpTransferFlags   flags,
-                                         OpFtpProgressFunc    progress,
-                                         gpointer             progress_data,
-                                         GDestroyNotify       progress_notify,
-                                         GCancellable        *cancellable,
-                                         GAsyncReadyCallback  callback,
-                                         gpointer             user_data)
+                                    OpFtpProgressFunc    progress,
+                                    gpointer             progress_data,
+                                    GDestroyNotify       progress_notify,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
 {
   g_return_if_fail (OP_IS_FTP_CLIENT (self));
   g_return_if_fail (remote_path != NULL);
