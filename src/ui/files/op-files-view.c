@@ -998,28 +998,20 @@ measure_layout (OpFilesView    *self,
     }
 
   stacked = for_size >= 0 && for_size < NARROW_WIDTH;
+  /* Side by side, GTK's own measure of the box holds: the queue and the log may shrink
+   * away (shrink-end-child), and the panes' heights depend on their widths. Adding the
+   * panes' minimums for no width here made a 640 × 480 or an 820 × 610 window
+   * impossible. */
+  if (!stacked)
+    return;
   for (GtkWidget *child = gtk_widget_get_first_child (self->box); child != NULL;
        child = gtk_widget_get_next_sibling (child))
     {
       if (child != GTK_WIDGET (self->vertical_paned))
         *minimum += measure_min (child, orientation, for_size);
-      else if (stacked)
+      else
         *minimum += measure_min (local, orientation, for_size)
                     + measure_min (remote, orientation, for_size) + HANDLE_ALLOWANCE;
-      else
-        {
-          /* The queue and the log, hidden while stacked: their own minimums. */
-          int bottom = 0;
-
-          gtk_widget_get_size_request (GTK_WIDGET (self->bottom_paned), NULL, &bottom);
-          bottom = MAX (bottom, measure_min (gtk_paned_get_start_child (self->bottom_paned),
-                                             orientation, -1));
-          bottom = MAX (bottom, measure_min (gtk_paned_get_end_child (self->bottom_paned),
-                                             orientation, -1));
-          *minimum += MAX (measure_min (local, orientation, -1),
-                           measure_min (remote, orientation, -1))
-                      + bottom + HANDLE_ALLOWANCE;
-        }
     }
 }
 
