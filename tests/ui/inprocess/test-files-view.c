@@ -108,6 +108,16 @@ is_below (GtkWidget *below,
   return point.y >= gtk_widget_get_height (above) && point.x < gtk_widget_get_width (above);
 }
 
+/* Both file panes of the view in @data are mapped. */
+static gboolean
+both_mapped (gpointer data)
+{
+  OpFilesView *view = data;
+
+  return gtk_widget_get_mapped (GTK_WIDGET (op_files_view_get_local_pane (view)))
+         && gtk_widget_get_mapped (GTK_WIDGET (op_files_view_get_remote_pane (view)));
+}
+
 /* A phone-sized window, 360 px wide (and short): the panes stack, both shown, and no
  * widget is allocated below its minimum (GTK's "gtk_widget_size_allocate(): attempt to
  * allocate …" warning is fatal in a test); at other sizes each side of the 640 px line,
@@ -132,6 +142,10 @@ test_narrow_window (void)
       gtk_window_present (GTK_WINDOW (window));
       for (guint j = 0; j < 5; j++)
         op_ui_test_iterate ();
+      /* The layout changes in size_allocate: the panes are mapped a frame later. */
+      g_assert_true (op_ui_test_wait_for (both_mapped, view));
+      g_test_message ("%d × %d: view %d × %d", sizes[i][0], sizes[i][1],
+                      gtk_widget_get_width (GTK_WIDGET (view)), gtk_widget_get_height (GTK_WIDGET (view)));
       /* The window's frame takes a few pixels of what was asked. */
       width = gtk_widget_get_width (GTK_WIDGET (view));
       g_assert_cmpint (width, <=, sizes[i][0]);
